@@ -1,0 +1,45 @@
+"""The ClickHouse warehouse: settings, client factory, embedded server, migrations and load helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warehouse.settings import WarehouseSettings
+
+
+def connect(settings: WarehouseSettings | None = None, **client_kwargs: Any) -> Any:
+    """A clickhouse-connect client for the configured warehouse, starting the embedded one if needed."""
+    import clickhouse_connect
+
+    from warehouse import embedded
+
+    s = settings or WarehouseSettings.from_env()
+    host, port = s.host, s.port
+    if s.embedded:
+        info = embedded.start(s.data_dir, port=None if s.port == 8123 else s.port)
+        host, port = "127.0.0.1", info.port
+    kwargs: dict[str, Any] = {"connect_timeout": 10, "send_receive_timeout": 600}
+    kwargs.update(client_kwargs)
+    return clickhouse_connect.get_client(
+        host=host, port=port, username=s.username, password=s.password, secure=s.secure,
+        database=s.database, **kwargs,
+    )
+
+
+def endpoint(settings: WarehouseSettings | None = None) -> str:
+    """The HTTP URL of the warehouse (starting the embedded server if needed)."""
+    from warehouse import embedded
+
+    s = settings or WarehouseSettings.from_env()
+    if s.embedded:
+        return embedded.start(s.data_dir, port=None if s.port == 8123 else s.port).url
+    return s.url
+
+
+def migrate(client: Any) -> list[str]:
+    from warehouse.migrate import migrate as _migrate
+
+    return _migrate(client)
+
+
+__all__ = ["WarehouseSettings", "connect", "endpoint", "migrate"]

@@ -1,0 +1,67 @@
+"""Shared fixtures: one embedded warehouse per test session, in a temporary data directory."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Nothing a test does may touch the developer's ./.mrm: point the data directory at a temp dir before any import.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="mrm-test-"))
+os.environ.setdefault("MRM_DATA_DIR", str(_SESSION_DIR / "data"))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+os.environ.pop("ANTHROPIC_API_KEY", None)
+os.environ.pop("PINECONE_API_KEY", None)
+for _var in ("CLICKHOUSE_HOST", "CLICKHOUSE_PORT", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD"):
+    os.environ.pop(_var, None)
+
+ARTIFACTS = Path(os.environ.get("MRM_TEST_ARTIFACTS", "test-artifacts")).resolve()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def warehouse_url() -> Iterator[str]:
+    """URL of an embedded warehouse serving a fresh data directory for this test session."""
+    from warehouse import embedded
+
+    external = os.environ.get("MRM_TEST_CLICKHOUSE_URL")
+    if external:  # run the suite against a real ClickHouse
+        os.environ["CLICKHOUSE_URL"] = external
+        yield external
+        return
+    data_dir = Path(os.environ["MRM_DATA_DIR"])
+    info = embedded.start(data_dir, port=free_port())
+    os.environ["CLICKHOUSE_URL"] = info.url
+    try:
+        yield info.url
+    finally:
+        os.environ.pop("CLICKHOUSE_URL", None)
+        embedded.stop(data_dir)
+
+
+@pytest.fixture(scope="session")
+def ch(warehouse_url: str):
+    """A clickhouse-connect client to the session warehouse (migrations applied)."""
+    import clickhouse_connect
+
+    client = clickhouse_connect.get_client(dsn=warehouse_url, send_receive_timeout=600)
+    yield client
+    client.close()
+
+
+@pytest.fixture()
+def artifacts_dir(request: pytest.FixtureRequest) -> Path:
+    """A folder for files a test leaves for people to look at (screenshots, reports)."""
+    path = ARTIFACTS / request.node.name
+    path.mkdir(parents=True, exist_ok=True)
+    return path

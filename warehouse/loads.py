@@ -1,0 +1,228 @@
+"""Idempotent window loads into raw tables, and the load log.
+
+A load for (table, tenant, account, days) writes its rows under a fresh load id, then switches the window to that id
+with one insert into app.raw_window_versions (a single-block insert is atomic), then deletes the rows it superseded.
+Readers that join the version table never see a half-replaced window; a crash before the switch leaves the previous
+data current and the orphan rows are removed by the next load of the window. Rows carry their load id, so no two
+loads ever insert an identical block: production insert deduplication cannot swallow a reload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import traceback
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+log = logging.getLogger("mrm.warehouse.loads")
+
+SNAPSHOT_DAY = dt.date(1970, 1, 1)
+VERSIONS_TABLE = "app.raw_window_versions"
+
+
+def _insert_settings(load_id: str, part: int) -> dict[str, Any]:
+    # Explicit dedup behaviour on every insert (DOMAIN.md): a retried part of the same load is dropped by the token,
+    # a new load never collides because its rows carry a new load id.
+    return {
+        "insert_deduplicate": 1,
+        "insert_deduplication_token": f"{load_id}:{part}",
+    }
+
+
+def _as_batches(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    if isinstance(data, pa.Table):
+        yield from data.to_batches(max_chunksize=500_000)
+    elif isinstance(data, pa.RecordBatch):
+        yield data
+    else:
+        for item in data:
+            if isinstance(item, pa.Table):
+                yield from item.to_batches(max_chunksize=500_000)
+            else:
+                yield item
+
+
+def _check_batch(batch: pa.RecordBatch, table: str, tenant_id: str, account_id: str,
+                 days: set[dt.date] | None, offset: int) -> pa.RecordBatch:
+    """Fill tenant/account if absent; refuse rows outside the window or of another tenant/account."""
+    names = batch.schema.names
+    n = batch.num_rows
+    for col, expected in (("tenant_id", tenant_id), ("account_id", account_id)):
+        if col not in names:
+            batch = batch.append_column(col, pa.array([expected] * n, pa.string()))
+        else:
+            bad = pc.invert(pc.fill_null(pc.equal(batch.column(col).cast(pa.string()), expected), False))
+            if pc.any(bad).as_py():
+                idx = pc.index(bad, True).as_py()
+                raise ValueError(
+                    f"{table}: row {offset + idx} has {col}={batch.column(col)[idx].as_py()!r}, "
+                    f"but this load is for {col}={expected!r}"
+                )
+    if days is not None:
+        if "date_day" not in names:
+            raise ValueError(f"{table}: a window load needs a date_day column")
+        day_col = batch.column("date_day")
+        if day_col.null_count:
+            idx = pc.index(pc.is_null(day_col), True).as_py()
+            raise ValueError(f"{table}: row {offset + idx} has no date_day")
+        window = pa.array(sorted(days), pa.date32())
+        outside = pc.invert(pc.is_in(day_col.cast(pa.date32()), value_set=window))
+        if pc.any(outside).as_py():
+            idx = pc.index(outside, True).as_py()
+            raise ValueError(
+                f"{table}: row {offset + idx} has date_day={day_col[idx].as_py()} outside the load window "
+                f"{min(days)}..{max(days)}"
+            )
+    return batch
+
+
+def replace_window(
+    client: Any,
+    table: str,
+    data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch],
+    *,
+    tenant_id: str,
+    account_id: str,
+    days: Iterable[dt.date] | None,
+    load_id: str | None = None,
+) -> int:
+    """Replace exactly (tenant, account, days) of `table` with `data`; days=None replaces the account snapshot."""
+    if not tenant_id:
+        raise ValueError("tenant_id is required")
+    load_id = load_id or uuid.uuid4().hex
+    day_set = set(days) if days is not None else None
+    if day_set is not None and not day_set:
+        raise ValueError(f"{table}: empty load window")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    # Millisecond precision, as stored in _loaded_at: the superseded-rows delete compares the two.
+    loaded_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    rows = 0
+    try:
+        for part, batch in enumerate(_as_batches(data)):
+            if batch.num_rows == 0:
+                continue
+            batch = _check_batch(batch, table, tenant_id, account_id, day_set, rows)
+            n = batch.num_rows
+            batch = batch.append_column("_load_id", pa.array([load_id] * n, pa.string()))
+            batch = batch.append_column("_loaded_at", pa.array([loaded_at] * n, pa.timestamp("ms")))
+            client.insert_arrow(table, pa.Table.from_batches([batch]), settings=_insert_settings(load_id, part))
+            rows += n
+        version_days = sorted(day_set) if day_set is not None else [SNAPSHOT_DAY]
+        client.insert(
+            VERSIONS_TABLE,
+            [[table, tenant_id, account_id, d, load_id, loaded_at] for d in version_days],
+            column_names=["table_name", "tenant_id", "account_id", "date_day", "load_id", "loaded_at"],
+            settings=_insert_settings(load_id, -1),
+        )
+    except BaseException:
+        _delete_quietly(client, table, tenant_id, account_id, load_id)
+        raise
+    _delete_superseded(client, table, tenant_id, account_id, day_set, loaded_at)
+    return rows
+
+
+def _delete_superseded(client: Any, table: str, tenant_id: str, account_id: str,
+                       days: set[dt.date] | None, loaded_at: dt.datetime) -> None:
+    # Only rows older than this load go: a newer concurrent load of the same window keeps its rows.
+    params: dict[str, Any] = {"tenant": tenant_id, "account": account_id, "loaded_at": loaded_at}
+    where = "tenant_id = {tenant:String} AND account_id = {account:String} AND _loaded_at < {loaded_at:DateTime64(3)}"
+    if days is not None:
+        params["days"] = sorted(days)
+        where += " AND date_day IN {days:Array(Date)}"
+    client.command(f"DELETE FROM {table} WHERE {where}", parameters=params,  # noqa: S608 - table is ours
+                   settings={"lightweight_deletes_sync": 2, "mutations_sync": 2})
+
+
+def _delete_quietly(client: Any, table: str, tenant_id: str, account_id: str, load_id: str) -> None:
+    try:
+        client.command(
+            f"DELETE FROM {table} WHERE tenant_id = {{tenant:String}} AND account_id = {{account:String}} "  # noqa: S608
+            "AND _load_id = {load:String}",
+            parameters={"tenant": tenant_id, "account": account_id, "load": load_id},
+            settings={"lightweight_deletes_sync": 2, "mutations_sync": 2},
+        )
+    except Exception:
+        log.warning("could not remove rows of failed load %s from %s; the next load of the window removes them",
+                    load_id, table, exc_info=True)
+
+
+def current_rows_sql(table: str, snapshot: bool = False) -> str:
+    """A SELECT of the rows of `table` that belong to the current load of their window."""
+    if snapshot:
+        return (
+            f"SELECT * FROM {table} WHERE (tenant_id, account_id, _load_id) IN ("  # noqa: S608 - table is ours
+            f"SELECT tenant_id, account_id, argMax(load_id, loaded_at) FROM {VERSIONS_TABLE} "
+            f"WHERE table_name = '{table}' AND date_day = '1970-01-01' GROUP BY tenant_id, account_id)"
+        )
+    return (
+        f"SELECT * FROM {table} WHERE (tenant_id, account_id, date_day, _load_id) IN ("  # noqa: S608
+        f"SELECT tenant_id, account_id, date_day, argMax(load_id, loaded_at) FROM {VERSIONS_TABLE} "
+        f"WHERE table_name = '{table}' GROUP BY tenant_id, account_id, date_day)"
+    )
+
+
+@dataclass
+class LoadLog:
+    run_id: str
+    tenant_id: str
+    platform: str
+    report: str
+    account_id: str
+    date_from: dt.date | None
+    date_to: dt.date | None
+    started_at: dt.datetime
+    rows: int = 0
+    request_ids: list[str] = field(default_factory=list)
+    status: str = "running"
+    error: str = ""
+
+
+LOG_COLUMNS = ["run_id", "tenant_id", "platform", "report", "account_id", "date_from", "date_to", "status", "rows",
+               "request_ids", "started_at", "finished_at", "duration_s", "error"]
+
+
+def _write_log(client: Any, entry: LoadLog, finished: dt.datetime | None) -> None:
+    duration = (finished - entry.started_at).total_seconds() if finished else 0.0
+    client.insert("app.load_log", [[
+        entry.run_id, entry.tenant_id, entry.platform, entry.report, entry.account_id, entry.date_from, entry.date_to,
+        entry.status, entry.rows, entry.request_ids, entry.started_at, finished, duration, entry.error,
+    ]], column_names=LOG_COLUMNS, settings={"insert_deduplicate": 0})
+
+
+@contextmanager
+def load_logged(
+    client: Any,
+    *,
+    tenant_id: str,
+    platform: str,
+    report: str,
+    account_id: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    run_id: str | None = None,
+) -> Iterator[LoadLog]:
+    """Record a load in app.load_log: a `running` row now, an `ok` or `failed` row (with the error) at the end."""
+    entry = LoadLog(run_id or uuid.uuid4().hex, tenant_id, platform, report, account_id, date_from, date_to,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    _write_log(client, entry, None)
+    t0 = time.monotonic()
+    try:
+        yield entry
+    except BaseException as exc:
+        entry.status = "failed"
+        entry.error = f"{type(exc).__name__}: {exc}"[:4000] or traceback.format_exc()[-4000:]
+        try:
+            _write_log(client, entry, entry.started_at + dt.timedelta(seconds=time.monotonic() - t0))
+        except Exception:
+            log.exception("could not record the failure of load %s", entry.run_id)
+        raise
+    entry.status = "ok"
+    _write_log(client, entry, entry.started_at + dt.timedelta(seconds=time.monotonic() - t0))
