@@ -1,0 +1,210 @@
+"""VK Ads OAuth2: client credentials (own or agency client), refresh, a token cache, one refresh at a time.
+
+VK changes the access token in place on refresh (the old one stops working) and allows only five live
+tokens per client and user, so: tokens are reused (optionally cached on disk), a refresh happens only when
+the token the failing request carried is still the current one, and never two refreshes at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ingestion.common import ApiClient, ApiError, AuthError, Verdict
+from ingestion.common.http import parse_retry_after, request_id_of
+
+PLATFORM = "vk_ads"
+TOKEN_PATH = "/api/v2/oauth2/token.json"
+DELETE_TOKENS_PATH = "/api/v2/oauth2/token/delete.json"
+# Refresh a little before the announced expiry so a long fetch does not cross it mid-window.
+EXPIRY_MARGIN_S = 60.0
+
+
+def error_of(response: httpx.Response) -> tuple[str, str]:
+    """(code, message) from any VK error body: ``{"error": {"code", "message"}}``, ``{"code", "message"}``,
+    or OAuth's ``{"error": "..", "error_description": ".."}``."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return str(response.status_code), response.text[:500]
+    if isinstance(body, Mapping):
+        err = body.get("error")
+        if isinstance(err, Mapping):
+            return str(err.get("code", response.status_code)), str(err.get("message", ""))
+        if isinstance(err, str):
+            return err, str(body.get("error_description", body.get("message", "")))
+        if "code" in body:
+            return str(body["code"]), str(body.get("message", ""))
+    return str(response.status_code), response.text[:500]
+
+
+def classify_token_response(response: httpx.Response) -> Verdict:
+    """Token endpoint: 2xx ok; 429/5xx retry; anything else (bad secret, five-token cap 403) is fatal."""
+    rid = request_id_of(response)
+    if 200 <= response.status_code < 300:
+        return Verdict("ok", request_id=rid)
+    code, message = error_of(response)
+    text = f"{code}: {message}"
+    if response.status_code in (420, 429) or response.status_code >= 500:
+        return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), text, code, rid)
+    return Verdict("fatal", None, text, code, rid)
+
+
+class TokenManager:
+    """Issues, caches and refreshes the access token for one (client_id, agency client)."""
+
+    def __init__(self, *, base_url: str, client_id: str, client_secret: str, agency_client_name: str = "",
+                 cache_path: str = "", revoke_on_cap: bool = False, http: ApiClient | None = None,
+                 clock: Callable[[], float] = time.time, timeout_s: float = 30.0) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.agency_client_name = agency_client_name
+        self.cache_path = Path(cache_path) if cache_path else None
+        self.revoke_on_cap = revoke_on_cap
+        self.clock = clock
+        self.http = http or ApiClient(PLATFORM, base_url, classify=classify_token_response, timeout=timeout_s)
+        self._lock = threading.Lock()
+        self._used = threading.local()  # the token this thread last sent
+        self.access_token = ""
+        self.refresh_token = ""
+        self.expires_at = 0.0
+        self.issued = 0  # new tokens obtained (not refreshes): what the five-token cap counts
+        self.refreshes = 0
+        self._load_cache()
+
+    # -- what ApiClient calls ---------------------------------------------------------------------------
+    def auth_headers(self) -> dict[str, str]:
+        """Bearer header with a live token, obtaining or refreshing one first if needed."""
+        with self._lock:
+            if not self.access_token:
+                self._issue()
+            elif self.clock() >= self.expires_at - EXPIRY_MARGIN_S:
+                self._refresh_or_issue()
+            token = self.access_token
+        self._used.token = token
+        return {"Authorization": f"Bearer {token}"}
+
+    def refresh(self) -> None:
+        """Called after a 401: refresh unless another thread already replaced the token this one used."""
+        with self._lock:
+            if getattr(self._used, "token", None) != self.access_token:
+                return  # someone refreshed meanwhile; the replayed request picks up the new token
+            self._refresh_or_issue()
+
+    # -- token endpoint ---------------------------------------------------------------------------------
+    def _credentials(self) -> dict[str, str]:
+        form = {"client_id": self.client_id, "client_secret": self.client_secret}
+        if self.agency_client_name:
+            form.update(grant_type="agency_client_credentials", agency_client_name=self.agency_client_name)
+        else:
+            form["grant_type"] = "client_credentials"
+        return form
+
+    def _post_token(self, form: dict[str, str]) -> dict[str, Any]:
+        response = self.http.request("POST", TOKEN_PATH, data=form)
+        try:
+            body = response.json()
+            token = str(body["access_token"])
+            # expires_in is a string in the client-credentials example and an int elsewhere: accept both.
+            expires_in = float(body.get("expires_in") or 86400)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AuthError(f"token endpoint answered without a usable access_token: {exc}: {response.text[:300]}",
+                            platform=PLATFORM, request_id=request_id_of(response), status=response.status_code,
+                            code="bad_token_response", error_text=response.text[:300]) from None
+        self.access_token = token
+        self.refresh_token = str(body.get("refresh_token") or self.refresh_token)
+        self.expires_at = self.clock() + expires_in
+        self._save_cache()
+        return body
+
+    def _issue(self) -> None:
+        try:
+            self._post_token(self._credentials())
+        except ApiError as exc:
+            if exc.status != 403:
+                raise AuthError(f"VK Ads refused a token for client {self.client_id!r}: {exc.error_text}",
+                                platform=PLATFORM, request_id=exc.request_id, status=exc.status, code=exc.code,
+                                error_text=exc.error_text) from exc
+            if not self.revoke_on_cap:
+                raise AuthError(
+                    f"VK Ads five-token cap reached for client {self.client_id!r} ({exc.error_text}). Delete tokens "
+                    f"with POST {DELETE_TOKENS_PATH}, set MRM_VK_ADS_REVOKE_TOKENS_ON_CAP=true, or set "
+                    "MRM_VK_ADS_TOKEN_CACHE_PATH so runs reuse one token",
+                    platform=PLATFORM, request_id=exc.request_id, status=403, code=exc.code,
+                    error_text=exc.error_text) from exc
+            self._delete_tokens()
+            self._post_token(self._credentials())
+        self.issued += 1
+
+    def _refresh_or_issue(self) -> None:
+        if not self.refresh_token:
+            self.access_token = ""
+            self._issue()
+            return
+        form = {"grant_type": "refresh_token", "refresh_token": self.refresh_token,
+                "client_id": self.client_id, "client_secret": self.client_secret}
+        try:
+            self._post_token(form)
+            self.refreshes += 1
+        except ApiError as exc:
+            if exc.status not in (400, 401):
+                raise
+            # The refresh token itself is dead (revoked, unused for a month): start over with credentials.
+            self.access_token, self.refresh_token = "", ""
+            self._issue()
+
+    def _delete_tokens(self) -> None:
+        form = {"client_id": self.client_id, "client_secret": self.client_secret}
+        if self.agency_client_name:
+            form["username"] = self.agency_client_name
+        self.http.request("POST", DELETE_TOKENS_PATH, data=form)
+
+    # -- optional on-disk cache ---------------------------------------------------------------------------
+    def _cache_key(self) -> str:
+        return f"{self.client_id}/{self.agency_client_name}"
+
+    def _load_cache(self) -> None:
+        if not self.cache_path or not self.cache_path.exists():
+            return
+        try:
+            entry = json.loads(self.cache_path.read_text("utf-8")).get(self._cache_key())
+        except (OSError, ValueError) as exc:
+            raise AuthError(f"VK token cache {self.cache_path} is unreadable: {exc}", platform=PLATFORM) from exc
+        if entry:
+            self.access_token = entry["access_token"]
+            self.refresh_token = entry.get("refresh_token", "")
+            self.expires_at = float(entry.get("expires_at", 0))
+
+    def _save_cache(self) -> None:
+        if not self.cache_path:
+            return
+        data: dict[str, Any] = {}
+        if self.cache_path.exists():
+            try:
+                data = json.loads(self.cache_path.read_text("utf-8"))
+            except ValueError:
+                data = {}
+        data[self._cache_key()] = {"access_token": self.access_token, "refresh_token": self.refresh_token,
+                                   "expires_at": self.expires_at}
+        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        # Write-then-rename with 0600: tokens are secrets and a crash must not leave a half-written file.
+        fd, tmp = tempfile.mkstemp(dir=self.cache_path.parent, prefix=".vk-token-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh)
+            os.replace(tmp, self.cache_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def close(self) -> None:
+        self.http.close()

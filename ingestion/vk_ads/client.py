@@ -1,0 +1,158 @@
+"""VK Ads HTTP plumbing: the common ApiClient with VK's classifier, OAuth2 and X-RateLimit-* pacing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from ingestion.common import ApiClient, ApiError, PayloadError, Verdict
+from ingestion.common.http import parse_retry_after, request_id_of
+from ingestion.vk_ads.auth import PLATFORM, TokenManager, classify_token_response, error_of
+from ingestion.vk_ads.settings import Settings
+
+MSK = ZoneInfo("Europe/Moscow")
+# 401 codes a new/refreshed token cures; invalid_client / invalid_user (blocked) are fatal.
+REFRESHABLE_401 = frozenset({"expired_token", "invalid_token", "revoked_token"})
+
+
+class RateLimiter:
+    """Paces requests from the ``X-RateLimit-*`` headers of the previous answer.
+
+    Per second: when the remainder falls to ``reserve`` the next request waits for the next calendar second,
+    so the quota is never actually hit. Hourly/daily: when exhausted, wait for the reset if that is at most
+    ``max_wait_s``, otherwise fail loudly naming the quota (a run must not hang for hours).
+    """
+
+    def __init__(self, *, reserve: int = 1, max_wait_s: float = 120.0, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.reserve = reserve
+        self.max_wait_s = max_wait_s
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self.remaining: dict[str, int] = {}
+        self.limits: dict[str, int] = {}
+        self.observed_at = 0.0
+        self.waited_s = 0.0
+        self.pauses = 0
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        with self._lock:
+            for window in ("RPS", "Minutely", "Hourly", "Daily"):
+                for kind, store in (("Remaining", self.remaining), ("Limit", self.limits)):
+                    value = headers.get(f"X-RateLimit-{window}-{kind}")
+                    if value is not None and value.strip().lstrip("-").isdigit():
+                        store[window] = int(value)
+            self.observed_at = self.clock()
+
+    def _next_reset(self, window: str, now: float) -> float:
+        if window == "RPS":
+            return float(int(self.observed_at) + 1)
+        moment = dt.datetime.fromtimestamp(now, MSK)
+        if window == "Minutely":
+            nxt = moment.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+        elif window == "Hourly":
+            nxt = moment.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+        else:  # Daily quotas reset at Moscow midnight
+            nxt = moment.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+        return nxt.timestamp()
+
+    def before_request(self) -> None:
+        with self._lock:
+            now = self.clock()
+            for window in ("Daily", "Hourly", "Minutely"):
+                if self.remaining.get(window, 1) <= 0:
+                    wait = self._next_reset(window, now) - now
+                    if wait > self.max_wait_s:
+                        raise ApiError(
+                            f"VK Ads {window.lower()} request quota exhausted (limit {self.limits.get(window, '?')}); "
+                            f"it resets in {wait:.0f} s, more than max_quota_wait_s={self.max_wait_s:.0f}",
+                            platform=PLATFORM, status=429, code=f"quota_{window.lower()}",
+                            error_text=f"X-RateLimit-{window}-Remaining: 0")
+                    self._pause(wait)
+                    self.remaining.pop(window, None)
+            rps = self.remaining.get("RPS")
+            if rps is not None and rps <= self.reserve and int(now) == int(self.observed_at):
+                self._pause(self._next_reset("RPS", now) - now + 0.01)
+                self.remaining.pop("RPS", None)
+
+    def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            self.pauses += 1
+            self.waited_s += seconds
+            self.sleep(seconds)
+
+
+def decode_json(response: httpx.Response, request: str) -> Any:
+    """Decode with Decimal floats (money must never pass through a binary float); bad JSON is a PayloadError."""
+    try:
+        return json.loads(response.content.decode("utf-8"), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PayloadError(f"{request}: body is not valid JSON ({exc}); truncated or garbled? "
+                           f"first bytes: {response.content[:120]!r}", platform=PLATFORM,
+                           request_id=request_id_of(response)) from None
+
+
+class VkAdsClient:
+    """A VK Ads API session for one account (agency client name = account id in agency mode)."""
+
+    def __init__(self, settings: Settings, *, account_id: str = "", transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        policy = settings.retry_policy()
+        base = settings.base_url.rstrip("/")
+        token_http = ApiClient(PLATFORM, base, classify=classify_token_response, policy=policy,
+                               timeout=settings.timeout_s, sleep=sleep, transport=transport)
+        self.tokens = TokenManager(base_url=base, client_id=settings.client_id,
+                                   client_secret=settings.client_secret.get_secret_value(),
+                                   agency_client_name=account_id if settings.agency_mode else "",
+                                   cache_path=settings.token_cache_path, revoke_on_cap=settings.revoke_tokens_on_cap,
+                                   http=token_http, clock=clock)
+        self.limiter = RateLimiter(reserve=settings.rps_reserve, max_wait_s=settings.max_quota_wait_s, clock=clock,
+                                   sleep=sleep)
+        self.api = ApiClient(PLATFORM, base, classify=self.classify, auth_headers=self.tokens.auth_headers,
+                             refresh=self.tokens.refresh, policy=policy, timeout=settings.timeout_s, sleep=sleep,
+                             transport=transport, headers={"Accept": "application/json"})
+
+    @property
+    def request_ids(self) -> list[str]:
+        return self.api.request_ids
+
+    def classify(self, response: httpx.Response) -> Verdict:
+        """VK semantics: 429/5xx retry (Retry-After if given), 401 token codes refresh, ERR_* and the rest fatal."""
+        self.limiter.observe(response.headers)
+        rid = request_id_of(response)
+        status = response.status_code
+        if 200 <= status < 300:
+            return Verdict("ok", request_id=rid)
+        code, message = error_of(response)
+        text = f"{code}: {message}"
+        if status in (420, 429) or status >= 500:
+            return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), text, code, rid)
+        if status == 401 and code in REFRESHABLE_401:
+            return Verdict("refresh", None, text, code, rid)
+        return Verdict("fatal", None, text, code, rid)
+
+    def get_json(self, path: str, params: Mapping[str, Any]) -> Any:
+        """GET with pacing, retries and token handling; returns the decoded body."""
+        self.limiter.before_request()
+        response = self.api.request("GET", path, params=dict(params))
+        return decode_json(response, f"GET {path}")
+
+    def close(self) -> None:
+        self.api.close()
+        self.tokens.close()
+
+    def __enter__(self) -> VkAdsClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

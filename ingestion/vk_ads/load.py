@@ -1,0 +1,65 @@
+"""``load``: one VK Ads account's window into every raw_vk_ads table, each through ``run_load``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+
+from ingestion.common import ConfigError, days_between, repull_window, run_load
+from ingestion.vk_ads import fetch
+from ingestion.vk_ads.client import VkAdsClient
+from ingestion.vk_ads.settings import Settings
+
+PLATFORM = "vk_ads"
+
+
+def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, date_from: dt.date,
+         date_to: dt.date, today: dt.date | None = None, progress: Callable[[int], None] | None = None,
+         vk: VkAdsClient | None = None) -> dict[str, int]:
+    """Replace the account's ad plans, ad groups and banners (snapshots) and its banner statistics for the
+    re-pull window; returns rows per table. ``vk`` lets a caller reuse one API session (and its token)."""
+    if not tenant_id or not account_id:
+        raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
+    today = today or dt.date.today()
+    window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
+    if window is None:
+        raise ConfigError(f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}",
+                          platform=PLATFORM)
+    own = vk is None
+    api = vk or VkAdsClient(settings, account_id=account_id)
+    result: dict[str, int] = {}
+    banners: dict[str, pa.Table] = {}
+    try:
+        def snapshot(report: str, produce: Callable[[], pa.Table]) -> None:
+            done = run_load(client, tenant_id=tenant_id, platform=PLATFORM, report=report,
+                            table=f"raw_vk_ads.{report}", account_id=account_id, date_from=None, date_to=None,
+                            days=None, produce=produce, api=api.api, payload_attempts=settings.payload_attempts,
+                            on_rows=progress)
+            result[done.table] = done.rows
+
+        def produce_banners() -> pa.Table:
+            banners["table"] = fetch.fetch_banners(api, settings, tenant_id=tenant_id, account_id=account_id)
+            return banners["table"]
+
+        snapshot("ad_plans", lambda: fetch.fetch_ad_plans(api, settings, tenant_id=tenant_id, account_id=account_id))
+        snapshot("ad_groups", lambda: fetch.fetch_ad_groups(api, settings, tenant_id=tenant_id,
+                                                            account_id=account_id))
+        snapshot("banners", produce_banners)
+
+        banner_ids = banners["table"].column("banner_id").to_pylist()
+        start, end = window
+        done = run_load(
+            client, tenant_id=tenant_id, platform=PLATFORM, report="banner_stats_daily",
+            table="raw_vk_ads.banner_stats_daily", account_id=account_id, date_from=start, date_to=end,
+            days=days_between(start, end), api=api.api, payload_attempts=settings.payload_attempts, on_rows=progress,
+            produce=lambda: fetch.fetch_banner_stats(api, settings, tenant_id=tenant_id, account_id=account_id,
+                                                     banner_ids=banner_ids, date_from=start, date_to=end,
+                                                     today=today))
+        result[done.table] = done.rows
+    finally:
+        if own:
+            api.close()
+    return result

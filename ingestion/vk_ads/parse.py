@@ -1,0 +1,323 @@
+"""Pure parsers: VK Ads JSON payloads → typed rows / Arrow tables of the raw schema.
+
+Every function takes already-decoded JSON (decoded with ``parse_float=Decimal`` so money never passes
+through a binary float) and raises ``PayloadError`` naming the object, day and field it choked on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+
+from ingestion.common import PayloadError, parse_decimal
+from ingestion.vk_ads import schema
+
+MSK = ZoneInfo("Europe/Moscow")
+PLATFORM = "vk_ads"
+
+
+def _bad(message: str) -> PayloadError:
+    return PayloadError(message, platform=PLATFORM)
+
+
+def _where(ctx: str, field: str) -> str:
+    return f"{ctx}: field {field!r}"
+
+
+def as_uint(value: Any, ctx: str, field: str, *, required: bool = True) -> int | None:
+    """Integer counters: the docs say JSON strings ("123"), real statistics send numbers; accept both."""
+    if value is None or value == "":
+        if required:
+            raise _bad(f"{_where(ctx, field)} is missing")
+        return None
+    if isinstance(value, bool):
+        raise _bad(f"{_where(ctx, field)} is a boolean, expected an integer: {value!r}")
+    if isinstance(value, int):
+        out = value
+    elif isinstance(value, Decimal) and value == value.to_integral_value():
+        out = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        out = int(value.strip())
+    else:
+        raise _bad(f"{_where(ctx, field)} is not an integer: {value!r}")
+    if out < 0:
+        raise _bad(f"{_where(ctx, field)} is negative: {value!r}")
+    return out
+
+
+def as_decimal(value: Any, ctx: str, field: str, *, required: bool = True) -> Decimal | None:
+    """VK money is a decimal string ("23328.92"); zero sometimes arrives as the number 0."""
+    if value is None or value == "":
+        if required:
+            raise _bad(f"{_where(ctx, field)} is missing")
+        return None
+    if isinstance(value, bool | float):
+        # A float means the payload was decoded without parse_float=Decimal: refuse to guess the digits.
+        raise _bad(f"{_where(ctx, field)} is {value!r}, expected a decimal string")
+    try:
+        return parse_decimal(str(value), field=field, platform=PLATFORM)
+    except PayloadError as exc:
+        raise _bad(f"{ctx}: {exc.message}") from None
+
+
+def as_float(value: Any, ctx: str, field: str) -> float:
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, bool):
+        raise _bad(f"{_where(ctx, field)} is a boolean, expected a number: {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise _bad(f"{_where(ctx, field)} is not a number: {value!r}") from None
+
+
+def as_date(value: Any, ctx: str, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise _bad(f"{_where(ctx, field)} is not a YYYY-MM-DD date: {value!r}") from None
+
+
+def as_msk_datetime(value: Any, ctx: str, field: str) -> dt.datetime | None:
+    """VK datetimes are ``YYYY-MM-DD HH:MM:SS`` in Europe/Moscow."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = dt.datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise _bad(f"{_where(ctx, field)} is not 'YYYY-MM-DD HH:MM:SS': {value!r}") from None
+    return parsed.replace(tzinfo=MSK)
+
+
+def collection_items(payload: Any, ctx: str) -> tuple[int, list[Mapping[str, Any]]]:
+    """Validate a list-resource page ``{"count", "offset", "items"}`` and return (count, items)."""
+    if not isinstance(payload, Mapping) or "items" not in payload or "count" not in payload:
+        raise _bad(f"{ctx}: not a collection response (expected count/offset/items): {str(payload)[:200]}")
+    items = payload["items"]
+    if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+        raise _bad(f"{ctx}: 'items' is not a list of objects")
+    count = as_uint(payload["count"], ctx, "count")
+    assert count is not None
+    return count, items
+
+
+def _status(item: Mapping[str, Any], ctx: str) -> str:
+    value = item.get("status", "")
+    if not isinstance(value, str):
+        raise _bad(f"{_where(ctx, 'status')} is not a string: {value!r}")
+    return value
+
+
+def ad_plan_rows(items: Iterable[Mapping[str, Any]], *, tenant_id: str, account_id: str) -> pa.Table:
+    rows = []
+    for item in items:
+        ctx = f"ad_plan {item.get('id')!r}"
+        rows.append(
+            {
+                "tenant_id": tenant_id,
+                "account_id": account_id,
+                "ad_plan_id": as_uint(item.get("id"), ctx, "id"),
+                "name": str(item.get("name") or ""),
+                "status": _status(item, ctx),
+                "objective": str(item.get("objective") or ""),
+                "budget_limit": as_decimal(item.get("budget_limit"), ctx, "budget_limit", required=False),
+                "budget_limit_day": as_decimal(item.get("budget_limit_day"), ctx, "budget_limit_day", required=False),
+                "date_start": as_date(item.get("date_start"), ctx, "date_start"),
+                "date_end": as_date(item.get("date_end"), ctx, "date_end"),
+                "created": as_msk_datetime(item.get("created"), ctx, "created"),
+                "updated": as_msk_datetime(item.get("updated"), ctx, "updated"),
+            }
+        )
+    return _unique_table(rows, schema.AD_PLANS, "ad_plan_id")
+
+
+def ad_group_rows(
+    items: Iterable[Mapping[str, Any]], *, tenant_id: str, account_id: str, ad_plan_field: str = "ad_plan_id"
+) -> pa.Table:
+    """Ad groups; the parent field name is configurable because the docs do not confirm ``ad_plan_id``."""
+    rows = []
+    for item in items:
+        ctx = f"ad_group {item.get('id')!r}"
+        # The listing example shows `last_updated`, object docs show `updated`: take whichever is present.
+        updated = item.get("updated", item.get("last_updated"))
+        rows.append(
+            {
+                "tenant_id": tenant_id,
+                "account_id": account_id,
+                "ad_group_id": as_uint(item.get("id"), ctx, "id"),
+                "ad_plan_id": as_uint(item.get(ad_plan_field), ctx, ad_plan_field),
+                "name": str(item.get("name") or ""),
+                "status": _status(item, ctx),
+                "package_id": as_uint(item.get("package_id", 0), ctx, "package_id"),
+                "budget_limit_day": as_decimal(item.get("budget_limit_day"), ctx, "budget_limit_day", required=False),
+                "updated": as_msk_datetime(updated, ctx, "updated"),
+            }
+        )
+    return _unique_table(rows, schema.AD_GROUPS, "ad_group_id")
+
+
+def _primary_url(urls: Any, ctx: str) -> str:
+    """``urls`` is ``{"primary": {"id": .., "url": ..}, ...}``; older payloads send a plain string."""
+    if urls in (None, "", {}):
+        return ""
+    if isinstance(urls, str):
+        return urls
+    if isinstance(urls, Mapping):
+        slot = urls.get("primary") or next(iter(urls.values()))
+        if isinstance(slot, Mapping):
+            return str(slot.get("url") or "")
+        if isinstance(slot, str):
+            return slot
+    raise _bad(f"{_where(ctx, 'urls')} has an unexpected shape: {str(urls)[:200]}")
+
+
+def banner_rows(items: Iterable[Mapping[str, Any]], *, tenant_id: str, account_id: str) -> pa.Table:
+    rows = []
+    for item in items:
+        ctx = f"banner {item.get('id')!r}"
+        rows.append(
+            {
+                "tenant_id": tenant_id,
+                "account_id": account_id,
+                "banner_id": as_uint(item.get("id"), ctx, "id"),
+                "ad_group_id": as_uint(item.get("ad_group_id"), ctx, "ad_group_id"),
+                "name": str(item.get("name") or ""),
+                "status": _status(item, ctx),
+                "moderation_status": str(item.get("moderation_status") or ""),
+                "url": _primary_url(item.get("urls"), ctx),
+                "updated": as_msk_datetime(item.get("updated"), ctx, "updated"),
+            }
+        )
+    return _unique_table(rows, schema.BANNERS, "banner_id")
+
+
+def _unique_table(rows: list[dict[str, Any]], arrow_schema: pa.Schema, key: str) -> pa.Table:
+    seen: set[int] = set()
+    for row in rows:
+        if row[key] in seen:
+            raise _bad(f"duplicate {key} {row[key]} across pages (listing changed while paging?)")
+        seen.add(row[key])
+    return pa.Table.from_pylist(rows, schema=arrow_schema)
+
+
+def banner_day_rows(
+    payload: Any,
+    *,
+    tenant_id: str,
+    account_id: str,
+    requested_ids: Iterable[int],
+    date_from: dt.date,
+    date_to: dt.date,
+    currency: str,
+    spent_includes_vat: bool,
+    timezone: str,
+    is_provisional: Callable[[dt.date], bool],
+    skip_empty: bool = True,
+    request: str = "statistics/banners/day.json",
+) -> list[dict[str, Any]]:
+    """Flatten a ``day.json`` response (metrics base,uniques) into raw rows, one per banner per day.
+
+    Deprecated fields (``uniques.reach``, ``uniques.frequency_total``, ``base.a_amount``/``n_amount``) are
+    accepted and ignored. Each item's rows must add up to its ``total.base`` (shows, clicks, spent), which
+    catches garbled or cut payloads that still decode as JSON.
+    """
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("items"), list):
+        raise _bad(f"{request}: response has no 'items' list: {str(payload)[:200]}")
+    wanted = set(requested_ids)
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[int, dt.date]] = set()
+    for item in payload["items"]:
+        if not isinstance(item, Mapping):
+            raise _bad(f"{request}: an item is not an object: {str(item)[:200]}")
+        banner_id = as_uint(item.get("id"), request, "items[].id")
+        assert banner_id is not None
+        if banner_id not in wanted:
+            raise _bad(f"{request}: banner {banner_id} was not requested")
+        rows = item.get("rows")
+        if not isinstance(rows, list):
+            raise _bad(f"{request}: banner {banner_id} has no 'rows' list")
+        sums = {"shows": 0, "clicks": 0, "spent": Decimal(0)}
+        for raw in rows:
+            row = _banner_day_row(raw, banner_id, request, date_from, date_to)
+            key = (banner_id, row["date_day"])
+            if key in seen:
+                raise _bad(f"{request}: banner {banner_id} day {row['date_day']} appears twice")
+            seen.add(key)
+            for name in sums:
+                sums[name] += row[name]
+            if skip_empty and not (row["shows"] or row["clicks"] or row["goals"] or row["spent"]):
+                continue
+            row.update(
+                tenant_id=tenant_id,
+                account_id=account_id,
+                banner_id=banner_id,
+                currency=currency,
+                spent_includes_vat=int(spent_includes_vat),
+                timezone=timezone,
+                is_provisional=int(is_provisional(row["date_day"])),
+            )
+            out.append(row)
+        _check_item_total(item, banner_id, sums, request)
+    return out
+
+
+def _banner_day_row(
+    raw: Any, banner_id: int, request: str, date_from: dt.date, date_to: dt.date
+) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise _bad(f"{request}: banner {banner_id}: a row is not an object")
+    day = as_date(raw.get("date"), f"{request}: banner {banner_id}", "date")
+    if day is None:
+        raise _bad(f"{request}: banner {banner_id}: a row has no date")
+    if not date_from <= day <= date_to:
+        raise _bad(f"{request}: banner {banner_id}: day {day} is outside {date_from}..{date_to}")
+    ctx = f"{request}: banner {banner_id} day {day}"
+    base = raw.get("base")
+    if not isinstance(base, Mapping):
+        raise _bad(f"{ctx}: metric group 'base' is missing")
+    uniques = raw.get("uniques")
+    if not isinstance(uniques, Mapping):
+        raise _bad(f"{ctx}: metric group 'uniques' is missing (request metrics=base,uniques)")
+    vk = base.get("vk") if isinstance(base.get("vk"), Mapping) else {}
+    return {
+        "date_day": day,
+        "shows": as_uint(base.get("shows"), ctx, "base.shows"),
+        "clicks": as_uint(base.get("clicks"), ctx, "base.clicks"),
+        "goals": as_uint(base.get("goals"), ctx, "base.goals"),
+        "vk_goals": as_uint(vk.get("goals", 0), ctx, "base.vk.goals"),
+        "spent": as_decimal(base.get("spent"), ctx, "base.spent"),
+        "uniques_total": as_uint(uniques.get("total", 0), ctx, "uniques.total"),
+        "uniques_increment": as_uint(uniques.get("increment", 0), ctx, "uniques.increment"),
+        "uniques_initial_total": as_uint(uniques.get("initial_total", 0), ctx, "uniques.initial_total"),
+        "uniques_frequency": as_float(uniques.get("frequency"), ctx, "uniques.frequency"),
+    }
+
+
+def _check_item_total(item: Mapping[str, Any], banner_id: int, sums: dict[str, Any], request: str) -> None:
+    total = item.get("total")
+    if not isinstance(total, Mapping) or not isinstance(total.get("base"), Mapping):
+        return  # totals are optional in the docs; nothing to check against
+    ctx = f"{request}: banner {banner_id} total"
+    base = total["base"]
+    expected = {
+        "shows": as_uint(base.get("shows"), ctx, "base.shows"),
+        "clicks": as_uint(base.get("clicks"), ctx, "base.clicks"),
+        "spent": as_decimal(base.get("spent"), ctx, "base.spent"),
+    }
+    for name, value in expected.items():
+        if value != sums[name]:
+            raise _bad(
+                f"{ctx}: rows add up to {name}={sums[name]} but the platform total says {value}; "
+                "payload is inconsistent (truncated or garbled?)"
+            )
+
+
+def stats_table(rows: list[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema.BANNER_STATS_DAILY)
