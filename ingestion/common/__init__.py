@@ -1,0 +1,30 @@
+"""Shared ingestion plumbing: HTTP with retries, typed errors, settings, money, VAT, windows, loads."""
+
+from ingestion.common.errors import (
+    ApiError,
+    AuthError,
+    ConfigError,
+    IngestionError,
+    PayloadError,
+    RetryExhausted,
+)
+from ingestion.common.http import ApiClient, RetryPolicy, Verdict
+from ingestion.common.loading import run_load
+from ingestion.common.money import MONEY_TYPE, micros_to_decimal, parse_decimal
+from ingestion.common.settings import ConnectorSettings
+from ingestion.common.vat import FALLBACK_VAT_RATES, VatTable
+from ingestion.common.windows import (
+    DEFAULT_LOOKBACK_DAYS,
+    days_between,
+    is_provisional,
+    provisional_days,
+    repull_window,
+    split_window,
+)
+
+__all__ = [
+    "ApiClient", "ApiError", "AuthError", "ConfigError", "ConnectorSettings", "DEFAULT_LOOKBACK_DAYS",
+    "FALLBACK_VAT_RATES", "IngestionError", "MONEY_TYPE", "PayloadError", "RetryExhausted", "RetryPolicy",
+    "VatTable", "Verdict", "days_between", "is_provisional", "micros_to_decimal", "parse_decimal",
+    "provisional_days", "repull_window", "run_load", "split_window",
+]

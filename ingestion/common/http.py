@@ -1,0 +1,239 @@
+"""httpx request helper with one retry/backoff policy for every platform.
+
+Each connector supplies a *classifier* that turns a response into a `Verdict` (ok / retry / refresh /
+fatal); transport failures (timeouts, connection resets) are always retried. The helper sleeps with
+exponential backoff and jitter, honours server hints (`Retry-After`, Direct `retryIn`), refreshes the
+token once per auth failure, and raises typed errors carrying platform, request id and error text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+
+from ingestion.common.errors import ApiError, AuthError, RetryExhausted
+
+Action = Literal["ok", "retry", "refresh", "fatal"]
+
+# Header names platforms use for their request id (first match wins; lookup is case-insensitive).
+REQUEST_ID_HEADERS = ("RequestId", "X-Request-Id", "Request-Id", "X-Req-Id")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with a response: `delay` is a server-suggested wait in seconds (None = use backoff)."""
+
+    action: Action
+    delay: float | None = None
+    error_text: str = ""
+    code: str | None = None
+    request_id: str | None = None
+
+
+Classifier = Callable[[httpx.Response], Verdict]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff policy. Delays are capped so a hostile Retry-After cannot stall a run for hours."""
+
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    # Server hints (Retry-After, retryIn) are honoured up to this many seconds.
+    max_server_delay: float = 300.0
+    # Give up when the summed waits would exceed this budget.
+    max_total_wait: float = 900.0
+    jitter: float = 0.25
+
+    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Exponential delay for 1-based `attempt`, with proportional jitter."""
+        raw = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        if self.jitter and raw > 0:
+            raw *= 1 + (rng or random).uniform(-self.jitter, self.jitter)
+        return max(0.0, raw)
+
+    def wait_for(self, attempt: int, hint: float | None, rng: random.Random | None = None) -> float:
+        """Delay before the next attempt: the server's hint if given (capped), else backoff."""
+        if hint is not None:
+            return max(0.0, min(hint, self.max_server_delay))
+        return self.backoff(attempt, rng)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """`Retry-After` as seconds: either delta-seconds or an HTTP date. None when absent or unparseable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (now if now is not None else time.time()))
+
+
+def request_id_of(response: httpx.Response) -> str | None:
+    """The platform's request id header, if any."""
+    for name in REQUEST_ID_HEADERS:
+        value = response.headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def default_classifier(response: httpx.Response) -> Verdict:
+    """Generic HTTP semantics: 2xx ok, 429/420/5xx retry (with Retry-After), 401 refresh, other 4xx fatal."""
+    status = response.status_code
+    rid = request_id_of(response)
+    if 200 <= status < 300:
+        return Verdict("ok", request_id=rid)
+    text = _body_text(response)
+    if status in (420, 429) or status >= 500:
+        return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), text, str(status), rid)
+    if status == 401:
+        return Verdict("refresh", None, text, str(status), rid)
+    return Verdict("fatal", None, text, str(status), rid)
+
+
+def _body_text(response: httpx.Response, limit: int = 2000) -> str:
+    try:
+        return response.text[:limit]
+    except (httpx.ResponseNotRead, httpx.StreamError):
+        return ""
+
+
+@dataclass
+class ApiClient:
+    """One platform's HTTP client: retries, auth header injection, token refresh, request-id log.
+
+    `auth_headers()` is called before every attempt (so a refreshed token is picked up); `refresh()` is
+    called at most once per `refresh` verdict streak and is serialised by a lock, because some platforms
+    (VK) invalidate the old token on refresh and must never see two refreshes at once.
+    """
+
+    platform: str
+    base_url: str
+    classify: Classifier = default_classifier
+    auth_headers: Callable[[], Mapping[str, str]] | None = None
+    refresh: Callable[[], None] | None = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    transport: httpx.BaseTransport | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    request_ids: list[str] = field(default_factory=list)
+    attempts_log: list[tuple[str, str]] = field(default_factory=list)  # (what happened, detail) per retry
+
+    def __post_init__(self) -> None:
+        self._client = httpx.Client(base_url=self.base_url.rstrip("/"), timeout=self.timeout,
+                                    transport=self.transport, headers=dict(self.headers))
+        self._refresh_lock = threading.Lock()
+        self._rng = random.Random()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send with retries; returns a read response whose verdict is `ok`, else raises a typed error."""
+        with self._attempts(method, url, stream=False, **kwargs) as response:
+            return response
+
+    @contextlib.contextmanager
+    def stream(self, method: str, url: str, **kwargs: Any) -> Iterator[httpx.Response]:
+        """Like `request` but the body is not read: retries cover everything up to the response headers.
+
+        Failures while reading the body surface as `httpx` errors to the caller, who turns them into a
+        `PayloadError` so the whole fetch can be retried at the load level.
+        """
+        with self._attempts(method, url, stream=True, **kwargs) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def _attempts(self, method: str, url: str, *, stream: bool, **kwargs: Any) -> Iterator[httpx.Response]:
+        waited = 0.0
+        refreshed = False
+        last: Verdict | None = None
+        last_status: int | None = None
+        for attempt in range(1, self.policy.max_attempts + 1):
+            headers = dict(kwargs.pop("headers", None) or {})
+            kwargs["headers"] = headers
+            send_headers = {**headers, **(dict(self.auth_headers()) if self.auth_headers else {})}
+            try:
+                req = self._client.build_request(method, url, **{**kwargs, "headers": send_headers})
+                response = self._client.send(req, stream=stream)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                # Timeouts, refused/reset connections and protocol errors are transient by nature.
+                last = Verdict("retry", None, f"{type(exc).__name__}: {exc}", type(exc).__name__)
+                last_status = None
+                response = None
+            if response is not None:
+                try:
+                    if stream and not (200 <= response.status_code < 300):
+                        response.read()  # error bodies are small; classifiers need them
+                    verdict = self.classify(response)
+                except httpx.TransportError as exc:
+                    response.close()
+                    verdict = Verdict("retry", None, f"{type(exc).__name__}: {exc}", type(exc).__name__)
+                rid = verdict.request_id or request_id_of(response)
+                if rid:
+                    self.request_ids.append(rid)
+                last, last_status = verdict, response.status_code
+                if verdict.action == "ok":
+                    try:
+                        yield response
+                    finally:
+                        response.close()
+                    return
+                response.close()
+                if verdict.action == "fatal":
+                    raise ApiError(self._describe(method, url, verdict, last_status), platform=self.platform,
+                                   request_id=rid, status=last_status, code=verdict.code,
+                                   error_text=verdict.error_text)
+                if verdict.action == "refresh":
+                    if refreshed or self.refresh is None:
+                        raise AuthError(self._describe(method, url, verdict, last_status), platform=self.platform,
+                                        request_id=rid, status=last_status, code=verdict.code,
+                                        error_text=verdict.error_text)
+                    with self._refresh_lock:
+                        self.refresh()
+                    refreshed = True
+                    self.attempts_log.append(("refresh", verdict.error_text[:200]))
+                    continue
+            assert last is not None
+            if attempt == self.policy.max_attempts:
+                break
+            delay = self.policy.wait_for(attempt, last.delay, self._rng)
+            if waited + delay > self.policy.max_total_wait:
+                break
+            self.attempts_log.append(("retry", f"{last.code}: {last.error_text[:200]} (sleep {delay:.2f}s)"))
+            self.sleep(delay)
+            waited += delay
+        assert last is not None
+        raise RetryExhausted(
+            f"gave up after {self.policy.max_attempts} attempts: " + self._describe(method, url, last, last_status),
+            platform=self.platform, request_id=last.request_id, status=last_status, code=last.code,
+            error_text=last.error_text)
+
+    @staticmethod
+    def _describe(method: str, url: str, verdict: Verdict, status: int | None) -> str:
+        code = f" code {verdict.code}" if verdict.code else ""
+        http = f"HTTP {status}" if status is not None else "no response"
+        return f"{method} {url} failed ({http}{code}): {verdict.error_text or '<empty body>'}"

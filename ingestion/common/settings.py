@@ -1,0 +1,56 @@
+"""Connector settings base (pydantic). Nothing reads the environment at import time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ingestion.common.errors import ConfigError
+from ingestion.common.http import RetryPolicy
+
+
+class ConnectorSettings(BaseModel):
+    """Fields every connector shares. Subclasses add credentials and report options.
+
+    `from_env()` maps every field to `MRM_<ENV_PREFIX>_<FIELD>` (upper case), e.g. `MRM_DIRECT_TOKEN`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    platform: ClassVar[str] = ""
+    env_prefix: ClassVar[str] = ""
+
+    base_url: str
+    timeout_s: float = Field(60.0, gt=0)
+    lookback_days: int = Field(ge=0, le=90)
+    max_attempts: int = Field(6, ge=1, le=50)
+    base_delay_s: float = Field(0.5, ge=0)
+    max_delay_s: float = Field(30.0, ge=0)
+    max_server_delay_s: float = Field(300.0, ge=0)
+    # Whole fetch+load attempts when a body arrives truncated/garbled (PayloadError).
+    payload_attempts: int = Field(3, ge=1, le=10)
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.max_attempts, base_delay=self.base_delay_s,
+                           max_delay=self.max_delay_s, max_server_delay=self.max_server_delay_s)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> ConnectorSettings:
+        """Build from `MRM_<PREFIX>_<FIELD>` variables; explicit overrides win. Raises ConfigError naming the variable."""
+        env = os.environ if env is None else env
+        prefix = f"MRM_{cls.env_prefix or cls.platform.upper()}_"
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            key = prefix + name.upper()
+            if key in env and env[key] != "":
+                values[name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except Exception as exc:  # pydantic.ValidationError: re-raise naming the env variables
+            missing = [prefix + n.upper() for n, f in cls.model_fields.items() if f.is_required() and n not in values]
+            hint = f"; set {', '.join(missing)}" if missing else ""
+            raise ConfigError(f"invalid {cls.__name__}: {exc}{hint}", platform=cls.platform) from exc

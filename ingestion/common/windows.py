@@ -1,0 +1,66 @@
+"""Lookback / provisional-window arithmetic (pure functions; see docs/decisions_ingestion.md for defaults)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+# Days re-pulled on every run and flagged provisional, per platform (reasons in docs/decisions_ingestion.md).
+DEFAULT_LOOKBACK_DAYS: dict[str, int] = {
+    "yandex_direct": 7,   # stats settle in ~3 days; Metrika-attributed goal conversions keep arriving ~a week
+    "yandex_metrika": 3,  # ~99 % of visits are final within 3 days (Logs API docs)
+    "vk_ads": 7,          # conversions (goals) are reported late
+    "garpun": 7,          # mirrors the underlying platforms; take the widest of them
+}
+
+
+def days_between(date_from: date, date_to: date) -> list[date]:
+    """Every day in [date_from, date_to] (inclusive); empty when from > to."""
+    return [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+
+
+def provisional_since(today: date, lookback_days: int) -> date:
+    """First provisional day: with lookback N, the last N complete days (and today) may still change."""
+    return today - timedelta(days=lookback_days)
+
+
+def is_provisional(day: date, *, today: date, lookback_days: int) -> bool:
+    """True when `day` is inside the restatement window as of `today`."""
+    return day >= provisional_since(today, lookback_days)
+
+
+def provisional_days(date_from: date, date_to: date, *, today: date, lookback_days: int) -> list[date]:
+    """The days of [from, to] that are provisional as of `today`."""
+    return [d for d in days_between(date_from, date_to) if is_provisional(d, today=today, lookback_days=lookback_days)]
+
+
+def repull_window(date_from: date, date_to: date, *, today: date, lookback_days: int,
+                  include_today: bool = False) -> tuple[date, date] | None:
+    """The window to actually fetch for a requested [from, to].
+
+    The end is clipped to yesterday (today is incomplete unless `include_today`). When the request reaches
+    into the restatement window, the start is pulled back so every provisional day is re-fetched; a
+    historical backfill far from today is left as asked. None when nothing is fetchable.
+    """
+    if date_from > date_to:
+        raise ValueError(f"date_from {date_from} is after date_to {date_to}")
+    last = today if include_today else today - timedelta(days=1)
+    end = min(date_to, last)
+    start = date_from
+    since = provisional_since(today, lookback_days)
+    if end >= since - timedelta(days=1) and lookback_days > 0:
+        start = min(start, since)
+    if start > end:
+        return None
+    return start, end
+
+
+def split_window(date_from: date, date_to: date, max_days: int) -> Iterator[tuple[date, date]]:
+    """Consecutive sub-windows of at most `max_days` days covering [from, to] (API span limits)."""
+    if max_days < 1:
+        raise ValueError("max_days must be >= 1")
+    start = date_from
+    while start <= date_to:
+        end = min(date_to, start + timedelta(days=max_days - 1))
+        yield start, end
+        start = end + timedelta(days=1)
