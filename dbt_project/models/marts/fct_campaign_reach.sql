@@ -1,0 +1,259 @@
+{{ config(order_by='(tenant_id, client_id, reach_source, window_grain, window_start, window_end, platform, account_id, campaign_id, ad_id)') }}
+{#- Reach is non-additive, so every row states the window it was measured over and how:
+    - platform_reported / direct_rf: Yandex Direct R&F report, campaign level, at the report's own window;
+    - platform_reported / vk_uniques: VK uniques.total per banner, cumulative from the banner's first day in
+      our data to window_end (VK does not report campaign-level uniques through this endpoint);
+    - user_level / metrika_visitors: deduplicated site visitors per campaign for each day, calendar month and
+      the whole data span ('flight'), merged from uniqCombined states, plus the client-wide cross-campaign,
+      cross-platform deduplication (platform = 'all'). Frequency distribution (1+ … 5+) is exact, from visit ids.
+    For other windows or campaign sets, merge fct_campaign_reach_states_daily. -#}
+with direct_rf as (
+    select * from {{ ref('stg_yandex_direct__reach_frequency') }}
+),
+
+vk_stats as (
+    select * from {{ ref('stg_vk_ads__banner_stats_daily') }}
+),
+
+vk_ads as (
+    select * from {{ ref('int_ad_performance_unioned') }}
+    where platform = 'vk_ads'
+),
+
+accounts as (
+    select * from {{ ref('stg_app__accounts') }}
+),
+
+states as (
+    select * from {{ ref('fct_campaign_reach_states_daily') }}
+),
+
+visits as (
+    select * from {{ ref('int_metrika_visits_attributed') }}
+    where campaign_id != ''
+),
+
+direct_reported as (
+    select
+        r.tenant_id as tenant_id,
+        a.client_id as client_id,
+        'platform_reported' as reach_source,
+        'direct_rf' as measured_by,
+        'reported' as window_grain,
+        r.window_start as window_start,
+        r.window_end as window_end,
+        'yandex_direct' as platform,
+        r.account_id as account_id,
+        r.campaign_id as campaign_id,
+        '' as ad_id,
+        r.reach as reach,
+        r.impressions as impressions,
+        cast(null as Nullable(UInt64)) as reach_1plus,
+        cast(null as Nullable(UInt64)) as reach_2plus,
+        cast(null as Nullable(UInt64)) as reach_3plus,
+        cast(null as Nullable(UInt64)) as reach_4plus,
+        cast(null as Nullable(UInt64)) as reach_5plus
+    from direct_rf as r
+    left join accounts as a
+        on r.tenant_id = a.tenant_id and a.platform = 'yandex_direct' and r.account_id = a.account_id
+),
+
+vk_banner_cumulative as (
+    select
+        s.tenant_id as tenant_id,
+        s.account_id as account_id,
+        s.banner_id as banner_id,
+        s.date_day as date_day,
+        s.uniques_total as uniques_total,
+        min(s.date_day) over (partition by s.tenant_id, s.account_id, s.banner_id) as first_day,
+        sum(s.impressions) over (
+            partition by s.tenant_id, s.account_id, s.banner_id order by s.date_day
+            rows between unbounded preceding and current row
+        ) as impressions_to_date
+    from vk_stats as s
+    where s.uniques_total > 0
+),
+
+vk_reported as (
+    select
+        b.tenant_id as tenant_id,
+        u.client_id as client_id,
+        'platform_reported' as reach_source,
+        'vk_uniques' as measured_by,
+        'cumulative' as window_grain,
+        b.first_day as window_start,
+        b.date_day as window_end,
+        'vk_ads' as platform,
+        b.account_id as account_id,
+        u.campaign_id as campaign_id,
+        b.banner_id as ad_id,
+        b.uniques_total as reach,
+        toUInt64(b.impressions_to_date) as impressions,
+        cast(null as Nullable(UInt64)) as reach_1plus,
+        cast(null as Nullable(UInt64)) as reach_2plus,
+        cast(null as Nullable(UInt64)) as reach_3plus,
+        cast(null as Nullable(UInt64)) as reach_4plus,
+        cast(null as Nullable(UInt64)) as reach_5plus
+    from vk_banner_cumulative as b
+    left join vk_ads as u
+        on b.tenant_id = u.tenant_id and b.account_id = u.account_id and b.banner_id = u.ad_id
+        and b.date_day = u.date_day
+),
+
+state_windows as (
+    select 'day' as window_grain, date_day as window_start, date_day as window_end, * from states
+    union all
+    select 'month' as window_grain, toStartOfMonth(date_day) as window_start, toLastDayOfMonth(date_day) as window_end, *
+    from states
+),
+
+{#- The data span per campaign is its own window ('flight'): first to last day with user-level data. -#}
+campaign_spans as (
+    select tenant_id, client_id, platform, account_id, campaign_id, min(date_day) as span_start, max(date_day) as span_end
+    from states
+    group by tenant_id, client_id, platform, account_id, campaign_id
+),
+
+sketched_campaign as (
+    select
+        tenant_id, client_id, window_grain, window_start, window_end, platform, account_id, campaign_id,
+        uniqCombinedMerge(users_state) as reach,
+        sum(contacts) as contacts
+    from state_windows
+    group by tenant_id, client_id, window_grain, window_start, window_end, platform, account_id, campaign_id
+    union all
+    select
+        s.tenant_id as tenant_id, s.client_id as client_id, 'flight' as window_grain,
+        any(c.span_start) as window_start, any(c.span_end) as window_end,
+        s.platform as platform, s.account_id as account_id, s.campaign_id as campaign_id,
+        uniqCombinedMerge(s.users_state) as reach,
+        sum(s.contacts) as contacts
+    from states as s
+    inner join campaign_spans as c
+        on s.tenant_id = c.tenant_id and s.client_id = c.client_id and s.platform = c.platform
+        and s.account_id = c.account_id and s.campaign_id = c.campaign_id
+    group by s.tenant_id, s.client_id, s.platform, s.account_id, s.campaign_id
+),
+
+sketched_client as (
+    select
+        tenant_id, client_id, window_grain, window_start, window_end,
+        'all' as platform, '' as account_id, '' as campaign_id,
+        uniqCombinedMerge(users_state) as reach,
+        sum(contacts) as contacts
+    from state_windows
+    where window_grain = 'month'
+    group by tenant_id, client_id, window_grain, window_start, window_end
+),
+
+{#- One scan of the visit log fans each visit out to its windows (day, month, flight, client-month). -#}
+visit_windows as (
+    select
+        tenant_id,
+        client_id,
+        user_id,
+        tupleElement(w, 1) as window_grain,
+        tupleElement(w, 2) as window_start,
+        tupleElement(w, 3) as platform,
+        tupleElement(w, 4) as account_id,
+        tupleElement(w, 5) as campaign_id
+    from (
+        select
+            tenant_id,
+            client_id,
+            user_id,
+            arrayJoin([
+                ('day', date_day, platform, account_id, campaign_id),
+                ('month', toStartOfMonth(date_day), platform, account_id, campaign_id),
+                ('flight', toDate('1970-01-01'), platform, account_id, campaign_id),
+                ('month', toStartOfMonth(date_day), 'all', '', '')
+            ]) as w
+        from visits
+    )
+),
+
+per_user as (
+    select tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id, user_id, count() as n
+    from visit_windows
+    group by tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id, user_id
+),
+
+distribution as (
+    select
+        tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id,
+        count() as reach_1plus,
+        countIf(n >= 2) as reach_2plus,
+        countIf(n >= 3) as reach_3plus,
+        countIf(n >= 4) as reach_4plus,
+        countIf(n >= 5) as reach_5plus
+    from per_user
+    group by tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id
+),
+
+sketched as (
+    select * from sketched_campaign
+    union all
+    select * from sketched_client
+),
+
+user_level as (
+    select
+        s.tenant_id as tenant_id,
+        s.client_id as client_id,
+        'user_level' as reach_source,
+        'metrika_visitors' as measured_by,
+        s.window_grain as window_grain,
+        s.window_start as window_start,
+        s.window_end as window_end,
+        s.platform as platform,
+        s.account_id as account_id,
+        s.campaign_id as campaign_id,
+        '' as ad_id,
+        toUInt64(s.reach) as reach,
+        toUInt64(s.contacts) as impressions,
+        cast(d.reach_1plus as Nullable(UInt64)) as reach_1plus,
+        cast(d.reach_2plus as Nullable(UInt64)) as reach_2plus,
+        cast(d.reach_3plus as Nullable(UInt64)) as reach_3plus,
+        cast(d.reach_4plus as Nullable(UInt64)) as reach_4plus,
+        cast(d.reach_5plus as Nullable(UInt64)) as reach_5plus
+    from sketched as s
+    left join distribution as d
+        on s.tenant_id = d.tenant_id and s.client_id = d.client_id and s.window_grain = d.window_grain
+        and if(s.window_grain = 'flight', toDate('1970-01-01'), s.window_start) = d.window_start
+        and s.platform = d.platform and s.account_id = d.account_id and s.campaign_id = d.campaign_id
+),
+
+unioned as (
+    select * from direct_reported
+    union all
+    select * from vk_reported
+    union all
+    select * from user_level
+),
+
+final as (
+    select
+        tenant_id,
+        client_id,
+        reach_source,
+        measured_by,
+        window_grain,
+        window_start,
+        window_end,
+        platform,
+        account_id,
+        campaign_id,
+        ad_id,
+        reach,
+        -- impressions for platform rows; visits (contacts) for user-level rows
+        impressions as contacts,
+        if(reach = 0, null, impressions / reach) as avg_frequency,
+        reach_1plus,
+        reach_2plus,
+        reach_3plus,
+        reach_4plus,
+        reach_5plus
+    from unioned
+)
+
+select * from final

@@ -1,0 +1,42 @@
+-- Lines of the latest committed version of each plan only (the planning module's view joins lines to
+-- their committed header), so a half-imported plan never reaches plan-vs-fact.
+with source as (
+    select * from {{ source('app', 'media_plan_lines_current') }}
+),
+
+renamed as (
+    select
+        tenant_id,
+        client_id,
+        plan_id,
+        plan_version,
+        line_id,
+        line_no,
+        channel,
+        platform,
+        trim(campaign_name) as campaign_name,
+        trim(platform_campaign_id) as platform_campaign_id,
+        account_id,
+        placement,
+        ad_format,
+        flight_start,
+        flight_end,
+        currency,
+        budget_net,
+        budget_gross,
+        pricing_model,
+        unit_price,
+        planned_impressions,
+        planned_clicks,
+        planned_conversions,
+        planned_reach,
+        planned_reach_persons,
+        planned_frequency,
+        planned_grp,
+        planned_trp,
+        target_audience,
+        ta_size
+    from source
+)
+
+select * from renamed

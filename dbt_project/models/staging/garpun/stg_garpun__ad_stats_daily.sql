@@ -1,0 +1,28 @@
+with source as (
+    select * from {{ source('raw_garpun', 'ad_stats_daily') }}
+    where {{ current_load_filter('raw_garpun.ad_stats_daily') }}
+),
+
+renamed as (
+    select
+        tenant_id,
+        account_id,
+        date_day,
+        source_platform,
+        campaign_id,
+        campaign_name,
+        ad_group_id,
+        ad_id,
+        impressions,
+        clicks,
+        cost,
+        cost_includes_vat,
+        currency,
+        conversions,
+        is_provisional,
+        _load_id as load_id,
+        _loaded_at as loaded_at
+    from source
+)
+
+select * from renamed
