@@ -14,9 +14,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anthropic
+if TYPE_CHECKING:  # the SDK import costs ~0.5 s; offline runs (mrm ask p95) never pay it
+    import anthropic
 
 from assistants.llm.prompts import Prompt
 
@@ -113,6 +114,7 @@ class Gateway:
     @property
     def client(self) -> anthropic.Anthropic:
         if self._client is None:
+            import anthropic
             # SDK retries are off: ours are explicit, counted and accounted.
             self._client = anthropic.Anthropic(
                 api_key=self.api_key, base_url=self.base_url, timeout=self.timeout_s, max_retries=0
@@ -218,7 +220,7 @@ class Gateway:
             with self.client.messages.stream(**kwargs) as stream:
                 yield from stream.text_stream
                 final = stream.get_final_message()
-        except anthropic.APIError as exc:
+        except Exception as exc:  # anthropic.APIError and transport errors alike
             fail = LLMResult(data={}, model=self.model, provider="anthropic", **base)
             self._record_usage(tenant_id, purpose, fail, _ms(t0), "error", error=repr(exc))
             raise LLMError(f"{purpose}: streaming failed: {exc}") from exc
@@ -231,6 +233,8 @@ class Gateway:
 
     # ---------------------------------------------------------------- plumbing
     def _with_retries(self, fn: Callable[[], Any]) -> tuple[Any, int]:
+        import anthropic
+
         attempt = 0
         while True:
             attempt += 1
