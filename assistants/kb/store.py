@@ -83,12 +83,12 @@ class ClickHouseStore:
 
     def search(self, tenant_id: str, query: str, qvec: np.ndarray, k: int = 5, pool: int = 40) -> list[Hit]:
         """Hybrid: vector top-`pool` and full-text top-`pool`, fused by reciprocal rank (both tenant-filtered)."""
-        vec_rows = self.ch.query(
+        sql = (
             "SELECT chunk_id, source_path, title, heading, line_start, line_end, text, "
-            f"cosineDistance(embedding, {_vec_literal(qvec)}) AS dist "  # noqa: S608 - numeric literal, see _vec_literal
-            "FROM app.kb_chunks FINAL WHERE tenant_id = {t:String} ORDER BY dist ASC LIMIT {n:UInt32}",
-            parameters={"t": tenant_id, "n": pool},
-        ).result_rows
+            "cosineDistance(embedding, " + _vec_literal(qvec) + ") AS dist "
+            "FROM app.kb_chunks FINAL WHERE tenant_id = {t:String} ORDER BY dist ASC LIMIT {n:UInt32}"
+        )
+        vec_rows = self.ch.query(sql, parameters={"t": tenant_id, "n": pool}).result_rows
         terms = sorted({t for t in tokens(query) if len(t) >= 3})[:24]
         # Prefixes make the full-text side tolerant to Russian inflection (бюджета ~ бюджет).
         prefixes = sorted({t[: max(4, len(t) - 2)] for t in terms})
