@@ -1,0 +1,402 @@
+"""Read an agency spreadsheet (.xlsx, .xls, .csv) into plain sheets of cell values.
+
+The file type is decided from the bytes, not the name; size and zip-bomb limits are checked before
+parsing; merged cells are filled with their top-left value; formulas keep their cached result and
+their text (for the injection check).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+MAX_CELLS = 5_000_000
+
+
+class PlanFileError(ValueError):
+    """The file cannot be read as a media plan; `code` is stable for tests and the UI."""
+
+    def __init__(self, code: str, en: str, ru: str) -> None:
+        self.code, self.en, self.ru = code, en, ru
+        super().__init__(f"{en} / {ru}")
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based inclusive r1, c1, r2, c2
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class Workbook:
+    filename: str
+    file_format: str  # 'xlsx' | 'xls' | 'csv'
+    sheets: list[Sheet]
+    size_bytes: int
+    sha256: str = ""
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SIGNATURES = [
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"Rar!", "RAR archive"),
+    (b"7z\xbc\xaf", "7-Zip archive"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"MZ", "Windows executable"),
+    (b"\x7fELF", "ELF executable"),
+]
+
+
+def sniff_format(data: bytes, filename: str = "") -> str:
+    """'xlsx', 'xls' or 'csv' from the content; PlanFileError for anything else."""
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return "xlsx"
+    if data.startswith(_OLE_MAGIC):
+        return "xls"
+    for magic, what in _SIGNATURES:
+        if data.startswith(magic):
+            raise PlanFileError(
+                "wrong_type",
+                f"{filename or 'the file'} is a {what}, not a spreadsheet (.xlsx, .xls or .csv)",
+                f"{filename or 'файл'} — это {what}, а не таблица (.xlsx, .xls или .csv)",
+            )
+    head = data[:4096]
+    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        raise PlanFileError(
+            "wrong_type",
+            f"{filename or 'the file'} is binary and not a spreadsheet (.xlsx, .xls or .csv)",
+            f"{filename or 'файл'} — двоичный файл, а не таблица (.xlsx, .xls или .csv)",
+        )
+    if filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        raise PlanFileError(
+            "wrong_type",
+            f"{filename} is named like an Excel file but holds text; save it again from Excel",
+            f"{filename} назван как файл Excel, но содержит текст; пересохраните его из Excel",
+        )
+    return "csv"
+
+
+def read_workbook(source: str | Path | bytes, filename: str | None = None) -> Workbook:
+    """Read a spreadsheet from a path or bytes; PlanFileError with a precise reason on failure."""
+    import hashlib
+
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        filename = filename or path.name
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise PlanFileError("not_found", f"file not found: {path}", f"файл не найден: {path}") from None
+        _check_size(size, filename)
+        data = path.read_bytes()
+    else:
+        data = bytes(source)
+        filename = filename or "upload"
+        _check_size(len(data), filename)
+    if not data:
+        raise PlanFileError("empty", f"{filename} is empty", f"{filename} пуст")
+    fmt = sniff_format(data, filename)
+    if fmt == "xlsx":
+        sheets = _read_xlsx(data, filename)
+    elif fmt == "xls":
+        sheets = _read_xls(data, filename)
+    else:
+        sheets = [_read_csv(data, filename)]
+    cells = sum(len(r) for s in sheets for r in s.rows)
+    if cells > MAX_CELLS:
+        raise PlanFileError(
+            "too_big",
+            f"{filename} has {cells} cells (limit {MAX_CELLS})",
+            f"в {filename} {cells} ячеек (предел {MAX_CELLS})",
+        )
+    for s in sheets:
+        _fill_merged(s)
+    return Workbook(filename, fmt, sheets, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _check_size(size: int, filename: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise PlanFileError(
+            "too_big",
+            f"{filename} is {size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB",
+            f"{filename} весит {size / 1024 / 1024:.1f} МБ; предел — {MAX_FILE_BYTES // 1024 // 1024} МБ",
+        )
+
+
+def _fill_merged(sheet: Sheet) -> None:
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 >= len(sheet.rows):
+            continue
+        top = sheet.rows[r1]
+        value = top[c1] if c1 < len(top) else None
+        if value is None:
+            continue
+        for r in range(r1, min(r2, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[r]
+            if len(row) <= c2:
+                row.extend([None] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                if row[c] is None:
+                    row[c] = value
+
+
+# ---------------------------------------------------------------------------------------------
+# xlsx
+# ---------------------------------------------------------------------------------------------
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _col_index(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A)."""
+    out = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
+    import openpyxl
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+        bad = zf.testzip()
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise PlanFileError(
+            "corrupt",
+            f"{filename} is a damaged or truncated xlsx (zip: {exc})",
+            f"{filename} — повреждённый или обрезанный xlsx (zip: {exc})",
+        ) from None
+    except Exception as exc:  # zlib errors from a truncated member
+        raise PlanFileError(
+            "corrupt",
+            f"{filename} is a damaged or truncated xlsx ({type(exc).__name__}: {exc})",
+            f"{filename} — повреждённый или обрезанный xlsx ({type(exc).__name__}: {exc})",
+        ) from None
+    if bad is not None:
+        raise PlanFileError(
+            "corrupt",
+            f"{filename} is damaged: member {bad} fails its checksum",
+            f"{filename} повреждён: часть {bad} с ошибкой",
+        )
+    if "xl/workbook.xml" not in names:
+        raise PlanFileError(
+            "wrong_type",
+            f"{filename} is a zip archive but not an Excel workbook (no xl/workbook.xml)",
+            f"{filename} — zip-архив, но не книга Excel (нет xl/workbook.xml)",
+        )
+    total = sum(i.file_size for i in zf.infolist())
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise PlanFileError(
+            "too_big",
+            f"{filename} unpacks to {total / 1024 / 1024:.0f} MB (limit {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB)",
+            f"{filename} распаковывается в {total / 1024 / 1024:.0f} МБ (предел {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} МБ)",
+        )
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheets: list[Sheet] = []
+        for ws in wb.worksheets:
+            path = getattr(ws, "_worksheet_path", None)
+            if path is None:  # chartsheets and the like carry no cells
+                continue
+            with wb._archive.open(path) as fh:
+                xml = fh.read()
+            rows, formulas = _parse_sheet_xml(xml, ws._shared_strings, wb._date_formats, wb.epoch)
+            merged = [
+                (int(m[2]) - 1, _col_index(m[1]), int(m[4]) - 1, _col_index(m[3]))
+                for m in _MERGE_RE.finditer(xml)
+            ]
+            sheets.append(Sheet(ws.title, rows, merged, formulas))
+        wb.close()
+    except PlanFileError:
+        raise
+    except Exception as exc:
+        raise PlanFileError(
+            "corrupt",
+            f"{filename} could not be read as xlsx ({type(exc).__name__}: {exc})",
+            f"{filename} не читается как xlsx ({type(exc).__name__}: {exc})",
+        ) from None
+    return sheets
+
+
+_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
+_F_RE = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
+_T_RE = re.compile(rb"<t\b[^>]*>(.*?)</t>", re.S)
+_REF_RE = re.compile(rb"([A-Z]+)(\d+)")
+
+
+def _parse_sheet_xml(
+    xml: bytes, shared: Any, date_formats: Any, epoch: Any
+) -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
+    """One regex pass over a worksheet part: every cell's cached value and, for formulas, their text.
+
+    openpyxl can give either the formula or the cached value per load; reading both that way
+    costs two full parses, which is most of the 10,000-line benchmark.
+    """
+    from html import unescape
+
+    from openpyxl.utils.datetime import from_excel
+
+    cells: dict[tuple[int, int], Any] = {}
+    formulas: dict[tuple[int, int], str] = {}
+    max_r = -1
+    seq_r, seq_c = 0, -1
+    for m in _CELL_RE.finditer(xml):
+        attrs = dict(_ATTR_RE.findall(m[1]))
+        ref = attrs.get(b"r")
+        if ref:
+            rm = _REF_RE.match(ref)
+            assert rm is not None
+            c, r = _col_index(rm[1]), int(rm[2]) - 1
+        else:
+            seq_c += 1
+            r, c = seq_r, seq_c
+        inner = m[2] or b""
+        t = attrs.get(b"t", b"n")
+        fm = _F_RE.search(inner) if b"<f" in inner else None
+        if fm is not None:
+            formulas[(r, c)] = "=" + unescape((fm[2] or b"").decode("utf-8"))
+        vm = _V_RE.search(inner) if b"<v" in inner else None
+        raw = vm[1] if vm else None
+        value: Any = None
+        if t == b"s":
+            value = shared[int(raw)] if raw is not None else None
+        elif t == b"inlineStr":
+            value = unescape(b"".join(_T_RE.findall(inner)).decode("utf-8"))
+        elif t in (b"str", b"e"):
+            value = unescape(raw.decode("utf-8")) if raw is not None and t == b"str" else None
+        elif t == b"b":
+            value = raw == b"1" if raw is not None else None
+        elif t == b"d":
+            value = dt.datetime.fromisoformat(raw.decode()) if raw else None
+        elif raw is not None:
+            txt = raw.decode()
+            num: float | int = float(txt)
+            if num.is_integer() and "e" not in txt.lower() and "." not in txt:
+                num = int(num)
+            style = int(attrs.get(b"s", b"0"))
+            value = from_excel(num, epoch) if style in date_formats else num
+        if value is not None or (r, c) in formulas:
+            cells[(r, c)] = value
+            max_r = max(max_r, r)
+    rows: list[list[Any]] = [[] for _ in range(max_r + 1)]
+    for (r, c), v in cells.items():
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+        row[c] = v
+    return rows, formulas
+
+
+# ---------------------------------------------------------------------------------------------
+# xls (BIFF)
+# ---------------------------------------------------------------------------------------------
+def _read_xls(data: bytes, filename: str) -> list[Sheet]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=False)
+    except Exception as exc:
+        try:
+            book = xlrd.open_workbook(file_contents=data, formatting_info=False)
+        except Exception:
+            raise PlanFileError(
+                "corrupt",
+                f"{filename} could not be read as xls ({type(exc).__name__}: {exc})",
+                f"{filename} не читается как xls ({type(exc).__name__}: {exc})",
+            ) from None
+    sheets = []
+    for sh in book.sheets():
+        rows: list[list[Any]] = []
+        for r in range(sh.nrows):
+            vals: list[Any] = []
+            for c in range(sh.ncols):
+                cell = sh.cell(r, c)
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        vals.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                    except Exception:
+                        vals.append(cell.value)
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    vals.append(None)
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    vals.append(None)
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    vals.append(bool(cell.value))
+                else:
+                    vals.append(cell.value)
+            rows.append(vals)
+        merged = [(r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])]
+        sheets.append(Sheet(sh.name, rows, merged))
+    return sheets
+
+
+# ---------------------------------------------------------------------------------------------
+# csv
+# ---------------------------------------------------------------------------------------------
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Excel "CSV (разделители — запятые)" on Russian Windows writes cp1251.
+        return data.decode("cp1251", errors="strict")
+
+
+def _read_csv(data: bytes, filename: str) -> Sheet:
+    try:
+        text = _decode(data)
+    except UnicodeDecodeError:
+        raise PlanFileError(
+            "encoding",
+            f"{filename}: unknown text encoding (expected UTF-8 or Windows-1251)",
+            f"{filename}: неизвестная кодировка (ожидается UTF-8 или Windows-1251)",
+        ) from None
+    sample = text[:20000]
+    counts = {d: sum(line.count(d) for line in sample.splitlines()[:50]) for d in ";,\t|"}
+    delim = max(counts, key=lambda d: counts[d])
+    if counts[delim] == 0:
+        delim = ","
+    try:
+        rows = [
+            [(v if v.strip() != "" else None) for v in row]
+            for row in csv.reader(io.StringIO(text), delimiter=delim)
+        ]
+    except csv.Error as exc:
+        raise PlanFileError(
+            "corrupt", f"{filename}: broken CSV ({exc})", f"{filename}: повреждённый CSV ({exc})"
+        ) from None
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return Sheet(Path(filename).stem or "csv", [list(r) for r in rows])
