@@ -147,10 +147,12 @@ CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
-def iter_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+def iter_lines(chunks: Iterable[bytes], *, require_final_newline: bool = False,
+               request: str = "metaql/query") -> Iterator[bytes]:
     """Split a byte stream into lines without holding more than one partial line in memory.
 
-    A final line without a newline is still yielded; whether it is complete is for the JSON decoder to say.
+    With ``require_final_newline`` a stream whose last line is not newline-terminated is refused: NDJSON has
+    no trailer, so an unterminated last line is the one sign of a body cut in transit that still decodes.
     """
     pending = b""
     for chunk in chunks:
@@ -158,6 +160,9 @@ def iter_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
         *lines, pending = pending.split(b"\n")
         yield from lines
     if pending:
+        if require_final_newline:
+            raise _bad(f"{request}: the stream ends without a newline after {len(pending)} bytes "
+                       f"({pending[:80]!r}); body truncated?")
         yield pending
 
 

@@ -1,0 +1,155 @@
+"""Garpun service-account auth: an RS256 JWT assertion signed with the key file, exchanged at its token_uri."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import jwt
+
+from ingestion.common import ApiClient, ApiError, AuthError, ConfigError, RetryExhausted, RetryPolicy, Verdict
+from ingestion.common.http import parse_retry_after, request_id_of
+
+PLATFORM = "garpun"
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+ASSERTION_TTL_S = 3600
+EXPIRY_MARGIN_S = 60.0
+KEY_FIELDS = ("client_email", "private_key", "private_key_id", "token_uri")
+
+
+@dataclass(frozen=True)
+class ServiceAccountKey:
+    client_email: str
+    private_key: str
+    private_key_id: str
+    token_uri: str
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "key") -> ServiceAccountKey:
+        missing = [f for f in KEY_FIELDS if not isinstance(data.get(f), str) or not data.get(f)]
+        if missing:
+            raise ConfigError(f"service-account {source} lacks {', '.join(missing)}", platform=PLATFORM)
+        return cls(**{f: str(data[f]) for f in KEY_FIELDS})
+
+    @classmethod
+    def load(cls, *, path: str = "", json_text: str = "") -> ServiceAccountKey:
+        """From the JSON text if given, else from the file; a missing or malformed key is a ConfigError."""
+        if json_text:
+            source, text = "key JSON", json_text
+        elif path:
+            source = f"key file {path}"
+            try:
+                text = Path(path).read_text("utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot read {source}: {exc}", platform=PLATFORM) from exc
+        else:
+            raise ConfigError("no service-account key: set MRM_GARPUN_SERVICE_ACCOUNT_KEY_PATH or "
+                              "MRM_GARPUN_SERVICE_ACCOUNT_KEY_JSON", platform=PLATFORM)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ConfigError(f"{source} is not JSON: {exc}", platform=PLATFORM) from exc
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{source} is not a JSON object", platform=PLATFORM)
+        return cls.from_mapping(data, source)
+
+
+def make_assertion(key: ServiceAccountKey, scope: str, now: float | None = None) -> str:
+    """The signed JWT the token endpoint verifies with the service account's public key."""
+    issued = int(now if now is not None else time.time())
+    claims = {"iss": key.client_email, "sub": key.client_email, "aud": key.token_uri, "scope": scope,
+              "iat": issued, "exp": issued + ASSERTION_TTL_S, "jti": uuid.uuid4().hex}
+    try:
+        return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.private_key_id})
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"cannot sign with the service-account private_key: {exc}", platform=PLATFORM) from exc
+
+
+def error_of(response: httpx.Response) -> tuple[str, str]:
+    """(code, message) from OAuth (``error``/``error_description``) or API (``{"error": {"code","message"}}``)."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return str(response.status_code), response.text[:500]
+    if isinstance(body, Mapping):
+        err = body.get("error")
+        if isinstance(err, Mapping):
+            return str(err.get("code", response.status_code)), str(err.get("message", ""))
+        if isinstance(err, str):
+            return err, str(body.get("error_description", ""))
+    return str(response.status_code), response.text[:500]
+
+
+def classify_token_response(response: httpx.Response) -> Verdict:
+    rid = request_id_of(response)
+    if 200 <= response.status_code < 300:
+        return Verdict("ok", request_id=rid)
+    code, message = error_of(response)
+    if response.status_code in (420, 429) or response.status_code >= 500:
+        return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), f"{code}: {message}", code, rid)
+    return Verdict("fatal", None, f"{code}: {message}", code, rid)
+
+
+class ServiceAccountTokens:
+    """Access tokens for one service account; refreshed before expiry or after a 401, one refresh at a time."""
+
+    def __init__(self, key: ServiceAccountKey, *, scope: str, policy: RetryPolicy | None = None,
+                 timeout_s: float = 30.0, sleep: Callable[[float], None] = time.sleep,
+                 transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.key = key
+        self.scope = scope
+        self.clock = clock
+        parts = urlsplit(key.token_uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"service-account token_uri is not an http(s) URL: {key.token_uri!r}", platform=PLATFORM)
+        self.http = ApiClient(PLATFORM, f"{parts.scheme}://{parts.netloc}", classify=classify_token_response,
+                              policy=policy or RetryPolicy(), timeout=timeout_s, sleep=sleep, transport=transport)
+        self._lock = threading.Lock()
+        self._used = threading.local()
+        self.access_token = ""
+        self.expires_at = 0.0
+        self.issued = 0
+
+    def auth_headers(self) -> dict[str, str]:
+        with self._lock:
+            if not self.access_token or self.clock() >= self.expires_at - EXPIRY_MARGIN_S:
+                self._exchange()
+            token = self.access_token
+        self._used.token = token
+        return {"Authorization": f"Bearer {token}"}
+
+    def refresh(self) -> None:
+        with self._lock:
+            if getattr(self._used, "token", None) == self.access_token:
+                self._exchange()
+
+    def _exchange(self) -> None:
+        form = {"grant_type": JWT_BEARER, "assertion": make_assertion(self.key, self.scope, self.clock())}
+        try:
+            response = self.http.request("POST", self.key.token_uri, data=form)
+        except RetryExhausted:
+            raise
+        except ApiError as exc:
+            raise AuthError(f"Garpun token endpoint refused service account {self.key.client_email!r}: "
+                            f"{exc.error_text}", platform=PLATFORM, request_id=exc.request_id, status=exc.status,
+                            code=exc.code, error_text=exc.error_text) from exc
+        try:
+            body = response.json()
+            self.access_token = str(body["access_token"])
+            self.expires_at = self.clock() + float(body.get("expires_in") or 3600)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AuthError(f"token endpoint answered without a usable access_token: {exc}: {response.text[:300]}",
+                            platform=PLATFORM, status=response.status_code, code="bad_token_response",
+                            error_text=response.text[:300]) from None
+        self.issued += 1
+
+    def close(self) -> None:
+        self.http.close()
