@@ -186,8 +186,9 @@ class ApiClient:
                 response = None
             if response is not None:
                 try:
-                    if stream and not (200 <= response.status_code < 300):
-                        response.read()  # error bodies are small; classifiers need them
+                    ctype = response.headers.get("content-type", "")
+                    if stream and (not 200 <= response.status_code < 300 or ctype.startswith("application/json")):
+                        response.read()  # error bodies (also JSON errors inside HTTP 200) are small
                     verdict = self.classify(response)
                 except httpx.TransportError as exc:
                     response.close()
