@@ -1,6 +1,8 @@
 {#- Attributes Metrika rows to an ad campaign of the same tenant and client. Order of evidence:
     1. a Direct click (ym:s:lastsignDirectClickOrder) names the Direct campaign outright;
-    2. utm_campaign equal to a campaign id, on the platform utm_source points to (any platform if none);
+    2. utm_campaign equal to a campaign id, or ending in one after a prefix ('ya_123', 'vk_123': UTM templates
+       usually insert {campaign_id} after a channel prefix; var utm_campaign_id_regex), on the platform
+       utm_source points to (any platform if none);
     3. utm_campaign equal to a campaign name, case- and space-insensitive.
     `rows_cte` needs tenant_id, client_id, direct_campaign_id, utm_source, utm_campaign; the macro returns a
     SELECT of `columns` plus platform, account_id, campaign_id and attribution_method ('' = unattributed). -#}
@@ -41,7 +43,11 @@
                 utm_source in {{ sql_string_tuple(var('yandex_utm_sources')) }}, 'yandex_direct',
                 ''
             ) as platform_hint,
-            trim(utm_campaign) as utm_campaign_id_key,
+            if(
+                match(trim(utm_campaign), '^[0-9]+$'),
+                trim(utm_campaign),
+                extract(trim(utm_campaign), '{{ var("utm_campaign_id_regex") }}')
+            ) as utm_campaign_id_key,
             lower(trim(utm_campaign)) as utm_campaign_name_key
         from {{ rows_cte }}
     ) as r

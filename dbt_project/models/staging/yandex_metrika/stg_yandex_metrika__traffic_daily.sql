@@ -12,7 +12,8 @@ renamed as (
         lower(trim(utm_source)) as utm_source,
         utm_medium,
         utm_campaign,
-        coalesce(toString(direct_campaign_id), '') as direct_campaign_id,
+        -- the API gives 0 or null when the visit did not come from a Direct click
+        if(coalesce(direct_campaign_id, 0) = 0, '', toString(assumeNotNull(direct_campaign_id))) as direct_campaign_id,
         direct_campaign_name,
         visits as sessions,
         users,

@@ -20,7 +20,8 @@ renamed as (
         lower(trim(utm_source)) as utm_source,
         utm_medium,
         utm_campaign,
-        coalesce(toString(direct_click_order), '') as direct_campaign_id,
+        -- the API gives 0 or null when the visit did not come from a Direct click
+        if(coalesce(direct_click_order, 0) = 0, '', toString(assumeNotNull(direct_click_order))) as direct_campaign_id,
         device_category,
         region_city,
         goals_id,
