@@ -171,15 +171,15 @@ def iter_records(
 ) -> Iterator[dict[str, Any]]:
     """Decode and type each NDJSON line; a bad line or value raises naming the line number and column."""
     for number, line in enumerate(lines, start=1):
-        text = line.decode("utf-8") if isinstance(line, bytes) else line
-        if not text.strip():
-            continue
         try:
+            text = line.decode("utf-8") if isinstance(line, bytes) else line
+            if not text.strip():
+                continue
             record = json.loads(text, parse_float=Decimal)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise _bad(
                 f"{request}: line {number} is not valid JSON ({exc.__class__.__name__}: {exc}); "
-                f"stream truncated or garbled: {text[:120]!r}"
+                f"stream truncated or garbled: {line[:120]!r}"
             ) from None
         if not isinstance(record, dict):
             raise _bad(f"{request}: line {number} is not a JSON object: {text[:120]!r}")
