@@ -93,7 +93,8 @@ FIELDS: dict[str, Field] = {
             "period",
             "period",
             "flight period in one cell (start - end, or a month)",
-            "период|период размещения|даты|даты размещения|сроки|сроки размещения|флайт|месяц|flight|dates|period|month",
+            "период|период размещения|даты|даты размещения|сроки|сроки размещения|флайт|месяц|дата|день|"
+            "flight|dates|period|month|date|day",
         ),
         _f(
             "budget_net",

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007']+")
 _CURRENCY = re.compile(r"(₽|руб(лей|ля|ль)?\.?|р\.|rub|rur|\$|usd|€|eur|₸|kzt|тг|byn|uah|грн)", re.IGNORECASE)
 _MULT_RE = re.compile(r"(тыс\.?|млн\.?|k|m)\s*$", re.IGNORECASE)
-_EMPTY = {"", "-", "—", "–", "n/a", "na", "нет", "x", "х", "#н/д", "#n/a", "none", "null"}
+_EMPTY = {"", "-", "—", "–", "n/a", "na", "н/д", "нет", "x", "х", "#н/д", "#n/a", "none", "null"}
 _NUMERIC_RE = re.compile(r"^[+-]?(\d+([.,]\d+)*|[.,]\d+)$")
 
 CURRENCY_CODES = {
@@ -249,6 +249,10 @@ def parse_period(value: object, *, day_first: bool = True) -> tuple[dt.date, dt.
         start, end = (parse_date(x, day_first=day_first) for x in full)
         assert start is not None and end is not None
         return start, end
+    if len(full) == 1 and full[0] == cleaned.strip():
+        one = parse_date(full[0], day_first=day_first)
+        assert one is not None
+        return one, one
     parts = [p for p in _PERIOD_SPLIT.split(cleaned) if p]
     if len(parts) == 2:
         left, right = parts
