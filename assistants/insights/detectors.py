@@ -204,12 +204,13 @@ def anomalies(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db:
     for ent, series in per_entity.items():
         if as_of not in series:
             continue
-        today = series[as_of]
         for m in _METRICS:
             vol_key, vol_min = MIN_VOLUME[m]
-            if today[vol_key] < vol_min:
+            # Gate on the entity's usual volume, not today's: a CPA spike is exactly a day with few conversions.
+            usual = [r[vol_key] for d, r in series.items() if d < as_of]
+            if not usual or float(np.median(usual)) < vol_min:
                 continue
-            vals = {d: _metric(r, m) for d, r in series.items() if r[vol_key] >= vol_min / 2}
+            vals = {d: _metric(r, m) for d, r in series.items() if r[vol_key] >= vol_min / 4}
             val = vals.get(as_of)
             base = seasonal_baseline({d: v for d, v in vals.items() if v is not None}, as_of)
             if val is None or val <= 0 or base is None:

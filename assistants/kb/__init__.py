@@ -129,7 +129,7 @@ def _offline_answer(question: str, hits: list[Hit], lang: str) -> dict[str, Any]
     cands = []
     for rank, h in enumerate(hits[:3]):
         for sent in re.split(r"(?<=[.!?])\s+|\n+", h.text):
-            s = sent.strip(" -*#|`")
+            s = sent.replace("**", "").strip(" -*#|`")
             if len(s) < 15:
                 continue
             overlap = len(q & set(tokens(s)))

@@ -19,7 +19,7 @@ from assistants.reports.snapshot import REPORT_VERSION, Period, build_snapshot, 
 
 log = logging.getLogger(__name__)
 
-__all__ = ["REPORT_VERSION", "Period", "ReportFiles", "build_report", "parse_period", "send_report"]
+__all__ = ["REPORT_VERSION", "Period", "ReportFiles", "build_report", "load_run", "parse_period", "send_report"]
 
 SUMMARY_SCHEMA = {"type": "object", "properties": {"summary": {"type": "string"}}, "required": ["summary"]}
 
@@ -185,3 +185,23 @@ def send_report(client: Any, files: ReportFiles, *, recipients: list[str] | None
     files.recipients = to
     _record_run(client, files, snap["include_vat"], snap["include_commission"], "sent", sent_at=dt.datetime.now(dt.UTC))
     return to
+
+
+def load_run(client: Any, tenant_id: str, client_id: str, period: str | Period, lang: str) -> ReportFiles:
+    """The latest built run of a report (its frozen snapshot and files), for sending without rebuilding."""
+    per = parse_period(period)
+    r = client.query(
+        "SELECT run_id, files, snapshot_json, content_hash, recipients, build_seconds FROM app.report_runs FINAL "
+        "WHERE tenant_id = {t:String} AND client_id = {c:String} AND date_from = {f:Date} AND date_to = {to:Date} "
+        "AND lang = {l:String} AND version = {v:String} ORDER BY updated_at DESC LIMIT 1",
+        parameters={"t": tenant_id, "c": client_id, "f": per.date_from, "to": per.date_to, "l": lang, "v": REPORT_VERSION},
+    ).result_rows
+    if not r:
+        raise LookupError(f"no built report for {tenant_id}/{client_id} {per.label} ({lang}); run `mrm report build` first")
+    run_id, paths, snap_json, chash, recipients, secs = r[0]
+    snap = json.loads(snap_json)
+    by_ext = {Path(p).suffix: Path(p) for p in paths}
+    return ReportFiles(tenant_id, client_id, run_id, per, lang, by_ext.get(".xlsx", Path("missing.xlsx")),
+                       by_ext.get(".pdf", Path("missing.pdf")), snap, chash,
+                       snap.get("narrative", {}).get("narrator", ""), secs,
+                       list(recipients) or list(snap.get("recipients", [])))

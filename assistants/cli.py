@@ -1,0 +1,198 @@
+"""Click commands of the AI layer: `ask`, `kb` (index/ingest, search), `insights`, `report` (build, send)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _client() -> Any:
+    import warehouse
+
+    return warehouse.connect()
+
+
+def _dump(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@click.command("ask")
+@click.argument("question")
+@click.option("--tenant", "tenant_id", required=True, help="Tenant whose documents and reports are searched.")
+@click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: the question's).")
+@click.option("-k", "k", default=5, show_default=True, help="Passages retrieved.")
+@click.option("--json", "as_json", is_flag=True, help="Print {answer, citations[...]} as JSON.")
+def ask(question: str, tenant_id: str, lang: str | None, k: int, as_json: bool) -> None:
+    """Answer QUESTION from the tenant's knowledge base, citing source, heading and lines.
+
+    Uses Claude when ANTHROPIC_API_KEY is set, otherwise an extractive offline writer (labelled [offline]).
+    """
+    from assistants import kb
+
+    try:
+        ans = kb.ask(_client(), tenant_id, question, lang, k=k)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if as_json:
+        d = ans.as_dict()
+        _dump({"answer": d["answer"], "provider": d["provider"], "citations": d["citations"]})
+        return
+    click.echo(ans.answer)
+    click.echo("")
+    for h in ans.citations:
+        click.echo(f"  [{h.chunk_id}] {h.source_path} — {h.heading} (lines {h.line_start}-{h.line_end})")
+    click.echo(f"\n({ans.provider})", err=True)
+
+
+@click.group("kb")
+def kb() -> None:
+    """Knowledge base: index documents (md, txt, pdf, xlsx; mojibake repaired) and search them."""
+
+
+def _index(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
+    from assistants import kb as kbm
+
+    try:
+        rep = kbm.index_paths(_client(), tenant_id, list(paths), progress=sys.stderr.isatty())
+    except kbm.LoadError as exc:
+        raise click.ClickException(str(exc)) from exc
+    out = {"indexed": rep.indexed, "unchanged": rep.unchanged, "chunks": rep.chunks, "repaired": rep.repaired,
+           "errors": rep.errors}
+    if as_json:
+        _dump(out)
+    else:
+        click.echo(f"indexed {len(rep.indexed)} document(s), {rep.chunks} chunk(s); unchanged {len(rep.unchanged)}")
+        for p, r in rep.repaired.items():
+            click.echo(f"  repaired mojibake in {p}: {r.get('lost_bytes')} lost byte(s), {r.get('flagged')} flagged")
+        for p, e in rep.errors.items():
+            click.echo(f"  ERROR {p}: {e}", err=True)
+    if rep.errors:
+        sys.exit(1)
+
+
+@kb.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--tenant", "tenant_id", required=True, help="Tenant that owns the documents.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+def kb_index(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
+    """Index files or directories; unchanged documents (same content hash) are skipped."""
+    _index(paths, tenant_id, as_json)
+
+
+@kb.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--tenant", "tenant_id", required=True, help="Tenant that owns the documents.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+def kb_ingest(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
+    """Same as `kb index`."""
+    _index(paths, tenant_id, as_json)
+
+
+@kb.command("search")
+@click.argument("query")
+@click.option("--tenant", "tenant_id", required=True, help="Tenant to search.")
+@click.option("-k", "k", default=5, show_default=True, help="Number of hits.")
+@click.option("--json", "as_json", is_flag=True,
+              help="JSON list of hits, best first: source_path, heading, line_start, line_end, score, text.")
+def kb_search(query: str, tenant_id: str, k: int, as_json: bool) -> None:
+    """Hybrid (vector + full-text) search of the tenant's knowledge base."""
+    from assistants import kb as kbm
+
+    hits = kbm.search(_client(), tenant_id, query, k=k)
+    if as_json:
+        _dump([{key: v for key, v in h.as_dict().items() if key != "chunk_id"} | {"chunk_id": h.chunk_id} for h in hits])
+        return
+    for h in hits:
+        click.echo(f"{h.score:.4f}  {h.source_path} — {h.heading} (lines {h.line_start}-{h.line_end})")
+
+
+@click.command("insights")
+@click.option("--tenant", "tenant_id", required=True)
+@click.option("--client", "client_id", required=True)
+@click.option("--date", "as_of", required=True, help="As-of day, YYYY-MM-DD.")
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option("--marts-db", default="marts", show_default=True, help="Database holding the dbt marts.")
+@click.option("--json", "as_json", is_flag=True)
+def insights(tenant_id: str, client_id: str, as_of: str, lang: str, marts_db: str, as_json: bool) -> None:
+    """Detect (pipeline health first), narrate and store a client's insights for a day."""
+    from assistants import insights as ins
+
+    try:
+        found = ins.generate(_client(), tenant_id, client_id, as_of, marts_db=marts_db)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if as_json:
+        _dump([{**i.facts(), "narrative": getattr(i, f"narrative_{lang}"), "narrator": i.narrator} for i in found])
+        return
+    if not found:
+        click.echo("Нет инсайтов." if lang == "ru" else "No insights.")
+    for i in found:
+        click.echo(f"[{i.severity:8}] {i.type:16} {getattr(i, f'narrative_{lang}')}")
+
+
+@click.group("report")
+def report() -> None:
+    """Client reports: build XLSX/PDF from frozen numbers, send by e-mail."""
+
+
+def _period_opt(f: Any) -> Any:
+    return click.option("--period", required=True,
+                        help="FROM:TO (YYYY-MM-DD:YYYY-MM-DD), day:D, week:D or month:YYYY-MM.")(f)
+
+
+@report.command("build")
+@click.option("--tenant", "tenant_id", required=True)
+@click.option("--client", "client_id", required=True)
+@_period_opt
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option("--format", "fmt", default="xlsx,pdf", show_default=True, help="Comma list: xlsx,pdf.")
+@click.option("--out", "out_dir", default="reports_out", show_default=True, type=click.Path())
+@click.option("--vat/--no-vat", default=True, show_default=True, help="Show spend including VAT.")
+@click.option("--commission/--no-commission", default=False, show_default=True, help="Add the agency commission.")
+@click.option("--marts-db", default="marts", show_default=True)
+@click.option("--send", is_flag=True, help="E-mail the report to the client's recipients after building.")
+def report_build(tenant_id: str, client_id: str, period: str, lang: str, fmt: str, out_dir: str, vat: bool,
+                 commission: bool, marts_db: str, send: bool) -> None:
+    """Build a client report (numbers frozen into app.report_runs)."""
+    from assistants import reports
+
+    formats = tuple(x.strip() for x in fmt.split(",") if x.strip())
+    bad = set(formats) - {"xlsx", "pdf"}
+    if bad:
+        raise click.BadParameter(f"unknown format(s) {sorted(bad)}; use xlsx,pdf", param_hint="--format")
+    ch = _client()
+    try:
+        files = reports.build_report(ch, tenant_id, client_id, period, lang, Path(out_dir), include_vat=vat,
+                                     include_commission=commission, marts_db=marts_db, formats=formats)
+    except (ValueError, LookupError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for p in (files.xlsx, files.pdf):
+        if p.exists():
+            click.echo(str(p))
+    click.echo(f"run {files.run_id} built in {files.build_seconds:.2f}s ({files.narrator})", err=True)
+    if send:
+        to = reports.send_report(ch, files)
+        click.echo(f"sent to {', '.join(to)}", err=True)
+
+
+@report.command("send")
+@click.option("--tenant", "tenant_id", required=True)
+@click.option("--client", "client_id", required=True)
+@_period_opt
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option("--to", "recipients", multiple=True, help="Override recipients (default: app.clients.report_recipients).")
+def report_send(tenant_id: str, client_id: str, period: str, lang: str, recipients: tuple[str, ...]) -> None:
+    """E-mail the latest built run for the period (its frozen files), via MRM_SMTP_HOST/PORT."""
+    from assistants import reports
+
+    ch = _client()
+    try:
+        files = reports.load_run(ch, tenant_id, client_id, period, lang)
+        to = reports.send_report(ch, files, recipients=list(recipients) or None)
+    except (ValueError, LookupError, FileNotFoundError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"sent run {files.run_id} to {', '.join(to)}")
