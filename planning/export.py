@@ -1,0 +1,228 @@
+"""Export a plan with computed KPIs to a formatted .xlsx an agency would send to its client.
+
+Every text cell is written as a string, and text that a spreadsheet would run as a formula is
+prefixed with an apostrophe; the only formulas in the file are our own totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from planning.mediaplan.values import injection_reason
+from planning.plan_math import PlanForecast, forecast_plan
+
+COLUMNS: list[tuple[str, str, str, str]] = [
+    # key, RU header, EN header, format
+    ("line_id", "№", "#", "text"),
+    ("channel", "Канал", "Channel", "text"),
+    ("platform", "Площадка", "Platform", "text"),
+    ("campaign_name", "Кампания", "Campaign", "text"),
+    ("placement", "Размещение", "Placement", "text"),
+    ("flight_start", "Начало", "Start", "date"),
+    ("flight_end", "Окончание", "End", "date"),
+    ("pricing_model", "Модель закупки", "Buying model", "text"),
+    ("unit_price", "Цена за ед.", "Unit price", "money"),
+    ("planned_impressions", "Показы", "Impressions", "int"),
+    ("planned_clicks", "Клики", "Clicks", "int"),
+    ("ctr", "CTR", "CTR", "pct"),
+    ("cpm", "CPM", "CPM", "money"),
+    ("cpc", "CPC", "CPC", "money"),
+    ("planned_conversions", "Конверсии", "Conversions", "num"),
+    ("cpa", "CPA", "CPA", "money"),
+    ("trp", "TRP", "TRP", "num"),
+    ("reach", "Охват 1+ (прогноз)", "Reach 1+ (forecast)", "pct"),
+    ("reach3", "Охват 3+ (прогноз)", "Reach 3+ (forecast)", "pct"),
+    ("frequency", "Частота", "Frequency", "num"),
+    ("model", "Модель охвата", "Reach model", "text"),
+    ("budget_net", "Бюджет без НДС", "Budget net of VAT", "money"),
+    ("budget_gross", "Бюджет с НДС", "Budget incl. VAT", "money"),
+    ("target_audience", "ЦА", "Target audience", "text"),
+    ("geo", "Гео", "Geo", "text"),
+]
+_SUM_KEYS = {
+    "planned_impressions",
+    "planned_clicks",
+    "planned_conversions",
+    "budget_net",
+    "budget_gross",
+    "trp",
+}
+
+TEXT = {
+    "ru": {"plan": "Медиаплан", "version": "версия", "client": "Клиент", "period": "Период", "currency": "Валюта",
+           "total": "Итого", "channels": "Каналы", "combined": "Совокупный охват", "model": "Модель",
+           "budget": "Бюджет без НДС", "cpp": "CPP", "freq": "Частота", "reach": "Охват 1+", "trp": "TRP",
+           "note": "Охват — прогноз по указанной модели; значения из плана помечены «plan».",
+           "generated": "Сформировано"},
+    "en": {"plan": "Media plan", "version": "version", "client": "Client", "period": "Period", "currency": "Currency",
+           "total": "Total", "channels": "Channels", "combined": "Combined reach", "model": "Model",
+           "budget": "Budget net of VAT", "cpp": "CPP", "freq": "Frequency", "reach": "Reach 1+", "trp": "TRP",
+           "note": "Reach is a forecast by the named model; values taken from the plan are marked 'plan'.",
+           "generated": "Generated"},
+}  # fmt: skip
+
+
+def safe_text(value: Any) -> str:
+    """Text for a cell, with an apostrophe in front of anything a spreadsheet would execute."""
+    text = "" if value is None else str(value)
+    if injection_reason(text) or text[:1] in ("=", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _kpis(line: Mapping[str, Any]) -> dict[str, Any]:
+    def f(k: str) -> float | None:
+        v = line.get(k)
+        return None if v is None else float(v)
+
+    net, imps, clicks, conv = (
+        f("budget_net"),
+        f("planned_impressions"),
+        f("planned_clicks"),
+        f("planned_conversions"),
+    )
+    return {
+        "ctr": clicks / imps if clicks is not None and imps else None,
+        "cpm": net / imps * 1000 if net is not None and imps else None,
+        "cpc": net / clicks if net is not None and clicks else None,
+        "cpa": net / conv if net is not None and conv else None,
+    }
+
+
+def export_plan_xlsx(
+    header: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    out: str | Path,
+    *,
+    language: str = "ru",
+    forecast: PlanForecast | None = None,
+    client_name: str = "",
+) -> Path:
+    """Write the plan, its KPIs and the reach forecast (with model names) to `out`."""
+    lang = "en" if language == "en" else "ru"
+    t = TEXT[lang]
+    fc = forecast or forecast_plan(lines)
+    by_line = {lf.line_id: lf for lf in fc.lines}
+    path = Path(out)
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    )
+    fmt = {
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "label": wb.add_format({"bold": True}),
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1F4E78",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "vcenter",
+                "border": 1,
+            }
+        ),  # fmt: skip
+        "text": wb.add_format({"border": 1}),
+        "date": wb.add_format({"num_format": "dd.mm.yyyy" if lang == "ru" else "yyyy-mm-dd", "border": 1}),
+        "money": wb.add_format({"num_format": "#,##0.00", "border": 1}),
+        "int": wb.add_format({"num_format": "#,##0", "border": 1}),
+        "num": wb.add_format({"num_format": "#,##0.00", "border": 1}),
+        "pct": wb.add_format({"num_format": "0.0%", "border": 1}),
+        "total_label": wb.add_format({"bold": True, "top": 2}),
+        "total_money": wb.add_format({"bold": True, "num_format": "#,##0.00", "top": 2}),
+        "total_int": wb.add_format({"bold": True, "num_format": "#,##0", "top": 2}),
+        "note": wb.add_format({"italic": True, "font_color": "#666666"}),
+    }
+    ws = wb.add_worksheet(t["plan"])
+    ws.write_string(
+        0, 0, safe_text(f"{t['plan']}: {header.get('name') or header.get('plan_id', '')}"), fmt["title"]
+    )
+    ws.write_string(1, 0, f"{t['version']} {header.get('plan_version', '')}", fmt["label"])
+    ws.write_string(2, 0, t["client"], fmt["label"])
+    ws.write_string(2, 1, safe_text(client_name or header.get("client_id", "")))
+    ws.write_string(3, 0, t["period"], fmt["label"])
+    ws.write_string(3, 1, f"{header.get('flight_start') or ''} — {header.get('flight_end') or ''}")
+    ws.write_string(4, 0, t["currency"], fmt["label"])
+    ws.write_string(4, 1, safe_text(header.get("currency", "RUB")))
+    head_row = 6
+    for c, (_, ru, en, _) in enumerate(COLUMNS):
+        ws.write_string(head_row, c, ru if lang == "ru" else en, fmt["head"])
+    ws.set_row(head_row, 32)
+    for i, line in enumerate(lines):
+        r = head_row + 1 + i
+        lf = by_line.get(str(line.get("line_id") or ""))
+        values = {**line, **_kpis(line)}
+        if lf is not None:
+            values.update(
+                trp=lf.trp,
+                reach=lf.reach,
+                reach3=lf.reach_k(3),
+                frequency=lf.frequency,
+                model=lf.model or lf.note,
+            )
+        for c, (key, _, _, kind) in enumerate(COLUMNS):
+            v = values.get(key)
+            if v is None or v == "":
+                ws.write_blank(r, c, None, fmt["text"])
+            elif kind == "text":
+                ws.write_string(r, c, safe_text(v), fmt["text"])
+            elif kind == "date":
+                d = v if isinstance(v, dt.date) else None
+                if d is not None:
+                    ws.write_datetime(r, c, dt.datetime(d.year, d.month, d.day), fmt["date"])
+                else:
+                    ws.write_string(r, c, safe_text(v), fmt["text"])
+            else:
+                ws.write_number(r, c, float(v), fmt[kind])
+    last = head_row + len(lines)
+    total_row = last + 1
+    ws.write_string(total_row, 0, t["total"], fmt["total_label"])
+    for c, (key, _, _, kind) in enumerate(COLUMNS):
+        if key in _SUM_KEYS and lines:
+            col = xlsxwriter.utility.xl_col_to_name(c)
+            total = (
+                sum(float(ln.get(key) or 0) for ln in lines)
+                if key != "trp"
+                else sum(lf.trp or 0 for lf in fc.lines)
+            )
+            ws.write_formula(total_row, c, f"=SUM({col}{head_row + 2}:{col}{last + 1})",
+                             fmt["total_int" if kind == "int" else "total_money"], total)  # fmt: skip
+    ws.write_string(total_row + 2, 0, t["note"], fmt["note"])
+    widths = {"text": 18, "date": 11, "money": 14, "int": 13, "num": 10, "pct": 9}
+    for c, (key, _, _, kind) in enumerate(COLUMNS):
+        ws.set_column(c, c, 44 if key == "model" else widths[kind])
+    ws.freeze_panes(head_row + 1, 2)
+    ws.autofilter(head_row, 0, max(last, head_row + 1), len(COLUMNS) - 1)
+
+    cs = wb.add_worksheet(t["channels"])
+    heads = ["channels", "budget", "trp", "cpp", "reach", "freq", "model"]
+    for c, key in enumerate(heads):
+        cs.write_string(0, c, t[key] if key != "channels" else t["channels"], fmt["head"])
+    for i, ch in enumerate(fc.channels):
+        r = 1 + i
+        cs.write_string(r, 0, safe_text(ch.channel), fmt["text"])
+        cs.write_number(r, 1, ch.budget_net, fmt["money"])
+        cs.write_number(r, 2, ch.trp, fmt["num"])
+        if ch.cpp is not None:
+            cs.write_number(r, 3, ch.cpp, fmt["money"])
+        cs.write_number(r, 4, ch.reach, fmt["pct"])
+        if ch.frequency is not None:
+            cs.write_number(r, 5, ch.frequency, fmt["num"])
+        cs.write_string(r, 6, ch.model, fmt["text"])
+    r = len(fc.channels) + 2
+    cs.write_string(r, 0, t["combined"], fmt["total_label"])
+    cs.write_number(r, 4, fc.reach, fmt["pct"])
+    if fc.frequency is not None:
+        cs.write_number(r, 5, fc.frequency, fmt["num"])
+    cs.write_string(r, 6, fc.model, fmt["label"])
+    for k in range(1, min(len(fc.distribution), 11)):
+        cs.write_string(r + 1 + k, 0, t["reach"].replace("1+", f"{k}+"))
+        cs.write_number(r + 1 + k, 4, sum(fc.distribution[k:]), fmt["pct"])
+    cs.set_column(0, 0, 24)
+    cs.set_column(1, 5, 14)
+    cs.set_column(6, 6, 48)
+    wb.close()
+    return path
