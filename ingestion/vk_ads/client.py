@@ -65,20 +65,39 @@ class RateLimiter:
             nxt = moment.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
         return nxt.timestamp()
 
+    def _exhausted(self, now: float) -> tuple[str, float] | None:
+        """The longest-lived exhausted window and the seconds until it resets (raises if beyond max_wait_s)."""
+        for window in ("Daily", "Hourly", "Minutely"):
+            if self.remaining.get(window, 1) <= 0:
+                wait = self._next_reset(window, now) - now
+                if wait > self.max_wait_s:
+                    raise ApiError(
+                        f"VK Ads {window.lower()} request quota exhausted (limit {self.limits.get(window, '?')}); "
+                        f"it resets in {wait:.0f} s, more than max_quota_wait_s={self.max_wait_s:.0f}",
+                        platform=PLATFORM, status=429, code=f"quota_{window.lower()}",
+                        error_text=f"X-RateLimit-{window}-Remaining: 0")
+                return window, wait
+        return None
+
+    def reset_delay(self) -> float | None:
+        """After a 429 without Retry-After: seconds until the exhausted window resets (None = unknown)."""
+        with self._lock:
+            now = self.clock()
+            exhausted = self._exhausted(now)
+            if exhausted is not None:
+                return exhausted[1]
+            if self.remaining.get("RPS", 1) <= 0:
+                return self._next_reset("RPS", now) - now + 0.01
+            return None
+
     def before_request(self) -> None:
         with self._lock:
             now = self.clock()
-            for window in ("Daily", "Hourly", "Minutely"):
-                if self.remaining.get(window, 1) <= 0:
-                    wait = self._next_reset(window, now) - now
-                    if wait > self.max_wait_s:
-                        raise ApiError(
-                            f"VK Ads {window.lower()} request quota exhausted (limit {self.limits.get(window, '?')}); "
-                            f"it resets in {wait:.0f} s, more than max_quota_wait_s={self.max_wait_s:.0f}",
-                            platform=PLATFORM, status=429, code=f"quota_{window.lower()}",
-                            error_text=f"X-RateLimit-{window}-Remaining: 0")
-                    self._pause(wait)
-                    self.remaining.pop(window, None)
+            exhausted = self._exhausted(now)
+            if exhausted is not None:
+                window, wait = exhausted
+                self._pause(wait)
+                self.remaining.pop(window, None)
             rps = self.remaining.get("RPS")
             if rps is not None and rps <= self.reserve and int(now) == int(self.observed_at):
                 self._pause(self._next_reset("RPS", now) - now + 0.01)
@@ -135,7 +154,16 @@ class VkAdsClient:
             return Verdict("ok", request_id=rid)
         code, message = error_of(response)
         text = f"{code}: {message}"
-        if status in (420, 429) or status >= 500:
+        if status in (420, 429):
+            hint = parse_retry_after(response.headers.get("Retry-After"))
+            if hint is None:
+                try:
+                    # No Retry-After: the X-RateLimit-* headers say which window is exhausted and when it resets.
+                    hint = self.limiter.reset_delay()
+                except ApiError as exc:
+                    return Verdict("fatal", None, f"{text}; {exc.message}", exc.code, rid)
+            return Verdict("retry", hint, text, code, rid)
+        if status >= 500:
             return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), text, code, rid)
         if status == 401 and code in REFRESHABLE_401:
             return Verdict("refresh", None, text, code, rid)

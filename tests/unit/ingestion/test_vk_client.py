@@ -112,3 +112,13 @@ def test_settings_limits_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "xyz" not in repr(s)  # the secret stays out of logs
     with pytest.raises(ConfigError, match="MRM_VK_ADS_CLIENT_SECRET"):
         Settings.from_env({"MRM_VK_ADS_CLIENT_ID": "abc"})
+
+
+def test_429_without_retry_after_waits_for_the_exhausted_window(client: VkAdsClient) -> None:
+    verdict = client.classify(_resp(429, {"error": {"code": "too_many_requests"}},
+                                    {"X-RateLimit-RPS-Remaining": "0", "X-RateLimit-Hourly-Remaining": "10"}))
+    assert verdict.action == "retry" and 0 < verdict.delay <= 1.01
+    verdict = client.classify(_resp(429, {"error": {"code": "too_many_requests"}},
+                                    {"X-RateLimit-Daily-Remaining": "0", "X-RateLimit-Daily-Limit": "100"}))
+    assert (verdict.action, verdict.code) == ("fatal", "quota_daily")
+    assert "daily request quota exhausted" in verdict.error_text

@@ -1,0 +1,229 @@
+"""VK Ads end to end: the real connector over loopback HTTP against the emulator into the embedded warehouse."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from pydantic import SecretStr
+
+from ingestion.common import ApiError, AuthError, PayloadError
+from ingestion.sandbox.testing import SANDBOX_TODAY, clean_faults, sandbox  # noqa: F401
+from ingestion.vk_ads import Settings, load
+from ingestion.vk_ads.auth import TokenManager
+from ingestion.vk_ads.client import VkAdsClient
+from ingestion.vk_ads.fetch import BANNERS_PATH
+from ingestion.vk_ads.schema import BANNER_STATS_DAILY
+from warehouse.loads import current_rows_sql
+
+FROM, TO = date(2026, 1, 6), date(2026, 1, 19)
+STATS = "raw_vk_ads.banner_stats_daily"
+STATS_PATH = r"statistics/banners/day\.json"
+
+
+@pytest.fixture()
+def vk(clean_faults):  # noqa: F811
+    """(sandbox, settings, account) for the first VK account of the sandbox."""
+    account = clean_faults.world.accounts_for("vk_ads")[0]
+    return clean_faults, Settings.for_sandbox(clean_faults.url("vk")), account
+
+
+@pytest.fixture(scope="module")
+def clean_fingerprint(ch, sandbox) -> tuple:  # noqa: F811
+    """Fingerprint of one clean load of the window (the sandbox is deterministic), computed once."""
+    sandbox.faults.clear()
+    account = sandbox.world.accounts_for("vk_ads")[0]
+    run(ch, Settings.for_sandbox(sandbox.url("vk")), account)
+    return fingerprint(ch, account)
+
+
+def run(ch, settings: Settings, account, **kw) -> dict[str, int]:
+    return load(ch, settings, tenant_id=account.tenant_id, account_id=account.account_id, date_from=FROM,
+                date_to=TO, today=SANDBOX_TODAY, **kw)
+
+
+def fingerprint(ch, account) -> tuple:
+    """Row count, sums and an order-independent hash of the visible stats rows (load metadata excluded)."""
+    cols = ", ".join(f.name for f in BANNER_STATS_DAILY)
+    visible = ch.query(
+        f"SELECT count(), sum(shows), sum(clicks), sum(goals), sum(spent), "  # noqa: S608 - our identifiers
+        f"cityHash64(arraySort(groupArray(cityHash64({cols})))) FROM ({current_rows_sql(STATS)}) "
+        "WHERE tenant_id = {t:String} AND account_id = {a:String}",
+        parameters={"t": account.tenant_id, "a": account.account_id}).result_rows[0]
+    stored = ch.query(f"SELECT count() FROM {STATS} WHERE tenant_id = {{t:String}} AND account_id = {{a:String}}",  # noqa: S608
+                      parameters={"t": account.tenant_id, "a": account.account_id}).result_rows[0][0]
+    assert stored == visible[0], "rows of a superseded or failed load were left behind"
+    return tuple(visible)
+
+
+def last_log(ch, account, report: str) -> tuple:
+    return ch.query(
+        "SELECT status, rows, error, length(request_ids) FROM app.load_log WHERE tenant_id = {t:String} "
+        "AND account_id = {a:String} AND report = {r:String} AND status != 'running' "
+        "ORDER BY finished_at DESC LIMIT 1",
+        parameters={"t": account.tenant_id, "a": account.account_id, "r": report}).result_rows[0]
+
+
+def test_load_reconciles_with_ground_truth_at_every_grain(ch, vk) -> None:
+    server, settings, account = vk
+    result = run(ch, settings, account)
+    assert result[STATS] > 100 and result["raw_vk_ads.banners"] == len(server.world.ads(account.account_id))
+    truth = server.world.truth.ads_totals(account.account_id, FROM, TO)
+    count, shows, clicks, goals, spent, _ = fingerprint(ch, account)
+    assert (shows, clicks, goals, Decimal(spent)) == (truth["impressions"], truth["clicks"], truth["conversions"],
+                                                      truth["cost"])
+    # account = Σ ad plans = Σ banners, each plan equal to the generator's campaign totals
+    per_plan = dict(ch.query(
+        "SELECT g.ad_plan_id, sum(s.spent) FROM (" + current_rows_sql(STATS) + ") AS s "  # noqa: S608 - ours
+        "JOIN raw_vk_ads.banners AS b ON b.tenant_id = s.tenant_id AND b.account_id = s.account_id "
+        "AND b.banner_id = s.banner_id JOIN raw_vk_ads.ad_groups AS g ON g.tenant_id = b.tenant_id "
+        "AND g.account_id = b.account_id AND g.ad_group_id = b.ad_group_id "
+        "WHERE s.tenant_id = {t:String} AND s.account_id = {a:String} GROUP BY g.ad_plan_id",
+        parameters={"t": account.tenant_id, "a": account.account_id}).result_rows)
+    by_campaign = server.world.truth.ads_totals(account.account_id, FROM, TO, by="campaign")
+    assert {k: Decimal(v) for k, v in per_plan.items()} == {k: v["cost"] for k, v in by_campaign.items()}
+    assert sum(Decimal(v) for v in per_plan.values()) == Decimal(spent)
+    provisional = ch.query(f"SELECT DISTINCT date_day FROM {STATS} WHERE account_id = {{a:String}} "  # noqa: S608
+                           "AND is_provisional = 1 ORDER BY date_day", parameters={"a": account.account_id})
+    assert [r[0] for r in provisional.result_rows] == [date(2026, 1, d) for d in range(13, 20)]
+    status, rows, error, rids = last_log(ch, account, "banner_stats_daily")
+    assert (status, rows, error) == ("ok", count, "") and rids >= 1
+
+
+def test_reload_is_idempotent(ch, vk, clean_fingerprint) -> None:
+    _, settings, account = vk
+    run(ch, settings, account)
+    run(ch, settings, account)
+    assert fingerprint(ch, account) == clean_fingerprint
+
+
+@pytest.mark.parametrize(("kind", "params", "path"), [
+    ("http_429", {"retry_after": 0.2}, None),
+    ("http_429", {}, None),
+    ("http_5xx", {"status": 503}, STATS_PATH),
+    ("timeout", {"seconds": 1.5}, STATS_PATH),
+    ("reset", {}, None),
+    ("truncate", {"fraction": 0.6}, STATS_PATH),
+    ("garble", {}, STATS_PATH),
+    ("expired_token", {}, STATS_PATH),
+])
+def test_transient_faults_are_survived_with_identical_data(ch, vk, clean_fingerprint, kind: str, params: dict,
+                                                          path: str | None) -> None:
+    server, settings, account = vk
+    clean = clean_fingerprint
+    # expired_token once: the shared ApiClient refreshes at most once per request (a second 401 is fatal).
+    server.faults.add("vk", kind, count=1 if kind == "expired_token" else 2, path=path, **params)
+    run(ch, settings.model_copy(update={"timeout_s": 1.0}), account)
+    assert not server.faults.list(), "the fault never fired"
+    assert fingerprint(ch, account) == clean
+
+
+def test_platform_error_fails_loudly_and_keeps_the_previous_window(ch, vk, clean_fingerprint) -> None:
+    server, settings, account = vk
+    before = fingerprint(ch, account)
+    assert before == clean_fingerprint
+    server.faults.add("vk", "vk_error", count=None, path=STATS_PATH, code="ERR_WRONG_PARAMETER",
+                      message="Parameter metrics is invalid")
+    with pytest.raises(ApiError, match="ERR_WRONG_PARAMETER: Parameter metrics is invalid") as exc:
+        run(ch, settings, account)
+    assert exc.value.status == 400 and exc.value.request_id
+    assert fingerprint(ch, account) == before
+    status, _, error, _ = last_log(ch, account, "banner_stats_daily")
+    assert status == "failed" and "ERR_WRONG_PARAMETER" in error
+
+
+def test_persistently_garbled_bodies_fail_after_retries_with_nothing_half_written(ch, vk, clean_fingerprint) -> None:
+    server, settings, account = vk
+    before = fingerprint(ch, account)
+    assert before == clean_fingerprint
+    server.faults.add("vk", "garble", count=None, path=STATS_PATH)
+    with pytest.raises(PayloadError, match="not valid JSON"):
+        run(ch, settings, account)
+    assert fingerprint(ch, account) == before
+
+
+def test_rate_limit_headers_pace_requests_so_the_quota_is_never_hit(ch, vk) -> None:
+    server, settings, _ = vk
+    account = server.world.accounts_for("vk_ads")[2]  # a user no other test has spent this second's quota on
+    emulator = server.apis["vk"]
+    emulator.limits["RPS"] = 3
+    limited = emulator.stats["rate_limited"]
+    try:
+        with VkAdsClient(settings, account_id=account.account_id) as client:
+            for _ in range(6):
+                client.get_json(BANNERS_PATH, {"limit": 1})
+            assert client.limiter.pauses >= 1
+    finally:
+        emulator.limits["RPS"] = 50
+    assert emulator.stats["rate_limited"] == limited
+
+
+def test_concurrent_401s_trigger_exactly_one_refresh(vk) -> None:
+    server, settings, account = vk
+    emulator = server.apis["vk"]
+    with VkAdsClient(settings, account_id=account.account_id) as client:
+        client.get_json(BANNERS_PATH, {"limit": 1})
+        refreshed = emulator.stats["token_refreshed"]
+        issued = client.tokens.issued
+        server.faults.add("vk", "expired_token", count=1)
+        barrier = threading.Barrier(4)
+        errors: list[BaseException] = []
+
+        def call() -> None:
+            barrier.wait()
+            try:
+                client.get_json(BANNERS_PATH, {"limit": 1})
+            except BaseException as exc:  # collected for the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=call) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert emulator.stats["token_refreshed"] - refreshed == 1
+    assert client.tokens.issued == issued  # refreshed in place, no new token counted against the cap
+
+
+def test_five_token_cap_fails_loudly_or_revokes_when_configured(vk) -> None:
+    server, settings, account = vk
+    user = server.world.accounts_for("vk_ads")[1].account_id
+    emulator = server.apis["vk"]
+    strict = settings.model_copy(update={"revoke_tokens_on_cap": False})
+    managers = [TokenManager(base_url=strict.base_url, client_id=strict.client_id,
+                             client_secret=strict.client_secret.get_secret_value(), agency_client_name=user,
+                             revoke_on_cap=True)]
+    managers[0].auth_headers()  # start from a known state: this may revoke leftovers of earlier tests
+    for _ in range(TOKENS_TO_CAP := 5 - emulator.live_tokens(user)):
+        m = TokenManager(base_url=strict.base_url, client_id=strict.client_id,
+                         client_secret=strict.client_secret.get_secret_value(), agency_client_name=user)
+        m.auth_headers()
+        managers.append(m)
+    assert TOKENS_TO_CAP >= 0 and emulator.live_tokens(user) == 5
+    sixth = TokenManager(base_url=strict.base_url, client_id=strict.client_id,
+                         client_secret=strict.client_secret.get_secret_value(), agency_client_name=user)
+    with pytest.raises(AuthError, match="five-token cap reached") as exc:
+        sixth.auth_headers()
+    assert exc.value.status == 403
+    revoking = TokenManager(base_url=strict.base_url, client_id=strict.client_id,
+                            client_secret=strict.client_secret.get_secret_value(), agency_client_name=user,
+                            revoke_on_cap=True)
+    assert revoking.auth_headers()["Authorization"].startswith("Bearer vk-")
+    assert emulator.live_tokens(user) == 1
+    for m in [*managers, sixth, revoking]:
+        m.close()
+
+
+def test_token_endpoint_cap_fault_and_bad_secret_are_auth_errors(vk) -> None:
+    server, settings, account = vk
+    server.faults.add("vk", "vk_token_cap", count=1)
+    strict = settings.model_copy(update={"revoke_tokens_on_cap": False})
+    with VkAdsClient(strict, account_id=account.account_id) as client, pytest.raises(AuthError, match="cap"):
+        client.get_json(BANNERS_PATH, {"limit": 1})
+    bad = settings.model_copy(update={"client_secret": SecretStr("wrong")})
+    with VkAdsClient(bad, account_id=account.account_id) as client, pytest.raises(
+            AuthError, match="invalid_client: Invalid client id or secret"):
+        client.get_json(BANNERS_PATH, {"limit": 1})
