@@ -42,6 +42,17 @@ def status(data_dir: Path) -> ServerInfo | None:
 
 
 def _alive(pid: int) -> bool:
+    try:  # reap it if it is our own child that has exited
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            if fh.read().rsplit(")", 1)[1].split()[0] == "Z":  # a zombie has exited
+                return False
+    except (FileNotFoundError, IndexError):
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -32,6 +32,9 @@ STATE_FILE = "warehouse.json"
 LOCK_FILE = "warehouse.lock"
 SPOOL_IN_MEMORY = 1 << 20  # request bodies above 1 MiB go to disk
 HEAD_BYTES = 1 << 16  # how much of a body we look at to find the statement before the data
+POOL_PER_KEY = 8
+POOL_KEYS = 64
+STATEFUL = re.compile(r"^\s*(?:/\*.*?\*/\s*)*(SET|USE)\b|\bTEMPORARY\b", re.IGNORECASE | re.DOTALL)
 
 # URL parameters that are part of the HTTP interface, not engine settings.
 HTTP_PARAMS = {
@@ -136,9 +139,29 @@ class Engine:
         self.timezone = self.primary.query("SELECT timezone()", "TabSeparated").bytes().decode().strip()
         self._sessions: dict[str, Session] = {}
         self._sessions_lock = threading.Lock()
+        # Idle connections keyed by the settings applied to them: a SET per request would double a SELECT 1.
+        self._pool: dict[tuple[Any, ...], list[Any]] = {}
+        self._pool_lock = threading.Lock()
 
     def connection(self) -> Any:
         return self._chdb.connect(self.db_path)
+
+    def acquire(self, key: tuple[Any, ...]) -> tuple[Any, bool]:
+        """A connection already configured for `key`, or a new one (second value: needs configuring)."""
+        with self._pool_lock:
+            idle = self._pool.get(key)
+            if idle:
+                return idle.pop(), False
+        return self.connection(), True
+
+    def release(self, key: tuple[Any, ...], conn: Any, reusable: bool) -> None:
+        if reusable:
+            with self._pool_lock:
+                idle = self._pool.setdefault(key, [])
+                if len(idle) < POOL_PER_KEY and len(self._pool) < POOL_KEYS:
+                    idle.append(conn)
+                    return
+        conn.close()
 
     def session(self, session_id: str, timeout: float) -> Session:
         with self._sessions_lock:
@@ -167,6 +190,11 @@ class Engine:
             for s in self._sessions.values():
                 s.close()
             self._sessions.clear()
+        with self._pool_lock:
+            for idle in self._pool.values():
+                for conn in idle:
+                    conn.close()
+            self._pool.clear()
         self.primary.close()
 
 
@@ -417,7 +445,7 @@ class Handler(BaseHTTPRequestHandler):
         if s:
             target, trailing = s.group("table"), " SETTINGS " + s.group("settings")
         # The file is ours (a temp name), so quoting it into the statement is safe.
-        return f"INSERT INTO {target} SELECT * FROM file('{data_path}', '{fmt}'){trailing}"
+        return f"INSERT INTO {target} SELECT * FROM file('{data_path}', '{fmt}'){trailing}"  # noqa: S608
 
     def _run(
         self,
@@ -440,11 +468,17 @@ class Handler(BaseHTTPRequestHandler):
                 return self._execute(session.conn, params, sql, out_format, bound, settings, marker)
             finally:
                 session.lock.release()
-        conn = self.engine.connection()
+        key = (tuple(sorted(settings.items())), params.get("database", ""))
+        conn, fresh = self.engine.acquire(key)
+        reusable = False
         try:
-            return self._execute(conn, params, sql, out_format, bound, settings, marker)
+            result = self._execute(conn, params, sql, out_format, bound, settings if fresh else {}, marker,
+                                   configure=fresh)
+            # A statement that changes connection state must not leak into the next request.
+            reusable = not STATEFUL.search(sql.split("*/", 1)[-1][:2000])
+            return result
         finally:
-            conn.close()
+            self.engine.release(key, conn, reusable)
 
     def _execute(
         self,
@@ -455,12 +489,13 @@ class Handler(BaseHTTPRequestHandler):
         bound: dict[str, str],
         settings: dict[str, str],
         marker: str,
+        configure: bool = True,
     ) -> Any:
         try:
             for name, value in settings.items():
                 if name in self.engine.setting_names and re.fullmatch(r"[A-Za-z0-9_]+", name):
                     conn.query(f"SET {name} = {_setting_literal(value)}", "TabSeparated")
-            if params.get("database"):
+            if configure and params.get("database"):
                 conn.query(f"USE `{params['database'].replace('`', '')}`", "TabSeparated")
         except Exception as exc:
             raise EngineError(str(exc)) from exc
@@ -545,6 +580,7 @@ class DisconnectWatcher:
 
 class WarehouseServer(ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False  # idle keep-alive connections must not hold up a stop
     allow_reuse_address = True
     request_queue_size = 128
 
@@ -581,10 +617,14 @@ def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.E
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
             signal.signal(signal.SIGINT, lambda *_: stop.set())
-        stop.wait()
+        while not stop.wait(0.5):  # a bare wait() would not wake for the signal handler
+            pass
+        log.info("stopping")
         httpd.shutdown()
         httpd.server_close()
+        log.info("http closed")
         engine.close()
+        log.info("engine closed")
     finally:
         state.unlink(missing_ok=True)
         lock.release()
@@ -611,4 +651,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    logging.shutdown()
+    # chDB's background threads can keep the interpreter from exiting after the engine is closed.
+    os._exit(code)

@@ -1,0 +1,101 @@
+"""`mrm`: one command line for the platform. Subcommands load lazily from each package's cli module."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+
+# name -> (module, attribute, one-line help shown even before the module is imported)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("mrm.demo", "demo", "Run the platform's main job on the embedded defaults and serve the UIs."),
+    "warehouse": ("warehouse.cli", "warehouse", "Start, stop, inspect, migrate and query the warehouse."),
+    "sandbox": ("ingestion.cli", "sandbox", "Serve the ad-platform API emulators on loopback."),
+    "ingest": ("ingestion.cli", "ingest", "Load a platform's statistics for a tenant and date window."),
+    "dbt": ("mrm.dbt_cli", "dbt", "Build the dbt project (staging, intermediate, marts) against the warehouse."),
+    "plan": ("planning.cli", "plan", "Import, list and export media plans."),
+    "reach": ("planning.cli", "reach", "Reach / GRP / frequency calculators (Shmatov and standard models)."),
+    "insights": ("assistants.cli", "insights", "Detect and narrate insights for a client."),
+    "report": ("assistants.cli", "report", "Build and send client reports (XLSX/PDF, e-mail)."),
+    "kb": ("assistants.cli", "kb", "Index documents into the knowledge base and search it."),
+    "ask": ("assistants.cli", "ask", "Ask a question over reports and documents; answers cite sources."),
+    "users": ("dashboards.cli", "users", "Manage app users and roles."),
+    "tenants": ("warehouse.cli", "tenants", "List and provision tenants."),
+    "dagster": ("mrm.services", "dagster_cmd", "Start the Dagster UI on 127.0.0.1:3000."),
+    "dashboards": ("mrm.services", "dashboards_cmd", "Start the Streamlit app on 127.0.0.1:8501."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module_name, attr, help_text = COMMANDS[name]
+        try:
+            module = importlib.import_module(module_name)
+            cmd = getattr(module, attr)
+        except (ImportError, AttributeError) as exc:
+            # Only a missing module of the platform itself means "not built yet"; anything else is a real error.
+            if isinstance(exc, ModuleNotFoundError) and exc.name and not exc.name.startswith(module_name.split(".")[0]):
+                raise
+
+            reason = str(exc)
+
+            @click.command(name=name, help=f"{help_text} (not available: {reason})")
+            def unavailable() -> None:
+                raise click.ClickException(f"`mrm {name}` is not available in this build: {reason}")
+
+            return unavailable
+        if not cmd.help:
+            cmd.help = help_text
+        cmd.short_help = help_text
+        return cmd  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # One line each without importing every package (fast --help).
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.option("--log-level", default=lambda: os.environ.get("MRM_LOG_LEVEL", "INFO"), show_default="INFO",
+              help="Logging level.")
+@click.version_option(package_name="mrm-platform")
+def cli(log_level: str) -> None:
+    """MRM AI Platform: ad-platform data into ClickHouse, dbt marts, media planning, AI reports.
+
+    Configuration comes from the environment (see .env.example): with no CLICKHOUSE_URL / CLICKHOUSE_HOST the
+    embedded warehouse under MRM_DATA_DIR (default ./.mrm) is used and started on demand.
+    """
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    _load_dotenv()
+    return cli.main(args=argv, prog_name="mrm")
+
+
+def _load_dotenv(path: str = ".env") -> None:
+    """Read KEY=VALUE lines from ./.env without overriding the real environment."""
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line or line.startswith("#") or "=" not in line:
+                continue
+            key, value = line.split("=", 1)
+            os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+if __name__ == "__main__":
+    main()
