@@ -48,7 +48,9 @@ def build_plan(lines: int = 10_000) -> bytes:
         ws.write_datetime(r, 6, s, date)
         ws.write_datetime(r, 7, s + dt.timedelta(days=30), date)
         ws.write_row(r, 8, [model, price, imps, clicks, f"{clicks / imps * 100:.2f}%".replace(".", ",")])
-        ws.write_formula(r, 13, f"=J{r + 1}*K{r + 1}/1000" if model == "CPM" else f"=J{r + 1}*L{r + 1}", None, budget)
+        ws.write_formula(
+            r, 13, f"=J{r + 1}*K{r + 1}/1000" if model == "CPM" else f"=J{r + 1}*L{r + 1}", None, budget
+        )
         ws.write_formula(r, 14, f"=N{r + 1}*1.22", None, budget * 1.22)
         ws.write_row(r, 15, [f"{10 + i % 50}%", 1.5 + (i % 10) / 10, "Все 25-45", "Москва", ""])
     ws.write(4 + lines, 0, "Итого")

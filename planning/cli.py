@@ -257,19 +257,20 @@ def insertions_cmd(n: int, model: str, r1: float, r2: float | None, alpha: float
     """Reach and contact distribution of n insertions in one outlet (охват от числа выходов)."""
     if model != "binomial" and r2 is None:
         raise click.ClickException(f"--r2 is required for the {model} model / для модели {model} нужен --r2")
+    r2v = float(r2 or 0.0)
     if model == "binomial":
         dist = _run(lambda: R.binomial_distribution(n, r1))
         label = f"binomial (p = {r1:g})"
     elif model == "beta_binomial":
-        al, be = _run(lambda: R.beta_binomial_params_from_r1_r2(r1, r2))
+        al, be = _run(lambda: R.beta_binomial_params_from_r1_r2(r1, r2v))
         dist = R.beta_binomial_distribution(n, al, be)
         label = f"beta-binomial (alpha {al:.4g}, beta {be:.4g})"
     elif model == "binary":
-        big_a, p = _run(lambda: R.binary_model_from_r1_r2(r1, r2))
+        big_a, p = _run(lambda: R.binary_model_from_r1_r2(r1, r2v))
         dist = R.binary_model_distribution(n, big_a, p)
         label = f"binary audience model [reconstruction of Shmatov] (A {big_a:.4g}, p {p:.4g})"
     else:
-        r = _run(lambda: R.hofmans_reach(n, r1, r2, alpha))
+        r = _run(lambda: R.hofmans_reach(n, r1, r2v, alpha))
         click.echo(f"reach 1+ after {n} insertions: {_pct(r)}  [model: Hofmans (alpha {alpha:g})]")
         return
     click.echo(f"[model: {label}]  GRP {R.mean_contacts(dist) * 100:.1f}, "

@@ -16,7 +16,10 @@ import xlsxwriter
 
 from planning.mediaplan import ImportResult, import_plan, list_plans
 
-_CHANNEL = {"yandex_direct": ("Поиск / РСЯ", "Яндекс Директ", "CPC"), "vk_ads": ("Таргет", "VK Реклама", "CPM")}
+_CHANNEL = {
+    "yandex_direct": ("Поиск / РСЯ", "Яндекс Директ", "CPC"),
+    "vk_ads": ("Таргет", "VK Реклама", "CPM"),
+}
 
 
 def _stable(seed: str, lo: int, hi: int) -> int:
@@ -55,7 +58,11 @@ def build_demo_plan_xlsx(
         imps = int(clicks / 0.04) if model == "CPC" else int(budget / price * 1000)
         conversions = round(clicks * 0.03, 1)
         total += budget
-        ws.write_row(r, 0, [i + 1, channel, site, str(camp.get("campaign_name", "")), cid, str(camp.get("account_id", ""))])
+        ws.write_row(
+            r,
+            0,
+            [i + 1, channel, site, str(camp.get("campaign_name", "")), cid, str(camp.get("account_id", ""))],
+        )
         ws.write_datetime(r, 6, dt.datetime.combine(flight_start, dt.time()), date)
         ws.write_datetime(r, 7, dt.datetime.combine(flight_end, dt.time()), date)
         ws.write_row(r, 8, [model, price, imps, clicks, conversions])
@@ -93,7 +100,11 @@ def seed_demo_plans(
     today = dt.date.today()
     start = flight_start or today - dt.timedelta(days=30)
     end = flight_end or today + dt.timedelta(days=30)
-    existing = {(p["client_id"], p["plan_id"]) for p in list_plans(client, tenant_id)} if if_exists == "skip" else set()
+    existing = (
+        {(p["client_id"], p["plan_id"]) for p in list_plans(client, tenant_id)}
+        if if_exists == "skip"
+        else set()
+    )
     out: dict[str, ImportResult | None] = {}
     for cid in client_ids:
         camps = per_client.get(cid, [])

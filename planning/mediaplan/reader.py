@@ -299,9 +299,10 @@ def _parse_sheet_xml(
             value = dt.datetime.fromisoformat(raw.decode()) if raw else None
         elif raw is not None:
             txt = raw.decode()
-            num: float | int = float(txt)
-            if num.is_integer() and "e" not in txt.lower() and "." not in txt:
-                num = int(num)
+            fnum = float(txt)
+            num: float | int = (
+                int(fnum) if fnum.is_integer() and "e" not in txt.lower() and "." not in txt else fnum
+            )
             style = int(attrs.get(b"s", b"0"))
             value = from_excel(num, epoch) if style in date_formats else num
         if value is not None or (r, c) in formulas:
