@@ -154,9 +154,7 @@ def test_export_neutralises_injection_and_keeps_kpis(tmp_path: Path) -> None:
             c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
         ]
         assert formulas and all(str(f).startswith("=SUM(") for f in formulas)
-        texts = [
-            c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "s"
-        ]
+        texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "s"]
         assert '\'=HYPERLINK("http://evil.example","x")' in texts
         assert "'+cmd|' /C calc'!A0" in texts and "'@evil" in texts
         assert not any(t.startswith(("=", "+cmd", "@")) for t in texts)

@@ -13,7 +13,7 @@ from planning import reach as R
 
 prob = st.floats(0.001, 0.999)
 small_n = st.integers(1, 40)
-fast = settings(max_examples=60, deadline=None)
+fast = settings(max_examples=60, deadline=None, database=None)
 
 
 @st.composite
