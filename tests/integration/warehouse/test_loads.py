@@ -1,0 +1,135 @@
+"""Window loads replace exactly their window, idempotently, even with production insert deduplication on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+
+import pyarrow as pa
+import pytest
+
+from warehouse.loads import current_rows_sql, load_logged, replace_window
+
+DDL = """
+CREATE TABLE {t} (
+    tenant_id LowCardinality(String), account_id String, date_day Date, ad_id UInt64,
+    impressions UInt64, cost Decimal(18, 6), _load_id String, _loaded_at DateTime64(3, 'UTC')
+) ENGINE = MergeTree ORDER BY (tenant_id, account_id, date_day, ad_id)
+SETTINGS non_replicated_deduplication_window = 1000
+"""
+# non_replicated_deduplication_window makes plain MergeTree drop identical re-inserted blocks, as Replicated and
+# Cloud tables do by default: the production trap of DOMAIN.md, reproduced on the embedded engine.
+
+DAYS = [dt.date(2026, 5, 1) + dt.timedelta(days=i) for i in range(3)]
+
+
+def rows(days, ads=3, scale=1):
+    return pa.table({
+        "date_day": pa.array([d for d in days for _ in range(ads)], pa.date32()),
+        "ad_id": pa.array([a for _ in days for a in range(ads)], pa.uint64()),
+        "impressions": pa.array([100 * scale] * len(days) * ads, pa.uint64()),
+        "cost": pa.array([decimal.Decimal("10.5") * scale] * len(days) * ads, pa.decimal128(18, 6)),
+    })
+
+
+@pytest.fixture()
+def table(ch):
+    name = f"default.stats_{uuid.uuid4().hex[:8]}"
+    ch.command(DDL.format(t=name))
+    yield name
+    ch.command(f"DROP TABLE {name}")
+
+
+def state(ch, table):
+    return ch.query(
+        f"SELECT count(), sum(impressions), sum(cost), "
+        f"groupBitXor(cityHash64(tenant_id, account_id, date_day, ad_id, impressions, cost)) FROM {table}"
+    ).result_rows[0]
+
+
+def test_reload_twice_equals_one_clean_load(ch, table):
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    once = state(ch, table)
+    for _ in range(2):  # identical data again: dedup must not swallow it, nothing may double
+        replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+        assert state(ch, table) == once
+    assert once[0] == 9 and once[1] == 900
+
+
+def test_window_replace_touches_only_its_window_tenant_and_account(ch, table):
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    replace_window(ch, table, rows(DAYS), tenant_id="t2", account_id="a1", days=DAYS)
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a2", days=DAYS)
+    # restated last day: fewer ads (one stopped) and new numbers
+    replace_window(ch, table, rows(DAYS[2:], ads=2, scale=2), tenant_id="t1", account_id="a1", days=DAYS[2:])
+    got = ch.query(f"SELECT tenant_id, account_id, date_day, count(), sum(impressions) FROM {table} "
+                   "GROUP BY ALL ORDER BY ALL").result_rows
+    t1a1 = [r for r in got if r[:2] == ("t1", "a1")]
+    assert [(r[2], r[3], r[4]) for r in t1a1] == [(DAYS[0], 3, 300), (DAYS[1], 3, 300), (DAYS[2], 2, 400)]
+    assert sum(r[3] for r in got if r[:2] == ("t2", "a1")) == 9
+    assert sum(r[3] for r in got if r[:2] == ("t1", "a2")) == 9
+
+
+def test_empty_day_in_window_removes_stale_rows(ch, table):
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    replace_window(ch, table, rows(DAYS[:1]), tenant_id="t1", account_id="a1", days=DAYS)
+    assert ch.query(f"SELECT DISTINCT date_day FROM {table}").result_rows == [(DAYS[0],)]
+
+
+def test_bad_row_fails_loudly_and_leaves_previous_data(ch, table):
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    before = state(ch, table)
+
+    def batches():
+        yield rows(DAYS[:1], scale=5).to_batches()[0]  # lands, then must be removed
+        yield rows([dt.date(2026, 6, 1)]).to_batches()[0]  # outside the window
+
+    with pytest.raises(ValueError, match=r"row 3 has date_day=2026-06-01 outside the load window"):
+        replace_window(ch, table, batches(), tenant_id="t1", account_id="a1", days=DAYS)
+    assert state(ch, table) == before
+    with pytest.raises(ValueError, match="tenant_id='t9'"):
+        replace_window(ch, table, rows(DAYS).append_column("tenant_id", pa.array(["t9"] * 9)),
+                       tenant_id="t1", account_id="a1", days=DAYS)
+    assert state(ch, table) == before
+
+
+def test_crash_before_switch_is_invisible_and_cleaned_by_next_load(ch, table):
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    clean = state(ch, table)
+    # simulate a process killed after inserting rows but before the version switch
+    orphan = rows(DAYS, scale=7)
+    n = orphan.num_rows
+    orphan = orphan.append_column("tenant_id", pa.array(["t1"] * n)).append_column("account_id", pa.array(["a1"] * n))
+    orphan = orphan.append_column("_load_id", pa.array(["crashed"] * n))
+    orphan = orphan.append_column("_loaded_at", pa.array([dt.datetime(2026, 5, 5)] * n, pa.timestamp("ms")))
+    ch.insert_arrow(table, orphan)
+    visible = ch.query(f"SELECT count(), sum(impressions) FROM ({current_rows_sql(table)})").result_rows[0]
+    assert visible == (9, 900)
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    assert state(ch, table) == clean
+
+
+def test_snapshot_replace(ch):
+    name = f"default.dim_{uuid.uuid4().hex[:8]}"
+    ch.command(f"CREATE TABLE {name} (tenant_id String, account_id String, id UInt64, name String, _load_id String, "
+               "_loaded_at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY id")
+    replace_window(ch, name, pa.table({"id": [1, 2], "name": ["a", "b"]}), tenant_id="t", account_id="x", days=None)
+    replace_window(ch, name, pa.table({"id": [2], "name": ["b2"]}), tenant_id="t", account_id="x", days=None)
+    assert ch.query(f"SELECT id, name FROM {name}").result_rows == [(2, "b2")]
+    assert ch.query(f"SELECT id FROM ({current_rows_sql(name, snapshot=True)})").result_rows == [(2,)]
+
+
+def test_load_log_records_success_and_failure(ch):
+    tenant = f"t-{uuid.uuid4().hex[:6]}"
+    with load_logged(ch, tenant_id=tenant, platform="yandex_direct", report="ad_stats_daily", account_id="a",
+                     date_from=DAYS[0], date_to=DAYS[-1]) as log:
+        log.rows += 42
+        log.request_ids.append("req-1")
+    with pytest.raises(RuntimeError):
+        with load_logged(ch, tenant_id=tenant, platform="vk_ads", report="banner_stats_daily", account_id="a"):
+            raise RuntimeError("ERR_INTERNAL: stats unavailable")
+    got = ch.query("SELECT platform, status, rows, request_ids, error FROM app.load_log WHERE tenant_id = {t:String} "
+                   "AND status != 'running' ORDER BY platform", parameters={"t": tenant}).result_rows
+    assert got == [("vk_ads", "failed", 0, [], "RuntimeError: ERR_INTERNAL: stats unavailable"),
+                   ("yandex_direct", "ok", 42, ["req-1"], "")]
