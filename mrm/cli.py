@@ -25,8 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "ask": ("assistants.cli", "ask", "Ask a question over reports and documents; answers cite sources."),
     "users": ("dashboards.cli", "users", "Manage app users and roles."),
     "tenants": ("warehouse.cli", "tenants", "List and provision tenants."),
-    "dagster": ("mrm.services", "dagster_cmd", "Start the Dagster UI on 127.0.0.1:3000."),
-    "dashboards": ("mrm.services", "dashboards_cmd", "Start the Streamlit app on 127.0.0.1:8501."),
+    "dagster": ("orchestration.cli", "dagster_cmd", "Start the Dagster UI on 127.0.0.1:3000."),
+    "dashboards": ("dashboards.cli", "dashboards_cmd", "Start the Streamlit app on 127.0.0.1:8501."),
 }
 
 
