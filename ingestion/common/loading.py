@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -63,14 +65,73 @@ def run_load(client: Any, *, tenant_id: str, platform: str, report: str, table: 
 
 def _counting(data: pa.Table | Iterable[pa.RecordBatch],
               on_rows: Callable[[int], None] | None) -> pa.Table | Iterable[pa.RecordBatch]:
-    if on_rows is None or isinstance(data, pa.Table):
-        if on_rows is not None and isinstance(data, pa.Table):
+    if isinstance(data, pa.Table):
+        if on_rows is not None:
             on_rows(data.num_rows)
         return data
 
-    def gen() -> Iterable[pa.RecordBatch]:
-        for batch in data:
-            on_rows(batch.num_rows)
+    def gen() -> Iterator[pa.RecordBatch]:
+        for batch in prefetch(data):
+            if on_rows is not None:
+                on_rows(batch.num_rows)
             yield batch
 
     return gen()
+
+
+_DONE = object()
+
+
+def prefetch(items: Iterable[Any], depth: int = 3) -> Iterator[Any]:
+    """Iterate `items` in a background thread, `depth` ahead: fetching/parsing overlaps the inserts.
+
+    Exceptions from the producer are re-raised in the consumer at the point they happened; when the
+    consumer stops early the producer is told to stop and its iterator is closed (so HTTP streams end).
+    """
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        it = iter(items)
+        try:
+            for item in it:
+                while not stop.is_set():
+                    try:
+                        q.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # forwarded to the consumer
+            _put(q, ("error", exc), stop)
+            return
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None and stop.is_set():
+                close()
+        _put(q, ("done", _DONE), stop)
+
+    worker = threading.Thread(target=run, name="mrm-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+
+
+def _put(q: queue.Queue[Any], item: Any, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue

@@ -178,10 +178,12 @@ def _ad_stats_window(api: ApiClient, settings: Settings, *, tenant_id: str, logi
     types: dict[str, pa.DataType] = {"Date": pa.date32(), "CampaignId": pa.uint64(), "AdGroupId": pa.uint64(),
                                      "AdId": pa.uint64(), "Impressions": pa.uint64(), "Clicks": pa.uint64(),
                                      "Cost": pa.int64(), "CampaignName": pa.string(), "AdGroupName": pa.string()}
-    for f in ("Conversions", "Revenue"):
+    # Conversions may be fractional under some attribution models: float text, turned into exact micros
+    # below; Revenue is money and therefore integer micros like Cost.
+    for f, typ in (("Conversions", pa.float64()), ("Revenue", pa.int64())):
         for col, _g, _m in goal_columns(settings, f):
-            types[col] = pa.string()
-        types[f] = pa.string()
+            types[col] = typ
+        types[f] = typ
     expected = STAT_DIMENSIONS + STAT_METRICS + [c for f in ("Conversions", "Revenue")
                                                  for c in ([x[0] for x in goal_columns(settings, f)] or [f])]
     since = provisional_since(today, settings.lookback_days)
@@ -219,8 +221,6 @@ def normalize_ad_stats(batch: pa.RecordBatch, settings: Settings, *, tenant_id: 
         conversions = _money_col(batch, "Conversions", request_id, row_offset)
         revenue = _money_col(batch, "Revenue", request_id, row_offset)
         goal_map = _goal_map([], [], n)
-    # Revenue per goal arrives in micros like every Direct money field.
-    revenue = _micros_decimal_to_money(revenue)
     dates = col("Date")
     provisional = pc.cast(pc.greater_equal(dates, pa.scalar(provisional_since, pa.date32())), pa.uint8())
     arrays = [
@@ -241,26 +241,19 @@ def _str(arr: pa.Array) -> pa.Array:
 
 
 def _money_col(batch: pa.RecordBatch, name: str, request_id: str | None, row_offset: int) -> pa.Array:
-    """A decimal text column → Decimal(18, 6); bad text names the row and column."""
+    """A parsed numeric column → Decimal(18, 6): int64 columns are micros, float columns counts (6 places)."""
     arr = batch.column(name)
+    if pa.types.is_integer(arr.type):
+        return micros_array_to_money(arr)
+    if pa.types.is_floating(arr.type):
+        # Round to whole micros first: exact for any count below 9e12.
+        micros = pc.cast(pc.round(pc.multiply(arr, 1_000_000.0)), pa.int64())
+        return micros_array_to_money(micros)
     try:
         return decimal_array_to_money(arr)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        for i, v in enumerate(arr.to_pylist()):
-            try:
-                if v is not None:
-                    float(v)
-            except ValueError:
-                raise PayloadError(f"not a number: {v!r}", platform=PLATFORM, request_id=request_id,
-                                   row=row_offset + i + 1, field=name, retryable=False) from exc
         raise PayloadError(f"cannot convert column: {exc}", platform=PLATFORM, request_id=request_id, field=name,
                            retryable=False) from exc
-
-
-def _micros_decimal_to_money(arr: pa.Array) -> pa.Array:
-    """A Decimal(18, 6) that actually holds micros → divide by 10^6 (exact: micros are integral)."""
-    as_int = pc.cast(arr, pa.int64(), safe=False)
-    return micros_array_to_money(as_int)
 
 
 def _sum_nullable(arrays: list[pa.Array]) -> pa.Array:

@@ -38,7 +38,8 @@ class ReportStream(io.RawIOBase):
         return True
 
     def readinto(self, b: memoryview) -> int:  # type: ignore[override]
-        while not self._ready and not self._eof:
+        # Fill the whole request: pyarrow treats each read as a block, and tiny blocks mean tiny batches.
+        while len(self._ready) < len(b) and not self._eof:
             self._pull()
         n = min(len(b), len(self._ready))
         b[:n] = self._ready[:n]

@@ -1,0 +1,137 @@
+"""`mrm ingest` and `mrm sandbox …`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from datetime import date, datetime
+
+import click
+
+from ingestion.platforms import PLATFORMS
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+@click.command()
+@click.option("--platform", "-p", required=True, type=click.Choice(sorted(PLATFORMS)), help="Connector to run.")
+@click.option("--tenant", "-t", required=True, help="Tenant id (app.tenants).")
+@click.option("--from", "date_from", required=True, callback=_date, help="First day, YYYY-MM-DD.")
+@click.option("--to", "date_to", required=True, callback=_date, help="Last day, YYYY-MM-DD (clipped to yesterday).")
+@click.option("--account", "-a", "accounts", multiple=True,
+              help="Account id(s) (Direct Client-Login, Metrika counter, ...). Default: the tenant's active "
+                   "accounts of that platform in app.accounts.")
+@click.option("--sandbox/--live", default=False,
+              help="--sandbox: use the local emulators (a running `mrm sandbox start`, else started in-process). "
+                   "--live (default): real APIs with credentials from MRM_<PLATFORM>_* variables.")
+@click.option("--today", callback=_date, default=None, help="Override today (restatement window arithmetic).")
+def ingest(platform: str, tenant: str, date_from: date, date_to: date, accounts: tuple[str, ...], sandbox: bool,
+           today: date | None) -> None:
+    """Load a platform's statistics for a tenant and date window into raw tables (idempotent per window).
+
+    Every account's load is logged in app.load_log; the last days (the platform's lookback window) are
+    re-fetched and flagged provisional. Exits non-zero with the platform's error if any account fails.
+    """
+    import logging
+
+    from tqdm import tqdm
+
+    import warehouse
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the progress bar
+    if date_from > date_to:
+        raise click.BadParameter("--from is after --to")
+    info = PLATFORMS[platform]
+    module = info.load_module()
+    if module is None:
+        raise click.ClickException(f"the {platform} connector ({info.module}) is not available in this build")
+    client = warehouse.connect()
+    if sandbox:
+        from ingestion.demo import sandbox_urls
+
+        urls, sandbox_today = sandbox_urls()
+        today = today or sandbox_today
+        if info.sandbox_api not in urls:
+            raise click.ClickException(f"the sandbox has no {platform} emulator")
+        settings = module.Settings.for_sandbox(urls[info.sandbox_api])
+    else:
+        settings = module.Settings.from_env()
+    if not accounts:
+        rows = client.query(
+            "SELECT account_id FROM app.accounts FINAL WHERE tenant_id = {t:String} AND platform = {p:String} "
+            "AND is_active = 1 ORDER BY account_id", parameters={"t": tenant, "p": info.platform}).result_rows
+        accounts = tuple(r[0] for r in rows)
+        if not accounts:
+            raise click.ClickException(f"tenant {tenant!r} has no active {info.platform} accounts in app.accounts; "
+                                       "pass --account")
+    failures = []
+    totals: dict[str, int] = {}
+    with tqdm(desc=f"{platform} {tenant}", unit="row") as bar:
+        for account in accounts:
+            bar.set_postfix_str(account)
+            try:
+                result = module.load(client, settings, tenant_id=tenant, account_id=account, date_from=date_from,
+                                     date_to=date_to, today=today, progress=bar.update)
+            except Exception as exc:  # report every account, then fail the command
+                failures.append(f"{account}: {exc}")
+                continue
+            for table, n in result.items():
+                totals[table] = totals.get(table, 0) + n
+    for table, n in sorted(totals.items()):
+        click.echo(f"{table}\t{n} rows")
+    if failures:
+        raise click.ClickException("failed loads:\n  " + "\n  ".join(failures))
+
+
+@click.group()
+def sandbox() -> None:
+    """Serve the ad-platform API emulators (Direct, Metrika, Yandex OAuth, VK Ads, Garpun) on 127.0.0.1."""
+
+
+@sandbox.command()
+@click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0 = a free one).")
+@click.option("--seed", type=int, default=7, show_default=True, help="Generator seed (same seed, same data).")
+@click.option("--today", callback=_date, default=None, help="The sandbox's today (default: the real one).")
+def start(port: int, seed: int, today: date | None) -> None:
+    """Serve every emulator in the foreground and print each base URL (Ctrl-C stops)."""
+    from ingestion.sandbox import state
+    from ingestion.sandbox.generator import World
+    from ingestion.sandbox.server import SandboxServer
+
+    server = SandboxServer(World(seed=seed, today=today), port=port)
+    state.write_state({"pid": os.getpid(), "base_url": server.base_url, "apis": server.urls})
+    click.echo(f"sandbox on {server.base_url} (seed {seed}, today {server.world.today})")
+    for api, url in server.urls.items():
+        click.echo(f"  {api:8s} {url}")
+    click.echo(f"  control  {server.base_url}/_control/status  (faults: POST/DELETE {server.base_url}/_control/faults)")
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        state.clear_state(os.getpid())
+
+
+@sandbox.command()
+def status() -> None:
+    """Show the running sandbox's URLs, today and active faults."""
+    from ingestion.sandbox import state
+
+    info = state.running()
+    if info is None:
+        raise click.ClickException("no sandbox is running (start one with `mrm sandbox start`)")
+    click.echo(f"sandbox on {info['base_url']} (seed {info['seed']}, today {info['today']})")
+    for api, url in info["apis"].items():
+        click.echo(f"  {api:8s} {url}")
+    for fault in info["faults"]:
+        click.echo(f"  fault {fault['api']} {fault['kind']} count={fault['count']} params={fault['params']}")
