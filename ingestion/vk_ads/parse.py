@@ -285,7 +285,8 @@ def _banner_day_row(
     uniques = raw.get("uniques")
     if not isinstance(uniques, Mapping):
         raise _bad(f"{ctx}: metric group 'uniques' is missing (request metrics=base,uniques)")
-    vk = base.get("vk") if isinstance(base.get("vk"), Mapping) else {}
+    vk_group = base.get("vk")
+    vk: Mapping[str, Any] = vk_group if isinstance(vk_group, Mapping) else {}
     return {
         "date_day": day,
         "shows": as_uint(base.get("shows"), ctx, "base.shows"),
