@@ -1,0 +1,160 @@
+"""Run the dbt project from Python (demo, CLI, tests); Dagster uses dagster-dbt on the same project and manifest.
+
+`build()` points dbt at the configured warehouse: CLICKHOUSE_URL / CLICKHOUSE_HOST… when set, otherwise the
+embedded server of MRM_DATA_DIR (started if needed). Artifacts land in `dbt_project/target/` unless told otherwise,
+so `MANIFEST_PATH` is where dagster-dbt finds the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent
+TARGET_DIR = PROJECT_DIR / "target"
+MANIFEST_PATH = TARGET_DIR / "manifest.json"
+
+
+class DbtRunError(RuntimeError):
+    """A dbt command failed; the message names every failed node and the database's error."""
+
+
+@dataclass
+class NodeResult:
+    unique_id: str
+    status: str
+    message: str
+    seconds: float
+
+
+@dataclass
+class RunResult:
+    """What a dbt invocation did: overall success, per-node outcome, wall time and where artifacts are."""
+
+    command: str
+    success: bool
+    seconds: float
+    target_path: Path
+    nodes: list[NodeResult] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def failures(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.target_path / "manifest.json"
+
+
+def warehouse_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for dbt: the configured ClickHouse, or the embedded server's URL (starting it if needed)."""
+    out = dict(os.environ if env is None else env)
+    if not out.get("CLICKHOUSE_URL") and not out.get("CLICKHOUSE_HOST"):
+        import warehouse  # only needed for the embedded default
+
+        out["CLICKHOUSE_URL"] = warehouse.endpoint()
+    out.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return out
+
+
+def _invoke(command: str, args: Sequence[str], *, target_path: Path | str | None, raise_on_failure: bool) -> RunResult:
+    from dbt.cli.main import dbtRunner
+
+    target = Path(target_path) if target_path else TARGET_DIR
+    env = warehouse_env()
+    # dbt reads the profile's env_var() from os.environ at invocation time.
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    started = time.perf_counter()
+    try:
+        res = dbtRunner().invoke([
+            command, *args,
+            "--project-dir", str(PROJECT_DIR),
+            "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(target),
+        ])
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    out = RunResult(command=command, success=bool(res.success), seconds=time.perf_counter() - started,
+                    target_path=target)
+    for r in getattr(res.result, "results", None) or []:
+        out.nodes.append(NodeResult(unique_id=r.node.unique_id, status=str(r.status),
+                                    message=str(r.message or ""), seconds=float(r.execution_time or 0)))
+    if res.exception is not None:
+        out.error = str(res.exception)
+    if raise_on_failure and not out.success:
+        lines = [f"dbt {command} failed after {out.seconds:.1f}s"]
+        lines += [f"- {n.unique_id}: {n.status}: {n.message}" for n in out.failures]
+        if out.error:
+            lines.append(out.error)
+        raise DbtRunError("\n".join(lines))
+    return out
+
+
+def _common_args(select: str | Sequence[str] | None, exclude: str | Sequence[str] | None,
+                 vars: Mapping[str, Any] | None) -> list[str]:
+    args: list[str] = []
+    if select:
+        args += ["--select", *([select] if isinstance(select, str) else select)]
+    if exclude:
+        args += ["--exclude", *([exclude] if isinstance(exclude, str) else exclude)]
+    if vars:
+        args += ["--vars", json.dumps(dict(vars), default=str)]
+    return args
+
+
+def build(select: str | Sequence[str] | None = None, vars: Mapping[str, Any] | None = None,
+          target_path: Path | str | None = None, *, exclude: str | Sequence[str] | None = None,
+          full_refresh: bool = False, raise_on_failure: bool = True) -> RunResult:
+    """`dbt build` (models, tests, unit tests). vars start_date/end_date (YYYY-MM-DD) rebuild just that window."""
+    args = _common_args(select, exclude, vars)
+    if full_refresh:
+        args.append("--full-refresh")
+    return _invoke("build", args, target_path=target_path, raise_on_failure=raise_on_failure)
+
+
+def run(select: str | Sequence[str] | None = None, vars: Mapping[str, Any] | None = None,
+        target_path: Path | str | None = None, *, exclude: str | Sequence[str] | None = None,
+        raise_on_failure: bool = True) -> RunResult:
+    """`dbt run`: models only, no tests (the benchmark and quick rebuilds)."""
+    return _invoke("run", _common_args(select, exclude, vars), target_path=target_path,
+                   raise_on_failure=raise_on_failure)
+
+
+def docs_generate(target_path: Path | str | None = None, *, raise_on_failure: bool = True) -> RunResult:
+    """`dbt docs generate`: catalog.json and index.html next to the manifest."""
+    return _invoke("docs", ["generate"], target_path=target_path, raise_on_failure=raise_on_failure)
+
+
+def parse(target_path: Path | str | None = None) -> Path:
+    """Write the manifest without touching the warehouse (dagster-dbt needs it at definition load time)."""
+    from dbt.cli.main import dbtRunner
+
+    target = Path(target_path) if target_path else TARGET_DIR
+    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    os.environ.update({k: v for k, v in env.items() if k not in os.environ})
+    res = dbtRunner().invoke(["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+                              "--target-path", str(target)])
+    if not res.success:
+        raise DbtRunError(f"dbt parse failed: {res.exception}")
+    return target / "manifest.json"
+
+
+if __name__ == "__main__":  # python dbt_project/run.py [build|run|docs] [dbt selectors…]
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "build"
+    sel = sys.argv[2:] or None
+    fn = {"build": build, "run": run}.get(cmd)
+    result = docs_generate() if cmd == "docs" else (fn or build)(select=sel)
+    print(f"dbt {result.command}: {'ok' if result.success else 'FAILED'} in {result.seconds:.1f}s, "
+          f"{len(result.nodes)} nodes")
