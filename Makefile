@@ -1,0 +1,67 @@
+# Every routine task. `make demo` and `make test` install whatever is missing first.
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export UV_LINK_MODE ?= copy
+export GX_ANALYTICS_ENABLED ?= false
+export DAGSTER_DISABLE_TELEMETRY ?= 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
+
+.PHONY: help install system-deps demo demo-no-serve test test-fast test-browser bench lint format dagster dashboards \
+        warehouse-start warehouse-stop sandbox clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' Makefile | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
+
+.venv/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.installed ## Python environment from uv.lock
+
+system-deps: ## Debian packages (chromium, DejaVu fonts, poppler)
+	@bash scripts/install-system-deps.sh
+
+demo: install system-deps ## run the platform's main job on the embedded defaults, then serve the UIs
+	$(PY) -m mrm.cli demo
+
+demo-no-serve: install system-deps ## the same job, print a summary and exit
+	$(PY) -m mrm.cli demo --no-serve
+
+test: install system-deps ## the whole suite
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: install ## unit tests only
+	$(PY) -m pytest -q tests/unit
+
+bench: install system-deps ## benchmarks; results appended to BENCHMARKS.md
+	$(PY) -m benchmarks.run
+
+lint: install ## ruff, mypy, sqlfluff
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	cd dbt_project && ../$(PY) -m sqlfluff lint models --processes 2
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+dagster: install ## Dagster UI on 127.0.0.1:3000
+	$(PY) -m mrm.cli dagster
+
+dashboards: install ## Streamlit app on 127.0.0.1:8501
+	$(PY) -m mrm.cli dashboards
+
+warehouse-start: install ## embedded warehouse in the background
+	$(PY) -m mrm.cli warehouse start
+
+warehouse-stop: install
+	$(PY) -m mrm.cli warehouse stop
+
+sandbox: install ## API emulators on loopback
+	$(PY) -m mrm.cli sandbox start
+
+clean: ## stop the warehouse and remove the data directory
+	-$(PY) -m mrm.cli warehouse stop
+	rm -rf .mrm test-artifacts dbt_project/target

@@ -1,0 +1,216 @@
+"""`mrm demo`: the platform's main job on the embedded defaults, then the UIs.
+
+The job: embedded warehouse → migrations → sandbox APIs → raw loads (every platform, last N days) → demo media
+plans → dbt marts → insights, reports and the knowledge base. When the Dagster definitions are present the job runs
+as a Dagster run (so it shows in the UI); otherwise the same steps run directly.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+log = logging.getLogger("mrm.demo")
+
+DAGSTER_PORT = 3000
+STREAMLIT_PORT = 8501
+
+
+def _optional(module: str, attr: str) -> Callable[..., Any] | None:
+    """A function of a platform package, or None when that package is not part of this build."""
+    try:
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] == module.split(".")[0]:
+            return None
+        raise
+    except AttributeError:
+        return None
+
+
+class Steps:
+    """Runs named steps, timing each; a failed step stops the demo loudly."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, Any] = {}
+        self.timings: dict[str, float] = {}
+
+    def run(self, name: str, fn: Callable[[], Any]) -> Any:
+        click.echo(f"▶ {name} …", err=True)
+        t0 = time.monotonic()
+        try:
+            out = fn()
+        except Exception as exc:
+            raise click.ClickException(f"demo step '{name}' failed: {type(exc).__name__}: {exc}") from exc
+        self.timings[name] = round(time.monotonic() - t0, 1)
+        self.results[name] = out
+        click.echo(f"✔ {name} ({self.timings[name]} s)", err=True)
+        return out
+
+
+def run_job(days: int, out_dir: Path) -> Steps:
+    import warehouse
+
+    steps = Steps()
+    client = steps.run("warehouse", lambda: warehouse.connect())
+    steps.run("migrations", lambda: warehouse.migrate(client) or "up to date")
+    dagster_job = _optional("orchestration.demo", "run_demo_job")
+    if dagster_job is not None and os.environ.get("MRM_DEMO_DIRECT") != "1":
+        steps.run("dagster job (sandbox → raw → dbt → checks → insights/reports)", lambda: dagster_job(days=days))
+    else:
+        run_direct(steps, client, days, out_dir)
+    users = _optional("dashboards.demo", "create_demo_users")
+    if users is not None:
+        steps.run("demo users", lambda: users(client))
+    return steps
+
+
+def run_direct(steps: Steps, client: Any, days: int, out_dir: Path) -> None:
+    """The job without Dagster: the same library calls the assets make."""
+    load_demo = _optional("ingestion.demo", "load_demo")
+    if load_demo is None:
+        raise click.ClickException("ingestion package missing: cannot load sandbox data")
+    steps.run(f"sandbox → raw ({days} days, every platform)", lambda: load_demo(client, days=days, progress=True))
+    if _optional("planning.demo", "seed_demo_plans") is not None:
+        steps.run("demo media plans", lambda: seed_plans_from_raw(client))
+    dbt_build = _optional("dbt_project.run", "build")
+    if dbt_build is not None:
+        steps.run("dbt build (staging → intermediate → marts)", lambda: dbt_build())
+    assistants_demo = _optional("assistants.demo", "run_demo")
+    if assistants_demo is not None:
+        steps.run("insights, reports, knowledge base", lambda: assistants_demo(client, out_dir / "reports"))
+
+
+CAMPAIGNS_SQL = """
+SELECT a.tenant_id, a.client_id, 'yandex_direct', toString(c.campaign_id), c.campaign_name, c.account_id,
+       toFloat64(ifNull(c.daily_budget, 0))
+FROM raw_yandex_direct.campaigns AS c
+INNER JOIN (SELECT * FROM app.accounts FINAL WHERE platform = 'yandex_direct') AS a
+    ON a.tenant_id = c.tenant_id AND a.account_id = c.account_id
+UNION ALL
+SELECT a.tenant_id, a.client_id, 'vk_ads', toString(p.ad_plan_id), p.name, p.account_id,
+       toFloat64(ifNull(p.budget_limit_day, 0))
+FROM raw_vk_ads.ad_plans AS p
+INNER JOIN (SELECT * FROM app.accounts FINAL WHERE platform = 'vk_ads') AS a
+    ON a.tenant_id = p.tenant_id AND a.account_id = p.account_id
+"""
+
+
+def seed_plans_from_raw(client: Any) -> dict[str, int]:
+    """One demo media plan per client whose lines are the client's loaded campaigns (for plan vs fact)."""
+    from planning.demo import seed_demo_plans
+
+    per_tenant: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for tenant, client_id, platform, cid, name, account, budget in client.query(CAMPAIGNS_SQL).result_rows:
+        per_tenant.setdefault(tenant, {}).setdefault(client_id, []).append(
+            {"platform": platform, "campaign_id": cid, "campaign_name": name, "account_id": account,
+             "daily_budget": budget or None})
+    imported = 0
+    for tenant, campaigns in per_tenant.items():
+        result = seed_demo_plans(client, tenant, sorted(campaigns), campaigns)
+        imported += sum(1 for r in result.values() if r is not None)
+    return {"plans_imported": imported, "clients": sum(len(c) for c in per_tenant.values())}
+
+
+def _summary(client: Any) -> dict[str, Any]:
+    tables = client.query(
+        "SELECT database, name, total_rows FROM system.tables WHERE database IN "
+        "('raw_yandex_direct','raw_yandex_metrika','raw_vk_ads','raw_garpun','marts') AND total_rows > 0 "
+        "ORDER BY database, name"
+    ).result_rows
+    return {f"{db}.{name}": rows for db, name, rows in tables}
+
+
+def _wait_http(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def serve() -> None:
+    """Start the Dagster UI and the Streamlit app, print their URLs, and keep them up until Ctrl-C."""
+    procs: list[subprocess.Popen[bytes]] = []
+    services = [("Dagster UI", "dagster", f"http://127.0.0.1:{DAGSTER_PORT}", "/server_info"),
+                ("Streamlit app", "dashboards", f"http://127.0.0.1:{STREAMLIT_PORT}", "/_stcore/health")]
+    try:
+        for label, cmd, url, health in services:
+            module = {"dagster": ("orchestration.cli", "dagster_cmd"), "dashboards": ("dashboards.cli", "dashboards_cmd")}[cmd]
+            if _optional(*module) is None:
+                click.echo(f"  {label}: not part of this build")
+                continue
+            procs.append(subprocess.Popen([sys.executable, "-m", "mrm.cli", cmd], start_new_session=True))
+            ok = _wait_http(url + health, 180)
+            click.echo(f"  {label}: {url}" + ("" if ok else "  (not answering yet; see its log above)"))
+        click.echo("Press Ctrl-C to stop.")
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+
+
+@click.command()
+@click.option("--no-serve", is_flag=True, help="Run the job, print a summary and exit (no UIs).")
+@click.option("--days", default=90, show_default=True, help="Days of sandbox history to load.")
+@click.option("--json-summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the summary as JSON to this file.")
+def demo(no_serve: bool, days: int, json_summary: Path | None) -> None:
+    """Run the platform's main job on the embedded defaults (warehouse, API sandboxes, offline AI).
+
+    Then keep the Dagster UI and the Streamlit app serving and print their URLs; with --no-serve print a summary
+    and exit 0.
+    """
+    from warehouse.settings import WarehouseSettings
+
+    settings = WarehouseSettings.from_env()
+    out_dir = settings.data_dir / "demo"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    steps = run_job(days, out_dir)
+    client = steps.results["warehouse"]
+    summary = {
+        "warehouse": settings.url if not settings.embedded else __import__("warehouse").endpoint(settings),
+        "data_dir": str(settings.data_dir),
+        "seconds": round(time.monotonic() - t0, 1),
+        "step_seconds": steps.timings,
+        "tables": _summary(client),
+    }
+    users = steps.results.get("demo users")
+    click.echo("\nMRM demo finished in {seconds} s; warehouse {warehouse}, data in {data_dir}".format(**summary))
+    for name, rows in summary["tables"].items():
+        click.echo(f"  {name:<55} {rows:>12,} rows")
+    if users:
+        click.echo("\nDemo logins (login / password / role / tenant / client):")
+        for u in users:
+            click.echo("  " + " / ".join(str(x) for x in u))
+    if json_summary:
+        json_summary.write_text(json.dumps(summary, indent=2, default=str))
+    if not no_serve:
+        click.echo("\nServing:")
+        serve()
