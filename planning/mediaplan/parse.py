@@ -99,6 +99,8 @@ class Report:
         return "\n".join(lines)
 
 
+_TRIGGERS = frozenset("=+-@ \t\r\n")
+
 TEXT_FIELDS = (
     "line_id channel platform campaign_name platform_campaign_id account_id placement ad_format "
     "target_audience geo comment currency pricing_model"
@@ -124,7 +126,13 @@ def check_injection(wb: Workbook, mapping: PlanMapping | None, report: Report) -
                 )  # fmt: skip
         for r, row in enumerate(sheet.rows):
             for c, v in enumerate(row):
-                if isinstance(v, str) and (r, c) not in sheet.formulas:
+                # Cheap pre-filter: only text that starts with a trigger character or carries a DDE pipe can run.
+                if (
+                    isinstance(v, str)
+                    and v
+                    and (v[0] in _TRIGGERS or "|" in v)
+                    and (r, c) not in sheet.formulas
+                ):
                     why = injection_reason(v)
                     if why:
                         report.add(

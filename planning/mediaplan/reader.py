@@ -245,7 +245,8 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
     return sheets
 
 
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+# Unrolled loops ([^<]* runs in C) instead of lazy '.*?': several times faster on big sheets.
+_CELL_RE = re.compile(rb"<c\b([^>]*)>(?:(?<=/>)|([^<]*(?:<(?!/c>)[^<]*)*)</c>)")
 _ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
 _F_RE = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 _V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
@@ -269,13 +270,18 @@ def _parse_sheet_xml(
     formulas: dict[tuple[int, int], str] = {}
     max_r = -1
     seq_r, seq_c = 0, -1
+    col_cache: dict[bytes, int] = {}
     for m in _CELL_RE.finditer(xml):
         attrs = dict(_ATTR_RE.findall(m[1]))
         ref = attrs.get(b"r")
         if ref:
             rm = _REF_RE.match(ref)
             assert rm is not None
-            c, r = _col_index(rm[1]), int(rm[2]) - 1
+            letters = rm[1]
+            c = col_cache.get(letters)
+            if c is None:
+                c = col_cache[letters] = _col_index(letters)
+            r = int(rm[2]) - 1
         else:
             seq_c += 1
             r, c = seq_r, seq_c
