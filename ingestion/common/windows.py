@@ -46,6 +46,8 @@ def repull_window(date_from: date, date_to: date, *, today: date, lookback_days:
         raise ValueError(f"date_from {date_from} is after date_to {date_to}")
     last = today if include_today else today - timedelta(days=1)
     end = min(date_to, last)
+    if date_from > end:
+        return None
     start = date_from
     since = provisional_since(today, lookback_days)
     if end >= since - timedelta(days=1) and lookback_days > 0:
