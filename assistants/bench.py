@@ -131,9 +131,10 @@ def main(as_json: bool, out_dir: str, skip_cli: bool) -> None:
     """Run every AI-layer benchmark against the configured (default: embedded) warehouse."""
     import warehouse
     from assistants.insights import evaluate as ins_eval
+    from warehouse.migrate import migrate as run_migrations
 
     ch = warehouse.connect()
-    warehouse.migrate(ch)
+    run_migrations(ch)
     res: dict[str, Any] = {}
     corpus = build_corpus(ch, Path(out_dir))
     rr = retrieval(ch, corpus["report_langs"])

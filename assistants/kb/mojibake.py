@@ -47,13 +47,14 @@ class RepairResult:
     sequences_repaired: int = 0  # multi-byte characters rebuilt (intact or with a lost byte)
     lost_bytes: int = 0  # sequences that had lost a byte
     resolved_confident: int = 0
+    flagged_bytes: int = 0  # lost bytes inside flagged (low-confidence) words or symbols
     flags: list[Flag] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         return {
             "codepage": self.codepage, "changed": self.changed, "sequences_repaired": self.sequences_repaired,
             "lost_bytes": self.lost_bytes, "resolved_confident": self.resolved_confident,
-            "flagged": len(self.flags),
+            "flagged": len(self.flags), "flagged_bytes": self.flagged_bytes,
             "flag_examples": [f"line {f.line}: {f.chosen!r} vs {f.alternatives[:3]} ({f.reason})" for f in self.flags[:10]],
         }
 
@@ -230,6 +231,7 @@ def repair(text: str, margin: float = 2.0) -> RepairResult:
                 best = scored[0][1]
                 if len(scored) > 1 and scored[0][0] - scored[1][0] < margin:
                     res.flags.append(Flag(ln, best, [w for _, w in scored[1:4]], "low margin"))
+                    res.flagged_bytes += gaps
                 else:
                     res.resolved_confident += gaps
                 buf.append(best)
@@ -241,6 +243,7 @@ def repair(text: str, margin: float = 2.0) -> RepairResult:
             res.lost_bytes += 1
             if len(scored_s) > 1 and scored_s[0][0] - scored_s[1][0] < margin:
                 res.flags.append(Flag(ln, scored_s[0][1], [c for _, c in scored_s[1:4]], "symbol ambiguous"))
+                res.flagged_bytes += 1
             else:
                 res.resolved_confident += 1
             buf.append(scored_s[0][1])

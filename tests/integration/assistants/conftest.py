@@ -1,0 +1,42 @@
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+_REPLAY = Path(__file__).resolve().parents[2] / "fixtures" / "llm_recordings" / "replay.py"
+_spec = importlib.util.spec_from_file_location("mrm_llm_replay_it", _REPLAY)
+replay = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(replay)
+
+TENANT = "it_ai"
+OTHER_TENANT = "it_ai_other"
+MARTS = "marts_it_ai"  # our own database: the real dbt marts may live in `marts` of the same session warehouse
+START = dt.date(2026, 9, 1)
+DAYS = 70
+END = START + dt.timedelta(days=DAYS - 1)
+
+
+@pytest.fixture
+def replay_server():
+    return replay.ReplayServer
+
+
+@pytest.fixture(scope="session")
+def ai_marts(ch):
+    """Synthetic marts with two clients; an injected spend spike on the last day for `romashka`."""
+    from assistants.insights import synthetic
+    from warehouse.migrate import migrate as run_migrations
+
+    run_migrations(ch)
+    ch.command(f"DROP DATABASE IF EXISTS {MARTS}")
+    inj = [synthetic.Injection("romashka", "romashka-c1", END, "spend_spike")]
+    camps = synthetic.generate(ch, MARTS, TENANT, ["romashka", "acme"], START, DAYS, seed=3, injections=inj,
+                               plan_overspend={"acme": 1.3})
+    synthetic.generate(ch, MARTS, OTHER_TENANT, ["romashka"], START, DAYS, seed=4)
+    ch.insert("app.clients", [
+        [TENANT, "romashka", "ООО «Ромашка»", "RUB", 0.1, ["ivan@romashka.example", "olga@romashka.example"], "ru"],
+        [TENANT, "acme", "Acme Retail", "RUB", 0.0, ["cmo@acme.example"], "en"],
+    ], column_names=["tenant_id", "client_id", "name", "currency", "agency_commission", "report_recipients",
+                     "report_language"])
+    return {"db": MARTS, "tenant": TENANT, "other": OTHER_TENANT, "end": END, "start": START, "campaigns": camps}

@@ -1,0 +1,27 @@
+import datetime as dt
+
+import pytest
+
+from assistants.reports.render import safe_cell
+from assistants.reports.snapshot import parse_period
+
+
+def test_period_forms():
+    assert parse_period("2026-11-01:2026-11-30").kind == "monthly"
+    assert parse_period("2026-11-16:2026-11-22").kind == "weekly"
+    p = parse_period("week:2026-11-19")
+    assert (p.date_from, p.date_to) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert parse_period("month:2026-02").date_to == dt.date(2026, 2, 28)
+    assert parse_period("day:2026-11-19").kind == "daily"
+    for bad in ("2026-11-30:2026-11-01", "yesterday", "month:2026-13"):
+        with pytest.raises(ValueError, match="bad period"):
+            parse_period(bad)
+
+
+@pytest.mark.parametrize("v", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+def test_formula_like_text_is_neutralised(v):
+    assert safe_cell(v) == "'" + v
+
+
+def test_plain_values_untouched():
+    assert safe_cell("Brand search") == "Brand search" and safe_cell(-5) == -5
