@@ -126,10 +126,12 @@ def build(select: str | Sequence[str] | None = None, vars: Mapping[str, Any] | N
 
 def run(select: str | Sequence[str] | None = None, vars: Mapping[str, Any] | None = None,
         target_path: Path | str | None = None, *, exclude: str | Sequence[str] | None = None,
-        raise_on_failure: bool = True) -> RunResult:
+        full_refresh: bool = False, raise_on_failure: bool = True) -> RunResult:
     """`dbt run`: models only, no tests (the benchmark and quick rebuilds)."""
-    return _invoke("run", _common_args(select, exclude, vars), target_path=target_path,
-                   raise_on_failure=raise_on_failure)
+    args = _common_args(select, exclude, vars)
+    if full_refresh:
+        args.append("--full-refresh")
+    return _invoke("run", args, target_path=target_path, raise_on_failure=raise_on_failure)
 
 
 def docs_generate(target_path: Path | str | None = None, *, raise_on_failure: bool = True) -> RunResult:

@@ -1,3 +1,4 @@
+{{ config(materialized='table', engine='MergeTree()', order_by='(tenant_id, client_id, key_kind, match_key, platform_hint)') }}
 {#- Lookup used to attribute Metrika traffic and media-plan lines to campaigns. Each campaign is findable by id
     and by normalised name, both under its own platform and under platform '' (no hint). When two campaigns of
     one client share a key, the smallest (platform, account, campaign id) wins so attribution is deterministic;

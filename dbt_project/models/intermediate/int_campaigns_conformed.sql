@@ -1,6 +1,8 @@
+{{ config(materialized='table', engine='MergeTree()', order_by='(tenant_id, platform, account_id, campaign_id)') }}
 {#- Campaigns of every platform in one shape. Dimension snapshots give names/status/dates; campaigns that only
     appear in statistics (a snapshot not yet loaded, a deleted campaign) are added from the stats so every fact
-    row has its dimension. -#}
+    row has its dimension. A table, not a view: facts, attribution and plan mapping all read it, and as a view
+    each of them would recompute the whole conformed union. -#}
 with direct_campaigns as (
     select * from {{ ref('stg_yandex_direct__campaigns') }}
 ),

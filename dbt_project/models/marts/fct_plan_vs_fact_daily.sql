@@ -70,7 +70,7 @@ cumulative as (
         ),
         trailing as (
             partition by tenant_id, client_id, plan_id, plan_version, line_id order by date_day
-            rows between {{ var('forecast_run_rate_days') | int - 1 }} preceding and current row
+            rows between {{ [var('forecast_run_rate_days') | int - 1, 0] | max }} preceding and current row
         )
 ),
 
