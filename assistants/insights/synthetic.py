@@ -60,18 +60,21 @@ def create_marts(ch: Any, db: str) -> None:
 
 def generate(
     ch: Any, db: str, tenant_id: str, client_ids: list[str], start: dt.date, days: int, seed: int = 1,
-    injections: list[Injection] = (), provisional_days: int = 2, campaigns_per_client: int = 4,
+    injections: list[Injection] | tuple[Injection, ...] = (), provisional_days: int = 2, campaigns_per_client: int = 4,
     plan_overspend: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Insert `days` days of data for each client; returns the campaign ids per client."""
     create_marts(ch, db)
     rng = np.random.default_rng(seed)
     end = start + dt.timedelta(days=days - 1)
-    perf, chan, pvf, reach = [], [], [], []
+    perf: list[list[Any]] = []
+    chan: list[list[Any]] = []
+    pvf: list[list[Any]] = []
+    reach: list[list[Any]] = []
     inj = {(i.client_id, i.campaign_id, i.day): i.kind for i in injections}
     out: dict[str, Any] = {}
     for client in client_ids:
-        camps = []
+        camps: list[dict[str, Any]] = []
         for k in range(campaigns_per_client):
             platform = ["yandex_direct", "vk_ads", "yandex_direct", "garpun"][k % 4]
             camps.append({
@@ -81,7 +84,7 @@ def generate(
                 "cpc": float(rng.uniform(12, 45)), "cr": float(rng.uniform(0.02, 0.08)),
             })
         out[client] = [c["id"] for c in camps]
-        daily_spend_by_channel: dict[tuple[dt.date, str], list[float]] = {}
+        daily_spend_by_channel: dict[tuple[dt.date, str], list[Any]] = {}
         for d in range(days):
             day = start + dt.timedelta(days=d)
             season = WEEKDAY[day.weekday()] * (1 + 0.002 * d)
@@ -144,7 +147,8 @@ def generate(
                     cum_a += actual.get(x, 0.0)
                 fc = cum_a + run_rate * (flight_days - n) if has else None
                 ratio = cum_a / cum_p if has and cum_p else None
-                status = "future" if not has else ("under" if ratio < 0.9 else "over" if ratio > 1.1 else "on_track")
+                status = ("future" if not has or ratio is None else
+                          "under" if ratio < 0.9 else "over" if ratio > 1.1 else "on_track")
                 pvf.append([tenant_id, client, f"{client}-plan", 1, f"{platform}-line", platform, platform, "RUB",
                             fstart, fend, x, n, int(has), budget, planned, round(actual.get(x, 0.0), 2) if has else None,
                             round(cum_p, 2), round(cum_a, 2) if has else None, ratio, fc, status,

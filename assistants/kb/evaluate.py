@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "retrieval" / "questions.yaml"
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from assistants.kb.mojibake import repair
 
@@ -106,7 +106,8 @@ def _load_pdf(path: Path, sp: str) -> Document:
     for i, page in enumerate(reader.pages, start=1):
         parts.append(f"## Page {i}\n{(page.extract_text() or '').strip()}\n")
     text = "\n".join(parts)
-    title = str((reader.metadata or {}).get("/Title") or path.stem)
+    meta: Any = reader.metadata or {}
+    title = str(meta.get("/Title") or path.stem)
     return Document(sp, text, title, "pdf", guess_language(text))
 
 

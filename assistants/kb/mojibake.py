@@ -64,18 +64,18 @@ def _lexicon() -> tuple[dict[str, int], dict[str, float], float]:
     words: dict[str, int] = {}
     with gzip.open(LEXICON_PATH, "rt", encoding="utf-8") as f:
         for line in f:
-            w, c = line.rstrip("\n").split("\t")
-            words[w] = int(c)
-    tri: Counter[str] = Counter()
-    for w, c in words.items():
+            word, count = line.rstrip("\n").split("\t")
+            words[word] = int(count)
+    tri: dict[str, float] = {}  # log-weighted counts: frequent words must not drown the rare ones
+    for w, n in words.items():
         s = f"^^{w}$"
-        weight = 1 + math.log(c)
+        weight = 1 + math.log(n)
         for i in range(len(s) - 2):
-            tri[s[i : i + 3]] += weight
-    bi: Counter[str] = Counter()
-    for t, c in tri.items():
-        bi[t[:2]] += c
-    model = {t: math.log(c / bi[t[:2]]) for t, c in tri.items()}
+            tri[s[i : i + 3]] = tri.get(s[i : i + 3], 0.0) + weight
+    bi: dict[str, float] = {}
+    for t, x in tri.items():
+        bi[t[:2]] = bi.get(t[:2], 0.0) + x
+    model = {t: math.log(x / bi[t[:2]]) for t, x in tri.items()}
     return words, model, math.log(1e-4)
 
 
@@ -238,7 +238,8 @@ def repair(text: str, margin: float = 2.0) -> RepairResult:
                 k = end + 1
                 continue
             prev = buf[-1][-1:] if buf else ""
-            nxt = toks[k + 1] if k + 1 < len(toks) and isinstance(toks[k + 1], str) else ""
+            nt = toks[k + 1] if k + 1 < len(toks) else ""
+            nxt = nt if isinstance(nt, str) else ""
             scored_s = sorted(((_symbol_score(c, prev, nxt, doc_chars), c) for c in t), reverse=True)
             res.lost_bytes += 1
             if len(scored_s) > 1 and scored_s[0][0] - scored_s[1][0] < margin:

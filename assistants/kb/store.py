@@ -111,8 +111,8 @@ class ClickHouseStore:
             fused[r[0]] = fused.get(r[0], 0.0) + 0.7 / (20 + rank)
             info.setdefault(r[0], r[:7])
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
-        return [Hit(cid, *info[cid][1:3], info[cid][3], int(info[cid][4]), int(info[cid][5]), info[cid][6], s)  # type: ignore[misc]
-                for cid, s in best]
+        return [Hit(cid, str(info[cid][1]), str(info[cid][2]), str(info[cid][3]), int(info[cid][4]), int(info[cid][5]),
+                    str(info[cid][6]), s) for cid, s in best]
 
 
 class PineconeStore:

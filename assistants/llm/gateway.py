@@ -138,7 +138,7 @@ class Gateway:
             raise ValueError("tenant_id is required for every LLM call (usage is billed per tenant)")
         system, user = prompt.render(**variables)
         model = OFFLINE_MODEL if self.offline else self.model
-        body = {
+        body: dict[str, Any] = {
             "model": model,
             "max_tokens": self.max_tokens,
             "system": system,
@@ -148,7 +148,7 @@ class Gateway:
         }
         req_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         call_id = uuid.uuid4().hex
-        base = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash=req_hash, call_id=call_id)
+        base: dict[str, Any] = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash=req_hash, call_id=call_id)
 
         if self.offline:
             data = offline()
@@ -165,7 +165,7 @@ class Gateway:
 
         t0 = time.perf_counter()
         try:
-            msg, attempts = self._with_retries(lambda: self.client.messages.create(**body))
+            msg, attempts = self._with_retries(lambda: self.client.messages.create(**body))  # type: ignore[arg-type]
         except Exception as exc:
             fail = LLMResult(data={}, model=self.model, provider="anthropic", **base)
             self._record_usage(tenant_id, purpose, fail, latency_ms=_ms(t0), status="error", error=repr(exc))
@@ -209,15 +209,15 @@ class Gateway:
             raise ValueError("tenant_id is required for every LLM call")
         system, user = prompt.render(**variables)
         call_id = uuid.uuid4().hex
-        base = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash="", call_id=call_id)
+        base: dict[str, Any] = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash="", call_id=call_id)
         if self.offline:
             self._record_usage(tenant_id, purpose, LLMResult(data={}, model=OFFLINE_MODEL, provider="offline", **base), 0, "ok")
             yield offline()
             return
         t0 = time.perf_counter()
-        kwargs = dict(model=self.model, max_tokens=self.max_tokens, system=system, messages=[{"role": "user", "content": user}])
+        kwargs: dict[str, Any] = dict(model=self.model, max_tokens=self.max_tokens, system=system, messages=[{"role": "user", "content": user}])
         try:
-            with self.client.messages.stream(**kwargs) as stream:
+            with self.client.messages.stream(**kwargs) as stream:  # type: ignore[arg-type]
                 yield from stream.text_stream
                 final = stream.get_final_message()
         except Exception as exc:  # anthropic.APIError and transport errors alike

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 PROMPT_DIR = Path(__file__).resolve().parent.parent / "prompts"
 

@@ -108,25 +108,25 @@ def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: 
     ws.write_string(r + 1, 0, t["narrative"], bold)
     ws.merge_range(r + 2, 0, r + 8, 5, safe_cell(narrative), wrap)
 
-    cols_c = [("platform", t["platform"], None), ("campaign_id", t["campaign_id"], None), ("campaign_name", t["campaign"], None),
+    cols_c: list[tuple[str, str, str | None]] = [("platform", t["platform"], None), ("campaign_id", t["campaign_id"], None), ("campaign_name", t["campaign"], None),
               ("impressions", t["impressions"], "int"), ("clicks", t["clicks"], "int"), ("spend", t["spend"], "money"),
               ("commission", t["commission"], "money"), ("total_cost", t["total_cost"], "money"),
               ("conversions", t["conversions"], "money"), ("ctr", t["ctr"], "pct"), ("cpc", t["cpc"], "money"),
               ("cpa", t["cpa"], "money"), ("cr", t["cr"], "pct")]
     table(wb.add_worksheet(t["campaigns"]), 0, cols_c, snap["campaigns"])
-    cols_ch = [("channel", t["channel"], None)] + cols_c[3:]
+    cols_ch: list[tuple[str, str, str | None]] = [("channel", t["channel"], None), *cols_c[3:]]
     table(wb.add_worksheet(t["channels"]), 0, cols_ch, snap["channels"])
-    cols_p = [("plan_id", t["plan_id"], None), ("line_id", t["line_id"], None), ("channel", t["channel"], None),
+    cols_p: list[tuple[str, str, str | None]] = [("plan_id", t["plan_id"], None), ("line_id", t["line_id"], None), ("channel", t["channel"], None),
               ("budget_net", t["budget_net"], "money"), ("planned_to_date", t["planned_to_date"], "money"),
               ("actual_to_date", t["actual_to_date"], "money"), ("pacing_ratio", t["pacing_ratio"], "pct"),
               ("forecast_net", t["forecast_net"], "money"), ("pacing_status", t["pacing_status"], None),
               ("flight_end", t["flight_end"], None)]
     table(wb.add_worksheet(t["plan"]), 0, cols_p, snap["plan_vs_fact"])
     rr = [{**x, "window": f"{x['window_start']} – {x['window_end']} ({x['window_grain']})"} for x in snap["reach"]]
-    cols_r = [("platform", t["platform"], None), ("campaign_id", t["campaign_id"], None), ("window", t["window"], None),
+    cols_r: list[tuple[str, str, str | None]] = [("platform", t["platform"], None), ("campaign_id", t["campaign_id"], None), ("window", t["window"], None),
               ("reach", t["reach_v"], "int"), ("contacts", t["contacts"], "int"), ("avg_frequency", t["avg_frequency"], "money")]
     table(wb.add_worksheet(t["reach"]), 0, cols_r, rr)
-    cols_i = [("type", t["type"], None), ("severity", t["severity"], None), ("text", t["text"], None)]
+    cols_i: list[tuple[str, str, str | None]] = [("type", t["type"], None), ("severity", t["severity"], None), ("text", t["text"], None)]
     wsi = wb.add_worksheet(t["insights"])
     table(wsi, 0, cols_i, insights)
     wsi.set_column(2, 2, 110, wrap)

@@ -99,7 +99,7 @@ def build_snapshot(ch: Any, tenant_id: str, client_id: str, period: Period, *, i
         comm = round(float(r["spend_net"] or 0) * commission_rate, 2) if include_commission else 0.0
         return {"spend": spend, "commission": comm, "total_cost": round(spend + comm, 2)}
 
-    totals = {"impressions": int(tot["impressions"]), "clicks": int(tot["clicks"]), "conversions": _f(tot["conversions"]),
+    totals: dict[str, Any] = {"impressions": int(tot["impressions"]), "clicks": int(tot["clicks"]), "conversions": _f(tot["conversions"]),
               "conversions_value": _f(tot["conversions_value"]), "spend_gross": _f(tot["spend_gross"]),
               "spend_net": _f(tot["spend_net"]), **money(tot), "is_provisional": int(tot["is_provisional"] or 0)}
     totals.update(_ratios(tot, totals["spend"]))
