@@ -1,0 +1,47 @@
+"""Campaigns: filterable, sortable table over the period, drill-down to ad groups and ads, CSV/XLSX download."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboards import data, ui
+from dashboards.i18n import t
+
+ctx = ui.context()
+st.title(t("page_campaigns"))
+COLS = ["platform", "account_id", "campaign_id", "campaign_name", "impressions", "clicks", "spend_net", "conversions",
+        "ctr", "cpc", "cpm", "cpa", "cr", "romi", "is_provisional"]
+with ui.guard():
+    everything = data.campaigns(ctx.principal, ctx.client_id, ctx.period)
+    c1, c2 = st.columns([1, 2])
+    platforms = c1.multiselect(t("platforms"), sorted(everything["platform"].unique()), key="camp_platforms")
+    search = c2.text_input(t("search"), key="camp_search", max_chars=200)
+    table = data.campaigns(ctx.principal, ctx.client_id, ctx.period, platforms, search)
+    if table.empty:
+        st.info(t("no_data"))
+        st.stop()
+    shown = table[COLS]
+    st.dataframe(ui.labelled(shown), hide_index=True, key="camp_table",
+                 column_config={t("ctr"): st.column_config.NumberColumn(format="percent"),
+                                t("cr"): st.column_config.NumberColumn(format="percent"),
+                                t("romi"): st.column_config.NumberColumn(format="percent")})
+    d1, d2 = st.columns(2)
+    stem = f"campaigns_{ctx.client_id}_{ctx.period.date_from}_{ctx.period.date_to}"
+    d1.download_button(t("download_csv"), ui.csv_bytes(ui.labelled(shown)), f"{stem}.csv", "text/csv",
+                       key="dl_csv")
+    d2.download_button(t("download_xlsx"), ui.xlsx_bytes(ui.labelled(shown)), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+
+    keys = [f"{r.platform}|{r.account_id}|{r.campaign_id}" for r in table.itertuples()]
+    names = {k: f"{r.campaign_name} ({r.platform}, {r.campaign_id})" for k, r in zip(keys, table.itertuples(),
+                                                                                     strict=True)}
+    chosen = st.selectbox(t("open_campaign"), keys, index=None, format_func=names.get, key="camp_open")
+    if chosen:
+        platform, account_id, campaign_id = chosen.split("|", 2)
+        ads = data.campaign_ads(ctx.principal, ctx.client_id, ctx.period, platform, account_id, campaign_id)
+        st.subheader(t("ads_of", name=names[chosen]))
+        st.dataframe(ui.labelled(ads[["ad_group_id", "ad_id", "impressions", "clicks", "spend_net", "conversions",
+                                      "ctr", "cpc", "cpa", "is_provisional"]]), hide_index=True, key="ads_table")
+        if not ads.empty:
+            top = ads.head(20).assign(ad=lambda d: d["ad_group_id"] + " / " + d["ad_id"])
+            st.plotly_chart(px.bar(top, x="ad", y="spend_net", labels={"spend_net": t("spend_net"), "ad": "ad"}),
+                            key="ads_chart")

@@ -1,0 +1,28 @@
+"""Insights: the client's detected insights for a day (pipeline health first), narrated in the UI language."""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboards import data, ui
+from dashboards.i18n import t
+
+ctx = ui.context()
+st.title(t("page_insights"))
+SEVERITY = {"critical": st.error, "high": st.error, "warning": st.warning, "medium": st.warning}
+with ui.guard():
+    as_of = st.date_input(t("as_of"), value=ctx.period.date_to, max_value=dt.date.today(), key="ins_as_of",
+                          format="YYYY-MM-DD")
+    if ctx.principal.can("generate_insights") and st.button(t("generate_insights"), key="ins_generate"):
+        with st.spinner("…"):
+            data.generate_insights(ctx.principal, ctx.client_id, as_of)
+    found = data.insights(ctx.principal, ctx.client_id, as_of)
+    if not found:
+        st.info(t("no_insights"))
+    for ins in found:
+        text = ins.get(f"narrative_{ctx.lang}") or ins.get("narrative_en") or ins.get("type")
+        show = SEVERITY.get(str(ins.get("severity")), st.info)
+        show(f"**{ins.get('type')}** · {ins.get('entity', '')}: {text}")
+        with st.expander(f"{ins.get('metric', '')} — evidence"):
+            st.code(str(ins.get("evidence_sql", "")), language="sql")
+            st.json(str(ins.get("evidence_params", "{}")))

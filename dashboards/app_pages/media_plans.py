@@ -1,0 +1,60 @@
+"""Media plans: upload → detected mapping → fix → validation report → import (PM/AM); versions of the client's plans."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import data, ui
+from dashboards.i18n import t
+from planning.mediaplan.fields import field_descriptions
+
+ctx = ui.context()
+st.title(t("page_media_plans"))
+FIELDS = ["", *sorted(field_descriptions())]
+with ui.guard():
+    up = st.file_uploader(t("upload_plan"), type=["xlsx", "xls", "csv"], key="plan_file")
+    if up is not None:
+        raw, name = up.getvalue(), up.name
+        fixes: dict[str, str] = st.session_state.setdefault("plan_fixes", {})
+        if st.session_state.get("plan_fixes_for") != (name, len(raw)):
+            fixes.clear()
+            st.session_state["plan_fixes_for"] = (name, len(raw))
+        manual = {"columns": dict(fixes)} if fixes else None
+        _, mapping, report, lines, notes = data.analyse_plan(raw, name, manual)
+        st.subheader(t("detected_mapping"))
+        described = pd.DataFrame(mapping.describe())
+        if not described.empty:
+            st.caption(t("fix_mapping"))
+            edited = st.data_editor(
+                described, hide_index=True, key="plan_mapping_editor", disabled=["sheet", "column", "header",
+                                                                                 "source", "confidence"],
+                column_config={"field": st.column_config.SelectboxColumn(options=FIELDS)})
+            changed = {r["column"]: r["field"] or None for r, o in zip(edited.to_dict("records"),
+                                                                       described.to_dict("records"), strict=True)
+                       if (r["field"] or "") != (o["field"] or "")}
+            if changed:
+                fixes.update(changed)
+                st.rerun()
+        st.subheader(t("validation"))
+        summary = t("errors_warnings", e=len(report.errors), w=len(report.warnings), n=len(lines))
+        (st.success if report.ok else st.error)(summary)
+        if report.issues:
+            st.dataframe(pd.DataFrame([{"severity": i.severity, "where": i.where(), "header": i.header,
+                                        "reason": i.reason_ru if ctx.lang == "ru" else i.reason,
+                                        "value": i.value} for i in report.issues]),
+                         hide_index=True, key="plan_issues")
+        if lines:
+            st.dataframe(pd.DataFrame(lines).astype(str), hide_index=True, key="plan_lines")
+        if not ctx.principal.can("import_plan"):
+            st.info(t("cannot_import"))
+        elif st.button(t("import_plan"), key="plan_import", type="primary", disabled=not report.ok):
+            res = data.import_plan(ctx.principal, ctx.client_id, raw, name, manual)
+            if res.imported:
+                st.success(t("imported", plan=res.plan_id, version=res.plan_version))
+            else:
+                st.error(res.report.as_text(20))
+    st.subheader(t("versions"))
+    versions = data.media_plans(ctx.principal, ctx.client_id)
+    if versions.empty:
+        st.caption("—")
+    else:
+        st.dataframe(versions, hide_index=True, key="plan_versions")

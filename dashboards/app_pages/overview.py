@@ -1,0 +1,32 @@
+"""Overview: KPIs with period-over-period deltas, daily spend by platform, provisional days marked."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboards import data, ui
+from dashboards.i18n import t
+
+ctx = ui.context()
+st.title(t("page_overview"))
+with ui.guard():
+    k = data.kpis(ctx.principal, ctx.client_id, ctx.period)
+    cur, prev = k["current"], k["previous"]
+    if not cur["impressions"] and not cur["spend_net"] and not cur["sessions"]:
+        st.info(t("no_data"))
+    cols = st.columns(4)
+    money = ("spend_net", "cpc", "cpm", "cpa")
+    for i, m in enumerate(("spend_net", "impressions", "clicks", "conversions", "ctr", "cpc", "cpa", "romi")):
+        value = ui.fmt_pct(cur[m]) if m in ("ctr", "romi") else ui.fmt_num(cur[m], 2 if m in money else 0)
+        # Lower is better for cost metrics: colour the delta accordingly.
+        cols[i % 4].metric(t(m), value, ui.delta_pct(cur[m], prev[m]),
+                           delta_color="inverse" if m in ("cpc", "cpa") else "normal", help=t("vs_previous"))
+    if cur.get("provisional_days"):
+        st.caption(":warning: " + t("provisional_note", n=int(cur["provisional_days"])))
+    daily = data.daily(ctx.principal, ctx.client_id, ctx.period)
+    if not daily.empty:
+        daily["provisional"] = daily["is_provisional"].map({1: t("is_provisional"), 0: ""})
+        fig = px.bar(daily, x="date_day", y="spend_net", color="platform", pattern_shape="provisional",
+                     labels={"date_day": t("date_day"), "spend_net": t("spend_net"), "platform": t("platform"),
+                             "provisional": t("is_provisional")},
+                     title=t("daily_spend"))
+        st.plotly_chart(fig, key="overview_daily")

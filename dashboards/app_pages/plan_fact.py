@@ -1,0 +1,42 @@
+"""Plan vs Fact: cumulative planned vs actual spend (pacing curves), forecast at end of flight, status per line."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboards import data, ui
+from dashboards.i18n import t
+
+ctx = ui.context()
+st.title(t("page_plan_fact"))
+STATUS_COLOURS = {"on_track": "#2e7d32", "under": "#f9a825", "over": "#c62828", "future": "#9e9e9e",
+                  "not_planned": "#9e9e9e"}
+with ui.guard():
+    plans = data.plans_with_facts(ctx.principal, ctx.client_id)
+    if plans.empty:
+        st.info(t("no_plans"))
+        st.stop()
+    labels = {f"{r.plan_id}|{r.plan_version}": f"{r.plan_id} v{r.plan_version} ({r.flight_start} – {r.flight_end})"
+              for r in plans.itertuples()}
+    chosen = st.selectbox(t("plan"), list(labels), format_func=labels.get, key="pf_plan")
+    plan_id, version = chosen.split("|")
+    days = data.plan_days(ctx.principal, ctx.client_id, plan_id, int(version))
+    total = days.groupby("date_day", as_index=False)[["cum_planned_spend_net", "cum_actual_spend_net"]].sum(
+        min_count=1)
+    fig = go.Figure()
+    fig.add_scatter(x=total["date_day"], y=total["cum_planned_spend_net"], name=t("planned"), line={"dash": "dash"})
+    fig.add_scatter(x=total["date_day"], y=total["cum_actual_spend_net"], name=t("actual"))
+    status = data.line_status(days)
+    forecast = status["forecast_spend_net_end_of_flight"].sum(min_count=1)
+    if forecast == forecast:  # not NaN
+        fig.add_scatter(x=[days["date_day"].max()], y=[forecast], mode="markers", name=t("forecast"),
+                        marker={"size": 12, "symbol": "star"})
+    fig.update_layout(title=t("pacing"), xaxis_title=t("date_day"), yaxis_title=t("spend_net"))
+    st.plotly_chart(fig, key="pf_curve")
+    status["status_label"] = status["pacing_status"].map(lambda s: t(f"status_{s}") if s in STATUS_COLOURS else s)
+    st.dataframe(
+        status[["line_id", "channel", "flight_start", "flight_end", "line_budget_net", "cum_actual_spend_net",
+                "pacing_ratio", "forecast_spend_net_end_of_flight", "status_label"]].rename(columns={
+                    "line_budget_net": t("plan"), "cum_actual_spend_net": t("actual"), "pacing_ratio": t("pacing"),
+                    "forecast_spend_net_end_of_flight": t("forecast"), "status_label": t("status")}),
+        hide_index=True, key="pf_lines",
+        column_config={t("pacing"): st.column_config.NumberColumn(format="percent")})

@@ -1,0 +1,68 @@
+"""Reach & Frequency: deduplicated reach across platforms, frequency distribution, reach calculators (model named)."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from dashboards import data, ui
+from dashboards.i18n import t
+from planning import reach as rm
+
+ctx = ui.context()
+st.title(t("page_reach"))
+with ui.guard():
+    dedup = data.reach_dedup(ctx.principal, ctx.client_id, ctx.period)
+    per_platform = dedup[dedup["platform"] != "all"]
+    if per_platform.empty:
+        st.info(t("no_data"))
+    else:
+        total = int(dedup.loc[dedup["platform"] == "all", "reach"].iloc[0])
+        summed = int(per_platform["reach"].sum())
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("dedup_reach"), ui.fmt_num(total))
+        c2.metric(t("sum_of_platforms"), ui.fmt_num(summed))
+        c3.metric(t("overlap"), ui.fmt_num(summed - total))
+        st.plotly_chart(px.bar(dedup, x="platform", y="reach", labels={"platform": t("platform")}), key="reach_bars")
+    rows = data.reach_rows(ctx.principal, ctx.client_id, ctx.period)
+    dist = rows[(rows["reach_source"] == "user_level") & rows["reach_1plus"].notna()]
+    client_wide = dist[dist["platform"] == "all"]
+    if not client_wide.empty:
+        # The broadest measured window overlapping the period (flight, else the month) for the whole client.
+        pick = client_wide.sort_values(["window_grain", "window_end"]).iloc[-1]
+        freq = pd.DataFrame({"frequency": ["1+", "2+", "3+", "4+", "5+"],
+                             "reach": [pick[f"reach_{i}plus"] for i in range(1, 6)]})
+        st.plotly_chart(px.bar(freq, x="frequency", y="reach",
+                               title=f"{t('freq_dist')}: {pick['window_start']} – {pick['window_end']}"),
+                        key="freq_bars")
+    reported = rows[rows["reach_source"] == "platform_reported"]
+    if not reported.empty:
+        st.subheader(t("reported_reach"))
+        st.dataframe(reported[["measured_by", "window_start", "window_end", "platform", "campaign_id", "ad_id",
+                               "reach", "contacts", "avg_frequency"]], hide_index=True, key="reported_reach")
+
+st.header(t("calculators"))
+MODELS = {"negative_exponential": "Negative exponential R = Rmax·(1 − e^(−k·GRP))",
+          "poisson": "Poisson R = 1 − e^(−GRP/100)"}
+with ui.guard():
+    model = st.selectbox(t("model"), list(MODELS), format_func=MODELS.get, key="calc_model")
+    g = st.number_input(t("grp"), min_value=0.0, max_value=5000.0, value=200.0, step=10.0, key="calc_grp")
+    if model == "negative_exponential":
+        r_max = st.number_input(t("r_max"), min_value=0.01, max_value=1.0, value=0.85, key="calc_rmax")
+        k = st.number_input(t("k_param"), min_value=0.0001, max_value=1.0, value=0.01, format="%.4f", key="calc_k")
+        r = float(rm.negative_exponential_reach(g, r_max, k))
+        target = st.number_input(t("target_reach"), min_value=0.01, max_value=0.99, value=0.5, key="calc_target")
+        st.success(t("reach_result", model=MODELS[model], value=ui.fmt_pct(r)))
+        if target < r_max:
+            need = rm.grp_for_reach(target, "negative_exponential", r_max=r_max, k=k)
+            st.info(t("grp_needed", model=MODELS[model], value=ui.fmt_num(need, 1)))
+    else:
+        r = float(rm.poisson_reach(g))
+        st.success(t("reach_result", model=MODELS[model], value=ui.fmt_pct(r)))
+    st.subheader("Sainsbury")
+    raw = st.text_input(t("sainsbury_inputs"), value="0.4, 0.3, 0.2", key="calc_sainsbury")
+    try:
+        shares = [float(x) for x in raw.replace(";", ",").split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"not a list of shares: {raw!r}") from None
+    combined = rm.sainsbury_reach(shares)
+    st.success(t("reach_result", model="Sainsbury R = 1 − Π(1 − Rᵢ)", value=ui.fmt_pct(combined)))

@@ -1,0 +1,50 @@
+"""Reports: build (freeze numbers → XLSX + PDF), preview, download, send (PM and account managers only)."""
+
+import streamlit as st
+
+from dashboards import data, ui
+from dashboards.i18n import t
+
+ctx = ui.context()
+st.title(t("page_reports"))
+with ui.guard():
+    c1, c2 = st.columns(2)
+    lang = c1.radio(t("report_lang"), ["ru", "en"], horizontal=True, key="rep_lang",
+                    index=0 if ctx.lang == "ru" else 1)
+    include_vat = c2.toggle(t("include_vat"), value=True, key="rep_vat", disabled=not ctx.principal.can("build_report"))
+    st.caption(f"{t('period')}: {ctx.period.date_from} – {ctx.period.date_to}")
+    if ctx.principal.can("build_report") and st.button(t("build_report"), key="rep_build", type="primary"):
+        with st.spinner("…"):
+            st.session_state["report_files"] = data.build_report(ctx.principal, ctx.client_id, ctx.period, lang,
+                                                                 include_vat)
+    files = st.session_state.get("report_files")
+    if files is not None and (files.client_id != ctx.client_id or files.tenant_id != ctx.principal.tenant_id
+                              or files.period.date_from != ctx.period.date_from
+                              or files.period.date_to != ctx.period.date_to or files.lang != lang):
+        files = None  # built for another selection
+    if files is None:
+        files = data.latest_report(ctx.principal, ctx.client_id, ctx.period, lang)
+    if files is None:
+        st.info(t("no_report"))
+        st.stop()
+    st.success(t("report_ready", narrator=files.narrator))
+    snap = files.snapshot
+    st.markdown(snap.get("narrative", {}).get("text", ""))
+    totals = snap.get("totals", {})
+    cols = st.columns(4)
+    for i, m in enumerate(("spend", "impressions", "clicks", "conversions")):
+        cols[i].metric(m, ui.fmt_num(totals.get(m), 2 if m == "spend" else 0))
+    if snap.get("channels"):
+        st.dataframe(snap["channels"], hide_index=True, key="rep_channels")
+    d1, d2 = st.columns(2)
+    if files.xlsx.is_file():
+        d1.download_button(t("download_xlsx"), files.xlsx.read_bytes(), files.xlsx.name,
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="rep_dl_xlsx")
+    if files.pdf.is_file():
+        d2.download_button(t("download_pdf"), files.pdf.read_bytes(), files.pdf.name, "application/pdf",
+                           key="rep_dl_pdf")
+    if ctx.principal.can("send_report"):
+        st.caption(", ".join(files.recipients) or "—")
+        if st.button(t("send_report"), key="rep_send"):
+            sent = data.send_report(ctx.principal, files)
+            st.success(t("sent_to", to=", ".join(sent)))

@@ -1,0 +1,510 @@
+"""The app's one data-access module: parameterised, tenant-scoped, permission-checked queries on the marts.
+
+Every public function takes the signed-in `Principal` first and checks it here (not only by hiding widgets).
+Every cached function takes tenant_id and login as arguments, because st.cache_data is shared by all users of
+the server process: a key without them would hand one user's result to another. Values are always bound
+server-side ({name:Type}); the only formatted identifier is the marts database name, validated at start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.auth import AccessDenied, Principal, audit, check_id
+
+CACHE_TTL_S = 300
+MAX_PERIOD_DAYS = 731
+_DB_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_local = threading.local()
+
+
+class DataError(ValueError):
+    """Bad input to a data function (unknown id, malformed period…); the message is safe to show."""
+
+
+def marts_db() -> str:
+    """The dbt marts database (MRM_MARTS_DB, default `marts`); tests and the benchmark point it elsewhere."""
+    name = os.environ.get("MRM_MARTS_DB", "marts")
+    if not _DB_RE.match(name):
+        raise DataError(f"MRM_MARTS_DB is not a plain database name: {name!r}")
+    return name
+
+
+def client() -> Any:
+    """One clickhouse-connect client per thread: Streamlit runs each session in its own thread, and a client's
+    HTTP session must not carry two queries at once."""
+    c = getattr(_local, "client", None)
+    if c is None:
+        import warehouse
+
+        c = warehouse.connect(autogenerate_session_id=False)
+        _local.client = c
+    return c
+
+
+def _df(sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    res = client().query(sql, parameters=params)
+    return pd.DataFrame(res.result_rows, columns=list(res.column_names))
+
+
+# ---------------------------------------------------------------- scope and input checks
+
+@dataclass(frozen=True)
+class Period:
+    date_from: dt.date
+    date_to: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one (for period-over-period deltas)."""
+        return Period(self.date_from - dt.timedelta(days=self.days), self.date_from - dt.timedelta(days=1))
+
+
+def period(date_from: Any, date_to: Any) -> Period:
+    """A validated period from dates or ISO strings (e.g. URL query parameters)."""
+    try:
+        a = date_from if isinstance(date_from, dt.date) else dt.date.fromisoformat(str(date_from))
+        b = date_to if isinstance(date_to, dt.date) else dt.date.fromisoformat(str(date_to))
+    except ValueError:
+        raise DataError(f"bad period {date_from!r}..{date_to!r}: use YYYY-MM-DD / неверный период") from None
+    if b < a:
+        raise DataError(f"period ends ({b}) before it starts ({a}) / конец периода раньше начала")
+    if (b - a).days + 1 > MAX_PERIOD_DAYS:
+        raise DataError(f"period longer than {MAX_PERIOD_DAYS} days / период длиннее {MAX_PERIOD_DAYS} дней")
+    return Period(a, b)
+
+
+def scope(p: Principal, client_id: str) -> str:
+    """The client this principal may read: a `client` user only its own; staff any client of their tenant."""
+    try:
+        check_id("client", client_id)
+    except ValueError as exc:
+        audit(client(), p.tenant_id, p.login, "read", "rejected", target=str(client_id)[:200], detail=str(exc))
+        raise DataError(str(exc)) from None
+    if p.is_client and client_id != p.client_id:
+        audit(client(), p.tenant_id, p.login, "read", "denied", target=client_id)
+        raise AccessDenied(f"no access to client {client_id!r} / нет доступа к клиенту")
+    if client_id not in set(clients(p)["client_id"]):
+        raise DataError(f"unknown client {client_id!r} / клиент не найден")
+    return client_id
+
+
+def require(p: Principal, permission: str) -> None:
+    if not p.can(permission):
+        audit(client(), p.tenant_id, p.login, permission, "denied")
+        raise AccessDenied(f"role {p.role!r} may not {permission} / роль {p.role} не может: {permission}")
+
+
+# ---------------------------------------------------------------- cached queries (tenant and login in every key)
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _clients(tenant_id: str, login: str, only_client: str) -> pd.DataFrame:
+    return _df(
+        "SELECT client_id, any(name) AS client_name, any(currency) AS currency FROM app.clients FINAL "
+        "WHERE tenant_id = {tenant:String} AND is_active = 1 AND ({only:String} = '' OR client_id = {only:String}) "
+        "GROUP BY client_id ORDER BY client_name",
+        {"tenant": tenant_id, "only": only_client})
+
+
+def clients(p: Principal) -> pd.DataFrame:
+    """Clients this principal may choose from."""
+    return _clients(p.tenant_id, p.login, p.client_id if p.is_client else "")
+
+
+_SUMS = ("sum(impressions) AS impressions, sum(clicks) AS clicks, toFloat64(sum(spend_gross)) AS spend_gross, "
+         "toFloat64(sum(spend_net)) AS spend_net, toFloat64(sum(conversions)) AS conversions, "
+         "toFloat64(sum(conversions_value)) AS conversions_value, sum(sessions) AS sessions")
+
+
+def _sql(template: str) -> str:
+    # The only formatted part is the validated marts database name (an identifier we control).
+    return template.replace("{M}", marts_db()).replace("{SUMS}", _SUMS)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _kpi_sums(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date, pa: dt.date) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT date_day >= {a:Date} AS current, {SUMS}, "
+        "uniqExactIf(date_day, is_provisional = 1) AS provisional_days, min(date_day) AS first_day, "
+        "max(date_day) AS last_day FROM {M}.fct_ad_performance_daily "
+        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {pa:Date} AND {b:Date} "
+        "GROUP BY current"),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b, "pa": pa})
+
+
+def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
+    """CTR, CPC, CPM, CPA, CR, ROMI, ДРР from the sums of the rows' grain (never averaged); NaN on zero."""
+    out = df.copy()
+
+    def div(n: pd.Series, d: pd.Series) -> pd.Series:
+        d = d.astype(float)
+        return n.astype(float) / d.where(d != 0)
+
+    out["ctr"] = div(out["clicks"], out["impressions"])
+    out["cpc"] = div(out["spend_net"], out["clicks"])
+    out["cpm"] = div(out["spend_net"], out["impressions"]) * 1000
+    out["cpa"] = div(out["spend_net"], out["conversions"])
+    out["cr"] = div(out["conversions"], out["clicks"])
+    out["romi"] = div(out["conversions_value"] - out["spend_net"], out["spend_net"])
+    out["drr"] = div(out["spend_net"], out["conversions_value"])
+    return out
+
+
+def kpis(p: Principal, client_id: str, per: Period) -> dict[str, dict[str, Any]]:
+    """{'current': {...}, 'previous': {...}} sums and ratios for the period and the one before it."""
+    cid = scope(p, client_id)
+    prev = per.previous()
+    df = _kpi_sums(p.tenant_id, p.login, cid, per.date_from, per.date_to, prev.date_from)
+    empty = {k: 0 for k in ("impressions", "clicks", "spend_gross", "spend_net", "conversions", "conversions_value",
+                            "sessions", "provisional_days")}
+    out: dict[str, dict[str, Any]] = {}
+    for key, flag in (("current", 1), ("previous", 0)):
+        rows = df[df["current"] == flag]
+        base = pd.DataFrame([rows.iloc[0].to_dict() if len(rows) else {**empty, "current": flag}])
+        out[key] = add_ratios(base).iloc[0].to_dict()
+    return out
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _daily(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT date_day, platform, {SUMS}, max(is_provisional) AS is_provisional "
+        "FROM {M}.fct_ad_performance_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+        "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, platform ORDER BY date_day, platform"),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+
+
+def daily(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
+    """Daily sums per platform, with the provisional flag (days still inside a restatement window)."""
+    return add_ratios(_daily(p.tenant_id, p.login, scope(p, client_id), per.date_from, per.date_to))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _campaigns(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date, platforms: tuple[str, ...],
+               search: str) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT platform, account_id, campaign_id, anyLast(campaign_name) AS campaign_title, {SUMS}, "
+        "max(is_provisional) AS is_provisional FROM {M}.fct_ad_performance_daily "
+        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date} "
+        "AND (empty({platforms:Array(String)}) OR has({platforms:Array(String)}, platform)) "
+        "AND ({q:String} = '' OR positionCaseInsensitiveUTF8(campaign_name, {q:String}) > 0 "
+        "     OR campaign_id = {q:String}) "
+        "GROUP BY platform, account_id, campaign_id ORDER BY spend_net DESC LIMIT 5000"),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b, "platforms": list(platforms), "q": search}
+    ).rename(columns={"campaign_title": "campaign_name"})  # an alias named like the column would shadow it in WHERE
+
+
+def campaigns(p: Principal, client_id: str, per: Period, platforms: Sequence[str] = (), search: str = "") -> pd.DataFrame:
+    """One row per campaign over the period (filter by platforms and a name/id search), with ratios."""
+    cid = scope(p, client_id)
+    for x in platforms:
+        check_id("platform", x)
+    if len(search) > 200:
+        raise DataError("search text longer than 200 characters / слишком длинный поиск")
+    return add_ratios(_campaigns(p.tenant_id, p.login, cid, per.date_from, per.date_to,
+                                 tuple(sorted(platforms)), search.strip()))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _campaign_ads(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date, platform: str,
+                  account_id: str, campaign_id: str) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT ad_group_id, ad_id, {SUMS}, max(is_provisional) AS is_provisional "
+        "FROM {M}.fct_ad_performance_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+        "AND date_day BETWEEN {a:Date} AND {b:Date} AND platform = {platform:String} "
+        "AND account_id = {account:String} AND campaign_id = {campaign:String} "
+        "GROUP BY ad_group_id, ad_id ORDER BY spend_net DESC LIMIT 5000"),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b, "platform": platform, "account": account_id,
+         "campaign": campaign_id})
+
+
+def campaign_ads(p: Principal, client_id: str, per: Period, platform: str, account_id: str,
+                 campaign_id: str) -> pd.DataFrame:
+    """Ad group and ad rows of one campaign (the campaign must belong to the scoped client)."""
+    cid = scope(p, client_id)
+    for kind, v in (("platform", platform), ("account", account_id), ("campaign", campaign_id)):
+        try:
+            check_id(kind, v)
+        except ValueError as exc:
+            raise DataError(str(exc)) from None
+    return add_ratios(_campaign_ads(p.tenant_id, p.login, cid, per.date_from, per.date_to, platform, account_id,
+                                    campaign_id))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _channels(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT date_day, channel, {SUMS}, max(is_provisional) AS is_provisional "
+        "FROM {M}.fct_channel_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+        "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, channel ORDER BY date_day, channel"),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+
+
+def channels(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
+    return add_ratios(_channels(p.tenant_id, p.login, scope(p, client_id), per.date_from, per.date_to))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _plans(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT plan_id, plan_version, min(flight_start) AS flight_start, max(flight_end) AS flight_end, "
+        "uniqExact(line_id) AS lines FROM {M}.fct_plan_vs_fact_daily "
+        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+        "GROUP BY plan_id, plan_version ORDER BY plan_id, plan_version DESC"),
+        {"tenant": tenant_id, "client": client_id})
+
+
+def plans_with_facts(p: Principal, client_id: str) -> pd.DataFrame:
+    return _plans(p.tenant_id, p.login, scope(p, client_id))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _plan_days(tenant_id: str, login: str, client_id: str, plan_id: str, version: int) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT line_id, channel, platform, flight_start, flight_end, date_day, has_data, "
+        "toFloat64(line_budget_net) AS line_budget_net, toFloat64(planned_spend_net) AS planned_spend_net, "
+        "toFloat64(actual_spend_net) AS actual_spend_net, toFloat64(cum_planned_spend_net) AS cum_planned_spend_net, "
+        "toFloat64(cum_actual_spend_net) AS cum_actual_spend_net, pacing_ratio, forecast_spend_net_end_of_flight, "
+        "pacing_status, is_provisional FROM {M}.fct_plan_vs_fact_daily "
+        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND plan_id = {plan:String} "
+        "AND plan_version = {version:UInt32} ORDER BY line_id, date_day"),
+        {"tenant": tenant_id, "client": client_id, "plan": plan_id, "version": version})
+
+
+def plan_days(p: Principal, client_id: str, plan_id: str, version: int) -> pd.DataFrame:
+    cid = scope(p, client_id)
+    try:
+        check_id("plan", plan_id)
+        version = int(version)
+    except (ValueError, TypeError) as exc:
+        raise DataError(str(exc)) from None
+    if version < 0:
+        raise DataError("plan version must be positive / версия плана должна быть положительной")
+    return _plan_days(p.tenant_id, p.login, cid, plan_id, version)
+
+
+def line_status(days: pd.DataFrame) -> pd.DataFrame:
+    """Per line: budget, spend to date, pacing, forecast and status as of the newest day with data."""
+    if days.empty:
+        return pd.DataFrame(columns=["line_id", "channel", "line_budget_net", "cum_actual_spend_net", "pacing_ratio",
+                                     "forecast_spend_net_end_of_flight", "pacing_status"])
+    with_data = days[days["has_data"] == 1]
+    last = with_data.sort_values("date_day").groupby("line_id").tail(1)
+    base = days.groupby("line_id", as_index=False).agg(channel=("channel", "first"),
+                                                        line_budget_net=("line_budget_net", "first"),
+                                                        flight_start=("flight_start", "first"),
+                                                        flight_end=("flight_end", "first"))
+    cols = ["line_id", "cum_actual_spend_net", "pacing_ratio", "forecast_spend_net_end_of_flight", "pacing_status"]
+    out = base.merge(last[cols], on="line_id", how="left")
+    out["pacing_status"] = out["pacing_status"].fillna("future")
+    return out
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _reach_dedup(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
+    # Reach is not additive: the 'all platforms' row merges the sketches, it is not the sum of the platform rows.
+    return _df(_sql(
+        "SELECT platform, uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts "
+        "FROM {M}.fct_campaign_reach_states_daily "
+        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date} "
+        "GROUP BY platform "
+        "UNION ALL "
+        "SELECT 'all' AS platform, uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts "
+        "FROM {M}.fct_campaign_reach_states_daily "
+        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date}"),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+
+
+def reach_dedup(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
+    """Distinct users per platform and across all platforms (merged sketches) for exactly this period."""
+    return _reach_dedup(p.tenant_id, p.login, scope(p, client_id), per.date_from, per.date_to)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _reach_rows(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT reach_source, measured_by, window_grain, window_start, window_end, platform, account_id, "
+        "campaign_id, ad_id, reach, contacts, avg_frequency, reach_1plus, reach_2plus, reach_3plus, reach_4plus, "
+        "reach_5plus FROM {M}.fct_campaign_reach "
+        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+        "AND window_end >= {a:Date} AND window_start <= {b:Date} AND window_grain != 'day' "
+        "ORDER BY reach_source, platform, window_start, campaign_id LIMIT 20000"),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+
+
+def reach_rows(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
+    """Reach as measured (platform-reported windows, user-level months and flights) overlapping the period."""
+    return _reach_rows(p.tenant_id, p.login, scope(p, client_id), per.date_from, per.date_to)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _freshness(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
+    return _df(_sql(
+        "SELECT platform, account_id, max(date_day) AS last_day, maxIf(date_day, is_provisional = 0) AS last_final_day, "
+        "countIf(is_provisional = 1) AS provisional_rows FROM {M}.fct_ad_performance_daily "
+        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} GROUP BY platform, account_id "
+        "ORDER BY platform, account_id"),
+        {"tenant": tenant_id, "client": client_id})
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _load_log(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
+    # The load log has no client column: a client's loads are those of its accounts.
+    return _df(
+        "SELECT l.platform AS platform, l.report AS report, l.account_id AS account_id, l.date_from AS date_from, "
+        "l.date_to AS date_to, l.status AS status, l.rows AS rows, l.started_at AS started_at, "
+        "l.duration_s AS duration_s, l.error AS error FROM app.load_log AS l "
+        "WHERE l.tenant_id = {tenant:String} AND (l.platform, l.account_id) IN ("
+        "  SELECT platform, account_id FROM app.accounts FINAL "
+        "  WHERE tenant_id = {tenant:String} AND client_id = {client:String}) "
+        "ORDER BY l.started_at DESC LIMIT 200",
+        {"tenant": tenant_id, "client": client_id})
+
+
+def data_health(p: Principal, client_id: str) -> dict[str, Any]:
+    """Freshness per account, recent loads of the client's accounts, failed loads and failed dbt checks."""
+    require(p, "data_health")
+    cid = scope(p, client_id)
+    loads = _load_log(p.tenant_id, p.login, cid)
+    failed = loads[loads["status"] == "failed"] if not loads.empty else loads
+    return {"freshness": _freshness(p.tenant_id, p.login, cid), "loads": loads, "failed_loads": failed,
+            "failed_checks": failed_dbt_checks()}
+
+
+def failed_dbt_checks(path: Path | None = None) -> pd.DataFrame:
+    """Failed/erroring nodes of the last dbt build (run_results.json; project-wide, carries no tenant rows)."""
+    path = path or Path(os.environ.get("MRM_DBT_TARGET", Path(__file__).resolve().parents[1] / "dbt_project" /
+                                       "target")) / "run_results.json"
+    cols = ["node", "status", "message", "finished"]
+    if not path.is_file():
+        return pd.DataFrame(columns=cols)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    finished = str(data.get("metadata", {}).get("generated_at", ""))
+    rows = [[r.get("unique_id", ""), r.get("status", ""), str(r.get("message") or "")[:300], finished]
+            for r in data.get("results", []) if r.get("status") in ("fail", "error", "warn", "runtime error")]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ---------------------------------------------------------------- actions through the other libraries
+
+def insights(p: Principal, client_id: str, as_of: dt.date) -> list[dict[str, Any]]:
+    from assistants import insights as ins
+
+    return ins.load(client(), p.tenant_id, scope(p, client_id), as_of)
+
+
+def generate_insights(p: Principal, client_id: str, as_of: dt.date) -> int:
+    from assistants import insights as ins
+
+    require(p, "generate_insights")
+    found = ins.generate(client(), p.tenant_id, scope(p, client_id), as_of, marts_db=marts_db())
+    return len(found)
+
+
+def build_report(p: Principal, client_id: str, per: Period, lang: str, include_vat: bool = True) -> Any:
+    from assistants.reports import build_report as _build
+
+    require(p, "build_report")
+    cid = scope(p, client_id)
+    if lang not in ("ru", "en"):
+        raise DataError(f"report language must be ru or en, got {lang!r}")
+    out = Path(os.environ.get("MRM_REPORTS_DIR") or Path(tempfile.gettempdir()) / "mrm-reports") / p.tenant_id / cid
+    files = _build(client(), p.tenant_id, cid, f"{per.date_from}:{per.date_to}", lang, out, include_vat=include_vat,
+                   marts_db=marts_db())
+    audit(client(), p.tenant_id, p.login, "build_report", "ok", target=f"{cid} {per.date_from}:{per.date_to} {lang}")
+    return files
+
+
+def latest_report(p: Principal, client_id: str, per: Period, lang: str) -> Any:
+    """The newest built report for the period, read-only (what a `client` user may download)."""
+    from assistants.reports import load_run
+
+    cid = scope(p, client_id)
+    try:
+        files = load_run(client(), p.tenant_id, cid, f"{per.date_from}:{per.date_to}", lang)
+    except LookupError:
+        return None
+    # load_run scoped by tenant and client already; this is a second guard against a stale object.
+    if files.tenant_id != p.tenant_id or files.client_id != cid:
+        raise AccessDenied("report belongs to another scope")
+    return files
+
+
+def send_report(p: Principal, files: Any) -> list[str]:
+    from assistants.reports import send_report as _send
+
+    require(p, "send_report")
+    if files.tenant_id != p.tenant_id:
+        raise AccessDenied("report of another tenant / отчёт другого арендатора")
+    scope(p, files.client_id)
+    try:
+        sent = _send(client(), files)
+    except Exception as exc:
+        audit(client(), p.tenant_id, p.login, "send_report", "failed", target=files.run_id, detail=str(exc))
+        raise
+    audit(client(), p.tenant_id, p.login, "send_report", "ok", target=files.run_id, detail=", ".join(sent))
+    return sent
+
+
+def ask(p: Principal, question: str, lang: str) -> Any:
+    from assistants import kb
+
+    require(p, "ask")
+    q = (question or "").strip()
+    if not q:
+        raise DataError("empty question / пустой вопрос")
+    if len(q) > 2000:
+        raise DataError("question longer than 2000 characters / вопрос длиннее 2000 символов")
+    return kb.ask(client(), p.tenant_id, q, lang)
+
+
+def analyse_plan(data: bytes, filename: str, manual: dict[str, Any] | None = None) -> Any:
+    """Detection and validation only (nothing written): the upload → mapping → fix → report steps."""
+    from planning.mediaplan import analyse
+
+    return analyse(data, filename=filename, manual=manual)
+
+
+def import_plan(p: Principal, client_id: str, data: bytes, filename: str, manual: dict[str, Any] | None = None,
+                name: str | None = None) -> Any:
+    from planning.mediaplan import import_plan as _import
+
+    require(p, "import_plan")
+    cid = scope(p, client_id)
+    res = _import(client(), data, tenant_id=p.tenant_id, client_id=cid, filename=filename, manual=manual,
+                  name=name, imported_by=p.login)
+    audit(client(), p.tenant_id, p.login, "import_plan", "ok" if res.imported else "rejected",
+          target=f"{cid}/{res.plan_id} v{res.plan_version or '-'}", detail=f"{len(res.report.errors)} errors")
+    _media_plans.clear()
+    return res
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _media_plans(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
+    from planning.mediaplan import list_plans
+
+    return pd.DataFrame(list_plans(client(), tenant_id, client_id))
+
+
+def media_plans(p: Principal, client_id: str) -> pd.DataFrame:
+    """Imported plan versions of the client (newest first)."""
+    return _media_plans(p.tenant_id, p.login, scope(p, client_id))
+
+
+def clear_caches() -> None:
+    st.cache_data.clear()

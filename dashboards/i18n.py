@@ -1,0 +1,144 @@
+"""Russian and English UI text. The language lives in the session (st.session_state['lang']), default Russian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("ru", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # shell
+    "app_title": ("MRM: аналитика рекламы", "MRM: advertising analytics"),
+    "login_title": ("Вход", "Sign in"),
+    "login": ("Логин", "Login"),
+    "password": ("Пароль", "Password"),
+    "sign_in": ("Войти", "Sign in"),
+    "sign_in_oidc": ("Войти через SSO", "Sign in with SSO"),
+    "logout": ("Выйти", "Sign out"),
+    "language": ("Язык", "Language"),
+    "client": ("Клиент", "Client"),
+    "period": ("Период", "Period"),
+    "signed_in_as": ("Вы вошли как {login} ({role})", "Signed in as {login} ({role})"),
+    "no_clients": ("Нет доступных клиентов", "No clients available"),
+    "no_data": ("Нет данных за выбранный период", "No data for the selected period"),
+    "error": ("Ошибка: {msg}", "Error: {msg}"),
+    "denied": ("Доступ запрещён: {msg}", "Access denied: {msg}"),
+    "provisional_note": ("Дни, отмеченные как предварительные, ещё могут измениться ({n} дн.)",
+                         "Days marked provisional may still change ({n} days)"),
+    "read_only": ("Только просмотр", "Read only"),
+    # pages
+    "page_overview": ("Обзор", "Overview"),
+    "page_campaigns": ("Кампании", "Campaigns"),
+    "page_channels": ("Каналы", "Channels"),
+    "page_plan_fact": ("План/факт", "Plan vs Fact"),
+    "page_reach": ("Охват и частота", "Reach & Frequency"),
+    "page_insights": ("Инсайты", "Insights"),
+    "page_reports": ("Отчёты", "Reports"),
+    "page_assistant": ("Ассистент", "Assistant"),
+    "page_media_plans": ("Медиапланы", "Media plans"),
+    "page_data_health": ("Состояние данных", "Data health"),
+    # metrics
+    "impressions": ("Показы", "Impressions"),
+    "clicks": ("Клики", "Clicks"),
+    "spend_net": ("Расход без НДС", "Spend (net)"),
+    "spend_gross": ("Расход с НДС", "Spend (gross)"),
+    "conversions": ("Конверсии", "Conversions"),
+    "conversions_value": ("Доход", "Revenue"),
+    "sessions": ("Визиты", "Sessions"),
+    "ctr": ("CTR", "CTR"),
+    "cpc": ("CPC", "CPC"),
+    "cpm": ("CPM", "CPM"),
+    "cpa": ("CPA", "CPA"),
+    "cr": ("CR", "CR"),
+    "romi": ("ROMI", "ROMI"),
+    "drr": ("ДРР", "ACoS"),
+    "date_day": ("Дата", "Date"),
+    "platform": ("Платформа", "Platform"),
+    "channel": ("Канал", "Channel"),
+    "campaign": ("Кампания", "Campaign"),
+    "campaign_name": ("Название кампании", "Campaign name"),
+    "is_provisional": ("Предварительно", "Provisional"),
+    "vs_previous": ("к предыдущему периоду", "vs previous period"),
+    "daily_spend": ("Расход по дням", "Daily spend"),
+    # campaigns
+    "platforms": ("Платформы", "Platforms"),
+    "search": ("Поиск по названию или ID", "Search by name or ID"),
+    "open_campaign": ("Открыть кампанию", "Open campaign"),
+    "ads_of": ("Объявления кампании {name}", "Ads of campaign {name}"),
+    "download_csv": ("Скачать CSV", "Download CSV"),
+    "download_xlsx": ("Скачать XLSX", "Download XLSX"),
+    "metric": ("Показатель", "Metric"),
+    # plan vs fact
+    "plan": ("Медиаплан", "Media plan"),
+    "version": ("Версия", "Version"),
+    "pacing": ("Темп освоения", "Pacing"),
+    "planned": ("План (накопленно)", "Planned (cumulative)"),
+    "actual": ("Факт (накопленно)", "Actual (cumulative)"),
+    "forecast": ("Прогноз на конец флайта", "Forecast at end of flight"),
+    "status": ("Статус", "Status"),
+    "no_plans": ("Для клиента нет медиапланов с фактом", "No media plans with actuals for this client"),
+    "status_on_track": ("в графике", "on track"),
+    "status_under": ("недорасход", "under"),
+    "status_over": ("перерасход", "over"),
+    "status_future": ("впереди", "future"),
+    "status_not_planned": ("не запланировано", "not planned"),
+    # reach
+    "dedup_reach": ("Уникальный охват (без дублей между платформами)", "Deduplicated reach (across platforms)"),
+    "sum_of_platforms": ("Сумма охватов платформ (с дублями)", "Sum of platform reaches (with duplicates)"),
+    "overlap": ("Пересечение аудиторий", "Audience overlap"),
+    "freq_dist": ("Распределение частоты", "Frequency distribution"),
+    "reported_reach": ("Охват по данным платформ", "Platform-reported reach"),
+    "calculators": ("Калькуляторы охвата", "Reach calculators"),
+    "model": ("Модель", "Model"),
+    "grp": ("GRP", "GRP"),
+    "r_max": ("Максимальный охват, доля", "Maximum reach, share"),
+    "k_param": ("Коэффициент k", "Coefficient k"),
+    "reach_result": ("Охват 1+ ({model}): {value}", "Reach 1+ ({model}): {value}"),
+    "sainsbury_inputs": ("Охваты каналов, доли через запятую", "Channel reaches, shares separated by commas"),
+    "target_reach": ("Целевой охват, доля", "Target reach, share"),
+    "grp_needed": ("Нужно GRP ({model}): {value}", "GRP needed ({model}): {value}"),
+    # insights / reports / assistant
+    "as_of": ("На дату", "As of"),
+    "generate_insights": ("Найти инсайты", "Detect insights"),
+    "no_insights": ("Инсайтов на эту дату нет", "No insights for this date"),
+    "report_lang": ("Язык отчёта", "Report language"),
+    "include_vat": ("С НДС", "Include VAT"),
+    "build_report": ("Сформировать отчёт", "Build report"),
+    "download_pdf": ("Скачать PDF", "Download PDF"),
+    "send_report": ("Отправить клиенту", "Send to client"),
+    "sent_to": ("Отправлено: {to}", "Sent to: {to}"),
+    "report_ready": ("Отчёт готов ({narrator})", "Report ready ({narrator})"),
+    "no_report": ("Отчёт за период ещё не сформирован", "No report built for this period yet"),
+    "ask_placeholder": ("Спросите об отчётах и документах", "Ask about reports and documents"),
+    "sources": ("Источники", "Sources"),
+    # media plans
+    "upload_plan": ("Загрузите медиаплан (xlsx, xls, csv)", "Upload a media plan (xlsx, xls, csv)"),
+    "detected_mapping": ("Найденное сопоставление колонок", "Detected column mapping"),
+    "fix_mapping": ("Исправьте поле, если нужно (пусто — не импортировать)",
+                    "Fix a field if needed (empty = do not import)"),
+    "validation": ("Проверка", "Validation"),
+    "errors_warnings": ("Ошибок: {e}, предупреждений: {w}, строк плана: {n}",
+                        "Errors: {e}, warnings: {w}, plan lines: {n}"),
+    "import_plan": ("Импортировать", "Import"),
+    "imported": ("Импортирован план {plan}, версия {version}", "Imported plan {plan}, version {version}"),
+    "versions": ("Версии планов", "Plan versions"),
+    "cannot_import": ("Импортировать планы могут только PM и аккаунт-менеджеры",
+                      "Only PMs and account managers can import plans"),
+    # data health
+    "freshness": ("Свежесть данных", "Freshness"),
+    "last_loads": ("Последние загрузки", "Last loads"),
+    "failed_loads": ("Неудачные загрузки", "Failed loads"),
+    "failed_checks": ("Непройденные проверки dbt", "Failed dbt checks"),
+    "all_ok": ("Проблем не найдено", "No problems found"),
+}
+
+
+def t(key: str, lang: str | None = None, **kw: Any) -> str:
+    """The text for `key` in the session's language; a missing key is a bug and fails loudly."""
+    if lang is None:
+        import streamlit as st
+
+        lang = st.session_state.get("lang", "ru")
+    ru, en = TEXT[key]
+    text = ru if lang == "ru" else en
+    return text.format(**kw) if kw else text

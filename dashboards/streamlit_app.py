@@ -1,0 +1,41 @@
+"""MRM analyst app: `streamlit run dashboards/streamlit_app.py` (or `mrm dashboards`).
+
+Sign-in first; then only the pages the user's role may open are in the navigation. The pages themselves still
+call the data layer, which checks permissions again (hiding a page is not access control).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import ui
+from dashboards.i18n import t
+
+st.set_page_config(page_title="MRM", page_icon=":bar_chart:", layout="wide")
+
+principal = ui.current_principal()
+if principal is None:
+    st.session_state.pop("principal_active", None)
+    nav = st.navigation([st.Page(ui.login_page, title=t("login_title"), url_path="login", default=True)])
+    nav.run()
+    st.stop()
+
+st.session_state["principal_active"] = principal
+PAGES = [
+    # (file, title key, url path, permission needed or None)
+    ("app_pages/overview.py", "page_overview", "overview", None),
+    ("app_pages/campaigns.py", "page_campaigns", "campaigns", None),
+    ("app_pages/channels.py", "page_channels", "channels", None),
+    ("app_pages/plan_fact.py", "page_plan_fact", "plan-fact", None),
+    ("app_pages/reach.py", "page_reach", "reach", None),
+    ("app_pages/insights.py", "page_insights", "insights", None),
+    ("app_pages/reports.py", "page_reports", "reports", None),
+    ("app_pages/assistant.py", "page_assistant", "assistant", "ask"),
+    ("app_pages/media_plans.py", "page_media_plans", "media-plans", None),
+    ("app_pages/data_health.py", "page_data_health", "data-health", "data_health"),
+]
+pages = [st.Page(path, title=t(title), url_path=url, default=(url == "overview"))
+         for path, title, url, perm in PAGES if perm is None or principal.can(perm)]
+nav = st.navigation(pages)
+ui.sidebar(principal)
+nav.run()

@@ -1,0 +1,236 @@
+"""Shared page shell: sign-in (local and OIDC), the sidebar (language, client, period), URL state and errors.
+
+Pages call `context()` for the signed-in principal, the chosen client and period, and run their body inside
+`guard()`, which turns bad input and denied access into a visible error instead of data or a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import auth, data
+from dashboards.i18n import LANGS, t
+
+SESSION_HOURS = float(os.environ.get("MRM_SESSION_HOURS", "12"))
+DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Context:
+    principal: auth.Principal
+    client_id: str
+    period: data.Period
+    lang: str
+
+
+# ---------------------------------------------------------------- sign-in
+
+def oidc_configured() -> bool:
+    try:
+        section = st.secrets.get("auth", {})
+    except Exception:  # noqa: BLE001 - no secrets.toml at all means no OIDC
+        return False
+    return bool(section and section.get("client_id"))
+
+
+def current_principal() -> auth.Principal | None:
+    """The signed-in user of this session, re-checked on every run (local session age, OIDC token expiry)."""
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+        try:
+            return auth.principal_from_oidc(data.client(), st.user.to_dict())
+        except auth.AuthError as exc:
+            st.error(str(exc))
+            if st.button(t("logout")):
+                st.logout()
+            st.stop()
+    p = st.session_state.get("principal")
+    if p is None:
+        return None
+    if time.time() - st.session_state.get("login_at", 0) > SESSION_HOURS * 3600:
+        sign_out()
+        return None
+    return p  # type: ignore[no-any-return]
+
+
+def sign_out() -> None:
+    for key in ("principal", "login_at", "client_sel", "period_sel", "plan_upload"):
+        st.session_state.pop(key, None)
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+
+
+def login_page() -> None:
+    language_switch()
+    st.title(t("app_title"))
+    st.subheader(t("login_title"))
+    with st.form("login_form"):
+        login = st.text_input(t("login"), key="login_name")
+        password = st.text_input(t("password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("sign_in"))
+    if submitted:
+        try:
+            p = auth.authenticate(data.client(), login.strip(), password)
+        except auth.AuthError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["principal"] = p
+            st.session_state["login_at"] = time.time()
+            st.rerun()
+    if oidc_configured() and st.button(t("sign_in_oidc")):
+        st.login()
+
+
+# ---------------------------------------------------------------- sidebar and URL state
+
+def language_switch() -> None:
+    if "lang" not in st.session_state:
+        requested = st.query_params.get("lang")
+        st.session_state["lang"] = requested if requested in LANGS else "ru"
+    st.sidebar.radio(t("language"), LANGS, key="lang", horizontal=True,
+                     format_func=lambda x: {"ru": "Русский", "en": "English"}[x])
+
+
+def _stop_with(exc: Exception) -> None:
+    key = "denied" if isinstance(exc, PermissionError) else "error"
+    st.error(t(key, msg=str(exc)))
+    st.stop()
+
+
+def sidebar(p: auth.Principal) -> None:
+    """Client and period pickers, seeded from the URL (validated: a tampered URL gets an error, not data)."""
+    language_switch()
+    sb = st.sidebar
+    sb.caption(t("signed_in_as", login=p.display_name or p.login, role=p.role))
+    qp = st.query_params
+    try:
+        options = list(data.clients(p)["client_id"])
+    except Exception as exc:  # noqa: BLE001 - the warehouse being down must show, not crash the shell
+        _stop_with(exc)
+        return
+    if not options:
+        st.warning(t("no_clients"))
+        st.stop()
+    wanted = qp.get("client")
+    if wanted is not None and wanted != st.session_state.get("client_sel"):
+        try:
+            data.scope(p, wanted)
+        except (data.DataError, PermissionError) as exc:
+            _stop_with(exc)
+        st.session_state["client_sel"] = wanted
+    if st.session_state.get("client_sel") not in options:
+        st.session_state["client_sel"] = options[0]
+    names = dict(zip(data.clients(p)["client_id"], data.clients(p)["client_name"], strict=True))
+    sb.selectbox(t("client"), options, key="client_sel", format_func=lambda c: f"{names.get(c, c)}",
+                 disabled=p.is_client)
+    if "period_sel" not in st.session_state:
+        if qp.get("from") or qp.get("to"):
+            try:
+                per = data.period(qp.get("from"), qp.get("to"))
+            except data.DataError as exc:
+                _stop_with(exc)
+                return
+        else:
+            end = dt.date.today() - dt.timedelta(days=1)
+            per = data.Period(end - dt.timedelta(days=DEFAULT_DAYS - 1), end)
+        st.session_state["period_sel"] = (per.date_from, per.date_to)
+    sb.date_input(t("period"), key="period_sel", format="YYYY-MM-DD")
+    if sb.button(t("logout"), key="logout_btn"):
+        sign_out()
+        st.rerun()
+    per = selected_period()
+    # Keep the URL shareable; tenant and user never go into it (they come from the sign-in).
+    qp["client"] = st.session_state["client_sel"]
+    qp["from"], qp["to"] = per.date_from.isoformat(), per.date_to.isoformat()
+    qp["lang"] = st.session_state["lang"]
+
+
+def selected_period() -> data.Period:
+    sel = st.session_state.get("period_sel") or ()
+    if isinstance(sel, dt.date):
+        sel = (sel, sel)
+    if len(sel) == 1:  # the user has picked only the start so far
+        sel = (sel[0], sel[0])
+    try:
+        return data.period(sel[0], sel[1])
+    except data.DataError as exc:
+        _stop_with(exc)
+        raise
+
+
+def context() -> Context:
+    p = st.session_state.get("principal_active")
+    if p is None:
+        st.stop()
+    return Context(p, st.session_state["client_sel"], selected_period(), st.session_state.get("lang", "ru"))
+
+
+@contextlib.contextmanager
+def guard() -> Iterator[None]:
+    """Show bad input and denied access as errors; everything else is a real bug and propagates."""
+    try:
+        yield
+    except PermissionError as exc:
+        st.error(t("denied", msg=str(exc)))
+    except (data.DataError, ValueError, LookupError) as exc:
+        st.error(t("error", msg=str(exc)))
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+def fmt_num(v: Any, digits: int = 0, lang: str | None = None) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    s = f"{float(v):,.{digits}f}"
+    lang = lang or st.session_state.get("lang", "ru")
+    return s.replace(",", "\u00a0").replace(".", ",") if lang == "ru" else s
+
+
+def fmt_pct(v: Any, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    return fmt_num(float(v) * 100, digits) + " %"
+
+
+def delta_pct(cur: Any, prev: Any) -> str | None:
+    try:
+        c, p = float(cur), float(prev)
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(c) or pd.isna(p) or p == 0:
+        return None
+    return f"{(c - p) / abs(p) * 100:+.1f} %"
+
+
+def labelled(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns renamed to the UI language (for tables and downloads)."""
+    from dashboards.i18n import TEXT
+
+    return df.rename(columns={c: t(c) for c in df.columns if c in TEXT})
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
+    """An XLSX of a table; text cells that look like formulas are written as text (no formula injection)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xw:
+        df.to_excel(xw, sheet_name=sheet[:31], index=False)
+    return buf.getvalue()
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    # A leading =, +, - or @ would run as a formula when the CSV is opened in Excel: prefix it with a quote.
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+    return safe.to_csv(index=False).encode("utf-8-sig")
