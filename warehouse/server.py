@@ -47,6 +47,11 @@ INSERT_WITH_DATA = re.compile(
     rb"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*INSERT\s+INTO\s+(?P<target>.+?)\s+FORMAT\s+(?P<fmt>[A-Za-z0-9_]+)[ \t]*(?:\r?\n|$)",
     re.IGNORECASE | re.DOTALL,
 )
+# The same, requiring the line end: used while the body is still arriving.
+INSERT_HEAD = re.compile(
+    rb"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*INSERT\s+INTO\s+(?P<target>.+?)\s+FORMAT\s+(?P<fmt>[A-Za-z0-9_]+)[ \t]*\r?\n",
+    re.IGNORECASE | re.DOTALL,
+)
 FORMAT_CLAUSE = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
 SETTINGS_IN_TARGET = re.compile(r"^(?P<table>.*?)\s+SETTINGS\s+(?P<settings>.+)$", re.IGNORECASE | re.DOTALL)
 ERROR_CODE = re.compile(r"Code:\s*(\d+)")
@@ -142,6 +147,7 @@ class Engine:
         # Idle connections keyed by the settings applied to them: a SET per request would double a SELECT 1.
         self._pool: dict[tuple[Any, ...], list[Any]] = {}
         self._pool_lock = threading.Lock()
+        self.watcher = DisconnectWatcher()
 
     def connection(self) -> Any:
         return self._chdb.connect(self.db_path)
@@ -212,26 +218,58 @@ class Session:
 
 
 class Body:
-    """A request body read from the socket: chunked or sized, LZ4/zstd/gzip-decoded, spilled to disk when large."""
+    """A request body read from the socket, decoded, and split as it arrives.
 
-    def __init__(self, tmp_dir: Path):
+    For `INSERT ... FORMAT X <data>` the statement is kept and the data streams straight into a file the engine
+    reads with file(): the body is never held in memory nor copied twice. Other bodies (queries) stay in memory
+    up to 1 MiB and spill to disk beyond.
+    """
+
+    def __init__(self, tmp_dir: Path, data_only: bool = False):
         self.tmp_dir = tmp_dir
-        self.head = b""
-        self.path: Path | None = None
         self.size = 0
+        self.statement: bytes | None = None  # the INSERT statement in front of inline data
+        self.data_path: Path | None = None  # where that data (or the whole body, if data_only) went
+        self._mode = "data" if data_only else "detect"
         self._buf = bytearray()
         self._fh: IO[bytes] | None = None
+        self._spill: Path | None = None
+        if data_only:
+            self._open_data()
+
+    def _open_data(self) -> None:
+        fd, name = tempfile.mkstemp(dir=self.tmp_dir, suffix=".data")
+        self.data_path = Path(name)
+        self._fh = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def write(self, data: bytes) -> None:
         if not data:
             return
         self.size += len(data)
+        if self._mode == "data":
+            assert self._fh is not None
+            self._fh.write(data)
+            return
+        if self._mode == "detect":
+            self._buf += data
+            m = INSERT_HEAD.match(self._buf)
+            if m:
+                self.statement = bytes(self._buf[: m.end()])
+                rest = bytes(self._buf[m.end():])
+                self._buf = bytearray()
+                self._mode = "data"
+                self._open_data()
+                assert self._fh is not None
+                self._fh.write(rest)
+            elif len(self._buf) > HEAD_BYTES:
+                self._mode = "query"
+            return
         if self._fh is None and len(self._buf) + len(data) <= SPOOL_IN_MEMORY:
             self._buf += data
             return
         if self._fh is None:
             fd, name = tempfile.mkstemp(dir=self.tmp_dir, suffix=".body")
-            self.path = Path(name)
+            self._spill = Path(name)
             self._fh = os.fdopen(fd, "wb", buffering=1 << 20)
             self._fh.write(self._buf)
             self._buf = bytearray()
@@ -240,33 +278,25 @@ class Body:
     def finish(self) -> None:
         if self._fh is not None:
             self._fh.close()
-            with open(self.path, "rb") as fh:  # type: ignore[arg-type]
-                self.head = fh.read(HEAD_BYTES)
-        else:
-            self.head = bytes(self._buf)
+        if self._mode == "detect":
+            m = INSERT_WITH_DATA.match(self._buf)  # a statement with no data after it
+            if m and not self._buf[m.end():].strip():
+                self.statement = bytes(self._buf[: m.end()])
 
-    def bytes(self) -> bytes:
-        if self.path is None:
-            return bytes(self._buf)
-        return self.path.read_bytes()
+    @property
+    def has_data(self) -> bool:
+        return self.data_path is not None and self.data_path.stat().st_size > 0
 
-    def data_file(self, offset: int) -> Path:
-        """A file holding the body from `offset` on (the data after an INSERT statement)."""
-        fd, name = tempfile.mkstemp(dir=self.tmp_dir, suffix=".data")
-        with os.fdopen(fd, "wb") as out:
-            if self.path is None:
-                out.write(self._buf[offset:])
-            else:
-                with open(self.path, "rb") as src:
-                    src.seek(offset)
-                    shutil.copyfileobj(src, out, 1 << 20)
-        return Path(name)
+    def text(self) -> str:
+        raw = self._spill.read_bytes() if self._spill is not None else bytes(self._buf)
+        return raw.decode()
 
     def discard(self) -> None:
         if self._fh is not None and not self._fh.closed:
             self._fh.close()
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
+        for path in (self._spill, self.data_path):
+            if path is not None:
+                path.unlink(missing_ok=True)
 
 
 def _decoder(encoding: str) -> Any:
@@ -315,7 +345,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-        body = Body(self.engine.tmp_dir)
+        url_query = params.get("query")
+        data_only = url_query is not None and INSERT_WITH_DATA.match(url_query.encode() + b"\n") is not None
+        body = Body(self.engine.tmp_dir, data_only=data_only)
         try:
             for chunk in self._read_body():
                 body.write(chunk)
@@ -376,7 +408,6 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, params: dict[str, str], body: Body | None) -> None:
         query_id = params.get("query_id") or str(uuid.uuid4())
         marker = f"mrmq:{query_id}"
-        data_path: Path | None = None
         try:
             sql, data_path, fmt_in = self._statement(params, body)
             if data_path is not None:
@@ -391,9 +422,6 @@ class Handler(BaseHTTPRequestHandler):
         except EngineError as exc:
             self._error(exc, query_id)
             return
-        finally:
-            if data_path is not None:
-                data_path.unlink(missing_ok=True)
         payload = result.bytes()
         summary = {
             "read_rows": str(_call(result, "rows_read")),
@@ -418,20 +446,21 @@ class Handler(BaseHTTPRequestHandler):
         url_query = params.get("query")
         if url_query is not None:
             m = INSERT_WITH_DATA.match(url_query.encode() + b"\n")
-            if m and body is not None and body.size:
-                return url_query, body.data_file(0), m.group("fmt").decode()
-            extra = body.bytes().decode() if body is not None and body.size else ""
+            if m and body is not None and body.has_data:
+                return url_query, body.data_path, m.group("fmt").decode()
+            extra = body.text() if body is not None and body.size and not m else ""
             return (url_query + ("\n" + extra if extra else "")), None, ""
         if body is None or not body.size:
             raise EngineError("Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)", 62)
-        m = INSERT_WITH_DATA.match(body.head)
-        if m:
-            statement = body.head[: m.end()].decode().strip()
-            if body.size > m.end():
-                return statement, body.data_file(m.end()), m.group("fmt").decode()
+        if body.statement is not None:
+            m = INSERT_WITH_DATA.match(body.statement)
+            assert m is not None
+            statement = body.statement.decode().strip()
+            if body.has_data:
+                return statement, body.data_path, m.group("fmt").decode()
             return statement, None, ""
         try:
-            return body.bytes().decode(), None, ""
+            return body.text(), None, ""
         except UnicodeDecodeError as exc:
             raise EngineError(f"Code: 36. DB::Exception: Query is not valid UTF-8: {exc}. (BAD_ARGUMENTS)", 36) from exc
 
@@ -499,16 +528,20 @@ class Handler(BaseHTTPRequestHandler):
                 conn.query(f"USE `{params['database'].replace('`', '')}`", "TabSeparated")
         except Exception as exc:
             raise EngineError(str(exc)) from exc
-        watcher = DisconnectWatcher(self.connection, lambda: self.engine.kill(marker))
-        watcher.start()
+        cancelled: list[bool] = []
+
+        def cancel() -> None:
+            cancelled.append(True)
+            log.info("client of %s disconnected: cancelling the query", marker)
+            self.engine.kill(marker)
+
+        token = self.engine.watcher.watch(self.connection, cancel)
         try:
             return conn.query(sql, out_format, params=bound or None)
         except Exception as exc:
-            if watcher.fired:
-                log.info("query %s cancelled: client disconnected", marker)
             raise EngineError(str(exc)) from exc
         finally:
-            watcher.stop()
+            self.engine.watcher.unwatch(token)
 
     # --- replies ------------------------------------------------------------------------------------------------
     def _error(self, exc: EngineError, query_id: str = "") -> None:
@@ -551,31 +584,49 @@ def _setting_literal(value: str) -> str:
 
 
 class DisconnectWatcher:
-    """Cancels the running query when the client closes its connection (ClickHouse does the same)."""
+    """Cancels running queries whose client closed its connection (ClickHouse does the same).
 
-    def __init__(self, sock: socket.socket, on_disconnect: Any):
-        self.sock = sock
-        self.on_disconnect = on_disconnect
-        self.fired = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
+    One thread polls the sockets of all running queries; a thread per query would cost more than a SELECT 1.
+    """
 
-    def start(self) -> None:
+    def __init__(self, interval: float = 0.25):
+        self.interval = interval
+        self._active: dict[int, tuple[socket.socket, Any]] = {}
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._watch, daemon=True, name="disconnect-watcher")
         self._thread.start()
 
-    def stop(self) -> None:
-        self._stop.set()
+    def watch(self, sock: socket.socket, on_disconnect: Any) -> int:
+        token = id(on_disconnect)
+        with self._lock:
+            self._active[token] = (sock, on_disconnect)
+        return token
+
+    def unwatch(self, token: int) -> None:
+        with self._lock:
+            self._active.pop(token, None)
 
     def _watch(self) -> None:
-        while not self._stop.wait(0.2):
+        while True:
+            time.sleep(self.interval)
+            with self._lock:
+                items = list(self._active.items())
+            if not items:
+                continue
             try:
-                readable, _, _ = select.select([self.sock], [], [], 0)
-                if readable and self.sock.recv(1, socket.MSG_PEEK) == b"":
-                    self.fired = True
-                    self.on_disconnect()
-                    return
+                readable, _, _ = select.select([sock for _, (sock, _) in items], [], [], 0)
             except (OSError, ValueError):
-                return
+                continue
+            for token, (sock, callback) in items:
+                if sock not in readable:
+                    continue
+                try:
+                    closed = sock.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    closed = True
+                if closed:
+                    self.unwatch(token)
+                    callback()
 
 
 class WarehouseServer(ThreadingHTTPServer):

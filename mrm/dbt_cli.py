@@ -1,0 +1,36 @@
+"""`mrm dbt …`: the dbt project against the configured warehouse (embedded by default)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.group()
+def dbt() -> None:
+    """Build the dbt project (staging → intermediate → marts) against the warehouse."""
+
+
+@dbt.command()
+@click.option("--select", "-s", default=None, help="dbt node selection, e.g. marts or +fct_plan_vs_fact_daily.")
+@click.option("--vars", "vars_json", default=None, help='JSON vars, e.g. {"start_date": "2026-11-01"}.')
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+def build(select: str | None, vars_json: str | None, full_refresh: bool) -> None:
+    """Run `dbt build` (models, tests, unit tests)."""
+    from dbt_project import run
+
+    try:
+        result = run.build(select=select, vars=json.loads(vars_json) if vars_json else None, full_refresh=full_refresh)
+    except run.DbtRunError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"dbt build ok: {result}")
+
+
+@dbt.command()
+def docs() -> None:
+    """Generate dbt docs (catalog and index.html next to the manifest)."""
+    from dbt_project import run
+
+    result = run.docs_generate()
+    click.echo(f"dbt docs generated: {result}")
