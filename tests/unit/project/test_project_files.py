@@ -1,0 +1,100 @@
+"""The project's own files agree with each other: compose stack, .env.example, README, CLI."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+ROOT = Path(__file__).parents[3]
+PACKAGES = ["warehouse", "ingestion", "planning", "assistants", "orchestration", "dashboards", "mrm", "dbt_project"]
+ENV_REF = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|getenv\(|env_var\(|EnvVar\()\s*['"]((?:MRM|CLICKHOUSE|ANTHROPIC|PINECONE|DAGSTER_PG|SMTP)_[A-Z0-9_]+)['"]""")
+
+
+def env_example_vars() -> set[str]:
+    text = (ROOT / ".env.example").read_text()
+    return {m.group(1) for m in re.finditer(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, re.MULTILINE)}
+
+
+def test_every_setting_the_code_reads_is_in_env_example():
+    documented = env_example_vars()
+    used: dict[str, str] = {}
+    for pkg in PACKAGES:
+        for path in (ROOT / pkg).rglob("*"):
+            if path.suffix not in (".py", ".yml", ".yaml") or "target" in path.parts:
+                continue
+            for m in ENV_REF.finditer(path.read_text(errors="replace")):
+                used.setdefault(m.group(1), str(path.relative_to(ROOT)))
+    missing = {k: v for k, v in used.items() if k not in documented and not k.startswith("MRM_TEST_")}
+    assert not missing, f"settings read by the code but absent from .env.example: {missing}"
+
+
+def test_connector_settings_are_in_env_example():
+    from ingestion.common.settings import ConnectorSettings
+
+    documented = env_example_vars()
+    import importlib
+
+    missing = []
+    for mod in ("ingestion.yandex_direct", "ingestion.yandex_metrika", "ingestion.vk_ads", "ingestion.garpun"):
+        settings_cls = importlib.import_module(mod).Settings
+        assert issubclass(settings_cls, ConnectorSettings)
+        prefix = f"MRM_{settings_cls.env_prefix or settings_cls.platform.upper()}_"
+        for field, info in settings_cls.model_fields.items():
+            if info.is_required() and f"{prefix}{field.upper()}" not in documented:
+                missing.append(f"{prefix}{field.upper()}")
+    assert not missing, f"required connector settings absent from .env.example: {missing}"
+
+
+def test_compose_stack_is_wired_consistently():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"clickhouse", "postgres", "dagster-webserver", "dagster-daemon", "streamlit", "mailpit"} <= set(services)
+    # the server is of the same major line as the embedded engine
+    engine_major = version("chdb-core").split(".")[0]
+    image = services["clickhouse"]["image"]
+    assert image.split(":")[1].split(".")[0] == engine_major, image
+    for name, svc in services.items():
+        for port in svc.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
+    app_env = services["streamlit"]["environment"]
+    assert app_env["CLICKHOUSE_HOST"] == "clickhouse" and app_env["MRM_SMTP_HOST"] == "mailpit"
+    for name in ("dagster-webserver", "dagster-daemon", "streamlit", "migrate"):
+        assert services[name]["environment"] == app_env
+        assert services[name]["depends_on"]["clickhouse"]["condition"] == "service_healthy"
+    text = (ROOT / "docker-compose.yml").read_text()
+    interpolated = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", text))
+    assert interpolated - env_example_vars() == set()
+    for rel in ("dashboards/streamlit_app.py", "orchestration/workspace.yaml"):
+        assert rel in text and (ROOT / rel).exists(), rel
+
+
+def test_readme_gives_the_two_commands_and_ci_calls_make_test():
+    readme = (ROOT / "README.md").read_text()
+    assert "make demo" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_mrm_help_lists_every_command_and_each_has_help():
+    from mrm.cli import COMMANDS, cli
+
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--help"])
+    assert top.exit_code == 0
+    for name in COMMANDS:
+        assert name in top.output
+        sub = runner.invoke(cli, [name, "--help"])
+        assert sub.exit_code == 0, (name, sub.output)
+        assert "not available" not in sub.output, (name, sub.output)
+
+
+@pytest.mark.parametrize("path", ["warehouse/migrations"])
+def test_migrations_are_numbered_uniquely(path):
+    from warehouse.migrate import discover
+
+    versions = [m.version for m in discover(ROOT / path)]
+    assert versions == sorted(set(versions))
