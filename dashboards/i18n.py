@@ -1,4 +1,4 @@
-"""Russian and English UI text. The language lives in the session (st.session_state['lang']), default Russian."""
+"""Russian and English UI text. The language lives in the session (st.session_state['ui_lang']), default Russian."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def t(key: str, lang: str | None = None, **kw: Any) -> str:
     if lang is None:
         import streamlit as st
 
-        lang = st.session_state.get("lang", "ru")
+        lang = st.session_state.get("ui_lang", "ru")
     ru, en = TEXT[key]
     text = ru if lang == "ru" else en
     return text.format(**kw) if kw else text

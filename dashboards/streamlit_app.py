@@ -13,6 +13,7 @@ from dashboards.i18n import t
 
 st.set_page_config(page_title="MRM", page_icon=":bar_chart:", layout="wide")
 
+ui.remember_entry_query()
 principal = ui.current_principal()
 if principal is None:
     st.session_state.pop("principal_active", None)

@@ -92,12 +92,28 @@ def login_page() -> None:
 
 # ---------------------------------------------------------------- sidebar and URL state
 
+def remember_entry_query() -> None:
+    """Keep the query parameters the session was opened with: signing in switches pages, which clears the URL."""
+    st.session_state.setdefault("entry_query", {k: st.query_params.get(k) for k in st.query_params})
+
+
+def _qp(name: str) -> str | None:
+    live = st.query_params.get(name)
+    return live if live is not None else st.session_state.get("entry_query", {}).get(name)
+
+
 def language_switch() -> None:
-    if "lang" not in st.session_state:
-        requested = st.query_params.get("lang")
-        st.session_state["lang"] = requested if requested in LANGS else "ru"
-    st.sidebar.radio(t("language"), LANGS, key="lang", horizontal=True,
-                     format_func=lambda x: {"ru": "Русский", "en": "English"}[x])
+    # The language sits in a plain session key: a widget's own state is dropped on runs that do not draw it
+    # (the sign-in page → the first page), and the language must survive that.
+    if "ui_lang" not in st.session_state:
+        requested = _qp("lang")
+        st.session_state["ui_lang"] = requested if requested in LANGS else "ru"
+
+    def changed() -> None:
+        st.session_state["ui_lang"] = st.session_state["lang_radio"]
+
+    st.sidebar.radio(t("language"), LANGS, index=LANGS.index(st.session_state["ui_lang"]), key="lang_radio",
+                     horizontal=True, on_change=changed, format_func=lambda x: {"ru": "Русский", "en": "English"}[x])
 
 
 def _stop_with(exc: Exception) -> None:
@@ -120,7 +136,7 @@ def sidebar(p: auth.Principal) -> None:
     if not options:
         st.warning(t("no_clients"))
         st.stop()
-    wanted = qp.get("client")
+    wanted = _qp("client")
     if wanted is not None and wanted != st.session_state.get("client_sel"):
         try:
             data.scope(p, wanted)
@@ -133,9 +149,9 @@ def sidebar(p: auth.Principal) -> None:
     sb.selectbox(t("client"), options, key="client_sel", format_func=lambda c: f"{names.get(c, c)}",
                  disabled=p.is_client)
     if "period_sel" not in st.session_state:
-        if qp.get("from") or qp.get("to"):
+        if _qp("from") or _qp("to"):
             try:
-                per = data.period(qp.get("from"), qp.get("to"))
+                per = data.period(_qp("from"), _qp("to"))
             except data.DataError as exc:
                 _stop_with(exc)
                 return
@@ -151,7 +167,7 @@ def sidebar(p: auth.Principal) -> None:
     # Keep the URL shareable; tenant and user never go into it (they come from the sign-in).
     qp["client"] = st.session_state["client_sel"]
     qp["from"], qp["to"] = per.date_from.isoformat(), per.date_to.isoformat()
-    qp["lang"] = st.session_state["lang"]
+    qp["lang"] = st.session_state["ui_lang"]
 
 
 def selected_period() -> data.Period:
@@ -171,7 +187,7 @@ def context() -> Context:
     p = st.session_state.get("principal_active")
     if p is None:
         st.stop()
-    return Context(p, st.session_state["client_sel"], selected_period(), st.session_state.get("lang", "ru"))
+    return Context(p, st.session_state["client_sel"], selected_period(), st.session_state.get("ui_lang", "ru"))
 
 
 @contextlib.contextmanager
@@ -191,7 +207,7 @@ def fmt_num(v: Any, digits: int = 0, lang: str | None = None) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "—"
     s = f"{float(v):,.{digits}f}"
-    lang = lang or st.session_state.get("lang", "ru")
+    lang = lang or st.session_state.get("ui_lang", "ru")
     return s.replace(",", "\u00a0").replace(".", ",") if lang == "ru" else s
 
 

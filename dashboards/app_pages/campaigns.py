@@ -31,14 +31,15 @@ with ui.guard():
     d2.download_button(t("download_xlsx"), ui.xlsx_bytes(ui.labelled(shown)), f"{stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
 
-    keys = [f"{r.platform}|{r.account_id}|{r.campaign_id}" for r in table.itertuples()]
-    names = {k: f"{r.campaign_name} ({r.platform}, {r.campaign_id})" for k, r in zip(keys, table.itertuples(),
-                                                                                     strict=True)}
-    chosen = st.selectbox(t("open_campaign"), keys, index=None, format_func=names.get, key="camp_open")
+    # Options are the visible labels (unique: they carry platform, account and id) mapped back to the keys.
+    by_label = {f"{r.campaign_name} ({r.platform}/{r.account_id}, {r.campaign_id})": (r.platform, r.account_id,
+                                                                                     r.campaign_id)
+                for r in table.itertuples()}
+    chosen = st.selectbox(t("open_campaign"), list(by_label), index=None, key="camp_open")
     if chosen:
-        platform, account_id, campaign_id = chosen.split("|", 2)
+        platform, account_id, campaign_id = by_label[chosen]
         ads = data.campaign_ads(ctx.principal, ctx.client_id, ctx.period, platform, account_id, campaign_id)
-        st.subheader(t("ads_of", name=names[chosen]))
+        st.subheader(t("ads_of", name=chosen))
         st.dataframe(ui.labelled(ads[["ad_group_id", "ad_id", "impressions", "clicks", "spend_net", "conversions",
                                       "ctr", "cpc", "cpa", "is_provisional"]]), hide_index=True, key="ads_table")
         if not ads.empty:

@@ -1,0 +1,84 @@
+"""`mrm users …` (app accounts and roles) and `mrm dashboards` (serve the Streamlit app on loopback)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+APP = Path(__file__).resolve().parent / "streamlit_app.py"
+
+
+@click.group(name="users")
+def users() -> None:
+    """Manage users of the analyst app: local accounts (salted scrypt hashes) or OIDC identities, with roles."""
+
+
+@users.command(name="add")
+@click.argument("login")
+@click.option("--tenant", "tenant_id", required=True, help="Tenant (agency) the user belongs to.")
+@click.option("--role", required=True,
+              type=click.Choice(["pm", "account_manager", "specialist", "strategist", "analyst", "creative",
+                                 "client"]),
+              help="Role: only pm/account_manager send reports and import plans; client is read-only.")
+@click.option("--client", "client_id", default="", help="For role client: the only client this user may see.")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--oidc", is_flag=True, help="Sign-in through the identity provider (LOGIN is the e-mail); no password.")
+@click.option("--password", envvar="MRM_USER_PASSWORD", default=None,
+              help="Password (8+ characters); prompted if omitted. Env: MRM_USER_PASSWORD.")
+def add_cmd(login: str, tenant_id: str, role: str, client_id: str, display_name: str, oidc: bool,
+            password: str | None) -> None:
+    """Create or update user LOGIN."""
+    import warehouse
+    from dashboards.auth import AuthError, add_user
+
+    if not oidc and password is None:
+        password = click.prompt("Password / пароль", hide_input=True, confirmation_prompt=True)
+    ch = warehouse.connect()
+    warehouse.migrate(ch)
+    try:
+        p = add_user(ch, tenant_id=tenant_id, login=login, role=role, password=password, client_id=client_id,
+                     display_name=display_name, auth_source="oidc" if oidc else "local")
+    except (AuthError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    scope = f", client {p.client_id}" if p.client_id else ""
+    click.echo(f"user {p.login}: tenant {p.tenant_id}, role {p.role}{scope}")
+
+
+@users.command(name="list")
+@click.option("--tenant", "tenant_id", default=None, help="Only this tenant.")
+def list_cmd(tenant_id: str | None) -> None:
+    """List users (never their password hashes)."""
+    import warehouse
+    from dashboards.auth import list_users
+
+    ch = warehouse.connect()
+    warehouse.migrate(ch)
+    rows = list_users(ch, tenant_id)
+    if not rows:
+        click.echo("no users / пользователей нет")
+    for r in rows:
+        click.echo(f"{r['tenant_id']:<16} {r['login']:<32} {r['role']:<16} {r['client_id'] or '-':<16} "
+                   f"{r['auth_source']:<6} {'active' if r['is_active'] else 'disabled'}")
+
+
+@click.command(name="dashboards")
+@click.option("--port", default=8501, show_default=True, type=int, help="Port on 127.0.0.1.")
+@click.option("--address", default="127.0.0.1", show_default=True, help="Listen address (loopback by default).")
+def dashboards_cmd(port: int, address: str) -> None:
+    """Serve the Streamlit analyst app (sign in with `mrm users add` or `mrm demo` accounts)."""
+    import warehouse
+
+    # Start the embedded warehouse (if that is the configuration) before Streamlit, and hand its URL down, so
+    # every app session talks to one server instead of racing to start it.
+    env = dict(os.environ)
+    if not env.get("CLICKHOUSE_URL") and not env.get("CLICKHOUSE_HOST"):
+        env["CLICKHOUSE_URL"] = warehouse.endpoint()
+    warehouse.migrate(warehouse.connect())
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address, "--server.port",
+           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    click.echo(f"MRM dashboards on http://{address}:{port}")
+    raise SystemExit(subprocess.call(cmd, env=env, cwd=str(APP.parents[1])))
