@@ -41,6 +41,10 @@ def _alarms(ch: Any, tenant: str, client: str, day: dt.date, db: str) -> list[An
 def run(ch: Any, db: str, *, clients: int = 3, days: int = 84, eval_days: int = 14, injections: int = 24,
         seed: int = 11) -> DetectorEval:
     """Clean tenant → false alarms over the last `eval_days`; injected tenant → recall (metric must match)."""
+    if db in ("marts", "staging", "intermediate", "app") or not db.replace("_", "").isalnum():
+        raise ValueError(f"refusing to use {db!r} as a scratch database")
+    # A scratch database: reruns must start clean, or duplicated rows would read as pipeline alarms.
+    ch.command(f"DROP DATABASE IF EXISTS {db}")
     start = dt.date(2026, 6, 1)
     end = start + dt.timedelta(days=days - 1)
     ids = [f"k{i + 1}" for i in range(clients)]
