@@ -19,9 +19,16 @@ def days_between(date_from: date, date_to: date) -> list[date]:
     return [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
 
 
-def provisional_since(today: date, lookback_days: int) -> date:
-    """First provisional day: with lookback N, the last N complete days (and today) may still change."""
+def repull_since(today: date, lookback_days: int) -> date:
+    """First day re-fetched on every run: the last `lookback_days` complete days."""
     return today - timedelta(days=lookback_days)
+
+
+def provisional_since(today: date, lookback_days: int) -> date:
+    """First provisional day. A day may change until it is `lookback_days` old; the run that fetches it at
+    exactly that age fetches its final value (and is its last re-pull), so it is flagged final then.
+    Otherwise the last re-pull would leave it marked provisional for ever."""
+    return today - timedelta(days=max(lookback_days - 1, 0))
 
 
 def is_provisional(day: date, *, today: date, lookback_days: int) -> bool:
@@ -49,7 +56,7 @@ def repull_window(date_from: date, date_to: date, *, today: date, lookback_days:
     if date_from > end:
         return None
     start = date_from
-    since = provisional_since(today, lookback_days)
+    since = repull_since(today, lookback_days)
     if end >= since - timedelta(days=1) and lookback_days > 0:
         start = min(start, since)
     if start > end:

@@ -347,7 +347,11 @@ class World:
         rev: dict[int, np.ndarray] = {}
         for g, value in zip(m.account.goals, m.account.goal_values_rub, strict=True):
             final = rng.binomial(clicks, m.cr[g])
-            now = np.floor(final * settle).astype(np.int64)
+            # Each conversion gets a fixed arrival draw; it is reported once the day's settle share passes it,
+            # so the reported count only grows with `as_of` and reaches the final count.
+            arrival = np.random.default_rng(_h(self.seed, "conv-arrival", account_id, o, g)).random(int(final.sum()))
+            owner = np.repeat(np.arange(n), final)
+            now = np.bincount(owner[arrival < settle], minlength=n).astype(np.int64)
             conv[g] = now[active]
             rev[g] = now[active] * value * 1_000_000
         return DayStats(day, m.ad_id[active], m.ad_group_id[active], m.campaign_id[active], m.network[active],

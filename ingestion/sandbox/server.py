@@ -214,6 +214,14 @@ class SandboxServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def reset(self, today: date | None = None) -> None:
+        """Clear faults and emulator state (offline queues); optionally move the clock."""
+        self.faults.clear()
+        with self.ctx.lock:
+            self.ctx.state.clear()
+        if today is not None:
+            self.world.set_today(today)
+
     def status(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "apis": self.urls, "today": self.world.today.isoformat(),
                 "seed": self.world.seed, "faults": [f.to_dict() for f in self.faults.list()]}

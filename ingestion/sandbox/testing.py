@@ -27,11 +27,9 @@ def sandbox() -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def clean_faults(sandbox: SandboxServer) -> Iterator[SandboxServer]:
-    """The sandbox with no faults before and after the test, and today reset."""
-    sandbox.faults.clear()
-    sandbox.world.set_today(SANDBOX_TODAY)
+    """The sandbox with no faults, empty emulator state (e.g. Direct's offline queue) and today reset."""
+    sandbox.reset(today=SANDBOX_TODAY)
     try:
         yield sandbox
     finally:
-        sandbox.faults.clear()
-        sandbox.world.set_today(SANDBOX_TODAY)
+        sandbox.reset(today=SANDBOX_TODAY)

@@ -38,11 +38,18 @@ def test_reversed_window_is_an_error():
         repull_window(date(2026, 3, 2), date(2026, 3, 1), today=TODAY, lookback_days=3)
 
 
-def test_days_inside_the_lookback_are_provisional_and_older_days_are_final():
-    assert is_provisional(date(2026, 3, 12), today=TODAY, lookback_days=3)
-    assert not is_provisional(date(2026, 3, 11), today=TODAY, lookback_days=3)
+def test_days_younger_than_the_lookback_are_provisional_and_the_last_repull_is_final():
+    # lookback 3: days aged 1..3 are re-pulled; aged 1..2 may still change; at age 3 the value is final.
+    assert is_provisional(date(2026, 3, 13), today=TODAY, lookback_days=3)
+    assert not is_provisional(date(2026, 3, 12), today=TODAY, lookback_days=3)
     assert provisional_days(date(2026, 3, 10), date(2026, 3, 14), today=TODAY, lookback_days=3) == [
-        date(2026, 3, 12), date(2026, 3, 13), date(2026, 3, 14)]
+        date(2026, 3, 13), date(2026, 3, 14)]
+
+
+def test_a_day_is_flagged_final_by_its_last_repull():
+    day = date(2026, 3, 12)
+    window = repull_window(date(2026, 3, 14), date(2026, 3, 14), today=TODAY, lookback_days=3)
+    assert window[0] == day and not is_provisional(day, today=TODAY, lookback_days=3)
 
 
 def test_zero_lookback_makes_only_today_provisional():
