@@ -125,7 +125,10 @@ def build_snapshot(ch: Any, tenant_id: str, client_id: str, period: Period, *, i
         "any(pacing_ratio) AS pacing_ratio, any(forecast_spend_net_end_of_flight) AS forecast_net, "
         "any(pacing_status) AS pacing_status, any(flight_end) AS flight_end "
         f"FROM {marts_db}.fct_plan_vs_fact_daily WHERE tenant_id = {{t:String}} AND client_id = {{c:String}} "
-        "AND has_data = 1 AND date_day = (SELECT max(date_day) FROM "
+        "AND has_data = 1 "
+        f"AND (plan_id, plan_version) IN (SELECT plan_id, max(plan_version) FROM {marts_db}.fct_plan_vs_fact_daily "
+        "WHERE tenant_id = {t:String} AND client_id = {c:String} GROUP BY plan_id) "
+        "AND date_day = (SELECT max(date_day) FROM "
         f"{marts_db}.fct_plan_vs_fact_daily WHERE tenant_id = {{t:String}} AND client_id = {{c:String}} "
         "AND has_data = 1 AND date_day <= {to:Date}) GROUP BY plan_id, line_id ORDER BY plan_id, line_id"), p)
     reach = _rows(ch, (
