@@ -93,7 +93,7 @@ def generate(ch, *, days: int, campaigns: int, ads_per_campaign: int, platforms:
             "goals, spent, spent_includes_vat, currency, uniques_total, timezone, is_provisional, _load_id, _loaded_at) "
             f"SELECT '{TENANT}', concat('vk-', toString(c % {ACCOUNTS})), toDate('{START}') + d, "
             f"(5000 + c) * 100000 + a, imp, clk, intDiv(clk, 25), toDecimal64(clk * 9.5, 6), 0, 'RUB', "
-            f"intDiv(imp * (d + 1), 3), 'Europe/Moscow', 0, 'bench', now64(3) FROM ({grid})"
+            f"intDiv(imp, 2), 'Europe/Moscow', 0, 'bench', now64(3) FROM ({grid})"
         )
         _versions(ch, "raw_vk_ads.banner_stats_daily", "vk-", days)
         ch.command("INSERT INTO raw_vk_ads.ad_plans (tenant_id, account_id, ad_plan_id, name, status, _load_id, "  # noqa: S608

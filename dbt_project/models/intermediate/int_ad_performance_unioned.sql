@@ -74,7 +74,7 @@ vk as (
         s.spent as spend_reported,
         s.spent_includes_vat as spend_includes_vat,
         s.currency as currency,
-        -- goals = conversions counted by the advertiser's pixel/Metrika goals set up in VK; vk_goals are VK-internal events.
+        -- goals: the advertiser's own conversion goals set up in VK; vk_goals are VK-internal events.
         toDecimal64(s.goals, 6) as conversions,
         toDecimal64(0, 6) as conversions_value,
         s.is_provisional as is_provisional,

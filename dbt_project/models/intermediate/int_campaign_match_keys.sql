@@ -1,4 +1,7 @@
-{{ config(materialized='table', engine='MergeTree()', order_by='(tenant_id, client_id, key_kind, match_key, platform_hint)') }}
+{{ config(
+    materialized='table', engine='MergeTree()',
+    order_by='(tenant_id, client_id, key_kind, match_key, platform_hint)'
+) }}
 {#- Lookup used to attribute Metrika traffic and media-plan lines to campaigns. Each campaign is findable by id
     and by normalised name, both under its own platform and under platform '' (no hint). When two campaigns of
     one client share a key, the smallest (platform, account, campaign id) wins so attribution is deterministic;
@@ -9,21 +12,49 @@ with campaigns as (
 ),
 
 keys as (
-    select tenant_id, client_id, platform, account_id, campaign_id, 'id' as key_kind, campaign_id as match_key
+    select
+        tenant_id,
+        client_id,
+        platform,
+        account_id,
+        campaign_id,
+        'id' as key_kind,
+        campaign_id as match_key
     from campaigns
     union all
     select
-        tenant_id, client_id, platform, account_id, campaign_id, 'name' as key_kind,
+        tenant_id,
+        client_id,
+        platform,
+        account_id,
+        campaign_id,
+        'name' as key_kind,
         lower(trim(campaign_name)) as match_key
     from campaigns
     where trim(campaign_name) != ''
 ),
 
 hinted as (
-    select tenant_id, client_id, platform as platform_hint, key_kind, match_key, platform, account_id, campaign_id
+    select
+        tenant_id,
+        client_id,
+        platform as platform_hint,
+        key_kind,
+        match_key,
+        platform,
+        account_id,
+        campaign_id
     from keys
     union all
-    select tenant_id, client_id, '' as platform_hint, key_kind, match_key, platform, account_id, campaign_id
+    select
+        tenant_id,
+        client_id,
+        '' as platform_hint,
+        key_kind,
+        match_key,
+        platform,
+        account_id,
+        campaign_id
     from keys
 ),
 

@@ -84,6 +84,12 @@ from_stats as (
     group by tenant_id, platform, account_id, campaign_id
 ),
 
+all_rows as (
+    select * from from_dimensions
+    union all
+    select * from from_stats
+),
+
 combined as (
     select
         tenant_id,
@@ -98,7 +104,7 @@ combined as (
         argMax(start_date, from_dimension) as start_date,
         argMax(end_date, from_dimension) as end_date,
         max(from_dimension) as has_dimension_row
-    from (select * from from_dimensions union all select * from from_stats)
+    from all_rows
     group by tenant_id, platform, account_id, campaign_id
 ),
 

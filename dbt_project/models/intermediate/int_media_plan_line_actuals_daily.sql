@@ -18,7 +18,14 @@ states as (
 ),
 
 line_flights as (
-    select distinct tenant_id, client_id, plan_id, plan_version, line_id, flight_start, flight_end
+    select distinct
+        tenant_id,
+        client_id,
+        plan_id,
+        plan_version,
+        line_id,
+        flight_start,
+        flight_end
     from line_days
 ),
 
@@ -36,8 +43,9 @@ line_campaigns as (
         m.campaign_id as campaign_id
     from line_flights as f
     inner join mapped as m
-        on f.tenant_id = m.tenant_id and f.client_id = m.client_id and f.plan_id = m.plan_id
-        and f.plan_version = m.plan_version and f.line_id = m.line_id
+        on
+            f.tenant_id = m.tenant_id and f.client_id = m.client_id and f.plan_id = m.plan_id
+            and f.plan_version = m.plan_version and f.line_id = m.line_id
 ),
 
 delivery as (
@@ -56,8 +64,9 @@ delivery as (
         max(x.is_provisional) as is_provisional
     from line_campaigns as lc
     inner join facts as x
-        on lc.tenant_id = x.tenant_id and lc.client_id = x.client_id and lc.platform = x.platform
-        and lc.account_id = x.account_id and lc.campaign_id = x.campaign_id
+        on
+            lc.tenant_id = x.tenant_id and lc.client_id = x.client_id and lc.platform = x.platform
+            and lc.account_id = x.account_id and lc.campaign_id = x.campaign_id
     where x.date_day between lc.flight_start and lc.flight_end
     group by lc.tenant_id, lc.client_id, lc.plan_id, lc.plan_version, lc.line_id, x.date_day
 ),
@@ -73,8 +82,9 @@ reach_states as (
         uniqCombinedMergeState(s.users_state) as users_state
     from line_campaigns as lc
     inner join states as s
-        on lc.tenant_id = s.tenant_id and lc.client_id = s.client_id and lc.platform = s.platform
-        and lc.account_id = s.account_id and lc.campaign_id = s.campaign_id
+        on
+            lc.tenant_id = s.tenant_id and lc.client_id = s.client_id and lc.platform = s.platform
+            and lc.account_id = s.account_id and lc.campaign_id = s.campaign_id
     where s.date_day between lc.flight_start and lc.flight_end
     group by lc.tenant_id, lc.client_id, lc.plan_id, lc.plan_version, lc.line_id, s.date_day
 ),
@@ -112,11 +122,13 @@ final as (
         r.actual_reach_to_date as actual_reach_to_date
     from line_days as d
     left join delivery as x
-        on d.tenant_id = x.tenant_id and d.client_id = x.client_id and d.plan_id = x.plan_id
-        and d.plan_version = x.plan_version and d.line_id = x.line_id and d.date_day = x.date_day
+        on
+            d.tenant_id = x.tenant_id and d.client_id = x.client_id and d.plan_id = x.plan_id
+            and d.plan_version = x.plan_version and d.line_id = x.line_id and d.date_day = x.date_day
     left join reach_to_date as r
-        on d.tenant_id = r.tenant_id and d.client_id = r.client_id and d.plan_id = r.plan_id
-        and d.plan_version = r.plan_version and d.line_id = r.line_id and d.date_day = r.date_day
+        on
+            d.tenant_id = r.tenant_id and d.client_id = r.client_id and d.plan_id = r.plan_id
+            and d.plan_version = r.plan_version and d.line_id = r.line_id and d.date_day = r.date_day
     settings join_use_nulls = 1
 )
 

@@ -14,6 +14,11 @@ keys as (
     select * from {{ ref('int_campaign_match_keys') }}
 ),
 
+id_keys as (
+    select * from keys
+    where key_kind = 'id'
+),
+
 line_keys as (
     select
         tenant_id,
@@ -42,8 +47,9 @@ from_plan_file as (
         concat('plan_', l.key_kind) as match_method
     from line_keys as l
     inner join keys as k
-        on l.tenant_id = k.tenant_id and l.client_id = k.client_id and l.platform_hint = k.platform_hint
-        and l.key_kind = k.key_kind and l.match_key = k.match_key
+        on
+            l.tenant_id = k.tenant_id and l.client_id = k.client_id and l.platform_hint = k.platform_hint
+            and l.key_kind = k.key_kind and l.match_key = k.match_key
 ),
 
 from_mapping_table as (
@@ -61,9 +67,16 @@ from_mapping_table as (
     from mappings as m
     inner join lines as l
         on m.tenant_id = l.tenant_id and m.client_id = l.client_id and m.plan_id = l.plan_id and m.line_id = l.line_id
-    left join (select * from keys where key_kind = 'id') as k
-        on m.tenant_id = k.tenant_id and m.client_id = k.client_id and m.platform = k.platform_hint
-        and m.campaign_id = k.match_key
+    left join id_keys as k
+        on
+            m.tenant_id = k.tenant_id and m.client_id = k.client_id and m.platform = k.platform_hint
+            and m.campaign_id = k.match_key
+),
+
+all_links as (
+    select * from from_plan_file
+    union all
+    select * from from_mapping_table
 ),
 
 final as (
@@ -77,8 +90,10 @@ final as (
         account_id,
         campaign_id,
         -- manual decisions outrank what the file implied
-        argMax(match_method, indexOf(['plan_name', 'plan_id', 'name', 'id', 'llm', 'manual'], match_method)) as match_method
-    from (select * from from_plan_file union all select * from from_mapping_table)
+        argMax(
+            match_method, indexOf(['plan_name', 'plan_id', 'name', 'id', 'llm', 'manual'], match_method)
+        ) as match_method
+    from all_links
     group by tenant_id, client_id, plan_id, plan_version, line_id, platform, account_id, campaign_id
 )
 

@@ -75,8 +75,9 @@ session_rows as (
         c.account_timezone as timezone
     from sessions as s
     left join campaigns as c
-        on s.tenant_id = c.tenant_id and s.platform = c.platform and s.account_id = c.account_id
-        and s.campaign_id = c.campaign_id
+        on
+            s.tenant_id = c.tenant_id and s.platform = c.platform and s.account_id = c.account_id
+            and s.campaign_id = c.campaign_id
 ),
 
 combined as (

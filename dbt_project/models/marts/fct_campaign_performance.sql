@@ -7,11 +7,20 @@ with daily as (
 ),
 
 periods as (
-    select 'day' as period_grain, * from daily
+    select
+        'day' as period_grain,
+        *
+    from daily
     union all
-    select 'week' as period_grain, * from daily
+    select
+        'week' as period_grain,
+        *
+    from daily
     union all
-    select 'month' as period_grain, * from daily
+    select
+        'month' as period_grain,
+        *
+    from daily
 ),
 
 with_period as (

@@ -1,8 +1,10 @@
-{{ config(order_by='(tenant_id, client_id, reach_source, window_grain, window_start, window_end, platform, account_id, campaign_id, ad_id)') }}
+{{ config(order_by='(tenant_id, client_id, reach_source, window_grain, window_start, window_end, platform, '
+                   ~ 'account_id, campaign_id, ad_id)') }}
 {#- Reach is non-additive, so every row states the window it was measured over and how:
     - platform_reported / direct_rf: Yandex Direct R&F report, campaign level, at the report's own window;
-    - platform_reported / vk_uniques: VK uniques.total per banner, cumulative from the banner's first day in
-      our data to window_end (VK does not report campaign-level uniques through this endpoint);
+    - platform_reported / vk_uniques: VK uniques.total per banner, cumulative from the banner's start to
+      window_end (VK does not report campaign-level uniques through this endpoint); window_start 1970-01-01
+      when the banner started before our loaded history;
     - user_level / metrika_visitors: deduplicated site visitors per campaign for each day, calendar month and
       the whole data span ('flight'), merged from uniqCombined states, plus the client-wide cross-campaign,
       cross-platform deduplication (platform = 'all'). Frequency distribution (1+ … 5+) is exact, from visit ids.
@@ -66,6 +68,10 @@ vk_banner_cumulative as (
         s.date_day as date_day,
         s.uniques_total as uniques_total,
         min(s.date_day) over (partition by s.tenant_id, s.account_id, s.banner_id) as first_day,
+        -- uniques before our first loaded day: 0 means the banner started inside our history
+        argMin(s.uniques_initial_total, s.date_day) over (
+            partition by s.tenant_id, s.account_id, s.banner_id
+        ) as initial_at_first_day,
         sum(s.impressions) over (
             partition by s.tenant_id, s.account_id, s.banner_id order by s.date_day
             rows between unbounded preceding and current row
@@ -81,7 +87,8 @@ vk_reported as (
         'platform_reported' as reach_source,
         'vk_uniques' as measured_by,
         'cumulative' as window_grain,
-        b.first_day as window_start,
+        -- VK counts from the banner's start; when that lies before our history the start is unknown (1970-01-01)
+        if(b.initial_at_first_day = 0, b.first_day, toDate('1970-01-01')) as window_start,
         b.date_day as window_end,
         'vk_ads' as platform,
         b.account_id as account_id,
@@ -96,49 +103,85 @@ vk_reported as (
         cast(null as Nullable(UInt64)) as reach_5plus
     from vk_banner_cumulative as b
     left join vk_ads as u
-        on b.tenant_id = u.tenant_id and b.account_id = u.account_id and b.banner_id = u.ad_id
-        and b.date_day = u.date_day
+        on
+            b.tenant_id = u.tenant_id and b.account_id = u.account_id and b.banner_id = u.ad_id
+            and b.date_day = u.date_day
 ),
 
 state_windows as (
-    select 'day' as window_grain, date_day as window_start, date_day as window_end, * from states
+    select
+        'day' as window_grain,
+        date_day as window_start,
+        date_day as window_end,
+        *
+    from states
     union all
-    select 'month' as window_grain, toStartOfMonth(date_day) as window_start, toLastDayOfMonth(date_day) as window_end, *
+    select
+        'month' as window_grain,
+        toStartOfMonth(date_day) as window_start,
+        toLastDayOfMonth(date_day) as window_end,
+        *
     from states
 ),
 
-{#- The data span per campaign is its own window ('flight'): first to last day with user-level data. -#}
 campaign_spans as (
-    select tenant_id, client_id, platform, account_id, campaign_id, min(date_day) as span_start, max(date_day) as span_end
+    -- the data span per campaign is its own window ('flight'): first to last day with user-level data
+    select
+        tenant_id,
+        client_id,
+        platform,
+        account_id,
+        campaign_id,
+        min(date_day) as span_start,
+        max(date_day) as span_end
     from states
     group by tenant_id, client_id, platform, account_id, campaign_id
 ),
 
 sketched_campaign as (
     select
-        tenant_id, client_id, window_grain, window_start, window_end, platform, account_id, campaign_id,
+        tenant_id,
+        client_id,
+        window_grain,
+        window_start,
+        window_end,
+        platform,
+        account_id,
+        campaign_id,
         uniqCombinedMerge(users_state) as reach,
         sum(contacts) as contacts
     from state_windows
     group by tenant_id, client_id, window_grain, window_start, window_end, platform, account_id, campaign_id
     union all
     select
-        s.tenant_id as tenant_id, s.client_id as client_id, 'flight' as window_grain,
-        any(c.span_start) as window_start, any(c.span_end) as window_end,
-        s.platform as platform, s.account_id as account_id, s.campaign_id as campaign_id,
+        s.tenant_id as tenant_id,
+        s.client_id as client_id,
+        'flight' as window_grain,
+        any(c.span_start) as window_start,
+        any(c.span_end) as window_end,
+        s.platform as platform,
+        s.account_id as account_id,
+        s.campaign_id as campaign_id,
         uniqCombinedMerge(s.users_state) as reach,
         sum(s.contacts) as contacts
     from states as s
     inner join campaign_spans as c
-        on s.tenant_id = c.tenant_id and s.client_id = c.client_id and s.platform = c.platform
-        and s.account_id = c.account_id and s.campaign_id = c.campaign_id
+        on
+            s.tenant_id = c.tenant_id and s.client_id = c.client_id and s.platform = c.platform
+            and s.account_id = c.account_id and s.campaign_id = c.campaign_id
     group by s.tenant_id, s.client_id, s.platform, s.account_id, s.campaign_id
 ),
 
 sketched_client as (
     select
-        tenant_id, client_id, window_grain, window_start, window_end,
-        'all' as platform, '' as account_id, '' as campaign_id,
+        tenant_id,
+        client_id,
+        window_grain,
+        window_start,
+        window_end,
+        'all' as platform,
+        '' as account_id,
+        '' as campaign_id,
         uniqCombinedMerge(users_state) as reach,
         sum(contacts) as contacts
     from state_windows
@@ -146,7 +189,21 @@ sketched_client as (
     group by tenant_id, client_id, window_grain, window_start, window_end
 ),
 
-{#- One scan of the visit log fans each visit out to its windows (day, month, flight, client-month). -#}
+visit_fanout as (
+    -- one scan of the visit log fans each visit out to its windows (day, month, flight, client-month)
+    select
+        tenant_id,
+        client_id,
+        user_id,
+        arrayJoin([
+            ('day', date_day, platform, account_id, campaign_id),
+            ('month', toStartOfMonth(date_day), platform, account_id, campaign_id),
+            ('flight', toDate('1970-01-01'), platform, account_id, campaign_id),
+            ('month', toStartOfMonth(date_day), 'all', '', '')
+        ]) as w
+    from visits
+),
+
 visit_windows as (
     select
         tenant_id,
@@ -157,30 +214,33 @@ visit_windows as (
         tupleElement(w, 3) as platform,
         tupleElement(w, 4) as account_id,
         tupleElement(w, 5) as campaign_id
-    from (
-        select
-            tenant_id,
-            client_id,
-            user_id,
-            arrayJoin([
-                ('day', date_day, platform, account_id, campaign_id),
-                ('month', toStartOfMonth(date_day), platform, account_id, campaign_id),
-                ('flight', toDate('1970-01-01'), platform, account_id, campaign_id),
-                ('month', toStartOfMonth(date_day), 'all', '', '')
-            ]) as w
-        from visits
-    )
+    from visit_fanout
 ),
 
 per_user as (
-    select tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id, user_id, count() as n
+    select
+        tenant_id,
+        client_id,
+        window_grain,
+        window_start,
+        platform,
+        account_id,
+        campaign_id,
+        user_id,
+        count() as n
     from visit_windows
     group by tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id, user_id
 ),
 
 distribution as (
     select
-        tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id,
+        tenant_id,
+        client_id,
+        window_grain,
+        window_start,
+        platform,
+        account_id,
+        campaign_id,
         count() as reach_1plus,
         countIf(n >= 2) as reach_2plus,
         countIf(n >= 3) as reach_3plus,
@@ -218,9 +278,10 @@ user_level as (
         cast(d.reach_5plus as Nullable(UInt64)) as reach_5plus
     from sketched as s
     left join distribution as d
-        on s.tenant_id = d.tenant_id and s.client_id = d.client_id and s.window_grain = d.window_grain
-        and if(s.window_grain = 'flight', toDate('1970-01-01'), s.window_start) = d.window_start
-        and s.platform = d.platform and s.account_id = d.account_id and s.campaign_id = d.campaign_id
+        on
+            s.tenant_id = d.tenant_id and s.client_id = d.client_id and s.window_grain = d.window_grain
+            and if(s.window_grain = 'flight', toDate('1970-01-01'), s.window_start) = d.window_start
+            and s.platform = d.platform and s.account_id = d.account_id and s.campaign_id = d.campaign_id
 ),
 
 unioned as (

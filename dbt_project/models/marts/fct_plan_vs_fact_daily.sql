@@ -12,7 +12,9 @@ actuals as (
 ),
 
 data_horizon as (
-    select tenant_id, max(date_day) as as_of_day
+    select
+        tenant_id,
+        max(date_day) as as_of_day
     from {{ ref('fct_ad_performance_daily') }}
     group by tenant_id
 ),
@@ -49,8 +51,9 @@ joined as (
         a.is_provisional as is_provisional
     from line_days as d
     left join actuals as a
-        on d.tenant_id = a.tenant_id and d.client_id = a.client_id and d.plan_id = a.plan_id
-        and d.plan_version = a.plan_version and d.line_id = a.line_id and d.date_day = a.date_day
+        on
+            d.tenant_id = a.tenant_id and d.client_id = a.client_id and d.plan_id = a.plan_id
+            and d.plan_version = a.plan_version and d.line_id = a.line_id and d.date_day = a.date_day
     left join data_horizon as h
         on d.tenant_id = h.tenant_id
 ),
