@@ -41,8 +41,11 @@ def register(client: Any, world: World) -> dict[str, int]:
     return {"tenants": len(world.tenants), "clients": len(world.clients), "accounts": len(world.accounts)}
 
 
-def load_demo(client: Any, days: int = 90, progress: bool = True) -> dict[str, int]:
+def load_demo(client: Any, days: int = 90, progress: bool = True,
+              platforms: tuple[str, ...] | None = None) -> dict[str, int]:
     """Load the last `days` days of every sandbox platform whose connector exists; returns rows per table.
+
+    `platforms` (names as in app.accounts) limits the load, e.g. ("yandex_direct",); default: all.
 
     Fails loudly (raises) if any account's load fails: a demo that silently skips a platform hides bugs.
     """
@@ -59,7 +62,7 @@ def load_demo(client: Any, days: int = 90, progress: bool = True) -> dict[str, i
     jobs = []
     for account in world.accounts:
         info = BY_PLATFORM.get(account.platform)
-        if account.tenant_id == "bench" or info is None:
+        if account.tenant_id == "bench" or info is None or (platforms and account.platform not in platforms):
             continue
         module = info.load_module()
         if module is None or info.sandbox_api not in urls:

@@ -16,7 +16,7 @@ import pytest
 from ingestion import yandex_direct
 from ingestion.common import ApiError, IngestionError, PayloadError, RetryExhausted, VatTable
 from ingestion.sandbox.testing import SANDBOX_TODAY, clean_faults, sandbox  # noqa: F401
-from tests.integration.ingestion._ingestion_helpers import fingerprint, last_log, physical_rows
+from tests.integration.ingestion.test_common_helpers import fingerprint, last_log, physical_rows
 
 STATS = "raw_yandex_direct.ad_stats_daily"
 LOGIN = "shoes-direct"

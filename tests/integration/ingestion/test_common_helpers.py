@@ -1,4 +1,4 @@
-"""Helpers shared by the Direct/Metrika integration tests (not a test module)."""
+"""Helpers shared by the Direct/Metrika integration tests (holds no tests itself)."""
 
 from __future__ import annotations
 
