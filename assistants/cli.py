@@ -96,13 +96,14 @@ def kb_ingest(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--tenant", "tenant_id", required=True, help="Tenant to search.")
 @click.option("-k", "k", default=5, show_default=True, help="Number of hits.")
+@click.option("--source", "source_prefix", default="", help="Only documents whose source path starts with this.")
 @click.option("--json", "as_json", is_flag=True,
               help="JSON list of hits, best first: source_path, heading, line_start, line_end, score, text.")
-def kb_search(query: str, tenant_id: str, k: int, as_json: bool) -> None:
+def kb_search(query: str, tenant_id: str, k: int, source_prefix: str, as_json: bool) -> None:
     """Hybrid (vector + full-text) search of the tenant's knowledge base."""
     from assistants import kb as kbm
 
-    hits = kbm.search(_client(), tenant_id, query, k=k)
+    hits = kbm.search(_client(), tenant_id, query, k=k, source_prefix=source_prefix)
     if as_json:
         _dump([{key: v for key, v in h.as_dict().items() if key != "chunk_id"} | {"chunk_id": h.chunk_id} for h in hits])
         return

@@ -94,14 +94,15 @@ def index_paths(client: Any, tenant_id: str, paths: Iterable[str | Path], *, sto
     return report
 
 
-def search(client: Any, tenant_id: str, query: str, k: int = 5, store: Any = None) -> list[Hit]:
+def search(client: Any, tenant_id: str, query: str, k: int = 5, store: Any = None, source_prefix: str = "") -> list[Hit]:
+    """Best-first hits of the tenant's chunks; `source_prefix` restricts to documents under a path."""
     if not tenant_id:
         raise ValueError("tenant_id is required")
     if not query.strip():
         raise ValueError("empty query")
     store = store or default_store(client)
     qvec = HashingEmbedder().embed([query])[0]
-    return store.search(tenant_id, query, qvec, k=k)
+    return store.search(tenant_id, query, qvec, k=k, source_prefix=source_prefix)
 
 
 @dataclass

@@ -81,14 +81,16 @@ class ClickHouseStore:
                           "repair_json", "n_chunks"],
         )
 
-    def search(self, tenant_id: str, query: str, qvec: np.ndarray, k: int = 5, pool: int = 40) -> list[Hit]:
-        """Hybrid: vector top-`pool` and full-text top-`pool`, fused by reciprocal rank (both tenant-filtered)."""
+    def search(self, tenant_id: str, query: str, qvec: np.ndarray, k: int = 5, pool: int = 40,
+               source_prefix: str = "") -> list[Hit]:
+        """Hybrid: vector top-`pool` and full-text top-`pool`, fused by reciprocal rank (tenant and source filtered)."""
+        flt = "tenant_id = {t:String} AND ({src:String} = '' OR startsWith(source_path, {src:String}))"
         sql = (
             "SELECT chunk_id, source_path, title, heading, line_start, line_end, text, "
             "cosineDistance(embedding, " + _vec_literal(qvec) + ") AS dist "
-            "FROM app.kb_chunks FINAL WHERE tenant_id = {t:String} ORDER BY dist ASC LIMIT {n:UInt32}"
+            "FROM app.kb_chunks FINAL WHERE " + flt + " ORDER BY dist ASC LIMIT {n:UInt32}"
         )
-        vec_rows = self.ch.query(sql, parameters={"t": tenant_id, "n": pool}).result_rows
+        vec_rows = self.ch.query(sql, parameters={"t": tenant_id, "n": pool, "src": source_prefix}).result_rows
         terms = sorted({t for t in tokens(query) if len(t) >= 3})[:24]
         # Prefixes make the full-text side tolerant to Russian inflection (бюджета ~ бюджет).
         prefixes = sorted({t[: max(4, len(t) - 2)] for t in terms})
@@ -98,9 +100,9 @@ class ClickHouseStore:
                 "SELECT chunk_id, source_path, title, heading, line_start, line_end, text, "
                 "arraySum(arrayMap(p -> positionCaseInsensitiveUTF8(concat(title, ' ', heading, ' ', text), p) > 0, "
                 "{p:Array(String)})) AS hits "
-                "FROM app.kb_chunks FINAL WHERE tenant_id = {t:String} AND hits > 0 "
+                "FROM app.kb_chunks FINAL WHERE " + flt + " AND hits > 0 "
                 "ORDER BY hits DESC, length(text) ASC LIMIT {n:UInt32}",
-                parameters={"t": tenant_id, "p": prefixes, "n": pool},
+                parameters={"t": tenant_id, "p": prefixes, "n": pool, "src": source_prefix},
             ).result_rows
         fused: dict[str, float] = {}
         info: dict[str, tuple] = {}
@@ -145,16 +147,18 @@ class PineconeStore:
         for i in range(0, len(items), 100):
             self.index.upsert(vectors=items[i : i + 100], namespace=tenant_id)
 
-    def search(self, tenant_id: str, query: str, qvec: np.ndarray, k: int = 5, pool: int = 40) -> list[Hit]:
-        res = self.index.query(vector=qvec.tolist(), top_k=k, namespace=tenant_id, include_metadata=True,
-                               filter={"tenant_id": {"$eq": tenant_id}})
+    def search(self, tenant_id: str, query: str, qvec: np.ndarray, k: int = 5, pool: int = 40,
+               source_prefix: str = "") -> list[Hit]:
+        res = self.index.query(vector=qvec.tolist(), top_k=k if not source_prefix else pool, namespace=tenant_id,
+                               include_metadata=True, filter={"tenant_id": {"$eq": tenant_id}})
         hits = []
         for m in res.get("matches", []):
             md = m.get("metadata") or {}
             hits.append(Hit(m["id"], md.get("source_path", ""), md.get("title", ""), md.get("heading", ""),
                             int(md.get("line_start", 0)), int(md.get("line_end", 0)), md.get("text", ""),
                             float(m.get("score", 0.0))))
-        return hits
+        # Pinecone metadata filters have no prefix match: filter the pool here.
+        return [h for h in hits if h.source_path.startswith(source_prefix)][:k]
 
 
 def default_store(ch: Any) -> ClickHouseStore | PineconeStore:

@@ -45,6 +45,11 @@ def test_recall_at_5_on_labelled_set(ch, ai_marts, corpus):
     assert res.recall >= 0.9, res.misses
 
 
+def test_source_filter(ch, ai_marts, corpus):
+    hits = kb.search(ch, ai_marts["tenant"], "PostgreSQL", source_prefix=str(corpus["out"]))
+    assert hits and all(h.source_path.startswith(str(corpus["out"])) for h in hits)
+
+
 def test_tenant_filter_is_bound_server_side(ch, ai_marts, corpus):
     assert kb.search(ch, ai_marts["other"], "PostgreSQL backup schedule") == []
     hostile = "x' OR tenant_id != '' --"
