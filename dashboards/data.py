@@ -55,8 +55,8 @@ def client() -> Any:
 
 
 def _df(sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    res = client().query(sql, parameters=params)
-    return pd.DataFrame(res.result_rows, columns=list(res.column_names))
+    # Arrow keeps the column names and types of an empty result (the Native row API does not).
+    return client().query_arrow(sql, parameters=params).to_pandas()
 
 
 # ---------------------------------------------------------------- scope and input checks
@@ -102,6 +102,13 @@ def scope(p: Principal, client_id: str) -> str:
     if client_id not in set(clients(p)["client_id"]):
         raise DataError(f"unknown client {client_id!r} / клиент не найден")
     return client_id
+
+
+def _id(kind: str, value: Any) -> str:
+    try:
+        return check_id(kind, value)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
 
 
 def require(p: Principal, permission: str) -> None:
@@ -213,7 +220,7 @@ def campaigns(p: Principal, client_id: str, per: Period, platforms: Sequence[str
     """One row per campaign over the period (filter by platforms and a name/id search), with ratios."""
     cid = scope(p, client_id)
     for x in platforms:
-        check_id("platform", x)
+        _id("platform", x)
     if len(search) > 200:
         raise DataError("search text longer than 200 characters / слишком длинный поиск")
     return add_ratios(_campaigns(p.tenant_id, p.login, cid, per.date_from, per.date_to,
@@ -238,10 +245,7 @@ def campaign_ads(p: Principal, client_id: str, per: Period, platform: str, accou
     """Ad group and ad rows of one campaign (the campaign must belong to the scoped client)."""
     cid = scope(p, client_id)
     for kind, v in (("platform", platform), ("account", account_id), ("campaign", campaign_id)):
-        try:
-            check_id(kind, v)
-        except ValueError as exc:
-            raise DataError(str(exc)) from None
+        _id(kind, v)
     return add_ratios(_campaign_ads(p.tenant_id, p.login, cid, per.date_from, per.date_to, platform, account_id,
                                     campaign_id))
 
@@ -288,11 +292,11 @@ def _plan_days(tenant_id: str, login: str, client_id: str, plan_id: str, version
 
 def plan_days(p: Principal, client_id: str, plan_id: str, version: int) -> pd.DataFrame:
     cid = scope(p, client_id)
+    _id("plan", plan_id)
     try:
-        check_id("plan", plan_id)
         version = int(version)
-    except (ValueError, TypeError) as exc:
-        raise DataError(str(exc)) from None
+    except (ValueError, TypeError):
+        raise DataError(f"plan version must be a number, got {version!r}") from None
     if version < 0:
         raise DataError("plan version must be positive / версия плана должна быть положительной")
     return _plan_days(p.tenant_id, p.login, cid, plan_id, version)
