@@ -1,0 +1,106 @@
+"""The code location: `dagster dev -m orchestration.definitions` (see orchestration/cli.py).
+
+`build_definitions()` is what tests, the demo and the benchmark call with explicit arguments. The loader `defs`
+reads two non-secret switches when Dagster loads the location (never at import): MRM_DAGSTER_SANDBOX=1 points the
+platform resources at the local emulators, MRM_PLATFORMS (comma list) limits the platforms. Secrets stay EnvVar.
+"""
+
+import os
+from collections.abc import Mapping, Sequence
+
+import dagster as dg
+
+from orchestration import jobs, resources, schedules, sensors
+from orchestration.ai import assets as ai_assets
+from orchestration.ai import checks as ai_checks
+from orchestration.dbt_models import assets as dbt_assets_mod
+from orchestration.dbt_models import checks as dbt_checks
+from orchestration.garpun.assets import garpun_raw
+from orchestration.garpun.partitions import MAX_PARALLEL_ACCOUNTS as GARPUN_PARALLEL
+from orchestration.media_plans import assets as plan_assets
+from orchestration.media_plans import checks as plan_checks
+from orchestration.vk_ads.assets import vk_ads_raw
+from orchestration.vk_ads.partitions import MAX_PARALLEL_ACCOUNTS as VK_PARALLEL
+from orchestration.yandex_direct.assets import yandex_direct_raw
+from orchestration.yandex_direct.partitions import MAX_PARALLEL_ACCOUNTS as DIRECT_PARALLEL
+from orchestration.yandex_metrika.assets import yandex_metrika_raw
+from orchestration.yandex_metrika.partitions import MAX_PARALLEL_ACCOUNTS as METRIKA_PARALLEL
+
+PLATFORMS = ("yandex_direct", "yandex_metrika", "vk_ads", "garpun")
+RAW_ASSETS = {"yandex_direct": yandex_direct_raw, "yandex_metrika": yandex_metrika_raw, "vk_ads": vk_ads_raw,
+              "garpun": garpun_raw}
+PARALLEL = {"yandex_direct": DIRECT_PARALLEL, "yandex_metrika": METRIKA_PARALLEL, "vk_ads": VK_PARALLEL,
+            "garpun": GARPUN_PARALLEL}
+SANDBOX_API = {"yandex_direct": "direct", "yandex_metrika": "metrika", "vk_ads": "vk", "garpun": "garpun"}
+
+# app.* tables written outside Dagster (provisioning, loads' window registry): shown so lineage is complete.
+EXTERNAL_APP_TABLES = {
+    "tenants": "Tenants (agencies), provisioned with `mrm tenants`.",
+    "clients": "Clients of each tenant, with report language and recipients.",
+    "accounts": "Ad-platform accounts → client, time zone, currency, VAT convention; drives every raw load.",
+    "vat_rates": "Effective-dated VAT rates (RU 20 % → 22 % on 2026-01-01).",
+    "raw_window_versions": "Current load id per raw table, tenant, account and day (atomic window switch).",
+    "campaign_mappings": "Manual plan-line ↔ campaign links kept in the app.",
+}
+
+
+def external_app_assets() -> list[dg.AssetSpec]:
+    return [dg.AssetSpec(["app", name], group_name="app", description=desc, kinds={"clickhouse"})
+            for name, desc in EXTERNAL_APP_TABLES.items()]
+
+
+def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] | None = None, today: str = "",
+                      platforms: Sequence[str] = PLATFORMS, warehouse_url: str = "",
+                      smtp: resources.SmtpResource | None = None, reports_dir: str = "",
+                      doc_paths: Sequence[str] = ()) -> dg.Definitions:
+    """The whole platform graph with its resources. `sandbox_urls` maps API prefixes (direct, metrika, vk, garpun)
+    to emulator URLs; without them sandbox mode finds a running `mrm sandbox` or starts one in-process."""
+    unknown = set(platforms) - set(PLATFORMS)
+    if unknown:
+        raise ValueError(f"unknown platforms {sorted(unknown)}; known: {', '.join(PLATFORMS)}")
+    urls = dict(sandbox_urls or {})
+    platform_resources = {
+        p: resources.platform_resource(p, sandbox=sandbox, sandbox_url=urls.get(SANDBOX_API[p], ""), today=today,
+                                       max_parallel_accounts=PARALLEL[p])
+        for p in platforms
+    }
+    if smtp is None:
+        smtp = resources.SmtpResource() if sandbox else resources.SmtpResource(
+            host=dg.EnvVar("MRM_SMTP_HOST"), port=dg.EnvVar.int("MRM_SMTP_PORT"), sender=dg.EnvVar("MRM_SMTP_FROM"))
+    groups = tuple(f"raw_{p}" for p in platforms)
+    daily_job = jobs.daily_platform_job(groups)
+    plan_job = jobs.media_plan_import_job()
+    return dg.Definitions(
+        assets=[
+            *(RAW_ASSETS[p] for p in platforms),
+            dbt_assets_mod.build_dbt_assets(),
+            ai_assets.client_insights, ai_assets.client_reports, ai_assets.client_report_emails,
+            ai_assets.knowledge_base_embeddings,
+            plan_assets.media_plans,
+            *external_app_assets(),
+        ],
+        asset_checks=[dbt_checks.marts_quality, ai_checks.report_totals_match_mart,
+                      plan_checks.every_plan_has_current_lines],
+        jobs=[daily_job, jobs.platform_job(groups), plan_job],
+        schedules=[schedules.daily_schedule(daily_job, running=not sandbox)],
+        sensors=[sensors.media_plan_inbox_sensor(plan_job)],
+        resources={
+            "warehouse": resources.WarehouseResource(url=warehouse_url),
+            "dbt": dbt_assets_mod.dbt_resource(),
+            **platform_resources,
+            "llm": resources.LlmResource(),
+            "knowledge_base": resources.KnowledgeBaseResource(doc_paths=list(doc_paths)),
+            "smtp": smtp,
+            "reports": resources.ReportsResource(out_dir=reports_dir),
+        },
+        # Per-step processes cost seconds on a 2-core machine: one process per run, parallelism inside steps.
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Loaded by `dagster dev` / the webserver; the two switches are read here, at load time, not at import."""
+    sandbox = os.environ.get("MRM_DAGSTER_SANDBOX", "") in ("1", "true", "yes")
+    chosen = [p.strip() for p in os.environ.get("MRM_PLATFORMS", ",".join(PLATFORMS)).split(",") if p.strip()]
+    return build_definitions(sandbox=sandbox, platforms=chosen)

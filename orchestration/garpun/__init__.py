@@ -1,0 +1,1 @@
+"""Garpun DataHub: raw assets, partitions and quality rules."""

@@ -1,0 +1,1 @@
+"""VK Ads: raw assets, partitions and quality rules."""

@@ -1,0 +1,1 @@
+"""Yandex Direct: raw assets, partitions and quality rules."""

@@ -1,0 +1,1 @@
+"""Yandex Metrika: raw assets, partitions and quality rules."""

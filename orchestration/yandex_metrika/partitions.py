@@ -1,0 +1,13 @@
+"""Yandex Metrika partitioning: the shared Moscow day; the re-pulled window is the connector's lookback."""
+
+from __future__ import annotations
+
+from ingestion.common.windows import DEFAULT_LOOKBACK_DAYS
+from orchestration.partitions import daily_partitions
+
+PLATFORM = "yandex_metrika"
+partitions_def = daily_partitions
+# Days re-fetched by every run (restatements), owned by the connector: see ingestion.common.windows.
+LOOKBACK_DAYS = DEFAULT_LOOKBACK_DAYS[PLATFORM]
+# Accounts loaded at once inside one step: Metrika allows 3 parallel requests per user (Logs API 10 rps).
+MAX_PARALLEL_ACCOUNTS = 3
