@@ -101,7 +101,7 @@ def search(client: Any, tenant_id: str, query: str, k: int = 5, store: Any = Non
     if not query.strip():
         raise ValueError("empty query")
     store = store or default_store(client)
-    qvec = HashingEmbedder().embed([query])[0]
+    qvec = HashingEmbedder().embed_one(query)
     return store.search(tenant_id, query, qvec, k=k, source_prefix=source_prefix)
 
 

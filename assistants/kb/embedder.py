@@ -6,11 +6,13 @@ with `name`, `dim` and `embed(texts) -> np.ndarray` can replace it.
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # numpy costs ~0.2-0.3 s to import; a single query (`mrm ask`) is embedded without it
+    import numpy as np
 
 DIM = 1024
 _TOKEN = re.compile(r"[a-zа-яё0-9]+", re.I)
@@ -90,6 +92,8 @@ class Embedder(Protocol):
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
+    def embed_one(self, text: str) -> list[float]: ...
+
 
 def stem(word: str) -> str:
     if re.search(r"[а-яё]", word):
@@ -133,7 +137,18 @@ class HashingEmbedder:
                     add("g:" + g, 0.6 / len(grams) * 2)
         return feats
 
+    def embed_one(self, text: str) -> list[float]:
+        """Pure-Python twin of `embed` for one text (identical numbers up to float32 rounding)."""
+        row = [0.0] * self.dim
+        for idx, w in self._features(text).items():
+            row[idx] += w
+        row = [math.copysign(math.log1p(abs(x)), x) if x else 0.0 for x in row]
+        n = math.sqrt(sum(x * x for x in row))
+        return [x / n for x in row] if n > 0 else row
+
     def embed(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for r, text in enumerate(texts):
             for idx, w in self._features(text).items():

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from assistants.kb.chunking import Chunk
 from assistants.kb.embedder import tokens
@@ -35,7 +37,7 @@ class Hit:
                 "text": self.text}
 
 
-def _vec_literal(v: np.ndarray) -> str:
+def _vec_literal(v: Sequence[float]) -> str:
     # The query vector is produced by our embedder (floats only), never user text; it is inlined because a
     # ~10 KB bound array parameter exceeds the URL the HTTP interface accepts. Tenant stays a bound parameter.
     return "[" + ",".join(f"{float(x):.6g}" for x in v) + "]"
@@ -81,7 +83,7 @@ class ClickHouseStore:
                           "repair_json", "n_chunks"],
         )
 
-    def search(self, tenant_id: str, query: str, qvec: np.ndarray, k: int = 5, pool: int = 40,
+    def search(self, tenant_id: str, query: str, qvec: Sequence[float], k: int = 5, pool: int = 40,
                source_prefix: str = "") -> list[Hit]:
         """Hybrid: vector top-`pool` and full-text top-`pool`, fused by reciprocal rank (tenant and source filtered)."""
         flt = "tenant_id = {t:String} AND ({src:String} = '' OR startsWith(source_path, {src:String}))"
@@ -147,9 +149,9 @@ class PineconeStore:
         for i in range(0, len(items), 100):
             self.index.upsert(vectors=items[i : i + 100], namespace=tenant_id)
 
-    def search(self, tenant_id: str, query: str, qvec: np.ndarray, k: int = 5, pool: int = 40,
+    def search(self, tenant_id: str, query: str, qvec: Sequence[float], k: int = 5, pool: int = 40,
                source_prefix: str = "") -> list[Hit]:
-        res = self.index.query(vector=qvec.tolist(), top_k=k if not source_prefix else pool, namespace=tenant_id,
+        res = self.index.query(vector=list(qvec), top_k=k if not source_prefix else pool, namespace=tenant_id,
                                include_metadata=True, filter={"tenant_id": {"$eq": tenant_id}})
         hits = []
         for m in res.get("matches", []):
