@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 
 APP = Path(__file__).resolve().parent / "streamlit_app.py"
+# Migrations run through warehouse.migrate.migrate (the function): after the submodule is imported,
+# the attribute `warehouse.migrate` is the module, not the function.
 
 
 @click.group(name="users")
@@ -34,11 +36,12 @@ def add_cmd(login: str, tenant_id: str, role: str, client_id: str, display_name:
     """Create or update user LOGIN."""
     import warehouse
     from dashboards.auth import AuthError, add_user
+    from warehouse.migrate import migrate
 
     if not oidc and password is None:
         password = click.prompt("Password / пароль", hide_input=True, confirmation_prompt=True)
     ch = warehouse.connect()
-    warehouse.migrate(ch)
+    migrate(ch)
     try:
         p = add_user(ch, tenant_id=tenant_id, login=login, role=role, password=password, client_id=client_id,
                      display_name=display_name, auth_source="oidc" if oidc else "local")
@@ -54,9 +57,10 @@ def list_cmd(tenant_id: str | None) -> None:
     """List users (never their password hashes)."""
     import warehouse
     from dashboards.auth import list_users
+    from warehouse.migrate import migrate
 
     ch = warehouse.connect()
-    warehouse.migrate(ch)
+    migrate(ch)
     rows = list_users(ch, tenant_id)
     if not rows:
         click.echo("no users / пользователей нет")
@@ -71,13 +75,14 @@ def list_cmd(tenant_id: str | None) -> None:
 def dashboards_cmd(port: int, address: str) -> None:
     """Serve the Streamlit analyst app (sign in with `mrm users add` or `mrm demo` accounts)."""
     import warehouse
+    from warehouse.migrate import migrate
 
     # Start the embedded warehouse (if that is the configuration) before Streamlit, and hand its URL down, so
     # every app session talks to one server instead of racing to start it.
     env = dict(os.environ)
     if not env.get("CLICKHOUSE_URL") and not env.get("CLICKHOUSE_HOST"):
         env["CLICKHOUSE_URL"] = warehouse.endpoint()
-    warehouse.migrate(warehouse.connect())
+    migrate(warehouse.connect())
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address, "--server.port",
            str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     click.echo(f"MRM dashboards on http://{address}:{port}")

@@ -247,6 +247,6 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     # A leading =, +, - or @ would run as a formula when the CSV is opened in Excel: prefix it with a quote.
     safe = df.copy()
     for col in safe.columns:
-        if safe[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(safe[col]):  # object or pandas' string dtype
             safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
     return safe.to_csv(index=False).encode("utf-8-sig")
