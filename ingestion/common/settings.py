@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -46,7 +47,7 @@ class ConnectorSettings(BaseModel):
         for name in cls.model_fields:
             key = prefix + name.upper()
             if key in env and env[key] != "":
-                values[name] = env[key]
+                values[name] = _env_value(env[key], cls.model_fields[name].annotation)
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls(**values)
@@ -54,3 +55,11 @@ class ConnectorSettings(BaseModel):
             missing = [prefix + n.upper() for n, f in cls.model_fields.items() if f.is_required() and n not in values]
             hint = f"; set {', '.join(missing)}" if missing else ""
             raise ConfigError(f"invalid {cls.__name__}: {exc}{hint}", platform=cls.platform) from exc
+
+
+def _env_value(raw: str, annotation: Any) -> Any:
+    """List fields accept a JSON list or a comma-separated string (`MRM_DIRECT_GOALS=20001,20002`)."""
+    if getattr(annotation, "__origin__", None) is list:
+        raw = raw.strip()
+        return json.loads(raw) if raw.startswith("[") else [x.strip() for x in raw.split(",") if x.strip()]
+    return raw

@@ -8,9 +8,13 @@ headers; `--` for undefined values; `Total rows: N` footer; request-level errors
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import re
+import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -153,21 +157,29 @@ class DirectApi(EmulatorApi):
             mode = (req.header("processingmode") or "auto").lower()
             if mode not in ("online", "offline", "auto"):
                 raise DirectError(8000, f"processingMode {mode!r} is not online|offline|auto")
-            queued = self._queue(req, login, spec, mode)
-            if queued is not None:
+            micros = (req.header("returnmoneyinmicros") or "true").lower() != "false"
+            world = self.ctx.world
+
+            def build() -> Iterator[bytes]:
+                return _render_report(world, login, spec, micros=micros,
+                                      title=(req.header("skipreportheader") or "").lower() != "true",
+                                      columns=(req.header("skipcolumnheader") or "").lower() != "true",
+                                      summary=(req.header("skipreportsummary") or "").lower() != "true")
+
+            queued = self._queue(req, login, spec, mode, build)
+            if isinstance(queued, Response):
                 queued.headers["RequestId"] = rid
                 return queued
         except DirectError as exc:
             return self._error(exc.code, exc.detail, exc.status, rid)
-        micros = (req.header("returnmoneyinmicros") or "true").lower() != "false"
-        body = _render_report(self.ctx.world, login, spec, micros=micros,
-                              title=(req.header("skipreportheader") or "").lower() != "true",
-                              columns=(req.header("skipcolumnheader") or "").lower() != "true",
-                              summary=(req.header("skipreportsummary") or "").lower() != "true")
+        # Offline reports were built while the client polled; online ones are rendered while streaming.
+        body = queued if queued is not None else build()
         return Response(200, body, {"Content-Type": "text/tab-separated-values; charset=utf-8", "RequestId": rid})
 
-    def _queue(self, req: Request, login: str, spec: dict[str, Any], mode: str) -> Response | None:
-        """Offline flow: first request → 201, repeats → 202 × polls, then None (caller builds the 200)."""
+    def _queue(self, req: Request, login: str, spec: dict[str, Any], mode: str,
+               build: Any) -> Response | Iterator[bytes] | None:
+        """Offline flow: first request → 201 and a background build; repeats → 202 until the build is done
+        (and at least `polls` polls passed), then the built file (caller answers 200). None = online."""
         key = json.dumps([spec["raw"], req.header("returnmoneyinmicros"), req.header("skipreportheader"),
                           req.header("skipcolumnheader"), req.header("skipreportsummary")], sort_keys=True)
         with self.ctx.lock:
@@ -177,11 +189,13 @@ class DirectApi(EmulatorApi):
                 if entry["key"] != key:
                     raise DirectError(4000, f"a report named {spec['name']!r} with other parameters is already in "
                                             "the queue; ReportName must be unique")
-                if entry["polls"] > 0:
+                if entry["polls"] > 0 or not entry["built"].is_set():
                     entry["polls"] -= 1
                     return Response(202, b"", _queue_headers(entry["retry_in"], len(queue)))
                 del queue[spec["name"]]
-                return None
+                if entry["error"] is not None:
+                    raise DirectError(1002, f"report build failed: {entry['error']}", 500)
+                return _stream_file(entry["path"])
             fault = self.ctx.faults.take(self.name, req.path, ("direct_queue_full",))
             if fault or (len(queue) >= MAX_QUEUE):
                 raise DirectError(9000, f"{len(queue)} reports already queued for {login} (max {MAX_QUEUE})")
@@ -189,9 +203,34 @@ class DirectApi(EmulatorApi):
             if fault is None and mode != "offline":
                 return None
             params = fault.params if fault else {}
-            queue[spec["name"]] = {"key": key, "polls": int(params.get("polls", 2)),
-                                   "retry_in": params.get("retry_in", 1)}
-            return Response(201, b"", _queue_headers(queue[spec["name"]]["retry_in"], len(queue)))
+            entry = {"key": key, "polls": int(params.get("polls", 0 if fault is None else 2)),
+                     "retry_in": params.get("retry_in", 1), "built": threading.Event(), "path": None, "error": None}
+            queue[spec["name"]] = entry
+        threading.Thread(target=_build_to_file, args=(entry, build), daemon=True).start()
+        return Response(201, b"", _queue_headers(entry["retry_in"], len(queue)))
+
+
+def _build_to_file(entry: dict[str, Any], build: Any) -> None:
+    """Render an offline report to a temporary file (what Direct does between 201 and 200)."""
+    try:
+        with tempfile.NamedTemporaryFile("wb", prefix="mrm-direct-report-", suffix=".tsv", delete=False) as fh:
+            entry["path"] = fh.name
+            for chunk in build():
+                fh.write(chunk)
+    except Exception as exc:  # surfaced to the client as a 500 on its next poll
+        entry["error"] = f"{type(exc).__name__}: {exc}"
+    finally:
+        entry["built"].set()
+
+
+def _stream_file(path: str, chunk: int = 1 << 20) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as fh:
+            while data := fh.read(chunk):
+                yield data
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _queue_headers(retry_in: Any, in_queue: int) -> dict[str, str]:
