@@ -36,10 +36,14 @@ def endpoint(settings: WarehouseSettings | None = None) -> str:
     return s.url
 
 
-def migrate(client: Any) -> list[str]:
-    from warehouse.migrate import migrate as _migrate
+# Importing the submodule first and binding the function afterwards keeps `warehouse.migrate` the function even
+# after other code imports `warehouse.migrate` (the submodule) explicitly.
+from warehouse.migrate import migrate as _migrate_module_fn  # noqa: E402
 
-    return _migrate(client)
+
+def migrate(client: Any) -> list[str]:
+    """Apply pending migrations (see warehouse/migrate.py)."""
+    return _migrate_module_fn(client)
 
 
 __all__ = ["WarehouseSettings", "connect", "endpoint", "migrate"]

@@ -287,9 +287,11 @@ class Body:
     def has_data(self) -> bool:
         return self.data_path is not None and self.data_path.stat().st_size > 0
 
+    def raw(self) -> bytes:
+        return self._spill.read_bytes() if self._spill is not None else bytes(self._buf)
+
     def text(self) -> str:
-        raw = self._spill.read_bytes() if self._spill is not None else bytes(self._buf)
-        return raw.decode()
+        return self.raw().decode()
 
     def discard(self) -> None:
         if self._fh is not None and not self._fh.closed:
@@ -362,7 +364,17 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         try:
-            self._handle(params, body)
+            ctype = self.headers.get("Content-Type", "")
+            if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+                # clickhouse-connect moves the query and large bound parameters into a form body.
+                try:
+                    params.update(_form_fields(ctype, body.raw()))
+                except EngineError as exc:
+                    self._error(exc)
+                    return
+                self._handle(params, None)
+            else:
+                self._handle(params, body)
         finally:
             body.discard()
 
@@ -567,6 +579,27 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+
+def _form_fields(content_type: str, raw: bytes) -> dict[str, str]:
+    """Fields of a form body (query, param_*, settings); external-data files are not supported."""
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(raw.decode(), keep_blank_values=True))
+    import email
+    import email.policy
+
+    msg = email.message_from_bytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw,
+                                   policy=email.policy.HTTP)
+    fields: dict[str, str] = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if part.get_filename():
+            raise EngineError("Code: 48. DB::Exception: External data tables are not supported by the embedded "
+                              "warehouse. (NOT_IMPLEMENTED)", 48)
+        if name:
+            payload = part.get_payload(decode=True) or b""
+            fields[str(name)] = payload.decode()
+    return fields
 
 
 def _call(result: Any, name: str) -> Any:

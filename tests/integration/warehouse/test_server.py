@@ -253,3 +253,19 @@ def test_connect_autostarts_embedded_server(tmp_path, monkeypatch):
         assert state["url"].startswith("http://127.0.0.1:")
     finally:
         embedded.stop(tmp_path / "auto")
+
+
+def test_large_bound_parameters_travel_in_a_form_body(ch, warehouse_url):
+    vector = [float(i) / 7 for i in range(2000)]  # far past the client's URL budget for parameters
+    got = ch.query("SELECT length({v:Array(Float32)}), {name:String}",
+                   parameters={"v": vector, "name": "x" * 5000}).result_rows
+    assert got == [(2000, "x" * 5000)]
+    forced = clickhouse_connect.get_client(dsn=warehouse_url, form_encode_query_params=True)
+    assert forced.query("SELECT {a:UInt8} + 1", parameters={"a": 1}).result_rows == [(2,)]
+
+
+def test_migrate_stays_callable_after_submodule_import():
+    import warehouse
+    import warehouse.migrate  # noqa: F401
+
+    assert callable(warehouse.migrate) and warehouse.migrate.__name__ == "migrate"
