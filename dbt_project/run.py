@@ -52,6 +52,15 @@ class RunResult:
     def manifest_path(self) -> Path:
         return self.target_path / "manifest.json"
 
+    def __str__(self) -> str:
+        kinds: dict[str, int] = {}
+        for n in self.nodes:
+            kind = n.unique_id.split(".")[0]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        counts = ", ".join(f"{v} {k}s" for k, v in sorted(kinds.items()))
+        state = "ok" if self.success else f"FAILED ({len(self.failures)} failures)"
+        return f"dbt {self.command} {state} in {self.seconds:.1f}s ({counts}); artifacts in {self.target_path}"
+
 
 def warehouse_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for dbt: the configured ClickHouse, or the embedded server's URL (starting it if needed)."""

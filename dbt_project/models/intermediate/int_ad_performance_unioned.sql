@@ -42,7 +42,8 @@ direct as (
         'yandex_direct' as source_platform,
         account_id,
         campaign_id,
-        argMax(campaign_name, loaded_at) as campaign_name,
+        -- one load owns each account-day (current-load filter), so any() sees a single name
+        any(campaign_name) as campaign_name,
         ad_group_id,
         ad_id,
         sum(impressions) as impressions,

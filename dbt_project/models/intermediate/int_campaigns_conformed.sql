@@ -15,8 +15,24 @@ garpun_campaigns as (
     select * from {{ ref('stg_garpun__campaigns') }}
 ),
 
-stats as (
-    select * from {{ ref('int_ad_performance_unioned') }}
+direct_stats as (
+    select * from {{ ref('stg_yandex_direct__ad_stats_daily') }}
+),
+
+vk_stats as (
+    select * from {{ ref('stg_vk_ads__banner_stats_daily') }}
+),
+
+vk_banners as (
+    select * from {{ ref('stg_vk_ads__banners') }}
+),
+
+vk_ad_groups as (
+    select * from {{ ref('stg_vk_ads__ad_groups') }}
+),
+
+garpun_stats as (
+    select * from {{ ref('stg_garpun__ad_stats_daily') }}
 ),
 
 accounts as (
@@ -67,10 +83,56 @@ from_dimensions as (
     from garpun_campaigns
 ),
 
+-- Campaigns seen in statistics, read from staging with only the columns needed: the conformed union would
+-- price every row (VAT, accounts) just to learn campaign keys.
+vk_banners_seen as (
+    select
+        tenant_id,
+        account_id,
+        banner_id,
+        min(date_day) as first_day
+    from vk_stats
+    group by tenant_id, account_id, banner_id
+),
+
 from_stats as (
     select
         tenant_id,
-        platform,
+        'yandex_direct' as platform,
+        'yandex_direct' as source_platform,
+        account_id,
+        campaign_id,
+        argMax(campaign_name, date_day) as campaign_name,
+        '' as campaign_type,
+        '' as campaign_status,
+        cast(min(date_day) as Nullable(Date)) as start_date,
+        cast(null as Nullable(Date)) as end_date,
+        0 as from_dimension
+    from direct_stats
+    group by tenant_id, account_id, campaign_id
+    union all
+    select
+        s.tenant_id as tenant_id,
+        'vk_ads' as platform,
+        'vk_ads' as source_platform,
+        s.account_id as account_id,
+        g.ad_plan_id as campaign_id,
+        '' as campaign_name,
+        '' as campaign_type,
+        '' as campaign_status,
+        cast(min(s.first_day) as Nullable(Date)) as start_date,
+        cast(null as Nullable(Date)) as end_date,
+        0 as from_dimension
+    from vk_banners_seen as s
+    left join vk_banners as b
+        on s.tenant_id = b.tenant_id and s.account_id = b.account_id and s.banner_id = b.banner_id
+    left join vk_ad_groups as g
+        on b.tenant_id = g.tenant_id and b.account_id = g.account_id and b.ad_group_id = g.ad_group_id
+    group by s.tenant_id, s.account_id, g.ad_plan_id
+    union all
+    select
+        tenant_id,
+        'garpun' as platform,
         any(source_platform) as source_platform,
         account_id,
         campaign_id,
@@ -80,8 +142,8 @@ from_stats as (
         cast(min(date_day) as Nullable(Date)) as start_date,
         cast(null as Nullable(Date)) as end_date,
         0 as from_dimension
-    from stats
-    group by tenant_id, platform, account_id, campaign_id
+    from garpun_stats
+    group by tenant_id, account_id, campaign_id
 ),
 
 all_rows as (

@@ -6,21 +6,45 @@ with daily as (
     select * from {{ ref('fct_ad_performance_daily') }}
 ),
 
+campaign_days as (
+    -- collapse ads to campaign x day first: the period fan-out below then multiplies thousands of rows, not millions
+    select
+        tenant_id,
+        client_id,
+        date_day,
+        platform,
+        account_id,
+        campaign_id,
+        anyIf(campaign_name, campaign_name != '') as campaign_name,
+        anyIf(source_platform, source_platform != '') as source_platform,
+        anyIf(currency, currency != '') as currency,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        sum(spend_gross) as spend_gross,
+        sum(spend_net) as spend_net,
+        sum(conversions) as conversions,
+        sum(conversions_value) as conversions_value,
+        sum(sessions) as sessions,
+        max(is_provisional) as is_provisional
+    from daily
+    group by tenant_id, client_id, date_day, platform, account_id, campaign_id
+),
+
 periods as (
     select
         'day' as period_grain,
         *
-    from daily
+    from campaign_days
     union all
     select
         'week' as period_grain,
         *
-    from daily
+    from campaign_days
     union all
     select
         'month' as period_grain,
         *
-    from daily
+    from campaign_days
 ),
 
 with_period as (
