@@ -39,6 +39,9 @@ class TableRules:
     non_negative: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     daily: bool = True
+    # Loads register a window version per day; a report measured over the whole window (reach) registers only
+    # the window's last day.
+    version_per_day: bool = True
 
 
 @dataclass

@@ -102,11 +102,12 @@ def check_table(ch: Any, database: str, table: RawTable, accounts: list[Account]
     versions = ch.query_df(
         "SELECT account_id, date_day, dateDiff('millisecond', max(loaded_at), now64(6)) / 3600000 AS age_hours "
         "FROM app.raw_window_versions WHERE table_name = {tn:String} AND " + _pairs_filter() +
-        (" AND date_day BETWEEN {f:Date} AND {t:Date}" if rules.daily else " AND date_day = '1970-01-01'") +
+        (" AND date_day = '1970-01-01'" if not rules.daily else
+         " AND date_day BETWEEN {f:Date} AND {t:Date}" if rules.version_per_day else " AND date_day = {t:Date}") +
         " GROUP BY tenant_id, account_id, date_day",
         parameters={**params, "tn": fq},
     )
-    expected = len(accounts) * (days if rules.daily else 1)
+    expected = len(accounts) * (days if rules.daily and rules.version_per_day else 1)
     outcomes.append(quality.validate_freshness(versions, expected, name=name))
     return outcomes
 

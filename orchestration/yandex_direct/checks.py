@@ -35,6 +35,7 @@ TABLES: list[RawTable] = [
             non_negative=('impressions', 'impression_reach', 'avg_impression_frequency', 'cost'),
             flags=(),
             daily=True,
+            version_per_day=False,
         ),
     ),
 ]

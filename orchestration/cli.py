@@ -1,0 +1,74 @@
+"""`mrm dagster`: the Dagster UI and daemon on 127.0.0.1:3000 beside the embedded warehouse."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def dagster_dev_command(host: str, port: int) -> list[str]:
+    """`dagster dev` of this venv for our code location (webserver + daemon in one supervisor)."""
+    exe = Path(sys.executable).parent / "dagster"
+    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "dagster"]
+    return [*base, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
+
+
+def dagster_env(home: Path, *, sandbox: bool, platforms: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DAGSTER_HOME"] = str(home)
+    env["DAGSTER_DISABLE_TELEMETRY"] = "1"  # belt and braces: dagster.yaml also disables it
+    env.setdefault("GX_ANALYTICS_ENABLED", "false")
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if sandbox:
+        env["MRM_DAGSTER_SANDBOX"] = "1"
+    if platforms:
+        env["MRM_PLATFORMS"] = platforms
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+@click.command("dagster")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface for the web UI (loopback only by "
+              "default: the UI has no login).")
+@click.option("--port", default=3000, show_default=True, type=int, help="Web UI port.")
+@click.option("--dagster-home", type=click.Path(file_okay=False), default=None,
+              help="Instance folder (default: $DAGSTER_HOME, else <MRM_DATA_DIR>/dagster).")
+@click.option("--sandbox/--no-sandbox", default=False, show_default=True,
+              help="Point the platform resources at the local API emulators instead of the real APIs.")
+@click.option("--platforms", default=None, help="Comma list of platforms to load (default: all four).")
+@click.option("--postgres", is_flag=True, help="Create DAGSTER_HOME with the Postgres instance yaml (compose stack).")
+def dagster_cmd(host: str, port: int, dagster_home: str | None, sandbox: bool, platforms: str | None,
+                postgres: bool) -> None:
+    """Start the Dagster UI (webserver + daemon) for the platform's assets, schedules and sensors.
+
+    Starts the embedded warehouse first when no ClickHouse is configured, so runs launched from the UI find it.
+    Ctrl+C stops Dagster (the warehouse keeps running; `mrm warehouse stop` stops it).
+    """
+    from orchestration.home import prepare_home
+
+    home = prepare_home(dagster_home, postgres=postgres)
+    if not os.environ.get("CLICKHOUSE_URL") and not os.environ.get("CLICKHOUSE_HOST"):
+        import warehouse
+
+        click.echo(f"warehouse: {warehouse.endpoint()}", err=True)
+    cmd = dagster_dev_command(host, port)
+    click.echo(f"DAGSTER_HOME={home}\nDagster UI: http://{host}:{port}  ({' '.join(cmd)})", err=True)
+    proc = subprocess.Popen(cmd, env=dagster_env(home, sandbox=sandbox, platforms=platforms), cwd=str(REPO_ROOT))
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+    if code not in (0, -signal.SIGINT, 130):
+        raise click.ClickException(f"dagster dev exited with code {code}")

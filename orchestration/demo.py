@@ -1,0 +1,86 @@
+"""`run_demo_job`: the platform's main job on the sandbox as a real Dagster run in DAGSTER_HOME (seen in the UI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from typing import Any
+
+log = logging.getLogger("mrm.orchestration.demo")
+
+
+def summarize(result: Any) -> dict[str, Any]:
+    """Step durations, materializations and check outcomes of an in-process run."""
+    steps: dict[str, float] = {}
+    failures: dict[str, str] = {}
+    checks = {"passed": 0, "failed": []}  # type: dict[str, Any]
+    materialized = 0
+    for ev in result.all_events:
+        kind = ev.event_type_value
+        if kind == "STEP_SUCCESS":
+            steps[ev.step_key] = round(ev.event_specific_data.duration_ms / 1000, 2)
+        elif kind == "STEP_FAILURE":
+            failures[ev.step_key] = ev.event_specific_data.error.message.strip()[:2000]
+        elif kind == "ASSET_MATERIALIZATION":
+            materialized += 1
+        elif kind == "ASSET_CHECK_EVALUATION":
+            e = ev.event_specific_data
+            if e.passed:
+                checks["passed"] += 1
+            else:
+                checks["failed"].append(f"{e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})")
+    skipped = [ev.step_key for ev in result.all_events if ev.event_type_value == "STEP_SKIPPED"]
+    return {"run_id": result.run_id, "success": result.success, "steps": steps, "failures": failures,
+            "skipped": skipped, "materializations": materialized, "checks": checks}
+
+
+def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
+    """Tags of a single-run backfill over [first, last] (what the Dagster backfill daemon puts on the run)."""
+    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+
+    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
+
+
+def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: tuple[str, ...] | None = None,
+                 tenants: list[str] | None = None) -> dict[str, Any]:
+    """Sandbox → raw (every demo tenant/account) → dbt build + tests → checks → insights, reports, embeddings.
+
+    One in-process run over the last `days` Moscow days, recorded in DAGSTER_HOME (<MRM_DATA_DIR>/dagster by
+    default) so the UI shows it afterwards. Raises with every failed step's error when the run fails.
+    """
+    import dagster as dg
+
+    import warehouse
+    from ingestion.demo import register, sandbox_urls
+    from ingestion.sandbox.generator import World
+    from orchestration.definitions import PLATFORMS, build_definitions
+    from orchestration.home import prepare_home
+
+    if days < 1:
+        raise ValueError("days must be >= 1")
+    home = prepare_home()
+    started = time.perf_counter()
+    ch = warehouse.connect()
+    urls, today = sandbox_urls(World())
+    register(ch, World(today=today))
+    ch.close()
+    defs = build_definitions(sandbox=True, sandbox_urls=urls, today=today.isoformat(),
+                             platforms=platforms or PLATFORMS)
+    job = defs.resolve_job_def(job_name)
+    first, last = today - dt.timedelta(days=days), today - dt.timedelta(days=1)
+    run_config: dict[str, Any] = {}
+    if tenants:
+        ops = {f"{p}_raw": {"config": {"tenants": tenants}} for p in (platforms or PLATFORMS)}
+        run_config = {"ops": ops}
+    log.info("running %s for %s..%s in %s", job_name, first, last, home)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, tags={**range_tags(first, last), "mrm/demo": "1"},
+                                        run_config=run_config, raise_on_error=False)
+    summary = summarize(result)
+    summary.update({"job": job_name, "dagster_home": str(home), "first_day": first.isoformat(),
+                    "last_day": last.isoformat(), "seconds": round(time.perf_counter() - started, 1)})
+    if not result.success:
+        detail = "\n".join(f"- {step}: {err}" for step, err in summary["failures"].items()) or "(no step failure)"
+        raise RuntimeError(f"Dagster run {result.run_id} of {job_name} failed:\n{detail}")
+    return summary
