@@ -1,4 +1,4 @@
-"""Click commands of the AI layer: `ask`, `kb` (index/ingest, search), `insights`, `report` (build, send)."""
+"""Click commands of the AI layer: `ask`, `kb` (index/ingest, search), `insights`, `report` (build, send), `assist`."""
 
 from __future__ import annotations
 
@@ -22,19 +22,47 @@ def _dump(obj: Any) -> None:
 
 @click.command("ask")
 @click.argument("question")
-@click.option("--tenant", "tenant_id", required=True, help="Tenant whose documents and reports are searched.")
+@click.option("--tenant", "tenant_id", required=True, help="Tenant whose documents, reports and data are used.")
+@click.option("--client", "client_id", default=None,
+              help="Answer about this client's performance with the analyst assistant (metric tools + KB); "
+                   "without it, answer from the knowledge base.")
 @click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: the question's).")
-@click.option("-k", "k", default=5, show_default=True, help="Passages retrieved.")
-@click.option("--json", "as_json", is_flag=True, help="Print {answer, citations[...]} as JSON.")
-def ask(question: str, tenant_id: str, lang: str | None, k: int, as_json: bool) -> None:
-    """Answer QUESTION from the tenant's knowledge base, citing source, heading and lines.
+@click.option("-k", "k", default=5, show_default=True, help="Passages retrieved (knowledge-base answers).")
+@click.option("--marts-db", default="marts", show_default=True, help="Database holding the dbt marts (--client).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {answer, citations[...]} as JSON (with --client also numbers and tool_calls).")
+def ask(question: str, tenant_id: str, client_id: str | None, lang: str | None, k: int, marts_db: str,
+        as_json: bool) -> None:
+    """Answer QUESTION from the tenant's knowledge base, citing source, heading and lines; with --client, answer
+    about that client's performance from predefined metric queries (every number traced to a tool call).
 
-    Uses Claude when ANTHROPIC_API_KEY is set, otherwise an extractive offline writer (labelled [offline]).
+    Uses Claude when ANTHROPIC_API_KEY is set, otherwise offline writers (labelled [offline]).
     """
+    # The stdlib client keeps start-up small (no clickhouse-connect/httpx import); see assistants/agents/litech.py.
+    from assistants.agents.litech import connect_fast
+
+    ch = connect_fast()
+    if client_id:
+        from assistants.agents import analyst
+
+        try:
+            res = analyst.ask(ch, tenant_id, client_id, question, lang, marts_db=marts_db)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        if as_json:
+            _dump(res.as_dict())
+            return
+        click.echo(res.answer)
+        for n in res.numbers:
+            click.echo(f"  {n['text']} ← {n['tool']} [{n['tool_call_id']}]", err=True)
+        for c in res.citations:
+            click.echo(f"  [{c['chunk_id']}] {c['source_path']} — {c['heading']} (lines {c['line_start']}-{c['line_end']})")
+        click.echo(f"\n({res.provider}; {res.note})", err=True)
+        return
     from assistants import kb
 
     try:
-        ans = kb.ask(_client(), tenant_id, question, lang, k=k)
+        ans = kb.ask(ch, tenant_id, question, lang, k=k)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     if as_json:
@@ -197,3 +225,74 @@ def report_send(tenant_id: str, client_id: str, period: str, lang: str, recipien
     except (ValueError, LookupError, FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"sent run {files.run_id} to {', '.join(to)}")
+
+
+@click.group("assist")
+def assist() -> None:
+    """Assistants: media-plan reallocation advice and project decomposition (tasks + RACI)."""
+
+
+@assist.command("plan")
+@click.option("--tenant", "tenant_id", required=True, help="Tenant that owns the plan.")
+@click.option("--plan-id", "plan_id", required=True, help="Media plan id (its latest version is used).")
+@click.option("--target-reach", type=float, default=None,
+              help="Target plan reach, a fraction (0.6) or percent (60).")
+@click.option("--budget", type=float, default=None, help="Total net budget to plan with (default: the plan's).")
+@click.option("--client", "client_id", default=None, help="Client of the plan (optional check).")
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable advice.")
+def assist_plan(tenant_id: str, plan_id: str, target_reach: float | None, budget: float | None,
+                client_id: str | None, lang: str, as_json: bool) -> None:
+    """Suggest budget moves between plan lines for more reach (before/after reach, the model named)."""
+    from assistants.agents import mediaplan
+
+    if target_reach is not None and target_reach >= 1:
+        target_reach = target_reach / 100.0
+    try:
+        advice = mediaplan.suggest(_client(), tenant_id, plan_id, target_reach=target_reach, budget=budget,
+                                   client_id=client_id)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if as_json:
+        _dump(advice.as_dict() | {"text": advice.text(lang)})
+        return
+    click.echo(advice.text(lang))
+    for n in advice.notes:
+        click.echo(f"  note: {n}", err=True)
+
+
+@assist.command("project")
+@click.option("--brief", "brief_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Brief as a text or Markdown file.")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Write project.md, project.xlsx and project.json here.")
+@click.option("--tenant", "tenant_id", envvar="MRM_TENANT", default="default", show_default=True,
+              help="Tenant billed for LLM usage (env MRM_TENANT).")
+@click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Output language (default: the brief's).")
+@click.option("--json", "as_json", is_flag=True, help="Print tasks and the RACI matrix as JSON.")
+def assist_project(brief_path: str, out_dir: str | None, tenant_id: str, lang: str | None, as_json: bool) -> None:
+    """Decompose a brief into tasks and draft a RACI matrix (pm, account_manager, specialist, strategist,
+    analyst, creative, client); Markdown on stdout, XLSX/JSON/MD files with --out."""
+    import os
+
+    from assistants.agents import project
+
+    brief = Path(brief_path).read_text(encoding="utf-8")
+    ch = _client() if os.environ.get("ANTHROPIC_API_KEY") else None  # usage rows only matter for paid calls
+    try:
+        draft = project.decompose(brief, tenant_id=tenant_id, lang=lang, ch=ch)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--brief") from exc
+    if out_dir:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "project.md").write_text(draft.to_markdown(), encoding="utf-8")
+        (out / "project.json").write_text(json.dumps(draft.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        draft.write_xlsx(out / "project.xlsx")
+        click.echo(f"wrote {out / 'project.md'}, {out / 'project.xlsx'}, {out / 'project.json'}", err=True)
+    if as_json:
+        _dump(draft.as_dict())
+    else:
+        click.echo(draft.to_markdown())
