@@ -1,6 +1,6 @@
 {#- Actual delivery per media-plan line and flight day: the additive facts of every campaign mapped to the line,
     counted only inside the line's flight, and the line's deduplicated user reach from flight start to that day.
-    Reads the materialised daily fact (not the union view) so plan-vs-fact stays cheap on large facts. -#}
+    Reads the campaign-day fact (not the ad-level fact or the union view) so plan-vs-fact stays cheap. -#}
 with line_days as (
     select * from {{ ref('int_media_plan_line_days') }}
 ),
@@ -10,7 +10,7 @@ mapped as (
 ),
 
 facts as (
-    select * from {{ ref('fct_ad_performance_daily') }}
+    select * from {{ ref('fct_campaign_daily') }}
 ),
 
 states as (

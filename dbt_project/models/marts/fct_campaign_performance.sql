@@ -1,33 +1,9 @@
 {{ config(order_by='(tenant_id, client_id, period_grain, period_start, platform, account_id, campaign_id)') }}
 {#- KPIs per campaign for day, ISO week and calendar month, all through the metric layer (macros/metrics.sql):
-    sums first, ratios of the sums after. For any other period, sum the additive columns of
-    fct_ad_performance_daily and apply the same macros. -#}
-with daily as (
-    select * from {{ ref('fct_ad_performance_daily') }}
-),
-
-campaign_days as (
-    -- collapse ads to campaign x day first: the period fan-out below then multiplies thousands of rows, not millions
-    select
-        tenant_id,
-        client_id,
-        date_day,
-        platform,
-        account_id,
-        campaign_id,
-        anyIf(campaign_name, campaign_name != '') as campaign_name,
-        anyIf(source_platform, source_platform != '') as source_platform,
-        anyIf(currency, currency != '') as currency,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(spend_gross) as spend_gross,
-        sum(spend_net) as spend_net,
-        sum(conversions) as conversions,
-        sum(conversions_value) as conversions_value,
-        sum(sessions) as sessions,
-        max(is_provisional) as is_provisional
-    from daily
-    group by tenant_id, client_id, date_day, platform, account_id, campaign_id
+    sums first, ratios of the sums after. For any other period, sum the additive columns of fct_campaign_daily
+    (or fct_ad_performance_daily) and apply the same macros. -#}
+with campaign_days as (
+    select * from {{ ref('fct_campaign_daily') }}
 ),
 
 periods as (

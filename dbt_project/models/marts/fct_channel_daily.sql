@@ -2,7 +2,7 @@
 {#- One row per client, day and channel (the ad network: Direct, VK, or the network behind Garpun), KPIs through
     the metric layer. -#}
 with daily as (
-    select * from {{ ref('fct_ad_performance_daily') }}
+    select * from {{ ref('fct_campaign_daily') }}
 ),
 
 summed as (

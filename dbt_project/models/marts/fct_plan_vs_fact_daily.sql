@@ -15,7 +15,7 @@ data_horizon as (
     select
         tenant_id,
         max(date_day) as as_of_day
-    from {{ ref('fct_ad_performance_daily') }}
+    from {{ ref('fct_campaign_daily') }}
     group by tenant_id
 ),
 
