@@ -66,6 +66,7 @@ class ClientSpec:
     campaigns: int = 6
     ads_per_campaign: int = 4
     seed: int = 1
+    users_per_campaign_day: int = 40
 
 
 def _check_db(db: str) -> str:
@@ -140,11 +141,12 @@ def _reach_states(ch: Any, db: str, c: ClientSpec, start: dt.date, days: int, en
         "['yandex_direct', 'vk_ads', 'garpun'][camp % 3 + 1], concat('acc-', toString(camp % 3 + 1)), "
         "concat('cmp-', toString(camp + 1)), uniqCombinedState(uid), uniqExact(uid), count(), "
         "toUInt8(day > addDays({end:Date}, -3)) "
-        "FROM (SELECT number AS n, intDiv(n, 40) % {days:UInt32} AS d, intDiv(n, 40 * {days:UInt32}) AS camp, "
+        "FROM (SELECT number AS n, intDiv(n, {u:UInt32}) % {days:UInt32} AS d, "
+        "  intDiv(n, {u:UInt32} * {days:UInt32}) AS camp, "
         "  toUInt64(cityHash64({seed:UInt64}, 7, n) % 20000) AS uid FROM numbers({rows:UInt64})) "
         "GROUP BY d, camp",
         parameters={"t": c.tenant_id, "c": c.client_id, "start": start, "end": end, "days": days, "seed": c.seed,
-                    "rows": 40 * days * c.campaigns},
+                    "u": c.users_per_campaign_day, "rows": c.users_per_campaign_day * days * c.campaigns},
         settings={"max_threads": 2})
 
 
@@ -158,7 +160,7 @@ def _reach_rows(ch: Any, db: str, c: ClientSpec, start: dt.date, end: dt.date) -
         "FROM (SELECT uid, count() AS k FROM (SELECT cityHash64({seed:UInt64}, 7, number) % 20000 AS uid "
         "      FROM numbers({rows:UInt64})) GROUP BY uid)",
         parameters={"t": c.tenant_id, "c": c.client_id, "start": start, "end": end, "seed": c.seed,
-                    "rows": 40 * ((end - start).days + 1) * c.campaigns})
+                    "rows": c.users_per_campaign_day * ((end - start).days + 1) * c.campaigns})
     ch.insert(f"{db}.fct_campaign_reach",
               [[c.tenant_id, c.client_id, "platform_reported", "direct_rf", "reported", start, end, "yandex_direct",
                 "acc-1", "cmp-1", "", 5000 + c.seed, 21000, 21000 / (5000 + c.seed), None, None, None, None, None]],

@@ -15,7 +15,9 @@ with ui.guard():
     c1, c2 = st.columns([1, 2])
     platforms = c1.multiselect(t("platforms"), sorted(everything["platform"].unique()), key="camp_platforms")
     search = c2.text_input(t("search"), key="camp_search", max_chars=200)
-    table = data.campaigns(ctx.principal, ctx.client_id, ctx.period, platforms, search)
+    # Unfiltered is the common case: reuse the first result instead of asking the warehouse twice.
+    table = (data.campaigns(ctx.principal, ctx.client_id, ctx.period, platforms, search)
+             if platforms or search.strip() else everything)
     if table.empty:
         st.info(t("no_data"))
         st.stop()

@@ -1,0 +1,203 @@
+"""Dashboards benchmark: page data-query p95 and browser first paint with concurrent sessions.
+
+    python -m dashboards.bench [--rows 10000000] [--sessions 5] [--out FILE.md]
+
+Builds sample marts (MRM_MARTS_DB=marts_bench) with `--rows` rows in fct_ad_performance_daily on the configured
+warehouse (a throw-away embedded one in a temp dir unless --keep-warehouse), times every page's data functions
+uncached (p50/p95 over --repeat runs, 30- and 365-day periods), then serves the app and measures, in Debian's
+chromium, the time from clicking a page to its first content with N sessions working at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import click
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+TENANT = "bench_dash"
+PASSWORD = "bench-password-1"
+# page title → a selector that shows the page's data has painted
+PAGES = {
+    "Overview": "[data-testid=stMetric]", "Campaigns": "[data-testid=stDataFrame]",
+    "Channels": "[data-testid=stPlotlyChart]", "Plan vs Fact": "[data-testid=stPlotlyChart]",
+    "Reach & Frequency": "[data-testid=stMetric]", "Insights": "[data-testid=stAlert]",
+    "Reports": "[data-testid=stAlert]", "Media plans": "[data-testid=stFileUploader]",
+    "Data health": "[data-testid=stDataFrame]",
+}
+
+
+def _p95(xs: list[float]) -> float:
+    return sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)]
+
+
+def build(ch: Any, rows: int, end: dt.date) -> dict[str, int]:
+    from dashboards import sample_marts as sm
+
+    clients, days, ads = 10, 1000, 10
+    camps = max(1, rows // (clients * days * ads))
+    specs = [sm.ClientSpec(TENANT, f"client{i:02d}", f"Bench client {i}", campaigns=camps, ads_per_campaign=ads,
+                           seed=100 + i, users_per_campaign_day=2) for i in range(clients)]
+    return sm.build(ch, "marts_bench", specs, end=end, days=days)
+
+
+def time_queries(repeat: int, end: dt.date) -> list[dict[str, Any]]:
+    """Every page's data calls, uncached (the cache is cleared before each run), for 30 and 365 days."""
+    from dashboards import data
+    from dashboards.auth import Principal
+
+    p = Principal(TENANT, "bench-pm", "pm")
+    out = []
+    for days in (30, 365):
+        per = data.Period(end - dt.timedelta(days=days - 1), end)
+        pages = {
+            "Overview": lambda per=per: (data.kpis(p, "client03", per), data.daily(p, "client03", per)),
+            "Campaigns": lambda per=per: data.campaign_ads(p, "client03", per, "yandex_direct", "acc-1", "cmp-1")
+            if len(data.campaigns(p, "client03", per)) else None,
+            "Channels": lambda per=per: data.channels(p, "client03", per),
+            "Plan vs Fact": lambda: data.plan_days(p, "client03", "plan-client03", 1),
+            "Reach & Frequency": lambda per=per: (data.reach_dedup(p, "client03", per),
+                                                  data.reach_rows(p, "client03", per)),
+            "Data health": lambda: data.data_health(p, "client03"),
+        }
+        for name, fn in pages.items():
+            times = []
+            for _ in range(repeat):
+                data.clear_caches()
+                t0 = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t0) * 1000)
+            out.append({"page": name, "days": days, "p50_ms": statistics.median(times), "p95_ms": _p95(times)})
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def first_paint(url: str, sessions: int) -> dict[str, list[float]]:
+    """N browsers sign in at once, then each opens every page; ms from click to the page's data on screen."""
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, list[float]] = {name: [] for name in PAGES}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(sessions)
+
+    def session(i: int) -> None:
+        try:
+            with sync_playwright() as pw:
+                b = pw.chromium.launch(executable_path=CHROMIUM,
+                                       args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                page = b.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(60_000)
+                page.goto(f"{url}/?lang=en&client=client{i % 10:02d}")
+                page.get_by_role("textbox", name="Login").fill("bench-pm")
+                page.get_by_role("textbox", name="Password").fill(PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                page.locator(PAGES["Overview"]).first.wait_for()
+                start.wait()
+                for name, marker in PAGES.items():
+                    t0 = time.perf_counter()
+                    page.get_by_role("link", name=name, exact=True).click()
+                    page.get_by_role("heading", name=name).wait_for()
+                    page.locator(marker).first.wait_for()
+                    ms = (time.perf_counter() - t0) * 1000
+                    with lock:
+                        results[name].append(ms)
+                b.close()
+        except BaseException as exc:  # noqa: BLE001 - reported after the threads join
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+@click.command()
+@click.option("--rows", default=10_000_000, show_default=True, help="Rows in fct_ad_performance_daily.")
+@click.option("--repeat", default=20, show_default=True, help="Uncached runs per page and period.")
+@click.option("--sessions", default=5, show_default=True, help="Concurrent browser sessions.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write markdown here.")
+@click.option("--keep-warehouse", is_flag=True, help="Use the configured warehouse instead of a temp one.")
+def main(rows: int, repeat: int, sessions: int, out: Path | None, keep_warehouse: bool) -> None:
+    """Benchmark the analyst app against the issue's targets (p95 ≤ 300 ms, first paint ≤ 2 s)."""
+    import clickhouse_connect
+
+    from dashboards.auth import add_user
+    from warehouse import embedded
+    from warehouse.migrate import migrate
+
+    tmp = None
+    if not keep_warehouse:
+        tmp = Path(tempfile.mkdtemp(prefix="mrm-dash-bench-"))
+        info = embedded.start(tmp / "data", port=_free_port())
+        os.environ["CLICKHOUSE_URL"] = info.url
+    os.environ["MRM_MARTS_DB"] = "marts_bench"
+    url_wh = os.environ.get("CLICKHOUSE_URL")
+    import warehouse
+
+    ch = clickhouse_connect.get_client(dsn=url_wh, send_receive_timeout=1200) if url_wh else warehouse.connect()
+    migrate(ch)
+    end = dt.date.today() - dt.timedelta(days=1)
+    t0 = time.perf_counter()
+    counts = build(ch, rows, end)
+    build_s = time.perf_counter() - t0
+    add_user(ch, tenant_id=TENANT, login="bench-pm", role="pm", password=PASSWORD)
+    queries = time_queries(repeat, end)
+    port = _free_port()
+    env = {**os.environ, "CLICKHOUSE_URL": url_wh or warehouse.endpoint()}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
+                             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        paint = first_paint(f"http://127.0.0.1:{port}", sessions)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if tmp is not None:
+            embedded.stop(tmp / "data")
+    lines = [f"## Dashboards ({counts['fct_ad_performance_daily']:,} rows in fct_ad_performance_daily, "
+             f"built in {build_s:.0f} s; {os.cpu_count()} cores)", "",
+             "| page | period | p50 ms | p95 ms | target p95 ≤ 300 ms |", "|---|---|---|---|---|"]
+    lines += [f"| {q['page']} | {q['days']} d | {q['p50_ms']:.0f} | {q['p95_ms']:.0f} | "
+              f"{'ok' if q['p95_ms'] <= 300 else 'MISSED'} |" for q in queries]
+    lines += ["", f"First paint in chromium, {sessions} concurrent sessions (click → page data on screen):", "",
+              "| page | p50 ms | p95 ms | target ≤ 2000 ms |", "|---|---|---|---|"]
+    for name, xs in paint.items():
+        lines.append(f"| {name} | {statistics.median(xs):.0f} | {_p95(xs):.0f} | "
+                     f"{'ok' if _p95(xs) <= 2000 else 'MISSED'} |")
+    text = "\n".join(lines) + "\n"
+    click.echo(text)
+    if out:
+        out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
