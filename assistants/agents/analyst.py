@@ -122,7 +122,10 @@ def route(question: str, last_day: dt.date | None) -> tuple[str, dict[str, Any]]
         return "campaign_reach", {}
     if _has(q, r"канал", r"channel", r"площадк", r"platform", r"сетям", r"по сетям"):
         return "channel_breakdown", period
-    if _has(q, r"список кампаний", r"какие кампании", r"list (?:of )?(?:the )?campaigns", r"which campaigns"):
+    metric_words = (r"\bcpa\b", r"\bctr\b", r"\bcpc\b", r"расход", r"spend", r"клик", r"click", r"конверс",
+                    r"conversion", r"лучш", r"худш", r"best", r"worst", r"top", r"топ", r"эффективн", r"perform")
+    if _has(q, r"список кампаний", r"какие кампании", r"list (?:of )?(?:the )?campaigns", r"which campaigns") \
+            and not _has(q, *metric_words):
         return "list_campaigns", {}
     if _has(q, r"кампани", r"campaign"):
         worst = _has(q, r"худш", r"worst", r"хуже", r"плох")
@@ -235,11 +238,11 @@ def write_answer(call: ToolCall, lang: str) -> str:
               "on_track": ("по плану", "on track"), "not_planned": ("не запланировано", "not planned")}
         items = "; ".join(
             f"{x['line_id']} ({x['channel']}): " + (
-                f"план на {x['as_of']} {_money(x['planned_to_date'], lang)}, факт {_money(x['actual_to_date'], lang)}, "
+                f"на {x['as_of']}: план {_money(x['planned_to_date'], lang)}, факт {_money(x['actual_to_date'], lang)}, "
                 f"темп {_pct(x['pacing_ratio'], lang)}, прогноз к концу {_money(x['forecast_end_of_flight'], lang)} при "
                 f"бюджете {_money(x['line_budget_net'], lang)} — {st.get(x['pacing_status'], (x['pacing_status'],) * 2)[0]}"
                 if ru else
-                f"planned to {x['as_of']} {_money(x['planned_to_date'], lang)}, actual {_money(x['actual_to_date'], lang)}, "
+                f"as of {x['as_of']}: planned {_money(x['planned_to_date'], lang)}, actual {_money(x['actual_to_date'], lang)}, "
                 f"pacing {_pct(x['pacing_ratio'], lang)}, forecast {_money(x['forecast_end_of_flight'], lang)} against a "
                 f"budget of {_money(x['line_budget_net'], lang)} — {st.get(x['pacing_status'], (x['pacing_status'],) * 2)[1]}")
             for x in rows)

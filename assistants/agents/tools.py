@@ -158,10 +158,11 @@ _SUMS = ("sum(impressions) AS impressions, sum(clicks) AS clicks, round(toFloat6
          "round(toFloat64(sum(spend_net)), 2) AS spend_net, round(toFloat64(sum(conversions)), 2) AS conversions, "
          "round(toFloat64(sum(conversions_value)), 2) AS conversions_value")
 # Ratios of sums (the metric layer's rule), NULL on a zero denominator; money KPIs on net spend.
-_KPIS = ("if(sum(impressions) = 0, NULL, round(sum(clicks) / sum(impressions), 6)) AS ctr, "
-         "if(sum(clicks) = 0, NULL, round(toFloat64(sum(spend_net)) / sum(clicks), 2)) AS cpc, "
-         "if(sum(conversions) = 0, NULL, round(toFloat64(sum(spend_net)) / toFloat64(sum(conversions)), 2)) AS cpa, "
-         "if(sum(clicks) = 0, NULL, round(toFloat64(sum(conversions)) / sum(clicks), 6)) AS cr")
+# Ratios of the sums above (they reference the summed aliases), NULL on a zero denominator; money KPIs on net spend.
+_KPIS = ("if(impressions = 0, NULL, round(clicks / impressions, 6)) AS ctr, "
+         "if(clicks = 0, NULL, round(spend_net / clicks, 2)) AS cpc, "
+         "if(conversions = 0, NULL, round(spend_net / conversions, 2)) AS cpa, "
+         "if(clicks = 0, NULL, round(conversions / clicks, 6)) AS cr")
 _DATE_ARGS = {
     "date_from": {"type": "string", "pattern": _DATE, "description": "First day, YYYY-MM-DD (default: 7 days before date_to)."},
     "date_to": {"type": "string", "pattern": _DATE, "description": "Last day, YYYY-MM-DD (default: newest day with data)."},
