@@ -53,8 +53,11 @@ def ask(question: str, tenant_id: str, client_id: str | None, lang: str | None, 
             _dump(res.as_dict())
             return
         click.echo(res.answer)
+        by_call: dict[str, list[str]] = {}
         for n in res.numbers:
-            click.echo(f"  {n['text']} ← {n['tool']} [{n['tool_call_id']}]", err=True)
+            by_call.setdefault(f"{n['tool']} [{n['tool_call_id']}]", []).append(n["text"])
+        for src, texts in by_call.items():
+            click.echo(f"  numbers from {src}: {', '.join(texts)}", err=True)
         for c in res.citations:
             click.echo(f"  [{c['chunk_id']}] {c['source_path']} — {c['heading']} (lines {c['line_start']}-{c['line_end']})")
         click.echo(f"\n({res.provider}; {res.note})", err=True)

@@ -154,7 +154,7 @@ def route(question: str, last_day: dt.date | None) -> tuple[str, dict[str, Any]]
 
 # ----------------------------------------------------------------------------------------- template writer
 def _money(v: Any, lang: str) -> str:
-    return "—" if v is None else f"{fmt_num(float(v), lang, 0)} ₽"
+    return "—" if v is None else f"{fmt_num(float(v), lang, 0)} {'₽' if lang == 'ru' else 'RUB'}"
 
 
 def _dec(v: Any, lang: str) -> str:
