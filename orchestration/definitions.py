@@ -81,7 +81,7 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
         ],
         asset_checks=[dbt_checks.marts_quality, ai_checks.report_totals_match_mart,
                       plan_checks.every_plan_has_current_lines],
-        jobs=[daily_job, jobs.platform_job(groups), plan_job],
+        jobs=[daily_job, jobs.platform_job(groups), jobs.ai_refresh_job(), plan_job],
         schedules=[schedules.daily_schedule(daily_job, running=not sandbox)],
         sensors=[sensors.media_plan_inbox_sensor(plan_job)],
         resources={

@@ -37,3 +37,16 @@ def platform_job(platform_groups: tuple[str, ...] = RAW_GROUPS) -> Any:
 def media_plan_import_job() -> Any:
     return dg.define_asset_job("media_plan_import_job", selection=dg.AssetSelection.groups("app"),
                                description="Import media-plan files named in run config (the inbox sensor).")
+
+
+def ai_refresh_job() -> Any:
+    """Re-check the marts and redo insights, reports and embeddings without reloading or rebuilding anything
+    (after a manual data fix); the blocking mart checks still gate every AI asset."""
+    marts = dg.AssetKey(["marts", "fct_ad_performance_daily"])
+    return dg.define_asset_job(
+        "ai_refresh_job",
+        selection=(dg.AssetSelection.groups(*AI_GROUPS) - dg.AssetSelection.assets(EMAILS))
+        | dg.AssetSelection.checks_for_assets(marts),
+        description="Mart checks → insights, reports, embeddings (no loads, no dbt).",
+        tags={"mrm/flow": "ai_refresh"},
+    )
