@@ -7,7 +7,6 @@ Offline (no ANTHROPIC_API_KEY) it returns [] — the importer's rules alone deci
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 MAPPING_SCHEMA = {
@@ -62,8 +61,9 @@ def suggest_plan_mapping(request: dict[str, Any], *, tenant_id: str | None = Non
     if gw.offline:
         return []
     from planning.mediaplan import suggestion_prompt  # the importer's own prompt text, so both stay in step
-    # The importer's callback carries no tenant; usage is billed to MRM_TENANT (the CLI's tenant) when set.
-    tenant = tenant_id or str(request.get("tenant_id") or "") or os.environ.get("MRM_TENANT", "") or "unattributed"
+    # The importer's callback passes only the request: usage is billed to request["tenant_id"] when the importer
+    # adds it, otherwise recorded as "unattributed" (visible in app.ai_usage, never silently dropped).
+    tenant = tenant_id or str(request.get("tenant_id") or "") or "unattributed"
     res = gw.structured(
         tenant_id=tenant, purpose="plan_mapping", prompt=load_prompt("plan_mapping"),
         variables={"request_prompt": suggestion_prompt(request)}, tool_name="submit_mapping",
