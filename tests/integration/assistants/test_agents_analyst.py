@@ -183,3 +183,11 @@ def test_claude_loop_forces_final_answer_at_max_steps(marts, replay_server):
                           marts_db=DB, max_steps=2)
     assert srv.received[1]["json"]["tool_choice"] == {"type": "tool", "name": "submit_answer"}
     assert "Video reach 4" in ans.answer and ans.grounded
+
+
+def test_claude_error_falls_back_to_offline_router(marts, replay_server):
+    with replay_server("error_invalid_request") as srv:
+        ans = analyst.ask(marts, T1, "acme", "What was the spend last week?", gateway=_online(marts, srv), marts_db=DB)
+    assert len(srv.received) == 1  # a 400 is not retried
+    assert ans.provider == "offline-fallback" and "llm error" in ans.note
+    assert ans.tool_calls[0].tool == "performance_totals" and ans.numbers

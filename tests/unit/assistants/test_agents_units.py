@@ -212,3 +212,14 @@ def test_format_param_for_bound_values():
     assert format_param(dt.date(2026, 1, 2)) == "2026-01-02"
     assert format_param(["a'b", "c"]) == "['a\\'b','c']"
     assert format_param(None) == "\\N" and format_param(5) == "5"
+
+
+def test_project_xlsx_is_formula_injection_safe(tmp_path):
+    import openpyxl
+
+    d = project.decompose_offline("Launch on VK", "en")
+    d.tasks[0].title = '=HYPERLINK("http://evil.example","x")'
+    path = d.write_xlsx(tmp_path / "p.xlsx")
+    ws = openpyxl.load_workbook(path)["RACI"]
+    assert ws.cell(2, 2).value.startswith("'=") and ws.cell(2, 2).data_type == "s"
+    assert [c.value for c in ws[1]][2:] == [project.ROLE_NAMES["en"][r] for r in project.ROLES]
