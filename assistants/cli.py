@@ -44,11 +44,17 @@ def ask(question: str, tenant_id: str, client_id: str | None, lang: str | None, 
     ch = connect_fast()
     if client_id:
         from assistants.agents import analyst
+        from assistants.agents.litech import LiteClickHouseError
 
         try:
             res = analyst.ask(ch, tenant_id, client_id, question, lang, marts_db=marts_db)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from exc
+        except Exception as exc:
+            # e.g. the marts are not built yet: say so without a traceback (lite or clickhouse-connect client)
+            if isinstance(exc, LiteClickHouseError) or type(exc).__name__ == "DatabaseError":
+                raise click.ClickException(f"warehouse query failed (is --marts-db {marts_db} built?): {exc}") from exc
+            raise
         if as_json:
             _dump(res.as_dict())
             return
