@@ -77,7 +77,8 @@ def run_tool_loop(
             "tool_choice": {"type": "tool", "name": final_tool["name"]} if last else {"type": "auto"},
         }
         req_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        base = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash=req_hash, call_id=uuid.uuid4().hex)
+        base: dict[str, Any] = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash=req_hash,
+                                    call_id=uuid.uuid4().hex)
         t0 = time.perf_counter()
         try:
             msg, attempts = gw._with_retries(lambda body=body: gw.client.messages.create(**body))
