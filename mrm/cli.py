@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("assistants.cli", "report", "Build and send client reports (XLSX/PDF, e-mail)."),
     "kb": ("assistants.cli", "kb", "Index documents into the knowledge base and search it."),
     "ask": ("assistants.cli", "ask", "Ask a question over reports and documents; answers cite sources."),
+    "assist": ("assistants.cli", "assist", "Assistants: media-plan reallocation advice, project tasks and RACI."),
     "users": ("dashboards.cli", "users", "Manage app users and roles."),
     "tenants": ("warehouse.cli", "tenants", "List and provision tenants."),
     "dagster": ("orchestration.cli", "dagster_cmd", "Start the Dagster UI on 127.0.0.1:3000."),

@@ -93,18 +93,37 @@ def run_direct(steps: Steps, client: Any, days: int, out_dir: Path) -> None:
         steps.run("insights, reports, knowledge base", lambda: assistants_demo(client, out_dir / "reports"))
 
 
+# Demo plan budgets follow each campaign's recent spend rate times a stable factor in 0.8–1.2, so plan vs fact shows
+# a realistic mix of under-, on- and over-delivering lines (a campaign's own daily cap would make every line "under").
 CAMPAIGNS_SQL = """
+WITH direct_rate AS (
+    SELECT tenant_id, account_id, campaign_id, sum(cost) / 28 AS daily
+    FROM raw_yandex_direct.ad_stats_daily
+    WHERE date_day >= today() - 28
+    GROUP BY tenant_id, account_id, campaign_id
+), vk_rate AS (
+    SELECT s.tenant_id AS tenant_id, s.account_id AS account_id, g.ad_plan_id AS ad_plan_id, sum(s.spent) / 28 AS daily
+    FROM raw_vk_ads.banner_stats_daily AS s
+    INNER JOIN raw_vk_ads.banners AS b ON b.tenant_id = s.tenant_id AND b.account_id = s.account_id
+        AND b.banner_id = s.banner_id
+    INNER JOIN raw_vk_ads.ad_groups AS g ON g.tenant_id = b.tenant_id AND g.account_id = b.account_id
+        AND g.ad_group_id = b.ad_group_id
+    WHERE s.date_day >= today() - 28
+    GROUP BY s.tenant_id, s.account_id, g.ad_plan_id
+)
 SELECT a.tenant_id, a.client_id, 'yandex_direct', toString(c.campaign_id), c.campaign_name, c.account_id,
-       toFloat64(ifNull(c.daily_budget, 0))
+       toFloat64(r.daily) * (0.8 + (cityHash64(c.campaign_id) % 41) / 100)
 FROM raw_yandex_direct.campaigns AS c
 INNER JOIN (SELECT * FROM app.accounts FINAL WHERE platform = 'yandex_direct') AS a
     ON a.tenant_id = c.tenant_id AND a.account_id = c.account_id
+INNER JOIN direct_rate AS r ON r.tenant_id = c.tenant_id AND r.account_id = c.account_id AND r.campaign_id = c.campaign_id
 UNION ALL
 SELECT a.tenant_id, a.client_id, 'vk_ads', toString(p.ad_plan_id), p.name, p.account_id,
-       toFloat64(ifNull(p.budget_limit_day, 0))
+       toFloat64(r.daily) * (0.8 + (cityHash64(p.ad_plan_id) % 41) / 100)
 FROM raw_vk_ads.ad_plans AS p
 INNER JOIN (SELECT * FROM app.accounts FINAL WHERE platform = 'vk_ads') AS a
     ON a.tenant_id = p.tenant_id AND a.account_id = p.account_id
+INNER JOIN vk_rate AS r ON r.tenant_id = p.tenant_id AND r.account_id = p.account_id AND r.ad_plan_id = p.ad_plan_id
 """
 
 
