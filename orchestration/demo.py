@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("mrm.orchestration.demo")
@@ -43,17 +44,21 @@ def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
 
 
 def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: tuple[str, ...] | None = None,
-                 tenants: list[str] | None = None) -> dict[str, Any]:
+                 tenants: list[str] | None = None,
+                 after_raw: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     """Sandbox → raw (every demo tenant/account) → dbt build + tests → checks → insights, reports, embeddings.
 
     One in-process run over the last `days` Moscow days, recorded in DAGSTER_HOME (<MRM_DATA_DIR>/dagster by
-    default) so the UI shows it afterwards. Raises with every failed step's error when the run fails.
+    default) so the UI shows it afterwards. With `after_raw(client)` (e.g. seeding demo media plans from the loaded
+    campaigns) it is two runs: the raw loads, the hook, then everything downstream. Raises with every failed
+    step's error when a run fails.
     """
     import dagster as dg
 
     import warehouse
     from ingestion.demo import register, sandbox_urls
     from ingestion.sandbox.generator import World
+    from orchestration import jobs
     from orchestration.definitions import PLATFORMS, build_definitions
     from orchestration.home import prepare_home
 
@@ -73,14 +78,36 @@ def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: t
     if tenants:
         ops = {f"{p}_raw": {"config": {"tenants": tenants}} for p in (platforms or PLATFORMS)}
         run_config = {"ops": ops}
+    tags = {**range_tags(first, last), "mrm/demo": "1"}
     log.info("running %s for %s..%s in %s", job_name, first, last, home)
+    graph = defs.resolve_asset_graph()
+    in_job = {g for g in (*jobs.RAW_GROUPS, *jobs.DBT_GROUPS, *jobs.AI_GROUPS)}
+    selectable = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable
+                  and graph.get(k).group_name in in_job and k != jobs.EMAILS]
+    raw = [k for k in selectable if k.path[0].startswith("raw_")]
+    batches = [None] if after_raw is None else [raw, [k for k in selectable if k not in raw]]
+    summary: dict[str, Any] = {}
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, tags={**range_tags(first, last), "mrm/demo": "1"},
-                                        run_config=run_config, raise_on_error=False)
-    summary = summarize(result)
+        for i, selection in enumerate(batches):
+            if i == 1 and after_raw is not None:
+                ch = warehouse.connect()
+                summary["after_raw"] = after_raw(ch)
+                ch.close()
+            result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config if i == 0 else {},
+                                            asset_selection=selection, raise_on_error=False)
+            part = summarize(result)
+            if not result.success:
+                detail = "\n".join(f"- {s}: {e}" for s, e in part["failures"].items()) or "(no step failure)"
+                raise RuntimeError(f"Dagster run {result.run_id} of {job_name} failed:\n{detail}")
+            if not summary.get("run_id"):
+                summary.update(part)
+            else:  # merge the second run into one summary
+                summary["run_ids"] = [summary["run_id"], part["run_id"]]
+                summary["steps"].update(part["steps"])
+                summary["materializations"] += part["materializations"]
+                summary["checks"]["passed"] += part["checks"]["passed"]
+                summary["checks"]["failed"] += part["checks"]["failed"]
+                summary["skipped"] += part["skipped"]
     summary.update({"job": job_name, "dagster_home": str(home), "first_day": first.isoformat(),
                     "last_day": last.isoformat(), "seconds": round(time.perf_counter() - started, 1)})
-    if not result.success:
-        detail = "\n".join(f"- {step}: {err}" for step, err in summary["failures"].items()) or "(no step failure)"
-        raise RuntimeError(f"Dagster run {result.run_id} of {job_name} failed:\n{detail}")
     return summary

@@ -26,7 +26,8 @@ INTERMEDIATE = ["int_ad_performance_unioned", "int_campaign_match_keys", "int_ca
                 "int_media_plan_line_actuals_daily", "int_media_plan_line_days",
                 "int_media_plan_lines_mapped_to_campaigns", "int_metrika_sessions_attributed",
                 "int_metrika_visits_attributed"]
-MARTS = ["dim_campaigns", "dim_clients", "fct_ad_performance_daily", "fct_campaign_performance", "fct_campaign_reach",
+MARTS = ["dim_campaigns", "dim_clients", "fct_ad_performance_daily", "fct_campaign_daily", "fct_campaign_performance",
+         "fct_campaign_reach",
          "fct_campaign_reach_states_daily", "fct_channel_daily", "fct_plan_vs_fact_daily"]
 APP = ["accounts", "campaign_mappings", "clients", "insights", "kb_chunks", "media_plan_lines_current", "media_plans",
        "raw_window_versions", "tenants", "vat_rates"]
@@ -47,6 +48,18 @@ def test_definitions_validate_with_the_expected_assets(defs: dg.Definitions) -> 
     dg.Definitions.validate_loadable(defs)
     keys = sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
     assert keys == EXPECTED
+
+
+def test_every_dependency_of_a_materializable_asset_is_defined(defs: dg.Definitions) -> None:
+    """A renamed dbt model must not leave an AI asset depending on a key nothing produces."""
+    graph = defs.resolve_asset_graph()
+    external = {dg.AssetKey(["app", t]) for t in ("tenants", "clients", "accounts", "vat_rates", "raw_window_versions",
+                                                  "campaign_mappings")}
+    for node in graph.asset_nodes:
+        if node.is_materializable:
+            for parent in node.parent_keys:
+                assert graph.has(parent) and (graph.get(parent).is_materializable or parent in external), (
+                    f"{node.key.to_user_string()} depends on undefined {parent.to_user_string()}")
 
 
 def test_production_definitions_take_secrets_from_env_vars_not_values() -> None:
