@@ -1,20 +1,42 @@
 {#- Incremental facts use insert_overwrite on monthly partitions: the new rows go to a fresh scratch table and
-    then REPLACE PARTITION swaps each touched month in one ALTER. A failure before the swap leaves the previous
+    then REPLACE PARTITION swaps each touched partition (week, or month) in one ALTER. A failure before the swap leaves the previous
     data untouched, a rerun produces the same months again, and the fresh scratch table is never subject to
-    insert-block deduplication. The price: every run must carry WHOLE months, so the window is widened to month
-    boundaries here. -#}
+    insert-block deduplication. The price: every run must carry WHOLE partitions, so the window is widened to
+    partition boundaries here. -#}
+
+{#- Partition period of the incremental facts (var incremental_partition: week | month). Weeks keep a one-day
+    Dagster run to one partition (~1/4 of a month's rows) while a year is still only 52 partitions. -#}
+{% macro fact_partition_by(date_column='date_day') -%}
+    {%- if var('incremental_partition') == 'month' -%}
+        toYYYYMM({{ date_column }})
+    {%- else -%}
+        toMonday({{ date_column }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _period_start(expr) -%}
+    {%- if var('incremental_partition') == 'month' -%}toStartOfMonth({{ expr }}){%- else -%}toMonday({{ expr }}){%- endif -%}
+{%- endmacro %}
+
+{% macro _period_end(expr) -%}
+    {%- if var('incremental_partition') == 'month' -%}
+        toLastDayOfMonth({{ expr }})
+    {%- else -%}
+        addDays(toMonday({{ expr }}), 6)
+    {%- endif -%}
+{%- endmacro %}
 
 {% macro incremental_window_filter(date_column='date_day') -%}
     {%- if is_incremental() -%}
         {%- if var('start_date') -%}
-            {{ date_column }} >= toStartOfMonth(toDate('{{ var("start_date") }}'))
+            {{ date_column }} >= {{ _period_start("toDate('" ~ var('start_date') ~ "')") }}
         {%- else -%}
-            {{ date_column }} >= toStartOfMonth(
-                (select max({{ date_column }}) from {{ this }}) - {{ var('lookback_days') | int }}
-            )
+            {{ date_column }} >= {{ _period_start(
+                '(select max(' ~ date_column ~ ') from ' ~ this ~ ') - ' ~ (var('lookback_days') | int)
+            ) }}
         {%- endif -%}
         {%- if var('end_date') %}
-            and {{ date_column }} <= toLastDayOfMonth(toDate('{{ var("end_date") }}'))
+            and {{ date_column }} <= {{ _period_end("toDate('" ~ var('end_date') ~ "')") }}
         {%- endif -%}
     {%- else -%}
         1 = 1

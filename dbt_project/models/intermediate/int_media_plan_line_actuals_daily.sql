@@ -101,7 +101,9 @@ reach_to_date as (
         toUInt64(uniqCombinedMerge(users_state) over (
             partition by tenant_id, client_id, plan_id, plan_version, line_id
             order by date_day rows between unbounded preceding and current row
-        )) as actual_reach_to_date
+        )) as actual_reach_to_date,
+        -- marks a matched row: without join_use_nulls a missing right side reads as 0, not NULL
+        1 as has_reach
     from reach_states
 ),
 
@@ -119,7 +121,7 @@ final as (
         coalesce(x.actual_clicks, 0) as actual_clicks,
         coalesce(x.actual_conversions, toDecimal64(0, 6)) as actual_conversions,
         coalesce(x.is_provisional, 0) as is_provisional,
-        r.actual_reach_to_date as actual_reach_to_date
+        if(r.has_reach = 1, r.actual_reach_to_date, null) as actual_reach_to_date
     from line_days as d
     left join delivery as x
         on
@@ -129,7 +131,6 @@ final as (
         on
             d.tenant_id = r.tenant_id and d.client_id = r.client_id and d.plan_id = r.plan_id
             and d.plan_version = r.plan_version and d.line_id = r.line_id and d.date_day = r.date_day
-    settings join_use_nulls = 1
 )
 
 select * from final

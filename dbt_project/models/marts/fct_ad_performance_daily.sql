@@ -1,8 +1,11 @@
+{#- max_partitions_per_insert_block = 0: a full build of years of history inserts more than the default 100
+    weekly partitions at once. -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='toYYYYMM(date_day)',
+        partition_by=fact_partition_by(),
+        query_settings={'max_partitions_per_insert_block': 0},
         order_by='(tenant_id, client_id, date_day, platform, account_id, campaign_id, ad_group_id, ad_id)',
         engine='MergeTree()',
         on_schema_change='fail'
