@@ -127,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         history_first = yesterday - dt.timedelta(days=args.history_days)
         history_last = yesterday - dt.timedelta(days=1)
         graph = defs.resolve_asset_graph()
-        raw_and_dbt = [k for k in graph.get_all_asset_keys()
-                       if k.path[0].startswith("raw_") or k.path[0] in ("staging", "intermediate", "marts")]
+        raw_and_dbt = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable and (
+            k.path[0].startswith("raw_") or k.path[0] in ("staging", "intermediate", "marts"))]
         with dg.DagsterInstance.get() as instance:
             t = time.perf_counter()
             hist = summarize(defs.resolve_job_def("platform_job").execute_in_process(

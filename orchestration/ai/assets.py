@@ -138,7 +138,12 @@ def client_report_emails(context: dg.AssetExecutionContext, config: ClientsConfi
     sent: dict[str, list[str]] = {}
     no_recipients: list[str] = []
     failed: list[str] = []
-    for tenant_id, client_id, lang, recipients in active_clients(ch, config.tenants):
+    # Same rule as client_reports: a client without data in the period has no report to send (named below).
+    clients, no_data = clients_with_data(ch, active_clients(ch, config.tenants),
+                                         as_of - dt.timedelta(days=reports.period_days - 1), as_of)
+    if no_data:
+        context.log.warning(f"no report for {', '.join(no_data)}: no mart rows in {period}")
+    for tenant_id, client_id, lang, recipients in clients:
         if not recipients:
             no_recipients.append(f"{tenant_id}/{client_id}")
             continue
@@ -155,7 +160,8 @@ def client_report_emails(context: dg.AssetExecutionContext, config: ClientsConfi
     ch.close()
     return dg.MaterializeResult(metadata={"period": period, "emails": len(sent),
                                           "recipients": dg.MetadataValue.json(sent),
-                                          "without_recipients": ", ".join(no_recipients) or "none"})
+                                          "without_recipients": ", ".join(no_recipients) or "none",
+                                          "skipped_no_data": ", ".join(no_data) or "none"})
 
 
 @dg.asset(key=EMBEDDINGS, deps=[REPORTS], partitions_def=partitions_def, group_name="ai", kinds={"python"},

@@ -214,3 +214,36 @@ def test_daily_reports_are_built_and_emailed(defs, sandbox, instance, daily_run,
                       "'travel' AND date_to = {d:Date} AND lang = 'en' ORDER BY updated_at DESC LIMIT 1",
                       parameters={"d": dt.date.fromisoformat(DAY)}).result_rows
     assert status and status[0][0] == "sent"
+
+
+def test_plan_dropped_in_the_inbox_is_imported_by_the_sensor_run(defs, instance, daily_run, ch, tmp_path,
+                                                                 monkeypatch) -> None:
+    from planning.demo import build_demo_plan_xlsx
+
+    assert daily_run["success"], daily_run["failures"]
+    campaigns = [{"platform": "yandex_direct", "campaign_id": str(cid), "campaign_name": name,
+                  "account_id": "shoes-direct"}
+                 for cid, name in ch.query("SELECT campaign_id, campaign_name FROM raw_yandex_direct.campaigns "
+                                           "WHERE tenant_id = 'demo-agency' AND account_id = 'shoes-direct' "
+                                           "ORDER BY campaign_id LIMIT 3").result_rows]
+    assert campaigns
+    folder = tmp_path / "demo-agency" / "shoes"
+    folder.mkdir(parents=True)
+    (folder / "inbox_plan_q1.xlsx").write_bytes(
+        build_demo_plan_xlsx("shoes", campaigns, dt.date(2026, 1, 1), dt.date(2026, 1, 31)))
+    (folder / "broken_plan.xlsx").write_bytes(b"this is not a workbook")
+    monkeypatch.setenv("MRM_MEDIA_PLAN_INBOX", str(tmp_path))
+    tick = defs.resolve_sensor_def("media_plan_inbox_sensor").evaluate_tick(dg.build_sensor_context(instance=instance))
+    by_file = {r.tags["media_plan_file"]: r for r in tick.run_requests}
+    assert set(by_file) == {"inbox_plan_q1.xlsx", "broken_plan.xlsx"}
+    job = defs.resolve_job_def("media_plan_import_job")
+    ok = summarize(job.execute_in_process(run_config=by_file["inbox_plan_q1.xlsx"].run_config, instance=instance,
+                                          raise_on_error=False))
+    assert ok["success"], ok["failures"]
+    assert ok["checks"]["failed"] == [] and ok["checks"]["passed"] >= 1
+    lines = ch.query("SELECT count() FROM app.media_plan_lines_current WHERE tenant_id = 'demo-agency' "
+                     "AND client_id = 'shoes' AND plan_id = 'inbox-plan-q1'").result_rows[0][0]
+    assert lines == len(campaigns)
+    bad = summarize(job.execute_in_process(run_config=by_file["broken_plan.xlsx"].run_config, instance=instance,
+                                           raise_on_error=False))
+    assert not bad["success"] and "broken_plan.xlsx" in " ".join(bad["failures"].values())
