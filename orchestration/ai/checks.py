@@ -19,7 +19,8 @@ def report_totals_match_mart(context: dg.AssetCheckExecutionContext, warehouse: 
     try:
         rows = ch.query(
             "SELECT tenant_id, client_id, date_from, date_to, snapshot_json FROM app.report_runs FINAL "
-            "WHERE status = 'built' AND date_to = {d:Date} ORDER BY tenant_id, client_id",
+            # Any status: the e-mail step may already have marked the run 'sent' (same frozen snapshot).
+            "WHERE date_to = {d:Date} ORDER BY tenant_id, client_id",
             parameters={"d": days[1] if days else None},
         ).result_rows if days else []
         mismatches = []

@@ -17,7 +17,7 @@ def every_plan_has_current_lines(warehouse: WarehouseResource) -> Any:
     try:
         rows = ch.query(
             "SELECT p.tenant_id, p.client_id, p.plan_id FROM (SELECT tenant_id, client_id, plan_id "
-            "FROM app.media_plans FINAL GROUP BY tenant_id, client_id, plan_id) AS p LEFT ANTI JOIN "
+            "FROM app.media_plans GROUP BY tenant_id, client_id, plan_id) AS p LEFT ANTI JOIN "
             "(SELECT DISTINCT tenant_id, client_id, plan_id FROM app.media_plan_lines_current) AS l "
             "USING (tenant_id, client_id, plan_id)"
         ).result_rows

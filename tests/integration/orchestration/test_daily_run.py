@@ -207,6 +207,8 @@ def test_daily_reports_are_built_and_emailed(defs, sandbox, instance, daily_run,
     )
     s = summarize(res)
     assert s["success"], s["failures"]
+    # The frozen report numbers equal the mart, whether the run row already says 'built' or 'sent'.
+    assert s["checks"]["failed"] == [] and s["checks"]["passed"] >= 1
     assert [e.rcpt_tos for e in received] == [["media@shoes.example"]]
     body = received[0].content.decode("utf-8", "replace")
     assert "travel_2026-01-13_2026-01-19_en.pdf" in body and ".xlsx" in body
