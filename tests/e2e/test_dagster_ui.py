@@ -72,6 +72,16 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
         embedded.stop(data)
 
 
+def _dismiss_community_dialog(page) -> None:
+    """A first-visit "Join the community" dialog covers the page; skip it when it appears."""
+    skip = page.get_by_role("button", name="Skip")
+    try:
+        skip.first.wait_for(timeout=5000)
+        skip.first.click()
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: the dialog did not appear, nothing to dismiss
+        pass
+
+
 def test_ui_shows_asset_graph_and_successful_demo_run(dagster_ui, artifacts_dir) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -82,16 +92,26 @@ def test_ui_shows_asset_graph_and_successful_demo_run(dagster_ui, artifacts_dir)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.set_default_timeout(90_000)
         page.goto(f"{dagster_ui['url']}/asset-groups/")
-        # The global lineage graph: raw tables, dbt marts and the AI assets are all nodes of one graph.
-        page.get_by_text("fct_ad_performance_daily").first.wait_for()
-        page.get_by_text("banner_stats_daily").first.wait_for()
-        page.get_by_text("client_reports").first.wait_for()
+        _dismiss_community_dialog(page)
+        # The global lineage graph: raw databases → dbt layers → AI/report groups, all in one graph.
+        graph = page.locator("#root")
+        for group in ("raw_yandex_direct", "raw_vk_ads", "staging", "marts", "ai", "reports"):
+            graph.get_by_text(group, exact=True).first.wait_for()
         page.screenshot(path=str(artifacts_dir / "dagster_asset_graph.png"))
+        # A mart's own page: the dbt asset with its checks (dbt tests and the GX suite) from the demo run.
+        page.goto(f"{dagster_ui['url']}/assets/marts/fct_ad_performance_daily")
+        _dismiss_community_dialog(page)
+        page.get_by_text("fct_ad_performance_daily").first.wait_for()
+        page.screenshot(path=str(artifacts_dir / "dagster_mart_asset.png"))
         page.goto(f"{dagster_ui['url']}/runs")
+        _dismiss_community_dialog(page)
         page.get_by_text("platform_job").first.wait_for()
-        page.get_by_text("Success").first.wait_for()
+        page.get_by_text("Success", exact=True).first.wait_for()
         page.screenshot(path=str(artifacts_dir / "dagster_runs.png"))
         page.goto(f"{dagster_ui['url']}/runs/{dagster_ui['run_id']}")
-        page.get_by_text("RUN_SUCCESS").first.wait_for()
+        _dismiss_community_dialog(page)
+        page.get_by_text("Errored (0)").first.wait_for()
+        page.get_by_text("mrm_dbt_models").first.wait_for()
+        assert page.get_by_text("Success", exact=True).count() >= 1
         page.screenshot(path=str(artifacts_dir / "dagster_run_success.png"))
         browser.close()
