@@ -38,21 +38,19 @@ def ask(question: str, tenant_id: str, client_id: str | None, lang: str | None, 
 
     Uses Claude when ANTHROPIC_API_KEY is set, otherwise offline writers (labelled [offline]).
     """
-    # The stdlib client keeps start-up small (no clickhouse-connect/httpx import); see assistants/agents/litech.py.
-    from assistants.agents.litech import connect_fast
-
-    ch = connect_fast()
+    ch = _client()
     if client_id:
+        from clickhouse_connect.driver.exceptions import DatabaseError
+
         from assistants.agents import analyst
-        from assistants.agents.litech import LiteClickHouseError
 
         try:
             res = analyst.ask(ch, tenant_id, client_id, question, lang, marts_db=marts_db)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from exc
         except Exception as exc:
-            # e.g. the marts are not built yet: say so without a traceback (lite or clickhouse-connect client)
-            if isinstance(exc, LiteClickHouseError) or type(exc).__name__ == "DatabaseError":
+            # e.g. the marts are not built yet: say so without a traceback
+            if isinstance(exc, DatabaseError):
                 raise click.ClickException(f"warehouse query failed (is --marts-db {marts_db} built?): {exc}") from exc
             raise
         if as_json:

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from assistants.agents import analyst, project
-from assistants.agents.litech import format_param
 from assistants.agents.mediaplan import advise
 from assistants.agents.tools import TOOLS, Scope, ToolCall, ToolError, validate_args
 from assistants.llm import Gateway
@@ -205,13 +204,6 @@ def test_mediaplan_advice_pure():
     assert bigger.budget_after == pytest.approx(6_000_000, abs=1) and bigger.reach_after > adv.reach_after
     with pytest.raises(ValueError, match="fraction"):
         advise(lines, tenant_id="t", client_id="c", plan_id="p", target_reach=60)
-
-
-def test_format_param_for_bound_values():
-    assert format_param("it's\ta\\b") == "it's\\ta\\\\b"
-    assert format_param(dt.date(2026, 1, 2)) == "2026-01-02"
-    assert format_param(["a'b", "c"]) == "['a\\'b','c']"
-    assert format_param(None) == "\\N" and format_param(5) == "5"
 
 
 def test_project_xlsx_is_formula_injection_safe(tmp_path):
