@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -50,6 +48,7 @@ def dagster_cmd(host: str, port: int, dagster_home: str | None, sandbox: bool, p
 
     Starts the embedded warehouse first when no ClickHouse is configured, so runs launched from the UI find it.
     Ctrl+C stops Dagster (the warehouse keeps running; `mrm warehouse stop` stops it).
+    Runs launched from the UI need platform credentials (MRM_DIRECT_TOKEN…) unless --sandbox is given.
     """
     from orchestration.home import prepare_home
 
@@ -60,15 +59,7 @@ def dagster_cmd(host: str, port: int, dagster_home: str | None, sandbox: bool, p
         click.echo(f"warehouse: {warehouse.endpoint()}", err=True)
     cmd = dagster_dev_command(host, port)
     click.echo(f"DAGSTER_HOME={home}\nDagster UI: http://{host}:{port}  ({' '.join(cmd)})", err=True)
-    proc = subprocess.Popen(cmd, env=dagster_env(home, sandbox=sandbox, platforms=platforms), cwd=str(REPO_ROOT))
-    try:
-        code = proc.wait()
-    except KeyboardInterrupt:
-        proc.send_signal(signal.SIGINT)
-        try:
-            code = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            code = proc.wait()
-    if code not in (0, -signal.SIGINT, 130):
-        raise click.ClickException(f"dagster dev exited with code {code}")
+    # Become `dagster dev` (exec, not a child): Ctrl+C and a supervisor's SIGTERM reach it directly, and there is no
+    # wrapper process left behind when it stops.
+    os.chdir(REPO_ROOT)
+    os.execve(cmd[0], cmd, dagster_env(home, sandbox=sandbox, platforms=platforms))

@@ -62,7 +62,7 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
             time.sleep(1)
         yield {"url": url, "home": str(data / "dagster"), "run_id": summary["run_id"]}
     finally:
-        os.killpg(proc.pid, signal.SIGINT)  # dagster dev stops webserver and daemon on SIGINT
+        proc.send_signal(signal.SIGINT)  # `mrm dagster` execs dagster dev, which stops webserver and daemon
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
