@@ -103,3 +103,51 @@ def list_tenants() -> None:
     ).result_rows
     for tenant_id, name, n in rows:
         click.echo(f"{tenant_id}\t{name}\t{n} clients")
+
+
+@tenants.command("provision")
+@click.option("--tenant", "tenant_ids", multiple=True,
+              help="Tenant to provision (repeatable; default: every tenant in app.tenants).")
+@click.option("--dry-run/--apply", "dry_run", default=True, show_default=True,
+              help="Print the SQL (default) or run it on the configured ClickHouse (refused on the embedded one).")
+@click.option("--marts-db", default="marts", show_default=True, help="Database holding the dbt marts.")
+@click.option("--host", "host", default="ANY", show_default=True,
+              help="Restrict the tenant users to this IP or subnet (e.g. 10.0.0.0/8).")
+@click.option("--passwords-out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the generated passwords (user<TAB>password) to this file, mode 0600; never printed.")
+def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: str, passwords_out: str | None) -> None:
+    """Readonly ClickHouse users per tenant with row policies on every tenant_id table and no table functions.
+
+    Prints the SQL by default; --apply runs it on a real ClickHouse (chDB has no access control).
+    """
+    import os
+
+    import warehouse as wh
+    from warehouse import provision as prov
+
+    settings = WarehouseSettings.from_env()
+    if not dry_run and settings.embedded:
+        raise click.ClickException(str(prov.ProvisionError(
+            "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
+            "configure a real ClickHouse (CLICKHOUSE_URL) or run without --apply to print the SQL")))
+    ch = wh.connect(settings)
+    try:
+        tenants_ = list(tenant_ids) or prov.known_tenants(ch)
+        plan = prov.build_plan(tenants_, prov.tenant_tables(ch, marts_db=marts_db), marts_db=marts_db, host=host)
+    except prov.ProvisionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if passwords_out:
+        fd = os.open(passwords_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.writelines(f"{u}\t{p}\n" for u, p in sorted(plan.passwords.items()))
+        click.echo(f"-- passwords of {len(plan.passwords)} users written to {passwords_out}", err=True)
+    if dry_run:
+        click.echo(plan.sql(), nl=False)
+        click.echo(f"-- {len(plan.statements)} statements for {len(plan.passwords)} tenants, "
+                   f"{len(plan.policy_tables)} tables with tenant_id (dry run; --apply to run)", err=True)
+        return
+    try:
+        n = prov.apply(ch, plan, embedded=settings.embedded)
+    except Exception as exc:
+        raise click.ClickException(f"provisioning failed: {exc}") from exc
+    click.echo(f"applied {n} statements for {len(plan.passwords)} tenants")
