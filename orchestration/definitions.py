@@ -83,7 +83,7 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
                       plan_checks.every_plan_has_current_lines],
         jobs=[daily_job, jobs.platform_job(groups), jobs.ai_refresh_job(), plan_job],
         schedules=[schedules.daily_schedule(daily_job, running=not sandbox)],
-        sensors=[sensors.media_plan_inbox_sensor(plan_job)],
+        sensors=[sensors.media_plan_inbox_sensor(plan_job), sensors.ai_automation_sensor(running=not sandbox)],
         resources={
             "warehouse": resources.WarehouseResource(url=warehouse_url),
             "dbt": dbt_assets_mod.dbt_resource(),

@@ -32,3 +32,13 @@ def media_plan_inbox_sensor(job: Any) -> dg.SensorDefinition:
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True))
 
     return _sensor
+
+
+def ai_automation_sensor(*, running: bool) -> dg.AutomationConditionSensorDefinition:
+    """Declarative automation for the AI and report assets (eager: follow the marts when they change outside the
+    daily job, e.g. a manual dbt rerun). Stopped in sandbox mode so a demo laptop does not start runs by itself."""
+    return dg.AutomationConditionSensorDefinition(
+        "ai_automation_sensor", target=dg.AssetSelection.groups("ai", "reports"), minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING if running else dg.DefaultSensorStatus.STOPPED,
+        description="Evaluates the eager automation conditions of insights, reports and embeddings.",
+    )

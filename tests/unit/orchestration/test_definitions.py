@@ -130,3 +130,13 @@ def test_inbox_sensor_requests_one_import_per_new_or_resaved_file(defs, tmp_path
     assert len(third.run_requests) == 1
     assert third.run_requests[0].tags["media_plan_file"] == "q1.xlsx"
     assert json.loads(third.cursor)["demo-agency/shoes/q1.xlsx"] == st.st_mtime_ns + 5 * 10**9
+
+
+def test_ai_assets_follow_the_marts_by_declarative_automation(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    for key in (["app", "insights"], ["reports", "client_reports"], ["app", "kb_chunks"]):
+        assert graph.get(dg.AssetKey(key)).automation_condition is not None, key
+    sensor = defs.resolve_sensor_def("ai_automation_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED  # sandbox: no runs by themselves
+    assert build_definitions(sandbox=False).resolve_sensor_def("ai_automation_sensor").default_status == (
+        dg.DefaultSensorStatus.RUNNING)
