@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -314,6 +315,9 @@ def provisional(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_d
 
 def detect_all(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts") -> list[Insight]:
     """Pipeline health runs first; if as_of's data is broken, business anomalies for it are suppressed."""
+    # marts_db is formatted into every detector's SQL (from --marts-db): a database name, never SQL text.
+    if not isinstance(marts_db, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", marts_db):
+        raise ValueError(f"marts database must be a plain name, got {marts_db!r}")
     health = pipeline_health(ch, tenant_id, client_id, as_of, marts_db)
     broken = any(i.severity in ("critical", "high") and i.details.get("check") in ("volume", "duplicates", "no_data")
                  for i in health)

@@ -81,6 +81,9 @@ def client_settings(ch: Any, tenant_id: str, client_id: str) -> dict[str, Any]:
 def build_snapshot(ch: Any, tenant_id: str, client_id: str, period: Period, *, include_vat: bool,
                    include_commission: bool, marts_db: str = "marts") -> dict[str, Any]:
     """All numbers a report shows; ratios come from sums at each grain, never from averaged ratios."""
+    # marts_db is formatted into the SQL below (from --marts-db): a database name, never SQL text.
+    if not isinstance(marts_db, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", marts_db):
+        raise ValueError(f"marts database must be a plain name, got {marts_db!r}")
     p = {"t": tenant_id, "c": client_id, "f": period.date_from, "to": period.date_to}
     spend_col = "spend_gross" if include_vat else "spend_net"
     settings = client_settings(ch, tenant_id, client_id)

@@ -29,6 +29,8 @@ PERIOD = f"{END - dt.timedelta(days=13)}:{END}"
 KB_SECRET = "ZEBRA-4471-VICTIM"
 VICTIM_MARKERS = ("sec_t2/acme: ", "sec_t2/globex: ", "Globex Victim", "Acme Victim", KB_SECRET, "globex@example.test")
 
+APPEND_ONLY_LOGS = ("app.audit_log", "app.llm_calls", "app.ai_usage")
+
 # login -> (tenant, role, client)
 USERS = {
     "sec-pm@t1": (T1, "pm", ""),
@@ -44,8 +46,8 @@ def fingerprint(ch: Any) -> dict[str, int]:
         "SELECT concat(database, '.', name), total_rows FROM system.tables "
         "WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') AND engine NOT LIKE '%View' "
         "ORDER BY 1").result_rows
-    # audit_log grows with every denied attempt, llm_calls with every offline answer: by design, not damage.
-    return {name: int(n or 0) for name, n in rows if name not in ("app.audit_log", "app.llm_calls")}
+    # The audit log grows with every denied attempt, the AI usage log with every answer: by design, not damage.
+    return {name: int(n or 0) for name, n in rows if name not in APPEND_ONLY_LOGS}
 
 
 def leaked(text: str) -> list[str]:
