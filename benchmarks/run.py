@@ -24,6 +24,11 @@ SUITES = [
     ("assistants", "assistants.bench", "recall@5 ≥ 0.9 offline; `mrm ask` p95 ≤ 2 s; a client report ≤ 10 s"),
     ("orchestration", "orchestration.bench", "daily run 3 tenants × 3 platforms end to end ≤ 3 min"),
     ("dashboards", "dashboards.bench", "page data queries p95 ≤ 300 ms on 10 M rows; first paint ≤ 2 s with 5 sessions"),
+    # Issue 9 (proof at scale): side by side against peers, and growth from 1 M to 100 M rows.
+    ("compare", "benchmarks.compare", "ingestion ≥ 5× dlt's rows/s; warehouse server vs chDB in-process vs DuckDB; "
+                                      "reach from uniqCombined states vs uniqExact: time and error"),
+    ("scale", "benchmarks.scale", "dbt daily incremental run, mart query p95 and disk at 1 M → 100 M ad rows "
+                                  "(table + docs/img/scale.png)"),
 ]
 
 
