@@ -186,7 +186,10 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
-        bad = zf.testzip()
+        # Declared sizes first: testzip() inflates every member, so a bomb must be refused before it runs
+        # (zipfile never inflates past a member's declared size, so the check below bounds testzip's work).
+        total = sum(i.file_size for i in zf.infolist())
+        bad = zf.testzip() if total <= MAX_UNCOMPRESSED_BYTES else None
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise PlanFileError(
             "corrupt",
@@ -211,7 +214,6 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
             f"{filename} is a zip archive but not an Excel workbook (no xl/workbook.xml)",
             f"{filename} — zip-архив, но не книга Excel (нет xl/workbook.xml)",
         )
-    total = sum(i.file_size for i in zf.infolist())
     if total > MAX_UNCOMPRESSED_BYTES:
         raise PlanFileError(
             "too_big",
