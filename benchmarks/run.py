@@ -78,6 +78,8 @@ def main() -> int:
         failed += code != 0
         lines.append(f"### {name} — {status}, {seconds:.0f} s\nTarget: {target}\n")
         data = last_json(out)
+        if data is not None and isinstance(data.get("markdown"), str):
+            lines.append(data.pop("markdown") + "\n")  # a suite's own table (and plot link) before its JSON
         if data is not None:
             lines.append("```json\n" + json.dumps(data, indent=2, ensure_ascii=False) + "\n```\n")
         else:
