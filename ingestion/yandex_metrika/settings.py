@@ -18,10 +18,11 @@ class Settings(ConnectorSettings):
     env_prefix = "METRIKA"
 
     base_url: str = "https://api-metrika.yandex.net"
-    token: str
-    refresh_token: str | None = None
+    # Credentials stay out of repr(): settings objects end up in logs, tracebacks and error reports.
+    token: str = Field(repr=False)
+    refresh_token: str | None = Field(None, repr=False)
     client_id: str | None = None
-    client_secret: str | None = None
+    client_secret: str | None = Field(None, repr=False)
     oauth_url: str = "https://oauth.yandex.ru"
     lookback_days: int = Field(DEFAULT_LOOKBACK_DAYS[PLATFORM], ge=0, le=90)
     # Reporting API
