@@ -4,5 +4,5 @@ RUN pip install --no-cache-dir uv
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 COPY . .
-RUN uv sync --frozen --no-dev && ln -s /app/.venv/bin/* /usr/local/bin/ 2>/dev/null || true
+RUN uv sync --frozen --no-dev --group deploy && ln -s /app/.venv/bin/* /usr/local/bin/ 2>/dev/null || true
 ENV PATH="/app/.venv/bin:${PATH}" PYTHONUNBUFFERED=1

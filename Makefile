@@ -35,6 +35,9 @@ test: install system-deps ## the whole suite
 test-fast: install ## unit tests only
 	$(PY) -m pytest -q tests/unit
 
+test-browser: install system-deps ## real-browser tests only (Debian chromium)
+	$(PY) -m pytest -q -m browser tests/e2e
+
 bench: install system-deps ## benchmarks; results appended to BENCHMARKS.md
 	$(PY) -m benchmarks.run
 

@@ -68,7 +68,8 @@ def run_job(days: int, out_dir: Path) -> Steps:
     steps.run("migrations", lambda: warehouse.migrate(client) or "up to date")
     dagster_job = _optional("orchestration.demo", "run_demo_job")
     if dagster_job is not None and os.environ.get("MRM_DEMO_DIRECT") != "1":
-        steps.run("dagster job (sandbox → raw → dbt → checks → insights/reports)", lambda: dagster_job(days=days))
+        steps.run("dagster job (sandbox → raw → plans → dbt → checks → insights/reports)",
+                  lambda: dagster_job(days=days, after_raw=seed_plans_from_raw))
     else:
         run_direct(steps, client, days, out_dir)
     users = _optional("dashboards.demo", "create_demo_users")
@@ -175,7 +176,9 @@ def serve() -> None:
             if _optional(*module) is None:
                 click.echo(f"  {label}: not part of this build")
                 continue
-            procs.append(subprocess.Popen([sys.executable, "-m", "mrm.cli", cmd], start_new_session=True))
+            # The demo UI runs against the sandboxes: runs launched from it need no platform credentials.
+            extra = ["--sandbox"] if cmd == "dagster" else []
+            procs.append(subprocess.Popen([sys.executable, "-m", "mrm.cli", cmd, *extra], start_new_session=True))
             ok = _wait_http(url + health, 180)
             click.echo(f"  {label}: {url}" + ("" if ok else "  (not answering yet; see its log above)"))
         click.echo("Press Ctrl-C to stop.")
