@@ -2,7 +2,7 @@
 
 Platforms report in the account's time zone, and Russian agencies' accounts are on Moscow time, so a partition is
 a Moscow calendar day. One shared definition lets a single job (raw → dbt → AI) and a single-run backfill span
-every platform; tenants and accounts are the loop inside a run (see docs/decisions_orchestration.md).
+every platform; tenants and accounts are the loop inside a run (see docs/decisions.md).
 """
 
 from __future__ import annotations

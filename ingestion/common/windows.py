@@ -1,11 +1,11 @@
-"""Lookback / provisional-window arithmetic (pure functions; see docs/decisions_ingestion.md for defaults)."""
+"""Lookback / provisional-window arithmetic (pure functions; see docs/decisions.md for defaults)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-# Days re-pulled on every run and flagged provisional, per platform (reasons in docs/decisions_ingestion.md).
+# Days re-pulled on every run and flagged provisional, per platform (reasons in docs/decisions.md).
 DEFAULT_LOOKBACK_DAYS: dict[str, int] = {
     "yandex_direct": 7,   # stats settle in ~3 days; Metrika-attributed goal conversions keep arriving ~a week
     "yandex_metrika": 3,  # ~99 % of visits are final within 3 days (Logs API docs)
