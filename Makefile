@@ -68,3 +68,7 @@ sandbox: install ## API emulators on loopback
 clean: ## stop the warehouse and remove the data directory
 	-$(PY) -m mrm.cli warehouse stop
 	rm -rf .mrm test-artifacts dbt_project/target
+
+.PHONY: test-security
+test-security: install ## security suite: tenant isolation, SQL injection, uploads, secrets, provisioning (docs/security.md)
+	$(PY) -m pytest -q -p no:cacheprovider tests/security

@@ -126,11 +126,12 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
     from warehouse import provision as prov
 
     settings = WarehouseSettings.from_env()
-    if not dry_run and settings.embedded:
-        raise click.ClickException(str(prov.ProvisionError(
-            "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
-            "configure a real ClickHouse (CLICKHOUSE_URL) or run without --apply to print the SQL")))
     ch = wh.connect(settings)
+    embedded = prov.engine_is_embedded(settings)
+    if not dry_run and embedded:
+        raise click.ClickException(
+            "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
+            "configure a real ClickHouse (CLICKHOUSE_URL) or run without --apply to print the SQL")
     try:
         tenants_ = list(tenant_ids) or prov.known_tenants(ch)
         plan = prov.build_plan(tenants_, prov.tenant_tables(ch, marts_db=marts_db), marts_db=marts_db, host=host)
@@ -147,7 +148,7 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
                    f"{len(plan.policy_tables)} tables with tenant_id (dry run; --apply to run)", err=True)
         return
     try:
-        n = prov.apply(ch, plan, embedded=settings.embedded)
+        n = prov.apply(ch, plan, embedded=embedded)
     except Exception as exc:
         raise click.ClickException(f"provisioning failed: {exc}") from exc
     click.echo(f"applied {n} statements for {len(plan.passwords)} tenants")

@@ -161,6 +161,20 @@ def build_plan(tenants: Sequence[str], tables: Sequence[TenantTable], *, marts_d
     return plan
 
 
+def engine_is_embedded(settings: Any) -> bool:
+    """True for the embedded chDB server — also when it is reached through CLICKHOUSE_URL (it names itself)."""
+    if settings.embedded:
+        return True
+    import httpx
+
+    try:
+        r = httpx.get(f"{settings.url}/", params={"query": "SELECT 1"}, timeout=10,
+                      auth=(settings.username, settings.password) if settings.password else None)
+    except httpx.HTTPError:
+        return False
+    return r.headers.get("X-ClickHouse-Server-Display-Name", "") == "mrm-embedded"
+
+
 def known_tenants(ch: Any) -> list[str]:
     return [str(r[0]) for r in ch.query("SELECT DISTINCT tenant_id FROM app.tenants FINAL ORDER BY 1").result_rows]
 
