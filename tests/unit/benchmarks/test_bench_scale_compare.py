@@ -1,0 +1,109 @@
+"""The scale generator's output shape at a tiny size, the growth table/plot, and the comparison harnesses end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import common, compare_reach, compare_warehouse, scale
+
+
+@pytest.fixture(scope="module")
+def private_ch(tmp_path_factory):
+    """A private embedded warehouse: the generator writes 200 tenants, which must not leak into shared fixtures."""
+    import clickhouse_connect
+
+    from warehouse import embedded
+
+    data = tmp_path_factory.mktemp("scale-wh")
+    info = embedded.start(data, port=0)
+    try:
+        yield clickhouse_connect.get_client(dsn=info.url, compress=False)
+    finally:
+        embedded.stop(data)
+
+
+def test_generator_shape_and_tenants(private_ch):
+    ch = private_ch
+    scale.generate(ch, rows=36_000, events=4_000, progress=False)
+    q = lambda sql: ch.query(sql).result_rows[0]  # noqa: E731
+    assert q("SELECT count(), uniqExact(tenant_id), uniqExact(date_day) FROM raw_yandex_direct.ad_stats_daily") == \
+        (36_000, scale.TENANTS, scale.DAYS)
+    assert q("SELECT count() FROM app.tenants")[0] == scale.TENANTS
+    assert q("SELECT count(), uniqExact(tenant_id) FROM raw_yandex_metrika.visits") == (4_000, scale.TENANTS)
+    # every ad row's account is a Direct account of the row's own tenant, and its window is registered
+    assert q("SELECT countIf(a.account_id = '') FROM raw_yandex_direct.ad_stats_daily AS s LEFT JOIN "
+             "(SELECT tenant_id, account_id FROM app.accounts WHERE platform = 'yandex_direct') AS a "
+             "ON s.tenant_id = a.tenant_id AND s.account_id = a.account_id")[0] == 0
+    assert q("SELECT count() FROM (SELECT DISTINCT tenant_id, account_id, date_day FROM "
+             "raw_yandex_direct.ad_stats_daily) AS s LEFT ANTI JOIN (SELECT tenant_id, account_id, date_day FROM "
+             "app.raw_window_versions WHERE table_name = 'raw_yandex_direct.ad_stats_daily') AS v "
+             "USING (tenant_id, account_id, date_day)")[0] == 0
+    # each tenant has its own campaigns, and visits point at them
+    assert q("SELECT uniqExact(tenant_id, campaign_id) FROM raw_yandex_direct.campaigns")[0] == \
+        scale.TENANTS * scale.CAMPAIGNS_PER_TENANT
+    assert q("SELECT countIf(c.campaign_id = 0) FROM raw_yandex_metrika.visits AS v LEFT JOIN "
+             "raw_yandex_direct.campaigns AS c ON v.tenant_id = c.tenant_id AND v.direct_click_order = c.campaign_id")[0] == 0
+
+
+def test_table_and_plot(tmp_path: Path):
+    measured = {"rows": 1_000_000, "events": 1_000_000, "generate_s": 1.0, "initial_build_s": 10.0,
+                "incremental_project_s": 9.0, "incremental_fact_s": 2.0, "query_p95_ms": 40.0,
+                "disk_mb_tables": 50.0, "disk_mb_data_dir": 60.0}
+    bigger = {**measured, "rows": 10_000_000, "events": 10_000_000, "incremental_project_s": 12.5}
+    skipped = {"rows": 100_000_000, "events": 100_000_000, "skipped": "predicted too long"}
+    table = scale.markdown_table([measured, bigger, skipped])
+    lines = table.strip().splitlines()
+    assert len(lines) == 5 and "| 10 M |" in lines[3] and "12.5" in lines[3] and "skipped" in lines[4]
+    png = scale.draw_plot([measured, bigger, skipped], tmp_path / "scale.png")
+    from PIL import Image
+
+    with Image.open(png) as img:
+        assert img.format == "PNG" and img.size[0] > img.size[1] > 200
+        assert len(set(img.getdata())) > 10  # lines and text were drawn, not a blank canvas
+    with pytest.raises(ValueError):
+        scale.draw_plot([skipped], tmp_path / "none.png")
+
+
+def test_percentile_and_ratio():
+    assert common.percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
+    assert common.percentile(list(map(float, range(1, 101))), 95) == 95.0
+    assert common.ratio(10, 4) == 2.5 and common.ratio(1, 0) is None
+
+
+def test_warehouse_comparison_end_to_end():
+    res = compare_warehouse.run(rows=20_000, repeats=2)
+    assert set(res["queries"]) == set(compare_warehouse.QUERIES)
+    for q in res["queries"].values():
+        for engine in ("embedded_server", "chdb_in_process", "duckdb"):
+            assert q[engine]["p50_ms"] > 0
+        assert q["ratio_server_vs_chdb_p50"] > 0 and q["ratio_duckdb_vs_server_p50"] > 0
+        assert q["result_rows"] > 0
+
+
+def test_answers_must_agree():
+    assert compare_warehouse.same_answer([("a", 1.0)], [("a", 1.001)])
+    assert not compare_warehouse.same_answer([("a", 1.0)], [("a", 1.5)])
+    assert not compare_warehouse.same_answer([("a", 1.0)], [("b", 1.0)])
+
+
+def test_reach_comparison_end_to_end():
+    res = compare_reach.run(impressions=200_000, repeats=1)
+    for q in res["questions"].values():
+        assert q["states"]["p50_ms"] > 0 and q["uniq_exact"]["p50_ms"] > 0
+        assert q["speedup_states_vs_exact_p50"] > 0
+        assert 0 <= q["rel_error_mean_pct"] <= q["rel_error_max_pct"] < 5  # uniqCombined's error is ~1 % or less
+    with pytest.raises(RuntimeError):
+        compare_reach.relative_errors([(1, 10)], [(2, 10)])
+
+
+def test_dlt_side_tsv_reader():
+    from benchmarks.compare_ingestion import _tsv_rows
+
+    lines = [b'"report title"', b"Date\tCampaignId\tCampaignName\tCost\tConversions",
+             b"2026-01-01\t7\tBrand\t1500000\t--", b"2026-01-02\t8\tSale\t0\t2.5", b"Total rows: 2"]
+    pages = list(_tsv_rows(iter(lines), page=1))
+    assert pages == [[{"Date": "2026-01-01", "CampaignId": 7, "CampaignName": "Brand", "Cost": 1500000,
+                       "Conversions": None}],
+                     [{"Date": "2026-01-02", "CampaignId": 8, "CampaignName": "Sale", "Cost": 0, "Conversions": 2.5}]]
