@@ -219,6 +219,9 @@ def _app(ch: Any, clients: list[ClientSpec], end: dt.date) -> None:
                               end - dt.timedelta(days=3), end, status, 100 * (k + 1), now - dt.timedelta(hours=k),
                               now, 1.5, "HTTP 500 from emulator" if status == "failed" else ""])
     ch.insert("app.accounts", accounts, column_names=["tenant_id", "client_id", "platform", "account_id"])
+    # Sample data is rebuilt by every suite that needs it: replace its load-log rows instead of piling them up.
+    ch.command("DELETE FROM app.load_log WHERE has({runs:Array(String)}, run_id)",
+               parameters={"runs": [row[0] for row in loads]}, settings={"lightweight_deletes_sync": 2})
     ch.insert("app.load_log", loads,
               column_names=["run_id", "tenant_id", "platform", "report", "account_id", "date_from", "date_to",
                             "status", "rows", "started_at", "finished_at", "duration_s", "error"])

@@ -6,6 +6,7 @@ import os
 import socket
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,35 @@ def ch(warehouse_url: str):
     client = clickhouse_connect.get_client(dsn=warehouse_url, send_receive_timeout=600)
     yield client
     client.close()
+
+
+@contextmanager
+def isolated_warehouse(data_dir: Path) -> Iterator:
+    """A private embedded warehouse for suites that act on the whole warehouse (every account, every mart)."""
+    import clickhouse_connect
+
+    from warehouse import embedded
+
+    info = embedded.start(data_dir, port=free_port())
+    saved = os.environ.get("CLICKHOUSE_URL")
+    os.environ["CLICKHOUSE_URL"] = info.url
+    client = clickhouse_connect.get_client(dsn=info.url, send_receive_timeout=600)
+    try:
+        yield client
+    finally:
+        client.close()
+        if saved is None:
+            os.environ.pop("CLICKHOUSE_URL", None)
+        else:
+            os.environ["CLICKHOUSE_URL"] = saved
+        embedded.stop(data_dir)
+
+
+@pytest.fixture(scope="module")
+def private_ch(tmp_path_factory: pytest.TempPathFactory):
+    """Module-scoped `ch` on its own warehouse: other suites' tenants and accounts are not there."""
+    with isolated_warehouse(tmp_path_factory.mktemp("private-warehouse")) as client:
+        yield client
 
 
 @pytest.fixture()

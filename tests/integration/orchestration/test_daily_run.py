@@ -32,6 +32,12 @@ INSIGHTS = dg.AssetKey(["app", "insights"])
 
 
 @pytest.fixture(scope="module")
+def ch(private_ch):
+    """The daily run loads every active account in app.accounts: give it a warehouse of its own."""
+    return private_ch
+
+
+@pytest.fixture(scope="module")
 def defs(ch, sandbox, tmp_path_factory) -> dg.Definitions:  # noqa: F811
     from ingestion.demo import register
     from orchestration.definitions import build_definitions
