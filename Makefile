@@ -72,3 +72,10 @@ clean: ## stop the warehouse and remove the data directory
 .PHONY: test-security
 test-security: install ## security suite: tenant isolation, SQL injection, uploads, secrets, provisioning (docs/security.md)
 	$(PY) -m pytest -q -p no:cacheprovider tests/security
+
+.PHONY: bench-compare bench-scale
+bench-compare: install ## side by side: our connectors vs dlt, embedded server vs chDB vs DuckDB, reach states vs uniqExact
+	$(PY) -m benchmarks.run --only compare
+
+bench-scale: install ## growth of dbt incremental runs, mart query p95 and disk from 1 M to 100 M rows (docs/img/scale.png)
+	$(PY) -m benchmarks.run --only scale
