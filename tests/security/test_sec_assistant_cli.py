@@ -82,7 +82,7 @@ def test_cli_with_another_tenants_client_gets_nothing_of_it(ch, tmp_path, args):
     assert changed <= {"app.insights", "app.report_runs"}, changed
 
 
-def test_report_download_is_scoped_by_tenant_and_never_follows_foreign_paths(ch, sec_world, tmp_path):
+def test_report_download_is_scoped_by_tenant_and_never_follows_foreign_paths(ch, sec_world, tmp_path, monkeypatch):
     from assistants.reports import load_run
     from dashboards import data
     from tests.security.conftest import principal
@@ -99,8 +99,14 @@ def test_report_download_is_scoped_by_tenant_and_never_follows_foreign_paths(ch,
     for cid in ("../sec_t2/globex", "..%2Fsec_t2%2Fglobex", str(victim.xlsx), "globex/../../etc/passwd"):
         with pytest.raises((data.DataError, PermissionError)):
             data.latest_report(pm, cid, per, "en")
-    # a run row of sec_t1 pointing at the victim's file (a forged/stale path) must not be served by the page
-    files = victim.__class__(**{**victim.__dict__, "tenant_id": T1, "client_id": "acme"})
-    assert str(files.xlsx).startswith(str(sec_world["reports_dir"] / T2))
+    # sec_t1's staff cannot send sec_t2's report object, and its own builds land under <dir>/<tenant>/<client>
     with pytest.raises(PermissionError):
-        data.send_report(principal("sec-am@t2").__class__(T1, "sec-analyst@t1", "analyst"), files)
+        data.send_report(pm, victim)
+    monkeypatch.setenv("MRM_REPORTS_DIR", str(tmp_path))
+    own = data.build_report(pm, "acme", per, "en")
+    for path in (own.xlsx, own.pdf):
+        assert path.is_file() and path.resolve().is_relative_to((tmp_path / T1 / "acme").resolve()), path
+    assert not (tmp_path / T2).exists()
+    with pytest.raises((data.DataError, PermissionError)):
+        data.build_report(pm, "../sec_t2/globex", per, "en")
+    assert not (tmp_path / T2).exists() and not list(tmp_path.glob("*.xlsx"))

@@ -178,6 +178,8 @@ def test_llm_errors_keep_the_api_key_out(ch, secrets_env, monkeypatch, capfd):
         text = _exc_texts(exc)
     rows = ch.query("SELECT * FROM app.ai_usage ORDER BY 1 DESC LIMIT 50").result_rows
     out, errs = capfd.readouterr()
+    # the key was really used: the SDK tried the (down) endpoint, with its DEBUG request log captured above
+    assert any("/v1/messages" in line for line in secrets_env.lines)
     assert_clean(*text, rows, secrets_env.lines, out, errs)
 
 

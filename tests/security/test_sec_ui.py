@@ -69,3 +69,27 @@ def test_campaign_search_box_with_injection_payloads_matches_literally(ch):
         # a literal match of the payload text finds nothing; anything shown is this client's own campaign
         assert all(n.startswith("sec_t1/acme: ") for n in names), (payload, names)
     assert fingerprint(ch) == before
+
+
+def test_shared_cache_never_serves_one_tenants_result_to_another():
+    """st.cache_data is process-wide: warm it as sec_t2 for client `acme`, then read `acme` as sec_t1 users."""
+    import datetime as dt
+
+    from dashboards import data
+    from tests.security.conftest import END, principal
+
+    per = data.Period(END - dt.timedelta(days=13), END)
+
+    def views(p) -> str:
+        return "\n".join(x.to_csv() for x in (
+            data.campaigns(p, "acme", per), data.daily(p, "acme", per), data.channels(p, "acme", per),
+            data.reach_dedup(p, "acme", per), data.reach_rows(p, "acme", per), data.plans_with_facts(p, "acme"),
+            data.media_plans(p, "acme"))) + repr(data.kpis(p, "acme", per))
+
+    data.clear_caches()
+    victim = views(principal("sec-am@t2"))
+    assert "sec_t2/acme: " in victim  # the cache now holds sec_t2's `acme`
+    for login in ("sec-pm@t1", "sec-client-acme@t1"):
+        ours = views(principal(login))
+        assert not leaked(ours), (login, leaked(ours))
+        assert "sec_t1/acme: " in ours
