@@ -133,7 +133,13 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
             "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
             "configure a real ClickHouse (CLICKHOUSE_URL) or run without --apply to print the SQL")
     try:
-        tenants_ = list(tenant_ids) or prov.known_tenants(ch)
+        tenants_ = list(tenant_ids)
+        if not tenants_:
+            every = prov.known_tenants(ch)
+            tenants_ = [t for t in every if prov.TENANT_RE.match(t)]
+            skipped = sorted(set(every) - set(tenants_))
+            if skipped:  # loud, but one odd id must not block the others
+                click.echo(f"-- WARNING: skipped tenants whose ids cannot name a ClickHouse user: {skipped}", err=True)
         plan = prov.build_plan(tenants_, prov.tenant_tables(ch, marts_db=marts_db), marts_db=marts_db, host=host)
     except prov.ProvisionError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import socket
 from urllib.parse import urlsplit
@@ -113,8 +114,12 @@ def test_provision_sql_covers_every_tenant_table_and_denies_table_functions(ch, 
     # passwords: only in the 0600 file, never in the SQL; the SQL carries a salted hash
     pw = dict(line.split("\t") for line in pw_file.read_text().splitlines())
     assert set(pw) == {f"mrm_{T1}", f"mrm_{T2}"} and oct(pw_file.stat().st_mode & 0o777) == "0o600"
-    for p in pw.values():
+    for user, p in pw.items():
         assert len(p) >= 24 and p not in sql
+        # the SQL's salted hash is SHA-256(password + salt), ClickHouse's sha256_password scheme, for this password
+        m = re.search(rf"CREATE USER IF NOT EXISTS `{user}` IDENTIFIED WITH sha256_hash BY '([0-9A-F]{{64}})' "
+                      r"SALT '([0-9a-f]+)'", sql)
+        assert m and hashlib.sha256((p + m.group(2)).encode()).hexdigest().upper() == m.group(1)
     # every statement is valid ClickHouse syntax (the engine's own parser, via formatQuery)
     for s in statements:
         ch.query("SELECT formatQuery({q:String})", parameters={"q": s})
