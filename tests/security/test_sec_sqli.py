@@ -142,3 +142,30 @@ def test_marts_db_option_is_an_identifier_not_sql(ch, tmp_path):
             assert "marts" in r.output.lower() and "Traceback" not in r.output, (db, r.output)
             assert not leaked(r.output), (db, r.output)
     assert fingerprint(ch) == before
+
+
+@pytest.mark.parametrize("payload", SQLI[::6])
+def test_cli_parameters_with_injection_payloads(ch, tmp_path, payload):
+    from mrm.cli import cli
+
+    before = fingerprint(ch)
+    runs = [
+        ["ask", "spend last 7 days", "--tenant", T1, "--client", payload, "--marts-db", MARTS],
+        ["ask", payload[:500] or "x", "--tenant", T1],
+        ["ask", "budget policy", "--tenant", payload],
+        ["kb", "search", "budget policy", "--tenant", T1, "--source", payload],
+        ["insights", "--tenant", T1, "--client", payload, "--date", str(END), "--marts-db", MARTS],
+        ["insights", "--tenant", T1, "--client", "acme", "--date", payload, "--marts-db", MARTS],
+        ["report", "build", "--tenant", T1, "--client", payload, "--period", f"{PER.date_from}:{END}",
+         "--marts-db", MARTS, "--out", str(tmp_path)],
+        ["report", "build", "--tenant", T1, "--client", "acme", "--period", payload, "--marts-db", MARTS,
+         "--out", str(tmp_path)],
+    ]
+    for args in runs:
+        r = CliRunner().invoke(cli, args)
+        shown = r.output + (repr(r.exception) if r.exception and not isinstance(r.exception, SystemExit) else "")
+        assert not leaked(shown), (args, leaked(shown))
+        assert "Traceback" not in r.output, (args, r.output)
+    after = fingerprint(ch)
+    # a staff CLI may store "no data" insights for the id it was given; nothing else may change
+    assert {k for k in after if after[k] != before.get(k)} <= {"app.insights"}
