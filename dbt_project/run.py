@@ -62,6 +62,11 @@ class RunResult:
         return f"dbt {self.command} {state} in {self.seconds:.1f}s ({counts}); artifacts in {self.target_path}"
 
 
+def profiles_dir() -> str:
+    """DBT_PROFILES_DIR when set (e.g. deploy/dbt for the cluster target), else the project's own profiles.yml."""
+    return os.environ.get("DBT_PROFILES_DIR") or str(PROJECT_DIR)
+
+
 def warehouse_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for dbt: the configured ClickHouse, or the embedded server's URL (starting it if needed)."""
     out = dict(os.environ if env is None else env)
@@ -86,7 +91,7 @@ def _invoke(command: str, args: Sequence[str], *, target_path: Path | str | None
         res = dbtRunner().invoke([
             command, *args,
             "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", str(PROJECT_DIR),
+            "--profiles-dir", profiles_dir(),
             "--target-path", str(target),
         ])
     finally:
@@ -155,7 +160,7 @@ def parse(target_path: Path | str | None = None) -> Path:
     target = Path(target_path) if target_path else TARGET_DIR
     env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})
-    res = dbtRunner().invoke(["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+    res = dbtRunner().invoke(["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", profiles_dir(),
                               "--target-path", str(target)])
     if not res.success:
         raise DbtRunError(f"dbt parse failed: {res.exception}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import re
 import time
 import traceback
 import uuid
@@ -129,6 +131,17 @@ def replace_window(
     return rows
 
 
+def _delete_target(table: str) -> str:
+    """Where deletes of `table` go: on a sharded cluster raw tables are Distributed over `<table>_local` replicas,
+    and ClickHouse deletes only from the local tables (deploy/clickhouse/render_cluster_ddl.py)."""
+    cluster = os.environ.get("MRM_CLICKHOUSE_CLUSTER", "").strip()
+    if not cluster or not table.startswith("raw_"):
+        return table
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", cluster):
+        raise ValueError(f"MRM_CLICKHOUSE_CLUSTER must be a cluster name, got {cluster!r}")
+    return f"{table}_local ON CLUSTER {cluster}"
+
+
 def _delete_superseded(client: Any, table: str, tenant_id: str, account_id: str,
                        days: set[dt.date] | None, loaded_at: dt.datetime) -> None:
     # Only rows older than this load go: a newer concurrent load of the same window keeps its rows.
@@ -137,14 +150,15 @@ def _delete_superseded(client: Any, table: str, tenant_id: str, account_id: str,
     if days is not None:
         params["days"] = sorted(days)
         where += " AND date_day IN {days:Array(Date)}"
-    client.command(f"DELETE FROM {table} WHERE {where}", parameters=params,  # noqa: S608 - table is ours
+    client.command(f"DELETE FROM {_delete_target(table)} WHERE {where}", parameters=params,  # noqa: S608 - ours
                    settings={"lightweight_deletes_sync": 2, "mutations_sync": 2})
 
 
 def _delete_quietly(client: Any, table: str, tenant_id: str, account_id: str, load_id: str) -> None:
     try:
         client.command(
-            f"DELETE FROM {table} WHERE tenant_id = {{tenant:String}} AND account_id = {{account:String}} "  # noqa: S608
+            f"DELETE FROM {_delete_target(table)} WHERE tenant_id = {{tenant:String}} "  # noqa: S608
+            "AND account_id = {account:String} "
             "AND _load_id = {load:String}",
             parameters={"tenant": tenant_id, "account": account_id, "load": load_id},
             settings={"lightweight_deletes_sync": 2, "mutations_sync": 2},
