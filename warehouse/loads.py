@@ -106,29 +106,145 @@ def replace_window(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     # Millisecond precision, as stored in _loaded_at: the superseded-rows delete compares the two.
     loaded_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
-    rows = 0
     try:
-        for part, batch in enumerate(_as_batches(data)):
-            if batch.num_rows == 0:
-                continue
-            batch = _check_batch(batch, table, tenant_id, account_id, day_set, rows)
-            n = batch.num_rows
-            batch = batch.append_column("_load_id", pa.array([load_id] * n, pa.string()))
-            batch = batch.append_column("_loaded_at", pa.array([loaded_at] * n, pa.timestamp("ms")))
-            client.insert_arrow(table, pa.Table.from_batches([batch]), settings=_insert_settings(load_id, part))
-            rows += n
+        rows = _insert_rows(client, table, data, tenant_id=tenant_id, account_id=account_id, days=day_set,
+                            load_id=load_id, loaded_at=loaded_at)
         version_days = sorted(day_set) if day_set is not None else [SNAPSHOT_DAY]
-        client.insert(
-            VERSIONS_TABLE,
-            [[table, tenant_id, account_id, d, load_id, loaded_at] for d in version_days],
-            column_names=["table_name", "tenant_id", "account_id", "date_day", "load_id", "loaded_at"],
-            settings=_insert_settings(load_id, -1),
-        )
+        k = len(version_days)
+        _insert_table(client, VERSIONS_TABLE, pa.table({
+            "table_name": pa.array([table] * k, pa.string()), "tenant_id": pa.array([tenant_id] * k, pa.string()),
+            "account_id": pa.array([account_id] * k, pa.string()), "date_day": pa.array(version_days, pa.date32()),
+            "load_id": pa.array([load_id] * k, pa.string()),
+            "loaded_at": pa.array([loaded_at] * k, pa.timestamp("us")),
+        }), settings=_insert_settings(load_id, -1))
     except BaseException:
         _delete_quietly(client, table, tenant_id, account_id, load_id)
         raise
     _delete_superseded(client, table, tenant_id, account_id, day_set, loaded_at)
     return rows
+
+
+# Rows per insert request. Each request streams its batches as one ArrowStream body and becomes one
+# INSERT on the server, so a part is all-or-nothing; bigger parts mean fewer, larger MergeTree parts and
+# fewer round trips, while neither side holds a part in memory (the client streams it batch by batch, the
+# embedded server spools it to disk). 250 k rows: as fast as 1 M on the 5 M-row Direct bench, but the
+# embedded server peaks at ~0.75 GB instead of ~1.4 GB (its insert squashes a part into blocks in memory).
+PART_ROWS = 250_000
+
+
+def _checked(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch], table: str, tenant_id: str,
+             account_id: str, days: set[dt.date] | None, load_id: str,
+             loaded_at: dt.datetime) -> Iterator[pa.RecordBatch]:
+    """Validated batches with tenant/account/_load_id/_loaded_at filled in, ready to insert."""
+    offset = 0
+    for batch in _as_batches(data):
+        n = batch.num_rows
+        if n == 0:
+            continue
+        batch = _check_batch(batch, table, tenant_id, account_id, days, offset)
+        # tenant_id/account_id were just checked to hold exactly one value each, and _load_id/_loaded_at are
+        # constants: send them dictionary-encoded (one value + int32 indices) instead of n copies of a string.
+        for col, value in (("tenant_id", tenant_id), ("account_id", account_id)):
+            i = batch.schema.get_field_index(col)
+            batch = batch.set_column(i, batch.schema.field(i).with_type(_CONST_DICT), _constant(value, n))
+        batch = batch.append_column(pa.field("_load_id", _CONST_DICT), _constant(load_id, n))
+        batch = batch.append_column("_loaded_at", pa.repeat(pa.scalar(loaded_at, pa.timestamp("ms")), n))
+        offset += n
+        yield batch
+
+
+_CONST_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+def _constant(value: str, n: int) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.repeat(pa.scalar(0, pa.int32()), n), pa.array([value], pa.string()))
+
+
+class _Chunks:
+    """A write-only file for pyarrow's IPC writer that hands out what was written since the last take()."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
+
+
+def _insert_rows(client: Any, table: str, data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch], *,
+                 tenant_id: str, account_id: str, days: set[dt.date] | None, load_id: str,
+                 loaded_at: dt.datetime) -> int:
+    """Insert every row of `data` under `load_id`, streamed in parts of up to PART_ROWS rows; returns rows."""
+    batches = _checked(data, table, tenant_id, account_id, days, load_id, loaded_at)
+    if not hasattr(client, "raw_insert"):  # not an HTTP clickhouse-connect client: one insert per batch
+        rows = 0
+        for part, batch in enumerate(batches):
+            client.insert_arrow(table, pa.Table.from_batches([batch]), settings=_insert_settings(load_id, part))
+            rows += batch.num_rows
+        return rows
+    pending: list[pa.RecordBatch] = []
+    rows = 0
+    part = 0
+    while True:
+        if not pending:
+            first = next(batches, None)
+            if first is None:
+                return rows
+            pending.append(first)
+        sent = [0]
+        names = pending[0].schema.names
+        body = _part_body(batches, pending, sent)
+        summary = client.raw_insert(table, names, body, settings=_insert_settings(load_id, part), fmt="ArrowStream")
+        written = getattr(summary, "summary", {}).get("written_rows")
+        if written is not None and int(written) < sent[0]:
+            raise RuntimeError(f"{table}: the warehouse wrote {written} of the {sent[0]} rows sent in part {part} "
+                               f"of load {load_id}")
+        rows += sent[0]
+        part += 1
+
+
+def _part_body(batches: Iterator[pa.RecordBatch], pending: list[pa.RecordBatch], sent: list[int]) -> Iterator[bytes]:
+    """One ArrowStream body: `pending[0]` and the batches after it, up to PART_ROWS rows or a schema change.
+
+    A batch with another schema is left in `pending` for the next part. An exception from the producer
+    propagates out of the HTTP request while the body is incomplete, so the server inserts nothing of it.
+    """
+    first = pending.pop()
+    schema = first.schema
+    sink = _Chunks()
+    with pa.ipc.new_stream(sink, schema) as writer:
+        batch: pa.RecordBatch | None = first
+        while batch is not None:
+            writer.write_batch(batch)
+            sent[0] += batch.num_rows
+            yield sink.take()
+            if sent[0] >= PART_ROWS:
+                break
+            batch = next(batches, None)
+            if batch is not None and not batch.schema.equals(schema):
+                pending.append(batch)
+                break
+    yield sink.take()
+
+
+def _insert_table(client: Any, table: str, data: pa.Table, settings: dict[str, Any]) -> None:
+    """A small insert as one ArrowStream body (replayable bytes; avoids clickhouse-connect's row path)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, data.schema) as writer:
+        writer.write_table(data)
+    client.raw_insert(table, None, sink.getvalue().to_pybytes(), settings=settings, fmt="ArrowStream")
 
 
 def _delete_target(table: str) -> str:
@@ -150,6 +266,14 @@ def _delete_superseded(client: Any, table: str, tenant_id: str, account_id: str,
     if days is not None:
         params["days"] = sorted(days)
         where += " AND date_day IN {days:Array(Date)}"
+    # A lightweight DELETE is a mutation over every part of the table even when nothing matches (about 0.5 s
+    # per million stored rows, measured); a first load of a window has nothing to supersede, so look first.
+    # A row landing after this check is the same race as one landing after the DELETE: it belongs to an
+    # older load, never becomes current, and the next load of the window removes it.
+    found = client.command(f"SELECT count() FROM (SELECT 1 FROM {table} WHERE {where} LIMIT 1)",  # noqa: S608
+                           parameters=params)
+    if not int(found):
+        return
     client.command(f"DELETE FROM {_delete_target(table)} WHERE {where}", parameters=params,  # noqa: S608 - ours
                    settings={"lightweight_deletes_sync": 2, "mutations_sync": 2})
 
@@ -201,14 +325,17 @@ class LoadLog:
 
 LOG_COLUMNS = ["run_id", "tenant_id", "platform", "report", "account_id", "date_from", "date_to", "status", "rows",
                "request_ids", "started_at", "finished_at", "duration_s", "error"]
+LOG_TYPES = [pa.string(), pa.string(), pa.string(), pa.string(), pa.string(), pa.date32(), pa.date32(), pa.string(),
+             pa.uint64(), pa.list_(pa.string()), pa.timestamp("ms"), pa.timestamp("ms"), pa.float64(), pa.string()]
 
 
 def _write_log(client: Any, entry: LoadLog, finished: dt.datetime | None) -> None:
     duration = (finished - entry.started_at).total_seconds() if finished else 0.0
-    client.insert("app.load_log", [[
-        entry.run_id, entry.tenant_id, entry.platform, entry.report, entry.account_id, entry.date_from, entry.date_to,
-        entry.status, entry.rows, entry.request_ids, entry.started_at, finished, duration, entry.error,
-    ]], column_names=LOG_COLUMNS, settings={"insert_deduplicate": 0})
+    values = [entry.run_id, entry.tenant_id, entry.platform, entry.report, entry.account_id, entry.date_from,
+              entry.date_to, entry.status, entry.rows, list(entry.request_ids), entry.started_at, finished, duration,
+              entry.error]
+    _insert_table(client, "app.load_log", pa.table([pa.array([v], t) for v, t in zip(values, LOG_TYPES, strict=True)],
+                                                   names=LOG_COLUMNS), settings={"insert_deduplicate": 0})
 
 
 @contextmanager

@@ -133,3 +133,53 @@ def test_load_log_records_success_and_failure(ch):
                    "AND status != 'running' ORDER BY platform", parameters={"t": tenant}).result_rows
     assert got == [("vk_ads", "failed", 0, [], "RuntimeError: ERR_INTERNAL: stats unavailable"),
                    ("yandex_direct", "ok", 42, ["req-1"], "")]
+
+
+def test_load_streams_in_parts_and_keeps_every_row(ch, table, monkeypatch):
+    from warehouse import loads
+
+    monkeypatch.setattr(loads, "PART_ROWS", 4)  # 9 + 9 rows → several insert requests, split mid-batch stream
+
+    def batches():
+        yield from rows(DAYS).to_batches(max_chunksize=2)
+        # Same columns, another order and a dictionary column: a new schema starts a new part.
+        other = rows(DAYS, ads=6).slice(9)
+        yield pa.table({"ad_id": other["ad_id"], "date_day": other["date_day"],
+                        "impressions": other["impressions"], "cost": other["cost"]}).to_batches()[0]
+
+    n = replace_window(ch, table, batches(), tenant_id="t1", account_id="a1", days=DAYS)
+    assert n == 18
+    assert ch.query(f"SELECT count(), uniqExact(ad_id), sum(impressions), uniqExact(_load_id), any(tenant_id), "
+                    f"any(account_id) FROM {table}").result_rows[0] == (18, 6, 1800, 1, "t1", "a1")
+
+
+def test_failure_in_a_later_part_leaves_previous_data(ch, table, monkeypatch):
+    from warehouse import loads
+
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    before = state(ch, table)
+    monkeypatch.setattr(loads, "PART_ROWS", 3)
+
+    class Boom(Exception):
+        pass
+
+    def batches():
+        yield from rows(DAYS, scale=3).to_batches(max_chunksize=2)  # parts 0..2 complete and are inserted
+        raise Boom("producer died mid-stream")
+
+    with pytest.raises(Boom):
+        replace_window(ch, table, batches(), tenant_id="t1", account_id="a1", days=DAYS)
+    assert state(ch, table) == before
+
+
+def test_first_load_of_a_window_runs_no_delete(ch, table):
+    def mutations():
+        db, name = table.split(".")
+        return ch.command("SELECT count() FROM system.mutations WHERE database = {d:String} AND table = {t:String}",
+                          parameters={"d": db, "t": name})
+
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    assert mutations() == 0  # nothing superseded: no mutation over the table's parts
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    assert mutations() >= 1  # the reload supersedes the first load's rows and deletes them
+    assert ch.command(f"SELECT count() FROM {table}") == 9
