@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingestion.common import PayloadError, is_provisional, split_window
+from ingestion.common.loading import prefetch
 from ingestion.vk_ads import parse
 from ingestion.vk_ads.client import VkAdsClient
 from ingestion.vk_ads.settings import AD_GROUP_FIELDS, AD_PLAN_FIELDS, BANNER_FIELDS, STATS_METRICS, Settings
@@ -85,11 +86,18 @@ def fetch_banner_stats(client: VkAdsClient, settings: Settings, *, tenant_id: st
     """``statistics/banners/day.json`` (metrics base,uniques) for the banners over the window, one row per
     banner per day with activity; days within the lookback window are flagged provisional."""
     rows: list[dict[str, Any]] = []
-    for ids, start, end in stats_requests(banner_ids, date_from, date_to, ids_per_request=settings.ids_per_request,
-                                          max_days=settings.max_days_per_request):
-        params = {"id": ",".join(map(str, ids)), "date_from": start.isoformat(), "date_to": end.isoformat(),
-                  "metrics": ",".join(STATS_METRICS), "attribution": settings.attribution}
-        payload = client.get_json(BANNER_DAY_PATH, params)
+
+    def answers() -> Iterator[tuple[list[int], dt.date, dt.date, Any]]:
+        for ids, start, end in stats_requests(banner_ids, date_from, date_to,
+                                              ids_per_request=settings.ids_per_request,
+                                              max_days=settings.max_days_per_request):
+            params = {"id": ",".join(map(str, ids)), "date_from": start.isoformat(), "date_to": end.isoformat(),
+                      "metrics": ",".join(STATS_METRICS), "attribution": settings.attribution}
+            yield ids, start, end, client.get_json(BANNER_DAY_PATH, params)
+
+    # The next answer is requested (and the platform renders it) while this one is parsed; requests stay
+    # sequential, one at a time, as the API's rate limits expect.
+    for ids, start, end, payload in prefetch(answers(), depth=2):
         rows.extend(parse.banner_day_rows(
             payload, tenant_id=tenant_id, account_id=account_id, requested_ids=ids, date_from=start, date_to=end,
             currency=settings.currency, spent_includes_vat=settings.spent_includes_vat, timezone=settings.timezone,

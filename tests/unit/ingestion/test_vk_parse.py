@@ -9,6 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingestion.common import PayloadError
 from ingestion.vk_ads import parse, schema
@@ -131,3 +133,50 @@ def test_oauth_style_and_non_json_error_bodies() -> None:
     assert error_of(httpx.Response(403, json={"error": "token_limit", "error_description": "too many"})) == (
         "token_limit", "too many")
     assert error_of(httpx.Response(502, content=b"<html>Bad gateway</html>")) == ("502", "<html>Bad gateway</html>")
+
+
+_ODD = st.one_of(st.integers(-3, -1), st.booleans(), st.none(), st.just(""), st.integers(0, 999).map(str),
+                 st.decimals(0, 10**6, places=2, allow_nan=False), st.floats(0, 9), st.just("12.50"),
+                 st.just("abc"), st.just("--"), st.just("1e3"), st.just(" 7.5 "), st.just({}))
+_FIELDS = [("date",), ("base",), ("uniques",), ("base", "shows"), ("base", "clicks"), ("base", "goals"),
+           ("base", "spent"), ("base", "vk"), ("base", "vk", "goals"), ("uniques", "total"),
+           ("uniques", "increment"), ("uniques", "initial_total"), ("uniques", "frequency")]
+
+
+@st.composite
+def _day(draw: st.DrawFn) -> dict:
+    """A well-formed day row, then maybe one field replaced by an odd value or dropped."""
+    n = st.integers(0, 10**9)
+    raw = {"date": draw(st.sampled_from(["2024-05-01", "2024-05-17", "2024-05-31", "2024-06-01"])),
+           "base": {"shows": draw(n), "clicks": draw(n), "goals": draw(n),
+                    "spent": draw(st.decimals(0, 10**7, places=draw(st.integers(0, 7)), allow_nan=False,
+                                              allow_infinity=False).map(str))},
+           "uniques": {"total": draw(n), "increment": draw(n), "initial_total": draw(n),
+                       "frequency": draw(st.one_of(st.decimals(0, 50, places=3, allow_nan=False), st.integers(0, 9)))}}
+    if draw(st.booleans()):
+        raw["base"]["vk"] = {"goals": draw(n)}
+    if draw(st.booleans()):
+        *parents, leaf = draw(st.sampled_from(_FIELDS))
+        node = raw
+        for key in parents:
+            node = node.setdefault(key, {}) if isinstance(node.get(key, {}), dict) else {}
+        if draw(st.booleans()):
+            node.pop(leaf, None)
+        else:
+            node[leaf] = draw(_ODD)
+    return raw
+
+
+@given(raw=_day())
+@settings(max_examples=400, deadline=None)
+def test_fast_day_row_path_agrees_with_the_checked_path(raw: dict) -> None:
+    """The hot-loop parser either declines a row or returns exactly what the validating parser returns."""
+    fast = parse._clean_banner_day_row(raw, date(2024, 5, 1), date(2024, 5, 31), {})
+    try:
+        checked = parse._checked_banner_day_row(raw, 7, "req", date(2024, 5, 1), date(2024, 5, 31))
+    except (PayloadError, TypeError):
+        assert fast is None
+        return
+    if fast is not None:
+        assert fast == checked
+        assert [type(v) for v in fast.values()] == [type(v) for v in checked.values()]
