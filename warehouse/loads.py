@@ -97,32 +97,115 @@ def replace_window(
     load_id: str | None = None,
 ) -> int:
     """Replace exactly (tenant, account, days) of `table` with `data`; days=None replaces the account snapshot."""
-    if not tenant_id:
-        raise ValueError("tenant_id is required")
-    load_id = load_id or uuid.uuid4().hex
-    day_set = set(days) if days is not None else None
-    if day_set is not None and not day_set:
-        raise ValueError(f"{table}: empty load window")
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    # Millisecond precision, as stored in _loaded_at: the superseded-rows delete compares the two.
-    loaded_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    window = Window(table, tenant_id, account_id, days, load_id=load_id or uuid.uuid4().hex)
+    rows = insert_window(client, window, data)
     try:
-        rows = _insert_rows(client, table, data, tenant_id=tenant_id, account_id=account_id, days=day_set,
-                            load_id=load_id, loaded_at=loaded_at)
-        version_days = sorted(day_set) if day_set is not None else [SNAPSHOT_DAY]
-        k = len(version_days)
-        _insert_table(client, VERSIONS_TABLE, pa.table({
-            "table_name": pa.array([table] * k, pa.string()), "tenant_id": pa.array([tenant_id] * k, pa.string()),
-            "account_id": pa.array([account_id] * k, pa.string()), "date_day": pa.array(version_days, pa.date32()),
-            "load_id": pa.array([load_id] * k, pa.string()),
-            "loaded_at": pa.array([loaded_at] * k, pa.timestamp("us")),
-        }), settings=_insert_settings(load_id, -1))
+        switch_windows(client, [window])
     except BaseException:
-        _delete_quietly(client, table, tenant_id, account_id, load_id)
+        _delete_quietly(client, table, tenant_id, account_id, window.load_id)
         raise
-    _delete_superseded(client, table, tenant_id, account_id, day_set, loaded_at)
+    delete_superseded(client, [window])
     return rows
 
+
+def _now_ms() -> dt.datetime:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    # Millisecond precision, as stored in _loaded_at: the superseded-rows delete compares the two.
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+@dataclass
+class Window:
+    """One window load: (table, tenant, account, days) written under `load_id` at `loaded_at`.
+
+    `replace_window` is `insert_window` + `switch_windows` + `delete_superseded` for one window; a connector
+    that loads several tables of one account can insert each, then switch them all with one insert (one
+    round trip, and the tables change together) and clean up with one existence check.
+    """
+
+    table: str
+    tenant_id: str
+    account_id: str
+    days: Iterable[dt.date] | None
+    load_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    loaded_at: dt.datetime = field(default_factory=_now_ms)
+    rows: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.tenant_id:
+            raise ValueError("tenant_id is required")
+        self.days = set(self.days) if self.days is not None else None
+        if self.days is not None and not self.days:
+            raise ValueError(f"{self.table}: empty load window")
+
+
+def insert_window(client: Any, window: Window, data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch]) -> int:
+    """Insert the rows of a window under its load id (not yet visible); on failure they are removed again."""
+    try:
+        window.rows = _insert_rows(client, window.table, data, tenant_id=window.tenant_id,
+                                   account_id=window.account_id, days=window.days,  # type: ignore[arg-type]
+                                   load_id=window.load_id, loaded_at=window.loaded_at)
+    except BaseException:
+        _delete_quietly(client, window.table, window.tenant_id, window.account_id, window.load_id)
+        raise
+    return window.rows
+
+
+def discard_window(client: Any, window: Window) -> None:
+    """Remove the rows of an inserted window that will never be switched (best effort; logged on failure)."""
+    _delete_quietly(client, window.table, window.tenant_id, window.account_id, window.load_id)
+
+
+def switch_windows(client: Any, windows: list[Window]) -> None:
+    """Make the inserted windows current with one single-block insert into app.raw_window_versions (atomic)."""
+    if not windows:
+        return
+    cols: dict[str, list[Any]] = {"table_name": [], "tenant_id": [], "account_id": [], "date_day": [],
+                                  "load_id": [], "loaded_at": []}
+    for w in windows:
+        for day in sorted(w.days) if w.days is not None else [SNAPSHOT_DAY]:  # type: ignore[arg-type]
+            for key, value in (("table_name", w.table), ("tenant_id", w.tenant_id), ("account_id", w.account_id),
+                               ("date_day", day), ("load_id", w.load_id), ("loaded_at", w.loaded_at)):
+                cols[key].append(value)
+    types = {"date_day": pa.date32(), "loaded_at": pa.timestamp("us")}
+    token_id = windows[0].load_id if len(windows) == 1 else "+".join(w.load_id for w in windows)
+    _insert_table(client, VERSIONS_TABLE, pa.table({k: pa.array(v, types.get(k, pa.string()))
+                                                    for k, v in cols.items()}),
+                  settings=_insert_settings(token_id, -1))
+
+
+def delete_superseded(client: Any, windows: list[Window]) -> None:
+    """Delete the rows the switched windows superseded; one existence check first, a DELETE only where needed."""
+    if not windows:
+        return
+    selects: list[str] = []
+    params: dict[str, Any] = {}
+    for i, w in enumerate(windows):
+        where = _superseded_where(w, params, f"_{i}")
+        selects.append(f"SELECT {i} AS i FROM (SELECT 1 FROM {w.table} WHERE {where} LIMIT 1)")  # noqa: S608
+    # A lightweight DELETE is a mutation over every part of the table even when nothing matches (seconds on
+    # a table with many parts, measured); a first load of a window has nothing to supersede, so look first.
+    # A row landing after this check is the same race as one landing after the DELETE: it belongs to an
+    # older load, never becomes current, and the next load of the window removes it.
+    found = client.query(" UNION ALL ".join(selects), parameters=params).result_rows
+    for (i,) in found:
+        w = windows[int(i)]
+        one: dict[str, Any] = {}
+        where = _superseded_where(w, one, "")
+        client.command(f"DELETE FROM {_delete_target(w.table)} WHERE {where}", parameters=one,  # noqa: S608 - ours
+                       settings={"lightweight_deletes_sync": 2, "mutations_sync": 2})
+
+
+def _superseded_where(w: Window, params: dict[str, Any], suffix: str) -> str:
+    # Only rows older than this load go: a newer concurrent load of the same window keeps its rows.
+    params.update({f"tenant{suffix}": w.tenant_id, f"account{suffix}": w.account_id,
+                   f"loaded_at{suffix}": w.loaded_at})
+    where = (f"tenant_id = {{tenant{suffix}:String}} AND account_id = {{account{suffix}:String}} "
+             f"AND _loaded_at < {{loaded_at{suffix}:DateTime64(3)}}")
+    if w.days is not None:
+        params[f"days{suffix}"] = sorted(w.days)  # type: ignore[arg-type]
+        where += f" AND date_day IN {{days{suffix}:Array(Date)}}"
+    return where
 
 # Rows per insert request. Each request streams its batches as one ArrowStream body and becomes one
 # INSERT on the server, so a part is all-or-nothing; bigger parts mean fewer, larger MergeTree parts and
@@ -258,26 +341,6 @@ def _delete_target(table: str) -> str:
     return f"{table}_local ON CLUSTER {cluster}"
 
 
-def _delete_superseded(client: Any, table: str, tenant_id: str, account_id: str,
-                       days: set[dt.date] | None, loaded_at: dt.datetime) -> None:
-    # Only rows older than this load go: a newer concurrent load of the same window keeps its rows.
-    params: dict[str, Any] = {"tenant": tenant_id, "account": account_id, "loaded_at": loaded_at}
-    where = "tenant_id = {tenant:String} AND account_id = {account:String} AND _loaded_at < {loaded_at:DateTime64(3)}"
-    if days is not None:
-        params["days"] = sorted(days)
-        where += " AND date_day IN {days:Array(Date)}"
-    # A lightweight DELETE is a mutation over every part of the table even when nothing matches (about 0.5 s
-    # per million stored rows, measured); a first load of a window has nothing to supersede, so look first.
-    # A row landing after this check is the same race as one landing after the DELETE: it belongs to an
-    # older load, never becomes current, and the next load of the window removes it.
-    found = client.command(f"SELECT count() FROM (SELECT 1 FROM {table} WHERE {where} LIMIT 1)",  # noqa: S608
-                           parameters=params)
-    if not int(found):
-        return
-    client.command(f"DELETE FROM {_delete_target(table)} WHERE {where}", parameters=params,  # noqa: S608 - ours
-                   settings={"lightweight_deletes_sync": 2, "mutations_sync": 2})
-
-
 def _delete_quietly(client: Any, table: str, tenant_id: str, account_id: str, load_id: str) -> None:
     try:
         client.command(
@@ -330,11 +393,20 @@ LOG_TYPES = [pa.string(), pa.string(), pa.string(), pa.string(), pa.string(), pa
 
 
 def _write_log(client: Any, entry: LoadLog, finished: dt.datetime | None) -> None:
-    duration = (finished - entry.started_at).total_seconds() if finished else 0.0
-    values = [entry.run_id, entry.tenant_id, entry.platform, entry.report, entry.account_id, entry.date_from,
-              entry.date_to, entry.status, entry.rows, list(entry.request_ids), entry.started_at, finished, duration,
-              entry.error]
-    _insert_table(client, "app.load_log", pa.table([pa.array([v], t) for v, t in zip(values, LOG_TYPES, strict=True)],
+    write_logs(client, [entry], [finished])
+
+
+def write_logs(client: Any, entries: list[LoadLog], finished: list[dt.datetime | None]) -> None:
+    """Append the current state of load-log entries to app.load_log, all in one insert."""
+    columns: list[list[Any]] = [[] for _ in LOG_COLUMNS]
+    for entry, end in zip(entries, finished, strict=True):
+        duration = (end - entry.started_at).total_seconds() if end else 0.0
+        values = [entry.run_id, entry.tenant_id, entry.platform, entry.report, entry.account_id, entry.date_from,
+                  entry.date_to, entry.status, entry.rows, list(entry.request_ids), entry.started_at, end, duration,
+                  entry.error]
+        for col, v in zip(columns, values, strict=True):
+            col.append(v)
+    _insert_table(client, "app.load_log", pa.table([pa.array(v, t) for v, t in zip(columns, LOG_TYPES, strict=True)],
                                                    names=LOG_COLUMNS), settings={"insert_deduplicate": 0})
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 
 from ingestion.common.errors import PayloadError
+
+log = logging.getLogger("mrm.ingestion.loading")
 
 BatchSource = Callable[[], "pa.Table | Iterable[pa.RecordBatch]"]
 
@@ -135,3 +140,89 @@ def _put(q: queue.Queue[Any], item: Any, stop: threading.Event) -> None:
             return
         except queue.Full:
             continue
+
+
+@dataclass
+class LoadSpec:
+    """One table of a `run_loads` batch: what `run_load` takes per table."""
+
+    report: str
+    table: str
+    date_from: date | None
+    date_to: date | None
+    days: Sequence[date] | None
+    produce: BatchSource
+
+
+def run_loads(client: Any, *, tenant_id: str, platform: str, account_id: str, loads: Sequence[LoadSpec],
+              api: Any = None, payload_attempts: int = 3,
+              on_rows: Callable[[int], None] | None = None) -> list[LoadResult]:
+    """`run_load` for several tables of one account, switched together in one atomic insert.
+
+    Each table keeps its own app.load_log entry, load id and payload retries, but the `running` rows, the
+    window switch, the superseded-rows check and the final log rows are one round trip each for the whole
+    batch, and the tables become current together: if any table fails, none is switched (every entry is
+    logged `failed` with the error, the inserted rows are removed) and the error is re-raised.
+    """
+    from warehouse import loads as wl  # imported lazily: unit tests of connectors need no warehouse
+
+    if not tenant_id:
+        raise ValueError("tenant_id is required")
+    started = datetime.now(UTC).replace(tzinfo=None)
+    entries = [wl.LoadLog(uuid.uuid4().hex, tenant_id, platform, spec.report, account_id, spec.date_from,
+                          spec.date_to, started) for spec in loads]
+    wl.write_logs(client, entries, [None] * len(entries))
+    t0 = time.monotonic()
+
+    def finish(status: str, error: str = "", failed_at: int | None = None) -> None:
+        for i, entry in enumerate(entries):
+            entry.status = status
+            if error:
+                entry.error = (error if failed_at is None or i == failed_at else
+                               f"not switched: {loads[failed_at].report} of this batch failed: {error}")[:4000]
+        end = started + timedelta(seconds=time.monotonic() - t0)
+        wl.write_logs(client, entries, [end] * len(entries))
+
+    def failed(exc: BaseException, failed_at: int | None) -> None:
+        try:
+            finish("failed", f"{type(exc).__name__}: {exc}", failed_at)
+        except Exception:
+            log.exception("could not record the failure of loads %s", [e.run_id for e in entries])
+
+    windows: list[Any] = []
+    results: list[LoadResult] = []
+    try:
+        for spec, entry in zip(loads, entries, strict=True):
+            first_rid = len(api.request_ids) if api is not None else 0
+            attempt = 0
+            try:
+                while True:
+                    attempt += 1
+                    window = wl.Window(spec.table, tenant_id, account_id,
+                                       list(spec.days) if spec.days is not None else None)
+                    try:
+                        wl.insert_window(client, window, _counting(spec.produce(), on_rows))
+                        break
+                    except PayloadError as exc:
+                        if not exc.retryable or attempt >= payload_attempts:
+                            raise
+            finally:
+                if api is not None:
+                    entry.request_ids.extend(api.request_ids[first_rid:])
+            windows.append(window)
+            entry.rows = window.rows
+            results.append(LoadResult(table=spec.table, account_id=account_id, rows=window.rows, attempts=attempt,
+                                      request_ids=list(entry.request_ids)))
+        wl.switch_windows(client, windows)
+    except BaseException as exc:
+        for w in windows:  # inserted but never made current
+            wl.discard_window(client, w)
+        failed(exc, len(windows) if len(windows) < len(loads) else None)
+        raise
+    try:
+        wl.delete_superseded(client, windows)
+    except BaseException as exc:  # the windows are current; only the clean-up of older rows failed
+        failed(exc, None)
+        raise
+    finish("ok")
+    return results

@@ -8,7 +8,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingestion.common import ConfigError, days_between, repull_window, run_load
+from ingestion.common import ConfigError, days_between, repull_window
+from ingestion.common.loading import LoadSpec, run_loads
 from ingestion.vk_ads import fetch
 from ingestion.vk_ads.client import VkAdsClient
 from ingestion.vk_ads.settings import Settings
@@ -33,32 +34,33 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
     result: dict[str, int] = {}
     banners: dict[str, pa.Table] = {}
     try:
-        def snapshot(report: str, produce: Callable[[], pa.Table]) -> None:
-            done = run_load(client, tenant_id=tenant_id, platform=PLATFORM, report=report,
-                            table=f"raw_vk_ads.{report}", account_id=account_id, date_from=None, date_to=None,
-                            days=None, produce=produce, api=api.api, payload_attempts=settings.payload_attempts,
-                            on_rows=progress)
-            result[done.table] = done.rows
-
         def produce_banners() -> pa.Table:
             banners["table"] = fetch.fetch_banners(api, settings, tenant_id=tenant_id, account_id=account_id)
             return banners["table"]
 
-        snapshot("ad_plans", lambda: fetch.fetch_ad_plans(api, settings, tenant_id=tenant_id, account_id=account_id))
-        snapshot("ad_groups", lambda: fetch.fetch_ad_groups(api, settings, tenant_id=tenant_id,
-                                                            account_id=account_id))
-        snapshot("banners", produce_banners)
+        def produce_stats() -> pa.Table:
+            return fetch.fetch_banner_stats(api, settings, tenant_id=tenant_id, account_id=account_id,
+                                            banner_ids=banners["table"].column("banner_id").to_pylist(),
+                                            date_from=start, date_to=end, today=today)
 
-        banner_ids = banners["table"].column("banner_id").to_pylist()
+        def snapshot(report: str, produce: Callable[[], pa.Table]) -> LoadSpec:
+            return LoadSpec(report=report, table=f"raw_vk_ads.{report}", date_from=None, date_to=None, days=None,
+                            produce=produce)
+
         start, end = window
-        done = run_load(
-            client, tenant_id=tenant_id, platform=PLATFORM, report="banner_stats_daily",
-            table="raw_vk_ads.banner_stats_daily", account_id=account_id, date_from=start, date_to=end,
-            days=days_between(start, end), api=api.api, payload_attempts=settings.payload_attempts, on_rows=progress,
-            produce=lambda: fetch.fetch_banner_stats(api, settings, tenant_id=tenant_id, account_id=account_id,
-                                                     banner_ids=banner_ids, date_from=start, date_to=end,
-                                                     today=today))
-        result[done.table] = done.rows
+        # One batch: the four tables of the account switch together (banners and their statistics come
+        # from the same run), with one load-log write, one switch and one clean-up check for all of them.
+        done = run_loads(client, tenant_id=tenant_id, platform=PLATFORM, account_id=account_id, api=api.api,
+                         payload_attempts=settings.payload_attempts, on_rows=progress, loads=[
+            snapshot("ad_plans", lambda: fetch.fetch_ad_plans(api, settings, tenant_id=tenant_id,
+                                                              account_id=account_id)),
+            snapshot("ad_groups", lambda: fetch.fetch_ad_groups(api, settings, tenant_id=tenant_id,
+                                                                account_id=account_id)),
+            snapshot("banners", produce_banners),
+            LoadSpec(report="banner_stats_daily", table="raw_vk_ads.banner_stats_daily", date_from=start,
+                     date_to=end, days=days_between(start, end), produce=produce_stats),
+        ])
+        result.update({d.table: d.rows for d in done})
     finally:
         if own:
             api.close()
