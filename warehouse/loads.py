@@ -348,11 +348,33 @@ def _delete_quietly(client: Any, table: str, tenant_id: str, account_id: str, lo
             "AND account_id = {account:String} "
             "AND _load_id = {load:String}",
             parameters={"tenant": tenant_id, "account": account_id, "load": load_id},
-            settings={"lightweight_deletes_sync": 2, "mutations_sync": 2},
+            # Not mutations_sync: on a full disk the mutation never finishes and a synchronous DELETE would turn
+            # the failing load into a hang. Wait a bounded time instead; leftovers are invisible orphans that the
+            # next load of the window deletes.
+            settings={"lightweight_deletes_sync": 0, "mutations_sync": 0},
         )
+        _wait_for_mutations(client, table, CLEANUP_WAIT_S)
     except Exception:
         log.warning("could not remove rows of failed load %s from %s; the next load of the window removes them",
                     load_id, table, exc_info=True)
+
+
+CLEANUP_WAIT_S = 2.0
+
+
+def _wait_for_mutations(client: Any, table: str, timeout: float) -> None:
+    """Wait until `table` has no unfinished mutation; TimeoutError after `timeout` seconds."""
+    db, name = _delete_target(table).split(" ", 1)[0].split(".", 1)
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = client.command("SELECT count() FROM system.mutations WHERE database = {d:String} "
+                                 "AND table = {t:String} AND is_done = 0", parameters={"d": db, "t": name})
+        if not pending:
+            return
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{pending} mutation(s) of {db}.{name} unfinished after {timeout:.0f}s "
+                               "(disk full?); the failed load's rows stay invisible until the next load")
+        time.sleep(0.02)
 
 
 def current_rows_sql(table: str, snapshot: bool = False) -> str:

@@ -7,6 +7,7 @@ process serves the engine and every component talks to it exactly as to a real C
 from __future__ import annotations
 
 import argparse
+import errno
 import fcntl
 import json
 import logging
@@ -72,6 +73,7 @@ CONTENT_TYPES = {
 HTTP_STATUS = {
     62: 400, 27: 400, 26: 400, 6: 400, 38: 400, 41: 400, 53: 400, 69: 400, 70: 400, 72: 400, 115: 400, 117: 400,
     47: 404, 60: 404, 81: 404, 46: 404, 36: 400, 164: 403, 497: 403, 516: 403, 159: 500, 394: 500, 373: 400,
+    243: 507,
 }
 
 
@@ -350,15 +352,34 @@ class Handler(BaseHTTPRequestHandler):
         url_query = params.get("query")
         data_only = url_query is not None and INSERT_WITH_DATA.match(url_query.encode() + b"\n") is not None
         body = Body(self.engine.tmp_dir, data_only=data_only)
+        chunks = self._read_body()
         try:
-            for chunk in self._read_body():
+            for chunk in chunks:
                 body.write(chunk)
             body.finish()
         except EngineError as exc:
             body.discard()
             self._error(exc)
             return
-        except (ConnectionError, OSError, ValueError) as exc:
+        except OSError as exc:
+            body.discard()
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                log.info("client dropped while sending a body: %s", exc)
+                self.close_connection = True
+                return
+            # A full disk is the server's failure, not the client's: answer it like ClickHouse (NOT_ENOUGH_SPACE)
+            # after draining the body, instead of closing the connection as if the client had gone away.
+            log.error("no space left for an insert body in %s: %s", self.engine.tmp_dir, exc)
+            try:
+                for _ in chunks:
+                    pass
+            except (ConnectionError, OSError, ValueError):
+                self.close_connection = True
+                return
+            self._error(EngineError(f"Cannot write the request body to {self.engine.tmp_dir}: {exc}. "
+                                    "(NOT_ENOUGH_SPACE)", code=243))
+            return
+        except (ConnectionError, ValueError) as exc:
             body.discard()
             log.info("client dropped while sending a body: %s", exc)
             self.close_connection = True

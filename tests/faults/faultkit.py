@@ -60,15 +60,16 @@ def sandbox_settings(server: Any, platform: str) -> Any:
 
 
 def load_account(ch: Any, server: Any, account: Any, date_from: dt.date, date_to: dt.date,
-                 settings: Any = None) -> dict[str, int]:
+                 settings: Any = None, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """One account's window through its real connector against the sandbox."""
     settings = settings or sandbox_settings(server, account.platform)
     return connector(account.platform).load(ch, settings, tenant_id=account.tenant_id, account_id=account.account_id,
-                                            date_from=date_from, date_to=date_to, today=TODAY)
+                                            date_from=date_from, date_to=date_to, today=TODAY, progress=progress)
 
 
 def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date = FIRST_DAY,
-             date_to: dt.date = LAST_DAY, before: Callable[[Any], None] | None = None) -> dict[str, str]:
+             date_to: dt.date = LAST_DAY, before: Callable[[Any], None] | None = None,
+             progress: Callable[[Any, int], None] | None = None) -> dict[str, str]:
     """Load every account's window; an account that fails is named (with its error) and the backfill goes on."""
     failures: dict[str, str] = {}
     for account in accounts_:
@@ -76,7 +77,8 @@ def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date 
         if before is not None:
             before(account)
         try:
-            load_account(ch, server, account, date_from, date_to, settings)
+            load_account(ch, server, account, date_from, date_to, settings,
+                         None if progress is None else (lambda n, a=account: progress(a, n)))
         except Exception as exc:  # noqa: BLE001 - collected: the scenario reruns exactly these accounts
             failures[f"{account.platform}/{account.account_id}"] = f"{type(exc).__name__}: {exc}"
     return failures
