@@ -125,6 +125,15 @@ def client_reports(context: dg.AssetExecutionContext, config: ClientsConfig, war
                                           "folder": dg.MetadataValue.path(str(out_root))})
 
 
+def _already_sent(ch: Any, files: Any) -> bool:
+    """True when the latest state of this frozen report run is `sent` (the step delivered it before)."""
+    rows = ch.query(
+        "SELECT status FROM app.report_runs FINAL WHERE tenant_id = {t:String} AND client_id = {c:String} "
+        "AND run_id = {r:String} ORDER BY updated_at DESC LIMIT 1",
+        parameters={"t": files.tenant_id, "c": files.client_id, "r": files.run_id}).result_rows
+    return bool(rows) and rows[0][0] == "sent"
+
+
 @dg.asset(key=EMAILS, deps=[REPORTS], partitions_def=partitions_def, group_name="reports", kinds={"email"},
           backfill_policy=dg.BackfillPolicy.single_run(),
           description="E-mails each client's frozen report files (not a rebuild) to its report recipients over SMTP.")
@@ -137,6 +146,7 @@ def client_report_emails(context: dg.AssetExecutionContext, config: ClientsConfi
     period = report_period(as_of, reports.period_days)
     sent: dict[str, list[str]] = {}
     no_recipients: list[str] = []
+    already_sent: list[str] = []
     failed: list[str] = []
     # Same rule as client_reports: a client without data in the period has no report to send (named below).
     clients, no_data = clients_with_data(ch, active_clients(ch, config.tenants),
@@ -149,6 +159,10 @@ def client_report_emails(context: dg.AssetExecutionContext, config: ClientsConfi
             continue
         try:
             files = load_run(ch, tenant_id, client_id, period, lang if lang in ("ru", "en") else "ru")
+            if _already_sent(ch, files):
+                # A rerun of this step (after another client's send failed) must not e-mail the same run twice.
+                already_sent.append(f"{tenant_id}/{client_id}")
+                continue
             sent[f"{tenant_id}/{client_id}"] = send_report(ch, files, **smtp.send_kwargs())
         except Exception as exc:  # collected: every failing client is named below
             context.log.error(f"e-mail for {tenant_id}/{client_id}: {exc}")
@@ -161,6 +175,7 @@ def client_report_emails(context: dg.AssetExecutionContext, config: ClientsConfi
     return dg.MaterializeResult(metadata={"period": period, "emails": len(sent),
                                           "recipients": dg.MetadataValue.json(sent),
                                           "without_recipients": ", ".join(no_recipients) or "none",
+                                          "already_sent": ", ".join(already_sent) or "none",
                                           "skipped_no_data": ", ".join(no_data) or "none"})
 
 
