@@ -79,3 +79,7 @@ bench-compare: install ## side by side: our connectors vs dlt, embedded server v
 
 bench-scale: install ## growth of dbt incremental runs, mart query p95 and disk from 1 M to 100 M rows (docs/img/scale.png)
 	$(PY) -m benchmarks.run --only scale
+
+.PHONY: test-faults
+test-faults: install ## fault suite: sandbox faults, kill -9 of warehouse/Dagster, disk full, SMTP drops (MRM_FAULT_SCALE=small|large)
+	$(PY) -m pytest -q -p no:cacheprovider tests/faults
