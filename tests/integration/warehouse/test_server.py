@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-import multiprocessing as mp
 import os
 import socket
 import subprocess
@@ -174,29 +173,26 @@ def test_large_body_streams_to_disk_and_loads(ch, table):
     assert list(tmp.glob("*")) == []  # spooled bodies are removed
 
 
-def _worker(url: str, table: str, worker: int, out: mp.Queue) -> None:
-    try:
-        client = clickhouse_connect.get_client(dsn=url)
-        for batch in range(5):
-            client.insert(table, [[worker * 1000 + batch * 10 + i, dt.date(2026, 1, 1), dt.datetime(2026, 1, 1),
-                                   decimal.Decimal(1), f"w{worker}", None, [], {}] for i in range(10)],
-                          column_names=COLS)
-            client.query(f"SELECT count() FROM {table}")
-        out.put(worker)
-    except Exception as exc:  # reported to the test, which shows it
-        out.put(f"worker {worker}: {type(exc).__name__}: {exc}")
+WORKER = """
+import datetime as dt, decimal, sys
+import clickhouse_connect
+url, table, worker = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cols = ["id", "d", "ts", "money", "tag", "note", "vec", "attrs"]
+client = clickhouse_connect.get_client(dsn=url)
+for batch in range(5):
+    client.insert(table, [[worker * 1000 + batch * 10 + i, dt.date(2026, 1, 1), dt.datetime(2026, 1, 1),
+                           decimal.Decimal(1), f"w{worker}", None, [], {}] for i in range(10)], column_names=cols)
+    client.query(f"SELECT count() FROM {table}")
+print("done", worker)
+"""
 
 
 def test_concurrent_clients_from_several_processes(warehouse_url, ch, table):
-    ctx = mp.get_context("spawn")
-    out: mp.Queue = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(warehouse_url, table, w, out)) for w in range(4)]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=180) for _ in procs]
-    for p in procs:
-        p.join(60)
-    assert sorted(results, key=str) == [0, 1, 2, 3]
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, warehouse_url, table, str(w)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(4)]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    for w, (p, (out, err)) in enumerate(zip(procs, outputs, strict=True)):
+        assert p.returncode == 0 and out.strip() == f"done {w}", err[-2000:]
     assert ch.query(f"SELECT count(), uniqExact(tag) FROM {table}").result_rows == [(200, 4)]
 
 
