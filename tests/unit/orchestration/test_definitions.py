@@ -39,6 +39,14 @@ EXPECTED = sorted(
 MSK = ZoneInfo("Europe/Moscow")
 
 
+@pytest.fixture(autouse=True)
+def _live_instance():
+    """A live instance around each test: loading definitions looks up the current instance's state storage, and
+    one left behind by an earlier suite's (closed) instance fails with "undefined DagsterInstance weakref"."""
+    with dg.instance_for_test():
+        yield
+
+
 @pytest.fixture(scope="module")
 def defs() -> dg.Definitions:
     return build_definitions(sandbox=True, sandbox_urls={"direct": "http://127.0.0.1:1/direct"}, today="2026-01-20")
