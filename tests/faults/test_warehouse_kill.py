@@ -32,12 +32,12 @@ def bulk_rows(n: int, seed: int = 11) -> pa.Table:
     campaign = (idx // len(BULK_DAYS)) % 5000
     visits = rng.integers(1, 500, n, dtype=np.uint64)
     return pa.table({
-        "tenant_id": pa.array(np.full(n, BULK_TENANT)),
-        "account_id": pa.array(np.full(n, BULK_ACCOUNT)),
+        "tenant_id": pa.repeat(pa.scalar(BULK_TENANT), n),
+        "account_id": pa.repeat(pa.scalar(BULK_ACCOUNT), n),
         "date_day": pa.array(days, pa.date32()),
         "traffic_source": pa.array(np.where(idx % 3 == 0, "ad", "organic")),
-        "utm_source": pa.array(np.full(n, "yandex")),
-        "utm_medium": pa.array(np.full(n, "cpc")),
+        "utm_source": pa.repeat(pa.scalar("yandex"), n),
+        "utm_medium": pa.repeat(pa.scalar("cpc"), n),
         "utm_campaign": pa.array(np.char.add("ya_", (idx // len(BULK_DAYS)).astype(str))),
         "direct_campaign_id": pa.array((campaign + 1_000_000).astype(np.uint64)),
         "direct_campaign_name": pa.array(np.char.add("bulk campaign ", campaign.astype(str))),
@@ -47,10 +47,10 @@ def bulk_rows(n: int, seed: int = 11) -> pa.Table:
         "pageviews": pa.array(visits * 3),
         "goal_reaches": pa.array(visits // 10),
         "revenue": micros_array_to_money(pa.array(rng.integers(0, 10**9, n, dtype=np.int64))),
-        "currency": pa.array(np.full(n, "RUB")),
+        "currency": pa.repeat(pa.scalar("RUB"), n),
         "sampled": pa.array(np.zeros(n, dtype=np.uint8)),
         "sample_share": pa.array(np.ones(n)),
-        "timezone": pa.array(np.full(n, "Europe/Moscow")),
+        "timezone": pa.repeat(pa.scalar("Europe/Moscow"), n),
         "is_provisional": pa.array(np.zeros(n, dtype=np.uint8)),
     })
 
