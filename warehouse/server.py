@@ -35,6 +35,8 @@ SPOOL_IN_MEMORY = 1 << 20  # request bodies above 1 MiB go to disk
 HEAD_BYTES = 1 << 16  # how much of a body we look at to find the statement before the data
 POOL_PER_KEY = 8
 POOL_KEYS = 64
+SET_STATEMENT = re.compile(r"^\s*(?:/\*.*?\*/\s*)*SET\s+(.*)$", re.IGNORECASE | re.DOTALL)
+SET_ITEM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('(?:[^'\\]|\\.)*'|[^,]+)")
 STATEFUL = re.compile(r"^\s*(?:/\*.*?\*/\s*)*(SET|USE)\b|\bTEMPORARY\b", re.IGNORECASE | re.DOTALL)
 
 # URL parameters that are part of the HTTP interface, not engine settings.
@@ -207,10 +209,47 @@ class Engine:
 
 
 class Session:
+    """An HTTP session's own connection. Settings sent with a request apply to that request only (as in
+    ClickHouse): the session remembers what each overridden setting was and puts it back for the next request,
+    issuing a SET only where the effective value changes (a client sending the same settings pays nothing)."""
+
     def __init__(self, conn: Any):
         self.conn = conn
         self.lock = threading.Lock()
         self.expires_at = 0.0
+        self.baseline: dict[str, str] = {}  # the session's own value of every setting a request overrode
+        self.applied: dict[str, str] = {}  # request overrides now in effect on the connection
+
+    def settings_delta(self, wanted: dict[str, str]) -> dict[str, str]:
+        """The SETs that make the connection's settings = baseline overridden by `wanted`."""
+        unknown = [n for n in wanted if n not in self.baseline]
+        if unknown:
+            rows = self.conn.query("SELECT name, value FROM system.settings WHERE has({names:Array(String)}, name)",
+                                   "TabSeparated", params={"names": "[" + ",".join(f"'{n}'" for n in unknown) + "]"}
+                                   ).bytes().decode()  # names are [A-Za-z0-9_]+ (checked by the caller)
+            for line in rows.splitlines():
+                name, _, value = line.partition("\t")
+                self.baseline[name] = value
+        delta = {}
+        for name in set(wanted) | set(self.applied):
+            target = wanted.get(name, self.baseline.get(name))
+            current = self.applied.get(name, self.baseline.get(name))
+            if target is not None and target != current:
+                delta[name] = target
+        self.applied = dict(wanted)
+        return delta
+
+    def explicit_set(self, sql: str) -> None:
+        """A SET statement changes the session's own values: they become the baseline."""
+        body = SET_STATEMENT.match(sql)
+        if not body:
+            return
+        for m in SET_ITEM.finditer(body.group(1)):
+            value = m.group(2).strip()
+            if value.startswith("'") and value.endswith("'"):
+                value = value[1:-1].replace("\\'", "'")
+            self.baseline[m.group(1)] = value
+            self.applied.pop(m.group(1), None)
 
     def close(self) -> None:
         try:
@@ -527,7 +566,15 @@ class Handler(BaseHTTPRequestHandler):
                     373,
                 )
             try:
-                return self._execute(session.conn, params, sql, out_format, bound, settings, marker)
+                known = {k: v for k, v in settings.items()
+                         if k in self.engine.setting_names and re.fullmatch(r"[A-Za-z0-9_]+", k)}
+                try:
+                    delta = session.settings_delta(known)
+                except Exception as exc:
+                    raise EngineError(str(exc)) from exc
+                result = self._execute(session.conn, params, sql, out_format, bound, delta, marker)
+                session.explicit_set(sql.split("*/", 1)[-1])
+                return result
             finally:
                 session.lock.release()
         key = (tuple(sorted(settings.items())), params.get("database", ""))

@@ -269,3 +269,17 @@ def test_migrate_stays_callable_after_submodule_import():
     import warehouse.migrate  # noqa: F401
 
     assert callable(warehouse.migrate) and warehouse.migrate.__name__ == "migrate"
+
+
+def test_request_settings_do_not_outlive_their_request_in_a_session(warehouse_url):
+    s = clickhouse_connect.get_client(dsn=warehouse_url, session_id=f"s-{uuid.uuid4()}")
+    default = s.query("SELECT getSetting('max_execution_time')").result_rows[0][0]
+    assert s.query("SELECT getSetting('max_execution_time')",
+                   settings={"max_execution_time": 7}).result_rows == [(7,)]
+    assert s.query("SELECT getSetting('max_execution_time')").result_rows == [(default,)]
+    # an explicit SET is the session's own value and stays; a request override still applies on top of it
+    s.command("SET max_execution_time = 9")
+    assert s.query("SELECT getSetting('max_execution_time')").result_rows == [(9,)]
+    assert s.query("SELECT getSetting('max_execution_time')",
+                   settings={"max_execution_time": 3}).result_rows == [(3,)]
+    assert s.query("SELECT getSetting('max_execution_time')").result_rows == [(9,)]
