@@ -43,11 +43,18 @@ USERS = {
 def fingerprint(ch: Any) -> dict[str, int]:
     """Row counts of every non-system table plus the table list: an attack must leave it unchanged."""
     rows = ch.query(
-        "SELECT concat(database, '.', name), total_rows FROM system.tables "
+        "SELECT concat(database, '.', name), total_rows, engine LIKE 'Replacing%' FROM system.tables "
         "WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') AND engine NOT LIKE '%View' "
         "ORDER BY 1").result_rows
-    # The audit log grows with every denied attempt, the AI usage log with every answer: by design, not damage.
-    return {name: int(n or 0) for name, n in rows if name not in APPEND_ONLY_LOGS}
+    out = {}
+    for name, n, replacing in rows:
+        # The audit log grows with every denied attempt, the AI usage log with every answer: by design, not damage.
+        if name in APPEND_ONLY_LOGS:
+            continue
+        if replacing:  # background merges collapse versions at any moment: count what readers see
+            n = ch.query(f"SELECT count() FROM {name} FINAL").result_rows[0][0]
+        out[name] = int(n or 0)
+    return out
 
 
 def leaked(text: str) -> list[str]:
