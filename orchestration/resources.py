@@ -103,36 +103,33 @@ def _nonempty(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in ("", None)}
 
 
-class YandexDirectResource(PlatformResource):
+class _YandexOAuthResource(PlatformResource):
+    """Yandex APIs share one OAuth: a token, and optionally what refreshes it."""
+
+    token: str = ""
+    refresh_token: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+
+    def production_fields(self) -> dict[str, Any]:
+        return _nonempty(base_url=self.base_url, token=self.token, refresh_token=self.refresh_token,
+                         client_id=self.client_id, client_secret=self.client_secret)
+
+
+class YandexDirectResource(_YandexOAuthResource):
     """Yandex Direct API v5 (OAuth token of the agency; `Client-Login` per account)."""
 
     platform_name: ClassVar[str] = "yandex_direct"
     short_name: ClassVar[str] = "direct"
     base_url: str = "https://api.direct.yandex.com"
-    token: str = ""
-    refresh_token: str = ""
-    client_id: str = ""
-    client_secret: str = ""
-
-    def production_fields(self) -> dict[str, Any]:
-        return _nonempty(base_url=self.base_url, token=self.token, refresh_token=self.refresh_token,
-                         client_id=self.client_id, client_secret=self.client_secret)
 
 
-class YandexMetrikaResource(PlatformResource):
+class YandexMetrikaResource(_YandexOAuthResource):
     """Yandex Metrika Reporting and Logs APIs (OAuth token; counter id per account)."""
 
     platform_name: ClassVar[str] = "yandex_metrika"
     short_name: ClassVar[str] = "metrika"
     base_url: str = "https://api-metrika.yandex.net"
-    token: str = ""
-    refresh_token: str = ""
-    client_id: str = ""
-    client_secret: str = ""
-
-    def production_fields(self) -> dict[str, Any]:
-        return _nonempty(base_url=self.base_url, token=self.token, refresh_token=self.refresh_token,
-                         client_id=self.client_id, client_secret=self.client_secret)
 
 
 class VkAdsResource(PlatformResource):
