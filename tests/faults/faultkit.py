@@ -110,7 +110,8 @@ def table_fingerprint(ch: Any, table: str, where: str = "1", parameters: dict[st
                       current_sql: str | None = None) -> dict[str, Any]:
     """Rows, an order-free hash of every row (load ids excluded), metric totals, and rows of the current load."""
     cols = [(c, t) for c, t in _columns(ch, table) if c not in META_COLUMNS]
-    names = ", ".join(f"`{c}`" for c, _ in cols)
+    # Aggregate states serialise in insertion order (uniqCombined keeps a small set as a list): hash what they mean.
+    names = ", ".join(f"finalizeAggregation(`{c}`)" if t.startswith("AggregateFunction") else f"`{c}`" for c, t in cols)
     metrics = [c for c, t in cols if _metric(c, t)]
     # Float sums depend on the summation order (parts, threads): compare them rounded; the row hash is exact.
     totals = "".join(f", toString(round(sum(`{c}`), 6))" if "Float" in t else f", toString(sum(`{c}`))"
