@@ -32,7 +32,7 @@ PASSWORD = "bench-password-1"
 # page title → a selector that shows the page's data has painted
 PAGES = {
     "Overview": "[data-testid=stMetric]", "Campaigns": "[data-testid=stDataFrame]",
-    "Channels": "[data-testid=stPlotlyChart]", "Plan vs Fact": "[data-testid=stPlotlyChart]",
+    "Channels": "[data-testid=stVegaLiteChart]", "Plan vs Fact": "[data-testid=stVegaLiteChart]",
     "Reach & Frequency": "[data-testid=stMetric]", "Insights": "[data-testid=stAlert]",
     "Reports": "[data-testid=stAlert]", "Media plans": "[data-testid=stFileUploader]",
     "Data health": "[data-testid=stDataFrame]",

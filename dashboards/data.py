@@ -27,7 +27,10 @@ from dashboards.auth import AccessDenied, Principal, audit, check_id
 CACHE_TTL_S = 300
 MAX_PERIOD_DAYS = 731
 _DB_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_local = threading.local()
+_POOL_IDLE_MAX = 16
+_pool_lock = threading.Lock()
+_leased: dict[threading.Thread, Any] = {}  # thread → its client while the thread lives
+_idle: list[Any] = []
 
 
 class DataError(ValueError):
@@ -43,14 +46,27 @@ def marts_db() -> str:
 
 
 def client() -> Any:
-    """One clickhouse-connect client per thread: Streamlit runs each session in its own thread, and a client's
-    HTTP session must not carry two queries at once."""
-    c = getattr(_local, "client", None)
+    """The warehouse client of the calling thread, from a small pool.
+
+    A clickhouse-connect client's HTTP session must not carry two queries at once, so a thread keeps one client
+    while it lives. Streamlit runs every script run in a fresh thread: a client whose thread has ended goes back to
+    the pool instead of being dropped, so a rerun does not pay a new client's set-up (a settings round trip)."""
+    me = threading.current_thread()
+    with _pool_lock:
+        c = _leased.get(me)
+        if c is not None:
+            return c
+        for done in [t for t in _leased if not t.is_alive()]:
+            _idle.append(_leased.pop(done))
+        c = _idle.pop() if _idle else None
+        while len(_idle) > _POOL_IDLE_MAX:  # after a burst of sessions
+            _idle.pop(0).close()
     if c is None:
         import warehouse
 
         c = warehouse.connect(autogenerate_session_id=False)
-        _local.client = c
+    with _pool_lock:
+        _leased[me] = c
     return c
 
 

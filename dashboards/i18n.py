@@ -68,6 +68,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "download_csv": ("Скачать CSV", "Download CSV"),
     "download_xlsx": ("Скачать XLSX", "Download XLSX"),
     "metric": ("Показатель", "Metric"),
+    "ad": ("Объявление", "Ad"),
     # plan vs fact
     "plan": ("Медиаплан", "Media plan"),
     "version": ("Версия", "Version"),
@@ -83,6 +84,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_future": ("впереди", "future"),
     "status_not_planned": ("не запланировано", "not planned"),
     # reach
+    "reach": ("Охват", "Reach"),
+    "frequency": ("Частота", "Frequency"),
     "dedup_reach": ("Уникальный охват (без дублей между платформами)", "Deduplicated reach (across platforms)"),
     "sum_of_platforms": ("Сумма охватов платформ (с дублями)", "Sum of platform reaches (with duplicates)"),
     "overlap": ("Пересечение аудиторий", "Audience overlap"),

@@ -1,9 +1,8 @@
 """Campaigns: filterable, sortable table over the period, drill-down to ad groups and ads, CSV/XLSX download."""
 
-import plotly.express as px
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import charts, data, ui
 from dashboards.i18n import t
 
 ctx = ui.context()
@@ -28,10 +27,13 @@ with ui.guard():
                                 t("romi"): st.column_config.NumberColumn(format="percent")})
     d1, d2 = st.columns(2)
     stem = f"campaigns_{ctx.client_id}_{ctx.period.date_from}_{ctx.period.date_to}"
-    d1.download_button(t("download_csv"), ui.csv_bytes(ui.labelled(shown)), f"{stem}.csv", "text/csv",
-                       key="dl_csv")
-    d2.download_button(t("download_xlsx"), ui.xlsx_bytes(ui.labelled(shown)), f"{stem}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+    # The files are built when a button is clicked, not on every run of the page.
+    labelled = ui.labelled(shown)
+    d1.download_button(t("download_csv"), lambda: ui.csv_bytes(labelled), f"{stem}.csv", "text/csv",
+                       key="dl_csv", on_click="ignore")
+    d2.download_button(t("download_xlsx"), lambda: ui.xlsx_bytes(labelled), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
+                       on_click="ignore")
 
     # Options are the visible labels (unique: they carry platform, account and id) mapped back to the keys.
     by_label = {f"{r.campaign_name} ({r.platform}/{r.account_id}, {r.campaign_id})": (r.platform, r.account_id,
@@ -46,5 +48,4 @@ with ui.guard():
                                       "ctr", "cpc", "cpa", "is_provisional"]]), hide_index=True, key="ads_table")
         if not ads.empty:
             top = ads.head(20).assign(ad=lambda d: d["ad_group_id"] + " / " + d["ad_id"])
-            st.plotly_chart(px.bar(top, x="ad", y="spend_net", labels={"spend_net": t("spend_net"), "ad": "ad"}),
-                            key="ads_chart")
+            charts.bar(top, "ad", "spend_net", labels={"spend_net": t("spend_net"), "ad": t("ad")}, key="ads_chart")

@@ -1,9 +1,8 @@
 """Overview: KPIs with period-over-period deltas, daily spend by platform, provisional days marked."""
 
-import plotly.express as px
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import charts, data, ui
 from dashboards.i18n import t
 
 ctx = ui.context()
@@ -25,8 +24,7 @@ with ui.guard():
     daily = data.daily(ctx.principal, ctx.client_id, ctx.period)
     if not daily.empty:
         daily["provisional"] = daily["is_provisional"].map({1: t("is_provisional"), 0: ""})
-        fig = px.bar(daily, x="date_day", y="spend_net", color="platform", pattern_shape="provisional",
-                     labels={"date_day": t("date_day"), "spend_net": t("spend_net"), "platform": t("platform"),
-                             "provisional": t("is_provisional")},
-                     title=t("daily_spend"))
-        st.plotly_chart(fig, key="overview_daily")
+        charts.bar(daily, "date_day", "spend_net", color="platform", lighter="provisional", temporal_x=True,
+                   labels={"date_day": t("date_day"), "spend_net": t("spend_net"), "platform": t("platform"),
+                           "provisional": t("is_provisional")},
+                   title=t("daily_spend"), key="overview_daily")

@@ -1,9 +1,8 @@
 """Plan vs Fact: cumulative planned vs actual spend (pacing curves), forecast at end of flight, status per line."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import charts, data, ui
 from dashboards.i18n import t
 
 ctx = ui.context()
@@ -21,16 +20,11 @@ with ui.guard():
     days = data.plan_days(ctx.principal, ctx.client_id, plan_id, int(version))
     total = days.groupby("date_day", as_index=False)[["cum_planned_spend_net", "cum_actual_spend_net"]].sum(
         min_count=1)
-    fig = go.Figure()
-    fig.add_scatter(x=total["date_day"], y=total["cum_planned_spend_net"], name=t("planned"), line={"dash": "dash"})
-    fig.add_scatter(x=total["date_day"], y=total["cum_actual_spend_net"], name=t("actual"))
     status = data.line_status(days)
     forecast = status["forecast_spend_net_end_of_flight"].sum(min_count=1)
-    if forecast == forecast:  # not NaN
-        fig.add_scatter(x=[days["date_day"].max()], y=[forecast], mode="markers", name=t("forecast"),
-                        marker={"size": 12, "symbol": "star"})
-    fig.update_layout(title=t("pacing"), xaxis_title=t("date_day"), yaxis_title=t("spend_net"))
-    st.plotly_chart(fig, key="pf_curve")
+    charts.pacing(total, {"cum_planned_spend_net": t("planned"), "cum_actual_spend_net": t("actual")},
+                  forecast=(days["date_day"].max(), float(forecast), t("forecast")) if forecast == forecast else None,
+                  title=t("pacing"), x_title=t("date_day"), y_title=t("spend_net"), key="pf_curve")
     status["status_label"] = status["pacing_status"].map(lambda s: t(f"status_{s}") if s in STATUS_COLOURS else s)
     st.dataframe(
         status[["line_id", "channel", "flight_start", "flight_end", "line_budget_net", "cum_actual_spend_net",

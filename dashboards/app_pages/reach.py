@@ -1,10 +1,9 @@
 """Reach & Frequency: deduplicated reach across platforms, frequency distribution, reach calculators (model named)."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import charts, data, ui
 from dashboards.i18n import t
 from planning import reach as rm
 
@@ -22,7 +21,8 @@ with ui.guard():
         c1.metric(t("dedup_reach"), ui.fmt_num(total))
         c2.metric(t("sum_of_platforms"), ui.fmt_num(summed))
         c3.metric(t("overlap"), ui.fmt_num(summed - total))
-        st.plotly_chart(px.bar(dedup, x="platform", y="reach", labels={"platform": t("platform")}), key="reach_bars")
+        charts.bar(dedup, "platform", "reach", labels={"platform": t("platform"), "reach": t("reach")},
+                   key="reach_bars")
     rows = data.reach_rows(ctx.principal, ctx.client_id, ctx.period)
     dist = rows[(rows["reach_source"] == "user_level") & rows["reach_1plus"].notna()]
     client_wide = dist[dist["platform"] == "all"]
@@ -31,9 +31,8 @@ with ui.guard():
         pick = client_wide.sort_values(["window_grain", "window_end"]).iloc[-1]
         freq = pd.DataFrame({"frequency": ["1+", "2+", "3+", "4+", "5+"],
                              "reach": [pick[f"reach_{i}plus"] for i in range(1, 6)]})
-        st.plotly_chart(px.bar(freq, x="frequency", y="reach",
-                               title=f"{t('freq_dist')}: {pick['window_start']} – {pick['window_end']}"),
-                        key="freq_bars")
+        charts.bar(freq, "frequency", "reach", labels={"frequency": t("frequency"), "reach": t("reach")},
+                   title=f"{t('freq_dist')}: {pick['window_start']} – {pick['window_end']}", key="freq_bars")
     reported = rows[rows["reach_source"] == "platform_reported"]
     if not reported.empty:
         st.subheader(t("reported_reach"))

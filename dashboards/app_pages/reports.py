@@ -38,11 +38,12 @@ with ui.guard():
         st.dataframe(snap["channels"], hide_index=True, key="rep_channels")
     d1, d2 = st.columns(2)
     if files.xlsx.is_file():
-        d1.download_button(t("download_xlsx"), files.xlsx.read_bytes(), files.xlsx.name,
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="rep_dl_xlsx")
+        d1.download_button(t("download_xlsx"), files.xlsx.read_bytes, files.xlsx.name,
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="rep_dl_xlsx",
+                           on_click="ignore")
     if files.pdf.is_file():
-        d2.download_button(t("download_pdf"), files.pdf.read_bytes(), files.pdf.name, "application/pdf",
-                           key="rep_dl_pdf")
+        d2.download_button(t("download_pdf"), files.pdf.read_bytes, files.pdf.name, "application/pdf",
+                           key="rep_dl_pdf", on_click="ignore")
     if ctx.principal.can("send_report"):
         st.caption(", ".join(files.recipients) or "—")
         if st.button(t("send_report"), key="rep_send"):

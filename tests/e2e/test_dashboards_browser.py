@@ -112,7 +112,7 @@ def _download(page, button: str, target: Path) -> Path:
 def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser, app_url, artifacts_dir):
     page = _login(browser, app_url, "it-pm@t1", query=f"lang=en&client=acme&from={END.replace(day=1)}&to={END}")
     page.locator("[data-testid=stMetric]").first.wait_for()
-    page.locator("[data-testid=stPlotlyChart]").first.wait_for()
+    page.locator("[data-testid=stVegaLiteChart]").first.wait_for()
     page.screenshot(path=artifacts_dir / "01_overview.png", full_page=True)
     assert page.get_by_text("Spend (net)").first.is_visible()
     # Change the period in the sidebar: start day → 10 (the URL follows, so the link stays shareable).

@@ -91,7 +91,7 @@ def test_tampered_links_get_an_error_and_no_data(login, query, message):
     at = logged_in_app(login, query=query)
     errors = [e.value for e in at.error]
     assert errors and message in errors[0], errors
-    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert not at.metric and not at.dataframe and not at.get("vega_lite_chart")
 
 
 def test_sql_shaped_inputs_are_rejected_or_match_nothing():

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from tests.integration.dashboards.conftest import END, MARTS, logged_in_app
 
 pytestmark = pytest.mark.usefixtures("dash")
+
+
+def _charts(at) -> list[dict]:
+    """The Vega-Lite specs of the page's charts, in page order."""
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
 
 def _texts(at) -> str:
@@ -51,7 +57,9 @@ def test_overview_kpis_equal_the_warehouse_sums_with_deltas(ch):
     assert metrics["Clicks"].value == f"{clicks:,.0f}"
     assert metrics["Spend (net)"].delta == f"{(spend - prev_spend) / prev_spend * 100:+.1f} %"
     assert "provisional" in _texts(at)  # the last 3 days are provisional in the sample marts
-    assert at.get("plotly_chart")
+    (daily,) = _charts(at)
+    assert daily["encoding"]["color"]["field"] == "platform" and daily["encoding"]["x"]["type"] == "temporal"
+    assert daily["encoding"]["opacity"]["condition"]["test"] == {"not": {"field": "provisional", "equal": ""}}
 
 
 def test_campaigns_table_filters_and_drills_down_to_ads():
@@ -71,7 +79,10 @@ def test_channels_page_splits_spend_by_channel():
     at = logged_in_app("it-pm@t1", page="app_pages/channels.py", query={"client": "acme"})
     table = at.dataframe[0].value
     assert set(table["Channel"]) == {"yandex_direct", "vk_ads", "mytarget"}
-    assert len(at.get("plotly_chart")) == 3
+    share, cpa, trend = _charts(at)
+    assert share["mark"]["type"] == "arc" and share["encoding"]["theta"]["field"] == "spend_net"
+    assert cpa["encoding"]["y"]["field"] == "cpa" and cpa["encoding"]["x"]["title"] == "Channel"
+    assert trend["mark"]["type"] == "line" and trend["encoding"]["color"]["field"] == "channel"
 
 
 def test_plan_vs_fact_shows_every_pacing_status():
@@ -79,6 +90,10 @@ def test_plan_vs_fact_shows_every_pacing_status():
     lines = at.dataframe[0].value
     assert dict(zip(lines["line_id"], lines["Status"], strict=True)) == {"L1": "under", "L2": "on track",
                                                                           "L3": "over"}
+    (curve,) = _charts(at)
+    assert [layer["mark"]["type"] for layer in curve["layer"]] == ["line", "point"]  # planned/actual + forecast
+    assert curve["layer"][0]["encoding"]["strokeDash"]["scale"]["domain"] == ["Planned (cumulative)",
+                                                                              "Actual (cumulative)"]
 
 
 def test_reach_page_deduplicates_across_platforms_and_names_the_model(ch):
