@@ -5,12 +5,16 @@ impression-level events (Metrika visits with a visitor id, the input of the reac
 with INSERT … SELECT FROM numbers(), registered in app.raw_window_versions like real loads. The default sizes
 are the issue's (100 M rows, 1 B events); on a small machine pass smaller ones.
 
-`bench` (the default) runs each size in a fresh embedded warehouse: generate, the initial dbt run (not the
-benchmark), then the daily incremental run of one day for the whole project and for the fact alone, mart query
-p50/p95 through the server, and bytes on disk. Sizes are run smallest first; a size whose predicted time (the
+Rows are generated in chunks of `--chunk-rows` (numbers(offset, n): the same rows as one big insert), so the
+server's memory does not grow with the size.
+
+`bench` (the default) runs each size in a fresh embedded warehouse capped at `--max-memory` (the server setting
+MRM_WAREHOUSE_MAX_MEMORY sets): generate, the initial dbt run (not the benchmark), then the daily incremental run
+of one day for the whole project and for the fact alone, mart query p50/p95 through the server, bytes on disk,
+the server's peak RSS and the load average. Sizes are run smallest first; a size whose predicted time (the
 previous size's × its growth) would pass `--budget-s` is skipped and reported as skipped, never guessed.
 
-Usage: python -m benchmarks.scale [bench] [--sizes 1000000 10000000 100000000] [--events-ratio 1] [--budget-s 900]
+Usage: python -m benchmarks.scale [bench] [--sizes 1000000 10000000 100000000] [--events-ratio 1] [--budget-s 4500]
        python -m benchmarks.scale generate [--rows 100000000] [--events 1000000000]   (into MRM_DATA_DIR's warehouse)
 """
 
@@ -30,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import emit, percentile
+from benchmarks.common import PeakRss, emit, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 TENANTS = 200
@@ -40,20 +44,32 @@ DAYS = 90
 START = dt.date(2026, 1, 1)
 LOAD_ID = "scale"
 PLOT = ROOT / "docs" / "img" / "scale.png"
+CHUNK_ROWS = 10_000_000
+# Half of this machine's 24 GiB: the benchmark shares it with other work; aggregations spill to disk under the cap.
+MAX_MEMORY = "12G"
 
 
 def _tenant(expr: str) -> str:
     return f"concat('t', leftPad(toString({expr}), 3, '0'))"
 
 
-def generate(ch: Any, *, rows: int, events: int, progress: bool = True) -> dict[str, float]:
-    """Fill raw tables and app dimensions for 200 tenants; returns seconds per step."""
+def _chunks(total: int, size: int) -> list[str]:
+    """numbers() arguments covering 0..total-1 in pieces of at most `size` rows."""
+    return [f"{start}, {min(size, total - start)}" for start in range(0, total, size)]
+
+
+def generate(ch: Any, *, rows: int, events: int, progress: bool = True,
+             chunk_rows: int = CHUNK_ROWS) -> dict[str, float]:
+    """Fill raw tables and app dimensions for 200 tenants, big tables chunk by chunk; returns seconds per step."""
     timings: dict[str, float] = {}
 
     def step(name: str, *sqls: str) -> None:
         t0 = time.perf_counter()
-        for sql in sqls:
+        for i, sql in enumerate(sqls):
             ch.command(sql)
+            if progress and len(sqls) > 2:
+                print(f"  {name}: statement {i + 1}/{len(sqls)}, {time.perf_counter() - t0:.1f} s", file=sys.stderr,
+                      flush=True)
         timings[name] = round(time.perf_counter() - t0, 2)
         if progress:
             print(f"  {name}: {timings[name]} s", file=sys.stderr, flush=True)
@@ -88,9 +104,9 @@ def generate(ch: Any, *, rows: int, events: int, progress: bool = True) -> dict[
             f"intDiv(number, {TENANTS * DAYS}) % {CAMPAIGNS_PER_TENANT} AS c, "
             f"intDiv(number, {TENANTS * DAYS * CAMPAIGNS_PER_TENANT}) AS a, "
             f"100 + cityHash64(number) % 5000 AS imp, intDiv(imp * (1 + cityHash64(number, 1) % 5), 100) AS clk "
-            f"FROM numbers({rows})")
+            "FROM numbers({chunk})")
     step("ad_stats",
-         "INSERT INTO raw_yandex_direct.ad_stats_daily (tenant_id, account_id, date_day, campaign_id, campaign_name, "
+         *[("INSERT INTO raw_yandex_direct.ad_stats_daily (tenant_id, account_id, date_day, campaign_id, campaign_name, "
          "campaign_type, ad_group_id, ad_id, ad_network_type, impressions, clicks, cost, cost_includes_vat, currency, "
          "conversions, revenue, timezone, is_provisional, _load_id, _loaded_at) "
          f"SELECT {_tenant('t')}, concat('d-', toString(t * {CLIENTS_PER_TENANT} + c % {CLIENTS_PER_TENANT})), "
@@ -98,7 +114,8 @@ def generate(ch: Any, *, rows: int, events: int, progress: bool = True) -> dict[
          f"concat('Campaign ', toString(t * {CAMPAIGNS_PER_TENANT} + c)), 'TEXT_CAMPAIGN', "
          f"(100000 + t * {CAMPAIGNS_PER_TENANT} + c) * 100 + a % 10, (100000 + t * {CAMPAIGNS_PER_TENANT} + c) * 100000 + a, "
          "'SEARCH', imp, clk, toDecimal64(clk * 12.5, 6), 1, 'RUB', toDecimal64(intDiv(clk, 20), 6), "
-         f"toDecimal64(intDiv(clk, 20) * 1500, 6), 'Europe/Moscow', 0, '{LOAD_ID}', now64(3) FROM ({grid})",
+         f"toDecimal64(intDiv(clk, 20) * 1500, 6), 'Europe/Moscow', 0, '{LOAD_ID}', now64(3) "
+           f"FROM ({grid.format(chunk=chunk)})") for chunk in _chunks(rows, chunk_rows)],
          "INSERT INTO app.raw_window_versions SELECT 'raw_yandex_direct.ad_stats_daily', "
          f"{_tenant(f'intDiv(number, {CLIENTS_PER_TENANT * DAYS})')}, "
          f"concat('d-', toString(intDiv(number, {CLIENTS_PER_TENANT * DAYS}) * {CLIENTS_PER_TENANT} + "
@@ -108,7 +125,7 @@ def generate(ch: Any, *, rows: int, events: int, progress: bool = True) -> dict[
         # Visits from Direct clicks (direct_click_order = campaign id); each tenant's visitors come from a pool of
         # 100,000 ids, so a visitor recurs across days and campaigns (what deduplicated reach is about).
         step("events",
-             "INSERT INTO raw_yandex_metrika.visits (tenant_id, account_id, date_day, visit_id, client_id, "
+             *[("INSERT INTO raw_yandex_metrika.visits (tenant_id, account_id, date_day, visit_id, client_id, "
              "visit_datetime, traffic_source, utm_source, utm_campaign, direct_click_order, is_provisional, _load_id, "
              f"_loaded_at) SELECT {_tenant('t')}, concat('m-', toString(t * {CLIENTS_PER_TENANT} + c % "
              f"{CLIENTS_PER_TENANT})), toDate('{START}') + d, number, t * 1000000 + cityHash64(number, 7) % 100000, "
@@ -116,7 +133,8 @@ def generate(ch: Any, *, rows: int, events: int, progress: bool = True) -> dict[
              f"concat('ya_', toString(100000 + t * {CAMPAIGNS_PER_TENANT} + c)), "
              f"100000 + t * {CAMPAIGNS_PER_TENANT} + c, 0, '{LOAD_ID}', now64(3) "
              f"FROM (SELECT number, number % {TENANTS} AS t, intDiv(number, {TENANTS}) % {DAYS} AS d, "
-             f"intDiv(number, {TENANTS * DAYS}) % {CAMPAIGNS_PER_TENANT} AS c FROM numbers({events}))",
+             f"intDiv(number, {TENANTS * DAYS}) % {CAMPAIGNS_PER_TENANT} AS c FROM numbers({chunk}))")
+               for chunk in _chunks(events, chunk_rows)],
              "INSERT INTO app.raw_window_versions SELECT 'raw_yandex_metrika.visits', "
              f"{_tenant(f'intDiv(number, {CLIENTS_PER_TENANT * DAYS})')}, "
              f"concat('m-', toString(intDiv(number, {CLIENTS_PER_TENANT * DAYS}) * {CLIENTS_PER_TENANT} + "
@@ -152,8 +170,21 @@ def _dbt(label: str, fn: Any) -> float:
     secs = time.perf_counter() - t0
     if not res.success:
         raise RuntimeError(f"{label} failed: {[(n.unique_id, n.message) for n in res.failures]} {res.error}")
-    print(f"  {label}: {secs:.1f} s", file=sys.stderr, flush=True)
+    print(f"  {label}: {secs:.1f} s (load average {_load()})", file=sys.stderr, flush=True)
     return round(secs, 1)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _slowest_models(target: Path, n: int = 5) -> dict[str, float]:
+    """The n slowest models of the last dbt invocation (target/run_results.json): where a run's time goes."""
+    import json
+
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    top = sorted(results, key=lambda r: -r["execution_time"])[:n]
+    return {r["unique_id"].rsplit(".", 1)[-1]: round(r["execution_time"], 1) for r in top}
 
 
 def _du_mb(path: Path) -> float:
@@ -167,29 +198,37 @@ def _du_mb(path: Path) -> float:
     return round(total / 2**20, 1)
 
 
-def measure_size(base: Path, rows: int, events: int, target: Path, repeats: int) -> dict[str, Any]:
-    """One size in a fresh embedded warehouse: generate, initial build, daily incremental, queries, disk."""
+def measure_size(base: Path, rows: int, events: int, target: Path, repeats: int,
+                 max_memory: str = MAX_MEMORY, chunk_rows: int = CHUNK_ROWS) -> dict[str, Any]:
+    """One size in a fresh embedded warehouse: generate, initial build, daily incremental, queries, disk, peak RSS."""
     import clickhouse_connect
 
     from dbt_project import run as dbt_run
     from warehouse import embedded
 
     data_dir = base / f"wh-{rows}"
-    info = embedded.start(data_dir, port=_free_port())
+    info = embedded.start(data_dir, port=_free_port(), max_memory=max_memory or None)
     saved = os.environ.get("CLICKHOUSE_URL")
     os.environ["CLICKHOUSE_URL"] = info.url
-    out: dict[str, Any] = {"rows": rows, "events": events}
+    out: dict[str, Any] = {"rows": rows, "events": events, "server_max_memory": max_memory or "chDB default",
+                           "load_average_start": _load()}
+    rss = PeakRss([info.pid], interval=0.5)
+    rss.__enter__()
     try:
-        ch = clickhouse_connect.get_client(dsn=info.url, compress=False, send_receive_timeout=3600)
+        ch = clickhouse_connect.get_client(dsn=info.url, compress=False, send_receive_timeout=7200)
         t0 = time.perf_counter()
-        out["generate_steps_s"] = generate(ch, rows=rows, events=events)
+        out["generate_steps_s"] = generate(ch, rows=rows, events=events, chunk_rows=chunk_rows)
         out["generate_s"] = round(time.perf_counter() - t0, 1)
+        out["peak_rss_mb_generate"] = rss.peak_mb(info.pid)
         out["initial_build_s"] = _dbt("initial dbt run (every model, not the benchmark)",
                                       lambda: dbt_run.run(target_path=target))
+        out["initial_build_slowest_models_s"] = _slowest_models(target)
+        out["peak_rss_mb_initial_build"] = rss.peak_mb(info.pid)
         last = START + dt.timedelta(days=DAYS - 1)
         day = {"start_date": str(last), "end_date": str(last)}
         out["incremental_project_s"] = _dbt(f"daily incremental run, whole project ({last})",
                                             lambda: dbt_run.run(vars=day, target_path=target))
+        out["incremental_project_slowest_models_s"] = _slowest_models(target)
         out["incremental_fact_s"] = _dbt("daily incremental run, fct_ad_performance_daily",
                                          lambda: dbt_run.run(select="fct_ad_performance_daily", vars=day,
                                                              target_path=target))
@@ -216,8 +255,11 @@ def measure_size(base: Path, rows: int, events: int, target: Path, repeats: int)
         out["disk_mb_by_database"] = {db: round(b / 2**20, 1) for db, b in sorted(parts)}
         out["disk_mb_tables"] = round(sum(b for _db, b in parts) / 2**20, 1)
         out["disk_mb_data_dir"] = _du_mb(data_dir)
+        out["load_average_end"] = _load()
         ch.close()
     finally:
+        rss.__exit__()
+        out["peak_rss_mb"] = rss.peak_mb(info.pid)
         embedded.stop(data_dir)
         if saved is None:
             os.environ.pop("CLICKHOUSE_URL", None)
@@ -234,15 +276,18 @@ def _fmt_rows(n: int) -> str:
 
 def markdown_table(results: list[dict[str, Any]]) -> str:
     head = ("| ad rows | events | generate s | initial dbt run s | daily incremental (project) s | daily incremental "
-            "(fact) s | mart query p95 ms | disk (tables) MB | data dir MB |\n|---|---|---|---|---|---|---|---|---|\n")
+            "(fact) s | mart query p95 ms | disk (tables) MB | data dir MB | server peak RSS MB | load average "
+            "(start → end) |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
     body = ""
     for r in results:
         if r.get("skipped"):
-            body += f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | skipped: {r['skipped']} |||||||\n"
+            body += f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | skipped: {r['skipped']} |||||||||\n"
             continue
         body += (f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | {r['generate_s']} | {r['initial_build_s']} | "
                  f"{r['incremental_project_s']} | {r['incremental_fact_s']} | {r['query_p95_ms']} | "
-                 f"{r['disk_mb_tables']} | {r['disk_mb_data_dir']} |\n")
+                 f"{r['disk_mb_tables']} | {r['disk_mb_data_dir']} | "
+                 f"{format(r['peak_rss_mb'], ',.0f') if 'peak_rss_mb' in r else 'n/a'} | "
+                 f"{r.get('load_average_start', 'n/a')} → {r.get('load_average_end', 'n/a')} |\n")
     return head + body
 
 
@@ -307,7 +352,8 @@ def draw_plot(results: list[dict[str, Any]], path: Path) -> Path:
     return path
 
 
-def bench(sizes: list[int], *, events_ratio: float, budget_s: float, repeats: int, plot: Path | None) -> dict[str, Any]:
+def bench(sizes: list[int], *, events_ratio: float, budget_s: float, repeats: int, plot: Path | None,
+          max_memory: str = MAX_MEMORY, chunk_rows: int = CHUNK_ROWS) -> dict[str, Any]:
     from dbt_project import run as dbt_run
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -332,14 +378,15 @@ def bench(sizes: list[int], *, events_ratio: float, budget_s: float, repeats: in
                     continue
             print(f"== {_fmt_rows(rows)} ad rows, {_fmt_rows(events)} events", file=sys.stderr, flush=True)
             t0 = time.perf_counter()
-            res = measure_size(base, rows, events, target, repeats)
+            res = measure_size(base, rows, events, target, repeats, max_memory=max_memory, chunk_rows=chunk_rows)
             res["size_s"] = round(time.perf_counter() - t0, 1)
             results.append(res)
             prev = res
     finally:
         shutil.rmtree(base, ignore_errors=True)
     out: dict[str, Any] = {"tenants": TENANTS, "days": DAYS, "campaigns_per_tenant": CAMPAIGNS_PER_TENANT,
-                           "budget_s": budget_s, "sizes": results}
+                           "budget_s": budget_s, "server_max_memory": max_memory or "chDB default",
+                           "chunk_rows": chunk_rows, "sizes": results}
     table = markdown_table(results)
     if plot is not None and any(not r.get("skipped") for r in results):
         draw_plot(results, plot)
@@ -356,7 +403,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 100_000_000],
                     help="bench: ad-row counts, run smallest first")
     ap.add_argument("--events-ratio", type=float, default=1.0, help="bench: impression events per ad row")
-    ap.add_argument("--budget-s", type=float, default=900, help="bench: skip sizes predicted to pass this budget")
+    ap.add_argument("--budget-s", type=float, default=4500,
+                    help="bench: skip sizes predicted to pass this budget (the 100 M size takes most of an hour here)")
+    ap.add_argument("--max-memory", default=MAX_MEMORY,
+                    help="bench: memory cap of each size's warehouse server ('' = chDB's default, 90%% of RAM)")
+    ap.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per generating INSERT … SELECT")
     ap.add_argument("--repeats", type=int, default=20, help="bench: timed runs per mart query")
     ap.add_argument("--no-plot", action="store_true", help="bench: do not write docs/img/scale.png")
     ap.add_argument("--plot-path", type=Path, default=PLOT)
@@ -368,12 +419,12 @@ def main(argv: list[str] | None = None) -> int:
 
         ch = warehouse.connect(send_receive_timeout=7200)
         t0 = time.perf_counter()
-        steps = generate(ch, rows=args.rows, events=args.events)
+        steps = generate(ch, rows=args.rows, events=args.events, chunk_rows=args.chunk_rows)
         emit({"rows": args.rows, "events": args.events, "steps_s": steps,
               "seconds": round(time.perf_counter() - t0, 1)})
         return 0
     res = bench(args.sizes, events_ratio=args.events_ratio, budget_s=args.budget_s, repeats=args.repeats,
-                plot=None if args.no_plot else args.plot_path)
+                plot=None if args.no_plot else args.plot_path, max_memory=args.max_memory, chunk_rows=args.chunk_rows)
     print(res["markdown"], file=sys.stderr)
     emit(res)
     return 0

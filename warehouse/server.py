@@ -129,10 +129,23 @@ class DataDirLock:
             self._fh = None
 
 
+MEMORY_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$", re.IGNORECASE)
+
+
+def parse_memory(value: str | None) -> int:
+    """Bytes from '12G', '512MiB', '800000000' (binary units); '' or None or '0' = no cap. Raises on anything else."""
+    if value is None or not value.strip():
+        return 0
+    m = MEMORY_SIZE.match(value)
+    if not m:
+        raise ValueError(f"MRM_WAREHOUSE_MAX_MEMORY must be bytes or a size like 12G or 512M, got {value!r}")
+    return int(float(m.group(1)) * 1024 ** " KMGT".index(m.group(2).upper() or " "))
+
+
 class Engine:
     """chDB connections: a primary one for the process, one per request, one per HTTP session."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, max_memory: int = 0):
         import chdb
 
         self._chdb = chdb
@@ -141,7 +154,11 @@ class Engine:
         self.tmp_dir = data_dir / "tmp"
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        self.primary = chdb.connect(self.db_path)
+        # The first connection starts the engine, so its startup arguments are the process's server settings.
+        # With a server-wide cap, big GROUP BYs and sorts spill to tmp (their spill thresholds are ratios of it)
+        # and a query that still does not fit fails with MEMORY_LIMIT_EXCEEDED instead of the OOM killer.
+        primary_path = self.db_path + (f"?max_server_memory_usage={max_memory}" if max_memory else "")
+        self.primary = chdb.connect(primary_path)
         rows = self.primary.query("SELECT name FROM system.settings", "TabSeparated").bytes().decode()
         self.setting_names = set(rows.split())
         self.version = self.primary.query("SELECT version()", "TabSeparated").bytes().decode().strip()
@@ -737,8 +754,10 @@ class WarehouseServer(ThreadingHTTPServer):
     request_queue_size = 128
 
 
-def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.Event | None = None) -> None:
-    """Own the data directory, open chDB, migrate, and serve until SIGTERM/SIGINT."""
+def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.Event | None = None,
+          max_memory: int = 0) -> None:
+    """Own the data directory, open chDB (memory capped at max_memory bytes if > 0), migrate, and serve until
+    SIGTERM/SIGINT."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the embedded warehouse listens on loopback only")
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -746,7 +765,7 @@ def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.E
     lock.acquire()
     state = data_dir / STATE_FILE
     try:
-        engine = Engine(data_dir)
+        engine = Engine(data_dir, max_memory)
         handler = type("BoundHandler", (Handler,), {"engine": engine})
         try:
             httpd = WarehouseServer((host, port), handler)
@@ -789,10 +808,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=data_dir(), help="data directory (MRM_DATA_DIR)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (0 = any free port)")
     parser.add_argument("--log-level", default=os.environ.get("MRM_LOG_LEVEL", "INFO"))
+    parser.add_argument("--max-memory", default=os.environ.get("MRM_WAREHOUSE_MAX_MEMORY", ""),
+                        help="server memory cap, bytes or e.g. 12G (MRM_WAREHOUSE_MAX_MEMORY; default: chDB's 90%% of RAM)")
     args = parser.parse_args(argv)
+    try:
+        max_memory = parse_memory(args.max_memory)
+    except ValueError as exc:
+        parser.error(str(exc))
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        serve(args.data_dir.resolve(), args.port)
+        serve(args.data_dir.resolve(), args.port, max_memory=max_memory)
     except WarehouseLockedError as exc:
         log.error("%s", exc)
         return 3

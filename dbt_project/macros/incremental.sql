@@ -14,29 +14,37 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro _period_start(expr) -%}
-    {%- if var('incremental_partition') == 'month' -%}toStartOfMonth({{ expr }}){%- else -%}toMonday({{ expr }}){%- endif -%}
+{% macro _period_start(expr, period=none) -%}
+    {%- if (period or var('incremental_partition')) == 'month' -%}
+        toStartOfMonth({{ expr }})
+    {%- else -%}
+        toMonday({{ expr }})
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro _period_end(expr) -%}
-    {%- if var('incremental_partition') == 'month' -%}
+{% macro _period_end(expr, period=none) -%}
+    {%- if (period or var('incremental_partition')) == 'month' -%}
         toLastDayOfMonth({{ expr }})
     {%- else -%}
         addDays(toMonday({{ expr }}), 6)
     {%- endif -%}
 {%- endmacro %}
 
-{% macro incremental_window_filter(date_column='date_day') -%}
+{#- period: the model's own partition period when it is not var incremental_partition (a model with monthly
+    windows, like fct_campaign_reach, must carry whole months). this_column: the column of the model itself that
+    tells the newest loaded day, when the model has no `date_column` of its own. -#}
+{% macro incremental_window_filter(date_column='date_day', period=none, this_column=none) -%}
     {%- if is_incremental() -%}
         {%- if var('start_date') -%}
-            {{ date_column }} >= {{ _period_start("toDate('" ~ var('start_date') ~ "')") }}
+            {{ date_column }} >= {{ _period_start("toDate('" ~ var('start_date') ~ "')", period) }}
         {%- else -%}
             {{ date_column }} >= {{ _period_start(
-                '(select max(' ~ date_column ~ ') from ' ~ this ~ ') - ' ~ (var('lookback_days') | int)
+                '(select max(' ~ (this_column or date_column) ~ ') from ' ~ this ~ ') - '
+                ~ (var('lookback_days') | int), period
             ) }}
         {%- endif -%}
         {%- if var('end_date') %}
-            and {{ date_column }} <= {{ _period_end("toDate('" ~ var('end_date') ~ "')") }}
+            and {{ date_column }} <= {{ _period_end("toDate('" ~ var('end_date') ~ "')", period) }}
         {%- endif -%}
     {%- else -%}
         1 = 1

@@ -2,7 +2,8 @@
 {#- Campaigns of every platform in one shape. Dimension snapshots give names/status/dates; campaigns that only
     appear in statistics (a snapshot not yet loaded, a deleted campaign) are added from the stats so every fact
     row has its dimension. A table, not a view: facts, attribution and plan mapping all read it, and as a view
-    each of them would recompute the whole conformed union. -#}
+    each of them would recompute the whole conformed union. Statistics are read through int_campaign_days_seen
+    (one row per campaign or VK banner and day, kept incrementally), not every ad row of history. -#}
 with direct_campaigns as (
     select * from {{ ref('stg_yandex_direct__campaigns') }}
 ),
@@ -15,12 +16,29 @@ garpun_campaigns as (
     select * from {{ ref('stg_garpun__campaigns') }}
 ),
 
+days_seen as (
+    select * from {{ ref('int_campaign_days_seen') }}
+),
+
 direct_stats as (
-    select * from {{ ref('stg_yandex_direct__ad_stats_daily') }}
+    select
+        tenant_id,
+        account_id,
+        object_id as campaign_id,
+        date_day,
+        campaign_name
+    from days_seen
+    where platform = 'yandex_direct'
 ),
 
 vk_stats as (
-    select * from {{ ref('stg_vk_ads__banner_stats_daily') }}
+    select
+        tenant_id,
+        account_id,
+        object_id as banner_id,
+        date_day
+    from days_seen
+    where platform = 'vk_ads'
 ),
 
 vk_banners as (
@@ -32,7 +50,15 @@ vk_ad_groups as (
 ),
 
 garpun_stats as (
-    select * from {{ ref('stg_garpun__ad_stats_daily') }}
+    select
+        tenant_id,
+        source_platform,
+        account_id,
+        object_id as campaign_id,
+        date_day,
+        campaign_name
+    from days_seen
+    where platform = 'garpun'
 ),
 
 accounts as (
@@ -83,8 +109,8 @@ from_dimensions as (
     from garpun_campaigns
 ),
 
--- Campaigns seen in statistics, read from staging with only the columns needed: the conformed union would
--- price every row (VAT, accounts) just to learn campaign keys.
+-- Campaigns seen in statistics, from the per-day keys only: the conformed union would price every row (VAT,
+-- accounts) just to learn campaign keys.
 vk_banners_seen as (
     select
         tenant_id,

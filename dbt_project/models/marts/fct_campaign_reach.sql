@@ -1,5 +1,22 @@
-{{ config(order_by='(tenant_id, client_id, reach_source, window_grain, window_start, window_end, platform, '
-                   ~ 'account_id, campaign_id, ad_id)') }}
+{#- Incremental by calendar month: day, month and VK cumulative rows live in the month of their window, so a daily
+    run rebuilds one month (the window is widened to whole months) instead of every day and month of history.
+    Rows whose window is the whole history (user-level 'flight', the campaign's data span) and the report-level
+    Direct R&F rows live in partition 0 and are rebuilt by every run: an exact flight frequency distribution
+    needs every visitor-day of the flight, so that part scans all of int_metrika_visitor_days by definition (in
+    its sort order, with optimize_aggregation_in_order, so memory stays flat). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by="multiIf(window_grain IN ('day', 'month'), toYYYYMM(window_start), "
+                     ~ "window_grain = 'cumulative', toYYYYMM(window_end), 0)",
+        query_settings={'max_partitions_per_insert_block': 0, 'optimize_aggregation_in_order': 1},
+        order_by='(tenant_id, client_id, reach_source, window_grain, window_start, window_end, platform, '
+                 ~ 'account_id, campaign_id, ad_id)',
+        engine='MergeTree()',
+        on_schema_change='fail'
+    )
+}}
 {#- Reach is non-additive, so every row states the window it was measured over and how:
     - platform_reported / direct_rf: Yandex Direct R&F report, campaign level, at the report's own window;
     - platform_reported / vk_uniques: VK uniques.total per banner, cumulative from the banner's start to
@@ -19,7 +36,7 @@ vk_stats as (
 
 vk_ads as (
     select * from {{ ref('int_ad_performance_unioned') }}
-    where platform = 'vk_ads'
+    where platform = 'vk_ads' and {{ incremental_window_filter(period='month', this_column='window_end') }}
 ),
 
 accounts as (
@@ -30,9 +47,19 @@ states as (
     select * from {{ ref('fct_campaign_reach_states_daily') }}
 ),
 
+states_in_window as (
+    select * from states
+    where {{ incremental_window_filter(period='month', this_column='window_end') }}
+),
+
 visits as (
-    select * from {{ ref('int_metrika_visits_attributed') }}
-    where campaign_id != ''
+    -- attributed visits per visitor, campaign and day (campaign_id != '')
+    select * from {{ ref('int_metrika_visitor_days') }}
+),
+
+visits_in_window as (
+    select * from visits
+    where {{ incremental_window_filter(period='month', this_column='window_end') }}
 ),
 
 direct_reported as (
@@ -106,6 +133,7 @@ vk_reported as (
         on
             b.tenant_id = u.tenant_id and b.account_id = u.account_id and b.banner_id = u.ad_id
             and b.date_day = u.date_day
+    where {{ incremental_window_filter('b.date_day', period='month', this_column='window_end') }}
 ),
 
 state_windows as (
@@ -114,14 +142,14 @@ state_windows as (
         date_day as window_start,
         date_day as window_end,
         *
-    from states
+    from states_in_window
     union all
     select
         'month' as window_grain,
         toStartOfMonth(date_day) as window_start,
         toLastDayOfMonth(date_day) as window_end,
         *
-    from states
+    from states_in_window
 ),
 
 campaign_spans as (
@@ -189,50 +217,67 @@ sketched_client as (
     group by tenant_id, client_id, window_grain, window_start, window_end
 ),
 
-visit_fanout as (
-    -- one scan of the visit log fans each visit out to its windows (day, month, flight, client-month)
-    select
-        tenant_id,
-        client_id,
-        user_id,
-        arrayJoin([
-            ('day', date_day, platform, account_id, campaign_id),
-            ('month', toStartOfMonth(date_day), platform, account_id, campaign_id),
-            ('flight', toDate('1970-01-01'), platform, account_id, campaign_id),
-            ('month', toStartOfMonth(date_day), 'all', '', '')
-        ]) as w
-    from visits
-),
-
-visit_windows as (
-    select
-        tenant_id,
-        client_id,
-        user_id,
-        tupleElement(w, 1) as window_grain,
-        tupleElement(w, 2) as window_start,
-        tupleElement(w, 3) as platform,
-        tupleElement(w, 4) as account_id,
-        tupleElement(w, 5) as campaign_id
-    from visit_fanout
-),
-
 per_user as (
+    -- visits per visitor and window (day windows need no grouping: a visitor-day row is one visitor in one
+    -- day, see distribution). The campaign month and flight counts group in the table's sort order (campaign,
+    -- visitor), the client month by hash.
     select
         tenant_id,
         client_id,
-        window_grain,
-        window_start,
+        'month' as window_grain,
+        toStartOfMonth(date_day) as window_start,
         platform,
         account_id,
         campaign_id,
         user_id,
-        count() as n
-    from visit_windows
-    group by tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id, user_id
+        sum(visits) as n
+    from visits_in_window
+    group by tenant_id, client_id, platform, account_id, campaign_id, user_id, window_start
+    union all
+    select
+        tenant_id,
+        client_id,
+        'month' as window_grain,
+        toStartOfMonth(date_day) as window_start,
+        'all' as platform,
+        '' as account_id,
+        '' as campaign_id,
+        user_id,
+        sum(visits) as n
+    from visits_in_window
+    group by tenant_id, client_id, window_start, user_id
+    union all
+    select
+        tenant_id,
+        client_id,
+        'flight' as window_grain,
+        toDate('1970-01-01') as window_start,
+        platform,
+        account_id,
+        campaign_id,
+        user_id,
+        sum(visits) as n
+    from visits
+    group by tenant_id, client_id, platform, account_id, campaign_id, user_id
 ),
 
 distribution as (
+    select
+        tenant_id,
+        client_id,
+        'day' as window_grain,
+        date_day as window_start,
+        platform,
+        account_id,
+        campaign_id,
+        count() as reach_1plus,
+        countIf(visits >= 2) as reach_2plus,
+        countIf(visits >= 3) as reach_3plus,
+        countIf(visits >= 4) as reach_4plus,
+        countIf(visits >= 5) as reach_5plus
+    from visits_in_window
+    group by tenant_id, client_id, platform, account_id, campaign_id, date_day
+    union all
     select
         tenant_id,
         client_id,

@@ -47,15 +47,35 @@ def test_generator_shape_and_tenants(private_ch):
              "raw_yandex_direct.campaigns AS c ON v.tenant_id = c.tenant_id AND v.direct_click_order = c.campaign_id")[0] == 0
 
 
+def test_chunked_generation_writes_the_same_rows_as_one_insert(private_ch):
+    ch = private_ch
+    digest = ("SELECT count(), sum(cityHash64(tenant_id, account_id, date_day, campaign_id, ad_id, impressions, clicks)) "
+              "FROM raw_yandex_direct.ad_stats_daily")
+    visits = "SELECT count(), sum(cityHash64(tenant_id, account_id, date_day, visit_id, client_id)) FROM raw_yandex_metrika.visits"
+    results = []
+    for chunk_rows in (1_000_000, 7_000):  # one statement, then 6 chunks with a short last one
+        for table in ("raw_yandex_direct.ad_stats_daily", "raw_yandex_metrika.visits", "app.raw_window_versions",
+                      "app.tenants", "app.clients", "app.accounts", "raw_yandex_direct.campaigns"):
+            ch.command(f"TRUNCATE TABLE {table}")
+        steps = scale.generate(ch, rows=40_000, events=9_000, progress=False, chunk_rows=chunk_rows)
+        assert set(steps) == {"dimensions", "ad_stats", "events"}
+        results.append((ch.query(digest).result_rows[0], ch.query(visits).result_rows[0]))
+    assert results[0] == results[1]
+    assert results[0][0][0] == 40_000 and results[0][1][0] == 9_000
+    assert scale._chunks(10, 4) == ["0, 4", "4, 4", "8, 2"]
+
+
 def test_table_and_plot(tmp_path: Path):
     measured = {"rows": 1_000_000, "events": 1_000_000, "generate_s": 1.0, "initial_build_s": 10.0,
                 "incremental_project_s": 9.0, "incremental_fact_s": 2.0, "query_p95_ms": 40.0,
                 "disk_mb_tables": 50.0, "disk_mb_data_dir": 60.0}
-    bigger = {**measured, "rows": 10_000_000, "events": 10_000_000, "incremental_project_s": 12.5}
+    bigger = {**measured, "rows": 10_000_000, "events": 10_000_000, "incremental_project_s": 12.5,
+              "peak_rss_mb": 4321.0, "load_average_start": "2.0 1.5 1.0", "load_average_end": "3.0 2.0 1.5"}
     skipped = {"rows": 100_000_000, "events": 100_000_000, "skipped": "predicted too long"}
     table = scale.markdown_table([measured, bigger, skipped])
     lines = table.strip().splitlines()
     assert len(lines) == 5 and "| 10 M |" in lines[3] and "12.5" in lines[3] and "skipped" in lines[4]
+    assert "| 4,321 | 2.0 1.5 1.0 → 3.0 2.0 1.5 |" in lines[3] and "| n/a |" in lines[2]
     png = scale.draw_plot([measured, bigger, skipped], tmp_path / "scale.png")
     from PIL import Image
 

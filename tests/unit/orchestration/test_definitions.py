@@ -22,10 +22,10 @@ STAGING = ["stg_app__accounts", "stg_app__campaign_mappings", "stg_app__clients"
            "stg_garpun__campaigns", "stg_vk_ads__ad_groups", "stg_vk_ads__ad_plans", "stg_vk_ads__banner_stats_daily",
            "stg_vk_ads__banners", "stg_yandex_direct__ad_stats_daily", "stg_yandex_direct__campaigns",
            "stg_yandex_direct__reach_frequency", "stg_yandex_metrika__traffic_daily", "stg_yandex_metrika__visits"]
-INTERMEDIATE = ["int_ad_performance_unioned", "int_campaign_match_keys", "int_campaigns_conformed",
-                "int_media_plan_line_actuals_daily", "int_media_plan_line_days",
+INTERMEDIATE = ["int_ad_performance_unioned", "int_campaign_days_seen", "int_campaign_match_keys",
+                "int_campaigns_conformed", "int_media_plan_line_actuals_daily", "int_media_plan_line_days",
                 "int_media_plan_lines_mapped_to_campaigns", "int_metrika_sessions_attributed",
-                "int_metrika_visits_attributed"]
+                "int_metrika_visitor_days", "int_metrika_visits_attributed"]
 MARTS = ["dim_campaigns", "dim_clients", "fct_ad_performance_daily", "fct_campaign_daily", "fct_campaign_performance",
          "fct_campaign_reach",
          "fct_campaign_reach_states_daily", "fct_channel_daily", "fct_plan_vs_fact_daily"]

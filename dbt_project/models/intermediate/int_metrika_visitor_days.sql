@@ -1,0 +1,37 @@
+{#- max_partitions_per_insert_block = 0: a full build of years of history inserts more than the default 100
+    weekly partitions at once. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=fact_partition_by(),
+        query_settings={'max_partitions_per_insert_block': 0},
+        order_by='(tenant_id, client_id, platform, account_id, campaign_id, user_id, date_day)',
+        engine='MergeTree()',
+        on_schema_change='fail'
+    )
+}}
+{#- Attributed visits counted per visitor, campaign and day: the input of exact reach frequency. Attribution (a
+    join per visit) runs once per loaded week here instead of over the whole visit log on every run; the sort key
+    starts with the campaign and visitor, so the whole-flight count per visitor in fct_campaign_reach streams in
+    key order instead of holding every visitor in memory. -#}
+with visits as (
+    select * from {{ ref('int_metrika_visits_attributed') }}
+    where campaign_id != '' and {{ incremental_window_filter() }}
+),
+
+final as (
+    select
+        tenant_id,
+        client_id,
+        platform,
+        account_id,
+        campaign_id,
+        user_id,
+        date_day,
+        count() as visits
+    from visits
+    group by tenant_id, client_id, platform, account_id, campaign_id, user_id, date_day
+)
+
+select * from final
