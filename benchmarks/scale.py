@@ -14,7 +14,7 @@ of one day for the whole project and for the fact alone, mart query p50/p95 thro
 the server's peak RSS and the load average. Sizes are run smallest first; a size whose predicted time (the
 previous size's × its growth) would pass `--budget-s` is skipped and reported as skipped, never guessed.
 
-Usage: python -m benchmarks.scale [bench] [--sizes 1000000 10000000 100000000] [--events-ratio 1] [--budget-s 4500]
+Usage: python -m benchmarks.scale [bench] [--sizes 1000000 10000000 100000000] [--events-ratio 1] [--budget-s 6000]
        python -m benchmarks.scale generate [--rows 100000000] [--events 1000000000]   (into MRM_DATA_DIR's warehouse)
 """
 
@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 100_000_000],
                     help="bench: ad-row counts, run smallest first")
     ap.add_argument("--events-ratio", type=float, default=1.0, help="bench: impression events per ad row")
-    ap.add_argument("--budget-s", type=float, default=4500,
+    ap.add_argument("--budget-s", type=float, default=6000,
                     help="bench: skip sizes predicted to pass this budget (the 100 M size takes most of an hour here)")
     ap.add_argument("--max-memory", default=MAX_MEMORY,
                     help="bench: memory cap of each size's warehouse server ('' = chDB's default, 90%% of RAM)")
