@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,14 +113,28 @@ class RateLimiter:
             self.sleep(seconds)
 
 
-def decode_json(response: httpx.Response, request: str) -> Any:
+def decode_json(response: httpx.Response | Body, request: str) -> Any:
     """Decode with Decimal floats (money must never pass through a binary float); bad JSON is a PayloadError."""
     try:
         return json.loads(response.content.decode("utf-8"), parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
+        rid = response.request_id if isinstance(response, Body) else request_id_of(response)
         raise PayloadError(f"{request}: body is not valid JSON ({exc}); truncated or garbled? "
-                           f"first bytes: {response.content[:120]!r}", platform=PLATFORM,
-                           request_id=request_id_of(response)) from None
+                           f"first bytes: {response.content[:120]!r}", platform=PLATFORM, request_id=rid) from None
+
+
+@dataclass(frozen=True)
+class Body:
+    """The undecoded body of a successful answer and its request id (for parsers that read bytes directly)."""
+
+    content: bytes
+    request_id: str | None
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The process-wide TLS context of VK sessions (``httpx.create_ssl_context()``: certifi, SSL_CERT_* honoured)."""
+    return httpx.create_ssl_context()
 
 
 class VkAdsClient:
@@ -127,9 +144,13 @@ class VkAdsClient:
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         policy = settings.retry_policy()
+        # httpx would load the CA bundle afresh for each of the two clients of every account (~50 ms each);
+        # one TLS context per process, with httpx's own defaults, serves them all.
+        token_transport = transport or httpx.HTTPTransport(verify=tls_context())
+        transport = transport or httpx.HTTPTransport(verify=tls_context())
         base = settings.base_url.rstrip("/")
         token_http = ApiClient(PLATFORM, base, classify=classify_token_response, policy=policy,
-                               timeout=settings.timeout_s, sleep=sleep, transport=transport)
+                               timeout=settings.timeout_s, sleep=sleep, transport=token_transport)
         self.tokens = TokenManager(base_url=base, client_id=settings.client_id,
                                    client_secret=settings.client_secret.get_secret_value(),
                                    agency_client_name=account_id if settings.agency_mode else "",
@@ -171,9 +192,13 @@ class VkAdsClient:
 
     def get_json(self, path: str, params: Mapping[str, Any]) -> Any:
         """GET with pacing, retries and token handling; returns the decoded body."""
+        return decode_json(self.get_body(path, params), f"GET {path}")
+
+    def get_body(self, path: str, params: Mapping[str, Any]) -> Body:
+        """GET with pacing, retries and token handling; returns the body undecoded."""
         self.limiter.before_request()
         response = self.api.request("GET", path, params=dict(params))
-        return decode_json(response, f"GET {path}")
+        return Body(response.content, request_id_of(response))
 
     def close(self) -> None:
         self.api.close()

@@ -11,7 +11,7 @@ import pyarrow as pa
 from ingestion.common import PayloadError, is_provisional, split_window
 from ingestion.common.loading import prefetch
 from ingestion.vk_ads import parse
-from ingestion.vk_ads.client import VkAdsClient
+from ingestion.vk_ads.client import Body, VkAdsClient, decode_json
 from ingestion.vk_ads.settings import AD_GROUP_FIELDS, AD_PLAN_FIELDS, BANNER_FIELDS, STATS_METRICS, Settings
 
 AD_PLANS_PATH = "/api/v2/ad_plans.json"
@@ -85,22 +85,31 @@ def fetch_banner_stats(client: VkAdsClient, settings: Settings, *, tenant_id: st
                        today: dt.date) -> pa.Table:
     """``statistics/banners/day.json`` (metrics base,uniques) for the banners over the window, one row per
     banner per day with activity; days within the lookback window are flagged provisional."""
-    rows: list[dict[str, Any]] = []
+    tables: list[pa.Table] = []
 
-    def answers() -> Iterator[tuple[list[int], dt.date, dt.date, Any]]:
+    def answers() -> Iterator[tuple[list[int], dt.date, dt.date, Body]]:
         for ids, start, end in stats_requests(banner_ids, date_from, date_to,
                                               ids_per_request=settings.ids_per_request,
                                               max_days=settings.max_days_per_request):
             params = {"id": ",".join(map(str, ids)), "date_from": start.isoformat(), "date_to": end.isoformat(),
                       "metrics": ",".join(STATS_METRICS), "attribution": settings.attribution}
-            yield ids, start, end, client.get_json(BANNER_DAY_PATH, params)
+            yield ids, start, end, client.get_body(BANNER_DAY_PATH, params)
+
+    def provisional(day: dt.date) -> bool:
+        return is_provisional(day, today=today, lookback_days=settings.lookback_days)
 
     # The next answer is requested (and the platform renders it) while this one is parsed; requests stay
     # sequential, one at a time, as the API's rate limits expect.
-    for ids, start, end, payload in prefetch(answers(), depth=2):
-        rows.extend(parse.banner_day_rows(
-            payload, tenant_id=tenant_id, account_id=account_id, requested_ids=ids, date_from=start, date_to=end,
-            currency=settings.currency, spent_includes_vat=settings.spent_includes_vat, timezone=settings.timezone,
-            is_provisional=lambda day: is_provisional(day, today=today, lookback_days=settings.lookback_days),
-            skip_empty=settings.skip_empty_rows, request=f"GET {BANNER_DAY_PATH} {start}..{end}"))
-    return parse.stats_table(rows)
+    for ids, start, end, body in prefetch(answers(), depth=2):
+        ctx = parse.DayRequest(tenant_id=tenant_id, account_id=account_id, requested_ids=ids, date_from=start,
+                               date_to=end, currency=settings.currency, spent_includes_vat=settings.spent_includes_vat,
+                               timezone=settings.timezone, is_provisional=provisional,
+                               skip_empty=settings.skip_empty_rows)
+        # Columnar first (straight from the bytes); anything it cannot vouch for takes the checked path, which
+        # gives the same rows or the error naming banner, day and field.
+        table = parse.banner_day_table(body.content, ctx)
+        if table is None:
+            request = f"GET {BANNER_DAY_PATH} {start}..{end}"
+            table = parse.stats_table(parse.banner_day_rows(decode_json(body, request), ctx, request=request))
+        tables.append(table)
+    return pa.concat_tables(tables) if tables else parse.stats_table([])

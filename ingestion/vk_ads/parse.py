@@ -7,12 +7,17 @@ through a binary float) and raises ``PayloadError`` naming the object, day and f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
 from ingestion.common import PayloadError, parse_decimal
 from ingestion.vk_ads import schema
@@ -207,19 +212,27 @@ def _unique_table(rows: list[dict[str, Any]], arrow_schema: pa.Schema, key: str)
     return pa.Table.from_pylist(rows, schema=arrow_schema)
 
 
+@dataclass(frozen=True)
+class DayRequest:
+    """What a ``day.json`` answer is checked against (the banners and days asked for) and the constants its rows
+    carry; ``is_provisional`` flags days still inside the lookback window."""
+
+    tenant_id: str
+    account_id: str
+    requested_ids: Sequence[int]
+    date_from: dt.date
+    date_to: dt.date
+    currency: str
+    spent_includes_vat: bool
+    timezone: str
+    is_provisional: Callable[[dt.date], bool]
+    skip_empty: bool = True
+
+
 def banner_day_rows(
     payload: Any,
+    ctx: DayRequest,
     *,
-    tenant_id: str,
-    account_id: str,
-    requested_ids: Iterable[int],
-    date_from: dt.date,
-    date_to: dt.date,
-    currency: str,
-    spent_includes_vat: bool,
-    timezone: str,
-    is_provisional: Callable[[dt.date], bool],
-    skip_empty: bool = True,
     request: str = "statistics/banners/day.json",
 ) -> list[dict[str, Any]]:
     """Flatten a ``day.json`` response (metrics base,uniques) into raw rows, one per banner per day.
@@ -230,13 +243,13 @@ def banner_day_rows(
     """
     if not isinstance(payload, Mapping) or not isinstance(payload.get("items"), list):
         raise _bad(f"{request}: response has no 'items' list: {str(payload)[:200]}")
-    wanted = set(requested_ids)
+    wanted = set(ctx.requested_ids)
     out: list[dict[str, Any]] = []
     seen: set[tuple[int, dt.date]] = set()
     days: dict[str, dt.date] = {}
     provisional: dict[dt.date, int] = {}
-    constants = {"tenant_id": tenant_id, "account_id": account_id, "currency": currency,
-                 "spent_includes_vat": int(spent_includes_vat), "timezone": timezone}
+    constants = {"tenant_id": ctx.tenant_id, "account_id": ctx.account_id, "currency": ctx.currency,
+                 "spent_includes_vat": int(ctx.spent_includes_vat), "timezone": ctx.timezone}
     for item in payload["items"]:
         if not isinstance(item, Mapping):
             raise _bad(f"{request}: an item is not an object: {str(item)[:200]}")
@@ -249,19 +262,19 @@ def banner_day_rows(
             raise _bad(f"{request}: banner {banner_id} has no 'rows' list")
         sums = {"shows": 0, "clicks": 0, "spent": Decimal(0)}
         for raw in rows:
-            row = _banner_day_row(raw, banner_id, request, date_from, date_to, days)
+            row = _banner_day_row(raw, banner_id, request, ctx.date_from, ctx.date_to, days)
             key = (banner_id, row["date_day"])
             if key in seen:
                 raise _bad(f"{request}: banner {banner_id} day {row['date_day']} appears twice")
             seen.add(key)
             for name in sums:
                 sums[name] += row[name]
-            if skip_empty and not (row["shows"] or row["clicks"] or row["goals"] or row["spent"]):
+            if ctx.skip_empty and not (row["shows"] or row["clicks"] or row["goals"] or row["spent"]):
                 continue
             day = row["date_day"]
             flag = provisional.get(day)
             if flag is None:
-                flag = provisional[day] = int(is_provisional(day))
+                flag = provisional[day] = int(ctx.is_provisional(day))
             row.update(constants)
             row["banner_id"] = banner_id
             row["is_provisional"] = flag
@@ -385,3 +398,136 @@ def _check_item_total(item: Mapping[str, Any], banner_id: int, sums: dict[str, A
 
 def stats_table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema.BANNER_STATS_DAILY)
+
+
+# -- columnar fast path for statistics answers ---------------------------------------------------------------
+_INT = pa.int64()
+# Only the fields the raw table keeps (and the item totals they are checked against); the rest is skipped unread.
+_DAY_JSON = pa.schema([("items", pa.list_(pa.struct([
+    ("id", _INT),
+    ("rows", pa.list_(pa.struct([
+        ("date", pa.string()),
+        ("base", pa.struct([("shows", _INT), ("clicks", _INT), ("goals", _INT), ("spent", pa.string()),
+                            ("vk", pa.struct([("goals", _INT)]))])),
+        ("uniques", pa.struct([("total", _INT), ("increment", _INT), ("initial_total", _INT),
+                               ("frequency", pa.float64())])),
+    ]))),
+    ("total", pa.struct([("base", pa.struct([("shows", _INT), ("clicks", _INT), ("spent", pa.string())]))])),
+])))])
+_DAY_TEXT = r"^\d{4}-\d{2}-\d{2}$"
+_MONEY_TEXT = r"^\d{1,12}(\.\d{1,6})?$"  # exactly representable in Decimal(18, 6), no rounding, no sign
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def _ints(arr: pa.Array) -> np.ndarray | None:
+    """A non-negative int64 column without nulls as numpy, else None."""
+    if arr.null_count:
+        return None
+    out = arr.to_numpy(zero_copy_only=False)
+    return None if len(out) and out.min() < 0 else out
+
+
+def _money(arr: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+    """Decimal strings without nulls → (Decimal(18, 6) column, micros as int64), else None."""
+    if arr.null_count or pc.all(pc.match_substring_regex(arr, _MONEY_TEXT)).as_py() not in (True, None):
+        return None
+    money = arr.cast(schema.BANNER_STATS_DAILY.field("spent").type)
+    micros = pc.multiply(money, pa.scalar(Decimal(1_000_000), pa.decimal128(7, 0))).cast(_INT)
+    return money, micros.to_numpy(zero_copy_only=False)
+
+
+def _segment_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Sums of consecutive segments of `values` with the given lengths (empty segments sum to 0)."""
+    cumulative = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
+    ends = np.cumsum(counts)
+    return cumulative[ends] - cumulative[ends - counts]
+
+
+def banner_day_table(body: bytes, ctx: DayRequest) -> pa.Table | None:
+    """A ``day.json`` body straight to the raw table (Arrow's JSON reader, no Python object per value), or None.
+
+    Accepts only answers it can prove clean: every kept field present with its documented JSON type, numbers
+    non-negative, dates in the window, each banner-day once, requested banners only, rows adding up to their
+    item totals. For anything else it returns None and the caller decodes the body for `banner_day_rows`,
+    which gives the same table (`stats_table`) or the error naming banner, day and field.
+    """
+    try:
+        parsed = pa_json.read_json(io.BytesIO(body), read_options=pa_json.ReadOptions(
+            use_threads=False, block_size=len(body) + 1), parse_options=pa_json.ParseOptions(
+            explicit_schema=_DAY_JSON, unexpected_field_behavior="ignore"))
+    except (pa.ArrowException, ValueError):
+        return None  # not one well-typed JSON object: the decoding path reports what is wrong
+    if parsed.num_rows != 1 or parsed.column("items").null_count:
+        return None
+    items = pc.list_flatten(parsed.column("items").combine_chunks())
+    item_id, item_rows, item_total = items.flatten()
+    ids = _ints(item_id)
+    if ids is None or item_rows.null_count or not np.isin(ids, np.fromiter(set(ctx.requested_ids), np.int64)).all():
+        return None
+    counts = pc.list_value_length(item_rows).to_numpy(zero_copy_only=False).astype(np.int64)
+    day_text, base, uniques = pc.list_flatten(item_rows).flatten()
+    shows, clicks, goals, spent_text, vk = base.flatten()
+    maybe = [_ints(a) for a in (shows, clicks, goals, vk.flatten()[0], *uniques.flatten()[:3])]
+    cols = [c for c in maybe if c is not None]
+    money = _money(spent_text)
+    if money is None or len(cols) < len(maybe) or day_text.null_count:
+        return None
+    if len(day_text) and not pc.all(pc.match_substring_regex(day_text, _DAY_TEXT)).as_py():
+        return None
+    try:
+        day = day_text.cast(pa.date32())
+    except pa.ArrowInvalid:
+        return None
+    day_num = day.cast(pa.int32()).to_numpy(zero_copy_only=False)
+    if len(day_num) and (day_num.min() < ctx.date_from.toordinal() - _EPOCH
+                         or day_num.max() > ctx.date_to.toordinal() - _EPOCH):
+        return None
+    banner = np.repeat(ids, counts)
+    order = np.lexsort((day_num, banner))
+    if ((banner[order][1:] == banner[order][:-1]) & (day_num[order][1:] == day_num[order][:-1])).any():
+        return None  # a banner-day twice
+    n_shows, n_clicks, n_goals, n_vk_goals, u_total, u_increment, u_initial = cols
+    spent, micros = money
+    if not _totals_match(item_total, counts, n_shows, n_clicks, micros):
+        return None
+    keep = ~((n_shows == 0) & (n_clicks == 0) & (n_goals == 0) & (micros == 0)) if ctx.skip_empty else \
+        np.ones(len(banner), dtype=bool)
+    rows = np.flatnonzero(keep)
+    days = np.unique(day_num[rows])
+    flags = np.array([bool(ctx.is_provisional(dt.date.fromordinal(int(d) + _EPOCH))) for d in days], dtype=np.uint8)
+    n = len(rows)
+
+    def const(value: Any, kind: pa.DataType) -> pa.Array:
+        return pa.array([value], kind).take(np.zeros(n, dtype=np.int32))
+
+    out = {
+        "tenant_id": const(ctx.tenant_id, pa.string()), "account_id": const(ctx.account_id, pa.string()),
+        "date_day": day.take(rows), "banner_id": banner[rows], "shows": n_shows[rows], "clicks": n_clicks[rows],
+        "goals": n_goals[rows], "vk_goals": n_vk_goals[rows], "spent": spent.take(rows),
+        "spent_includes_vat": const(int(ctx.spent_includes_vat), pa.uint8()),
+        "currency": const(ctx.currency, pa.string()),
+        "uniques_total": u_total[rows], "uniques_increment": u_increment[rows],
+        "uniques_initial_total": u_initial[rows],
+        "uniques_frequency": pc.fill_null(uniques.flatten()[3], 0.0).take(rows),
+        "timezone": const(ctx.timezone, pa.string()), "is_provisional": flags[np.searchsorted(days, day_num[rows])],
+    }
+    return pa.Table.from_arrays([pa.array(out[f.name], f.type) if isinstance(out[f.name], np.ndarray)
+                                 else out[f.name] for f in schema.BANNER_STATS_DAILY],
+                                schema=schema.BANNER_STATS_DAILY)
+
+
+def _totals_match(item_total: pa.Array, counts: np.ndarray, shows: np.ndarray, clicks: np.ndarray,
+                  micros: np.ndarray) -> bool:
+    """Every item with a ``total.base`` has well-typed totals equal to the sums of its rows."""
+    base = item_total.flatten()[0]
+    present = base.is_valid().to_numpy(zero_copy_only=False)
+    if not present.any():
+        return True
+    want = np.flatnonzero(present)
+    t_shows, t_clicks, t_spent = (a.take(want) for a in base.flatten())
+    e_shows, e_clicks, e_spent = _ints(t_shows), _ints(t_clicks), _money(t_spent)
+    if e_shows is None or e_clicks is None or e_spent is None:
+        return False
+    return (np.array_equal(_segment_sums(shows, counts)[want], e_shows)
+            and np.array_equal(_segment_sums(clicks, counts)[want], e_clicks)
+            and np.array_equal(_segment_sums(micros, counts)[want], e_spent[1]))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,10 +26,16 @@ def payload(name: str) -> object:
 
 def day_rows(name: str, ids: list[int], *, skip_empty: bool = True, provisional_from: date = date(2024, 5, 3),
              date_to: date = date(2024, 5, 31)) -> list[dict]:
-    return parse.banner_day_rows(
-        payload(name), tenant_id="t1", account_id="acc", requested_ids=ids, date_from=date(2024, 5, 1),
-        date_to=date_to, currency="RUB", spent_includes_vat=False, timezone="Europe/Moscow",
-        is_provisional=lambda d: d >= provisional_from, skip_empty=skip_empty)
+    return parse.banner_day_rows(payload(name), parse.DayRequest(
+        tenant_id="t1", account_id="acc", requested_ids=ids, date_from=date(2024, 5, 1), date_to=date_to,
+        currency="RUB", spent_includes_vat=False, timezone="Europe/Moscow",
+        is_provisional=lambda d: d >= provisional_from, skip_empty=skip_empty))
+
+
+def one_day(ids: list[int], day: date = date(2024, 5, 1), date_to: date | None = None) -> parse.DayRequest:
+    return parse.DayRequest(tenant_id="t", account_id="a", requested_ids=ids, date_from=day, date_to=date_to or day,
+                            currency="RUB", spent_includes_vat=False, timezone="Europe/Moscow",
+                            is_provisional=lambda d: False)
 
 
 def test_doc_example_day_json_flattens_base_and_uniques_and_ignores_deprecated_fields() -> None:
@@ -73,21 +80,15 @@ def test_money_as_binary_float_or_missing_groups_is_an_error_naming_banner_day_a
     body = payload("banners_day_string_ints.json")
     body["items"][0]["rows"][0]["base"]["spent"] = 100.5  # decoded without Decimal
     with pytest.raises(PayloadError, match=r"banner 8372482 day 2024-05-01: field 'base.spent'"):
-        parse.banner_day_rows(body, tenant_id="t", account_id="a", requested_ids=[8372482],
-                              date_from=date(2024, 5, 1), date_to=date(2024, 5, 1), currency="RUB",
-                              spent_includes_vat=False, timezone="Europe/Moscow", is_provisional=lambda d: False)
+        parse.banner_day_rows(body, one_day([8372482]))
     body = payload("banners_day_string_ints.json")
     del body["items"][0]["rows"][0]["uniques"]
     with pytest.raises(PayloadError, match="'uniques' is missing"):
-        parse.banner_day_rows(body, tenant_id="t", account_id="a", requested_ids=[8372482],
-                              date_from=date(2024, 5, 1), date_to=date(2024, 5, 1), currency="RUB",
-                              spent_includes_vat=False, timezone="Europe/Moscow", is_provisional=lambda d: False)
+        parse.banner_day_rows(body, one_day([8372482]))
     body = payload("banners_day_string_ints.json")
     body["items"][0]["rows"][0]["base"]["shows"] = "12a"
     with pytest.raises(PayloadError, match=r"field 'base.shows' is not an integer"):
-        parse.banner_day_rows(body, tenant_id="t", account_id="a", requested_ids=[8372482],
-                              date_from=date(2024, 5, 1), date_to=date(2024, 5, 1), currency="RUB",
-                              spent_includes_vat=False, timezone="Europe/Moscow", is_provisional=lambda d: False)
+        parse.banner_day_rows(body, one_day([8372482]))
 
 
 def test_listing_pages_parse_with_every_documented_variant() -> None:
@@ -144,10 +145,12 @@ _FIELDS = [("date",), ("base",), ("uniques",), ("base", "shows"), ("base", "clic
 
 
 @st.composite
-def _day(draw: st.DrawFn) -> dict:
-    """A well-formed day row, then maybe one field replaced by an odd value or dropped."""
+def _day(draw: st.DrawFn, odd: bool = True) -> dict:
+    """A well-formed day row, then (if `odd`) maybe one field replaced by an odd value or dropped."""
     n = st.integers(0, 10**9)
-    raw = {"date": draw(st.sampled_from(["2024-05-01", "2024-05-17", "2024-05-31", "2024-06-01"])),
+    dates = st.sampled_from(["2024-05-01", "2024-05-17", "2024-05-31", "2024-06-01"]) if odd else \
+        st.dates(date(2024, 5, 1), date(2024, 5, 31)).map(date.isoformat)
+    raw = {"date": draw(dates),
            "base": {"shows": draw(n), "clicks": draw(n), "goals": draw(n),
                     "spent": draw(st.decimals(0, 10**7, places=draw(st.integers(0, 7)), allow_nan=False,
                                               allow_infinity=False).map(str))},
@@ -155,7 +158,7 @@ def _day(draw: st.DrawFn) -> dict:
                        "frequency": draw(st.one_of(st.decimals(0, 50, places=3, allow_nan=False), st.integers(0, 9)))}}
     if draw(st.booleans()):
         raw["base"]["vk"] = {"goals": draw(n)}
-    if draw(st.booleans()):
+    if odd and draw(st.booleans()):
         *parents, leaf = draw(st.sampled_from(_FIELDS))
         node = raw
         for key in parents:
@@ -180,3 +183,114 @@ def test_fast_day_row_path_agrees_with_the_checked_path(raw: dict) -> None:
     if fast is not None:
         assert fast == checked
         assert [type(v) for v in fast.values()] == [type(v) for v in checked.values()]
+
+
+# -- columnar path (banner_day_table): the same table as the checked path, or None so the checked path runs ----
+def _json_number(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)  # the decimals drawn here have ≤ 15 significant digits: the text round-trips
+    raise TypeError(type(value).__name__)
+
+
+def _both_paths(body: bytes, ids: list[int], *, skip_empty: bool = True, date_to: date = date(2024, 5, 31)):
+    """(columnar table or None, checked table or the PayloadError it raised) for one day.json body."""
+    kw = dict(tenant_id="t1", account_id="acc", requested_ids=ids, date_from=date(2024, 5, 1), date_to=date_to,
+              currency="RUB", spent_includes_vat=True, timezone="Europe/Moscow",
+              is_provisional=lambda d: d >= date(2024, 5, 17), skip_empty=skip_empty)
+    fast = parse.banner_day_table(body, parse.DayRequest(**kw))
+    try:
+        checked = parse.stats_table(parse.banner_day_rows(json.loads(body, parse_float=Decimal), parse.DayRequest(**kw)))
+    except (PayloadError, TypeError, ValueError, pa.ArrowException) as exc:
+        return fast, exc
+    return fast, checked
+
+
+def _agree(fast, checked) -> bool:
+    """True if the columnar path was taken; fails if it accepted what the checked path refuses or differs."""
+    if isinstance(checked, Exception):
+        assert fast is None, f"columnar path accepted a payload the checked path refuses: {checked}"
+        return False
+    if fast is None:
+        return False
+    assert fast.schema == schema.BANNER_STATS_DAILY
+    assert fast.equals(checked), (fast.to_pylist()[:3], checked.to_pylist()[:3])
+    return True
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PAYLOADS.glob("banners_day_*.json")))
+@pytest.mark.parametrize("skip_empty", [True, False])
+def test_columnar_path_agrees_with_the_checked_path_on_recorded_payloads(name: str, skip_empty: bool) -> None:
+    body = (PAYLOADS / name).read_bytes()
+    ids = [item["id"] if isinstance(item["id"], int) else int(item["id"]) for item in json.loads(body)["items"]]
+    _agree(*_both_paths(body, ids, skip_empty=skip_empty))
+    _agree(*_both_paths(body, ids[:-1] or [1], skip_empty=skip_empty))  # an unrequested banner
+    _agree(*_both_paths(body, ids, date_to=date(2024, 5, 2), skip_empty=skip_empty))  # a day outside the window
+
+
+def test_columnar_path_takes_clean_answers_and_declines_odd_ones() -> None:
+    clean = {"items": [{"id": 5, "rows": [
+        {"date": "2024-05-01", "base": {"shows": 10, "clicks": 1, "goals": 0, "spent": "12.50", "cpm": "1250",
+                                        "vk": {"goals": 0, "cpa": 0.0}},
+         "uniques": {"reach": 0, "total": 9, "increment": 9, "initial_total": 0, "frequency": 1.1111}},
+        {"date": "2024-05-20", "base": {"shows": 0, "clicks": 0, "goals": 0, "spent": "0.00", "vk": {"goals": 0}},
+         "uniques": {"total": 9, "increment": 0, "initial_total": 9, "frequency": 0}}],
+        "total": {"base": {"shows": 10, "clicks": 1, "spent": "12.50"}}}]}
+    body = json.dumps(clean).encode()
+    for skip_empty in (True, False):
+        fast, checked = _both_paths(body, [5], skip_empty=skip_empty)
+        assert _agree(fast, checked) and fast.num_rows == (1 if skip_empty else 2)
+    assert _agree(*_both_paths(json.dumps(clean, indent=2).encode(), [5]))  # pretty-printed: still one object
+    for path, value in [(("base", "shows"), "10"), (("base", "shows"), -1), (("base", "spent"), 12.5),
+                        (("base", "spent"), "1e3"), (("date",), "2024-5-1"), (("base", "vk"), None),
+                        (("uniques", "total"), None), (("base", "clicks"), True)]:
+        odd = json.loads(body)
+        node = odd["items"][0]["rows"][0]
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        fast, checked = _both_paths(json.dumps(odd).encode(), [5])
+        assert fast is None, (path, value)
+        _agree(fast, checked)
+    twice = json.loads(body)
+    twice["items"][0]["rows"].append(twice["items"][0]["rows"][0])
+    fast, checked = _both_paths(json.dumps(twice).encode(), [5])
+    assert fast is None and isinstance(checked, PayloadError) and "appears twice" in str(checked)
+    off = json.loads(body)
+    off["items"][0]["total"]["base"]["spent"] = "12.51"
+    fast, checked = _both_paths(json.dumps(off).encode(), [5])
+    assert fast is None and isinstance(checked, PayloadError) and "spent" in str(checked)
+
+
+@pytest.mark.parametrize("kind", ["truncate", "garble"])
+def test_columnar_path_declines_mangled_bodies(kind: str) -> None:
+    from ingestion.sandbox.faults import Fault, FaultBoard
+
+    body = (PAYLOADS / "banners_day_doc_example.json").read_bytes()
+    for fraction in (0.1, 0.5, 0.9, 0.999):
+        mangled = FaultBoard.mangle(body, Fault(1, "vk", kind, params={"fraction": fraction}))
+        assert parse.banner_day_table(mangled, one_day([8372481], date_to=date(2024, 5, 31))) is None
+
+
+@given(rows=st.lists(st.tuples(st.sampled_from([11, 12, 13]), st.one_of(_day(odd=False), _day(odd=False), _day())),
+                     max_size=6),
+       totals=st.sampled_from(["none", "exact", "exact", "off"]), requested=st.sampled_from([[11, 12, 13], [11, 12, 13], [11, 12]]),
+       skip_empty=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_columnar_path_agrees_with_the_checked_path(rows: list, totals: str, requested: list[int],
+                                                    skip_empty: bool) -> None:
+    """Random answers (odd values, dropped fields, repeated days, unrequested banners, totals right or wrong):
+    the columnar path returns exactly the checked path's table, or None where the checked path decides."""
+    items: dict[int, dict] = {}
+    for banner, raw in rows:
+        items.setdefault(banner, {"id": banner, "rows": []})["rows"].append(raw)
+    for item in items.values():
+        if totals == "none":
+            continue
+        try:
+            sums = [sum(int(r["base"][k]) for r in item["rows"]) for k in ("shows", "clicks")]
+            spent = sum(Decimal(r["base"]["spent"]) for r in item["rows"])
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            continue
+        item["total"] = {"base": {"shows": sums[0] + (totals == "off"), "clicks": sums[1], "spent": str(spent)}}
+    body = json.dumps({"items": list(items.values())}, default=_json_number).encode()
+    _agree(*_both_paths(body, requested, skip_empty=skip_empty))
