@@ -305,6 +305,13 @@ class VkAdsEmulator(EmulatorApi):
                              {"id", "status", "ad_group_id"})
 
     # -- statistics -----------------------------------------------------------------------------------------
+    def warm(self, date_from: date) -> None:
+        """Build what answers from `date_from` on reuse (entity lists, per-ad models, uniques before the window)
+        for every VK account, so whichever client asks first does not pay for it (benchmarks compare clients)."""
+        for account in self.world.accounts_for("vk_ads"):
+            self.world.daily_stats(account.account_id, date_from)
+            self._uniques_before(account.account_id, date_from)
+
     def banner_day(self, req: Request, user: str) -> Response:
         raw_ids = ",".join(req.query.get("id", []))
         if not raw_ids:

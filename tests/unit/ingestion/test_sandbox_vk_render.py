@@ -135,3 +135,15 @@ def test_connector_parses_emulator_answers_columnar_and_checked_alike(emulator: 
             assert fast is not None, "a clean emulator answer must take the columnar path"
             assert fast.equals(checked)
             assert fast.num_rows > 0
+
+
+def test_warming_builds_the_caches_without_changing_answers(emulator: VkAdsEmulator) -> None:
+    account = emulator.world.accounts_for("vk_ads")[2].account_id
+    ids = sorted(ad.ad_id for ad in emulator.world.ads(account))[:20]
+    day = TODAY - timedelta(days=30)
+    emulator._uniques_cache.clear()
+    cold = emulator._render(account, ids, day, TODAY - timedelta(days=1), ["base", "uniques"])
+    emulator._uniques_cache.clear()
+    emulator.warm(day)
+    assert {key[0] for key in emulator._uniques_cache} == {a.account_id for a in emulator.world.accounts_for("vk_ads")}
+    assert emulator._render(account, ids, day, TODAY - timedelta(days=1), ["base", "uniques"]) == cold
