@@ -68,3 +68,28 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+
+{#- A model that becomes incremental (fct_campaign_reach was a plain table) cannot REPLACE PARTITION into the
+    unpartitioned table an older version left behind. Drop such a table when its model is selected, through the
+    adapter so dbt's relation cache agrees, and the model is built in full once. -#}
+{% macro drop_unpartitioned_incremental_tables() -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.config.materialized == 'incremental'
+            and node.config.get('partition_by') and node.unique_id in selected_resources -%}
+            {%- set rel = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+            {%- if rel is not none -%}
+                {%- set key = run_query(
+                    "select partition_key from system.tables where database = '" ~ node.schema
+                    ~ "' and name = '" ~ node.alias ~ "'"
+                ) -%}
+                {%- if key.rows and key.rows[0][0] == '' -%}
+                    {{ log('dropping ' ~ rel ~ ': built as a plain table by an older version, now incremental', info=true) }}
+                    {%- do adapter.drop_relation(rel) -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}

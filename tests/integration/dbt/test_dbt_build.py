@@ -112,6 +112,23 @@ def test_one_day_incremental_run_of_every_model_equals_the_full_build(wh, built,
         assert _checksums(wh) == before, day
 
 
+def test_a_plain_table_left_by_an_older_version_is_rebuilt_as_the_incremental_model(wh, built, target):
+    """fct_campaign_reach used to be a plain table; insert_overwrite cannot replace partitions into it, so the
+    on-run-start hook drops it (through dbt's cache) and the model is built in full once."""
+    before = _checksums(wh)
+    key = "SELECT partition_key FROM system.tables WHERE database = 'marts' AND name = 'fct_campaign_reach'"
+    wh.command("CREATE TABLE marts.fct_campaign_reach_plain ENGINE = MergeTree ORDER BY tuple() "
+               "AS SELECT * FROM marts.fct_campaign_reach")
+    wh.command("DROP TABLE marts.fct_campaign_reach")
+    wh.command("RENAME TABLE marts.fct_campaign_reach_plain TO marts.fct_campaign_reach")
+    assert wh.query(key).result_rows == [("",)]
+    day = {"start_date": str(J01), "end_date": str(J01)}
+    res = dbt_run.run(select="fct_campaign_reach", vars=day, target_path=target)
+    assert res.success
+    assert "multiIf" in wh.query(key).result_rows[0][0]
+    assert _checksums(wh) == before
+
+
 def test_conformed_spend_uses_each_platforms_vat_convention_and_dated_rate(wh, built):
     q = ("SELECT sum(spend_gross), sum(spend_net), sum(impressions) FROM marts.fct_ad_performance_daily "
          "WHERE tenant_id = 't1' AND platform = {p:String} AND date_day = {d:Date}")
