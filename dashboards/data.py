@@ -160,14 +160,14 @@ def _sql(template: str) -> str:
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _kpi_sums(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date, pa: dt.date) -> pd.DataFrame:
+def _daily_span(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
+    """Sums per day and platform over [a, b]: the Overview's KPIs (this period and the previous one) and its
+    daily chart come from this one scan of the ad fact."""
     return _df(_sql(
-        "SELECT date_day >= {a:Date} AS current, {SUMS}, "
-        "uniqExactIf(date_day, is_provisional = 1) AS provisional_days, min(date_day) AS first_day, "
-        "max(date_day) AS last_day FROM {M}.fct_ad_performance_daily "
-        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {pa:Date} AND {b:Date} "
-        "GROUP BY current"),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b, "pa": pa})
+        "SELECT date_day, platform, {SUMS}, max(is_provisional) AS is_provisional "
+        "FROM {M}.fct_ad_performance_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+        "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, platform ORDER BY date_day, platform"),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
 
 
 def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
@@ -191,30 +191,22 @@ def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
 def kpis(p: Principal, client_id: str, per: Period) -> dict[str, dict[str, Any]]:
     """{'current': {...}, 'previous': {...}} sums and ratios for the period and the one before it."""
     cid = scope(p, client_id)
-    prev = per.previous()
-    df = _kpi_sums(p.tenant_id, p.login, cid, per.date_from, per.date_to, prev.date_from)
-    empty = {k: 0 for k in ("impressions", "clicks", "spend_gross", "spend_net", "conversions", "conversions_value",
-                            "sessions", "provisional_days")}
+    days = _daily_span(p.tenant_id, p.login, cid, per.previous().date_from, per.date_to)
+    current = pd.to_datetime(days["date_day"]).dt.date >= per.date_from
     out: dict[str, dict[str, Any]] = {}
-    for key, flag in (("current", 1), ("previous", 0)):
-        rows = df[df["current"] == flag]
-        base = pd.DataFrame([rows.iloc[0].to_dict() if len(rows) else {**empty, "current": flag}])
-        out[key] = add_ratios(base).iloc[0].to_dict()
+    for key, rows in (("current", days[current]), ("previous", days[~current])):
+        sums = {c: rows[c].sum() for c in ("impressions", "clicks", "spend_gross", "spend_net", "conversions",
+                                           "conversions_value", "sessions")}
+        sums["provisional_days"] = rows.loc[rows["is_provisional"] == 1, "date_day"].nunique()
+        out[key] = add_ratios(pd.DataFrame([sums])).iloc[0].to_dict()
     return out
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _daily(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
-    return _df(_sql(
-        "SELECT date_day, platform, {SUMS}, max(is_provisional) AS is_provisional "
-        "FROM {M}.fct_ad_performance_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-        "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, platform ORDER BY date_day, platform"),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
 
 
 def daily(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
     """Daily sums per platform, with the provisional flag (days still inside a restatement window)."""
-    return add_ratios(_daily(p.tenant_id, p.login, scope(p, client_id), per.date_from, per.date_to))
+    days = _daily_span(p.tenant_id, p.login, scope(p, client_id), per.previous().date_from, per.date_to)
+    current = days[pd.to_datetime(days["date_day"]).dt.date >= per.date_from]
+    return add_ratios(current.reset_index(drop=True))
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
