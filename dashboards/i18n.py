@@ -60,6 +60,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "is_provisional": ("Предварительно", "Provisional"),
     "vs_previous": ("к предыдущему периоду", "vs previous period"),
     "daily_spend": ("Расход по дням", "Daily spend"),
+    "top_campaigns": ("Кампании с наибольшим расходом", "Top campaigns by spend"),
     # campaigns
     "platforms": ("Платформы", "Platforms"),
     "search": ("Поиск по названию или ID", "Search by name or ID"),

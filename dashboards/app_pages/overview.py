@@ -1,4 +1,4 @@
-"""Overview: KPIs with period-over-period deltas, daily spend by platform, provisional days marked."""
+"""Overview: KPIs with period-over-period deltas, daily spend by platform (provisional days marked), top campaigns."""
 
 import streamlit as st
 
@@ -28,3 +28,9 @@ with ui.guard():
                    labels={"date_day": t("date_day"), "spend_net": t("spend_net"), "platform": t("platform"),
                            "provisional": t("is_provisional")},
                    title=t("daily_spend"), key="overview_daily")
+    top = data.campaigns(ctx.principal, ctx.client_id, ctx.period).head(10)
+    if not top.empty:
+        st.subheader(t("top_campaigns"))
+        st.dataframe(ui.labelled(top[["campaign_name", "platform", "spend_net", "clicks", "conversions", "cpa",
+                                      "romi"]]), hide_index=True, key="overview_top",
+                     column_config={t("romi"): st.column_config.NumberColumn(format="percent")})

@@ -60,6 +60,10 @@ def test_overview_kpis_equal_the_warehouse_sums_with_deltas(ch):
     (daily,) = _charts(at)
     assert daily["encoding"]["color"]["field"] == "platform" and daily["encoding"]["x"]["type"] == "temporal"
     assert daily["encoding"]["opacity"]["condition"]["test"] == {"not": {"field": "provisional", "equal": ""}}
+    top = at.dataframe[0].value  # top campaigns by spend, biggest first, this client's only
+    assert 0 < len(top) <= 10 and top["Spend (net)"].is_monotonic_decreasing
+    assert top["Campaign name"].str.startswith("dash_t1/romashka: ").all()
+    assert top["Spend (net)"].sum() <= spend + 0.01
 
 
 def test_campaigns_table_filters_and_drills_down_to_ads():
