@@ -112,7 +112,9 @@ def first_paint(url: str, sessions: int, one_browser: bool = True) -> dict[str, 
         await page.get_by_role("button", name="Sign in").click()
         await page.locator(PAGES["Overview"]).first.wait_for()
         await start.wait()  # all signed in: from here the sessions work at once, each at its own pace
-        for name, marker in PAGES.items():
+        # Signed-in sessions land on Overview: it is measured last, navigating back to it.
+        for name in [*list(PAGES)[1:], "Overview"]:
+            marker = PAGES[name]
             t0 = time.perf_counter()
             await page.get_by_role("link", name=name, exact=True).click()
             await page.get_by_role("heading", name=name).wait_for()
