@@ -358,6 +358,8 @@ def bench(sizes: list[int], *, events_ratio: float, budget_s: float, repeats: in
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("DBT_QUIET", "true")
+    # the initial build of the ad fact at 100 M rows runs past dbt's default 600 s statement timeout here
+    os.environ.setdefault("MRM_DBT_TIMEOUT_S", "7200")
     base = Path(tempfile.mkdtemp(prefix="mrm-scale-"))
     results: list[dict[str, Any]] = []
     started = time.perf_counter()
