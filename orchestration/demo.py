@@ -74,10 +74,11 @@ def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: t
                              platforms=platforms or PLATFORMS)
     job = defs.resolve_job_def(job_name)
     first, last = today - dt.timedelta(days=days), today - dt.timedelta(days=1)
-    run_config: dict[str, Any] = {}
+    # Dagster's console logger prints every event at DEBUG by default: a terminal wants progress, not events.
+    quiet: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    run_config: dict[str, Any] = dict(quiet)
     if tenants:
-        ops = {f"{p}_raw": {"config": {"tenants": tenants}} for p in (platforms or PLATFORMS)}
-        run_config = {"ops": ops}
+        run_config["ops"] = {f"{p}_raw": {"config": {"tenants": tenants}} for p in (platforms or PLATFORMS)}
     tags = {**range_tags(first, last), "mrm/demo": "1"}
     log.info("running %s for %s..%s in %s", job_name, first, last, home)
     graph = defs.resolve_asset_graph()
@@ -93,7 +94,7 @@ def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: t
                 ch = warehouse.connect()
                 summary["after_raw"] = after_raw(ch)
                 ch.close()
-            result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config if i == 0 else {},
+            result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config if i == 0 else quiet,
                                             asset_selection=selection, raise_on_error=False)
             part = summarize(result)
             if not result.success:
