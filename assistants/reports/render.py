@@ -16,7 +16,7 @@ L = {
         "value": "Значение", "impressions": "Показы", "clicks": "Клики", "spend": "Расход", "commission": "Комиссия агентства",
         "total_cost": "Итого затраты", "conversions": "Конверсии", "conversions_value": "Ценность конверсий",
         "ctr": "CTR", "cpc": "CPC", "cpa": "CPA", "cr": "CR", "platform": "Площадка", "campaign": "Кампания",
-        "campaign_id": "ID кампании", "channel": "Канал", "plan_id": "План", "line_id": "Строка плана",
+        "campaign_id": "ID кампании", "channel": "Канал", "plan_id": "План", "line_id": "Строка плана", "line_name": "Размещение",
         "budget_net": "Бюджет без НДС", "planned_to_date": "План на дату", "actual_to_date": "Факт на дату",
         "pacing_ratio": "Темп", "forecast_net": "Прогноз к концу", "pacing_status": "Статус", "flight_end": "Конец флайта",
         "window": "Окно", "reach_v": "Охват", "contacts": "Контакты", "avg_frequency": "Частота",
@@ -31,7 +31,7 @@ L = {
         "value": "Value", "impressions": "Impressions", "clicks": "Clicks", "spend": "Spend", "commission": "Agency commission",
         "total_cost": "Total cost", "conversions": "Conversions", "conversions_value": "Conversion value",
         "ctr": "CTR", "cpc": "CPC", "cpa": "CPA", "cr": "CR", "platform": "Platform", "campaign": "Campaign",
-        "campaign_id": "Campaign ID", "channel": "Channel", "plan_id": "Plan", "line_id": "Plan line",
+        "campaign_id": "Campaign ID", "channel": "Channel", "plan_id": "Plan", "line_id": "Plan line", "line_name": "Placement",
         "budget_net": "Budget (net)", "planned_to_date": "Planned to date", "actual_to_date": "Actual to date",
         "pacing_ratio": "Pacing", "forecast_net": "Forecast at end", "pacing_status": "Status", "flight_end": "Flight end",
         "window": "Window", "reach_v": "Reach", "contacts": "Contacts", "avg_frequency": "Frequency",
@@ -116,8 +116,8 @@ def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: 
     table(wb.add_worksheet(t["campaigns"]), 0, cols_c, snap["campaigns"])
     cols_ch: list[tuple[str, str, str | None]] = [("channel", t["channel"], None), *cols_c[3:]]
     table(wb.add_worksheet(t["channels"]), 0, cols_ch, snap["channels"])
-    cols_p: list[tuple[str, str, str | None]] = [("plan_id", t["plan_id"], None), ("line_id", t["line_id"], None), ("channel", t["channel"], None),
-              ("budget_net", t["budget_net"], "money"), ("planned_to_date", t["planned_to_date"], "money"),
+    cols_p: list[tuple[str, str, str | None]] = [("plan_id", t["plan_id"], None), ("line_id", t["line_id"], None),
+              ("line_name", t["line_name"], None), ("channel", t["channel"], None), ("budget_net", t["budget_net"], "money"), ("planned_to_date", t["planned_to_date"], "money"),
               ("actual_to_date", t["actual_to_date"], "money"), ("pacing_ratio", t["pacing_ratio"], "pct"),
               ("forecast_net", t["forecast_net"], "money"), ("pacing_status", t["pacing_status"], None),
               ("flight_end", t["flight_end"], None)]
@@ -214,10 +214,13 @@ def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: s
                                      ("clicks", t["clicks"], "int", 25), ("spend", t["spend"], "money", 30),
                                      ("ctr", t["ctr"], "pct", 20), ("cpa", t["cpa"], "money", 25)], snap["channels"], lang)
     if snap["plan_vs_fact"]:
-        _pdf_table(pdf, t["plan"], [("line_id", t["line_id"], None, 40), ("budget_net", t["budget_net"], "money", 30),
+        # A line is named by its id and placement (snapshots frozen before line names were added have no name).
+        lines = [{**x, "line": " · ".join(v for v in (x["line_id"], x.get("line_name") or "") if v)}
+                 for x in snap["plan_vs_fact"]]
+        _pdf_table(pdf, t["plan"], [("line", t["line_id"], None, 40), ("budget_net", t["budget_net"], "money", 30),
                                      ("actual_to_date", t["actual_to_date"], "money", 30),
                                      ("pacing_ratio", t["pacing_ratio"], "pct", 22), ("forecast_net", t["forecast_net"], "money", 30),
-                                     ("pacing_status", t["pacing_status"], None, 20)], snap["plan_vs_fact"], lang)
+                                     ("pacing_status", t["pacing_status"], None, 20)], lines, lang)
     if insights:
         pdf.set_font("DejaVu", "B", 12)
         pdf.cell(0, 8, t["insights"], new_x="LMARGIN", new_y="NEXT")

@@ -134,6 +134,11 @@ def build_snapshot(ch: Any, tenant_id: str, client_id: str, period: Period, *, i
         "AND date_day = (SELECT max(date_day) FROM "
         f"{marts_db}.fct_plan_vs_fact_daily WHERE tenant_id = {{t:String}} AND client_id = {{c:String}} "
         "AND has_data = 1 AND date_day <= {to:Date}) GROUP BY plan_id, line_id ORDER BY plan_id, line_id"), p)
+    # Plan lines by what the planner called them (placement, else the campaign), not only by their id.
+    names = {(r["plan_id"], r["line_id"]): r["line_name"] for r in _rows(ch, (
+        "SELECT plan_id, line_id, argMax(if(placement != '', placement, campaign_name), plan_version) AS line_name "
+        "FROM app.media_plan_lines WHERE tenant_id = {t:String} AND client_id = {c:String} GROUP BY plan_id, line_id"),
+        p)}
     reach = _rows(ch, (
         "SELECT platform, campaign_id, window_grain, window_start, window_end, reach, contacts, avg_frequency "  # noqa: S608
         f"FROM {marts_db}.fct_campaign_reach WHERE tenant_id = {{t:String}} AND client_id = {{c:String}} "
@@ -147,7 +152,8 @@ def build_snapshot(ch: Any, tenant_id: str, client_id: str, period: Period, *, i
         "totals": totals, "campaigns": campaigns, "channels": channels,
         "daily": [{"date": r["date_day"].isoformat(), "spend": _f(r["spend"]), "clicks": int(r["clicks"]),
                    "is_provisional": int(r["is_provisional"] or 0)} for r in daily],
-        "plan_vs_fact": [{**r, "budget_net": _f(r["budget_net"]), "planned_to_date": _f(r["planned_to_date"]),
+        "plan_vs_fact": [{**r, "line_name": names.get((r["plan_id"], r["line_id"]), ""),
+                          "budget_net": _f(r["budget_net"]), "planned_to_date": _f(r["planned_to_date"]),
                           "actual_to_date": _f(r["actual_to_date"]),
                           "pacing_ratio": round(r["pacing_ratio"], 4) if r["pacing_ratio"] is not None else None,
                           "forecast_net": _f(r["forecast_net"]) if r["forecast_net"] is not None else None,

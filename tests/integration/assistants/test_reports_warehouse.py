@@ -38,6 +38,15 @@ def built(ch, ai_marts, tmp_path_factory):
     ch.command(f"ALTER TABLE {ai_marts['db']}.fct_ad_performance_daily UPDATE campaign_name = '=HYPERLINK(\"http://evil\")' "
                "WHERE tenant_id = {t:String} AND campaign_id = 'romashka-c4'", parameters={"t": ai_marts["tenant"]},
                settings={"mutations_sync": 2})
+    # The planner's names for the plan lines (the marts carry only line ids).
+    lines = [r[0] for r in ch.query(
+        f"SELECT DISTINCT line_id FROM {ai_marts['db']}.fct_plan_vs_fact_daily "  # noqa: S608
+        "WHERE tenant_id = {t:String} AND client_id = 'romashka' ORDER BY 1", parameters={"t": ai_marts["tenant"]}
+    ).result_rows]
+    ch.insert("app.media_plan_lines", [[ai_marts["tenant"], "romashka", "romashka-plan", 1, "it", lid, n,
+                                        f"Размещение {n}"] for n, lid in enumerate(lines, start=1)],
+              column_names=["tenant_id", "client_id", "plan_id", "plan_version", "import_id", "line_id", "line_no",
+                            "placement"])
     ru = reports.build_report(ch, ai_marts["tenant"], "romashka", _period(ai_marts), "ru", out, include_commission=True,
                               marts_db=ai_marts["db"])
     en = reports.build_report(ch, ai_marts["tenant"], "romashka", _period(ai_marts), "en", out, include_vat=False,
@@ -62,6 +71,14 @@ def test_xlsx_totals_equal_the_marts_and_toggles_apply(ch, ai_marts, built):
     ru_summ = {r[0]: r[1] for r in load_workbook(built["ru"].xlsx).worksheets[0].iter_rows(min_row=7, max_row=17, values_only=True)}
     assert ru_summ["Комиссия агентства"] == pytest.approx(net * 0.1, abs=0.01)
     assert ru_summ["Итого затраты"] == pytest.approx(gross + net * 0.1, abs=0.02)
+
+
+def test_plan_lines_are_named_by_their_placement(built):
+    for lang, head in (("ru", "Размещение"), ("en", "Placement")):
+        sheet = load_workbook(built[lang].xlsx).worksheets[3]
+        cols = [c.value for c in sheet[1]]
+        names = [r[cols.index(head)] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+        assert names and all(n.startswith("Размещение ") for n in names), names
 
 
 def test_formula_injection_is_neutralised(built):
