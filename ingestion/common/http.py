@@ -9,6 +9,7 @@ token once per auth failure, and raises typed errors carrying platform, request 
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import threading
 import time
@@ -107,6 +108,23 @@ def default_classifier(response: httpx.Response) -> Verdict:
     return Verdict("fatal", None, text, str(status), rid)
 
 
+def unreadable_json(response: httpx.Response) -> bool:
+    """True when the response says it is JSON but its (read) body does not decode: truncated or garbled in transit.
+
+    Such an answer tells nothing about what the server meant, so classifiers retry it instead of trusting the
+    status line alone (a mangled 403 may be an expired token, not a refusal).
+    """
+    if "json" not in response.headers.get("content-type", "").lower():
+        return False
+    try:
+        json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return True
+    except (httpx.ResponseNotRead, httpx.StreamError):
+        return False
+    return False
+
+
 def _body_text(response: httpx.Response, limit: int = 2000) -> str:
     try:
         return response.text[:limit]
@@ -151,28 +169,35 @@ class ApiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send with retries; returns a read response whose verdict is `ok`, else raises a typed error."""
-        with self._attempts(method, url, stream=False, **kwargs) as response:
+    def request(self, method: str, url: str, *, policy: RetryPolicy | None = None, **kwargs: Any) -> httpx.Response:
+        """Send with retries; returns a read response whose verdict is `ok`, else raises a typed error.
+
+        `policy` overrides the client's policy for this request (e.g. one attempt for a request that is not
+        safe to repeat blindly, whose caller decides about retries itself).
+        """
+        with self._attempts(method, url, stream=False, policy=policy, **kwargs) as response:
             return response
 
     @contextlib.contextmanager
-    def stream(self, method: str, url: str, **kwargs: Any) -> Iterator[httpx.Response]:
+    def stream(self, method: str, url: str, *, policy: RetryPolicy | None = None,
+               **kwargs: Any) -> Iterator[httpx.Response]:
         """Like `request` but the body is not read: retries cover everything up to the response headers.
 
         Failures while reading the body surface as `httpx` errors to the caller, who turns them into a
         `PayloadError` so the whole fetch can be retried at the load level.
         """
-        with self._attempts(method, url, stream=True, **kwargs) as response:
+        with self._attempts(method, url, stream=True, policy=policy, **kwargs) as response:
             yield response
 
     @contextlib.contextmanager
-    def _attempts(self, method: str, url: str, *, stream: bool, **kwargs: Any) -> Iterator[httpx.Response]:
+    def _attempts(self, method: str, url: str, *, stream: bool, policy: RetryPolicy | None = None,
+                  **kwargs: Any) -> Iterator[httpx.Response]:
+        policy = policy or self.policy
         waited = 0.0
         refreshed = False
         last: Verdict | None = None
         last_status: int | None = None
-        for attempt in range(1, self.policy.max_attempts + 1):
+        for attempt in range(1, policy.max_attempts + 1):
             headers = dict(kwargs.pop("headers", None) or {})
             kwargs["headers"] = headers
             send_headers = {**headers, **(dict(self.auth_headers()) if self.auth_headers else {})}
@@ -219,17 +244,17 @@ class ApiClient:
                     self.attempts_log.append(("refresh", verdict.error_text[:200]))
                     continue
             assert last is not None
-            if attempt == self.policy.max_attempts:
+            if attempt == policy.max_attempts:
                 break
-            delay = self.policy.wait_for(attempt, last.delay, self._rng)
-            if waited + delay > self.policy.max_total_wait:
+            delay = policy.wait_for(attempt, last.delay, self._rng)
+            if waited + delay > policy.max_total_wait:
                 break
             self.attempts_log.append(("retry", f"{last.code}: {last.error_text[:200]} (sleep {delay:.2f}s)"))
             self.sleep(delay)
             waited += delay
         assert last is not None
         raise RetryExhausted(
-            f"gave up after {self.policy.max_attempts} attempts: " + self._describe(method, url, last, last_status),
+            f"gave up after {attempt} attempts: " + self._describe(method, url, last, last_status),
             platform=self.platform, request_id=last.request_id, status=last_status, code=last.code,
             error_text=last.error_text)
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
-from ingestion.common.errors import AuthError, ConfigError
+from ingestion.common.errors import AuthError, ConfigError, RetryExhausted
+from ingestion.common.http import RetryPolicy, parse_retry_after, request_id_of, unreadable_json
 
 
 class YandexOAuth:
@@ -14,7 +18,8 @@ class YandexOAuth:
 
     def __init__(self, *, platform: str, token: str, refresh_token: str | None = None, client_id: str | None = None,
                  client_secret: str | None = None, oauth_url: str = "https://oauth.yandex.ru", timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, policy: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         if not token:
             raise ConfigError("a Yandex OAuth token is required", platform=platform)
         self.platform = platform
@@ -25,6 +30,8 @@ class YandexOAuth:
         self.oauth_url = oauth_url.rstrip("/")
         self.timeout = timeout
         self.transport = transport
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
         self.refreshes = 0
         self._lock = threading.Lock()
 
@@ -35,25 +42,71 @@ class YandexOAuth:
         return {"Authorization": f"OAuth {self.token}"}
 
     def refresh(self) -> None:
-        """Exchange the refresh token for a new access token (raises AuthError with Yandex's text)."""
+        """Exchange the refresh token for a new access token.
+
+        A refusal (bad client, dead refresh token) raises AuthError with Yandex's text. An answer lost on the way
+        (timeout, reset, 429/5xx, truncated or garbled body) is retried under `policy` (Yandex may hand back the
+        same token, so asking again is harmless) and raises RetryExhausted naming the request when attempts run out.
+        """
         if not (self.refresh_token and self.client_id and self.client_secret):
             raise AuthError("token rejected and no refresh_token/client_id/client_secret configured to renew it",
                             platform=self.platform)
+        url = f"{self.oauth_url}/token"
+        waited = 0.0
         with self._lock, httpx.Client(timeout=self.timeout, transport=self.transport) as http:
-            try:
-                resp = http.post(f"{self.oauth_url}/token", data={
-                    "grant_type": "refresh_token", "refresh_token": self.refresh_token,
-                    "client_id": self.client_id, "client_secret": self.client_secret})
-            except httpx.HTTPError as exc:
-                raise AuthError(f"token refresh failed: {type(exc).__name__}: {exc}", platform=self.platform) from exc
-            try:
-                payload = resp.json()
-            except ValueError:
-                payload = {}
-            if resp.status_code != 200 or "access_token" not in payload:
-                text = payload.get("error_description") or payload.get("error") or resp.text[:300]
-                raise AuthError(f"token refresh rejected (HTTP {resp.status_code}): {text}", platform=self.platform,
-                                status=resp.status_code, code=str(payload.get("error") or ""), error_text=str(text))
-            self.token = payload["access_token"]
-            self.refresh_token = payload.get("refresh_token") or self.refresh_token
-            self.refreshes += 1
+            for attempt in range(1, self.policy.max_attempts + 1):
+                status: int | None = None
+                rid: str | None = None
+                hint: float | None = None
+                try:
+                    resp = http.post(url, data={
+                        "grant_type": "refresh_token", "refresh_token": self.refresh_token,
+                        "client_id": self.client_id, "client_secret": self.client_secret})
+                except httpx.HTTPError as exc:  # timeouts, resets, protocol errors: transient by nature
+                    problem, code = f"{type(exc).__name__}: {exc}", type(exc).__name__
+                else:
+                    status, rid = resp.status_code, request_id_of(resp)
+                    payload = _json_object(resp)
+                    if status == 200 and payload is not None and isinstance(payload.get("access_token"), str):
+                        self.token = payload["access_token"]
+                        self.refresh_token = payload.get("refresh_token") or self.refresh_token
+                        self.refreshes += 1
+                        return
+                    if status in (420, 429) or status >= 500:
+                        problem, code = f"HTTP {status}: {_error_text(resp, payload)}", str(status)
+                        hint = parse_retry_after(resp.headers.get("Retry-After"))
+                    elif (status == 200 and payload is None) or unreadable_json(resp):
+                        # Truncated or garbled in transit. Never quote a 200 body: it may carry a live token.
+                        problem, code = (f"HTTP {status}: truncated or garbled answer ({len(resp.content)} bytes)",
+                                         "unreadable_answer")
+                    else:
+                        error = str((payload or {}).get("error") or "")
+                        text = _error_text(resp, payload)
+                        raise AuthError(f"token refresh rejected (HTTP {status}{' ' + error if error else ''}): "
+                                        f"{text}", platform=self.platform, request_id=rid, status=status,
+                                        code=error, error_text=text)
+                if attempt == self.policy.max_attempts:
+                    break
+                delay = self.policy.wait_for(attempt, hint)
+                if waited + delay > self.policy.max_total_wait:
+                    break
+                self.sleep(delay)
+                waited += delay
+        raise RetryExhausted(f"gave up after {attempt} attempts: POST {url} (token refresh) failed: {problem}",
+                             platform=self.platform, request_id=rid, status=status, code=code, error_text=problem)
+
+
+def _json_object(resp: httpx.Response) -> dict[str, Any] | None:
+    try:
+        payload = resp.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _error_text(resp: httpx.Response, payload: dict[str, Any] | None) -> str:
+    if resp.status_code == 200:
+        return "answer without access_token"
+    if payload:
+        return str(payload.get("error_description") or payload.get("error") or "")[:300]
+    return resp.text[:300]

@@ -7,8 +7,10 @@ the token the failing request carried is still the current one, and never two re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import tempfile
 import threading
 import time
@@ -18,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from ingestion.common import ApiClient, ApiError, AuthError, Verdict
+from ingestion.common import ApiClient, ApiError, AuthError, RetryExhausted, Verdict
 from ingestion.common.http import parse_retry_after, request_id_of
 
 PLATFORM = "vk_ads"
@@ -28,12 +30,22 @@ DELETE_TOKENS_PATH = "/api/v2/oauth2/token/delete.json"
 EXPIRY_MARGIN_S = 60.0
 
 
+# Transport failures that happen before the request reached VK: they cannot have minted a token.
+UNSENT_ERRORS = frozenset({"ConnectError", "ConnectTimeout"})
+UNREADABLE_TOKEN = "unreadable_token_answer"
+_WWW_AUTH_ERROR = re.compile(r'error="([^"]*)"(?:.*?error_description="([^"]*)")?')
+
+
 def error_of(response: httpx.Response) -> tuple[str, str]:
     """(code, message) from any VK error body: ``{"error": {"code", "message"}}``, ``{"code", "message"}``,
-    or OAuth's ``{"error": "..", "error_description": ".."}``."""
+    or OAuth's ``{"error": "..", "error_description": ".."}``; a 401 whose body is unreadable falls back to its
+    ``WWW-Authenticate`` header (``error="expired_token"``), which truncation or garbling does not touch."""
     try:
         body = response.json()
     except (ValueError, UnicodeDecodeError):
+        header = _WWW_AUTH_ERROR.search(response.headers.get("WWW-Authenticate", ""))
+        if header:
+            return header.group(1), header.group(2) or ""
         return str(response.status_code), response.text[:500]
     if isinstance(body, Mapping):
         err = body.get("error")
@@ -46,11 +58,39 @@ def error_of(response: httpx.Response) -> tuple[str, str]:
     return str(response.status_code), response.text[:500]
 
 
+def token_fields(response: httpx.Response) -> tuple[str, float, str] | None:
+    """(access_token, expires_in seconds, refresh_token) of a token answer; None when the body is unreadable."""
+    try:
+        body = response.json()
+        token = body["access_token"]
+        # expires_in is a string in the client-credentials example and an int elsewhere: accept both.
+        expires_in = float(body.get("expires_in") or 86400)
+        refresh = body.get("refresh_token") or ""
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(token, str) or not token or not isinstance(refresh, str):
+        return None
+    return token, expires_in, refresh
+
+
+def _asked_for_token(response: httpx.Response) -> bool:
+    """Whether the answer is the token endpoint's (the same client also deletes tokens: 204, empty body)."""
+    try:
+        return response.request.url.path.endswith(TOKEN_PATH)
+    except RuntimeError:  # a response built without a request (tests): judge it as a token answer
+        return True
+
+
 def classify_token_response(response: httpx.Response) -> Verdict:
-    """Token endpoint: 2xx ok; 429/5xx retry; anything else (bad secret, five-token cap 403) is fatal."""
+    """Token endpoint: readable 2xx ok; 429/5xx and truncated/garbled 2xx retry; other answers (bad secret,
+    unknown grant, five-token cap 403) are fatal."""
     rid = request_id_of(response)
     if 200 <= response.status_code < 300:
-        return Verdict("ok", request_id=rid)
+        if not _asked_for_token(response) or token_fields(response) is not None:
+            return Verdict("ok", request_id=rid)
+        # A transport problem, not a refusal. The body is never quoted: it may hold a live token.
+        return Verdict("retry", None, f"{UNREADABLE_TOKEN}: truncated or garbled token answer "
+                       f"({len(response.content)} bytes)", UNREADABLE_TOKEN, rid)
     code, message = error_of(response)
     text = f"{code}: {message}"
     if response.status_code in (420, 429) or response.status_code >= 500:
@@ -63,7 +103,7 @@ class TokenManager:
 
     def __init__(self, *, base_url: str, client_id: str, client_secret: str, agency_client_name: str = "",
                  cache_path: str = "", revoke_on_cap: bool = False, http: ApiClient | None = None,
-                 clock: Callable[[], float] = time.time, timeout_s: float = 30.0) -> None:
+                 clock: Callable[[], float] = time.time, timeout_s: float = 30.0, max_unconfirmed: int = 3) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.agency_client_name = agency_client_name
@@ -78,6 +118,10 @@ class TokenManager:
         self.expires_at = 0.0
         self.issued = 0  # new tokens obtained (not refreshes): what the five-token cap counts
         self.refreshes = 0
+        # Token requests whose answer was lost after VK may have minted a token (unreadable body, connection
+        # dropped mid-answer): each such token is live and counts against the cap without us knowing it.
+        self.unconfirmed = 0
+        self.max_unconfirmed = max_unconfirmed
         self._load_cache()
 
     # -- what ApiClient calls ---------------------------------------------------------------------------
@@ -108,26 +152,66 @@ class TokenManager:
             form["grant_type"] = "client_credentials"
         return form
 
-    def _post_token(self, form: dict[str, str]) -> dict[str, Any]:
-        response = self.http.request("POST", TOKEN_PATH, data=form)
-        try:
-            body = response.json()
-            token = str(body["access_token"])
-            # expires_in is a string in the client-credentials example and an int elsewhere: accept both.
-            expires_in = float(body.get("expires_in") or 86400)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise AuthError(f"token endpoint answered without a usable access_token: {exc}: {response.text[:300]}",
-                            platform=PLATFORM, request_id=request_id_of(response), status=response.status_code,
-                            code="bad_token_response", error_text=response.text[:300]) from None
+    def _post_token(self, form: dict[str, str]) -> None:
+        """Ask the token endpoint and store the answer; transient failures are retried by the shared policy.
+
+        A refresh changes the token in place, so repeating it is harmless. A credentials grant mints a new token
+        on every answer VK sends, also the ones lost on the way, so it is sent one attempt at a time and lost
+        answers are counted: once ``max_unconfirmed`` of them may be live the connector stops asking, loudly,
+        rather than fill the five-token cap for every user of these credentials.
+        """
+        if form["grant_type"] == "refresh_token":
+            response = self.http.request("POST", TOKEN_PATH, data=form)
+        else:
+            response = self._post_minting(form)
+        fields = token_fields(response)
+        if fields is None:  # only with an ApiClient whose classifier is not classify_token_response
+            raise ApiError(f"POST {TOKEN_PATH}: {UNREADABLE_TOKEN} passed as a success", platform=PLATFORM,
+                           request_id=request_id_of(response), status=response.status_code, code=UNREADABLE_TOKEN)
+        token, expires_in, refresh = fields
         self.access_token = token
-        self.refresh_token = str(body.get("refresh_token") or self.refresh_token)
+        self.refresh_token = refresh or self.refresh_token
         self.expires_at = self.clock() + expires_in
         self._save_cache()
-        return body
+
+    def _post_minting(self, form: dict[str, str]) -> httpx.Response:
+        policy = self.http.policy
+        once = dataclasses.replace(policy, max_attempts=1)
+        what = f"POST {TOKEN_PATH} (grant_type={form['grant_type']})"
+        waited = 0.0
+        for attempt in range(1, policy.max_attempts + 1):
+            try:
+                return self.http.request("POST", TOKEN_PATH, data=form, policy=once)
+            except RetryExhausted as exc:
+                last = exc
+            lost = last.code == UNREADABLE_TOKEN or (last.status is None and last.code not in UNSENT_ERRORS)
+            if lost:
+                self.unconfirmed += 1
+                if self.unconfirmed >= self.max_unconfirmed:
+                    raise RetryExhausted(
+                        f"{what}: {self.unconfirmed} token answers were lost in transit ({last.error_text}); each "
+                        f"may be a live token counted against VK's five-token cap for client {self.client_id!r}, "
+                        "so no more are requested. Unused tokens lapse; POST "
+                        f"{DELETE_TOKENS_PATH} deletes all of this user's tokens at once",
+                        platform=PLATFORM, request_id=last.request_id, status=last.status, code=last.code,
+                        error_text=last.error_text) from last
+            if attempt == policy.max_attempts:
+                break
+            delay = policy.backoff(attempt)
+            if waited + delay > policy.max_total_wait:
+                break
+            self.http.attempts_log.append(("retry", f"{what}: {last.error_text[:200]} (sleep {delay:.2f}s)"))
+            self.http.sleep(delay)
+            waited += delay
+        raise RetryExhausted(f"gave up after {attempt} attempts: {what}: {last.error_text}", platform=PLATFORM,
+                             request_id=last.request_id, status=last.status, code=last.code,
+                             error_text=last.error_text) from last
 
     def _issue(self) -> None:
         try:
             self._post_token(self._credentials())
+        except RetryExhausted:
+            raise  # the endpoint never gave a usable answer: a transport problem, not bad credentials
         except ApiError as exc:
             if exc.status != 403:
                 raise AuthError(f"VK Ads refused a token for client {self.client_id!r}: {exc.error_text}",
@@ -141,6 +225,7 @@ class TokenManager:
                     platform=PLATFORM, request_id=exc.request_id, status=403, code=exc.code,
                     error_text=exc.error_text) from exc
             self._delete_tokens()
+            self.unconfirmed = 0  # the deletion took the tokens of lost answers with it
             self._post_token(self._credentials())
         self.issued += 1
 
@@ -154,6 +239,10 @@ class TokenManager:
         try:
             self._post_token(form)
             self.refreshes += 1
+        except RetryExhausted:
+            # Never fall back to minting here: the refresh may well have worked server-side, and a new token
+            # per lost answer is how the cap fills up. The next run refreshes again with the same refresh token.
+            raise
         except ApiError as exc:
             if exc.status not in (400, 401):
                 raise

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from ingestion.common import ApiClient, ApiError, PayloadError, Verdict
-from ingestion.common.http import parse_retry_after, request_id_of
+from ingestion.common.http import parse_retry_after, request_id_of, unreadable_json
 from ingestion.vk_ads.auth import PLATFORM, TokenManager, classify_token_response, error_of
 from ingestion.vk_ads.settings import Settings
 
@@ -155,7 +155,7 @@ class VkAdsClient:
                                    client_secret=settings.client_secret.get_secret_value(),
                                    agency_client_name=account_id if settings.agency_mode else "",
                                    cache_path=settings.token_cache_path, revoke_on_cap=settings.revoke_tokens_on_cap,
-                                   http=token_http, clock=clock)
+                                   http=token_http, clock=clock, max_unconfirmed=settings.max_unconfirmed_tokens)
         self.limiter = RateLimiter(reserve=settings.rps_reserve, max_wait_s=settings.max_quota_wait_s, clock=clock,
                                    sleep=sleep)
         self.api = ApiClient(PLATFORM, base, classify=self.classify, auth_headers=self.tokens.auth_headers,
@@ -188,6 +188,10 @@ class VkAdsClient:
             return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), text, code, rid)
         if status == 401 and code in REFRESHABLE_401:
             return Verdict("refresh", None, text, code, rid)
+        if unreadable_json(response):
+            # The error body was truncated/garbled on the way (a 401 without WWW-Authenticate, a mangled ERR_*):
+            # what VK meant is unknown, so ask again rather than fail on a guess.
+            return Verdict("retry", None, f"unreadable error answer: {text}", code, rid)
         return Verdict("fatal", None, text, code, rid)
 
     def get_json(self, path: str, params: Mapping[str, Any]) -> Any:

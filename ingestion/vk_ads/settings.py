@@ -36,6 +36,9 @@ class Settings(ConnectorSettings):
     token_cache_path: str = ""
     # On the five-token cap (HTTP 403 from the token endpoint) delete this user's tokens and retry once.
     revoke_tokens_on_cap: bool = False
+    # Token requests whose answer is lost in transit (truncated/garbled body, connection dropped mid-answer) may
+    # still have minted a live token that counts against the cap: stop asking after this many such losses.
+    max_unconfirmed_tokens: int = Field(3, ge=1, le=4)
 
     lookback_days: int = Field(DEFAULT_LOOKBACK_DAYS["vk_ads"], ge=0, le=90)
     # limit on list resources: docs say max 50 for some resources, clients page with 250 (unconfirmed ceiling).

@@ -7,7 +7,7 @@ import json
 import httpx
 
 from ingestion.common import ApiClient, Verdict
-from ingestion.common.http import parse_retry_after
+from ingestion.common.http import parse_retry_after, unreadable_json
 from ingestion.common.yandex_oauth import YandexOAuth
 from ingestion.yandex_metrika.settings import PLATFORM, Settings
 
@@ -34,12 +34,17 @@ def classify(resp: httpx.Response) -> Verdict:
         return Verdict("retry", hint, text, etype or str(status), rid)
     if status == 401 or etype in REFRESH_TYPES:
         return Verdict("refresh", None, text, etype or str(status), rid)
+    if unreadable_json(resp):
+        # A mangled error body hides what Metrika meant (an expired token comes as 403 invalid_token): ask again
+        # instead of failing on the status alone; the retry budget still bounds it.
+        return Verdict("retry", None, f"unreadable error answer: {text}", str(status), rid)
     return Verdict("fatal", None, text, etype or str(status), rid)
 
 
 def make_client(settings: Settings, *, transport: httpx.BaseTransport | None = None) -> ApiClient:
     oauth = YandexOAuth(platform=PLATFORM, token=settings.token, refresh_token=settings.refresh_token,
                         client_id=settings.client_id, client_secret=settings.client_secret,
-                        oauth_url=settings.oauth_url, timeout=settings.timeout_s, transport=transport)
+                        oauth_url=settings.oauth_url, timeout=settings.timeout_s, transport=transport,
+                        policy=settings.retry_policy())
     return ApiClient(PLATFORM, settings.base_url, classify=classify, auth_headers=oauth.oauth, refresh=oauth.refresh,
                      policy=settings.retry_policy(), timeout=settings.timeout_s, transport=transport)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from ingestion import yandex_metrika
-from ingestion.common import ApiError, IngestionError, RetryExhausted
+from ingestion.common import ApiError, AuthError, IngestionError, RetryExhausted
 from ingestion.sandbox.testing import SANDBOX_TODAY, clean_faults, sandbox  # noqa: F401
 from tests.integration.ingestion.test_common_helpers import fingerprint, physical_rows
 
@@ -125,3 +125,42 @@ def test_reload_twice_equals_one_clean_load(ch, clean_faults, baseline):  # noqa
     # every log request was cleaned (the counter's 10 GB log quota is not filled up by us)
     api = clean_faults.apis["metrika"]
     assert {r["status"] for r in api.requests.values() if not (r["stuck"] or r["failed"])} <= {"cleaned_by_user"}
+
+
+# The token expires and the very next answer is unreadable: either the 403 that reports the expiry (both faults
+# fire on the same request) or the refresh answer of the OAuth endpoint.
+EXPIRED_THEN_UNREADABLE = [("metrika", "garble"), ("metrika", "truncate"), ("oauth", "garble"),
+                           ("oauth", "truncate"), ("oauth", "reset")]
+
+
+@pytest.mark.parametrize("api, kind", EXPIRED_THEN_UNREADABLE, ids=[f"{a}-{k}" for a, k in EXPIRED_THEN_UNREADABLE])
+def test_expired_token_with_an_unreadable_next_answer_refreshes_and_loads_the_clean_result(
+        ch, clean_faults, baseline, api, kind):  # noqa: F811
+    clean_faults.faults.add("metrika", "expired_token", count=1)
+    clean_faults.faults.add(api, kind, count=1)
+    t = tenant()
+    run(ch, clean_faults, t)
+    assert not clean_faults.faults.list(), "a fault never fired"
+    assert fingerprint(ch, TRAFFIC, t) == baseline[TRAFFIC]
+    assert fingerprint(ch, VISITS, t) == baseline[VISITS]
+
+
+def test_expired_token_with_refresh_answers_unreadable_for_good_fails_loudly_naming_the_request(
+        ch, clean_faults):  # noqa: F811
+    clean_faults.faults.add("metrika", "expired_token", count=1)
+    clean_faults.faults.add("oauth", "garble", count=None)
+    t = tenant()
+    with pytest.raises(RetryExhausted, match=r"POST \S+/oauth/token") as info:
+        run(ch, clean_faults, t, max_attempts=3)
+    assert not isinstance(info.value, AuthError)  # the endpoint answered, just unreadably: not bad credentials
+    assert "sbx-yandex-" not in str(info.value), "a token from the unreadable answer leaked into the error"
+    assert physical_rows(ch, TRAFFIC, t) == 0 and physical_rows(ch, VISITS, t) == 0
+    status = ch.query("SELECT status, error FROM app.load_log WHERE tenant_id = {t:String} "
+                      "AND status != 'running'", parameters={"t": t}).result_rows
+    assert status == [("failed", f"RetryExhausted: {info.value}")]
+
+
+def test_expired_token_with_a_rejected_refresh_is_still_an_auth_error(ch, clean_faults):  # noqa: F811
+    clean_faults.faults.add("metrika", "expired_token", count=1)
+    with pytest.raises(AuthError, match="invalid_client"):
+        run(ch, clean_faults, tenant(), client_secret="wrong")

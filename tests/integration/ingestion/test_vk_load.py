@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 from decimal import Decimal
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
-from ingestion.common import ApiError, AuthError, PayloadError
+from ingestion.common import ApiError, AuthError, PayloadError, RetryExhausted
 from ingestion.sandbox.testing import SANDBOX_TODAY, clean_faults, sandbox  # noqa: F401
 from ingestion.vk_ads import Settings, load
 from ingestion.vk_ads.auth import TokenManager
@@ -228,3 +230,93 @@ def test_token_endpoint_cap_fault_and_bad_secret_are_auth_errors(vk) -> None:
     with VkAdsClient(bad, account_id=account.account_id) as client, pytest.raises(
             AuthError, match="invalid_client: Invalid client id or secret"):
         client.get_json(BANNERS_PATH, {"limit": 1})
+
+
+# -- token endpoint answers that arrive unreadable (truncated/garbled/cut off) ----------------------------------
+TOKEN_PATH = r"oauth2/token\.json"
+ACCESS_TOKEN = r"vk-[0-9a-f]{24}"
+
+
+def forget_tokens(server, settings: Settings, user: str) -> None:
+    """Delete the user's live tokens through the real endpoint, so a test counts only its own."""
+    response = httpx.post(f"{server.url('vk')}/api/v2/oauth2/token/delete.json", data={
+        "client_id": settings.client_id, "client_secret": settings.client_secret.get_secret_value(), "username": user})
+    assert response.status_code == 204
+
+
+@pytest.mark.parametrize("kind, params", [("truncate", {"fraction": 0.5}), ("garble", {}), ("reset", {})])
+def test_unreadable_token_answer_is_retried_and_counted_against_the_cap(vk, kind: str, params: dict) -> None:
+    server, settings, account = vk
+    emulator = server.apis["vk"]
+    forget_tokens(server, settings, account.account_id)
+    server.faults.add("vk", kind, count=1, path=TOKEN_PATH, **params)
+    with VkAdsClient(settings, account_id=account.account_id) as client:
+        client.get_json(BANNERS_PATH, {"limit": 1})
+        assert client.tokens.issued == 1
+        # The answer was lost after VK minted the token: it is live server-side and counted, not forgotten.
+        assert client.tokens.unconfirmed == 1
+    assert not server.faults.list(), "the fault never fired"
+    assert emulator.live_tokens(account.account_id) == 2
+
+
+@pytest.mark.parametrize("kind", ["truncate", "garble"])
+def test_unreadable_refresh_answer_is_retried_in_place_without_a_new_token(vk, kind: str) -> None:
+    server, settings, account = vk
+    emulator = server.apis["vk"]
+    with VkAdsClient(settings, account_id=account.account_id) as client:
+        client.get_json(BANNERS_PATH, {"limit": 1})
+        live, refreshed = emulator.live_tokens(account.account_id), emulator.stats["token_refreshed"]
+        server.faults.add("vk", "expired_token", count=1, path=r"banners\.json")
+        server.faults.add("vk", kind, count=1, path=TOKEN_PATH)
+        client.get_json(BANNERS_PATH, {"limit": 1})
+        assert (client.tokens.issued, client.tokens.refreshes, client.tokens.unconfirmed) == (1, 1, 0)
+    assert not server.faults.list(), "a fault never fired"
+    # VK refreshed twice (the first answer was lost) but in place: no token was added towards the cap.
+    assert emulator.stats["token_refreshed"] - refreshed == 2
+    assert emulator.live_tokens(account.account_id) == live
+
+
+def test_persistently_unreadable_token_answers_fail_loudly_before_the_cap(vk) -> None:
+    server, settings, account = vk
+    emulator = server.apis["vk"]
+    strict = settings.model_copy(update={"revoke_tokens_on_cap": False})
+    forget_tokens(server, settings, account.account_id)
+    server.faults.add("vk", "garble", count=None, path=TOKEN_PATH)
+    with VkAdsClient(strict, account_id=account.account_id) as client, pytest.raises(
+            RetryExhausted, match=r"POST /api/v2/oauth2/token\.json") as exc:
+        client.get_json(BANNERS_PATH, {"limit": 1})
+    assert not isinstance(exc.value, AuthError)  # a transport problem, not bad credentials
+    assert not re.search(ACCESS_TOKEN, str(exc.value)), "a token from the unreadable answer leaked into the error"
+    assert emulator.live_tokens(account.account_id) == strict.max_unconfirmed_tokens < 5  # no usable token was ever obtained
+
+
+@pytest.mark.parametrize("kind", ["truncate", "garble"])
+def test_expired_token_answer_arriving_garbled_still_refreshes(vk, kind: str) -> None:
+    server, settings, account = vk
+    with VkAdsClient(settings, account_id=account.account_id) as client:
+        client.get_json(BANNERS_PATH, {"limit": 1})
+        # Both fire on the same request: the 401 expired_token answer arrives with its body mangled.
+        server.faults.add("vk", "expired_token", count=1, path=r"banners\.json")
+        server.faults.add("vk", kind, count=1, path=r"banners\.json")
+        client.get_json(BANNERS_PATH, {"limit": 1})
+        assert client.tokens.refreshes == 1
+    assert not server.faults.list(), "a fault never fired"
+
+
+def test_load_survives_an_unreadable_token_answer(ch, vk, clean_fingerprint) -> None:
+    server, settings, account = vk
+    server.faults.add("vk", "truncate", count=1, path=TOKEN_PATH, fraction=0.5)
+    run(ch, settings, account)
+    assert not server.faults.list(), "the fault never fired"
+    assert fingerprint(ch, account) == clean_fingerprint
+
+
+def test_persistently_unreadable_token_answers_fail_the_load_with_nothing_written(ch, vk, clean_fingerprint) -> None:
+    server, settings, account = vk
+    before = fingerprint(ch, account)
+    server.faults.add("vk", "garble", count=None, path=TOKEN_PATH)
+    with pytest.raises(RetryExhausted, match=r"oauth2/token\.json"):
+        run(ch, settings, account)
+    assert fingerprint(ch, account) == before
+    status, _, error, _ = last_log(ch, account, "banner_stats_daily")
+    assert status == "failed" and "token" in error

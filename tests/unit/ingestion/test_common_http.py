@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from ingestion.common import ApiClient, ApiError, AuthError, RetryExhausted, RetryPolicy
-from ingestion.common.http import parse_retry_after
+from ingestion.common.http import parse_retry_after, unreadable_json
 
 
 def scripted(*steps: Callable[[httpx.Request], httpx.Response] | httpx.Response | Exception):
@@ -102,3 +102,23 @@ def test_request_ids_are_collected_for_the_load_log():
 def test_retry_after_accepts_http_dates():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480.0 - 10) == pytest.approx(10.0)
     assert parse_retry_after("soon") is None
+
+
+def test_a_per_request_policy_overrides_the_clients_attempts():
+    transport, calls = scripted(httpx.Response(503), httpx.Response(200))
+    api, sleeps = client(transport)
+    with pytest.raises(RetryExhausted, match="gave up after 1 attempts"):
+        api.request("POST", "/token", policy=RetryPolicy(max_attempts=1))
+    assert len(calls) == 1 and sleeps == []
+    assert api.request("POST", "/token").status_code == 200  # the client's own policy is untouched
+
+
+def test_unreadable_json_flags_only_bodies_that_claim_json_and_do_not_decode():
+    def resp(body: bytes, ctype: str = "application/json; charset=utf-8") -> httpx.Response:
+        return httpx.Response(403, content=body, headers={"Content-Type": ctype})
+
+    assert unreadable_json(resp(b'{"errors": [{"error_type": "invalid_tok'))
+    assert unreadable_json(resp(b'{"code": 403, \x00\xff#GARBLED#\t\t\n\xfe}'))
+    assert unreadable_json(resp(b""))
+    assert not unreadable_json(resp(b'{"errors": [], "code": 403}'))
+    assert not unreadable_json(resp(b"<html>Forbidden</html>", "text/html"))
