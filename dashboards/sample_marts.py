@@ -25,6 +25,12 @@ DDL = {
         spend_net Decimal(18, 6), currency LowCardinality(String), conversions Decimal(18, 6),
         conversions_value Decimal(18, 6), sessions UInt64, session_goal_reaches UInt64, is_provisional UInt8,
         timezone LowCardinality(String)""",
+    "fct_campaign_daily": """
+        tenant_id LowCardinality(String), client_id String, date_day Date, platform LowCardinality(String),
+        account_id String, campaign_id String, campaign_name String, source_platform LowCardinality(String),
+        currency LowCardinality(String), impressions UInt64, clicks UInt64, spend_gross Decimal(38, 6),
+        spend_net Decimal(38, 6), conversions Decimal(38, 6), conversions_value Decimal(38, 6), sessions UInt64,
+        is_provisional UInt8""",
     "fct_channel_daily": """
         tenant_id LowCardinality(String), client_id String, date_day Date, channel LowCardinality(String),
         currency LowCardinality(String), active_campaigns UInt64, impressions UInt64, clicks UInt64,
@@ -51,6 +57,7 @@ DDL = {
 }
 ORDER = {
     "fct_ad_performance_daily": "(tenant_id, client_id, date_day, platform, account_id, campaign_id, ad_group_id, ad_id)",
+    "fct_campaign_daily": "(tenant_id, client_id, date_day, platform, account_id, campaign_id)",
     "fct_channel_daily": "(tenant_id, client_id, date_day, channel)",
     "fct_plan_vs_fact_daily": "(tenant_id, client_id, plan_id, plan_version, line_id, date_day)",
     "fct_campaign_reach_states_daily": "(tenant_id, client_id, date_day, platform, account_id, campaign_id)",
@@ -96,6 +103,13 @@ def build(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, days: in
         _reach_states(ch, db, c, start, days, end)
         _reach_rows(ch, db, c, start, end)
         _plan(ch, db, c, start, end)
+    ch.command(  # the campaign x day roll-up, as dbt's fct_campaign_daily
+        f"INSERT INTO {db}.fct_campaign_daily SELECT tenant_id, client_id, date_day, platform, account_id, "
+        "campaign_id, anyIf(campaign_name, campaign_name != ''), anyIf(source_platform, source_platform != ''), "
+        "anyIf(currency, currency != ''), sum(impressions), sum(clicks), sum(spend_gross), sum(spend_net), "
+        "sum(conversions), sum(conversions_value), sum(sessions), max(is_provisional) "
+        f"FROM {db}.fct_ad_performance_daily GROUP BY tenant_id, client_id, date_day, platform, account_id, campaign_id",
+        settings={"max_threads": 2})
     ch.command(
         f"INSERT INTO {db}.fct_channel_daily SELECT tenant_id, client_id, date_day, "
         "if(source_platform != '', source_platform, platform) AS channel, any(currency), "

@@ -7,6 +7,7 @@ A recording wrapper around the real client also proves that user text reaches th
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pandas as pd
@@ -98,7 +99,9 @@ def test_user_text_reaches_the_engine_only_as_bound_values(ch):
     import warehouse
 
     rec = Recorder(warehouse.connect(autogenerate_session_id=False))
-    data._local.client = rec
+    me = threading.current_thread()
+    saved = data._leased.get(me)
+    data._leased[me] = rec  # this thread's pooled client is the recorder
     data.clear_caches()
     pm = principal("sec-pm@t1")
     m = SQL_MARKER
@@ -117,7 +120,10 @@ def test_user_text_reaches_the_engine_only_as_bound_values(ch):
         kb.search(rec, T1, f"policy {m}", source_prefix=f"sec/{m}' OR '1'='1")
         analyst.ask(rec, T1, "acme", f"spend last week {m}' UNION SELECT 1 --", "en", marts_db=MARTS)
     finally:
-        data._local.client = None
+        if saved is None:
+            data._leased.pop(me, None)
+        else:
+            data._leased[me] = saved
         rec.real.close()
     assert len(rec.sql) >= 8, rec.sql
     offending = [s for s in rec.sql if m in s]
