@@ -65,7 +65,8 @@ def make_client(settings: Settings, *, oauth: YandexOAuth | None = None,
                 transport: httpx.BaseTransport | None = None) -> ApiClient:
     oauth = oauth or YandexOAuth(platform=PLATFORM, token=settings.token, refresh_token=settings.refresh_token,
                                  client_id=settings.client_id, client_secret=settings.client_secret,
-                                 oauth_url=settings.oauth_url, timeout=settings.timeout_s, transport=transport)
+                                 oauth_url=settings.oauth_url, timeout=settings.timeout_s, transport=transport,
+                                 policy=settings.retry_policy())
     return ApiClient(PLATFORM, settings.base_url, classify=make_classifier(settings), auth_headers=oauth.bearer,
                      refresh=oauth.refresh, policy=settings.retry_policy(), timeout=settings.timeout_s,
                      transport=transport, headers={"Accept-Language": settings.language})
