@@ -88,8 +88,29 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def first_paint(url: str, sessions: int, one_browser: bool = True) -> dict[str, list[float]]:
-    """N sessions sign in at once, then each opens every page in step; ms from click to the page's data on screen.
+def cpu_by_role() -> dict[str, float]:
+    """CPU seconds used so far by the app server, the warehouse and chromium (renderers / the rest)."""
+    import psutil
+
+    out = {"streamlit": 0.0, "warehouse": 0.0, "chromium renderers": 0.0, "chromium browser+gpu+network": 0.0}
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            times = proc.cpu_times()
+            cmd = " ".join(proc.info["cmdline"] or [])
+        except (psutil.Error, OSError):
+            continue
+        role = ("streamlit" if "streamlit run" in cmd else "warehouse" if "warehouse.server" in cmd else
+                "chromium renderers" if "chrom" in cmd and "--type=renderer" in cmd else
+                "chromium browser+gpu+network" if "chrom" in cmd else None)
+        if role:
+            out[role] += times.user + times.system
+    return out
+
+
+def first_paint(url: str, sessions: int, one_browser: bool = True
+                ) -> tuple[dict[str, list[float]], dict[str, float], float]:
+    """N sessions sign in at once, then each opens every page at its own pace; ms from click to the page's data
+    on screen per page, plus the CPU seconds per process role and the wall seconds of that timed part.
 
     Each session is its own browser context (own cookies, own Streamlit session and websocket). By default they
     share one chromium process, as N users would each have their own browser on their own machine; the server
@@ -99,10 +120,10 @@ def first_paint(url: str, sessions: int, one_browser: bool = True) -> dict[str, 
     from playwright.async_api import async_playwright
 
     results: dict[str, list[float]] = {name: [] for name in PAGES}
+    marks: dict[str, Any] = {}
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-    async def session(pw: Any, shared: Any, i: int, start: asyncio.Barrier) -> None:
-        browser = shared or await pw.chromium.launch(executable_path=CHROMIUM, args=args)
+    async def session(browser: Any, i: int, start: asyncio.Barrier) -> None:
         ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
         page = await ctx.new_page()
         page.set_default_timeout(60_000)
@@ -112,6 +133,8 @@ def first_paint(url: str, sessions: int, one_browser: bool = True) -> dict[str, 
         await page.get_by_role("button", name="Sign in").click()
         await page.locator(PAGES["Overview"]).first.wait_for()
         await start.wait()  # all signed in: from here the sessions work at once, each at its own pace
+        if "t0" not in marks:
+            marks["cpu0"], marks["t0"] = cpu_by_role(), time.perf_counter()
         # Signed-in sessions land on Overview: it is measured last, navigating back to it.
         for name in [*list(PAGES)[1:], "Overview"]:
             marker = PAGES[name]
@@ -120,20 +143,21 @@ def first_paint(url: str, sessions: int, one_browser: bool = True) -> dict[str, 
             await page.get_by_role("heading", name=name).wait_for()
             await page.locator(marker).first.wait_for()
             results[name].append((time.perf_counter() - t0) * 1000)
-        await ctx.close()
-        if shared is None:
-            await browser.close()
 
     async def main() -> None:
         async with async_playwright() as pw:
-            shared = await pw.chromium.launch(executable_path=CHROMIUM, args=args) if one_browser else None
+            n = 1 if one_browser else sessions
+            browsers = [await pw.chromium.launch(executable_path=CHROMIUM, args=args) for _ in range(n)]
             start = asyncio.Barrier(sessions)
-            await asyncio.gather(*(session(pw, shared, i, start) for i in range(sessions)))
-            if shared is not None:
-                await shared.close()
+            await asyncio.gather(*(session(browsers[i % n], i, start) for i in range(sessions)))
+            # Sampled before the browsers exit (an exited process's CPU can no longer be read).
+            marks["cpu1"], marks["t1"] = cpu_by_role(), time.perf_counter()
+            for b in browsers:
+                await b.close()
 
     asyncio.run(main())
-    return results
+    cpu = {k: v - marks["cpu0"].get(k, 0.0) for k, v in marks["cpu1"].items()}
+    return results, cpu, marks["t1"] - marks["t0"]
 
 
 @click.command()
@@ -184,7 +208,7 @@ def main(rows: int, repeat: int, sessions: int, out: Path | None, keep_warehouse
             except OSError:
                 time.sleep(0.3)
         load_before = os.getloadavg()[0]
-        paint = first_paint(f"http://127.0.0.1:{port}", sessions, one_browser=not browser_per_session)
+        paint, cpu, wall = first_paint(f"http://127.0.0.1:{port}", sessions, one_browser=not browser_per_session)
         load_after = os.getloadavg()[0]
     finally:
         proc.terminate()
@@ -203,6 +227,12 @@ def main(rows: int, repeat: int, sessions: int, out: Path | None, keep_warehouse
     for name, xs in paint.items():
         lines.append(f"| {name} | {statistics.median(xs):.0f} | {_p95(xs):.0f} | "
                      f"{'ok' if _p95(xs) <= 2000 else 'MISSED'} |")
+    navigations = sessions * len(PAGES)
+    lines += ["", f"Where the CPU went while the sessions opened the pages ({wall:.1f} s wall on {os.cpu_count()} cores, "
+              f"{navigations} page openings; the browsers run on the server's cores here):", "",
+              "| process | CPU s | share |", "|---|---|---|"]
+    total = sum(cpu.values()) or 1.0
+    lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in cpu.items()]
     text = "\n".join(lines) + "\n"
     click.echo(text)
     if out:
