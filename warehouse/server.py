@@ -197,12 +197,12 @@ class Engine:
                 if s.expires_at < now and not s.lock.locked():
                     s.close()
                     del self._sessions[sid]
-            s = self._sessions.get(session_id)
-            if s is None:
-                s = Session(self.connection())
-                self._sessions[session_id] = s
-            s.expires_at = now + timeout
-            return s
+            found = self._sessions.get(session_id)
+            if found is None:
+                found = Session(self.connection())
+                self._sessions[session_id] = found
+            found.expires_at = now + timeout
+            return found
 
     def kill(self, marker: str) -> None:
         try:
@@ -682,8 +682,8 @@ def _form_fields(content_type: str, raw: bytes) -> dict[str, str]:
             raise EngineError("Code: 48. DB::Exception: External data tables are not supported by the embedded "
                               "warehouse. (NOT_IMPLEMENTED)", 48)
         if name:
-            payload = part.get_payload(decode=True) or b""
-            fields[str(name)] = payload.decode()
+            payload = part.get_payload(decode=True)
+            fields[str(name)] = payload.decode() if isinstance(payload, bytes) else ""
     return fields
 
 

@@ -390,8 +390,10 @@ def _metric_plan(metrics: list[str]):  # noqa: ANN202
                 raise MetrikaError(400, "invalid_parameter", f"Unknown metric: {mt}")
             col = f"goal_{m.group(1)}"
             aggs.append((col, "sum"))
-            fins.append(lambda t, c=col: t[f"{c}_sum"].to_pylist() if f"{c}_sum" in t.column_names
-                        else [0] * t.num_rows)
+            def fin(t: Any, c: str = col) -> list[Any]:
+                return t[f"{c}_sum"].to_pylist() if f"{c}_sum" in t.column_names else [0] * t.num_rows
+
+            fins.append(fin)
     return aggs, fins
 
 

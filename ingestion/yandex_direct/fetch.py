@@ -298,7 +298,7 @@ def fetch_reach(api: ApiClient, settings: Settings, *, tenant_id: str, login: st
         batches = list(parse_report(resp.iter_bytes(), column_types=types, request_id=rid, expect_columns=REACH_FIELDS))
     table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else None
     n = table.num_rows if table is not None else 0
-    if n == 0:
+    if table is None or n == 0:
         return REACH_SCHEMA.empty_table()
     c = table.combine_chunks().column
     return pa.table([
