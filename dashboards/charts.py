@@ -54,6 +54,16 @@ def draw(df: pd.DataFrame, spec: dict[str, Any], key: str) -> None:
     st.vega_lite_chart(df, spec, key=key, width="stretch")
 
 
+def _xy(x_enc: dict[str, Any], y: str, color: str | None, labels: dict[str, str],
+        *extra_tips: dict[str, Any]) -> dict[str, Any]:
+    """x/y (and colour) encodings with a tooltip showing each of them."""
+    enc: dict[str, Any] = {"x": x_enc, "y": _field(y, "quantitative", labels.get(y))}
+    if color:
+        enc["color"] = _field(color, "nominal", labels.get(color))
+    enc["tooltip"] = _tooltip(*enc.values(), *extra_tips)
+    return enc
+
+
 def bar(df: pd.DataFrame, x: str, y: str, *, key: str, title: str | None = None, labels: dict[str, str] | None = None,
         color: str | None = None, temporal_x: bool = False, lighter: str | None = None) -> None:
     """Bars of y per x, stacked by `color`; rows whose `lighter` column is non-empty are drawn paler
@@ -61,16 +71,11 @@ def bar(df: pd.DataFrame, x: str, y: str, *, key: str, title: str | None = None,
     labels = labels or {}
     x_enc = _field(x, "temporal", labels.get(x), timeUnit="yearmonthdate") if temporal_x else \
         _field(x, "nominal", labels.get(x), sort=None)
-    y_enc = _field(y, "quantitative", labels.get(y))
-    enc: dict[str, Any] = {"x": x_enc, "y": y_enc}
-    tips = [x_enc, y_enc]
-    if color:
-        enc["color"] = _field(color, "nominal", labels.get(color))
-        tips.append(enc["color"])
     if lighter:
+        enc = _xy(x_enc, y, color, labels, _field(lighter, "nominal", labels.get(lighter)))
         enc["opacity"] = {"condition": {"test": {"not": {"field": lighter, "equal": ""}}, "value": 0.4}, "value": 1.0}
-        tips.append(_field(lighter, "nominal", labels.get(lighter)))
-    enc["tooltip"] = _tooltip(*tips)
+    else:
+        enc = _xy(x_enc, y, color, labels)
     draw(_temporal(df, x) if temporal_x else df, _spec(title, {"type": "bar"}, enc), key)
 
 
@@ -78,15 +83,8 @@ def line(df: pd.DataFrame, x: str, y: str, *, key: str, color: str | None = None
          labels: dict[str, str] | None = None) -> None:
     """A line of y over the date column x, one line per `color` value."""
     labels = labels or {}
-    x_enc = _field(x, "temporal", labels.get(x))
-    y_enc = _field(y, "quantitative", labels.get(y))
-    enc: dict[str, Any] = {"x": x_enc, "y": y_enc}
-    tips = [x_enc, y_enc]
-    if color:
-        enc["color"] = _field(color, "nominal", labels.get(color))
-        tips.append(enc["color"])
-    enc["tooltip"] = _tooltip(*tips)
-    draw(_temporal(df, x), _spec(title, {"type": "line", "point": False}, enc), key)
+    enc = _xy(_field(x, "temporal", labels.get(x)), y, color, labels)
+    draw(_temporal(df, x), _spec(title, {"type": "line"}, enc), key)
 
 
 def pie(df: pd.DataFrame, names: str, values: str, *, key: str, title: str | None = None,
@@ -95,7 +93,7 @@ def pie(df: pd.DataFrame, names: str, values: str, *, key: str, title: str | Non
     labels = labels or {}
     theta = _field(values, "quantitative", labels.get(values), stack=True)
     colour = _field(names, "nominal", labels.get(names))
-    enc = {"theta": theta, "color": colour, "tooltip": _tooltip(colour, {k: theta[k] for k in ("field", "type", "title")})}
+    enc = {"theta": theta, "color": colour, "tooltip": _tooltip(colour, theta)}
     draw(df, _spec(title, {"type": "arc", "innerRadius": 50}, enc), key)
 
 

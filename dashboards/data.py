@@ -188,11 +188,15 @@ def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _this_and_previous(p: Principal, client_id: str, per: Period) -> tuple[pd.DataFrame, pd.Series]:
+    """The day x platform sums of the period and the one before it (one cached scan), and which rows are `per`'s."""
+    days = _daily_span(p.tenant_id, p.login, scope(p, client_id), per.previous().date_from, per.date_to)
+    return days, pd.to_datetime(days["date_day"]).dt.date >= per.date_from
+
+
 def kpis(p: Principal, client_id: str, per: Period) -> dict[str, dict[str, Any]]:
     """{'current': {...}, 'previous': {...}} sums and ratios for the period and the one before it."""
-    cid = scope(p, client_id)
-    days = _daily_span(p.tenant_id, p.login, cid, per.previous().date_from, per.date_to)
-    current = pd.to_datetime(days["date_day"]).dt.date >= per.date_from
+    days, current = _this_and_previous(p, client_id, per)
     out: dict[str, dict[str, Any]] = {}
     for key, rows in (("current", days[current]), ("previous", days[~current])):
         sums = {c: rows[c].sum() for c in ("impressions", "clicks", "spend_gross", "spend_net", "conversions",
@@ -204,9 +208,8 @@ def kpis(p: Principal, client_id: str, per: Period) -> dict[str, dict[str, Any]]
 
 def daily(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
     """Daily sums per platform, with the provisional flag (days still inside a restatement window)."""
-    days = _daily_span(p.tenant_id, p.login, scope(p, client_id), per.previous().date_from, per.date_to)
-    current = days[pd.to_datetime(days["date_day"]).dt.date >= per.date_from]
-    return add_ratios(current.reset_index(drop=True))
+    days, current = _this_and_previous(p, client_id, per)
+    return add_ratios(days[current].reset_index(drop=True))
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

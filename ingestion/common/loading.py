@@ -10,11 +10,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
 from ingestion.common.errors import PayloadError
+
+T = TypeVar("T")
 
 log = logging.getLogger("mrm.ingestion.loading")
 
@@ -48,24 +50,31 @@ def run_load(client: Any, *, tenant_id: str, platform: str, report: str, table: 
     first_rid = len(api.request_ids) if api is not None else 0
     with loads.load_logged(client, tenant_id=tenant_id, platform=platform, report=report, account_id=account_id,
                            date_from=date_from, date_to=date_to) as log:
-        attempt = 0
         try:
-            while True:
-                attempt += 1
-                try:
-                    data = _counting(produce(), on_rows)
-                    rows = loads.replace_window(client, table, data, tenant_id=tenant_id, account_id=account_id,
-                                                days=list(days) if days is not None else None)
-                    break
-                except PayloadError as exc:
-                    if not exc.retryable or attempt >= payload_attempts:
-                        raise
+            rows, attempt = _with_payload_retries(
+                lambda: loads.replace_window(client, table, _counting(produce(), on_rows), tenant_id=tenant_id,
+                                             account_id=account_id, days=list(days) if days is not None else None),
+                payload_attempts)
         finally:
             if api is not None:
                 log.request_ids.extend(api.request_ids[first_rid:])
         log.rows += rows
     rids = api.request_ids[first_rid:] if api is not None else []
     return LoadResult(table=table, account_id=account_id, rows=rows, attempts=attempt, request_ids=list(rids))
+
+
+def _with_payload_retries(action: Callable[[], T], payload_attempts: int) -> tuple[T, int]:
+    """`action()` and the attempt it succeeded on; it runs again from scratch while it fails with a retryable
+    `PayloadError` (a truncated/garbled body: a half-consumed stream cannot be resumed), at most
+    `payload_attempts` times."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return action(), attempt
+        except PayloadError as exc:
+            if not exc.retryable or attempt >= payload_attempts:
+                raise
 
 
 def _counting(data: pa.Table | Iterable[pa.RecordBatch],
@@ -194,18 +203,13 @@ def run_loads(client: Any, *, tenant_id: str, platform: str, account_id: str, lo
     try:
         for spec, entry in zip(loads, entries, strict=True):
             first_rid = len(api.request_ids) if api is not None else 0
-            attempt = 0
+            def insert_once(spec: LoadSpec = spec) -> Any:
+                window = wl.Window(spec.table, tenant_id, account_id, list(spec.days) if spec.days is not None else None)
+                wl.insert_window(client, window, _counting(spec.produce(), on_rows))
+                return window
+
             try:
-                while True:
-                    attempt += 1
-                    window = wl.Window(spec.table, tenant_id, account_id,
-                                       list(spec.days) if spec.days is not None else None)
-                    try:
-                        wl.insert_window(client, window, _counting(spec.produce(), on_rows))
-                        break
-                    except PayloadError as exc:
-                        if not exc.retryable or attempt >= payload_attempts:
-                            raise
+                window, attempt = _with_payload_retries(insert_once, payload_attempts)
             finally:
                 if api is not None:
                     entry.request_ids.extend(api.request_ids[first_rid:])
