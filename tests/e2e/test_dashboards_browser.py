@@ -5,6 +5,7 @@ upload and import a media plan, ask the assistant, and two tenants' sessions sid
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import socket
@@ -110,7 +111,12 @@ def _download(page, button: str, target: Path) -> Path:
 
 
 def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser, app_url, artifacts_dir):
-    page = _login(browser, app_url, "it-pm@t1", query=f"lang=en&client=acme&from={END.replace(day=1)}&to={END}")
+    # The period opens on the 1st of a month and the test types day 10 into its start: both dates lie in the data
+    # and before END whatever day the suite runs (START's month has day 10 on or before END, as END is 12 days on).
+    anchor = END - dt.timedelta(days=12)
+    start, typed = anchor.replace(day=1), anchor.replace(day=10)
+    assert start < typed <= END
+    page = _login(browser, app_url, "it-pm@t1", query=f"lang=en&client=acme&from={start}&to={END}")
     page.locator("[data-testid=stMetric]").first.wait_for()
     page.locator("[data-testid=stVegaLiteChart]").first.wait_for()
     page.screenshot(path=artifacts_dir / "01_overview.png", full_page=True)
@@ -121,7 +127,7 @@ def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser,
     page.keyboard.type("10")
     page.keyboard.press("Tab")
     page.get_by_role("heading", name="Overview").click()
-    page.wait_for_url(f"**from={END.replace(day=10)}**")
+    page.wait_for_url(f"**from={typed}**")
     _settle(page)
     assert page.locator("[data-testid=stMetric]").first.inner_text() != before
     _go(page, "Campaigns")
