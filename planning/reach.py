@@ -1,6 +1,6 @@
 """Reach, frequency and GRP calculators ("Shmatov calculators" and the classic models).
 
-Conventions (see docs/planning.md and ../shared/docs/reach_models.md): reach, ratings used as
+Conventions (see docs/planning.md and docs/reach_models.md): reach, ratings used as
 probabilities and risks are fractions in [0, 1]; GRP/TRP are rating points (1 point = 1 % of the
 audience); a contact distribution is a list P(0), P(1), ..., P(n) that sums to 1. Scalar metric and
 curve functions accept numpy arrays too. Invalid input raises `ParamError` (a `ValueError`) that

@@ -1,4 +1,4 @@
-"""Every worked example of ../shared/docs/reach_models.md, checked to its stated digits."""
+"""Every worked example of docs/reach_models.md, checked to its stated digits."""
 
 from __future__ import annotations
 
