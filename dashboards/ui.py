@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboards import auth, data
 from dashboards.i18n import LANGS, t
+from mrm import clock
 
 SESSION_HOURS = float(os.environ.get("MRM_SESSION_HOURS", "12"))
 DEFAULT_DAYS = 30
@@ -63,7 +64,7 @@ def current_principal() -> auth.Principal | None:
 
 
 def sign_out() -> None:
-    for key in ("principal", "login_at", "client_sel", "period_sel", "plan_upload"):
+    for key in ("principal", "login_at", "client_sel", "client_in_url", "period_sel", "plan_upload"):
         st.session_state.pop(key, None)
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
@@ -136,13 +137,17 @@ def sidebar(p: auth.Principal) -> None:
     if not options:
         st.warning(t("no_clients"))
         st.stop()
+    # The URL's client wins only when it differs from the one this session last wrote there (a link opened or
+    # edited by hand). Comparing it with the selector instead would undo every pick: the URL still names the
+    # previous client when the run after a pick starts.
     wanted = _qp("client")
-    if wanted is not None and wanted != st.session_state.get("client_sel"):
+    if wanted is not None and wanted != st.session_state.get("client_in_url"):
         try:
             data.scope(p, wanted)
         except (data.DataError, PermissionError) as exc:
             _stop_with(exc)
         st.session_state["client_sel"] = wanted
+        st.session_state["client_in_url"] = wanted
     if st.session_state.get("client_sel") not in options:
         st.session_state["client_sel"] = options[0]
     names = dict(zip(data.clients(p)["client_id"], data.clients(p)["client_name"], strict=True))
@@ -156,7 +161,7 @@ def sidebar(p: auth.Principal) -> None:
                 _stop_with(exc)
                 return
         else:
-            end = dt.date.today() - dt.timedelta(days=1)
+            end = clock.yesterday()
             per = data.Period(end - dt.timedelta(days=DEFAULT_DAYS - 1), end)
         st.session_state["period_sel"] = (per.date_from, per.date_to)
     sb.date_input(t("period"), key="period_sel", format="YYYY-MM-DD")
@@ -165,7 +170,7 @@ def sidebar(p: auth.Principal) -> None:
         st.rerun()
     per = selected_period()
     # Keep the URL shareable; tenant and user never go into it (they come from the sign-in).
-    qp["client"] = st.session_state["client_sel"]
+    qp["client"] = st.session_state["client_in_url"] = st.session_state["client_sel"]
     qp["from"], qp["to"] = per.date_from.isoformat(), per.date_to.isoformat()
     qp["lang"] = st.session_state["ui_lang"]
 

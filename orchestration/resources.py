@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import dagster as dg
 from pydantic import Field
 
+from mrm import clock
 from orchestration.partitions import MOSCOW
 
 
@@ -84,9 +85,7 @@ class PlatformResource(dg.ConfigurableResource):
             _, sandbox_today = self._sandbox()
             if sandbox_today:
                 return sandbox_today
-        from zoneinfo import ZoneInfo
-
-        return dt.datetime.now(ZoneInfo(MOSCOW)).date()
+        return clock.today(MOSCOW)
 
     def connector_settings(self) -> Any:
         module = self.connector()

@@ -14,6 +14,7 @@ from typing import Any
 
 import xlsxwriter
 
+from mrm import clock
 from planning.mediaplan import ImportResult, import_plan, list_plans
 
 _CHANNEL = {
@@ -97,7 +98,7 @@ def seed_demo_plans(
         per_client = {}
         for c in campaigns:
             per_client.setdefault(str(c["client_id"]), []).append(c)
-    today = dt.date.today()
+    today = clock.today()
     start = flight_start or today - dt.timedelta(days=30)
     end = flight_end or today + dt.timedelta(days=30)
     existing = (

@@ -1,17 +1,17 @@
 """Insights: the client's detected insights for a day (pipeline health first), narrated in the UI language."""
 
-import datetime as dt
 
 import streamlit as st
 
 from dashboards import data, ui
 from dashboards.i18n import t
+from mrm import clock
 
 ctx = ui.context()
 st.title(t("page_insights"))
 SEVERITY = {"critical": st.error, "high": st.error, "warning": st.warning, "medium": st.warning}
 with ui.guard():
-    as_of = st.date_input(t("as_of"), value=ctx.period.date_to, max_value=dt.date.today(), key="ins_as_of",
+    as_of = st.date_input(t("as_of"), value=ctx.period.date_to, max_value=clock.today(), key="ins_as_of",
                           format="YYYY-MM-DD")
     if ctx.principal.can("generate_insights") and st.button(t("generate_insights"), key="ins_generate"):
         with st.spinner("…"):

@@ -10,6 +10,7 @@ from ingestion.common import ConfigError, days_between, repull_window, run_load
 from ingestion.garpun import fetch
 from ingestion.garpun.client import GarpunClient
 from ingestion.garpun.settings import Settings
+from mrm import clock
 
 PLATFORM = "garpun"
 
@@ -20,7 +21,7 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
     """Replace the account's campaigns (snapshot) and ad statistics for the re-pull window; rows per table."""
     if not tenant_id or not account_id:
         raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
-    today = today or dt.date.today()
+    today = today or clock.today()
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
     if window is None:
         raise ConfigError(f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}",

@@ -18,6 +18,7 @@ from functools import cache, cached_property, lru_cache
 import numpy as np
 
 from ingestion.common.vat import FALLBACK_VAT_RATES
+from mrm import clock
 
 PLATFORMS = ("yandex_direct", "yandex_metrika", "vk_ads", "garpun")
 # Share of final conversions already reported `age` days after the day (index = age; ≥ len → 1.0).
@@ -184,7 +185,7 @@ class World:
     def __init__(self, seed: int = 7, today: date | None = None, history_days: int = 400, *,
                  bench_ads: int = 0) -> None:
         self.seed = seed
-        self.today = today or date.today()
+        self.today = today or clock.today()
         # Entity dates are anchored on the creation-time today, so moving the clock keeps campaigns stable.
         self.anchor = self.today
         self.history_days = history_days

@@ -13,6 +13,7 @@ from ingestion.common.loading import LoadSpec, run_loads
 from ingestion.vk_ads import fetch
 from ingestion.vk_ads.client import VkAdsClient
 from ingestion.vk_ads.settings import Settings
+from mrm import clock
 
 PLATFORM = "vk_ads"
 
@@ -24,7 +25,7 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
     re-pull window; returns rows per table. ``vk`` lets a caller reuse one API session (and its token)."""
     if not tenant_id or not account_id:
         raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
-    today = today or dt.date.today()
+    today = today or clock.today()
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
     if window is None:
         raise ConfigError(f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}",

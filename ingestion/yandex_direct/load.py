@@ -11,6 +11,7 @@ from ingestion.common import days_between, repull_window, run_load
 from ingestion.yandex_direct import fetch
 from ingestion.yandex_direct.client import make_client
 from ingestion.yandex_direct.settings import PLATFORM, Settings
+from mrm import clock
 
 
 def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, date_from: date, date_to: date,
@@ -22,7 +23,7 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
     The stats window is widened to re-pull the provisional days (`repull_window`); reach is measured over
     exactly the requested window and stored under its end day.
     """
-    today = today or date.today()
+    today = today or clock.today()
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
     out: dict[str, int] = {}
     with make_client(settings) as api:

@@ -11,6 +11,7 @@ from ingestion.common import days_between, repull_window, run_load
 from ingestion.yandex_metrika import fetch
 from ingestion.yandex_metrika.client import make_client
 from ingestion.yandex_metrika.settings import PLATFORM, Settings
+from mrm import clock
 
 
 def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, date_from: date, date_to: date,
@@ -18,7 +19,7 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
          sleep: Callable[[float], None] = time.sleep, tables: tuple[str, ...] = ("traffic", "visits"),
          ) -> dict[str, int]:
     """Load the traffic table (Reporting API) and visits (Logs API) of counter `account_id`; rows per table."""
-    today = today or date.today()
+    today = today or clock.today()
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
     out: dict[str, int] = {}
     if window is None:

@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 
+from mrm import clock
+
 MARTS = "marts_sec"
 T1, T2 = "sec_t1", "sec_t2"
-END = dt.date.today() - dt.timedelta(days=1)
+END = clock.yesterday()
 DAYS = 40
 PASSWORD = "sec-suite-pass-1"
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"

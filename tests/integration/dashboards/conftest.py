@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 
+from mrm import clock
+
 MARTS = "marts_dash_it"  # our own database: the dbt marts may live in `marts` of the same session warehouse
-END = dt.date.today() - dt.timedelta(days=1)
+END = clock.yesterday()  # the app's default period ends on the same day (MRM_TODAY pins both)
 DAYS = 60
 PASSWORD = "correct-horse-9"
 APP = Path(__file__).resolve().parents[3] / "dashboards" / "streamlit_app.py"
