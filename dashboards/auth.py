@@ -15,21 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-ROLES = ("pm", "account_manager", "specialist", "strategist", "analyst", "creative", "client")
-
-# What each role may do beyond reading its data. A `client` only reads (and only its own client).
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "pm": frozenset({"build_report", "send_report", "import_plan", "generate_insights", "ask", "data_health"}),
-    "account_manager": frozenset({"build_report", "send_report", "import_plan", "generate_insights", "ask",
-                                  "data_health"}),
-    "specialist": frozenset({"build_report", "generate_insights", "ask", "data_health"}),
-    "strategist": frozenset({"build_report", "generate_insights", "ask", "data_health"}),
-    "analyst": frozenset({"build_report", "generate_insights", "ask", "data_health"}),
-    "creative": frozenset({"build_report", "ask"}),
-    # The knowledge base and the load log are tenant-wide (other clients' documents and accounts): no `ask`,
-    # no `data_health` for a client.
-    "client": frozenset(),
-}
+# Roles and the role x action matrix live in one table (workspace/permissions.py, rendered to docs/permissions.md).
+from workspace.permissions import ROLES, allowed  # noqa: E402
 
 # scrypt cost: 2**14 x 8 x 1 is ~50 ms and 16 MiB here — slow for guessing, fine for a log-in.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
@@ -59,7 +46,7 @@ class Principal:
         return self.role == "client"
 
     def can(self, permission: str) -> bool:
-        return permission in PERMISSIONS.get(self.role, frozenset())
+        return allowed(self.role, permission)
 
 
 def check_id(kind: str, value: str) -> str:

@@ -27,10 +27,12 @@ def test_password_hashes_are_salted_scrypt_and_verify_only_the_right_password():
         auth.hash_password("short")
 
 
-def test_only_pm_and_account_manager_send_reports_and_import_plans_and_clients_do_nothing():
+def test_reports_are_sent_by_pm_am_analysts_plans_made_by_planners_and_clients_do_nothing():
+    # The full role x action walk is tests/unit/workspace/test_permissions.py.
     for role in auth.ROLES:
         p = auth.Principal("t", "u", role, "c" if role == "client" else "")
-        assert p.can("send_report") == p.can("import_plan") == (role in ("pm", "account_manager"))
+        assert p.can("send_report") == (role in ("admin", "pm", "account_manager", "analyst"))
+        assert p.can("import_plan") == (role in ("admin", "pm", "account_manager", "specialist", "strategist"))
     client = auth.Principal("t", "u", "client", "c")
     assert not any(client.can(x) for x in ("build_report", "ask", "data_health", "generate_insights"))
 

@@ -1,0 +1,121 @@
+"""Checks that raise: role x action (workspace.permissions) and which clients a user may see.
+
+Every workspace function and the app's data layer call these; the CLI acts as a principal too (see `cli_principal`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from typing import Any
+
+from dashboards.auth import AccessDenied, Principal, audit, check_id
+from workspace.permissions import ACTIONS, ROLES, allowed
+
+
+def require(ch: Any, p: Principal, action: str, target: str = "") -> None:
+    """Raise AccessDenied (and write the denial to the audit log) unless p's role may perform `action`."""
+    if not allowed(p.role, action):
+        audit(ch, p.tenant_id, p.login, action, "denied", target=target)
+        en, ru = ACTIONS[action]
+        raise AccessDenied(f"role {p.role!r} may not: {en} / роль {p.role} не может: {ru}")
+
+
+def allowed_clients(ch: Any, p: Principal) -> frozenset[str] | None:
+    """The client ids p may read, or None for every client of the tenant (admins, unrestricted staff)."""
+    if p.role == "client":
+        return frozenset({p.client_id}) if p.client_id else frozenset()
+    if p.role == "admin":
+        return None
+    rows = ch.query(
+        "SELECT all_clients, client_ids FROM app.user_client_scope FINAL "
+        "WHERE tenant_id = {t:String} AND login = {l:String}",
+        parameters={"t": p.tenant_id, "l": p.login},
+    ).result_rows
+    if not rows or rows[0][0]:
+        return None
+    return frozenset(rows[0][1])
+
+
+def require_client(ch: Any, p: Principal, client_id: str) -> str:
+    """Raise AccessDenied unless p may read `client_id` (a staff user limited to assigned clients, a client user)."""
+    check_id("client", client_id)
+    scope = allowed_clients(ch, p)
+    if scope is not None and client_id not in scope:
+        audit(ch, p.tenant_id, p.login, "read", "denied", target=client_id)
+        raise AccessDenied(f"no access to client {client_id!r} / нет доступа к клиенту")
+    return client_id
+
+
+def set_client_scope(
+    ch: Any, actor: Principal, login: str, *, all_clients: bool, client_ids: tuple[str, ...] = ()
+) -> None:
+    """Admins limit a staff user to `client_ids` (all_clients=False) or give back every client of the tenant."""
+    require(ch, actor, "manage_users", target=login)
+    check_id("login", login)
+    ids = sorted({check_id("client", c) for c in client_ids})
+    user = ch.query(
+        "SELECT role FROM app.users FINAL WHERE tenant_id = {t:String} AND login = {l:String}",
+        parameters={"t": actor.tenant_id, "l": login},
+    ).result_rows
+    if not user:
+        raise LookupError(f"user {login!r} not found in tenant {actor.tenant_id!r} / пользователь не найден")
+    if user[0][0] in ("client", "admin"):
+        raise ValueError(
+            f"role {user[0][0]!r} has a fixed scope; assignments are for staff roles / "
+            "для этой роли назначения не применяются"
+        )
+    if all_clients and ids:
+        raise ValueError(
+            "give either all clients or a list of clients, not both / либо все клиенты, либо список"
+        )
+    if ids:
+        known = {
+            r[0]
+            for r in ch.query(
+                "SELECT client_id FROM app.clients FINAL WHERE tenant_id = {t:String} AND client_id IN {ids:Array(String)}",
+                parameters={"t": actor.tenant_id, "ids": ids},
+            ).result_rows
+        }
+        missing = [c for c in ids if c not in known]
+        if missing:
+            raise LookupError(f"unknown clients: {', '.join(missing)} / клиенты не найдены")
+    ch.insert(
+        "app.user_client_scope",
+        [[actor.tenant_id, login, int(all_clients), ids, actor.login, dt.datetime.now(dt.UTC)]],
+        column_names=["tenant_id", "login", "all_clients", "client_ids", "updated_by", "updated_at"],
+    )
+    audit(
+        ch,
+        actor.tenant_id,
+        actor.login,
+        "assign_clients",
+        "ok",
+        target=login,
+        detail="all" if all_clients else ",".join(ids),
+    )
+
+
+def cli_principal(ch: Any, tenant_id: str, as_login: str | None) -> Principal:
+    """Who a `mrm` command acts as: the named app user (checked like in the app), else the shell's operator.
+
+    Shell access to the deployment already means full control of its data and keys, so the operator acts as the
+    tenant's admin; `--as LOGIN` runs the command with that user's role and scope instead.
+    """
+    check_id("tenant", tenant_id)
+    if not as_login:
+        return Principal(tenant_id, f"cli:{getpass.getuser()}", "admin")
+    check_id("login", as_login)
+    rows = ch.query(
+        "SELECT role, client_id, display_name FROM app.users FINAL "
+        "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
+        parameters={"t": tenant_id, "l": as_login},
+    ).result_rows
+    if not rows:
+        raise AccessDenied(
+            f"no active user {as_login!r} in tenant {tenant_id!r} / нет активного пользователя"
+        )
+    role, client_id, name = rows[0]
+    if role not in ROLES:
+        raise AccessDenied(f"user {as_login!r} has an unknown role {role!r} / неизвестная роль")
+    return Principal(tenant_id, as_login, role, client_id, name)

@@ -1,0 +1,142 @@
+"""The one role x action permission matrix of the workspace; docs/permissions.md is rendered from it.
+
+Pure data and lookups: no warehouse, no Streamlit, so auth, the data layer, the CLI and the docs test share it.
+"""
+
+from __future__ import annotations
+
+# `admin` administers the tenant; the other seven do the agency's work. Order is the docs' column order.
+ROLES: tuple[str, ...] = (
+    "admin",
+    "pm",
+    "account_manager",
+    "specialist",
+    "strategist",
+    "analyst",
+    "creative",
+    "client",
+)
+STAFF_ROLES: tuple[str, ...] = tuple(r for r in ROLES if r != "client")
+
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    "admin": ("Administrator", "Администратор"),
+    "pm": ("Project manager", "Руководитель проекта"),
+    "account_manager": ("Account manager", "Аккаунт-менеджер"),
+    "specialist": ("Specialist", "Специалист"),
+    "strategist": ("Strategist", "Стратег"),
+    "analyst": ("Analyst", "Аналитик"),
+    "creative": ("Creative", "Креативщик"),
+    "client": ("Client", "Клиент"),
+}
+
+# action -> (English, Russian) description. Existing action names (build_report, import_plan…) are kept, because
+# the app's pages and data functions already check them.
+ACTIONS: dict[str, tuple[str, str]] = {
+    "read": ("Read the dashboards of the clients in scope", "Смотреть дашборды доступных клиентов"),
+    "ask": (
+        "Ask the knowledge-base assistant (tenant-wide documents)",
+        "Спрашивать ассистента по базе знаний",
+    ),
+    "data_health": ("See load log and data freshness", "Смотреть журнал загрузок и свежесть данных"),
+    "generate_insights": ("Generate insights", "Формировать инсайты"),
+    "build_report": ("Build a client report", "Собирать отчёт клиенту"),
+    "send_report": ("Send a client report by e-mail", "Отправлять отчёт клиенту"),
+    "analyse_plan": (
+        "Upload a plan file to preview its mapping and checks (not saved)",
+        "Загружать файл плана для предпросмотра разметки и проверок (без сохранения)",
+    ),
+    "import_plan": ("Create or edit a media plan (import a file)", "Создавать и править медиаплан (импорт)"),
+    "submit_plan": ("Submit a media plan for approval", "Отправлять медиаплан на согласование"),
+    "approve_plan": ("Approve or reject a submitted media plan", "Согласовывать или отклонять медиаплан"),
+    "manage_clients": ("Add, edit and archive clients", "Добавлять, менять и архивировать клиентов"),
+    "manage_connections": (
+        "Connect ad accounts, save and rotate credentials",
+        "Подключать рекламные кабинеты, сохранять ключи доступа",
+    ),
+    "manage_users": (
+        "Invite, suspend, reactivate users; reset passwords; assign clients",
+        "Приглашать, блокировать, возвращать пользователей; сбрасывать пароли; назначать клиентов",
+    ),
+    "view_audit": ("Read the audit log", "Читать журнал аудита"),
+}
+
+_PLAN_MAKERS = {"specialist", "strategist"}
+_APPROVERS = {"pm", "account_manager"}
+_REPORTERS = {"pm", "account_manager", "analyst"}
+_ANALYTIC_STAFF = {"pm", "account_manager", "specialist", "strategist", "analyst"}
+
+# Who does the work: strategists and specialists make and submit plans; PM/AM approve them and send reports (and may
+# still import a plan themselves); analysts build and send reports; creatives read and ask; a client only reads its
+# own client (the knowledge base and the load log are tenant-wide, so no `ask`/`data_health` for a client).
+_GRANTS: dict[str, set[str]] = {
+    "read": set(ROLES),
+    "ask": set(STAFF_ROLES),
+    "data_health": _ANALYTIC_STAFF,
+    "generate_insights": _ANALYTIC_STAFF,
+    "build_report": _ANALYTIC_STAFF,
+    "send_report": _REPORTERS,
+    # Parsing an upload costs server memory and CPU, so it is a staff action, not a client's.
+    "analyse_plan": set(STAFF_ROLES),
+    "import_plan": _PLAN_MAKERS | _APPROVERS,
+    "submit_plan": _PLAN_MAKERS,
+    "approve_plan": _APPROVERS,
+    "manage_clients": set(),
+    "manage_connections": set(),
+    "manage_users": set(),
+    "view_audit": set(),
+}
+
+# role -> the actions it may perform; the admin may do everything.
+MATRIX: dict[str, frozenset[str]] = {
+    role: frozenset(ACTIONS) if role == "admin" else frozenset(a for a, who in _GRANTS.items() if role in who)
+    for role in ROLES
+}
+
+
+def allowed(role: str, action: str) -> bool:
+    """Whether `role` may perform `action`; an unknown action is a programming error, not a silent False."""
+    if action not in ACTIONS:
+        raise KeyError(f"unknown action {action!r}; actions: {', '.join(ACTIONS)}")
+    return action in MATRIX.get(role, frozenset())
+
+
+def render_markdown() -> str:
+    """docs/permissions.md: the matrix as a table, RU and EN (a test keeps the file equal to this)."""
+    head = "| Action / Действие | " + " | ".join(f"`{r}`" for r in ROLES) + " |"
+    rule = "|---|" + "---|" * len(ROLES)
+    rows = [
+        f"| {en} / {ru} (`{a}`) | " + " | ".join("✔" if a in MATRIX[r] else "—" for r in ROLES) + " |"
+        for a, (en, ru) in ACTIONS.items()
+    ]
+    roles = [f"- `{r}`: {en} / {ru}" for r, (en, ru) in ROLE_NAMES.items()]
+    return "\n".join(
+        [
+            "# Permissions / Права доступа",
+            "",
+            "Generated from `workspace/permissions.py` (`python -m workspace.permissions > docs/permissions.md`); a test "
+            "fails when the two differ. Сгенерировано из `workspace/permissions.py`; тест проверяет совпадение.",
+            "",
+            "The data layer checks every action (the app's data functions and the `mrm` commands raise on a denied "
+            "action; hiding a button is only cosmetic). Staff see every client of their tenant unless an admin limits "
+            "them to assigned clients (`mrm users assign`); a `client` user sees only its own client.",
+            "",
+            "Проверка выполняется в слое данных: функции приложения и команды `mrm` отказывают в запрещённом действии. "
+            "Сотрудники видят всех клиентов арендатора, если администратор не ограничил их назначенными клиентами; "
+            "пользователь с ролью `client` видит только своего клиента.",
+            "",
+            "## Roles / Роли",
+            "",
+            *roles,
+            "",
+            "## Matrix / Матрица",
+            "",
+            head,
+            rule,
+            *rows,
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
