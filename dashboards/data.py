@@ -379,15 +379,21 @@ def _freshness(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _load_log(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
-    # The load log has no client column: a client's loads are those of its accounts.
+    # The load log has no client column: a client's loads are those of its accounts. A load writes a `running`
+    # row when it starts and an `ok`/`failed` row when it ends (append-only): one load is one row here, its
+    # newest version (the closed one wins over `running`, which stays only for a load still under way).
     return _df(
-        "SELECT l.platform AS platform, l.report AS report, l.account_id AS account_id, l.date_from AS date_from, "
-        "l.date_to AS date_to, l.status AS status, l.rows AS rows, l.started_at AS started_at, "
-        "l.duration_s AS duration_s, l.error AS error FROM app.load_log AS l "
-        "WHERE l.tenant_id = {tenant:String} AND (l.platform, l.account_id) IN ("
+        "SELECT l.platform AS platform, l.report AS report, l.account_id AS account_id, "
+        "argMax(l.date_from, v) AS date_from, argMax(l.date_to, v) AS date_to, argMax(l.status, v) AS status, "
+        "argMax(l.rows, v) AS rows, l.started_at AS started_at, argMax(l.duration_s, v) AS duration_s, "
+        "argMax(l.error, v) AS error "
+        "FROM (SELECT *, (isNotNull(finished_at), coalesce(finished_at, started_at)) AS v FROM app.load_log "
+        "      WHERE tenant_id = {tenant:String}) AS l "
+        "WHERE (l.platform, l.account_id) IN ("
         "  SELECT platform, account_id FROM app.accounts FINAL "
         "  WHERE tenant_id = {tenant:String} AND client_id = {client:String}) "
-        "ORDER BY l.started_at DESC LIMIT 200",
+        "GROUP BY l.run_id, l.platform, l.report, l.account_id, l.started_at "
+        "ORDER BY started_at DESC LIMIT 200",
         {"tenant": tenant_id, "client": client_id})
 
 
