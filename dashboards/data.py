@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth import AccessDenied, Principal, audit, check_id
+from workspace import access
 
 CACHE_TTL_S = 300
 MAX_PERIOD_DAYS = 731
@@ -112,9 +113,8 @@ def scope(p: Principal, client_id: str) -> str:
     except ValueError as exc:
         audit(client(), p.tenant_id, p.login, "read", "rejected", target=str(client_id)[:200], detail=str(exc))
         raise DataError(str(exc)) from None
-    if p.is_client and client_id != p.client_id:
-        audit(client(), p.tenant_id, p.login, "read", "denied", target=client_id)
-        raise AccessDenied(f"no access to client {client_id!r} / нет доступа к клиенту")
+    # A client user only its own client; staff limited by an admin only their assigned clients (audited denial).
+    access.require_client(client(), p, client_id)
     if client_id not in set(clients(p)["client_id"]):
         raise DataError(f"unknown client {client_id!r} / клиент не найден")
     return client_id
@@ -128,9 +128,7 @@ def _id(kind: str, value: Any) -> str:
 
 
 def require(p: Principal, permission: str) -> None:
-    if not p.can(permission):
-        audit(client(), p.tenant_id, p.login, permission, "denied")
-        raise AccessDenied(f"role {p.role!r} may not {permission} / роль {p.role} не может: {permission}")
+    access.require(client(), p, permission)
 
 
 # ---------------------------------------------------------------- cached queries (tenant and login in every key)
@@ -145,8 +143,10 @@ def _clients(tenant_id: str, login: str, only_client: str) -> pd.DataFrame:
 
 
 def clients(p: Principal) -> pd.DataFrame:
-    """Clients this principal may choose from."""
-    return _clients(p.tenant_id, p.login, p.client_id if p.is_client else "")
+    """Clients this principal may choose from (assignments are read uncached: a revocation applies at once)."""
+    df = _clients(p.tenant_id, p.login, p.client_id if p.is_client else "")
+    allowed = access.allowed_clients(client(), p)
+    return df if allowed is None else df[df["client_id"].isin(allowed)].reset_index(drop=True)
 
 
 _SUMS = ("sum(impressions) AS impressions, sum(clicks) AS clicks, toFloat64(sum(spend_gross)) AS spend_gross, "
@@ -494,10 +494,13 @@ def ask(p: Principal, question: str, lang: str) -> Any:
     return kb.ask(client(), p.tenant_id, q, lang)
 
 
-def analyse_plan(data: bytes, filename: str, manual: dict[str, Any] | None = None) -> Any:
-    """Detection and validation only (nothing written): the upload → mapping → fix → report steps."""
+def analyse_plan(p: Principal, data: bytes, filename: str, manual: dict[str, Any] | None = None) -> Any:
+    """Detection and validation only (nothing written): the upload → mapping → fix → report steps.
+
+    Parsing an upload costs memory and CPU on the shared server, so it needs a permission (a `client` has none)."""
     from planning.mediaplan import analyse
 
+    require(p, "analyse_plan")
     return analyse(data, filename=filename, manual=manual)
 
 

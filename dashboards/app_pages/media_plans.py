@@ -11,7 +11,9 @@ ctx = ui.context()
 st.title(t("page_media_plans"))
 FIELDS = ["", *sorted(field_descriptions())]
 with ui.guard():
-    up = st.file_uploader(t("upload_plan"), type=["xlsx", "xls", "csv"], key="plan_file")
+    # A `client` may not upload (the data layer refuses it too): no uploader at all.
+    can_upload = ctx.principal.can("analyse_plan")
+    up = st.file_uploader(t("upload_plan"), type=["xlsx", "xls", "csv"], key="plan_file") if can_upload else None
     if up is not None:
         raw, name = up.getvalue(), up.name
         fixes: dict[str, str] = st.session_state.setdefault("plan_fixes", {})
@@ -19,7 +21,7 @@ with ui.guard():
             fixes.clear()
             st.session_state["plan_fixes_for"] = (name, len(raw))
         manual = {"columns": dict(fixes)} if fixes else None
-        _, mapping, report, lines, notes = data.analyse_plan(raw, name, manual)
+        _, mapping, report, lines, notes = data.analyse_plan(ctx.principal, raw, name, manual)
         st.subheader(t("detected_mapping"))
         described = pd.DataFrame(mapping.describe())
         if not described.empty:

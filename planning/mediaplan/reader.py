@@ -19,6 +19,11 @@ from typing import Any
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_CELLS = 5_000_000
+# Bounds checked while the sheet is parsed, before any row is allocated: a 5 KB file can reference cell XFD1048576
+# or merge A1:XFD1048576, and sizing lists by such a reference would allocate billions of slots.
+MAX_ROWS = 200_000
+MAX_COLS = 2_000
+MAX_MERGED_RANGES = 50_000
 
 
 class PlanFileError(ValueError):
@@ -119,13 +124,12 @@ def read_workbook(source: str | Path | bytes, filename: str | None = None) -> Wo
         sheets = _read_xls(data, filename)
     else:
         sheets = [_read_csv(data, filename)]
+    # Rows are already allocated (each sheet checked its own budget); merged areas count by their declared area
+    # against the whole workbook's budget before a single cell is filled.
     cells = sum(len(r) for s in sheets for r in s.rows)
-    if cells > MAX_CELLS:
-        raise PlanFileError(
-            "too_big",
-            f"{filename} has {cells} cells (limit {MAX_CELLS})",
-            f"в {filename} {cells} ячеек (предел {MAX_CELLS})",
-        )
+    merged_area = sum((r2 - r1 + 1) * (c2 - c1 + 1) for s in sheets for r1, c1, r2, c2 in s.merged)
+    if cells + merged_area > MAX_CELLS:
+        raise _too_many_cells(filename, cells + merged_area, merged_area)
     for s in sheets:
         _fill_merged(s)
     return Workbook(filename, fmt, sheets, len(data), hashlib.sha256(data).hexdigest())
@@ -138,6 +142,75 @@ def _check_size(size: int, filename: str) -> None:
             f"{filename} is {size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB",
             f"{filename} весит {size / 1024 / 1024:.1f} МБ; предел — {MAX_FILE_BYTES // 1024 // 1024} МБ",
         )
+
+
+def _too_many_cells(where: str, cells: int, merged_area: int = 0) -> PlanFileError:
+    extra_en = f", {merged_area} of them in merged ranges" if merged_area else ""
+    extra_ru = f", из них {merged_area} в объединённых ячейках" if merged_area else ""
+    return PlanFileError(
+        "too_big",
+        f"{where} has {cells} cells{extra_en} (limit MAX_CELLS = {MAX_CELLS})",
+        f"в {where} {cells} ячеек{extra_ru} (предел MAX_CELLS = {MAX_CELLS})",
+    )
+
+
+def _check_bounds(where: str, r: int, c: int) -> None:
+    """A cell or merged corner outside the row/column limits is refused before anything is sized by it."""
+    if r >= MAX_ROWS:
+        raise PlanFileError(
+            "too_big",
+            f"{where}: cell {column_letter(c)}{r + 1} is beyond row {MAX_ROWS} (limit MAX_ROWS = {MAX_ROWS})",
+            f"{where}: ячейка {column_letter(c)}{r + 1} дальше строки {MAX_ROWS} (предел MAX_ROWS = {MAX_ROWS})",
+        )
+    if c >= MAX_COLS:
+        raise PlanFileError(
+            "too_big",
+            f"{where}: cell {column_letter(c)}{r + 1} is beyond column {column_letter(MAX_COLS - 1)} "
+            f"(limit MAX_COLS = {MAX_COLS})",
+            f"{where}: ячейка {column_letter(c)}{r + 1} дальше столбца {column_letter(MAX_COLS - 1)} "
+            f"(предел MAX_COLS = {MAX_COLS})",
+        )
+
+
+def _check_merged(where: str, merged: list[tuple[int, int, int, int]]) -> None:
+    """Merged ranges are bounded by count and by area (as they would be filled), not just by their corners."""
+    if len(merged) > MAX_MERGED_RANGES:
+        raise PlanFileError(
+            "too_big",
+            f"{where} has more than {MAX_MERGED_RANGES} merged ranges (limit MAX_MERGED_RANGES = {MAX_MERGED_RANGES})",
+            f"в {where} больше {MAX_MERGED_RANGES} объединённых диапазонов "
+            f"(предел MAX_MERGED_RANGES = {MAX_MERGED_RANGES})",
+        )
+    area = 0
+    for r1, c1, r2, c2 in merged:
+        if r2 < r1 or c2 < c1:
+            raise PlanFileError(
+                "corrupt",
+                f"{where}: merged range {column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1} is reversed",
+                f"{where}: объединённый диапазон {column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1} перевёрнут",
+            )
+        area += (r2 - r1 + 1) * (c2 - c1 + 1)
+        if area > MAX_CELLS:
+            raise _too_many_cells(where, area, area)
+        _check_bounds(where, r2, c2)
+
+
+def _allocate(where: str, cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
+    """Rows sized by the sheet's real (non-empty) cells; the padded total is checked before allocating."""
+    widths: dict[int, int] = {}
+    for r, c in cells:
+        if c >= widths.get(r, 0):
+            widths[r] = c + 1
+    n_rows = max(widths, default=-1) + 1
+    padded = sum(widths.values()) + n_rows
+    if padded > MAX_CELLS:
+        raise _too_many_cells(where, padded)
+    rows: list[list[Any]] = [[] for _ in range(n_rows)]
+    for r, w in widths.items():
+        rows[r] = [None] * w
+    for (r, c), v in cells.items():
+        rows[r][c] = v
+    return rows
 
 
 def _fill_merged(sheet: Sheet) -> None:
@@ -229,11 +302,14 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
                 continue
             with wb._archive.open(path) as fh:
                 xml = fh.read()
-            rows, formulas = _parse_sheet_xml(xml, ws._shared_strings, wb._date_formats, wb.epoch)
-            merged = [
-                (int(m[2]) - 1, _col_index(m[1]), int(m[4]) - 1, _col_index(m[3]))
-                for m in _MERGE_RE.finditer(xml)
-            ]
+            where = f"{filename} [{ws.title}]"
+            merged: list[tuple[int, int, int, int]] = []
+            for m in _MERGE_RE.finditer(xml):
+                merged.append((int(m[2]) - 1, _col_index(m[1]), int(m[4]) - 1, _col_index(m[3])))
+                if len(merged) > MAX_MERGED_RANGES:
+                    break
+            _check_merged(where, merged)  # before the cells: a merge bomb costs no parsing
+            rows, formulas = _parse_sheet_xml(xml, ws._shared_strings, wb._date_formats, wb.epoch, where=where)
             sheets.append(Sheet(ws.title, rows, merged, formulas))
         wb.close()
     except PlanFileError:
@@ -257,7 +333,7 @@ _REF_RE = re.compile(rb"([A-Z]+)(\d+)")
 
 
 def _parse_sheet_xml(
-    xml: bytes, shared: Any, date_formats: Any, epoch: Any
+    xml: bytes, shared: Any, date_formats: Any, epoch: Any, *, where: str = "sheet"
 ) -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
     """One regex pass over a worksheet part: every cell's cached value and, for formulas, their text.
 
@@ -270,7 +346,6 @@ def _parse_sheet_xml(
 
     cells: dict[tuple[int, int], Any] = {}
     formulas: dict[tuple[int, int], str] = {}
-    max_r = -1
     seq_r, seq_c = 0, -1
     col_cache: dict[bytes, int] = {}
     for m in _CELL_RE.finditer(xml):
@@ -314,15 +389,12 @@ def _parse_sheet_xml(
             style = int(attrs.get(b"s", b"0"))
             value = from_excel(num, epoch) if style in date_formats else num
         if value is not None or (r, c) in formulas:
+            # Only real cells count: empty styled cells far out (whole formatted columns) size nothing.
+            _check_bounds(where, r, c)
             cells[(r, c)] = value
-            max_r = max(max_r, r)
-    rows: list[list[Any]] = [[] for _ in range(max_r + 1)]
-    for (r, c), v in cells.items():
-        row = rows[r]
-        if len(row) <= c:
-            row.extend([None] * (c + 1 - len(row)))
-        row[c] = v
-    return rows, formulas
+            if len(cells) > MAX_CELLS:
+                raise _too_many_cells(where, len(cells))
+    return _allocate(where, cells), formulas
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,6 +416,13 @@ def _read_xls(data: bytes, filename: str) -> list[Sheet]:
             ) from None
     sheets = []
     for sh in book.sheets():
+        where = f"{filename} [{sh.name}]"
+        merged = [(r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])]
+        _check_merged(where, merged)
+        if sh.nrows or sh.ncols:
+            _check_bounds(where, sh.nrows - 1, sh.ncols - 1)
+        if sh.nrows * sh.ncols > MAX_CELLS:
+            raise _too_many_cells(where, sh.nrows * sh.ncols)
         rows: list[list[Any]] = []
         for r in range(sh.nrows):
             vals: list[Any] = []
@@ -363,7 +442,6 @@ def _read_xls(data: bytes, filename: str) -> list[Sheet]:
                 else:
                     vals.append(cell.value)
             rows.append(vals)
-        merged = [(r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])]
         sheets.append(Sheet(sh.name, rows, merged))
     return sheets
 
@@ -397,15 +475,19 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
         delim = ","
+    rows: list[list[Any]] = []
+    total = 0
     try:
-        rows = [
-            [(v if v.strip() != "" else None) for v in row]
-            for row in csv.reader(io.StringIO(text), delimiter=delim)
-        ]
+        for row in csv.reader(io.StringIO(text), delimiter=delim):
+            total += len(row) + 1
+            if total > MAX_CELLS:  # a file of bare delimiters is 1 byte per cell
+                raise _too_many_cells(filename, total)
+            _check_bounds(filename, len(rows), len(row) - 1 if len(row) > MAX_COLS else 0)
+            rows.append([(v if v.strip() != "" else None) for v in row])
     except csv.Error as exc:
         raise PlanFileError(
             "corrupt", f"{filename}: broken CSV ({exc})", f"{filename}: повреждённый CSV ({exc})"
         ) from None
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
-    return Sheet(Path(filename).stem or "csv", [list(r) for r in rows])
+    return Sheet(Path(filename).stem or "csv", rows)

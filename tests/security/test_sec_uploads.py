@@ -65,7 +65,7 @@ def test_wrong_magic_bytes_are_refused_by_content_not_name(blob, name, code):
     from dashboards import data
 
     with pytest.raises(PlanFileError) as err:
-        data.analyse_plan(blob, name)
+        data.analyse_plan(principal("sec-pm@t1"), blob, name)
     assert err.value.code == code
 
 
@@ -75,7 +75,7 @@ def test_oversized_upload_is_refused_before_parsing():
     blob = PLAN_CSV + b"x" * (MAX_FILE_BYTES - len(PLAN_CSV) + 1)
     t0 = time.perf_counter()
     with pytest.raises(PlanFileError) as err:
-        data.analyse_plan(blob, "big.csv")
+        data.analyse_plan(principal("sec-pm@t1"), blob, "big.csv")
     assert err.value.code == "too_big" and time.perf_counter() - t0 < 2
 
 
@@ -94,7 +94,7 @@ def test_zip_bomb_is_refused_without_inflating_it():
     assert len(blob) < 5 * (1 << 20)
     t0 = time.perf_counter()
     with pytest.raises(PlanFileError) as err:
-        data.analyse_plan(blob, "bomb.xlsx")
+        data.analyse_plan(principal("sec-pm@t1"), blob, "bomb.xlsx")
     elapsed = time.perf_counter() - t0
     assert err.value.code == "too_big", err.value
     assert elapsed < 1.5, f"the bomb was inflated before the size check ({elapsed:.1f}s)"
@@ -115,7 +115,7 @@ def test_xml_entity_expansion_in_an_xlsx_part_is_refused():
             dst.writestr(item, laughs.encode() if item.filename == "xl/sharedStrings.xml" else body)
     t0 = time.perf_counter()
     try:
-        _, _, report, lines, _ = data.analyse_plan(out.getvalue(), "laughs.xlsx")
+        _, _, report, lines, _ = data.analyse_plan(principal("sec-pm@t1"), out.getvalue(), "laughs.xlsx")
     except PlanFileError:
         pass
     else:
@@ -148,7 +148,7 @@ def test_csv_formula_injection_cells_are_refused(text):
     from dashboards import data
 
     blob = PLAN_CSV.replace(b"sec_search", f'"{text}"'.encode())
-    _, _, report, _, _ = data.analyse_plan(blob, "inj.csv")
+    _, _, report, _, _ = data.analyse_plan(principal("sec-pm@t1"), blob, "inj.csv")
     assert not report.ok and any("formula" in i.reason for i in report.errors), report.as_text(5)
 
 
