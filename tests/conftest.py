@@ -30,9 +30,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def http_head(url: str) -> bytes:
+    """Host and credential header lines of a hand-written request to the warehouse at `url` (user:pass@host:port),
+    for tests that speak raw HTTP over a socket."""
+    import base64
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    token = base64.b64encode(f"{unquote(parts.username or '')}:{unquote(parts.password or '')}".encode())
+    return f"Host: {parts.hostname}:{parts.port}\r\n".encode() + b"Authorization: Basic " + token + b"\r\n"
+
+
 @pytest.fixture(scope="session")
 def warehouse_url() -> Iterator[str]:
-    """URL of an embedded warehouse serving a fresh data directory for this test session."""
+    """URL of an embedded warehouse serving a fresh data directory for this test session. It carries the
+    install's secret as user:password, so `dsn=warehouse_url` and CLICKHOUSE_URL authenticate as stock clients do."""
     from warehouse import embedded
 
     external = os.environ.get("MRM_TEST_CLICKHOUSE_URL")

@@ -9,11 +9,12 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from warehouse.access import EMBEDDED_USER, SECRET_FILE, Credentials, client_url, read_secret
 from warehouse.server import STATE_FILE
 
 
@@ -23,10 +24,18 @@ class WarehouseStartError(RuntimeError):
 
 @dataclass(frozen=True)
 class ServerInfo:
+    """A running embedded server. `address` is for people (logs, status lines); `url` carries the install's secret
+    as user:password for clients (clickhouse-connect dsn, CLICKHOUSE_URL, dbt) and must never be printed."""
+
     pid: int
     port: int
-    url: str
+    address: str
     version: str = ""
+    credentials: Credentials = field(default=Credentials(EMBEDDED_USER, ""), repr=False)
+
+    @property
+    def url(self) -> str:
+        return client_url(self.address, self.credentials)
 
 
 def status(data_dir: Path) -> ServerInfo | None:
@@ -38,7 +47,11 @@ def status(data_dir: Path) -> ServerInfo | None:
         return None
     if not _alive(info["pid"]) or not _ping(info["url"]):
         return None
-    return ServerInfo(info["pid"], info["port"], info["url"], info.get("version", ""))
+    try:
+        creds = Credentials(EMBEDDED_USER, read_secret(data_dir / SECRET_FILE))
+    except FileNotFoundError:
+        return None  # a server without a secret predates it: not one this client can talk to
+    return ServerInfo(info["pid"], info["port"], info["url"], info.get("version", ""), creds)
 
 
 def _alive(pid: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urlparse, urlsplit
 
 DEFAULT_PORT = 8123
 
@@ -13,6 +13,14 @@ DEFAULT_PORT = 8123
 def data_dir() -> Path:
     """The platform's data directory (MRM_DATA_DIR, default ./.mrm)."""
     return Path(os.environ.get("MRM_DATA_DIR", ".mrm")).resolve()
+
+
+def redact(url: str) -> str:
+    """A warehouse URL without its user:password, for logs and status lines."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 @dataclass(frozen=True)

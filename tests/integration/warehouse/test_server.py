@@ -21,7 +21,7 @@ import pyarrow as pa
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError
 
-from tests.conftest import free_port
+from tests.conftest import free_port, http_head
 from warehouse import embedded
 
 TYPES_DDL = """
@@ -146,7 +146,8 @@ def test_query_is_cancelled_when_client_disconnects(warehouse_url, ch):
     sql = f"SELECT sum(cityHash64(number)) AS {'m' + marker} FROM numbers(100000000000) SETTINGS max_threads=1"
     sock = socket.create_connection(("127.0.0.1", port))
     body = sql.encode()
-    sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    sock.sendall(b"POST / HTTP/1.1\r\n" + http_head(warehouse_url) + b"Content-Length: " + str(len(body)).encode()
+                 + b"\r\n\r\n" + body)
     running = "SELECT count() FROM system.processes WHERE query LIKE {p:String} AND query_id != queryID()"
     deadline = time.monotonic() + 10
     while ch.query(running, parameters={"p": f"%m{marker}%FROM numbers%"}).result_rows[0][0] == 0:

@@ -1,0 +1,396 @@
+"""The ClickHouse HTTP interface of the embedded server: one request in, one engine call, one reply out."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import re
+import socket
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from warehouse.access import SAFE_ID, AccessPolicy, check_id, check_outside_world
+from warehouse.engine import STATEFUL, Engine, EngineError
+from warehouse.request_body import (
+    INSERT_WITH_DATA,
+    MAX_DATA_BODY,
+    MAX_QUERY_BODY,
+    Body,
+    Decoder,
+    _form_fields,
+)
+
+log = logging.getLogger("mrm.warehouse.server")
+
+# URL parameters that are part of the HTTP interface, not engine settings.
+HTTP_PARAMS = {
+    "query", "database", "default_format", "session_id", "session_timeout", "session_check", "query_id",
+    "user", "password", "compress", "decompress", "buffer_size", "wait_end_of_query", "quota_key",
+    "client_protocol_version", "role",
+}
+
+FORMAT_CLAUSE = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
+SETTINGS_IN_TARGET = re.compile(r"^(?P<table>.*?)\s+SETTINGS\s+(?P<settings>.+)$", re.IGNORECASE | re.DOTALL)
+
+CONTENT_TYPES = {
+    "TabSeparated": "text/tab-separated-values; charset=UTF-8",
+    "TSV": "text/tab-separated-values; charset=UTF-8",
+    "TabSeparatedWithNames": "text/tab-separated-values; charset=UTF-8",
+    "CSV": "text/csv; charset=UTF-8",
+    "CSVWithNames": "text/csv; charset=UTF-8",
+    "JSON": "application/json; charset=UTF-8",
+    "JSONCompact": "application/json; charset=UTF-8",
+    "JSONEachRow": "application/x-ndjson; charset=UTF-8",
+}
+
+# ClickHouse's own mapping of error codes to HTTP statuses, for the codes clients branch on.
+HTTP_STATUS = {
+    62: 400, 27: 400, 26: 400, 6: 400, 38: 400, 41: 400, 53: 400, 69: 400, 70: 400, 72: 400, 115: 400, 117: 400,
+    47: 404, 60: 404, 81: 404, 46: 404, 36: 400, 164: 403, 497: 403, 516: 403, 159: 500, 394: 500, 373: 400,
+    243: 507, 307: 413, 446: 403,
+}
+
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "mrm-warehouse"
+    engine: Engine  # set on the subclass by serve()
+    policy: AccessPolicy  # likewise
+    max_data: int = MAX_DATA_BODY
+    max_query: int = MAX_QUERY_BODY
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s " + format, self.client_address[0], *args)
+
+    def setup(self) -> None:
+        super().setup()
+        # Without TCP_NODELAY every round trip pays a ~40 ms delayed-ACK stall.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    # --- HTTP verbs -------------------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path in ("/ping", "/ping/"):
+            self._reply(200, b"Ok.\n", "text/plain; charset=UTF-8")
+            return
+        params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        if "query" not in params:
+            self._reply(200, b"Ok.\n", "text/plain; charset=UTF-8")
+            return
+        if self._admit(params):
+            # A GET can be sent by any <img> or link: it reads, never writes (ClickHouse does the same).
+            self._handle(params, None, read_only=True)
+
+    def _admit(self, params: dict[str, str]) -> bool:
+        """Check the request's origin and credentials; on refusal answer it and close the connection."""
+        try:
+            self.policy.admit(self.headers, params)
+        except EngineError as exc:
+            self.close_connection = True  # an unread body must not be parsed as the next request
+            self._error(exc)
+            return False
+        return True
+
+    def do_POST(self) -> None:
+        params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        url_query = params.get("query")
+        if not self._admit(params):
+            return
+        data_only = url_query is not None and INSERT_WITH_DATA.match(url_query.encode() + b"\n") is not None
+        body = Body(self.engine.tmp_dir, data_only=data_only, max_data=self.max_data, max_query=self.max_query)
+        chunks = self._read_body()
+        try:
+            for chunk in chunks:
+                body.write(chunk)
+            body.finish()
+        except EngineError as exc:
+            body.discard()
+            self.close_connection = True  # the rest of the body was not read
+            self._error(exc)
+            return
+        except OSError as exc:
+            body.discard()
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                log.info("client dropped while sending a body: %s", exc)
+                self.close_connection = True
+                return
+            # A full disk is the server's failure, not the client's: answer it like ClickHouse (NOT_ENOUGH_SPACE)
+            # after draining the body, instead of closing the connection as if the client had gone away.
+            log.error("no space left for an insert body in %s: %s", self.engine.tmp_dir, exc)
+            try:
+                for _ in chunks:
+                    pass
+            except (ConnectionError, OSError, ValueError):
+                self.close_connection = True
+                return
+            self._error(EngineError(f"Cannot write the request body to {self.engine.tmp_dir}: {exc}. "
+                                    "(NOT_ENOUGH_SPACE)", code=243))
+            return
+        except (ConnectionError, ValueError) as exc:
+            body.discard()
+            log.info("client dropped while sending a body: %s", exc)
+            self.close_connection = True
+            return
+        try:
+            ctype = self.headers.get("Content-Type", "")
+            if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+                # clickhouse-connect moves the query and large bound parameters into a form body.
+                try:
+                    params.update(_form_fields(ctype, body.raw()))
+                except EngineError as exc:
+                    self._error(exc)
+                    return
+                self._handle(params, None)
+            else:
+                self._handle(params, body)
+        finally:
+            body.discard()
+
+    # --- body ---------------------------------------------------------------------------------------------------
+    def _read_body(self) -> Iterator[bytes]:
+        decoder = Decoder(self.headers.get("Content-Encoding", ""))
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            while True:
+                line = self.rfile.readline(65537)
+                if not line:
+                    raise ConnectionError("connection closed inside a chunked body")
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                remaining = size
+                while remaining:
+                    piece = self.rfile.read(min(remaining, 1 << 20))
+                    if not piece:
+                        raise ConnectionError("connection closed inside a chunk")
+                    remaining -= len(piece)
+                    yield from decoder.feed(piece)
+                self.rfile.readline(3)
+        else:
+            remaining = int(self.headers.get("Content-Length") or 0)
+            if remaining > self.max_data:
+                raise EngineError(f"Code: 307. DB::Exception: Content-Length {remaining} exceeds the limit of "
+                                  f"{self.max_data} bytes (MRM_WAREHOUSE_MAX_BODY). (TOO_MANY_BYTES)", 307)
+            while remaining:
+                piece = self.rfile.read(min(remaining, 1 << 20))
+                if not piece:
+                    raise ConnectionError("connection closed inside the body")
+                remaining -= len(piece)
+                yield from decoder.feed(piece)
+        tail = decoder.flush()
+        if tail:
+            yield tail
+
+    # --- query ----------------------------------------------------------------------------------------------------
+    def _handle(self, params: dict[str, str], body: Body | None, read_only: bool = False) -> None:
+        query_id = params.get("query_id") or str(uuid.uuid4())
+        # The marker that finds this query for cancellation is ours alone: a client choosing another client's
+        # query_id (or a LIKE pattern such as %) must not be able to cancel that client's query.
+        marker = f"mrmq:{uuid.uuid4().hex}"
+        try:
+            check_id("query_id", query_id)
+            if "session_id" in params:
+                check_id("session_id", params["session_id"])
+                if read_only:
+                    raise EngineError("Code: 164. DB::Exception: a GET request is read-only and cannot use a "
+                                      "session; send it as POST. (READONLY)", 164)
+            if params.get("database") and not re.fullmatch(r"[A-Za-z0-9_]{1,128}", params["database"]):
+                raise EngineError(f"Code: 36. DB::Exception: database must be a plain name, got "
+                                  f"{params['database'][:40]!r}. (BAD_ARGUMENTS)", 36)
+            sql, data_path, fmt_in = self._statement(params, body)
+            starts = check_outside_world(sql, self.policy.allowed)
+            if data_path is not None:
+                sql = self._insert_from_file(sql, data_path, fmt_in)
+            out_format = params.get("default_format") or "TabSeparated"
+            m = FORMAT_CLAUSE.search(sql)
+            if m:
+                out_format = m.group(1)
+            bound = {k[6:]: v for k, v in params.items() if k.startswith("param_")}
+            settings = {k: v for k, v in params.items() if k not in HTTP_PARAMS and not k.startswith("param_")}
+            if read_only:
+                # Last, so the client's own settings are applied before it (readonly=2: settings may still change).
+                settings.pop("readonly", None)
+                settings["readonly"] = "2" if params.get("readonly", "0") in ("0", "2") else "1"
+            stateful = any(word in ("set", "use") for word in starts)
+            result = self._run(params, f"/* {marker} */ {sql}", out_format, bound, settings, marker, stateful)
+        except EngineError as exc:
+            self._error(exc, query_id if SAFE_ID.fullmatch(query_id) else "")
+            return
+        payload = result.bytes()
+        summary = {
+            "read_rows": str(_call(result, "rows_read")),
+            "read_bytes": str(_call(result, "bytes_read")),
+            "written_rows": str(_call(result, "rows_written")),
+            "written_bytes": str(_call(result, "bytes_written")),
+            "elapsed_ns": str(int(_call(result, "elapsed") * 1e9)),
+        }
+        headers = {
+            "X-ClickHouse-Query-Id": query_id,
+            "X-ClickHouse-Format": out_format,
+            "X-ClickHouse-Timezone": self.engine.timezone,
+            "X-ClickHouse-Summary": json.dumps(summary),
+            "X-ClickHouse-Server-Display-Name": "mrm-embedded",
+        }
+        if "session_id" in params:
+            headers["X-ClickHouse-Session-Id"] = params["session_id"]
+        self._reply(200, payload, CONTENT_TYPES.get(out_format, "application/octet-stream"), headers)
+
+    def _statement(self, params: dict[str, str], body: Body | None) -> tuple[str, Path | None, str]:
+        """The SQL to run and, for `INSERT ... FORMAT X <data>`, the file holding the data."""
+        url_query = params.get("query")
+        if url_query is not None:
+            m = INSERT_WITH_DATA.match(url_query.encode() + b"\n")
+            if m and body is not None and body.has_data:
+                return url_query, body.data_path, m.group("fmt").decode()
+            extra = body.text() if body is not None and body.size and not m else ""
+            return (url_query + ("\n" + extra if extra else "")), None, ""
+        if body is None or not body.size:
+            raise EngineError("Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)", 62)
+        if body.statement is not None:
+            m = INSERT_WITH_DATA.match(body.statement)
+            assert m is not None
+            statement = body.statement.decode().strip()
+            if body.has_data:
+                return statement, body.data_path, m.group("fmt").decode()
+            return statement, None, ""
+        try:
+            return body.text(), None, ""
+        except UnicodeDecodeError as exc:
+            raise EngineError(f"Code: 36. DB::Exception: Query is not valid UTF-8: {exc}. (BAD_ARGUMENTS)", 36) from exc
+
+    @staticmethod
+    def _insert_from_file(statement: str, data_path: Path, fmt: str) -> str:
+        m = INSERT_WITH_DATA.match(statement.encode() + b"\n")
+        assert m is not None
+        target = m.group("target").decode()
+        trailing = ""
+        s = SETTINGS_IN_TARGET.match(target)
+        if s:
+            target, trailing = s.group("table"), " SETTINGS " + s.group("settings")
+        # The file is ours (a temp name), so quoting it into the statement is safe.
+        return f"INSERT INTO {target} SELECT * FROM file('{data_path}', '{fmt}'){trailing}"  # noqa: S608
+
+    def _run(
+        self,
+        params: dict[str, str],
+        sql: str,
+        out_format: str,
+        bound: dict[str, str],
+        settings: dict[str, str],
+        marker: str,
+        stateful: bool = False,
+    ) -> Any:
+        session_id = params.get("session_id")
+        if session_id:
+            session = self.engine.session(session_id, float(params.get("session_timeout") or 60))
+            if not session.lock.acquire(blocking=False):
+                raise EngineError(
+                    f"Code: 373. DB::Exception: Session {session_id} is locked by a concurrent client. (SESSION_IS_LOCKED)",
+                    373,
+                )
+            try:
+                known = {k: v for k, v in settings.items()
+                         if k in self.engine.setting_names and re.fullmatch(r"[A-Za-z0-9_]+", k)}
+                try:
+                    delta = session.settings_delta(known)
+                except Exception as exc:
+                    raise EngineError(str(exc)) from exc
+                result = self._execute(session.conn, params, sql, out_format, bound, delta, marker)
+                session.explicit_set(sql.split("*/", 1)[-1])
+                return result
+            finally:
+                session.lock.release()
+        key = (tuple(sorted(settings.items())), params.get("database", ""))
+        conn, fresh = self.engine.acquire(key)
+        reusable = False
+        try:
+            result = self._execute(conn, params, sql, out_format, bound, settings if fresh else {}, marker,
+                                   configure=fresh)
+            # A statement that changes connection state must not leak into the next request.
+            reusable = not stateful and not STATEFUL.search(sql.split("*/", 1)[-1][:2000])
+            return result
+        finally:
+            self.engine.release(key, conn, reusable)
+
+    def _execute(
+        self,
+        conn: Any,
+        params: dict[str, str],
+        sql: str,
+        out_format: str,
+        bound: dict[str, str],
+        settings: dict[str, str],
+        marker: str,
+        configure: bool = True,
+    ) -> Any:
+        try:
+            for name, value in settings.items():
+                if name in self.engine.setting_names and re.fullmatch(r"[A-Za-z0-9_]+", name):
+                    conn.query(f"SET {name} = {_setting_literal(value)}", "TabSeparated")
+            if configure and params.get("database"):
+                conn.query(f"USE `{params['database'].replace('`', '')}`", "TabSeparated")
+        except Exception as exc:
+            raise EngineError(str(exc)) from exc
+        cancelled: list[bool] = []
+
+        def cancel() -> None:
+            cancelled.append(True)
+            log.info("client of %s disconnected: cancelling the query", marker)
+            self.engine.kill(marker)
+
+        token = self.engine.watcher.watch(self.connection, cancel)
+        try:
+            return conn.query(sql, out_format, params=bound or None)
+        except Exception as exc:
+            raise EngineError(str(exc)) from exc
+        finally:
+            self.engine.watcher.unwatch(token)
+
+    # --- replies ------------------------------------------------------------------------------------------------
+    def _error(self, exc: EngineError, query_id: str = "") -> None:
+        message = str(exc).strip()
+        if not message.startswith("Code:"):
+            message = f"Code: {exc.code}. DB::Exception: {message}"
+        # A missing or wrong secret is 401 (stock ClickHouse answers 516 the same way over HTTP).
+        status = 401 if exc.code == 516 else HTTP_STATUS.get(exc.code or 0, 500)
+        headers = {"X-ClickHouse-Exception-Code": str(exc.code)}
+        if query_id:
+            headers["X-ClickHouse-Query-Id"] = query_id
+        body = f"{message} (version {self.engine.version})\n".encode()
+        self._reply(status, body, "text/plain; charset=UTF-8", headers)
+
+    def _reply(self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+
+def _call(result: Any, name: str) -> Any:
+    attr = getattr(result, name, 0)
+    try:
+        return attr() if callable(attr) else attr
+    except Exception:
+        return 0
+
+
+def _setting_literal(value: str) -> str:
+    if re.fullmatch(r"-?\d+(\.\d+)?", value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
