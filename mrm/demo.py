@@ -217,7 +217,7 @@ def demo(no_serve: bool, days: int, json_summary: Path | None) -> None:
     steps = run_job(days, out_dir)
     client = steps.results["warehouse"]
     summary = {
-        "warehouse": settings.url if not settings.embedded else __import__("warehouse").endpoint(settings),
+        "warehouse": settings.url if not settings.embedded else __import__("warehouse").redact(__import__("warehouse").endpoint(settings)),
         "data_dir": str(settings.data_dir),
         "seconds": round(time.monotonic() - t0, 1),
         "step_seconds": steps.timings,

@@ -56,7 +56,7 @@ def dagster_cmd(host: str, port: int, dagster_home: str | None, sandbox: bool, p
     if not os.environ.get("CLICKHOUSE_URL") and not os.environ.get("CLICKHOUSE_HOST"):
         import warehouse
 
-        click.echo(f"warehouse: {warehouse.endpoint()}", err=True)
+        click.echo(f"warehouse: {warehouse.redact(warehouse.endpoint())}", err=True)
     cmd = dagster_dev_command(host, port)
     click.echo(f"DAGSTER_HOME={home}\nDagster UI: http://{host}:{port}  ({' '.join(cmd)})", err=True)
     # Become `dagster dev` (exec, not a child): Ctrl+C and a supervisor's SIGTERM reach it directly, and there is no

@@ -32,7 +32,7 @@ def start(port: int | None, foreground: bool) -> None:
         info = embedded.start(s.data_dir, port=port)
     except embedded.WarehouseStartError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"warehouse running: {info.url} (pid {info.pid}, data {s.data_dir})")
+    click.echo(f"warehouse running: {info.address} (pid {info.pid}, data {s.data_dir})")
 
 
 @warehouse.command()
@@ -51,7 +51,7 @@ def status() -> None:
         if info is None:
             click.echo(f"embedded warehouse not running (data {s.data_dir})")
             sys.exit(1)
-        click.echo(f"{info.url} embedded ClickHouse {info.version} pid {info.pid} data {s.data_dir}")
+        click.echo(f"{info.address} embedded ClickHouse {info.version} pid {info.pid} data {s.data_dir}")
         return
     import warehouse as wh
 
