@@ -17,20 +17,17 @@ from typing import Any
 import click
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 BENCH_TENANT = "bench_ai"
 BENCH_DB = "marts_bench_ai"
 BENCH_CLIENTS = {"acme": ("Acme Retail", "en"), "romashka": ("ООО «Ромашка»", "ru")}
 
 
-def build_corpus(ch: Any, out_dir: Path, *, tenant_id: str = BENCH_TENANT, marts_db: str = BENCH_DB,
-                 seeds: Path = SEEDS) -> dict[str, Any]:
-    """Synthetic marts → RU and EN reports for two clients → index them with the seeds. Returns report langs and timings."""
+def build_corpus(ch: Any, out_dir: Path, *, tenant_id: str = BENCH_TENANT, marts_db: str = BENCH_DB) -> dict[str, Any]:
+    """Synthetic marts → RU and EN reports for two clients → index them with the demo's documents and sample corpus."""
     from assistants import kb, reports
+    from assistants.demo import demo_doc_paths
     from assistants.insights import synthetic
 
-    if not seeds.is_dir():
-        raise FileNotFoundError(f"seed documents not found at {seeds}")
     ch.command(f"DROP DATABASE IF EXISTS {marts_db}")
     start, days = dt.date(2026, 9, 1), 70
     end = start + dt.timedelta(days=days - 1)
@@ -52,7 +49,7 @@ def build_corpus(ch: Any, out_dir: Path, *, tenant_id: str = BENCH_TENANT, marts
             build_times.append(files.build_seconds)
             langs[str(files.xlsx)] = lang
             langs[str(files.pdf)] = lang
-    rep = kb.index_paths(ch, tenant_id, [seeds, out_dir])
+    rep = kb.index_paths(ch, tenant_id, [*demo_doc_paths(), out_dir])
     return {"report_langs": langs, "report_build_s": build_times, "indexed": rep.indexed, "chunks": rep.chunks,
             "repaired": rep.repaired}
 
@@ -88,7 +85,7 @@ def cli_ask_latency(tenant_id: str = BENCH_TENANT, n: int = 6) -> dict[str, floa
     cmd = [str(mrm)] if mrm.exists() else [sys.executable, "-m", "mrm.cli"]
     env = {**os.environ}
     env.pop("ANTHROPIC_API_KEY", None)
-    for q in ("Какие роли пользователей предусмотрены в RBAC?", "When does the PostgreSQL full backup run?") * (n // 2):
+    for q in ("Кто утверждает медиаплан у цветочной сети?", "By what time must the weekly client report be delivered?") * (n // 2):
         t = time.perf_counter()
         subprocess.run([*cmd, "ask", q, "--tenant", tenant_id, "--json"], check=True, capture_output=True, env=env)
         times.append(time.perf_counter() - t)
@@ -96,15 +93,17 @@ def cli_ask_latency(tenant_id: str = BENCH_TENANT, n: int = 6) -> dict[str, floa
     return {"n": len(times), "p50_s": round(statistics.median(times), 3), "max_s": round(times[-1], 3)}
 
 
-def mojibake(seeds: Path = SEEDS) -> dict[str, Any]:
+def mojibake() -> dict[str, Any]:
+    from assistants.demo import KB_CORPUS
     from assistants.kb.mojibake import damage, repair
 
     out: dict[str, Any] = {}
-    spec = seeds / "mvp_technical_specification.md"
-    if spec.is_file():
-        r = repair(spec.read_text(encoding="utf-8"))
-        out["seed"] = r.summary()
-        out["seed"]["residual_mojibake_markers"] = sum(r.text.count(m) for m in ("Ğ", "Ñ", "â€", "ğŸ"))
+    clean = (ROOT / "tests" / "fixtures" / "kb_corpus" / "onboarding_checklist_ru.md").read_text(encoding="utf-8")
+    shipped = KB_CORPUS / "agency" / "ru" / "onboarding_checklist_ru_legacy_export.md"
+    r = repair(shipped.read_text(encoding="utf-8"))
+    out["corpus_file"] = r.summary()
+    out["corpus_file"]["residual_mojibake_markers"] = sum(r.text.count(m) for m in ("Ğ", "Ñ", "â€", "ğŸ"))
+    out["corpus_file"]["wrong_chars"] = sum(a != b for a, b in zip(clean, r.text, strict=False))
     held = ROOT / "tests" / "fixtures" / "retrieval" / "ru_heldout_sentences.txt"
     src = held.read_text(encoding="utf-8")
     fixed = repair(damage(src)).text
@@ -160,9 +159,9 @@ def main(as_json: bool, out_dir: str, skip_cli: bool) -> None:
         click.echo(f"| `mrm ask` process wall p50 / max | {res['ask_cli']['p50_s']} s / {res['ask_cli']['max_s']} s |")
     click.echo(f"| client report build (XLSX+PDF), max of 4 | {res['report_build_s']['max']} s |")
     m = res["mojibake"]
-    if "seed" in m:
-        click.echo(f"| seed mojibake: lost bytes / resolved confidently / flagged | {m['seed']['lost_bytes']} / "
-                   f"{m['seed']['resolved_confident']} / {m['seed']['flagged']} |")
+    c = m["corpus_file"]
+    click.echo(f"| corpus mojibake file: lost bytes / resolved confidently / flagged / wrong chars | {c['lost_bytes']} / "
+               f"{c['resolved_confident']} / {c['flagged']} / {c['wrong_chars']} |")
     click.echo(f"| held-out RU text, lost-character recovery | {m['heldout']['accuracy']} "
                f"({m['heldout']['recovered']}/{m['heldout']['lost_positions']}) |")
     i = res["insights"]

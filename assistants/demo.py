@@ -13,13 +13,12 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 
 
+KB_CORPUS = ROOT / "assistants" / "kb" / "corpus"
+
+
 def demo_doc_paths() -> list[Path]:
-    """The project's own documentation, plus ../shared/docs and ../shared/seeds when present."""
-    paths = [p for p in (ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "docs") if p.exists()]
-    for extra in (ROOT.parent / "shared" / "docs", ROOT.parent / "shared" / "seeds"):
-        if extra.is_dir():
-            paths.append(extra)
-    return paths
+    """The project's own documentation plus the sample agency documents shipped in assistants/kb/corpus/."""
+    return [p for p in (ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "docs", KB_CORPUS) if p.exists()]
 
 
 def run_demo(client: Any, out_dir: str | Path, *, tenant_ids: list[str] | None = None, marts_db: str = "marts",
@@ -62,7 +61,7 @@ def run_demo(client: Any, out_dir: str | Path, *, tenant_ids: list[str] | None =
                                    "narrator": files.narrator, "build_seconds": files.build_seconds})
     for tenant_id in sorted({r[0] for r in rows}):
         paths = demo_doc_paths() + sorted(set(report_dirs.get(tenant_id, [])))
-        rep = kb.index_paths(client, tenant_id, paths, base=ROOT.parent)
+        rep = kb.index_paths(client, tenant_id, paths, base=ROOT)
         summary["kb"][tenant_id] = {"indexed": len(rep.indexed), "unchanged": len(rep.unchanged), "chunks": rep.chunks,
                                     "repaired": rep.repaired, "errors": rep.errors}
     if not summary["clients"]:

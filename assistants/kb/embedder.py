@@ -73,6 +73,16 @@ _GLOSSARY = {
     "response": "response", "пользователь": "user", "users": "user", "агентств": "agency", "agency": "agency",
     "agencies": "agency", "источник": "source", "source": "source", "ошибк": "error", "error": "error",
     "errors": "error", "расписани": "schedule", "schedule": "schedule", "daily": "daily", "ежедневн": "daily",
+    # Agency workflow words (briefs, onboarding, pacing, reporting rules) so RU questions find EN documents.
+    "заказ": "order", "order": "order", "еженед": "weekly", "weekly": "weekly", "ежемес": "monthly",
+    "monthly": "monthly", "отправ": "send", "send": "send", "sent": "send", "deliver": "send",
+    "счетчик": "counter", "counter": "counter", "доступ": "access", "access": "access", "подклю": "onboarding",
+    "onboarding": "onboarding", "флайт": "flight", "flight": "flight", "бриф": "brief", "brief": "brief",
+    "темп": "pacing", "pacing": "pacing", "вывод": "lesson", "lesson": "lesson", "утверд": "approve",
+    "согласу": "approve", "согласов": "approve", "approv": "approve", "средн": "average", "average": "average",
+    "выручк": "revenue", "revenue": "revenue", "перерасход": "overspend", "overspend": "overspend",
+    "предвари": "provisional", "provisional": "provisional", "preliminary": "provisional",
+    "исправл": "correction", "correction": "correction", "restate": "correction",
 }
 
 
@@ -129,7 +139,7 @@ class HashingEmbedder:
             st = stem(t)
             add("s:" + st, 1.0)
             for c in (concept(t) or "").split():
-                add("c:" + c, 1.0)
+                add("c:" + c, 2.0)
             if len(t) > 3 and not t.isdigit():
                 padded = f"<{st}>"
                 grams = [padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1)]

@@ -13,7 +13,7 @@ import yaml  # type: ignore[import-untyped]
 from assistants.kb.mojibake import repair
 
 # Part of every doc_id: bump it when chunking or embedding changes so unchanged files are re-indexed once.
-PIPELINE_VERSION = "kb-v5"
+PIPELINE_VERSION = "kb-v6"
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".xlsx"}
 
 

@@ -1,11 +1,16 @@
+import subprocess
+import sys
 from pathlib import Path
-
-import pytest
 
 from assistants.kb.mojibake import damage, looks_mojibake, repair
 
-SEED = Path(__file__).resolve().parents[4] / "shared" / "seeds" / "mvp_technical_specification.md"
-HELDOUT = Path(__file__).resolve().parents[2] / "fixtures" / "retrieval" / "ru_heldout_sentences.txt"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+HELDOUT = FIXTURES / "retrieval" / "ru_heldout_sentences.txt"
+CLEAN = FIXTURES / "kb_corpus" / "onboarding_checklist_ru.md"
+ROOT = Path(__file__).resolve().parents[3]
+DAMAGED = ROOT / "assistants" / "kb" / "corpus" / "agency" / "ru" / "onboarding_checklist_ru_legacy_export.md"
+# Bytes cp1254 leaves undefined: a UTF-8 sequence containing one loses that byte on the way through.
+UNDEFINED_CP1254 = {0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E}
 
 
 def test_clean_text_is_left_alone():
@@ -31,11 +36,26 @@ def test_heldout_sentences_lost_characters_recovered():
     assert acc >= 0.95, acc
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="../shared/seeds not present")
-def test_seed_specification_is_repaired_and_doubts_are_flagged():
-    r = repair(SEED.read_text(encoding="utf-8"))
-    assert r.codepage == "cp1254" and r.lost_bytes == 79
-    assert "**Статус:** Ready for Development" in r.text
-    assert "Техническая спецификация разработки и инфраструктуры" in r.text
+def test_shipped_damaged_corpus_file_is_generated_from_its_clean_source():
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "damage_kb_corpus.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert DAMAGED.read_text(encoding="utf-8") == damage(CLEAN.read_text(encoding="utf-8"), "cp1254")
+
+
+def test_damaged_corpus_file_is_repaired_and_doubts_are_flagged():
+    clean = CLEAN.read_text(encoding="utf-8")
+    damaged = DAMAGED.read_text(encoding="utf-8")
+    assert looks_mojibake(damaged) and "Ğ" in damaged and "Чек-лист" not in damaged
+    r = repair(damaged)
+    expected_lost = sum(1 for ch in clean if UNDEFINED_CP1254 & set(ch.encode("utf-8")))
+    assert r.codepage == "cp1254" and r.lost_bytes == expected_lost > 50
+    assert "# Чек-лист подключения нового клиента" in r.text and "(заголовок Client-Login)" in r.text
     assert not any(m in r.text for m in ("Ğ", "Ñ", "â€"))
+    assert len(r.text) == len(clean)
+    wrong = sum(a != b for a, b in zip(clean, r.text, strict=True))
+    assert wrong <= 0.1 * expected_lost, wrong
+    # Every wrong guess sits on a flagged (low-confidence) line: nothing is silently mis-repaired.
+    bad_lines = {i + 1 for i, (a, b) in enumerate(zip(clean.splitlines(), r.text.splitlines(), strict=True)) if a != b}
+    assert bad_lines <= {f.line for f in r.flags}
     assert 0 < len(r.flags) <= 8 and r.resolved_confident + r.flagged_bytes == r.lost_bytes
