@@ -15,7 +15,7 @@ from planning import reach as R
 
 # Default reach curves per channel family: R_max (fraction) and k (per TRP point) of the negative
 # exponential. They are planning priors to be replaced by curves fitted on the agency's own data
-# (fit_negative_exponential on measured reach); E1 of reach_models.md (85 %, 0.005) is the TV prior.
+# (fit_negative_exponential on measured reach); E1 of docs/reach_models.md (85 %, 0.005) is the TV prior.
 DEFAULT_CURVES: dict[str, dict[str, float]] = {
     "tv": {"r_max": 0.85, "k": 0.005},
     "radio": {"r_max": 0.70, "k": 0.004},

@@ -31,7 +31,7 @@ VERSIONS_TABLE = "app.raw_window_versions"
 
 
 def _insert_settings(load_id: str, part: int) -> dict[str, Any]:
-    # Explicit dedup behaviour on every insert (DOMAIN.md): a retried part of the same load is dropped by the token,
+    # Explicit dedup behaviour on every insert (docs/domain.md): a retried part of the same load is dropped by the token,
     # a new load never collides because its rows carry a new load id.
     return {
         "insert_deduplicate": 1,

@@ -1,6 +1,6 @@
 """VK Ads emulator (prefix ``/vk``): OAuth2 token endpoint, list resources, statistics/banners/day.json.
 
-Wire protocol per api_fact_sheet §3: form-encoded token endpoint (client_credentials, agency_client_credentials,
+Wire protocol per docs/api_formats.md (VK Ads): form-encoded token endpoint (client_credentials, agency_client_credentials,
 refresh_token; refresh replaces the access token in place; five live tokens per client and user → 403),
 401 JSON + ``WWW-Authenticate`` for bad/expired tokens, ``{"count","offset","items"}`` listings with
 limit/offset paging and ``_field``/``_field__in`` filters, ``day.json`` with base/uniques groups, money as

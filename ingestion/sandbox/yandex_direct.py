@@ -1,6 +1,6 @@
 """Yandex Direct API v5 emulator: Reports (TSV, online/offline 201/202/200) and Campaigns.get (JSON-RPC).
 
-Wire format per api_fact_sheet.md §1: `Authorization: Bearer`, `Client-Login`, `processingMode`,
+Wire format per docs/api_formats.md (Yandex Direct): `Authorization: Bearer`, `Client-Login`, `processingMode`,
 `returnMoneyInMicros`, `skipReport*` headers; `RequestId`/`retryIn`/`reportsInQueue`/`Units` response
 headers; `--` for undefined values; `Total rows: N` footer; request-level errors as
 `{"error": {request_id, error_code, error_string, error_detail}}`.

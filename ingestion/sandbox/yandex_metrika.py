@@ -1,6 +1,6 @@
 """Yandex Metrika emulator: Reporting API `/stat/v1/data` and the Logs API state machine.
 
-Shapes per api_fact_sheet.md §2: `Authorization: OAuth`, errors as
+Shapes per docs/api_formats.md (Yandex Metrika): `Authorization: OAuth`, errors as
 `{"errors": [{"error_type", "message"}], "code", "message"}`, 1-based offset paging with `total_rows`,
 sampling flags, log requests created → processed (→ processing_failed) → cleaned_by_user, parts as TSV.
 """

@@ -112,5 +112,5 @@ def test_direct_campaign_month_reach_equals_distinct_visitors(sandbox_marts):
     reach, r1, r2, r3, contacts = row[0]
     assert r1 == expected_reach and contacts == len(users)
     assert (r2, r3) == (int((counts >= 2).sum()), int((counts >= 3).sum()))
-    # the sketch: exact in its small-set phase, within 1 % beyond it (uniqCombined, reach_models.md §7.2)
+    # the sketch: exact in its small-set phase, within 1 % beyond it (uniqCombined, docs/reach_models.md §7.2)
     assert abs(reach - expected_reach) <= max(0, 0.01 * expected_reach)

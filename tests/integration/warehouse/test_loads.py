@@ -19,7 +19,7 @@ CREATE TABLE {t} (
 SETTINGS non_replicated_deduplication_window = 1000
 """
 # non_replicated_deduplication_window makes plain MergeTree drop identical re-inserted blocks, as Replicated and
-# Cloud tables do by default: the production trap of DOMAIN.md, reproduced on the embedded engine.
+# Cloud tables do by default: the production trap of docs/domain.md, reproduced on the embedded engine.
 
 DAYS = [dt.date(2026, 5, 1) + dt.timedelta(days=i) for i in range(3)]
 

@@ -1,4 +1,4 @@
-"""VK Ads payload parsing on recorded payloads (api_fact_sheet §3): day.json variants, listings, errors."""
+"""VK Ads payload parsing on recorded payloads (docs/api_formats.md, VK Ads): day.json variants, listings, errors."""
 
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ def test_line_trp_sources() -> None:
 
 def test_tv_line_uses_the_e1_curve_and_names_the_model() -> None:
     fc = forecast_line(LINES[0])
-    assert fc.reach == pytest.approx(0.66033936, abs=1e-8)  # E1 of reach_models.md
+    assert fc.reach == pytest.approx(0.66033936, abs=1e-8)  # E1 of docs/reach_models.md
     assert fc.frequency == pytest.approx(300 / 66.033936, rel=1e-6)
     assert "negative exponential" in fc.model and "tv" in fc.model
     assert sum(fc.distribution) == pytest.approx(1.0)
