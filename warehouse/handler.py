@@ -26,6 +26,8 @@ from warehouse.request_body import (
 )
 
 log = logging.getLogger("mrm.warehouse.server")
+MAX_RATIO = 1000
+RATIO_FLOOR = 16 << 20  # small bodies may compress better than that (a column of zeros); they cannot hurt
 
 # URL parameters that are part of the HTTP interface, not engine settings.
 HTTP_PARAMS = {
@@ -155,6 +157,19 @@ class Handler(BaseHTTPRequestHandler):
     # --- body ---------------------------------------------------------------------------------------------------
     def _read_body(self) -> Iterator[bytes]:
         decoder = Decoder(self.headers.get("Content-Encoding", ""))
+        counts = [0, 0]  # raw bytes in, decoded bytes out
+
+        def decode(raw: bytes) -> Iterator[bytes]:
+            counts[0] += len(raw)
+            for piece in decoder.feed(raw):
+                counts[1] += len(piece)
+                # Real data compresses well under 1000:1 (lz4 cannot exceed ~255:1); a bomb is refused after a few
+                # MiB of decoding instead of filling the disk up to the body cap.
+                if counts[1] > RATIO_FLOOR and counts[1] > MAX_RATIO * counts[0]:
+                    raise EngineError(f"Code: 307. DB::Exception: the {decoder.encoding} body decodes to more than "
+                                      f"{MAX_RATIO}x its size (a decompression bomb?). (TOO_MANY_BYTES)", 307)
+                yield piece
+
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             while True:
                 line = self.rfile.readline(65537)
@@ -171,7 +186,7 @@ class Handler(BaseHTTPRequestHandler):
                     if not piece:
                         raise ConnectionError("connection closed inside a chunk")
                     remaining -= len(piece)
-                    yield from decoder.feed(piece)
+                    yield from decode(piece)
                 self.rfile.readline(3)
         else:
             remaining = int(self.headers.get("Content-Length") or 0)
@@ -183,7 +198,7 @@ class Handler(BaseHTTPRequestHandler):
                 if not piece:
                     raise ConnectionError("connection closed inside the body")
                 remaining -= len(piece)
-                yield from decoder.feed(piece)
+                yield from decode(piece)
         tail = decoder.flush()
         if tail:
             yield tail
