@@ -1,0 +1,293 @@
+"""Per-ad-account credentials, AES-GCM encrypted at rest (app.account_credentials) with a key from MRM_SECRET_KEY.
+
+A saved secret is never returned to a user (only whether it exists, its kind and when it changed), never logged and
+never put in an error message. Connectors call `token_for`; the deployment-wide MRM_*_TOKEN variable stays the
+fallback for single-account set-ups.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from dashboards.auth import Principal, audit, check_id
+from workspace.access import require
+
+KEY_ENV = "MRM_SECRET_KEY"
+NEW_KEY_ENV = "MRM_SECRET_KEY_NEW"
+MIN_KEY_CHARS = 32
+PLATFORMS = ("yandex_direct", "yandex_metrika", "vk_ads", "garpun")
+KINDS = ("token", "refresh_token", "client_id", "client_secret", "service_account_key")
+# The single-account fallback per (platform, kind): the variables the connectors have always read.
+FALLBACK_ENV: dict[tuple[str, str], str] = {
+    ("yandex_direct", "token"): "MRM_DIRECT_TOKEN",
+    ("yandex_metrika", "token"): "MRM_METRIKA_TOKEN",
+    ("vk_ads", "client_id"): "MRM_VK_ADS_CLIENT_ID",
+    ("vk_ads", "client_secret"): "MRM_VK_ADS_CLIENT_SECRET",
+    ("garpun", "service_account_key"): "MRM_GARPUN_SERVICE_ACCOUNT_KEY_JSON",
+}
+_COLUMNS = [
+    "tenant_id",
+    "platform",
+    "account_id",
+    "kind",
+    "ciphertext",
+    "key_id",
+    "is_deleted",
+    "updated_by",
+    "updated_at",
+]
+_VERSION = "v1"
+_MAX_SECRET_BYTES = 64 * 1024  # a service-account key file is a few KiB
+
+
+class SecretsError(RuntimeError):
+    """A credential cannot be saved or read; the message never contains the secret or the key."""
+
+
+class _Key:
+    """An AES-256 key derived from the configured passphrase, plus a public id that names it in the table."""
+
+    def __init__(self, material: str, source: str) -> None:
+        if len(material) < MIN_KEY_CHARS:
+            raise SecretsError(
+                f'{source} must be at least {MIN_KEY_CHARS} characters (e.g. `python -c "import '
+                f'secrets; print(secrets.token_urlsafe(32))"`) / {source} слишком короткий'
+            )
+        raw = material.encode("utf-8")
+        self.aead = AESGCM(_hkdf(raw, b"mrm-credentials-aes-256-gcm"))
+        self.key_id = _hkdf(raw, b"mrm-credentials-key-id")[:6].hex()
+
+
+def _hkdf(raw: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(raw)
+
+
+def _key_from_env(var: str = KEY_ENV, env: Mapping[str, str] | None = None) -> _Key | None:
+    material = (os.environ if env is None else env).get(var, "")
+    return _Key(material, var) if material else None
+
+
+def _aad(tenant_id: str, platform: str, account_id: str, kind: str) -> bytes:
+    # Binds a ciphertext to its row: copied onto another account or tenant it no longer decrypts.
+    return "\x1f".join((tenant_id, platform, account_id, kind)).encode("utf-8")
+
+
+def _seal(key: _Key, plaintext: str, aad: bytes) -> str:
+    nonce = secrets.token_bytes(12)
+    blob = nonce + key.aead.encrypt(nonce, plaintext.encode("utf-8"), aad)
+    return f"{_VERSION}:{base64.b64encode(blob).decode('ascii')}"
+
+
+def _open(key: _Key, sealed: str, aad: bytes, where: str) -> str:
+    version, _, body = sealed.partition(":")
+    if version != _VERSION:
+        raise SecretsError(f"{where}: unknown ciphertext format / неизвестный формат шифротекста")
+    blob = base64.b64decode(body)
+    try:
+        return key.aead.decrypt(blob[:12], blob[12:], aad).decode("utf-8")
+    except InvalidTag:
+        raise SecretsError(
+            f"{where}: the stored credential does not decrypt (tampered or moved) / "
+            "сохранённый ключ доступа не расшифровывается"
+        ) from None
+
+
+def _check_target(platform: str, account_id: str, kind: str) -> None:
+    if platform not in PLATFORMS:
+        raise SecretsError(
+            f"platform: {platform!r} is not one of {', '.join(PLATFORMS)} / неизвестная платформа"
+        )
+    try:
+        check_id("account", account_id)
+    except ValueError as exc:
+        raise SecretsError(f"account_id: {exc}") from None
+    if kind not in KINDS:
+        raise SecretsError(f"kind: {kind!r} is not one of {', '.join(KINDS)} / неизвестный вид ключа")
+
+
+def _any_secrets(ch: Any) -> bool:
+    return bool(
+        ch.query("SELECT count() FROM app.account_credentials FINAL WHERE is_deleted = 0").result_rows[0][0]
+    )
+
+
+def _require_key(ch: Any) -> _Key:
+    key = _key_from_env()
+    if key is None:
+        stored = " while encrypted credentials exist" if _any_secrets(ch) else ""
+        raise SecretsError(
+            f"{KEY_ENV} is not set{stored}; set it to the deployment's secret key / "
+            f"переменная {KEY_ENV} не задана"
+        )
+    return key
+
+
+def save_secret(ch: Any, actor: Principal, *, platform: str, account_id: str, kind: str, secret: str) -> None:
+    """Encrypt and store one credential of an ad account of the actor's tenant (replacing an older one)."""
+    require(ch, actor, "manage_connections", target=f"{platform}/{account_id}")
+    _check_target(platform, account_id, kind)
+    if not isinstance(secret, str) or not secret.strip():
+        raise SecretsError("secret: empty / пустой ключ доступа")
+    if len(secret.encode("utf-8")) > _MAX_SECRET_BYTES:
+        raise SecretsError(f"secret: longer than {_MAX_SECRET_BYTES} bytes / слишком длинный ключ доступа")
+    known = ch.query(
+        "SELECT count() FROM app.accounts FINAL WHERE tenant_id = {t:String} AND platform = {p:String} "
+        "AND account_id = {a:String}",
+        parameters={"t": actor.tenant_id, "p": platform, "a": account_id},
+    ).result_rows[0][0]
+    if not known:
+        raise SecretsError(
+            f"account {platform}/{account_id} is not registered in tenant {actor.tenant_id!r} / "
+            "кабинет не найден"
+        )
+    key = _require_key(ch)
+    sealed = _seal(key, secret.strip(), _aad(actor.tenant_id, platform, account_id, kind))
+    ch.insert(
+        "app.account_credentials",
+        [
+            [
+                actor.tenant_id,
+                platform,
+                account_id,
+                kind,
+                sealed,
+                key.key_id,
+                0,
+                actor.login,
+                dt.datetime.now(dt.UTC),
+            ]
+        ],
+        column_names=_COLUMNS,
+    )
+    audit(
+        ch,
+        actor.tenant_id,
+        actor.login,
+        "credential_save",
+        "ok",
+        target=f"{platform}/{account_id}",
+        detail=kind,
+    )
+
+
+def delete_secret(ch: Any, actor: Principal, *, platform: str, account_id: str, kind: str) -> bool:
+    """Forget a credential (a tombstone row without ciphertext); False if there was none."""
+    require(ch, actor, "manage_connections", target=f"{platform}/{account_id}")
+    _check_target(platform, account_id, kind)
+    params = {"t": actor.tenant_id, "p": platform, "a": account_id, "k": kind}
+    existed = ch.query(
+        "SELECT count() FROM app.account_credentials FINAL WHERE tenant_id = {t:String} "
+        "AND platform = {p:String} AND account_id = {a:String} AND kind = {k:String} AND is_deleted = 0",
+        parameters=params,
+    ).result_rows[0][0]
+    if existed:
+        ch.insert(
+            "app.account_credentials",
+            [[actor.tenant_id, platform, account_id, kind, "", "", 1, actor.login, dt.datetime.now(dt.UTC)]],
+            column_names=_COLUMNS,
+        )
+        audit(
+            ch,
+            actor.tenant_id,
+            actor.login,
+            "credential_delete",
+            "ok",
+            target=f"{platform}/{account_id}",
+            detail=kind,
+        )
+    return bool(existed)
+
+
+def list_secrets(ch: Any, actor: Principal) -> list[dict[str, Any]]:
+    """What is stored for the tenant's accounts — never the values: platform, account, kind, who and when."""
+    require(ch, actor, "manage_connections")
+    res = ch.query(
+        "SELECT platform, account_id, kind, key_id, updated_by, updated_at FROM app.account_credentials "
+        "FINAL WHERE tenant_id = {t:String} AND is_deleted = 0 ORDER BY platform, account_id, kind",
+        parameters={"t": actor.tenant_id},
+    )
+    return [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
+
+
+def token_for(
+    ch: Any,
+    tenant_id: str,
+    platform: str,
+    account_id: str,
+    kind: str = "token",
+    env: Mapping[str, str] | None = None,
+) -> str | None:
+    """The account's own credential, else the deployment-wide variable (FALLBACK_ENV), else None.
+
+    For connectors (no user involved). Raises SecretsError when the account has a stored credential that cannot be
+    read (no MRM_SECRET_KEY, another key, tampered), rather than silently using the shared fallback.
+    """
+    _check_target(platform, account_id, kind)
+    rows = ch.query(
+        "SELECT ciphertext, key_id FROM app.account_credentials FINAL WHERE tenant_id = {t:String} "
+        "AND platform = {p:String} AND account_id = {a:String} AND kind = {k:String} AND is_deleted = 0",
+        parameters={"t": tenant_id, "p": platform, "a": account_id, "k": kind},
+    ).result_rows
+    where = f"{platform}/{account_id} ({kind})"
+    if rows:
+        key = _key_from_env(env=env)
+        if key is None:
+            raise SecretsError(
+                f"{where}: a stored credential exists but {KEY_ENV} is not set / "
+                f"ключ доступа сохранён, но {KEY_ENV} не задан"
+            )
+        if rows[0][1] != key.key_id:
+            raise SecretsError(
+                f"{where}: stored under key {rows[0][1]}, {KEY_ENV} is key {key.key_id}; run "
+                "`mrm secrets rotate-key` with the old key / ключ шифрования не совпадает"
+            )
+        return _open(key, rows[0][0], _aad(tenant_id, platform, account_id, kind), where)
+    var = FALLBACK_ENV.get((platform, kind))
+    return ((os.environ if env is None else env).get(var, "") or None) if var else None
+
+
+def rotate_key(ch: Any, *, env: Mapping[str, str] | None = None) -> int:
+    """Re-encrypt every stored credential from MRM_SECRET_KEY to MRM_SECRET_KEY_NEW; all or nothing.
+
+    Every row is decrypted before anything is written, so a row that does not open under the old key stops the
+    rotation with the table unchanged. Returns the number of credentials re-encrypted.
+    """
+    old = _key_from_env(KEY_ENV, env)
+    new = _key_from_env(NEW_KEY_ENV, env)
+    if old is None or new is None:
+        raise SecretsError(f"set {KEY_ENV} (current key) and {NEW_KEY_ENV} (new key) / задайте оба ключа")
+    if old.key_id == new.key_id:
+        raise SecretsError(f"{NEW_KEY_ENV} equals {KEY_ENV} / новый ключ совпадает со старым")
+    rows = ch.query(
+        "SELECT tenant_id, platform, account_id, kind, ciphertext, key_id, updated_by "
+        "FROM app.account_credentials FINAL WHERE is_deleted = 0"
+    ).result_rows
+    now = dt.datetime.now(dt.UTC)
+    out = []
+    for tenant_id, platform, account_id, kind, sealed, key_id, by in rows:
+        aad = _aad(tenant_id, platform, account_id, kind)
+        where = f"{tenant_id}: {platform}/{account_id} ({kind})"
+        if key_id == new.key_id:
+            continue  # already rotated by an earlier, interrupted run
+        if key_id != old.key_id:
+            raise SecretsError(
+                f"{where}: stored under key {key_id}, neither {KEY_ENV} nor {NEW_KEY_ENV} / "
+                "ключ шифрования не совпадает"
+            )
+        plain = _open(old, sealed, aad, where)
+        out.append([tenant_id, platform, account_id, kind, _seal(new, plain, aad), new.key_id, 0, by, now])
+    if out:
+        # One insert: the table switches to the new key in one block.
+        ch.insert("app.account_credentials", out, column_names=_COLUMNS)
+    audit(ch, "", "cli", "secrets_rotate_key", "ok", detail=f"rows={len(out)} key={new.key_id}")
+    return len(out)
