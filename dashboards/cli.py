@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -70,20 +68,25 @@ def list_cmd(tenant_id: str | None) -> None:
 
 
 @click.command(name="dashboards")
-@click.option("--port", default=8501, show_default=True, type=int, help="Port on 127.0.0.1.")
+@click.option("--port", default=8501, show_default=True, type=int, envvar="MRM_APP_PORT",
+              help="Port on 127.0.0.1 (env MRM_APP_PORT).")
 @click.option("--address", default="127.0.0.1", show_default=True, help="Listen address (loopback by default).")
 def dashboards_cmd(port: int, address: str) -> None:
     """Serve the Streamlit analyst app (sign in with `mrm users add` or `mrm demo` accounts)."""
     import warehouse
     from warehouse.migrate import migrate
+    from mrm import logsetup, procs
 
     # Start the embedded warehouse (if that is the configuration) before Streamlit, and hand its URL down, so
     # every app session talks to one server instead of racing to start it.
-    env = dict(os.environ)
+    env = logsetup.child_env()
     if not env.get("CLICKHOUSE_URL") and not env.get("CLICKHOUSE_HOST"):
         env["CLICKHOUSE_URL"] = warehouse.endpoint()
     migrate(warehouse.connect())
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address, "--server.port",
-           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    # Streamlit's own INFO lines are third-party chatter on this terminal unless --verbose asked for everything.
+           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--logger.level", "debug" if logsetup.is_verbose() else "warning"]
     click.echo(f"MRM dashboards on http://{address}:{port}")
-    raise SystemExit(subprocess.call(cmd, env=env, cwd=str(APP.parents[1])))
+    # A child we wait on (not exec): SIGTERM/Ctrl-C to this command are forwarded and the port is free on exit.
+    raise SystemExit(procs.run_foreground(cmd, env=env, cwd=APP.parents[1]))

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 from datetime import date, datetime
+from typing import Any
 
 import click
 
@@ -91,6 +92,36 @@ def ingest(platform: str, tenant: str, date_from: date, date_to: date, accounts:
         raise click.ClickException("failed loads:\n  " + "\n  ".join(failures))
 
 
+def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
+    """What a client of one emulator needs: tokens, client id/secret and the accounts (logins) to try."""
+    from ingestion.sandbox.server import SANDBOX_TOKENS
+
+    def ids(platform: str) -> str:
+        return ", ".join(a.account_id for a in world.accounts_for(platform))
+
+    if api == "direct":
+        return [f"Authorization: Bearer {SANDBOX_TOKENS['direct']}",
+                f"Client-Login (agency client) to try: {ids('yandex_direct')}"]
+    if api == "metrika":
+        return [f"Authorization: OAuth {SANDBOX_TOKENS['metrika']}", f"counter ids to try: {ids('yandex_metrika')}"]
+    if api == "oauth":
+        return [f"POST {url}/token grant_type=refresh_token refresh_token={SANDBOX_TOKENS['yandex_refresh']}",
+                f"client_id={SANDBOX_TOKENS['yandex_client_id']} client_secret={SANDBOX_TOKENS['yandex_client_secret']}"
+                " (one token serves Direct and Metrika)"]
+    if api == "vk":
+        from ingestion.sandbox.vk_ads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+
+        return [f"POST {url}/api/v2/oauth2/token.json client_id={SANDBOX_CLIENT_ID} "
+                f"client_secret={SANDBOX_CLIENT_SECRET}",
+                "grant_type=client_credentials, or agency_client_credentials with agency_client_name = one of: "
+                + ids("vk_ads")]
+    if api == "garpun":
+        return [f"POST {url}/v1/sandbox/service-accounts issues a service-account key (JSON); sign a JWT with it",
+                f"and POST it to {url}/oauth2/token (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer); "
+                f"accounts: {ids('garpun')}"]
+    return []
+
+
 @click.group()
 def sandbox() -> None:
     """Serve the ad-platform API emulators (Direct, Metrika, Yandex OAuth, VK Ads, Garpun) on 127.0.0.1."""
@@ -109,8 +140,12 @@ def start(port: int, seed: int, today: date | None) -> None:
     server = SandboxServer(World(seed=seed, today=today), port=port)
     state.write_state({"pid": os.getpid(), "base_url": server.base_url, "apis": server.urls})
     click.echo(f"sandbox on {server.base_url} (seed {seed}, today {server.world.today})")
+    click.echo("Sandbox-only credentials, accepted by these emulators and nowhere else / "
+               "учётные данные только для песочницы:")
     for api, url in server.urls.items():
         click.echo(f"  {api:8s} {url}")
+        for line in sandbox_credentials(api, url, server.world):
+            click.echo(f"           {line}")
     click.echo(f"  control  {server.base_url}/_control/status  (faults: POST/DELETE {server.base_url}/_control/faults)")
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

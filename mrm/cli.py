@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import os
-import sys
 from typing import Any
 
 import click
@@ -68,19 +66,24 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.option("--log-level", default=lambda: os.environ.get("MRM_LOG_LEVEL", "INFO"), show_default="INFO",
-              help="Logging level.")
+              help="Terminal log level of the platform's own messages (env MRM_LOG_LEVEL).")
+@click.option("--verbose", "-v", is_flag=True, help="Show everything, third-party libraries included (DEBUG).")
 @click.version_option(package_name="mrm-platform")
-def cli(log_level: str) -> None:
+@click.pass_context
+def cli(ctx: click.Context, log_level: str, verbose: bool) -> None:
     """MRM AI Platform: ad-platform data into ClickHouse, dbt marts, media planning, AI reports.
 
     Configuration comes from the environment (see .env.example): with no CLICKHOUSE_URL / CLICKHOUSE_HOST the
-    embedded warehouse under MRM_DATA_DIR (default ./.mrm) is used and started on demand.
+    embedded warehouse under MRM_DATA_DIR (default ./.mrm) is used and started on demand. The terminal shows the
+    platform's own steps; the full log goes to MRM_DATA_DIR/logs/mrm-<command>.log.
     """
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
-    # Per-request lines from the HTTP client drown what the platform itself says.
-    for noisy in ("httpx", "httpcore", "urllib3"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    from mrm import logsetup
+
+    try:
+        path = logsetup.setup(ctx.invoked_subcommand or "mrm", level=log_level, verbose=verbose)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--log-level") from exc
+    ctx.meta["mrm.log_file"] = path
 
 
 def main(argv: list[str] | None = None) -> Any:

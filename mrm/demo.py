@@ -7,15 +7,17 @@ as a Dagster run (so it shows in the UI); otherwise the same steps run directly.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import json
 import logging
 import os
-import signal
+import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,58 @@ class Steps:
         return out
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LEVEL = re.compile(r" - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
+
+
+class _LinesToLog(io.TextIOBase):
+    """A text stream whose lines become records of one logger: the level is read from the line when it names one
+    (Dagster's console format), else INFO. Warnings and errors so still reach the terminal."""
+
+    def __init__(self, name: str) -> None:
+        self.log = logging.getLogger(name)
+        self.pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            self._emit(line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self._emit(self.pending)
+            self.pending = ""
+
+    def _emit(self, line: str) -> None:
+        line = _ANSI.sub("", line).rstrip()
+        if line:
+            level = _LEVEL.search(line)
+            self.log.log(logging.getLevelNamesMapping()[level.group(1)] if level else logging.INFO, "%s", line)
+
+
+@contextlib.contextmanager
+def printed_output_to_log() -> Iterator[None]:
+    """Send what libraries print straight to stdout/stderr (dbt's per-node lines relayed by dagster-dbt, Dagster's
+    console logger) into the log file instead of the terminal; with --verbose leave the terminal as it is."""
+    from mrm import logsetup
+
+    if logsetup.is_verbose():
+        yield
+        return
+    out, err = _LinesToLog("dbt.output"), _LinesToLog("dagster.console")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield
+    finally:
+        out.flush()
+        err.flush()
+
+
 def run_job(days: int, out_dir: Path) -> Steps:
     import warehouse
 
@@ -68,8 +122,13 @@ def run_job(days: int, out_dir: Path) -> Steps:
     steps.run("migrations", lambda: warehouse.migrate(client) or "up to date")
     dagster_job = _optional("orchestration.demo", "run_demo_job")
     if dagster_job is not None and os.environ.get("MRM_DEMO_DIRECT") != "1":
-        steps.run("dagster job (sandbox → raw → plans → dbt → checks → insights/reports)",
-                  lambda: dagster_job(days=days, after_raw=seed_plans_from_raw))
+        def job() -> Any:
+            with printed_output_to_log():
+                return dagster_job(days=days, after_raw=seed_plans_from_raw)
+
+        run = steps.run("dagster job (sandbox → raw → plans → dbt → checks → insights/reports)", job)
+        for step, seconds in sorted(run.get("steps", {}).items(), key=lambda kv: -kv[1]):
+            click.echo(f"    {step:<48} {seconds:>7.1f} s", err=True)
     else:
         run_direct(steps, client, days, out_dir)
     users = _optional("dashboards.demo", "create_demo_users")
@@ -153,9 +212,11 @@ def _summary(client: Any) -> dict[str, Any]:
     return {f"{db}.{name}": rows for db, name, rows in tables}
 
 
-def _wait_http(url: str, timeout: float) -> bool:
+def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None,
+               stop: list[int] | None = None) -> bool:
+    """Poll `url` until it answers (True), the child exits or a stop is requested (False), or `timeout` passes."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stop and (proc is None or proc.poll() is None):
         try:
             if httpx.get(url, timeout=2).status_code < 500:
                 return True
@@ -165,36 +226,40 @@ def _wait_http(url: str, timeout: float) -> bool:
     return False
 
 
-def serve() -> None:
-    """Start the Dagster UI and the Streamlit app, print their URLs, and keep them up until Ctrl-C."""
-    procs: list[subprocess.Popen[bytes]] = []
-    services = [("Dagster UI", "dagster", f"http://127.0.0.1:{DAGSTER_PORT}", "/server_info"),
-                ("Streamlit app", "dashboards", f"http://127.0.0.1:{STREAMLIT_PORT}", "/_stcore/health")]
-    try:
-        for label, cmd, url, health in services:
-            module = {"dagster": ("orchestration.cli", "dagster_cmd"), "dashboards": ("dashboards.cli", "dashboards_cmd")}[cmd]
-            if _optional(*module) is None:
-                click.echo(f"  {label}: not part of this build")
-                continue
-            # The demo UI runs against the sandboxes: runs launched from it need no platform credentials.
-            extra = ["--sandbox"] if cmd == "dagster" else []
-            procs.append(subprocess.Popen([sys.executable, "-m", "mrm.cli", cmd, *extra], start_new_session=True))
-            ok = _wait_http(url + health, 180)
-            click.echo(f"  {label}: {url}" + ("" if ok else "  (not answering yet; see its log above)"))
-        click.echo("Press Ctrl-C to stop.")
-        while all(p.poll() is None for p in procs):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> None:
+    """Start the Dagster UI and the Streamlit app, print their URLs, and keep them up until Ctrl-C or SIGTERM.
+
+    Each UI runs as a child in its own process group; a stop signal to this process is passed on to them and the
+    command returns only after they have exited, so their ports are free again.
+    """
+    from mrm import logsetup, procs
+
+    services = [("Dagster UI", "dagster", dagster_port, "/server_info"),
+                ("Streamlit app", "dashboards", app_port, "/_stcore/health")]
+    children: list[subprocess.Popen[bytes]] = []
+    with procs.forwarding_stop_signals(children) as stop_requested:
+        try:
+            for label, cmd, port, health in services:
+                module = {"dagster": ("orchestration.cli", "dagster_cmd"),
+                          "dashboards": ("dashboards.cli", "dashboards_cmd")}[cmd]
+                if _optional(*module) is None:
+                    click.echo(f"  {label}: not part of this build")
+                    continue
+                # The demo UI runs against the sandboxes: runs launched from it need no platform credentials.
+                extra = ["--sandbox"] if cmd == "dagster" else []
+                children.append(procs.start([sys.executable, "-m", "mrm.cli", cmd, "--port", str(port), *extra],
+                                            env=logsetup.child_env()))
+                url = f"http://127.0.0.1:{port}"
+                ok = _wait_http(url + health, 180, children[-1], stop_requested)
+                if stop_requested:
+                    return
+                click.echo(f"  {label}: {url}" + ("" if ok else "  (not answering yet; see its log above)"))
+            click.echo("Press Ctrl-C to stop.")
+            while children and not stop_requested and all(p.poll() is None for p in children):
+                time.sleep(0.5)  # a poll of the children, not a deadline: a stop signal ends the loop
+        finally:
+            for p in children:
+                procs.stop(p)
 
 
 @click.command()
@@ -202,7 +267,11 @@ def serve() -> None:
 @click.option("--days", default=90, show_default=True, help="Days of sandbox history to load.")
 @click.option("--json-summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the summary as JSON to this file.")
-def demo(no_serve: bool, days: int, json_summary: Path | None) -> None:
+@click.option("--app-port", type=click.IntRange(1, 65535), default=STREAMLIT_PORT, show_default=True,
+              envvar="MRM_APP_PORT", help="Port of the Streamlit app on 127.0.0.1 (env MRM_APP_PORT).")
+@click.option("--dagster-port", type=click.IntRange(1, 65535), default=DAGSTER_PORT, show_default=True,
+              envvar="MRM_DAGSTER_PORT", help="Port of the Dagster UI on 127.0.0.1 (env MRM_DAGSTER_PORT).")
+def demo(no_serve: bool, days: int, json_summary: Path | None, app_port: int, dagster_port: int) -> None:
     """Run the platform's main job on the embedded defaults (warehouse, API sandboxes, offline AI).
 
     Then keep the Dagster UI and the Streamlit app serving and print their URLs; with --no-serve print a summary
@@ -210,21 +279,28 @@ def demo(no_serve: bool, days: int, json_summary: Path | None) -> None:
     """
     from warehouse.settings import WarehouseSettings
 
+    if app_port == dagster_port and not no_serve:
+        raise click.BadParameter(f"the app and the Dagster UI cannot share port {app_port}",
+                                 param_hint="--app-port / --dagster-port")
+
     settings = WarehouseSettings.from_env()
     out_dir = settings.data_dir / "demo"
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     steps = run_job(days, out_dir)
     client = steps.results["warehouse"]
-    summary = {
+    summary: dict[str, Any] = {
         "warehouse": settings.url if not settings.embedded else __import__("warehouse").redact(__import__("warehouse").endpoint(settings)),
         "data_dir": str(settings.data_dir),
         "seconds": round(time.monotonic() - t0, 1),
         "step_seconds": steps.timings,
         "tables": _summary(client),
+        "log_file": str(click.get_current_context().meta.get("mrm.log_file") or ""),
     }
     users = steps.results.get("demo users")
     click.echo("\nMRM demo finished in {seconds} s; warehouse {warehouse}, data in {data_dir}".format(**summary))
+    if summary["log_file"]:
+        click.echo(f"Full log / полный журнал: {summary['log_file']}")
     for name, rows in summary["tables"].items():
         click.echo(f"  {name:<55} {rows:>12,} rows")
     if users:
@@ -235,4 +311,4 @@ def demo(no_serve: bool, days: int, json_summary: Path | None) -> None:
         json_summary.write_text(json.dumps(summary, indent=2, default=str))
     if not no_serve:
         click.echo("\nServing:")
-        serve()
+        serve(app_port=app_port, dagster_port=dagster_port)

@@ -74,17 +74,22 @@ def migrate() -> None:
 
 @warehouse.command()
 @click.argument("query")
-@click.option("--format", "fmt", default="PrettyCompactMonoBlock", show_default=True, help="Output format.")
+@click.option("--format", "fmt", default="PrettyCompactMonoBlock", show_default=True,
+              help="Output format of statements that return rows (a FORMAT clause in QUERY wins).")
 def sql(query: str, fmt: str) -> None:
-    """Run QUERY against the warehouse and print the result."""
+    """Run any statement QUERY (SELECT, INSERT … VALUES, CREATE, ALTER…) and print what it returns."""
     import warehouse as wh
 
     client = wh.connect()
     try:
-        result = client.raw_query(query, fmt=fmt)
+        # `default_format` (not an appended FORMAT clause) applies only to statements that return rows, so an
+        # INSERT … VALUES or a DDL statement is sent exactly as written.
+        result = client.raw_query(query, settings={"default_format": fmt})
     except Exception as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.decode(errors="replace"), nl=False)
+    if not result:
+        click.echo("ok", err=True)
 
 
 @click.group()

@@ -1,0 +1,91 @@
+"""Child processes of the front doors (`mrm dashboards`, `mrm dagster`, `mrm demo`): stopping us stops them.
+
+Each child runs in its own process group, so a terminal's Ctrl-C reaches it once (through us) and a supervisor's
+SIGTERM to us is forwarded instead of leaving the child serving its port. After the child exits, whatever it left
+in its group is ended too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def start(
+    cmd: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+    **popen: object,
+) -> subprocess.Popen[bytes]:
+    """Start `cmd` as the leader of a new process group."""
+    child_env = dict(env) if env is not None else None
+    return subprocess.Popen(list(cmd), env=child_env, cwd=cwd, start_new_session=True, **popen)  # type: ignore
+
+
+def stop(proc: subprocess.Popen[bytes], *, grace_s: float = 30.0, sig: int = signal.SIGTERM) -> int:
+    """Ask `proc` to stop, wait for it (SIGKILL after `grace_s`), then end anything left in its process group."""
+    if proc.poll() is None:
+        try:
+            proc.send_signal(sig)
+            proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc.pid, signal.SIGKILL)
+            proc.wait()
+    _signal_group(proc.pid, signal.SIGTERM)  # grandchildren the leader did not take down with it
+    return proc.returncode
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is already empty
+
+
+@contextmanager
+def forwarding_stop_signals(procs: list[subprocess.Popen[bytes]]) -> Iterator[list[int]]:
+    """While inside, SIGTERM/SIGINT/SIGHUP to this process are passed on to `procs` (the list may grow).
+
+    Yields the list of signals received, so the caller can tell a requested stop from a child's failure.
+    """
+    received: list[int] = []
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def run_foreground(
+    cmd: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+    grace_s: float = 30.0,
+) -> int:
+    """Run `cmd` until it exits, passing our stop signals on; returns its exit code (0 after a requested stop)."""
+    procs = [start(cmd, env=env, cwd=cwd)]
+    try:
+        with forwarding_stop_signals(procs) as received:
+            code = procs[0].wait()  # PEP 475: the wait resumes after each forwarded signal
+    finally:
+        stop(procs[0], grace_s=grace_s)
+    if received and code in (0, -received[0], 128 + received[0]):
+        return 0
+    return code
