@@ -10,28 +10,18 @@ from collections.abc import Mapping, Sequence
 
 import dagster as dg
 
+from ingestion.platforms import BY_PLATFORM, PLATFORM_NAMES
 from orchestration import jobs, resources, schedules, sensors
 from orchestration.ai import assets as ai_assets
 from orchestration.ai import checks as ai_checks
 from orchestration.dbt_models import assets as dbt_assets_mod
 from orchestration.dbt_models import checks as dbt_checks
-from orchestration.garpun.assets import garpun_raw
-from orchestration.garpun.partitions import MAX_PARALLEL_ACCOUNTS as GARPUN_PARALLEL
 from orchestration.media_plans import assets as plan_assets
 from orchestration.media_plans import checks as plan_checks
-from orchestration.vk_ads.assets import vk_ads_raw
-from orchestration.vk_ads.partitions import MAX_PARALLEL_ACCOUNTS as VK_PARALLEL
-from orchestration.yandex_direct.assets import yandex_direct_raw
-from orchestration.yandex_direct.partitions import MAX_PARALLEL_ACCOUNTS as DIRECT_PARALLEL
-from orchestration.yandex_metrika.assets import yandex_metrika_raw
-from orchestration.yandex_metrika.partitions import MAX_PARALLEL_ACCOUNTS as METRIKA_PARALLEL
+from orchestration.raw import platform_raw_assets
 
-PLATFORMS = ("yandex_direct", "yandex_metrika", "vk_ads", "garpun")
-RAW_ASSETS = {"yandex_direct": yandex_direct_raw, "yandex_metrika": yandex_metrika_raw, "vk_ads": vk_ads_raw,
-              "garpun": garpun_raw}
-PARALLEL = {"yandex_direct": DIRECT_PARALLEL, "yandex_metrika": METRIKA_PARALLEL, "vk_ads": VK_PARALLEL,
-            "garpun": GARPUN_PARALLEL}
-SANDBOX_API = {"yandex_direct": "direct", "yandex_metrika": "metrika", "vk_ads": "vk", "garpun": "garpun"}
+# Every registered platform (ingestion.platforms) gets its raw multi-asset, resource and pool.
+RAW_ASSETS = {p: platform_raw_assets(p) for p in PLATFORM_NAMES}
 
 # app.* tables written outside Dagster (provisioning, loads' window registry): shown so lineage is complete.
 EXTERNAL_APP_TABLES = {
@@ -50,18 +40,18 @@ def external_app_assets() -> list[dg.AssetSpec]:
 
 
 def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] | None = None, today: str = "",
-                      platforms: Sequence[str] = PLATFORMS, warehouse_url: str = "",
+                      platforms: Sequence[str] = PLATFORM_NAMES, warehouse_url: str = "",
                       smtp: resources.SmtpResource | None = None, reports_dir: str = "",
                       doc_paths: Sequence[str] = ()) -> dg.Definitions:
     """The whole platform graph with its resources. `sandbox_urls` maps API prefixes (direct, metrika, vk, garpun)
     to emulator URLs; without them sandbox mode finds a running `mrm sandbox` or starts one in-process."""
-    unknown = set(platforms) - set(PLATFORMS)
+    unknown = set(platforms) - set(PLATFORM_NAMES)
     if unknown:
-        raise ValueError(f"unknown platforms {sorted(unknown)}; known: {', '.join(PLATFORMS)}")
+        raise ValueError(f"unknown platforms {sorted(unknown)}; known: {', '.join(PLATFORM_NAMES)}")
     urls = dict(sandbox_urls or {})
     platform_resources = {
-        p: resources.platform_resource(p, sandbox=sandbox, sandbox_url=urls.get(SANDBOX_API[p], ""), today=today,
-                                       max_parallel_accounts=PARALLEL[p])
+        p: resources.platform_resource(p, sandbox=sandbox, sandbox_url=urls.get(BY_PLATFORM[p].sandbox_api, ""),
+                                       today=today)
         for p in platforms
     }
     if smtp is None:
@@ -102,5 +92,5 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
 def defs() -> dg.Definitions:
     """Loaded by `dagster dev` / the webserver; the two switches are read here, at load time, not at import."""
     sandbox = os.environ.get("MRM_DAGSTER_SANDBOX", "") in ("1", "true", "yes")
-    chosen = [p.strip() for p in os.environ.get("MRM_PLATFORMS", ",".join(PLATFORMS)).split(",") if p.strip()]
+    chosen = [p.strip() for p in os.environ.get("MRM_PLATFORMS", ",".join(PLATFORM_NAMES)).split(",") if p.strip()]
     return build_definitions(sandbox=sandbox, platforms=chosen)

@@ -57,9 +57,10 @@ def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: t
 
     import warehouse
     from ingestion.demo import register, sandbox_urls
+    from ingestion.platforms import PLATFORM_NAMES
     from ingestion.sandbox.generator import World
     from orchestration import jobs
-    from orchestration.definitions import PLATFORMS, build_definitions
+    from orchestration.definitions import build_definitions
     from orchestration.home import prepare_home
 
     if days < 1:
@@ -71,14 +72,14 @@ def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: t
     register(ch, World(today=today))
     ch.close()
     defs = build_definitions(sandbox=True, sandbox_urls=urls, today=today.isoformat(),
-                             platforms=platforms or PLATFORMS)
+                             platforms=platforms or PLATFORM_NAMES)
     job = defs.resolve_job_def(job_name)
     first, last = today - dt.timedelta(days=days), today - dt.timedelta(days=1)
     # Dagster's console logger prints every event at DEBUG by default: a terminal wants progress, not events.
     quiet: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     run_config: dict[str, Any] = dict(quiet)
     if tenants:
-        run_config["ops"] = {f"{p}_raw": {"config": {"tenants": tenants}} for p in (platforms or PLATFORMS)}
+        run_config["ops"] = {f"{p}_raw": {"config": {"tenants": tenants}} for p in (platforms or PLATFORM_NAMES)}
     tags = {**range_tags(first, last), "mrm/demo": "1"}
     log.info("running %s for %s..%s in %s", job_name, first, last, home)
     graph = defs.resolve_asset_graph()

@@ -207,3 +207,18 @@ def build_raw_assets(*, platform: str, database: str, tables: list[RawTable], de
         ch.close()
 
     return _raw
+
+
+def platform_raw_assets(platform: str) -> dg.AssetsDefinition:
+    """The raw multi-asset of a registered platform: its quality rules from `orchestration.<platform>.checks`."""
+    import importlib
+
+    from ingestion.platforms import BY_PLATFORM
+
+    info = BY_PLATFORM[platform]
+    tables: list[RawTable] = importlib.import_module(f"orchestration.{platform}.checks").TABLES
+    return build_raw_assets(
+        platform=platform, database=info.raw_database, tables=tables,
+        description=f"{info.title} statistics and entities for every active account in app.accounts, re-pulling "
+                    "the restatement window; loads are idempotent window replaces (warehouse.loads.replace_window).",
+    )

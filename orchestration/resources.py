@@ -3,6 +3,12 @@
 Secrets never reach the UI: required platform credentials are `EnvVar` fields (resolved when a run starts);
 optional secrets (LLM, Pinecone, SMTP password) are read from a named variable when used, because an unset
 `EnvVar` fails the run even where offline defaults exist. Nothing here reads the environment at import time.
+
+Run config cannot redirect a secret (see orchestration.endpoints): platform base URLs come from the deployment
+(`MRM_<PLATFORM>_BASE_URL` or the connector's default) and run config may only choose loopback or an official
+host; the warehouse password is attached only for the configured warehouse; the SMTP password only for the
+configured mail host; secret variable names are limited to their own family; knowledge-base paths stay inside
+MRM_KB_DOC_ROOT.
 """
 
 from __future__ import annotations
@@ -15,21 +21,36 @@ from typing import Any, ClassVar
 import dagster as dg
 from pydantic import Field
 
+from ingestion.platforms import BY_PLATFORM
 from mrm import clock
+from orchestration.endpoints import check_host, check_loopback, confine, is_loopback, refused, url_host
 from orchestration.partitions import MOSCOW
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """The ClickHouse warehouse. Empty `url` = the configured one (CLICKHOUSE_URL/HOST… or the embedded server)."""
 
-    url: str = Field("", description="http(s)://user:pass@host:port; empty = warehouse settings from the environment")
+    url: str = Field("", description="http(s)://host:port of the configured warehouse or a loopback one; empty = "
+                                     "warehouse settings from the environment")
 
     def settings(self) -> Any:
+        """Settings for `url`; the environment's credentials go only to the endpoint the environment configured."""
         from warehouse.settings import WarehouseSettings
 
         env = dict(os.environ)
-        if self.url:
-            env["CLICKHOUSE_URL"] = self.url
+        if not self.url:
+            return WarehouseSettings.from_env(env)
+        configured = WarehouseSettings.from_env(env)
+        extra = [h.strip() for h in env.get("MRM_WAREHOUSE_ALLOWED_HOSTS", "").split(",")]
+        check_host(self.url, [*extra, "" if configured.embedded else configured.host], "warehouse.url")
+        wanted = WarehouseSettings.from_env({"CLICKHOUSE_URL": self.url, "MRM_DATA_DIR": str(configured.data_dir)})
+        same = (not configured.embedded and (wanted.host.lower(), wanted.port, wanted.secure)
+                == (configured.host.lower(), configured.port, configured.secure))
+        if not same:
+            # Another endpoint: only the credentials written into `url` itself, never CLICKHOUSE_PASSWORD.
+            for key in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD"):
+                env.pop(key, None)
+        env["CLICKHOUSE_URL"] = self.url
         return WarehouseSettings.from_env(env)
 
     def client(self, **kwargs: Any) -> Any:
@@ -51,19 +72,19 @@ class PlatformResource(dg.ConfigurableResource):
     """Base of the ad-platform resources: production credentials, or the local sandbox emulator."""
 
     sandbox: bool = Field(False, description="Use the local API emulator (ingestion.sandbox) instead of the real API")
-    sandbox_url: str = Field("", description="Emulator base URL; empty = a running `mrm sandbox` or one in-process")
+    sandbox_url: str = Field("", description="Emulator base URL on loopback; empty = a running `mrm sandbox` or one "
+                                             "in-process")
+    base_url: str = Field("", description="API base URL: empty = MRM_<PLATFORM>_BASE_URL or the official endpoint; "
+                                          "run config may only choose loopback or an official host")
     today: str = Field("", description="ISO date treated as today (restatement window); empty = now in Moscow")
     max_parallel_accounts: int = Field(2, ge=1, le=16,
                                        description="Accounts loaded at once inside a step (the API's parallel quota)")
 
     # Subclasses set these.
     platform_name: ClassVar[str] = ""
-    short_name: ClassVar[str] = ""
 
     def connector(self) -> Any:
         """The connector package (ingestion.<platform>) with `load` and `Settings`."""
-        from ingestion.platforms import BY_PLATFORM
-
         module = BY_PLATFORM[self.platform_name].load_module()
         if module is None:
             raise dg.Failure(f"connector for {self.platform_name} is not available in this build", allow_retries=False)
@@ -71,9 +92,8 @@ class PlatformResource(dg.ConfigurableResource):
 
     def _sandbox(self) -> tuple[str, dt.date | None]:
         if self.sandbox_url:
-            return self.sandbox_url, None
+            return check_loopback(self.sandbox_url, f"{self.platform_name}.sandbox_url"), None
         from ingestion.demo import sandbox_urls
-        from ingestion.platforms import BY_PLATFORM
 
         urls, today = sandbox_urls()
         return urls[BY_PLATFORM[self.platform_name].sandbox_api], today
@@ -92,10 +112,32 @@ class PlatformResource(dg.ConfigurableResource):
         if self.sandbox:
             url, _ = self._sandbox()
             return module.Settings.for_sandbox(url)
-        return module.Settings(**self.production_fields())
+        return module.Settings(**self.production_fields(), base_url=self.api_base_url(module))
+
+    def api_base_url(self, module: Any) -> str:
+        """The deployment's endpoint, or a run-config one that is loopback or official (checked before use)."""
+        info = BY_PLATFORM[self.platform_name]
+        if self.base_url:
+            return check_host(self.base_url, info.official_hosts, f"{self.platform_name}.base_url")
+        env_name = f"MRM_{module.Settings.env_prefix or module.Settings.platform.upper()}_BASE_URL"
+        from_env = os.environ.get(env_name, "").strip()
+        if from_env:
+            url_host(from_env, env_name)
+            return from_env
+        return str(module.Settings.model_fields["base_url"].default)
 
     def production_fields(self) -> dict[str, Any]:
+        """Credentials and options for the connector's Settings (the base URL is added by `api_base_url`)."""
         raise NotImplementedError
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.platform_name:
+            PLATFORM_RESOURCES[cls.platform_name] = cls
+
+
+# Filled by each platform's resource class as it is defined (keyed by the registry's platform name).
+PLATFORM_RESOURCES: dict[str, type[PlatformResource]] = {}
 
 
 def _nonempty(**values: Any) -> dict[str, Any]:
@@ -111,7 +153,7 @@ class _YandexOAuthResource(PlatformResource):
     client_secret: str = ""
 
     def production_fields(self) -> dict[str, Any]:
-        return _nonempty(base_url=self.base_url, token=self.token, refresh_token=self.refresh_token,
+        return _nonempty(token=self.token, refresh_token=self.refresh_token,
                          client_id=self.client_id, client_secret=self.client_secret)
 
 
@@ -119,31 +161,25 @@ class YandexDirectResource(_YandexOAuthResource):
     """Yandex Direct API v5 (OAuth token of the agency; `Client-Login` per account)."""
 
     platform_name: ClassVar[str] = "yandex_direct"
-    short_name: ClassVar[str] = "direct"
-    base_url: str = "https://api.direct.yandex.com"
 
 
 class YandexMetrikaResource(_YandexOAuthResource):
     """Yandex Metrika Reporting and Logs APIs (OAuth token; counter id per account)."""
 
     platform_name: ClassVar[str] = "yandex_metrika"
-    short_name: ClassVar[str] = "metrika"
-    base_url: str = "https://api-metrika.yandex.net"
 
 
 class VkAdsResource(PlatformResource):
     """VK Ads API v2 (agency client credentials; one token per agency client)."""
 
     platform_name: ClassVar[str] = "vk_ads"
-    short_name: ClassVar[str] = "vk"
-    base_url: str = "https://ads.vk.com"
     client_id: str = ""
     client_secret: str = ""
     agency_mode: bool = True
     token_cache_path: str = ""
 
     def production_fields(self) -> dict[str, Any]:
-        return _nonempty(base_url=self.base_url, client_id=self.client_id, client_secret=self.client_secret,
+        return _nonempty(client_id=self.client_id, client_secret=self.client_secret,
                          agency_mode=self.agency_mode, token_cache_path=self.token_cache_path)
 
 
@@ -151,13 +187,11 @@ class GarpunResource(PlatformResource):
     """Garpun DataHub (service-account JWT)."""
 
     platform_name: ClassVar[str] = "garpun"
-    short_name: ClassVar[str] = "garpun"
-    base_url: str = "https://datahub-api.garpun.com"
     service_account_key_json: str = ""
     service_account_key_path: str = ""
 
     def production_fields(self) -> dict[str, Any]:
-        return _nonempty(base_url=self.base_url, service_account_key_json=self.service_account_key_json,
+        return _nonempty(service_account_key_json=self.service_account_key_json,
                          service_account_key_path=self.service_account_key_path)
 
 
@@ -170,10 +204,17 @@ class LlmResource(dg.ConfigurableResource):
     def gateway(self, ch: Any) -> Any:
         from assistants.llm import Gateway
 
-        overrides: dict[str, Any] = {"api_key": os.environ.get(self.api_key_env) or None}
+        overrides: dict[str, Any] = {"api_key": secret_env(self.api_key_env, ("ANTHROPIC_",), "llm.api_key_env")}
         if self.model:
             overrides["model"] = self.model
         return Gateway.from_env(ch, **overrides)
+
+
+def kb_doc_root() -> Path:
+    """The only folder run config may index from: MRM_KB_DOC_ROOT, else the project's docs folder (never the
+    project root: it holds the data directory and local secret files)."""
+    explicit = os.environ.get("MRM_KB_DOC_ROOT", "").strip()
+    return Path(explicit) if explicit else Path(__file__).resolve().parent.parent / "docs"
 
 
 class KnowledgeBaseResource(dg.ConfigurableResource):
@@ -181,17 +222,19 @@ class KnowledgeBaseResource(dg.ConfigurableResource):
 
     pinecone_api_key_env: str = Field("PINECONE_API_KEY", description="Variable holding a Pinecone key (optional)")
     doc_paths: list[str] = Field(default_factory=list,
-                                 description="Extra documents to index for every tenant (the project docs by default)")
+                                 description="Documents to index for every tenant, inside MRM_KB_DOC_ROOT (default: "
+                                             "the project's docs folder); empty = the project docs")
 
     def store(self, ch: Any) -> Any:
         from assistants.kb.store import ClickHouseStore, PineconeStore
 
-        key = os.environ.get(self.pinecone_api_key_env)
+        key = secret_env(self.pinecone_api_key_env, ("PINECONE_",), "knowledge_base.pinecone_api_key_env")
         return PineconeStore(key) if key else ClickHouseStore(ch)
 
     def documents(self) -> list[Path]:
+        """The files and folders to index; run-config paths must lie inside the configured root."""
         if self.doc_paths:
-            return [Path(p) for p in self.doc_paths]
+            return confine(self.doc_paths, kb_doc_root(), "knowledge_base.doc_paths")
         from assistants.demo import demo_doc_paths
 
         return demo_doc_paths()
@@ -209,8 +252,16 @@ class SmtpResource(dg.ConfigurableResource):
     timeout_s: float = 30.0
 
     def send_kwargs(self) -> dict[str, Any]:
+        """Arguments for the mailer; the password only for the mail host the deployment configured."""
+        password = secret_env(self.password_env, ("MRM_SMTP_",), "smtp.password_env")
+        if password is not None:
+            configured = os.environ.get("MRM_SMTP_HOST", "").strip().lower()
+            host = self.host.strip().lower()
+            if host != configured and not (not configured and is_loopback(host)):
+                raise refused("smtp.host", f"the SMTP password is only sent to MRM_SMTP_HOST "
+                                           f"({configured or 'unset: loopback only'}), not to {self.host!r}")
         return {"smtp_host": self.host, "smtp_port": self.port, "sender": self.sender,
-                "username": self.username or None, "password": os.environ.get(self.password_env) or None,
+                "username": self.username or None, "password": password,
                 "starttls": self.starttls, "timeout": self.timeout_s}
 
 
@@ -224,29 +275,24 @@ class ReportsResource(dg.ConfigurableResource):
         return Path(self.out_dir) if self.out_dir else data_dir / "reports"
 
 
-PLATFORM_RESOURCES: dict[str, type[PlatformResource]] = {
-    "yandex_direct": YandexDirectResource,
-    "yandex_metrika": YandexMetrikaResource,
-    "vk_ads": VkAdsResource,
-    "garpun": GarpunResource,
-}
-
-# Production credentials per platform: EnvVar keeps values out of the UI and out of import time.
-PRODUCTION_SECRETS: dict[str, dict[str, str]] = {
-    "yandex_direct": {"token": "MRM_DIRECT_TOKEN"},
-    "yandex_metrika": {"token": "MRM_METRIKA_TOKEN"},
-    "vk_ads": {"client_id": "MRM_VK_ADS_CLIENT_ID", "client_secret": "MRM_VK_ADS_CLIENT_SECRET"},
-    "garpun": {"service_account_key_json": "MRM_GARPUN_SERVICE_ACCOUNT_KEY_JSON"},
-}
-
-
-def platform_resource(platform: str, *, sandbox: bool, sandbox_url: str = "", today: str = "",
-                      max_parallel_accounts: int = 2) -> PlatformResource:
-    """The resource for one platform: the emulator in sandbox mode, EnvVar-backed credentials otherwise."""
-    cls = PLATFORM_RESOURCES[platform]
+def platform_resource(platform: str, *, sandbox: bool, sandbox_url: str = "", today: str = "") -> PlatformResource:
+    """The resource for one registered platform: the emulator in sandbox mode, otherwise the registry's
+    credentials as `EnvVar` (values stay out of the UI and out of import time)."""
+    info = BY_PLATFORM[platform]
+    cls = PLATFORM_RESOURCES.get(platform)
+    if cls is None:
+        raise LookupError(f"platform {platform!r} is registered but has no resource class in orchestration.resources")
     common: dict[str, Any] = {"sandbox": sandbox, "sandbox_url": sandbox_url, "today": today,
-                              "max_parallel_accounts": max_parallel_accounts}
+                              "max_parallel_accounts": info.max_parallel_accounts}
     if sandbox:
         return cls(**common)
-    secrets = {field: dg.EnvVar(var) for field, var in PRODUCTION_SECRETS[platform].items()}
+    secrets = {field: dg.EnvVar(var) for field, var in info.secrets.items()}
     return cls(**common, **secrets)
+
+
+def secret_env(name: str, family: tuple[str, ...], what: str) -> str | None:
+    """The value of a secret variable named in run config, if the name belongs to its family (prefixes):
+    otherwise run config could hand one service's secret (say CLICKHOUSE_PASSWORD) to another."""
+    if not name.startswith(family):
+        raise refused(what, f"{name!r} is not one of the {'/'.join(p + '*' for p in family)} variables")
+    return os.environ.get(name) or None

@@ -14,7 +14,6 @@ from ingestion.common.money import MONEY_TYPE, micros_to_decimal, parse_decimal
 from ingestion.common.settings import ConnectorSettings
 from ingestion.common.vat import FALLBACK_VAT_RATES, VatTable
 from ingestion.common.windows import (
-    DEFAULT_LOOKBACK_DAYS,
     days_between,
     is_provisional,
     provisional_days,
@@ -23,7 +22,7 @@ from ingestion.common.windows import (
 )
 
 __all__ = [
-    "ApiClient", "ApiError", "AuthError", "ConfigError", "ConnectorSettings", "DEFAULT_LOOKBACK_DAYS",
+    "ApiClient", "ApiError", "AuthError", "ConfigError", "ConnectorSettings",
     "FALLBACK_VAT_RATES", "IngestionError", "MONEY_TYPE", "PayloadError", "RetryExhausted", "RetryPolicy",
     "VatTable", "Verdict", "days_between", "is_provisional", "micros_to_decimal", "parse_decimal",
     "provisional_days", "repull_window", "run_load", "split_window",

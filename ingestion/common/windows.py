@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-# Days re-pulled on every run and flagged provisional, per platform (reasons in docs/decisions.md).
-DEFAULT_LOOKBACK_DAYS: dict[str, int] = {
-    "yandex_direct": 7,   # stats settle in ~3 days; Metrika-attributed goal conversions keep arriving ~a week
-    "yandex_metrika": 3,  # ~99 % of visits are final within 3 days (Logs API docs)
-    "vk_ads": 7,          # conversions (goals) are reported late
-    "garpun": 7,          # mirrors the underlying platforms; take the widest of them
-}
+# Per-platform lookback defaults live in the platform registry (ingestion.platforms).
 
 
 def days_between(date_from: date, date_to: date) -> list[date]:

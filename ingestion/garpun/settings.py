@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr, field_validator
 
-from ingestion.common import DEFAULT_LOOKBACK_DAYS, ConnectorSettings
+from ingestion.common import ConnectorSettings
+from ingestion.platforms import BY_PLATFORM
 
 # Placeholders {account_id}, {date_from}, {date_to} are replaced by quoted METAQL literals, never raw text.
 DEFAULT_STATS_QUERY = (
@@ -52,7 +53,7 @@ class Settings(ConnectorSettings):
     scope: str = "datahub"
     shard_key: str | None = None
 
-    lookback_days: int = Field(DEFAULT_LOOKBACK_DAYS["garpun"], ge=0, le=90)
+    lookback_days: int = Field(BY_PLATFORM["garpun"].lookback_days, ge=0, le=90)
     stats_query: str = DEFAULT_STATS_QUERY
     stats_columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_STATS_COLUMNS))
     campaigns_query: str = DEFAULT_CAMPAIGNS_QUERY

@@ -20,7 +20,6 @@ import numpy as np
 from ingestion.common.vat import FALLBACK_VAT_RATES
 from mrm import clock
 
-PLATFORMS = ("yandex_direct", "yandex_metrika", "vk_ads", "garpun")
 # Share of final conversions already reported `age` days after the day (index = age; ≥ len → 1.0).
 # Everything settles by age 6, inside the 7-day Direct/VK lookback.
 CONVERSION_SETTLE = (0.0, 0.55, 0.75, 0.88, 0.95, 0.98)

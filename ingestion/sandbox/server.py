@@ -22,17 +22,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ingestion.platforms import BY_PLATFORM
 from ingestion.sandbox.faults import Fault, FaultBoard
 from ingestion.sandbox.generator import World
 
 # api name → module implementing `make_api(ctx) -> EmulatorApi`. Missing modules are skipped (VK/Garpun
 # land in parallel), so the server always starts with whatever emulators exist.
+# The platforms come from the registry; Yandex OAuth is shared plumbing, not a platform.
 API_MODULES: dict[str, str] = {
     "oauth": "ingestion.sandbox.yandex_oauth",
-    "direct": "ingestion.sandbox.yandex_direct",
-    "metrika": "ingestion.sandbox.yandex_metrika",
-    "vk": "ingestion.sandbox.vk_ads",
-    "garpun": "ingestion.sandbox.garpun",
+    **{p.sandbox_api: p.sandbox_module for p in BY_PLATFORM.values()},
 }
 
 

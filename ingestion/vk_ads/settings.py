@@ -9,7 +9,8 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
-from ingestion.common import DEFAULT_LOOKBACK_DAYS, ConnectorSettings
+from ingestion.common import ConnectorSettings
+from ingestion.platforms import BY_PLATFORM
 
 # Fields asked of the listing resources (query parameter `fields`); the parsers read exactly these.
 AD_PLAN_FIELDS = ("id", "name", "status", "objective", "budget_limit", "budget_limit_day", "date_start", "date_end",
@@ -20,7 +21,7 @@ STATS_METRICS = ("base", "uniques")
 
 
 class Settings(ConnectorSettings):
-    """How to reach VK Ads and what to fetch. Limits default to the documented ceilings (api_fact_sheet §3)."""
+    """How to reach VK Ads and what to fetch. Limits default to the documented ceilings (docs/api_formats.md)."""
 
     platform: ClassVar[str] = "vk_ads"
     env_prefix: ClassVar[str] = "VK_ADS"
@@ -40,7 +41,7 @@ class Settings(ConnectorSettings):
     # still have minted a live token that counts against the cap: stop asking after this many such losses.
     max_unconfirmed_tokens: int = Field(3, ge=1, le=4)
 
-    lookback_days: int = Field(DEFAULT_LOOKBACK_DAYS["vk_ads"], ge=0, le=90)
+    lookback_days: int = Field(BY_PLATFORM["vk_ads"].lookback_days, ge=0, le=90)
     # limit on list resources: docs say max 50 for some resources, clients page with 250 (unconfirmed ceiling).
     page_limit: int = Field(250, ge=1, le=250)
     # statistics: at most 200 object ids per request, day-split stats over at most 366 days.

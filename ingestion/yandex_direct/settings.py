@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ingestion.common import DEFAULT_LOOKBACK_DAYS, ConnectorSettings
+from ingestion.common import ConnectorSettings
+from ingestion.platforms import BY_PLATFORM
 
 PLATFORM = "yandex_direct"
 
@@ -25,7 +26,7 @@ class Settings(ConnectorSettings):
     client_id: str | None = None
     client_secret: str | None = Field(None, repr=False)
     oauth_url: str = "https://oauth.yandex.ru"
-    lookback_days: int = Field(DEFAULT_LOOKBACK_DAYS[PLATFORM], ge=0, le=90)
+    lookback_days: int = Field(BY_PLATFORM[PLATFORM].lookback_days, ge=0, le=90)
     # Metrika goal ids → per-goal columns `Conversions_<goal>_<model>`; empty = the aggregated columns.
     goals: list[str] = Field(default_factory=list, max_length=10)
     attribution_models: list[str] = Field(default_factory=lambda: ["LC"], min_length=1)

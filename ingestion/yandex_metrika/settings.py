@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from ingestion.common import DEFAULT_LOOKBACK_DAYS, ConnectorSettings
+from ingestion.common import ConnectorSettings
+from ingestion.platforms import BY_PLATFORM
 
 PLATFORM = "yandex_metrika"
 
@@ -24,7 +25,7 @@ class Settings(ConnectorSettings):
     client_id: str | None = None
     client_secret: str | None = Field(None, repr=False)
     oauth_url: str = "https://oauth.yandex.ru"
-    lookback_days: int = Field(DEFAULT_LOOKBACK_DAYS[PLATFORM], ge=0, le=90)
+    lookback_days: int = Field(BY_PLATFORM[PLATFORM].lookback_days, ge=0, le=90)
     # Reporting API
     page_limit: int = Field(10_000, ge=1, le=100_000)
     accuracy: str = "full"

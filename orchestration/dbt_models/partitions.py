@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ingestion.common.windows import DEFAULT_LOOKBACK_DAYS
+from ingestion.platforms import BY_PLATFORM
 from orchestration.partitions import daily_partitions
 
 partitions_def = daily_partitions
 # Raw loads re-pull each platform's restatement window, so the incremental models must rebuild at least the
 # widest of them (dbt's incremental macro widens further to whole months for insert_overwrite).
-REBUILD_LOOKBACK_DAYS = max(DEFAULT_LOOKBACK_DAYS.values())
+REBUILD_LOOKBACK_DAYS = max(p.lookback_days for p in BY_PLATFORM.values())
 
 
 def dbt_vars(first: dt.date, last: dt.date, lookback_days: int = REBUILD_LOOKBACK_DAYS) -> dict[str, str]:

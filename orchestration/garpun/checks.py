@@ -5,7 +5,6 @@ from __future__ import annotations
 from orchestration.quality import TableRules
 from orchestration.raw import RawTable
 
-DATABASE = "raw_garpun"
 TABLES: list[RawTable] = [
     RawTable(
         name="ad_stats_daily", endpoint="DataHub METAQL statistics query",

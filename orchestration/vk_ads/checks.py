@@ -5,7 +5,6 @@ from __future__ import annotations
 from orchestration.quality import TableRules
 from orchestration.raw import RawTable
 
-DATABASE = "raw_vk_ads"
 TABLES: list[RawTable] = [
     RawTable(
         name="ad_plans", endpoint="api/v2/ad_plans.json",

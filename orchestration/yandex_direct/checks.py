@@ -5,7 +5,6 @@ from __future__ import annotations
 from orchestration.quality import TableRules
 from orchestration.raw import RawTable
 
-DATABASE = "raw_yandex_direct"
 TABLES: list[RawTable] = [
     RawTable(
         name="campaigns", endpoint="Campaigns.get (json/v5/campaigns)",

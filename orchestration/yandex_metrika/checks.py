@@ -5,7 +5,6 @@ from __future__ import annotations
 from orchestration.quality import TableRules
 from orchestration.raw import RawTable
 
-DATABASE = "raw_yandex_metrika"
 TABLES: list[RawTable] = [
     RawTable(
         name="traffic_daily", endpoint="Reporting API stat/v1/data",

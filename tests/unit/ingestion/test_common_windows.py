@@ -3,7 +3,6 @@ from datetime import date
 import pytest
 
 from ingestion.common.windows import (
-    DEFAULT_LOOKBACK_DAYS,
     days_between,
     is_provisional,
     provisional_days,
@@ -62,7 +61,3 @@ def test_split_window_covers_every_day_once_in_spans_of_at_most_n_days():
                      (date(2026, 1, 9), date(2026, 1, 10))]
     assert sum(len(days_between(a, b)) for a, b in parts) == 10
 
-
-def test_every_platform_has_a_default_lookback():
-    assert set(DEFAULT_LOOKBACK_DAYS) == {"yandex_direct", "yandex_metrika", "vk_ads", "garpun"}
-    assert all(1 <= v <= 30 for v in DEFAULT_LOOKBACK_DAYS.values())

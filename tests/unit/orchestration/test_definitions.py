@@ -94,7 +94,9 @@ def test_dbt_keys_mirror_clickhouse_and_groups_follow_folders(defs: dg.Definitio
 def test_raw_checks_block_and_every_partitioned_asset_is_single_run_backfilled(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     key = dg.AssetKey(["raw_yandex_direct", "ad_stats_daily"])
-    from orchestration.yandex_direct.assets import yandex_direct_raw
+    from orchestration.definitions import RAW_ASSETS
+
+    yandex_direct_raw = RAW_ASSETS["yandex_direct"]
 
     specs = {s.name: s for s in yandex_direct_raw.check_specs if s.asset_key == key}
     assert specs["grain_unique"].blocking and specs["not_null"].blocking and not specs["volume_vs_baseline"].blocking
