@@ -74,18 +74,18 @@ def list_cmd(tenant_id: str | None) -> None:
 def dashboards_cmd(port: int, address: str) -> None:
     """Serve the Streamlit analyst app (sign in with `mrm users add` or `mrm demo` accounts)."""
     import warehouse
-    from warehouse.migrate import migrate
     from mrm import logsetup, procs
 
+    from warehouse.migrate import migrate
     # Start the embedded warehouse (if that is the configuration) before Streamlit, and hand its URL down, so
     # every app session talks to one server instead of racing to start it.
     env = logsetup.child_env()
     if not env.get("CLICKHOUSE_URL") and not env.get("CLICKHOUSE_HOST"):
         env["CLICKHOUSE_URL"] = warehouse.endpoint()
     migrate(warehouse.connect())
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address, "--server.port",
     # Streamlit's own INFO lines are third-party chatter on this terminal unless --verbose asked for everything.
            str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address, "--server.port",
            "--logger.level", "debug" if logsetup.is_verbose() else "warning"]
     click.echo(f"MRM dashboards on http://{address}:{port}")
     # A child we wait on (not exec): SIGTERM/Ctrl-C to this command are forwarded and the port is free on exit.
