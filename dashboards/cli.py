@@ -75,8 +75,8 @@ def dashboards_cmd(port: int, address: str) -> None:
     """Serve the Streamlit analyst app (sign in with `mrm users add` or `mrm demo` accounts)."""
     import warehouse
     from mrm import logsetup, procs
-
     from warehouse.migrate import migrate
+
     # Start the embedded warehouse (if that is the configuration) before Streamlit, and hand its URL down, so
     # every app session talks to one server instead of racing to start it.
     env = logsetup.child_env()
@@ -84,8 +84,8 @@ def dashboards_cmd(port: int, address: str) -> None:
         env["CLICKHOUSE_URL"] = warehouse.endpoint()
     migrate(warehouse.connect())
     # Streamlit's own INFO lines are third-party chatter on this terminal unless --verbose asked for everything.
-           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address, "--server.port",
+           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--logger.level", "debug" if logsetup.is_verbose() else "warning"]
     click.echo(f"MRM dashboards on http://{address}:{port}")
     # A child we wait on (not exec): SIGTERM/Ctrl-C to this command are forwarded and the port is free on exit.
