@@ -133,30 +133,134 @@ def _load(ch: Any, login: str) -> tuple[Any, ...] | None:
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
-def authenticate(ch: Any, login: str, password: str) -> Principal:
-    """A local log-in; every failure gets the same message so it does not reveal which logins exist."""
+# Throttling (issue 21 finding 5): failed password checks are counted per login and per client address in
+# app.login_attempts, so every app process sharing the warehouse sees the same counts. Past a few free failures
+# each further attempt must wait twice as long as the one before (capped); a throttled attempt runs no scrypt,
+# so guessing can neither go fast nor burn the server's CPU. A success resets its login's count, never the
+# address's (one valid account must not let an address keep guessing others).
+LOGIN_FREE_FAILURES = 5
+ADDRESS_FREE_FAILURES = 30
+BACKOFF_BASE_S = 2.0
+BACKOFF_MAX_S = 900.0
+THROTTLE_WINDOW_S = 3600.0
+
+
+class Throttled(AuthError):
+    """Too many failed sign-ins for this login or address: wait `retry_after` seconds (never says which key)."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        secs = max(1, int(retry_after + 0.999))
+        super().__init__(f"too many failed sign-ins; try again in {secs} s / слишком много неудачных попыток входа; "
+                         f"повторите через {secs} с")
+
+
+def backoff_s(failures: int, free: int) -> float:
+    """Seconds to wait after the last failure: none for the first `free` failures, then doubling up to the cap."""
+    if failures < free:
+        return 0.0
+    return float(min(BACKOFF_BASE_S * 2 ** min(failures - free, 30), BACKOFF_MAX_S))
+
+
+def _attempt_keys(login: str, address: str) -> list[tuple[str, str]]:
+    # No address (local development, tests, the CLI) means no address key; the login key always applies.
+    return [("login", login)] + ([("address", address)] if address else [])
+
+
+def check_throttle(ch: Any, login: str, address: str = "", *, now: float | None = None) -> None:
+    """Raise Throttled if the login or the address must still wait; the query itself is bound and bounded."""
+    now = time.time() if now is None else now
+    since_ms = int((now - THROTTLE_WINDOW_S) * 1000)
+    rows = ch.query(
+        "SELECT kind, countIf(ok = 0 AND at > last_ok) AS fails, toUnixTimestamp64Milli(maxIf(at, ok = 0)) "
+        "FROM (SELECT kind, ok, at, if(kind = 'login', max(if(ok = 1, at, fromUnixTimestamp64Milli(0, 'UTC'))) "
+        "      OVER (PARTITION BY kind), fromUnixTimestamp64Milli(0, 'UTC')) AS last_ok "
+        "      FROM app.login_attempts "
+        "      WHERE ((kind = 'login' AND key = {l:String}) OR (kind = 'address' AND key = {a:String})) "
+        "        AND at > fromUnixTimestamp64Milli({since:Int64}, 'UTC')) "
+        "GROUP BY kind",
+        parameters={"l": login, "a": address, "since": since_ms}).result_rows
+    wait = 0.0
+    for kind, fails, last_fail_ms in rows:
+        free = LOGIN_FREE_FAILURES if kind == "login" else ADDRESS_FREE_FAILURES
+        wait = max(wait, last_fail_ms / 1000 + backoff_s(int(fails), free) - now)
+    if wait > 0:
+        raise Throttled(wait)
+
+
+def record_attempt(ch: Any, login: str, address: str, ok: bool, *, now: float | None = None) -> None:
+    at = dt.datetime.fromtimestamp(time.time() if now is None else now, dt.UTC)
+    ch.insert("app.login_attempts", [[kind, key, int(ok), at] for kind, key in _attempt_keys(login, address)],
+              column_names=["kind", "key", "ok", "at"])
+
+
+def authenticate(ch: Any, login: str, password: str, *, address: str = "", now: float | None = None) -> Principal:
+    """A local log-in; every failure gets the same message so it does not reveal which logins exist.
+
+    `address` is the client's network address (throttled like the login); `now` is injectable for tests.
+    """
     fail = AuthError("wrong login or password / неверный логин или пароль")
     try:
         check_id("login", login)
     except ValueError:
         raise fail from None
+    try:
+        check_throttle(ch, login, address, now=now)
+    except Throttled:
+        audit(ch, "", login, "login", "throttled", detail=address)
+        raise
     row = _load(ch, login)
     if row is None or row[6] != "local":
         verify_password(password, _DUMMY_HASH)
-        audit(ch, "", login, "login", "failed")
+        record_attempt(ch, login, address, False, now=now)
+        audit(ch, "", login, "login", "failed", detail=address)
         raise fail
     tenant_id, login, role, client_id, name, pw_hash, _ = row
     if not verify_password(password, pw_hash):
-        audit(ch, tenant_id, login, "login", "failed")
+        record_attempt(ch, login, address, False, now=now)
+        audit(ch, tenant_id, login, "login", "failed", detail=address)
         raise fail
-    audit(ch, tenant_id, login, "login", "ok")
+    record_attempt(ch, login, address, True, now=now)
+    audit(ch, tenant_id, login, "login", "ok", detail=address)
     return Principal(tenant_id, login, role, client_id, name)
 
 
-def principal_from_oidc(ch: Any, claims: Mapping[str, Any], *, now: float | None = None) -> Principal:
-    """Map an OIDC identity (st.user) to an app user; expired tokens and unknown e-mails are refused.
+SESSION_ENDED = ("your account was deactivated or removed, so you were signed out / ваша учётная запись отключена "
+                 "или удалена, вы вышли из приложения")
 
-    st.login keeps the identity cookie after the ID token's `exp`, so the expiry is checked here on every run.
+
+def refresh_principal(ch: Any, p: Principal) -> Principal | None:
+    """The session's user as stored now: None once deactivated or removed, a changed role or client at once.
+
+    Called on every rerun, so an admin's change needs no sign-out of the user (a session is never trusted for 12 h).
+    """
+    rows = ch.query(
+        "SELECT role, client_id, display_name FROM app.users FINAL "
+        "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
+        parameters={"t": p.tenant_id, "l": p.login}).result_rows
+    if not rows:
+        return None
+    role, client_id, name = rows[0]
+    if role not in ROLES:
+        return None
+    return Principal(p.tenant_id, p.login, role, client_id, name or p.display_name)
+
+
+def oidc_issuer() -> str:
+    """The one identity provider whose tokens are accepted (MRM_OIDC_ISSUER, the `iss` claim exactly)."""
+    import os
+
+    return os.environ.get("MRM_OIDC_ISSUER", "").strip()
+
+
+def principal_from_oidc(ch: Any, claims: Mapping[str, Any], *, issuer: str | None = None,
+                        now: float | None = None) -> Principal:
+    """Map an OIDC identity (st.user) to an app user by issuer + subject; unverified, foreign or expired refused.
+
+    st.login keeps the identity cookie after the ID token's `exp`, so the expiry is checked here on every run. An
+    admin creates the user by e-mail (`mrm users add --auth oidc`); the first sign-in with that e-mail *verified*
+    binds the token's issuer and subject to it, and from then on only that subject signs in as that user (an
+    e-mail changed or reassigned at the provider does not carry the account with it).
     """
     now = time.time() if now is None else now
     exp = claims.get("exp")
@@ -169,14 +273,48 @@ def principal_from_oidc(ch: Any, claims: Mapping[str, Any], *, now: float | None
     if expired:
         raise AuthError("session expired, sign in again / сессия истекла, войдите снова")
     email = str(claims.get("email") or "")
-    if not email or claims.get("email_verified") is False:
-        raise AuthError("identity has no verified e-mail / у учётной записи нет подтверждённого e-mail")
-    row = _load(ch, email)
-    if row is None or row[6] != "oidc":
+    if not email or claims.get("email_verified") is not True:
+        raise AuthError("identity has no verified e-mail (email_verified must be true) / у учётной записи нет "
+                        "подтверждённого e-mail")
+    issuer = oidc_issuer() if issuer is None else issuer
+    if not issuer:
+        raise AuthError("OIDC sign-in is not configured: set MRM_OIDC_ISSUER to the provider's issuer / вход через "
+                        "OIDC не настроен: задайте MRM_OIDC_ISSUER")
+    if claims.get("iss") != issuer:
+        audit(ch, "", email, "login_oidc", "failed", detail=f"issuer {str(claims.get('iss'))[:200]!r}")
+        raise AuthError("identity token from an unexpected issuer / токен выдан неизвестным поставщиком")
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub or len(sub) > 255:
+        raise AuthError("identity token has no subject (sub) / в токене нет идентификатора (sub)")
+    rows = ch.query(
+        "SELECT tenant_id, login, role, client_id, display_name FROM app.users FINAL "
+        "WHERE oidc_issuer = {i:String} AND oidc_subject = {s:String} AND auth_source = 'oidc' AND is_active = 1",
+        parameters={"i": issuer, "s": sub}).result_rows
+    if not rows:
+        rows = _bind_oidc(ch, email, issuer, sub)
+    if not rows:
         audit(ch, "", email, "login_oidc", "failed")
         raise AuthError(f"{email} has no access to this app; ask an admin (`mrm users add`) / нет доступа")
-    tenant_id, login, role, client_id, name, _, _ = row
+    tenant_id, login, role, client_id, name = rows[0]
     return Principal(tenant_id, login, role, client_id, name or str(claims.get("name") or login))
+
+
+def _bind_oidc(ch: Any, email: str, issuer: str, sub: str) -> list[tuple[Any, ...]]:
+    """First sign-in: the admin-created OIDC user with this e-mail and no subject yet takes the token's subject."""
+    params = {"l": email, "i": issuer, "s": sub}
+    # A new version of the same row (ReplacingMergeTree by updated_at) with every other column kept as it is.
+    # The filter sits in a subquery: ClickHouse resolves WHERE names to SELECT aliases, so next to the REPLACE
+    # `oidc_subject = ''` would test the new subject and match nothing. No unbound row: nothing is inserted.
+    ch.command("INSERT INTO app.users SELECT * REPLACE ({i:String} AS oidc_issuer, {s:String} AS oidc_subject, "
+               "now64(3) AS updated_at) FROM (SELECT * FROM app.users FINAL WHERE login = {l:String} "
+               "AND auth_source = 'oidc' AND is_active = 1 AND oidc_subject = '')", parameters=params)
+    rows = list(ch.query(
+        "SELECT tenant_id, login, role, client_id, display_name FROM app.users FINAL "
+        "WHERE login = {l:String} AND oidc_issuer = {i:String} AND oidc_subject = {s:String} AND is_active = 1",
+        parameters=params).result_rows)
+    if rows:
+        audit(ch, rows[0][0], email, "login_oidc", "bound", detail=f"{issuer} {sub}"[:500])
+    return rows
 
 
 def audit(ch: Any, tenant_id: str, login: str, action: str, outcome: str, target: str = "", detail: str = "") -> None:

@@ -45,45 +45,78 @@ def oidc_configured() -> bool:
 
 
 def current_principal() -> auth.Principal | None:
-    """The signed-in user of this session, re-checked on every run (local session age, OIDC token expiry)."""
+    """The signed-in user of this session, re-read from app.users on every run (deactivation and role changes
+    apply at once), plus the local session age and the OIDC token expiry."""
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         try:
-            return auth.principal_from_oidc(data.client(), st.user.to_dict())
+            p = auth.principal_from_oidc(data.client(), st.user.to_dict())
         except auth.AuthError as exc:
             st.error(str(exc))
             if st.button(t("logout")):
+                _reset_session()
                 st.logout()
             st.stop()
+            raise
+        if st.session_state.get("oidc_signed_in_as") != (p.tenant_id, p.login):
+            _reset_session(keep=("ui_lang", "entry_query"))  # a new identity in this tab starts from nothing
+            st.session_state["oidc_signed_in_as"] = (p.tenant_id, p.login)
+        return p
     p = st.session_state.get("principal")
     if p is None:
         return None
     if time.time() - st.session_state.get("login_at", 0) > SESSION_HOURS * 3600:
         sign_out()
         return None
-    return p  # type: ignore[no-any-return]
+    fresh = auth.refresh_principal(data.client(), p)
+    if fresh is None:
+        sign_out()
+        st.session_state["auth_notice"] = auth.SESSION_ENDED
+        return None
+    if fresh != p:
+        st.session_state["principal"] = fresh
+    return fresh
+
+
+def _reset_session(keep: tuple[str, ...] = ("ui_lang",)) -> None:
+    """Drop every key of the session (chat, report files, plan fixes, pickers…) except the named harmless ones."""
+    kept = {k: st.session_state[k] for k in keep if k in st.session_state}
+    st.session_state.clear()
+    for k, v in kept.items():
+        st.session_state[k] = v
 
 
 def sign_out() -> None:
-    for key in ("principal", "login_at", "client_sel", "client_in_url", "period_sel", "plan_upload"):
-        st.session_state.pop(key, None)
+    """Forget everything the signed-in user left in this browser session: the next user of the tab sees none of it."""
+    _reset_session()
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
+
+
+def _client_address() -> str:
+    """The browser's address as the websocket saw it (not a spoofable header); '' for localhost and tests."""
+    ip = st.context.ip_address
+    return ip if isinstance(ip, str) else ""
 
 
 def login_page() -> None:
     language_switch()
     st.title(t("app_title"))
     st.subheader(t("login_title"))
+    notice = st.session_state.pop("auth_notice", None)
+    if notice:
+        st.warning(notice)
     with st.form("login_form"):
         login = st.text_input(t("login"), key="login_name")
         password = st.text_input(t("password"), type="password", key="login_password")
         submitted = st.form_submit_button(t("sign_in"))
     if submitted:
         try:
-            p = auth.authenticate(data.client(), login.strip(), password)
+            p = auth.authenticate(data.client(), login.strip(), password, address=_client_address())
         except auth.AuthError as exc:
             st.error(str(exc))
         else:
+            # Nothing from before the sign-in survives it (the link the visitor opened with does).
+            _reset_session(keep=("ui_lang", "entry_query"))
             st.session_state["principal"] = p
             st.session_state["login_at"] = time.time()
             st.rerun()

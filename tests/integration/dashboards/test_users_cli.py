@@ -12,6 +12,7 @@ from dashboards.cli import dashboards_cmd, users
 from dashboards.demo import create_demo_users
 
 pytestmark = pytest.mark.usefixtures("dash")
+ISSUER = "https://idp.example.test"
 
 
 def test_users_add_and_list_through_the_cli_store_only_a_salted_hash(ch):
@@ -55,29 +56,35 @@ def test_oidc_identity_maps_to_its_app_user_only_while_the_token_is_valid(ch):
     auth.add_user(ch, tenant_id="dash_t2", login="sso.user@example.com", role="analyst", password=None,
                   auth_source="oidc")
     now = time.time()
-    p = auth.principal_from_oidc(ch, {"email": "sso.user@example.com", "exp": now + 300})
+    idp = {"iss": ISSUER, "email_verified": True}
+    p = auth.principal_from_oidc(ch, {**idp, "sub": "s-1", "email": "sso.user@example.com", "exp": now + 300},
+                                 issuer=ISSUER)
     assert (p.tenant_id, p.role) == ("dash_t2", "analyst")
     with pytest.raises(auth.AuthError, match="expired"):
-        auth.principal_from_oidc(ch, {"email": "sso.user@example.com", "exp": now - 1})
+        auth.principal_from_oidc(ch, {**idp, "sub": "s-1", "email": "sso.user@example.com", "exp": now - 1},
+                                 issuer=ISSUER)
     with pytest.raises(auth.AuthError, match="no access"):
-        auth.principal_from_oidc(ch, {"email": "stranger@example.com", "exp": now + 300})
+        auth.principal_from_oidc(ch, {**idp, "sub": "s-2", "email": "stranger@example.com", "exp": now + 300},
+                                 issuer=ISSUER)
     with pytest.raises(auth.AuthError, match="wrong login or password"):  # an OIDC user has no local password
         auth.authenticate(ch, "sso.user@example.com", "")
 
 
-def test_expired_oidc_session_in_the_app_shows_an_error_and_no_data(ch):
+def test_expired_oidc_session_in_the_app_shows_an_error_and_no_data(ch, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    monkeypatch.setenv("MRM_OIDC_ISSUER", ISSUER)
+    idp = {"iss": ISSUER, "sub": "s-1", "email_verified": True}
     from tests.integration.dashboards.conftest import APP
 
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.secrets["auth"] = {"client_id": "mrm", "client_secret": "x", "redirect_uri": "http://127.0.0.1/cb",
                           "cookie_secret": "y", "server_metadata_url": "http://127.0.0.1/.well-known"}
-    at.user = {"is_logged_in": True, "email": "sso.user@example.com", "exp": time.time() - 5}
+    at.user = {**idp, "is_logged_in": True, "email": "sso.user@example.com", "exp": time.time() - 5}
     at.run()
     assert any("session expired" in e.value for e in at.error)
     assert not at.metric and not at.dataframe
-    at.user = {"is_logged_in": True, "email": "sso.user@example.com", "exp": time.time() + 600}
+    at.user = {**idp, "is_logged_in": True, "email": "sso.user@example.com", "exp": time.time() + 600}
     at.query_params.update({"client": "globex", "lang": "en"})
     at.run()
     assert [t.value for t in at.title] == ["Overview"] and at.metric
