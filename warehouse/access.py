@@ -33,15 +33,66 @@ ALLOW_ENV = "MRM_WAREHOUSE_ALLOW_FUNCTIONS"
 
 # Table functions, engines, dictionary sources and backup targets that read or write outside the warehouse.
 # Matched case-insensitively when followed by "(" (how each of them is invoked).
-OUTSIDE_WORLD = frozenset(name.lower() for name in (
-    "url", "urlCluster", "file", "fileCluster", "s3", "s3Cluster", "s3Queue", "gcs", "oss", "cosn",
-    "azureBlobStorage", "azureBlobStorageCluster", "azureQueue", "hdfs", "hdfsCluster", "remote", "remoteSecure",
-    "cluster", "clusterAllReplicas", "mysql", "postgresql", "mongodb", "redis", "sqlite", "odbc", "jdbc",
-    "executable", "executablePool", "iceberg", "icebergS3", "icebergAzure", "icebergHDFS", "icebergLocal",
-    "icebergCluster", "icebergS3Cluster", "deltaLake", "deltaLakeS3", "deltaLakeAzure", "deltaLakeLocal",
-    "deltaLakeCluster", "hudi", "hudiCluster", "paimon", "kafka", "rabbitmq", "nats", "http", "clickhouse",
-    "distributed", "arrowFlight", "ytsaurus", "disk", "filesystem", "hive", "materializedPostgreSQL",
-))
+OUTSIDE_WORLD = frozenset(
+    name.lower()
+    for name in (
+        "url",
+        "urlCluster",
+        "file",
+        "fileCluster",
+        "s3",
+        "s3Cluster",
+        "s3Queue",
+        "gcs",
+        "oss",
+        "cosn",
+        "azureBlobStorage",
+        "azureBlobStorageCluster",
+        "azureQueue",
+        "hdfs",
+        "hdfsCluster",
+        "remote",
+        "remoteSecure",
+        "cluster",
+        "clusterAllReplicas",
+        "mysql",
+        "postgresql",
+        "mongodb",
+        "redis",
+        "sqlite",
+        "odbc",
+        "jdbc",
+        "executable",
+        "executablePool",
+        "iceberg",
+        "icebergS3",
+        "icebergAzure",
+        "icebergHDFS",
+        "icebergLocal",
+        "icebergCluster",
+        "icebergS3Cluster",
+        "deltaLake",
+        "deltaLakeS3",
+        "deltaLakeAzure",
+        "deltaLakeLocal",
+        "deltaLakeCluster",
+        "hudi",
+        "hudiCluster",
+        "paimon",
+        "kafka",
+        "rabbitmq",
+        "nats",
+        "http",
+        "clickhouse",
+        "distributed",
+        "arrowFlight",
+        "ytsaurus",
+        "disk",
+        "filesystem",
+        "hive",
+        "materializedPostgreSQL",
+    )
+)
 # Statements (first keyword) and clauses that touch local files or other servers without a function call.
 OUTSIDE_WORLD_WORDS = frozenset(("infile", "outfile"))
 OUTSIDE_WORLD_STATEMENTS = frozenset(("attach", "backup", "restore"))
@@ -89,7 +140,9 @@ def _refusal(message: str, code: int, name: str) -> EngineError:
     return EngineError(f"Code: {code}. DB::Exception: {message}. ({name})", code)
 
 
-def check_authentication(headers: Mapping[str, str], params: Mapping[str, str], expected: Credentials) -> None:
+def check_authentication(
+    headers: Mapping[str, str], params: Mapping[str, str], expected: Credentials
+) -> None:
     """Accept what stock ClickHouse accepts: HTTP basic auth, X-ClickHouse-User/Key headers, or user/password
     URL parameters. Raises AUTHENTICATION_FAILED (516) otherwise."""
     user = password = None
@@ -103,23 +156,35 @@ def check_authentication(headers: Mapping[str, str], params: Mapping[str, str], 
         user, password = headers.get("X-ClickHouse-User", EMBEDDED_USER), headers.get("X-ClickHouse-Key", "")
     elif "user" in params or "password" in params:
         user, password = params.get("user", EMBEDDED_USER), params.get("password", "")
-    ok = (user is not None and password is not None
-          and hmac.compare_digest(user.encode(), expected.user.encode())
-          & hmac.compare_digest(password.encode(), expected.password.encode()))
+    ok = (
+        user is not None
+        and password is not None
+        and hmac.compare_digest(user.encode(), expected.user.encode())
+        & hmac.compare_digest(password.encode(), expected.password.encode())
+    )
     if not ok:
-        raise _refusal(f"{user or EMBEDDED_USER}: Authentication failed: password is incorrect, or there is no user "
-                       "with such name; the embedded warehouse needs the secret from its data directory "
-                       f"({SECRET_FILE})", 516, "AUTHENTICATION_FAILED")
+        raise _refusal(
+            f"{user or EMBEDDED_USER}: Authentication failed: password is incorrect, or there is no user "
+            "with such name; the embedded warehouse needs the secret from its data directory "
+            f"({SECRET_FILE})",
+            516,
+            "AUTHENTICATION_FAILED",
+        )
 
 
 def check_origin(headers: Mapping[str, str], port: int) -> None:
     """Refuse a Host other than a loopback name with this port (DNS rebinding) and any cross-site request."""
     host = (headers.get("Host") or "").strip().lower()
     if host not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
-        raise _refusal(f"Host {host[:100]!r} is not this server (expected 127.0.0.1:{port} or localhost:{port})",
-                       497, "ACCESS_DENIED")
+        raise _refusal(
+            f"Host {host[:100]!r} is not this server (expected 127.0.0.1:{port} or localhost:{port})",
+            497,
+            "ACCESS_DENIED",
+        )
     origin = headers.get("Origin")
-    if origin is not None and origin.strip().lower() not in {f"http://{name}:{port}" for name in LOOPBACK_NAMES}:
+    if origin is not None and origin.strip().lower() not in {
+        f"http://{name}:{port}" for name in LOOPBACK_NAMES
+    }:
         raise _refusal(f"cross-site request from Origin {origin[:100]!r} refused", 497, "ACCESS_DENIED")
     site = headers.get("Sec-Fetch-Site")
     if site is not None and site.strip().lower() not in ("same-origin", "none"):
@@ -129,8 +194,9 @@ def check_origin(headers: Mapping[str, str], port: int) -> None:
 def check_id(name: str, value: str) -> str:
     """A query or session id, checked against a strict charset before it reaches a header or a statement."""
     if not SAFE_ID.fullmatch(value):
-        raise _refusal(f"{name} must be 1-128 characters of A-Z a-z 0-9 _ . : -, got {value[:40]!r}", 36,
-                       "BAD_ARGUMENTS")
+        raise _refusal(
+            f"{name} must be 1-128 characters of A-Z a-z 0-9 _ . : -, got {value[:40]!r}", 36, "BAD_ARGUMENTS"
+        )
     return value
 
 
@@ -151,7 +217,17 @@ class Token:
     starts_statement: bool  # the first word of a statement
 
 
-_IDENT_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "a": "\a", "v": "\v", "e": "\x1b"}
+_IDENT_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "0": "\0",
+    "b": "\b",
+    "f": "\f",
+    "a": "\a",
+    "v": "\v",
+    "e": "\x1b",
+}
 
 
 def _decode_quoted(raw: str) -> str:
@@ -161,8 +237,8 @@ def _decode_quoted(raw: str) -> str:
         ch = raw[i]
         if ch == "\\" and i + 1 < len(raw):
             nxt = raw[i + 1]
-            if nxt == "x" and re.fullmatch(r"[0-9A-Fa-f]{2}", raw[i + 2:i + 4]):
-                out.append(chr(int(raw[i + 2:i + 4], 16)))
+            if nxt == "x" and re.fullmatch(r"[0-9A-Fa-f]{2}", raw[i + 2 : i + 4]):
+                out.append(chr(int(raw[i + 2 : i + 4], 16)))
                 i += 4
                 continue
             out.append(_IDENT_ESCAPES.get(nxt, nxt))
@@ -195,7 +271,7 @@ def _skip_blank(sql: str, i: int) -> int:
     while i < n:
         if sql[i].isspace():
             i += 1
-        elif sql.startswith("--", i) or (sql.startswith("#", i) and sql[i + 1:i + 2] in (" ", "!")):
+        elif sql.startswith("--", i) or (sql.startswith("#", i) and sql[i + 1 : i + 2] in (" ", "!")):
             end = sql.find("\n", i)
             i = n if end < 0 else end + 1
         elif sql.startswith("/*", i):
@@ -227,9 +303,9 @@ def tokens(sql: str) -> Iterator[Token]:
         word: str | None = None
         if ch == "'":
             i = _skip_quoted(sql, i, "'")
-        elif ch in "`\"":
+        elif ch in '`"':
             end = _skip_quoted(sql, i, ch)
-            word = _decode_quoted(sql[i + 1:end - 1]).lower()
+            word = _decode_quoted(sql[i + 1 : end - 1]).lower()
             i = end
         elif ch == "$" and (m := HEREDOC.match(sql, i)):
             close = sql.find(m.group(0), m.end())
@@ -254,12 +330,18 @@ def check_outside_world(sql: str, allowed: frozenset[str] = frozenset()) -> list
     for tok in tokens(sql):
         if tok.starts_statement:
             starts.append(tok.word)
-        hit = ((tok.called and tok.word in OUTSIDE_WORLD) or tok.word in OUTSIDE_WORLD_WORDS
-               or (tok.starts_statement and tok.word in OUTSIDE_WORLD_STATEMENTS))
+        hit = (
+            (tok.called and tok.word in OUTSIDE_WORLD)
+            or tok.word in OUTSIDE_WORLD_WORDS
+            or (tok.starts_statement and tok.word in OUTSIDE_WORLD_STATEMENTS)
+        )
         if hit and tok.word not in allowed:
-            raise _refusal(f"{tok.word} reaches outside the warehouse and is disabled on the embedded server "
-                           f"(enable it with {ALLOW_ENV}={tok.word} if this install needs it)", 446,
-                           "FUNCTION_NOT_ALLOWED")
+            raise _refusal(
+                f"{tok.word} reaches outside the warehouse and is disabled on the embedded server "
+                f"(enable it with {ALLOW_ENV}={tok.word} if this install needs it)",
+                446,
+                "FUNCTION_NOT_ALLOWED",
+            )
     return starts
 
 

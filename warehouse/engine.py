@@ -36,7 +36,6 @@ def _error_code(message: str) -> int:
     return int(m.group(1)) if m else 1002  # UNKNOWN_EXCEPTION
 
 
-
 MEMORY_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$", re.IGNORECASE)
 
 
@@ -152,9 +151,15 @@ class Session:
         """The SETs that make the connection's settings = baseline overridden by `wanted`."""
         unknown = [n for n in wanted if n not in self.baseline]
         if unknown:
-            rows = self.conn.query("SELECT name, value FROM system.settings WHERE has({names:Array(String)}, name)",
-                                   "TabSeparated", params={"names": "[" + ",".join(f"'{n}'" for n in unknown) + "]"}
-                                   ).bytes().decode()  # names are [A-Za-z0-9_]+ (checked by the caller)
+            rows = (
+                self.conn.query(
+                    "SELECT name, value FROM system.settings WHERE has({names:Array(String)}, name)",
+                    "TabSeparated",
+                    params={"names": "[" + ",".join(f"'{n}'" for n in unknown) + "]"},
+                )
+                .bytes()
+                .decode()
+            )  # names are [A-Za-z0-9_]+ (checked by the caller)
             for line in rows.splitlines():
                 name, _, value = line.partition("\t")
                 self.baseline[name] = value
@@ -184,7 +189,6 @@ class Session:
             self.conn.close()
         except Exception:
             pass
-
 
 
 class DisconnectWatcher:
@@ -231,4 +235,3 @@ class DisconnectWatcher:
                 if closed:
                     self.unwatch(token)
                     callback()
-

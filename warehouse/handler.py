@@ -27,13 +27,27 @@ from warehouse.request_body import (
 
 log = logging.getLogger("mrm.warehouse.server")
 MAX_RATIO = 1000
+DISPLAY_NAME = "mrm-embedded"  # how `warehouse.provision.engine_is_embedded` recognises this server
 RATIO_FLOOR = 16 << 20  # small bodies may compress better than that (a column of zeros); they cannot hurt
 
 # URL parameters that are part of the HTTP interface, not engine settings.
 HTTP_PARAMS = {
-    "query", "database", "default_format", "session_id", "session_timeout", "session_check", "query_id",
-    "user", "password", "compress", "decompress", "buffer_size", "wait_end_of_query", "quota_key",
-    "client_protocol_version", "role",
+    "query",
+    "database",
+    "default_format",
+    "session_id",
+    "session_timeout",
+    "session_check",
+    "query_id",
+    "user",
+    "password",
+    "compress",
+    "decompress",
+    "buffer_size",
+    "wait_end_of_query",
+    "quota_key",
+    "client_protocol_version",
+    "role",
 }
 
 FORMAT_CLAUSE = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
@@ -52,11 +66,33 @@ CONTENT_TYPES = {
 
 # ClickHouse's own mapping of error codes to HTTP statuses, for the codes clients branch on.
 HTTP_STATUS = {
-    62: 400, 27: 400, 26: 400, 6: 400, 38: 400, 41: 400, 53: 400, 69: 400, 70: 400, 72: 400, 115: 400, 117: 400,
-    47: 404, 60: 404, 81: 404, 46: 404, 36: 400, 164: 403, 497: 403, 516: 403, 159: 500, 394: 500, 373: 400,
-    243: 507, 307: 413, 446: 403,
+    62: 400,
+    27: 400,
+    26: 400,
+    6: 400,
+    38: 400,
+    41: 400,
+    53: 400,
+    69: 400,
+    70: 400,
+    72: 400,
+    115: 400,
+    117: 400,
+    47: 404,
+    60: 404,
+    81: 404,
+    46: 404,
+    36: 400,
+    164: 403,
+    497: 403,
+    516: 403,
+    159: 500,
+    394: 500,
+    373: 400,
+    243: 507,
+    307: 413,
+    446: 403,
 }
-
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -105,7 +141,9 @@ class Handler(BaseHTTPRequestHandler):
         if not self._admit(params):
             return
         data_only = url_query is not None and INSERT_WITH_DATA.match(url_query.encode() + b"\n") is not None
-        body = Body(self.engine.tmp_dir, data_only=data_only, max_data=self.max_data, max_query=self.max_query)
+        body = Body(
+            self.engine.tmp_dir, data_only=data_only, max_data=self.max_data, max_query=self.max_query
+        )
         chunks = self._read_body()
         try:
             for chunk in chunks:
@@ -131,8 +169,12 @@ class Handler(BaseHTTPRequestHandler):
             except (ConnectionError, OSError, ValueError):
                 self.close_connection = True
                 return
-            self._error(EngineError(f"Cannot write the request body to {self.engine.tmp_dir}: {exc}. "
-                                    "(NOT_ENOUGH_SPACE)", code=243))
+            self._error(
+                EngineError(
+                    f"Cannot write the request body to {self.engine.tmp_dir}: {exc}. (NOT_ENOUGH_SPACE)",
+                    code=243,
+                )
+            )
             return
         except (ConnectionError, ValueError) as exc:
             body.discard()
@@ -166,8 +208,11 @@ class Handler(BaseHTTPRequestHandler):
                 # Real data compresses well under 1000:1 (lz4 cannot exceed ~255:1); a bomb is refused after a few
                 # MiB of decoding instead of filling the disk up to the body cap.
                 if counts[1] > RATIO_FLOOR and counts[1] > MAX_RATIO * counts[0]:
-                    raise EngineError(f"Code: 307. DB::Exception: the {decoder.encoding} body decodes to more than "
-                                      f"{MAX_RATIO}x its size (a decompression bomb?). (TOO_MANY_BYTES)", 307)
+                    raise EngineError(
+                        f"Code: 307. DB::Exception: the {decoder.encoding} body decodes to more than "
+                        f"{MAX_RATIO}x its size (a decompression bomb?). (TOO_MANY_BYTES)",
+                        307,
+                    )
                 yield piece
 
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -191,8 +236,11 @@ class Handler(BaseHTTPRequestHandler):
         else:
             remaining = int(self.headers.get("Content-Length") or 0)
             if remaining > self.max_data:
-                raise EngineError(f"Code: 307. DB::Exception: Content-Length {remaining} exceeds the limit of "
-                                  f"{self.max_data} bytes (MRM_WAREHOUSE_MAX_BODY). (TOO_MANY_BYTES)", 307)
+                raise EngineError(
+                    f"Code: 307. DB::Exception: Content-Length {remaining} exceeds the limit of "
+                    f"{self.max_data} bytes (MRM_WAREHOUSE_MAX_BODY). (TOO_MANY_BYTES)",
+                    307,
+                )
             while remaining:
                 piece = self.rfile.read(min(remaining, 1 << 20))
                 if not piece:
@@ -214,11 +262,17 @@ class Handler(BaseHTTPRequestHandler):
             if "session_id" in params:
                 check_id("session_id", params["session_id"])
                 if read_only:
-                    raise EngineError("Code: 164. DB::Exception: a GET request is read-only and cannot use a "
-                                      "session; send it as POST. (READONLY)", 164)
+                    raise EngineError(
+                        "Code: 164. DB::Exception: a GET request is read-only and cannot use a "
+                        "session; send it as POST. (READONLY)",
+                        164,
+                    )
             if params.get("database") and not re.fullmatch(r"[A-Za-z0-9_]{1,128}", params["database"]):
-                raise EngineError(f"Code: 36. DB::Exception: database must be a plain name, got "
-                                  f"{params['database'][:40]!r}. (BAD_ARGUMENTS)", 36)
+                raise EngineError(
+                    f"Code: 36. DB::Exception: database must be a plain name, got "
+                    f"{params['database'][:40]!r}. (BAD_ARGUMENTS)",
+                    36,
+                )
             sql, data_path, fmt_in = self._statement(params, body)
             starts = check_outside_world(sql, self.policy.allowed)
             if data_path is not None:
@@ -228,7 +282,9 @@ class Handler(BaseHTTPRequestHandler):
             if m:
                 out_format = m.group(1)
             bound = {k[6:]: v for k, v in params.items() if k.startswith("param_")}
-            settings = {k: v for k, v in params.items() if k not in HTTP_PARAMS and not k.startswith("param_")}
+            settings = {
+                k: v for k, v in params.items() if k not in HTTP_PARAMS and not k.startswith("param_")
+            }
             if read_only:
                 # Last, so the client's own settings are applied before it (readonly=2: settings may still change).
                 settings.pop("readonly", None)
@@ -251,7 +307,7 @@ class Handler(BaseHTTPRequestHandler):
             "X-ClickHouse-Format": out_format,
             "X-ClickHouse-Timezone": self.engine.timezone,
             "X-ClickHouse-Summary": json.dumps(summary),
-            "X-ClickHouse-Server-Display-Name": "mrm-embedded",
+            "X-ClickHouse-Server-Display-Name": DISPLAY_NAME,
         }
         if "session_id" in params:
             headers["X-ClickHouse-Session-Id"] = params["session_id"]
@@ -278,7 +334,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             return body.text(), None, ""
         except UnicodeDecodeError as exc:
-            raise EngineError(f"Code: 36. DB::Exception: Query is not valid UTF-8: {exc}. (BAD_ARGUMENTS)", 36) from exc
+            raise EngineError(
+                f"Code: 36. DB::Exception: Query is not valid UTF-8: {exc}. (BAD_ARGUMENTS)", 36
+            ) from exc
 
     @staticmethod
     def _insert_from_file(statement: str, data_path: Path, fmt: str) -> str:
@@ -311,8 +369,11 @@ class Handler(BaseHTTPRequestHandler):
                     373,
                 )
             try:
-                known = {k: v for k, v in settings.items()
-                         if k in self.engine.setting_names and re.fullmatch(r"[A-Za-z0-9_]+", k)}
+                known = {
+                    k: v
+                    for k, v in settings.items()
+                    if k in self.engine.setting_names and re.fullmatch(r"[A-Za-z0-9_]+", k)
+                }
                 try:
                     delta = session.settings_delta(known)
                 except Exception as exc:
@@ -326,8 +387,9 @@ class Handler(BaseHTTPRequestHandler):
         conn, fresh = self.engine.acquire(key)
         reusable = False
         try:
-            result = self._execute(conn, params, sql, out_format, bound, settings if fresh else {}, marker,
-                                   configure=fresh)
+            result = self._execute(
+                conn, params, sql, out_format, bound, settings if fresh else {}, marker, configure=fresh
+            )
             # A statement that changes connection state must not leak into the next request.
             reusable = not stateful and not STATEFUL.search(sql.split("*/", 1)[-1][:2000])
             return result
@@ -375,13 +437,18 @@ class Handler(BaseHTTPRequestHandler):
             message = f"Code: {exc.code}. DB::Exception: {message}"
         # A missing or wrong secret is 401 (stock ClickHouse answers 516 the same way over HTTP).
         status = 401 if exc.code == 516 else HTTP_STATUS.get(exc.code or 0, 500)
-        headers = {"X-ClickHouse-Exception-Code": str(exc.code)}
+        headers = {
+            "X-ClickHouse-Exception-Code": str(exc.code),
+            "X-ClickHouse-Server-Display-Name": DISPLAY_NAME,
+        }
         if query_id:
             headers["X-ClickHouse-Query-Id"] = query_id
         body = f"{message} (version {self.engine.version})\n".encode()
         self._reply(status, body, "text/plain; charset=UTF-8", headers)
 
-    def _reply(self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _reply(
+        self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -393,7 +460,6 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-
 
 
 def _call(result: Any, name: str) -> Any:
@@ -408,4 +474,3 @@ def _setting_literal(value: str) -> str:
     if re.fullmatch(r"-?\d+(\.\d+)?", value):
         return value
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-

@@ -26,6 +26,12 @@ READ_DATABASES = ("marts", "app")
 DENY_TABLES = frozenset({"app.users", "app.audit_log", "app.llm_calls", "app.schema_migrations"})
 SYSTEM_DATABASES = ("system", "INFORMATION_SCHEMA", "information_schema")
 STAFF_ROLE = "mrm_staff"
+# The user the app, Dagster and compose connect as on a real server (issue 21 finding 9): reads the marts and app,
+# writes only the app database, sees every tenant's rows (the app binds tenant and client scope itself), and has
+# no access management, no DDL, no SYSTEM and no outside-world functions — so a leaked app session or an injected
+# statement can neither read files, call url(), nor grant itself more.
+APP_ROLE = "mrm_app_role"
+APP_USER = "mrm_app"
 
 
 class ProvisionError(ValueError):
@@ -110,8 +116,37 @@ def _sha256_hash(password: str) -> tuple[str, str]:
     return hashlib.sha256((password + salt).encode()).hexdigest().upper(), salt
 
 
+def _user_statements(user: str, role: str, password: str, host_sql: str, settings: str) -> list[str]:
+    """Create (or rotate) a user identified by a salted hash, holding exactly `role` as its default role."""
+    digest, salt = _sha256_hash(password)
+    ident = f"IDENTIFIED WITH sha256_hash BY {quote_str(digest)} SALT {quote_str(salt)} {host_sql}"
+    return [
+        f"CREATE USER IF NOT EXISTS {quote_ident(user)} {ident}{settings}",
+        # Re-running rotates the password and re-asserts the settings of an existing user.
+        f"ALTER USER {quote_ident(user)} {ident}{settings}",
+        f"REVOKE ALL ON *.* FROM {quote_ident(user)}",
+        f"GRANT {quote_ident(role)} TO {quote_ident(user)}",
+        f"ALTER USER {quote_ident(user)} DEFAULT ROLE {quote_ident(role)}",
+    ]
+
+
+def app_user_statements(marts_db: str, password: str, host_sql: str = "HOST ANY") -> list[str]:
+    """The app's own user: SELECT on the marts and app databases, INSERT on app only, nothing else."""
+    if not IDENT_RE.match(marts_db):
+        raise ProvisionError(f"marts database must be a plain name, got {marts_db!r}")
+    role = quote_ident(APP_ROLE)
+    st = [f"CREATE ROLE IF NOT EXISTS {role}", f"REVOKE ALL ON *.* FROM {role}",
+          f"GRANT SELECT ON {quote_ident(marts_db)}.* TO {role}", f"GRANT SELECT, INSERT ON `app`.* TO {role}",
+          f"REVOKE CREATE TEMPORARY TABLE, SOURCES ON *.* FROM {role}",
+          f"REVOKE ACCESS MANAGEMENT, SYSTEM, INTROSPECTION, dictGet, CREATE, DROP, ALTER, TRUNCATE, KILL QUERY "
+          f"ON *.* FROM {role}",
+          # Row policies exist on tenant tables (below): the app must keep seeing every tenant's rows.
+          f"GRANT {quote_ident(STAFF_ROLE)} TO {role}"]
+    return st + _user_statements(APP_USER, APP_ROLE, password, host_sql, "")
+
+
 def build_plan(tenants: Sequence[str], tables: Sequence[TenantTable], *, marts_db: str = "marts",
-               host: str = "ANY", passwords: dict[str, str] | None = None) -> Plan:
+               host: str = "ANY", passwords: dict[str, str] | None = None, app_user: bool = True) -> Plan:
     """The SQL for the given tenants over the given tenant tables (from `tenant_tables`).
 
     Users are created `IDENTIFIED WITH sha256_hash BY '<hash>' SALT '<salt>'` (ClickHouse's sha256_password
@@ -132,7 +167,7 @@ def build_plan(tenants: Sequence[str], tables: Sequence[TenantTable], *, marts_d
         st.append(f"CREATE ROW POLICY OR REPLACE {quote_ident('mrm_staff_all')} ON {t.sql} "
                   f"FOR SELECT USING 1 AS PERMISSIVE TO {quote_ident(STAFF_ROLE)}")
     for tenant in sorted(set(tenants)):
-        role, user = quote_ident(role_name(tenant)), quote_ident(user_name(tenant))
+        role = quote_ident(role_name(tenant))
         # The role carries the fixed readonly setting too, so a user granted the role elsewhere is still readonly.
         st.append(f"CREATE ROLE IF NOT EXISTS {role} SETTINGS readonly = 1 CONST")
         st.append(f"REVOKE ALL ON *.* FROM {role}")
@@ -149,15 +184,12 @@ def build_plan(tenants: Sequence[str], tables: Sequence[TenantTable], *, marts_d
                       f"USING tenant_id = {quote_str(tenant)} AS PERMISSIVE TO {role}")
         password = given.get(user_name(tenant)) or secrets.token_urlsafe(24)
         plan.passwords[user_name(tenant)] = password
-        digest, salt = _sha256_hash(password)
-        st.append(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED WITH sha256_hash BY {quote_str(digest)} "
-                  f"SALT {quote_str(salt)} {host_sql} SETTINGS readonly = 1 CONST")
-        # Re-running rotates the password and re-asserts the settings of an existing user.
-        st.append(f"ALTER USER {user} IDENTIFIED WITH sha256_hash BY {quote_str(digest)} SALT {quote_str(salt)} "
-                  f"{host_sql} SETTINGS readonly = 1 CONST")
-        st.append(f"REVOKE ALL ON *.* FROM {user}")
-        st.append(f"GRANT {role} TO {user}")
-        st.append(f"ALTER USER {user} DEFAULT ROLE {role}")
+        st.extend(_user_statements(user_name(tenant), role_name(tenant), password, host_sql,
+                                   " SETTINGS readonly = 1 CONST"))
+    if app_user:
+        password = given.get(APP_USER) or secrets.token_urlsafe(24)
+        plan.passwords[APP_USER] = password
+        st.extend(app_user_statements(marts_db, password, host_sql))
     return plan
 
 

@@ -38,8 +38,13 @@ class Body:
     up to 1 MiB and spill to disk beyond.
     """
 
-    def __init__(self, tmp_dir: Path, data_only: bool = False, max_data: int = MAX_DATA_BODY,
-                 max_query: int = MAX_QUERY_BODY):
+    def __init__(
+        self,
+        tmp_dir: Path,
+        data_only: bool = False,
+        max_data: int = MAX_DATA_BODY,
+        max_query: int = MAX_QUERY_BODY,
+    ):
         self.tmp_dir = tmp_dir
         self.max_data = max_data
         self.max_query = max_query
@@ -65,9 +70,12 @@ class Body:
         limit = self.max_data if self._mode == "data" else self.max_query
         if self.size > limit:
             kind = "insert data" if self._mode == "data" else "a query body"
-            raise EngineError(f"Code: {TOO_MANY_BYTES}. DB::Exception: the request body (decoded) exceeds the limit "
-                              f"of {limit} bytes for {kind} (MRM_WAREHOUSE_MAX_BODY / MRM_WAREHOUSE_MAX_QUERY_BODY). "
-                              "(TOO_MANY_BYTES)", TOO_MANY_BYTES)
+            raise EngineError(
+                f"Code: {TOO_MANY_BYTES}. DB::Exception: the request body (decoded) exceeds the limit "
+                f"of {limit} bytes for {kind} (MRM_WAREHOUSE_MAX_BODY / MRM_WAREHOUSE_MAX_QUERY_BODY). "
+                "(TOO_MANY_BYTES)",
+                TOO_MANY_BYTES,
+            )
         if self._mode == "data":
             assert self._fh is not None
             self._fh.write(data)
@@ -77,7 +85,7 @@ class Body:
             m = INSERT_HEAD.match(self._buf)
             if m:
                 self.statement = bytes(self._buf[: m.end()])
-                rest = bytes(self._buf[m.end():])
+                rest = bytes(self._buf[m.end() :])
                 self._buf = bytearray()
                 self._mode = "data"
                 self._open_data()
@@ -102,7 +110,7 @@ class Body:
             self._fh.close()
         if self._mode == "detect":
             m = INSERT_WITH_DATA.match(self._buf)  # a statement with no data after it
-            if m and not self._buf[m.end():].strip():
+            if m and not self._buf[m.end() :].strip():
                 self.statement = bytes(self._buf[: m.end()])
 
     @property
@@ -150,7 +158,9 @@ class Decoder:
 
             self._obj = zlib.decompressobj(zlib.MAX_WBITS | 32)
         else:
-            raise EngineError(f"Code: 36. DB::Exception: Unknown Content-Encoding {encoding!r}. (BAD_ARGUMENTS)", 36)
+            raise EngineError(
+                f"Code: 36. DB::Exception: Unknown Content-Encoding {encoding!r}. (BAD_ARGUMENTS)", 36
+            )
 
     def feed(self, raw: bytes) -> Iterator[bytes]:
         """Decoded pieces of `raw`, each at most DECODED_PIECE bytes (zstd: at most one slice's expansion)."""
@@ -164,7 +174,7 @@ class Decoder:
                 yield obj.decompress(b"", max_length=DECODED_PIECE)
         elif self.encoding == "zstd":
             for at in range(0, len(raw), ZSTD_INPUT_SLICE):
-                yield obj.decompress(raw[at:at + ZSTD_INPUT_SLICE])
+                yield obj.decompress(raw[at : at + ZSTD_INPUT_SLICE])
         else:
             data = raw
             while data:
@@ -185,16 +195,19 @@ def _form_fields(content_type: str, raw: bytes) -> dict[str, str]:
     import email
     import email.policy
 
-    msg = email.message_from_bytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw,
-                                   policy=email.policy.HTTP)
+    msg = email.message_from_bytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw, policy=email.policy.HTTP
+    )
     fields: dict[str, str] = {}
     for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if part.get_filename():
-            raise EngineError("Code: 48. DB::Exception: External data tables are not supported by the embedded "
-                              "warehouse. (NOT_IMPLEMENTED)", 48)
+            raise EngineError(
+                "Code: 48. DB::Exception: External data tables are not supported by the embedded "
+                "warehouse. (NOT_IMPLEMENTED)",
+                48,
+            )
         if name:
             payload = part.get_payload(decode=True)
             fields[str(name)] = payload.decode() if isinstance(payload, bytes) else ""
     return fields
-

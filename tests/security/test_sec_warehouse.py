@@ -65,13 +65,15 @@ def test_garbage_and_oversized_requests_are_refused_and_the_server_stays_up(ch, 
     assert ch.query("SELECT 1").result_rows == [(1,)]
 
 
-def test_what_the_engine_cannot_guard_is_documented_and_confined_to_loopback(ch):
-    """chDB has no users: any loopback client can run file(). This test pins that fact (so docs/security.md stays
-    true) — the guard is that the port is loopback-only and that the app never sends user text as SQL."""
-    rows = ch.query("SELECT count() FROM file('/etc/hostname', 'LineAsString')").result_rows
-    assert rows[0][0] >= 1  # if this ever fails, the engine gained a guard: update docs/security.md
+def test_file_and_url_are_refused_by_the_server_and_documented(ch):
+    """chDB has no users or grants, so the server itself refuses outside-world functions (issue 21 finding 1);
+    docs/security.md names the control and its test."""
+    from clickhouse_connect.driver.exceptions import DatabaseError
+
+    with pytest.raises(DatabaseError, match="FUNCTION_NOT_ALLOWED"):
+        ch.query("SELECT count() FROM file('/etc/hostname', 'LineAsString')")
     doc = (__import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
-    assert "file(" in doc and "no users" in doc
+    assert "file(" in doc and "MRM_WAREHOUSE_ALLOW_FUNCTIONS" in doc and "test_sec_warehouse_browser" in doc
 
 
 def _provision(*args: str) -> tuple[int, str, str]:
@@ -113,13 +115,20 @@ def test_provision_sql_covers_every_tenant_table_and_denies_table_functions(ch, 
     assert any(f"TO `{STAFF_ROLE}`" in s and "USING 1" in s for s in statements)
     # passwords: only in the 0600 file, never in the SQL; the SQL carries a salted hash
     pw = dict(line.split("\t") for line in pw_file.read_text().splitlines())
-    assert set(pw) == {f"mrm_{T1}", f"mrm_{T2}"} and oct(pw_file.stat().st_mode & 0o777) == "0o600"
+    assert set(pw) == {f"mrm_{T1}", f"mrm_{T2}", "mrm_app"} and oct(pw_file.stat().st_mode & 0o777) == "0o600"
     for user, p in pw.items():
         assert len(p) >= 24 and p not in sql
         # the SQL's salted hash is SHA-256(password + salt), ClickHouse's sha256_password scheme, for this password
         m = re.search(rf"CREATE USER IF NOT EXISTS `{user}` IDENTIFIED WITH sha256_hash BY '([0-9A-F]{{64}})' "
                       r"SALT '([0-9a-f]+)'", sql)
         assert m and hashlib.sha256((p + m.group(2)).encode()).hexdigest().upper() == m.group(1)
+    # finding 9: the app's own user reads marts and app, writes app only, no access management nor outside world
+    app = [s for s in statements if "`mrm_app" in s]
+    assert f"GRANT SELECT ON `{MARTS}`.* TO `mrm_app_role`" in app and "GRANT SELECT, INSERT ON `app`.* TO `mrm_app_role`" in app
+    assert "REVOKE CREATE TEMPORARY TABLE, SOURCES ON *.* FROM `mrm_app_role`" in app
+    assert any(s.startswith("REVOKE ACCESS MANAGEMENT, SYSTEM") and s.endswith("FROM `mrm_app_role`") for s in app)
+    assert not any(re.search(r"GRANT .*(SOURCES|FILE|URL|REMOTE|ACCESS|ALL|CREATE|DROP|ALTER)", s) for s in app)
+    assert "GRANT `mrm_app_role` TO `mrm_app`" in app and "GRANT `mrm_staff` TO `mrm_app_role`" in app
     # every statement is valid ClickHouse syntax (the engine's own parser, via formatQuery)
     for s in statements:
         ch.query("SELECT formatQuery({q:String})", parameters={"q": s})

