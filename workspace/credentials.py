@@ -151,6 +151,17 @@ def save_secret(ch: Any, actor: Principal, *, platform: str, account_id: str, ki
             "кабинет не найден"
         )
     key = _require_key(ch)
+    others = ch.query(
+        "SELECT DISTINCT key_id FROM app.account_credentials FINAL WHERE is_deleted = 0 "
+        "AND key_id != {k:String} LIMIT 1",
+        parameters={"k": key.key_id},
+    ).result_rows
+    if others:
+        # One key per deployment: a second one would leave credentials that no single setting can read.
+        raise SecretsError(
+            f"stored credentials use key {others[0][0]}, {KEY_ENV} is key {key.key_id}; set the "
+            "deployment's key or run `mrm secrets rotate-key` / ключ шифрования не совпадает"
+        )
     sealed = _seal(key, secret.strip(), _aad(actor.tenant_id, platform, account_id, kind))
     ch.insert(
         "app.account_credentials",

@@ -7,6 +7,8 @@ import pytest
 from dashboards.auth import Principal
 
 TENANT = "ws_it"
+# Every workspace test encrypts with this one key (save_secret refuses a second key in one warehouse).
+KEY = "k1-" + "x" * 40
 
 
 @pytest.fixture(scope="session")
