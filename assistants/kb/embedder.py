@@ -86,6 +86,18 @@ _GLOSSARY = {
 }
 
 
+def bilingual_terms(text: str) -> set[str]:
+    """Glossary words of the other language for the text's terms (бюджет → budget), for the full-text side."""
+    out: set[str] = set()
+    for t in tokens(text):
+        c = concept(t)
+        if c is None:
+            continue
+        cyrillic = _CYRILLIC.search(t) is not None
+        out |= {w for w in _BY_CONCEPT.get(c, ()) if len(w) >= 4 and (_CYRILLIC.search(w) is not None) != cyrillic}
+    return out
+
+
 def concept(token: str) -> str | None:
     if token in _GLOSSARY:
         return _GLOSSARY[token]
@@ -94,6 +106,12 @@ def concept(token: str) -> str | None:
         if len(k) >= 3 and k in _GLOSSARY:
             return _GLOSSARY[k]
     return None
+
+
+_CYRILLIC = re.compile(r"[а-яё]")
+_BY_CONCEPT: dict[str, list[str]] = {}
+for _word, _concept in _GLOSSARY.items():
+    _BY_CONCEPT.setdefault(_concept, []).append(_word)
 
 
 class Embedder(Protocol):

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from assistants.kb.chunking import Chunk
-from assistants.kb.embedder import tokens
+from assistants.kb.embedder import bilingual_terms, tokens
 from assistants.kb.loaders import Document
 
 _COLS = ["tenant_id", "chunk_id", "doc_id", "source_path", "title", "heading", "line_start", "line_end", "text",
@@ -95,7 +95,8 @@ class ClickHouseStore:
         vec_rows = self.ch.query(sql, parameters={"t": tenant_id, "n": pool, "src": source_prefix}).result_rows
         terms = sorted({t for t in tokens(query) if len(t) >= 3})[:24]
         # Prefixes make the full-text side tolerant to Russian inflection (бюджета ~ бюджет).
-        prefixes = sorted({t[: max(4, len(t) - 2)] for t in terms})
+        # The glossary's words of the other language let a Russian question match an English passage here too.
+        prefixes = sorted({t[: max(4, len(t) - 2)] for t in terms} | bilingual_terms(query))
         lex_rows = []
         if prefixes:
             lex_rows = self.ch.query(

@@ -88,3 +88,13 @@ def test_embedder_is_deterministic_normalised_and_bilingual():
                                                       "PostgreSQL backup schedule"]))
     assert v[0] @ v[1] > v[0] @ v[2] + 0.1  # RU question meets the EN passage through the glossary concepts
     assert np.allclose(e.embed_one("campaign budget"), v[1], atol=1e-6)
+
+
+def test_bilingual_terms_translate_through_the_glossary_only():
+    from assistants.kb.embedder import bilingual_terms
+
+    ru = bilingual_terms("Когда отправляется еженедельный отчёт клиенту?")
+    assert {"weekly", "report", "client"} <= ru and not any("а" <= ch <= "я" for w in ru for ch in w)
+    en = bilingual_terms("Who approves the media plan budget?")
+    assert {"бюджет", "план", "утверд"} <= en and all(any("а" <= ch <= "я" for ch in w) for w in en)
+    assert bilingual_terms("Acme Retail xyzzy") == set()
