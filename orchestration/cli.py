@@ -11,15 +11,21 @@ import click
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def dagster_dev_command(host: str, port: int) -> list[str]:
-    """`dagster dev` of this venv for our code location (webserver + daemon in one supervisor)."""
+def dagster_dev_command(host: str, port: int, *, log_level: str = "warning") -> list[str]:
+    """`dagster dev` of this venv for our code location (webserver + daemon in one supervisor).
+
+    Dagster's own INFO lines (service start-up, code-server chatter) stay off the terminal unless --verbose.
+    """
     exe = Path(sys.executable).parent / "dagster"
     base = [str(exe)] if exe.exists() else [sys.executable, "-m", "dagster"]
-    return [*base, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
+    return [*base, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port), "--log-level", log_level,
+            "--code-server-log-level", log_level]
 
 
 def dagster_env(home: Path, *, sandbox: bool, platforms: str | None) -> dict[str, str]:
-    env = dict(os.environ)
+    from mrm import logsetup
+
+    env = logsetup.child_env()  # PYTHONWARNINGS: the acknowledged Dagster warnings, in every Dagster process
     env["DAGSTER_HOME"] = str(home)
     env["DAGSTER_DISABLE_TELEMETRY"] = "1"  # belt and braces: dagster.yaml also disables it
     env.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -35,7 +41,8 @@ def dagster_env(home: Path, *, sandbox: bool, platforms: str | None) -> dict[str
 @click.command("dagster")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface for the web UI (loopback only by "
               "default: the UI has no login).")
-@click.option("--port", default=3000, show_default=True, type=int, help="Web UI port.")
+@click.option("--port", default=3000, show_default=True, type=int, envvar="MRM_DAGSTER_PORT",
+              help="Web UI port (env MRM_DAGSTER_PORT).")
 @click.option("--dagster-home", type=click.Path(file_okay=False), default=None,
               help="Instance folder (default: $DAGSTER_HOME, else <MRM_DATA_DIR>/dagster).")
 @click.option("--sandbox/--no-sandbox", default=False, show_default=True,
@@ -57,9 +64,11 @@ def dagster_cmd(host: str, port: int, dagster_home: str | None, sandbox: bool, p
         import warehouse
 
         click.echo(f"warehouse: {warehouse.redact(warehouse.endpoint())}", err=True)
-    cmd = dagster_dev_command(host, port)
+    from mrm import logsetup, procs
+
+    cmd = dagster_dev_command(host, port, log_level="debug" if logsetup.is_verbose() else "warning")
     click.echo(f"DAGSTER_HOME={home}\nDagster UI: http://{host}:{port}  ({' '.join(cmd)})", err=True)
-    # Become `dagster dev` (exec, not a child): Ctrl+C and a supervisor's SIGTERM reach it directly, and there is no
-    # wrapper process left behind when it stops.
-    os.chdir(REPO_ROOT)
-    os.execve(cmd[0], cmd, dagster_env(home, sandbox=sandbox, platforms=platforms))
+    # A child we wait on (not exec): a stop signal to this command is passed to `dagster dev`, which stops the
+    # webserver, daemon and code servers; anything left in its process group is ended after it exits.
+    raise SystemExit(procs.run_foreground(cmd, env=dagster_env(home, sandbox=sandbox, platforms=platforms),
+                                          cwd=REPO_ROOT, grace_s=60))
