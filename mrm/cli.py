@@ -22,10 +22,15 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "kb": ("assistants.cli", "kb", "Index documents into the knowledge base and search it."),
     "ask": ("assistants.cli", "ask", "Ask a question over reports and documents; answers cite sources."),
     "assist": ("assistants.cli", "assist", "Assistants: media-plan reallocation advice, project tasks and RACI."),
-    "users": ("dashboards.cli", "users", "Manage app users and roles."),
+    "users": ("workspace.cli", "users", "Manage app users: add, list, suspend, reactivate, reset passwords, assign."),
+    "clients": ("workspace.cli", "clients", "Add, list, edit and archive an agency's clients."),
+    "secrets": ("workspace.cli", "secrets_cmd", "Encrypted ad-account credentials: set, list, delete, rotate-key."),
     "tenants": ("warehouse.cli", "tenants", "List and provision tenants."),
     "dagster": ("orchestration.cli", "dagster_cmd", "Start the Dagster UI on 127.0.0.1:3000."),
     "dashboards": ("dashboards.cli", "dashboards_cmd", "Start the Streamlit app on 127.0.0.1:8501."),
+    "api": ("api.cli", "api", "Serve the REST API over the metric layer."),
+    "apikeys": ("api.cli", "apikeys", "Create, list and revoke API keys."),
+    "mcp": ("api.cli", "mcp", "Serve the MCP server for AI agents (stdio or HTTP)."),
 }
 
 

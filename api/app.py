@@ -1,0 +1,274 @@
+"""The REST API (FastAPI): `/v1/...` over the metric layer, the plans and the calculators.
+
+Every request carries `Authorization: Bearer <key>`; the key resolves to its user (role and client scope, re-read
+on each request), so the API can see exactly what that user sees in the app. Errors are RFC 9457 problem+json
+naming the field at fault; nothing runs for a refused request.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the routes' annotations at definition time, and
+# `Caller` is local to create_app.
+import base64
+import threading
+import time
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api import keys, tools
+from dashboards.auth import AccessDenied
+from metrics.query import MetricError
+from metrics.service import ScopeError
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.field, self.headers = status, title, detail, field, headers
+
+
+class RateLimiter:
+    """A token bucket per key: `rate` requests a second on average, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self._state: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """0 when the request may go ahead, else the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, at = self._state.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+            if tokens >= 1:
+                self._state[key] = (tokens - 1, now)
+                return 0.0
+            self._state[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+
+class MetricsBody(BaseModel):
+    client_id: str = Field(max_length=128)
+    date_from: str
+    date_to: str
+    metrics: list[str] = Field(min_length=1, max_length=30)
+    dimensions: list[str] = Field(default_factory=list, max_length=6)
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+    granularity: Literal["none", "day", "week", "month"] = "none"
+    compare: Literal["previous_period", "last_year"] | None = None
+    vat: Literal["net", "gross"] = "net"
+    limit: int = Field(default=1000, ge=1, le=10_000)
+    cursor: str | None = None
+
+
+class CurveBody(BaseModel):
+    grp: list[float] = Field(min_length=1, max_length=1000)
+    model: Literal["negative_exponential", "hyperbolic", "poisson"] = "negative_exponential"
+    r_max: float = 0.85
+    k: float = 0.01
+    a: float = 100.0
+    b: float = 100.0
+    kplus: int = 1
+
+
+class CombineBody(BaseModel):
+    reaches: list[float] = Field(min_length=1, max_length=50)
+    duplications: list[list[float]] | None = None
+
+
+class InsertionsBody(BaseModel):
+    p: float
+    k: int
+    eps: float
+    method: Literal["exact", "normal"] = "exact"
+
+
+def _cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        return max(0, int(base64.urlsafe_b64decode(cursor.encode()).decode()))
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(400, "Bad cursor", "the cursor is not one this API returned", "cursor") from None
+
+
+def _paged(out: dict[str, Any]) -> dict[str, Any]:
+    nxt = out.pop("next_offset", None)
+    out["next_cursor"] = base64.urlsafe_b64encode(str(nxt).encode()).decode() if nxt is not None else None
+    return out
+
+
+def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> FastAPI:
+    """The API; `connect` makes a warehouse client (one per worker thread: a client carries one query at a time)."""
+    if connect is None:
+        import warehouse
+
+        def connect() -> Any:
+            return warehouse.connect(autogenerate_session_id=False)
+
+    local = threading.local()
+    limiter = RateLimiter(rate, burst)
+    app = FastAPI(
+        title="MRM AI Platform API",
+        version="1.0.0",
+        description="Metrics, plans and media-planning calculators of the MRM AI Platform. "
+        "Authenticate with `Authorization: Bearer <API key>` (`mrm apikeys create`).",
+    )
+
+    def ch() -> Any:
+        c = getattr(local, "client", None)
+        if c is None:
+            c = local.client = connect()
+        return c
+
+    def caller(authorization: str | None = Header(default=None)) -> keys.KeyPrincipal:
+        token = (
+            authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
+        )
+        try:
+            kp = keys.resolve(ch(), token)
+        except keys.KeyError_ as exc:
+            raise Problem(401, "Unauthorized", str(exc)) from None
+        wait = limiter.take(kp.key_id)
+        if wait:
+            raise Problem(
+                429,
+                "Too many requests",
+                f"rate limit {rate:g}/s per key; retry later",
+                headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+            )
+        return kp
+
+    Caller = Annotated[keys.KeyPrincipal, Depends(caller)]
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        body = {
+            "type": "about:blank",
+            "title": exc.title,
+            "status": exc.status,
+            "detail": exc.detail,
+            "instance": request.url.path,
+        }
+        if exc.field:
+            body["field"] = exc.field
+        return JSONResponse(body, status_code=exc.status, media_type=PROBLEM, headers=exc.headers)
+
+    @app.exception_handler(MetricError)
+    async def _metric(request: Request, exc: MetricError) -> JSONResponse:
+        return await _problem(request, Problem(400, "Bad request", exc.detail, exc.field))
+
+    @app.exception_handler(ScopeError)
+    @app.exception_handler(AccessDenied)
+    async def _denied(request: Request, exc: Exception) -> JSONResponse:
+        return await _problem(request, Problem(403, "Forbidden", str(exc)))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))
+        return await _problem(request, Problem(422, "Invalid request", str(err.get("msg")), where or None))
+
+    @app.get("/v1/metrics", summary="The metric catalogue")
+    def metrics_catalogue(kp: Caller, lang: Literal["en", "ru"] = "en") -> Any:
+        return tools.list_metrics(lang)
+
+    @app.post("/v1/metrics/query", summary="Query metrics by dimensions, filters, period and comparison")
+    def metrics_query(kp: Caller, body: MetricsBody, lang: Literal["en", "ru"] = "en") -> Any:
+        args = body.model_dump(exclude={"cursor"})
+        args["offset"] = _cursor(body.cursor)
+        return _paged(tools.query_metrics(ch(), kp.principal, args, lang))
+
+    @app.get("/v1/clients", summary="Clients the key's user may read")
+    def clients(kp: Caller) -> Any:
+        return tools.list_clients(ch(), kp.principal)
+
+    @app.get("/v1/campaigns", summary="Campaign performance over a period")
+    def campaigns(
+        kp: Caller,
+        client_id: str,
+        date_from: str,
+        date_to: str,
+        platform: str | None = None,
+        compare: Literal["previous_period", "last_year"] | None = None,
+        vat: Literal["net", "gross"] = "net",
+        limit: int = Query(100, ge=1, le=1000),
+        cursor: str | None = None,
+        lang: Literal["en", "ru"] = "en",
+    ) -> Any:
+        return _paged(
+            tools.campaign_performance(
+                ch(),
+                kp.principal,
+                client_id=client_id,
+                date_from=date_from,
+                date_to=date_to,
+                platform=platform,
+                compare=compare,
+                vat=vat,
+                limit=limit,
+                offset=_cursor(cursor),
+                lang=lang,
+            )
+        )
+
+    @app.get("/v1/plans", summary="Media plans and versions of a client")
+    def plans(kp: Caller, client_id: str) -> Any:
+        return tools.list_plans(ch(), kp.principal, client_id)
+
+    @app.get("/v1/plans/{plan_id}/versions/{plan_version}/vs-fact", summary="Plan vs fact per line")
+    def plan_fact(
+        kp: Caller,
+        plan_id: str,
+        plan_version: int,
+        client_id: str,
+        date_from: str,
+        date_to: str,
+        vat: Literal["net", "gross"] = "net",
+        lang: Literal["en", "ru"] = "en",
+    ) -> Any:
+        return _paged(
+            tools.plan_vs_fact(
+                ch(),
+                kp.principal,
+                client_id=client_id,
+                plan_id=plan_id,
+                plan_version=plan_version,
+                date_from=date_from,
+                date_to=date_to,
+                vat=vat,
+                lang=lang,
+            )
+        )
+
+    @app.post("/v1/reach/curve", summary="Reach at GRP on a reach curve")
+    def reach_curve(kp: Caller, body: CurveBody) -> Any:
+        return tools.reach_curve(**body.model_dump())
+
+    @app.post("/v1/reach/combine", summary="Combined reach of several channels")
+    def reach_combine(kp: Caller, body: CombineBody) -> Any:
+        return tools.reach_combine(body.reaches, body.duplications)
+
+    @app.post("/v1/reach/min-insertions", summary="Fewest insertions for k+ contacts at a given risk")
+    def min_insertions(kp: Caller, body: InsertionsBody) -> Any:
+        return tools.min_insertions(body.p, body.k, body.eps, body.method)
+
+    @app.get("/v1/kb/search", summary="Search the tenant's knowledge base (staff)")
+    def kb_search(
+        kp: Caller, q: str = Query(min_length=1, max_length=500), k: int = Query(5, ge=1, le=20)
+    ) -> Any:
+        return tools.kb_search(ch(), kp.principal, q, k)
+
+    return app

@@ -1,0 +1,1 @@
+"""The metric layer: one catalogue of metrics and dimensions, compiled to parameterised ClickHouse SQL."""

@@ -1,0 +1,41 @@
+"""The catalogue's ratio formulas applied to sums already fetched (a DataFrame or a dict of sums), for code that
+aggregates in Python: the app's tables, report snapshots. Same `RATIOS`, so the numbers match the SQL layer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from metrics.catalogue import RATIOS
+
+
+def _operand(expr: str, spend: str, get: Any) -> Any:
+    expr = expr.replace("{spend}", spend)
+    if expr.startswith("(") and " - " in expr:  # the one compound numerator: (conversions_value - spend)
+        left, right = expr.strip("()").split(" - ")
+        return get(left) - get(right)
+    return get(expr)
+
+
+def ratio_of_sums(sums: Mapping[str, Any], name: str, *, vat: str = "net") -> float | None:
+    """One ratio from a mapping of sums; None when the denominator is zero or missing."""
+    num, den, mult = RATIOS[name]
+
+    def get(col: str) -> float:
+        return float(sums.get(col) or 0)
+
+    d = _operand(den, f"spend_{vat}", get)
+    return None if not d else _operand(num, f"spend_{vat}", get) * mult / d
+
+
+def add_ratios(df: Any, *, vat: str = "net") -> Any:
+    """Every ratio as a column of a pandas DataFrame of sums (NaN on a zero denominator)."""
+    out = df.copy()
+
+    def get(col: str) -> Any:
+        return out[col].astype(float)
+
+    for name, (num, den, mult) in RATIOS.items():
+        d = _operand(den, f"spend_{vat}", get)
+        out[name] = _operand(num, f"spend_{vat}", get) * mult / d.where(d != 0)
+    return out
