@@ -73,13 +73,16 @@ def ingest(platform: str, tenant: str, date_from: date, date_to: date, accounts:
         if not accounts:
             raise click.ClickException(f"tenant {tenant!r} has no active {info.platform} accounts in app.accounts; "
                                        "pass --account")
+    from workspace.credentials import account_settings
+
     failures = []
     totals: dict[str, int] = {}
     with tqdm(desc=f"{platform} {tenant}", unit="row") as bar:
         for account in accounts:
             bar.set_postfix_str(account)
             try:
-                result = module.load(client, settings, tenant_id=tenant, account_id=account, date_from=date_from,
+                own = account_settings(client, settings, tenant, info.platform, account)  # stored credentials win
+                result = module.load(client, own, tenant_id=tenant, account_id=account, date_from=date_from,
                                      date_to=date_to, today=today, progress=bar.update)
             except Exception as exc:  # report every account, then fail the command
                 failures.append(f"{account}: {exc}")

@@ -17,6 +17,7 @@ import dagster as dg
 from orchestration import quality
 from orchestration.partitions import context_days, daily_partitions
 from orchestration.retries import TRANSIENT_RETRY, fail_unless_transient
+from workspace.credentials import account_settings
 
 RAW_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=36), warn_window=dt.timedelta(hours=26))
 
@@ -163,7 +164,9 @@ def build_raw_assets(*, platform: str, database: str, tables: list[RawTable], de
         def load_one(acc: Account) -> dict[str, int]:
             client = wh.client()
             try:
-                return dict(module.load(client, settings, tenant_id=acc.tenant_id, account_id=acc.account_id,
+                # The account's own stored credentials (workspace) win over the deployment-wide ones.
+                own = account_settings(client, settings, acc.tenant_id, platform, acc.account_id)
+                return dict(module.load(client, own, tenant_id=acc.tenant_id, account_id=acc.account_id,
                                         date_from=first, date_to=last, today=today))
             finally:
                 client.close()

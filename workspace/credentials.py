@@ -230,6 +230,35 @@ def list_secrets(ch: Any, actor: Principal) -> list[dict[str, Any]]:
     return [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
 
 
+def _stored(
+    ch: Any, tenant_id: str, platform: str, account_id: str, env: Mapping[str, str] | None
+) -> dict[str, str]:
+    """Every stored credential of one account, decrypted (kind -> value); {} when it has none."""
+    rows = ch.query(
+        "SELECT kind, ciphertext, key_id FROM app.account_credentials FINAL WHERE tenant_id = {t:String} "
+        "AND platform = {p:String} AND account_id = {a:String} AND is_deleted = 0",
+        parameters={"t": tenant_id, "p": platform, "a": account_id},
+    ).result_rows
+    if not rows:
+        return {}
+    key = _key_from_env(env=env)
+    out = {}
+    for kind, sealed, key_id in rows:
+        where = f"{platform}/{account_id} ({kind})"
+        if key is None:
+            raise SecretsError(
+                f"{where}: a stored credential exists but {KEY_ENV} is not set / "
+                f"ключ доступа сохранён, но {KEY_ENV} не задан"
+            )
+        if key_id != key.key_id:
+            raise SecretsError(
+                f"{where}: stored under key {key_id}, {KEY_ENV} is key {key.key_id}; run "
+                "`mrm secrets rotate-key` with the old key / ключ шифрования не совпадает"
+            )
+        out[kind] = _open(key, sealed, _aad(tenant_id, platform, account_id, kind), where)
+    return out
+
+
 def token_for(
     ch: Any,
     tenant_id: str,
@@ -244,27 +273,48 @@ def token_for(
     read (no MRM_SECRET_KEY, another key, tampered), rather than silently using the shared fallback.
     """
     _check_target(platform, account_id, kind)
-    rows = ch.query(
-        "SELECT ciphertext, key_id FROM app.account_credentials FINAL WHERE tenant_id = {t:String} "
-        "AND platform = {p:String} AND account_id = {a:String} AND kind = {k:String} AND is_deleted = 0",
-        parameters={"t": tenant_id, "p": platform, "a": account_id, "k": kind},
-    ).result_rows
-    where = f"{platform}/{account_id} ({kind})"
-    if rows:
-        key = _key_from_env(env=env)
-        if key is None:
-            raise SecretsError(
-                f"{where}: a stored credential exists but {KEY_ENV} is not set / "
-                f"ключ доступа сохранён, но {KEY_ENV} не задан"
-            )
-        if rows[0][1] != key.key_id:
-            raise SecretsError(
-                f"{where}: stored under key {rows[0][1]}, {KEY_ENV} is key {key.key_id}; run "
-                "`mrm secrets rotate-key` with the old key / ключ шифрования не совпадает"
-            )
-        return _open(key, rows[0][0], _aad(tenant_id, platform, account_id, kind), where)
+    own = _stored(ch, tenant_id, platform, account_id, env)
+    if kind in own:
+        return own[kind]
     var = FALLBACK_ENV.get((platform, kind))
     return ((os.environ if env is None else env).get(var, "") or None) if var else None
+
+
+# Stored kind -> the connector settings field it fills.
+_SETTINGS_FIELD = {
+    "token": "token",
+    "refresh_token": "refresh_token",
+    "client_id": "client_id",
+    "client_secret": "client_secret",
+    "service_account_key": "service_account_key_json",
+}
+
+
+def account_settings(
+    ch: Any,
+    settings: Any,
+    tenant_id: str,
+    platform: str,
+    account_id: str,
+    env: Mapping[str, str] | None = None,
+) -> Any:
+    """Connector settings for one account: its stored credentials over the deployment-wide ones (unchanged if none).
+
+    `settings` is a connector's pydantic Settings (built from MRM_* variables or for the sandbox).
+    """
+    own = _stored(ch, tenant_id, platform, check_id("account", account_id), env)
+    fields = type(settings).model_fields
+    update = {_SETTINGS_FIELD[k]: v for k, v in own.items() if _SETTINGS_FIELD.get(k) in fields}
+    if not update:
+        return settings
+    try:
+        return type(settings).model_validate({**dict(settings), **update})
+    except ValueError:
+        # pydantic would quote the offending value, i.e. the secret: name only the fields.
+        raise SecretsError(
+            f"{platform}/{account_id}: stored credentials ({', '.join(sorted(update))}) do not fit "
+            "the connector's settings / сохранённые ключи не подходят коннектору"
+        ) from None
 
 
 def rotate_key(ch: Any, *, env: Mapping[str, str] | None = None) -> int:
