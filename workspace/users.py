@@ -1,7 +1,7 @@
 """User lifecycle beyond `add`: suspend, reactivate, reset a password — admin actions, checked and audited.
 
-A suspended user cannot sign in (auth reads only active users) and `still_active` lets the app sign an open session
-out at its next rerun.
+A suspended user cannot sign in (auth reads only active users), and the app's per-rerun check
+(`dashboards.auth.refresh_principal`) signs an open session out at its next rerun.
 """
 
 from __future__ import annotations
@@ -68,13 +68,3 @@ def reset_password(ch: Any, actor: Principal, login: str, new_password: str) -> 
         )
     _rewrite(ch, actor.tenant_id, login, "{h:String} AS password_hash", {"h": hash_password(new_password)})
     audit(ch, actor.tenant_id, actor.login, "user_reset_password", "ok", target=login)
-
-
-def still_active(ch: Any, p: Principal) -> bool:
-    """Whether a signed-in user is still active with the same role and client (the app checks it on every rerun)."""
-    rows = ch.query(
-        "SELECT role, client_id FROM app.users FINAL WHERE tenant_id = {t:String} AND login = {l:String} "
-        "AND is_active = 1",
-        parameters={"t": p.tenant_id, "l": p.login},
-    ).result_rows
-    return bool(rows) and tuple(rows[0]) == (p.role, p.client_id)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from click.testing import CliRunner
 
-from dashboards.auth import AccessDenied, AuthError, Principal, add_user, authenticate
+from dashboards.auth import AccessDenied, AuthError, Principal, add_user, authenticate, refresh_principal
 from mrm.cli import cli
 from tests.integration.workspace.conftest import KEY, TENANT
 from workspace import users
@@ -24,12 +24,12 @@ def login(ws):
 
 def test_suspended_user_cannot_sign_in_and_open_sessions_end_then_reactivation_restores(ws, admin, login):
     p = authenticate(ws, login, PASSWORD)
-    assert users.still_active(ws, p)
+    assert refresh_principal(ws, p) == p
     assert users.set_active(ws, admin, login, False)
     assert not users.set_active(ws, admin, login, False)  # already suspended: no change, no error
     with pytest.raises(AuthError, match="wrong login or password"):
         authenticate(ws, login, PASSWORD)
-    assert not users.still_active(ws, p)
+    assert refresh_principal(ws, p) is None  # the open app session ends at its next rerun
     assert users.set_active(ws, admin, login, True)
     assert authenticate(ws, login, PASSWORD).display_name == "Аналитик"  # the rest of the row survived
     actions = [
@@ -64,7 +64,7 @@ def test_only_admins_manage_users_not_themselves_and_only_in_their_tenant(ws, ad
         users.set_active(ws, Principal(TENANT, login, "admin"), login, False)
     with pytest.raises(LookupError, match="not found in tenant 'elsewhere'"):
         users.set_active(ws, Principal("elsewhere", "adm", "admin"), login, False)
-    assert users.still_active(ws, authenticate(ws, login, PASSWORD))
+    assert authenticate(ws, login, PASSWORD).login == login
 
 
 def test_cli_adds_edits_lists_archives_clients_and_acts_as_a_checked_user(ws, login):
