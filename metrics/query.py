@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from metrics.catalogue import GRAIN_SQL, GRANULARITIES, MARTS, METRICS, Mart, Metric
+from metrics.catalogue import GRAIN_SQL, GRANULARITIES, MARTS, METRICS, RATIOS, Mart, Metric
 
 MAX_DAYS = 731
 MAX_LIMIT = 10_000
@@ -232,6 +232,18 @@ def _expr(m: Metric, vat: str) -> str:
     num, den = agg(m.numerator), agg(m.denominator)
     scaled = f"{num} * {m.multiplier}" if m.multiplier != 1 else num
     return f"if({den} = 0, NULL, {scaled} / {den})"
+
+
+def ratio_sql(name: str, *, vat: str = "net", aggregated: bool = False) -> str:
+    """The SQL of one catalogue ratio: over raw rows (sums taken here) or over columns that already hold sums."""
+    num, den, mult = RATIOS[name]
+    spend = f"spend_{vat}"
+    n, d = num.replace("{spend}", spend), den.replace("{spend}", spend)
+    if not aggregated:
+        n, d = (f"toFloat64(sum({x}))" if not x.startswith("(") else
+                "(" + " - ".join(f"toFloat64(sum({y}))" for y in x.strip("()").split(" - ")) + ")" for x in (n, d))
+    scaled = f"toFloat64({n}) * {mult}" if mult != 1 else f"toFloat64({n})"
+    return f"if({d} = 0, NULL, {scaled} / {d})"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from metrics.query import ratio_sql
+
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 MAX_RANGE_DAYS = 400
@@ -157,12 +159,10 @@ _WHERE = "tenant_id = {tenant:String} AND client_id = {client:String} AND date_d
 _SUMS = ("sum(impressions) AS impressions, sum(clicks) AS clicks, round(toFloat64(sum(spend_gross)), 2) AS spend_gross, "
          "round(toFloat64(sum(spend_net)), 2) AS spend_net, round(toFloat64(sum(conversions)), 2) AS conversions, "
          "round(toFloat64(sum(conversions_value)), 2) AS conversions_value")
-# Ratios of sums (the metric layer's rule), NULL on a zero denominator; money KPIs on net spend.
-# Ratios of the sums above (they reference the summed aliases), NULL on a zero denominator; money KPIs on net spend.
-_KPIS = ("if(impressions = 0, NULL, round(clicks / impressions, 6)) AS ctr, "
-         "if(clicks = 0, NULL, round(spend_net / clicks, 2)) AS cpc, "
-         "if(conversions = 0, NULL, round(spend_net / conversions, 2)) AS cpa, "
-         "if(clicks = 0, NULL, round(conversions / clicks, 6)) AS cr")
+# Ratios of the sums above (they reference the summed aliases), from the metric layer's one definition of each;
+# NULL on a zero denominator; money KPIs on net spend.
+_KPIS = ", ".join(f"round({ratio_sql(k, aggregated=True)}, {6 if k in ('ctr', 'cr') else 2}) AS {k}"
+                  for k in ("ctr", "cpc", "cpa", "cr"))
 _DATE_ARGS = {
     "date_from": {"type": "string", "pattern": _DATE, "description": "First day, YYYY-MM-DD (default: 7 days before date_to)."},
     "date_to": {"type": "string", "pattern": _DATE, "description": "Last day, YYYY-MM-DD (default: newest day with data)."},
@@ -172,9 +172,7 @@ ORDER_BY = {"spend": "spend_net DESC", "clicks": "clicks DESC", "conversions": "
             "cpa_worst": "cpa DESC NULLS LAST", "ctr_worst": "ctr ASC NULLS LAST"}
 SERIES = {"spend": "round(toFloat64(sum(spend_net)), 2)", "clicks": "sum(clicks)", "impressions": "sum(impressions)",
           "conversions": "round(toFloat64(sum(conversions)), 2)",
-          "ctr": "if(sum(impressions) = 0, NULL, round(sum(clicks) / sum(impressions), 6))",
-          "cpc": "if(sum(clicks) = 0, NULL, round(toFloat64(sum(spend_net)) / sum(clicks), 2))",
-          "cpa": "if(sum(conversions) = 0, NULL, round(toFloat64(sum(spend_net)) / toFloat64(sum(conversions)), 2))"}
+          **{k: f"round({ratio_sql(k)}, {6 if k == 'ctr' else 2})" for k in ("ctr", "cpc", "cpa")}}
 
 
 # ----------------------------------------------------------------------------------------- metric tools

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from metrics.ratios import ratio_of_sums
+
 REPORT_VERSION = "report-v1"
 
 
@@ -64,9 +66,13 @@ def _f(v: Any) -> float:
 
 
 def _ratios(r: dict[str, Any], spend: float) -> dict[str, float | None]:
-    i, c, v = float(r["impressions"]), float(r["clicks"]), float(r["conversions"])
-    return {"ctr": round(c / i, 6) if i else None, "cpc": round(spend / c, 2) if c else None,
-            "cpa": round(spend / v, 2) if v else None, "cr": round(v / c, 6) if c else None}
+    """CTR, CPC, CPA, CR from the metric layer's formulas, over `spend` (net or gross, as the report shows)."""
+    sums = {**r, "spend_shown": spend}
+    out: dict[str, float | None] = {}
+    for name, digits in (("ctr", 6), ("cpc", 2), ("cpa", 2), ("cr", 6)):
+        v = ratio_of_sums(sums, name, vat="shown")
+        out[name] = None if v is None else round(v, digits)
+    return out
 
 
 def client_settings(ch: Any, tenant_id: str, client_id: str) -> dict[str, Any]:
