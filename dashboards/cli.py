@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from workspace.permissions import ROLES
+
 APP = Path(__file__).resolve().parent / "streamlit_app.py"
 # Migrations run through warehouse.migrate.migrate (the function): after the submodule is imported,
 # the attribute `warehouse.migrate` is the module, not the function.
@@ -21,9 +23,8 @@ def users() -> None:
 @click.argument("login")
 @click.option("--tenant", "tenant_id", required=True, help="Tenant (agency) the user belongs to.")
 @click.option("--role", required=True,
-              type=click.Choice(["pm", "account_manager", "specialist", "strategist", "analyst", "creative",
-                                 "client"]),
-              help="Role: only pm/account_manager send reports and import plans; client is read-only.")
+              type=click.Choice(list(ROLES)),
+              help="Role (see docs/permissions.md): admin administers the tenant; client is read-only.")
 @click.option("--client", "client_id", default="", help="For role client: the only client this user may see.")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--oidc", is_flag=True, help="Sign-in through the identity provider (LOGIN is the e-mail); no password.")
