@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth import AccessDenied, Principal, audit, check_id
+from metrics.ratios import add_ratios as _catalogue_ratios
 from workspace import access
 
 CACHE_TTL_S = 300
@@ -106,6 +107,30 @@ def period(date_from: Any, date_to: Any) -> Period:
     return Period(a, b)
 
 
+PRESETS = ("yesterday", "last_7", "last_30", "this_month", "last_month", "custom")
+
+
+def preset_period(name: str, yesterday: dt.date) -> Period:
+    """A named period ending no later than `yesterday` (the last complete day: today's partial numbers would show
+    as a fake drop against the previous period). 'this_month' is the month of `yesterday` up to it."""
+    first = yesterday.replace(day=1)
+    if name == "yesterday":
+        return Period(yesterday, yesterday)
+    if name in ("last_7", "last_30"):
+        return Period(yesterday - dt.timedelta(days=int(name[5:]) - 1), yesterday)
+    if name == "this_month":
+        return Period(first, yesterday)
+    if name == "last_month":
+        end = first - dt.timedelta(days=1)
+        return Period(end.replace(day=1), end)
+    raise DataError(f"unknown period preset {name!r} / неизвестный период")
+
+
+def preset_of(per: Period, yesterday: dt.date) -> str:
+    """The preset a period equals, else 'custom' (so a link or a typed range shows what it is)."""
+    return next((n for n in PRESETS[:-1] if preset_period(n, yesterday) == per), "custom")
+
+
 def scope(p: Principal, client_id: str) -> str:
     """The client this principal may read: a `client` user only its own; staff any client of their tenant."""
     try:
@@ -171,20 +196,25 @@ def _daily_span(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.da
 
 
 def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
-    """CTR, CPC, CPM, CPA, CR, ROMI, ДРР from the sums of the rows' grain (never averaged); NaN on zero."""
-    out = df.copy()
+    """CTR, CPC, CPM, CPA, CR, ROMI, ДРР from the sums of the rows' grain (never averaged); NaN on zero.
+    The formulas are the metric layer's (metrics/catalogue.py), on net spend like the rest of the app."""
+    return _catalogue_ratios(df, vat="net")
 
-    def div(n: pd.Series, d: pd.Series) -> pd.Series:
-        d = d.astype(float)
-        return n.astype(float) / d.where(d != 0)
 
-    out["ctr"] = div(out["clicks"], out["impressions"])
-    out["cpc"] = div(out["spend_net"], out["clicks"])
-    out["cpm"] = div(out["spend_net"], out["impressions"]) * 1000
-    out["cpa"] = div(out["spend_net"], out["conversions"])
-    out["cr"] = div(out["conversions"], out["clicks"])
-    out["romi"] = div(out["conversions_value"] - out["spend_net"], out["spend_net"])
-    out["drr"] = div(out["spend_net"], out["conversions_value"])
+# Ratios that mean nothing when what they divide by is not measured at all: ROMI would read −100 % and CPA
+# would be empty whenever revenue or goals are not set up, which looks like a disaster instead of a gap.
+NOT_TRACKED = {"conversions_value": ("no_revenue", ("conversions_value", "romi", "drr")),
+               "conversions": ("no_goals", ("conversions", "cpa", "cr", "romi", "drr"))}
+
+
+def not_applicable(sums: pd.DataFrame | dict[str, Any]) -> dict[str, str]:
+    """{metric: reason key} for the metrics that cannot be computed because revenue or goals are not tracked
+    in these rows at all (their total is zero)."""
+    out: dict[str, str] = {}
+    for base, (reason, metrics) in NOT_TRACKED.items():
+        total = sums[base].sum() if isinstance(sums, pd.DataFrame) else sums.get(base)
+        if total is None or pd.isna(total) or float(total) == 0:
+            out.update({m: reason for m in metrics if m not in out})
     return out
 
 

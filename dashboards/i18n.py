@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 LANGS = ("ru", "en")
@@ -18,6 +19,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "language": ("Язык", "Language"),
     "client": ("Клиент", "Client"),
     "period": ("Период", "Period"),
+    "preset": ("Быстрый выбор периода", "Quick period"),
+    "preset_yesterday": ("Вчера", "Yesterday"),
+    "preset_last_7": ("Последние 7 дней", "Last 7 days"),
+    "preset_last_30": ("Последние 30 дней", "Last 30 days"),
+    "preset_this_month": ("Этот месяц", "This month"),
+    "preset_last_month": ("Прошлый месяц", "Last month"),
+    "preset_custom": ("Свой период", "Custom range"),
+    "period_is": ("Период: {range}", "Period: {range}"),
+    "compared_with": ("Сравнение с: {range}", "Compared with: {range}"),
+    "complete_days_only": ("Периоды заканчиваются вчера: сегодняшние данные ещё неполные",
+                           "Periods end yesterday: today's numbers are still incomplete"),
     "signed_in_as": ("Вы вошли как {login} ({role})", "Signed in as {login} ({role})"),
     "no_clients": ("Нет доступных клиентов", "No clients available"),
     "no_data": ("Нет данных за выбранный период", "No data for the selected period"),
@@ -52,6 +64,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "cr": ("CR", "CR"),
     "romi": ("ROMI", "ROMI"),
     "drr": ("ДРР", "ACoS"),
+    "not_applicable": ("н/п", "n/a"),
+    "no_revenue": ("Не применимо: доход не отслеживается (нет ценности целей или электронной коммерции)",
+                   "Not applicable: no revenue is tracked (no goal values or e-commerce)"),
+    "no_goals": ("Не применимо: конверсии не отслеживаются (цели не настроены)",
+                 "Not applicable: no conversions are tracked (goals are not configured)"),
+    "not_shown_because": ("Не показаны: {metrics}. {reason}", "Not shown: {metrics}. {reason}"),
     "date_day": ("Дата", "Date"),
     "platform": ("Платформа", "Platform"),
     "channel": ("Канал", "Channel"),
@@ -135,6 +153,31 @@ TEXT: dict[str, tuple[str, str]] = {
     "failed_checks": ("Непройденные проверки dbt", "Failed dbt checks"),
     "all_ok": ("Проблем не найдено", "No problems found"),
 }
+
+
+MONTHS = {
+    # Russian dates use the genitive month ("5 декабря"); short forms for ranges and axes.
+    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+           "ноября", "декабря"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+
+
+def fmt_date(d: dt.date, lang: str) -> str:
+    """A date with the month's name in the language: '5 декабря 2026' / '5 December 2026'."""
+    return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
+
+
+def fmt_range(a: dt.date, b: dt.date, lang: str) -> str:
+    """A date range, shared parts said once: '1–7 декабря 2026', '28 ноября – 4 декабря 2026'."""
+    if a == b:
+        return fmt_date(a, lang)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{fmt_date(b, lang)}"
+    if a.year == b.year:
+        return f"{a.day} {MONTHS[lang][a.month - 1]} – {fmt_date(b, lang)}"
+    return f"{fmt_date(a, lang)} – {fmt_date(b, lang)}"
 
 
 def t(key: str, lang: str | None = None, **kw: Any) -> str:

@@ -74,6 +74,8 @@ class ClientSpec:
     ads_per_campaign: int = 4
     seed: int = 1
     users_per_campaign_day: int = 40
+    revenue_per_conversion: int = 2500  # 0: a client whose revenue is not tracked
+    conversions: bool = True  # False: a client without goals (no conversions at all)
 
 
 def _check_db(db: str) -> str:
@@ -97,7 +99,17 @@ def build(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, days: in
     _check_db(db)
     ch.command(f"DROP DATABASE IF EXISTS {db}")
     create(ch, db)
+    add_clients(ch, db, clients, end=end, days=days, provisional_days=provisional_days, app_rows=app_rows)
+    return {t: int(ch.query(f"SELECT count() FROM {db}.{t}").result_rows[0][0]) for t in DDL}
+
+
+def add_clients(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, days: int,
+                provisional_days: int = 3, app_rows: bool = True) -> None:
+    """Add these clients' rows (their roll-ups, and with `app_rows` their app.* rows) to an existing sample
+    marts database."""
+    _check_db(db)
     start = end - dt.timedelta(days=days - 1)
+    keys = {"keys": [(c.tenant_id, c.client_id) for c in clients]}
     for c in clients:
         _ad_rows(ch, db, c, start, days, end, provisional_days)
         _reach_states(ch, db, c, start, days, end)
@@ -108,18 +120,19 @@ def build(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, days: in
         "campaign_id, anyIf(campaign_name, campaign_name != ''), anyIf(source_platform, source_platform != ''), "
         "anyIf(currency, currency != ''), sum(impressions), sum(clicks), sum(spend_gross), sum(spend_net), "
         "sum(conversions), sum(conversions_value), sum(sessions), max(is_provisional) "
-        f"FROM {db}.fct_ad_performance_daily GROUP BY tenant_id, client_id, date_day, platform, account_id, campaign_id",
-        settings={"max_threads": 2})
+        f"FROM {db}.fct_ad_performance_daily WHERE (tenant_id, client_id) IN {{keys:Array(Tuple(String, String))}} "
+        "GROUP BY tenant_id, client_id, date_day, platform, account_id, campaign_id",
+        parameters=keys, settings={"max_threads": 2})
     ch.command(
         f"INSERT INTO {db}.fct_channel_daily SELECT tenant_id, client_id, date_day, "
         "if(source_platform != '', source_platform, platform) AS channel, any(currency), "
         "uniqExact(platform, account_id, campaign_id), sum(impressions), sum(clicks), sum(spend_gross), "
         "sum(spend_net), sum(conversions), sum(conversions_value), sum(sessions), max(is_provisional) "
-        f"FROM {db}.fct_ad_performance_daily GROUP BY tenant_id, client_id, date_day, channel",
-        settings={"max_threads": 2})
+        f"FROM {db}.fct_ad_performance_daily WHERE (tenant_id, client_id) IN {{keys:Array(Tuple(String, String))}} "
+        "GROUP BY tenant_id, client_id, date_day, channel",
+        parameters=keys, settings={"max_threads": 2})
     if app_rows:
         _app(ch, clients, end)
-    return {t: int(ch.query(f"SELECT count() FROM {db}.{t}").result_rows[0][0]) for t in DDL}
 
 
 def _ad_rows(ch: Any, db: str, c: ClientSpec, start: dt.date, days: int, end: dt.date, prov: int) -> None:
@@ -135,14 +148,15 @@ def _ad_rows(ch: Any, db: str, c: ClientSpec, start: dt.date, days: int, end: dt
         "toString(camp + 1)), concat('grp-', toString(camp + 1), '-', toString(intDiv(ad, 2) + 1)), "
         "concat('ad-', toString(camp + 1), '-', toString(ad + 1)), "
         "imp, clk, toDecimal64(spend * 1.2, 6), toDecimal64(spend, 6), 'RUB', toDecimal64(conv, 6), "
-        "toDecimal64(conv * 2500, 6), 0, 0, toUInt8(day > addDays({end:Date}, -{prov:Int32})), 'Europe/Moscow' "
+        "toDecimal64(conv * {rpc:UInt32}, 6), 0, 0, toUInt8(day > addDays({end:Date}, -{prov:Int32})), 'Europe/Moscow' "
         "FROM (SELECT number AS n, n % {days:UInt32} AS d, intDiv(n, {days:UInt32}) % {ads:UInt32} AS ad, "
         "  intDiv(n, {days:UInt32} * {ads:UInt32}) AS camp, cityHash64({seed:UInt64}, n) AS h, "
         "  toUInt64(500 + h % 4000 * (1 + camp % 4)) AS imp, toUInt64(imp * (0.01 + (h % 97) / 2000)) AS clk, "
-        "  round(clk * (10 + (intDiv(h, 97) % 40)), 2) AS spend, round(clk * (h % 7) / 100, 0) AS conv "
+        "  round(clk * (10 + (intDiv(h, 97) % 40)), 2) AS spend, round(clk * (h % 7) / 100, 0) * {goals:UInt8} AS conv "
         "  FROM numbers({rows:UInt64}))",
         parameters={"t": c.tenant_id, "c": c.client_id, "start": start, "end": end, "prov": prov, "days": days,
-                    "ads": ads, "seed": c.seed, "rows": days * ads * camps},
+                    "ads": ads, "seed": c.seed, "rows": days * ads * camps,
+                    "rpc": c.revenue_per_conversion, "goals": int(c.conversions)},
         settings={"max_threads": 2, "max_insert_threads": 2})
 
 

@@ -21,5 +21,5 @@ with ui.guard():
     with c2:
         charts.bar(per_channel, "channel", "cpa", title=t("cpa"), labels=labels, key="channel_cpa")
     charts.line(daily, "date_day", "spend_net", color="channel", labels=labels, key="channel_trend")
-    st.dataframe(ui.labelled(per_channel[["channel", *sums[:5], "ctr", "cpc", "cpa", "romi"]]), hide_index=True,
-                 key="channel_table")
+    ui.metric_table(per_channel, ["channel", *sums[:5], "ctr", "cpc", "cpa", "romi"], ui.currency(ctx),
+                    key="channel_table")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboards import charts, data, ui
-from dashboards.i18n import t
+from dashboards.i18n import fmt_range, t
 
 ctx = ui.context()
 st.title(t("page_overview"))
@@ -13,12 +13,17 @@ with ui.guard():
     if not cur["impressions"] and not cur["spend_net"] and not cur["sessions"]:
         st.info(t("no_data"))
     cols = st.columns(4)
-    money = ("spend_net", "cpc", "cpm", "cpa")
+    currency = ui.currency(ctx)
+    na = data.not_applicable(cur)
+    before = ctx.period.previous()
+    versus = f"{t('vs_previous')}: {fmt_range(before.date_from, before.date_to, ctx.lang)}"
     for i, m in enumerate(("spend_net", "impressions", "clicks", "conversions", "ctr", "cpc", "cpa", "romi")):
-        value = ui.fmt_pct(cur[m]) if m in ("ctr", "romi") else ui.fmt_num(cur[m], 2 if m in money else 0)
+        if m in na:  # say why instead of a −100 % ROMI or an empty CPA
+            cols[i % 4].metric(t(m), t("not_applicable"), help=t(na[m]))
+            continue
         # Lower is better for cost metrics: colour the delta accordingly.
-        cols[i % 4].metric(t(m), value, ui.delta_pct(cur[m], prev[m]),
-                           delta_color="inverse" if m in ("cpc", "cpa") else "normal", help=t("vs_previous"))
+        cols[i % 4].metric(t(m), ui.fmt_metric(m, cur[m], currency), ui.delta_pct(cur[m], prev[m]),
+                           delta_color="inverse" if m in ("cpc", "cpa") else "normal", help=versus)
     if cur.get("provisional_days"):
         st.caption(":warning: " + t("provisional_note", n=int(cur["provisional_days"])))
     daily = data.daily(ctx.principal, ctx.client_id, ctx.period)
@@ -31,6 +36,5 @@ with ui.guard():
     top = data.campaigns(ctx.principal, ctx.client_id, ctx.period).head(10)
     if not top.empty:
         st.subheader(t("top_campaigns"))
-        st.dataframe(ui.labelled(top[["campaign_name", "platform", "spend_net", "clicks", "conversions", "cpa",
-                                      "romi"]]), hide_index=True, key="overview_top",
-                     column_config={t("romi"): st.column_config.NumberColumn(format="percent")})
+        ui.metric_table(top, ["campaign_name", "platform", "spend_net", "clicks", "conversions", "cpa", "romi"],
+                        currency, key="overview_top")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 
-from tests.integration.dashboards.conftest import logged_in_app
+from tests.integration.dashboards.conftest import PASSWORD, logged_in_app
 
 pytestmark = pytest.mark.usefixtures("dash")
 
@@ -33,8 +36,9 @@ def test_data_health_lists_each_load_once_with_its_final_status(ch):
     from warehouse.loads import load_logged
 
     # The real logger writes `running` at the start and `ok` at the end: two rows of one load.
-    with load_logged(ch, tenant_id="dash_t1", platform="vk_ads", report="c-collapse-check",
-                     account_id="acme-acc-2") as log:
+    with load_logged(
+        ch, tenant_id="dash_t1", platform="vk_ads", report="c-collapse-check", account_id="acme-acc-2"
+    ) as log:
         log.rows += 42
     data.clear_caches()
     at = logged_in_app("it-pm@t1", page="app_pages/data_health.py", query={"client": "acme"})
@@ -43,3 +47,93 @@ def test_data_health_lists_each_load_once_with_its_final_status(ch):
     assert len(mine) == 1, mine
     assert list(mine["status"]) == ["ok"] and list(mine["rows"]) == [42]
     assert not (loads["status"] == "running").any()
+
+
+def test_presets_end_yesterday_and_the_comparison_window_is_stated():
+    from dashboards import data
+    from dashboards.i18n import fmt_range
+    from mrm import clock
+
+    y = clock.yesterday()
+    at = logged_in_app("it-pm@t1", query={"client": "acme"})
+    assert at.selectbox(key="period_preset").value == "last_30"  # the default period is a preset too
+    at.selectbox(key="period_preset").select_index(data.PRESETS.index("last_7")).run()
+    assert at.date_input(key="period_sel").value == (y - dt.timedelta(days=6), y)
+    assert at.query_params["to"] in (str(y), [str(y)])
+    shown = "\n".join(c.value for c in at.sidebar.caption)
+    prev = data.Period(y - dt.timedelta(days=6), y).previous()
+    assert f"Compared with: {fmt_range(prev.date_from, prev.date_to, 'en')}" in shown
+    assert prev.date_to == y - dt.timedelta(days=7)
+    at.selectbox(key="period_preset").select_index(data.PRESETS.index("yesterday")).run()
+    assert at.date_input(key="period_sel").value == (y, y)
+    # A typed range that is no preset (8 days, ending before yesterday) reads "custom".
+    at.date_input(key="period_sel").set_value((y - dt.timedelta(days=9), y - dt.timedelta(days=2))).run()
+    assert at.selectbox(key="period_preset").value == "custom"
+
+
+def test_a_link_into_today_is_cut_at_yesterday():
+    from mrm import clock
+
+    at = logged_in_app(
+        "it-pm@t1",
+        query={
+            "client": "acme",
+            "from": str(clock.today() - dt.timedelta(days=3)),
+            "to": str(clock.today()),
+        },
+    )
+    assert at.date_input(key="period_sel").value[1] == clock.yesterday()
+
+
+def test_preset_periods():
+    from dashboards.data import preset_of, preset_period
+
+    # yesterday is the 1st: "this month" is that one day, "last month" all of February
+    # yesterday is the 1st: "this month" is that one day, "last month" all of February
+    y = dt.date(2026, 3, 1)
+    assert preset_period("this_month", y) == preset_period("yesterday", y)
+    lm = preset_period("last_month", y)
+    assert (lm.date_from, lm.date_to) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    w = preset_period("last_7", y)
+    assert (w.date_from, w.date_to, w.days) == (dt.date(2026, 2, 23), y, 7)
+    assert preset_of(w, y) == "last_7" and preset_of(w, y + dt.timedelta(days=1)) == "custom"
+
+
+@pytest.fixture(scope="module")
+def untracked(ch, dash):
+    """A tenant of its own with two clients: one tracks goals but no revenue, one tracks neither."""
+    from dashboards import auth, sample_marts
+
+    specs = [
+        sample_marts.ClientSpec("dash_t3", "norev", "Без дохода", seed=7, revenue_per_conversion=0),
+        sample_marts.ClientSpec("dash_t3", "nogoals", "Без целей", seed=8, conversions=False),
+    ]
+    sample_marts.add_clients(ch, dash["db"], specs, end=dash["end"], days=dash["days"])
+    auth.add_user(ch, tenant_id="dash_t3", login="it-pm@t3", role="pm", password=PASSWORD)
+    return specs
+
+
+def test_romi_and_cpa_say_not_applicable_with_the_reason_when_nothing_is_tracked(untracked):
+    at = logged_in_app("it-pm@t3", query={"client": "norev"})
+    tiles = {m.label: m for m in at.metric}
+    assert tiles["ROMI"].value == "n/a" and "no revenue is tracked" in tiles["ROMI"].help
+    assert tiles["CPA"].value.endswith("₽") and tiles["Conversions"].value != "n/a"  # goals are tracked here
+    assert "−100" not in tiles["ROMI"].value and "-100" not in tiles["ROMI"].value
+    top = at.dataframe[0].value
+    assert "ROMI" not in top.columns and any("Not shown: ROMI" in c.value for c in at.caption)
+    at.selectbox(key="client_sel").select("nogoals").run()
+    tiles = {m.label: m for m in at.metric}
+    for label in ("Conversions", "CPA", "ROMI"):
+        assert tiles[label].value == "n/a", label
+    assert "goals are not configured" in tiles["CPA"].help
+    assert "None" not in {m.value for m in at.metric}
+
+
+def test_ctr_and_romi_are_percent_on_every_table():
+    for page in ("app_pages/channels.py", "app_pages/campaigns.py", "app_pages/overview.py"):
+        at = logged_in_app("it-pm@t1", page=page, query={"client": "acme"})
+        config = json.loads(at.dataframe[0].proto.columns)
+        for label in ("CTR", "ROMI"):
+            if label in config:
+                assert config[label]["type_config"]["format"] == "percent", (page, label, config[label])
+        assert any(lbl in config for lbl in ("CTR", "ROMI")), (page, config)

@@ -53,7 +53,7 @@ def test_overview_kpis_equal_the_warehouse_sums_with_deltas(ch):
     spend, clicks = _period_sums(ch, "dash_t1", "romashka", END - dt.timedelta(days=13), END)
     prev_spend, _ = _period_sums(ch, "dash_t1", "romashka", END - dt.timedelta(days=27), END - dt.timedelta(days=14))
     metrics = {m.label: m for m in at.metric}
-    assert metrics["Spend (net)"].value == f"{spend:,.2f}"
+    assert metrics["Spend (net)"].value == f"{spend:,.2f}\u00a0₽"  # money carries the client's currency sign
     assert metrics["Clicks"].value == f"{clicks:,.0f}"
     assert metrics["Spend (net)"].delta == f"{(spend - prev_spend) / prev_spend * 100:+.1f} %"
     assert "provisional" in _texts(at)  # the last 3 days are provisional in the sample marts
@@ -61,9 +61,9 @@ def test_overview_kpis_equal_the_warehouse_sums_with_deltas(ch):
     assert daily["encoding"]["color"]["field"] == "platform" and daily["encoding"]["x"]["type"] == "temporal"
     assert daily["encoding"]["opacity"]["condition"]["test"] == {"not": {"field": "provisional", "equal": ""}}
     top = at.dataframe[0].value  # top campaigns by spend, biggest first, this client's only
-    assert 0 < len(top) <= 10 and top["Spend (net)"].is_monotonic_decreasing
+    assert 0 < len(top) <= 10 and top["Spend (net), ₽"].is_monotonic_decreasing
     assert top["Campaign name"].str.startswith("dash_t1/romashka: ").all()
-    assert top["Spend (net)"].sum() <= spend + 0.01
+    assert top["Spend (net), ₽"].sum() <= spend + 0.01
 
 
 def test_campaigns_table_filters_and_drills_down_to_ads():
