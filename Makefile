@@ -8,7 +8,15 @@ export DAGSTER_DISABLE_TELEMETRY ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 
 .PHONY: help install system-deps demo demo-no-serve test test-fast test-browser bench lint format dagster dashboards \
-        warehouse-start warehouse-stop sandbox clean
+        warehouse-start warehouse-stop sandbox clean test-under-load test-dates
+
+PYTEST := $(PY) -m pytest -q -p no:cacheprovider
+# What the test targets run: the whole suite unless narrowed, e.g. `make test TESTS=tests/unit`.
+TESTS ?=
+COV_DIR := test-artifacts/coverage
+# The days `make test-dates` pins "today" to (MRM_TODAY): the latest 1st, 10th and 31st of a month.
+DATES ?= $(shell $(PY) scripts/month_days.py 2>/dev/null)
+DATE_TESTS ?= tests/unit tests/integration/dashboards tests/integration/planning tests/security tests/e2e
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
@@ -29,11 +37,26 @@ demo: install system-deps ## run the platform's main job on the embedded default
 demo-no-serve: install system-deps ## the same job, print a summary and exit
 	$(PY) -m mrm.cli demo --no-serve
 
-test: install system-deps ## the whole suite
-	$(PY) -m pytest -q -p no:cacheprovider
+test: install system-deps ## the whole suite with line coverage of the packages (total printed at the end)
+	@mkdir -p $(COV_DIR) && rm -f $(COV_DIR)/.coverage*
+	@status=0; $(PYTEST) --cov --cov-report= $(TESTS) || status=$$?; \
+	$(PY) -m coverage combine -q >/dev/null 2>&1 || true; \
+	echo "least covered modules (most missed lines first):"; \
+	$(PY) -m coverage report --skip-covered 2>/dev/null | head -n 17; \
+	echo "line coverage of the packages: $$($(PY) -m coverage report --format=total 2>/dev/null)%"; \
+	exit $$status
+
+test-under-load: install system-deps ## the suite while a CPU hog keeps every core busy (stopped afterwards, even on failure)
+	@$(PY) scripts/cpu_hog.py --seconds 5400 & hog=$$!; \
+	trap 'kill $$hog 2>/dev/null; wait $$hog 2>/dev/null' EXIT; \
+	$(PYTEST) $(TESTS)
+
+test-dates: install system-deps ## date-sensitive tests with today (MRM_TODAY) on the 1st, 10th and 31st of a month
+	@test -n "$(DATES)" || { echo "no dates: scripts/month_days.py failed"; exit 1; }
+	@set -e; for day in $(DATES); do echo "== MRM_TODAY=$$day"; MRM_TODAY=$$day $(PYTEST) $(or $(TESTS),$(DATE_TESTS)); done
 
 test-fast: install ## unit tests only
-	$(PY) -m pytest -q tests/unit
+	$(PYTEST) tests/unit
 
 test-browser: install system-deps ## real-browser tests only (Debian chromium)
 	$(PY) -m pytest -q -m browser tests/e2e

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, data, safe
+from dashboards import auth, data
 from dashboards.i18n import LANGS, fmt_range, t
 from mrm import clock
 

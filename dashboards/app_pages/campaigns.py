@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import charts, data, safe, ui
+from dashboards import charts, data, ui
 from dashboards.i18n import t
 
 ctx = ui.context()
@@ -38,7 +38,7 @@ with ui.guard():
     if chosen:
         platform, account_id, campaign_id = by_label[chosen]
         ads = data.campaign_ads(ctx.principal, ctx.client_id, ctx.period, platform, account_id, campaign_id)
-        st.subheader(t("ads_of", name=safe.md(chosen)))  # a campaign name from the ad platform
+        st.subheader(t("ads_of", name=chosen))
         ui.metric_table(ads, ["ad_group_id", "ad_id", "impressions", "clicks", "spend_net", "conversions", "ctr",
                               "cpc", "cpa", "is_provisional"], ui.currency(ctx), key="ads_table")
         if not ads.empty:

@@ -43,3 +43,29 @@ def test_loaders_and_sandbox_default_to_the_pinned_day(monkeypatch: pytest.Monke
 
     monkeypatch.setenv("MRM_TODAY", "2026-01-31")
     assert World(seed=1, history_days=5).today == dt.date(2026, 1, 31)
+
+
+def _month_days():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "scripts" / "month_days.py"
+    spec = importlib.util.spec_from_file_location("month_days", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.month_days
+
+
+@pytest.mark.parametrize(
+    ("today", "want"),
+    [
+        ("2026-12-05", ["2026-12-01", "2026-11-10", "2026-10-31"]),
+        ("2026-03-10", ["2026-03-01", "2026-03-10", "2026-01-31"]),
+        ("2026-01-31", ["2026-01-01", "2026-01-10", "2026-01-31"]),
+        ("2026-05-01", ["2026-05-01", "2026-04-10", "2026-03-31"]),
+    ],
+)
+def test_make_test_dates_pins_the_latest_1st_10th_and_31st(today: str, want: list[str]) -> None:
+    got = _month_days()(dt.date.fromisoformat(today))
+    assert [d.isoformat() for d in got] == want
