@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from warehouse.engine import EngineError
@@ -98,6 +99,12 @@ OUTSIDE_WORLD_WORDS = frozenset(("infile", "outfile"))
 OUTSIDE_WORLD_STATEMENTS = frozenset(("attach", "backup", "restore"))
 
 
+class Headers(Protocol):
+    """Request headers: a case-insensitive lookup (http.server's message) or a plain mapping."""
+
+    def get(self, name: str, default: Any = None, /) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Credentials:
     user: str
@@ -140,9 +147,7 @@ def _refusal(message: str, code: int, name: str) -> EngineError:
     return EngineError(f"Code: {code}. DB::Exception: {message}. ({name})", code)
 
 
-def check_authentication(
-    headers: Mapping[str, str], params: Mapping[str, str], expected: Credentials
-) -> None:
+def check_authentication(headers: Headers, params: Mapping[str, str], expected: Credentials) -> None:
     """Accept what stock ClickHouse accepts: HTTP basic auth, X-ClickHouse-User/Key headers, or user/password
     URL parameters. Raises AUTHENTICATION_FAILED (516) otherwise."""
     user = password = None
@@ -172,7 +177,7 @@ def check_authentication(
         )
 
 
-def check_origin(headers: Mapping[str, str], port: int) -> None:
+def check_origin(headers: Headers, port: int) -> None:
     """Refuse a Host other than a loopback name with this port (DNS rebinding) and any cross-site request."""
     host = (headers.get("Host") or "").strip().lower()
     if host not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
@@ -353,7 +358,7 @@ class AccessPolicy:
     port: int
     allowed: frozenset[str] = frozenset()
 
-    def admit(self, headers: Mapping[str, str], params: Mapping[str, str]) -> None:
+    def admit(self, headers: Headers, params: Mapping[str, str]) -> None:
         """Host/Origin first (a rebinding page learns nothing), then the credentials."""
         check_origin(headers, self.port)
         check_authentication(headers, params, self.credentials)

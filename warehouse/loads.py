@@ -163,7 +163,7 @@ def switch_windows(client: Any, windows: list[Window]) -> None:
     cols: dict[str, list[Any]] = {"table_name": [], "tenant_id": [], "account_id": [], "date_day": [],
                                   "load_id": [], "loaded_at": []}
     for w in windows:
-        for day in sorted(w.days) if w.days is not None else [SNAPSHOT_DAY]:  # type: ignore[arg-type]
+        for day in sorted(w.days) if w.days is not None else [SNAPSHOT_DAY]:
             for key, value in (("table_name", w.table), ("tenant_id", w.tenant_id), ("account_id", w.account_id),
                                ("date_day", day), ("load_id", w.load_id), ("loaded_at", w.loaded_at)):
                 cols[key].append(value)
@@ -206,7 +206,7 @@ def _superseded_where(w: Window, params: dict[str, Any], suffix: str) -> str:
     where = (f"tenant_id = {{tenant{suffix}:String}} AND account_id = {{account{suffix}:String}} "
              f"AND _loaded_at < {{loaded_at{suffix}:DateTime64(3)}}")
     if w.days is not None:
-        params[f"days{suffix}"] = sorted(w.days)  # type: ignore[arg-type]
+        params[f"days{suffix}"] = sorted(w.days)
         where += f" AND date_day IN {{days{suffix}:Array(Date)}}"
     return where
 

@@ -204,7 +204,7 @@ def engine_is_embedded(settings: Any) -> bool:
                       auth=(settings.username, settings.password) if settings.password else None)
     except httpx.HTTPError:
         return False
-    return r.headers.get("X-ClickHouse-Server-Display-Name", "") == "mrm-embedded"
+    return str(r.headers.get("X-ClickHouse-Server-Display-Name", "")) == "mrm-embedded"
 
 
 def known_tenants(ch: Any) -> list[str]:

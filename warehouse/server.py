@@ -88,7 +88,7 @@ def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.E
         creds = credentials(data_dir)
         allowed = allowed_functions()
         engine = Engine(data_dir, max_memory)
-        handler = type("BoundHandler", (Handler,), {"engine": engine, "max_data": max_body,
+        handler: type[Handler] = type("BoundHandler", (Handler,), {"engine": engine, "max_data": max_body,
                                                      "max_query": max_query_body})
         try:
             httpd = WarehouseServer((host, port), handler)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "dbt_small"
 
@@ -21,7 +22,9 @@ def dbt(args: list[str], project: Path, env: dict[str, str]) -> subprocess.Compl
 def test_dbt_build_twice(warehouse_url, ch, tmp_path):
     project = tmp_path / "dbt_small"
     shutil.copytree(FIXTURE, project)
+    # Stock dbt-clickhouse with the embedded server's secret as the password (from the credentialed URL).
     env = {**os.environ, "DBT_SMALL_PORT": warehouse_url.rsplit(":", 1)[1], "DBT_SMALL_SCHEMA": "dbt_small_test",
+           "DBT_SMALL_PASSWORD": unquote(urlsplit(warehouse_url).password or ""),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     first = dbt(["build"], project, env)
     assert first.returncode == 0, first.stdout[-3000:]
