@@ -155,11 +155,11 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
         click.echo(f"-- passwords of {len(plan.passwords)} users written to {passwords_out}", err=True)
     if dry_run:
         click.echo(plan.sql(), nl=False)
-        click.echo(f"-- {len(plan.statements)} statements for {len(plan.passwords)} tenants, "
+        click.echo(f"-- {len(plan.statements)} statements for {len(set(tenants_))} tenants and the app user, "
                    f"{len(plan.policy_tables)} tables with tenant_id (dry run; --apply to run)", err=True)
         return
     try:
         n = prov.apply(ch, plan, embedded=embedded)
     except Exception as exc:
         raise click.ClickException(f"provisioning failed: {exc}") from exc
-    click.echo(f"applied {n} statements for {len(plan.passwords)} tenants")
+    click.echo(f"applied {n} statements for {len(set(tenants_))} tenants and the app user")
