@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import data, safe, ui
 from dashboards.i18n import t
 
 ctx = ui.context()
@@ -10,9 +10,9 @@ st.title(t("page_assistant"))
 history = st.session_state.setdefault("chat_history", [])
 for turn in history:
     with st.chat_message(turn["role"]):
-        st.markdown(turn["text"])
+        safe.text(turn["text"])  # questions, answers and passages are data: never Markdown
         for c in turn.get("citations", []):
-            st.caption(f"[{c['chunk_id']}] {c['source_path']} — {c['heading']} ({c['line_start']}–{c['line_end']})")
+            safe.caption(f"[{c['chunk_id']}] {c['source_path']} — {c['heading']} ({c['line_start']}–{c['line_end']})")
 question = st.chat_input(t("ask_placeholder"), key="chat_q")
 if question:
     with ui.guard():
@@ -21,10 +21,10 @@ if question:
         history.append({"role": "user", "text": question})
         history.append({"role": "assistant", "text": answer.answer, "citations": cites})
         with st.chat_message("user"):
-            st.markdown(question)
+            safe.text(question)
         with st.chat_message("assistant"):
-            st.markdown(answer.answer)
+            safe.text(answer.answer)
             st.caption(f"{t('sources')}: {len(cites)} · {answer.provider}")
             for c in cites:
-                st.caption(f"[{c['chunk_id']}] {c['source_path']} — {c['heading']} "
+                safe.caption(f"[{c['chunk_id']}] {c['source_path']} — {c['heading']} "
                            f"({c['line_start']}–{c['line_end']})")

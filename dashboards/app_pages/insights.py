@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import data, safe, ui
 from dashboards.i18n import t
 from mrm import clock
 
@@ -22,7 +22,8 @@ with ui.guard():
     for ins in found:
         text = ins.get(f"narrative_{ctx.lang}") or ins.get("narrative_en") or ins.get("type")
         show = SEVERITY.get(str(ins.get("severity")), st.info)
-        show(f"**{ins.get('type')}** · {ins.get('entity', '')}: {text}")
-        with st.expander(f"{ins.get('metric', '')} — evidence"):
+        # Entity and narrative carry campaign names from the ad platforms: shown as text, never as Markdown.
+        show(f"**{safe.md(ins.get('type'))}** · {safe.md(ins.get('entity', ''))}: {safe.md(text)}")
+        with st.expander(f"{safe.md(ins.get('metric', ''))} — evidence"):
             st.code(str(ins.get("evidence_sql", "")), language="sql")
             st.json(str(ins.get("evidence_params", "{}")))

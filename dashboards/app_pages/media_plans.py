@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import data, safe, ui
 from dashboards.i18n import t
 from planning.mediaplan.fields import field_descriptions
 
@@ -51,9 +51,9 @@ with ui.guard():
         elif st.button(t("import_plan"), key="plan_import", type="primary", disabled=not report.ok):
             res = data.import_plan(ctx.principal, ctx.client_id, raw, name, manual)
             if res.imported:
-                st.success(t("imported", plan=res.plan_id, version=res.plan_version))
+                st.success(t("imported", plan=safe.md(res.plan_id), version=res.plan_version))
             else:
-                st.error(res.report.as_text(20))
+                safe.error(res.report.as_text(20))  # quotes the uploaded file's cells
     st.subheader(t("versions"))
     versions = data.media_plans(ctx.principal, ctx.client_id)
     if versions.empty:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import data, safe, ui
 from dashboards.i18n import t
 
 ctx = ui.context()
@@ -27,9 +27,9 @@ with ui.guard():
     if files is None:
         st.info(t("no_report"))
         st.stop()
-    st.success(t("report_ready", narrator=files.narrator))
+    st.success(t("report_ready", narrator=safe.md(files.narrator)))
     snap = files.snapshot
-    st.markdown(snap.get("narrative", {}).get("text", ""))
+    safe.text(snap.get("narrative", {}).get("text", ""))  # a model's text about campaign names: data
     totals = snap.get("totals", {})
     cols = st.columns(4)
     for i, m in enumerate(("spend", "impressions", "clicks", "conversions")):
@@ -45,7 +45,7 @@ with ui.guard():
         d2.download_button(t("download_pdf"), files.pdf.read_bytes, files.pdf.name, "application/pdf",
                            key="rep_dl_pdf", on_click="ignore")
     if ctx.principal.can("send_report"):
-        st.caption(", ".join(files.recipients) or "—")
+        safe.caption(", ".join(files.recipients) or "—")
         if st.button(t("send_report"), key="rep_send"):
             sent = data.send_report(ctx.principal, files)
-            st.success(t("sent_to", to=", ".join(sent)))
+            st.success(t("sent_to", to=safe.md(", ".join(sent))))
