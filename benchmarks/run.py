@@ -17,13 +17,14 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = [
-    ("warehouse", "warehouse.bench", "SELECT 1 p50 ≤ 2 ms; insert_arrow 10 M rows ≥ 1.5 M rows/s, server peak < 2 GB; GROUP BY ≤ 1.3× chDB direct"),
-    ("ingestion", "ingestion.bench", "5 M-row Direct TSV report end to end ≥ 500 k rows/s, peak memory ≤ 1 GB"),
+    ("warehouse", "benchmarks.warehouse_bench", "SELECT 1 p50 ≤ 2 ms; insert_arrow 10 M rows ≥ 1.5 M rows/s, server peak < 2 GB; GROUP BY ≤ 1.3× chDB direct"),
+    ("ingestion", "benchmarks.ingestion_bench", "5 M-row Direct TSV report end to end ≥ 500 k rows/s, peak memory ≤ 1 GB"),
     ("dbt", "dbt_project.bench", "full build 90 d × 3 platforms × 200 campaigns ≤ 60 s; daily incremental on 10 M rows ≤ 30 s"),
     ("planning", "planning.bench", "detection + validation of a 10,000-line plan ≤ 5 s"),
-    ("assistants", "assistants.bench", "recall@5 ≥ 0.9 offline; `mrm ask` p95 ≤ 2 s; a client report ≤ 10 s"),
-    ("orchestration", "orchestration.bench", "daily run 3 tenants × 3 platforms end to end ≤ 3 min"),
-    ("dashboards", "dashboards.bench", "page data queries p95 ≤ 300 ms on 10 M rows; first paint ≤ 2 s with 5 sessions"),
+    ("assistants", "benchmarks.assistants_bench", "recall@5 ≥ 0.9 offline; `mrm ask` p95 ≤ 2 s; a client report ≤ 10 s"),
+    ("orchestration", "benchmarks.orchestration_bench", "daily run 3 tenants × 3 platforms end to end ≤ 3 min"),
+    ("dashboards", "benchmarks.dashboards_bench", "page data queries p95 ≤ 300 ms on 10 M rows; first paint ≤ 2 s with 5 sessions"),
+    ("api", "benchmarks.api_bench", "POST /v1/metrics/query p95 < 500 ms with 20 concurrent clients on 10 M ad rows"),
     # Issue 9 (proof at scale): side by side against peers, and growth from 1 M to 100 M rows.
     ("compare", "benchmarks.compare", "ingestion ≥ 5× dlt's rows/s; warehouse server vs chDB in-process vs DuckDB; "
                                       "reach from uniqCombined states vs uniqExact: time and error"),
