@@ -19,11 +19,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import auth, data, safe
-from dashboards.i18n import LANGS, t
+from dashboards.i18n import LANGS, fmt_range, t
 from mrm import clock
 
 SESSION_HOURS = float(os.environ.get("MRM_SESSION_HOURS", "12"))
-DEFAULT_DAYS = 30
+DEFAULT_PRESET = "last_30"
 
 
 @dataclass(frozen=True)
@@ -194,10 +194,9 @@ def sidebar(p: auth.Principal) -> None:
                 _stop_with(exc)
                 return
         else:
-            end = clock.yesterday()
-            per = data.Period(end - dt.timedelta(days=DEFAULT_DAYS - 1), end)
+            per = data.preset_period(DEFAULT_PRESET, clock.yesterday())
         st.session_state["period_sel"] = (per.date_from, per.date_to)
-    sb.date_input(t("period"), key="period_sel", format="YYYY-MM-DD")
+    period_pickers(sb)
     if sb.button(t("logout"), key="logout_btn"):
         sign_out()
         st.rerun()
@@ -208,8 +207,40 @@ def sidebar(p: auth.Principal) -> None:
     qp["lang"] = st.session_state["ui_lang"]
 
 
+def period_pickers(sb: Any) -> None:
+    """Presets (all ending yesterday), the date range for a custom period, and the comparison window stated."""
+    yesterday = clock.yesterday()
+    # Today is incomplete: no period may reach into it (the picker's own quick ranges end today otherwise).
+    a, b = (selected_period().date_from, selected_period().date_to)
+    if b > yesterday:
+        st.session_state["period_sel"] = (min(a, yesterday), yesterday)
+
+    def preset_chosen() -> None:
+        name = st.session_state["period_preset"]
+        st.session_state["period_custom"] = name == "custom"
+        if name != "custom":
+            per = data.preset_period(name, clock.yesterday())
+            st.session_state["period_sel"] = (per.date_from, per.date_to)
+
+    def range_typed() -> None:
+        st.session_state["period_custom"] = False
+
+    current, lang = selected_period(), st.session_state.get("ui_lang", "ru")
+    st.session_state["period_preset"] = ("custom" if st.session_state.get("period_custom")
+                                         else data.preset_of(current, yesterday))
+    sb.selectbox(t("preset"), data.PRESETS, key="period_preset", on_change=preset_chosen,
+                 format_func=lambda n: t(f"preset_{n}", lang))
+    sb.date_input(t("period"), key="period_sel", format="DD.MM.YYYY" if st.session_state.get("ui_lang") == "ru"
+                  else "YYYY-MM-DD", max_value=yesterday, on_change=range_typed)
+    per = selected_period()
+    prev = per.previous()
+    sb.caption(t("period_is", range=fmt_range(per.date_from, per.date_to, lang)) + "  \n"
+               + t("compared_with", range=fmt_range(prev.date_from, prev.date_to, lang)),
+               help=t("complete_days_only"))
+
+
 def selected_period() -> data.Period:
-    sel = st.session_state.get("period_sel") or ()
+    sel: Any = st.session_state.get("period_sel") or ()
     if isinstance(sel, dt.date):
         sel = (sel, sel)
     if len(sel) == 1:  # the user has picked only the start so far
@@ -249,10 +280,10 @@ def fmt_num(v: Any, digits: int = 0, lang: str | None = None) -> str:
     return s.replace(",", "\u00a0").replace(".", ",") if lang == "ru" else s
 
 
-def fmt_pct(v: Any, digits: int = 2) -> str:
+def fmt_pct(v: Any, digits: int = 2, lang: str | None = None) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "—"
-    return fmt_num(float(v) * 100, digits) + " %"
+    return fmt_num(float(v) * 100, digits, lang) + " %"
 
 
 def delta_pct(cur: Any, prev: Any) -> str | None:
@@ -263,6 +294,67 @@ def delta_pct(cur: Any, prev: Any) -> str | None:
     if pd.isna(c) or pd.isna(p) or p == 0:
         return None
     return f"{(c - p) / abs(p) * 100:+.1f} %"
+
+
+# Which metrics are money and which are shares: one list, so a tile, a table and a download agree on it.
+MONEY = ("spend_net", "spend_gross", "conversions_value", "cpc", "cpm", "cpa", "line_budget_net",
+         "cum_actual_spend_net", "forecast_spend_net_end_of_flight")
+SHARES = ("ctr", "cr", "romi", "drr", "pacing_ratio")
+CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "UZS": "сум"}
+
+
+def currency(ctx: Context) -> str:
+    """The currency code of the selected client (its marts are in that currency)."""
+    rows = data.clients(ctx.principal)
+    match = rows.loc[rows["client_id"] == ctx.client_id, "currency"]
+    return str(match.iloc[0]) if not match.empty and match.iloc[0] else "RUB"
+
+
+def fmt_money(v: Any, cur: str, digits: int = 2, lang: str | None = None) -> str:
+    """Money with locale grouping and the currency sign after the number ('1 234,50 ₽', '1,234.50 ₽')."""
+    s = fmt_num(v, digits, lang)
+    return s if s == "—" else f"{s}\u00a0{CURRENCY_SIGNS.get(cur, cur)}"
+
+
+def fmt_metric(m: str, v: Any, cur: str, lang: str | None = None) -> str:
+    """A metric's value as shown on tiles: shares in percent, money with its sign, counts grouped."""
+    if m in SHARES:
+        return fmt_pct(v, lang=lang)
+    if m in MONEY:
+        return fmt_money(v, cur, lang=lang)
+    return fmt_num(v, 0, lang)
+
+
+def column_config(cols: list[str], cur: str) -> dict[str, Any]:
+    """Number formats of metric columns, keyed by their shown labels: shares as percent everywhere,
+    money and counts with the browser's grouping (the currency sign is in the column label)."""
+    out: dict[str, Any] = {}
+    for c in cols:
+        if c in SHARES:
+            out[money_label(c, cur)] = st.column_config.NumberColumn(format="percent")
+        elif c in MONEY:
+            out[money_label(c, cur)] = st.column_config.NumberColumn(format="localized")
+    return out
+
+
+def money_label(c: str, cur: str) -> str:
+    from dashboards.i18n import TEXT
+
+    label = t(c) if c in TEXT else c
+    return f"{label}, {CURRENCY_SIGNS.get(cur, cur)}" if c in MONEY else label
+
+
+def metric_table(df: pd.DataFrame, cols: list[str], cur: str, *, key: str, **kw: Any) -> pd.DataFrame:
+    """A metrics table: columns that cannot apply to these rows (no revenue, no goals tracked) are left out with
+    the reason said under the table; labels in the UI language. Returns the frame as shown (for downloads)."""
+    na = data.not_applicable(df)
+    keep = [c for c in cols if c not in na]
+    shown = df[keep].rename(columns={c: money_label(c, cur) for c in keep})
+    st.dataframe(shown, hide_index=True, key=key, column_config=column_config(keep, cur), **kw)
+    for reason in dict.fromkeys(na[c] for c in cols if c in na):
+        gone = ", ".join(t(c) for c in cols if na.get(c) == reason)
+        st.caption(t("not_shown_because", metrics=gone, reason=t(reason)))
+    return shown
 
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:

@@ -20,15 +20,10 @@ with ui.guard():
     if table.empty:
         st.info(t("no_data"))
         st.stop()
-    shown = table[COLS]
-    st.dataframe(ui.labelled(shown), hide_index=True, key="camp_table",
-                 column_config={t("ctr"): st.column_config.NumberColumn(format="percent"),
-                                t("cr"): st.column_config.NumberColumn(format="percent"),
-                                t("romi"): st.column_config.NumberColumn(format="percent")})
+    labelled = ui.metric_table(table, COLS, ui.currency(ctx), key="camp_table")
     d1, d2 = st.columns(2)
     stem = f"campaigns_{ctx.client_id}_{ctx.period.date_from}_{ctx.period.date_to}"
     # The files are built when a button is clicked, not on every run of the page.
-    labelled = ui.labelled(shown)
     d1.download_button(t("download_csv"), lambda: ui.csv_bytes(labelled), f"{stem}.csv", "text/csv",
                        key="dl_csv", on_click="ignore")
     d2.download_button(t("download_xlsx"), lambda: ui.xlsx_bytes(labelled), f"{stem}.xlsx",
@@ -44,8 +39,8 @@ with ui.guard():
         platform, account_id, campaign_id = by_label[chosen]
         ads = data.campaign_ads(ctx.principal, ctx.client_id, ctx.period, platform, account_id, campaign_id)
         st.subheader(t("ads_of", name=safe.md(chosen)))  # a campaign name from the ad platform
-        st.dataframe(ui.labelled(ads[["ad_group_id", "ad_id", "impressions", "clicks", "spend_net", "conversions",
-                                      "ctr", "cpc", "cpa", "is_provisional"]]), hide_index=True, key="ads_table")
+        ui.metric_table(ads, ["ad_group_id", "ad_id", "impressions", "clicks", "spend_net", "conversions", "ctr",
+                              "cpc", "cpa", "is_provisional"], ui.currency(ctx), key="ads_table")
         if not ads.empty:
             top = ads.head(20).assign(ad=lambda d: d["ad_group_id"] + " / " + d["ad_id"])
             charts.bar(top, "ad", "spend_net", labels={"spend_net": t("spend_net"), "ad": t("ad")}, key="ads_chart")
