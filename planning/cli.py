@@ -181,6 +181,38 @@ def export_cmd(plan_id: str, out: Path, tenant: str, client_id: str | None, vers
     click.echo(f"wrote {path} ({len(lines)} lines, version {header['plan_version']})")
 
 
+@plan.command("optimize")
+@click.option("--input", "input_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON: {"budget", "objective", "universe", "combine", "lines": [{"id", "cpm", "curve", '
+                   '"min_budget", "max_budget"}, ...]}.')  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def optimize_cmd(input_file: Path, as_json: bool) -> None:
+    """Split a budget across plan lines for the best combined reach (Sainsbury), with the budget -> reach frontier."""
+    from planning.optimizer import OptimizeInputError, optimize, parse_problem
+
+    try:
+        data = json.loads(input_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{input_file}: not valid JSON ({exc}) / некорректный JSON") from None
+    try:
+        result = optimize(parse_problem(data))
+    except (OptimizeInputError, R.ParamError) as exc:
+        raise click.ClickException(f"{input_file}: {exc}") from None
+    out = result.as_json()
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"objective {result.objective}, budget {out['budget']:,.2f}, spent {out['spent']:,.2f} / "
+               f"цель {result.objective}, бюджет {out['budget']:,.2f}")  # fmt: skip
+    for lid, rub in out["allocation"].items():
+        click.echo(f"  {lid:<30} {rub:>16,.2f}  reach {_pct(out['line_reach'][lid])}")
+    click.echo(f"combined reach {_pct(result.reach)}  [model: Sainsbury (independent lines)] / "
+               f"совокупный охват {_pct(result.reach)}")  # fmt: skip
+    click.echo("frontier / граница (budget -> reach):")
+    for rub, r in out["frontier"]:
+        click.echo(f"  {rub:>16,.2f}  {_pct(r)}")
+
+
 # ---------------------------------------------------------------------------------------------
 # mrm reach …
 # ---------------------------------------------------------------------------------------------
