@@ -282,7 +282,7 @@ def _allocate(lines: Sequence[Line], budget: float, universe: float) -> np.ndarr
     return alloc
 
 
-def combined_reach(lines: Sequence[Line], allocation: Sequence[float], universe: float) -> float:
+def combined_reach(lines: Sequence[Line], allocation: Sequence[float] | np.ndarray, universe: float) -> float:
     """Sainsbury combination (planning.reach) of the lines' reaches at the given budgets."""
     reaches = [float(ln.reach(b, universe)) for ln, b in zip(lines, allocation, strict=True)]
     return R.sainsbury_reach(reaches)
