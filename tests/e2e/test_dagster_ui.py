@@ -50,14 +50,14 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
              "--sandbox"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 180
+        deadline = time.monotonic() + 180
         while True:
             try:
                 if urllib.request.urlopen(f"{url}/server_info", timeout=2).status == 200:
                     break
             except OSError:
                 pass
-            if proc.poll() is not None or time.time() > deadline:
+            if proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"dagster UI did not start: {log.read_text(errors='replace')[-3000:]}")
             time.sleep(1)
         yield {"url": url, "home": str(data / "dagster"), "run_id": summary["run_id"]}

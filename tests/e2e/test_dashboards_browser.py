@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.integration.dashboards.conftest import END, PASSWORD, dash  # noqa: F401 - `dash` is a fixture
 
@@ -29,6 +30,10 @@ PLAN_CSV = (
     "Поиск;Яндекс.Директ;search_brand;01.03.2026;31.03.2026;120 000,00\r\n"
     "Медийка;ВКонтакте;vk_reach;05.03.2026;25.03.2026;80 000,00\r\n"
 )
+# Waits are for states (an element, a URL, the app's script state), never fixed pauses; their limit only bounds a
+# broken run, so it is generous and grows with the machine's load (a CPU hog on every core must not fail them).
+LOAD = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+UI_TIMEOUT_MS = int(max(60_000, 30_000 * LOAD) * float(os.environ.get("MRM_TEST_TIMEOUT_SCALE", "1")))
 
 
 def _free_port() -> int:
@@ -52,14 +57,14 @@ def app_url(dash, warehouse_url, tmp_path_factory):  # noqa: F811 - the imported
              "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
+        deadline = time.monotonic() + UI_TIMEOUT_MS / 1000 * 3
         while True:
             try:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
                     break
             except OSError:
                 pass
-            if proc.poll() is not None or time.time() > deadline:
+            if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.3)
         yield url
@@ -82,7 +87,7 @@ def browser():
 def _login(browser, app_url, login: str, query: str = "lang=en"):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = ctx.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(UI_TIMEOUT_MS)
     page.goto(f"{app_url}/?{query}")
     page.get_by_role("textbox", name="Login").fill(login)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
@@ -92,9 +97,9 @@ def _login(browser, app_url, login: str, query: str = "lang=en"):
 
 
 def _settle(page) -> None:
-    """Wait until the script run finished (Streamlit shows a running indicator while it works, after a delay)."""
-    page.wait_for_timeout(1200)
-    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden")
+    """Wait until no script run is under way: the app root carries Streamlit's script state. Call it after a
+    state that the new run itself produces (a heading, a URL), so the run being waited for has started."""
+    page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for()
 
 
 def _go(page, name: str) -> None:
@@ -129,14 +134,20 @@ def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser,
     page.get_by_role("heading", name="Overview").click()
     page.wait_for_url(f"**from={typed}**")
     _settle(page)
-    assert page.locator("[data-testid=stMetric]").first.inner_text() != before
+    expect(page.locator("[data-testid=stMetric]").first).not_to_have_text(before, timeout=UI_TIMEOUT_MS)
     _go(page, "Campaigns")
     page.get_by_label("Search by name or ID").fill("Retargeting")
     page.get_by_label("Search by name or ID").press("Enter")
-    _settle(page)
-    rows = list(csv.DictReader(io.StringIO(
-        _download(page, "Download CSV", artifacts_dir / "campaigns.csv").read_text(encoding="utf-8-sig"))))
-    assert len(rows) == 2 and all(r["Campaign name"].startswith("dash_t1/acme: Retargeting") for r in rows)
+    # The rerun that applies the search may start after Enter returns: the table is the state to wait for.
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while True:
+        _settle(page)
+        rows = list(csv.DictReader(io.StringIO(
+            _download(page, "Download CSV", artifacts_dir / "campaigns.csv").read_text(encoding="utf-8-sig"))))
+        if len(rows) == 2 or time.monotonic() > deadline:
+            break
+    assert len(rows) == 2 and all(r["Campaign name"].startswith("dash_t1/acme: Retargeting") for r in rows), [
+        r["Campaign name"] for r in rows]
     page.get_by_role("combobox", name="Open campaign").click()
     page.get_by_role("option").first.click()
     page.get_by_text("Ads of campaign").wait_for()
@@ -150,7 +161,7 @@ def test_build_and_download_a_report(browser, app_url, artifacts_dir):
     page = _login(browser, app_url, "it-am@t2", query="lang=en&client=globex")
     _go(page, "Reports")
     page.get_by_role("button", name="Build report").click()
-    page.get_by_text("Report ready").wait_for(timeout=90_000)
+    page.get_by_text("Report ready").wait_for(timeout=UI_TIMEOUT_MS * 3)
     page.screenshot(path=artifacts_dir / "03_report.png", full_page=True)
     pdf = _download(page, "Download PDF", artifacts_dir / "report.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
@@ -211,7 +222,7 @@ def test_two_tenants_side_by_side_and_a_tampered_link(browser, app_url, artifact
 def _login_expect_error(browser, app_url, login: str, query: str):
     ctx = browser.new_context()
     page = ctx.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(UI_TIMEOUT_MS)
     page.goto(f"{app_url}/?{query}")
     page.get_by_role("textbox", name="Login").fill(login)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)

@@ -112,11 +112,18 @@ def test_reach_page_deduplicates_across_platforms_and_names_the_model(ch):
 
 
 def test_insights_page_detects_and_lists_insights():
+    from dashboards import data
+    from tests.integration.dashboards.conftest import principal
+
     at = logged_in_app("it-pm@t1", page="app_pages/insights.py", query={"client": "acme"})
     at.button(key="ins_generate").click().run()
     assert not at.exception, at.exception
     shown = [e.value for e in at.error] + [e.value for e in at.warning] + [e.value for e in at.info]
-    assert shown and not any(s == "No insights for this date" for s in shown)
+    # Insights are the only messages: an error box (a failed query, denied access) fails the test.
+    assert shown and all(s.startswith("**") for s in shown), shown
+    stored = data.insights(principal("it-pm@t1"), "acme", END)
+    assert len(shown) == len(stored) >= 1
+    assert {s.split("**")[1].replace("\\", "") for s in shown} == {str(i["type"]) for i in stored}  # md-escaped
 
 
 def test_reports_page_builds_previews_and_offers_downloads(tmp_path, monkeypatch):
@@ -151,10 +158,25 @@ def test_assistant_answers_with_citations(ch):
 
 
 def test_media_plans_page_uploads_maps_validates_and_imports():
+    from dashboards import data
+    from tests.integration.dashboards.conftest import principal
+
+    # AppTest cannot feed a file uploader (the browser test uploads through the page): import through the same
+    # data-layer call the page's Import button makes, then the page must list that exact plan version.
+    plan = ("Канал;Площадка;Кампания;Начало;Окончание;Бюджет, руб.\r\n"
+            "Поиск;Яндекс.Директ;pages_search;01.04.2026;30.04.2026;45 000,00\r\n"
+            "Медийка;ВКонтакте;pages_reach;01.04.2026;20.04.2026;15 500,00\r\n")
+    res = data.import_plan(principal("it-pm@t1"), "acme", plan.encode("cp1251"), "pages_april.csv")
+    assert res.imported, res.report.as_text(20)
     at = logged_in_app("it-pm@t1", page="app_pages/media_plans.py", query={"client": "acme"})
+    assert not at.exception, at.exception
     assert at.get("file_uploader")
-    # The upload → import flow runs in the browser test (AppTest cannot feed a file uploader).
     assert "Plan versions" in [s.value for s in at.subheader]
+    versions = next(d.value for d in at.dataframe if "plan_id" in d.value.columns)
+    mine = versions[(versions["plan_id"] == res.plan_id) & (versions["plan_version"] == res.plan_version)]
+    assert len(mine) == 1, versions
+    assert int(mine["line_count"].iloc[0]) == 2 and float(mine["total_budget_net"].iloc[0]) == 60_500.0
+    assert set(versions["client_id"]) == {"acme"}  # only the selected client's plans
 
 
 def test_data_health_shows_freshness_and_failed_loads():
