@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # Roles and the role x action matrix live in one table (workspace/permissions.py, rendered to docs/permissions.md).
@@ -251,6 +252,32 @@ def oidc_issuer() -> str:
     import os
 
     return os.environ.get("MRM_OIDC_ISSUER", "").strip()
+
+
+_EXAMPLE_SECRETS = Path(__file__).resolve().parents[1] / ".streamlit" / "secrets.toml.example"
+MIN_COOKIE_SECRET = 32
+
+
+def check_oidc_secrets(section: Mapping[str, Any]) -> None:
+    """Refuse the [auth] section when it still holds the example's placeholders or a short cookie secret.
+
+    The cookie secret signs the identity cookie: with a published value anyone could forge a signed-in user.
+    """
+    placeholders: set[str] = set()
+    if _EXAMPLE_SECRETS.is_file():
+        import tomllib
+
+        example = tomllib.loads(_EXAMPLE_SECRETS.read_text(encoding="utf-8")).get("auth", {})
+        placeholders = {str(example.get(k)) for k in ("cookie_secret", "client_secret") if example.get(k)}
+    for key in ("cookie_secret", "client_secret"):
+        value = str(section.get(key) or "")
+        if value in placeholders or "CHANGE-ME" in value.upper():
+            raise AuthError(f"[auth] {key} in .streamlit/secrets.toml is the example's placeholder; set a real "
+                            f"secret / [auth] {key} в .streamlit/secrets.toml — заглушка из примера; задайте "
+                            "настоящий секрет")
+    if len(str(section.get("cookie_secret") or "")) < MIN_COOKIE_SECRET:
+        raise AuthError(f"[auth] cookie_secret must be a random string of at least {MIN_COOKIE_SECRET} characters / "
+                        f"[auth] cookie_secret должен быть случайной строкой не короче {MIN_COOKIE_SECRET} символов")
 
 
 def principal_from_oidc(ch: Any, claims: Mapping[str, Any], *, issuer: str | None = None,

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -474,7 +473,10 @@ def build_report(p: Principal, client_id: str, per: Period, lang: str, include_v
     cid = scope(p, client_id)
     if lang not in ("ru", "en"):
         raise DataError(f"report language must be ru or en, got {lang!r}")
-    out = Path(os.environ.get("MRM_REPORTS_DIR") or Path(tempfile.gettempdir()) / "mrm-reports") / p.tenant_id / cid
+    from mrm.private import default_reports_dir
+
+    # Reports hold client data: a 0700 folder of this user, never a shared one under the system temp dir.
+    out = default_reports_dir() / p.tenant_id / cid
     files = _build(client(), p.tenant_id, cid, f"{per.date_from}:{per.date_to}", lang, out, include_vat=include_vat,
                    marts_db=marts_db())
     audit(client(), p.tenant_id, p.login, "build_report", "ok", target=f"{cid} {per.date_from}:{per.date_to} {lang}")

@@ -41,6 +41,12 @@ def oidc_configured() -> bool:
         section = st.secrets.get("auth", {})
     except Exception:  # noqa: BLE001 - no secrets.toml at all means no OIDC
         return False
+    if section:
+        try:  # placeholder secrets are refused at start-up, before anyone can sign in
+            auth.check_oidc_secrets(section)
+        except auth.AuthError as exc:
+            safe.error(exc)
+            st.stop()
     return bool(section and section.get("client_id"))
 
 
@@ -374,9 +380,11 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    # A leading =, +, - or @ would run as a formula when the CSV is opened in Excel: prefix it with a quote.
+    # A leading =, +, - or @ would run as a formula when the CSV is opened in Excel, and a leading tab or CR is
+    # dropped by Excel's import, exposing the formula behind it: prefix them all with a quote.
     safe = df.copy()
     for col in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[col]):  # object or pandas' string dtype
-            safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+            safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v)
+    # CRLF rows (what Excel writes): a CR inside a cell is then quoted, so it cannot split a row either.
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

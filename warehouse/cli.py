@@ -125,8 +125,6 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
 
     Prints the SQL by default; --apply runs it on a real ClickHouse (chDB has no access control).
     """
-    import os
-
     import warehouse as wh
     from warehouse import provision as prov
 
@@ -149,9 +147,12 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
     except prov.ProvisionError as exc:
         raise click.ClickException(str(exc)) from exc
     if passwords_out:
-        fd = os.open(passwords_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.writelines(f"{u}\t{p}\n" for u, p in sorted(plan.passwords.items()))
+        from mrm.private import PrivatePathError, write_private
+
+        try:  # never through a planted symlink, and an existing file ends up 0600 too
+            write_private(passwords_out, "".join(f"{u}\t{p}\n" for u, p in sorted(plan.passwords.items())))
+        except PrivatePathError as exc:
+            raise click.ClickException(str(exc)) from exc
         click.echo(f"-- passwords of {len(plan.passwords)} users written to {passwords_out}", err=True)
     if dry_run:
         click.echo(plan.sql(), nl=False)

@@ -79,7 +79,7 @@ def test_expired_oidc_session_in_the_app_shows_an_error_and_no_data(ch, monkeypa
 
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.secrets["auth"] = {"client_id": "mrm", "client_secret": "x", "redirect_uri": "http://127.0.0.1/cb",
-                          "cookie_secret": "y", "server_metadata_url": "http://127.0.0.1/.well-known"}
+                          "cookie_secret": "k" * 40, "server_metadata_url": "http://127.0.0.1/.well-known"}
     at.user = {**idp, "is_logged_in": True, "email": "sso.user@example.com", "exp": time.time() - 5}
     at.run()
     assert any("session expired" in e.value for e in at.error)
