@@ -1,0 +1,1 @@
+"""Report delivery and alerts: per-client schedules, e-mail, Telegram, Google Sheets, alert rules."""
