@@ -72,6 +72,7 @@ class FaultWarehouse:
 
         info = embedded.start(self.data_dir, port=self.port)
         assert info.port == self.port, f"warehouse came up on {info.port}, expected {self.port}"
+        self.url = info.url  # carries the install's secret (kept in the data directory, so restarts reuse it)
         self.pid = info.pid
         self.starts += 1
 

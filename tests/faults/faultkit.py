@@ -18,11 +18,10 @@ class Size:
     backfill_days: int  # days of the multi-day backfill (every account of every platform)
     bulk_rows: int  # rows of the large insert that is killed mid-way
     bulk_days: int
-    dbt_kill_after: float  # fraction of a clean dbt build's wall time after which the server is killed
 
 
-SIZES = {"small": Size(backfill_days=3, bulk_rows=1_500_000, bulk_days=5, dbt_kill_after=0.4),
-         "large": Size(backfill_days=30, bulk_rows=20_000_000, bulk_days=30, dbt_kill_after=0.5)}
+SIZES = {"small": Size(backfill_days=3, bulk_rows=1_500_000, bulk_days=5),
+         "large": Size(backfill_days=30, bulk_rows=20_000_000, bulk_days=30)}
 SIZE = SIZES[SCALE]
 
 SEED = 7

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,20 @@ def logged_replace(ch: Any, data: pa.Table, load_id: str | None = None) -> int:
     return log.rows
 
 
+def held_batches(data: pa.Table, after_rows: int, reached: threading.Event, release: threading.Event,
+                 limit_s: float = 300.0) -> Iterator[pa.RecordBatch]:
+    """`data` as record batches that stop once `after_rows` rows are out: `reached` is set, then the stream waits
+    for `release`. The insert is then in flight at a known point whatever the machine's speed."""
+    out = 0
+    for batch in data.to_batches(max_chunksize=50_000):
+        yield batch
+        out += batch.num_rows
+        if out >= after_rows and not reached.is_set():
+            reached.set()
+            if not release.wait(limit_s):
+                raise RuntimeError(f"the held insert was not released within {limit_s:.0f}s")
+
+
 def bulk_fingerprint(ch: Any) -> dict[str, Any]:
     return fingerprint(ch, tables=[BULK_TABLE], tenants=[BULK_TENANT])
 
@@ -83,26 +99,33 @@ def test_kill_warehouse_during_large_insert_then_restart_and_rerun(fresh, wh_env
     clean = bulk_fingerprint(fresh)
     assert clean["raw"][BULK_TABLE]["rows"] == SIZE.bulk_rows
 
+    from warehouse.loads import PART_ROWS
+
+    assert SIZE.bulk_rows > PART_ROWS + 200_000, "the bulk load must span more than the held parts"
     load_id = "killed-reload-0001"
     outcome: dict[str, BaseException | int] = {}
+    # Hold the stream inside the second part: the first part is committed, the second one's body is on its way.
+    reached, release = threading.Event(), threading.Event()
+    held = held_batches(data, PART_ROWS + 100_000, reached, release)
 
     def reload() -> None:
         loader = wh_env.client()
         try:
-            outcome["rows"] = logged_replace(loader, data, load_id=load_id)
+            outcome["rows"] = logged_replace(loader, held, load_id=load_id)
         except BaseException as exc:  # noqa: BLE001 - the kill must surface here as an error
             outcome["error"] = exc
 
     watcher = wh_env.client()
     thread = threading.Thread(target=reload, daemon=True)
     thread.start()
+    assert reached.wait(300), f"the reload never reached the hold point: {outcome}"
+    # The producer waits, so this state only grows: polling it races nothing; the limit bounds a broken server.
     deadline = time.monotonic() + 120
-    while thread.is_alive() and time.monotonic() < deadline:
-        if _insert_in_flight(watcher, wh_env.data_dir / "tmp", load_id):
-            break
-        time.sleep(0.02)
-    assert thread.is_alive(), f"the reload finished before the kill point ({outcome}); raise bulk_rows"
+    while not _insert_in_flight(watcher, wh_env.data_dir / "tmp", load_id):
+        assert time.monotonic() < deadline and thread.is_alive(), f"the insert is not in flight: {outcome}"
+        time.sleep(0.05)
     killed = wh_env.kill()
+    release.set()  # the stream goes on into a dead server: the loader must fail, not hang
     thread.join(60)
     assert not thread.is_alive(), "the loader hung after the server died"
     assert "error" in outcome, f"the reload reported success although the server was killed: {outcome}"
@@ -123,10 +146,34 @@ def test_kill_warehouse_during_large_insert_then_restart_and_rerun(fresh, wh_env
     watcher.close()
 
 
+@contextmanager
+def dbt_held_after_first_model(reached: threading.Event, release: threading.Event,
+                               limit_s: float = 300.0) -> Iterator[None]:
+    """Inside the block, dbt runs of this process stop once a model has finished: `reached` is set and dbt's
+    thread that reports the model waits for `release`. dbt itself announces the point (its NodeFinished event),
+    so the kill lands mid-build on a fast or a busy machine alike."""
+    import dbt.cli.main
+
+    real_runner = dbt.cli.main.dbtRunner
+
+    def on_event(event: Any) -> None:
+        if event.info.name == "NodeFinished" and not reached.is_set():
+            reached.set()
+            if not release.wait(limit_s):
+                raise RuntimeError(f"the held dbt build was not released within {limit_s:.0f}s")
+
+    dbt.cli.main.dbtRunner = lambda: real_runner(callbacks=[on_event])  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        dbt.cli.main.dbtRunner = real_runner  # type: ignore[misc]
+
+
 def test_kill_warehouse_during_dbt_build_then_restart_and_rebuild(clean_marts, wh_env, tmp_path) -> None:
     from dbt_project.run import build
 
     outcome: dict[str, Any] = {}
+    reached, release = threading.Event(), threading.Event()
 
     def run_build() -> None:
         try:
@@ -134,12 +181,14 @@ def test_kill_warehouse_during_dbt_build_then_restart_and_rebuild(clean_marts, w
         except BaseException as exc:  # noqa: BLE001 - a dbt crash is as good as a failed result here
             outcome["error"] = exc
 
-    thread = threading.Thread(target=run_build, daemon=True)
-    thread.start()
-    time.sleep(clean_marts["build_seconds"] * SIZE.dbt_kill_after)
-    assert thread.is_alive(), "dbt finished before the kill point"
-    wh_env.kill()
-    thread.join(300)
+    with dbt_held_after_first_model(reached, release):
+        thread = threading.Thread(target=run_build, daemon=True)
+        thread.start()
+        assert reached.wait(600), f"dbt never finished a first model: {outcome}"
+        assert thread.is_alive(), "dbt finished before the kill point"
+        wh_env.kill()
+        release.set()
+        thread.join(300)
     assert not thread.is_alive(), "dbt hung after the warehouse died"
     assert "error" in outcome or not outcome["result"].success, "dbt reported success although the server died"
 
