@@ -19,12 +19,16 @@ def dbt() -> None:
 def build(select: str | None, vars_json: str | None, full_refresh: bool) -> None:
     """Run `dbt build` (models, tests, unit tests)."""
     from dbt_project import run
+    from mrm import logsetup
 
+    click.echo("▶ dbt build … (per-model lines go to the log file; --verbose shows them)", err=True)
     try:
-        result = run.build(select=select, vars=json.loads(vars_json) if vars_json else None, full_refresh=full_refresh)
+        with logsetup.printed_output_to_log(stdout_as="dbt.output", stderr_as="dbt.output"):
+            result = run.build(select=select, vars=json.loads(vars_json) if vars_json else None,
+                               full_refresh=full_refresh)
     except run.DbtRunError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"dbt build ok: {result}")
+    click.echo(f"✔ {result}")
 
 
 @dbt.command()

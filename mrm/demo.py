@@ -7,17 +7,14 @@ as a Dagster run (so it shows in the UI); otherwise the same steps run directly.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import io
 import json
 import logging
 import os
-import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,58 +59,6 @@ class Steps:
         return out
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_LEVEL = re.compile(r" - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
-
-
-class _LinesToLog(io.TextIOBase):
-    """A text stream whose lines become records of one logger: the level is read from the line when it names one
-    (Dagster's console format), else INFO. Warnings and errors so still reach the terminal."""
-
-    def __init__(self, name: str) -> None:
-        self.log = logging.getLogger(name)
-        self.pending = ""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        self.pending += text
-        *lines, self.pending = self.pending.split("\n")
-        for line in lines:
-            self._emit(line)
-        return len(text)
-
-    def flush(self) -> None:
-        if self.pending:
-            self._emit(self.pending)
-            self.pending = ""
-
-    def _emit(self, line: str) -> None:
-        line = _ANSI.sub("", line).rstrip()
-        if line:
-            level = _LEVEL.search(line)
-            self.log.log(logging.getLevelNamesMapping()[level.group(1)] if level else logging.INFO, "%s", line)
-
-
-@contextlib.contextmanager
-def printed_output_to_log() -> Iterator[None]:
-    """Send what libraries print straight to stdout/stderr (dbt's per-node lines relayed by dagster-dbt, Dagster's
-    console logger) into the log file instead of the terminal; with --verbose leave the terminal as it is."""
-    from mrm import logsetup
-
-    if logsetup.is_verbose():
-        yield
-        return
-    out, err = _LinesToLog("dbt.output"), _LinesToLog("dagster.console")
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            yield
-    finally:
-        out.flush()
-        err.flush()
-
-
 def run_job(days: int, out_dir: Path) -> Steps:
     import warehouse
 
@@ -122,8 +67,10 @@ def run_job(days: int, out_dir: Path) -> Steps:
     steps.run("migrations", lambda: warehouse.migrate(client) or "up to date")
     dagster_job = _optional("orchestration.demo", "run_demo_job")
     if dagster_job is not None and os.environ.get("MRM_DEMO_DIRECT") != "1":
+        from mrm import logsetup
+
         def job() -> Any:
-            with printed_output_to_log():
+            with logsetup.printed_output_to_log():
                 return dagster_job(days=days, after_raw=seed_plans_from_raw)
 
         run = steps.run("dagster job (sandbox → raw → plans → dbt → checks → insights/reports)", job)

@@ -8,12 +8,14 @@ appended to <MRM_DATA_DIR>/logs/mrm-<command>.log, whose path `setup()` returns 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
 import re
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 # Top-level packages of the platform: their loggers (named "mrm.*" or after the module) are the platform speaking.
@@ -162,3 +164,57 @@ def setup(
         for prefix, _why in ACKNOWLEDGED_WARNINGS:
             warnings.filterwarnings("ignore", message=re.escape(prefix))
     return path
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LEVEL = re.compile(r" - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
+
+
+class _LinesToLog(io.TextIOBase):
+    """A text stream whose lines become records of one logger: the level is read from the line when it names one
+    (Dagster's console format), else INFO. Warnings and errors so still reach the terminal."""
+
+    def __init__(self, name: str) -> None:
+        self.log = logging.getLogger(name)
+        self.pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            self._emit(line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self._emit(self.pending)
+            self.pending = ""
+
+    def _emit(self, line: str) -> None:
+        line = _ANSI.sub("", line).rstrip()
+        if line:
+            level = _LEVEL.search(line)
+            self.log.log(
+                logging.getLevelNamesMapping()[level.group(1)] if level else logging.INFO, "%s", line
+            )
+
+
+@contextlib.contextmanager
+def printed_output_to_log(
+    stdout_as: str = "dbt.output", stderr_as: str = "dagster.console"
+) -> Iterator[None]:
+    """Send what libraries print straight to stdout/stderr (dbt's per-node lines, Dagster's console logger) into the
+    log file, as records of the loggers named, instead of the terminal; with --verbose leave the terminal alone."""
+    if is_verbose():
+        yield
+        return
+    out, err = _LinesToLog(stdout_as), _LinesToLog(stderr_as)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield
+    finally:
+        out.flush()
+        err.flush()

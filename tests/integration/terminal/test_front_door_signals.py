@@ -32,53 +32,73 @@ def _port_is_free(port: int) -> bool:
         return True
 
 
-def _start_and_stop(args: list[str], port: int, health: str, tmp_path: Path) -> str:
-    """Start `mrm ARGS`, wait until `health` answers, SIGTERM the command, wait for it; returns its output."""
+def _start_and_stop(argv: list[str], served: dict[int, str], tmp_path: Path) -> str:
+    """Start ARGV, wait until every port's health path answers, SIGTERM the command, wait for it to exit, and check
+    that every port is free; returns the command's output."""
     log = tmp_path / "front-door.log"
     env = {**os.environ, "MRM_DATA_DIR": str(tmp_path / "data"), "DAGSTER_HOME": str(tmp_path / "dagster")}
     with open(log, "wb") as out:
         # A session of its own, so our SIGTERM reaches only the command (what a supervisor does), never pytest.
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mrm.cli", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         deadline = time.monotonic() + START_LIMIT_S
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}{health}", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
+        waiting = dict(served)
+        while waiting:
+            for port, health in list(waiting.items()):
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}{health}", timeout=5).status_code == 200:
+                        del waiting[port]
+                except httpx.HTTPError:
+                    pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"{args[0]} did not come up: {log.read_text(errors='replace')[-3000:]}")
+                raise AssertionError(f"{argv} did not come up: {log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.5)
-        assert not _port_is_free(port)  # the check below can fail: the port is really held while serving
+        # The check after the stop can fail: each port is really held while serving.
+        assert not any(_port_is_free(port) for port in served)
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=120)
+        code = proc.wait(timeout=180)
     finally:
         if proc.poll() is None:  # only when the test already failed: leave nothing behind
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     output = log.read_text(errors="replace")
     assert code == 0, output[-3000:]
-    assert _port_is_free(port), f"port {port} still served after `mrm {args[0]}` exited:\n{output[-3000:]}"
+    held = [port for port in served if not _port_is_free(port)]
+    assert not held, f"ports {held} still served after {argv} exited:\n{output[-3000:]}"
     return output
+
+
+def _mrm(*args: str) -> list[str]:
+    return [sys.executable, "-m", "mrm.cli", *args]
 
 
 def test_sigterm_to_mrm_dashboards_ends_streamlit_and_frees_the_port(warehouse_url, tmp_path):
     port = free_port()
-    output = _start_and_stop(["dashboards", "--port", str(port)], port, "/_stcore/health", tmp_path)
+    output = _start_and_stop(_mrm("dashboards", "--port", str(port)), {port: "/_stcore/health"}, tmp_path)
     assert f"http://127.0.0.1:{port}" in output
 
 
 @pytest.mark.slow
 def test_sigterm_to_mrm_dagster_ends_webserver_and_daemon_and_frees_the_port(warehouse_url, tmp_path):
     port = free_port()
-    output = _start_and_stop(["dagster", "--port", str(port), "--sandbox"], port, "/server_info", tmp_path)
+    output = _start_and_stop(
+        _mrm("dagster", "--port", str(port), "--sandbox"), {port: "/server_info"}, tmp_path
+    )
     # Acknowledged on purpose (see mrm.logsetup.ACKNOWLEDGED_WARNINGS), so absent from the terminal.
     assert "SupersessionWarning" not in output and "BetaWarning" not in output
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_demo_while_serving_ends_both_uis_and_frees_their_ports(warehouse_url, tmp_path):
+    app, dagster = free_port(), free_port()
+    # The serving half of `mrm demo` (the job half is covered by test_demo_output); its own process, like `mrm`.
+    serve = f"from mrm.demo import serve; serve(app_port={app}, dagster_port={dagster})"
+    output = _start_and_stop(
+        [sys.executable, "-c", serve], {app: "/_stcore/health", dagster: "/server_info"}, tmp_path
+    )
+    assert (
+        f"Streamlit app: http://127.0.0.1:{app}" in output
+        and f"Dagster UI: http://127.0.0.1:{dagster}" in output
+    )

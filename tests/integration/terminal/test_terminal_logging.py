@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 
@@ -163,3 +164,26 @@ def test_sandbox_start_prints_credentials_that_the_emulators_accept():
             json={"method": "get", "params": {"SelectionCriteria": {}, "FieldNames": ["Id"]}},
         )
         assert campaigns.status_code == 200 and "error" not in campaigns.json(), campaigns.text
+
+
+def test_printed_output_goes_to_the_log_file_and_its_warnings_to_the_terminal(
+    tmp_path, fresh_logging, capsys
+):
+    term = io.StringIO()
+    path = logsetup.setup("unit", data_dir=tmp_path, stream=term)
+    with logsetup.printed_output_to_log():
+        print("1 of 110 START sql view model `staging`.`stg_app__accounts` ...... [RUN]")
+        print(
+            "2026-12-05 - dagster - WARNING - platform_job - run - step - \x1b[33mslow step\x1b[0m",
+            file=sys.stderr,
+        )
+        print("no newline at the end", end="")
+    assert capsys.readouterr() == ("", "")  # nothing reached the real stdout/stderr
+    shown = term.getvalue()
+    assert "stg_app__accounts" not in shown and "no newline" not in shown
+    assert "WARNING - platform_job - run - step - slow step" in shown and "\x1b[" not in shown
+    for h in logging.getLogger().handlers:
+        h.flush()
+    kept = path.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert "INFO dbt.output: 1 of 110 START" in kept and "INFO dbt.output: no newline at the end" in kept
+    assert "WARNING dagster.console:" in kept
