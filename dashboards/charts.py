@@ -65,9 +65,11 @@ def _xy(x_enc: dict[str, Any], y: str, color: str | None, labels: dict[str, str]
 
 
 def bar(df: pd.DataFrame, x: str, y: str, *, key: str, title: str | None = None, labels: dict[str, str] | None = None,
-        color: str | None = None, temporal_x: bool = False, lighter: str | None = None) -> None:
-    """Bars of y per x, stacked by `color`; rows whose `lighter` column is non-empty are drawn paler
-    (provisional days). Categories keep the order of the frame."""
+        color: str | None = None, temporal_x: bool = False, lighter: str | None = None,
+        grouped: bool = False) -> None:
+    """Bars of y per x, stacked by `color` (side by side with `grouped`: for values that must not add up, such
+    as reach of different windows); rows whose `lighter` column is non-empty are drawn paler (provisional
+    days). Categories keep the order of the frame."""
     labels = labels or {}
     x_enc = _field(x, "temporal", labels.get(x), timeUnit="yearmonthdate") if temporal_x else \
         _field(x, "nominal", labels.get(x), sort=None)
@@ -76,6 +78,8 @@ def bar(df: pd.DataFrame, x: str, y: str, *, key: str, title: str | None = None,
         enc["opacity"] = {"condition": {"test": {"not": {"field": lighter, "equal": ""}}, "value": 0.4}, "value": 1.0}
     else:
         enc = _xy(x_enc, y, color, labels)
+    if grouped and color:
+        enc["xOffset"] = {"field": color, "type": "nominal", "sort": None}
     draw(_temporal(df, x) if temporal_x else df, _spec(title, {"type": "bar"}, enc), key)
 
 

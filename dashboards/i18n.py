@@ -110,6 +110,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "overlap": ("Пересечение аудиторий", "Audience overlap"),
     "freq_dist": ("Распределение частоты", "Frequency distribution"),
     "reported_reach": ("Охват по данным платформ", "Platform-reported reach"),
+    "reported_reach_note": (
+        "Другая мера, чем уникальный охват выше: платформа считает людей, видевших рекламу, с начала объявления "
+        "или отчётного окна; охват выше — посетители сайта из Метрики. Их нельзя сравнивать и складывать.",
+        "A different measure from the deduplicated reach above: the platform counts people who saw the ad since "
+        "the ad's start or the report's window; the reach above counts site visitors (Metrika). Do not compare or "
+        "add them."),
+    "measured_window": ("Окно измерения", "Measured window"),
+    "freq_windows": ("Точное распределение частоты есть по календарным месяцам; показаны месяцы периода: {windows}",
+                     "The exact frequency distribution exists per calendar month; shown for the period's months: "
+                     "{windows}"),
+    "measured_by": ("Источник", "Measured by"),
+    "window_start": ("Начало окна", "Window start"),
+    "window_end": ("Конец окна", "Window end"),
+    "avg_frequency": ("Средняя частота", "Average frequency"),
+    "contacts": ("Контакты", "Contacts"),
     "calculators": ("Калькуляторы охвата", "Reach calculators"),
     "model": ("Модель", "Model"),
     "grp": ("GRP", "GRP"),

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import charts, data, ui
-from dashboards.i18n import t
+from dashboards.i18n import fmt_range, t
 from planning import reach as rm
 
 ctx = ui.context()
@@ -25,19 +25,29 @@ with ui.guard():
                    key="reach_bars")
     rows = data.reach_rows(ctx.principal, ctx.client_id, ctx.period)
     dist = rows[(rows["reach_source"] == "user_level") & rows["reach_1plus"].notna()]
-    client_wide = dist[dist["platform"] == "all"]
+    client_wide = dist[dist["platform"] == "all"].sort_values("window_start")
     if not client_wide.empty:
-        # The broadest measured window overlapping the period (flight, else the month) for the whole client.
-        pick = client_wide.sort_values(["window_grain", "window_end"]).iloc[-1]
-        freq = pd.DataFrame({"frequency": ["1+", "2+", "3+", "4+", "5+"],
-                             "reach": [pick[f"reach_{i}plus"] for i in range(1, 6)]})
-        charts.bar(freq, "frequency", "reach", labels={"frequency": t("frequency"), "reach": t("reach")},
-                   title=f"{t('freq_dist')}: {pick['window_start']} – {pick['window_end']}", key="freq_bars")
+        # An exact client-wide distribution exists per calendar month only: the chart is titled with the selected
+        # period and shows each month it touches side by side (never summed), naming those months.
+        months = [fmt_range(pd.Timestamp(w.window_start).date(), pd.Timestamp(w.window_end).date(), ctx.lang)
+                  for w in client_wide.itertuples()]
+        freq = pd.DataFrame([{"frequency": f"{i}+", "reach": getattr(w, f"reach_{i}plus"), "window": m}
+                             for w, m in zip(client_wide.itertuples(), months, strict=True) for i in range(1, 6)])
+        charts.bar(freq, "frequency", "reach", color="window", grouped=True,
+                   labels={"frequency": t("frequency"), "reach": t("reach"), "window": t("measured_window")},
+                   title=f"{t('freq_dist')}: {fmt_range(ctx.period.date_from, ctx.period.date_to, ctx.lang)}",
+                   key="freq_bars")
+        first, last = client_wide.iloc[0], client_wide.iloc[-1]
+        if (pd.Timestamp(first.window_start).date(), pd.Timestamp(last.window_end).date()) != (
+                ctx.period.date_from, ctx.period.date_to):
+            st.caption(t("freq_windows", windows="; ".join(months)))
     reported = rows[rows["reach_source"] == "platform_reported"]
     if not reported.empty:
         st.subheader(t("reported_reach"))
-        st.dataframe(reported[["measured_by", "window_start", "window_end", "platform", "campaign_id", "ad_id",
-                               "reach", "contacts", "avg_frequency"]], hide_index=True, key="reported_reach")
+        st.caption(t("reported_reach_note"))
+        st.dataframe(ui.labelled(reported[["measured_by", "window_start", "window_end", "platform", "campaign_id",
+                                           "ad_id", "reach", "contacts", "avg_frequency"]]),
+                     hide_index=True, key="reported_reach")
 
 st.header(t("calculators"))
 MODELS = {"negative_exponential": "Negative exponential R = Rmax·(1 − e^(−k·GRP))",

@@ -137,3 +137,22 @@ def test_ctr_and_romi_are_percent_on_every_table():
             if label in config:
                 assert config[label]["type_config"]["format"] == "percent", (page, label, config[label])
         assert any(lbl in config for lbl in ("CTR", "ROMI")), (page, config)
+
+
+def test_frequency_chart_is_titled_with_the_selected_period():
+    from dashboards.i18n import fmt_range
+    from tests.integration.dashboards.conftest import END
+
+    a, b = END - dt.timedelta(days=40), END - dt.timedelta(days=5)  # always touches two calendar months
+    at = logged_in_app(
+        "it-pm@t1", page="app_pages/reach.py", query={"client": "acme", "from": str(a), "to": str(b)}
+    )
+    (freq,) = [
+        c
+        for c in map(lambda e: json.loads(e.proto.spec), at.get("vega_lite_chart"))
+        if c["encoding"]["x"]["field"] == "frequency"
+    ]
+    assert freq["title"] == f"Frequency distribution: {fmt_range(a, b, 'en')}"
+    # months side by side, never stacked into a sum
+    assert freq["encoding"]["xOffset"]["field"] == "window"
+    assert any("per calendar month" in c.value for c in at.caption)
