@@ -67,18 +67,18 @@ def current_principal() -> auth.Principal | None:
             _reset_session(keep=("ui_lang", "entry_query"))  # a new identity in this tab starts from nothing
             st.session_state["oidc_signed_in_as"] = (p.tenant_id, p.login)
         return p
-    p = st.session_state.get("principal")
-    if p is None:
+    stored: auth.Principal | None = st.session_state.get("principal")
+    if stored is None:
         return None
     if time.time() - st.session_state.get("login_at", 0) > SESSION_HOURS * 3600:
         sign_out()
         return None
-    fresh = auth.refresh_principal(data.client(), p)
+    fresh = auth.refresh_principal(data.client(), stored)
     if fresh is None:
         sign_out()
         st.session_state["auth_notice"] = auth.SESSION_ENDED
         return None
-    if fresh != p:
+    if fresh != stored:
         st.session_state["principal"] = fresh
     return fresh
 
