@@ -129,6 +129,20 @@ def import_plan(
     return result
 
 
+def plan_totals(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """A version header's summary of its lines: currency, flight and net/gross totals."""
+    starts = [ln["flight_start"] for ln in lines if ln.get("flight_start")]
+    ends = [ln["flight_end"] for ln in lines if ln.get("flight_end")]
+    currencies = sorted({ln.get("currency") or "RUB" for ln in lines})
+    return {
+        "currency": currencies[0] if len(currencies) == 1 else "MIXED",
+        "flight_start": min(starts) if starts else None,
+        "flight_end": max(ends) if ends else None,
+        "total_budget_net": sum((Decimal(str(ln.get("budget_net") or 0)) for ln in lines), Decimal(0)),
+        "total_budget_gross": sum((Decimal(str(ln.get("budget_gross") or 0)) for ln in lines), Decimal(0)),
+    }
+
+
 def _header(
     tenant_id: str,
     client_id: str,
@@ -140,11 +154,6 @@ def _header(
     lines: list[dict[str, Any]],
     imported_by: str,
 ) -> dict[str, Any]:
-    starts = [ln["flight_start"] for ln in lines if ln.get("flight_start")]
-    ends = [ln["flight_end"] for ln in lines if ln.get("flight_end")]
-    currencies = sorted({ln.get("currency") or "RUB" for ln in lines})
-    net = sum((ln.get("budget_net") or Decimal(0) for ln in lines), Decimal(0))
-    gross = sum((ln.get("budget_gross") or Decimal(0) for ln in lines), Decimal(0))
     return {
         "tenant_id": tenant_id,
         "client_id": client_id,
@@ -152,11 +161,7 @@ def _header(
         "name": name,
         "kind": kind,
         "status": "draft",
-        "currency": currencies[0] if len(currencies) == 1 else "MIXED",
-        "flight_start": min(starts) if starts else None,
-        "flight_end": max(ends) if ends else None,
-        "total_budget_net": net,
-        "total_budget_gross": gross,
+        **plan_totals(lines),
         "source_file": wb.filename,
         "source_format": wb.file_format,
         "source_sha256": wb.sha256,

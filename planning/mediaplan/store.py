@@ -19,7 +19,7 @@ PLAN_COLUMNS = [
     "tenant_id", "client_id", "plan_id", "plan_version", "import_id", "name", "kind", "status", "currency",
     "flight_start", "flight_end", "total_budget_net", "total_budget_gross", "line_count", "source_file",
     "source_format", "source_sha256", "source_sheets", "mapping_json", "mapping_template_id", "imported_by",
-    "note", "imported_at",
+    "note", "imported_at", "based_on_version",
 ]  # fmt: skip
 _INT_COLS = {"planned_impressions", "planned_clicks", "planned_reach_persons", "ta_size"}
 _FLOAT_COLS = {"planned_conversions", "planned_reach", "planned_frequency", "planned_grp", "planned_trp"}
@@ -91,7 +91,7 @@ def write_plan(client: Any, header: dict[str, Any], lines: list[dict[str, Any]])
     try:
         if rows:
             client.insert("app.media_plan_lines", rows, column_names=LINE_COLUMNS, settings=settings)
-        head = {**header, **base, "line_count": len(rows), "imported_at": now}
+        head = {"based_on_version": 0, **header, **base, "line_count": len(rows), "imported_at": now}
         client.insert(
             "app.media_plans",
             [[head.get(c) for c in PLAN_COLUMNS]],
