@@ -50,7 +50,8 @@ def status(data_dir: Path) -> ServerInfo | None:
     try:
         creds = Credentials(EMBEDDED_USER, read_secret(data_dir / SECRET_FILE))
     except FileNotFoundError:
-        return None  # a server without a secret predates it: not one this client can talk to
+        # A server started before secrets existed takes any credentials: report it, so it can be used and stopped.
+        creds = Credentials(EMBEDDED_USER, "")
     return ServerInfo(info["pid"], info["port"], info["url"], info.get("version", ""), creds)
 
 
