@@ -95,6 +95,9 @@ def ingest(platform: str, tenant: str, date_from: date, date_to: date, accounts:
         raise click.ClickException("failed loads:\n  " + "\n  ".join(failures))
 
 
+UNDESCRIBED = "(credentials of this emulator are not described yet: see its module in ingestion/sandbox)"
+
+
 def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
     """What a client of one emulator needs: tokens, client id/secret and the accounts (logins) to try."""
     from ingestion.sandbox.server import SANDBOX_TOKENS
@@ -122,7 +125,12 @@ def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
         return [f"POST {url}/v1/sandbox/service-accounts issues a service-account key (JSON); sign a JWT with it",
                 f"and POST it to {url}/oauth2/token (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer); "
                 f"accounts: {ids('garpun')}"]
-    return []
+    if api == "telegram":
+        from ingestion.sandbox.telegram import BOT_TOKEN
+
+        return [f"bot token {BOT_TOKEN}: {url}/bot{BOT_TOKEN}/getMe",
+                f"a user starts a chat with POST {url}/_user/<chat_id>/message {{\"text\": \"/start\"}}"]
+    return [UNDESCRIBED]
 
 
 @click.group()

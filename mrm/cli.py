@@ -89,6 +89,7 @@ def cli(ctx: click.Context, log_level: str, verbose: bool) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--log-level") from exc
     ctx.meta["mrm.log_file"] = path
+    ctx.call_on_close(logsetup.teardown)
 
 
 def main(argv: list[str] | None = None) -> Any:

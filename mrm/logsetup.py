@@ -44,6 +44,8 @@ ACKNOWLEDGED_WARNINGS: tuple[tuple[str, str], ...] = (
     ("Function `dev_command` is superseded", "dg is not installed; dagster dev is equivalent"),
 )
 
+_saved_root_level: int | None = None  # the root level before `setup`, restored by `teardown`
+
 FILE_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 TERMINAL_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -120,10 +122,11 @@ def setup(
     if verbose:
         # Children (Dagster, Streamlit, the warehouse server) read the same switch.
         os.environ["MRM_LOG_LEVEL"] = "DEBUG"
+    global _saved_root_level
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_mrm", False)]:
-        root.removeHandler(handler)
-        handler.close()
+    _remove_handlers(root)
+    if _saved_root_level is None:
+        _saved_root_level = root.level
     terminal = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     terminal.setLevel(terminal_level)
     terminal.addFilter(_TerminalFilter(verbose))
@@ -164,6 +167,24 @@ def setup(
         for prefix, _why in ACKNOWLEDGED_WARNINGS:
             warnings.filterwarnings("ignore", message=re.escape(prefix))
     return path
+
+
+def teardown() -> None:
+    """Undo `setup` (the CLI calls this when a command ends, so an in-process caller such as a test runner gets its
+    logging back as it was)."""
+    global _saved_root_level
+    root = logging.getLogger()
+    _remove_handlers(root)
+    if _saved_root_level is not None:
+        root.setLevel(_saved_root_level)
+        _saved_root_level = None
+    logging.captureWarnings(False)
+
+
+def _remove_handlers(root: logging.Logger) -> None:
+    for handler in [h for h in root.handlers if getattr(h, "_mrm", False)]:
+        root.removeHandler(handler)
+        handler.close()
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

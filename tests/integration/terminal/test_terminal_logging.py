@@ -20,17 +20,10 @@ from mrm import logsetup
 @pytest.fixture
 def fresh_logging() -> Iterator[None]:
     """Leave the root logger, the warnings filters and MRM_LOG_LEVEL as they were."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
     with warnings.catch_warnings(), pytest.MonkeyPatch.context() as mp:
-        mp.delenv("MRM_LOG_LEVEL", raising=False)
+        mp.setenv("MRM_LOG_LEVEL", "INFO")  # recorded, so a verbose test's DEBUG is undone
         yield
-    for h in root.handlers:
-        if h not in handlers:
-            root.removeHandler(h)
-            h.close()
-    root.setLevel(level)
-    logging.captureWarnings(False)
+        logsetup.teardown()
 
 
 def _speak() -> None:
@@ -121,14 +114,16 @@ def test_warehouse_sql_runs_any_statement_and_formats_only_rows(warehouse_url):
 
 
 def test_sandbox_start_prints_credentials_that_the_emulators_accept():
-    from ingestion.cli import sandbox_credentials
+    from ingestion.cli import UNDESCRIBED, sandbox_credentials
     from ingestion.sandbox.server import SandboxServer
 
     with SandboxServer() as server:
         printed = {
             api: " ".join(sandbox_credentials(api, url, server.world)) for api, url in server.urls.items()
         }
-        assert set(printed) >= {"direct", "metrika", "oauth", "vk", "garpun"} and all(printed.values())
+        assert set(printed) >= {"direct", "metrika", "oauth", "vk", "garpun", "telegram"}
+        undescribed = [api for api, text in printed.items() if not text or UNDESCRIBED in text]
+        assert not undescribed, f"emulators without printed credentials: {undescribed}"
 
         def field(api: str, name: str) -> str:
             found = re.search(rf"{name}=(\S+)", printed[api])
@@ -164,6 +159,9 @@ def test_sandbox_start_prints_credentials_that_the_emulators_accept():
             json={"method": "get", "params": {"SelectionCriteria": {}, "FieldNames": ["Id"]}},
         )
         assert campaigns.status_code == 200 and "error" not in campaigns.json(), campaigns.text
+        bot = re.search(r"bot token (\S+):", printed["telegram"]).group(1)  # type: ignore[union-attr]
+        me = httpx.get(f"{server.url('telegram')}/bot{bot}/getMe")
+        assert me.status_code == 200 and me.json()["ok"] is True, me.text
 
 
 def test_printed_output_goes_to_the_log_file_and_its_warnings_to_the_terminal(
@@ -187,3 +185,15 @@ def test_printed_output_goes_to_the_log_file_and_its_warnings_to_the_terminal(
     kept = path.read_text(encoding="utf-8")  # type: ignore[union-attr]
     assert "INFO dbt.output: 1 of 110 START" in kept and "INFO dbt.output: no newline at the end" in kept
     assert "WARNING dagster.console:" in kept
+
+
+def test_a_command_run_in_process_leaves_logging_as_it_found_it(tmp_path, fresh_logging, monkeypatch):
+    from mrm.cli import cli
+
+    monkeypatch.setenv("MRM_DATA_DIR", str(tmp_path))
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    res = CliRunner().invoke(cli, ["tenants", "--help"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "logs" / "mrm-tenants.log").exists()  # the set-up ran for this command...
+    assert root.level == level and root.handlers == handlers  # ...and was undone when it ended
