@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.integration.dashboards.conftest import END, PASSWORD, dash  # noqa: F401 - `dash` is a fixture
+from tests.machine import load_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 CHROMIUM = "/usr/bin/chromium"
@@ -32,8 +33,7 @@ PLAN_CSV = (
 )
 # Waits are for states (an element, a URL, the app's script state), never fixed pauses; their limit only bounds a
 # broken run, so it is generous and grows with the machine's load (a CPU hog on every core must not fail them).
-LOAD = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
-UI_TIMEOUT_MS = int(max(60_000, 30_000 * LOAD) * float(os.environ.get("MRM_TEST_TIMEOUT_SCALE", "1")))
+UI_TIMEOUT_MS = int(60_000 * load_factor())
 
 
 def _free_port() -> int:
