@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from orchestration.freshness import DAILY
+
 CHECK_NAMES = ("grain_unique", "not_null", "value_ranges", "volume_vs_baseline", "freshness")
 BLOCKING = {"grain_unique": True, "not_null": True, "value_ranges": True, "volume_vs_baseline": False,
             "freshness": False}
@@ -27,7 +29,7 @@ CHECK_DESCRIPTIONS = {
 # the check is there to catch an empty or doubled load, not a quiet Sunday.
 VOLUME_LOW, VOLUME_HIGH = 0.2, 5.0
 BASELINE_DAYS = 28
-FRESHNESS_HOURS = 36.0  # the daily schedule runs every morning; 36 h means one missed run
+FRESHNESS_HOURS = float(DAILY.fail_hours)  # the one freshness policy: orchestration.freshness
 
 
 @dataclass(frozen=True)

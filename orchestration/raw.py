@@ -15,11 +15,10 @@ from typing import Any
 import dagster as dg
 
 from orchestration import quality
+from orchestration.freshness import DAILY
 from orchestration.partitions import context_days, daily_partitions
 from orchestration.retries import TRANSIENT_RETRY, fail_unless_transient
 from workspace.credentials import account_settings
-
-RAW_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=36), warn_window=dt.timedelta(hours=26))
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ def build_raw_assets(*, platform: str, database: str, tables: list[RawTable], de
             key=[database, t.name], group_name=database, kinds={"clickhouse", "python"},
             description=f"{t.endpoint} → {database}.{t.name}; grain: {', '.join(t.rules.grain)}.",
             metadata={"table": f"{database}.{t.name}", "grain": ", ".join(t.rules.grain), "endpoint": t.endpoint},
-            freshness_policy=RAW_FRESHNESS, tags={"platform": platform},
+            freshness_policy=DAILY.dagster_policy(), tags={"platform": platform},
         )
         for t in tables
     ]

@@ -57,7 +57,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
         """Exponential delay for 1-based `attempt`, with proportional jitter."""
-        raw = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        raw = min(self.max_delay, self.base_delay * (2.0 ** (attempt - 1)))
         if self.jitter and raw > 0:
             raw *= 1 + (rng or random).uniform(-self.jitter, self.jitter)
         return max(0.0, raw)
@@ -90,7 +90,7 @@ def request_id_of(response: httpx.Response) -> str | None:
     for name in REQUEST_ID_HEADERS:
         value = response.headers.get(name)
         if value:
-            return value
+            return str(value)
     return None
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from ingestion.common import ConfigError, days_between, repull_window, run_load
+from ingestion.common import ConfigError, days_between, repull_window, run_load, with_registered_vat
 from ingestion.garpun import fetch
 from ingestion.garpun.client import GarpunClient
 from ingestion.garpun.settings import Settings
@@ -27,6 +27,9 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
         raise ConfigError(f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}",
                           platform=PLATFORM)
     start, end = window
+    # Rows without DataHub's own `vat_included` take the account's registered convention.
+    settings = with_registered_vat(client, settings, "cost_includes_vat", tenant_id=tenant_id, platform=PLATFORM,
+                                   account_id=account_id)
     own = garpun is None
     gp = garpun or GarpunClient(settings)
     result: dict[str, int] = {}

@@ -60,6 +60,7 @@ class Settings(ConnectorSettings):
     campaign_columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_CAMPAIGN_COLUMNS))
     # Used when the mapping has no currency / VAT column (Garpun mirrors each platform's own convention).
     currency: str = "RUB"
+    # For rows without `vat_included`; the load takes the account's app.accounts.spend_includes_vat when registered.
     cost_includes_vat: bool = True
     batch_rows: int = Field(50_000, ge=1)
 
@@ -101,6 +102,3 @@ def _check_mapping(value: dict[str, str], required: tuple[str, ...], known: dict
     if missing:
         raise ValueError(f"{name}: no source column for required raw columns {missing}")
     return value
-
-
-GarpunSettings = Settings

@@ -17,7 +17,7 @@ from functools import cache, cached_property, lru_cache
 
 import numpy as np
 
-from ingestion.common.vat import FALLBACK_VAT_RATES
+from ingestion.common.vat import vat_rate
 from mrm import clock
 
 # Share of final conversions already reported `age` days after the day (index = age; ≥ len → 1.0).
@@ -136,12 +136,8 @@ class DayStats:
 
 
 def vat_percent(country: str, day: date) -> int:
-    """Integer VAT percent on `day` from the shared fallback table (20 → 22 on 2026-01-01)."""
-    rate = Decimal(0)
-    for valid_from, r in FALLBACK_VAT_RATES[country]:
-        if valid_from <= day:
-            rate = r
-    return int(rate * 100)
+    """Integer VAT percent on `day` from the platform's one rate table (20 → 22 on 2026-01-01)."""
+    return int(vat_rate(country, day) * 100)
 
 
 def gross_micros(net_micros: np.ndarray, day: date, country: str = "RU") -> np.ndarray:
@@ -227,8 +223,9 @@ class World:
             else:
                 out.append(Account(cl.tenant_id, cl.client_id, "yandex_direct", f"{cl.client_id}-direct",
                                    f"Директ {cl.name}", goals=goals, goal_values_rub=values))
+                # The VK emulator renders `spent` net of VAT (the cabinet's convention): registered as such.
                 out.append(Account(cl.tenant_id, cl.client_id, "vk_ads", str(7_100_000 + 17 * i), f"VK {cl.name}",
-                                   goals=goals[:1], goal_values_rub=values[:1]))
+                                   spend_includes_vat=False, goals=goals[:1], goal_values_rub=values[:1]))
             out.append(Account(cl.tenant_id, cl.client_id, "yandex_metrika", str(51_000_000 + 1013 * i),
                                f"Метрика {cl.name}", spend_includes_vat=False, goals=goals, goal_values_rub=values))
         if self.bench_ads:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingestion.common import ConfigError, days_between, repull_window
+from ingestion.common import ConfigError, days_between, repull_window, with_registered_vat
 from ingestion.common.loading import LoadSpec, run_loads
 from ingestion.vk_ads import fetch
 from ingestion.vk_ads.client import VkAdsClient
@@ -30,6 +30,9 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
     if window is None:
         raise ConfigError(f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}",
                           platform=PLATFORM)
+    # VK does not say whether `spent` includes VAT: the account's registration in app.accounts does.
+    settings = with_registered_vat(client, settings, "spent_includes_vat", tenant_id=tenant_id, platform=PLATFORM,
+                                   account_id=account_id)
     own = vk is None
     api = vk or VkAdsClient(settings, account_id=account_id)
     result: dict[str, int] = {}

@@ -56,7 +56,8 @@ class Settings(ConnectorSettings):
 
     currency: str = "RUB"
     # VK Ads cabinet prices and statistics are shown excluding VAT (VAT is added to payments); unconfirmed by the
-    # API docs, hence configurable per account.
+    # API docs, hence per account: the load takes app.accounts.spend_includes_vat, this is only the value for an
+    # account that is not registered there.
     spent_includes_vat: bool = False
     timezone: str = "Europe/Moscow"
 
@@ -77,6 +78,3 @@ class Settings(ConnectorSettings):
             max_quota_wait_s=5.0, revoke_tokens_on_cap=True)
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
-
-
-VkAdsSettings = Settings

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ingestion.common import days_between, repull_window, run_load
+from ingestion.common import days_between, repull_window, run_load, with_registered_vat
 from ingestion.yandex_direct import fetch
 from ingestion.yandex_direct.client import make_client
 from ingestion.yandex_direct.settings import PLATFORM, Settings
@@ -25,6 +25,9 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
     """
     today = today or clock.today()
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
+    # The account's registered VAT convention decides IncludeVAT, so the rows match app.accounts.
+    settings = with_registered_vat(client, settings, "include_vat", tenant_id=tenant_id, platform=PLATFORM,
+                                   account_id=account_id)
     out: dict[str, int] = {}
     with make_client(settings) as api:
         if "campaigns" in tables:

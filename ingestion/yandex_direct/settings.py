@@ -30,6 +30,7 @@ class Settings(ConnectorSettings):
     # Metrika goal ids → per-goal columns `Conversions_<goal>_<model>`; empty = the aggregated columns.
     goals: list[str] = Field(default_factory=list, max_length=10)
     attribution_models: list[str] = Field(default_factory=lambda: ["LC"], min_length=1)
+    # IncludeVAT of the reports; the load takes the account's app.accounts.spend_includes_vat when registered.
     include_vat: bool = True
     processing_mode: Literal["auto", "online", "offline"] = "auto"
     # Offline reports: polls of 201/202 before giving up, and a cap on the server's retryIn.

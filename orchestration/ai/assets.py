@@ -10,8 +10,9 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.ai.partitions import partitions_def, report_period
-from orchestration.partitions import context_days
+from orchestration.ai.partitions import report_period
+from orchestration.freshness import DAILY
+from orchestration.partitions import context_days, daily_partitions
 from orchestration.resources import (
     KnowledgeBaseResource,
     LlmResource,
@@ -27,7 +28,6 @@ REPORTS = dg.AssetKey(["reports", "client_reports"])
 EMAILS = dg.AssetKey(["reports", "client_report_emails"])
 EMBEDDINGS = dg.AssetKey(["app", "kb_chunks"])
 AUTOMATION = dg.AutomationCondition.eager()
-REPORTS_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=36))
 
 
 class ClientsConfig(dg.Config):
@@ -62,7 +62,7 @@ def _raise_if_failed(what: str, failed: list[str], done: int) -> None:
                          allow_retries=False)
 
 
-@dg.asset(key=INSIGHTS, deps=MARTS, partitions_def=partitions_def, group_name="ai", kinds={"python", "clickhouse"},
+@dg.asset(key=INSIGHTS, deps=MARTS, partitions_def=daily_partitions, group_name="ai", kinds={"python", "clickhouse"},
           automation_condition=AUTOMATION, backfill_policy=dg.BackfillPolicy.single_run(), pool="llm",
           description="Grounded insights per client for the day (pipeline health first), narrated RU/EN → app.insights.")
 def client_insights(context: dg.AssetExecutionContext, config: ClientsConfig, warehouse: WarehouseResource,
@@ -92,9 +92,9 @@ def client_insights(context: dg.AssetExecutionContext, config: ClientsConfig, wa
                                           "narrator": "offline template" if gateway.offline else gateway.model})
 
 
-@dg.asset(key=REPORTS, deps=[INSIGHTS, *MARTS], partitions_def=partitions_def, group_name="reports",
+@dg.asset(key=REPORTS, deps=[INSIGHTS, *MARTS], partitions_def=daily_partitions, group_name="reports",
           kinds={"python", "pdf"}, automation_condition=AUTOMATION, backfill_policy=dg.BackfillPolicy.single_run(),
-          pool="llm", freshness_policy=REPORTS_FRESHNESS,
+          pool="llm", freshness_policy=DAILY.dagster_policy(),
           description="XLSX + PDF client reports (client's language) for the trailing period ending on the day; "
                       "numbers frozen in app.report_runs.")
 def client_reports(context: dg.AssetExecutionContext, config: ClientsConfig, warehouse: WarehouseResource,
@@ -134,7 +134,7 @@ def _already_sent(ch: Any, files: Any) -> bool:
     return bool(rows) and rows[0][0] == "sent"
 
 
-@dg.asset(key=EMAILS, deps=[REPORTS], partitions_def=partitions_def, group_name="reports", kinds={"email"},
+@dg.asset(key=EMAILS, deps=[REPORTS], partitions_def=daily_partitions, group_name="reports", kinds={"email"},
           backfill_policy=dg.BackfillPolicy.single_run(),
           description="E-mails each client's frozen report files (not a rebuild) to its report recipients over SMTP.")
 def client_report_emails(context: dg.AssetExecutionContext, config: ClientsConfig, warehouse: WarehouseResource,
@@ -179,7 +179,7 @@ def client_report_emails(context: dg.AssetExecutionContext, config: ClientsConfi
                                           "skipped_no_data": ", ".join(no_data) or "none"})
 
 
-@dg.asset(key=EMBEDDINGS, deps=[REPORTS], partitions_def=partitions_def, group_name="ai", kinds={"python"},
+@dg.asset(key=EMBEDDINGS, deps=[REPORTS], partitions_def=daily_partitions, group_name="ai", kinds={"python"},
           automation_condition=AUTOMATION, backfill_policy=dg.BackfillPolicy.single_run(),
           description="Knowledge base: new or changed documents and this day's reports chunked and embedded per "
                       "tenant (unchanged files are skipped by content hash).")

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orchestration.partitions import daily_partitions
-
-partitions_def = daily_partitions
-
 
 def report_period(as_of: dt.date, period_days: int) -> str:
     """The `FROM:TO` period of the daily report: the trailing `period_days` ending on `as_of`."""

@@ -11,10 +11,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.dbt_models.partitions import dbt_vars, partitions_def
+from orchestration.dbt_models.partitions import dbt_vars
 from orchestration.dbt_models.project import PROJECT_DIR, manifest_path
 from orchestration.dbt_models.translator import MrmDbtTranslator
-from orchestration.partitions import context_days
+from orchestration.partitions import context_days, daily_partitions
 from orchestration.resources import WarehouseResource
 
 TRANSLATOR = MrmDbtTranslator()
@@ -40,7 +40,7 @@ def point_dbt_at_warehouse(warehouse: WarehouseResource) -> None:
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
-    @dbt_assets(manifest=manifest_path(), dagster_dbt_translator=TRANSLATOR, partitions_def=partitions_def,
+    @dbt_assets(manifest=manifest_path(), dagster_dbt_translator=TRANSLATOR, partitions_def=daily_partitions,
                 backfill_policy=dg.BackfillPolicy.single_run(), name="mrm_dbt_models", pool="dbt")
     def mrm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                        warehouse: WarehouseResource) -> Iterator[Any]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ingestion.platforms import BY_PLATFORM
-from orchestration.partitions import daily_partitions
 
-partitions_def = daily_partitions
 # Raw loads re-pull each platform's restatement window, so the incremental models must rebuild at least the
 # widest of them (dbt's incremental macro widens further to whole months for insert_overwrite).
 REBUILD_LOOKBACK_DAYS = max(p.lookback_days for p in BY_PLATFORM.values())

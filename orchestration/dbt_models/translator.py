@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-# Marts feed client reports every morning: a day and a half without a rebuild means a missed daily run.
-MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=36), warn_window=dt.timedelta(hours=26))
+from orchestration.freshness import DAILY
 
 
 class MrmDbtTranslator(DagsterDbtTranslator):
@@ -36,5 +34,5 @@ class MrmDbtTranslator(DagsterDbtTranslator):
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         if spec.group_name == "marts":
-            spec = spec.replace_attributes(freshness_policy=MARTS_FRESHNESS)
+            spec = spec.replace_attributes(freshness_policy=DAILY.dagster_policy())
         return spec.merge_attributes(kinds={"clickhouse"})

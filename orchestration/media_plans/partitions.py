@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-partitions_def = None
 PLAN_SUFFIXES = (".xlsx", ".xls", ".csv")
 
 

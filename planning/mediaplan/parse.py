@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ingestion.common.vat import VAT_RATES
+from ingestion.common.vat import vat_rate as vat_rate_on
+
 from .detect import PlanMapping, SheetMapping, _cell_text
 from .fields import FIELDS, PLATFORM_VALUES, PRICING_VALUES, TOTAL_RE
 from .reader import Sheet, Workbook, column_letter
@@ -26,16 +29,14 @@ from .values import (
 MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 
-# Effective-dated VAT used only to derive a missing gross (or net) budget; same facts as app.vat_rates.
-RU_VAT = [(dt.date(2019, 1, 1), Decimal("0.20")), (dt.date(2026, 1, 1), Decimal("0.22"))]
 
-
-def vat_rate(day: dt.date | None, table: list[tuple[dt.date, Decimal]] = RU_VAT) -> Decimal:
-    rate = table[0][1]
-    for since, r in table:
-        if day is None or day >= since:
-            rate = r
-    return rate
+def vat_rate(day: dt.date | None) -> Decimal:
+    """RU VAT to derive a missing gross (or net) budget: the platform's rate table (ingestion.common.vat), the
+    latest rate for an undated line and the first one for a line dated before the table starts."""
+    rates = sorted(VAT_RATES["RU"])
+    if day is None:
+        return rates[-1][1]
+    return vat_rate_on("RU", max(day, rates[0][0]))
 
 
 @dataclass

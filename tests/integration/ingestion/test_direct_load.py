@@ -9,12 +9,13 @@ import sys
 import textwrap
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
 
 from ingestion import yandex_direct
-from ingestion.common import ApiError, IngestionError, PayloadError, RetryExhausted, VatTable
+from ingestion.common import VAT_RATES, ApiError, IngestionError, PayloadError, RetryExhausted
 from ingestion.sandbox.testing import SANDBOX_TODAY, clean_faults, sandbox  # noqa: F401
 from tests.integration.ingestion.test_common_helpers import fingerprint, last_log, physical_rows
 
@@ -85,8 +86,13 @@ def _platform_report(sandbox, rtype: str, fields: list[str], day: date) -> list[
     return [tuple(int(x) for x in line.split("\t")) for line in r.text.splitlines()]
 
 
-def test_vat_fallback_table_is_identical_to_app_vat_rates(ch):
-    assert VatTable.from_warehouse(ch).as_dict() == VatTable().as_dict()
+def test_code_vat_rates_are_identical_to_app_vat_rates(ch):
+    rows = ch.query("SELECT country, valid_from, argMax(rate, updated_at) FROM app.vat_rates "
+                    "GROUP BY country, valid_from ORDER BY country, valid_from").result_rows
+    seeded: dict[str, list[tuple[date, Decimal]]] = {}
+    for country, since, rate in rows:
+        seeded.setdefault(country, []).append((since, Decimal(str(rate))))
+    assert {c: tuple(r) for c, r in seeded.items()} == VAT_RATES
 
 
 W1, W2 = date(2026, 1, 13), date(2026, 1, 19)

@@ -320,3 +320,30 @@ def test_persistently_unreadable_token_answers_fail_the_load_with_nothing_writte
     assert fingerprint(ch, account) == before
     status, _, error, _ = last_log(ch, account, "banner_stats_daily")
     assert status == "failed" and "token" in error
+
+
+def test_the_account_registration_decides_whether_spent_includes_vat(ch, vk) -> None:
+    """One truth: the raw rows carry app.accounts.spend_includes_vat, whatever the connector's default says."""
+    import datetime as dt
+
+    _, settings, account = vk
+    assert settings.spent_includes_vat is False  # the connector's default for unregistered accounts
+
+    def register(flag: int, at: dt.datetime) -> None:
+        ch.insert("app.accounts", [[account.tenant_id, account.client_id, "vk_ads", account.account_id, flag, at]],
+                  column_names=["tenant_id", "client_id", "platform", "account_id", "spend_includes_vat",
+                                "updated_at"])
+
+    def flags() -> list[int]:
+        return [r[0] for r in ch.query(
+            f"SELECT DISTINCT spent_includes_vat FROM ({current_rows_sql(STATS)}) "  # noqa: S608 - our identifiers
+            "WHERE tenant_id = {t:String} AND account_id = {a:String}",
+            parameters={"t": account.tenant_id, "a": account.account_id}).result_rows]
+
+    base = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # newer than any registration the suite made before
+    register(1, base)
+    run(ch, settings, account)
+    assert flags() == [1]
+    register(0, base + dt.timedelta(seconds=1))  # back to the sandbox's convention (net of VAT)
+    run(ch, settings, account)
+    assert flags() == [0]

@@ -1,11 +1,15 @@
+import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from ingestion.common import PayloadError, VatTable, micros_to_decimal, parse_decimal
+from ingestion.common import VAT_RATES, PayloadError, micros_to_decimal, parse_decimal, vat_rate
 from ingestion.common.money import MONEY_TYPE, decimal_array_to_money, micros_array_to_money
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_parse_decimal_keeps_exact_value_and_maps_dashes_to_none():
@@ -43,22 +47,36 @@ def test_decimal_strings_and_floats_become_money():
 
 
 def test_vat_rate_changes_from_20_to_22_percent_on_2026_01_01():
-    vat = VatTable()
-    assert vat.rate("RU", date(2025, 12, 31)) == Decimal("0.20")
-    assert vat.rate("ru", date(2026, 1, 1)) == Decimal("0.22")
-
-
-def test_gross_and_net_use_the_rate_of_the_day():
-    vat = VatTable()
-    assert vat.gross_net(Decimal("120"), includes_vat=True, country="RU", day=date(2025, 6, 1)) == (
-        Decimal("120"), Decimal("100.000000"))
-    assert vat.gross_net(Decimal("100"), includes_vat=False, country="RU", day=date(2026, 6, 1)) == (
-        Decimal("122.000000"), Decimal("100"))
+    assert vat_rate("RU", date(2025, 12, 31)) == Decimal("0.20")
+    assert vat_rate("ru", date(2026, 1, 1)) == Decimal("0.22")
 
 
 def test_unknown_country_or_day_before_first_rate_is_a_loud_error():
-    vat = VatTable()
     with pytest.raises(Exception, match="no VAT rates"):
-        vat.rate("KZ", date(2026, 1, 1))
+        vat_rate("KZ", date(2026, 1, 1))
     with pytest.raises(Exception, match="no VAT rate for RU"):
-        vat.rate("RU", date(2010, 1, 1))
+        vat_rate("RU", date(2010, 1, 1))
+
+
+def _seeded_rates(sql: str) -> dict[str, tuple[tuple[date, Decimal], ...]]:
+    """The (country, valid_from, rate) rows an `INSERT INTO app.vat_rates` statement seeds."""
+    insert = sql[sql.index("INSERT INTO app.vat_rates"):]
+    insert = insert[: insert.index(";")]
+    rows: dict[str, list[tuple[date, Decimal]]] = {}
+    for country, since, rate in re.findall(r"\('([A-Z]{2})',\s*'(\d{4}-\d{2}-\d{2})',\s*([0-9.]+)", insert):
+        rows.setdefault(country, []).append((date.fromisoformat(since), Decimal(rate)))
+    return {c: tuple(sorted(r)) for c, r in rows.items()}
+
+
+@pytest.mark.parametrize("path", ["warehouse/migrations/0001_app_core.sql", "deploy/clickhouse/cluster_schema.sql"])
+def test_the_seeded_vat_rates_are_the_code_rates(path: str):
+    seeded = _seeded_rates((ROOT / path).read_text(encoding="utf-8"))
+    assert seeded == VAT_RATES, f"{path} seeds {seeded}, code says {VAT_RATES}"
+
+
+def test_plan_parsing_takes_the_same_rates():
+    from planning.mediaplan.parse import vat_rate as plan_vat
+
+    assert plan_vat(date(2026, 3, 1)) == vat_rate("RU", date(2026, 3, 1)) == Decimal("0.22")
+    assert plan_vat(None) == VAT_RATES["RU"][-1][1]
+    assert plan_vat(date(2001, 1, 1)) == VAT_RATES["RU"][0][1]

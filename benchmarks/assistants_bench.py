@@ -1,5 +1,5 @@
 """Benchmarks of the AI layer: retrieval recall@5, `ask` p95 (offline), report build time, mojibake repair,
-insight detector recall / false alarms. Run: .venv/bin/python -m assistants.bench [--json]
+insight detector recall / false alarms. Run: .venv/bin/python -m benchmarks.assistants_bench [--json]
 """
 
 from __future__ import annotations

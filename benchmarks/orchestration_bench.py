@@ -1,6 +1,6 @@
 """Benchmark: the daily Dagster run for 3 tenants × 3 platforms on the sandbox APIs, end to end, time per phase.
 
-Run: `.venv/bin/python -m orchestration.bench [--history-days 28]`. A temporary warehouse and DAGSTER_HOME are
+Run: `.venv/bin/python -m benchmarks.orchestration_bench [--history-days 28]`. A temporary warehouse and DAGSTER_HOME are
 used (nothing touches ./.mrm). First an untimed-for-target history backfill (one single-run backfill of raw + dbt),
 then the measured daily run: yesterday's partition of `daily_platform_job` — raw loads re-pulling each platform's
 lookback window, dbt build + tests, great-expectations checks, insights, reports and their e-mail (to a local SMTP

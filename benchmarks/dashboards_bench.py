@@ -1,6 +1,6 @@
 """Dashboards benchmark: page data-query p95 and browser first paint with concurrent sessions.
 
-    python -m dashboards.bench [--rows 10000000] [--sessions 5] [--out FILE.md]
+    python -m benchmarks.dashboards_bench [--rows 10000000] [--sessions 5] [--out FILE.md]
 
 Builds sample marts (MRM_MARTS_DB=marts_bench) with `--rows` rows in fct_ad_performance_daily on the configured
 warehouse (a throw-away embedded one in a temp dir unless --keep-warehouse), times every page's data functions

@@ -1,6 +1,6 @@
 """Benchmark: a 5 M-row Direct TSV report fetched from the sandbox, parsed, normalised and loaded.
 
-Run: `.venv/bin/python -m ingestion.bench [--rows 5000000]`. Prints rows/s and peak RSS of this process
+Run: `.venv/bin/python -m benchmarks.ingestion_bench [--rows 5000000]`. Prints rows/s and peak RSS of this process
 (sandbox + client) and of the warehouse server process. Target: ≥ 500 k rows/s, ≤ 1 GB.
 """
 
