@@ -84,10 +84,12 @@ def dashboards_cmd(port: int, address: str) -> None:
     if not env.get("CLICKHOUSE_URL") and not env.get("CLICKHOUSE_HOST"):
         env["CLICKHOUSE_URL"] = warehouse.endpoint()
     migrate(warehouse.connect())
-    # Streamlit's own INFO lines are third-party chatter on this terminal unless --verbose asked for everything.
+    # Streamlit's own INFO lines and welcome banner are third-party chatter on this terminal (the URL is printed
+    # below) unless --verbose asked for everything.
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address, "--server.port",
            str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--logger.level", "debug" if logsetup.is_verbose() else "warning"]
+           "--logger.level", "debug" if logsetup.is_verbose() else "warning",
+           "--logger.hideWelcomeMessage", "false" if logsetup.is_verbose() else "true"]
     click.echo(f"MRM dashboards on http://{address}:{port}")
     # A child we wait on (not exec): SIGTERM/Ctrl-C to this command are forwarded and the port is free on exit.
     raise SystemExit(procs.run_foreground(cmd, env=env, cwd=APP.parents[1]))

@@ -78,6 +78,7 @@ def test_sigterm_to_mrm_dashboards_ends_streamlit_and_frees_the_port(warehouse_u
     port = free_port()
     output = _start_and_stop(_mrm("dashboards", "--port", str(port)), {port: "/_stcore/health"}, tmp_path)
     assert f"http://127.0.0.1:{port}" in output
+    assert "You can now view your Streamlit app" not in output  # its banner repeats the URL with others
 
 
 @pytest.mark.slow
