@@ -88,12 +88,27 @@ INSERT_USER = (
 
 
 # --- finding 1: no credential -------------------------------------------------------------------------------------
-def test_the_secret_is_a_private_file_in_the_data_directory(warehouse_url):
+def test_the_secret_is_a_private_file_in_the_data_directory(warehouse_url, monkeypatch):
     from warehouse.access import SECRET_FILE
 
-    path = Path(os.environ["MRM_DATA_DIR"]) / SECRET_FILE
+    data_dir = Path(os.environ["MRM_DATA_DIR"])
+    path = data_dir / SECRET_FILE
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert unquote(urlsplit(warehouse_url).password or "") == path.read_text().strip()
+    secret = path.read_text().strip()
+    assert unquote(urlsplit(warehouse_url).password or "") == secret
+    # Never echoed: not in the server's log, not in `mrm warehouse status` / `start`.
+    from click.testing import CliRunner
+
+    from warehouse.cli import warehouse as warehouse_cli
+
+    result = CliRunner().invoke(warehouse_cli, ["status"])  # through CLICKHOUSE_URL, which carries the secret
+    assert result.exit_code == 0 and secret not in result.output, result.output
+    monkeypatch.delenv("CLICKHOUSE_URL")  # the embedded server of MRM_DATA_DIR, found through its state file
+    for args in (["status"], ["start"]):
+        result = CliRunner().invoke(warehouse_cli, args)
+        assert result.exit_code == 0 and str(urlsplit(warehouse_url).port) in result.output, result.output
+        assert secret not in result.output
+    assert secret not in (data_dir / "logs" / "warehouse.log").read_text()
 
 
 def test_request_without_the_secret_is_refused_with_a_clickhouse_error(ch, warehouse_url):
