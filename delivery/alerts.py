@@ -115,9 +115,10 @@ def loads(ch: Any, tenant: str, client: str, now: dt.datetime, rules: AlertRules
     for platform, account, last_ok, last_status, error in rows:
         subject = f"{platform}:{account}"
         if last_status == "failed" and "load_failed" in rules.enabled:
+            why = str(error).splitlines()[0][:200] if error else ""
             out.append(Condition(f"load_failed:{subject}", "load_failed", now.date().isoformat(), 1.0,
-                                 f"последняя загрузка {subject} завершилась ошибкой",
-                                 f"the last load of {subject} failed"))
+                                 f"последняя загрузка {subject} завершилась ошибкой: {why}",
+                                 f"the last load of {subject} failed: {why}"))
         if "stale" in rules.enabled:
             ok_at = last_ok.replace(tzinfo=dt.UTC) if last_ok and last_ok.tzinfo is None else last_ok
             hours = (now - ok_at).total_seconds() / 3600 if ok_at else None

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPORT_TYPES = ("daily", "weekly", "monthly", "end_of_flight")
 LAYOUTS = ("performance", "analytical_notes", "channel_comparison", "plan_vs_fact")
-CHANNELS = ("email", "telegram", "sheets")
+CHANNELS = ("email", "telegram")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
 
@@ -160,7 +160,8 @@ def load(ch: Any, tenant_id: str | None = None, client_id: str = "") -> list[Sch
         "SELECT " + ", ".join(_COLS[:-1]) + " FROM app.report_schedules FINAL WHERE is_deleted = 0 "  # noqa: S608
         "AND ({t:String} = '' OR tenant_id = {t:String}) AND ({c:String} = '' OR client_id = {c:String}) "
         "ORDER BY tenant_id, client_id, schedule_id", parameters={"t": tenant_id or "", "c": client_id})
-    return [Schedule(*r[:8], tuple(r[8]), r[9], r[10], bool(r[11]), tuple(r[12])) for r in res.result_rows]
+    return [Schedule(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7]), tuple(r[8]), r[9], r[10],
+                     bool(r[11]), tuple(r[12])) for r in res.result_rows]
 
 
 def remove(ch: Any, tenant_id: str, schedule_id: str, *, by: str) -> None:

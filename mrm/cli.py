@@ -20,8 +20,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "insights": ("assistants.cli", "insights", "Detect and narrate insights for a client."),
     "report": ("assistants.cli", "report", "Build and send client reports (XLSX/PDF, e-mail)."),
     "kb": ("assistants.cli", "kb", "Index documents into the knowledge base and search it."),
-    "ask": ("assistants.cli", "ask", "Ask a question over reports and documents; answers cite sources."),
+    "ask": ("assistants.cli", "ask", "Ask an assistant (analyst, plan, project) or the knowledge base."),
     "assist": ("assistants.cli", "assist", "Assistants: media-plan reallocation advice, project tasks and RACI."),
+    "ai": ("assistants.cli", "ai", "The AI layer's stored data: export assistant feedback as an evaluation set."),
     "users": ("workspace.cli", "users", "Manage app users: add, list, suspend, reactivate, reset passwords, assign."),
     "clients": ("workspace.cli", "clients", "Add, list, edit and archive an agency's clients."),
     "secrets": ("workspace.cli", "secrets_cmd", "Encrypted ad-account credentials: set, list, delete, rotate-key."),
@@ -31,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "api": ("api.cli", "api", "Serve the REST API over the metric layer."),
     "apikeys": ("api.cli", "apikeys", "Create, list and revoke API keys."),
     "mcp": ("api.cli", "mcp", "Serve the MCP server for AI agents (stdio or HTTP)."),
+    "alerts": ("delivery.cli", "alerts", "List, acknowledge and run the alert rules."),
+    "telegram": ("delivery.cli", "telegram", "Link Telegram chats; process the bot's updates."),
 }
 
 

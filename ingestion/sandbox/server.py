@@ -31,6 +31,7 @@ from ingestion.sandbox.generator import World
 # The platforms come from the registry; Yandex OAuth is shared plumbing, not a platform.
 API_MODULES: dict[str, str] = {
     "oauth": "ingestion.sandbox.yandex_oauth",
+    "telegram": "ingestion.sandbox.telegram",  # report and alert delivery (delivery/telegram.py)
     **{p.sandbox_api: p.sandbox_module for p in BY_PLATFORM.values()},
 }
 

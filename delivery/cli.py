@@ -1,0 +1,188 @@
+"""`mrm report schedule add|list|remove`, `mrm alerts list|ack|run`, `mrm telegram link|poll`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from delivery import alerts as al
+from delivery import schedules as sc
+
+
+def _ch() -> Any:
+    import warehouse
+
+    return warehouse.connect()
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.group("schedule")
+def schedule() -> None:
+    """Per-client report schedules (daily, weekly, monthly, end of flight), in the client's time zone."""
+
+
+@schedule.command("add")
+@click.option("--tenant", required=True)
+@click.option("--client", "client_id", required=True)
+@click.option("--type", "report_type", type=click.Choice(sc.REPORT_TYPES), required=True)
+@click.option("--layout", type=click.Choice(sc.LAYOUTS), default="performance", show_default=True)
+@click.option("--at", "local_time", default="09:00", show_default=True, help="Local time HH:MM (client's zone).")
+@click.option("--weekday", type=click.IntRange(1, 7), default=1, show_default=True, help="Weekly: 1 = Monday.")
+@click.option("--day", "month_day", type=click.IntRange(1, 31), default=1, show_default=True,
+              help="Monthly: day of month (31 = last day).")
+@click.option("--channel", "channels", multiple=True, type=click.Choice(sc.CHANNELS), default=("email",),
+              show_default=True)
+@click.option("--lang", "language", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option("--vat", type=click.Choice(["net", "gross"]), default="net", show_default=True)
+@click.option("--commission", is_flag=True, help="Show the agency commission.")
+@click.option("--to", "recipients", multiple=True, help="E-mail recipients (default: the client's).")
+@click.option("--id", "schedule_id", default=None, help="Schedule id (default: generated).")
+def add_cmd(tenant: str, client_id: str, report_type: str, layout: str, local_time: str, weekday: int,
+            month_day: int, channels: tuple[str, ...], language: str, vat: str, commission: bool,
+            recipients: tuple[str, ...], schedule_id: str | None) -> None:
+    """Add (or replace, with --id) a report schedule."""
+    s = sc.Schedule(tenant, schedule_id or sc.new_id(), client_id, report_type, layout, local_time, weekday,
+                    month_day, tuple(channels), language, vat, commission, tuple(recipients))
+    try:
+        sc.save(_ch(), s, by="cli")
+    except sc.ScheduleError as exc:
+        raise _fail(exc) from None
+    click.echo(f"saved {s.schedule_id}: {report_type} report of {client_id} at {local_time} via {', '.join(channels)}")
+
+
+@schedule.command("list")
+@click.option("--tenant", required=True)
+@click.option("--client", "client_id", default="")
+def list_cmd(tenant: str, client_id: str) -> None:
+    """List report schedules."""
+    rows = sc.load(_ch(), tenant, client_id)
+    if not rows:
+        click.echo("no schedules / расписаний нет — add one: mrm report schedule add --help")
+    for s in rows:
+        when = {"weekly": f"weekday {s.weekday}", "monthly": f"day {s.month_day}"}.get(s.report_type, "")
+        click.echo(f"{s.schedule_id}  {s.client_id:<16} {s.report_type:<13} {s.local_time} {when:<10} "
+                   f"{','.join(s.channels):<15} {s.language} {s.vat}")
+
+
+@schedule.command("remove")
+@click.argument("schedule_id")
+@click.option("--tenant", required=True)
+def remove_cmd(schedule_id: str, tenant: str) -> None:
+    """Remove a schedule."""
+    try:
+        sc.remove(_ch(), tenant, schedule_id, by="cli")
+    except sc.ScheduleError as exc:
+        raise _fail(exc) from None
+    click.echo(f"removed {schedule_id}")
+
+
+@click.group("alerts")
+def alerts() -> None:
+    """Alert rules: pacing, anomalies, stopped spend, stale data, failed loads."""
+
+
+@alerts.command("list")
+@click.option("--tenant", required=True)
+@click.option("--client", "client_id", default="")
+@click.option("--all", "include_resolved", is_flag=True, help="Include resolved alerts.")
+def alerts_list(tenant: str, client_id: str, include_resolved: bool) -> None:
+    """Open (or all) alerts."""
+    rows = al.open_alerts(_ch(), tenant, client_id, include_resolved=include_resolved)
+    if not rows:
+        click.echo("no alerts / оповещений нет")
+    for a in rows:
+        ack = f" acked by {a['acked_by']}" if a["acked_by"] else ""
+        click.echo(f"[{a['state']}] {a['client_id']} {a['alert_key']}: {a['message_en']}{ack}")
+
+
+@alerts.command("ack")
+@click.argument("alert_key")
+@click.option("--tenant", required=True)
+@click.option("--client", "client_id", required=True)
+@click.option("--by", default="cli", show_default=True)
+def alerts_ack(alert_key: str, tenant: str, client_id: str, by: str) -> None:
+    """Acknowledge an alert."""
+    try:
+        al.acknowledge(_ch(), tenant, client_id, alert_key, by=by)
+    except ValueError as exc:
+        raise _fail(exc) from None
+    click.echo(f"acknowledged {alert_key}")
+
+
+@alerts.command("run")
+@click.option("--tenant", required=True)
+@click.option("--client", "client_id", default="", help="One client (default: every active client).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Data day (default: yesterday).")
+@click.option("--send/--no-send", default=True, show_default=True, help="Deliver the notices.")
+def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: bool) -> None:
+    """Evaluate the rules, store the alerts and deliver what changed."""
+    from delivery import dispatch
+    from delivery import telegram as tg
+    from metrics.service import marts_db
+
+    ch = _ch()
+    day = as_of.date() if as_of else dt.date.today() - dt.timedelta(days=1)
+    clients = [client_id] if client_id else [r[0] for r in ch.query(
+        "SELECT client_id FROM app.clients FINAL WHERE tenant_id = {t:String} AND is_active = 1",
+        parameters={"t": tenant}).result_rows]
+    now = dt.datetime.now(dt.UTC)
+    total = 0
+    for c in clients:
+        notices = al.reconcile(ch, tenant, c, al.evaluate(ch, tenant, c, day, now, marts_db=marts_db()))
+        total += len(notices)
+        for n in notices:
+            click.echo(f"{c}: {n.text('en')}")
+        if send and notices:
+            try:
+                bot = tg.TelegramBot.from_env()
+            except tg.DeliveryError:
+                bot = None
+            out = dispatch.deliver_notices(ch, tenant, notices, bot=bot)
+            for f in out.failed + out.broken:
+                click.echo(f"  not delivered: {f}", err=True)
+    click.echo(f"{total} notice(s) for {len(clients)} client(s)")
+
+
+@click.group("telegram")
+def telegram() -> None:
+    """Link Telegram chats and process the bot's updates (links, acknowledgements)."""
+
+
+@telegram.command("link")
+@click.option("--tenant", required=True)
+@click.option("--client", "client_id", default=None, help="Link a chat to a client (its reports).")
+@click.option("--user", "login", default=None, help="Link a chat to a user (their alerts).")
+def telegram_link(tenant: str, client_id: str | None, login: str | None) -> None:
+    """Print a one-time code: send `/start <code>` to the bot from the chat to link."""
+    from delivery import telegram as tg
+
+    if bool(client_id) == bool(login):
+        raise click.UsageError("give --client or --user")
+    code = tg.start_link(_ch(), tenant, "client" if client_id else "user", client_id or login or "")
+    click.echo(f"/start {code}")
+    click.echo("Send this to the bot within 24 h. / Отправьте это боту в течение 24 часов.", err=True)
+
+
+@telegram.command("poll")
+def telegram_poll() -> None:
+    """Handle pending updates once (chat links, alert acknowledgements)."""
+    from delivery import telegram as tg
+
+    ch = _ch()
+    try:
+        bot = tg.TelegramBot.from_env()
+    except tg.DeliveryError as exc:
+        raise _fail(exc) from None
+
+    def ack(tenant: str, client: str, key: str, by: str) -> None:
+        al.acknowledge(ch, tenant, client, key, by=by)
+
+    counts = tg.process_updates(ch, bot, on_ack=ack)
+    click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+

@@ -1,0 +1,178 @@
+"""Deliver what is due: a scheduled report to its channels, alert notices to the agency's people.
+
+Every send is recorded in app.deliveries under the run key, channel and destination, so a rerun (after a crash
+mid-delivery, or a retried Dagster run) sends only what was not delivered. A channel that cannot receive any
+more (bot blocked, chat deleted) is marked broken, the account managers are told by e-mail, and the rest of the
+delivery goes on; the run fails loudly at the end if anything failed.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from delivery import telegram as tg
+from delivery.alerts import Notice
+from delivery.schedules import Due
+
+_DCOLS = ["tenant_id", "run_key", "channel", "destination", "status", "detail"]
+STAFF_ROLES = ("admin", "pm", "account_manager")
+
+
+@dataclass
+class Outcome:
+    run_key: str
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # delivered by an earlier run
+    broken: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.broken
+
+
+def delivered(ch: Any, tenant: str, run_key: str) -> set[tuple[str, str]]:
+    rows = ch.query("SELECT channel, destination FROM app.deliveries FINAL WHERE tenant_id = {t:String} AND "
+                    "run_key = {k:String} AND status = 'sent'", parameters={"t": tenant, "k": run_key}).result_rows
+    return {(r[0], r[1]) for r in rows}
+
+
+def _record(ch: Any, tenant: str, run_key: str, channel: str, dest: str, status: str, detail: str = "") -> None:
+    ch.insert("app.deliveries", [[tenant, run_key, channel, dest, status, detail[:500]]], column_names=_DCOLS)
+
+
+def smtp_send(to: list[str], subject: str, text: str, attachments: tuple[Path, ...] = ()) -> None:
+    """One e-mail through the SMTP settings the reports use (MRM_SMTP_*)."""
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["To"] = subject, os.environ.get("MRM_SMTP_FROM", "reports@mrm.local"), ", ".join(to)
+    msg.set_content(text)
+    for p in attachments:
+        msg.add_attachment(p.read_bytes(), maintype="application", subtype="octet-stream", filename=p.name)
+    with smtplib.SMTP(os.environ.get("MRM_SMTP_HOST", "127.0.0.1"), int(os.environ.get("MRM_SMTP_PORT", "25")),
+                      timeout=30) as smtp:
+        if os.environ.get("MRM_SMTP_STARTTLS", "0") == "1":
+            smtp.starttls()
+        if os.environ.get("MRM_SMTP_USER"):
+            smtp.login(os.environ["MRM_SMTP_USER"], os.environ.get("MRM_SMTP_PASSWORD", ""))
+        smtp.send_message(msg)
+
+
+def staff_emails(ch: Any, tenant: str, client: str) -> list[str]:
+    """Who hears about a problem: active admins, PMs and account managers of the tenant who may see the client."""
+    rows = ch.query(
+        "SELECT u.login FROM (SELECT * FROM app.users FINAL) AS u LEFT JOIN (SELECT * FROM app.user_client_scope "
+        "FINAL) AS s ON s.tenant_id = u.tenant_id AND s.login = u.login WHERE u.tenant_id = {t:String} AND "
+        "u.is_active = 1 AND u.role IN {roles:Array(String)} AND (s.login = '' OR s.all_clients = 1 OR "
+        "has(s.client_ids, {c:String})) ORDER BY u.login",
+        parameters={"t": tenant, "c": client, "roles": list(STAFF_ROLES)}).result_rows
+    return [r[0] for r in rows if "@" in r[0] and "." in r[0].split("@")[-1]]
+
+
+def _broken(ch: Any, tenant: str, client: str, link: dict[str, Any], reason: str,
+            email: Callable[..., None]) -> None:
+    tg.mark_broken(ch, link, reason)
+    to = staff_emails(ch, tenant, client)
+    if to:
+        email(to, f"MRM: Telegram-канал клиента {client} не работает / Telegram channel of {client} is broken",
+              f"Доставка в Telegram остановлена: {reason}. Подключите чат заново.\n"
+              f"Telegram delivery stopped: {reason}. Link the chat again.")
+
+
+def deliver_report(ch: Any, due: Due, *, out_dir: Path, bot: tg.TelegramBot | None = None,
+                   email: Callable[..., None] = smtp_send, marts_db: str = "marts") -> Outcome:
+    """Build the scheduled report once and send it to every channel not yet delivered for this run key."""
+    from assistants import reports
+
+    s = due.schedule
+    out = Outcome(due.run_key)
+    done = delivered(ch, s.tenant_id, due.run_key)
+    period = f"{due.period[0].isoformat()}:{due.period[1].isoformat()}"
+    files = reports.build_report(ch, s.tenant_id, s.client_id, period, s.language, out_dir,
+                                 include_vat=s.vat == "gross", include_commission=s.show_commission,
+                                 marts_db=marts_db)
+    summary = files.snapshot.get("narrative", {}).get("text", "") or files.snapshot.get("client_name", "")
+    if "email" in s.channels:
+        to = list(s.recipients) or list(files.recipients)
+        dest = ",".join(sorted(to))
+        if ("email", dest) in done:
+            out.skipped.append(f"email:{dest}")
+        elif not to:
+            out.failed.append("email: no recipients / нет получателей")
+            _record(ch, s.tenant_id, due.run_key, "email", "", "failed", "no recipients")
+        else:
+            try:
+                reports.send_report(ch, files, recipients=to)
+                _record(ch, s.tenant_id, due.run_key, "email", dest, "sent")
+                out.sent.append(f"email:{dest}")
+            except Exception as exc:  # noqa: BLE001 - recorded and reported; the other channels go on
+                _record(ch, s.tenant_id, due.run_key, "email", dest, "failed", str(exc))
+                out.failed.append(f"email:{dest}: {exc}")
+    if "telegram" in s.channels:
+        chats = [x for x in tg.links(ch, s.tenant_id, "client", s.client_id) if x["status"] == "linked"]
+        if not chats:
+            out.failed.append("telegram: no linked chat / чат не подключён")
+        for link in chats:
+            dest = str(link["chat_id"])
+            if ("telegram", dest) in done:
+                out.skipped.append(f"telegram:{dest}")
+                continue
+            if bot is None:
+                out.failed.append("telegram: MRM_TELEGRAM_BOT_TOKEN is not set")
+                continue
+            try:
+                bot.send_message(int(dest), summary[:4000] or files.period.label)
+                bot.send_document(int(dest), files.pdf.name, files.pdf.read_bytes(), caption=files.period.label)
+                _record(ch, s.tenant_id, due.run_key, "telegram", dest, "sent")
+                out.sent.append(f"telegram:{dest}")
+            except tg.ChannelBroken as exc:
+                _record(ch, s.tenant_id, due.run_key, "telegram", dest, "broken", str(exc))
+                _broken(ch, s.tenant_id, s.client_id, link, str(exc), email)
+                out.broken.append(f"telegram:{dest}: {exc}")
+            except tg.DeliveryError as exc:
+                _record(ch, s.tenant_id, due.run_key, "telegram", dest, "failed", str(exc))
+                out.failed.append(f"telegram:{dest}: {exc}")
+    return out
+
+
+def deliver_notices(ch: Any, tenant: str, notices: list[Notice], *, bot: tg.TelegramBot | None = None,
+                    email: Callable[..., None] = smtp_send, lang: str = "ru") -> Outcome:
+    """Alert notices to the staff's linked Telegram chats (with an acknowledge button) and by e-mail."""
+    out = Outcome(f"alerts:{tenant}")
+    chats = [x for x in tg.links(ch, tenant, "user") if x["status"] == "linked"]
+    for n in notices:
+        key = f"alert:{tenant}:{n.client_id}:{n.condition.key}:{n.kind}:{n.condition.severity:.4g}"
+        done = delivered(ch, tenant, key)
+        text = n.text(lang)
+        for link in chats:
+            dest = str(link["chat_id"])
+            if ("telegram", dest) in done or bot is None:
+                continue
+            try:
+                buttons = tg.ack_button(tenant, n.client_id, n.condition.key) if n.kind != "resolved" else None
+                bot.send_message(int(dest), f"{n.client_id}: {text}", buttons)
+                _record(ch, tenant, key, "telegram", dest, "sent")
+                out.sent.append(f"telegram:{dest}")
+            except tg.ChannelBroken as exc:
+                _record(ch, tenant, key, "telegram", dest, "broken", str(exc))
+                _broken(ch, tenant, n.client_id, link, str(exc), email)
+                out.broken.append(f"telegram:{dest}: {exc}")
+            except tg.DeliveryError as exc:
+                _record(ch, tenant, key, "telegram", dest, "failed", str(exc))
+                out.failed.append(f"telegram:{dest}: {exc}")
+        to = staff_emails(ch, tenant, n.client_id)
+        dest = ",".join(to)
+        if to and ("email", dest) not in done:
+            try:
+                email(to, f"MRM: {text[:120]}", text)
+                _record(ch, tenant, key, "email", dest, "sent")
+                out.sent.append(f"email:{dest}")
+            except (OSError, smtplib.SMTPException) as exc:
+                _record(ch, tenant, key, "email", dest, "failed", str(exc))
+                out.failed.append(f"email:{dest}: {exc}")
+    return out
