@@ -23,48 +23,51 @@ def _dump(obj: Any) -> None:
 @click.command("ask")
 @click.argument("question")
 @click.option("--tenant", "tenant_id", required=True, help="Tenant whose documents, reports and data are used.")
-@click.option("--client", "client_id", default=None,
-              help="Answer about this client's performance with the analyst assistant (metric tools + KB); "
-                   "without it, answer from the knowledge base.")
+@click.option("--agent", type=click.Choice(["analyst", "plan", "project"]), default=None,
+              help="Assistant: analyst (the client's data through the metric layer), plan (advice on the client's "
+                   "newest media plan), project (a brief as tasks and RACI). Default: analyst with --client, "
+                   "otherwise the knowledge base.")
+@click.option("--client", "client_id", default=None, help="Client the analyst or plan advisor answers about.")
+@click.option("--thread", "thread_id", default=None, help="Continue this thread (follow-ups keep its context).")
+@click.option("--user", "login", envvar="MRM_USER", default="cli", show_default=True,
+              help="Whose threads (env MRM_USER).")
 @click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: the question's).")
 @click.option("-k", "k", default=5, show_default=True, help="Passages retrieved (knowledge-base answers).")
-@click.option("--marts-db", default="marts", show_default=True, help="Database holding the dbt marts (--client).")
+@click.option("--marts-db", default=None, help="Database holding the dbt marts (default: MRM_MARTS_DB or marts).")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print {answer, citations[...]} as JSON (with --client also numbers and tool_calls).")
-def ask(question: str, tenant_id: str, client_id: str | None, lang: str | None, k: int, marts_db: str,
-        as_json: bool) -> None:
-    """Answer QUESTION from the tenant's knowledge base, citing source, heading and lines; with --client, answer
-    about that client's performance from predefined metric queries (every number traced to a tool call).
+              help="Print JSON: answer, numbers (each with its source), thread_id, message_id, tool calls.")
+def ask(question: str, tenant_id: str, agent: str | None, client_id: str | None, thread_id: str | None, login: str,
+        lang: str | None, k: int, marts_db: str | None, as_json: bool) -> None:
+    """Ask an assistant. With --agent (or --client) the answer goes into a stored thread and every number in it
+    lists its source (metric, filters, period); without, answer from the knowledge base, citing passages.
 
-    Uses Claude when ANTHROPIC_API_KEY is set, otherwise offline writers (labelled [offline]).
+    Uses Claude when ANTHROPIC_API_KEY is set, otherwise the offline path (labelled [offline]).
     """
     ch = _client()
-    if client_id:
+    if agent or client_id or thread_id:
         from clickhouse_connect.driver.exceptions import DatabaseError
 
-        from assistants.agents import analyst
+        from assistants.agents import chat, memory
+        from assistants.agents.tools import Asker
 
         try:
-            res = analyst.ask(ch, tenant_id, client_id, question, lang, marts_db=marts_db)
+            res = chat.ask(ch, Asker(tenant_id, login, "admin"), question, agent=agent or "analyst",
+                           client_id=client_id, thread_id=thread_id, lang=lang, marts_db=marts_db)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from exc
-        except Exception as exc:
-            # e.g. the marts are not built yet: say so without a traceback
-            if isinstance(exc, DatabaseError):
-                raise click.ClickException(f"warehouse query failed (is --marts-db {marts_db} built?): {exc}") from exc
-            raise
+        except (PermissionError, memory.ThreadError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        except DatabaseError as exc:  # e.g. the marts are not built yet: say so without a traceback
+            raise click.ClickException(f"warehouse query failed (are the marts built?): {exc}") from exc
         if as_json:
-            _dump(res.as_dict())
+            _dump(res)
             return
-        click.echo(res.answer)
-        by_call: dict[str, list[str]] = {}
-        for n in res.numbers:
-            by_call.setdefault(f"{n['tool']} [{n['tool_call_id']}]", []).append(n["text"])
-        for src, texts in by_call.items():
-            click.echo(f"  numbers from {src}: {', '.join(texts)}", err=True)
-        for c in res.citations:
-            click.echo(f"  [{c['chunk_id']}] {c['source_path']} — {c['heading']} (lines {c['line_start']}-{c['line_end']})")
-        click.echo(f"\n({res.provider}; {res.note})", err=True)
+        click.echo(res["answer"])
+        for n in res["numbers"]:
+            src = n.get("source") or {}
+            where = ", ".join(f"{key}={v}" for key, v in src.items() if key not in ("tool_call_id",) and v)
+            click.echo(f"  {n['text']}: {where}", err=True)
+        click.echo(f"\n(thread {res['thread_id']}; {res['provider']})", err=True)
         return
     from assistants import kb
 
@@ -232,6 +235,33 @@ def report_send(tenant_id: str, client_id: str, period: str, lang: str, recipien
     except (ValueError, LookupError, FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"sent run {files.run_id} to {', '.join(to)}")
+
+
+@click.group("ai")
+def ai() -> None:
+    """The AI layer's stored data: feedback on assistant answers."""
+
+
+@ai.group("feedback")
+def ai_feedback() -> None:
+    """Thumbs up/down and comments people gave assistant answers."""
+
+
+@ai_feedback.command("export")
+@click.option("--tenant", "tenant_id", required=True, help="Tenant whose feedback is exported.")
+@click.option("--out", "out_path", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="JSON Lines file, one evaluation case per line (- for stdout).")
+def ai_feedback_export(tenant_id: str, out_path: str) -> None:
+    """Write the feedback as an evaluation set: question, answer, tool calls, numbers, rating, comment."""
+    from assistants.agents import memory
+
+    rows = memory.export_feedback(_client(), tenant_id)
+    lines = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
+    if out_path == "-":
+        click.echo(lines, nl=False)
+    else:
+        Path(out_path).write_text(lines, encoding="utf-8")
+        click.echo(f"wrote {len(rows)} case(s) to {out_path}", err=True)
 
 
 @click.group("assist")

@@ -73,25 +73,25 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _rows(ch: Any, q: MetricQuery, tenant_id: str) -> tuple[list[str], list[dict[str, Any]]]:
-    c = compile_query(q, tenant_id=tenant_id, marts_db=marts_db())
+def _rows(ch: Any, q: MetricQuery, tenant_id: str, db: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    c = compile_query(q, tenant_id=tenant_id, marts_db=db or marts_db())
     res = ch.query(c.sql, parameters=c.parameters)
     names = [n.removeprefix(METRIC_ALIAS) for n in res.column_names]
     return names, [{k: _clean(v) for k, v in zip(names, r, strict=True)} for r in res.result_rows]
 
 
-def run(ch: Any, principal: Any, q: MetricQuery, *, lang: str = "en") -> dict[str, Any]:
+def run(ch: Any, principal: Any, q: MetricQuery, *, lang: str = "en", db: str | None = None) -> dict[str, Any]:
     """Answer `q` for `principal`: rows (with `<metric>_previous` and `<metric>_change` when comparing) and the
-    metadata a reader needs to use the numbers right."""
+    metadata a reader needs to use the numbers right. `db` overrides the marts database (a checked identifier)."""
     client = check_scope(ch, principal, q.client_id)
     if q.compare and q.granularity not in ("none", "day"):
         raise MetricError("compare", "comparison works with granularity none or day")
-    names, rows = _rows(ch, q, principal.tenant_id)
+    names, rows = _rows(ch, q, principal.tenant_id, db)
     compare_period = None
     if q.compare:
         prev_q = q.shifted(q.compare)
         compare_period = {"date_from": prev_q.date_from.isoformat(), "date_to": prev_q.date_to.isoformat()}
-        _, prev = _rows(ch, prev_q, principal.tenant_id)
+        _, prev = _rows(ch, prev_q, principal.tenant_id, db)
         shift = q.date_from - prev_q.date_from
         keys = [d for d in q.dimensions]
 

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "ask": ("assistants.cli", "ask", "Ask an assistant (analyst, plan, project) or the knowledge base."),
     "assist": ("assistants.cli", "assist", "Assistants: media-plan reallocation advice, project tasks and RACI."),
     "ai": ("assistants.cli", "ai", "The AI layer's stored data: export assistant feedback as an evaluation set."),
+    "ai": ("assistants.cli", "ai", "The AI layer's stored data: export assistant feedback as an evaluation set."),
     "users": ("workspace.cli", "users", "Manage app users: add, list, suspend, reactivate, reset passwords, assign."),
     "clients": ("workspace.cli", "clients", "Add, list, edit and archive an agency's clients."),
     "secrets": ("workspace.cli", "secrets_cmd", "Encrypted ad-account credentials: set, list, delete, rotate-key."),

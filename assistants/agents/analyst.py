@@ -1,9 +1,10 @@
 """Analyst assistant: answers questions about one client's performance from the fixed tool catalogue.
 
-With ANTHROPIC_API_KEY: Claude picks tools in a loop (assistants.agents.loop). Offline: a deterministic RU/EN
-intent router maps keywords to a tool and arguments, and a template writer phrases the result. Both give the
-same structured answer; every number in the text must match a tool result (assistants.llm.numbers post-check),
-otherwise the template answer replaces the model's text.
+With ANTHROPIC_API_KEY: Claude picks tools in a loop (assistants.agents.loop). Offline: the question is read
+into slots (assistants.agents.understand: metric, platform, period, comparison, top-N; a follow-up keeps the
+previous turn's), one catalogue tool answers them, and a template phrases the result. Every tool is a metric-layer
+query; every number in the text must match a tool result (assistants.llm.numbers post-check), otherwise the
+template answer replaces the model's text. `numbers` lists each with its source (metric, filters, period).
 """
 
 from __future__ import annotations
@@ -11,12 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistants.agents.tools import TOOLS, Scope, ToolCall, last_data_day, run_tool
+from assistants.agents.tools import (
+    COST_METRICS,
+    TOOLS,
+    TOTALS_DEFAULT,
+    Asker,
+    Scope,
+    ToolCall,
+    last_data_day,
+    run_tool,
+)
+from assistants.agents.understand import Slots, understand
 from assistants.llm.numbers import extract_numbers, fmt_num, fmt_pct, ungrounded_numbers
+from metrics.catalogue import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -46,123 +57,62 @@ class AnalystAnswer:
     citations: list[dict[str, Any]] = field(default_factory=list)
     grounded: bool = True
     note: str = ""
+    slots: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"question": self.question, "answer": self.answer, "language": self.language, "provider": self.provider,
                 "grounded": self.grounded, "note": self.note, "numbers": self.numbers, "citations": self.citations,
-                "tool_calls": [c.as_dict() for c in self.tool_calls]}
+                "slots": self.slots, "tool_calls": [c.as_dict() for c in self.tool_calls]}
 
 
-# ----------------------------------------------------------------------------------------- offline router
-_MONTHS = {
-    1: ("январ", "january", "jan"), 2: ("феврал", "february", "feb"), 3: ("март", "march", "mar"),
-    4: ("апрел", "april", "apr"), 5: ("мая", "май", "may"), 6: ("июн", "june", "jun"), 7: ("июл", "july", "jul"),
-    8: ("август", "august", "aug"), 9: ("сентябр", "september", "sep"), 10: ("октябр", "october", "oct"),
-    11: ("ноябр", "november", "nov"), 12: ("декабр", "december", "dec"),
-}
-
-
-def _has(q: str, *patterns: str) -> bool:
-    return any(re.search(p, q) for p in patterns)
-
-
-def route_period(question: str, last_day: dt.date | None) -> dict[str, str]:
-    """Dates from the question: explicit ISO dates, 'last N days', yesterday, a month name, week/month; else {}."""
-    q = question.lower()
-    iso = re.findall(r"\b(\d{4}-\d{2}-\d{2})\b", q)
-    if len(iso) >= 2:
-        a, b = sorted(iso[:2])
-        return {"date_from": a, "date_to": b}
-    if len(iso) == 1:
-        return {"date_from": iso[0], "date_to": iso[0]}
-    if last_day is None:
-        return {}
-    m = re.search(r"(?:последн\w*|за|last|past)\s+(\d{1,3})\s*(?:дн|день|дня|days?)", q)
-    if m:
-        n = max(1, int(m.group(1)))
-        return {"date_from": (last_day - dt.timedelta(days=n - 1)).isoformat(), "date_to": last_day.isoformat()}
-    if _has(q, r"вчера", r"yesterday", r"последний день", r"last day"):
-        return {"date_from": last_day.isoformat(), "date_to": last_day.isoformat()}
-    for month, words in _MONTHS.items():
-        if any(re.search(rf"\b{w}\w*\b", q) for w in words if len(w) > 3 or w in ("may", "мая", "май")):
-            year = last_day.year if month <= last_day.month else last_day.year - 1
-            start = dt.date(year, month, 1)
-            end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-            return {"date_from": start.isoformat(), "date_to": min(end, last_day).isoformat()}
-    if _has(q, r"месяц", r"\bmonth"):
-        return {"date_from": (last_day - dt.timedelta(days=29)).isoformat(), "date_to": last_day.isoformat()}
-    if _has(q, r"недел", r"\bweek"):
-        return {"date_from": (last_day - dt.timedelta(days=6)).isoformat(), "date_to": last_day.isoformat()}
-    return {}
-
-
-def _channel_word(q: str) -> str:
-    for w in ("olv", "tv", "тв", "видео", "video", "radio", "радио", "search", "поиск", "social", "соцсет", "display",
-              "медийн", "ooh", "наружн"):
-        if w in q:
-            return w
-    return "olv"
-
-
-def route(question: str, last_day: dt.date | None) -> tuple[str, dict[str, Any]]:
-    """Deterministic intent router (RU/EN keywords → catalogue tool + arguments)."""
-    q = question.lower()
-    period = route_period(question, last_day)
-    if _has(q, r"медиаплан", r"media ?plan", r"pacing", r"темп", r"освоен", r"перерасход", r"недорасход",
-            r"по плану", r"\bplan\b", r"план[а-я]*\b"):
-        return "plan_pacing", {}
-    if _has(q, r"охват", r"reach"):
-        pct = re.search(r"(\d{1,2}(?:[.,]\d+)?)\s*%", q)
-        grp = re.search(r"(\d{2,4})\s*(?:grp|trp|грп|трп)", q)
-        if pct and _has(q, r"grp|trp|грп|трп|сколько|how many|нужн|need"):
-            return "grp_for_reach", {"channel": _channel_word(q),
-                                     "target_reach": float(pct.group(1).replace(",", ".")) / 100}
-        if grp:
-            return "reach_forecast", {"channel": _channel_word(q), "grp": float(grp.group(1))}
-        return "campaign_reach", {}
-    if _has(q, r"канал", r"channel", r"площадк", r"platform", r"сетям", r"по сетям"):
-        return "channel_breakdown", period
-    metric_words = (r"\bcpa\b", r"\bctr\b", r"\bcpc\b", r"расход", r"spend", r"клик", r"click", r"конверс",
-                    r"conversion", r"лучш", r"худш", r"best", r"worst", r"top", r"топ", r"эффективн", r"perform")
-    if _has(q, r"список кампаний", r"какие кампании", r"list (?:of )?(?:the )?campaigns", r"which campaigns") \
-            and not _has(q, *metric_words):
-        return "list_campaigns", {}
-    if _has(q, r"кампани", r"campaign"):
-        worst = _has(q, r"худш", r"worst", r"хуже", r"плох")
-        if _has(q, r"\bcpa\b", r"стоимост\w* (?:конверс|лида|заявк)", r"cost per (?:acquisition|conversion)"):
-            order = "cpa_worst" if worst else "cpa"
-        elif _has(q, r"\bctr\b", r"кликабельн"):
-            order = "ctr_worst" if worst else "ctr"
-        elif _has(q, r"конверс", r"conversion", r"лид", r"заявк"):
-            order = "conversions"
-        elif _has(q, r"клик", r"click"):
-            order = "clicks"
-        else:
-            order = "spend"
-        return "campaign_breakdown", {**period, "order_by": order, "limit": 5}
-    if _has(q, r"по дням", r"динамик", r"тренд", r"daily", r"by day", r"trend", r"each day"):
-        metric = next((m for m, ws in (("ctr", ("ctr",)), ("cpc", ("cpc",)), ("cpa", ("cpa",)),
-                                       ("clicks", ("клик", "click")), ("conversions", ("конверс", "conversion")),
-                                       ("impressions", ("показ", "impression"))) if any(w in q for w in ws)), "spend")
-        return "daily_series", {**period, "metric": metric}
-    if _has(q, r"расход", r"потрат", r"затрат", r"spend", r"cost", r"\bctr\b", r"\bcpc\b", r"\bcpa\b", r"\bcr\b",
-            r"клик", r"click", r"показ", r"impression", r"конверс", r"conversion", r"итог", r"total", r"результат",
-            r"perform", r"эффективн", r"сколько", r"how much", r"how many"):
-        return "performance_totals", period
-    return "search_knowledge_base", {"query": question[:500]}
+# ----------------------------------------------------------------------------------------- slots → tool call
+def call_for(slots: Slots) -> tuple[str, dict[str, Any]]:
+    """The catalogue tool and arguments that answer `slots` (the offline path's only way to data)."""
+    dates = {k: v for k, v in (("date_from", slots.date_from), ("date_to", slots.date_to)) if v}
+    plat = {"platform": slots.platform} if slots.platform else {}
+    comp = {"compare": slots.compare} if slots.compare else {}
+    first = slots.metrics[0] if slots.metrics else "spend"
+    if slots.intent == "totals":
+        return "performance_totals", {**dates, **plat, **comp, "metrics": slots.metrics or list(TOTALS_DEFAULT)}
+    if slots.intent == "top":
+        return "campaign_breakdown", {**dates, **plat, "order_by": first, "direction": slots.direction,
+                                      "limit": slots.top_n or 5}
+    if slots.intent == "platforms":
+        return "platform_breakdown", {**dates, **comp, "metrics": slots.metrics or list(TOTALS_DEFAULT)}
+    if slots.intent == "daily":
+        return "daily_series", {**dates, **plat, "metric": first}
+    if slots.intent == "site_reach":
+        return "site_reach", {**dates, **plat}
+    if slots.intent == "plan":
+        return "plan_vs_fact", dates
+    if slots.intent == "reach_forecast":
+        return "reach_forecast", {"channel": slots.channel, "grp": slots.number}
+    if slots.intent == "grp_for_reach":
+        return "grp_for_reach", {"channel": slots.channel, "target_reach": slots.number}
+    return "search_knowledge_base", {"query": slots.query or "?"}
 
 
 # ----------------------------------------------------------------------------------------- template writer
-def _money(v: Any, lang: str) -> str:
-    return "—" if v is None else f"{fmt_num(float(v), lang, 0)} {'₽' if lang == 'ru' else 'RUB'}"
+_CUR = {"RUB": "₽"}
 
 
-def _dec(v: Any, lang: str) -> str:
-    return "—" if v is None else fmt_num(float(v), lang, 2)
+def fmt_value(v: Any, unit: str, lang: str, currency: str = "RUB") -> str:
+    """A metric value as the answer shows it: money with its currency, ratios as percent, counts whole."""
+    if v is None:
+        return "—"
+    if unit == "money":
+        return f"{fmt_num(float(v), lang, 2)} {_CUR.get(currency, currency) if lang == 'ru' else currency}"
+    if unit == "fraction":
+        return fmt_pct(float(v), lang, 2)
+    if unit == "multiple":
+        return fmt_num(float(v), lang, 2)
+    return fmt_num(float(v), lang, 0 if float(v).is_integer() else 2)
 
 
-def _pct(v: Any, lang: str) -> str:
-    return "—" if v is None else fmt_pct(float(v), lang, 2)
+def _change(v: Any, lang: str) -> str:
+    if v is None:
+        return "—"
+    return ("+" if v > 0 else "") + fmt_pct(float(v), lang, 1)
 
 
 def _per(r: dict[str, Any], ru: bool) -> str:
@@ -172,113 +122,155 @@ def _per(r: dict[str, Any], ru: bool) -> str:
     return f"за {a} — {b}" if ru else f"for {a} to {b}"
 
 
-def write_answer(call: ToolCall, lang: str) -> str:
-    """Deterministic RU/EN text from one tool result; every number in it is a field of the result."""
+class _Facts:
+    """The numbers an answer states, each with its source: tool call, metric, filters, period (and campaign)."""
+
+    def __init__(self, call: ToolCall, lang: str) -> None:
+        self.call, self.lang, self.items = call, lang, []  # type: ignore[var-annotated]
+        r = call.result
+        self.units = {m["name"]: m for m in r.get("metrics", [])}
+        self.currency = r.get("currency") or "RUB"
+        self.base = {"tool": call.tool, "tool_call_id": call.id, "period": r.get("period"),
+                     "filters": r.get("filters") or {}}
+
+    def label(self, metric: str) -> str:
+        m = self.units.get(metric)
+        return str(m["label"]) if m else (METRICS[metric].label(self.lang) if metric in METRICS else metric)
+
+    def add(self, metric: str, value: Any, *, text: str | None = None, unit: str | None = None,
+            **where: Any) -> str:
+        u = unit or str(self.units.get(metric, {}).get("unit") or (METRICS[metric].unit if metric in METRICS else "count"))
+        shown = text if text is not None else fmt_value(value, u, self.lang, self.currency)
+        if value is not None:
+            src = self.base | {"metric": metric} | where
+            self.items.append({"metric": metric, "label": self.label(metric), "value": value, "unit": u,
+                               "text": shown, "source": src})
+        return shown
+
+
+def _metric_list(f: _Facts, row: dict[str, Any], metrics: list[str], r: dict[str, Any], ru: bool,
+                 **where: Any) -> str:
+    parts = []
+    for m in metrics:
+        s = f"{f.label(m)} {f.add(m, row.get(m), **where)}"
+        if r.get("compare") and f"{m}_previous" in row:
+            cp = r.get("compare_period") or {}
+            prev = f.add(m, row.get(f"{m}_previous"), period=cp, **where)
+            chg = f.add(f"{m}_change", row.get(f"{m}_change"), text=_change(row.get(f"{m}_change"), f.lang),
+                        unit="fraction", **where)
+            s += (f" (было {prev}, {chg})" if ru else f" (before {prev}, {chg})")
+        parts.append(s)
+    return ", ".join(parts)
+
+
+def _scope_note(r: dict[str, Any], ru: bool) -> str:
+    plat = ", ".join((r.get("filters") or {}).get("platform", []))
+    where = (f" ({plat})" if plat else (" (все площадки)" if ru else " (all platforms)"))
+    comp = ""
+    if r.get("compare_period"):
+        cp = r["compare_period"]
+        comp = (f"; сравнение с {cp['date_from']} — {cp['date_to']}" if ru
+                else f"; compared with {cp['date_from']} to {cp['date_to']}")
+    vat = "" if r.get("vat") != "net" else (", без НДС" if ru else ", net of VAT")
+    return f"{_per(r, ru)}{where}{vat}{comp}"
+
+
+def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
+    """Deterministic RU/EN text from one tool result and the numbers it states, each with its source."""
     ru = lang == "ru"
+    f = _Facts(call, lang)
     if call.error:
-        return (f"Не удалось получить данные: {call.error}" if ru else f"Could not get the data: {call.error}")
+        msg = f"Не удалось получить данные: {call.error}" if ru else f"Could not get the data: {call.error}"
+        return msg, []
     r = call.result
     if call.tool == "performance_totals":
         t = r.get("totals") or {}
-        if not t or not t.get("impressions") and not t.get("spend_net"):
-            return f"Нет данных {_per(r, ru)}." if ru else f"No data {_per(r, ru)}."
-        if ru:
-            return (f"Итоги {_per(r, ru)}: расход {_money(t['spend_net'], lang)} без НДС ({_money(t['spend_gross'], lang)} "
-                    f"с НДС), показов {fmt_num(t['impressions'], lang)}, кликов {fmt_num(t['clicks'], lang)}, CTR "
-                    f"{_pct(t['ctr'], lang)}, CPC {_dec(t['cpc'], lang)} ₽, конверсий {fmt_num(t['conversions'], lang)}, "
-                    f"CPA {_dec(t['cpa'], lang)} ₽, CR {_pct(t['cr'], lang)}.")
-        return (f"Totals {_per(r, ru)}: spend {_money(t['spend_net'], lang)} net of VAT ({_money(t['spend_gross'], lang)} "
-                f"gross), {fmt_num(t['impressions'], lang)} impressions, {fmt_num(t['clicks'], lang)} clicks, CTR "
-                f"{_pct(t['ctr'], lang)}, CPC {_dec(t['cpc'], lang)} RUB, {fmt_num(t['conversions'], lang)} conversions, "
-                f"CPA {_dec(t['cpa'], lang)} RUB, CR {_pct(t['cr'], lang)}.")
+        if not t or all(t.get(m) in (None, 0) for m in t if not m.endswith(("_previous", "_change"))):
+            return (f"Нет данных {_scope_note(r, ru)}." if ru else f"No data {_scope_note(r, ru)}."), []
+        metrics = [m["name"] for m in r.get("metrics", [])]
+        head = "Итоги" if ru else "Totals"
+        return f"{head} {_scope_note(r, ru)}: {_metric_list(f, t, metrics, r, ru)}.", f.items
     if call.tool == "campaign_breakdown":
         rows = r.get("campaigns") or []
         if not rows:
-            return f"Нет данных по кампаниям {_per(r, ru)}." if ru else f"No campaign data {_per(r, ru)}."
-        items = "; ".join(
-            f"{c['campaign_name'] or c['campaign_id']} — " + (
-                f"расход {_money(c['spend_net'], lang)}, кликов {fmt_num(c['clicks'], lang)}, CTR {_pct(c['ctr'], lang)}, "
-                f"конверсий {fmt_num(c['conversions'], lang)}, CPA {_dec(c['cpa'], lang)} ₽" if ru else
-                f"spend {_money(c['spend_net'], lang)}, {fmt_num(c['clicks'], lang)} clicks, CTR {_pct(c['ctr'], lang)}, "
-                f"{fmt_num(c['conversions'], lang)} conversions, CPA {_dec(c['cpa'], lang)} RUB") for c in rows)
-        head = {"spend": ("по расходу", "by spend"), "clicks": ("по кликам", "by clicks"),
-                "conversions": ("по конверсиям", "by conversions"), "impressions": ("по показам", "by impressions"),
-                "cpa": ("по лучшему CPA", "by best CPA"), "ctr": ("по лучшему CTR", "by best CTR"),
-                "cpa_worst": ("по худшему CPA", "by worst CPA"), "ctr_worst": ("по худшему CTR", "by worst CTR")}
-        h = head[r["order_by"]][0 if ru else 1]
-        return (f"Кампании {h} {_per(r, ru)}: {items}." if ru else f"Campaigns {h} {_per(r, ru)}: {items}.")
-    if call.tool == "channel_breakdown":
-        rows = r.get("channels") or []
+            return (f"Нет данных по кампаниям {_scope_note(r, ru)}." if ru else
+                    f"No campaign data {_scope_note(r, ru)}."), []
+        m = r["order_by"]
+        low_first = (m in COST_METRICS) == (r["direction"] == "best")
+        order = ("по возрастанию" if low_first else "по убыванию") if ru else ("lowest first" if low_first else "highest first")
+        items = []
+        for c in rows:
+            i = c.get("rank", "")
+            name = c.get("campaign_id_name") or c["campaign_id"]
+            where = {"campaign_id": c["campaign_id"], "campaign": name}
+            items.append(f"{i}) {name} [{c.get('platform', '')}] — {f.label(m)} {f.add(m, c.get(m), **where)}")
+        head = (f"Кампании по {f.label(m)} ({order}) {_scope_note(r, ru)}" if ru else
+                f"Campaigns by {f.label(m)} ({order}) {_scope_note(r, ru)}")
+        return f"{head}: " + "; ".join(items) + ".", f.items
+    if call.tool == "platform_breakdown":
+        rows = r.get("platforms") or []
         if not rows:
-            return f"Нет данных по каналам {_per(r, ru)}." if ru else f"No channel data {_per(r, ru)}."
-        items = "; ".join(f"{c['channel']}: " + (
-            f"расход {_money(c['spend_net'], lang)}, кликов {fmt_num(c['clicks'], lang)}, CPA {_dec(c['cpa'], lang)} ₽"
-            if ru else f"spend {_money(c['spend_net'], lang)}, {fmt_num(c['clicks'], lang)} clicks, "
-                       f"CPA {_dec(c['cpa'], lang)} RUB") for c in rows)
-        return f"Каналы {_per(r, ru)}: {items}." if ru else f"Channels {_per(r, ru)}: {items}."
+            return (f"Нет данных {_scope_note(r, ru)}." if ru else f"No data {_scope_note(r, ru)}."), []
+        metrics = [m["name"] for m in r.get("metrics", [])]
+        items = [f"{p['platform']}: {_metric_list(f, p, metrics, r, ru, platform=p['platform'])}" for p in rows]
+        head = "По площадкам" if ru else "By platform"
+        return f"{head} {_scope_note(r, ru)}: " + "; ".join(items) + ".", f.items
     if call.tool == "daily_series":
         rows = [x for x in r.get("series") or [] if x.get("value") is not None]
         if not rows:
-            return f"Нет данных {_per(r, ru)}." if ru else f"No data {_per(r, ru)}."
-        metric = r["metric"]
-
-        def v(x: Any) -> str:
-            return _pct(x, lang) if metric == "ctr" else _dec(x, lang) if metric in ("cpc", "cpa") else fmt_num(float(x), lang)
+            return (f"Нет данных {_scope_note(r, ru)}." if ru else f"No data {_scope_note(r, ru)}."), []
+        m = r["metric"]
         hi = max(rows, key=lambda x: x["value"])
         lo = min(rows, key=lambda x: x["value"])
-        return (f"{metric} по дням {_per(r, ru)}: первый день {v(rows[0]['value'])}, последний {v(rows[-1]['value'])}; "
-                f"максимум {v(hi['value'])} ({hi['date_day']}), минимум {v(lo['value'])} ({lo['date_day']})." if ru else
-                f"Daily {metric} {_per(r, ru)}: first day {v(rows[0]['value'])}, last {v(rows[-1]['value'])}; "
-                f"high {v(hi['value'])} ({hi['date_day']}), low {v(lo['value'])} ({lo['date_day']}).")
-    if call.tool == "plan_pacing":
-        rows = r.get("lines") or []
-        if not rows:
-            return "Нет медиапланов с фактом по этому клиенту." if ru else "No media plan with actuals for this client."
-        st = {"under": ("отставание", "under-delivering"), "over": ("перерасход", "over-delivering"),
-              "on_track": ("по плану", "on track"), "not_planned": ("не запланировано", "not planned")}
-        items = "; ".join(
-            f"{x['line_id']} ({x['channel']}): " + (
-                f"на {x['as_of']}: план {_money(x['planned_to_date'], lang)}, факт {_money(x['actual_to_date'], lang)}, "
-                f"темп {_pct(x['pacing_ratio'], lang)}, прогноз к концу {_money(x['forecast_end_of_flight'], lang)} при "
-                f"бюджете {_money(x['line_budget_net'], lang)} — {st.get(x['pacing_status'], (x['pacing_status'],) * 2)[0]}"
-                if ru else
-                f"as of {x['as_of']}: planned {_money(x['planned_to_date'], lang)}, actual {_money(x['actual_to_date'], lang)}, "
-                f"pacing {_pct(x['pacing_ratio'], lang)}, forecast {_money(x['forecast_end_of_flight'], lang)} against a "
-                f"budget of {_money(x['line_budget_net'], lang)} — {st.get(x['pacing_status'], (x['pacing_status'],) * 2)[1]}")
-            for x in rows)
-        return f"Выполнение медиаплана: {items}." if ru else f"Media plan pacing: {items}."
-    if call.tool == "campaign_reach":
-        rows = r.get("reach") or []
-        if not rows:
-            return "Нет данных об охвате." if ru else "No reach data."
-        items = "; ".join(f"{x['campaign_id']} ({x['window_start']} — {x['window_end']}): " + (
-            f"охват {fmt_num(x['reach'], lang)}, контактов {fmt_num(x['contacts'], lang)}" if ru else
-            f"reach {fmt_num(x['reach'], lang)}, {fmt_num(x['contacts'], lang)} contacts") for x in rows[:5])
-        tail = " Охват по кампаниям не суммируется." if ru else " Reach does not add up across campaigns."
-        return (f"Охват: {items}.{tail}" if ru else f"Reach: {items}.{tail}")
-    if call.tool == "list_campaigns":
-        rows = r.get("campaigns") or []
-        items = ", ".join(f"{c['campaign_name'] or c['campaign_id']} ({c['platform']})" for c in rows[:20])
-        return (f"Кампании клиента: {items or 'нет'}." if ru else f"The client's campaigns: {items or 'none'}.")
+
+        def v(x: dict[str, Any]) -> str:
+            return f.add(m, x["value"], day=x["date_day"])
+
+        if ru:
+            return (f"{f.label(m)} по дням {_scope_note(r, ru)}: первый день {v(rows[0])}, последний {v(rows[-1])}; "
+                    f"максимум {v(hi)} ({hi['date_day']}), минимум {v(lo)} ({lo['date_day']})."), f.items
+        return (f"Daily {f.label(m)} {_scope_note(r, ru)}: first day {v(rows[0])}, last {v(rows[-1])}; "
+                f"high {v(hi)} ({hi['date_day']}), low {v(lo)} ({lo['date_day']})."), f.items
+    if call.tool == "site_reach":
+        row = r.get("reach") or {}
+        if not row.get("unique_visitors"):
+            return (f"Нет данных об охвате {_scope_note(r, ru)}." if ru else f"No reach data {_scope_note(r, ru)}."), []
+        tail = (" Уникальные посетители не суммируются по дням и кампаниям." if ru else
+                " Unique visitors do not add up across days or campaigns.")
+        head = "Охват сайта" if ru else "Site reach"
+        return (f"{head} {_scope_note(r, ru)}: "
+                f"{_metric_list(f, row, ['unique_visitors', 'visits_per_visitor'], r, ru)}.{tail}"), f.items
+    if call.tool == "plan_vs_fact":
+        tot = r.get("total") or {}
+        where = {"plan_id": r["plan_id"], "plan_version": r["plan_version"]}
+        lines = "; ".join(
+            f"{x['line_id']} ({x['channel']}): {_metric_list(f, x, ['plan_spend', 'fact_spend', 'pacing'], r, ru, line_id=x['line_id'], **where)}"
+            for x in r.get("lines") or [])
+        head = (f"Медиаплан {r['plan_id']} (версия {r['plan_version']}) {_scope_note(r, ru)}" if ru else
+                f"Media plan {r['plan_id']} (version {r['plan_version']}) {_scope_note(r, ru)}")
+        total = _metric_list(f, tot, ["plan_spend", "fact_spend", "pacing"], r, ru, **where)
+        return f"{head}: {total}. {'По строкам' if ru else 'By line'}: {lines}.", f.items
     if call.tool == "reach_forecast":
-        return (f"Прогноз охвата {r['channel']} при {fmt_num(r['grp'], lang)} GRP: {_pct(r['reach'], lang)} "
-                f"(модель: {r['model']})." if ru else
-                f"Forecast reach of {r['channel']} at {fmt_num(r['grp'], lang)} GRP: {_pct(r['reach'], lang)} "
-                f"(model: {r['model']}).")
+        shown = f.add("reach", r["reach"], unit="fraction", channel=r["channel"], grp=r["grp"], model=r["model"])
+        grp = fmt_num(r["grp"], lang)
+        return (f"Прогноз охвата {r['channel']} при {grp} GRP: {shown} (модель: {r['model']})." if ru else
+                f"Forecast reach of {r['channel']} at {grp} GRP: {shown} (model: {r['model']})."), f.items
     if call.tool == "grp_for_reach":
-        return (f"Для охвата {_pct(r['target_reach'], lang)} в канале {r['channel']} нужно {fmt_num(r['grp'], lang, 1)} "
-                f"GRP (модель: {r['model']})." if ru else
-                f"{r['channel']} needs {fmt_num(r['grp'], lang, 1)} GRP for {_pct(r['target_reach'], lang)} reach "
-                f"(model: {r['model']}).")
+        shown = f.add("grp", r["grp"], text=fmt_num(r["grp"], lang, 1), unit="grp", channel=r["channel"],
+                      target_reach=r["target_reach"], model=r["model"])
+        tr = fmt_pct(r["target_reach"], lang, 2)
+        return (f"Для охвата {tr} в канале {r['channel']} нужно {shown} GRP (модель: {r['model']})." if ru else
+                f"{r['channel']} needs {shown} GRP for {tr} reach (model: {r['model']})."), f.items
     if call.tool == "search_knowledge_base":
         hits = r.get("hits") or []
         if not hits:
-            return "В базе знаний нет ответа на этот вопрос." if ru else "The knowledge base has no answer to this question."
+            return ("В базе знаний нет ответа на этот вопрос." if ru else
+                    "The knowledge base has no answer to this question."), []
         from assistants.kb.store import snippet
 
         lead = "Согласно источникам:" if ru else "According to the sources:"
-        return f"{lead} " + " ".join(f"{snippet(h['text'], 280)} [{h['chunk_id']}]" for h in hits[:2])
-    return json.dumps(r, ensure_ascii=False)[:500]
+        return f"{lead} " + " ".join(f"{snippet(h['text'], 280)} [{h['chunk_id']}]" for h in hits[:2]), []
+    return json.dumps(r, ensure_ascii=False)[:500], []
 
 
 # ----------------------------------------------------------------------------------------- grounding
@@ -299,40 +291,68 @@ def _citations(calls: list[ToolCall], wanted: list[str] | None) -> list[dict[str
     hits = [h for c in calls if c.tool == "search_knowledge_base" for h in c.result.get("hits", [])]
     by_id = {h["chunk_id"]: h for h in hits}
     ids = [c for c in (wanted or []) if c in by_id] if wanted is not None else list(by_id)[:2]
-    return [{k: by_id[i][k] for k in ("chunk_id", "source_path", "heading", "line_start", "line_end")} for i in ids]
+    return [{k: by_id[i][k] for k in ("chunk_id", "title", "heading", "line_start", "line_end")} for i in ids]
+
+
+def _with_sources(numbers: list[dict[str, Any]], calls: list[ToolCall]) -> list[dict[str, Any]]:
+    """The model's numbers with the period and filters of the tool call each was found in."""
+    by_id = {c.id: c for c in calls}
+    out = []
+    for n in numbers:
+        r = by_id[n["tool_call_id"]].result
+        out.append(n | {"source": {"tool": n["tool"], "tool_call_id": n["tool_call_id"], "period": r.get("period"),
+                                   "filters": r.get("filters") or {}, "compare_period": r.get("compare_period")}})
+    return out
 
 
 # ----------------------------------------------------------------------------------------- entry point
-def ask(ch: Any, tenant_id: str, client_id: str, question: str, lang: str | None = None, *, gateway: Any = None,
-        marts_db: str = "marts", max_steps: int = 6, deadline_s: float = 120.0) -> AnalystAnswer:
-    """Answer QUESTION about CLIENT of TENANT (both bound by the caller, never read from the question)."""
+MAX_QUESTION = 2000
+
+
+def check_question(question: str) -> None:
+    """Refuse an empty or over-long question politely (before anything runs)."""
+    if not question or not question.strip():
+        raise ValueError("empty question / пустой вопрос")
+    if len(question) > MAX_QUESTION:
+        raise ValueError(f"the question is longer than {MAX_QUESTION} characters; please shorten it / "
+                         f"вопрос длиннее {MAX_QUESTION} символов, сократите его")
+
+
+def ask(ch: Any, principal: Any, client_id: str, question: str, lang: str | None = None, *, gateway: Any = None,
+        marts_db: str | None = None, max_steps: int = 6, deadline_s: float = 120.0,
+        previous: Slots | None = None) -> AnalystAnswer:
+    """Answer QUESTION about CLIENT for PRINCIPAL (a tenant id means an operator of that tenant); scope is bound
+    by the caller and checked by the metric layer, never read from the question. `previous` is the thread's last
+    analyst turn, for follow-ups."""
     from assistants.kb.loaders import guess_language
 
-    scope = Scope(tenant_id, client_id, marts_db)
+    if isinstance(principal, str):
+        principal = Asker(principal, "cli", "admin")
+    check_question(question)
     lang = lang or guess_language(question)
     if lang not in ("ru", "en"):
         raise ValueError(f"lang must be 'ru' or 'en', got {lang!r}")
-    if not question.strip():
-        raise ValueError("empty question / пустой вопрос")
+    scope = Scope(principal, client_id, marts_db, lang)
     if gateway is None:
         from assistants.llm import Gateway
 
         gateway = Gateway.from_env(ch)
     last_day = last_data_day(ch, scope)
     if gateway.offline:
-        return _offline(ch, scope, question, lang, last_day, gateway)
-    return _online(ch, scope, question, lang, last_day, gateway, max_steps, deadline_s)
+        return _offline(ch, scope, question, lang, last_day, gateway, previous=previous)
+    return _online(ch, scope, question, lang, last_day, gateway, max_steps, deadline_s, previous)
 
 
 def _offline(ch: Any, scope: Scope, question: str, lang: str, last_day: dt.date | None, gw: Any,
-             provider: str = "", note: str = "") -> AnalystAnswer:
+             provider: str = "", note: str = "", previous: Slots | None = None) -> AnalystAnswer:
     from assistants.llm import LLMResult, load_prompt
 
-    tool, args = route(question, last_day)
+    slots = understand(question, last_day, previous)
+    tool, args = call_for(slots)
     call = run_tool(ch, scope, tool, args, "offline-1")
     calls = [call]
-    text = write_answer(call, lang)
-    numbers, missing = number_provenance(text, calls)
+    text, numbers = write_answer(call, lang)
+    _, missing = number_provenance(text, calls)
     if missing:  # a template that needs a constant must carry it in its evidence; fail loudly in tests
         raise AssertionError(f"offline analyst template produced ungrounded numbers {missing} for {tool}")
     prompt = load_prompt("analyst_agent")
@@ -344,11 +364,11 @@ def _offline(ch: Any, scope: Scope, question: str, lang: str, last_day: dt.date 
         provider = res.label
     label = "[offline] " if provider.startswith("offline") else ""
     return AnalystAnswer(question, f"{label}{text}", lang, provider, calls, numbers, _citations(calls, None),
-                         True, note or f"router: {tool}")
+                         True, note or f"router: {tool}", slots.as_dict())
 
 
 def _online(ch: Any, scope: Scope, question: str, lang: str, last_day: dt.date | None, gw: Any,
-            max_steps: int, deadline_s: float) -> AnalystAnswer:
+            max_steps: int, deadline_s: float, previous: Slots | None = None) -> AnalystAnswer:
     from assistants.agents.loop import run_tool_loop
     from assistants.llm import LLMError, load_prompt
 
@@ -362,24 +382,31 @@ def _online(ch: Any, scope: Scope, question: str, lang: str, last_day: dt.date |
             return json.dumps({"error": call.error}, ensure_ascii=False), True
         return json.dumps(call.result, ensure_ascii=False, default=str), False
 
+    # A follow-up is sent with what the previous turn asked (as data), so "and on VK?" has its referent.
+    asked = question
+    if previous is not None:
+        asked = f"{question}\n\n(previous question's understood query: {json.dumps(previous.as_dict())})"
     try:
         out = run_tool_loop(
             gw, tenant_id=scope.tenant_id, purpose="analyst", prompt=prompt,
             variables={"client_id": scope.client_id, "last_day": last_day.isoformat() if last_day else "none",
-                       "language_name": "Russian" if lang == "ru" else "English", "question": question},
+                       "language_name": "Russian" if lang == "ru" else "English", "question": asked},
             tools=[t.anthropic_spec() for t in TOOLS.values()], execute=execute, final_tool=FINAL_TOOL,
             max_steps=max_steps, deadline_s=deadline_s)
     except LLMError as exc:
         log.warning("analyst: Claude loop failed (%s); answering with the offline router", exc)
         return _offline(ch, scope, question, lang, last_day, gw, provider="offline-fallback",
-                        note=f"template-fallback(llm error: {exc})")
+                        note=f"template-fallback(llm error: {exc})", previous=previous)
     text = str(out.final.get("answer", "")).strip()
     numbers, missing = number_provenance(text, calls)
     if missing or not text:
         log.warning("analyst: ungrounded numbers %s in the model's answer; template fallback", missing)
         ans = _offline(ch, scope, question, lang, last_day, gw, provider=f"{out.label}+template-fallback",
-                       note=f"template-fallback(ungrounded: {', '.join(missing) or 'empty answer'})")
+                       note=f"template-fallback(ungrounded: {', '.join(missing) or 'empty answer'})",
+                       previous=previous)
         ans.tool_calls = calls + ans.tool_calls
         return ans
-    return AnalystAnswer(question, text, lang, out.label, calls, numbers,
-                         _citations(calls, list(out.final.get("citations") or [])), True, f"steps: {out.steps}")
+    slots = understand(question, last_day, previous)  # kept for the thread's next follow-up
+    return AnalystAnswer(question, text, lang, out.label, calls, _with_sources(numbers, calls),
+                         _citations(calls, list(out.final.get("citations") or [])), True, f"steps: {out.steps}",
+                         slots.as_dict())

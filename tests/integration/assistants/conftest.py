@@ -40,3 +40,24 @@ def ai_marts(ch):
     ], column_names=["tenant_id", "client_id", "name", "currency", "agency_commission", "report_recipients",
                      "report_language"])
     return {"db": MARTS, "tenant": TENANT, "other": OTHER_TENANT, "end": END, "start": START, "campaigns": camps}
+
+
+# The analyst's world: sample marts with every table the metric layer reads, app.clients rows, two tenants that
+# reuse the client id `acme` (the other tenant's volumes are different, so a leak shows in any number).
+AN_T1, AN_T2 = "it_analyst", "it_analyst_other"
+AN_DB = "marts_it_analyst"
+AN_END = dt.date(2026, 11, 11)  # a Wednesday: "last week" is the full week before, not the last 7 days
+AN_DAYS = 70
+
+
+@pytest.fixture(scope="session")
+def analyst_marts(ch):
+    from dashboards import sample_marts
+    from warehouse.migrate import migrate as run_migrations
+
+    run_migrations(ch)
+    specs = [sample_marts.ClientSpec(AN_T1, "acme", "Acme", seed=21),
+             sample_marts.ClientSpec(AN_T1, "romashka", "Ромашка", seed=22, campaigns=4),
+             sample_marts.ClientSpec(AN_T2, "acme", "Acme of another agency", seed=23, campaigns=9)]
+    sample_marts.build(ch, AN_DB, specs, end=AN_END, days=AN_DAYS)
+    return ch
