@@ -14,11 +14,13 @@ from typing import Any
 
 import streamlit as st
 
-# Every ASCII punctuation mark that starts or closes a Markdown, GFM, HTML, LaTeX or Streamlit construct
-# (links, images, emphasis, code, tables, headings, lists, entities `&…;`, autolinks `<…>`, math `$…$`,
-# `:emoji:` and `:colour[…]` directives). CommonMark lets a backslash escape any ASCII punctuation, so the escaped
-# text renders as the original characters and nothing else.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^%@/?;,])")
+# The marks that open a Markdown, GFM, HTML or LaTeX construct anywhere in a line: links and images (`[`, `!`),
+# emphasis, code, autolinks and HTML (`<`), entities (`&`), tables, strike-through, math. CommonMark lets a
+# backslash escape any ASCII punctuation, so the escaped text renders as the original characters and nothing else.
+# Marks that only matter at the start of a line (lists, headings' underlines, quotes) are escaped only there, so
+# ordinary text such as "sign-in", "docs/a.md" or "1.5" keeps its source readable.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$!&])")
+_LINE_START = re.compile(r"^([ \t]*)([-+=]|\d+[.)])", re.MULTILINE)
 # C0 controls (except tab and newline) and the bidi overrides that could reorder what the viewer reads.
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
@@ -28,8 +30,10 @@ def md(value: Any) -> str:
 
     Line breaks stay visible line breaks (a Markdown hard break), so multi-line texts keep their shape.
     """
-    s = _INVISIBLE.sub("", "" if value is None else str(value))
-    s = _SPECIAL.sub(r"\\\1", s).replace("\r\n", "\n").replace("\r", "\n")
+    s = "" if value is None else str(value)
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = _SPECIAL.sub(r"\\\1", _INVISIBLE.sub("", s))
+    s = _LINE_START.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], s)
     return s.replace("\n", "  \n")
 
 

@@ -104,13 +104,16 @@ def test_markdown_image_in_the_client_parameter_fetches_nothing_after_a_browser_
     ctx.close()
 
 
+@pytest.mark.usefixtures("sec_world")
 def test_a_question_and_answer_with_markdown_are_shown_as_text_in_the_assistant(ch):
     payload = "![x](http://127.0.0.1:9/asked.png) what is the CPA target?"
     at = logged_in_app("sec-pm@t1", query={"client": "acme"})
+    assert "principal" in at.session_state, [e.value for e in at.error]
     at.switch_page("app_pages/assistant.py").run()
     at.chat_input(key="chat_q").set_value(payload).run()
     assert not at.exception, [e.value for e in at.exception]
     bodies = [m.body for m in at.markdown]
     assert safe.md(payload) in bodies, bodies  # the question, escaped
-    assert not any("](http" in b.replace("\\]\\(http", "") for b in bodies), bodies
+    rendered = [MarkdownIt("commonmark").render(b) for b in bodies]
+    assert not any("<img" in h or "<a " in h for h in rendered), rendered
     assert "asked.png" in rendered_text(at)  # non-vacuous: it is on the page, as text
