@@ -11,6 +11,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -59,6 +60,24 @@ class Steps:
         return out
 
 
+# Dagster's console line: "<time> - dagster - <LEVEL> - <job> - <run id> - <step key> - <message>".
+_DAGSTER_STEP = re.compile(r" - dagster - [A-Z]+ - [\w.-]+ - [0-9a-f]{8}-[0-9a-f-]{27} - (?P<step>[\w.\[\]-]+) - ")
+
+
+class StepProgress:
+    """Live progress of a Dagster run whose console goes to the log file: one line when a step first speaks."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.seen: set[str] = set()
+
+    def __call__(self, line: str) -> None:
+        found = _DAGSTER_STEP.search(line)
+        if found and found["step"] not in self.seen:
+            self.seen.add(found["step"])
+            log.info("  · %s (at %.0f s)", found["step"], time.monotonic() - self.started)
+
+
 def run_job(days: int, out_dir: Path) -> Steps:
     import warehouse
 
@@ -70,7 +89,7 @@ def run_job(days: int, out_dir: Path) -> Steps:
         from mrm import logsetup
 
         def job() -> Any:
-            with logsetup.printed_output_to_log():
+            with logsetup.printed_output_to_log(watch=StepProgress()):
                 return dagster_job(days=days, after_raw=seed_plans_from_raw)
 
         run = steps.run("dagster job (sandbox → raw → plans → dbt → checks → insights/reports)", job)

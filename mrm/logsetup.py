@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 # Top-level packages of the platform: their loggers (named "mrm.*" or after the module) are the platform speaking.
@@ -195,8 +195,9 @@ class _LinesToLog(io.TextIOBase):
     """A text stream whose lines become records of one logger: the level is read from the line when it names one
     (Dagster's console format), else INFO. Warnings and errors so still reach the terminal."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, watch: Callable[[str], None] | None = None) -> None:
         self.log = logging.getLogger(name)
+        self.watch = watch
         self.pending = ""
 
     def writable(self) -> bool:
@@ -216,6 +217,8 @@ class _LinesToLog(io.TextIOBase):
 
     def _emit(self, line: str) -> None:
         line = _ANSI.sub("", line).rstrip()
+        if line and self.watch is not None:
+            self.watch(line)
         if line:
             level = _LEVEL.search(line)
             self.log.log(
@@ -225,14 +228,17 @@ class _LinesToLog(io.TextIOBase):
 
 @contextlib.contextmanager
 def printed_output_to_log(
-    stdout_as: str = "dbt.output", stderr_as: str = "dagster.console"
+    stdout_as: str = "dbt.output",
+    stderr_as: str = "dagster.console",
+    watch: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
     """Send what libraries print straight to stdout/stderr (dbt's per-node lines, Dagster's console logger) into the
-    log file, as records of the loggers named, instead of the terminal; with --verbose leave the terminal alone."""
+    log file, as records of the loggers named, instead of the terminal; with --verbose leave the terminal alone.
+    `watch` sees each line first (to turn a library's lines into progress of the platform's own)."""
     if is_verbose():
         yield
         return
-    out, err = _LinesToLog(stdout_as), _LinesToLog(stderr_as)
+    out, err = _LinesToLog(stdout_as, watch), _LinesToLog(stderr_as, watch)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             yield

@@ -169,7 +169,8 @@ def test_printed_output_goes_to_the_log_file_and_its_warnings_to_the_terminal(
 ):
     term = io.StringIO()
     path = logsetup.setup("unit", data_dir=tmp_path, stream=term)
-    with logsetup.printed_output_to_log():
+    watched: list[str] = []
+    with logsetup.printed_output_to_log(watch=watched.append):
         print("1 of 110 START sql view model `staging`.`stg_app__accounts` ...... [RUN]")
         print(
             "2026-12-05 - dagster - WARNING - platform_job - run - step - \x1b[33mslow step\x1b[0m",
@@ -177,6 +178,7 @@ def test_printed_output_goes_to_the_log_file_and_its_warnings_to_the_terminal(
         )
         print("no newline at the end", end="")
     assert capsys.readouterr() == ("", "")  # nothing reached the real stdout/stderr
+    assert len(watched) == 3 and "\x1b[" not in watched[1]  # every line, without colour codes
     shown = term.getvalue()
     assert "stg_app__accounts" not in shown and "no newline" not in shown
     assert "WARNING - platform_job - run - step - slow step" in shown and "\x1b[" not in shown
@@ -197,3 +199,17 @@ def test_a_command_run_in_process_leaves_logging_as_it_found_it(tmp_path, fresh_
     assert res.exit_code == 0, res.output
     assert (tmp_path / "logs" / "mrm-tenants.log").exists()  # the set-up ran for this command...
     assert root.level == level and root.handlers == handlers  # ...and was undone when it ended
+
+
+def test_dagster_console_lines_become_one_progress_line_per_step(caplog):
+    from mrm.demo import StepProgress
+
+    progress = StepProgress()
+    run = "2026-12-05 15:19:06 +0000 - dagster - INFO - platform_job - e028171c-2b57-45ba-b27d-d5b789a3a7c3"
+    with caplog.at_level(logging.INFO, logger="mrm.demo"):
+        progress(f"{run} - garpun_raw - garpun: 1 accounts, requested 2026-12-02..2026-12-04")
+        progress(f"{run} - garpun_raw - a second line of the same step")
+        progress("1 of 110 START sql view model `staging`.`stg_app__accounts`")
+        progress(f"{run.replace('INFO', 'WARNING')} - mrm_dbt_models - dbt build for 2026-12-02..2026-12-04")
+    said = [r.getMessage() for r in caplog.records if r.name == "mrm.demo"]
+    assert [m.split(" (at ")[0] for m in said] == ["  · garpun_raw", "  · mrm_dbt_models"]
