@@ -243,12 +243,13 @@ def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
     if call.tool == "plan_vs_fact":
         tot = r.get("total") or {}
         where = {"plan_id": r["plan_id"], "plan_version": r["plan_version"]}
-        lines = "; ".join(
-            f"{x['line_id']} ({x['channel']}): {_metric_list(f, x, ['plan_spend', 'fact_spend', 'pacing'], r, ru, line_id=x['line_id'], **where)}"
-            for x in r.get("lines") or [])
+        trio = ["plan_spend", "fact_spend", "pacing"]
+        total = _metric_list(f, tot, trio, r, ru, **where)  # the plan's totals first, then its lines
+        lines = "; ".join(f"{x['line_id']} ({x['channel']}): "
+                          f"{_metric_list(f, x, trio, r, ru, line_id=x['line_id'], **where)}"
+                          for x in r.get("lines") or [])
         head = (f"Медиаплан {r['plan_id']} (версия {r['plan_version']}) {_scope_note(r, ru)}" if ru else
                 f"Media plan {r['plan_id']} (version {r['plan_version']}) {_scope_note(r, ru)}")
-        total = _metric_list(f, tot, ["plan_spend", "fact_spend", "pacing"], r, ru, **where)
         return f"{head}: {total}. {'По строкам' if ru else 'By line'}: {lines}.", f.items
     if call.tool == "reach_forecast":
         shown = f.add("reach", r["reach"], unit="fraction", channel=r["channel"], grp=r["grp"], model=r["model"])

@@ -328,8 +328,12 @@ def understand(question: str, anchor: dt.date | None, previous: Slots | None = N
         s.top_n = _top_n(q)
         s.direction = "worst" if re.search(_WORST, q) else "best"
         # "highest CPA" is the worst CPA; "most clicks" the best clicks: highest means descending.
-        if re.search(r"highest|\bmost\b|больше всего|максимальн\w*|самы\w+ (?:высок|больш)\w*", q):
+        if re.search(
+            r"highest|\bmost\b|больше всего|максимальн\w*|самы\w+ (?:высок|больш)\w*|expensive|дорог\w*", q
+        ):
             s.direction = "worst" if (s.metrics or ["spend"])[0] in COST_METRICS else "best"
-        elif re.search(r"lowest|\bleast\b|меньше всего|минимальн\w*|самы\w+ (?:низк|маленьк)\w*", q):
+        elif re.search(
+            r"lowest|\bleast\b|меньше всего|минимальн\w*|самы\w+ (?:низк|маленьк)\w*|cheapest|дешев\w*", q
+        ):
             s.direction = "best" if (s.metrics or ["spend"])[0] in COST_METRICS else "worst"
     return s
