@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,11 +80,23 @@ def run_foreground(
     cwd: str | Path | None = None,
     grace_s: float = 30.0,
 ) -> int:
-    """Run `cmd` until it exits, passing our stop signals on; returns its exit code (0 after a requested stop)."""
+    """Run `cmd` until it exits, passing our stop signals on; returns its exit code (0 after a requested stop).
+
+    A child that outlives a forwarded stop signal by `grace_s` is killed with its process group.
+    """
     procs = [start(cmd, env=env, cwd=cwd)]
     try:
         with forwarding_stop_signals(procs) as received:
-            code = procs[0].wait()  # PEP 475: the wait resumes after each forwarded signal
+            stop_deadline: float | None = None
+            while True:
+                try:
+                    code = procs[0].wait(timeout=1.0)  # wakes on the child's exit, and each second to check
+                    break
+                except subprocess.TimeoutExpired:
+                    if received and stop_deadline is None:
+                        stop_deadline = time.monotonic() + grace_s
+                    if stop_deadline is not None and time.monotonic() > stop_deadline:
+                        _signal_group(procs[0].pid, signal.SIGKILL)
     finally:
         stop(procs[0], grace_s=grace_s)
     if received and code in (0, -received[0], 128 + received[0]):
