@@ -33,7 +33,7 @@ FIRST_DAY = LAST_DAY - dt.timedelta(days=SIZE.backfill_days - 1)
 DBT_DATABASES = ("staging", "intermediate", "marts")
 # Short client timeouts so the sandbox's `timeout` fault (a stalled answer) costs seconds, not minutes; longer on a
 # busy machine, where an ordinary answer may take seconds too (a spurious timeout is not the fault under test).
-CLIENT_TIMEOUT_S = round(2.0 * load_factor(), 1)
+CLIENT_TIMEOUT_S = round(min(10.0, 2.0 * load_factor()), 1)
 META_COLUMNS = ("_load_id", "_loaded_at")
 
 
