@@ -23,7 +23,6 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "ask": ("assistants.cli", "ask", "Ask an assistant (analyst, plan, project) or the knowledge base."),
     "assist": ("assistants.cli", "assist", "Assistants: media-plan reallocation advice, project tasks and RACI."),
     "ai": ("assistants.cli", "ai", "The AI layer's stored data: export assistant feedback as an evaluation set."),
-    "ai": ("assistants.cli", "ai", "The AI layer's stored data: export assistant feedback as an evaluation set."),
     "users": ("workspace.cli", "users", "Manage app users: add, list, suspend, reactivate, reset passwords, assign."),
     "clients": ("workspace.cli", "clients", "Add, list, edit and archive an agency's clients."),
     "secrets": ("workspace.cli", "secrets_cmd", "Encrypted ad-account credentials: set, list, delete, rotate-key."),
@@ -35,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "mcp": ("api.cli", "mcp", "Serve the MCP server for AI agents (stdio or HTTP)."),
     "alerts": ("delivery.cli", "alerts", "List, acknowledge and run the alert rules."),
     "telegram": ("delivery.cli", "telegram", "Link Telegram chats; process the bot's updates."),
+    "retention": ("warehouse.lifecycle_cli", "retention", "Show and apply data retention (TTL) rules."),
+    "backup": ("warehouse.lifecycle_cli", "backup", "Back up and restore the warehouse or one tenant."),
 }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import dagster as dg
 
 from ingestion.platforms import BY_PLATFORM, PLATFORM_NAMES
-from orchestration import delivery, jobs, resources, schedules, sensors
+from orchestration import delivery, jobs, lifecycle, resources, schedules, sensors
 from orchestration.ai import assets as ai_assets
 from orchestration.ai import checks as ai_checks
 from orchestration.dbt_models import assets as dbt_assets_mod
@@ -72,9 +72,10 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
         asset_checks=[dbt_checks.marts_quality, ai_checks.report_totals_match_mart,
                       plan_checks.every_plan_has_current_lines],
         jobs=[daily_job, jobs.platform_job(groups), jobs.ai_refresh_job(), plan_job, delivery.report_delivery_job,
-              delivery.alerts_job],
+              delivery.alerts_job, lifecycle.weekly_backup_job],
         schedules=[schedules.daily_schedule(daily_job, running=not sandbox),
-                   delivery.alerts_schedule(running=not sandbox)],
+                   delivery.alerts_schedule(running=not sandbox),
+                   lifecycle.weekly_backup_schedule(running=not sandbox)],
         sensors=[sensors.media_plan_inbox_sensor(plan_job), sensors.ai_automation_sensor(running=not sandbox),
                  delivery.report_schedule_sensor()],
         resources={

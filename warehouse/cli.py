@@ -164,3 +164,13 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
     except Exception as exc:
         raise click.ClickException(f"provisioning failed: {exc}") from exc
     click.echo(f"applied {n} statements for {len(set(tenants_))} tenants and the app user")
+
+
+def _lifecycle() -> None:
+    # `mrm tenants erase` (warehouse/lifecycle.py): erasure of a whole tenant.
+    from warehouse.lifecycle_cli import erase_tenant
+
+    tenants.add_command(erase_tenant)
+
+
+_lifecycle()

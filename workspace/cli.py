@@ -302,3 +302,13 @@ def users_assign(ch: Any, actor: Any, login: str, client_ids: tuple[str, ...], a
         raise click.UsageError("give --client (repeatable) or --all-clients / укажите клиентов")
     set_client_scope(ch, actor, login, all_clients=all_clients, client_ids=client_ids)
     click.echo(f"{login}: {'all clients' if all_clients else ', '.join(sorted(set(client_ids)))}")
+
+
+def _lifecycle() -> None:
+    # Erasure lives with the data lifecycle (warehouse/lifecycle.py), under the group people look in.
+    from warehouse.lifecycle_cli import erase_client
+
+    clients.add_command(erase_client)
+
+
+_lifecycle()

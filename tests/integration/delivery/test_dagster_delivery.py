@@ -43,6 +43,6 @@ def test_delivery_jobs_and_schedules_are_defined():
     from orchestration.definitions import build_definitions
 
     d = build_definitions(sandbox=True)
-    assert {"report_delivery_job", "alerts_job"} <= {j.name for j in d.jobs}
+    assert {"report_delivery_job", "alerts_job", "weekly_backup_job"} <= {j.name for j in d.jobs}
     assert "report_schedule_sensor" in {s.name for s in d.sensors}
-    assert "alerts_schedule" in {s.name for s in d.schedules}
+    assert {"alerts_schedule", "weekly_backup_schedule"} <= {s.name for s in d.schedules}

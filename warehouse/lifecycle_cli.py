@@ -1,0 +1,122 @@
+"""`mrm retention show|apply|set`, `mrm backup create|list|restore`, `mrm clients erase`, `mrm tenants erase`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from warehouse import lifecycle as lc
+
+
+def _ch() -> Any:
+    import warehouse
+
+    return warehouse.connect()
+
+
+@click.group("retention")
+def retention() -> None:
+    """How long data is kept: raw events 12 months, daily statistics 24, app data kept (TTL rules)."""
+
+
+@retention.command("show")
+def retention_show() -> None:
+    """The TTL each covered table gets."""
+    for t, cls, clause in lc.retention_plan(_ch()):
+        click.echo(f"{t.database}.{t.name:<28} {cls:<12} TTL {clause}")
+
+
+@retention.command("apply")
+def retention_apply() -> None:
+    """Write the TTL rules into the tables (idempotent; rows expire in the engine's merges)."""
+    done = lc.apply_retention(_ch())
+    click.echo(f"retention applied to {len(done)} table(s)")
+
+
+@retention.command("set")
+@click.option("--tenant", required=True)
+@click.option("--class", "table_class", type=click.Choice(sorted(lc.DEFAULT_MONTHS)), required=True)
+@click.option("--months", type=click.IntRange(1, 120), required=True)
+def retention_set(tenant: str, table_class: str, months: int) -> None:
+    """Keep one tenant's data of a class for another number of months (then run `mrm retention apply`)."""
+    lc.set_override(_ch(), tenant, table_class, months)
+    click.echo(f"{tenant}: {table_class} kept {months} months; apply with `mrm retention apply`")
+
+
+@click.group("backup")
+def backup() -> None:
+    """Back up and restore the warehouse (or one tenant) as Parquet plus schema, with fingerprints."""
+
+
+@backup.command("create")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--tenant", default=None, help="Only this tenant's rows.")
+def backup_create(folder: Path, tenant: str | None) -> None:
+    """Write a backup into FOLDER/<timestamp>."""
+    target = folder / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        m = lc.backup(_ch(), target, tenant=tenant)
+    except lc.LifecycleError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(t["rows"] for t in m["tables"].values())
+    click.echo(f"{target}: {len(m['tables'])} tables, {rows:,} rows".replace(",", " "))
+
+
+@backup.command("list")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def backup_list(folder: Path) -> None:
+    """Backups under FOLDER."""
+    found = lc.list_backups(folder)
+    if not found:
+        click.echo(f"no backups under {folder} / резервных копий нет")
+    for b in found:
+        click.echo(f"{b['path']}  {b['created_at']}  tenant {b['tenant'] or 'all'}  {b['tables']} tables  "
+                   f"{b['rows']} rows")
+
+
+@backup.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask: the restore replaces the rows it covers.")
+def backup_restore(path: Path, yes: bool) -> None:
+    """Restore a backup and check every table's fingerprint."""
+    if not yes:
+        click.confirm(f"Replace the data covered by {path}?", abort=True)
+    try:
+        got = lc.restore(_ch(), path)
+    except lc.LifecycleError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {len(got)} tables; every fingerprint matches the backup")
+
+
+def _erase(tenant: str, client: str | None, yes: bool) -> None:
+    ch = _ch()
+    plan = lc.erase(ch, tenant, client, dry_run=True)
+    what = f"client {client} of tenant {tenant}" if client else f"tenant {tenant}"
+    for table, n in sorted(plan.items()):
+        click.echo(f"  {table:<45} {n}")
+    if not yes:
+        click.echo(f"dry run: the rows above of {what} would be erased; add --yes to erase them")
+        return
+    lc.erase(ch, tenant, client, dry_run=False, by="cli")
+    click.echo(f"erased {what}: {sum(v for k, v in plan.items() if k != 'report files')} rows, "
+               f"{plan.get('report files', 0)} report files")
+
+
+@click.command("erase")
+@click.argument("client_id")
+@click.option("--tenant", required=True)
+@click.option("--yes", is_flag=True, help="Erase (without it: a dry run listing what would go).")
+def erase_client(client_id: str, tenant: str, yes: bool) -> None:
+    """Erase every row of CLIENT_ID (152-FZ / GDPR erasure request); a dry run unless --yes."""
+    _erase(tenant, client_id, yes)
+
+
+@click.command("erase")
+@click.argument("tenant_id")
+@click.option("--yes", is_flag=True, help="Erase (without it: a dry run listing what would go).")
+def erase_tenant(tenant_id: str, yes: bool) -> None:
+    """Erase every row of TENANT_ID; a dry run unless --yes."""
+    _erase(tenant_id, None, yes)
