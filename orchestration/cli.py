@@ -38,6 +38,19 @@ def dagster_env(home: Path, *, sandbox: bool, platforms: str | None) -> dict[str
     return env
 
 
+def _platform_list(value: str | None) -> str | None:
+    """Validate a comma list against the platform registry, so a typo fails here rather than in the UI."""
+    if not value:
+        return None
+    from ingestion.platforms import PLATFORM_NAMES
+
+    chosen = [p.strip() for p in value.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in PLATFORM_NAMES]
+    if unknown:
+        raise click.BadParameter(f"unknown platform(s) {', '.join(unknown)}; known: {', '.join(PLATFORM_NAMES)}")
+    return ",".join(chosen)
+
+
 @click.command("dagster")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface for the web UI (loopback only by "
               "default: the UI has no login).")
@@ -47,7 +60,8 @@ def dagster_env(home: Path, *, sandbox: bool, platforms: str | None) -> dict[str
               help="Instance folder (default: $DAGSTER_HOME, else <MRM_DATA_DIR>/dagster).")
 @click.option("--sandbox/--no-sandbox", default=False, show_default=True,
               help="Point the platform resources at the local API emulators instead of the real APIs.")
-@click.option("--platforms", default=None, help="Comma list of platforms to load (default: all four).")
+@click.option("--platforms", default=None, callback=lambda ctx, param, value: _platform_list(value),
+              help="Comma list of registered platforms to load (default: every one in ingestion.platforms).")
 @click.option("--postgres", is_flag=True, help="Create DAGSTER_HOME with the Postgres instance yaml (compose stack).")
 def dagster_cmd(host: str, port: int, dagster_home: str | None, sandbox: bool, platforms: str | None,
                 postgres: bool) -> None:

@@ -12,7 +12,7 @@ import httpx
 
 from ingestion.common import ApiClient, ConfigError, PayloadError, Verdict
 from ingestion.common.http import parse_retry_after, request_id_of
-from ingestion.garpun import ndjson
+from ingestion.garpun import parse as ndjson
 from ingestion.garpun.auth import PLATFORM, ServiceAccountKey, ServiceAccountTokens, error_of
 from ingestion.garpun.settings import Settings
 

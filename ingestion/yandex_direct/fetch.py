@@ -23,8 +23,9 @@ from ingestion.common.money import (
     micros_to_decimal,
 )
 from ingestion.common.windows import provisional_since
+from ingestion.yandex_direct import schema
+from ingestion.yandex_direct.parse import parse_report
 from ingestion.yandex_direct.settings import PLATFORM, Settings
-from ingestion.yandex_direct.tsv import parse_report
 
 CAMPAIGN_FIELDS = ["Id", "Name", "Type", "State", "Status", "Currency", "StartDate", "EndDate", "DailyBudget",
                    "TimeZone"]
@@ -32,29 +33,6 @@ STAT_DIMENSIONS = ["Date", "CampaignId", "CampaignName", "CampaignType", "AdGrou
                    "AdNetworkType"]
 STAT_METRICS = ["Impressions", "Clicks", "Cost"]
 REACH_FIELDS = ["CampaignId", "CampaignName", "Impressions", "ImpressionReach", "AvgImpressionFrequency", "Cost"]
-
-AD_STATS_SCHEMA = pa.schema([
-    ("tenant_id", pa.string()), ("account_id", pa.string()), ("date_day", pa.date32()),
-    ("campaign_id", pa.uint64()), ("campaign_name", pa.string()), ("campaign_type", pa.string()),
-    ("ad_group_id", pa.uint64()), ("ad_group_name", pa.string()), ("ad_id", pa.uint64()),
-    ("ad_network_type", pa.string()), ("impressions", pa.uint64()), ("clicks", pa.uint64()),
-    ("cost", MONEY_TYPE), ("cost_includes_vat", pa.uint8()), ("currency", pa.string()),
-    ("conversions", MONEY_TYPE), ("revenue", MONEY_TYPE),
-    ("goal_conversions", pa.map_(pa.string(), MONEY_TYPE)), ("attribution_model", pa.string()),
-    ("timezone", pa.string()), ("is_provisional", pa.uint8()),
-])
-CAMPAIGNS_SCHEMA = pa.schema([
-    ("tenant_id", pa.string()), ("account_id", pa.string()), ("campaign_id", pa.uint64()),
-    ("campaign_name", pa.string()), ("campaign_type", pa.string()), ("state", pa.string()),
-    ("status", pa.string()), ("currency", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32()),
-    ("daily_budget", MONEY_TYPE), ("timezone", pa.string()),
-])
-REACH_SCHEMA = pa.schema([
-    ("tenant_id", pa.string()), ("account_id", pa.string()), ("date_from", pa.date32()), ("date_to", pa.date32()),
-    ("date_day", pa.date32()), ("campaign_id", pa.uint64()), ("campaign_name", pa.string()),
-    ("impressions", pa.uint64()), ("impression_reach", pa.uint64()), ("avg_impression_frequency", pa.float64()),
-    ("cost", MONEY_TYPE), ("currency", pa.string()),
-])
 
 
 def _service(settings: Settings, name: str) -> str:
@@ -86,7 +64,7 @@ def fetch_campaigns(api: ApiClient, settings: Settings, *, tenant_id: str, login
             raise PayloadError(f"LimitedBy {limited} does not advance past offset {offset}", platform=PLATFORM,
                                request_id=rid)
         offset = int(limited)
-    return pa.Table.from_pylist(rows, schema=CAMPAIGNS_SCHEMA)
+    return pa.Table.from_pylist(rows, schema=schema.CAMPAIGNS)
 
 
 def _campaign_row(c: dict[str, Any], tenant_id: str, login: str, settings: Settings, row: int,
@@ -233,7 +211,7 @@ def normalize_ad_stats(batch: pa.RecordBatch, settings: Settings, *, tenant_id: 
         conversions, revenue, goal_map, pa.repeat(pa.scalar(model), n).cast(pa.string()),
         pa.repeat(pa.scalar(settings.timezone), n).cast(pa.string()), provisional,
     ]
-    return pa.RecordBatch.from_arrays(arrays, schema=AD_STATS_SCHEMA)
+    return pa.RecordBatch.from_arrays(arrays, schema=schema.AD_STATS_DAILY)
 
 
 def _str(arr: pa.Array) -> pa.Array:
@@ -299,7 +277,7 @@ def fetch_reach(api: ApiClient, settings: Settings, *, tenant_id: str, login: st
     table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else None
     n = table.num_rows if table is not None else 0
     if table is None or n == 0:
-        return REACH_SCHEMA.empty_table()
+        return schema.REACH_FREQUENCY.empty_table()
     c = table.combine_chunks().column
     return pa.table([
         pa.repeat(pa.scalar(tenant_id), n).cast(pa.string()), pa.repeat(pa.scalar(login), n).cast(pa.string()),
@@ -308,4 +286,4 @@ def fetch_reach(api: ApiClient, settings: Settings, *, tenant_id: str, login: st
         pc.fill_null(c("Impressions").chunk(0), 0), pc.fill_null(c("ImpressionReach").chunk(0), 0),
         pc.fill_null(c("AvgImpressionFrequency").chunk(0), 0.0), micros_array_to_money(c("Cost").chunk(0)),
         pa.repeat(pa.scalar(settings.currency), n).cast(pa.string()),
-    ], schema=REACH_SCHEMA)
+    ], schema=schema.REACH_FREQUENCY)

@@ -5,22 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ingestion.common import ApiClient, ApiError, PayloadError
-from ingestion.common.money import MONEY_TYPE
 from ingestion.common.windows import provisional_since, split_window
+from ingestion.yandex_metrika import parse, schema
 from ingestion.yandex_metrika.settings import PLATFORM, Settings
-
-METRICS = ["ym:s:visits", "ym:s:users", "ym:s:bounceRate", "ym:s:pageviews", "ym:s:sumGoalReachesAny",
-           "ym:s:ecommerceRevenue"]
-_Q6 = Decimal("0.000001")
 
 
 def traffic_dimensions(settings: Settings) -> list[str]:
@@ -37,25 +30,6 @@ def log_fields(settings: Settings) -> list[str]:
             "ym:s:regionCity", "ym:s:goalsID", "ym:s:purchaseRevenue"]
 
 
-TRAFFIC_SCHEMA = pa.schema([
-    ("tenant_id", pa.string()), ("account_id", pa.string()), ("date_day", pa.date32()),
-    ("traffic_source", pa.string()), ("utm_source", pa.string()), ("utm_medium", pa.string()),
-    ("utm_campaign", pa.string()), ("direct_campaign_id", pa.uint64()), ("direct_campaign_name", pa.string()),
-    ("visits", pa.uint64()), ("users", pa.uint64()), ("bounces", pa.uint64()), ("pageviews", pa.uint64()),
-    ("goal_reaches", pa.uint64()), ("revenue", MONEY_TYPE), ("currency", pa.string()), ("sampled", pa.uint8()),
-    ("sample_share", pa.float64()), ("timezone", pa.string()), ("is_provisional", pa.uint8()),
-])
-VISITS_SCHEMA = pa.schema([
-    ("tenant_id", pa.string()), ("account_id", pa.string()), ("date_day", pa.date32()), ("visit_id", pa.uint64()),
-    ("client_id", pa.uint64()), ("visit_datetime", pa.timestamp("s", tz="UTC")), ("is_new_user", pa.uint8()),
-    ("start_url", pa.string()), ("page_views", pa.uint32()), ("visit_duration", pa.uint32()), ("bounce", pa.uint8()),
-    ("traffic_source", pa.string()), ("utm_source", pa.string()), ("utm_medium", pa.string()),
-    ("utm_campaign", pa.string()), ("direct_click_order", pa.uint64()), ("device_category", pa.string()),
-    ("region_city", pa.string()), ("goals_id", pa.list_(pa.uint64())), ("purchase_revenue", MONEY_TYPE),
-    ("is_provisional", pa.uint8()),
-])
-
-
 # -- Reporting API -------------------------------------------------------------------------------------
 def fetch_traffic(api: ApiClient, settings: Settings, *, tenant_id: str, counter: str, date_from: date,
                   date_to: date, today: date) -> pa.Table:
@@ -65,7 +39,7 @@ def fetch_traffic(api: ApiClient, settings: Settings, *, tenant_id: str, counter
     offset, total, sampled, share = 1, None, False, 1.0
     since = provisional_since(today, settings.lookback_days)
     while True:
-        params = {"ids": counter, "metrics": ",".join(METRICS), "dimensions": ",".join(dims),
+        params = {"ids": counter, "metrics": ",".join(parse.METRICS), "dimensions": ",".join(dims),
                   "date1": date_from.isoformat(), "date2": date_to.isoformat(), "limit": settings.page_limit,
                   "offset": offset, "accuracy": settings.accuracy, "sort": "ym:s:date", "include_undefined": "true"}
         resp = api.request("GET", "/stat/v1/data", params=params)
@@ -84,7 +58,7 @@ def fetch_traffic(api: ApiClient, settings: Settings, *, tenant_id: str, counter
         sampled = sampled or bool(payload.get("sampled"))
         share = min(share, float(payload.get("sample_share") or 1.0))
         for i, item in enumerate(data):
-            rows.append(_traffic_row(item, offset + i, rid))
+            rows.append(parse.traffic_row(item, offset + i, rid))
         offset += len(data)
         if not data or offset > total:
             break
@@ -93,33 +67,7 @@ def fetch_traffic(api: ApiClient, settings: Settings, *, tenant_id: str, counter
     for r in rows:
         r.update(tenant_id=tenant_id, account_id=counter, currency=settings.currency, sampled=int(sampled),
                  sample_share=share, timezone=settings.timezone, is_provisional=int(r["date_day"] >= since))
-    return pa.Table.from_pylist(rows, schema=TRAFFIC_SCHEMA)
-
-
-def _traffic_row(item: dict[str, Any], row: int, rid: str | None) -> dict[str, Any]:
-    try:
-        d = item["dimensions"]
-        m = item["metrics"]
-        if len(d) != 6 or len(m) != len(METRICS):
-            raise ValueError(f"expected 6 dimensions and {len(METRICS)} metrics, got {len(d)} and {len(m)}")
-        visits = int(m[0] or 0)
-        direct = d[5] or {}
-        return {
-            "date_day": date.fromisoformat(d[0]["name"]),
-            "traffic_source": str(d[1].get("id") or d[1].get("name") or ""),
-            "utm_source": d[2].get("name") or "", "utm_medium": d[3].get("name") or "",
-            "utm_campaign": d[4].get("name") or "",
-            "direct_campaign_id": int(direct["id"]) if direct.get("id") else None,
-            "direct_campaign_name": direct.get("name") or "" if direct.get("id") else "",
-            "visits": visits, "users": int(m[1] or 0),
-            # bounceRate is a percentage of visits with ≥8 decimals: the count is recovered exactly.
-            "bounces": int(round(visits * float(m[2] or 0) / 100)),
-            "pageviews": int(m[3] or 0), "goal_reaches": int(m[4] or 0),
-            "revenue": Decimal(repr(float(m[5] or 0))).quantize(_Q6),
-        }
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise PayloadError(f"bad data row {item!r}: {exc}", platform=PLATFORM, request_id=rid, row=row,
-                           retryable=False) from exc
+    return pa.Table.from_pylist(rows, schema=schema.TRAFFIC_DAILY)
 
 
 # -- Logs API --------------------------------------------------------------------------------------------
@@ -244,18 +192,11 @@ class _Counting:
         return out
 
 
-LOG_TYPES = {"ym:s:visitID": pa.uint64(), "ym:s:date": pa.date32(), "ym:s:dateTime": pa.timestamp("s"),
-             "ym:s:clientID": pa.uint64(), "ym:s:isNewUser": pa.uint8(), "ym:s:pageViews": pa.uint32(),
-             "ym:s:visitDuration": pa.uint32(), "ym:s:bounce": pa.uint8(), "ym:s:goalsID": pa.string(),
-             "ym:s:purchaseRevenue": pa.string(), "ym:s:startURL": pa.string(), "ym:s:regionCity": pa.string(),
-             "ym:s:deviceCategory": pa.string()}
-
-
 def _download_part(api: ApiClient, settings: Settings, counter: str, rid: int, part: dict[str, Any], *,
                    tenant_id: str, since: date) -> Iterator[pa.RecordBatch]:
     number, size = int(part["part_number"]), int(part.get("size") or -1)
     a = settings.attribution
-    types = dict(LOG_TYPES)
+    types = dict(parse.LOG_TYPES)
     types.update({f"ym:s:{a}DirectClickOrder": pa.uint64(), f"ym:s:{a}TrafficSource": pa.string(),
                   f"ym:s:{a}UTMSource": pa.string(), f"ym:s:{a}UTMMedium": pa.string(),
                   f"ym:s:{a}UTMCampaign": pa.string()})
@@ -273,7 +214,7 @@ def _download_part(api: ApiClient, settings: Settings, counter: str, rid: int, p
                 raise PayloadError(f"log part {number} lacks fields {missing}", platform=PLATFORM,
                                    request_id=str(rid), retryable=False)
             for batch in reader:
-                out = normalize_visits(batch, settings, tenant_id=tenant_id, counter=counter, since=since,
+                out = parse.normalize_visits(batch, settings, tenant_id=tenant_id, counter=counter, since=since,
                                        request_id=str(rid), row_offset=rows)
                 rows += batch.num_rows
                 yield out
@@ -286,65 +227,6 @@ def _download_part(api: ApiClient, settings: Settings, counter: str, rid: int, p
     if size >= 0 and src.size != size:
         raise PayloadError(f"log part {number} of request {rid} has {src.size} bytes, Metrika announced {size}",
                            platform=PLATFORM, request_id=str(rid))
-
-
-def _list_values(arr: pa.Array, n: int) -> tuple[np.ndarray, pa.Array]:
-    """`[a,b]` text per row → (row index of each element, element strings), empty lists skipped."""
-    trimmed = pc.utf8_trim(pc.fill_null(arr, "[]"), "[] ")
-    split = pc.split_pattern(trimmed, ",")
-    parents = np.asarray(pc.list_parent_indices(split))
-    flat = pc.utf8_trim(pc.list_flatten(split), "' ")
-    keep = np.asarray(pc.not_equal(flat, "").to_numpy(zero_copy_only=False), dtype=bool)
-    return parents[keep], flat.filter(pa.array(keep))
-
-
-def normalize_visits(batch: pa.RecordBatch, settings: Settings, *, tenant_id: str, counter: str, since: date,
-                     request_id: str | None = None, row_offset: int = 0) -> pa.RecordBatch:
-    """Logs API TSV batch → raw_yandex_metrika.visits batch (clientID kept, arrays parsed, money Decimal)."""
-    n = batch.num_rows
-    c = batch.column
-    a = settings.attribution
-    for req in ("ym:s:visitID", "ym:s:date", "ym:s:clientID", "ym:s:dateTime"):
-        if c(req).null_count:
-            idx = pc.index(pc.is_null(c(req)), True).as_py()
-            raise PayloadError(f"{req} is empty", platform=PLATFORM, request_id=request_id,
-                               row=row_offset + idx + 2, field=req, retryable=False)
-    parents, goal_txt = _list_values(c("ym:s:goalsID"), n)
-    try:
-        goal_vals = pc.cast(goal_txt, pa.uint64())
-    except pa.ArrowInvalid as exc:
-        raise PayloadError(f"goalsID holds a non-integer: {exc}", platform=PLATFORM, request_id=request_id,
-                           field="ym:s:goalsID", retryable=False) from exc
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.bincount(parents, minlength=n), out=offsets[1:])
-    goals = pa.ListArray.from_arrays(pa.array(offsets), goal_vals)
-    rparents, rev_txt = _list_values(c("ym:s:purchaseRevenue"), n)
-    try:
-        rev = pc.cast(rev_txt, pa.float64()).to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid as exc:
-        raise PayloadError(f"purchaseRevenue holds a non-number: {exc}", platform=PLATFORM, request_id=request_id,
-                           field="ym:s:purchaseRevenue", retryable=False) from exc
-    # Purchase amounts are ≤ 2-decimal text; summing per visit in float then rounding to 6 places is exact.
-    revenue = pc.cast(pa.array(np.round(np.bincount(rparents, weights=rev, minlength=n), 6)), MONEY_TYPE, safe=False)
-    local = c("ym:s:dateTime")
-    utc = pc.cast(pc.assume_timezone(local, settings.timezone, ambiguous="earliest", nonexistent="earliest"),
-                  pa.timestamp("s", tz="UTC"))
-    dco = c(f"ym:s:{a}DirectClickOrder")
-    dco = pc.if_else(pc.equal(pc.fill_null(dco, 0), 0), pa.scalar(None, pa.uint64()), dco)
-    dates = c("ym:s:date")
-
-    def s(name: str) -> pa.Array:
-        return pc.fill_null(c(name).cast(pa.string()), "")
-
-    arrays = [
-        pa.repeat(pa.scalar(tenant_id), n).cast(pa.string()), pa.repeat(pa.scalar(counter), n).cast(pa.string()),
-        dates, c("ym:s:visitID"), c("ym:s:clientID"), utc, pc.fill_null(c("ym:s:isNewUser"), 0), s("ym:s:startURL"),
-        pc.fill_null(c("ym:s:pageViews"), 0), pc.fill_null(c("ym:s:visitDuration"), 0), pc.fill_null(c("ym:s:bounce"), 0),
-        s(f"ym:s:{a}TrafficSource"), s(f"ym:s:{a}UTMSource"), s(f"ym:s:{a}UTMMedium"), s(f"ym:s:{a}UTMCampaign"),
-        dco, s("ym:s:deviceCategory"), s("ym:s:regionCity"), goals, revenue,
-        pc.cast(pc.greater_equal(dates, pa.scalar(since, pa.date32())), pa.uint8()),
-    ]
-    return pa.RecordBatch.from_arrays(arrays, schema=VISITS_SCHEMA)
 
 
 def day_before(d: date) -> date:

@@ -1,14 +1,8 @@
-{#- max_partitions_per_insert_block = 0: a full build of years of history inserts more than the default 100
-    weekly partitions at once. -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='insert_overwrite',
         partition_by=fact_partition_by(),
-        query_settings={'max_partitions_per_insert_block': 0},
-        order_by='(tenant_id, platform, account_id, object_id, date_day)',
-        engine='MergeTree()',
-        on_schema_change='fail'
+        order_by='(tenant_id, platform, account_id, object_id, date_day)'
     )
 }}
 {#- Which campaigns (Direct, Garpun) and VK banners have statistics on which day, with the name seen that day:

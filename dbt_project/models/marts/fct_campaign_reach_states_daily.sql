@@ -1,14 +1,8 @@
-{#- max_partitions_per_insert_block = 0: a full build of years of history inserts more than the default 100
-    weekly partitions at once. -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='insert_overwrite',
         partition_by=fact_partition_by(),
-        query_settings={'max_partitions_per_insert_block': 0},
-        order_by='(tenant_id, client_id, date_day, platform, account_id, campaign_id)',
-        engine='MergeTree()',
-        on_schema_change='fail'
+        order_by='(tenant_id, client_id, date_day, platform, account_id, campaign_id)'
     )
 }}
 {#- Mergeable distinct-user sketches from user-level data (Metrika visitors attributed to campaigns; the same

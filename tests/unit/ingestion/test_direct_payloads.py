@@ -13,7 +13,7 @@ from ingestion.common.money import decimal_array_to_money
 from ingestion.yandex_direct import Settings
 from ingestion.yandex_direct.client import make_classifier, make_client
 from ingestion.yandex_direct.fetch import fetch_campaigns, normalize_ad_stats
-from ingestion.yandex_direct.tsv import parse_report
+from ingestion.yandex_direct.parse import parse_report
 
 PAYLOADS = Path(__file__).parents[2] / "fixtures" / "payloads" / "direct"
 SETTINGS = Settings(base_url="http://direct", token="t", goals=["20001", "20002"], attribution_models=["LC", "LSC"],

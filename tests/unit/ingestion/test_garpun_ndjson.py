@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ingestion.common import ConfigError, PayloadError
-from ingestion.garpun import ndjson
+from ingestion.garpun import parse as ndjson
 from ingestion.garpun.auth import ServiceAccountKey, make_assertion
 from ingestion.garpun.client import render_query
 from ingestion.garpun.fetch import campaign_rows, stats_rows

@@ -12,7 +12,8 @@ import pytest
 from ingestion.common import ApiError
 from ingestion.yandex_metrika import Settings
 from ingestion.yandex_metrika.client import classify, make_client
-from ingestion.yandex_metrika.fetch import LOG_TYPES, fetch_traffic, normalize_visits, plan_log_windows
+from ingestion.yandex_metrika.fetch import fetch_traffic, plan_log_windows
+from ingestion.yandex_metrika.parse import LOG_TYPES, normalize_visits
 
 PAYLOADS = Path(__file__).parents[2] / "fixtures" / "payloads" / "metrika"
 SETTINGS = Settings(base_url="http://metrika", token="t", page_limit=2, base_delay_s=0, max_delay_s=0)

@@ -52,3 +52,12 @@ def test_lookups_by_name_or_short_name_and_a_clear_error() -> None:
     assert platform_info("vk") is platform_info("vk_ads") is BY_PLATFORM["vk_ads"]
     with pytest.raises(KeyError, match="unknown platform 'tiktok'; known: yandex_direct"):
         platform_info("tiktok")
+
+
+def test_the_dagster_command_accepts_only_registered_platforms() -> None:
+    from click.testing import CliRunner
+
+    from orchestration.cli import dagster_cmd
+
+    refused = CliRunner().invoke(dagster_cmd, ["--platforms", "vk_ads,tiktok"])
+    assert refused.exit_code == 2 and "unknown platform(s) tiktok; known: yandex_direct" in refused.output
