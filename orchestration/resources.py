@@ -217,6 +217,18 @@ def kb_doc_root() -> Path:
     return Path(explicit) if explicit else Path(__file__).resolve().parent.parent / "docs"
 
 
+def _files_inside(path: Path, root: Path) -> list[Path]:
+    """A file, or a folder's indexable files, keeping only those that really lie inside `root`: a link inside
+    the folder must not bring a file from elsewhere into every tenant's knowledge base."""
+    if not path.is_dir():
+        return [path]
+    from assistants.kb.loaders import SUPPORTED
+
+    return [f for f in sorted(path.rglob("*"))
+            if f.is_file() and f.suffix.lower() in SUPPORTED and f.resolve().is_relative_to(root)
+            and not any(part.startswith(".") for part in f.relative_to(path).parts)]
+
+
 class KnowledgeBaseResource(dg.ConfigurableResource):
     """Embeddings and vector store: offline hashed embedder into ClickHouse, or Pinecone when a key is set."""
 
@@ -234,7 +246,8 @@ class KnowledgeBaseResource(dg.ConfigurableResource):
     def documents(self) -> list[Path]:
         """The files and folders to index; run-config paths must lie inside the configured root."""
         if self.doc_paths:
-            return confine(self.doc_paths, kb_doc_root(), "knowledge_base.doc_paths")
+            root = kb_doc_root().resolve()
+            return [f for p in confine(self.doc_paths, root, "knowledge_base.doc_paths") for f in _files_inside(p, root)]
         from assistants.demo import demo_doc_paths
 
         return demo_doc_paths()
@@ -286,7 +299,7 @@ def platform_resource(platform: str, *, sandbox: bool, sandbox_url: str = "", to
                               "max_parallel_accounts": info.max_parallel_accounts}
     if sandbox:
         return cls(**common)
-    secrets = {field: dg.EnvVar(var) for field, var in info.secrets.items()}
+    secrets: dict[str, Any] = {field: dg.EnvVar(var) for field, var in info.secrets.items()}
     return cls(**common, **secrets)
 
 

@@ -195,8 +195,9 @@ def test_knowledge_base_paths_are_confined_to_the_configured_root(tmp_path, monk
     (root / "escape.md").symlink_to(outside)
     monkeypatch.setenv("MRM_KB_DOC_ROOT", str(root))
 
+    (root / "policies" / "leak.md").symlink_to(outside)  # a link inside an allowed folder
     ok = resources.KnowledgeBaseResource(doc_paths=["policies", str(root / "policies" / "brief.md")])
-    assert ok.documents() == [root / "policies", root / "policies" / "brief.md"]
+    assert ok.documents() == [root / "policies" / "brief.md", root / "policies" / "brief.md"]
     for bad in (str(outside), "../private.txt", "escape.md", "/etc/passwd"):
         with pytest.raises(dg.Failure, match="knowledge_base.doc_paths"):
             resources.KnowledgeBaseResource(doc_paths=[bad]).documents()
