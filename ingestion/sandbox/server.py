@@ -26,8 +26,8 @@ from ingestion.platforms import BY_PLATFORM
 from ingestion.sandbox.faults import Fault, FaultBoard
 from ingestion.sandbox.generator import World
 
-# api name → module implementing `make_api(ctx) -> EmulatorApi`. Missing modules are skipped (VK/Garpun
-# land in parallel), so the server always starts with whatever emulators exist.
+# api name → module implementing `make_api(ctx) -> EmulatorApi`. A module missing from a trimmed build is
+# skipped, so the server starts with whatever emulators exist.
 # The platforms come from the registry; Yandex OAuth is shared plumbing, not a platform.
 API_MODULES: dict[str, str] = {
     "oauth": "ingestion.sandbox.yandex_oauth",
