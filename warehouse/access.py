@@ -92,10 +92,30 @@ OUTSIDE_WORLD = frozenset(
         "filesystem",
         "hive",
         "materializedPostgreSQL",
+        "materializedMySQL",
+        "executable_pool",
+        "yamlRegExpTree",
+        "cassandra",
+        "embeddedRocksDB",
+        "fileLog",
+        "dataLakeCatalog",
     )
 )
-# Statements (first keyword) and clauses that touch local files or other servers without a function call.
-OUTSIDE_WORLD_WORDS = frozenset(("infile", "outfile"))
+# Words refused wherever they stand: clauses that touch local files, database engines that work without arguments
+# (`ENGINE = Filesystem` / `S3` / `HDFS` then `SELECT * FROM db.\`path-or-url\``), and the setting that makes
+# Protobuf/CapnProto read a schema from any path.
+OUTSIDE_WORLD_WORDS = frozenset(
+    (
+        "infile",
+        "outfile",
+        "filesystem",
+        "s3",
+        "hdfs",
+        "datalakecatalog",
+        "format_schema",
+        "format_schema_path",
+    )
+)
 OUTSIDE_WORLD_STATEMENTS = frozenset(("attach", "backup", "restore"))
 
 

@@ -275,6 +275,7 @@ class Handler(BaseHTTPRequestHandler):
                 )
             sql, data_path, fmt_in = self._statement(params, body)
             starts = check_outside_world(sql, self.policy.allowed)
+            check_outside_world(" ".join(params), self.policy.allowed)  # setting names too (format_schema=...)
             if data_path is not None:
                 sql = self._insert_from_file(sql, data_path, fmt_in)
             out_format = params.get("default_format") or "TabSeparated"

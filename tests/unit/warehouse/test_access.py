@@ -41,10 +41,14 @@ REFUSED = [
     "SELECT 1; ATTACH TABLE t FROM '/var/lib/x' (a Int8) ENGINE = MergeTree ORDER BY a",
     "SELECT * FROM postgresql('h:5432', 'db', 't', 'u', 'p')",
     "SELECT * FROM executable('ls', 'TSV', 'a String')",
+    "CREATE DATABASE fs ENGINE = Filesystem",
+    "CREATE DATABASE b ENGINE = S3",
+    "INSERT INTO t SETTINGS format_schema = '/etc/passwd:M' FORMAT Protobuf",
+    "CREATE TABLE t (a String) ENGINE = FileLog('/var/log', 'TSV')",
 ]
 
 ALLOWED = [
-    "SELECT url, file, s3 FROM t",  # columns, not calls
+    "SELECT url, file, remote FROM t",  # columns, not calls (s3, hdfs, filesystem are refused anywhere: db engines)
     "SELECT 'url(' || \"file\" FROM t",
     "SELECT * FROM t WHERE x = 'INTO OUTFILE'",
     "SELECT /* url('x') */ 1",
