@@ -550,6 +550,27 @@ def import_plan(p: Principal, client_id: str, data: bytes, filename: str, manual
     return res
 
 
+def refresh_plan(p: Principal, client_id: str, res: Any, progress: Any = None) -> Any:
+    """After an import: record it on Dagster's `app/media_plans` and rebuild the plan models now (not at the
+    next daily run). None when the app does not read dbt's marts (MRM_MARTS_DB names another database, e.g.
+    sample marts): rebuilding dbt's marts would change nothing the app shows."""
+    from dashboards import plan_refresh
+
+    require(p, "import_plan")
+    cid = scope(p, client_id)
+    if not res.imported:
+        raise DataError("the plan was not imported: nothing to rebuild / план не импортирован")
+    if marts_db() != "marts":
+        return None
+    out = plan_refresh.refresh_after_import(client(), p.tenant_id, cid, res.plan_id, int(res.plan_version),
+                                            int(res.line_count), p.login, marts_db=marts_db(), progress=progress)
+    audit(client(), p.tenant_id, p.login, "refresh_plan", "ok", target=f"{cid}/{res.plan_id} v{res.plan_version}",
+          detail=f"{out.models} models, {out.tests} tests, {out.seconds:.1f} s")
+    _plans.clear()
+    _plan_days.clear()
+    return out
+
+
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _media_plans(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
     from planning.mediaplan import list_plans

@@ -52,6 +52,17 @@ with ui.guard():
             res = data.import_plan(ctx.principal, ctx.client_id, raw, name, manual)
             if res.imported:
                 st.success(t("imported", plan=safe.md(res.plan_id), version=res.plan_version))
+                # Plan vs Fact reads dbt's mart: rebuild the plan models now instead of at the next daily run.
+                with st.status(t("refresh_running"), expanded=True) as status:
+                    done = data.refresh_plan(ctx.principal, ctx.client_id, res,
+                                             progress=lambda step: st.write(t(f"refresh_step_{step}")))
+                    if done is None:
+                        status.update(label=t("refresh_not_dbt"), state="complete")
+                    else:
+                        status.update(label=t("refresh_done", rows=done.plan_rows, seconds=f"{done.seconds:.0f}"),
+                                      state="complete" if done.plan_rows else "error")
+                if done is not None:
+                    st.page_link("app_pages/plan_fact.py", label=t("page_plan_fact"), icon=":material/trending_up:")
             else:
                 safe.error(res.report.as_text(20))  # quotes the uploaded file's cells
     st.subheader(t("versions"))

@@ -20,8 +20,10 @@
 {#- Reach is non-additive, so every row states the window it was measured over and how:
     - platform_reported / direct_rf: Yandex Direct R&F report, campaign level, at the report's own window;
     - platform_reported / vk_uniques: VK uniques.total per banner, cumulative from the banner's start to
-      window_end (VK does not report campaign-level uniques through this endpoint); window_start 1970-01-01
-      when the banner started before our loaded history;
+      window_end (VK does not report campaign-level uniques through this endpoint). Only banners that started
+      inside our loaded history: for an older one neither the window's start nor the impressions before our
+      first day are known, so its reach could be stated against no real window and with too few contacts
+      (frequency below 1) — a load from the banner's start brings it in;
     - user_level / metrika_visitors: deduplicated site visitors per campaign for each day, calendar month and
       the whole data span ('flight'), merged from uniqCombined states, plus the client-wide cross-campaign,
       cross-platform deduplication (platform = 'all'). Frequency distribution (1+ … 5+) is exact, from visit ids.
@@ -114,8 +116,8 @@ vk_reported as (
         'platform_reported' as reach_source,
         'vk_uniques' as measured_by,
         'cumulative' as window_grain,
-        -- VK counts from the banner's start; when that lies before our history the start is unknown (1970-01-01)
-        if(b.initial_at_first_day = 0, b.first_day, toDate('1970-01-01')) as window_start,
+        -- VK counts from the banner's start, which is our first loaded day (older banners are left out below)
+        b.first_day as window_start,
         b.date_day as window_end,
         'vk_ads' as platform,
         b.account_id as account_id,
@@ -133,7 +135,9 @@ vk_reported as (
         on
             b.tenant_id = u.tenant_id and b.account_id = u.account_id and b.banner_id = u.ad_id
             and b.date_day = u.date_day
-    where {{ incremental_window_filter('b.date_day', period='month', this_column='window_end') }}
+    where
+        b.initial_at_first_day = 0
+        and {{ incremental_window_filter('b.date_day', period='month', this_column='window_end') }}
 ),
 
 state_windows as (

@@ -191,6 +191,35 @@ def load_raw(ch) -> None:
         tenant_id="t1", account_id="777", days=[D31, J01])
 
 
+def load_vk_banner_older_than_history(ch) -> None:
+    """Tenant t9: a VK banner that started before the loaded history (VK reports 5,000 uniques before our first
+    day), so neither the start of its cumulative window nor its impressions before that day are known."""
+    ch.insert("app.tenants", [["t9", "Agency Nine"]], column_names=["tenant_id", "name"])
+    ch.insert("app.clients", [["t9", "c91", "Client of t9", "RUB"]],
+              column_names=["tenant_id", "client_id", "name", "currency"])
+    ch.insert("app.accounts", [["t9", "c91", "vk_ads", "5901", 0]],
+              column_names=["tenant_id", "client_id", "platform", "account_id", "spend_includes_vat"])
+    for table, row, types in (
+        ("ad_plans", {"ad_plan_id": 990, "name": "Old plan", "status": "active"},
+         {"ad_plan_id": pa.uint64(), "name": pa.string(), "status": pa.string()}),
+        ("ad_groups", {"ad_group_id": 991, "ad_plan_id": 990, "name": "Old group"},
+         {"ad_group_id": pa.uint64(), "ad_plan_id": pa.uint64(), "name": pa.string()}),
+        ("banners", {"banner_id": 9901, "ad_group_id": 991, "name": "Old banner"},
+         {"banner_id": pa.uint64(), "ad_group_id": pa.uint64(), "name": pa.string()}),
+    ):
+        replace_window(ch, f"raw_vk_ads.{table}", _table([row], types), tenant_id="t9", account_id="5901", days=None)
+    replace_window(ch, "raw_vk_ads.banner_stats_daily", _table([
+        {"date_day": day, "banner_id": 9901, "shows": 300, "clicks": 3, "goals": 0, "spent": _m(10),
+         "spent_includes_vat": 0, "currency": "RUB", "uniques_total": total, "uniques_initial_total": initial,
+         "timezone": "Europe/Moscow"}
+        for day, total, initial in ((D31, 5200, 5000), (J01, 5350, 5200))
+    ], {"date_day": pa.date32(), "banner_id": pa.uint64(), "shows": pa.uint64(), "clicks": pa.uint64(),
+        "goals": pa.uint64(), "spent": MONEY, "spent_includes_vat": pa.uint8(), "currency": pa.string(),
+        "uniques_total": pa.uint64(), "uniques_initial_total": pa.uint64(), "timezone": pa.string()}),
+        tenant_id="t9", account_id="5901", days=[D31, J01])
+
+
 def load_all(ch) -> None:
     load_app(ch)
     load_raw(ch)
+    load_vk_banner_older_than_history(ch)

@@ -245,3 +245,47 @@ def test_source_freshness_passes_on_fresh_loads(wh, built, target):
     sources = [r for r in res.result.results if r.node.unique_id.startswith("source.")]
     assert len(sources) >= 9
     assert {str(r.status) for r in sources} == {"pass"}
+
+
+def test_vk_uniques_rows_have_real_windows_and_at_least_one_contact_per_person(wh, built):
+    """A banner that started before the loaded history states no reach (its window start and earlier impressions
+    are unknown); every reach row has a real window and contacts >= reach (the dbt tests guard the same)."""
+    assert _one(wh, "SELECT count() FROM marts.fct_campaign_reach WHERE tenant_id = 't9'") == (0,)
+    assert _one(wh, "SELECT countIf(window_start < '2000-01-01'), countIf(contacts < reach), "
+                    "countIf(reach > 0 AND avg_frequency < 1) FROM marts.fct_campaign_reach") == (0, 0, 0)
+    assert _one(wh, "SELECT count() FROM marts.fct_campaign_reach WHERE measured_by = 'vk_uniques'")[0] >= 3
+    tests = {n.unique_id for n in built.nodes if n.unique_id.startswith("test.")}
+    for name in ("reach_at_most_contacts", "reach_frequency_at_least_one", "reach_window_is_real",
+                 "assert_reach_part_within_whole"):
+        assert any(name in t for t in tests), (name, sorted(tests))
+
+
+def test_a_plan_imported_in_the_app_shows_in_plan_vs_fact_at_once(wh, built, tmp_path, monkeypatch):
+    """The app's import → refresh path: the plan models are rebuilt in-process (no daily run), the new plan has
+    rows in fct_plan_vs_fact_daily, and Dagster's app/media_plans asset records a materialization."""
+    import dagster as dg
+
+    from dashboards import data
+    from dashboards.auth import Principal
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.setenv("MRM_APP_DBT_TARGET", str(tmp_path / "app-target"))
+    monkeypatch.delenv("MRM_MARTS_DB", raising=False)
+    pm = Principal("t1", "pm@t1", "pm")
+    plan = ("Канал;Площадка;Кампания;Начало;Окончание;Бюджет, руб.\r\n"
+            "Поиск;Яндекс.Директ;Search brand;31.12.2025;03.01.2026;50 000,00\r\n")
+    res = data.import_plan(pm, "c1", plan.encode("cp1251"), "app_plan.csv")
+    assert res.imported, res.report.as_text(10)
+    count = ("SELECT count() FROM marts.fct_plan_vs_fact_daily WHERE tenant_id = 't1' AND plan_id = {p:String} "
+             "AND plan_version = {v:UInt32}")
+    assert _one(wh, count, p=res.plan_id, v=res.plan_version) == (0,)  # the mart has not seen it yet
+    steps: list[str] = []
+    out = data.refresh_plan(pm, "c1", res, progress=steps.append)
+    assert steps == ["dagster", "dbt", "check"]
+    assert out.models == 7 and out.tests > 0 and out.plan_rows == 4  # one line, 31 Dec – 3 Jan
+    assert _one(wh, count, p=res.plan_id, v=res.plan_version) == (4,)
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["app", "media_plans"]))
+    assert event is not None
+    meta = event.asset_materialization.metadata
+    assert meta["client_id"].value == "c1" and meta["plan"].value == f"{res.plan_id} v{res.plan_version}"
