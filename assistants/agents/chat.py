@@ -72,7 +72,7 @@ def ask(
             marts_db=marts_db,
             previous=previous,
         )
-        out = {
+        out: dict[str, Any] = {
             "answer": res.answer,
             "numbers": res.numbers,
             "citations": res.citations,
