@@ -7,7 +7,6 @@ the marts or a client report); volume and freshness are WARN, because a quiet da
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 from dataclasses import dataclass, field
@@ -172,7 +171,3 @@ def validate_freshness(frame: Any, expected_rows: int, *, name: str, column: str
     if len(frame):
         meta[f"oldest_{column}"] = round(float(frame[column].max()), 2)
     return Outcome("freshness", all(r.success for r in results), meta)
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pyarrow as pa
@@ -227,7 +227,3 @@ def _download_part(api: ApiClient, settings: Settings, counter: str, rid: int, p
     if size >= 0 and src.size != size:
         raise PayloadError(f"log part {number} of request {rid} has {src.size} bytes, Metrika announced {size}",
                            platform=PLATFORM, request_id=str(rid))
-
-
-def day_before(d: date) -> date:
-    return d - timedelta(days=1)
