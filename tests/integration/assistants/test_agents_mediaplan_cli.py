@@ -103,20 +103,18 @@ def test_cli_assist_project_writes_files(tmp_path):
     assert len(data["raci"]) == ws.max_row - 1
 
 
-def test_cli_ask_with_client_uses_analyst(plans, warehouse_url):
-    from assistants.insights import synthetic
+def test_cli_ask_with_client_uses_analyst(plans, analyst_marts, warehouse_url):
+    from tests.integration.assistants.conftest import AN_DB, AN_T1
 
-    db = "marts_it_agents_cli"
-    plans.command(f"DROP DATABASE IF EXISTS {db}")
-    synthetic.generate(plans, db, T1, ["romashka"], dt.date(2026, 11, 1), 14, seed=5)
-    res = CliRunner().invoke(cli.ask, ["Какой расход за последние 7 дней?", "--tenant", T1, "--client", "romashka",
-                                       "--marts-db", db, "--json"])
+    res = CliRunner().invoke(cli.ask, ["Какой расход за последние 7 дней?", "--tenant", AN_T1, "--client", "acme",
+                                       "--marts-db", AN_DB, "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert out["tool_calls"][0]["tool"] == "performance_totals" and out["numbers"]
-    spend = plans.query(f"SELECT sum(spend_net) FROM {db}.fct_ad_performance_daily WHERE tenant_id = {{t:String}} "
-                        "AND date_day >= '2026-11-08'", parameters={"t": T1}).result_rows[0][0]
-    assert out["tool_calls"][0]["result"]["totals"]["spend_net"] == pytest.approx(float(spend), abs=0.01)
+    assert out["tool_calls"][0]["tool"] == "performance_totals" and out["numbers"] and out["thread_id"]
+    spend = plans.query(f"SELECT toFloat64(sum(spend_net)) FROM {AN_DB}.fct_campaign_daily WHERE tenant_id = "
+                        "{t:String} AND client_id = 'acme' AND date_day >= '2026-11-05'",
+                        parameters={"t": AN_T1}).result_rows[0][0]
+    assert out["tool_calls"][0]["result"]["totals"]["spend"] == pytest.approx(spend, abs=0.01)
     # without --client the knowledge-base answer is kept
     kb = CliRunner().invoke(cli.ask, ["Что такое CTR?", "--tenant", T1, "--json"])
     assert kb.exit_code == 0, kb.output
