@@ -61,3 +61,16 @@ def test_the_dagster_command_accepts_only_registered_platforms() -> None:
 
     refused = CliRunner().invoke(dagster_cmd, ["--platforms", "vk_ads,tiktok"])
     assert refused.exit_code == 2 and "unknown platform(s) tiktok; known: yandex_direct" in refused.output
+
+
+def test_dbt_rebuilds_at_least_the_widest_registered_restatement_window() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from orchestration.dbt_models.partitions import REBUILD_LOOKBACK_DAYS
+
+    project = Path(__file__).resolve().parents[3] / "dbt_project" / "dbt_project.yml"
+    dbt_lookback = yaml.safe_load(project.read_text(encoding="utf-8"))["vars"]["lookback_days"]
+    widest = max(p.lookback_days for p in BY_PLATFORM.values())
+    assert dbt_lookback == REBUILD_LOOKBACK_DAYS == widest
