@@ -466,7 +466,7 @@ def generate_insights(p: Principal, client_id: str, as_of: dt.date) -> int:
     return len(found)
 
 
-def build_report(p: Principal, client_id: str, per: Period, lang: str, include_vat: bool = True) -> Any:
+def build_report(p: Principal, client_id: str, per: Period, lang: str, include_vat: bool = False) -> Any:
     from assistants.reports import build_report as _build
 
     require(p, "build_report")

@@ -140,6 +140,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_insights": ("Инсайтов на эту дату нет", "No insights for this date"),
     "report_lang": ("Язык отчёта", "Report language"),
     "include_vat": ("С НДС", "Include VAT"),
+    "vat_default_net": ("Как и во всём приложении, суммы по умолчанию без НДС; включите, чтобы отчёт был с НДС",
+                        "As everywhere in the app, amounts are net of VAT by default; switch on for a report with VAT"),
     "build_report": ("Сформировать отчёт", "Build report"),
     "download_pdf": ("Скачать PDF", "Download PDF"),
     "send_report": ("Отправить клиенту", "Send to client"),
@@ -211,6 +213,54 @@ TEXT: dict[str, tuple[str, str]] = {
     "last_day": ("Последний день", "Last day"),
     "last_final_day": ("Последний окончательный день", "Last final day"),
     "provisional_days": ("Предварительных дней", "Provisional days"),
+    # plan editor (issue 15)
+    "page_plan_editor": ("Редактор плана", "Plan editor"),
+    "pe_plan": ("План", "Plan"),
+    "pe_new_plan": ("— новый план —", "— new plan —"),
+    "pe_plan_id": ("Код плана (латиница, цифры, - _)", "Plan id (letters, digits, - _)"),
+    "pe_plan_name": ("Название плана", "Plan name"),
+    "pe_version": ("Версия", "Version"),
+    "pe_universe": ("Размер ЦА (универсум), чел.", "Target audience size (universe), people"),
+    "pe_lines": ("Строки плана", "Plan lines"),
+    "pe_total_budget": ("Бюджет без НДС", "Budget (net)"),
+    "pe_total_impressions": ("Показы", "Impressions"),
+    "pe_total_grp": ("GRP", "GRP"),
+    "pe_combined_reach": ("Совокупный охват 1+", "Combined reach 1+"),
+    "pe_note": ("Комментарий к версии", "Version note"),
+    "pe_save": ("Сохранить как новую версию", "Save as a new version"),
+    "pe_saved": ("Сохранена версия {version}", "Saved version {version}"),
+    "pe_approval": ("Согласование", "Approval"),
+    "pe_status_is": ("Статус: {status}", "Status: {status}"),
+    "pe_comment": ("Комментарий к шагу", "Comment on this step"),
+    "pe_to_submitted": ("Отправить на согласование", "Submit for approval"),
+    "pe_to_approved": ("Согласовать", "Approve"),
+    "pe_to_rejected": ("Отклонить", "Reject"),
+    "pe_to_active": ("Запустить", "Make active"),
+    "pe_to_completed": ("Завершить", "Complete"),
+    "pe_to_draft": ("Вернуть в черновик", "Back to draft"),
+    "pe_diff": ("Сравнение версий", "Compare versions"),
+    "pe_diff_old": ("Было", "From"),
+    "pe_diff_new": ("Стало", "To"),
+    "pe_no_changes": ("Версии совпадают", "The versions are the same"),
+    "pe_optimizer": ("Оптимизация бюджета", "Budget optimizer"),
+    "pe_opt_none": ("Нет строк с бюджетом, ценой и охватом для оптимизации",
+                    "No lines with a budget, a price and a reach to optimise"),
+    "pe_opt_budget": ("Общий бюджет", "Total budget"),
+    "pe_opt_result": ("Рекомендованный охват 1+: {best} (сейчас {now})", "Recommended reach 1+: {best} (now {now})"),
+    "pe_opt_current": ("Сейчас", "Current"),
+    "pe_opt_recommended": ("Рекомендация", "Recommended"),
+    "pe_opt_apply": ("Применить как новый черновик", "Apply as a new draft"),
+    "pe_opt_note": ("Бюджет распределён оптимизатором", "Budget split by the optimizer"),
+    "pe_links": ("Связи строк с кампаниями", "Line ↔ campaign links"),
+    "pe_not_linked": ("не связана", "not linked"),
+    "pe_linked_to": ("Связана с", "Linked to"),
+    "pe_suggested": ("Подсказки", "Suggestions"),
+    "pe_link_line": ("Строка", "Line"),
+    "pe_link_campaign": ("Кампания", "Campaign"),
+    "pe_link": ("Связать", "Link"),
+    "pe_unlink": ("Отвязать", "Unlink"),
+    "pe_linked": ("Строка {line} связана с {campaign}", "Line {line} linked to {campaign}"),
+    "pe_unlinked": ("Строка {line} отвязана", "Line {line} unlinked"),
     # data health
     "freshness": ("Свежесть данных", "Freshness"),
     "last_loads": ("Последние загрузки", "Last loads"),
@@ -243,6 +293,15 @@ def fmt_range(a: dt.date, b: dt.date, lang: str) -> str:
     if a.year == b.year:
         return f"{a.day} {MONTHS[lang][a.month - 1]} – {fmt_date(b, lang)}"
     return f"{fmt_date(a, lang)} – {fmt_date(b, lang)}"
+
+
+def display_name(kind: str, value: Any, lang: str | None = None) -> str:
+    """The catalogue's name for a stored id (kind 'platform' or 'load'); an id it does not know is shown as is,
+    never as `None`."""
+    if value is None:
+        return "—"
+    key = f"{kind}_{value}"
+    return t(key, lang) if key in TEXT else str(value)
 
 
 def t(key: str, lang: str | None = None, **kw: Any) -> str:

@@ -355,12 +355,23 @@ def metric_table(df: pd.DataFrame, cols: list[str], cur: str, *, key: str, **kw:
     the reason said under the table; labels in the UI language. Returns the frame as shown (for downloads)."""
     na = data.not_applicable(df)
     keep = [c for c in cols if c not in na]
-    shown = df[keep].rename(columns={c: money_label(c, cur) for c in keep})
+    shown = named(df[keep]).rename(columns={c: money_label(c, cur) for c in keep})
     st.dataframe(shown, hide_index=True, key=key, column_config=column_config(keep, cur), **kw)
     for reason in dict.fromkeys(na[c] for c in cols if c in na):
         gone = ", ".join(t(c) for c in cols if na.get(c) == reason)
         st.caption(t("not_shown_because", metrics=gone, reason=t(reason)))
     return shown
+
+
+def named(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Stored ids in the columns people read (platform, channel, load status) replaced by their display names."""
+    from dashboards.i18n import display_name
+
+    out = df.copy()
+    for col, kind in (("platform", "platform"), ("channel", "platform"), ("status", "load")):
+        if col in out.columns:
+            out[col] = out[col].map(lambda v, k=kind: display_name(k, v, lang))
+    return out
 
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboards import charts, data, safe, ui
-from dashboards.i18n import t
+from dashboards.i18n import display_name, t
 
 ctx = ui.context()
 st.title(t("page_campaigns"))
@@ -12,7 +12,8 @@ COLS = ["platform", "account_id", "campaign_id", "campaign_name", "impressions",
 with ui.guard():
     everything = data.campaigns(ctx.principal, ctx.client_id, ctx.period)
     c1, c2 = st.columns([1, 2])
-    platforms = c1.multiselect(t("platforms"), sorted(everything["platform"].unique()), key="camp_platforms")
+    platforms = c1.multiselect(t("platforms"), sorted(everything["platform"].unique()), key="camp_platforms",
+                               format_func=lambda x, lang=ctx.lang: display_name("platform", x, lang))
     search = c2.text_input(t("search"), key="camp_search", max_chars=200)
     # Unfiltered is the common case: reuse the first result instead of asking the warehouse twice.
     table = (data.campaigns(ctx.principal, ctx.client_id, ctx.period, platforms, search)
@@ -31,7 +32,8 @@ with ui.guard():
                        on_click="ignore")
 
     # Options are the visible labels (unique: they carry platform, account and id) mapped back to the keys.
-    by_label = {f"{r.campaign_name} ({r.platform}/{r.account_id}, {r.campaign_id})": (r.platform, r.account_id,
+    by_label = {f"{r.campaign_name} ({display_name('platform', r.platform, ctx.lang)}/{r.account_id}, "
+                f"{r.campaign_id})": (r.platform, r.account_id,
                                                                                      r.campaign_id)
                 for r in table.itertuples()}
     chosen = st.selectbox(t("open_campaign"), list(by_label), index=None, key="camp_open")

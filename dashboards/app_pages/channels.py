@@ -13,6 +13,7 @@ with ui.guard():
         st.info(t("no_data"))
         st.stop()
     sums = ["impressions", "clicks", "spend_gross", "spend_net", "conversions", "conversions_value", "sessions"]
+    daily = ui.named(daily)  # channel names as people read them, in charts and table alike
     per_channel = data.add_ratios(daily.groupby("channel", as_index=False)[sums].sum())
     c1, c2 = st.columns(2)
     labels = {"date_day": t("date_day"), "spend_net": t("spend_net"), "channel": t("channel"), "cpa": t("cpa")}

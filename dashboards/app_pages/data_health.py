@@ -1,5 +1,6 @@
 """Data health: freshness per account, last loads from app.load_log, failed loads and failed dbt checks."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import data, ui
@@ -7,19 +8,26 @@ from dashboards.i18n import t
 
 ctx = ui.context()
 st.title(t("page_data_health"))
+
+
+def table(df: pd.DataFrame, key: str) -> None:
+    """Platforms and statuses by name, columns in the UI language (the error text keeps its own column name)."""
+    st.dataframe(ui.labelled(ui.named(df.rename(columns={"error": "error_text"}))), hide_index=True, key=key)
+
+
 with ui.guard():
     h = data.data_health(ctx.principal, ctx.client_id)
     st.subheader(t("freshness"))
-    st.dataframe(h["freshness"], hide_index=True, key="dh_fresh")
+    table(h["freshness"], "dh_fresh")
     st.subheader(t("failed_loads"))
     if h["failed_loads"].empty:
         st.success(t("all_ok"))
     else:
-        st.dataframe(h["failed_loads"], hide_index=True, key="dh_failed")
+        table(h["failed_loads"], "dh_failed")
     st.subheader(t("failed_checks"))
     if h["failed_checks"].empty:
         st.success(t("all_ok"))
     else:
         st.dataframe(h["failed_checks"], hide_index=True, key="dh_checks")
     st.subheader(t("last_loads"))
-    st.dataframe(h["loads"], hide_index=True, key="dh_loads")
+    table(h["loads"], "dh_loads")

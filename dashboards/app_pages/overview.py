@@ -28,6 +28,7 @@ with ui.guard():
         st.caption(":warning: " + t("provisional_note", n=int(cur["provisional_days"])))
     daily = data.daily(ctx.principal, ctx.client_id, ctx.period)
     if not daily.empty:
+        daily = ui.named(daily)
         daily["provisional"] = daily["is_provisional"].map({1: t("is_provisional"), 0: ""})
         charts.bar(daily, "date_day", "spend_net", color="platform", lighter="provisional", temporal_x=True,
                    labels={"date_day": t("date_day"), "spend_net": t("spend_net"), "platform": t("platform"),

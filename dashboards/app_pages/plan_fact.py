@@ -21,14 +21,17 @@ with ui.guard():
     total = days.groupby("date_day", as_index=False)[["cum_planned_spend_net", "cum_actual_spend_net"]].sum(
         min_count=1)
     status = data.line_status(days)
-    forecast = status["forecast_spend_net_end_of_flight"].sum(min_count=1)
+    # Pacing forecasts are the agency's working estimate, not a number to show the client.
+    internal = not ctx.principal.is_client
+    forecast = status["forecast_spend_net_end_of_flight"].sum(min_count=1) if internal else float("nan")
     charts.pacing(total, {"cum_planned_spend_net": t("planned"), "cum_actual_spend_net": t("actual")},
                   forecast=(days["date_day"].max(), float(forecast), t("forecast")) if forecast == forecast else None,
                   title=t("pacing"), x_title=t("date_day"), y_title=t("spend_net"), key="pf_curve")
     status["status_label"] = status["pacing_status"].map(lambda s: t(f"status_{s}") if s in STATUS_COLOURS else s)
+    shown = ["line_id", "channel", "flight_start", "flight_end", "line_budget_net", "cum_actual_spend_net",
+             "pacing_ratio", *(["forecast_spend_net_end_of_flight"] if internal else []), "status_label"]
     st.dataframe(
-        status[["line_id", "channel", "flight_start", "flight_end", "line_budget_net", "cum_actual_spend_net",
-                "pacing_ratio", "forecast_spend_net_end_of_flight", "status_label"]].rename(columns={
+        status[shown].rename(columns={
                     "line_budget_net": t("plan"), "cum_actual_spend_net": t("actual"), "pacing_ratio": t("pacing"),
                     "forecast_spend_net_end_of_flight": t("forecast"), "status_label": t("status")}),
         hide_index=True, key="pf_lines",

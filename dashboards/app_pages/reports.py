@@ -11,7 +11,9 @@ with ui.guard():
     c1, c2 = st.columns(2)
     lang = c1.radio(t("report_lang"), ["ru", "en"], horizontal=True, key="rep_lang",
                     index=0 if ctx.lang == "ru" else 1)
-    include_vat = c2.toggle(t("include_vat"), value=True, key="rep_vat", disabled=not ctx.principal.can("build_report"))
+    # Net of VAT by default, like every other page (the same CPA everywhere); the choice is shown, not implied.
+    include_vat = c2.toggle(t("include_vat"), value=False, key="rep_vat", help=t("vat_default_net"),
+                            disabled=not ctx.principal.can("build_report"))
     st.caption(f"{t('period')}: {ctx.period.date_from} – {ctx.period.date_to}")
     if ctx.principal.can("build_report") and st.button(t("build_report"), key="rep_build", type="primary"):
         with st.spinner("…"):

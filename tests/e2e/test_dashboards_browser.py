@@ -195,9 +195,11 @@ def test_ask_the_assistant_and_see_citations(browser, app_url, artifacts_dir, ch
         text="# Pacing\n\nPacing is cumulative actual spend divided by cumulative planned spend for the flight.\n")])
     page = _login(browser, app_url, "it-analyst@t1")
     _go(page, "Assistant")
+    page.get_by_text("Knowledge base", exact=True).click()
     page.get_by_placeholder("Ask about reports and documents").fill("What is pacing?")
     page.get_by_placeholder("Ask about reports and documents").press("Enter")
-    page.get_by_text("docs/pacing.md").first.wait_for()
+    page.get_by_text("Pacing — Pacing").first.wait_for()  # the document's title, not its server path
+    assert not page.get_by_text("docs/pacing.md").count()
     assert page.get_by_text("cumulative actual spend divided by cumulative planned").first.is_visible()
     page.screenshot(path=artifacts_dir / "06_assistant.png", full_page=True)
     page.context.close()
@@ -230,3 +232,31 @@ def _login_expect_error(browser, app_url, login: str, query: str):
     page.get_by_text("Access denied: no access to client 'romashka'").wait_for()
     assert page.get_by_text("Spend (net)").count() == 0
     return page
+
+
+def test_switching_clients_with_mouse_and_keyboard_sticks(browser, app_url, artifacts_dir):
+    page = _login(browser, app_url, "it-pm@t1", query="lang=en&client=acme")
+    _settle(page)
+    page.get_by_role("combobox", name="Client").click()
+    page.get_by_role("option", name="Ромашка").click()
+    page.wait_for_url("**client=romashka**")
+    _settle(page)
+    _go(page, "Campaigns")  # a run of another page must keep the pick
+    got = _download(page, "Download CSV", artifacts_dir / "romashka.csv").read_text(encoding="utf-8-sig")
+    names = [r["Campaign name"] for r in csv.DictReader(io.StringIO(got))]
+    assert names and all(n.startswith("dash_t1/romashka: ") for n in names), names
+    # Keyboard: focus the selector, type the other client's name, Enter.
+    page.get_by_role("combobox", name="Client").click()
+    page.keyboard.type("Акме")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**client=acme**")
+    _settle(page)
+    page.get_by_label("Search by name or ID").fill("Search")
+    page.get_by_label("Search by name or ID").press("Enter")
+    _settle(page)
+    assert "client=acme" in page.url
+    got = _download(page, "Download CSV", artifacts_dir / "acme.csv").read_text(encoding="utf-8-sig")
+    names = [r["Campaign name"] for r in csv.DictReader(io.StringIO(got))]
+    assert names and all(n.startswith("dash_t1/acme: Search") for n in names), names
+    page.screenshot(path=artifacts_dir / "08_client_switch.png", full_page=True)
+    page.context.close()

@@ -43,10 +43,10 @@ def test_data_health_lists_each_load_once_with_its_final_status(ch):
     data.clear_caches()
     at = logged_in_app("it-pm@t1", page="app_pages/data_health.py", query={"client": "acme"})
     loads = at.dataframe[-1].value
-    mine = loads[loads["report"] == "c-collapse-check"]
+    mine = loads[loads["Report"] == "c-collapse-check"]
     assert len(mine) == 1, mine
-    assert list(mine["status"]) == ["ok"] and list(mine["rows"]) == [42]
-    assert not (loads["status"] == "running").any()
+    assert list(mine["Status"]) == ["ok"] and list(mine["Rows"]) == [42]
+    assert not (loads["Status"] == "running").any()
 
 
 def test_presets_end_yesterday_and_the_comparison_window_is_stated():
@@ -156,3 +156,21 @@ def test_frequency_chart_is_titled_with_the_selected_period():
     # months side by side, never stacked into a sum
     assert freq["encoding"]["xOffset"]["field"] == "window"
     assert any("per calendar month" in c.value for c in at.caption)
+
+
+def test_a_client_user_sees_no_pacing_forecast_and_no_uploader():
+    at = logged_in_app("it-client-acme@t1", page="app_pages/plan_fact.py", query={"client": "acme"})
+    lines = at.dataframe[0].value
+    assert "Forecast at end of flight" not in lines.columns and "Status" in lines.columns
+    (curve,) = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert [layer["mark"]["type"] for layer in curve["layer"]] == ["line"]  # no forecast marker
+    staff = logged_in_app("it-pm@t1", page="app_pages/plan_fact.py", query={"client": "acme"})
+    assert "Forecast at end of flight" in staff.dataframe[0].value.columns
+    at.switch_page("app_pages/media_plans.py").run()
+    assert not at.get("file_uploader")
+
+
+def test_reports_default_to_net_of_vat_with_the_choice_shown():
+    at = logged_in_app("it-am@t2", page="app_pages/reports.py", query={"client": "globex"})
+    toggle = at.toggle(key="rep_vat")
+    assert toggle.value is False and "net of VAT" in toggle.help

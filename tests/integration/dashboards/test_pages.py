@@ -75,7 +75,7 @@ def test_campaigns_table_filters_and_drills_down_to_ads():
     assert set(table["Platform"]) == {"VK Ads"} and len(table) == 2  # the stored id shown by its name
     at.selectbox(key="camp_open").select_index(0).run()
     ads = at.dataframe[1].value
-    assert len(ads) == 4 and ads["ad_id"].str.startswith("ad-").all()
+    assert len(ads) == 4 and ads["Ad ID"].str.startswith("ad-").all()
     assert {d.proto.label for d in at.get("download_button")} == {"Download CSV", "Download XLSX"}
 
 
