@@ -111,6 +111,7 @@ def test_a_question_and_answer_with_markdown_are_shown_as_text_in_the_assistant(
     at = logged_in_app("sec-pm@t1", query={"client": "acme"})
     assert "principal" in at.session_state, [e.value for e in at.error]
     at.switch_page("app_pages/assistant.py").run()
+    at.radio(key="asst_agent").set_value("Knowledge base").run()
     at.chat_input(key="chat_q").set_value(payload).run()
     assert not at.exception, [e.value for e in at.exception]
     bodies = [m.body for m in at.markdown]
