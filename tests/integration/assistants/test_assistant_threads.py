@@ -147,3 +147,20 @@ def test_mrm_ask_agent_json_and_thread(analyst_marts, monkeypatch):
     assert r4.exit_code == 0, r4.output
     proj = json.loads(r4.output)
     assert proj["agent"] == "project" and proj["tool_calls"][0]["result"]["raci"] and proj["thread_id"]
+
+
+def test_plan_advisor_in_the_chat_answers_on_the_clients_newest_plan(analyst_marts):
+    from tests.integration.assistants.test_agents_mediaplan_cli import LINES, _insert_plan
+
+    ch = analyst_marts
+    _insert_plan(ch, T1, "acme", "chat-winter", LINES)
+    _insert_plan(ch, T2, "acme", "chat-winter", [("X1", "TV", 9_000_000, 900.0, 0.8)])  # never read for T1
+    res = chat.ask(ch, ANNA, "Как перераспределить бюджет для охвата 60%?", agent="plan", client_id="acme")
+    call = res["tool_calls"][0]
+    assert call["tool"] == "plan_advisor" and call["arguments"] == {"plan_id": "chat-winter", "target_reach": 0.6}
+    assert {ln["line_id"] for ln in call["result"]["lines"]} == {"L1", "L2", "L3"}
+    by = {n["metric"]: n for n in res["numbers"]}
+    assert by["budget_before"]["value"] == pytest.approx(4_500_000)
+    assert by["reach_after"]["value"] > by["reach_before"]["value"]
+    assert all(n["text"] in res["answer"] and n["source"]["plan_id"] == "chat-winter" for n in res["numbers"])
+    assert memory.turns(ch, ANNA, res["thread_id"])[0]["agent"] == "plan"
