@@ -31,7 +31,7 @@ PERIOD = f"{END - dt.timedelta(days=13)}:{END}"
 KB_SECRET = "ZEBRA-4471-VICTIM"
 VICTIM_MARKERS = ("sec_t2/acme: ", "sec_t2/globex: ", "Globex Victim", "Acme Victim", KB_SECRET, "globex@example.test")
 
-APPEND_ONLY_LOGS = ("app.audit_log", "app.llm_calls", "app.ai_usage")
+APPEND_ONLY_LOGS = ("app.audit_log", "app.llm_calls", "app.ai_usage", "app.login_attempts")
 
 # login -> (tenant, role, client)
 USERS = {

@@ -149,6 +149,7 @@ def test_sign_out_leaves_nothing_of_the_previous_user_in_the_tab(ch):
     at = logged_in_app(first, query={"client": "acme"})
     at.switch_page("app_pages/assistant.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    at.radio(key="asst_agent").set_value("Knowledge base").run()  # the chat kept in the browser session
     at.chat_input(key="chat_q").set_value("What is the CPA target for acme?").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["chat_history"], "the chat did not record the question"
@@ -163,6 +164,7 @@ def test_sign_out_leaves_nothing_of_the_previous_user_in_the_tab(ch):
     at.button[0].click().run()
     assert at.session_state["principal"].login == second
     at.switch_page("app_pages/assistant.py").run()
+    at.radio(key="asst_agent").set_value("Knowledge base").run()
     assert "CPA target for acme" not in rendered_text(at) and not at.chat_message
 
 
