@@ -32,6 +32,7 @@ PAGES = [
     ("app_pages/insights.py", "page_insights", "insights", None),
     ("app_pages/reports.py", "page_reports", "reports", None),
     ("app_pages/assistant.py", "page_assistant", "assistant", "ask"),
+    ("app_pages/projects.py", "page_projects", "projects", None),
     ("app_pages/media_plans.py", "page_media_plans", "media-plans", None),
     ("app_pages/data_health.py", "page_data_health", "data-health", "data_health"),
 ]

@@ -84,7 +84,9 @@ def ask(
     elif agent == "plan":
         out = _plan(ch, principal, str(client_id), question, lang)
     else:
-        out = _project(ch, principal, question, lang, gateway)
+        if client_id:
+            service.check_scope(ch, principal, client_id)
+        out = _project(ch, principal, question, lang, gateway, client_id or "")
     latency = int((time.perf_counter() - t0) * 1000)
     if not thread_id:
         thread_id = memory.new_thread(ch, principal, agent, client_id or "", question.strip().splitlines()[0])
@@ -166,22 +168,16 @@ def _plan(ch: Any, principal: Any, client_id: str, question: str, lang: str) -> 
     }
 
 
-def _project(ch: Any, principal: Any, brief: str, lang: str, gateway: Any) -> dict[str, Any]:
-    """The project assistant: the brief as tasks with a RACI matrix over the team's roles."""
-    from assistants.agents import project
+def _project(ch: Any, principal: Any, brief: str, lang: str, gateway: Any, client_id: str) -> dict[str, Any]:
+    """The project assistant: the brief as tasks with a RACI matrix over the team's roles, stored as a project of
+    the client (editable on the Projects page)."""
+    from assistants.agents import project, project_store
 
     draft = project.decompose(brief, tenant_id=principal.tenant_id, lang=lang, gateway=gateway, ch=ch)
-    call = {
-        "id": "project-1",
-        "tool": "project_decompose",
-        "arguments": {},
-        "result": draft.as_dict(),
-        "error": "",
-    }
-    return {
-        "answer": draft.to_markdown(),
-        "numbers": [],
-        "citations": [],
-        "provider": draft.provider,
-        "tool_calls": [call],
-    }
+    pid = project_store.create_from_draft(ch, principal, draft, client_id=client_id, brief=brief)
+    saved = (f"Проект сохранён: {draft.title} (id {pid})." if lang == "ru" else
+             f"Project saved: {draft.title} (id {pid}).")
+    call = {"id": "project-1", "tool": "project_decompose", "arguments": {},
+            "result": draft.as_dict() | {"project_id": pid}, "error": ""}
+    return {"answer": f"{saved}\n\n{draft.to_markdown()}", "numbers": [], "citations": [],
+            "provider": draft.provider, "tool_calls": [call], "project_id": pid}
