@@ -209,6 +209,9 @@ def sidebar(p: auth.Principal) -> None:
     per = selected_period()
     # Keep the URL shareable; tenant and user never go into it (they come from the sign-in).
     qp["client"] = st.session_state["client_in_url"] = st.session_state["client_sel"]
+    # The link the session was opened with has been applied: from now on the live URL speaks. Kept, it would
+    # bring its client back whenever a page switch leaves the URL without parameters.
+    st.session_state["entry_query"] = {}
     qp["from"], qp["to"] = per.date_from.isoformat(), per.date_to.isoformat()
     qp["lang"] = st.session_state["ui_lang"]
 
