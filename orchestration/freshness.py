@@ -23,13 +23,16 @@ class Freshness:
         """A Dagster time-window freshness policy with these limits."""
         import dagster as dg
 
-        return dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=self.fail_hours),
-                                              warn_window=dt.timedelta(hours=self.warn_hours))
+        return dg.FreshnessPolicy.time_window(
+            fail_window=dt.timedelta(hours=self.fail_hours), warn_window=dt.timedelta(hours=self.warn_hours)
+        )
 
     def dbt_source_config(self) -> dict[str, dict[str, Any]]:
         """The `freshness:` block of a dbt source with these limits."""
-        return {"warn_after": {"count": self.warn_hours, "period": "hour"},
-                "error_after": {"count": self.fail_hours, "period": "hour"}}
+        return {
+            "warn_after": {"count": self.warn_hours, "period": "hour"},
+            "error_after": {"count": self.fail_hours, "period": "hour"},
+        }
 
 
 # Raw tables (Dagster raw assets, their freshness checks, dbt sources), and the marts and client reports built
