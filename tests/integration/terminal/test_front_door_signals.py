@@ -4,6 +4,7 @@ Dagster process it runs, and the port is free once the command has exited (we wa
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,10 @@ import pytest
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
+NOISE = re.compile(
+    r" - (dagster|dagster-webserver|dagster-daemon|dagster.code_server) - INFO - |BetaWarning|"
+    r"SupersessionWarning|You can now view your Streamlit app"
+)
 # Start-up limit on a busy two-core machine; the test waits for the health answer, not for the clock.
 START_LIMIT_S = 300
 
@@ -103,3 +108,6 @@ def test_sigterm_to_the_demo_while_serving_ends_both_uis_and_frees_their_ports(w
         f"Streamlit app: http://127.0.0.1:{app}" in output
         and f"Dagster UI: http://127.0.0.1:{dagster}" in output
     )
+    # Both UIs' own start-up chatter stays off the terminal (the front doors print the URLs themselves).
+    noise = [line for line in output.splitlines() if NOISE.search(line)]
+    assert not noise, "\n".join(noise[:20])
