@@ -38,7 +38,7 @@ def _tooltip(*fields: dict[str, Any]) -> list[dict[str, Any]]:
         if f["type"] == "quantitative":
             tip["format"] = ",.2f"
         elif f["type"] == "temporal":
-            tip["format"] = "%Y-%m-%d"
+            tip["format"] = "%e %b %Y"  # day and the locale's month name
         tips.append(tip)
     return tips
 
@@ -50,8 +50,31 @@ def _spec(title: str | None, mark: dict[str, Any], encoding: dict[str, Any], **e
     return spec
 
 
+# Vega's own locale for the Russian UI: month and day names on time axes, decimal comma and narrow-space
+# grouping in axis labels and tooltips (English is Vega's default).
+RU_LOCALE = {
+    "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0₽"]},
+    "time": {
+        "dateTime": "%A, %e %B %Y г. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S", "periods": ["", ""],
+        "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+        "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+        "months": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+                   "ноябрь", "декабрь"],
+        "shortMonths": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+    },
+}
+
+
+def localized(spec: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
+    """The spec with the UI language's number and time locale (Russian needs one; English is the default)."""
+    lang = lang or st.session_state.get("ui_lang", "ru")
+    if lang != "ru":
+        return spec
+    return {**spec, "config": {**spec.get("config", {}), "locale": RU_LOCALE}}
+
+
 def draw(df: pd.DataFrame, spec: dict[str, Any], key: str) -> None:
-    st.vega_lite_chart(df, spec, key=key, width="stretch")
+    st.vega_lite_chart(df, localized(spec), key=key, width="stretch")
 
 
 def _xy(x_enc: dict[str, Any], y: str, color: str | None, labels: dict[str, str],

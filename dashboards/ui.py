@@ -384,12 +384,25 @@ def labelled(df: pd.DataFrame) -> pd.DataFrame:
     return df.rename(columns={c: t(c) for c in df.columns if c in TEXT})
 
 
-def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
-    """An XLSX of a table; text cells that look like formulas are written as text (no formula injection)."""
+def xlsx_formats(cols: list[str], cur: str) -> dict[str, str]:
+    """Excel number formats of metric columns, keyed by their shown labels (as `metric_table` names them)."""
+    sign = CURRENCY_SIGNS.get(cur, cur)
+    return {money_label(c, cur): ("0.00%" if c in SHARES else f'#,##0.00 "{sign}"') for c in cols
+            if c in SHARES or c in MONEY}
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", formats: dict[str, str] | None = None) -> bytes:
+    """An XLSX of a table with a frozen header row and real number formats (`formats`: column label → Excel
+    format); text cells that look like formulas are written as text (no formula injection)."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xw:
         df.to_excel(xw, sheet_name=sheet[:31], index=False)
+        ws = xw.sheets[sheet[:31]]
+        ws.freeze_panes(1, 0)
+        for i, col in enumerate(df.columns):
+            if formats and col in formats:
+                ws.set_column(i, i, 16, xw.book.add_format({"num_format": formats[col]}))
     return buf.getvalue()
 
 

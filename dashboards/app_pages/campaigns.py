@@ -27,7 +27,7 @@ with ui.guard():
     # The files are built when a button is clicked, not on every run of the page.
     d1.download_button(t("download_csv"), lambda: ui.csv_bytes(labelled), f"{stem}.csv", "text/csv",
                        key="dl_csv", on_click="ignore")
-    d2.download_button(t("download_xlsx"), lambda: ui.xlsx_bytes(labelled), f"{stem}.xlsx",
+    d2.download_button(t("download_xlsx"), lambda: ui.xlsx_bytes(labelled, formats=ui.xlsx_formats(COLS, ui.currency(ctx))), f"{stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
                        on_click="ignore")
 

@@ -251,12 +251,11 @@ def test_switching_clients_with_mouse_and_keyboard_sticks(browser, app_url, arti
     page.keyboard.press("Enter")
     page.wait_for_url("**client=acme**")
     _settle(page)
-    page.get_by_label("Search by name or ID").fill("Search")
-    page.get_by_label("Search by name or ID").press("Enter")
-    _settle(page)
+    _go(page, "Overview")  # two more page runs: the keyboard pick stays too
+    _go(page, "Campaigns")
     assert "client=acme" in page.url
     got = _download(page, "Download CSV", artifacts_dir / "acme.csv").read_text(encoding="utf-8-sig")
     names = [r["Campaign name"] for r in csv.DictReader(io.StringIO(got))]
-    assert names and all(n.startswith("dash_t1/acme: Search") for n in names), names
+    assert names and all(n.startswith("dash_t1/acme: ") for n in names), names
     page.screenshot(path=artifacts_dir / "08_client_switch.png", full_page=True)
     page.context.close()

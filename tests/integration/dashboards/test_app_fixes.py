@@ -174,3 +174,13 @@ def test_reports_default_to_net_of_vat_with_the_choice_shown():
     at = logged_in_app("it-am@t2", page="app_pages/reports.py", query={"client": "globex"})
     toggle = at.toggle(key="rep_vat")
     assert toggle.value is False and "net of VAT" in toggle.help
+
+
+def test_charts_speak_the_ui_language():
+    ru = logged_in_app("it-pm@t1", query={"client": "acme"}, lang="ru")
+    (daily,) = [json.loads(c.proto.spec) for c in ru.get("vega_lite_chart")]
+    locale = daily["config"]["locale"]
+    assert locale["time"]["shortMonths"][11] == "дек" and locale["number"]["decimal"] == ","
+    en = logged_in_app("it-pm@t1", query={"client": "acme"}, lang="en")
+    (daily,) = [json.loads(c.proto.spec) for c in en.get("vega_lite_chart")]
+    assert "locale" not in daily.get("config", {})

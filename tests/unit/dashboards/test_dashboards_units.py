@@ -117,3 +117,19 @@ def test_the_marts_database_name_must_be_an_identifier(monkeypatch):
         data.marts_db()
     monkeypatch.setenv("MRM_MARTS_DB", "marts_bench")
     assert data.marts_db() == "marts_bench"
+
+
+def test_xlsx_export_has_number_formats_and_a_frozen_header():
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from dashboards import ui
+
+    df = pd.DataFrame({"Spend (net), ₽": [1234.5], "CTR": [0.0618], "Campaign": ["=cmd"]})
+    formats = {"Spend (net), ₽": '#,##0.00 "₽"', "CTR": "0.00%"}
+    ws = openpyxl.load_workbook(io.BytesIO(ui.xlsx_bytes(df, formats=formats))).active
+    assert ws.freeze_panes == "A2"
+    assert ws["A2"].number_format == '#,##0.00 "₽"' and ws["B2"].number_format == "0.00%"
+    assert ws["C2"].value == "=cmd" and ws["C2"].data_type == "s"  # text, not a formula
