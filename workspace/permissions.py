@@ -58,6 +58,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "Приглашать, блокировать, возвращать пользователей; сбрасывать пароли; назначать клиентов",
     ),
     "view_audit": ("Read the audit log", "Читать журнал аудита"),
+    "manage_delivery": (
+        "Set client report schedules and link Telegram chats",
+        "Настраивать расписания отчётов клиентов и привязывать чаты Telegram",
+    ),
+    "manage_alerts": (
+        "See, acknowledge and run client alerts",
+        "Смотреть, подтверждать и запускать оповещения по клиентам",
+    ),
 }
 
 _PLAN_MAKERS = {"specialist", "strategist"}
@@ -84,6 +92,9 @@ _GRANTS: dict[str, set[str]] = {
     "manage_connections": set(),
     "manage_users": set(),
     "view_audit": set(),
+    # Whoever sends a client's reports sets when and where they go and hears about the client's problems.
+    "manage_delivery": _REPORTERS,
+    "manage_alerts": _REPORTERS,
 }
 
 # role -> the actions it may perform; the admin may do everything.

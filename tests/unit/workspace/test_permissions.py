@@ -19,6 +19,8 @@ EXPECTED: dict[str, set[str]] = {
         "generate_insights",
         "build_report",
         "send_report",
+        "manage_delivery",
+        "manage_alerts",
         "analyse_plan",
         "import_plan",
         "approve_plan",
@@ -30,6 +32,8 @@ EXPECTED: dict[str, set[str]] = {
         "generate_insights",
         "build_report",
         "send_report",
+        "manage_delivery",
+        "manage_alerts",
         "analyse_plan",
         "import_plan",
         "approve_plan",
@@ -61,6 +65,8 @@ EXPECTED: dict[str, set[str]] = {
         "generate_insights",
         "build_report",
         "send_report",
+        "manage_delivery",
+        "manage_alerts",
         "analyse_plan",
     },
     "creative": {"read", "ask", "analyse_plan"},
@@ -81,6 +87,8 @@ ALL_ACTIONS = (
     "manage_connections",
     "manage_users",
     "view_audit",
+    "manage_delivery",
+    "manage_alerts",
 )
 
 
