@@ -34,6 +34,11 @@ vat_rates as (
     select * from {{ ref('stg_app__vat_rates') }}
 ),
 
+fx_rates as (
+    -- Nullable so that a day without a rate joins as NULL, not as ClickHouse's default 0
+    select date_day, currency, toNullable(rate_rub) as rate_rub from {{ ref('int_fx_rates_daily') }}
+),
+
 direct as (
     select
         tenant_id,
@@ -132,7 +137,7 @@ with_vat as (
         on u.vat_country = v.country and u.date_day >= v.valid_from
 ),
 
-final as (
+conformed as (
     select
         w.tenant_id as tenant_id,
         a.client_id as client_id,
@@ -158,6 +163,21 @@ final as (
     from with_vat as w
     left join accounts as a
         on w.tenant_id = a.tenant_id and w.platform = a.platform and w.account_id = a.account_id
+),
+
+-- Money in the account currency stays as it is; the RUB values convert it at the Bank of Russia rate in force that
+-- day (weekends and holidays: the last rate set). No rate → NULL and the test assert_conformed_spend_has_rub_rate
+-- fails the build; a rate of 1 is never assumed for a foreign currency.
+final as (
+    select
+        c.*,
+        if(c.currency = 'RUB', toNullable(toDecimal128(1, 10)), x.rate_rub) as fx_rate_rub,
+        toDecimal64(round(c.spend_gross * fx_rate_rub, 6), 6) as spend_gross_rub,
+        toDecimal64(round(c.spend_net * fx_rate_rub, 6), 6) as spend_net_rub,
+        toDecimal64(round(c.conversions_value * fx_rate_rub, 6), 6) as conversions_value_rub
+    from conformed as c
+    left join fx_rates as x
+        on c.currency = x.currency and c.date_day = x.date_day
 )
 
 select * from final
