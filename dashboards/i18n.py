@@ -137,6 +137,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # insights / reports / assistant
     "as_of": ("На дату", "As of"),
     "generate_insights": ("Найти инсайты", "Detect insights"),
+    "evidence": ("как посчитано", "evidence"),
     "no_insights": ("Инсайтов на эту дату нет", "No insights for this date"),
     "report_lang": ("Язык отчёта", "Report language"),
     "include_vat": ("С НДС", "Include VAT"),

@@ -24,6 +24,8 @@ with ui.guard():
         show = SEVERITY.get(str(ins.get("severity")), st.info)
         # Entity and narrative carry campaign names from the ad platforms: shown as text, never as Markdown.
         show(f"**{safe.md(ins.get('type'))}** · {safe.md(ins.get('entity', ''))}: {safe.md(text)}")
-        with st.expander(f"{safe.md(ins.get('metric', ''))} — evidence"):
+        if ctx.principal.is_client:
+            continue  # the query behind an insight is the agency's working detail, not the client's reading
+        with st.expander(f"{safe.md(ins.get('metric', ''))} — {t('evidence')}"):
             st.code(str(ins.get("evidence_sql", "")), language="sql")
             st.json(str(ins.get("evidence_params", "{}")))

@@ -34,8 +34,11 @@ with ui.guard():
     safe.text(snap.get("narrative", {}).get("text", ""))  # a model's text about campaign names: data
     totals = snap.get("totals", {})
     cols = st.columns(4)
+    # The tiles name what the frozen report holds: spend with or without VAT, as it was built.
+    spend_key = "spend_gross" if snap.get("include_vat") else "spend_net"
     for i, m in enumerate(("spend", "impressions", "clicks", "conversions")):
-        cols[i].metric(m, ui.fmt_num(totals.get(m), 2 if m == "spend" else 0))
+        value = ui.fmt_money(totals.get(m), ui.currency(ctx)) if m == "spend" else ui.fmt_num(totals.get(m), 0)
+        cols[i].metric(t(spend_key if m == "spend" else m), value)
     if snap.get("channels"):
         st.dataframe(snap["channels"], hide_index=True, key="rep_channels")
     d1, d2 = st.columns(2)

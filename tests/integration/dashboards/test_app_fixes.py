@@ -184,3 +184,15 @@ def test_charts_speak_the_ui_language():
     en = logged_in_app("it-pm@t1", query={"client": "acme"}, lang="en")
     (daily,) = [json.loads(c.proto.spec) for c in en.get("vega_lite_chart")]
     assert "locale" not in daily.get("config", {})
+
+
+def test_a_client_user_sees_insights_without_their_sql_evidence():
+    staff = logged_in_app("it-pm@t1", page="app_pages/insights.py", query={"client": "acme"})
+    staff.button(key="ins_generate").click().run()
+    assert staff.get("code"), "the staff view keeps the evidence"
+    client = logged_in_app("it-client-acme@t1", page="app_pages/insights.py", query={"client": "acme"})
+    assert not client.exception
+    shown = (
+        [e.value for e in client.error] + [e.value for e in client.warning] + [e.value for e in client.info]
+    )
+    assert shown and not client.get("code") and not client.get("json")
