@@ -356,7 +356,13 @@ def line_status(days: pd.DataFrame) -> pd.DataFrame:
     cols = ["line_id", "cum_actual_spend_net", "pacing_ratio", "forecast_spend_net_end_of_flight", "pacing_status"]
     out = base.merge(last[cols], on="line_id", how="left")
     out["pacing_status"] = out["pacing_status"].fillna("future")
-    return out
+    # Lines in the planner's order (L2 before L10), not as text sorts them.
+    return out.sort_values("line_id", key=lambda ids: ids.map(natural_key), ignore_index=True)
+
+
+def natural_key(value: Any) -> str:
+    """A sort key that orders the numbers inside a text by value: 'L2' < 'L10'."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(12), str(value))
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

@@ -133,3 +133,16 @@ def test_xlsx_export_has_number_formats_and_a_frozen_header():
     assert ws.freeze_panes == "A2"
     assert ws["A2"].number_format == '#,##0.00 "₽"' and ws["B2"].number_format == "0.00%"
     assert ws["C2"].value == "=cmd" and ws["C2"].data_type == "s"  # text, not a formula
+
+
+def test_plan_lines_are_listed_in_the_planners_order():
+    import pandas as pd
+
+    from dashboards import data
+
+    days = pd.DataFrame({"line_id": ["L10", "L2", "L1"], "channel": ["a", "b", "c"], "has_data": [1, 1, 1],
+                         "date_day": ["2026-01-01"] * 3, "line_budget_net": [1.0, 2.0, 3.0],
+                         "flight_start": ["2026-01-01"] * 3, "flight_end": ["2026-01-31"] * 3,
+                         "cum_actual_spend_net": [1.0, 1.0, 1.0], "pacing_ratio": [1.0, 1.0, 1.0],
+                         "forecast_spend_net_end_of_flight": [1.0, 1.0, 1.0], "pacing_status": ["on_track"] * 3})
+    assert list(data.line_status(days)["line_id"]) == ["L1", "L2", "L10"]
