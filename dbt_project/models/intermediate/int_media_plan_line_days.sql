@@ -1,9 +1,31 @@
 {#- One row per media-plan line per day of its flight, with the plan spread evenly over the flight days (plans
     give line totals, not daily curves; an even spread is what buyers pace against unless told otherwise).
-    Lines without both flight dates cannot be paced and are left out. -#}
+    Lines without both flight dates cannot be paced and are left out. is_linked says whether the line has any
+    campaign to measure it by, so plan vs fact can say "not linked" rather than "not delivered". -#}
 with lines as (
     select * from {{ ref('stg_app__media_plan_lines') }}
     where flight_start is not null and flight_end is not null and flight_end >= flight_start
+),
+
+linked as (
+    select distinct
+        tenant_id,
+        client_id,
+        plan_id,
+        plan_version,
+        line_id
+    from {{ ref('int_media_plan_lines_mapped_to_campaigns') }}
+),
+
+lines_flagged as (
+    select
+        l.*,
+        coalesce(k.line_id, '') != '' as is_linked
+    from lines as l
+    left join linked as k
+        on
+            l.tenant_id = k.tenant_id and l.client_id = k.client_id and l.plan_id = k.plan_id
+            and l.plan_version = k.plan_version and l.line_id = k.line_id
 ),
 
 expanded as (
@@ -28,8 +50,9 @@ expanded as (
         planned_conversions,
         planned_reach,
         planned_reach_persons,
-        planned_frequency
-    from lines
+        planned_frequency,
+        is_linked
+    from lines_flagged
 ),
 
 final as (
@@ -56,7 +79,8 @@ final as (
         toFloat64(coalesce(budget_gross, 0)) as line_budget_gross,
         planned_reach_persons,
         planned_reach,
-        planned_frequency
+        planned_frequency,
+        is_linked
     from expanded
 )
 

@@ -1,7 +1,7 @@
 {#- Media-plan lines (latest committed version) linked to platform campaigns of the same tenant and client:
-    by the campaign id written in the plan, else by campaign name, plus every manual/LLM row in
-    app.campaign_mappings for that plan line. A line may map to several campaigns; a campaign found twice for one
-    line counts once. -#}
+    by the campaign id written in the plan, else by campaign name, unless a person has decided the line's links in
+    app.campaign_mappings (accepted, overridden or 'unlinked'): then only those decisions count. A line may map to
+    several campaigns; a campaign found twice for one line counts once. -#}
 with lines as (
     select * from {{ ref('stg_app__media_plan_lines') }}
 ),
@@ -19,6 +19,15 @@ id_keys as (
     where key_kind = 'id'
 ),
 
+decided_lines as (
+    select distinct
+        tenant_id,
+        client_id,
+        plan_id,
+        line_id
+    from mappings
+),
+
 line_keys as (
     select
         tenant_id,
@@ -34,6 +43,15 @@ line_keys as (
     where platform_campaign_id != '' or campaign_name != ''
 ),
 
+-- once a person decided a line's links, the file's id or name no longer links it
+undecided_line_keys as (
+    select l.*
+    from line_keys as l
+    left join decided_lines as d
+        on l.tenant_id = d.tenant_id and l.client_id = d.client_id and l.plan_id = d.plan_id and l.line_id = d.line_id
+    where coalesce(d.line_id, '') = ''
+),
+
 from_plan_file as (
     select
         l.tenant_id as tenant_id,
@@ -45,7 +63,7 @@ from_plan_file as (
         k.account_id as account_id,
         k.campaign_id as campaign_id,
         concat('plan_', l.key_kind) as match_method
-    from line_keys as l
+    from undecided_line_keys as l
     inner join keys as k
         on
             l.tenant_id = k.tenant_id and l.client_id = k.client_id and l.platform_hint = k.platform_hint
@@ -71,6 +89,8 @@ from_mapping_table as (
         on
             m.tenant_id = k.tenant_id and m.client_id = k.client_id and m.platform = k.platform_hint
             and m.campaign_id = k.match_key
+    -- an 'unlinked' decision is a line with no campaign on purpose
+    where m.match_method != 'unlinked'
 ),
 
 all_links as (
@@ -91,7 +111,7 @@ final as (
         campaign_id,
         -- manual decisions outrank what the file implied
         argMax(
-            match_method, indexOf(['plan_name', 'plan_id', 'name', 'id', 'llm', 'manual'], match_method)
+            match_method, indexOf(['plan_name', 'plan_id', 'name', 'utm', 'id', 'llm', 'manual'], match_method)
         ) as match_method
     from all_links
     group by tenant_id, client_id, plan_id, plan_version, line_id, platform, account_id, campaign_id

@@ -2,7 +2,8 @@
 {#- Pacing per plan line and flight day. Spend compares net with net (plans carry net budgets; VAT is not
     delivery). Days after the newest day with data for the tenant are 'future': planned only, no status.
     Pacing % = cumulative actual / cumulative planned; status by vars pacing_under/over_threshold; forecast
-    end-of-flight = spend so far + trailing run-rate x remaining flight days. -#}
+    end-of-flight = spend so far + trailing run-rate x remaining flight days. A line with no campaign linked is
+    'not_linked' (nothing measures it), never 'under'. -#}
 with line_days as (
     select * from {{ ref('int_media_plan_line_days') }}
 ),
@@ -41,6 +42,7 @@ joined as (
         d.planned_clicks as planned_clicks,
         d.planned_conversions as planned_conversions,
         d.planned_reach_persons as planned_reach_persons,
+        d.is_linked as is_linked,
         d.date_day <= h.as_of_day as has_data,
         toFloat64(a.actual_spend_net) as actual_spend_net,
         toFloat64(a.actual_spend_gross) as actual_spend_gross,
@@ -115,12 +117,14 @@ final as (
         ) as forecast_spend_net_end_of_flight,
         multiIf(
             not has_data, 'future',
+            is_linked = 0, 'not_linked',
             cum_planned_spend_net = 0, 'not_planned',
             cum_actual_spend_net / cum_planned_spend_net < {{ var('pacing_under_threshold') }}, 'under',
             cum_actual_spend_net / cum_planned_spend_net > {{ var('pacing_over_threshold') }}, 'over',
             'on_track'
         ) as pacing_status,
-        if(has_data, is_provisional, null) as is_provisional
+        if(has_data, is_provisional, null) as is_provisional,
+        is_linked
     from cumulative
 )
 

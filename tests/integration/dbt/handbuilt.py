@@ -79,6 +79,21 @@ def load_app(ch) -> None:
     ch.insert("app.campaign_mappings", [["t1", "c1", "mp1", "L3", "garpun", "", "g-1", "manual"]],
               column_names=["tenant_id", "client_id", "plan_id", "line_id", "platform", "account_id", "campaign_id",
                             "match_method"])
+    # Plan vs fact reads approved (or active) versions only: mp1 v1 was submitted and approved; mp2 is a draft.
+    ch.insert("app.plan_reviews", [["t1", "c1", "mp1", 1, "submitted", "planner@t1", dt.datetime(2025, 12, 20, 10)],
+                                   ["t1", "c1", "mp1", 1, "approved", "pm@t1", dt.datetime(2025, 12, 20, 11)]],
+              column_names=["tenant_id", "client_id", "plan_id", "plan_version", "status", "login", "at"])
+    ch.insert("app.media_plans", [["t1", "c1", "mp2", 1, "imp-mp2", "Draft plan", 1]], column_names=plan_cols)
+    ch.insert("app.media_plan_lines", [
+        ["t1", "c1", "mp2", 1, "imp-mp2", "D1", 1, "Search", "yandex_direct", "", "101", D31, J01, _m(500), _m(600),
+         100, None],
+        # mp1's L4 names campaign 101, but a person decided it is not linked: 'not_linked', not 'under'
+        ["t1", "c1", "mp1", 1, "imp1", "L4", 4, "Search", "yandex_direct", "", "101", D31, J01, _m(100), _m(120),
+         100, None],
+    ], column_names=line_cols)
+    ch.insert("app.campaign_mappings", [["t1", "c1", "mp1", "L4", "", "", "", "unlinked"]],
+              column_names=["tenant_id", "client_id", "plan_id", "line_id", "platform", "account_id", "campaign_id",
+                            "match_method"])
 
 
 def load_raw(ch) -> None:

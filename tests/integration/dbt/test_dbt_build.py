@@ -199,6 +199,17 @@ def test_plan_vs_fact_pacing(wh, built):
     assert rows[("L3", J01)][1:4] == (50.0, 1.0, "on_track")  # mapped through app.campaign_mappings
 
 
+def test_plan_vs_fact_reads_approved_versions_and_says_not_linked(wh, built):
+    plans = wh.query("SELECT DISTINCT plan_id FROM marts.fct_plan_vs_fact_daily WHERE tenant_id = 't1'").result_rows
+    assert plans == [("mp1",)]  # the draft mp2 is not plan
+    l4 = wh.query("SELECT date_day, pacing_status, is_linked FROM marts.fct_plan_vs_fact_daily WHERE tenant_id = 't1' "
+                  "AND plan_id = 'mp1' AND line_id = 'L4' ORDER BY date_day").result_rows
+    assert l4 == [(D31, "not_linked", 0), (J01, "not_linked", 0)]
+    # The unlink decision also removed the file's id match for L4 (campaign 101 stays linked to L1 only).
+    assert wh.query("SELECT line_id FROM intermediate.int_media_plan_lines_mapped_to_campaigns WHERE tenant_id = 't1' "
+                    "AND campaign_id = '101' ORDER BY line_id").result_rows == [("L1",)]
+
+
 def test_restated_day_is_rebuilt_by_a_one_day_run_and_a_failed_run_keeps_old_data(wh, built, target):
     replace_window(wh, "raw_yandex_direct.ad_stats_daily", handbuilt._table([
         handbuilt._direct_row(D31, 101, "Search RU", 11, 1, "SEARCH", 1000, 50, 120, 5, 1000),
@@ -279,6 +290,11 @@ def test_a_plan_imported_in_the_app_shows_in_plan_vs_fact_at_once(wh, built, tmp
     count = ("SELECT count() FROM marts.fct_plan_vs_fact_daily WHERE tenant_id = 't1' AND plan_id = {p:String} "
              "AND plan_version = {v:UInt32}")
     assert _one(wh, count, p=res.plan_id, v=res.plan_version) == (0,)  # the mart has not seen it yet
+    # Only an approved version is plan for plan vs fact: a strategist submits, the PM approves.
+    from workspace.plan_versions import transition
+
+    transition(wh, Principal("t1", "strategist@t1", "strategist"), "c1", res.plan_id, res.plan_version, "submitted")
+    transition(wh, pm, "c1", res.plan_id, res.plan_version, "approved")
     steps: list[str] = []
     out = data.refresh_plan(pm, "c1", res, progress=steps.append)
     assert steps == ["dagster", "dbt", "check"]

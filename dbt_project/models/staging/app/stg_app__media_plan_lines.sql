@@ -1,7 +1,8 @@
--- Lines of the latest committed version of each plan only (the planning module's view joins lines to
--- their committed header), so a half-imported plan never reaches plan-vs-fact.
+-- Lines of each plan's current approved version only: the highest version whose status is approved or active
+-- (the view joins lines to their committed header and its status), so a draft, a plan pending approval, a rejected
+-- version or a half-imported plan never reaches plan-vs-fact.
 with source as (
-    select * from {{ source('app', 'media_plan_lines_current') }}
+    select * from {{ source('app', 'media_plan_lines_approved') }}
 ),
 
 renamed as (
