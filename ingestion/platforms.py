@@ -104,6 +104,23 @@ _ENTRIES = (
         official_hosts=("datahub-api.garpun.com",),
         secrets=MappingProxyType({"service_account_key_json": "MRM_GARPUN_SERVICE_ACCOUNT_KEY_JSON"}),
     ),
+    # Conversions are attributed back to the click day for weeks; a week of re-pulls catches most of it (the
+    # dbt rebuild window is the widest lookback, kept equal to 7). Basic access allows a few parallel streams.
+    PlatformInfo(
+        "google_ads",
+        "google_ads",
+        "Google Ads",
+        lookback_days=7,
+        max_parallel_accounts=2,
+        official_hosts=("googleads.googleapis.com",),
+        secrets=MappingProxyType(
+            {
+                "developer_token": "MRM_GOOGLE_ADS_DEVELOPER_TOKEN",
+                "client_secret": "MRM_GOOGLE_ADS_CLIENT_SECRET",
+                "refresh_token": "MRM_GOOGLE_ADS_REFRESH_TOKEN",
+            }
+        ),
+    ),
 )
 
 PLATFORMS: dict[str, PlatformInfo] = {p.short: p for p in _ENTRIES}

@@ -195,6 +195,22 @@ class GarpunResource(PlatformResource):
                          service_account_key_path=self.service_account_key_path)
 
 
+class GoogleAdsResource(PlatformResource):
+    """Google Ads API (OAuth refresh token of the agency's Google login, developer token, manager account)."""
+
+    platform_name: ClassVar[str] = "google_ads"
+    developer_token: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    refresh_token: str = ""
+    login_customer_id: str = ""
+
+    def production_fields(self) -> dict[str, Any]:
+        return _nonempty(developer_token=self.developer_token, client_id=self.client_id,
+                         client_secret=self.client_secret, refresh_token=self.refresh_token,
+                         login_customer_id=self.login_customer_id)
+
+
 class LlmResource(dg.ConfigurableResource):
     """The LLM gateway (Claude via the anthropic SDK); without a key the offline writer answers and says so."""
 

@@ -228,6 +228,12 @@ class World:
                                    spend_includes_vat=False, goals=goals[:1], goal_values_rub=values[:1]))
             out.append(Account(cl.tenant_id, cl.client_id, "yandex_metrika", str(51_000_000 + 1013 * i),
                                f"Метрика {cl.name}", spend_includes_vat=False, goals=goals, goal_values_rub=values))
+        # Google Ads customers (ten-digit ids) of one client per tenant, billing abroad: USD and EUR. Appended
+        # last so every other account keeps its place and its numbers.
+        for cid, currency, (tenant_id, client_id) in (("4015550101", "USD", ("demo-agency", "shoes")),
+                                                      ("4015550202", "EUR", ("north-media", "travel"))):
+            out.append(Account(tenant_id, client_id, "google_ads", cid, f"Google Ads {client_id} ({currency})",
+                               currency=currency, spend_includes_vat=False, goals=(30001,), goal_values_rub=(2000,)))
         if self.bench_ads:
             out.append(Account("bench", "bench", "yandex_direct", "bench-direct", "Bench Direct",
                                goals=(29001, 29002), goal_values_rub=(1000, 250)))

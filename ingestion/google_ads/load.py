@@ -1,0 +1,85 @@
+"""``load``: one Google Ads customer's campaigns (snapshot) and ad statistics (re-pull window), each through
+``run_loads`` so both tables switch together; idempotent like every connector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from ingestion.common import ConfigError, days_between, repull_window
+from ingestion.common.loading import LoadSpec, run_loads
+from ingestion.google_ads import fetch
+from ingestion.google_ads.client import make_client
+from ingestion.google_ads.settings import PLATFORM, Settings, customer_digits
+from mrm import clock
+
+
+def load(
+    client: Any,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    account_id: str,
+    date_from: date,
+    date_to: date,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Replace the customer's campaign snapshot and its ad × day statistics for the re-pull window."""
+    if not tenant_id or not account_id:
+        raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
+    try:
+        customer_id = customer_digits(account_id)
+    except ValueError as exc:
+        raise ConfigError(str(exc), platform=PLATFORM) from exc
+    today = today or clock.today()
+    window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
+    if window is None:
+        raise ConfigError(
+            f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}", platform=PLATFORM
+        )
+    start, end = window
+    with make_client(settings) as api:
+        currency, timezone = fetch.customer_info(api, settings, customer_id)
+        specs = [
+            LoadSpec(
+                "campaigns",
+                "raw_google_ads.campaigns",
+                None,
+                None,
+                None,
+                lambda: fetch.fetch_campaigns(
+                    api, settings, tenant_id=tenant_id, customer_id=customer_id, currency=currency
+                ),
+            ),
+            LoadSpec(
+                "ad_stats_daily",
+                "raw_google_ads.ad_stats_daily",
+                start,
+                end,
+                days_between(start, end),
+                lambda: fetch.fetch_ad_stats(
+                    api,
+                    settings,
+                    tenant_id=tenant_id,
+                    customer_id=customer_id,
+                    date_from=start,
+                    date_to=end,
+                    today=today,
+                    currency=currency,
+                    timezone=timezone,
+                ),
+            ),
+        ]
+        results = run_loads(
+            client,
+            tenant_id=tenant_id,
+            platform=PLATFORM,
+            account_id=customer_id,
+            loads=specs,
+            api=api,
+            payload_attempts=settings.payload_attempts,
+            on_rows=progress,
+        )
+    return {r.table: r.rows for r in results}

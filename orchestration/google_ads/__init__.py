@@ -1,0 +1,1 @@
+"""Google Ads: raw assets, partitions and quality rules."""
