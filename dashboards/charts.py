@@ -138,7 +138,11 @@ def pacing(days: pd.DataFrame, series: dict[str, str], *, key: str, title: str, 
     long = _temporal(long.dropna(subset=["value"]), "date_day")
     x = _field("date_day", "temporal", x_title)
     y = _field("value", "quantitative", y_title)
-    colour = _field("series", "nominal", "")
+    # Fixed colours per role, so the planned line keeps its colour whatever the language sorts first.
+    domain = [planned_label, actual_label, *([star_label] if forecast is not None else [])]
+    colour = _field("series", "nominal", "", scale={"domain": domain,
+                                                    "range": ["#9e9e9e", "#1565c0", "#c62828"][:len(domain)]},
+                    legend={"orient": "bottom"})
     tips = _tooltip(x, y, colour)
     lines = {"transform": [{"filter": {"not": {"field": "series", "equal": star_label}}}],
              "mark": {"type": "line"},

@@ -196,3 +196,14 @@ def test_a_client_user_sees_insights_without_their_sql_evidence():
         [e.value for e in client.error] + [e.value for e in client.warning] + [e.value for e in client.info]
     )
     assert shown and not client.get("code") and not client.get("json")
+
+
+def test_pacing_colours_are_fixed_per_series_in_both_languages():
+    ranges = {}
+    for lang in ("ru", "en"):
+        at = logged_in_app("it-pm@t1", page="app_pages/plan_fact.py", query={"client": "acme"}, lang=lang)
+        (curve,) = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+        scale = curve["layer"][0]["encoding"]["color"]["scale"]
+        assert len(scale["domain"]) == 3 and curve["layer"][0]["encoding"]["color"]["legend"]
+        ranges[lang] = scale["range"]
+    assert ranges["ru"] == ranges["en"] == ["#9e9e9e", "#1565c0", "#c62828"]
