@@ -28,7 +28,7 @@ EXTERNAL_APP_TABLES = {
     "tenants": "Tenants (agencies), provisioned with `mrm tenants`.",
     "clients": "Clients of each tenant, with report language and recipients.",
     "accounts": "Ad-platform accounts → client, time zone, currency, VAT convention; drives every raw load.",
-    "vat_rates": "Effective-dated VAT rates (RU 20 % → 22 % on 2026-01-01).",
+    "vat_rates": "Effective-dated VAT rates, the same rows as ingestion.common.vat.VAT_RATES (a test compares them).",
     "raw_window_versions": "Current load id per raw table, tenant, account and day (atomic window switch).",
     "campaign_mappings": "Manual plan-line ↔ campaign links kept in the app.",
 }
