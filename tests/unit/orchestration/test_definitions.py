@@ -29,7 +29,8 @@ INTERMEDIATE = ["int_ad_performance_unioned", "int_campaign_days_seen", "int_cam
 MARTS = ["dim_campaigns", "dim_clients", "fct_ad_performance_daily", "fct_campaign_daily", "fct_campaign_performance",
          "fct_campaign_reach",
          "fct_campaign_reach_states_daily", "fct_channel_daily", "fct_plan_vs_fact_daily"]
-APP = ["accounts", "campaign_mappings", "clients", "insights", "kb_chunks", "media_plan_lines_current", "media_plans",
+APP = ["accounts", "campaign_mappings", "clients", "insights", "kb_chunks", "media_plan_lines_approved",
+       "media_plan_lines_current", "media_plans",
        "raw_window_versions", "tenants", "vat_rates"]
 EXPECTED = sorted(
     [f"{db}/{t}" for db, ts in RAW.items() for t in ts]
