@@ -138,13 +138,15 @@ def unlink(ch: Any, p: Principal, client_id: str, plan_id: str, line_id: str, no
 
 
 def client_campaigns(ch: Any, p: Principal, client_id: str, marts_db: str) -> list[dict[str, Any]]:
-    """The client's campaigns (id, name, platform, account, dates) from the marts, to suggest links from."""
+    """The client's campaigns with their first and last day of delivery (the campaign-day mart the app reads)."""
     require_client(ch, p, client_id)
     if not _IDENT.match(marts_db):
         raise ValueError(f"marts database: not a plain name: {marts_db!r} / недопустимое имя базы")
     res = ch.query(
-        f"SELECT platform, account_id, campaign_id, campaign_name, start_date, end_date FROM {marts_db}.dim_campaigns "  # noqa: S608 - validated identifier
-        "WHERE tenant_id = {t:String} AND client_id = {c:String} ORDER BY platform, account_id, campaign_id",
+        "SELECT platform, account_id, campaign_id, anyLast(campaign_name) AS campaign_name, "  # noqa: S608 - validated db
+        f"min(date_day) AS start_date, max(date_day) AS end_date FROM {marts_db}.fct_campaign_daily "
+        "WHERE tenant_id = {t:String} AND client_id = {c:String} GROUP BY platform, account_id, campaign_id "
+        "ORDER BY platform, account_id, campaign_id",
         parameters={"t": p.tenant_id, "c": client_id},
     )
     return [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]

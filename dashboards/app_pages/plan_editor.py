@@ -1,0 +1,235 @@
+"""Plan editor: edit a plan's lines in a grid with computed columns, save a new version, move it through approval,
+compare versions, optimise the budget split, link lines to campaigns. Every step is checked in the data layer."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import data, safe, ui
+from dashboards.i18n import t
+from planning import editor, links, optimizer
+from planning.versions import diff_rows
+from workspace import campaign_links, plan_versions
+
+ctx = ui.context()
+p, client_id = ctx.principal, ctx.client_id
+ch = data.client()
+st.title(t("page_plan_editor"))
+
+
+def _label(status: str) -> str:
+    en, ru = plan_versions.STATUS_LABELS.get(status, (status, status))
+    return ru if ctx.lang == "ru" else en
+
+
+# After a save or a status step the page reruns on the saved version; the message survives the rerun.
+for key, value in st.session_state.pop("pe_goto", {}).items():
+    st.session_state[key] = value
+if flash := st.session_state.pop("pe_flash", ""):
+    st.success(flash)
+
+
+def _rerun_on(plan: str, version: int, message: str) -> None:
+    data.clear_caches()
+    st.session_state["pe_goto"] = {"pe_plan": plan, f"pe_version_{plan}": version}
+    st.session_state["pe_flash"] = message
+    st.rerun()
+
+
+with ui.guard():
+    plans = data.media_plans(p, client_id)
+    plan_ids = sorted(set(plans["plan_id"])) if not plans.empty else []
+    new_label = t("pe_new_plan")
+    choice = st.selectbox(t("pe_plan"), [new_label, *plan_ids], key="pe_plan")
+    if choice == new_label:
+        plan_id = st.text_input(t("pe_plan_id"), key="pe_new_id").strip()
+        plan_name = st.text_input(t("pe_plan_name"), key="pe_new_name").strip()
+        versions: list[dict] = []
+        base_version = 0
+        grid_rows = [editor.from_store({"line_id": "L1", "channel": "", "pricing_model": "CPM"})]
+    else:
+        plan_id = choice
+        versions = plan_versions.list_versions(ch, p, client_id, plan_id)
+        numbers = [int(v["plan_version"]) for v in versions]
+        base_version = st.selectbox(
+            t("pe_version"), numbers, key=f"pe_version_{plan_id}",
+            format_func=lambda n: f"v{n} · {_label(next(v['status'] for v in versions if v['plan_version'] == n))}",
+        )  # fmt: skip
+        header, stored = plan_versions.read_version(ch, p, client_id, plan_id, base_version)
+        plan_name = str(header.get("name") or plan_id)
+        grid_rows = [editor.from_store(ln) for ln in stored]
+
+    universe = st.number_input(
+        t("pe_universe"), min_value=1.0, value=1_000_000.0, step=100_000.0, key="pe_universe"
+    )
+    can_edit = p.can("import_plan")
+    st.subheader(t("pe_lines"))
+    grid = pd.DataFrame(grid_rows, columns=[*editor.EDIT_COLUMNS, "extra"])
+    edited = st.data_editor(
+        grid.drop(columns=["extra"]), num_rows="dynamic" if can_edit else "fixed", disabled=not can_edit,
+        hide_index=True, key=f"pe_grid_{plan_id}_{base_version}",
+        column_config={"pricing_model": st.column_config.SelectboxColumn(options=list(editor.BUYING_MODELS))},
+    )  # fmt: skip
+    extras = list(grid["extra"]) + [{}] * max(0, len(edited) - len(grid))
+    rows = [
+        {**{k: (None if pd.isna(v) else v) for k, v in r.items()}, "extra": extras[i] or {}}
+        for i, r in enumerate(edited.to_dict("records"))
+    ]
+    result = editor.compute(rows, universe=universe)
+
+    # Computed columns, recomputed on every edit; bad cells marked.
+    shown = pd.DataFrame(result.rows).drop(columns=["extra"], errors="ignore")
+    bad = {(i.row, i.field) for i in result.issues}
+
+    def _mark(df: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            [["background-color: #f8d7da" if (i, c) in bad else "" for c in df.columns] for i in range(len(df))],
+            index=df.index, columns=df.columns,
+        )  # fmt: skip
+
+    st.dataframe(shown.style.apply(_mark, axis=None), hide_index=True, key="pe_computed")
+    for issue in result.issues:
+        safe.error(issue.message)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("pe_total_budget"), ui.fmt_num(result.total_budget))
+    c2.metric(t("pe_total_impressions"), ui.fmt_num(result.total_impressions))
+    c3.metric(t("pe_total_grp"), ui.fmt_num(result.total_grp, 1))
+    c4.metric(t("pe_combined_reach"), ui.fmt_pct(result.combined_reach), help=result.model)
+
+    if can_edit:
+        note = st.text_input(t("pe_note"), key="pe_save_note")
+        if st.button(
+            t("pe_save"), key="pe_save", type="primary", disabled=bool(result.issues) or not plan_id
+        ):
+            saved = plan_versions.save_version(
+                ch, p, client_id, plan_id, [editor.to_store(r) for r in rows], name=plan_name or plan_id,
+                based_on=base_version, note=note,
+            )  # fmt: skip
+            _rerun_on(plan_id, saved, t("pe_saved", version=saved))
+
+    if versions:
+        st.subheader(t("pe_approval"))
+        status = next(v["status"] for v in versions if v["plan_version"] == base_version)
+        st.markdown(t("pe_status_is", status=_label(status)))
+        comment = st.text_input(t("pe_comment"), key="pe_comment")
+        steps = plan_versions.allowed_next(p, status)
+        cols = st.columns(max(1, len(steps)))
+        for col, to in zip(cols, steps, strict=False):
+            if col.button(t(f"pe_to_{to}"), key=f"pe_to_{to}"):
+                plan_versions.transition(ch, p, client_id, plan_id, base_version, to, note=comment)
+                _rerun_on(plan_id, base_version, t("pe_status_is", status=_label(to)))
+        hist = plan_versions.history(ch, p, client_id, plan_id)
+        if hist:
+            st.dataframe(pd.DataFrame(hist).astype(str), hide_index=True, key="pe_history")
+
+        if len(versions) > 1:
+            st.subheader(t("pe_diff"))
+            nums = [int(v["plan_version"]) for v in versions]
+            d1, d2 = st.columns(2)
+            old = d1.selectbox(t("pe_diff_old"), nums, index=1, key="pe_diff_old")
+            new = d2.selectbox(t("pe_diff_new"), nums, index=0, key="pe_diff_new")
+            changes = diff_rows(plan_versions.diff_versions(ch, p, client_id, plan_id, old, new))
+            if changes:
+                st.dataframe(pd.DataFrame(changes).astype(str), hide_index=True, key="pe_diff_table")
+            else:
+                st.caption(t("pe_no_changes"))
+
+    # Optimizer: lines bought by CPM or CPV (cost per view x 1000 as CPM) with a curve.
+    st.subheader(t("pe_optimizer"))
+    buyable = [
+        r for r in result.rows if r.get("impressions") and r.get("unit_price") and r.get("grp") is not None
+    ]
+    if not buyable:
+        st.caption(t("pe_opt_none"))
+    else:
+        budget = st.number_input(
+            t("pe_opt_budget"), min_value=0.0, value=float(result.total_budget), key="pe_opt_b"
+        )
+        spec = {
+            "budget": budget, "universe": universe, "objective": "reach_1plus", "combine": "sainsbury",
+            "lines": [
+                {"id": str(r["line_id"]), "cpm": float(r["budget_net"]) / float(r["impressions"]) * 1000.0,
+                 "curve": {"model": "negexp", "max_reach": editor.curve_of(r)[0], "k": editor.curve_of(r)[1]}}
+                for r in buyable
+            ],
+        }  # fmt: skip
+        problem = optimizer.parse_problem(spec)
+        best = optimizer.optimize(problem)
+        current = {str(r["line_id"]): float(r["budget_net"]) for r in buyable}
+        st.markdown(
+            t(
+                "pe_opt_result",
+                best=ui.fmt_pct(best.reach),
+                now=ui.fmt_pct(optimizer.evaluate(problem, current)),
+            )
+        )
+        split = pd.DataFrame(
+            [{"line_id": k, t("pe_opt_current"): current[k], t("pe_opt_recommended"): v}
+             for k, v in best.as_json()["allocation"].items()]
+        )  # fmt: skip
+        st.dataframe(split, hide_index=True, key="pe_opt_split")
+        front = pd.DataFrame(best.frontier, columns=[t("pe_opt_budget"), t("pe_combined_reach")])
+        st.line_chart(front, x=t("pe_opt_budget"), y=t("pe_combined_reach"))
+        if (
+            can_edit
+            and plan_id
+            and st.button(t("pe_opt_apply"), key="pe_opt_apply", disabled=bool(result.issues))
+        ):
+            alloc = best.as_json()["allocation"]
+            applied = [{**r, "budget_net": alloc.get(str(r["line_id"]), r.get("budget_net"))} for r in rows]
+            saved = plan_versions.save_version(
+                ch, p, client_id, plan_id, [editor.to_store(r) for r in applied], name=plan_name or plan_id,
+                based_on=base_version, note=t("pe_opt_note"),
+            )  # fmt: skip
+            _rerun_on(plan_id, saved, t("pe_saved", version=saved))
+
+    # Links: what is decided, suggestions from the client's campaigns, link / unlink.
+    if versions:
+        st.subheader(t("pe_links"))
+        decided = campaign_links.decisions(ch, p, client_id, plan_id)
+        by_line: dict[str, list[str]] = {}
+        for d in decided:
+            shown_as = (
+                t("pe_not_linked")
+                if d["match_method"] == "unlinked"
+                else f"{d['platform']}:{d['campaign_id']}"
+            )
+            by_line.setdefault(str(d["line_id"]), []).append(shown_as)
+        campaigns = campaign_links.client_campaigns(ch, p, client_id, data.marts_db())
+        sugg = links.suggest(rows, campaigns)
+        table = [
+            {"line_id": str(r["line_id"]), t("pe_linked_to"): ", ".join(by_line.get(str(r["line_id"]), []))
+             or t("pe_not_linked"),
+             t("pe_suggested"): ", ".join(f"{s.platform}:{s.campaign_id} ({s.confidence:.0%})"
+                                          for s in sugg.get(str(r["line_id"]), []))}
+            for r in rows
+        ]  # fmt: skip
+        st.dataframe(pd.DataFrame(table), hide_index=True, key="pe_links_table")
+        if can_edit:
+            line_ids = [str(r["line_id"]) for r in rows]
+            line = st.selectbox(t("pe_link_line"), line_ids, key="pe_link_line")
+            options = [f"{c['platform']}:{c['campaign_id']}" for c in campaigns]
+            ranked = [f"{s.platform}:{s.campaign_id}" for s in sugg.get(line, [])]
+            options = ranked + [o for o in options if o not in ranked]
+            target = st.selectbox(t("pe_link_campaign"), options, key="pe_link_campaign") if options else None
+            l1, l2 = st.columns(2)
+            if target and l1.button(t("pe_link"), key="pe_link"):
+                platform, _, cid = target.partition(":")
+                hit = next(
+                    (s for s in sugg.get(line, []) if (s.platform, s.campaign_id) == (platform, cid)), None
+                )
+                name = next(
+                    (
+                        c["campaign_name"]
+                        for c in campaigns
+                        if (c["platform"], c["campaign_id"]) == (platform, cid)
+                    ),
+                    "",
+                )
+                campaign_links.link(
+                    ch, p, client_id, plan_id, line, {"platform": platform, "campaign_id": cid, "campaign_name": name},
+                    method=hit.method if hit else "manual", confidence=hit.confidence if hit else 1.0, replace=True,
+                )  # fmt: skip
+                st.success(t("pe_linked", line=safe.md(line), campaign=safe.md(target)))
+            if l2.button(t("pe_unlink"), key="pe_unlink"):
+                campaign_links.unlink(ch, p, client_id, plan_id, line)
+                st.success(t("pe_unlinked", line=safe.md(line)))
