@@ -34,6 +34,7 @@ PAGES = [
     ("app_pages/assistant.py", "page_assistant", "assistant", "ask"),
     ("app_pages/projects.py", "page_projects", "projects", None),
     ("app_pages/media_plans.py", "page_media_plans", "media-plans", None),
+    ("app_pages/plan_editor.py", "page_plan_editor", "plan-editor", "analyse_plan"),
     ("app_pages/data_health.py", "page_data_health", "data-health", "data_health"),
 ]
 pages = [st.Page(path, title=t(title), url_path=url, default=(url == "overview"))
