@@ -41,7 +41,7 @@ demo-no-serve: install system-deps ## the same job, print a summary and exit
 test: install system-deps ## the whole suite with line coverage of the packages (total printed at the end)
 	@mkdir -p $(COV_DIR) && rm -f $(COV_DIR)/.coverage*
 	@status=0; $(PYTEST) --cov --cov-report= $(TESTS) || status=$$?; \
-	$(PY) -m coverage combine -q >/dev/null 2>&1 || true; \
+	$(PY) -m coverage combine --append -q >/dev/null 2>&1 || true; \
 	echo "least covered modules (most missed lines first):"; \
 	$(PY) -m coverage report --skip-covered 2>/dev/null | head -n 17; \
 	echo "line coverage of the packages: $$($(PY) -m coverage report --format=total 2>/dev/null)%"; \
