@@ -13,6 +13,7 @@ import click
 
 from dashboards.auth import AuthError
 from dashboards.cli import users
+from ingestion.platforms import PLATFORM_NAMES
 
 _ERRORS: tuple[type[Exception], ...] = (ValueError, LookupError, PermissionError, RuntimeError, AuthError)
 
@@ -163,7 +164,7 @@ def secrets_cmd() -> None:
 
 
 @secrets_cmd.command(name="set")
-@click.argument("platform", type=click.Choice(["yandex_direct", "yandex_metrika", "vk_ads", "garpun"]))
+@click.argument("platform", type=click.Choice(PLATFORM_NAMES))
 @click.argument("account_id")
 @click.option(
     "--kind",
@@ -207,7 +208,7 @@ def secrets_list(ch: Any, actor: Any) -> None:
 
 
 @secrets_cmd.command(name="delete")
-@click.argument("platform", type=click.Choice(["yandex_direct", "yandex_metrika", "vk_ads", "garpun"]))
+@click.argument("platform", type=click.Choice(PLATFORM_NAMES))
 @click.argument("account_id")
 @click.option("--kind", default="token", show_default=True, help="Which credential of the account.")
 @_tenant_and_actor

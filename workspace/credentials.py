@@ -20,12 +20,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from dashboards.auth import Principal, audit, check_id
+from ingestion.platforms import PLATFORM_NAMES
 from workspace.access import require
 
 KEY_ENV = "MRM_SECRET_KEY"
 NEW_KEY_ENV = "MRM_SECRET_KEY_NEW"
 MIN_KEY_CHARS = 32
-PLATFORMS = ("yandex_direct", "yandex_metrika", "vk_ads", "garpun")
+PLATFORMS = PLATFORM_NAMES  # the platform registry's list
 KINDS = ("token", "refresh_token", "client_id", "client_secret", "service_account_key")
 # The single-account fallback per (platform, kind): the variables the connectors have always read.
 FALLBACK_ENV: dict[tuple[str, str], str] = {

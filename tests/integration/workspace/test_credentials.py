@@ -117,7 +117,7 @@ def test_missing_wrong_or_short_key_and_moved_ciphertext_fail_clearly_without_th
 def test_bad_input_is_refused_before_anything_is_saved(ws, admin, key, account):
     before = ws.query("SELECT count() FROM app.account_credentials").result_rows[0][0]
     cases = [
-        ({"platform": "google_ads"}, "platform"),
+        ({"platform": "tiktok_ads"}, "platform"),
         ({"account_id": "a b"}, "account_id"),
         ({"kind": "password"}, "kind"),
         ({"secret": "  "}, "empty"),
