@@ -83,4 +83,13 @@ def load_demo(client: Any, days: int = 90, progress: bool = True,
     finally:
         bar.close()
         rows_bar.close()
+    if "cbr" in urls:
+        # Accounts billing abroad (Google Ads in USD/EUR) convert to roubles at the Bank of Russia rate of the day:
+        # without the rates of the whole window the dbt build fails, as it must.
+        from ingestion import cbr
+
+        rates = cbr.load(client, cbr.Settings.for_sandbox(urls["cbr"]), date_from=date_from, date_to=today,
+                         today=today)
+        for table, n in rates.items():
+            summary[table] = summary.get(table, 0) + n
     return summary

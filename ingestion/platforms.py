@@ -121,6 +121,19 @@ _ENTRIES = (
             }
         ),
     ),
+    # GA4 finishes processing a day within ~2 days (standard properties); re-pull 3 like Metrika. Each property
+    # has 10 concurrent requests, but tokens per hour run out first: two properties at once.
+    PlatformInfo(
+        "ga4",
+        "ga4",
+        "Google Analytics 4",
+        lookback_days=3,
+        max_parallel_accounts=2,
+        official_hosts=("analyticsdata.googleapis.com",),
+        secrets=MappingProxyType(
+            {"client_secret": "MRM_GA4_CLIENT_SECRET", "refresh_token": "MRM_GA4_REFRESH_TOKEN"}
+        ),
+    ),
 )
 
 PLATFORMS: dict[str, PlatformInfo] = {p.short: p for p in _ENTRIES}

@@ -211,6 +211,18 @@ class GoogleAdsResource(PlatformResource):
                          login_customer_id=self.login_customer_id)
 
 
+class Ga4Resource(PlatformResource):
+    """Google Analytics 4 Data API (OAuth refresh token with analytics.readonly; property id per account)."""
+
+    platform_name: ClassVar[str] = "ga4"
+    client_id: str = ""
+    client_secret: str = ""
+    refresh_token: str = ""
+
+    def production_fields(self) -> dict[str, Any]:
+        return _nonempty(client_id=self.client_id, client_secret=self.client_secret, refresh_token=self.refresh_token)
+
+
 class LlmResource(dg.ConfigurableResource):
     """The LLM gateway (Claude via the anthropic SDK); without a key the offline writer answers and says so."""
 

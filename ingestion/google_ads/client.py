@@ -12,7 +12,7 @@ from ingestion.common.http import parse_retry_after, unreadable_json
 
 # The refresh_token grant (RFC 6749 §6) is the same form POST at Google as at Yandex: one implementation.
 from ingestion.common.yandex_oauth import YandexOAuth as OAuthRefresh
-from ingestion.google_ads.settings import PLATFORM, Settings
+from ingestion.google_ads.settings import Settings
 
 # authenticationError codes a new access token cures; any other authentication error (developer token, client
 # customer id, 2-step verification) is a configuration problem and fails loudly.
@@ -67,31 +67,24 @@ def classify(resp: httpx.Response) -> Verdict:
     return Verdict("fatal", None, text, code or grpc or str(status), rid)
 
 
-def make_client(settings: Settings, *, transport: httpx.BaseTransport | None = None) -> ApiClient:
-    oauth = OAuthRefresh(
-        platform=PLATFORM,
-        token=settings.access_token or "unset",
-        refresh_token=settings.refresh_token,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        oauth_url=settings.oauth_url,
-        timeout=settings.timeout_s,
-        transport=transport,
-        policy=settings.retry_policy(),
-    )
+def google_api_client(settings: Any, *, headers: dict[str, str],
+                      transport: httpx.BaseTransport | None = None) -> ApiClient:
+    """An ApiClient for a Google API (Ads, Analytics Data) on one installed-app OAuth grant: the first access token
+    is minted from the refresh token, and again on 401. `settings` has client_id/client_secret/refresh_token/
+    access_token/oauth_url/base_url/timeout_s and a `platform`."""
+    platform = settings.platform
+    oauth = OAuthRefresh(platform=platform, token=settings.access_token or "unset",
+                         refresh_token=settings.refresh_token, client_id=settings.client_id,
+                         client_secret=settings.client_secret, oauth_url=settings.oauth_url,
+                         timeout=settings.timeout_s, transport=transport, policy=settings.retry_policy())
     if not settings.access_token:
-        oauth.refresh()  # installed-app credentials: the first access token comes from the refresh token
+        oauth.refresh()
+    return ApiClient(platform, settings.base_url, classify=classify, auth_headers=oauth.bearer, refresh=oauth.refresh,
+                     policy=settings.retry_policy(), timeout=settings.timeout_s, transport=transport, headers=headers)
+
+
+def make_client(settings: Settings, *, transport: httpx.BaseTransport | None = None) -> ApiClient:
     headers = {"developer-token": settings.developer_token}
     if settings.login_customer_id:
         headers["login-customer-id"] = settings.login_customer_id
-    return ApiClient(
-        PLATFORM,
-        settings.base_url,
-        classify=classify,
-        auth_headers=oauth.bearer,
-        refresh=oauth.refresh,
-        policy=settings.retry_policy(),
-        timeout=settings.timeout_s,
-        transport=transport,
-        headers=headers,
-    )
+    return google_api_client(settings, headers=headers, transport=transport)

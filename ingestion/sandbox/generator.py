@@ -234,6 +234,11 @@ class World:
                                                       ("4015550202", "EUR", ("north-media", "travel"))):
             out.append(Account(tenant_id, client_id, "google_ads", cid, f"Google Ads {client_id} ({currency})",
                                currency=currency, spend_includes_vat=False, goals=(30001,), goal_values_rub=(2000,)))
+        # The same clients' GA4 properties (revenue in the property currency).
+        for pid, currency, (tenant_id, client_id) in (("310000101", "USD", ("demo-agency", "shoes")),
+                                                      ("310000202", "EUR", ("north-media", "travel"))):
+            out.append(Account(tenant_id, client_id, "ga4", pid, f"GA4 {client_id}", currency=currency,
+                               spend_includes_vat=False))
         if self.bench_ads:
             out.append(Account("bench", "bench", "yandex_direct", "bench-direct", "Bench Direct",
                                goals=(29001, 29002), goal_values_rub=(1000, 250)))

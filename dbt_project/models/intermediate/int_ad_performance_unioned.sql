@@ -26,6 +26,10 @@ garpun_stats as (
     select * from {{ ref('stg_garpun__ad_stats_daily') }}
 ),
 
+google_ads_stats as (
+    select * from {{ ref('stg_google_ads__ad_stats_daily') }}
+),
+
 accounts as (
     select * from {{ ref('stg_app__accounts') }}
 ),
@@ -119,12 +123,39 @@ garpun as (
         on s.tenant_id = a.tenant_id and a.platform = 'garpun' and s.account_id = a.account_id
 ),
 
+-- Google Ads rows are summed over ad_network_type like Direct's; money stays in the customer's currency.
+google_ads as (
+    select
+        tenant_id,
+        date_day,
+        'google_ads' as platform,
+        'google_ads' as source_platform,
+        account_id,
+        campaign_id,
+        any(campaign_name) as campaign_name,
+        ad_group_id,
+        ad_id,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        sum(cost) as spend_reported,
+        max(cost_includes_vat) as spend_includes_vat,
+        any(currency) as currency,
+        sum(conversions) as conversions,
+        sum(conversions_value) as conversions_value,
+        max(is_provisional) as is_provisional,
+        any(timezone) as timezone
+    from google_ads_stats
+    group by tenant_id, date_day, account_id, campaign_id, ad_group_id, ad_id
+),
+
 unioned as (
     select * from direct
     union all
     select * from vk
     union all
     select * from garpun
+    union all
+    select * from google_ads
 ),
 
 with_vat as (

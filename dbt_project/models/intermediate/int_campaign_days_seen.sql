@@ -24,6 +24,11 @@ garpun_stats as (
     where {{ incremental_window_filter() }}
 ),
 
+google_ads_stats as (
+    select * from {{ ref('stg_google_ads__ad_stats_daily') }}
+    where {{ incremental_window_filter() }}
+),
+
 final as (
     select
         tenant_id,
@@ -57,6 +62,17 @@ final as (
         date_day,
         any(campaign_name) as campaign_name
     from garpun_stats
+    group by tenant_id, account_id, campaign_id, date_day
+    union all
+    select
+        tenant_id,
+        'google_ads' as platform,
+        'google_ads' as source_platform,
+        account_id,
+        campaign_id as object_id,
+        date_day,
+        any(campaign_name) as campaign_name
+    from google_ads_stats
     group by tenant_id, account_id, campaign_id, date_day
 )
 

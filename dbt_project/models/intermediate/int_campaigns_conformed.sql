@@ -16,6 +16,10 @@ garpun_campaigns as (
     select * from {{ ref('stg_garpun__campaigns') }}
 ),
 
+google_ads_campaigns as (
+    select * from {{ ref('stg_google_ads__campaigns') }}
+),
+
 days_seen as (
     select * from {{ ref('int_campaign_days_seen') }}
 ),
@@ -59,6 +63,17 @@ garpun_stats as (
         campaign_name
     from days_seen
     where platform = 'garpun'
+),
+
+google_ads_stats as (
+    select
+        tenant_id,
+        account_id,
+        object_id as campaign_id,
+        date_day,
+        campaign_name
+    from days_seen
+    where platform = 'google_ads'
 ),
 
 accounts as (
@@ -107,6 +122,20 @@ from_dimensions as (
         cast(null as Nullable(Date)) as end_date,
         1 as from_dimension
     from garpun_campaigns
+    union all
+    select
+        tenant_id,
+        'google_ads' as platform,
+        'google_ads' as source_platform,
+        account_id,
+        campaign_id,
+        campaign_name,
+        channel_type as campaign_type,
+        campaign_status,
+        start_date,
+        end_date,
+        1 as from_dimension
+    from google_ads_campaigns
 ),
 
 -- Campaigns seen in statistics, from the per-day keys only: the conformed union would price every row (VAT,
@@ -169,6 +198,21 @@ from_stats as (
         cast(null as Nullable(Date)) as end_date,
         0 as from_dimension
     from garpun_stats
+    group by tenant_id, account_id, campaign_id
+    union all
+    select
+        tenant_id,
+        'google_ads' as platform,
+        'google_ads' as source_platform,
+        account_id,
+        campaign_id,
+        argMax(campaign_name, date_day) as campaign_name,
+        '' as campaign_type,
+        '' as campaign_status,
+        cast(min(date_day) as Nullable(Date)) as start_date,
+        cast(null as Nullable(Date)) as end_date,
+        0 as from_dimension
+    from google_ads_stats
     group by tenant_id, account_id, campaign_id
 ),
 

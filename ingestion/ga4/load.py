@@ -1,0 +1,63 @@
+"""``load``: one GA4 property's window into raw_ga4.traffic_daily through ``run_load`` (idempotent)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from ingestion.common import ConfigError, days_between, repull_window, run_load
+from ingestion.ga4 import fetch
+from ingestion.ga4.client import make_client
+from ingestion.ga4.settings import PLATFORM, Settings
+from mrm import clock
+
+
+def load(
+    client: Any,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    account_id: str,
+    date_from: date,
+    date_to: date,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Replace the property's traffic rows for the re-pull window; returns {table: rows}."""
+    if not tenant_id or not account_id.isdigit():
+        raise ConfigError(
+            f"tenant_id and a numeric GA4 property id are required (got {account_id!r})", platform=PLATFORM
+        )
+    today = today or clock.today()
+    window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
+    if window is None:
+        raise ConfigError(
+            f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}", platform=PLATFORM
+        )
+    start, end = window
+    with make_client(settings) as api:
+        res = run_load(
+            client,
+            tenant_id=tenant_id,
+            platform=PLATFORM,
+            report="traffic_daily",
+            table="raw_ga4.traffic_daily",
+            account_id=account_id,
+            date_from=start,
+            date_to=end,
+            days=days_between(start, end),
+            api=api,
+            payload_attempts=settings.payload_attempts,
+            on_rows=progress,
+            produce=lambda: fetch.fetch_traffic(
+                api,
+                settings,
+                tenant_id=tenant_id,
+                property_id=account_id,
+                date_from=start,
+                date_to=end,
+                today=today,
+            ),
+        )
+    return {res.table: res.rows}

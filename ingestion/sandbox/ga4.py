@@ -1,0 +1,219 @@
+"""Google Analytics 4 Data API emulator (REST, `/ga4/v1beta/properties/{id}:runReport` and `:batchRunReports`).
+
+Properties are the world's `ga4` accounts. Traffic is a pure function of the seed, property and day: paid Google
+rows carry `sessionCampaignName` = `gads_<campaign id>` of the client's Google Ads campaigns, beside organic,
+direct and referral rows. The EUR property has a long tail of referrers beyond the emulator's cardinality cap
+(OTHER_CAP per day), folded into an "(other)" row with `metadata.dataLossFromOtherRow`, as GA4 does for
+high-cardinality reports. Requests need a Bearer token from the sandbox's Google OAuth emulator.
+Faults: `expired_token` (401), `ga4_quota` (429 RESOURCE_EXHAUSTED), `ga4_sampled` (param `share`: answer carries
+samplingMetadatas), `ga4_thresholded` (metadata.subjectToThresholding), plus the server's transport faults.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from ingestion.sandbox.generator import _h
+from ingestion.sandbox.server import EmulatorApi, Request, Response, Route
+
+DIMENSIONS = ("date", "sessionSource", "sessionMedium", "sessionCampaignName")
+METRICS = {
+    "sessions": "TYPE_INTEGER",
+    "totalUsers": "TYPE_INTEGER",
+    "keyEvents": "TYPE_FLOAT",
+    "conversions": "TYPE_FLOAT",
+    "totalRevenue": "TYPE_CURRENCY",
+}
+OTHER_CAP = 12  # distinct source rows per day before the rest are folded into "(other)"
+LONG_TAIL_PROPERTY = "310000202"
+
+
+def _status(code: int, status: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "status": status}}
+
+
+class Ga4Api(EmulatorApi):
+    name = "ga4"
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("POST", r"/v1beta/properties/(\d+):runReport", self.run_report),
+            Route("POST", r"/v1beta/properties/(\d+):batchRunReports", self.batch_run_reports),
+        ]
+
+    def error_response(
+        self, status: int, kind: str, message: str, *, retry_after: float | None = None
+    ) -> Response:
+        grpc = {429: "RESOURCE_EXHAUSTED", 404: "NOT_FOUND", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return Response.json(_status(status, grpc, message), status, headers)
+
+    def _denied(self, req: Request, property_id: str) -> Response | None:
+        if self.ctx.faults.take(self.name, req.path, ("expired_token",)):
+            self.ctx.tokens.expire_all(self.name)
+        auth = req.header("authorization") or ""
+        if not auth.startswith("Bearer ") or not self.ctx.tokens.valid(self.name, auth[7:]):
+            return Response.json(
+                _status(
+                    401,
+                    "UNAUTHENTICATED",
+                    "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+                ),
+                401,
+            )
+        if property_id not in {a.account_id for a in self.ctx.world.accounts_for("ga4")}:
+            return Response.json(
+                _status(
+                    403,
+                    "PERMISSION_DENIED",
+                    "User does not have sufficient permissions for "
+                    f"this property (properties/{property_id}).",
+                ),
+                403,
+            )
+        if self.ctx.faults.take(self.name, req.path, ("ga4_quota",)):
+            return Response.json(
+                _status(429, "RESOURCE_EXHAUSTED", "Exhausted concurrent requests quota."), 429
+            )
+        return None
+
+    def run_report(self, req: Request, m: re.Match[str]) -> Response:
+        denied = self._denied(req, m.group(1))
+        if denied is not None:
+            return denied
+        try:
+            return Response.json(self._report(req, m.group(1), req.json() or {}))
+        except ValueError as exc:
+            return Response.json(_status(400, "INVALID_ARGUMENT", str(exc)), 400)
+
+    def batch_run_reports(self, req: Request, m: re.Match[str]) -> Response:
+        denied = self._denied(req, m.group(1))
+        if denied is not None:
+            return denied
+        body = req.json() or {}
+        try:
+            reports = [self._report(req, m.group(1), r) for r in body.get("requests") or []]
+        except ValueError as exc:
+            return Response.json(_status(400, "INVALID_ARGUMENT", str(exc)), 400)
+        return Response.json({"reports": reports, "kind": "analyticsData#batchRunReports"})
+
+    # -- reports --------------------------------------------------------------------------------------
+    def _report(self, req: Request, property_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        dims = [d.get("name") for d in body.get("dimensions") or []]
+        mets = [x.get("name") for x in body.get("metrics") or []]
+        bad = [d for d in dims if d not in DIMENSIONS] + [x for x in mets if x not in METRICS]
+        if bad or not mets:
+            raise ValueError(f"Field {bad[0] if bad else 'metrics'} is not a valid dimension or metric.")
+        ranges = body.get("dateRanges") or []
+        if len(ranges) != 1:
+            raise ValueError("The emulator answers exactly one dateRange.")
+        first, last = date.fromisoformat(ranges[0]["startDate"]), date.fromisoformat(ranges[0]["endDate"])
+        last = min(last, self.ctx.today - timedelta(days=1))
+        totals: dict[tuple[str, ...], list[float]] = defaultdict(lambda: [0.0] * len(mets))
+        other = False
+        day = first
+        while day <= last:
+            rows, folded = self._day(property_id, day)
+            other = other or folded
+            for src in rows:
+                key = tuple(day.strftime("%Y%m%d") if d == "date" else src[d] for d in dims)
+                acc = totals[key]
+                for i, name in enumerate(mets):
+                    acc[i] += src["keyEvents" if name == "conversions" else name]
+            day += timedelta(days=1)
+        keys = sorted(totals)
+        offset, limit = int(body.get("offset") or 0), int(body.get("limit") or 10_000)
+        account = self.ctx.world.account(property_id)
+        meta: dict[str, Any] = {"currencyCode": account.currency, "timeZone": account.timezone}
+        if other and "sessionSource" in dims:
+            meta["dataLossFromOtherRow"] = True
+        sampled = self.ctx.faults.take(self.name, req.path, ("ga4_sampled",))
+        if sampled is not None:
+            space = 1_000_000
+            meta["samplingMetadatas"] = [
+                {
+                    "samplesReadCount": str(int(space * float(sampled.params.get("share", 0.5)))),
+                    "samplingSpaceSize": str(space),
+                }
+            ]
+        if self.ctx.faults.take(self.name, req.path, ("ga4_thresholded",)):
+            meta["subjectToThresholding"] = True
+        return {
+            "dimensionHeaders": [{"name": d} for d in dims],
+            "metricHeaders": [{"name": x, "type": METRICS[x]} for x in mets],
+            "rows": [
+                {
+                    "dimensionValues": [{"value": v} for v in k],
+                    "metricValues": [
+                        {"value": _fmt(v, METRICS[x])} for v, x in zip(totals[k], mets, strict=True)
+                    ],
+                }
+                for k in keys[offset : offset + limit]
+            ],
+            "rowCount": len(keys),
+            "metadata": meta,
+            "kind": "analyticsData#runReport",
+        }
+
+    def _day(self, property_id: str, day: date) -> tuple[list[dict[str, Any]], bool]:
+        """Source rows of one day (before any folding) and whether a tail was folded into "(other)"."""
+        world = self.ctx.world
+        seed, o = world.seed, day.toordinal()
+        account = world.account(property_id)
+        ads = world.linked_account(property_id, "google_ads")
+        sources: list[tuple[str, str, str]] = [
+            ("(direct)", "(none)", "(direct)"),
+            ("google", "organic", "(organic)"),
+            ("yandex", "organic", "(organic)"),
+        ]
+        if ads is not None:
+            sources += [
+                ("google", "cpc", f"gads_{c.campaign_id}")
+                for c in world.campaigns(ads.account_id)
+                if c.active_on(day)
+            ]
+        if property_id == LONG_TAIL_PROPERTY:
+            sources += [(f"blog{i}.example", "referral", "(referral)") for i in range(20)]
+        rows: list[dict[str, Any]] = []
+        for src, medium, campaign in sources:
+            h = _h(seed, "ga4", property_id, src, campaign, o)
+            sessions = 5 + h % 400
+            users = max(1, sessions - (h >> 9) % max(1, sessions // 3))
+            events = round(sessions * ((h >> 17) % 50) / 1000, 1)
+            revenue = round(events * (20 + (h >> 23) % 80), 2) if account.currency else 0.0
+            rows.append(
+                {
+                    "sessionSource": src,
+                    "sessionMedium": medium,
+                    "sessionCampaignName": campaign,
+                    "sessions": sessions,
+                    "totalUsers": users,
+                    "keyEvents": events,
+                    "totalRevenue": revenue,
+                }
+            )
+        if len(rows) <= OTHER_CAP:
+            return rows, False
+        rows.sort(key=lambda r: -r["sessions"])
+        kept, tail = rows[: OTHER_CAP - 1], rows[OTHER_CAP - 1 :]
+        folded: dict[str, Any] = {
+            "sessionSource": "(other)",
+            "sessionMedium": "(other)",
+            "sessionCampaignName": "(other)",
+        }
+        for name in ("sessions", "totalUsers", "keyEvents", "totalRevenue"):
+            folded[name] = round(sum(r[name] for r in tail), 2)
+        return kept + [folded], True
+
+
+def _fmt(value: float, kind: str) -> str:
+    if kind == "TYPE_INTEGER":
+        return str(int(round(value)))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def make_api(ctx) -> Ga4Api:  # noqa: ANN001 - SandboxContext, avoids an import cycle at type level
+    return Ga4Api(ctx)

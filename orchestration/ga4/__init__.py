@@ -1,0 +1,1 @@
+"""Google Analytics 4: raw assets, partitions and quality rules."""
