@@ -24,6 +24,8 @@ SUITES = [
     ("assistants", "benchmarks.assistants_bench", "recall@5 ≥ 0.9 offline; `mrm ask` p95 ≤ 2 s; a client report ≤ 10 s"),
     ("orchestration", "benchmarks.orchestration_bench", "daily run 3 tenants × 3 platforms end to end ≤ 3 min"),
     ("dashboards", "benchmarks.dashboards_bench", "page data queries p95 ≤ 300 ms on 10 M rows; first paint ≤ 2 s with 5 sessions"),
+    ("streamlit-load", "benchmarks.streamlit_load", "100 simulated users over the app's websocket protocol: p95 per "
+                                                    "page < 2 s, 0 errors, CPU by process"),
     ("api", "benchmarks.api_bench", "POST /v1/metrics/query p95 < 500 ms with 20 concurrent clients on 10 M ad rows"),
     # Issue 9 (proof at scale): side by side against peers, and growth from 1 M to 100 M rows.
     ("compare", "benchmarks.compare", "ingestion ≥ 5× dlt's rows/s; warehouse server vs chDB in-process vs DuckDB; "

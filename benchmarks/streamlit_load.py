@@ -1,0 +1,330 @@
+"""Load test of the analyst app: N simulated users speak Streamlit's websocket protocol, as browsers without rendering.
+
+    python -m benchmarks.streamlit_load [--users 100] [--rows 1000000] [--workers 2] [--url http://…]
+
+Each user signs in through the login form, lands on Overview, changes the period, then opens Campaigns, Plan vs
+Fact, Reach and Assistant, thinking between actions. Per step it reports the server-side time from the request of a
+run to its `script_finished` (the last delta of that run) as p50/p95/p99, the errors the runs drew, and the CPU
+seconds by process. Without --url it builds sample marts with --rows ad rows in a throw-away embedded warehouse and
+serves the app itself (`mrm dashboards --workers N`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from benchmarks.streamlit_client import Run, Session
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_P95_MS = 2000.0
+# step -> (url path of the page, or None for an action on the current page; a heading the run must draw)
+STEPS = [
+    ("Sign in", None, "Overview"),
+    ("Overview: change period", None, "Overview"),
+    ("Campaigns", "campaigns", "Campaigns"),
+    ("Plan vs Fact", "plan-fact", "Plan vs Fact"),
+    ("Reach", "reach", "Reach & Frequency"),
+    ("Assistant", "assistant", "Assistant"),
+]
+
+
+@dataclass
+class Results:
+    ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    sessions_done: int = 0
+
+
+def percentile(xs: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    s = sorted(xs)
+    return s[max(0, min(len(s) - 1, int(round(q / 100 * len(s))) - 1))]
+
+
+async def user_session(
+    url: str,
+    user: int,
+    login: str,
+    password: str,
+    out: Results,
+    *,
+    think_s: float,
+    rng: random.Random,
+    timeout_s: float,
+    query: str = "lang=en",
+) -> None:
+    """One user's visit; any failure is recorded against its step and ends the visit (a user would reload)."""
+    s = Session(url, timeout_s=timeout_s, query=query)
+    step = "connect"
+
+    async def think() -> None:
+        # Exponential think time around the mean, as users pause unevenly; capped so a run stays bounded.
+        await asyncio.sleep(min(rng.expovariate(1 / think_s), 4 * think_s) if think_s > 0 else 0)
+
+    def record(name: str, run: Run, heading: str) -> None:
+        out.ms[name].append(run.ms)
+        out.errors.extend(f"user {user} {name}: {e}" for e in run.errors)
+        if heading not in run.headings:
+            out.errors.append(f"user {user} {name}: no heading {heading!r} (drew {run.headings[:5]})")
+
+    try:
+        await s.connect()
+        step = "open"
+        first = await s.rerun()
+        record("Open (sign-in form)", first, "Sign in")
+        await think()
+        step = "Sign in"
+        submit = s.submitter("login_form")
+        run = await s.rerun(
+            set_values={
+                s.widget("login_name").id: ("string_value", login),
+                s.widget("login_password").id: ("string_value", password),
+            },
+            trigger=submit.id,
+        )
+        s.values.clear()  # the form is gone after a sign-in
+        record(step, run, STEPS[0][2])
+        for step, path, heading in STEPS[1:]:
+            await think()
+            if path is None:  # the period preset in the sidebar, as a user picks another one
+                preset = s.widget("period_preset")
+                choice = rng.choice([o for o in preset.options if o != "Custom"] or preset.options)
+                run = await s.rerun(set_values={preset.id: ("string_value", choice)})
+            else:
+                run = await s.rerun(page=path)
+            record(step, run, heading)
+        out.sessions_done += 1
+    except Exception as exc:  # noqa: BLE001 - every failure is counted against its step, none stops the others
+        out.errors.append(f"user {user} {step}: {type(exc).__name__}: {exc}")
+    finally:
+        await s.close()
+
+
+async def run_load(
+    url: str,
+    users: int,
+    logins: list[str],
+    password: str,
+    *,
+    think_s: float = 3.0,
+    ramp_s: float = 10.0,
+    timeout_s: float = 120.0,
+    seed: int = 1,
+) -> Results:
+    """`users` sessions at once, their starts spread over `ramp_s` (users do not all click in the same instant)."""
+    out = Results()
+    rng = random.Random(seed)
+
+    async def one(i: int) -> None:
+        await asyncio.sleep(ramp_s * i / max(1, users))
+        await user_session(
+            url,
+            i,
+            logins[i % len(logins)],
+            password,
+            out,
+            think_s=think_s,
+            rng=random.Random(rng.random()),
+            timeout_s=timeout_s,
+        )
+
+    await asyncio.gather(*(one(i) for i in range(users)))
+    return out
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far by process role: app processes, the balancer, the warehouse, this load generator."""
+    import psutil
+
+    out = {"streamlit": 0.0, "balancer": 0.0, "warehouse": 0.0, "load generator": 0.0, "other": 0.0}
+    me = os.getpid()
+    for proc in psutil.process_iter(["cmdline", "pid"]):
+        try:
+            times = proc.cpu_times()
+            cmd = " ".join(proc.info["cmdline"] or [])
+        except (psutil.Error, OSError):
+            continue
+        role = (
+            "load generator"
+            if proc.info["pid"] == me
+            else "balancer"
+            if "dashboards.balancer" in cmd
+            else "streamlit"
+            if "streamlit run" in cmd
+            else "warehouse"
+            if "warehouse.server" in cmd
+            else "other"
+        )
+        out[role] += times.user + times.system
+    return out
+
+
+def summarize(res: Results, users: int, wall_s: float, cpu: dict[str, float]) -> dict:
+    pages = {
+        name: {
+            "n": len(xs),
+            "p50_ms": round(statistics.median(xs)),
+            "p95_ms": round(percentile(xs, 95)),
+            "p99_ms": round(percentile(xs, 99)),
+            "ok": percentile(xs, 95) < TARGET_P95_MS,
+        }
+        for name, xs in res.ms.items()
+        if xs
+    }
+    return {
+        "users": users,
+        "sessions_completed": res.sessions_done,
+        "errors": len(res.errors),
+        "error_samples": res.errors[:10],
+        "wall_s": round(wall_s, 1),
+        "pages": pages,
+        "cpu_s": {k: round(v, 1) for k, v in cpu.items()},
+    }
+
+
+def markdown(summary: dict, title: str) -> str:
+    lines = [
+        title,
+        "",
+        f"{summary['users']} users, {summary['sessions_completed']} sessions completed, "
+        f"{summary['errors']} errors, {summary['wall_s']} s wall.",
+        "",
+        "| step | runs | p50 ms | p95 ms | p99 ms | p95 < 2 s |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {k} | {v['n']} | {v['p50_ms']} | {v['p95_ms']} | {v['p99_ms']} | {'ok' if v['ok'] else 'MISSED'} |"
+        for k, v in summary["pages"].items()
+    ]
+    total = sum(summary["cpu_s"].values()) or 1.0
+    lines += ["", "| process | CPU s | share |", "|---|---|---|"]
+    lines += [f"| {k} | {v} | {v / total:.0%} |" for k, v in summary["cpu_s"].items()]
+    return "\n".join(lines)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).status == 200:
+                return
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with code {proc.returncode} before it was healthy")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the app at {url} was not healthy within {timeout_s:.0f} s")
+        time.sleep(0.5)
+
+
+@click.command()
+@click.option("--users", default=100, show_default=True, help="Concurrent simulated users.")
+@click.option(
+    "--rows", default=1_000_000, show_default=True, help="Ad rows in the sample marts (without --url)."
+)
+@click.option(
+    "--workers", default=2, show_default=True, help="App processes behind the balancer (without --url)."
+)
+@click.option(
+    "--think", "think_s", default=3.0, show_default=True, help="Mean think time between actions, s."
+)
+@click.option("--ramp", "ramp_s", default=20.0, show_default=True, help="Seconds over which users arrive.")
+@click.option("--url", default=None, help="Load an app already serving here (users must exist, see --login).")
+@click.option("--login", "logins", multiple=True, help="With --url: logins to use (repeatable).")
+@click.option("--password", envvar="MRM_LOAD_PASSWORD", default=None, help="With --url: their password.")
+def main(
+    users: int,
+    rows: int,
+    workers: int,
+    think_s: float,
+    ramp_s: float,
+    url: str | None,
+    logins: tuple[str, ...],
+    password: str | None,
+) -> None:
+    """Run N simulated users against the app and print the per-step table and a JSON summary."""
+    if url:
+        if not logins or not password:
+            raise click.UsageError("--url needs --login and --password (MRM_LOAD_PASSWORD)")
+        res, wall, cpu = _measure(url, users, list(logins), password, think_s, ramp_s)
+        summary = summarize(res, users, wall, cpu)
+        summary["markdown"] = markdown(summary, f"## Streamlit load against {url}")
+    else:
+        summary = _self_served(users, rows, workers, think_s, ramp_s)
+    click.echo(summary["markdown"])
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    if summary["errors"]:
+        raise SystemExit(1)
+
+
+def _measure(
+    url: str, users: int, logins: list[str], password: str, think_s: float, ramp_s: float
+) -> tuple[Results, float, dict[str, float]]:
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    res = asyncio.run(run_load(url, users, logins, password, think_s=think_s, ramp_s=ramp_s))
+    wall, cpu1 = time.perf_counter() - t0, cpu_seconds()
+    return res, wall, {k: v - cpu0.get(k, 0.0) for k, v in cpu1.items()}
+
+
+def _self_served(users: int, rows: int, workers: int, think_s: float, ramp_s: float) -> dict:
+    import clickhouse_connect
+
+    from benchmarks.dashboards_bench import PASSWORD, TENANT, _free_port, build
+    from dashboards.auth import add_user
+    from mrm import procs
+    from warehouse import embedded
+    from warehouse.migrate import migrate
+
+    tmp = Path(tempfile.mkdtemp(prefix="mrm-load-"))
+    info = embedded.start(tmp / "data", port=_free_port())
+    try:
+        ch = clickhouse_connect.get_client(dsn=info.url, send_receive_timeout=1200)
+        migrate(ch)
+        counts = build(ch, rows, dt.date.today() - dt.timedelta(days=1))
+        add_user(ch, tenant_id=TENANT, login="bench-pm", role="pm", password=PASSWORD)
+        port = _free_port()
+        env = {**os.environ, "CLICKHOUSE_URL": info.url, "MRM_MARTS_DB": "marts_bench"}
+        app = procs.start(
+            [sys.executable, "-m", "mrm", "dashboards", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, app, 300)
+            load = os.getloadavg()[0]
+            res, wall, cpu = _measure(url, users, ["bench-pm"], PASSWORD, think_s, ramp_s)
+        finally:
+            procs.stop(app)
+    finally:
+        embedded.stop(tmp / "data")
+    summary = summarize(res, users, wall, cpu)
+    summary.update(rows=counts.get("fct_ad_performance_daily", rows), workers=workers, load_avg_before=load)
+    summary["markdown"] = markdown(
+        summary,
+        f"## Streamlit load: {users} users, {workers} app processes, "
+        f"{summary['rows']:,} ad rows ({os.cpu_count()} cores, 1-min load {load:.1f} "
+        "before)",
+    )
+    return summary
+
+
+if __name__ == "__main__":
+    main()

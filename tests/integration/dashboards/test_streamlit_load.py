@@ -1,0 +1,88 @@
+"""The load generator against a real app server on the sample marts: three simulated users, one full visit each."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import streamlit_load
+from tests.integration.dashboards.conftest import APP, PASSWORD
+from tests.machine import load_factor
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(dash, warehouse_url, tmp_path_factory):
+    port = _free_port()
+    env = {**os.environ, "CLICKHOUSE_URL": warehouse_url, "MRM_MARTS_DB": dash["db"]}
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(APP),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=APP.parents[1],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        streamlit_load.wait_healthy(url, proc, 120 * load_factor())
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_three_users_complete_a_visit_with_every_step_timed(app_url):
+    res = asyncio.run(
+        streamlit_load.run_load(
+            app_url,
+            3,
+            ["it-pm@t1", "it-analyst@t1"],
+            PASSWORD,
+            think_s=0.1,
+            ramp_s=0.5,
+            timeout_s=120 * load_factor(),
+        )
+    )
+    assert res.errors == []
+    assert res.sessions_done == 3
+    steps = ["Open (sign-in form)"] + [name for name, _, _ in streamlit_load.STEPS]
+    assert {k: len(v) for k, v in res.ms.items()} == {k: 3 for k in steps}
+    assert all(ms > 0 for xs in res.ms.values() for ms in xs)
+    summary = streamlit_load.summarize(res, 3, 1.0, streamlit_load.cpu_seconds())
+    assert summary["errors"] == 0 and set(summary["pages"]) == set(steps)
+
+
+def test_a_wrong_password_is_reported_as_an_error_not_timed_as_a_page(app_url):
+    res = asyncio.run(
+        streamlit_load.run_load(
+            app_url, 1, ["it-pm@t1"], "not-the-password", think_s=0, ramp_s=0, timeout_s=120 * load_factor()
+        )
+    )
+    assert res.sessions_done == 1 or res.errors
+    assert any("Sign in" in e for e in res.errors), res.errors
