@@ -130,6 +130,19 @@ def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
 
         return [f"bot token {BOT_TOKEN}: {url}/bot{BOT_TOKEN}/getMe",
                 f"a user starts a chat with POST {url}/_user/<chat_id>/message {{\"text\": \"/start\"}}"]
+    if api == "cbr":
+        return [f"no credentials (public rates): GET {url}/scripts/XML_daily.asp?date_req=DD/MM/YYYY"]
+    if api in ("google_oauth", "google_ads", "ga4"):
+        from ingestion.sandbox.google_oauth import SANDBOX_GOOGLE
+
+        if api == "google_oauth":
+            return [f"POST {url}/token grant_type=refresh_token refresh_token={SANDBOX_GOOGLE['refresh_token']}",
+                    f"client_id={SANDBOX_GOOGLE['client_id']} client_secret={SANDBOX_GOOGLE['client_secret']}"
+                    " (one token serves Google Ads and GA4)"]
+        if api == "google_ads":
+            return [f"Authorization: Bearer <google_oauth token>; developer-token: {SANDBOX_GOOGLE['developer_token']}",
+                    f"login-customer-id: {SANDBOX_GOOGLE['manager_customer_id']}; customers: {ids('google_ads')}"]
+        return [f"Authorization: Bearer <google_oauth token>; properties: {ids('ga4')}"]
     return [UNDESCRIBED]
 
 
