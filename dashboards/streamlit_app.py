@@ -36,6 +36,11 @@ PAGES = [
     ("app_pages/media_plans.py", "page_media_plans", "media-plans", None),
     ("app_pages/plan_editor.py", "page_plan_editor", "plan-editor", "analyse_plan"),
     ("app_pages/data_health.py", "page_data_health", "data-health", "data_health"),
+    ("app_pages/delivery.py", "page_delivery", "delivery", "manage_delivery"),
+    ("app_pages/alerts.py", "page_alerts", "alerts", "manage_alerts"),
+    ("app_pages/clients.py", "page_clients", "clients", "manage_clients"),
+    ("app_pages/users.py", "page_users", "users", "manage_users"),
+    ("app_pages/connections.py", "page_connections", "connections", "manage_connections"),
 ]
 pages = [st.Page(path, title=t(title), url_path=url, default=(url == "overview"))
          for path, title, url, perm in PAGES if perm is None or principal.can(perm)]

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, data, safe
+from dashboards import auth, data, safe, session_cookie
 from dashboards.i18n import LANGS, fmt_range, t
 from mrm import clock
 
@@ -69,7 +69,10 @@ def current_principal() -> auth.Principal | None:
         return p
     stored: auth.Principal | None = st.session_state.get("principal")
     if stored is None:
+        stored = _restore_from_cookie()
+    if stored is None:
         return None
+    _emit_cookie()
     if time.time() - st.session_state.get("login_at", 0) > SESSION_HOURS * 3600:
         sign_out()
         return None
@@ -91,9 +94,61 @@ def _reset_session(keep: tuple[str, ...] = ("ui_lang",)) -> None:
         st.session_state[k] = v
 
 
+def _cookie_key() -> bytes | None:
+    try:
+        return session_cookie.signing_key()
+    except ValueError as exc:  # a too-short secret is a configuration error, shown to whoever opens the app
+        safe.error(exc)
+        st.stop()
+        raise
+
+
+def _restore_from_cookie() -> auth.Principal | None:
+    """A reload, a new tab or a shared link: the signed cookie (if genuine, unexpired, not signed out and the
+    user still active) signs the session in; its issue time keeps the session's age."""
+    token, key = st.context.cookies.get(session_cookie.COOKIE), _cookie_key()
+    if not token or key is None:
+        return None
+    found = session_cookie.restore(data.client(), token, key)
+    if found is None:
+        st.session_state["cookie_clear"] = True  # a dead cookie is dropped, not offered again on every run
+        return None
+    p, issued_at = found
+    st.session_state["principal"] = p
+    st.session_state["login_at"] = issued_at
+    return p
+
+
+def _cookie_js(value: str, max_age: int) -> None:
+    # st.html runs in the page itself (not an iframe), so document.cookie sets the app's own cookie. The value is
+    # base64url and a dot only, so it needs no quoting; Secure whenever the app is served over TLS.
+    st.html(f"<script>document.cookie = '{session_cookie.COOKIE}={value}; Path=/; Max-Age={max_age}; "
+            "SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+            unsafe_allow_javascript=True, width=1)
+
+
+def _emit_cookie() -> None:
+    """Right after a password sign-in, hand the browser the signed cookie (once per session)."""
+    token = st.session_state.pop("cookie_token", None)
+    if token:
+        with st.sidebar:
+            _cookie_js(token, int(SESSION_HOURS * 3600))
+
+
+def _emit_cookie_clear() -> None:
+    if st.session_state.pop("cookie_clear", False):
+        _cookie_js("", 0)
+
+
 def sign_out() -> None:
-    """Forget everything the signed-in user left in this browser session: the next user of the tab sees none of it."""
+    """Forget everything the signed-in user left in this browser session: the next user of the tab sees none of it.
+
+    The sign-out is recorded, so the persistent cookie stops working even where the browser keeps a copy."""
+    p = st.session_state.get("principal")
+    if p is not None:
+        session_cookie.sign_out(data.client(), p)
     _reset_session()
+    st.session_state["cookie_clear"] = True
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
 
@@ -105,6 +160,7 @@ def _client_address() -> str:
 
 
 def login_page() -> None:
+    _emit_cookie_clear()
     language_switch()
     st.title(t("app_title"))
     st.subheader(t("login_title"))
@@ -125,6 +181,10 @@ def login_page() -> None:
             _reset_session(keep=("ui_lang", "entry_query"))
             st.session_state["principal"] = p
             st.session_state["login_at"] = time.time()
+            key = _cookie_key()
+            if key is not None:
+                st.session_state["cookie_token"] = session_cookie.issue(p, key, hours=SESSION_HOURS,
+                                                                        now=st.session_state["login_at"])
             st.rerun()
     if oidc_configured() and st.button(t("sign_in_oidc")):
         st.login()

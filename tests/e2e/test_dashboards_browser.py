@@ -48,7 +48,9 @@ def app_url(dash, warehouse_url, tmp_path_factory):  # noqa: F811 - the imported
         pytest.fail(f"{CHROMIUM} missing: `apt-get install -y chromium` (never `playwright install`)")
     port = _free_port()
     env = {**os.environ, "CLICKHOUSE_URL": warehouse_url, "MRM_MARTS_DB": dash["db"],
-           "MRM_REPORTS_DIR": str(tmp_path_factory.mktemp("reports"))}
+           "MRM_REPORTS_DIR": str(tmp_path_factory.mktemp("reports")),
+           # The key signing the persistent sign-in cookie (a test value; a real one is random and secret).
+           "MRM_SECRET_KEY": "e2e-session-cookie-key-0123456789abcdef"}
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(

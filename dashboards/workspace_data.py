@@ -1,0 +1,435 @@
+"""Checked entry points for the workspace and delivery pages (clients, users, connections, schedules, alerts).
+
+Every function takes the signed-in principal first and checks the action (workspace.permissions) and the client
+scope here, before it reads or writes: the pages only hide what a role may not use, the refusal is made here.
+The back ends (workspace/*, delivery/*) keep their own rules; values are always bound as query parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from dashboards import auth, data
+from dashboards.auth import Principal, audit, check_id
+from delivery import alerts as al
+from delivery import schedules as sc
+from delivery import telegram as tg
+from mrm import clock
+from workspace import access, credentials
+from workspace import clients as wc
+from workspace import users as wu
+
+AUDIT_LIMIT = 1000
+
+
+def _ch() -> Any:
+    return data.client()
+
+
+def _clients_changed() -> None:
+    # The sidebar's client list is cached per user for minutes; an added or archived client must show at once.
+    data._clients.clear()
+
+
+# ---------------------------------------------------------------- clients (admin)
+
+
+def client_list(p: Principal) -> list[wc.Client]:
+    access.require(_ch(), p, "manage_clients")
+    return wc.list_clients(_ch(), p, include_archived=True)
+
+
+def add_client(p: Principal, c: wc.Client) -> wc.Client:
+    out = wc.add_client(_ch(), p, c)
+    _clients_changed()
+    return out
+
+
+def edit_client(p: Principal, client_id: str, **changes: Any) -> wc.Client:
+    out = wc.edit_client(_ch(), p, client_id, **changes)
+    _clients_changed()
+    return out
+
+
+def archive_client(p: Principal, client_id: str) -> int:
+    n = wc.archive_client(_ch(), p, client_id)
+    _clients_changed()
+    return n
+
+
+# ---------------------------------------------------------------- users and the audit log (admin)
+
+
+def users(p: Principal) -> pd.DataFrame:
+    """The tenant's users with their client assignment ('*' = every client)."""
+    ch = _ch()
+    access.require(ch, p, "manage_users")
+    rows = auth.list_users(ch, p.tenant_id)
+    scope = {
+        r[0]: ("*" if r[1] else ", ".join(r[2]))
+        for r in ch.query(
+            "SELECT login, all_clients, client_ids FROM app.user_client_scope FINAL WHERE tenant_id = {t:String}",
+            parameters={"t": p.tenant_id},
+        ).result_rows
+    }
+    cols = ["login", "display_name", "role", "client_id", "auth_source", "is_active", "clients"]
+    out = [
+        {**{k: r[k] for k in cols[:-1]}, "is_active": bool(r["is_active"]), "clients": _scope_text(r, scope)}
+        for r in rows
+    ]
+    return pd.DataFrame(out, columns=cols)
+
+
+def _scope_text(user: dict[str, Any], scope: dict[str, str]) -> str:
+    if user["role"] == "client":
+        return str(user["client_id"])
+    if user["role"] == "admin":
+        return "*"
+    return scope.get(user["login"], "*")
+
+
+def add_user(
+    p: Principal, *, login: str, role: str, password: str, display_name: str = "", client_id: str = ""
+) -> Principal:
+    """Create a local user in the admin's tenant; an existing login (active or suspended) is refused, not replaced."""
+    ch = _ch()
+    access.require(ch, p, "manage_users", target=login)
+    check_id("login", login)
+    exists = ch.query(
+        "SELECT count() FROM app.users FINAL WHERE tenant_id = {t:String} AND login = {l:String}",
+        parameters={"t": p.tenant_id, "l": login},
+    ).result_rows[0][0]
+    if exists:
+        raise auth.AuthError(f"login {login!r} already exists / пользователь с таким логином уже есть")
+    user = auth.add_user(
+        ch,
+        tenant_id=p.tenant_id,
+        login=login,
+        role=role,
+        password=password,
+        client_id=client_id if role == "client" else "",
+        display_name=display_name.strip(),
+    )
+    audit(ch, p.tenant_id, p.login, "user_add", "ok", target=login, detail=role)
+    return user
+
+
+def set_active(p: Principal, login: str, active: bool) -> bool:
+    return wu.set_active(_ch(), p, login, active)
+
+
+def reset_password(p: Principal, login: str, new_password: str) -> None:
+    wu.reset_password(_ch(), p, login, new_password)
+
+
+def assign_clients(p: Principal, login: str, *, all_clients: bool, client_ids: tuple[str, ...]) -> None:
+    access.set_client_scope(_ch(), p, login, all_clients=all_clients, client_ids=client_ids)
+
+
+def audit_log(
+    p: Principal,
+    *,
+    login: str = "",
+    action: str = "",
+    outcome: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> pd.DataFrame:
+    """The tenant's audit log, newest first (at most AUDIT_LIMIT rows); filters match login/action/outcome."""
+    ch = _ch()
+    access.require(ch, p, "view_audit")
+    res = ch.query(
+        "SELECT at, login, action, target, outcome, detail FROM app.audit_log WHERE tenant_id = {t:String} "
+        "AND ({l:String} = '' OR positionCaseInsensitiveUTF8(login, {l:String}) > 0) "
+        "AND ({a:String} = '' OR action = {a:String}) AND ({o:String} = '' OR outcome = {o:String}) "
+        "AND toDate(at) BETWEEN {f:Date} AND {u:Date} ORDER BY at DESC LIMIT {n:UInt32}",
+        parameters={
+            "t": p.tenant_id,
+            "l": login.strip(),
+            "a": action,
+            "o": outcome,
+            "f": date_from or dt.date(1970, 1, 1),
+            "u": date_to or dt.date(2199, 12, 31),
+            "n": AUDIT_LIMIT,
+        },
+    )
+    return pd.DataFrame(res.result_rows, columns=list(res.column_names))
+
+
+def audit_choices(p: Principal) -> tuple[list[str], list[str]]:
+    """The actions and outcomes the tenant's audit log holds (for the filters)."""
+    ch = _ch()
+    access.require(ch, p, "view_audit")
+    rows = ch.query(
+        "SELECT groupUniqArray(action), groupUniqArray(outcome) FROM app.audit_log WHERE tenant_id = {t:String}",
+        parameters={"t": p.tenant_id},
+    ).result_rows
+    return sorted(rows[0][0]), sorted(rows[0][1])
+
+
+# ---------------------------------------------------------------- connections (admin)
+
+
+def accounts(p: Principal, client_id: str) -> pd.DataFrame:
+    """The client's ad accounts: stored credential kinds (never values) and load health from app.load_log."""
+    ch = _ch()
+    access.require(ch, p, "manage_connections", target=client_id)
+    access.require_client(ch, p, client_id)
+    res = ch.query(
+        "SELECT a.platform AS platform, a.account_id AS account_id, a.account_name AS account_name, "
+        "a.is_active AS is_active, h.last_ok AS last_ok, h.last_rows AS last_rows, h.last_failed AS last_failed, "
+        "h.last_error AS last_error "
+        "FROM (SELECT * FROM app.accounts FINAL WHERE tenant_id = {t:String} AND client_id = {c:String}) AS a "
+        "LEFT JOIN (SELECT platform, account_id, maxIf(finished_at, status = 'ok') AS last_ok, "
+        "  argMaxIf(rows, finished_at, status = 'ok') AS last_rows, "
+        "  maxIf(finished_at, status = 'failed') AS last_failed, "
+        "  argMaxIf(error, finished_at, status = 'failed') AS last_error "
+        "  FROM app.load_log WHERE tenant_id = {t:String} GROUP BY platform, account_id) AS h "
+        "ON h.platform = a.platform AND h.account_id = a.account_id "
+        "ORDER BY platform, account_id SETTINGS join_use_nulls = 1",
+        parameters={"t": p.tenant_id, "c": client_id},
+    )
+    df = pd.DataFrame(res.result_rows, columns=list(res.column_names))
+    kinds: dict[tuple[str, str], list[str]] = {}
+    for s in credentials.list_secrets(ch, p):
+        kinds.setdefault((s["platform"], s["account_id"]), []).append(s["kind"])
+    df["credentials"] = [
+        ", ".join(kinds.get((a, b), [])) for a, b in zip(df["platform"], df["account_id"], strict=True)
+    ]
+    df["is_active"] = df["is_active"].astype(bool)
+    # A failure after the last success is the account's state now; an older one is history.
+    df["error_now"] = [
+        bool(f is not None and not pd.isna(f) and (o is None or pd.isna(o) or f > o))
+        for f, o in zip(df["last_failed"], df["last_ok"], strict=True)
+    ]
+    return df
+
+
+def add_account(
+    p: Principal,
+    client_id: str,
+    *,
+    platform: str,
+    account_id: str,
+    account_name: str,
+    spend_includes_vat: bool,
+) -> None:
+    """Register an ad account of a client; an account id already registered in the tenant is refused."""
+    ch = _ch()
+    access.require(ch, p, "manage_connections", target=f"{platform}/{account_id}")
+    access.require_client(ch, p, client_id)
+    credentials._check_target(platform, account_id, "token")  # the same platform and id rules as credentials
+    c = wc.get_client(ch, p.tenant_id, client_id)
+    if c is None or not c.is_active:
+        raise ValueError(f"client_id: no active client {client_id!r} / нет такого клиента")
+    taken = ch.query(
+        "SELECT client_id FROM app.accounts FINAL WHERE tenant_id = {t:String} AND platform = {p:String} "
+        "AND account_id = {a:String}",
+        parameters={"t": p.tenant_id, "p": platform, "a": account_id},
+    ).result_rows
+    if taken:
+        raise ValueError(
+            f"account_id: {platform}/{account_id} is already registered (client {taken[0][0]!r}) / "
+            "кабинет уже подключён"
+        )
+    ch.insert(
+        "app.accounts",
+        [
+            [
+                p.tenant_id,
+                client_id,
+                platform,
+                account_id,
+                account_name.strip()[:200],
+                c.timezone,
+                c.currency,
+                int(spend_includes_vat),
+                1,
+            ]
+        ],
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "platform",
+            "account_id",
+            "account_name",
+            "timezone",
+            "currency",
+            "spend_includes_vat",
+            "is_active",
+        ],
+    )
+    audit(ch, p.tenant_id, p.login, "account_add", "ok", target=f"{platform}/{account_id}", detail=client_id)
+
+
+def _own_account(ch: Any, p: Principal, client_id: str, platform: str, account_id: str) -> None:
+    access.require_client(ch, p, client_id)
+    found = ch.query(
+        "SELECT count() FROM app.accounts FINAL WHERE tenant_id = {t:String} AND client_id = {c:String} "
+        "AND platform = {p:String} AND account_id = {a:String}",
+        parameters={"t": p.tenant_id, "c": client_id, "p": platform, "a": account_id},
+    ).result_rows[0][0]
+    if not found:
+        raise LookupError(
+            f"account {platform}/{account_id} is not an account of client {client_id!r} / не найден"
+        )
+
+
+def save_credential(
+    p: Principal, client_id: str, platform: str, account_id: str, kind: str, secret: str
+) -> None:
+    ch = _ch()
+    access.require(ch, p, "manage_connections", target=f"{platform}/{account_id}")
+    _own_account(ch, p, client_id, platform, account_id)
+    credentials.save_secret(ch, p, platform=platform, account_id=account_id, kind=kind, secret=secret)
+
+
+def delete_credential(p: Principal, client_id: str, platform: str, account_id: str, kind: str) -> bool:
+    ch = _ch()
+    access.require(ch, p, "manage_connections", target=f"{platform}/{account_id}")
+    _own_account(ch, p, client_id, platform, account_id)
+    return credentials.delete_secret(ch, p, platform=platform, account_id=account_id, kind=kind)
+
+
+# ---------------------------------------------------------------- delivery: schedules and Telegram
+
+
+def _delivery(p: Principal, client_id: str, action: str = "manage_delivery") -> Any:
+    ch = _ch()
+    access.require(ch, p, action, target=client_id)
+    access.require_client(ch, p, client_id)
+    return ch
+
+
+def schedules(p: Principal, client_id: str) -> list[sc.Schedule]:
+    return sc.load(_delivery(p, client_id), p.tenant_id, client_id)
+
+
+def add_schedule(p: Principal, s: sc.Schedule) -> sc.Schedule:
+    """Save a schedule for a client the principal may serve; tenant and author come from the sign-in."""
+    ch = _delivery(p, s.client_id)
+    s = replace(s, tenant_id=p.tenant_id, schedule_id=s.schedule_id or sc.new_id())
+    sc.save(ch, s, by=p.login)
+    audit(ch, p.tenant_id, p.login, "schedule_add", "ok", target=s.schedule_id, detail=s.client_id)
+    return s
+
+
+def remove_schedule(p: Principal, client_id: str, schedule_id: str) -> None:
+    ch = _delivery(p, client_id)
+    if schedule_id not in {s.schedule_id for s in sc.load(ch, p.tenant_id, client_id)}:
+        raise sc.ScheduleError(
+            f"schedule_id: no schedule {schedule_id!r} for this client / расписание не найдено"
+        )
+    sc.remove(ch, p.tenant_id, schedule_id, by=p.login)
+    audit(ch, p.tenant_id, p.login, "schedule_remove", "ok", target=schedule_id, detail=client_id)
+
+
+def telegram_links(p: Principal, client_id: str) -> pd.DataFrame:
+    """The client's chat links without their codes (a pending code is shown once, to whoever made it)."""
+    rows = tg.links(_delivery(p, client_id), p.tenant_id, "client", client_id)
+    cols = ["status", "chat_id", "code_expires_at", "broken_reason"]
+    return pd.DataFrame([{c: r[c] for c in cols} for r in rows], columns=cols)
+
+
+def telegram_code(p: Principal, client_id: str) -> str:
+    """A one-time code for `/start <code>`: the chat that sends it to the bot receives the client's reports."""
+    ch = _delivery(p, client_id)
+    code = tg.start_link(ch, p.tenant_id, "client", client_id)
+    audit(ch, p.tenant_id, p.login, "telegram_link_code", "ok", target=client_id)  # never the code itself
+    return code
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def alerts(p: Principal, client_id: str, *, include_resolved: bool = False) -> pd.DataFrame:
+    ch = _delivery(p, client_id, "manage_alerts")
+    rows = al.open_alerts(ch, p.tenant_id, client_id, include_resolved=include_resolved)
+    cols = [
+        "alert_key",
+        "rule",
+        "state",
+        "message_ru",
+        "message_en",
+        "severity",
+        "opened_at",
+        "acked_by",
+        "acked_at",
+    ]
+    return pd.DataFrame([{c: r[c] for c in cols} for r in rows], columns=cols)
+
+
+def acknowledge(p: Principal, client_id: str, alert_key: str) -> None:
+    ch = _delivery(p, client_id, "manage_alerts")
+    al.acknowledge(ch, p.tenant_id, client_id, alert_key, by=p.login)
+    audit(ch, p.tenant_id, p.login, "alert_ack", "ok", target=alert_key[:200], detail=client_id)
+
+
+def run_alerts(p: Principal, client_id: str) -> tuple[list[al.Notice], list[str]]:
+    """Evaluate the client's rules on yesterday's data now, store what changed and deliver it.
+
+    Returns the notices and the deliveries that failed (the alerts are stored either way; a later run resends
+    only what was not delivered)."""
+    from delivery import dispatch
+
+    ch = _delivery(p, client_id, "manage_alerts")
+    now = dt.datetime.now(dt.UTC)
+    notices = al.reconcile(
+        ch,
+        p.tenant_id,
+        client_id,
+        al.evaluate(ch, p.tenant_id, client_id, clock.yesterday(), now, marts_db=data.marts_db()),
+    )
+    audit(ch, p.tenant_id, p.login, "alerts_run", "ok", target=client_id, detail=f"notices={len(notices)}")
+    if not notices:
+        return [], []
+    try:
+        bot: tg.TelegramBot | None = tg.TelegramBot.from_env()
+    except tg.DeliveryError:
+        bot = None  # no bot configured: e-mail only
+    out = dispatch.deliver_notices(ch, p.tenant_id, notices, bot=bot)
+    return notices, out.failed + out.broken
+
+
+# ---------------------------------------------------------------- page helpers
+
+
+def signed_in() -> Principal:
+    """The signed-in principal for pages that need no selected client (an empty tenant's admin has none yet)."""
+    import streamlit as st
+
+    p: Principal | None = st.session_state.get("principal_active")
+    if p is None:
+        st.stop()
+        raise RuntimeError("unreachable")  # st.stop() raises; this line keeps type checkers honest
+    return p
+
+
+def show_table(df: pd.DataFrame, names: dict[str, str], key: str) -> None:
+    """A table with its columns named from the catalogue (column -> text key); cells are shown as plain text."""
+    import streamlit as st
+
+    from dashboards.i18n import t
+
+    st.dataframe(df.rename(columns={c: t(k) for c, k in names.items()}), hide_index=True, key=key)
+
+
+def form_error(exc: Exception, labels: dict[str, str]) -> None:
+    """Show a refused form next to it: the field's label (when the message names a field) and the exact reason."""
+    import streamlit as st
+
+    from dashboards import safe
+    from dashboards.i18n import t
+
+    msg = str(exc)
+    field, sep, rest = msg.partition(":")
+    if sep and field.strip() in labels:
+        st.error(t("field_error", field=labels[field.strip()], msg=safe.md(rest.strip())))
+    elif isinstance(exc, PermissionError):
+        st.error(t("denied", msg=safe.md(msg)))
+    else:
+        st.error(t("error", msg=safe.md(msg)))
