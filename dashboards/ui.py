@@ -234,6 +234,13 @@ def sidebar(p: auth.Principal) -> None:
         _stop_with(exc)
         return
     if not options:
+        if p.can("manage_clients"):
+            # An empty tenant's admin must still reach the Clients page to add the first client.
+            st.warning(t("no_clients_admin"))
+            if sb.button(t("logout"), key="logout_btn"):
+                sign_out()
+                st.rerun()
+            return
         st.warning(t("no_clients"))
         st.stop()
     # The URL's client wins only when it differs from the one this session last wrote there (a link opened or
@@ -323,7 +330,7 @@ def selected_period() -> data.Period:
 
 def context() -> Context:
     p = st.session_state.get("principal_active")
-    if p is None:
+    if p is None or "client_sel" not in st.session_state:  # no client to show yet (the sidebar said why)
         st.stop()
     return Context(p, st.session_state["client_sel"], selected_period(), st.session_state.get("ui_lang", "ru"))
 
