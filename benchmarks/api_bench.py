@@ -115,10 +115,10 @@ def main(rows: int, clients: int, requests: int, load_only: str | None) -> None:
     lock = threading.Lock()
     original = service._rows
 
-    def timed_rows(c: Any, q: Any, tenant_id: str) -> Any:
+    def timed_rows(*args: Any, **kwargs: Any) -> Any:
         t = time.perf_counter()
         try:
-            return original(c, q, tenant_id)
+            return original(*args, **kwargs)
         finally:
             with lock:
                 in_warehouse[0] += time.perf_counter() - t

@@ -51,6 +51,8 @@ HTTP_PARAMS = {
 }
 
 FORMAT_CLAUSE = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
+# Statements whose result chDB can stream chunk by chunk (it refuses SHOW/DESCRIBE/EXISTS for streaming).
+STREAMABLE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*\(?\s*(?:SELECT|WITH)\b", re.IGNORECASE | re.DOTALL)
 SETTINGS_IN_TARGET = re.compile(r"^(?P<table>.*?)\s+SETTINGS\s+(?P<settings>.+)$", re.IGNORECASE | re.DOTALL)
 
 CONTENT_TYPES = {
@@ -291,11 +293,20 @@ class Handler(BaseHTTPRequestHandler):
                 settings.pop("readonly", None)
                 settings["readonly"] = "2" if params.get("readonly", "0") in ("0", "2") else "1"
             stateful = any(word in ("set", "use") for word in starts)
-            result = self._run(params, f"/* {marker} */ {sql}", out_format, bound, settings, marker, stateful)
+            # A SELECT is streamed as chDB produces it (server memory flat in the result size); a client asking
+            # wait_end_of_query=1 gets the whole result at once, as from ClickHouse.
+            stream = (
+                len(starts) <= 1 and STREAMABLE.match(sql) is not None and params.get("wait_end_of_query") != "1"
+            )
+            deliver = self._deliver_stream if stream else self._deliver_whole
+            self._run(
+                params, f"/* {marker} */ {sql}", out_format, bound, settings, marker, stateful, deliver, query_id
+            )
         except EngineError as exc:
             self._error(exc, query_id if SAFE_ID.fullmatch(query_id) else "")
-            return
-        payload = result.bytes()
+
+    def _result_headers(self, params: dict[str, str], result: Any, out_format: str, query_id: str) -> dict[str, str]:
+        # For a streamed result the summary is the progress at the first chunk (ClickHouse sends it likewise).
         summary = {
             "read_rows": str(_call(result, "rows_read")),
             "read_bytes": str(_call(result, "bytes_read")),
@@ -312,7 +323,74 @@ class Handler(BaseHTTPRequestHandler):
         }
         if "session_id" in params:
             headers["X-ClickHouse-Session-Id"] = params["session_id"]
-        self._reply(200, payload, CONTENT_TYPES.get(out_format, "application/octet-stream"), headers)
+        return headers
+
+    def _deliver_whole(
+        self, conn: Any, sql: str, out_format: str, bound: dict[str, str], params: dict[str, str], query_id: str
+    ) -> bool:
+        """Run the statement to the end, then send its result with a Content-Length. True: connection reusable."""
+        try:
+            result = conn.query(sql, out_format, params=bound or None)
+        except Exception as exc:
+            raise EngineError(str(exc)) from exc
+        headers = self._result_headers(params, result, out_format, query_id)
+        self._reply(200, result.bytes(), CONTENT_TYPES.get(out_format, "application/octet-stream"), headers)
+        return True
+
+    def _deliver_stream(
+        self, conn: Any, sql: str, out_format: str, bound: dict[str, str], params: dict[str, str], query_id: str
+    ) -> bool:
+        """Send the result chunk by chunk as chDB produces it. An error before the first chunk is an ordinary
+        error reply; after it the status is sent, so the body ends with the error text and the connection is cut
+        without the closing chunk (the client sees a truncated reply, never a short result taken as whole)."""
+        try:
+            stream = conn.send_query(sql, out_format, params=bound or None)
+            first = _next_chunk(stream)
+        except Exception as exc:
+            raise EngineError(str(exc)) from exc
+        headers = self._result_headers(params, first, out_format, query_id)
+        chunked = self.request_version != "HTTP/1.0"
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", CONTENT_TYPES.get(out_format, "application/octet-stream"))
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.close_connection = True  # an HTTP/1.0 body ends where the connection does
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            chunk = first
+            while chunk is not None:
+                self._write_piece(chunk.bytes(), chunked)
+                chunk = _next_chunk(stream)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            return True
+        except (BrokenPipeError, ConnectionResetError):
+            log.info("client of %s went away mid-result: cancelling the query", query_id)
+            self.close_connection = True
+            _cancel(stream)
+            return False
+        except Exception as exc:
+            log.error("query %s failed after its first chunk was sent: %s", query_id, str(exc)[:500])
+            self.close_connection = True
+            _cancel(stream)
+            try:
+                self._write_piece(f"\n{exc}\n".encode(), chunked)
+                self.wfile.flush()
+            except OSError:
+                pass
+            return False
+
+    def _write_piece(self, data: bytes, chunked: bool) -> None:
+        if not data:
+            return
+        if chunked:
+            self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+        else:
+            self.wfile.write(data)
 
     def _statement(self, params: dict[str, str], body: Body | None) -> tuple[str, Path | None, str]:
         """The SQL to run and, for `INSERT ... FORMAT X <data>`, the file holding the data."""
@@ -359,8 +437,12 @@ class Handler(BaseHTTPRequestHandler):
         bound: dict[str, str],
         settings: dict[str, str],
         marker: str,
-        stateful: bool = False,
-    ) -> Any:
+        stateful: bool,
+        deliver: Any,
+        query_id: str,
+    ) -> None:
+        """Run on the session's or a pooled connection; `deliver` runs the statement and answers the client
+        while the connection is held (a streamed result needs it until its last chunk)."""
         session_id = params.get("session_id")
         if session_id:
             session = self.engine.session(session_id, float(params.get("session_timeout") or 60))
@@ -379,21 +461,21 @@ class Handler(BaseHTTPRequestHandler):
                     delta = session.settings_delta(known)
                 except Exception as exc:
                     raise EngineError(str(exc)) from exc
-                result = self._execute(session.conn, params, sql, out_format, bound, delta, marker)
+                self._execute(session.conn, params, sql, out_format, bound, delta, marker, deliver, query_id)
                 session.explicit_set(sql.split("*/", 1)[-1])
-                return result
+                return
             finally:
                 session.lock.release()
         key = (tuple(sorted(settings.items())), params.get("database", ""))
         conn, fresh = self.engine.acquire(key)
         reusable = False
         try:
-            result = self._execute(
-                conn, params, sql, out_format, bound, settings if fresh else {}, marker, configure=fresh
+            completed = self._execute(
+                conn, params, sql, out_format, bound, settings if fresh else {}, marker, deliver, query_id, fresh
             )
-            # A statement that changes connection state must not leak into the next request.
-            reusable = not stateful and not STATEFUL.search(sql.split("*/", 1)[-1][:2000])
-            return result
+            # A statement that changes connection state must not leak into the next request; nor may a
+            # connection whose streamed result was abandoned midway.
+            reusable = completed and not stateful and not STATEFUL.search(sql.split("*/", 1)[-1][:2000])
         finally:
             self.engine.release(key, conn, reusable)
 
@@ -406,8 +488,10 @@ class Handler(BaseHTTPRequestHandler):
         bound: dict[str, str],
         settings: dict[str, str],
         marker: str,
+        deliver: Any,
+        query_id: str,
         configure: bool = True,
-    ) -> Any:
+    ) -> bool:
         try:
             for name, value in settings.items():
                 if name in self.engine.setting_names and re.fullmatch(r"[A-Za-z0-9_]+", name):
@@ -425,9 +509,7 @@ class Handler(BaseHTTPRequestHandler):
 
         token = self.engine.watcher.watch(self.connection, cancel)
         try:
-            return conn.query(sql, out_format, params=bound or None)
-        except Exception as exc:
-            raise EngineError(str(exc)) from exc
+            return bool(deliver(conn, sql, out_format, bound, params, query_id))
         finally:
             self.engine.watcher.unwatch(token)
 
@@ -469,6 +551,27 @@ def _call(result: Any, name: str) -> Any:
         return attr() if callable(attr) else attr
     except Exception:
         return 0
+
+
+def _next_chunk(stream: Any) -> Any:
+    """The next chunk of a chDB stream, or None at its end. chDB's own iterator stops at the first chunk without
+    rows, which drops the header/skeleton of an empty result (JSON, WithNames); only an empty chunk ends it here."""
+    if getattr(stream, "_exhausted", False):
+        return None
+    chunk = stream._conn.streaming_fetch_result(stream._result)
+    if chunk is None or (chunk.rows_read() == 0 and not chunk.size()):
+        stream._exhausted = True
+        return None
+    if chunk.has_error():
+        raise EngineError(chunk.error_message())
+    return chunk
+
+
+def _cancel(stream: Any) -> None:
+    try:
+        stream.cancel()
+    except Exception:  # already finished or failed
+        log.debug("cancelling a stream failed", exc_info=True)
 
 
 def _setting_literal(value: str) -> str:
