@@ -9,7 +9,8 @@ from typing import Any
 from ingestion.cbr import fetch
 from ingestion.cbr.client import make_client
 from ingestion.cbr.settings import PLATFORM, RAW_TABLE, SHARED_TENANT, SOURCE_ACCOUNT, Settings
-from ingestion.common import ConfigError, days_between, repull_window, run_load
+from ingestion.common import days_between, run_load
+from ingestion.common.windows import load_window
 from mrm import clock
 
 
@@ -30,12 +31,14 @@ def load(
     """
     today = today or clock.today()
     # Today's rates were set the business day before: today is complete for this source.
-    window = repull_window(
-        date_from, date_to, today=today, lookback_days=settings.lookback_days, include_today=True
+    start, end = load_window(
+        date_from,
+        date_to,
+        today=today,
+        lookback_days=settings.lookback_days,
+        platform=PLATFORM,
+        include_today=True,
     )
-    if window is None:
-        raise ConfigError(f"nothing to fetch: {date_from}..{date_to} is after {today}", platform=PLATFORM)
-    start, end = window
     with make_client(settings) as api:
         in_force = fetch.fetch_day(api, settings, start).date
         if in_force < start:

@@ -67,3 +67,16 @@ def split_window(date_from: date, date_to: date, max_days: int) -> Iterator[tupl
         end = min(date_to, start + timedelta(days=max_days - 1))
         yield start, end
         start = end + timedelta(days=1)
+
+
+def load_window(date_from: date, date_to: date, *, today: date, lookback_days: int, platform: str,
+                include_today: bool = False) -> tuple[date, date]:
+    """`repull_window`, or a ConfigError naming the platform when the request holds no fetchable day."""
+    from ingestion.common.errors import ConfigError
+
+    window = repull_window(date_from, date_to, today=today, lookback_days=lookback_days, include_today=include_today)
+    if window is None:
+        last = "today" if include_today else "a complete day before today"
+        raise ConfigError(f"nothing to fetch: {date_from}..{date_to} has no day up to {last} ({today})",
+                          platform=platform)
+    return window

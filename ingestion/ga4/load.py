@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ingestion.common import ConfigError, days_between, repull_window, run_load
+from ingestion.common import ConfigError, days_between, run_load
+from ingestion.common.windows import load_window
 from ingestion.ga4 import fetch
 from ingestion.ga4.client import make_client
 from ingestion.ga4.settings import PLATFORM, Settings
@@ -30,12 +31,9 @@ def load(
             f"tenant_id and a numeric GA4 property id are required (got {account_id!r})", platform=PLATFORM
         )
     today = today or clock.today()
-    window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
-    if window is None:
-        raise ConfigError(
-            f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}", platform=PLATFORM
-        )
-    start, end = window
+    start, end = load_window(
+        date_from, date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
+    )
     with make_client(settings) as api:
         res = run_load(
             client,

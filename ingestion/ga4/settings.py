@@ -35,20 +35,8 @@ class Settings(ConnectorSettings):
     @classmethod
     def for_sandbox(cls, base_url: str, **overrides: Any) -> Settings:
         """Settings against the local sandbox (`server.url("ga4")`), tuned for fast tests."""
-        from ingestion.sandbox.google_oauth import SANDBOX_GOOGLE
+        from ingestion.sandbox.google_oauth import sandbox_google_settings
 
-        root = base_url.rstrip("/").rsplit("/", 1)[0]
-        values: dict[str, Any] = {
-            "base_url": base_url,
-            "client_id": SANDBOX_GOOGLE["client_id"],
-            "client_secret": SANDBOX_GOOGLE["client_secret"],
-            "refresh_token": SANDBOX_GOOGLE["refresh_token"],
-            "oauth_url": f"{root}/google_oauth",
-            "timeout_s": 5.0,
-            "base_delay_s": 0.05,
-            "max_delay_s": 0.5,
-            "max_server_delay_s": 2.0,
-            "page_limit": 50,
-        }
+        values: dict[str, Any] = {**sandbox_google_settings(base_url), "page_limit": 50}
         values.update(overrides)
         return cls(**values)

@@ -67,20 +67,37 @@ def classify(resp: httpx.Response) -> Verdict:
     return Verdict("fatal", None, text, code or grpc or str(status), rid)
 
 
-def google_api_client(settings: Any, *, headers: dict[str, str],
-                      transport: httpx.BaseTransport | None = None) -> ApiClient:
+def google_api_client(
+    settings: Any, *, headers: dict[str, str], transport: httpx.BaseTransport | None = None
+) -> ApiClient:
     """An ApiClient for a Google API (Ads, Analytics Data) on one installed-app OAuth grant: the first access token
     is minted from the refresh token, and again on 401. `settings` has client_id/client_secret/refresh_token/
     access_token/oauth_url/base_url/timeout_s and a `platform`."""
     platform = settings.platform
-    oauth = OAuthRefresh(platform=platform, token=settings.access_token or "unset",
-                         refresh_token=settings.refresh_token, client_id=settings.client_id,
-                         client_secret=settings.client_secret, oauth_url=settings.oauth_url,
-                         timeout=settings.timeout_s, transport=transport, policy=settings.retry_policy())
+    oauth = OAuthRefresh(
+        platform=platform,
+        token=settings.access_token or "unset",
+        refresh_token=settings.refresh_token,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        oauth_url=settings.oauth_url,
+        timeout=settings.timeout_s,
+        transport=transport,
+        policy=settings.retry_policy(),
+    )
     if not settings.access_token:
         oauth.refresh()
-    return ApiClient(platform, settings.base_url, classify=classify, auth_headers=oauth.bearer, refresh=oauth.refresh,
-                     policy=settings.retry_policy(), timeout=settings.timeout_s, transport=transport, headers=headers)
+    return ApiClient(
+        platform,
+        settings.base_url,
+        classify=classify,
+        auth_headers=oauth.bearer,
+        refresh=oauth.refresh,
+        policy=settings.retry_policy(),
+        timeout=settings.timeout_s,
+        transport=transport,
+        headers=headers,
+    )
 
 
 def make_client(settings: Settings, *, transport: httpx.BaseTransport | None = None) -> ApiClient:

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ingestion.common import ConfigError, days_between, repull_window
+from ingestion.common import ConfigError, days_between
 from ingestion.common.loading import LoadSpec, run_loads
+from ingestion.common.windows import load_window
 from ingestion.google_ads import fetch
 from ingestion.google_ads.client import make_client
 from ingestion.google_ads.settings import PLATFORM, Settings, customer_digits
@@ -34,12 +35,9 @@ def load(
     except ValueError as exc:
         raise ConfigError(str(exc), platform=PLATFORM) from exc
     today = today or clock.today()
-    window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
-    if window is None:
-        raise ConfigError(
-            f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}", platform=PLATFORM
-        )
-    start, end = window
+    start, end = load_window(
+        date_from, date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
+    )
     with make_client(settings) as api:
         currency, timezone = fetch.customer_info(api, settings, customer_id)
         specs = [

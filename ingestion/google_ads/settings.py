@@ -48,21 +48,12 @@ class Settings(ConnectorSettings):
     @classmethod
     def for_sandbox(cls, base_url: str, **overrides: Any) -> Settings:
         """Settings against the local sandbox (`server.url("google_ads")`), tuned for fast tests."""
-        from ingestion.sandbox.google_oauth import SANDBOX_GOOGLE
+        from ingestion.sandbox.google_oauth import SANDBOX_GOOGLE, sandbox_google_settings
 
-        root = base_url.rstrip("/").rsplit("/", 1)[0]
         values: dict[str, Any] = {
-            "base_url": base_url,
+            **sandbox_google_settings(base_url),
             "developer_token": SANDBOX_GOOGLE["developer_token"],
-            "client_id": SANDBOX_GOOGLE["client_id"],
-            "client_secret": SANDBOX_GOOGLE["client_secret"],
-            "refresh_token": SANDBOX_GOOGLE["refresh_token"],
-            "oauth_url": f"{root}/google_oauth",
             "login_customer_id": SANDBOX_GOOGLE["manager_customer_id"],
-            "timeout_s": 5.0,
-            "base_delay_s": 0.05,
-            "max_delay_s": 0.5,
-            "max_server_delay_s": 2.0,
         }
         values.update(overrides)
         return cls(**values)

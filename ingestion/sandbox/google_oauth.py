@@ -18,6 +18,23 @@ SANDBOX_GOOGLE = {
 GOOGLE_APIS = ("google_ads", "ga4")
 
 
+def sandbox_google_settings(base_url: str) -> dict[str, object]:
+    """Connector settings every Google API shares against the sandbox at `server.url(api)`: the OAuth grant and
+    fast-test timeouts."""
+    root = base_url.rstrip("/").rsplit("/", 1)[0]
+    return {
+        "base_url": base_url,
+        "client_id": SANDBOX_GOOGLE["client_id"],
+        "client_secret": SANDBOX_GOOGLE["client_secret"],
+        "refresh_token": SANDBOX_GOOGLE["refresh_token"],
+        "oauth_url": f"{root}/google_oauth",
+        "timeout_s": 5.0,
+        "base_delay_s": 0.05,
+        "max_delay_s": 0.5,
+        "max_server_delay_s": 2.0,
+    }
+
+
 class GoogleOAuthApi(EmulatorApi):
     name = "google_oauth"
 
