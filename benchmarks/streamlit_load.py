@@ -218,10 +218,15 @@ def markdown(summary: dict, title: str) -> str:
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Wait for Streamlit's health endpoint (through the balancer when there is one)."""
+    wait_healthy_path(url, "/_stcore/health", proc, timeout_s)
+
+
+def wait_healthy_path(url: str, path: str, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).status == 200:
+            if urllib.request.urlopen(f"{url}{path}", timeout=5).status == 200:
                 return
         except OSError:
             pass
@@ -300,7 +305,7 @@ def _self_served(users: int, rows: int, workers: int, think_s: float, ramp_s: fl
         port = _free_port()
         env = {**os.environ, "CLICKHOUSE_URL": info.url, "MRM_MARTS_DB": "marts_bench"}
         app = procs.start(
-            [sys.executable, "-m", "mrm", "dashboards", "--port", str(port), "--workers", str(workers)],
+            [sys.executable, "-m", "mrm.cli", "dashboards", "--port", str(port), "--workers", str(workers)],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -72,7 +72,9 @@ def list_cmd(tenant_id: str | None) -> None:
 @click.option("--port", default=8501, show_default=True, type=int, envvar="MRM_APP_PORT",
               help="Port on 127.0.0.1 (env MRM_APP_PORT).")
 @click.option("--address", default="127.0.0.1", show_default=True, help="Listen address (loopback by default).")
-def dashboards_cmd(port: int, address: str) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="MRM_APP_WORKERS",
+              help="App processes behind a sticky balancer on --port (env MRM_APP_WORKERS; see docs/scaling.md).")
+def dashboards_cmd(port: int, address: str, workers: int) -> None:
     """Serve the Streamlit analyst app (sign in with `mrm users add` or `mrm demo` accounts)."""
     import warehouse
     from mrm import logsetup, procs
@@ -91,5 +93,31 @@ def dashboards_cmd(port: int, address: str) -> None:
            "--logger.level", "debug" if logsetup.is_verbose() else "warning",
            "--logger.hideWelcomeMessage", "false" if logsetup.is_verbose() else "true"]
     click.echo(f"MRM dashboards on http://{address}:{port}")
-    # A child we wait on (not exec): SIGTERM/Ctrl-C to this command are forwarded and the port is free on exit.
-    raise SystemExit(procs.run_foreground(cmd, env=env, cwd=APP.parents[1]))
+    if workers == 1:
+        # A child we wait on (not exec): SIGTERM/Ctrl-C to this command are forwarded and the port is free on exit.
+        raise SystemExit(procs.run_foreground(cmd, env=env, cwd=APP.parents[1]))
+    raise SystemExit(procs.run_group_foreground(_worker_cmds(cmd, address, port, workers), env=_shared_secret(env),
+                                                cwd=APP.parents[1]))
+
+
+def _worker_cmds(cmd: list[str], address: str, port: int, workers: int) -> list[list[str]]:
+    """N app processes on loopback ports after --port, and the balancer on --port in front of them."""
+    at = cmd.index("--server.port") + 1
+    apps, backends = [], []
+    for i in range(1, workers + 1):
+        app = list(cmd)
+        app[cmd.index("--server.address") + 1] = "127.0.0.1"  # only the balancer is reachable from outside
+        app[at] = str(port + i)
+        apps.append(app)
+        backends += ["--backend", f"127.0.0.1:{port + i}"]
+    return [[sys.executable, "-m", "dashboards.balancer", "--listen", f"{address}:{port}", *backends], *apps]
+
+
+def _shared_secret(env: dict[str, str]) -> dict[str, str]:
+    """One cookie secret for every process: Streamlit signs its XSRF and auth cookies with it, and a browser pinned
+    to one process must not be rejected by another after a restart re-pins it. Never printed."""
+    import secrets
+
+    if not env.get("STREAMLIT_SERVER_COOKIE_SECRET"):
+        env = {**env, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32)}
+    return env

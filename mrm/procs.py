@@ -102,3 +102,36 @@ def run_foreground(
     if received and code in (0, -received[0], 128 + received[0]):
         return 0
     return code
+
+
+def run_group_foreground(
+    cmds: Sequence[Sequence[str]],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+    grace_s: float = 30.0,
+) -> int:
+    """Run several children together (app processes and their balancer): the first to exit stops the rest.
+
+    Our stop signals go to every child; returns 0 after a requested stop, else the exit code of the child that
+    ended first (a dead app process must not leave the others serving half the users).
+    """
+    procs = [start(cmd, env=env, cwd=cwd) for cmd in cmds]
+    code = 0
+    try:
+        with forwarding_stop_signals(procs) as received:
+            while True:
+                done = [p for p in procs if p.poll() is not None]
+                if done:
+                    code = done[0].returncode
+                    break
+                try:
+                    procs[0].wait(timeout=0.5)
+                except subprocess.TimeoutExpired:
+                    pass
+    finally:
+        for proc in procs:
+            stop(proc, grace_s=grace_s)
+    if received and code in (0, -received[0], 128 + received[0]):
+        return 0
+    return code
