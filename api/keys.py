@@ -109,7 +109,10 @@ def resolve(ch: Any, key: str | None) -> KeyPrincipal:
     rows = ch.query(
         "SELECT k.tenant_id, k.login, k.scope, k.secret_sha256, k.expires_at, k.revoked_at, u.role, u.client_id, "
         "u.display_name, u.is_active FROM (SELECT * FROM app.api_keys FINAL WHERE key_id = {k:String}) AS k "
-        "INNER JOIN (SELECT * FROM app.users FINAL) AS u ON u.login = k.login AND u.tenant_id = k.tenant_id",
+        "INNER JOIN (SELECT tenant_id, login, role, client_id, display_name, is_active FROM app.users FINAL "
+        # The key's own user only: joining every user of every tenant made this the costliest query of a request.
+        "WHERE (tenant_id, login) IN (SELECT tenant_id, login FROM app.api_keys FINAL WHERE key_id = {k:String})) "
+        "AS u ON u.login = k.login AND u.tenant_id = k.tenant_id",
         parameters={"k": key_id},
     ).result_rows
     if not rows:

@@ -28,15 +28,15 @@ def marts_db() -> str:
     return name
 
 
-def readable_clients(ch: Any, principal: Any) -> list[dict[str, str]]:
+def readable_clients(ch: Any, principal: Any, client_id: str = "") -> list[dict[str, str]]:
     """The clients this principal may read: a client user its own, staff every active client of the tenant
-    (or only those assigned to them, where assignments exist)."""
+    (or only those assigned to them, where assignments exist). `client_id` narrows the answer to that one."""
     only = principal.client_id if principal.role == "client" else ""
     rows = ch.query(
         "SELECT client_id, any(name), any(currency) FROM app.clients FINAL WHERE tenant_id = {t:String} "
-        "AND is_active = 1 AND ({only:String} = '' OR client_id = {only:String}) GROUP BY client_id "
-        "ORDER BY any(name)",
-        parameters={"t": principal.tenant_id, "only": only},
+        "AND is_active = 1 AND ({only:String} = '' OR client_id = {only:String}) "
+        "AND ({c:String} = '' OR client_id = {c:String}) GROUP BY client_id ORDER BY any(name)",
+        parameters={"t": principal.tenant_id, "only": only, "c": client_id},
     ).result_rows
     allowed = _assigned(ch, principal)
     return [
@@ -59,7 +59,8 @@ def _assigned(ch: Any, principal: Any) -> set[str] | None:
 def check_scope(ch: Any, principal: Any, client_id: str) -> dict[str, str]:
     if not _ID_RE.match(str(client_id)):
         raise MetricError("client_id", "not a valid client id")
-    for c in readable_clients(ch, principal):
+    # Only the asked client is read (not the tenant's whole list): the scope check runs on every API request.
+    for c in readable_clients(ch, principal, client_id):
         if c["client_id"] == client_id:
             return c
     raise ScopeError(f"no access to client {client_id!r} / нет доступа к клиенту")
