@@ -23,8 +23,25 @@ MAX_HEAD = 64 * 1024
 CHUNK = 64 * 1024
 
 
-class BadRequest(ValueError):
-    """A request head the balancer cannot route (too long, not HTTP)."""
+# The address the balancer accepted a connection from, for the app's per-address sign-in throttling (every
+# connection reaches the app processes from loopback). The balancer replaces any copy the client sent.
+CLIENT_HEADER = "X-MRM-Client-Address"
+BEHIND_ENV = "MRM_APP_BEHIND_BALANCER"  # set for app processes that only the balancer can reach
+
+
+def rewrite_head(head: bytes, peer: str) -> bytes:
+    """The request head as the backend gets it: our client-address header, and one request per connection.
+
+    A keep-alive connection would let later request heads through unread (one could carry a forged address
+    header), so plain requests get `Connection: close`; a websocket upgrade is one request by nature."""
+    lines = head[:-4].split(b"\r\n")
+    upgrade = any(line.lower().startswith(b"upgrade:") for line in lines[1:])
+    dropped = {CLIENT_HEADER.lower().encode()} | (set() if upgrade else {b"connection", b"keep-alive"})
+    kept = [lines[0]] + [line for line in lines[1:] if line.split(b":", 1)[0].strip().lower() not in dropped]
+    kept.append(f"{CLIENT_HEADER}: {peer}".encode())
+    if not upgrade:
+        kept.append(b"Connection: close")
+    return b"\r\n".join(kept) + b"\r\n\r\n"
 
 
 def parse_addr(text: str) -> tuple[str, int]:
@@ -91,7 +108,8 @@ class Balancer:
                 writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 await writer.drain()
                 return
-            up_writer.write(head)
+            peer = writer.get_extra_info("peername")
+            up_writer.write(rewrite_head(head, str(peer[0]) if peer else ""))
             await asyncio.gather(
                 self._pipe(reader, up_writer),
                 self._downstream(up_reader, writer, index if set_cookie else None),

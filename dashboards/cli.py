@@ -114,10 +114,12 @@ def _worker_cmds(cmd: list[str], address: str, port: int, workers: int) -> list[
 
 
 def _shared_secret(env: dict[str, str]) -> dict[str, str]:
-    """One cookie secret for every process: Streamlit signs its XSRF and auth cookies with it, and a browser pinned
+    """The workers' environment. One cookie secret for every process: Streamlit signs its XSRF and auth cookies with it, and a browser pinned
     to one process must not be rejected by another after a restart re-pins it. Never printed."""
     import secrets
 
     if not env.get("STREAMLIT_SERVER_COOKIE_SECRET"):
         env = {**env, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32)}
-    return env
+    from dashboards.balancer import BEHIND_ENV
+
+    return {**env, BEHIND_ENV: "1"}  # the app trusts the balancer's client-address header (loopback-only ports)

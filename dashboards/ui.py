@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, data, safe, session_cookie
+from dashboards import auth, balancer, data, safe, session_cookie
 from dashboards.i18n import LANGS, fmt_range, t
 from mrm import clock
 
@@ -156,6 +156,10 @@ def sign_out() -> None:
 def _client_address() -> str:
     """The browser's address as the websocket saw it (not a spoofable header); '' for localhost and tests."""
     ip = st.context.ip_address
+    if os.environ.get(balancer.BEHIND_ENV) == "1":
+        # Behind `mrm dashboards --workers`: the websocket comes from the balancer on loopback, which sets this
+        # header to the address it accepted the connection from (replacing any copy the client sent).
+        ip = st.context.headers.get(balancer.CLIENT_HEADER) or ip
     return ip if isinstance(ip, str) else ""
 
 

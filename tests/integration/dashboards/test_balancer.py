@@ -30,7 +30,8 @@ def _free_port() -> int:
 def _named_server(name: str) -> http.server.ThreadingHTTPServer:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            body = name.encode()
+            forwarded = self.headers.get_all(balancer.CLIENT_HEADER) or []
+            body = f"{name} {forwarded} {self.headers.get('Connection')}".encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -92,12 +93,20 @@ def test_a_browser_is_pinned_by_its_cookie_and_new_browsers_are_spread(two_backe
     assert repinned and repinned.split(";", 1)[0] in {pin, cookie2.split(";", 1)[0]}
 
 
+def test_the_client_address_header_is_the_balancers_own_and_each_connection_carries_one_request(two_backends):
+    req = urllib.request.Request(two_backends + "/", headers={balancer.CLIENT_HEADER: "203.0.113.9",
+                                                              "Connection": "keep-alive"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        body = resp.read().decode()
+    assert body.endswith(" ['127.0.0.1'] close"), body
+
+
 def test_assets_fetched_before_the_cookie_do_not_pin(two_backends):
     _, cookie = _get(two_backends + "/static/app.js", accept="*/*")
     assert cookie is None
 
 
-def test_the_app_behind_two_workers_serves_three_simulated_users(dash, warehouse_url, tmp_path):
+def test_the_app_behind_two_workers_serves_three_simulated_users(dash, warehouse_url, ch, tmp_path):
     port = _free_port()
     env = {**os.environ, "CLICKHOUSE_URL": warehouse_url, "MRM_MARTS_DB": dash["db"]}
     log = tmp_path / "app.log"
@@ -126,6 +135,11 @@ def test_the_app_behind_two_workers_serves_three_simulated_users(dash, warehouse
         )
         assert res.errors == [], log.read_text(errors="replace")[-3000:]
         assert res.sessions_done == 3
+        # Sign-ins were throttled by the client's address as the balancer saw it (without its header, every
+        # websocket would come from loopback, which the app treats as no address at all).
+        n = ch.query("SELECT count() FROM app.login_attempts WHERE kind = 'address' AND key = '127.0.0.1' "
+                     "AND ok = 1").result_rows[0][0]
+        assert n >= 3
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
