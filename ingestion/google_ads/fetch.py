@@ -193,6 +193,103 @@ def _ad_batch(
     offset: int,
 ) -> pa.RecordBatch:
     n = len(results)
+    days, cols, cost, conv, value = _fast_columns(results, date_from, date_to) or _checked_columns(
+        results, date_from, date_to, offset
+    )
+    arrays = {
+        "tenant_id": pa.array([tenant_id] * n),
+        "account_id": pa.array([customer_id] * n),
+        "date_day": pa.array(days, pa.date32()),
+        "campaign_id": pa.array(cols["campaign_id"], pa.uint64()),
+        "campaign_name": pa.array(cols["campaign_name"]),
+        "ad_group_id": pa.array(cols["ad_group_id"], pa.uint64()),
+        "ad_group_name": pa.array(cols["ad_group_name"]),
+        "ad_id": pa.array(cols["ad_id"], pa.uint64()),
+        "ad_network_type": pa.array(cols["ad_network_type"]),
+        "impressions": pa.array(cols["impressions"], pa.uint64()),
+        "clicks": pa.array(cols["clicks"], pa.uint64()),
+        "cost": micros_array_to_money(pa.array(cost)),
+        # Google bills foreign accounts without Russian VAT: the reported cost is net.
+        "cost_includes_vat": pa.array([0] * n, pa.uint8()),
+        "currency": pa.array([currency] * n),
+        "conversions": decimal_array_to_money(pa.array(conv, pa.float64())),
+        "conversions_value": decimal_array_to_money(pa.array(value, pa.float64())),
+        "timezone": pa.array([timezone] * n),
+        "is_provisional": pa.array([int(d >= since) for d in days], pa.uint8()),
+    }
+    return pa.RecordBatch.from_pydict(arrays, schema=schema.AD_STATS_DAILY)
+
+
+def _number(value: Any, row: int, field: str) -> float:
+    if value is None:
+        return 0.0
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise PayloadError(
+            f"not a number: {value!r}", platform=PLATFORM, row=row, field=field, retryable=False
+        ) from None
+    if out < 0 or out != out:
+        raise PayloadError(
+            f"negative or NaN: {value!r}", platform=PLATFORM, row=row, field=field, retryable=False
+        )
+    return out
+
+
+def _fast_columns(results: list[dict[str, Any]], date_from: date, date_to: date) -> tuple | None:
+    """The batch's columns by direct access (the common case); None when any row is unusual, so that
+    `_checked_columns` can name the row and field."""
+    days: list[date] = []
+    seen: dict[str, date] = {}
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "campaign_id",
+            "campaign_name",
+            "ad_group_id",
+            "ad_group_name",
+            "ad_id",
+            "ad_network_type",
+            "impressions",
+            "clicks",
+        )
+    }
+    cost = np.empty(len(results), dtype=np.int64)
+    conv: list[float] = []
+    value: list[float] = []
+    try:
+        for i, row in enumerate(results):
+            camp, group, seg = row["campaign"], row["adGroup"], row["segments"]
+            met = row.get("metrics") or {}
+            raw_day = seg["date"]
+            day = seen.get(raw_day)
+            if day is None:
+                day = seen[raw_day] = date.fromisoformat(raw_day)
+                if not date_from <= day <= date_to:
+                    return None
+            days.append(day)
+            cols["campaign_id"].append(int(camp["id"]))
+            cols["campaign_name"].append(camp.get("name", ""))
+            cols["ad_group_id"].append(int(group["id"]))
+            cols["ad_group_name"].append(group.get("name", ""))
+            cols["ad_id"].append(int(row["adGroupAd"]["ad"]["id"]))
+            cols["ad_network_type"].append(seg.get("adNetworkType", "UNSPECIFIED"))
+            cols["impressions"].append(int(met.get("impressions", 0)))
+            cols["clicks"].append(int(met.get("clicks", 0)))
+            cost[i] = int(met.get("costMicros", 0))
+            c, v = float(met.get("conversions", 0.0)), float(met.get("conversionsValue", 0.0))
+            if c < 0 or v < 0 or c != c or v != v or cost[i] < 0:
+                return None
+            conv.append(c)
+            value.append(v)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return days, cols, cost, conv, value
+
+
+def _checked_columns(results: list[dict[str, Any]], date_from: date, date_to: date, offset: int) -> tuple:
+    """Row by row with every field checked: raises a PayloadError naming the row and field."""
+    n = len(results)
     days: list[date] = []
     cols: dict[str, list[Any]] = {
         k: []
@@ -235,41 +332,4 @@ def _ad_batch(
         cost[i] = int_field(row, "metrics.cost_micros", n=r, request_id=None)
         conv.append(_number(get(row, "metrics.conversions"), r, "metrics.conversions"))
         value.append(_number(get(row, "metrics.conversions_value"), r, "metrics.conversions_value"))
-    arrays = {
-        "tenant_id": pa.array([tenant_id] * n),
-        "account_id": pa.array([customer_id] * n),
-        "date_day": pa.array(days, pa.date32()),
-        "campaign_id": pa.array(cols["campaign_id"], pa.uint64()),
-        "campaign_name": pa.array(cols["campaign_name"]),
-        "ad_group_id": pa.array(cols["ad_group_id"], pa.uint64()),
-        "ad_group_name": pa.array(cols["ad_group_name"]),
-        "ad_id": pa.array(cols["ad_id"], pa.uint64()),
-        "ad_network_type": pa.array(cols["ad_network_type"]),
-        "impressions": pa.array(cols["impressions"], pa.uint64()),
-        "clicks": pa.array(cols["clicks"], pa.uint64()),
-        "cost": micros_array_to_money(pa.array(cost)),
-        # Google bills foreign accounts without Russian VAT: the reported cost is net.
-        "cost_includes_vat": pa.array([0] * n, pa.uint8()),
-        "currency": pa.array([currency] * n),
-        "conversions": decimal_array_to_money(pa.array(conv, pa.float64())),
-        "conversions_value": decimal_array_to_money(pa.array(value, pa.float64())),
-        "timezone": pa.array([timezone] * n),
-        "is_provisional": pa.array([int(d >= since) for d in days], pa.uint8()),
-    }
-    return pa.RecordBatch.from_pydict(arrays, schema=schema.AD_STATS_DAILY)
-
-
-def _number(value: Any, row: int, field: str) -> float:
-    if value is None:
-        return 0.0
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise PayloadError(
-            f"not a number: {value!r}", platform=PLATFORM, row=row, field=field, retryable=False
-        ) from None
-    if out < 0 or out != out:
-        raise PayloadError(
-            f"negative or NaN: {value!r}", platform=PLATFORM, row=row, field=field, retryable=False
-        )
-    return out
+    return days, cols, cost, conv, value

@@ -22,9 +22,18 @@ def iter_array(chunks: Iterable[bytes], *, request_id: str | None = None) -> Ite
     """The elements of a top-level JSON array arriving in byte chunks."""
     utf8 = codecs.getincrementaldecoder("utf-8")()
     buf, pos, started, done, n = "", 0, False, False, 0
+    # One batch may be megabytes long: parsing it again on every chunk would be quadratic, so an incomplete
+    # element is retried only once the text waiting has doubled (each byte is parsed a bounded number of times).
+    pending: list[str] = []
+    waiting, need = 0, 0
     for chunk in itertools.chain(chunks, [None]):
-        buf = buf[pos:] + (utf8.decode(chunk) if chunk is not None else utf8.decode(b"", final=True))
-        pos = 0
+        text = utf8.decode(chunk) if chunk is not None else utf8.decode(b"", final=True)
+        pending.append(text)
+        waiting += len(text)
+        if chunk is not None and len(buf) - pos + waiting < need:
+            continue
+        buf = buf[pos:] + "".join(pending)
+        pos, pending, waiting, need = 0, [], 0, 0
         while True:
             while pos < len(buf) and buf[pos] in _WS:
                 pos += 1
@@ -55,7 +64,8 @@ def iter_array(chunks: Iterable[bytes], *, request_id: str | None = None) -> Ite
                         request_id=request_id,
                         row=n + 1,
                     ) from None
-                break  # the element continues in the next chunk
+                need = 2 * (len(buf) - pos)
+                break  # the element continues in the next chunks
             pos = end
             n += 1
             if not isinstance(element, dict):

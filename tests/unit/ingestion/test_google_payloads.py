@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -120,3 +121,37 @@ def test_load_window_names_the_platform_when_nothing_is_fetchable() -> None:
         load_window(
             date(2026, 2, 1), date(2026, 2, 2), today=date(2026, 1, 20), lookback_days=3, platform="ga4"
         )
+
+
+def test_a_bad_ad_row_is_named_by_row_and_field() -> None:
+    from ingestion.google_ads.fetch import _ad_batch
+
+    good = {
+        "campaign": {"id": "5", "name": "c"},
+        "adGroup": {"id": "7", "name": "g"},
+        "adGroupAd": {"ad": {"id": "9"}},
+        "segments": {"date": "2026-01-05", "adNetworkType": "SEARCH"},
+        "metrics": {"impressions": "10", "costMicros": "1500000", "conversions": 0.5},
+    }
+    kw = {
+        "tenant_id": "t",
+        "customer_id": "1",
+        "currency": "USD",
+        "timezone": "UTC",
+        "since": date(2026, 1, 20),
+        "date_from": date(2026, 1, 1),
+        "date_to": date(2026, 1, 19),
+        "offset": 100,
+    }
+    batch = _ad_batch([good, {**good, "metrics": {}}], **kw)
+    assert batch.column("cost").to_pylist()[0] == Decimal("1.5") and batch.column("clicks").to_pylist() == [
+        0,
+        0,
+    ]
+    bad = {**good, "metrics": {"costMicros": "1.5e6"}}
+    with pytest.raises(PayloadError, match="not an integer") as err:
+        _ad_batch([good, bad], **kw)
+    assert (err.value.row, err.value.field) == (102, "metrics.cost_micros")
+    with pytest.raises(PayloadError, match="outside") as err:
+        _ad_batch([{**good, "segments": {"date": "2026-02-01"}}], **kw)
+    assert err.value.field == "segments.date"
