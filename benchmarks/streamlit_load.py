@@ -147,27 +147,40 @@ async def run_load(
     return out
 
 
-def cpu_seconds() -> dict[str, float]:
-    """CPU seconds so far by process role: app processes, the balancer, the warehouse, this load generator."""
+def cpu_seconds(roots: list[int] | None = None) -> dict[str, float]:
+    """CPU seconds so far by process role: app processes, the balancer, the warehouse, this load generator.
+
+    With `roots`, only those processes and their descendants count (the machine may run other people's app
+    servers and warehouses); without, every process on the machine whose command line names its role."""
     import psutil
 
     out = {"streamlit": 0.0, "balancer": 0.0, "warehouse": 0.0, "load generator": 0.0, "other": 0.0}
-    me = os.getpid()
-    for proc in psutil.process_iter(["cmdline", "pid"]):
+    me = psutil.Process()
+    procs = [me]
+    if roots is None:
+        procs += [p for p in psutil.process_iter() if p.pid != me.pid]
+    else:
+        for pid in roots:
+            try:
+                root = psutil.Process(pid)
+                procs += [root, *root.children(recursive=True)]
+            except psutil.Error:
+                continue
+    for proc in procs:
         try:
             times = proc.cpu_times()
-            cmd = " ".join(proc.info["cmdline"] or [])
+            cmd = " ".join(proc.cmdline())
         except (psutil.Error, OSError):
             continue
         role = (
             "load generator"
-            if proc.info["pid"] == me
+            if proc.pid == me.pid
             else "balancer"
             if "dashboards.balancer" in cmd
             else "streamlit"
             if "streamlit run" in cmd
             else "warehouse"
-            if "warehouse.server" in cmd
+            if "warehouse" in cmd
             else "other"
         )
         out[role] += times.user + times.system
@@ -278,11 +291,17 @@ def main(
 
 
 def _measure(
-    url: str, users: int, logins: list[str], password: str, think_s: float, ramp_s: float
+    url: str,
+    users: int,
+    logins: list[str],
+    password: str,
+    think_s: float,
+    ramp_s: float,
+    roots: list[int] | None = None,
 ) -> tuple[Results, float, dict[str, float]]:
-    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    cpu0, t0 = cpu_seconds(roots), time.perf_counter()
     res = asyncio.run(run_load(url, users, logins, password, think_s=think_s, ramp_s=ramp_s))
-    wall, cpu1 = time.perf_counter() - t0, cpu_seconds()
+    wall, cpu1 = time.perf_counter() - t0, cpu_seconds(roots)
     return res, wall, {k: v - cpu0.get(k, 0.0) for k, v in cpu1.items()}
 
 
@@ -315,7 +334,9 @@ def _self_served(users: int, rows: int, workers: int, think_s: float, ramp_s: fl
         try:
             wait_healthy(url, app, 300)
             load = os.getloadavg()[0]
-            res, wall, cpu = _measure(url, users, ["bench-pm"], PASSWORD, think_s, ramp_s)
+            res, wall, cpu = _measure(
+                url, users, ["bench-pm"], PASSWORD, think_s, ramp_s, roots=[app.pid, info.pid]
+            )
         finally:
             procs.stop(app)
     finally:
