@@ -53,6 +53,12 @@ HTTP_PARAMS = {
 FORMAT_CLAUSE = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
 # Statements whose result chDB can stream chunk by chunk (it refuses SHOW/DESCRIBE/EXISTS for streaming).
 STREAMABLE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*\(?\s*(?:SELECT|WITH)\b", re.IGNORECASE | re.DOTALL)
+# Formats whose chunks concatenate to the whole answer. chDB writes the prefix/suffix of the others (names row,
+# JSON skeleton, Parquet/Arrow footers) into every chunk, so those are sent whole.
+STREAM_FORMATS = frozenset(
+    {"TabSeparated", "TSV", "TabSeparatedRaw", "TSVRaw", "CSV", "JSONEachRow", "JSONLines", "NDJSON",
+     "JSONCompactEachRow", "JSONStringsEachRow", "RowBinary", "Native"}
+)
 SETTINGS_IN_TARGET = re.compile(r"^(?P<table>.*?)\s+SETTINGS\s+(?P<settings>.+)$", re.IGNORECASE | re.DOTALL)
 
 CONTENT_TYPES = {
@@ -296,7 +302,10 @@ class Handler(BaseHTTPRequestHandler):
             # A SELECT is streamed as chDB produces it (server memory flat in the result size); a client asking
             # wait_end_of_query=1 gets the whole result at once, as from ClickHouse.
             stream = (
-                len(starts) <= 1 and STREAMABLE.match(sql) is not None and params.get("wait_end_of_query") != "1"
+                len(starts) <= 1
+                and out_format in STREAM_FORMATS
+                and STREAMABLE.match(sql) is not None
+                and params.get("wait_end_of_query") != "1"
             )
             deliver = self._deliver_stream if stream else self._deliver_whole
             self._run(

@@ -79,6 +79,25 @@ def test_empty_result_keeps_its_format_skeleton(server, fmt):
     assert doc["rows"] == 0 and doc["data"] == [] and doc["meta"][0]["name"] == "one"
 
 
+@pytest.mark.parametrize("fmt", ["CSVWithNames", "JSON", "Parquet", "TabSeparated", "Native", "JSONEachRow"])
+def test_every_format_answers_the_same_streamed_or_whole(server, fmt):
+    sql = f"SELECT number, toString(number) AS s FROM numbers(300000) FORMAT {fmt}"  # several chunks
+    streamed = _post(server, sql).content
+    whole = _post(server, sql, wait_end_of_query="1").content
+    if fmt in ("JSON", "Parquet"):  # they carry the elapsed time / writer metadata: compare what they hold
+        assert len(streamed) > 1_000_000
+        if fmt == "JSON":
+            assert json.loads(streamed)["data"] == json.loads(whole)["data"]
+        else:
+            import io
+
+            import pyarrow.parquet as pq
+
+            assert pq.read_table(io.BytesIO(streamed)).equals(pq.read_table(io.BytesIO(whole)))
+        return
+    assert streamed == whole and len(streamed) > 1_000_000
+
+
 def test_small_results_and_names_through_a_stock_client(server):
     ch = clickhouse_connect.get_client(dsn=server.url)
     assert ch.query("SELECT number FROM numbers({n:UInt32})", parameters={"n": 3}).result_rows == [
