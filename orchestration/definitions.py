@@ -31,12 +31,21 @@ EXTERNAL_APP_TABLES = {
     "vat_rates": "Effective-dated VAT rates, the same rows as ingestion.common.vat.VAT_RATES (a test compares them).",
     "raw_window_versions": "Current load id per raw table, tenant, account and day (atomic window switch).",
     "campaign_mappings": "Manual plan-line ↔ campaign links kept in the app.",
+    "media_plan_lines_approved": "Lines of each plan's current approved or active version (a view): plan vs fact "
+                                 "reads these, never drafts or rejected versions.",
+}
+# Reference data loaded by its own connector (ingestion.cbr), not a platform multi-asset: shown so lineage is complete.
+EXTERNAL_RAW_TABLES = {
+    ("raw_cbr", "fx_daily"): "Bank of Russia daily exchange rates (roubles per unit, nominal applied in dbt), "
+                             "shared by every tenant; the rate in force carries over weekends and holidays.",
 }
 
 
 def external_app_assets() -> list[dg.AssetSpec]:
     return [dg.AssetSpec(["app", name], group_name="app", description=desc, kinds={"clickhouse"})
-            for name, desc in EXTERNAL_APP_TABLES.items()]
+            for name, desc in EXTERNAL_APP_TABLES.items()] + [
+        dg.AssetSpec([db, table], group_name=db, description=desc, kinds={"clickhouse"})
+        for (db, table), desc in EXTERNAL_RAW_TABLES.items()]
 
 
 def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] | None = None, today: str = "",
