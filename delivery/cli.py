@@ -9,6 +9,7 @@ import click
 
 from delivery import alerts as al
 from delivery import schedules as sc
+from mrm import clock
 
 
 def _ch() -> Any:
@@ -127,7 +128,7 @@ def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: boo
     from metrics.service import marts_db
 
     ch = _ch()
-    day = as_of.date() if as_of else dt.date.today() - dt.timedelta(days=1)
+    day = as_of.date() if as_of else clock.yesterday()
     clients = [client_id] if client_id else [r[0] for r in ch.query(
         "SELECT client_id FROM app.clients FINAL WHERE tenant_id = {t:String} AND is_active = 1",
         parameters={"t": tenant}).result_rows]
