@@ -39,7 +39,14 @@ def load(
         date_from, date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
     )
     with make_client(settings) as api:
-        currency, timezone = fetch.customer_info(api, settings, customer_id)
+        known: list[tuple[str, str]] = []
+
+        def customer() -> tuple[str, str]:
+            # Asked inside each table's fetch, so a cut answer is retried with it (run_loads' payload attempts).
+            if not known:
+                known.append(fetch.customer_info(api, settings, customer_id))
+            return known[0]
+
         specs = [
             LoadSpec(
                 "campaigns",
@@ -48,7 +55,7 @@ def load(
                 None,
                 None,
                 lambda: fetch.fetch_campaigns(
-                    api, settings, tenant_id=tenant_id, customer_id=customer_id, currency=currency
+                    api, settings, tenant_id=tenant_id, customer_id=customer_id, currency=customer()[0]
                 ),
             ),
             LoadSpec(
@@ -65,8 +72,8 @@ def load(
                     date_from=start,
                     date_to=end,
                     today=today,
-                    currency=currency,
-                    timezone=timezone,
+                    currency=customer()[0],
+                    timezone=customer()[1],
                 ),
             ),
         ]

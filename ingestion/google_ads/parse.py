@@ -27,7 +27,15 @@ def iter_array(chunks: Iterable[bytes], *, request_id: str | None = None) -> Ite
     pending: list[str] = []
     waiting, need = 0, 0
     for chunk in itertools.chain(chunks, [None]):
-        text = utf8.decode(chunk) if chunk is not None else utf8.decode(b"", final=True)
+        try:
+            text = utf8.decode(chunk) if chunk is not None else utf8.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise PayloadError(
+                f"searchStream answer is not UTF-8 after {n} batches: {exc.reason}",
+                platform=PLATFORM,
+                request_id=request_id,
+                row=n + 1,
+            ) from exc
         pending.append(text)
         waiting += len(text)
         if chunk is not None and len(buf) - pos + waiting < need:

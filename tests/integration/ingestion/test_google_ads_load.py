@@ -108,6 +108,16 @@ def test_quota_waits_the_retry_delay_and_an_expired_token_is_refreshed(ch, gads)
     assert fingerprint(ch, account) == clean
 
 
+def test_a_cut_answer_to_the_first_query_is_asked_again(ch, gads) -> None:
+    server, settings, account = gads
+    run(ch, settings, account)
+    clean = fingerprint(ch, account)
+    server.faults.add("google_ads", "truncate", count=1, path="searchStream", fraction=0.5)
+    server.faults.add("google_ads", "garble", count=1, path="searchStream")
+    run(ch, settings, account)
+    assert server.faults.list() == [] and fingerprint(ch, account) == clean
+
+
 def test_a_stream_failing_part_way_is_fetched_again_never_loaded_half(ch, gads) -> None:
     server, settings, account = gads
     run(ch, settings, account)
