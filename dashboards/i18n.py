@@ -102,6 +102,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_over": ("перерасход", "over"),
     "status_future": ("впереди", "future"),
     "status_not_planned": ("не запланировано", "not planned"),
+    "status_not_linked": ("не связана с кампанией", "not linked to a campaign"),
+    # insight severities and kinds (app, client report, e-mail)
+    "severity_critical": ("критично", "critical"),
+    "severity_high": ("важно", "high"),
+    "severity_medium": ("средне", "medium"),
+    "severity_low": ("низкая важность", "low"),
+    "severity_info": ("для сведения", "info"),
+    "insight_pipeline_health": ("загрузка данных", "data loads"),
+    "insight_anomaly": ("аномалия", "anomaly"),
+    "insight_pacing": ("темп расхода", "pacing"),
+    "insight_top_mover": ("главное изменение", "top mover"),
+    "insight_provisional_data": ("предварительные данные", "provisional data"),
     # reach
     "reach": ("Охват", "Reach"),
     "frequency": ("Частота", "Frequency"),
@@ -489,6 +501,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "al_not_delivered": ("Не доставлено: {what}", "Not delivered: {what}"),
 }
 
+
+# Currency signs shown after amounts ('1 234,50 ₽'); a code without a sign is shown as the code.
+CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "UZS": "сум"}
 
 MONTHS = {
     # Russian dates use the genitive month ("5 декабря"); short forms for ranges and axes.

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import auth, balancer, data, safe, session_cookie
-from dashboards.i18n import LANGS, fmt_range, t
+from dashboards.i18n import CURRENCY_SIGNS, LANGS, fmt_range, t
 from mrm import clock
 
 SESSION_HOURS = float(os.environ.get("MRM_SESSION_HOURS", "12"))
@@ -380,7 +380,6 @@ def delta_pct(cur: Any, prev: Any) -> str | None:
 MONEY = ("spend_net", "spend_gross", "conversions_value", "cpc", "cpm", "cpa", "line_budget_net",
          "cum_actual_spend_net", "forecast_spend_net_end_of_flight")
 SHARES = ("ctr", "cr", "romi", "drr", "pacing_ratio")
-CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "UZS": "сум"}
 
 
 def currency(ctx: Context) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from assistants.llm.numbers import fmt_num, fmt_pct
+from dashboards.i18n import CURRENCY_SIGNS, display_name
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 
@@ -51,19 +52,32 @@ def safe_cell(v: Any) -> Any:
     return v
 
 
+# Stored ids in the report's columns and what the one RU/EN catalogue (dashboards.i18n) calls them.
+_NAMED = {"platform": "platform", "channel": "platform", "pacing_status": "status", "severity": "severity",
+          "type": "insight"}
+
+
+def named_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Rows with platform, channel, status, severity and insight-kind ids replaced by their names in `lang`."""
+    return [{k: display_name(_NAMED[k], v, lang) if k in _NAMED and v is not None else v for k, v in r.items()}
+            for r in rows]
+
+
 def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: str, lang: str, path: Path) -> Path:
     import xlsxwriter
 
     t = L[lang]
+    sign = CURRENCY_SIGNS.get(snap["currency"], snap["currency"])
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "border": 1, "text_wrap": True})
-    money = wb.add_format({"num_format": "#,##0.00"})
+    money = wb.add_format({"num_format": f'#,##0.00 "{sign}"'})
     integer = wb.add_format({"num_format": "#,##0"})
     pct = wb.add_format({"num_format": "0.00%"})
+    decimal = wb.add_format({"num_format": "#,##0.00"})
     title = wb.add_format({"bold": True, "font_size": 14})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    fmts = {"money": money, "int": integer, "pct": pct}
+    fmts = {"money": money, "int": integer, "pct": pct, "num": decimal}
 
     def table(ws: Any, row0: int, cols: list[tuple[str, str, str | None]], rows: list[dict[str, Any]]) -> int:
         for j, (_key, label, _f) in enumerate(cols):
@@ -89,7 +103,7 @@ def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: 
     ws.write_string(2, 0, spend_label + (f", {t['comm_on']}" if snap["include_commission"] else ""))
     ws.write_string(3, 0, f"{t['currency']}: {snap['currency']}")
     items = [("impressions", "int"), ("clicks", "int"), ("spend", "money"), ("commission", "money"),
-             ("total_cost", "money"), ("conversions", "money"), ("conversions_value", "money"), ("ctr", "pct"),
+             ("total_cost", "money"), ("conversions", "int"), ("conversions_value", "money"), ("ctr", "pct"),
              ("cpc", "money"), ("cpa", "money"), ("cr", "pct")]
     ws.write_string(5, 0, t["metric"], head)
     ws.write_string(5, 1, t["value"], head)
@@ -111,24 +125,24 @@ def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: 
     cols_c: list[tuple[str, str, str | None]] = [("platform", t["platform"], None), ("campaign_id", t["campaign_id"], None), ("campaign_name", t["campaign"], None),
               ("impressions", t["impressions"], "int"), ("clicks", t["clicks"], "int"), ("spend", t["spend"], "money"),
               ("commission", t["commission"], "money"), ("total_cost", t["total_cost"], "money"),
-              ("conversions", t["conversions"], "money"), ("ctr", t["ctr"], "pct"), ("cpc", t["cpc"], "money"),
+              ("conversions", t["conversions"], "int"), ("ctr", t["ctr"], "pct"), ("cpc", t["cpc"], "money"),
               ("cpa", t["cpa"], "money"), ("cr", t["cr"], "pct")]
-    table(wb.add_worksheet(t["campaigns"]), 0, cols_c, snap["campaigns"])
+    table(wb.add_worksheet(t["campaigns"]), 0, cols_c, named_rows(snap["campaigns"], lang))
     cols_ch: list[tuple[str, str, str | None]] = [("channel", t["channel"], None), *cols_c[3:]]
-    table(wb.add_worksheet(t["channels"]), 0, cols_ch, snap["channels"])
+    table(wb.add_worksheet(t["channels"]), 0, cols_ch, named_rows(snap["channels"], lang))
     cols_p: list[tuple[str, str, str | None]] = [("plan_id", t["plan_id"], None), ("line_id", t["line_id"], None),
               ("line_name", t["line_name"], None), ("channel", t["channel"], None), ("budget_net", t["budget_net"], "money"), ("planned_to_date", t["planned_to_date"], "money"),
               ("actual_to_date", t["actual_to_date"], "money"), ("pacing_ratio", t["pacing_ratio"], "pct"),
               ("forecast_net", t["forecast_net"], "money"), ("pacing_status", t["pacing_status"], None),
               ("flight_end", t["flight_end"], None)]
-    table(wb.add_worksheet(t["plan"]), 0, cols_p, snap["plan_vs_fact"])
+    table(wb.add_worksheet(t["plan"]), 0, cols_p, named_rows(snap["plan_vs_fact"], lang))
     rr = [{**x, "window": f"{x['window_start']} – {x['window_end']} ({x['window_grain']})"} for x in snap["reach"]]
     cols_r: list[tuple[str, str, str | None]] = [("platform", t["platform"], None), ("campaign_id", t["campaign_id"], None), ("window", t["window"], None),
-              ("reach", t["reach_v"], "int"), ("contacts", t["contacts"], "int"), ("avg_frequency", t["avg_frequency"], "money")]
-    table(wb.add_worksheet(t["reach"]), 0, cols_r, rr)
+              ("reach", t["reach_v"], "int"), ("contacts", t["contacts"], "int"), ("avg_frequency", t["avg_frequency"], "num")]
+    table(wb.add_worksheet(t["reach"]), 0, cols_r, named_rows(rr, lang))
     cols_i: list[tuple[str, str, str | None]] = [("type", t["type"], None), ("severity", t["severity"], None), ("text", t["text"], None)]
     wsi = wb.add_worksheet(t["insights"])
-    table(wsi, 0, cols_i, insights)
+    table(wsi, 0, cols_i, named_rows(insights, lang))
     wsi.set_column(2, 2, 110, wrap)
     wb.close()
     return path
@@ -144,13 +158,16 @@ def _font_dir() -> Path:
     )
 
 
-def _num(v: Any, lang: str, kind: str) -> str:
+def _num(v: Any, lang: str, kind: str, currency: str = "") -> str:
+    """A number as the report prints it: shares in percent, counts whole, money with the currency sign."""
     if v is None:
         return "—"
     if kind == "pct":
         return fmt_pct(float(v), lang, 2)
     if kind == "int":
         return fmt_num(float(v), lang, 0)
+    if kind == "money" and currency:
+        return f"{fmt_num(float(v), lang, 2)}\u00a0{CURRENCY_SIGNS.get(currency, currency)}"
     return fmt_num(float(v), lang, 2)
 
 
@@ -181,7 +198,7 @@ def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: s
     pdf.ln(2)
     # KPI tiles
     kpis = [("spend", "money"), ("total_cost", "money"), ("impressions", "int"), ("clicks", "int"),
-            ("conversions", "money"), ("ctr", "pct"), ("cpc", "money"), ("cpa", "money")]
+            ("conversions", "int"), ("ctr", "pct"), ("cpc", "money"), ("cpa", "money")]
     w = (pdf.w - pdf.l_margin - pdf.r_margin) / 4
     for k, (key, kind) in enumerate(kpis):
         if k % 4 == 0 and k:
@@ -194,7 +211,7 @@ def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: s
         pdf.cell(w - 4, 4, t[key])
         pdf.set_xy(x + 2, y + 6)
         pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(w - 4, 6, _num(tot.get(key), lang, kind))
+        pdf.cell(w - 4, 6, _num(tot.get(key), lang, kind, snap["currency"]))
         pdf.set_xy(pdf.l_margin, y)
     pdf.ln(18)
     pdf.set_font("DejaVu", "B", 12)
@@ -208,24 +225,25 @@ def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: s
     _bar_chart(pdf, snap["daily"], t["daily_spend"], lang)
     _pdf_table(pdf, t["campaigns"], [("campaign_name", t["campaign"], None, 60), ("platform", t["platform"], None, 26),
                                       ("spend", t["spend"], "money", 26), ("clicks", t["clicks"], "int", 20),
-                                      ("conversions", t["conversions"], "money", 20), ("cpa", t["cpa"], "money", 20)],
-               snap["campaigns"][:20], lang)
+                                      ("conversions", t["conversions"], "int", 20), ("cpa", t["cpa"], "money", 20)],
+               named_rows(snap["campaigns"][:20], lang), lang, snap["currency"])
     _pdf_table(pdf, t["channels"], [("channel", t["channel"], None, 40), ("impressions", t["impressions"], "int", 30),
                                      ("clicks", t["clicks"], "int", 25), ("spend", t["spend"], "money", 30),
-                                     ("ctr", t["ctr"], "pct", 20), ("cpa", t["cpa"], "money", 25)], snap["channels"], lang)
+                                     ("ctr", t["ctr"], "pct", 20), ("cpa", t["cpa"], "money", 25)],
+               named_rows(snap["channels"], lang), lang, snap["currency"])
     if snap["plan_vs_fact"]:
         # A line is named by its id and placement (snapshots frozen before line names were added have no name).
         lines = [{**x, "line": " · ".join(v for v in (x["line_id"], x.get("line_name") or "") if v)}
-                 for x in snap["plan_vs_fact"]]
-        _pdf_table(pdf, t["plan"], [("line", t["line_id"], None, 40), ("budget_net", t["budget_net"], "money", 30),
+                 for x in named_rows(snap["plan_vs_fact"], lang)]
+        _pdf_table(pdf, t["plan"], [("line", t["line_id"], None, 38), ("budget_net", t["budget_net"], "money", 30),
                                      ("actual_to_date", t["actual_to_date"], "money", 30),
                                      ("pacing_ratio", t["pacing_ratio"], "pct", 22), ("forecast_net", t["forecast_net"], "money", 30),
-                                     ("pacing_status", t["pacing_status"], None, 20)], lines, lang)
+                                     ("pacing_status", t["pacing_status"], None, 38)], lines, lang, snap["currency"])
     if insights:
         pdf.set_font("DejaVu", "B", 12)
         pdf.cell(0, 8, t["insights"], new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 9)
-        for ins in insights[:15]:
+        for ins in named_rows(insights[:15], lang):
             pdf.multi_cell(0, 5, f"• [{ins['severity']}] {ins['text']}", new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
     return path
@@ -259,7 +277,7 @@ def _bar_chart(pdf: Any, daily: list[dict[str, Any]], title: str, lang: str) -> 
 
 
 def _pdf_table(pdf: Any, title: str, cols: list[tuple[str, str, str | None, float]], rows: list[dict[str, Any]],
-               lang: str) -> None:
+               lang: str, currency: str = "") -> None:
     if pdf.get_y() > pdf.h - 50:
         pdf.add_page()
     pdf.set_font("DejaVu", "B", 12)
@@ -277,7 +295,7 @@ def _pdf_table(pdf: Any, title: str, cols: list[tuple[str, str, str | None, floa
             pdf.add_page()
         for key, _label, kind, w in cols:
             v = r.get(key)
-            txt = _num(v, lang, kind) if kind else str(v if v is not None else "—")
+            txt = _num(v, lang, kind, currency) if kind else str(v if v is not None else "—")
             while pdf.get_string_width(txt) > w - 2 and len(txt) > 3:
                 txt = txt[:-2] + "…"
             pdf.cell(w, 5, txt, border=1, align="R" if kind else "L")
