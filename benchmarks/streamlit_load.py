@@ -29,9 +29,14 @@ from pathlib import Path
 import click
 
 from benchmarks.streamlit_client import Run, Session
+from dashboards.i18n import t
+from dashboards.ui import DEFAULT_PRESET
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 2000.0
+# Preset labels (the sessions run in English) that would not change the period: the default one and "custom",
+# which only opens the date range for typing.
+SAME_PERIOD = {t(f"preset_{name}", "en") for name in (DEFAULT_PRESET, "custom")}
 # step -> (url path of the page, or None for an action on the current page; a heading the run must draw)
 STEPS = [
     ("Sign in", None, "Overview"),
@@ -103,7 +108,7 @@ async def user_session(
             await think()
             if path is None:  # the period preset in the sidebar, as a user picks another one
                 preset = s.widget("period_preset")
-                choice = rng.choice([o for o in preset.options if o != "Custom"] or preset.options)
+                choice = rng.choice([o for o in preset.options if o not in SAME_PERIOD])
                 run = await s.rerun(set_values={preset.id: ("string_value", choice)})
             else:
                 run = await s.rerun(page=path)

@@ -101,15 +101,20 @@ def dashboards_cmd(port: int, address: str, workers: int) -> None:
 
 
 def _worker_cmds(cmd: list[str], address: str, port: int, workers: int) -> list[list[str]]:
-    """N app processes on loopback ports after --port, and the balancer on --port in front of them."""
+    """N app processes on free loopback ports, and the balancer on --port in front of them."""
+    import socket
+
     at = cmd.index("--server.port") + 1
     apps, backends = [], []
-    for i in range(1, workers + 1):
+    for _ in range(workers):
+        with socket.socket() as s:  # a port free now; the app binds it a moment later
+            s.bind(("127.0.0.1", 0))
+            free = s.getsockname()[1]
         app = list(cmd)
         app[cmd.index("--server.address") + 1] = "127.0.0.1"  # only the balancer is reachable from outside
-        app[at] = str(port + i)
+        app[at] = str(free)
         apps.append(app)
-        backends += ["--backend", f"127.0.0.1:{port + i}"]
+        backends += ["--backend", f"127.0.0.1:{free}"]
     return [[sys.executable, "-m", "dashboards.balancer", "--listen", f"{address}:{port}", *backends], *apps]
 
 

@@ -13,18 +13,14 @@ import sys
 import threading
 import urllib.request
 
+import psutil
 import pytest
 
 from benchmarks import streamlit_load
 from dashboards import balancer
+from tests.conftest import free_port
 from tests.integration.dashboards.conftest import APP, PASSWORD
 from tests.machine import load_factor
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _named_server(name: str) -> http.server.ThreadingHTTPServer:
@@ -48,7 +44,7 @@ def _named_server(name: str) -> http.server.ThreadingHTTPServer:
 @pytest.fixture
 def two_backends():
     servers = [_named_server("a"), _named_server("b")]
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -94,8 +90,9 @@ def test_a_browser_is_pinned_by_its_cookie_and_new_browsers_are_spread(two_backe
 
 
 def test_the_client_address_header_is_the_balancers_own_and_each_connection_carries_one_request(two_backends):
-    req = urllib.request.Request(two_backends + "/", headers={balancer.CLIENT_HEADER: "203.0.113.9",
-                                                              "Connection": "keep-alive"})
+    req = urllib.request.Request(
+        two_backends + "/", headers={balancer.CLIENT_HEADER: "203.0.113.9", "Connection": "keep-alive"}
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         body = resp.read().decode()
     assert body.endswith(" ['127.0.0.1'] close"), body
@@ -107,7 +104,7 @@ def test_assets_fetched_before_the_cookie_do_not_pin(two_backends):
 
 
 def test_the_app_behind_two_workers_serves_three_simulated_users(dash, warehouse_url, ch, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CLICKHOUSE_URL": warehouse_url, "MRM_MARTS_DB": dash["db"]}
     log = tmp_path / "app.log"
     with open(log, "wb") as out:
@@ -137,13 +134,16 @@ def test_the_app_behind_two_workers_serves_three_simulated_users(dash, warehouse
         assert res.sessions_done == 3
         # Sign-ins were throttled by the client's address as the balancer saw it (without its header, every
         # websocket would come from loopback, which the app treats as no address at all).
-        n = ch.query("SELECT count() FROM app.login_attempts WHERE kind = 'address' AND key = '127.0.0.1' "
-                     "AND ok = 1").result_rows[0][0]
+        n = ch.query(
+            "SELECT count() FROM app.login_attempts WHERE kind = 'address' AND key = '127.0.0.1' AND ok = 1"
+        ).result_rows[0][0]
         assert n >= 3
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert sum("streamlit" in " ".join(c.cmdline()) for c in children) >= 2
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
-    # Every child went with it: the balancer's and the workers' ports are free again.
-    for p in (port, port + 1, port + 2):
-        with socket.socket() as s:
-            assert s.connect_ex(("127.0.0.1", p)) != 0
+    # Every child went with it (the balancer and both app processes), and the port is free again.
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 
 import pytest
 
 from benchmarks import streamlit_load
+from tests.conftest import free_port
 from tests.integration.dashboards.conftest import APP, PASSWORD
 from tests.machine import load_factor
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(dash, warehouse_url, tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CLICKHOUSE_URL": warehouse_url, "MRM_MARTS_DB": dash["db"]}
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log, "wb") as out:
