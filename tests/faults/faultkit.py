@@ -72,8 +72,11 @@ def load_account(ch: Any, server: Any, account: Any, date_from: dt.date, date_to
 def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date = FIRST_DAY,
              date_to: dt.date = LAST_DAY, before: Callable[[Any], None] | None = None,
              progress: Callable[[Any, int], None] | None = None) -> dict[str, str]:
-    """Load every account's window; an account that fails is named (with its error) and the backfill goes on."""
+    """Load every account's window; an account that fails is named (with its error) and the backfill goes on.
+    When an account bills in another currency, the Bank of Russia rates of the window are loaded too (the dbt
+    build refuses foreign spend without them)."""
     failures: dict[str, str] = {}
+    accounts_ = list(accounts_)
     for account in accounts_:
         settings = sandbox_settings(server, account.platform)
         if before is not None:
@@ -83,6 +86,14 @@ def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date 
                          None if progress is None else (lambda n, a=account: progress(a, n)))
         except Exception as exc:  # noqa: BLE001 - collected: the scenario reruns exactly these accounts
             failures[f"{account.platform}/{account.account_id}"] = f"{type(exc).__name__}: {exc}"
+    if any(a.currency != "RUB" for a in accounts_):
+        from ingestion import cbr
+
+        try:
+            cbr.load(ch, cbr.Settings.for_sandbox(server.url("cbr"), timeout_s=CLIENT_TIMEOUT_S),
+                     date_from=date_from, date_to=date_to, today=TODAY)
+        except Exception as exc:  # noqa: BLE001 - reported like an account
+            failures["cbr/rates"] = f"{type(exc).__name__}: {exc}"
     return failures
 
 

@@ -15,7 +15,8 @@ import pytest
 
 from tests.faults.faultkit import CLIENT_TIMEOUT_S, accounts, assert_same_as_clean, backfill, fingerprint
 
-PLATFORM_API = {"yandex_direct": "direct", "yandex_metrika": "metrika", "vk_ads": "vk", "garpun": "garpun"}
+PLATFORM_API = {"yandex_direct": "direct", "yandex_metrika": "metrika", "vk_ads": "vk", "garpun": "garpun",
+                "google_ads": "google_ads", "ga4": "ga4"}
 
 TRANSPORT: list[tuple[str, dict[str, Any]]] = [
     ("http_429", {"retry_after": 1}), ("http_420", {}), ("http_5xx", {"status": 503}),
@@ -29,6 +30,8 @@ API_FAULTS: dict[str, list[tuple[str, dict[str, Any]]]] = {
                 ("metrika_too_big", {}), ("metrika_sampled", {"share": 0.5})],
     "vk": [("expired_token", {}), ("vk_token_cap", {}), ("vk_error", {"status": 500, "code": "ERR_INTERNAL"})],
     "garpun": [("expired_token", {}), ("garpun_bad_type", {})],
+    "google_ads": [("expired_token", {}), ("google_ads_quota", {"retry_delay": 1}), ("google_ads_stream_error", {})],
+    "ga4": [("expired_token", {}), ("ga4_quota", {}), ("ga4_sampled", {"share": 0.5}), ("ga4_thresholded", {})],
 }
 
 
@@ -102,6 +105,10 @@ def test_every_sandbox_fault_during_backfill_then_rerun_equals_clean(clean_run, 
     sampled = {f"yandex_metrika/{r[0]}" for r in ch.query(
         f"SELECT DISTINCT account_id FROM ({current_rows_sql('raw_yandex_metrika.traffic_daily')}) "  # noqa: S608
         "WHERE sampled = 1").result_rows}
+    # GA4 properties whose report came back sampled or thresholded: flagged approximate numbers, re-pulled too.
+    sampled |= {f"ga4/{r[0]}" for r in ch.query(
+        f"SELECT DISTINCT account_id FROM ({current_rows_sql('raw_ga4.traffic_daily')}) "  # noqa: S608
+        "WHERE is_sampled = 1 OR is_thresholded = 1").result_rows}
     rerun = [a for a in accs if f"{a.platform}/{a.account_id}" in set(failed) | sampled]
     assert backfill(ch, fault_sandbox, rerun) == {}
     assert_same_as_clean(fingerprint(ch), clean_run)
