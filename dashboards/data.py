@@ -176,6 +176,8 @@ def clients(p: Principal) -> pd.DataFrame:
 _SUMS = ("sum(impressions) AS impressions, sum(clicks) AS clicks, toFloat64(sum(spend_gross)) AS spend_gross, "
          "toFloat64(sum(spend_net)) AS spend_net, toFloat64(sum(conversions)) AS conversions, "
          "toFloat64(sum(conversions_value)) AS conversions_value, sum(sessions) AS sessions")
+# The columns {SUMS} adds up: the only ones a totals row may sum (ratios are recomputed from them).
+ADDITIVE = ("impressions", "clicks", "spend_gross", "spend_net", "conversions", "conversions_value", "sessions")
 
 
 def _sql(template: str) -> str:
@@ -217,6 +219,17 @@ def not_applicable(sums: pd.DataFrame | dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def with_totals(df: pd.DataFrame, label_col: str, label: str) -> pd.DataFrame:
+    """The rows plus a last totals row: additive columns summed, ratios from those sums (never averaged), the
+    label in `label_col`, other text columns empty (not None); provisional if any row is."""
+    total = add_ratios(pd.DataFrame([{c: df[c].sum() for c in ADDITIVE if c in df.columns}]))
+    row: dict[str, Any] = {c: total[c].iloc[0] if c in total.columns else "" for c in df.columns}
+    row[label_col] = label
+    if "is_provisional" in df.columns:
+        row["is_provisional"] = df["is_provisional"].max()
+    return pd.concat([df, pd.DataFrame([row], columns=df.columns)], ignore_index=True)
+
+
 def _this_and_previous(p: Principal, client_id: str, per: Period) -> tuple[pd.DataFrame, pd.Series]:
     """The day x platform sums of the period and the one before it (one cached scan), and which rows are `per`'s."""
     days = _daily_span(p.tenant_id, p.login, scope(p, client_id), per.previous().date_from, per.date_to)
@@ -228,8 +241,7 @@ def kpis(p: Principal, client_id: str, per: Period) -> dict[str, dict[str, Any]]
     days, current = _this_and_previous(p, client_id, per)
     out: dict[str, dict[str, Any]] = {}
     for key, rows in (("current", days[current]), ("previous", days[~current])):
-        sums = {c: rows[c].sum() for c in ("impressions", "clicks", "spend_gross", "spend_net", "conversions",
-                                           "conversions_value", "sessions")}
+        sums = {c: rows[c].sum() for c in ADDITIVE}
         sums["provisional_days"] = rows.loc[rows["is_provisional"] == 1, "date_day"].nunique()
         out[key] = add_ratios(pd.DataFrame([sums])).iloc[0].to_dict()
     return out

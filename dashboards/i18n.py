@@ -103,6 +103,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_future": ("впереди", "future"),
     "status_not_planned": ("не запланировано", "not planned"),
     "status_not_linked": ("не связана с кампанией", "not linked to a campaign"),
+    "total_row": ("Итого", "Total"),
     # insight severities and kinds (app, client report, e-mail)
     "severity_critical": ("критично", "critical"),
     "severity_high": ("важно", "high"),

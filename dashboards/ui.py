@@ -482,6 +482,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     safe = df.copy()
     for col in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[col]):  # object or pandas' string dtype
-            safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v)
+            # (an empty cell stays empty: "" is `in` every string)
+            safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v)
     # CRLF rows (what Excel writes): a CR inside a cell is then quoted, so it cannot split a row either.
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

@@ -21,7 +21,9 @@ with ui.guard():
     if table.empty:
         st.info(t("no_data"))
         st.stop()
-    labelled = ui.metric_table(table, COLS, ui.currency(ctx), key="camp_table")
+    # The totals row is part of the table, so the downloads below carry the same totals as the page.
+    labelled = ui.metric_table(data.with_totals(table, "platform", t("total_row")), COLS, ui.currency(ctx),
+                               key="camp_table")
     d1, d2 = st.columns(2)
     stem = f"campaigns_{ctx.client_id}_{ctx.period.date_from}_{ctx.period.date_to}"
     # The files are built when a button is clicked, not on every run of the page.

@@ -69,10 +69,11 @@ def test_overview_kpis_equal_the_warehouse_sums_with_deltas(ch):
 def test_campaigns_table_filters_and_drills_down_to_ads():
     at = logged_in_app("it-analyst@t1", page="app_pages/campaigns.py", query={"client": "acme"})
     table = at.dataframe[0].value
-    assert len(table) == 6 and table["Campaign name"].str.startswith("dash_t1/acme: ").all()
+    # Six campaigns and the totals row under them.
+    assert len(table) == 7 and table["Campaign name"][:6].str.startswith("dash_t1/acme: ").all()
     at.multiselect(key="camp_platforms").select("vk_ads").run()
     table = at.dataframe[0].value
-    assert set(table["Platform"]) == {"VK Ads"} and len(table) == 2  # the stored id shown by its name
+    assert set(table["Platform"]) == {"VK Ads", "Total"} and len(table) == 3  # the stored id shown by its name
     at.selectbox(key="camp_open").select_index(0).run()
     ads = at.dataframe[1].value
     assert len(ads) == 4 and ads["Ad ID"].str.startswith("ad-").all()
