@@ -35,8 +35,9 @@ def _feedback(message_id: str) -> None:
         return
     comment = st.text_input(t("feedback_comment"), key=f"fb_c_{message_id}")
     up, down = st.columns(2)
-    rating = 1 if up.button(t("feedback_up"), key=f"fb_up_{message_id}") else (
-        -1 if down.button(t("feedback_down"), key=f"fb_dn_{message_id}") else 0)
+    liked = up.button(t("feedback_up"), key=f"fb_up_{message_id}")  # both drawn on every run
+    disliked = down.button(t("feedback_down"), key=f"fb_dn_{message_id}")
+    rating = 1 if liked else -1 if disliked else 0
     if rating:
         with ui.guard():
             memory.record_feedback(ch, ctx.principal, message_id, rating, comment)
