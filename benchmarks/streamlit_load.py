@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections import defaultdict
@@ -264,12 +265,19 @@ def wait_healthy_path(url: str, path: str, proc: subprocess.Popen[bytes], timeou
     "--workers", default=2, show_default=True, help="App processes behind the balancer (without --url)."
 )
 @click.option(
-    "--think", "think_s", default=3.0, show_default=True, help="Mean think time between actions, s."
+    "--think", "think_s", default=8.0, show_default=True, help="Mean think time between actions, s."
 )
-@click.option("--ramp", "ramp_s", default=20.0, show_default=True, help="Seconds over which users arrive.")
+@click.option("--ramp", "ramp_s", default=30.0, show_default=True, help="Seconds over which users arrive.")
 @click.option("--url", default=None, help="Load an app already serving here (users must exist, see --login).")
 @click.option("--login", "logins", multiple=True, help="With --url: logins to use (repeatable).")
 @click.option("--password", envvar="MRM_LOAD_PASSWORD", default=None, help="With --url: their password.")
+@click.option(
+    "--browser/--no-browser",
+    "with_browser",
+    default=True,
+    show_default=True,
+    help="Without --url: one real Chromium session measures first paint during the load.",
+)
 def main(
     users: int,
     rows: int,
@@ -279,6 +287,7 @@ def main(
     url: str | None,
     logins: tuple[str, ...],
     password: str | None,
+    with_browser: bool,
 ) -> None:
     """Run N simulated users against the app and print the per-step table and a JSON summary."""
     if url:
@@ -288,7 +297,7 @@ def main(
         summary = summarize(res, users, wall, cpu)
         summary["markdown"] = markdown(summary, f"## Streamlit load against {url}")
     else:
-        summary = _self_served(users, rows, workers, think_s, ramp_s)
+        summary = _self_served(users, rows, workers, think_s, ramp_s, with_browser)
     click.echo(summary["markdown"])
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     if summary["errors"]:
@@ -310,7 +319,42 @@ def _measure(
     return res, wall, {k: v - cpu0.get(k, 0.0) for k, v in cpu1.items()}
 
 
-def _self_served(users: int, rows: int, workers: int, think_s: float, ramp_s: float) -> dict:
+def _browser_during_load(url: str, delay_s: float, out: dict) -> None:
+    """One real Chromium session once the simulated users are arriving: ms from the sign-in click (Overview) and from
+    a click on each page's link to that page's data on screen. Its renderer runs on the server's cores too."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.dashboards_bench import CHROMIUM, PAGES, PASSWORD
+
+    time.sleep(delay_s)
+    ms: dict[str, float] = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            page.goto(f"{url}/?lang=en")
+            page.get_by_role("textbox", name="Login").fill("bench-pm")
+            page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            t0 = time.perf_counter()
+            page.get_by_role("button", name="Sign in").click()
+            page.locator(PAGES["Overview"]).first.wait_for()
+            ms["Overview (sign in)"] = (time.perf_counter() - t0) * 1000
+            for name in ("Campaigns", "Plan vs Fact", "Reach & Frequency"):
+                t0 = time.perf_counter()
+                page.get_by_role("link", name=name, exact=True).click()
+                page.get_by_role("heading", name=name).wait_for()
+                page.locator(PAGES[name]).first.wait_for()
+                ms[name] = (time.perf_counter() - t0) * 1000
+            browser.close()
+    except Exception as exc:  # noqa: BLE001 - reported in the summary next to what was measured
+        out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    out["ms"] = ms
+
+
+def _self_served(
+    users: int, rows: int, workers: int, think_s: float, ramp_s: float, with_browser: bool
+) -> dict:
     import clickhouse_connect
 
     from benchmarks.dashboards_bench import PASSWORD, TENANT, _free_port, build
@@ -339,21 +383,39 @@ def _self_served(users: int, rows: int, workers: int, think_s: float, ramp_s: fl
         try:
             wait_healthy(url, app, 300)
             load = os.getloadavg()[0]
+            paint: dict = {}
+            browser = threading.Thread(
+                target=_browser_during_load, args=(url, ramp_s / 2, paint), daemon=True
+            )
+            if with_browser:
+                browser.start()
             res, wall, cpu = _measure(
                 url, users, ["bench-pm"], PASSWORD, think_s, ramp_s, roots=[app.pid, info.pid]
             )
+            if with_browser:
+                browser.join(timeout=600)
         finally:
             procs.stop(app)
     finally:
         embedded.stop(tmp / "data")
     summary = summarize(res, users, wall, cpu)
     summary.update(rows=counts.get("fct_ad_performance_daily", rows), workers=workers, load_avg_before=load)
+    if with_browser:
+        summary["browser_first_paint_ms"] = {k: round(v) for k, v in paint.get("ms", {}).items()}
+        summary["browser_error"] = paint.get("error", "" if paint.get("ms") else "not finished")
     summary["markdown"] = markdown(
         summary,
         f"## Streamlit load: {users} users, {workers} app processes, "
         f"{summary['rows']:,} ad rows ({os.cpu_count()} cores, 1-min load {load:.1f} "
         "before)",
     )
+    if with_browser:
+        paints = summary["browser_first_paint_ms"]
+        summary["markdown"] += (
+            "\n\nOne real Chromium session during the load (click → page data on screen, ms): "
+            + (", ".join(f"{k} {v}" for k, v in paints.items()) or "none")
+            + (f" — {summary['browser_error']}" if summary["browser_error"] else "")
+        )
     return summary
 
 
