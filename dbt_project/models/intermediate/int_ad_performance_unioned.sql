@@ -38,9 +38,30 @@ vat_rates as (
     select * from {{ ref('stg_app__vat_rates') }}
 ),
 
+-- Nullable so that a day without a rate joins as NULL, not as ClickHouse's default 0. Every joined relation below
+-- has its own column names: a name shared with the conformed rows would come out qualified from `c.*`.
 fx_rates as (
-    -- Nullable so that a day without a rate joins as NULL, not as ClickHouse's default 0
-    select date_day, currency, toNullable(rate_rub) as rate_rub from {{ ref('int_fx_rates_daily') }}
+    select
+        date_day as fx_day,
+        currency as fx_currency,
+        toNullable(rate_rub) as fx_rate
+    from {{ ref('int_fx_rates_daily') }}
+),
+
+client_fx_rates as (
+    select
+        fx_day as client_fx_day,
+        fx_currency as client_fx_currency,
+        fx_rate as client_fx_rate
+    from fx_rates
+),
+
+clients as (
+    select
+        tenant_id as client_tenant_id,
+        client_id as client_key,
+        currency as reporting_currency
+    from {{ ref('stg_app__clients') }}
 ),
 
 direct as (
@@ -197,18 +218,27 @@ conformed as (
 ),
 
 -- Money in the account currency stays as it is; the RUB values convert it at the Bank of Russia rate in force that
--- day (weekends and holidays: the last rate set). No rate → NULL and the test assert_conformed_spend_has_rub_rate
--- fails the build; a rate of 1 is never assumed for a foreign currency.
+-- day (weekends and holidays: the last rate set), and the client values go on from roubles to the client's
+-- reporting currency (app.clients.currency) at that currency's rate of the day. No rate → NULL and the test
+-- assert_conformed_spend_has_rub_rate fails the build; a rate of 1 is never assumed for a foreign currency.
 final as (
     select
         c.*,
-        if(c.currency = 'RUB', toNullable(toDecimal128(1, 10)), x.rate_rub) as fx_rate_rub,
+        if(c.currency = 'RUB', toNullable(toDecimal128(1, 10)), x.fx_rate) as fx_rate_rub,
         toDecimal64(round(c.spend_gross * fx_rate_rub, 6), 6) as spend_gross_rub,
         toDecimal64(round(c.spend_net * fx_rate_rub, 6), 6) as spend_net_rub,
-        toDecimal64(round(c.conversions_value * fx_rate_rub, 6), 6) as conversions_value_rub
+        toDecimal64(round(c.conversions_value * fx_rate_rub, 6), 6) as conversions_value_rub,
+        if(cl.reporting_currency = '', 'RUB', cl.reporting_currency) as client_currency,
+        if(client_currency = 'RUB', toNullable(toDecimal128(1, 10)), xc.client_fx_rate) as fx_rate_client_rub,
+        toDecimal64(round(toDecimal128(spend_gross_rub, 16) / fx_rate_client_rub, 6), 6) as spend_gross_client,
+        toDecimal64(round(toDecimal128(spend_net_rub, 16) / fx_rate_client_rub, 6), 6) as spend_net_client
     from conformed as c
     left join fx_rates as x
-        on c.currency = x.currency and c.date_day = x.date_day
+        on c.currency = x.fx_currency and c.date_day = x.fx_day
+    left join clients as cl
+        on c.tenant_id = cl.client_tenant_id and c.client_id = cl.client_key
+    left join client_fx_rates as xc
+        on cl.reporting_currency = xc.client_fx_currency and c.date_day = xc.client_fx_day
 )
 
 select * from final

@@ -75,7 +75,7 @@ def fx_wh(private_ch, sandbox, tmp_path_factory):  # noqa: F811
     )
     ch.insert(
         "app.clients",
-        [["tfx", "cfx", "Export Client", "RUB"], [usd.tenant_id, usd.client_id, "Shoes", "RUB"]],
+        [["tfx", "cfx", "Export Client", "EUR"], [usd.tenant_id, usd.client_id, "Shoes", "RUB"]],
         column_names=["tenant_id", "client_id", "name", "currency"],
     )
     ch.insert(
@@ -109,12 +109,12 @@ def fx_wh(private_ch, sandbox, tmp_path_factory):  # noqa: F811
     return ch, sandbox.world.seed, usd, tmp_path_factory.mktemp("dbt-fx-target")
 
 
-def hand_rate(seed: int, day: dt.date) -> Decimal:
+def hand_rate(seed: int, day: dt.date, currency: str = "USD") -> Decimal:
     """The rate in force: the one set for the day, else the last one set before it (weekend, holiday)."""
     d = day
     while not is_rate_day(d):
         d -= dt.timedelta(days=1)
-    return rate_value(seed, "USD", d)  # USD nominal is 1
+    return rate_value(seed, currency, d)  # USD and EUR nominal is 1
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +139,20 @@ def test_usd_spend_in_roubles_is_the_sum_of_day_times_rate(built) -> None:
     assert got == expected
     # the 5 January (holiday) converts at the rate set for 31 December, never at 1
     assert dict(rates)[dt.date(2026, 1, 5)] == rate_value(seed, "USD", dt.date(2025, 12, 31)) != 1
+
+
+def test_the_clients_reporting_currency_goes_on_from_roubles_at_its_own_rate(built) -> None:
+    ch, seed, _usd, _target = built
+    expected = Decimal(0)
+    for d in DAYS:
+        rub = (usd_cost(d) * hand_rate(seed, d)).quantize(Q6, ROUND_HALF_UP)
+        expected += (rub / hand_rate(seed, d, "EUR")).quantize(Q6, ROUND_HALF_UP)
+    currency, got = ch.query(
+        "SELECT any(client_currency), sum(spend_net_client) FROM intermediate.int_ad_performance_unioned "
+        "WHERE tenant_id = 'tfx' AND account_id = {a:String}",
+        parameters={"a": HAND},
+    ).result_rows[0]
+    assert currency == "EUR" and got == expected
 
 
 def test_a_usd_account_loaded_from_the_emulator_converts_row_by_row_at_the_days_rate(built) -> None:
