@@ -15,13 +15,6 @@ st.set_page_config(page_title="MRM", page_icon=":bar_chart:", layout="wide")
 
 ui.remember_entry_query()
 principal = ui.current_principal()
-if principal is None:
-    st.session_state.pop("principal_active", None)
-    nav = st.navigation([st.Page(ui.login_page, title=t("login_title"), url_path="login", default=True)])
-    nav.run()
-    st.stop()
-
-st.session_state["principal_active"] = principal
 PAGES = [
     # (file, title key, url path, permission needed or None)
     ("app_pages/overview.py", "page_overview", "overview", None),
@@ -42,8 +35,25 @@ PAGES = [
     ("app_pages/users.py", "page_users", "users", "manage_users"),
     ("app_pages/connections.py", "page_connections", "connections", "manage_connections"),
 ]
+if principal is None:
+    st.session_state.pop("principal_active", None)
+    # Every page's address shows the sign-in form (a shared link gets no "Page not found"); the page asked for
+    # is remembered and opened once the visitor has signed in.
+    login_pages = [st.Page(ui.login_page, title=t("login_title"), url_path="login", default=True)] + [
+        st.Page(ui.login_page, title=t("login_title"), url_path=url) for _f, _k, url, _p in PAGES]
+    nav = st.navigation(login_pages, position="hidden")
+    st.session_state["entry_page"] = nav.url_path
+    nav.run()
+    st.stop()
+
+st.session_state["principal_active"] = principal
 pages = [st.Page(path, title=t(title), url_path=url, default=(url == "overview"))
          for path, title, url, perm in PAGES if perm is None or principal.can(perm)]
 nav = st.navigation(pages)
+wanted = st.session_state.pop("entry_page", "")
+# Pages this role may not open are not in `pages`: the visitor then stays on the page opened.
+target = next((pg for pg in pages if wanted and pg.url_path == wanted), None)
+if target is not None and target.url_path != nav.url_path:
+    st.switch_page(target)
 ui.sidebar(principal)
 nav.run()

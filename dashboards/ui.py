@@ -182,7 +182,7 @@ def login_page() -> None:
             safe.error(exc)
         else:
             # Nothing from before the sign-in survives it (the link the visitor opened with does).
-            _reset_session(keep=("ui_lang", "entry_query"))
+            _reset_session(keep=("ui_lang", "entry_query", "entry_page"))
             st.session_state["principal"] = p
             st.session_state["login_at"] = time.time()
             key = _cookie_key()

@@ -117,6 +117,13 @@ def _download(page, button: str, target: Path) -> Path:
     return target
 
 
+def _campaign_rows(path: Path) -> list[dict[str, str]]:
+    """The campaigns of a downloaded Campaigns CSV, without the totals row that ends it."""
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows and rows[-1]["Platform"] == "Total", rows[-1:]
+    return rows[:-1]
+
+
 def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser, app_url, artifacts_dir):
     # The period opens on the 1st of a month and the test types day 10 into its start: both dates lie in the data
     # and before END whatever day the suite runs (START's month has day 10 on or before END, as END is 12 days on).
@@ -144,8 +151,7 @@ def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser,
     deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
     while True:
         _settle(page)
-        rows = list(csv.DictReader(io.StringIO(
-            _download(page, "Download CSV", artifacts_dir / "campaigns.csv").read_text(encoding="utf-8-sig"))))
+        rows = _campaign_rows(_download(page, "Download CSV", artifacts_dir / "campaigns.csv"))
         if len(rows) == 2 or time.monotonic() > deadline:
             break
     assert len(rows) == 2 and all(r["Campaign name"].startswith("dash_t1/acme: Retargeting") for r in rows), [
@@ -214,8 +220,8 @@ def test_two_tenants_side_by_side_and_a_tampered_link(browser, app_url, artifact
         page.get_by_role("link", name="Campaigns").click()
     for page, tenant in ((one, "dash_t1"), (two, "dash_t2")):
         page.get_by_role("heading", name="Campaigns").wait_for()
-        got = _download(page, "Download CSV", artifacts_dir / f"{tenant}.csv").read_text(encoding="utf-8-sig")
-        names = [r["Campaign name"] for r in csv.DictReader(io.StringIO(got))]
+        names = [r["Campaign name"] for r in _campaign_rows(_download(page, "Download CSV",
+                                                                      artifacts_dir / f"{tenant}.csv"))]
         assert names and all(n.startswith(f"{tenant}/acme: ") for n in names), names
     tampered = _login_expect_error(browser, app_url, "it-client-acme@t1", "lang=en&client=romashka")
     tampered.screenshot(path=artifacts_dir / "07_tampered.png", full_page=True)
@@ -244,8 +250,7 @@ def test_switching_clients_with_mouse_and_keyboard_sticks(browser, app_url, arti
     page.wait_for_url("**client=romashka**")
     _settle(page)
     _go(page, "Campaigns")  # a run of another page must keep the pick
-    got = _download(page, "Download CSV", artifacts_dir / "romashka.csv").read_text(encoding="utf-8-sig")
-    names = [r["Campaign name"] for r in csv.DictReader(io.StringIO(got))]
+    names = [r["Campaign name"] for r in _campaign_rows(_download(page, "Download CSV", artifacts_dir / "romashka.csv"))]
     assert names and all(n.startswith("dash_t1/romashka: ") for n in names), names
     # Keyboard: focus the selector, type the other client's name, Enter.
     page.get_by_role("combobox", name="Client").click()
@@ -256,8 +261,7 @@ def test_switching_clients_with_mouse_and_keyboard_sticks(browser, app_url, arti
     _go(page, "Overview")  # two more page runs: the keyboard pick stays too
     _go(page, "Campaigns")
     assert "client=acme" in page.url
-    got = _download(page, "Download CSV", artifacts_dir / "acme.csv").read_text(encoding="utf-8-sig")
-    names = [r["Campaign name"] for r in csv.DictReader(io.StringIO(got))]
+    names = [r["Campaign name"] for r in _campaign_rows(_download(page, "Download CSV", artifacts_dir / "acme.csv"))]
     assert names and all(n.startswith("dash_t1/acme: ") for n in names), names
     page.screenshot(path=artifacts_dir / "08_client_switch.png", full_page=True)
     page.context.close()

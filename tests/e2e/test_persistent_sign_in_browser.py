@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_dashboards_browser import _login, _settle, app_url, browser  # noqa: F401 - fixtures by name
+from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _login, _settle, app_url, browser  # noqa: F401 - fixtures
 from tests.integration.dashboards.conftest import dash  # noqa: F401 - `dash` is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
@@ -46,3 +46,22 @@ def test_reload_new_tab_and_sign_out(browser, app_url, artifacts_dir):  # noqa: 
     page.get_by_role("button", name="Sign in").wait_for()
     assert page.get_by_role("heading", name="Campaigns").count() == 0
     page.context.close()
+
+
+def test_a_shared_link_shows_the_sign_in_form_then_the_page_asked_for(browser, app_url):  # noqa: F811
+    from tests.integration.dashboards.conftest import PASSWORD
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.goto(f"{app_url}/channels?lang=en&client=acme")
+    page.get_by_role("button", name="Sign in").wait_for()
+    _settle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    page.get_by_role("textbox", name="Login").fill("it-pm@t1")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Channels").wait_for()
+    _settle(page)
+    assert "/channels" in page.url
+    ctx.close()

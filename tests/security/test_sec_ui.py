@@ -65,7 +65,8 @@ def test_campaign_search_box_with_injection_payloads_matches_literally(ch):
         assert not at.exception, (payload, [e.value for e in at.exception])
         text = rendered_text(at)
         assert not leaked(text), (payload, leaked(text))
-        names = [n for d in at.dataframe for n in d.value.get("Campaign name", [])]
+        # (the Campaigns totals row has an empty name)
+        names = [n for d in at.dataframe for n in d.value.get("Campaign name", []) if n]
         # a literal match of the payload text finds nothing; anything shown is this client's own campaign
         assert all(n.startswith("sec_t1/acme: ") for n in names), (payload, names)
     assert fingerprint(ch) == before
