@@ -4,7 +4,7 @@
 import streamlit as st
 
 from dashboards import data, safe, ui
-from dashboards.i18n import t
+from dashboards.i18n import display_name, t
 from mrm import clock
 
 ctx = ui.context()
@@ -23,7 +23,8 @@ with ui.guard():
         text = ins.get(f"narrative_{ctx.lang}") or ins.get("narrative_en") or ins.get("type")
         show = SEVERITY.get(str(ins.get("severity")), st.info)
         # Entity and narrative carry campaign names from the ad platforms: shown as text, never as Markdown.
-        show(f"**{safe.md(ins.get('type'))}** · {safe.md(ins.get('entity', ''))}: {safe.md(text)}")
+        kind = display_name("insight", ins.get("type"), ctx.lang)  # 'темп расхода', not the id `pacing`
+        show(f"**{safe.md(kind)}** · {safe.md(ins.get('entity', ''))}: {safe.md(text)}")
         if ctx.principal.is_client:
             continue  # the query behind an insight is the agency's working detail, not the client's reading
         with st.expander(f"{safe.md(ins.get('metric', ''))} — {t('evidence')}"):

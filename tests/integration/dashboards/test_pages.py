@@ -124,7 +124,11 @@ def test_insights_page_detects_and_lists_insights():
     assert shown and all(s.startswith("**") for s in shown), shown
     stored = data.insights(principal("it-pm@t1"), "acme", END)
     assert len(shown) == len(stored) >= 1
-    assert {s.split("**")[1].replace("\\", "") for s in shown} == {str(i["type"]) for i in stored}  # md-escaped
+    # Each kind by its catalogue name (md-escaped), never its stored id.
+    from dashboards.i18n import display_name
+
+    assert {s.split("**")[1].replace("\\", "") for s in shown} == {display_name("insight", i["type"], "en")
+                                                                    for i in stored}
 
 
 def test_reports_page_builds_previews_and_offers_downloads(tmp_path, monkeypatch):
