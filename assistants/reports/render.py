@@ -6,42 +6,17 @@ from pathlib import Path
 from typing import Any
 
 from assistants.llm.numbers import fmt_num, fmt_pct
-from dashboards.i18n import CURRENCY_SIGNS, display_name
+from dashboards.i18n import CURRENCY_SIGNS, TEXT, display_name
+from dashboards.i18n import t as say
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 
-L = {
-    "ru": {
-        "title": "Отчёт по рекламе", "period": "Период", "client": "Клиент", "summary": "Сводка", "campaigns": "Кампании",
-        "channels": "Каналы", "plan": "План-факт", "reach": "Охват", "insights": "Инсайты", "metric": "Показатель",
-        "value": "Значение", "impressions": "Показы", "clicks": "Клики", "spend": "Расход", "commission": "Комиссия агентства",
-        "total_cost": "Итого затраты", "conversions": "Конверсии", "conversions_value": "Ценность конверсий",
-        "ctr": "CTR", "cpc": "CPC", "cpa": "CPA", "cr": "CR", "platform": "Площадка", "campaign": "Кампания",
-        "campaign_id": "ID кампании", "channel": "Канал", "plan_id": "План", "line_id": "Строка плана", "line_name": "Размещение",
-        "budget_net": "Бюджет без НДС", "planned_to_date": "План на дату", "actual_to_date": "Факт на дату",
-        "pacing_ratio": "Темп", "forecast_net": "Прогноз к концу", "pacing_status": "Статус", "flight_end": "Конец флайта",
-        "window": "Окно", "reach_v": "Охват", "contacts": "Контакты", "avg_frequency": "Частота",
-        "type": "Тип", "severity": "Важность", "text": "Текст", "vat_on": "Расход с НДС", "vat_off": "Расход без НДС",
-        "comm_on": "с комиссией агентства", "provisional": "Внимание: данные за последние дни предварительные и могут измениться.",
-        "daily_spend": "Расход по дням", "narrative": "Итоги периода", "generated_by": "Текст подготовлен",
-        "currency": "Валюта", "is_provisional": "Предварительно",
-    },
-    "en": {
-        "title": "Advertising report", "period": "Period", "client": "Client", "summary": "Summary", "campaigns": "Campaigns",
-        "channels": "Channels", "plan": "Plan vs fact", "reach": "Reach", "insights": "Insights", "metric": "Metric",
-        "value": "Value", "impressions": "Impressions", "clicks": "Clicks", "spend": "Spend", "commission": "Agency commission",
-        "total_cost": "Total cost", "conversions": "Conversions", "conversions_value": "Conversion value",
-        "ctr": "CTR", "cpc": "CPC", "cpa": "CPA", "cr": "CR", "platform": "Platform", "campaign": "Campaign",
-        "campaign_id": "Campaign ID", "channel": "Channel", "plan_id": "Plan", "line_id": "Plan line", "line_name": "Placement",
-        "budget_net": "Budget (net)", "planned_to_date": "Planned to date", "actual_to_date": "Actual to date",
-        "pacing_ratio": "Pacing", "forecast_net": "Forecast at end", "pacing_status": "Status", "flight_end": "Flight end",
-        "window": "Window", "reach_v": "Reach", "contacts": "Contacts", "avg_frequency": "Frequency",
-        "type": "Type", "severity": "Severity", "text": "Text", "vat_on": "Spend incl. VAT", "vat_off": "Spend excl. VAT",
-        "comm_on": "with agency commission", "provisional": "Note: the most recent days are provisional and may change.",
-        "daily_spend": "Daily spend", "narrative": "Period highlights", "generated_by": "Text by",
-        "currency": "Currency", "is_provisional": "Provisional",
-    },
-}
+
+def labels(lang: str) -> dict[str, str]:
+    """The report's labels in `lang`, from the one RU/EN catalogue (its `rep_` keys)."""
+    return {k[4:]: say(k, lang) for k in TEXT if k.startswith("rep_")}
+
+
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -66,7 +41,7 @@ def named_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
 def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: str, lang: str, path: Path) -> Path:
     import xlsxwriter
 
-    t = L[lang]
+    t = labels(lang)
     sign = CURRENCY_SIGNS.get(snap["currency"], snap["currency"])
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     bold = wb.add_format({"bold": True})
@@ -175,7 +150,7 @@ def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: s
               path: Path) -> Path:
     from fpdf import FPDF
 
-    t = L[lang]
+    t = labels(lang)
     fd = _font_dir()
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
