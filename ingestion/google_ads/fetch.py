@@ -236,24 +236,25 @@ def _number(value: Any, row: int, field: str) -> float:
     return out
 
 
+# Columns gathered as Python lists row by row (cost is a numpy array, conversions/value float lists).
+_LIST_COLUMNS = (
+    "campaign_id",
+    "campaign_name",
+    "ad_group_id",
+    "ad_group_name",
+    "ad_id",
+    "ad_network_type",
+    "impressions",
+    "clicks",
+)
+
+
 def _fast_columns(results: list[dict[str, Any]], date_from: date, date_to: date) -> tuple | None:
     """The batch's columns by direct access (the common case); None when any row is unusual, so that
     `_checked_columns` can name the row and field."""
     days: list[date] = []
     seen: dict[str, date] = {}
-    cols: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "campaign_id",
-            "campaign_name",
-            "ad_group_id",
-            "ad_group_name",
-            "ad_id",
-            "ad_network_type",
-            "impressions",
-            "clicks",
-        )
-    }
+    cols: dict[str, list[Any]] = {k: [] for k in _LIST_COLUMNS}
     cost = np.empty(len(results), dtype=np.int64)
     conv: list[float] = []
     value: list[float] = []
@@ -291,19 +292,7 @@ def _checked_columns(results: list[dict[str, Any]], date_from: date, date_to: da
     """Row by row with every field checked: raises a PayloadError naming the row and field."""
     n = len(results)
     days: list[date] = []
-    cols: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "campaign_id",
-            "campaign_name",
-            "ad_group_id",
-            "ad_group_name",
-            "ad_id",
-            "ad_network_type",
-            "impressions",
-            "clicks",
-        )
-    }
+    cols: dict[str, list[Any]] = {k: [] for k in _LIST_COLUMNS}
     cost = np.empty(n, dtype=np.int64)
     conv, value = [], []
     for i, row in enumerate(results):
