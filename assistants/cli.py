@@ -237,6 +237,16 @@ def report_send(tenant_id: str, client_id: str, period: str, lang: str, recipien
     click.echo(f"sent run {files.run_id} to {', '.join(to)}")
 
 
+def _schedules() -> None:
+    # `mrm report schedule …` lives with delivery (schedules, channels), under the report group people look in.
+    from delivery.cli import schedule
+
+    report.add_command(schedule)
+
+
+_schedules()
+
+
 @click.group("ai")
 def ai() -> None:
     """The AI layer's stored data: feedback on assistant answers."""
