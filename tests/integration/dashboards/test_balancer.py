@@ -3,7 +3,6 @@ driven by the load generator over the websocket protocol."""
 
 from __future__ import annotations
 
-import asyncio
 import http.server
 import os
 import signal
@@ -19,7 +18,8 @@ import pytest
 from benchmarks import streamlit_load
 from dashboards import balancer
 from tests.conftest import free_port
-from tests.integration.dashboards.conftest import APP, PASSWORD
+from tests.integration.dashboards.conftest import APP
+from tests.integration.dashboards.test_streamlit_load import three_users
 from tests.machine import load_factor
 
 
@@ -119,17 +119,7 @@ def test_the_app_behind_two_workers_serves_three_simulated_users(dash, warehouse
     url = f"http://127.0.0.1:{port}"
     try:
         streamlit_load.wait_healthy(url, proc, 180 * load_factor())
-        res = asyncio.run(
-            streamlit_load.run_load(
-                url,
-                3,
-                ["it-pm@t1", "it-am@t2"],
-                PASSWORD,
-                think_s=0.1,
-                ramp_s=0.5,
-                timeout_s=120 * load_factor(),
-            )
-        )
+        res = three_users(url, ["it-pm@t1", "it-am@t2"])
         assert res.errors == [], log.read_text(errors="replace")[-3000:]
         assert res.sessions_done == 3
         # Sign-ins were throttled by the client's address as the balancer saw it (without its header, every

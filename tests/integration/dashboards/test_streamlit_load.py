@@ -51,18 +51,17 @@ def app_url(dash, warehouse_url, tmp_path_factory):
         proc.wait(timeout=30)
 
 
-def test_three_users_complete_a_visit_with_every_step_timed(app_url):
-    res = asyncio.run(
+def three_users(url: str, logins: list[str]) -> streamlit_load.Results:
+    """Three short visits at once (little think time), with limits that grow with the machine's load."""
+    return asyncio.run(
         streamlit_load.run_load(
-            app_url,
-            3,
-            ["it-pm@t1", "it-analyst@t1"],
-            PASSWORD,
-            think_s=0.1,
-            ramp_s=0.5,
-            timeout_s=120 * load_factor(),
+            url, 3, logins, PASSWORD, think_s=0.1, ramp_s=0.5, timeout_s=120 * load_factor()
         )
     )
+
+
+def test_three_users_complete_a_visit_with_every_step_timed(app_url):
+    res = three_users(app_url, ["it-pm@t1", "it-analyst@t1"])
     assert res.errors == []
     assert res.sessions_done == 3
     steps = ["Open (sign-in form)"] + [name for name, _, _ in streamlit_load.STEPS]
