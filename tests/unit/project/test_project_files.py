@@ -11,7 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 ROOT = Path(__file__).parents[3]
-PACKAGES = ["warehouse", "ingestion", "planning", "assistants", "orchestration", "dashboards", "mrm", "dbt_project"]
+PACKAGES = ["warehouse", "ingestion", "planning", "assistants", "orchestration", "dashboards", "mrm", "dbt_project",
+            "metrics", "api", "delivery", "workspace"]
 ENV_REF = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|getenv\(|env_var\(|EnvVar\()\s*['"]((?:MRM|CLICKHOUSE|ANTHROPIC|PINECONE|DAGSTER_PG|SMTP)_[A-Z0-9_]+)['"]""")
 
 
