@@ -644,3 +644,418 @@ CREATE TABLE IF NOT EXISTS app.audit_log ON CLUSTER mrm
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/audit_log', '{node}')
 ORDER BY (tenant_id, at);
+
+ALTER TABLE app.users ON CLUSTER mrm ADD COLUMN IF NOT EXISTS oidc_issuer String DEFAULT '';
+
+ALTER TABLE app.users ON CLUSTER mrm ADD COLUMN IF NOT EXISTS oidc_subject String DEFAULT '';
+
+CREATE TABLE IF NOT EXISTS app.login_attempts ON CLUSTER mrm
+(
+    kind LowCardinality(String),
+    key String,
+    ok UInt8,
+    at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/login_attempts', '{node}')
+ORDER BY (kind, key, at)
+TTL toDateTime(at) + INTERVAL 1 DAY;
+
+ALTER TABLE app.clients ON CLUSTER mrm ADD COLUMN IF NOT EXISTS legal_name String DEFAULT '';
+
+ALTER TABLE app.clients ON CLUSTER mrm ADD COLUMN IF NOT EXISTS inn String DEFAULT '';
+
+ALTER TABLE app.clients ON CLUSTER mrm ADD COLUMN IF NOT EXISTS vat_mode LowCardinality(String) DEFAULT 'included';
+
+ALTER TABLE app.clients ON CLUSTER mrm ADD COLUMN IF NOT EXISTS timezone LowCardinality(String) DEFAULT 'Europe/Moscow';
+
+ALTER TABLE app.clients ON CLUSTER mrm ADD COLUMN IF NOT EXISTS updated_by String DEFAULT '';
+
+CREATE TABLE IF NOT EXISTS app.user_client_scope ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    login String,
+    all_clients UInt8 DEFAULT 1,
+    client_ids Array(String) DEFAULT [],
+    updated_by String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/user_client_scope', '{node}', updated_at)
+ORDER BY (tenant_id, login);
+
+CREATE TABLE IF NOT EXISTS app.account_credentials ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    platform LowCardinality(String),
+    account_id String,
+    kind LowCardinality(String),
+    ciphertext String,
+    key_id String,
+    is_deleted UInt8 DEFAULT 0,
+    updated_by String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/account_credentials', '{node}', updated_at)
+ORDER BY (tenant_id, platform, account_id, kind);
+
+CREATE TABLE IF NOT EXISTS app.plan_reviews ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    client_id String,
+    plan_id String,
+    plan_version UInt32,
+    status LowCardinality(String),
+    login String,
+    note String DEFAULT '',
+    at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/plan_reviews', '{node}')
+ORDER BY (tenant_id, client_id, plan_id, plan_version, at);
+
+CREATE TABLE IF NOT EXISTS app.api_keys ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    key_id String,
+    login String,
+    scope LowCardinality(String) DEFAULT 'read',
+    secret_sha256 String,
+    created_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    expires_at Nullable(DateTime64(3, 'UTC')),
+    revoked_at Nullable(DateTime64(3, 'UTC')),
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/api_keys', '{node}', updated_at)
+ORDER BY key_id;
+
+ALTER TABLE app.media_plans ON CLUSTER mrm ADD COLUMN IF NOT EXISTS based_on_version UInt32 DEFAULT 0;
+
+CREATE VIEW IF NOT EXISTS app.media_plan_version_status ON CLUSTER mrm AS
+SELECT
+    h.tenant_id AS tenant_id,
+    h.client_id AS client_id,
+    h.plan_id AS plan_id,
+    h.plan_version AS plan_version,
+    h.import_id AS import_id,
+    h.kind AS kind,
+    if(r.last_status = '', 'draft', r.last_status) AS status,
+    r.last_login AS status_by,
+    r.last_at AS status_at
+FROM app.media_plans AS h
+LEFT JOIN
+(
+    SELECT tenant_id, client_id, plan_id, plan_version, argMax(status, at) AS last_status,
+        argMax(login, at) AS last_login, max(at) AS last_at
+    FROM app.plan_reviews
+    GROUP BY tenant_id, client_id, plan_id, plan_version
+) AS r
+    ON h.tenant_id = r.tenant_id AND h.client_id = r.client_id AND h.plan_id = r.plan_id
+    AND h.plan_version = r.plan_version;
+
+CREATE VIEW IF NOT EXISTS app.media_plan_lines_approved ON CLUSTER mrm AS
+SELECT l.*
+FROM app.media_plan_lines AS l
+INNER JOIN
+(
+    SELECT tenant_id, client_id, plan_id, argMax(import_id, plan_version) AS import_id
+    FROM app.media_plan_version_status
+    WHERE status IN ('approved', 'active') AND kind = 'plan'
+    GROUP BY tenant_id, client_id, plan_id
+) AS a
+    ON l.tenant_id = a.tenant_id AND l.client_id = a.client_id AND l.plan_id = a.plan_id AND l.import_id = a.import_id;
+
+ALTER TABLE app.campaign_mappings ON CLUSTER mrm ADD COLUMN IF NOT EXISTS decided_by String DEFAULT '';
+
+ALTER TABLE app.campaign_mappings ON CLUSTER mrm ADD COLUMN IF NOT EXISTS note String DEFAULT '';
+
+CREATE TABLE IF NOT EXISTS app.report_schedules ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    schedule_id String,
+    client_id String,
+    report_type LowCardinality(String),
+    layout LowCardinality(String) DEFAULT 'performance',
+    local_time String DEFAULT '09:00',
+    weekday UInt8 DEFAULT 1,
+    month_day UInt8 DEFAULT 1,
+    channels Array(LowCardinality(String)) DEFAULT ['email'],
+    language LowCardinality(String) DEFAULT 'ru',
+    vat LowCardinality(String) DEFAULT 'net',
+    show_commission UInt8 DEFAULT 0,
+    recipients Array(String) DEFAULT [],
+    is_deleted UInt8 DEFAULT 0,
+    updated_by String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/report_schedules', '{node}', updated_at)
+ORDER BY (tenant_id, schedule_id);
+
+CREATE TABLE IF NOT EXISTS app.telegram_links ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    target_kind LowCardinality(String),
+    target_id String,
+    chat_id Int64 DEFAULT 0,
+    link_code String DEFAULT '',
+    code_expires_at Nullable(DateTime64(3, 'UTC')),
+    status LowCardinality(String) DEFAULT 'pending',
+    broken_reason String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/telegram_links', '{node}', updated_at)
+ORDER BY (tenant_id, target_kind, target_id);
+
+CREATE TABLE IF NOT EXISTS app.deliveries ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    run_key String,
+    channel LowCardinality(String),
+    destination String,
+    status LowCardinality(String),
+    detail String DEFAULT '',
+    at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/deliveries', '{node}', at)
+ORDER BY (tenant_id, run_key, channel, destination);
+
+CREATE TABLE IF NOT EXISTS app.alerts ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    client_id String,
+    alert_key String,
+    rule LowCardinality(String),
+    period String,
+    severity Float64,
+    state LowCardinality(String),
+    message_ru String,
+    message_en String,
+    acked_by String DEFAULT '',
+    acked_at Nullable(DateTime64(3, 'UTC')),
+    notified_severity Float64 DEFAULT 0,
+    opened_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/alerts', '{node}', updated_at)
+ORDER BY (tenant_id, client_id, alert_key);
+
+CREATE TABLE IF NOT EXISTS app.retention_overrides ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    table_class LowCardinality(String),
+    months UInt16,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/retention_overrides', '{node}', updated_at)
+ORDER BY (tenant_id, table_class);
+
+CREATE TABLE IF NOT EXISTS app.assistant_threads ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    login String,
+    thread_id String,
+    agent LowCardinality(String),
+    client_id String DEFAULT '',
+    title String,
+    created_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/assistant_threads', '{node}', updated_at)
+ORDER BY (tenant_id, login, thread_id);
+
+CREATE TABLE IF NOT EXISTS app.assistant_messages ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    login String,
+    thread_id String,
+    message_id String,
+    seq UInt32,
+    agent LowCardinality(String),
+    client_id String DEFAULT '',
+    question String,
+    answer String,
+    slots_json String DEFAULT '{}',
+    tool_calls_json String DEFAULT '[]',
+    numbers_json String DEFAULT '[]',
+    provider LowCardinality(String) DEFAULT '',
+    latency_ms UInt32 DEFAULT 0,
+    created_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/assistant_messages', '{node}')
+ORDER BY (tenant_id, login, thread_id, seq);
+
+CREATE TABLE IF NOT EXISTS app.assistant_feedback ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    login String,
+    message_id String,
+    thread_id String,
+    agent LowCardinality(String),
+    client_id String DEFAULT '',
+    rating Int8,
+    comment String DEFAULT '',
+    question String,
+    answer String,
+    tool_calls_json String DEFAULT '[]',
+    numbers_json String DEFAULT '[]',
+    created_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/assistant_feedback', '{node}', created_at)
+ORDER BY (tenant_id, login, message_id);
+
+CREATE TABLE IF NOT EXISTS app.projects ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    project_id String,
+    client_id String DEFAULT '',
+    name String,
+    status LowCardinality(String) DEFAULT 'planned',
+    start_date Nullable(Date),
+    end_date Nullable(Date),
+    budget Nullable(Float64),
+    brief String DEFAULT '',
+    language LowCardinality(String) DEFAULT 'ru',
+    created_by String DEFAULT '',
+    created_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/projects', '{node}', updated_at)
+ORDER BY (tenant_id, project_id);
+
+CREATE TABLE IF NOT EXISTS app.project_team ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    project_id String,
+    login String,
+    role LowCardinality(String),
+    is_removed UInt8 DEFAULT 0,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/project_team', '{node}', updated_at)
+ORDER BY (tenant_id, project_id, login);
+
+CREATE TABLE IF NOT EXISTS app.project_tasks ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    project_id String,
+    task_id String,
+    seq UInt32,
+    title String,
+    phase String DEFAULT '',
+    status LowCardinality(String) DEFAULT 'todo',
+    due_date Nullable(Date),
+    raci_json String DEFAULT '{}',
+    depends_on Array(String),
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/project_tasks', '{node}', updated_at)
+ORDER BY (tenant_id, project_id, task_id);
+
+CREATE TABLE IF NOT EXISTS app.project_artifacts ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    project_id String,
+    kind LowCardinality(String),
+    ref String,
+    title String DEFAULT '',
+    added_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/project_artifacts', '{node}', added_at)
+ORDER BY (tenant_id, project_id, kind, ref);
+
+CREATE DATABASE IF NOT EXISTS raw_cbr ON CLUSTER mrm;
+
+CREATE TABLE IF NOT EXISTS raw_cbr.fx_daily_local ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    account_id String,
+    date_day Date,
+    valute_id String,
+    num_code String,
+    char_code LowCardinality(String),
+    nominal UInt32,
+    name String,
+    value Decimal(18, 6),
+    _load_id String,
+    _loaded_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/raw_cbr/fx_daily_local', '{replica}')
+ORDER BY (tenant_id, account_id, date_day, char_code);
+CREATE TABLE IF NOT EXISTS raw_cbr.fx_daily ON CLUSTER mrm AS raw_cbr.fx_daily_local
+ENGINE = Distributed(mrm, raw_cbr, fx_daily_local, cityHash64(tenant_id));
+
+CREATE DATABASE IF NOT EXISTS raw_google_ads ON CLUSTER mrm;
+
+CREATE TABLE IF NOT EXISTS raw_google_ads.campaigns_local ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    account_id String,
+    campaign_id UInt64,
+    campaign_name String,
+    status LowCardinality(String),
+    channel_type LowCardinality(String),
+    start_date Nullable(Date),
+    end_date Nullable(Date),
+    currency LowCardinality(String),
+    _load_id String,
+    _loaded_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/raw_google_ads/campaigns_local', '{replica}')
+ORDER BY (tenant_id, account_id, campaign_id);
+CREATE TABLE IF NOT EXISTS raw_google_ads.campaigns ON CLUSTER mrm AS raw_google_ads.campaigns_local
+ENGINE = Distributed(mrm, raw_google_ads, campaigns_local, cityHash64(tenant_id));
+
+CREATE TABLE IF NOT EXISTS raw_google_ads.ad_stats_daily_local ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    account_id String,
+    date_day Date,
+    campaign_id UInt64,
+    campaign_name String,
+    ad_group_id UInt64,
+    ad_group_name String,
+    ad_id UInt64,
+    ad_network_type LowCardinality(String),
+    impressions UInt64,
+    clicks UInt64,
+    cost Decimal(18, 6),
+    cost_includes_vat UInt8,
+    currency LowCardinality(String),
+    conversions Decimal(18, 6),
+    conversions_value Decimal(18, 6),
+    timezone LowCardinality(String),
+    is_provisional UInt8,
+    _load_id String,
+    _loaded_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/raw_google_ads/ad_stats_daily_local', '{replica}')
+PARTITION BY toYYYYMM(date_day)
+ORDER BY (tenant_id, account_id, date_day, campaign_id, ad_group_id, ad_id);
+CREATE TABLE IF NOT EXISTS raw_google_ads.ad_stats_daily ON CLUSTER mrm AS raw_google_ads.ad_stats_daily_local
+ENGINE = Distributed(mrm, raw_google_ads, ad_stats_daily_local, cityHash64(tenant_id));
+
+CREATE DATABASE IF NOT EXISTS raw_ga4 ON CLUSTER mrm;
+
+CREATE TABLE IF NOT EXISTS raw_ga4.traffic_daily_local ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    account_id String,
+    date_day Date,
+    session_source String,
+    session_medium LowCardinality(String),
+    session_campaign_name String,
+    sessions UInt64,
+    total_users UInt64,
+    key_events Decimal(18, 6),
+    total_revenue Decimal(18, 6),
+    currency LowCardinality(String),
+    is_other_row UInt8,
+    is_sampled UInt8,
+    sampling_share Nullable(Float64),
+    is_thresholded UInt8,
+    is_provisional UInt8,
+    _load_id String,
+    _loaded_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/raw_ga4/traffic_daily_local', '{replica}')
+PARTITION BY toYYYYMM(date_day)
+ORDER BY (tenant_id, account_id, date_day, session_source, session_medium, session_campaign_name);
+CREATE TABLE IF NOT EXISTS raw_ga4.traffic_daily ON CLUSTER mrm AS raw_ga4.traffic_daily_local
+ENGINE = Distributed(mrm, raw_ga4, traffic_daily_local, cityHash64(tenant_id));

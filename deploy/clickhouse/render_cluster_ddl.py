@@ -61,6 +61,12 @@ def render(stmts: list[str]) -> str:
             m = re.match(r"^(CREATE (?:DATABASE|VIEW) IF NOT EXISTS \w+(?:\.\w+)?)", s, re.IGNORECASE)
             assert m is not None
             out.append(s.replace(m.group(1), f"{m.group(1)} ON CLUSTER {CLUSTER}", 1) + ";")
+        elif (alter := re.match(r"^ALTER TABLE (\w+)\.(\w+) (ADD|MODIFY|DROP) ", s, re.IGNORECASE)):
+            db, name = alter.group(1), alter.group(2)
+            rest = s[len(f"ALTER TABLE {db}.{name}"):]
+            # a sharded table changes on its local tables and its Distributed front alike
+            for target in ([f"{db}.{name}_local", f"{db}.{name}"] if db.startswith("raw_") else [f"{db}.{name}"]):
+                out.append(f"ALTER TABLE {target} ON CLUSTER {CLUSTER}{rest};")
         elif head.upper().startswith("INSERT INTO"):
             out.append(s + ";")  # seed rows into a replicated table: replicated by the engine itself
         else:
