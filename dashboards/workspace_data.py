@@ -35,6 +35,14 @@ def _clients_changed() -> None:
     data._clients.clear()
 
 
+def _scope(ch: Any, p: Principal, client_id: str) -> None:
+    """The principal may serve this client, and it is a client of the principal's tenant (an admin's scope is
+    'every client', which must not stretch to an id that exists only in another tenant)."""
+    access.require_client(ch, p, client_id)
+    if wc.get_client(ch, p.tenant_id, client_id) is None:
+        raise LookupError(f"client {client_id!r} not found / клиент не найден")
+
+
 # ---------------------------------------------------------------- clients (admin)
 
 
@@ -142,12 +150,13 @@ def audit_log(
     """The tenant's audit log, newest first (at most AUDIT_LIMIT rows); filters match login/action/outcome."""
     ch = _ch()
     access.require(ch, p, "view_audit")
-    res = ch.query(
+    # data._df reads Arrow, which keeps the columns of an empty result (the row API does not).
+    return data._df(
         "SELECT at, login, action, target, outcome, detail FROM app.audit_log WHERE tenant_id = {t:String} "
         "AND ({l:String} = '' OR positionCaseInsensitiveUTF8(login, {l:String}) > 0) "
         "AND ({a:String} = '' OR action = {a:String}) AND ({o:String} = '' OR outcome = {o:String}) "
         "AND toDate(at) BETWEEN {f:Date} AND {u:Date} ORDER BY at DESC LIMIT {n:UInt32}",
-        parameters={
+        {
             "t": p.tenant_id,
             "l": login.strip(),
             "a": action,
@@ -157,7 +166,6 @@ def audit_log(
             "n": AUDIT_LIMIT,
         },
     )
-    return pd.DataFrame(res.result_rows, columns=list(res.column_names))
 
 
 def audit_choices(p: Principal) -> tuple[list[str], list[str]]:
@@ -178,8 +186,8 @@ def accounts(p: Principal, client_id: str) -> pd.DataFrame:
     """The client's ad accounts: stored credential kinds (never values) and load health from app.load_log."""
     ch = _ch()
     access.require(ch, p, "manage_connections", target=client_id)
-    access.require_client(ch, p, client_id)
-    res = ch.query(
+    _scope(ch, p, client_id)
+    df = data._df(
         "SELECT a.platform AS platform, a.account_id AS account_id, a.account_name AS account_name, "
         "a.is_active AS is_active, h.last_ok AS last_ok, h.last_rows AS last_rows, h.last_failed AS last_failed, "
         "h.last_error AS last_error "
@@ -191,9 +199,8 @@ def accounts(p: Principal, client_id: str) -> pd.DataFrame:
         "  FROM app.load_log WHERE tenant_id = {t:String} GROUP BY platform, account_id) AS h "
         "ON h.platform = a.platform AND h.account_id = a.account_id "
         "ORDER BY platform, account_id SETTINGS join_use_nulls = 1",
-        parameters={"t": p.tenant_id, "c": client_id},
+        {"t": p.tenant_id, "c": client_id},
     )
-    df = pd.DataFrame(res.result_rows, columns=list(res.column_names))
     kinds: dict[tuple[str, str], list[str]] = {}
     for s in credentials.list_secrets(ch, p):
         kinds.setdefault((s["platform"], s["account_id"]), []).append(s["kind"])
@@ -221,7 +228,7 @@ def add_account(
     """Register an ad account of a client; an account id already registered in the tenant is refused."""
     ch = _ch()
     access.require(ch, p, "manage_connections", target=f"{platform}/{account_id}")
-    access.require_client(ch, p, client_id)
+    _scope(ch, p, client_id)
     credentials._check_target(platform, account_id, "token")  # the same platform and id rules as credentials
     c = wc.get_client(ch, p.tenant_id, client_id)
     if c is None or not c.is_active:
@@ -267,7 +274,7 @@ def add_account(
 
 
 def _own_account(ch: Any, p: Principal, client_id: str, platform: str, account_id: str) -> None:
-    access.require_client(ch, p, client_id)
+    _scope(ch, p, client_id)
     found = ch.query(
         "SELECT count() FROM app.accounts FINAL WHERE tenant_id = {t:String} AND client_id = {c:String} "
         "AND platform = {p:String} AND account_id = {a:String}",
@@ -301,7 +308,7 @@ def delete_credential(p: Principal, client_id: str, platform: str, account_id: s
 def _delivery(p: Principal, client_id: str, action: str = "manage_delivery") -> Any:
     ch = _ch()
     access.require(ch, p, action, target=client_id)
-    access.require_client(ch, p, client_id)
+    _scope(ch, p, client_id)
     return ch
 
 

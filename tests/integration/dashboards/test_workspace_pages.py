@@ -161,6 +161,13 @@ def test_an_empty_tenants_admin_adds_the_first_client_with_precise_errors_and_no
     at.run()
     cur = "SELECT currency FROM app.clients FINAL WHERE tenant_id = {t:String} AND client_id = 'first'"
     assert ch.query(cur, parameters={"t": EMPTY}).result_rows == [("USD",)]
+    # a client without ad accounts: the Connections page says what to do (and the audit log reads empty fine)
+    at.switch_page("app_pages/connections.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert any("has no ad accounts: add one below" in i.value for i in at.info), [i.value for i in at.info]
+    at.switch_page("app_pages/clients.py")
+    at.run()
     # archive needs the confirmation box
     assert at.button(key="cl_archive_btn").disabled
     at.checkbox(key="cl_archive_sure").check().run()
@@ -220,9 +227,10 @@ def test_users_page_adds_suspends_resets_assigns_and_shows_the_audit_log(ch, tl)
 
 
 def test_connections_page_shows_health_and_never_a_saved_secret(ch, tl, monkeypatch):
-    monkeypatch.setenv("MRM_SECRET_KEY", SECRET_KEY)
     secret = "y0_AgAAAA-very-secret-token-L"
     at = logged_in_app("l-admin@tl", page="app_pages/connections.py", query={"client": "lclient"})
+    # Set after the sign-in: with a secret key the sign-in form also reads a session cookie, which AppTest fakes.
+    monkeypatch.setenv("MRM_SECRET_KEY", SECRET_KEY)
     assert not at.exception, at.exception
     health = _table(at, "Stored credentials").set_index("Account")
     assert set(health.index) == {"lclient-acc-1", "lclient-acc-2", "lclient-acc-3"}
