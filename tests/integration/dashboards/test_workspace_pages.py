@@ -410,3 +410,17 @@ def test_pages_are_in_the_navigation_only_for_roles_that_may_use_them(tl, login,
         else:  # not registered for this role: AppTest (like the browser) cannot open it
             with pytest.raises(ValueError, match="Could not find a navigation page"):
                 at.switch_page(f"app_pages/{page}.py")
+
+
+def test_every_page_speaks_russian(tl):
+    from dashboards.i18n import TEXT
+
+    at = logged_in_app("l-admin@tl", query={"client": "lclient"}, lang="ru")
+    for page in ADMIN_PAGES + DELIVERY_PAGES:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, at.exception)
+        assert at.title[0].value == TEXT[f"page_{page}"][0]
+        labels = [w.label for w in (*at.button, *at.selectbox, *at.text_input) if w.label]
+        english = [x for x in labels if x.isascii() and any(c.isalpha() for c in x)]
+        assert not english, (page, english)
