@@ -500,6 +500,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "al_running": ("Проверяем правила…", "Running the rules…"),
     "al_ran": ("Правила проверены: изменений {n}", "Rules run: {n} change(s)"),
     "al_not_delivered": ("Не доставлено: {what}", "Not delivered: {what}"),
+    "al_my_chat": ("Мой чат для оповещений", "My alert chat"),
+    "al_my_chat_none": ("Чат не подключён: оповещения приходят только по e-mail",
+                        "No chat linked: alerts reach you by e-mail only"),
+    "al_my_chat_status": ("Ваш чат Telegram: {status}", "Your Telegram chat: {status}"),
+    "al_my_chat_link": ("Получить код для моего чата", "Get a code for my chat"),
     # client report (PDF, XLSX): labels of its sheets, tables and notes
     "rep_title": ("Отчёт по рекламе", "Advertising report"),
     "rep_period": ("Период", "Period"),

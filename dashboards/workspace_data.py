@@ -350,6 +350,23 @@ def telegram_code(p: Principal, client_id: str) -> str:
     return code
 
 
+def my_alert_chat_code(p: Principal) -> str:
+    """A one-time code linking the principal's own Telegram chat: alert notices go to the staff's linked chats."""
+    ch = _ch()
+    access.require(ch, p, "manage_alerts", target=p.login)
+    code = tg.start_link(ch, p.tenant_id, "user", p.login)
+    audit(ch, p.tenant_id, p.login, "telegram_link_code", "ok", target=f"user:{p.login}")
+    return code
+
+
+def my_alert_chat(p: Principal) -> str:
+    """The status of the principal's own alert chat ('' when none)."""
+    ch = _ch()
+    access.require(ch, p, "manage_alerts", target=p.login)
+    rows = tg.links(ch, p.tenant_id, "user", p.login)
+    return str(rows[0]["status"]) if rows else ""
+
+
 # ---------------------------------------------------------------- alerts
 
 

@@ -71,3 +71,15 @@ with ui.guard():
         out += [("warning", t("al_not_delivered", what=f)) for f in failed]
         st.session_state["al_flash"] = out
         st.rerun()
+
+    st.divider()
+    st.subheader(t("al_my_chat"))
+    status = wd.my_alert_chat(p)
+    st.caption(t("al_my_chat_status", status=t(f"dl_tg_{status}")) if status else t("al_my_chat_none"))
+    if st.button(t("al_my_chat_link"), key="al_my_chat_link"):
+        st.session_state["al_my_code"] = (p.login, wd.my_alert_chat_code(p))
+        st.rerun()
+    code = st.session_state.get("al_my_code")
+    if code and code[0] == p.login:
+        st.caption(t("dl_tg_send"))
+        st.code(f"/start {code[1]}", language=None)

@@ -331,6 +331,21 @@ def test_delivery_page_adds_a_weekly_schedule_removes_it_and_gives_a_telegram_co
         parameters={"t": T},
     ).result_rows
     assert audit and all(code.split(" ", 1)[1] not in f"{d}{tg}" for d, tg in audit)
+    # The chat sends the code to the bot (the Bot API emulator over loopback); the bot's poll links it.
+    import httpx
+
+    from delivery import telegram as tg
+    from ingestion.sandbox.server import SandboxServer
+    from ingestion.sandbox.telegram import BOT_TOKEN
+
+    with SandboxServer(apis=["telegram"]) as sbx:
+        base = sbx.url("telegram")
+        httpx.post(f"{base}/_user/7701/message", json={"text": code}, timeout=30).raise_for_status()
+        counts = tg.process_updates(ch, tg.TelegramBot(BOT_TOKEN, base), on_ack=lambda *a: None)
+    assert counts["linked"] == 1
+    at.run()
+    chats = _table(at, "Chat")
+    assert list(chats["Status"]) == ["linked"] and list(chats["Chat"]) == [7701]
 
 
 def test_alerts_page_runs_the_rules_and_acknowledges(ch, tl):
@@ -355,6 +370,17 @@ def test_alerts_page_runs_the_rules_and_acknowledges(ch, tl):
     # a second run finds the same condition: no new notice (deduplicated)
     at.button(key="al_run").click().run()
     assert not any("lclient-acc-1 failed" in i for i in _plain(at.info))
+    # the PM's own chat for alerts: a one-time code for the bot
+    assert any("No chat linked" in c.value for c in at.caption)
+    at.button(key="al_my_chat_link").click().run()
+    code = next(c.value for c in at.code if c.value.startswith("/start "))
+    mine = ch.query(
+        "SELECT link_code, status FROM app.telegram_links FINAL WHERE tenant_id = {t:String} AND "
+        "target_kind = 'user' AND target_id = 'l-pm@tl'",
+        parameters={"t": T},
+    ).result_rows
+    assert mine == [(code.split(" ", 1)[1], "pending")]
+    assert any("waiting for the code" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize(
@@ -367,6 +393,7 @@ def test_alerts_page_runs_the_rules_and_acknowledges(ch, tl):
         ("l-creative@tl", lambda wd, p: wd.schedules(p, "lclient")),
         ("l-creative@tl", lambda wd, p: wd.telegram_code(p, "lclient")),
         ("l-creative@tl", lambda wd, p: wd.alerts(p, "lclient")),
+        ("l-creative@tl", lambda wd, p: wd.my_alert_chat_code(p)),
         ("l-client@tl", lambda wd, p: wd.run_alerts(p, "lclient")),
         ("l-am-limited@tl", lambda wd, p: wd.schedules(p, "lclient")),  # assigned to lother only
         ("l-am-limited@tl", lambda wd, p: wd.acknowledge(p, "lclient", "x")),
