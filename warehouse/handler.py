@@ -28,6 +28,7 @@ from warehouse.request_body import (
 log = logging.getLogger("mrm.warehouse.server")
 MAX_RATIO = 1000
 DISPLAY_NAME = "mrm-embedded"  # how `warehouse.provision.engine_is_embedded` recognises this server
+SESSION_LOCK_WAIT_S = 5.0  # how long a request waits for its session to be free before SESSION_IS_LOCKED
 RATIO_FLOOR = 16 << 20  # small bodies may compress better than that (a column of zeros); they cannot hurt
 
 # URL parameters that are part of the HTTP interface, not engine settings.
@@ -455,7 +456,10 @@ class Handler(BaseHTTPRequestHandler):
         session_id = params.get("session_id")
         if session_id:
             session = self.engine.session(session_id, float(params.get("session_timeout") or 60))
-            if not session.lock.acquire(blocking=False):
+            # The previous request of the session may still be finishing on its own thread after its last byte
+            # reached the client (a client that sends its next statement at once would otherwise be refused):
+            # wait a little for it; a truly concurrent client is still refused.
+            if not session.lock.acquire(timeout=SESSION_LOCK_WAIT_S):
                 raise EngineError(
                     f"Code: 373. DB::Exception: Session {session_id} is locked by a concurrent client. (SESSION_IS_LOCKED)",
                     373,

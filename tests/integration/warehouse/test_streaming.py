@@ -152,3 +152,35 @@ def test_client_leaving_mid_stream_cancels_and_the_server_carries_on(server):
     assert ch.query(running).result_rows == [(0,)]
     assert ch.query("SELECT 7").result_rows == [(7,)]
     ch.close()
+
+
+def test_back_to_back_statements_on_one_session_are_never_refused(server):
+    """A client that sends its next statement the moment the last chunk of a streamed result arrives (as dbt's
+    session does) must not meet SESSION_IS_LOCKED from the previous request still finishing on the server."""
+    import clickhouse_connect
+
+    c = clickhouse_connect.get_client(dsn=server.url, session_id="back-to-back", compress=False)
+    for i in range(150):
+        assert c.query(f"SELECT number FROM numbers({1000 + i})").result_rows[-1][0] == 999 + i
+        c.command("SET max_threads = 2")
+
+
+def test_a_truly_concurrent_request_on_a_busy_session_is_refused(server):
+    import threading
+
+    import clickhouse_connect
+
+    busy = clickhouse_connect.get_client(dsn=server.url, session_id="busy-session", compress=False,
+                                         send_receive_timeout=120)
+    probe = clickhouse_connect.get_client(dsn=server.url, compress=False)
+    t = threading.Thread(target=lambda: busy.command(
+        "SELECT sum(sleepEachRow(1)) FROM numbers(15) SETTINGS max_block_size = 1"), daemon=True)
+    t.start()
+    # wait for the signal that the long statement runs (it shows in system.processes), never a fixed pause
+    while not probe.query("SELECT count() FROM system.processes WHERE query LIKE '%sum(sleepEachRow(1)) FROM numbers(15)%' "
+                          "AND query NOT LIKE '%system.processes%'").result_rows[0][0]:
+        assert t.is_alive()
+    other = clickhouse_connect.get_client(dsn=server.url, session_id="busy-session", compress=False)
+    with pytest.raises(Exception, match="SESSION_IS_LOCKED|locked by a concurrent client"):
+        other.command("SELECT 1")
+    t.join(timeout=120)
