@@ -107,6 +107,10 @@ def add_user(
     ch = _ch()
     access.require(ch, p, "manage_users", target=login)
     check_id("login", login)
+    if role == "client" and not client_id:
+        raise auth.AuthError(
+            "client: a user with the Client role sees one client; choose it / выберите клиента"
+        )
     exists = ch.query(
         "SELECT count() FROM app.users FINAL WHERE tenant_id = {t:String} AND login = {l:String}",
         parameters={"t": p.tenant_id, "l": login},
