@@ -470,6 +470,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "dl_tg_chat": ("Чат", "Chat"),
     "dl_tg_expires": ("Код действует до (UTC)", "Code valid until (UTC)"),
     "dl_tg_reason": ("Причина", "Reason"),
+    "dl_tg_missing": ("Отчёты идут в Telegram, но чат не подключён: получите код и отправьте его боту",
+                      "Reports go to Telegram but no chat is linked: get a code and send it to the bot"),
     "dl_tg_link": ("Получить код для чата", "Get a chat link code"),
     "dl_tg_send": ("Отправьте это сообщение боту из чата в течение 24 часов (код одноразовый):",
                    "Send this message to the bot from the chat within 24 hours (the code works once):"),

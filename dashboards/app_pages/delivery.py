@@ -166,6 +166,8 @@ with ui.guard():
 
     st.subheader(t("dl_telegram"))
     chats = wd.telegram_links(p, ctx.client_id)
+    if any("telegram" in s.channels for s in rows) and not (chats["status"] == "linked").any():
+        st.warning(t("dl_tg_missing"))  # the scheduled run would fail its Telegram part
     if chats.empty:
         st.info(t("dl_tg_none"))
     else:

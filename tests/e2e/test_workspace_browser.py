@@ -1,13 +1,19 @@
 """The workspace and delivery pages in a real browser (Debian chromium via Playwright, real Streamlit server,
 embedded warehouse): an admin of an empty tenant adds a client (a wrong INN is refused first) and its ad account;
-a PM sets a weekly report schedule, runs the alert rules after a failed load and acknowledges the alert."""
+a PM sets a weekly e-mail and Telegram report schedule, links the client's chat with the page's one-time code (Bot
+API emulator), runs the alert rules after a failed load and acknowledges the alert."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import httpx
 import pytest
+from playwright.sync_api import expect
 
+from delivery import telegram as tg
+from ingestion.sandbox.server import SandboxServer
+from ingestion.sandbox.telegram import BOT_TOKEN
 from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _go, _login, _settle, app_url, browser  # noqa: F401
 from tests.integration.dashboards.conftest import END, PASSWORD, dash  # noqa: F401 - `dash` is a fixture
 
@@ -93,17 +99,33 @@ def test_admin_adds_a_client_and_a_pm_schedules_a_weekly_report_and_acknowledges
     pm.get_by_role("option", name="Weekly", exact=True).click()
     pm.get_by_role("combobox", name="Weekday").click()
     pm.get_by_role("option", name="Friday").click()
+    pm.get_by_role("combobox", name="Channels").click()
+    pm.get_by_role("option", name="Telegram").click()
+    pm.keyboard.press("Escape")
     pm.get_by_role("textbox", name="Recipients (e-mail)").fill("cfo@lb.example")
     pm.get_by_role("button", name="Add schedule").click()
     pm.get_by_text("Schedule added: Weekly · Friday · 09:00").wait_for()
     _settle(pm)
     pm.screenshot(path=artifacts_dir / "03_schedule_added.png", full_page=True)
     stored = ch.query(
-        "SELECT report_type, weekday, local_time, recipients, updated_by FROM app.report_schedules "
+        "SELECT report_type, weekday, local_time, channels, recipients, updated_by FROM app.report_schedules "
         "FINAL WHERE tenant_id = {t:String} AND is_deleted = 0",
         parameters={"t": T},
     ).result_rows
-    assert stored == [("weekly", 5, "09:00", ["cfo@lb.example"], "lb-pm@tl")]
+    assert stored == [("weekly", 5, "09:00", ["email", "telegram"], ["cfo@lb.example"], "lb-pm@tl")]
+    # Link the client's chat: the page gives a one-time code, the chat sends it to the bot (the Bot API emulator),
+    # the bot's poll links it, and the page's warning about a missing chat goes away.
+    pm.get_by_text("no chat is linked").wait_for()
+    pm.get_by_role("button", name="Get a chat link code").click()
+    code = pm.get_by_test_id("stCode").filter(has_text="/start ").inner_text().strip()
+    assert code.startswith("/start ")
+    with SandboxServer(apis=["telegram"]) as sbx:
+        base = sbx.url("telegram")
+        httpx.post(f"{base}/_user/4242/message", json={"text": code}, timeout=60).raise_for_status()
+        assert tg.process_updates(ch, tg.TelegramBot(BOT_TOKEN, base), on_ack=lambda *a: None)["linked"] == 1
+    _open(pm, "Alerts")
+    _open(pm, "Report delivery")
+    expect(pm.get_by_text("no chat is linked")).to_have_count(0, timeout=UI_TIMEOUT_MS)
 
     # The loader's failure, as the load log records it: the alert rules pick it up.
     now = dt.datetime.now(dt.UTC)

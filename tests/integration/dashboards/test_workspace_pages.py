@@ -320,6 +320,7 @@ def test_delivery_page_adds_a_weekly_schedule_removes_it_and_gives_a_telegram_co
     )
     table = _table(at, "When")
     assert list(table["When"]) == ["Weekly · Wednesday · 09:00"]
+    assert any("no chat is linked" in w.value for w in at.warning)
     at.button(key="dl_remove").click().run()
     assert sc.load(ch, T, "lclient") == []
     at.button(key="dl_tg_link").click().run()
