@@ -60,7 +60,9 @@ def issue(p: Principal, key: bytes, *, hours: float, now: float | None = None) -
 def read(token: str, key: bytes, *, now: float | None = None) -> tuple[str, str, int] | None:
     """(tenant, login, issued-at ms) of a genuine, unexpired cookie; None for anything else."""
     now = time.time() if now is None else now
-    body, _, sig = (token or "").partition(".")
+    if not isinstance(token, str):  # a cookie jar may hand over anything (Streamlit's AppTest gives a mock)
+        return None
+    body, _, sig = token.partition(".")
     if not body or not sig or len(token) > 2048:
         return None
     expected = _b64(hmac.new(key, body.encode("ascii", "replace"), hashlib.sha256).digest())

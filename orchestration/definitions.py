@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import dagster as dg
 
 from ingestion.platforms import BY_PLATFORM, PLATFORM_NAMES
-from orchestration import delivery, jobs, lifecycle, resources, schedules, sensors
+from orchestration import delivery, jobs, lifecycle, reference, resources, schedules, sensors
 from orchestration.ai import assets as ai_assets
 from orchestration.ai import checks as ai_checks
 from orchestration.dbt_models import assets as dbt_assets_mod
@@ -34,11 +34,9 @@ EXTERNAL_APP_TABLES = {
     "media_plan_lines_approved": "Lines of each plan's current approved or active version (a view): plan vs fact "
                                  "reads these, never drafts or rejected versions.",
 }
-# Reference data loaded by its own connector (ingestion.cbr), not a platform multi-asset: shown so lineage is complete.
-EXTERNAL_RAW_TABLES = {
-    ("raw_cbr", "fx_daily"): "Bank of Russia daily exchange rates (roubles per unit, nominal applied in dbt), "
-                             "shared by every tenant; the rate in force carries over weekends and holidays.",
-}
+# Reference data outside the platform multi-assets (none today: the Bank of Russia rates are the asset
+# orchestration.reference.cbr_fx_daily).
+EXTERNAL_RAW_TABLES: dict[tuple[str, str], str] = {}
 
 
 def external_app_assets() -> list[dg.AssetSpec]:
@@ -66,7 +64,8 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
     if smtp is None:
         smtp = resources.SmtpResource() if sandbox else resources.SmtpResource(
             host=dg.EnvVar("MRM_SMTP_HOST"), port=dg.EnvVar.int("MRM_SMTP_PORT"), sender=dg.EnvVar("MRM_SMTP_FROM"))
-    groups = tuple(f"raw_{p}" for p in platforms)
+    # raw_cbr: the exchange rates the conformed model needs for every non-rouble account (reference.py)
+    groups = (*(f"raw_{p}" for p in platforms), "raw_cbr")
     daily_job = jobs.daily_platform_job(groups)
     plan_job = jobs.media_plan_import_job()
     return dg.Definitions(
@@ -76,6 +75,7 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
             ai_assets.client_insights, ai_assets.client_reports, ai_assets.client_report_emails,
             ai_assets.knowledge_base_embeddings,
             plan_assets.media_plans,
+            reference.cbr_fx_daily,
             *external_app_assets(),
         ],
         asset_checks=[dbt_checks.marts_quality, ai_checks.report_totals_match_mart,
@@ -95,6 +95,7 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
             "knowledge_base": resources.KnowledgeBaseResource(doc_paths=list(doc_paths)),
             "smtp": smtp,
             "reports": resources.ReportsResource(out_dir=reports_dir),
+            "cbr": reference.CbrResource(sandbox=sandbox, sandbox_url=urls.get("cbr", "")),
         },
         # Per-step processes cost seconds on a 2-core machine: one process per run, parallelism inside steps.
         executor=dg.in_process_executor,

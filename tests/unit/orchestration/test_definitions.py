@@ -16,16 +16,22 @@ RAW = {
     "raw_yandex_metrika": ["traffic_daily", "visits"],
     "raw_vk_ads": ["ad_plans", "ad_groups", "banners", "banner_stats_daily"],
     "raw_garpun": ["ad_stats_daily", "campaigns"],
+    "raw_google_ads": ["campaigns", "ad_stats_daily"],
+    "raw_ga4": ["traffic_daily"],
+    "raw_cbr": ["fx_daily"],
 }
 STAGING = ["stg_app__accounts", "stg_app__campaign_mappings", "stg_app__clients", "stg_app__media_plan_lines",
            "stg_app__media_plans", "stg_app__tenants", "stg_app__vat_rates", "stg_garpun__ad_stats_daily",
            "stg_garpun__campaigns", "stg_vk_ads__ad_groups", "stg_vk_ads__ad_plans", "stg_vk_ads__banner_stats_daily",
            "stg_vk_ads__banners", "stg_yandex_direct__ad_stats_daily", "stg_yandex_direct__campaigns",
-           "stg_yandex_direct__reach_frequency", "stg_yandex_metrika__traffic_daily", "stg_yandex_metrika__visits"]
+           "stg_yandex_direct__reach_frequency", "stg_yandex_metrika__traffic_daily", "stg_yandex_metrika__visits",
+           "stg_cbr__fx_daily", "stg_ga4__traffic_daily", "stg_google_ads__ad_stats_daily",
+           "stg_google_ads__campaigns"]
 INTERMEDIATE = ["int_ad_performance_unioned", "int_campaign_days_seen", "int_campaign_match_keys",
                 "int_campaigns_conformed", "int_media_plan_line_actuals_daily", "int_media_plan_line_days",
                 "int_media_plan_lines_mapped_to_campaigns", "int_metrika_sessions_attributed",
-                "int_metrika_visitor_days", "int_metrika_visits_attributed"]
+                "int_metrika_visitor_days", "int_metrika_visits_attributed", "int_fx_rates_daily",
+                "int_ga4_sessions_attributed"]
 MARTS = ["dim_campaigns", "dim_clients", "fct_ad_performance_daily", "fct_campaign_daily", "fct_campaign_performance",
          "fct_campaign_reach",
          "fct_campaign_reach_states_daily", "fct_channel_daily", "fct_plan_vs_fact_daily"]
