@@ -1,4 +1,4 @@
-"""Data lifecycle: retention TTLs, backup and restore (Parquet plus schema), and erasure of a client or tenant.
+"""Data lifecycle: retention TTLs, backup and restore (Native data plus schema), and erasure of a client or tenant.
 
 Retention classes (months; per-tenant overrides in app.retention_overrides):
 - raw events (Metrika visits, user-level rows): 12;
@@ -8,7 +8,7 @@ They are ClickHouse TTL rules (`TTL date_day + INTERVAL n MONTH DELETE WHERE ...
 expired rows in its own merges. A dbt full refresh recreates a mart table without its TTL: `apply_retention`
 runs again after builds (it is idempotent).
 
-Backups write one Parquet file and the CREATE statement per table (optionally one tenant's rows only) plus a
+Backups write one file in ClickHouse's Native format and the CREATE statement per table (optionally one tenant's rows only) plus a
 manifest with each table's fingerprint (row count and an order-independent hash of every row), so a restore can
 prove it got back exactly what was saved. Erasure deletes every row of a client (or tenant) from every table that
 carries its id, the client's raw rows through its ad accounts, and its report files; the audit record keeps
@@ -156,7 +156,7 @@ def _scope(t: Table, tenant: str | None) -> tuple[str, dict[str, Any]]:
 
 
 def backup(ch: Any, target: str | Path, *, tenant: str | None = None) -> dict[str, Any]:
-    """Write every table (or one tenant's rows) as Parquet plus its schema, and a manifest with fingerprints."""
+    """Write every table (or one tenant's rows) in Native format plus its schema, and a manifest with fingerprints."""
     root = Path(target)
     if root.exists() and any(root.iterdir()):
         raise LifecycleError(f"{root} is not empty: a backup goes into a new folder")
@@ -167,9 +167,10 @@ def backup(ch: Any, target: str | Path, *, tenant: str | None = None) -> dict[st
         if where == "0":
             continue
         schema = ch.command(f"SHOW CREATE TABLE {t.fq}")
-        path = root / f"{t.database}.{t.name}.parquet"
+        # Native, the engine's own format, carries every column type (aggregate states included; Parquet cannot)
+        path = root / f"{t.database}.{t.name}.native"
         sql = f"SELECT * FROM {t.fq} {'WHERE ' + where if where else ''}"  # noqa: S608 - identifiers from system
-        with ch.raw_stream(sql, parameters=params, fmt="Parquet") as stream, path.open("wb") as fh:
+        with ch.raw_stream(sql, parameters=params, fmt="Native") as stream, path.open("wb") as fh:
             for chunk in stream:
                 fh.write(chunk)
         count, digest = fingerprint(ch, t, where, params)
@@ -215,7 +216,7 @@ def restore(ch: Any, source: str | Path) -> dict[str, tuple[int, str]]:
         else:
             ch.command(f"TRUNCATE TABLE {t.fq}")
         if meta["rows"]:
-            ch.raw_insert(f"{t.fq}", insert_block=data, fmt="Parquet")
+            ch.raw_insert(f"{t.fq}", insert_block=data, fmt="Native")
         got[fq] = fingerprint(ch, t, where, params)
         if got[fq] != (meta["rows"], meta["hash"]):
             raise LifecycleError(f"{fq}: restored {got[fq][0]} rows with hash {got[fq][1]}, the backup has "

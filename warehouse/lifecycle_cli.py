@@ -48,7 +48,7 @@ def retention_set(tenant: str, table_class: str, months: int) -> None:
 
 @click.group("backup")
 def backup() -> None:
-    """Back up and restore the warehouse (or one tenant) as Parquet plus schema, with fingerprints."""
+    """Back up and restore the warehouse (or one tenant): data in Native format plus schema, with fingerprints."""
 
 
 @backup.command("create")

@@ -20,6 +20,11 @@ def data(ch):
     migrate(ch)
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
     synthetic.generate(ch, DB, T, ["gone", "stays"], dt.date(2026, 5, 1), 20, seed=5)
+    # a mart of mergeable states (AggregateFunction columns), as dbt's reach states are
+    ch.command(f"CREATE TABLE {DB}.states (tenant_id String, client_id String, date_day Date, "
+               "users_state AggregateFunction(uniqCombined, UInt64)) ENGINE = MergeTree ORDER BY tenant_id")
+    ch.command(f"INSERT INTO {DB}.states SELECT {{t:String}}, c, toDate('2026-05-01'), uniqCombinedState(number) "
+               "FROM numbers(500) ARRAY JOIN ['gone', 'stays'] AS c GROUP BY c", parameters={"t": T})
     ch.insert("app.clients", [[T, "gone", "Leaving client"], [T, "stays", "Staying client"]],
               column_names=["tenant_id", "client_id", "name"])
     ch.insert("app.accounts", [[T, "gone", "yandex_direct", "gone-acc"], [T, "stays", "yandex_direct", "stays-acc"]],
@@ -69,7 +74,7 @@ def test_backup_wipe_restore_equals_the_fingerprints(ch, data, tmp_path):
 
 def test_a_damaged_backup_file_is_refused(ch, data, tmp_path):
     lc.backup(ch, tmp_path / "b2", tenant=T)
-    f = next((tmp_path / "b2").glob(f"{DB}.fct_channel_daily.parquet"))
+    f = next((tmp_path / "b2").glob(f"{DB}.fct_channel_daily.native"))
     f.write_bytes(f.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(lc.LifecycleError, match="damaged"):
         lc.restore(ch, tmp_path / "b2")
