@@ -100,7 +100,8 @@ if thread_id:
             safe.caption(turn["provider"])
             _feedback(turn["message_id"])
 
-question = st.chat_input(t("ask_agent_placeholder"), key=f"chat_{agent}")
+# One input for every agent: per-agent keys left the previous agent's input on the page after a switch.
+question = st.chat_input(t("ask_agent_placeholder"), key="chat_agent")
 if question:
     with ui.guard():
         res = chat.ask(ch, ctx.principal, question, agent=agent, client_id=ctx.client_id or None,

@@ -24,9 +24,9 @@ def test_analyst_chat_follow_up_feedback_and_delete(ch, dash):
 
     at = logged_in_app("it-analyst@t1", page="app_pages/assistant.py", query={"client": "acme"})
     assert at.radio(key="asst_agent").value == "Analyst: the client's data"
-    at.chat_input(key="chat_analyst").set_value("What was the spend yesterday?").run()
+    at.chat_input(key="chat_agent").set_value("What was the spend yesterday?").run()
     assert not at.exception, at.exception
-    at.chat_input(key="chat_analyst").set_value("and on VK?").run()
+    at.chat_input(key="chat_agent").set_value("and on VK?").run()
     assert not at.exception, at.exception
     answers = [m for m in at.chat_message if m.name == "assistant"]
     assert len(answers) == 2
