@@ -248,14 +248,17 @@ def test_docs_generate(wh, built, target):
 
 
 def test_source_freshness_passes_on_fresh_loads(wh, built, target):
+    """Every source table this fixture loads is fresh. (A platform it does not load, such as Google Ads here, has
+    no rows: dbt reports an empty source as an error, which says nothing about freshness.)"""
     from dbt.cli.main import dbtRunner
 
     res = dbtRunner().invoke(["source", "freshness", "--project-dir", str(dbt_run.PROJECT_DIR),
                               "--profiles-dir", str(dbt_run.PROJECT_DIR), "--target-path", str(target)])
-    assert res.success
     sources = [r for r in res.result.results if r.node.unique_id.startswith("source.")]
-    assert len(sources) >= 9
-    assert {str(r.status) for r in sources} == {"pass"}
+    loaded = [r for r in sources
+              if _one(wh, f"SELECT count() FROM {r.node.schema}.{r.node.identifier}")[0] > 0]  # noqa: S608
+    assert len(loaded) >= 9
+    assert {r.node.unique_id: str(r.status) for r in loaded} == {r.node.unique_id: "pass" for r in loaded}
 
 
 def test_vk_uniques_rows_have_real_windows_and_at_least_one_contact_per_person(wh, built):
@@ -282,6 +285,10 @@ def test_a_plan_imported_in_the_app_shows_in_plan_vs_fact_at_once(wh, built, tmp
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     monkeypatch.setenv("MRM_APP_DBT_TARGET", str(tmp_path / "app-target"))
     monkeypatch.delenv("MRM_MARTS_DB", raising=False)
+    # The app's query caches live for the whole test process: another suite's "t1" must not answer for ours.
+    import streamlit as st
+
+    st.cache_data.clear()
     pm = Principal("t1", "pm@t1", "pm")
     plan = ("Канал;Площадка;Кампания;Начало;Окончание;Бюджет, руб.\r\n"
             "Поиск;Яндекс.Директ;Search brand;31.12.2025;03.01.2026;50 000,00\r\n")
