@@ -48,7 +48,7 @@ def needed_from(ch: Any, first: dt.date) -> dt.date:
                         "WHERE currency != '' AND currency != 'RUB'").result_rows
     if not accounts:
         return first
-    pairs = [list(p) for p in accounts]
+    pairs = [tuple(p) for p in accounts]
     covered = ch.query("SELECT min(date_day) FROM app.raw_window_versions FINAL WHERE table_name = {t:String} "
                        "AND tenant_id = {s:String}", parameters={"t": RAW_TABLE, "s": SHARED_TENANT}).result_rows
     earliest_covered = covered[0][0] if covered and covered[0][0] and covered[0][0].year > 1970 else None
