@@ -16,7 +16,7 @@ from pydantic import Field
 from mrm import clock
 from orchestration.endpoints import check_loopback
 from orchestration.partitions import MOSCOW, context_days, daily_partitions
-from orchestration.retries import TRANSIENT_RETRY
+from orchestration.retries import TRANSIENT_RETRY, fail_unless_transient
 
 
 class CbrResource(dg.ConfigurableResource):
@@ -83,6 +83,8 @@ def cbr_fx_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings, today = context.resources.cbr.settings_and_today()
         start = needed_from(ch, first)
         rows = cbr.load(ch, settings, date_from=start, date_to=min(last, today), today=today)
+    except Exception as exc:  # a network hiccup is retried; a bug or a refusal fails at once, named
+        raise fail_unless_transient(exc, "Bank of Russia rates") from exc
     finally:
         ch.close()
     context.log.info(f"rates {start}..{last}: {sum(rows.values())} rows")
