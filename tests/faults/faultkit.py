@@ -90,8 +90,9 @@ def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date 
         from ingestion import cbr
 
         try:
+            # connectors re-pull a lookback before the window (Google Ads: 7 days): the rates cover those days too
             cbr.load(ch, cbr.Settings.for_sandbox(server.url("cbr"), timeout_s=CLIENT_TIMEOUT_S),
-                     date_from=date_from, date_to=date_to, today=TODAY)
+                     date_from=date_from - dt.timedelta(days=31), date_to=date_to, today=TODAY)
         except Exception as exc:  # noqa: BLE001 - reported like an account
             failures["cbr/rates"] = f"{type(exc).__name__}: {exc}"
     return failures
