@@ -85,11 +85,7 @@ def test_markdown_image_in_the_client_parameter_fetches_nothing_after_a_browser_
     assert listener.hits == ["/control.png"]
     payload = f"![x](http://127.0.0.1:{listener.port}/pwn.png?query=SELECT%201)"
     page.goto(f"{app_url}/overview?lang=en&client={quote(payload)}")
-    # Signed out, /overview is not a page yet: Streamlit says so in a dialog over the sign-in form; close it.
-    dialog = page.get_by_role("dialog")
-    dialog.wait_for()
-    page.keyboard.press("Escape")
-    dialog.wait_for(state="hidden")
+    # Signed out, every page address shows the sign-in form and opens the page asked for after sign-in.
     page.get_by_role("textbox", name="Login").fill("it-pm@t1")
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
