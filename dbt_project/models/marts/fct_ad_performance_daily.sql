@@ -15,11 +15,29 @@ with ad_stats as (
 -- Sessions of both web analytics sources attributed to a campaign (Metrika; GA4 for Google Ads and any campaign
 -- its UTM names). A site counted by both would count twice: a client registers one web analytics source per site.
 sessions as (
-    select tenant_id, client_id, date_day, platform, account_id, campaign_id, sessions, goal_reaches, is_provisional
+    select
+        tenant_id,
+        client_id,
+        date_day,
+        platform,
+        account_id,
+        campaign_id,
+        sessions,
+        goal_reaches,
+        is_provisional
     from {{ ref('int_metrika_sessions_attributed') }}
     where campaign_id != '' and {{ incremental_window_filter() }}
     union all
-    select tenant_id, client_id, date_day, platform, account_id, campaign_id, sessions, goal_reaches, is_provisional
+    select
+        tenant_id,
+        client_id,
+        date_day,
+        platform,
+        account_id,
+        campaign_id,
+        sessions,
+        goal_reaches,
+        is_provisional
     from {{ ref('int_ga4_sessions_attributed') }}
     where campaign_id != '' and {{ incremental_window_filter() }}
 ),
