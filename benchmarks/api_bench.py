@@ -85,7 +85,9 @@ def main(rows: int, clients: int, requests: int, load_only: str | None) -> None:
     """Measure the REST API under concurrent load (see the module docstring)."""
     if load_only:  # the child process: the load generator
         spec = json.loads(load_only)
-        print(json.dumps(_load(spec["url"], spec["key"], clients, requests, dt.date.fromisoformat(spec["end"]),
+        # the key travels in the environment, never on a command line other users of the machine can list
+        print(json.dumps(_load(spec["url"], os.environ["MRM_BENCH_API_KEY"], clients, requests,
+                               dt.date.fromisoformat(spec["end"]),
                                spec["n_clients"])))
         return
     tmp = tempfile.mkdtemp(prefix="mrm-api-bench-")
@@ -140,14 +142,15 @@ def main(rows: int, clients: int, requests: int, load_only: str | None) -> None:
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    spec = {"url": f"http://127.0.0.1:{port}", "key": key, "end": end.isoformat(), "n_clients": 10}
+    spec = {"url": f"http://127.0.0.1:{port}", "end": end.isoformat(), "n_clients": 10}
+    child_env = {**os.environ, "MRM_BENCH_API_KEY": key}
     # warm-up: one pass of each query kind (connections, caches of the engine)
     subprocess.run([sys.executable, "-m", "benchmarks.api_bench", "--clients", "4", "--requests", "4",
-                    "--load-only", json.dumps(spec)], cwd=ROOT, check=True, capture_output=True)
+                    "--load-only", json.dumps(spec)], cwd=ROOT, check=True, capture_output=True, env=child_env)
     in_warehouse[0] = in_server[0] = 0.0
     out = subprocess.run([sys.executable, "-m", "benchmarks.api_bench", "--clients", str(clients), "--requests",
                           str(requests), "--load-only", json.dumps(spec)], cwd=ROOT, check=True,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=child_env)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     server.should_exit = True
     thread.join(timeout=30)
