@@ -71,6 +71,15 @@ def client() -> Any:
     return c
 
 
+def drop_clients() -> None:
+    """Close every pooled client: the next query connects anew (to the warehouse configured now)."""
+    with _pool_lock:
+        for c in [*_leased.values(), *_idle]:
+            c.close()
+        _leased.clear()
+        _idle.clear()
+
+
 def _df(sql: str, params: dict[str, Any]) -> pd.DataFrame:
     # Arrow keeps the column names and types of an empty result (the Native row API does not).
     return client().query_arrow(sql, parameters=params).to_pandas()

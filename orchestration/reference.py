@@ -49,9 +49,6 @@ def needed_from(ch: Any, first: dt.date) -> dt.date:
     if not accounts:
         return first
     pairs = [tuple(p) for p in accounts]
-    covered = ch.query("SELECT min(date_day) FROM app.raw_window_versions FINAL WHERE table_name = {t:String} "
-                       "AND tenant_id = {s:String}", parameters={"t": RAW_TABLE, "s": SHARED_TENANT}).result_rows
-    earliest_covered = covered[0][0] if covered and covered[0][0] and covered[0][0].year > 1970 else None
     start = first
     for t in tables(ch):
         if not t.database.startswith("raw_") or t.database == "raw_cbr":
@@ -61,9 +58,19 @@ def needed_from(ch: Any, first: dt.date) -> dt.date:
         row = ch.query(f"SELECT min(date_day) FROM {t.fq} WHERE (tenant_id, account_id) IN "  # noqa: S608 - system names
                        "{pairs:Array(Tuple(String, String))}", parameters={"pairs": pairs}).result_rows
         day = row[0][0] if row else None
-        if day and day.year > 1970 and day < start and (earliest_covered is None or day < earliest_covered):
+        if day and day.year > 1970 and day < start:
             start = day
-    return start
+    if start == first:
+        return first
+    # the first day of [start, first) that no rate load covered yet (a later partition then loads only its window)
+    covered = {r[0] for r in ch.query(
+        "SELECT DISTINCT date_day FROM app.raw_window_versions FINAL WHERE table_name = {t:String} "
+        "AND tenant_id = {s:String} AND date_day >= {a:Date} AND date_day < {b:Date}",
+        parameters={"t": RAW_TABLE, "s": SHARED_TENANT, "a": start, "b": first}).result_rows}
+    day = start
+    while day < first and day in covered:
+        day += dt.timedelta(days=1)
+    return day
 
 
 @dg.asset(

@@ -289,6 +289,7 @@ def test_a_plan_imported_in_the_app_shows_in_plan_vs_fact_at_once(wh, built, tmp
     import streamlit as st
 
     st.cache_data.clear()
+    data.drop_clients()  # pooled clients of earlier suites point at the session warehouse, not this test's
     pm = Principal("t1", "pm@t1", "pm")
     plan = ("Канал;Площадка;Кампания;Начало;Окончание;Бюджет, руб.\r\n"
             "Поиск;Яндекс.Директ;Search brand;31.12.2025;03.01.2026;50 000,00\r\n")
