@@ -274,7 +274,7 @@ def test_vk_uniques_rows_have_real_windows_and_at_least_one_contact_per_person(w
         assert any(name in t for t in tests), (name, sorted(tests))
 
 
-def test_a_plan_imported_in_the_app_shows_in_plan_vs_fact_at_once(wh, built, tmp_path, monkeypatch):
+def test_a_plan_imported_in_the_app_shows_in_plan_vs_fact_at_once(wh, built, tmp_path, monkeypatch, request):
     """The app's import → refresh path: the plan models are rebuilt in-process (no daily run), the new plan has
     rows in fct_plan_vs_fact_daily, and Dagster's app/media_plans asset records a materialization."""
     import dagster as dg
@@ -290,6 +290,7 @@ def test_a_plan_imported_in_the_app_shows_in_plan_vs_fact_at_once(wh, built, tmp
 
     st.cache_data.clear()
     data.drop_clients()  # pooled clients of earlier suites point at the session warehouse, not this test's
+    request.addfinalizer(data.drop_clients)  # and ours must not outlive this module's warehouse
     pm = Principal("t1", "pm@t1", "pm")
     plan = ("Канал;Площадка;Кампания;Начало;Окончание;Бюджет, руб.\r\n"
             "Поиск;Яндекс.Директ;Search brand;31.12.2025;03.01.2026;50 000,00\r\n")
