@@ -65,12 +65,13 @@ test-browser: install system-deps ## real-browser tests only (Debian chromium)
 bench: install system-deps ## benchmarks; results appended to BENCHMARKS.md
 	$(PY) -m benchmarks.run
 
-lint: install ## ruff, mypy, sqlfluff
+lint: install ## ruff format --check, ruff, mypy, sqlfluff
+	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	cd dbt_project && ../$(PY) -m sqlfluff lint models --processes 2
 
-format: install
+format: install ## ruff fixes and formatting, in place
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 

@@ -22,22 +22,54 @@ def _dump(obj: Any) -> None:
 
 @click.command("ask")
 @click.argument("question")
-@click.option("--tenant", "tenant_id", required=True, help="Tenant whose documents, reports and data are used.")
-@click.option("--agent", type=click.Choice(["analyst", "plan", "project"]), default=None,
-              help="Assistant: analyst (the client's data through the metric layer), plan (advice on the client's "
-                   "newest media plan), project (a brief as tasks and RACI). Default: analyst with --client, "
-                   "otherwise the knowledge base.")
+@click.option(
+    "--tenant", "tenant_id", required=True, help="Tenant whose documents, reports and data are used."
+)
+@click.option(
+    "--agent",
+    type=click.Choice(["analyst", "plan", "project"]),
+    default=None,
+    help="Assistant: analyst (the client's data through the metric layer), plan (advice on the client's "
+    "newest media plan), project (a brief as tasks and RACI). Default: analyst with --client, "
+    "otherwise the knowledge base.",
+)
 @click.option("--client", "client_id", default=None, help="Client the analyst or plan advisor answers about.")
-@click.option("--thread", "thread_id", default=None, help="Continue this thread (follow-ups keep its context).")
-@click.option("--user", "login", envvar="MRM_USER", default="cli", show_default=True,
-              help="Whose threads (env MRM_USER).")
-@click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: the question's).")
+@click.option(
+    "--thread", "thread_id", default=None, help="Continue this thread (follow-ups keep its context)."
+)
+@click.option(
+    "--user",
+    "login",
+    envvar="MRM_USER",
+    default="cli",
+    show_default=True,
+    help="Whose threads (env MRM_USER).",
+)
+@click.option(
+    "--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: the question's)."
+)
 @click.option("-k", "k", default=5, show_default=True, help="Passages retrieved (knowledge-base answers).")
-@click.option("--marts-db", default=None, help="Database holding the dbt marts (default: MRM_MARTS_DB or marts).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print JSON: answer, numbers (each with its source), thread_id, message_id, tool calls.")
-def ask(question: str, tenant_id: str, agent: str | None, client_id: str | None, thread_id: str | None, login: str,
-        lang: str | None, k: int, marts_db: str | None, as_json: bool) -> None:
+@click.option(
+    "--marts-db", default=None, help="Database holding the dbt marts (default: MRM_MARTS_DB or marts)."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: answer, numbers (each with its source), thread_id, message_id, tool calls.",
+)
+def ask(
+    question: str,
+    tenant_id: str,
+    agent: str | None,
+    client_id: str | None,
+    thread_id: str | None,
+    login: str,
+    lang: str | None,
+    k: int,
+    marts_db: str | None,
+    as_json: bool,
+) -> None:
     """Ask an assistant. With --agent (or --client) the answer goes into a stored thread and every number in it
     lists its source (metric, filters, period); without, answer from the knowledge base, citing passages.
 
@@ -51,8 +83,16 @@ def ask(question: str, tenant_id: str, agent: str | None, client_id: str | None,
         from assistants.agents.tools import Asker
 
         try:
-            res = chat.ask(ch, Asker(tenant_id, login, "admin"), question, agent=agent or "analyst",
-                           client_id=client_id, thread_id=thread_id, lang=lang, marts_db=marts_db)
+            res = chat.ask(
+                ch,
+                Asker(tenant_id, login, "admin"),
+                question,
+                agent=agent or "analyst",
+                client_id=client_id,
+                thread_id=thread_id,
+                lang=lang,
+                marts_db=marts_db,
+            )
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from exc
         except (PermissionError, memory.ThreadError) as exc:
@@ -98,14 +138,23 @@ def _index(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
         rep = kbm.index_paths(_client(), tenant_id, list(paths), progress=sys.stderr.isatty())
     except kbm.LoadError as exc:
         raise click.ClickException(str(exc)) from exc
-    out = {"indexed": rep.indexed, "unchanged": rep.unchanged, "chunks": rep.chunks, "repaired": rep.repaired,
-           "errors": rep.errors}
+    out = {
+        "indexed": rep.indexed,
+        "unchanged": rep.unchanged,
+        "chunks": rep.chunks,
+        "repaired": rep.repaired,
+        "errors": rep.errors,
+    }
     if as_json:
         _dump(out)
     else:
-        click.echo(f"indexed {len(rep.indexed)} document(s), {rep.chunks} chunk(s); unchanged {len(rep.unchanged)}")
+        click.echo(
+            f"indexed {len(rep.indexed)} document(s), {rep.chunks} chunk(s); unchanged {len(rep.unchanged)}"
+        )
         for p, r in rep.repaired.items():
-            click.echo(f"  repaired mojibake in {p}: {r.get('lost_bytes')} lost byte(s), {r.get('flagged')} flagged")
+            click.echo(
+                f"  repaired mojibake in {p}: {r.get('lost_bytes')} lost byte(s), {r.get('flagged')} flagged"
+            )
         for p, e in rep.errors.items():
             click.echo(f"  ERROR {p}: {e}", err=True)
     if rep.errors:
@@ -134,16 +183,27 @@ def kb_ingest(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--tenant", "tenant_id", required=True, help="Tenant to search.")
 @click.option("-k", "k", default=5, show_default=True, help="Number of hits.")
-@click.option("--source", "source_prefix", default="", help="Only documents whose source path starts with this.")
-@click.option("--json", "as_json", is_flag=True,
-              help="JSON list of hits, best first: source_path, heading, line_start, line_end, score, text.")
+@click.option(
+    "--source", "source_prefix", default="", help="Only documents whose source path starts with this."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="JSON list of hits, best first: source_path, heading, line_start, line_end, score, text.",
+)
 def kb_search(query: str, tenant_id: str, k: int, source_prefix: str, as_json: bool) -> None:
     """Hybrid (vector + full-text) search of the tenant's knowledge base."""
     from assistants import kb as kbm
 
     hits = kbm.search(_client(), tenant_id, query, k=k, source_prefix=source_prefix)
     if as_json:
-        _dump([{key: v for key, v in h.as_dict().items() if key != "chunk_id"} | {"chunk_id": h.chunk_id} for h in hits])
+        _dump(
+            [
+                {key: v for key, v in h.as_dict().items() if key != "chunk_id"} | {"chunk_id": h.chunk_id}
+                for h in hits
+            ]
+        )
         return
     for h in hits:
         click.echo(f"{h.score:.4f}  {h.source_path} — {h.heading} (lines {h.line_start}-{h.line_end})")
@@ -165,7 +225,12 @@ def insights(tenant_id: str, client_id: str, as_of: str, lang: str, marts_db: st
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     if as_json:
-        _dump([{**i.facts(), "narrative": getattr(i, f"narrative_{lang}"), "narrator": i.narrator} for i in found])
+        _dump(
+            [
+                {**i.facts(), "narrative": getattr(i, f"narrative_{lang}"), "narrator": i.narrator}
+                for i in found
+            ]
+        )
         return
     if not found:
         click.echo("Нет инсайтов." if lang == "ru" else "No insights.")
@@ -179,8 +244,9 @@ def report() -> None:
 
 
 def _period_opt(f: Any) -> Any:
-    return click.option("--period", required=True,
-                        help="FROM:TO (YYYY-MM-DD:YYYY-MM-DD), day:D, week:D or month:YYYY-MM.")(f)
+    return click.option(
+        "--period", required=True, help="FROM:TO (YYYY-MM-DD:YYYY-MM-DD), day:D, week:D or month:YYYY-MM."
+    )(f)
 
 
 @report.command("build")
@@ -191,11 +257,23 @@ def _period_opt(f: Any) -> Any:
 @click.option("--format", "fmt", default="xlsx,pdf", show_default=True, help="Comma list: xlsx,pdf.")
 @click.option("--out", "out_dir", default="reports_out", show_default=True, type=click.Path())
 @click.option("--vat/--no-vat", default=True, show_default=True, help="Show spend including VAT.")
-@click.option("--commission/--no-commission", default=False, show_default=True, help="Add the agency commission.")
+@click.option(
+    "--commission/--no-commission", default=False, show_default=True, help="Add the agency commission."
+)
 @click.option("--marts-db", default="marts", show_default=True)
 @click.option("--send", is_flag=True, help="E-mail the report to the client's recipients after building.")
-def report_build(tenant_id: str, client_id: str, period: str, lang: str, fmt: str, out_dir: str, vat: bool,
-                 commission: bool, marts_db: str, send: bool) -> None:
+def report_build(
+    tenant_id: str,
+    client_id: str,
+    period: str,
+    lang: str,
+    fmt: str,
+    out_dir: str,
+    vat: bool,
+    commission: bool,
+    marts_db: str,
+    send: bool,
+) -> None:
     """Build a client report (numbers frozen into app.report_runs)."""
     from assistants import reports
 
@@ -205,8 +283,18 @@ def report_build(tenant_id: str, client_id: str, period: str, lang: str, fmt: st
         raise click.BadParameter(f"unknown format(s) {sorted(bad)}; use xlsx,pdf", param_hint="--format")
     ch = _client()
     try:
-        files = reports.build_report(ch, tenant_id, client_id, period, lang, Path(out_dir), include_vat=vat,
-                                     include_commission=commission, marts_db=marts_db, formats=formats)
+        files = reports.build_report(
+            ch,
+            tenant_id,
+            client_id,
+            period,
+            lang,
+            Path(out_dir),
+            include_vat=vat,
+            include_commission=commission,
+            marts_db=marts_db,
+            formats=formats,
+        )
     except (ValueError, LookupError) as exc:
         raise click.ClickException(str(exc)) from exc
     for p in (files.xlsx, files.pdf):
@@ -223,7 +311,9 @@ def report_build(tenant_id: str, client_id: str, period: str, lang: str, fmt: st
 @click.option("--client", "client_id", required=True)
 @_period_opt
 @click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
-@click.option("--to", "recipients", multiple=True, help="Override recipients (default: app.clients.report_recipients).")
+@click.option(
+    "--to", "recipients", multiple=True, help="Override recipients (default: app.clients.report_recipients)."
+)
 def report_send(tenant_id: str, client_id: str, period: str, lang: str, recipients: tuple[str, ...]) -> None:
     """E-mail the latest built run for the period (its frozen files), via MRM_SMTP_HOST/PORT."""
     from assistants import reports
@@ -259,8 +349,14 @@ def ai_feedback() -> None:
 
 @ai_feedback.command("export")
 @click.option("--tenant", "tenant_id", required=True, help="Tenant whose feedback is exported.")
-@click.option("--out", "out_path", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="JSON Lines file, one evaluation case per line (- for stdout).")
+@click.option(
+    "--out",
+    "out_path",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="JSON Lines file, one evaluation case per line (- for stdout).",
+)
 def ai_feedback_export(tenant_id: str, out_path: str) -> None:
     """Write the feedback as an evaluation set: question, answer, tool calls, numbers, rating, comment."""
     from assistants.agents import memory
@@ -282,22 +378,33 @@ def assist() -> None:
 @assist.command("plan")
 @click.option("--tenant", "tenant_id", required=True, help="Tenant that owns the plan.")
 @click.option("--plan-id", "plan_id", required=True, help="Media plan id (its latest version is used).")
-@click.option("--target-reach", type=float, default=None,
-              help="Target plan reach, a fraction (0.6) or percent (60).")
-@click.option("--budget", type=float, default=None, help="Total net budget to plan with (default: the plan's).")
+@click.option(
+    "--target-reach", type=float, default=None, help="Target plan reach, a fraction (0.6) or percent (60)."
+)
+@click.option(
+    "--budget", type=float, default=None, help="Total net budget to plan with (default: the plan's)."
+)
 @click.option("--client", "client_id", default=None, help="Client of the plan (optional check).")
 @click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable advice.")
-def assist_plan(tenant_id: str, plan_id: str, target_reach: float | None, budget: float | None,
-                client_id: str | None, lang: str, as_json: bool) -> None:
+def assist_plan(
+    tenant_id: str,
+    plan_id: str,
+    target_reach: float | None,
+    budget: float | None,
+    client_id: str | None,
+    lang: str,
+    as_json: bool,
+) -> None:
     """Suggest budget moves between plan lines for more reach (before/after reach, the model named)."""
     from assistants.agents import mediaplan
 
     if target_reach is not None and target_reach >= 1:
         target_reach = target_reach / 100.0
     try:
-        advice = mediaplan.suggest(_client(), tenant_id, plan_id, target_reach=target_reach, budget=budget,
-                                   client_id=client_id)
+        advice = mediaplan.suggest(
+            _client(), tenant_id, plan_id, target_reach=target_reach, budget=budget, client_id=client_id
+        )
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
     except ValueError as exc:
@@ -311,15 +418,35 @@ def assist_plan(tenant_id: str, plan_id: str, target_reach: float | None, budget
 
 
 @assist.command("project")
-@click.option("--brief", "brief_path", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Brief as a text or Markdown file.")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Write project.md, project.xlsx and project.json here.")
-@click.option("--tenant", "tenant_id", envvar="MRM_TENANT", default="default", show_default=True,
-              help="Tenant billed for LLM usage (env MRM_TENANT).")
-@click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Output language (default: the brief's).")
+@click.option(
+    "--brief",
+    "brief_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Brief as a text or Markdown file.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Write project.md, project.xlsx and project.json here.",
+)
+@click.option(
+    "--tenant",
+    "tenant_id",
+    envvar="MRM_TENANT",
+    default="default",
+    show_default=True,
+    help="Tenant billed for LLM usage (env MRM_TENANT).",
+)
+@click.option(
+    "--lang", type=click.Choice(["ru", "en"]), default=None, help="Output language (default: the brief's)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print tasks and the RACI matrix as JSON.")
-def assist_project(brief_path: str, out_dir: str | None, tenant_id: str, lang: str | None, as_json: bool) -> None:
+def assist_project(
+    brief_path: str, out_dir: str | None, tenant_id: str, lang: str | None, as_json: bool
+) -> None:
     """Decompose a brief into tasks and draft a RACI matrix (pm, account_manager, specialist, strategist,
     analyst, creative, client); Markdown on stdout, XLSX/JSON/MD files with --out."""
     import os
@@ -336,7 +463,9 @@ def assist_project(brief_path: str, out_dir: str | None, tenant_id: str, lang: s
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / "project.md").write_text(draft.to_markdown(), encoding="utf-8")
-        (out / "project.json").write_text(json.dumps(draft.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        (out / "project.json").write_text(
+            json.dumps(draft.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         draft.write_xlsx(out / "project.xlsx")
         click.echo(f"wrote {out / 'project.md'}, {out / 'project.xlsx'}, {out / 'project.json'}", err=True)
     if as_json:

@@ -21,8 +21,14 @@ def demo_doc_paths() -> list[Path]:
     return [p for p in (ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "docs", KB_CORPUS) if p.exists()]
 
 
-def run_demo(client: Any, out_dir: str | Path, *, tenant_ids: list[str] | None = None, marts_db: str = "marts",
-             lang: str | None = None) -> dict[str, Any]:
+def run_demo(
+    client: Any,
+    out_dir: str | Path,
+    *,
+    tenant_ids: list[str] | None = None,
+    marts_db: str = "marts",
+    lang: str | None = None,
+) -> dict[str, Any]:
     """Returns a summary {clients: [...], kb: {...}, errors: [...]}; raises if no client could be processed."""
     from assistants import insights, kb, reports
 
@@ -44,26 +50,49 @@ def run_demo(client: Any, out_dir: str | Path, *, tenant_ids: list[str] | None =
             parameters={"t": tenant_id, "c": client_id},
         ).result_rows[0][0]
         if not last or last.year < 2000:
-            summary["errors"].append(f"{tenant_id}/{client_id}: no rows in {marts_db}.fct_ad_performance_daily")
+            summary["errors"].append(
+                f"{tenant_id}/{client_id}: no rows in {marts_db}.fct_ad_performance_daily"
+            )
             continue
         try:
             found = insights.generate(client, tenant_id, client_id, last, marts_db=marts_db)
             period = f"{(last - dt.timedelta(days=6)).isoformat()}:{last.isoformat()}"
-            files = reports.build_report(client, tenant_id, client_id, period, lang or rep_lang or "ru",
-                                         out / tenant_id, marts_db=marts_db)
+            files = reports.build_report(
+                client,
+                tenant_id,
+                client_id,
+                period,
+                lang or rep_lang or "ru",
+                out / tenant_id,
+                marts_db=marts_db,
+            )
         except Exception as exc:  # one broken client must not hide the others, but it is reported
             log.exception("demo failed for %s/%s", tenant_id, client_id)
             summary["errors"].append(f"{tenant_id}/{client_id}: {exc}")
             continue
         report_dirs.setdefault(tenant_id, []).append(out / tenant_id)
-        summary["clients"].append({"tenant_id": tenant_id, "client_id": client_id, "as_of": last.isoformat(),
-                                   "insights": len(found), "xlsx": str(files.xlsx), "pdf": str(files.pdf),
-                                   "narrator": files.narrator, "build_seconds": files.build_seconds})
+        summary["clients"].append(
+            {
+                "tenant_id": tenant_id,
+                "client_id": client_id,
+                "as_of": last.isoformat(),
+                "insights": len(found),
+                "xlsx": str(files.xlsx),
+                "pdf": str(files.pdf),
+                "narrator": files.narrator,
+                "build_seconds": files.build_seconds,
+            }
+        )
     for tenant_id in sorted({r[0] for r in rows}):
         paths = demo_doc_paths() + sorted(set(report_dirs.get(tenant_id, [])))
         rep = kb.index_paths(client, tenant_id, paths, base=ROOT)
-        summary["kb"][tenant_id] = {"indexed": len(rep.indexed), "unchanged": len(rep.unchanged), "chunks": rep.chunks,
-                                    "repaired": rep.repaired, "errors": rep.errors}
+        summary["kb"][tenant_id] = {
+            "indexed": len(rep.indexed),
+            "unchanged": len(rep.unchanged),
+            "chunks": rep.chunks,
+            "repaired": rep.repaired,
+            "errors": rep.errors,
+        }
     if not summary["clients"]:
         raise RuntimeError("AI demo produced nothing: " + "; ".join(summary["errors"]))
     return summary

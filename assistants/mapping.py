@@ -12,11 +12,21 @@ from typing import Any
 MAPPING_SCHEMA = {
     "type": "object",
     "properties": {
-        "suggestions": {"type": "array", "items": {"type": "object", "properties": {
-            "column": {"type": "string", "description": "column letter from the request"},
-            "field": {"type": ["string", "null"], "description": "target field, or null when none fits"},
-            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-        }, "required": ["column", "field", "confidence"]}},
+        "suggestions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "column": {"type": "string", "description": "column letter from the request"},
+                    "field": {
+                        "type": ["string", "null"],
+                        "description": "target field, or null when none fits",
+                    },
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+                "required": ["column", "field", "confidence"],
+            },
+        },
     },
     "required": ["suggestions"],
 }
@@ -49,8 +59,9 @@ def _clean(items: Any, request: dict[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
-def suggest_plan_mapping(request: dict[str, Any], *, tenant_id: str | None = None, gateway: Any = None,
-                         ch: Any = None) -> list[dict[str, Any]]:
+def suggest_plan_mapping(
+    request: dict[str, Any], *, tenant_id: str | None = None, gateway: Any = None, ch: Any = None
+) -> list[dict[str, Any]]:
     """[{column, field, confidence}] for the importer's unmapped columns; [] offline (rules only)."""
     from assistants.llm import Gateway, load_prompt
 
@@ -61,12 +72,17 @@ def suggest_plan_mapping(request: dict[str, Any], *, tenant_id: str | None = Non
     if gw.offline:
         return []
     from planning.mediaplan import suggestion_prompt  # the importer's own prompt text, so both stay in step
+
     # The importer's callback passes only the request: usage is billed to request["tenant_id"] when the importer
     # adds it, otherwise recorded as "unattributed" (visible in app.ai_usage, never silently dropped).
     tenant = tenant_id or str(request.get("tenant_id") or "") or "unattributed"
     res = gw.structured(
-        tenant_id=tenant, purpose="plan_mapping", prompt=load_prompt("plan_mapping"),
-        variables={"request_prompt": suggestion_prompt(request)}, tool_name="submit_mapping",
-        input_schema=MAPPING_SCHEMA, offline=lambda: {"suggestions": []},
+        tenant_id=tenant,
+        purpose="plan_mapping",
+        prompt=load_prompt("plan_mapping"),
+        variables={"request_prompt": suggestion_prompt(request)},
+        tool_name="submit_mapping",
+        input_schema=MAPPING_SCHEMA,
+        offline=lambda: {"suggestions": []},
     )
     return _clean(res.data.get("suggestions"), request)

@@ -35,9 +35,20 @@ def _queries(end: dt.date) -> list[dict[str, Any]]:
     a30, a7 = (end - dt.timedelta(days=29)).isoformat(), (end - dt.timedelta(days=6)).isoformat()
     base = {"date_to": end.isoformat()}
     return [
-        {**base, "date_from": a30, "metrics": ["spend", "clicks", "ctr", "cpc", "cpa"], "dimensions": ["platform"]},
-        {**base, "date_from": a7, "metrics": ["spend", "impressions", "ctr"], "compare": "previous_period",
-         "dimensions": ["campaign_id"], "limit": 100},
+        {
+            **base,
+            "date_from": a30,
+            "metrics": ["spend", "clicks", "ctr", "cpc", "cpa"],
+            "dimensions": ["platform"],
+        },
+        {
+            **base,
+            "date_from": a7,
+            "metrics": ["spend", "impressions", "ctr"],
+            "compare": "previous_period",
+            "dimensions": ["campaign_id"],
+            "limit": 100,
+        },
         {**base, "date_from": a30, "metrics": ["spend", "conversions"], "granularity": "day"},
         {**base, "date_from": a30, "metrics": ["unique_visitors", "visits_per_visitor"]},
     ]
@@ -62,18 +73,24 @@ def _load(url: str, key: str, clients: int, requests: int, end: dt.date, n_clien
 
     async def main() -> float:
         limits = httpx.Limits(max_connections=clients)
-        async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120,
-                                     limits=limits) as http:
+        async with httpx.AsyncClient(
+            base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120, limits=limits
+        ) as http:
             t0 = time.perf_counter()
             await asyncio.gather(*(worker(i, http) for i in range(clients)))
             return time.perf_counter() - t0
 
     wall = asyncio.run(main())
     lat.sort()
-    return {"requests": len(lat), "errors": len(errors), "first_error": errors[0] if errors else None,
-            "wall_s": round(wall, 2), "rps": round(len(lat) / wall, 1),
-            "p50_ms": round(statistics.median(lat) * 1000, 1),
-            "p95_ms": round(lat[max(0, int(round(0.95 * len(lat))) - 1)] * 1000, 1)}
+    return {
+        "requests": len(lat),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        "wall_s": round(wall, 2),
+        "rps": round(len(lat) / wall, 1),
+        "p50_ms": round(statistics.median(lat) * 1000, 1),
+        "p95_ms": round(lat[max(0, int(round(0.95 * len(lat))) - 1)] * 1000, 1),
+    }
 
 
 @click.command()
@@ -86,9 +103,18 @@ def main(rows: int, clients: int, requests: int, load_only: str | None) -> None:
     if load_only:  # the child process: the load generator
         spec = json.loads(load_only)
         # the key travels in the environment, never on a command line other users of the machine can list
-        print(json.dumps(_load(spec["url"], os.environ["MRM_BENCH_API_KEY"], clients, requests,
-                               dt.date.fromisoformat(spec["end"]),
-                               spec["n_clients"])))
+        print(
+            json.dumps(
+                _load(
+                    spec["url"],
+                    os.environ["MRM_BENCH_API_KEY"],
+                    clients,
+                    requests,
+                    dt.date.fromisoformat(spec["end"]),
+                    spec["n_clients"],
+                )
+            )
+        )
         return
     tmp = tempfile.mkdtemp(prefix="mrm-api-bench-")
     os.environ.setdefault("MRM_DATA_DIR", str(Path(tmp) / "data"))
@@ -145,24 +171,63 @@ def main(rows: int, clients: int, requests: int, load_only: str | None) -> None:
     spec = {"url": f"http://127.0.0.1:{port}", "end": end.isoformat(), "n_clients": 10}
     child_env = {**os.environ, "MRM_BENCH_API_KEY": key}
     # warm-up: one pass of each query kind (connections, caches of the engine)
-    subprocess.run([sys.executable, "-m", "benchmarks.api_bench", "--clients", "4", "--requests", "4",
-                    "--load-only", json.dumps(spec)], cwd=ROOT, check=True, capture_output=True, env=child_env)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.api_bench",
+            "--clients",
+            "4",
+            "--requests",
+            "4",
+            "--load-only",
+            json.dumps(spec),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env=child_env,
+    )
     in_warehouse[0] = in_server[0] = 0.0
-    out = subprocess.run([sys.executable, "-m", "benchmarks.api_bench", "--clients", str(clients), "--requests",
-                          str(requests), "--load-only", json.dumps(spec)], cwd=ROOT, check=True,
-                         capture_output=True, text=True, env=child_env)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.api_bench",
+            "--clients",
+            str(clients),
+            "--requests",
+            str(requests),
+            "--load-only",
+            json.dumps(spec),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=child_env,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     server.should_exit = True
     thread.join(timeout=30)
     server_time = in_server[0]  # summed time of the requests inside the server (queueing included)
-    result.update({"rows": counts.get("fct_ad_performance_daily", rows), "build_s": round(build_s, 1),
-                   "clients": clients, "warehouse_s": round(in_warehouse[0], 2), "server_s": round(server_time, 2),
-                   "warehouse_share": round(in_warehouse[0] / max(server_time, 1e-9), 2),
-                   "target": "p95 < 500 ms with 20 concurrent clients on 10 M ad rows"})
-    result["markdown"] = (f"| rows | clients | requests | p50 ms | p95 ms | req/s | warehouse share |\n"
-                          f"|---|---|---|---|---|---|---|\n| {result['rows']:,} | {clients} | {result['requests']} | "
-                          f"{result['p50_ms']} | {result['p95_ms']} | {result['rps']} | "
-                          f"{result['warehouse_share']:.0%} |")
+    result.update(
+        {
+            "rows": counts.get("fct_ad_performance_daily", rows),
+            "build_s": round(build_s, 1),
+            "clients": clients,
+            "warehouse_s": round(in_warehouse[0], 2),
+            "server_s": round(server_time, 2),
+            "warehouse_share": round(in_warehouse[0] / max(server_time, 1e-9), 2),
+            "target": "p95 < 500 ms with 20 concurrent clients on 10 M ad rows",
+        }
+    )
+    result["markdown"] = (
+        f"| rows | clients | requests | p50 ms | p95 ms | req/s | warehouse share |\n"
+        f"|---|---|---|---|---|---|---|\n| {result['rows']:,} | {clients} | {result['requests']} | "
+        f"{result['p50_ms']} | {result['p95_ms']} | {result['rps']} | "
+        f"{result['warehouse_share']:.0%} |"
+    )
     print(json.dumps(result, indent=2))
 
 

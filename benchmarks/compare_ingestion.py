@@ -49,12 +49,33 @@ ROOT = Path(__file__).resolve().parent.parent
 # Modules each VK contender would otherwise import lazily inside its timed run (measured with `late_imports`):
 # a long-running service pays them once, so both sides import theirs before the clock starts.
 # pyarrow imports pandas on its first Python → Arrow conversion, whoever makes it.
-OURS_VK_WARM = ("pandas", "pyarrow.pandas_compat", "pyarrow.vendored.version", "pyarrow.json", "pyarrow.compute",
-                "httpcore", "h2.connection", "warehouse.loads")
-DLT_VK_WARM = ("pandas", "pyarrow.pandas_compat", "pyarrow.vendored.version", "netrc", "pyarrow.compute",
-               "pyarrow.parquet", "duckdb", "dlt.destinations.impl.duckdb.duck", "dlt.destinations.impl.duckdb.sql_client",
-               "dlt.normalize", "dlt.load", "dlt.extract", "dlt.common.libs.pyarrow", "dlt.sources.rest_api",
-               "dlt.sources.helpers.rest_client")
+OURS_VK_WARM = (
+    "pandas",
+    "pyarrow.pandas_compat",
+    "pyarrow.vendored.version",
+    "pyarrow.json",
+    "pyarrow.compute",
+    "httpcore",
+    "h2.connection",
+    "warehouse.loads",
+)
+DLT_VK_WARM = (
+    "pandas",
+    "pyarrow.pandas_compat",
+    "pyarrow.vendored.version",
+    "netrc",
+    "pyarrow.compute",
+    "pyarrow.parquet",
+    "duckdb",
+    "dlt.destinations.impl.duckdb.duck",
+    "dlt.destinations.impl.duckdb.sql_client",
+    "dlt.normalize",
+    "dlt.load",
+    "dlt.extract",
+    "dlt.common.libs.pyarrow",
+    "dlt.sources.rest_api",
+    "dlt.sources.helpers.rest_client",
+)
 
 
 def _warm(modules: tuple[str, ...]) -> set[str]:
@@ -91,9 +112,16 @@ def worker_ours_direct(a: argparse.Namespace) -> dict[str, Any]:
     date_from, date_to = _window(a.days)
     # As warehouse.connect() configures it for the embedded server: no compression on loopback.
     ch = clickhouse_connect.get_client(dsn=a.warehouse_url, compress=False, send_receive_timeout=1800)
-    settings = yandex_direct.Settings.for_sandbox(a.sandbox_url, goals=GOALS, attribution_models=["LC"],
-                                                  processing_mode="offline", timeout_s=300.0, lookback_days=0,
-                                                  max_retry_in_s=0.05, max_report_polls=100_000)
+    settings = yandex_direct.Settings.for_sandbox(
+        a.sandbox_url,
+        goals=GOALS,
+        attribution_models=["LC"],
+        processing_mode="offline",
+        timeout_s=300.0,
+        lookback_days=0,
+        max_retry_in_s=0.05,
+        max_report_polls=100_000,
+    )
     last_poll = [0.0]
 
     def sleep(seconds: float) -> None:
@@ -102,13 +130,27 @@ def worker_ours_direct(a: argparse.Namespace) -> dict[str, Any]:
 
     with PeakRss([os.getpid(), a.server_pid]) as rss:
         t0 = time.perf_counter()
-        res = yandex_direct.load(ch, settings, tenant_id="bench", account_id=DIRECT_LOGIN, date_from=date_from,
-                                 date_to=date_to, today=BENCH_TODAY, tables=("ad_stats",), sleep=sleep)
+        res = yandex_direct.load(
+            ch,
+            settings,
+            tenant_id="bench",
+            account_id=DIRECT_LOGIN,
+            date_from=date_from,
+            date_to=date_to,
+            today=BENCH_TODAY,
+            tables=("ad_stats",),
+            sleep=sleep,
+        )
         t1 = time.perf_counter()
     stored = ch.command("SELECT count() FROM raw_yandex_direct.ad_stats_daily WHERE tenant_id = 'bench'")
-    return {"rows": res["raw_yandex_direct.ad_stats_daily"], "rows_stored": int(stored),
-            "seconds": t1 - (last_poll[0] or t0), "seconds_with_build_wait": t1 - t0,
-            "peak_rss_mb": rss.peak_mb(os.getpid()), "server_peak_rss_mb": rss.peak_mb(a.server_pid)}
+    return {
+        "rows": res["raw_yandex_direct.ad_stats_daily"],
+        "rows_stored": int(stored),
+        "seconds": t1 - (last_poll[0] or t0),
+        "seconds_with_build_wait": t1 - t0,
+        "peak_rss_mb": rss.peak_mb(os.getpid()),
+        "server_peak_rss_mb": rss.peak_mb(a.server_pid),
+    }
 
 
 def _tsv_rows(lines: Any, page: int = 10_000) -> Any:
@@ -153,23 +195,52 @@ def worker_dlt_direct(a: argparse.Namespace) -> dict[str, Any]:
     from ingestion.sandbox.server import SANDBOX_TOKENS
 
     date_from, date_to = _window(a.days)
-    fields = ["Date", "CampaignId", "CampaignName", "CampaignType", "AdGroupId", "AdGroupName", "AdId",
-              "AdNetworkType", "Impressions", "Clicks", "Cost", "Conversions", "Revenue"]
-    body = {"params": {"SelectionCriteria": {"DateFrom": str(date_from), "DateTo": str(date_to)},
-                       "FieldNames": fields, "ReportName": f"dlt_ad_day_{date_from:%Y%m%d}_{date_to:%Y%m%d}",
-                       "ReportType": "CUSTOM_REPORT", "DateRangeType": "CUSTOM_DATE", "Format": "TSV",
-                       "IncludeVAT": "YES", "OrderBy": [{"Field": "Date", "SortOrder": "ASCENDING"}],
-                       "Goals": GOALS, "AttributionModels": ["LC"]}}
-    headers = {"Authorization": f"Bearer {SANDBOX_TOKENS['direct']}", "Client-Login": DIRECT_LOGIN,
-               "processingMode": "offline", "returnMoneyInMicros": "true", "skipReportHeader": "false",
-               "skipColumnHeader": "false", "skipReportSummary": "false"}
+    fields = [
+        "Date",
+        "CampaignId",
+        "CampaignName",
+        "CampaignType",
+        "AdGroupId",
+        "AdGroupName",
+        "AdId",
+        "AdNetworkType",
+        "Impressions",
+        "Clicks",
+        "Cost",
+        "Conversions",
+        "Revenue",
+    ]
+    body = {
+        "params": {
+            "SelectionCriteria": {"DateFrom": str(date_from), "DateTo": str(date_to)},
+            "FieldNames": fields,
+            "ReportName": f"dlt_ad_day_{date_from:%Y%m%d}_{date_to:%Y%m%d}",
+            "ReportType": "CUSTOM_REPORT",
+            "DateRangeType": "CUSTOM_DATE",
+            "Format": "TSV",
+            "IncludeVAT": "YES",
+            "OrderBy": [{"Field": "Date", "SortOrder": "ASCENDING"}],
+            "Goals": GOALS,
+            "AttributionModels": ["LC"],
+        }
+    }
+    headers = {
+        "Authorization": f"Bearer {SANDBOX_TOKENS['direct']}",
+        "Client-Login": DIRECT_LOGIN,
+        "processingMode": "offline",
+        "returnMoneyInMicros": "true",
+        "skipReportHeader": "false",
+        "skipColumnHeader": "false",
+        "skipReportSummary": "false",
+    }
     last_poll = [0.0]
 
     @dlt.resource(name="ad_stats_daily", write_disposition="replace")
     def direct_ad_stats() -> Any:
         while True:
-            resp = requests.post(f"{a.sandbox_url}/json/v5/reports", json=body, headers=headers, stream=True,
-                                 timeout=300)
+            resp = requests.post(
+                f"{a.sandbox_url}/json/v5/reports", json=body, headers=headers, stream=True, timeout=300
+            )
             if resp.status_code in (201, 202):
                 resp.close()
                 time.sleep(min(float(resp.headers.get("retryIn", "1")), 0.05))
@@ -179,23 +250,33 @@ def worker_dlt_direct(a: argparse.Namespace) -> dict[str, Any]:
             yield from _tsv_rows(resp.iter_lines(chunk_size=1 << 20))
             return
 
-    pipeline = dlt.pipeline(pipeline_name="bench_direct", pipelines_dir=str(Path(a.workdir) / "dlt"),
-                            destination=dlt.destinations.duckdb(str(Path(a.workdir) / "dlt_direct.duckdb")),
-                            dataset_name="yandex_direct")
+    pipeline = dlt.pipeline(
+        pipeline_name="bench_direct",
+        pipelines_dir=str(Path(a.workdir) / "dlt"),
+        destination=dlt.destinations.duckdb(str(Path(a.workdir) / "dlt_direct.duckdb")),
+        dataset_name="yandex_direct",
+    )
     with PeakRss([os.getpid()]) as rss:
         t0 = time.perf_counter()
         pipeline.run(direct_ad_stats(), loader_file_format=a.dlt_format)
         t1 = time.perf_counter()
     with pipeline.sql_client() as c:
         rows = c.execute_sql("SELECT count(*) FROM ad_stats_daily")[0][0]
-    return {"rows": int(rows), "rows_stored": int(rows), "seconds": t1 - (last_poll[0] or t0),
-            "seconds_with_build_wait": t1 - t0, "peak_rss_mb": rss.peak_mb(os.getpid())}
+    return {
+        "rows": int(rows),
+        "rows_stored": int(rows),
+        "seconds": t1 - (last_poll[0] or t0),
+        "seconds_with_build_wait": t1 - t0,
+        "peak_rss_mb": rss.peak_mb(os.getpid()),
+    }
 
 
 def _vk_accounts() -> list[tuple[str, str]]:
     from ingestion.sandbox import World
 
-    return [(acc.tenant_id, acc.account_id) for acc in World(seed=11, today=BENCH_TODAY).accounts_for("vk_ads")]
+    return [
+        (acc.tenant_id, acc.account_id) for acc in World(seed=11, today=BENCH_TODAY).accounts_for("vk_ads")
+    ]
 
 
 def worker_ours_vk(a: argparse.Namespace) -> dict[str, Any]:
@@ -213,8 +294,15 @@ def worker_ours_vk(a: argparse.Namespace) -> dict[str, Any]:
     with PeakRss([os.getpid(), a.server_pid]) as rss:
         t0 = time.perf_counter()
         for tenant, account in accounts:
-            res = vk_ads.load(ch, settings, tenant_id=tenant, account_id=account, date_from=date_from,
-                              date_to=date_to, today=BENCH_TODAY)
+            res = vk_ads.load(
+                ch,
+                settings,
+                tenant_id=tenant,
+                account_id=account,
+                date_from=date_from,
+                date_to=date_to,
+                today=BENCH_TODAY,
+            )
             stored += res["raw_vk_ads.banner_stats_daily"]
         t1 = time.perf_counter()
     late = _late_imports(loaded)
@@ -223,14 +311,29 @@ def worker_ours_vk(a: argparse.Namespace) -> dict[str, Any]:
     current_banners = current_rows_sql("raw_vk_ads.banners", snapshot=True)
     current_stats = current_rows_sql("raw_vk_ads.banner_stats_daily")
     of_tenants = "WHERE has({t:Array(String)}, tenant_id)"
-    banners = ch.query(f"SELECT count() FROM ({current_banners}) {of_tenants}",  # noqa: S608 - our SQL
-                       parameters={"t": tenants}).result_rows[0][0]
-    check = ch.query(f"SELECT count(), sum(shows), sum(clicks), toString(sum(spent)) FROM ({current_stats}) "  # noqa: S608
-                     f"{of_tenants}", parameters={"t": tenants}).result_rows[0]
-    return {"rows": int(banners) * a.days, "rows_stored": stored, "seconds": t1 - t0,
-            "peak_rss_mb": rss.peak_mb(os.getpid()), "server_peak_rss_mb": rss.peak_mb(a.server_pid),
-            "late_imports": late, "stored_check": {"rows": int(check[0]), "shows": int(check[1]),
-                                                   "clicks": int(check[2]), "spent": _micros(check[3])}}
+    banners = ch.query(
+        f"SELECT count() FROM ({current_banners}) {of_tenants}",  # noqa: S608 - our SQL
+        parameters={"t": tenants},
+    ).result_rows[0][0]
+    check = ch.query(
+        f"SELECT count(), sum(shows), sum(clicks), toString(sum(spent)) FROM ({current_stats}) "  # noqa: S608
+        f"{of_tenants}",
+        parameters={"t": tenants},
+    ).result_rows[0]
+    return {
+        "rows": int(banners) * a.days,
+        "rows_stored": stored,
+        "seconds": t1 - t0,
+        "peak_rss_mb": rss.peak_mb(os.getpid()),
+        "server_peak_rss_mb": rss.peak_mb(a.server_pid),
+        "late_imports": late,
+        "stored_check": {
+            "rows": int(check[0]),
+            "shows": int(check[1]),
+            "clicks": int(check[2]),
+            "spent": _micros(check[3]),
+        },
+    }
 
 
 def worker_dlt_vk(a: argparse.Namespace) -> dict[str, Any]:
@@ -242,50 +345,95 @@ def worker_dlt_vk(a: argparse.Namespace) -> dict[str, Any]:
 
     date_from, date_to = _window(a.days)
     statuses = {"_status__in": "active,blocked,deleted"}  # the same status filter our connector sends
-    listing = {"type": "offset", "limit": 250, "offset_param": "offset", "limit_param": "limit",
-               "total_path": "count"}
-    pipeline = dlt.pipeline(pipeline_name="bench_vk", pipelines_dir=str(Path(a.workdir) / "dlt"),
-                            destination=dlt.destinations.duckdb(str(Path(a.workdir) / "dlt_vk.duckdb")),
-                            dataset_name="vk_ads")
+    listing = {
+        "type": "offset",
+        "limit": 250,
+        "offset_param": "offset",
+        "limit_param": "limit",
+        "total_path": "count",
+    }
+    pipeline = dlt.pipeline(
+        pipeline_name="bench_vk",
+        pipelines_dir=str(Path(a.workdir) / "dlt"),
+        destination=dlt.destinations.duckdb(str(Path(a.workdir) / "dlt_vk.duckdb")),
+        dataset_name="vk_ads",
+    )
     accounts = _vk_accounts()
     stats_tables: list[str] = []
     loaded = _warm(DLT_VK_WARM)
     with PeakRss([os.getpid()]) as rss:
         t0 = time.perf_counter()
         for _tenant, account in accounts:
-            token = requests.post(f"{a.sandbox_url}/api/v2/oauth2/token.json", data={
-                "grant_type": "agency_client_credentials", "client_id": SANDBOX_CLIENT_ID,
-                "client_secret": SANDBOX_CLIENT_SECRET, "agency_client_name": account}).json()["access_token"]
+            token = requests.post(
+                f"{a.sandbox_url}/api/v2/oauth2/token.json",
+                data={
+                    "grant_type": "agency_client_credentials",
+                    "client_id": SANDBOX_CLIENT_ID,
+                    "client_secret": SANDBOX_CLIENT_SECRET,
+                    "agency_client_name": account,
+                },
+            ).json()["access_token"]
             client = {"base_url": f"{a.sandbox_url}/api/v2/", "auth": {"type": "bearer", "token": token}}
-            lists = rest_api_source({
-                "client": client,
-                "resource_defaults": {"write_disposition": "replace", "endpoint": {"paginator": listing,
-                                                                                     "data_selector": "items"}},
-                "resources": [
-                    {"name": name, "table_name": f"{name}_{account}",
-                     "endpoint": {"path": f"{name}.json", "params": {"fields": fields, "sorting": "id", **statuses}}}
-                    for name, fields in (
-                        ("ad_plans", "id,name,status,objective,budget_limit,budget_limit_day,date_start,date_end,"
-                                     "created,updated"),
-                        ("ad_groups", "id,ad_plan_id,name,status,package_id,budget_limit_day,updated"),
-                        ("banners", "id,ad_group_id,name,status,moderation_status,urls,updated"))],
-            }, name=f"vk_lists_{account}")
+            lists = rest_api_source(
+                {
+                    "client": client,
+                    "resource_defaults": {
+                        "write_disposition": "replace",
+                        "endpoint": {"paginator": listing, "data_selector": "items"},
+                    },
+                    "resources": [
+                        {
+                            "name": name,
+                            "table_name": f"{name}_{account}",
+                            "endpoint": {
+                                "path": f"{name}.json",
+                                "params": {"fields": fields, "sorting": "id", **statuses},
+                            },
+                        }
+                        for name, fields in (
+                            (
+                                "ad_plans",
+                                "id,name,status,objective,budget_limit,budget_limit_day,date_start,date_end,"
+                                "created,updated",
+                            ),
+                            ("ad_groups", "id,ad_plan_id,name,status,package_id,budget_limit_day,updated"),
+                            ("banners", "id,ad_group_id,name,status,moderation_status,urls,updated"),
+                        )
+                    ],
+                },
+                name=f"vk_lists_{account}",
+            )
             pipeline.run(lists, loader_file_format=a.dlt_format)
             with pipeline.sql_client() as c:
                 ids = [r[0] for r in c.execute_sql(f"SELECT id FROM banners_{account} ORDER BY id")]  # noqa: S608 - sandbox ids
-            chunks = [ids[i:i + 200] for i in range(0, len(ids), 200)]
-            stats = rest_api_source({
-                "client": client,
-                "resource_defaults": {"write_disposition": "replace",
-                                      "endpoint": {"paginator": "single_page", "data_selector": "items"}},
-                "resources": [
-                    {"name": f"banner_day_{i}", "table_name": f"banner_day_{account}_{i}",
-                     "endpoint": {"path": "statistics/banners/day.json",
-                                  "params": {"id": ",".join(map(str, chunk)), "date_from": str(date_from),
-                                             "date_to": str(date_to), "metrics": "base,uniques",
-                                             "attribution": "conversion"}}}
-                    for i, chunk in enumerate(chunks)],
-            }, name=f"vk_stats_{account}")
+            chunks = [ids[i : i + 200] for i in range(0, len(ids), 200)]
+            stats = rest_api_source(
+                {
+                    "client": client,
+                    "resource_defaults": {
+                        "write_disposition": "replace",
+                        "endpoint": {"paginator": "single_page", "data_selector": "items"},
+                    },
+                    "resources": [
+                        {
+                            "name": f"banner_day_{i}",
+                            "table_name": f"banner_day_{account}_{i}",
+                            "endpoint": {
+                                "path": "statistics/banners/day.json",
+                                "params": {
+                                    "id": ",".join(map(str, chunk)),
+                                    "date_from": str(date_from),
+                                    "date_to": str(date_to),
+                                    "metrics": "base,uniques",
+                                    "attribution": "conversion",
+                                },
+                            },
+                        }
+                        for i, chunk in enumerate(chunks)
+                    ],
+                },
+                name=f"vk_stats_{account}",
+            )
             pipeline.run(stats, loader_file_format=a.dlt_format)
             stats_tables += [f"banner_day_{account}_{i}__rows" for i in range(len(chunks))]
         t1 = time.perf_counter()
@@ -296,31 +444,76 @@ def worker_dlt_vk(a: argparse.Namespace) -> dict[str, Any]:
         api_rows, kept, shows, clicks, spent = c.execute_sql(
             "SELECT count(*), count(*) FILTER (WHERE base__shows <> 0 OR base__clicks <> 0 OR base__goals <> 0 "  # noqa: S608
             "OR CAST(base__spent AS DECIMAL(18, 6)) <> 0), sum(base__shows), sum(base__clicks), "
-            f"CAST(sum(CAST(base__spent AS DECIMAL(18, 6))) AS VARCHAR) FROM ({union})")[0]
-    return {"rows": int(api_rows), "rows_stored": int(api_rows), "seconds": t1 - t0,
-            "peak_rss_mb": rss.peak_mb(os.getpid()), "late_imports": late,
-            "stored_check": {"rows": int(kept), "shows": int(shows), "clicks": int(clicks), "spent": _micros(spent)}}
+            f"CAST(sum(CAST(base__spent AS DECIMAL(18, 6))) AS VARCHAR) FROM ({union})"
+        )[0]
+    return {
+        "rows": int(api_rows),
+        "rows_stored": int(api_rows),
+        "seconds": t1 - t0,
+        "peak_rss_mb": rss.peak_mb(os.getpid()),
+        "late_imports": late,
+        "stored_check": {
+            "rows": int(kept),
+            "shows": int(shows),
+            "clicks": int(clicks),
+            "spent": _micros(spent),
+        },
+    }
 
 
-WORKERS = {"ours-direct": worker_ours_direct, "dlt-direct": worker_dlt_direct, "ours-vk": worker_ours_vk,
-           "dlt-vk": worker_dlt_vk}
+WORKERS = {
+    "ours-direct": worker_ours_direct,
+    "dlt-direct": worker_dlt_direct,
+    "ours-vk": worker_ours_vk,
+    "dlt-vk": worker_dlt_vk,
+}
 
 
 # -- orchestration -------------------------------------------------------------------------------------------------
-def _run_worker(name: str, *, sandbox_url: str, warehouse_url: str, server_pid: int, days: int,
-                workdir: Path, dlt_format: str, timeout: int) -> dict[str, Any]:
+def _run_worker(
+    name: str,
+    *,
+    sandbox_url: str,
+    warehouse_url: str,
+    server_pid: int,
+    days: int,
+    workdir: Path,
+    dlt_format: str,
+    timeout: int,
+) -> dict[str, Any]:
     env = dict(os.environ, RUNTIME__LOG_LEVEL="WARNING", RUNTIME__DLTHUB_TELEMETRY="false")
-    cmd = [sys.executable, "-m", "benchmarks.compare_ingestion", "--worker", name, "--sandbox-url", sandbox_url,
-           "--warehouse-url", warehouse_url, "--server-pid", str(server_pid), "--days", str(days),
-           "--workdir", str(workdir), "--dlt-format", dlt_format]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.compare_ingestion",
+        "--worker",
+        name,
+        "--sandbox-url",
+        sandbox_url,
+        "--warehouse-url",
+        warehouse_url,
+        "--server-pid",
+        str(server_pid),
+        "--days",
+        str(days),
+        "--workdir",
+        str(workdir),
+        "--dlt-format",
+        dlt_format,
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"worker {name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run(direct_rows: int = 1_000_000, vk_days: int = 365, dlt_format: str = "parquet",
-        timeout: int = 1800, only: str | None = None) -> dict[str, Any]:
+def run(
+    direct_rows: int = 1_000_000,
+    vk_days: int = 365,
+    dlt_format: str = "parquet",
+    timeout: int = 1800,
+    only: str | None = None,
+) -> dict[str, Any]:
     """Run the contenders (both platforms, or ``only`` one) against one sandbox and one embedded warehouse;
     returns measurements and ratios."""
     from ingestion.sandbox import SandboxServer, World
@@ -328,14 +521,24 @@ def run(direct_rows: int = 1_000_000, vk_days: int = 365, dlt_format: str = "par
 
     direct_days = max(1, round(direct_rows / ADS_PER_DAY))
     if not 1 <= vk_days <= 365:
-        raise SystemExit(f"--vk-days must be 1..365 (VK serves day statistics for the last 366 days), got {vk_days}")
-    platforms = [p for p in (("direct", direct_days, "direct"), ("vk", vk_days, "vk")) if only in (None, p[0])]
-    out: dict[str, Any] = {"direct_days": direct_days, "direct_ads_per_day": ADS_PER_DAY, "vk_days": vk_days,
-                           "dlt_loader_file_format": dlt_format}
+        raise SystemExit(
+            f"--vk-days must be 1..365 (VK serves day statistics for the last 366 days), got {vk_days}"
+        )
+    platforms = [
+        p for p in (("direct", direct_days, "direct"), ("vk", vk_days, "vk")) if only in (None, p[0])
+    ]
+    out: dict[str, Any] = {
+        "direct_days": direct_days,
+        "direct_ads_per_day": ADS_PER_DAY,
+        "vk_days": vk_days,
+        "dlt_loader_file_format": dlt_format,
+    }
     with tempfile.TemporaryDirectory(prefix="mrm-cmp-ingest-") as tmp:
         base = Path(tmp)
         info = embedded.start(base / "wh", port=0)
-        world = World(seed=11, today=BENCH_TODAY, history_days=max(direct_days, vk_days) + 5, bench_ads=ADS_PER_DAY)
+        world = World(
+            seed=11, today=BENCH_TODAY, history_days=max(direct_days, vk_days) + 5, bench_ads=ADS_PER_DAY
+        )
         try:
             with SandboxServer(world) as sandbox:
                 # The emulator's per-account caches are built before either side runs, so neither pays for them.
@@ -347,9 +550,16 @@ def run(direct_rows: int = 1_000_000, vk_days: int = 365, dlt_format: str = "par
                         workdir = base / name
                         workdir.mkdir()
                         print(f"-- {name}", file=sys.stderr, flush=True)
-                        out[name] = _run_worker(name, sandbox_url=sandbox.url(api), warehouse_url=info.url,
-                                                server_pid=info.pid, days=days, workdir=workdir,
-                                                dlt_format=dlt_format, timeout=timeout)
+                        out[name] = _run_worker(
+                            name,
+                            sandbox_url=sandbox.url(api),
+                            warehouse_url=info.url,
+                            server_pid=info.pid,
+                            days=days,
+                            workdir=workdir,
+                            dlt_format=dlt_format,
+                            timeout=timeout,
+                        )
         finally:
             embedded.stop(base / "wh")
     for platform, _days, _api in platforms:
@@ -365,8 +575,9 @@ def run(direct_rows: int = 1_000_000, vk_days: int = 365, dlt_format: str = "par
         if ours["rows"] != peer["rows"]:
             raise RuntimeError(f"{platform} row counts differ: ours {ours['rows']:,}, dlt {peer['rows']:,}")
         if platform == "vk" and ours["stored_check"] != peer["stored_check"]:
-            raise RuntimeError(f"VK non-empty banner-days differ: ours {ours['stored_check']}, "
-                               f"dlt {peer['stored_check']}")
+            raise RuntimeError(
+                f"VK non-empty banner-days differ: ours {ours['stored_check']}, dlt {peer['stored_check']}"
+            )
     out["goal"] = "throughput ≥ 5× dlt's"
     return out
 
@@ -375,8 +586,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--direct-rows", type=int, default=1_000_000, help="approximate Direct report rows")
     ap.add_argument("--vk-days", type=int, default=365, help="days of VK banner statistics (≤ 365)")
-    ap.add_argument("--dlt-format", choices=("parquet", "insert_values", "jsonl"), default="parquet",
-                    help="dlt loader file format for DuckDB (parquet: its fast path; insert_values: its default)")
+    ap.add_argument(
+        "--dlt-format",
+        choices=("parquet", "insert_values", "jsonl"),
+        default="parquet",
+        help="dlt loader file format for DuckDB (parquet: its fast path; insert_values: its default)",
+    )
     ap.add_argument("--only", choices=("direct", "vk"), help="run one platform's pair only (default: both)")
     ap.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     ap.add_argument("--sandbox-url", help=argparse.SUPPRESS)

@@ -50,17 +50,20 @@ QUESTIONS: dict[str, tuple[str, str]] = {
         "SELECT campaign_id, uniqCombinedMerge(users_state) FROM reach.states WHERE tenant_id = 't3' "
         f"AND date_day BETWEEN toDate('{START}') + 30 AND toDate('{START}') + 59 GROUP BY campaign_id ORDER BY 1",
         "SELECT campaign_id, uniqExact(user_id) FROM reach.impressions WHERE tenant_id = 't3' "
-        f"AND date_day BETWEEN toDate('{START}') + 30 AND toDate('{START}') + 59 GROUP BY campaign_id ORDER BY 1"),
+        f"AND date_day BETWEEN toDate('{START}') + 30 AND toDate('{START}') + 59 GROUP BY campaign_id ORDER BY 1",
+    ),
     # every tenant's cross-campaign deduplicated reach over the whole flight (the agency overview)
     "tenants_all_campaigns_flight": (
         "SELECT tenant_id, uniqCombinedMerge(users_state) FROM reach.states GROUP BY tenant_id ORDER BY 1",
-        "SELECT tenant_id, uniqExact(user_id) FROM reach.impressions GROUP BY tenant_id ORDER BY 1"),
+        "SELECT tenant_id, uniqExact(user_id) FROM reach.impressions GROUP BY tenant_id ORDER BY 1",
+    ),
     # every campaign of every tenant over the whole flight (the heaviest: 1,000 groups)
     "all_campaigns_flight": (
         "SELECT (tenant_id, campaign_id), uniqCombinedMerge(users_state) FROM reach.states "
         "GROUP BY tenant_id, campaign_id ORDER BY tenant_id, campaign_id",
         "SELECT (tenant_id, campaign_id), uniqExact(user_id) FROM reach.impressions "
-        "GROUP BY tenant_id, campaign_id ORDER BY tenant_id, campaign_id"),
+        "GROUP BY tenant_id, campaign_id ORDER BY tenant_id, campaign_id",
+    ),
 }
 
 
@@ -76,8 +79,14 @@ def run(impressions: int = 100_000_000, repeats: int = 3) -> dict[str, Any]:
 
     from warehouse import embedded
 
-    out: dict[str, Any] = {"impressions": impressions, "tenants": TENANTS, "campaigns_per_tenant": CAMPAIGNS,
-                           "days": DAYS, "users_per_tenant": USERS_PER_TENANT, "repeats": repeats}
+    out: dict[str, Any] = {
+        "impressions": impressions,
+        "tenants": TENANTS,
+        "campaigns_per_tenant": CAMPAIGNS,
+        "days": DAYS,
+        "users_per_tenant": USERS_PER_TENANT,
+        "repeats": repeats,
+    }
     with tempfile.TemporaryDirectory(prefix="mrm-cmp-reach-") as tmp:
         data = Path(tmp) / "wh"
         info = embedded.start(data, port=0)
@@ -93,8 +102,12 @@ def run(impressions: int = 100_000_000, repeats: int = 3) -> dict[str, Any]:
             ch.command(BUILD_STATES)
             ch.command("OPTIMIZE TABLE reach.states FINAL")
             out["build_states_s"] = round(time.perf_counter() - t0, 1)
-            sizes = dict(ch.query("SELECT table, sum(bytes_on_disk) FROM system.parts WHERE database = 'reach' "
-                                  "AND active GROUP BY table").result_rows)
+            sizes = dict(
+                ch.query(
+                    "SELECT table, sum(bytes_on_disk) FROM system.parts WHERE database = 'reach' "
+                    "AND active GROUP BY table"
+                ).result_rows
+            )
             out["events_mb_on_disk"] = round(sizes["impressions"] / 2**20, 1)
             out["states_mb_on_disk"] = round(sizes["states"] / 2**20, 1)
             out["state_rows"] = int(ch.command("SELECT count() FROM reach.states"))
@@ -105,7 +118,9 @@ def run(impressions: int = 100_000_000, repeats: int = 3) -> dict[str, Any]:
                 errs = relative_errors(approx, exact)
                 s, e = summarize_ms(t_states), summarize_ms(t_exact)
                 out["questions"][name] = {
-                    "groups": len(exact), "states": s, "uniq_exact": e,
+                    "groups": len(exact),
+                    "states": s,
+                    "uniq_exact": e,
                     "speedup_states_vs_exact_p50": ratio(e["p50_ms"], s["p50_ms"]),
                     "rel_error_mean_pct": round(statistics.fmean(errs) * 100, 3),
                     "rel_error_max_pct": round(max(errs) * 100, 3),
@@ -119,7 +134,9 @@ def run(impressions: int = 100_000_000, repeats: int = 3) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--impressions", type=int, default=100_000_000, help="impression events (default 100 M)")
-    ap.add_argument("--repeats", type=int, default=3, help="timed runs per question and method (after a warm-up)")
+    ap.add_argument(
+        "--repeats", type=int, default=3, help="timed runs per question and method (after a warm-up)"
+    )
     args = ap.parse_args(argv)
     emit(run(impressions=args.impressions, repeats=args.repeats))
     return 0

@@ -60,25 +60,29 @@ QUERIES: dict[str, tuple[str, str]] = {
         f"SELECT date_day, sum(impressions), sum(clicks), sum(cost) FROM {{db}}ad_day WHERE tenant_id = '{TENANT}' "
         "AND date_day BETWEEN '2025-03-01' AND '2025-03-31' GROUP BY date_day ORDER BY date_day",
         f"SELECT date_day, sum(impressions), sum(clicks), sum(cost) FROM ad_day WHERE tenant_id = '{TENANT}' "
-        "AND date_day BETWEEN DATE '2025-03-01' AND DATE '2025-03-31' GROUP BY date_day ORDER BY date_day"),
+        "AND date_day BETWEEN DATE '2025-03-01' AND DATE '2025-03-31' GROUP BY date_day ORDER BY date_day",
+    ),
     "campaign_kpis_tenant_month": (
         "SELECT campaign_id, sum(impressions) AS i, sum(clicks) AS c, sum(cost) AS s, round(c / i, 6) AS ctr, "
         f"round(toFloat64(s) / c, 4) AS cpc FROM {{db}}ad_day WHERE tenant_id = '{TENANT}' "
         "AND date_day BETWEEN '2025-03-01' AND '2025-03-31' GROUP BY campaign_id ORDER BY campaign_id",
         "SELECT campaign_id, sum(impressions) AS i, sum(clicks) AS c, sum(cost) AS s, round(c / i, 6) AS ctr, "
         f"round(CAST(s AS DOUBLE) / c, 4) AS cpc FROM ad_day WHERE tenant_id = '{TENANT}' "
-        "AND date_day BETWEEN DATE '2025-03-01' AND DATE '2025-03-31' GROUP BY campaign_id ORDER BY campaign_id"),
+        "AND date_day BETWEEN DATE '2025-03-01' AND DATE '2025-03-31' GROUP BY campaign_id ORDER BY campaign_id",
+    ),
     "top10_campaigns_tenant_quarter": (
         f"SELECT campaign_id, sum(cost) AS s FROM {{db}}ad_day WHERE tenant_id = '{TENANT}' "
         "AND date_day BETWEEN '2025-01-01' AND '2025-03-31' GROUP BY campaign_id ORDER BY s DESC, campaign_id LIMIT 10",
         f"SELECT campaign_id, sum(cost) AS s FROM ad_day WHERE tenant_id = '{TENANT}' "
         "AND date_day BETWEEN DATE '2025-01-01' AND DATE '2025-03-31' GROUP BY campaign_id "
-        "ORDER BY s DESC, campaign_id LIMIT 10"),
+        "ORDER BY s DESC, campaign_id LIMIT 10",
+    ),
     "agency_monthly_by_platform_full_scan": (
         "SELECT toStartOfMonth(date_day) AS m, platform, sum(impressions), sum(clicks), sum(cost) "
         "FROM {db}ad_day GROUP BY m, platform ORDER BY m, platform",
         "SELECT CAST(date_trunc('month', date_day) AS DATE) AS m, platform, sum(impressions), sum(clicks), "
-        "sum(cost) FROM ad_day GROUP BY m, platform ORDER BY m, platform"),
+        "sum(cost) FROM ad_day GROUP BY m, platform ORDER BY m, platform",
+    ),
 }
 
 
@@ -150,19 +154,24 @@ def run(rows: int = 10_000_000, repeats: int = 15) -> dict[str, Any]:
 
             duck = duckdb.connect(str(base / "duck.duckdb"))
             t0 = time.perf_counter()
-            duck.execute(f"CREATE TABLE ad_day AS SELECT * FROM read_parquet('{parquet}') "
-                         "ORDER BY tenant_id, client_id, date_day, platform, account_id, campaign_id, ad_id")
+            duck.execute(
+                f"CREATE TABLE ad_day AS SELECT * FROM read_parquet('{parquet}') "
+                "ORDER BY tenant_id, client_id, date_day, platform, account_id, campaign_id, ad_id"
+            )
             out["load_duckdb_s"] = round(time.perf_counter() - t0, 1)
-            counts = {"server": server.command("SELECT count() FROM cmp.ad_day"),
-                      "chdb": int(sess.query("SELECT count() FROM cmp.ad_day", "CSV").bytes()),
-                      "duckdb": duck.execute("SELECT count(*) FROM ad_day").fetchone()[0]}
+            counts = {
+                "server": server.command("SELECT count() FROM cmp.ad_day"),
+                "chdb": int(sess.query("SELECT count() FROM cmp.ad_day", "CSV").bytes()),
+                "duckdb": duck.execute("SELECT count(*) FROM ad_day").fetchone()[0],
+            }
             if len({int(v) for v in counts.values()}) != 1:
                 raise RuntimeError(f"row counts differ between engines: {counts}")
 
             engines = {
                 "embedded_server": lambda sql: server.query(sql.format(db="cmp.")).result_rows,
-                "chdb_in_process": lambda sql: [tuple(r) for r in
-                                                sess.query(sql.format(db="cmp."), "DataFrame").itertuples(index=False)],
+                "chdb_in_process": lambda sql: [
+                    tuple(r) for r in sess.query(sql.format(db="cmp."), "DataFrame").itertuples(index=False)
+                ],
             }
             for name, (ch_sql, duck_sql) in QUERIES.items():
                 res: dict[str, Any] = {}
@@ -177,12 +186,17 @@ def run(rows: int = 10_000_000, repeats: int = 15) -> dict[str, Any]:
                 ref = answers["embedded_server"]
                 for engine, ans in answers.items():
                     if not same_answer(ans, ref):
-                        raise RuntimeError(f"{name}: {engine} answered differently from the embedded server: "
-                                           f"{ans[:3]} vs {ref[:3]}")
+                        raise RuntimeError(
+                            f"{name}: {engine} answered differently from the embedded server: "
+                            f"{ans[:3]} vs {ref[:3]}"
+                        )
                 res["result_rows"] = len(ref)
-                res["ratio_server_vs_chdb_p50"] = ratio(res["embedded_server"]["p50_ms"],
-                                                        res["chdb_in_process"]["p50_ms"])
-                res["ratio_duckdb_vs_server_p50"] = ratio(res["duckdb"]["p50_ms"], res["embedded_server"]["p50_ms"])
+                res["ratio_server_vs_chdb_p50"] = ratio(
+                    res["embedded_server"]["p50_ms"], res["chdb_in_process"]["p50_ms"]
+                )
+                res["ratio_duckdb_vs_server_p50"] = ratio(
+                    res["duckdb"]["p50_ms"], res["embedded_server"]["p50_ms"]
+                )
                 out["queries"][name] = res
             sess.close()
             duck.close()
@@ -194,7 +208,9 @@ def run(rows: int = 10_000_000, repeats: int = 15) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000_000, help="ad-day rows (default 10 M)")
-    ap.add_argument("--repeats", type=int, default=15, help="timed runs per query and engine (after one warm-up)")
+    ap.add_argument(
+        "--repeats", type=int, default=15, help="timed runs per query and engine (after one warm-up)"
+    )
     args = ap.parse_args(argv)
     emit(run(rows=args.rows, repeats=args.repeats))
     return 0

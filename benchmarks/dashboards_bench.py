@@ -30,10 +30,14 @@ TENANT = "bench_dash"
 PASSWORD = "bench-password-1"
 # page title → a selector that shows the page's data has painted
 PAGES = {
-    "Overview": "[data-testid=stMetric]", "Campaigns": "[data-testid=stDataFrame]",
-    "Channels": "[data-testid=stVegaLiteChart]", "Plan vs Fact": "[data-testid=stVegaLiteChart]",
-    "Reach & Frequency": "[data-testid=stMetric]", "Insights": "[data-testid=stAlert]",
-    "Reports": "[data-testid=stAlert]", "Media plans": "[data-testid=stFileUploader]",
+    "Overview": "[data-testid=stMetric]",
+    "Campaigns": "[data-testid=stDataFrame]",
+    "Channels": "[data-testid=stVegaLiteChart]",
+    "Plan vs Fact": "[data-testid=stVegaLiteChart]",
+    "Reach & Frequency": "[data-testid=stMetric]",
+    "Insights": "[data-testid=stAlert]",
+    "Reports": "[data-testid=stAlert]",
+    "Media plans": "[data-testid=stFileUploader]",
     "Data health": "[data-testid=stDataFrame]",
 }
 
@@ -47,8 +51,18 @@ def build(ch: Any, rows: int, end: dt.date) -> dict[str, int]:
 
     clients, days, ads = 10, 1000, 10
     camps = max(1, rows // (clients * days * ads))
-    specs = [sm.ClientSpec(TENANT, f"client{i:02d}", f"Bench client {i}", campaigns=camps, ads_per_campaign=ads,
-                           seed=100 + i, users_per_campaign_day=2) for i in range(clients)]
+    specs = [
+        sm.ClientSpec(
+            TENANT,
+            f"client{i:02d}",
+            f"Bench client {i}",
+            campaigns=camps,
+            ads_per_campaign=ads,
+            seed=100 + i,
+            users_per_campaign_day=2,
+        )
+        for i in range(clients)
+    ]
     return sm.build(ch, "marts_bench", specs, end=end, days=days)
 
 
@@ -63,12 +77,17 @@ def time_queries(repeat: int, end: dt.date) -> list[dict[str, Any]]:
         per = data.Period(end - dt.timedelta(days=days - 1), end)
         pages = {
             "Overview": lambda per=per: (data.kpis(p, "client03", per), data.daily(p, "client03", per)),
-            "Campaigns": lambda per=per: data.campaign_ads(p, "client03", per, "yandex_direct", "acc-1", "cmp-1")
-            if len(data.campaigns(p, "client03", per)) else None,
+            "Campaigns": lambda per=per: (
+                data.campaign_ads(p, "client03", per, "yandex_direct", "acc-1", "cmp-1")
+                if len(data.campaigns(p, "client03", per))
+                else None
+            ),
             "Channels": lambda per=per: data.channels(p, "client03", per),
             "Plan vs Fact": lambda: data.plan_days(p, "client03", "plan-client03", 1),
-            "Reach & Frequency": lambda per=per: (data.reach_dedup(p, "client03", per),
-                                                  data.reach_rows(p, "client03", per)),
+            "Reach & Frequency": lambda per=per: (
+                data.reach_dedup(p, "client03", per),
+                data.reach_rows(p, "client03", per),
+            ),
             "Data health": lambda: data.data_health(p, "client03"),
         }
         for name, fn in pages.items():
@@ -78,7 +97,9 @@ def time_queries(repeat: int, end: dt.date) -> list[dict[str, Any]]:
                 t0 = time.perf_counter()
                 fn()
                 times.append((time.perf_counter() - t0) * 1000)
-            out.append({"page": name, "days": days, "p50_ms": statistics.median(times), "p95_ms": _p95(times)})
+            out.append(
+                {"page": name, "days": days, "p50_ms": statistics.median(times), "p95_ms": _p95(times)}
+            )
     return out
 
 
@@ -99,16 +120,25 @@ def cpu_by_role() -> dict[str, float]:
             cmd = " ".join(proc.info["cmdline"] or [])
         except (psutil.Error, OSError):
             continue
-        role = ("streamlit" if "streamlit run" in cmd else "warehouse" if "warehouse.server" in cmd else
-                "chromium renderers" if "chrom" in cmd and "--type=renderer" in cmd else
-                "chromium browser+gpu+network" if "chrom" in cmd else None)
+        role = (
+            "streamlit"
+            if "streamlit run" in cmd
+            else "warehouse"
+            if "warehouse.server" in cmd
+            else "chromium renderers"
+            if "chrom" in cmd and "--type=renderer" in cmd
+            else "chromium browser+gpu+network"
+            if "chrom" in cmd
+            else None
+        )
         if role:
             out[role] += times.user + times.system
     return out
 
 
-def first_paint(url: str, sessions: int, one_browser: bool = True
-                ) -> tuple[dict[str, list[float]], dict[str, float], float]:
+def first_paint(
+    url: str, sessions: int, one_browser: bool = True
+) -> tuple[dict[str, list[float]], dict[str, float], float]:
     """N sessions sign in at once, then each opens every page at its own pace; ms from click to the page's data
     on screen per page, plus the CPU seconds per process role and the wall seconds of that timed part.
 
@@ -164,12 +194,18 @@ def first_paint(url: str, sessions: int, one_browser: bool = True
 @click.option("--rows", default=10_000_000, show_default=True, help="Rows in fct_ad_performance_daily.")
 @click.option("--repeat", default=20, show_default=True, help="Uncached runs per page and period.")
 @click.option("--sessions", default=5, show_default=True, help="Concurrent browser sessions.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write markdown here.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write markdown here."
+)
 @click.option("--keep-warehouse", is_flag=True, help="Use the configured warehouse instead of a temp one.")
-@click.option("--browser-per-session", is_flag=True,
-              help="A chromium process per session instead of one chromium with a context per session.")
-def main(rows: int, repeat: int, sessions: int, out: Path | None, keep_warehouse: bool,
-         browser_per_session: bool) -> None:
+@click.option(
+    "--browser-per-session",
+    is_flag=True,
+    help="A chromium process per session instead of one chromium with a context per session.",
+)
+def main(
+    rows: int, repeat: int, sessions: int, out: Path | None, keep_warehouse: bool, browser_per_session: bool
+) -> None:
     """Benchmark the analyst app against the issue's targets (p95 ≤ 300 ms, first paint ≤ 2 s)."""
     import clickhouse_connect
 
@@ -186,7 +222,11 @@ def main(rows: int, repeat: int, sessions: int, out: Path | None, keep_warehouse
     url_wh = os.environ.get("CLICKHOUSE_URL")
     import warehouse
 
-    ch = clickhouse_connect.get_client(dsn=url_wh, send_receive_timeout=1200) if url_wh else warehouse.connect()
+    ch = (
+        clickhouse_connect.get_client(dsn=url_wh, send_receive_timeout=1200)
+        if url_wh
+        else warehouse.connect()
+    )
     migrate(ch)
     end = dt.date.today() - dt.timedelta(days=1)
     t0 = time.perf_counter()
@@ -196,10 +236,27 @@ def main(rows: int, repeat: int, sessions: int, out: Path | None, keep_warehouse
     queries = time_queries(repeat, end)
     port = _free_port()
     env = {**os.environ, "CLICKHOUSE_URL": url_wh or warehouse.endpoint()}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
-                             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboards" / "streamlit_app.py"),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(200):
             try:
@@ -208,29 +265,50 @@ def main(rows: int, repeat: int, sessions: int, out: Path | None, keep_warehouse
             except OSError:
                 time.sleep(0.3)
         load_before = os.getloadavg()[0]
-        paint, cpu, wall = first_paint(f"http://127.0.0.1:{port}", sessions, one_browser=not browser_per_session)
+        paint, cpu, wall = first_paint(
+            f"http://127.0.0.1:{port}", sessions, one_browser=not browser_per_session
+        )
         load_after = os.getloadavg()[0]
     finally:
         proc.terminate()
         proc.wait(timeout=20)
         if tmp is not None:
             embedded.stop(tmp / "data")
-    lines = [f"## Dashboards ({counts['fct_ad_performance_daily']:,} rows in fct_ad_performance_daily, "
-             f"built in {build_s:.0f} s; {os.cpu_count()} cores)", "",
-             "| page | period | p50 ms | p95 ms | target p95 ≤ 300 ms |", "|---|---|---|---|---|"]
-    lines += [f"| {q['page']} | {q['days']} d | {q['p50_ms']:.0f} | {q['p95_ms']:.0f} | "
-              f"{'ok' if q['p95_ms'] <= 300 else 'MISSED'} |" for q in queries]
+    lines = [
+        f"## Dashboards ({counts['fct_ad_performance_daily']:,} rows in fct_ad_performance_daily, "
+        f"built in {build_s:.0f} s; {os.cpu_count()} cores)",
+        "",
+        "| page | period | p50 ms | p95 ms | target p95 ≤ 300 ms |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {q['page']} | {q['days']} d | {q['p50_ms']:.0f} | {q['p95_ms']:.0f} | "
+        f"{'ok' if q['p95_ms'] <= 300 else 'MISSED'} |"
+        for q in queries
+    ]
     how = "a chromium each" if browser_per_session else "one chromium, a browser context each"
-    lines += ["", f"First paint in chromium, {sessions} concurrent sessions ({how}; click → page data on screen; "
-              f"1-min load average {load_before:.1f} before, {load_after:.1f} after):", "",
-              "| page | p50 ms | p95 ms | target ≤ 2000 ms |", "|---|---|---|---|"]
+    lines += [
+        "",
+        f"First paint in chromium, {sessions} concurrent sessions ({how}; click → page data on screen; "
+        f"1-min load average {load_before:.1f} before, {load_after:.1f} after):",
+        "",
+        "| page | p50 ms | p95 ms | target ≤ 2000 ms |",
+        "|---|---|---|---|",
+    ]
     for name, xs in paint.items():
-        lines.append(f"| {name} | {statistics.median(xs):.0f} | {_p95(xs):.0f} | "
-                     f"{'ok' if _p95(xs) <= 2000 else 'MISSED'} |")
+        lines.append(
+            f"| {name} | {statistics.median(xs):.0f} | {_p95(xs):.0f} | "
+            f"{'ok' if _p95(xs) <= 2000 else 'MISSED'} |"
+        )
     navigations = sessions * len(PAGES)
-    lines += ["", f"Where the CPU went while the sessions opened the pages ({wall:.1f} s wall on {os.cpu_count()} cores, "
-              f"{navigations} page openings; the browsers run on the server's cores here):", "",
-              "| process | CPU s | share |", "|---|---|---|"]
+    lines += [
+        "",
+        f"Where the CPU went while the sessions opened the pages ({wall:.1f} s wall on {os.cpu_count()} cores, "
+        f"{navigations} page openings; the browsers run on the server's cores here):",
+        "",
+        "| process | CPU s | share |",
+        "|---|---|---|",
+    ]
     total = sum(cpu.values()) or 1.0
     lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in cpu.items()]
     text = "\n".join(lines) + "\n"

@@ -27,13 +27,23 @@ def _peak_rss_mb() -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000, help="approximate report rows (default 5 M)")
-    parser.add_argument("--mode", choices=("offline", "online"), default="offline",
-                        help="offline (default): the report is built before download, like big Direct reports; "
-                             "online: the emulator renders while the client downloads (both share this CPU)")
+    parser.add_argument(
+        "--mode",
+        choices=("offline", "online"),
+        default="offline",
+        help="offline (default): the report is built before download, like big Direct reports; "
+        "online: the emulator renders while the client downloads (both share this CPU)",
+    )
     parser.add_argument("--block-mb", type=int, default=8, help="TSV parse block (one insert per block)")
-    parser.add_argument("--compress", action=argparse.BooleanOptionalAction, default=True,
-                        help="lz4-compress inserts (clickhouse-connect's default)")
-    parser.add_argument("--keep-data", action="store_true", help="use MRM_DATA_DIR instead of a temporary warehouse")
+    parser.add_argument(
+        "--compress",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="lz4-compress inserts (clickhouse-connect's default)",
+    )
+    parser.add_argument(
+        "--keep-data", action="store_true", help="use MRM_DATA_DIR instead of a temporary warehouse"
+    )
     args = parser.parse_args(argv)
 
     temp_dir = None
@@ -89,10 +99,16 @@ def _run(args: argparse.Namespace) -> int:
     with SandboxServer(world) as sandbox:
         # Offline mode, as production uses for big reports: Direct (here the emulator) builds the report
         # between 201 and 200; the client then downloads, parses, normalises and loads it as one stream.
-        settings = yandex_direct.Settings.for_sandbox(sandbox.url("direct"), goals=["29001", "29002"],
-                                                      attribution_models=["LC"], processing_mode=args.mode,
-                                                      timeout_s=120.0, lookback_days=0, max_retry_in_s=0.05,
-                                                      block_size=args.block_mb << 20)
+        settings = yandex_direct.Settings.for_sandbox(
+            sandbox.url("direct"),
+            goals=["29001", "29002"],
+            attribution_models=["LC"],
+            processing_mode=args.mode,
+            timeout_s=120.0,
+            lookback_days=0,
+            max_retry_in_s=0.05,
+            block_size=args.block_mb << 20,
+        )
         rss_before = psutil.Process().memory_info().rss / 2**20
         last_poll = [0.0]
 
@@ -101,16 +117,26 @@ def _run(args: argparse.Namespace) -> int:
             last_poll[0] = time.perf_counter()
 
         t0 = time.perf_counter()
-        result = yandex_direct.load(client, settings, tenant_id="bench", account_id="bench-direct",
-                                    date_from=date_from, date_to=date_to, today=BENCH_TODAY, tables=("ad_stats",),
-                                    sleep=sleep)
+        result = yandex_direct.load(
+            client,
+            settings,
+            tenant_id="bench",
+            account_id="bench-direct",
+            date_from=date_from,
+            date_to=date_to,
+            today=BENCH_TODAY,
+            tables=("ad_stats",),
+            sleep=sleep,
+        )
         t_end = time.perf_counter()
         elapsed = t_end - (last_poll[0] or t0)
         build = (last_poll[0] - t0) if last_poll[0] else 0.0
     stop.set()
     rows = result["raw_yandex_direct.ad_stats_daily"]
-    stored = client.query("SELECT count() FROM raw_yandex_direct.ad_stats_daily WHERE tenant_id = {t:String}",
-                          parameters={"t": "bench"}).result_rows[0][0]
+    stored = client.query(
+        "SELECT count() FROM raw_yandex_direct.ad_stats_daily WHERE tenant_id = {t:String}",
+        parameters={"t": "bench"},
+    ).result_rows[0][0]
     rate = rows / elapsed
     peak = _peak_rss_mb()
     print(f"rows loaded      {rows:,} ({days} days × {ADS_PER_DAY:,} ads; {stored:,} stored)")
@@ -118,8 +144,10 @@ def _run(args: argparse.Namespace) -> int:
     print(f"elapsed          {elapsed:.2f} s download → parse → normalise → insert → window switch")
     print(f"with build       {(t_end - t0):.2f} s ({rows / (t_end - t0):,.0f} rows/s)")
     print(f"throughput       {rate:,.0f} rows/s (target ≥ 500,000)")
-    print(f"peak RSS client  {peak:,.0f} MB (sandbox + fetch + parse + insert, before load {rss_before:,.0f} MB; "
-          "target ≤ 1,024)")
+    print(
+        f"peak RSS client  {peak:,.0f} MB (sandbox + fetch + parse + insert, before load {rss_before:,.0f} MB; "
+        "target ≤ 1,024)"
+    )
     if server_pid is not None:
         print(f"peak RSS server  {server_peak[0]:,.0f} MB (embedded warehouse process, pid {server_pid})")
     ok = rate >= 500_000 and peak <= 1024 and stored == rows

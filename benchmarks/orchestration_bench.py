@@ -22,7 +22,9 @@ from typing import Any
 
 BENCH_TODAY = dt.date(2026, 1, 20)
 PLATFORMS = ("yandex_direct", "yandex_metrika", "vk_ads")
-THIRD_TENANT = "bench-agency"  # a copy of demo-agency's clients and accounts: the sandbox serves by account id
+THIRD_TENANT = (
+    "bench-agency"  # a copy of demo-agency's clients and accounts: the sandbox serves by account id
+)
 TARGET_S = 180.0
 
 
@@ -37,22 +39,36 @@ def register_three_tenants(ch: Any, world: Any) -> list[str]:
     from ingestion.demo import register
 
     register(ch, world)
-    ch.command("INSERT INTO app.tenants (tenant_id, name, timezone, default_currency) "
-               "VALUES ({t:String}, 'Бенч Агентство / Bench Agency', 'Europe/Moscow', 'RUB')", parameters={"t": THIRD_TENANT})
-    ch.command("INSERT INTO app.clients (tenant_id, client_id, name, currency, agency_commission) SELECT {t:String}, "
-               "client_id, name, currency, agency_commission FROM app.clients FINAL WHERE tenant_id = 'demo-agency'",
-               parameters={"t": THIRD_TENANT})
-    ch.command("INSERT INTO app.accounts (tenant_id, client_id, platform, account_id, account_name, timezone, currency, "
-               "spend_includes_vat, via_garpun) SELECT {t:String}, client_id, platform, account_id, account_name, "
-               "timezone, currency, spend_includes_vat, via_garpun FROM app.accounts FINAL "
-               "WHERE tenant_id = 'demo-agency'", parameters={"t": THIRD_TENANT})
+    ch.command(
+        "INSERT INTO app.tenants (tenant_id, name, timezone, default_currency) "
+        "VALUES ({t:String}, 'Бенч Агентство / Bench Agency', 'Europe/Moscow', 'RUB')",
+        parameters={"t": THIRD_TENANT},
+    )
+    ch.command(
+        "INSERT INTO app.clients (tenant_id, client_id, name, currency, agency_commission) SELECT {t:String}, "
+        "client_id, name, currency, agency_commission FROM app.clients FINAL WHERE tenant_id = 'demo-agency'",
+        parameters={"t": THIRD_TENANT},
+    )
+    ch.command(
+        "INSERT INTO app.accounts (tenant_id, client_id, platform, account_id, account_name, timezone, currency, "
+        "spend_includes_vat, via_garpun) SELECT {t:String}, client_id, platform, account_id, account_name, "
+        "timezone, currency, spend_includes_vat, via_garpun FROM app.accounts FINAL "
+        "WHERE tenant_id = 'demo-agency'",
+        parameters={"t": THIRD_TENANT},
+    )
     # Every client gets a recipient so the e-mail phase sends one report per client.
-    ch.command("INSERT INTO app.clients (tenant_id, client_id, name, currency, agency_commission, report_recipients) "
-               "SELECT tenant_id, client_id, name, currency, agency_commission, [concat(client_id, '@bench.example')] "
-               "FROM app.clients FINAL")
-    return sorted(r[0] for r in ch.query("SELECT DISTINCT tenant_id FROM app.accounts FINAL "
-                                         "WHERE platform IN {p:Array(String)}", parameters={"p": list(PLATFORMS)}
-                                         ).result_rows)
+    ch.command(
+        "INSERT INTO app.clients (tenant_id, client_id, name, currency, agency_commission, report_recipients) "
+        "SELECT tenant_id, client_id, name, currency, agency_commission, [concat(client_id, '@bench.example')] "
+        "FROM app.clients FINAL"
+    )
+    return sorted(
+        r[0]
+        for r in ch.query(
+            "SELECT DISTINCT tenant_id FROM app.accounts FINAL WHERE platform IN {p:Array(String)}",
+            parameters={"p": list(PLATFORMS)},
+        ).result_rows
+    )
 
 
 def phases(steps: dict[str, float]) -> dict[str, float]:
@@ -66,8 +82,12 @@ def phases(steps: dict[str, float]) -> dict[str, float]:
         elif "check" in step or step.endswith("_quality") or "report_totals" in step:
             name = "checks (GX)"
         else:
-            name = {"app__insights": "insights", "reports__client_reports": "reports (xlsx+pdf)",
-                    "reports__client_report_emails": "report e-mail", "app__kb_chunks": "embeddings"}.get(step, step)
+            name = {
+                "app__insights": "insights",
+                "reports__client_reports": "reports (xlsx+pdf)",
+                "reports__client_report_emails": "report e-mail",
+                "app__kb_chunks": "embeddings",
+            }.get(step, step)
         out[name] = round(out.get(name, 0.0) + secs, 2)
     return out
 
@@ -120,40 +140,70 @@ def main(argv: list[str] | None = None) -> int:
     try:
         tenants = register_three_tenants(ch, world)
         setup_s = time.perf_counter() - t0
-        defs = build_definitions(sandbox=True, sandbox_urls=server.urls, today=BENCH_TODAY.isoformat(),
-                                 platforms=PLATFORMS, reports_dir=str(tmp / "reports"),
-                                 smtp=SmtpResource(host="127.0.0.1", port=smtp_port))
+        defs = build_definitions(
+            sandbox=True,
+            sandbox_urls=server.urls,
+            today=BENCH_TODAY.isoformat(),
+            platforms=PLATFORMS,
+            reports_dir=str(tmp / "reports"),
+            smtp=SmtpResource(host="127.0.0.1", port=smtp_port),
+        )
         yesterday = BENCH_TODAY - dt.timedelta(days=1)
         history_first = yesterday - dt.timedelta(days=args.history_days)
         history_last = yesterday - dt.timedelta(days=1)
         graph = defs.resolve_asset_graph()
-        raw_and_dbt = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable and (
-            k.path[0].startswith("raw_") or k.path[0] in ("staging", "intermediate", "marts"))]
+        raw_and_dbt = [
+            k
+            for k in graph.get_all_asset_keys()
+            if graph.get(k).is_materializable
+            and (k.path[0].startswith("raw_") or k.path[0] in ("staging", "intermediate", "marts"))
+        ]
         with dg.DagsterInstance.get() as instance:
             t = time.perf_counter()
-            hist = summarize(defs.resolve_job_def("platform_job").execute_in_process(
-                instance=instance, tags=range_tags(history_first, history_last), asset_selection=raw_and_dbt,
-                raise_on_error=False))
+            hist = summarize(
+                defs.resolve_job_def("platform_job").execute_in_process(
+                    instance=instance,
+                    tags=range_tags(history_first, history_last),
+                    asset_selection=raw_and_dbt,
+                    raise_on_error=False,
+                )
+            )
             hist_s = time.perf_counter() - t
             if not hist["success"]:
                 raise RuntimeError(f"history backfill failed: {hist['failures']}")
             t = time.perf_counter()
-            daily = summarize(defs.resolve_job_def("daily_platform_job").execute_in_process(
-                instance=instance, partition_key=yesterday.isoformat(), raise_on_error=False))
+            daily = summarize(
+                defs.resolve_job_def("daily_platform_job").execute_in_process(
+                    instance=instance, partition_key=yesterday.isoformat(), raise_on_error=False
+                )
+            )
             daily_s = time.perf_counter() - t
         if not daily["success"]:
             raise RuntimeError(f"daily run failed: {daily['failures']}")
-        rows = {t: n for t, n in ch.query(
-            "SELECT table, sum(rows) FROM (SELECT concat(database, '.', table) AS table, rows FROM system.parts "
-            "WHERE active AND database LIKE 'raw\\_%') GROUP BY table ORDER BY table").result_rows}
+        rows = {
+            t: n
+            for t, n in ch.query(
+                "SELECT table, sum(rows) FROM (SELECT concat(database, '.', table) AS table, rows FROM system.parts "
+                "WHERE active AND database LIKE 'raw\\_%') GROUP BY table ORDER BY table"
+            ).result_rows
+        }
         results = {
-            "tenants": tenants, "platforms": list(PLATFORMS), "partition": yesterday.isoformat(),
-            "setup_s": round(setup_s, 1), "history_backfill_days": args.history_days,
-            "history_backfill_s": round(hist_s, 1), "history_phases": phases(hist["steps"]),
-            "daily_run_s": round(daily_s, 1), "daily_phases": phases(daily["steps"]),
-            "checks_passed": daily["checks"]["passed"], "checks_failed": daily["checks"]["failed"],
-            "emails_sent": len(mails), "raw_rows_total": rows, "target_s": TARGET_S,
-            "within_target": daily_s <= TARGET_S, "cpus": os.cpu_count(),
+            "tenants": tenants,
+            "platforms": list(PLATFORMS),
+            "partition": yesterday.isoformat(),
+            "setup_s": round(setup_s, 1),
+            "history_backfill_days": args.history_days,
+            "history_backfill_s": round(hist_s, 1),
+            "history_phases": phases(hist["steps"]),
+            "daily_run_s": round(daily_s, 1),
+            "daily_phases": phases(daily["steps"]),
+            "checks_passed": daily["checks"]["passed"],
+            "checks_failed": daily["checks"]["failed"],
+            "emails_sent": len(mails),
+            "raw_rows_total": rows,
+            "target_s": TARGET_S,
+            "within_target": daily_s <= TARGET_S,
+            "cpus": os.cpu_count(),
         }
     finally:
         smtp.stop()

@@ -58,8 +58,9 @@ def _chunks(total: int, size: int) -> list[str]:
     return [f"{start}, {min(size, total - start)}" for start in range(0, total, size)]
 
 
-def generate(ch: Any, *, rows: int, events: int, progress: bool = True,
-             chunk_rows: int = CHUNK_ROWS) -> dict[str, float]:
+def generate(
+    ch: Any, *, rows: int, events: int, progress: bool = True, chunk_rows: int = CHUNK_ROWS
+) -> dict[str, float]:
     """Fill raw tables and app dimensions for 200 tenants, big tables chunk by chunk; returns seconds per step."""
     timings: dict[str, float] = {}
 
@@ -68,8 +69,11 @@ def generate(ch: Any, *, rows: int, events: int, progress: bool = True,
         for i, sql in enumerate(sqls):
             ch.command(sql)
             if progress and len(sqls) > 2:
-                print(f"  {name}: statement {i + 1}/{len(sqls)}, {time.perf_counter() - t0:.1f} s", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"  {name}: statement {i + 1}/{len(sqls)}, {time.perf_counter() - t0:.1f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
         timings[name] = round(time.perf_counter() - t0, 2)
         if progress:
             print(f"  {name}: {timings[name]} s", file=sys.stderr, flush=True)
@@ -77,84 +81,101 @@ def generate(ch: Any, *, rows: int, events: int, progress: bool = True,
     tc = TENANTS * CLIENTS_PER_TENANT
     # client k of tenant t: number = t * CLIENTS + k
     t_of, k_of = f"intDiv(number, {CLIENTS_PER_TENANT})", f"number % {CLIENTS_PER_TENANT}"
-    step("dimensions",
-         f"INSERT INTO app.tenants (tenant_id, name) SELECT {_tenant('number')}, concat('Agency ', toString(number)) "
-         f"FROM numbers({TENANTS})",
-         f"INSERT INTO app.clients (tenant_id, client_id, name) SELECT {_tenant(t_of)}, concat('c', toString({k_of})), "
-         f"concat('Client ', toString(number)) FROM numbers({tc})",
-         "INSERT INTO app.accounts (tenant_id, client_id, platform, account_id, spend_includes_vat) "
-         f"SELECT {_tenant(t_of)}, concat('c', toString({k_of})), 'yandex_direct', "
-         f"concat('d-', toString(number)), 1 FROM numbers({tc})",
-         "INSERT INTO app.accounts (tenant_id, client_id, platform, account_id, spend_includes_vat) "
-         f"SELECT {_tenant(t_of)}, concat('c', toString({k_of})), 'yandex_metrika', "
-         f"concat('m-', toString(number)), 0 FROM numbers({tc})",
-         # campaign c of tenant t belongs to client c % CLIENTS; number = t * CAMPAIGNS + c
-         "INSERT INTO raw_yandex_direct.campaigns (tenant_id, account_id, campaign_id, campaign_name, campaign_type, "
-         "state, status, currency, timezone, _load_id, _loaded_at) "
-         f"SELECT {_tenant(f'intDiv(number, {CAMPAIGNS_PER_TENANT})')}, "
-         f"concat('d-', toString(intDiv(number, {CAMPAIGNS_PER_TENANT}) * {CLIENTS_PER_TENANT} + "
-         f"number % {CAMPAIGNS_PER_TENANT} % {CLIENTS_PER_TENANT})), 100000 + number, "
-         "concat('Campaign ', toString(number)), 'TEXT_CAMPAIGN', 'ON', 'ACCEPTED', 'RUB', 'Europe/Moscow', "
-         f"'{LOAD_ID}', now64(3) FROM numbers({TENANTS * CAMPAIGNS_PER_TENANT})",
-         "INSERT INTO app.raw_window_versions SELECT 'raw_yandex_direct.campaigns', "
-         f"{_tenant(t_of)}, concat('d-', toString(number)), toDate('1970-01-01'), '{LOAD_ID}', now64(6) "
-         f"FROM numbers({tc})")
+    step(
+        "dimensions",
+        f"INSERT INTO app.tenants (tenant_id, name) SELECT {_tenant('number')}, concat('Agency ', toString(number)) "
+        f"FROM numbers({TENANTS})",
+        f"INSERT INTO app.clients (tenant_id, client_id, name) SELECT {_tenant(t_of)}, concat('c', toString({k_of})), "
+        f"concat('Client ', toString(number)) FROM numbers({tc})",
+        "INSERT INTO app.accounts (tenant_id, client_id, platform, account_id, spend_includes_vat) "
+        f"SELECT {_tenant(t_of)}, concat('c', toString({k_of})), 'yandex_direct', "
+        f"concat('d-', toString(number)), 1 FROM numbers({tc})",
+        "INSERT INTO app.accounts (tenant_id, client_id, platform, account_id, spend_includes_vat) "
+        f"SELECT {_tenant(t_of)}, concat('c', toString({k_of})), 'yandex_metrika', "
+        f"concat('m-', toString(number)), 0 FROM numbers({tc})",
+        # campaign c of tenant t belongs to client c % CLIENTS; number = t * CAMPAIGNS + c
+        "INSERT INTO raw_yandex_direct.campaigns (tenant_id, account_id, campaign_id, campaign_name, campaign_type, "
+        "state, status, currency, timezone, _load_id, _loaded_at) "
+        f"SELECT {_tenant(f'intDiv(number, {CAMPAIGNS_PER_TENANT})')}, "
+        f"concat('d-', toString(intDiv(number, {CAMPAIGNS_PER_TENANT}) * {CLIENTS_PER_TENANT} + "
+        f"number % {CAMPAIGNS_PER_TENANT} % {CLIENTS_PER_TENANT})), 100000 + number, "
+        "concat('Campaign ', toString(number)), 'TEXT_CAMPAIGN', 'ON', 'ACCEPTED', 'RUB', 'Europe/Moscow', "
+        f"'{LOAD_ID}', now64(3) FROM numbers({TENANTS * CAMPAIGNS_PER_TENANT})",
+        "INSERT INTO app.raw_window_versions SELECT 'raw_yandex_direct.campaigns', "
+        f"{_tenant(t_of)}, concat('d-', toString(number)), toDate('1970-01-01'), '{LOAD_ID}', now64(6) "
+        f"FROM numbers({tc})",
+    )
     # number → tenant (fastest, so every tenant has every day), day, campaign, ad
-    grid = (f"SELECT number, number % {TENANTS} AS t, intDiv(number, {TENANTS}) % {DAYS} AS d, "
-            f"intDiv(number, {TENANTS * DAYS}) % {CAMPAIGNS_PER_TENANT} AS c, "
-            f"intDiv(number, {TENANTS * DAYS * CAMPAIGNS_PER_TENANT}) AS a, "
-            f"100 + cityHash64(number) % 5000 AS imp, intDiv(imp * (1 + cityHash64(number, 1) % 5), 100) AS clk "
-            "FROM numbers({chunk})")
-    step("ad_stats",
-         *[("INSERT INTO raw_yandex_direct.ad_stats_daily (tenant_id, account_id, date_day, campaign_id, campaign_name, "
-         "campaign_type, ad_group_id, ad_id, ad_network_type, impressions, clicks, cost, cost_includes_vat, currency, "
-         "conversions, revenue, timezone, is_provisional, _load_id, _loaded_at) "
-         f"SELECT {_tenant('t')}, concat('d-', toString(t * {CLIENTS_PER_TENANT} + c % {CLIENTS_PER_TENANT})), "
-         f"toDate('{START}') + d, 100000 + t * {CAMPAIGNS_PER_TENANT} + c, "
-         f"concat('Campaign ', toString(t * {CAMPAIGNS_PER_TENANT} + c)), 'TEXT_CAMPAIGN', "
-         f"(100000 + t * {CAMPAIGNS_PER_TENANT} + c) * 100 + a % 10, (100000 + t * {CAMPAIGNS_PER_TENANT} + c) * 100000 + a, "
-         "'SEARCH', imp, clk, toDecimal64(clk * 12.5, 6), 1, 'RUB', toDecimal64(intDiv(clk, 20), 6), "
-         f"toDecimal64(intDiv(clk, 20) * 1500, 6), 'Europe/Moscow', 0, '{LOAD_ID}', now64(3) "
-           f"FROM ({grid.format(chunk=chunk)})") for chunk in _chunks(rows, chunk_rows)],
-         "INSERT INTO app.raw_window_versions SELECT 'raw_yandex_direct.ad_stats_daily', "
-         f"{_tenant(f'intDiv(number, {CLIENTS_PER_TENANT * DAYS})')}, "
-         f"concat('d-', toString(intDiv(number, {CLIENTS_PER_TENANT * DAYS}) * {CLIENTS_PER_TENANT} + "
-         f"number % {CLIENTS_PER_TENANT})), toDate('{START}') + intDiv(number, {CLIENTS_PER_TENANT}) % {DAYS}, "
-         f"'{LOAD_ID}', now64(6) FROM numbers({tc * DAYS})")
+    grid = (
+        f"SELECT number, number % {TENANTS} AS t, intDiv(number, {TENANTS}) % {DAYS} AS d, "
+        f"intDiv(number, {TENANTS * DAYS}) % {CAMPAIGNS_PER_TENANT} AS c, "
+        f"intDiv(number, {TENANTS * DAYS * CAMPAIGNS_PER_TENANT}) AS a, "
+        f"100 + cityHash64(number) % 5000 AS imp, intDiv(imp * (1 + cityHash64(number, 1) % 5), 100) AS clk "
+        "FROM numbers({chunk})"
+    )
+    step(
+        "ad_stats",
+        *[
+            (
+                "INSERT INTO raw_yandex_direct.ad_stats_daily (tenant_id, account_id, date_day, campaign_id, campaign_name, "
+                "campaign_type, ad_group_id, ad_id, ad_network_type, impressions, clicks, cost, cost_includes_vat, currency, "
+                "conversions, revenue, timezone, is_provisional, _load_id, _loaded_at) "
+                f"SELECT {_tenant('t')}, concat('d-', toString(t * {CLIENTS_PER_TENANT} + c % {CLIENTS_PER_TENANT})), "
+                f"toDate('{START}') + d, 100000 + t * {CAMPAIGNS_PER_TENANT} + c, "
+                f"concat('Campaign ', toString(t * {CAMPAIGNS_PER_TENANT} + c)), 'TEXT_CAMPAIGN', "
+                f"(100000 + t * {CAMPAIGNS_PER_TENANT} + c) * 100 + a % 10, (100000 + t * {CAMPAIGNS_PER_TENANT} + c) * 100000 + a, "
+                "'SEARCH', imp, clk, toDecimal64(clk * 12.5, 6), 1, 'RUB', toDecimal64(intDiv(clk, 20), 6), "
+                f"toDecimal64(intDiv(clk, 20) * 1500, 6), 'Europe/Moscow', 0, '{LOAD_ID}', now64(3) "
+                f"FROM ({grid.format(chunk=chunk)})"
+            )
+            for chunk in _chunks(rows, chunk_rows)
+        ],
+        "INSERT INTO app.raw_window_versions SELECT 'raw_yandex_direct.ad_stats_daily', "
+        f"{_tenant(f'intDiv(number, {CLIENTS_PER_TENANT * DAYS})')}, "
+        f"concat('d-', toString(intDiv(number, {CLIENTS_PER_TENANT * DAYS}) * {CLIENTS_PER_TENANT} + "
+        f"number % {CLIENTS_PER_TENANT})), toDate('{START}') + intDiv(number, {CLIENTS_PER_TENANT}) % {DAYS}, "
+        f"'{LOAD_ID}', now64(6) FROM numbers({tc * DAYS})",
+    )
     if events:
         # Visits from Direct clicks (direct_click_order = campaign id); each tenant's visitors come from a pool of
         # 100,000 ids, so a visitor recurs across days and campaigns (what deduplicated reach is about).
-        step("events",
-             *[("INSERT INTO raw_yandex_metrika.visits (tenant_id, account_id, date_day, visit_id, client_id, "
-             "visit_datetime, traffic_source, utm_source, utm_campaign, direct_click_order, is_provisional, _load_id, "
-             f"_loaded_at) SELECT {_tenant('t')}, concat('m-', toString(t * {CLIENTS_PER_TENANT} + c % "
-             f"{CLIENTS_PER_TENANT})), toDate('{START}') + d, number, t * 1000000 + cityHash64(number, 7) % 100000, "
-             f"toDateTime(toDate('{START}') + d) + cityHash64(number, 8) % 86400, 'ad', 'yandex', "
-             f"concat('ya_', toString(100000 + t * {CAMPAIGNS_PER_TENANT} + c)), "
-             f"100000 + t * {CAMPAIGNS_PER_TENANT} + c, 0, '{LOAD_ID}', now64(3) "
-             f"FROM (SELECT number, number % {TENANTS} AS t, intDiv(number, {TENANTS}) % {DAYS} AS d, "
-             f"intDiv(number, {TENANTS * DAYS}) % {CAMPAIGNS_PER_TENANT} AS c FROM numbers({chunk}))")
-               for chunk in _chunks(events, chunk_rows)],
-             "INSERT INTO app.raw_window_versions SELECT 'raw_yandex_metrika.visits', "
-             f"{_tenant(f'intDiv(number, {CLIENTS_PER_TENANT * DAYS})')}, "
-             f"concat('m-', toString(intDiv(number, {CLIENTS_PER_TENANT * DAYS}) * {CLIENTS_PER_TENANT} + "
-             f"number % {CLIENTS_PER_TENANT})), toDate('{START}') + intDiv(number, {CLIENTS_PER_TENANT}) % {DAYS}, "
-             f"'{LOAD_ID}', now64(6) FROM numbers({tc * DAYS})")
+        step(
+            "events",
+            *[
+                (
+                    "INSERT INTO raw_yandex_metrika.visits (tenant_id, account_id, date_day, visit_id, client_id, "
+                    "visit_datetime, traffic_source, utm_source, utm_campaign, direct_click_order, is_provisional, _load_id, "
+                    f"_loaded_at) SELECT {_tenant('t')}, concat('m-', toString(t * {CLIENTS_PER_TENANT} + c % "
+                    f"{CLIENTS_PER_TENANT})), toDate('{START}') + d, number, t * 1000000 + cityHash64(number, 7) % 100000, "
+                    f"toDateTime(toDate('{START}') + d) + cityHash64(number, 8) % 86400, 'ad', 'yandex', "
+                    f"concat('ya_', toString(100000 + t * {CAMPAIGNS_PER_TENANT} + c)), "
+                    f"100000 + t * {CAMPAIGNS_PER_TENANT} + c, 0, '{LOAD_ID}', now64(3) "
+                    f"FROM (SELECT number, number % {TENANTS} AS t, intDiv(number, {TENANTS}) % {DAYS} AS d, "
+                    f"intDiv(number, {TENANTS * DAYS}) % {CAMPAIGNS_PER_TENANT} AS c FROM numbers({chunk}))"
+                )
+                for chunk in _chunks(events, chunk_rows)
+            ],
+            "INSERT INTO app.raw_window_versions SELECT 'raw_yandex_metrika.visits', "
+            f"{_tenant(f'intDiv(number, {CLIENTS_PER_TENANT * DAYS})')}, "
+            f"concat('m-', toString(intDiv(number, {CLIENTS_PER_TENANT * DAYS}) * {CLIENTS_PER_TENANT} + "
+            f"number % {CLIENTS_PER_TENANT})), toDate('{START}') + intDiv(number, {CLIENTS_PER_TENANT}) % {DAYS}, "
+            f"'{LOAD_ID}', now64(6) FROM numbers({tc * DAYS})",
+        )
     return timings
 
 
 # Mart queries the app and reports run, each bound to one tenant server-side.
 MART_QUERIES = {
     "daily_totals_month": "SELECT date_day, sum(impressions), sum(clicks), sum(spend_net) FROM marts.fct_ad_performance_daily "
-                          "WHERE tenant_id = {t:String} AND date_day >= {d:Date} - 30 AND date_day <= {d:Date} "
-                          "GROUP BY date_day ORDER BY date_day",
+    "WHERE tenant_id = {t:String} AND date_day >= {d:Date} - 30 AND date_day <= {d:Date} "
+    "GROUP BY date_day ORDER BY date_day",
     "campaign_kpis_month": "SELECT campaign_id, sum(impressions) AS i, sum(clicks) AS c, sum(spend_net) AS s, c / i AS ctr "
-                           "FROM marts.fct_ad_performance_daily WHERE tenant_id = {t:String} "
-                           "AND date_day >= {d:Date} - 30 AND date_day <= {d:Date} GROUP BY campaign_id ORDER BY s DESC",
+    "FROM marts.fct_ad_performance_daily WHERE tenant_id = {t:String} "
+    "AND date_day >= {d:Date} - 30 AND date_day <= {d:Date} GROUP BY campaign_id ORDER BY s DESC",
     "top5_ads_week": "SELECT ad_id, sum(spend_net) AS s FROM marts.fct_ad_performance_daily WHERE tenant_id = {t:String} "
-                     "AND date_day >= {d:Date} - 6 AND date_day <= {d:Date} GROUP BY ad_id ORDER BY s DESC LIMIT 5",
+    "AND date_day >= {d:Date} - 6 AND date_day <= {d:Date} GROUP BY ad_id ORDER BY s DESC LIMIT 5",
     "reach_flight": "SELECT campaign_id, uniqCombinedMerge(users_state) FROM marts.fct_campaign_reach_states_daily "
-                    "WHERE tenant_id = {t:String} GROUP BY campaign_id ORDER BY campaign_id",
+    "WHERE tenant_id = {t:String} GROUP BY campaign_id ORDER BY campaign_id",
 }
 
 
@@ -198,8 +219,15 @@ def _du_mb(path: Path) -> float:
     return round(total / 2**20, 1)
 
 
-def measure_size(base: Path, rows: int, events: int, target: Path, repeats: int,
-                 max_memory: str = MAX_MEMORY, chunk_rows: int = CHUNK_ROWS) -> dict[str, Any]:
+def measure_size(
+    base: Path,
+    rows: int,
+    events: int,
+    target: Path,
+    repeats: int,
+    max_memory: str = MAX_MEMORY,
+    chunk_rows: int = CHUNK_ROWS,
+) -> dict[str, Any]:
     """One size in a fresh embedded warehouse: generate, initial build, daily incremental, queries, disk, peak RSS."""
     import clickhouse_connect
 
@@ -210,8 +238,12 @@ def measure_size(base: Path, rows: int, events: int, target: Path, repeats: int,
     info = embedded.start(data_dir, port=_free_port(), max_memory=max_memory or None)
     saved = os.environ.get("CLICKHOUSE_URL")
     os.environ["CLICKHOUSE_URL"] = info.url
-    out: dict[str, Any] = {"rows": rows, "events": events, "server_max_memory": max_memory or "chDB default",
-                           "load_average_start": _load()}
+    out: dict[str, Any] = {
+        "rows": rows,
+        "events": events,
+        "server_max_memory": max_memory or "chDB default",
+        "load_average_start": _load(),
+    }
     rss = PeakRss([info.pid], interval=0.5)
     rss.__enter__()
     try:
@@ -220,18 +252,22 @@ def measure_size(base: Path, rows: int, events: int, target: Path, repeats: int,
         out["generate_steps_s"] = generate(ch, rows=rows, events=events, chunk_rows=chunk_rows)
         out["generate_s"] = round(time.perf_counter() - t0, 1)
         out["peak_rss_mb_generate"] = rss.peak_mb(info.pid)
-        out["initial_build_s"] = _dbt("initial dbt run (every model, not the benchmark)",
-                                      lambda: dbt_run.run(target_path=target))
+        out["initial_build_s"] = _dbt(
+            "initial dbt run (every model, not the benchmark)", lambda: dbt_run.run(target_path=target)
+        )
         out["initial_build_slowest_models_s"] = _slowest_models(target)
         out["peak_rss_mb_initial_build"] = rss.peak_mb(info.pid)
         last = START + dt.timedelta(days=DAYS - 1)
         day = {"start_date": str(last), "end_date": str(last)}
-        out["incremental_project_s"] = _dbt(f"daily incremental run, whole project ({last})",
-                                            lambda: dbt_run.run(vars=day, target_path=target))
+        out["incremental_project_s"] = _dbt(
+            f"daily incremental run, whole project ({last})",
+            lambda: dbt_run.run(vars=day, target_path=target),
+        )
         out["incremental_project_slowest_models_s"] = _slowest_models(target)
-        out["incremental_fact_s"] = _dbt("daily incremental run, fct_ad_performance_daily",
-                                         lambda: dbt_run.run(select="fct_ad_performance_daily", vars=day,
-                                                             target_path=target))
+        out["incremental_fact_s"] = _dbt(
+            "daily incremental run, fct_ad_performance_daily",
+            lambda: dbt_run.run(select="fct_ad_performance_daily", vars=day, target_path=target),
+        )
         out["fact_rows"] = int(ch.command("SELECT count() FROM marts.fct_ad_performance_daily"))
         queries: dict[str, Any] = {}
         all_ms: list[float] = []
@@ -245,13 +281,18 @@ def measure_size(base: Path, rows: int, events: int, target: Path, repeats: int,
                     times.append((time.perf_counter() - t0) * 1000)
                 if not res:
                     raise RuntimeError(f"mart query {name} returned no rows for {params}")
-            queries[name] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1)}
+            queries[name] = {
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(percentile(times, 95), 1),
+            }
             all_ms += times
         out["queries"] = queries
         out["query_p95_ms"] = round(percentile(all_ms, 95), 1)
-        parts = ch.query("SELECT database, sum(bytes_on_disk) FROM system.parts WHERE active "
-                         "AND (database LIKE 'raw_%' OR database IN ('marts', 'app', 'staging', 'intermediate')) "
-                         "GROUP BY database").result_rows
+        parts = ch.query(
+            "SELECT database, sum(bytes_on_disk) FROM system.parts WHERE active "
+            "AND (database LIKE 'raw_%' OR database IN ('marts', 'app', 'staging', 'intermediate')) "
+            "GROUP BY database"
+        ).result_rows
         out["disk_mb_by_database"] = {db: round(b / 2**20, 1) for db, b in sorted(parts)}
         out["disk_mb_tables"] = round(sum(b for _db, b in parts) / 2**20, 1)
         out["disk_mb_data_dir"] = _du_mb(data_dir)
@@ -275,19 +316,25 @@ def _fmt_rows(n: int) -> str:
 
 
 def markdown_table(results: list[dict[str, Any]]) -> str:
-    head = ("| ad rows | events | generate s | initial dbt run s | daily incremental (project) s | daily incremental "
-            "(fact) s | mart query p95 ms | disk (tables) MB | data dir MB | server peak RSS MB | load average "
-            "(start → end) |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+    head = (
+        "| ad rows | events | generate s | initial dbt run s | daily incremental (project) s | daily incremental "
+        "(fact) s | mart query p95 ms | disk (tables) MB | data dir MB | server peak RSS MB | load average "
+        "(start → end) |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
+    )
     body = ""
     for r in results:
         if r.get("skipped"):
-            body += f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | skipped: {r['skipped']} |||||||||\n"
+            body += (
+                f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | skipped: {r['skipped']} |||||||||\n"
+            )
             continue
-        body += (f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | {r['generate_s']} | {r['initial_build_s']} | "
-                 f"{r['incremental_project_s']} | {r['incremental_fact_s']} | {r['query_p95_ms']} | "
-                 f"{r['disk_mb_tables']} | {r['disk_mb_data_dir']} | "
-                 f"{format(r['peak_rss_mb'], ',.0f') if 'peak_rss_mb' in r else 'n/a'} | "
-                 f"{r.get('load_average_start', 'n/a')} → {r.get('load_average_end', 'n/a')} |\n")
+        body += (
+            f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | {r['generate_s']} | {r['initial_build_s']} | "
+            f"{r['incremental_project_s']} | {r['incremental_fact_s']} | {r['query_p95_ms']} | "
+            f"{r['disk_mb_tables']} | {r['disk_mb_data_dir']} | "
+            f"{format(r['peak_rss_mb'], ',.0f') if 'peak_rss_mb' in r else 'n/a'} | "
+            f"{r.get('load_average_start', 'n/a')} → {r.get('load_average_end', 'n/a')} |\n"
+        )
     return head + body
 
 
@@ -300,10 +347,16 @@ def draw_plot(results: list[dict[str, Any]], path: Path) -> Path:
     done = [r for r in results if not r.get("skipped")]
     if not done:
         raise ValueError("no measured size to plot")
-    panels = [("daily incremental dbt run, s", "incremental_project_s", "incremental_fact_s",
-               ("whole project", "fact only")),
-              ("mart query p95, ms", "query_p95_ms", None, ("all mart queries", "")),
-              ("disk footprint, MB", "disk_mb_tables", None, ("tables (raw + marts)", ""))]
+    panels = [
+        (
+            "daily incremental dbt run, s",
+            "incremental_project_s",
+            "incremental_fact_s",
+            ("whole project", "fact only"),
+        ),
+        ("mart query p95, ms", "query_p95_ms", None, ("all mart queries", "")),
+        ("disk footprint, MB", "disk_mb_tables", None, ("tables (raw + marts)", "")),
+    ]
     pw, ph, pad = 420, 320, 60
     img = Image.new("RGB", (pw * len(panels), ph + 40), "white")
     draw = ImageDraw.Draw(img)
@@ -312,8 +365,13 @@ def draw_plot(results: list[dict[str, Any]], path: Path) -> Path:
         small = ImageFont.truetype("DejaVuSans.ttf", 11)
     except OSError:
         font = small = ImageFont.load_default()
-    draw.text((10, ph + 15), f"Scale on this machine: {len(done)} sizes measured, 200 tenants; x axis: ad rows "
-                             "(log scale). Source: BENCHMARKS.md", fill="black", font=small)
+    draw.text(
+        (10, ph + 15),
+        f"Scale on this machine: {len(done)} sizes measured, 200 tenants; x axis: ad rows "
+        "(log scale). Source: BENCHMARKS.md",
+        fill="black",
+        font=small,
+    )
     xs = [math.log10(r["rows"]) for r in done]
     x_lo, x_hi = min(xs) - 0.3, max(xs) + 0.3
     colors = ("#1f5fbf", "#d9661f")
@@ -327,11 +385,22 @@ def draw_plot(results: list[dict[str, Any]], path: Path) -> Path:
         for frac in (0, 0.25, 0.5, 0.75, 1.0):  # y grid with labels
             y = bottom - frac * (bottom - top)
             draw.line([(left - 4, y), (right, y)], fill="#dddddd" if frac else "black")
-            draw.text((ox + 4, y - 7), f"{frac * y_hi:,.0f}" if y_hi >= 10 else f"{frac * y_hi:.1f}", fill="black",
-                      font=small)
+            draw.text(
+                (ox + 4, y - 7),
+                f"{frac * y_hi:,.0f}" if y_hi >= 10 else f"{frac * y_hi:.1f}",
+                fill="black",
+                font=small,
+            )
 
-        def px(r: dict[str, Any], k: str, left: float = left, right: float = right, bottom: float = bottom,
-               top: float = top, y_hi: float = y_hi) -> tuple[float, float]:
+        def px(
+            r: dict[str, Any],
+            k: str,
+            left: float = left,
+            right: float = right,
+            bottom: float = bottom,
+            top: float = top,
+            y_hi: float = y_hi,
+        ) -> tuple[float, float]:
             x = left + (math.log10(r["rows"]) - x_lo) / (x_hi - x_lo) * (right - left)
             return x, bottom - r[k] / y_hi * (bottom - top)
 
@@ -352,8 +421,16 @@ def draw_plot(results: list[dict[str, Any]], path: Path) -> Path:
     return path
 
 
-def bench(sizes: list[int], *, events_ratio: float, budget_s: float, repeats: int, plot: Path | None,
-          max_memory: str = MAX_MEMORY, chunk_rows: int = CHUNK_ROWS) -> dict[str, Any]:
+def bench(
+    sizes: list[int],
+    *,
+    events_ratio: float,
+    budget_s: float,
+    repeats: int,
+    plot: Path | None,
+    max_memory: str = MAX_MEMORY,
+    chunk_rows: int = CHUNK_ROWS,
+) -> dict[str, Any]:
     from dbt_project import run as dbt_run
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -373,22 +450,32 @@ def bench(sizes: list[int], *, events_ratio: float, budget_s: float, repeats: in
             if prev is not None:
                 predicted = prev["size_s"] * rows / prev["rows"]
                 if elapsed + predicted > budget_s:
-                    reason = (f"predicted {predicted:.0f} s (linear from {_fmt_rows(prev['rows'])}) would pass the "
-                              f"{budget_s:.0f} s budget after {elapsed:.0f} s")
+                    reason = (
+                        f"predicted {predicted:.0f} s (linear from {_fmt_rows(prev['rows'])}) would pass the "
+                        f"{budget_s:.0f} s budget after {elapsed:.0f} s"
+                    )
                     print(f"== {_fmt_rows(rows)} rows skipped: {reason}", file=sys.stderr, flush=True)
                     results.append({"rows": rows, "events": events, "skipped": reason})
                     continue
             print(f"== {_fmt_rows(rows)} ad rows, {_fmt_rows(events)} events", file=sys.stderr, flush=True)
             t0 = time.perf_counter()
-            res = measure_size(base, rows, events, target, repeats, max_memory=max_memory, chunk_rows=chunk_rows)
+            res = measure_size(
+                base, rows, events, target, repeats, max_memory=max_memory, chunk_rows=chunk_rows
+            )
             res["size_s"] = round(time.perf_counter() - t0, 1)
             results.append(res)
             prev = res
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    out: dict[str, Any] = {"tenants": TENANTS, "days": DAYS, "campaigns_per_tenant": CAMPAIGNS_PER_TENANT,
-                           "budget_s": budget_s, "server_max_memory": max_memory or "chDB default",
-                           "chunk_rows": chunk_rows, "sizes": results}
+    out: dict[str, Any] = {
+        "tenants": TENANTS,
+        "days": DAYS,
+        "campaigns_per_tenant": CAMPAIGNS_PER_TENANT,
+        "budget_s": budget_s,
+        "server_max_memory": max_memory or "chDB default",
+        "chunk_rows": chunk_rows,
+        "sizes": results,
+    }
     table = markdown_table(results)
     if plot is not None and any(not r.get("skipped") for r in results):
         draw_plot(results, plot)
@@ -402,19 +489,33 @@ def bench(sizes: list[int], *, events_ratio: float, budget_s: float, repeats: in
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("command", nargs="?", choices=("bench", "generate"), default="bench")
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 100_000_000],
-                    help="bench: ad-row counts, run smallest first")
+    ap.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[1_000_000, 10_000_000, 100_000_000],
+        help="bench: ad-row counts, run smallest first",
+    )
     ap.add_argument("--events-ratio", type=float, default=1.0, help="bench: impression events per ad row")
-    ap.add_argument("--budget-s", type=float, default=6000,
-                    help="bench: skip sizes predicted to pass this budget (the 100 M size takes most of an hour here)")
-    ap.add_argument("--max-memory", default=MAX_MEMORY,
-                    help="bench: memory cap of each size's warehouse server ('' = chDB's default, 90%% of RAM)")
+    ap.add_argument(
+        "--budget-s",
+        type=float,
+        default=6000,
+        help="bench: skip sizes predicted to pass this budget (the 100 M size takes most of an hour here)",
+    )
+    ap.add_argument(
+        "--max-memory",
+        default=MAX_MEMORY,
+        help="bench: memory cap of each size's warehouse server ('' = chDB's default, 90%% of RAM)",
+    )
     ap.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per generating INSERT … SELECT")
     ap.add_argument("--repeats", type=int, default=20, help="bench: timed runs per mart query")
     ap.add_argument("--no-plot", action="store_true", help="bench: do not write docs/img/scale.png")
     ap.add_argument("--plot-path", type=Path, default=PLOT)
     ap.add_argument("--rows", type=int, default=100_000_000, help="generate: ad rows (default 100 M)")
-    ap.add_argument("--events", type=int, default=1_000_000_000, help="generate: impression events (default 1 B)")
+    ap.add_argument(
+        "--events", type=int, default=1_000_000_000, help="generate: impression events (default 1 B)"
+    )
     args = ap.parse_args(argv)
     if args.command == "generate":
         import warehouse
@@ -422,11 +523,24 @@ def main(argv: list[str] | None = None) -> int:
         ch = warehouse.connect(send_receive_timeout=7200)
         t0 = time.perf_counter()
         steps = generate(ch, rows=args.rows, events=args.events, chunk_rows=args.chunk_rows)
-        emit({"rows": args.rows, "events": args.events, "steps_s": steps,
-              "seconds": round(time.perf_counter() - t0, 1)})
+        emit(
+            {
+                "rows": args.rows,
+                "events": args.events,
+                "steps_s": steps,
+                "seconds": round(time.perf_counter() - t0, 1),
+            }
+        )
         return 0
-    res = bench(args.sizes, events_ratio=args.events_ratio, budget_s=args.budget_s, repeats=args.repeats,
-                plot=None if args.no_plot else args.plot_path, max_memory=args.max_memory, chunk_rows=args.chunk_rows)
+    res = bench(
+        args.sizes,
+        events_ratio=args.events_ratio,
+        budget_s=args.budget_s,
+        repeats=args.repeats,
+        plot=None if args.no_plot else args.plot_path,
+        max_memory=args.max_memory,
+        chunk_rows=args.chunk_rows,
+    )
     print(res["markdown"], file=sys.stderr)
     emit(res)
     return 0

@@ -35,18 +35,20 @@ def make_batch(start: int, n: int, rng: np.random.Generator) -> pa.Table:
     tenants = np.array([f"t{i:03d}" for i in range(200)])
     platforms = np.array(["yandex_direct", "vk_ads", "garpun"])
     days = (np.datetime64("2026-01-01") + (ids % 330).astype("timedelta64[D]")).astype("datetime64[D]")
-    return pa.table({
-        "tenant_id": pa.array(tenants[ids % 200]),
-        "account_id": pa.array(np.char.add("acc", (ids % 1000).astype(str))),
-        "date_day": pa.array(days, pa.date32()),
-        "campaign_id": pa.array(ids % 20000),
-        "ad_id": pa.array(ids),
-        "impressions": pa.array(rng.integers(0, 10000, n, dtype=np.uint64)),
-        "clicks": pa.array(rng.integers(0, 300, n, dtype=np.uint64)),
-        "cost": _money(rng.integers(0, 10**10, n)),
-        "conversions": pa.array(rng.integers(0, 20, n, dtype=np.uint32)),
-        "platform": pa.array(platforms[ids % 3]),
-    })
+    return pa.table(
+        {
+            "tenant_id": pa.array(tenants[ids % 200]),
+            "account_id": pa.array(np.char.add("acc", (ids % 1000).astype(str))),
+            "date_day": pa.array(days, pa.date32()),
+            "campaign_id": pa.array(ids % 20000),
+            "ad_id": pa.array(ids),
+            "impressions": pa.array(rng.integers(0, 10000, n, dtype=np.uint64)),
+            "clicks": pa.array(rng.integers(0, 300, n, dtype=np.uint64)),
+            "cost": _money(rng.integers(0, 10**10, n)),
+            "conversions": pa.array(rng.integers(0, 20, n, dtype=np.uint32)),
+            "platform": pa.array(platforms[ids % 3]),
+        }
+    )
 
 
 def _money(micros: np.ndarray) -> pa.Array:
@@ -150,7 +152,9 @@ def run(rows: int = 10_000_000, batch: int = 1_000_000, repeats: int = 5) -> dic
         conn.close()
     out["group_by_server_s"] = round(statistics.median(server_times), 4)
     out["group_by_chdb_direct_s"] = round(statistics.median(direct_times), 4)
-    out["group_by_ratio_server_vs_direct"] = round(out["group_by_server_s"] / out["group_by_chdb_direct_s"], 3)
+    out["group_by_ratio_server_vs_direct"] = round(
+        out["group_by_server_s"] / out["group_by_chdb_direct_s"], 3
+    )
     return out
 
 

@@ -53,8 +53,10 @@ class Principal:
 def check_id(kind: str, value: str) -> str:
     """Identifiers (tenant, client, login, campaign…) are short and plain; anything else is rejected."""
     if not isinstance(value, str) or not _ID_RE.match(value):
-        raise ValueError(f"invalid {kind}: {value!r} (allowed: letters, digits, _ . : @ + -, up to 128) / "
-                         f"недопустимый {kind}")
+        raise ValueError(
+            f"invalid {kind}: {value!r} (allowed: letters, digits, _ . : @ + -, up to 128) / "
+            f"недопустимый {kind}"
+        )
     return value
 
 
@@ -62,7 +64,9 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
     if not password or len(password) < 8:
         raise AuthError("password must have at least 8 characters / пароль должен быть не короче 8 символов")
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
+    )
     return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
 
 
@@ -71,15 +75,30 @@ def verify_password(password: str, stored: str) -> bool:
         scheme, n, r, p, salt_hex, hash_hex = stored.split("$")
         if scheme != "scrypt":
             return False
-        digest = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r),
-                                p=int(p), dklen=len(hash_hex) // 2)
+        digest = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=bytes.fromhex(salt_hex),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(hash_hex) // 2,
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(digest.hex(), hash_hex)
 
 
-def add_user(ch: Any, *, tenant_id: str, login: str, role: str, password: str | None, client_id: str = "",
-             display_name: str = "", auth_source: str = "local") -> Principal:
+def add_user(
+    ch: Any,
+    *,
+    tenant_id: str,
+    login: str,
+    role: str,
+    password: str | None,
+    client_id: str = "",
+    display_name: str = "",
+    auth_source: str = "local",
+) -> Principal:
     """Create or replace a user. A `client` must name an existing client of the tenant; other roles must not."""
     check_id("tenant", tenant_id)
     check_id("login", login)
@@ -89,15 +108,21 @@ def add_user(ch: Any, *, tenant_id: str, login: str, role: str, password: str | 
         if not client_id:
             raise AuthError("role 'client' needs --client / для роли client нужен --client")
         check_id("client", client_id)
-        found = ch.query("SELECT count() FROM app.clients FINAL WHERE tenant_id = {t:String} AND client_id = {c:String}",
-                         parameters={"t": tenant_id, "c": client_id}).result_rows[0][0]
+        found = ch.query(
+            "SELECT count() FROM app.clients FINAL WHERE tenant_id = {t:String} AND client_id = {c:String}",
+            parameters={"t": tenant_id, "c": client_id},
+        ).result_rows[0][0]
         if not found:
             raise AuthError(f"client {client_id!r} does not exist in tenant {tenant_id!r} / клиент не найден")
     elif client_id:
-        raise AuthError(f"only role 'client' is bound to a client, not {role!r} / только роль client "
-                        "привязывается к клиенту")
-    taken = ch.query("SELECT tenant_id FROM app.users FINAL WHERE login = {l:String} AND is_active = 1",
-                     parameters={"l": login}).result_rows
+        raise AuthError(
+            f"only role 'client' is bound to a client, not {role!r} / только роль client "
+            "привязывается к клиенту"
+        )
+    taken = ch.query(
+        "SELECT tenant_id FROM app.users FINAL WHERE login = {l:String} AND is_active = 1",
+        parameters={"l": login},
+    ).result_rows
     if taken and taken[0][0] != tenant_id:
         # Logins are global (the form has no tenant field), so one login can never move between tenants silently.
         raise AuthError(f"login {login!r} belongs to another tenant / логин занят другим арендатором")
@@ -107,10 +132,33 @@ def add_user(ch: Any, *, tenant_id: str, login: str, role: str, password: str | 
         pw_hash = ""
     else:
         raise AuthError(f"unknown auth source {auth_source!r}")
-    ch.insert("app.users", [[tenant_id, login, display_name or login, role, client_id, pw_hash, auth_source, 1,
-                             dt.datetime.now(dt.UTC)]],
-              column_names=["tenant_id", "login", "display_name", "role", "client_id", "password_hash",
-                            "auth_source", "is_active", "updated_at"])
+    ch.insert(
+        "app.users",
+        [
+            [
+                tenant_id,
+                login,
+                display_name or login,
+                role,
+                client_id,
+                pw_hash,
+                auth_source,
+                1,
+                dt.datetime.now(dt.UTC),
+            ]
+        ],
+        column_names=[
+            "tenant_id",
+            "login",
+            "display_name",
+            "role",
+            "client_id",
+            "password_hash",
+            "auth_source",
+            "is_active",
+            "updated_at",
+        ],
+    )
     return Principal(tenant_id, login, role, client_id, display_name or login)
 
 
@@ -118,7 +166,8 @@ def list_users(ch: Any, tenant_id: str | None = None) -> list[dict[str, Any]]:
     res = ch.query(
         "SELECT tenant_id, login, display_name, role, client_id, auth_source, is_active, updated_at "
         "FROM app.users FINAL WHERE ({t:String} = '' OR tenant_id = {t:String}) ORDER BY tenant_id, login",
-        parameters={"t": tenant_id or ""})
+        parameters={"t": tenant_id or ""},
+    )
     return [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
 
 
@@ -126,7 +175,8 @@ def _load(ch: Any, login: str) -> tuple[Any, ...] | None:
     rows = ch.query(
         "SELECT tenant_id, login, role, client_id, display_name, password_hash, auth_source "
         "FROM app.users FINAL WHERE login = {l:String} AND is_active = 1",
-        parameters={"l": login}).result_rows
+        parameters={"l": login},
+    ).result_rows
     return rows[0] if rows else None
 
 
@@ -152,8 +202,10 @@ class Throttled(AuthError):
     def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after
         secs = max(1, int(retry_after + 0.999))
-        super().__init__(f"too many failed sign-ins; try again in {secs} s / слишком много неудачных попыток входа; "
-                         f"повторите через {secs} с")
+        super().__init__(
+            f"too many failed sign-ins; try again in {secs} s / слишком много неудачных попыток входа; "
+            f"повторите через {secs} с"
+        )
 
 
 def backoff_s(failures: int, free: int) -> float:
@@ -180,7 +232,8 @@ def check_throttle(ch: Any, login: str, address: str = "", *, now: float | None 
         "      WHERE ((kind = 'login' AND key = {l:String}) OR (kind = 'address' AND key = {a:String})) "
         "        AND at > fromUnixTimestamp64Milli({since:Int64}, 'UTC')) "
         "GROUP BY kind",
-        parameters={"l": login, "a": address, "since": since_ms}).result_rows
+        parameters={"l": login, "a": address, "since": since_ms},
+    ).result_rows
     wait = 0.0
     for kind, fails, last_fail_ms in rows:
         free = LOGIN_FREE_FAILURES if kind == "login" else ADDRESS_FREE_FAILURES
@@ -191,11 +244,16 @@ def check_throttle(ch: Any, login: str, address: str = "", *, now: float | None 
 
 def record_attempt(ch: Any, login: str, address: str, ok: bool, *, now: float | None = None) -> None:
     at = dt.datetime.fromtimestamp(time.time() if now is None else now, dt.UTC)
-    ch.insert("app.login_attempts", [[kind, key, int(ok), at] for kind, key in _attempt_keys(login, address)],
-              column_names=["kind", "key", "ok", "at"])
+    ch.insert(
+        "app.login_attempts",
+        [[kind, key, int(ok), at] for kind, key in _attempt_keys(login, address)],
+        column_names=["kind", "key", "ok", "at"],
+    )
 
 
-def authenticate(ch: Any, login: str, password: str, *, address: str = "", now: float | None = None) -> Principal:
+def authenticate(
+    ch: Any, login: str, password: str, *, address: str = "", now: float | None = None
+) -> Principal:
     """A local log-in; every failure gets the same message so it does not reveal which logins exist.
 
     `address` is the client's network address (throttled like the login); `now` is injectable for tests.
@@ -226,8 +284,10 @@ def authenticate(ch: Any, login: str, password: str, *, address: str = "", now: 
     return Principal(tenant_id, login, role, client_id, name)
 
 
-SESSION_ENDED = ("your account was deactivated or removed, so you were signed out / ваша учётная запись отключена "
-                 "или удалена, вы вышли из приложения")
+SESSION_ENDED = (
+    "your account was deactivated or removed, so you were signed out / ваша учётная запись отключена "
+    "или удалена, вы вышли из приложения"
+)
 
 
 def refresh_principal(ch: Any, p: Principal) -> Principal | None:
@@ -238,7 +298,8 @@ def refresh_principal(ch: Any, p: Principal) -> Principal | None:
     rows = ch.query(
         "SELECT role, client_id, display_name FROM app.users FINAL "
         "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
-        parameters={"t": p.tenant_id, "l": p.login}).result_rows
+        parameters={"t": p.tenant_id, "l": p.login},
+    ).result_rows
     if not rows:
         return None
     role, client_id, name = rows[0]
@@ -272,16 +333,21 @@ def check_oidc_secrets(section: Mapping[str, Any]) -> None:
     for key in ("cookie_secret", "client_secret"):
         value = str(section.get(key) or "")
         if value in placeholders or "CHANGE-ME" in value.upper():
-            raise AuthError(f"[auth] {key} in .streamlit/secrets.toml is the example's placeholder; set a real "
-                            f"secret / [auth] {key} в .streamlit/secrets.toml — заглушка из примера; задайте "
-                            "настоящий секрет")
+            raise AuthError(
+                f"[auth] {key} in .streamlit/secrets.toml is the example's placeholder; set a real "
+                f"secret / [auth] {key} в .streamlit/secrets.toml — заглушка из примера; задайте "
+                "настоящий секрет"
+            )
     if len(str(section.get("cookie_secret") or "")) < MIN_COOKIE_SECRET:
-        raise AuthError(f"[auth] cookie_secret must be a random string of at least {MIN_COOKIE_SECRET} characters / "
-                        f"[auth] cookie_secret должен быть случайной строкой не короче {MIN_COOKIE_SECRET} символов")
+        raise AuthError(
+            f"[auth] cookie_secret must be a random string of at least {MIN_COOKIE_SECRET} characters / "
+            f"[auth] cookie_secret должен быть случайной строкой не короче {MIN_COOKIE_SECRET} символов"
+        )
 
 
-def principal_from_oidc(ch: Any, claims: Mapping[str, Any], *, issuer: str | None = None,
-                        now: float | None = None) -> Principal:
+def principal_from_oidc(
+    ch: Any, claims: Mapping[str, Any], *, issuer: str | None = None, now: float | None = None
+) -> Principal:
     """Map an OIDC identity (st.user) to an app user by issuer + subject; unverified, foreign or expired refused.
 
     st.login keeps the identity cookie after the ID token's `exp`, so the expiry is checked here on every run. An
@@ -301,12 +367,16 @@ def principal_from_oidc(ch: Any, claims: Mapping[str, Any], *, issuer: str | Non
         raise AuthError("session expired, sign in again / сессия истекла, войдите снова")
     email = str(claims.get("email") or "")
     if not email or claims.get("email_verified") is not True:
-        raise AuthError("identity has no verified e-mail (email_verified must be true) / у учётной записи нет "
-                        "подтверждённого e-mail")
+        raise AuthError(
+            "identity has no verified e-mail (email_verified must be true) / у учётной записи нет "
+            "подтверждённого e-mail"
+        )
     issuer = oidc_issuer() if issuer is None else issuer
     if not issuer:
-        raise AuthError("OIDC sign-in is not configured: set MRM_OIDC_ISSUER to the provider's issuer / вход через "
-                        "OIDC не настроен: задайте MRM_OIDC_ISSUER")
+        raise AuthError(
+            "OIDC sign-in is not configured: set MRM_OIDC_ISSUER to the provider's issuer / вход через "
+            "OIDC не настроен: задайте MRM_OIDC_ISSUER"
+        )
     if claims.get("iss") != issuer:
         audit(ch, "", email, "login_oidc", "failed", detail=f"issuer {str(claims.get('iss'))[:200]!r}")
         raise AuthError("identity token from an unexpected issuer / токен выдан неизвестным поставщиком")
@@ -316,7 +386,8 @@ def principal_from_oidc(ch: Any, claims: Mapping[str, Any], *, issuer: str | Non
     rows = ch.query(
         "SELECT tenant_id, login, role, client_id, display_name FROM app.users FINAL "
         "WHERE oidc_issuer = {i:String} AND oidc_subject = {s:String} AND auth_source = 'oidc' AND is_active = 1",
-        parameters={"i": issuer, "s": sub}).result_rows
+        parameters={"i": issuer, "s": sub},
+    ).result_rows
     if not rows:
         rows = _bind_oidc(ch, email, issuer, sub)
     if not rows:
@@ -332,23 +403,34 @@ def _bind_oidc(ch: Any, email: str, issuer: str, sub: str) -> list[tuple[Any, ..
     # A new version of the same row (ReplacingMergeTree by updated_at) with every other column kept as it is.
     # The filter sits in a subquery: ClickHouse resolves WHERE names to SELECT aliases, so next to the REPLACE
     # `oidc_subject = ''` would test the new subject and match nothing. No unbound row: nothing is inserted.
-    ch.command("INSERT INTO app.users SELECT * REPLACE ({i:String} AS oidc_issuer, {s:String} AS oidc_subject, "
-               "now64(3) AS updated_at) FROM (SELECT * FROM app.users FINAL WHERE login = {l:String} "
-               "AND auth_source = 'oidc' AND is_active = 1 AND oidc_subject = '')", parameters=params)
-    rows = list(ch.query(
-        "SELECT tenant_id, login, role, client_id, display_name FROM app.users FINAL "
-        "WHERE login = {l:String} AND oidc_issuer = {i:String} AND oidc_subject = {s:String} AND is_active = 1",
-        parameters=params).result_rows)
+    ch.command(
+        "INSERT INTO app.users SELECT * REPLACE ({i:String} AS oidc_issuer, {s:String} AS oidc_subject, "
+        "now64(3) AS updated_at) FROM (SELECT * FROM app.users FINAL WHERE login = {l:String} "
+        "AND auth_source = 'oidc' AND is_active = 1 AND oidc_subject = '')",
+        parameters=params,
+    )
+    rows = list(
+        ch.query(
+            "SELECT tenant_id, login, role, client_id, display_name FROM app.users FINAL "
+            "WHERE login = {l:String} AND oidc_issuer = {i:String} AND oidc_subject = {s:String} AND is_active = 1",
+            parameters=params,
+        ).result_rows
+    )
     if rows:
         audit(ch, rows[0][0], email, "login_oidc", "bound", detail=f"{issuer} {sub}"[:500])
     return rows
 
 
-def audit(ch: Any, tenant_id: str, login: str, action: str, outcome: str, target: str = "", detail: str = "") -> None:
+def audit(
+    ch: Any, tenant_id: str, login: str, action: str, outcome: str, target: str = "", detail: str = ""
+) -> None:
     """Best effort: an audit write failure must not lock users out, but it is never silent in the server log."""
     try:
-        ch.insert("app.audit_log", [[tenant_id, login[:200], action, target[:500], outcome, detail[:2000]]],
-                  column_names=["tenant_id", "login", "action", "target", "outcome", "detail"])
+        ch.insert(
+            "app.audit_log",
+            [[tenant_id, login[:200], action, target[:500], outcome, detail[:2000]]],
+            column_names=["tenant_id", "login", "action", "target", "outcome", "detail"],
+        )
     except Exception:  # noqa: BLE001 - reported, not raised
         import logging
 

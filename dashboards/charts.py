@@ -55,11 +55,26 @@ def _spec(title: str | None, mark: dict[str, Any], encoding: dict[str, Any], **e
 RU_LOCALE = {
     "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0₽"]},
     "time": {
-        "dateTime": "%A, %e %B %Y г. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S", "periods": ["", ""],
+        "dateTime": "%A, %e %B %Y г. %X",
+        "date": "%d.%m.%Y",
+        "time": "%H:%M:%S",
+        "periods": ["", ""],
         "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
         "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
-        "months": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
-                   "ноябрь", "декабрь"],
+        "months": [
+            "январь",
+            "февраль",
+            "март",
+            "апрель",
+            "май",
+            "июнь",
+            "июль",
+            "август",
+            "сентябрь",
+            "октябрь",
+            "ноябрь",
+            "декабрь",
+        ],
         "shortMonths": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
     },
 }
@@ -77,8 +92,9 @@ def draw(df: pd.DataFrame, spec: dict[str, Any], key: str) -> None:
     st.vega_lite_chart(df, localized(spec), key=key, width="stretch")
 
 
-def _xy(x_enc: dict[str, Any], y: str, color: str | None, labels: dict[str, str],
-        *extra_tips: dict[str, Any]) -> dict[str, Any]:
+def _xy(
+    x_enc: dict[str, Any], y: str, color: str | None, labels: dict[str, str], *extra_tips: dict[str, Any]
+) -> dict[str, Any]:
     """x/y (and colour) encodings with a tooltip showing each of them."""
     enc: dict[str, Any] = {"x": x_enc, "y": _field(y, "quantitative", labels.get(y))}
     if color:
@@ -87,18 +103,34 @@ def _xy(x_enc: dict[str, Any], y: str, color: str | None, labels: dict[str, str]
     return enc
 
 
-def bar(df: pd.DataFrame, x: str, y: str, *, key: str, title: str | None = None, labels: dict[str, str] | None = None,
-        color: str | None = None, temporal_x: bool = False, lighter: str | None = None,
-        grouped: bool = False) -> None:
+def bar(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    key: str,
+    title: str | None = None,
+    labels: dict[str, str] | None = None,
+    color: str | None = None,
+    temporal_x: bool = False,
+    lighter: str | None = None,
+    grouped: bool = False,
+) -> None:
     """Bars of y per x, stacked by `color` (side by side with `grouped`: for values that must not add up, such
     as reach of different windows); rows whose `lighter` column is non-empty are drawn paler (provisional
     days). Categories keep the order of the frame."""
     labels = labels or {}
-    x_enc = _field(x, "temporal", labels.get(x), timeUnit="yearmonthdate") if temporal_x else \
-        _field(x, "nominal", labels.get(x), sort=None)
+    x_enc = (
+        _field(x, "temporal", labels.get(x), timeUnit="yearmonthdate")
+        if temporal_x
+        else _field(x, "nominal", labels.get(x), sort=None)
+    )
     if lighter:
         enc = _xy(x_enc, y, color, labels, _field(lighter, "nominal", labels.get(lighter)))
-        enc["opacity"] = {"condition": {"test": {"not": {"field": lighter, "equal": ""}}, "value": 0.4}, "value": 1.0}
+        enc["opacity"] = {
+            "condition": {"test": {"not": {"field": lighter, "equal": ""}}, "value": 0.4},
+            "value": 1.0,
+        }
     else:
         enc = _xy(x_enc, y, color, labels)
     if grouped and color:
@@ -106,16 +138,31 @@ def bar(df: pd.DataFrame, x: str, y: str, *, key: str, title: str | None = None,
     draw(_temporal(df, x) if temporal_x else df, _spec(title, {"type": "bar"}, enc), key)
 
 
-def line(df: pd.DataFrame, x: str, y: str, *, key: str, color: str | None = None, title: str | None = None,
-         labels: dict[str, str] | None = None) -> None:
+def line(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    key: str,
+    color: str | None = None,
+    title: str | None = None,
+    labels: dict[str, str] | None = None,
+) -> None:
     """A line of y over the date column x, one line per `color` value."""
     labels = labels or {}
     enc = _xy(_field(x, "temporal", labels.get(x)), y, color, labels)
     draw(_temporal(df, x), _spec(title, {"type": "line"}, enc), key)
 
 
-def pie(df: pd.DataFrame, names: str, values: str, *, key: str, title: str | None = None,
-        labels: dict[str, str] | None = None) -> None:
+def pie(
+    df: pd.DataFrame,
+    names: str,
+    values: str,
+    *,
+    key: str,
+    title: str | None = None,
+    labels: dict[str, str] | None = None,
+) -> None:
     """Shares of `values` per `names` as a donut."""
     labels = labels or {}
     theta = _field(values, "quantitative", labels.get(values), stack=True)
@@ -124,35 +171,64 @@ def pie(df: pd.DataFrame, names: str, values: str, *, key: str, title: str | Non
     draw(df, _spec(title, {"type": "arc", "innerRadius": 50}, enc), key)
 
 
-def pacing(days: pd.DataFrame, series: dict[str, str], *, key: str, title: str, x_title: str, y_title: str,
-           forecast: tuple[Any, float, str] | None = None) -> None:
+def pacing(
+    days: pd.DataFrame,
+    series: dict[str, str],
+    *,
+    key: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    forecast: tuple[Any, float, str] | None = None,
+) -> None:
     """Cumulative planned (dashed) and actual (solid) spend per day: `series` maps the two columns of `days` to
     their legend labels, planned first; `forecast` = (day, value, label) is drawn as a marker."""
     (planned, planned_label), (actual, actual_label) = series.items()
-    long = days.rename(columns=series).melt(id_vars=["date_day"], value_vars=[planned_label, actual_label],
-                                            var_name="series", value_name="value")
+    long = days.rename(columns=series).melt(
+        id_vars=["date_day"], value_vars=[planned_label, actual_label], var_name="series", value_name="value"
+    )
     star_label = forecast[2] if forecast is not None else ""
     if forecast is not None:
-        long = pd.concat([long, pd.DataFrame({"date_day": [forecast[0]], "series": [star_label],
-                                              "value": [forecast[1]]})], ignore_index=True)
+        long = pd.concat(
+            [long, pd.DataFrame({"date_day": [forecast[0]], "series": [star_label], "value": [forecast[1]]})],
+            ignore_index=True,
+        )
     long = _temporal(long.dropna(subset=["value"]), "date_day")
     x = _field("date_day", "temporal", x_title)
     y = _field("value", "quantitative", y_title)
     # Fixed colours per role, so the planned line keeps its colour whatever the language sorts first.
     domain = [planned_label, actual_label, *([star_label] if forecast is not None else [])]
-    colour = _field("series", "nominal", "", scale={"domain": domain,
-                                                    "range": ["#9e9e9e", "#1565c0", "#c62828"][:len(domain)]},
-                    legend={"orient": "bottom"})
+    colour = _field(
+        "series",
+        "nominal",
+        "",
+        scale={"domain": domain, "range": ["#9e9e9e", "#1565c0", "#c62828"][: len(domain)]},
+        legend={"orient": "bottom"},
+    )
     tips = _tooltip(x, y, colour)
-    lines = {"transform": [{"filter": {"not": {"field": "series", "equal": star_label}}}],
-             "mark": {"type": "line"},
-             "encoding": {"x": x, "y": y, "color": colour, "tooltip": tips,
-                          "strokeDash": {"field": "series", "type": "nominal", "legend": None,
-                                         "scale": {"domain": [planned_label, actual_label],
-                                                   "range": [[6, 4], [1, 0]]}}}}
+    lines = {
+        "transform": [{"filter": {"not": {"field": "series", "equal": star_label}}}],
+        "mark": {"type": "line"},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "color": colour,
+            "tooltip": tips,
+            "strokeDash": {
+                "field": "series",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": [planned_label, actual_label], "range": [[6, 4], [1, 0]]},
+            },
+        },
+    }
     layers = [lines]
     if forecast is not None:
-        layers.append({"transform": [{"filter": {"field": "series", "equal": star_label}}],
-                       "mark": {"type": "point", "shape": "diamond", "size": 160, "filled": True},
-                       "encoding": {"x": x, "y": y, "color": colour, "tooltip": tips}})
+        layers.append(
+            {
+                "transform": [{"filter": {"field": "series", "equal": star_label}}],
+                "mark": {"type": "point", "shape": "diamond", "size": 160, "filled": True},
+                "encoding": {"x": x, "y": y, "color": colour, "tooltip": tips},
+            }
+        )
     draw(long, {"height": HEIGHT, "title": title, "layer": layers}, key)

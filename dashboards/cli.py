@@ -22,16 +22,26 @@ def users() -> None:
 @users.command(name="add")
 @click.argument("login")
 @click.option("--tenant", "tenant_id", required=True, help="Tenant (agency) the user belongs to.")
-@click.option("--role", required=True,
-              type=click.Choice(list(ROLES)),
-              help="Role (see docs/permissions.md): admin administers the tenant; client is read-only.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(list(ROLES)),
+    help="Role (see docs/permissions.md): admin administers the tenant; client is read-only.",
+)
 @click.option("--client", "client_id", default="", help="For role client: the only client this user may see.")
 @click.option("--name", "display_name", default="", help="Display name.")
-@click.option("--oidc", is_flag=True, help="Sign-in through the identity provider (LOGIN is the e-mail); no password.")
-@click.option("--password", envvar="MRM_USER_PASSWORD", default=None,
-              help="Password (8+ characters); prompted if omitted. Env: MRM_USER_PASSWORD.")
-def add_cmd(login: str, tenant_id: str, role: str, client_id: str, display_name: str, oidc: bool,
-            password: str | None) -> None:
+@click.option(
+    "--oidc", is_flag=True, help="Sign-in through the identity provider (LOGIN is the e-mail); no password."
+)
+@click.option(
+    "--password",
+    envvar="MRM_USER_PASSWORD",
+    default=None,
+    help="Password (8+ characters); prompted if omitted. Env: MRM_USER_PASSWORD.",
+)
+def add_cmd(
+    login: str, tenant_id: str, role: str, client_id: str, display_name: str, oidc: bool, password: str | None
+) -> None:
     """Create or update user LOGIN."""
     import warehouse
     from dashboards.auth import AuthError, add_user
@@ -42,8 +52,16 @@ def add_cmd(login: str, tenant_id: str, role: str, client_id: str, display_name:
     ch = warehouse.connect()
     migrate(ch)
     try:
-        p = add_user(ch, tenant_id=tenant_id, login=login, role=role, password=password, client_id=client_id,
-                     display_name=display_name, auth_source="oidc" if oidc else "local")
+        p = add_user(
+            ch,
+            tenant_id=tenant_id,
+            login=login,
+            role=role,
+            password=password,
+            client_id=client_id,
+            display_name=display_name,
+            auth_source="oidc" if oidc else "local",
+        )
     except (AuthError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     scope = f", client {p.client_id}" if p.client_id else ""
@@ -64,16 +82,32 @@ def list_cmd(tenant_id: str | None) -> None:
     if not rows:
         click.echo("no users / пользователей нет")
     for r in rows:
-        click.echo(f"{r['tenant_id']:<16} {r['login']:<32} {r['role']:<16} {r['client_id'] or '-':<16} "
-                   f"{r['auth_source']:<6} {'active' if r['is_active'] else 'disabled'}")
+        click.echo(
+            f"{r['tenant_id']:<16} {r['login']:<32} {r['role']:<16} {r['client_id'] or '-':<16} "
+            f"{r['auth_source']:<6} {'active' if r['is_active'] else 'disabled'}"
+        )
 
 
 @click.command(name="dashboards")
-@click.option("--port", default=8501, show_default=True, type=int, envvar="MRM_APP_PORT",
-              help="Port on 127.0.0.1 (env MRM_APP_PORT).")
-@click.option("--address", default="127.0.0.1", show_default=True, help="Listen address (loopback by default).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="MRM_APP_WORKERS",
-              help="App processes behind a sticky balancer on --port (env MRM_APP_WORKERS; see docs/scaling.md).")
+@click.option(
+    "--port",
+    default=8501,
+    show_default=True,
+    type=int,
+    envvar="MRM_APP_PORT",
+    help="Port on 127.0.0.1 (env MRM_APP_PORT).",
+)
+@click.option(
+    "--address", default="127.0.0.1", show_default=True, help="Listen address (loopback by default)."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="MRM_APP_WORKERS",
+    help="App processes behind a sticky balancer on --port (env MRM_APP_WORKERS; see docs/scaling.md).",
+)
 def dashboards_cmd(port: int, address: str, workers: int) -> None:
     """Serve the Streamlit analyst app (sign in with `mrm users add` or `mrm demo` accounts)."""
     import warehouse
@@ -88,16 +122,34 @@ def dashboards_cmd(port: int, address: str, workers: int) -> None:
     migrate(warehouse.connect())
     # Streamlit's own INFO lines and welcome banner are third-party chatter on this terminal (the URL is printed
     # below) unless --verbose asked for everything.
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address, "--server.port",
-           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--logger.level", "debug" if logsetup.is_verbose() else "warning",
-           "--logger.hideWelcomeMessage", "false" if logsetup.is_verbose() else "true"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--logger.level",
+        "debug" if logsetup.is_verbose() else "warning",
+        "--logger.hideWelcomeMessage",
+        "false" if logsetup.is_verbose() else "true",
+    ]
     click.echo(f"MRM dashboards on http://{address}:{port}")
     if workers == 1:
         # A child we wait on (not exec): SIGTERM/Ctrl-C to this command are forwarded and the port is free on exit.
         raise SystemExit(procs.run_foreground(cmd, env=env, cwd=APP.parents[1]))
-    raise SystemExit(procs.run_group_foreground(_worker_cmds(cmd, address, port, workers), env=_shared_secret(env),
-                                                cwd=APP.parents[1]))
+    raise SystemExit(
+        procs.run_group_foreground(
+            _worker_cmds(cmd, address, port, workers), env=_shared_secret(env), cwd=APP.parents[1]
+        )
+    )
 
 
 def _worker_cmds(cmd: list[str], address: str, port: int, workers: int) -> list[list[str]]:
@@ -127,4 +179,7 @@ def _shared_secret(env: dict[str, str]) -> dict[str, str]:
         env = {**env, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32)}
     from dashboards.balancer import BEHIND_ENV
 
-    return {**env, BEHIND_ENV: "1"}  # the app trusts the balancer's client-address header (loopback-only ports)
+    return {
+        **env,
+        BEHIND_ENV: "1",
+    }  # the app trusts the balancer's client-address header (loopback-only ports)

@@ -87,6 +87,7 @@ def _df(sql: str, params: dict[str, Any]) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- scope and input checks
 
+
 @dataclass(frozen=True)
 class Period:
     date_from: dt.date
@@ -144,7 +145,9 @@ def scope(p: Principal, client_id: str) -> str:
     try:
         check_id("client", client_id)
     except ValueError as exc:
-        audit(client(), p.tenant_id, p.login, "read", "rejected", target=str(client_id)[:200], detail=str(exc))
+        audit(
+            client(), p.tenant_id, p.login, "read", "rejected", target=str(client_id)[:200], detail=str(exc)
+        )
         raise DataError(str(exc)) from None
     # A client user only its own client; staff limited by an admin only their assigned clients (audited denial).
     access.require_client(client(), p, client_id)
@@ -166,13 +169,15 @@ def require(p: Principal, permission: str) -> None:
 
 # ---------------------------------------------------------------- cached queries (tenant and login in every key)
 
+
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _clients(tenant_id: str, login: str, only_client: str) -> pd.DataFrame:
     return _df(
         "SELECT client_id, any(name) AS client_name, any(currency) AS currency FROM app.clients FINAL "
         "WHERE tenant_id = {tenant:String} AND is_active = 1 AND ({only:String} = '' OR client_id = {only:String}) "
         "GROUP BY client_id ORDER BY client_name",
-        {"tenant": tenant_id, "only": only_client})
+        {"tenant": tenant_id, "only": only_client},
+    )
 
 
 def clients(p: Principal) -> pd.DataFrame:
@@ -182,11 +187,21 @@ def clients(p: Principal) -> pd.DataFrame:
     return df if allowed is None else df[df["client_id"].isin(allowed)].reset_index(drop=True)
 
 
-_SUMS = ("sum(impressions) AS impressions, sum(clicks) AS clicks, toFloat64(sum(spend_gross)) AS spend_gross, "
-         "toFloat64(sum(spend_net)) AS spend_net, toFloat64(sum(conversions)) AS conversions, "
-         "toFloat64(sum(conversions_value)) AS conversions_value, sum(sessions) AS sessions")
+_SUMS = (
+    "sum(impressions) AS impressions, sum(clicks) AS clicks, toFloat64(sum(spend_gross)) AS spend_gross, "
+    "toFloat64(sum(spend_net)) AS spend_net, toFloat64(sum(conversions)) AS conversions, "
+    "toFloat64(sum(conversions_value)) AS conversions_value, sum(sessions) AS sessions"
+)
 # The columns {SUMS} adds up: the only ones a totals row may sum (ratios are recomputed from them).
-ADDITIVE = ("impressions", "clicks", "spend_gross", "spend_net", "conversions", "conversions_value", "sessions")
+ADDITIVE = (
+    "impressions",
+    "clicks",
+    "spend_gross",
+    "spend_net",
+    "conversions",
+    "conversions_value",
+    "sessions",
+)
 
 
 def _sql(template: str) -> str:
@@ -198,11 +213,14 @@ def _sql(template: str) -> str:
 def _daily_span(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
     """Sums per day and platform over [a, b]: the Overview's KPIs (this period and the previous one) and its
     daily chart come from this one scan of the campaign x day roll-up (~ads-per-campaign times fewer rows)."""
-    return _df(_sql(
-        "SELECT date_day, platform, {SUMS}, max(is_provisional) AS is_provisional "
-        "FROM {M}.fct_campaign_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-        "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, platform ORDER BY date_day, platform"),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+    return _df(
+        _sql(
+            "SELECT date_day, platform, {SUMS}, max(is_provisional) AS is_provisional "
+            "FROM {M}.fct_campaign_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+            "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, platform ORDER BY date_day, platform"
+        ),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b},
+    )
 
 
 def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
@@ -213,8 +231,10 @@ def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
 
 # Ratios that mean nothing when what they divide by is not measured at all: ROMI would read −100 % and CPA
 # would be empty whenever revenue or goals are not set up, which looks like a disaster instead of a gap.
-NOT_TRACKED = {"conversions_value": ("no_revenue", ("conversions_value", "romi", "drr")),
-               "conversions": ("no_goals", ("conversions", "cpa", "cr", "romi", "drr"))}
+NOT_TRACKED = {
+    "conversions_value": ("no_revenue", ("conversions_value", "romi", "drr")),
+    "conversions": ("no_goals", ("conversions", "cpa", "cr", "romi", "drr")),
+}
 
 
 def not_applicable(sums: pd.DataFrame | dict[str, Any]) -> dict[str, str]:
@@ -263,61 +283,102 @@ def daily(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _campaigns(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date, platforms: tuple[str, ...],
-               search: str) -> pd.DataFrame:
-    return _df(_sql(
-        "SELECT platform, account_id, campaign_id, anyLast(campaign_name) AS campaign_title, {SUMS}, "
-        "max(is_provisional) AS is_provisional FROM {M}.fct_campaign_daily "
-        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date} "
-        "AND (empty({platforms:Array(String)}) OR has({platforms:Array(String)}, platform)) "
-        "AND ({q:String} = '' OR positionCaseInsensitiveUTF8(campaign_name, {q:String}) > 0 "
-        "     OR campaign_id = {q:String}) "
-        "GROUP BY platform, account_id, campaign_id ORDER BY spend_net DESC LIMIT 5000"),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b, "platforms": list(platforms), "q": search}
-    ).rename(columns={"campaign_title": "campaign_name"})  # an alias named like the column would shadow it in WHERE
+def _campaigns(
+    tenant_id: str,
+    login: str,
+    client_id: str,
+    a: dt.date,
+    b: dt.date,
+    platforms: tuple[str, ...],
+    search: str,
+) -> pd.DataFrame:
+    return _df(
+        _sql(
+            "SELECT platform, account_id, campaign_id, anyLast(campaign_name) AS campaign_title, {SUMS}, "
+            "max(is_provisional) AS is_provisional FROM {M}.fct_campaign_daily "
+            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date} "
+            "AND (empty({platforms:Array(String)}) OR has({platforms:Array(String)}, platform)) "
+            "AND ({q:String} = '' OR positionCaseInsensitiveUTF8(campaign_name, {q:String}) > 0 "
+            "     OR campaign_id = {q:String}) "
+            "GROUP BY platform, account_id, campaign_id ORDER BY spend_net DESC LIMIT 5000"
+        ),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b, "platforms": list(platforms), "q": search},
+    ).rename(
+        columns={"campaign_title": "campaign_name"}
+    )  # an alias named like the column would shadow it in WHERE
 
 
-def campaigns(p: Principal, client_id: str, per: Period, platforms: Sequence[str] = (), search: str = "") -> pd.DataFrame:
+def campaigns(
+    p: Principal, client_id: str, per: Period, platforms: Sequence[str] = (), search: str = ""
+) -> pd.DataFrame:
     """One row per campaign over the period (filter by platforms and a name/id search), with ratios."""
     cid = scope(p, client_id)
     for x in platforms:
         _id("platform", x)
     if len(search) > 200:
         raise DataError("search text longer than 200 characters / слишком длинный поиск")
-    return add_ratios(_campaigns(p.tenant_id, p.login, cid, per.date_from, per.date_to,
-                                 tuple(sorted(platforms)), search.strip()))
+    return add_ratios(
+        _campaigns(
+            p.tenant_id, p.login, cid, per.date_from, per.date_to, tuple(sorted(platforms)), search.strip()
+        )
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _campaign_ads(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date, platform: str,
-                  account_id: str, campaign_id: str) -> pd.DataFrame:
-    return _df(_sql(
-        "SELECT ad_group_id, ad_id, {SUMS}, max(is_provisional) AS is_provisional "
-        "FROM {M}.fct_ad_performance_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-        "AND date_day BETWEEN {a:Date} AND {b:Date} AND platform = {platform:String} "
-        "AND account_id = {account:String} AND campaign_id = {campaign:String} "
-        "GROUP BY ad_group_id, ad_id ORDER BY spend_net DESC LIMIT 5000"),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b, "platform": platform, "account": account_id,
-         "campaign": campaign_id})
+def _campaign_ads(
+    tenant_id: str,
+    login: str,
+    client_id: str,
+    a: dt.date,
+    b: dt.date,
+    platform: str,
+    account_id: str,
+    campaign_id: str,
+) -> pd.DataFrame:
+    return _df(
+        _sql(
+            "SELECT ad_group_id, ad_id, {SUMS}, max(is_provisional) AS is_provisional "
+            "FROM {M}.fct_ad_performance_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+            "AND date_day BETWEEN {a:Date} AND {b:Date} AND platform = {platform:String} "
+            "AND account_id = {account:String} AND campaign_id = {campaign:String} "
+            "GROUP BY ad_group_id, ad_id ORDER BY spend_net DESC LIMIT 5000"
+        ),
+        {
+            "tenant": tenant_id,
+            "client": client_id,
+            "a": a,
+            "b": b,
+            "platform": platform,
+            "account": account_id,
+            "campaign": campaign_id,
+        },
+    )
 
 
-def campaign_ads(p: Principal, client_id: str, per: Period, platform: str, account_id: str,
-                 campaign_id: str) -> pd.DataFrame:
+def campaign_ads(
+    p: Principal, client_id: str, per: Period, platform: str, account_id: str, campaign_id: str
+) -> pd.DataFrame:
     """Ad group and ad rows of one campaign (the campaign must belong to the scoped client)."""
     cid = scope(p, client_id)
     for kind, v in (("platform", platform), ("account", account_id), ("campaign", campaign_id)):
         _id(kind, v)
-    return add_ratios(_campaign_ads(p.tenant_id, p.login, cid, per.date_from, per.date_to, platform, account_id,
-                                    campaign_id))
+    return add_ratios(
+        _campaign_ads(
+            p.tenant_id, p.login, cid, per.date_from, per.date_to, platform, account_id, campaign_id
+        )
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _channels(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
-    return _df(_sql(
-        "SELECT date_day, channel, {SUMS}, max(is_provisional) AS is_provisional "
-        "FROM {M}.fct_channel_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-        "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, channel ORDER BY date_day, channel"),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+    return _df(
+        _sql(
+            "SELECT date_day, channel, {SUMS}, max(is_provisional) AS is_provisional "
+            "FROM {M}.fct_channel_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+            "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, channel ORDER BY date_day, channel"
+        ),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b},
+    )
 
 
 def channels(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
@@ -326,12 +387,15 @@ def channels(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _plans(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
-    return _df(_sql(
-        "SELECT plan_id, plan_version, min(flight_start) AS flight_start, max(flight_end) AS flight_end, "
-        "uniqExact(line_id) AS lines FROM {M}.fct_plan_vs_fact_daily "
-        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-        "GROUP BY plan_id, plan_version ORDER BY plan_id, plan_version DESC"),
-        {"tenant": tenant_id, "client": client_id})
+    return _df(
+        _sql(
+            "SELECT plan_id, plan_version, min(flight_start) AS flight_start, max(flight_end) AS flight_end, "
+            "uniqExact(line_id) AS lines FROM {M}.fct_plan_vs_fact_daily "
+            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+            "GROUP BY plan_id, plan_version ORDER BY plan_id, plan_version DESC"
+        ),
+        {"tenant": tenant_id, "client": client_id},
+    )
 
 
 def plans_with_facts(p: Principal, client_id: str) -> pd.DataFrame:
@@ -340,15 +404,18 @@ def plans_with_facts(p: Principal, client_id: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _plan_days(tenant_id: str, login: str, client_id: str, plan_id: str, version: int) -> pd.DataFrame:
-    return _df(_sql(
-        "SELECT line_id, channel, platform, flight_start, flight_end, date_day, has_data, "
-        "toFloat64(line_budget_net) AS line_budget_net, toFloat64(planned_spend_net) AS planned_spend_net, "
-        "toFloat64(actual_spend_net) AS actual_spend_net, toFloat64(cum_planned_spend_net) AS cum_planned_spend_net, "
-        "toFloat64(cum_actual_spend_net) AS cum_actual_spend_net, pacing_ratio, forecast_spend_net_end_of_flight, "
-        "pacing_status, is_provisional FROM {M}.fct_plan_vs_fact_daily "
-        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND plan_id = {plan:String} "
-        "AND plan_version = {version:UInt32} ORDER BY line_id, date_day"),
-        {"tenant": tenant_id, "client": client_id, "plan": plan_id, "version": version})
+    return _df(
+        _sql(
+            "SELECT line_id, channel, platform, flight_start, flight_end, date_day, has_data, "
+            "toFloat64(line_budget_net) AS line_budget_net, toFloat64(planned_spend_net) AS planned_spend_net, "
+            "toFloat64(actual_spend_net) AS actual_spend_net, toFloat64(cum_planned_spend_net) AS cum_planned_spend_net, "
+            "toFloat64(cum_actual_spend_net) AS cum_actual_spend_net, pacing_ratio, forecast_spend_net_end_of_flight, "
+            "pacing_status, is_provisional FROM {M}.fct_plan_vs_fact_daily "
+            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND plan_id = {plan:String} "
+            "AND plan_version = {version:UInt32} ORDER BY line_id, date_day"
+        ),
+        {"tenant": tenant_id, "client": client_id, "plan": plan_id, "version": version},
+    )
 
 
 def plan_days(p: Principal, client_id: str, plan_id: str, version: int) -> pd.DataFrame:
@@ -366,15 +433,32 @@ def plan_days(p: Principal, client_id: str, plan_id: str, version: int) -> pd.Da
 def line_status(days: pd.DataFrame) -> pd.DataFrame:
     """Per line: budget, spend to date, pacing, forecast and status as of the newest day with data."""
     if days.empty:
-        return pd.DataFrame(columns=["line_id", "channel", "line_budget_net", "cum_actual_spend_net", "pacing_ratio",
-                                     "forecast_spend_net_end_of_flight", "pacing_status"])
+        return pd.DataFrame(
+            columns=[
+                "line_id",
+                "channel",
+                "line_budget_net",
+                "cum_actual_spend_net",
+                "pacing_ratio",
+                "forecast_spend_net_end_of_flight",
+                "pacing_status",
+            ]
+        )
     with_data = days[days["has_data"] == 1]
     last = with_data.sort_values("date_day").groupby("line_id").tail(1)
-    base = days.groupby("line_id", as_index=False).agg(channel=("channel", "first"),
-                                                        line_budget_net=("line_budget_net", "first"),
-                                                        flight_start=("flight_start", "first"),
-                                                        flight_end=("flight_end", "first"))
-    cols = ["line_id", "cum_actual_spend_net", "pacing_ratio", "forecast_spend_net_end_of_flight", "pacing_status"]
+    base = days.groupby("line_id", as_index=False).agg(
+        channel=("channel", "first"),
+        line_budget_net=("line_budget_net", "first"),
+        flight_start=("flight_start", "first"),
+        flight_end=("flight_end", "first"),
+    )
+    cols = [
+        "line_id",
+        "cum_actual_spend_net",
+        "pacing_ratio",
+        "forecast_spend_net_end_of_flight",
+        "pacing_status",
+    ]
     out = base.merge(last[cols], on="line_id", how="left")
     out["pacing_status"] = out["pacing_status"].fillna("future")
     # Lines in the planner's order (L2 before L10), not as text sorts them.
@@ -389,16 +473,19 @@ def natural_key(value: Any) -> str:
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _reach_dedup(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
     # Reach is not additive: the 'all platforms' row merges the sketches, it is not the sum of the platform rows.
-    return _df(_sql(
-        "SELECT platform, uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts "
-        "FROM {M}.fct_campaign_reach_states_daily "
-        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date} "
-        "GROUP BY platform "
-        "UNION ALL "
-        "SELECT 'all' AS platform, uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts "
-        "FROM {M}.fct_campaign_reach_states_daily "
-        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date}"),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+    return _df(
+        _sql(
+            "SELECT platform, uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts "
+            "FROM {M}.fct_campaign_reach_states_daily "
+            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date} "
+            "GROUP BY platform "
+            "UNION ALL "
+            "SELECT 'all' AS platform, uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts "
+            "FROM {M}.fct_campaign_reach_states_daily "
+            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date}"
+        ),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b},
+    )
 
 
 def reach_dedup(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
@@ -408,14 +495,17 @@ def reach_dedup(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _reach_rows(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
-    return _df(_sql(
-        "SELECT reach_source, measured_by, window_grain, window_start, window_end, platform, account_id, "
-        "campaign_id, ad_id, reach, contacts, avg_frequency, reach_1plus, reach_2plus, reach_3plus, reach_4plus, "
-        "reach_5plus FROM {M}.fct_campaign_reach "
-        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-        "AND window_end >= {a:Date} AND window_start <= {b:Date} AND window_grain != 'day' "
-        "ORDER BY reach_source, platform, window_start, campaign_id LIMIT 20000"),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+    return _df(
+        _sql(
+            "SELECT reach_source, measured_by, window_grain, window_start, window_end, platform, account_id, "
+            "campaign_id, ad_id, reach, contacts, avg_frequency, reach_1plus, reach_2plus, reach_3plus, reach_4plus, "
+            "reach_5plus FROM {M}.fct_campaign_reach "
+            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+            "AND window_end >= {a:Date} AND window_start <= {b:Date} AND window_grain != 'day' "
+            "ORDER BY reach_source, platform, window_start, campaign_id LIMIT 20000"
+        ),
+        {"tenant": tenant_id, "client": client_id, "a": a, "b": b},
+    )
 
 
 def reach_rows(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
@@ -425,12 +515,15 @@ def reach_rows(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _freshness(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
-    return _df(_sql(
-        "SELECT platform, account_id, max(date_day) AS last_day, maxIf(date_day, is_provisional = 0) AS last_final_day, "
-        "uniqExactIf(date_day, is_provisional = 1) AS provisional_days FROM {M}.fct_campaign_daily "
-        "WHERE tenant_id = {tenant:String} AND client_id = {client:String} GROUP BY platform, account_id "
-        "ORDER BY platform, account_id"),
-        {"tenant": tenant_id, "client": client_id})
+    return _df(
+        _sql(
+            "SELECT platform, account_id, max(date_day) AS last_day, maxIf(date_day, is_provisional = 0) AS last_final_day, "
+            "uniqExactIf(date_day, is_provisional = 1) AS provisional_days FROM {M}.fct_campaign_daily "
+            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} GROUP BY platform, account_id "
+            "ORDER BY platform, account_id"
+        ),
+        {"tenant": tenant_id, "client": client_id},
+    )
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -450,7 +543,8 @@ def _load_log(tenant_id: str, login: str, client_id: str) -> pd.DataFrame:
         "  WHERE tenant_id = {tenant:String} AND client_id = {client:String}) "
         "GROUP BY l.run_id, l.platform, l.report, l.account_id, l.started_at "
         "ORDER BY started_at DESC LIMIT 200",
-        {"tenant": tenant_id, "client": client_id})
+        {"tenant": tenant_id, "client": client_id},
+    )
 
 
 def data_health(p: Principal, client_id: str) -> dict[str, Any]:
@@ -459,25 +553,38 @@ def data_health(p: Principal, client_id: str) -> dict[str, Any]:
     cid = scope(p, client_id)
     loads = _load_log(p.tenant_id, p.login, cid)
     failed = loads[loads["status"] == "failed"] if not loads.empty else loads
-    return {"freshness": _freshness(p.tenant_id, p.login, cid), "loads": loads, "failed_loads": failed,
-            "failed_checks": failed_dbt_checks()}
+    return {
+        "freshness": _freshness(p.tenant_id, p.login, cid),
+        "loads": loads,
+        "failed_loads": failed,
+        "failed_checks": failed_dbt_checks(),
+    }
 
 
 def failed_dbt_checks(path: Path | None = None) -> pd.DataFrame:
     """Failed/erroring nodes of the last dbt build (run_results.json; project-wide, carries no tenant rows)."""
-    path = path or Path(os.environ.get("MRM_DBT_TARGET", Path(__file__).resolve().parents[1] / "dbt_project" /
-                                       "target")) / "run_results.json"
+    path = (
+        path
+        or Path(
+            os.environ.get("MRM_DBT_TARGET", Path(__file__).resolve().parents[1] / "dbt_project" / "target")
+        )
+        / "run_results.json"
+    )
     cols = ["node", "status", "message", "finished"]
     if not path.is_file():
         return pd.DataFrame(columns=cols)
     data = json.loads(path.read_text(encoding="utf-8"))
     finished = str(data.get("metadata", {}).get("generated_at", ""))
-    rows = [[r.get("unique_id", ""), r.get("status", ""), str(r.get("message") or "")[:300], finished]
-            for r in data.get("results", []) if r.get("status") in ("fail", "error", "warn", "runtime error")]
+    rows = [
+        [r.get("unique_id", ""), r.get("status", ""), str(r.get("message") or "")[:300], finished]
+        for r in data.get("results", [])
+        if r.get("status") in ("fail", "error", "warn", "runtime error")
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
 # ---------------------------------------------------------------- actions through the other libraries
+
 
 def insights(p: Principal, client_id: str, as_of: dt.date) -> list[dict[str, Any]]:
     from assistants import insights as ins
@@ -504,9 +611,24 @@ def build_report(p: Principal, client_id: str, per: Period, lang: str, include_v
 
     # Reports hold client data: a 0700 folder of this user, never a shared one under the system temp dir.
     out = default_reports_dir() / p.tenant_id / cid
-    files = _build(client(), p.tenant_id, cid, f"{per.date_from}:{per.date_to}", lang, out, include_vat=include_vat,
-                   marts_db=marts_db())
-    audit(client(), p.tenant_id, p.login, "build_report", "ok", target=f"{cid} {per.date_from}:{per.date_to} {lang}")
+    files = _build(
+        client(),
+        p.tenant_id,
+        cid,
+        f"{per.date_from}:{per.date_to}",
+        lang,
+        out,
+        include_vat=include_vat,
+        marts_db=marts_db(),
+    )
+    audit(
+        client(),
+        p.tenant_id,
+        p.login,
+        "build_report",
+        "ok",
+        target=f"{cid} {per.date_from}:{per.date_to} {lang}",
+    )
     return files
 
 
@@ -563,16 +685,37 @@ def analyse_plan(p: Principal, data: bytes, filename: str, manual: dict[str, Any
     return analyse(data, filename=filename, manual=manual)
 
 
-def import_plan(p: Principal, client_id: str, data: bytes, filename: str, manual: dict[str, Any] | None = None,
-                name: str | None = None) -> Any:
+def import_plan(
+    p: Principal,
+    client_id: str,
+    data: bytes,
+    filename: str,
+    manual: dict[str, Any] | None = None,
+    name: str | None = None,
+) -> Any:
     from planning.mediaplan import import_plan as _import
 
     require(p, "import_plan")
     cid = scope(p, client_id)
-    res = _import(client(), data, tenant_id=p.tenant_id, client_id=cid, filename=filename, manual=manual,
-                  name=name, imported_by=p.login)
-    audit(client(), p.tenant_id, p.login, "import_plan", "ok" if res.imported else "rejected",
-          target=f"{cid}/{res.plan_id} v{res.plan_version or '-'}", detail=f"{len(res.report.errors)} errors")
+    res = _import(
+        client(),
+        data,
+        tenant_id=p.tenant_id,
+        client_id=cid,
+        filename=filename,
+        manual=manual,
+        name=name,
+        imported_by=p.login,
+    )
+    audit(
+        client(),
+        p.tenant_id,
+        p.login,
+        "import_plan",
+        "ok" if res.imported else "rejected",
+        target=f"{cid}/{res.plan_id} v{res.plan_version or '-'}",
+        detail=f"{len(res.report.errors)} errors",
+    )
     _media_plans.clear()
     return res
 
@@ -589,10 +732,26 @@ def refresh_plan(p: Principal, client_id: str, res: Any, progress: Any = None) -
         raise DataError("the plan was not imported: nothing to rebuild / план не импортирован")
     if marts_db() != "marts":
         return None
-    out = plan_refresh.refresh_after_import(client(), p.tenant_id, cid, res.plan_id, int(res.plan_version),
-                                            int(res.line_count), p.login, marts_db=marts_db(), progress=progress)
-    audit(client(), p.tenant_id, p.login, "refresh_plan", "ok", target=f"{cid}/{res.plan_id} v{res.plan_version}",
-          detail=f"{out.models} models, {out.tests} tests, {out.seconds:.1f} s")
+    out = plan_refresh.refresh_after_import(
+        client(),
+        p.tenant_id,
+        cid,
+        res.plan_id,
+        int(res.plan_version),
+        int(res.line_count),
+        p.login,
+        marts_db=marts_db(),
+        progress=progress,
+    )
+    audit(
+        client(),
+        p.tenant_id,
+        p.login,
+        "refresh_plan",
+        "ok",
+        target=f"{cid}/{res.plan_id} v{res.plan_version}",
+        detail=f"{out.models} models, {out.tests} tests, {out.seconds:.1f} s",
+    )
     _plans.clear()
     _plan_days.clear()
     return out

@@ -15,17 +15,26 @@ def create_demo_users(client: Any) -> list[tuple[str, str, str, str, str]]:
     client). Passwords are random on each run, so a demo database never ships a guessable account."""
     rows = client.query(
         "SELECT tenant_id, min(client_id) FROM app.clients FINAL WHERE is_active = 1 AND tenant_id != 'bench' "
-        "GROUP BY tenant_id ORDER BY tenant_id").result_rows
+        "GROUP BY tenant_id ORDER BY tenant_id"
+    ).result_rows
     if not rows:
-        raise RuntimeError("no tenants with clients in app.clients: load the demo data first / сначала загрузите "
-                           "демо-данные")
+        raise RuntimeError(
+            "no tenants with clients in app.clients: load the demo data first / сначала загрузите демо-данные"
+        )
     out = []
     for tenant_id, first_client in rows:
         for role in DEMO_ROLES:
             login = f"{role.replace('_', '-')}@{tenant_id}"
             password = secrets.token_urlsafe(9)
             client_id = first_client if role == "client" else ""
-            add_user(client, tenant_id=tenant_id, login=login, role=role, password=password, client_id=client_id,
-                     display_name=f"Demo {role} ({tenant_id})")
+            add_user(
+                client,
+                tenant_id=tenant_id,
+                login=login,
+                role=role,
+                password=password,
+                client_id=client_id,
+                display_name=f"Demo {role} ({tenant_id})",
+            )
             out.append((login, password, role, tenant_id, client_id))
     return out

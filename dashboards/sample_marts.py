@@ -88,13 +88,23 @@ def create(ch: Any, db: str) -> None:
     _check_db(db)
     ch.command(f"CREATE DATABASE IF NOT EXISTS {db}")
     for name, cols in DDL.items():
-        ch.command(f"CREATE TABLE IF NOT EXISTS {db}.{name} ({cols}) ENGINE = MergeTree "
-                   f"PARTITION BY toYYYYMM({'window_start' if name == 'fct_campaign_reach' else 'date_day'}) "
-                   f"ORDER BY {ORDER[name]}")
+        ch.command(
+            f"CREATE TABLE IF NOT EXISTS {db}.{name} ({cols}) ENGINE = MergeTree "
+            f"PARTITION BY toYYYYMM({'window_start' if name == 'fct_campaign_reach' else 'date_day'}) "
+            f"ORDER BY {ORDER[name]}"
+        )
 
 
-def build(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, days: int, provisional_days: int = 3,
-          app_rows: bool = True) -> dict[str, int]:
+def build(
+    ch: Any,
+    db: str,
+    clients: list[ClientSpec],
+    *,
+    end: dt.date,
+    days: int,
+    provisional_days: int = 3,
+    app_rows: bool = True,
+) -> dict[str, int]:
     """(Re)create `db` with every client's data for [end - days + 1, end]; returns rows per table."""
     _check_db(db)
     ch.command(f"DROP DATABASE IF EXISTS {db}")
@@ -103,8 +113,16 @@ def build(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, days: in
     return {t: int(ch.query(f"SELECT count() FROM {db}.{t}").result_rows[0][0]) for t in DDL}
 
 
-def add_clients(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, days: int,
-                provisional_days: int = 3, app_rows: bool = True) -> None:
+def add_clients(
+    ch: Any,
+    db: str,
+    clients: list[ClientSpec],
+    *,
+    end: dt.date,
+    days: int,
+    provisional_days: int = 3,
+    app_rows: bool = True,
+) -> None:
     """Add these clients' rows (their roll-ups, and with `app_rows` their app.* rows) to an existing sample
     marts database."""
     _check_db(db)
@@ -122,7 +140,9 @@ def add_clients(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, da
         "sum(conversions), sum(conversions_value), sum(sessions), max(is_provisional) "
         f"FROM {db}.fct_ad_performance_daily WHERE (tenant_id, client_id) IN {{keys:Array(Tuple(String, String))}} "
         "GROUP BY tenant_id, client_id, date_day, platform, account_id, campaign_id",
-        parameters=keys, settings={"max_threads": 2})
+        parameters=keys,
+        settings={"max_threads": 2},
+    )
     ch.command(
         f"INSERT INTO {db}.fct_channel_daily SELECT tenant_id, client_id, date_day, "
         "if(source_platform != '', source_platform, platform) AS channel, any(currency), "
@@ -130,7 +150,9 @@ def add_clients(ch: Any, db: str, clients: list[ClientSpec], *, end: dt.date, da
         "sum(spend_net), sum(conversions), sum(conversions_value), sum(sessions), max(is_provisional) "
         f"FROM {db}.fct_ad_performance_daily WHERE (tenant_id, client_id) IN {{keys:Array(Tuple(String, String))}} "
         "GROUP BY tenant_id, client_id, date_day, channel",
-        parameters=keys, settings={"max_threads": 2})
+        parameters=keys,
+        settings={"max_threads": 2},
+    )
     if app_rows:
         _app(ch, clients, end)
 
@@ -154,10 +176,21 @@ def _ad_rows(ch: Any, db: str, c: ClientSpec, start: dt.date, days: int, end: dt
         "  toUInt64(500 + h % 4000 * (1 + camp % 4)) AS imp, toUInt64(imp * (0.01 + (h % 97) / 2000)) AS clk, "
         "  round(clk * (10 + (intDiv(h, 97) % 40)), 2) AS spend, round(clk * (h % 7) / 100, 0) * {goals:UInt8} AS conv "
         "  FROM numbers({rows:UInt64}))",
-        parameters={"t": c.tenant_id, "c": c.client_id, "start": start, "end": end, "prov": prov, "days": days,
-                    "ads": ads, "seed": c.seed, "rows": days * ads * camps,
-                    "rpc": c.revenue_per_conversion, "goals": int(c.conversions)},
-        settings={"max_threads": 2, "max_insert_threads": 2})
+        parameters={
+            "t": c.tenant_id,
+            "c": c.client_id,
+            "start": start,
+            "end": end,
+            "prov": prov,
+            "days": days,
+            "ads": ads,
+            "seed": c.seed,
+            "rows": days * ads * camps,
+            "rpc": c.revenue_per_conversion,
+            "goals": int(c.conversions),
+        },
+        settings={"max_threads": 2, "max_insert_threads": 2},
+    )
 
 
 def _reach_states(ch: Any, db: str, c: ClientSpec, start: dt.date, days: int, end: dt.date) -> None:
@@ -173,9 +206,18 @@ def _reach_states(ch: Any, db: str, c: ClientSpec, start: dt.date, days: int, en
         "  intDiv(n, {u:UInt32} * {days:UInt32}) AS camp, "
         "  toUInt64(cityHash64({seed:UInt64}, 7, n) % 20000) AS uid FROM numbers({rows:UInt64})) "
         "GROUP BY d, camp",
-        parameters={"t": c.tenant_id, "c": c.client_id, "start": start, "end": end, "days": days, "seed": c.seed,
-                    "u": c.users_per_campaign_day, "rows": c.users_per_campaign_day * days * c.campaigns},
-        settings={"max_threads": 2})
+        parameters={
+            "t": c.tenant_id,
+            "c": c.client_id,
+            "start": start,
+            "end": end,
+            "days": days,
+            "seed": c.seed,
+            "u": c.users_per_campaign_day,
+            "rows": c.users_per_campaign_day * days * c.campaigns,
+        },
+        settings={"max_threads": 2},
+    )
 
 
 def _reach_rows(ch: Any, db: str, c: ClientSpec, start: dt.date, end: dt.date) -> None:
@@ -187,15 +229,62 @@ def _reach_rows(ch: Any, db: str, c: ClientSpec, start: dt.date, end: dt.date) -
         "countIf(k >= 1), countIf(k >= 2), countIf(k >= 3), countIf(k >= 4), countIf(k >= 5) "
         "FROM (SELECT uid, count() AS k FROM (SELECT cityHash64({seed:UInt64}, 7, number) % 20000 AS uid "
         "      FROM numbers({rows:UInt64})) GROUP BY uid)",
-        parameters={"t": c.tenant_id, "c": c.client_id, "start": start, "end": end, "seed": c.seed,
-                    "rows": c.users_per_campaign_day * ((end - start).days + 1) * c.campaigns})
-    ch.insert(f"{db}.fct_campaign_reach",
-              [[c.tenant_id, c.client_id, "platform_reported", "direct_rf", "reported", start, end, "yandex_direct",
-                "acc-1", "cmp-1", "", 5000 + c.seed, 21000, 21000 / (5000 + c.seed), None, None, None, None, None]],
-              column_names=["tenant_id", "client_id", "reach_source", "measured_by", "window_grain", "window_start",
-                            "window_end", "platform", "account_id", "campaign_id", "ad_id", "reach", "contacts",
-                            "avg_frequency", "reach_1plus", "reach_2plus", "reach_3plus", "reach_4plus",
-                            "reach_5plus"])
+        parameters={
+            "t": c.tenant_id,
+            "c": c.client_id,
+            "start": start,
+            "end": end,
+            "seed": c.seed,
+            "rows": c.users_per_campaign_day * ((end - start).days + 1) * c.campaigns,
+        },
+    )
+    ch.insert(
+        f"{db}.fct_campaign_reach",
+        [
+            [
+                c.tenant_id,
+                c.client_id,
+                "platform_reported",
+                "direct_rf",
+                "reported",
+                start,
+                end,
+                "yandex_direct",
+                "acc-1",
+                "cmp-1",
+                "",
+                5000 + c.seed,
+                21000,
+                21000 / (5000 + c.seed),
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]
+        ],
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "reach_source",
+            "measured_by",
+            "window_grain",
+            "window_start",
+            "window_end",
+            "platform",
+            "account_id",
+            "campaign_id",
+            "ad_id",
+            "reach",
+            "contacts",
+            "avg_frequency",
+            "reach_1plus",
+            "reach_2plus",
+            "reach_3plus",
+            "reach_4plus",
+            "reach_5plus",
+        ],
+    )
 
 
 def _plan(ch: Any, db: str, c: ClientSpec, start: dt.date, end: dt.date) -> None:
@@ -215,41 +304,131 @@ def _plan(ch: Any, db: str, c: ClientSpec, start: dt.date, end: dt.date) -> None
             if has:
                 cum_act += act or 0.0
             ratio = cum_act / cum_plan if has else None
-            status = ("future" if not has else "under" if ratio < 0.9 else "over" if ratio > 1.1  # type: ignore[operator]
-                      else "on_track")
+            status = (
+                "future"
+                if not has
+                else "under"
+                if ratio < 0.9
+                else "over"
+                if ratio > 1.1  # type: ignore[operator]
+                else "on_track"
+            )
             forecast = cum_act + (act or 0.0) * (flight_days - k - 1) if has else None
-            rows.append([c.tenant_id, c.client_id, f"plan-{c.client_id}", 1, f"L{i + 1}", channel, channel, "RUB",
-                         flight_start, flight_end, day, k + 1, int(has), budget, daily_plan, act, cum_plan,
-                         cum_act if has else None, ratio, forecast, status, 0 if has else None])
-    ch.insert(f"{db}.fct_plan_vs_fact_daily", rows,
-              column_names=["tenant_id", "client_id", "plan_id", "plan_version", "line_id", "channel", "platform",
-                            "currency", "flight_start", "flight_end", "date_day", "flight_day_number", "has_data",
-                            "line_budget_net", "planned_spend_net", "actual_spend_net", "cum_planned_spend_net",
-                            "cum_actual_spend_net", "pacing_ratio", "forecast_spend_net_end_of_flight",
-                            "pacing_status", "is_provisional"])
+            rows.append(
+                [
+                    c.tenant_id,
+                    c.client_id,
+                    f"plan-{c.client_id}",
+                    1,
+                    f"L{i + 1}",
+                    channel,
+                    channel,
+                    "RUB",
+                    flight_start,
+                    flight_end,
+                    day,
+                    k + 1,
+                    int(has),
+                    budget,
+                    daily_plan,
+                    act,
+                    cum_plan,
+                    cum_act if has else None,
+                    ratio,
+                    forecast,
+                    status,
+                    0 if has else None,
+                ]
+            )
+    ch.insert(
+        f"{db}.fct_plan_vs_fact_daily",
+        rows,
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "plan_id",
+            "plan_version",
+            "line_id",
+            "channel",
+            "platform",
+            "currency",
+            "flight_start",
+            "flight_end",
+            "date_day",
+            "flight_day_number",
+            "has_data",
+            "line_budget_net",
+            "planned_spend_net",
+            "actual_spend_net",
+            "cum_planned_spend_net",
+            "cum_actual_spend_net",
+            "pacing_ratio",
+            "forecast_spend_net_end_of_flight",
+            "pacing_status",
+            "is_provisional",
+        ],
+    )
 
 
 def _app(ch: Any, clients: list[ClientSpec], end: dt.date) -> None:
     """app.tenants/clients/accounts and a few load-log rows (one failed) for the sample clients."""
     now = dt.datetime.now(dt.UTC)
-    ch.insert("app.tenants", [[t, f"Agency {t}"] for t in sorted({c.tenant_id for c in clients})],
-              column_names=["tenant_id", "name"])
-    ch.insert("app.clients", [[c.tenant_id, c.client_id, c.name, "RUB", [f"{c.client_id}@example.test"], "ru"]
-                              for c in clients],
-              column_names=["tenant_id", "client_id", "name", "currency", "report_recipients", "report_language"])
+    ch.insert(
+        "app.tenants",
+        [[t, f"Agency {t}"] for t in sorted({c.tenant_id for c in clients})],
+        column_names=["tenant_id", "name"],
+    )
+    ch.insert(
+        "app.clients",
+        [[c.tenant_id, c.client_id, c.name, "RUB", [f"{c.client_id}@example.test"], "ru"] for c in clients],
+        column_names=["tenant_id", "client_id", "name", "currency", "report_recipients", "report_language"],
+    )
     accounts, loads = [], []
     for c in clients:
         for i, platform in enumerate(PLATFORMS):
             acc = f"{c.client_id}-acc-{i + 1}"  # app.accounts ids are unique per tenant and platform
             accounts.append([c.tenant_id, c.client_id, platform, acc])
             for k, status in enumerate(("ok", "failed" if i == 1 else "ok")):
-                loads.append([f"{c.tenant_id}-{acc}-{k}", c.tenant_id, platform, "stats", acc,
-                              end - dt.timedelta(days=3), end, status, 100 * (k + 1), now - dt.timedelta(hours=k),
-                              now, 1.5, "HTTP 500 from emulator" if status == "failed" else ""])
+                loads.append(
+                    [
+                        f"{c.tenant_id}-{acc}-{k}",
+                        c.tenant_id,
+                        platform,
+                        "stats",
+                        acc,
+                        end - dt.timedelta(days=3),
+                        end,
+                        status,
+                        100 * (k + 1),
+                        now - dt.timedelta(hours=k),
+                        now,
+                        1.5,
+                        "HTTP 500 from emulator" if status == "failed" else "",
+                    ]
+                )
     ch.insert("app.accounts", accounts, column_names=["tenant_id", "client_id", "platform", "account_id"])
     # Sample data is rebuilt by every suite that needs it: replace its load-log rows instead of piling them up.
-    ch.command("DELETE FROM app.load_log WHERE has({runs:Array(String)}, run_id)",
-               parameters={"runs": [row[0] for row in loads]}, settings={"lightweight_deletes_sync": 2})
-    ch.insert("app.load_log", loads,
-              column_names=["run_id", "tenant_id", "platform", "report", "account_id", "date_from", "date_to",
-                            "status", "rows", "started_at", "finished_at", "duration_s", "error"])
+    ch.command(
+        "DELETE FROM app.load_log WHERE has({runs:Array(String)}, run_id)",
+        parameters={"runs": [row[0] for row in loads]},
+        settings={"lightweight_deletes_sync": 2},
+    )
+    ch.insert(
+        "app.load_log",
+        loads,
+        column_names=[
+            "run_id",
+            "tenant_id",
+            "platform",
+            "report",
+            "account_id",
+            "date_from",
+            "date_to",
+            "status",
+            "rows",
+            "started_at",
+            "finished_at",
+            "duration_s",
+            "error",
+        ],
+    )

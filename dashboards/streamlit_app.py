@@ -40,15 +40,19 @@ if principal is None:
     # Every page's address shows the sign-in form (a shared link gets no "Page not found"); the page asked for
     # is remembered and opened once the visitor has signed in.
     login_pages = [st.Page(ui.login_page, title=t("login_title"), url_path="login", default=True)] + [
-        st.Page(ui.login_page, title=t("login_title"), url_path=url) for _f, _k, url, _p in PAGES]
+        st.Page(ui.login_page, title=t("login_title"), url_path=url) for _f, _k, url, _p in PAGES
+    ]
     nav = st.navigation(login_pages, position="hidden")
     st.session_state["entry_page"] = nav.url_path
     nav.run()
     st.stop()
 
 st.session_state["principal_active"] = principal
-pages = [st.Page(path, title=t(title), url_path=url, default=(url == "overview"))
-         for path, title, url, perm in PAGES if perm is None or principal.can(perm)]
+pages = [
+    st.Page(path, title=t(title), url_path=url, default=(url == "overview"))
+    for path, title, url, perm in PAGES
+    if perm is None or principal.can(perm)
+]
 nav = st.navigation(pages)
 wanted = st.session_state.pop("entry_page", "")
 # Pages this role may not open are not in `pages`: the visitor then stays on the page opened.

@@ -36,6 +36,7 @@ class Context:
 
 # ---------------------------------------------------------------- sign-in
 
+
 def oidc_configured() -> bool:
     try:
         section = st.secrets.get("auth", {})
@@ -122,9 +123,12 @@ def _restore_from_cookie() -> auth.Principal | None:
 def _cookie_js(value: str, max_age: int) -> None:
     # st.html runs in the page itself (not an iframe), so document.cookie sets the app's own cookie. The value is
     # base64url and a dot only, so it needs no quoting; Secure whenever the app is served over TLS.
-    st.html(f"<script>document.cookie = '{session_cookie.COOKIE}={value}; Path=/; Max-Age={max_age}; "
-            "SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
-            unsafe_allow_javascript=True, width=1)
+    st.html(
+        f"<script>document.cookie = '{session_cookie.COOKIE}={value}; Path=/; Max-Age={max_age}; "
+        "SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
 
 
 def _emit_cookie() -> None:
@@ -187,14 +191,16 @@ def login_page() -> None:
             st.session_state["login_at"] = time.time()
             key = _cookie_key()
             if key is not None:
-                st.session_state["cookie_token"] = session_cookie.issue(p, key, hours=SESSION_HOURS,
-                                                                        now=st.session_state["login_at"])
+                st.session_state["cookie_token"] = session_cookie.issue(
+                    p, key, hours=SESSION_HOURS, now=st.session_state["login_at"]
+                )
             st.rerun()
     if oidc_configured() and st.button(t("sign_in_oidc")):
         st.login()
 
 
 # ---------------------------------------------------------------- sidebar and URL state
+
 
 def remember_entry_query() -> None:
     """Keep the query parameters the session was opened with: signing in switches pages, which clears the URL."""
@@ -216,8 +222,15 @@ def language_switch() -> None:
     def changed() -> None:
         st.session_state["ui_lang"] = st.session_state["lang_radio"]
 
-    st.sidebar.radio(t("language"), LANGS, index=LANGS.index(st.session_state["ui_lang"]), key="lang_radio",
-                     horizontal=True, on_change=changed, format_func=lambda x: {"ru": "Русский", "en": "English"}[x])
+    st.sidebar.radio(
+        t("language"),
+        LANGS,
+        index=LANGS.index(st.session_state["ui_lang"]),
+        key="lang_radio",
+        horizontal=True,
+        on_change=changed,
+        format_func=lambda x: {"ru": "Русский", "en": "English"}[x],
+    )
 
 
 def _stop_with(exc: Exception) -> None:
@@ -261,8 +274,13 @@ def sidebar(p: auth.Principal) -> None:
     if st.session_state.get("client_sel") not in options:
         st.session_state["client_sel"] = options[0]
     names = dict(zip(data.clients(p)["client_id"], data.clients(p)["client_name"], strict=True))
-    sb.selectbox(t("client"), options, key="client_sel", format_func=lambda c: f"{names.get(c, c)}",
-                 disabled=p.is_client)
+    sb.selectbox(
+        t("client"),
+        options,
+        key="client_sel",
+        format_func=lambda c: f"{names.get(c, c)}",
+        disabled=p.is_client,
+    )
     if "period_sel" not in st.session_state:
         if _qp("from") or _qp("to"):
             try:
@@ -306,17 +324,31 @@ def period_pickers(sb: Any) -> None:
         st.session_state["period_custom"] = False
 
     current, lang = selected_period(), st.session_state.get("ui_lang", "ru")
-    st.session_state["period_preset"] = ("custom" if st.session_state.get("period_custom")
-                                         else data.preset_of(current, yesterday))
-    sb.selectbox(t("preset"), data.PRESETS, key="period_preset", on_change=preset_chosen,
-                 format_func=lambda n: t(f"preset_{n}", lang))
-    sb.date_input(t("period"), key="period_sel", format="DD.MM.YYYY" if st.session_state.get("ui_lang") == "ru"
-                  else "YYYY-MM-DD", max_value=yesterday, on_change=range_typed)
+    st.session_state["period_preset"] = (
+        "custom" if st.session_state.get("period_custom") else data.preset_of(current, yesterday)
+    )
+    sb.selectbox(
+        t("preset"),
+        data.PRESETS,
+        key="period_preset",
+        on_change=preset_chosen,
+        format_func=lambda n: t(f"preset_{n}", lang),
+    )
+    sb.date_input(
+        t("period"),
+        key="period_sel",
+        format="DD.MM.YYYY" if st.session_state.get("ui_lang") == "ru" else "YYYY-MM-DD",
+        max_value=yesterday,
+        on_change=range_typed,
+    )
     per = selected_period()
     prev = per.previous()
-    sb.caption(t("period_is", range=fmt_range(per.date_from, per.date_to, lang)) + "  \n"
-               + t("compared_with", range=fmt_range(prev.date_from, prev.date_to, lang)),
-               help=t("complete_days_only"))
+    sb.caption(
+        t("period_is", range=fmt_range(per.date_from, per.date_to, lang))
+        + "  \n"
+        + t("compared_with", range=fmt_range(prev.date_from, prev.date_to, lang)),
+        help=t("complete_days_only"),
+    )
 
 
 def selected_period() -> data.Period:
@@ -336,7 +368,9 @@ def context() -> Context:
     p = st.session_state.get("principal_active")
     if p is None or "client_sel" not in st.session_state:  # no client to show yet (the sidebar said why)
         st.stop()
-    return Context(p, st.session_state["client_sel"], selected_period(), st.session_state.get("ui_lang", "ru"))
+    return Context(
+        p, st.session_state["client_sel"], selected_period(), st.session_state.get("ui_lang", "ru")
+    )
 
 
 @contextlib.contextmanager
@@ -351,6 +385,7 @@ def guard() -> Iterator[None]:
 
 
 # ---------------------------------------------------------------- formatting helpers
+
 
 def fmt_num(v: Any, digits: int = 0, lang: str | None = None) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
@@ -377,8 +412,17 @@ def delta_pct(cur: Any, prev: Any) -> str | None:
 
 
 # Which metrics are money and which are shares: one list, so a tile, a table and a download agree on it.
-MONEY = ("spend_net", "spend_gross", "conversions_value", "cpc", "cpm", "cpa", "line_budget_net",
-         "cum_actual_spend_net", "forecast_spend_net_end_of_flight")
+MONEY = (
+    "spend_net",
+    "spend_gross",
+    "conversions_value",
+    "cpc",
+    "cpm",
+    "cpa",
+    "line_budget_net",
+    "cum_actual_spend_net",
+    "forecast_spend_net_end_of_flight",
+)
 SHARES = ("ctr", "cr", "romi", "drr", "pacing_ratio")
 
 
@@ -457,16 +501,22 @@ def labelled(df: pd.DataFrame) -> pd.DataFrame:
 def xlsx_formats(cols: list[str], cur: str) -> dict[str, str]:
     """Excel number formats of metric columns, keyed by their shown labels (as `metric_table` names them)."""
     sign = CURRENCY_SIGNS.get(cur, cur)
-    return {money_label(c, cur): ("0.00%" if c in SHARES else f'#,##0.00 "{sign}"') for c in cols
-            if c in SHARES or c in MONEY}
+    return {
+        money_label(c, cur): ("0.00%" if c in SHARES else f'#,##0.00 "{sign}"')
+        for c in cols
+        if c in SHARES or c in MONEY
+    }
 
 
 def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", formats: dict[str, str] | None = None) -> bytes:
     """An XLSX of a table with a frozen header row and real number formats (`formats`: column label → Excel
     format); text cells that look like formulas are written as text (no formula injection)."""
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xw:
+    with pd.ExcelWriter(
+        buf,
+        engine="xlsxwriter",
+        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+    ) as xw:
         df.to_excel(xw, sheet_name=sheet[:31], index=False)
         ws = xw.sheets[sheet[:31]]
         ws.freeze_panes(1, 0)
@@ -483,6 +533,8 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     for col in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[col]):  # object or pandas' string dtype
             # (an empty cell stays empty: "" is `in` every string)
-            safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v)
+            safe[col] = safe[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v
+            )
     # CRLF rows (what Excel writes): a CR inside a cell is then quoted, so it cannot split a row either.
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

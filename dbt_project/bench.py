@@ -58,17 +58,27 @@ def generate(ch, *, days: int, campaigns: int, ads_per_campaign: int, platforms:
     """Fill raw tables for one tenant; returns the number of ad-stat rows generated."""
     n_ads = days * campaigns * ads_per_campaign
     ch.command(f"INSERT INTO app.tenants (tenant_id, name) VALUES ('{TENANT}', 'Bench agency')")
-    ch.command(f"INSERT INTO app.clients (tenant_id, client_id, name) SELECT '{TENANT}', "  # noqa: S608
-               f"concat('client-', toString(number)), concat('Client ', toString(number)) FROM numbers({ACCOUNTS})")
-    for platform, prefix, vat in (("yandex_direct", "direct-", 1), ("vk_ads", "vk-", 0), ("garpun", "gp-", 1),
-                                  ("yandex_metrika", "counter-", 0)):
-        ch.command("INSERT INTO app.accounts (tenant_id, client_id, platform, account_id, spend_includes_vat) "  # noqa: S608
-                   f"SELECT '{TENANT}', concat('client-', toString(number)), '{platform}', "
-                   f"concat('{prefix}', toString(number)), {vat} FROM numbers({ACCOUNTS})")
+    ch.command(
+        f"INSERT INTO app.clients (tenant_id, client_id, name) SELECT '{TENANT}', "  # noqa: S608
+        f"concat('client-', toString(number)), concat('Client ', toString(number)) FROM numbers({ACCOUNTS})"
+    )
+    for platform, prefix, vat in (
+        ("yandex_direct", "direct-", 1),
+        ("vk_ads", "vk-", 0),
+        ("garpun", "gp-", 1),
+        ("yandex_metrika", "counter-", 0),
+    ):
+        ch.command(
+            "INSERT INTO app.accounts (tenant_id, client_id, platform, account_id, spend_includes_vat) "  # noqa: S608
+            f"SELECT '{TENANT}', concat('client-', toString(number)), '{platform}', "
+            f"concat('{prefix}', toString(number)), {vat} FROM numbers({ACCOUNTS})"
+        )
     # number -> (day d, campaign c, ad a); the account is c % ACCOUNTS
-    grid = (f"SELECT number, number % {days} AS d, intDiv(number, {days}) % {campaigns} AS c, "
-            f"intDiv(number, {days * campaigns}) AS a, 100 + cityHash64(number) % 5000 AS imp, "
-            f"intDiv(imp * (1 + cityHash64(number, 1) % 5), 100) AS clk FROM numbers({n_ads})")
+    grid = (
+        f"SELECT number, number % {days} AS d, intDiv(number, {days}) % {campaigns} AS c, "
+        f"intDiv(number, {days * campaigns}) AS a, 100 + cityHash64(number) % 5000 AS imp, "
+        f"intDiv(imp * (1 + cityHash64(number, 1) % 5), 100) AS clk FROM numbers({n_ads})"
+    )
     if "yandex_direct" in platforms:
         ch.command(
             "INSERT INTO raw_yandex_direct.ad_stats_daily (tenant_id, account_id, date_day, campaign_id, campaign_name, "  # noqa: S608
@@ -81,11 +91,13 @@ def generate(ch, *, days: int, campaigns: int, ads_per_campaign: int, platforms:
             f"now64(3) FROM ({grid})"
         )
         _versions(ch, "raw_yandex_direct.ad_stats_daily", "direct-", days)
-        ch.command("INSERT INTO raw_yandex_direct.campaigns (tenant_id, account_id, campaign_id, campaign_name, "  # noqa: S608
-                   "campaign_type, state, status, currency, timezone, _load_id, _loaded_at) "
-                   f"SELECT '{TENANT}', concat('direct-', toString(number % {ACCOUNTS})), 1000 + number, "
-                   "concat('Direct campaign ', toString(number)), 'TEXT_CAMPAIGN', 'ON', 'ACCEPTED', 'RUB', "
-                   f"'Europe/Moscow', 'bench', now64(3) FROM numbers({campaigns})")
+        ch.command(
+            "INSERT INTO raw_yandex_direct.campaigns (tenant_id, account_id, campaign_id, campaign_name, "  # noqa: S608
+            "campaign_type, state, status, currency, timezone, _load_id, _loaded_at) "
+            f"SELECT '{TENANT}', concat('direct-', toString(number % {ACCOUNTS})), 1000 + number, "
+            "concat('Direct campaign ', toString(number)), 'TEXT_CAMPAIGN', 'ON', 'ACCEPTED', 'RUB', "
+            f"'Europe/Moscow', 'bench', now64(3) FROM numbers({campaigns})"
+        )
         _versions(ch, "raw_yandex_direct.campaigns", "direct-", None)
     if "vk_ads" in platforms:
         ch.command(
@@ -96,17 +108,23 @@ def generate(ch, *, days: int, campaigns: int, ads_per_campaign: int, platforms:
             f"intDiv(imp, 2), 'Europe/Moscow', 0, 'bench', now64(3) FROM ({grid})"
         )
         _versions(ch, "raw_vk_ads.banner_stats_daily", "vk-", days)
-        ch.command("INSERT INTO raw_vk_ads.ad_plans (tenant_id, account_id, ad_plan_id, name, status, _load_id, "  # noqa: S608
-                   f"_loaded_at) SELECT '{TENANT}', concat('vk-', toString(number % {ACCOUNTS})), 5000 + number, "
-                   f"concat('VK plan ', toString(number)), 'active', 'bench', now64(3) FROM numbers({campaigns})")
-        ch.command("INSERT INTO raw_vk_ads.ad_groups (tenant_id, account_id, ad_group_id, ad_plan_id, name, "  # noqa: S608
-                   f"_load_id, _loaded_at) SELECT '{TENANT}', concat('vk-', toString(number % {ACCOUNTS})), "
-                   f"(5000 + number) * 10, 5000 + number, 'group', 'bench', now64(3) FROM numbers({campaigns})")
-        ch.command("INSERT INTO raw_vk_ads.banners (tenant_id, account_id, banner_id, ad_group_id, name, _load_id, "  # noqa: S608
-                   f"_loaded_at) SELECT '{TENANT}', concat('vk-', toString(c % {ACCOUNTS})), "
-                   f"(5000 + c) * 100000 + a, (5000 + c) * 10, 'banner', 'bench', now64(3) "
-                   f"FROM (SELECT number % {campaigns} AS c, intDiv(number, {campaigns}) AS a "
-                   f"FROM numbers({campaigns * ads_per_campaign}))")
+        ch.command(
+            "INSERT INTO raw_vk_ads.ad_plans (tenant_id, account_id, ad_plan_id, name, status, _load_id, "  # noqa: S608
+            f"_loaded_at) SELECT '{TENANT}', concat('vk-', toString(number % {ACCOUNTS})), 5000 + number, "
+            f"concat('VK plan ', toString(number)), 'active', 'bench', now64(3) FROM numbers({campaigns})"
+        )
+        ch.command(
+            "INSERT INTO raw_vk_ads.ad_groups (tenant_id, account_id, ad_group_id, ad_plan_id, name, "  # noqa: S608
+            f"_load_id, _loaded_at) SELECT '{TENANT}', concat('vk-', toString(number % {ACCOUNTS})), "
+            f"(5000 + number) * 10, 5000 + number, 'group', 'bench', now64(3) FROM numbers({campaigns})"
+        )
+        ch.command(
+            "INSERT INTO raw_vk_ads.banners (tenant_id, account_id, banner_id, ad_group_id, name, _load_id, "  # noqa: S608
+            f"_loaded_at) SELECT '{TENANT}', concat('vk-', toString(c % {ACCOUNTS})), "
+            f"(5000 + c) * 100000 + a, (5000 + c) * 10, 'banner', 'bench', now64(3) "
+            f"FROM (SELECT number % {campaigns} AS c, intDiv(number, {campaigns}) AS a "
+            f"FROM numbers({campaigns * ads_per_campaign}))"
+        )
         for t in ("ad_plans", "ad_groups", "banners"):
             _versions(ch, f"raw_vk_ads.{t}", "vk-", None)
     if "garpun" in platforms:
@@ -120,10 +138,12 @@ def generate(ch, *, days: int, campaigns: int, ads_per_campaign: int, platforms:
             f"toDecimal64(intDiv(clk, 30), 6), 0, 'bench', now64(3) FROM ({grid})"
         )
         _versions(ch, "raw_garpun.ad_stats_daily", "gp-", days)
-        ch.command("INSERT INTO raw_garpun.campaigns (tenant_id, account_id, source_platform, campaign_id, "  # noqa: S608
-                   f"campaign_name, status, _load_id, _loaded_at) SELECT '{TENANT}', "
-                   f"concat('gp-', toString(number % {ACCOUNTS})), 'google_ads', concat('g-', toString(number)), "
-                   f"concat('Google campaign ', toString(number)), 'ENABLED', 'bench', now64(3) FROM numbers({campaigns})")
+        ch.command(
+            "INSERT INTO raw_garpun.campaigns (tenant_id, account_id, source_platform, campaign_id, "  # noqa: S608
+            f"campaign_name, status, _load_id, _loaded_at) SELECT '{TENANT}', "
+            f"concat('gp-', toString(number % {ACCOUNTS})), 'google_ads', concat('g-', toString(number)), "
+            f"concat('Google campaign ', toString(number)), 'ENABLED', 'bench', now64(3) FROM numbers({campaigns})"
+        )
         _versions(ch, "raw_garpun.campaigns", "gp-", None)
     # Metrika: per campaign-day one Direct-click row and one VK UTM row in the traffic report, 10 visits each.
     ch.command(
@@ -147,14 +167,18 @@ def generate(ch, *, days: int, campaigns: int, ads_per_campaign: int, platforms:
     )
     _versions(ch, "raw_yandex_metrika.visits", "counter-", days)
     # One media plan per client: a line per Direct campaign of that client over the whole period.
-    ch.command("INSERT INTO app.media_plans (tenant_id, client_id, plan_id, plan_version, import_id, name, line_count) "  # noqa: S608
-               f"SELECT '{TENANT}', concat('client-', toString(number)), 'plan', 1, 'imp', 'Bench plan', 1 "
-               f"FROM numbers({ACCOUNTS})")
-    ch.command("INSERT INTO app.media_plan_lines (tenant_id, client_id, plan_id, plan_version, import_id, line_id, "  # noqa: S608
-               "line_no, platform, platform_campaign_id, flight_start, flight_end, budget_net) "
-               f"SELECT '{TENANT}', concat('client-', toString(number % {ACCOUNTS})), 'plan', 1, 'imp', "
-               f"concat('L', toString(number)), number, 'yandex_direct', toString(1000 + number), toDate('{START}'), "
-               f"toDate('{START}') + {days - 1}, toDecimal64(500000, 2) FROM numbers({campaigns})")
+    ch.command(
+        "INSERT INTO app.media_plans (tenant_id, client_id, plan_id, plan_version, import_id, name, line_count) "  # noqa: S608
+        f"SELECT '{TENANT}', concat('client-', toString(number)), 'plan', 1, 'imp', 'Bench plan', 1 "
+        f"FROM numbers({ACCOUNTS})"
+    )
+    ch.command(
+        "INSERT INTO app.media_plan_lines (tenant_id, client_id, plan_id, plan_version, import_id, line_id, "  # noqa: S608
+        "line_no, platform, platform_campaign_id, flight_start, flight_end, budget_net) "
+        f"SELECT '{TENANT}', concat('client-', toString(number % {ACCOUNTS})), 'plan', 1, 'imp', "
+        f"concat('L', toString(number)), number, 'yandex_direct', toString(1000 + number), toDate('{START}'), "
+        f"toDate('{START}') + {days - 1}, toDecimal64(500000, 2) FROM numbers({campaigns})"
+    )
     return n_ads * len(platforms)
 
 
@@ -187,20 +211,28 @@ def bench_full(base: Path) -> dict[str, float]:
     info, ch = _start(data_dir)
     try:
         t0 = time.perf_counter()
-        rows = generate(ch, days=90, campaigns=200, ads_per_campaign=5,
-                        platforms=("yandex_direct", "vk_ads", "garpun"))
-        print(f"generated {rows:,} ad-stat rows (90 days x 3 platforms x 200 campaigns x 5 ads) "
-              f"in {time.perf_counter() - t0:.1f} s")
+        rows = generate(
+            ch, days=90, campaigns=200, ads_per_campaign=5, platforms=("yandex_direct", "vk_ads", "garpun")
+        )
+        print(
+            f"generated {rows:,} ad-stat rows (90 days x 3 platforms x 200 campaigns x 5 ads) "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
         target = base / "target-full"
         # Parsing is dbt start-up, not warehouse work: deployments (Dagster) load a parsed manifest.
         t0 = time.perf_counter()
         dbt_run.parse(target)
         print(f"dbt parse (not part of the build time): {time.perf_counter() - t0:.1f} s")
         # From empty warehouse schemas: every model created, every data and unit test run.
-        out = {"full_build_s": _timed("full build from empty (dbt build: models + tests)",
-                                      lambda: dbt_run.build(target_path=target))}
-        out["full_run_s"] = _timed("full rebuild, models only (dbt run --full-refresh)",
-                                   lambda: dbt_run.run(target_path=target, full_refresh=True))
+        out = {
+            "full_build_s": _timed(
+                "full build from empty (dbt build: models + tests)", lambda: dbt_run.build(target_path=target)
+            )
+        }
+        out["full_run_s"] = _timed(
+            "full rebuild, models only (dbt run --full-refresh)",
+            lambda: dbt_run.run(target_path=target, full_refresh=True),
+        )
         return out
     finally:
         ch.close()
@@ -218,7 +250,9 @@ def bench_incremental(base: Path, fact_rows: int) -> dict[str, float]:
     ads = max(1, fact_rows // (days * campaigns))
     try:
         t0 = time.perf_counter()
-        rows = generate(ch, days=days, campaigns=campaigns, ads_per_campaign=ads, platforms=("yandex_direct",))
+        rows = generate(
+            ch, days=days, campaigns=campaigns, ads_per_campaign=ads, platforms=("yandex_direct",)
+        )
         print(f"generated {rows:,} Direct ad-stat rows in {time.perf_counter() - t0:.1f} s")
         target = base / "target-incremental"
         dbt_run.parse(target)
@@ -228,14 +262,19 @@ def bench_incremental(base: Path, fact_rows: int) -> dict[str, float]:
         last = START + dt.timedelta(days=days - 1)
         day = {"start_date": str(last), "end_date": str(last)}
         return {
-            "incremental_fact_s": _timed(f"daily incremental run of fct_ad_performance_daily ({last})",
-                                         lambda: dbt_run.run(select="fct_ad_performance_daily", vars=day,
-                                                             target_path=target)),
-            "incremental_project_s": _timed("daily run of the whole project for that day",
-                                            lambda: dbt_run.run(vars=day, target_path=target)),
+            "incremental_fact_s": _timed(
+                f"daily incremental run of fct_ad_performance_daily ({last})",
+                lambda: dbt_run.run(select="fct_ad_performance_daily", vars=day, target_path=target),
+            ),
+            "incremental_project_s": _timed(
+                "daily run of the whole project for that day",
+                lambda: dbt_run.run(vars=day, target_path=target),
+            ),
             # no vars: the default lookback (7 days, widened to whole weeks) — the worst case of a daily run
-            "incremental_lookback_s": _timed("run of the whole project with the default 7-day lookback",
-                                             lambda: dbt_run.run(target_path=target)),
+            "incremental_lookback_s": _timed(
+                "run of the whole project with the default 7-day lookback",
+                lambda: dbt_run.run(target_path=target),
+            ),
         }
     finally:
         ch.close()

@@ -59,7 +59,9 @@ class RunResult:
             kinds[kind] = kinds.get(kind, 0) + 1
         counts = ", ".join(f"{v} {k}s" for k, v in sorted(kinds.items()))
         state = "ok" if self.success else f"FAILED ({len(self.failures)} failures)"
-        return f"dbt {self.command} {state} in {self.seconds:.1f}s ({counts}); artifacts in {self.target_path}"
+        return (
+            f"dbt {self.command} {state} in {self.seconds:.1f}s ({counts}); artifacts in {self.target_path}"
+        )
 
 
 def profiles_dir() -> str:
@@ -78,7 +80,9 @@ def warehouse_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return out
 
 
-def _invoke(command: str, args: Sequence[str], *, target_path: Path | str | None, raise_on_failure: bool) -> RunResult:
+def _invoke(
+    command: str, args: Sequence[str], *, target_path: Path | str | None, raise_on_failure: bool
+) -> RunResult:
     from dbt.cli.main import dbtRunner
 
     target = Path(target_path) if target_path else TARGET_DIR
@@ -88,23 +92,36 @@ def _invoke(command: str, args: Sequence[str], *, target_path: Path | str | None
     os.environ.update(env)
     started = time.perf_counter()
     try:
-        res = dbtRunner().invoke([
-            command, *args,
-            "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", profiles_dir(),
-            "--target-path", str(target),
-        ])
+        res = dbtRunner().invoke(
+            [
+                command,
+                *args,
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                profiles_dir(),
+                "--target-path",
+                str(target),
+            ]
+        )
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    out = RunResult(command=command, success=bool(res.success), seconds=time.perf_counter() - started,
-                    target_path=target)
+    out = RunResult(
+        command=command, success=bool(res.success), seconds=time.perf_counter() - started, target_path=target
+    )
     for r in getattr(res.result, "results", None) or []:
-        out.nodes.append(NodeResult(unique_id=r.node.unique_id, status=str(r.status),
-                                    message=str(r.message or ""), seconds=float(r.execution_time or 0)))
+        out.nodes.append(
+            NodeResult(
+                unique_id=r.node.unique_id,
+                status=str(r.status),
+                message=str(r.message or ""),
+                seconds=float(r.execution_time or 0),
+            )
+        )
     if res.exception is not None:
         out.error = str(res.exception)
     if raise_on_failure and not out.success:
@@ -116,8 +133,9 @@ def _invoke(command: str, args: Sequence[str], *, target_path: Path | str | None
     return out
 
 
-def _common_args(select: str | Sequence[str] | None, exclude: str | Sequence[str] | None,
-                 vars: Mapping[str, Any] | None) -> list[str]:
+def _common_args(
+    select: str | Sequence[str] | None, exclude: str | Sequence[str] | None, vars: Mapping[str, Any] | None
+) -> list[str]:
     args: list[str] = []
     if select:
         args += ["--select", *([select] if isinstance(select, str) else select)]
@@ -128,9 +146,15 @@ def _common_args(select: str | Sequence[str] | None, exclude: str | Sequence[str
     return args
 
 
-def build(select: str | Sequence[str] | None = None, vars: Mapping[str, Any] | None = None,
-          target_path: Path | str | None = None, *, exclude: str | Sequence[str] | None = None,
-          full_refresh: bool = False, raise_on_failure: bool = True) -> RunResult:
+def build(
+    select: str | Sequence[str] | None = None,
+    vars: Mapping[str, Any] | None = None,
+    target_path: Path | str | None = None,
+    *,
+    exclude: str | Sequence[str] | None = None,
+    full_refresh: bool = False,
+    raise_on_failure: bool = True,
+) -> RunResult:
     """`dbt build` (models, tests, unit tests). vars start_date/end_date (YYYY-MM-DD) rebuild just that window."""
     args = _common_args(select, exclude, vars)
     if full_refresh:
@@ -138,9 +162,15 @@ def build(select: str | Sequence[str] | None = None, vars: Mapping[str, Any] | N
     return _invoke("build", args, target_path=target_path, raise_on_failure=raise_on_failure)
 
 
-def run(select: str | Sequence[str] | None = None, vars: Mapping[str, Any] | None = None,
-        target_path: Path | str | None = None, *, exclude: str | Sequence[str] | None = None,
-        full_refresh: bool = False, raise_on_failure: bool = True) -> RunResult:
+def run(
+    select: str | Sequence[str] | None = None,
+    vars: Mapping[str, Any] | None = None,
+    target_path: Path | str | None = None,
+    *,
+    exclude: str | Sequence[str] | None = None,
+    full_refresh: bool = False,
+    raise_on_failure: bool = True,
+) -> RunResult:
     """`dbt run`: models only, no tests (the benchmark and quick rebuilds)."""
     args = _common_args(select, exclude, vars)
     if full_refresh:
@@ -160,8 +190,17 @@ def parse(target_path: Path | str | None = None) -> Path:
     target = Path(target_path) if target_path else TARGET_DIR
     env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})
-    res = dbtRunner().invoke(["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", profiles_dir(),
-                              "--target-path", str(target)])
+    res = dbtRunner().invoke(
+        [
+            "parse",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            profiles_dir(),
+            "--target-path",
+            str(target),
+        ]
+    )
     if not res.success:
         raise DbtRunError(f"dbt parse failed: {res.exception}")
     return target / "manifest.json"
@@ -172,5 +211,7 @@ if __name__ == "__main__":  # python dbt_project/run.py [build|run|docs] [dbt se
     sel = sys.argv[2:] or None
     fn = {"build": build, "run": run}.get(cmd)
     result = docs_generate() if cmd == "docs" else (fn or build)(select=sel)
-    print(f"dbt {result.command}: {'ok' if result.success else 'FAILED'} in {result.seconds:.1f}s, "
-          f"{len(result.nodes)} nodes")
+    print(
+        f"dbt {result.command}: {'ok' if result.success else 'FAILED'} in {result.seconds:.1f}s, "
+        f"{len(result.nodes)} nodes"
+    )

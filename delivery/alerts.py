@@ -54,8 +54,11 @@ class Notice:
     condition: Condition
 
     def text(self, lang: str) -> str:
-        head = {"open": ("Внимание", "Alert"), "worse": ("Стало хуже", "Worse"),
-                "resolved": ("Решено", "Resolved")}[self.kind][0 if lang == "ru" else 1]
+        head = {
+            "open": ("Внимание", "Alert"),
+            "worse": ("Стало хуже", "Worse"),
+            "resolved": ("Решено", "Resolved"),
+        }[self.kind][0 if lang == "ru" else 1]
         return f"{head}: {self.condition.message_ru if lang == 'ru' else self.condition.message_en}"
 
 
@@ -72,9 +75,16 @@ def pacing(ch: Any, tenant: str, client: str, as_of: dt.date, rules: AlertRules,
         if ratio is None or abs(ratio - 1) <= rules.pacing_off or flight_day < rules.pacing_from_day:
             continue
         plan, line = i.details["plan_id"], i.entity
-        out.append(Condition(f"pacing:{plan}/{line}", "pacing", f"{plan}", abs(ratio - 1),
-                             f"строка {line} плана {plan}: темп освоения {_pct(ratio - 1)} к плану",
-                             f"line {line} of plan {plan}: pacing {_pct(ratio - 1)} against plan"))
+        out.append(
+            Condition(
+                f"pacing:{plan}/{line}",
+                "pacing",
+                f"{plan}",
+                abs(ratio - 1),
+                f"строка {line} плана {plan}: темп освоения {_pct(ratio - 1)} к плану",
+                f"line {line} of plan {plan}: pacing {_pct(ratio - 1)} against plan",
+            )
+        )
     return out
 
 
@@ -85,23 +95,41 @@ def anomalies(ch: Any, tenant: str, client: str, as_of: dt.date, db: str) -> lis
         if direction not in BAD_DIRECTION.get(i.metric, ()):
             continue
         name = i.details.get("entity_name") or i.entity
-        out.append(Condition(f"anomaly:{i.entity}/{i.metric}/{direction}", "anomaly", as_of.isoformat(),
-                             abs(i.delta), f"{name}: {i.metric.upper()} {_pct(i.delta)} к обычному уровню",
-                             f"{name}: {i.metric.upper()} {_pct(i.delta)} against the usual level"))
+        out.append(
+            Condition(
+                f"anomaly:{i.entity}/{i.metric}/{direction}",
+                "anomaly",
+                as_of.isoformat(),
+                abs(i.delta),
+                f"{name}: {i.metric.upper()} {_pct(i.delta)} к обычному уровню",
+                f"{name}: {i.metric.upper()} {_pct(i.delta)} against the usual level",
+            )
+        )
     return out
 
 
-def spend_stopped(ch: Any, tenant: str, client: str, as_of: dt.date, rules: AlertRules, db: str) -> list[Condition]:
+def spend_stopped(
+    ch: Any, tenant: str, client: str, as_of: dt.date, rules: AlertRules, db: str
+) -> list[Condition]:
     rows = ch.query(
         f"SELECT campaign_id, anyLast(campaign_name), toFloat64(sumIf(spend_net, date_day = {{d:Date}})), "  # noqa: S608
         "toFloat64(sumIf(spend_net, date_day < {d:Date})) / 14 "
         f"FROM {db}.fct_campaign_daily WHERE tenant_id = {{t:String}} AND client_id = {{c:String}} "
         "AND date_day BETWEEN {a:Date} AND {d:Date} GROUP BY campaign_id",
-        parameters={"t": tenant, "c": client, "d": as_of, "a": as_of - dt.timedelta(days=14)}).result_rows
-    return [Condition(f"spend_stopped:{cid}", "spend_stopped", as_of.isoformat(), usual,
-                      f"кампания «{name or cid}» перестала тратить (обычно {usual:,.0f} в день)".replace(",", " "),
-                      f"campaign \u201c{name or cid}\u201d stopped spending (usually {usual:,.0f} a day)")
-            for cid, name, today, usual in rows if today == 0 and usual >= rules.spend_stopped_min_daily]
+        parameters={"t": tenant, "c": client, "d": as_of, "a": as_of - dt.timedelta(days=14)},
+    ).result_rows
+    return [
+        Condition(
+            f"spend_stopped:{cid}",
+            "spend_stopped",
+            as_of.isoformat(),
+            usual,
+            f"кампания «{name or cid}» перестала тратить (обычно {usual:,.0f} в день)".replace(",", " "),
+            f"campaign \u201c{name or cid}\u201d stopped spending (usually {usual:,.0f} a day)",
+        )
+        for cid, name, today, usual in rows
+        if today == 0 and usual >= rules.spend_stopped_min_daily
+    ]
 
 
 def loads(ch: Any, tenant: str, client: str, now: dt.datetime, rules: AlertRules) -> list[Condition]:
@@ -110,28 +138,50 @@ def loads(ch: Any, tenant: str, client: str, now: dt.datetime, rules: AlertRules
         "argMax(l.error, l.started_at) FROM app.load_log AS l WHERE l.tenant_id = {t:String} AND (l.platform, "
         "l.account_id) IN (SELECT platform, account_id FROM app.accounts FINAL WHERE tenant_id = {t:String} AND "
         "client_id = {c:String}) AND l.status IN ('ok', 'failed') GROUP BY l.platform, l.account_id",
-        parameters={"t": tenant, "c": client}).result_rows
+        parameters={"t": tenant, "c": client},
+    ).result_rows
     out = []
     for platform, account, last_ok, last_status, error in rows:
         subject = f"{platform}:{account}"
         if last_status == "failed" and "load_failed" in rules.enabled:
             why = str(error).splitlines()[0][:200] if error else ""
-            out.append(Condition(f"load_failed:{subject}", "load_failed", now.date().isoformat(), 1.0,
-                                 f"последняя загрузка {subject} завершилась ошибкой: {why}",
-                                 f"the last load of {subject} failed: {why}"))
+            out.append(
+                Condition(
+                    f"load_failed:{subject}",
+                    "load_failed",
+                    now.date().isoformat(),
+                    1.0,
+                    f"последняя загрузка {subject} завершилась ошибкой: {why}",
+                    f"the last load of {subject} failed: {why}",
+                )
+            )
         if "stale" in rules.enabled:
             ok_at = last_ok.replace(tzinfo=dt.UTC) if last_ok and last_ok.tzinfo is None else last_ok
             hours = (now - ok_at).total_seconds() / 3600 if ok_at else None
             if hours is None or hours > rules.stale_hours:
                 shown = f"{hours:.0f}" if hours is not None else "∞"
-                out.append(Condition(f"stale:{subject}", "stale", now.date().isoformat(), hours or 1e9,
-                                     f"данные {subject} не обновлялись {shown} ч",
-                                     f"{subject} has not loaded for {shown} h"))
+                out.append(
+                    Condition(
+                        f"stale:{subject}",
+                        "stale",
+                        now.date().isoformat(),
+                        hours or 1e9,
+                        f"данные {subject} не обновлялись {shown} ч",
+                        f"{subject} has not loaded for {shown} h",
+                    )
+                )
     return out
 
 
-def evaluate(ch: Any, tenant: str, client: str, as_of: dt.date, now: dt.datetime, rules: AlertRules = AlertRules(),
-             marts_db: str = "marts") -> list[Condition]:
+def evaluate(
+    ch: Any,
+    tenant: str,
+    client: str,
+    as_of: dt.date,
+    now: dt.datetime,
+    rules: AlertRules = AlertRules(),
+    marts_db: str = "marts",
+) -> list[Condition]:
     """Every condition that holds now for the client."""
     out: list[Condition] = []
     if "pacing" in rules.enabled:
@@ -145,20 +195,38 @@ def evaluate(ch: Any, tenant: str, client: str, as_of: dt.date, now: dt.datetime
     return out
 
 
-_COLS = ["tenant_id", "client_id", "alert_key", "rule", "period", "severity", "state", "message_ru", "message_en",
-         "acked_by", "acked_at", "notified_severity", "opened_at"]
+_COLS = [
+    "tenant_id",
+    "client_id",
+    "alert_key",
+    "rule",
+    "period",
+    "severity",
+    "state",
+    "message_ru",
+    "message_en",
+    "acked_by",
+    "acked_at",
+    "notified_severity",
+    "opened_at",
+]
 
 
-def open_alerts(ch: Any, tenant: str, client: str = "", *, include_resolved: bool = False) -> list[dict[str, Any]]:
+def open_alerts(
+    ch: Any, tenant: str, client: str = "", *, include_resolved: bool = False
+) -> list[dict[str, Any]]:
     res = ch.query(
         "SELECT " + ", ".join(_COLS) + " FROM app.alerts FINAL WHERE tenant_id = {t:String} "  # noqa: S608
         "AND ({c:String} = '' OR client_id = {c:String}) AND ({all:UInt8} = 1 OR state = 'open') "
-        "ORDER BY opened_at DESC", parameters={"t": tenant, "c": client, "all": int(include_resolved)})
+        "ORDER BY opened_at DESC",
+        parameters={"t": tenant, "c": client, "all": int(include_resolved)},
+    )
     return [dict(zip(_COLS, r, strict=True)) for r in res.result_rows]
 
 
-def reconcile(ch: Any, tenant: str, client: str, conditions: Iterable[Condition], rules: AlertRules = AlertRules()
-              ) -> list[Notice]:
+def reconcile(
+    ch: Any, tenant: str, client: str, conditions: Iterable[Condition], rules: AlertRules = AlertRules()
+) -> list[Notice]:
     """Store the conditions against the open alerts; what changed is returned to be announced."""
     now = dt.datetime.now(dt.UTC)
     current = {a["alert_key"]: a for a in open_alerts(ch, tenant, client)}
@@ -172,22 +240,65 @@ def reconcile(ch: Any, tenant: str, client: str, conditions: Iterable[Condition]
         old = current.get(c.key)
         if old is None:
             notices.append(Notice("open", client, c))
-            rows.append([tenant, client, c.key, c.rule, c.period, c.severity, "open", c.message_ru, c.message_en,
-                         "", None, c.severity, now])
+            rows.append(
+                [
+                    tenant,
+                    client,
+                    c.key,
+                    c.rule,
+                    c.period,
+                    c.severity,
+                    "open",
+                    c.message_ru,
+                    c.message_en,
+                    "",
+                    None,
+                    c.severity,
+                    now,
+                ]
+            )
         else:
             worse = c.severity >= old["notified_severity"] * rules.worsen_factor and c.severity > 0
             if worse:
                 notices.append(Notice("worse", client, c))
-            rows.append([tenant, client, c.key, c.rule, c.period, c.severity, "open", c.message_ru, c.message_en,
-                         old["acked_by"], old["acked_at"], c.severity if worse else old["notified_severity"],
-                         old["opened_at"]])
+            rows.append(
+                [
+                    tenant,
+                    client,
+                    c.key,
+                    c.rule,
+                    c.period,
+                    c.severity,
+                    "open",
+                    c.message_ru,
+                    c.message_en,
+                    old["acked_by"],
+                    old["acked_at"],
+                    c.severity if worse else old["notified_severity"],
+                    old["opened_at"],
+                ]
+            )
     for key, old in current.items():
         if key not in seen:
             gone = Condition(key, old["rule"], old["period"], 0.0, old["message_ru"], old["message_en"])
             notices.append(Notice("resolved", client, gone))
-            rows.append([tenant, client, key, old["rule"], old["period"], old["severity"], "resolved",
-                         old["message_ru"], old["message_en"], old["acked_by"], old["acked_at"],
-                         old["notified_severity"], old["opened_at"]])
+            rows.append(
+                [
+                    tenant,
+                    client,
+                    key,
+                    old["rule"],
+                    old["period"],
+                    old["severity"],
+                    "resolved",
+                    old["message_ru"],
+                    old["message_en"],
+                    old["acked_by"],
+                    old["acked_at"],
+                    old["notified_severity"],
+                    old["opened_at"],
+                ]
+            )
     if rows:
         ch.insert("app.alerts", rows, column_names=_COLS)
     return notices
@@ -198,5 +309,8 @@ def acknowledge(ch: Any, tenant: str, client: str, alert_key: str, *, by: str) -
     if not found:
         raise ValueError(f"no alert {alert_key!r} for client {client!r} / оповещение не найдено")
     a = found[0]
-    ch.insert("app.alerts", [[*(a[c] for c in _COLS[:9]), by, dt.datetime.now(dt.UTC), a["notified_severity"],
-                              a["opened_at"]]], column_names=_COLS)
+    ch.insert(
+        "app.alerts",
+        [[*(a[c] for c in _COLS[:9]), by, dt.datetime.now(dt.UTC), a["notified_severity"], a["opened_at"]]],
+        column_names=_COLS,
+    )

@@ -32,28 +32,71 @@ def schedule() -> None:
 @click.option("--client", "client_id", required=True)
 @click.option("--type", "report_type", type=click.Choice(sc.REPORT_TYPES), required=True)
 @click.option("--layout", type=click.Choice(sc.LAYOUTS), default="performance", show_default=True)
-@click.option("--at", "local_time", default="09:00", show_default=True, help="Local time HH:MM (client's zone).")
-@click.option("--weekday", type=click.IntRange(1, 7), default=1, show_default=True, help="Weekly: 1 = Monday.")
-@click.option("--day", "month_day", type=click.IntRange(1, 31), default=1, show_default=True,
-              help="Monthly: day of month (31 = last day).")
-@click.option("--channel", "channels", multiple=True, type=click.Choice(sc.CHANNELS), default=("email",),
-              show_default=True)
+@click.option(
+    "--at", "local_time", default="09:00", show_default=True, help="Local time HH:MM (client's zone)."
+)
+@click.option(
+    "--weekday", type=click.IntRange(1, 7), default=1, show_default=True, help="Weekly: 1 = Monday."
+)
+@click.option(
+    "--day",
+    "month_day",
+    type=click.IntRange(1, 31),
+    default=1,
+    show_default=True,
+    help="Monthly: day of month (31 = last day).",
+)
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    type=click.Choice(sc.CHANNELS),
+    default=("email",),
+    show_default=True,
+)
 @click.option("--lang", "language", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
 @click.option("--vat", type=click.Choice(["net", "gross"]), default="net", show_default=True)
 @click.option("--commission", is_flag=True, help="Show the agency commission.")
 @click.option("--to", "recipients", multiple=True, help="E-mail recipients (default: the client's).")
 @click.option("--id", "schedule_id", default=None, help="Schedule id (default: generated).")
-def add_cmd(tenant: str, client_id: str, report_type: str, layout: str, local_time: str, weekday: int,
-            month_day: int, channels: tuple[str, ...], language: str, vat: str, commission: bool,
-            recipients: tuple[str, ...], schedule_id: str | None) -> None:
+def add_cmd(
+    tenant: str,
+    client_id: str,
+    report_type: str,
+    layout: str,
+    local_time: str,
+    weekday: int,
+    month_day: int,
+    channels: tuple[str, ...],
+    language: str,
+    vat: str,
+    commission: bool,
+    recipients: tuple[str, ...],
+    schedule_id: str | None,
+) -> None:
     """Add (or replace, with --id) a report schedule."""
-    s = sc.Schedule(tenant, schedule_id or sc.new_id(), client_id, report_type, layout, local_time, weekday,
-                    month_day, tuple(channels), language, vat, commission, tuple(recipients))
+    s = sc.Schedule(
+        tenant,
+        schedule_id or sc.new_id(),
+        client_id,
+        report_type,
+        layout,
+        local_time,
+        weekday,
+        month_day,
+        tuple(channels),
+        language,
+        vat,
+        commission,
+        tuple(recipients),
+    )
     try:
         sc.save(_ch(), s, by="cli")
     except sc.ScheduleError as exc:
         raise _fail(exc) from None
-    click.echo(f"saved {s.schedule_id}: {report_type} report of {client_id} at {local_time} via {', '.join(channels)}")
+    click.echo(
+        f"saved {s.schedule_id}: {report_type} report of {client_id} at {local_time} via {', '.join(channels)}"
+    )
 
 
 @schedule.command("list")
@@ -66,8 +109,10 @@ def list_cmd(tenant: str, client_id: str) -> None:
         click.echo("no schedules / расписаний нет — add one: mrm report schedule add --help")
     for s in rows:
         when = {"weekly": f"weekday {s.weekday}", "monthly": f"day {s.month_day}"}.get(s.report_type, "")
-        click.echo(f"{s.schedule_id}  {s.client_id:<16} {s.report_type:<13} {s.local_time} {when:<10} "
-                   f"{','.join(s.channels):<15} {s.language} {s.vat}")
+        click.echo(
+            f"{s.schedule_id}  {s.client_id:<16} {s.report_type:<13} {s.local_time} {when:<10} "
+            f"{','.join(s.channels):<15} {s.language} {s.vat}"
+        )
 
 
 @schedule.command("remove")
@@ -118,8 +163,9 @@ def alerts_ack(alert_key: str, tenant: str, client_id: str, by: str) -> None:
 @alerts.command("run")
 @click.option("--tenant", required=True)
 @click.option("--client", "client_id", default="", help="One client (default: every active client).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Data day (default: yesterday).")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Data day (default: yesterday)."
+)
 @click.option("--send/--no-send", default=True, show_default=True, help="Deliver the notices.")
 def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: bool) -> None:
     """Evaluate the rules, store the alerts and deliver what changed."""
@@ -129,9 +175,17 @@ def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: boo
 
     ch = _ch()
     day = as_of.date() if as_of else clock.yesterday()
-    clients = [client_id] if client_id else [r[0] for r in ch.query(
-        "SELECT client_id FROM app.clients FINAL WHERE tenant_id = {t:String} AND is_active = 1",
-        parameters={"t": tenant}).result_rows]
+    clients = (
+        [client_id]
+        if client_id
+        else [
+            r[0]
+            for r in ch.query(
+                "SELECT client_id FROM app.clients FINAL WHERE tenant_id = {t:String} AND is_active = 1",
+                parameters={"t": tenant},
+            ).result_rows
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     total = 0
     for c in clients:
@@ -186,4 +240,3 @@ def telegram_poll() -> None:
 
     counts = tg.process_updates(ch, bot, on_ack=ack)
     click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
-

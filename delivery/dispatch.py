@@ -38,24 +38,34 @@ class Outcome:
 
 
 def delivered(ch: Any, tenant: str, run_key: str) -> set[tuple[str, str]]:
-    rows = ch.query("SELECT channel, destination FROM app.deliveries FINAL WHERE tenant_id = {t:String} AND "
-                    "run_key = {k:String} AND status = 'sent'", parameters={"t": tenant, "k": run_key}).result_rows
+    rows = ch.query(
+        "SELECT channel, destination FROM app.deliveries FINAL WHERE tenant_id = {t:String} AND "
+        "run_key = {k:String} AND status = 'sent'",
+        parameters={"t": tenant, "k": run_key},
+    ).result_rows
     return {(r[0], r[1]) for r in rows}
 
 
-def _record(ch: Any, tenant: str, run_key: str, channel: str, dest: str, status: str, detail: str = "") -> None:
+def _record(
+    ch: Any, tenant: str, run_key: str, channel: str, dest: str, status: str, detail: str = ""
+) -> None:
     ch.insert("app.deliveries", [[tenant, run_key, channel, dest, status, detail[:500]]], column_names=_DCOLS)
 
 
 def smtp_send(to: list[str], subject: str, text: str, attachments: tuple[Path, ...] = ()) -> None:
     """One e-mail through the SMTP settings the reports use (MRM_SMTP_*)."""
     msg = EmailMessage()
-    msg["Subject"], msg["From"], msg["To"] = subject, os.environ.get("MRM_SMTP_FROM", "reports@mrm.local"), ", ".join(to)
+    msg["Subject"], msg["From"], msg["To"] = (
+        subject,
+        os.environ.get("MRM_SMTP_FROM", "reports@mrm.local"),
+        ", ".join(to),
+    )
     msg.set_content(text)
     for p in attachments:
         msg.add_attachment(p.read_bytes(), maintype="application", subtype="octet-stream", filename=p.name)
-    with smtplib.SMTP(os.environ.get("MRM_SMTP_HOST", "127.0.0.1"), int(os.environ.get("MRM_SMTP_PORT", "25")),
-                      timeout=30) as smtp:
+    with smtplib.SMTP(
+        os.environ.get("MRM_SMTP_HOST", "127.0.0.1"), int(os.environ.get("MRM_SMTP_PORT", "25")), timeout=30
+    ) as smtp:
         if os.environ.get("MRM_SMTP_STARTTLS", "0") == "1":
             smtp.starttls()
         if os.environ.get("MRM_SMTP_USER"):
@@ -70,22 +80,34 @@ def staff_emails(ch: Any, tenant: str, client: str) -> list[str]:
         "FINAL) AS s ON s.tenant_id = u.tenant_id AND s.login = u.login WHERE u.tenant_id = {t:String} AND "
         "u.is_active = 1 AND u.role IN {roles:Array(String)} AND (s.login = '' OR s.all_clients = 1 OR "
         "has(s.client_ids, {c:String})) ORDER BY u.login",
-        parameters={"t": tenant, "c": client, "roles": list(STAFF_ROLES)}).result_rows
+        parameters={"t": tenant, "c": client, "roles": list(STAFF_ROLES)},
+    ).result_rows
     return [r[0] for r in rows if "@" in r[0] and "." in r[0].split("@")[-1]]
 
 
-def _broken(ch: Any, tenant: str, client: str, link: dict[str, Any], reason: str,
-            email: Callable[..., None]) -> None:
+def _broken(
+    ch: Any, tenant: str, client: str, link: dict[str, Any], reason: str, email: Callable[..., None]
+) -> None:
     tg.mark_broken(ch, link, reason)
     to = staff_emails(ch, tenant, client)
     if to:
-        email(to, f"MRM: Telegram-канал клиента {client} не работает / Telegram channel of {client} is broken",
-              f"Доставка в Telegram остановлена: {reason}. Подключите чат заново.\n"
-              f"Telegram delivery stopped: {reason}. Link the chat again.")
+        email(
+            to,
+            f"MRM: Telegram-канал клиента {client} не работает / Telegram channel of {client} is broken",
+            f"Доставка в Telegram остановлена: {reason}. Подключите чат заново.\n"
+            f"Telegram delivery stopped: {reason}. Link the chat again.",
+        )
 
 
-def deliver_report(ch: Any, due: Due, *, out_dir: Path, bot: tg.TelegramBot | None = None,
-                   email: Callable[..., None] = smtp_send, marts_db: str = "marts") -> Outcome:
+def deliver_report(
+    ch: Any,
+    due: Due,
+    *,
+    out_dir: Path,
+    bot: tg.TelegramBot | None = None,
+    email: Callable[..., None] = smtp_send,
+    marts_db: str = "marts",
+) -> Outcome:
     """Build the scheduled report once and send it to every channel not yet delivered for this run key."""
     from assistants import reports
 
@@ -93,9 +115,17 @@ def deliver_report(ch: Any, due: Due, *, out_dir: Path, bot: tg.TelegramBot | No
     out = Outcome(due.run_key)
     done = delivered(ch, s.tenant_id, due.run_key)
     period = f"{due.period[0].isoformat()}:{due.period[1].isoformat()}"
-    files = reports.build_report(ch, s.tenant_id, s.client_id, period, s.language, out_dir,
-                                 include_vat=s.vat == "gross", include_commission=s.show_commission,
-                                 marts_db=marts_db)
+    files = reports.build_report(
+        ch,
+        s.tenant_id,
+        s.client_id,
+        period,
+        s.language,
+        out_dir,
+        include_vat=s.vat == "gross",
+        include_commission=s.show_commission,
+        marts_db=marts_db,
+    )
     summary = files.snapshot.get("narrative", {}).get("text", "") or files.snapshot.get("client_name", "")
     if "email" in s.channels:
         to = list(s.recipients) or list(files.recipients)
@@ -127,7 +157,9 @@ def deliver_report(ch: Any, due: Due, *, out_dir: Path, bot: tg.TelegramBot | No
                 continue
             try:
                 bot.send_message(int(dest), summary[:4000] or files.period.label)
-                bot.send_document(int(dest), files.pdf.name, files.pdf.read_bytes(), caption=files.period.label)
+                bot.send_document(
+                    int(dest), files.pdf.name, files.pdf.read_bytes(), caption=files.period.label
+                )
                 _record(ch, s.tenant_id, due.run_key, "telegram", dest, "sent")
                 out.sent.append(f"telegram:{dest}")
             except tg.ChannelBroken as exc:
@@ -140,8 +172,15 @@ def deliver_report(ch: Any, due: Due, *, out_dir: Path, bot: tg.TelegramBot | No
     return out
 
 
-def deliver_notices(ch: Any, tenant: str, notices: list[Notice], *, bot: tg.TelegramBot | None = None,
-                    email: Callable[..., None] = smtp_send, lang: str = "ru") -> Outcome:
+def deliver_notices(
+    ch: Any,
+    tenant: str,
+    notices: list[Notice],
+    *,
+    bot: tg.TelegramBot | None = None,
+    email: Callable[..., None] = smtp_send,
+    lang: str = "ru",
+) -> Outcome:
     """Alert notices to the staff's linked Telegram chats (with an acknowledge button) and by e-mail."""
     out = Outcome(f"alerts:{tenant}")
     chats = [x for x in tg.links(ch, tenant, "user") if x["status"] == "linked"]
@@ -154,7 +193,9 @@ def deliver_notices(ch: Any, tenant: str, notices: list[Notice], *, bot: tg.Tele
             if ("telegram", dest) in done or bot is None:
                 continue
             try:
-                buttons = tg.ack_button(tenant, n.client_id, n.condition.key) if n.kind != "resolved" else None
+                buttons = (
+                    tg.ack_button(tenant, n.client_id, n.condition.key) if n.kind != "resolved" else None
+                )
                 bot.send_message(int(dest), f"{n.client_id}: {text}", buttons)
                 _record(ch, tenant, key, "telegram", dest, "sent")
                 out.sent.append(f"telegram:{dest}")

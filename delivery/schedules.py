@@ -50,11 +50,17 @@ class Schedule:
         for name in ("tenant_id", "schedule_id", "client_id"):
             if not _ID_RE.match(getattr(self, name)):
                 raise ScheduleError(f"{name}: not a valid id / неверный идентификатор")
-        checks = [("report_type", self.report_type, REPORT_TYPES), ("layout", self.layout, LAYOUTS),
-                  ("language", self.language, ("ru", "en")), ("vat", self.vat, ("net", "gross"))]
+        checks = [
+            ("report_type", self.report_type, REPORT_TYPES),
+            ("layout", self.layout, LAYOUTS),
+            ("language", self.language, ("ru", "en")),
+            ("vat", self.vat, ("net", "gross")),
+        ]
         for name, value, allowed in checks:
             if value not in allowed:
-                raise ScheduleError(f"{name}: {value!r} is not one of {', '.join(allowed)} / недопустимое значение")
+                raise ScheduleError(
+                    f"{name}: {value!r} is not one of {', '.join(allowed)} / недопустимое значение"
+                )
         if not _TIME_RE.match(self.local_time):
             raise ScheduleError("local_time: use HH:MM, 24-hour / время в формате ЧЧ:ММ")
         if not 1 <= self.weekday <= 7:
@@ -68,8 +74,9 @@ class Schedule:
                 raise ScheduleError(f"recipients: {r!r} is not an e-mail address / неверный адрес")
         return self
 
-    def fire_at(self, local_day: dt.date, tz: ZoneInfo, flights: Sequence[tuple[dt.date, dt.date]] = ()
-                ) -> tuple[dt.datetime, tuple[dt.date, dt.date]] | None:
+    def fire_at(
+        self, local_day: dt.date, tz: ZoneInfo, flights: Sequence[tuple[dt.date, dt.date]] = ()
+    ) -> tuple[dt.datetime, tuple[dt.date, dt.date]] | None:
         """When (UTC) this schedule fires on `local_day`, and the period its report covers; None if not that day."""
         hh, mm = (int(x) for x in self.local_time.split(":"))
         at = dt.datetime.combine(local_day, dt.time(hh, mm), tzinfo=tz).astimezone(dt.UTC)
@@ -102,8 +109,11 @@ class Due:
     run_key: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "run_key", f"report:{self.schedule.tenant_id}:{self.schedule.schedule_id}:"
-                                            f"{self.local_day.isoformat()}")
+        object.__setattr__(
+            self,
+            "run_key",
+            f"report:{self.schedule.tenant_id}:{self.schedule.schedule_id}:{self.local_day.isoformat()}",
+        )
 
 
 def zone(name: str) -> ZoneInfo:
@@ -113,8 +123,11 @@ def zone(name: str) -> ZoneInfo:
         raise ScheduleError(f"time zone {name!r} is unknown / неизвестный часовой пояс") from None
 
 
-def due(items: Iterable[tuple[Schedule, str, Sequence[tuple[dt.date, dt.date]]]], since: dt.datetime,
-        until: dt.datetime) -> list[Due]:
+def due(
+    items: Iterable[tuple[Schedule, str, Sequence[tuple[dt.date, dt.date]]]],
+    since: dt.datetime,
+    until: dt.datetime,
+) -> list[Due]:
     """Every firing with since < fire_at <= until (both aware, UTC or not), oldest first.
 
     `items` are (schedule, the client's time zone, the client's flights as (start, end))."""
@@ -135,19 +148,55 @@ def due(items: Iterable[tuple[Schedule, str, Sequence[tuple[dt.date, dt.date]]]]
 
 # ---------------------------------------------------------------------------------------------- storage
 
-_COLS = ["tenant_id", "schedule_id", "client_id", "report_type", "layout", "local_time", "weekday", "month_day",
-         "channels", "language", "vat", "show_commission", "recipients", "updated_by"]
+_COLS = [
+    "tenant_id",
+    "schedule_id",
+    "client_id",
+    "report_type",
+    "layout",
+    "local_time",
+    "weekday",
+    "month_day",
+    "channels",
+    "language",
+    "vat",
+    "show_commission",
+    "recipients",
+    "updated_by",
+]
 
 
 def save(ch: Any, s: Schedule, *, by: str) -> Schedule:
     s.validate()
-    exists = ch.query("SELECT count() FROM app.clients FINAL WHERE tenant_id = {t:String} AND client_id = {c:String} "
-                      "AND is_active = 1", parameters={"t": s.tenant_id, "c": s.client_id}).result_rows[0][0]
+    exists = ch.query(
+        "SELECT count() FROM app.clients FINAL WHERE tenant_id = {t:String} AND client_id = {c:String} "
+        "AND is_active = 1",
+        parameters={"t": s.tenant_id, "c": s.client_id},
+    ).result_rows[0][0]
     if not exists:
         raise ScheduleError(f"client_id: no active client {s.client_id!r} / нет такого клиента")
-    ch.insert("app.report_schedules", [[s.tenant_id, s.schedule_id, s.client_id, s.report_type, s.layout,
-                                        s.local_time, s.weekday, s.month_day, list(s.channels), s.language, s.vat,
-                                        int(s.show_commission), list(s.recipients), by]], column_names=_COLS)
+    ch.insert(
+        "app.report_schedules",
+        [
+            [
+                s.tenant_id,
+                s.schedule_id,
+                s.client_id,
+                s.report_type,
+                s.layout,
+                s.local_time,
+                s.weekday,
+                s.month_day,
+                list(s.channels),
+                s.language,
+                s.vat,
+                int(s.show_commission),
+                list(s.recipients),
+                by,
+            ]
+        ],
+        column_names=_COLS,
+    )
     return s
 
 
@@ -159,9 +208,27 @@ def load(ch: Any, tenant_id: str | None = None, client_id: str = "") -> list[Sch
     res = ch.query(
         "SELECT " + ", ".join(_COLS[:-1]) + " FROM app.report_schedules FINAL WHERE is_deleted = 0 "  # noqa: S608
         "AND ({t:String} = '' OR tenant_id = {t:String}) AND ({c:String} = '' OR client_id = {c:String}) "
-        "ORDER BY tenant_id, client_id, schedule_id", parameters={"t": tenant_id or "", "c": client_id})
-    return [Schedule(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7]), tuple(r[8]), r[9], r[10],
-                     bool(r[11]), tuple(r[12])) for r in res.result_rows]
+        "ORDER BY tenant_id, client_id, schedule_id",
+        parameters={"t": tenant_id or "", "c": client_id},
+    )
+    return [
+        Schedule(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            int(r[6]),
+            int(r[7]),
+            tuple(r[8]),
+            r[9],
+            r[10],
+            bool(r[11]),
+            tuple(r[12]),
+        )
+        for r in res.result_rows
+    ]
 
 
 def remove(ch: Any, tenant_id: str, schedule_id: str, *, by: str) -> None:
@@ -169,10 +236,29 @@ def remove(ch: Any, tenant_id: str, schedule_id: str, *, by: str) -> None:
     if not found:
         raise ScheduleError(f"schedule_id: no schedule {schedule_id!r} / расписание не найдено")
     s = found[0]
-    ch.insert("app.report_schedules", [[s.tenant_id, s.schedule_id, s.client_id, s.report_type, s.layout,
-                                        s.local_time, s.weekday, s.month_day, list(s.channels), s.language, s.vat,
-                                        int(s.show_commission), list(s.recipients), by, 1]],
-              column_names=[*_COLS, "is_deleted"])
+    ch.insert(
+        "app.report_schedules",
+        [
+            [
+                s.tenant_id,
+                s.schedule_id,
+                s.client_id,
+                s.report_type,
+                s.layout,
+                s.local_time,
+                s.weekday,
+                s.month_day,
+                list(s.channels),
+                s.language,
+                s.vat,
+                int(s.show_commission),
+                list(s.recipients),
+                by,
+                1,
+            ]
+        ],
+        column_names=[*_COLS, "is_deleted"],
+    )
 
 
 def due_now(ch: Any, since: dt.datetime, until: dt.datetime, tenant_id: str | None = None) -> list[Due]:
@@ -180,16 +266,28 @@ def due_now(ch: Any, since: dt.datetime, until: dt.datetime, tenant_id: str | No
     schedules = load(ch, tenant_id)
     if not schedules:
         return []
-    tz = {(r[0], r[1]): r[2] for r in ch.query(
-        "SELECT tenant_id, client_id, timezone FROM app.clients FINAL").result_rows}
+    tz = {
+        (r[0], r[1]): r[2]
+        for r in ch.query("SELECT tenant_id, client_id, timezone FROM app.clients FINAL").result_rows
+    }
     flights: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
     if any(s.report_type == "end_of_flight" for s in schedules):
         for t, c, a, b in ch.query(  # the newest version of each media plan (history imports are not plans)
-                "SELECT tenant_id, client_id, argMax(flight_start, plan_version), argMax(flight_end, plan_version) "
-                "FROM app.media_plans WHERE kind = 'plan' GROUP BY tenant_id, client_id, plan_id").result_rows:
+            "SELECT tenant_id, client_id, argMax(flight_start, plan_version), argMax(flight_end, plan_version) "
+            "FROM app.media_plans WHERE kind = 'plan' GROUP BY tenant_id, client_id, plan_id"
+        ).result_rows:
             if a is None or b is None:
                 continue
             flights.setdefault((t, c), []).append((a, b))
-    return due(((s, tz.get((s.tenant_id, s.client_id), "Europe/Moscow"), flights.get((s.tenant_id, s.client_id),
-                                                                                     [])) for s in schedules),
-               since, until)
+    return due(
+        (
+            (
+                s,
+                tz.get((s.tenant_id, s.client_id), "Europe/Moscow"),
+                flights.get((s.tenant_id, s.client_id), []),
+            )
+            for s in schedules
+        ),
+        since,
+        until,
+    )

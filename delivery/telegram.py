@@ -47,15 +47,24 @@ class TelegramBot:
             raise DeliveryError("MRM_TELEGRAM_BOT_TOKEN is not set / не задан токен Telegram-бота")
         return cls(token, os.environ.get("MRM_TELEGRAM_API_URL", DEFAULT_BASE).rstrip("/"))
 
-    def call(self, method: str, *, data: dict[str, Any] | None = None,
-             files: dict[str, tuple[str, bytes, str]] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        *,
+        data: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> Any:
         url = f"{self.base_url}/bot{self.token}/{method}"
         last = ""
         for attempt in range(self.retries + 1):
             try:
                 if files:
-                    r = httpx.post(url, data={k: str(v) for k, v in (data or {}).items()}, files=files,
-                                   timeout=self.timeout)
+                    r = httpx.post(
+                        url,
+                        data={k: str(v) for k, v in (data or {}).items()},
+                        files=files,
+                        timeout=self.timeout,
+                    )
                 else:
                     r = httpx.post(url, json=data or {}, timeout=self.timeout)
             except httpx.HTTPError as exc:
@@ -90,8 +99,11 @@ class TelegramBot:
         return int(self.call("sendMessage", data=data)["message_id"])
 
     def send_document(self, chat_id: int, filename: str, content: bytes, caption: str = "") -> int:
-        result = self.call("sendDocument", data={"chat_id": chat_id, "caption": caption[:1024]},
-                           files={"document": (filename, content, "application/octet-stream")})
+        result = self.call(
+            "sendDocument",
+            data={"chat_id": chat_id, "caption": caption[:1024]},
+            files={"document": (filename, content, "application/octet-stream")},
+        )
         return int(result["message_id"])
 
     def updates(self, offset: int | None = None) -> list[dict[str, Any]]:
@@ -107,8 +119,16 @@ class TelegramBot:
 
 # ------------------------------------------------------------------------------------------- chat links
 
-_LINK_COLS = ["tenant_id", "target_kind", "target_id", "chat_id", "link_code", "code_expires_at", "status",
-              "broken_reason"]
+_LINK_COLS = [
+    "tenant_id",
+    "target_kind",
+    "target_id",
+    "chat_id",
+    "link_code",
+    "code_expires_at",
+    "status",
+    "broken_reason",
+]
 
 
 def start_link(ch: Any, tenant_id: str, target_kind: str, target_id: str) -> str:
@@ -116,26 +136,46 @@ def start_link(ch: Any, tenant_id: str, target_kind: str, target_id: str) -> str
     if target_kind not in ("client", "user"):
         raise ValueError("target_kind: client or user")
     code = secrets.token_urlsafe(12)
-    ch.insert("app.telegram_links", [[tenant_id, target_kind, target_id, 0, code,
-                                      dt.datetime.now(dt.UTC) + LINK_CODE_TTL, "pending", ""]],
-              column_names=_LINK_COLS)
+    ch.insert(
+        "app.telegram_links",
+        [
+            [
+                tenant_id,
+                target_kind,
+                target_id,
+                0,
+                code,
+                dt.datetime.now(dt.UTC) + LINK_CODE_TTL,
+                "pending",
+                "",
+            ]
+        ],
+        column_names=_LINK_COLS,
+    )
     return code
 
 
 def links(ch: Any, tenant_id: str, target_kind: str = "", target_id: str = "") -> list[dict[str, Any]]:
-    res = ch.query("SELECT " + ", ".join(_LINK_COLS) + " FROM app.telegram_links FINAL "  # noqa: S608
-                   "WHERE tenant_id = {t:String} AND ({k:String} = '' OR target_kind = {k:String}) "
-                   "AND ({i:String} = '' OR target_id = {i:String})",
-                   parameters={"t": tenant_id, "k": target_kind, "i": target_id})
+    res = ch.query(
+        "SELECT " + ", ".join(_LINK_COLS) + " FROM app.telegram_links FINAL "  # noqa: S608
+        "WHERE tenant_id = {t:String} AND ({k:String} = '' OR target_kind = {k:String}) "
+        "AND ({i:String} = '' OR target_id = {i:String})",
+        parameters={"t": tenant_id, "k": target_kind, "i": target_id},
+    )
     return [dict(zip(_LINK_COLS, r, strict=True)) for r in res.result_rows]
 
 
 def mark_broken(ch: Any, link: dict[str, Any], reason: str) -> None:
-    ch.insert("app.telegram_links", [[*(link[c] for c in _LINK_COLS[:6]), "broken", reason[:300]]],
-              column_names=_LINK_COLS)
+    ch.insert(
+        "app.telegram_links",
+        [[*(link[c] for c in _LINK_COLS[:6]), "broken", reason[:300]]],
+        column_names=_LINK_COLS,
+    )
 
 
-def process_updates(ch: Any, bot: TelegramBot, *, on_ack: Callable[[str, str, str, str], None]) -> dict[str, int]:
+def process_updates(
+    ch: Any, bot: TelegramBot, *, on_ack: Callable[[str, str, str, str], None]
+) -> dict[str, int]:
     """Handle pending updates: `/start <code>` links a chat (codes are single-use and expire); an inline button
     `ack|<tenant>|<client>|<alert key>` acknowledges an alert through `on_ack(tenant, client, key, by)`."""
     counts = {"linked": 0, "acked": 0, "ignored": 0}
@@ -145,8 +185,11 @@ def process_updates(ch: Any, bot: TelegramBot, *, on_ack: Callable[[str, str, st
         msg, cb = u.get("message"), u.get("callback_query")
         if msg and str(msg.get("text", "")).startswith("/start "):
             code = msg["text"].split(" ", 1)[1].strip()
-            rows = ch.query("SELECT " + ", ".join(_LINK_COLS) + " FROM app.telegram_links FINAL "  # noqa: S608
-                            "WHERE link_code = {c:String} AND status = 'pending'", parameters={"c": code}).result_rows
+            rows = ch.query(
+                "SELECT " + ", ".join(_LINK_COLS) + " FROM app.telegram_links FINAL "  # noqa: S608
+                "WHERE link_code = {c:String} AND status = 'pending'",
+                parameters={"c": code},
+            ).result_rows
             chat = int(msg["chat"]["id"])
             link = dict(zip(_LINK_COLS, rows[0], strict=True)) if rows else None
             expires = link["code_expires_at"] if link else None
@@ -156,8 +199,11 @@ def process_updates(ch: Any, bot: TelegramBot, *, on_ack: Callable[[str, str, st
                 bot.send_message(chat, "Код не подошёл или устарел. / The code is wrong or expired.")
                 counts["ignored"] += 1
                 continue
-            ch.insert("app.telegram_links", [[link["tenant_id"], link["target_kind"], link["target_id"], chat, "",
-                                              None, "linked", ""]], column_names=_LINK_COLS)
+            ch.insert(
+                "app.telegram_links",
+                [[link["tenant_id"], link["target_kind"], link["target_id"], chat, "", None, "linked", ""]],
+                column_names=_LINK_COLS,
+            )
             bot.send_message(chat, "Чат подключён к отчётам MRM. / This chat now receives MRM reports.")
             counts["linked"] += 1
         elif cb and str(cb.get("data", "")).startswith("ack|"):
@@ -165,9 +211,14 @@ def process_updates(ch: Any, bot: TelegramBot, *, on_ack: Callable[[str, str, st
             found = ch.query(
                 "SELECT tenant_id, client_id, alert_key FROM app.alerts FINAL WHERE lower(substring(hex(SHA256("
                 "concat(tenant_id, '|', client_id, '|', alert_key))), 1, 24)) = {h:String} LIMIT 1",
-                parameters={"h": cb["data"][4:]}).result_rows
+                parameters={"h": cb["data"][4:]},
+            ).result_rows
             tenant = found[0][0] if found else ""
-            linked = [x for x in links(ch, tenant) if x["chat_id"] == chat and x["status"] == "linked"] if found else []
+            linked = (
+                [x for x in links(ch, tenant) if x["chat_id"] == chat and x["status"] == "linked"]
+                if found
+                else []
+            )
             if not linked:  # only a chat linked in the alert's tenant may acknowledge it
                 bot.answer_callback(cb["id"], "Нет доступа. / Not allowed.")
                 counts["ignored"] += 1

@@ -23,19 +23,38 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 
 
 @click.command()
-@click.option("--platform", "-p", required=True, type=click.Choice(sorted(PLATFORMS)), help="Connector to run.")
+@click.option(
+    "--platform", "-p", required=True, type=click.Choice(sorted(PLATFORMS)), help="Connector to run."
+)
 @click.option("--tenant", "-t", required=True, help="Tenant id (app.tenants).")
 @click.option("--from", "date_from", required=True, callback=_date, help="First day, YYYY-MM-DD.")
-@click.option("--to", "date_to", required=True, callback=_date, help="Last day, YYYY-MM-DD (clipped to yesterday).")
-@click.option("--account", "-a", "accounts", multiple=True,
-              help="Account id(s) (Direct Client-Login, Metrika counter, ...). Default: the tenant's active "
-                   "accounts of that platform in app.accounts.")
-@click.option("--sandbox/--live", default=False,
-              help="--sandbox: use the local emulators (a running `mrm sandbox start`, else started in-process). "
-                   "--live (default): real APIs with credentials from MRM_<PLATFORM>_* variables.")
+@click.option(
+    "--to", "date_to", required=True, callback=_date, help="Last day, YYYY-MM-DD (clipped to yesterday)."
+)
+@click.option(
+    "--account",
+    "-a",
+    "accounts",
+    multiple=True,
+    help="Account id(s) (Direct Client-Login, Metrika counter, ...). Default: the tenant's active "
+    "accounts of that platform in app.accounts.",
+)
+@click.option(
+    "--sandbox/--live",
+    default=False,
+    help="--sandbox: use the local emulators (a running `mrm sandbox start`, else started in-process). "
+    "--live (default): real APIs with credentials from MRM_<PLATFORM>_* variables.",
+)
 @click.option("--today", callback=_date, default=None, help="Override today (restatement window arithmetic).")
-def ingest(platform: str, tenant: str, date_from: date, date_to: date, accounts: tuple[str, ...], sandbox: bool,
-           today: date | None) -> None:
+def ingest(
+    platform: str,
+    tenant: str,
+    date_from: date,
+    date_to: date,
+    accounts: tuple[str, ...],
+    sandbox: bool,
+    today: date | None,
+) -> None:
     """Load a platform's statistics for a tenant and date window into raw tables (idempotent per window).
 
     Every account's load is logged in app.load_log; the last days (the platform's lookback window) are
@@ -68,11 +87,14 @@ def ingest(platform: str, tenant: str, date_from: date, date_to: date, accounts:
     if not accounts:
         rows = client.query(
             "SELECT account_id FROM app.accounts FINAL WHERE tenant_id = {t:String} AND platform = {p:String} "
-            "AND is_active = 1 ORDER BY account_id", parameters={"t": tenant, "p": info.platform}).result_rows
+            "AND is_active = 1 ORDER BY account_id",
+            parameters={"t": tenant, "p": info.platform},
+        ).result_rows
         accounts = tuple(r[0] for r in rows)
         if not accounts:
-            raise click.ClickException(f"tenant {tenant!r} has no active {info.platform} accounts in app.accounts; "
-                                       "pass --account")
+            raise click.ClickException(
+                f"tenant {tenant!r} has no active {info.platform} accounts in app.accounts; pass --account"
+            )
     from workspace.credentials import account_settings
 
     failures = []
@@ -81,9 +103,19 @@ def ingest(platform: str, tenant: str, date_from: date, date_to: date, accounts:
         for account in accounts:
             bar.set_postfix_str(account)
             try:
-                own = account_settings(client, settings, tenant, info.platform, account)  # stored credentials win
-                result = module.load(client, own, tenant_id=tenant, account_id=account, date_from=date_from,
-                                     date_to=date_to, today=today, progress=bar.update)
+                own = account_settings(
+                    client, settings, tenant, info.platform, account
+                )  # stored credentials win
+                result = module.load(
+                    client,
+                    own,
+                    tenant_id=tenant,
+                    account_id=account,
+                    date_from=date_from,
+                    date_to=date_to,
+                    today=today,
+                    progress=bar.update,
+                )
             except Exception as exc:  # report every account, then fail the command
                 failures.append(f"{account}: {exc}")
                 continue
@@ -106,42 +138,59 @@ def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
         return ", ".join(a.account_id for a in world.accounts_for(platform))
 
     if api == "direct":
-        return [f"Authorization: Bearer {SANDBOX_TOKENS['direct']}",
-                f"Client-Login (agency client) to try: {ids('yandex_direct')}"]
+        return [
+            f"Authorization: Bearer {SANDBOX_TOKENS['direct']}",
+            f"Client-Login (agency client) to try: {ids('yandex_direct')}",
+        ]
     if api == "metrika":
-        return [f"Authorization: OAuth {SANDBOX_TOKENS['metrika']}", f"counter ids to try: {ids('yandex_metrika')}"]
+        return [
+            f"Authorization: OAuth {SANDBOX_TOKENS['metrika']}",
+            f"counter ids to try: {ids('yandex_metrika')}",
+        ]
     if api == "oauth":
-        return [f"POST {url}/token grant_type=refresh_token refresh_token={SANDBOX_TOKENS['yandex_refresh']}",
-                f"client_id={SANDBOX_TOKENS['yandex_client_id']} client_secret={SANDBOX_TOKENS['yandex_client_secret']}"
-                " (one token serves Direct and Metrika)"]
+        return [
+            f"POST {url}/token grant_type=refresh_token refresh_token={SANDBOX_TOKENS['yandex_refresh']}",
+            f"client_id={SANDBOX_TOKENS['yandex_client_id']} client_secret={SANDBOX_TOKENS['yandex_client_secret']}"
+            " (one token serves Direct and Metrika)",
+        ]
     if api == "vk":
         from ingestion.sandbox.vk_ads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
-        return [f"POST {url}/api/v2/oauth2/token.json client_id={SANDBOX_CLIENT_ID} "
-                f"client_secret={SANDBOX_CLIENT_SECRET}",
-                "grant_type=client_credentials, or agency_client_credentials with agency_client_name = one of: "
-                + ids("vk_ads")]
+        return [
+            f"POST {url}/api/v2/oauth2/token.json client_id={SANDBOX_CLIENT_ID} "
+            f"client_secret={SANDBOX_CLIENT_SECRET}",
+            "grant_type=client_credentials, or agency_client_credentials with agency_client_name = one of: "
+            + ids("vk_ads"),
+        ]
     if api == "garpun":
-        return [f"POST {url}/v1/sandbox/service-accounts issues a service-account key (JSON); sign a JWT with it",
-                f"and POST it to {url}/oauth2/token (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer); "
-                f"accounts: {ids('garpun')}"]
+        return [
+            f"POST {url}/v1/sandbox/service-accounts issues a service-account key (JSON); sign a JWT with it",
+            f"and POST it to {url}/oauth2/token (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer); "
+            f"accounts: {ids('garpun')}",
+        ]
     if api == "telegram":
         from ingestion.sandbox.telegram import BOT_TOKEN
 
-        return [f"bot token {BOT_TOKEN}: {url}/bot{BOT_TOKEN}/getMe",
-                f"a user starts a chat with POST {url}/_user/<chat_id>/message {{\"text\": \"/start\"}}"]
+        return [
+            f"bot token {BOT_TOKEN}: {url}/bot{BOT_TOKEN}/getMe",
+            f'a user starts a chat with POST {url}/_user/<chat_id>/message {{"text": "/start"}}',
+        ]
     if api == "cbr":
         return [f"no credentials (public rates): GET {url}/scripts/XML_daily.asp?date_req=DD/MM/YYYY"]
     if api in ("google_oauth", "google_ads", "ga4"):
         from ingestion.sandbox.google_oauth import SANDBOX_GOOGLE
 
         if api == "google_oauth":
-            return [f"POST {url}/token grant_type=refresh_token refresh_token={SANDBOX_GOOGLE['refresh_token']}",
-                    f"client_id={SANDBOX_GOOGLE['client_id']} client_secret={SANDBOX_GOOGLE['client_secret']}"
-                    " (one token serves Google Ads and GA4)"]
+            return [
+                f"POST {url}/token grant_type=refresh_token refresh_token={SANDBOX_GOOGLE['refresh_token']}",
+                f"client_id={SANDBOX_GOOGLE['client_id']} client_secret={SANDBOX_GOOGLE['client_secret']}"
+                " (one token serves Google Ads and GA4)",
+            ]
         if api == "google_ads":
-            return [f"Authorization: Bearer <google_oauth token>; developer-token: {SANDBOX_GOOGLE['developer_token']}",
-                    f"login-customer-id: {SANDBOX_GOOGLE['manager_customer_id']}; customers: {ids('google_ads')}"]
+            return [
+                f"Authorization: Bearer <google_oauth token>; developer-token: {SANDBOX_GOOGLE['developer_token']}",
+                f"login-customer-id: {SANDBOX_GOOGLE['manager_customer_id']}; customers: {ids('google_ads')}",
+            ]
         return [f"Authorization: Bearer <google_oauth token>; properties: {ids('ga4')}"]
     return [UNDESCRIBED]
 
@@ -164,13 +213,17 @@ def start(port: int, seed: int, today: date | None) -> None:
     server = SandboxServer(World(seed=seed, today=today), port=port)
     state.write_state({"pid": os.getpid(), "base_url": server.base_url, "apis": server.urls})
     click.echo(f"sandbox on {server.base_url} (seed {seed}, today {server.world.today})")
-    click.echo("Sandbox-only credentials, accepted by these emulators and nowhere else / "
-               "учётные данные только для песочницы:")
+    click.echo(
+        "Sandbox-only credentials, accepted by these emulators and nowhere else / "
+        "учётные данные только для песочницы:"
+    )
     for api, url in server.urls.items():
         click.echo(f"  {api:8s} {url}")
         for line in sandbox_credentials(api, url, server.world):
             click.echo(f"           {line}")
-    click.echo(f"  control  {server.base_url}/_control/status  (faults: POST/DELETE {server.base_url}/_control/faults)")
+    click.echo(
+        f"  control  {server.base_url}/_control/status  (faults: POST/DELETE {server.base_url}/_control/faults)"
+    )
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:

@@ -28,21 +28,55 @@ def sandbox_urls(world: World | None = None) -> tuple[dict[str, str], date]:
 
 def register(client: Any, world: World) -> dict[str, int]:
     """Upsert the sandbox's tenants, clients and accounts into app.tenants/clients/accounts."""
-    client.insert("app.tenants", [[t.tenant_id, t.name, t.timezone, t.currency] for t in world.tenants if t.tenant_id != "bench"],
-                  column_names=["tenant_id", "name", "timezone", "default_currency"])
-    client.insert("app.clients", [[c.tenant_id, c.client_id, c.name, c.currency, c.agency_commission]
-                                  for c in world.clients if c.tenant_id != "bench"],
-                  column_names=["tenant_id", "client_id", "name", "currency", "agency_commission"])
-    client.insert("app.accounts", [[a.tenant_id, a.client_id, a.platform, a.account_id, a.name, a.timezone, a.currency,
-                                    int(a.spend_includes_vat), int(a.via_garpun)]
-                                   for a in world.accounts if a.tenant_id != "bench"],
-                  column_names=["tenant_id", "client_id", "platform", "account_id", "account_name", "timezone",
-                                "currency", "spend_includes_vat", "via_garpun"])
+    client.insert(
+        "app.tenants",
+        [[t.tenant_id, t.name, t.timezone, t.currency] for t in world.tenants if t.tenant_id != "bench"],
+        column_names=["tenant_id", "name", "timezone", "default_currency"],
+    )
+    client.insert(
+        "app.clients",
+        [
+            [c.tenant_id, c.client_id, c.name, c.currency, c.agency_commission]
+            for c in world.clients
+            if c.tenant_id != "bench"
+        ],
+        column_names=["tenant_id", "client_id", "name", "currency", "agency_commission"],
+    )
+    client.insert(
+        "app.accounts",
+        [
+            [
+                a.tenant_id,
+                a.client_id,
+                a.platform,
+                a.account_id,
+                a.name,
+                a.timezone,
+                a.currency,
+                int(a.spend_includes_vat),
+                int(a.via_garpun),
+            ]
+            for a in world.accounts
+            if a.tenant_id != "bench"
+        ],
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "platform",
+            "account_id",
+            "account_name",
+            "timezone",
+            "currency",
+            "spend_includes_vat",
+            "via_garpun",
+        ],
+    )
     return {"tenants": len(world.tenants), "clients": len(world.clients), "accounts": len(world.accounts)}
 
 
-def load_demo(client: Any, days: int = 90, progress: bool = True,
-              platforms: tuple[str, ...] | None = None) -> dict[str, int]:
+def load_demo(
+    client: Any, days: int = 90, progress: bool = True, platforms: tuple[str, ...] | None = None
+) -> dict[str, int]:
     """Load the last `days` days of every sandbox platform whose connector exists; returns rows per table.
 
     `platforms` (names as in app.accounts) limits the load, e.g. ("yandex_direct",); default: all.
@@ -75,8 +109,16 @@ def load_demo(client: Any, days: int = 90, progress: bool = True,
         for account, module, url in jobs:
             bar.set_postfix_str(f"{account.platform} {account.account_id}")
             settings = module.Settings.for_sandbox(url)
-            result = module.load(client, settings, tenant_id=account.tenant_id, account_id=account.account_id,
-                                 date_from=date_from, date_to=date_to, today=today, progress=rows_bar.update)
+            result = module.load(
+                client,
+                settings,
+                tenant_id=account.tenant_id,
+                account_id=account.account_id,
+                date_from=date_from,
+                date_to=date_to,
+                today=today,
+                progress=rows_bar.update,
+            )
             for table, n in result.items():
                 summary[table] = summary.get(table, 0) + n
             bar.update(1)
@@ -88,8 +130,9 @@ def load_demo(client: Any, days: int = 90, progress: bool = True,
         # without the rates of the whole window the dbt build fails, as it must.
         from ingestion import cbr
 
-        rates = cbr.load(client, cbr.Settings.for_sandbox(urls["cbr"]), date_from=date_from, date_to=today,
-                         today=today)
+        rates = cbr.load(
+            client, cbr.Settings.for_sandbox(urls["cbr"]), date_from=date_from, date_to=today, today=today
+        )
         for table, n in rates.items():
             summary[table] = summary.get(table, 0) + n
     return summary

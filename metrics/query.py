@@ -240,8 +240,12 @@ def ratio_sql(name: str, *, vat: str = "net", aggregated: bool = False) -> str:
     spend = f"spend_{vat}"
     n, d = num.replace("{spend}", spend), den.replace("{spend}", spend)
     if not aggregated:
-        n, d = (f"toFloat64(sum({x}))" if not x.startswith("(") else
-                "(" + " - ".join(f"toFloat64(sum({y}))" for y in x.strip("()").split(" - ")) + ")" for x in (n, d))
+        n, d = (
+            f"toFloat64(sum({x}))"
+            if not x.startswith("(")
+            else "(" + " - ".join(f"toFloat64(sum({y}))" for y in x.strip("()").split(" - ")) + ")"
+            for x in (n, d)
+        )
     scaled = f"toFloat64({n}) * {mult}" if mult != 1 else f"toFloat64({n})"
     return f"if({d} = 0, NULL, {scaled} / {d})"
 

@@ -74,14 +74,18 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _rows(ch: Any, q: MetricQuery, tenant_id: str, db: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+def _rows(
+    ch: Any, q: MetricQuery, tenant_id: str, db: str | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
     c = compile_query(q, tenant_id=tenant_id, marts_db=db or marts_db())
     res = ch.query(c.sql, parameters=c.parameters)
     names = [n.removeprefix(METRIC_ALIAS) for n in res.column_names]
     return names, [{k: _clean(v) for k, v in zip(names, r, strict=True)} for r in res.result_rows]
 
 
-def run(ch: Any, principal: Any, q: MetricQuery, *, lang: str = "en", db: str | None = None) -> dict[str, Any]:
+def run(
+    ch: Any, principal: Any, q: MetricQuery, *, lang: str = "en", db: str | None = None
+) -> dict[str, Any]:
     """Answer `q` for `principal`: rows (with `<metric>_previous` and `<metric>_change` when comparing) and the
     metadata a reader needs to use the numbers right. `db` overrides the marts database (a checked identifier)."""
     client = check_scope(ch, principal, q.client_id)

@@ -14,18 +14,38 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "warehouse": ("warehouse.cli", "warehouse", "Start, stop, inspect, migrate and query the warehouse."),
     "sandbox": ("ingestion.cli", "sandbox", "Serve the ad-platform API emulators on loopback."),
     "ingest": ("ingestion.cli", "ingest", "Load a platform's statistics for a tenant and date window."),
-    "dbt": ("mrm.dbt_cli", "dbt", "Build the dbt project (staging, intermediate, marts) against the warehouse."),
+    "dbt": (
+        "mrm.dbt_cli",
+        "dbt",
+        "Build the dbt project (staging, intermediate, marts) against the warehouse.",
+    ),
     "plan": ("planning.cli", "plan", "Import, list and export media plans."),
     "reach": ("planning.cli", "reach", "Reach / GRP / frequency calculators (Shmatov and standard models)."),
     "insights": ("assistants.cli", "insights", "Detect and narrate insights for a client."),
     "report": ("assistants.cli", "report", "Build and send client reports (XLSX/PDF, e-mail)."),
     "kb": ("assistants.cli", "kb", "Index documents into the knowledge base and search it."),
     "ask": ("assistants.cli", "ask", "Ask an assistant (analyst, plan, project) or the knowledge base."),
-    "assist": ("assistants.cli", "assist", "Assistants: media-plan reallocation advice, project tasks and RACI."),
-    "ai": ("assistants.cli", "ai", "The AI layer's stored data: export assistant feedback as an evaluation set."),
-    "users": ("workspace.cli", "users", "Manage app users: add, list, suspend, reactivate, reset passwords, assign."),
+    "assist": (
+        "assistants.cli",
+        "assist",
+        "Assistants: media-plan reallocation advice, project tasks and RACI.",
+    ),
+    "ai": (
+        "assistants.cli",
+        "ai",
+        "The AI layer's stored data: export assistant feedback as an evaluation set.",
+    ),
+    "users": (
+        "workspace.cli",
+        "users",
+        "Manage app users: add, list, suspend, reactivate, reset passwords, assign.",
+    ),
     "clients": ("workspace.cli", "clients", "Add, list, edit and archive an agency's clients."),
-    "secrets": ("workspace.cli", "secrets_cmd", "Encrypted ad-account credentials: set, list, delete, rotate-key."),
+    "secrets": (
+        "workspace.cli",
+        "secrets_cmd",
+        "Encrypted ad-account credentials: set, list, delete, rotate-key.",
+    ),
     "tenants": ("warehouse.cli", "tenants", "List and provision tenants."),
     "dagster": ("orchestration.cli", "dagster_cmd", "Start the Dagster UI on 127.0.0.1:3000."),
     "dashboards": ("dashboards.cli", "dashboards_cmd", "Start the Streamlit app on 127.0.0.1:8501."),
@@ -52,7 +72,11 @@ class LazyGroup(click.Group):
             cmd = getattr(module, attr)
         except (ImportError, AttributeError) as exc:
             # Only a missing module of the platform itself means "not built yet"; anything else is a real error.
-            if isinstance(exc, ModuleNotFoundError) and exc.name and not exc.name.startswith(module_name.split(".")[0]):
+            if (
+                isinstance(exc, ModuleNotFoundError)
+                and exc.name
+                and not exc.name.startswith(module_name.split(".")[0])
+            ):
                 raise
 
             reason = str(exc)
@@ -74,10 +98,18 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.option("--log-level", default=lambda: os.environ.get("MRM_LOG_LEVEL", "INFO"), show_default="INFO",
-              help="Terminal log level of the platform's own messages (env MRM_LOG_LEVEL).")
-@click.option("--verbose", "-v", is_flag=True, help="Show everything, third-party libraries included (DEBUG).")
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
+@click.option(
+    "--log-level",
+    default=lambda: os.environ.get("MRM_LOG_LEVEL", "INFO"),
+    show_default="INFO",
+    help="Terminal log level of the platform's own messages (env MRM_LOG_LEVEL).",
+)
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Show everything, third-party libraries included (DEBUG)."
+)
 @click.version_option(package_name="mrm-platform")
 @click.pass_context
 def cli(ctx: click.Context, log_level: str, verbose: bool) -> None:

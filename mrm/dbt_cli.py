@@ -13,7 +13,9 @@ def dbt() -> None:
 
 
 @dbt.command()
-@click.option("--select", "-s", default=None, help="dbt node selection, e.g. marts or +fct_plan_vs_fact_daily.")
+@click.option(
+    "--select", "-s", default=None, help="dbt node selection, e.g. marts or +fct_plan_vs_fact_daily."
+)
 @click.option("--vars", "vars_json", default=None, help='JSON vars, e.g. {"start_date": "2026-11-01"}.')
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
 def build(select: str | None, vars_json: str | None, full_refresh: bool) -> None:
@@ -24,8 +26,9 @@ def build(select: str | None, vars_json: str | None, full_refresh: bool) -> None
     click.echo("▶ dbt build … (per-model lines go to the log file; --verbose shows them)", err=True)
     try:
         with logsetup.printed_output_to_log(stdout_as="dbt.output", stderr_as="dbt.output"):
-            result = run.build(select=select, vars=json.loads(vars_json) if vars_json else None,
-                               full_refresh=full_refresh)
+            result = run.build(
+                select=select, vars=json.loads(vars_json) if vars_json else None, full_refresh=full_refresh
+            )
     except run.DbtRunError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"✔ {result}")

@@ -61,7 +61,9 @@ class Steps:
 
 
 # Dagster's console line: "<time> - dagster - <LEVEL> - <job> - <run id> - <step key> - <message>".
-_DAGSTER_STEP = re.compile(r" - dagster - [A-Z]+ - [\w.-]+ - [0-9a-f]{8}-[0-9a-f-]{27} - (?P<step>[\w.\[\]-]+) - ")
+_DAGSTER_STEP = re.compile(
+    r" - dagster - [A-Z]+ - [\w.-]+ - [0-9a-f]{8}-[0-9a-f-]{27} - (?P<step>[\w.\[\]-]+) - "
+)
 
 
 class StepProgress:
@@ -108,7 +110,9 @@ def run_direct(steps: Steps, client: Any, days: int, out_dir: Path) -> None:
     load_demo = _optional("ingestion.demo", "load_demo")
     if load_demo is None:
         raise click.ClickException("ingestion package missing: cannot load sandbox data")
-    steps.run(f"sandbox → raw ({days} days, every platform)", lambda: load_demo(client, days=days, progress=True))
+    steps.run(
+        f"sandbox → raw ({days} days, every platform)", lambda: load_demo(client, days=days, progress=True)
+    )
     if _optional("planning.demo", "seed_demo_plans") is not None:
         steps.run("demo media plans", lambda: seed_plans_from_raw(client))
     dbt_build = _optional("dbt_project.run", "build")
@@ -160,8 +164,14 @@ def seed_plans_from_raw(client: Any) -> dict[str, int]:
     per_tenant: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for tenant, client_id, platform, cid, name, account, budget in client.query(CAMPAIGNS_SQL).result_rows:
         per_tenant.setdefault(tenant, {}).setdefault(client_id, []).append(
-            {"platform": platform, "campaign_id": cid, "campaign_name": name, "account_id": account,
-             "daily_budget": budget or None})
+            {
+                "platform": platform,
+                "campaign_id": cid,
+                "campaign_name": name,
+                "account_id": account,
+                "daily_budget": budget or None,
+            }
+        )
     imported = 0
     for tenant, campaigns in per_tenant.items():
         result = seed_demo_plans(client, tenant, sorted(campaigns), campaigns)
@@ -178,8 +188,9 @@ def _summary(client: Any) -> dict[str, Any]:
     return {f"{db}.{name}": rows for db, name, rows in tables}
 
 
-def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None,
-               stop: list[int] | None = None) -> bool:
+def _wait_http(
+    url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None, stop: list[int] | None = None
+) -> bool:
     """Poll `url` until it answers (True), the child exits or a stop is requested (False), or `timeout` passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not stop and (proc is None or proc.poll() is None):
@@ -200,21 +211,29 @@ def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> N
     """
     from mrm import logsetup, procs
 
-    services = [("Dagster UI", "dagster", dagster_port, "/server_info"),
-                ("Streamlit app", "dashboards", app_port, "/_stcore/health")]
+    services = [
+        ("Dagster UI", "dagster", dagster_port, "/server_info"),
+        ("Streamlit app", "dashboards", app_port, "/_stcore/health"),
+    ]
     children: list[subprocess.Popen[bytes]] = []
     with procs.forwarding_stop_signals(children) as stop_requested:
         try:
             for label, cmd, port, health in services:
-                module = {"dagster": ("orchestration.cli", "dagster_cmd"),
-                          "dashboards": ("dashboards.cli", "dashboards_cmd")}[cmd]
+                module = {
+                    "dagster": ("orchestration.cli", "dagster_cmd"),
+                    "dashboards": ("dashboards.cli", "dashboards_cmd"),
+                }[cmd]
                 if _optional(*module) is None:
                     click.echo(f"  {label}: not part of this build")
                     continue
                 # The demo UI runs against the sandboxes: runs launched from it need no platform credentials.
                 extra = ["--sandbox"] if cmd == "dagster" else []
-                children.append(procs.start([sys.executable, "-m", "mrm.cli", cmd, "--port", str(port), *extra],
-                                            env=logsetup.child_env()))
+                children.append(
+                    procs.start(
+                        [sys.executable, "-m", "mrm.cli", cmd, "--port", str(port), *extra],
+                        env=logsetup.child_env(),
+                    )
+                )
                 url = f"http://127.0.0.1:{port}"
                 ok = _wait_http(url + health, 180, children[-1], stop_requested)
                 if stop_requested:
@@ -231,12 +250,28 @@ def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> N
 @click.command()
 @click.option("--no-serve", is_flag=True, help="Run the job, print a summary and exit (no UIs).")
 @click.option("--days", default=90, show_default=True, help="Days of sandbox history to load.")
-@click.option("--json-summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the summary as JSON to this file.")
-@click.option("--app-port", type=click.IntRange(1, 65535), default=STREAMLIT_PORT, show_default=True,
-              envvar="MRM_APP_PORT", help="Port of the Streamlit app on 127.0.0.1 (env MRM_APP_PORT).")
-@click.option("--dagster-port", type=click.IntRange(1, 65535), default=DAGSTER_PORT, show_default=True,
-              envvar="MRM_DAGSTER_PORT", help="Port of the Dagster UI on 127.0.0.1 (env MRM_DAGSTER_PORT).")
+@click.option(
+    "--json-summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the summary as JSON to this file.",
+)
+@click.option(
+    "--app-port",
+    type=click.IntRange(1, 65535),
+    default=STREAMLIT_PORT,
+    show_default=True,
+    envvar="MRM_APP_PORT",
+    help="Port of the Streamlit app on 127.0.0.1 (env MRM_APP_PORT).",
+)
+@click.option(
+    "--dagster-port",
+    type=click.IntRange(1, 65535),
+    default=DAGSTER_PORT,
+    show_default=True,
+    envvar="MRM_DAGSTER_PORT",
+    help="Port of the Dagster UI on 127.0.0.1 (env MRM_DAGSTER_PORT).",
+)
 def demo(no_serve: bool, days: int, json_summary: Path | None, app_port: int, dagster_port: int) -> None:
     """Run the platform's main job on the embedded defaults (warehouse, API sandboxes, offline AI).
 
@@ -246,8 +281,10 @@ def demo(no_serve: bool, days: int, json_summary: Path | None, app_port: int, da
     from warehouse.settings import WarehouseSettings
 
     if app_port == dagster_port and not no_serve:
-        raise click.BadParameter(f"the app and the Dagster UI cannot share port {app_port}",
-                                 param_hint="--app-port / --dagster-port")
+        raise click.BadParameter(
+            f"the app and the Dagster UI cannot share port {app_port}",
+            param_hint="--app-port / --dagster-port",
+        )
 
     settings = WarehouseSettings.from_env()
     out_dir = settings.data_dir / "demo"
@@ -256,7 +293,9 @@ def demo(no_serve: bool, days: int, json_summary: Path | None, app_port: int, da
     steps = run_job(days, out_dir)
     client = steps.results["warehouse"]
     summary: dict[str, Any] = {
-        "warehouse": settings.url if not settings.embedded else __import__("warehouse").redact(__import__("warehouse").endpoint(settings)),
+        "warehouse": settings.url
+        if not settings.embedded
+        else __import__("warehouse").redact(__import__("warehouse").endpoint(settings)),
         "data_dir": str(settings.data_dir),
         "seconds": round(time.monotonic() - t0, 1),
         "step_seconds": steps.timings,
@@ -264,7 +303,9 @@ def demo(no_serve: bool, days: int, json_summary: Path | None, app_port: int, da
         "log_file": str(click.get_current_context().meta.get("mrm.log_file") or ""),
     }
     users = steps.results.get("demo users")
-    click.echo("\nMRM demo finished in {seconds} s; warehouse {warehouse}, data in {data_dir}".format(**summary))
+    click.echo(
+        "\nMRM demo finished in {seconds} s; warehouse {warehouse}, data in {data_dir}".format(**summary)
+    )
     if summary["log_file"]:
         click.echo(f"Full log / полный журнал: {summary['log_file']}")
     for name, rows in summary["tables"].items():

@@ -58,7 +58,9 @@ def private_dir(path: str | Path) -> Path:
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
         raise PrivatePathError(f"{p} is not a plain folder (a symlink?) / {p} — не обычная папка")
     if st.st_uid != os.getuid():
-        raise PrivatePathError(f"{p} belongs to another user (uid {st.st_uid}) / {p} принадлежит другому пользователю")
+        raise PrivatePathError(
+            f"{p} belongs to another user (uid {st.st_uid}) / {p} принадлежит другому пользователю"
+        )
     if stat.S_IMODE(st.st_mode) & 0o077:
         os.chmod(p, 0o700)
     return p

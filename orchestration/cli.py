@@ -18,8 +18,20 @@ def dagster_dev_command(host: str, port: int, *, log_level: str = "warning") -> 
     """
     exe = Path(sys.executable).parent / "dagster"
     base = [str(exe)] if exe.exists() else [sys.executable, "-m", "dagster"]
-    return [*base, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port), "--log-level", log_level,
-            "--code-server-log-level", log_level]
+    return [
+        *base,
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        host,
+        "-p",
+        str(port),
+        "--log-level",
+        log_level,
+        "--code-server-log-level",
+        log_level,
+    ]
 
 
 def dagster_env(home: Path, *, sandbox: bool, platforms: str | None) -> dict[str, str]:
@@ -47,24 +59,51 @@ def _platform_list(value: str | None) -> str | None:
     chosen = [p.strip() for p in value.split(",") if p.strip()]
     unknown = [p for p in chosen if p not in PLATFORM_NAMES]
     if unknown:
-        raise click.BadParameter(f"unknown platform(s) {', '.join(unknown)}; known: {', '.join(PLATFORM_NAMES)}")
+        raise click.BadParameter(
+            f"unknown platform(s) {', '.join(unknown)}; known: {', '.join(PLATFORM_NAMES)}"
+        )
     return ",".join(chosen)
 
 
 @click.command("dagster")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface for the web UI (loopback only by "
-              "default: the UI has no login).")
-@click.option("--port", default=3000, show_default=True, type=int, envvar="MRM_DAGSTER_PORT",
-              help="Web UI port (env MRM_DAGSTER_PORT).")
-@click.option("--dagster-home", type=click.Path(file_okay=False), default=None,
-              help="Instance folder (default: $DAGSTER_HOME, else <MRM_DATA_DIR>/dagster).")
-@click.option("--sandbox/--no-sandbox", default=False, show_default=True,
-              help="Point the platform resources at the local API emulators instead of the real APIs.")
-@click.option("--platforms", default=None, callback=lambda ctx, param, value: _platform_list(value),
-              help="Comma list of registered platforms to load (default: every one in ingestion.platforms).")
-@click.option("--postgres", is_flag=True, help="Create DAGSTER_HOME with the Postgres instance yaml (compose stack).")
-def dagster_cmd(host: str, port: int, dagster_home: str | None, sandbox: bool, platforms: str | None,
-                postgres: bool) -> None:
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface for the web UI (loopback only by default: the UI has no login).",
+)
+@click.option(
+    "--port",
+    default=3000,
+    show_default=True,
+    type=int,
+    envvar="MRM_DAGSTER_PORT",
+    help="Web UI port (env MRM_DAGSTER_PORT).",
+)
+@click.option(
+    "--dagster-home",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Instance folder (default: $DAGSTER_HOME, else <MRM_DATA_DIR>/dagster).",
+)
+@click.option(
+    "--sandbox/--no-sandbox",
+    default=False,
+    show_default=True,
+    help="Point the platform resources at the local API emulators instead of the real APIs.",
+)
+@click.option(
+    "--platforms",
+    default=None,
+    callback=lambda ctx, param, value: _platform_list(value),
+    help="Comma list of registered platforms to load (default: every one in ingestion.platforms).",
+)
+@click.option(
+    "--postgres", is_flag=True, help="Create DAGSTER_HOME with the Postgres instance yaml (compose stack)."
+)
+def dagster_cmd(
+    host: str, port: int, dagster_home: str | None, sandbox: bool, platforms: str | None, postgres: bool
+) -> None:
     """Start the Dagster UI (webserver + daemon) for the platform's assets, schedules and sensors.
 
     Starts the embedded warehouse first when no ClickHouse is configured, so runs launched from the UI find it.
@@ -84,5 +123,8 @@ def dagster_cmd(host: str, port: int, dagster_home: str | None, sandbox: bool, p
     click.echo(f"DAGSTER_HOME={home}\nDagster UI: http://{host}:{port}  ({' '.join(cmd)})", err=True)
     # A child we wait on (not exec): a stop signal to this command is passed to `dagster dev`, which stops the
     # webserver, daemon and code servers; anything left in its process group is ended after it exits.
-    raise SystemExit(procs.run_foreground(cmd, env=dagster_env(home, sandbox=sandbox, platforms=platforms),
-                                          cwd=REPO_ROOT, grace_s=60))
+    raise SystemExit(
+        procs.run_foreground(
+            cmd, env=dagster_env(home, sandbox=sandbox, platforms=platforms), cwd=REPO_ROOT, grace_s=60
+        )
+    )

@@ -32,7 +32,7 @@ EXTERNAL_APP_TABLES = {
     "raw_window_versions": "Current load id per raw table, tenant, account and day (atomic window switch).",
     "campaign_mappings": "Manual plan-line ↔ campaign links kept in the app.",
     "media_plan_lines_approved": "Lines of each plan's current approved or active version (a view): plan vs fact "
-                                 "reads these, never drafts or rejected versions.",
+    "reads these, never drafts or rejected versions.",
 }
 # Reference data outside the platform multi-assets (none today: the Bank of Russia rates are the asset
 # orchestration.reference.cbr_fx_daily).
@@ -40,16 +40,26 @@ EXTERNAL_RAW_TABLES: dict[tuple[str, str], str] = {}
 
 
 def external_app_assets() -> list[dg.AssetSpec]:
-    return [dg.AssetSpec(["app", name], group_name="app", description=desc, kinds={"clickhouse"})
-            for name, desc in EXTERNAL_APP_TABLES.items()] + [
+    return [
+        dg.AssetSpec(["app", name], group_name="app", description=desc, kinds={"clickhouse"})
+        for name, desc in EXTERNAL_APP_TABLES.items()
+    ] + [
         dg.AssetSpec([db, table], group_name=db, description=desc, kinds={"clickhouse"})
-        for (db, table), desc in EXTERNAL_RAW_TABLES.items()]
+        for (db, table), desc in EXTERNAL_RAW_TABLES.items()
+    ]
 
 
-def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] | None = None, today: str = "",
-                      platforms: Sequence[str] = PLATFORM_NAMES, warehouse_url: str = "",
-                      smtp: resources.SmtpResource | None = None, reports_dir: str = "",
-                      doc_paths: Sequence[str] = ()) -> dg.Definitions:
+def build_definitions(
+    *,
+    sandbox: bool = False,
+    sandbox_urls: Mapping[str, str] | None = None,
+    today: str = "",
+    platforms: Sequence[str] = PLATFORM_NAMES,
+    warehouse_url: str = "",
+    smtp: resources.SmtpResource | None = None,
+    reports_dir: str = "",
+    doc_paths: Sequence[str] = (),
+) -> dg.Definitions:
     """The whole platform graph with its resources. `sandbox_urls` maps API prefixes (direct, metrika, vk, garpun)
     to emulator URLs; without them sandbox mode finds a running `mrm sandbox` or starts one in-process."""
     unknown = set(platforms) - set(PLATFORM_NAMES)
@@ -57,13 +67,21 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
         raise ValueError(f"unknown platforms {sorted(unknown)}; known: {', '.join(PLATFORM_NAMES)}")
     urls = dict(sandbox_urls or {})
     platform_resources = {
-        p: resources.platform_resource(p, sandbox=sandbox, sandbox_url=urls.get(BY_PLATFORM[p].sandbox_api, ""),
-                                       today=today)
+        p: resources.platform_resource(
+            p, sandbox=sandbox, sandbox_url=urls.get(BY_PLATFORM[p].sandbox_api, ""), today=today
+        )
         for p in platforms
     }
     if smtp is None:
-        smtp = resources.SmtpResource() if sandbox else resources.SmtpResource(
-            host=dg.EnvVar("MRM_SMTP_HOST"), port=dg.EnvVar.int("MRM_SMTP_PORT"), sender=dg.EnvVar("MRM_SMTP_FROM"))
+        smtp = (
+            resources.SmtpResource()
+            if sandbox
+            else resources.SmtpResource(
+                host=dg.EnvVar("MRM_SMTP_HOST"),
+                port=dg.EnvVar.int("MRM_SMTP_PORT"),
+                sender=dg.EnvVar("MRM_SMTP_FROM"),
+            )
+        )
     # raw_cbr: the exchange rates the conformed model needs for every non-rouble account (reference.py)
     groups = (*(f"raw_{p}" for p in platforms), "raw_cbr")
     daily_job = jobs.daily_platform_job(groups)
@@ -72,21 +90,38 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
         assets=[
             *(RAW_ASSETS[p] for p in platforms),
             dbt_assets_mod.build_dbt_assets(),
-            ai_assets.client_insights, ai_assets.client_reports, ai_assets.client_report_emails,
+            ai_assets.client_insights,
+            ai_assets.client_reports,
+            ai_assets.client_report_emails,
             ai_assets.knowledge_base_embeddings,
             plan_assets.media_plans,
             reference.cbr_fx_daily,
             *external_app_assets(),
         ],
-        asset_checks=[dbt_checks.marts_quality, ai_checks.report_totals_match_mart,
-                      plan_checks.every_plan_has_current_lines],
-        jobs=[daily_job, jobs.platform_job(groups), jobs.ai_refresh_job(), plan_job, delivery.report_delivery_job,
-              delivery.alerts_job, lifecycle.weekly_backup_job],
-        schedules=[schedules.daily_schedule(daily_job, running=not sandbox),
-                   delivery.alerts_schedule(running=not sandbox),
-                   lifecycle.weekly_backup_schedule(running=not sandbox)],
-        sensors=[sensors.media_plan_inbox_sensor(plan_job), sensors.ai_automation_sensor(running=not sandbox),
-                 delivery.report_schedule_sensor()],
+        asset_checks=[
+            dbt_checks.marts_quality,
+            ai_checks.report_totals_match_mart,
+            plan_checks.every_plan_has_current_lines,
+        ],
+        jobs=[
+            daily_job,
+            jobs.platform_job(groups),
+            jobs.ai_refresh_job(),
+            plan_job,
+            delivery.report_delivery_job,
+            delivery.alerts_job,
+            lifecycle.weekly_backup_job,
+        ],
+        schedules=[
+            schedules.daily_schedule(daily_job, running=not sandbox),
+            delivery.alerts_schedule(running=not sandbox),
+            lifecycle.weekly_backup_schedule(running=not sandbox),
+        ],
+        sensors=[
+            sensors.media_plan_inbox_sensor(plan_job),
+            sensors.ai_automation_sensor(running=not sandbox),
+            delivery.report_schedule_sensor(),
+        ],
         resources={
             "warehouse": resources.WarehouseResource(url=warehouse_url),
             "dbt": dbt_assets_mod.dbt_resource(),
@@ -106,5 +141,7 @@ def build_definitions(*, sandbox: bool = False, sandbox_urls: Mapping[str, str] 
 def defs() -> dg.Definitions:
     """Loaded by `dagster dev` / the webserver; the two switches are read here, at load time, not at import."""
     sandbox = os.environ.get("MRM_DAGSTER_SANDBOX", "") in ("1", "true", "yes")
-    chosen = [p.strip() for p in os.environ.get("MRM_PLATFORMS", ",".join(PLATFORM_NAMES)).split(",") if p.strip()]
+    chosen = [
+        p.strip() for p in os.environ.get("MRM_PLATFORMS", ",".join(PLATFORM_NAMES)).split(",") if p.strip()
+    ]
     return build_definitions(sandbox=sandbox, platforms=chosen)

@@ -27,10 +27,16 @@ class DeliveryConfig(dg.Config):
     date_to: str
 
 
-@dg.op(description="Build one scheduled client report and deliver it to the schedule's channels "
-                   "(only those not yet delivered for this run key).")
-def deliver_scheduled_report(context: dg.OpExecutionContext, config: DeliveryConfig, warehouse: WarehouseResource,
-                             reports: ReportsResource) -> dict[str, Any]:
+@dg.op(
+    description="Build one scheduled client report and deliver it to the schedule's channels "
+    "(only those not yet delivered for this run key)."
+)
+def deliver_scheduled_report(
+    context: dg.OpExecutionContext,
+    config: DeliveryConfig,
+    warehouse: WarehouseResource,
+    reports: ReportsResource,
+) -> dict[str, Any]:
     from delivery import dispatch, schedules
     from delivery import telegram as tg
 
@@ -47,8 +53,10 @@ def deliver_scheduled_report(context: dg.OpExecutionContext, config: DeliveryCon
     out = dispatch.deliver_report(ch, due, out_dir=reports.directory(warehouse.data_dir()), bot=bot)
     context.log.info(f"{due.run_key}: sent {out.sent}, already sent {out.skipped}")
     if not out.ok:
-        raise dg.Failure(f"{due.run_key}: not delivered: {out.failed + out.broken}",
-                         metadata={"sent": out.sent, "failed": out.failed, "broken": out.broken})
+        raise dg.Failure(
+            f"{due.run_key}: not delivered: {out.failed + out.broken}",
+            metadata={"sent": out.sent, "failed": out.failed, "broken": out.broken},
+        )
     return {"sent": out.sent, "skipped": out.skipped}
 
 
@@ -58,24 +66,44 @@ def report_delivery_job() -> None:
 
 
 def report_schedule_sensor() -> dg.SensorDefinition:
-    @dg.sensor(name="report_schedule_sensor", job=report_delivery_job, minimum_interval_seconds=60,
-               default_status=dg.DefaultSensorStatus.STOPPED,
-               description="Requests each client's scheduled reports when due in the client's time zone "
-                           "(one run per report and day: the run key).")
+    @dg.sensor(
+        name="report_schedule_sensor",
+        job=report_delivery_job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Requests each client's scheduled reports when due in the client's time zone "
+        "(one run per report and day: the run key).",
+    )
     def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
         from delivery import schedules
 
         now = dt.datetime.now(dt.UTC)
         since = dt.datetime.fromisoformat(context.cursor) if context.cursor else now - FIRST_LOOKBACK
         due = schedules.due_now(warehouse.client(), since, now)
-        requests = [dg.RunRequest(
-            run_key=d.run_key,
-            run_config={"ops": {"deliver_scheduled_report": {"config": {
-                "tenant_id": d.schedule.tenant_id, "schedule_id": d.schedule.schedule_id,
-                "local_day": d.local_day.isoformat(), "date_from": d.period[0].isoformat(),
-                "date_to": d.period[1].isoformat()}}}},
-            tags={"tenant_id": d.schedule.tenant_id, "client_id": d.schedule.client_id,
-                  "report_type": d.schedule.report_type}) for d in due]
+        requests = [
+            dg.RunRequest(
+                run_key=d.run_key,
+                run_config={
+                    "ops": {
+                        "deliver_scheduled_report": {
+                            "config": {
+                                "tenant_id": d.schedule.tenant_id,
+                                "schedule_id": d.schedule.schedule_id,
+                                "local_day": d.local_day.isoformat(),
+                                "date_from": d.period[0].isoformat(),
+                                "date_to": d.period[1].isoformat(),
+                            }
+                        }
+                    }
+                },
+                tags={
+                    "tenant_id": d.schedule.tenant_id,
+                    "client_id": d.schedule.client_id,
+                    "report_type": d.schedule.report_type,
+                },
+            )
+            for d in due
+        ]
         if not requests:
             return dg.SensorResult(skip_reason="no report due", cursor=now.isoformat())
         return dg.SensorResult(run_requests=requests, cursor=now.isoformat())
@@ -83,8 +111,10 @@ def report_schedule_sensor() -> dg.SensorDefinition:
     return _sensor
 
 
-@dg.op(description="Evaluate the alert rules for every active client and deliver what opened, worsened or "
-                   "resolved.")
+@dg.op(
+    description="Evaluate the alert rules for every active client and deliver what opened, worsened or "
+    "resolved."
+)
 def run_alert_rules(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> int:
     from delivery import alerts, dispatch
     from delivery import telegram as tg
@@ -98,9 +128,12 @@ def run_alert_rules(context: dg.OpExecutionContext, warehouse: WarehouseResource
     except tg.DeliveryError:
         bot = None
     total, problems = 0, []
-    for tenant, client in ch.query("SELECT tenant_id, client_id FROM app.clients FINAL WHERE is_active = 1").result_rows:
-        notices = alerts.reconcile(ch, tenant, client, alerts.evaluate(ch, tenant, client, as_of, now,
-                                                                       marts_db=marts_db()))
+    for tenant, client in ch.query(
+        "SELECT tenant_id, client_id FROM app.clients FINAL WHERE is_active = 1"
+    ).result_rows:
+        notices = alerts.reconcile(
+            ch, tenant, client, alerts.evaluate(ch, tenant, client, as_of, now, marts_db=marts_db())
+        )
         total += len(notices)
         if notices:
             out = dispatch.deliver_notices(ch, tenant, notices, bot=bot)
@@ -117,7 +150,10 @@ def alerts_job() -> None:
 
 
 def alerts_schedule(*, running: bool) -> dg.ScheduleDefinition:
-    return dg.ScheduleDefinition(name="alerts_schedule", job=alerts_job, cron_schedule="15 * * * *",
-                                 default_status=dg.DefaultScheduleStatus.RUNNING if running
-                                 else dg.DefaultScheduleStatus.STOPPED,
-                                 description="Alert rules each hour (pacing, anomalies, stale data, failed loads).")
+    return dg.ScheduleDefinition(
+        name="alerts_schedule",
+        job=alerts_job,
+        cron_schedule="15 * * * *",
+        default_status=dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED,
+        description="Alert rules each hour (pacing, anomalies, stale data, failed loads).",
+    )

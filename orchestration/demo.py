@@ -32,8 +32,15 @@ def summarize(result: Any) -> dict[str, Any]:
             else:
                 checks["failed"].append(f"{e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})")
     skipped = [ev.step_key for ev in result.all_events if ev.event_type_value == "STEP_SKIPPED"]
-    return {"run_id": result.run_id, "success": result.success, "steps": steps, "failures": failures,
-            "skipped": skipped, "materializations": materialized, "checks": checks}
+    return {
+        "run_id": result.run_id,
+        "success": result.success,
+        "steps": steps,
+        "failures": failures,
+        "skipped": skipped,
+        "materializations": materialized,
+        "checks": checks,
+    }
 
 
 def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
@@ -43,9 +50,14 @@ def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
     return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
 
 
-def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: tuple[str, ...] | None = None,
-                 tenants: list[str] | None = None,
-                 after_raw: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+def run_demo_job(
+    days: int = 90,
+    *,
+    job_name: str = "platform_job",
+    platforms: tuple[str, ...] | None = None,
+    tenants: list[str] | None = None,
+    after_raw: Callable[[Any], Any] | None = None,
+) -> dict[str, Any]:
     """Sandbox → raw (every demo tenant/account) → dbt build + tests → checks → insights, reports, embeddings.
 
     One in-process run over the last `days` Moscow days, recorded in DAGSTER_HOME (<MRM_DATA_DIR>/dagster by
@@ -71,21 +83,27 @@ def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: t
     urls, today = sandbox_urls(World())
     register(ch, World(today=today))
     ch.close()
-    defs = build_definitions(sandbox=True, sandbox_urls=urls, today=today.isoformat(),
-                             platforms=platforms or PLATFORM_NAMES)
+    defs = build_definitions(
+        sandbox=True, sandbox_urls=urls, today=today.isoformat(), platforms=platforms or PLATFORM_NAMES
+    )
     job = defs.resolve_job_def(job_name)
     first, last = today - dt.timedelta(days=days), today - dt.timedelta(days=1)
     # Dagster's console logger prints every event at DEBUG by default: a terminal wants progress, not events.
     quiet: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     run_config: dict[str, Any] = dict(quiet)
     if tenants:
-        run_config["ops"] = {f"{p}_raw": {"config": {"tenants": tenants}} for p in (platforms or PLATFORM_NAMES)}
+        run_config["ops"] = {
+            f"{p}_raw": {"config": {"tenants": tenants}} for p in (platforms or PLATFORM_NAMES)
+        }
     tags = {**range_tags(first, last), "mrm/demo": "1"}
     log.info("running %s for %s..%s in %s", job_name, first, last, home)
     graph = defs.resolve_asset_graph()
     in_job = {g for g in (*jobs.RAW_GROUPS, *jobs.DBT_GROUPS, *jobs.AI_GROUPS)}
-    selectable = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable
-                  and graph.get(k).group_name in in_job and k != jobs.EMAILS]
+    selectable = [
+        k
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).is_materializable and graph.get(k).group_name in in_job and k != jobs.EMAILS
+    ]
     raw = [k for k in selectable if k.path[0].startswith("raw_")]
     batches = [None] if after_raw is None else [raw, [k for k in selectable if k not in raw]]
     summary: dict[str, Any] = {}
@@ -95,8 +113,13 @@ def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: t
                 ch = warehouse.connect()
                 summary["after_raw"] = after_raw(ch)
                 ch.close()
-            result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config if i == 0 else quiet,
-                                            asset_selection=selection, raise_on_error=False)
+            result = job.execute_in_process(
+                instance=instance,
+                tags=tags,
+                run_config=run_config if i == 0 else quiet,
+                asset_selection=selection,
+                raise_on_error=False,
+            )
             part = summarize(result)
             if not result.success:
                 detail = "\n".join(f"- {s}: {e}" for s, e in part["failures"].items()) or "(no step failure)"
@@ -110,6 +133,13 @@ def run_demo_job(days: int = 90, *, job_name: str = "platform_job", platforms: t
                 summary["checks"]["passed"] += part["checks"]["passed"]
                 summary["checks"]["failed"] += part["checks"]["failed"]
                 summary["skipped"] += part["skipped"]
-    summary.update({"job": job_name, "dagster_home": str(home), "first_day": first.isoformat(),
-                    "last_day": last.isoformat(), "seconds": round(time.perf_counter() - started, 1)})
+    summary.update(
+        {
+            "job": job_name,
+            "dagster_home": str(home),
+            "first_day": first.isoformat(),
+            "last_day": last.isoformat(),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+    )
     return summary

@@ -18,9 +18,10 @@ def daily_selection(platform_groups: tuple[str, ...] = RAW_GROUPS) -> dg.AssetSe
 def daily_platform_job(platform_groups: tuple[str, ...] = RAW_GROUPS) -> Any:
     """Everything for a day: raw loads and their checks, dbt build and tests, mart checks, AI, e-mail."""
     return dg.define_asset_job(
-        "daily_platform_job", selection=daily_selection(platform_groups),
+        "daily_platform_job",
+        selection=daily_selection(platform_groups),
         description="Raw loads (lookback re-pull) → dbt build + tests → great-expectations checks → insights, "
-                    "reports, embeddings → report e-mails.",
+        "reports, embeddings → report e-mails.",
         tags={"mrm/flow": "daily"},
     )
 
@@ -28,15 +29,19 @@ def daily_platform_job(platform_groups: tuple[str, ...] = RAW_GROUPS) -> Any:
 def platform_job(platform_groups: tuple[str, ...] = RAW_GROUPS) -> Any:
     """The daily flow without e-mail: what the demo and the benchmark run (nobody to mail on a laptop)."""
     return dg.define_asset_job(
-        "platform_job", selection=daily_selection(platform_groups) - dg.AssetSelection.assets(EMAILS),
+        "platform_job",
+        selection=daily_selection(platform_groups) - dg.AssetSelection.assets(EMAILS),
         description="The daily flow without report e-mails (demo, benchmark, manual reruns).",
         tags={"mrm/flow": "platform"},
     )
 
 
 def media_plan_import_job() -> Any:
-    return dg.define_asset_job("media_plan_import_job", selection=dg.AssetSelection.groups("app"),
-                               description="Import media-plan files named in run config (the inbox sensor).")
+    return dg.define_asset_job(
+        "media_plan_import_job",
+        selection=dg.AssetSelection.groups("app"),
+        description="Import media-plan files named in run config (the inbox sensor).",
+    )
 
 
 def ai_refresh_job() -> Any:

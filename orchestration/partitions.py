@@ -46,14 +46,16 @@ def days_from_tags(tags: Mapping[str, str]) -> tuple[dt.date, dt.date] | None:
     return first, last
 
 
-def context_days(context: dg.AssetExecutionContext | dg.OpExecutionContext | dg.AssetCheckExecutionContext
-                 ) -> tuple[dt.date, dt.date]:
+def context_days(
+    context: dg.AssetExecutionContext | dg.OpExecutionContext | dg.AssetCheckExecutionContext,
+) -> tuple[dt.date, dt.date]:
     """The days a partitioned step covers (one day, or the whole range of a single-run backfill)."""
     tags = context.run.tags
     days = days_from_tags(tags)
     if days is None:
-        raise dg.Failure("this step needs a daily partition (or a partition range): none was given",
-                         allow_retries=False)
+        raise dg.Failure(
+            "this step needs a daily partition (or a partition range): none was given", allow_retries=False
+        )
     return days
 
 

@@ -15,8 +15,13 @@ from typing import Any
 from orchestration.freshness import DAILY
 
 CHECK_NAMES = ("grain_unique", "not_null", "value_ranges", "volume_vs_baseline", "freshness")
-BLOCKING = {"grain_unique": True, "not_null": True, "value_ranges": True, "volume_vs_baseline": False,
-            "freshness": False}
+BLOCKING = {
+    "grain_unique": True,
+    "not_null": True,
+    "value_ranges": True,
+    "volume_vs_baseline": False,
+    "freshness": False,
+}
 CHECK_DESCRIPTIONS = {
     "grain_unique": "No two current rows share the grain key (duplicates would double spend in every report).",
     "not_null": "Key columns are never null.",
@@ -151,21 +156,37 @@ def validate_volume(df: Any, bounds: tuple[int, int] | None, *, name: str, basel
     if bounds is None:
         return Outcome("volume_vs_baseline", True, {"rows": len(df), "baseline": "none yet (first load)"})
     gx, _ = _gx()
-    [res] = _validate(df, [gx.expectations.ExpectTableRowCountToBeBetween(min_value=bounds[0], max_value=bounds[1])],
-                      name)
-    return Outcome("volume_vs_baseline", bool(res.success),
-                   {"rows": len(df), "baseline_rows_per_day": round(baseline or 0, 2), "allowed_min": bounds[0],
-                    "allowed_max": bounds[1]})
+    [res] = _validate(
+        df, [gx.expectations.ExpectTableRowCountToBeBetween(min_value=bounds[0], max_value=bounds[1])], name
+    )
+    return Outcome(
+        "volume_vs_baseline",
+        bool(res.success),
+        {
+            "rows": len(df),
+            "baseline_rows_per_day": round(baseline or 0, 2),
+            "allowed_min": bounds[0],
+            "allowed_max": bounds[1],
+        },
+    )
 
 
-def validate_freshness(frame: Any, expected_rows: int, *, name: str, column: str = "age_hours",
-                       max_value: float = FRESHNESS_HOURS) -> Outcome:
+def validate_freshness(
+    frame: Any,
+    expected_rows: int,
+    *,
+    name: str,
+    column: str = "age_hours",
+    max_value: float = FRESHNESS_HOURS,
+) -> Outcome:
     """`frame` has one row per expected unit (account-day window, tenant…) with an age in `column`; every unit
     must be present and no older than `max_value`."""
     gx, _ = _gx()
     E = gx.expectations
-    exps = [E.ExpectTableRowCountToEqual(value=expected_rows),
-            E.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=max_value)]
+    exps = [
+        E.ExpectTableRowCountToEqual(value=expected_rows),
+        E.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=max_value),
+    ]
     results = _validate(frame, exps, name)
     meta: dict[str, Any] = {"units": len(frame), "expected_units": expected_rows, f"max_{column}": max_value}
     if len(frame):

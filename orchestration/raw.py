@@ -5,7 +5,6 @@ A platform's raw tables come from one `ingestion.<platform>.load()` call per acc
 tenants/accounts) for the partition's days, re-pulling the platform's lookback window, then validates each table.
 """
 
-
 import datetime as dt
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -43,8 +42,9 @@ class RawLoadConfig(dg.Config):
     accounts: list[str] = []
 
 
-def active_accounts(ch: Any, platform: str, tenants: list[str] | None = None,
-                    accounts: list[str] | None = None) -> list[Account]:
+def active_accounts(
+    ch: Any, platform: str, tenants: list[str] | None = None, accounts: list[str] | None = None
+) -> list[Account]:
     """Active accounts of a platform from app.accounts, optionally limited to tenants/account ids."""
     rows = ch.query(
         "SELECT tenant_id, account_id FROM app.accounts FINAL WHERE platform = {p:String} AND is_active = 1 "
@@ -56,7 +56,9 @@ def active_accounts(ch: Any, platform: str, tenants: list[str] | None = None,
     return [Account(str(t), str(a)) for t, a in rows]
 
 
-def fetched_window(first: dt.date, last: dt.date, *, today: dt.date, lookback_days: int) -> tuple[dt.date, dt.date]:
+def fetched_window(
+    first: dt.date, last: dt.date, *, today: dt.date, lookback_days: int
+) -> tuple[dt.date, dt.date]:
     """The days a load actually replaces for a requested window (the restatement window is re-pulled too)."""
     from ingestion.common.windows import repull_window
 
@@ -70,8 +72,9 @@ def _pairs_filter() -> str:
     return "has({pairs:Array(Tuple(String, String))}, (tenant_id, account_id))"
 
 
-def check_table(ch: Any, database: str, table: RawTable, accounts: list[Account],
-                window: tuple[dt.date, dt.date]) -> list[quality.Outcome]:
+def check_table(
+    ch: Any, database: str, table: RawTable, accounts: list[Account], window: tuple[dt.date, dt.date]
+) -> list[quality.Outcome]:
     """Run the table's GX suite over the current rows of the loaded accounts and window."""
     from warehouse.loads import current_rows_sql
 
@@ -83,8 +86,11 @@ def check_table(ch: Any, database: str, table: RawTable, accounts: list[Account]
     cols += [f"toUInt8({c}) AS {c}" for c in rules.flags if c not in cols]
     params: dict[str, Any] = {"pairs": pairs, "f": window[0], "t": window[1]}
     where = _pairs_filter() + (" AND date_day BETWEEN {f:Date} AND {t:Date}" if rules.daily else "")
-    df = ch.query_df(f"SELECT {', '.join(cols)} FROM ({current_rows_sql(fq, snapshot=not rules.daily)}) "  # noqa: S608
-                     f"WHERE {where}", parameters=params)
+    df = ch.query_df(
+        f"SELECT {', '.join(cols)} FROM ({current_rows_sql(fq, snapshot=not rules.daily)}) "  # noqa: S608
+        f"WHERE {where}",
+        parameters=params,
+    )
     name = f"{database}_{table.name}"
     outcomes = quality.validate_rows(df, rules, name=name)
     days = (window[1] - window[0]).days + 1
@@ -93,18 +99,28 @@ def check_table(ch: Any, database: str, table: RawTable, accounts: list[Account]
             f"SELECT count() / greatest(uniqExact(date_day), 1), uniqExact(date_day) "  # noqa: S608
             f"FROM ({current_rows_sql(fq)}) WHERE {_pairs_filter()} "
             "AND date_day BETWEEN {bf:Date} AND {bt:Date}",
-            parameters={"pairs": pairs, "bf": window[0] - dt.timedelta(days=quality.BASELINE_DAYS),
-                        "bt": window[0] - dt.timedelta(days=1)},
+            parameters={
+                "pairs": pairs,
+                "bf": window[0] - dt.timedelta(days=quality.BASELINE_DAYS),
+                "bt": window[0] - dt.timedelta(days=1),
+            },
         ).result_rows[0]
         baseline = float(base[0]) if base[1] else None
-        outcomes.append(quality.validate_volume(df, quality.volume_bounds(baseline, days), name=name,
-                                                baseline=baseline))
+        outcomes.append(
+            quality.validate_volume(df, quality.volume_bounds(baseline, days), name=name, baseline=baseline)
+        )
     versions = ch.query_df(
         "SELECT account_id, date_day, dateDiff('millisecond', max(loaded_at), now64(6)) / 3600000 AS age_hours "
-        "FROM app.raw_window_versions WHERE table_name = {tn:String} AND " + _pairs_filter() +
-        (" AND date_day = '1970-01-01'" if not rules.daily else
-         " AND date_day BETWEEN {f:Date} AND {t:Date}" if rules.version_per_day else " AND date_day = {t:Date}") +
-        " GROUP BY tenant_id, account_id, date_day",
+        "FROM app.raw_window_versions WHERE table_name = {tn:String} AND "
+        + _pairs_filter()
+        + (
+            " AND date_day = '1970-01-01'"
+            if not rules.daily
+            else " AND date_day BETWEEN {f:Date} AND {t:Date}"
+            if rules.version_per_day
+            else " AND date_day = {t:Date}"
+        )
+        + " GROUP BY tenant_id, account_id, date_day",
         parameters={**params, "tn": fq},
     )
     expected = len(accounts) * (days if rules.daily and rules.version_per_day else 1)
@@ -116,29 +132,48 @@ def check_names(rules: quality.TableRules) -> list[str]:
     return [n for n in quality.CHECK_NAMES if rules.daily or n != "volume_vs_baseline"]
 
 
-def build_raw_assets(*, platform: str, database: str, tables: list[RawTable], description: str,
-                     pool: str | None = None) -> dg.AssetsDefinition:
+def build_raw_assets(
+    *, platform: str, database: str, tables: list[RawTable], description: str, pool: str | None = None
+) -> dg.AssetsDefinition:
     """The multi-asset for one platform: every raw table, with its checks, partitioned by Moscow day."""
     specs = [
         dg.AssetSpec(
-            key=[database, t.name], group_name=database, kinds={"clickhouse", "python"},
+            key=[database, t.name],
+            group_name=database,
+            kinds={"clickhouse", "python"},
             description=f"{t.endpoint} → {database}.{t.name}; grain: {', '.join(t.rules.grain)}.",
-            metadata={"table": f"{database}.{t.name}", "grain": ", ".join(t.rules.grain), "endpoint": t.endpoint},
-            freshness_policy=DAILY.dagster_policy(), tags={"platform": platform},
+            metadata={
+                "table": f"{database}.{t.name}",
+                "grain": ", ".join(t.rules.grain),
+                "endpoint": t.endpoint,
+            },
+            freshness_policy=DAILY.dagster_policy(),
+            tags={"platform": platform},
         )
         for t in tables
     ]
     check_specs = [
-        dg.AssetCheckSpec(name=name, asset=dg.AssetKey([database, t.name]), blocking=quality.BLOCKING[name],
-                          description=quality.CHECK_DESCRIPTIONS[name])
-        for t in tables for name in check_names(t.rules)
+        dg.AssetCheckSpec(
+            name=name,
+            asset=dg.AssetKey([database, t.name]),
+            blocking=quality.BLOCKING[name],
+            description=quality.CHECK_DESCRIPTIONS[name],
+        )
+        for t in tables
+        for name in check_names(t.rules)
     ]
     by_name: Mapping[str, RawTable] = {t.name: t for t in tables}
 
     @dg.multi_asset(
-        name=f"{platform}_raw", specs=specs, check_specs=check_specs, partitions_def=daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=TRANSIENT_RETRY, pool=pool or platform,
-        required_resource_keys={"warehouse", platform}, description=description,
+        name=f"{platform}_raw",
+        specs=specs,
+        check_specs=check_specs,
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        retry_policy=TRANSIENT_RETRY,
+        pool=pool or platform,
+        required_resource_keys={"warehouse", platform},
+        description=description,
     )
     def _raw(context: dg.AssetExecutionContext, config: RawLoadConfig) -> Any:
         res = getattr(context.resources, platform)
@@ -156,24 +191,39 @@ def build_raw_assets(*, platform: str, database: str, tables: list[RawTable], de
             raise fail_unless_transient(exc, f"{platform}: preparing the load") from exc
         window = fetched_window(first, last, today=today, lookback_days=settings.lookback_days)
         if not accounts:
-            context.log.warning(f"{platform}: no active accounts in app.accounts for this selection; nothing loaded")
-        context.log.info(f"{platform}: {len(accounts)} accounts, requested {first}..{last}, fetching "
-                         f"{window[0]}..{window[1]} (lookback {settings.lookback_days} d, today {today})")
+            context.log.warning(
+                f"{platform}: no active accounts in app.accounts for this selection; nothing loaded"
+            )
+        context.log.info(
+            f"{platform}: {len(accounts)} accounts, requested {first}..{last}, fetching "
+            f"{window[0]}..{window[1]} (lookback {settings.lookback_days} d, today {today})"
+        )
 
         def load_one(acc: Account) -> dict[str, int]:
             client = wh.client()
             try:
                 # The account's own stored credentials (workspace) win over the deployment-wide ones.
                 own = account_settings(client, settings, acc.tenant_id, platform, acc.account_id)
-                return dict(module.load(client, own, tenant_id=acc.tenant_id, account_id=acc.account_id,
-                                        date_from=first, date_to=last, today=today))
+                return dict(
+                    module.load(
+                        client,
+                        own,
+                        tenant_id=acc.tenant_id,
+                        account_id=acc.account_id,
+                        date_from=first,
+                        date_to=last,
+                        today=today,
+                    )
+                )
             finally:
                 client.close()
 
         totals: dict[str, int] = {}
         failures: list[tuple[Account, BaseException]] = []
-        with ThreadPoolExecutor(max_workers=max(1, min(res.max_parallel_accounts, len(accounts) or 1)),
-                                thread_name_prefix=f"load-{platform}") as pool_:
+        with ThreadPoolExecutor(
+            max_workers=max(1, min(res.max_parallel_accounts, len(accounts) or 1)),
+            thread_name_prefix=f"load-{platform}",
+        ) as pool_:
             futures = {pool_.submit(load_one, acc): acc for acc in accounts}
             for fut, acc in futures.items():
                 try:
@@ -184,25 +234,35 @@ def build_raw_assets(*, platform: str, database: str, tables: list[RawTable], de
                     failures.append((acc, exc))
         if failures:
             named = "; ".join(f"{a.tenant_id}/{a.account_id}: {e}" for a, e in failures)
-            failure = fail_unless_transient(failures[0][1], f"{platform}: {len(failures)} of {len(accounts)} "
-                                                           f"accounts failed ({named[:1500]})")
+            failure = fail_unless_transient(
+                failures[0][1],
+                f"{platform}: {len(failures)} of {len(accounts)} accounts failed ({named[:1500]})",
+            )
             # Transient only if every failure is: one auth error must not be retried three times.
             if not all(fail_unless_transient(e, "").allow_retries for _, e in failures):
-                failure = dg.Failure(description=failure.description, metadata=failure.metadata,
-                                     allow_retries=False)
+                failure = dg.Failure(
+                    description=failure.description, metadata=failure.metadata, allow_retries=False
+                )
             raise failure
         tenants = sorted({a.tenant_id for a in accounts})
         for name in by_name:
             yield dg.MaterializeResult(
                 asset_key=[database, name],
-                metadata={"rows": totals.get(f"{database}.{name}", 0), "accounts": len(accounts),
-                          "tenants": ", ".join(tenants), "requested": f"{first}..{last}",
-                          "fetched": f"{window[0]}..{window[1]}", "today": str(today)},
+                metadata={
+                    "rows": totals.get(f"{database}.{name}", 0),
+                    "accounts": len(accounts),
+                    "tenants": ", ".join(tenants),
+                    "requested": f"{first}..{last}",
+                    "fetched": f"{window[0]}..{window[1]}",
+                    "today": str(today),
+                },
             )
         for name, t in by_name.items():
             for outcome in check_table(ch, database, t, accounts, window):
                 yield dg.AssetCheckResult(
-                    asset_key=[database, name], check_name=outcome.name, passed=outcome.passed,
+                    asset_key=[database, name],
+                    check_name=outcome.name,
+                    passed=outcome.passed,
                     severity=dg.AssetCheckSeverity.ERROR if outcome.blocking else dg.AssetCheckSeverity.WARN,
                     metadata=outcome.metadata,
                 )
@@ -220,7 +280,9 @@ def platform_raw_assets(platform: str) -> dg.AssetsDefinition:
     info = BY_PLATFORM[platform]
     tables: list[RawTable] = importlib.import_module(f"orchestration.{platform}.checks").TABLES
     return build_raw_assets(
-        platform=platform, database=info.raw_database, tables=tables,
+        platform=platform,
+        database=info.raw_database,
+        tables=tables,
         description=f"{info.title} statistics and entities for every active account in app.accounts, re-pulling "
-                    "the restatement window; loads are idempotent window replaces (warehouse.loads.replace_window).",
+        "the restatement window; loads are idempotent window replaces (warehouse.loads.replace_window).",
     )

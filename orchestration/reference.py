@@ -23,8 +23,9 @@ class CbrResource(dg.ConfigurableResource):
     """Where the Bank of Russia rates come from: the official site, or the local emulator."""
 
     sandbox: bool = Field(False, description="Use the local emulator (ingestion.sandbox) instead of cbr.ru")
-    sandbox_url: str = Field("", description="Emulator base URL on loopback; empty = a running `mrm sandbox` or one "
-                                             "in-process")
+    sandbox_url: str = Field(
+        "", description="Emulator base URL on loopback; empty = a running `mrm sandbox` or one in-process"
+    )
 
     def settings_and_today(self) -> tuple[Any, dt.date]:
         from ingestion import cbr
@@ -32,7 +33,9 @@ class CbrResource(dg.ConfigurableResource):
         if not self.sandbox:
             return cbr.Settings(), clock.today(MOSCOW)
         if self.sandbox_url:
-            return cbr.Settings.for_sandbox(check_loopback(self.sandbox_url, "cbr.sandbox_url")), clock.today(MOSCOW)
+            return cbr.Settings.for_sandbox(check_loopback(self.sandbox_url, "cbr.sandbox_url")), clock.today(
+                MOSCOW
+            )
         from ingestion.demo import sandbox_urls
 
         urls, today = sandbox_urls()
@@ -44,8 +47,10 @@ def needed_from(ch: Any, first: dt.date) -> dt.date:
     from ingestion.cbr.settings import RAW_TABLE, SHARED_TENANT
     from warehouse.lifecycle import tables
 
-    accounts = ch.query("SELECT DISTINCT tenant_id, account_id FROM app.accounts FINAL "
-                        "WHERE currency != '' AND currency != 'RUB'").result_rows
+    accounts = ch.query(
+        "SELECT DISTINCT tenant_id, account_id FROM app.accounts FINAL "
+        "WHERE currency != '' AND currency != 'RUB'"
+    ).result_rows
     if not accounts:
         return first
     pairs = [tuple(p) for p in accounts]
@@ -55,18 +60,25 @@ def needed_from(ch: Any, first: dt.date) -> dt.date:
             continue
         if not {"tenant_id", "account_id", "date_day"} <= set(t.columns):
             continue
-        row = ch.query(f"SELECT min(date_day) FROM {t.fq} WHERE (tenant_id, account_id) IN "  # noqa: S608 - system names
-                       "{pairs:Array(Tuple(String, String))}", parameters={"pairs": pairs}).result_rows
+        row = ch.query(
+            f"SELECT min(date_day) FROM {t.fq} WHERE (tenant_id, account_id) IN "  # noqa: S608 - system names
+            "{pairs:Array(Tuple(String, String))}",
+            parameters={"pairs": pairs},
+        ).result_rows
         day = row[0][0] if row else None
         if day and day.year > 1970 and day < start:
             start = day
     if start == first:
         return first
     # the first day of [start, first) that no rate load covered yet (a later partition then loads only its window)
-    covered = {r[0] for r in ch.query(
-        "SELECT DISTINCT date_day FROM app.raw_window_versions FINAL WHERE table_name = {t:String} "
-        "AND tenant_id = {s:String} AND date_day >= {a:Date} AND date_day < {b:Date}",
-        parameters={"t": RAW_TABLE, "s": SHARED_TENANT, "a": start, "b": first}).result_rows}
+    covered = {
+        r[0]
+        for r in ch.query(
+            "SELECT DISTINCT date_day FROM app.raw_window_versions FINAL WHERE table_name = {t:String} "
+            "AND tenant_id = {s:String} AND date_day >= {a:Date} AND date_day < {b:Date}",
+            parameters={"t": RAW_TABLE, "s": SHARED_TENANT, "a": start, "b": first},
+        ).result_rows
+    }
     day = start
     while day < first and day in covered:
         day += dt.timedelta(days=1)
@@ -74,12 +86,16 @@ def needed_from(ch: Any, first: dt.date) -> dt.date:
 
 
 @dg.asset(
-    key=["raw_cbr", "fx_daily"], group_name="raw_cbr", partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=TRANSIENT_RETRY, kinds={"clickhouse", "python"},
+    key=["raw_cbr", "fx_daily"],
+    group_name="raw_cbr",
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=TRANSIENT_RETRY,
+    kinds={"clickhouse", "python"},
     required_resource_keys={"warehouse", "cbr"},
     description="Bank of Russia daily exchange rates (roubles per unit, nominal applied in dbt), shared by every "
-                "tenant; weekends and holidays carry the last published rate. Loads every day a non-rouble "
-                "account needs that no load has covered yet.",
+    "tenant; weekends and holidays carry the last published rate. Loads every day a non-rouble "
+    "account needs that no load has covered yet.",
 )
 def cbr_fx_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     from ingestion import cbr

@@ -30,8 +30,11 @@ from orchestration.partitions import MOSCOW
 class WarehouseResource(dg.ConfigurableResource):
     """The ClickHouse warehouse. Empty `url` = the configured one (CLICKHOUSE_URL/HOST… or the embedded server)."""
 
-    url: str = Field("", description="http(s)://host:port of the configured warehouse or a loopback one; empty = "
-                                     "warehouse settings from the environment")
+    url: str = Field(
+        "",
+        description="http(s)://host:port of the configured warehouse or a loopback one; empty = "
+        "warehouse settings from the environment",
+    )
 
     def settings(self) -> Any:
         """Settings for `url`; the environment's credentials go only to the endpoint the environment configured."""
@@ -43,9 +46,14 @@ class WarehouseResource(dg.ConfigurableResource):
         configured = WarehouseSettings.from_env(env)
         extra = [h.strip() for h in env.get("MRM_WAREHOUSE_ALLOWED_HOSTS", "").split(",")]
         check_host(self.url, [*extra, "" if configured.embedded else configured.host], "warehouse.url")
-        wanted = WarehouseSettings.from_env({"CLICKHOUSE_URL": self.url, "MRM_DATA_DIR": str(configured.data_dir)})
-        same = (not configured.embedded and (wanted.host.lower(), wanted.port, wanted.secure)
-                == (configured.host.lower(), configured.port, configured.secure))
+        wanted = WarehouseSettings.from_env(
+            {"CLICKHOUSE_URL": self.url, "MRM_DATA_DIR": str(configured.data_dir)}
+        )
+        same = not configured.embedded and (wanted.host.lower(), wanted.port, wanted.secure) == (
+            configured.host.lower(),
+            configured.port,
+            configured.secure,
+        )
         if not same:
             # Another endpoint: only the credentials written into `url` itself, never CLICKHOUSE_PASSWORD.
             for key in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD"):
@@ -71,14 +79,23 @@ class WarehouseResource(dg.ConfigurableResource):
 class PlatformResource(dg.ConfigurableResource):
     """Base of the ad-platform resources: production credentials, or the local sandbox emulator."""
 
-    sandbox: bool = Field(False, description="Use the local API emulator (ingestion.sandbox) instead of the real API")
-    sandbox_url: str = Field("", description="Emulator base URL on loopback; empty = a running `mrm sandbox` or one "
-                                             "in-process")
-    base_url: str = Field("", description="API base URL: empty = MRM_<PLATFORM>_BASE_URL or the official endpoint; "
-                                          "run config may only choose loopback or an official host")
-    today: str = Field("", description="ISO date treated as today (restatement window); empty = now in Moscow")
-    max_parallel_accounts: int = Field(2, ge=1, le=16,
-                                       description="Accounts loaded at once inside a step (the API's parallel quota)")
+    sandbox: bool = Field(
+        False, description="Use the local API emulator (ingestion.sandbox) instead of the real API"
+    )
+    sandbox_url: str = Field(
+        "", description="Emulator base URL on loopback; empty = a running `mrm sandbox` or one in-process"
+    )
+    base_url: str = Field(
+        "",
+        description="API base URL: empty = MRM_<PLATFORM>_BASE_URL or the official endpoint; "
+        "run config may only choose loopback or an official host",
+    )
+    today: str = Field(
+        "", description="ISO date treated as today (restatement window); empty = now in Moscow"
+    )
+    max_parallel_accounts: int = Field(
+        2, ge=1, le=16, description="Accounts loaded at once inside a step (the API's parallel quota)"
+    )
 
     # Subclasses set these.
     platform_name: ClassVar[str] = ""
@@ -87,7 +104,9 @@ class PlatformResource(dg.ConfigurableResource):
         """The connector package (ingestion.<platform>) with `load` and `Settings`."""
         module = BY_PLATFORM[self.platform_name].load_module()
         if module is None:
-            raise dg.Failure(f"connector for {self.platform_name} is not available in this build", allow_retries=False)
+            raise dg.Failure(
+                f"connector for {self.platform_name} is not available in this build", allow_retries=False
+            )
         return module
 
     def _sandbox(self) -> tuple[str, dt.date | None]:
@@ -153,8 +172,12 @@ class _YandexOAuthResource(PlatformResource):
     client_secret: str = ""
 
     def production_fields(self) -> dict[str, Any]:
-        return _nonempty(token=self.token, refresh_token=self.refresh_token,
-                         client_id=self.client_id, client_secret=self.client_secret)
+        return _nonempty(
+            token=self.token,
+            refresh_token=self.refresh_token,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+        )
 
 
 class YandexDirectResource(_YandexOAuthResource):
@@ -179,8 +202,12 @@ class VkAdsResource(PlatformResource):
     token_cache_path: str = ""
 
     def production_fields(self) -> dict[str, Any]:
-        return _nonempty(client_id=self.client_id, client_secret=self.client_secret,
-                         agency_mode=self.agency_mode, token_cache_path=self.token_cache_path)
+        return _nonempty(
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            agency_mode=self.agency_mode,
+            token_cache_path=self.token_cache_path,
+        )
 
 
 class GarpunResource(PlatformResource):
@@ -191,8 +218,10 @@ class GarpunResource(PlatformResource):
     service_account_key_path: str = ""
 
     def production_fields(self) -> dict[str, Any]:
-        return _nonempty(service_account_key_json=self.service_account_key_json,
-                         service_account_key_path=self.service_account_key_path)
+        return _nonempty(
+            service_account_key_json=self.service_account_key_json,
+            service_account_key_path=self.service_account_key_path,
+        )
 
 
 class GoogleAdsResource(PlatformResource):
@@ -206,9 +235,13 @@ class GoogleAdsResource(PlatformResource):
     login_customer_id: str = ""
 
     def production_fields(self) -> dict[str, Any]:
-        return _nonempty(developer_token=self.developer_token, client_id=self.client_id,
-                         client_secret=self.client_secret, refresh_token=self.refresh_token,
-                         login_customer_id=self.login_customer_id)
+        return _nonempty(
+            developer_token=self.developer_token,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            refresh_token=self.refresh_token,
+            login_customer_id=self.login_customer_id,
+        )
 
 
 class Ga4Resource(PlatformResource):
@@ -220,7 +253,9 @@ class Ga4Resource(PlatformResource):
     refresh_token: str = ""
 
     def production_fields(self) -> dict[str, Any]:
-        return _nonempty(client_id=self.client_id, client_secret=self.client_secret, refresh_token=self.refresh_token)
+        return _nonempty(
+            client_id=self.client_id, client_secret=self.client_secret, refresh_token=self.refresh_token
+        )
 
 
 class LlmResource(dg.ConfigurableResource):
@@ -232,7 +267,9 @@ class LlmResource(dg.ConfigurableResource):
     def gateway(self, ch: Any) -> Any:
         from assistants.llm import Gateway
 
-        overrides: dict[str, Any] = {"api_key": secret_env(self.api_key_env, ("ANTHROPIC_",), "llm.api_key_env")}
+        overrides: dict[str, Any] = {
+            "api_key": secret_env(self.api_key_env, ("ANTHROPIC_",), "llm.api_key_env")
+        }
         if self.model:
             overrides["model"] = self.model
         return Gateway.from_env(ch, **overrides)
@@ -252,18 +289,27 @@ def _files_inside(path: Path, root: Path) -> list[Path]:
         return [path]
     from assistants.kb.loaders import SUPPORTED
 
-    return [f for f in sorted(path.rglob("*"))
-            if f.is_file() and f.suffix.lower() in SUPPORTED and f.resolve().is_relative_to(root)
-            and not any(part.startswith(".") for part in f.relative_to(path).parts)]
+    return [
+        f
+        for f in sorted(path.rglob("*"))
+        if f.is_file()
+        and f.suffix.lower() in SUPPORTED
+        and f.resolve().is_relative_to(root)
+        and not any(part.startswith(".") for part in f.relative_to(path).parts)
+    ]
 
 
 class KnowledgeBaseResource(dg.ConfigurableResource):
     """Embeddings and vector store: offline hashed embedder into ClickHouse, or Pinecone when a key is set."""
 
-    pinecone_api_key_env: str = Field("PINECONE_API_KEY", description="Variable holding a Pinecone key (optional)")
-    doc_paths: list[str] = Field(default_factory=list,
-                                 description="Documents to index for every tenant, inside MRM_KB_DOC_ROOT (default: "
-                                             "the project's docs folder); empty = the project docs")
+    pinecone_api_key_env: str = Field(
+        "PINECONE_API_KEY", description="Variable holding a Pinecone key (optional)"
+    )
+    doc_paths: list[str] = Field(
+        default_factory=list,
+        description="Documents to index for every tenant, inside MRM_KB_DOC_ROOT (default: "
+        "the project's docs folder); empty = the project docs",
+    )
 
     def store(self, ch: Any) -> Any:
         from assistants.kb.store import ClickHouseStore, PineconeStore
@@ -275,7 +321,11 @@ class KnowledgeBaseResource(dg.ConfigurableResource):
         """The files and folders to index; run-config paths must lie inside the configured root."""
         if self.doc_paths:
             root = kb_doc_root().resolve()
-            return [f for p in confine(self.doc_paths, root, "knowledge_base.doc_paths") for f in _files_inside(p, root)]
+            return [
+                f
+                for p in confine(self.doc_paths, root, "knowledge_base.doc_paths")
+                for f in _files_inside(p, root)
+            ]
         from assistants.demo import demo_doc_paths
 
         return demo_doc_paths()
@@ -288,7 +338,9 @@ class SmtpResource(dg.ConfigurableResource):
     port: int = 25
     sender: str = "reports@mrm.local"
     username: str = ""
-    password_env: str = Field("MRM_SMTP_PASSWORD", description="Variable holding the SMTP password (read when used)")
+    password_env: str = Field(
+        "MRM_SMTP_PASSWORD", description="Variable holding the SMTP password (read when used)"
+    )
     starttls: bool = False
     timeout_s: float = 30.0
 
@@ -299,32 +351,51 @@ class SmtpResource(dg.ConfigurableResource):
             configured = os.environ.get("MRM_SMTP_HOST", "").strip().lower()
             host = self.host.strip().lower()
             if host != configured and not (not configured and is_loopback(host)):
-                raise refused("smtp.host", f"the SMTP password is only sent to MRM_SMTP_HOST "
-                                           f"({configured or 'unset: loopback only'}), not to {self.host!r}")
-        return {"smtp_host": self.host, "smtp_port": self.port, "sender": self.sender,
-                "username": self.username or None, "password": password,
-                "starttls": self.starttls, "timeout": self.timeout_s}
+                raise refused(
+                    "smtp.host",
+                    f"the SMTP password is only sent to MRM_SMTP_HOST "
+                    f"({configured or 'unset: loopback only'}), not to {self.host!r}",
+                )
+        return {
+            "smtp_host": self.host,
+            "smtp_port": self.port,
+            "sender": self.sender,
+            "username": self.username or None,
+            "password": password,
+            "starttls": self.starttls,
+            "timeout": self.timeout_s,
+        }
 
 
 class ReportsResource(dg.ConfigurableResource):
     """Where report files go and what period a daily report covers."""
 
     out_dir: str = Field("", description="Folder for XLSX/PDF files; empty = <MRM_DATA_DIR>/reports")
-    period_days: int = Field(7, ge=1, le=92, description="Trailing days a daily report covers, ending on the partition")
+    period_days: int = Field(
+        7, ge=1, le=92, description="Trailing days a daily report covers, ending on the partition"
+    )
 
     def directory(self, data_dir: Path) -> Path:
         return Path(self.out_dir) if self.out_dir else data_dir / "reports"
 
 
-def platform_resource(platform: str, *, sandbox: bool, sandbox_url: str = "", today: str = "") -> PlatformResource:
+def platform_resource(
+    platform: str, *, sandbox: bool, sandbox_url: str = "", today: str = ""
+) -> PlatformResource:
     """The resource for one registered platform: the emulator in sandbox mode, otherwise the registry's
     credentials as `EnvVar` (values stay out of the UI and out of import time)."""
     info = BY_PLATFORM[platform]
     cls = PLATFORM_RESOURCES.get(platform)
     if cls is None:
-        raise LookupError(f"platform {platform!r} is registered but has no resource class in orchestration.resources")
-    common: dict[str, Any] = {"sandbox": sandbox, "sandbox_url": sandbox_url, "today": today,
-                              "max_parallel_accounts": info.max_parallel_accounts}
+        raise LookupError(
+            f"platform {platform!r} is registered but has no resource class in orchestration.resources"
+        )
+    common: dict[str, Any] = {
+        "sandbox": sandbox,
+        "sandbox_url": sandbox_url,
+        "today": today,
+        "max_parallel_accounts": info.max_parallel_accounts,
+    }
     if sandbox:
         return cls(**common)
     secrets: dict[str, Any] = {field: dg.EnvVar(var) for field, var in info.secrets.items()}

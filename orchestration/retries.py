@@ -9,7 +9,9 @@ import dagster as dg
 # Step-level retries sit on top of the HTTP client's own backoff (ingestion.common.RetryPolicy), so they are few
 # and slow: a quota window or a platform outage needs minutes, not seconds. Loads are idempotent window replaces,
 # so re-running a step never duplicates rows.
-TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+TRANSIENT_RETRY = dg.RetryPolicy(
+    max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

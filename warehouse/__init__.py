@@ -29,8 +29,13 @@ def connect(settings: WarehouseSettings | None = None, **client_kwargs: Any) -> 
         kwargs["compress"] = False
     kwargs.update(client_kwargs)
     return clickhouse_connect.get_client(
-        host=host, port=port, username=username, password=password, secure=s.secure,
-        database=s.database, **kwargs,
+        host=host,
+        port=port,
+        username=username,
+        password=password,
+        secure=s.secure,
+        database=s.database,
+        **kwargs,
     )
 
 

@@ -16,7 +16,9 @@ def warehouse() -> None:
 
 
 @warehouse.command()
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default MRM_WAREHOUSE_PORT or 8123).")
+@click.option(
+    "--port", type=int, default=None, help="Port on 127.0.0.1 (default MRM_WAREHOUSE_PORT or 8123)."
+)
 @click.option("--foreground", is_flag=True, help="Serve in this process instead of a background one.")
 def start(port: int | None, foreground: bool) -> None:
     """Start the embedded warehouse server for MRM_DATA_DIR."""
@@ -27,7 +29,9 @@ def start(port: int | None, foreground: bool) -> None:
     if foreground:
         from warehouse.server import main as serve_main
 
-        sys.exit(serve_main(["--data-dir", str(s.data_dir), "--port", str(port if port is not None else 8123)]))
+        sys.exit(
+            serve_main(["--data-dir", str(s.data_dir), "--port", str(port if port is not None else 8123)])
+        )
     try:
         info = embedded.start(s.data_dir, port=port)
     except embedded.WarehouseStartError as exc:
@@ -74,8 +78,13 @@ def migrate() -> None:
 
 @warehouse.command()
 @click.argument("query")
-@click.option("--format", "fmt", default="PrettyCompactMonoBlock", show_default=True,
-              help="Output format of statements that return rows (a FORMAT clause in QUERY wins).")
+@click.option(
+    "--format",
+    "fmt",
+    default="PrettyCompactMonoBlock",
+    show_default=True,
+    help="Output format of statements that return rows (a FORMAT clause in QUERY wins).",
+)
 def sql(query: str, fmt: str) -> None:
     """Run any statement QUERY (SELECT, INSERT … VALUES, CREATE, ALTER…) and print what it returns."""
     import warehouse as wh
@@ -102,25 +111,49 @@ def list_tenants() -> None:
     """List tenants with their clients and accounts."""
     import warehouse as wh
 
-    rows = wh.connect().query(
-        "SELECT t.tenant_id, t.name, count(DISTINCT c.client_id) FROM app.tenants AS t FINAL "
-        "LEFT JOIN app.clients AS c FINAL ON c.tenant_id = t.tenant_id GROUP BY t.tenant_id, t.name ORDER BY 1"
-    ).result_rows
+    rows = (
+        wh.connect()
+        .query(
+            "SELECT t.tenant_id, t.name, count(DISTINCT c.client_id) FROM app.tenants AS t FINAL "
+            "LEFT JOIN app.clients AS c FINAL ON c.tenant_id = t.tenant_id GROUP BY t.tenant_id, t.name ORDER BY 1"
+        )
+        .result_rows
+    )
     for tenant_id, name, n in rows:
         click.echo(f"{tenant_id}\t{name}\t{n} clients")
 
 
 @tenants.command("provision")
-@click.option("--tenant", "tenant_ids", multiple=True,
-              help="Tenant to provision (repeatable; default: every tenant in app.tenants).")
-@click.option("--dry-run/--apply", "dry_run", default=True, show_default=True,
-              help="Print the SQL (default) or run it on the configured ClickHouse (refused on the embedded one).")
+@click.option(
+    "--tenant",
+    "tenant_ids",
+    multiple=True,
+    help="Tenant to provision (repeatable; default: every tenant in app.tenants).",
+)
+@click.option(
+    "--dry-run/--apply",
+    "dry_run",
+    default=True,
+    show_default=True,
+    help="Print the SQL (default) or run it on the configured ClickHouse (refused on the embedded one).",
+)
 @click.option("--marts-db", default="marts", show_default=True, help="Database holding the dbt marts.")
-@click.option("--host", "host", default="ANY", show_default=True,
-              help="Restrict the tenant users to this IP or subnet (e.g. 10.0.0.0/8).")
-@click.option("--passwords-out", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the generated passwords (user<TAB>password) to this file, mode 0600; never printed.")
-def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: str, passwords_out: str | None) -> None:
+@click.option(
+    "--host",
+    "host",
+    default="ANY",
+    show_default=True,
+    help="Restrict the tenant users to this IP or subnet (e.g. 10.0.0.0/8).",
+)
+@click.option(
+    "--passwords-out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the generated passwords (user<TAB>password) to this file, mode 0600; never printed.",
+)
+def provision(
+    tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: str, passwords_out: str | None
+) -> None:
     """Readonly ClickHouse users per tenant with row policies on every tenant_id table and no table functions.
 
     Prints the SQL by default; --apply runs it on a real ClickHouse (chDB has no access control).
@@ -134,7 +167,8 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
     if not dry_run and embedded:
         raise click.ClickException(
             "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
-            "configure a real ClickHouse (CLICKHOUSE_URL) or run without --apply to print the SQL")
+            "configure a real ClickHouse (CLICKHOUSE_URL) or run without --apply to print the SQL"
+        )
     try:
         tenants_ = list(tenant_ids)
         if not tenants_:
@@ -142,8 +176,13 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
             tenants_ = [t for t in every if prov.TENANT_RE.match(t)]
             skipped = sorted(set(every) - set(tenants_))
             if skipped:  # loud, but one odd id must not block the others
-                click.echo(f"-- WARNING: skipped tenants whose ids cannot name a ClickHouse user: {skipped}", err=True)
-        plan = prov.build_plan(tenants_, prov.tenant_tables(ch, marts_db=marts_db), marts_db=marts_db, host=host)
+                click.echo(
+                    f"-- WARNING: skipped tenants whose ids cannot name a ClickHouse user: {skipped}",
+                    err=True,
+                )
+        plan = prov.build_plan(
+            tenants_, prov.tenant_tables(ch, marts_db=marts_db), marts_db=marts_db, host=host
+        )
     except prov.ProvisionError as exc:
         raise click.ClickException(str(exc)) from exc
     if passwords_out:
@@ -156,8 +195,11 @@ def provision(tenant_ids: tuple[str, ...], dry_run: bool, marts_db: str, host: s
         click.echo(f"-- passwords of {len(plan.passwords)} users written to {passwords_out}", err=True)
     if dry_run:
         click.echo(plan.sql(), nl=False)
-        click.echo(f"-- {len(plan.statements)} statements for {len(set(tenants_))} tenants and the app user, "
-                   f"{len(plan.policy_tables)} tables with tenant_id (dry run; --apply to run)", err=True)
+        click.echo(
+            f"-- {len(plan.statements)} statements for {len(set(tenants_))} tenants and the app user, "
+            f"{len(plan.policy_tables)} tables with tenant_id (dry run; --apply to run)",
+            err=True,
+        )
         return
     try:
         n = prov.apply(ch, plan, embedded=embedded)

@@ -92,7 +92,9 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def start(data_dir: Path, port: int | None = None, timeout: float = 90.0, max_memory: str | None = None) -> ServerInfo:
+def start(
+    data_dir: Path, port: int | None = None, timeout: float = 90.0, max_memory: str | None = None
+) -> ServerInfo:
     """Start a detached server for data_dir (or return the running one) and wait until it answers. max_memory
     (bytes or e.g. '12G') caps the server's memory; default MRM_WAREHOUSE_MAX_MEMORY, else chDB's own limit."""
     running = status(data_dir)
@@ -107,8 +109,16 @@ def start(data_dir: Path, port: int | None = None, timeout: float = 90.0, max_me
     log_path = data_dir / "logs" / "warehouse.log"
     with open(log_path, "ab") as log_fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "warehouse.server", "--data-dir", str(data_dir), "--port", str(port),
-             *(["--max-memory", max_memory] if max_memory else [])],
+            [
+                sys.executable,
+                "-m",
+                "warehouse.server",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(port),
+                *(["--max-memory", max_memory] if max_memory else []),
+            ],
             stdout=log_fh,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -53,12 +53,26 @@ HTTP_PARAMS = {
 
 FORMAT_CLAUSE = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
 # Statements whose result chDB can stream chunk by chunk (it refuses SHOW/DESCRIBE/EXISTS for streaming).
-STREAMABLE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*\(?\s*(?:SELECT|WITH)\b", re.IGNORECASE | re.DOTALL)
+STREAMABLE = re.compile(
+    r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*\(?\s*(?:SELECT|WITH)\b", re.IGNORECASE | re.DOTALL
+)
 # Formats whose chunks concatenate to the whole answer. chDB writes the prefix/suffix of the others (names row,
 # JSON skeleton, Parquet/Arrow footers) into every chunk, so those are sent whole.
 STREAM_FORMATS = frozenset(
-    {"TabSeparated", "TSV", "TabSeparatedRaw", "TSVRaw", "CSV", "JSONEachRow", "JSONLines", "NDJSON",
-     "JSONCompactEachRow", "JSONStringsEachRow", "RowBinary", "Native"}
+    {
+        "TabSeparated",
+        "TSV",
+        "TabSeparatedRaw",
+        "TSVRaw",
+        "CSV",
+        "JSONEachRow",
+        "JSONLines",
+        "NDJSON",
+        "JSONCompactEachRow",
+        "JSONStringsEachRow",
+        "RowBinary",
+        "Native",
+    }
 )
 SETTINGS_IN_TARGET = re.compile(r"^(?P<table>.*?)\s+SETTINGS\s+(?P<settings>.+)$", re.IGNORECASE | re.DOTALL)
 
@@ -284,7 +298,9 @@ class Handler(BaseHTTPRequestHandler):
                 )
             sql, data_path, fmt_in = self._statement(params, body)
             starts = check_outside_world(sql, self.policy.allowed)
-            check_outside_world(" ".join(params), self.policy.allowed)  # setting names too (format_schema=...)
+            check_outside_world(
+                " ".join(params), self.policy.allowed
+            )  # setting names too (format_schema=...)
             if data_path is not None:
                 sql = self._insert_from_file(sql, data_path, fmt_in)
             out_format = params.get("default_format") or "TabSeparated"
@@ -310,12 +326,22 @@ class Handler(BaseHTTPRequestHandler):
             )
             deliver = self._deliver_stream if stream else self._deliver_whole
             self._run(
-                params, f"/* {marker} */ {sql}", out_format, bound, settings, marker, stateful, deliver, query_id
+                params,
+                f"/* {marker} */ {sql}",
+                out_format,
+                bound,
+                settings,
+                marker,
+                stateful,
+                deliver,
+                query_id,
             )
         except EngineError as exc:
             self._error(exc, query_id if SAFE_ID.fullmatch(query_id) else "")
 
-    def _result_headers(self, params: dict[str, str], result: Any, out_format: str, query_id: str) -> dict[str, str]:
+    def _result_headers(
+        self, params: dict[str, str], result: Any, out_format: str, query_id: str
+    ) -> dict[str, str]:
         # For a streamed result the summary is the progress at the first chunk (ClickHouse sends it likewise).
         summary = {
             "read_rows": str(_call(result, "rows_read")),
@@ -336,7 +362,13 @@ class Handler(BaseHTTPRequestHandler):
         return headers
 
     def _deliver_whole(
-        self, conn: Any, sql: str, out_format: str, bound: dict[str, str], params: dict[str, str], query_id: str
+        self,
+        conn: Any,
+        sql: str,
+        out_format: str,
+        bound: dict[str, str],
+        params: dict[str, str],
+        query_id: str,
     ) -> bool:
         """Run the statement to the end, then send its result with a Content-Length. True: connection reusable."""
         try:
@@ -348,7 +380,13 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
     def _deliver_stream(
-        self, conn: Any, sql: str, out_format: str, bound: dict[str, str], params: dict[str, str], query_id: str
+        self,
+        conn: Any,
+        sql: str,
+        out_format: str,
+        bound: dict[str, str],
+        params: dict[str, str],
+        query_id: str,
     ) -> bool:
         """Send the result chunk by chunk as chDB produces it. An error before the first chunk is an ordinary
         error reply; after it the status is sent, so the body ends with the error text and the connection is cut
@@ -484,7 +522,16 @@ class Handler(BaseHTTPRequestHandler):
         reusable = False
         try:
             completed = self._execute(
-                conn, params, sql, out_format, bound, settings if fresh else {}, marker, deliver, query_id, fresh
+                conn,
+                params,
+                sql,
+                out_format,
+                bound,
+                settings if fresh else {},
+                marker,
+                deliver,
+                query_id,
+                fresh,
             )
             # A statement that changes connection state must not leak into the next request; nor may a
             # connection whose streamed result was abandoned midway.

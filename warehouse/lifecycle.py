@@ -55,13 +55,17 @@ class Table:
 
 def tables(ch: Any, databases: Iterable[str] | None = None) -> list[Table]:
     """Every MergeTree-family table (views and dictionaries excluded), with its columns."""
-    rows = ch.query("SELECT database, name, engine FROM system.tables WHERE database NOT IN {skip:Array(String)} "
-                    "AND engine LIKE '%MergeTree%' ORDER BY database, name",
-                    parameters={"skip": list(SKIP_DATABASES)}).result_rows
+    rows = ch.query(
+        "SELECT database, name, engine FROM system.tables WHERE database NOT IN {skip:Array(String)} "
+        "AND engine LIKE '%MergeTree%' ORDER BY database, name",
+        parameters={"skip": list(SKIP_DATABASES)},
+    ).result_rows
     columns_of: dict[tuple[str, str], list[str]] = {}
-    for db, table, col in ch.query("SELECT database, table, name FROM system.columns WHERE database NOT IN "
-                                   "{skip:Array(String)} ORDER BY database, table, position",
-                                   parameters={"skip": list(SKIP_DATABASES)}).result_rows:
+    for db, table, col in ch.query(
+        "SELECT database, table, name FROM system.columns WHERE database NOT IN "
+        "{skip:Array(String)} ORDER BY database, table, position",
+        parameters={"skip": list(SKIP_DATABASES)},
+    ).result_rows:
         columns_of.setdefault((db, table), []).append(col)
     rows = [(db, name, engine, columns_of.get((db, name), [])) for db, name, engine in rows]
     wanted = set(databases) if databases else None
@@ -76,6 +80,7 @@ def tables(ch: Any, databases: Iterable[str] | None = None) -> list[Table]:
 
 # ------------------------------------------------------------------------------------------ retention
 
+
 def retention_class(t: Table) -> str | None:
     if "date_day" not in t.columns:
         return None
@@ -87,8 +92,10 @@ def retention_class(t: Table) -> str | None:
 
 
 def overrides(ch: Any) -> dict[tuple[str, str], int]:
-    rows = ch.query("SELECT tenant_id, table_class, argMax(months, updated_at) FROM app.retention_overrides "
-                    "GROUP BY tenant_id, table_class").result_rows
+    rows = ch.query(
+        "SELECT tenant_id, table_class, argMax(months, updated_at) FROM app.retention_overrides "
+        "GROUP BY tenant_id, table_class"
+    ).result_rows
     return {(r[0], r[1]): int(r[2]) for r in rows}
 
 
@@ -103,14 +110,21 @@ def ttl_clause(cls: str, over: dict[tuple[str, str], int]) -> str:
         return f"date_day + INTERVAL {base} MONTH DELETE"
     names = ", ".join(f"'{t}'" for t in sorted(special))
     rules = [f"date_day + INTERVAL {base} MONTH DELETE WHERE tenant_id NOT IN ({names})"]
-    rules += [f"date_day + INTERVAL {int(m)} MONTH DELETE WHERE tenant_id = '{t}'" for t, m in sorted(special.items())]
+    rules += [
+        f"date_day + INTERVAL {int(m)} MONTH DELETE WHERE tenant_id = '{t}'"
+        for t, m in sorted(special.items())
+    ]
     return ", ".join(rules)
 
 
 def retention_plan(ch: Any, databases: Iterable[str] | None = None) -> list[tuple[Table, str, str]]:
     """(table, class, TTL clause) for every table a retention class covers."""
     over = overrides(ch)
-    return [(t, cls, ttl_clause(cls, over)) for t in tables(ch, databases) if (cls := retention_class(t)) is not None]
+    return [
+        (t, cls, ttl_clause(cls, over))
+        for t in tables(ch, databases)
+        if (cls := retention_class(t)) is not None
+    ]
 
 
 def apply_retention(ch: Any, databases: Iterable[str] | None = None) -> list[str]:
@@ -127,25 +141,40 @@ def set_override(ch: Any, tenant_id: str, table_class: str, months: int) -> None
         raise LifecycleError(f"table class {table_class!r}: one of {', '.join(DEFAULT_MONTHS)}")
     if not 1 <= months <= 120:
         raise LifecycleError("months: 1 to 120")
-    ch.insert("app.retention_overrides", [[tenant_id, table_class, months]],
-              column_names=["tenant_id", "table_class", "months"])
+    ch.insert(
+        "app.retention_overrides",
+        [[tenant_id, table_class, months]],
+        column_names=["tenant_id", "table_class", "months"],
+    )
 
 
 # ------------------------------------------------------------------------------------------ fingerprints
 
+
 def fingerprint(ch: Any, t: Table, where: str = "", params: dict[str, Any] | None = None) -> tuple[int, str]:
     """Row count and an order-independent hash of every row (aggregate states finalised: their bytes follow
     insertion order, their value does not)."""
-    types = dict(ch.query("SELECT name, type FROM system.columns WHERE database = {d:String} AND table = {t:String}",
-                          parameters={"d": t.database, "t": t.name}).result_rows)
-    cols = [f"finalizeAggregation(`{c}`)" if types[c].startswith("AggregateFunction") else f"`{c}`"
-            for c in t.columns if c not in ("_loaded_at",)]
-    r = ch.query(f"SELECT count(), toString(sum(cityHash64({', '.join(cols)}))) FROM {t.fq} "  # noqa: S608
-                 f"{'WHERE ' + where if where else ''}", parameters=params or {}).result_rows[0]
+    types = dict(
+        ch.query(
+            "SELECT name, type FROM system.columns WHERE database = {d:String} AND table = {t:String}",
+            parameters={"d": t.database, "t": t.name},
+        ).result_rows
+    )
+    cols = [
+        f"finalizeAggregation(`{c}`)" if types[c].startswith("AggregateFunction") else f"`{c}`"
+        for c in t.columns
+        if c not in ("_loaded_at",)
+    ]
+    r = ch.query(
+        f"SELECT count(), toString(sum(cityHash64({', '.join(cols)}))) FROM {t.fq} "  # noqa: S608
+        f"{'WHERE ' + where if where else ''}",
+        parameters=params or {},
+    ).result_rows[0]
     return int(r[0]), str(r[1])
 
 
 # ------------------------------------------------------------------------------------------ backup
+
 
 def _scope(t: Table, tenant: str | None) -> tuple[str, dict[str, Any]]:
     if tenant is None:
@@ -161,7 +190,11 @@ def backup(ch: Any, target: str | Path, *, tenant: str | None = None) -> dict[st
     if root.exists() and any(root.iterdir()):
         raise LifecycleError(f"{root} is not empty: a backup goes into a new folder")
     root.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, Any] = {"created_at": dt.datetime.now(dt.UTC).isoformat(), "tenant": tenant, "tables": {}}
+    manifest: dict[str, Any] = {
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
+        "tenant": tenant,
+        "tables": {},
+    }
     for t in tables(ch):
         where, params = _scope(t, tenant)
         if where == "0":
@@ -175,8 +208,12 @@ def backup(ch: Any, target: str | Path, *, tenant: str | None = None) -> dict[st
                 fh.write(chunk)
         count, digest = fingerprint(ch, t, where, params)
         manifest["tables"][f"{t.database}.{t.name}"] = {
-            "schema": schema, "file": path.name, "rows": count, "hash": digest,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            "schema": schema,
+            "file": path.name,
+            "rows": count,
+            "hash": digest,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
     (root / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     return manifest
 
@@ -185,8 +222,15 @@ def list_backups(folder: str | Path) -> list[dict[str, Any]]:
     out = []
     for m in sorted(Path(folder).glob("*/manifest.json")):
         data = json.loads(m.read_text(encoding="utf-8"))
-        out.append({"path": str(m.parent), "created_at": data["created_at"], "tenant": data["tenant"],
-                    "tables": len(data["tables"]), "rows": sum(x["rows"] for x in data["tables"].values())})
+        out.append(
+            {
+                "path": str(m.parent),
+                "created_at": data["created_at"],
+                "tenant": data["tenant"],
+                "tables": len(data["tables"]),
+                "rows": sum(x["rows"] for x in data["tables"].values()),
+            }
+        )
     return out
 
 
@@ -205,33 +249,43 @@ def restore(ch: Any, source: str | Path) -> dict[str, tuple[int, str]]:
         if hashlib.sha256(data).hexdigest() != meta["sha256"]:
             raise LifecycleError(f"{meta['file']} is damaged (checksum differs from the manifest)")
         ch.command(f"CREATE DATABASE IF NOT EXISTS `{db}`")
-        if not ch.query("SELECT count() FROM system.tables WHERE database = {d:String} AND name = {n:String}",
-                        parameters={"d": db, "n": name}).result_rows[0][0]:
+        if not ch.query(
+            "SELECT count() FROM system.tables WHERE database = {d:String} AND name = {n:String}",
+            parameters={"d": db, "n": name},
+        ).result_rows[0][0]:
             ch.command(meta["schema"])
         t = next(x for x in tables(ch, [db]) if x.name == name)
         where, params = _scope(t, tenant)
         if where:
-            ch.command(f"ALTER TABLE {t.fq} DELETE WHERE {where}", parameters=params,
-                       settings={"mutations_sync": 2})
+            ch.command(
+                f"ALTER TABLE {t.fq} DELETE WHERE {where}", parameters=params, settings={"mutations_sync": 2}
+            )
         else:
             ch.command(f"TRUNCATE TABLE {t.fq}")
         if meta["rows"]:
             ch.raw_insert(f"{t.fq}", insert_block=data, fmt="Native")
         got[fq] = fingerprint(ch, t, where, params)
         if got[fq] != (meta["rows"], meta["hash"]):
-            raise LifecycleError(f"{fq}: restored {got[fq][0]} rows with hash {got[fq][1]}, the backup has "
-                                 f"{meta['rows']} rows with hash {meta['hash']}")
+            raise LifecycleError(
+                f"{fq}: restored {got[fq][0]} rows with hash {got[fq][1]}, the backup has "
+                f"{meta['rows']} rows with hash {meta['hash']}"
+            )
     return got
 
 
 # ------------------------------------------------------------------------------------------ erasure
 
+
 def _erase_targets(ch: Any, tenant: str, client: str | None) -> list[tuple[Table, str, dict[str, Any]]]:
     accounts: list[str] = []
     if client is not None:
-        accounts = [r[0] for r in ch.query(
-            "SELECT DISTINCT account_id FROM app.accounts WHERE tenant_id = {t:String} AND client_id = {c:String}",
-            parameters={"t": tenant, "c": client}).result_rows]
+        accounts = [
+            r[0]
+            for r in ch.query(
+                "SELECT DISTINCT account_id FROM app.accounts WHERE tenant_id = {t:String} AND client_id = {c:String}",
+                parameters={"t": tenant, "c": client},
+            ).result_rows
+        ]
     out = []
     for t in tables(ch):
         if "tenant_id" not in t.columns or (t.database == "app" and t.name == "audit_log"):
@@ -240,14 +294,23 @@ def _erase_targets(ch: Any, tenant: str, client: str | None) -> list[tuple[Table
         if client is None:
             out.append((t, "tenant_id = {tenant:String}", p))
         elif t.has_client:
-            out.append((t, "tenant_id = {tenant:String} AND client_id = {client:String}", {**p, "client": client}))
+            out.append(
+                (t, "tenant_id = {tenant:String} AND client_id = {client:String}", {**p, "client": client})
+            )
         elif "account_id" in t.columns and accounts:
-            out.append((t, "tenant_id = {tenant:String} AND account_id IN {accounts:Array(String)}",
-                        {**p, "accounts": accounts}))
+            out.append(
+                (
+                    t,
+                    "tenant_id = {tenant:String} AND account_id IN {accounts:Array(String)}",
+                    {**p, "accounts": accounts},
+                )
+            )
     return out
 
 
-def erase(ch: Any, tenant: str, client: str | None = None, *, dry_run: bool = True, by: str = "") -> dict[str, int]:
+def erase(
+    ch: Any, tenant: str, client: str | None = None, *, dry_run: bool = True, by: str = ""
+) -> dict[str, int]:
     """Rows per table that belong to the client (or the whole tenant); removed unless `dry_run`. Report files
     listed in app.report_runs go too."""
     targets = _erase_targets(ch, tenant, client)
@@ -260,22 +323,38 @@ def erase(ch: Any, tenant: str, client: str | None = None, *, dry_run: bool = Tr
     if "app.report_runs" in counts:
         where = next(w for t, w, _ in targets if t.database == "app" and t.name == "report_runs")
         params = next(p for t, _, p in targets if t.database == "app" and t.name == "report_runs")
-        for (paths,) in ch.query(f"SELECT files FROM app.report_runs WHERE {where}", parameters=params).result_rows:  # noqa: S608
+        for (paths,) in ch.query(
+            f"SELECT files FROM app.report_runs WHERE {where}",  # noqa: S608 - `where` is built from our names
+            parameters=params,
+        ).result_rows:
             files += [p for p in paths if Path(p).is_file()]
     counts["report files"] = len(files)
     if dry_run:
         return counts
     for t, where, params in targets:
         if counts.get(f"{t.database}.{t.name}"):
-            ch.command(f"ALTER TABLE {t.fq} DELETE WHERE {where}", parameters=params,
-                       settings={"mutations_sync": 2})
+            ch.command(
+                f"ALTER TABLE {t.fq} DELETE WHERE {where}", parameters=params, settings={"mutations_sync": 2}
+            )
     for f in files:
         Path(f).unlink(missing_ok=True)
     from dashboards.auth import audit
 
     # Counts only: the audit trail says an erasure happened, not what the data was.
     subject = hashlib.sha256(f"{tenant}|{client or ''}".encode()).hexdigest()[:16]
-    audit(ch, tenant, by or "system", "erase_client" if client else "erase_tenant", "ok", target=subject,
-          detail=json.dumps({"rows": sum(v for k, v in counts.items() if k != "report files"),
-                             "tables": len(counts) - 1, "files": len(files)}))
+    audit(
+        ch,
+        tenant,
+        by or "system",
+        "erase_client" if client else "erase_tenant",
+        "ok",
+        target=subject,
+        detail=json.dumps(
+            {
+                "rows": sum(v for k, v in counts.items() if k != "report files"),
+                "tables": len(counts) - 1,
+                "files": len(files),
+            }
+        ),
+    )
     return counts

@@ -73,8 +73,10 @@ def backup_list(folder: Path) -> None:
     if not found:
         click.echo(f"no backups under {folder} / резервных копий нет")
     for b in found:
-        click.echo(f"{b['path']}  {b['created_at']}  tenant {b['tenant'] or 'all'}  {b['tables']} tables  "
-                   f"{b['rows']} rows")
+        click.echo(
+            f"{b['path']}  {b['created_at']}  tenant {b['tenant'] or 'all'}  {b['tables']} tables  "
+            f"{b['rows']} rows"
+        )
 
 
 @backup.command("restore")
@@ -101,8 +103,10 @@ def _erase(tenant: str, client: str | None, yes: bool) -> None:
         click.echo(f"dry run: the rows above of {what} would be erased; add --yes to erase them")
         return
     lc.erase(ch, tenant, client, dry_run=False, by="cli")
-    click.echo(f"erased {what}: {sum(v for k, v in plan.items() if k != 'report files')} rows, "
-               f"{plan.get('report files', 0)} report files")
+    click.echo(
+        f"erased {what}: {sum(v for k, v in plan.items() if k != 'report files')} rows, "
+        f"{plan.get('report files', 0)} report files"
+    )
 
 
 @click.command("erase")

@@ -52,8 +52,9 @@ def _as_batches(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch]) -> I
                 yield item
 
 
-def _check_batch(batch: pa.RecordBatch, table: str, tenant_id: str, account_id: str,
-                 days: set[dt.date] | None, offset: int) -> pa.RecordBatch:
+def _check_batch(
+    batch: pa.RecordBatch, table: str, tenant_id: str, account_id: str, days: set[dt.date] | None, offset: int
+) -> pa.RecordBatch:
     """Fill tenant/account if absent; refuse rows outside the window or of another tenant/account."""
     names = batch.schema.names
     n = batch.num_rows
@@ -139,12 +140,21 @@ class Window:
             raise ValueError(f"{self.table}: empty load window")
 
 
-def insert_window(client: Any, window: Window, data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch]) -> int:
+def insert_window(
+    client: Any, window: Window, data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch]
+) -> int:
     """Insert the rows of a window under its load id (not yet visible); on failure they are removed again."""
     try:
-        window.rows = _insert_rows(client, window.table, data, tenant_id=window.tenant_id,
-                                   account_id=window.account_id, days=window.days,  # type: ignore[arg-type]
-                                   load_id=window.load_id, loaded_at=window.loaded_at)
+        window.rows = _insert_rows(
+            client,
+            window.table,
+            data,
+            tenant_id=window.tenant_id,
+            account_id=window.account_id,
+            days=window.days,  # type: ignore[arg-type]
+            load_id=window.load_id,
+            loaded_at=window.loaded_at,
+        )
     except BaseException:
         _delete_quietly(client, window.table, window.tenant_id, window.account_id, window.load_id)
         raise
@@ -160,18 +170,33 @@ def switch_windows(client: Any, windows: list[Window]) -> None:
     """Make the inserted windows current with one single-block insert into app.raw_window_versions (atomic)."""
     if not windows:
         return
-    cols: dict[str, list[Any]] = {"table_name": [], "tenant_id": [], "account_id": [], "date_day": [],
-                                  "load_id": [], "loaded_at": []}
+    cols: dict[str, list[Any]] = {
+        "table_name": [],
+        "tenant_id": [],
+        "account_id": [],
+        "date_day": [],
+        "load_id": [],
+        "loaded_at": [],
+    }
     for w in windows:
         for day in sorted(w.days) if w.days is not None else [SNAPSHOT_DAY]:
-            for key, value in (("table_name", w.table), ("tenant_id", w.tenant_id), ("account_id", w.account_id),
-                               ("date_day", day), ("load_id", w.load_id), ("loaded_at", w.loaded_at)):
+            for key, value in (
+                ("table_name", w.table),
+                ("tenant_id", w.tenant_id),
+                ("account_id", w.account_id),
+                ("date_day", day),
+                ("load_id", w.load_id),
+                ("loaded_at", w.loaded_at),
+            ):
                 cols[key].append(value)
     types = {"date_day": pa.date32(), "loaded_at": pa.timestamp("us")}
     token_id = windows[0].load_id if len(windows) == 1 else "+".join(w.load_id for w in windows)
-    _insert_table(client, VERSIONS_TABLE, pa.table({k: pa.array(v, types.get(k, pa.string()))
-                                                    for k, v in cols.items()}),
-                  settings=_insert_settings(token_id, -1))
+    _insert_table(
+        client,
+        VERSIONS_TABLE,
+        pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items()}),
+        settings=_insert_settings(token_id, -1),
+    )
 
 
 def delete_superseded(client: Any, windows: list[Window]) -> None:
@@ -195,20 +220,27 @@ def delete_superseded(client: Any, windows: list[Window]) -> None:
         # The windows are already switched: this only waits for the clean-up mutation, which keeps running if the
         # wait is cut short. A client-wide max_execution_time meant for queries must not turn a current load into
         # a `failed` one, so the wait is unbounded here (the HTTP send/receive timeout still applies).
-        client.command(f"DELETE FROM {_delete_target(w.table)} WHERE {where}", parameters=one,  # noqa: S608 - ours
-                       settings={"lightweight_deletes_sync": 2, "mutations_sync": 2, "max_execution_time": 0})
+        client.command(
+            f"DELETE FROM {_delete_target(w.table)} WHERE {where}",  # noqa: S608 - ours
+            parameters=one,
+            settings={"lightweight_deletes_sync": 2, "mutations_sync": 2, "max_execution_time": 0},
+        )
 
 
 def _superseded_where(w: Window, params: dict[str, Any], suffix: str) -> str:
     # Only rows older than this load go: a newer concurrent load of the same window keeps its rows.
-    params.update({f"tenant{suffix}": w.tenant_id, f"account{suffix}": w.account_id,
-                   f"loaded_at{suffix}": w.loaded_at})
-    where = (f"tenant_id = {{tenant{suffix}:String}} AND account_id = {{account{suffix}:String}} "
-             f"AND _loaded_at < {{loaded_at{suffix}:DateTime64(3)}}")
+    params.update(
+        {f"tenant{suffix}": w.tenant_id, f"account{suffix}": w.account_id, f"loaded_at{suffix}": w.loaded_at}
+    )
+    where = (
+        f"tenant_id = {{tenant{suffix}:String}} AND account_id = {{account{suffix}:String}} "
+        f"AND _loaded_at < {{loaded_at{suffix}:DateTime64(3)}}"
+    )
     if w.days is not None:
         params[f"days{suffix}"] = sorted(w.days)
         where += f" AND date_day IN {{days{suffix}:Array(Date)}}"
     return where
+
 
 # Rows per insert request. Each request streams its batches as one ArrowStream body and becomes one
 # INSERT on the server, so a part is all-or-nothing; bigger parts mean fewer, larger MergeTree parts and
@@ -218,9 +250,15 @@ def _superseded_where(w: Window, params: dict[str, Any], suffix: str) -> str:
 PART_ROWS = 250_000
 
 
-def _checked(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch], table: str, tenant_id: str,
-             account_id: str, days: set[dt.date] | None, load_id: str,
-             loaded_at: dt.datetime) -> Iterator[pa.RecordBatch]:
+def _checked(
+    data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch],
+    table: str,
+    tenant_id: str,
+    account_id: str,
+    days: set[dt.date] | None,
+    load_id: str,
+    loaded_at: dt.datetime,
+) -> Iterator[pa.RecordBatch]:
     """Validated batches with tenant/account/_load_id/_loaded_at filled in, ready to insert."""
     offset = 0
     for batch in _as_batches(data):
@@ -243,7 +281,9 @@ _CONST_DICT = pa.dictionary(pa.int32(), pa.string())
 
 
 def _constant(value: str, n: int) -> pa.DictionaryArray:
-    return pa.DictionaryArray.from_arrays(pa.repeat(pa.scalar(0, pa.int32()), n), pa.array([value], pa.string()))
+    return pa.DictionaryArray.from_arrays(
+        pa.repeat(pa.scalar(0, pa.int32()), n), pa.array([value], pa.string())
+    )
 
 
 class _Chunks:
@@ -269,15 +309,25 @@ class _Chunks:
         return out
 
 
-def _insert_rows(client: Any, table: str, data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch], *,
-                 tenant_id: str, account_id: str, days: set[dt.date] | None, load_id: str,
-                 loaded_at: dt.datetime) -> int:
+def _insert_rows(
+    client: Any,
+    table: str,
+    data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch],
+    *,
+    tenant_id: str,
+    account_id: str,
+    days: set[dt.date] | None,
+    load_id: str,
+    loaded_at: dt.datetime,
+) -> int:
     """Insert every row of `data` under `load_id`, streamed in parts of up to PART_ROWS rows; returns rows."""
     batches = _checked(data, table, tenant_id, account_id, days, load_id, loaded_at)
     if not hasattr(client, "raw_insert"):  # not an HTTP clickhouse-connect client: one insert per batch
         rows = 0
         for part, batch in enumerate(batches):
-            client.insert_arrow(table, pa.Table.from_batches([batch]), settings=_insert_settings(load_id, part))
+            client.insert_arrow(
+                table, pa.Table.from_batches([batch]), settings=_insert_settings(load_id, part)
+            )
             rows += batch.num_rows
         return rows
     pending: list[pa.RecordBatch] = []
@@ -292,16 +342,22 @@ def _insert_rows(client: Any, table: str, data: pa.Table | pa.RecordBatch | Iter
         sent = [0]
         names = pending[0].schema.names
         body = _part_body(batches, pending, sent)
-        summary = client.raw_insert(table, names, body, settings=_insert_settings(load_id, part), fmt="ArrowStream")
+        summary = client.raw_insert(
+            table, names, body, settings=_insert_settings(load_id, part), fmt="ArrowStream"
+        )
         written = getattr(summary, "summary", {}).get("written_rows")
         if written is not None and int(written) < sent[0]:
-            raise RuntimeError(f"{table}: the warehouse wrote {written} of the {sent[0]} rows sent in part {part} "
-                               f"of load {load_id}")
+            raise RuntimeError(
+                f"{table}: the warehouse wrote {written} of the {sent[0]} rows sent in part {part} "
+                f"of load {load_id}"
+            )
         rows += sent[0]
         part += 1
 
 
-def _part_body(batches: Iterator[pa.RecordBatch], pending: list[pa.RecordBatch], sent: list[int]) -> Iterator[bytes]:
+def _part_body(
+    batches: Iterator[pa.RecordBatch], pending: list[pa.RecordBatch], sent: list[int]
+) -> Iterator[bytes]:
     """One ArrowStream body: `pending[0]` and the batches after it, up to PART_ROWS rows or a schema change.
 
     A batch with another schema is left in `pending` for the next part. An exception from the producer
@@ -358,8 +414,12 @@ def _delete_quietly(client: Any, table: str, tenant_id: str, account_id: str, lo
         )
         _wait_for_mutations(client, table, CLEANUP_WAIT_S)
     except Exception:
-        log.warning("could not remove rows of failed load %s from %s; the next load of the window removes them",
-                    load_id, table, exc_info=True)
+        log.warning(
+            "could not remove rows of failed load %s from %s; the next load of the window removes them",
+            load_id,
+            table,
+            exc_info=True,
+        )
 
 
 CLEANUP_WAIT_S = 2.0
@@ -370,13 +430,18 @@ def _wait_for_mutations(client: Any, table: str, timeout: float) -> None:
     db, name = _delete_target(table).split(" ", 1)[0].split(".", 1)
     deadline = time.monotonic() + timeout
     while True:
-        pending = client.command("SELECT count() FROM system.mutations WHERE database = {d:String} "
-                                 "AND table = {t:String} AND is_done = 0", parameters={"d": db, "t": name})
+        pending = client.command(
+            "SELECT count() FROM system.mutations WHERE database = {d:String} "
+            "AND table = {t:String} AND is_done = 0",
+            parameters={"d": db, "t": name},
+        )
         if not pending:
             return
         if time.monotonic() >= deadline:
-            raise TimeoutError(f"{pending} mutation(s) of {db}.{name} unfinished after {timeout:.0f}s "
-                               "(disk full?); the failed load's rows stay invisible until the next load")
+            raise TimeoutError(
+                f"{pending} mutation(s) of {db}.{name} unfinished after {timeout:.0f}s "
+                "(disk full?); the failed load's rows stay invisible until the next load"
+            )
         time.sleep(0.02)
 
 
@@ -411,10 +476,38 @@ class LoadLog:
     error: str = ""
 
 
-LOG_COLUMNS = ["run_id", "tenant_id", "platform", "report", "account_id", "date_from", "date_to", "status", "rows",
-               "request_ids", "started_at", "finished_at", "duration_s", "error"]
-LOG_TYPES = [pa.string(), pa.string(), pa.string(), pa.string(), pa.string(), pa.date32(), pa.date32(), pa.string(),
-             pa.uint64(), pa.list_(pa.string()), pa.timestamp("ms"), pa.timestamp("ms"), pa.float64(), pa.string()]
+LOG_COLUMNS = [
+    "run_id",
+    "tenant_id",
+    "platform",
+    "report",
+    "account_id",
+    "date_from",
+    "date_to",
+    "status",
+    "rows",
+    "request_ids",
+    "started_at",
+    "finished_at",
+    "duration_s",
+    "error",
+]
+LOG_TYPES = [
+    pa.string(),
+    pa.string(),
+    pa.string(),
+    pa.string(),
+    pa.string(),
+    pa.date32(),
+    pa.date32(),
+    pa.string(),
+    pa.uint64(),
+    pa.list_(pa.string()),
+    pa.timestamp("ms"),
+    pa.timestamp("ms"),
+    pa.float64(),
+    pa.string(),
+]
 
 
 def _write_log(client: Any, entry: LoadLog, finished: dt.datetime | None) -> None:
@@ -426,13 +519,30 @@ def write_logs(client: Any, entries: list[LoadLog], finished: list[dt.datetime |
     columns: list[list[Any]] = [[] for _ in LOG_COLUMNS]
     for entry, end in zip(entries, finished, strict=True):
         duration = (end - entry.started_at).total_seconds() if end else 0.0
-        values = [entry.run_id, entry.tenant_id, entry.platform, entry.report, entry.account_id, entry.date_from,
-                  entry.date_to, entry.status, entry.rows, list(entry.request_ids), entry.started_at, end, duration,
-                  entry.error]
+        values = [
+            entry.run_id,
+            entry.tenant_id,
+            entry.platform,
+            entry.report,
+            entry.account_id,
+            entry.date_from,
+            entry.date_to,
+            entry.status,
+            entry.rows,
+            list(entry.request_ids),
+            entry.started_at,
+            end,
+            duration,
+            entry.error,
+        ]
         for col, v in zip(columns, values, strict=True):
             col.append(v)
-    _insert_table(client, "app.load_log", pa.table([pa.array(v, t) for v, t in zip(columns, LOG_TYPES, strict=True)],
-                                                   names=LOG_COLUMNS), settings={"insert_deduplicate": 0})
+    _insert_table(
+        client,
+        "app.load_log",
+        pa.table([pa.array(v, t) for v, t in zip(columns, LOG_TYPES, strict=True)], names=LOG_COLUMNS),
+        settings={"insert_deduplicate": 0},
+    )
 
 
 @contextmanager
@@ -448,8 +558,16 @@ def load_logged(
     run_id: str | None = None,
 ) -> Iterator[LoadLog]:
     """Record a load in app.load_log: a `running` row now, an `ok` or `failed` row (with the error) at the end."""
-    entry = LoadLog(run_id or uuid.uuid4().hex, tenant_id, platform, report, account_id, date_from, date_to,
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    entry = LoadLog(
+        run_id or uuid.uuid4().hex,
+        tenant_id,
+        platform,
+        report,
+        account_id,
+        date_from,
+        date_to,
+        dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
     _write_log(client, entry, None)
     t0 = time.monotonic()
     try:

@@ -54,7 +54,9 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
             raise ValueError(f"migration file {path.name} must be named NNNN_lowercase_name.sql")
         version = int(m.group(1))
         if version in found:
-            raise ValueError(f"two migrations share version {version:04d}: {found[version].path.name}, {path.name}")
+            raise ValueError(
+                f"two migrations share version {version:04d}: {found[version].path.name}, {path.name}"
+            )
         found[version] = Migration(version, m.group(2), path)
     return [found[v] for v in sorted(found)]
 
@@ -65,21 +67,30 @@ def migrate(client: Any, directory: Path = MIGRATIONS_DIR) -> list[str]:
         client.command(stmt)
     done = {
         int(r[0]): r[1]
-        for r in client.query("SELECT version, argMax(checksum, applied_at) FROM app.schema_migrations GROUP BY version").result_rows
+        for r in client.query(
+            "SELECT version, argMax(checksum, applied_at) FROM app.schema_migrations GROUP BY version"
+        ).result_rows
     }
     applied = []
     for mig in discover(directory):
         if mig.version in done:
             if done[mig.version] != mig.checksum:
-                log.warning("migration %04d_%s changed after it was applied; add a new migration instead", mig.version, mig.name)
+                log.warning(
+                    "migration %04d_%s changed after it was applied; add a new migration instead",
+                    mig.version,
+                    mig.name,
+                )
             continue
         for i, stmt in enumerate(mig.statements(), 1):
             try:
                 client.command(stmt)
             except Exception as exc:
                 raise RuntimeError(f"migration {mig.path.name}, statement {i} failed: {exc}") from exc
-        client.insert("app.schema_migrations", [[mig.version, mig.name, mig.checksum]],
-                      column_names=["version", "name", "checksum"])
+        client.insert(
+            "app.schema_migrations",
+            [[mig.version, mig.name, mig.checksum]],
+            column_names=["version", "name", "checksum"],
+        )
         applied.append(f"{mig.version:04d}_{mig.name}")
         log.info("applied migration %04d_%s", mig.version, mig.name)
     return applied

@@ -77,8 +77,10 @@ def quote_str(value: str) -> str:
 
 def check_tenant(tenant_id: str) -> str:
     if not isinstance(tenant_id, str) or not TENANT_RE.match(tenant_id):
-        raise ProvisionError(f"invalid tenant id {tenant_id!r}: letters, digits, '_', '.', '-' (up to 64) / "
-                             "недопустимый идентификатор арендатора")
+        raise ProvisionError(
+            f"invalid tenant id {tenant_id!r}: letters, digits, '_', '.', '-' (up to 64) / "
+            "недопустимый идентификатор арендатора"
+        )
     return tenant_id
 
 
@@ -135,18 +137,29 @@ def app_user_statements(marts_db: str, password: str, host_sql: str = "HOST ANY"
     if not IDENT_RE.match(marts_db):
         raise ProvisionError(f"marts database must be a plain name, got {marts_db!r}")
     role = quote_ident(APP_ROLE)
-    st = [f"CREATE ROLE IF NOT EXISTS {role}", f"REVOKE ALL ON *.* FROM {role}",
-          f"GRANT SELECT ON {quote_ident(marts_db)}.* TO {role}", f"GRANT SELECT, INSERT ON `app`.* TO {role}",
-          f"REVOKE CREATE TEMPORARY TABLE, SOURCES ON *.* FROM {role}",
-          f"REVOKE ACCESS MANAGEMENT, SYSTEM, INTROSPECTION, dictGet, CREATE, DROP, ALTER, TRUNCATE, KILL QUERY "
-          f"ON *.* FROM {role}",
-          # Row policies exist on tenant tables (below): the app must keep seeing every tenant's rows.
-          f"GRANT {quote_ident(STAFF_ROLE)} TO {role}"]
+    st = [
+        f"CREATE ROLE IF NOT EXISTS {role}",
+        f"REVOKE ALL ON *.* FROM {role}",
+        f"GRANT SELECT ON {quote_ident(marts_db)}.* TO {role}",
+        f"GRANT SELECT, INSERT ON `app`.* TO {role}",
+        f"REVOKE CREATE TEMPORARY TABLE, SOURCES ON *.* FROM {role}",
+        f"REVOKE ACCESS MANAGEMENT, SYSTEM, INTROSPECTION, dictGet, CREATE, DROP, ALTER, TRUNCATE, KILL QUERY "
+        f"ON *.* FROM {role}",
+        # Row policies exist on tenant tables (below): the app must keep seeing every tenant's rows.
+        f"GRANT {quote_ident(STAFF_ROLE)} TO {role}",
+    ]
     return st + _user_statements(APP_USER, APP_ROLE, password, host_sql, "")
 
 
-def build_plan(tenants: Sequence[str], tables: Sequence[TenantTable], *, marts_db: str = "marts",
-               host: str = "ANY", passwords: dict[str, str] | None = None, app_user: bool = True) -> Plan:
+def build_plan(
+    tenants: Sequence[str],
+    tables: Sequence[TenantTable],
+    *,
+    marts_db: str = "marts",
+    host: str = "ANY",
+    passwords: dict[str, str] | None = None,
+    app_user: bool = True,
+) -> Plan:
     """The SQL for the given tenants over the given tenant tables (from `tenant_tables`).
 
     Users are created `IDENTIFIED WITH sha256_hash BY '<hash>' SALT '<salt>'` (ClickHouse's sha256_password
@@ -164,8 +177,10 @@ def build_plan(tenants: Sequence[str], tables: Sequence[TenantTable], *, marts_d
     # Staff/ETL keep seeing every row: once a table has row policies, a user without one would see nothing.
     st.append(f"CREATE ROLE IF NOT EXISTS {quote_ident(STAFF_ROLE)}")
     for t in tables:
-        st.append(f"CREATE ROW POLICY OR REPLACE {quote_ident('mrm_staff_all')} ON {t.sql} "
-                  f"FOR SELECT USING 1 AS PERMISSIVE TO {quote_ident(STAFF_ROLE)}")
+        st.append(
+            f"CREATE ROW POLICY OR REPLACE {quote_ident('mrm_staff_all')} ON {t.sql} "
+            f"FOR SELECT USING 1 AS PERMISSIVE TO {quote_ident(STAFF_ROLE)}"
+        )
     for tenant in sorted(set(tenants)):
         role = quote_ident(role_name(tenant))
         # The role carries the fixed readonly setting too, so a user granted the role elsewhere is still readonly.
@@ -176,16 +191,23 @@ def build_plan(tenants: Sequence[str], tables: Sequence[TenantTable], *, marts_d
         # Table functions need CREATE TEMPORARY TABLE; file/url/remote/s3/… need SOURCES. Neither is ever
         # granted, and revoking them explicitly survives a later `GRANT ALL` mistake on a parent role.
         st.append(f"REVOKE CREATE TEMPORARY TABLE, SOURCES ON *.* FROM {role}")
-        st.append(f"REVOKE dictGet, INTROSPECTION, ALTER, CREATE, DROP, INSERT, TRUNCATE, OPTIMIZE, SYSTEM, "
-                  f"KILL QUERY, ACCESS MANAGEMENT ON *.* FROM {role}")
+        st.append(
+            f"REVOKE dictGet, INTROSPECTION, ALTER, CREATE, DROP, INSERT, TRUNCATE, OPTIMIZE, SYSTEM, "
+            f"KILL QUERY, ACCESS MANAGEMENT ON *.* FROM {role}"
+        )
         policy = quote_ident(f"mrm_tenant_{tenant}")
         for t in tables:
-            st.append(f"CREATE ROW POLICY OR REPLACE {policy} ON {t.sql} FOR SELECT "
-                      f"USING tenant_id = {quote_str(tenant)} AS PERMISSIVE TO {role}")
+            st.append(
+                f"CREATE ROW POLICY OR REPLACE {policy} ON {t.sql} FOR SELECT "
+                f"USING tenant_id = {quote_str(tenant)} AS PERMISSIVE TO {role}"
+            )
         password = given.get(user_name(tenant)) or secrets.token_urlsafe(24)
         plan.passwords[user_name(tenant)] = password
-        st.extend(_user_statements(user_name(tenant), role_name(tenant), password, host_sql,
-                                   " SETTINGS readonly = 1 CONST"))
+        st.extend(
+            _user_statements(
+                user_name(tenant), role_name(tenant), password, host_sql, " SETTINGS readonly = 1 CONST"
+            )
+        )
     if app_user:
         password = given.get(APP_USER) or secrets.token_urlsafe(24)
         plan.passwords[APP_USER] = password
@@ -200,15 +222,21 @@ def engine_is_embedded(settings: Any) -> bool:
     import httpx
 
     try:
-        r = httpx.get(f"{settings.url}/", params={"query": "SELECT 1"}, timeout=10,
-                      auth=(settings.username, settings.password) if settings.password else None)
+        r = httpx.get(
+            f"{settings.url}/",
+            params={"query": "SELECT 1"},
+            timeout=10,
+            auth=(settings.username, settings.password) if settings.password else None,
+        )
     except httpx.HTTPError:
         return False
     return str(r.headers.get("X-ClickHouse-Server-Display-Name", "")) == "mrm-embedded"
 
 
 def known_tenants(ch: Any) -> list[str]:
-    return [str(r[0]) for r in ch.query("SELECT DISTINCT tenant_id FROM app.tenants FINAL ORDER BY 1").result_rows]
+    return [
+        str(r[0]) for r in ch.query("SELECT DISTINCT tenant_id FROM app.tenants FINAL ORDER BY 1").result_rows
+    ]
 
 
 def apply(ch: Any, plan: Plan, *, embedded: bool) -> int:
@@ -217,7 +245,8 @@ def apply(ch: Any, plan: Plan, *, embedded: bool) -> int:
         raise ProvisionError(
             "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
             "configure a real ClickHouse (CLICKHOUSE_URL) or use --dry-run to print the SQL / встроенное "
-            "хранилище (chDB) не поддерживает пользователей и политики строк")
+            "хранилище (chDB) не поддерживает пользователей и политики строк"
+        )
     for s in plan.statements:
         ch.command(s)
     return len(plan.statements)

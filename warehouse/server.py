@@ -32,7 +32,6 @@ class WarehouseLockedError(RuntimeError):
     """Another process owns the data directory."""
 
 
-
 class DataDirLock:
     """An exclusive flock on the data directory, held for the life of the owner process."""
 
@@ -66,7 +65,6 @@ class DataDirLock:
             self._fh = None
 
 
-
 class WarehouseServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # idle keep-alive connections must not hold up a stop
@@ -74,8 +72,15 @@ class WarehouseServer(ThreadingHTTPServer):
     request_queue_size = 128
 
 
-def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.Event | None = None,
-          max_memory: int = 0, max_body: int = MAX_DATA_BODY, max_query_body: int = MAX_QUERY_BODY) -> None:
+def serve(
+    data_dir: Path,
+    port: int,
+    host: str = "127.0.0.1",
+    ready: threading.Event | None = None,
+    max_memory: int = 0,
+    max_body: int = MAX_DATA_BODY,
+    max_query_body: int = MAX_QUERY_BODY,
+) -> None:
     """Own the data directory, open chDB (memory capped at max_memory bytes if > 0), migrate, and serve until
     SIGTERM/SIGINT. Every request must carry the install's secret (see warehouse/access.py)."""
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -88,8 +93,9 @@ def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.E
         creds = credentials(data_dir)
         allowed = allowed_functions()
         engine = Engine(data_dir, max_memory)
-        handler: type[Handler] = type("BoundHandler", (Handler,), {"engine": engine, "max_data": max_body,
-                                                     "max_query": max_query_body})
+        handler: type[Handler] = type(
+            "BoundHandler", (Handler,), {"engine": engine, "max_data": max_body, "max_query": max_query_body}
+        )
         try:
             httpd = WarehouseServer((host, port), handler)
         except OSError as exc:
@@ -98,16 +104,30 @@ def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.E
         actual_port = httpd.server_address[1]
         handler.policy = AccessPolicy(creds, actual_port, allowed)
         if allowed:
-            log.warning("outside-world functions enabled by MRM_WAREHOUSE_ALLOW_FUNCTIONS: %s", ", ".join(sorted(allowed)))
+            log.warning(
+                "outside-world functions enabled by MRM_WAREHOUSE_ALLOW_FUNCTIONS: %s",
+                ", ".join(sorted(allowed)),
+            )
         thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
         thread.start()
         from warehouse.migrate import migrate_url
 
         applied = migrate_url(client_url(f"http://{host}:{actual_port}", creds))
         log.info("migrations applied: %s", applied or "none new")
-        state.write_text(json.dumps({"pid": os.getpid(), "host": host, "port": actual_port,
-                                     "url": f"http://{host}:{actual_port}", "version": engine.version}))
-        log.info("embedded ClickHouse %s serving %s on http://%s:%s", engine.version, data_dir, host, actual_port)
+        state.write_text(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": host,
+                    "port": actual_port,
+                    "url": f"http://{host}:{actual_port}",
+                    "version": engine.version,
+                }
+            )
+        )
+        log.info(
+            "embedded ClickHouse %s serving %s on http://%s:%s", engine.version, data_dir, host, actual_port
+        )
         if ready is not None:
             ready.set()
         stop = threading.Event()
@@ -130,16 +150,29 @@ def serve(data_dir: Path, port: int, host: str = "127.0.0.1", ready: threading.E
 def main(argv: list[str] | None = None) -> int:
     from warehouse.settings import DEFAULT_PORT, data_dir
 
-    parser = argparse.ArgumentParser(description="Serve the embedded ClickHouse (chDB) over the ClickHouse HTTP interface.")
+    parser = argparse.ArgumentParser(
+        description="Serve the embedded ClickHouse (chDB) over the ClickHouse HTTP interface."
+    )
     parser.add_argument("--data-dir", type=Path, default=data_dir(), help="data directory (MRM_DATA_DIR)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (0 = any free port)"
+    )
     parser.add_argument("--log-level", default=os.environ.get("MRM_LOG_LEVEL", "INFO"))
-    parser.add_argument("--max-memory", default=os.environ.get("MRM_WAREHOUSE_MAX_MEMORY", ""),
-                        help="server memory cap, bytes or e.g. 12G (MRM_WAREHOUSE_MAX_MEMORY; default: chDB's 90%% of RAM)")
-    parser.add_argument("--max-body", default=os.environ.get("MRM_WAREHOUSE_MAX_BODY", ""),
-                        help="largest decoded insert body, e.g. 8G (MRM_WAREHOUSE_MAX_BODY; default 8 GiB)")
-    parser.add_argument("--max-query-body", default=os.environ.get("MRM_WAREHOUSE_MAX_QUERY_BODY", ""),
-                        help="largest decoded query body, e.g. 64M (MRM_WAREHOUSE_MAX_QUERY_BODY; default 64 MiB)")
+    parser.add_argument(
+        "--max-memory",
+        default=os.environ.get("MRM_WAREHOUSE_MAX_MEMORY", ""),
+        help="server memory cap, bytes or e.g. 12G (MRM_WAREHOUSE_MAX_MEMORY; default: chDB's 90%% of RAM)",
+    )
+    parser.add_argument(
+        "--max-body",
+        default=os.environ.get("MRM_WAREHOUSE_MAX_BODY", ""),
+        help="largest decoded insert body, e.g. 8G (MRM_WAREHOUSE_MAX_BODY; default 8 GiB)",
+    )
+    parser.add_argument(
+        "--max-query-body",
+        default=os.environ.get("MRM_WAREHOUSE_MAX_QUERY_BODY", ""),
+        help="largest decoded query body, e.g. 64M (MRM_WAREHOUSE_MAX_QUERY_BODY; default 64 MiB)",
+    )
     args = parser.parse_args(argv)
     try:
         max_memory = parse_memory(args.max_memory)
@@ -150,8 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        serve(args.data_dir.resolve(), args.port, max_memory=max_memory, max_body=max_body,
-              max_query_body=max_query_body)
+        serve(
+            args.data_dir.resolve(),
+            args.port,
+            max_memory=max_memory,
+            max_body=max_body,
+            max_query_body=max_query_body,
+        )
     except WarehouseLockedError as exc:
         log.error("%s", exc)
         return 3

@@ -37,9 +37,15 @@ FINAL_TOOL = {
     "input_schema": {
         "type": "object",
         "properties": {
-            "answer": {"type": "string", "description": "The answer; every number must come from a tool result."},
-            "citations": {"type": "array", "items": {"type": "string"},
-                          "description": "chunk ids of knowledge-base passages relied on"},
+            "answer": {
+                "type": "string",
+                "description": "The answer; every number must come from a tool result.",
+            },
+            "citations": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "chunk ids of knowledge-base passages relied on",
+            },
         },
         "required": ["answer"],
     },
@@ -60,9 +66,18 @@ class AnalystAnswer:
     slots: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "answer": self.answer, "language": self.language, "provider": self.provider,
-                "grounded": self.grounded, "note": self.note, "numbers": self.numbers, "citations": self.citations,
-                "slots": self.slots, "tool_calls": [c.as_dict() for c in self.tool_calls]}
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "language": self.language,
+            "provider": self.provider,
+            "grounded": self.grounded,
+            "note": self.note,
+            "numbers": self.numbers,
+            "citations": self.citations,
+            "slots": self.slots,
+            "tool_calls": [c.as_dict() for c in self.tool_calls],
+        }
 
 
 # ----------------------------------------------------------------------------------------- slots → tool call
@@ -73,10 +88,20 @@ def call_for(slots: Slots) -> tuple[str, dict[str, Any]]:
     comp = {"compare": slots.compare} if slots.compare else {}
     first = slots.metrics[0] if slots.metrics else "spend"
     if slots.intent == "totals":
-        return "performance_totals", {**dates, **plat, **comp, "metrics": slots.metrics or list(TOTALS_DEFAULT)}
+        return "performance_totals", {
+            **dates,
+            **plat,
+            **comp,
+            "metrics": slots.metrics or list(TOTALS_DEFAULT),
+        }
     if slots.intent == "top":
-        return "campaign_breakdown", {**dates, **plat, "order_by": first, "direction": slots.direction,
-                                      "limit": slots.top_n or 5}
+        return "campaign_breakdown", {
+            **dates,
+            **plat,
+            "order_by": first,
+            "direction": slots.direction,
+            "limit": slots.top_n or 5,
+        }
     if slots.intent == "platforms":
         return "platform_breakdown", {**dates, **comp, "metrics": slots.metrics or list(TOTALS_DEFAULT)}
     if slots.intent == "daily":
@@ -130,47 +155,71 @@ class _Facts:
         r = call.result
         self.units = {m["name"]: m for m in r.get("metrics", [])}
         self.currency = r.get("currency") or "RUB"
-        self.base = {"tool": call.tool, "tool_call_id": call.id, "period": r.get("period"),
-                     "filters": r.get("filters") or {}}
+        self.base = {
+            "tool": call.tool,
+            "tool_call_id": call.id,
+            "period": r.get("period"),
+            "filters": r.get("filters") or {},
+        }
 
     def label(self, metric: str) -> str:
         m = self.units.get(metric)
         return str(m["label"]) if m else (METRICS[metric].label(self.lang) if metric in METRICS else metric)
 
-    def add(self, metric: str, value: Any, *, text: str | None = None, unit: str | None = None,
-            **where: Any) -> str:
-        u = unit or str(self.units.get(metric, {}).get("unit") or (METRICS[metric].unit if metric in METRICS else "count"))
+    def add(
+        self, metric: str, value: Any, *, text: str | None = None, unit: str | None = None, **where: Any
+    ) -> str:
+        u = unit or str(
+            self.units.get(metric, {}).get("unit") or (METRICS[metric].unit if metric in METRICS else "count")
+        )
         shown = text if text is not None else fmt_value(value, u, self.lang, self.currency)
         if value is not None:
             src = self.base | {"metric": metric} | where
-            self.items.append({"metric": metric, "label": self.label(metric), "value": value, "unit": u,
-                               "text": shown, "source": src})
+            self.items.append(
+                {
+                    "metric": metric,
+                    "label": self.label(metric),
+                    "value": value,
+                    "unit": u,
+                    "text": shown,
+                    "source": src,
+                }
+            )
         return shown
 
 
-def _metric_list(f: _Facts, row: dict[str, Any], metrics: list[str], r: dict[str, Any], ru: bool,
-                 **where: Any) -> str:
+def _metric_list(
+    f: _Facts, row: dict[str, Any], metrics: list[str], r: dict[str, Any], ru: bool, **where: Any
+) -> str:
     parts = []
     for m in metrics:
         s = f"{f.label(m)} {f.add(m, row.get(m), **where)}"
         if r.get("compare") and f"{m}_previous" in row:
             cp = r.get("compare_period") or {}
             prev = f.add(m, row.get(f"{m}_previous"), period=cp, **where)
-            chg = f.add(f"{m}_change", row.get(f"{m}_change"), text=_change(row.get(f"{m}_change"), f.lang),
-                        unit="fraction", **where)
-            s += (f" (было {prev}, {chg})" if ru else f" (before {prev}, {chg})")
+            chg = f.add(
+                f"{m}_change",
+                row.get(f"{m}_change"),
+                text=_change(row.get(f"{m}_change"), f.lang),
+                unit="fraction",
+                **where,
+            )
+            s += f" (было {prev}, {chg})" if ru else f" (before {prev}, {chg})"
         parts.append(s)
     return ", ".join(parts)
 
 
 def _scope_note(r: dict[str, Any], ru: bool) -> str:
     plat = ", ".join((r.get("filters") or {}).get("platform", []))
-    where = (f" ({plat})" if plat else (" (все площадки)" if ru else " (all platforms)"))
+    where = f" ({plat})" if plat else (" (все площадки)" if ru else " (all platforms)")
     comp = ""
     if r.get("compare_period"):
         cp = r["compare_period"]
-        comp = (f"; сравнение с {cp['date_from']} — {cp['date_to']}" if ru
-                else f"; compared with {cp['date_from']} to {cp['date_to']}")
+        comp = (
+            f"; сравнение с {cp['date_from']} — {cp['date_to']}"
+            if ru
+            else f"; compared with {cp['date_from']} to {cp['date_to']}"
+        )
     vat = "" if r.get("vat") != "net" else (", без НДС" if ru else ", net of VAT")
     return f"{_per(r, ru)}{where}{vat}{comp}"
 
@@ -193,26 +242,40 @@ def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
     if call.tool == "campaign_breakdown":
         rows = r.get("campaigns") or []
         if not rows:
-            return (f"Нет данных по кампаниям {_scope_note(r, ru)}." if ru else
-                    f"No campaign data {_scope_note(r, ru)}."), []
+            return (
+                f"Нет данных по кампаниям {_scope_note(r, ru)}."
+                if ru
+                else f"No campaign data {_scope_note(r, ru)}."
+            ), []
         m = r["order_by"]
         low_first = (m in COST_METRICS) == (r["direction"] == "best")
-        order = ("по возрастанию" if low_first else "по убыванию") if ru else ("lowest first" if low_first else "highest first")
+        order = (
+            ("по возрастанию" if low_first else "по убыванию")
+            if ru
+            else ("lowest first" if low_first else "highest first")
+        )
         items = []
         for c in rows:
             i = c.get("rank", "")
             name = c.get("campaign_id_name") or c["campaign_id"]
             where = {"campaign_id": c["campaign_id"], "campaign": name}
-            items.append(f"{i}) {name} [{c.get('platform', '')}] — {f.label(m)} {f.add(m, c.get(m), **where)}")
-        head = (f"Кампании по {f.label(m)} ({order}) {_scope_note(r, ru)}" if ru else
-                f"Campaigns by {f.label(m)} ({order}) {_scope_note(r, ru)}")
+            items.append(
+                f"{i}) {name} [{c.get('platform', '')}] — {f.label(m)} {f.add(m, c.get(m), **where)}"
+            )
+        head = (
+            f"Кампании по {f.label(m)} ({order}) {_scope_note(r, ru)}"
+            if ru
+            else f"Campaigns by {f.label(m)} ({order}) {_scope_note(r, ru)}"
+        )
         return f"{head}: " + "; ".join(items) + ".", f.items
     if call.tool == "platform_breakdown":
         rows = r.get("platforms") or []
         if not rows:
             return (f"Нет данных {_scope_note(r, ru)}." if ru else f"No data {_scope_note(r, ru)}."), []
         metrics = [m["name"] for m in r.get("metrics", [])]
-        items = [f"{p['platform']}: {_metric_list(f, p, metrics, r, ru, platform=p['platform'])}" for p in rows]
+        items = [
+            f"{p['platform']}: {_metric_list(f, p, metrics, r, ru, platform=p['platform'])}" for p in rows
+        ]
         head = "По площадкам" if ru else "By platform"
         return f"{head} {_scope_note(r, ru)}: " + "; ".join(items) + ".", f.items
     if call.tool == "daily_series":
@@ -227,46 +290,82 @@ def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
             return f.add(m, x["value"], day=x["date_day"])
 
         if ru:
-            return (f"{f.label(m)} по дням {_scope_note(r, ru)}: первый день {v(rows[0])}, последний {v(rows[-1])}; "
-                    f"максимум {v(hi)} ({hi['date_day']}), минимум {v(lo)} ({lo['date_day']})."), f.items
-        return (f"Daily {f.label(m)} {_scope_note(r, ru)}: first day {v(rows[0])}, last {v(rows[-1])}; "
-                f"high {v(hi)} ({hi['date_day']}), low {v(lo)} ({lo['date_day']})."), f.items
+            return (
+                f"{f.label(m)} по дням {_scope_note(r, ru)}: первый день {v(rows[0])}, последний {v(rows[-1])}; "
+                f"максимум {v(hi)} ({hi['date_day']}), минимум {v(lo)} ({lo['date_day']})."
+            ), f.items
+        return (
+            f"Daily {f.label(m)} {_scope_note(r, ru)}: first day {v(rows[0])}, last {v(rows[-1])}; "
+            f"high {v(hi)} ({hi['date_day']}), low {v(lo)} ({lo['date_day']})."
+        ), f.items
     if call.tool == "site_reach":
         row = r.get("reach") or {}
         if not row.get("unique_visitors"):
-            return (f"Нет данных об охвате {_scope_note(r, ru)}." if ru else f"No reach data {_scope_note(r, ru)}."), []
-        tail = (" Уникальные посетители не суммируются по дням и кампаниям." if ru else
-                " Unique visitors do not add up across days or campaigns.")
+            return (
+                f"Нет данных об охвате {_scope_note(r, ru)}."
+                if ru
+                else f"No reach data {_scope_note(r, ru)}."
+            ), []
+        tail = (
+            " Уникальные посетители не суммируются по дням и кампаниям."
+            if ru
+            else " Unique visitors do not add up across days or campaigns."
+        )
         head = "Охват сайта" if ru else "Site reach"
-        return (f"{head} {_scope_note(r, ru)}: "
-                f"{_metric_list(f, row, ['unique_visitors', 'visits_per_visitor'], r, ru)}.{tail}"), f.items
+        return (
+            f"{head} {_scope_note(r, ru)}: "
+            f"{_metric_list(f, row, ['unique_visitors', 'visits_per_visitor'], r, ru)}.{tail}"
+        ), f.items
     if call.tool == "plan_vs_fact":
         tot = r.get("total") or {}
         where = {"plan_id": r["plan_id"], "plan_version": r["plan_version"]}
         trio = ["plan_spend", "fact_spend", "pacing"]
         total = _metric_list(f, tot, trio, r, ru, **where)  # the plan's totals first, then its lines
-        lines = "; ".join(f"{x['line_id']} ({x['channel']}): "
-                          f"{_metric_list(f, x, trio, r, ru, line_id=x['line_id'], **where)}"
-                          for x in r.get("lines") or [])
-        head = (f"Медиаплан {r['plan_id']} (версия {r['plan_version']}) {_scope_note(r, ru)}" if ru else
-                f"Media plan {r['plan_id']} (version {r['plan_version']}) {_scope_note(r, ru)}")
+        lines = "; ".join(
+            f"{x['line_id']} ({x['channel']}): "
+            f"{_metric_list(f, x, trio, r, ru, line_id=x['line_id'], **where)}"
+            for x in r.get("lines") or []
+        )
+        head = (
+            f"Медиаплан {r['plan_id']} (версия {r['plan_version']}) {_scope_note(r, ru)}"
+            if ru
+            else f"Media plan {r['plan_id']} (version {r['plan_version']}) {_scope_note(r, ru)}"
+        )
         return f"{head}: {total}. {'По строкам' if ru else 'By line'}: {lines}.", f.items
     if call.tool == "reach_forecast":
-        shown = f.add("reach", r["reach"], unit="fraction", channel=r["channel"], grp=r["grp"], model=r["model"])
+        shown = f.add(
+            "reach", r["reach"], unit="fraction", channel=r["channel"], grp=r["grp"], model=r["model"]
+        )
         grp = fmt_num(r["grp"], lang)
-        return (f"Прогноз охвата {r['channel']} при {grp} GRP: {shown} (модель: {r['model']})." if ru else
-                f"Forecast reach of {r['channel']} at {grp} GRP: {shown} (model: {r['model']})."), f.items
+        return (
+            f"Прогноз охвата {r['channel']} при {grp} GRP: {shown} (модель: {r['model']})."
+            if ru
+            else f"Forecast reach of {r['channel']} at {grp} GRP: {shown} (model: {r['model']})."
+        ), f.items
     if call.tool == "grp_for_reach":
-        shown = f.add("grp", r["grp"], text=fmt_num(r["grp"], lang, 1), unit="grp", channel=r["channel"],
-                      target_reach=r["target_reach"], model=r["model"])
+        shown = f.add(
+            "grp",
+            r["grp"],
+            text=fmt_num(r["grp"], lang, 1),
+            unit="grp",
+            channel=r["channel"],
+            target_reach=r["target_reach"],
+            model=r["model"],
+        )
         tr = fmt_pct(r["target_reach"], lang, 2)
-        return (f"Для охвата {tr} в канале {r['channel']} нужно {shown} GRP (модель: {r['model']})." if ru else
-                f"{r['channel']} needs {shown} GRP for {tr} reach (model: {r['model']})."), f.items
+        return (
+            f"Для охвата {tr} в канале {r['channel']} нужно {shown} GRP (модель: {r['model']})."
+            if ru
+            else f"{r['channel']} needs {shown} GRP for {tr} reach (model: {r['model']})."
+        ), f.items
     if call.tool == "search_knowledge_base":
         hits = r.get("hits") or []
         if not hits:
-            return ("В базе знаний нет ответа на этот вопрос." if ru else
-                    "The knowledge base has no answer to this question."), []
+            return (
+                "В базе знаний нет ответа на этот вопрос."
+                if ru
+                else "The knowledge base has no answer to this question."
+            ), []
         from assistants.kb.store import snippet
 
         lead = "Согласно источникам:" if ru else "According to the sources:"
@@ -279,8 +378,14 @@ def number_provenance(text: str, calls: list[ToolCall]) -> tuple[list[dict[str, 
     """Each number in `text` with the first tool call whose result contains it; plus the numbers none contains."""
     found, missing = [], []
     for n in extract_numbers(text):
-        src = next((c for c in calls if (c.result or c.error)
-                    and not ungrounded_numbers(n.text, c.result or {"error": c.error})), None)
+        src = next(
+            (
+                c
+                for c in calls
+                if (c.result or c.error) and not ungrounded_numbers(n.text, c.result or {"error": c.error})
+            ),
+            None,
+        )
         if src is None:
             missing.append(n.text)
         else:
@@ -301,8 +406,18 @@ def _with_sources(numbers: list[dict[str, Any]], calls: list[ToolCall]) -> list[
     out = []
     for n in numbers:
         r = by_id[n["tool_call_id"]].result
-        out.append(n | {"source": {"tool": n["tool"], "tool_call_id": n["tool_call_id"], "period": r.get("period"),
-                                   "filters": r.get("filters") or {}, "compare_period": r.get("compare_period")}})
+        out.append(
+            n
+            | {
+                "source": {
+                    "tool": n["tool"],
+                    "tool_call_id": n["tool_call_id"],
+                    "period": r.get("period"),
+                    "filters": r.get("filters") or {},
+                    "compare_period": r.get("compare_period"),
+                }
+            }
+        )
     return out
 
 
@@ -315,13 +430,25 @@ def check_question(question: str) -> None:
     if not question or not question.strip():
         raise ValueError("empty question / пустой вопрос")
     if len(question) > MAX_QUESTION:
-        raise ValueError(f"the question is longer than {MAX_QUESTION} characters; please shorten it / "
-                         f"вопрос длиннее {MAX_QUESTION} символов, сократите его")
+        raise ValueError(
+            f"the question is longer than {MAX_QUESTION} characters; please shorten it / "
+            f"вопрос длиннее {MAX_QUESTION} символов, сократите его"
+        )
 
 
-def ask(ch: Any, principal: Any, client_id: str, question: str, lang: str | None = None, *, gateway: Any = None,
-        marts_db: str | None = None, max_steps: int = 6, deadline_s: float = 120.0,
-        previous: Slots | None = None) -> AnalystAnswer:
+def ask(
+    ch: Any,
+    principal: Any,
+    client_id: str,
+    question: str,
+    lang: str | None = None,
+    *,
+    gateway: Any = None,
+    marts_db: str | None = None,
+    max_steps: int = 6,
+    deadline_s: float = 120.0,
+    previous: Slots | None = None,
+) -> AnalystAnswer:
     """Answer QUESTION about CLIENT for PRINCIPAL (a tenant id means an operator of that tenant); scope is bound
     by the caller and checked by the metric layer, never read from the question. `previous` is the thread's last
     analyst turn, for follow-ups."""
@@ -344,8 +471,17 @@ def ask(ch: Any, principal: Any, client_id: str, question: str, lang: str | None
     return _online(ch, scope, question, lang, last_day, gateway, max_steps, deadline_s, previous)
 
 
-def _offline(ch: Any, scope: Scope, question: str, lang: str, last_day: dt.date | None, gw: Any,
-             provider: str = "", note: str = "", previous: Slots | None = None) -> AnalystAnswer:
+def _offline(
+    ch: Any,
+    scope: Scope,
+    question: str,
+    lang: str,
+    last_day: dt.date | None,
+    gw: Any,
+    provider: str = "",
+    note: str = "",
+    previous: Slots | None = None,
+) -> AnalystAnswer:
     from assistants.llm import LLMResult, load_prompt
 
     slots = understand(question, last_day, previous)
@@ -359,17 +495,43 @@ def _offline(ch: Any, scope: Scope, question: str, lang: str, last_day: dt.date 
     prompt = load_prompt("analyst_agent")
     if not provider:
         # usage row for the offline answer too (provider offline, cost 0), like every gateway call
-        res = LLMResult(data={}, model="offline-router-v1", provider="offline", prompt_name=prompt.name,
-                        prompt_version=prompt.version, request_hash="", call_id=f"analyst-{id(call)}")
+        res = LLMResult(
+            data={},
+            model="offline-router-v1",
+            provider="offline",
+            prompt_name=prompt.name,
+            prompt_version=prompt.version,
+            request_hash="",
+            call_id=f"analyst-{id(call)}",
+        )
         gw._record_usage(scope.tenant_id, "analyst", res, latency_ms=0, status="ok")
         provider = res.label
     label = "[offline] " if provider.startswith("offline") else ""
-    return AnalystAnswer(question, f"{label}{text}", lang, provider, calls, numbers, _citations(calls, None),
-                         True, note or f"router: {tool}", slots.as_dict())
+    return AnalystAnswer(
+        question,
+        f"{label}{text}",
+        lang,
+        provider,
+        calls,
+        numbers,
+        _citations(calls, None),
+        True,
+        note or f"router: {tool}",
+        slots.as_dict(),
+    )
 
 
-def _online(ch: Any, scope: Scope, question: str, lang: str, last_day: dt.date | None, gw: Any,
-            max_steps: int, deadline_s: float, previous: Slots | None = None) -> AnalystAnswer:
+def _online(
+    ch: Any,
+    scope: Scope,
+    question: str,
+    lang: str,
+    last_day: dt.date | None,
+    gw: Any,
+    max_steps: int,
+    deadline_s: float,
+    previous: Slots | None = None,
+) -> AnalystAnswer:
     from assistants.agents.loop import run_tool_loop
     from assistants.llm import LLMError, load_prompt
 
@@ -389,25 +551,62 @@ def _online(ch: Any, scope: Scope, question: str, lang: str, last_day: dt.date |
         asked = f"{question}\n\n(previous question's understood query: {json.dumps(previous.as_dict())})"
     try:
         out = run_tool_loop(
-            gw, tenant_id=scope.tenant_id, purpose="analyst", prompt=prompt,
-            variables={"client_id": scope.client_id, "last_day": last_day.isoformat() if last_day else "none",
-                       "language_name": "Russian" if lang == "ru" else "English", "question": asked},
-            tools=[t.anthropic_spec() for t in TOOLS.values()], execute=execute, final_tool=FINAL_TOOL,
-            max_steps=max_steps, deadline_s=deadline_s)
+            gw,
+            tenant_id=scope.tenant_id,
+            purpose="analyst",
+            prompt=prompt,
+            variables={
+                "client_id": scope.client_id,
+                "last_day": last_day.isoformat() if last_day else "none",
+                "language_name": "Russian" if lang == "ru" else "English",
+                "question": asked,
+            },
+            tools=[t.anthropic_spec() for t in TOOLS.values()],
+            execute=execute,
+            final_tool=FINAL_TOOL,
+            max_steps=max_steps,
+            deadline_s=deadline_s,
+        )
     except LLMError as exc:
         log.warning("analyst: Claude loop failed (%s); answering with the offline router", exc)
-        return _offline(ch, scope, question, lang, last_day, gw, provider="offline-fallback",
-                        note=f"template-fallback(llm error: {exc})", previous=previous)
+        return _offline(
+            ch,
+            scope,
+            question,
+            lang,
+            last_day,
+            gw,
+            provider="offline-fallback",
+            note=f"template-fallback(llm error: {exc})",
+            previous=previous,
+        )
     text = str(out.final.get("answer", "")).strip()
     numbers, missing = number_provenance(text, calls)
     if missing or not text:
         log.warning("analyst: ungrounded numbers %s in the model's answer; template fallback", missing)
-        ans = _offline(ch, scope, question, lang, last_day, gw, provider=f"{out.label}+template-fallback",
-                       note=f"template-fallback(ungrounded: {', '.join(missing) or 'empty answer'})",
-                       previous=previous)
+        ans = _offline(
+            ch,
+            scope,
+            question,
+            lang,
+            last_day,
+            gw,
+            provider=f"{out.label}+template-fallback",
+            note=f"template-fallback(ungrounded: {', '.join(missing) or 'empty answer'})",
+            previous=previous,
+        )
         ans.tool_calls = calls + ans.tool_calls
         return ans
     slots = understand(question, last_day, previous)  # kept for the thread's next follow-up
-    return AnalystAnswer(question, text, lang, out.label, calls, _with_sources(numbers, calls),
-                         _citations(calls, list(out.final.get("citations") or [])), True, f"steps: {out.steps}",
-                         slots.as_dict())
+    return AnalystAnswer(
+        question,
+        text,
+        lang,
+        out.label,
+        calls,
+        _with_sources(numbers, calls),
+        _citations(calls, list(out.final.get("citations") or [])),
+        True,
+        f"steps: {out.steps}",
+        slots.as_dict(),
+    )

@@ -175,9 +175,23 @@ def _project(ch: Any, principal: Any, brief: str, lang: str, gateway: Any, clien
 
     draft = project.decompose(brief, tenant_id=principal.tenant_id, lang=lang, gateway=gateway, ch=ch)
     pid = project_store.create_from_draft(ch, principal, draft, client_id=client_id, brief=brief)
-    saved = (f"Проект сохранён: {draft.title} (id {pid})." if lang == "ru" else
-             f"Project saved: {draft.title} (id {pid}).")
-    call = {"id": "project-1", "tool": "project_decompose", "arguments": {},
-            "result": draft.as_dict() | {"project_id": pid}, "error": ""}
-    return {"answer": f"{saved}\n\n{draft.to_markdown()}", "numbers": [], "citations": [],
-            "provider": draft.provider, "tool_calls": [call], "project_id": pid}
+    saved = (
+        f"Проект сохранён: {draft.title} (id {pid})."
+        if lang == "ru"
+        else f"Project saved: {draft.title} (id {pid})."
+    )
+    call = {
+        "id": "project-1",
+        "tool": "project_decompose",
+        "arguments": {},
+        "result": draft.as_dict() | {"project_id": pid},
+        "error": "",
+    }
+    return {
+        "answer": f"{saved}\n\n{draft.to_markdown()}",
+        "numbers": [],
+        "citations": [],
+        "provider": draft.provider,
+        "tool_calls": [call],
+        "project_id": pid,
+    }

@@ -64,33 +64,58 @@ def run_tool_loop(
     system, user = prompt.render(**variables)
     messages: list[dict[str, Any]] = [{"role": "user", "content": user}]
     all_tools = [*tools, final_tool]
-    out = LoopOutcome(final={}, steps=0, model=gw.model, prompt_name=prompt.name, prompt_version=prompt.version)
+    out = LoopOutcome(
+        final={}, steps=0, model=gw.model, prompt_name=prompt.name, prompt_version=prompt.version
+    )
     t_end = time.monotonic() + deadline_s
     for step in range(1, max_steps + 1):
         if time.monotonic() > t_end:
             raise LLMError(f"{purpose}: time budget of {deadline_s:.0f}s exhausted after {step - 1} step(s)")
         last = step == max_steps
         body: dict[str, Any] = {
-            "model": gw.model, "max_tokens": gw.max_tokens, "system": system, "messages": messages,
+            "model": gw.model,
+            "max_tokens": gw.max_tokens,
+            "system": system,
+            "messages": messages,
             "tools": all_tools,
             # The last step may only finish: the model must answer from what the tools returned so far.
             "tool_choice": {"type": "tool", "name": final_tool["name"]} if last else {"type": "auto"},
         }
         req_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        base: dict[str, Any] = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash=req_hash,
-                                    call_id=uuid.uuid4().hex)
+        base: dict[str, Any] = dict(
+            prompt_name=prompt.name,
+            prompt_version=prompt.version,
+            request_hash=req_hash,
+            call_id=uuid.uuid4().hex,
+        )
         t0 = time.perf_counter()
         try:
             msg, attempts = gw._with_retries(lambda body=body: gw.client.messages.create(**body))
         except Exception as exc:
-            gw._record_usage(tenant_id, purpose, LLMResult(data={}, model=gw.model, provider="anthropic", **base),
-                             latency_ms=int((time.perf_counter() - t0) * 1000), status="error", error=repr(exc))
+            gw._record_usage(
+                tenant_id,
+                purpose,
+                LLMResult(data={}, model=gw.model, provider="anthropic", **base),
+                latency_ms=int((time.perf_counter() - t0) * 1000),
+                status="error",
+                error=repr(exc),
+            )
             raise LLMError(f"{purpose}: Claude call failed at step {step}: {exc}") from exc
         u = msg.usage
         cost = price_usd(msg.model, u.input_tokens, u.output_tokens)
-        res = LLMResult(data={}, model=msg.model, provider="anthropic", input_tokens=u.input_tokens,
-                        output_tokens=u.output_tokens, cost_usd=cost, attempts=attempts, **base)
-        gw._record_usage(tenant_id, purpose, res, latency_ms=int((time.perf_counter() - t0) * 1000), status="ok")
+        res = LLMResult(
+            data={},
+            model=msg.model,
+            provider="anthropic",
+            input_tokens=u.input_tokens,
+            output_tokens=u.output_tokens,
+            cost_usd=cost,
+            attempts=attempts,
+            **base,
+        )
+        gw._record_usage(
+            tenant_id, purpose, res, latency_ms=int((time.perf_counter() - t0) * 1000), status="ok"
+        )
         out.steps, out.model = step, msg.model
         out.input_tokens += u.input_tokens
         out.output_tokens += u.output_tokens
@@ -112,7 +137,9 @@ def run_tool_loop(
         results = []
         for b in uses:
             content, is_error = execute(b["name"], b["input"], b["id"])
-            results.append({"type": "tool_result", "tool_use_id": b["id"], "content": content, "is_error": is_error})
+            results.append(
+                {"type": "tool_result", "tool_use_id": b["id"], "content": content, "is_error": is_error}
+            )
         messages.append({"role": "user", "content": results})
         out.transcript.append({"role": "user", "content": results})
     raise LLMError(f"{purpose}: no final answer within {max_steps} steps")

@@ -13,8 +13,21 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-LINE_COLS = ["line_id", "line_no", "channel", "platform", "campaign_name", "budget_net", "planned_trp", "planned_grp",
-             "planned_impressions", "planned_reach", "planned_reach_persons", "planned_frequency", "ta_size"]
+LINE_COLS = [
+    "line_id",
+    "line_no",
+    "channel",
+    "platform",
+    "campaign_name",
+    "budget_net",
+    "planned_trp",
+    "planned_grp",
+    "planned_impressions",
+    "planned_reach",
+    "planned_reach_persons",
+    "planned_frequency",
+    "ta_size",
+]
 STEPS = 50  # budget quantum = movable budget / STEPS
 
 
@@ -65,57 +78,81 @@ class PlanAdvice:
         ru = lang == "ru"
         moves = [ln for ln in self.lines if abs(ln["delta"]) >= 0.5]
         parts = [
-            (f"План {self.plan_id} (версия {self.plan_version}): охват {fmt_pct(self.reach_before, lang)} → "
-             f"{fmt_pct(self.reach_after, lang)} при бюджете {fmt_num(self.budget_after, lang)} ₽ "
-             f"(было {fmt_num(self.budget_before, lang)} ₽). Модель: {self.model}." if ru else
-             f"Plan {self.plan_id} (version {self.plan_version}): reach {fmt_pct(self.reach_before, lang)} → "
-             f"{fmt_pct(self.reach_after, lang)} with a budget of {fmt_num(self.budget_after, lang)} RUB "
-             f"(was {fmt_num(self.budget_before, lang)} RUB). Model: {self.model}.")
+            (
+                f"План {self.plan_id} (версия {self.plan_version}): охват {fmt_pct(self.reach_before, lang)} → "
+                f"{fmt_pct(self.reach_after, lang)} при бюджете {fmt_num(self.budget_after, lang)} ₽ "
+                f"(было {fmt_num(self.budget_before, lang)} ₽). Модель: {self.model}."
+                if ru
+                else f"Plan {self.plan_id} (version {self.plan_version}): reach {fmt_pct(self.reach_before, lang)} → "
+                f"{fmt_pct(self.reach_after, lang)} with a budget of {fmt_num(self.budget_after, lang)} RUB "
+                f"(was {fmt_num(self.budget_before, lang)} RUB). Model: {self.model}."
+            )
         ]
         for ln in moves:
             sign = "+" if ln["delta"] > 0 else "−"
             parts.append(
                 f"- {ln['line_id']} ({ln['channel']}): {fmt_num(ln['budget_before'], lang)} → "
                 f"{fmt_num(ln['budget_after'], lang)} ({sign}{fmt_num(abs(ln['delta']), lang)}); "
-                + (f"охват линии {fmt_pct(ln['reach_before'], lang)} → {fmt_pct(ln['reach_after'], lang)}" if ru else
-                   f"line reach {fmt_pct(ln['reach_before'], lang)} → {fmt_pct(ln['reach_after'], lang)}"))
+                + (
+                    f"охват линии {fmt_pct(ln['reach_before'], lang)} → {fmt_pct(ln['reach_after'], lang)}"
+                    if ru
+                    else f"line reach {fmt_pct(ln['reach_before'], lang)} → {fmt_pct(ln['reach_after'], lang)}"
+                )
+            )
         if not moves:
             parts.append("Перераспределение не улучшает охват." if ru else "No reallocation improves reach.")
         if self.extra_budget_needed:
-            parts.append(f"Для цели {fmt_pct(self.goal['target_reach'], lang)} нужно ещё "
-                         f"{fmt_num(self.extra_budget_needed, lang)} ₽." if ru else
-                         f"Reaching {fmt_pct(self.goal['target_reach'], lang)} needs another "
-                         f"{fmt_num(self.extra_budget_needed, lang)} RUB.")
+            parts.append(
+                f"Для цели {fmt_pct(self.goal['target_reach'], lang)} нужно ещё "
+                f"{fmt_num(self.extra_budget_needed, lang)} ₽."
+                if ru
+                else f"Reaching {fmt_pct(self.goal['target_reach'], lang)} needs another "
+                f"{fmt_num(self.extra_budget_needed, lang)} RUB."
+            )
         if self.saving_possible:
-            parts.append(f"Цель {fmt_pct(self.goal['target_reach'], lang)} достижима и с бюджетом на "
-                         f"{fmt_num(self.saving_possible, lang)} ₽ меньше." if ru else
-                         f"The {fmt_pct(self.goal['target_reach'], lang)} target is met even with "
-                         f"{fmt_num(self.saving_possible, lang)} RUB less.")
+            parts.append(
+                f"Цель {fmt_pct(self.goal['target_reach'], lang)} достижима и с бюджетом на "
+                f"{fmt_num(self.saving_possible, lang)} ₽ меньше."
+                if ru
+                else f"The {fmt_pct(self.goal['target_reach'], lang)} target is met even with "
+                f"{fmt_num(self.saving_possible, lang)} RUB less."
+            )
         return "\n".join(parts)
 
 
-def load_plan(ch: Any, tenant_id: str, plan_id: str, client_id: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def load_plan(
+    ch: Any, tenant_id: str, plan_id: str, client_id: str | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Header and lines of the plan's latest committed version for this tenant (tenant bound server-side)."""
     p = {"t": tenant_id, "p": plan_id, "c": client_id or ""}
     head = ch.query(
         "SELECT client_id, plan_version, name FROM app.media_plans WHERE tenant_id = {t:String} AND plan_id = {p:String} "
         "AND ({c:String} = '' OR client_id = {c:String}) ORDER BY plan_version DESC, imported_at DESC LIMIT 1",
-        parameters=p).result_rows
+        parameters=p,
+    ).result_rows
     if not head:
         raise LookupError(f"plan {plan_id!r} not found for tenant {tenant_id!r} / медиаплан не найден")
     client, version, name = head[0]
     res = ch.query(
         "SELECT " + ", ".join(LINE_COLS) + " FROM app.media_plan_lines_current WHERE tenant_id = {t:String} "  # noqa: S608
         "AND client_id = {c:String} AND plan_id = {p:String} ORDER BY line_no, line_id",
-        parameters={"t": tenant_id, "c": client, "p": plan_id})
-    lines = [{k: (float(v) if k in ("budget_net",) and v is not None else v) for k, v in zip(res.column_names, r, strict=True)}
-             for r in res.result_rows]
+        parameters={"t": tenant_id, "c": client, "p": plan_id},
+    )
+    lines = [
+        {
+            k: (float(v) if k in ("budget_net",) and v is not None else v)
+            for k, v in zip(res.column_names, r, strict=True)
+        }
+        for r in res.result_rows
+    ]
     if not lines:
         raise LookupError(f"plan {plan_id!r} has no lines / в медиаплане нет строк")
     return {"client_id": client, "plan_version": int(version), "name": name}, lines
 
 
-def line_curves(lines: list[dict[str, Any]], curves: dict[str, dict[str, float]] | None = None) -> tuple[list[LineCurve], list[str]]:
+def line_curves(
+    lines: list[dict[str, Any]], curves: dict[str, dict[str, float]] | None = None
+) -> tuple[list[LineCurve], list[str]]:
     """A reach curve per line at its own CPP; lines without TRP or budget are kept fixed (with a note)."""
     from planning import plan_math
     from planning import reach as R
@@ -128,9 +165,22 @@ def line_curves(lines: list[dict[str, Any]], curves: dict[str, dict[str, float]]
         p = all_curves[fc.family]
         lid = str(ln.get("line_id"))
         if not fc.trp or budget <= 0:
-            notes.append(f"{lid}: no TRP/impressions or budget — kept as planned / нет TRP или бюджета — без изменений")
-            out.append(LineCurve(lid, fc.channel, fc.family, budget, None, p["r_max"], p["k"], fc.model or "none",
-                                 fixed_reach=fc.reach))
+            notes.append(
+                f"{lid}: no TRP/impressions or budget — kept as planned / нет TRP или бюджета — без изменений"
+            )
+            out.append(
+                LineCurve(
+                    lid,
+                    fc.channel,
+                    fc.family,
+                    budget,
+                    None,
+                    p["r_max"],
+                    p["k"],
+                    fc.model or "none",
+                    fixed_reach=fc.reach,
+                )
+            )
             continue
         r_max, k = p["r_max"], p["k"]
         model = f"negative exponential ({fc.family}: R_max {r_max:.0%}, k {k:g})"
@@ -140,7 +190,9 @@ def line_curves(lines: list[dict[str, Any]], curves: dict[str, dict[str, float]]
                 r_max = min(0.99, fc.reach + (1.0 - fc.reach) / 2)
             if fc.reach < fc.trp / 100.0 and fc.reach < r_max:
                 k = R.fit_negative_exponential(r_max, fc.trp, fc.reach)
-                model = f"negative exponential calibrated to the plan ({fc.family}: R_max {r_max:.0%}, k {k:.4g})"
+                model = (
+                    f"negative exponential calibrated to the plan ({fc.family}: R_max {r_max:.0%}, k {k:.4g})"
+                )
         out.append(LineCurve(lid, fc.channel, fc.family, budget, budget / fc.trp, r_max, k, model))
     return out, notes
 
@@ -153,15 +205,22 @@ def _total(curves: list[LineCurve], budgets: list[float]) -> float:
     return 1.0 - miss
 
 
-def _reallocate(curves: list[LineCurve], budgets: list[float], step: float, max_moves: int = 2000) -> list[float]:
+def _reallocate(
+    curves: list[LineCurve], budgets: list[float], step: float, max_moves: int = 2000
+) -> list[float]:
     b = list(budgets)
     movable = [i for i, c in enumerate(curves) if c.cpp is not None]
     for _ in range(max_moves):
         cur = _total(curves, b)
         best = None
-        gains = {i: _total(curves, [x + step if j == i else x for j, x in enumerate(b)]) - cur for i in movable}
-        losses = {i: cur - _total(curves, [x - step if j == i else x for j, x in enumerate(b)])
-                  for i in movable if b[i] >= step - 1e-9}
+        gains = {
+            i: _total(curves, [x + step if j == i else x for j, x in enumerate(b)]) - cur for i in movable
+        }
+        losses = {
+            i: cur - _total(curves, [x - step if j == i else x for j, x in enumerate(b)])
+            for i in movable
+            if b[i] >= step - 1e-9
+        }
         for i, g in gains.items():
             for j, lo in losses.items():
                 if i != j and g - lo > 1e-7 and (best is None or g - lo > best[0]):
@@ -174,33 +233,63 @@ def _reallocate(curves: list[LineCurve], budgets: list[float], step: float, max_
     return b
 
 
-def suggest(ch: Any, tenant_id: str, plan_id: str, *, target_reach: float | None = None, budget: float | None = None,
-            client_id: str | None = None, curves: dict[str, dict[str, float]] | None = None) -> PlanAdvice:
+def suggest(
+    ch: Any,
+    tenant_id: str,
+    plan_id: str,
+    *,
+    target_reach: float | None = None,
+    budget: float | None = None,
+    client_id: str | None = None,
+    curves: dict[str, dict[str, float]] | None = None,
+) -> PlanAdvice:
     """Reallocation advice for a stored plan (latest version) toward `target_reach` and/or a total `budget`."""
     header, lines = load_plan(ch, tenant_id, plan_id, client_id)
-    return advise(lines, tenant_id=tenant_id, client_id=header["client_id"], plan_id=plan_id,
-                  plan_version=header["plan_version"], target_reach=target_reach, budget=budget, curves=curves)
+    return advise(
+        lines,
+        tenant_id=tenant_id,
+        client_id=header["client_id"],
+        plan_id=plan_id,
+        plan_version=header["plan_version"],
+        target_reach=target_reach,
+        budget=budget,
+        curves=curves,
+    )
 
 
-def advise(lines: list[dict[str, Any]], *, tenant_id: str, client_id: str, plan_id: str, plan_version: int = 0,
-           target_reach: float | None = None, budget: float | None = None,
-           curves: dict[str, dict[str, float]] | None = None) -> PlanAdvice:
+def advise(
+    lines: list[dict[str, Any]],
+    *,
+    tenant_id: str,
+    client_id: str,
+    plan_id: str,
+    plan_version: int = 0,
+    target_reach: float | None = None,
+    budget: float | None = None,
+    curves: dict[str, dict[str, float]] | None = None,
+) -> PlanAdvice:
     """Pure part of `suggest`: the same advice for lines already in memory."""
     if target_reach is not None and not 0 < target_reach < 1:
-        raise ValueError(f"target_reach must be a fraction in (0, 1), got {target_reach} / охват — доля от 0 до 1")
+        raise ValueError(
+            f"target_reach must be a fraction in (0, 1), got {target_reach} / охват — доля от 0 до 1"
+        )
     if budget is not None and budget <= 0:
         raise ValueError(f"budget must be positive, got {budget} / бюджет должен быть больше нуля")
     lc, notes = line_curves(lines, curves)
     movable = [i for i, c in enumerate(lc) if c.cpp is not None]
     if not movable:
-        raise ValueError("no line has both TRP (or impressions with TA size) and a budget / нет строк с TRP и бюджетом")
+        raise ValueError(
+            "no line has both TRP (or impressions with TA size) and a budget / нет строк с TRP и бюджетом"
+        )
     before = [c.budget for c in lc]
     movable_total = sum(before[i] for i in movable)
     b = list(before)
     if budget is not None:
         fixed = sum(before) - movable_total
         if budget <= fixed:
-            raise ValueError(f"budget {budget} does not exceed the fixed lines' {fixed} / бюджет меньше фиксированных строк")
+            raise ValueError(
+                f"budget {budget} does not exceed the fixed lines' {fixed} / бюджет меньше фиксированных строк"
+            )
         scale = (budget - fixed) / movable_total
         b = [x * scale if i in movable else x for i, x in enumerate(b)]
     step = max(1.0, round(sum(b[i] for i in movable) / STEPS, 2))
@@ -219,13 +308,18 @@ def advise(lines: list[dict[str, Any]], *, tenant_id: str, client_id: str, plan_
             met = _total(lc, b) >= target_reach
             extra = round(added, 2)
             if not met:
-                notes.append("target not reachable within 3x the budget under these curves / цель недостижима "
-                             "даже при утроенном бюджете")
+                notes.append(
+                    "target not reachable within 3x the budget under these curves / цель недостижима "
+                    "даже при утроенном бюджете"
+                )
         else:
             probe, removed = list(b), 0.0  # explore the saving on a copy: the advice keeps the budget
             while True:
-                cands = {i: _total(lc, [x - step if j == i else x for j, x in enumerate(probe)])
-                         for i in movable if probe[i] >= step}
+                cands = {
+                    i: _total(lc, [x - step if j == i else x for j, x in enumerate(probe)])
+                    for i in movable
+                    if probe[i] >= step
+                }
                 if not cands:
                     break
                 i = max(cands, key=lambda k: cands[k])
@@ -236,16 +330,39 @@ def advise(lines: list[dict[str, Any]], *, tenant_id: str, client_id: str, plan_
             saving = round(removed, 2) or None
     out_lines = []
     for c, x0, x1 in zip(lc, before, b, strict=True):
-        out_lines.append({
-            "line_id": c.line_id, "channel": c.channel, "family": c.family, "model": c.model,
-            "budget_before": round(x0, 2), "budget_after": round(x1, 2), "delta": round(x1 - x0, 2),
-            "trp_before": round(x0 / c.cpp, 1) if c.cpp else None, "trp_after": round(x1 / c.cpp, 1) if c.cpp else None,
-            "reach_before": round(c.reach(x0), 4), "reach_after": round(c.reach(x1), 4),
-        })
-    model = ("per line: negative-exponential reach curve at the line's CPP (channel prior, calibrated to the plan's "
-             "reach where stated); lines combined by Sainsbury (independent)")
+        out_lines.append(
+            {
+                "line_id": c.line_id,
+                "channel": c.channel,
+                "family": c.family,
+                "model": c.model,
+                "budget_before": round(x0, 2),
+                "budget_after": round(x1, 2),
+                "delta": round(x1 - x0, 2),
+                "trp_before": round(x0 / c.cpp, 1) if c.cpp else None,
+                "trp_after": round(x1 / c.cpp, 1) if c.cpp else None,
+                "reach_before": round(c.reach(x0), 4),
+                "reach_after": round(c.reach(x1), 4),
+            }
+        )
+    model = (
+        "per line: negative-exponential reach curve at the line's CPP (channel prior, calibrated to the plan's "
+        "reach where stated); lines combined by Sainsbury (independent)"
+    )
     return PlanAdvice(
-        tenant_id, client_id, plan_id, plan_version,
-        {"target_reach": target_reach, "budget": budget}, model, round(sum(before), 2), round(sum(b), 2),
-        round(_total(lc, before), 4), round(_total(lc, b), 4), out_lines, extra, saving, met, notes)
-
+        tenant_id,
+        client_id,
+        plan_id,
+        plan_version,
+        {"target_reach": target_reach, "budget": budget},
+        model,
+        round(sum(before), 2),
+        round(sum(b), 2),
+        round(_total(lc, before), 4),
+        round(_total(lc, b), 4),
+        out_lines,
+        extra,
+        saving,
+        met,
+        notes,
+    )

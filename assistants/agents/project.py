@@ -15,10 +15,24 @@ from typing import Any
 
 ROLES = ("pm", "account_manager", "specialist", "strategist", "analyst", "creative", "client")
 ROLE_NAMES = {
-    "ru": {"pm": "Руководитель проекта", "account_manager": "Аккаунт-менеджер", "specialist": "Специалист по рекламе",
-           "strategist": "Стратег", "analyst": "Аналитик", "creative": "Креатив", "client": "Клиент"},
-    "en": {"pm": "Project manager", "account_manager": "Account manager", "specialist": "Ad specialist",
-           "strategist": "Strategist", "analyst": "Analyst", "creative": "Creative", "client": "Client"},
+    "ru": {
+        "pm": "Руководитель проекта",
+        "account_manager": "Аккаунт-менеджер",
+        "specialist": "Специалист по рекламе",
+        "strategist": "Стратег",
+        "analyst": "Аналитик",
+        "creative": "Креатив",
+        "client": "Клиент",
+    },
+    "en": {
+        "pm": "Project manager",
+        "account_manager": "Account manager",
+        "specialist": "Ad specialist",
+        "strategist": "Strategist",
+        "analyst": "Analyst",
+        "creative": "Creative",
+        "client": "Client",
+    },
 }
 LETTERS = ("R", "A", "C", "I")
 
@@ -38,47 +52,252 @@ class TaskTemplate:
 # the strategist the audience and channel mix, the specialist the ad accounts, the analyst tracking and reports,
 # the creative the assets, the PM the timeline; the client supplies inputs and signs off.
 TEMPLATES: tuple[TaskTemplate, ...] = (
-    TaskTemplate("brief", "Уточнить бриф, цели и KPI с клиентом", "Clarify the brief, goals and KPIs with the client",
-                 "initiation", {"account_manager": "R", "pm": "A", "strategist": "C", "analyst": "C", "client": "C",
-                                "specialist": "I", "creative": "I"}),
-    TaskTemplate("kickoff", "Кик-офф, команда и план-график проекта", "Kick-off, team and project timeline",
-                 "initiation", {"pm": "A", "account_manager": "R", "strategist": "I", "specialist": "I", "analyst": "I",
-                                "creative": "I", "client": "I"}, ("brief",)),
-    TaskTemplate("strategy", "Стратегия: целевая аудитория, позиционирование, сообщения",
-                 "Strategy: target audience, positioning, messages", "strategy",
-                 {"strategist": "R", "pm": "A", "analyst": "C", "account_manager": "C", "creative": "I", "client": "I"},
-                 ("kickoff",), (r"стратег", r"strateg", r"аудитор", r"\bца\b", r"audience", r"позиционир", r"position",
-                                r"сообщени", r"message", r"конкурент", r"competit")),
-    TaskTemplate("mediaplan", "Медиаплан: каналы, бюджет, охват и частота", "Media plan: channels, budget, reach and frequency",
-                 "planning", {"strategist": "R", "pm": "A", "specialist": "C", "analyst": "C", "account_manager": "C",
-                              "client": "I"}, ("kickoff",),
-                 (r"медиаплан", r"media ?plan", r"бюджет", r"budget", r"охват", r"reach", r"канал", r"channel",
-                  r"grp", r"trp", r"частот", r"frequenc", r"olv", r"\btv\b", r"\bтв\b", r"радио", r"radio")),
-    TaskTemplate("creative", "Креативная концепция и макеты", "Creative concept and assets", "production",
-                 {"creative": "R", "pm": "A", "strategist": "C", "account_manager": "C", "specialist": "I", "client": "C"},
-                 ("kickoff",), (r"креатив", r"creative", r"баннер", r"banner", r"видео", r"video", r"ролик", r"макет",
-                                r"visual", r"визуал", r"дизайн", r"design", r"текст", r"copy")),
-    TaskTemplate("landing", "Посадочные страницы и UTM-разметка", "Landing pages and UTM tagging", "production",
-                 {"creative": "R", "pm": "A", "specialist": "C", "analyst": "C", "client": "C", "account_manager": "I"},
-                 ("kickoff",), (r"лендинг", r"landing", r"посадочн", r"сайт", r"website", r"\bsite\b", r"utm")),
-    TaskTemplate("tracking", "Аналитика: цели, счётчики, дашборд KPI", "Analytics: goals, tags, KPI dashboard", "production",
-                 {"analyst": "R", "pm": "A", "specialist": "C", "client": "C", "account_manager": "I"}, ("brief",),
-                 (r"аналитик", r"analytic", r"метрик", r"metrika", r"kpi", r"цел[иья]", r"goal", r"конверс", r"conversion",
-                  r"дашборд", r"dashboard", r"отслеж", r"track", r"cpa", r"roi", r"дрр")),
-    TaskTemplate("launch", "Настройка и запуск рекламных кампаний", "Set up and launch the ad campaigns", "launch",
-                 {"specialist": "R", "pm": "A", "analyst": "C", "strategist": "C", "account_manager": "I", "client": "I"},
-                 ("mediaplan", "creative", "tracking"),
-                 (r"запуск", r"launch", r"кампани", r"campaign", r"директ", r"direct", r"\bvk\b", r"вк", r"таргет",
-                  r"target", r"контекст", r"context", r"search", r"поиск", r"performance", r"перформанс")),
-    TaskTemplate("approval", "Согласование медиаплана и креативов с клиентом", "Client approval of the media plan and creatives",
-                 "approval", {"account_manager": "R", "client": "A", "pm": "C", "strategist": "C", "creative": "C",
-                              "specialist": "I", "analyst": "I"}, ("mediaplan", "creative")),
-    TaskTemplate("optimization", "Оптимизация кампаний по KPI", "Optimise the campaigns against the KPIs", "delivery",
-                 {"specialist": "R", "pm": "A", "analyst": "C", "strategist": "C", "account_manager": "I", "client": "I"},
-                 ("launch",), (r"оптимиз", r"optimi", r"ставк", r"bid", r"a/b", r"тест", r"test")),
-    TaskTemplate("reporting", "Отчётность клиенту и итоги кампании", "Client reporting and the campaign wrap-up", "reporting",
-                 {"analyst": "R", "account_manager": "A", "specialist": "C", "pm": "I", "strategist": "I", "client": "I"},
-                 ("launch",)),
+    TaskTemplate(
+        "brief",
+        "Уточнить бриф, цели и KPI с клиентом",
+        "Clarify the brief, goals and KPIs with the client",
+        "initiation",
+        {
+            "account_manager": "R",
+            "pm": "A",
+            "strategist": "C",
+            "analyst": "C",
+            "client": "C",
+            "specialist": "I",
+            "creative": "I",
+        },
+    ),
+    TaskTemplate(
+        "kickoff",
+        "Кик-офф, команда и план-график проекта",
+        "Kick-off, team and project timeline",
+        "initiation",
+        {
+            "pm": "A",
+            "account_manager": "R",
+            "strategist": "I",
+            "specialist": "I",
+            "analyst": "I",
+            "creative": "I",
+            "client": "I",
+        },
+        ("brief",),
+    ),
+    TaskTemplate(
+        "strategy",
+        "Стратегия: целевая аудитория, позиционирование, сообщения",
+        "Strategy: target audience, positioning, messages",
+        "strategy",
+        {
+            "strategist": "R",
+            "pm": "A",
+            "analyst": "C",
+            "account_manager": "C",
+            "creative": "I",
+            "client": "I",
+        },
+        ("kickoff",),
+        (
+            r"стратег",
+            r"strateg",
+            r"аудитор",
+            r"\bца\b",
+            r"audience",
+            r"позиционир",
+            r"position",
+            r"сообщени",
+            r"message",
+            r"конкурент",
+            r"competit",
+        ),
+    ),
+    TaskTemplate(
+        "mediaplan",
+        "Медиаплан: каналы, бюджет, охват и частота",
+        "Media plan: channels, budget, reach and frequency",
+        "planning",
+        {
+            "strategist": "R",
+            "pm": "A",
+            "specialist": "C",
+            "analyst": "C",
+            "account_manager": "C",
+            "client": "I",
+        },
+        ("kickoff",),
+        (
+            r"медиаплан",
+            r"media ?plan",
+            r"бюджет",
+            r"budget",
+            r"охват",
+            r"reach",
+            r"канал",
+            r"channel",
+            r"grp",
+            r"trp",
+            r"частот",
+            r"frequenc",
+            r"olv",
+            r"\btv\b",
+            r"\bтв\b",
+            r"радио",
+            r"radio",
+        ),
+    ),
+    TaskTemplate(
+        "creative",
+        "Креативная концепция и макеты",
+        "Creative concept and assets",
+        "production",
+        {
+            "creative": "R",
+            "pm": "A",
+            "strategist": "C",
+            "account_manager": "C",
+            "specialist": "I",
+            "client": "C",
+        },
+        ("kickoff",),
+        (
+            r"креатив",
+            r"creative",
+            r"баннер",
+            r"banner",
+            r"видео",
+            r"video",
+            r"ролик",
+            r"макет",
+            r"visual",
+            r"визуал",
+            r"дизайн",
+            r"design",
+            r"текст",
+            r"copy",
+        ),
+    ),
+    TaskTemplate(
+        "landing",
+        "Посадочные страницы и UTM-разметка",
+        "Landing pages and UTM tagging",
+        "production",
+        {
+            "creative": "R",
+            "pm": "A",
+            "specialist": "C",
+            "analyst": "C",
+            "client": "C",
+            "account_manager": "I",
+        },
+        ("kickoff",),
+        (r"лендинг", r"landing", r"посадочн", r"сайт", r"website", r"\bsite\b", r"utm"),
+    ),
+    TaskTemplate(
+        "tracking",
+        "Аналитика: цели, счётчики, дашборд KPI",
+        "Analytics: goals, tags, KPI dashboard",
+        "production",
+        {"analyst": "R", "pm": "A", "specialist": "C", "client": "C", "account_manager": "I"},
+        ("brief",),
+        (
+            r"аналитик",
+            r"analytic",
+            r"метрик",
+            r"metrika",
+            r"kpi",
+            r"цел[иья]",
+            r"goal",
+            r"конверс",
+            r"conversion",
+            r"дашборд",
+            r"dashboard",
+            r"отслеж",
+            r"track",
+            r"cpa",
+            r"roi",
+            r"дрр",
+        ),
+    ),
+    TaskTemplate(
+        "launch",
+        "Настройка и запуск рекламных кампаний",
+        "Set up and launch the ad campaigns",
+        "launch",
+        {
+            "specialist": "R",
+            "pm": "A",
+            "analyst": "C",
+            "strategist": "C",
+            "account_manager": "I",
+            "client": "I",
+        },
+        ("mediaplan", "creative", "tracking"),
+        (
+            r"запуск",
+            r"launch",
+            r"кампани",
+            r"campaign",
+            r"директ",
+            r"direct",
+            r"\bvk\b",
+            r"вк",
+            r"таргет",
+            r"target",
+            r"контекст",
+            r"context",
+            r"search",
+            r"поиск",
+            r"performance",
+            r"перформанс",
+        ),
+    ),
+    TaskTemplate(
+        "approval",
+        "Согласование медиаплана и креативов с клиентом",
+        "Client approval of the media plan and creatives",
+        "approval",
+        {
+            "account_manager": "R",
+            "client": "A",
+            "pm": "C",
+            "strategist": "C",
+            "creative": "C",
+            "specialist": "I",
+            "analyst": "I",
+        },
+        ("mediaplan", "creative"),
+    ),
+    TaskTemplate(
+        "optimization",
+        "Оптимизация кампаний по KPI",
+        "Optimise the campaigns against the KPIs",
+        "delivery",
+        {
+            "specialist": "R",
+            "pm": "A",
+            "analyst": "C",
+            "strategist": "C",
+            "account_manager": "I",
+            "client": "I",
+        },
+        ("launch",),
+        (r"оптимиз", r"optimi", r"ставк", r"bid", r"a/b", r"тест", r"test"),
+    ),
+    TaskTemplate(
+        "reporting",
+        "Отчётность клиенту и итоги кампании",
+        "Client reporting and the campaign wrap-up",
+        "reporting",
+        {
+            "analyst": "R",
+            "account_manager": "A",
+            "specialist": "C",
+            "pm": "I",
+            "strategist": "I",
+            "client": "I",
+        },
+        ("launch",),
+    ),
 )
 # When a brief names none of the optional areas, a standard campaign still needs them.
 DEFAULT_OPTIONAL = ("strategy", "mediaplan", "creative", "tracking", "launch")
@@ -108,8 +327,15 @@ class ProjectDraft:
         return [{"id": t.id, "task": t.title, **{r: t.raci.get(r, "") for r in ROLES}} for t in self.tasks]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "language": self.language, "provider": self.provider, "notes": self.notes,
-                "roles": list(ROLES), "tasks": [t.__dict__ for t in self.tasks], "raci": self.matrix()}
+        return {
+            "title": self.title,
+            "language": self.language,
+            "provider": self.provider,
+            "notes": self.notes,
+            "roles": list(ROLES),
+            "tasks": [t.__dict__ for t in self.tasks],
+            "raci": self.matrix(),
+        }
 
     def to_markdown(self) -> str:
         ru = self.language == "ru"
@@ -118,15 +344,37 @@ class ProjectDraft:
         for t in self.tasks:
             deps = ", ".join(t.depends_on) or "—"
             src = "; ".join(t.sources) or "—"
-            out.append(f"- **{t.id}** {t.title} ({t.phase}; " + ("зависит от" if ru else "depends on")
-                       + f": {deps}; " + ("из брифа" if ru else "from the brief") + f": {src})")
-        out += ["", "## " + ("Матрица RACI" if ru else "RACI matrix"), "",
-                "| ID | " + ("Задача" if ru else "Task") + " | " + " | ".join(names[r] for r in ROLES) + " |",
-                "|---|---|" + "---|" * len(ROLES)]
+            out.append(
+                f"- **{t.id}** {t.title} ({t.phase}; "
+                + ("зависит от" if ru else "depends on")
+                + f": {deps}; "
+                + ("из брифа" if ru else "from the brief")
+                + f": {src})"
+            )
+        out += [
+            "",
+            "## " + ("Матрица RACI" if ru else "RACI matrix"),
+            "",
+            "| ID | " + ("Задача" if ru else "Task") + " | " + " | ".join(names[r] for r in ROLES) + " |",
+            "|---|---|" + "---|" * len(ROLES),
+        ]
         for row in self.matrix():
-            out.append(f"| {row['id']} | {row['task'].replace('|', '/')} | " + " | ".join(row[r] or " " for r in ROLES) + " |")
-        out += ["", "R — " + ("исполняет" if ru else "responsible") + ", A — " + ("утверждает" if ru else "accountable")
-                + ", C — " + ("консультирует" if ru else "consulted") + ", I — " + ("информируется" if ru else "informed")]
+            out.append(
+                f"| {row['id']} | {row['task'].replace('|', '/')} | "
+                + " | ".join(row[r] or " " for r in ROLES)
+                + " |"
+            )
+        out += [
+            "",
+            "R — "
+            + ("исполняет" if ru else "responsible")
+            + ", A — "
+            + ("утверждает" if ru else "accountable")
+            + ", C — "
+            + ("консультирует" if ru else "consulted")
+            + ", I — "
+            + ("информируется" if ru else "informed"),
+        ]
         if self.notes:
             out += ["", *[f"> {n}" for n in self.notes]]
         return "\n".join(out) + "\n"
@@ -143,7 +391,10 @@ class ProjectDraft:
         bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
         colors = {"R": "#C6EFCE", "A": "#FFC7CE", "C": "#FFEB9C", "I": "#E7E6E6"}
-        letter = {k: wb.add_format({"border": 1, "align": "center", "bold": True, "bg_color": c}) for k, c in colors.items()}
+        letter = {
+            k: wb.add_format({"border": 1, "align": "center", "bold": True, "bg_color": c})
+            for k, c in colors.items()
+        }
         ws = wb.add_worksheet("RACI")
         head = ["ID", "Задача" if ru else "Task", *[names[r] for r in ROLES]]
         for c, h in enumerate(head):
@@ -158,8 +409,13 @@ class ProjectDraft:
         ws.set_column(2, 1 + len(ROLES), 14)
         ws.freeze_panes(1, 2)
         wt = wb.add_worksheet("Задачи" if ru else "Tasks")
-        th = ["ID", "Задача" if ru else "Task", "Этап" if ru else "Phase", "Зависит от" if ru else "Depends on",
-              "Из брифа" if ru else "From the brief"]
+        th = [
+            "ID",
+            "Задача" if ru else "Task",
+            "Этап" if ru else "Phase",
+            "Зависит от" if ru else "Depends on",
+            "Из брифа" if ru else "From the brief",
+        ]
         for c, h in enumerate(th):
             wt.write_string(0, c, h, bold)
         for i, t in enumerate(self.tasks, start=1):
@@ -178,7 +434,9 @@ def split_sections(brief: str) -> list[tuple[str, str]]:
     head = "—"
     buf: list[str] = []
     for line in brief.splitlines():
-        m = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line) or re.match(r"^\s*(?:\d+[.)]\s*)?([^:]{2,60}):\s*$", line)
+        m = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line) or re.match(
+            r"^\s*(?:\d+[.)]\s*)?([^:]{2,60}):\s*$", line
+        )
         if m:
             if buf and any(x.strip() for x in buf):
                 sections.append((head, buf))
@@ -213,8 +471,10 @@ def decompose_offline(brief: str, lang: str, title: str = "") -> ProjectDraft:
                 matched.setdefault(tpl.key, []).append(head)
     notes = []
     if not any(k in matched for k in DEFAULT_OPTIONAL):
-        notes.append("The brief names no channels, creatives or analytics: the standard campaign set was used. / "
-                     "В брифе не названы каналы, креатив и аналитика: взят стандартный набор задач.")
+        notes.append(
+            "The brief names no channels, creatives or analytics: the standard campaign set was used. / "
+            "В брифе не названы каналы, креатив и аналитика: взят стандартный набор задач."
+        )
         for k in DEFAULT_OPTIONAL:
             matched[k] = []
     keys = [t.key for t in TEMPLATES if t.key in matched]
@@ -226,11 +486,22 @@ def decompose_offline(brief: str, lang: str, title: str = "") -> ProjectDraft:
         deps = [ids[d] for d in tpl.depends_on if d in ids]
         if tpl.depends_on and not deps:  # a missing predecessor: hang the task on the kick-off
             deps = [ids["kickoff"]]
-        tasks.append(Task(ids[tpl.key], tpl.key, tpl.title_ru if lang == "ru" else tpl.title_en, tpl.phase,
-                          dict(tpl.raci), deps, sorted(set(matched[tpl.key]) - {"—"})))
+        tasks.append(
+            Task(
+                ids[tpl.key],
+                tpl.key,
+                tpl.title_ru if lang == "ru" else tpl.title_en,
+                tpl.phase,
+                dict(tpl.raci),
+                deps,
+                sorted(set(matched[tpl.key]) - {"—"}),
+            )
+        )
     dates = re.findall(r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})\b", brief)
     if dates:
-        notes.append(("Даты в брифе: " if lang == "ru" else "Dates in the brief: ") + ", ".join(dict.fromkeys(dates)))
+        notes.append(
+            ("Даты в брифе: " if lang == "ru" else "Dates in the brief: ") + ", ".join(dict.fromkeys(dates))
+        )
     return ProjectDraft(title or _title(brief, lang), lang, tasks, "offline:template-decomposition-v1", notes)
 
 
@@ -272,18 +543,32 @@ DRAFT_SCHEMA = {
     "type": "object",
     "properties": {
         "title": {"type": "string"},
-        "tasks": {"type": "array", "items": {"type": "object", "properties": {
-            "id": {"type": "string"}, "title": {"type": "string"}, "phase": {"type": "string"},
-            "depends_on": {"type": "array", "items": {"type": "string"}},
-            "sources": {"type": "array", "items": {"type": "string"}},
-            "raci": {"type": "object", "properties": {r: {"type": "string", "enum": list(LETTERS)} for r in ROLES}},
-        }, "required": ["id", "title", "phase", "raci"]}},
+        "tasks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "phase": {"type": "string"},
+                    "depends_on": {"type": "array", "items": {"type": "string"}},
+                    "sources": {"type": "array", "items": {"type": "string"}},
+                    "raci": {
+                        "type": "object",
+                        "properties": {r: {"type": "string", "enum": list(LETTERS)} for r in ROLES},
+                    },
+                },
+                "required": ["id", "title", "phase", "raci"],
+            },
+        },
     },
     "required": ["title", "tasks"],
 }
 
 
-def decompose(brief: str, *, tenant_id: str, lang: str | None = None, gateway: Any = None, ch: Any = None) -> ProjectDraft:
+def decompose(
+    brief: str, *, tenant_id: str, lang: str | None = None, gateway: Any = None, ch: Any = None
+) -> ProjectDraft:
     """Tasks + RACI for a brief; Claude when configured (validated, template fallback), the template offline."""
     from assistants.kb.loaders import guess_language
     from assistants.llm import Gateway, LLMError, load_prompt
@@ -298,10 +583,18 @@ def decompose(brief: str, *, tenant_id: str, lang: str | None = None, gateway: A
     offline_data = {"title": template.title, "tasks": [t.__dict__ for t in template.tasks]}
     try:
         res = gw.structured(
-            tenant_id=tenant_id, purpose="project_decompose", prompt=load_prompt("project_decompose"),
-            variables={"language_name": "Russian" if lang == "ru" else "English", "roles": ", ".join(ROLES),
-                       "brief": brief[:12000]},
-            tool_name="submit_project", input_schema=DRAFT_SCHEMA, offline=lambda: offline_data)
+            tenant_id=tenant_id,
+            purpose="project_decompose",
+            prompt=load_prompt("project_decompose"),
+            variables={
+                "language_name": "Russian" if lang == "ru" else "English",
+                "roles": ", ".join(ROLES),
+                "brief": brief[:12000],
+            },
+            tool_name="submit_project",
+            input_schema=DRAFT_SCHEMA,
+            offline=lambda: offline_data,
+        )
     except LLMError as exc:
         template.notes.append(f"template-fallback(llm error: {exc})")
         return template
@@ -313,7 +606,16 @@ def decompose(brief: str, *, tenant_id: str, lang: str | None = None, gateway: A
         template.notes.append("template-fallback(invalid draft: " + "; ".join(problems[:5]) + ")")
         template.provider = f"{res.label}+template-fallback"
         return template
-    tasks = [Task(str(t["id"]), "llm", str(t["title"]), str(t.get("phase", "")), dict(t["raci"]),
-                  [str(d) for d in t.get("depends_on") or []], [str(s) for s in t.get("sources") or []])
-             for t in res.data["tasks"]]
+    tasks = [
+        Task(
+            str(t["id"]),
+            "llm",
+            str(t["title"]),
+            str(t.get("phase", "")),
+            dict(t["raci"]),
+            [str(d) for d in t.get("depends_on") or []],
+            [str(s) for s in t.get("sources") or []],
+        )
+        for t in res.data["tasks"]
+    ]
     return ProjectDraft(str(res.data.get("title") or template.title), lang, tasks, res.label)

@@ -11,9 +11,26 @@ from assistants.insights.narrate import narrate, template_text
 
 __all__ = ["Insight", "detect_all", "generate", "load", "narrate", "store", "template_text"]
 
-_COLS = ["tenant_id", "client_id", "as_of", "insight_id", "type", "severity", "entity", "metric", "value", "baseline",
-         "delta", "evidence_sql", "evidence_params", "evidence_rows", "narrative_ru", "narrative_en", "narrator",
-         "prompt_version"]
+_COLS = [
+    "tenant_id",
+    "client_id",
+    "as_of",
+    "insight_id",
+    "type",
+    "severity",
+    "entity",
+    "metric",
+    "value",
+    "baseline",
+    "delta",
+    "evidence_sql",
+    "evidence_params",
+    "evidence_rows",
+    "narrative_ru",
+    "narrative_en",
+    "narrator",
+    "prompt_version",
+]
 
 
 def _as_date(as_of: dt.date | str) -> dt.date:
@@ -27,8 +44,16 @@ def _as_date(as_of: dt.date | str) -> dt.date:
         raise ValueError(f"as_of must be an ISO date (YYYY-MM-DD), got {as_of!r}") from exc
 
 
-def generate(client: Any, tenant_id: str, client_id: str, as_of: dt.date | str, *, gateway: Any = None,
-             marts_db: str = "marts", persist: bool = True) -> list[Insight]:
+def generate(
+    client: Any,
+    tenant_id: str,
+    client_id: str,
+    as_of: dt.date | str,
+    *,
+    gateway: Any = None,
+    marts_db: str = "marts",
+    persist: bool = True,
+) -> list[Insight]:
     """Detect, narrate (RU and EN) and store a client's insights for `as_of`; pipeline-health insights come first."""
     from assistants.llm import Gateway
 
@@ -50,10 +75,29 @@ def store(client: Any, insights: list[Insight], tenant_id: str, client_id: str, 
     )
     if not insights:
         return
-    rows = [[i.tenant_id, i.client_id, i.as_of, i.insight_id, i.type, i.severity, i.entity, i.metric, float(i.value),
-             float(i.baseline), float(i.delta), i.evidence_sql, json.dumps(i.evidence_params, default=str),
-             json.dumps({"rows": i.evidence_rows, "details": i.details}, ensure_ascii=False, default=str),
-             i.narrative_ru, i.narrative_en, i.narrator, i.prompt_version] for i in insights]
+    rows = [
+        [
+            i.tenant_id,
+            i.client_id,
+            i.as_of,
+            i.insight_id,
+            i.type,
+            i.severity,
+            i.entity,
+            i.metric,
+            float(i.value),
+            float(i.baseline),
+            float(i.delta),
+            i.evidence_sql,
+            json.dumps(i.evidence_params, default=str),
+            json.dumps({"rows": i.evidence_rows, "details": i.details}, ensure_ascii=False, default=str),
+            i.narrative_ru,
+            i.narrative_en,
+            i.narrator,
+            i.prompt_version,
+        ]
+        for i in insights
+    ]
     client.insert("app.insights", rows, column_names=_COLS)
 
 

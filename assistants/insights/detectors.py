@@ -22,8 +22,13 @@ HISTORY_DAYS = 56
 Z_THRESHOLD = 4.0
 MIN_REL_CHANGE = 0.25
 # Minimum daily volume for a ratio to be judged (below it the ratio is noise, not news).
-MIN_VOLUME = {"spend": ("spend", 500.0), "ctr": ("impressions", 2000.0), "cpc": ("clicks", 40.0),
-              "cpa": ("conversions", 8.0), "cr": ("clicks", 80.0)}
+MIN_VOLUME = {
+    "spend": ("spend", 500.0),
+    "ctr": ("impressions", 2000.0),
+    "cpc": ("clicks", 40.0),
+    "cpa": ("conversions", 8.0),
+    "cr": ("clicks", 80.0),
+}
 
 
 @dataclass
@@ -54,9 +59,19 @@ class Insight:
 
     def facts(self) -> dict[str, Any]:
         """What a narrator may use: the record plus its evidence (numbers in text are checked against this)."""
-        return {"insight_id": self.insight_id, "type": self.type, "severity": self.severity, "entity": self.entity,
-                "metric": self.metric, "value": self.value, "baseline": self.baseline, "delta": self.delta,
-                "details": self.details, "evidence_rows": self.evidence_rows, "as_of": self.as_of.isoformat()}
+        return {
+            "insight_id": self.insight_id,
+            "type": self.type,
+            "severity": self.severity,
+            "entity": self.entity,
+            "metric": self.metric,
+            "value": self.value,
+            "baseline": self.baseline,
+            "delta": self.delta,
+            "details": self.details,
+            "evidence_rows": self.evidence_rows,
+            "as_of": self.as_of.isoformat(),
+        }
 
 
 def _rows(ch: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,13 +82,19 @@ def _rows(ch: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
 def _jsonable_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for r in rows:
-        out.append({k: (v.isoformat() if isinstance(v, dt.date) else float(v) if hasattr(v, "as_tuple") else v)
-                    for k, v in r.items()})
+        out.append(
+            {
+                k: (v.isoformat() if isinstance(v, dt.date) else float(v) if hasattr(v, "as_tuple") else v)
+                for k, v in r.items()
+            }
+        )
     return out
 
 
 # ------------------------------------------------------------------ pipeline health
-def pipeline_health(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts") -> list[Insight]:
+def pipeline_health(
+    ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts"
+) -> list[Insight]:
     """Freshness (marts + load_log), volume collapse and duplicate grain keys — reported as data problems."""
     out: list[Insight] = []
     p = {"t": tenant_id, "c": client_id, "d": as_of, "from": as_of - dt.timedelta(days=28)}
@@ -86,12 +107,43 @@ def pipeline_health(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, mar
     for r in fresh:
         lag = (as_of - r["last_day"]).days
         if lag >= 2:  # yesterday's data is due by the morning run; two days missing is a pipeline problem
-            out.append(Insight(tenant_id, client_id, as_of, "pipeline_health", "critical" if lag >= 3 else "high",
-                               r["platform"], "freshness_days", float(lag), 1.0, 0.0, sql_fresh, _p(p),
-                               _jsonable_rows([r]), {"check": "freshness", "last_day": r["last_day"].isoformat(), "lag_days": lag}))
+            out.append(
+                Insight(
+                    tenant_id,
+                    client_id,
+                    as_of,
+                    "pipeline_health",
+                    "critical" if lag >= 3 else "high",
+                    r["platform"],
+                    "freshness_days",
+                    float(lag),
+                    1.0,
+                    0.0,
+                    sql_fresh,
+                    _p(p),
+                    _jsonable_rows([r]),
+                    {"check": "freshness", "last_day": r["last_day"].isoformat(), "lag_days": lag},
+                )
+            )
     if not fresh:
-        out.append(Insight(tenant_id, client_id, as_of, "pipeline_health", "critical", client_id, "rows", 0.0, 0.0,
-                           0.0, sql_fresh, _p(p), [], {"check": "no_data", "window_days": 28}))
+        out.append(
+            Insight(
+                tenant_id,
+                client_id,
+                as_of,
+                "pipeline_health",
+                "critical",
+                client_id,
+                "rows",
+                0.0,
+                0.0,
+                0.0,
+                sql_fresh,
+                _p(p),
+                [],
+                {"check": "no_data", "window_days": 28},
+            )
+        )
 
     sql_vol = (
         f"SELECT date_day, sum(impressions) AS impressions, count() AS row_count "  # noqa: S608
@@ -105,9 +157,24 @@ def pipeline_health(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, mar
         med = float(np.median(hist))
         today = float(by_day[as_of]["row_count"])
         if med > 0 and today < 0.5 * med:  # half the usual rows: ads/accounts missing, not a business drop
-            out.append(Insight(tenant_id, client_id, as_of, "pipeline_health", "high", client_id, "row_count", today,
-                               med, today / med - 1, sql_vol, _p(p), _jsonable_rows([by_day[as_of]]),
-                               {"check": "volume", "median_rows": med}))
+            out.append(
+                Insight(
+                    tenant_id,
+                    client_id,
+                    as_of,
+                    "pipeline_health",
+                    "high",
+                    client_id,
+                    "row_count",
+                    today,
+                    med,
+                    today / med - 1,
+                    sql_vol,
+                    _p(p),
+                    _jsonable_rows([by_day[as_of]]),
+                    {"check": "volume", "median_rows": med},
+                )
+            )
 
     sql_dup = (
         f"SELECT date_day, platform, account_id, campaign_id, ad_group_id, ad_id, count() AS copies "  # noqa: S608
@@ -118,9 +185,24 @@ def pipeline_health(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, mar
     )
     dups = _rows(ch, sql_dup, p)
     if dups:
-        out.append(Insight(tenant_id, client_id, as_of, "pipeline_health", "critical", client_id, "duplicate_keys",
-                           float(len(dups)), 0.0, 0.0, sql_dup, _p(p), _jsonable_rows(dups),
-                           {"check": "duplicates", "first_day": dups[0]["date_day"].isoformat()}))
+        out.append(
+            Insight(
+                tenant_id,
+                client_id,
+                as_of,
+                "pipeline_health",
+                "critical",
+                client_id,
+                "duplicate_keys",
+                float(len(dups)),
+                0.0,
+                0.0,
+                sql_dup,
+                _p(p),
+                _jsonable_rows(dups),
+                {"check": "duplicates", "first_day": dups[0]["date_day"].isoformat()},
+            )
+        )
 
     sql_load = (
         "SELECT l.platform AS platform, l.account_id AS account_id, argMax(l.status, l.started_at) AS last_status, "
@@ -130,10 +212,24 @@ def pipeline_health(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, mar
         "GROUP BY l.platform, l.account_id HAVING last_status = 'failed'"
     )
     for r in _rows(ch, sql_load, p):
-        out.append(Insight(tenant_id, client_id, as_of, "pipeline_health", "critical", f"{r['platform']}:{r['account_id']}",
-                           "last_load_failed", 1.0, 0.0, 0.0, sql_load, _p(p),
-                           _jsonable_rows([{k: (str(v) if k == "last_started" else v) for k, v in r.items()}]),
-                           {"check": "load_failed", "error": str(r["last_error"])[:300]}))
+        out.append(
+            Insight(
+                tenant_id,
+                client_id,
+                as_of,
+                "pipeline_health",
+                "critical",
+                f"{r['platform']}:{r['account_id']}",
+                "last_load_failed",
+                1.0,
+                0.0,
+                0.0,
+                sql_load,
+                _p(p),
+                _jsonable_rows([{k: (str(v) if k == "last_started" else v) for k, v in r.items()}]),
+                {"check": "load_failed", "error": str(r["last_error"])[:300]},
+            )
+        )
     return out
 
 
@@ -182,7 +278,9 @@ def seasonal_baseline(series: dict[dt.date, float], target: dt.date) -> tuple[fl
     return math.exp(level + prof.get(target.weekday(), 0.0)), scale
 
 
-def anomalies(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts") -> list[Insight]:
+def anomalies(
+    ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts"
+) -> list[Insight]:
     p = {"t": tenant_id, "c": client_id, "d": as_of, "from": as_of - dt.timedelta(days=HISTORY_DAYS)}
     sql = (
         "SELECT date_day, campaign_id, any(campaign_name) AS campaign_name, sum(impressions) AS impressions, "  # noqa: S608
@@ -222,15 +320,35 @@ def anomalies(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db:
             if abs(z) < Z_THRESHOLD or abs(rel) < MIN_REL_CHANGE:
                 continue
             sev = "high" if abs(z) >= 6 and abs(rel) >= 0.5 else "medium"
-            ev = [{"date_day": d.isoformat(), **{k: round(v, 2) for k, v in r.items()}} for d, r in sorted(series.items())
-                  if (as_of - d).days <= 14]
+            ev = [
+                {"date_day": d.isoformat(), **{k: round(v, 2) for k, v in r.items()}}
+                for d, r in sorted(series.items())
+                if (as_of - d).days <= 14
+            ]
             entity = "client" if ent == "__client__" else ent
-            out.append(Insight(
-                tenant_id, client_id, as_of, "anomaly", sev, entity, m, round(val, 4), round(expected, 4), round(rel, 4),
-                sql, _p(p), ev,
-                {"entity_name": names[ent], "z": round(z, 2), "direction": "up" if rel > 0 else "down",
-                 "value_fmt_decimals": 2 if m in ("cpc", "cpa") else 0},
-            ))
+            out.append(
+                Insight(
+                    tenant_id,
+                    client_id,
+                    as_of,
+                    "anomaly",
+                    sev,
+                    entity,
+                    m,
+                    round(val, 4),
+                    round(expected, 4),
+                    round(rel, 4),
+                    sql,
+                    _p(p),
+                    ev,
+                    {
+                        "entity_name": names[ent],
+                        "z": round(z, 2),
+                        "direction": "up" if rel > 0 else "down",
+                        "value_fmt_decimals": 2 if m in ("cpc", "cpa") else 0,
+                    },
+                )
+            )
     return out
 
 
@@ -252,9 +370,14 @@ def pacing(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: st
     for r in _rows(ch, sql, p):
         budget, actual, fc = r["budget_net"], r["cum_actual"] or 0.0, r["forecast_net"]
         ratio = r["pacing_ratio"]
-        details: dict[str, Any] = {"plan_id": r["plan_id"], "channel": r["channel"], "status": r["pacing_status"],
-                                   "flight_end": r["flight_end"].isoformat(), "budget_net": round(budget, 2),
-                                   "cum_actual_net": round(actual, 2)}
+        details: dict[str, Any] = {
+            "plan_id": r["plan_id"],
+            "channel": r["channel"],
+            "status": r["pacing_status"],
+            "flight_end": r["flight_end"].isoformat(),
+            "budget_net": round(budget, 2),
+            "cum_actual_net": round(actual, 2),
+        }
         exhaust = None
         if fc and budget and fc > budget * 1.05:
             remaining_days = (r["flight_end"] - as_of).days
@@ -264,19 +387,52 @@ def pacing(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: st
                 if exhaust < r["flight_end"]:
                     details["exhaustion_date"] = exhaust.isoformat()
         if r["pacing_status"] in ("under", "over") or "exhaustion_date" in details:
-            sev = "high" if (ratio and (ratio > 1.25 or ratio < 0.75)) or "exhaustion_date" in details else "medium"
-            row = {**r, "flight_start": r["flight_start"].isoformat(), "flight_end": r["flight_end"].isoformat()}
-            out.append(Insight(tenant_id, client_id, as_of, "pacing", sev, r["line_id"], "spend_net",
-                               round(fc or actual, 2), round(budget, 2), round((fc or actual) / budget - 1, 4) if budget else 0.0,
-                               sql, _p(p), _jsonable_rows([row]),
-                               {**details, "pacing_ratio": round(ratio, 4) if ratio is not None else None,
-                                "forecast_net": round(fc, 2) if fc is not None else None}))
+            sev = (
+                "high"
+                if (ratio and (ratio > 1.25 or ratio < 0.75)) or "exhaustion_date" in details
+                else "medium"
+            )
+            row = {
+                **r,
+                "flight_start": r["flight_start"].isoformat(),
+                "flight_end": r["flight_end"].isoformat(),
+            }
+            out.append(
+                Insight(
+                    tenant_id,
+                    client_id,
+                    as_of,
+                    "pacing",
+                    sev,
+                    r["line_id"],
+                    "spend_net",
+                    round(fc or actual, 2),
+                    round(budget, 2),
+                    round((fc or actual) / budget - 1, 4) if budget else 0.0,
+                    sql,
+                    _p(p),
+                    _jsonable_rows([row]),
+                    {
+                        **details,
+                        "pacing_ratio": round(ratio, 4) if ratio is not None else None,
+                        "forecast_net": round(fc, 2) if fc is not None else None,
+                    },
+                )
+            )
     return out
 
 
 # ------------------------------------------------------------------ top movers & provisional
-def top_movers(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts", n: int = 3) -> list[Insight]:
-    p = {"t": tenant_id, "c": client_id, "d": as_of, "from": as_of - dt.timedelta(days=13), "mid": as_of - dt.timedelta(days=6)}
+def top_movers(
+    ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts", n: int = 3
+) -> list[Insight]:
+    p = {
+        "t": tenant_id,
+        "c": client_id,
+        "d": as_of,
+        "from": as_of - dt.timedelta(days=13),
+        "mid": as_of - dt.timedelta(days=6),
+    }
     sql = (
         "SELECT campaign_id, any(campaign_name) AS campaign_name, "  # noqa: S608
         "round(toFloat64(sumIf(spend_gross, date_day >= {mid:Date})), 2) AS spend_this_week, "
@@ -291,13 +447,30 @@ def top_movers(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db
         rel = r["spend_this_week"] / r["spend_prev_week"] - 1
         if abs(rel) < 0.2:
             continue
-        out.append(Insight(tenant_id, client_id, as_of, "top_mover", "info", r["campaign_id"], "spend_wow",
-                           r["spend_this_week"], r["spend_prev_week"], round(rel, 4), sql, _p(p), _jsonable_rows([r]),
-                           {"entity_name": r["campaign_name"], "window_days": 7}))
+        out.append(
+            Insight(
+                tenant_id,
+                client_id,
+                as_of,
+                "top_mover",
+                "info",
+                r["campaign_id"],
+                "spend_wow",
+                r["spend_this_week"],
+                r["spend_prev_week"],
+                round(rel, 4),
+                sql,
+                _p(p),
+                _jsonable_rows([r]),
+                {"entity_name": r["campaign_name"], "window_days": 7},
+            )
+        )
     return out
 
 
-def provisional(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts") -> list[Insight]:
+def provisional(
+    ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts"
+) -> list[Insight]:
     p = {"t": tenant_id, "c": client_id, "d": as_of, "from": as_of - dt.timedelta(days=14)}
     sql = (
         "SELECT platform, min(date_day) AS first_provisional_day, uniqExact(date_day) AS provisional_days "  # noqa: S608
@@ -308,19 +481,38 @@ def provisional(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_d
     if not rows:
         return []
     first = min(r["first_provisional_day"] for r in rows)
-    return [Insight(tenant_id, client_id, as_of, "provisional_data", "info", client_id, "provisional_days",
-                    float(max(r["provisional_days"] for r in rows)), 0.0, 0.0, sql, _p(p), _jsonable_rows(rows),
-                    {"first_day": first.isoformat(), "platforms": [r["platform"] for r in rows]})]
+    return [
+        Insight(
+            tenant_id,
+            client_id,
+            as_of,
+            "provisional_data",
+            "info",
+            client_id,
+            "provisional_days",
+            float(max(r["provisional_days"] for r in rows)),
+            0.0,
+            0.0,
+            sql,
+            _p(p),
+            _jsonable_rows(rows),
+            {"first_day": first.isoformat(), "platforms": [r["platform"] for r in rows]},
+        )
+    ]
 
 
-def detect_all(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts") -> list[Insight]:
+def detect_all(
+    ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: str = "marts"
+) -> list[Insight]:
     """Pipeline health runs first; if as_of's data is broken, business anomalies for it are suppressed."""
     # marts_db is formatted into every detector's SQL (from --marts-db): a database name, never SQL text.
     if not isinstance(marts_db, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", marts_db):
         raise ValueError(f"marts database must be a plain name, got {marts_db!r}")
     health = pipeline_health(ch, tenant_id, client_id, as_of, marts_db)
-    broken = any(i.severity in ("critical", "high") and i.details.get("check") in ("volume", "duplicates", "no_data")
-                 for i in health)
+    broken = any(
+        i.severity in ("critical", "high") and i.details.get("check") in ("volume", "duplicates", "no_data")
+        for i in health
+    )
     stale_platforms = {i.entity for i in health if i.details.get("check") == "freshness"}
     found = list(health)
     if not broken:

@@ -10,8 +10,14 @@ from typing import Any
 from assistants.insights import synthetic
 from assistants.insights.detectors import anomalies, pacing, pipeline_health
 
-EXPECTED_METRIC = {"spend_spike": "spend", "spend_drop": "spend", "ctr_drop": "ctr", "cpc_spike": "cpc",
-                   "cpa_spike": "cpa", "cr_drop": "cr"}
+EXPECTED_METRIC = {
+    "spend_spike": "spend",
+    "spend_drop": "spend",
+    "ctr_drop": "ctr",
+    "cpc_spike": "cpc",
+    "cpa_spike": "cpa",
+    "cr_drop": "cr",
+}
 ALARM_TYPES = {"anomaly", "pipeline_health", "pacing"}
 
 
@@ -34,12 +40,24 @@ class DetectorEval:
 
 
 def _alarms(ch: Any, tenant: str, client: str, day: dt.date, db: str) -> list[Any]:
-    found = pipeline_health(ch, tenant, client, day, db) + anomalies(ch, tenant, client, day, db) + pacing(ch, tenant, client, day, db)
+    found = (
+        pipeline_health(ch, tenant, client, day, db)
+        + anomalies(ch, tenant, client, day, db)
+        + pacing(ch, tenant, client, day, db)
+    )
     return [i for i in found if i.type in ALARM_TYPES and i.severity != "info"]
 
 
-def run(ch: Any, db: str, *, clients: int = 3, days: int = 84, eval_days: int = 14, injections: int = 24,
-        seed: int = 11) -> DetectorEval:
+def run(
+    ch: Any,
+    db: str,
+    *,
+    clients: int = 3,
+    days: int = 84,
+    eval_days: int = 14,
+    injections: int = 24,
+    seed: int = 11,
+) -> DetectorEval:
     """Clean tenant → false alarms over the last `eval_days`; injected tenant → recall (metric must match)."""
     if db in ("marts", "staging", "intermediate", "app") or not db.replace("_", "").isalnum():
         raise ValueError(f"refusing to use {db!r} as a scratch database")
@@ -68,7 +86,9 @@ def run(ch: Any, db: str, *, clients: int = 3, days: int = 84, eval_days: int = 
             continue
         used.add((c, day))
         inj.append(synthetic.Injection(c, f"{c}-c{rng.randrange(4) + 1}", day, kinds[len(inj) % len(kinds)]))
-    synthetic.generate(ch, db, "eval_injected", ids, start, days, seed=seed, injections=inj, provisional_days=0)
+    synthetic.generate(
+        ch, db, "eval_injected", ids, start, days, seed=seed, injections=inj, provisional_days=0
+    )
     for i in inj:
         found = anomalies(ch, "eval_injected", i.client_id, i.day, db)
         ok = any(f.entity == i.campaign_id and f.metric == EXPECTED_METRIC[i.kind] for f in found)

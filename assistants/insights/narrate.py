@@ -16,8 +16,14 @@ NARRATIVE_SCHEMA = {
     "type": "object",
     "properties": {
         "summary": {"type": "string"},
-        "items": {"type": "array", "items": {"type": "object", "properties": {
-            "insight_id": {"type": "string"}, "text": {"type": "string"}}, "required": ["insight_id", "text"]}},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"insight_id": {"type": "string"}, "text": {"type": "string"}},
+                "required": ["insight_id", "text"],
+            },
+        },
     },
     "required": ["summary", "items"],
 }
@@ -46,52 +52,82 @@ def template_text(i: Insight, lang: str) -> str:
     if i.type == "pipeline_health":
         chk = d.get("check")
         if chk == "freshness":
-            return (f"Проблема данных: по площадке {i.entity} последние данные за {d['last_day']} "
-                    f"(отставание {int(i.value)} дн.). Это сбой загрузки, а не изменение показателей." if ru else
-                    f"Data problem: {i.entity} has data only up to {d['last_day']} ({int(i.value)} days behind). "
-                    "This is a pipeline issue, not a change in performance.")
+            return (
+                f"Проблема данных: по площадке {i.entity} последние данные за {d['last_day']} "
+                f"(отставание {int(i.value)} дн.). Это сбой загрузки, а не изменение показателей."
+                if ru
+                else f"Data problem: {i.entity} has data only up to {d['last_day']} ({int(i.value)} days behind). "
+                "This is a pipeline issue, not a change in performance."
+            )
         if chk == "volume":
-            return (f"Проблема данных: за {i.as_of.isoformat()} загружено {fmt_num(i.value, lang)} строк при обычных "
-                    f"{fmt_num(i.baseline, lang)} ({_signed_pct(i.delta, lang)}). Аномалии за этот день не оцениваются." if ru else
-                    f"Data problem: {fmt_num(i.value, lang)} rows loaded for {i.as_of.isoformat()} against a usual "
-                    f"{fmt_num(i.baseline, lang)} ({_signed_pct(i.delta, lang)}). Anomalies for this day are not assessed.")
+            return (
+                f"Проблема данных: за {i.as_of.isoformat()} загружено {fmt_num(i.value, lang)} строк при обычных "
+                f"{fmt_num(i.baseline, lang)} ({_signed_pct(i.delta, lang)}). Аномалии за этот день не оцениваются."
+                if ru
+                else f"Data problem: {fmt_num(i.value, lang)} rows loaded for {i.as_of.isoformat()} against a usual "
+                f"{fmt_num(i.baseline, lang)} ({_signed_pct(i.delta, lang)}). Anomalies for this day are not assessed."
+            )
         if chk == "duplicates":
-            return (f"Проблема данных: {int(i.value)} ключей строк повторяются (начиная с {d['first_day']}); "
-                    "итоги могут быть завышены." if ru else
-                    f"Data problem: {int(i.value)} row keys are duplicated (from {d['first_day']}); totals may be inflated.")
+            return (
+                f"Проблема данных: {int(i.value)} ключей строк повторяются (начиная с {d['first_day']}); "
+                "итоги могут быть завышены."
+                if ru
+                else f"Data problem: {int(i.value)} row keys are duplicated (from {d['first_day']}); totals may be inflated."
+            )
         if chk == "no_data":
-            return (f"Проблема данных: нет статистики за последние {d['window_days']} дней." if ru else
-                    f"Data problem: no statistics for the last {d['window_days']} days.")
+            return (
+                f"Проблема данных: нет статистики за последние {d['window_days']} дней."
+                if ru
+                else f"Data problem: no statistics for the last {d['window_days']} days."
+            )
         if chk == "load_failed":
-            return (f"Проблема данных: последняя загрузка {i.entity} завершилась ошибкой: {d['error']}" if ru else
-                    f"Data problem: the last load of {i.entity} failed: {d['error']}")
+            return (
+                f"Проблема данных: последняя загрузка {i.entity} завершилась ошибкой: {d['error']}"
+                if ru
+                else f"Data problem: the last load of {i.entity} failed: {d['error']}"
+            )
     if i.type == "anomaly":
         name = d.get("entity_name", i.entity)
         m = METRIC_NAMES[lang][i.metric]
-        return (f"{name}: {m} {_val(i.metric, i.value, lang)} против обычных {_val(i.metric, i.baseline, lang)} "
-                f"для этого дня недели ({_signed_pct(i.delta, lang)})." if ru else
-                f"{name}: {m} was {_val(i.metric, i.value, lang)} against a usual {_val(i.metric, i.baseline, lang)} "
-                f"for this weekday ({_signed_pct(i.delta, lang)}).")
+        return (
+            f"{name}: {m} {_val(i.metric, i.value, lang)} против обычных {_val(i.metric, i.baseline, lang)} "
+            f"для этого дня недели ({_signed_pct(i.delta, lang)})."
+            if ru
+            else f"{name}: {m} was {_val(i.metric, i.value, lang)} against a usual {_val(i.metric, i.baseline, lang)} "
+            f"for this weekday ({_signed_pct(i.delta, lang)})."
+        )
     if i.type == "pacing":
         fc = d.get("forecast_net")
-        base = (f"Строка плана {i.entity} ({d['channel']}): прогноз расхода без НДС к {d['flight_end']} — "
-                f"{fmt_num(fc or 0, lang)} при бюджете {fmt_num(d['budget_net'], lang)} ({_signed_pct(i.delta, lang)})." if ru else
-                f"Plan line {i.entity} ({d['channel']}): forecast net spend by {d['flight_end']} is "
-                f"{fmt_num(fc or 0, lang)} against a budget of {fmt_num(d['budget_net'], lang)} ({_signed_pct(i.delta, lang)}).")
+        base = (
+            f"Строка плана {i.entity} ({d['channel']}): прогноз расхода без НДС к {d['flight_end']} — "
+            f"{fmt_num(fc or 0, lang)} при бюджете {fmt_num(d['budget_net'], lang)} ({_signed_pct(i.delta, lang)})."
+            if ru
+            else f"Plan line {i.entity} ({d['channel']}): forecast net spend by {d['flight_end']} is "
+            f"{fmt_num(fc or 0, lang)} against a budget of {fmt_num(d['budget_net'], lang)} ({_signed_pct(i.delta, lang)})."
+        )
         if d.get("exhaustion_date"):
-            base += (f" При текущем темпе бюджет закончится {d['exhaustion_date']}." if ru else
-                     f" At the current pace the budget runs out on {d['exhaustion_date']}.")
+            base += (
+                f" При текущем темпе бюджет закончится {d['exhaustion_date']}."
+                if ru
+                else f" At the current pace the budget runs out on {d['exhaustion_date']}."
+            )
         return base
     if i.type == "top_mover":
         name = d.get("entity_name", i.entity)
-        return (f"{name}: расход за {d['window_days']} дней {fmt_num(i.value, lang)} против {fmt_num(i.baseline, lang)} неделей ранее "
-                f"({_signed_pct(i.delta, lang)})." if ru else
-                f"{name}: {d['window_days']}-day spend {fmt_num(i.value, lang)} vs {fmt_num(i.baseline, lang)} the week before "
-                f"({_signed_pct(i.delta, lang)}).")
+        return (
+            f"{name}: расход за {d['window_days']} дней {fmt_num(i.value, lang)} против {fmt_num(i.baseline, lang)} неделей ранее "
+            f"({_signed_pct(i.delta, lang)})."
+            if ru
+            else f"{name}: {d['window_days']}-day spend {fmt_num(i.value, lang)} vs {fmt_num(i.baseline, lang)} the week before "
+            f"({_signed_pct(i.delta, lang)})."
+        )
     if i.type == "provisional_data":
         plats = ", ".join(d.get("platforms", []))
-        return (f"Данные начиная с {d['first_day']} предварительные ({plats}) и ещё могут измениться." if ru else
-                f"Data from {d['first_day']} on is provisional ({plats}) and may still change.")
+        return (
+            f"Данные начиная с {d['first_day']} предварительные ({plats}) и ещё могут измениться."
+            if ru
+            else f"Data from {d['first_day']} on is provisional ({plats}) and may still change."
+        )
     raise ValueError(f"no template for insight type {i.type!r}")
 
 
@@ -101,8 +137,15 @@ def template_summary(insights: list[Insight], lang: str) -> str:
     return " ".join(template_text(i, lang) for i in insights[:3])
 
 
-def narrate(insights: list[Insight], *, tenant_id: str, client_id: str, gateway: Gateway, langs: tuple[str, ...] = ("ru", "en"),
-            audience: str = "an account manager") -> dict[str, str]:
+def narrate(
+    insights: list[Insight],
+    *,
+    tenant_id: str,
+    client_id: str,
+    gateway: Gateway,
+    langs: tuple[str, ...] = ("ru", "en"),
+    audience: str = "an account manager",
+) -> dict[str, str]:
     """Fill narrative_ru/en and narrator on each insight; returns {lang: summary}. Ungrounded LLM text is replaced."""
     summaries: dict[str, str] = {}
     if not insights:
@@ -112,16 +155,28 @@ def narrate(insights: list[Insight], *, tenant_id: str, client_id: str, gateway:
     prompt = load_prompt("insight_narrative")
     facts = [i.facts() for i in insights]
     for lang in langs:
+
         def offline(lang: str = lang) -> dict[str, Any]:
-            return {"summary": template_summary(insights, lang),
-                    "items": [{"insight_id": i.insight_id, "text": template_text(i, lang)} for i in insights]}
+            return {
+                "summary": template_summary(insights, lang),
+                "items": [{"insight_id": i.insight_id, "text": template_text(i, lang)} for i in insights],
+            }
+
         try:
             res = gateway.structured(
-                tenant_id=tenant_id, purpose="insight_narrative", prompt=prompt,
-                variables={"audience": audience, "language_name": "Russian" if lang == "ru" else "English",
-                           "client_id": client_id, "as_of": insights[0].as_of.isoformat(),
-                           "facts_json": json.dumps(facts, ensure_ascii=False, default=str)},
-                tool_name="submit_narrative", input_schema=NARRATIVE_SCHEMA, offline=offline,
+                tenant_id=tenant_id,
+                purpose="insight_narrative",
+                prompt=prompt,
+                variables={
+                    "audience": audience,
+                    "language_name": "Russian" if lang == "ru" else "English",
+                    "client_id": client_id,
+                    "as_of": insights[0].as_of.isoformat(),
+                    "facts_json": json.dumps(facts, ensure_ascii=False, default=str),
+                },
+                tool_name="submit_narrative",
+                input_schema=NARRATIVE_SCHEMA,
+                offline=offline,
             )
             data, label = res.data, res.label
         except LLMError as exc:
@@ -133,7 +188,10 @@ def narrate(insights: list[Insight], *, tenant_id: str, client_id: str, gateway:
             bad = ungrounded_numbers(text, i.facts()) if text else ["<missing>"]
             if bad:
                 log.warning("insight %s: narrative rejected (numbers not in evidence: %s)", i.insight_id, bad)
-                text, item_label = template_text(i, lang), f"template-fallback(ungrounded: {', '.join(bad)[:60]})"
+                text, item_label = (
+                    template_text(i, lang),
+                    f"template-fallback(ungrounded: {', '.join(bad)[:60]})",
+                )
             else:
                 item_label = label
             setattr(i, f"narrative_{lang}", text)

@@ -59,8 +59,16 @@ def create_marts(ch: Any, db: str) -> None:
 
 
 def generate(
-    ch: Any, db: str, tenant_id: str, client_ids: list[str], start: dt.date, days: int, seed: int = 1,
-    injections: list[Injection] | tuple[Injection, ...] = (), provisional_days: int = 2, campaigns_per_client: int = 4,
+    ch: Any,
+    db: str,
+    tenant_id: str,
+    client_ids: list[str],
+    start: dt.date,
+    days: int,
+    seed: int = 1,
+    injections: list[Injection] | tuple[Injection, ...] = (),
+    provisional_days: int = 2,
+    campaigns_per_client: int = 4,
     plan_overspend: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Insert `days` days of data for each client; returns the campaign ids per client."""
@@ -77,12 +85,18 @@ def generate(
         camps: list[dict[str, Any]] = []
         for k in range(campaigns_per_client):
             platform = ["yandex_direct", "vk_ads", "yandex_direct", "garpun"][k % 4]
-            camps.append({
-                "id": f"{client}-c{k + 1}", "name": f"{['Brand search', 'Retargeting', 'Performance', 'Video reach'][k % 4]} {k + 1}",
-                "platform": platform, "account": f"{client}-{platform}",
-                "impr": float(rng.uniform(8000, 40000)), "ctr": float(rng.uniform(0.015, 0.05)),
-                "cpc": float(rng.uniform(12, 45)), "cr": float(rng.uniform(0.02, 0.08)),
-            })
+            camps.append(
+                {
+                    "id": f"{client}-c{k + 1}",
+                    "name": f"{['Brand search', 'Retargeting', 'Performance', 'Video reach'][k % 4]} {k + 1}",
+                    "platform": platform,
+                    "account": f"{client}-{platform}",
+                    "impr": float(rng.uniform(8000, 40000)),
+                    "ctr": float(rng.uniform(0.015, 0.05)),
+                    "cpc": float(rng.uniform(12, 45)),
+                    "cr": float(rng.uniform(0.02, 0.08)),
+                }
+            )
         out[client] = [c["id"] for c in camps]
         daily_spend_by_channel: dict[tuple[dt.date, str], list[Any]] = {}
         for d in range(days):
@@ -111,8 +125,29 @@ def generate(
                 conv = float(max(0, round(clicks * cr)))
                 prov = int((end - day).days < provisional_days)
                 net = round(spend / 1.2, 2)
-                perf.append([tenant_id, client, day, c["platform"], "", c["account"], c["id"], c["name"], "", "",
-                             int(impr), clicks, spend, net, "RUB", conv, conv * 2500.0, int(clicks * 0.8), prov])
+                perf.append(
+                    [
+                        tenant_id,
+                        client,
+                        day,
+                        c["platform"],
+                        "",
+                        c["account"],
+                        c["id"],
+                        c["name"],
+                        "",
+                        "",
+                        int(impr),
+                        clicks,
+                        spend,
+                        net,
+                        "RUB",
+                        conv,
+                        conv * 2500.0,
+                        int(clicks * 0.8),
+                        prov,
+                    ]
+                )
                 key = (day, c["platform"])
                 agg = daily_spend_by_channel.setdefault(key, [0, 0, 0.0, 0.0, 0.0, 0, 0, prov])
                 agg[0] += int(impr)
@@ -123,10 +158,29 @@ def generate(
                 agg[5] += 1
                 agg[6] += int(clicks * 0.8)
         for (day, channel), a in daily_spend_by_channel.items():
-            chan.append([tenant_id, client, day, channel, "RUB", a[5], a[0], a[1], round(a[2], 2), round(a[3], 2),
-                         a[4], a[4] * 2500.0, a[6], a[7]])
+            chan.append(
+                [
+                    tenant_id,
+                    client,
+                    day,
+                    channel,
+                    "RUB",
+                    a[5],
+                    a[0],
+                    a[1],
+                    round(a[2], 2),
+                    round(a[3], 2),
+                    a[4],
+                    a[4] * 2500.0,
+                    a[6],
+                    a[7],
+                ]
+            )
         # One plan line per platform over the whole month of `end`; budget sized to actual spend x factor.
-        fstart, fend = end.replace(day=1), (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        fstart, fend = (
+            end.replace(day=1),
+            (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1),
+        )
         flight_days = (fend - fstart).days + 1
         for platform in sorted({c["platform"] for c in camps}):
             actual = {r[2]: 0.0 for r in perf if r[1] == client}
@@ -147,21 +201,72 @@ def generate(
                     cum_a += actual.get(x, 0.0)
                 fc = cum_a + run_rate * (flight_days - n) if has else None
                 ratio = cum_a / cum_p if has and cum_p else None
-                status = ("future" if not has or ratio is None else
-                          "under" if ratio < 0.9 else "over" if ratio > 1.1 else "on_track")
-                pvf.append([tenant_id, client, f"{client}-plan", 1, f"{platform}-line", platform, platform, "RUB",
-                            fstart, fend, x, n, int(has), budget, planned, round(actual.get(x, 0.0), 2) if has else None,
-                            round(cum_p, 2), round(cum_a, 2) if has else None, ratio, fc, status,
-                            int((end - x).days < provisional_days) if has else None])
+                status = (
+                    "future"
+                    if not has or ratio is None
+                    else "under"
+                    if ratio < 0.9
+                    else "over"
+                    if ratio > 1.1
+                    else "on_track"
+                )
+                pvf.append(
+                    [
+                        tenant_id,
+                        client,
+                        f"{client}-plan",
+                        1,
+                        f"{platform}-line",
+                        platform,
+                        platform,
+                        "RUB",
+                        fstart,
+                        fend,
+                        x,
+                        n,
+                        int(has),
+                        budget,
+                        planned,
+                        round(actual.get(x, 0.0), 2) if has else None,
+                        round(cum_p, 2),
+                        round(cum_a, 2) if has else None,
+                        ratio,
+                        fc,
+                        status,
+                        int((end - x).days < provisional_days) if has else None,
+                    ]
+                )
         for c in camps:
             tot_impr = sum(r[10] for r in perf if r[6] == c["id"] and r[2] >= fstart)
             rch = int(tot_impr / 3.2)
-            reach.append([tenant_id, client, "platform", c["platform"], "month", fstart, end, c["platform"],
-                          c["account"], c["id"], "", rch, tot_impr, tot_impr / rch if rch else None])
-    cols = {name: [c.strip().split()[0] for c in DDL[name].split(",") if c.strip() and not c.strip()[0].isdigit()]
-            for name in DDL}
-    for name, rows in (("fct_ad_performance_daily", perf), ("fct_channel_daily", chan),
-                       ("fct_plan_vs_fact_daily", pvf), ("fct_campaign_reach", reach)):
+            reach.append(
+                [
+                    tenant_id,
+                    client,
+                    "platform",
+                    c["platform"],
+                    "month",
+                    fstart,
+                    end,
+                    c["platform"],
+                    c["account"],
+                    c["id"],
+                    "",
+                    rch,
+                    tot_impr,
+                    tot_impr / rch if rch else None,
+                ]
+            )
+    cols = {
+        name: [c.strip().split()[0] for c in DDL[name].split(",") if c.strip() and not c.strip()[0].isdigit()]
+        for name in DDL
+    }
+    for name, rows in (
+        ("fct_ad_performance_daily", perf),
+        ("fct_channel_daily", chan),
+        ("fct_plan_vs_fact_daily", pvf),
+        ("fct_campaign_reach", reach),
+    ):
         if rows:
             ch.insert(f"{db}.{name}", rows, column_names=cols[name])
     return out

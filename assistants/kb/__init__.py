@@ -14,8 +14,21 @@ from assistants.kb.loaders import SUPPORTED, Document, LoadError, load_path, loa
 from assistants.kb.store import ClickHouseStore, Hit, default_store, snippet
 
 __all__ = [
-    "Answer", "Chunk", "ClickHouseStore", "Document", "HashingEmbedder", "Hit", "IndexReport", "LoadError", "ask",
-    "chunk_document", "index_documents", "index_paths", "load_path", "load_text_document", "search",
+    "Answer",
+    "Chunk",
+    "ClickHouseStore",
+    "Document",
+    "HashingEmbedder",
+    "Hit",
+    "IndexReport",
+    "LoadError",
+    "ask",
+    "chunk_document",
+    "index_documents",
+    "index_paths",
+    "load_path",
+    "load_text_document",
+    "search",
 ]
 
 ANSWER_SCHEMA = {
@@ -41,8 +54,13 @@ def _iter_files(paths: Iterable[str | Path]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
-                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            files += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in SUPPORTED
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
         elif p.is_file():
             files.append(p)
         else:
@@ -50,8 +68,14 @@ def _iter_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def index_documents(ch: Any, tenant_id: str, docs: Iterable[Document], store: Any = None,
-                    embedder: Any = None, report: IndexReport | None = None) -> IndexReport:
+def index_documents(
+    ch: Any,
+    tenant_id: str,
+    docs: Iterable[Document],
+    store: Any = None,
+    embedder: Any = None,
+    report: IndexReport | None = None,
+) -> IndexReport:
     if not tenant_id:
         raise ValueError("tenant_id is required")
     store = store or default_store(ch)
@@ -71,8 +95,15 @@ def index_documents(ch: Any, tenant_id: str, docs: Iterable[Document], store: An
     return report
 
 
-def index_paths(client: Any, tenant_id: str, paths: Iterable[str | Path], *, store: Any = None,
-                base: Path | None = None, progress: bool = False) -> IndexReport:
+def index_paths(
+    client: Any,
+    tenant_id: str,
+    paths: Iterable[str | Path],
+    *,
+    store: Any = None,
+    base: Path | None = None,
+    progress: bool = False,
+) -> IndexReport:
     """Index files/directories for one tenant; unchanged documents are skipped, unreadable ones reported loudly."""
     files = _iter_files(paths)
     report = IndexReport()
@@ -83,7 +114,11 @@ def index_paths(client: Any, tenant_id: str, paths: Iterable[str | Path], *, sto
 
         it = tqdm(files, desc="kb index", unit="file")
     for f in it:
-        sp = str(f.resolve().relative_to(base.resolve())) if base and f.resolve().is_relative_to(base.resolve()) else str(f)
+        sp = (
+            str(f.resolve().relative_to(base.resolve()))
+            if base and f.resolve().is_relative_to(base.resolve())
+            else str(f)
+        )
         try:
             docs.append(load_path(f, sp))
         except LoadError as exc:
@@ -94,7 +129,9 @@ def index_paths(client: Any, tenant_id: str, paths: Iterable[str | Path], *, sto
     return report
 
 
-def search(client: Any, tenant_id: str, query: str, k: int = 5, store: Any = None, source_prefix: str = "") -> list[Hit]:
+def search(
+    client: Any, tenant_id: str, query: str, k: int = 5, store: Any = None, source_prefix: str = ""
+) -> list[Hit]:
     """Best-first hits of the tenant's chunks; `source_prefix` restricts to documents under a path."""
     if not tenant_id:
         raise ValueError("tenant_id is required")
@@ -115,16 +152,24 @@ class Answer:
     language: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "answer": self.answer, "language": self.language,
-                "provider": self.provider, "prompt_version": self.prompt_version,
-                "citations": [h.as_dict() for h in self.citations]}
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "language": self.language,
+            "provider": self.provider,
+            "prompt_version": self.prompt_version,
+            "citations": [h.as_dict() for h in self.citations],
+        }
 
 
 def _offline_answer(question: str, hits: list[Hit], lang: str) -> dict[str, Any]:
     """Extractive answer: the sentences of the top passages that share most terms with the question."""
     if not hits:
-        msg = ("В базе знаний нет ответа на этот вопрос." if lang == "ru"
-               else "The knowledge base has no answer to this question.")
+        msg = (
+            "В базе знаний нет ответа на этот вопрос."
+            if lang == "ru"
+            else "The knowledge base has no answer to this question."
+        )
         return {"answer": f"[offline] {msg}", "citations": []}
     q = set(tokens(question))
     cands = []
@@ -142,8 +187,16 @@ def _offline_answer(question: str, hits: list[Hit], lang: str) -> dict[str, Any]
     return {"answer": f"[offline] {lead} {text}", "citations": list(dict.fromkeys(c[3] for c in picked))}
 
 
-def ask(client: Any, tenant_id: str, question: str, lang: str | None = None, *, gateway: Any = None,
-        k: int = 5, store: Any = None) -> Answer:
+def ask(
+    client: Any,
+    tenant_id: str,
+    question: str,
+    lang: str | None = None,
+    *,
+    gateway: Any = None,
+    k: int = 5,
+    store: Any = None,
+) -> Answer:
     """Retrieve the tenant's passages and answer with citations (Claude when configured, extractive offline)."""
     from assistants.kb.loaders import guess_language
     from assistants.llm import Gateway, load_prompt
@@ -154,13 +207,22 @@ def ask(client: Any, tenant_id: str, question: str, lang: str | None = None, *, 
     hits = search(client, tenant_id, question, k=k, store=store)
     gw = gateway or Gateway.from_env(client)
     prompt = load_prompt("rag_answer")
-    context = "\n\n".join(f"[{h.chunk_id}] {h.source_path} — {h.heading} (lines {h.line_start}-{h.line_end})\n"
-                          f"{h.text[:1500]}" for h in hits)
+    context = "\n\n".join(
+        f"[{h.chunk_id}] {h.source_path} — {h.heading} (lines {h.line_start}-{h.line_end})\n{h.text[:1500]}"
+        for h in hits
+    )
     res = gw.structured(
-        tenant_id=tenant_id, purpose="rag_answer", prompt=prompt,
-        variables={"language_name": "Russian" if lang == "ru" else "English", "question": question,
-                   "context": context or "(no passages)"},
-        tool_name="submit_answer", input_schema=ANSWER_SCHEMA, offline=lambda: _offline_answer(question, hits, lang),
+        tenant_id=tenant_id,
+        purpose="rag_answer",
+        prompt=prompt,
+        variables={
+            "language_name": "Russian" if lang == "ru" else "English",
+            "question": question,
+            "context": context or "(no passages)",
+        },
+        tool_name="submit_answer",
+        input_schema=ANSWER_SCHEMA,
+        offline=lambda: _offline_answer(question, hits, lang),
     )
     by_id = {h.chunk_id: h for h in hits}
     # Only passages we actually retrieved for this tenant can be cited; anything else the model names is dropped.

@@ -17,7 +17,9 @@ from pathlib import Path
 SOURCE = Path("/usr/share/locale/ru/LC_MESSAGES")
 HELD_OUT = {"git.mo", "systemd.mo", "wget.mo"}
 OUT = Path(__file__).resolve().parent / "data" / "ru_lexicon.tsv.gz"
-HELDOUT_OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "retrieval" / "ru_heldout_sentences.txt"
+HELDOUT_OUT = (
+    Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "retrieval" / "ru_heldout_sentences.txt"
+)
 WORD = re.compile(r"[А-Яа-яЁё]+")
 
 

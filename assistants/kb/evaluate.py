@@ -43,8 +43,9 @@ def relevant(hit: Any, q: dict[str, Any], report_langs: dict[str, str] | None = 
     return ok_src and any(c.lower() in text for c in q["contains"])
 
 
-def evaluate(search_fn: Any, questions: list[dict[str, Any]], k: int = 5,
-             report_langs: dict[str, str] | None = None) -> EvalResult:
+def evaluate(
+    search_fn: Any, questions: list[dict[str, Any]], k: int = 5, report_langs: dict[str, str] | None = None
+) -> EvalResult:
     """`search_fn(question, k) -> hits`; a question counts as found if any of its top-k hits is relevant."""
     res = EvalResult(k=k, total=len(questions), found=0)
     for q in questions:

@@ -34,7 +34,9 @@ class Document:
 
     @property
     def doc_id(self) -> str:
-        return hashlib.sha256(f"{PIPELINE_VERSION}\n{self.source_path}\n{self.text}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{PIPELINE_VERSION}\n{self.source_path}\n{self.text}".encode()).hexdigest()[
+            :32
+        ]
 
 
 def guess_language(text: str) -> str:
@@ -65,14 +67,22 @@ def load_text_document(text: str, source_path: str, doc_type: str = "markdown") 
         h = re.search(r"^#\s+(.+)$", body, re.M)
         title = h.group(1).strip() if h else Path(source_path).stem
     return Document(
-        source_path=source_path, text=body, title=title, doc_type=str(meta.get("artifact_type") or doc_type),
-        language=str(meta.get("language") or guess_language(body)), meta=_jsonable(meta),
-        repair=fixed.summary() if fixed.changed else {}, line_offset=offset,
+        source_path=source_path,
+        text=body,
+        title=title,
+        doc_type=str(meta.get("artifact_type") or doc_type),
+        language=str(meta.get("language") or guess_language(body)),
+        meta=_jsonable(meta),
+        repair=fixed.summary() if fixed.changed else {},
+        line_offset=offset,
     )
 
 
 def _jsonable(meta: dict[str, Any]) -> dict[str, Any]:
-    return {str(k): (v if isinstance(v, str | int | float | bool | list | dict | type(None)) else str(v)) for k, v in meta.items()}
+    return {
+        str(k): (v if isinstance(v, str | int | float | bool | list | dict | type(None)) else str(v))
+        for k, v in meta.items()
+    }
 
 
 def load_path(path: Path, source_path: str | None = None) -> Document:
@@ -124,7 +134,9 @@ def _load_xlsx(path: Path, sp: str) -> Document:
         header = [str(v) if v is not None else "" for v in rows[0]]
         for r in rows[1:]:
             cells = [f"{h}: {v}" for h, v in zip(header, r, strict=False) if v not in (None, "")]
-            parts.append("; ".join(cells) if header and any(header) else " | ".join(str(v) for v in r if v is not None))
+            parts.append(
+                "; ".join(cells) if header and any(header) else " | ".join(str(v) for v in r if v is not None)
+            )
     wb.close()
     text = "\n".join(parts)
     return Document(sp, text, path.stem, "report", guess_language(text))

@@ -24,11 +24,51 @@ CODEPAGES = ("cp1254", "cp1252")
 _RU = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ")
 # Characters that are common in documents (light box drawing, arrows, typical heading emoji): a prior for
 # non-letter gaps where no language model helps.
-_COMMON_SYMBOLS = set("─│┌┐└┘├┤┬┴┼▼▲►◄→←↑↓•✅❌⚠✓✗\ufe0f") | set("🎯📊📈📉📋📌🔐🔒🚀💰🔍👥🏗🔄🐛🎨📝⚡🤖📦🧪💡📅📄🌐🔧🛠")
+_COMMON_SYMBOLS = set("─│┌┐└┘├┤┬┴┼▼▲►◄→←↑↓•✅❌⚠✓✗\ufe0f") | set(
+    "🎯📊📈📉📋📌🔐🔒🚀💰🔍👥🏗🔄🐛🎨📝⚡🤖📦🧪💡📅📄🌐🔧🛠"
+)
 # Relative frequencies of Russian letters (per mille, standard corpus figures) for the unigram prior.
-_RU_FREQ = dict(zip("оеаинтсрвлкмдпуяызьбгчйхжшюцщэфъё", (
-    109.7, 84.5, 80.1, 73.5, 67.0, 62.6, 54.7, 47.3, 45.4, 44.0, 34.9, 32.1, 29.8, 28.1, 26.2, 20.1, 19.0,
-    16.5, 17.4, 15.9, 17.0, 14.4, 12.1, 9.7, 9.4, 7.3, 6.4, 4.8, 3.6, 3.2, 2.6, 0.4, 0.4), strict=True))
+_RU_FREQ = dict(
+    zip(
+        "оеаинтсрвлкмдпуяызьбгчйхжшюцщэфъё",
+        (
+            109.7,
+            84.5,
+            80.1,
+            73.5,
+            67.0,
+            62.6,
+            54.7,
+            47.3,
+            45.4,
+            44.0,
+            34.9,
+            32.1,
+            29.8,
+            28.1,
+            26.2,
+            20.1,
+            19.0,
+            16.5,
+            17.4,
+            15.9,
+            17.0,
+            14.4,
+            12.1,
+            9.7,
+            9.4,
+            7.3,
+            6.4,
+            4.8,
+            3.6,
+            3.2,
+            2.6,
+            0.4,
+            0.4,
+        ),
+        strict=True,
+    )
+)
 
 
 @dataclass
@@ -52,10 +92,16 @@ class RepairResult:
 
     def summary(self) -> dict[str, object]:
         return {
-            "codepage": self.codepage, "changed": self.changed, "sequences_repaired": self.sequences_repaired,
-            "lost_bytes": self.lost_bytes, "resolved_confident": self.resolved_confident,
-            "flagged": len(self.flags), "flagged_bytes": self.flagged_bytes,
-            "flag_examples": [f"line {f.line}: {f.chosen!r} vs {f.alternatives[:3]} ({f.reason})" for f in self.flags[:10]],
+            "codepage": self.codepage,
+            "changed": self.changed,
+            "sequences_repaired": self.sequences_repaired,
+            "lost_bytes": self.lost_bytes,
+            "resolved_confident": self.resolved_confident,
+            "flagged": len(self.flags),
+            "flagged_bytes": self.flagged_bytes,
+            "flag_examples": [
+                f"line {f.line}: {f.chosen!r} vs {f.alternatives[:3]} ({f.reason})" for f in self.flags[:10]
+            ],
         }
 
 
@@ -204,7 +250,9 @@ def repair(text: str, margin: float = 2.0) -> RepairResult:
         doc_words.update(w.lower() for w in re.findall(r"[^\W\d_]+", s))
     out_lines = []
     for ln, toks in enumerate(lines, start=1):
-        res.sequences_repaired += sum(1 for t in toks if not isinstance(t, str) or (len(t) == 1 and ord(t) > 127))
+        res.sequences_repaired += sum(
+            1 for t in toks if not isinstance(t, str) or (len(t) == 1 and ord(t) > 127)
+        )
         k = 0
         buf: list[str] = []
         while k < len(toks):
@@ -221,13 +269,15 @@ def repair(text: str, margin: float = 2.0) -> RepairResult:
                 end = k
                 while end + 1 < len(toks) and _wordish(toks[end + 1]):
                     end += 1
-                del buf[len(buf) - (k - start):]
+                del buf[len(buf) - (k - start) :]
                 span = toks[start : end + 1]
                 slots = [s if isinstance(s, list) else [s] for s in span]
                 gaps = sum(1 for s in span if isinstance(s, list))
                 res.lost_bytes += gaps
                 combos = itertools.islice(itertools.product(*slots), 5000)
-                scored = sorted(((_word_score("".join(c), doc_words), "".join(c)) for c in combos), reverse=True)
+                scored = sorted(
+                    ((_word_score("".join(c), doc_words), "".join(c)) for c in combos), reverse=True
+                )
                 best = scored[0][1]
                 if len(scored) > 1 and scored[0][0] - scored[1][0] < margin:
                     res.flags.append(Flag(ln, best, [w for _, w in scored[1:4]], "low margin"))

@@ -4,6 +4,13 @@ from assistants.llm.gateway import DEFAULT_MODEL, OFFLINE_MODEL, Gateway, LLMErr
 from assistants.llm.prompts import Prompt, PromptError, load_prompt
 
 __all__ = [
-    "DEFAULT_MODEL", "OFFLINE_MODEL", "Gateway", "LLMError", "LLMResult", "Prompt", "PromptError",
-    "load_prompt", "price_usd",
+    "DEFAULT_MODEL",
+    "OFFLINE_MODEL",
+    "Gateway",
+    "LLMError",
+    "LLMResult",
+    "Prompt",
+    "PromptError",
+    "load_prompt",
+    "price_usd",
 ]

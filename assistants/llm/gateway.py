@@ -70,7 +70,10 @@ def price_usd(model: str, input_tokens: int, output_tokens: int) -> float:
     for prefix, (pin, pout) in sorted(PRICES_PER_MTOK.items(), key=lambda kv: -len(kv[0])):
         if model.startswith(prefix):
             return round((input_tokens * pin + output_tokens * pout) / 1_000_000, 8)
-    env_in, env_out = os.environ.get("MRM_LLM_PRICE_IN_PER_MTOK"), os.environ.get("MRM_LLM_PRICE_OUT_PER_MTOK")
+    env_in, env_out = (
+        os.environ.get("MRM_LLM_PRICE_IN_PER_MTOK"),
+        os.environ.get("MRM_LLM_PRICE_OUT_PER_MTOK"),
+    )
     if env_in and env_out:
         return round((input_tokens * float(env_in) + output_tokens * float(env_out)) / 1_000_000, 8)
     log.warning("no price known for model %s; cost recorded as 0 (set MRM_LLM_PRICE_*_PER_MTOK)", model)
@@ -115,6 +118,7 @@ class Gateway:
     def client(self) -> anthropic.Anthropic:
         if self._client is None:
             import anthropic
+
             # SDK retries are off: ours are explicit, counted and accounted.
             self._client = anthropic.Anthropic(
                 api_key=self.api_key, base_url=self.base_url, timeout=self.timeout_s, max_retries=0
@@ -143,12 +147,20 @@ class Gateway:
             "max_tokens": self.max_tokens,
             "system": system,
             "messages": [{"role": "user", "content": user}],
-            "tools": [{"name": tool_name, "description": f"Submit the {purpose} result.", "input_schema": input_schema}],
+            "tools": [
+                {
+                    "name": tool_name,
+                    "description": f"Submit the {purpose} result.",
+                    "input_schema": input_schema,
+                }
+            ],
             "tool_choice": {"type": "tool", "name": tool_name},
         }
         req_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         call_id = uuid.uuid4().hex
-        base: dict[str, Any] = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash=req_hash, call_id=call_id)
+        base: dict[str, Any] = dict(
+            prompt_name=prompt.name, prompt_version=prompt.version, request_hash=req_hash, call_id=call_id
+        )
 
         if self.offline:
             data = offline()
@@ -183,8 +195,12 @@ class Gateway:
             **base,
         )
         if not blocks:
-            self._record_usage(tenant_id, purpose, res, latency_ms=_ms(t0), status="error", error="no tool_use block")
-            raise LLMError(f"{purpose}: model answered without calling {tool_name} (stop_reason={msg.stop_reason})")
+            self._record_usage(
+                tenant_id, purpose, res, latency_ms=_ms(t0), status="error", error="no tool_use block"
+            )
+            raise LLMError(
+                f"{purpose}: model answered without calling {tool_name} (stop_reason={msg.stop_reason})"
+            )
         try:
             _check_required(res.data, input_schema, tool_name)
         except LLMError as exc:
@@ -209,13 +225,26 @@ class Gateway:
             raise ValueError("tenant_id is required for every LLM call")
         system, user = prompt.render(**variables)
         call_id = uuid.uuid4().hex
-        base: dict[str, Any] = dict(prompt_name=prompt.name, prompt_version=prompt.version, request_hash="", call_id=call_id)
+        base: dict[str, Any] = dict(
+            prompt_name=prompt.name, prompt_version=prompt.version, request_hash="", call_id=call_id
+        )
         if self.offline:
-            self._record_usage(tenant_id, purpose, LLMResult(data={}, model=OFFLINE_MODEL, provider="offline", **base), 0, "ok")
+            self._record_usage(
+                tenant_id,
+                purpose,
+                LLMResult(data={}, model=OFFLINE_MODEL, provider="offline", **base),
+                0,
+                "ok",
+            )
             yield offline()
             return
         t0 = time.perf_counter()
-        kwargs: dict[str, Any] = dict(model=self.model, max_tokens=self.max_tokens, system=system, messages=[{"role": "user", "content": user}])
+        kwargs: dict[str, Any] = dict(
+            model=self.model,
+            max_tokens=self.max_tokens,
+            system=system,
+            messages=[{"role": "user", "content": user}],
+        )
         try:
             with self.client.messages.stream(**kwargs) as stream:  # type: ignore[arg-type]
                 yield from stream.text_stream
@@ -226,8 +255,13 @@ class Gateway:
             raise LLMError(f"{purpose}: streaming failed: {exc}") from exc
         u = final.usage
         res = LLMResult(
-            data={}, model=final.model, provider="anthropic", input_tokens=u.input_tokens, output_tokens=u.output_tokens,
-            cost_usd=price_usd(final.model, u.input_tokens, u.output_tokens), **base,
+            data={},
+            model=final.model,
+            provider="anthropic",
+            input_tokens=u.input_tokens,
+            output_tokens=u.output_tokens,
+            cost_usd=price_usd(final.model, u.input_tokens, u.output_tokens),
+            **base,
         )
         self._record_usage(tenant_id, purpose, res, _ms(t0), "ok")
 
@@ -242,11 +276,15 @@ class Gateway:
                 return fn(), attempt
             except (anthropic.APIConnectionError, anthropic.APIStatusError) as exc:
                 status = getattr(exc, "status_code", None)
-                retryable = status is None or status in RETRYABLE_STATUS or (status is not None and status >= 500)
+                retryable = (
+                    status is None or status in RETRYABLE_STATUS or (status is not None and status >= 500)
+                )
                 if not retryable or attempt > self.max_retries:
                     raise
                 delay = self._delay(attempt, exc)
-                log.warning("Claude call attempt %d failed (%s); retrying in %.2fs", attempt, status or exc, delay)
+                log.warning(
+                    "Claude call attempt %d failed (%s); retrying in %.2fs", attempt, status or exc, delay
+                )
                 self.sleep(delay)
 
     def _delay(self, attempt: int, exc: Exception) -> float:
@@ -279,25 +317,52 @@ class Gateway:
     def _cache_put(self, tenant_id: str, req_hash: str, data: dict[str, Any]) -> None:
         self._memo[f"{tenant_id}:{req_hash}"] = data
         if self.ch is not None:
-            _insert_json(self.ch, "app.ai_cache", {"tenant_id": tenant_id, "request_hash": req_hash, "model": self.model,
-                                                   "response_json": json.dumps(data, ensure_ascii=False)})
+            _insert_json(
+                self.ch,
+                "app.ai_cache",
+                {
+                    "tenant_id": tenant_id,
+                    "request_hash": req_hash,
+                    "model": self.model,
+                    "response_json": json.dumps(data, ensure_ascii=False),
+                },
+            )
 
     def _record_usage(
         self, tenant_id: str, purpose: str, r: LLMResult, latency_ms: int, status: str, error: str = ""
     ) -> None:
         if self.ch is None:
             return
-        _insert_json(self.ch, "app.ai_usage", {
-            "tenant_id": tenant_id, "call_id": r.call_id, "purpose": purpose, "provider": r.provider, "model": r.model,
-            "prompt_name": r.prompt_name, "prompt_version": r.prompt_version, "request_hash": r.request_hash,
-            "input_tokens": r.input_tokens, "output_tokens": r.output_tokens, "cache_read_tokens": 0,
-            "cost_usd": r.cost_usd, "latency_ms": latency_ms, "attempts": r.attempts, "cached": int(r.cached),
-            "status": status, "error": error[:2000]})
+        _insert_json(
+            self.ch,
+            "app.ai_usage",
+            {
+                "tenant_id": tenant_id,
+                "call_id": r.call_id,
+                "purpose": purpose,
+                "provider": r.provider,
+                "model": r.model,
+                "prompt_name": r.prompt_name,
+                "prompt_version": r.prompt_version,
+                "request_hash": r.request_hash,
+                "input_tokens": r.input_tokens,
+                "output_tokens": r.output_tokens,
+                "cache_read_tokens": 0,
+                "cost_usd": r.cost_usd,
+                "latency_ms": latency_ms,
+                "attempts": r.attempts,
+                "cached": int(r.cached),
+                "status": status,
+                "error": error[:2000],
+            },
+        )
 
 
 def _insert_json(ch: Any, table: str, row: dict[str, Any]) -> None:
     # raw JSONEachRow insert: clickhouse-connect's row insert imports pandas (~2 s), which `mrm ask` cannot afford.
-    ch.raw_insert(table, list(row), insert_block=json.dumps(row, ensure_ascii=False).encode(), fmt="JSONEachRow")
+    ch.raw_insert(
+        table, list(row), insert_block=json.dumps(row, ensure_ascii=False).encode(), fmt="JSONEachRow"
+    )
 
 
 def _ms(t0: float) -> int:

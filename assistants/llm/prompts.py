@@ -50,4 +50,6 @@ def load_prompt(name: str, prompt_dir: Path = PROMPT_DIR) -> Prompt:
     )
     if "system" not in sections or "user" not in sections:
         raise PromptError(f"{path}: needs '## system' and '## user' sections")
-    return Prompt(name=str(meta.get("name", name)), version=version, system=sections["system"], user=sections["user"])
+    return Prompt(
+        name=str(meta.get("name", name)), version=version, system=sections["system"], user=sections["user"]
+    )

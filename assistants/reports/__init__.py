@@ -19,7 +19,15 @@ from assistants.reports.snapshot import REPORT_VERSION, Period, build_snapshot, 
 
 log = logging.getLogger(__name__)
 
-__all__ = ["REPORT_VERSION", "Period", "ReportFiles", "build_report", "load_run", "parse_period", "send_report"]
+__all__ = [
+    "REPORT_VERSION",
+    "Period",
+    "ReportFiles",
+    "build_report",
+    "load_run",
+    "parse_period",
+    "send_report",
+]
 
 SUMMARY_SCHEMA = {"type": "object", "properties": {"summary": {"type": "string"}}, "required": ["summary"]}
 
@@ -41,9 +49,14 @@ class ReportFiles:
 
 
 def _summary_facts(snap: dict[str, Any], insights: list[Any]) -> dict[str, Any]:
-    return {"totals": snap["totals"], "currency": snap["currency"], "period": snap["period"],
-            "channels": snap["channels"][:5], "plan_vs_fact": snap["plan_vs_fact"],
-            "insights": [i.facts() for i in insights[:5]]}
+    return {
+        "totals": snap["totals"],
+        "currency": snap["currency"],
+        "period": snap["period"],
+        "channels": snap["channels"][:5],
+        "plan_vs_fact": snap["plan_vs_fact"],
+        "insights": [i.facts() for i in insights[:5]],
+    }
 
 
 def template_summary(snap: dict[str, Any], insights: list[Any], lang: str) -> str:
@@ -54,18 +67,27 @@ def template_summary(snap: dict[str, Any], insights: list[Any], lang: str) -> st
     cur = snap["currency"]
     ru = lang == "ru"
     parts = [
-        (f"За период {snap['period']['from']} – {snap['period']['to']} расход составил {fmt_num(t['spend'], lang, 2)} {cur}, "
-         f"{fmt_num(t['clicks'], lang)} кликов и {fmt_num(t['conversions'], lang, 2)} конверсий." if ru else
-         f"From {snap['period']['from']} to {snap['period']['to']} spend was {fmt_num(t['spend'], lang, 2)} {cur}, with "
-         f"{fmt_num(t['clicks'], lang)} clicks and {fmt_num(t['conversions'], lang, 2)} conversions.")
+        (
+            f"За период {snap['period']['from']} – {snap['period']['to']} расход составил {fmt_num(t['spend'], lang, 2)} {cur}, "
+            f"{fmt_num(t['clicks'], lang)} кликов и {fmt_num(t['conversions'], lang, 2)} конверсий."
+            if ru
+            else f"From {snap['period']['from']} to {snap['period']['to']} spend was {fmt_num(t['spend'], lang, 2)} {cur}, with "
+            f"{fmt_num(t['clicks'], lang)} clicks and {fmt_num(t['conversions'], lang, 2)} conversions."
+        )
     ]
     if t.get("cpa") is not None:
-        parts.append(f"CPA: {fmt_num(t['cpa'], lang, 2)} {cur}, CTR: {fmt_pct(t['ctr'], lang, 2)}." if t.get("ctr") is not None
-                     else f"CPA: {fmt_num(t['cpa'], lang, 2)} {cur}.")
+        parts.append(
+            f"CPA: {fmt_num(t['cpa'], lang, 2)} {cur}, CTR: {fmt_pct(t['ctr'], lang, 2)}."
+            if t.get("ctr") is not None
+            else f"CPA: {fmt_num(t['cpa'], lang, 2)} {cur}."
+        )
     if snap["channels"]:
         top = snap["channels"][0]
-        parts.append(f"Крупнейший канал — {top['channel']} ({fmt_num(top['spend'], lang, 2)} {cur})." if ru else
-                     f"The largest channel is {top['channel']} ({fmt_num(top['spend'], lang, 2)} {cur}).")
+        parts.append(
+            f"Крупнейший канал — {top['channel']} ({fmt_num(top['spend'], lang, 2)} {cur})."
+            if ru
+            else f"The largest channel is {top['channel']} ({fmt_num(top['spend'], lang, 2)} {cur})."
+        )
     if insights:
         parts.append(template_text(insights[0], lang))
     if t["is_provisional"]:
@@ -73,9 +95,20 @@ def template_summary(snap: dict[str, Any], insights: list[Any], lang: str) -> st
     return " ".join(parts)
 
 
-def build_report(client: Any, tenant_id: str, client_id: str, period: str | Period, lang: str, out_dir: str | Path,
-                 include_vat: bool = True, include_commission: bool = False, *, marts_db: str = "marts",
-                 gateway: Any = None, formats: tuple[str, ...] = ("xlsx", "pdf")) -> ReportFiles:
+def build_report(
+    client: Any,
+    tenant_id: str,
+    client_id: str,
+    period: str | Period,
+    lang: str,
+    out_dir: str | Path,
+    include_vat: bool = True,
+    include_commission: bool = False,
+    *,
+    marts_db: str = "marts",
+    gateway: Any = None,
+    formats: tuple[str, ...] = ("xlsx", "pdf"),
+) -> ReportFiles:
     """Freeze the numbers, write the files and record the run (one row per tenant, client, period, lang, version)."""
     from assistants import insights as insights_mod
     from assistants.llm import Gateway, LLMError, load_prompt
@@ -87,8 +120,15 @@ def build_report(client: Any, tenant_id: str, client_id: str, period: str | Peri
         raise ValueError("tenant_id and client_id are required")
     t0 = time.perf_counter()
     per = parse_period(period)
-    snap = build_snapshot(client, tenant_id, client_id, per, include_vat=include_vat,
-                          include_commission=include_commission, marts_db=marts_db)
+    snap = build_snapshot(
+        client,
+        tenant_id,
+        client_id,
+        per,
+        include_vat=include_vat,
+        include_commission=include_commission,
+        marts_db=marts_db,
+    )
     gw = gateway or Gateway.from_env(client)
     found = insights_mod.detect_all(client, tenant_id, client_id, per.date_to, marts_db)
     insights_mod.narrate(found, tenant_id=tenant_id, client_id=client_id, gateway=gw, langs=(lang,))
@@ -96,21 +136,36 @@ def build_report(client: Any, tenant_id: str, client_id: str, period: str | Peri
     prompt = load_prompt("report_summary")
     try:
         res = gw.structured(
-            tenant_id=tenant_id, purpose="report_summary", prompt=prompt,
-            variables={"language_name": "Russian" if lang == "ru" else "English", "client_name": snap["client_name"],
-                       "date_from": per.date_from.isoformat(), "date_to": per.date_to.isoformat(),
-                       "facts_json": json.dumps(facts, ensure_ascii=False, default=str)},
-            tool_name="submit_summary", input_schema=SUMMARY_SCHEMA,
+            tenant_id=tenant_id,
+            purpose="report_summary",
+            prompt=prompt,
+            variables={
+                "language_name": "Russian" if lang == "ru" else "English",
+                "client_name": snap["client_name"],
+                "date_from": per.date_from.isoformat(),
+                "date_to": per.date_to.isoformat(),
+                "facts_json": json.dumps(facts, ensure_ascii=False, default=str),
+            },
+            tool_name="submit_summary",
+            input_schema=SUMMARY_SCHEMA,
             offline=lambda: {"summary": template_summary(snap, found, lang)},
         )
         narrative, narrator = str(res.data["summary"]), res.label
     except LLMError as exc:
-        narrative, narrator = template_summary(snap, found, lang), f"template-fallback(llm error: {str(exc)[:60]})"
+        narrative, narrator = (
+            template_summary(snap, found, lang),
+            f"template-fallback(llm error: {str(exc)[:60]})",
+        )
     bad = ungrounded_numbers(narrative, facts)
     if bad:
         log.warning("report summary rejected, numbers not in the snapshot: %s", bad)
-        narrative, narrator = template_summary(snap, found, lang), f"template-fallback(ungrounded: {', '.join(bad)[:60]})"
-    ins_rows = [{"type": i.type, "severity": i.severity, "text": getattr(i, f"narrative_{lang}")} for i in found]
+        narrative, narrator = (
+            template_summary(snap, found, lang),
+            f"template-fallback(ungrounded: {', '.join(bad)[:60]})",
+        )
+    ins_rows = [
+        {"type": i.type, "severity": i.severity, "text": getattr(i, f"narrative_{lang}")} for i in found
+    ]
     snap["narrative"] = {"text": narrative, "narrator": narrator, "prompt_version": prompt.version}
     snap["insights"] = ins_rows
     chash = content_hash(snap)
@@ -122,35 +177,104 @@ def build_report(client: Any, tenant_id: str, client_id: str, period: str | Peri
         write_xlsx(snap, ins_rows, narrative, lang, xlsx)
     if "pdf" in formats:
         write_pdf(snap, ins_rows, narrative, narrator, lang, pdf)
-    (out / f"{stem}.snapshot.json").write_text(json.dumps(snap, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    files = ReportFiles(tenant_id, client_id, uuid.uuid4().hex, per, lang, xlsx, pdf, snap, chash, narrator,
-                        round(time.perf_counter() - t0, 3), list(snap["recipients"]))
+    (out / f"{stem}.snapshot.json").write_text(
+        json.dumps(snap, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
+    files = ReportFiles(
+        tenant_id,
+        client_id,
+        uuid.uuid4().hex,
+        per,
+        lang,
+        xlsx,
+        pdf,
+        snap,
+        chash,
+        narrator,
+        round(time.perf_counter() - t0, 3),
+        list(snap["recipients"]),
+    )
     _record_run(client, files, include_vat, include_commission, status="built")
     return files
 
 
-def _record_run(client: Any, f: ReportFiles, include_vat: bool, include_commission: bool, status: str,
-                sent_at: dt.datetime | None = None, error: str = "") -> None:
+def _record_run(
+    client: Any,
+    f: ReportFiles,
+    include_vat: bool,
+    include_commission: bool,
+    status: str,
+    sent_at: dt.datetime | None = None,
+    error: str = "",
+) -> None:
     client.insert(
         "app.report_runs",
-        [[f.tenant_id, f.client_id, f.period.kind, f.period.date_from, f.period.date_to, f.lang, REPORT_VERSION, f.run_id,
-          int(include_vat), int(include_commission), status, [str(p) for p in (f.xlsx, f.pdf) if p.exists()],
-          f.content_hash, json.dumps(f.snapshot, ensure_ascii=False, default=str),
-          json.dumps(f.snapshot.get("marts_state", {}), default=str), f.recipients, sent_at, error[:2000],
-          f.build_seconds]],
-        column_names=["tenant_id", "client_id", "period_kind", "date_from", "date_to", "lang", "version", "run_id",
-                      "include_vat", "include_commission", "status", "files", "content_hash", "snapshot_json",
-                      "marts_state_json", "recipients", "sent_at", "error", "build_seconds"],
+        [
+            [
+                f.tenant_id,
+                f.client_id,
+                f.period.kind,
+                f.period.date_from,
+                f.period.date_to,
+                f.lang,
+                REPORT_VERSION,
+                f.run_id,
+                int(include_vat),
+                int(include_commission),
+                status,
+                [str(p) for p in (f.xlsx, f.pdf) if p.exists()],
+                f.content_hash,
+                json.dumps(f.snapshot, ensure_ascii=False, default=str),
+                json.dumps(f.snapshot.get("marts_state", {}), default=str),
+                f.recipients,
+                sent_at,
+                error[:2000],
+                f.build_seconds,
+            ]
+        ],
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "period_kind",
+            "date_from",
+            "date_to",
+            "lang",
+            "version",
+            "run_id",
+            "include_vat",
+            "include_commission",
+            "status",
+            "files",
+            "content_hash",
+            "snapshot_json",
+            "marts_state_json",
+            "recipients",
+            "sent_at",
+            "error",
+            "build_seconds",
+        ],
     )
 
 
-def send_report(client: Any, files: ReportFiles, *, recipients: list[str] | None = None, smtp_host: str | None = None,
-                smtp_port: int | None = None, sender: str | None = None, username: str | None = None,
-                password: str | None = None, starttls: bool | None = None, timeout: float = 30.0) -> list[str]:
+def send_report(
+    client: Any,
+    files: ReportFiles,
+    *,
+    recipients: list[str] | None = None,
+    smtp_host: str | None = None,
+    smtp_port: int | None = None,
+    sender: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    starttls: bool | None = None,
+    timeout: float = 30.0,
+) -> list[str]:
     """E-mail the frozen files (not a rebuild) to the client's recipients; the run row records sent or failed."""
     to = [r for r in (recipients if recipients is not None else files.recipients) if r]
     if not to:
-        raise ValueError(f"client {files.client_id!r} has no report recipients (app.clients.report_recipients)")
+        raise ValueError(
+            f"client {files.client_id!r} has no report recipients (app.clients.report_recipients)"
+        )
     host = smtp_host or os.environ.get("MRM_SMTP_HOST", "127.0.0.1")
     port = int(smtp_port or os.environ.get("MRM_SMTP_PORT", "25"))
     sender = sender or os.environ.get("MRM_SMTP_FROM", "reports@mrm.local")
@@ -160,13 +284,18 @@ def send_report(client: Any, files: ReportFiles, *, recipients: list[str] | None
     ru = files.lang == "ru"
     snap = files.snapshot
     msg = EmailMessage()
-    msg["Subject"] = (f"Отчёт по рекламе: {snap['client_name']}, {files.period.label}" if ru
-                      else f"Advertising report: {snap['client_name']}, {files.period.label}")
+    msg["Subject"] = (
+        f"Отчёт по рекламе: {snap['client_name']}, {files.period.label}"
+        if ru
+        else f"Advertising report: {snap['client_name']}, {files.period.label}"
+    )
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg.set_content(snap.get("narrative", {}).get("text", ""))
-    for path, mime in ((files.xlsx, ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
-                       (files.pdf, ("application", "pdf"))):
+    for path, mime in (
+        (files.xlsx, ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        (files.pdf, ("application", "pdf")),
+    ):
         if not path.is_file():
             raise FileNotFoundError(f"report file missing, rebuild the report: {path}")
         msg.add_attachment(path.read_bytes(), maintype=mime[0], subtype=mime[1], filename=path.name)
@@ -180,10 +309,19 @@ def send_report(client: Any, files: ReportFiles, *, recipients: list[str] | None
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
     except Exception as exc:
-        _record_run(client, files, snap["include_vat"], snap["include_commission"], "send_failed", error=repr(exc))
+        _record_run(
+            client, files, snap["include_vat"], snap["include_commission"], "send_failed", error=repr(exc)
+        )
         raise RuntimeError(f"sending report {files.run_id} to {to} via {host}:{port} failed: {exc}") from exc
     files.recipients = to
-    _record_run(client, files, snap["include_vat"], snap["include_commission"], "sent", sent_at=dt.datetime.now(dt.UTC))
+    _record_run(
+        client,
+        files,
+        snap["include_vat"],
+        snap["include_commission"],
+        "sent",
+        sent_at=dt.datetime.now(dt.UTC),
+    )
     return to
 
 
@@ -194,14 +332,33 @@ def load_run(client: Any, tenant_id: str, client_id: str, period: str | Period, 
         "SELECT run_id, files, snapshot_json, content_hash, recipients, build_seconds FROM app.report_runs FINAL "
         "WHERE tenant_id = {t:String} AND client_id = {c:String} AND date_from = {f:Date} AND date_to = {to:Date} "
         "AND lang = {l:String} AND version = {v:String} ORDER BY updated_at DESC LIMIT 1",
-        parameters={"t": tenant_id, "c": client_id, "f": per.date_from, "to": per.date_to, "l": lang, "v": REPORT_VERSION},
+        parameters={
+            "t": tenant_id,
+            "c": client_id,
+            "f": per.date_from,
+            "to": per.date_to,
+            "l": lang,
+            "v": REPORT_VERSION,
+        },
     ).result_rows
     if not r:
-        raise LookupError(f"no built report for {tenant_id}/{client_id} {per.label} ({lang}); run `mrm report build` first")
+        raise LookupError(
+            f"no built report for {tenant_id}/{client_id} {per.label} ({lang}); run `mrm report build` first"
+        )
     run_id, paths, snap_json, chash, recipients, secs = r[0]
     snap = json.loads(snap_json)
     by_ext = {Path(p).suffix: Path(p) for p in paths}
-    return ReportFiles(tenant_id, client_id, run_id, per, lang, by_ext.get(".xlsx", Path("missing.xlsx")),
-                       by_ext.get(".pdf", Path("missing.pdf")), snap, chash,
-                       snap.get("narrative", {}).get("narrator", ""), secs,
-                       list(recipients) or list(snap.get("recipients", [])))
+    return ReportFiles(
+        tenant_id,
+        client_id,
+        run_id,
+        per,
+        lang,
+        by_ext.get(".xlsx", Path("missing.xlsx")),
+        by_ext.get(".pdf", Path("missing.pdf")),
+        snap,
+        chash,
+        snap.get("narrative", {}).get("narrator", ""),
+        secs,
+        list(recipients) or list(snap.get("recipients", [])),
+    )

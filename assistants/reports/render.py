@@ -28,24 +28,35 @@ def safe_cell(v: Any) -> Any:
 
 
 # Stored ids in the report's columns and what the one RU/EN catalogue (dashboards.i18n) calls them.
-_NAMED = {"platform": "platform", "channel": "platform", "pacing_status": "status", "severity": "severity",
-          "type": "insight"}
+_NAMED = {
+    "platform": "platform",
+    "channel": "platform",
+    "pacing_status": "status",
+    "severity": "severity",
+    "type": "insight",
+}
 
 
 def named_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     """Rows with platform, channel, status, severity and insight-kind ids replaced by their names in `lang`."""
-    return [{k: display_name(_NAMED[k], v, lang) if k in _NAMED and v is not None else v for k, v in r.items()}
-            for r in rows]
+    return [
+        {k: display_name(_NAMED[k], v, lang) if k in _NAMED and v is not None else v for k, v in r.items()}
+        for r in rows
+    ]
 
 
-def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: str, lang: str, path: Path) -> Path:
+def write_xlsx(
+    snap: dict[str, Any], insights: list[dict[str, Any]], narrative: str, lang: str, path: Path
+) -> Path:
     import xlsxwriter
 
     t = labels(lang)
     sign = CURRENCY_SIGNS.get(snap["currency"], snap["currency"])
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     bold = wb.add_format({"bold": True})
-    head = wb.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "border": 1, "text_wrap": True})
+    head = wb.add_format(
+        {"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "border": 1, "text_wrap": True}
+    )
     money = wb.add_format({"num_format": f'#,##0.00 "{sign}"'})
     integer = wb.add_format({"num_format": "#,##0"})
     pct = wb.add_format({"num_format": "0.00%"})
@@ -77,9 +88,19 @@ def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: 
     spend_label = t["vat_on"] if snap["include_vat"] else t["vat_off"]
     ws.write_string(2, 0, spend_label + (f", {t['comm_on']}" if snap["include_commission"] else ""))
     ws.write_string(3, 0, f"{t['currency']}: {snap['currency']}")
-    items = [("impressions", "int"), ("clicks", "int"), ("spend", "money"), ("commission", "money"),
-             ("total_cost", "money"), ("conversions", "int"), ("conversions_value", "money"), ("ctr", "pct"),
-             ("cpc", "money"), ("cpa", "money"), ("cr", "pct")]
+    items = [
+        ("impressions", "int"),
+        ("clicks", "int"),
+        ("spend", "money"),
+        ("commission", "money"),
+        ("total_cost", "money"),
+        ("conversions", "int"),
+        ("conversions_value", "money"),
+        ("ctr", "pct"),
+        ("cpc", "money"),
+        ("cpa", "money"),
+        ("cr", "pct"),
+    ]
     ws.write_string(5, 0, t["metric"], head)
     ws.write_string(5, 1, t["value"], head)
     for k, (key, f) in enumerate(items, start=6):
@@ -97,25 +118,56 @@ def write_xlsx(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: 
     ws.write_string(r + 1, 0, t["narrative"], bold)
     ws.merge_range(r + 2, 0, r + 8, 5, safe_cell(narrative), wrap)
 
-    cols_c: list[tuple[str, str, str | None]] = [("platform", t["platform"], None), ("campaign_id", t["campaign_id"], None), ("campaign_name", t["campaign"], None),
-              ("impressions", t["impressions"], "int"), ("clicks", t["clicks"], "int"), ("spend", t["spend"], "money"),
-              ("commission", t["commission"], "money"), ("total_cost", t["total_cost"], "money"),
-              ("conversions", t["conversions"], "int"), ("ctr", t["ctr"], "pct"), ("cpc", t["cpc"], "money"),
-              ("cpa", t["cpa"], "money"), ("cr", t["cr"], "pct")]
+    cols_c: list[tuple[str, str, str | None]] = [
+        ("platform", t["platform"], None),
+        ("campaign_id", t["campaign_id"], None),
+        ("campaign_name", t["campaign"], None),
+        ("impressions", t["impressions"], "int"),
+        ("clicks", t["clicks"], "int"),
+        ("spend", t["spend"], "money"),
+        ("commission", t["commission"], "money"),
+        ("total_cost", t["total_cost"], "money"),
+        ("conversions", t["conversions"], "int"),
+        ("ctr", t["ctr"], "pct"),
+        ("cpc", t["cpc"], "money"),
+        ("cpa", t["cpa"], "money"),
+        ("cr", t["cr"], "pct"),
+    ]
     table(wb.add_worksheet(t["campaigns"]), 0, cols_c, named_rows(snap["campaigns"], lang))
     cols_ch: list[tuple[str, str, str | None]] = [("channel", t["channel"], None), *cols_c[3:]]
     table(wb.add_worksheet(t["channels"]), 0, cols_ch, named_rows(snap["channels"], lang))
-    cols_p: list[tuple[str, str, str | None]] = [("plan_id", t["plan_id"], None), ("line_id", t["line_id"], None),
-              ("line_name", t["line_name"], None), ("channel", t["channel"], None), ("budget_net", t["budget_net"], "money"), ("planned_to_date", t["planned_to_date"], "money"),
-              ("actual_to_date", t["actual_to_date"], "money"), ("pacing_ratio", t["pacing_ratio"], "pct"),
-              ("forecast_net", t["forecast_net"], "money"), ("pacing_status", t["pacing_status"], None),
-              ("flight_end", t["flight_end"], None)]
+    cols_p: list[tuple[str, str, str | None]] = [
+        ("plan_id", t["plan_id"], None),
+        ("line_id", t["line_id"], None),
+        ("line_name", t["line_name"], None),
+        ("channel", t["channel"], None),
+        ("budget_net", t["budget_net"], "money"),
+        ("planned_to_date", t["planned_to_date"], "money"),
+        ("actual_to_date", t["actual_to_date"], "money"),
+        ("pacing_ratio", t["pacing_ratio"], "pct"),
+        ("forecast_net", t["forecast_net"], "money"),
+        ("pacing_status", t["pacing_status"], None),
+        ("flight_end", t["flight_end"], None),
+    ]
     table(wb.add_worksheet(t["plan"]), 0, cols_p, named_rows(snap["plan_vs_fact"], lang))
-    rr = [{**x, "window": f"{x['window_start']} – {x['window_end']} ({x['window_grain']})"} for x in snap["reach"]]
-    cols_r: list[tuple[str, str, str | None]] = [("platform", t["platform"], None), ("campaign_id", t["campaign_id"], None), ("window", t["window"], None),
-              ("reach", t["reach_v"], "int"), ("contacts", t["contacts"], "int"), ("avg_frequency", t["avg_frequency"], "num")]
+    rr = [
+        {**x, "window": f"{x['window_start']} – {x['window_end']} ({x['window_grain']})"}
+        for x in snap["reach"]
+    ]
+    cols_r: list[tuple[str, str, str | None]] = [
+        ("platform", t["platform"], None),
+        ("campaign_id", t["campaign_id"], None),
+        ("window", t["window"], None),
+        ("reach", t["reach_v"], "int"),
+        ("contacts", t["contacts"], "int"),
+        ("avg_frequency", t["avg_frequency"], "num"),
+    ]
     table(wb.add_worksheet(t["reach"]), 0, cols_r, named_rows(rr, lang))
-    cols_i: list[tuple[str, str, str | None]] = [("type", t["type"], None), ("severity", t["severity"], None), ("text", t["text"], None)]
+    cols_i: list[tuple[str, str, str | None]] = [
+        ("type", t["type"], None),
+        ("severity", t["severity"], None),
+        ("text", t["text"], None),
+    ]
     wsi = wb.add_worksheet(t["insights"])
     table(wsi, 0, cols_i, named_rows(insights, lang))
     wsi.set_column(2, 2, 110, wrap)
@@ -146,8 +198,9 @@ def _num(v: Any, lang: str, kind: str, currency: str = "") -> str:
     return fmt_num(float(v), lang, 2)
 
 
-def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: str, narrator: str, lang: str,
-              path: Path) -> Path:
+def write_pdf(
+    snap: dict[str, Any], insights: list[dict[str, Any]], narrative: str, narrator: str, lang: str, path: Path
+) -> Path:
     from fpdf import FPDF
 
     t = labels(lang)
@@ -162,9 +215,15 @@ def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: s
     pdf.cell(0, 10, f"{t['title']}: {snap['client_name']}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     spend_label = t["vat_on"] if snap["include_vat"] else t["vat_off"]
-    pdf.cell(0, 6, f"{t['period']}: {snap['period']['from']} – {snap['period']['to']}  ·  {spend_label}"
-             + (f", {t['comm_on']}" if snap["include_commission"] else "") + f"  ·  {snap['currency']}",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        f"{t['period']}: {snap['period']['from']} – {snap['period']['to']}  ·  {spend_label}"
+        + (f", {t['comm_on']}" if snap["include_commission"] else "")
+        + f"  ·  {snap['currency']}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     tot = snap["totals"]
     if tot["is_provisional"]:
         pdf.set_text_color(180, 60, 0)
@@ -172,8 +231,16 @@ def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: s
         pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
     # KPI tiles
-    kpis = [("spend", "money"), ("total_cost", "money"), ("impressions", "int"), ("clicks", "int"),
-            ("conversions", "int"), ("ctr", "pct"), ("cpc", "money"), ("cpa", "money")]
+    kpis = [
+        ("spend", "money"),
+        ("total_cost", "money"),
+        ("impressions", "int"),
+        ("clicks", "int"),
+        ("conversions", "int"),
+        ("ctr", "pct"),
+        ("cpc", "money"),
+        ("cpa", "money"),
+    ]
     w = (pdf.w - pdf.l_margin - pdf.r_margin) / 4
     for k, (key, kind) in enumerate(kpis):
         if k % 4 == 0 and k:
@@ -198,22 +265,57 @@ def write_pdf(snap: dict[str, Any], insights: list[dict[str, Any]], narrative: s
     pdf.cell(0, 5, f"{t['generated_by']}: {narrator}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     _bar_chart(pdf, snap["daily"], t["daily_spend"], lang)
-    _pdf_table(pdf, t["campaigns"], [("campaign_name", t["campaign"], None, 60), ("platform", t["platform"], None, 26),
-                                      ("spend", t["spend"], "money", 26), ("clicks", t["clicks"], "int", 20),
-                                      ("conversions", t["conversions"], "int", 20), ("cpa", t["cpa"], "money", 20)],
-               named_rows(snap["campaigns"][:20], lang), lang, snap["currency"])
-    _pdf_table(pdf, t["channels"], [("channel", t["channel"], None, 40), ("impressions", t["impressions"], "int", 30),
-                                     ("clicks", t["clicks"], "int", 25), ("spend", t["spend"], "money", 30),
-                                     ("ctr", t["ctr"], "pct", 20), ("cpa", t["cpa"], "money", 25)],
-               named_rows(snap["channels"], lang), lang, snap["currency"])
+    _pdf_table(
+        pdf,
+        t["campaigns"],
+        [
+            ("campaign_name", t["campaign"], None, 60),
+            ("platform", t["platform"], None, 26),
+            ("spend", t["spend"], "money", 26),
+            ("clicks", t["clicks"], "int", 20),
+            ("conversions", t["conversions"], "int", 20),
+            ("cpa", t["cpa"], "money", 20),
+        ],
+        named_rows(snap["campaigns"][:20], lang),
+        lang,
+        snap["currency"],
+    )
+    _pdf_table(
+        pdf,
+        t["channels"],
+        [
+            ("channel", t["channel"], None, 40),
+            ("impressions", t["impressions"], "int", 30),
+            ("clicks", t["clicks"], "int", 25),
+            ("spend", t["spend"], "money", 30),
+            ("ctr", t["ctr"], "pct", 20),
+            ("cpa", t["cpa"], "money", 25),
+        ],
+        named_rows(snap["channels"], lang),
+        lang,
+        snap["currency"],
+    )
     if snap["plan_vs_fact"]:
         # A line is named by its id and placement (snapshots frozen before line names were added have no name).
-        lines = [{**x, "line": " · ".join(v for v in (x["line_id"], x.get("line_name") or "") if v)}
-                 for x in named_rows(snap["plan_vs_fact"], lang)]
-        _pdf_table(pdf, t["plan"], [("line", t["line_id"], None, 38), ("budget_net", t["budget_net"], "money", 30),
-                                     ("actual_to_date", t["actual_to_date"], "money", 30),
-                                     ("pacing_ratio", t["pacing_ratio"], "pct", 22), ("forecast_net", t["forecast_net"], "money", 30),
-                                     ("pacing_status", t["pacing_status"], None, 38)], lines, lang, snap["currency"])
+        lines = [
+            {**x, "line": " · ".join(v for v in (x["line_id"], x.get("line_name") or "") if v)}
+            for x in named_rows(snap["plan_vs_fact"], lang)
+        ]
+        _pdf_table(
+            pdf,
+            t["plan"],
+            [
+                ("line", t["line_id"], None, 38),
+                ("budget_net", t["budget_net"], "money", 30),
+                ("actual_to_date", t["actual_to_date"], "money", 30),
+                ("pacing_ratio", t["pacing_ratio"], "pct", 22),
+                ("forecast_net", t["forecast_net"], "money", 30),
+                ("pacing_status", t["pacing_status"], None, 38),
+            ],
+            lines,
+            lang,
+            snap["currency"],
+        )
     if insights:
         pdf.set_font("DejaVu", "B", 12)
         pdf.cell(0, 8, t["insights"], new_x="LMARGIN", new_y="NEXT")
@@ -251,8 +353,14 @@ def _bar_chart(pdf: Any, daily: list[dict[str, Any]], title: str, lang: str) -> 
     pdf.set_xy(pdf.l_margin, y0 + height + 6)
 
 
-def _pdf_table(pdf: Any, title: str, cols: list[tuple[str, str, str | None, float]], rows: list[dict[str, Any]],
-               lang: str, currency: str = "") -> None:
+def _pdf_table(
+    pdf: Any,
+    title: str,
+    cols: list[tuple[str, str, str | None, float]],
+    rows: list[dict[str, Any]],
+    lang: str,
+    currency: str = "",
+) -> None:
     if pdf.get_y() > pdf.h - 50:
         pdf.add_page()
     pdf.set_font("DejaVu", "B", 12)

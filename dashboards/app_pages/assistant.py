@@ -15,17 +15,30 @@ ch = data.client()
 st.title(t("page_assistant"))
 # Options are the labels themselves (a format_func would be re-run outside the page's session by the test harness).
 _AGENT_BY_LABEL = {t(f"agent_{a}"): a for a in AGENTS}
-agent = _AGENT_BY_LABEL[st.radio(t("assistant_agent"), list(_AGENT_BY_LABEL), horizontal=True, key="asst_agent")]
+agent = _AGENT_BY_LABEL[
+    st.radio(t("assistant_agent"), list(_AGENT_BY_LABEL), horizontal=True, key="asst_agent")
+]
 
 
 def _source(n: dict) -> str:
     src = n.get("source") or {}
     period = src.get("period") or {}
-    where = ", ".join(f"{k}={'/'.join(v) if isinstance(v, list) else v}" for k, v in (src.get("filters") or {}).items())
+    where = ", ".join(
+        f"{k}={'/'.join(v) if isinstance(v, list) else v}" for k, v in (src.get("filters") or {}).items()
+    )
     extra = src.get("campaign") or src.get("line_id") or src.get("platform") or ""
     span = f"{period.get('date_from')} — {period.get('date_to')}" if period else ""
-    return " · ".join(x for x in (f"{n.get('label') or n['metric']}: {n['text']}", src.get("tool", ""), span, where,
-                                   str(extra)) if x)
+    return " · ".join(
+        x
+        for x in (
+            f"{n.get('label') or n['metric']}: {n['text']}",
+            src.get("tool", ""),
+            span,
+            where,
+            str(extra),
+        )
+        if x
+    )
 
 
 def _feedback(message_id: str) -> None:
@@ -51,14 +64,24 @@ if agent == "kb":
         with st.chat_message(turn["role"]):
             safe.text(turn["text"])  # questions, answers and passages are data: never Markdown
             for c in turn.get("citations", []):
-                safe.caption(f"[{c['chunk_id']}] {c['title']} — {c['heading']} ({c['line_start']}–{c['line_end']})")
+                safe.caption(
+                    f"[{c['chunk_id']}] {c['title']} — {c['heading']} ({c['line_start']}–{c['line_end']})"
+                )
     question = st.chat_input(t("ask_placeholder"), key="chat_q")
     if question:
         with ui.guard():
             answer = data.ask(ctx.principal, question, ctx.lang)
             # The document's title, never its path on the server.
-            cites = [{"chunk_id": h.chunk_id, "title": h.title, "heading": h.heading, "line_start": h.line_start,
-                      "line_end": h.line_end} for h in answer.citations]
+            cites = [
+                {
+                    "chunk_id": h.chunk_id,
+                    "title": h.title,
+                    "heading": h.heading,
+                    "line_start": h.line_start,
+                    "line_end": h.line_end,
+                }
+                for h in answer.citations
+            ]
             history.append({"role": "user", "text": question})
             history.append({"role": "assistant", "text": answer.answer, "citations": cites})
             st.rerun()
@@ -66,12 +89,15 @@ if agent == "kb":
 
 threads = [th for th in memory.list_threads(ch, ctx.principal) if th["agent"] == agent]
 # label -> thread id; titles are the users' questions, so they are escaped, and the id tail keeps labels unique
-by_label = {t("thread_new"): ""} | {f"{safe.md(th['title'][:60])} · {th['thread_id'][:6]}": th["thread_id"]
-                                    for th in threads}
+by_label = {t("thread_new"): ""} | {
+    f"{safe.md(th['title'][:60])} · {th['thread_id'][:6]}": th["thread_id"] for th in threads
+}
 label_of = {v: k for k, v in by_label.items()}
 key = f"asst_thread_{agent}"
 pending = st.session_state.pop(f"asst_pending_{agent}", None)
-if pending in label_of:  # the thread the last question went into (a widget's value may only be set before it is drawn)
+if (
+    pending in label_of
+):  # the thread the last question went into (a widget's value may only be set before it is drawn)
     st.session_state[key] = label_of[pending]
 if st.session_state.get(key) not in by_label:
     st.session_state[key] = t("thread_new")
@@ -104,7 +130,14 @@ if thread_id:
 question = st.chat_input(t("ask_agent_placeholder"), key="chat_agent")
 if question:
     with ui.guard():
-        res = chat.ask(ch, ctx.principal, question, agent=agent, client_id=ctx.client_id or None,
-                       thread_id=thread_id or None, lang=ctx.lang)
+        res = chat.ask(
+            ch,
+            ctx.principal,
+            question,
+            agent=agent,
+            client_id=ctx.client_id or None,
+            thread_id=thread_id or None,
+            lang=ctx.lang,
+        )
         st.session_state[f"asst_pending_{agent}"] = res["thread_id"]
         st.rerun()

@@ -12,15 +12,34 @@ with ui.guard():
     if daily.empty:
         st.info(t("no_data"))
         st.stop()
-    sums = ["impressions", "clicks", "spend_gross", "spend_net", "conversions", "conversions_value", "sessions"]
+    sums = [
+        "impressions",
+        "clicks",
+        "spend_gross",
+        "spend_net",
+        "conversions",
+        "conversions_value",
+        "sessions",
+    ]
     daily = ui.named(daily)  # channel names as people read them, in charts and table alike
     per_channel = data.add_ratios(daily.groupby("channel", as_index=False)[sums].sum())
     c1, c2 = st.columns(2)
-    labels = {"date_day": t("date_day"), "spend_net": t("spend_net"), "channel": t("channel"), "cpa": t("cpa")}
+    labels = {
+        "date_day": t("date_day"),
+        "spend_net": t("spend_net"),
+        "channel": t("channel"),
+        "cpa": t("cpa"),
+    }
     with c1:
-        charts.pie(per_channel, "channel", "spend_net", title=t("spend_net"), labels=labels, key="channel_share")
+        charts.pie(
+            per_channel, "channel", "spend_net", title=t("spend_net"), labels=labels, key="channel_share"
+        )
     with c2:
         charts.bar(per_channel, "channel", "cpa", title=t("cpa"), labels=labels, key="channel_cpa")
     charts.line(daily, "date_day", "spend_net", color="channel", labels=labels, key="channel_trend")
-    ui.metric_table(per_channel, ["channel", *sums[:5], "ctr", "cpc", "cpa", "romi"], ui.currency(ctx),
-                    key="channel_table")
+    ui.metric_table(
+        per_channel,
+        ["channel", *sums[:5], "ctr", "cpc", "cpa", "romi"],
+        ui.currency(ctx),
+        key="channel_table",
+    )

@@ -1,6 +1,5 @@
 """Insights: the client's detected insights for a day (pipeline health first), narrated in the UI language."""
 
-
 import streamlit as st
 
 from dashboards import data, safe, ui
@@ -11,8 +10,9 @@ ctx = ui.context()
 st.title(t("page_insights"))
 SEVERITY = {"critical": st.error, "high": st.error, "warning": st.warning, "medium": st.warning}
 with ui.guard():
-    as_of = st.date_input(t("as_of"), value=ctx.period.date_to, max_value=clock.today(), key="ins_as_of",
-                          format="YYYY-MM-DD")
+    as_of = st.date_input(
+        t("as_of"), value=ctx.period.date_to, max_value=clock.today(), key="ins_as_of", format="YYYY-MM-DD"
+    )
     if ctx.principal.can("generate_insights") and st.button(t("generate_insights"), key="ins_generate"):
         with st.spinner("…"):
             data.generate_insights(ctx.principal, ctx.client_id, as_of)

@@ -13,7 +13,11 @@ FIELDS = ["", *sorted(field_descriptions())]
 with ui.guard():
     # A `client` may not upload (the data layer refuses it too): no uploader at all.
     can_upload = ctx.principal.can("analyse_plan")
-    up = st.file_uploader(t("upload_plan"), type=["xlsx", "xls", "csv"], key="plan_file") if can_upload else None
+    up = (
+        st.file_uploader(t("upload_plan"), type=["xlsx", "xls", "csv"], key="plan_file")
+        if can_upload
+        else None
+    )
     if up is not None:
         raw, name = up.getvalue(), up.name
         fixes: dict[str, str] = st.session_state.setdefault("plan_fixes", {})
@@ -27,12 +31,17 @@ with ui.guard():
         if not described.empty:
             st.caption(t("fix_mapping"))
             edited = st.data_editor(
-                described, hide_index=True, key="plan_mapping_editor", disabled=["sheet", "column", "header",
-                                                                                 "source", "confidence"],
-                column_config={"field": st.column_config.SelectboxColumn(options=FIELDS)})
-            changed = {r["column"]: r["field"] or None for r, o in zip(edited.to_dict("records"),
-                                                                       described.to_dict("records"), strict=True)
-                       if (r["field"] or "") != (o["field"] or "")}
+                described,
+                hide_index=True,
+                key="plan_mapping_editor",
+                disabled=["sheet", "column", "header", "source", "confidence"],
+                column_config={"field": st.column_config.SelectboxColumn(options=FIELDS)},
+            )
+            changed = {
+                r["column"]: r["field"] or None
+                for r, o in zip(edited.to_dict("records"), described.to_dict("records"), strict=True)
+                if (r["field"] or "") != (o["field"] or "")
+            }
             if changed:
                 fixes.update(changed)
                 st.rerun()
@@ -40,10 +49,22 @@ with ui.guard():
         summary = t("errors_warnings", e=len(report.errors), w=len(report.warnings), n=len(lines))
         (st.success if report.ok else st.error)(summary)
         if report.issues:
-            st.dataframe(pd.DataFrame([{"severity": i.severity, "where": i.where(), "header": i.header,
-                                        "reason": i.reason_ru if ctx.lang == "ru" else i.reason,
-                                        "value": i.value} for i in report.issues]),
-                         hide_index=True, key="plan_issues")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "severity": i.severity,
+                            "where": i.where(),
+                            "header": i.header,
+                            "reason": i.reason_ru if ctx.lang == "ru" else i.reason,
+                            "value": i.value,
+                        }
+                        for i in report.issues
+                    ]
+                ),
+                hide_index=True,
+                key="plan_issues",
+            )
         if lines:
             st.dataframe(pd.DataFrame(lines).astype(str), hide_index=True, key="plan_lines")
         if not ctx.principal.can("import_plan"):
@@ -54,15 +75,23 @@ with ui.guard():
                 st.success(t("imported", plan=safe.md(res.plan_id), version=res.plan_version))
                 # Plan vs Fact reads dbt's mart: rebuild the plan models now instead of at the next daily run.
                 with st.status(t("refresh_running"), expanded=True) as status:
-                    done = data.refresh_plan(ctx.principal, ctx.client_id, res,
-                                             progress=lambda step: st.write(t(f"refresh_step_{step}")))
+                    done = data.refresh_plan(
+                        ctx.principal,
+                        ctx.client_id,
+                        res,
+                        progress=lambda step: st.write(t(f"refresh_step_{step}")),
+                    )
                     if done is None:
                         status.update(label=t("refresh_not_dbt"), state="complete")
                     else:
-                        status.update(label=t("refresh_done", rows=done.plan_rows, seconds=f"{done.seconds:.0f}"),
-                                      state="complete" if done.plan_rows else "error")
+                        status.update(
+                            label=t("refresh_done", rows=done.plan_rows, seconds=f"{done.seconds:.0f}"),
+                            state="complete" if done.plan_rows else "error",
+                        )
                 if done is not None:
-                    st.page_link("app_pages/plan_fact.py", label=t("page_plan_fact"), icon=":material/trending_up:")
+                    st.page_link(
+                        "app_pages/plan_fact.py", label=t("page_plan_fact"), icon=":material/trending_up:"
+                    )
             else:
                 safe.error(res.report.as_text(20))  # quotes the uploaded file's cells
     st.subheader(t("versions"))

@@ -22,20 +22,41 @@ with ui.guard():
             cols[i % 4].metric(t(m), t("not_applicable"), help=t(na[m]))
             continue
         # Lower is better for cost metrics: colour the delta accordingly.
-        cols[i % 4].metric(t(m), ui.fmt_metric(m, cur[m], currency), ui.delta_pct(cur[m], prev[m]),
-                           delta_color="inverse" if m in ("cpc", "cpa") else "normal", help=versus)
+        cols[i % 4].metric(
+            t(m),
+            ui.fmt_metric(m, cur[m], currency),
+            ui.delta_pct(cur[m], prev[m]),
+            delta_color="inverse" if m in ("cpc", "cpa") else "normal",
+            help=versus,
+        )
     if cur.get("provisional_days"):
         st.caption(":warning: " + t("provisional_note", n=int(cur["provisional_days"])))
     daily = data.daily(ctx.principal, ctx.client_id, ctx.period)
     if not daily.empty:
         daily = ui.named(daily)
         daily["provisional"] = daily["is_provisional"].map({1: t("is_provisional"), 0: ""})
-        charts.bar(daily, "date_day", "spend_net", color="platform", lighter="provisional", temporal_x=True,
-                   labels={"date_day": t("date_day"), "spend_net": t("spend_net"), "platform": t("platform"),
-                           "provisional": t("is_provisional")},
-                   title=t("daily_spend"), key="overview_daily")
+        charts.bar(
+            daily,
+            "date_day",
+            "spend_net",
+            color="platform",
+            lighter="provisional",
+            temporal_x=True,
+            labels={
+                "date_day": t("date_day"),
+                "spend_net": t("spend_net"),
+                "platform": t("platform"),
+                "provisional": t("is_provisional"),
+            },
+            title=t("daily_spend"),
+            key="overview_daily",
+        )
     top = data.campaigns(ctx.principal, ctx.client_id, ctx.period).head(10)
     if not top.empty:
         st.subheader(t("top_campaigns"))
-        ui.metric_table(top, ["campaign_name", "platform", "spend_net", "clicks", "conversions", "cpa", "romi"],
-                        currency, key="overview_top")
+        ui.metric_table(
+            top,
+            ["campaign_name", "platform", "spend_net", "clicks", "conversions", "cpa", "romi"],
+            currency,
+            key="overview_top",
+        )

@@ -22,24 +22,47 @@ pid = by_label[st.selectbox(t("project"), list(by_label), key="proj_sel")]
 with ui.guard():
     proj = ps.get_project(ch, ctx.principal, pid)
     st.subheader(safe.md(proj["name"]))
-    safe.caption(" · ".join(str(x) for x in (proj["client_id"], proj["status"], proj["start_date"], proj["end_date"],
-                                              proj["budget"]) if x not in (None, "")))
+    safe.caption(
+        " · ".join(
+            str(x)
+            for x in (proj["client_id"], proj["status"], proj["start_date"], proj["end_date"], proj["budget"])
+            if x not in (None, "")
+        )
+    )
     st.markdown(f"**{t('project_tasks')}**")
-    rows = [{"id": tk["task_id"], t("task"): tk["title"], "phase": tk["phase"], t("task_status"): tk["status"],
-             t("due_date"): tk["due_date"], **{r: tk["raci"].get(r, "") for r in ROLES}} for tk in proj["tasks"]]
+    rows = [
+        {
+            "id": tk["task_id"],
+            t("task"): tk["title"],
+            "phase": tk["phase"],
+            t("task_status"): tk["status"],
+            t("due_date"): tk["due_date"],
+            **{r: tk["raci"].get(r, "") for r in ROLES},
+        }
+        for tk in proj["tasks"]
+    ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="proj_tasks")  # cells are shown as text
     st.markdown(f"**{t('project_team')}**")
-    team = [{"login": m["login"], "role": m["role"], **ps.raci_of_member(proj, m["login"])} for m in proj["team"]]
+    team = [
+        {"login": m["login"], "role": m["role"], **ps.raci_of_member(proj, m["login"])} for m in proj["team"]
+    ]
     st.dataframe(pd.DataFrame(team or [{"login": "", "role": ""}]), hide_index=True, key="proj_team")
     st.markdown(f"**{t('project_artifacts')}**")
-    st.dataframe(pd.DataFrame(proj["artifacts"] or [{"kind": "", "ref": "", "title": ""}]), hide_index=True,
-                 key="proj_arts")
+    st.dataframe(
+        pd.DataFrame(proj["artifacts"] or [{"kind": "", "ref": "", "title": ""}]),
+        hide_index=True,
+        key="proj_arts",
+    )
     if ctx.principal.role != "client":
         tasks = {f"{tk['task_id']} {tk['title'][:60]}": tk for tk in proj["tasks"]}
         c1, c2, c3 = st.columns(3)
         chosen = tasks[c1.selectbox(t("task"), list(tasks), key="proj_task")]
-        status = c2.selectbox(t("task_status"), ps.TASK_STATUSES, key="proj_task_status",
-                              index=ps.TASK_STATUSES.index(chosen["status"]))
+        status = c2.selectbox(
+            t("task_status"),
+            ps.TASK_STATUSES,
+            key="proj_task_status",
+            index=ps.TASK_STATUSES.index(chosen["status"]),
+        )
         due = c3.date_input(t("due_date"), value=chosen["due_date"], key="proj_task_due")
         if st.button(t("save"), key="proj_task_save"):
             ps.update_task(ch, ctx.principal, pid, chosen["task_id"], status=status, due_date=due or None)
@@ -51,8 +74,9 @@ with ui.guard():
         if st.button(t("add_member"), key="proj_member_add") and login:
             ps.set_member(ch, ctx.principal, pid, login.strip(), role)
             st.rerun()
-        pstatus = st.selectbox(t("project_status"), ps.STATUSES, index=ps.STATUSES.index(proj["status"]),
-                               key="proj_status")
+        pstatus = st.selectbox(
+            t("project_status"), ps.STATUSES, index=ps.STATUSES.index(proj["status"]), key="proj_status"
+        )
         if st.button(t("save"), key="proj_status_save"):
             ps.set_status(ch, ctx.principal, pid, pstatus)
             st.rerun()

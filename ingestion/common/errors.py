@@ -28,8 +28,16 @@ class ApiError(IngestionError):
     VK error code), `error_text` the platform's message verbatim.
     """
 
-    def __init__(self, message: str, *, platform: str, request_id: str | None = None, status: int | None = None,
-                 code: str | None = None, error_text: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str,
+        request_id: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        error_text: str = "",
+    ) -> None:
         self.status = status
         self.code = code
         self.error_text = error_text
@@ -53,8 +61,16 @@ class PayloadError(IngestionError):
 
     retryable = True
 
-    def __init__(self, message: str, *, platform: str = "", request_id: str | None = None,
-                 row: int | None = None, field: str | None = None, retryable: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str = "",
+        request_id: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        retryable: bool = True,
+    ) -> None:
         self.row = row
         self.field = field
         self.retryable = retryable

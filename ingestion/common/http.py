@@ -102,7 +102,9 @@ def default_classifier(response: httpx.Response) -> Verdict:
         return Verdict("ok", request_id=rid)
     text = _body_text(response)
     if status in (420, 429) or status >= 500:
-        return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), text, str(status), rid)
+        return Verdict(
+            "retry", parse_retry_after(response.headers.get("Retry-After")), text, str(status), rid
+        )
     if status == 401:
         return Verdict("refresh", None, text, str(status), rid)
     return Verdict("fatal", None, text, str(status), rid)
@@ -155,8 +157,12 @@ class ApiClient:
     attempts_log: list[tuple[str, str]] = field(default_factory=list)  # (what happened, detail) per retry
 
     def __post_init__(self) -> None:
-        self._client = httpx.Client(base_url=self.base_url.rstrip("/"), timeout=self.timeout,
-                                    transport=self.transport, headers=dict(self.headers))
+        self._client = httpx.Client(
+            base_url=self.base_url.rstrip("/"),
+            timeout=self.timeout,
+            transport=self.transport,
+            headers=dict(self.headers),
+        )
         self._refresh_lock = threading.Lock()
         self._rng = random.Random()
 
@@ -169,7 +175,9 @@ class ApiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def request(self, method: str, url: str, *, policy: RetryPolicy | None = None, **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, url: str, *, policy: RetryPolicy | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """Send with retries; returns a read response whose verdict is `ok`, else raises a typed error.
 
         `policy` overrides the client's policy for this request (e.g. one attempt for a request that is not
@@ -179,8 +187,9 @@ class ApiClient:
             return response
 
     @contextlib.contextmanager
-    def stream(self, method: str, url: str, *, policy: RetryPolicy | None = None,
-               **kwargs: Any) -> Iterator[httpx.Response]:
+    def stream(
+        self, method: str, url: str, *, policy: RetryPolicy | None = None, **kwargs: Any
+    ) -> Iterator[httpx.Response]:
         """Like `request` but the body is not read: retries cover everything up to the response headers.
 
         Failures while reading the body surface as `httpx` errors to the caller, who turns them into a
@@ -190,8 +199,9 @@ class ApiClient:
             yield response
 
     @contextlib.contextmanager
-    def _attempts(self, method: str, url: str, *, stream: bool, policy: RetryPolicy | None = None,
-                  **kwargs: Any) -> Iterator[httpx.Response]:
+    def _attempts(
+        self, method: str, url: str, *, stream: bool, policy: RetryPolicy | None = None, **kwargs: Any
+    ) -> Iterator[httpx.Response]:
         policy = policy or self.policy
         waited = 0.0
         refreshed = False
@@ -212,7 +222,9 @@ class ApiClient:
             if response is not None:
                 try:
                     ctype = response.headers.get("content-type", "")
-                    if stream and (not 200 <= response.status_code < 300 or ctype.startswith("application/json")):
+                    if stream and (
+                        not 200 <= response.status_code < 300 or ctype.startswith("application/json")
+                    ):
                         response.read()  # error bodies (also JSON errors inside HTTP 200) are small
                     verdict = self.classify(response)
                 except httpx.TransportError as exc:
@@ -230,14 +242,24 @@ class ApiClient:
                     return
                 response.close()
                 if verdict.action == "fatal":
-                    raise ApiError(self._describe(method, url, verdict, last_status), platform=self.platform,
-                                   request_id=rid, status=last_status, code=verdict.code,
-                                   error_text=verdict.error_text)
+                    raise ApiError(
+                        self._describe(method, url, verdict, last_status),
+                        platform=self.platform,
+                        request_id=rid,
+                        status=last_status,
+                        code=verdict.code,
+                        error_text=verdict.error_text,
+                    )
                 if verdict.action == "refresh":
                     if refreshed or self.refresh is None:
-                        raise AuthError(self._describe(method, url, verdict, last_status), platform=self.platform,
-                                        request_id=rid, status=last_status, code=verdict.code,
-                                        error_text=verdict.error_text)
+                        raise AuthError(
+                            self._describe(method, url, verdict, last_status),
+                            platform=self.platform,
+                            request_id=rid,
+                            status=last_status,
+                            code=verdict.code,
+                            error_text=verdict.error_text,
+                        )
                     with self._refresh_lock:
                         self.refresh()
                     refreshed = True
@@ -255,8 +277,12 @@ class ApiClient:
         assert last is not None
         raise RetryExhausted(
             f"gave up after {attempt} attempts: " + self._describe(method, url, last, last_status),
-            platform=self.platform, request_id=last.request_id, status=last_status, code=last.code,
-            error_text=last.error_text)
+            platform=self.platform,
+            request_id=last.request_id,
+            status=last_status,
+            code=last.code,
+            error_text=last.error_text,
+        )
 
     @staticmethod
     def _describe(method: str, url: str, verdict: Verdict, status: int | None) -> str:

@@ -32,9 +32,22 @@ class LoadResult:
     request_ids: list[str]
 
 
-def run_load(client: Any, *, tenant_id: str, platform: str, report: str, table: str, account_id: str,
-             date_from: date | None, date_to: date | None, days: Sequence[date] | None, produce: BatchSource,
-             api: Any = None, payload_attempts: int = 3, on_rows: Callable[[int], None] | None = None) -> LoadResult:
+def run_load(
+    client: Any,
+    *,
+    tenant_id: str,
+    platform: str,
+    report: str,
+    table: str,
+    account_id: str,
+    date_from: date | None,
+    date_to: date | None,
+    days: Sequence[date] | None,
+    produce: BatchSource,
+    api: Any = None,
+    payload_attempts: int = 3,
+    on_rows: Callable[[int], None] | None = None,
+) -> LoadResult:
     """Fetch with `produce()` and replace exactly (tenant, account, days) of `table`, inside `load_logged`.
 
     `produce` is called again from scratch when a body turns out truncated/garbled (`PayloadError` with
@@ -48,13 +61,27 @@ def run_load(client: Any, *, tenant_id: str, platform: str, report: str, table: 
     if not tenant_id:
         raise ValueError("tenant_id is required")
     first_rid = len(api.request_ids) if api is not None else 0
-    with loads.load_logged(client, tenant_id=tenant_id, platform=platform, report=report, account_id=account_id,
-                           date_from=date_from, date_to=date_to) as log:
+    with loads.load_logged(
+        client,
+        tenant_id=tenant_id,
+        platform=platform,
+        report=report,
+        account_id=account_id,
+        date_from=date_from,
+        date_to=date_to,
+    ) as log:
         try:
             rows, attempt = _with_payload_retries(
-                lambda: loads.replace_window(client, table, _counting(produce(), on_rows), tenant_id=tenant_id,
-                                             account_id=account_id, days=list(days) if days is not None else None),
-                payload_attempts)
+                lambda: loads.replace_window(
+                    client,
+                    table,
+                    _counting(produce(), on_rows),
+                    tenant_id=tenant_id,
+                    account_id=account_id,
+                    days=list(days) if days is not None else None,
+                ),
+                payload_attempts,
+            )
         finally:
             if api is not None:
                 log.request_ids.extend(api.request_ids[first_rid:])
@@ -77,8 +104,9 @@ def _with_payload_retries(action: Callable[[], T], payload_attempts: int) -> tup
                 raise
 
 
-def _counting(data: pa.Table | Iterable[pa.RecordBatch],
-              on_rows: Callable[[int], None] | None) -> pa.Table | Iterable[pa.RecordBatch]:
+def _counting(
+    data: pa.Table | Iterable[pa.RecordBatch], on_rows: Callable[[int], None] | None
+) -> pa.Table | Iterable[pa.RecordBatch]:
     if isinstance(data, pa.Table):
         if on_rows is not None:
             on_rows(data.num_rows)
@@ -163,9 +191,17 @@ class LoadSpec:
     produce: BatchSource
 
 
-def run_loads(client: Any, *, tenant_id: str, platform: str, account_id: str, loads: Sequence[LoadSpec],
-              api: Any = None, payload_attempts: int = 3,
-              on_rows: Callable[[int], None] | None = None) -> list[LoadResult]:
+def run_loads(
+    client: Any,
+    *,
+    tenant_id: str,
+    platform: str,
+    account_id: str,
+    loads: Sequence[LoadSpec],
+    api: Any = None,
+    payload_attempts: int = 3,
+    on_rows: Callable[[int], None] | None = None,
+) -> list[LoadResult]:
     """`run_load` for several tables of one account, switched together in one atomic insert.
 
     Each table keeps its own app.load_log entry, load id and payload retries, but the `running` rows, the
@@ -178,8 +214,19 @@ def run_loads(client: Any, *, tenant_id: str, platform: str, account_id: str, lo
     if not tenant_id:
         raise ValueError("tenant_id is required")
     started = datetime.now(UTC).replace(tzinfo=None)
-    entries = [wl.LoadLog(uuid.uuid4().hex, tenant_id, platform, spec.report, account_id, spec.date_from,
-                          spec.date_to, started) for spec in loads]
+    entries = [
+        wl.LoadLog(
+            uuid.uuid4().hex,
+            tenant_id,
+            platform,
+            spec.report,
+            account_id,
+            spec.date_from,
+            spec.date_to,
+            started,
+        )
+        for spec in loads
+    ]
     wl.write_logs(client, entries, [None] * len(entries))
     t0 = time.monotonic()
 
@@ -187,8 +234,11 @@ def run_loads(client: Any, *, tenant_id: str, platform: str, account_id: str, lo
         for i, entry in enumerate(entries):
             entry.status = status
             if error:
-                entry.error = (error if failed_at is None or i == failed_at else
-                               f"not switched: {loads[failed_at].report} of this batch failed: {error}")[:4000]
+                entry.error = (
+                    error
+                    if failed_at is None or i == failed_at
+                    else f"not switched: {loads[failed_at].report} of this batch failed: {error}"
+                )[:4000]
         end = started + timedelta(seconds=time.monotonic() - t0)
         wl.write_logs(client, entries, [end] * len(entries))
 
@@ -203,8 +253,11 @@ def run_loads(client: Any, *, tenant_id: str, platform: str, account_id: str, lo
     try:
         for spec, entry in zip(loads, entries, strict=True):
             first_rid = len(api.request_ids) if api is not None else 0
+
             def insert_once(spec: LoadSpec = spec) -> Any:
-                window = wl.Window(spec.table, tenant_id, account_id, list(spec.days) if spec.days is not None else None)
+                window = wl.Window(
+                    spec.table, tenant_id, account_id, list(spec.days) if spec.days is not None else None
+                )
                 wl.insert_window(client, window, _counting(spec.produce(), on_rows))
                 return window
 
@@ -215,8 +268,15 @@ def run_loads(client: Any, *, tenant_id: str, platform: str, account_id: str, lo
                     entry.request_ids.extend(api.request_ids[first_rid:])
             windows.append(window)
             entry.rows = window.rows
-            results.append(LoadResult(table=spec.table, account_id=account_id, rows=window.rows, attempts=attempt,
-                                      request_ids=list(entry.request_ids)))
+            results.append(
+                LoadResult(
+                    table=spec.table,
+                    account_id=account_id,
+                    rows=window.rows,
+                    attempts=attempt,
+                    request_ids=list(entry.request_ids),
+                )
+            )
         wl.switch_windows(client, windows)
     except BaseException as exc:
         for w in windows:  # inserted but never made current

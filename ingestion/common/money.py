@@ -18,7 +18,9 @@ _QUANT = Decimal(1).scaleb(-MONEY_SCALE)
 _NULL_MARKERS = frozenset({"", "--"})
 
 
-def parse_decimal(text: str | None, *, field: str = "", row: int | None = None, platform: str = "") -> Decimal | None:
+def parse_decimal(
+    text: str | None, *, field: str = "", row: int | None = None, platform: str = ""
+) -> Decimal | None:
     """Parse a money/decimal string (`"23328.92"`, `"1 234,50"` never accepted); `--`/empty → None."""
     if text is None:
         return None
@@ -28,9 +30,13 @@ def parse_decimal(text: str | None, *, field: str = "", row: int | None = None, 
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise PayloadError(f"not a decimal: {text!r}", platform=platform, row=row, field=field, retryable=False) from None
+        raise PayloadError(
+            f"not a decimal: {text!r}", platform=platform, row=row, field=field, retryable=False
+        ) from None
     if not value.is_finite():
-        raise PayloadError(f"not a finite decimal: {text!r}", platform=platform, row=row, field=field, retryable=False)
+        raise PayloadError(
+            f"not a finite decimal: {text!r}", platform=platform, row=row, field=field, retryable=False
+        )
     return value.quantize(_QUANT)
 
 
@@ -61,8 +67,9 @@ def micros_array_to_money(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if validity is not None and arr.offset:
         # Sliced arrays carry a bit offset; rebuild a compact bitmap.
         validity = pc.is_valid(arr).buffers()[1]
-    return pa.Array.from_buffers(MONEY_TYPE, len(values), [validity, pa.py_buffer(words.tobytes())],
-                                 null_count=arr.null_count)
+    return pa.Array.from_buffers(
+        MONEY_TYPE, len(values), [validity, pa.py_buffer(words.tobytes())], null_count=arr.null_count
+    )
 
 
 def decimal_array_to_money(arr: pa.Array | pa.ChunkedArray) -> pa.Array:

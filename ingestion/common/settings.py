@@ -35,8 +35,12 @@ class ConnectorSettings(BaseModel):
     payload_attempts: int = Field(3, ge=1, le=10)
 
     def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(max_attempts=self.max_attempts, base_delay=self.base_delay_s,
-                           max_delay=self.max_delay_s, max_server_delay=self.max_server_delay_s)
+        return RetryPolicy(
+            max_attempts=self.max_attempts,
+            base_delay=self.base_delay_s,
+            max_delay=self.max_delay_s,
+            max_server_delay=self.max_server_delay_s,
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> ConnectorSettings:
@@ -52,7 +56,9 @@ class ConnectorSettings(BaseModel):
         try:
             return cls(**values)
         except Exception as exc:  # pydantic.ValidationError: re-raise naming the env variables
-            missing = [prefix + n.upper() for n, f in cls.model_fields.items() if f.is_required() and n not in values]
+            missing = [
+                prefix + n.upper() for n, f in cls.model_fields.items() if f.is_required() and n not in values
+            ]
             hint = f"; set {', '.join(missing)}" if missing else ""
             raise ConfigError(f"invalid {cls.__name__}: {exc}{hint}", platform=cls.platform) from exc
 

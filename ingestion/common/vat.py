@@ -36,7 +36,9 @@ def vat_rate(country: str, day: date, rates: Sequence[tuple[date, Decimal]] | No
     return current[-1]
 
 
-def registered_spend_includes_vat(client: Any, *, tenant_id: str, platform: str, account_id: str) -> bool | None:
+def registered_spend_includes_vat(
+    client: Any, *, tenant_id: str, platform: str, account_id: str
+) -> bool | None:
     """The account's registered VAT convention from app.accounts, or None when the account is not registered."""
     rows = client.query(
         "SELECT spend_includes_vat FROM app.accounts FINAL "
@@ -46,9 +48,12 @@ def registered_spend_includes_vat(client: Any, *, tenant_id: str, platform: str,
     return bool(rows[0][0]) if rows else None
 
 
-def with_registered_vat(client: Any, settings: _S, field: str, *, tenant_id: str, platform: str,
-                        account_id: str) -> _S:
+def with_registered_vat(
+    client: Any, settings: _S, field: str, *, tenant_id: str, platform: str, account_id: str
+) -> _S:
     """`settings` with its VAT-convention `field` set from the account's registration (unchanged when the account
     is not registered), so the raw rows' VAT flag and app.accounts always agree."""
-    registered = registered_spend_includes_vat(client, tenant_id=tenant_id, platform=platform, account_id=account_id)
+    registered = registered_spend_includes_vat(
+        client, tenant_id=tenant_id, platform=platform, account_id=account_id
+    )
     return settings if registered is None else settings.model_copy(update={field: registered})

@@ -32,11 +32,16 @@ def is_provisional(day: date, *, today: date, lookback_days: int) -> bool:
 
 def provisional_days(date_from: date, date_to: date, *, today: date, lookback_days: int) -> list[date]:
     """The days of [from, to] that are provisional as of `today`."""
-    return [d for d in days_between(date_from, date_to) if is_provisional(d, today=today, lookback_days=lookback_days)]
+    return [
+        d
+        for d in days_between(date_from, date_to)
+        if is_provisional(d, today=today, lookback_days=lookback_days)
+    ]
 
 
-def repull_window(date_from: date, date_to: date, *, today: date, lookback_days: int,
-                  include_today: bool = False) -> tuple[date, date] | None:
+def repull_window(
+    date_from: date, date_to: date, *, today: date, lookback_days: int, include_today: bool = False
+) -> tuple[date, date] | None:
     """The window to actually fetch for a requested [from, to].
 
     The end is clipped to yesterday (today is incomplete unless `include_today`). When the request reaches
@@ -69,14 +74,24 @@ def split_window(date_from: date, date_to: date, max_days: int) -> Iterator[tupl
         start = end + timedelta(days=1)
 
 
-def load_window(date_from: date, date_to: date, *, today: date, lookback_days: int, platform: str,
-                include_today: bool = False) -> tuple[date, date]:
+def load_window(
+    date_from: date,
+    date_to: date,
+    *,
+    today: date,
+    lookback_days: int,
+    platform: str,
+    include_today: bool = False,
+) -> tuple[date, date]:
     """`repull_window`, or a ConfigError naming the platform when the request holds no fetchable day."""
     from ingestion.common.errors import ConfigError
 
-    window = repull_window(date_from, date_to, today=today, lookback_days=lookback_days, include_today=include_today)
+    window = repull_window(
+        date_from, date_to, today=today, lookback_days=lookback_days, include_today=include_today
+    )
     if window is None:
         last = "today" if include_today else "a complete day before today"
-        raise ConfigError(f"nothing to fetch: {date_from}..{date_to} has no day up to {last} ({today})",
-                          platform=platform)
+        raise ConfigError(
+            f"nothing to fetch: {date_from}..{date_to} has no day up to {last} ({today})", platform=platform
+        )
     return window

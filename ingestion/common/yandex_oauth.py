@@ -16,10 +16,20 @@ from ingestion.common.http import RetryPolicy, parse_retry_after, request_id_of,
 class YandexOAuth:
     """Current access token plus the refresh_token grant against `oauth_url/token`."""
 
-    def __init__(self, *, platform: str, token: str, refresh_token: str | None = None, client_id: str | None = None,
-                 client_secret: str | None = None, oauth_url: str = "https://oauth.yandex.ru", timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None, policy: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        platform: str,
+        token: str,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        oauth_url: str = "https://oauth.yandex.ru",
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if not token:
             raise ConfigError("a Yandex OAuth token is required", platform=platform)
         self.platform = platform
@@ -49,8 +59,10 @@ class YandexOAuth:
         same token, so asking again is harmless) and raises RetryExhausted naming the request when attempts run out.
         """
         if not (self.refresh_token and self.client_id and self.client_secret):
-            raise AuthError("token rejected and no refresh_token/client_id/client_secret configured to renew it",
-                            platform=self.platform)
+            raise AuthError(
+                "token rejected and no refresh_token/client_id/client_secret configured to renew it",
+                platform=self.platform,
+            )
         url = f"{self.oauth_url}/token"
         waited = 0.0
         with self._lock, httpx.Client(timeout=self.timeout, transport=self.transport) as http:
@@ -59,9 +71,15 @@ class YandexOAuth:
                 rid: str | None = None
                 hint: float | None = None
                 try:
-                    resp = http.post(url, data={
-                        "grant_type": "refresh_token", "refresh_token": self.refresh_token,
-                        "client_id": self.client_id, "client_secret": self.client_secret})
+                    resp = http.post(
+                        url,
+                        data={
+                            "grant_type": "refresh_token",
+                            "refresh_token": self.refresh_token,
+                            "client_id": self.client_id,
+                            "client_secret": self.client_secret,
+                        },
+                    )
                 except httpx.HTTPError as exc:  # timeouts, resets, protocol errors: transient by nature
                     problem, code = f"{type(exc).__name__}: {exc}", type(exc).__name__
                 else:
@@ -77,14 +95,21 @@ class YandexOAuth:
                         hint = parse_retry_after(resp.headers.get("Retry-After"))
                     elif (status == 200 and payload is None) or unreadable_json(resp):
                         # Truncated or garbled in transit. Never quote a 200 body: it may carry a live token.
-                        problem, code = (f"HTTP {status}: truncated or garbled answer ({len(resp.content)} bytes)",
-                                         "unreadable_answer")
+                        problem, code = (
+                            f"HTTP {status}: truncated or garbled answer ({len(resp.content)} bytes)",
+                            "unreadable_answer",
+                        )
                     else:
                         error = str((payload or {}).get("error") or "")
                         text = _error_text(resp, payload)
-                        raise AuthError(f"token refresh rejected (HTTP {status}{' ' + error if error else ''}): "
-                                        f"{text}", platform=self.platform, request_id=rid, status=status,
-                                        code=error, error_text=text)
+                        raise AuthError(
+                            f"token refresh rejected (HTTP {status}{' ' + error if error else ''}): {text}",
+                            platform=self.platform,
+                            request_id=rid,
+                            status=status,
+                            code=error,
+                            error_text=text,
+                        )
                 if attempt == self.policy.max_attempts:
                     break
                 delay = self.policy.wait_for(attempt, hint)
@@ -92,8 +117,14 @@ class YandexOAuth:
                     break
                 self.sleep(delay)
                 waited += delay
-        raise RetryExhausted(f"gave up after {attempt} attempts: POST {url} (token refresh) failed: {problem}",
-                             platform=self.platform, request_id=rid, status=status, code=code, error_text=problem)
+        raise RetryExhausted(
+            f"gave up after {attempt} attempts: POST {url} (token refresh) failed: {problem}",
+            platform=self.platform,
+            request_id=rid,
+            status=status,
+            code=code,
+            error_text=problem,
+        )
 
 
 def _json_object(resp: httpx.Response) -> dict[str, Any] | None:

@@ -51,8 +51,11 @@ class ServiceAccountKey:
             except OSError as exc:
                 raise ConfigError(f"cannot read {source}: {exc}", platform=PLATFORM) from exc
         else:
-            raise ConfigError("no service-account key: set MRM_GARPUN_SERVICE_ACCOUNT_KEY_PATH or "
-                              "MRM_GARPUN_SERVICE_ACCOUNT_KEY_JSON", platform=PLATFORM)
+            raise ConfigError(
+                "no service-account key: set MRM_GARPUN_SERVICE_ACCOUNT_KEY_PATH or "
+                "MRM_GARPUN_SERVICE_ACCOUNT_KEY_JSON",
+                platform=PLATFORM,
+            )
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -65,12 +68,21 @@ class ServiceAccountKey:
 def make_assertion(key: ServiceAccountKey, scope: str, now: float | None = None) -> str:
     """The signed JWT the token endpoint verifies with the service account's public key."""
     issued = int(now if now is not None else time.time())
-    claims = {"iss": key.client_email, "sub": key.client_email, "aud": key.token_uri, "scope": scope,
-              "iat": issued, "exp": issued + ASSERTION_TTL_S, "jti": uuid.uuid4().hex}
+    claims = {
+        "iss": key.client_email,
+        "sub": key.client_email,
+        "aud": key.token_uri,
+        "scope": scope,
+        "iat": issued,
+        "exp": issued + ASSERTION_TTL_S,
+        "jti": uuid.uuid4().hex,
+    }
     try:
         return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.private_key_id})
     except (ValueError, TypeError) as exc:
-        raise ConfigError(f"cannot sign with the service-account private_key: {exc}", platform=PLATFORM) from exc
+        raise ConfigError(
+            f"cannot sign with the service-account private_key: {exc}", platform=PLATFORM
+        ) from exc
 
 
 def error_of(response: httpx.Response) -> tuple[str, str]:
@@ -94,24 +106,43 @@ def classify_token_response(response: httpx.Response) -> Verdict:
         return Verdict("ok", request_id=rid)
     code, message = error_of(response)
     if response.status_code in (420, 429) or response.status_code >= 500:
-        return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), f"{code}: {message}", code, rid)
+        return Verdict(
+            "retry", parse_retry_after(response.headers.get("Retry-After")), f"{code}: {message}", code, rid
+        )
     return Verdict("fatal", None, f"{code}: {message}", code, rid)
 
 
 class ServiceAccountTokens:
     """Access tokens for one service account; refreshed before expiry or after a 401, one refresh at a time."""
 
-    def __init__(self, key: ServiceAccountKey, *, scope: str, policy: RetryPolicy | None = None,
-                 timeout_s: float = 30.0, sleep: Callable[[float], None] = time.sleep,
-                 transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        key: ServiceAccountKey,
+        *,
+        scope: str,
+        policy: RetryPolicy | None = None,
+        timeout_s: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.key = key
         self.scope = scope
         self.clock = clock
         parts = urlsplit(key.token_uri)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"service-account token_uri is not an http(s) URL: {key.token_uri!r}", platform=PLATFORM)
-        self.http = ApiClient(PLATFORM, f"{parts.scheme}://{parts.netloc}", classify=classify_token_response,
-                              policy=policy or RetryPolicy(), timeout=timeout_s, sleep=sleep, transport=transport)
+            raise ConfigError(
+                f"service-account token_uri is not an http(s) URL: {key.token_uri!r}", platform=PLATFORM
+            )
+        self.http = ApiClient(
+            PLATFORM,
+            f"{parts.scheme}://{parts.netloc}",
+            classify=classify_token_response,
+            policy=policy or RetryPolicy(),
+            timeout=timeout_s,
+            sleep=sleep,
+            transport=transport,
+        )
         self._lock = threading.Lock()
         self._used = threading.local()
         self.access_token = ""
@@ -138,17 +169,26 @@ class ServiceAccountTokens:
         except RetryExhausted:
             raise
         except ApiError as exc:
-            raise AuthError(f"Garpun token endpoint refused service account {self.key.client_email!r}: "
-                            f"{exc.error_text}", platform=PLATFORM, request_id=exc.request_id, status=exc.status,
-                            code=exc.code, error_text=exc.error_text) from exc
+            raise AuthError(
+                f"Garpun token endpoint refused service account {self.key.client_email!r}: {exc.error_text}",
+                platform=PLATFORM,
+                request_id=exc.request_id,
+                status=exc.status,
+                code=exc.code,
+                error_text=exc.error_text,
+            ) from exc
         try:
             body = response.json()
             self.access_token = str(body["access_token"])
             self.expires_at = self.clock() + float(body.get("expires_in") or 3600)
         except (ValueError, KeyError, TypeError) as exc:
-            raise AuthError(f"token endpoint answered without a usable access_token: {exc}: {response.text[:300]}",
-                            platform=PLATFORM, status=response.status_code, code="bad_token_response",
-                            error_text=response.text[:300]) from None
+            raise AuthError(
+                f"token endpoint answered without a usable access_token: {exc}: {response.text[:300]}",
+                platform=PLATFORM,
+                status=response.status_code,
+                code="bad_token_response",
+                error_text=response.text[:300],
+            ) from None
         self.issued += 1
 
     def close(self) -> None:

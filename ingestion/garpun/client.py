@@ -28,11 +28,14 @@ def quote_literal(value: str | date) -> str:
 
 def render_query(template: str, values: Mapping[str, str | date]) -> str:
     """Replace ``{name}`` placeholders with quoted literals; an unknown placeholder is a configuration error."""
+
     def sub(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in values:
-            raise ConfigError(f"METAQL query template uses unknown placeholder {{{name}}}; known: {sorted(values)}",
-                              platform=PLATFORM)
+            raise ConfigError(
+                f"METAQL query template uses unknown placeholder {{{name}}}; known: {sorted(values)}",
+                platform=PLATFORM,
+            )
         return quote_literal(values[name])
 
     return _PLACEHOLDER.sub(sub, template)
@@ -56,17 +59,38 @@ def classify(response: httpx.Response) -> Verdict:
 class GarpunClient:
     """A DataHub session for one service account."""
 
-    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        key = ServiceAccountKey.load(path=settings.service_account_key_path,
-                                     json_text=settings.service_account_key_json.get_secret_value())
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        key = ServiceAccountKey.load(
+            path=settings.service_account_key_path,
+            json_text=settings.service_account_key_json.get_secret_value(),
+        )
         policy = settings.retry_policy()
-        self.tokens = ServiceAccountTokens(key, scope=settings.scope, policy=policy, timeout_s=settings.timeout_s,
-                                           sleep=sleep, transport=transport)
-        self.api = ApiClient(PLATFORM, settings.base_url.rstrip("/"), classify=classify,
-                             auth_headers=self.tokens.auth_headers, refresh=self.tokens.refresh, policy=policy,
-                             timeout=settings.timeout_s, sleep=sleep, transport=transport,
-                             headers={"Accept": "application/x-ndjson, application/json"})
+        self.tokens = ServiceAccountTokens(
+            key,
+            scope=settings.scope,
+            policy=policy,
+            timeout_s=settings.timeout_s,
+            sleep=sleep,
+            transport=transport,
+        )
+        self.api = ApiClient(
+            PLATFORM,
+            settings.base_url.rstrip("/"),
+            classify=classify,
+            auth_headers=self.tokens.auth_headers,
+            refresh=self.tokens.refresh,
+            policy=policy,
+            timeout=settings.timeout_s,
+            sleep=sleep,
+            transport=transport,
+            headers={"Accept": "application/x-ndjson, application/json"},
+        )
 
     def query(self, metaql: str, shard_key: str | None = None) -> Iterator[dict[str, Any]]:
         """Run a METAQL query and yield typed records as the stream arrives.
@@ -82,8 +106,11 @@ class GarpunClient:
                 lines = ndjson.iter_lines(response.iter_bytes(), require_final_newline=True, request=request)
                 yield from ndjson.iter_records(lines, types, request)
             except (httpx.TransportError, httpx.StreamError) as exc:
-                raise PayloadError(f"{request}: stream broke after the headers ({type(exc).__name__}: {exc})",
-                                   platform=PLATFORM, request_id=rid) from None
+                raise PayloadError(
+                    f"{request}: stream broke after the headers ({type(exc).__name__}: {exc})",
+                    platform=PLATFORM,
+                    request_id=rid,
+                ) from None
             except PayloadError as exc:
                 if exc.request_id is None and rid:
                     exc.request_id = rid

@@ -43,9 +43,7 @@ def parse_column_types(header: str | None, request: str = "metaql/query") -> dic
             raise _bad(f"{request}: X-Meta-Column-Types[{type_name!r}] is not a list of names")
         for column in columns:
             if column in types:
-                raise _bad(
-                    f"{request}: column {column!r} is typed twice ({types[column]} and {type_name})"
-                )
+                raise _bad(f"{request}: column {column!r} is typed twice ({types[column]} and {type_name})")
             types[column] = type_name
     return types
 
@@ -147,8 +145,9 @@ CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
-def iter_lines(chunks: Iterable[bytes], *, require_final_newline: bool = False,
-               request: str = "metaql/query") -> Iterator[bytes]:
+def iter_lines(
+    chunks: Iterable[bytes], *, require_final_newline: bool = False, request: str = "metaql/query"
+) -> Iterator[bytes]:
     """Split a byte stream into lines without holding more than one partial line in memory.
 
     With ``require_final_newline`` a stream whose last line is not newline-terminated is refused: NDJSON has
@@ -161,8 +160,10 @@ def iter_lines(chunks: Iterable[bytes], *, require_final_newline: bool = False,
         yield from lines
     if pending:
         if require_final_newline:
-            raise _bad(f"{request}: the stream ends without a newline after {len(pending)} bytes "
-                       f"({pending[:80]!r}); body truncated?")
+            raise _bad(
+                f"{request}: the stream ends without a newline after {len(pending)} bytes "
+                f"({pending[:80]!r}); body truncated?"
+            )
         yield pending
 
 
@@ -190,7 +191,11 @@ def iter_records(
                 raise _bad(
                     f"{request}: line {number} has column {column!r} that X-Meta-Column-Types does not type"
                 )
-            typed[column] = None if value is None else CONVERTERS[type_name](
-                value, f"{request}: line {number}, column {column!r} ({type_name})"
+            typed[column] = (
+                None
+                if value is None
+                else CONVERTERS[type_name](
+                    value, f"{request}: line {number}, column {column!r} ({type_name})"
+                )
             )
         yield typed

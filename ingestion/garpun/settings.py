@@ -22,18 +22,27 @@ DEFAULT_STATS_QUERY = (
     "vat_included, currency, conversions FROM adplatform.ad_stats_daily "
     "WHERE account_id = {account_id} AND date >= {date_from} AND date <= {date_to}"
 )
-DEFAULT_CAMPAIGNS_QUERY = (
-    "SELECT platform, campaign_id, campaign_name, status FROM adplatform.campaign WHERE account_id = {account_id}"
-)
+DEFAULT_CAMPAIGNS_QUERY = "SELECT platform, campaign_id, campaign_name, status FROM adplatform.campaign WHERE account_id = {account_id}"
 # raw_garpun.ad_stats_daily column → result column of the statistics query.
 DEFAULT_STATS_COLUMNS = {
-    "date_day": "date", "source_platform": "platform", "campaign_id": "campaign_id",
-    "campaign_name": "campaign_name", "ad_group_id": "ad_group_id", "ad_id": "ad_id",
-    "impressions": "impressions", "clicks": "clicks", "cost": "cost", "cost_includes_vat": "vat_included",
-    "currency": "currency", "conversions": "conversions",
+    "date_day": "date",
+    "source_platform": "platform",
+    "campaign_id": "campaign_id",
+    "campaign_name": "campaign_name",
+    "ad_group_id": "ad_group_id",
+    "ad_id": "ad_id",
+    "impressions": "impressions",
+    "clicks": "clicks",
+    "cost": "cost",
+    "cost_includes_vat": "vat_included",
+    "currency": "currency",
+    "conversions": "conversions",
 }
 DEFAULT_CAMPAIGN_COLUMNS = {
-    "source_platform": "platform", "campaign_id": "campaign_id", "campaign_name": "campaign_name", "status": "status",
+    "source_platform": "platform",
+    "campaign_id": "campaign_id",
+    "campaign_name": "campaign_name",
+    "status": "status",
 }
 # Raw columns the mapping must provide; the others fall back to settings (currency, VAT flag) or empty/null.
 REQUIRED_STATS = ("date_day", "campaign_id", "impressions", "clicks", "cost")
@@ -87,14 +96,21 @@ class Settings(ConnectorSettings):
         from ingestion.sandbox.garpun import issue_sandbox_key
 
         values: dict[str, Any] = dict(
-            base_url=base_url, service_account_key_json=json.dumps(issue_sandbox_key(base_url)), timeout_s=5.0,
-            max_attempts=5, base_delay_s=0.05, max_delay_s=0.5, max_server_delay_s=2.0)
+            base_url=base_url,
+            service_account_key_json=json.dumps(issue_sandbox_key(base_url)),
+            timeout_s=5.0,
+            max_attempts=5,
+            base_delay_s=0.05,
+            max_delay_s=0.5,
+            max_server_delay_s=2.0,
+        )
         values.update(overrides)
         return cls(**values)
 
 
-def _check_mapping(value: dict[str, str], required: tuple[str, ...], known: dict[str, str], name: str
-                   ) -> dict[str, str]:
+def _check_mapping(
+    value: dict[str, str], required: tuple[str, ...], known: dict[str, str], name: str
+) -> dict[str, str]:
     unknown = sorted(set(value) - set(known))
     if unknown:
         raise ValueError(f"{name}: unknown raw columns {unknown}; known: {sorted(known)}")

@@ -4,5 +4,14 @@ from ingestion.sandbox.faults import Fault, FaultBoard
 from ingestion.sandbox.generator import World
 from ingestion.sandbox.server import EmulatorApi, Request, Response, Route, SandboxContext, SandboxServer
 
-__all__ = ["EmulatorApi", "Fault", "FaultBoard", "Request", "Response", "Route", "SandboxContext", "SandboxServer",
-           "World"]
+__all__ = [
+    "EmulatorApi",
+    "Fault",
+    "FaultBoard",
+    "Request",
+    "Response",
+    "Route",
+    "SandboxContext",
+    "SandboxServer",
+    "World",
+]

@@ -12,15 +12,15 @@ from typing import Any
 TRANSPORT_KINDS = ("http_429", "http_420", "http_5xx", "timeout", "reset", "truncate", "garble")
 # Interpreted by the emulators themselves (they call `board.take(api, path, (kind,))`).
 API_KINDS = (
-    "expired_token",        # all issued tokens of the API stop working (refresh required)
-    "direct_offline",       # params polls=N: 201 → 202 × N → 200 (retry_in seconds)
-    "direct_error_200",     # params code=N: Direct error body with HTTP 200 (e.g. 152, 506, 53, 54)
-    "direct_error",         # params code=N, status=400/500/502: Direct error body with that HTTP status
-    "direct_queue_full",    # 400 + error_code 9000 (five reports already in the offline queue)
-    "metrika_log_stuck",    # log request never leaves `created`
-    "metrika_log_failed",   # log request ends in `processing_failed`
-    "metrika_too_big",      # evaluate says possible=false for multi-day requests
-    "metrika_sampled",      # params share=0.5: Reporting API answers sampled data
+    "expired_token",  # all issued tokens of the API stop working (refresh required)
+    "direct_offline",  # params polls=N: 201 → 202 × N → 200 (retry_in seconds)
+    "direct_error_200",  # params code=N: Direct error body with HTTP 200 (e.g. 152, 506, 53, 54)
+    "direct_error",  # params code=N, status=400/500/502: Direct error body with that HTTP status
+    "direct_queue_full",  # 400 + error_code 9000 (five reports already in the offline queue)
+    "metrika_log_stuck",  # log request never leaves `created`
+    "metrika_log_failed",  # log request ends in `processing_failed`
+    "metrika_too_big",  # evaluate says possible=false for multi-day requests
+    "metrika_sampled",  # params share=0.5: Reporting API answers sampled data
 )
 
 
@@ -37,8 +37,15 @@ class Fault:
     fired: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "api": self.api, "kind": self.kind, "count": self.count, "path": self.path,
-                "params": self.params, "fired": self.fired}
+        return {
+            "id": self.id,
+            "api": self.api,
+            "kind": self.kind,
+            "count": self.count,
+            "path": self.path,
+            "params": self.params,
+            "fired": self.fired,
+        }
 
 
 class FaultBoard:
@@ -51,7 +58,9 @@ class FaultBoard:
         self._ids = itertools.count(1)
         self.history: list[tuple[str, str, str]] = []  # (api, kind, path) of every fired fault
 
-    def add(self, api: str, kind: str, *, count: int | None = 1, path: str | None = None, **params: Any) -> Fault:
+    def add(
+        self, api: str, kind: str, *, count: int | None = 1, path: str | None = None, **params: Any
+    ) -> Fault:
         """Switch a fault on. Example: `add("direct", "http_429", count=2, retry_after=1)`."""
         if kind not in TRANSPORT_KINDS and kind not in API_KINDS and not kind.startswith(f"{api}_"):
             raise ValueError(f"unknown fault kind {kind!r}; known: {TRANSPORT_KINDS + API_KINDS}")
@@ -96,4 +105,4 @@ class FaultBoard:
             return data[: max(0, int(len(data) * keep))]
         mid = len(data) // 2
         junk = b"\x00\xff#GARBLED#\t\t\n\xfe"
-        return data[:mid] + junk + data[mid + len(junk):]
+        return data[:mid] + junk + data[mid + len(junk) :]

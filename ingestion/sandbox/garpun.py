@@ -47,13 +47,33 @@ STATUS_OF_STATE = {"ON": "ACTIVE", "OFF": "DRAFT", "SUSPENDED": "PAUSED", "ENDED
 # table → ordered (column, Garpun type)
 TABLES: dict[str, list[tuple[str, str]]] = {
     "adplatform.ad_stats_daily": [
-        ("date", "DATE"), ("account_id", "TEXT"), ("platform", "TEXT"), ("campaign_id", "LONG"),
-        ("campaign_name", "TEXT"), ("ad_group_id", "LONG"), ("ad_id", "LONG"), ("impressions", "LONG"),
-        ("clicks", "LONG"), ("cost", "DECIMAL"), ("vat_included", "BOOLEAN"), ("currency", "TEXT"),
-        ("conversions", "DECIMAL"), ("ctr", "PERCENT"), ("network", "UNKNOWN"), ("updated_at", "DATETIME")],
+        ("date", "DATE"),
+        ("account_id", "TEXT"),
+        ("platform", "TEXT"),
+        ("campaign_id", "LONG"),
+        ("campaign_name", "TEXT"),
+        ("ad_group_id", "LONG"),
+        ("ad_id", "LONG"),
+        ("impressions", "LONG"),
+        ("clicks", "LONG"),
+        ("cost", "DECIMAL"),
+        ("vat_included", "BOOLEAN"),
+        ("currency", "TEXT"),
+        ("conversions", "DECIMAL"),
+        ("ctr", "PERCENT"),
+        ("network", "UNKNOWN"),
+        ("updated_at", "DATETIME"),
+    ],
     "adplatform.campaign": [
-        ("account_id", "TEXT"), ("platform", "TEXT"), ("campaign_id", "LONG"), ("campaign_name", "TEXT"),
-        ("status", "TEXT"), ("start_date", "DATE"), ("daily_budget", "DECIMAL"), ("created_at", "DATETIME")],
+        ("account_id", "TEXT"),
+        ("platform", "TEXT"),
+        ("campaign_id", "LONG"),
+        ("campaign_name", "TEXT"),
+        ("status", "TEXT"),
+        ("start_date", "DATE"),
+        ("daily_budget", "DECIMAL"),
+        ("created_at", "DATETIME"),
+    ],
     "adplatform.client": [("id", "INT"), ("name", "TEXT"), ("account_id", "TEXT")],
     "meta.dynamic_date_range": [("id", "TEXT"), ("name", "TEXT"), ("refresh_time", "TIME")],
 }
@@ -74,9 +94,13 @@ class Query:
 _LITERAL = r"'(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?"
 _COND = re.compile(
     rf"\s*(\w+)\s*(?:(=|!=|<>|<=|>=|<|>)\s*({_LITERAL})|BETWEEN\s+({_LITERAL})\s+AND\s+({_LITERAL})"
-    rf"|IN\s*\(((?:\s*(?:{_LITERAL})\s*,?)+)\))\s*", re.IGNORECASE)
-_SELECT = re.compile(r"^\s*SELECT\s+(.+?)\s+FROM\s+([\w.]+)(?:\s+WHERE\s+(.+?))?(?:\s+LIMIT\s+(\d+))?\s*;?\s*$",
-                     re.IGNORECASE | re.DOTALL)
+    rf"|IN\s*\(((?:\s*(?:{_LITERAL})\s*,?)+)\))\s*",
+    re.IGNORECASE,
+)
+_SELECT = re.compile(
+    r"^\s*SELECT\s+(.+?)\s+FROM\s+([\w.]+)(?:\s+WHERE\s+(.+?))?(?:\s+LIMIT\s+(\d+))?\s*;?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _literal(text: str) -> Any:
@@ -121,19 +145,32 @@ def parse_metaql(text: str) -> Query:
                 conditions.append((col, ">=", _literal(lo)))
                 conditions.append((col, "<=", _literal(hi)))
             else:
-                conditions.append((col, "in", tuple(_literal(v.strip()) for v in re.findall(_LITERAL, in_list))))
+                conditions.append(
+                    (col, "in", tuple(_literal(v.strip()) for v in re.findall(_LITERAL, in_list)))
+                )
     return Query(table, columns, conditions, int(limit) if limit else None)
 
 
-_OPS: dict[str, Any] = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-                       ">=": operator.ge, "in": lambda have, want: have in want}
+_OPS: dict[str, Any] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "in": lambda have, want: have in want,
+}
 
 
 def _matches(row: dict[str, Any], conditions: list[tuple[str, str, Any]]) -> bool:
     for col, op, want in conditions:
         have = row[col]
         if isinstance(have, date):
-            want = tuple(date.fromisoformat(str(w)) for w in want) if op == "in" else date.fromisoformat(str(want))
+            want = (
+                tuple(date.fromisoformat(str(w)) for w in want)
+                if op == "in"
+                else date.fromisoformat(str(want))
+            )
         elif isinstance(have, int) and not isinstance(have, bool):
             want = tuple(int(w) for w in want) if op == "in" else int(want)
         else:
@@ -167,11 +204,15 @@ class GarpunEmulator(EmulatorApi):
         return self.ctx.world
 
     def routes(self) -> list[Route]:
-        return [Route("POST", r"/v1/sandbox/service-accounts", self.service_account),
-                Route("POST", r"/oauth2/token", self.token),
-                Route("POST", r"/v1/metaql/query", self.metaql)]
+        return [
+            Route("POST", r"/v1/sandbox/service-accounts", self.service_account),
+            Route("POST", r"/oauth2/token", self.token),
+            Route("POST", r"/v1/metaql/query", self.metaql),
+        ]
 
-    def error_response(self, status: int, kind: str, message: str, *, retry_after: float | None = None) -> Response:
+    def error_response(
+        self, status: int, kind: str, message: str, *, retry_after: float | None = None
+    ) -> Response:
         headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
         code = "UNAVAILABLE" if status >= 500 else ("RESOURCE_EXHAUSTED" if status in (420, 429) else kind)
         return Response.json({"error": {"code": code, "message": message}}, status, headers)
@@ -183,20 +224,31 @@ class GarpunEmulator(EmulatorApi):
     # -- auth -------------------------------------------------------------------------------------------
     def service_account(self, req: Request, _m: re.Match[str]) -> Response:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
+        pem = private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
         key_id = secrets.token_hex(20)
         email = f"sandbox-{key_id[:8]}@sandbox-project.iam.garpun.com"
         with self.lock:
             self.public_keys[key_id] = (email, private.public_key())
-        return Response.json({"type": "service_account", "project_id": "sandbox-project", "private_key_id": key_id,
-                              "private_key": pem, "client_email": email, "client_id": key_id[:12],
-                              "token_uri": f"{self.ctx.base_url}/garpun/oauth2/token"})
+        return Response.json(
+            {
+                "type": "service_account",
+                "project_id": "sandbox-project",
+                "private_key_id": key_id,
+                "private_key": pem,
+                "client_email": email,
+                "client_id": key_id[:12],
+                "token_uri": f"{self.ctx.base_url}/garpun/oauth2/token",
+            }
+        )
 
     def token(self, req: Request, _m: re.Match[str]) -> Response:
         form = req.form()
         if form.get("grant_type") != JWT_BEARER:
-            return Response.json({"error": "unsupported_grant_type", "error_description": "use jwt-bearer"}, 400)
+            return Response.json(
+                {"error": "unsupported_grant_type", "error_description": "use jwt-bearer"}, 400
+            )
         assertion = form.get("assertion", "")
         try:
             header = jwt.get_unverified_header(assertion)
@@ -208,9 +260,14 @@ class GarpunEmulator(EmulatorApi):
             return self._reject(f"unknown private_key_id {header.get('kid')!r}")
         email, public = known
         try:
-            claims = jwt.decode(assertion, public, algorithms=["RS256"],
-                                audience=f"{self.ctx.base_url}/garpun/oauth2/token", issuer=email,
-                                options={"require": ["exp", "iat", "iss", "aud"]})
+            claims = jwt.decode(
+                assertion,
+                public,
+                algorithms=["RS256"],
+                audience=f"{self.ctx.base_url}/garpun/oauth2/token",
+                issuer=email,
+                options={"require": ["exp", "iat", "iss", "aud"]},
+            )
         except jwt.PyJWTError as exc:
             return self._reject(f"invalid assertion: {type(exc).__name__}: {exc}")
         if "datahub" not in str(claims.get("scope", "")).split():
@@ -258,12 +315,19 @@ class GarpunEmulator(EmulatorApi):
         for source, out in query.columns:
             header.setdefault(types[source], []).append(out)
         bad_type = self.ctx.faults.take("garpun", req.path, ("garpun_bad_type",)) is not None
-        return Response(200, self._stream(rows, query, types, bad_type), {
-            "Content-Type": "application/x-ndjson; charset=utf-8", "X-Meta-Column-Types": json.dumps(header),
-            "X-Request-Id": self.request_id()})
+        return Response(
+            200,
+            self._stream(rows, query, types, bad_type),
+            {
+                "Content-Type": "application/x-ndjson; charset=utf-8",
+                "X-Meta-Column-Types": json.dumps(header),
+                "X-Request-Id": self.request_id(),
+            },
+        )
 
-    def _stream(self, rows: Iterator[dict[str, Any]], query: Query, types: dict[str, str], bad_type: bool
-                ) -> Iterator[bytes]:
+    def _stream(
+        self, rows: Iterator[dict[str, Any]], query: Query, types: dict[str, str], bad_type: bool
+    ) -> Iterator[bytes]:
         emitted = 0
         for row in rows:
             if not _matches(row, query.conditions):
@@ -302,7 +366,9 @@ class GarpunEmulator(EmulatorApi):
                 raise MetaqlError("adplatform.ad_stats_daily needs an account_id = '...' filter")
             lo, hi = conds.get(("date", ">=")), conds.get(("date", "<="))
             if lo is None or hi is None:
-                raise MetaqlError("adplatform.ad_stats_daily needs a date range (date >= ... AND date <= ...)")
+                raise MetaqlError(
+                    "adplatform.ad_stats_daily needs a date range (date >= ... AND date <= ...)"
+                )
             try:
                 start, end = date.fromisoformat(str(lo)), date.fromisoformat(str(hi))
             except ValueError as exc:
@@ -315,16 +381,34 @@ class GarpunEmulator(EmulatorApi):
         if query.table == "adplatform.campaign":
             return iter([row for a in accounts for row in self._campaign_rows(a.account_id)])
         if query.table == "adplatform.client":
-            return iter([{"id": i + 1, "name": a.name, "account_id": a.account_id} for i, a in enumerate(accounts)])
-        return iter([{"id": k, "name": n, "refresh_time": "06:00:00"} for k, n in
-                     (("yesterday", "Вчера"), ("last_7_days", "Последние 7 дней"), ("last_30_days", "30 дней"))])
+            return iter(
+                [{"id": i + 1, "name": a.name, "account_id": a.account_id} for i, a in enumerate(accounts)]
+            )
+        return iter(
+            [
+                {"id": k, "name": n, "refresh_time": "06:00:00"}
+                for k, n in (
+                    ("yesterday", "Вчера"),
+                    ("last_7_days", "Последние 7 дней"),
+                    ("last_30_days", "30 дней"),
+                )
+            ]
+        )
 
     def _campaign_rows(self, account_id: str) -> list[dict[str, Any]]:
-        return [{"account_id": account_id, "platform": c.source_platform, "campaign_id": c.campaign_id,
-                 "campaign_name": c.name, "status": STATUS_OF_STATE[c.state(self.ctx.today)], "start_date": c.start,
-                 "daily_budget": Decimal(c.daily_budget_micros) / 1_000_000 if c.daily_budget_micros else None,
-                 "created_at": datetime(c.start.year, c.start.month, c.start.day, 7, 30, tzinfo=UTC)}
-                for c in self.world.campaigns(account_id)]
+        return [
+            {
+                "account_id": account_id,
+                "platform": c.source_platform,
+                "campaign_id": c.campaign_id,
+                "campaign_name": c.name,
+                "status": STATUS_OF_STATE[c.state(self.ctx.today)],
+                "start_date": c.start,
+                "daily_budget": Decimal(c.daily_budget_micros) / 1_000_000 if c.daily_budget_micros else None,
+                "created_at": datetime(c.start.year, c.start.month, c.start.day, 7, 30, tzinfo=UTC),
+            }
+            for c in self.world.campaigns(account_id)
+        ]
 
     def _stats_rows(self, account_id: str, start: date, end: date) -> Iterator[dict[str, Any]]:
         account = self.world.account(account_id)
@@ -340,13 +424,24 @@ class GarpunEmulator(EmulatorApi):
             for i in range(len(s)):
                 c = camps[int(s.campaign_id[i])]
                 imps, clicks = int(s.impressions[i]), int(s.clicks[i])
-                yield {"date": day, "account_id": account_id, "platform": c.source_platform,
-                       "campaign_id": c.campaign_id, "campaign_name": c.name,
-                       "ad_group_id": int(s.ad_group_id[i]), "ad_id": ads[int(s.ad_id[i])].ad_id,
-                       "impressions": imps, "clicks": clicks, "cost": Decimal(int(cost[i])) / 1_000_000,
-                       "vat_included": account.spend_includes_vat, "currency": account.currency,
-                       "conversions": Decimal(int(conv[i])), "ctr": round(clicks / imps * 100, 4) if imps else 0.0,
-                       "network": {"type": ("SEARCH", "AD_NETWORK")[int(s.network[i])]}, "updated_at": updated}
+                yield {
+                    "date": day,
+                    "account_id": account_id,
+                    "platform": c.source_platform,
+                    "campaign_id": c.campaign_id,
+                    "campaign_name": c.name,
+                    "ad_group_id": int(s.ad_group_id[i]),
+                    "ad_id": ads[int(s.ad_id[i])].ad_id,
+                    "impressions": imps,
+                    "clicks": clicks,
+                    "cost": Decimal(int(cost[i])) / 1_000_000,
+                    "vat_included": account.spend_includes_vat,
+                    "currency": account.currency,
+                    "conversions": Decimal(int(conv[i])),
+                    "ctr": round(clicks / imps * 100, 4) if imps else 0.0,
+                    "network": {"type": ("SEARCH", "AD_NETWORK")[int(s.network[i])]},
+                    "updated_at": updated,
+                }
             day += timedelta(days=1)
 
 
@@ -364,4 +459,3 @@ def _json_line(row: dict[str, Any]) -> bytes:
 
 def make_api(ctx: SandboxContext) -> GarpunEmulator:
     return GarpunEmulator(ctx)
-

@@ -25,8 +25,16 @@ from mrm import clock
 CONVERSION_SETTLE = (0.0, 0.55, 0.75, 0.88, 0.95, 0.98)
 # Metrika visits arrive up to 2 days late (lag 0/1/2 with these probabilities): final by age 3.
 VISIT_LAG_P = (0.8, 0.15, 0.05)
-ATTRIBUTION_FACTORS = {"LC": 1.0, "LSC": 0.93, "FC": 0.86, "LYDC": 0.96, "FCCD": 0.88, "LSCCD": 0.95,
-                       "LYDCCD": 0.97, "AUTO": 0.98}
+ATTRIBUTION_FACTORS = {
+    "LC": 1.0,
+    "LSC": 0.93,
+    "FC": 0.86,
+    "LYDC": 0.96,
+    "FCCD": 0.88,
+    "LSCCD": 0.95,
+    "LYDCCD": 0.97,
+    "AUTO": 0.98,
+}
 USER_UNIVERSE = 2_000_000
 
 
@@ -177,8 +185,9 @@ class _AccountModel:
 class World:
     """The sandbox universe. `today` is the sandbox's "now": stats exist for days before it."""
 
-    def __init__(self, seed: int = 7, today: date | None = None, history_days: int = 400, *,
-                 bench_ads: int = 0) -> None:
+    def __init__(
+        self, seed: int = 7, today: date | None = None, history_days: int = 400, *, bench_ads: int = 0
+    ) -> None:
         self.seed = seed
         self.today = today or clock.today()
         # Entity dates are anchored on the creation-time today, so moving the clock keeps campaigns stable.
@@ -195,17 +204,27 @@ class World:
     # -- entities -----------------------------------------------------------------------------------
     @cached_property
     def tenants(self) -> list[Tenant]:
-        out = [Tenant("demo-agency", "Демо Агентство / Demo Agency"), Tenant("north-media", "Норд Медиа / North Media")]
+        out = [
+            Tenant("demo-agency", "Демо Агентство / Demo Agency"),
+            Tenant("north-media", "Норд Медиа / North Media"),
+        ]
         if self.bench_ads:
             out.append(Tenant("bench", "Benchmark"))
         return out
 
     @cached_property
     def clients(self) -> list[Client]:
-        spec = [("demo-agency", "shoes", "Обувь Плюс"), ("demo-agency", "auto", "АвтоМир"),
-                ("demo-agency", "bank", "Финбанк"), ("north-media", "travel", "Тревел Норд"),
-                ("north-media", "edu", "Школа Онлайн")]
-        out = [Client(t, c, n, agency_commission=Decimal(str(0.05 + 0.025 * i))) for i, (t, c, n) in enumerate(spec)]
+        spec = [
+            ("demo-agency", "shoes", "Обувь Плюс"),
+            ("demo-agency", "auto", "АвтоМир"),
+            ("demo-agency", "bank", "Финбанк"),
+            ("north-media", "travel", "Тревел Норд"),
+            ("north-media", "edu", "Школа Онлайн"),
+        ]
+        out = [
+            Client(t, c, n, agency_commission=Decimal(str(0.05 + 0.025 * i)))
+            for i, (t, c, n) in enumerate(spec)
+        ]
         if self.bench_ads:
             out.append(Client("bench", "bench", "Benchmark client", agency_commission=Decimal(0)))
         return out
@@ -218,30 +237,102 @@ class World:
             values = (1500 + 500 * i, 300 + 100 * i)
             if cl.client_id == "edu":
                 # This client's ad platforms are connected through Garpun, Metrika directly.
-                out.append(Account(cl.tenant_id, cl.client_id, "garpun", f"gp-{cl.client_id}", f"Garpun {cl.name}",
-                                   via_garpun=True, goals=goals, goal_values_rub=values))
+                out.append(
+                    Account(
+                        cl.tenant_id,
+                        cl.client_id,
+                        "garpun",
+                        f"gp-{cl.client_id}",
+                        f"Garpun {cl.name}",
+                        via_garpun=True,
+                        goals=goals,
+                        goal_values_rub=values,
+                    )
+                )
             else:
-                out.append(Account(cl.tenant_id, cl.client_id, "yandex_direct", f"{cl.client_id}-direct",
-                                   f"Директ {cl.name}", goals=goals, goal_values_rub=values))
+                out.append(
+                    Account(
+                        cl.tenant_id,
+                        cl.client_id,
+                        "yandex_direct",
+                        f"{cl.client_id}-direct",
+                        f"Директ {cl.name}",
+                        goals=goals,
+                        goal_values_rub=values,
+                    )
+                )
                 # The VK emulator renders `spent` net of VAT (the cabinet's convention): registered as such.
-                out.append(Account(cl.tenant_id, cl.client_id, "vk_ads", str(7_100_000 + 17 * i), f"VK {cl.name}",
-                                   spend_includes_vat=False, goals=goals[:1], goal_values_rub=values[:1]))
-            out.append(Account(cl.tenant_id, cl.client_id, "yandex_metrika", str(51_000_000 + 1013 * i),
-                               f"Метрика {cl.name}", spend_includes_vat=False, goals=goals, goal_values_rub=values))
+                out.append(
+                    Account(
+                        cl.tenant_id,
+                        cl.client_id,
+                        "vk_ads",
+                        str(7_100_000 + 17 * i),
+                        f"VK {cl.name}",
+                        spend_includes_vat=False,
+                        goals=goals[:1],
+                        goal_values_rub=values[:1],
+                    )
+                )
+            out.append(
+                Account(
+                    cl.tenant_id,
+                    cl.client_id,
+                    "yandex_metrika",
+                    str(51_000_000 + 1013 * i),
+                    f"Метрика {cl.name}",
+                    spend_includes_vat=False,
+                    goals=goals,
+                    goal_values_rub=values,
+                )
+            )
         # Google Ads customers (ten-digit ids) of one client per tenant, billing abroad: USD and EUR. Appended
         # last so every other account keeps its place and its numbers.
-        for cid, currency, (tenant_id, client_id) in (("4015550101", "USD", ("demo-agency", "shoes")),
-                                                      ("4015550202", "EUR", ("north-media", "travel"))):
-            out.append(Account(tenant_id, client_id, "google_ads", cid, f"Google Ads {client_id} ({currency})",
-                               currency=currency, spend_includes_vat=False, goals=(30001,), goal_values_rub=(2000,)))
+        for cid, currency, (tenant_id, client_id) in (
+            ("4015550101", "USD", ("demo-agency", "shoes")),
+            ("4015550202", "EUR", ("north-media", "travel")),
+        ):
+            out.append(
+                Account(
+                    tenant_id,
+                    client_id,
+                    "google_ads",
+                    cid,
+                    f"Google Ads {client_id} ({currency})",
+                    currency=currency,
+                    spend_includes_vat=False,
+                    goals=(30001,),
+                    goal_values_rub=(2000,),
+                )
+            )
         # The same clients' GA4 properties (revenue in the property currency).
-        for pid, currency, (tenant_id, client_id) in (("310000101", "USD", ("demo-agency", "shoes")),
-                                                      ("310000202", "EUR", ("north-media", "travel"))):
-            out.append(Account(tenant_id, client_id, "ga4", pid, f"GA4 {client_id}", currency=currency,
-                               spend_includes_vat=False))
+        for pid, currency, (tenant_id, client_id) in (
+            ("310000101", "USD", ("demo-agency", "shoes")),
+            ("310000202", "EUR", ("north-media", "travel")),
+        ):
+            out.append(
+                Account(
+                    tenant_id,
+                    client_id,
+                    "ga4",
+                    pid,
+                    f"GA4 {client_id}",
+                    currency=currency,
+                    spend_includes_vat=False,
+                )
+            )
         if self.bench_ads:
-            out.append(Account("bench", "bench", "yandex_direct", "bench-direct", "Bench Direct",
-                               goals=(29001, 29002), goal_values_rub=(1000, 250)))
+            out.append(
+                Account(
+                    "bench",
+                    "bench",
+                    "yandex_direct",
+                    "bench-direct",
+                    "Bench Direct",
+                    goals=(29001, 29002),
+                    goal_values_rub=(1000, 250),
+                )
+            )
         return out
 
     def account(self, account_id: str) -> Account:
@@ -251,7 +342,11 @@ class World:
         raise KeyError(f"unknown sandbox account {account_id!r}")
 
     def accounts_for(self, platform: str, tenant_id: str | None = None) -> list[Account]:
-        return [a for a in self.accounts if a.platform == platform and (tenant_id is None or a.tenant_id == tenant_id)]
+        return [
+            a
+            for a in self.accounts
+            if a.platform == platform and (tenant_id is None or a.tenant_id == tenant_id)
+        ]
 
     def linked_account(self, account_id: str, platform: str) -> Account | None:
         """The same client's account on another platform (e.g. the Metrika counter of a Direct login)."""
@@ -268,17 +363,49 @@ class World:
         if account_id == "bench-direct":
             n = max(1, self.bench_ads // 110)
             start = self.anchor - timedelta(days=self.history_days)
-            return [Campaign(account_id, 90_000_000 + k, f"Bench campaign {k}", "TEXT_CAMPAIGN", "SEARCH",
-                             start, None, None, None) for k in range(n)]
+            return [
+                Campaign(
+                    account_id,
+                    90_000_000 + k,
+                    f"Bench campaign {k}",
+                    "TEXT_CAMPAIGN",
+                    "SEARCH",
+                    start,
+                    None,
+                    None,
+                    None,
+                )
+                for k in range(n)
+            ]
         n = int(rng.integers(8, 15))
-        topics = ["Бренд", "Конкуренты", "Общие запросы", "Ретаргетинг", "Охват", "Акция", "Новинки", "Регионы",
-                  "Brand EN", "Мобильные", "Видео", "Смарт-баннеры", "Распродажа", "Сезон"]
-        base = {"yandex_direct": 70_000_000, "vk_ads": 3_000_000, "garpun": 80_000_000}.get(acc.platform, 1_000_000)
+        topics = [
+            "Бренд",
+            "Конкуренты",
+            "Общие запросы",
+            "Ретаргетинг",
+            "Охват",
+            "Акция",
+            "Новинки",
+            "Регионы",
+            "Brand EN",
+            "Мобильные",
+            "Видео",
+            "Смарт-баннеры",
+            "Распродажа",
+            "Сезон",
+        ]
+        base = {"yandex_direct": 70_000_000, "vk_ads": 3_000_000, "garpun": 80_000_000}.get(
+            acc.platform, 1_000_000
+        )
         out = []
         for k in range(n):
             display = k % 4 == 3
             if acc.platform == "yandex_direct":
-                ctype = "CPM_BANNER_CAMPAIGN" if display else ("UNIFIED_CAMPAIGN" if k % 4 == 2 else "TEXT_CAMPAIGN")
+                ctype = (
+                    "CPM_BANNER_CAMPAIGN"
+                    if display
+                    else ("UNIFIED_CAMPAIGN" if k % 4 == 2 else "TEXT_CAMPAIGN")
+                )
             else:
                 ctype = "reach" if display else "traffic"
             age = int(rng.integers(20, self.history_days))
@@ -292,9 +419,20 @@ class World:
                 paused = self.anchor - timedelta(days=int(rng.integers(3, 15)))
             budget = int(rng.integers(3, 40)) * 1000 * 1_000_000 if rng.random() < 0.7 else None
             src = ("yandex_direct" if k % 2 == 0 else "vk_ads") if acc.platform == "garpun" else ""
-            out.append(Campaign(account_id, base + _h(account_id, k) % 9_000_000 + k, f"{topics[k % len(topics)]} / "
-                                f"{'Сети' if display else 'Поиск'} #{k + 1}", ctype,
-                                "AD_NETWORK" if display else "SEARCH", start, end, paused, budget, src))
+            out.append(
+                Campaign(
+                    account_id,
+                    base + _h(account_id, k) % 9_000_000 + k,
+                    f"{topics[k % len(topics)]} / {'Сети' if display else 'Поиск'} #{k + 1}",
+                    ctype,
+                    "AD_NETWORK" if display else "SEARCH",
+                    start,
+                    end,
+                    paused,
+                    budget,
+                    src,
+                )
+            )
         return out
 
     @cache  # noqa: B019
@@ -305,7 +443,11 @@ class World:
         for c in self.campaigns(account_id):
             n = per or int(rng.integers(2, 5))
             for j in range(n):
-                out.append(AdGroup(account_id, c.campaign_id * 100 + j + 1, c.campaign_id, f"Группа {j + 1}: {c.name}"))
+                out.append(
+                    AdGroup(
+                        account_id, c.campaign_id * 100 + j + 1, c.campaign_id, f"Группа {j + 1}: {c.name}"
+                    )
+                )
         return out
 
     @cache  # noqa: B019
@@ -317,8 +459,16 @@ class World:
             n = per or int(rng.integers(2, 5))
             for j in range(n):
                 ad_id = g.ad_group_id * 100 + j + 1
-                out.append(Ad(account_id, ad_id, g.ad_group_id, g.campaign_id, f"Объявление {j + 1}",
-                              f"https://example.ru/{account_id}/{ad_id}"))
+                out.append(
+                    Ad(
+                        account_id,
+                        ad_id,
+                        g.ad_group_id,
+                        g.campaign_id,
+                        f"Объявление {j + 1}",
+                        f"https://example.ru/{account_id}/{ad_id}",
+                    )
+                )
         return out
 
     def _model(self, account_id: str) -> _AccountModel:
@@ -357,13 +507,25 @@ class World:
             final = rng.binomial(clicks, m.cr[g])
             # Each conversion gets a fixed arrival draw; it is reported once the day's settle share passes it,
             # so the reported count only grows with `as_of` and reaches the final count.
-            arrival = np.random.default_rng(_h(self.seed, "conv-arrival", account_id, o, g)).random(int(final.sum()))
+            arrival = np.random.default_rng(_h(self.seed, "conv-arrival", account_id, o, g)).random(
+                int(final.sum())
+            )
             owner = np.repeat(np.arange(n), final)
             now = np.bincount(owner[arrival < settle], minlength=n).astype(np.int64)
             conv[g] = now[active]
             rev[g] = now[active] * value * 1_000_000
-        return DayStats(day, m.ad_id[active], m.ad_group_id[active], m.campaign_id[active], m.network[active],
-                        imps[active].astype(np.int64), clicks[active].astype(np.int64), cost[active], conv, rev)
+        return DayStats(
+            day,
+            m.ad_id[active],
+            m.ad_group_id[active],
+            m.campaign_id[active],
+            m.network[active],
+            imps[active].astype(np.int64),
+            clicks[active].astype(np.int64),
+            cost[active],
+            conv,
+            rev,
+        )
 
     def users_reached(self, account_id: str, campaign_id: int, day: date) -> np.ndarray:
         """Distinct user ids reached by a campaign on a day (drawn from the tenant's shared universe)."""
@@ -416,23 +578,32 @@ class World:
                 users = self.users_reached(ads.account_id, int(cid), day)
                 if n == 0 or not len(users):
                     continue
-                parts.append({
-                    "client_id": users[rng.integers(0, len(users), n)],
-                    "traffic_source": np.full(n, "ad", dtype=object),
-                    "utm_source": np.full(n, utm_source, dtype=object),
-                    "utm_medium": np.full(n, "cpc", dtype=object),
-                    "utm_campaign": np.full(n, f"{prefix}_{int(cid)}", dtype=object),
-                    "direct_click_order": np.full(n, int(cid) if platform == "yandex_direct" else 0, dtype=np.uint64),
-                })
+                parts.append(
+                    {
+                        "client_id": users[rng.integers(0, len(users), n)],
+                        "traffic_source": np.full(n, "ad", dtype=object),
+                        "utm_source": np.full(n, utm_source, dtype=object),
+                        "utm_medium": np.full(n, "cpc", dtype=object),
+                        "utm_campaign": np.full(n, f"{prefix}_{int(cid)}", dtype=object),
+                        "direct_click_order": np.full(
+                            n, int(cid) if platform == "yandex_direct" else 0, dtype=np.uint64
+                        ),
+                    }
+                )
         n_other = int(rng.poisson(400 * _weekday_factor(day) * _season_factor(day)))
         sources = np.array(["organic", "direct", "referral", "social", "internal"], dtype=object)
         src = sources[rng.choice(5, n_other, p=[0.55, 0.25, 0.1, 0.07, 0.03])]
         utm = np.where(src == "social", "telegram", "")
-        parts.append({"client_id": self.user_ids(acc.tenant_id, _skewed_indices(rng, n_other)),
-                      "traffic_source": src, "utm_source": utm.astype(object),
-                      "utm_medium": np.where(src == "social", "social", "").astype(object),
-                      "utm_campaign": np.full(n_other, "", dtype=object),
-                      "direct_click_order": np.zeros(n_other, dtype=np.uint64)})
+        parts.append(
+            {
+                "client_id": self.user_ids(acc.tenant_id, _skewed_indices(rng, n_other)),
+                "traffic_source": src,
+                "utm_source": utm.astype(object),
+                "utm_medium": np.where(src == "social", "social", "").astype(object),
+                "utm_campaign": np.full(n_other, "", dtype=object),
+                "direct_click_order": np.zeros(n_other, dtype=np.uint64),
+            }
+        )
         cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         n = len(cols["client_id"])
         cols["visit_id"] = np.array([_h(counter_id, day.toordinal(), i) for i in range(n)], dtype=np.uint64)
@@ -440,21 +611,35 @@ class World:
         cols["ts_utc"] = midnight_utc + np.sort(rng.integers(0, 86400, n))
         cols["is_new_user"] = (rng.random(n) < 0.38).astype(np.uint8)
         cols["page_views"] = (1 + rng.geometric(0.45, n) - 1).astype(np.uint32)
-        cols["visit_duration"] = np.where(cols["page_views"] == 1, rng.integers(0, 40, n),
-                                          rng.integers(20, 900, n)).astype(np.uint32)
+        cols["visit_duration"] = np.where(
+            cols["page_views"] == 1, rng.integers(0, 40, n), rng.integers(20, 900, n)
+        ).astype(np.uint32)
         cols["bounce"] = ((cols["page_views"] == 1) & (cols["visit_duration"] < 15)).astype(np.uint8)
         cols["device_category"] = np.array(["desktop", "mobile", "tablet"], dtype=object)[
-            rng.choice(3, n, p=[0.42, 0.52, 0.06])]
-        cols["region_city"] = np.array(["Москва", "Санкт-Петербург", "Казань", "Новосибирск", "Екатеринбург"],
-                                       dtype=object)[rng.choice(5, n, p=[0.45, 0.2, 0.12, 0.12, 0.11])]
+            rng.choice(3, n, p=[0.42, 0.52, 0.06])
+        ]
+        cols["region_city"] = np.array(
+            ["Москва", "Санкт-Петербург", "Казань", "Новосибирск", "Екатеринбург"], dtype=object
+        )[rng.choice(5, n, p=[0.45, 0.2, 0.12, 0.12, 0.11])]
         goals = acc.goals
         g1 = rng.random(n) < np.where(cols["traffic_source"] == "ad", 0.06, 0.03)
         g2 = rng.random(n) < 0.05
-        cols["goals"] = np.array([[g for g, hit in zip(goals, (a, b), strict=True) if hit] for a, b in zip(g1, g2, strict=True)]
-                                 if goals else [[] for _ in range(n)], dtype=object)
-        cols["purchase_revenue_micros"] = np.where(g1, rng.integers(500, 15000, n) * 1_000_000, 0).astype(np.int64)
-        cols["start_url"] = np.array([f"https://example.ru/{acc.client_id}/" + ("" if s != "ad" else "landing")
-                                      for s in cols["traffic_source"]], dtype=object)
+        cols["goals"] = np.array(
+            [[g for g, hit in zip(goals, (a, b), strict=True) if hit] for a, b in zip(g1, g2, strict=True)]
+            if goals
+            else [[] for _ in range(n)],
+            dtype=object,
+        )
+        cols["purchase_revenue_micros"] = np.where(g1, rng.integers(500, 15000, n) * 1_000_000, 0).astype(
+            np.int64
+        )
+        cols["start_url"] = np.array(
+            [
+                f"https://example.ru/{acc.client_id}/" + ("" if s != "ad" else "landing")
+                for s in cols["traffic_source"]
+            ],
+            dtype=object,
+        )
         cols["lag"] = rng.choice(3, n, p=VISIT_LAG_P)
         order = np.argsort(cols["ts_utc"], kind="stable")
         return {k: v[order] for k, v in cols.items()}
@@ -463,13 +648,32 @@ class World:
 def _empty_stats(day: date, goals: Sequence[int]) -> DayStats:
     e = np.empty(0, dtype=np.int64)
     u = np.empty(0, dtype=np.uint64)
-    return DayStats(day, u, u, u, np.empty(0, dtype=np.int8), e, e, e, {g: e for g in goals}, {g: e for g in goals})
+    return DayStats(
+        day, u, u, u, np.empty(0, dtype=np.int8), e, e, e, {g: e for g in goals}, {g: e for g in goals}
+    )
 
 
 def _empty_visits() -> dict[str, np.ndarray]:
-    keys = ("client_id", "traffic_source", "utm_source", "utm_medium", "utm_campaign", "direct_click_order",
-            "visit_id", "ts_utc", "is_new_user", "page_views", "visit_duration", "bounce", "device_category",
-            "region_city", "goals", "purchase_revenue_micros", "start_url", "lag")
+    keys = (
+        "client_id",
+        "traffic_source",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "direct_click_order",
+        "visit_id",
+        "ts_utc",
+        "is_new_user",
+        "page_views",
+        "visit_duration",
+        "bounce",
+        "device_category",
+        "region_city",
+        "goals",
+        "purchase_revenue_micros",
+        "start_url",
+        "lag",
+    )
     return {k: np.empty(0, dtype=object) for k in keys}
 
 
@@ -501,16 +705,28 @@ class GroundTruth:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    def ads_totals(self, account_id: str, date_from: date, date_to: date, *, as_of: date | None = None,
-                   by: str | None = None, include_vat: bool = False) -> dict:
+    def ads_totals(
+        self,
+        account_id: str,
+        date_from: date,
+        date_to: date,
+        *,
+        as_of: date | None = None,
+        by: str | None = None,
+        include_vat: bool = False,
+    ) -> dict:
         """Σ impressions/clicks/cost/conversions; `by` = None | "day" | "campaign" | "ad". Cost in Decimal RUB."""
         out: dict = {}
         for day in _days(date_from, date_to):
             s = self.world.daily_stats(account_id, day, as_of)
             cost = gross_micros(s.cost_net_micros, day) if include_vat else s.cost_net_micros
             conv = sum((c for c in s.goal_conversions.values()), np.zeros(len(s), dtype=np.int64))
-            keys = {None: np.zeros(len(s), dtype=np.int64), "day": np.full(len(s), day.toordinal()),
-                    "campaign": s.campaign_id, "ad": s.ad_id}[by]
+            keys = {
+                None: np.zeros(len(s), dtype=np.int64),
+                "day": np.full(len(s), day.toordinal()),
+                "campaign": s.campaign_id,
+                "ad": s.ad_id,
+            }[by]
             for key in np.unique(keys):
                 m = keys == key
                 k = date.fromordinal(int(key)) if by == "day" else (int(key) if by else None)
@@ -521,20 +737,31 @@ class GroundTruth:
                 t["conversions"] += int(conv[m].sum())
         for t in out.values():
             t["cost"] = Decimal(t.pop("cost_micros")) / Decimal(1_000_000)
-        return out if by else out.get(None, {"impressions": 0, "clicks": 0, "cost": Decimal(0), "conversions": 0})
+        return (
+            out
+            if by
+            else out.get(None, {"impressions": 0, "clicks": 0, "cost": Decimal(0), "conversions": 0})
+        )
 
-    def distinct_users(self, accounts_campaigns: Iterable[tuple[str, int | None]], date_from: date,
-                       date_to: date) -> int:
+    def distinct_users(
+        self, accounts_campaigns: Iterable[tuple[str, int | None]], date_from: date, date_to: date
+    ) -> int:
         """Deduplicated users over (account, campaign or None = all) pairs and the days of the window."""
         ids = []
         for account_id, campaign_id in accounts_campaigns:
-            camps = [campaign_id] if campaign_id is not None else [c.campaign_id for c in self.world.campaigns(account_id)]
+            camps = (
+                [campaign_id]
+                if campaign_id is not None
+                else [c.campaign_id for c in self.world.campaigns(account_id)]
+            )
             for day in _days(date_from, date_to):
                 for cid in camps:
                     ids.append(self.world.users_reached(account_id, cid, day))
         return int(len(np.unique(np.concatenate(ids)))) if ids else 0
 
-    def metrika_totals(self, counter_id: str, date_from: date, date_to: date, *, as_of: date | None = None) -> dict:
+    def metrika_totals(
+        self, counter_id: str, date_from: date, date_to: date, *, as_of: date | None = None
+    ) -> dict:
         visits = users = pageviews = bounces = 0
         revenue = 0
         clients = []
@@ -546,8 +773,13 @@ class GroundTruth:
             revenue += int(v["purchase_revenue_micros"].sum()) if len(v["visit_id"]) else 0
             clients.append(v["client_id"].astype(np.uint64))
         users = int(len(np.unique(np.concatenate(clients)))) if clients else 0
-        return {"visits": visits, "users": users, "pageviews": pageviews, "bounces": bounces,
-                "revenue": Decimal(revenue) / Decimal(1_000_000)}
+        return {
+            "visits": visits,
+            "users": users,
+            "pageviews": pageviews,
+            "bounces": bounces,
+            "revenue": Decimal(revenue) / Decimal(1_000_000),
+        }
 
 
 def _days(date_from: date, date_to: date) -> list[date]:

@@ -72,8 +72,11 @@ class Response:
 
     @classmethod
     def json(cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-        return cls(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-                   {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+        return cls(
+            status,
+            json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+            {"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        )
 
 
 Handler = Callable[[Request, "re.Match[str]"], Response]
@@ -97,7 +100,9 @@ class EmulatorApi:
     def routes(self) -> list[Route]:
         raise NotImplementedError
 
-    def error_response(self, status: int, kind: str, message: str, *, retry_after: float | None = None) -> Response:
+    def error_response(
+        self, status: int, kind: str, message: str, *, retry_after: float | None = None
+    ) -> Response:
         """How this platform reports a generic fault (429/5xx); override per platform."""
         headers = {"Retry-After": _fmt_seconds(retry_after)} if retry_after is not None else {}
         return Response.json({"error": {"code": kind, "message": message}}, status, headers)
@@ -162,7 +167,9 @@ SANDBOX_TOKENS = {
 class SandboxServer:
     """All emulators on one ThreadingHTTPServer bound to 127.0.0.1 (port 0 = pick a free one)."""
 
-    def __init__(self, world: World | None = None, *, port: int = 0, apis: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, world: World | None = None, *, port: int = 0, apis: Iterable[str] | None = None
+    ) -> None:
         self.world = world or World()
         self.faults = FaultBoard()
         self.tokens = TokenStore()
@@ -181,7 +188,9 @@ class SandboxServer:
                 raise
             api = module.make_api(self.ctx)
             self.apis[api.name] = api
-            self._routes[api.name] = [(r.method.upper(), re.compile(r.pattern + r"\Z"), r.handler) for r in api.routes()]
+            self._routes[api.name] = [
+                (r.method.upper(), re.compile(r.pattern + r"\Z"), r.handler) for r in api.routes()
+            ]
         self._httpd = _Server(("127.0.0.1", port), _make_handler(self))
         self.port = self._httpd.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -225,8 +234,13 @@ class SandboxServer:
             self.world.set_today(today)
 
     def status(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "apis": self.urls, "today": self.world.today.isoformat(),
-                "seed": self.world.seed, "faults": [f.to_dict() for f in self.faults.list()]}
+        return {
+            "base_url": self.base_url,
+            "apis": self.urls,
+            "today": self.world.today.isoformat(),
+            "seed": self.world.seed,
+            "faults": [f.to_dict() for f in self.faults.list()],
+        }
 
     # -- dispatch -------------------------------------------------------------------------------------
     def dispatch(self, req: Request) -> tuple[Response, Fault | None]:
@@ -250,10 +264,16 @@ class SandboxServer:
         req.path = rel
         fault = self.faults.take(api_name, rel, FaultBoard.TRANSPORT_KINDS)
         if fault is not None and fault.kind in ("http_429", "http_420", "http_5xx"):
-            status = int(fault.params.get("status") or {"http_429": 429, "http_420": 420, "http_5xx": 503}[fault.kind])
+            status = int(
+                fault.params.get("status") or {"http_429": 429, "http_420": 420, "http_5xx": 503}[fault.kind]
+            )
             ra = fault.params.get("retry_after")
-            return api.error_response(status, fault.kind, f"sandbox fault {fault.kind}",
-                                      retry_after=float(ra) if ra is not None else None), None
+            return api.error_response(
+                status,
+                fault.kind,
+                f"sandbox fault {fault.kind}",
+                retry_after=float(ra) if ra is not None else None,
+            ), None
         return handler(req, match), fault
 
     def _control(self, req: Request, rel: str) -> Response:
@@ -268,8 +288,13 @@ class SandboxServer:
             if req.method == "POST":
                 spec = req.json() or {}
                 try:
-                    fault = self.faults.add(spec.pop("api"), spec.pop("kind"), count=spec.pop("count", 1),
-                                            path=spec.pop("path", None), **spec)
+                    fault = self.faults.add(
+                        spec.pop("api"),
+                        spec.pop("kind"),
+                        count=spec.pop("count", 1),
+                        path=spec.pop("path", None),
+                        **spec,
+                    )
                 except (KeyError, ValueError) as exc:
                     return Response.json({"error": f"bad fault spec: {exc}"}, 400)
                 return Response.json(fault.to_dict())
@@ -304,12 +329,20 @@ def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             split = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            req = Request(self.command, split.path, parse_qs(split.query, keep_blank_values=True),
-                          {k.lower(): v for k, v in self.headers.items()}, body)
+            req = Request(
+                self.command,
+                split.path,
+                parse_qs(split.query, keep_blank_values=True),
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+            )
             try:
                 response, fault = server.dispatch(req)
             except Exception as exc:  # an emulator bug must look like a 500, never hang the client
-                response, fault = Response.json({"error": f"sandbox crashed: {type(exc).__name__}: {exc}"}, 500), None
+                response, fault = (
+                    Response.json({"error": f"sandbox crashed: {type(exc).__name__}: {exc}"}, 500),
+                    None,
+                )
             if fault is not None and fault.kind == "reset":
                 self._reset()
                 return
@@ -319,7 +352,9 @@ def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
 
         def _reset(self) -> None:
             with contextlib.suppress(OSError):
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.close()

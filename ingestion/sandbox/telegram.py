@@ -41,8 +41,10 @@ class TelegramApi(EmulatorApi):
     @property
     def s(self) -> dict[str, Any]:
         with self.ctx.lock:
-            return self.ctx.state.setdefault("telegram", {"updates": [], "update_id": 100, "sent": [], "chats": {},
-                                                          "blocked": set(), "webhook": ""})
+            return self.ctx.state.setdefault(
+                "telegram",
+                {"updates": [], "update_id": 100, "sent": [], "chats": {}, "blocked": set(), "webhook": ""},
+            )
 
     def routes(self) -> list[Route]:
         return [Route(m, r"/bot(?P<token>[^/]+)/(?P<method>\w+)", self.method) for m in ("GET", "POST")] + [
@@ -50,7 +52,9 @@ class TelegramApi(EmulatorApi):
             Route("GET", r"/_sent", lambda req, m: Response.json(self.s["sent"])),
         ]
 
-    def error_response(self, status: int, kind: str, message: str, *, retry_after: float | None = None) -> Response:
+    def error_response(
+        self, status: int, kind: str, message: str, *, retry_after: float | None = None
+    ) -> Response:
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": message}
         if status == 429:
             ra = int(retry_after if retry_after is not None else 1)
@@ -67,7 +71,8 @@ class TelegramApi(EmulatorApi):
             args.update(req.json() or {})
         elif "multipart/form-data" in ctype:
             msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + req.body)
+                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + req.body
+            )
             for part in msg.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 fname = part.get_filename()
@@ -96,8 +101,12 @@ class TelegramApi(EmulatorApi):
     def m_getUpdates(self, args: dict[str, Any], files: Any) -> Response:
         s = self.s
         if s["webhook"]:
-            return self.error_response(409, "conflict", "Conflict: can't use getUpdates method while webhook is "
-                                                        "active; use deleteWebhook to delete the webhook first")
+            return self.error_response(
+                409,
+                "conflict",
+                "Conflict: can't use getUpdates method while webhook is "
+                "active; use deleteWebhook to delete the webhook first",
+            )
         offset = int(args.get("offset") or 0)
         with self._lock:
             if offset:
@@ -118,7 +127,12 @@ class TelegramApi(EmulatorApi):
         return None
 
     def _sent(self, kind: str, chat_id: int, **fields: Any) -> Response:
-        msg = {"message_id": next(self._ids), "chat": {"id": chat_id, "type": "private"}, "from": BOT, **fields}
+        msg = {
+            "message_id": next(self._ids),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT,
+            **fields,
+        }
         with self._lock:
             self.s["sent"].append({"kind": kind, **msg})
         return Response.json({"ok": True, "result": msg})
@@ -134,8 +148,13 @@ class TelegramApi(EmulatorApi):
             return self.error_response(400, "bad_request", "Bad Request: message is too long")
         markup = args.get("reply_markup")
         markup = json.loads(markup) if isinstance(markup, str) else markup
-        return self._sent("message", int(args["chat_id"]), text=text, reply_markup=markup or None,
-                          parse_mode=args.get("parse_mode"))
+        return self._sent(
+            "message",
+            int(args["chat_id"]),
+            text=text,
+            reply_markup=markup or None,
+            parse_mode=args.get("parse_mode"),
+        )
 
     def m_sendDocument(self, args: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Response:
         bad = self._check_chat(args.get("chat_id"))
@@ -146,19 +165,31 @@ class TelegramApi(EmulatorApi):
         name, data = files["document"]
         if len(data) > 50 * 2**20:
             return self.error_response(413, "too_large", "Request Entity Too Large")
-        return self._sent("document", int(args["chat_id"]), caption=args.get("caption", ""),
-                          document={"file_name": name, "file_size": len(data)}, content=data[:8].hex())
+        return self._sent(
+            "document",
+            int(args["chat_id"]),
+            caption=args.get("caption", ""),
+            document={"file_name": name, "file_size": len(data)},
+            content=data[:8].hex(),
+        )
 
     def m_answerCallbackQuery(self, args: dict[str, Any], files: Any) -> Response:
         with self._lock:
-            self.s["sent"].append({"kind": "callback_answer", "callback_query_id": args.get("callback_query_id"),
-                                   "text": args.get("text", "")})
+            self.s["sent"].append(
+                {
+                    "kind": "callback_answer",
+                    "callback_query_id": args.get("callback_query_id"),
+                    "text": args.get("text", ""),
+                }
+            )
         return Response.json({"ok": True, "result": True})
 
     def m_setWebhook(self, args: dict[str, Any], files: Any) -> Response:
         url = str(args.get("url") or "")
         if url and not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            return self.error_response(400, "bad_request", "Bad Request: bad webhook: HTTPS url must be provided")
+            return self.error_response(
+                400, "bad_request", "Bad Request: bad webhook: HTTPS url must be provided"
+            )
         self.s["webhook"] = url
         return Response.json({"ok": True, "result": True, "description": "Webhook was set"})
 
@@ -167,8 +198,9 @@ class TelegramApi(EmulatorApi):
         return Response.json({"ok": True, "result": True, "description": "Webhook was deleted"})
 
     def m_getWebhookInfo(self, args: dict[str, Any], files: Any) -> Response:
-        return Response.json({"ok": True, "result": {"url": self.s["webhook"],
-                                                     "pending_update_count": len(self.s["updates"])}})
+        return Response.json(
+            {"ok": True, "result": {"url": self.s["webhook"], "pending_update_count": len(self.s["updates"])}}
+        )
 
     # ----------------------------------------------------------------------------------- the user's side
     def user(self, req: Request, m: re.Match[str]) -> Response:
@@ -185,14 +217,28 @@ class TelegramApi(EmulatorApi):
             s["chats"][chat] = person
             s["blocked"].discard(chat)
             if m["action"] == "message":
-                update = {"update_id": uid, "message": {"message_id": next(self._ids), "from": person,
-                                                        "chat": {"id": chat, "type": "private"},
-                                                        "text": str(body.get("text", ""))}}
+                update = {
+                    "update_id": uid,
+                    "message": {
+                        "message_id": next(self._ids),
+                        "from": person,
+                        "chat": {"id": chat, "type": "private"},
+                        "text": str(body.get("text", "")),
+                    },
+                }
             else:
-                update = {"update_id": uid, "callback_query": {
-                    "id": f"cb{uid}", "from": person, "data": str(body.get("data", "")),
-                    "message": {"message_id": int(body.get("message_id") or 0),
-                                "chat": {"id": chat, "type": "private"}}}}
+                update = {
+                    "update_id": uid,
+                    "callback_query": {
+                        "id": f"cb{uid}",
+                        "from": person,
+                        "data": str(body.get("data", "")),
+                        "message": {
+                            "message_id": int(body.get("message_id") or 0),
+                            "chat": {"id": chat, "type": "private"},
+                        },
+                    },
+                }
             hook = s["webhook"]
             if not hook:
                 s["updates"].append(update)

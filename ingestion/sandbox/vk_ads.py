@@ -93,7 +93,9 @@ class VkAdsEmulator(EmulatorApi):
             Route("GET", r"/api/v2/throttling\.json", self.api(self.throttling)),
         ]
 
-    def error_response(self, status: int, kind: str, message: str, *, retry_after: float | None = None) -> Response:
+    def error_response(
+        self, status: int, kind: str, message: str, *, retry_after: float | None = None
+    ) -> Response:
         code = "ERR_INTERNAL" if status >= 500 else ("ERR_WRONG_RESOURCE" if status == 404 else kind)
         headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
         return Response.json({"error": {"code": code, "message": message}}, status, headers)
@@ -107,7 +109,9 @@ class VkAdsEmulator(EmulatorApi):
         form = req.form()
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
         if self.credentials.get(client_id) != secret or not client_id:
-            return Response.json({"code": "invalid_client", "message": "Invalid client id or secret provided"}, 401)
+            return Response.json(
+                {"code": "invalid_client", "message": "Invalid client id or secret provided"}, 401
+            )
         grant = form.get("grant_type", "")
         with self.lock:
             if grant == "refresh_token":
@@ -119,36 +123,64 @@ class VkAdsEmulator(EmulatorApi):
                         tok.expires_at = time.time() + TOKEN_TTL_S
                         self.tokens[tok.access] = tok
                         self.stats["token_refreshed"] += 1
-                        return Response.json({"access_token": tok.access, "token_type": "Bearer",
-                                              "scope": ["read_ads"], "expires_in": TOKEN_TTL_S,
-                                              "refresh_token": tok.refresh})
+                        return Response.json(
+                            {
+                                "access_token": tok.access,
+                                "token_type": "Bearer",
+                                "scope": ["read_ads"],
+                                "expires_in": TOKEN_TTL_S,
+                                "refresh_token": tok.refresh,
+                            }
+                        )
                 return Response.json({"code": "invalid_grant", "message": "Unknown refresh token"}, 400)
             if grant == "client_credentials":
                 user = self.world.accounts_for("vk_ads")[0].account_id
             elif grant == "agency_client_credentials":
                 user = form.get("agency_client_name", "")
                 if user not in {a.account_id for a in self.world.accounts_for("vk_ads")}:
-                    return Response.json({"code": "invalid_user", "message": f"Unknown agency client {user!r}"},
-                                         400)
+                    return Response.json(
+                        {"code": "invalid_user", "message": f"Unknown agency client {user!r}"}, 400
+                    )
             else:
-                return Response.json({"code": "unsupported_grant_type", "message": f"grant_type {grant!r}"}, 400)
+                return Response.json(
+                    {"code": "unsupported_grant_type", "message": f"grant_type {grant!r}"}, 400
+                )
             live = [t for t in self.tokens.values() if t.client_id == client_id and t.user == user]
             if len(live) >= TOKEN_CAP or self.ctx.faults.take("vk", req.path, ("vk_token_cap",)):
-                return Response.json({"code": "token_limit_exceeded",
-                                      "message": f"Too many active tokens for this user (max {TOKEN_CAP})"}, 403)
-            tok = _Token(f"vk-{secrets.token_hex(12)}", f"vkr-{secrets.token_hex(12)}", client_id, user,
-                         time.time() + TOKEN_TTL_S)
+                return Response.json(
+                    {
+                        "code": "token_limit_exceeded",
+                        "message": f"Too many active tokens for this user (max {TOKEN_CAP})",
+                    },
+                    403,
+                )
+            tok = _Token(
+                f"vk-{secrets.token_hex(12)}",
+                f"vkr-{secrets.token_hex(12)}",
+                client_id,
+                user,
+                time.time() + TOKEN_TTL_S,
+            )
             self.tokens[tok.access] = tok
             self.stats["token_issued"] += 1
         # The client-credentials example has expires_in and scope as strings: keep that variant on the wire.
-        return Response.json({"access_token": tok.access, "token_type": "bearer", "scope": "read_ads",
-                              "expires_in": str(TOKEN_TTL_S), "refresh_token": tok.refresh})
+        return Response.json(
+            {
+                "access_token": tok.access,
+                "token_type": "bearer",
+                "scope": "read_ads",
+                "expires_in": str(TOKEN_TTL_S),
+                "refresh_token": tok.refresh,
+            }
+        )
 
     def delete_tokens(self, req: Request, _m: re.Match[str]) -> Response:
         form = req.form()
         client_id = form.get("client_id", "")
         if self.credentials.get(client_id) != form.get("client_secret") or not client_id:
-            return Response.json({"code": "invalid_client", "message": "Invalid client id or secret provided"}, 401)
+            return Response.json(
+                {"code": "invalid_client", "message": "Invalid client id or secret provided"}, 401
+            )
         user = form.get("username") or self.world.accounts_for("vk_ads")[0].account_id
         with self.lock:
             for access in [a for a, t in self.tokens.items() if t.client_id == client_id and t.user == user]:
@@ -180,8 +212,11 @@ class VkAdsEmulator(EmulatorApi):
             else:
                 fault = self.ctx.faults.take("vk", req.path, ("vk_error",))
                 if fault is not None:
-                    resp = self._err(int(fault.params.get("status", 400)), str(fault.params.get("code", "ERR_WRONG_PARAMETER")),
-                                     str(fault.params.get("message", "sandbox fault")))
+                    resp = self._err(
+                        int(fault.params.get("status", 400)),
+                        str(fault.params.get("code", "ERR_WRONG_PARAMETER")),
+                        str(fault.params.get("message", "sandbox fault")),
+                    )
                 else:
                     resp = handler(req, tok.user)
             resp.headers.update(headers)
@@ -192,8 +227,11 @@ class VkAdsEmulator(EmulatorApi):
 
     @staticmethod
     def _unauthorized(code: str, message: str) -> Response:
-        return Response.json({"code": code, "message": message}, 401, {
-            "WWW-Authenticate": f'Bearer realm="api", error="{code}", error_description="{message}"'})
+        return Response.json(
+            {"code": code, "message": message},
+            401,
+            {"WWW-Authenticate": f'Bearer realm="api", error="{code}", error_description="{message}"'},
+        )
 
     def _count(self, user: str) -> tuple[dict[str, str], str]:
         """Count the request in the user's calendar second/hour/day windows; name the first exceeded one."""
@@ -216,12 +254,31 @@ class VkAdsEmulator(EmulatorApi):
         return headers, over
 
     def throttling(self, req: Request, user: str) -> Response:
-        return Response.json({"all": {"v2": {"READ": {"limits": {"1": self.limits["RPS"], "3600": self.limits["Hourly"],
-                                                                 "86400": self.limits["Daily"]}}}}})
+        return Response.json(
+            {
+                "all": {
+                    "v2": {
+                        "READ": {
+                            "limits": {
+                                "1": self.limits["RPS"],
+                                "3600": self.limits["Hourly"],
+                                "86400": self.limits["Daily"],
+                            }
+                        }
+                    }
+                }
+            }
+        )
 
     # -- listings -----------------------------------------------------------------------------------------
-    def _listing(self, req: Request, objects: list[dict[str, Any]], allowed: set[str], default_fields: list[str],
-                 filterable: set[str]) -> Response:
+    def _listing(
+        self,
+        req: Request,
+        objects: list[dict[str, Any]],
+        allowed: set[str],
+        default_fields: list[str],
+        filterable: set[str],
+    ) -> Response:
         fields = [f for f in (req.arg("fields") or ",".join(default_fields)).split(",") if f]
         bad = [f for f in fields if f not in allowed]
         if bad:
@@ -257,14 +314,25 @@ class VkAdsEmulator(EmulatorApi):
             rows = [r for r in rows if r["status"] != "deleted"]
         sorting = req.arg("sorting") or "id"
         reverse = sorting.startswith("-")
-        rows = sorted(rows, key=lambda r: r[sorting.lstrip("-")] if sorting.lstrip("-") in r else r["id"],
-                      reverse=reverse)
-        page = [{k: r[k] for k in ["id", *fields] if k in r} for r in rows[offset:offset + limit]]
+        rows = sorted(
+            rows,
+            key=lambda r: r[sorting.lstrip("-")] if sorting.lstrip("-") in r else r["id"],
+            reverse=reverse,
+        )
+        page = [{k: r[k] for k in ["id", *fields] if k in r} for r in rows[offset : offset + limit]]
         return Response.json({"count": len(rows), "offset": offset, "limit": limit, "items": page})
 
     def _validation(self, field: str, code: str, message: str) -> Response:
-        return Response.json({"error": {"fields": {field: {"message": message, "code": code}},
-                                        "message": "Validation failed", "code": "validation_failed"}}, 400)
+        return Response.json(
+            {
+                "error": {
+                    "fields": {field: {"message": message, "code": code}},
+                    "message": "Validation failed",
+                    "code": "validation_failed",
+                }
+            },
+            400,
+        )
 
     def _plan_status(self, c: Campaign) -> str:
         return STATUS_OF_STATE[c.state(self.ctx.today)]
@@ -272,37 +340,76 @@ class VkAdsEmulator(EmulatorApi):
     def ad_plans(self, req: Request, user: str) -> Response:
         objects = []
         for c in self.world.campaigns(user):
-            objects.append({
-                "id": c.campaign_id, "name": c.name, "status": self._plan_status(c), "objective": c.type,
-                "budget_limit": "", "budget_limit_day": _money(c.daily_budget_micros) if c.daily_budget_micros else "",
-                "date_start": c.start.isoformat(), "date_end": c.end.isoformat() if c.end else "",
-                "created": _msk(c.start, 9), "updated": _msk(c.paused_from or c.end or c.start, 12),
-                "max_price": "0", "autobidding_mode": "max_goals", "vkads_status": {"major_status": "ACTIVE"}})
-        return self._listing(req, objects, set(objects[0]) if objects else {"id"}, ["id", "name"], {"id", "status"})
+            objects.append(
+                {
+                    "id": c.campaign_id,
+                    "name": c.name,
+                    "status": self._plan_status(c),
+                    "objective": c.type,
+                    "budget_limit": "",
+                    "budget_limit_day": _money(c.daily_budget_micros) if c.daily_budget_micros else "",
+                    "date_start": c.start.isoformat(),
+                    "date_end": c.end.isoformat() if c.end else "",
+                    "created": _msk(c.start, 9),
+                    "updated": _msk(c.paused_from or c.end or c.start, 12),
+                    "max_price": "0",
+                    "autobidding_mode": "max_goals",
+                    "vkads_status": {"major_status": "ACTIVE"},
+                }
+            )
+        return self._listing(
+            req, objects, set(objects[0]) if objects else {"id"}, ["id", "name"], {"id", "status"}
+        )
 
     def ad_groups(self, req: Request, user: str) -> Response:
         camps = {c.campaign_id: c for c in self.world.campaigns(user)}
         objects = []
         for g in self.world.ad_groups(user):
             c = camps[g.campaign_id]
-            objects.append({
-                "id": g.ad_group_id, "ad_plan_id": g.campaign_id, "name": g.name, "status": self._plan_status(c),
-                "package_id": 960 if c.network == "AD_NETWORK" else 83, "budget_limit_day": "",
-                "updated": _msk(c.start, 11), "last_updated": _msk(c.start, 11)})
-        return self._listing(req, objects, set(objects[0]) if objects else {"id"},
-                             ["id", "name", "package_id", "last_updated"], {"id", "status", "ad_plan_id"})
+            objects.append(
+                {
+                    "id": g.ad_group_id,
+                    "ad_plan_id": g.campaign_id,
+                    "name": g.name,
+                    "status": self._plan_status(c),
+                    "package_id": 960 if c.network == "AD_NETWORK" else 83,
+                    "budget_limit_day": "",
+                    "updated": _msk(c.start, 11),
+                    "last_updated": _msk(c.start, 11),
+                }
+            )
+        return self._listing(
+            req,
+            objects,
+            set(objects[0]) if objects else {"id"},
+            ["id", "name", "package_id", "last_updated"],
+            {"id", "status", "ad_plan_id"},
+        )
 
     def banners(self, req: Request, user: str) -> Response:
         camps = {c.campaign_id: c for c in self.world.campaigns(user)}
         objects = []
         for ad in self.world.ads(user):
             c = camps[ad.campaign_id]
-            objects.append({
-                "id": ad.ad_id, "ad_group_id": ad.ad_group_id, "name": ad.name, "status": self._plan_status(c),
-                "moderation_status": "allowed", "urls": {"primary": {"id": ad.ad_id % 100_000, "url": ad.url}},
-                "textblocks": {"title_25": {"text": ad.name}}, "updated": _msk(c.start, 12)})
-        return self._listing(req, objects, set(objects[0]) if objects else {"id"}, ["id", "ad_group_id"],
-                             {"id", "status", "ad_group_id"})
+            objects.append(
+                {
+                    "id": ad.ad_id,
+                    "ad_group_id": ad.ad_group_id,
+                    "name": ad.name,
+                    "status": self._plan_status(c),
+                    "moderation_status": "allowed",
+                    "urls": {"primary": {"id": ad.ad_id % 100_000, "url": ad.url}},
+                    "textblocks": {"title_25": {"text": ad.name}},
+                    "updated": _msk(c.start, 12),
+                }
+            )
+        return self._listing(
+            req,
+            objects,
+            set(objects[0]) if objects else {"id"},
+            ["id", "ad_group_id"],
+            {"id", "status", "ad_group_id"},
+        )
 
     # -- statistics -----------------------------------------------------------------------------------------
     def warm(self, date_from: date) -> None:
@@ -332,7 +439,9 @@ class VkAdsEmulator(EmulatorApi):
         if (date_to - date_from).days + 1 > MAX_DAYS:
             return self._err(400, "ERR_LIMIT_EXCEEDED", f"Date range is longer than {MAX_DAYS} days")
         if date_from < self.ctx.today - timedelta(days=MAX_DAYS):
-            return self._err(400, "ERR_WRONG_DATE", f"Day statistics are available for the last {MAX_DAYS} days only")
+            return self._err(
+                400, "ERR_WRONG_DATE", f"Day statistics are available for the last {MAX_DAYS} days only"
+            )
         metrics = [m for m in (req.arg("metrics") or "base").split(",") if m]
         unknown = [m for m in metrics if m not in ("base", "uniques")]
         if unknown:
@@ -341,8 +450,11 @@ class VkAdsEmulator(EmulatorApi):
         foreign = [i for i in ids if i not in own]
         if foreign:
             return self._err(404, "ERR_WRONG_IDS", f"Banners not found: {', '.join(map(str, foreign[:10]))}")
-        return Response(200, self._render(user, ids, date_from, date_to, metrics),
-                        {"Content-Type": "application/json; charset=utf-8"})
+        return Response(
+            200,
+            self._render(user, ids, date_from, date_to, metrics),
+            {"Content-Type": "application/json; charset=utf-8"},
+        )
 
     def _render(self, user: str, ids: list[int], date_from: date, date_to: date, metrics: list[str]) -> bytes:
         """The ``day.json`` body, byte for byte what ``json.dumps(..., ensure_ascii=False)`` of the answer
@@ -353,17 +465,37 @@ class VkAdsEmulator(EmulatorApi):
         initial = self._uniques_before(user, date_from)
         # New users per banner-day, and the banner's cumulative users before/after each day (uniques.total).
         increments = np.ceil(values[4] * NEW_USER_SHARE).astype(np.int64)
-        after = np.cumsum(increments, axis=1) + np.array([initial.get(b, 0) for b in ids], dtype=np.int64)[:, None]
-        sums = values[:4].sum(axis=2).T.tolist()  # [banner] → (shows, clicks, goals, spent micros) over the window
+        after = (
+            np.cumsum(increments, axis=1)
+            + np.array([initial.get(b, 0) for b in ids], dtype=np.int64)[:, None]
+        )
+        sums = (
+            values[:4].sum(axis=2).T.tolist()
+        )  # [banner] → (shows, clicks, goals, spent micros) over the window
         shows, clicks, goals, spent, reach = (m.tolist() for m in values)
-        base = (lambda s, c, g, m: ', "base": ' + _base_json(s, c, g, m)) if "base" in metrics else (lambda *_: "")
+        base = (
+            (lambda s, c, g, m: ', "base": ' + _base_json(s, c, g, m))
+            if "base" in metrics
+            else (lambda *_: "")
+        )
         uniques = _uniques_json if "uniques" in metrics else (lambda *_: "")
         day_texts = [f'{{"date": "{d.isoformat()}"' for d in days]
         items: list[str] = []
         for k, banner in enumerate(ids):
-            rows = [d + base(s, c, g, m) + uniques(t, i, f"{round(s / r, 4) if r else 0}") + "}"
-                    for d, s, c, g, m, r, t, i in zip(day_texts, shows[k], clicks[k], goals[k], spent[k], reach[k],
-                                                      after[k].tolist(), increments[k].tolist(), strict=True)]
+            rows = [
+                d + base(s, c, g, m) + uniques(t, i, f"{round(s / r, 4) if r else 0}") + "}"
+                for d, s, c, g, m, r, t, i in zip(
+                    day_texts,
+                    shows[k],
+                    clicks[k],
+                    goals[k],
+                    spent[k],
+                    reach[k],
+                    after[k].tolist(),
+                    increments[k].tolist(),
+                    strict=True,
+                )
+            ]
             end = int(after[k, -1])
             start = end - int(increments[k].sum())
             total = [t[2:] for t in (base(*sums[k]), uniques(end, end - start, "0")) if t]
@@ -398,8 +530,12 @@ class VkAdsEmulator(EmulatorApi):
         goals = sum((c for c in s.goal_conversions.values()), np.zeros(len(s), dtype=np.int64))
         freq = np.where(s.network == 1, 1.9, 1.15)
         reach = np.ceil(s.impressions / freq).astype(np.int64)
-        return {int(a): (int(i), int(c), int(g), int(m), int(r)) for a, i, c, g, m, r in
-                zip(s.ad_id, s.impressions, s.clicks, goals, s.cost_net_micros, reach, strict=True)}
+        return {
+            int(a): (int(i), int(c), int(g), int(m), int(r))
+            for a, i, c, g, m, r in zip(
+                s.ad_id, s.impressions, s.clicks, goals, s.cost_net_micros, reach, strict=True
+            )
+        }
 
     def _uniques_before(self, user: str, day: date) -> dict[int, int]:
         """Cumulative new users per banner over the history before `day` (uniques.initial_total)."""
@@ -438,15 +574,19 @@ def _base_json(shows: int, clicks: int, goals: int, spent_micros: int) -> str:
     cpa = _kopecks_ratio(kopecks, goals)
     cr = round(goals / clicks * 100, 4) if clicks else 0
     ctr = round(clicks / shows * 100, 4) if shows else 0
-    return (f'{{"shows": {shows}, "clicks": {clicks}, "goals": {goals}, "spent": "{spent}", '
-            f'"cpm": "{_kopecks_ratio(kopecks * 1000, shows)}", "cpc": "{_kopecks_ratio(kopecks, clicks)}", '
-            f'"cpa": "{cpa}", "ctr": {ctr}, "cr": {cr}, "vk": {{"goals": {goals}, "cpa": {float(cpa)!r}, "cr": {cr}}}}}')
+    return (
+        f'{{"shows": {shows}, "clicks": {clicks}, "goals": {goals}, "spent": "{spent}", '
+        f'"cpm": "{_kopecks_ratio(kopecks * 1000, shows)}", "cpc": "{_kopecks_ratio(kopecks, clicks)}", '
+        f'"cpa": "{cpa}", "ctr": {ctr}, "cr": {cr}, "vk": {{"goals": {goals}, "cpa": {float(cpa)!r}, "cr": {cr}}}}}'
+    )
 
 
 def _uniques_json(total: int, increment: int, frequency: str) -> str:
     """The ``uniques`` group after a day (or window) that brought ``increment`` new users, ``total`` in all."""
-    return (f', "uniques": {{"reach": 0, "total": {total}, "increment": {increment}, "initial_total": '
-            f'{total - increment}, "frequency": {frequency}, "frequency_total": 0}}')
+    return (
+        f', "uniques": {{"reach": 0, "total": {total}, "increment": {increment}, "initial_total": '
+        f'{total - increment}, "frequency": {frequency}, "frequency_total": 0}}'
+    )
 
 
 def make_api(ctx: SandboxContext) -> VkAdsEmulator:

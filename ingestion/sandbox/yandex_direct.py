@@ -46,20 +46,66 @@ ERRORS = {
     8800: "Object not found",
     9000: "The maximum number of reports in the queue has been exceeded",
 }
-DIMENSIONS = ("Date", "CampaignId", "CampaignName", "CampaignType", "AdGroupId", "AdGroupName", "AdId",
-              "AdNetworkType")
-METRICS = ("Impressions", "Clicks", "Cost", "Ctr", "AvgCpc", "AvgCpm", "Conversions", "Revenue",
-           "CostPerConversion", "ConversionRate")
+DIMENSIONS = (
+    "Date",
+    "CampaignId",
+    "CampaignName",
+    "CampaignType",
+    "AdGroupId",
+    "AdGroupName",
+    "AdId",
+    "AdNetworkType",
+)
+METRICS = (
+    "Impressions",
+    "Clicks",
+    "Cost",
+    "Ctr",
+    "AvgCpc",
+    "AvgCpm",
+    "Conversions",
+    "Revenue",
+    "CostPerConversion",
+    "ConversionRate",
+)
 GOAL_METRICS = ("Conversions", "Revenue", "CostPerConversion", "ConversionRate")
-REACH_FIELDS = ("CampaignId", "CampaignName", "CampaignType", "Impressions", "ImpressionReach",
-                "AvgImpressionFrequency", "Cost")
-IMPLICIT_GROUP = {"CAMPAIGN_PERFORMANCE_REPORT": "CampaignId", "ADGROUP_PERFORMANCE_REPORT": "AdGroupId",
-                  "AD_PERFORMANCE_REPORT": "AdId"}
-REPORT_TYPES = ("CUSTOM_REPORT", "ACCOUNT_PERFORMANCE_REPORT", "CAMPAIGN_PERFORMANCE_REPORT",
-                "ADGROUP_PERFORMANCE_REPORT", "AD_PERFORMANCE_REPORT", "REACH_AND_FREQUENCY_PERFORMANCE_REPORT")
+REACH_FIELDS = (
+    "CampaignId",
+    "CampaignName",
+    "CampaignType",
+    "Impressions",
+    "ImpressionReach",
+    "AvgImpressionFrequency",
+    "Cost",
+)
+IMPLICIT_GROUP = {
+    "CAMPAIGN_PERFORMANCE_REPORT": "CampaignId",
+    "ADGROUP_PERFORMANCE_REPORT": "AdGroupId",
+    "AD_PERFORMANCE_REPORT": "AdId",
+}
+REPORT_TYPES = (
+    "CUSTOM_REPORT",
+    "ACCOUNT_PERFORMANCE_REPORT",
+    "CAMPAIGN_PERFORMANCE_REPORT",
+    "ADGROUP_PERFORMANCE_REPORT",
+    "AD_PERFORMANCE_REPORT",
+    "REACH_AND_FREQUENCY_PERFORMANCE_REPORT",
+)
 MAX_QUEUE = 5
-CAMPAIGN_FIELDS = ("Id", "Name", "Type", "State", "Status", "StatusPayment", "Currency", "StartDate", "EndDate",
-                   "DailyBudget", "TimeZone", "ClientInfo")
+CAMPAIGN_FIELDS = (
+    "Id",
+    "Name",
+    "Type",
+    "State",
+    "Status",
+    "StatusPayment",
+    "Currency",
+    "StartDate",
+    "EndDate",
+    "DailyBudget",
+    "TimeZone",
+    "ClientInfo",
+)
 _WRITE = pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none", batch_size=65536)
 
 
@@ -73,21 +119,37 @@ class DirectApi(EmulatorApi):
     name = "direct"
 
     def routes(self) -> list[Route]:
-        return [Route("POST", r"/json/v50?1?/reports", self.reports),
-                Route("POST", r"/json/v50?1?/campaigns", self.campaigns)]
+        return [
+            Route("POST", r"/json/v50?1?/reports", self.reports),
+            Route("POST", r"/json/v50?1?/campaigns", self.campaigns),
+        ]
 
     # -- shared -------------------------------------------------------------------------------------
-    def error_response(self, status: int, kind: str, message: str, *, retry_after: float | None = None) -> Response:
+    def error_response(
+        self, status: int, kind: str, message: str, *, retry_after: float | None = None
+    ) -> Response:
         code = 56 if status in (420, 429) else 1000
         resp = self._error(code, message, status)
         if retry_after is not None:
-            resp.headers["Retry-After"] = str(int(retry_after)) if float(retry_after).is_integer() else str(retry_after)
+            resp.headers["Retry-After"] = (
+                str(int(retry_after)) if float(retry_after).is_integer() else str(retry_after)
+            )
         return resp
 
     def _error(self, code: int, detail: str = "", status: int = 400, rid: str | None = None) -> Response:
         rid = rid or self.request_id()
-        return Response.json({"error": {"request_id": rid, "error_code": code, "error_string": ERRORS.get(code, "Error"),
-                                        "error_detail": detail}}, status, {"RequestId": rid})
+        return Response.json(
+            {
+                "error": {
+                    "request_id": rid,
+                    "error_code": code,
+                    "error_string": ERRORS.get(code, "Error"),
+                    "error_detail": detail,
+                }
+            },
+            status,
+            {"RequestId": rid},
+        )
 
     def _check(self, req: Request) -> str:
         """Auth + Client-Login + injected in-200/in-4xx errors; returns the advertiser login."""
@@ -102,7 +164,9 @@ class DirectApi(EmulatorApi):
             raise DirectError(int(fault.params.get("code", 152)), "sandbox fault", 200)
         fault = faults.take(self.name, req.path, ("direct_error",))
         if fault:
-            raise DirectError(int(fault.params.get("code", 1000)), "sandbox fault", int(fault.params.get("status", 500)))
+            raise DirectError(
+                int(fault.params.get("code", 1000)), "sandbox fault", int(fault.params.get("status", 500))
+            )
         login = req.header("client-login")
         if not login:
             raise DirectError(8000, "Client-Login header is required for agency requests")
@@ -136,7 +200,7 @@ class DirectApi(EmulatorApi):
                 raise DirectError(4000, "Page.Limit must be 1..10000")
             ids = {int(i) for i in (params["SelectionCriteria"].get("Ids") or [])}
             camps = [c for c in self.ctx.world.campaigns(login) if not ids or c.campaign_id in ids]
-            page_camps = camps[offset:offset + limit]
+            page_camps = camps[offset : offset + limit]
             acc = self.ctx.world.account(login)
             items = [_campaign_json(c, fields, acc.currency, self.ctx.today) for c in page_camps]
             result: dict[str, Any] = {"Campaigns": items}
@@ -145,8 +209,11 @@ class DirectApi(EmulatorApi):
         except DirectError as exc:
             # JSON services report request errors inside HTTP 200 unless the fault says otherwise.
             return self._error(exc.code, exc.detail, exc.status if exc.status != 400 else 200, rid)
-        return Response.json({"result": result}, 200, {"RequestId": rid, "Units": f"{10 + len(items)}/20828/64000",
-                                                       "Units-Used-Login": login})
+        return Response.json(
+            {"result": result},
+            200,
+            {"RequestId": rid, "Units": f"{10 + len(items)}/20828/64000", "Units-Used-Login": login},
+        )
 
     # -- Reports ------------------------------------------------------------------------------------
     def reports(self, req: Request, _m: re.Match[str]) -> Response:
@@ -161,10 +228,15 @@ class DirectApi(EmulatorApi):
             world = self.ctx.world
 
             def build() -> Iterator[bytes]:
-                return _render_report(world, login, spec, micros=micros,
-                                      title=(req.header("skipreportheader") or "").lower() != "true",
-                                      columns=(req.header("skipcolumnheader") or "").lower() != "true",
-                                      summary=(req.header("skipreportsummary") or "").lower() != "true")
+                return _render_report(
+                    world,
+                    login,
+                    spec,
+                    micros=micros,
+                    title=(req.header("skipreportheader") or "").lower() != "true",
+                    columns=(req.header("skipcolumnheader") or "").lower() != "true",
+                    summary=(req.header("skipreportsummary") or "").lower() != "true",
+                )
 
             queued = self._queue(req, login, spec, mode, build)
             if isinstance(queued, Response):
@@ -174,21 +246,37 @@ class DirectApi(EmulatorApi):
             return self._error(exc.code, exc.detail, exc.status, rid)
         # Offline reports were built while the client polled; online ones are rendered while streaming.
         body = queued if queued is not None else build()
-        return Response(200, body, {"Content-Type": "text/tab-separated-values; charset=utf-8", "RequestId": rid})
+        return Response(
+            200, body, {"Content-Type": "text/tab-separated-values; charset=utf-8", "RequestId": rid}
+        )
 
-    def _queue(self, req: Request, login: str, spec: dict[str, Any], mode: str,
-               build: Any) -> Response | Iterator[bytes] | None:
+    def _queue(
+        self, req: Request, login: str, spec: dict[str, Any], mode: str, build: Any
+    ) -> Response | Iterator[bytes] | None:
         """Offline flow: first request → 201 and a background build; repeats → 202 until the build is done
         (and at least `polls` polls passed), then the built file (caller answers 200). None = online."""
-        key = json.dumps([spec["raw"], req.header("returnmoneyinmicros"), req.header("skipreportheader"),
-                          req.header("skipcolumnheader"), req.header("skipreportsummary")], sort_keys=True)
+        key = json.dumps(
+            [
+                spec["raw"],
+                req.header("returnmoneyinmicros"),
+                req.header("skipreportheader"),
+                req.header("skipcolumnheader"),
+                req.header("skipreportsummary"),
+            ],
+            sort_keys=True,
+        )
         with self.ctx.lock:
-            queue: dict[str, dict[str, Any]] = self.ctx.state.setdefault("direct_queue", {}).setdefault(login, {})
+            queue: dict[str, dict[str, Any]] = self.ctx.state.setdefault("direct_queue", {}).setdefault(
+                login, {}
+            )
             entry = queue.get(spec["name"])
             if entry is not None:
                 if entry["key"] != key:
-                    raise DirectError(4000, f"a report named {spec['name']!r} with other parameters is already in "
-                                            "the queue; ReportName must be unique")
+                    raise DirectError(
+                        4000,
+                        f"a report named {spec['name']!r} with other parameters is already in "
+                        "the queue; ReportName must be unique",
+                    )
                 if entry["polls"] > 0 or not entry["built"].is_set():
                     entry["polls"] -= 1
                     return Response(202, b"", _queue_headers(entry["retry_in"], len(queue)))
@@ -203,8 +291,14 @@ class DirectApi(EmulatorApi):
             if fault is None and mode != "offline":
                 return None
             params = fault.params if fault else {}
-            entry = {"key": key, "polls": int(params.get("polls", 0 if fault is None else 2)),
-                     "retry_in": params.get("retry_in", 1), "built": threading.Event(), "path": None, "error": None}
+            entry = {
+                "key": key,
+                "polls": int(params.get("polls", 0 if fault is None else 2)),
+                "retry_in": params.get("retry_in", 1),
+                "built": threading.Event(),
+                "path": None,
+                "error": None,
+            }
             queue[spec["name"]] = entry
         threading.Thread(target=_build_to_file, args=(entry, build), daemon=True).start()
         return Response(201, b"", _queue_headers(entry["retry_in"], len(queue)))
@@ -213,7 +307,9 @@ class DirectApi(EmulatorApi):
 def _build_to_file(entry: dict[str, Any], build: Any) -> None:
     """Render an offline report to a temporary file (what Direct does between 201 and 200)."""
     try:
-        with tempfile.NamedTemporaryFile("wb", prefix="mrm-direct-report-", suffix=".tsv", delete=False) as fh:
+        with tempfile.NamedTemporaryFile(
+            "wb", prefix="mrm-direct-report-", suffix=".tsv", delete=False
+        ) as fh:
             entry["path"] = fh.name
             for chunk in build():
                 fh.write(chunk)
@@ -248,11 +344,22 @@ def _json_body(req: Request) -> dict[str, Any]:
 
 
 def _campaign_json(c: Any, fields: list[str], currency: str, today: date) -> dict[str, Any]:
-    full = {"Id": c.campaign_id, "Name": c.name, "Type": c.type, "State": c.state(today),
-            "Status": "ACCEPTED", "StatusPayment": "ALLOWED", "Currency": currency,
-            "StartDate": c.start.isoformat(), "EndDate": c.end.isoformat() if c.end else None,
-            "DailyBudget": {"Amount": c.daily_budget_micros, "Mode": "STANDARD"} if c.daily_budget_micros else None,
-            "TimeZone": "Europe/Moscow", "ClientInfo": "sandbox"}
+    full = {
+        "Id": c.campaign_id,
+        "Name": c.name,
+        "Type": c.type,
+        "State": c.state(today),
+        "Status": "ACCEPTED",
+        "StatusPayment": "ALLOWED",
+        "Currency": currency,
+        "StartDate": c.start.isoformat(),
+        "EndDate": c.end.isoformat() if c.end else None,
+        "DailyBudget": {"Amount": c.daily_budget_micros, "Mode": "STANDARD"}
+        if c.daily_budget_micros
+        else None,
+        "TimeZone": "Europe/Moscow",
+        "ClientInfo": "sandbox",
+    }
     return {f: full[f] for f in fields}
 
 
@@ -260,7 +367,15 @@ def _validate_report(body: dict[str, Any], today: date) -> dict[str, Any]:
     params = body.get("params")
     if not isinstance(params, dict):
         raise DirectError(8000, "params is required")
-    for key in ("SelectionCriteria", "FieldNames", "ReportName", "ReportType", "DateRangeType", "Format", "IncludeVAT"):
+    for key in (
+        "SelectionCriteria",
+        "FieldNames",
+        "ReportName",
+        "ReportType",
+        "DateRangeType",
+        "Format",
+        "IncludeVAT",
+    ):
         if key not in params:
             raise DirectError(8000, f"params.{key} is required")
     if params["Format"] != "TSV":
@@ -276,7 +391,9 @@ def _validate_report(body: dict[str, Any], today: date) -> dict[str, Any]:
         try:
             d1, d2 = date.fromisoformat(crit["DateFrom"]), date.fromisoformat(crit["DateTo"])
         except (KeyError, ValueError):
-            raise DirectError(4000, "CUSTOM_DATE needs SelectionCriteria.DateFrom/DateTo as YYYY-MM-DD") from None
+            raise DirectError(
+                4000, "CUSTOM_DATE needs SelectionCriteria.DateFrom/DateTo as YYYY-MM-DD"
+            ) from None
     elif drt in ("YESTERDAY", "LAST_3_DAYS", "LAST_7_DAYS", "LAST_30_DAYS"):
         n = {"YESTERDAY": 1, "LAST_3_DAYS": 3, "LAST_7_DAYS": 7, "LAST_30_DAYS": 30}[drt]
         d1, d2 = today - timedelta(days=n), today - timedelta(days=1)
@@ -301,12 +418,23 @@ def _validate_report(body: dict[str, Any], today: date) -> dict[str, Any]:
         if flt.get("Field") != "CampaignId" or flt.get("Operator") not in ("IN", "EQUALS"):
             raise DirectError(4000, f"sandbox supports only CampaignId IN/EQUALS filters, got {flt}")
         campaign_filter = {int(v) for v in flt.get("Values", [])}
-    return {"raw": params, "name": str(params["ReportName"]), "type": rtype, "from": d1, "to": d2, "fields": fields,
-            "goals": goals, "models": models, "vat": params["IncludeVAT"] == "YES", "campaigns": campaign_filter}
+    return {
+        "raw": params,
+        "name": str(params["ReportName"]),
+        "type": rtype,
+        "from": d1,
+        "to": d2,
+        "fields": fields,
+        "goals": goals,
+        "models": models,
+        "vat": params["IncludeVAT"] == "YES",
+        "campaigns": campaign_filter,
+    }
 
 
-def _render_report(world: World, login: str, spec: dict[str, Any], *, micros: bool, title: bool, columns: bool,
-                   summary: bool) -> Iterator[bytes]:
+def _render_report(
+    world: World, login: str, spec: dict[str, Any], *, micros: bool, title: bool, columns: bool, summary: bool
+) -> Iterator[bytes]:
     """Stream the TSV: title, header, one block per day, footer. Never holds the whole report."""
     fields = spec["fields"]
     if spec["type"] == "REACH_AND_FREQUENCY_PERFORMANCE_REPORT":
@@ -349,10 +477,13 @@ def _expand(field: str, goals: list[str], models: list[str]) -> list[str]:
 def _lookup(world: World, login: str) -> dict[str, Any]:
     camps = world.campaigns(login)
     groups = world.ad_groups(login)
-    return {"cid": pa.array([c.campaign_id for c in camps], pa.uint64()),
-            "cname": pa.array([c.name for c in camps]), "ctype": pa.array([c.type for c in camps]),
-            "gid": pa.array([g.ad_group_id for g in groups], pa.uint64()),
-            "gname": pa.array([g.name for g in groups])}
+    return {
+        "cid": pa.array([c.campaign_id for c in camps], pa.uint64()),
+        "cname": pa.array([c.name for c in camps]),
+        "ctype": pa.array([c.type for c in camps]),
+        "gid": pa.array([g.ad_group_id for g in groups], pa.uint64()),
+        "gname": pa.array([g.name for g in groups]),
+    }
 
 
 _LOOKUPS: dict[tuple[int, str], dict[str, Any]] = {}
@@ -363,9 +494,15 @@ def _day_table(world: World, login: str, day: date, spec: dict[str, Any], micros
     if not len(s):
         return None
     cost = gross_micros(s.cost_net_micros, day) if spec["vat"] else s.cost_net_micros
-    cols: dict[str, Any] = {"CampaignId": s.campaign_id, "AdGroupId": s.ad_group_id, "AdId": s.ad_id,
-                            "AdNetworkType": s.network, "Impressions": s.impressions, "Clicks": s.clicks,
-                            "Cost": cost}
+    cols: dict[str, Any] = {
+        "CampaignId": s.campaign_id,
+        "AdGroupId": s.ad_group_id,
+        "AdId": s.ad_id,
+        "AdNetworkType": s.network,
+        "Impressions": s.impressions,
+        "Clicks": s.clicks,
+        "Cost": cost,
+    }
     account = world.account(login)
     goals = spec["goals"] or [str(g) for g in account.goals]
     values = dict(zip((str(g) for g in account.goals), account.goal_values_rub, strict=True))
@@ -381,11 +518,18 @@ def _day_table(world: World, login: str, day: date, spec: dict[str, Any], micros
         table = table.filter(pc.is_in(table["CampaignId"], pa.array(sorted(spec["campaigns"]), pa.uint64())))
     dims = [f for f in spec["fields"] if f in DIMENSIONS and f != "Date"]
     implicit = IMPLICIT_GROUP.get(spec["type"])
-    keys = [k for k in ("CampaignId", "AdGroupId", "AdId", "AdNetworkType")
-            if k in dims or k == implicit or (k == "CampaignId" and {"CampaignName", "CampaignType"} & set(dims))
-            or (k == "AdGroupId" and "AdGroupName" in dims)]
+    keys = [
+        k
+        for k in ("CampaignId", "AdGroupId", "AdId", "AdNetworkType")
+        if k in dims
+        or k == implicit
+        or (k == "CampaignId" and {"CampaignName", "CampaignType"} & set(dims))
+        or (k == "AdGroupId" and "AdGroupName" in dims)
+    ]
     if "AdId" not in keys:  # coarser grain than the generator's: aggregate
-        metrics = [c for c in table.column_names if c not in ("CampaignId", "AdGroupId", "AdId", "AdNetworkType")]
+        metrics = [
+            c for c in table.column_names if c not in ("CampaignId", "AdGroupId", "AdId", "AdNetworkType")
+        ]
         if keys:
             table = table.group_by(keys).aggregate([(m, "sum") for m in metrics])
             table = table.rename_columns([c.removesuffix("_sum") for c in table.column_names])
@@ -452,7 +596,9 @@ def _money(micros_arr: pa.Array, micros: bool) -> pa.Array:
     # Currency units with two decimals: round micros to kopecks first.
     kop = pc.divide(pc.add(micros_arr, 5000), 10000)
     rub = pc.cast(pc.divide(kop, 100), pa.string())
-    cents = pc.utf8_lpad(pc.cast(pc.subtract(kop, pc.multiply(pc.divide(kop, 100), 100)), pa.string()), 2, "0")
+    cents = pc.utf8_lpad(
+        pc.cast(pc.subtract(kop, pc.multiply(pc.divide(kop, 100), 100)), pa.string()), 2, "0"
+    )
     return pc.binary_join_element_wise(rub, cents, ".")
 
 
@@ -476,7 +622,9 @@ def _reach_table(world: World, login: str, spec: dict[str, Any], micros: bool) -
     days = [spec["from"] + timedelta(days=i) for i in range((spec["to"] - spec["from"]).days + 1)]
     stats = [world.daily_stats(login, d) for d in days]
     for c in world.campaigns(login):
-        if c.type != "CPM_BANNER_CAMPAIGN" or (spec["campaigns"] is not None and c.campaign_id not in spec["campaigns"]):
+        if c.type != "CPM_BANNER_CAMPAIGN" or (
+            spec["campaigns"] is not None and c.campaign_id not in spec["campaigns"]
+        ):
             continue
         imps = cost = 0
         users = []
@@ -485,15 +633,22 @@ def _reach_table(world: World, login: str, spec: dict[str, Any], micros: bool) -
             if not m.any():
                 continue
             imps += int(s.impressions[m].sum())
-            cost += int((gross_micros(s.cost_net_micros[m], d) if spec["vat"] else s.cost_net_micros[m]).sum())
+            cost += int(
+                (gross_micros(s.cost_net_micros[m], d) if spec["vat"] else s.cost_net_micros[m]).sum()
+            )
             users.append(world.users_reached(login, c.campaign_id, d))
         if imps == 0:
             continue
         reach = int(len(np.unique(np.concatenate(users))))
-        full = {"CampaignId": str(c.campaign_id), "CampaignName": c.name, "CampaignType": c.type,
-                "Impressions": str(imps), "ImpressionReach": str(reach),
-                "AvgImpressionFrequency": f"{imps / reach:.2f}" if reach else "--",
-                "Cost": _money(pa.array([cost], pa.int64()), micros)[0].as_py()}
+        full = {
+            "CampaignId": str(c.campaign_id),
+            "CampaignName": c.name,
+            "CampaignType": c.type,
+            "Impressions": str(imps),
+            "ImpressionReach": str(reach),
+            "AvgImpressionFrequency": f"{imps / reach:.2f}" if reach else "--",
+            "Cost": _money(pa.array([cost], pa.int64()), micros)[0].as_py(),
+        }
         for f in spec["fields"]:
             rows[f].append(full[f])
     return pa.table({f: pa.array(v, pa.string()) for f, v in rows.items()})

@@ -24,17 +24,37 @@ DIMENSIONS = {
     "ym:s:date": "date",
     "ym:s:deviceCategory": "device_category",
 }
-_DIM_PATTERNS = [(re.compile(rf"ym:s:{_ATTR}TrafficSource\Z"), "traffic_source"),
-                 (re.compile(rf"ym:s:{_ATTR}UTMSource\Z"), "utm_source"),
-                 (re.compile(rf"ym:s:{_ATTR}UTMMedium\Z"), "utm_medium"),
-                 (re.compile(rf"ym:s:{_ATTR}UTMCampaign\Z"), "utm_campaign"),
-                 (re.compile(rf"ym:s:{_ATTR}DirectClickOrder\Z"), "direct_click_order")]
-SOURCE_NAMES = {"ad": "Переходы по рекламе", "organic": "Переходы из поисковых систем", "direct": "Прямые заходы",
-                "referral": "Переходы по ссылкам на сайтах", "social": "Переходы из социальных сетей",
-                "internal": "Внутренние переходы"}
-LOG_FIELDS = {"ym:s:visitID", "ym:s:counterID", "ym:s:date", "ym:s:dateTime", "ym:s:clientID", "ym:s:isNewUser",
-              "ym:s:startURL", "ym:s:pageViews", "ym:s:visitDuration", "ym:s:bounce", "ym:s:deviceCategory",
-              "ym:s:regionCity", "ym:s:goalsID", "ym:s:purchaseRevenue"}
+_DIM_PATTERNS = [
+    (re.compile(rf"ym:s:{_ATTR}TrafficSource\Z"), "traffic_source"),
+    (re.compile(rf"ym:s:{_ATTR}UTMSource\Z"), "utm_source"),
+    (re.compile(rf"ym:s:{_ATTR}UTMMedium\Z"), "utm_medium"),
+    (re.compile(rf"ym:s:{_ATTR}UTMCampaign\Z"), "utm_campaign"),
+    (re.compile(rf"ym:s:{_ATTR}DirectClickOrder\Z"), "direct_click_order"),
+]
+SOURCE_NAMES = {
+    "ad": "Переходы по рекламе",
+    "organic": "Переходы из поисковых систем",
+    "direct": "Прямые заходы",
+    "referral": "Переходы по ссылкам на сайтах",
+    "social": "Переходы из социальных сетей",
+    "internal": "Внутренние переходы",
+}
+LOG_FIELDS = {
+    "ym:s:visitID",
+    "ym:s:counterID",
+    "ym:s:date",
+    "ym:s:dateTime",
+    "ym:s:clientID",
+    "ym:s:isNewUser",
+    "ym:s:startURL",
+    "ym:s:pageViews",
+    "ym:s:visitDuration",
+    "ym:s:bounce",
+    "ym:s:deviceCategory",
+    "ym:s:regionCity",
+    "ym:s:goalsID",
+    "ym:s:purchaseRevenue",
+}
 _MSK = timezone(timedelta(hours=3))
 
 
@@ -75,9 +95,16 @@ class MetrikaApi(EmulatorApi):
             Route("POST", base + r"/logrequest/(?P<rid>\d+)/cancel", self.cancel),
         ]
 
-    def error_response(self, status: int, kind: str, message: str, *, retry_after: float | None = None) -> Response:
-        etype = {429: "quota_requests_by_uid", 420: "quota_requests_by_uid", 503: "backend_error",
-                 504: "timeout", 404: "not_found"}.get(status, "backend_error" if status >= 500 else kind)
+    def error_response(
+        self, status: int, kind: str, message: str, *, retry_after: float | None = None
+    ) -> Response:
+        etype = {
+            429: "quota_requests_by_uid",
+            420: "quota_requests_by_uid",
+            503: "backend_error",
+            504: "timeout",
+            404: "not_found",
+        }.get(status, "backend_error" if status >= 500 else kind)
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         return _err(status, etype, message, headers)
 
@@ -90,6 +117,7 @@ class MetrikaApi(EmulatorApi):
                 resp = _err(exc.status, exc.error_type, exc.message)
             resp.headers.setdefault("X-Request-Id", self.request_id())
             return resp
+
         return run
 
     def _auth(self, req: Request) -> None:
@@ -152,7 +180,9 @@ class MetrikaApi(EmulatorApi):
         else:
             grouped = pa.table({f"{c}_{f}": [_scalar(table, c, f)] for c, f in aggs})
         rows: list[dict[str, Any]] = []
-        totals = [fin(pa.table({f"{c}_{f}": [_scalar(table, c, f)] for c, f in aggs}))[0] for fin in finishers]
+        totals = [
+            fin(pa.table({f"{c}_{f}": [_scalar(table, c, f)] for c, f in aggs}))[0] for fin in finishers
+        ]
         if grouped is not None and grouped.num_rows:
             values = [fin(grouped) for fin in finishers]
             keys = [grouped[c].to_pylist() for c in dim_cols]
@@ -162,20 +192,42 @@ class MetrikaApi(EmulatorApi):
             fault = self.ctx.faults.take(self.name, req.path, ("metrika_sampled",))
             share = float(fault.params.get("share", 0.5)) if fault else 1.0
             for i in order:
-                dims_json = [_dim_json(self.ctx.world, counter, c, k[i]) for c, k in zip(dim_cols, keys, strict=True)]
+                dims_json = [
+                    _dim_json(self.ctx.world, counter, c, k[i]) for c, k in zip(dim_cols, keys, strict=True)
+                ]
                 mvals = [_sampled(v[i], share) for v in values]
                 rows.append({"dimensions": dims_json, "metrics": mvals})
         else:
             share = 1.0
-        page = rows[offset - 1: offset - 1 + limit]
-        return Response.json({
-            "query": {"ids": [int(counter)], "dimensions": dims, "metrics": metrics, "date1": d1.isoformat(),
-                      "date2": d2.isoformat(), "limit": limit, "offset": offset, "accuracy": req.arg("accuracy"),
-                      "attribution": "Lastsign", "currency": "RUB"},
-            "data": page, "total_rows": len(rows), "total_rows_rounded": False,
-            "sampled": share < 1.0, "sample_share": share, "sample_size": table.num_rows,
-            "sample_space": table.num_rows, "contains_sensitive_data": False, "data_lag": 47,
-            "totals": totals, "min": totals, "max": totals})
+        page = rows[offset - 1 : offset - 1 + limit]
+        return Response.json(
+            {
+                "query": {
+                    "ids": [int(counter)],
+                    "dimensions": dims,
+                    "metrics": metrics,
+                    "date1": d1.isoformat(),
+                    "date2": d2.isoformat(),
+                    "limit": limit,
+                    "offset": offset,
+                    "accuracy": req.arg("accuracy"),
+                    "attribution": "Lastsign",
+                    "currency": "RUB",
+                },
+                "data": page,
+                "total_rows": len(rows),
+                "total_rows_rounded": False,
+                "sampled": share < 1.0,
+                "sample_share": share,
+                "sample_size": table.num_rows,
+                "sample_space": table.num_rows,
+                "contains_sensitive_data": False,
+                "data_lag": 47,
+                "totals": totals,
+                "min": totals,
+                "max": totals,
+            }
+        )
 
     # -- Logs API -----------------------------------------------------------------------------------
     def evaluate(self, req: Request, m: re.Match[str]) -> Response:
@@ -186,8 +238,14 @@ class MetrikaApi(EmulatorApi):
         d1, d2, _fields = self._log_params(req)
         too_big = d2 > d1 and self.ctx.faults.take(self.name, req.path, ("metrika_too_big",)) is not None
         days = (d2 - d1).days + 1
-        return Response.json({"log_request_evaluation": {"possible": not too_big,
-                                                         "max_possible_day_quantity": 1 if too_big else max(days, 365)}})
+        return Response.json(
+            {
+                "log_request_evaluation": {
+                    "possible": not too_big,
+                    "max_possible_day_quantity": 1 if too_big else max(days, 365),
+                }
+            }
+        )
 
     def _log_params(self, req: Request) -> tuple[date, date, list[str]]:
         try:
@@ -208,8 +266,13 @@ class MetrikaApi(EmulatorApi):
             raise MetrikaError(400, "missing_parameter", "fields is required")
         if len(req.arg("fields") or "") > 3000:
             raise MetrikaError(400, "invalid_parameter", "fields must not exceed 3000 characters")
-        unknown = [f for f in fields if f not in LOG_FIELDS and dim_column(f) not in
-                   ("traffic_source", "utm_source", "utm_medium", "utm_campaign", "direct_click_order")]
+        unknown = [
+            f
+            for f in fields
+            if f not in LOG_FIELDS
+            and dim_column(f)
+            not in ("traffic_source", "utm_source", "utm_medium", "utm_campaign", "direct_click_order")
+        ]
         if unknown:
             raise MetrikaError(400, "invalid_parameter", f"Unknown fields: {','.join(unknown)}")
         return d1, d2, fields
@@ -224,14 +287,31 @@ class MetrikaApi(EmulatorApi):
             rid = next(self._ids)
             stuck = self.ctx.faults.take(self.name, req.path, ("metrika_log_stuck",)) is not None
             failed = self.ctx.faults.take(self.name, req.path, ("metrika_log_failed",)) is not None
-            self.requests[rid] = {"request_id": rid, "counter_id": int(counter), "source": "visits",
-                                  "date1": d1.isoformat(), "date2": d2.isoformat(), "fields": fields,
-                                  "status": "created", "stuck": stuck, "failed": failed, "polls": 1, "parts_data": []}
+            self.requests[rid] = {
+                "request_id": rid,
+                "counter_id": int(counter),
+                "source": "visits",
+                "date1": d1.isoformat(),
+                "date2": d2.isoformat(),
+                "fields": fields,
+                "status": "created",
+                "stuck": stuck,
+                "failed": failed,
+                "polls": 1,
+                "parts_data": [],
+            }
         return Response.json({"log_request": _public(self.requests[rid])})
 
     def list_requests(self, req: Request, m: re.Match[str]) -> Response:
-        return self._guard(lambda r, mm: Response.json(
-            {"requests": [_public(x) for x in self.requests.values() if str(x["counter_id"]) == mm["counter"]]}))(req, m)
+        return self._guard(
+            lambda r, mm: Response.json(
+                {
+                    "requests": [
+                        _public(x) for x in self.requests.values() if str(x["counter_id"]) == mm["counter"]
+                    ]
+                }
+            )
+        )(req, m)
 
     def _get(self, m: re.Match[str]) -> dict[str, Any]:
         entry = self.requests.get(int(m["rid"]))
@@ -274,7 +354,9 @@ class MetrikaApi(EmulatorApi):
         part = int(m["part"])
         if part >= len(entry["parts_data"]):
             raise MetrikaError(404, "not_found", f"part {part} does not exist")
-        return Response(200, entry["parts_data"][part], {"Content-Type": "text/tab-separated-values; charset=utf-8"})
+        return Response(
+            200, entry["parts_data"][part], {"Content-Type": "text/tab-separated-values; charset=utf-8"}
+        )
 
     def clean(self, req: Request, m: re.Match[str]) -> Response:
         return self._guard(self._clean)(req, m)
@@ -282,7 +364,9 @@ class MetrikaApi(EmulatorApi):
     def _clean(self, req: Request, m: re.Match[str]) -> Response:
         entry = self._get(m)
         if entry["status"] != "processed":
-            raise MetrikaError(400, "invalid_parameter", f"only processed requests can be cleaned ({entry['status']})")
+            raise MetrikaError(
+                400, "invalid_parameter", f"only processed requests can be cleaned ({entry['status']})"
+            )
         entry["status"] = "cleaned_by_user"
         entry["parts_data"] = []
         return Response.json({"log_request": _public(entry)})
@@ -293,14 +377,19 @@ class MetrikaApi(EmulatorApi):
     def _cancel(self, req: Request, m: re.Match[str]) -> Response:
         entry = self._get(m)
         if entry["status"] not in ("created", "processing_failed"):
-            raise MetrikaError(400, "invalid_parameter", f"only unprocessed requests can be canceled ({entry['status']})")
+            raise MetrikaError(
+                400, "invalid_parameter", f"only unprocessed requests can be canceled ({entry['status']})"
+            )
         entry["status"] = "canceled"
         return Response.json({"log_request": _public(entry)})
 
 
 def _err(status: int, etype: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return Response.json({"errors": [{"error_type": etype, "message": message}], "code": status, "message": message},
-                         status, headers)
+    return Response.json(
+        {"errors": [{"error_type": etype, "message": message}], "code": status, "message": message},
+        status,
+        headers,
+    )
 
 
 def _public(entry: dict[str, Any]) -> dict[str, Any]:
@@ -323,7 +412,9 @@ def _parse_date(text: str, today: date, name: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise MetrikaError(400, "invalid_parameter", f"{name} must be YYYY-MM-DD, today, yesterday or NdaysAgo") from None
+        raise MetrikaError(
+            400, "invalid_parameter", f"{name} must be YYYY-MM-DD, today, yesterday or NdaysAgo"
+        ) from None
 
 
 def _visits_table(world: World, counter: str, d1: date, d2: date, *, full: bool = False) -> pa.Table:
@@ -333,42 +424,61 @@ def _visits_table(world: World, counter: str, d1: date, d2: date, *, full: bool 
         v = world.visits(counter, day)
         n = len(v["visit_id"])
         if n:
-            cols = {"date": pa.array([day] * n, pa.date32()),
-                    "traffic_source": pa.array(v["traffic_source"].tolist(), pa.string()),
-                    "utm_source": pa.array(v["utm_source"].tolist(), pa.string()),
-                    "utm_medium": pa.array(v["utm_medium"].tolist(), pa.string()),
-                    "utm_campaign": pa.array(v["utm_campaign"].tolist(), pa.string()),
-                    "direct_click_order": pa.array(v["direct_click_order"], pa.uint64()),
-                    "device_category": pa.array(v["device_category"].tolist(), pa.string()),
-                    "client_id": pa.array(v["client_id"].astype(np.uint64)),
-                    "page_views": pa.array(v["page_views"].astype(np.int64)),
-                    "bounce": pa.array(v["bounce"].astype(np.int64)),
-                    "goal_count": pa.array(np.array([len(g) for g in v["goals"]], dtype=np.int64)),
-                    "revenue_micros": pa.array(v["purchase_revenue_micros"].astype(np.int64))}
+            cols = {
+                "date": pa.array([day] * n, pa.date32()),
+                "traffic_source": pa.array(v["traffic_source"].tolist(), pa.string()),
+                "utm_source": pa.array(v["utm_source"].tolist(), pa.string()),
+                "utm_medium": pa.array(v["utm_medium"].tolist(), pa.string()),
+                "utm_campaign": pa.array(v["utm_campaign"].tolist(), pa.string()),
+                "direct_click_order": pa.array(v["direct_click_order"], pa.uint64()),
+                "device_category": pa.array(v["device_category"].tolist(), pa.string()),
+                "client_id": pa.array(v["client_id"].astype(np.uint64)),
+                "page_views": pa.array(v["page_views"].astype(np.int64)),
+                "bounce": pa.array(v["bounce"].astype(np.int64)),
+                "goal_count": pa.array(np.array([len(g) for g in v["goals"]], dtype=np.int64)),
+                "revenue_micros": pa.array(v["purchase_revenue_micros"].astype(np.int64)),
+            }
             if full:
-                cols.update({"visit_id": pa.array(v["visit_id"].astype(np.uint64)),
-                             "ts_utc": pa.array(v["ts_utc"].astype(np.int64)),
-                             "is_new_user": pa.array(v["is_new_user"].astype(np.int64)),
-                             "visit_duration": pa.array(v["visit_duration"].astype(np.int64)),
-                             "region_city": pa.array(v["region_city"].tolist(), pa.string()),
-                             "start_url": pa.array(v["start_url"].tolist(), pa.string()),
-                             "goals": pa.array([list(map(int, g)) for g in v["goals"]], pa.list_(pa.int64()))})
+                cols.update(
+                    {
+                        "visit_id": pa.array(v["visit_id"].astype(np.uint64)),
+                        "ts_utc": pa.array(v["ts_utc"].astype(np.int64)),
+                        "is_new_user": pa.array(v["is_new_user"].astype(np.int64)),
+                        "visit_duration": pa.array(v["visit_duration"].astype(np.int64)),
+                        "region_city": pa.array(v["region_city"].tolist(), pa.string()),
+                        "start_url": pa.array(v["start_url"].tolist(), pa.string()),
+                        "goals": pa.array([list(map(int, g)) for g in v["goals"]], pa.list_(pa.int64())),
+                    }
+                )
             goals = v["goals"]
             for g in world.account(counter).goals:
                 cols[f"goal_{g}"] = pa.array(np.array([g in x for x in goals], dtype=np.int64))
             parts.append(pa.table(cols))
         day += timedelta(days=1)
     if not parts:
-        return pa.table({"date": pa.array([], pa.date32()), "client_id": pa.array([], pa.uint64()),
-                         "page_views": pa.array([], pa.int64()), "bounce": pa.array([], pa.int64()),
-                         "goal_count": pa.array([], pa.int64()), "revenue_micros": pa.array([], pa.int64())})
+        return pa.table(
+            {
+                "date": pa.array([], pa.date32()),
+                "client_id": pa.array([], pa.uint64()),
+                "page_views": pa.array([], pa.int64()),
+                "bounce": pa.array([], pa.int64()),
+                "goal_count": pa.array([], pa.int64()),
+                "revenue_micros": pa.array([], pa.int64()),
+            }
+        )
     return pa.concat_tables(parts)
 
 
 def _metric_plan(metrics: list[str]):  # noqa: ANN202
     """Aggregations needed and a finisher per metric computing its values from the grouped table."""
-    aggs: list[tuple[str, str]] = [("client_id", "count"), ("client_id", "count_distinct"), ("page_views", "sum"),
-                                   ("bounce", "sum"), ("goal_count", "sum"), ("revenue_micros", "sum")]
+    aggs: list[tuple[str, str]] = [
+        ("client_id", "count"),
+        ("client_id", "count_distinct"),
+        ("page_views", "sum"),
+        ("bounce", "sum"),
+        ("goal_count", "sum"),
+        ("revenue_micros", "sum"),
+    ]
     fins = []
     for mt in metrics:
         if mt == "ym:s:visits":
@@ -378,8 +488,14 @@ def _metric_plan(metrics: list[str]):  # noqa: ANN202
         elif mt == "ym:s:pageviews":
             fins.append(lambda t: t["page_views_sum"].to_pylist())
         elif mt == "ym:s:bounceRate":
-            fins.append(lambda t: [round(b / v * 100, 8) if v else 0.0 for b, v in
-                                   zip(t["bounce_sum"].to_pylist(), t["client_id_count"].to_pylist(), strict=True)])
+            fins.append(
+                lambda t: [
+                    round(b / v * 100, 8) if v else 0.0
+                    for b, v in zip(
+                        t["bounce_sum"].to_pylist(), t["client_id_count"].to_pylist(), strict=True
+                    )
+                ]
+            )
         elif mt == "ym:s:sumGoalReachesAny":
             fins.append(lambda t: t["goal_count_sum"].to_pylist())
         elif mt == "ym:s:ecommerceRevenue":
@@ -390,6 +506,7 @@ def _metric_plan(metrics: list[str]):  # noqa: ANN202
                 raise MetrikaError(400, "invalid_parameter", f"Unknown metric: {mt}")
             col = f"goal_{m.group(1)}"
             aggs.append((col, "sum"))
+
             def fin(t: Any, c: str = col) -> list[Any]:
                 return t[f"{c}_sum"].to_pylist() if f"{c}_sum" in t.column_names else [0] * t.num_rows
 
@@ -418,7 +535,12 @@ def _dim_json(world: World, counter: str, col: str, value: Any) -> dict[str, Any
     if col == "date":
         return {"name": value.isoformat()}
     if col == "traffic_source":
-        return {"name": SOURCE_NAMES.get(value, value), "id": value, "icon_id": value, "icon_type": "traffic-source"}
+        return {
+            "name": SOURCE_NAMES.get(value, value),
+            "id": value,
+            "icon_id": value,
+            "icon_type": "traffic-source",
+        }
     if col == "direct_click_order":
         if not value:
             return {"name": None, "id": None}
@@ -441,16 +563,26 @@ def _render_log(table: pa.Table, fields: list[str], world: World, counter: str) 
         elif f == "ym:s:date":
             vals = [d.isoformat() for d in table["date"].to_pylist()]
         elif f == "ym:s:dateTime":
-            vals = [datetime.fromtimestamp(t, _MSK).strftime("%Y-%m-%d %H:%M:%S") for t in table["ts_utc"].to_pylist()]
+            vals = [
+                datetime.fromtimestamp(t, _MSK).strftime("%Y-%m-%d %H:%M:%S")
+                for t in table["ts_utc"].to_pylist()
+            ]
         elif f == "ym:s:clientID":
             vals = [str(x) for x in table["client_id"].to_pylist()]
         elif f in ("ym:s:isNewUser", "ym:s:pageViews", "ym:s:visitDuration", "ym:s:bounce"):
-            src = {"ym:s:isNewUser": "is_new_user", "ym:s:pageViews": "page_views", "ym:s:visitDuration":
-                   "visit_duration", "ym:s:bounce": "bounce"}[f]
+            src = {
+                "ym:s:isNewUser": "is_new_user",
+                "ym:s:pageViews": "page_views",
+                "ym:s:visitDuration": "visit_duration",
+                "ym:s:bounce": "bounce",
+            }[f]
             vals = [str(x) for x in table[src].to_pylist()]
         elif f in ("ym:s:startURL", "ym:s:regionCity", "ym:s:deviceCategory"):
-            src = {"ym:s:startURL": "start_url", "ym:s:regionCity": "region_city",
-                   "ym:s:deviceCategory": "device_category"}[f]
+            src = {
+                "ym:s:startURL": "start_url",
+                "ym:s:regionCity": "region_city",
+                "ym:s:deviceCategory": "device_category",
+            }[f]
             vals = table[src].to_pylist()
         elif f == "ym:s:goalsID":
             vals = ["[" + ",".join(map(str, g)) + "]" for g in table["goals"].to_pylist()]

@@ -21,18 +21,30 @@ class YandexOAuthApi(EmulatorApi):
         if auth.lower().startswith("basic "):
             client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
         if form.get("grant_type") != "refresh_token":
-            return Response.json({"error": "unsupported_grant_type", "error_description": "only refresh_token"}, 400)
-        if client_id != SANDBOX_TOKENS["yandex_client_id"] or secret != SANDBOX_TOKENS["yandex_client_secret"]:
+            return Response.json(
+                {"error": "unsupported_grant_type", "error_description": "only refresh_token"}, 400
+            )
+        if (
+            client_id != SANDBOX_TOKENS["yandex_client_id"]
+            or secret != SANDBOX_TOKENS["yandex_client_secret"]
+        ):
             return Response.json({"error": "invalid_client", "error_description": "Client not found"}, 401)
         if form.get("refresh_token") != SANDBOX_TOKENS["yandex_refresh"]:
-            return Response.json({"error": "invalid_grant", "error_description": "Refresh token expired or revoked"},
-                                 400)
+            return Response.json(
+                {"error": "invalid_grant", "error_description": "Refresh token expired or revoked"}, 400
+            )
         token = self.ctx.tokens.issue("yandex")
         # One Yandex token serves both Direct and Metrika.
         self.ctx.tokens.add("direct", token)
         self.ctx.tokens.add("metrika", token)
-        return Response.json({"access_token": token, "expires_in": 31536000, "token_type": "bearer",
-                              "refresh_token": SANDBOX_TOKENS["yandex_refresh"]})
+        return Response.json(
+            {
+                "access_token": token,
+                "expires_in": 31536000,
+                "token_type": "bearer",
+                "refresh_token": SANDBOX_TOKENS["yandex_refresh"],
+            }
+        )
 
 
 def make_api(ctx) -> YandexOAuthApi:  # noqa: ANN001 - SandboxContext, avoids an import cycle at type level

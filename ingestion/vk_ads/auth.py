@@ -89,8 +89,13 @@ def classify_token_response(response: httpx.Response) -> Verdict:
         if not _asked_for_token(response) or token_fields(response) is not None:
             return Verdict("ok", request_id=rid)
         # A transport problem, not a refusal. The body is never quoted: it may hold a live token.
-        return Verdict("retry", None, f"{UNREADABLE_TOKEN}: truncated or garbled token answer "
-                       f"({len(response.content)} bytes)", UNREADABLE_TOKEN, rid)
+        return Verdict(
+            "retry",
+            None,
+            f"{UNREADABLE_TOKEN}: truncated or garbled token answer ({len(response.content)} bytes)",
+            UNREADABLE_TOKEN,
+            rid,
+        )
     code, message = error_of(response)
     text = f"{code}: {message}"
     if response.status_code in (420, 429) or response.status_code >= 500:
@@ -101,9 +106,20 @@ def classify_token_response(response: httpx.Response) -> Verdict:
 class TokenManager:
     """Issues, caches and refreshes the access token for one (client_id, agency client)."""
 
-    def __init__(self, *, base_url: str, client_id: str, client_secret: str, agency_client_name: str = "",
-                 cache_path: str = "", revoke_on_cap: bool = False, http: ApiClient | None = None,
-                 clock: Callable[[], float] = time.time, timeout_s: float = 30.0, max_unconfirmed: int = 3) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        agency_client_name: str = "",
+        cache_path: str = "",
+        revoke_on_cap: bool = False,
+        http: ApiClient | None = None,
+        clock: Callable[[], float] = time.time,
+        timeout_s: float = 30.0,
+        max_unconfirmed: int = 3,
+    ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.agency_client_name = agency_client_name
@@ -166,8 +182,13 @@ class TokenManager:
             response = self._post_minting(form)
         fields = token_fields(response)
         if fields is None:  # only with an ApiClient whose classifier is not classify_token_response
-            raise ApiError(f"POST {TOKEN_PATH}: {UNREADABLE_TOKEN} passed as a success", platform=PLATFORM,
-                           request_id=request_id_of(response), status=response.status_code, code=UNREADABLE_TOKEN)
+            raise ApiError(
+                f"POST {TOKEN_PATH}: {UNREADABLE_TOKEN} passed as a success",
+                platform=PLATFORM,
+                request_id=request_id_of(response),
+                status=response.status_code,
+                code=UNREADABLE_TOKEN,
+            )
         token, expires_in, refresh = fields
         self.access_token = token
         self.refresh_token = refresh or self.refresh_token
@@ -193,8 +214,12 @@ class TokenManager:
                         f"may be a live token counted against VK's five-token cap for client {self.client_id!r}, "
                         "so no more are requested. Unused tokens lapse; POST "
                         f"{DELETE_TOKENS_PATH} deletes all of this user's tokens at once",
-                        platform=PLATFORM, request_id=last.request_id, status=last.status, code=last.code,
-                        error_text=last.error_text) from last
+                        platform=PLATFORM,
+                        request_id=last.request_id,
+                        status=last.status,
+                        code=last.code,
+                        error_text=last.error_text,
+                    ) from last
             if attempt == policy.max_attempts:
                 break
             delay = policy.backoff(attempt)
@@ -203,9 +228,14 @@ class TokenManager:
             self.http.attempts_log.append(("retry", f"{what}: {last.error_text[:200]} (sleep {delay:.2f}s)"))
             self.http.sleep(delay)
             waited += delay
-        raise RetryExhausted(f"gave up after {attempt} attempts: {what}: {last.error_text}", platform=PLATFORM,
-                             request_id=last.request_id, status=last.status, code=last.code,
-                             error_text=last.error_text) from last
+        raise RetryExhausted(
+            f"gave up after {attempt} attempts: {what}: {last.error_text}",
+            platform=PLATFORM,
+            request_id=last.request_id,
+            status=last.status,
+            code=last.code,
+            error_text=last.error_text,
+        ) from last
 
     def _issue(self) -> None:
         try:
@@ -214,16 +244,25 @@ class TokenManager:
             raise  # the endpoint never gave a usable answer: a transport problem, not bad credentials
         except ApiError as exc:
             if exc.status != 403:
-                raise AuthError(f"VK Ads refused a token for client {self.client_id!r}: {exc.error_text}",
-                                platform=PLATFORM, request_id=exc.request_id, status=exc.status, code=exc.code,
-                                error_text=exc.error_text) from exc
+                raise AuthError(
+                    f"VK Ads refused a token for client {self.client_id!r}: {exc.error_text}",
+                    platform=PLATFORM,
+                    request_id=exc.request_id,
+                    status=exc.status,
+                    code=exc.code,
+                    error_text=exc.error_text,
+                ) from exc
             if not self.revoke_on_cap:
                 raise AuthError(
                     f"VK Ads five-token cap reached for client {self.client_id!r} ({exc.error_text}). Delete tokens "
                     f"with POST {DELETE_TOKENS_PATH}, set MRM_VK_ADS_REVOKE_TOKENS_ON_CAP=true, or set "
                     "MRM_VK_ADS_TOKEN_CACHE_PATH so runs reuse one token",
-                    platform=PLATFORM, request_id=exc.request_id, status=403, code=exc.code,
-                    error_text=exc.error_text) from exc
+                    platform=PLATFORM,
+                    request_id=exc.request_id,
+                    status=403,
+                    code=exc.code,
+                    error_text=exc.error_text,
+                ) from exc
             self._delete_tokens()
             self.unconfirmed = 0  # the deletion took the tokens of lost answers with it
             self._post_token(self._credentials())
@@ -234,8 +273,12 @@ class TokenManager:
             self.access_token = ""
             self._issue()
             return
-        form = {"grant_type": "refresh_token", "refresh_token": self.refresh_token,
-                "client_id": self.client_id, "client_secret": self.client_secret}
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": self.refresh_token,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+        }
         try:
             self._post_token(form)
             self.refreshes += 1
@@ -266,7 +309,9 @@ class TokenManager:
         try:
             entry = json.loads(self.cache_path.read_text("utf-8")).get(self._cache_key())
         except (OSError, ValueError) as exc:
-            raise AuthError(f"VK token cache {self.cache_path} is unreadable: {exc}", platform=PLATFORM) from exc
+            raise AuthError(
+                f"VK token cache {self.cache_path} is unreadable: {exc}", platform=PLATFORM
+            ) from exc
         if entry:
             self.access_token = entry["access_token"]
             self.refresh_token = entry.get("refresh_token", "")
@@ -281,8 +326,11 @@ class TokenManager:
                 data = json.loads(self.cache_path.read_text("utf-8"))
             except ValueError:
                 data = {}
-        data[self._cache_key()] = {"access_token": self.access_token, "refresh_token": self.refresh_token,
-                                   "expires_at": self.expires_at}
+        data[self._cache_key()] = {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_at": self.expires_at,
+        }
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
         # Write-then-rename with 0600: tokens are secrets and a crash must not leave a half-written file.
         fd, tmp = tempfile.mkstemp(dir=self.cache_path.parent, prefix=".vk-token-")

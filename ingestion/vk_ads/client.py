@@ -34,8 +34,14 @@ class RateLimiter:
     ``max_wait_s``, otherwise fail loudly naming the quota (a run must not hang for hours).
     """
 
-    def __init__(self, *, reserve: int = 1, max_wait_s: float = 120.0, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        reserve: int = 1,
+        max_wait_s: float = 120.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.reserve = reserve
         self.max_wait_s = max_wait_s
         self.clock = clock
@@ -77,8 +83,11 @@ class RateLimiter:
                     raise ApiError(
                         f"VK Ads {window.lower()} request quota exhausted (limit {self.limits.get(window, '?')}); "
                         f"it resets in {wait:.0f} s, more than max_quota_wait_s={self.max_wait_s:.0f}",
-                        platform=PLATFORM, status=429, code=f"quota_{window.lower()}",
-                        error_text=f"X-RateLimit-{window}-Remaining: 0")
+                        platform=PLATFORM,
+                        status=429,
+                        code=f"quota_{window.lower()}",
+                        error_text=f"X-RateLimit-{window}-Remaining: 0",
+                    )
                 return window, wait
         return None
 
@@ -119,8 +128,12 @@ def decode_json(response: httpx.Response | Body, request: str) -> Any:
         return json.loads(response.content.decode("utf-8"), parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
         rid = response.request_id if isinstance(response, Body) else request_id_of(response)
-        raise PayloadError(f"{request}: body is not valid JSON ({exc}); truncated or garbled? "
-                           f"first bytes: {response.content[:120]!r}", platform=PLATFORM, request_id=rid) from None
+        raise PayloadError(
+            f"{request}: body is not valid JSON ({exc}); truncated or garbled? "
+            f"first bytes: {response.content[:120]!r}",
+            platform=PLATFORM,
+            request_id=rid,
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -140,8 +153,15 @@ def tls_context() -> ssl.SSLContext:
 class VkAdsClient:
     """A VK Ads API session for one account (agency client name = account id in agency mode)."""
 
-    def __init__(self, settings: Settings, *, account_id: str = "", transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        account_id: str = "",
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.settings = settings
         policy = settings.retry_policy()
         # httpx would load the CA bundle afresh for each of the two clients of every account (~50 ms each);
@@ -149,18 +169,41 @@ class VkAdsClient:
         token_transport = transport or httpx.HTTPTransport(verify=tls_context())
         transport = transport or httpx.HTTPTransport(verify=tls_context())
         base = settings.base_url.rstrip("/")
-        token_http = ApiClient(PLATFORM, base, classify=classify_token_response, policy=policy,
-                               timeout=settings.timeout_s, sleep=sleep, transport=token_transport)
-        self.tokens = TokenManager(base_url=base, client_id=settings.client_id,
-                                   client_secret=settings.client_secret.get_secret_value(),
-                                   agency_client_name=account_id if settings.agency_mode else "",
-                                   cache_path=settings.token_cache_path, revoke_on_cap=settings.revoke_tokens_on_cap,
-                                   http=token_http, clock=clock, max_unconfirmed=settings.max_unconfirmed_tokens)
-        self.limiter = RateLimiter(reserve=settings.rps_reserve, max_wait_s=settings.max_quota_wait_s, clock=clock,
-                                   sleep=sleep)
-        self.api = ApiClient(PLATFORM, base, classify=self.classify, auth_headers=self.tokens.auth_headers,
-                             refresh=self.tokens.refresh, policy=policy, timeout=settings.timeout_s, sleep=sleep,
-                             transport=transport, headers={"Accept": "application/json"})
+        token_http = ApiClient(
+            PLATFORM,
+            base,
+            classify=classify_token_response,
+            policy=policy,
+            timeout=settings.timeout_s,
+            sleep=sleep,
+            transport=token_transport,
+        )
+        self.tokens = TokenManager(
+            base_url=base,
+            client_id=settings.client_id,
+            client_secret=settings.client_secret.get_secret_value(),
+            agency_client_name=account_id if settings.agency_mode else "",
+            cache_path=settings.token_cache_path,
+            revoke_on_cap=settings.revoke_tokens_on_cap,
+            http=token_http,
+            clock=clock,
+            max_unconfirmed=settings.max_unconfirmed_tokens,
+        )
+        self.limiter = RateLimiter(
+            reserve=settings.rps_reserve, max_wait_s=settings.max_quota_wait_s, clock=clock, sleep=sleep
+        )
+        self.api = ApiClient(
+            PLATFORM,
+            base,
+            classify=self.classify,
+            auth_headers=self.tokens.auth_headers,
+            refresh=self.tokens.refresh,
+            policy=policy,
+            timeout=settings.timeout_s,
+            sleep=sleep,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
 
     @property
     def request_ids(self) -> list[str]:

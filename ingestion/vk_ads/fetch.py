@@ -20,21 +20,35 @@ BANNERS_PATH = "/api/v2/banners.json"
 BANNER_DAY_PATH = "/api/v2/statistics/banners/day.json"
 
 
-def list_all(client: VkAdsClient, path: str, fields: Sequence[str], filters: dict[str, str] | None = None,
-             *, limit: int = 250) -> list[dict[str, Any]]:
+def list_all(
+    client: VkAdsClient,
+    path: str,
+    fields: Sequence[str],
+    filters: dict[str, str] | None = None,
+    *,
+    limit: int = 250,
+) -> list[dict[str, Any]]:
     """Every item of a list resource, paging with limit/offset until ``count`` items are collected."""
     items: list[dict[str, Any]] = []
     offset = 0
     expected: int | None = None
     while True:
-        params = {"fields": ",".join(fields), "limit": limit, "offset": offset, "sorting": "id", **(filters or {})}
+        params = {
+            "fields": ",".join(fields),
+            "limit": limit,
+            "offset": offset,
+            "sorting": "id",
+            **(filters or {}),
+        }
         ctx = f"GET {path} offset={offset}"
         count, page = parse.collection_items(client.get_json(path, params), ctx)
         if expected is None:
             expected = count
         elif count != expected:
             # Objects were created/deleted while paging: offsets shifted, so restart the whole listing.
-            raise PayloadError(f"{ctx}: count changed from {expected} to {count} while paging", platform="vk_ads")
+            raise PayloadError(
+                f"{ctx}: count changed from {expected} to {count} while paging", platform="vk_ads"
+            )
         items.extend(dict(i) for i in page)
         offset += len(page)
         if offset >= count:
@@ -48,51 +62,84 @@ def _status_filter(statuses: Sequence[str]) -> dict[str, str]:
 
 
 def fetch_ad_plans(client: VkAdsClient, settings: Settings, *, tenant_id: str, account_id: str) -> pa.Table:
-    items = list_all(client, AD_PLANS_PATH, AD_PLAN_FIELDS, _status_filter(settings.banner_statuses),
-                     limit=settings.page_limit)
+    items = list_all(
+        client,
+        AD_PLANS_PATH,
+        AD_PLAN_FIELDS,
+        _status_filter(settings.banner_statuses),
+        limit=settings.page_limit,
+    )
     return parse.ad_plan_rows(items, tenant_id=tenant_id, account_id=account_id)
 
 
 def fetch_ad_groups(client: VkAdsClient, settings: Settings, *, tenant_id: str, account_id: str) -> pa.Table:
     fields = tuple(settings.ad_group_plan_field if f == "ad_plan_id" else f for f in AD_GROUP_FIELDS)
-    items = list_all(client, AD_GROUPS_PATH, fields, _status_filter(settings.banner_statuses),
-                     limit=settings.page_limit)
-    return parse.ad_group_rows(items, tenant_id=tenant_id, account_id=account_id,
-                               ad_plan_field=settings.ad_group_plan_field)
+    items = list_all(
+        client, AD_GROUPS_PATH, fields, _status_filter(settings.banner_statuses), limit=settings.page_limit
+    )
+    return parse.ad_group_rows(
+        items, tenant_id=tenant_id, account_id=account_id, ad_plan_field=settings.ad_group_plan_field
+    )
 
 
 def fetch_banners(client: VkAdsClient, settings: Settings, *, tenant_id: str, account_id: str) -> pa.Table:
-    items = list_all(client, BANNERS_PATH, BANNER_FIELDS, _status_filter(settings.banner_statuses),
-                     limit=settings.page_limit)
+    items = list_all(
+        client,
+        BANNERS_PATH,
+        BANNER_FIELDS,
+        _status_filter(settings.banner_statuses),
+        limit=settings.page_limit,
+    )
     return parse.banner_rows(items, tenant_id=tenant_id, account_id=account_id)
 
 
 def chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
-        yield list(ids[start:start + size])
+        yield list(ids[start : start + size])
 
 
-def stats_requests(banner_ids: Sequence[int], date_from: dt.date, date_to: dt.date, *, ids_per_request: int,
-                   max_days: int) -> list[tuple[list[int], dt.date, dt.date]]:
+def stats_requests(
+    banner_ids: Sequence[int], date_from: dt.date, date_to: dt.date, *, ids_per_request: int, max_days: int
+) -> list[tuple[list[int], dt.date, dt.date]]:
     """The (ids, from, to) requests covering the window: ≤ ids_per_request ids and ≤ max_days days each."""
     ids = sorted(set(banner_ids))
-    return [(chunk, start, end) for start, end in split_window(date_from, date_to, max_days)
-            for chunk in chunks(ids, ids_per_request)]
+    return [
+        (chunk, start, end)
+        for start, end in split_window(date_from, date_to, max_days)
+        for chunk in chunks(ids, ids_per_request)
+    ]
 
 
-def fetch_banner_stats(client: VkAdsClient, settings: Settings, *, tenant_id: str, account_id: str,
-                       banner_ids: Sequence[int], date_from: dt.date, date_to: dt.date,
-                       today: dt.date) -> pa.Table:
+def fetch_banner_stats(
+    client: VkAdsClient,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    account_id: str,
+    banner_ids: Sequence[int],
+    date_from: dt.date,
+    date_to: dt.date,
+    today: dt.date,
+) -> pa.Table:
     """``statistics/banners/day.json`` (metrics base,uniques) for the banners over the window, one row per
     banner per day with activity; days within the lookback window are flagged provisional."""
     tables: list[pa.Table] = []
 
     def answers() -> Iterator[tuple[list[int], dt.date, dt.date, Body]]:
-        for ids, start, end in stats_requests(banner_ids, date_from, date_to,
-                                              ids_per_request=settings.ids_per_request,
-                                              max_days=settings.max_days_per_request):
-            params = {"id": ",".join(map(str, ids)), "date_from": start.isoformat(), "date_to": end.isoformat(),
-                      "metrics": ",".join(STATS_METRICS), "attribution": settings.attribution}
+        for ids, start, end in stats_requests(
+            banner_ids,
+            date_from,
+            date_to,
+            ids_per_request=settings.ids_per_request,
+            max_days=settings.max_days_per_request,
+        ):
+            params = {
+                "id": ",".join(map(str, ids)),
+                "date_from": start.isoformat(),
+                "date_to": end.isoformat(),
+                "metrics": ",".join(STATS_METRICS),
+                "attribution": settings.attribution,
+            }
             yield ids, start, end, client.get_body(BANNER_DAY_PATH, params)
 
     def provisional(day: dt.date) -> bool:
@@ -101,10 +148,18 @@ def fetch_banner_stats(client: VkAdsClient, settings: Settings, *, tenant_id: st
     # The next answer is requested (and the platform renders it) while this one is parsed; requests stay
     # sequential, one at a time, as the API's rate limits expect.
     for ids, start, end, body in prefetch(answers(), depth=2):
-        ctx = parse.DayRequest(tenant_id=tenant_id, account_id=account_id, requested_ids=ids, date_from=start,
-                               date_to=end, currency=settings.currency, spent_includes_vat=settings.spent_includes_vat,
-                               timezone=settings.timezone, is_provisional=provisional,
-                               skip_empty=settings.skip_empty_rows)
+        ctx = parse.DayRequest(
+            tenant_id=tenant_id,
+            account_id=account_id,
+            requested_ids=ids,
+            date_from=start,
+            date_to=end,
+            currency=settings.currency,
+            spent_includes_vat=settings.spent_includes_vat,
+            timezone=settings.timezone,
+            is_provisional=provisional,
+            skip_empty=settings.skip_empty_rows,
+        )
         # Columnar first (straight from the bytes); anything it cannot vouch for takes the checked path, which
         # gives the same rows or the error naming banner, day and field.
         table = parse.banner_day_table(body.content, ctx)

@@ -18,9 +18,18 @@ from mrm import clock
 PLATFORM = "vk_ads"
 
 
-def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, date_from: dt.date,
-         date_to: dt.date, today: dt.date | None = None, progress: Callable[[int], None] | None = None,
-         vk: VkAdsClient | None = None) -> dict[str, int]:
+def load(
+    client: Any,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    account_id: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+    vk: VkAdsClient | None = None,
+) -> dict[str, int]:
     """Replace the account's ad plans, ad groups and banners (snapshots) and its banner statistics for the
     re-pull window; returns rows per table. ``vk`` lets a caller reuse one API session (and its token)."""
     if not tenant_id or not account_id:
@@ -28,42 +37,76 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
     today = today or clock.today()
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
     if window is None:
-        raise ConfigError(f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}",
-                          platform=PLATFORM)
+        raise ConfigError(
+            f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}", platform=PLATFORM
+        )
     # VK does not say whether `spent` includes VAT: the account's registration in app.accounts does.
-    settings = with_registered_vat(client, settings, "spent_includes_vat", tenant_id=tenant_id, platform=PLATFORM,
-                                   account_id=account_id)
+    settings = with_registered_vat(
+        client, settings, "spent_includes_vat", tenant_id=tenant_id, platform=PLATFORM, account_id=account_id
+    )
     own = vk is None
     api = vk or VkAdsClient(settings, account_id=account_id)
     result: dict[str, int] = {}
     banners: dict[str, pa.Table] = {}
     try:
+
         def produce_banners() -> pa.Table:
             banners["table"] = fetch.fetch_banners(api, settings, tenant_id=tenant_id, account_id=account_id)
             return banners["table"]
 
         def produce_stats() -> pa.Table:
-            return fetch.fetch_banner_stats(api, settings, tenant_id=tenant_id, account_id=account_id,
-                                            banner_ids=banners["table"].column("banner_id").to_pylist(),
-                                            date_from=start, date_to=end, today=today)
+            return fetch.fetch_banner_stats(
+                api,
+                settings,
+                tenant_id=tenant_id,
+                account_id=account_id,
+                banner_ids=banners["table"].column("banner_id").to_pylist(),
+                date_from=start,
+                date_to=end,
+                today=today,
+            )
 
         def snapshot(report: str, produce: Callable[[], pa.Table]) -> LoadSpec:
-            return LoadSpec(report=report, table=f"raw_vk_ads.{report}", date_from=None, date_to=None, days=None,
-                            produce=produce)
+            return LoadSpec(
+                report=report,
+                table=f"raw_vk_ads.{report}",
+                date_from=None,
+                date_to=None,
+                days=None,
+                produce=produce,
+            )
 
         start, end = window
         # One batch: the four tables of the account switch together (banners and their statistics come
         # from the same run), with one load-log write, one switch and one clean-up check for all of them.
-        done = run_loads(client, tenant_id=tenant_id, platform=PLATFORM, account_id=account_id, api=api.api,
-                         payload_attempts=settings.payload_attempts, on_rows=progress, loads=[
-            snapshot("ad_plans", lambda: fetch.fetch_ad_plans(api, settings, tenant_id=tenant_id,
-                                                              account_id=account_id)),
-            snapshot("ad_groups", lambda: fetch.fetch_ad_groups(api, settings, tenant_id=tenant_id,
-                                                                account_id=account_id)),
-            snapshot("banners", produce_banners),
-            LoadSpec(report="banner_stats_daily", table="raw_vk_ads.banner_stats_daily", date_from=start,
-                     date_to=end, days=days_between(start, end), produce=produce_stats),
-        ])
+        done = run_loads(
+            client,
+            tenant_id=tenant_id,
+            platform=PLATFORM,
+            account_id=account_id,
+            api=api.api,
+            payload_attempts=settings.payload_attempts,
+            on_rows=progress,
+            loads=[
+                snapshot(
+                    "ad_plans",
+                    lambda: fetch.fetch_ad_plans(api, settings, tenant_id=tenant_id, account_id=account_id),
+                ),
+                snapshot(
+                    "ad_groups",
+                    lambda: fetch.fetch_ad_groups(api, settings, tenant_id=tenant_id, account_id=account_id),
+                ),
+                snapshot("banners", produce_banners),
+                LoadSpec(
+                    report="banner_stats_daily",
+                    table="raw_vk_ads.banner_stats_daily",
+                    date_from=start,
+                    date_to=end,
+                    days=days_between(start, end),
+                    produce=produce_stats,
+                ),
+            ],
+        )
         result.update({d.table: d.rows for d in done})
     finally:
         if own:

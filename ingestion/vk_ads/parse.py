@@ -133,7 +133,9 @@ def ad_plan_rows(items: Iterable[Mapping[str, Any]], *, tenant_id: str, account_
                 "status": _status(item, ctx),
                 "objective": str(item.get("objective") or ""),
                 "budget_limit": as_decimal(item.get("budget_limit"), ctx, "budget_limit", required=False),
-                "budget_limit_day": as_decimal(item.get("budget_limit_day"), ctx, "budget_limit_day", required=False),
+                "budget_limit_day": as_decimal(
+                    item.get("budget_limit_day"), ctx, "budget_limit_day", required=False
+                ),
                 "date_start": as_date(item.get("date_start"), ctx, "date_start"),
                 "date_end": as_date(item.get("date_end"), ctx, "date_end"),
                 "created": as_msk_datetime(item.get("created"), ctx, "created"),
@@ -161,7 +163,9 @@ def ad_group_rows(
                 "name": str(item.get("name") or ""),
                 "status": _status(item, ctx),
                 "package_id": as_uint(item.get("package_id", 0), ctx, "package_id"),
-                "budget_limit_day": as_decimal(item.get("budget_limit_day"), ctx, "budget_limit_day", required=False),
+                "budget_limit_day": as_decimal(
+                    item.get("budget_limit_day"), ctx, "budget_limit_day", required=False
+                ),
                 "updated": as_msk_datetime(updated, ctx, "updated"),
             }
         )
@@ -248,8 +252,13 @@ def banner_day_rows(
     seen: set[tuple[int, dt.date]] = set()
     days: dict[str, dt.date] = {}
     provisional: dict[dt.date, int] = {}
-    constants = {"tenant_id": ctx.tenant_id, "account_id": ctx.account_id, "currency": ctx.currency,
-                 "spent_includes_vat": int(ctx.spent_includes_vat), "timezone": ctx.timezone}
+    constants = {
+        "tenant_id": ctx.tenant_id,
+        "account_id": ctx.account_id,
+        "currency": ctx.currency,
+        "spent_includes_vat": int(ctx.spent_includes_vat),
+        "timezone": ctx.timezone,
+    }
     for item in payload["items"]:
         if not isinstance(item, Mapping):
             raise _bad(f"{request}: an item is not an object: {str(item)[:200]}")
@@ -284,7 +293,11 @@ def banner_day_rows(
 
 
 def _banner_day_row(
-    raw: Any, banner_id: int, request: str, date_from: dt.date, date_to: dt.date,
+    raw: Any,
+    banner_id: int,
+    request: str,
+    date_from: dt.date,
+    date_to: dt.date,
     days: dict[str, dt.date] | None = None,
 ) -> dict[str, Any]:
     fast = _clean_banner_day_row(raw, date_from, date_to, {} if days is None else days)
@@ -293,8 +306,9 @@ def _banner_day_row(
     return _checked_banner_day_row(raw, banner_id, request, date_from, date_to)
 
 
-def _clean_banner_day_row(raw: Any, date_from: dt.date, date_to: dt.date,
-                          days: dict[str, dt.date]) -> dict[str, Any] | None:
+def _clean_banner_day_row(
+    raw: Any, date_from: dt.date, date_to: dt.date, days: dict[str, dt.date]
+) -> dict[str, Any] | None:
     """The row of a well-formed day (plain ints, a decimal string for spent), or None.
 
     This is the hot loop of a statistics load (one call per banner per day), so it accepts only the exact
@@ -319,7 +333,11 @@ def _clean_banner_day_row(raw: Any, date_from: dt.date, date_to: dt.date,
     vk = base.get("vk")
     vk_goals = vk.get("goals", 0) if type(vk) is dict else 0
     shows, clicks, goals = base.get("shows"), base.get("clicks"), base.get("goals")
-    total, increment, initial = uniques.get("total", 0), uniques.get("increment", 0), uniques.get("initial_total", 0)
+    total, increment, initial = (
+        uniques.get("total", 0),
+        uniques.get("increment", 0),
+        uniques.get("initial_total", 0),
+    )
     for v in (shows, clicks, goals, vk_goals, total, increment, initial):
         if type(v) is not int or v < 0:  # type(), not isinstance: a bool is refused by the checked path
             return None
@@ -339,9 +357,18 @@ def _clean_banner_day_row(raw: Any, date_from: dt.date, date_to: dt.date,
         frequency = float(freq)
     else:
         return None
-    return {"date_day": day, "shows": shows, "clicks": clicks, "goals": goals, "vk_goals": vk_goals,
-            "spent": money, "uniques_total": total, "uniques_increment": increment,
-            "uniques_initial_total": initial, "uniques_frequency": frequency}
+    return {
+        "date_day": day,
+        "shows": shows,
+        "clicks": clicks,
+        "goals": goals,
+        "vk_goals": vk_goals,
+        "spent": money,
+        "uniques_total": total,
+        "uniques_increment": increment,
+        "uniques_initial_total": initial,
+        "uniques_frequency": frequency,
+    }
 
 
 def _checked_banner_day_row(
@@ -403,17 +430,66 @@ def stats_table(rows: list[dict[str, Any]]) -> pa.Table:
 # -- columnar fast path for statistics answers ---------------------------------------------------------------
 _INT = pa.int64()
 # Only the fields the raw table keeps (and the item totals they are checked against); the rest is skipped unread.
-_DAY_JSON = pa.schema([("items", pa.list_(pa.struct([
-    ("id", _INT),
-    ("rows", pa.list_(pa.struct([
-        ("date", pa.string()),
-        ("base", pa.struct([("shows", _INT), ("clicks", _INT), ("goals", _INT), ("spent", pa.string()),
-                            ("vk", pa.struct([("goals", _INT)]))])),
-        ("uniques", pa.struct([("total", _INT), ("increment", _INT), ("initial_total", _INT),
-                               ("frequency", pa.float64())])),
-    ]))),
-    ("total", pa.struct([("base", pa.struct([("shows", _INT), ("clicks", _INT), ("spent", pa.string())]))])),
-])))])
+_DAY_JSON = pa.schema(
+    [
+        (
+            "items",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("id", _INT),
+                        (
+                            "rows",
+                            pa.list_(
+                                pa.struct(
+                                    [
+                                        ("date", pa.string()),
+                                        (
+                                            "base",
+                                            pa.struct(
+                                                [
+                                                    ("shows", _INT),
+                                                    ("clicks", _INT),
+                                                    ("goals", _INT),
+                                                    ("spent", pa.string()),
+                                                    ("vk", pa.struct([("goals", _INT)])),
+                                                ]
+                                            ),
+                                        ),
+                                        (
+                                            "uniques",
+                                            pa.struct(
+                                                [
+                                                    ("total", _INT),
+                                                    ("increment", _INT),
+                                                    ("initial_total", _INT),
+                                                    ("frequency", pa.float64()),
+                                                ]
+                                            ),
+                                        ),
+                                    ]
+                                )
+                            ),
+                        ),
+                        (
+                            "total",
+                            pa.struct(
+                                [
+                                    (
+                                        "base",
+                                        pa.struct(
+                                            [("shows", _INT), ("clicks", _INT), ("spent", pa.string())]
+                                        ),
+                                    )
+                                ]
+                            ),
+                        ),
+                    ]
+                )
+            ),
+        )
+    ]
+)
 _DAY_TEXT = r"^\d{4}-\d{2}-\d{2}$"
 _MONEY_TEXT = r"^\d{1,12}(\.\d{1,6})?$"  # exactly representable in Decimal(18, 6), no rounding, no sign
 _EPOCH = dt.date(1970, 1, 1).toordinal()
@@ -452,9 +528,11 @@ def banner_day_table(body: bytes, ctx: DayRequest) -> pa.Table | None:
     which gives the same table (`stats_table`) or the error naming banner, day and field.
     """
     try:
-        parsed = pa_json.read_json(io.BytesIO(body), read_options=pa_json.ReadOptions(
-            use_threads=False, block_size=len(body) + 1), parse_options=pa_json.ParseOptions(
-            explicit_schema=_DAY_JSON, unexpected_field_behavior="ignore"))
+        parsed = pa_json.read_json(
+            io.BytesIO(body),
+            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(body) + 1),
+            parse_options=pa_json.ParseOptions(explicit_schema=_DAY_JSON, unexpected_field_behavior="ignore"),
+        )
     except (pa.ArrowException, ValueError):
         return None  # not one well-typed JSON object: the decoding path reports what is wrong
     if parsed.num_rows != 1 or parsed.column("items").null_count:
@@ -462,7 +540,11 @@ def banner_day_table(body: bytes, ctx: DayRequest) -> pa.Table | None:
     items = pc.list_flatten(parsed.column("items").combine_chunks())
     item_id, item_rows, item_total = items.flatten()
     ids = _ints(item_id)
-    if ids is None or item_rows.null_count or not np.isin(ids, np.fromiter(set(ctx.requested_ids), np.int64)).all():
+    if (
+        ids is None
+        or item_rows.null_count
+        or not np.isin(ids, np.fromiter(set(ctx.requested_ids), np.int64)).all()
+    ):
         return None
     counts = pc.list_value_length(item_rows).to_numpy(zero_copy_only=False).astype(np.int64)
     day_text, base, uniques = pc.list_flatten(item_rows).flatten()
@@ -479,8 +561,9 @@ def banner_day_table(body: bytes, ctx: DayRequest) -> pa.Table | None:
     except pa.ArrowInvalid:
         return None
     day_num = day.cast(pa.int32()).to_numpy(zero_copy_only=False)
-    if len(day_num) and (day_num.min() < ctx.date_from.toordinal() - _EPOCH
-                         or day_num.max() > ctx.date_to.toordinal() - _EPOCH):
+    if len(day_num) and (
+        day_num.min() < ctx.date_from.toordinal() - _EPOCH or day_num.max() > ctx.date_to.toordinal() - _EPOCH
+    ):
         return None
     banner = np.repeat(ids, counts)
     order = np.lexsort((day_num, banner))
@@ -490,34 +573,52 @@ def banner_day_table(body: bytes, ctx: DayRequest) -> pa.Table | None:
     spent, micros = money
     if not _totals_match(item_total, counts, n_shows, n_clicks, micros):
         return None
-    keep = ~((n_shows == 0) & (n_clicks == 0) & (n_goals == 0) & (micros == 0)) if ctx.skip_empty else \
-        np.ones(len(banner), dtype=bool)
+    keep = (
+        ~((n_shows == 0) & (n_clicks == 0) & (n_goals == 0) & (micros == 0))
+        if ctx.skip_empty
+        else np.ones(len(banner), dtype=bool)
+    )
     rows = np.flatnonzero(keep)
     days = np.unique(day_num[rows])
-    flags = np.array([bool(ctx.is_provisional(dt.date.fromordinal(int(d) + _EPOCH))) for d in days], dtype=np.uint8)
+    flags = np.array(
+        [bool(ctx.is_provisional(dt.date.fromordinal(int(d) + _EPOCH))) for d in days], dtype=np.uint8
+    )
     n = len(rows)
 
     def const(value: Any, kind: pa.DataType) -> pa.Array:
         return pa.array([value], kind).take(np.zeros(n, dtype=np.int32))
 
     out = {
-        "tenant_id": const(ctx.tenant_id, pa.string()), "account_id": const(ctx.account_id, pa.string()),
-        "date_day": day.take(rows), "banner_id": banner[rows], "shows": n_shows[rows], "clicks": n_clicks[rows],
-        "goals": n_goals[rows], "vk_goals": n_vk_goals[rows], "spent": spent.take(rows),
+        "tenant_id": const(ctx.tenant_id, pa.string()),
+        "account_id": const(ctx.account_id, pa.string()),
+        "date_day": day.take(rows),
+        "banner_id": banner[rows],
+        "shows": n_shows[rows],
+        "clicks": n_clicks[rows],
+        "goals": n_goals[rows],
+        "vk_goals": n_vk_goals[rows],
+        "spent": spent.take(rows),
         "spent_includes_vat": const(int(ctx.spent_includes_vat), pa.uint8()),
         "currency": const(ctx.currency, pa.string()),
-        "uniques_total": u_total[rows], "uniques_increment": u_increment[rows],
+        "uniques_total": u_total[rows],
+        "uniques_increment": u_increment[rows],
         "uniques_initial_total": u_initial[rows],
         "uniques_frequency": pc.fill_null(uniques.flatten()[3], 0.0).take(rows),
-        "timezone": const(ctx.timezone, pa.string()), "is_provisional": flags[np.searchsorted(days, day_num[rows])],
+        "timezone": const(ctx.timezone, pa.string()),
+        "is_provisional": flags[np.searchsorted(days, day_num[rows])],
     }
-    return pa.Table.from_arrays([pa.array(out[f.name], f.type) if isinstance(out[f.name], np.ndarray)
-                                 else out[f.name] for f in schema.BANNER_STATS_DAILY],
-                                schema=schema.BANNER_STATS_DAILY)
+    return pa.Table.from_arrays(
+        [
+            pa.array(out[f.name], f.type) if isinstance(out[f.name], np.ndarray) else out[f.name]
+            for f in schema.BANNER_STATS_DAILY
+        ],
+        schema=schema.BANNER_STATS_DAILY,
+    )
 
 
-def _totals_match(item_total: pa.Array, counts: np.ndarray, shows: np.ndarray, clicks: np.ndarray,
-                  micros: np.ndarray) -> bool:
+def _totals_match(
+    item_total: pa.Array, counts: np.ndarray, shows: np.ndarray, clicks: np.ndarray, micros: np.ndarray
+) -> bool:
     """Every item with a ``total.base`` has well-typed totals equal to the sums of its rows."""
     base = item_total.flatten()[0]
     present = base.is_valid().to_numpy(zero_copy_only=False)
@@ -528,6 +629,8 @@ def _totals_match(item_total: pa.Array, counts: np.ndarray, shows: np.ndarray, c
     e_shows, e_clicks, e_spent = _ints(t_shows), _ints(t_clicks), _money(t_spent)
     if e_shows is None or e_clicks is None or e_spent is None:
         return False
-    return (np.array_equal(_segment_sums(shows, counts)[want], e_shows)
-            and np.array_equal(_segment_sums(clicks, counts)[want], e_clicks)
-            and np.array_equal(_segment_sums(micros, counts)[want], e_spent[1]))
+    return (
+        np.array_equal(_segment_sums(shows, counts)[want], e_shows)
+        and np.array_equal(_segment_sums(clicks, counts)[want], e_clicks)
+        and np.array_equal(_segment_sums(micros, counts)[want], e_spent[1])
+    )

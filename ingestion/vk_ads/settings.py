@@ -13,8 +13,18 @@ from ingestion.common import ConnectorSettings
 from ingestion.platforms import BY_PLATFORM
 
 # Fields asked of the listing resources (query parameter `fields`); the parsers read exactly these.
-AD_PLAN_FIELDS = ("id", "name", "status", "objective", "budget_limit", "budget_limit_day", "date_start", "date_end",
-                  "created", "updated")
+AD_PLAN_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "objective",
+    "budget_limit",
+    "budget_limit_day",
+    "date_start",
+    "date_end",
+    "created",
+    "updated",
+)
 AD_GROUP_FIELDS = ("id", "ad_plan_id", "name", "status", "package_id", "budget_limit_day", "updated")
 BANNER_FIELDS = ("id", "ad_group_id", "name", "status", "moderation_status", "urls", "updated")
 STATS_METRICS = ("base", "uniques")
@@ -73,8 +83,17 @@ class Settings(ConnectorSettings):
         from ingestion.sandbox.vk_ads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
         values: dict[str, object] = dict(
-            base_url=base_url, client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET, agency_mode=True,
-            timeout_s=5.0, max_attempts=5, base_delay_s=0.05, max_delay_s=0.5, max_server_delay_s=2.0,
-            max_quota_wait_s=5.0, revoke_tokens_on_cap=True)
+            base_url=base_url,
+            client_id=SANDBOX_CLIENT_ID,
+            client_secret=SANDBOX_CLIENT_SECRET,
+            agency_mode=True,
+            timeout_s=5.0,
+            max_attempts=5,
+            base_delay_s=0.05,
+            max_delay_s=0.5,
+            max_server_delay_s=2.0,
+            max_quota_wait_s=5.0,
+            revoke_tokens_on_cap=True,
+        )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

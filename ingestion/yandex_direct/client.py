@@ -13,8 +13,16 @@ from ingestion.yandex_direct.settings import PLATFORM, Settings
 
 # error_code → (action, which wait). Everything not listed is a loud failure (54, 58, 513, 3000, 3001, 4000,
 # 8000, 8800, ...): retrying a permissions or request error only hides it.
-RETRY_CODES = {52: "short", 1000: "short", 1001: "short", 1002: "short", 56: "queue", 506: "queue",
-               9000: "queue", 152: "units"}
+RETRY_CODES = {
+    52: "short",
+    1000: "short",
+    1001: "short",
+    1002: "short",
+    56: "queue",
+    506: "queue",
+    9000: "queue",
+    152: "units",
+}
 REFRESH_CODES = {53}
 
 
@@ -52,7 +60,9 @@ def make_classifier(settings: Settings):  # noqa: ANN201 - returns a Classifier
             return Verdict("ok", request_id=rid)
         text = resp.text[:500] if status >= 300 else ""
         if status in (420, 429) or (status >= 500 and status != 502):
-            return Verdict("retry", parse_retry_after(resp.headers.get("Retry-After")), text, str(status), rid)
+            return Verdict(
+                "retry", parse_retry_after(resp.headers.get("Retry-After")), text, str(status), rid
+            )
         if status == 401:
             return Verdict("refresh", None, text, str(status), rid)
         # 502 = "processing time exceeded": retrying the same request cannot help; the fetch splits the period.
@@ -61,12 +71,28 @@ def make_classifier(settings: Settings):  # noqa: ANN201 - returns a Classifier
     return classify
 
 
-def make_client(settings: Settings, *, oauth: YandexOAuth | None = None,
-                transport: httpx.BaseTransport | None = None) -> ApiClient:
-    oauth = oauth or YandexOAuth(platform=PLATFORM, token=settings.token, refresh_token=settings.refresh_token,
-                                 client_id=settings.client_id, client_secret=settings.client_secret,
-                                 oauth_url=settings.oauth_url, timeout=settings.timeout_s, transport=transport,
-                                 policy=settings.retry_policy())
-    return ApiClient(PLATFORM, settings.base_url, classify=make_classifier(settings), auth_headers=oauth.bearer,
-                     refresh=oauth.refresh, policy=settings.retry_policy(), timeout=settings.timeout_s,
-                     transport=transport, headers={"Accept-Language": settings.language})
+def make_client(
+    settings: Settings, *, oauth: YandexOAuth | None = None, transport: httpx.BaseTransport | None = None
+) -> ApiClient:
+    oauth = oauth or YandexOAuth(
+        platform=PLATFORM,
+        token=settings.token,
+        refresh_token=settings.refresh_token,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        oauth_url=settings.oauth_url,
+        timeout=settings.timeout_s,
+        transport=transport,
+        policy=settings.retry_policy(),
+    )
+    return ApiClient(
+        PLATFORM,
+        settings.base_url,
+        classify=make_classifier(settings),
+        auth_headers=oauth.bearer,
+        refresh=oauth.refresh,
+        policy=settings.retry_policy(),
+        timeout=settings.timeout_s,
+        transport=transport,
+        headers={"Accept-Language": settings.language},
+    )

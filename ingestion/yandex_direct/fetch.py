@@ -27,12 +27,37 @@ from ingestion.yandex_direct import schema
 from ingestion.yandex_direct.parse import parse_report
 from ingestion.yandex_direct.settings import PLATFORM, Settings
 
-CAMPAIGN_FIELDS = ["Id", "Name", "Type", "State", "Status", "Currency", "StartDate", "EndDate", "DailyBudget",
-                   "TimeZone"]
-STAT_DIMENSIONS = ["Date", "CampaignId", "CampaignName", "CampaignType", "AdGroupId", "AdGroupName", "AdId",
-                   "AdNetworkType"]
+CAMPAIGN_FIELDS = [
+    "Id",
+    "Name",
+    "Type",
+    "State",
+    "Status",
+    "Currency",
+    "StartDate",
+    "EndDate",
+    "DailyBudget",
+    "TimeZone",
+]
+STAT_DIMENSIONS = [
+    "Date",
+    "CampaignId",
+    "CampaignName",
+    "CampaignType",
+    "AdGroupId",
+    "AdGroupName",
+    "AdId",
+    "AdNetworkType",
+]
 STAT_METRICS = ["Impressions", "Clicks", "Cost"]
-REACH_FIELDS = ["CampaignId", "CampaignName", "Impressions", "ImpressionReach", "AvgImpressionFrequency", "Cost"]
+REACH_FIELDS = [
+    "CampaignId",
+    "CampaignName",
+    "Impressions",
+    "ImpressionReach",
+    "AvgImpressionFrequency",
+    "Cost",
+]
 
 
 def _service(settings: Settings, name: str) -> str:
@@ -45,35 +70,55 @@ def fetch_campaigns(api: ApiClient, settings: Settings, *, tenant_id: str, login
     rows: list[dict[str, Any]] = []
     offset = 0
     for _page in range(100_000):
-        body = {"method": "get", "params": {"SelectionCriteria": {}, "FieldNames": CAMPAIGN_FIELDS,
-                                            "Page": {"Limit": settings.campaigns_page_limit, "Offset": offset}}}
-        resp = api.request("POST", _service(settings, "campaigns"), json=body, headers={"Client-Login": login})
+        body = {
+            "method": "get",
+            "params": {
+                "SelectionCriteria": {},
+                "FieldNames": CAMPAIGN_FIELDS,
+                "Page": {"Limit": settings.campaigns_page_limit, "Offset": offset},
+            },
+        }
+        resp = api.request(
+            "POST", _service(settings, "campaigns"), json=body, headers={"Client-Login": login}
+        )
         rid = resp.headers.get("RequestId")
         try:
             result = resp.json()["result"]
             items = result["Campaigns"]
         except (ValueError, KeyError, TypeError) as exc:
-            raise PayloadError(f"Campaigns.get answer has no result.Campaigns: {resp.text[:200]!r}",
-                               platform=PLATFORM, request_id=rid) from exc
+            raise PayloadError(
+                f"Campaigns.get answer has no result.Campaigns: {resp.text[:200]!r}",
+                platform=PLATFORM,
+                request_id=rid,
+            ) from exc
         for i, c in enumerate(items):
             rows.append(_campaign_row(c, tenant_id, login, settings, offset + i, rid))
         limited = result.get("LimitedBy")
         if limited is None:
             break
         if int(limited) <= offset:
-            raise PayloadError(f"LimitedBy {limited} does not advance past offset {offset}", platform=PLATFORM,
-                               request_id=rid)
+            raise PayloadError(
+                f"LimitedBy {limited} does not advance past offset {offset}",
+                platform=PLATFORM,
+                request_id=rid,
+            )
         offset = int(limited)
     return pa.Table.from_pylist(rows, schema=schema.CAMPAIGNS)
 
 
-def _campaign_row(c: dict[str, Any], tenant_id: str, login: str, settings: Settings, row: int,
-                  rid: str | None) -> dict[str, Any]:
+def _campaign_row(
+    c: dict[str, Any], tenant_id: str, login: str, settings: Settings, row: int, rid: str | None
+) -> dict[str, Any]:
     try:
         budget = (c.get("DailyBudget") or {}).get("Amount")
         return {
-            "tenant_id": tenant_id, "account_id": login, "campaign_id": int(c["Id"]), "campaign_name": c["Name"],
-            "campaign_type": c.get("Type") or "", "state": c.get("State") or "", "status": c.get("Status") or "",
+            "tenant_id": tenant_id,
+            "account_id": login,
+            "campaign_id": int(c["Id"]),
+            "campaign_name": c["Name"],
+            "campaign_type": c.get("Type") or "",
+            "state": c.get("State") or "",
+            "status": c.get("Status") or "",
             "currency": c.get("Currency") or settings.currency,
             "start_date": date.fromisoformat(c["StartDate"]) if c.get("StartDate") else None,
             "end_date": date.fromisoformat(c["EndDate"]) if c.get("EndDate") else None,
@@ -82,16 +127,30 @@ def _campaign_row(c: dict[str, Any], tenant_id: str, login: str, settings: Setti
             "timezone": c.get("TimeZone") or settings.timezone,
         }
     except (KeyError, ValueError, TypeError) as exc:
-        raise PayloadError(f"bad campaign object {c!r}: {exc}", platform=PLATFORM, request_id=rid, row=row) from exc
+        raise PayloadError(
+            f"bad campaign object {c!r}: {exc}", platform=PLATFORM, request_id=rid, row=row
+        ) from exc
 
 
 # -- Reports ---------------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def report(api: ApiClient, settings: Settings, *, login: str, body: dict[str, Any],
-           sleep: Callable[[float], None] = time.sleep) -> Iterator[Any]:
+def report(
+    api: ApiClient,
+    settings: Settings,
+    *,
+    login: str,
+    body: dict[str, Any],
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[Any]:
     """POST a report and wait through 201/202 (offline queue) until 200; yields the streaming response."""
-    headers = {"Client-Login": login, "processingMode": settings.processing_mode, "returnMoneyInMicros": "true",
-               "skipReportHeader": "false", "skipColumnHeader": "false", "skipReportSummary": "false"}
+    headers = {
+        "Client-Login": login,
+        "processingMode": settings.processing_mode,
+        "returnMoneyInMicros": "true",
+        "skipReportHeader": "false",
+        "skipColumnHeader": "false",
+        "skipReportSummary": "false",
+    }
     for _poll in range(settings.max_report_polls):
         with api.stream("POST", _service(settings, "reports"), json=body, headers=headers) as resp:
             if resp.status_code == 200:
@@ -103,16 +162,25 @@ def report(api: ApiClient, settings: Settings, *, login: str, body: dict[str, An
             except ValueError:
                 wait = 10.0
         sleep(min(max(wait, 0.0), settings.max_retry_in_s))
-    raise ApiError(f"report {body['params']['ReportName']!r} for {login} not ready after {settings.max_report_polls} "
-                   "polls (201/202)", platform=PLATFORM, request_id=api.request_ids[-1] if api.request_ids else None)
+    raise ApiError(
+        f"report {body['params']['ReportName']!r} for {login} not ready after {settings.max_report_polls} "
+        "polls (201/202)",
+        platform=PLATFORM,
+        request_id=api.request_ids[-1] if api.request_ids else None,
+    )
 
 
-def report_body(settings: Settings, *, name: str, report_type: str, fields: list[str], date_from: date,
-                date_to: date) -> dict[str, Any]:
+def report_body(
+    settings: Settings, *, name: str, report_type: str, fields: list[str], date_from: date, date_to: date
+) -> dict[str, Any]:
     params: dict[str, Any] = {
         "SelectionCriteria": {"DateFrom": date_from.isoformat(), "DateTo": date_to.isoformat()},
-        "FieldNames": fields, "ReportName": name, "ReportType": report_type, "DateRangeType": "CUSTOM_DATE",
-        "Format": "TSV", "IncludeVAT": "YES" if settings.include_vat else "NO",
+        "FieldNames": fields,
+        "ReportName": name,
+        "ReportType": report_type,
+        "DateRangeType": "CUSTOM_DATE",
+        "Format": "TSV",
+        "IncludeVAT": "YES" if settings.include_vat else "NO",
     }
     if report_type == "CUSTOM_REPORT":
         params["OrderBy"] = [{"Field": "Date", "SortOrder": "ASCENDING"}]
@@ -131,52 +199,131 @@ def goal_columns(settings: Settings, field: str) -> list[tuple[str, str, str]]:
     return [(f"{field}_{g}_{m}", g, m) for g in settings.goals for m in settings.attribution_models]
 
 
-def fetch_ad_stats(api: ApiClient, settings: Settings, *, tenant_id: str, login: str, date_from: date,
-                   date_to: date, today: date, sleep: Callable[[float], None] = time.sleep) -> Iterator[pa.RecordBatch]:
+def fetch_ad_stats(
+    api: ApiClient,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    login: str,
+    date_from: date,
+    date_to: date,
+    today: date,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[pa.RecordBatch]:
     """Ad × day stats for [from, to], streamed as raw-table batches. HTTP 502 (too long) halves the period."""
     try:
-        yield from _ad_stats_window(api, settings, tenant_id=tenant_id, login=login, date_from=date_from,
-                                    date_to=date_to, today=today, sleep=sleep)
+        yield from _ad_stats_window(
+            api,
+            settings,
+            tenant_id=tenant_id,
+            login=login,
+            date_from=date_from,
+            date_to=date_to,
+            today=today,
+            sleep=sleep,
+        )
     except ApiError as exc:
         if exc.status != 502 or date_from == date_to:
             raise
         mid = date_from + timedelta(days=(date_to - date_from).days // 2)
-        yield from fetch_ad_stats(api, settings, tenant_id=tenant_id, login=login, date_from=date_from, date_to=mid,
-                                  today=today, sleep=sleep)
-        yield from fetch_ad_stats(api, settings, tenant_id=tenant_id, login=login,
-                                  date_from=mid + timedelta(days=1), date_to=date_to, today=today, sleep=sleep)
+        yield from fetch_ad_stats(
+            api,
+            settings,
+            tenant_id=tenant_id,
+            login=login,
+            date_from=date_from,
+            date_to=mid,
+            today=today,
+            sleep=sleep,
+        )
+        yield from fetch_ad_stats(
+            api,
+            settings,
+            tenant_id=tenant_id,
+            login=login,
+            date_from=mid + timedelta(days=1),
+            date_to=date_to,
+            today=today,
+            sleep=sleep,
+        )
 
 
-def _ad_stats_window(api: ApiClient, settings: Settings, *, tenant_id: str, login: str, date_from: date,
-                     date_to: date, today: date, sleep: Callable[[float], None]) -> Iterator[pa.RecordBatch]:
+def _ad_stats_window(
+    api: ApiClient,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    login: str,
+    date_from: date,
+    date_to: date,
+    today: date,
+    sleep: Callable[[float], None],
+) -> Iterator[pa.RecordBatch]:
     # ReportName must be unique per advertiser while queued: encode everything that changes the report.
     name = f"mrm_ad_day_{date_from:%Y%m%d}_{date_to:%Y%m%d}_{'vat' if settings.include_vat else 'novat'}"
-    body = report_body(settings, name=name, report_type="CUSTOM_REPORT", fields=stat_fields(settings),
-                       date_from=date_from, date_to=date_to)
-    types: dict[str, pa.DataType] = {"Date": pa.date32(), "CampaignId": pa.uint64(), "AdGroupId": pa.uint64(),
-                                     "AdId": pa.uint64(), "Impressions": pa.uint64(), "Clicks": pa.uint64(),
-                                     "Cost": pa.int64(), "CampaignName": pa.string(), "AdGroupName": pa.string()}
+    body = report_body(
+        settings,
+        name=name,
+        report_type="CUSTOM_REPORT",
+        fields=stat_fields(settings),
+        date_from=date_from,
+        date_to=date_to,
+    )
+    types: dict[str, pa.DataType] = {
+        "Date": pa.date32(),
+        "CampaignId": pa.uint64(),
+        "AdGroupId": pa.uint64(),
+        "AdId": pa.uint64(),
+        "Impressions": pa.uint64(),
+        "Clicks": pa.uint64(),
+        "Cost": pa.int64(),
+        "CampaignName": pa.string(),
+        "AdGroupName": pa.string(),
+    }
     # Conversions may be fractional under some attribution models: float text, turned into exact micros
     # below; Revenue is money and therefore integer micros like Cost.
     for f, typ in (("Conversions", pa.float64()), ("Revenue", pa.int64())):
         for col, _g, _m in goal_columns(settings, f):
             types[col] = typ
         types[f] = typ
-    expected = STAT_DIMENSIONS + STAT_METRICS + [c for f in ("Conversions", "Revenue")
-                                                 for c in ([x[0] for x in goal_columns(settings, f)] or [f])]
+    expected = (
+        STAT_DIMENSIONS
+        + STAT_METRICS
+        + [c for f in ("Conversions", "Revenue") for c in ([x[0] for x in goal_columns(settings, f)] or [f])]
+    )
     since = provisional_since(today, settings.lookback_days)
     with report(api, settings, login=login, body=body, sleep=sleep) as resp:
         rid = resp.headers.get("RequestId")
         offset = 0
-        for batch in parse_report(resp.iter_bytes(), column_types=types, block_size=settings.block_size,
-                                  request_id=rid, expect_columns=expected):
-            yield normalize_ad_stats(batch, settings, tenant_id=tenant_id, login=login, provisional_since=since,
-                                     request_id=rid, row_offset=offset)
+        for batch in parse_report(
+            resp.iter_bytes(),
+            column_types=types,
+            block_size=settings.block_size,
+            request_id=rid,
+            expect_columns=expected,
+        ):
+            yield normalize_ad_stats(
+                batch,
+                settings,
+                tenant_id=tenant_id,
+                login=login,
+                provisional_since=since,
+                request_id=rid,
+                row_offset=offset,
+            )
             offset += batch.num_rows
 
 
-def normalize_ad_stats(batch: pa.RecordBatch, settings: Settings, *, tenant_id: str, login: str,
-                       provisional_since: date, request_id: str | None = None, row_offset: int = 0) -> pa.RecordBatch:
+def normalize_ad_stats(
+    batch: pa.RecordBatch,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    login: str,
+    provisional_since: date,
+    request_id: str | None = None,
+    row_offset: int = 0,
+) -> pa.RecordBatch:
     """Typed report batch → raw_yandex_direct.ad_stats_daily batch (micros → Decimal, `--` → null)."""
     n = batch.num_rows
     col = batch.column
@@ -184,8 +331,14 @@ def normalize_ad_stats(batch: pa.RecordBatch, settings: Settings, *, tenant_id: 
         arr = col(required)
         if arr.null_count:
             idx = pc.index(pc.is_null(arr), True).as_py()
-            raise PayloadError(f"{required} is empty ('--')", platform=PLATFORM, request_id=request_id,
-                               row=row_offset + idx + 1, field=required, retryable=False)
+            raise PayloadError(
+                f"{required} is empty ('--')",
+                platform=PLATFORM,
+                request_id=request_id,
+                row=row_offset + idx + 1,
+                field=required,
+                retryable=False,
+            )
     model = settings.attribution_models[0]
     if settings.goals:
         conv_cols = goal_columns(settings, "Conversions")
@@ -202,14 +355,27 @@ def normalize_ad_stats(batch: pa.RecordBatch, settings: Settings, *, tenant_id: 
     dates = col("Date")
     provisional = pc.cast(pc.greater_equal(dates, pa.scalar(provisional_since, pa.date32())), pa.uint8())
     arrays = [
-        pa.repeat(pa.scalar(tenant_id), n).cast(pa.string()), pa.repeat(pa.scalar(login), n).cast(pa.string()),
-        dates, col("CampaignId"), _str(col("CampaignName")), _str(col("CampaignType")),
-        pc.fill_null(col("AdGroupId"), 0), _str(col("AdGroupName")), pc.fill_null(col("AdId"), 0),
-        _str(col("AdNetworkType")), col("Impressions"), col("Clicks"), micros_array_to_money(col("Cost")),
+        pa.repeat(pa.scalar(tenant_id), n).cast(pa.string()),
+        pa.repeat(pa.scalar(login), n).cast(pa.string()),
+        dates,
+        col("CampaignId"),
+        _str(col("CampaignName")),
+        _str(col("CampaignType")),
+        pc.fill_null(col("AdGroupId"), 0),
+        _str(col("AdGroupName")),
+        pc.fill_null(col("AdId"), 0),
+        _str(col("AdNetworkType")),
+        col("Impressions"),
+        col("Clicks"),
+        micros_array_to_money(col("Cost")),
         pa.repeat(pa.scalar(int(settings.include_vat), pa.uint8()), n),
         pa.repeat(pa.scalar(settings.currency), n).cast(pa.string()),
-        conversions, revenue, goal_map, pa.repeat(pa.scalar(model), n).cast(pa.string()),
-        pa.repeat(pa.scalar(settings.timezone), n).cast(pa.string()), provisional,
+        conversions,
+        revenue,
+        goal_map,
+        pa.repeat(pa.scalar(model), n).cast(pa.string()),
+        pa.repeat(pa.scalar(settings.timezone), n).cast(pa.string()),
+        provisional,
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema.AD_STATS_DAILY)
 
@@ -230,8 +396,13 @@ def _money_col(batch: pa.RecordBatch, name: str, request_id: str | None, row_off
     try:
         return decimal_array_to_money(arr)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise PayloadError(f"cannot convert column: {exc}", platform=PLATFORM, request_id=request_id, field=name,
-                           retryable=False) from exc
+        raise PayloadError(
+            f"cannot convert column: {exc}",
+            platform=PLATFORM,
+            request_id=request_id,
+            field=name,
+            retryable=False,
+        ) from exc
 
 
 def _sum_nullable(arrays: list[pa.Array]) -> pa.Array:
@@ -251,8 +422,9 @@ def _goal_map(values: list[pa.Array], keys: list[str], n: int) -> pa.Array:
     """Per-goal values → Map(String, Decimal) per row, skipping `--` entries (no data ≠ zero)."""
     map_type = pa.map_(pa.string(), MONEY_TYPE)
     if not values:
-        return pa.MapArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()),
-                                       pa.array([], MONEY_TYPE)).cast(map_type)
+        return pa.MapArray.from_arrays(
+            pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()), pa.array([], MONEY_TYPE)
+        ).cast(map_type)
     valid = np.stack([np.asarray(pc.is_valid(v).to_numpy(zero_copy_only=False)) for v in values], axis=1)
     counts = valid.sum(axis=1)
     offsets = np.zeros(n + 1, dtype=np.int32)
@@ -263,27 +435,58 @@ def _goal_map(values: list[pa.Array], keys: list[str], n: int) -> pa.Array:
     return pa.MapArray.from_arrays(pa.array(offsets), key_arr, items).cast(map_type)
 
 
-def fetch_reach(api: ApiClient, settings: Settings, *, tenant_id: str, login: str, date_from: date, date_to: date,
-                sleep: Callable[[float], None] = time.sleep) -> pa.Table:
+def fetch_reach(
+    api: ApiClient,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    login: str,
+    date_from: date,
+    date_to: date,
+    sleep: Callable[[float], None] = time.sleep,
+) -> pa.Table:
     """Reach and frequency of display campaigns over [from, to] (non-additive: kept at that window)."""
     name = f"mrm_reach_{date_from:%Y%m%d}_{date_to:%Y%m%d}_{'vat' if settings.include_vat else 'novat'}"
-    body = report_body(settings, name=name, report_type="REACH_AND_FREQUENCY_PERFORMANCE_REPORT",
-                       fields=REACH_FIELDS, date_from=date_from, date_to=date_to)
-    types = {"CampaignId": pa.uint64(), "CampaignName": pa.string(), "Impressions": pa.uint64(),
-             "ImpressionReach": pa.uint64(), "AvgImpressionFrequency": pa.float64(), "Cost": pa.int64()}
+    body = report_body(
+        settings,
+        name=name,
+        report_type="REACH_AND_FREQUENCY_PERFORMANCE_REPORT",
+        fields=REACH_FIELDS,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    types = {
+        "CampaignId": pa.uint64(),
+        "CampaignName": pa.string(),
+        "Impressions": pa.uint64(),
+        "ImpressionReach": pa.uint64(),
+        "AvgImpressionFrequency": pa.float64(),
+        "Cost": pa.int64(),
+    }
     with report(api, settings, login=login, body=body, sleep=sleep) as resp:
         rid = resp.headers.get("RequestId")
-        batches = list(parse_report(resp.iter_bytes(), column_types=types, request_id=rid, expect_columns=REACH_FIELDS))
+        batches = list(
+            parse_report(resp.iter_bytes(), column_types=types, request_id=rid, expect_columns=REACH_FIELDS)
+        )
     table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else None
     n = table.num_rows if table is not None else 0
     if table is None or n == 0:
         return schema.REACH_FREQUENCY.empty_table()
     c = table.combine_chunks().column
-    return pa.table([
-        pa.repeat(pa.scalar(tenant_id), n).cast(pa.string()), pa.repeat(pa.scalar(login), n).cast(pa.string()),
-        pa.repeat(pa.scalar(date_from, pa.date32()), n), pa.repeat(pa.scalar(date_to, pa.date32()), n),
-        pa.repeat(pa.scalar(date_to, pa.date32()), n), c("CampaignId").chunk(0), _str(c("CampaignName").chunk(0)),
-        pc.fill_null(c("Impressions").chunk(0), 0), pc.fill_null(c("ImpressionReach").chunk(0), 0),
-        pc.fill_null(c("AvgImpressionFrequency").chunk(0), 0.0), micros_array_to_money(c("Cost").chunk(0)),
-        pa.repeat(pa.scalar(settings.currency), n).cast(pa.string()),
-    ], schema=schema.REACH_FREQUENCY)
+    return pa.table(
+        [
+            pa.repeat(pa.scalar(tenant_id), n).cast(pa.string()),
+            pa.repeat(pa.scalar(login), n).cast(pa.string()),
+            pa.repeat(pa.scalar(date_from, pa.date32()), n),
+            pa.repeat(pa.scalar(date_to, pa.date32()), n),
+            pa.repeat(pa.scalar(date_to, pa.date32()), n),
+            c("CampaignId").chunk(0),
+            _str(c("CampaignName").chunk(0)),
+            pc.fill_null(c("Impressions").chunk(0), 0),
+            pc.fill_null(c("ImpressionReach").chunk(0), 0),
+            pc.fill_null(c("AvgImpressionFrequency").chunk(0), 0.0),
+            micros_array_to_money(c("Cost").chunk(0)),
+            pa.repeat(pa.scalar(settings.currency), n).cast(pa.string()),
+        ],
+        schema=schema.REACH_FREQUENCY,
+    )

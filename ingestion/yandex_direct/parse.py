@@ -67,19 +67,24 @@ class ReportStream(io.RawIOBase):
             if self._buf.startswith(b'"'):
                 end = self._buf.index(b"\n")
                 self.title = self._buf[:end].decode("utf-8", "replace").strip()
-                del self._buf[:end + 1]
+                del self._buf[: end + 1]
         # Keep the last complete line (maybe the footer) and any partial line back.
         last = self._buf.rfind(b"\n", 0, len(self._buf) - 1)
         if last > 0:
             prev = self._buf.rfind(b"\n", 0, last)
             if prev >= 0:
-                self._ready += self._buf[:prev + 1]
-                del self._buf[:prev + 1]
+                self._ready += self._buf[: prev + 1]
+                del self._buf[: prev + 1]
 
 
-def parse_report(chunks: Iterable[bytes], *, column_types: Mapping[str, pa.DataType] | None = None,
-                 block_size: int = 4 << 20, request_id: str | None = None,
-                 expect_columns: Iterable[str] | None = None) -> Iterator[pa.RecordBatch]:
+def parse_report(
+    chunks: Iterable[bytes],
+    *,
+    column_types: Mapping[str, pa.DataType] | None = None,
+    block_size: int = 4 << 20,
+    request_id: str | None = None,
+    expect_columns: Iterable[str] | None = None,
+) -> Iterator[pa.RecordBatch]:
     """Yield record batches of a Direct TSV report; `--` becomes null. Raises PayloadError on any damage."""
     stream = ReportStream(chunks)
     rows = 0
@@ -87,31 +92,52 @@ def parse_report(chunks: Iterable[bytes], *, column_types: Mapping[str, pa.DataT
         reader = pacsv.open_csv(
             stream,
             read_options=pacsv.ReadOptions(block_size=block_size, use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False,
-                                             newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict(column_types or {}), null_values=["--"],
-                                                 strings_can_be_null=True, check_utf8=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter="\t", quote_char=False, escape_char=False, newlines_in_values=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict(column_types or {}),
+                null_values=["--"],
+                strings_can_be_null=True,
+                check_utf8=True,
+            ),
         )
         names = reader.schema.names
         if expect_columns is not None:
             missing = [c for c in expect_columns if c not in names]
             if missing:
-                raise PayloadError(f"report lacks columns {missing}; got {names}", platform=PLATFORM,
-                                   request_id=request_id, retryable=False)
+                raise PayloadError(
+                    f"report lacks columns {missing}; got {names}",
+                    platform=PLATFORM,
+                    request_id=request_id,
+                    retryable=False,
+                )
         for batch in reader:
             rows += batch.num_rows
             yield batch
     except pa.ArrowInvalid as exc:
-        raise PayloadError(f"malformed TSV report after {rows} rows: {_short(exc)}", platform=PLATFORM,
-                           request_id=request_id, row=rows + 1) from exc
-    except StopIteration:  # pragma: no cover - pyarrow raises StopIteration on an empty stream in some versions
+        raise PayloadError(
+            f"malformed TSV report after {rows} rows: {_short(exc)}",
+            platform=PLATFORM,
+            request_id=request_id,
+            row=rows + 1,
+        ) from exc
+    except (
+        StopIteration
+    ):  # pragma: no cover - pyarrow raises StopIteration on an empty stream in some versions
         pass
     if stream.footer_rows is None:
-        raise PayloadError(f"report truncated: no 'Total rows' footer after {rows} rows ({stream.bytes_read} bytes)",
-                           platform=PLATFORM, request_id=request_id)
+        raise PayloadError(
+            f"report truncated: no 'Total rows' footer after {rows} rows ({stream.bytes_read} bytes)",
+            platform=PLATFORM,
+            request_id=request_id,
+        )
     if stream.footer_rows != rows:
-        raise PayloadError(f"report says Total rows: {stream.footer_rows} but {rows} rows were parsed",
-                           platform=PLATFORM, request_id=request_id)
+        raise PayloadError(
+            f"report says Total rows: {stream.footer_rows} but {rows} rows were parsed",
+            platform=PLATFORM,
+            request_id=request_id,
+        )
 
 
 def _short(exc: Exception, limit: int = 300) -> str:

@@ -52,11 +52,21 @@ class Settings(ConnectorSettings):
 
         root = base_url.rstrip("/").rsplit("/", 1)[0]
         values: dict[str, Any] = {
-            "base_url": base_url, "token": SANDBOX_TOKENS["direct"], "refresh_token": SANDBOX_TOKENS["yandex_refresh"],
-            "client_id": SANDBOX_TOKENS["yandex_client_id"], "client_secret": SANDBOX_TOKENS["yandex_client_secret"],
-            "oauth_url": f"{root}/oauth", "timeout_s": 5.0, "base_delay_s": 0.05, "max_delay_s": 0.5,
-            "max_server_delay_s": 2.0, "max_retry_in_s": 0.2, "queue_wait_s": 0.1, "units_wait_s": 0.2,
-            "goals": ["20001", "20002"], "attribution_models": ["LC", "LSC"],
+            "base_url": base_url,
+            "token": SANDBOX_TOKENS["direct"],
+            "refresh_token": SANDBOX_TOKENS["yandex_refresh"],
+            "client_id": SANDBOX_TOKENS["yandex_client_id"],
+            "client_secret": SANDBOX_TOKENS["yandex_client_secret"],
+            "oauth_url": f"{root}/oauth",
+            "timeout_s": 5.0,
+            "base_delay_s": 0.05,
+            "max_delay_s": 0.5,
+            "max_server_delay_s": 2.0,
+            "max_retry_in_s": 0.2,
+            "queue_wait_s": 0.1,
+            "units_wait_s": 0.2,
+            "goals": ["20001", "20002"],
+            "attribution_models": ["LC", "LSC"],
         }
         values.update(overrides)
         return cls(**values)

@@ -42,9 +42,24 @@ def classify(resp: httpx.Response) -> Verdict:
 
 
 def make_client(settings: Settings, *, transport: httpx.BaseTransport | None = None) -> ApiClient:
-    oauth = YandexOAuth(platform=PLATFORM, token=settings.token, refresh_token=settings.refresh_token,
-                        client_id=settings.client_id, client_secret=settings.client_secret,
-                        oauth_url=settings.oauth_url, timeout=settings.timeout_s, transport=transport,
-                        policy=settings.retry_policy())
-    return ApiClient(PLATFORM, settings.base_url, classify=classify, auth_headers=oauth.oauth, refresh=oauth.refresh,
-                     policy=settings.retry_policy(), timeout=settings.timeout_s, transport=transport)
+    oauth = YandexOAuth(
+        platform=PLATFORM,
+        token=settings.token,
+        refresh_token=settings.refresh_token,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        oauth_url=settings.oauth_url,
+        timeout=settings.timeout_s,
+        transport=transport,
+        policy=settings.retry_policy(),
+    )
+    return ApiClient(
+        PLATFORM,
+        settings.base_url,
+        classify=classify,
+        auth_headers=oauth.oauth,
+        refresh=oauth.refresh,
+        policy=settings.retry_policy(),
+        timeout=settings.timeout_s,
+        transport=transport,
+    )

@@ -14,10 +14,19 @@ from ingestion.yandex_metrika.settings import PLATFORM, Settings
 from mrm import clock
 
 
-def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, date_from: date, date_to: date,
-         today: date | None = None, progress: Callable[[int], None] | None = None,
-         sleep: Callable[[float], None] = time.sleep, tables: tuple[str, ...] = ("traffic", "visits"),
-         ) -> dict[str, int]:
+def load(
+    client: Any,
+    settings: Settings,
+    *,
+    tenant_id: str,
+    account_id: str,
+    date_from: date,
+    date_to: date,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    tables: tuple[str, ...] = ("traffic", "visits"),
+) -> dict[str, int]:
     """Load the traffic table (Reporting API) and visits (Logs API) of counter `account_id`; rows per table."""
     today = today or clock.today()
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
@@ -28,18 +37,54 @@ def load(client: Any, settings: Settings, *, tenant_id: str, account_id: str, da
     days = days_between(start, end)
     with make_client(settings) as api:
         if "traffic" in tables:
-            res = run_load(client, tenant_id=tenant_id, platform=PLATFORM, report="traffic_daily",
-                           table="raw_yandex_metrika.traffic_daily", account_id=account_id, date_from=start,
-                           date_to=end, days=days, api=api, payload_attempts=settings.payload_attempts,
-                           on_rows=progress,
-                           produce=lambda: fetch.fetch_traffic(api, settings, tenant_id=tenant_id, counter=account_id,
-                                                               date_from=start, date_to=end, today=today))
+            res = run_load(
+                client,
+                tenant_id=tenant_id,
+                platform=PLATFORM,
+                report="traffic_daily",
+                table="raw_yandex_metrika.traffic_daily",
+                account_id=account_id,
+                date_from=start,
+                date_to=end,
+                days=days,
+                api=api,
+                payload_attempts=settings.payload_attempts,
+                on_rows=progress,
+                produce=lambda: fetch.fetch_traffic(
+                    api,
+                    settings,
+                    tenant_id=tenant_id,
+                    counter=account_id,
+                    date_from=start,
+                    date_to=end,
+                    today=today,
+                ),
+            )
             out["raw_yandex_metrika.traffic_daily"] = res.rows
         if "visits" in tables:
-            res = run_load(client, tenant_id=tenant_id, platform=PLATFORM, report="visits",
-                           table="raw_yandex_metrika.visits", account_id=account_id, date_from=start, date_to=end,
-                           days=days, api=api, payload_attempts=settings.payload_attempts, on_rows=progress,
-                           produce=lambda: fetch.fetch_visits(api, settings, tenant_id=tenant_id, counter=account_id,
-                                                              date_from=start, date_to=end, today=today, sleep=sleep))
+            res = run_load(
+                client,
+                tenant_id=tenant_id,
+                platform=PLATFORM,
+                report="visits",
+                table="raw_yandex_metrika.visits",
+                account_id=account_id,
+                date_from=start,
+                date_to=end,
+                days=days,
+                api=api,
+                payload_attempts=settings.payload_attempts,
+                on_rows=progress,
+                produce=lambda: fetch.fetch_visits(
+                    api,
+                    settings,
+                    tenant_id=tenant_id,
+                    counter=account_id,
+                    date_from=start,
+                    date_to=end,
+                    today=today,
+                    sleep=sleep,
+                ),
+            )
             out["raw_yandex_metrika.visits"] = res.rows
     return out

@@ -45,10 +45,19 @@ class Settings(ConnectorSettings):
 
         root = base_url.rstrip("/").rsplit("/", 1)[0]
         values: dict[str, Any] = {
-            "base_url": base_url, "token": SANDBOX_TOKENS["metrika"], "refresh_token": SANDBOX_TOKENS["yandex_refresh"],
-            "client_id": SANDBOX_TOKENS["yandex_client_id"], "client_secret": SANDBOX_TOKENS["yandex_client_secret"],
-            "oauth_url": f"{root}/oauth", "timeout_s": 5.0, "base_delay_s": 0.05, "max_delay_s": 0.5,
-            "max_server_delay_s": 2.0, "log_poll_interval_s": 0.02, "max_log_polls": 20, "page_limit": 500,
+            "base_url": base_url,
+            "token": SANDBOX_TOKENS["metrika"],
+            "refresh_token": SANDBOX_TOKENS["yandex_refresh"],
+            "client_id": SANDBOX_TOKENS["yandex_client_id"],
+            "client_secret": SANDBOX_TOKENS["yandex_client_secret"],
+            "oauth_url": f"{root}/oauth",
+            "timeout_s": 5.0,
+            "base_delay_s": 0.05,
+            "max_delay_s": 0.5,
+            "max_server_delay_s": 2.0,
+            "log_poll_interval_s": 0.02,
+            "max_log_polls": 20,
+            "page_limit": 500,
         }
         values.update(overrides)
         return cls(**values)

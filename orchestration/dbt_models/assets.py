@@ -1,6 +1,5 @@
 """All dbt models, seeds and snapshots as one dbt_assets step; dbt tests become asset checks."""
 
-
 import json
 import os
 import sys
@@ -27,7 +26,9 @@ def dbt_executable() -> str:
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=str(PROJECT_DIR), profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable())
+    return DbtCliResource(
+        project_dir=str(PROJECT_DIR), profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable()
+    )
 
 
 def point_dbt_at_warehouse(warehouse: WarehouseResource) -> None:
@@ -40,10 +41,17 @@ def point_dbt_at_warehouse(warehouse: WarehouseResource) -> None:
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
-    @dbt_assets(manifest=manifest_path(), dagster_dbt_translator=TRANSLATOR, partitions_def=daily_partitions,
-                backfill_policy=dg.BackfillPolicy.single_run(), name="mrm_dbt_models", pool="dbt")
-    def mrm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                       warehouse: WarehouseResource) -> Iterator[Any]:
+    @dbt_assets(
+        manifest=manifest_path(),
+        dagster_dbt_translator=TRANSLATOR,
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        name="mrm_dbt_models",
+        pool="dbt",
+    )
+    def mrm_dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
         """`dbt build` of the selected models for the run's days (tests run right after each model)."""
         first, last = context_days(context)
         point_dbt_at_warehouse(warehouse)

@@ -15,4 +15,7 @@ def dbt_vars(first: dt.date, last: dt.date, lookback_days: int = REBUILD_LOOKBAC
     """`--vars` for one partition or range: start_date/end_date as the incremental models expect them."""
     if last < first:
         raise ValueError(f"partition range ends before it starts: {first} .. {last}")
-    return {"start_date": (first - dt.timedelta(days=lookback_days)).isoformat(), "end_date": last.isoformat()}
+    return {
+        "start_date": (first - dt.timedelta(days=lookback_days)).isoformat(),
+        "end_date": last.isoformat(),
+    }

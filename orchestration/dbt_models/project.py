@@ -30,8 +30,18 @@ def manifest_path() -> Path:
     # dbt parse renders profiles.yml but never connects; usage stats off because we run offline.
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     tmp = MANIFEST_DIR.with_name(f"orchestration-parse-{os.getpid()}")
-    res = dbtRunner().invoke(["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-                              "--target-path", str(tmp), "--quiet"])
+    res = dbtRunner().invoke(
+        [
+            "parse",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(tmp),
+            "--quiet",
+        ]
+    )
     if not res.success:
         raise RuntimeError(f"dbt parse of {PROJECT_DIR} failed: {res.exception}")
     MANIFEST_DIR.mkdir(parents=True, exist_ok=True)

@@ -36,8 +36,9 @@ class MrmDbtTranslator(DagsterDbtTranslator):
         props = dbt_resource_props
         return (props.get("description") or "").strip() or f"dbt {props['resource_type']} {props['name']}"
 
-    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
-                             project: Any) -> dg.AssetCheckSpec | None:
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None or spec.description:
             return spec
@@ -59,5 +60,7 @@ def check_description(test: Mapping[str, Any]) -> str:
         return f"dbt test {test['name']}: the query must return no rows"
     kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")}
     column = f" on column {test['column_name']}" if test.get("column_name") else ""
-    args = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in kwargs.items())
+    args = "; ".join(
+        f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in kwargs.items()
+    )
     return f"dbt test {meta['name']}{column}" + (f" ({args})" if args else "")

@@ -10,8 +10,12 @@ from orchestration.resources import WarehouseResource
 MEDIA_PLANS = dg.AssetKey(["app", "media_plans"])
 
 
-@dg.asset_check(asset=MEDIA_PLANS, name="every_plan_has_current_lines", blocking=True,
-                description="Each committed plan version has lines in app.media_plan_lines_current.")
+@dg.asset_check(
+    asset=MEDIA_PLANS,
+    name="every_plan_has_current_lines",
+    blocking=True,
+    description="Each committed plan version has lines in app.media_plan_lines_current.",
+)
 def every_plan_has_current_lines(warehouse: WarehouseResource) -> Any:
     ch = warehouse.client()
     try:
@@ -23,5 +27,7 @@ def every_plan_has_current_lines(warehouse: WarehouseResource) -> Any:
         ).result_rows
     finally:
         ch.close()
-    return dg.AssetCheckResult(passed=not rows, metadata={"plans_without_lines": ", ".join("/".join(map(str, r))
-                                                                                           for r in rows) or "none"})
+    return dg.AssetCheckResult(
+        passed=not rows,
+        metadata={"plans_without_lines": ", ".join("/".join(map(str, r)) for r in rows) or "none"},
+    )

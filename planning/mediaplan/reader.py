@@ -309,7 +309,9 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
                 if len(merged) > MAX_MERGED_RANGES:
                     break
             _check_merged(where, merged)  # before the cells: a merge bomb costs no parsing
-            rows, formulas = _parse_sheet_xml(xml, ws._shared_strings, wb._date_formats, wb.epoch, where=where)
+            rows, formulas = _parse_sheet_xml(
+                xml, ws._shared_strings, wb._date_formats, wb.epoch, where=where
+            )
             sheets.append(Sheet(ws.title, rows, merged, formulas))
         wb.close()
     except PlanFileError:

@@ -33,12 +33,25 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: `apt-get install -y chromium` (never `playwright install`)")
     data = tmp_path_factory.mktemp("dagster-demo") / "data"
-    env = {k: v for k, v in os.environ.items() if k not in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST", "DAGSTER_HOME")}
-    env.update({"MRM_DATA_DIR": str(data), "MRM_WAREHOUSE_PORT": str(_free_port()), "GX_ANALYTICS_ENABLED": "false"})
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST", "DAGSTER_HOME")
+    }
+    env.update(
+        {"MRM_DATA_DIR": str(data), "MRM_WAREHOUSE_PORT": str(_free_port()), "GX_ANALYTICS_ENABLED": "false"}
+    )
     demo = subprocess.run(
-        [sys.executable, "-c", f"from orchestration.demo import run_demo_job; import json; "
-                               f"print(json.dumps(run_demo_job(days={DEMO_DAYS})))"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        [
+            sys.executable,
+            "-c",
+            f"from orchestration.demo import run_demo_job; import json; "
+            f"print(json.dumps(run_demo_job(days={DEMO_DAYS})))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert demo.returncode == 0, demo.stderr[-4000:]
     summary = json.loads(demo.stdout.strip().splitlines()[-1])
     assert summary["success"] and not summary["failures"]
@@ -46,8 +59,20 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
     log = data.parent / "dagster-dev.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from orchestration.cli import dagster_cmd; dagster_cmd()", "--port", str(port),
-             "--sandbox"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-c",
+                "from orchestration.cli import dagster_cmd; dagster_cmd()",
+                "--port",
+                str(port),
+                "--sandbox",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
@@ -87,8 +112,10 @@ def test_ui_shows_asset_graph_and_successful_demo_run(dagster_ui, artifacts_dir)
 
     assert (Path(dagster_ui["home"]) / "dagster.yaml").read_text().count("enabled: false") >= 1
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.set_default_timeout(90_000)
         page.goto(f"{dagster_ui['url']}/asset-groups/")

@@ -47,16 +47,37 @@ def app_url(dash, warehouse_url, tmp_path_factory):  # noqa: F811 - the imported
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: `apt-get install -y chromium` (never `playwright install`)")
     port = _free_port()
-    env = {**os.environ, "CLICKHOUSE_URL": warehouse_url, "MRM_MARTS_DB": dash["db"],
-           "MRM_REPORTS_DIR": str(tmp_path_factory.mktemp("reports")),
-           # The key signing the persistent sign-in cookie (a test value; a real one is random and secret).
-           "MRM_SECRET_KEY": "e2e-session-cookie-key-0123456789abcdef"}
+    env = {
+        **os.environ,
+        "CLICKHOUSE_URL": warehouse_url,
+        "MRM_MARTS_DB": dash["db"],
+        "MRM_REPORTS_DIR": str(tmp_path_factory.mktemp("reports")),
+        # The key signing the persistent sign-in cookie (a test value; a real one is random and secret).
+        "MRM_SECRET_KEY": "e2e-session-cookie-key-0123456789abcdef",
+    }
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "dashboards" / "streamlit_app.py"),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + UI_TIMEOUT_MS / 1000 * 3
@@ -80,8 +101,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM,
-                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield b
         b.close()
 
@@ -155,7 +178,8 @@ def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser,
         if len(rows) == 2 or time.monotonic() > deadline:
             break
     assert len(rows) == 2 and all(r["Campaign name"].startswith("dash_t1/acme: Retargeting") for r in rows), [
-        r["Campaign name"] for r in rows]
+        r["Campaign name"] for r in rows
+    ]
     page.get_by_role("combobox", name="Open campaign").click()
     page.get_by_role("option").first.click()
     page.get_by_text("Ads of campaign").wait_for()
@@ -181,15 +205,18 @@ def test_upload_map_validate_and_import_a_media_plan(browser, app_url, artifacts
     page = _login(browser, app_url, "it-pm@t1", query="lang=en&client=acme")
     _go(page, "Media plans")
     page.locator("input[type=file]").set_input_files(
-        files=[{"name": "akme_march.csv", "mimeType": "text/csv", "buffer": PLAN_CSV.encode("cp1251")}])
+        files=[{"name": "akme_march.csv", "mimeType": "text/csv", "buffer": PLAN_CSV.encode("cp1251")}]
+    )
     page.get_by_text("Detected column mapping").wait_for()
     page.get_by_text("Errors: 0").wait_for()
     page.screenshot(path=artifacts_dir / "04_plan_validated.png", full_page=True)
     page.get_by_role("button", name="Import").click()
     page.get_by_text("Imported plan akme-march, version").wait_for()
     page.screenshot(path=artifacts_dir / "05_plan_imported.png", full_page=True)
-    n = ch.query("SELECT line_count, toFloat64(total_budget_net) FROM app.media_plans WHERE tenant_id = 'dash_t1' "
-                 "AND client_id = 'acme' AND plan_id = 'akme-march' ORDER BY plan_version DESC LIMIT 1").result_rows
+    n = ch.query(
+        "SELECT line_count, toFloat64(total_budget_net) FROM app.media_plans WHERE tenant_id = 'dash_t1' "
+        "AND client_id = 'acme' AND plan_id = 'akme-march' ORDER BY plan_version DESC LIMIT 1"
+    ).result_rows
     assert n == [(2, 200000.0)]
     page.context.close()
 
@@ -198,9 +225,19 @@ def test_ask_the_assistant_and_see_citations(browser, app_url, artifacts_dir, ch
     from assistants import kb
     from assistants.kb.loaders import Document
 
-    kb.index_documents(ch, "dash_t1", [Document(
-        source_path="docs/pacing.md", title="Pacing", doc_type="doc", language="en",
-        text="# Pacing\n\nPacing is cumulative actual spend divided by cumulative planned spend for the flight.\n")])
+    kb.index_documents(
+        ch,
+        "dash_t1",
+        [
+            Document(
+                source_path="docs/pacing.md",
+                title="Pacing",
+                doc_type="doc",
+                language="en",
+                text="# Pacing\n\nPacing is cumulative actual spend divided by cumulative planned spend for the flight.\n",
+            )
+        ],
+    )
     page = _login(browser, app_url, "it-analyst@t1")
     _go(page, "Assistant")
     page.get_by_text("Knowledge base", exact=True).click()
@@ -220,8 +257,10 @@ def test_two_tenants_side_by_side_and_a_tampered_link(browser, app_url, artifact
         page.get_by_role("link", name="Campaigns").click()
     for page, tenant in ((one, "dash_t1"), (two, "dash_t2")):
         page.get_by_role("heading", name="Campaigns").wait_for()
-        names = [r["Campaign name"] for r in _campaign_rows(_download(page, "Download CSV",
-                                                                      artifacts_dir / f"{tenant}.csv"))]
+        names = [
+            r["Campaign name"]
+            for r in _campaign_rows(_download(page, "Download CSV", artifacts_dir / f"{tenant}.csv"))
+        ]
         assert names and all(n.startswith(f"{tenant}/acme: ") for n in names), names
     tampered = _login_expect_error(browser, app_url, "it-client-acme@t1", "lang=en&client=romashka")
     tampered.screenshot(path=artifacts_dir / "07_tampered.png", full_page=True)
@@ -250,7 +289,10 @@ def test_switching_clients_with_mouse_and_keyboard_sticks(browser, app_url, arti
     page.wait_for_url("**client=romashka**")
     _settle(page)
     _go(page, "Campaigns")  # a run of another page must keep the pick
-    names = [r["Campaign name"] for r in _campaign_rows(_download(page, "Download CSV", artifacts_dir / "romashka.csv"))]
+    names = [
+        r["Campaign name"]
+        for r in _campaign_rows(_download(page, "Download CSV", artifacts_dir / "romashka.csv"))
+    ]
     assert names and all(n.startswith("dash_t1/romashka: ") for n in names), names
     # Keyboard: focus the selector, type the other client's name, Enter.
     page.get_by_role("combobox", name="Client").click()
@@ -261,7 +303,10 @@ def test_switching_clients_with_mouse_and_keyboard_sticks(browser, app_url, arti
     _go(page, "Overview")  # two more page runs: the keyboard pick stays too
     _go(page, "Campaigns")
     assert "client=acme" in page.url
-    names = [r["Campaign name"] for r in _campaign_rows(_download(page, "Download CSV", artifacts_dir / "acme.csv"))]
+    names = [
+        r["Campaign name"]
+        for r in _campaign_rows(_download(page, "Download CSV", artifacts_dir / "acme.csv"))
+    ]
     assert names and all(n.startswith("dash_t1/acme: ") for n in names), names
     page.screenshot(path=artifacts_dir / "08_client_switch.png", full_page=True)
     page.context.close()

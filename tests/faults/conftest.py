@@ -98,8 +98,10 @@ class FaultWarehouse:
     def reset(self, ch: Any) -> None:
         """Empty raw tables, app logs/reports and dbt's databases: the next scenario starts from nothing."""
         self.cache.clear()
-        for (name,) in ch.query("SELECT concat(database, '.', name) FROM system.tables WHERE database LIKE 'raw\\_%' "
-                                "AND engine LIKE '%MergeTree'").result_rows:
+        for (name,) in ch.query(
+            "SELECT concat(database, '.', name) FROM system.tables WHERE database LIKE 'raw\\_%' "
+            "AND engine LIKE '%MergeTree'"
+        ).result_rows:
             ch.command(f"TRUNCATE TABLE {name}")
         for name in APP_TABLES:
             ch.command(f"TRUNCATE TABLE {name}")
@@ -124,7 +126,9 @@ def fault_sandbox() -> Iterator[Any]:
     from ingestion.sandbox.generator import World
     from ingestion.sandbox.server import SandboxServer
 
-    server = SandboxServer(World(seed=SEED, today=TODAY, history_days=max(60, SIZE.backfill_days + 20))).start()
+    server = SandboxServer(
+        World(seed=SEED, today=TODAY, history_days=max(60, SIZE.backfill_days + 20))
+    ).start()
     try:
         yield server
     finally:
@@ -167,8 +171,9 @@ def _answers(url: str) -> bool:
 
 
 @pytest.fixture
-def clean_marts(wh_env: FaultWarehouse, fault_sandbox: Any, tmp_path_factory: pytest.TempPathFactory
-                ) -> dict[str, Any]:
+def clean_marts(
+    wh_env: FaultWarehouse, fault_sandbox: Any, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     """The clean backfill built into marts by dbt; reused while the warehouse still holds exactly that state."""
     from dbt_project.run import build
     from ingestion.demo import register
@@ -187,9 +192,15 @@ def clean_marts(wh_env: FaultWarehouse, fault_sandbox: Any, tmp_path_factory: py
     assert failures == {}, f"the clean backfill failed: {failures}"
     target = tmp_path_factory.mktemp("dbt-clean")
     result = build(target_path=target)
-    state = {"raw": fingerprint(ch), "marts": marts_fingerprint(ch), "build_seconds": result.seconds,
-             "target": target}
-    assert state["marts"].get("fct_ad_performance_daily", {}).get("rows"), f"clean build left no marts: {state}"
+    state = {
+        "raw": fingerprint(ch),
+        "marts": marts_fingerprint(ch),
+        "build_seconds": result.seconds,
+        "target": target,
+    }
+    assert state["marts"].get("fct_ad_performance_daily", {}).get("rows"), (
+        f"clean build left no marts: {state}"
+    )
     ch.close()
     wh_env.cache["clean_marts"] = state
     return state

@@ -51,11 +51,15 @@ def hold_at_second_window(barrier: Path, limit_s: float = 900.0) -> None:
             state["ok"] = True
         elif state["ok"] and "running" in statuses and not state["held"]:
             state["held"] = True
-            (barrier / REACHED).write_text(",".join(f"{e.platform}/{e.report}" for e in entries), encoding="utf-8")
+            (barrier / REACHED).write_text(
+                ",".join(f"{e.platform}/{e.report}" for e in entries), encoding="utf-8"
+            )
             deadline = time.monotonic() + limit_s
             while not (barrier / RELEASE).exists():
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"barrier {barrier} held {limit_s:.0f}s: nobody killed or released the run")
+                    raise RuntimeError(
+                        f"barrier {barrier} held {limit_s:.0f}s: nobody killed or released the run"
+                    )
                 time.sleep(0.05)
 
     loads.write_logs = write_logs
@@ -67,7 +71,8 @@ def materialise(partition: str, today: str, warehouse_url: str, urls: dict[str, 
 
     defs = build_definitions(sandbox=True, sandbox_urls=urls, today=today, warehouse_url=warehouse_url)
     return defs.resolve_job_def("platform_job").execute_in_process(
-        partition_key=partition, instance=instance, asset_selection=raw_keys(), raise_on_error=False)
+        partition_key=partition, instance=instance, asset_selection=raw_keys(), raise_on_error=False
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

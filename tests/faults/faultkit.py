@@ -22,8 +22,10 @@ class Size:
     bulk_days: int
 
 
-SIZES = {"small": Size(backfill_days=3, bulk_rows=1_500_000, bulk_days=5),
-         "large": Size(backfill_days=30, bulk_rows=20_000_000, bulk_days=30)}
+SIZES = {
+    "small": Size(backfill_days=3, bulk_rows=1_500_000, bulk_days=5),
+    "large": Size(backfill_days=30, bulk_rows=20_000_000, bulk_days=30),
+}
 SIZE = SIZES[SCALE]
 
 SEED = 7
@@ -58,20 +60,43 @@ def sandbox_settings(server: Any, platform: str) -> Any:
     from ingestion.platforms import BY_PLATFORM
 
     module = connector(platform)
-    return module.Settings.for_sandbox(server.url(BY_PLATFORM[platform].sandbox_api), timeout_s=CLIENT_TIMEOUT_S)
+    return module.Settings.for_sandbox(
+        server.url(BY_PLATFORM[platform].sandbox_api), timeout_s=CLIENT_TIMEOUT_S
+    )
 
 
-def load_account(ch: Any, server: Any, account: Any, date_from: dt.date, date_to: dt.date,
-                 settings: Any = None, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def load_account(
+    ch: Any,
+    server: Any,
+    account: Any,
+    date_from: dt.date,
+    date_to: dt.date,
+    settings: Any = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
     """One account's window through its real connector against the sandbox."""
     settings = settings or sandbox_settings(server, account.platform)
-    return connector(account.platform).load(ch, settings, tenant_id=account.tenant_id, account_id=account.account_id,
-                                            date_from=date_from, date_to=date_to, today=TODAY, progress=progress)
+    return connector(account.platform).load(
+        ch,
+        settings,
+        tenant_id=account.tenant_id,
+        account_id=account.account_id,
+        date_from=date_from,
+        date_to=date_to,
+        today=TODAY,
+        progress=progress,
+    )
 
 
-def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date = FIRST_DAY,
-             date_to: dt.date = LAST_DAY, before: Callable[[Any], None] | None = None,
-             progress: Callable[[Any, int], None] | None = None) -> dict[str, str]:
+def backfill(
+    ch: Any,
+    server: Any,
+    accounts_: Iterable[Any],
+    date_from: dt.date = FIRST_DAY,
+    date_to: dt.date = LAST_DAY,
+    before: Callable[[Any], None] | None = None,
+    progress: Callable[[Any, int], None] | None = None,
+) -> dict[str, str]:
     """Load every account's window; an account that fails is named (with its error) and the backfill goes on.
     When an account bills in another currency, the Bank of Russia rates of the window are loaded too (the dbt
     build refuses foreign spend without them)."""
@@ -82,8 +107,15 @@ def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date 
         if before is not None:
             before(account)
         try:
-            load_account(ch, server, account, date_from, date_to, settings,
-                         None if progress is None else (lambda n, a=account: progress(a, n)))
+            load_account(
+                ch,
+                server,
+                account,
+                date_from,
+                date_to,
+                settings,
+                None if progress is None else (lambda n, a=account: progress(a, n)),
+            )
         except Exception as exc:  # noqa: BLE001 - collected: the scenario reruns exactly these accounts
             failures[f"{account.platform}/{account.account_id}"] = f"{type(exc).__name__}: {exc}"
     if any(a.currency != "RUB" for a in accounts_):
@@ -91,8 +123,13 @@ def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date 
 
         try:
             # connectors re-pull a lookback before the window (Google Ads: 7 days): the rates cover those days too
-            cbr.load(ch, cbr.Settings.for_sandbox(server.url("cbr"), timeout_s=CLIENT_TIMEOUT_S),
-                     date_from=date_from - dt.timedelta(days=31), date_to=date_to, today=TODAY)
+            cbr.load(
+                ch,
+                cbr.Settings.for_sandbox(server.url("cbr"), timeout_s=CLIENT_TIMEOUT_S),
+                date_from=date_from - dt.timedelta(days=31),
+                date_to=date_to,
+                today=TODAY,
+            )
         except Exception as exc:  # noqa: BLE001 - reported like an account
             failures["cbr/rates"] = f"{type(exc).__name__}: {exc}"
     return failures
@@ -103,9 +140,13 @@ def backfill(ch: Any, server: Any, accounts_: Iterable[Any], date_from: dt.date 
 # --------------------------------------------------------------------------------------------------------------
 def _columns(ch: Any, table: str) -> list[tuple[str, str]]:
     db, name = table.split(".", 1)
-    return [(c, t) for c, t in ch.query(
-        "SELECT name, type FROM system.columns WHERE database = {d:String} AND table = {t:String} ORDER BY position",
-        parameters={"d": db, "t": name}).result_rows]
+    return [
+        (c, t)
+        for c, t in ch.query(
+            "SELECT name, type FROM system.columns WHERE database = {d:String} AND table = {t:String} ORDER BY position",
+            parameters={"d": db, "t": name},
+        ).result_rows
+    ]
 
 
 def _metric(col: str, typ: str) -> bool:
@@ -115,33 +156,58 @@ def _metric(col: str, typ: str) -> bool:
 
 
 def raw_tables(ch: Any) -> list[str]:
-    return [r[0] for r in ch.query(
-        "SELECT concat(database, '.', name) FROM system.tables WHERE database LIKE 'raw\\_%' "
-        "AND engine LIKE '%MergeTree' ORDER BY 1").result_rows]
+    return [
+        r[0]
+        for r in ch.query(
+            "SELECT concat(database, '.', name) FROM system.tables WHERE database LIKE 'raw\\_%' "
+            "AND engine LIKE '%MergeTree' ORDER BY 1"
+        ).result_rows
+    ]
 
 
-def table_fingerprint(ch: Any, table: str, where: str = "1", parameters: dict[str, Any] | None = None,
-                      current_sql: str | None = None) -> dict[str, Any]:
+def table_fingerprint(
+    ch: Any,
+    table: str,
+    where: str = "1",
+    parameters: dict[str, Any] | None = None,
+    current_sql: str | None = None,
+) -> dict[str, Any]:
     """Rows, an order-free hash of every row (load ids excluded), metric totals, and rows of the current load."""
     cols = [(c, t) for c, t in _columns(ch, table) if c not in META_COLUMNS]
     # Aggregate states serialise in insertion order (uniqCombined keeps a small set as a list): hash what they mean.
-    names = ", ".join(f"finalizeAggregation(`{c}`)" if t.startswith("AggregateFunction") else f"`{c}`" for c, t in cols)
+    names = ", ".join(
+        f"finalizeAggregation(`{c}`)" if t.startswith("AggregateFunction") else f"`{c}`" for c, t in cols
+    )
     metrics = [c for c, t in cols if _metric(c, t)]
     # Float sums depend on the summation order (parts, threads): compare them rounded; the row hash is exact.
-    totals = "".join(f", toString(round(sum(`{c}`), 6))" if "Float" in t else f", toString(sum(`{c}`))"
-                     for c, t in cols if c in metrics)
+    totals = "".join(
+        f", toString(round(sum(`{c}`), 6))" if "Float" in t else f", toString(sum(`{c}`))"
+        for c, t in cols
+        if c in metrics
+    )
     # sum() of 64-bit row hashes is a multiset hash: a duplicated row changes it (XOR would cancel out).
-    row = ch.query(f"SELECT count(), toString(sum(cityHash64({names}))){totals} FROM {table} WHERE {where}",  # noqa: S608
-                   parameters=parameters or {}).result_rows[0]
-    out: dict[str, Any] = {"rows": int(row[0]), "hash": row[1], "totals": dict(zip(metrics, row[2:], strict=True))}
+    row = ch.query(
+        f"SELECT count(), toString(sum(cityHash64({names}))){totals} FROM {table} WHERE {where}",  # noqa: S608
+        parameters=parameters or {},
+    ).result_rows[0]
+    out: dict[str, Any] = {
+        "rows": int(row[0]),
+        "hash": row[1],
+        "totals": dict(zip(metrics, row[2:], strict=True)),
+    }
     if current_sql is not None:
-        out["current_rows"] = int(ch.query(f"SELECT count() FROM ({current_sql}) WHERE {where}",  # noqa: S608
-                                           parameters=parameters or {}).result_rows[0][0])
+        out["current_rows"] = int(
+            ch.query(
+                f"SELECT count() FROM ({current_sql}) WHERE {where}",  # noqa: S608
+                parameters=parameters or {},
+            ).result_rows[0][0]
+        )
     return out
 
 
-def raw_fingerprint(ch: Any, tables: Iterable[str] | None = None, tenants: Iterable[str] | None = None
-                    ) -> dict[str, dict[str, Any]]:
+def raw_fingerprint(
+    ch: Any, tables: Iterable[str] | None = None, tenants: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
     from warehouse.loads import current_rows_sql
 
     out = {}
@@ -163,20 +229,31 @@ def load_log_state(ch: Any, tenants: Iterable[str] | None = None) -> dict[tuple[
         "SELECT tenant_id, platform, report, account_id, date_from, date_to, "
         "argMax(status, (started_at, ifNull(finished_at, toDateTime64(0, 3, 'UTC')), status != 'running')) AS s, "
         "argMax(rows, (started_at, ifNull(finished_at, toDateTime64(0, 3, 'UTC')), status != 'running')) "
-        f"FROM app.load_log WHERE {where} GROUP BY ALL", parameters=params).result_rows  # noqa: S608
+        f"FROM app.load_log WHERE {where} GROUP BY ALL",
+        parameters=params,
+    ).result_rows  # noqa: S608
     return {tuple(r[:6]): (r[6], int(r[7])) for r in rows}
 
 
 def sent_reports(ch: Any) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in ch.query(
-        "SELECT tenant_id, client_id, date_from, date_to, lang, run_id, status FROM app.report_runs FINAL "
-        "WHERE status = 'sent' ORDER BY ALL").result_rows]
+    return [
+        tuple(r)
+        for r in ch.query(
+            "SELECT tenant_id, client_id, date_from, date_to, lang, run_id, status FROM app.report_runs FINAL "
+            "WHERE status = 'sent' ORDER BY ALL"
+        ).result_rows
+    ]
 
 
-def fingerprint(ch: Any, tables: Iterable[str] | None = None, tenants: Iterable[str] | None = None) -> dict[str, Any]:
+def fingerprint(
+    ch: Any, tables: Iterable[str] | None = None, tenants: Iterable[str] | None = None
+) -> dict[str, Any]:
     """Everything a scenario must leave equal to a clean run."""
-    return {"raw": raw_fingerprint(ch, tables, tenants), "load_log": load_log_state(ch, tenants),
-            "sent_reports": sent_reports(ch)}
+    return {
+        "raw": raw_fingerprint(ch, tables, tenants),
+        "load_log": load_log_state(ch, tenants),
+        "sent_reports": sent_reports(ch),
+    }
 
 
 def assert_same_as_clean(got: dict[str, Any], clean: dict[str, Any]) -> None:
@@ -185,22 +262,36 @@ def assert_same_as_clean(got: dict[str, Any], clean: dict[str, Any]) -> None:
     assert any(fp["rows"] for fp in clean["raw"].values()), "the clean run loaded no rows"
     for table, fp in got["raw"].items():
         # Physical rows = rows of the current load: no duplicates and no orphans of a killed load remain.
-        assert fp["rows"] == fp["current_rows"], f"{table}: {fp['rows']} rows stored, {fp['current_rows']} current"
-    diff = {t: (got["raw"].get(t), clean["raw"].get(t)) for t in set(got["raw"]) | set(clean["raw"])
-            if got["raw"].get(t) != clean["raw"].get(t)}
+        assert fp["rows"] == fp["current_rows"], (
+            f"{table}: {fp['rows']} rows stored, {fp['current_rows']} current"
+        )
+    diff = {
+        t: (got["raw"].get(t), clean["raw"].get(t))
+        for t in set(got["raw"]) | set(clean["raw"])
+        if got["raw"].get(t) != clean["raw"].get(t)
+    }
     assert not diff, f"raw tables differ from the clean run (got, clean): {diff}"
     assert clean["load_log"], "the clean run wrote no app.load_log rows"
     bad = {k: v for k, v in got["load_log"].items() if v[0] != "ok"}
     assert not bad, f"windows whose latest app.load_log status is not ok: {bad}"
-    log_diff = {k: (got["load_log"].get(k), clean["load_log"].get(k))
-                for k in set(got["load_log"]) | set(clean["load_log"]) if got["load_log"].get(k) != clean["load_log"].get(k)}
-    assert not log_diff, f"app.load_log (latest per window) differs from the clean run (got, clean): {log_diff}"
+    log_diff = {
+        k: (got["load_log"].get(k), clean["load_log"].get(k))
+        for k in set(got["load_log"]) | set(clean["load_log"])
+        if got["load_log"].get(k) != clean["load_log"].get(k)
+    }
+    assert not log_diff, (
+        f"app.load_log (latest per window) differs from the clean run (got, clean): {log_diff}"
+    )
     assert got["sent_reports"] == clean["sent_reports"], "a report was recorded as sent by a faulted run"
 
 
 def marts_fingerprint(ch: Any, database: str = "marts") -> dict[str, dict[str, Any]]:
     """Every table of the marts database: rows, row hash and metric totals (views are covered by their tables)."""
-    tables = [r[0] for r in ch.query(
-        "SELECT name FROM system.tables WHERE database = {d:String} AND engine NOT LIKE '%View' ORDER BY name",
-        parameters={"d": database}).result_rows]
+    tables = [
+        r[0]
+        for r in ch.query(
+            "SELECT name FROM system.tables WHERE database = {d:String} AND engine NOT LIKE '%View' ORDER BY name",
+            parameters={"d": database},
+        ).result_rows
+    ]
     return {t: table_fingerprint(ch, f"{database}.{t}") for t in tables}

@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PARTITION = LAST_DAY.isoformat()
 
 
-def test_kill_dagster_run_mid_partition_then_rerun_equals_clean(fresh, wh_env, fault_sandbox, tmp_path,
-                                                                 monkeypatch) -> None:
+def test_kill_dagster_run_mid_partition_then_rerun_equals_clean(
+    fresh, wh_env, fault_sandbox, tmp_path, monkeypatch
+) -> None:
     from ingestion.demo import register
 
     with dg.instance_for_test() as scratch:
@@ -43,20 +44,40 @@ def test_kill_dagster_run_mid_partition_then_rerun_equals_clean(fresh, wh_env, f
     barrier.mkdir()
     with open(log_path, "wb") as log_fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.faults.dagster_partition", "--partition", PARTITION,
-             "--today", TODAY.isoformat(), "--warehouse-url", wh_env.url, "--urls", json.dumps(fault_sandbox.urls),
-             "--barrier", str(barrier)],
-            cwd=ROOT, env=env, stdout=log_fh, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "tests.faults.dagster_partition",
+                "--partition",
+                PARTITION,
+                "--today",
+                TODAY.isoformat(),
+                "--warehouse-url",
+                wh_env.url,
+                "--urls",
+                json.dumps(fault_sandbox.urls),
+                "--barrier",
+                str(barrier),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log_fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         # The run announces the kill point itself (one window ok, the next one logged running) and waits there:
         # the kill lands mid-partition however slow or busy the machine is. The limit only bounds a broken run.
         deadline = time.monotonic() + 300
         while proc.poll() is None and not (barrier / REACHED).exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert (barrier / REACHED).exists(), "the run never reached the barrier: " + log_path.read_text(
-            errors="replace")[-2000:]
-        assert proc.poll() is None, (f"the run ended before the kill point (code {proc.returncode}): "
-                                     + log_path.read_text(errors="replace")[-2000:])
+        assert (barrier / REACHED).exists(), (
+            "the run never reached the barrier: " + log_path.read_text(errors="replace")[-2000:]
+        )
+        assert proc.poll() is None, (
+            f"the run ended before the kill point (code {proc.returncode}): "
+            + log_path.read_text(errors="replace")[-2000:]
+        )
         os.killpg(proc.pid, signal.SIGKILL)  # the run's own process group: nothing else is touched
         proc.wait(30)
         wait_dead(proc.pid)

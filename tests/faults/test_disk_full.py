@@ -31,13 +31,19 @@ LOADS_ON_FULL_DISK = 3  # that load and the next two run against the full disk
 def tmpfs_dir() -> Iterator[Path]:
     mnt = Path(tempfile.mkdtemp(prefix="mrm-faults-tmpfs-"))
     try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_SIZE}", "tmpfs", str(mnt)],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={TMPFS_SIZE}", "tmpfs", str(mnt)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     except FileNotFoundError:
         pytest.skip("disk-full scenario needs `mount` (not installed)")
     if done.returncode != 0:
         mnt.rmdir()
-        pytest.skip(f"disk-full scenario needs to mount a tmpfs (root or CAP_SYS_ADMIN): {done.stderr.strip()}")
+        pytest.skip(
+            f"disk-full scenario needs to mount a tmpfs (root or CAP_SYS_ADMIN): {done.stderr.strip()}"
+        )
     try:
         yield mnt
     finally:
@@ -101,7 +107,9 @@ def test_disk_full_during_load_fails_loudly_then_rerun_equals_clean(tmpfs_dir, f
         for key, error in failed.items():
             assert "NOT_ENOUGH_SPACE" in error or "No space left" in error, f"{key}: unclear error {error}"
         limit = 60 * load_factor()  # a hang guard, so it grows with the machine's load
-        assert elapsed < limit, f"loads on a full disk took {elapsed:.0f}s (limit {limit:.0f}s): failing must be quick"
+        assert elapsed < limit, (
+            f"loads on a full disk took {elapsed:.0f}s (limit {limit:.0f}s): failing must be quick"
+        )
         log = load_log_state(ch)  # readable: the disk is full, selects still work
         for key in on_full_disk:
             statuses = {s for k, (s, _) in log.items() if f"{k[1]}/{k[3]}" == key}

@@ -60,15 +60,18 @@ def smtp() -> Iterator[tuple[int, FlakySmtp]]:
 
 
 def _statuses(ch: Any, period: tuple[dt.date, dt.date]) -> dict[str, tuple[str, str]]:
-    rows = ch.query("SELECT client_id, status, run_id FROM app.report_runs FINAL WHERE tenant_id = {t:String} "
-                    "AND date_from = {f:Date} AND date_to = {to:Date}",
-                    parameters={"t": TENANT, "f": period[0], "to": period[1]}).result_rows
+    rows = ch.query(
+        "SELECT client_id, status, run_id FROM app.report_runs FINAL WHERE tenant_id = {t:String} "
+        "AND date_from = {f:Date} AND date_to = {to:Date}",
+        parameters={"t": TENANT, "f": period[0], "to": period[1]},
+    ).result_rows
     return {c: (s, r) for c, s, r in rows}
 
 
 @pytest.mark.parametrize("mode", ["drop", "refuse"])
 def test_interrupted_report_send_is_not_recorded_and_rerun_sends_exactly_once(
-        mode, clean_marts, wh_env, fault_sandbox, smtp, tmp_path) -> None:
+    mode, clean_marts, wh_env, fault_sandbox, smtp, tmp_path
+) -> None:
     from assistants.reports import build_report
     from orchestration.ai.partitions import report_period
     from orchestration.definitions import build_definitions
@@ -78,10 +81,13 @@ def test_interrupted_report_send_is_not_recorded_and_rerun_sends_exactly_once(
     ch = wh_env.client()
     ch.command("TRUNCATE TABLE app.report_runs")
     for client_id, rcpt in RECIPIENTS.items():
-        ch.command("INSERT INTO app.clients (tenant_id, client_id, name, currency, agency_commission, "
-                   "report_recipients, report_language) SELECT tenant_id, client_id, name, currency, "
-                   "agency_commission, [{r:String}], 'en' FROM app.clients FINAL WHERE tenant_id = {t:String} "
-                   "AND client_id = {c:String}", parameters={"r": rcpt, "t": TENANT, "c": client_id})
+        ch.command(
+            "INSERT INTO app.clients (tenant_id, client_id, name, currency, agency_commission, "
+            "report_recipients, report_language) SELECT tenant_id, client_id, name, currency, "
+            "agency_commission, [{r:String}], 'en' FROM app.clients FINAL WHERE tenant_id = {t:String} "
+            "AND client_id = {c:String}",
+            parameters={"r": rcpt, "t": TENANT, "c": client_id},
+        )
     period = report_period(LAST_DAY, 7)
     first, last = (dt.date.fromisoformat(p) for p in period.split(":"))
     for client_id in RECIPIENTS:
@@ -89,18 +95,26 @@ def test_interrupted_report_send_is_not_recorded_and_rerun_sends_exactly_once(
     built = _statuses(ch, (first, last))
     assert {c: s for c, (s, _) in built.items()} == {c: "built" for c in RECIPIENTS}
 
-    defs = build_definitions(sandbox=True, sandbox_urls=fault_sandbox.urls, today=TODAY.isoformat(),
-                             warehouse_url=wh_env.url, reports_dir=str(tmp_path / "reports"),
-                             smtp=SmtpResource(host="127.0.0.1", port=port, timeout_s=10))
-    job = dg.Definitions.merge(defs, dg.Definitions(jobs=[dg.define_asset_job(
-        "emails_only", selection=dg.AssetSelection.assets(EMAILS))])).resolve_job_def("emails_only")
+    defs = build_definitions(
+        sandbox=True,
+        sandbox_urls=fault_sandbox.urls,
+        today=TODAY.isoformat(),
+        warehouse_url=wh_env.url,
+        reports_dir=str(tmp_path / "reports"),
+        smtp=SmtpResource(host="127.0.0.1", port=port, timeout_s=10),
+    )
+    job = dg.Definitions.merge(
+        defs,
+        dg.Definitions(jobs=[dg.define_asset_job("emails_only", selection=dg.AssetSelection.assets(EMAILS))]),
+    ).resolve_job_def("emails_only")
     run_config = {"ops": {"reports__client_report_emails": {"config": {"tenants": [TENANT]}}}}
 
     victim = "auto"  # sent second (clients go in id order): one client is delivered before the interruption
     handler.victim, handler.mode = RECIPIENTS[victim], mode
     with dg.instance_for_test() as instance:
-        first_run = job.execute_in_process(partition_key=LAST_DAY.isoformat(), instance=instance,
-                                           run_config=run_config, raise_on_error=False)
+        first_run = job.execute_in_process(
+            partition_key=LAST_DAY.isoformat(), instance=instance, run_config=run_config, raise_on_error=False
+        )
         assert not first_run.success, "an interrupted send must fail the step loudly"
         assert handler.interrupted == [[RECIPIENTS[victim]]]
         after = _statuses(ch, (first, last))
@@ -109,8 +123,9 @@ def test_interrupted_report_send_is_not_recorded_and_rerun_sends_exactly_once(
         assert after["shoes"][0] == "sent"
         assert [r for r, _ in handler.delivered] == [[RECIPIENTS["shoes"]]]
 
-        rerun = job.execute_in_process(partition_key=LAST_DAY.isoformat(), instance=instance,
-                                       run_config=run_config, raise_on_error=False)
+        rerun = job.execute_in_process(
+            partition_key=LAST_DAY.isoformat(), instance=instance, run_config=run_config, raise_on_error=False
+        )
         assert rerun.success
     final = _statuses(ch, (first, last))
     assert {c: s for c, (s, _) in final.items()} == {c: "sent" for c in RECIPIENTS}

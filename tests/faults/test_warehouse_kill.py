@@ -33,42 +33,63 @@ def bulk_rows(n: int, seed: int = 11) -> pa.Table:
     days = np.array(BULK_DAYS, dtype="datetime64[D]")[idx % len(BULK_DAYS)]
     campaign = (idx // len(BULK_DAYS)) % 5000
     visits = rng.integers(1, 500, n, dtype=np.uint64)
-    return pa.table({
-        "tenant_id": pa.repeat(pa.scalar(BULK_TENANT), n),
-        "account_id": pa.repeat(pa.scalar(BULK_ACCOUNT), n),
-        "date_day": pa.array(days, pa.date32()),
-        "traffic_source": pa.array(np.where(idx % 3 == 0, "ad", "organic")),
-        "utm_source": pa.repeat(pa.scalar("yandex"), n),
-        "utm_medium": pa.repeat(pa.scalar("cpc"), n),
-        "utm_campaign": pa.array(np.char.add("ya_", (idx // len(BULK_DAYS)).astype(str))),
-        "direct_campaign_id": pa.array((campaign + 1_000_000).astype(np.uint64)),
-        "direct_campaign_name": pa.array(np.char.add("bulk campaign ", campaign.astype(str))),
-        "visits": pa.array(visits),
-        "users": pa.array(visits // 2 + 1),
-        "bounces": pa.array(visits // 5),
-        "pageviews": pa.array(visits * 3),
-        "goal_reaches": pa.array(visits // 10),
-        "revenue": micros_array_to_money(pa.array(rng.integers(0, 10**9, n, dtype=np.int64))),
-        "currency": pa.repeat(pa.scalar("RUB"), n),
-        "sampled": pa.array(np.zeros(n, dtype=np.uint8)),
-        "sample_share": pa.array(np.ones(n)),
-        "timezone": pa.repeat(pa.scalar("Europe/Moscow"), n),
-        "is_provisional": pa.array(np.zeros(n, dtype=np.uint8)),
-    })
+    return pa.table(
+        {
+            "tenant_id": pa.repeat(pa.scalar(BULK_TENANT), n),
+            "account_id": pa.repeat(pa.scalar(BULK_ACCOUNT), n),
+            "date_day": pa.array(days, pa.date32()),
+            "traffic_source": pa.array(np.where(idx % 3 == 0, "ad", "organic")),
+            "utm_source": pa.repeat(pa.scalar("yandex"), n),
+            "utm_medium": pa.repeat(pa.scalar("cpc"), n),
+            "utm_campaign": pa.array(np.char.add("ya_", (idx // len(BULK_DAYS)).astype(str))),
+            "direct_campaign_id": pa.array((campaign + 1_000_000).astype(np.uint64)),
+            "direct_campaign_name": pa.array(np.char.add("bulk campaign ", campaign.astype(str))),
+            "visits": pa.array(visits),
+            "users": pa.array(visits // 2 + 1),
+            "bounces": pa.array(visits // 5),
+            "pageviews": pa.array(visits * 3),
+            "goal_reaches": pa.array(visits // 10),
+            "revenue": micros_array_to_money(pa.array(rng.integers(0, 10**9, n, dtype=np.int64))),
+            "currency": pa.repeat(pa.scalar("RUB"), n),
+            "sampled": pa.array(np.zeros(n, dtype=np.uint8)),
+            "sample_share": pa.array(np.ones(n)),
+            "timezone": pa.repeat(pa.scalar("Europe/Moscow"), n),
+            "is_provisional": pa.array(np.zeros(n, dtype=np.uint8)),
+        }
+    )
 
 
 def logged_replace(ch: Any, data: pa.Table, load_id: str | None = None) -> int:
     from warehouse.loads import load_logged, replace_window
 
-    with load_logged(ch, tenant_id=BULK_TENANT, platform="yandex_metrika", report="traffic_daily",
-                     account_id=BULK_ACCOUNT, date_from=BULK_DAYS[0], date_to=BULK_DAYS[-1]) as log:
-        log.rows = replace_window(ch, BULK_TABLE, data, tenant_id=BULK_TENANT, account_id=BULK_ACCOUNT,
-                                  days=BULK_DAYS, load_id=load_id)
+    with load_logged(
+        ch,
+        tenant_id=BULK_TENANT,
+        platform="yandex_metrika",
+        report="traffic_daily",
+        account_id=BULK_ACCOUNT,
+        date_from=BULK_DAYS[0],
+        date_to=BULK_DAYS[-1],
+    ) as log:
+        log.rows = replace_window(
+            ch,
+            BULK_TABLE,
+            data,
+            tenant_id=BULK_TENANT,
+            account_id=BULK_ACCOUNT,
+            days=BULK_DAYS,
+            load_id=load_id,
+        )
     return log.rows
 
 
-def held_batches(data: pa.Table, after_rows: int, reached: threading.Event, release: threading.Event,
-                 limit_s: float = 300.0) -> Iterator[pa.RecordBatch]:
+def held_batches(
+    data: pa.Table,
+    after_rows: int,
+    reached: threading.Event,
+    release: threading.Event,
+    limit_s: float = 300.0,
+) -> Iterator[pa.RecordBatch]:
     """`data` as record batches that stop once `after_rows` rows are out: `reached` is set, then the stream waits
     for `release`. The insert is then in flight at a known point whatever the machine's speed."""
     out = 0
@@ -87,8 +108,10 @@ def bulk_fingerprint(ch: Any) -> dict[str, Any]:
 
 def _insert_in_flight(ch: Any, tmp_dir: Path, load_id: str) -> bool:
     """A part of the reload is committed and the next part's body is streaming into the server's tmp dir."""
-    committed = ch.query(f"SELECT count() FROM {BULK_TABLE} WHERE _load_id = {{l:String}}",  # noqa: S608
-                         parameters={"l": load_id}).result_rows[0][0]
+    committed = ch.query(
+        f"SELECT count() FROM {BULK_TABLE} WHERE _load_id = {{l:String}}",  # noqa: S608
+        parameters={"l": load_id},
+    ).result_rows[0][0]
     streaming = any(p.stat().st_size > 0 for p in tmp_dir.glob("*") if p.is_file())
     return committed > 0 and streaming
 
@@ -147,8 +170,9 @@ def test_kill_warehouse_during_large_insert_then_restart_and_rerun(fresh, wh_env
 
 
 @contextmanager
-def dbt_held_after_first_model(reached: threading.Event, release: threading.Event,
-                               limit_s: float = 300.0) -> Iterator[None]:
+def dbt_held_after_first_model(
+    reached: threading.Event, release: threading.Event, limit_s: float = 300.0
+) -> Iterator[None]:
     """Inside the block, dbt runs of this process stop once a model has finished: `reached` is set and dbt's
     thread that reports the model waits for `release`. dbt itself announces the point (its NodeFinished event),
     so the kill lands mid-build on a fast or a busy machine alike."""
@@ -190,16 +214,20 @@ def test_kill_warehouse_during_dbt_build_then_restart_and_rebuild(clean_marts, w
         release.set()
         thread.join(300)
     assert not thread.is_alive(), "dbt hung after the warehouse died"
-    assert "error" in outcome or not outcome["result"].success, "dbt reported success although the server died"
+    assert "error" in outcome or not outcome["result"].success, (
+        "dbt reported success although the server died"
+    )
 
     wh_env.start()
     ch = wh_env.client()
     rebuilt = build(target_path=tmp_path / "rebuilt")
     assert rebuilt.success
     got = marts_fingerprint(ch)
-    assert got == clean_marts["marts"], {t: (got.get(t), clean_marts["marts"].get(t))
-                                          for t in set(got) | set(clean_marts["marts"])
-                                          if got.get(t) != clean_marts["marts"].get(t)}
+    assert got == clean_marts["marts"], {
+        t: (got.get(t), clean_marts["marts"].get(t))
+        for t in set(got) | set(clean_marts["marts"])
+        if got.get(t) != clean_marts["marts"].get(t)
+    }
     # The raw layer the build read is untouched by the kill: same rows, same load log.
     assert_same_as_clean(fingerprint(ch), clean_marts["raw"])
     wh_env.cache["clean_marts"] = clean_marts  # the warehouse holds exactly the clean marts again

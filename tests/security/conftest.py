@@ -29,7 +29,14 @@ PERIOD = f"{END - dt.timedelta(days=13)}:{END}"
 
 # Strings that exist only in tenant sec_t2's data; any of them in a sec_t1 answer is a leak.
 KB_SECRET = "ZEBRA-4471-VICTIM"
-VICTIM_MARKERS = ("sec_t2/acme: ", "sec_t2/globex: ", "Globex Victim", "Acme Victim", KB_SECRET, "globex@example.test")
+VICTIM_MARKERS = (
+    "sec_t2/acme: ",
+    "sec_t2/globex: ",
+    "Globex Victim",
+    "Acme Victim",
+    KB_SECRET,
+    "globex@example.test",
+)
 
 APPEND_ONLY_LOGS = ("app.audit_log", "app.llm_calls", "app.ai_usage", "app.login_attempts")
 
@@ -47,7 +54,8 @@ def fingerprint(ch: Any) -> dict[str, int]:
     rows = ch.query(
         "SELECT concat(database, '.', name), total_rows, engine LIKE 'Replacing%' FROM system.tables "
         "WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') AND engine NOT LIKE '%View' "
-        "ORDER BY 1").result_rows
+        "ORDER BY 1"
+    ).result_rows
     out = {}
     for name, n, replacing in rows:
         # The audit log grows with every denied attempt, the AI usage log with every answer: by design, not damage.
@@ -73,18 +81,31 @@ def sec_world(ch) -> dict[str, Any]:
     from warehouse.migrate import migrate
 
     migrate(ch)
-    specs = [sample_marts.ClientSpec(T1, "acme", "Acme Ours", seed=11, campaigns=3),
-             sample_marts.ClientSpec(T1, "romashka", "Ромашка Ours", seed=12, campaigns=3),
-             sample_marts.ClientSpec(T2, "acme", "Acme Victim", seed=13, campaigns=3),
-             sample_marts.ClientSpec(T2, "globex", "Globex Victim", seed=14, campaigns=3)]
+    specs = [
+        sample_marts.ClientSpec(T1, "acme", "Acme Ours", seed=11, campaigns=3),
+        sample_marts.ClientSpec(T1, "romashka", "Ромашка Ours", seed=12, campaigns=3),
+        sample_marts.ClientSpec(T2, "acme", "Acme Victim", seed=13, campaigns=3),
+        sample_marts.ClientSpec(T2, "globex", "Globex Victim", seed=14, campaigns=3),
+    ]
     sample_marts.build(ch, MARTS, specs, end=END, days=DAYS)
     for login, (tenant, role, client_id) in USERS.items():
         auth.add_user(ch, tenant_id=tenant, login=login, role=role, password=PASSWORD, client_id=client_id)
     docs = {
-        T1: Document("sec/t1/policy.md", "# Budget policy\n\nOur CPA target for acme is 900 RUB.\n", "Budget policy",
-                     "md", "en"),
-        T2: Document("sec/t2/passwords.md", f"# Budget policy secrets\n\nThe vault code of sec_t2 is {KB_SECRET}. "
-                     "Budget policy: CPA target 700 RUB.\n", "Budget policy secrets", "md", "en"),
+        T1: Document(
+            "sec/t1/policy.md",
+            "# Budget policy\n\nOur CPA target for acme is 900 RUB.\n",
+            "Budget policy",
+            "md",
+            "en",
+        ),
+        T2: Document(
+            "sec/t2/passwords.md",
+            f"# Budget policy secrets\n\nThe vault code of sec_t2 is {KB_SECRET}. "
+            "Budget policy: CPA target 700 RUB.\n",
+            "Budget policy secrets",
+            "md",
+            "en",
+        ),
     }
     for tenant, doc in docs.items():
         kb.index_documents(ch, tenant, [doc])

@@ -75,7 +75,9 @@ def listener() -> Iterator[_Listener]:
 
 
 @pytest.mark.browser
-def test_markdown_image_in_the_client_parameter_fetches_nothing_after_a_browser_sign_in(browser, app_url, listener):  # noqa: F811
+def test_markdown_image_in_the_client_parameter_fetches_nothing_after_a_browser_sign_in(
+    browser, app_url, listener
+):  # noqa: F811
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(60_000)

@@ -33,7 +33,9 @@ def test_csv_export_neutralises_leading_tab_and_cr_like_formula_characters():
     assert [r[1] for r in rows] == [str(i) for i in range(len(cells))]  # numbers untouched
 
 
-def test_the_default_reports_folder_is_private_to_the_user_and_not_under_the_shared_temp_dir(monkeypatch, tmp_path):
+def test_the_default_reports_folder_is_private_to_the_user_and_not_under_the_shared_temp_dir(
+    monkeypatch, tmp_path
+):
     monkeypatch.delenv("MRM_REPORTS_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     folder = default_reports_dir()
@@ -64,7 +66,9 @@ def test_a_report_built_in_the_app_lands_in_the_private_folder(monkeypatch, tmp_
 def _provision(out: Path) -> tuple[int, str]:
     from warehouse.cli import tenants
 
-    res = CliRunner().invoke(tenants, ["provision", "--tenant", T1, "--marts-db", MARTS, "--passwords-out", str(out)])
+    res = CliRunner().invoke(
+        tenants, ["provision", "--tenant", T1, "--marts-db", MARTS, "--passwords-out", str(out)]
+    )
     return res.exit_code, res.output
 
 
@@ -112,8 +116,10 @@ def test_the_example_cookie_secret_is_refused_at_start_up():
     from tests.security.conftest import APP
 
     example = tomllib.loads((ROOT / ".streamlit" / "secrets.toml.example").read_text())["auth"]
-    for section, msg in ((dict(example), "placeholder"),
-                         ({**example, "client_secret": "s" * 40, "cookie_secret": "short"}, "at least 32")):
+    for section, msg in (
+        (dict(example), "placeholder"),
+        ({**example, "client_secret": "s" * 40, "cookie_secret": "short"}, "at least 32"),
+    ):
         at = AppTest.from_file(str(APP), default_timeout=60)
         at.secrets["auth"] = section
         at.run()

@@ -26,11 +26,15 @@ def _user(ch, role: str = "pm", **kw) -> str:
 
 
 def _deactivate(ch, login: str) -> None:
-    ch.command("INSERT INTO app.users SELECT * REPLACE (0 AS is_active, now64(3) AS updated_at) "
-               "FROM app.users FINAL WHERE login = {l:String}", parameters={"l": login})
+    ch.command(
+        "INSERT INTO app.users SELECT * REPLACE (0 AS is_active, now64(3) AS updated_at) "
+        "FROM app.users FINAL WHERE login = {l:String}",
+        parameters={"l": login},
+    )
 
 
 # ------------------------------------------------------------------------------------------ finding 5: brute force
+
 
 def test_password_guessing_on_one_login_is_throttled_with_growing_waits(ch):
     login = _user(ch)
@@ -42,7 +46,11 @@ def test_password_guessing_on_one_login_is_throttled_with_growing_waits(ch):
     with pytest.raises(auth.Throttled) as err:
         auth.authenticate(ch, login, PASSWORD, now=t0 + 0.1)
     first_wait = err.value.retry_after
-    assert 0 < first_wait <= auth.BACKOFF_BASE_S and "try again" in str(err.value) and "повторите" in str(err.value)
+    assert (
+        0 < first_wait <= auth.BACKOFF_BASE_S
+        and "try again" in str(err.value)
+        and "повторите" in str(err.value)
+    )
     # After the wait one more guess is allowed; a failure doubles the wait.
     t1 = t0 + 0.1 + first_wait + 0.01
     with pytest.raises(auth.AuthError, match="wrong login or password"):
@@ -55,8 +63,10 @@ def test_password_guessing_on_one_login_is_throttled_with_growing_waits(ch):
     assert auth.authenticate(ch, login, PASSWORD, now=t2).login == login
     with pytest.raises(auth.AuthError, match="wrong login or password"):
         auth.authenticate(ch, login, "one-typo-xxxx", now=t2 + 0.01)
-    throttled = ch.query("SELECT count() FROM app.audit_log WHERE login = {l:String} AND outcome = 'throttled'",
-                         parameters={"l": login}).result_rows[0][0]
+    throttled = ch.query(
+        "SELECT count() FROM app.audit_log WHERE login = {l:String} AND outcome = 'throttled'",
+        parameters={"l": login},
+    ).result_rows[0][0]
     assert throttled == 2
 
 
@@ -66,8 +76,9 @@ def test_guessing_many_logins_from_one_address_is_throttled_per_address(ch):
     t0 = time.time()
     for i in range(auth.ADDRESS_FREE_FAILURES):  # password spraying: one guess per login, many logins
         with pytest.raises(auth.AuthError, match="wrong login or password"):
-            auth.authenticate(ch, f"nobody-{uuid.uuid4().hex[:6]}@t1", "spray-pass-1", address=address,
-                              now=t0 + i * 0.01)
+            auth.authenticate(
+                ch, f"nobody-{uuid.uuid4().hex[:6]}@t1", "spray-pass-1", address=address, now=t0 + i * 0.01
+            )
     with pytest.raises(auth.Throttled):
         auth.authenticate(ch, victim, PASSWORD, address=address, now=t0 + 1)
     # Other addresses are not affected, and a success does not reset the address's count.
@@ -88,17 +99,29 @@ def test_the_sign_in_form_refuses_a_throttled_login_even_with_the_right_password
 
 # ------------------------------------------------------------------------------------------ finding 5: OIDC
 
+
 def _claims(email: str, sub: str, **extra):
-    return {"iss": ISSUER, "sub": sub, "email": email, "email_verified": True, "exp": time.time() + 600, **extra}
+    return {
+        "iss": ISSUER,
+        "sub": sub,
+        "email": email,
+        "email_verified": True,
+        "exp": time.time() + 600,
+        **extra,
+    }
 
 
 def test_oidc_needs_a_verified_email_the_pinned_issuer_and_keys_users_by_subject(ch):
     email = f"sso-{uuid.uuid4().hex[:8]}@example.test"
     auth.add_user(ch, tenant_id=T1, login=email, role="analyst", password=None, auth_source="oidc")
     sub = uuid.uuid4().hex
-    for bad, msg in (({"email_verified": None}, "verified"), ({"email_verified": "true"}, "verified"),
-                     ({"email_verified": False}, "verified"), ({"iss": "https://evil.example"}, "issuer"),
-                     ({"sub": ""}, "subject")):
+    for bad, msg in (
+        ({"email_verified": None}, "verified"),
+        ({"email_verified": "true"}, "verified"),
+        ({"email_verified": False}, "verified"),
+        ({"iss": "https://evil.example"}, "issuer"),
+        ({"sub": ""}, "subject"),
+    ):
         claims = _claims(email, sub)
         claims.update(bad)
         if bad.get("email_verified", True) is None:
@@ -113,12 +136,15 @@ def test_oidc_needs_a_verified_email_the_pinned_issuer_and_keys_users_by_subject
     # Someone else who gets the same (verified) e-mail at the provider is a different subject: refused.
     with pytest.raises(auth.AuthError, match="no access"):
         auth.principal_from_oidc(ch, _claims(email, uuid.uuid4().hex), issuer=ISSUER)
-    stored = ch.query("SELECT oidc_issuer, oidc_subject FROM app.users FINAL WHERE login = {l:String}",
-                      parameters={"l": email}).result_rows
+    stored = ch.query(
+        "SELECT oidc_issuer, oidc_subject FROM app.users FINAL WHERE login = {l:String}",
+        parameters={"l": email},
+    ).result_rows
     assert stored == [(ISSUER, sub)]
 
 
 # ------------------------------------------------------------------------------------------ finding 5: stale session
+
 
 def test_a_deactivated_users_open_session_is_signed_out_on_the_next_interaction(ch):
     login = _user(ch)
@@ -138,11 +164,14 @@ def test_a_role_change_applies_to_the_open_session_at_once(ch):
     auth.add_user(ch, tenant_id=T1, login=login, role="client", password=PASSWORD, client_id="acme")
     at.run()
     assert at.session_state["principal"].role == "client" and not at.session_state["principal"].can("ask")
-    with pytest.raises(ValueError, match="Could not find a navigation page"):  # gone from the navigation at once
+    with pytest.raises(
+        ValueError, match="Could not find a navigation page"
+    ):  # gone from the navigation at once
         at.switch_page("app_pages/assistant.py")
 
 
 # ------------------------------------------------------------------------------------------ finding 6: sign-out
+
 
 def test_sign_out_leaves_nothing_of_the_previous_user_in_the_tab(ch):
     first = _user(ch, role="pm")
@@ -166,5 +195,3 @@ def test_sign_out_leaves_nothing_of_the_previous_user_in_the_tab(ch):
     at.switch_page("app_pages/assistant.py").run()
     at.radio(key="asst_agent").set_value("Knowledge base").run()
     assert "CPA target for acme" not in rendered_text(at) and not at.chat_message
-
-

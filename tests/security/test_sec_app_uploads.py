@@ -26,7 +26,11 @@ RNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 def _xlsx(sheet_data: str, merges: list[str] = ()) -> bytes:
     """A minimal valid workbook with one sheet whose XML we write ourselves (xlsxwriter refuses such bombs)."""
     merge_xml = (
-        (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>")
+        (
+            f'<mergeCells count="{len(merges)}">'
+            + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+            + "</mergeCells>"
+        )
         if merges
         else ""
     )
@@ -96,7 +100,8 @@ def _refused_cheaply(blob: bytes, name: str) -> tuple[PlanFileError, float, int]
 
 
 @pytest.mark.parametrize(
-    ("merge", "limit"), [("A1:XFD1048576", "MAX_CELLS"), ("A1:XFD1000", "MAX_CELLS"), ("A1:A1048576", "MAX_ROWS")]
+    ("merge", "limit"),
+    [("A1:XFD1048576", "MAX_CELLS"), ("A1:XFD1000", "MAX_CELLS"), ("A1:A1048576", "MAX_ROWS")],
 )
 def test_merged_cell_bomb_is_refused_before_allocating(merge, limit):
     reader.read_workbook(_xlsx(HEADER), "warm.xlsx")  # imports and first-use costs are not the bomb's

@@ -66,7 +66,9 @@ def secrets_env(monkeypatch) -> Iterator[Capture]:
 def assert_clean(*texts: Any) -> None:
     blob = "\n".join(str(t) for t in texts)
     found = [s for s in SECRET_VALUES if s in blob]
-    assert not found, f"secret(s) {found} leaked in: {blob[blob.find(found[0]) - 300: blob.find(found[0]) + 100]}"
+    assert not found, (
+        f"secret(s) {found} leaked in: {blob[blob.find(found[0]) - 300 : blob.find(found[0]) + 100]}"
+    )
 
 
 def _exc_texts(exc: BaseException) -> list[str]:
@@ -85,20 +87,47 @@ def test_connector_401s_keep_tokens_out_of_logs_errors_and_load_log(ch, sandbox,
 
     direct = yandex_direct.Settings.from_env(base_url=sandbox.url("direct"), max_attempts=1)
     with pytest.raises(IngestionError) as e1:
-        yandex_direct.load(ch, direct, tenant_id=TENANT, account_id="shoes-direct", date_from=dt.date(2026, 1, 18),
-                           date_to=dt.date(2026, 1, 19), today=SANDBOX_TODAY)
+        yandex_direct.load(
+            ch,
+            direct,
+            tenant_id=TENANT,
+            account_id="shoes-direct",
+            date_from=dt.date(2026, 1, 18),
+            date_to=dt.date(2026, 1, 19),
+            today=SANDBOX_TODAY,
+        )
     vk = vk_ads.Settings.from_env(base_url=sandbox.url("vk"), max_attempts=1)
     account = sandbox.world.accounts_for("vk_ads")[0]
     with pytest.raises(IngestionError) as e2:
-        vk_ads.load(ch, vk, tenant_id=TENANT, account_id=account.account_id, date_from=dt.date(2026, 1, 18),
-                    date_to=dt.date(2026, 1, 19), today=SANDBOX_TODAY)
-    rows = ch.query("SELECT error, toString(request_ids) FROM app.load_log WHERE tenant_id = {t:String}",
-                    parameters={"t": TENANT}).result_rows
-    assert rows and any("auth" in r[0].lower() or "token" in r[0].lower() or "401" in r[0] or "53" in r[0]
-                        for r in rows), rows  # the failures were real and recorded
+        vk_ads.load(
+            ch,
+            vk,
+            tenant_id=TENANT,
+            account_id=account.account_id,
+            date_from=dt.date(2026, 1, 18),
+            date_to=dt.date(2026, 1, 19),
+            today=SANDBOX_TODAY,
+        )
+    rows = ch.query(
+        "SELECT error, toString(request_ids) FROM app.load_log WHERE tenant_id = {t:String}",
+        parameters={"t": TENANT},
+    ).result_rows
+    assert rows and any(
+        "auth" in r[0].lower() or "token" in r[0].lower() or "401" in r[0] or "53" in r[0] for r in rows
+    ), rows  # the failures were real and recorded
     out, err = capfd.readouterr()
-    assert_clean(*_exc_texts(e1.value), *_exc_texts(e2.value), rows, secrets_env.lines, out, err,
-                 repr(direct), repr(vk), str(direct), str(vk))
+    assert_clean(
+        *_exc_texts(e1.value),
+        *_exc_texts(e2.value),
+        rows,
+        secrets_env.lines,
+        out,
+        err,
+        repr(direct),
+        repr(vk),
+        str(direct),
+        str(vk),
+    )
 
 
 def test_bad_connector_settings_error_does_not_echo_the_token(secrets_env, monkeypatch):
@@ -136,8 +165,10 @@ def test_smtp_auth_failure_keeps_the_password_out(ch, sec_world, secrets_env, ca
     finally:
         ctl.stop()
     assert "535" in str(err.value) or "auth" in str(err.value).lower(), err.value
-    rows = ch.query("SELECT error FROM app.report_runs WHERE run_id = {r:String} AND status = 'send_failed'",
-                    parameters={"r": files.run_id}).result_rows
+    rows = ch.query(
+        "SELECT error FROM app.report_runs WHERE run_id = {r:String} AND status = 'send_failed'",
+        parameters={"r": files.run_id},
+    ).result_rows
     assert rows
     out, errs = capfd.readouterr()
     assert_clean(*_exc_texts(err.value), rows, secrets_env.lines, out, errs)
@@ -190,16 +221,24 @@ def test_dagster_run_logs_and_ui_snapshot_carry_no_secret(ch, sandbox, secrets_e
     from orchestration import resources
     from orchestration.definitions import RAW_ASSETS
 
-    ch.insert("app.accounts", [[TENANT, "sec-client", "yandex_direct", "shoes-direct"]],
-              column_names=["tenant_id", "client_id", "platform", "account_id"])
-    direct = resources.YandexDirectResource(base_url=sandbox.url("direct"), token=dg.EnvVar("MRM_DIRECT_TOKEN"),
-                                            today=SANDBOX_TODAY.isoformat())
+    ch.insert(
+        "app.accounts",
+        [[TENANT, "sec-client", "yandex_direct", "shoes-direct"]],
+        column_names=["tenant_id", "client_id", "platform", "account_id"],
+    )
+    direct = resources.YandexDirectResource(
+        base_url=sandbox.url("direct"), token=dg.EnvVar("MRM_DIRECT_TOKEN"), today=SANDBOX_TODAY.isoformat()
+    )
     asset = RAW_ASSETS["yandex_direct"]
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [asset], instance=instance, partition_key="2026-01-19", raise_on_error=False,
+            [asset],
+            instance=instance,
+            partition_key="2026-01-19",
+            raise_on_error=False,
             resources={"warehouse": resources.WarehouseResource(), "yandex_direct": direct},
-            run_config={"ops": {asset.op.name: {"config": {"tenants": [TENANT]}}}})
+            run_config={"ops": {asset.op.name: {"config": {"tenants": [TENANT]}}}},
+        )
         assert not result.success  # the 401 failed the run for real
         records = instance.all_logs(result.run_id)
         texts = [serialize_value(r) for r in records]

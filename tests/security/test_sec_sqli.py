@@ -87,9 +87,11 @@ class Recorder:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.real, name)
         if name in ("query", "query_arrow", "query_df", "command", "raw_query", "query_np"):
+
             def recorded(sql: Any, *a: Any, **kw: Any) -> Any:
                 self.sql.append(str(sql))
                 return attr(sql, *a, **kw)
+
             return recorded
         return attr
 
@@ -135,14 +137,33 @@ def test_marts_db_option_is_an_identifier_not_sql(ch, tmp_path):
     from assistants.cli import insights, report
 
     before = fingerprint(ch)
-    evil = [f"{MARTS}.fct_ad_performance_daily WHERE 1 UNION ALL SELECT * FROM {MARTS}",
-            "file('/etc/passwd', 'LineAsString') AS x, marts", "marts; DROP DATABASE marts_sec",
-            f"loop({MARTS}.fct_ad_performance_daily) AS l, {MARTS}"]
+    evil = [
+        f"{MARTS}.fct_ad_performance_daily WHERE 1 UNION ALL SELECT * FROM {MARTS}",
+        "file('/etc/passwd', 'LineAsString') AS x, marts",
+        "marts; DROP DATABASE marts_sec",
+        f"loop({MARTS}.fct_ad_performance_daily) AS l, {MARTS}",
+    ]
     runner = CliRunner()
     for db in evil:
-        r1 = runner.invoke(insights, ["--tenant", T1, "--client", "acme", "--date", str(END), "--marts-db", db])
-        r2 = runner.invoke(report, ["build", "--tenant", T1, "--client", "acme", "--period", f"{PER.date_from}:{END}",
-                                    "--marts-db", db, "--out", str(tmp_path)])
+        r1 = runner.invoke(
+            insights, ["--tenant", T1, "--client", "acme", "--date", str(END), "--marts-db", db]
+        )
+        r2 = runner.invoke(
+            report,
+            [
+                "build",
+                "--tenant",
+                T1,
+                "--client",
+                "acme",
+                "--period",
+                f"{PER.date_from}:{END}",
+                "--marts-db",
+                db,
+                "--out",
+                str(tmp_path),
+            ],
+        )
         for r in (r1, r2):
             assert r.exit_code != 0 and not isinstance(r.exception, AssertionError), (db, r.output)
             assert "marts" in r.output.lower() and "Traceback" not in r.output, (db, r.output)
@@ -162,14 +183,40 @@ def test_cli_parameters_with_injection_payloads(ch, tmp_path, payload):
         ["kb", "search", "budget policy", "--tenant", T1, "--source", payload],
         ["insights", "--tenant", T1, "--client", payload, "--date", str(END), "--marts-db", MARTS],
         ["insights", "--tenant", T1, "--client", "acme", "--date", payload, "--marts-db", MARTS],
-        ["report", "build", "--tenant", T1, "--client", payload, "--period", f"{PER.date_from}:{END}",
-         "--marts-db", MARTS, "--out", str(tmp_path)],
-        ["report", "build", "--tenant", T1, "--client", "acme", "--period", payload, "--marts-db", MARTS,
-         "--out", str(tmp_path)],
+        [
+            "report",
+            "build",
+            "--tenant",
+            T1,
+            "--client",
+            payload,
+            "--period",
+            f"{PER.date_from}:{END}",
+            "--marts-db",
+            MARTS,
+            "--out",
+            str(tmp_path),
+        ],
+        [
+            "report",
+            "build",
+            "--tenant",
+            T1,
+            "--client",
+            "acme",
+            "--period",
+            payload,
+            "--marts-db",
+            MARTS,
+            "--out",
+            str(tmp_path),
+        ],
     ]
     for args in runs:
         r = CliRunner().invoke(cli, args)
-        shown = r.output + (repr(r.exception) if r.exception and not isinstance(r.exception, SystemExit) else "")
+        shown = r.output + (
+            repr(r.exception) if r.exception and not isinstance(r.exception, SystemExit) else ""
+        )
         assert not leaked(shown), (args, leaked(shown))
         assert "Traceback" not in r.output, (args, r.output)
     after = fingerprint(ch)

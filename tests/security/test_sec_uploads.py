@@ -14,9 +14,11 @@ from tests.security.conftest import T1, fingerprint, principal
 
 pytestmark = pytest.mark.usefixtures("sec_world")
 
-PLAN_CSV = (b"Channel,Platform,Campaign,Flight,Budget (net),Impressions,Clicks,Reach,Frequency,Pricing\n"
-            b'Search,Yandex Direct,sec_search,July 2025,"15,250.50",,"30,000",,,CPC\n'
-            b'OLV,VK Ads,sec_video,07/01/2025 - 08/15/2025,"42,000.00","3,500,000",,45%,2.8,CPM\n')
+PLAN_CSV = (
+    b"Channel,Platform,Campaign,Flight,Budget (net),Impressions,Clicks,Reach,Frequency,Pricing\n"
+    b'Search,Yandex Direct,sec_search,July 2025,"15,250.50",,"30,000",,,CPC\n'
+    b'OLV,VK Ads,sec_video,07/01/2025 - 08/15/2025,"42,000.00","3,500,000",,45%,2.8,CPM\n'
+)
 
 
 def _xlsx(rows: list[list], formulas: dict[tuple[int, int], str] | None = None) -> bytes:
@@ -32,35 +34,48 @@ def _xlsx(rows: list[list], formulas: dict[tuple[int, int], str] | None = None) 
 
 
 def _plan_rows() -> list[list]:
-    return [["Channel", "Platform", "Campaign", "Budget (net)", "Impressions"],
-            ["Search", "Yandex Direct", "a", 1000, 100], ["Display", "VK Ads", "b", 2000, 200]]
+    return [
+        ["Channel", "Platform", "Campaign", "Budget (net)", "Impressions"],
+        ["Search", "Yandex Direct", "a", 1000, 100],
+        ["Display", "VK Ads", "b", 2000, 200],
+    ]
 
 
 def test_traversal_file_names_never_become_paths_or_ids(ch):
     from dashboards import data
 
     pm = principal("sec-pm@t1")
-    for name in ("../../etc/passwd.csv", "..\\..\\windows\\win.ini.csv", "/etc/cron.d/x.csv", "plan\x00.csv.exe",
-                 "a/../../../../tmp/owned.csv"):
+    for name in (
+        "../../etc/passwd.csv",
+        "..\\..\\windows\\win.ini.csv",
+        "/etc/cron.d/x.csv",
+        "plan\x00.csv.exe",
+        "a/../../../../tmp/owned.csv",
+    ):
         res = data.import_plan(pm, "acme", PLAN_CSV, name)
         assert res.imported, (name, res.report.as_text(5))
         assert "/" not in res.plan_id and "\\" not in res.plan_id and ".." not in res.plan_id, res.plan_id
-        stored = ch.query("SELECT count() FROM app.media_plans WHERE tenant_id = {t:String} AND plan_id = {p:String}",
-                          parameters={"t": T1, "p": res.plan_id}).result_rows[0][0]
+        stored = ch.query(
+            "SELECT count() FROM app.media_plans WHERE tenant_id = {t:String} AND plan_id = {p:String}",
+            parameters={"t": T1, "p": res.plan_id},
+        ).result_rows[0][0]
         assert stored >= 1
     import os
 
     assert not os.path.exists("/tmp/owned.csv")
 
 
-@pytest.mark.parametrize(("blob", "name", "code"), [
-    (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "plan.xlsx", "wrong_type"),
-    (b"%PDF-1.7\n" + b"x" * 100, "plan.csv", "wrong_type"),
-    (b"\x7fELF\x02\x01\x01" + b"\0" * 100, "plan.xls", "wrong_type"),
-    (b"MZ\x90\x00" + b"\0" * 100, "plan.csv", "wrong_type"),
-    (b"Channel,Budget\nSearch,100\n", "plan.xlsx", "wrong_type"),  # text named as Excel
-    (b"PK\x03\x04" + b"\0" * 200, "plan.xlsx", "corrupt"),
-])
+@pytest.mark.parametrize(
+    ("blob", "name", "code"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "plan.xlsx", "wrong_type"),
+        (b"%PDF-1.7\n" + b"x" * 100, "plan.csv", "wrong_type"),
+        (b"\x7fELF\x02\x01\x01" + b"\0" * 100, "plan.xls", "wrong_type"),
+        (b"MZ\x90\x00" + b"\0" * 100, "plan.csv", "wrong_type"),
+        (b"Channel,Budget\nSearch,100\n", "plan.xlsx", "wrong_type"),  # text named as Excel
+        (b"PK\x03\x04" + b"\0" * 200, "plan.xlsx", "corrupt"),
+    ],
+)
 def test_wrong_magic_bytes_are_refused_by_content_not_name(blob, name, code):
     from dashboards import data
 
@@ -104,10 +119,12 @@ def test_xml_entity_expansion_in_an_xlsx_part_is_refused():
     from dashboards import data
 
     good = _xlsx(_plan_rows())
-    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
-              + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-              '<si><t>&lol9;</t></si></sst>')
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+        + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        "<si><t>&lol9;</t></si></sst>"
+    )
     src, out = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
@@ -125,13 +142,16 @@ def test_xml_entity_expansion_in_an_xlsx_part_is_refused():
     assert time.perf_counter() - t0 < 5
 
 
-@pytest.mark.parametrize("formula", [
-    '=HYPERLINK("http://evil.example/x","click")',
-    "=WEBSERVICE(\"http://127.0.0.1:8123/?query=SELECT+1\")",
-    "='[1]External'!A1",
-    "=cmd|' /C calc'!A0",
-    '=IMPORTXML("http://evil.example","//a")',
-])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        '=HYPERLINK("http://evil.example/x","click")',
+        '=WEBSERVICE("http://127.0.0.1:8123/?query=SELECT+1")',
+        "='[1]External'!A1",
+        "=cmd|' /C calc'!A0",
+        '=IMPORTXML("http://evil.example","//a")',
+    ],
+)
 def test_xlsx_with_formulas_or_external_links_is_not_imported(ch, formula):
     from dashboards import data
 
@@ -139,8 +159,9 @@ def test_xlsx_with_formulas_or_external_links_is_not_imported(ch, formula):
     res = data.import_plan(principal("sec-pm@t1"), "acme", _xlsx(_plan_rows(), {(2, 2): formula}), "f.xlsx")
     assert not res.imported and not res.report.ok
     assert any("formula" in i.reason for i in res.report.errors), res.report.as_text(5)
-    assert {k: v for k, v in fingerprint(ch).items() if k.startswith("app.media")} == \
-        {k: v for k, v in before.items() if k.startswith("app.media")}
+    assert {k: v for k, v in fingerprint(ch).items() if k.startswith("app.media")} == {
+        k: v for k, v in before.items() if k.startswith("app.media")
+    }
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+cmd|'/c calc'!A0", "-2+3+cmd|' /C notepad'!'A1'", "@SUM(A1:A2)"])

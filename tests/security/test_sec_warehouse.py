@@ -39,24 +39,29 @@ def test_server_listens_on_loopback_only(warehouse_url):
     from warehouse.server import serve
 
     port = urlsplit(warehouse_url).port
-    listening = [c for c in psutil.net_connections("inet") if c.status == psutil.CONN_LISTEN and c.laddr.port == port]
+    listening = [
+        c for c in psutil.net_connections("inet") if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+    ]
     assert listening and all(c.laddr.ip in ("127.0.0.1", "::1") for c in listening), listening
     with pytest.raises(ValueError, match="loopback"):
         serve(__import__("pathlib").Path("/nonexistent"), 0, host="0.0.0.0")  # noqa: S104 - the attack itself
 
 
-@pytest.mark.parametrize("payload", [
-    b"GARBAGE\r\n\r\n",
-    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\0" * 64,  # a TLS hello on the plain port
-    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\nSELECT 1",
-    b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nSELECT 1\r\n0\r\n\r\n",
-    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Encoding: br\r\nContent-Length: 8\r\n\r\nSELECT 1",
-    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 8\r\n\r\nnot-gzip",
-    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n\xff\xfe\xfd\xfc",
-    b"GET /?query=" + b"A" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",  # request line over 64 KiB
-    b"GET /ping HTTP/1.1\r\nX-Big: " + b"v" * 70000 + b"\r\n\r\n",  # a header line over 64 KiB
-    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nSELECT 1",  # body shorter than announced
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\0" * 64,  # a TLS hello on the plain port
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\nSELECT 1",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nSELECT 1\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Encoding: br\r\nContent-Length: 8\r\n\r\nSELECT 1",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 8\r\n\r\nnot-gzip",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n\xff\xfe\xfd\xfc",
+        b"GET /?query=" + b"A" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",  # request line over 64 KiB
+        b"GET /ping HTTP/1.1\r\nX-Big: " + b"v" * 70000 + b"\r\n\r\n",  # a header line over 64 KiB
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nSELECT 1",  # body shorter than announced
+    ],
+)
 def test_garbage_and_oversized_requests_are_refused_and_the_server_stays_up(ch, warehouse_url, payload):
     # With the right Host and the secret, so the malformed part is what the server has to deal with.
     reply = _raw(warehouse_url, payload.replace(b"Host: x\r\n", http_head(warehouse_url)), timeout=5)
@@ -89,29 +94,42 @@ def test_provision_sql_covers_every_tenant_table_and_denies_table_functions(ch, 
     from warehouse.provision import STAFF_ROLE, tenant_tables
 
     pw_file = tmp_path / "pw.tsv"
-    code, sql, _ = _provision("--tenant", T1, "--tenant", T2, "--marts-db", MARTS, "--passwords-out", str(pw_file))
+    code, sql, _ = _provision(
+        "--tenant", T1, "--tenant", T2, "--marts-db", MARTS, "--passwords-out", str(pw_file)
+    )
     assert code == 0, sql
     statements = [s for s in sql.split(";\n") if s.strip()]
     live = tenant_tables(ch, marts_db=MARTS)
-    assert {f"{t.database}.{t.table}" for t in live} >= {f"{MARTS}.fct_ad_performance_daily", "app.load_log",
-                                                           "app.kb_chunks", "app.users"}
+    assert {f"{t.database}.{t.table}" for t in live} >= {
+        f"{MARTS}.fct_ad_performance_daily",
+        "app.load_log",
+        "app.kb_chunks",
+        "app.users",
+    }
     for tenant in (T1, T2):
         role = f"`mrm_tenant_{tenant}`"
         user = f"`mrm_{tenant}`"
         mine = [s for s in statements if role in s or user in s]
         # every table with tenant_id has this tenant's policy, bound to the literal tenant id and the role
         for t in live:
-            want = (f"CREATE ROW POLICY OR REPLACE `mrm_tenant_{tenant}` ON `{t.database}`.`{t.table}` FOR SELECT "
-                    f"USING tenant_id = '{tenant}' AS PERMISSIVE TO {role}")
+            want = (
+                f"CREATE ROW POLICY OR REPLACE `mrm_tenant_{tenant}` ON `{t.database}`.`{t.table}` FOR SELECT "
+                f"USING tenant_id = '{tenant}' AS PERMISSIVE TO {role}"
+            )
             assert want in mine, want
         assert f"REVOKE CREATE TEMPORARY TABLE, SOURCES ON *.* FROM {role}" in mine
         assert f"REVOKE ALL ON *.* FROM {role}" in mine
-        assert any(s.startswith(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED WITH sha256_hash BY ")
-                   and s.endswith("SETTINGS readonly = 1 CONST") for s in mine)
+        assert any(
+            s.startswith(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED WITH sha256_hash BY ")
+            and s.endswith("SETTINGS readonly = 1 CONST")
+            for s in mine
+        )
         assert f"CREATE ROLE IF NOT EXISTS {role} SETTINGS readonly = 1 CONST" in mine
         grants = {s.split(" ON ", 1)[1].split(" TO ")[0] for s in mine if s.startswith("GRANT SELECT")}
         assert f"`{MARTS}`.`fct_ad_performance_daily`" in grants and "`app`.`clients`" in grants
-        assert "`app`.`users`" not in grants and "`app`.`audit_log`" not in grants  # password hashes stay private
+        assert (
+            "`app`.`users`" not in grants and "`app`.`audit_log`" not in grants
+        )  # password hashes stay private
         assert not any(re.search(r"GRANT .*(SOURCES|FILE|URL|REMOTE|CREATE TEMPORARY|ALL)", s) for s in mine)
         assert f"GRANT {role} TO {user}" in mine
     assert any(f"TO `{STAFF_ROLE}`" in s and "USING 1" in s for s in statements)
@@ -121,15 +139,25 @@ def test_provision_sql_covers_every_tenant_table_and_denies_table_functions(ch, 
     for user, p in pw.items():
         assert len(p) >= 24 and p not in sql
         # the SQL's salted hash is SHA-256(password + salt), ClickHouse's sha256_password scheme, for this password
-        m = re.search(rf"CREATE USER IF NOT EXISTS `{user}` IDENTIFIED WITH sha256_hash BY '([0-9A-F]{{64}})' "
-                      r"SALT '([0-9a-f]+)'", sql)
+        m = re.search(
+            rf"CREATE USER IF NOT EXISTS `{user}` IDENTIFIED WITH sha256_hash BY '([0-9A-F]{{64}})' "
+            r"SALT '([0-9a-f]+)'",
+            sql,
+        )
         assert m and hashlib.sha256((p + m.group(2)).encode()).hexdigest().upper() == m.group(1)
     # finding 9: the app's own user reads marts and app, writes app only, no access management nor outside world
     app = [s for s in statements if "`mrm_app" in s]
-    assert f"GRANT SELECT ON `{MARTS}`.* TO `mrm_app_role`" in app and "GRANT SELECT, INSERT ON `app`.* TO `mrm_app_role`" in app
+    assert (
+        f"GRANT SELECT ON `{MARTS}`.* TO `mrm_app_role`" in app
+        and "GRANT SELECT, INSERT ON `app`.* TO `mrm_app_role`" in app
+    )
     assert "REVOKE CREATE TEMPORARY TABLE, SOURCES ON *.* FROM `mrm_app_role`" in app
-    assert any(s.startswith("REVOKE ACCESS MANAGEMENT, SYSTEM") and s.endswith("FROM `mrm_app_role`") for s in app)
-    assert not any(re.search(r"GRANT .*(SOURCES|FILE|URL|REMOTE|ACCESS|ALL|CREATE|DROP|ALTER)", s) for s in app)
+    assert any(
+        s.startswith("REVOKE ACCESS MANAGEMENT, SYSTEM") and s.endswith("FROM `mrm_app_role`") for s in app
+    )
+    assert not any(
+        re.search(r"GRANT .*(SOURCES|FILE|URL|REMOTE|ACCESS|ALL|CREATE|DROP|ALTER)", s) for s in app
+    )
     assert "GRANT `mrm_app_role` TO `mrm_app`" in app and "GRANT `mrm_staff` TO `mrm_app_role`" in app
     # every statement is valid ClickHouse syntax (the engine's own parser, via formatQuery)
     for s in statements:

@@ -20,15 +20,34 @@ def test_app_report_api_and_analyst_agree(ch, dash):  # noqa: F811
     from metrics.query import MetricQuery
 
     p = Principal("dash_t1", "it-pm@t1", "pm")
-    layer = service.run(ch, p, MetricQuery.build(client_id="acme", date_from=FROM, date_to=END,
-                                                 metrics=["spend", "clicks", "impressions", "ctr", "cpc", "cpa"]))
+    layer = service.run(
+        ch,
+        p,
+        MetricQuery.build(
+            client_id="acme",
+            date_from=FROM,
+            date_to=END,
+            metrics=["spend", "clicks", "impressions", "ctr", "cpc", "cpa"],
+        ),
+    )
     lr = layer["rows"][0]
     app = data.kpis(p, "acme", data.period(FROM, END))["current"]
-    snap = build_snapshot(ch, "dash_t1", "acme", Period("custom", FROM, END), include_vat=False,
-                          include_commission=False, marts_db=dash["db"])["totals"]
-    assert app["spend_net"] == pytest.approx(lr["spend"]) and snap["spend"] == pytest.approx(lr["spend"], abs=0.01)
+    snap = build_snapshot(
+        ch,
+        "dash_t1",
+        "acme",
+        Period("custom", FROM, END),
+        include_vat=False,
+        include_commission=False,
+        marts_db=dash["db"],
+    )["totals"]
+    assert app["spend_net"] == pytest.approx(lr["spend"]) and snap["spend"] == pytest.approx(
+        lr["spend"], abs=0.01
+    )
     assert app["clicks"] == snap["clicks"] == lr["clicks"]
     assert app["impressions"] == snap["impressions"] == lr["impressions"]
     for k in ("ctr", "cpc", "cpa"):
         assert app[k] == pytest.approx(lr[k]), k
-        assert snap[k] == pytest.approx(lr[k], rel=1e-4, abs=0.006), k  # the report rounds (CTR 6, money 2 places)
+        assert snap[k] == pytest.approx(lr[k], rel=1e-4, abs=0.006), (
+            k
+        )  # the report rounds (CTR 6, money 2 places)

@@ -11,7 +11,9 @@ _spec.loader.exec_module(replay)
 
 TENANT = "it_ai"
 OTHER_TENANT = "it_ai_other"
-MARTS = "marts_it_ai"  # our own database: the real dbt marts may live in `marts` of the same session warehouse
+MARTS = (
+    "marts_it_ai"  # our own database: the real dbt marts may live in `marts` of the same session warehouse
+)
 START = dt.date(2026, 9, 1)
 DAYS = 70
 END = START + dt.timedelta(days=DAYS - 1)
@@ -31,15 +33,50 @@ def ai_marts(ch):
     run_migrations(ch)
     ch.command(f"DROP DATABASE IF EXISTS {MARTS}")
     inj = [synthetic.Injection("romashka", "romashka-c1", END, "spend_spike")]
-    camps = synthetic.generate(ch, MARTS, TENANT, ["romashka", "acme"], START, DAYS, seed=3, injections=inj,
-                               plan_overspend={"acme": 1.3})
+    camps = synthetic.generate(
+        ch,
+        MARTS,
+        TENANT,
+        ["romashka", "acme"],
+        START,
+        DAYS,
+        seed=3,
+        injections=inj,
+        plan_overspend={"acme": 1.3},
+    )
     synthetic.generate(ch, MARTS, OTHER_TENANT, ["romashka"], START, DAYS, seed=4)
-    ch.insert("app.clients", [
-        [TENANT, "romashka", "ООО «Ромашка»", "RUB", 0.1, ["ivan@romashka.example", "olga@romashka.example"], "ru"],
-        [TENANT, "acme", "Acme Retail", "RUB", 0.0, ["cmo@acme.example"], "en"],
-    ], column_names=["tenant_id", "client_id", "name", "currency", "agency_commission", "report_recipients",
-                     "report_language"])
-    return {"db": MARTS, "tenant": TENANT, "other": OTHER_TENANT, "end": END, "start": START, "campaigns": camps}
+    ch.insert(
+        "app.clients",
+        [
+            [
+                TENANT,
+                "romashka",
+                "ООО «Ромашка»",
+                "RUB",
+                0.1,
+                ["ivan@romashka.example", "olga@romashka.example"],
+                "ru",
+            ],
+            [TENANT, "acme", "Acme Retail", "RUB", 0.0, ["cmo@acme.example"], "en"],
+        ],
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "name",
+            "currency",
+            "agency_commission",
+            "report_recipients",
+            "report_language",
+        ],
+    )
+    return {
+        "db": MARTS,
+        "tenant": TENANT,
+        "other": OTHER_TENANT,
+        "end": END,
+        "start": START,
+        "campaigns": camps,
+    }
 
 
 # The analyst's world: sample marts with every table the metric layer reads, app.clients rows, two tenants that
@@ -56,8 +93,10 @@ def analyst_marts(ch):
     from warehouse.migrate import migrate as run_migrations
 
     run_migrations(ch)
-    specs = [sample_marts.ClientSpec(AN_T1, "acme", "Acme", seed=21),
-             sample_marts.ClientSpec(AN_T1, "romashka", "Ромашка", seed=22, campaigns=4),
-             sample_marts.ClientSpec(AN_T2, "acme", "Acme of another agency", seed=23, campaigns=9)]
+    specs = [
+        sample_marts.ClientSpec(AN_T1, "acme", "Acme", seed=21),
+        sample_marts.ClientSpec(AN_T1, "romashka", "Ромашка", seed=22, campaigns=4),
+        sample_marts.ClientSpec(AN_T2, "acme", "Acme of another agency", seed=23, campaigns=9),
+    ]
     sample_marts.build(ch, AN_DB, specs, end=AN_END, days=AN_DAYS)
     return ch

@@ -24,14 +24,47 @@ LINES = [
 
 def _insert_plan(ch, tenant, client, plan_id, lines, version=1):
     imp = uuid.uuid4().hex
-    ch.insert("app.media_plan_lines", [
-        [tenant, client, plan_id, version, imp, lid, n, ch_name, dt.date(2026, 12, 1), dt.date(2026, 12, 31), budget,
-         trp, reach]
-        for n, (lid, ch_name, budget, trp, reach) in enumerate(lines, start=1)],
-        column_names=["tenant_id", "client_id", "plan_id", "plan_version", "import_id", "line_id", "line_no", "channel",
-                      "flight_start", "flight_end", "budget_net", "planned_trp", "planned_reach"])
-    ch.insert("app.media_plans", [[tenant, client, plan_id, version, imp, "Зима", len(lines)]],
-              column_names=["tenant_id", "client_id", "plan_id", "plan_version", "import_id", "name", "line_count"])
+    ch.insert(
+        "app.media_plan_lines",
+        [
+            [
+                tenant,
+                client,
+                plan_id,
+                version,
+                imp,
+                lid,
+                n,
+                ch_name,
+                dt.date(2026, 12, 1),
+                dt.date(2026, 12, 31),
+                budget,
+                trp,
+                reach,
+            ]
+            for n, (lid, ch_name, budget, trp, reach) in enumerate(lines, start=1)
+        ],
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "plan_id",
+            "plan_version",
+            "import_id",
+            "line_id",
+            "line_no",
+            "channel",
+            "flight_start",
+            "flight_end",
+            "budget_net",
+            "planned_trp",
+            "planned_reach",
+        ],
+    )
+    ch.insert(
+        "app.media_plans",
+        [[tenant, client, plan_id, version, imp, "Зима", len(lines)]],
+        column_names=["tenant_id", "client_id", "plan_id", "plan_version", "import_id", "name", "line_count"],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +85,12 @@ def test_reallocation_improves_reach_and_keeps_budget(plans):
     assert adv.budget_after == pytest.approx(adv.budget_before, abs=1) == 4_500_000
     assert adv.reach_after > adv.reach_before + 0.01
     # "before" is the plan as imported: plan_math's own forecast of the same lines agrees
-    fc = plan_math.forecast_plan([{"line_id": lid, "channel": c, "budget_net": b, "planned_trp": t, "planned_reach": r}
-                                  for lid, c, b, t, r in LINES])
+    fc = plan_math.forecast_plan(
+        [
+            {"line_id": lid, "channel": c, "budget_net": b, "planned_trp": t, "planned_reach": r}
+            for lid, c, b, t, r in LINES
+        ]
+    )
     assert adv.reach_before == pytest.approx(fc.reach, abs=0.002)
     assert "negative-exponential" in adv.model and "Sainsbury" in adv.model
     assert all(ln["model"].startswith("negative exponential") for ln in adv.lines)
@@ -80,8 +117,10 @@ def test_unknown_plan_or_foreign_tenant_is_an_error(plans):
 
 
 def test_cli_assist_plan_json(plans):
-    res = CliRunner().invoke(cli.assist, ["plan", "--tenant", T1, "--plan-id", "winter", "--target-reach", "75",
-                                          "--lang", "en", "--json"])
+    res = CliRunner().invoke(
+        cli.assist,
+        ["plan", "--tenant", T1, "--plan-id", "winter", "--target-reach", "75", "--lang", "en", "--json"],
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["goal"]["target_reach"] == 0.75 and out["reach_after"] >= out["reach_before"]
@@ -106,14 +145,27 @@ def test_cli_assist_project_writes_files(tmp_path):
 def test_cli_ask_with_client_uses_analyst(plans, analyst_marts, warehouse_url):
     from tests.integration.assistants.conftest import AN_DB, AN_T1
 
-    res = CliRunner().invoke(cli.ask, ["Какой расход за последние 7 дней?", "--tenant", AN_T1, "--client", "acme",
-                                       "--marts-db", AN_DB, "--json"])
+    res = CliRunner().invoke(
+        cli.ask,
+        [
+            "Какой расход за последние 7 дней?",
+            "--tenant",
+            AN_T1,
+            "--client",
+            "acme",
+            "--marts-db",
+            AN_DB,
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["tool_calls"][0]["tool"] == "performance_totals" and out["numbers"] and out["thread_id"]
-    spend = plans.query(f"SELECT toFloat64(sum(spend_net)) FROM {AN_DB}.fct_campaign_daily WHERE tenant_id = "
-                        "{t:String} AND client_id = 'acme' AND date_day >= '2026-11-05'",
-                        parameters={"t": AN_T1}).result_rows[0][0]
+    spend = plans.query(
+        f"SELECT toFloat64(sum(spend_net)) FROM {AN_DB}.fct_campaign_daily WHERE tenant_id = "
+        "{t:String} AND client_id = 'acme' AND date_day >= '2026-11-05'",
+        parameters={"t": AN_T1},
+    ).result_rows[0][0]
     assert out["tool_calls"][0]["result"]["totals"]["spend"] == pytest.approx(spend, abs=0.01)
     # without --client the knowledge-base answer is kept
     kb = CliRunner().invoke(cli.ask, ["Что такое CTR?", "--tenant", T1, "--json"])

@@ -157,7 +157,10 @@ def test_plan_advisor_in_the_chat_answers_on_the_clients_newest_plan(analyst_mar
     _insert_plan(ch, T2, "acme", "chat-winter", [("X1", "TV", 9_000_000, 900.0, 0.8)])  # never read for T1
     res = chat.ask(ch, ANNA, "Как перераспределить бюджет для охвата 60%?", agent="plan", client_id="acme")
     call = res["tool_calls"][0]
-    assert call["tool"] == "plan_advisor" and call["arguments"] == {"plan_id": "chat-winter", "target_reach": 0.6}
+    assert call["tool"] == "plan_advisor" and call["arguments"] == {
+        "plan_id": "chat-winter",
+        "target_reach": 0.6,
+    }
     assert {ln["line_id"] for ln in call["result"]["lines"]} == {"L1", "L2", "L3"}
     by = {n["metric"]: n for n in res["numbers"]}
     assert by["budget_before"]["value"] == pytest.approx(4_500_000)

@@ -3,14 +3,25 @@ import pytest
 from assistants.llm import Gateway, LLMError, load_prompt
 
 SCHEMA = {"type": "object", "properties": {"summary": {"type": "string"}}, "required": ["summary", "items"]}
-VARS = {"audience": "an account manager", "language_name": "English", "client_id": "c1", "as_of": "2026-11-20",
-        "facts_json": "[]"}
+VARS = {
+    "audience": "an account manager",
+    "language_name": "English",
+    "client_id": "c1",
+    "as_of": "2026-11-20",
+    "facts_json": "[]",
+}
 
 
 def _call(gw, tenant):
-    return gw.structured(tenant_id=tenant, purpose="insight_narrative", prompt=load_prompt("insight_narrative"),
-                         variables=VARS, tool_name="submit_narrative", input_schema=SCHEMA,
-                         offline=lambda: {"summary": "s", "items": []})
+    return gw.structured(
+        tenant_id=tenant,
+        purpose="insight_narrative",
+        prompt=load_prompt("insight_narrative"),
+        variables=VARS,
+        tool_name="submit_narrative",
+        input_schema=SCHEMA,
+        offline=lambda: {"summary": "s", "items": []},
+    )
 
 
 def test_usage_and_cost_rows_and_shared_cache(ch, replay_server):
@@ -25,7 +36,9 @@ def test_usage_and_cost_rows_and_shared_cache(ch, replay_server):
     assert len(srv.received) == 1 and again.cached and again.data == first.data
     rows = ch.query(
         "SELECT provider, input_tokens, output_tokens, cost_usd, cached, prompt_version, status FROM app.ai_usage "
-        "WHERE tenant_id = {t:String} ORDER BY created_at", parameters={"t": "gw_tenant"}).result_rows
+        "WHERE tenant_id = {t:String} ORDER BY created_at",
+        parameters={"t": "gw_tenant"},
+    ).result_rows
     assert rows[0][:5] == ("anthropic", 812, 164, (812 * 3 + 164 * 15) / 1e6, 0)
     assert rows[0][5] == load_prompt("insight_narrative").version and rows[0][6] == "ok"
     assert rows[1][4] == 1 and rows[1][3] == 0

@@ -19,7 +19,9 @@ def test_generate_orders_stores_and_grounds(ch, ai_marts):
     spike = [i for i in found if i.type == "anomaly" and i.entity == "romashka-c1" and i.metric == "spend"]
     assert spike and spike[0].delta > 0.5 and "против обычных" in spike[0].narrative_ru
     assert spike[0].narrator.startswith("offline:")
-    assert [i.type for i in found] == sorted((i.type for i in found), key=lambda t: insights.detectors.TYPE_ORDER[t])
+    assert [i.type for i in found] == sorted(
+        (i.type for i in found), key=lambda t: insights.detectors.TYPE_ORDER[t]
+    )
     stored = insights.load(ch, ai_marts["tenant"], "romashka", ai_marts["end"])
     assert len(stored) == len(found)
     ev = json.loads(stored[0]["evidence_rows"])
@@ -30,7 +32,9 @@ def test_generate_orders_stores_and_grounds(ch, ai_marts):
 
 
 def test_pacing_overspend_forecasts_exhaustion(ch, ai_marts):
-    found = insights.generate(ch, ai_marts["tenant"], "acme", ai_marts["end"], marts_db=ai_marts["db"], persist=False)
+    found = insights.generate(
+        ch, ai_marts["tenant"], "acme", ai_marts["end"], marts_db=ai_marts["db"], persist=False
+    )
     pace = [i for i in found if i.type == "pacing"]
     assert pace and all(i.details["status"] == "over" for i in pace)
     assert any("exhaustion_date" in i.details for i in pace)
@@ -44,11 +48,16 @@ def test_data_problems_are_reported_as_such_not_as_anomalies(ch):
     end = start + dt.timedelta(days=59)
     synthetic.generate(ch, db, t, ["c"], start, 60, seed=5)
     # Re-insert the last day's rows: a reload that duplicated data.
-    ch.command(f"INSERT INTO {db}.fct_ad_performance_daily SELECT * FROM {db}.fct_ad_performance_daily "
-               "WHERE tenant_id = {t:String} AND date_day = {d:Date}", parameters={"t": t, "d": end})
+    ch.command(
+        f"INSERT INTO {db}.fct_ad_performance_daily SELECT * FROM {db}.fct_ad_performance_daily "
+        "WHERE tenant_id = {t:String} AND date_day = {d:Date}",
+        parameters={"t": t, "d": end},
+    )
     found = insights.generate(ch, t, "c", end, marts_db=db, persist=False)
     assert found[0].type == "pipeline_health" and found[0].details["check"] == "duplicates"
-    assert not [i for i in found if i.type == "anomaly"], "doubled spend must not be narrated as a business spike"
+    assert not [i for i in found if i.type == "anomaly"], (
+        "doubled spend must not be narrated as a business spike"
+    )
     assert "Проблема данных" in found[0].narrative_ru
 
     # Stale platform: as_of three days after the last loaded day.
@@ -59,9 +68,25 @@ def test_data_problems_are_reported_as_such_not_as_anomalies(ch):
 def test_failed_load_is_critical(ch):
     t = "it_ai_loadfail"
     db = "marts_it_ai_health"
-    ch.insert("app.accounts", [[t, "c", "vk_ads", "acc-1"]], column_names=["tenant_id", "client_id", "platform", "account_id"])
-    ch.insert("app.load_log", [["r1", t, "vk_ads", "stats", "acc-1", "failed", dt.datetime(2026, 11, 1, 8), "HTTP 503 upstream"]],
-              column_names=["run_id", "tenant_id", "platform", "report", "account_id", "status", "started_at", "error"])
+    ch.insert(
+        "app.accounts",
+        [[t, "c", "vk_ads", "acc-1"]],
+        column_names=["tenant_id", "client_id", "platform", "account_id"],
+    )
+    ch.insert(
+        "app.load_log",
+        [["r1", t, "vk_ads", "stats", "acc-1", "failed", dt.datetime(2026, 11, 1, 8), "HTTP 503 upstream"]],
+        column_names=[
+            "run_id",
+            "tenant_id",
+            "platform",
+            "report",
+            "account_id",
+            "status",
+            "started_at",
+            "error",
+        ],
+    )
     synthetic.generate(ch, db, t, ["c"], dt.date(2026, 9, 1), 60, seed=6)
     found = insights.generate(ch, t, "c", dt.date(2026, 10, 30), marts_db=db, persist=False)
     fail = [i for i in found if i.details.get("check") == "load_failed"]

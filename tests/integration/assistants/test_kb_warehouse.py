@@ -34,8 +34,11 @@ def test_damaged_corpus_file_is_repaired_on_ingestion_and_reindex_is_a_noop(ch, 
     shipped = sorted(p for p in KB_CORPUS.rglob("*.md"))
     again = kb.index_paths(ch, ai_marts["tenant"], [KB_CORPUS])
     assert again.indexed == [] and len(again.unchanged) == len(shipped) >= 8
-    stored = ch.query("SELECT repair_json FROM app.kb_documents FINAL WHERE tenant_id = {t:String} "
-                      "AND endsWith(source_path, {p:String})", parameters={"t": ai_marts["tenant"], "p": DAMAGED}).result_rows
+    stored = ch.query(
+        "SELECT repair_json FROM app.kb_documents FINAL WHERE tenant_id = {t:String} "
+        "AND endsWith(source_path, {p:String})",
+        parameters={"t": ai_marts["tenant"], "p": DAMAGED},
+    ).result_rows
     assert json.loads(stored[0][0])["lost_bytes"] > 50
     hits = kb.search(ch, ai_marts["tenant"], "Как хранятся секреты приложения VK Рекламы агентского клиента?")
     assert any(h.source_path.endswith(DAMAGED) and "в зашифрованном виде" in h.text for h in hits)
@@ -46,7 +49,9 @@ def test_recall_at_5_on_labelled_set(ch, ai_marts, corpus):
     assert len(qs) >= 60 and {q["lang"] for q in qs} == {"ru", "en"}
     cross = [q for q in qs if "x" in q["id"]]
     assert len(cross) >= 8 and {q["lang"] for q in cross} == {"ru", "en"}
-    res = evaluate(lambda q, k: kb.search(ch, ai_marts["tenant"], q, k=k), qs, k=5, report_langs=corpus["langs"])
+    res = evaluate(
+        lambda q, k: kb.search(ch, ai_marts["tenant"], q, k=k), qs, k=5, report_langs=corpus["langs"]
+    )
     assert res.recall >= 0.9, res.misses
     for lang, (found, total) in res.by_lang.items():
         assert found / total >= 0.85, (lang, res.misses)
@@ -85,10 +90,15 @@ def test_cli_search_json_shape(ch, ai_marts, corpus, monkeypatch):
     from assistants.cli import ask
     from assistants.cli import kb as kb_cmd
 
-    r = CliRunner().invoke(kb_cmd, ["search", "Можно ли складывать охват по площадкам?", "--tenant", ai_marts["tenant"], "--json"])
+    r = CliRunner().invoke(
+        kb_cmd,
+        ["search", "Можно ли складывать охват по площадкам?", "--tenant", ai_marts["tenant"], "--json"],
+    )
     assert r.exit_code == 0, r.output
     hits = json.loads(r.output)
     assert hits and {"source_path", "heading", "line_start", "line_end", "score", "text"} <= set(hits[0])
-    r2 = CliRunner().invoke(ask, ["Кто утверждает медиаплан у цветочной сети?", "--tenant", ai_marts["tenant"], "--json"])
+    r2 = CliRunner().invoke(
+        ask, ["Кто утверждает медиаплан у цветочной сети?", "--tenant", ai_marts["tenant"], "--json"]
+    )
     out = json.loads(r2.output)
     assert out["answer"] and out["citations"][0]["source_path"]

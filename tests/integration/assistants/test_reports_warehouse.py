@@ -28,29 +28,71 @@ def _marts_totals(ch, ai_marts, client_id):
         f"SELECT toFloat64(sum(spend_gross)), toFloat64(sum(spend_net)), sum(clicks), sum(impressions) "  # noqa: S608
         f"FROM {ai_marts['db']}.fct_ad_performance_daily WHERE tenant_id = {{t:String}} AND client_id = {{c:String}} "
         "AND date_day BETWEEN {f:Date} AND {to:Date}",
-        parameters={"t": ai_marts["tenant"], "c": client_id, "f": end - dt.timedelta(days=PERIOD_DAYS - 1), "to": end})
+        parameters={
+            "t": ai_marts["tenant"],
+            "c": client_id,
+            "f": end - dt.timedelta(days=PERIOD_DAYS - 1),
+            "to": end,
+        },
+    )
     return r.result_rows[0]
 
 
 @pytest.fixture(scope="module")
 def built(ch, ai_marts, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    ch.command(f"ALTER TABLE {ai_marts['db']}.fct_ad_performance_daily UPDATE campaign_name = '=HYPERLINK(\"http://evil\")' "
-               "WHERE tenant_id = {t:String} AND campaign_id = 'romashka-c4'", parameters={"t": ai_marts["tenant"]},
-               settings={"mutations_sync": 2})
+    ch.command(
+        f"ALTER TABLE {ai_marts['db']}.fct_ad_performance_daily UPDATE campaign_name = '=HYPERLINK(\"http://evil\")' "
+        "WHERE tenant_id = {t:String} AND campaign_id = 'romashka-c4'",
+        parameters={"t": ai_marts["tenant"]},
+        settings={"mutations_sync": 2},
+    )
     # The planner's names for the plan lines (the marts carry only line ids).
-    lines = [r[0] for r in ch.query(
-        f"SELECT DISTINCT line_id FROM {ai_marts['db']}.fct_plan_vs_fact_daily "  # noqa: S608
-        "WHERE tenant_id = {t:String} AND client_id = 'romashka' ORDER BY 1", parameters={"t": ai_marts["tenant"]}
-    ).result_rows]
-    ch.insert("app.media_plan_lines", [[ai_marts["tenant"], "romashka", "romashka-plan", 1, "it", lid, n,
-                                        f"Размещение {n}"] for n, lid in enumerate(lines, start=1)],
-              column_names=["tenant_id", "client_id", "plan_id", "plan_version", "import_id", "line_id", "line_no",
-                            "placement"])
-    ru = reports.build_report(ch, ai_marts["tenant"], "romashka", _period(ai_marts), "ru", out, include_commission=True,
-                              marts_db=ai_marts["db"])
-    en = reports.build_report(ch, ai_marts["tenant"], "romashka", _period(ai_marts), "en", out, include_vat=False,
-                              marts_db=ai_marts["db"])
+    lines = [
+        r[0]
+        for r in ch.query(
+            f"SELECT DISTINCT line_id FROM {ai_marts['db']}.fct_plan_vs_fact_daily "  # noqa: S608
+            "WHERE tenant_id = {t:String} AND client_id = 'romashka' ORDER BY 1",
+            parameters={"t": ai_marts["tenant"]},
+        ).result_rows
+    ]
+    ch.insert(
+        "app.media_plan_lines",
+        [
+            [ai_marts["tenant"], "romashka", "romashka-plan", 1, "it", lid, n, f"Размещение {n}"]
+            for n, lid in enumerate(lines, start=1)
+        ],
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "plan_id",
+            "plan_version",
+            "import_id",
+            "line_id",
+            "line_no",
+            "placement",
+        ],
+    )
+    ru = reports.build_report(
+        ch,
+        ai_marts["tenant"],
+        "romashka",
+        _period(ai_marts),
+        "ru",
+        out,
+        include_commission=True,
+        marts_db=ai_marts["db"],
+    )
+    en = reports.build_report(
+        ch,
+        ai_marts["tenant"],
+        "romashka",
+        _period(ai_marts),
+        "en",
+        out,
+        include_vat=False,
+        marts_db=ai_marts["db"],
+    )
     return {"ru": ru, "en": en, "out": out}
 
 
@@ -58,8 +100,11 @@ def test_xlsx_totals_equal_the_marts_and_toggles_apply(ch, ai_marts, built):
     gross, net, clicks, impressions = _marts_totals(ch, ai_marts, "romashka")
     for lang, spend in (("ru", gross), ("en", net)):
         wb = load_workbook(built[lang].xlsx)
-        assert wb.sheetnames == (["Сводка", "Кампании", "Каналы", "План-факт", "Охват", "Инсайты"] if lang == "ru"
-                                 else ["Summary", "Campaigns", "Channels", "Plan vs fact", "Reach", "Insights"])
+        assert wb.sheetnames == (
+            ["Сводка", "Кампании", "Каналы", "План-факт", "Охват", "Инсайты"]
+            if lang == "ru"
+            else ["Summary", "Campaigns", "Channels", "Plan vs fact", "Reach", "Insights"]
+        )
         summ = {r[0]: r[1] for r in wb.worksheets[0].iter_rows(min_row=7, max_row=17, values_only=True)}
         label = "Расход" if lang == "ru" else "Spend"
         assert summ[label] == pytest.approx(spend, abs=0.01)
@@ -67,8 +112,15 @@ def test_xlsx_totals_equal_the_marts_and_toggles_apply(ch, ai_marts, built):
         camp = wb.worksheets[1]
         head = [c.value for c in camp[1]]
         col = head.index(label)
-        assert sum(r[col] for r in camp.iter_rows(min_row=2, values_only=True)) == pytest.approx(spend, abs=0.05)
-    ru_summ = {r[0]: r[1] for r in load_workbook(built["ru"].xlsx).worksheets[0].iter_rows(min_row=7, max_row=17, values_only=True)}
+        assert sum(r[col] for r in camp.iter_rows(min_row=2, values_only=True)) == pytest.approx(
+            spend, abs=0.05
+        )
+    ru_summ = {
+        r[0]: r[1]
+        for r in load_workbook(built["ru"].xlsx)
+        .worksheets[0]
+        .iter_rows(min_row=7, max_row=17, values_only=True)
+    }
     assert ru_summ["Комиссия агентства"] == pytest.approx(net * 0.1, abs=0.01)
     assert ru_summ["Итого затраты"] == pytest.approx(gross + net * 0.1, abs=0.02)
 
@@ -83,7 +135,12 @@ def test_plan_lines_are_named_by_their_placement(built):
 
 def test_formula_injection_is_neutralised(built):
     wb = load_workbook(built["ru"].xlsx)
-    cells = [c for row in wb.worksheets[1].iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    cells = [
+        c
+        for row in wb.worksheets[1].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
     assert cells and all(c.data_type == "s" and c.value.startswith("'=") for c in cells)
 
 
@@ -105,12 +162,22 @@ def test_pdf_renders_with_cyrillic(built, tmp_path):
 
 
 def test_runs_are_recorded_idempotently_with_frozen_numbers(ch, ai_marts, built, tmp_path):
-    again = reports.build_report(ch, ai_marts["tenant"], "romashka", _period(ai_marts), "ru", tmp_path,
-                                 include_commission=True, marts_db=ai_marts["db"])
+    again = reports.build_report(
+        ch,
+        ai_marts["tenant"],
+        "romashka",
+        _period(ai_marts),
+        "ru",
+        tmp_path,
+        include_commission=True,
+        marts_db=ai_marts["db"],
+    )
     assert again.content_hash == built["ru"].content_hash
-    rows = ch.query("SELECT count(), any(marts_state_json) FROM app.report_runs FINAL WHERE tenant_id = {t:String} "
-                    "AND client_id = 'romashka' AND lang = 'ru' AND date_from = {f:Date}",
-                    parameters={"t": ai_marts["tenant"], "f": _from(ai_marts)}).result_rows
+    rows = ch.query(
+        "SELECT count(), any(marts_state_json) FROM app.report_runs FINAL WHERE tenant_id = {t:String} "
+        "AND client_id = 'romashka' AND lang = 'ru' AND date_from = {f:Date}",
+        parameters={"t": ai_marts["tenant"], "f": _from(ai_marts)},
+    ).result_rows
     assert rows[0][0] == 1 and "fct_ad_performance_daily" in rows[0][1]
 
 
@@ -142,20 +209,27 @@ def test_email_arrives_with_both_attachments(ch, ai_marts, built):
     assert "Ромашка" in msg["Subject"]
     names = sorted(p.get_filename() for p in msg.iter_attachments())
     assert names == sorted([built["ru"].xlsx.name, built["ru"].pdf.name])
-    status = ch.query("SELECT status, sent_at IS NOT NULL FROM app.report_runs FINAL WHERE tenant_id = {t:String} "
-                      "AND client_id = 'romashka' AND lang = 'ru' AND date_from = {f:Date}",
-                    parameters={"t": ai_marts["tenant"], "f": _from(ai_marts)}).result_rows
+    status = ch.query(
+        "SELECT status, sent_at IS NOT NULL FROM app.report_runs FINAL WHERE tenant_id = {t:String} "
+        "AND client_id = 'romashka' AND lang = 'ru' AND date_from = {f:Date}",
+        parameters={"t": ai_marts["tenant"], "f": _from(ai_marts)},
+    ).result_rows
     assert status == [("sent", True)]
 
 
 def test_send_failure_is_loud_and_recorded(ch, ai_marts, built):
     with pytest.raises(RuntimeError, match="failed"):
         reports.send_report(ch, built["en"], smtp_host="127.0.0.1", smtp_port=1, timeout=2)
-    st = ch.query("SELECT status FROM app.report_runs FINAL WHERE tenant_id = {t:String} AND client_id = 'romashka' "
-                  "AND lang = 'en' AND date_from = {f:Date}", parameters={"t": ai_marts["tenant"], "f": _from(ai_marts)}).result_rows
+    st = ch.query(
+        "SELECT status FROM app.report_runs FINAL WHERE tenant_id = {t:String} AND client_id = 'romashka' "
+        "AND lang = 'en' AND date_from = {f:Date}",
+        parameters={"t": ai_marts["tenant"], "f": _from(ai_marts)},
+    ).result_rows
     assert st == [("send_failed",)]
 
 
 def test_no_data_is_a_clear_error(ch, ai_marts, tmp_path):
     with pytest.raises(LookupError, match="no data"):
-        reports.build_report(ch, ai_marts["tenant"], "nobody", _period(ai_marts), "ru", tmp_path, marts_db=ai_marts["db"])
+        reports.build_report(
+            ch, ai_marts["tenant"], "nobody", _period(ai_marts), "ru", tmp_path, marts_db=ai_marts["db"]
+        )

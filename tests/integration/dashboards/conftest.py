@@ -33,10 +33,12 @@ def dash(ch):
     from warehouse.migrate import migrate
 
     migrate(ch)
-    specs = [sample_marts.ClientSpec("dash_t1", "acme", "ООО «Акме»", seed=1),
-             sample_marts.ClientSpec("dash_t1", "romashka", "Ромашка", seed=2),
-             sample_marts.ClientSpec("dash_t2", "acme", "Acme (other agency)", seed=3),
-             sample_marts.ClientSpec("dash_t2", "globex", "Globex", seed=4)]
+    specs = [
+        sample_marts.ClientSpec("dash_t1", "acme", "ООО «Акме»", seed=1),
+        sample_marts.ClientSpec("dash_t1", "romashka", "Ромашка", seed=2),
+        sample_marts.ClientSpec("dash_t2", "acme", "Acme (other agency)", seed=3),
+        sample_marts.ClientSpec("dash_t2", "globex", "Globex", seed=4),
+    ]
     counts = sample_marts.build(ch, MARTS, specs, end=END, days=DAYS)
     for login, (tenant, role, client_id) in USERS.items():
         auth.add_user(ch, tenant_id=tenant, login=login, role=role, password=PASSWORD, client_id=client_id)

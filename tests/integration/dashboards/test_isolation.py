@@ -16,17 +16,26 @@ pytestmark = pytest.mark.usefixtures("dash")
 PER = data.Period(END - dt.timedelta(days=29), END)
 
 # (login, client) pairs: the same client id `acme` exists in both tenants with the same account ids.
-VIEWS = [("it-pm@t1", "acme"), ("it-pm@t1", "romashka"), ("it-client-acme@t1", "acme"),
-         ("it-client-romashka@t1", "romashka"), ("it-am@t2", "acme"), ("it-am@t2", "globex"),
-         ("it-client-acme@t2", "acme")]
+VIEWS = [
+    ("it-pm@t1", "acme"),
+    ("it-pm@t1", "romashka"),
+    ("it-client-acme@t1", "acme"),
+    ("it-client-romashka@t1", "romashka"),
+    ("it-am@t2", "acme"),
+    ("it-am@t2", "globex"),
+    ("it-client-acme@t2", "acme"),
+]
 
 
 def _truth(ch, tenant: str, client: str) -> dict:
     """What the warehouse holds for exactly this tenant and client (computed without the app)."""
-    q = (f"SELECT toFloat64(sum(spend_net)), uniqExact(campaign_id) FROM {MARTS}.fct_ad_performance_daily "  # noqa: S608
-         "WHERE tenant_id = {t:String} AND client_id = {c:String} AND date_day BETWEEN {a:Date} AND {b:Date}")
-    spend, camps = ch.query(q, parameters={"t": tenant, "c": client, "a": PER.date_from, "b": PER.date_to}
-                            ).result_rows[0]
+    q = (
+        f"SELECT toFloat64(sum(spend_net)), uniqExact(campaign_id) FROM {MARTS}.fct_ad_performance_daily "  # noqa: S608
+        "WHERE tenant_id = {t:String} AND client_id = {c:String} AND date_day BETWEEN {a:Date} AND {b:Date}"
+    )
+    spend, camps = ch.query(
+        q, parameters={"t": tenant, "c": client, "a": PER.date_from, "b": PER.date_to}
+    ).result_rows[0]
     return {"spend": round(spend, 2), "campaigns": camps}
 
 
@@ -37,11 +46,16 @@ def _look(login: str, client: str) -> dict:
     first = camps.iloc[0]
     ads = data.campaign_ads(p, client, PER, first["platform"], first["account_id"], first["campaign_id"])
     days = data.plan_days(p, client, f"plan-{client}", 1)
-    return {"spend": round(k["current"]["spend_net"], 2), "campaigns": len(camps),
-            "names": set(camps["campaign_name"]), "ads_spend": round(ads["spend_net"].sum(), 2),
-            "campaign_spend": round(float(first["spend_net"]), 2), "plan_rows": len(days),
-            "channels_spend": round(data.channels(p, client, PER)["spend_net"].sum(), 2),
-            "reach": int(data.reach_dedup(p, client, PER).set_index("platform").loc["all", "reach"])}
+    return {
+        "spend": round(k["current"]["spend_net"], 2),
+        "campaigns": len(camps),
+        "names": set(camps["campaign_name"]),
+        "ads_spend": round(ads["spend_net"].sum(), 2),
+        "campaign_spend": round(float(first["spend_net"]), 2),
+        "plan_rows": len(days),
+        "channels_spend": round(data.channels(p, client, PER)["spend_net"].sum(), 2),
+        "reach": int(data.reach_dedup(p, client, PER).set_index("platform").loc["all", "reach"]),
+    }
 
 
 def test_concurrent_users_of_two_tenants_and_clients_get_only_their_rows(ch):
@@ -70,8 +84,14 @@ def test_concurrent_users_of_two_tenants_and_clients_get_only_their_rows(ch):
 def test_app_sessions_of_both_tenants_share_caches_but_not_rows():
     """Interleaved app sessions over the shared st.cache_data (AppTest runs one script at a time per process;
     truly concurrent sessions run in the browser suite against a real server)."""
-    views = [("it-client-acme@t1", "acme"), ("it-client-acme@t2", "acme"), ("it-pm@t1", "acme"),
-             ("it-am@t2", "acme"), ("it-pm@t1", "romashka"), ("it-am@t2", "globex")]
+    views = [
+        ("it-client-acme@t1", "acme"),
+        ("it-client-acme@t2", "acme"),
+        ("it-pm@t1", "acme"),
+        ("it-am@t2", "acme"),
+        ("it-pm@t1", "romashka"),
+        ("it-am@t2", "globex"),
+    ]
     for login, client in views * 2:
         tenant = principal(login).tenant_id
         at = logged_in_app(login, page="app_pages/campaigns.py", query={"client": client})
@@ -80,14 +100,17 @@ def test_app_sessions_of_both_tenants_share_caches_but_not_rows():
         assert names and all(n.startswith(f"{tenant}/{client}: ") for n in names), (tenant, client, names)
 
 
-@pytest.mark.parametrize(("login", "query", "message"), [
-    ("it-client-acme@t1", {"client": "romashka"}, "no access to client 'romashka'"),
-    ("it-client-acme@t1", {"client": "globex"}, "no access to client 'globex'"),
-    ("it-pm@t1", {"client": "globex"}, "unknown client 'globex'"),  # another tenant's client
-    ("it-pm@t1", {"client": "acme' OR '1'='1"}, "invalid client"),
-    ("it-pm@t1", {"client": "acme", "from": "2026-01-01' OR 1=1 --", "to": "2026-01-31"}, "bad period"),
-    ("it-pm@t1", {"client": "acme", "from": "2026-02-01", "to": "2026-01-01"}, "before it starts"),
-])
+@pytest.mark.parametrize(
+    ("login", "query", "message"),
+    [
+        ("it-client-acme@t1", {"client": "romashka"}, "no access to client 'romashka'"),
+        ("it-client-acme@t1", {"client": "globex"}, "no access to client 'globex'"),
+        ("it-pm@t1", {"client": "globex"}, "unknown client 'globex'"),  # another tenant's client
+        ("it-pm@t1", {"client": "acme' OR '1'='1"}, "invalid client"),
+        ("it-pm@t1", {"client": "acme", "from": "2026-01-01' OR 1=1 --", "to": "2026-01-31"}, "bad period"),
+        ("it-pm@t1", {"client": "acme", "from": "2026-02-01", "to": "2026-01-01"}, "before it starts"),
+    ],
+)
 def test_tampered_links_get_an_error_and_no_data(login, query, message):
     at = logged_in_app(login, query=query)
     errors = [e.value for e in at.error]
@@ -113,12 +136,14 @@ def test_client_users_are_read_only_and_staff_roles_limited_in_the_data_layer(ch
     client_user, analyst = principal("it-client-acme@t1"), principal("it-analyst@t1")
     with pytest.raises(AccessDenied):
         data.kpis(client_user, "romashka", PER)
-    for call in (lambda: data.build_report(client_user, "acme", PER, "ru"),
-                 lambda: data.import_plan(client_user, "acme", b"x", "p.csv"),
-                 lambda: data.ask(client_user, "ROMI?", "en"),
-                 lambda: data.data_health(client_user, "acme"),
-                 lambda: data.generate_insights(client_user, "acme", END),
-                 lambda: data.import_plan(analyst, "acme", b"x", "p.csv")):
+    for call in (
+        lambda: data.build_report(client_user, "acme", PER, "ru"),
+        lambda: data.import_plan(client_user, "acme", b"x", "p.csv"),
+        lambda: data.ask(client_user, "ROMI?", "en"),
+        lambda: data.data_health(client_user, "acme"),
+        lambda: data.generate_insights(client_user, "acme", END),
+        lambda: data.import_plan(analyst, "acme", b"x", "p.csv"),
+    ):
         with pytest.raises(AccessDenied):
             call()
 
@@ -129,8 +154,10 @@ def test_client_users_are_read_only_and_staff_roles_limited_in_the_data_layer(ch
         data.send_report(principal("it-pm@t1"), Files())
     with pytest.raises(AccessDenied):
         data.send_report(analyst, Files())
-    denied = ch.query("SELECT count() FROM app.audit_log WHERE login = {l:String} AND outcome = 'denied'",
-                      parameters={"l": "it-client-acme@t1"}).result_rows[0][0]
+    denied = ch.query(
+        "SELECT count() FROM app.audit_log WHERE login = {l:String} AND outcome = 'denied'",
+        parameters={"l": "it-client-acme@t1"},
+    ).result_rows[0][0]
     assert denied >= 5
 
 

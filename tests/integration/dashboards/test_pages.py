@@ -27,7 +27,8 @@ def _period_sums(ch, tenant: str, client: str, a: dt.date, b: dt.date) -> tuple[
     return ch.query(
         f"SELECT toFloat64(sum(spend_net)), sum(clicks) FROM {MARTS}.fct_ad_performance_daily "  # noqa: S608
         "WHERE tenant_id = {t:String} AND client_id = {c:String} AND date_day BETWEEN {a:Date} AND {b:Date}",
-        parameters={"t": tenant, "c": client, "a": a, "b": b}).result_rows[0]
+        parameters={"t": tenant, "c": client, "a": a, "b": b},
+    ).result_rows[0]
 
 
 def test_login_page_rejects_a_wrong_password_and_shows_no_data():
@@ -47,11 +48,14 @@ def test_login_page_rejects_a_wrong_password_and_shows_no_data():
 
 
 def test_overview_kpis_equal_the_warehouse_sums_with_deltas(ch):
-    at = logged_in_app("it-pm@t1", query={"client": "romashka", "from": str(END - dt.timedelta(days=13)),
-                                          "to": str(END)})
+    at = logged_in_app(
+        "it-pm@t1", query={"client": "romashka", "from": str(END - dt.timedelta(days=13)), "to": str(END)}
+    )
     assert [t.value for t in at.title] == ["Overview"]
     spend, clicks = _period_sums(ch, "dash_t1", "romashka", END - dt.timedelta(days=13), END)
-    prev_spend, _ = _period_sums(ch, "dash_t1", "romashka", END - dt.timedelta(days=27), END - dt.timedelta(days=14))
+    prev_spend, _ = _period_sums(
+        ch, "dash_t1", "romashka", END - dt.timedelta(days=27), END - dt.timedelta(days=14)
+    )
     metrics = {m.label: m for m in at.metric}
     assert metrics["Spend (net)"].value == f"{spend:,.2f}\u00a0₽"  # money carries the client's currency sign
     assert metrics["Clicks"].value == f"{clicks:,.0f}"
@@ -73,7 +77,9 @@ def test_campaigns_table_filters_and_drills_down_to_ads():
     assert len(table) == 7 and table["Campaign name"][:6].str.startswith("dash_t1/acme: ").all()
     at.multiselect(key="camp_platforms").select("vk_ads").run()
     table = at.dataframe[0].value
-    assert set(table["Platform"]) == {"VK Ads", "Total"} and len(table) == 3  # the stored id shown by its name
+    assert (
+        set(table["Platform"]) == {"VK Ads", "Total"} and len(table) == 3
+    )  # the stored id shown by its name
     at.selectbox(key="camp_open").select_index(0).run()
     ads = at.dataframe[1].value
     assert len(ads) == 4 and ads["Ad ID"].str.startswith("ad-").all()
@@ -93,12 +99,20 @@ def test_channels_page_splits_spend_by_channel():
 def test_plan_vs_fact_shows_every_pacing_status():
     at = logged_in_app("it-pm@t1", page="app_pages/plan_fact.py", query={"client": "acme"})
     lines = at.dataframe[0].value
-    assert dict(zip(lines["line_id"], lines["Status"], strict=True)) == {"L1": "under", "L2": "on track",
-                                                                          "L3": "over"}
+    assert dict(zip(lines["line_id"], lines["Status"], strict=True)) == {
+        "L1": "under",
+        "L2": "on track",
+        "L3": "over",
+    }
     (curve,) = _charts(at)
-    assert [layer["mark"]["type"] for layer in curve["layer"]] == ["line", "point"]  # planned/actual + forecast
-    assert curve["layer"][0]["encoding"]["strokeDash"]["scale"]["domain"] == ["Planned (cumulative)",
-                                                                              "Actual (cumulative)"]
+    assert [layer["mark"]["type"] for layer in curve["layer"]] == [
+        "line",
+        "point",
+    ]  # planned/actual + forecast
+    assert curve["layer"][0]["encoding"]["strokeDash"]["scale"]["domain"] == [
+        "Planned (cumulative)",
+        "Actual (cumulative)",
+    ]
 
 
 def test_reach_page_deduplicates_across_platforms_and_names_the_model(ch):
@@ -127,16 +141,23 @@ def test_insights_page_detects_and_lists_insights():
     # Each kind by its catalogue name (md-escaped), never its stored id.
     from dashboards.i18n import display_name
 
-    assert {s.split("**")[1].replace("\\", "") for s in shown} == {display_name("insight", i["type"], "en")
-                                                                    for i in stored}
+    assert {s.split("**")[1].replace("\\", "") for s in shown} == {
+        display_name("insight", i["type"], "en") for i in stored
+    }
 
 
 def test_reports_page_builds_previews_and_offers_downloads(tmp_path, monkeypatch):
     monkeypatch.setenv("MRM_REPORTS_DIR", str(tmp_path))
     # a period no other suite builds a report for (the browser suite builds the default one)
-    at = logged_in_app("it-am@t2", page="app_pages/reports.py",
-                       query={"client": "globex", "from": str(END - dt.timedelta(days=20)),
-                              "to": str(END - dt.timedelta(days=14))})
+    at = logged_in_app(
+        "it-am@t2",
+        page="app_pages/reports.py",
+        query={
+            "client": "globex",
+            "from": str(END - dt.timedelta(days=20)),
+            "to": str(END - dt.timedelta(days=14)),
+        },
+    )
     assert "No report built for this period yet" in _texts(at)
     at.button(key="rep_build").click().run()
     assert not at.exception, at.exception
@@ -151,9 +172,19 @@ def test_assistant_answers_with_citations(ch):
     from assistants import kb
     from assistants.kb.loaders import Document
 
-    kb.index_documents(ch, "dash_t1", [Document(
-        source_path="docs/glossary.md", title="Glossary", doc_type="doc", language="en",
-        text="# ROMI\n\nROMI is revenue minus spend divided by spend. It is computed from sums of the period.\n")])
+    kb.index_documents(
+        ch,
+        "dash_t1",
+        [
+            Document(
+                source_path="docs/glossary.md",
+                title="Glossary",
+                doc_type="doc",
+                language="en",
+                text="# ROMI\n\nROMI is revenue minus spend divided by spend. It is computed from sums of the period.\n",
+            )
+        ],
+    )
     at = logged_in_app("it-analyst@t1", page="app_pages/assistant.py")
     at.radio(key="asst_agent").set_value("Knowledge base").run()
     at.chat_input(key="chat_q").set_value("What is ROMI?").run()
@@ -171,9 +202,11 @@ def test_media_plans_page_uploads_maps_validates_and_imports():
 
     # AppTest cannot feed a file uploader (the browser test uploads through the page): import through the same
     # data-layer call the page's Import button makes, then the page must list that exact plan version.
-    plan = ("Канал;Площадка;Кампания;Начало;Окончание;Бюджет, руб.\r\n"
-            "Поиск;Яндекс.Директ;pages_search;01.04.2026;30.04.2026;45 000,00\r\n"
-            "Медийка;ВКонтакте;pages_reach;01.04.2026;20.04.2026;15 500,00\r\n")
+    plan = (
+        "Канал;Площадка;Кампания;Начало;Окончание;Бюджет, руб.\r\n"
+        "Поиск;Яндекс.Директ;pages_search;01.04.2026;30.04.2026;45 000,00\r\n"
+        "Медийка;ВКонтакте;pages_reach;01.04.2026;20.04.2026;15 500,00\r\n"
+    )
     res = data.import_plan(principal("it-pm@t1"), "acme", plan.encode("cp1251"), "pages_april.csv")
     assert res.imported, res.report.as_text(20)
     at = logged_in_app("it-pm@t1", page="app_pages/media_plans.py", query={"client": "acme"})

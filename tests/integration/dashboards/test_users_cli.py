@@ -17,27 +17,62 @@ ISSUER = "https://idp.example.test"
 
 def test_users_add_and_list_through_the_cli_store_only_a_salted_hash(ch):
     runner = CliRunner()
-    res = runner.invoke(users, ["add", "cli-client@t1", "--tenant", "dash_t1", "--role", "client", "--client",
-                                "romashka", "--password", "pa55-word-cli"])
+    res = runner.invoke(
+        users,
+        [
+            "add",
+            "cli-client@t1",
+            "--tenant",
+            "dash_t1",
+            "--role",
+            "client",
+            "--client",
+            "romashka",
+            "--password",
+            "pa55-word-cli",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "role client, client romashka" in res.output
-    stored = ch.query("SELECT password_hash FROM app.users FINAL WHERE login = 'cli-client@t1'").result_rows[0][0]
+    stored = ch.query("SELECT password_hash FROM app.users FINAL WHERE login = 'cli-client@t1'").result_rows[
+        0
+    ][0]
     assert stored.startswith("scrypt$") and "pa55-word-cli" not in stored
     assert auth.authenticate(ch, "cli-client@t1", "pa55-word-cli") == auth.Principal(
-        "dash_t1", "cli-client@t1", "client", "romashka", "cli-client@t1")
+        "dash_t1", "cli-client@t1", "client", "romashka", "cli-client@t1"
+    )
     listed = runner.invoke(users, ["list", "--tenant", "dash_t1"])
-    assert "cli-client@t1" in listed.output and "scrypt" not in listed.output and "it-am@t2" not in listed.output
+    assert (
+        "cli-client@t1" in listed.output and "scrypt" not in listed.output and "it-am@t2" not in listed.output
+    )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["x@t1", "--tenant", "dash_t1", "--role", "client", "--password", "long-enough"], "needs --client"),
-    (["x@t1", "--tenant", "dash_t1", "--role", "client", "--client", "globex", "--password", "long-enough"],
-     "does not exist in tenant"),
-    (["x@t1", "--tenant", "dash_t1", "--role", "pm", "--client", "acme", "--password", "long-enough"],
-     "only role 'client'"),
-    (["it-pm@t1", "--tenant", "dash_t2", "--role", "pm", "--password", "long-enough"], "another tenant"),
-    (["x@t1", "--tenant", "dash_t1", "--role", "pm", "--password", "short"], "8 characters"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x@t1", "--tenant", "dash_t1", "--role", "client", "--password", "long-enough"], "needs --client"),
+        (
+            [
+                "x@t1",
+                "--tenant",
+                "dash_t1",
+                "--role",
+                "client",
+                "--client",
+                "globex",
+                "--password",
+                "long-enough",
+            ],
+            "does not exist in tenant",
+        ),
+        (
+            ["x@t1", "--tenant", "dash_t1", "--role", "pm", "--client", "acme", "--password", "long-enough"],
+            "only role 'client'",
+        ),
+        (["it-pm@t1", "--tenant", "dash_t2", "--role", "pm", "--password", "long-enough"], "another tenant"),
+        (["x@t1", "--tenant", "dash_t1", "--role", "pm", "--password", "short"], "8 characters"),
+    ],
+)
 def test_users_add_refuses_bad_requests_with_a_clear_message(args, message):
     res = CliRunner().invoke(users, ["add", *args])
     assert res.exit_code != 0 and message in res.output, res.output
@@ -47,25 +82,36 @@ def test_failed_logins_look_the_same_and_are_audited(ch):
     for login, pw in (("it-pm@t1", "wrong-password"), ("nobody@t1", "whatever-pass"), ("bad login", "x")):
         with pytest.raises(auth.AuthError, match="wrong login or password"):
             auth.authenticate(ch, login, pw)
-    n = ch.query("SELECT count() FROM app.audit_log WHERE action = 'login' AND outcome = 'failed' "
-                 "AND login IN ('it-pm@t1', 'nobody@t1')").result_rows[0][0]
+    n = ch.query(
+        "SELECT count() FROM app.audit_log WHERE action = 'login' AND outcome = 'failed' "
+        "AND login IN ('it-pm@t1', 'nobody@t1')"
+    ).result_rows[0][0]
     assert n >= 2
 
 
 def test_oidc_identity_maps_to_its_app_user_only_while_the_token_is_valid(ch):
-    auth.add_user(ch, tenant_id="dash_t2", login="sso.user@example.com", role="analyst", password=None,
-                  auth_source="oidc")
+    auth.add_user(
+        ch,
+        tenant_id="dash_t2",
+        login="sso.user@example.com",
+        role="analyst",
+        password=None,
+        auth_source="oidc",
+    )
     now = time.time()
     idp = {"iss": ISSUER, "email_verified": True}
-    p = auth.principal_from_oidc(ch, {**idp, "sub": "s-1", "email": "sso.user@example.com", "exp": now + 300},
-                                 issuer=ISSUER)
+    p = auth.principal_from_oidc(
+        ch, {**idp, "sub": "s-1", "email": "sso.user@example.com", "exp": now + 300}, issuer=ISSUER
+    )
     assert (p.tenant_id, p.role) == ("dash_t2", "analyst")
     with pytest.raises(auth.AuthError, match="expired"):
-        auth.principal_from_oidc(ch, {**idp, "sub": "s-1", "email": "sso.user@example.com", "exp": now - 1},
-                                 issuer=ISSUER)
+        auth.principal_from_oidc(
+            ch, {**idp, "sub": "s-1", "email": "sso.user@example.com", "exp": now - 1}, issuer=ISSUER
+        )
     with pytest.raises(auth.AuthError, match="no access"):
-        auth.principal_from_oidc(ch, {**idp, "sub": "s-2", "email": "stranger@example.com", "exp": now + 300},
-                                 issuer=ISSUER)
+        auth.principal_from_oidc(
+            ch, {**idp, "sub": "s-2", "email": "stranger@example.com", "exp": now + 300}, issuer=ISSUER
+        )
     with pytest.raises(auth.AuthError, match="wrong login or password"):  # an OIDC user has no local password
         auth.authenticate(ch, "sso.user@example.com", "")
 
@@ -78,8 +124,13 @@ def test_expired_oidc_session_in_the_app_shows_an_error_and_no_data(ch, monkeypa
     from tests.integration.dashboards.conftest import APP
 
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.secrets["auth"] = {"client_id": "mrm", "client_secret": "x", "redirect_uri": "http://127.0.0.1/cb",
-                          "cookie_secret": "k" * 40, "server_metadata_url": "http://127.0.0.1/.well-known"}
+    at.secrets["auth"] = {
+        "client_id": "mrm",
+        "client_secret": "x",
+        "redirect_uri": "http://127.0.0.1/cb",
+        "cookie_secret": "k" * 40,
+        "server_metadata_url": "http://127.0.0.1/.well-known",
+    }
     at.user = {**idp, "is_logged_in": True, "email": "sso.user@example.com", "exp": time.time() - 5}
     at.run()
     assert any("session expired" in e.value for e in at.error)

@@ -36,9 +36,11 @@ def test_assigned_account_manager_reads_only_the_assigned_client_in_every_data_p
     for read in (data.plans_with_facts, data.media_plans, data.data_health):
         with pytest.raises(AccessDenied):
             read(am, "romashka")
-    denied = ch.query("SELECT count() FROM app.audit_log WHERE tenant_id = 'dash_t1' AND login = {l:String} "
-                      "AND action = 'read' AND outcome = 'denied' AND target = 'romashka'",
-                      parameters={"l": AM}).result_rows[0][0]
+    denied = ch.query(
+        "SELECT count() FROM app.audit_log WHERE tenant_id = 'dash_t1' AND login = {l:String} "
+        "AND action = 'read' AND outcome = 'denied' AND target = 'romashka'",
+        parameters={"l": AM},
+    ).result_rows[0][0]
     assert denied >= 8
 
 

@@ -65,7 +65,9 @@ def test_direct_campaign_month_equals_ground_truth(sandbox_marts):
     month_start, month_end = _previous_month(world.today)
     account = next(a for a in world.accounts_for("yandex_direct") if a.tenant_id != "bench")
     truth = world.truth.ads_totals(account.account_id, month_start, month_end, by="campaign")
-    gross = world.truth.ads_totals(account.account_id, month_start, month_end, by="campaign", include_vat=True)
+    gross = world.truth.ads_totals(
+        account.account_id, month_start, month_end, by="campaign", include_vat=True
+    )
     campaign_id = max(truth, key=lambda c: truth[c]["clicks"])  # the busiest campaign of the month
     t = truth[campaign_id]
     row = ch.query(

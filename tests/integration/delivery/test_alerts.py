@@ -28,30 +28,86 @@ def marts(ch):
 
     migrate(ch)
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
-    inj = [synthetic.Injection("acme", "acme-c1", END, "cpc_spike"),
-           synthetic.Injection("acme", "acme-c2", END, "ctr_drop")]
-    synthetic.generate(ch, DB, T, ["acme", "calm"], START, DAYS, seed=7, injections=inj,
-                       plan_overspend={"acme": 1.4})
+    inj = [
+        synthetic.Injection("acme", "acme-c1", END, "cpc_spike"),
+        synthetic.Injection("acme", "acme-c2", END, "ctr_drop"),
+    ]
+    synthetic.generate(
+        ch, DB, T, ["acme", "calm"], START, DAYS, seed=7, injections=inj, plan_overspend={"acme": 1.4}
+    )
     # good news for calm: triple conversions on the last day (CR up, CPA down) — never an alarm
-    ch.command(f"ALTER TABLE {DB}.fct_ad_performance_daily UPDATE conversions = conversions * 3 "
-               "WHERE client_id = 'calm' AND date_day = {d:Date}", parameters={"d": END},
-               settings={"mutations_sync": 2})
-    ch.command(f"CREATE TABLE {DB}.fct_campaign_daily ENGINE = MergeTree ORDER BY tenant_id AS SELECT tenant_id, "
-               "client_id, date_day, platform, account_id, campaign_id, any(campaign_name) AS campaign_name, "
-               "sum(impressions) AS impressions, sum(clicks) AS clicks, sum(spend_net) AS spend_net "
-               f"FROM {DB}.fct_ad_performance_daily GROUP BY ALL")
-    ch.command(f"ALTER TABLE {DB}.fct_campaign_daily UPDATE spend_net = 0 WHERE client_id = 'acme' "
-               "AND campaign_id = 'acme-c3' AND date_day = {d:Date}", parameters={"d": END},
-               settings={"mutations_sync": 2})
-    ch.insert("app.accounts", [[T, "acme", "yandex_direct", "acme-direct-1"], [T, "acme", "vk_ads", "acme-vk-1"]],
-              column_names=["tenant_id", "client_id", "platform", "account_id"])
-    ch.insert("app.load_log", [
-        ["r1", T, "yandex_direct", "stats", "acme-direct-1", "ok", NOW - dt.timedelta(hours=3), NOW - dt.timedelta(hours=3), ""],
-        ["r2", T, "vk_ads", "stats", "acme-vk-1", "ok", NOW - dt.timedelta(hours=50), NOW - dt.timedelta(hours=50), ""],
-        ["r3", T, "vk_ads", "stats", "acme-vk-1", "failed", NOW - dt.timedelta(hours=2), NOW - dt.timedelta(hours=2),
-         "HTTP 500 from the API"],
-    ], column_names=["run_id", "tenant_id", "platform", "report", "account_id", "status", "started_at", "finished_at",
-                     "error"])
+    ch.command(
+        f"ALTER TABLE {DB}.fct_ad_performance_daily UPDATE conversions = conversions * 3 "
+        "WHERE client_id = 'calm' AND date_day = {d:Date}",
+        parameters={"d": END},
+        settings={"mutations_sync": 2},
+    )
+    ch.command(
+        f"CREATE TABLE {DB}.fct_campaign_daily ENGINE = MergeTree ORDER BY tenant_id AS SELECT tenant_id, "
+        "client_id, date_day, platform, account_id, campaign_id, any(campaign_name) AS campaign_name, "
+        "sum(impressions) AS impressions, sum(clicks) AS clicks, sum(spend_net) AS spend_net "
+        f"FROM {DB}.fct_ad_performance_daily GROUP BY ALL"
+    )
+    ch.command(
+        f"ALTER TABLE {DB}.fct_campaign_daily UPDATE spend_net = 0 WHERE client_id = 'acme' "
+        "AND campaign_id = 'acme-c3' AND date_day = {d:Date}",
+        parameters={"d": END},
+        settings={"mutations_sync": 2},
+    )
+    ch.insert(
+        "app.accounts",
+        [[T, "acme", "yandex_direct", "acme-direct-1"], [T, "acme", "vk_ads", "acme-vk-1"]],
+        column_names=["tenant_id", "client_id", "platform", "account_id"],
+    )
+    ch.insert(
+        "app.load_log",
+        [
+            [
+                "r1",
+                T,
+                "yandex_direct",
+                "stats",
+                "acme-direct-1",
+                "ok",
+                NOW - dt.timedelta(hours=3),
+                NOW - dt.timedelta(hours=3),
+                "",
+            ],
+            [
+                "r2",
+                T,
+                "vk_ads",
+                "stats",
+                "acme-vk-1",
+                "ok",
+                NOW - dt.timedelta(hours=50),
+                NOW - dt.timedelta(hours=50),
+                "",
+            ],
+            [
+                "r3",
+                T,
+                "vk_ads",
+                "stats",
+                "acme-vk-1",
+                "failed",
+                NOW - dt.timedelta(hours=2),
+                NOW - dt.timedelta(hours=2),
+                "HTTP 500 from the API",
+            ],
+        ],
+        column_names=[
+            "run_id",
+            "tenant_id",
+            "platform",
+            "report",
+            "account_id",
+            "status",
+            "started_at",
+            "finished_at",
+            "error",
+        ],
+    )
     yield DB
 
 
@@ -78,17 +134,30 @@ def test_open_dedupe_worse_resolve_and_ack(ch, marts):
     rules = _rules(enabled=("stale",))
     first = alerts.reconcile(ch, T, "acme", alerts.evaluate(ch, T, "acme", END, NOW, rules, marts), rules)
     assert [(n.kind, n.condition.key) for n in first] == [("open", "stale:vk_ads:acme-vk-1")]
-    again = alerts.reconcile(ch, T, "acme", alerts.evaluate(ch, T, "acme", END, NOW + dt.timedelta(hours=1), rules,
-                                                            marts), rules)
+    again = alerts.reconcile(
+        ch, T, "acme", alerts.evaluate(ch, T, "acme", END, NOW + dt.timedelta(hours=1), rules, marts), rules
+    )
     assert again == []  # 51 h is not 25 % worse than 50 h: said once
     later = NOW + dt.timedelta(hours=20)  # 70 h: worse by 40 %
     worse = alerts.reconcile(ch, T, "acme", alerts.evaluate(ch, T, "acme", END, later, rules, marts), rules)
     assert [n.kind for n in worse] == ["worse"]
     alerts.acknowledge(ch, T, "acme", "stale:vk_ads:acme-vk-1", by="am@agency")
     assert alerts.open_alerts(ch, T, "acme")[0]["acked_by"] == "am@agency"
-    ch.insert("app.load_log", [["r4", T, "vk_ads", "stats", "acme-vk-1", "ok", later, later, ""]],
-              column_names=["run_id", "tenant_id", "platform", "report", "account_id", "status", "started_at",
-                            "finished_at", "error"])
+    ch.insert(
+        "app.load_log",
+        [["r4", T, "vk_ads", "stats", "acme-vk-1", "ok", later, later, ""]],
+        column_names=[
+            "run_id",
+            "tenant_id",
+            "platform",
+            "report",
+            "account_id",
+            "status",
+            "started_at",
+            "finished_at",
+            "error",
+        ],
+    )
     cleared = alerts.reconcile(ch, T, "acme", alerts.evaluate(ch, T, "acme", END, later, rules, marts), rules)
     assert [(n.kind, n.condition.key) for n in cleared] == [("resolved", "stale:vk_ads:acme-vk-1")]
     assert alerts.open_alerts(ch, T, "acme") == []

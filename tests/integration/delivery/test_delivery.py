@@ -59,10 +59,22 @@ def world(ch):
     migrate(ch)
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
     synthetic.generate(ch, DB, T, ["acme"], START, DAYS, seed=11)
-    ch.insert("app.clients", [[T, "acme", "Acme Retail", "RUB", ["cmo@acme.example"], "ru", "Asia/Vladivostok"]],
-              column_names=["tenant_id", "client_id", "name", "currency", "report_recipients", "report_language",
-                            "timezone"])
-    auth.add_user(ch, tenant_id=T, login="am@agency.example", role="account_manager", password="pw-long-enough-1")
+    ch.insert(
+        "app.clients",
+        [[T, "acme", "Acme Retail", "RUB", ["cmo@acme.example"], "ru", "Asia/Vladivostok"]],
+        column_names=[
+            "tenant_id",
+            "client_id",
+            "name",
+            "currency",
+            "report_recipients",
+            "report_language",
+            "timezone",
+        ],
+    )
+    auth.add_user(
+        ch, tenant_id=T, login="am@agency.example", role="account_manager", password="pw-long-enough-1"
+    )
     with SandboxServer(apis=["telegram"]) as sbx:
         yield {"tg": sbx.url("telegram"), "sbx": sbx}
 
@@ -75,7 +87,9 @@ def _bot(world, waits: list[float] | None = None) -> tg.TelegramBot:
             waits.append(s)
         time.sleep(s)
 
-    return tg.TelegramBot(__import__("ingestion.sandbox.telegram", fromlist=["x"]).BOT_TOKEN, world["tg"], sleep=sleep)
+    return tg.TelegramBot(
+        __import__("ingestion.sandbox.telegram", fromlist=["x"]).BOT_TOKEN, world["tg"], sleep=sleep
+    )
 
 
 def _user(world, chat: int, action: str, **body) -> None:
@@ -91,8 +105,13 @@ def _due(ch, since: dt.datetime, until: dt.datetime) -> list[schedules.Due]:
 
 
 def test_weekly_telegram_and_email_report_exactly_once(ch, world, smtp, tmp_path):
-    s = schedules.save(ch, schedules.Schedule(T, "weekly-acme", "acme", "weekly", weekday=1, local_time="09:00",
-                                              channels=("email", "telegram")), by="am@agency.example")
+    s = schedules.save(
+        ch,
+        schedules.Schedule(
+            T, "weekly-acme", "acme", "weekly", weekday=1, local_time="09:00", channels=("email", "telegram")
+        ),
+        by="am@agency.example",
+    )
     code = tg.start_link(ch, T, "client", "acme")
     _user(world, 5001, "message", text=f"/start {code}")
     bot = _bot(world)
@@ -101,7 +120,8 @@ def test_weekly_telegram_and_email_report_exactly_once(ch, world, smtp, tmp_path
     # Monday 2026-04-27 09:00 in Vladivostok = Sunday 23:00 UTC
     due = _due(ch, dt.datetime(2026, 4, 26, 12, tzinfo=dt.UTC), dt.datetime(2026, 4, 27, 12, tzinfo=dt.UTC))
     assert [(d.schedule.schedule_id, d.local_day, d.period) for d in due] == [
-        (s.schedule_id, dt.date(2026, 4, 27), (dt.date(2026, 4, 20), END))]
+        (s.schedule_id, dt.date(2026, 4, 27), (dt.date(2026, 4, 20), END))
+    ]
     out = dispatch.deliver_report(ch, due[0], out_dir=tmp_path, bot=bot, marts_db=DB)
     assert out.ok and sorted(x.split(":")[0] for x in out.sent) == ["email", "telegram"]
     kinds = [m["kind"] for m in _sent(world) if m.get("chat", {}).get("id") == 5001]
@@ -116,8 +136,12 @@ def test_weekly_telegram_and_email_report_exactly_once(ch, world, smtp, tmp_path
 def test_429_waits_retry_after_then_a_blocked_bot_breaks_the_channel(ch, world, smtp, tmp_path):
     waits: list[float] = []
     bot = _bot(world, waits)
-    due = schedules.Due(schedules.Schedule(T, "daily-acme", "acme", "daily", channels=("telegram",)),
-                        END + dt.timedelta(days=1), dt.datetime(2026, 4, 27, tzinfo=dt.UTC), (END, END))
+    due = schedules.Due(
+        schedules.Schedule(T, "daily-acme", "acme", "daily", channels=("telegram",)),
+        END + dt.timedelta(days=1),
+        dt.datetime(2026, 4, 27, tzinfo=dt.UTC),
+        (END, END),
+    )
     world["sbx"].faults.add("telegram", "http_429", count=1, retry_after=1, path="sendMessage")
     out = dispatch.deliver_report(ch, due, out_dir=tmp_path, bot=bot, marts_db=DB)
     assert out.ok and waits == [1.0]
@@ -136,8 +160,9 @@ def test_alert_notice_acknowledged_from_telegram(ch, world, smtp):
     _user(world, 6001, "message", text=f"/start {code}")
     bot = _bot(world)
     tg.process_updates(ch, bot, on_ack=lambda *a: None)
-    cond = alerts.Condition("stale:vk_ads:acc-1", "stale", "2026-04-27", 40.0, "данные не обновлялись 40 ч",
-                            "no load for 40 h")
+    cond = alerts.Condition(
+        "stale:vk_ads:acc-1", "stale", "2026-04-27", 40.0, "данные не обновлялись 40 ч", "no load for 40 h"
+    )
     notices = alerts.reconcile(ch, T, "acme", [cond])
     out = dispatch.deliver_notices(ch, T, notices, bot=bot)
     assert out.ok and any(x.startswith("telegram:6001") for x in out.sent)

@@ -23,8 +23,16 @@ METAQL = r"/v1/metaql/query"
 
 
 def run(ch, settings: Settings, account, **kw) -> dict[str, int]:
-    return load(ch, settings, tenant_id=account.tenant_id, account_id=account.account_id, date_from=FROM,
-                date_to=TO, today=SANDBOX_TODAY, **kw)
+    return load(
+        ch,
+        settings,
+        tenant_id=account.tenant_id,
+        account_id=account.account_id,
+        date_from=FROM,
+        date_to=TO,
+        today=SANDBOX_TODAY,
+        **kw,
+    )
 
 
 def fingerprint(ch, account) -> tuple:
@@ -33,9 +41,12 @@ def fingerprint(ch, account) -> tuple:
         f"SELECT count(), sum(impressions), sum(clicks), sum(cost), sum(conversions), "  # noqa: S608 - ours
         f"cityHash64(arraySort(groupArray(cityHash64({cols})))) FROM ({current_rows_sql(STATS)}) "
         "WHERE tenant_id = {t:String} AND account_id = {a:String}",
-        parameters={"t": account.tenant_id, "a": account.account_id}).result_rows[0]
-    stored = ch.query(f"SELECT count() FROM {STATS} WHERE tenant_id = {{t:String}} AND account_id = {{a:String}}",  # noqa: S608
-                      parameters={"t": account.tenant_id, "a": account.account_id}).result_rows[0][0]
+        parameters={"t": account.tenant_id, "a": account.account_id},
+    ).result_rows[0]
+    stored = ch.query(
+        f"SELECT count() FROM {STATS} WHERE tenant_id = {{t:String}} AND account_id = {{a:String}}",  # noqa: S608
+        parameters={"t": account.tenant_id, "a": account.account_id},
+    ).result_rows[0][0]
     assert stored == visible[0], "rows of a superseded or failed load were left behind"
     return tuple(visible)
 
@@ -65,17 +76,31 @@ def test_load_reconciles_with_ground_truth(ch, gp, clean_fingerprint) -> None:
     count, imps, clicks, cost, conversions, _ = fingerprint(ch, account)
     assert result[STATS] == count > 100
     assert result["raw_garpun.campaigns"] == len(server.world.campaigns(account.account_id))
-    truth = server.world.truth.ads_totals(account.account_id, FROM, TO, include_vat=account.spend_includes_vat)
+    truth = server.world.truth.ads_totals(
+        account.account_id, FROM, TO, include_vat=account.spend_includes_vat
+    )
     assert (imps, clicks, Decimal(cost), Decimal(conversions)) == (
-        truth["impressions"], truth["clicks"], truth["cost"], truth["conversions"])
-    by_campaign = server.world.truth.ads_totals(account.account_id, FROM, TO, by="campaign",
-                                                include_vat=account.spend_includes_vat)
-    loaded = dict(ch.query(f"SELECT campaign_id, sum(cost) FROM ({current_rows_sql(STATS)}) "  # noqa: S608
-                           "WHERE account_id = {a:String} GROUP BY campaign_id",
-                           parameters={"a": account.account_id}).result_rows)
+        truth["impressions"],
+        truth["clicks"],
+        truth["cost"],
+        truth["conversions"],
+    )
+    by_campaign = server.world.truth.ads_totals(
+        account.account_id, FROM, TO, by="campaign", include_vat=account.spend_includes_vat
+    )
+    loaded = dict(
+        ch.query(
+            f"SELECT campaign_id, sum(cost) FROM ({current_rows_sql(STATS)}) "  # noqa: S608
+            "WHERE account_id = {a:String} GROUP BY campaign_id",
+            parameters={"a": account.account_id},
+        ).result_rows
+    )
     assert {int(k): Decimal(v) for k, v in loaded.items()} == {k: v["cost"] for k, v in by_campaign.items()}
-    platforms = ch.query(f"SELECT DISTINCT source_platform FROM {STATS} WHERE account_id = {{a:String}} "  # noqa: S608
-                         "ORDER BY 1", parameters={"a": account.account_id}).result_rows
+    platforms = ch.query(
+        f"SELECT DISTINCT source_platform FROM {STATS} WHERE account_id = {{a:String}} "  # noqa: S608
+        "ORDER BY 1",
+        parameters={"a": account.account_id},
+    ).result_rows
     assert [p[0] for p in platforms] == ["vk_ads", "yandex_direct"]
     assert (count, imps, clicks, cost, conversions) == clean_fingerprint[:5]
 
@@ -92,19 +117,23 @@ def test_reload_and_iso_date_variant_give_identical_rows(ch, gp, clean_fingerpri
     assert fingerprint(ch, account) == clean_fingerprint
 
 
-@pytest.mark.parametrize(("kind", "params", "path"), [
-    ("http_429", {"retry_after": 0.2}, METAQL),
-    ("http_429", {}, METAQL),
-    ("http_5xx", {"status": 502}, None),
-    ("timeout", {"seconds": 1.5}, METAQL),
-    ("reset", {}, METAQL),
-    ("truncate", {"fraction": 0.5}, METAQL),
-    ("garble", {}, METAQL),
-    ("expired_token", {}, METAQL),
-    ("garpun_bad_type", {}, METAQL),
-])
-def test_transient_faults_are_survived_with_identical_data(ch, gp, clean_fingerprint, kind: str, params: dict,
-                                                          path: str | None) -> None:
+@pytest.mark.parametrize(
+    ("kind", "params", "path"),
+    [
+        ("http_429", {"retry_after": 0.2}, METAQL),
+        ("http_429", {}, METAQL),
+        ("http_5xx", {"status": 502}, None),
+        ("timeout", {"seconds": 1.5}, METAQL),
+        ("reset", {}, METAQL),
+        ("truncate", {"fraction": 0.5}, METAQL),
+        ("garble", {}, METAQL),
+        ("expired_token", {}, METAQL),
+        ("garpun_bad_type", {}, METAQL),
+    ],
+)
+def test_transient_faults_are_survived_with_identical_data(
+    ch, gp, clean_fingerprint, kind: str, params: dict, path: str | None
+) -> None:
     server, settings, account = gp
     server.faults.add("garpun", kind, count=1 if kind == "expired_token" else 2, path=path, **params)
     run(ch, settings.model_copy(update={"timeout_s": 1.0}), account)
@@ -120,15 +149,19 @@ def test_persistent_bad_stream_fails_loudly_with_nothing_half_written(ch, gp, cl
     assert fingerprint(ch, account) == clean_fingerprint
     status, error = ch.query(
         "SELECT status, error FROM app.load_log WHERE account_id = {a:String} AND platform = 'garpun' "
-        "AND status != 'running' ORDER BY finished_at DESC LIMIT 1", parameters={"a": account.account_id}
+        "AND status != 'running' ORDER BY finished_at DESC LIMIT 1",
+        parameters={"a": account.account_id},
     ).result_rows[0]
     assert status == "failed" and "expected INT/LONG" in error
 
 
 def test_a_query_the_platform_rejects_fails_loudly(ch, gp) -> None:
     server, settings, account = gp
-    bad = settings.model_copy(update={"stats_query": "SELECT date, spend FROM adplatform.ad_stats_daily "
-                                                     "WHERE account_id = {account_id}"})
+    bad = settings.model_copy(
+        update={
+            "stats_query": "SELECT date, spend FROM adplatform.ad_stats_daily WHERE account_id = {account_id}"
+        }
+    )
     with pytest.raises(Exception, match="INVALID_QUERY: METAQL: unknown column spend") as exc:
         run(ch, bad, account)
     assert getattr(exc.value, "status", None) == 400
@@ -138,13 +171,17 @@ def test_an_assertion_signed_with_another_key_is_refused(gp) -> None:
     server, settings, account = gp
     key = json.loads(settings.service_account_key_json.get_secret_value())
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    key["private_key"] = other.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption()).decode()
+    key["private_key"] = other.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     forged = settings.model_copy(update={"service_account_key_json": SecretStr(json.dumps(key))})
     emulator = server.apis["garpun"]
     rejected = emulator.stats["rejected_assertions"]
     from ingestion.garpun.client import GarpunClient
 
-    with GarpunClient(forged) as client, pytest.raises(AuthError, match="invalid_grant: invalid assertion.*Signature"):
+    with (
+        GarpunClient(forged) as client,
+        pytest.raises(AuthError, match="invalid_grant: invalid assertion.*Signature"),
+    ):
         list(client.query("SELECT id, name FROM adplatform.client"))
     assert emulator.stats["rejected_assertions"] == rejected + 1

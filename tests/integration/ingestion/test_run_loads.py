@@ -32,8 +32,13 @@ def tables(ch):
 
 
 def data(v: int) -> pa.Table:
-    return pa.table({"date_day": pa.array(DAYS * 2, pa.date32()), "id": pa.array([1, 1, 2, 2], pa.uint64()),
-                     "v": pa.array([v] * 4, pa.uint64())})
+    return pa.table(
+        {
+            "date_day": pa.array(DAYS * 2, pa.date32()),
+            "id": pa.array([1, 1, 2, 2], pa.uint64()),
+            "v": pa.array([v] * 4, pa.uint64()),
+        }
+    )
 
 
 def visible(ch, table) -> tuple:
@@ -41,22 +46,37 @@ def visible(ch, table) -> tuple:
 
 
 def logs(ch, tenant) -> list[tuple]:
-    return ch.query("SELECT report, status, rows, error FROM app.load_log WHERE tenant_id = {t:String} "
-                    "AND status != 'running' ORDER BY finished_at, report", parameters={"t": tenant}).result_rows
+    return ch.query(
+        "SELECT report, status, rows, error FROM app.load_log WHERE tenant_id = {t:String} "
+        "AND status != 'running' ORDER BY finished_at, report",
+        parameters={"t": tenant},
+    ).result_rows
 
 
 def specs(tables, a, b) -> list[LoadSpec]:
-    return [LoadSpec(report="first", table=tables[0], date_from=DAYS[0], date_to=DAYS[-1], days=DAYS, produce=a),
-            LoadSpec(report="second", table=tables[1], date_from=DAYS[0], date_to=DAYS[-1], days=DAYS, produce=b)]
+    return [
+        LoadSpec(report="first", table=tables[0], date_from=DAYS[0], date_to=DAYS[-1], days=DAYS, produce=a),
+        LoadSpec(report="second", table=tables[1], date_from=DAYS[0], date_to=DAYS[-1], days=DAYS, produce=b),
+    ]
 
 
 def test_batch_switches_every_table_and_logs_each(ch, tables):
     tenant = f"rl-{uuid.uuid4().hex[:6]}"
-    out = run_loads(ch, tenant_id=tenant, platform="test", account_id="acc",
-                    loads=specs(tables, lambda: data(1), lambda: data(2)))
+    out = run_loads(
+        ch,
+        tenant_id=tenant,
+        platform="test",
+        account_id="acc",
+        loads=specs(tables, lambda: data(1), lambda: data(2)),
+    )
     assert [r.rows for r in out] == [4, 4]
-    run_loads(ch, tenant_id=tenant, platform="test", account_id="acc",
-              loads=specs(tables, lambda: data(10), lambda: data(20)))
+    run_loads(
+        ch,
+        tenant_id=tenant,
+        platform="test",
+        account_id="acc",
+        loads=specs(tables, lambda: data(10), lambda: data(20)),
+    )
     assert visible(ch, tables[0]) == (4, 40) and visible(ch, tables[1]) == (4, 80)
     for t in tables:  # the reload removed what it superseded
         assert ch.command(f"SELECT count() FROM {t}") == 4
@@ -65,15 +85,25 @@ def test_batch_switches_every_table_and_logs_each(ch, tables):
 
 def test_a_failing_table_switches_none_and_logs_all_failed(ch, tables):
     tenant = f"rl-{uuid.uuid4().hex[:6]}"
-    run_loads(ch, tenant_id=tenant, platform="test", account_id="acc",
-              loads=specs(tables, lambda: data(1), lambda: data(2)))
+    run_loads(
+        ch,
+        tenant_id=tenant,
+        platform="test",
+        account_id="acc",
+        loads=specs(tables, lambda: data(1), lambda: data(2)),
+    )
 
     def broken() -> pa.Table:
         raise PayloadError("garbled answer", platform="test", retryable=False)
 
     with pytest.raises(PayloadError, match="garbled answer"):
-        run_loads(ch, tenant_id=tenant, platform="test", account_id="acc",
-                  loads=specs(tables, lambda: data(7), broken))
+        run_loads(
+            ch,
+            tenant_id=tenant,
+            platform="test",
+            account_id="acc",
+            loads=specs(tables, lambda: data(7), broken),
+        )
     assert visible(ch, tables[0]) == (4, 4) and visible(ch, tables[1]) == (4, 8)
     assert ch.command(f"SELECT count() FROM {tables[0]}") == 4  # the first table's new rows were discarded
     last = logs(ch, tenant)[-2:]

@@ -42,8 +42,16 @@ def clean_fingerprint(ch, sandbox) -> tuple:  # noqa: F811
 
 
 def run(ch, settings: Settings, account, **kw) -> dict[str, int]:
-    return load(ch, settings, tenant_id=account.tenant_id, account_id=account.account_id, date_from=FROM,
-                date_to=TO, today=SANDBOX_TODAY, **kw)
+    return load(
+        ch,
+        settings,
+        tenant_id=account.tenant_id,
+        account_id=account.account_id,
+        date_from=FROM,
+        date_to=TO,
+        today=SANDBOX_TODAY,
+        **kw,
+    )
 
 
 def fingerprint(ch, account) -> tuple:
@@ -53,9 +61,12 @@ def fingerprint(ch, account) -> tuple:
         f"SELECT count(), sum(shows), sum(clicks), sum(goals), sum(spent), "  # noqa: S608 - our identifiers
         f"cityHash64(arraySort(groupArray(cityHash64({cols})))) FROM ({current_rows_sql(STATS)}) "
         "WHERE tenant_id = {t:String} AND account_id = {a:String}",
-        parameters={"t": account.tenant_id, "a": account.account_id}).result_rows[0]
-    stored = ch.query(f"SELECT count() FROM {STATS} WHERE tenant_id = {{t:String}} AND account_id = {{a:String}}",  # noqa: S608
-                      parameters={"t": account.tenant_id, "a": account.account_id}).result_rows[0][0]
+        parameters={"t": account.tenant_id, "a": account.account_id},
+    ).result_rows[0]
+    stored = ch.query(
+        f"SELECT count() FROM {STATS} WHERE tenant_id = {{t:String}} AND account_id = {{a:String}}",  # noqa: S608
+        parameters={"t": account.tenant_id, "a": account.account_id},
+    ).result_rows[0][0]
     assert stored == visible[0], "rows of a superseded or failed load were left behind"
     return tuple(visible)
 
@@ -65,7 +76,8 @@ def last_log(ch, account, report: str) -> tuple:
         "SELECT status, rows, error, length(request_ids) FROM app.load_log WHERE tenant_id = {t:String} "
         "AND account_id = {a:String} AND report = {r:String} AND status != 'running' "
         "ORDER BY finished_at DESC LIMIT 1",
-        parameters={"t": account.tenant_id, "a": account.account_id, "r": report}).result_rows[0]
+        parameters={"t": account.tenant_id, "a": account.account_id, "r": report},
+    ).result_rows[0]
 
 
 def test_load_reconciles_with_ground_truth_at_every_grain(ch, vk) -> None:
@@ -74,21 +86,31 @@ def test_load_reconciles_with_ground_truth_at_every_grain(ch, vk) -> None:
     assert result[STATS] > 100 and result["raw_vk_ads.banners"] == len(server.world.ads(account.account_id))
     truth = server.world.truth.ads_totals(account.account_id, FROM, TO)
     count, shows, clicks, goals, spent, _ = fingerprint(ch, account)
-    assert (shows, clicks, goals, Decimal(spent)) == (truth["impressions"], truth["clicks"], truth["conversions"],
-                                                      truth["cost"])
+    assert (shows, clicks, goals, Decimal(spent)) == (
+        truth["impressions"],
+        truth["clicks"],
+        truth["conversions"],
+        truth["cost"],
+    )
     # account = Σ ad plans = Σ banners, each plan equal to the generator's campaign totals
-    per_plan = dict(ch.query(
-        "SELECT g.ad_plan_id, sum(s.spent) FROM (" + current_rows_sql(STATS) + ") AS s "  # noqa: S608 - ours
-        "JOIN raw_vk_ads.banners AS b ON b.tenant_id = s.tenant_id AND b.account_id = s.account_id "
-        "AND b.banner_id = s.banner_id JOIN raw_vk_ads.ad_groups AS g ON g.tenant_id = b.tenant_id "
-        "AND g.account_id = b.account_id AND g.ad_group_id = b.ad_group_id "
-        "WHERE s.tenant_id = {t:String} AND s.account_id = {a:String} GROUP BY g.ad_plan_id",
-        parameters={"t": account.tenant_id, "a": account.account_id}).result_rows)
+    per_plan = dict(
+        ch.query(
+            "SELECT g.ad_plan_id, sum(s.spent) FROM (" + current_rows_sql(STATS) + ") AS s "  # noqa: S608 - ours
+            "JOIN raw_vk_ads.banners AS b ON b.tenant_id = s.tenant_id AND b.account_id = s.account_id "
+            "AND b.banner_id = s.banner_id JOIN raw_vk_ads.ad_groups AS g ON g.tenant_id = b.tenant_id "
+            "AND g.account_id = b.account_id AND g.ad_group_id = b.ad_group_id "
+            "WHERE s.tenant_id = {t:String} AND s.account_id = {a:String} GROUP BY g.ad_plan_id",
+            parameters={"t": account.tenant_id, "a": account.account_id},
+        ).result_rows
+    )
     by_campaign = server.world.truth.ads_totals(account.account_id, FROM, TO, by="campaign")
     assert {k: Decimal(v) for k, v in per_plan.items()} == {k: v["cost"] for k, v in by_campaign.items()}
     assert sum(Decimal(v) for v in per_plan.values()) == Decimal(spent)
-    provisional = ch.query(f"SELECT DISTINCT date_day FROM {STATS} WHERE account_id = {{a:String}} "  # noqa: S608
-                           "AND is_provisional = 1 ORDER BY date_day", parameters={"a": account.account_id})
+    provisional = ch.query(
+        f"SELECT DISTINCT date_day FROM {STATS} WHERE account_id = {{a:String}} "  # noqa: S608
+        "AND is_provisional = 1 ORDER BY date_day",
+        parameters={"a": account.account_id},
+    )
     # re-pulled 13..19 (7-day lookback); the 13th is stored final on this last re-pull (ingestion.common.windows)
     assert [r[0] for r in provisional.result_rows] == [date(2026, 1, d) for d in range(14, 20)]
     status, rows, error, rids = last_log(ch, account, "banner_stats_daily")
@@ -102,18 +124,22 @@ def test_reload_is_idempotent(ch, vk, clean_fingerprint) -> None:
     assert fingerprint(ch, account) == clean_fingerprint
 
 
-@pytest.mark.parametrize(("kind", "params", "path"), [
-    ("http_429", {"retry_after": 0.2}, None),
-    ("http_429", {}, None),
-    ("http_5xx", {"status": 503}, STATS_PATH),
-    ("timeout", {"seconds": 1.5}, STATS_PATH),
-    ("reset", {}, None),
-    ("truncate", {"fraction": 0.6}, STATS_PATH),
-    ("garble", {}, STATS_PATH),
-    ("expired_token", {}, STATS_PATH),
-])
-def test_transient_faults_are_survived_with_identical_data(ch, vk, clean_fingerprint, kind: str, params: dict,
-                                                          path: str | None) -> None:
+@pytest.mark.parametrize(
+    ("kind", "params", "path"),
+    [
+        ("http_429", {"retry_after": 0.2}, None),
+        ("http_429", {}, None),
+        ("http_5xx", {"status": 503}, STATS_PATH),
+        ("timeout", {"seconds": 1.5}, STATS_PATH),
+        ("reset", {}, None),
+        ("truncate", {"fraction": 0.6}, STATS_PATH),
+        ("garble", {}, STATS_PATH),
+        ("expired_token", {}, STATS_PATH),
+    ],
+)
+def test_transient_faults_are_survived_with_identical_data(
+    ch, vk, clean_fingerprint, kind: str, params: dict, path: str | None
+) -> None:
     server, settings, account = vk
     clean = clean_fingerprint
     # expired_token once: the shared ApiClient refreshes at most once per request (a second 401 is fatal).
@@ -127,8 +153,14 @@ def test_platform_error_fails_loudly_and_keeps_the_previous_window(ch, vk, clean
     server, settings, account = vk
     before = fingerprint(ch, account)
     assert before == clean_fingerprint
-    server.faults.add("vk", "vk_error", count=None, path=STATS_PATH, code="ERR_WRONG_PARAMETER",
-                      message="Parameter metrics is invalid")
+    server.faults.add(
+        "vk",
+        "vk_error",
+        count=None,
+        path=STATS_PATH,
+        code="ERR_WRONG_PARAMETER",
+        message="Parameter metrics is invalid",
+    )
     with pytest.raises(ApiError, match="ERR_WRONG_PARAMETER: Parameter metrics is invalid") as exc:
         run(ch, settings, account)
     assert exc.value.status == 400 and exc.value.request_id
@@ -137,7 +169,9 @@ def test_platform_error_fails_loudly_and_keeps_the_previous_window(ch, vk, clean
     assert status == "failed" and "ERR_WRONG_PARAMETER" in error
 
 
-def test_persistently_garbled_bodies_fail_after_retries_with_nothing_half_written(ch, vk, clean_fingerprint) -> None:
+def test_persistently_garbled_bodies_fail_after_retries_with_nothing_half_written(
+    ch, vk, clean_fingerprint
+) -> None:
     server, settings, account = vk
     before = fingerprint(ch, account)
     assert before == clean_fingerprint
@@ -196,24 +230,42 @@ def test_five_token_cap_fails_loudly_or_revokes_when_configured(vk) -> None:
     user = server.world.accounts_for("vk_ads")[1].account_id
     emulator = server.apis["vk"]
     strict = settings.model_copy(update={"revoke_tokens_on_cap": False})
-    managers = [TokenManager(base_url=strict.base_url, client_id=strict.client_id,
-                             client_secret=strict.client_secret.get_secret_value(), agency_client_name=user,
-                             revoke_on_cap=True)]
+    managers = [
+        TokenManager(
+            base_url=strict.base_url,
+            client_id=strict.client_id,
+            client_secret=strict.client_secret.get_secret_value(),
+            agency_client_name=user,
+            revoke_on_cap=True,
+        )
+    ]
     managers[0].auth_headers()  # start from a known state: this may revoke leftovers of earlier tests
     for _ in range(TOKENS_TO_CAP := 5 - emulator.live_tokens(user)):
-        m = TokenManager(base_url=strict.base_url, client_id=strict.client_id,
-                         client_secret=strict.client_secret.get_secret_value(), agency_client_name=user)
+        m = TokenManager(
+            base_url=strict.base_url,
+            client_id=strict.client_id,
+            client_secret=strict.client_secret.get_secret_value(),
+            agency_client_name=user,
+        )
         m.auth_headers()
         managers.append(m)
     assert TOKENS_TO_CAP >= 0 and emulator.live_tokens(user) == 5
-    sixth = TokenManager(base_url=strict.base_url, client_id=strict.client_id,
-                         client_secret=strict.client_secret.get_secret_value(), agency_client_name=user)
+    sixth = TokenManager(
+        base_url=strict.base_url,
+        client_id=strict.client_id,
+        client_secret=strict.client_secret.get_secret_value(),
+        agency_client_name=user,
+    )
     with pytest.raises(AuthError, match="five-token cap reached") as exc:
         sixth.auth_headers()
     assert exc.value.status == 403
-    revoking = TokenManager(base_url=strict.base_url, client_id=strict.client_id,
-                            client_secret=strict.client_secret.get_secret_value(), agency_client_name=user,
-                            revoke_on_cap=True)
+    revoking = TokenManager(
+        base_url=strict.base_url,
+        client_id=strict.client_id,
+        client_secret=strict.client_secret.get_secret_value(),
+        agency_client_name=user,
+        revoke_on_cap=True,
+    )
     assert revoking.auth_headers()["Authorization"].startswith("Bearer vk-")
     assert emulator.live_tokens(user) == 1
     for m in [*managers, sixth, revoking]:
@@ -227,8 +279,10 @@ def test_token_endpoint_cap_fault_and_bad_secret_are_auth_errors(vk) -> None:
     with VkAdsClient(strict, account_id=account.account_id) as client, pytest.raises(AuthError, match="cap"):
         client.get_json(BANNERS_PATH, {"limit": 1})
     bad = settings.model_copy(update={"client_secret": SecretStr("wrong")})
-    with VkAdsClient(bad, account_id=account.account_id) as client, pytest.raises(
-            AuthError, match="invalid_client: Invalid client id or secret"):
+    with (
+        VkAdsClient(bad, account_id=account.account_id) as client,
+        pytest.raises(AuthError, match="invalid_client: Invalid client id or secret"),
+    ):
         client.get_json(BANNERS_PATH, {"limit": 1})
 
 
@@ -239,8 +293,14 @@ ACCESS_TOKEN = r"vk-[0-9a-f]{24}"
 
 def forget_tokens(server, settings: Settings, user: str) -> None:
     """Delete the user's live tokens through the real endpoint, so a test counts only its own."""
-    response = httpx.post(f"{server.url('vk')}/api/v2/oauth2/token/delete.json", data={
-        "client_id": settings.client_id, "client_secret": settings.client_secret.get_secret_value(), "username": user})
+    response = httpx.post(
+        f"{server.url('vk')}/api/v2/oauth2/token/delete.json",
+        data={
+            "client_id": settings.client_id,
+            "client_secret": settings.client_secret.get_secret_value(),
+            "username": user,
+        },
+    )
     assert response.status_code == 204
 
 
@@ -282,12 +342,18 @@ def test_persistently_unreadable_token_answers_fail_loudly_before_the_cap(vk) ->
     strict = settings.model_copy(update={"revoke_tokens_on_cap": False})
     forget_tokens(server, settings, account.account_id)
     server.faults.add("vk", "garble", count=None, path=TOKEN_PATH)
-    with VkAdsClient(strict, account_id=account.account_id) as client, pytest.raises(
-            RetryExhausted, match=r"POST /api/v2/oauth2/token\.json") as exc:
+    with (
+        VkAdsClient(strict, account_id=account.account_id) as client,
+        pytest.raises(RetryExhausted, match=r"POST /api/v2/oauth2/token\.json") as exc,
+    ):
         client.get_json(BANNERS_PATH, {"limit": 1})
     assert not isinstance(exc.value, AuthError)  # a transport problem, not bad credentials
-    assert not re.search(ACCESS_TOKEN, str(exc.value)), "a token from the unreadable answer leaked into the error"
-    assert emulator.live_tokens(account.account_id) == strict.max_unconfirmed_tokens < 5  # no usable token was ever obtained
+    assert not re.search(ACCESS_TOKEN, str(exc.value)), (
+        "a token from the unreadable answer leaked into the error"
+    )
+    assert (
+        emulator.live_tokens(account.account_id) == strict.max_unconfirmed_tokens < 5
+    )  # no usable token was ever obtained
 
 
 @pytest.mark.parametrize("kind", ["truncate", "garble"])
@@ -311,7 +377,9 @@ def test_load_survives_an_unreadable_token_answer(ch, vk, clean_fingerprint) -> 
     assert fingerprint(ch, account) == clean_fingerprint
 
 
-def test_persistently_unreadable_token_answers_fail_the_load_with_nothing_written(ch, vk, clean_fingerprint) -> None:
+def test_persistently_unreadable_token_answers_fail_the_load_with_nothing_written(
+    ch, vk, clean_fingerprint
+) -> None:
     server, settings, account = vk
     before = fingerprint(ch, account)
     server.faults.add("vk", "garble", count=None, path=TOKEN_PATH)
@@ -330,15 +398,28 @@ def test_the_account_registration_decides_whether_spent_includes_vat(ch, vk) -> 
     assert settings.spent_includes_vat is False  # the connector's default for unregistered accounts
 
     def register(flag: int, at: dt.datetime) -> None:
-        ch.insert("app.accounts", [[account.tenant_id, account.client_id, "vk_ads", account.account_id, flag, at]],
-                  column_names=["tenant_id", "client_id", "platform", "account_id", "spend_includes_vat",
-                                "updated_at"])
+        ch.insert(
+            "app.accounts",
+            [[account.tenant_id, account.client_id, "vk_ads", account.account_id, flag, at]],
+            column_names=[
+                "tenant_id",
+                "client_id",
+                "platform",
+                "account_id",
+                "spend_includes_vat",
+                "updated_at",
+            ],
+        )
 
     def flags() -> list[int]:
-        return [r[0] for r in ch.query(
-            f"SELECT DISTINCT spent_includes_vat FROM ({current_rows_sql(STATS)}) "  # noqa: S608 - our identifiers
-            "WHERE tenant_id = {t:String} AND account_id = {a:String}",
-            parameters={"t": account.tenant_id, "a": account.account_id}).result_rows]
+        return [
+            r[0]
+            for r in ch.query(
+                f"SELECT DISTINCT spent_includes_vat FROM ({current_rows_sql(STATS)}) "  # noqa: S608 - our identifiers
+                "WHERE tenant_id = {t:String} AND account_id = {a:String}",
+                parameters={"t": account.tenant_id, "a": account.account_id},
+            ).result_rows
+        ]
 
     base = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # newer than any registration the suite made before
     register(1, base)

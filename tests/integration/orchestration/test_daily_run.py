@@ -43,8 +43,12 @@ def defs(ch, sandbox, tmp_path_factory) -> dg.Definitions:  # noqa: F811
     from orchestration.definitions import build_definitions
 
     register(ch, sandbox.world)
-    return build_definitions(sandbox=True, sandbox_urls=sandbox.urls, today=SANDBOX_TODAY.isoformat(),
-                             reports_dir=str(tmp_path_factory.mktemp("reports")))
+    return build_definitions(
+        sandbox=True,
+        sandbox_urls=sandbox.urls,
+        today=SANDBOX_TODAY.isoformat(),
+        reports_dir=str(tmp_path_factory.mktemp("reports")),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +64,9 @@ def daily_run(defs: dg.Definitions, instance: dg.DagsterInstance) -> dict[str, A
     graph = defs.resolve_asset_graph()
     dbt_keys = [k for k in graph.get_all_asset_keys() if k.path[0] in ("staging", "intermediate", "marts")]
     started = time.perf_counter()
-    result = job.execute_in_process(partition_key=DAY, instance=instance, asset_selection=[*RAW_KEYS, *dbt_keys],
-                                    raise_on_error=False)
+    result = job.execute_in_process(
+        partition_key=DAY, instance=instance, asset_selection=[*RAW_KEYS, *dbt_keys], raise_on_error=False
+    )
     out = summarize(result)
     out["wall"] = time.perf_counter() - started
     out["result"] = result
@@ -70,24 +75,37 @@ def daily_run(defs: dg.Definitions, instance: dg.DagsterInstance) -> dict[str, A
 
 def test_one_partition_end_to_end_sandbox_raw_dbt_checks(daily_run: dict[str, Any], ch) -> None:
     assert daily_run["success"], daily_run["failures"]
-    assert set(daily_run["steps"]) >= {"yandex_direct_raw", "yandex_metrika_raw", "vk_ads_raw", "garpun_raw",
-                                       "mrm_dbt_models", "marts_quality"}
+    assert set(daily_run["steps"]) >= {
+        "yandex_direct_raw",
+        "yandex_metrika_raw",
+        "vk_ads_raw",
+        "garpun_raw",
+        "mrm_dbt_models",
+        "marts_quality",
+    }
     assert daily_run["checks"]["failed"] == []
     # 14 raw tables × their GX checks, the dbt tests and the mart suite all ran.
     assert daily_run["checks"]["passed"] >= 60
     # Every registered stats account has rows for the day in its raw table.
-    for platform, table in (("yandex_direct", "raw_yandex_direct.ad_stats_daily"),
-                            ("vk_ads", "raw_vk_ads.banner_stats_daily"), ("garpun", "raw_garpun.ad_stats_daily"),
-                            ("yandex_metrika", "raw_yandex_metrika.visits")):
+    for platform, table in (
+        ("yandex_direct", "raw_yandex_direct.ad_stats_daily"),
+        ("vk_ads", "raw_vk_ads.banner_stats_daily"),
+        ("garpun", "raw_garpun.ad_stats_daily"),
+        ("yandex_metrika", "raw_yandex_metrika.visits"),
+    ):
         missing = ch.query(
             f"SELECT account_id FROM app.accounts FINAL WHERE platform = {{p:String}} AND is_active = 1 "  # noqa: S608
             f"AND account_id NOT IN (SELECT account_id FROM {table} WHERE date_day = {{d:Date}})",
             parameters={"p": platform, "d": dt.date.fromisoformat(DAY)},
         ).result_rows
         assert missing == [], f"{table}: no rows on {DAY} for {missing}"
-    tenants = {r[0] for r in ch.query("SELECT DISTINCT tenant_id FROM marts.fct_ad_performance_daily "
-                                      "WHERE date_day = {d:Date}", parameters={"d": dt.date.fromisoformat(DAY)}
-                                      ).result_rows}
+    tenants = {
+        r[0]
+        for r in ch.query(
+            "SELECT DISTINCT tenant_id FROM marts.fct_ad_performance_daily WHERE date_day = {d:Date}",
+            parameters={"d": dt.date.fromisoformat(DAY)},
+        ).result_rows
+    }
     assert tenants == {"demo-agency", "north-media"}
 
 
@@ -95,25 +113,36 @@ def test_daily_run_repulled_each_platforms_lookback_window(daily_run: dict[str, 
     fetched = {}
     for mat in daily_run["result"].get_asset_materialization_events():
         m = mat.event_specific_data.materialization
-        if m.asset_key in (dg.AssetKey(["raw_yandex_direct", "ad_stats_daily"]),
-                           dg.AssetKey(["raw_yandex_metrika", "visits"])):
+        if m.asset_key in (
+            dg.AssetKey(["raw_yandex_direct", "ad_stats_daily"]),
+            dg.AssetKey(["raw_yandex_metrika", "visits"]),
+        ):
             fetched[m.asset_key.path[0]] = m.metadata["fetched"].value
             assert m.metadata["requested"].value == f"{DAY}..{DAY}"
     # Direct restates ~a week, Metrika ~3 days (ingestion.common.windows.DEFAULT_LOOKBACK_DAYS).
-    assert fetched == {"raw_yandex_direct": "2026-01-13..2026-01-19", "raw_yandex_metrika": "2026-01-17..2026-01-19"}
+    assert fetched == {
+        "raw_yandex_direct": "2026-01-13..2026-01-19",
+        "raw_yandex_metrika": "2026-01-17..2026-01-19",
+    }
 
 
 def test_failing_blocking_check_on_injected_duplicates_stops_insights(defs, instance, daily_run, ch) -> None:
     assert daily_run["success"], daily_run["failures"]
     day = dt.date.fromisoformat(DAY)
-    insights_before = ch.query("SELECT count() FROM app.insights WHERE as_of = {d:Date}", parameters={"d": day}
-                               ).result_rows[0][0]
+    insights_before = ch.query(
+        "SELECT count() FROM app.insights WHERE as_of = {d:Date}", parameters={"d": day}
+    ).result_rows[0][0]
     # A double-loaded slice: the same rows inserted again, as a broken dedup would leave them.
-    ch.command("INSERT INTO marts.fct_ad_performance_daily SELECT * FROM marts.fct_ad_performance_daily "
-               "WHERE date_day = {d:Date} AND tenant_id = 'demo-agency' LIMIT 5", parameters={"d": day})
+    ch.command(
+        "INSERT INTO marts.fct_ad_performance_daily SELECT * FROM marts.fct_ad_performance_daily "
+        "WHERE date_day = {d:Date} AND tenant_id = 'demo-agency' LIMIT 5",
+        parameters={"d": day},
+    )
     # ai_refresh_job narrowed to insights + the mart checks (reports and embeddings are slow and not the point).
-    narrow = dg.define_asset_job("insights_guarded", selection=dg.AssetSelection.assets(INSIGHTS)
-                                 | dg.AssetSelection.checks_for_assets(MART))
+    narrow = dg.define_asset_job(
+        "insights_guarded",
+        selection=dg.AssetSelection.assets(INSIGHTS) | dg.AssetSelection.checks_for_assets(MART),
+    )
     job = dg.Definitions.merge(defs, dg.Definitions(jobs=[narrow])).resolve_job_def("insights_guarded")
     try:
         bad = summarize(job.execute_in_process(partition_key=DAY, instance=instance, raise_on_error=False))
@@ -122,8 +151,12 @@ def test_failing_blocking_check_on_injected_duplicates_stops_insights(defs, inst
     assert not bad["success"]
     assert "marts/fct_ad_performance_daily:grain_unique (ERROR)" in bad["checks"]["failed"]
     assert "app__insights" not in bad["steps"]  # never ran
-    assert ch.query("SELECT count() FROM app.insights WHERE as_of = {d:Date}", parameters={"d": day}
-                    ).result_rows[0][0] == insights_before
+    assert (
+        ch.query(
+            "SELECT count() FROM app.insights WHERE as_of = {d:Date}", parameters={"d": day}
+        ).result_rows[0][0]
+        == insights_before
+    )
     # With the duplicates gone the same job passes the gate and writes insights.
     good = summarize(job.execute_in_process(partition_key=DAY, instance=instance, raise_on_error=False))
     assert good["success"], good["failures"]
@@ -145,8 +178,10 @@ def _raw_state(ch, first: dt.date, last: dt.date) -> dict[str, tuple[int, int]]:
             _wait_for_mutations(ch, fq, 120)
             where = "date_day BETWEEN {f:Date} AND {t:Date}"
             phys = ch.query(f"SELECT count() FROM {fq} WHERE {where}", parameters={"f": first, "t": last})  # noqa: S608
-            cur = ch.query(f"SELECT count() FROM ({current_rows_sql(fq)}) WHERE {where}",  # noqa: S608
-                           parameters={"f": first, "t": last})
+            cur = ch.query(
+                f"SELECT count() FROM ({current_rows_sql(fq)}) WHERE {where}",  # noqa: S608
+                parameters={"f": first, "t": last},
+            )
             out[fq] = (phys.result_rows[0][0], cur.result_rows[0][0])
     return out
 
@@ -156,16 +191,26 @@ def _explain_leftovers(ch, state: dict[str, tuple[int, int]], first: dt.date, la
     bad = [fq for fq, (phys, cur) in state.items() if phys != cur]
     if not bad:
         return
-    stale = {fq: ch.query(f"SELECT _load_id, min(_loaded_at), count() FROM {fq} "  # noqa: S608 - our names
-                          "WHERE date_day BETWEEN {f:Date} AND {t:Date} GROUP BY ALL ORDER BY 2",
-                          parameters={"f": first, "t": last}).result_rows for fq in bad}
-    log = ch.query("SELECT platform, report, account_id, status, started_at, rows, error FROM app.load_log "
-                   "WHERE date_to >= {f:Date} AND date_from <= {t:Date} ORDER BY started_at",
-                   parameters={"f": first, "t": last}).result_rows
-    mutations = ch.query("SELECT database, table, command, is_done, latest_fail_reason FROM system.mutations "
-                         "WHERE is_done = 0").result_rows
-    raise AssertionError(f"stored != current rows: {state}\nrows by load: {stale}\nload_log: {log}\n"
-                         f"unfinished mutations: {mutations}")
+    stale = {
+        fq: ch.query(
+            f"SELECT _load_id, min(_loaded_at), count() FROM {fq} "  # noqa: S608 - our names
+            "WHERE date_day BETWEEN {f:Date} AND {t:Date} GROUP BY ALL ORDER BY 2",
+            parameters={"f": first, "t": last},
+        ).result_rows
+        for fq in bad
+    }
+    log = ch.query(
+        "SELECT platform, report, account_id, status, started_at, rows, error FROM app.load_log "
+        "WHERE date_to >= {f:Date} AND date_from <= {t:Date} ORDER BY started_at",
+        parameters={"f": first, "t": last},
+    ).result_rows
+    mutations = ch.query(
+        "SELECT database, table, command, is_done, latest_fail_reason FROM system.mutations WHERE is_done = 0"
+    ).result_rows
+    raise AssertionError(
+        f"stored != current rows: {state}\nrows by load: {stale}\nload_log: {log}\n"
+        f"unfinished mutations: {mutations}"
+    )
 
 
 def test_week_backfill_is_one_run_and_reruns_idempotently(defs, instance, ch) -> None:
@@ -173,8 +218,9 @@ def test_week_backfill_is_one_run_and_reruns_idempotently(defs, instance, ch) ->
     job = defs.resolve_job_def("platform_job")
     states = []
     for _ in range(2):
-        res = job.execute_in_process(instance=instance, tags=range_tags(first, last), asset_selection=RAW_KEYS,
-                                     raise_on_error=False)
+        res = job.execute_in_process(
+            instance=instance, tags=range_tags(first, last), asset_selection=RAW_KEYS, raise_on_error=False
+        )
         s = summarize(res)
         assert s["success"], s["failures"]
         assert s["checks"]["failed"] == []
@@ -211,25 +257,48 @@ def smtp_sink() -> Iterator[tuple[int, list[Any]]]:
         ctl.stop()
 
 
-def test_daily_reports_are_built_and_emailed(defs, sandbox, instance, daily_run, ch, smtp_sink,  # noqa: F811
-                                             tmp_path) -> None:
+def test_daily_reports_are_built_and_emailed(
+    defs,
+    sandbox,
+    instance,
+    daily_run,
+    ch,
+    smtp_sink,  # noqa: F811
+    tmp_path,
+) -> None:
     from orchestration.definitions import build_definitions
     from orchestration.resources import SmtpResource
 
     assert daily_run["success"], daily_run["failures"]
     port, received = smtp_sink
-    ch.command("INSERT INTO app.clients (tenant_id, client_id, name, currency, agency_commission, report_recipients, "
-               "report_language) SELECT tenant_id, client_id, name, currency, agency_commission, "
-               "['media@shoes.example'], 'en' FROM app.clients FINAL WHERE tenant_id = 'north-media' "
-               "AND client_id = 'travel'")
-    mail_defs = build_definitions(sandbox=True, sandbox_urls=sandbox.urls, today=SANDBOX_TODAY.isoformat(),
-                                  reports_dir=str(tmp_path), smtp=SmtpResource(host="127.0.0.1", port=port))
+    ch.command(
+        "INSERT INTO app.clients (tenant_id, client_id, name, currency, agency_commission, report_recipients, "
+        "report_language) SELECT tenant_id, client_id, name, currency, agency_commission, "
+        "['media@shoes.example'], 'en' FROM app.clients FINAL WHERE tenant_id = 'north-media' "
+        "AND client_id = 'travel'"
+    )
+    mail_defs = build_definitions(
+        sandbox=True,
+        sandbox_urls=sandbox.urls,
+        today=SANDBOX_TODAY.isoformat(),
+        reports_dir=str(tmp_path),
+        smtp=SmtpResource(host="127.0.0.1", port=port),
+    )
     job = mail_defs.resolve_job_def("daily_platform_job")
     res = job.execute_in_process(
-        partition_key=DAY, instance=instance, raise_on_error=False,
-        asset_selection=[dg.AssetKey(["reports", "client_reports"]), dg.AssetKey(["reports", "client_report_emails"])],
-        run_config={"ops": {"reports__client_reports": {"config": {"tenants": ["north-media"]}},
-                            "reports__client_report_emails": {"config": {"tenants": ["north-media"]}}}},
+        partition_key=DAY,
+        instance=instance,
+        raise_on_error=False,
+        asset_selection=[
+            dg.AssetKey(["reports", "client_reports"]),
+            dg.AssetKey(["reports", "client_report_emails"]),
+        ],
+        run_config={
+            "ops": {
+                "reports__client_reports": {"config": {"tenants": ["north-media"]}},
+                "reports__client_report_emails": {"config": {"tenants": ["north-media"]}},
+            }
+        },
     )
     s = summarize(res)
     assert s["success"], s["failures"]
@@ -238,40 +307,62 @@ def test_daily_reports_are_built_and_emailed(defs, sandbox, instance, daily_run,
     assert [e.rcpt_tos for e in received] == [["media@shoes.example"]]
     body = received[0].content.decode("utf-8", "replace")
     assert "travel_2026-01-13_2026-01-19_en.pdf" in body and ".xlsx" in body
-    status = ch.query("SELECT status FROM app.report_runs FINAL WHERE tenant_id = 'north-media' AND client_id = "
-                      "'travel' AND date_to = {d:Date} AND lang = 'en' ORDER BY updated_at DESC LIMIT 1",
-                      parameters={"d": dt.date.fromisoformat(DAY)}).result_rows
+    status = ch.query(
+        "SELECT status FROM app.report_runs FINAL WHERE tenant_id = 'north-media' AND client_id = "
+        "'travel' AND date_to = {d:Date} AND lang = 'en' ORDER BY updated_at DESC LIMIT 1",
+        parameters={"d": dt.date.fromisoformat(DAY)},
+    ).result_rows
     assert status and status[0][0] == "sent"
 
 
-def test_plan_dropped_in_the_inbox_is_imported_by_the_sensor_run(defs, instance, daily_run, ch, tmp_path,
-                                                                 monkeypatch) -> None:
+def test_plan_dropped_in_the_inbox_is_imported_by_the_sensor_run(
+    defs, instance, daily_run, ch, tmp_path, monkeypatch
+) -> None:
     from planning.demo import build_demo_plan_xlsx
 
     assert daily_run["success"], daily_run["failures"]
-    campaigns = [{"platform": "yandex_direct", "campaign_id": str(cid), "campaign_name": name,
-                  "account_id": "shoes-direct"}
-                 for cid, name in ch.query("SELECT campaign_id, campaign_name FROM raw_yandex_direct.campaigns "
-                                           "WHERE tenant_id = 'demo-agency' AND account_id = 'shoes-direct' "
-                                           "ORDER BY campaign_id LIMIT 3").result_rows]
+    campaigns = [
+        {
+            "platform": "yandex_direct",
+            "campaign_id": str(cid),
+            "campaign_name": name,
+            "account_id": "shoes-direct",
+        }
+        for cid, name in ch.query(
+            "SELECT campaign_id, campaign_name FROM raw_yandex_direct.campaigns "
+            "WHERE tenant_id = 'demo-agency' AND account_id = 'shoes-direct' "
+            "ORDER BY campaign_id LIMIT 3"
+        ).result_rows
+    ]
     assert campaigns
     folder = tmp_path / "demo-agency" / "shoes"
     folder.mkdir(parents=True)
     (folder / "inbox_plan_q1.xlsx").write_bytes(
-        build_demo_plan_xlsx("shoes", campaigns, dt.date(2026, 1, 1), dt.date(2026, 1, 31)))
+        build_demo_plan_xlsx("shoes", campaigns, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    )
     (folder / "broken_plan.xlsx").write_bytes(b"this is not a workbook")
     monkeypatch.setenv("MRM_MEDIA_PLAN_INBOX", str(tmp_path))
-    tick = defs.resolve_sensor_def("media_plan_inbox_sensor").evaluate_tick(dg.build_sensor_context(instance=instance))
+    tick = defs.resolve_sensor_def("media_plan_inbox_sensor").evaluate_tick(
+        dg.build_sensor_context(instance=instance)
+    )
     by_file = {r.tags["media_plan_file"]: r for r in tick.run_requests}
     assert set(by_file) == {"inbox_plan_q1.xlsx", "broken_plan.xlsx"}
     job = defs.resolve_job_def("media_plan_import_job")
-    ok = summarize(job.execute_in_process(run_config=by_file["inbox_plan_q1.xlsx"].run_config, instance=instance,
-                                          raise_on_error=False))
+    ok = summarize(
+        job.execute_in_process(
+            run_config=by_file["inbox_plan_q1.xlsx"].run_config, instance=instance, raise_on_error=False
+        )
+    )
     assert ok["success"], ok["failures"]
     assert ok["checks"]["failed"] == [] and ok["checks"]["passed"] >= 1
-    lines = ch.query("SELECT count() FROM app.media_plan_lines_current WHERE tenant_id = 'demo-agency' "
-                     "AND client_id = 'shoes' AND plan_id = 'inbox-plan-q1'").result_rows[0][0]
+    lines = ch.query(
+        "SELECT count() FROM app.media_plan_lines_current WHERE tenant_id = 'demo-agency' "
+        "AND client_id = 'shoes' AND plan_id = 'inbox-plan-q1'"
+    ).result_rows[0][0]
     assert lines == len(campaigns)
-    bad = summarize(job.execute_in_process(run_config=by_file["broken_plan.xlsx"].run_config, instance=instance,
-                                           raise_on_error=False))
+    bad = summarize(
+        job.execute_in_process(
+            run_config=by_file["broken_plan.xlsx"].run_config, instance=instance, raise_on_error=False
+        )
+    )
     assert not bad["success"] and "broken_plan.xlsx" in " ".join(bad["failures"].values())

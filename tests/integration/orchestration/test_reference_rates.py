@@ -20,17 +20,28 @@ def test_rates_window_reaches_back_to_the_first_uncovered_day_a_foreign_account_
         migrate(ch)
         first = dt.date(2026, 6, 10)
         assert needed_from(ch, first) == first  # no foreign account: only the partition's window
-        ch.insert("app.accounts", [["rt_t", "rt_c", "google_ads", "rt-usd", "USD"]],
-                  column_names=["tenant_id", "client_id", "platform", "account_id", "currency"])
-        ch.insert("raw_google_ads.ad_stats_daily", [["rt_t", "rt-usd", dt.date(2026, 5, 20)]],
-                  column_names=["tenant_id", "account_id", "date_day"])
+        ch.insert(
+            "app.accounts",
+            [["rt_t", "rt_c", "google_ads", "rt-usd", "USD"]],
+            column_names=["tenant_id", "client_id", "platform", "account_id", "currency"],
+        )
+        ch.insert(
+            "raw_google_ads.ad_stats_daily",
+            [["rt_t", "rt-usd", dt.date(2026, 5, 20)]],
+            column_names=["tenant_id", "account_id", "date_day"],
+        )
         assert needed_from(ch, first) == dt.date(2026, 5, 20)
 
         def cover(a: dt.date, b: dt.date) -> None:
             days = [a + dt.timedelta(days=i) for i in range((b - a).days + 1)]
-            ch.insert("app.raw_window_versions", [["raw_cbr.fx_daily", "_shared", "cbr", d, "l1",
-                                                   dt.datetime(2026, 6, 1, tzinfo=dt.UTC)] for d in days],
-                      column_names=["table_name", "tenant_id", "account_id", "date_day", "load_id", "loaded_at"])
+            ch.insert(
+                "app.raw_window_versions",
+                [
+                    ["raw_cbr.fx_daily", "_shared", "cbr", d, "l1", dt.datetime(2026, 6, 1, tzinfo=dt.UTC)]
+                    for d in days
+                ],
+                column_names=["table_name", "tenant_id", "account_id", "date_day", "load_id", "loaded_at"],
+            )
 
         cover(dt.date(2026, 5, 20), dt.date(2026, 5, 31))
         assert needed_from(ch, first) == dt.date(2026, 6, 1)  # the first day still without a rate

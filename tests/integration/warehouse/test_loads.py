@@ -25,12 +25,14 @@ DAYS = [dt.date(2026, 5, 1) + dt.timedelta(days=i) for i in range(3)]
 
 
 def rows(days, ads=3, scale=1):
-    return pa.table({
-        "date_day": pa.array([d for d in days for _ in range(ads)], pa.date32()),
-        "ad_id": pa.array([a for _ in days for a in range(ads)], pa.uint64()),
-        "impressions": pa.array([100 * scale] * len(days) * ads, pa.uint64()),
-        "cost": pa.array([decimal.Decimal("10.5") * scale] * len(days) * ads, pa.decimal128(18, 6)),
-    })
+    return pa.table(
+        {
+            "date_day": pa.array([d for d in days for _ in range(ads)], pa.date32()),
+            "ad_id": pa.array([a for _ in days for a in range(ads)], pa.uint64()),
+            "impressions": pa.array([100 * scale] * len(days) * ads, pa.uint64()),
+            "cost": pa.array([decimal.Decimal("10.5") * scale] * len(days) * ads, pa.decimal128(18, 6)),
+        }
+    )
 
 
 @pytest.fixture()
@@ -63,8 +65,10 @@ def test_window_replace_touches_only_its_window_tenant_and_account(ch, table):
     replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a2", days=DAYS)
     # restated last day: fewer ads (one stopped) and new numbers
     replace_window(ch, table, rows(DAYS[2:], ads=2, scale=2), tenant_id="t1", account_id="a1", days=DAYS[2:])
-    got = ch.query(f"SELECT tenant_id, account_id, date_day, count(), sum(impressions) FROM {table} "
-                   "GROUP BY ALL ORDER BY ALL").result_rows
+    got = ch.query(
+        f"SELECT tenant_id, account_id, date_day, count(), sum(impressions) FROM {table} "
+        "GROUP BY ALL ORDER BY ALL"
+    ).result_rows
     t1a1 = [r for r in got if r[:2] == ("t1", "a1")]
     assert [(r[2], r[3], r[4]) for r in t1a1] == [(DAYS[0], 3, 300), (DAYS[1], 3, 300), (DAYS[2], 2, 400)]
     assert sum(r[3] for r in got if r[:2] == ("t2", "a1")) == 9
@@ -89,8 +93,14 @@ def test_bad_row_fails_loudly_and_leaves_previous_data(ch, table):
         replace_window(ch, table, batches(), tenant_id="t1", account_id="a1", days=DAYS)
     assert state(ch, table) == before
     with pytest.raises(ValueError, match="tenant_id='t9'"):
-        replace_window(ch, table, rows(DAYS).append_column("tenant_id", pa.array(["t9"] * 9)),
-                       tenant_id="t1", account_id="a1", days=DAYS)
+        replace_window(
+            ch,
+            table,
+            rows(DAYS).append_column("tenant_id", pa.array(["t9"] * 9)),
+            tenant_id="t1",
+            account_id="a1",
+            days=DAYS,
+        )
     assert state(ch, table) == before
 
 
@@ -100,7 +110,9 @@ def test_crash_before_switch_is_invisible_and_cleaned_by_next_load(ch, table):
     # simulate a process killed after inserting rows but before the version switch
     orphan = rows(DAYS, scale=7)
     n = orphan.num_rows
-    orphan = orphan.append_column("tenant_id", pa.array(["t1"] * n)).append_column("account_id", pa.array(["a1"] * n))
+    orphan = orphan.append_column("tenant_id", pa.array(["t1"] * n)).append_column(
+        "account_id", pa.array(["a1"] * n)
+    )
     orphan = orphan.append_column("_load_id", pa.array(["crashed"] * n))
     orphan = orphan.append_column("_loaded_at", pa.array([dt.datetime(2026, 5, 5)] * n, pa.timestamp("ms")))
     ch.insert_arrow(table, orphan)
@@ -112,9 +124,13 @@ def test_crash_before_switch_is_invisible_and_cleaned_by_next_load(ch, table):
 
 def test_snapshot_replace(ch):
     name = f"default.dim_{uuid.uuid4().hex[:8]}"
-    ch.command(f"CREATE TABLE {name} (tenant_id String, account_id String, id UInt64, name String, _load_id String, "
-               "_loaded_at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY id")
-    replace_window(ch, name, pa.table({"id": [1, 2], "name": ["a", "b"]}), tenant_id="t", account_id="x", days=None)
+    ch.command(
+        f"CREATE TABLE {name} (tenant_id String, account_id String, id UInt64, name String, _load_id String, "
+        "_loaded_at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY id"
+    )
+    replace_window(
+        ch, name, pa.table({"id": [1, 2], "name": ["a", "b"]}), tenant_id="t", account_id="x", days=None
+    )
     replace_window(ch, name, pa.table({"id": [2], "name": ["b2"]}), tenant_id="t", account_id="x", days=None)
     assert ch.query(f"SELECT id, name FROM {name}").result_rows == [(2, "b2")]
     assert ch.query(f"SELECT id FROM ({current_rows_sql(name, snapshot=True)})").result_rows == [(2,)]
@@ -122,17 +138,31 @@ def test_snapshot_replace(ch):
 
 def test_load_log_records_success_and_failure(ch):
     tenant = f"t-{uuid.uuid4().hex[:6]}"
-    with load_logged(ch, tenant_id=tenant, platform="yandex_direct", report="ad_stats_daily", account_id="a",
-                     date_from=DAYS[0], date_to=DAYS[-1]) as log:
+    with load_logged(
+        ch,
+        tenant_id=tenant,
+        platform="yandex_direct",
+        report="ad_stats_daily",
+        account_id="a",
+        date_from=DAYS[0],
+        date_to=DAYS[-1],
+    ) as log:
         log.rows += 42
         log.request_ids.append("req-1")
     with pytest.raises(RuntimeError):
-        with load_logged(ch, tenant_id=tenant, platform="vk_ads", report="banner_stats_daily", account_id="a"):
+        with load_logged(
+            ch, tenant_id=tenant, platform="vk_ads", report="banner_stats_daily", account_id="a"
+        ):
             raise RuntimeError("ERR_INTERNAL: stats unavailable")
-    got = ch.query("SELECT platform, status, rows, request_ids, error FROM app.load_log WHERE tenant_id = {t:String} "
-                   "AND status != 'running' ORDER BY platform", parameters={"t": tenant}).result_rows
-    assert got == [("vk_ads", "failed", 0, [], "RuntimeError: ERR_INTERNAL: stats unavailable"),
-                   ("yandex_direct", "ok", 42, ["req-1"], "")]
+    got = ch.query(
+        "SELECT platform, status, rows, request_ids, error FROM app.load_log WHERE tenant_id = {t:String} "
+        "AND status != 'running' ORDER BY platform",
+        parameters={"t": tenant},
+    ).result_rows
+    assert got == [
+        ("vk_ads", "failed", 0, [], "RuntimeError: ERR_INTERNAL: stats unavailable"),
+        ("yandex_direct", "ok", 42, ["req-1"], ""),
+    ]
 
 
 def test_load_streams_in_parts_and_keeps_every_row(ch, table, monkeypatch):
@@ -144,13 +174,21 @@ def test_load_streams_in_parts_and_keeps_every_row(ch, table, monkeypatch):
         yield from rows(DAYS).to_batches(max_chunksize=2)
         # Same columns, another order and a dictionary column: a new schema starts a new part.
         other = rows(DAYS, ads=6).slice(9)
-        yield pa.table({"ad_id": other["ad_id"], "date_day": other["date_day"],
-                        "impressions": other["impressions"], "cost": other["cost"]}).to_batches()[0]
+        yield pa.table(
+            {
+                "ad_id": other["ad_id"],
+                "date_day": other["date_day"],
+                "impressions": other["impressions"],
+                "cost": other["cost"],
+            }
+        ).to_batches()[0]
 
     n = replace_window(ch, table, batches(), tenant_id="t1", account_id="a1", days=DAYS)
     assert n == 18
-    assert ch.query(f"SELECT count(), uniqExact(ad_id), sum(impressions), uniqExact(_load_id), any(tenant_id), "
-                    f"any(account_id) FROM {table}").result_rows[0] == (18, 6, 1800, 1, "t1", "a1")
+    assert ch.query(
+        f"SELECT count(), uniqExact(ad_id), sum(impressions), uniqExact(_load_id), any(tenant_id), "
+        f"any(account_id) FROM {table}"
+    ).result_rows[0] == (18, 6, 1800, 1, "t1", "a1")
 
 
 def test_failure_in_a_later_part_leaves_previous_data(ch, table, monkeypatch):
@@ -175,8 +213,10 @@ def test_failure_in_a_later_part_leaves_previous_data(ch, table, monkeypatch):
 def test_first_load_of_a_window_runs_no_delete(ch, table):
     def mutations():
         db, name = table.split(".")
-        return ch.command("SELECT count() FROM system.mutations WHERE database = {d:String} AND table = {t:String}",
-                          parameters={"d": db, "t": name})
+        return ch.command(
+            "SELECT count() FROM system.mutations WHERE database = {d:String} AND table = {t:String}",
+            parameters={"d": db, "t": name},
+        )
 
     replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
     assert mutations() == 0  # nothing superseded: no mutation over the table's parts

@@ -37,15 +37,31 @@ def test_capped_server_reports_the_cap_and_refuses_a_query_past_it(tmp_path, mon
         assert cap.result_rows == [(str(600 * 2**20),)]
         # ~1.6 GB of distinct strings held at once: past a 600 MB server cap it must fail, not grow
         with pytest.raises(DatabaseError, match="MEMORY_LIMIT_EXCEEDED|memory limit"):
-            ch.query("SELECT groupArray(s) FROM (SELECT repeat(toString(number), 20) AS s FROM numbers(20000000)) "
-                     "SETTINGS max_memory_usage = 0")
+            ch.query(
+                "SELECT groupArray(s) FROM (SELECT repeat(toString(number), 20) AS s FROM numbers(20000000)) "
+                "SETTINGS max_memory_usage = 0"
+            )
         assert ch.query("SELECT 1").result_rows == [(1,)]  # the server survives the refused query
     finally:
         embedded.stop(data)
 
 
 def test_bad_cap_is_a_clear_startup_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "warehouse.server", "--data-dir", str(tmp_path / "bad"), "--port",
-                           str(free_port()), "--max-memory", "lots"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "warehouse.server",
+            "--data-dir",
+            str(tmp_path / "bad"),
+            "--port",
+            str(free_port()),
+            "--max-memory",
+            "lots",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "MRM_WAREHOUSE_MAX_MEMORY must be bytes or a size" in proc.stderr

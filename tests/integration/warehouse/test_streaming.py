@@ -170,15 +170,22 @@ def test_a_truly_concurrent_request_on_a_busy_session_is_refused(server):
 
     import clickhouse_connect
 
-    busy = clickhouse_connect.get_client(dsn=server.url, session_id="busy-session", compress=False,
-                                         send_receive_timeout=120)
+    busy = clickhouse_connect.get_client(
+        dsn=server.url, session_id="busy-session", compress=False, send_receive_timeout=120
+    )
     probe = clickhouse_connect.get_client(dsn=server.url, compress=False)
-    t = threading.Thread(target=lambda: busy.command(
-        "SELECT sum(sleepEachRow(1)) FROM numbers(15) SETTINGS max_block_size = 1"), daemon=True)
+    t = threading.Thread(
+        target=lambda: busy.command(
+            "SELECT sum(sleepEachRow(1)) FROM numbers(15) SETTINGS max_block_size = 1"
+        ),
+        daemon=True,
+    )
     t.start()
     # wait for the signal that the long statement runs (it shows in system.processes), never a fixed pause
-    while not probe.query("SELECT count() FROM system.processes WHERE query LIKE '%sum(sleepEachRow(1)) FROM numbers(15)%' "
-                          "AND query NOT LIKE '%system.processes%'").result_rows[0][0]:
+    while not probe.query(
+        "SELECT count() FROM system.processes WHERE query LIKE '%sum(sleepEachRow(1)) FROM numbers(15)%' "
+        "AND query NOT LIKE '%system.processes%'"
+    ).result_rows[0][0]:
         assert t.is_alive()
     other = clickhouse_connect.get_client(dsn=server.url, session_id="busy-session", compress=False)
     with pytest.raises(Exception, match="SESSION_IS_LOCKED|locked by a concurrent client"):

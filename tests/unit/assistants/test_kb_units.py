@@ -84,8 +84,12 @@ def test_embedder_is_deterministic_normalised_and_bilingual():
     e = HashingEmbedder()
     v = e.embed(["Бюджет рекламной кампании", "campaign budget", "PostgreSQL backup schedule"])
     assert v.shape == (3, 1024) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
-    assert np.array_equal(v, HashingEmbedder().embed(["Бюджет рекламной кампании", "campaign budget",
-                                                      "PostgreSQL backup schedule"]))
+    assert np.array_equal(
+        v,
+        HashingEmbedder().embed(
+            ["Бюджет рекламной кампании", "campaign budget", "PostgreSQL backup schedule"]
+        ),
+    )
     assert v[0] @ v[1] > v[0] @ v[2] + 0.1  # RU question meets the EN passage through the glossary concepts
     assert np.allclose(e.embed_one("campaign budget"), v[1], atol=1e-6)
 

@@ -7,7 +7,11 @@ SCHEMA = {
     "properties": {"summary": {"type": "string"}, "items": {"type": "array"}},
     "required": ["summary", "items"],
 }
-ANSWER_SCHEMA = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer", "citations"]}
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {"answer": {"type": "string"}},
+    "required": ["answer", "citations"],
+}
 
 
 def _gw(srv, **kw):
@@ -18,10 +22,19 @@ def _gw(srv, **kw):
 
 def _narrate(gw):
     return gw.structured(
-        tenant_id="t1", purpose="insight_narrative", prompt=load_prompt("insight_narrative"),
-        variables={"audience": "an account manager", "language_name": "English", "client_id": "c1",
-                   "as_of": "2026-11-20", "facts_json": "[]"},
-        tool_name="submit_narrative", input_schema=SCHEMA, offline=lambda: {"summary": "x", "items": []},
+        tenant_id="t1",
+        purpose="insight_narrative",
+        prompt=load_prompt("insight_narrative"),
+        variables={
+            "audience": "an account manager",
+            "language_name": "English",
+            "client_id": "c1",
+            "as_of": "2026-11-20",
+            "facts_json": "[]",
+        },
+        tool_name="submit_narrative",
+        input_schema=SCHEMA,
+        offline=lambda: {"summary": "x", "items": []},
     )
 
 
@@ -60,9 +73,13 @@ def test_retries_529_and_429_with_backoff(replay_server):
     with replay_server("retry_overloaded_then_ok") as srv:
         gw, sleeps = _gw(srv)
         res = gw.structured(
-            tenant_id="t1", purpose="rag_answer", prompt=load_prompt("rag_answer"),
+            tenant_id="t1",
+            purpose="rag_answer",
+            prompt=load_prompt("rag_answer"),
             variables={"language_name": "English", "question": "q", "context": "c"},
-            tool_name="submit_answer", input_schema=ANSWER_SCHEMA, offline=lambda: {},
+            tool_name="submit_answer",
+            input_schema=ANSWER_SCHEMA,
+            offline=lambda: {},
         )
     assert len(srv.received) == 3 and res.attempts == 3
     assert res.data["citations"] == ["c1"]
@@ -95,10 +112,15 @@ def test_missing_tool_call_is_an_error(replay_server):
 def test_streaming_text(replay_server):
     with replay_server("stream_text") as srv:
         gw, _ = _gw(srv)
-        parts = list(gw.stream_text(
-            tenant_id="t1", purpose="chat", prompt=load_prompt("rag_answer"),
-            variables={"language_name": "Russian", "question": "q", "context": "c"}, offline=lambda: "x",
-        ))
+        parts = list(
+            gw.stream_text(
+                tenant_id="t1",
+                purpose="chat",
+                prompt=load_prompt("rag_answer"),
+                variables={"language_name": "Russian", "question": "q", "context": "c"},
+                offline=lambda: "x",
+            )
+        )
     assert "".join(parts) == "Расход за неделю в пределах плана."
     assert srv.received[0]["json"]["stream"] is True
 
@@ -115,9 +137,15 @@ def test_offline_writer_is_labelled_and_needs_no_network(monkeypatch):
 def test_offline_output_must_have_the_schema_fields(monkeypatch):
     gw = Gateway(api_key=None)
     with pytest.raises(LLMError, match="citations"):
-        gw.structured(tenant_id="t", purpose="p", prompt=load_prompt("rag_answer"),
-                      variables={"language_name": "English", "question": "q", "context": "c"},
-                      tool_name="submit_answer", input_schema=ANSWER_SCHEMA, offline=lambda: {"answer": "a"})
+        gw.structured(
+            tenant_id="t",
+            purpose="p",
+            prompt=load_prompt("rag_answer"),
+            variables={"language_name": "English", "question": "q", "context": "c"},
+            tool_name="submit_answer",
+            input_schema=ANSWER_SCHEMA,
+            offline=lambda: {"answer": "a"},
+        )
 
 
 def test_model_from_env(monkeypatch):

@@ -37,8 +37,12 @@ def test_heldout_sentences_lost_characters_recovered():
 
 
 def test_shipped_damaged_corpus_file_is_generated_from_its_clean_source():
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "damage_kb_corpus.py"), "--check"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "damage_kb_corpus.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert DAMAGED.read_text(encoding="utf-8") == damage(CLEAN.read_text(encoding="utf-8"), "cp1254")
 
@@ -56,6 +60,8 @@ def test_damaged_corpus_file_is_repaired_and_doubts_are_flagged():
     wrong = sum(a != b for a, b in zip(clean, r.text, strict=True))
     assert wrong <= 0.1 * expected_lost, wrong
     # Every wrong guess sits on a flagged (low-confidence) line: nothing is silently mis-repaired.
-    bad_lines = {i + 1 for i, (a, b) in enumerate(zip(clean.splitlines(), r.text.splitlines(), strict=True)) if a != b}
+    bad_lines = {
+        i + 1 for i, (a, b) in enumerate(zip(clean.splitlines(), r.text.splitlines(), strict=True)) if a != b
+    }
     assert bad_lines <= {f.line for f in r.flags}
     assert 0 < len(r.flags) <= 8 and r.resolved_confident + r.flagged_bytes == r.lost_bytes

@@ -8,7 +8,10 @@ from assistants.llm.numbers import extract_numbers, fmt_num, fmt_pct, ungrounded
 
 
 def test_extracts_ru_and_en_number_formats():
-    found = [(n.value, n.decimals) for n in extract_numbers("Расход 1 234 567,8 руб., CTR 3,45 %; spend 1,234.50 and -12%")]
+    found = [
+        (n.value, n.decimals)
+        for n in extract_numbers("Расход 1 234 567,8 руб., CTR 3,45 %; spend 1,234.50 and -12%")
+    ]
     assert found == [(1234567.8, 1), (3.45, 2), (1234.5, 2), (-12.0, 0)]
 
 
@@ -26,24 +29,79 @@ def test_invented_number_is_caught_and_rounding_is_allowed():
 
 
 def _ins(type_, metric="spend", details=None, value=5400.0, baseline=3000.0, delta=0.8):
-    return Insight("t", "c", dt.date(2026, 11, 20), type_, "high", "camp-1", metric, value, baseline, delta, "SELECT 1",
-                   {}, [{"date_day": "2026-11-20", "spend": value}], details or {})
+    return Insight(
+        "t",
+        "c",
+        dt.date(2026, 11, 20),
+        type_,
+        "high",
+        "camp-1",
+        metric,
+        value,
+        baseline,
+        delta,
+        "SELECT 1",
+        {},
+        [{"date_day": "2026-11-20", "spend": value}],
+        details or {},
+    )
 
 
-@pytest.mark.parametrize("ins", [
-    _ins("anomaly", "spend", {"entity_name": "Brand"}),
-    _ins("anomaly", "ctr", {"entity_name": "Brand"}, 0.0106, 0.0304, -0.6518),
-    _ins("anomaly", "cpa", {"entity_name": "Brand"}, 292.5643, 406.3959, -0.2801),
-    _ins("pipeline_health", "freshness_days", {"check": "freshness", "last_day": "2026-11-17", "lag_days": 3}, 3, 1, 0),
-    _ins("pipeline_health", "row_count", {"check": "volume", "median_rows": 120}, 40, 120, -0.6667),
-    _ins("pipeline_health", "duplicate_keys", {"check": "duplicates", "first_day": "2026-11-18"}, 4, 0, 0),
-    _ins("pipeline_health", "rows", {"check": "no_data", "window_days": 28}, 0, 0, 0),
-    _ins("pipeline_health", "last_load_failed", {"check": "load_failed", "error": "HTTP 503 from api"}, 1, 0, 0),
-    _ins("pacing", "spend_net", {"channel": "vk", "flight_end": "2026-11-30", "budget_net": 88469.31,
-                                 "forecast_net": 113375.37, "exhaustion_date": "2026-11-24"}, 113375.37, 88469.31, 0.2815),
-    _ins("top_mover", "spend_wow", {"entity_name": "Brand", "window_days": 7}, 188665.77, 154667.88, 0.2198),
-    _ins("provisional_data", "provisional_days", {"first_day": "2026-11-18", "platforms": ["vk_ads"]}, 2, 0, 0),
-], ids=lambda i: f"{i.type}-{i.metric}")
+@pytest.mark.parametrize(
+    "ins",
+    [
+        _ins("anomaly", "spend", {"entity_name": "Brand"}),
+        _ins("anomaly", "ctr", {"entity_name": "Brand"}, 0.0106, 0.0304, -0.6518),
+        _ins("anomaly", "cpa", {"entity_name": "Brand"}, 292.5643, 406.3959, -0.2801),
+        _ins(
+            "pipeline_health",
+            "freshness_days",
+            {"check": "freshness", "last_day": "2026-11-17", "lag_days": 3},
+            3,
+            1,
+            0,
+        ),
+        _ins("pipeline_health", "row_count", {"check": "volume", "median_rows": 120}, 40, 120, -0.6667),
+        _ins(
+            "pipeline_health", "duplicate_keys", {"check": "duplicates", "first_day": "2026-11-18"}, 4, 0, 0
+        ),
+        _ins("pipeline_health", "rows", {"check": "no_data", "window_days": 28}, 0, 0, 0),
+        _ins(
+            "pipeline_health",
+            "last_load_failed",
+            {"check": "load_failed", "error": "HTTP 503 from api"},
+            1,
+            0,
+            0,
+        ),
+        _ins(
+            "pacing",
+            "spend_net",
+            {
+                "channel": "vk",
+                "flight_end": "2026-11-30",
+                "budget_net": 88469.31,
+                "forecast_net": 113375.37,
+                "exhaustion_date": "2026-11-24",
+            },
+            113375.37,
+            88469.31,
+            0.2815,
+        ),
+        _ins(
+            "top_mover", "spend_wow", {"entity_name": "Brand", "window_days": 7}, 188665.77, 154667.88, 0.2198
+        ),
+        _ins(
+            "provisional_data",
+            "provisional_days",
+            {"first_day": "2026-11-18", "platforms": ["vk_ads"]},
+            2,
+            0,
+            0,
+        ),
+    ],
+    ids=lambda i: f"{i.type}-{i.metric}",
+)
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_every_template_is_grounded_in_its_own_evidence(ins, lang):
     text = template_text(ins, lang)

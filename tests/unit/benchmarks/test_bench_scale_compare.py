@@ -28,34 +28,61 @@ def test_generator_shape_and_tenants(private_ch):
     ch = private_ch
     scale.generate(ch, rows=36_000, events=4_000, progress=False)
     q = lambda sql: ch.query(sql).result_rows[0]  # noqa: E731
-    assert q("SELECT count(), uniqExact(tenant_id), uniqExact(date_day) FROM raw_yandex_direct.ad_stats_daily") == \
-        (36_000, scale.TENANTS, scale.DAYS)
+    assert q(
+        "SELECT count(), uniqExact(tenant_id), uniqExact(date_day) FROM raw_yandex_direct.ad_stats_daily"
+    ) == (36_000, scale.TENANTS, scale.DAYS)
     assert q("SELECT count() FROM app.tenants")[0] == scale.TENANTS
     assert q("SELECT count(), uniqExact(tenant_id) FROM raw_yandex_metrika.visits") == (4_000, scale.TENANTS)
     # every ad row's account is a Direct account of the row's own tenant, and its window is registered
-    assert q("SELECT countIf(a.account_id = '') FROM raw_yandex_direct.ad_stats_daily AS s LEFT JOIN "
-             "(SELECT tenant_id, account_id FROM app.accounts WHERE platform = 'yandex_direct') AS a "
-             "ON s.tenant_id = a.tenant_id AND s.account_id = a.account_id")[0] == 0
-    assert q("SELECT count() FROM (SELECT DISTINCT tenant_id, account_id, date_day FROM "
-             "raw_yandex_direct.ad_stats_daily) AS s LEFT ANTI JOIN (SELECT tenant_id, account_id, date_day FROM "
-             "app.raw_window_versions WHERE table_name = 'raw_yandex_direct.ad_stats_daily') AS v "
-             "USING (tenant_id, account_id, date_day)")[0] == 0
+    assert (
+        q(
+            "SELECT countIf(a.account_id = '') FROM raw_yandex_direct.ad_stats_daily AS s LEFT JOIN "
+            "(SELECT tenant_id, account_id FROM app.accounts WHERE platform = 'yandex_direct') AS a "
+            "ON s.tenant_id = a.tenant_id AND s.account_id = a.account_id"
+        )[0]
+        == 0
+    )
+    assert (
+        q(
+            "SELECT count() FROM (SELECT DISTINCT tenant_id, account_id, date_day FROM "
+            "raw_yandex_direct.ad_stats_daily) AS s LEFT ANTI JOIN (SELECT tenant_id, account_id, date_day FROM "
+            "app.raw_window_versions WHERE table_name = 'raw_yandex_direct.ad_stats_daily') AS v "
+            "USING (tenant_id, account_id, date_day)"
+        )[0]
+        == 0
+    )
     # each tenant has its own campaigns, and visits point at them
-    assert q("SELECT uniqExact(tenant_id, campaign_id) FROM raw_yandex_direct.campaigns")[0] == \
-        scale.TENANTS * scale.CAMPAIGNS_PER_TENANT
-    assert q("SELECT countIf(c.campaign_id = 0) FROM raw_yandex_metrika.visits AS v LEFT JOIN "
-             "raw_yandex_direct.campaigns AS c ON v.tenant_id = c.tenant_id AND v.direct_click_order = c.campaign_id")[0] == 0
+    assert (
+        q("SELECT uniqExact(tenant_id, campaign_id) FROM raw_yandex_direct.campaigns")[0]
+        == scale.TENANTS * scale.CAMPAIGNS_PER_TENANT
+    )
+    assert (
+        q(
+            "SELECT countIf(c.campaign_id = 0) FROM raw_yandex_metrika.visits AS v LEFT JOIN "
+            "raw_yandex_direct.campaigns AS c ON v.tenant_id = c.tenant_id AND v.direct_click_order = c.campaign_id"
+        )[0]
+        == 0
+    )
 
 
 def test_chunked_generation_writes_the_same_rows_as_one_insert(private_ch):
     ch = private_ch
-    digest = ("SELECT count(), sum(cityHash64(tenant_id, account_id, date_day, campaign_id, ad_id, impressions, clicks)) "
-              "FROM raw_yandex_direct.ad_stats_daily")
+    digest = (
+        "SELECT count(), sum(cityHash64(tenant_id, account_id, date_day, campaign_id, ad_id, impressions, clicks)) "
+        "FROM raw_yandex_direct.ad_stats_daily"
+    )
     visits = "SELECT count(), sum(cityHash64(tenant_id, account_id, date_day, visit_id, client_id)) FROM raw_yandex_metrika.visits"
     results = []
     for chunk_rows in (1_000_000, 7_000):  # one statement, then 6 chunks with a short last one
-        for table in ("raw_yandex_direct.ad_stats_daily", "raw_yandex_metrika.visits", "app.raw_window_versions",
-                      "app.tenants", "app.clients", "app.accounts", "raw_yandex_direct.campaigns"):
+        for table in (
+            "raw_yandex_direct.ad_stats_daily",
+            "raw_yandex_metrika.visits",
+            "app.raw_window_versions",
+            "app.tenants",
+            "app.clients",
+            "app.accounts",
+            "raw_yandex_direct.campaigns",
+        ):
             ch.command(f"TRUNCATE TABLE {table}")
         steps = scale.generate(ch, rows=40_000, events=9_000, progress=False, chunk_rows=chunk_rows)
         assert set(steps) == {"dimensions", "ad_stats", "events"}
@@ -66,11 +93,26 @@ def test_chunked_generation_writes_the_same_rows_as_one_insert(private_ch):
 
 
 def test_table_and_plot(tmp_path: Path):
-    measured = {"rows": 1_000_000, "events": 1_000_000, "generate_s": 1.0, "initial_build_s": 10.0,
-                "incremental_project_s": 9.0, "incremental_fact_s": 2.0, "query_p95_ms": 40.0,
-                "disk_mb_tables": 50.0, "disk_mb_data_dir": 60.0}
-    bigger = {**measured, "rows": 10_000_000, "events": 10_000_000, "incremental_project_s": 12.5,
-              "peak_rss_mb": 4321.0, "load_average_start": "2.0 1.5 1.0", "load_average_end": "3.0 2.0 1.5"}
+    measured = {
+        "rows": 1_000_000,
+        "events": 1_000_000,
+        "generate_s": 1.0,
+        "initial_build_s": 10.0,
+        "incremental_project_s": 9.0,
+        "incremental_fact_s": 2.0,
+        "query_p95_ms": 40.0,
+        "disk_mb_tables": 50.0,
+        "disk_mb_data_dir": 60.0,
+    }
+    bigger = {
+        **measured,
+        "rows": 10_000_000,
+        "events": 10_000_000,
+        "incremental_project_s": 12.5,
+        "peak_rss_mb": 4321.0,
+        "load_average_start": "2.0 1.5 1.0",
+        "load_average_end": "3.0 2.0 1.5",
+    }
     skipped = {"rows": 100_000_000, "events": 100_000_000, "skipped": "predicted too long"}
     table = scale.markdown_table([measured, bigger, skipped])
     lines = table.strip().splitlines()
@@ -113,7 +155,9 @@ def test_reach_comparison_end_to_end():
     for q in res["questions"].values():
         assert q["states"]["p50_ms"] > 0 and q["uniq_exact"]["p50_ms"] > 0
         assert q["speedup_states_vs_exact_p50"] > 0
-        assert 0 <= q["rel_error_mean_pct"] <= q["rel_error_max_pct"] < 5  # uniqCombined's error is ~1 % or less
+        assert (
+            0 <= q["rel_error_mean_pct"] <= q["rel_error_max_pct"] < 5
+        )  # uniqCombined's error is ~1 % or less
     with pytest.raises(RuntimeError):
         compare_reach.relative_errors([(1, 10)], [(2, 10)])
 
@@ -121,9 +165,23 @@ def test_reach_comparison_end_to_end():
 def test_dlt_side_tsv_reader():
     from benchmarks.compare_ingestion import _tsv_rows
 
-    lines = [b'"report title"', b"Date\tCampaignId\tCampaignName\tCost\tConversions",
-             b"2026-01-01\t7\tBrand\t1500000\t--", b"2026-01-02\t8\tSale\t0\t2.5", b"Total rows: 2"]
+    lines = [
+        b'"report title"',
+        b"Date\tCampaignId\tCampaignName\tCost\tConversions",
+        b"2026-01-01\t7\tBrand\t1500000\t--",
+        b"2026-01-02\t8\tSale\t0\t2.5",
+        b"Total rows: 2",
+    ]
     pages = list(_tsv_rows(iter(lines), page=1))
-    assert pages == [[{"Date": "2026-01-01", "CampaignId": 7, "CampaignName": "Brand", "Cost": 1500000,
-                       "Conversions": None}],
-                     [{"Date": "2026-01-02", "CampaignId": 8, "CampaignName": "Sale", "Cost": 0, "Conversions": 2.5}]]
+    assert pages == [
+        [
+            {
+                "Date": "2026-01-01",
+                "CampaignId": 7,
+                "CampaignName": "Brand",
+                "Cost": 1500000,
+                "Conversions": None,
+            }
+        ],
+        [{"Date": "2026-01-02", "CampaignId": 8, "CampaignName": "Sale", "Cost": 0, "Conversions": 2.5}],
+    ]

@@ -14,8 +14,10 @@ DEPLOY = ROOT / "deploy"
 
 
 def _compose() -> tuple[dict, dict]:
-    return (yaml.safe_load((ROOT / "docker-compose.yml").read_text()),
-            yaml.safe_load((DEPLOY / "docker-compose.cluster.yml").read_text()))
+    return (
+        yaml.safe_load((ROOT / "docker-compose.yml").read_text()),
+        yaml.safe_load((DEPLOY / "docker-compose.cluster.yml").read_text()),
+    )
 
 
 def _ch_nodes(over: dict, base: dict) -> dict[str, dict]:
@@ -61,7 +63,11 @@ def test_topology_matches_clickhouse_config():
     assert sorted(h for sh in hosts for h in sh) == sorted(nodes)
     for sh in hosts:  # replicas of one XML shard carry the same CH_SHARD macro
         assert len({nodes[h]["environment"]["CH_SHARD"] for h in sh}) == 1
-    keepers = sorted(n for n, s in over["services"].items() if "keeper" in str(s.get("image", "")) or n.startswith("keeper"))
+    keepers = sorted(
+        n
+        for n, s in over["services"].items()
+        if "keeper" in str(s.get("image", "")) or n.startswith("keeper")
+    )
     assert keepers == ["keeper1", "keeper2", "keeper3"]
     assert sorted(n.findtext("host") for n in cfg.findall("./zookeeper/node")) == keepers
     raft = ET.parse(DEPLOY / "clickhouse" / "keeper" / "keeper.xml").getroot()
@@ -70,22 +76,31 @@ def test_topology_matches_clickhouse_config():
 
 
 def test_cluster_schema_is_rendered_from_current_migrations():
-    spec = importlib.util.spec_from_file_location("render_cluster_ddl", DEPLOY / "clickhouse" / "render_cluster_ddl.py")
+    spec = importlib.util.spec_from_file_location(
+        "render_cluster_ddl", DEPLOY / "clickhouse" / "render_cluster_ddl.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     rendered = mod.render(mod.statements())
-    assert (DEPLOY / "clickhouse" / "cluster_schema.sql").read_text() == rendered, \
+    assert (DEPLOY / "clickhouse" / "cluster_schema.sql").read_text() == rendered, (
         "re-render: python deploy/clickhouse/render_cluster_ddl.py > deploy/clickhouse/cluster_schema.sql"
+    )
     tables = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)\.(\w+)\s*\(", "\n".join(mod.statements()))
     assert tables
     for db, name in tables:
         if db.startswith("raw_"):
-            assert re.search(rf"{db}\.{name}_local ON CLUSTER mrm\n\([\s\S]*?ENGINE = Replicated\w*MergeTree\("
-                             rf"'/clickhouse/tables/{{shard}}/{db}/{name}_local', '{{replica}}'", rendered), name
+            assert re.search(
+                rf"{db}\.{name}_local ON CLUSTER mrm\n\([\s\S]*?ENGINE = Replicated\w*MergeTree\("
+                rf"'/clickhouse/tables/{{shard}}/{db}/{name}_local', '{{replica}}'",
+                rendered,
+            ), name
             assert f"ENGINE = Distributed(mrm, {db}, {name}_local, cityHash64(tenant_id))" in rendered
         else:
-            assert re.search(rf"{db}\.{name} ON CLUSTER mrm\n\([\s\S]*?ENGINE = Replicated\w*MergeTree\("
-                             rf"'/clickhouse/tables/all/{db}/{name}', '{{node}}'", rendered), name
+            assert re.search(
+                rf"{db}\.{name} ON CLUSTER mrm\n\([\s\S]*?ENGINE = Replicated\w*MergeTree\("
+                rf"'/clickhouse/tables/all/{db}/{name}', '{{node}}'",
+                rendered,
+            ), name
     assert "ENGINE = MergeTree" not in rendered and "ENGINE = ReplacingMergeTree" not in rendered
 
 
@@ -94,7 +109,9 @@ def test_dbt_cluster_profile_matches_project():
     prof = yaml.safe_load((DEPLOY / "dbt" / "profiles.cluster.yml").read_text())
     assert set(prof) == {project["profile"]}
     out = prof[project["profile"]]["outputs"]["cluster"]
-    assert out["type"] == "clickhouse" and "CLICKHOUSE_CLUSTER" in out["cluster"] and out["cluster_mode"] is True
+    assert (
+        out["type"] == "clickhouse" and "CLICKHOUSE_CLUSTER" in out["cluster"] and out["cluster_mode"] is True
+    )
     assert "Replicated(" in out["database_engine"]
     _base, over = _compose()
     assert over["services"]["dbt-cluster"]["environment"]["CLICKHOUSE_CLUSTER"] == "mrm"
@@ -114,5 +131,8 @@ def test_dagster_cluster_instance_is_valid_for_dagster(tmp_path, monkeypatch):
     base, over = _compose()
     for svc in ("dagster-webserver", "dagster-daemon"):
         assert svc in base["services"]
-        assert any("dagster.cluster.yaml:/opt/dagster/home/dagster.yaml" in v for v in over["services"][svc]["volumes"])
+        assert any(
+            "dagster.cluster.yaml:/opt/dagster/home/dagster.yaml" in v
+            for v in over["services"][svc]["volumes"]
+        )
     assert base["x-app-env"]["DAGSTER_HOME"] == "/opt/dagster/home"

@@ -36,15 +36,34 @@ def _render_profile(env: dict[str, str]) -> dict:
     ("env", "expected"),
     [
         ({}, {"host": "127.0.0.1", "port": "8123", "user": "default", "password": "", "secure": "False"}),
-        ({"CLICKHOUSE_URL": "http://127.0.0.1:18124"},
-         {"host": "127.0.0.1", "port": "18124", "user": "default", "password": "", "secure": "False"}),
-        ({"CLICKHOUSE_URL": "https://analyst:s3cret@ch.example.com:9443/marts"},
-         {"host": "ch.example.com", "port": "9443", "user": "analyst", "password": "s3cret", "secure": "True"}),
-        ({"CLICKHOUSE_URL": "https://ch.example.com"},
-         {"host": "ch.example.com", "port": "8443", "user": "default", "password": "", "secure": "True"}),
-        ({"CLICKHOUSE_HOST": "10.0.0.5", "CLICKHOUSE_PORT": "8124", "CLICKHOUSE_USER": "dbt",
-          "CLICKHOUSE_PASSWORD": "pw", "CLICKHOUSE_SECURE": "true"},
-         {"host": "10.0.0.5", "port": "8124", "user": "dbt", "password": "pw", "secure": "True"}),
+        (
+            {"CLICKHOUSE_URL": "http://127.0.0.1:18124"},
+            {"host": "127.0.0.1", "port": "18124", "user": "default", "password": "", "secure": "False"},
+        ),
+        (
+            {"CLICKHOUSE_URL": "https://analyst:s3cret@ch.example.com:9443/marts"},
+            {
+                "host": "ch.example.com",
+                "port": "9443",
+                "user": "analyst",
+                "password": "s3cret",
+                "secure": "True",
+            },
+        ),
+        (
+            {"CLICKHOUSE_URL": "https://ch.example.com"},
+            {"host": "ch.example.com", "port": "8443", "user": "default", "password": "", "secure": "True"},
+        ),
+        (
+            {
+                "CLICKHOUSE_HOST": "10.0.0.5",
+                "CLICKHOUSE_PORT": "8124",
+                "CLICKHOUSE_USER": "dbt",
+                "CLICKHOUSE_PASSWORD": "pw",
+                "CLICKHOUSE_SECURE": "true",
+            },
+            {"host": "10.0.0.5", "port": "8124", "user": "dbt", "password": "pw", "secure": "True"},
+        ),
     ],
 )
 def test_profile_reads_the_warehouse_environment(env, expected):
@@ -72,13 +91,17 @@ def test_every_model_is_documented_grain_first(model_docs):
     for name, m in model_docs.items():
         desc = " ".join(m.get("description", "").split())
         if name.startswith(("stg_", "int_", "fct_", "dim_")):
-            assert desc.startswith("One row per"), f"{name}: description must start with its grain: {desc[:60]!r}"
+            assert desc.startswith("One row per"), (
+                f"{name}: description must start with its grain: {desc[:60]!r}"
+            )
 
 
 def test_every_model_has_a_grain_test(model_docs):
     for name, m in model_docs.items():
         tests = m.get("data_tests", [])
-        assert any(isinstance(t, dict) and "unique_combination" in t for t in tests), f"{name} has no grain test"
+        assert any(isinstance(t, dict) and "unique_combination" in t for t in tests), (
+            f"{name} has no grain test"
+        )
 
 
 def test_every_model_carries_tenant_id():
@@ -92,7 +115,9 @@ def test_every_model_carries_tenant_id():
 def test_staging_only_renames_and_casts():
     for path in (PROJECT / "models" / "staging").rglob("*.sql"):
         sql = path.read_text().lower()
-        assert " join " not in sql and "group by" not in sql, f"{path.name}: staging must not join or aggregate"
+        assert " join " not in sql and "group by" not in sql, (
+            f"{path.name}: staging must not join or aggregate"
+        )
 
 
 def test_metric_layer_formulas_are_ratios_of_sums():

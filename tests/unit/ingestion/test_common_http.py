@@ -26,11 +26,15 @@ def scripted(*steps: Callable[[httpx.Request], httpx.Response] | httpx.Response 
 def client(transport, **kw) -> tuple[ApiClient, list[float]]:
     sleeps: list[float] = []
     policy = kw.pop("policy", RetryPolicy(max_attempts=4, base_delay=0.01, jitter=0))
-    return ApiClient("test", "http://api", transport=transport, sleep=sleeps.append, policy=policy, **kw), sleeps
+    return ApiClient(
+        "test", "http://api", transport=transport, sleep=sleeps.append, policy=policy, **kw
+    ), sleeps
 
 
 def test_429_with_retry_after_waits_exactly_the_servers_hint():
-    transport, calls = scripted(httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json={}))
+    transport, calls = scripted(
+        httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json={})
+    )
     api, sleeps = client(transport)
     assert api.request("GET", "/x").status_code == 200
     assert sleeps == [3.0] and len(calls) == 2
@@ -79,8 +83,9 @@ def test_4xx_is_fatal_immediately():
 def test_401_refreshes_once_then_replays_with_the_new_token():
     token = {"v": "old"}
     transport, calls = scripted(httpx.Response(401), httpx.Response(200))
-    api, _ = client(transport, auth_headers=lambda: {"Authorization": token["v"]},
-                    refresh=lambda: token.update(v="new"))
+    api, _ = client(
+        transport, auth_headers=lambda: {"Authorization": token["v"]}, refresh=lambda: token.update(v="new")
+    )
     api.request("GET", "/x")
     assert [c.headers["Authorization"] for c in calls] == ["old", "new"]
 
@@ -93,7 +98,9 @@ def test_401_after_a_refresh_is_an_auth_error():
 
 
 def test_request_ids_are_collected_for_the_load_log():
-    transport, _ = scripted(httpx.Response(500, headers={"RequestId": "a"}), httpx.Response(200, headers={"RequestId": "b"}))
+    transport, _ = scripted(
+        httpx.Response(500, headers={"RequestId": "a"}), httpx.Response(200, headers={"RequestId": "b"})
+    )
     api, _ = client(transport)
     api.request("GET", "/x")
     assert api.request_ids == ["a", "b"]

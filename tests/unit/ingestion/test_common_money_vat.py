@@ -33,7 +33,12 @@ def test_micros_array_is_converted_without_float_rounding():
     arr = pa.array([2412500000, None, -1, 9_000_000_000_000_000_001 // 1000], pa.int64())
     out = micros_array_to_money(arr)
     assert out.type == MONEY_TYPE
-    assert out.to_pylist() == [Decimal("2412.500000"), None, Decimal("-0.000001"), Decimal("9000000000.000000")]
+    assert out.to_pylist() == [
+        Decimal("2412.500000"),
+        None,
+        Decimal("-0.000001"),
+        Decimal("9000000000.000000"),
+    ]
 
 
 def test_micros_array_of_a_slice_keeps_its_nulls():
@@ -60,7 +65,7 @@ def test_unknown_country_or_day_before_first_rate_is_a_loud_error():
 
 def _seeded_rates(sql: str) -> dict[str, tuple[tuple[date, Decimal], ...]]:
     """The (country, valid_from, rate) rows an `INSERT INTO app.vat_rates` statement seeds."""
-    insert = sql[sql.index("INSERT INTO app.vat_rates"):]
+    insert = sql[sql.index("INSERT INTO app.vat_rates") :]
     insert = insert[: insert.index(";")]
     rows: dict[str, list[tuple[date, Decimal]]] = {}
     for country, since, rate in re.findall(r"\('([A-Z]{2})',\s*'(\d{4}-\d{2}-\d{2})',\s*([0-9.]+)", insert):
@@ -68,7 +73,9 @@ def _seeded_rates(sql: str) -> dict[str, tuple[tuple[date, Decimal], ...]]:
     return {c: tuple(sorted(r)) for c, r in rows.items()}
 
 
-@pytest.mark.parametrize("path", ["warehouse/migrations/0001_app_core.sql", "deploy/clickhouse/cluster_schema.sql"])
+@pytest.mark.parametrize(
+    "path", ["warehouse/migrations/0001_app_core.sql", "deploy/clickhouse/cluster_schema.sql"]
+)
 def test_the_seeded_vat_rates_are_the_code_rates(path: str):
     seeded = _seeded_rates((ROOT / path).read_text(encoding="utf-8"))
     assert seeded == VAT_RATES, f"{path} seeds {seeded}, code says {VAT_RATES}"

@@ -6,9 +6,20 @@ from ingestion.yandex_metrika import Settings as MetrikaSettings
 
 
 def test_settings_come_from_prefixed_env_vars_with_list_fields_parsed():
-    s = DirectSettings.from_env({"MRM_DIRECT_TOKEN": "x", "MRM_DIRECT_GOALS": "20001, 20002",
-                                 "MRM_DIRECT_ATTRIBUTION_MODELS": '["LSC"]', "MRM_DIRECT_INCLUDE_VAT": "false"})
-    assert (s.goals, s.attribution_models, s.include_vat, s.lookback_days) == (["20001", "20002"], ["LSC"], False, 7)
+    s = DirectSettings.from_env(
+        {
+            "MRM_DIRECT_TOKEN": "x",
+            "MRM_DIRECT_GOALS": "20001, 20002",
+            "MRM_DIRECT_ATTRIBUTION_MODELS": '["LSC"]',
+            "MRM_DIRECT_INCLUDE_VAT": "false",
+        }
+    )
+    assert (s.goals, s.attribution_models, s.include_vat, s.lookback_days) == (
+        ["20001", "20002"],
+        ["LSC"],
+        False,
+        7,
+    )
     assert MetrikaSettings.from_env({"MRM_METRIKA_TOKEN": "y"}).lookback_days == 3
 
 

@@ -15,17 +15,23 @@ TODAY = date(2026, 3, 15)
 
 def test_lookback_window_repulls_the_provisional_days_when_asked_for_yesterday():
     assert repull_window(date(2026, 3, 14), date(2026, 3, 14), today=TODAY, lookback_days=3) == (
-        date(2026, 3, 12), date(2026, 3, 14))
+        date(2026, 3, 12),
+        date(2026, 3, 14),
+    )
 
 
 def test_window_end_is_clipped_to_yesterday_because_today_is_incomplete():
     assert repull_window(date(2026, 3, 1), date(2026, 3, 20), today=TODAY, lookback_days=0) == (
-        date(2026, 3, 1), date(2026, 3, 14))
+        date(2026, 3, 1),
+        date(2026, 3, 14),
+    )
 
 
 def test_historical_backfill_far_from_today_is_not_widened():
     assert repull_window(date(2025, 1, 1), date(2025, 1, 31), today=TODAY, lookback_days=7) == (
-        date(2025, 1, 1), date(2025, 1, 31))
+        date(2025, 1, 1),
+        date(2025, 1, 31),
+    )
 
 
 def test_a_window_entirely_in_the_future_fetches_nothing():
@@ -42,7 +48,9 @@ def test_days_younger_than_the_lookback_are_provisional_and_the_last_repull_is_f
     assert is_provisional(date(2026, 3, 13), today=TODAY, lookback_days=3)
     assert not is_provisional(date(2026, 3, 12), today=TODAY, lookback_days=3)
     assert provisional_days(date(2026, 3, 10), date(2026, 3, 14), today=TODAY, lookback_days=3) == [
-        date(2026, 3, 13), date(2026, 3, 14)]
+        date(2026, 3, 13),
+        date(2026, 3, 14),
+    ]
 
 
 def test_a_day_is_flagged_final_by_its_last_repull():
@@ -57,7 +65,9 @@ def test_zero_lookback_makes_only_today_provisional():
 
 def test_split_window_covers_every_day_once_in_spans_of_at_most_n_days():
     parts = list(split_window(date(2026, 1, 1), date(2026, 1, 10), 4))
-    assert parts == [(date(2026, 1, 1), date(2026, 1, 4)), (date(2026, 1, 5), date(2026, 1, 8)),
-                     (date(2026, 1, 9), date(2026, 1, 10))]
+    assert parts == [
+        (date(2026, 1, 1), date(2026, 1, 4)),
+        (date(2026, 1, 5), date(2026, 1, 8)),
+        (date(2026, 1, 9), date(2026, 1, 10)),
+    ]
     assert sum(len(days_between(a, b)) for a, b in parts) == 10
-

@@ -16,18 +16,33 @@ from ingestion.yandex_direct.fetch import fetch_campaigns, normalize_ad_stats
 from ingestion.yandex_direct.parse import parse_report
 
 PAYLOADS = Path(__file__).parents[2] / "fixtures" / "payloads" / "direct"
-SETTINGS = Settings(base_url="http://direct", token="t", goals=["20001", "20002"], attribution_models=["LC", "LSC"],
-                    base_delay_s=0, max_delay_s=0)
-TYPES = {"Date": pa.date32(), "CampaignId": pa.uint64(), "AdGroupId": pa.uint64(), "AdId": pa.uint64(),
-         "Impressions": pa.uint64(), "Clicks": pa.uint64(), "Cost": pa.int64(), "Conversions": pa.float64(),
-         "Revenue": pa.int64(), **{f"Conversions_{g}_{m}": pa.float64() for g in ("20001", "20002") for m in ("LC", "LSC")},
-         **{f"Revenue_{g}_{m}": pa.int64() for g in ("20001", "20002") for m in ("LC", "LSC")}}
+SETTINGS = Settings(
+    base_url="http://direct",
+    token="t",
+    goals=["20001", "20002"],
+    attribution_models=["LC", "LSC"],
+    base_delay_s=0,
+    max_delay_s=0,
+)
+TYPES = {
+    "Date": pa.date32(),
+    "CampaignId": pa.uint64(),
+    "AdGroupId": pa.uint64(),
+    "AdId": pa.uint64(),
+    "Impressions": pa.uint64(),
+    "Clicks": pa.uint64(),
+    "Cost": pa.int64(),
+    "Conversions": pa.float64(),
+    "Revenue": pa.int64(),
+    **{f"Conversions_{g}_{m}": pa.float64() for g in ("20001", "20002") for m in ("LC", "LSC")},
+    **{f"Revenue_{g}_{m}": pa.int64() for g in ("20001", "20002") for m in ("LC", "LSC")},
+}
 
 
 def chunks(name: str, size: int = 7) -> list[bytes]:
     """The payload cut into tiny chunks, as a network would deliver it (lines split anywhere)."""
     data = (PAYLOADS / name).read_bytes()
-    return [data[i:i + size] for i in range(0, len(data), size)]
+    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 def parse(name: str, **kw) -> pa.Table:
@@ -38,13 +53,25 @@ def parse(name: str, **kw) -> pa.Table:
 def test_custom_report_with_goals_normalises_micros_dashes_and_goal_map():
     table = parse("custom_report_goals_micros.tsv")
     assert table.num_rows == 3
-    out = pa.Table.from_batches([normalize_ad_stats(b, SETTINGS, tenant_id="t1", login="shoes", provisional_since=date(2026, 1, 11))
-                                 for b in table.to_batches()]).to_pylist()
+    out = pa.Table.from_batches(
+        [
+            normalize_ad_stats(
+                b, SETTINGS, tenant_id="t1", login="shoes", provisional_since=date(2026, 1, 11)
+            )
+            for b in table.to_batches()
+        ]
+    ).to_pylist()
     first, second, third = out
     assert first["cost"] == Decimal("975.597400") and first["campaign_name"] == "Бренд / Поиск «Весна» #1"
-    assert first["goal_conversions"] == [("20001_LC", Decimal("1")), ("20001_LSC", Decimal("0")),
-                                         ("20002_LC", Decimal("2")), ("20002_LSC", Decimal("2"))]
-    assert first["conversions"] == Decimal("3") and first["revenue"] == Decimal("2100.000000")  # LC goals only
+    assert first["goal_conversions"] == [
+        ("20001_LC", Decimal("1")),
+        ("20001_LSC", Decimal("0")),
+        ("20002_LC", Decimal("2")),
+        ("20002_LSC", Decimal("2")),
+    ]
+    assert first["conversions"] == Decimal("3") and first["revenue"] == Decimal(
+        "2100.000000"
+    )  # LC goals only
     assert first["is_provisional"] == 0 and third["is_provisional"] == 1
     # `--` means "no data", not zero: the map has no entries and the totals are NULL.
     assert second["goal_conversions"] == [] and second["conversions"] is None and second["revenue"] is None
@@ -70,12 +97,15 @@ def test_empty_report_yields_no_rows_and_passes_the_footer_check():
     assert parse("report_empty.tsv").num_rows == 0
 
 
-@pytest.mark.parametrize("name, message", [
-    ("report_truncated.tsv", "malformed TSV|no 'Total rows'"),
-    ("report_truncated_at_line_end.tsv", "no 'Total rows' footer after 1 rows"),
-    ("report_count_mismatch.tsv", "Total rows: 2 but 1 rows"),
-    ("report_garbled.tsv", "malformed TSV"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("report_truncated.tsv", "malformed TSV|no 'Total rows'"),
+        ("report_truncated_at_line_end.tsv", "no 'Total rows' footer after 1 rows"),
+        ("report_count_mismatch.tsv", "Total rows: 2 but 1 rows"),
+        ("report_garbled.tsv", "malformed TSV"),
+    ],
+)
 def test_damaged_reports_raise_retryable_payload_errors(name, message):
     with pytest.raises(PayloadError, match=message) as info:
         parse(name, request_id="rid-9")
@@ -89,23 +119,31 @@ def test_missing_expected_columns_is_a_non_retryable_error():
 
 
 def test_reach_report_keeps_reach_and_frequency():
-    table = parse("reach_report.tsv", types={"CampaignId": pa.uint64(), "ImpressionReach": pa.uint64(),
-                                             "Cost": pa.int64()})
+    table = parse(
+        "reach_report.tsv",
+        types={"CampaignId": pa.uint64(), "ImpressionReach": pa.uint64(), "Cost": pa.int64()},
+    )
     assert table["ImpressionReach"].to_pylist() == [76240, 64315]
     assert table["Cost"].to_pylist() == [42794867200, None]
 
 
 def response(status: int, payload: str, **headers: str) -> httpx.Response:
-    return httpx.Response(status, content=(PAYLOADS / payload).read_bytes() if payload.endswith(".json") else payload,
-                          headers={"Content-Type": "application/json", **headers})
+    return httpx.Response(
+        status,
+        content=(PAYLOADS / payload).read_bytes() if payload.endswith(".json") else payload,
+        headers={"Content-Type": "application/json", **headers},
+    )
 
 
-@pytest.mark.parametrize("status, payload, action, code", [
-    (200, "error_200_units_152.json", "retry", "152"),
-    (400, "error_400_queue_9000.json", "retry", "9000"),
-    (200, "error_53_auth.json", "refresh", "53"),
-    (200, "error_54_no_rights.json", "fatal", "54"),
-])
+@pytest.mark.parametrize(
+    "status, payload, action, code",
+    [
+        (200, "error_200_units_152.json", "retry", "152"),
+        (400, "error_400_queue_9000.json", "retry", "9000"),
+        (200, "error_53_auth.json", "refresh", "53"),
+        (200, "error_54_no_rights.json", "fatal", "54"),
+    ],
+)
 def test_error_codes_inside_http_200_and_400_are_classified(status, payload, action, code):
     verdict = make_classifier(SETTINGS)(response(status, payload))
     assert (verdict.action, verdict.code) == (action, code)

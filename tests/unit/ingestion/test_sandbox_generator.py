@@ -15,20 +15,31 @@ def test_same_seed_same_data_other_seed_other_data():
     a = world().daily_stats("shoes-direct", date(2026, 1, 10))
     b = world().daily_stats("shoes-direct", date(2026, 1, 10))
     c = World(seed=8, today=TODAY, history_days=120).daily_stats("shoes-direct", date(2026, 1, 10))
-    assert np.array_equal(a.impressions, b.impressions) and np.array_equal(a.cost_net_micros, b.cost_net_micros)
+    assert np.array_equal(a.impressions, b.impressions) and np.array_equal(
+        a.cost_net_micros, b.cost_net_micros
+    )
     assert not np.array_equal(a.impressions, c.impressions[: len(a.impressions)]) or len(a) != len(c)
 
 
 def test_conversions_restate_upwards_and_settle_within_the_lookback():
     w = world()
     day = date(2026, 1, 10)
-    seen = [sum(v.sum() for v in w.daily_stats("shoes-direct", day, as_of=day + timedelta(days=k)).goal_conversions.values())
-            for k in range(1, 9)]
+    seen = [
+        sum(
+            v.sum()
+            for v in w.daily_stats(
+                "shoes-direct", day, as_of=day + timedelta(days=k)
+            ).goal_conversions.values()
+        )
+        for k in range(1, 9)
+    ]
     assert seen == sorted(seen) and seen[0] < seen[-1]
     assert seen[5] == seen[6] == seen[7]  # final from age 6, inside the 7-day Direct lookback
     s1 = w.daily_stats("shoes-direct", day, as_of=day + timedelta(days=1))
     s8 = w.daily_stats("shoes-direct", day, as_of=day + timedelta(days=8))
-    assert np.array_equal(s1.impressions, s8.impressions) and np.array_equal(s1.cost_net_micros, s8.cost_net_micros)
+    assert np.array_equal(s1.impressions, s8.impressions) and np.array_equal(
+        s1.cost_net_micros, s8.cost_net_micros
+    )
 
 
 def test_no_stats_for_today_or_the_future():

@@ -53,12 +53,26 @@ def test_classifier_maps_vk_answers(client: VkAdsClient) -> None:
     blocked = client.classify(_resp(401, {"code": "invalid_user", "message": "User is blocked"}))
     assert (blocked.action, blocked.code) == ("fatal", "invalid_user")
     fatal = client.classify(_resp(400, {"error": {"code": "ERR_WRONG_DATE", "message": "bad date"}}))
-    assert (fatal.action, fatal.code, fatal.error_text) == ("fatal", "ERR_WRONG_DATE", "ERR_WRONG_DATE: bad date")
+    assert (fatal.action, fatal.code, fatal.error_text) == (
+        "fatal",
+        "ERR_WRONG_DATE",
+        "ERR_WRONG_DATE: bad date",
+    )
 
 
 def test_classifier_feeds_rate_limit_headers_to_the_limiter(client: VkAdsClient) -> None:
-    client.classify(_resp(200, {}, {"X-RateLimit-RPS-Limit": "5", "X-RateLimit-RPS-Remaining": "1",
-                                    "X-RateLimit-Hourly-Remaining": "120", "X-RateLimit-Daily-Remaining": "9000"}))
+    client.classify(
+        _resp(
+            200,
+            {},
+            {
+                "X-RateLimit-RPS-Limit": "5",
+                "X-RateLimit-RPS-Remaining": "1",
+                "X-RateLimit-Hourly-Remaining": "120",
+                "X-RateLimit-Daily-Remaining": "9000",
+            },
+        )
+    )
     assert client.limiter.remaining == {"RPS": 1, "Hourly": 120, "Daily": 9000}
     assert client.limiter.limits == {"RPS": 5}
 
@@ -85,7 +99,9 @@ def test_limiter_waits_for_an_hourly_reset_within_budget_and_fails_loudly_beyond
     assert clock.sleeps == [pytest.approx(30.0)]
 
     limiter.observe({"X-RateLimit-Daily-Remaining": "0", "X-RateLimit-Daily-Limit": "10000"})
-    with pytest.raises(ApiError, match=r"daily request quota exhausted \(limit 10000\); it resets in \d+ s") as exc:
+    with pytest.raises(
+        ApiError, match=r"daily request quota exhausted \(limit 10000\); it resets in \d+ s"
+    ) as exc:
         limiter.before_request()
     assert exc.value.code == "quota_daily"
 
@@ -96,8 +112,12 @@ def test_stats_requests_respect_200_ids_and_366_days() -> None:
     assert all(len(chunk) <= 200 for chunk, _, _ in reqs)
     assert all((end - start).days + 1 <= 366 for _, start, end in reqs)
     assert len(reqs) == 3 * 2
-    covered = {(i, start + dt.timedelta(days=k)) for chunk, start, end in reqs for i in chunk
-               for k in range((end - start).days + 1)}
+    covered = {
+        (i, start + dt.timedelta(days=k))
+        for chunk, start, end in reqs
+        for i in chunk
+        for k in range((end - start).days + 1)
+    }
     assert len(covered) == 450 * ((dt.date(2026, 2, 5) - dt.date(2025, 1, 1)).days + 1)
 
 
@@ -115,10 +135,20 @@ def test_settings_limits_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_429_without_retry_after_waits_for_the_exhausted_window(client: VkAdsClient) -> None:
-    verdict = client.classify(_resp(429, {"error": {"code": "too_many_requests"}},
-                                    {"X-RateLimit-RPS-Remaining": "0", "X-RateLimit-Hourly-Remaining": "10"}))
+    verdict = client.classify(
+        _resp(
+            429,
+            {"error": {"code": "too_many_requests"}},
+            {"X-RateLimit-RPS-Remaining": "0", "X-RateLimit-Hourly-Remaining": "10"},
+        )
+    )
     assert verdict.action == "retry" and 0 < verdict.delay <= 1.01
-    verdict = client.classify(_resp(429, {"error": {"code": "too_many_requests"}},
-                                    {"X-RateLimit-Daily-Remaining": "0", "X-RateLimit-Daily-Limit": "100"}))
+    verdict = client.classify(
+        _resp(
+            429,
+            {"error": {"code": "too_many_requests"}},
+            {"X-RateLimit-Daily-Remaining": "0", "X-RateLimit-Daily-Limit": "100"},
+        )
+    )
     assert (verdict.action, verdict.code) == ("fatal", "quota_daily")
     assert "daily request quota exhausted" in verdict.error_text

@@ -24,31 +24,65 @@ def payload(name: str) -> object:
     return json.loads((PAYLOADS / name).read_text("utf-8"), parse_float=Decimal)
 
 
-def day_rows(name: str, ids: list[int], *, skip_empty: bool = True, provisional_from: date = date(2024, 5, 3),
-             date_to: date = date(2024, 5, 31)) -> list[dict]:
-    return parse.banner_day_rows(payload(name), parse.DayRequest(
-        tenant_id="t1", account_id="acc", requested_ids=ids, date_from=date(2024, 5, 1), date_to=date_to,
-        currency="RUB", spent_includes_vat=False, timezone="Europe/Moscow",
-        is_provisional=lambda d: d >= provisional_from, skip_empty=skip_empty))
+def day_rows(
+    name: str,
+    ids: list[int],
+    *,
+    skip_empty: bool = True,
+    provisional_from: date = date(2024, 5, 3),
+    date_to: date = date(2024, 5, 31),
+) -> list[dict]:
+    return parse.banner_day_rows(
+        payload(name),
+        parse.DayRequest(
+            tenant_id="t1",
+            account_id="acc",
+            requested_ids=ids,
+            date_from=date(2024, 5, 1),
+            date_to=date_to,
+            currency="RUB",
+            spent_includes_vat=False,
+            timezone="Europe/Moscow",
+            is_provisional=lambda d: d >= provisional_from,
+            skip_empty=skip_empty,
+        ),
+    )
 
 
 def one_day(ids: list[int], day: date = date(2024, 5, 1), date_to: date | None = None) -> parse.DayRequest:
-    return parse.DayRequest(tenant_id="t", account_id="a", requested_ids=ids, date_from=day, date_to=date_to or day,
-                            currency="RUB", spent_includes_vat=False, timezone="Europe/Moscow",
-                            is_provisional=lambda d: False)
+    return parse.DayRequest(
+        tenant_id="t",
+        account_id="a",
+        requested_ids=ids,
+        date_from=day,
+        date_to=date_to or day,
+        currency="RUB",
+        spent_includes_vat=False,
+        timezone="Europe/Moscow",
+        is_provisional=lambda d: False,
+    )
 
 
 def test_doc_example_day_json_flattens_base_and_uniques_and_ignores_deprecated_fields() -> None:
     rows = day_rows("banners_day_doc_example.json", [8372481])
-    assert [r["date_day"] for r in rows] == [date(2024, 5, 1), date(2024, 5, 3)]  # the all-zero day is skipped
+    assert [r["date_day"] for r in rows] == [
+        date(2024, 5, 1),
+        date(2024, 5, 3),
+    ]  # the all-zero day is skipped
     first, third = rows
     assert (first["shows"], first["clicks"], first["goals"], first["vk_goals"]) == (75881, 270, 0, 0)
     assert first["spent"] == Decimal("23328.920000")
-    assert (first["uniques_total"], first["uniques_increment"], first["uniques_initial_total"]) == (786752, 53327, 733425)
+    assert (first["uniques_total"], first["uniques_increment"], first["uniques_initial_total"]) == (
+        786752,
+        53327,
+        733425,
+    )
     assert first["uniques_frequency"] == pytest.approx(1.1433)
     assert third["spent"] == Decimal("1520.500000") and third["vk_goals"] == 3
     assert [r["is_provisional"] for r in rows] == [0, 1]
-    assert all(r["tenant_id"] == "t1" and r["currency"] == "RUB" and r["spent_includes_vat"] == 0 for r in rows)
+    assert all(
+        r["tenant_id"] == "t1" and r["currency"] == "RUB" and r["spent_includes_vat"] == 0 for r in rows
+    )
     table = parse.stats_table(rows)
     assert table.schema == schema.BANNER_STATS_DAILY
 
@@ -120,11 +154,14 @@ def test_listing_shape_and_duplicates_are_checked() -> None:
         parse.ad_group_rows([{"id": 6617841}], tenant_id="t", account_id="a")
 
 
-@pytest.mark.parametrize(("name", "status", "code", "text"), [
-    ("error_limit_exceeded.json", 400, "ERR_LIMIT_EXCEEDED", "Too many ids in request"),
-    ("error_expired_token.json", 401, "expired_token", "Access token is expired"),
-    ("error_validation.json", 400, "validation_failed", "Validation failed"),
-])
+@pytest.mark.parametrize(
+    ("name", "status", "code", "text"),
+    [
+        ("error_limit_exceeded.json", 400, "ERR_LIMIT_EXCEEDED", "Too many ids in request"),
+        ("error_expired_token.json", 401, "expired_token", "Access token is expired"),
+        ("error_validation.json", 400, "validation_failed", "Validation failed"),
+    ],
+)
 def test_error_bodies_yield_code_and_message(name: str, status: int, code: str, text: str) -> None:
     response = httpx.Response(status, content=(PAYLOADS / name).read_bytes())
     assert error_of(response) == (code, text)
@@ -132,30 +169,75 @@ def test_error_bodies_yield_code_and_message(name: str, status: int, code: str, 
 
 def test_oauth_style_and_non_json_error_bodies() -> None:
     assert error_of(httpx.Response(403, json={"error": "token_limit", "error_description": "too many"})) == (
-        "token_limit", "too many")
-    assert error_of(httpx.Response(502, content=b"<html>Bad gateway</html>")) == ("502", "<html>Bad gateway</html>")
+        "token_limit",
+        "too many",
+    )
+    assert error_of(httpx.Response(502, content=b"<html>Bad gateway</html>")) == (
+        "502",
+        "<html>Bad gateway</html>",
+    )
 
 
-_ODD = st.one_of(st.integers(-3, -1), st.booleans(), st.none(), st.just(""), st.integers(0, 999).map(str),
-                 st.decimals(0, 10**6, places=2, allow_nan=False), st.floats(0, 9), st.just("12.50"),
-                 st.just("abc"), st.just("--"), st.just("1e3"), st.just(" 7.5 "), st.just({}))
-_FIELDS = [("date",), ("base",), ("uniques",), ("base", "shows"), ("base", "clicks"), ("base", "goals"),
-           ("base", "spent"), ("base", "vk"), ("base", "vk", "goals"), ("uniques", "total"),
-           ("uniques", "increment"), ("uniques", "initial_total"), ("uniques", "frequency")]
+_ODD = st.one_of(
+    st.integers(-3, -1),
+    st.booleans(),
+    st.none(),
+    st.just(""),
+    st.integers(0, 999).map(str),
+    st.decimals(0, 10**6, places=2, allow_nan=False),
+    st.floats(0, 9),
+    st.just("12.50"),
+    st.just("abc"),
+    st.just("--"),
+    st.just("1e3"),
+    st.just(" 7.5 "),
+    st.just({}),
+)
+_FIELDS = [
+    ("date",),
+    ("base",),
+    ("uniques",),
+    ("base", "shows"),
+    ("base", "clicks"),
+    ("base", "goals"),
+    ("base", "spent"),
+    ("base", "vk"),
+    ("base", "vk", "goals"),
+    ("uniques", "total"),
+    ("uniques", "increment"),
+    ("uniques", "initial_total"),
+    ("uniques", "frequency"),
+]
 
 
 @st.composite
 def _day(draw: st.DrawFn, odd: bool = True) -> dict:
     """A well-formed day row, then (if `odd`) maybe one field replaced by an odd value or dropped."""
     n = st.integers(0, 10**9)
-    dates = st.sampled_from(["2024-05-01", "2024-05-17", "2024-05-31", "2024-06-01"]) if odd else \
-        st.dates(date(2024, 5, 1), date(2024, 5, 31)).map(date.isoformat)
-    raw = {"date": draw(dates),
-           "base": {"shows": draw(n), "clicks": draw(n), "goals": draw(n),
-                    "spent": draw(st.decimals(0, 10**7, places=draw(st.integers(0, 7)), allow_nan=False,
-                                              allow_infinity=False).map(str))},
-           "uniques": {"total": draw(n), "increment": draw(n), "initial_total": draw(n),
-                       "frequency": draw(st.one_of(st.decimals(0, 50, places=3, allow_nan=False), st.integers(0, 9)))}}
+    dates = (
+        st.sampled_from(["2024-05-01", "2024-05-17", "2024-05-31", "2024-06-01"])
+        if odd
+        else st.dates(date(2024, 5, 1), date(2024, 5, 31)).map(date.isoformat)
+    )
+    raw = {
+        "date": draw(dates),
+        "base": {
+            "shows": draw(n),
+            "clicks": draw(n),
+            "goals": draw(n),
+            "spent": draw(
+                st.decimals(
+                    0, 10**7, places=draw(st.integers(0, 7)), allow_nan=False, allow_infinity=False
+                ).map(str)
+            ),
+        },
+        "uniques": {
+            "total": draw(n),
+            "increment": draw(n),
+            "initial_total": draw(n),
+            "frequency": draw(st.one_of(st.decimals(0, 50, places=3, allow_nan=False), st.integers(0, 9))),
+        },
+    }
     if draw(st.booleans()):
         raw["base"]["vk"] = {"goals": draw(n)}
     if odd and draw(st.booleans()):
@@ -194,12 +276,23 @@ def _json_number(value: object) -> object:
 
 def _both_paths(body: bytes, ids: list[int], *, skip_empty: bool = True, date_to: date = date(2024, 5, 31)):
     """(columnar table or None, checked table or the PayloadError it raised) for one day.json body."""
-    kw = dict(tenant_id="t1", account_id="acc", requested_ids=ids, date_from=date(2024, 5, 1), date_to=date_to,
-              currency="RUB", spent_includes_vat=True, timezone="Europe/Moscow",
-              is_provisional=lambda d: d >= date(2024, 5, 17), skip_empty=skip_empty)
+    kw = dict(
+        tenant_id="t1",
+        account_id="acc",
+        requested_ids=ids,
+        date_from=date(2024, 5, 1),
+        date_to=date_to,
+        currency="RUB",
+        spent_includes_vat=True,
+        timezone="Europe/Moscow",
+        is_provisional=lambda d: d >= date(2024, 5, 17),
+        skip_empty=skip_empty,
+    )
     fast = parse.banner_day_table(body, parse.DayRequest(**kw))
     try:
-        checked = parse.stats_table(parse.banner_day_rows(json.loads(body, parse_float=Decimal), parse.DayRequest(**kw)))
+        checked = parse.stats_table(
+            parse.banner_day_rows(json.loads(body, parse_float=Decimal), parse.DayRequest(**kw))
+        )
     except (PayloadError, TypeError, ValueError, pa.ArrowException) as exc:
         return fast, exc
     return fast, checked
@@ -221,28 +314,65 @@ def _agree(fast, checked) -> bool:
 @pytest.mark.parametrize("skip_empty", [True, False])
 def test_columnar_path_agrees_with_the_checked_path_on_recorded_payloads(name: str, skip_empty: bool) -> None:
     body = (PAYLOADS / name).read_bytes()
-    ids = [item["id"] if isinstance(item["id"], int) else int(item["id"]) for item in json.loads(body)["items"]]
+    ids = [
+        item["id"] if isinstance(item["id"], int) else int(item["id"]) for item in json.loads(body)["items"]
+    ]
     _agree(*_both_paths(body, ids, skip_empty=skip_empty))
     _agree(*_both_paths(body, ids[:-1] or [1], skip_empty=skip_empty))  # an unrequested banner
-    _agree(*_both_paths(body, ids, date_to=date(2024, 5, 2), skip_empty=skip_empty))  # a day outside the window
+    _agree(
+        *_both_paths(body, ids, date_to=date(2024, 5, 2), skip_empty=skip_empty)
+    )  # a day outside the window
 
 
 def test_columnar_path_takes_clean_answers_and_declines_odd_ones() -> None:
-    clean = {"items": [{"id": 5, "rows": [
-        {"date": "2024-05-01", "base": {"shows": 10, "clicks": 1, "goals": 0, "spent": "12.50", "cpm": "1250",
-                                        "vk": {"goals": 0, "cpa": 0.0}},
-         "uniques": {"reach": 0, "total": 9, "increment": 9, "initial_total": 0, "frequency": 1.1111}},
-        {"date": "2024-05-20", "base": {"shows": 0, "clicks": 0, "goals": 0, "spent": "0.00", "vk": {"goals": 0}},
-         "uniques": {"total": 9, "increment": 0, "initial_total": 9, "frequency": 0}}],
-        "total": {"base": {"shows": 10, "clicks": 1, "spent": "12.50"}}}]}
+    clean = {
+        "items": [
+            {
+                "id": 5,
+                "rows": [
+                    {
+                        "date": "2024-05-01",
+                        "base": {
+                            "shows": 10,
+                            "clicks": 1,
+                            "goals": 0,
+                            "spent": "12.50",
+                            "cpm": "1250",
+                            "vk": {"goals": 0, "cpa": 0.0},
+                        },
+                        "uniques": {
+                            "reach": 0,
+                            "total": 9,
+                            "increment": 9,
+                            "initial_total": 0,
+                            "frequency": 1.1111,
+                        },
+                    },
+                    {
+                        "date": "2024-05-20",
+                        "base": {"shows": 0, "clicks": 0, "goals": 0, "spent": "0.00", "vk": {"goals": 0}},
+                        "uniques": {"total": 9, "increment": 0, "initial_total": 9, "frequency": 0},
+                    },
+                ],
+                "total": {"base": {"shows": 10, "clicks": 1, "spent": "12.50"}},
+            }
+        ]
+    }
     body = json.dumps(clean).encode()
     for skip_empty in (True, False):
         fast, checked = _both_paths(body, [5], skip_empty=skip_empty)
         assert _agree(fast, checked) and fast.num_rows == (1 if skip_empty else 2)
     assert _agree(*_both_paths(json.dumps(clean, indent=2).encode(), [5]))  # pretty-printed: still one object
-    for path, value in [(("base", "shows"), "10"), (("base", "shows"), -1), (("base", "spent"), 12.5),
-                        (("base", "spent"), "1e3"), (("date",), "2024-5-1"), (("base", "vk"), None),
-                        (("uniques", "total"), None), (("base", "clicks"), True)]:
+    for path, value in [
+        (("base", "shows"), "10"),
+        (("base", "shows"), -1),
+        (("base", "spent"), 12.5),
+        (("base", "spent"), "1e3"),
+        (("date",), "2024-5-1"),
+        (("base", "vk"), None),
+        (("uniques", "total"), None),
+        (("base", "clicks"), True),
+    ]:
         odd = json.loads(body)
         node = odd["items"][0]["rows"][0]
         for key in path[:-1]:
@@ -271,13 +401,19 @@ def test_columnar_path_declines_mangled_bodies(kind: str) -> None:
         assert parse.banner_day_table(mangled, one_day([8372481], date_to=date(2024, 5, 31))) is None
 
 
-@given(rows=st.lists(st.tuples(st.sampled_from([11, 12, 13]), st.one_of(_day(odd=False), _day(odd=False), _day())),
-                     max_size=6),
-       totals=st.sampled_from(["none", "exact", "exact", "off"]), requested=st.sampled_from([[11, 12, 13], [11, 12, 13], [11, 12]]),
-       skip_empty=st.booleans())
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from([11, 12, 13]), st.one_of(_day(odd=False), _day(odd=False), _day())),
+        max_size=6,
+    ),
+    totals=st.sampled_from(["none", "exact", "exact", "off"]),
+    requested=st.sampled_from([[11, 12, 13], [11, 12, 13], [11, 12]]),
+    skip_empty=st.booleans(),
+)
 @settings(max_examples=300, deadline=None)
-def test_columnar_path_agrees_with_the_checked_path(rows: list, totals: str, requested: list[int],
-                                                    skip_empty: bool) -> None:
+def test_columnar_path_agrees_with_the_checked_path(
+    rows: list, totals: str, requested: list[int], skip_empty: bool
+) -> None:
     """Random answers (odd values, dropped fields, repeated days, unrequested banners, totals right or wrong):
     the columnar path returns exactly the checked path's table, or None where the checked path decides."""
     items: dict[int, dict] = {}
@@ -291,6 +427,8 @@ def test_columnar_path_agrees_with_the_checked_path(rows: list, totals: str, req
             spent = sum(Decimal(r["base"]["spent"]) for r in item["rows"])
         except (KeyError, TypeError, ValueError, ArithmeticError):
             continue
-        item["total"] = {"base": {"shows": sums[0] + (totals == "off"), "clicks": sums[1], "spent": str(spent)}}
+        item["total"] = {
+            "base": {"shows": sums[0] + (totals == "off"), "clicks": sums[1], "spent": str(spent)}
+        }
     body = json.dumps({"items": list(items.values())}, default=_json_number).encode()
     _agree(*_both_paths(body, requested, skip_empty=skip_empty))

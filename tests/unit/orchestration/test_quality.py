@@ -7,16 +7,25 @@ import pytest
 
 from orchestration import quality
 
-RULES = quality.TableRules(grain=("tenant_id", "account_id", "date_day", "ad_id"),
-                           not_null=("tenant_id", "account_id", "date_day", "ad_id", "currency"),
-                           non_negative=("impressions", "cost"), flags=("is_provisional",))
+RULES = quality.TableRules(
+    grain=("tenant_id", "account_id", "date_day", "ad_id"),
+    not_null=("tenant_id", "account_id", "date_day", "ad_id", "currency"),
+    non_negative=("impressions", "cost"),
+    flags=("is_provisional",),
+)
 
 
 def frame(**overrides: list) -> pd.DataFrame:
-    base = {"tenant_id": ["t1", "t1", "t2"], "account_id": ["a", "a", "a"],
-            "date_day": pd.to_datetime(["2026-01-18", "2026-01-19", "2026-01-19"]), "ad_id": [1, 1, 1],
-            "currency": ["RUB", "RUB", "RUB"], "impressions": [10.0, 0.0, 5.0], "cost": [1.5, 0.0, 2.0],
-            "is_provisional": [0, 1, 1]}
+    base = {
+        "tenant_id": ["t1", "t1", "t2"],
+        "account_id": ["a", "a", "a"],
+        "date_day": pd.to_datetime(["2026-01-18", "2026-01-19", "2026-01-19"]),
+        "ad_id": [1, 1, 1],
+        "currency": ["RUB", "RUB", "RUB"],
+        "impressions": [10.0, 0.0, 5.0],
+        "cost": [1.5, 0.0, 2.0],
+        "is_provisional": [0, 1, 1],
+    }
     base.update(overrides)
     return pd.DataFrame(base)
 

@@ -24,15 +24,21 @@ D = dt.date
 
 def test_lookback_window_repulls_the_restatement_days_of_a_daily_run() -> None:
     today = D(2026, 1, 20)
-    assert fetched_window(D(2026, 1, 19), D(2026, 1, 19), today=today, lookback_days=7) == (D(2026, 1, 13),
-                                                                                            D(2026, 1, 19))
-    assert fetched_window(D(2026, 1, 19), D(2026, 1, 19), today=today, lookback_days=3) == (D(2026, 1, 17),
-                                                                                            D(2026, 1, 19))
+    assert fetched_window(D(2026, 1, 19), D(2026, 1, 19), today=today, lookback_days=7) == (
+        D(2026, 1, 13),
+        D(2026, 1, 19),
+    )
+    assert fetched_window(D(2026, 1, 19), D(2026, 1, 19), today=today, lookback_days=3) == (
+        D(2026, 1, 17),
+        D(2026, 1, 19),
+    )
 
 
 def test_historical_backfill_window_is_left_as_asked() -> None:
     assert fetched_window(D(2025, 12, 1), D(2025, 12, 7), today=D(2026, 1, 20), lookback_days=7) == (
-        D(2025, 12, 1), D(2025, 12, 7))
+        D(2025, 12, 1),
+        D(2025, 12, 7),
+    )
 
 
 def test_window_of_today_only_is_a_loud_failure() -> None:
@@ -50,12 +56,19 @@ def test_moscow_partition_window_maps_to_calendar_days() -> None:
 
 def test_run_tags_give_a_single_day_or_a_single_run_range() -> None:
     assert days_from_tags({"dagster/partition": "2026-01-19"}) == (D(2026, 1, 19), D(2026, 1, 19))
-    rng = {"dagster/asset_partition_range_start": "2026-01-05", "dagster/asset_partition_range_end": "2026-01-11"}
+    rng = {
+        "dagster/asset_partition_range_start": "2026-01-05",
+        "dagster/asset_partition_range_end": "2026-01-11",
+    }
     assert days_from_tags(rng) == (D(2026, 1, 5), D(2026, 1, 11))
     assert days_from_tags({}) is None
     with pytest.raises(ValueError):
-        days_from_tags({"dagster/asset_partition_range_start": "2026-01-11",
-                        "dagster/asset_partition_range_end": "2026-01-05"})
+        days_from_tags(
+            {
+                "dagster/asset_partition_range_start": "2026-01-11",
+                "dagster/asset_partition_range_end": "2026-01-05",
+            }
+        )
 
 
 def test_yesterday_is_taken_in_moscow_not_utc() -> None:
@@ -82,16 +95,19 @@ def test_volume_band_around_the_trailing_average() -> None:
     assert volume_bounds(100, 8) == (160, 4000)
 
 
-@pytest.mark.parametrize(("exc", "transient"), [
-    (RetryExhausted("429 persisted", platform="vk_ads", status=429), True),
-    (PayloadError("truncated body", platform="garpun"), True),
-    (PayloadError("bad type", platform="garpun", retryable=False), False),
-    (AuthError("token revoked", platform="yandex_direct", status=401), False),
-    (ApiError("unknown Client-Login", platform="yandex_direct", status=400), False),
-    (ConfigError("MRM_DIRECT_TOKEN missing", platform="yandex_direct"), False),
-    (httpx.ConnectError("connection refused"), True),
-    (ValueError("bad input"), False),
-])
+@pytest.mark.parametrize(
+    ("exc", "transient"),
+    [
+        (RetryExhausted("429 persisted", platform="vk_ads", status=429), True),
+        (PayloadError("truncated body", platform="garpun"), True),
+        (PayloadError("bad type", platform="garpun", retryable=False), False),
+        (AuthError("token revoked", platform="yandex_direct", status=401), False),
+        (ApiError("unknown Client-Login", platform="yandex_direct", status=400), False),
+        (ConfigError("MRM_DIRECT_TOKEN missing", platform="yandex_direct"), False),
+        (httpx.ConnectError("connection refused"), True),
+        (ValueError("bad input"), False),
+    ],
+)
 def test_only_transient_errors_are_retried(exc: Exception, transient: bool) -> None:
     assert is_transient(exc) is transient
     assert fail_unless_transient(exc, "load").allow_retries is transient
@@ -114,7 +130,9 @@ def test_inbox_scan_finds_plans_two_levels_deep_and_skips_temp_files(tmp_path) -
     (tmp_path / "demo-agency" / "shoes" / "notes.txt").write_text("no")
     (tmp_path / "stray.xlsx").write_bytes(b"x")
     found = scan_inbox(tmp_path)
-    assert [(f.tenant_id, f.client_id, f.path.name) for f in found] == [("demo-agency", "shoes", "plan_q1.xlsx")]
+    assert [(f.tenant_id, f.client_id, f.path.name) for f in found] == [
+        ("demo-agency", "shoes", "plan_q1.xlsx")
+    ]
     mtime = found[0].mtime_ns
     assert found[0].key == f"demo-agency/shoes/plan_q1.xlsx@{mtime}"
     os.utime(found[0].path, ns=(mtime + 10**9, mtime + 10**9))

@@ -11,9 +11,23 @@ import yaml
 from click.testing import CliRunner
 
 ROOT = Path(__file__).parents[3]
-PACKAGES = ["warehouse", "ingestion", "planning", "assistants", "orchestration", "dashboards", "mrm", "dbt_project",
-            "metrics", "api", "delivery", "workspace"]
-ENV_REF = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|getenv\(|env_var\(|EnvVar\()\s*['"]((?:MRM|CLICKHOUSE|ANTHROPIC|PINECONE|DAGSTER_PG|SMTP)_[A-Z0-9_]+)['"]""")
+PACKAGES = [
+    "warehouse",
+    "ingestion",
+    "planning",
+    "assistants",
+    "orchestration",
+    "dashboards",
+    "mrm",
+    "dbt_project",
+    "metrics",
+    "api",
+    "delivery",
+    "workspace",
+]
+ENV_REF = re.compile(
+    r"""(?:environ(?:\.get)?\(|environ\[|getenv\(|env_var\(|EnvVar\()\s*['"]((?:MRM|CLICKHOUSE|ANTHROPIC|PINECONE|DAGSTER_PG|SMTP)_[A-Z0-9_]+)['"]"""
+)
 
 
 def env_example_vars() -> set[str]:
@@ -41,7 +55,12 @@ def test_connector_settings_are_in_env_example():
     import importlib
 
     missing = []
-    for mod in ("ingestion.yandex_direct", "ingestion.yandex_metrika", "ingestion.vk_ads", "ingestion.garpun"):
+    for mod in (
+        "ingestion.yandex_direct",
+        "ingestion.yandex_metrika",
+        "ingestion.vk_ads",
+        "ingestion.garpun",
+    ):
         settings_cls = importlib.import_module(mod).Settings
         assert issubclass(settings_cls, ConnectorSettings)
         prefix = f"MRM_{settings_cls.env_prefix or settings_cls.platform.upper()}_"
@@ -54,7 +73,9 @@ def test_connector_settings_are_in_env_example():
 def test_compose_stack_is_wired_consistently():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"clickhouse", "postgres", "dagster-webserver", "dagster-daemon", "streamlit", "mailpit"} <= set(services)
+    assert {"clickhouse", "postgres", "dagster-webserver", "dagster-daemon", "streamlit", "mailpit"} <= set(
+        services
+    )
     # the server is of the same major line as the embedded engine
     engine_major = version("chdb-core").split(".")[0]
     image = services["clickhouse"]["image"]
@@ -68,7 +89,9 @@ def test_compose_stack_is_wired_consistently():
         assert services[name]["environment"] == app_env
         assert services[name]["depends_on"]["clickhouse"]["condition"] == "service_healthy"
     text = (ROOT / "docker-compose.yml").read_text()
-    interpolated = set(re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]+)", text))  # $$ escapes for the container shell
+    interpolated = set(
+        re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]+)", text)
+    )  # $$ escapes for the container shell
     assert interpolated - env_example_vars() == set()
     for rel in ("dashboards/streamlit_app.py", "orchestration/workspace.yaml"):
         assert rel in text and (ROOT / rel).exists(), rel
