@@ -22,12 +22,54 @@ ARTIFACT_KINDS = ("plan", "report", "document")
 _ID = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
 
 
+_PROJECT_COLUMNS = (
+    "project_id",
+    "client_id",
+    "name",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "brief",
+    "language",
+    "created_by",
+)
+_TASK_COLUMNS = (
+    "project_id",
+    "task_id",
+    "seq",
+    "title",
+    "phase",
+    "status",
+    "due_date",
+    "raci_json",
+    "depends_on",
+)
+
+
 class ProjectError(LookupError):
     """A project or task that does not exist for this user."""
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _insert_rows(
+    ch: Any, table: str, tenant_id: str, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Write rows given as column -> value, in the tenant, with exactly the columns named."""
+    ch.insert(
+        table,
+        [[tenant_id, *(row[c] for c in columns)] for row in rows],
+        column_names=["tenant_id", *columns],
+    )
+
+
+def _insert_project(ch: Any, tenant_id: str, project: dict[str, Any]) -> None:
+    """One version of a project's header (with `updated_at` when it replaces an earlier one)."""
+    extra = ("updated_at",) if "updated_at" in project else ()
+    _insert_rows(ch, "app.projects", tenant_id, (*_PROJECT_COLUMNS, *extra), [project])
 
 
 def _editor(p: Any) -> None:
@@ -53,65 +95,40 @@ def create_from_draft(
     if client_id:
         service.check_scope(ch, p, client_id)
     pid = uuid.uuid4().hex[:12]
-    ch.insert(
-        "app.projects",
-        [
-            [
-                p.tenant_id,
-                pid,
-                client_id,
-                draft.title[:200],
-                "planned",
-                start,
-                end,
-                budget,
-                brief[:20000],
-                draft.language,
-                p.login,
-            ]
-        ],
-        column_names=[
-            "tenant_id",
-            "project_id",
-            "client_id",
-            "name",
-            "status",
-            "start_date",
-            "end_date",
-            "budget",
-            "brief",
-            "language",
-            "created_by",
-        ],
+    _insert_project(
+        ch,
+        p.tenant_id,
+        {
+            "project_id": pid,
+            "client_id": client_id,
+            "name": draft.title[:200],
+            "status": "planned",
+            "start_date": start,
+            "end_date": end,
+            "budget": budget,
+            "brief": brief[:20000],
+            "language": draft.language,
+            "created_by": p.login,
+        },
     )
-    ch.insert(
+    _insert_rows(
+        ch,
         "app.project_tasks",
+        p.tenant_id,
+        _TASK_COLUMNS,
         [
-            [
-                p.tenant_id,
-                pid,
-                t.id,
-                i,
-                t.title,
-                t.phase,
-                "todo",
-                None,
-                json.dumps(t.raci),
-                list(t.depends_on),
-            ]
+            {
+                "project_id": pid,
+                "task_id": t.id,
+                "seq": i,
+                "title": t.title,
+                "phase": t.phase,
+                "status": "todo",
+                "due_date": None,
+                "raci_json": json.dumps(t.raci),
+                "depends_on": list(t.depends_on),
+            }
             for i, t in enumerate(draft.tasks, 1)
-        ],
-        column_names=[
-            "tenant_id",
-            "project_id",
-            "task_id",
-            "seq",
-            "title",
-            "phase",
-            "status",
-            "due_date",
-            "raci_json",
-            "depends_on",
         ],
     )
     if client_id:
@@ -130,7 +147,7 @@ def _header(ch: Any, p: Any, project_id: str) -> dict[str, Any]:
     if not _ID.match(str(project_id)):
         raise ProjectError(f"project {project_id!r}: not a project id / неверный идентификатор проекта")
     rows = ch.query(
-        "SELECT project_id, client_id, name, status, start_date, end_date, budget, brief, language, created_by "
+        f"SELECT {', '.join(_PROJECT_COLUMNS)} "  # noqa: S608 - the column names are this module's constants
         "FROM app.projects FINAL WHERE tenant_id = {t:String} AND project_id = {id:String}",
         parameters={"t": p.tenant_id, "id": project_id},
     ).result_rows
@@ -139,19 +156,7 @@ def _header(ch: Any, p: Any, project_id: str) -> dict[str, Any]:
     r = rows[0]
     if r[1]:
         service.check_scope(ch, p, r[1])
-    keys = (
-        "project_id",
-        "client_id",
-        "name",
-        "status",
-        "start_date",
-        "end_date",
-        "budget",
-        "brief",
-        "language",
-        "created_by",
-    )
-    return dict(zip(keys, r, strict=True))
+    return dict(zip(_PROJECT_COLUMNS, r, strict=True))
 
 
 def list_projects(ch: Any, p: Any) -> list[dict[str, Any]]:
@@ -239,37 +244,15 @@ def update_task(
             f"raci of {task_id}: roles from {', '.join(ROLES)}, letters R/A/C/I, exactly one A and "
             "at least one R / RACI: ровно одна A и хотя бы одна R"
         )
-    ch.insert(
-        "app.project_tasks",
-        [
-            [
-                p.tenant_id,
-                project_id,
-                task_id,
-                task["seq"],
-                task["title"],
-                task["phase"],
-                status or task["status"],
-                due_date if due_date is not None else task["due_date"],
-                json.dumps(new_raci),
-                task["depends_on"],
-                _now(),
-            ]
-        ],
-        column_names=[
-            "tenant_id",
-            "project_id",
-            "task_id",
-            "seq",
-            "title",
-            "phase",
-            "status",
-            "due_date",
-            "raci_json",
-            "depends_on",
-            "updated_at",
-        ],
-    )
+    row = {k: task[k] for k in ("task_id", "seq", "title", "phase", "depends_on")}
+    row |= {
+        "project_id": project_id,
+        "status": status or task["status"],
+        "due_date": due_date if due_date is not None else task["due_date"],
+        "raci_json": json.dumps(new_raci),
+        "updated_at": _now(),
+    }
+    _insert_rows(ch, "app.project_tasks", p.tenant_id, (*_TASK_COLUMNS, "updated_at"), [row])
 
 
 def set_member(ch: Any, p: Any, project_id: str, login: str, role: str, *, remove: bool = False) -> None:
@@ -307,36 +290,4 @@ def set_status(ch: Any, p: Any, project_id: str, status: str) -> None:
     head = _header(ch, p, project_id)
     if status not in STATUSES:
         raise ValueError(f"status: {status!r} is not one of {', '.join(STATUSES)}")
-    ch.insert(
-        "app.projects",
-        [
-            [
-                p.tenant_id,
-                project_id,
-                head["client_id"],
-                head["name"],
-                status,
-                head["start_date"],
-                head["end_date"],
-                head["budget"],
-                head["brief"],
-                head["language"],
-                head["created_by"],
-                _now(),
-            ]
-        ],
-        column_names=[
-            "tenant_id",
-            "project_id",
-            "client_id",
-            "name",
-            "status",
-            "start_date",
-            "end_date",
-            "budget",
-            "brief",
-            "language",
-            "created_by",
-            "updated_at",
-        ],
-    )
+    _insert_project(ch, p.tenant_id, head | {"status": status, "updated_at": _now()})

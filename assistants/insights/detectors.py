@@ -108,38 +108,28 @@ def pipeline_health(
         lag = (as_of - r["last_day"]).days
         if lag >= 2:  # yesterday's data is due by the morning run; two days missing is a pipeline problem
             out.append(
-                Insight(
-                    tenant_id,
-                    client_id,
-                    as_of,
+                _insight(
                     "pipeline_health",
+                    sql_fresh,
+                    p,
                     "critical" if lag >= 3 else "high",
                     r["platform"],
                     "freshness_days",
-                    float(lag),
-                    1.0,
-                    0.0,
-                    sql_fresh,
-                    _p(p),
+                    (float(lag), 1.0, 0.0),
                     _jsonable_rows([r]),
                     {"check": "freshness", "last_day": r["last_day"].isoformat(), "lag_days": lag},
                 )
             )
     if not fresh:
         out.append(
-            Insight(
-                tenant_id,
-                client_id,
-                as_of,
+            _insight(
                 "pipeline_health",
+                sql_fresh,
+                p,
                 "critical",
                 client_id,
                 "rows",
-                0.0,
-                0.0,
-                0.0,
-                sql_fresh,
-                _p(p),
+                (0.0, 0.0, 0.0),
                 [],
                 {"check": "no_data", "window_days": 28},
             )
@@ -158,19 +148,14 @@ def pipeline_health(
         today = float(by_day[as_of]["row_count"])
         if med > 0 and today < 0.5 * med:  # half the usual rows: ads/accounts missing, not a business drop
             out.append(
-                Insight(
-                    tenant_id,
-                    client_id,
-                    as_of,
+                _insight(
                     "pipeline_health",
+                    sql_vol,
+                    p,
                     "high",
                     client_id,
                     "row_count",
-                    today,
-                    med,
-                    today / med - 1,
-                    sql_vol,
-                    _p(p),
+                    (today, med, today / med - 1),
                     _jsonable_rows([by_day[as_of]]),
                     {"check": "volume", "median_rows": med},
                 )
@@ -186,19 +171,14 @@ def pipeline_health(
     dups = _rows(ch, sql_dup, p)
     if dups:
         out.append(
-            Insight(
-                tenant_id,
-                client_id,
-                as_of,
+            _insight(
                 "pipeline_health",
+                sql_dup,
+                p,
                 "critical",
                 client_id,
                 "duplicate_keys",
-                float(len(dups)),
-                0.0,
-                0.0,
-                sql_dup,
-                _p(p),
+                (float(len(dups)), 0.0, 0.0),
                 _jsonable_rows(dups),
                 {"check": "duplicates", "first_day": dups[0]["date_day"].isoformat()},
             )
@@ -213,19 +193,14 @@ def pipeline_health(
     )
     for r in _rows(ch, sql_load, p):
         out.append(
-            Insight(
-                tenant_id,
-                client_id,
-                as_of,
+            _insight(
                 "pipeline_health",
+                sql_load,
+                p,
                 "critical",
                 f"{r['platform']}:{r['account_id']}",
                 "last_load_failed",
-                1.0,
-                0.0,
-                0.0,
-                sql_load,
-                _p(p),
+                (1.0, 0.0, 0.0),
                 _jsonable_rows([{k: (str(v) if k == "last_started" else v) for k, v in r.items()}]),
                 {"check": "load_failed", "error": str(r["last_error"])[:300]},
             )
@@ -235,6 +210,39 @@ def pipeline_health(
 
 def _p(p: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in p.items()}
+
+
+def _insight(
+    kind: str,
+    sql: str,
+    p: dict[str, Any],
+    severity: str,
+    entity: str,
+    metric: str,
+    numbers: tuple[float, float, float],
+    rows: list[dict[str, Any]],
+    details: dict[str, Any],
+) -> Insight:
+    """An insight of the tenant, client and day of the evidence query's parameters `p` (t, c, d).
+
+    `numbers` are (value, baseline, delta)."""
+    value, baseline, delta = numbers
+    return Insight(
+        p["t"],
+        p["c"],
+        p["d"],
+        kind,
+        severity,
+        entity,
+        metric,
+        value,
+        baseline,
+        delta,
+        sql,
+        _p(p),
+        rows,
+        details,
+    )
 
 
 # ------------------------------------------------------------------ anomalies
@@ -327,19 +335,14 @@ def anomalies(
             ]
             entity = "client" if ent == "__client__" else ent
             out.append(
-                Insight(
-                    tenant_id,
-                    client_id,
-                    as_of,
+                _insight(
                     "anomaly",
+                    sql,
+                    p,
                     sev,
                     entity,
                     m,
-                    round(val, 4),
-                    round(expected, 4),
-                    round(rel, 4),
-                    sql,
-                    _p(p),
+                    (round(val, 4), round(expected, 4), round(rel, 4)),
                     ev,
                     {
                         "entity_name": names[ent],
@@ -398,19 +401,18 @@ def pacing(ch: Any, tenant_id: str, client_id: str, as_of: dt.date, marts_db: st
                 "flight_end": r["flight_end"].isoformat(),
             }
             out.append(
-                Insight(
-                    tenant_id,
-                    client_id,
-                    as_of,
+                _insight(
                     "pacing",
+                    sql,
+                    p,
                     sev,
                     r["line_id"],
                     "spend_net",
-                    round(fc or actual, 2),
-                    round(budget, 2),
-                    round((fc or actual) / budget - 1, 4) if budget else 0.0,
-                    sql,
-                    _p(p),
+                    (
+                        round(fc or actual, 2),
+                        round(budget, 2),
+                        round((fc or actual) / budget - 1, 4) if budget else 0.0,
+                    ),
                     _jsonable_rows([row]),
                     {
                         **details,
@@ -448,19 +450,14 @@ def top_movers(
         if abs(rel) < 0.2:
             continue
         out.append(
-            Insight(
-                tenant_id,
-                client_id,
-                as_of,
+            _insight(
                 "top_mover",
+                sql,
+                p,
                 "info",
                 r["campaign_id"],
                 "spend_wow",
-                r["spend_this_week"],
-                r["spend_prev_week"],
-                round(rel, 4),
-                sql,
-                _p(p),
+                (r["spend_this_week"], r["spend_prev_week"], round(rel, 4)),
                 _jsonable_rows([r]),
                 {"entity_name": r["campaign_name"], "window_days": 7},
             )
@@ -482,19 +479,14 @@ def provisional(
         return []
     first = min(r["first_provisional_day"] for r in rows)
     return [
-        Insight(
-            tenant_id,
-            client_id,
-            as_of,
+        _insight(
             "provisional_data",
+            sql,
+            p,
             "info",
             client_id,
             "provisional_days",
-            float(max(r["provisional_days"] for r in rows)),
-            0.0,
-            0.0,
-            sql,
-            _p(p),
+            (float(max(r["provisional_days"] for r in rows)), 0.0, 0.0),
             _jsonable_rows(rows),
             {"first_day": first.isoformat(), "platforms": [r["platform"] for r in rows]},
         )
