@@ -9,7 +9,8 @@ from typing import Any
 from ingestion.cbr import fetch
 from ingestion.cbr.client import make_client
 from ingestion.cbr.settings import PLATFORM, RAW_TABLE, SHARED_TENANT, SOURCE_ACCOUNT, Settings
-from ingestion.common import days_between, run_load
+from ingestion.common import days_between
+from ingestion.common.loading import LoadSpec, run_each
 from ingestion.common.windows import load_window
 from mrm import clock
 
@@ -44,19 +45,17 @@ def load(
         if in_force < start:
             start = in_force
         days = days_between(start, end)
-        res = run_load(
+        return run_each(
             client,
             tenant_id=SHARED_TENANT,
             platform=PLATFORM,
-            report="fx_daily",
-            table=RAW_TABLE,
             account_id=SOURCE_ACCOUNT,
-            date_from=start,
-            date_to=end,
-            days=days,
+            loads=[
+                LoadSpec.window(
+                    "fx_daily", RAW_TABLE, start, end, lambda: fetch.fetch_rates(api, settings, days=days)
+                )
+            ],
             api=api,
             payload_attempts=settings.payload_attempts,
             on_rows=progress,
-            produce=lambda: fetch.fetch_rates(api, settings, days=days),
         )
-    return {RAW_TABLE: res.rows}

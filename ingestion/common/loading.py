@@ -181,7 +181,7 @@ def _put(q: queue.Queue[Any], item: Any, stop: threading.Event) -> None:
 
 @dataclass
 class LoadSpec:
-    """One table of a `run_loads` batch: what `run_load` takes per table."""
+    """One table of a `run_loads` / `run_each` batch: what `run_load` takes per table."""
 
     report: str
     table: str
@@ -189,6 +189,69 @@ class LoadSpec:
     date_to: date | None
     days: Sequence[date] | None
     produce: BatchSource
+
+    @classmethod
+    def snapshot(cls, report: str, table: str, produce: BatchSource) -> LoadSpec:
+        """A whole-account snapshot (a dimension table): no window, every earlier row of the account replaced."""
+        return cls(report=report, table=table, date_from=None, date_to=None, days=None, produce=produce)
+
+    @classmethod
+    def window(
+        cls,
+        report: str,
+        table: str,
+        date_from: date,
+        date_to: date,
+        produce: BatchSource,
+        days: Sequence[date] | None = None,
+    ) -> LoadSpec:
+        """The window [date_from, date_to]; it replaces `days` (every day of the window unless given)."""
+        from ingestion.common.windows import days_between
+
+        return cls(
+            report=report,
+            table=table,
+            date_from=date_from,
+            date_to=date_to,
+            days=days_between(date_from, date_to) if days is None else days,
+            produce=produce,
+        )
+
+
+def run_each(
+    client: Any,
+    *,
+    tenant_id: str,
+    platform: str,
+    account_id: str,
+    loads: Iterable[LoadSpec],
+    api: Any = None,
+    payload_attempts: int = 3,
+    on_rows: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """`run_load` for each table in turn, each switched on its own as soon as it is loaded; rows per table.
+
+    Unlike `run_loads`, a failure leaves the tables loaded before it switched (and stops the rest).
+    """
+    rows: dict[str, int] = {}
+    for spec in loads:
+        done = run_load(
+            client,
+            tenant_id=tenant_id,
+            platform=platform,
+            report=spec.report,
+            table=spec.table,
+            account_id=account_id,
+            date_from=spec.date_from,
+            date_to=spec.date_to,
+            days=spec.days,
+            produce=spec.produce,
+            api=api,
+            payload_attempts=payload_attempts,
+            on_rows=on_rows,
+        )
+        rows[done.table] = done.rows
+    return rows
 
 
 def run_loads(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 import pyarrow as pa
 
-from ingestion.common import ConfigError, days_between, repull_window, with_registered_vat
+from ingestion.common import ConfigError, with_registered_vat
 from ingestion.common.loading import LoadSpec, run_loads
+from ingestion.common.windows import load_window
 from ingestion.vk_ads import fetch
 from ingestion.vk_ads.client import VkAdsClient
 from ingestion.vk_ads.settings import Settings
@@ -35,20 +37,16 @@ def load(
     if not tenant_id or not account_id:
         raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
     today = today or clock.today()
-    window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
-    if window is None:
-        raise ConfigError(
-            f"nothing to fetch: {date_from}..{date_to} has no complete day before {today}", platform=PLATFORM
-        )
+    start, end = load_window(
+        date_from, date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
+    )
     # VK does not say whether `spent` includes VAT: the account's registration in app.accounts does.
     settings = with_registered_vat(
         client, settings, "spent_includes_vat", tenant_id=tenant_id, platform=PLATFORM, account_id=account_id
     )
-    own = vk is None
-    api = vk or VkAdsClient(settings, account_id=account_id)
-    result: dict[str, int] = {}
     banners: dict[str, pa.Table] = {}
-    try:
+    # A client the caller passed stays open for the caller; one made here is closed here.
+    with nullcontext(vk) if vk is not None else VkAdsClient(settings, account_id=account_id) as api:
 
         def produce_banners() -> pa.Table:
             banners["table"] = fetch.fetch_banners(api, settings, tenant_id=tenant_id, account_id=account_id)
@@ -67,16 +65,8 @@ def load(
             )
 
         def snapshot(report: str, produce: Callable[[], pa.Table]) -> LoadSpec:
-            return LoadSpec(
-                report=report,
-                table=f"raw_vk_ads.{report}",
-                date_from=None,
-                date_to=None,
-                days=None,
-                produce=produce,
-            )
+            return LoadSpec.snapshot(report, f"raw_vk_ads.{report}", produce)
 
-        start, end = window
         # One batch: the four tables of the account switch together (banners and their statistics come
         # from the same run), with one load-log write, one switch and one clean-up check for all of them.
         done = run_loads(
@@ -97,18 +87,9 @@ def load(
                     lambda: fetch.fetch_ad_groups(api, settings, tenant_id=tenant_id, account_id=account_id),
                 ),
                 snapshot("banners", produce_banners),
-                LoadSpec(
-                    report="banner_stats_daily",
-                    table="raw_vk_ads.banner_stats_daily",
-                    date_from=start,
-                    date_to=end,
-                    days=days_between(start, end),
-                    produce=produce_stats,
+                LoadSpec.window(
+                    "banner_stats_daily", "raw_vk_ads.banner_stats_daily", start, end, produce_stats
                 ),
             ],
         )
-        result.update({d.table: d.rows for d in done})
-    finally:
-        if own:
-            api.close()
-    return result
+    return {d.table: d.rows for d in done}

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ingestion.common import days_between, repull_window, run_load, with_registered_vat
+from ingestion.common import repull_window, with_registered_vat
+from ingestion.common.loading import LoadSpec, run_each
 from ingestion.yandex_direct import fetch
 from ingestion.yandex_direct.client import make_client
 from ingestion.yandex_direct.settings import PLATFORM, Settings
@@ -38,79 +39,64 @@ def load(
     settings = with_registered_vat(
         client, settings, "include_vat", tenant_id=tenant_id, platform=PLATFORM, account_id=account_id
     )
-    out: dict[str, int] = {}
     with make_client(settings) as api:
+        loads: list[LoadSpec] = []
         if "campaigns" in tables:
-            res = run_load(
-                client,
-                tenant_id=tenant_id,
-                platform=PLATFORM,
-                report="campaigns",
-                table="raw_yandex_direct.campaigns",
-                account_id=account_id,
-                date_from=None,
-                date_to=None,
-                days=None,
-                api=api,
-                payload_attempts=settings.payload_attempts,
-                on_rows=progress,
-                produce=lambda: fetch.fetch_campaigns(api, settings, tenant_id=tenant_id, login=account_id),
-            )
-            out["raw_yandex_direct.campaigns"] = res.rows
-        if window is None:
-            return out
-        start, end = window
-        if "ad_stats" in tables:
-            res = run_load(
-                client,
-                tenant_id=tenant_id,
-                platform=PLATFORM,
-                report="ad_stats_daily",
-                table="raw_yandex_direct.ad_stats_daily",
-                account_id=account_id,
-                date_from=start,
-                date_to=end,
-                days=days_between(start, end),
-                api=api,
-                payload_attempts=settings.payload_attempts,
-                on_rows=progress,
-                produce=lambda: fetch.fetch_ad_stats(
-                    api,
-                    settings,
-                    tenant_id=tenant_id,
-                    login=account_id,
-                    date_from=start,
-                    date_to=end,
-                    today=today,
-                    sleep=sleep,
-                ),
-            )
-            out["raw_yandex_direct.ad_stats_daily"] = res.rows
-        if "reach" in tables:
-            r_from, r_to = date_from, min(date_to, end)
-            if r_from <= r_to:
-                res = run_load(
-                    client,
-                    tenant_id=tenant_id,
-                    platform=PLATFORM,
-                    report="reach_frequency",
-                    table="raw_yandex_direct.reach_frequency",
-                    account_id=account_id,
-                    date_from=r_from,
-                    date_to=r_to,
-                    days=[r_to],
-                    api=api,
-                    payload_attempts=settings.payload_attempts,
-                    on_rows=progress,
-                    produce=lambda: fetch.fetch_reach(
-                        api,
-                        settings,
-                        tenant_id=tenant_id,
-                        login=account_id,
-                        date_from=r_from,
-                        date_to=r_to,
-                        sleep=sleep,
-                    ),
+            loads.append(
+                LoadSpec.snapshot(
+                    "campaigns",
+                    "raw_yandex_direct.campaigns",
+                    lambda: fetch.fetch_campaigns(api, settings, tenant_id=tenant_id, login=account_id),
                 )
-                out["raw_yandex_direct.reach_frequency"] = res.rows
-    return out
+            )
+        if window is not None:
+            start, end = window
+            r_from, r_to = date_from, min(date_to, end)
+            if "ad_stats" in tables:
+                loads.append(
+                    LoadSpec.window(
+                        "ad_stats_daily",
+                        "raw_yandex_direct.ad_stats_daily",
+                        start,
+                        end,
+                        lambda: fetch.fetch_ad_stats(
+                            api,
+                            settings,
+                            tenant_id=tenant_id,
+                            login=account_id,
+                            date_from=start,
+                            date_to=end,
+                            today=today,
+                            sleep=sleep,
+                        ),
+                    )
+                )
+            if "reach" in tables and r_from <= r_to:
+                loads.append(
+                    LoadSpec.window(
+                        "reach_frequency",
+                        "raw_yandex_direct.reach_frequency",
+                        r_from,
+                        r_to,
+                        lambda: fetch.fetch_reach(
+                            api,
+                            settings,
+                            tenant_id=tenant_id,
+                            login=account_id,
+                            date_from=r_from,
+                            date_to=r_to,
+                            sleep=sleep,
+                        ),
+                        days=[r_to],
+                    )
+                )
+        return run_each(
+            client,
+            tenant_id=tenant_id,
+            platform=PLATFORM,
+            account_id=account_id,
+            loads=loads,
+            api=api,
+            payload_attempts=settings.payload_attempts,
+            on_rows=progress,
+        )

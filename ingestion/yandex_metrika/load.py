@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ingestion.common import days_between, repull_window, run_load
+from ingestion.common import repull_window
+from ingestion.common.loading import LoadSpec, run_each
 from ingestion.yandex_metrika import fetch
 from ingestion.yandex_metrika.client import make_client
 from ingestion.yandex_metrika.settings import PLATFORM, Settings
@@ -30,27 +31,17 @@ def load(
     """Load the traffic table (Reporting API) and visits (Logs API) of counter `account_id`; rows per table."""
     today = today or clock.today()
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
-    out: dict[str, int] = {}
     if window is None:
-        return out
+        return {}
     start, end = window
-    days = days_between(start, end)
     with make_client(settings) as api:
-        if "traffic" in tables:
-            res = run_load(
-                client,
-                tenant_id=tenant_id,
-                platform=PLATFORM,
-                report="traffic_daily",
-                table="raw_yandex_metrika.traffic_daily",
-                account_id=account_id,
-                date_from=start,
-                date_to=end,
-                days=days,
-                api=api,
-                payload_attempts=settings.payload_attempts,
-                on_rows=progress,
-                produce=lambda: fetch.fetch_traffic(
+        specs = {
+            "traffic": LoadSpec.window(
+                "traffic_daily",
+                "raw_yandex_metrika.traffic_daily",
+                start,
+                end,
+                lambda: fetch.fetch_traffic(
                     api,
                     settings,
                     tenant_id=tenant_id,
@@ -59,23 +50,13 @@ def load(
                     date_to=end,
                     today=today,
                 ),
-            )
-            out["raw_yandex_metrika.traffic_daily"] = res.rows
-        if "visits" in tables:
-            res = run_load(
-                client,
-                tenant_id=tenant_id,
-                platform=PLATFORM,
-                report="visits",
-                table="raw_yandex_metrika.visits",
-                account_id=account_id,
-                date_from=start,
-                date_to=end,
-                days=days,
-                api=api,
-                payload_attempts=settings.payload_attempts,
-                on_rows=progress,
-                produce=lambda: fetch.fetch_visits(
+            ),
+            "visits": LoadSpec.window(
+                "visits",
+                "raw_yandex_metrika.visits",
+                start,
+                end,
+                lambda: fetch.fetch_visits(
                     api,
                     settings,
                     tenant_id=tenant_id,
@@ -85,6 +66,15 @@ def load(
                     today=today,
                     sleep=sleep,
                 ),
-            )
-            out["raw_yandex_metrika.visits"] = res.rows
-    return out
+            ),
+        }
+        return run_each(
+            client,
+            tenant_id=tenant_id,
+            platform=PLATFORM,
+            account_id=account_id,
+            loads=[spec for name, spec in specs.items() if name in tables],
+            api=api,
+            payload_attempts=settings.payload_attempts,
+            on_rows=progress,
+        )
