@@ -230,77 +230,43 @@ def reconcile(
     """Store the conditions against the open alerts; what changed is returned to be announced."""
     now = dt.datetime.now(dt.UTC)
     current = {a["alert_key"]: a for a in open_alerts(ch, tenant, client)}
-    rows: list[list[Any]] = []
+    rows: list[dict[str, Any]] = []
     notices: list[Notice] = []
     seen = set()
+    where = {"tenant_id": tenant, "client_id": client}
     for c in conditions:
         if c.key in seen:
             continue
         seen.add(c.key)
         old = current.get(c.key)
+        now_true = where | {
+            "alert_key": c.key,
+            "rule": c.rule,
+            "period": c.period,
+            "severity": c.severity,
+            "state": "open",
+            "message_ru": c.message_ru,
+            "message_en": c.message_en,
+        }
         if old is None:
             notices.append(Notice("open", client, c))
             rows.append(
-                [
-                    tenant,
-                    client,
-                    c.key,
-                    c.rule,
-                    c.period,
-                    c.severity,
-                    "open",
-                    c.message_ru,
-                    c.message_en,
-                    "",
-                    None,
-                    c.severity,
-                    now,
-                ]
+                now_true
+                | {"acked_by": "", "acked_at": None, "notified_severity": c.severity, "opened_at": now}
             )
         else:
             worse = c.severity >= old["notified_severity"] * rules.worsen_factor and c.severity > 0
             if worse:
                 notices.append(Notice("worse", client, c))
-            rows.append(
-                [
-                    tenant,
-                    client,
-                    c.key,
-                    c.rule,
-                    c.period,
-                    c.severity,
-                    "open",
-                    c.message_ru,
-                    c.message_en,
-                    old["acked_by"],
-                    old["acked_at"],
-                    c.severity if worse else old["notified_severity"],
-                    old["opened_at"],
-                ]
-            )
+            notified = c.severity if worse else old["notified_severity"]
+            rows.append(old | now_true | {"notified_severity": notified})
     for key, old in current.items():
         if key not in seen:
             gone = Condition(key, old["rule"], old["period"], 0.0, old["message_ru"], old["message_en"])
             notices.append(Notice("resolved", client, gone))
-            rows.append(
-                [
-                    tenant,
-                    client,
-                    key,
-                    old["rule"],
-                    old["period"],
-                    old["severity"],
-                    "resolved",
-                    old["message_ru"],
-                    old["message_en"],
-                    old["acked_by"],
-                    old["acked_at"],
-                    old["notified_severity"],
-                    old["opened_at"],
-                ]
-            )
+            rows.append(old | where | {"state": "resolved"})
     if rows:
-        ch.insert("app.alerts", rows, column_names=_COLS)
+        ch.insert("app.alerts", [[r[c] for c in _COLS] for r in rows], column_names=_COLS)
     return notices
 
 

@@ -164,6 +164,24 @@ _COLS = [
     "recipients",
     "updated_by",
 ]
+# How a field is stored where the table's type differs from the schedule's (the rest are stored as they are).
+_WRITE: dict[str, Any] = {"channels": list, "recipients": list, "show_commission": int}
+_READ: dict[str, Any] = {
+    "weekday": int,
+    "month_day": int,
+    "channels": tuple,
+    "show_commission": bool,
+    "recipients": tuple,
+}
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def _stored(s: Schedule, by: str) -> list[Any]:
+    """The schedule's row of app.report_schedules, in `_COLS` order, saved by `by`."""
+    return [*(_WRITE.get(c, _same)(getattr(s, c)) for c in _COLS[:-1]), by]
 
 
 def save(ch: Any, s: Schedule, *, by: str) -> Schedule:
@@ -175,28 +193,7 @@ def save(ch: Any, s: Schedule, *, by: str) -> Schedule:
     ).result_rows[0][0]
     if not exists:
         raise ScheduleError(f"client_id: no active client {s.client_id!r} / нет такого клиента")
-    ch.insert(
-        "app.report_schedules",
-        [
-            [
-                s.tenant_id,
-                s.schedule_id,
-                s.client_id,
-                s.report_type,
-                s.layout,
-                s.local_time,
-                s.weekday,
-                s.month_day,
-                list(s.channels),
-                s.language,
-                s.vat,
-                int(s.show_commission),
-                list(s.recipients),
-                by,
-            ]
-        ],
-        column_names=_COLS,
-    )
+    ch.insert("app.report_schedules", [_stored(s, by)], column_names=_COLS)
     return s
 
 
@@ -212,21 +209,7 @@ def load(ch: Any, tenant_id: str | None = None, client_id: str = "") -> list[Sch
         parameters={"t": tenant_id or "", "c": client_id},
     )
     return [
-        Schedule(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            int(r[6]),
-            int(r[7]),
-            tuple(r[8]),
-            r[9],
-            r[10],
-            bool(r[11]),
-            tuple(r[12]),
-        )
+        Schedule(**{c: _READ.get(c, _same)(v) for c, v in zip(_COLS[:-1], r, strict=True)})
         for r in res.result_rows
     ]
 
@@ -236,29 +219,7 @@ def remove(ch: Any, tenant_id: str, schedule_id: str, *, by: str) -> None:
     if not found:
         raise ScheduleError(f"schedule_id: no schedule {schedule_id!r} / расписание не найдено")
     s = found[0]
-    ch.insert(
-        "app.report_schedules",
-        [
-            [
-                s.tenant_id,
-                s.schedule_id,
-                s.client_id,
-                s.report_type,
-                s.layout,
-                s.local_time,
-                s.weekday,
-                s.month_day,
-                list(s.channels),
-                s.language,
-                s.vat,
-                int(s.show_commission),
-                list(s.recipients),
-                by,
-                1,
-            ]
-        ],
-        column_names=[*_COLS, "is_deleted"],
-    )
+    ch.insert("app.report_schedules", [[*_stored(s, by), 1]], column_names=[*_COLS, "is_deleted"])
 
 
 def due_now(ch: Any, since: dt.datetime, until: dt.datetime, tenant_id: str | None = None) -> list[Due]:
