@@ -209,18 +209,26 @@ def _sql(template: str) -> str:
     return template.replace("{M}", marts_db()).replace("{SUMS}", _SUMS)
 
 
+# Period queries of one client: each binds {tenant}, {client} and the period {a}..{b}; run by _period_frame.
+# The Overview's KPIs (this period and the previous one) and its daily chart come from one scan of the
+# campaign x day roll-up (~ads-per-campaign times fewer rows than the ad grain).
+_DAILY_SPAN = (
+    "SELECT date_day, platform, {SUMS}, max(is_provisional) AS is_provisional "
+    "FROM {M}.fct_campaign_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+    "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, platform ORDER BY date_day, platform"
+)
+
+
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _daily_span(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
-    """Sums per day and platform over [a, b]: the Overview's KPIs (this period and the previous one) and its
-    daily chart come from this one scan of the campaign x day roll-up (~ads-per-campaign times fewer rows)."""
-    return _df(
-        _sql(
-            "SELECT date_day, platform, {SUMS}, max(is_provisional) AS is_provisional "
-            "FROM {M}.fct_campaign_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-            "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, platform ORDER BY date_day, platform"
-        ),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b},
-    )
+def _period_frame(
+    tenant_id: str, login: str, template: str, client_id: str, a: dt.date, b: dt.date
+) -> pd.DataFrame:
+    """One of this module's period queries over [a, b] for a client (login keys the cache per user)."""
+    return _df(_sql(template), {"tenant": tenant_id, "client": client_id, "a": a, "b": b})
+
+
+def _period(template: str, p: Principal, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
+    return _period_frame(p.tenant_id, p.login, template, scope(p, client_id), a, b)
 
 
 def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
@@ -261,7 +269,7 @@ def with_totals(df: pd.DataFrame, label_col: str, label: str) -> pd.DataFrame:
 
 def _this_and_previous(p: Principal, client_id: str, per: Period) -> tuple[pd.DataFrame, pd.Series]:
     """The day x platform sums of the period and the one before it (one cached scan), and which rows are `per`'s."""
-    days = _daily_span(p.tenant_id, p.login, scope(p, client_id), per.previous().date_from, per.date_to)
+    days = _period(_DAILY_SPAN, p, client_id, per.previous().date_from, per.date_to)
     return days, pd.to_datetime(days["date_day"]).dt.date >= per.date_from
 
 
@@ -369,20 +377,15 @@ def campaign_ads(
     )
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _channels(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
-    return _df(
-        _sql(
-            "SELECT date_day, channel, {SUMS}, max(is_provisional) AS is_provisional "
-            "FROM {M}.fct_channel_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-            "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, channel ORDER BY date_day, channel"
-        ),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b},
-    )
+_CHANNELS = (
+    "SELECT date_day, channel, {SUMS}, max(is_provisional) AS is_provisional "
+    "FROM {M}.fct_channel_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+    "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY date_day, channel ORDER BY date_day, channel"
+)
 
 
 def channels(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
-    return add_ratios(_channels(p.tenant_id, p.login, scope(p, client_id), per.date_from, per.date_to))
+    return add_ratios(_period(_CHANNELS, p, client_id, per.date_from, per.date_to))
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -470,47 +473,35 @@ def natural_key(value: Any) -> str:
     return re.sub(r"\d+", lambda m: m.group().zfill(12), str(value))
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _reach_dedup(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
-    # Reach is not additive: the 'all platforms' row merges the sketches, it is not the sum of the platform rows.
-    return _df(
-        _sql(
-            "SELECT platform, uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts "
-            "FROM {M}.fct_campaign_reach_states_daily "
-            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date} "
-            "GROUP BY platform "
-            "UNION ALL "
-            "SELECT 'all' AS platform, uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts "
-            "FROM {M}.fct_campaign_reach_states_daily "
-            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date}"
-        ),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b},
-    )
+# Reach is not additive: the 'all platforms' row merges the sketches, it is not the sum of the platform rows.
+_REACH_OF_PERIOD = (
+    "uniqCombinedMerge(users_state) AS reach, sum(contacts) AS contacts FROM {M}.fct_campaign_reach_states_daily "
+    "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND date_day BETWEEN {a:Date} AND {b:Date}"
+)
+_REACH_DEDUP = (
+    "SELECT platform, " + _REACH_OF_PERIOD + " GROUP BY platform "
+    "UNION ALL SELECT 'all' AS platform, " + _REACH_OF_PERIOD
+)
 
 
 def reach_dedup(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
     """Distinct users per platform and across all platforms (merged sketches) for exactly this period."""
-    return _reach_dedup(p.tenant_id, p.login, scope(p, client_id), per.date_from, per.date_to)
+    return _period(_REACH_DEDUP, p, client_id, per.date_from, per.date_to)
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _reach_rows(tenant_id: str, login: str, client_id: str, a: dt.date, b: dt.date) -> pd.DataFrame:
-    return _df(
-        _sql(
-            "SELECT reach_source, measured_by, window_grain, window_start, window_end, platform, account_id, "
-            "campaign_id, ad_id, reach, contacts, avg_frequency, reach_1plus, reach_2plus, reach_3plus, reach_4plus, "
-            "reach_5plus FROM {M}.fct_campaign_reach "
-            "WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-            "AND window_end >= {a:Date} AND window_start <= {b:Date} AND window_grain != 'day' "
-            "ORDER BY reach_source, platform, window_start, campaign_id LIMIT 20000"
-        ),
-        {"tenant": tenant_id, "client": client_id, "a": a, "b": b},
-    )
+_REACH_ROWS = (
+    "SELECT reach_source, measured_by, window_grain, window_start, window_end, platform, account_id, "
+    "campaign_id, ad_id, reach, contacts, avg_frequency, reach_1plus, reach_2plus, reach_3plus, reach_4plus, "
+    "reach_5plus FROM {M}.fct_campaign_reach "
+    "WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
+    "AND window_end >= {a:Date} AND window_start <= {b:Date} AND window_grain != 'day' "
+    "ORDER BY reach_source, platform, window_start, campaign_id LIMIT 20000"
+)
 
 
 def reach_rows(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
     """Reach as measured (platform-reported windows, user-level months and flights) overlapping the period."""
-    return _reach_rows(p.tenant_id, p.login, scope(p, client_id), per.date_from, per.date_to)
+    return _period(_REACH_ROWS, p, client_id, per.date_from, per.date_to)
 
 
 @st.cache_data(ttl=60, show_spinner=False)

@@ -12,15 +12,7 @@ with ui.guard():
     if daily.empty:
         st.info(t("no_data"))
         st.stop()
-    sums = [
-        "impressions",
-        "clicks",
-        "spend_gross",
-        "spend_net",
-        "conversions",
-        "conversions_value",
-        "sessions",
-    ]
+    sums = list(data.ADDITIVE)
     daily = ui.named(daily)  # channel names as people read them, in charts and table alike
     per_channel = data.add_ratios(daily.groupby("channel", as_index=False)[sums].sum())
     c1, c2 = st.columns(2)

@@ -134,7 +134,7 @@ def test_cached_functions_take_tenant_and_login_first():
         for f in tree.body
         if isinstance(f, ast.FunctionDef) and any("cache_data" in ast.unparse(d) for d in f.decorator_list)
     ]
-    assert len(cached) >= 10
+    assert len(cached) >= 9  # the period queries share one cached runner (_period_frame)
     for f in cached:
         assert [a.arg for a in f.args.args[:2]] == ["tenant_id", "login"], f.name
 
