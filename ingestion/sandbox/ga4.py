@@ -7,12 +7,19 @@ direct and referral rows. The EUR property has a long tail of referrers beyond t
 high-cardinality reports. Requests need a Bearer token from the sandbox's Google OAuth emulator.
 Faults: `expired_token` (401), `ga4_quota` (429 RESOURCE_EXHAUSTED), `ga4_sampled` (param `share`: answer carries
 samplingMetadatas), `ga4_thresholded` (metadata.subjectToThresholding), plus the server's transport faults.
+
+The wire format is the one the official `google-analytics-data` client speaks over REST (its test runs against this
+emulator): camelCase fields, int64 as JSON strings, enums as names or as numbers (`$alt=json;enum-encoding=int`),
+errors as google.rpc.Status. Date ranges take ISO dates, `today`, `yesterday` and `NdaysAgo`; `metricAggregations`
+answers totals/maximums/minimums. Request features the emulator does not model (filters, cohorts, comparisons, several
+date ranges) are refused with INVALID_ARGUMENT rather than answered with unfiltered numbers.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,6 +34,14 @@ METRICS = {
     "conversions": "TYPE_FLOAT",
     "totalRevenue": "TYPE_CURRENCY",
 }
+# MetricAggregation by name and by enum number → the response field and its rows' dimension value.
+AGGREGATIONS: dict[str, tuple[str, str, Callable[[Iterable[float]], float]]] = {
+    "TOTAL": ("totals", "RESERVED_TOTAL", sum),
+    "MAXIMUM": ("maximums", "RESERVED_MAX", max),
+    "MINIMUM": ("minimums", "RESERVED_MIN", min),
+}
+AGGREGATION_NUMBERS = {1: "TOTAL", 4: "COUNT", 5: "MINIMUM", 6: "MAXIMUM"}
+NOT_MODELLED = ("dimensionFilter", "metricFilter", "cohortSpec", "comparisons")
 OTHER_CAP = 12  # distinct source rows per day before the rest are folded into "(other)"
 LONG_TAIL_PROPERTY = "310000202"
 
@@ -107,11 +122,20 @@ class Ga4Api(EmulatorApi):
         bad = [d for d in dims if d not in DIMENSIONS] + [x for x in mets if x not in METRICS]
         if bad or not mets:
             raise ValueError(f"Field {bad[0] if bad else 'metrics'} is not a valid dimension or metric.")
+        refused = [f for f in NOT_MODELLED if body.get(f)]
+        if refused:
+            raise ValueError(
+                f"The emulator does not model {refused[0]}; the request would get unfiltered numbers."
+            )
+        aggregations = [_aggregation(a) for a in body.get("metricAggregations") or []]
         ranges = body.get("dateRanges") or []
         if len(ranges) != 1:
             raise ValueError("The emulator answers exactly one dateRange.")
-        first, last = date.fromisoformat(ranges[0]["startDate"]), date.fromisoformat(ranges[0]["endDate"])
-        last = min(last, self.ctx.today - timedelta(days=1))
+        first = self._date(ranges[0].get("startDate"), "dateRanges[0].startDate")
+        last = self._date(ranges[0].get("endDate"), "dateRanges[0].endDate")
+        if first > last:
+            raise ValueError(f"dateRanges[0]: startDate {first} is after endDate {last}.")
+        last = min(last, self.ctx.today - timedelta(days=1))  # the emulator's data ends yesterday
         totals: dict[tuple[str, ...], list[float]] = defaultdict(lambda: [0.0] * len(mets))
         other = False
         day = first
@@ -141,22 +165,38 @@ class Ga4Api(EmulatorApi):
             ]
         if self.ctx.faults.take(self.name, req.path, ("ga4_thresholded",)):
             meta["subjectToThresholding"] = True
-        return {
+
+        def row(values: tuple[str, ...], numbers: list[float]) -> dict[str, Any]:
+            return {
+                "dimensionValues": [{"value": v} for v in values],
+                "metricValues": [{"value": _fmt(v, METRICS[x])} for v, x in zip(numbers, mets, strict=True)],
+            }
+
+        answer: dict[str, Any] = {
             "dimensionHeaders": [{"name": d} for d in dims],
             "metricHeaders": [{"name": x, "type": METRICS[x]} for x in mets],
-            "rows": [
-                {
-                    "dimensionValues": [{"value": v} for v in k],
-                    "metricValues": [
-                        {"value": _fmt(v, METRICS[x])} for v, x in zip(totals[k], mets, strict=True)
-                    ],
-                }
-                for k in keys[offset : offset + limit]
-            ],
+            "rows": [row(k, totals[k]) for k in keys[offset : offset + limit]],
             "rowCount": len(keys),
             "metadata": meta,
             "kind": "analyticsData#runReport",
         }
+        for name in dict.fromkeys(aggregations) if keys else ():
+            field, reserved, fold = AGGREGATIONS[name]
+            numbers = [fold(totals[k][i] for k in keys) for i in range(len(mets))]
+            answer[field] = [row((reserved,) * len(dims), numbers)]
+        return answer
+
+    def _date(self, value: Any, field: str) -> date:
+        """An ISO date or GA4's relative forms (`today`, `yesterday`, `NdaysAgo`) against the sandbox's today."""
+        text = str(value or "")
+        ago = re.fullmatch(r"(\d+)daysAgo", text)
+        if text in ("today", "yesterday") or ago:
+            back = int(ago.group(1)) if ago else int(text == "yesterday")
+            return self.ctx.today - timedelta(days=back)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{field}: {text!r} is not YYYY-MM-DD, today, yesterday or NdaysAgo.") from None
 
     def _day(self, property_id: str, day: date) -> tuple[list[dict[str, Any]], bool]:
         """Source rows of one day (before any folding) and whether a tail was folded into "(other)"."""
@@ -207,6 +247,16 @@ class Ga4Api(EmulatorApi):
         for name in ("sessions", "totalUsers", "keyEvents", "totalRevenue"):
             folded[name] = round(sum(r[name] for r in tail), 2)
         return kept + [folded], True
+
+
+def _aggregation(value: Any) -> str:
+    """A MetricAggregation sent by name or, as the official client's REST transport does, by enum number."""
+    name = AGGREGATION_NUMBERS.get(value, "") if isinstance(value, int) else str(value)
+    if name not in AGGREGATIONS:
+        raise ValueError(
+            f"metricAggregations: {value!r} is not one the emulator answers (TOTAL, MINIMUM, MAXIMUM)."
+        )
+    return name
 
 
 def _fmt(value: float, kind: str) -> str:

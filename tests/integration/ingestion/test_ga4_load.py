@@ -1,14 +1,11 @@
 """GA4 Data API end to end: runReport paged by offset/limit into raw_ga4.traffic_daily, the "(other)" row and the
-sampling/thresholding metadata flagged, quota and token faults, idempotent loads; and a REST call shaped like the
-official client's (the `google-analytics-data` package when installed) gets the numbers the connector loaded."""
+sampling/thresholding metadata flagged, quota and token faults, idempotent loads. The official client's reports
+against the same emulator are in test_ga4_official_client.py."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
-from decimal import Decimal
 
-import httpx
 import pytest
 
 from ingestion.common import ApiError, ConfigError
@@ -48,39 +45,6 @@ def sums(ch, prop) -> tuple:
     ).result_rows[0]
 
 
-def official_client_installed() -> bool:
-    try:
-        return importlib.util.find_spec("google.analytics.data_v1beta") is not None
-    except ModuleNotFoundError:  # no google.analytics namespace at all
-        return False
-
-
-def official_shape_report(server, prop) -> dict:
-    """POST properties/{id}:runReport exactly as the official client's REST transport sends it."""
-    token = httpx.post(
-        f"{server.url('google_oauth')}/token",
-        data={
-            "grant_type": "refresh_token",
-            "client_id": Settings.for_sandbox("http://x/ga4").client_id,
-            "client_secret": "sandbox-google-secret",
-            "refresh_token": "sandbox-google-refresh",
-        },
-    ).json()["access_token"]
-    body = {
-        "dateRanges": [{"startDate": FROM.isoformat(), "endDate": TO.isoformat()}],
-        "dimensions": [{"name": "date"}],
-        "metrics": [{"name": "sessions"}, {"name": "keyEvents"}, {"name": "totalRevenue"}],
-        "limit": "100000",
-    }
-    resp = httpx.post(
-        f"{server.url('ga4')}/v1beta/properties/{prop.account_id}:runReport",
-        json=body,
-        headers={"Authorization": f"Bearer {token}", "x-goog-api-client": "gl-python/3.11 rest"},
-    )
-    resp.raise_for_status()
-    return resp.json()
-
-
 def test_load_pages_by_offset_and_is_idempotent(ch, ga) -> None:
     server, settings, props = ga
     prop = props["USD"]
@@ -102,51 +66,6 @@ def test_load_pages_by_offset_and_is_idempotent(ch, ga) -> None:
     assert campaigns and all(c.startswith("gads_") for c in campaigns)  # the UTM campaign links to Google Ads
     run(ch, settings, prop)
     assert sums(ch, prop) == first
-
-
-def test_a_rest_call_shaped_like_the_official_client_gets_the_loaded_numbers(ch, ga) -> None:
-    server, settings, props = ga
-    prop = props["USD"]
-    run(ch, settings, prop)
-    report = official_shape_report(server, prop)
-    assert [h["name"] for h in report["metricHeaders"]] == ["sessions", "keyEvents", "totalRevenue"]
-    sessions = sum(int(r["metricValues"][0]["value"]) for r in report["rows"])
-    events = sum(Decimal(r["metricValues"][1]["value"]) for r in report["rows"])
-    revenue = sum(Decimal(r["metricValues"][2]["value"]) for r in report["rows"])
-    _n, got_sessions, got_events, got_revenue, *_flags = sums(ch, prop)
-    assert (got_sessions, got_events, got_revenue) == (sessions, events, revenue)
-
-
-def test_the_official_client_when_installed_gets_the_loaded_numbers(ch, ga) -> None:
-    if not official_client_installed():
-        pytest.skip(
-            "google-analytics-data is not installed (not in uv.lock); the REST-shaped test covers the call"
-        )
-    from google.analytics.data_v1beta import BetaAnalyticsDataClient
-    from google.analytics.data_v1beta.types import DateRange, Metric, RunReportRequest
-    from google.oauth2.credentials import Credentials
-
-    server, settings, props = ga
-    prop = props["USD"]
-    run(ch, settings, prop)
-    creds = Credentials(
-        None,
-        refresh_token="sandbox-google-refresh",
-        client_id=settings.client_id,
-        client_secret="sandbox-google-secret",
-        token_uri=f"{server.url('google_oauth')}/token",
-    )
-    client = BetaAnalyticsDataClient(
-        credentials=creds, transport="rest", client_options={"api_endpoint": server.url("ga4")}
-    )
-    answer = client.run_report(
-        RunReportRequest(
-            property=f"properties/{prop.account_id}",
-            metrics=[Metric(name="sessions")],
-            date_ranges=[DateRange(start_date=str(FROM), end_date=str(TO))],
-        )
-    )
-    assert sum(int(r.metric_values[0].value) for r in answer.rows) == sums(ch, prop)[1]
 
 
 def test_the_other_row_sampling_and_thresholding_are_flagged_on_the_rows(ch, ga) -> None:
