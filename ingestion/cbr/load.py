@@ -10,7 +10,7 @@ from ingestion.cbr import fetch
 from ingestion.cbr.client import make_client
 from ingestion.cbr.settings import PLATFORM, RAW_TABLE, SHARED_TENANT, SOURCE_ACCOUNT, Settings
 from ingestion.common import days_between
-from ingestion.common.loading import LoadSpec, run_each
+from ingestion.common.loading import LoadSpec, load_account
 from ingestion.common.windows import load_window
 from mrm import clock
 
@@ -45,17 +45,15 @@ def load(
         if in_force < start:
             start = in_force
         days = days_between(start, end)
-        return run_each(
+        fx_daily = LoadSpec.window(
+            "fx_daily", RAW_TABLE, start, end, lambda: fetch.fetch_rates(api, settings, days=days)
+        )
+        return load_account(
             client,
+            settings,
+            api,
             tenant_id=SHARED_TENANT,
-            platform=PLATFORM,
             account_id=SOURCE_ACCOUNT,
-            loads=[
-                LoadSpec.window(
-                    "fx_daily", RAW_TABLE, start, end, lambda: fetch.fetch_rates(api, settings, days=days)
-                )
-            ],
-            api=api,
-            payload_attempts=settings.payload_attempts,
-            on_rows=progress,
+            progress=progress,
+            loads=[fx_daily],
         )

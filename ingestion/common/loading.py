@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import pyarrow as pa
 
 from ingestion.common.errors import PayloadError
+from ingestion.common.settings import ConnectorSettings
 
 T = TypeVar("T")
 
@@ -30,6 +31,39 @@ class LoadResult:
     rows: int
     attempts: int
     request_ids: list[str]
+
+
+def rows_per_table(results: Iterable[LoadResult]) -> dict[str, int]:
+    """{table: rows loaded}: what every connector's `load` returns."""
+    return {r.table: r.rows for r in results}
+
+
+def load_account(
+    client: Any,
+    settings: ConnectorSettings,
+    api: Any,
+    *,
+    tenant_id: str,
+    account_id: str,
+    loads: Sequence[LoadSpec],
+    progress: Callable[[int], None] | None = None,
+    together: bool = False,
+) -> dict[str, int]:
+    """`run_loads` for one account of the connector `settings` belong to (its platform and payload attempts);
+    rows per table. Each table is switched on its own unless `together`."""
+    return rows_per_table(
+        run_loads(
+            client,
+            tenant_id=tenant_id,
+            platform=settings.platform,
+            account_id=account_id,
+            loads=loads,
+            api=api,
+            payload_attempts=settings.payload_attempts,
+            on_rows=progress,
+            together=together,
+        )
+    )
 
 
 def run_load(
@@ -181,7 +215,7 @@ def _put(q: queue.Queue[Any], item: Any, stop: threading.Event) -> None:
 
 @dataclass
 class LoadSpec:
-    """One table of a `run_loads` / `run_each` batch: what `run_load` takes per table."""
+    """One table of a `run_loads` batch: what `run_load` takes per table."""
 
     report: str
     table: str
@@ -218,42 +252,6 @@ class LoadSpec:
         )
 
 
-def run_each(
-    client: Any,
-    *,
-    tenant_id: str,
-    platform: str,
-    account_id: str,
-    loads: Iterable[LoadSpec],
-    api: Any = None,
-    payload_attempts: int = 3,
-    on_rows: Callable[[int], None] | None = None,
-) -> dict[str, int]:
-    """`run_load` for each table in turn, each switched on its own as soon as it is loaded; rows per table.
-
-    Unlike `run_loads`, a failure leaves the tables loaded before it switched (and stops the rest).
-    """
-    rows: dict[str, int] = {}
-    for spec in loads:
-        done = run_load(
-            client,
-            tenant_id=tenant_id,
-            platform=platform,
-            report=spec.report,
-            table=spec.table,
-            account_id=account_id,
-            date_from=spec.date_from,
-            date_to=spec.date_to,
-            days=spec.days,
-            produce=spec.produce,
-            api=api,
-            payload_attempts=payload_attempts,
-            on_rows=on_rows,
-        )
-        rows[done.table] = done.rows
-    return rows
-
-
 def run_loads(
     client: Any,
     *,
@@ -264,8 +262,12 @@ def run_loads(
     api: Any = None,
     payload_attempts: int = 3,
     on_rows: Callable[[int], None] | None = None,
+    together: bool = True,
 ) -> list[LoadResult]:
     """`run_load` for several tables of one account, switched together in one atomic insert.
+
+    With `together=False` each table goes through `run_load` in turn and is switched on its own as soon as it
+    is loaded: a failure stops the rest but leaves the tables loaded before it current.
 
     Each table keeps its own app.load_log entry, load id and payload retries, but the `running` rows, the
     window switch, the superseded-rows check and the final log rows are one round trip each for the whole
@@ -274,6 +276,25 @@ def run_loads(
     """
     from warehouse import loads as wl  # imported lazily: unit tests of connectors need no warehouse
 
+    if not together:
+        return [
+            run_load(
+                client,
+                tenant_id=tenant_id,
+                platform=platform,
+                report=spec.report,
+                table=spec.table,
+                account_id=account_id,
+                date_from=spec.date_from,
+                date_to=spec.date_to,
+                days=spec.days,
+                produce=spec.produce,
+                api=api,
+                payload_attempts=payload_attempts,
+                on_rows=on_rows,
+            )
+            for spec in loads
+        ]
     if not tenant_id:
         raise ValueError("tenant_id is required")
     started = datetime.now(UTC).replace(tzinfo=None)

@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from ingestion.common import ConfigError, with_registered_vat
-from ingestion.common.loading import LoadSpec, run_each
+from ingestion.common.loading import LoadSpec, load_account
 from ingestion.common.windows import load_window
 from ingestion.garpun import fetch
 from ingestion.garpun.client import GarpunClient
@@ -43,34 +43,34 @@ def load(
     )
     # A client the caller passed stays open for the caller; one made here is closed here.
     with nullcontext(garpun) if garpun is not None else GarpunClient(settings) as gp:
-        return run_each(
+        loads = [
+            LoadSpec.snapshot(
+                "campaigns",
+                "raw_garpun.campaigns",
+                lambda: fetch.fetch_campaigns(gp, settings, tenant_id=tenant_id, account_id=account_id),
+            ),
+            LoadSpec.window(
+                "ad_stats_daily",
+                "raw_garpun.ad_stats_daily",
+                start,
+                end,
+                lambda: fetch.fetch_ad_stats(
+                    gp,
+                    settings,
+                    tenant_id=tenant_id,
+                    account_id=account_id,
+                    date_from=start,
+                    date_to=end,
+                    today=today,
+                ),
+            ),
+        ]
+        return load_account(
             client,
+            settings,
+            gp.api,
             tenant_id=tenant_id,
-            platform=PLATFORM,
             account_id=account_id,
-            api=gp.api,
-            payload_attempts=settings.payload_attempts,
-            on_rows=progress,
-            loads=[
-                LoadSpec.snapshot(
-                    "campaigns",
-                    "raw_garpun.campaigns",
-                    lambda: fetch.fetch_campaigns(gp, settings, tenant_id=tenant_id, account_id=account_id),
-                ),
-                LoadSpec.window(
-                    "ad_stats_daily",
-                    "raw_garpun.ad_stats_daily",
-                    start,
-                    end,
-                    lambda: fetch.fetch_ad_stats(
-                        gp,
-                        settings,
-                        tenant_id=tenant_id,
-                        account_id=account_id,
-                        date_from=start,
-                        date_to=end,
-                        today=today,
-                    ),
-                ),
-            ],
+            progress=progress,
+            loads=loads,
         )

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingestion.common import ConfigError, with_registered_vat
-from ingestion.common.loading import LoadSpec, run_loads
+from ingestion.common.loading import LoadSpec, load_account
 from ingestion.common.windows import load_window
 from ingestion.vk_ads import fetch
 from ingestion.vk_ads.client import VkAdsClient
@@ -69,27 +69,25 @@ def load(
 
         # One batch: the four tables of the account switch together (banners and their statistics come
         # from the same run), with one load-log write, one switch and one clean-up check for all of them.
-        done = run_loads(
+        loads = [
+            snapshot(
+                "ad_plans",
+                lambda: fetch.fetch_ad_plans(api, settings, tenant_id=tenant_id, account_id=account_id),
+            ),
+            snapshot(
+                "ad_groups",
+                lambda: fetch.fetch_ad_groups(api, settings, tenant_id=tenant_id, account_id=account_id),
+            ),
+            snapshot("banners", produce_banners),
+            LoadSpec.window("banner_stats_daily", "raw_vk_ads.banner_stats_daily", start, end, produce_stats),
+        ]
+        return load_account(
             client,
+            settings,
+            api.api,
             tenant_id=tenant_id,
-            platform=PLATFORM,
             account_id=account_id,
-            api=api.api,
-            payload_attempts=settings.payload_attempts,
-            on_rows=progress,
-            loads=[
-                snapshot(
-                    "ad_plans",
-                    lambda: fetch.fetch_ad_plans(api, settings, tenant_id=tenant_id, account_id=account_id),
-                ),
-                snapshot(
-                    "ad_groups",
-                    lambda: fetch.fetch_ad_groups(api, settings, tenant_id=tenant_id, account_id=account_id),
-                ),
-                snapshot("banners", produce_banners),
-                LoadSpec.window(
-                    "banner_stats_daily", "raw_vk_ads.banner_stats_daily", start, end, produce_stats
-                ),
-            ],
+            progress=progress,
+            loads=loads,
+            together=True,
         )
-    return {d.table: d.rows for d in done}

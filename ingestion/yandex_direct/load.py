@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from ingestion.common import repull_window, with_registered_vat
-from ingestion.common.loading import LoadSpec, run_each
+from ingestion.common.loading import LoadSpec, load_account
 from ingestion.yandex_direct import fetch
 from ingestion.yandex_direct.client import make_client
 from ingestion.yandex_direct.settings import PLATFORM, Settings
@@ -90,13 +90,6 @@ def load(
                         days=[r_to],
                     )
                 )
-        return run_each(
-            client,
-            tenant_id=tenant_id,
-            platform=PLATFORM,
-            account_id=account_id,
-            loads=loads,
-            api=api,
-            payload_attempts=settings.payload_attempts,
-            on_rows=progress,
+        return load_account(
+            client, settings, api, tenant_id=tenant_id, account_id=account_id, progress=progress, loads=loads
         )

@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from ingestion.common import repull_window
-from ingestion.common.loading import LoadSpec, run_each
+from ingestion.common.loading import LoadSpec, load_account
 from ingestion.yandex_metrika import fetch
 from ingestion.yandex_metrika.client import make_client
-from ingestion.yandex_metrika.settings import PLATFORM, Settings
+from ingestion.yandex_metrika.settings import Settings
 from mrm import clock
 
 
@@ -68,13 +68,12 @@ def load(
                 ),
             ),
         }
-        return run_each(
+        return load_account(
             client,
+            settings,
+            api,
             tenant_id=tenant_id,
-            platform=PLATFORM,
             account_id=account_id,
+            progress=progress,
             loads=[spec for name, spec in specs.items() if name in tables],
-            api=api,
-            payload_attempts=settings.payload_attempts,
-            on_rows=progress,
         )
