@@ -29,6 +29,71 @@ class RawTable:
     rules: quality.TableRules
 
 
+# The ad grain below the account and day that the ad platforms share.
+AD_KEY = ("campaign_id", "ad_group_id", "ad_id")
+# The 0/1 columns of an ad platform's statistics: provisional days and whether the cost includes VAT.
+COST_FLAGS = ("is_provisional", "cost_includes_vat")
+
+
+def daily_table(
+    name: str,
+    endpoint: str,
+    key: tuple[str, ...],
+    *,
+    required: tuple[str, ...] = (),
+    measures: tuple[str, ...] = (),
+    flags: tuple[str, ...] = ("is_provisional",),
+    version_per_day: bool = True,
+) -> RawTable:
+    """A table with one row per account, day and `key`: tenant, account and day are required, then `required`;
+    `measures` may not be negative, `flags` hold 0 or 1."""
+    lead = ("tenant_id", "account_id", "date_day")
+    rules = quality.TableRules(
+        grain=(*lead, *key),
+        not_null=(*lead, *required),
+        non_negative=measures,
+        flags=flags,
+        daily=True,
+        version_per_day=version_per_day,
+    )
+    return RawTable(name=name, endpoint=endpoint, rules=rules)
+
+
+def ad_stats_table(
+    endpoint: str, measures: tuple[str, ...], key: tuple[str, ...] = (*AD_KEY, "ad_network_type")
+) -> RawTable:
+    """An ad platform's `ad_stats_daily`: a row per account, day and ad; campaign and currency required."""
+    return daily_table(
+        "ad_stats_daily",
+        endpoint,
+        key,
+        required=("campaign_id", "currency"),
+        measures=measures,
+        flags=COST_FLAGS,
+    )
+
+
+def snapshot_table(
+    name: str,
+    endpoint: str,
+    key: tuple[str, ...],
+    *,
+    required: tuple[str, ...] | None = None,
+    measures: tuple[str, ...] = (),
+) -> RawTable:
+    """A whole-account table (no day) with one row per account and `key`; tenant, account and `required`
+    (by default the key) may not be empty, `measures` may not be negative."""
+    lead = ("tenant_id", "account_id")
+    rules = quality.TableRules(
+        grain=(*lead, *key),
+        not_null=(*lead, *(key if required is None else required)),
+        non_negative=measures,
+        flags=(),
+        daily=False,
+    )
+    return RawTable(name=name, endpoint=endpoint, rules=rules)
+
+
 @dataclass(frozen=True)
 class Account:
     tenant_id: str

@@ -2,52 +2,26 @@
 
 from __future__ import annotations
 
-from orchestration.quality import TableRules
-from orchestration.raw import RawTable
+from orchestration.raw import RawTable, daily_table, snapshot_table
 
 TABLES: list[RawTable] = [
-    RawTable(
-        name="ad_plans",
-        endpoint="api/v2/ad_plans.json",
-        rules=TableRules(
-            grain=("tenant_id", "account_id", "ad_plan_id"),
-            not_null=("tenant_id", "account_id", "ad_plan_id"),
-            non_negative=("budget_limit", "budget_limit_day"),
-            flags=(),
-            daily=False,
-        ),
+    snapshot_table(
+        "ad_plans", "api/v2/ad_plans.json", ("ad_plan_id",), measures=("budget_limit", "budget_limit_day")
     ),
-    RawTable(
-        name="ad_groups",
-        endpoint="api/v2/ad_groups.json",
-        rules=TableRules(
-            grain=("tenant_id", "account_id", "ad_group_id"),
-            not_null=("tenant_id", "account_id", "ad_group_id", "ad_plan_id"),
-            non_negative=("budget_limit_day",),
-            flags=(),
-            daily=False,
-        ),
+    snapshot_table(
+        "ad_groups",
+        "api/v2/ad_groups.json",
+        ("ad_group_id",),
+        required=("ad_group_id", "ad_plan_id"),
+        measures=("budget_limit_day",),
     ),
-    RawTable(
-        name="banners",
-        endpoint="api/v2/banners.json",
-        rules=TableRules(
-            grain=("tenant_id", "account_id", "banner_id"),
-            not_null=("tenant_id", "account_id", "banner_id", "ad_group_id"),
-            non_negative=(),
-            flags=(),
-            daily=False,
-        ),
-    ),
-    RawTable(
-        name="banner_stats_daily",
-        endpoint="api/v2/statistics/banners/day.json",
-        rules=TableRules(
-            grain=("tenant_id", "account_id", "date_day", "banner_id"),
-            not_null=("tenant_id", "account_id", "date_day", "banner_id", "currency"),
-            non_negative=("shows", "clicks", "goals", "spent", "uniques_total"),
-            flags=("is_provisional", "spent_includes_vat"),
-            daily=True,
-        ),
+    snapshot_table("banners", "api/v2/banners.json", ("banner_id",), required=("banner_id", "ad_group_id")),
+    daily_table(
+        "banner_stats_daily",
+        "api/v2/statistics/banners/day.json",
+        ("banner_id",),
+        required=("banner_id", "currency"),
+        measures=("shows", "clicks", "goals", "spent", "uniques_total"),
+        flags=("is_provisional", "spent_includes_vat"),
     ),
 ]

@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-from orchestration.quality import TableRules
-from orchestration.raw import RawTable
+from orchestration.raw import RawTable, daily_table
 
 TABLES: list[RawTable] = [
-    RawTable(
-        name="traffic_daily",
-        endpoint="Reporting API stat/v1/data",
-        rules=TableRules(
-            grain=(
-                "tenant_id",
-                "account_id",
-                "date_day",
-                "traffic_source",
-                "utm_source",
-                "utm_medium",
-                "utm_campaign",
-                "direct_campaign_id",
-            ),
-            not_null=("tenant_id", "account_id", "date_day", "traffic_source"),
-            non_negative=(
-                "visits",
-                "users",
-                "bounces",
-                "pageviews",
-                "goal_reaches",
-                "revenue",
-                "sample_share",
-            ),
-            flags=("is_provisional", "sampled"),
-            daily=True,
-        ),
+    daily_table(
+        "traffic_daily",
+        "Reporting API stat/v1/data",
+        ("traffic_source", "utm_source", "utm_medium", "utm_campaign", "direct_campaign_id"),
+        required=("traffic_source",),
+        measures=("visits", "users", "bounces", "pageviews", "goal_reaches", "revenue", "sample_share"),
+        flags=("is_provisional", "sampled"),
     ),
-    RawTable(
-        name="visits",
-        endpoint="Logs API management/v1/counter/{id}/logrequests",
-        rules=TableRules(
-            grain=("tenant_id", "account_id", "date_day", "visit_id"),
-            not_null=("tenant_id", "account_id", "date_day", "visit_id", "client_id"),
-            non_negative=("page_views", "visit_duration", "purchase_revenue"),
-            flags=("is_provisional", "bounce", "is_new_user"),
-            daily=True,
-        ),
+    daily_table(
+        "visits",
+        "Logs API management/v1/counter/{id}/logrequests",
+        ("visit_id",),
+        required=("visit_id", "client_id"),
+        measures=("page_views", "visit_duration", "purchase_revenue"),
+        flags=("is_provisional", "bounce", "is_new_user"),
     ),
 ]
