@@ -41,6 +41,9 @@ AGGREGATIONS: dict[str, tuple[str, str, Callable[[Iterable[float]], float]]] = {
     "MINIMUM": ("minimums", "RESERVED_MIN", min),
 }
 AGGREGATION_NUMBERS = {1: "TOTAL", 4: "COUNT", 5: "MINIMUM", 6: "MAXIMUM"}
+ORDER_TYPES = {1: "ALPHANUMERIC", 2: "CASE_INSENSITIVE_ALPHANUMERIC", 3: "NUMERIC"}
+MAX_ROWS = 250_000  # rows per answer, whatever `limit` asks for
+MAX_BATCH = 5  # reports per batchRunReports
 NOT_MODELLED = ("dimensionFilter", "metricFilter", "cohortSpec", "comparisons")
 OTHER_CAP = 12  # distinct source rows per day before the rest are folded into "(other)"
 LONG_TAIL_PROPERTY = "310000202"
@@ -110,7 +113,10 @@ class Ga4Api(EmulatorApi):
             return denied
         body = req.json() or {}
         try:
-            reports = [self._report(req, m.group(1), r) for r in body.get("requests") or []]
+            requests = body.get("requests") or []
+            if not 1 <= len(requests) <= MAX_BATCH:
+                raise ValueError(f"requests: a batch has 1 to {MAX_BATCH} reports, not {len(requests)}.")
+            reports = [self._report(req, m.group(1), r) for r in requests]
         except ValueError as exc:
             return Response.json(_status(400, "INVALID_ARGUMENT", str(exc)), 400)
         return Response.json({"reports": reports, "kind": "analyticsData#batchRunReports"})
@@ -127,7 +133,13 @@ class Ga4Api(EmulatorApi):
             raise ValueError(
                 f"The emulator does not model {refused[0]}; the request would get unfiltered numbers."
             )
-        aggregations = [_aggregation(a) for a in body.get("metricAggregations") or []]
+        aggregations = [
+            _enum(a, AGGREGATION_NUMBERS, AGGREGATIONS, "metricAggregations")
+            for a in body.get("metricAggregations") or []
+        ]
+        offset, limit = int(body.get("offset") or 0), int(body.get("limit") or 10_000)
+        if offset < 0 or limit < 0:
+            raise ValueError(f"offset ({offset}) and limit ({limit}) must not be negative.")
         ranges = body.get("dateRanges") or []
         if len(ranges) != 1:
             raise ValueError("The emulator answers exactly one dateRange.")
@@ -148,8 +160,7 @@ class Ga4Api(EmulatorApi):
                 for i, name in enumerate(mets):
                     acc[i] += src["keyEvents" if name == "conversions" else name]
             day += timedelta(days=1)
-        keys = sorted(totals)
-        offset, limit = int(body.get("offset") or 0), int(body.get("limit") or 10_000)
+        keys = _ordered(totals, dims, mets, body.get("orderBys") or [])
         account = self.ctx.world.account(property_id)
         meta: dict[str, Any] = {"currencyCode": account.currency, "timeZone": account.timezone}
         if other and "sessionSource" in dims:
@@ -175,7 +186,7 @@ class Ga4Api(EmulatorApi):
         answer: dict[str, Any] = {
             "dimensionHeaders": [{"name": d} for d in dims],
             "metricHeaders": [{"name": x, "type": METRICS[x]} for x in mets],
-            "rows": [row(k, totals[k]) for k in keys[offset : offset + limit]],
+            "rows": [row(k, totals[k]) for k in keys[offset : offset + min(limit, MAX_ROWS)]],
             "rowCount": len(keys),
             "metadata": meta,
             "kind": "analyticsData#runReport",
@@ -249,14 +260,54 @@ class Ga4Api(EmulatorApi):
         return kept + [folded], True
 
 
-def _aggregation(value: Any) -> str:
-    """A MetricAggregation sent by name or, as the official client's REST transport does, by enum number."""
-    name = AGGREGATION_NUMBERS.get(value, "") if isinstance(value, int) else str(value)
-    if name not in AGGREGATIONS:
-        raise ValueError(
-            f"metricAggregations: {value!r} is not one the emulator answers (TOTAL, MINIMUM, MAXIMUM)."
-        )
+def _enum(value: Any, numbers: dict[int, str], answered: Iterable[str], field: str) -> str:
+    """An enum value sent by name or, as the official client's REST transport does, by number."""
+    name = numbers.get(value, "") if isinstance(value, int) else str(value)
+    if name not in answered:
+        raise ValueError(f"{field}: {value!r} is not one the emulator answers ({', '.join(answered)}).")
     return name
+
+
+def _ordered(
+    totals: dict[tuple[str, ...], list[float]],
+    dims: list[str],
+    mets: list[str],
+    order_bys: list[dict[str, Any]],
+) -> list[tuple[str, ...]]:
+    """Row keys in `orderBys` order (the first ordering decides, later ones break ties; then by dimension values).
+    NUMERIC puts non-numeric values, all equal, below every number, as GA4 documents."""
+    keys = sorted(totals)
+    for i, order in enumerate(reversed(order_bys)):
+        field = f"orderBys[{len(order_bys) - 1 - i}]"
+        desc = bool(order.get("desc"))
+        if "metric" in order:
+            name = (order["metric"] or {}).get("metricName")
+            if name not in mets:
+                raise ValueError(f"{field}: metric {name!r} is not one of the request's metrics.")
+            at = mets.index(name)
+            keys.sort(key=lambda k: totals[k][at], reverse=desc)
+        elif "dimension" in order:
+            spec = order["dimension"] or {}
+            name = spec.get("dimensionName")
+            if name not in dims:
+                raise ValueError(f"{field}: dimension {name!r} is not one of the request's dimensions.")
+            at = dims.index(name)
+            raw = spec.get("orderType") or "ORDER_TYPE_UNSPECIFIED"
+            kind = "ALPHANUMERIC" if raw == "ORDER_TYPE_UNSPECIFIED" else raw
+            kind = _enum(kind, ORDER_TYPES, ORDER_TYPES.values(), f"{field}.orderType")
+            keys.sort(key=lambda k: _sort_value(k[at], kind), reverse=desc)
+        else:
+            raise ValueError(f"{field}: only metric and dimension orderings are modelled.")
+    return keys
+
+
+def _sort_value(value: str, kind: str) -> tuple[int, float | str]:
+    if kind == "NUMERIC":
+        try:
+            return (1, float(value))
+        except ValueError:
+            return (0, 0.0)
+    return (0, value.lower() if kind == "CASE_INSENSITIVE_ALPHANUMERIC" else value)
 
 
 def _fmt(value: float, kind: str) -> str:

@@ -39,6 +39,8 @@ COLUMNS = (
     "session_source, session_medium, session_campaign_name, sessions, total_users, key_events, total_revenue"
 )
 TABLE = "raw_ga4.traffic_daily"
+NUMERIC = OrderBy.DimensionOrderBy.OrderType.NUMERIC  # enums go on the wire as numbers
+CASELESS = OrderBy.DimensionOrderBy.OrderType.CASE_INSENSITIVE_ALPHANUMERIC
 
 
 @pytest.fixture()
@@ -73,10 +75,10 @@ def load_window(ch, server: SandboxServer, prop) -> None:
     )
 
 
-def loaded(ch, prop, select: str, group_by: str = "") -> list[tuple]:
-    """Rows of the connector's table for the property, as (key..., numbers...) tuples sorted."""
-    sql = f"SELECT {select} FROM ({current_rows_sql(TABLE)}) WHERE account_id = {{a:String}} {group_by}"
-    return sorted(ch.query(sql, parameters={"a": prop.account_id}).result_rows)
+def loaded(ch, prop, select: str, tail: str = "") -> list[tuple]:
+    """Rows of the connector's table for the property, as (key..., numbers...) tuples in the query's order."""
+    sql = f"SELECT {select} FROM ({current_rows_sql(TABLE)}) WHERE account_id = {{a:String}} {tail}"
+    return ch.query(sql, parameters={"a": prop.account_id}).result_rows
 
 
 def report(prop, dimensions: list[str], metrics: list[str], **extra) -> RunReportRequest:
@@ -90,18 +92,19 @@ def report(prop, dimensions: list[str], metrics: list[str], **extra) -> RunRepor
 
 
 def numbers(answer: RunReportResponse) -> list[tuple]:
-    """The answer's rows as (dimension values..., Decimal metric values...), the date dimension as a date."""
+    """The answer's rows in its order as (dimension values..., Decimal metric values...), `date` as a date."""
     out = []
     for r in answer.rows:
         dims: list[object] = [v.value for v in r.dimension_values]
         if [h.name for h in answer.dimension_headers][:1] == ["date"]:
             dims[0] = date(int(dims[0][:4]), int(dims[0][4:6]), int(dims[0][6:]))
         out.append((*dims, *(Decimal(v.value) for v in r.metric_values)))
-    return sorted(out)
+    return out
 
 
 def paged(client: BetaAnalyticsDataClient, prop, limit: int) -> tuple[list[tuple], list[RunReportResponse]]:
-    """Every row of the connector's report, read by the official client `limit` rows a page."""
+    """Every row of the connector's report, newest day first and the day's rows by sessions, descending (ties in
+    dimension order), read by the official client `limit` rows a page."""
     answers: list[RunReportResponse] = []
     offset = 0
     while True:
@@ -110,7 +113,13 @@ def paged(client: BetaAnalyticsDataClient, prop, limit: int) -> tuple[list[tuple
                 prop,
                 DIMENSIONS,
                 METRICS,
-                order_bys=[OrderBy(dimension=OrderBy.DimensionOrderBy(dimension_name="date"))],
+                order_bys=[
+                    OrderBy(
+                        dimension=OrderBy.DimensionOrderBy(dimension_name="date", order_type=NUMERIC),
+                        desc=True,
+                    ),
+                    OrderBy(metric=OrderBy.MetricOrderBy(metric_name="sessions"), desc=True),
+                ],
                 offset=offset,
                 limit=limit,
             )
@@ -119,8 +128,7 @@ def paged(client: BetaAnalyticsDataClient, prop, limit: int) -> tuple[list[tuple
         offset += len(answer.rows)
         if offset >= answer.row_count or not answer.rows:
             break
-    rows = [row for a in answers for row in numbers(a)]
-    return sorted(rows), answers
+    return [row for a in answers for row in numbers(a)], answers
 
 
 @pytest.mark.parametrize("currency", ["USD", "EUR"])  # EUR: the long-tail property with an "(other)" row
@@ -129,9 +137,10 @@ def test_paged_report_of_the_official_client_equals_the_loaded_rows(ch, official
     prop = props[currency]
     load_window(ch, server, prop)
     rows, answers = paged(client, prop, limit=7)
-    stored = loaded(ch, prop, f"date_day, {COLUMNS}")
+    order = "ORDER BY date_day DESC, sessions DESC, session_source, session_medium, session_campaign_name"
+    stored = loaded(ch, prop, f"date_day, {COLUMNS}", order)
     assert len(answers) > 3 and len(rows) == answers[0].row_count == len(stored) > 0
-    assert rows == stored
+    assert rows == stored  # same rows, and the same order across the pages
     assert [h.name for h in answers[0].metric_headers] == METRICS
     assert answers[0].metric_headers[0].type_.name == "TYPE_INTEGER"
     assert answers[0].metadata.currency_code == currency
@@ -149,14 +158,29 @@ def test_batch_reports_sum_per_date_and_per_campaign_as_the_loaded_rows(ch, offi
     by_date = report(prop, ["date"], summed, metric_aggregations=totals)
     by_date.date_ranges = [DateRange(start_date="15daysAgo", end_date="yesterday")]  # = FROM..TO
     by_campaign = report(prop, ["sessionCampaignName"], summed, metric_aggregations=totals)
-    batch = client.batch_run_reports(
-        BatchRunReportsRequest(property=f"properties/{prop.account_id}", requests=[by_date, by_campaign])
+    top = report(
+        prop,
+        ["sessionCampaignName"],
+        ["sessions"],
+        order_bys=[
+            OrderBy(metric=OrderBy.MetricOrderBy(metric_name="sessions"), desc=True),
+            OrderBy(
+                dimension=OrderBy.DimensionOrderBy(dimension_name="sessionCampaignName", order_type=CASELESS)
+            ),
+        ],
+        limit=5,
     )
-    per_date, per_campaign = batch.reports
+    batch = client.batch_run_reports(
+        BatchRunReportsRequest(property=f"properties/{prop.account_id}", requests=[by_date, by_campaign, top])
+    )
+    per_date, per_campaign, top5 = batch.reports
     sums = "sum(sessions), sum(key_events), sum(total_revenue)"
-    assert numbers(per_date) == loaded(ch, prop, f"date_day, {sums}", "GROUP BY date_day")
-    campaigns = numbers(per_campaign)
-    assert campaigns == loaded(ch, prop, f"session_campaign_name, {sums}", "GROUP BY session_campaign_name")
+    assert sorted(numbers(per_date)) == loaded(ch, prop, f"date_day, {sums}", "GROUP BY 1 ORDER BY 1")
+    campaigns = sorted(numbers(per_campaign))
+    assert campaigns == loaded(ch, prop, f"session_campaign_name, {sums}", "GROUP BY 1 ORDER BY 1")
+    top_sql = "GROUP BY 1 ORDER BY 2 DESC, lower(session_campaign_name) LIMIT 5"
+    assert numbers(top5) == loaded(ch, prop, "session_campaign_name, sum(sessions)", top_sql)
+    assert top5.row_count == len(campaigns) > 5
     assert any(c[0].startswith("gads_") for c in campaigns)  # the UTM campaign that links to Google Ads
     whole = loaded(ch, prop, sums)
     for answer in (per_date, per_campaign):
@@ -191,6 +215,11 @@ def test_official_client_errors_refresh_and_metadata(official) -> None:
     )
     with pytest.raises(gexc.BadRequest, match="dimensionFilter"):  # refused, not answered unfiltered
         client.run_report(report(prop, ["date"], ["sessions"], dimension_filter=only_cpc))
+    by_users = [OrderBy(metric=OrderBy.MetricOrderBy(metric_name="totalUsers"))]
+    with pytest.raises(gexc.BadRequest, match=r"orderBys\[0\]: metric 'totalUsers'"):
+        client.run_report(report(prop, ["date"], ["sessions"], order_bys=by_users))
+    with pytest.raises(gexc.BadRequest, match="1 to 5 reports, not 6"):
+        client.batch_run_reports(BatchRunReportsRequest(property=sessions.property, requests=[sessions] * 6))
     server.faults.add("ga4", "ga4_sampled", count=1, share=0.25)
     server.faults.add("ga4", "ga4_thresholded", count=1)
     meta = client.run_report(sessions).metadata
