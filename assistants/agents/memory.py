@@ -14,6 +14,8 @@ from typing import Any
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 AGENTS = ("analyst", "plan", "project")
+# A thread's header: the columns of app.assistant_threads after its tenant and login.
+_THREAD = ("thread_id", "agent", "client_id", "title", "created_at", "updated_at")
 
 
 class ThreadError(LookupError):
@@ -22,6 +24,14 @@ class ThreadError(LookupError):
 
 def _who(p: Any) -> dict[str, str]:
     return {"t": str(p.tenant_id), "u": str(p.login)}
+
+
+def _one(ch: Any, sql: str, params: dict[str, Any], missing: str) -> Any:
+    """The first row of this user's query, or ThreadError(`missing`) when there is none."""
+    rows = ch.query(sql, parameters=params).result_rows
+    if not rows:
+        raise ThreadError(missing)
+    return rows[0]
 
 
 def _check_id(thread_id: str) -> str:
@@ -42,37 +52,20 @@ def _touch(ch: Any, p: Any, tid: str, agent: str, client_id: str, title: str, cr
     ch.insert(
         "app.assistant_threads",
         [[p.tenant_id, p.login, tid, agent, client_id, title, created, dt.datetime.now(dt.UTC)]],
-        column_names=[
-            "tenant_id",
-            "login",
-            "thread_id",
-            "agent",
-            "client_id",
-            "title",
-            "created_at",
-            "updated_at",
-        ],
+        column_names=["tenant_id", "login", *_THREAD],
     )
 
 
 def get_thread(ch: Any, p: Any, thread_id: str) -> dict[str, Any]:
     """The thread's header, or ThreadError when this user has no such thread."""
-    rows = ch.query(
-        "SELECT thread_id, agent, client_id, title, created_at, updated_at FROM app.assistant_threads FINAL "
+    row = _one(
+        ch,
+        f"SELECT {', '.join(_THREAD)} FROM app.assistant_threads FINAL "  # noqa: S608 - this module's column names
         "WHERE tenant_id = {t:String} AND login = {u:String} AND thread_id = {id:String}",
-        parameters=_who(p) | {"id": _check_id(thread_id)},
-    ).result_rows
-    if not rows:
-        raise ThreadError(f"thread {thread_id!r} not found / диалог не найден")
-    r = rows[0]
-    return {
-        "thread_id": r[0],
-        "agent": r[1],
-        "client_id": r[2],
-        "title": r[3],
-        "created_at": r[4],
-        "updated_at": r[5],
-    }
+        _who(p) | {"id": _check_id(thread_id)},
+        f"thread {thread_id!r} not found / диалог не найден",
+    )
+    return dict(zip(_THREAD, row, strict=True))
 
 
 def list_threads(ch: Any, p: Any, limit: int = 50) -> list[dict[str, Any]]:
@@ -189,14 +182,13 @@ def record_feedback(ch: Any, p: Any, message_id: str, rating: int, comment: str 
         raise ValueError("rating must be 1 (thumbs up) or -1 (thumbs down) / оценка: 1 или -1")
     if len(comment) > 2000:
         raise ValueError("comment longer than 2000 characters / комментарий длиннее 2000 символов")
-    rows = ch.query(
+    r = _one(
+        ch,
         "SELECT thread_id, agent, client_id, question, answer, tool_calls_json, numbers_json "
         "FROM app.assistant_messages WHERE tenant_id = {t:String} AND login = {u:String} AND message_id = {m:String}",
-        parameters=_who(p) | {"m": _check_id(message_id)},
-    ).result_rows
-    if not rows:
-        raise ThreadError(f"answer {message_id!r} not found / ответ не найден")
-    r = rows[0]
+        _who(p) | {"m": _check_id(message_id)},
+        f"answer {message_id!r} not found / ответ не найден",
+    )
     ch.insert(
         "app.assistant_feedback",
         [[p.tenant_id, p.login, message_id, r[0], r[1], r[2], rating, comment, r[3], r[4], r[5], r[6]]],
