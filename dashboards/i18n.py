@@ -608,6 +608,37 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "al_my_chat_status": ("Ваш чат Telegram: {status}", "Your Telegram chat: {status}"),
     "al_my_chat_link": ("Получить код для моего чата", "Get a code for my chat"),
+    # delivery, second part: Google Sheets, channel state, token alerts, per-client thresholds (issue 17)
+    "dl_channel_sheets": ("Google Sheets", "Google Sheets"),
+    "dl_spreadsheet_id": ("ID таблицы Google Sheets", "Google Sheets spreadsheet id"),
+    "dl_spreadsheet_help": (
+        "Для канала Google Sheets: id из адреса таблицы (…/spreadsheets/d/<id>/…). Откройте таблице доступ "
+        "на редактирование для {email}.",
+        "For the Google Sheets channel: the id in the spreadsheet's address (…/spreadsheets/d/<id>/…). Share the "
+        "spreadsheet with {email} as an editor.",
+    ),
+    "dl_sheets_account_unset": ("сервисного аккаунта MRM", "MRM's service account"),
+    "dl_channels_state": ("Состояние каналов доставки", "Delivery channels"),
+    "dl_channels_all_ok": ("Сбоев доставки не было", "No delivery failures"),
+    "dl_ch_channel": ("Канал", "Channel"),
+    "dl_ch_destination": ("Куда", "Destination"),
+    "dl_ch_status": ("Состояние", "State"),
+    "dl_ch_ok": ("работает", "working"),
+    "dl_ch_broken": ("не работает", "broken"),
+    "dl_ch_reason": ("Причина", "Reason"),
+    "dl_ch_updated": ("Изменено (UTC)", "Changed (UTC)"),
+    "al_rule_token": ("Токен кабинета", "Account token"),
+    "al_thresholds": ("Пороги правил для клиента", "The client's rule thresholds"),
+    "al_thresholds_help": (
+        "Пустые поля и новые клиенты — значения по умолчанию.",
+        "New clients get the defaults.",
+    ),
+    "al_th_pacing_off_pct": ("Отклонение темпа от плана, %", "Pacing off plan by more than, %"),
+    "al_th_pacing_from_day": ("С какого дня флайта судить о темпе", "Judge pacing from day of the flight"),
+    "al_th_stale_hours": ("Данные устарели через, ч", "Data is stale after, hours"),
+    "al_th_token_days": ("Предупредить об истечении токена за, дн.", "Warn of a token expiring within, days"),
+    "al_th_save": ("Сохранить пороги", "Save thresholds"),
+    "al_th_saved": ("Пороги сохранены", "Thresholds saved"),
     # client report (PDF, XLSX): labels of its sheets, tables and notes
     "rep_title": ("Отчёт по рекламе", "Advertising report"),
     "rep_period": ("Период", "Period"),

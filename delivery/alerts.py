@@ -6,7 +6,8 @@ Rules (thresholds per client in `AlertRules`, defaults below):
   CTR and conversion rate down); a rise in conversions or CTR is good news, never an alarm;
 - spend_stopped: a campaign that usually spends stopped spending on the day;
 - stale: the last successful load of an account is older than `stale_hours`;
-- load_failed: the last load of an account failed.
+- load_failed: the last load of an account failed;
+- token: an ad account's credential expires within `token_days` days or was revoked (delivery/tokens.py).
 
 Each condition has a stable key (rule and subject), so repeated runs keep one alert per condition per period:
 an alert is announced when it opens, again only when it gets worse by `worsen_factor`, and once more when it
@@ -24,7 +25,7 @@ from assistants.insights import detectors
 
 # The direction in which a metric's move is bad news (detectors report both).
 BAD_DIRECTION = {"spend": ("up", "down"), "cpc": ("up",), "cpa": ("up",), "ctr": ("down",), "cr": ("down",)}
-RULES = ("pacing", "anomaly", "spend_stopped", "stale", "load_failed")
+RULES = ("pacing", "anomaly", "spend_stopped", "stale", "load_failed", "token")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class AlertRules:
     stale_hours: float = 36.0
     spend_stopped_min_daily: float = 1000.0
     worsen_factor: float = 1.25
+    token_days: int = 7
     enabled: tuple[str, ...] = RULES
 
 
@@ -179,10 +181,13 @@ def evaluate(
     client: str,
     as_of: dt.date,
     now: dt.datetime,
-    rules: AlertRules = AlertRules(),
+    rules: AlertRules | None = None,
     marts_db: str = "marts",
 ) -> list[Condition]:
-    """Every condition that holds now for the client."""
+    """Every condition that holds now for the client (rules: the client's stored thresholds when not given)."""
+    from delivery import thresholds, tokens
+
+    rules = rules or thresholds.rules_for(ch, tenant, client)
     out: list[Condition] = []
     if "pacing" in rules.enabled:
         out += pacing(ch, tenant, client, as_of, rules, marts_db)
@@ -192,6 +197,8 @@ def evaluate(
         out += spend_stopped(ch, tenant, client, as_of, rules, marts_db)
     if {"stale", "load_failed"} & set(rules.enabled):
         out += loads(ch, tenant, client, now, rules)
+    if "token" in rules.enabled:
+        out += tokens.conditions(ch, tenant, client, now, rules.token_days)
     return out
 
 

@@ -22,6 +22,20 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+def _clients(ch: Any, tenant: str, client_id: str = "") -> list[str]:
+    """The one client asked for, else every active client of the tenant."""
+    if client_id:
+        return [client_id]
+    return [
+        r[0]
+        for r in ch.query(
+            "SELECT client_id FROM app.clients FINAL WHERE tenant_id = {t:String} AND is_active = 1 "
+            "ORDER BY client_id",
+            parameters={"t": tenant},
+        ).result_rows
+    ]
+
+
 @click.group("schedule")
 def schedule() -> None:
     """Per-client report schedules (daily, weekly, monthly, end of flight), in the client's time zone."""
@@ -58,6 +72,12 @@ def schedule() -> None:
 @click.option("--vat", type=click.Choice(["net", "gross"]), default="net", show_default=True)
 @click.option("--commission", is_flag=True, help="Show the agency commission.")
 @click.option("--to", "recipients", multiple=True, help="E-mail recipients (default: the client's).")
+@click.option(
+    "--sheet",
+    "spreadsheet_id",
+    default="",
+    help="Google Sheets channel: the id of the client's spreadsheet (shared with MRM's service account).",
+)
 @click.option("--id", "schedule_id", default=None, help="Schedule id (default: generated).")
 def add_cmd(
     tenant: str,
@@ -72,6 +92,7 @@ def add_cmd(
     vat: str,
     commission: bool,
     recipients: tuple[str, ...],
+    spreadsheet_id: str,
     schedule_id: str | None,
 ) -> None:
     """Add (or replace, with --id) a report schedule."""
@@ -89,6 +110,7 @@ def add_cmd(
         vat,
         commission,
         tuple(recipients),
+        spreadsheet_id,
     )
     try:
         sc.save(_ch(), s, by="cli")
@@ -129,7 +151,7 @@ def remove_cmd(schedule_id: str, tenant: str) -> None:
 
 @click.group("alerts")
 def alerts() -> None:
-    """Alert rules: pacing, anomalies, stopped spend, stale data, failed loads."""
+    """Alert rules: pacing, anomalies, stopped spend, stale data, failed loads, expiring or revoked tokens."""
 
 
 @alerts.command("list")
@@ -175,17 +197,7 @@ def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: boo
 
     ch = _ch()
     day = as_of.date() if as_of else clock.yesterday()
-    clients = (
-        [client_id]
-        if client_id
-        else [
-            r[0]
-            for r in ch.query(
-                "SELECT client_id FROM app.clients FINAL WHERE tenant_id = {t:String} AND is_active = 1",
-                parameters={"t": tenant},
-            ).result_rows
-        ]
-    )
+    clients = _clients(ch, tenant, client_id)
     now = dt.datetime.now(dt.UTC)
     total = 0
     for c in clients:
@@ -202,6 +214,63 @@ def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: boo
             for f in out.failed + out.broken:
                 click.echo(f"  not delivered: {f}", err=True)
     click.echo(f"{total} notice(s) for {len(clients)} client(s)")
+
+
+@alerts.group("rules")
+def alert_rules() -> None:
+    """Per-client alert thresholds (pacing %, flight day, stale hours, token days); unset clients get defaults."""
+
+
+@alert_rules.command("list")
+@click.option("--tenant", required=True)
+@click.option("--client", "client_id", default="", help="One client (default: every client of the tenant).")
+def rules_list(tenant: str, client_id: str) -> None:
+    """Show each client's thresholds (defaults where none were set)."""
+    from delivery import thresholds as th
+
+    ch = _ch()
+    clients = _clients(ch, tenant, client_id)
+    click.echo("client            " + "  ".join(th.FIELDS))
+    for c in clients:
+        cur = th.get(ch, tenant, c)
+        click.echo(f"{c:<17} " + "  ".join(f"{getattr(cur, f):>{len(f)}g}" for f in th.FIELDS))
+
+
+@alert_rules.command("set")
+@click.option("--tenant", required=True)
+@click.option("--client", "client_id", required=True)
+@click.option(
+    "--pacing-off-pct", default=None, help="Alert when a plan line is off plan by more than this %."
+)
+@click.option("--pacing-from-day", default=None, help="Judge pacing from this day of the flight (1 = first).")
+@click.option("--stale-hours", default=None, help="Data is stale when the last good load is older (hours).")
+@click.option("--token-days", default=None, help="Announce a credential expiring within this many days.")
+def rules_set(
+    tenant: str,
+    client_id: str,
+    pacing_off_pct: str | None,
+    pacing_from_day: str | None,
+    stale_hours: str | None,
+    token_days: str | None,
+) -> None:
+    """Set a client's thresholds (the options given; the others keep their value)."""
+    from delivery import thresholds as th
+
+    given = {
+        "pacing_off_pct": pacing_off_pct,
+        "pacing_from_day": pacing_from_day,
+        "stale_hours": stale_hours,
+        "token_days": token_days,
+    }
+    values = {k: v for k, v in given.items() if v is not None}
+    if not values:
+        raise click.UsageError("give at least one threshold option (see --help)")
+    ch = _ch()
+    try:
+        new = th.save(ch, tenant, client_id, th.parse(values, th.get(ch, tenant, client_id)), by="cli")
+    except th.ThresholdError as exc:
+        raise _fail(exc) from None
+    click.echo(f"{client_id}: " + ", ".join(f"{f}={getattr(new, f):g}" for f in th.FIELDS))
 
 
 @click.group("telegram")

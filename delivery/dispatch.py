@@ -2,8 +2,9 @@
 
 Every send is recorded in app.deliveries under the run key, channel and destination, so a rerun (after a crash
 mid-delivery, or a retried Dagster run) sends only what was not delivered. A channel that cannot receive any
-more (bot blocked, chat deleted) is marked broken, the account managers are told by e-mail, and the rest of the
-delivery goes on; the run fails loudly at the end if anything failed.
+more (bot blocked, chat deleted, the SMTP server refusing the message, the Sheets quota exhausted for good or the
+spreadsheet gone) is marked broken (app.channel_status), the account managers are told by another channel
+(delivery/channels.py), and the rest of the delivery goes on; the run fails loudly at the end if anything failed.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from delivery import channels
 from delivery import telegram as tg
 from delivery.alerts import Notice
 from delivery.schedules import Due
+from delivery.sheets import SheetsClient, report_tables
 
 _DCOLS = ["tenant_id", "run_key", "channel", "destination", "status", "detail"]
 STAFF_ROLES = ("admin", "pm", "account_manager")
@@ -73,7 +76,7 @@ def smtp_send(to: list[str], subject: str, text: str, attachments: tuple[Path, .
         smtp.send_message(msg)
 
 
-def staff_emails(ch: Any, tenant: str, client: str) -> list[str]:
+def staff_logins(ch: Any, tenant: str, client: str) -> list[str]:
     """Who hears about a problem: active admins, PMs and account managers of the tenant who may see the client."""
     rows = ch.query(
         "SELECT u.login FROM (SELECT * FROM app.users FINAL) AS u LEFT JOIN (SELECT * FROM app.user_client_scope "
@@ -82,21 +85,64 @@ def staff_emails(ch: Any, tenant: str, client: str) -> list[str]:
         "has(s.client_ids, {c:String})) ORDER BY u.login",
         parameters={"t": tenant, "c": client, "roles": list(STAFF_ROLES)},
     ).result_rows
-    return [r[0] for r in rows if "@" in r[0] and "." in r[0].split("@")[-1]]
+    return [r[0] for r in rows]
+
+
+def staff_emails(ch: Any, tenant: str, client: str) -> list[str]:
+    """The staff logins that are e-mail addresses."""
+    return [x for x in staff_logins(ch, tenant, client) if "@" in x and "." in x.split("@")[-1]]
 
 
 def _broken(
-    ch: Any, tenant: str, client: str, link: dict[str, Any], reason: str, email: Callable[..., None]
+    ch: Any,
+    tenant: str,
+    client: str,
+    link: dict[str, Any],
+    reason: str,
+    email: Callable[..., None],
+    bot: tg.TelegramBot | None = None,
 ) -> None:
     tg.mark_broken(ch, link, reason)
-    to = staff_emails(ch, tenant, client)
-    if to:
-        email(
-            to,
-            f"MRM: Telegram-канал клиента {client} не работает / Telegram channel of {client} is broken",
-            f"Доставка в Telegram остановлена: {reason}. Подключите чат заново.\n"
-            f"Telegram delivery stopped: {reason}. Link the chat again.",
-        )
+    channels.mark(ch, tenant, client, "telegram", str(link["chat_id"]), "broken", reason)
+    channels.tell_staff(ch, tenant, client, "telegram", reason, email=email, bot=bot)
+
+
+@dataclass
+class _Run:
+    """One delivery run of a report: what was delivered before, and how each send ends up recorded."""
+
+    ch: Any
+    tenant: str
+    client: str
+    out: Outcome
+    done: set[tuple[str, str]]
+    email: Callable[..., None]
+    bot: tg.TelegramBot | None
+
+    def send(
+        self, channel: str, dest: str, fn: Callable[[], None], *, permanent: Callable[[Exception], bool]
+    ) -> None:
+        """Send once per run key: skipped when delivered before; a permanent refusal breaks the channel and the
+        account managers are told by another channel; any other failure is recorded for the rerun."""
+        ch, key = self.ch, self.out.run_key
+        if (channel, dest) in self.done:
+            self.out.skipped.append(f"{channel}:{dest}")
+            return
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - recorded and reported; the other channels go on
+            status = "broken" if permanent(exc) else "failed"
+            _record(ch, self.tenant, key, channel, dest, status, str(exc))
+            (self.out.broken if status == "broken" else self.out.failed).append(f"{channel}:{dest}: {exc}")
+            if status == "broken":
+                channels.mark(ch, self.tenant, self.client, channel, dest, "broken", str(exc))
+                channels.tell_staff(
+                    ch, self.tenant, self.client, channel, str(exc), email=self.email, bot=self.bot
+                )
+            return
+        _record(ch, self.tenant, key, channel, dest, "sent")
+        channels.mark(ch, self.tenant, self.client, channel, dest, "ok")
+        self.out.sent.append(f"{channel}:{dest}")
 
 
 def deliver_report(
@@ -107,13 +153,14 @@ def deliver_report(
     bot: tg.TelegramBot | None = None,
     email: Callable[..., None] = smtp_send,
     marts_db: str = "marts",
+    sheets: SheetsClient | None = None,
 ) -> Outcome:
     """Build the scheduled report once and send it to every channel not yet delivered for this run key."""
     from assistants import reports
 
     s = due.schedule
     out = Outcome(due.run_key)
-    done = delivered(ch, s.tenant_id, due.run_key)
+    run = _Run(ch, s.tenant_id, s.client_id, out, delivered(ch, s.tenant_id, due.run_key), email, bot)
     period = f"{due.period[0].isoformat()}:{due.period[1].isoformat()}"
     files = reports.build_report(
         ch,
@@ -129,46 +176,54 @@ def deliver_report(
     summary = files.snapshot.get("narrative", {}).get("text", "") or files.snapshot.get("client_name", "")
     if "email" in s.channels:
         to = list(s.recipients) or list(files.recipients)
-        dest = ",".join(sorted(to))
-        if ("email", dest) in done:
-            out.skipped.append(f"email:{dest}")
-        elif not to:
+        if not to:
             out.failed.append("email: no recipients / нет получателей")
             _record(ch, s.tenant_id, due.run_key, "email", "", "failed", "no recipients")
         else:
-            try:
-                reports.send_report(ch, files, recipients=to)
-                _record(ch, s.tenant_id, due.run_key, "email", dest, "sent")
-                out.sent.append(f"email:{dest}")
-            except Exception as exc:  # noqa: BLE001 - recorded and reported; the other channels go on
-                _record(ch, s.tenant_id, due.run_key, "email", dest, "failed", str(exc))
-                out.failed.append(f"email:{dest}: {exc}")
+            run.send(
+                "email",
+                ",".join(sorted(to)),
+                lambda: reports.send_report(ch, files, recipients=to),
+                permanent=channels.smtp_refused,
+            )
     if "telegram" in s.channels:
         chats = [x for x in tg.links(ch, s.tenant_id, "client", s.client_id) if x["status"] == "linked"]
         if not chats:
             out.failed.append("telegram: no linked chat / чат не подключён")
         for link in chats:
             dest = str(link["chat_id"])
-            if ("telegram", dest) in done:
-                out.skipped.append(f"telegram:{dest}")
-                continue
             if bot is None:
                 out.failed.append("telegram: MRM_TELEGRAM_BOT_TOKEN is not set")
                 continue
-            try:
-                bot.send_message(int(dest), summary[:4000] or files.period.label)
-                bot.send_document(
-                    int(dest), files.pdf.name, files.pdf.read_bytes(), caption=files.period.label
-                )
-                _record(ch, s.tenant_id, due.run_key, "telegram", dest, "sent")
-                out.sent.append(f"telegram:{dest}")
-            except tg.ChannelBroken as exc:
-                _record(ch, s.tenant_id, due.run_key, "telegram", dest, "broken", str(exc))
-                _broken(ch, s.tenant_id, s.client_id, link, str(exc), email)
-                out.broken.append(f"telegram:{dest}: {exc}")
+
+            def to_chat(b: tg.TelegramBot = bot, chat: int = int(dest)) -> None:
+                b.send_message(chat, summary[:4000] or files.period.label)
+                b.send_document(chat, files.pdf.name, files.pdf.read_bytes(), caption=files.period.label)
+
+            def chat_gone(exc: Exception, link: dict[str, Any] = link) -> bool:
+                if isinstance(exc, tg.ChannelBroken):
+                    tg.mark_broken(ch, link, str(exc))
+                    return True
+                return False
+
+            run.send("telegram", dest, to_chat, permanent=chat_gone)
+    if "sheets" in s.channels:
+        sid = s.spreadsheet_id
+        if not sid:
+            out.failed.append("sheets: no spreadsheet id / не указана таблица")
+        else:
+            try:  # the scheduled run (Dagster) brings none: the deployment's service account
+                sheets = sheets or SheetsClient.from_env()
             except tg.DeliveryError as exc:
-                _record(ch, s.tenant_id, due.run_key, "telegram", dest, "failed", str(exc))
-                out.failed.append(f"telegram:{dest}: {exc}")
+                out.failed.append(f"sheets: {exc}")
+                return out
+            tables = report_tables(files.snapshot, s.language)
+            client = sheets
+
+            def to_sheet() -> None:
+                client.write_tables(sid, tables)
+
+            run.send("sheets", sid, to_sheet, permanent=lambda exc: isinstance(exc, tg.ChannelBroken))
     return out
 
 
@@ -201,7 +256,7 @@ def deliver_notices(
                 out.sent.append(f"telegram:{dest}")
             except tg.ChannelBroken as exc:
                 _record(ch, tenant, key, "telegram", dest, "broken", str(exc))
-                _broken(ch, tenant, n.client_id, link, str(exc), email)
+                _broken(ch, tenant, n.client_id, link, str(exc), email, bot)
                 out.broken.append(f"telegram:{dest}: {exc}")
             except tg.DeliveryError as exc:
                 _record(ch, tenant, key, "telegram", dest, "failed", str(exc))

@@ -21,9 +21,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPORT_TYPES = ("daily", "weekly", "monthly", "end_of_flight")
 LAYOUTS = ("performance", "analytical_notes", "channel_comparison", "plan_vs_fact")
-CHANNELS = ("email", "telegram")
+CHANNELS = ("email", "telegram", "sheets")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
+_SHEET_RE = re.compile(r"^([A-Za-z0-9_-]{10,128})?$")
 
 
 class ScheduleError(ValueError):
@@ -45,6 +46,7 @@ class Schedule:
     vat: str = "net"
     show_commission: bool = False
     recipients: tuple[str, ...] = ()
+    spreadsheet_id: str = ""  # the target of the sheets channel
 
     def validate(self) -> Schedule:
         for name in ("tenant_id", "schedule_id", "client_id"):
@@ -72,6 +74,13 @@ class Schedule:
         for r in self.recipients:
             if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", r):
                 raise ScheduleError(f"recipients: {r!r} is not an e-mail address / неверный адрес")
+        if ("sheets" in self.channels) != bool(self.spreadsheet_id) or not _SHEET_RE.match(
+            self.spreadsheet_id
+        ):
+            raise ScheduleError(
+                "spreadsheet_id: the Google Sheets channel needs the spreadsheet id (from its address), and only it "
+                "/ для канала Google Sheets нужен id таблицы"
+            )
         return self
 
     def fire_at(
@@ -162,6 +171,7 @@ _COLS = [
     "vat",
     "show_commission",
     "recipients",
+    "spreadsheet_id",
     "updated_by",
 ]
 # How a field is stored where the table's type differs from the schedule's (the rest are stored as they are).

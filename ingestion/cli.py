@@ -175,6 +175,15 @@ def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
             f"bot token {BOT_TOKEN}: {url}/bot{BOT_TOKEN}/getMe",
             f'a user starts a chat with POST {url}/_user/<chat_id>/message {{"text": "/start"}}',
         ]
+    if api == "sheets":
+        from ingestion.sandbox.sheets import SERVICE_EMAIL
+
+        return [
+            f"service-account key file: GET {url}/_sandbox/service_account.json (save it; set "
+            "MRM_SHEETS_SERVICE_ACCOUNT_FILE to its path and MRM_SHEETS_API_URL to this URL)",
+            f'a client\'s spreadsheet: POST {url}/_sandbox/spreadsheets {{"title": ...}} '
+            f"(shared with {SERVICE_EMAIL})",
+        ]
     if api == "cbr":
         return [f"no credentials (public rates): GET {url}/scripts/XML_daily.asp?date_req=DD/MM/YYYY"]
     if api in ("google_oauth", "google_ads", "ga4"):

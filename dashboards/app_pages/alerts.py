@@ -1,13 +1,15 @@
 """Alerts (PM, AM, analyst): the selected client's open alerts or their history; acknowledge one; run the rules
-now on yesterday's data (what changed is stored and delivered like a scheduled run)."""
+now on yesterday's data (what changed is stored and delivered like a scheduled run); the client's rule thresholds."""
 
 import pandas as pd
 import streamlit as st
 
+from dashboards import delivery_data as dd
 from dashboards import safe, ui
 from dashboards import workspace_data as wd
 from dashboards.i18n import t
 from delivery.alerts import RULES
+from delivery.thresholds import FIELDS as TH_FIELDS
 
 ctx = ui.context()
 p = ctx.principal
@@ -83,3 +85,25 @@ with ui.guard():
     if code and code[0] == p.login:
         st.caption(t("dl_tg_send"))
         st.code(f"/start {code[1]}", language=None)
+
+st.divider()
+st.subheader(t("al_thresholds"))
+st.caption(t("al_thresholds_help"))
+with ui.guard():
+    current = dd.thresholds(p, ctx.client_id)
+    th_labels = {f: t(f"al_th_{f}") for f in TH_FIELDS}
+    with st.form("al_th_form"):
+        cols = st.columns(len(TH_FIELDS))
+        typed = {
+            f: col.text_input(th_labels[f], value=f"{getattr(current, f):g}", key=f"al_th_{f}")
+            for f, col in zip(TH_FIELDS, cols, strict=True)
+        }
+        save = st.form_submit_button(t("al_th_save"))
+    if save:
+        try:
+            dd.set_thresholds(p, ctx.client_id, typed)
+        except (ValueError, PermissionError) as exc:
+            wd.form_error(exc, th_labels)
+        else:
+            st.session_state["al_flash"] = [("success", t("al_th_saved"))]
+            st.rerun()

@@ -1,11 +1,12 @@
-"""Delivery (PM, AM, analyst): the selected client's report schedules (add, list, remove) and its Telegram chats
-(a one-time `/start` code links a chat)."""
+"""Delivery (PM, AM, analyst): the selected client's report schedules (add, list, remove; e-mail, Telegram, Google
+Sheets), its Telegram chats (a one-time `/start` code links a chat) and the state of its delivery channels."""
 
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
+from dashboards import delivery_data as dd
 from dashboards import safe, ui
 from dashboards import workspace_data as wd
 from dashboards.i18n import t
@@ -28,6 +29,7 @@ FIELDS = {
         "recipients",
         "client_id",
         "schedule_id",
+        "spreadsheet_id",
     )
 }
 WEEKDAYS = {
@@ -125,6 +127,11 @@ with ui.guard():
         )
         commission = c.checkbox(t("dl_commission"), key="dl_commission")
         to = st.text_input(FIELDS["recipients"], key="dl_to", help=t("dl_recipients_help"))
+        sheet = st.text_input(
+            FIELDS["spreadsheet_id"],
+            key="dl_sheet",
+            help=t("dl_spreadsheet_help", email=dd.sheets_account() or t("dl_sheets_account_unset")),
+        )
         added = st.form_submit_button(t("dl_add_button"))
     if added:
         recipients = tuple(r.strip() for r in to.replace(";", ",").split(",") if r.strip())
@@ -145,6 +152,7 @@ with ui.guard():
                     vat,
                     commission,
                     recipients,
+                    sheet.strip(),
                 ),
             )
         except (ValueError, PermissionError) as exc:
@@ -189,3 +197,24 @@ with ui.guard():
     if code and code[0] == ctx.client_id:
         st.caption(t("dl_tg_send"))
         st.code(f"/start {code[1]}", language=None)
+
+st.subheader(t("dl_channels_state"))
+with ui.guard():
+    states = dd.channel_states(p, ctx.client_id)
+    if states.empty:
+        st.info(t("dl_channels_all_ok"))
+    else:
+        wd.show_table(
+            states.assign(
+                channel=states["channel"].map(lambda x: t(f"dl_channel_{x}")),
+                status=states["status"].map(lambda x: t(f"dl_ch_{x}")),
+            ),
+            {
+                "channel": "dl_ch_channel",
+                "destination": "dl_ch_destination",
+                "status": "dl_ch_status",
+                "reason": "dl_ch_reason",
+                "updated_at": "dl_ch_updated",
+            },
+            "dl_channels_table",
+        )

@@ -1059,3 +1059,45 @@ PARTITION BY toYYYYMM(date_day)
 ORDER BY (tenant_id, account_id, date_day, session_source, session_medium, session_campaign_name);
 CREATE TABLE IF NOT EXISTS raw_ga4.traffic_daily ON CLUSTER mrm AS raw_ga4.traffic_daily_local
 ENGINE = Distributed(mrm, raw_ga4, traffic_daily_local, cityHash64(tenant_id));
+
+ALTER TABLE app.report_schedules ON CLUSTER mrm ADD COLUMN IF NOT EXISTS spreadsheet_id String DEFAULT '';
+
+CREATE TABLE IF NOT EXISTS app.channel_status ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    client_id String,
+    channel LowCardinality(String),
+    destination String,
+    status LowCardinality(String),
+    reason String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/channel_status', '{node}', updated_at)
+ORDER BY (tenant_id, client_id, channel, destination);
+
+CREATE TABLE IF NOT EXISTS app.credential_status ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    platform LowCardinality(String),
+    account_id String,
+    expires_at Nullable(DateTime64(3, 'UTC')),
+    revoked UInt8 DEFAULT 0,
+    reason String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/credential_status', '{node}', updated_at)
+ORDER BY (tenant_id, platform, account_id);
+
+CREATE TABLE IF NOT EXISTS app.alert_thresholds ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    client_id String,
+    pacing_off_pct Float64,
+    pacing_from_day UInt16,
+    stale_hours Float64,
+    token_days UInt16,
+    updated_by String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/alert_thresholds', '{node}', updated_at)
+ORDER BY (tenant_id, client_id);

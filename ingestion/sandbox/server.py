@@ -32,6 +32,7 @@ from ingestion.sandbox.generator import World
 API_MODULES: dict[str, str] = {
     "oauth": "ingestion.sandbox.yandex_oauth",
     "telegram": "ingestion.sandbox.telegram",  # report and alert delivery (delivery/telegram.py)
+    "sheets": "ingestion.sandbox.sheets",  # Google Sheets report export (delivery/sheets.py)
     "cbr": "ingestion.sandbox.cbr",  # Bank of Russia exchange rates (reference data, not an ad platform)
     "google_oauth": "ingestion.sandbox.google_oauth",  # token endpoint shared by Google Ads and GA4
     **{p.sandbox_api: p.sandbox_module for p in BY_PLATFORM.values()},

@@ -1,0 +1,152 @@
+"""Ad-account token health for the `token` alert rule: when a credential expires and whether it was revoked.
+
+The platforms' OAuth answers say it: a token answer's `expires_in` gives the expiry, `invalid_grant` ("expired
+or revoked") says the grant is dead. `record_answer` stores what one answer said (app.credential_status);
+`check_refresh` asks a token endpoint with the account's refresh grant and records the answer. The rule fires
+for a credential expiring within N days or revoked, and clears once the account is reconnected: a newer token
+answer, or a credential saved after the revocation. Nothing here logs or stores a token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+
+from delivery.alerts import Condition
+
+_COLS = ["tenant_id", "platform", "account_id", "expires_at", "revoked", "reason", "updated_at"]
+DEAD_GRANT = ("invalid_grant", "unauthorized_client")
+
+
+def record(
+    ch: Any,
+    tenant_id: str,
+    platform: str,
+    account_id: str,
+    *,
+    expires_at: dt.datetime | None = None,
+    revoked: bool = False,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> None:
+    ch.insert(
+        "app.credential_status",
+        [
+            [
+                tenant_id,
+                platform,
+                account_id,
+                expires_at,
+                int(revoked),
+                reason[:300],
+                at or dt.datetime.now(dt.UTC),
+            ]
+        ],
+        column_names=_COLS,
+    )
+
+
+def record_answer(
+    ch: Any,
+    tenant_id: str,
+    platform: str,
+    account_id: str,
+    status: int,
+    body: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> str:
+    """Store what one OAuth token answer says: 'ok' (with its expiry), 'revoked', or 'unknown' (kept as it was)."""
+    now = now or dt.datetime.now(dt.UTC)
+    if status == 200 and body.get("access_token"):
+        expires = body.get("expires_in")
+        at = now + dt.timedelta(seconds=float(expires)) if expires not in (None, "") else None
+        record(ch, tenant_id, platform, account_id, expires_at=at, at=now)
+        return "ok"
+    if status in (400, 401) and str(body.get("error", "")) in DEAD_GRANT:
+        why = str(body.get("error_description") or body.get("error"))
+        record(ch, tenant_id, platform, account_id, revoked=True, reason=why, at=now)
+        return "revoked"
+    return "unknown"
+
+
+def check_refresh(
+    ch: Any, tenant_id: str, platform: str, account_id: str, token_url: str, form: dict[str, str]
+) -> str:
+    """POST the account's refresh grant (`form`) to its OAuth token endpoint and record the answer."""
+    try:
+        r = httpx.post(token_url, data=form, timeout=20)
+        body = r.json()
+    except (httpx.HTTPError, ValueError):
+        return "unknown"  # the endpoint is down: says nothing about the credential
+    return record_answer(
+        ch, tenant_id, platform, account_id, r.status_code, body if isinstance(body, dict) else {}
+    )
+
+
+def status(ch: Any, tenant_id: str, client_id: str) -> list[dict[str, Any]]:
+    """The recorded state of each of the client's accounts, with when its credential was last saved."""
+    res = ch.query(
+        "SELECT s.platform, s.account_id, s.expires_at, s.revoked, s.reason, s.updated_at, c.saved_at "
+        "FROM (SELECT * FROM app.credential_status FINAL WHERE tenant_id = {t:String}) AS s "
+        "LEFT JOIN (SELECT platform, account_id, max(updated_at) AS saved_at FROM app.account_credentials FINAL "
+        "WHERE tenant_id = {t:String} AND is_deleted = 0 GROUP BY platform, account_id) AS c "
+        "ON c.platform = s.platform AND c.account_id = s.account_id "
+        "WHERE (s.platform, s.account_id) IN (SELECT platform, account_id FROM app.accounts FINAL "
+        "WHERE tenant_id = {t:String} AND client_id = {c:String}) ORDER BY s.platform, s.account_id",
+        parameters={"t": tenant_id, "c": client_id},
+        settings={"join_use_nulls": 1},
+    )
+    return [
+        dict(
+            zip(
+                ["platform", "account_id", "expires_at", "revoked", "reason", "at", "saved_at"],
+                r,
+                strict=True,
+            )
+        )
+        for r in res.result_rows
+    ]
+
+
+def _utc(v: dt.datetime | None) -> dt.datetime | None:
+    return v.replace(tzinfo=dt.UTC) if v is not None and v.tzinfo is None else v
+
+
+def conditions(ch: Any, tenant_id: str, client_id: str, now: dt.datetime, days: int) -> list[Condition]:
+    """A condition per account whose credential was revoked (and not reconnected) or expires within `days`."""
+    out = []
+    for s in status(ch, tenant_id, client_id):
+        subject = f"{s['platform']}:{s['account_id']}"
+        saved, at, expires = _utc(s["saved_at"]), _utc(s["at"]), _utc(s["expires_at"])
+        if s["revoked"]:
+            if saved is not None and at is not None and saved > at:
+                continue  # reconnected: a credential was saved after the revocation
+            why = s["reason"][:200]
+            out.append(
+                Condition(
+                    f"token:{subject}",
+                    "token",
+                    now.date().isoformat(),
+                    float(days) + 100.0,  # worse than any expiry, so expiring → revoked re-alerts
+                    f"доступ к кабинету {subject} отозван или истёк ({why}): подключите кабинет заново",
+                    f"access to {subject} was revoked or has expired ({why}): reconnect the account",
+                )
+            )
+        elif expires is not None:
+            left = (expires - now).total_seconds() / 86400
+            if left > days:
+                continue
+            shown = max(0, int(left))
+            out.append(
+                Condition(
+                    f"token:{subject}",
+                    "token",
+                    now.date().isoformat(),
+                    float(days) - max(left, 0.0) + 1.0,
+                    f"токен кабинета {subject} истекает через {shown} дн. ({expires:%Y-%m-%d})",
+                    f"the token of {subject} expires in {shown} day(s) ({expires:%Y-%m-%d})",
+                )
+            )
+    return out
