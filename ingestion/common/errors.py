@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class IngestionError(Exception):
     """Base class: something went wrong fetching or loading platform data."""
@@ -42,6 +44,19 @@ class ApiError(IngestionError):
         self.code = code
         self.error_text = error_text
         super().__init__(message, platform=platform, request_id=request_id)
+
+    @classmethod
+    def citing(cls, message: str, cause: ApiError, *, platform: str | None = None) -> Self:
+        """A `cls` error saying `message` that keeps what `cause` knew of the answer: its request id, HTTP
+        status, platform code and platform text (and its platform unless one is named)."""
+        return cls(
+            message,
+            platform=cause.platform if platform is None else platform,
+            request_id=cause.request_id,
+            status=cause.status,
+            code=cause.code,
+            error_text=cause.error_text,
+        )
 
 
 class AuthError(ApiError):

@@ -16,11 +16,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 
 from ingestion.common.errors import ApiError, AuthError, RetryExhausted
+
+_E = TypeVar("_E", bound=ApiError)
 
 Action = Literal["ok", "retry", "refresh", "fatal"]
 
@@ -242,24 +244,10 @@ class ApiClient:
                     return
                 response.close()
                 if verdict.action == "fatal":
-                    raise ApiError(
-                        self._describe(method, url, verdict, last_status),
-                        platform=self.platform,
-                        request_id=rid,
-                        status=last_status,
-                        code=verdict.code,
-                        error_text=verdict.error_text,
-                    )
+                    raise self._failure(ApiError, method, url, verdict, last_status, rid)
                 if verdict.action == "refresh":
                     if refreshed or self.refresh is None:
-                        raise AuthError(
-                            self._describe(method, url, verdict, last_status),
-                            platform=self.platform,
-                            request_id=rid,
-                            status=last_status,
-                            code=verdict.code,
-                            error_text=verdict.error_text,
-                        )
+                        raise self._failure(AuthError, method, url, verdict, last_status, rid)
                     with self._refresh_lock:
                         self.refresh()
                     refreshed = True
@@ -275,13 +263,34 @@ class ApiClient:
             self.sleep(delay)
             waited += delay
         assert last is not None
-        raise RetryExhausted(
-            f"gave up after {attempt} attempts: " + self._describe(method, url, last, last_status),
+        raise self._failure(
+            RetryExhausted,
+            method,
+            url,
+            last,
+            last_status,
+            last.request_id,
+            f"gave up after {attempt} attempts: ",
+        )
+
+    def _failure(
+        self,
+        kind: type[_E],
+        method: str,
+        url: str,
+        verdict: Verdict,
+        status: int | None,
+        request_id: str | None,
+        prefix: str = "",
+    ) -> _E:
+        """A `kind` error describing the request and the platform's answer."""
+        return kind(
+            prefix + self._describe(method, url, verdict, status),
             platform=self.platform,
-            request_id=last.request_id,
-            status=last_status,
-            code=last.code,
-            error_text=last.error_text,
+            request_id=request_id,
+            status=status,
+            code=verdict.code,
+            error_text=verdict.error_text,
         )
 
     @staticmethod

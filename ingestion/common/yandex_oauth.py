@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
-from ingestion.common.errors import AuthError, ConfigError, RetryExhausted
+from ingestion.common.errors import ApiError, AuthError, ConfigError, RetryExhausted
 from ingestion.common.http import RetryPolicy, parse_retry_after, request_id_of, unreadable_json
+
+_E = TypeVar("_E", bound=ApiError)
 
 
 class YandexOAuth:
@@ -102,14 +104,10 @@ class YandexOAuth:
                     else:
                         error = str((payload or {}).get("error") or "")
                         text = _error_text(resp, payload)
-                        raise AuthError(
-                            f"token refresh rejected (HTTP {status}{' ' + error if error else ''}): {text}",
-                            platform=self.platform,
-                            request_id=rid,
-                            status=status,
-                            code=error,
-                            error_text=text,
+                        rejected = (
+                            f"token refresh rejected (HTTP {status}{' ' + error if error else ''}): {text}"
                         )
+                        raise self._failure(AuthError, rejected, rid, status, error, text)
                 if attempt == self.policy.max_attempts:
                     break
                 delay = self.policy.wait_for(attempt, hint)
@@ -117,13 +115,15 @@ class YandexOAuth:
                     break
                 self.sleep(delay)
                 waited += delay
-        raise RetryExhausted(
-            f"gave up after {attempt} attempts: POST {url} (token refresh) failed: {problem}",
-            platform=self.platform,
-            request_id=rid,
-            status=status,
-            code=code,
-            error_text=problem,
+        gave_up = f"gave up after {attempt} attempts: POST {url} (token refresh) failed: {problem}"
+        raise self._failure(RetryExhausted, gave_up, rid, status, code, problem)
+
+    def _failure(
+        self, kind: type[_E], message: str, request_id: str | None, status: int | None, code: str, text: str
+    ) -> _E:
+        """A `kind` error of this platform with what is known of the token endpoint's answer."""
+        return kind(
+            message, platform=self.platform, request_id=request_id, status=status, code=code, error_text=text
         )
 
 

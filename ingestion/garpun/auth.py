@@ -169,13 +169,10 @@ class ServiceAccountTokens:
         except RetryExhausted:
             raise
         except ApiError as exc:
-            raise AuthError(
+            raise AuthError.citing(
                 f"Garpun token endpoint refused service account {self.key.client_email!r}: {exc.error_text}",
+                exc,
                 platform=PLATFORM,
-                request_id=exc.request_id,
-                status=exc.status,
-                code=exc.code,
-                error_text=exc.error_text,
             ) from exc
         try:
             body = response.json()

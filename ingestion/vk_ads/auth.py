@@ -209,16 +209,13 @@ class TokenManager:
             if lost:
                 self.unconfirmed += 1
                 if self.unconfirmed >= self.max_unconfirmed:
-                    raise RetryExhausted(
+                    raise RetryExhausted.citing(
                         f"{what}: {self.unconfirmed} token answers were lost in transit ({last.error_text}); each "
                         f"may be a live token counted against VK's five-token cap for client {self.client_id!r}, "
                         "so no more are requested. Unused tokens lapse; POST "
                         f"{DELETE_TOKENS_PATH} deletes all of this user's tokens at once",
+                        last,
                         platform=PLATFORM,
-                        request_id=last.request_id,
-                        status=last.status,
-                        code=last.code,
-                        error_text=last.error_text,
                     ) from last
             if attempt == policy.max_attempts:
                 break
@@ -228,13 +225,8 @@ class TokenManager:
             self.http.attempts_log.append(("retry", f"{what}: {last.error_text[:200]} (sleep {delay:.2f}s)"))
             self.http.sleep(delay)
             waited += delay
-        raise RetryExhausted(
-            f"gave up after {attempt} attempts: {what}: {last.error_text}",
-            platform=PLATFORM,
-            request_id=last.request_id,
-            status=last.status,
-            code=last.code,
-            error_text=last.error_text,
+        raise RetryExhausted.citing(
+            f"gave up after {attempt} attempts: {what}: {last.error_text}", last, platform=PLATFORM
         ) from last
 
     def _issue(self) -> None:
@@ -244,24 +236,18 @@ class TokenManager:
             raise  # the endpoint never gave a usable answer: a transport problem, not bad credentials
         except ApiError as exc:
             if exc.status != 403:
-                raise AuthError(
+                raise AuthError.citing(
                     f"VK Ads refused a token for client {self.client_id!r}: {exc.error_text}",
+                    exc,
                     platform=PLATFORM,
-                    request_id=exc.request_id,
-                    status=exc.status,
-                    code=exc.code,
-                    error_text=exc.error_text,
                 ) from exc
             if not self.revoke_on_cap:
-                raise AuthError(
+                raise AuthError.citing(  # exc.status is 403 here
                     f"VK Ads five-token cap reached for client {self.client_id!r} ({exc.error_text}). Delete tokens "
                     f"with POST {DELETE_TOKENS_PATH}, set MRM_VK_ADS_REVOKE_TOKENS_ON_CAP=true, or set "
                     "MRM_VK_ADS_TOKEN_CACHE_PATH so runs reuse one token",
+                    exc,
                     platform=PLATFORM,
-                    request_id=exc.request_id,
-                    status=403,
-                    code=exc.code,
-                    error_text=exc.error_text,
                 ) from exc
             self._delete_tokens()
             self.unconfirmed = 0  # the deletion took the tokens of lost answers with it
