@@ -5,18 +5,19 @@ Each table-producing function returns Arrow data in the column order of its raw 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.common import ApiClient, PayloadError
 from ingestion.common.money import decimal_array_to_money, micros_array_to_money
 from ingestion.common.windows import provisional_since
 from ingestion.google_ads import schema
-from ingestion.google_ads.parse import get, int_field, stream_results
+from ingestion.google_ads.parse import arrow_results, get, int_field, stream_runs
 from ingestion.google_ads.settings import PLATFORM, Settings, customer_digits
 
 CUSTOMER_QUERY = "SELECT customer.id, customer.currency_code, customer.time_zone FROM customer"
@@ -29,6 +30,7 @@ CAMPAIGNS_QUERY = (
     "SELECT campaign.id, campaign.name, campaign.status, campaign.advertising_channel_type, "
     "campaign.start_date, campaign.end_date FROM campaign"
 )
+T = TypeVar("T")
 AD_STATS_QUERY = (
     "SELECT campaign.id, campaign.name, ad_group.id, ad_group.name, ad_group_ad.ad.id, segments.date, "
     "segments.ad_network_type, metrics.impressions, metrics.clicks, metrics.cost_micros, "
@@ -70,11 +72,16 @@ def search(api: ApiClient, settings: Settings, customer_id: str, query: str) -> 
 
 
 def stream(
-    api: ApiClient, settings: Settings, customer_id: str, query: str
-) -> Iterator[list[dict[str, Any]]]:
-    """googleAds:searchStream result batches, read from the HTTP stream as they arrive."""
+    api: ApiClient,
+    settings: Settings,
+    customer_id: str,
+    query: str,
+    fast: Callable[[bytes], T | None] | None = None,
+) -> Iterator[T | list[dict[str, Any]]]:
+    """googleAds:searchStream batches read from the HTTP stream as they arrive: `fast(batch text)` where it gives
+    something, else each batch's `results` (dicts)."""
     with api.stream("POST", _path(settings, customer_id, "searchStream"), json={"query": query}) as resp:
-        yield from stream_results(resp.iter_bytes(), request_id=resp.headers.get("request-id"))
+        yield from stream_runs(resp.iter_bytes(), fast, request_id=resp.headers.get("request-id"))
 
 
 def discover_accounts(api: ApiClient, settings: Settings) -> list[dict[str, Any]]:
@@ -161,23 +168,105 @@ def fetch_ad_stats(
     timezone: str,
 ) -> Iterator[pa.RecordBatch]:
     """Ad × day × network rows of [from, to] as raw-table batches; cost_micros → Decimal exactly."""
-    since = provisional_since(today, settings.lookback_days)
+    ctx: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "customer_id": customer_id,
+        "currency": currency,
+        "timezone": timezone,
+        "since": provisional_since(today, settings.lookback_days),
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     query = AD_STATS_QUERY.format(start=date_from.isoformat(), end=date_to.isoformat())
     offset = 0
-    for batch in stream(api, settings, customer_id, query):
-        if batch:
-            yield _ad_batch(
-                batch,
-                tenant_id=tenant_id,
-                customer_id=customer_id,
-                currency=currency,
-                timezone=timezone,
-                since=since,
-                date_from=date_from,
-                date_to=date_to,
-                offset=offset,
-            )
-            offset += len(batch)
+    for batch in stream(api, settings, customer_id, query, lambda run: _arrow_ad_batch(run, **ctx)):
+        if isinstance(batch, pa.RecordBatch):
+            n = batch.num_rows
+            if n:
+                yield batch
+        elif n := len(batch):
+            yield _ad_batch(batch, **ctx, offset=offset)
+        offset += n
+
+
+# An ad row as Arrow's JSON reader takes it: exactly these JSON types (int64 metrics are strings in the REST
+# mapping, doubles numbers); resource names and any other field are skipped.
+AD_ROW_JSON = pa.struct(
+    [
+        ("campaign", pa.struct([("id", pa.string()), ("name", pa.string())])),
+        ("adGroup", pa.struct([("id", pa.string()), ("name", pa.string())])),
+        ("adGroupAd", pa.struct([("ad", pa.struct([("id", pa.string())]))])),
+        ("segments", pa.struct([("date", pa.string()), ("adNetworkType", pa.string())])),
+        (
+            "metrics",
+            pa.struct(
+                [
+                    ("impressions", pa.string()),
+                    ("clicks", pa.string()),
+                    ("costMicros", pa.string()),
+                    ("conversions", pa.float64()),
+                    ("conversionsValue", pa.float64()),
+                ]
+            ),
+        ),
+    ]
+)
+
+
+def _arrow_ad_batch(run: bytes, *, date_from: date, date_to: date, **ctx: Any) -> pa.RecordBatch | None:
+    """A run of searchStream batches straight to the raw table, column-wise (no Python object per value), or None
+    for anything unusual — a missing id or date, a value that is not a plain number, a negative or NaN metric, a
+    day outside the window — which `_ad_batch` then reads row by row, giving the same rows or the error naming
+    the row and field. Raises ValueError when the run is not JSON."""
+    rows = arrow_results(run, AD_ROW_JSON)
+    if rows is None:
+        return None
+    campaign, group, ad_group_ad, segments, metrics = rows.flatten()
+    if campaign.null_count or group.null_count or ad_group_ad.null_count or segments.null_count:
+        return None
+    campaign_id, campaign_name = campaign.flatten()
+    group_id, group_name = group.flatten()
+    (ad,) = ad_group_ad.flatten()
+    (ad_id,) = ad.flatten()
+    day_text, network = segments.flatten()
+    impressions, clicks, cost, conversions, value = metrics.flatten()  # null where the API left a zero out
+    if campaign_id.null_count or group_id.null_count or ad_id.null_count or day_text.null_count:
+        return None
+    try:
+        ids = [pc.cast(a, pa.uint64()) for a in (campaign_id, group_id, ad_id)]
+        counts = [pc.cast(pc.fill_null(a, "0"), pa.uint64()) for a in (impressions, clicks)]
+        micros = pc.cast(pc.fill_null(cost, "0"), pa.int64())
+    except pa.ArrowInvalid:
+        return None
+    floats = [pc.fill_null(a, 0.0) for a in (conversions, value)]
+    if len(rows) and (
+        pc.min(micros).as_py() < 0
+        or any(pc.min(a).as_py() < 0 or pc.any(pc.is_nan(a)).as_py() for a in floats)
+    ):
+        return None
+    # A window has few distinct days: each is read by date.fromisoformat, as row by row.
+    coded = pc.dictionary_encode(day_text)
+    try:
+        distinct = [date.fromisoformat(d) for d in coded.dictionary.to_pylist()]
+    except ValueError:
+        return None
+    if any(not date_from <= d <= date_to for d in distinct):
+        return None
+    columns = {
+        "date_day": pa.array(distinct, pa.date32()).take(coded.indices),
+        "campaign_id": ids[0],
+        "campaign_name": pc.fill_null(campaign_name, ""),
+        "ad_group_id": ids[1],
+        "ad_group_name": pc.fill_null(group_name, ""),
+        "ad_id": ids[2],
+        "ad_network_type": pc.fill_null(network, "UNSPECIFIED"),
+        "impressions": counts[0],
+        "clicks": counts[1],
+        "cost": micros,
+        "conversions": floats[0],
+        "conversions_value": floats[1],
+    }
+    return _record_batch(columns, **ctx)
 
 
 def _ad_batch(
@@ -192,30 +281,67 @@ def _ad_batch(
     date_to: date,
     offset: int,
 ) -> pa.RecordBatch:
-    n = len(results)
+    """Rows decoded by `json` to the raw table; an unusual row is checked field by field (`_checked_columns`)."""
     days, cols, cost, conv, value = _fast_columns(results, date_from, date_to) or _checked_columns(
         results, date_from, date_to, offset
     )
-    arrays = {
-        "tenant_id": pa.array([tenant_id] * n),
-        "account_id": pa.array([customer_id] * n),
+    columns = {
         "date_day": pa.array(days, pa.date32()),
         "campaign_id": pa.array(cols["campaign_id"], pa.uint64()),
-        "campaign_name": pa.array(cols["campaign_name"]),
+        "campaign_name": pa.array(cols["campaign_name"], pa.string()),
         "ad_group_id": pa.array(cols["ad_group_id"], pa.uint64()),
-        "ad_group_name": pa.array(cols["ad_group_name"]),
+        "ad_group_name": pa.array(cols["ad_group_name"], pa.string()),
         "ad_id": pa.array(cols["ad_id"], pa.uint64()),
-        "ad_network_type": pa.array(cols["ad_network_type"]),
+        "ad_network_type": pa.array(cols["ad_network_type"], pa.string()),
         "impressions": pa.array(cols["impressions"], pa.uint64()),
         "clicks": pa.array(cols["clicks"], pa.uint64()),
-        "cost": micros_array_to_money(pa.array(cost)),
+        "cost": pa.array(cost, pa.int64()),
+        "conversions": pa.array(conv, pa.float64()),
+        "conversions_value": pa.array(value, pa.float64()),
+    }
+    return _record_batch(
+        columns,
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        currency=currency,
+        timezone=timezone,
+        since=since,
+    )
+
+
+def _record_batch(
+    columns: dict[str, pa.Array],
+    *,
+    tenant_id: str,
+    customer_id: str,
+    currency: str,
+    timezone: str,
+    since: date,
+) -> pa.RecordBatch:
+    """The raw-table batch of parsed columns (cost in int64 micros, conversions and value as floats)."""
+    n = len(columns["date_day"])
+
+    def const(value: Any, kind: pa.DataType) -> pa.Array:
+        return pa.repeat(pa.scalar(value, kind), n)
+
+    arrays = {
+        "tenant_id": const(tenant_id, pa.string()),
+        "account_id": const(customer_id, pa.string()),
+        **{
+            k: columns[k]
+            for k in ("date_day", "campaign_id", "campaign_name", "ad_group_id", "ad_group_name")
+        },
+        **{k: columns[k] for k in ("ad_id", "ad_network_type", "impressions", "clicks")},
+        "cost": micros_array_to_money(columns["cost"]),
         # Google bills foreign accounts without Russian VAT: the reported cost is net.
-        "cost_includes_vat": pa.array([0] * n, pa.uint8()),
-        "currency": pa.array([currency] * n),
-        "conversions": decimal_array_to_money(pa.array(conv, pa.float64())),
-        "conversions_value": decimal_array_to_money(pa.array(value, pa.float64())),
-        "timezone": pa.array([timezone] * n),
-        "is_provisional": pa.array([int(d >= since) for d in days], pa.uint8()),
+        "cost_includes_vat": const(0, pa.uint8()),
+        "currency": const(currency, pa.string()),
+        "conversions": decimal_array_to_money(columns["conversions"]),
+        "conversions_value": decimal_array_to_money(columns["conversions_value"]),
+        "timezone": const(timezone, pa.string()),
+        "is_provisional": pc.cast(
+            pc.greater_equal(columns["date_day"], pa.scalar(since, pa.date32())), pa.uint8()
+        ),
     }
     return pa.RecordBatch.from_pydict(arrays, schema=schema.AD_STATS_DAILY)
 

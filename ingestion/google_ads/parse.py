@@ -1,19 +1,28 @@
-"""googleAds:searchStream bodies: a JSON array of batches `{"results": [...], "requestId"}` read element by element
-from the HTTP stream (never held whole), and GAQL rows → typed values. An `{"error": ...}` element is the server
-giving up part-way (partial failure): the rows before it must not be loaded alone."""
+"""googleAds:searchStream bodies: a JSON array of batches `{"results": [...], "fieldMask", "requestId"}` read from the
+HTTP stream a batch at a time (never held whole), and GAQL rows → typed values. An `{"error": ...}` element is the
+server giving up part-way (partial failure): the rows before it must not be loaded alone.
+
+Batches are cut out of the byte stream where the next one begins (`,{"results"`) and handed whole to a decoder —
+Arrow's JSON reader for the ad rows, `json` otherwise. A cut that was not between batches after all (the text sat
+inside a string) leaves JSON that does not parse, and the rest of the answer is then read element by element."""
 
 from __future__ import annotations
 
 import codecs
+import io
 import itertools
 import json
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.json as pa_json
 
 from ingestion.common.errors import ApiError, PayloadError
 from ingestion.google_ads.client import RETRY_STATUSES, failure_of
 from ingestion.google_ads.settings import PLATFORM
 
+T = TypeVar("T")
 _DECODER = json.JSONDecoder()
 _WS = " \t\r\n"
 
@@ -89,26 +98,167 @@ def iter_array(chunks: Iterable[bytes], *, request_id: str | None = None) -> Ite
         )
 
 
+_RESULTS = b'"results"'
+_WS_BYTES = b" \t\r\n"
+
+
+def iter_runs(
+    chunks: Iterable[bytes], decode: Callable[[bytes], T], *, request_id: str | None = None
+) -> Iterator[T | dict[str, Any]]:
+    """`decode(run)` for each run of whole elements of a top-level JSON array arriving in byte chunks; a run is the
+    elements' text as sent (comma-separated, no brackets), normally one batch.
+
+    A run ends where `,{"results"` begins the next batch. `decode` raises ValueError when the run is not JSON — the
+    cut fell inside a string — and from there on the elements are read one by one (`iter_array`, dicts), as they
+    are for anything else unexpected (no '[', a cut answer), with its errors."""
+    it = _slices(chunks)
+    buf = bytearray()
+    start = scan = -1  # where the current run begins (after '[' or a comma); where to look for the next key
+    for chunk in it:
+        buf += chunk
+        if start < 0:
+            head = buf.lstrip(_WS_BYTES)
+            if not head:
+                continue
+            if head[:1] != b"[":
+                break
+            start = scan = len(buf) - len(head) + 1
+        while (key := buf.find(_RESULTS, scan)) >= 0:
+            scan = key + 1
+            brace = _back(buf, key - 1, start)
+            comma = _back(buf, brace - 1, start) if brace >= 0 and buf[brace] == ord("{") else -1
+            if comma < 0 or buf[comma] != ord(","):
+                continue
+            with memoryview(buf) as view:
+                run = bytes(view[start:comma])
+            try:
+                made = decode(run)
+            except ValueError:
+                break
+            yield made
+            del buf[: comma + 1]
+            start, scan = 0, scan - comma - 1
+        else:
+            scan = max(start, len(buf) - len(_RESULTS))
+            continue
+        break  # a cut that did not parse: read the rest element by element
+    else:  # the answer is complete
+        rest = bytes(buf[start:]).rstrip(_WS_BYTES) if start >= 0 else b""
+        if rest.endswith(b"]"):
+            run = rest[:-1].strip(_WS_BYTES)
+            if not run:
+                return
+            try:
+                made = decode(run)
+            except ValueError:
+                pass
+            else:
+                yield made
+                return
+    tail = b"[" + bytes(buf[start:]) if start >= 0 else bytes(buf)
+    yield from iter_array(itertools.chain([tail], it), request_id=request_id)
+
+
+def _slices(chunks: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes | memoryview]:
+    """The chunks, a long one in slices (a body read ahead whole arrives as one chunk; the buffer stays a batch)."""
+    for chunk in chunks:
+        if len(chunk) <= size:
+            yield chunk
+            continue
+        view = memoryview(chunk)
+        for i in range(0, len(view), size):
+            yield view[i : i + size]
+
+
+def _back(buf: bytearray, pos: int, floor: int) -> int:
+    """The position of the last non-blank byte at or before `pos` (not before `floor`), or -1."""
+    while pos >= floor and buf[pos] in _WS_BYTES:
+        pos -= 1
+    return pos if pos >= floor else -1
+
+
+def results_of(element: dict[str, Any], request_id: str | None) -> list[dict[str, Any]]:
+    """The `results` of a batch; an error element raises (retryable statuses as a PayloadError, so the whole window
+    is fetched again; anything else as a loud ApiError)."""
+    if "error" in element:
+        grpc, code, message, _delay, rid = failure_of(element)
+        text = f"searchStream failed part-way: {grpc} {code}: {message}"
+        if grpc in RETRY_STATUSES:
+            raise PayloadError(text, platform=PLATFORM, request_id=rid or request_id)
+        raise ApiError(
+            text, platform=PLATFORM, request_id=rid or request_id, code=code or grpc, error_text=message
+        )
+    results = element.get("results", [])
+    if not isinstance(results, list):
+        raise PayloadError("searchStream batch has no results list", platform=PLATFORM, request_id=request_id)
+    return results
+
+
+class _Elements(list):  # type: ignore[type-arg]
+    """Elements decoded with `json` (told apart from what a fast decoder makes)."""
+
+
+def stream_runs(
+    chunks: Iterable[bytes],
+    fast: Callable[[bytes], T | None] | None = None,
+    *,
+    request_id: str | None = None,
+) -> Iterator[T | list[dict[str, Any]]]:
+    """Each run of whole batches as `fast(run)` where that gives something (it returns None for anything it cannot
+    prove clean), else as the `results` list of each batch in it, error elements raising."""
+
+    def decode(run: bytes) -> T | _Elements:
+        made = fast(run) if fast is not None else None
+        return made if made is not None else _Elements(json.loads(b"[" + run + b"]"))
+
+    for item in iter_runs(chunks, decode, request_id=request_id):
+        if isinstance(item, dict):
+            yield results_of(item, request_id)
+        elif isinstance(item, _Elements):
+            for n, element in enumerate(item, 1):
+                if not isinstance(element, dict):
+                    raise PayloadError(
+                        "searchStream element is not an object",
+                        platform=PLATFORM,
+                        request_id=request_id,
+                        row=n,
+                    )
+                yield results_of(element, request_id)
+        else:
+            yield item
+
+
 def stream_results(
     chunks: Iterable[bytes], *, request_id: str | None = None
 ) -> Iterator[list[dict[str, Any]]]:
-    """The `results` of each batch; an error element raises (retryable statuses as a PayloadError, so the whole
-    window is fetched again; anything else as a loud ApiError)."""
-    for element in iter_array(chunks, request_id=request_id):
-        if "error" in element:
-            grpc, code, message, _delay, rid = failure_of(element)
-            text = f"searchStream failed part-way: {grpc} {code}: {message}"
-            if grpc in RETRY_STATUSES:
-                raise PayloadError(text, platform=PLATFORM, request_id=rid or request_id)
-            raise ApiError(
-                text, platform=PLATFORM, request_id=rid or request_id, code=code or grpc, error_text=message
-            )
-        results = element.get("results", [])
-        if not isinstance(results, list):
-            raise PayloadError(
-                "searchStream batch has no results list", platform=PLATFORM, request_id=request_id
-            )
-        yield results
+    """The `results` of each batch (dicts); an error element raises."""
+    yield from stream_runs(chunks, None, request_id=request_id)  # type: ignore[misc]
+
+
+def arrow_results(run: bytes, row_type: pa.StructType) -> pa.StructArray | None:
+    """The rows of a run of batches read by Arrow's JSON reader against `row_type` (fields not in it are skipped),
+    or None when the run is not batches of rows of exactly those JSON types (a number where a string belongs, a
+    batch without results — an error element, say — a null row): the `json` path then reads it and says what is
+    wrong. Raises ValueError when the run is not JSON at all."""
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(run),
+            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(run) + 1),
+            parse_options=pa_json.ParseOptions(
+                explicit_schema=pa.schema([("results", pa.list_(row_type))]),
+                unexpected_field_behavior="ignore",
+                newlines_in_values=True,
+            ),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None  # not this shape, or not JSON: json.loads decides which
+    results = table.column("results")
+    if results.null_count:
+        return None
+    if results.num_chunks == 0:
+        return pa.array([], row_type)
+    rows = pa.concat_arrays([c.flatten() for c in results.chunks])
+    return None if rows.null_count else rows
 
 
 def int_field(
