@@ -73,6 +73,28 @@ class MetricsBody(BaseModel):
     cursor: str | None = None
 
 
+class PeriodQuery(BaseModel):
+    """The client and period of a per-client GET (its query string)."""
+
+    client_id: str
+    date_from: str
+    date_to: str
+
+
+class CampaignsQuery(PeriodQuery):
+    platform: str | None = None
+    compare: Literal["previous_period", "last_year"] | None = None
+    vat: Literal["net", "gross"] = "net"
+    limit: int = Field(100, ge=1, le=1000)
+    cursor: str | None = None
+    lang: Literal["en", "ru"] = "en"
+
+
+class PlanFactQuery(PeriodQuery):
+    vat: Literal["net", "gross"] = "net"
+    lang: Literal["en", "ru"] = "en"
+
+
 class CurveBody(BaseModel):
     grp: list[float] = Field(min_length=1, max_length=1000)
     model: Literal["negative_exponential", "hyperbolic", "poisson"] = "negative_exponential"
@@ -196,60 +218,19 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
         return tools.list_clients(ch(), kp.principal)
 
     @app.get("/v1/campaigns", summary="Campaign performance over a period")
-    def campaigns(
-        kp: Caller,
-        client_id: str,
-        date_from: str,
-        date_to: str,
-        platform: str | None = None,
-        compare: Literal["previous_period", "last_year"] | None = None,
-        vat: Literal["net", "gross"] = "net",
-        limit: int = Query(100, ge=1, le=1000),
-        cursor: str | None = None,
-        lang: Literal["en", "ru"] = "en",
-    ) -> Any:
-        return _paged(
-            tools.campaign_performance(
-                ch(),
-                kp.principal,
-                client_id=client_id,
-                date_from=date_from,
-                date_to=date_to,
-                platform=platform,
-                compare=compare,
-                vat=vat,
-                limit=limit,
-                offset=_cursor(cursor),
-                lang=lang,
-            )
-        )
+    def campaigns(kp: Caller, q: Annotated[CampaignsQuery, Query()]) -> Any:
+        args = q.model_dump(exclude={"cursor"}) | {"offset": _cursor(q.cursor)}
+        return _paged(tools.campaign_performance(ch(), kp.principal, **args))
 
     @app.get("/v1/plans", summary="Media plans and versions of a client")
     def plans(kp: Caller, client_id: str) -> Any:
         return tools.list_plans(ch(), kp.principal, client_id)
 
     @app.get("/v1/plans/{plan_id}/versions/{plan_version}/vs-fact", summary="Plan vs fact per line")
-    def plan_fact(
-        kp: Caller,
-        plan_id: str,
-        plan_version: int,
-        client_id: str,
-        date_from: str,
-        date_to: str,
-        vat: Literal["net", "gross"] = "net",
-        lang: Literal["en", "ru"] = "en",
-    ) -> Any:
+    def plan_fact(kp: Caller, plan_id: str, plan_version: int, q: Annotated[PlanFactQuery, Query()]) -> Any:
         return _paged(
             tools.plan_vs_fact(
-                ch(),
-                kp.principal,
-                client_id=client_id,
-                plan_id=plan_id,
-                plan_version=plan_version,
-                date_from=date_from,
-                date_to=date_to,
-                vat=vat,
-                lang=lang,
+                ch(), kp.principal, plan_id=plan_id, plan_version=plan_version, **q.model_dump()
             )
         )
 
