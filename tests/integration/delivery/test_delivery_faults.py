@@ -182,3 +182,18 @@ def test_a_deleted_chat_breaks_telegram_and_the_other_channels_deliver(ch, world
     again = _run(ch, world, due, tmp_path)
     assert again.sent == [] and [x.split(":")[0] for x in again.skipped] == ["email"]
     assert any("no linked chat" in f for f in again.failed)  # until the chat is linked again
+
+
+def test_a_scheduled_run_finds_the_service_account_in_its_settings(ch, world, smtp, tmp_path, monkeypatch):
+    import json
+
+    due = _due(world, 4, ("sheets",))
+    monkeypatch.delenv("MRM_SHEETS_SERVICE_ACCOUNT_FILE", raising=False)
+    unset = dispatch.deliver_report(ch, due, out_dir=tmp_path, marts_db=DB)
+    assert unset.sent == [] and "MRM_SHEETS_SERVICE_ACCOUNT_FILE" in unset.failed[0]
+    keyfile = tmp_path / "sa.json"
+    keyfile.write_text(json.dumps(world["key"]))
+    monkeypatch.setenv("MRM_SHEETS_SERVICE_ACCOUNT_FILE", str(keyfile))
+    monkeypatch.setenv("MRM_SHEETS_API_URL", world["sheets"])
+    out = dispatch.deliver_report(ch, due, out_dir=tmp_path, marts_db=DB)  # as the Dagster op calls it
+    assert out.ok and out.sent == [f"sheets:{world['sid']}"]
