@@ -11,8 +11,9 @@ samplingMetadatas), `ga4_thresholded` (metadata.subjectToThresholding), plus the
 The wire format is the one the official `google-analytics-data` client speaks over REST (its test runs against this
 emulator): camelCase fields, int64 as JSON strings, enums as names or as numbers (`$alt=json;enum-encoding=int`),
 errors as google.rpc.Status. Date ranges take ISO dates, `today`, `yesterday` and `NdaysAgo`; `metricAggregations`
-answers totals/maximums/minimums. Request features the emulator does not model (filters, cohorts, comparisons, several
-date ranges) are refused with INVALID_ARGUMENT rather than answered with unfiltered numbers.
+answers totals/maximums/minimums; `orderBys` and `dimensionFilter` (string, in-list and empty filters under and/or/not)
+are applied. Request features the emulator does not model (metric filters, cohorts, comparisons, several date
+ranges) are refused with INVALID_ARGUMENT rather than answered with unfiltered numbers.
 """
 
 from __future__ import annotations
@@ -44,7 +45,15 @@ AGGREGATION_NUMBERS = {1: "TOTAL", 4: "COUNT", 5: "MINIMUM", 6: "MAXIMUM"}
 ORDER_TYPES = {1: "ALPHANUMERIC", 2: "CASE_INSENSITIVE_ALPHANUMERIC", 3: "NUMERIC"}
 MAX_ROWS = 250_000  # rows per answer, whatever `limit` asks for
 MAX_BATCH = 5  # reports per batchRunReports
-NOT_MODELLED = ("dimensionFilter", "metricFilter", "cohortSpec", "comparisons")
+MATCH_TYPES = {
+    1: "EXACT",
+    2: "BEGINS_WITH",
+    3: "ENDS_WITH",
+    4: "CONTAINS",
+    5: "FULL_REGEXP",
+    6: "PARTIAL_REGEXP",
+}
+NOT_MODELLED = ("metricFilter", "cohortSpec", "comparisons")
 OTHER_CAP = 12  # distinct source rows per day before the rest are folded into "(other)"
 LONG_TAIL_PROPERTY = "310000202"
 
@@ -133,6 +142,7 @@ class Ga4Api(EmulatorApi):
             raise ValueError(
                 f"The emulator does not model {refused[0]}; the request would get unfiltered numbers."
             )
+        keep = _matcher(body["dimensionFilter"], "dimensionFilter") if body.get("dimensionFilter") else None
         aggregations = [
             _enum(a, AGGREGATION_NUMBERS, AGGREGATIONS, "metricAggregations")
             for a in body.get("metricAggregations") or []
@@ -155,7 +165,10 @@ class Ga4Api(EmulatorApi):
             rows, folded = self._day(property_id, day)
             other = other or folded
             for src in rows:
-                key = tuple(day.strftime("%Y%m%d") if d == "date" else src[d] for d in dims)
+                values = {"date": day.strftime("%Y%m%d"), **{d: src[d] for d in DIMENSIONS[1:]}}
+                if keep is not None and not keep(values):
+                    continue
+                key = tuple(values[d] for d in dims)
                 acc = totals[key]
                 for i, name in enumerate(mets):
                     acc[i] += src["keyEvents" if name == "conversions" else name]
@@ -266,6 +279,57 @@ def _enum(value: Any, numbers: dict[int, str], answered: Iterable[str], field: s
     if name not in answered:
         raise ValueError(f"{field}: {value!r} is not one the emulator answers ({', '.join(answered)}).")
     return name
+
+
+def _matcher(expr: dict[str, Any], path: str) -> Callable[[dict[str, str]], bool]:
+    """A dimensionFilter as a test of one source row's dimension values: and/or groups, not, and string, in-list
+    and empty filters (string matching is case-insensitive unless `caseSensitive`, as in GA4)."""
+    group = next((g for g in ("andGroup", "orGroup") if g in expr), None)
+    if group is not None:
+        parts = [
+            _matcher(e or {}, f"{path}.{group}.expressions[{i}]")
+            for i, e in enumerate((expr[group] or {}).get("expressions") or [])
+        ]
+        combine = all if group == "andGroup" else any
+        return lambda row: combine(p(row) for p in parts)
+    if "notExpression" in expr:
+        inner = _matcher(expr["notExpression"] or {}, f"{path}.notExpression")
+        return lambda row: not inner(row)
+    f = expr.get("filter")
+    if not isinstance(f, dict):
+        raise ValueError(f"{path}: needs andGroup, orGroup, notExpression or filter.")
+    name = f.get("fieldName")
+    if name not in DIMENSIONS:
+        raise ValueError(f"{path}.filter.fieldName: {name!r} is not a dimension the emulator has.")
+    if "emptyFilter" in f:
+        return lambda row: row[name] == ""
+    if "inListFilter" in f:
+        spec = f["inListFilter"] or {}
+        fold = (lambda v: v) if spec.get("caseSensitive") else str.lower
+        wanted = {fold(str(v)) for v in spec.get("values") or []}
+        return lambda row: fold(row[name]) in wanted
+    if "stringFilter" not in f:
+        raise ValueError(f"{path}.filter: the emulator models stringFilter, inListFilter and emptyFilter.")
+    spec = f["stringFilter"] or {}
+    raw = spec.get("matchType") or "EXACT"
+    kind = _enum(
+        "EXACT" if raw == "MATCH_TYPE_UNSPECIFIED" else raw,
+        MATCH_TYPES,
+        MATCH_TYPES.values(),
+        f"{path}.filter.stringFilter.matchType",
+    )
+    value = str(spec.get("value") or "")
+    text = value if kind.endswith("REGEXP") else re.escape(value)
+    text += r"\Z" if kind == "ENDS_WITH" else ""
+    try:
+        pattern = re.compile(text, 0 if spec.get("caseSensitive") else re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(
+            f"{path}.filter.stringFilter.value: {value!r} is not a regular expression ({exc})."
+        ) from None
+    whole = {"EXACT": pattern.fullmatch, "FULL_REGEXP": pattern.fullmatch, "BEGINS_WITH": pattern.match}
+    find = whole.get(kind, pattern.search)
+    return lambda row: find(row[name]) is not None
 
 
 def _ordered(

@@ -17,6 +17,7 @@ from google.analytics.data_v1beta.types import (
     Dimension,
     Filter,
     FilterExpression,
+    FilterExpressionList,
     Metric,
     MetricAggregation,
     OrderBy,
@@ -75,10 +76,10 @@ def load_window(ch, server: SandboxServer, prop) -> None:
     )
 
 
-def loaded(ch, prop, select: str, tail: str = "") -> list[tuple]:
+def loaded(ch, prop, select: str, tail: str = "", **params: str) -> list[tuple]:
     """Rows of the connector's table for the property, as (key..., numbers...) tuples in the query's order."""
     sql = f"SELECT {select} FROM ({current_rows_sql(TABLE)}) WHERE account_id = {{a:String}} {tail}"
-    return ch.query(sql, parameters={"a": prop.account_id}).result_rows
+    return ch.query(sql, parameters={"a": prop.account_id, **params}).result_rows
 
 
 def report(prop, dimensions: list[str], metrics: list[str], **extra) -> RunReportRequest:
@@ -100,6 +101,11 @@ def numbers(answer: RunReportResponse) -> list[tuple]:
             dims[0] = date(int(dims[0][:4]), int(dims[0][4:6]), int(dims[0][6:]))
         out.append((*dims, *(Decimal(v.value) for v in r.metric_values)))
     return out
+
+
+def text_filter(value: str, match_type: int) -> Filter.StringFilter:
+    """A string filter; match types by number (1 EXACT … 5 FULL_REGEXP), as the REST transport sends them."""
+    return Filter.StringFilter(value=value, match_type=match_type)
 
 
 def paged(client: BetaAnalyticsDataClient, prop, limit: int) -> tuple[list[tuple], list[RunReportResponse]]:
@@ -170,10 +176,27 @@ def test_batch_reports_sum_per_date_and_per_campaign_as_the_loaded_rows(ch, offi
         ],
         limit=5,
     )
-    batch = client.batch_run_reports(
-        BatchRunReportsRequest(property=f"properties/{prop.account_id}", requests=[by_date, by_campaign, top])
+    (first,) = loaded(
+        ch, prop, "min(session_campaign_name)", "AND startsWith(session_campaign_name, 'gads_')"
+    )[0]
+    # "CPC" matches "cpc": GA4 string filters ignore case unless asked not to.
+    medium = Filter(field_name="sessionMedium", string_filter=text_filter("CPC", 1))
+    not_first = Filter(field_name="sessionCampaignName", in_list_filter=Filter.InListFilter(values=[first]))
+    paid_but_first = FilterExpression(
+        and_group=FilterExpressionList(
+            expressions=[
+                FilterExpression(filter=medium),
+                FilterExpression(not_expression=FilterExpression(filter=not_first)),
+            ]
+        )
     )
-    per_date, per_campaign, top5 = batch.reports
+    paid = report(prop, ["sessionCampaignName"], summed, dimension_filter=paid_but_first)
+    batch = client.batch_run_reports(
+        BatchRunReportsRequest(
+            property=f"properties/{prop.account_id}", requests=[by_date, by_campaign, top, paid]
+        )
+    )
+    per_date, per_campaign, top5, per_paid = batch.reports
     sums = "sum(sessions), sum(key_events), sum(total_revenue)"
     assert sorted(numbers(per_date)) == loaded(ch, prop, f"date_day, {sums}", "GROUP BY 1 ORDER BY 1")
     campaigns = sorted(numbers(per_campaign))
@@ -181,7 +204,11 @@ def test_batch_reports_sum_per_date_and_per_campaign_as_the_loaded_rows(ch, offi
     top_sql = "GROUP BY 1 ORDER BY 2 DESC, lower(session_campaign_name) LIMIT 5"
     assert numbers(top5) == loaded(ch, prop, "session_campaign_name, sum(sessions)", top_sql)
     assert top5.row_count == len(campaigns) > 5
-    assert any(c[0].startswith("gads_") for c in campaigns)  # the UTM campaign that links to Google Ads
+    paid_sql = "AND session_medium = 'cpc' AND session_campaign_name != {c:String} GROUP BY 1 ORDER BY 1"
+    paid_rows = loaded(ch, prop, f"session_campaign_name, {sums}", paid_sql, c=first)
+    assert sorted(numbers(per_paid)) == paid_rows and paid_rows
+    # Paid rows carry the UTM campaign that links to Google Ads: every gads_ campaign but the excluded one.
+    assert {r[0] for r in paid_rows} == {c[0] for c in campaigns if c[0].startswith("gads_")} - {first}
     whole = loaded(ch, prop, sums)
     for answer in (per_date, per_campaign):
         assert [v.value for v in answer.totals[0].dimension_values] == ["RESERVED_TOTAL"]
@@ -210,11 +237,18 @@ def test_official_client_errors_refresh_and_metadata(official) -> None:
         client.run_report(foreign)
     with pytest.raises(gexc.BadRequest, match="bounceRate"):
         client.run_report(report(prop, ["date"], ["bounceRate"]))
-    only_cpc = FilterExpression(
-        filter=Filter(field_name="sessionMedium", string_filter=Filter.StringFilter(value="cpc"))
+    many = FilterExpression(
+        filter=Filter(
+            field_name="sessions", numeric_filter=Filter.NumericFilter(operation=4, value={"int64_value": 9})
+        )
     )
-    with pytest.raises(gexc.BadRequest, match="dimensionFilter"):  # refused, not answered unfiltered
-        client.run_report(report(prop, ["date"], ["sessions"], dimension_filter=only_cpc))
+    with pytest.raises(gexc.BadRequest, match="metricFilter"):  # refused, not answered unfiltered
+        client.run_report(report(prop, ["date"], ["sessions"], metric_filter=many))
+    bad = FilterExpression(filter=Filter(field_name="sessionSource", string_filter=text_filter("(", 5)))
+    with pytest.raises(
+        gexc.BadRequest, match=r"dimensionFilter.filter.stringFilter.value: '\(' is not a regular"
+    ):
+        client.run_report(report(prop, ["date"], ["sessions"], dimension_filter=bad))
     by_users = [OrderBy(metric=OrderBy.MetricOrderBy(metric_name="totalUsers"))]
     with pytest.raises(gexc.BadRequest, match=r"orderBys\[0\]: metric 'totalUsers'"):
         client.run_report(report(prop, ["date"], ["sessions"], order_bys=by_users))
