@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboards.auth import Principal, audit, check_id
+from warehouse.rows import one_row
 
 _KEY_RE = re.compile(r"^mrm_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 SCOPES = ("read", "write")
@@ -75,16 +76,16 @@ def list_keys(ch: Any, tenant_id: str) -> list[dict[str, Any]]:
 
 
 def revoke(ch: Any, tenant_id: str, key_id: str) -> None:
-    rows = ch.query(
+    row = one_row(
+        ch,
         "SELECT tenant_id, key_id, login, scope, secret_sha256, created_at, expires_at "
         "FROM app.api_keys FINAL WHERE tenant_id = {t:String} AND key_id = {k:String}",
-        parameters={"t": tenant_id, "k": key_id},
-    ).result_rows
-    if not rows:
-        raise ValueError(f"no key {key_id!r} in tenant {tenant_id!r} / ключ не найден")
+        {"t": tenant_id, "k": key_id},
+        ValueError(f"no key {key_id!r} in tenant {tenant_id!r} / ключ не найден"),
+    )
     ch.insert(
         "app.api_keys",
-        [[*rows[0], dt.datetime.now(dt.UTC)]],
+        [[*row, dt.datetime.now(dt.UTC)]],
         column_names=[
             "tenant_id",
             "key_id",
@@ -96,7 +97,7 @@ def revoke(ch: Any, tenant_id: str, key_id: str) -> None:
             "revoked_at",
         ],
     )
-    audit(ch, tenant_id, rows[0][2], "api_key_revoke", "ok", target=key_id)
+    audit(ch, tenant_id, row[2], "api_key_revoke", "ok", target=key_id)
 
 
 def resolve(ch: Any, key: str | None) -> KeyPrincipal:

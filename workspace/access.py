@@ -10,6 +10,7 @@ import getpass
 from typing import Any
 
 from dashboards.auth import AccessDenied, Principal, audit, check_id
+from warehouse.rows import one_row
 from workspace.permissions import ACTIONS, ROLES, allowed
 
 
@@ -106,16 +107,13 @@ def cli_principal(ch: Any, tenant_id: str, as_login: str | None) -> Principal:
     if not as_login:
         return Principal(tenant_id, f"cli:{getpass.getuser()}", "admin")
     check_id("login", as_login)
-    rows = ch.query(
+    role, client_id, name = one_row(
+        ch,
         "SELECT role, client_id, display_name FROM app.users FINAL "
         "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
-        parameters={"t": tenant_id, "l": as_login},
-    ).result_rows
-    if not rows:
-        raise AccessDenied(
-            f"no active user {as_login!r} in tenant {tenant_id!r} / нет активного пользователя"
-        )
-    role, client_id, name = rows[0]
+        {"t": tenant_id, "l": as_login},
+        AccessDenied(f"no active user {as_login!r} in tenant {tenant_id!r} / нет активного пользователя"),
+    )
     if role not in ROLES:
         raise AccessDenied(f"user {as_login!r} has an unknown role {role!r} / неизвестная роль")
     return Principal(tenant_id, as_login, role, client_id, name)

@@ -9,19 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from dashboards.auth import AuthError, Principal, audit, check_id, hash_password
+from warehouse.rows import one_row
 from workspace.access import require
 
 
 def _user(ch: Any, tenant_id: str, login: str) -> tuple[Any, ...]:
     check_id("login", login)
-    rows = ch.query(
+    return one_row(
+        ch,
         "SELECT login, role, auth_source, is_active FROM app.users FINAL "
         "WHERE tenant_id = {t:String} AND login = {l:String}",
-        parameters={"t": tenant_id, "l": login},
-    ).result_rows
-    if not rows:
-        raise LookupError(f"user {login!r} not found in tenant {tenant_id!r} / пользователь не найден")
-    return tuple(rows[0])
+        {"t": tenant_id, "l": login},
+        LookupError(f"user {login!r} not found in tenant {tenant_id!r} / пользователь не найден"),
+    )
 
 
 def _rewrite(ch: Any, tenant_id: str, login: str, replace_sql: str, params: dict[str, Any]) -> None:

@@ -12,6 +12,8 @@ import re
 import uuid
 from typing import Any
 
+from warehouse.rows import one_row
+
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 AGENTS = ("analyst", "plan", "project")
 # A thread's header: the columns of app.assistant_threads after its tenant and login.
@@ -26,12 +28,9 @@ def _who(p: Any) -> dict[str, str]:
     return {"t": str(p.tenant_id), "u": str(p.login)}
 
 
-def _one(ch: Any, sql: str, params: dict[str, Any], missing: str) -> Any:
+def _one(ch: Any, sql: str, params: dict[str, Any], missing: str) -> tuple[Any, ...]:
     """The first row of this user's query, or ThreadError(`missing`) when there is none."""
-    rows = ch.query(sql, parameters=params).result_rows
-    if not rows:
-        raise ThreadError(missing)
-    return rows[0]
+    return one_row(ch, sql, params, ThreadError(missing))
 
 
 def _check_id(thread_id: str) -> str:
