@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from warehouse.loads import LOG_COLUMNS
+
 _DB = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 PLATFORMS = ("yandex_direct", "vk_ads", "garpun")
 
@@ -416,19 +418,5 @@ def _app(ch: Any, clients: list[ClientSpec], end: dt.date) -> None:
     ch.insert(
         "app.load_log",
         loads,
-        column_names=[
-            "run_id",
-            "tenant_id",
-            "platform",
-            "report",
-            "account_id",
-            "date_from",
-            "date_to",
-            "status",
-            "rows",
-            "started_at",
-            "finished_at",
-            "duration_s",
-            "error",
-        ],
+        column_names=[c for c in LOG_COLUMNS if c != "request_ids"],
     )

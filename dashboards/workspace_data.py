@@ -19,6 +19,7 @@ from delivery import alerts as al
 from delivery import schedules as sc
 from delivery import telegram as tg
 from mrm import clock
+from warehouse.rows import insert_dicts
 from workspace import access, credentials
 from workspace import clients as wc
 from workspace import users as wu
@@ -247,33 +248,18 @@ def add_account(
             f"account_id: {platform}/{account_id} is already registered (client {taken[0][0]!r}) / "
             "кабинет уже подключён"
         )
-    ch.insert(
-        "app.accounts",
-        [
-            [
-                p.tenant_id,
-                client_id,
-                platform,
-                account_id,
-                account_name.strip()[:200],
-                c.timezone,
-                c.currency,
-                int(spend_includes_vat),
-                1,
-            ]
-        ],
-        column_names=[
-            "tenant_id",
-            "client_id",
-            "platform",
-            "account_id",
-            "account_name",
-            "timezone",
-            "currency",
-            "spend_includes_vat",
-            "is_active",
-        ],
-    )
+    account = {
+        "tenant_id": p.tenant_id,
+        "client_id": client_id,
+        "platform": platform,
+        "account_id": account_id,
+        "account_name": account_name.strip()[:200],
+        "timezone": c.timezone,
+        "currency": c.currency,
+        "spend_includes_vat": int(spend_includes_vat),
+        "is_active": 1,
+    }
+    insert_dicts(ch, "app.accounts", [account])
     audit(ch, p.tenant_id, p.login, "account_add", "ok", target=f"{platform}/{account_id}", detail=client_id)
 
 
