@@ -32,12 +32,4 @@ class Settings(ConnectorSettings):
     @classmethod
     def for_sandbox(cls, base_url: str, **overrides: Any) -> Settings:
         """Settings against the local sandbox (`server.url("cbr")`), tuned for fast tests."""
-        values: dict[str, Any] = {
-            "base_url": base_url,
-            "timeout_s": 5.0,
-            "base_delay_s": 0.05,
-            "max_delay_s": 0.5,
-            "max_server_delay_s": 2.0,
-        }
-        values.update(overrides)
-        return cls(**values)
+        return cls.sandboxed(base_url, {}, overrides)

@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingestion.common.errors import ConfigError
 from ingestion.common.http import RetryPolicy
+
+# Settings against the local sandbox: short timeouts and back-off, so tests of failures and retries run fast.
+SANDBOX_TIMING: dict[str, float] = {
+    "timeout_s": 5.0,
+    "base_delay_s": 0.05,
+    "max_delay_s": 0.5,
+    "max_server_delay_s": 2.0,
+}
 
 
 class ConnectorSettings(BaseModel):
@@ -41,6 +49,12 @@ class ConnectorSettings(BaseModel):
             max_delay=self.max_delay_s,
             max_server_delay=self.max_server_delay_s,
         )
+
+    @classmethod
+    def sandboxed(cls, base_url: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> Self:
+        """Settings against the local sandbox at `base_url`: `SANDBOX_TIMING`, then the connector's own `values`,
+        then the caller's `overrides` (each wins over the ones before)."""
+        return cls(**{"base_url": base_url, **SANDBOX_TIMING, **values, **overrides})
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> ConnectorSettings:

@@ -4,15 +4,87 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
+from pydantic import Field
 
 from ingestion.common.errors import ApiError, AuthError, ConfigError, RetryExhausted
-from ingestion.common.http import RetryPolicy, parse_retry_after, request_id_of, unreadable_json
+from ingestion.common.http import (
+    ApiClient,
+    Classifier,
+    RetryPolicy,
+    parse_retry_after,
+    request_id_of,
+    unreadable_json,
+)
+from ingestion.common.settings import ConnectorSettings
 
 _E = TypeVar("_E", bound=ApiError)
+
+
+class YandexOAuthSettings(ConnectorSettings):
+    """Settings of a connector that signs in with a Yandex OAuth token (Direct, Metrika)."""
+
+    # Credentials stay out of repr(): settings objects end up in logs, tracebacks and error reports.
+    token: str = Field(repr=False)
+    refresh_token: str | None = Field(None, repr=False)
+    client_id: str | None = None
+    client_secret: str | None = Field(None, repr=False)
+    oauth_url: str = "https://oauth.yandex.ru"
+
+    @classmethod
+    def yandex_sandbox(
+        cls, base_url: str, token: str, values: Mapping[str, Any], overrides: Mapping[str, Any]
+    ) -> Self:
+        """`sandboxed` settings signed in with the sandbox's token named `token` and its OAuth app, whose token
+        endpoint sits beside the API (`<root>/oauth`)."""
+        from ingestion.sandbox.server import SANDBOX_TOKENS
+
+        root = base_url.rstrip("/").rsplit("/", 1)[0]
+        credentials = {
+            "token": SANDBOX_TOKENS[token],
+            "refresh_token": SANDBOX_TOKENS["yandex_refresh"],
+            "client_id": SANDBOX_TOKENS["yandex_client_id"],
+            "client_secret": SANDBOX_TOKENS["yandex_client_secret"],
+            "oauth_url": f"{root}/oauth",
+        }
+        return cls.sandboxed(base_url, {**credentials, **values}, overrides)
+
+
+def yandex_api_client(
+    settings: YandexOAuthSettings,
+    classify: Classifier,
+    *,
+    scheme: Literal["Bearer", "OAuth"],
+    oauth: YandexOAuth | None = None,
+    transport: httpx.BaseTransport | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ApiClient:
+    """The connector's `ApiClient`: its requests carry `Authorization: <scheme> <token>`, renewed on `refresh`."""
+    oauth = oauth or YandexOAuth(
+        platform=settings.platform,
+        token=settings.token,
+        refresh_token=settings.refresh_token,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        oauth_url=settings.oauth_url,
+        timeout=settings.timeout_s,
+        transport=transport,
+        policy=settings.retry_policy(),
+    )
+    return ApiClient(
+        settings.platform,
+        settings.base_url,
+        classify=classify,
+        auth_headers=oauth.bearer if scheme == "Bearer" else oauth.oauth,
+        refresh=oauth.refresh,
+        policy=settings.retry_policy(),
+        timeout=settings.timeout_s,
+        transport=transport,
+        headers=headers or {},
+    )
 
 
 class YandexOAuth:

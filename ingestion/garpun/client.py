@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
-from ingestion.common import ApiClient, ConfigError, PayloadError, Verdict
+from ingestion.common import ConfigError, PayloadError, Verdict
 from ingestion.common.http import parse_retry_after, request_id_of
+from ingestion.common.session import TokenSession
 from ingestion.garpun import parse as ndjson
 from ingestion.garpun.auth import PLATFORM, ServiceAccountKey, ServiceAccountTokens, error_of
 from ingestion.garpun.settings import Settings
@@ -56,8 +57,10 @@ def classify(response: httpx.Response) -> Verdict:
     return Verdict("fatal", None, text, code, rid)
 
 
-class GarpunClient:
+class GarpunClient(TokenSession):
     """A DataHub session for one service account."""
+
+    tokens: ServiceAccountTokens
 
     def __init__(
         self,
@@ -70,26 +73,21 @@ class GarpunClient:
             path=settings.service_account_key_path,
             json_text=settings.service_account_key_json.get_secret_value(),
         )
-        policy = settings.retry_policy()
-        self.tokens = ServiceAccountTokens(
+        tokens = ServiceAccountTokens(
             key,
             scope=settings.scope,
-            policy=policy,
+            policy=settings.retry_policy(),
             timeout_s=settings.timeout_s,
             sleep=sleep,
             transport=transport,
         )
-        self.api = ApiClient(
-            PLATFORM,
-            settings.base_url.rstrip("/"),
+        super().__init__(
+            settings,
+            tokens,
             classify=classify,
-            auth_headers=self.tokens.auth_headers,
-            refresh=self.tokens.refresh,
-            policy=policy,
-            timeout=settings.timeout_s,
+            headers={"Accept": "application/x-ndjson, application/json"},
             sleep=sleep,
             transport=transport,
-            headers={"Accept": "application/x-ndjson, application/json"},
         )
 
     def query(self, metaql: str, shard_key: str | None = None) -> Iterator[dict[str, Any]]:
@@ -115,13 +113,3 @@ class GarpunClient:
                 if exc.request_id is None and rid:
                     exc.request_id = rid
                 raise
-
-    def close(self) -> None:
-        self.api.close()
-        self.tokens.close()
-
-    def __enter__(self) -> GarpunClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -95,17 +95,8 @@ class Settings(ConnectorSettings):
         as the Garpun console does."""
         from ingestion.sandbox.garpun import issue_sandbox_key
 
-        values: dict[str, Any] = dict(
-            base_url=base_url,
-            service_account_key_json=json.dumps(issue_sandbox_key(base_url)),
-            timeout_s=5.0,
-            max_attempts=5,
-            base_delay_s=0.05,
-            max_delay_s=0.5,
-            max_server_delay_s=2.0,
-        )
-        values.update(overrides)
-        return cls(**values)
+        key = json.dumps(issue_sandbox_key(base_url))
+        return cls.sandboxed(base_url, {"service_account_key_json": key, "max_attempts": 5}, overrides)
 
 
 def _check_mapping(

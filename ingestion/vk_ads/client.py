@@ -18,6 +18,7 @@ import httpx
 
 from ingestion.common import ApiClient, ApiError, PayloadError, Verdict
 from ingestion.common.http import parse_retry_after, request_id_of, unreadable_json
+from ingestion.common.session import TokenSession
 from ingestion.vk_ads.auth import PLATFORM, TokenManager, classify_token_response, error_of
 from ingestion.vk_ads.settings import Settings
 
@@ -150,8 +151,10 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-class VkAdsClient:
+class VkAdsClient(TokenSession):
     """A VK Ads API session for one account (agency client name = account id in agency mode)."""
+
+    tokens: TokenManager
 
     def __init__(
         self,
@@ -192,17 +195,13 @@ class VkAdsClient:
         self.limiter = RateLimiter(
             reserve=settings.rps_reserve, max_wait_s=settings.max_quota_wait_s, clock=clock, sleep=sleep
         )
-        self.api = ApiClient(
-            PLATFORM,
-            base,
+        super().__init__(
+            settings,
+            self.tokens,
             classify=self.classify,
-            auth_headers=self.tokens.auth_headers,
-            refresh=self.tokens.refresh,
-            policy=policy,
-            timeout=settings.timeout_s,
+            headers={"Accept": "application/json"},
             sleep=sleep,
             transport=transport,
-            headers={"Accept": "application/json"},
         )
 
     @property
@@ -246,13 +245,3 @@ class VkAdsClient:
         self.limiter.before_request()
         response = self.api.request("GET", path, params=dict(params))
         return Body(response.content, request_id_of(response))
-
-    def close(self) -> None:
-        self.api.close()
-        self.tokens.close()
-
-    def __enter__(self) -> VkAdsClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -82,18 +82,12 @@ class Settings(ConnectorSettings):
         revoke-on-cap so repeated demo runs never lock themselves out of the five-token cap."""
         from ingestion.sandbox.vk_ads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
-        values: dict[str, object] = dict(
-            base_url=base_url,
-            client_id=SANDBOX_CLIENT_ID,
-            client_secret=SANDBOX_CLIENT_SECRET,
-            agency_mode=True,
-            timeout_s=5.0,
-            max_attempts=5,
-            base_delay_s=0.05,
-            max_delay_s=0.5,
-            max_server_delay_s=2.0,
-            max_quota_wait_s=5.0,
-            revoke_tokens_on_cap=True,
-        )
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+        values = {
+            "client_id": SANDBOX_CLIENT_ID,
+            "client_secret": SANDBOX_CLIENT_SECRET,
+            "agency_mode": True,
+            "max_attempts": 5,
+            "max_quota_wait_s": 5.0,
+            "revoke_tokens_on_cap": True,
+        }
+        return cls.sandboxed(base_url, values, overrides)

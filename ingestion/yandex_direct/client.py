@@ -8,8 +8,8 @@ import httpx
 
 from ingestion.common import ApiClient, Verdict
 from ingestion.common.http import parse_retry_after
-from ingestion.common.yandex_oauth import YandexOAuth
-from ingestion.yandex_direct.settings import PLATFORM, Settings
+from ingestion.common.yandex_oauth import YandexOAuth, yandex_api_client
+from ingestion.yandex_direct.settings import Settings
 
 # error_code → (action, which wait). Everything not listed is a loud failure (54, 58, 513, 3000, 3001, 4000,
 # 8000, 8800, ...): retrying a permissions or request error only hides it.
@@ -74,25 +74,11 @@ def make_classifier(settings: Settings):  # noqa: ANN201 - returns a Classifier
 def make_client(
     settings: Settings, *, oauth: YandexOAuth | None = None, transport: httpx.BaseTransport | None = None
 ) -> ApiClient:
-    oauth = oauth or YandexOAuth(
-        platform=PLATFORM,
-        token=settings.token,
-        refresh_token=settings.refresh_token,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        oauth_url=settings.oauth_url,
-        timeout=settings.timeout_s,
-        transport=transport,
-        policy=settings.retry_policy(),
-    )
-    return ApiClient(
-        PLATFORM,
-        settings.base_url,
-        classify=make_classifier(settings),
-        auth_headers=oauth.bearer,
-        refresh=oauth.refresh,
-        policy=settings.retry_policy(),
-        timeout=settings.timeout_s,
+    return yandex_api_client(
+        settings,
+        make_classifier(settings),
+        scheme="Bearer",
+        oauth=oauth,
         transport=transport,
         headers={"Accept-Language": settings.language},
     )

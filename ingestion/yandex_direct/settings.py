@@ -6,13 +6,13 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ingestion.common import ConnectorSettings
+from ingestion.common.yandex_oauth import YandexOAuthSettings
 from ingestion.platforms import BY_PLATFORM
 
 PLATFORM = "yandex_direct"
 
 
-class Settings(ConnectorSettings):
+class Settings(YandexOAuthSettings):
     """Credentials and report options. `token` is a Yandex OAuth token of the agency (or advertiser)."""
 
     platform = PLATFORM
@@ -20,12 +20,6 @@ class Settings(ConnectorSettings):
 
     base_url: str = "https://api.direct.yandex.com"
     api_version: Literal["v5", "v501"] = "v5"
-    # Credentials stay out of repr(): settings objects end up in logs, tracebacks and error reports.
-    token: str = Field(repr=False)
-    refresh_token: str | None = Field(None, repr=False)
-    client_id: str | None = None
-    client_secret: str | None = Field(None, repr=False)
-    oauth_url: str = "https://oauth.yandex.ru"
     lookback_days: int = Field(BY_PLATFORM[PLATFORM].lookback_days, ge=0, le=90)
     # Metrika goal ids → per-goal columns `Conversions_<goal>_<model>`; empty = the aggregated columns.
     goals: list[str] = Field(default_factory=list, max_length=10)
@@ -48,25 +42,15 @@ class Settings(ConnectorSettings):
     @classmethod
     def for_sandbox(cls, base_url: str, **overrides: Any) -> Settings:
         """Settings against the local sandbox (`server.url("direct")`), tuned for fast tests."""
-        from ingestion.sandbox.server import SANDBOX_TOKENS
-
-        root = base_url.rstrip("/").rsplit("/", 1)[0]
-        values: dict[str, Any] = {
-            "base_url": base_url,
-            "token": SANDBOX_TOKENS["direct"],
-            "refresh_token": SANDBOX_TOKENS["yandex_refresh"],
-            "client_id": SANDBOX_TOKENS["yandex_client_id"],
-            "client_secret": SANDBOX_TOKENS["yandex_client_secret"],
-            "oauth_url": f"{root}/oauth",
-            "timeout_s": 5.0,
-            "base_delay_s": 0.05,
-            "max_delay_s": 0.5,
-            "max_server_delay_s": 2.0,
-            "max_retry_in_s": 0.2,
-            "queue_wait_s": 0.1,
-            "units_wait_s": 0.2,
-            "goals": ["20001", "20002"],
-            "attribution_models": ["LC", "LSC"],
-        }
-        values.update(overrides)
-        return cls(**values)
+        return cls.yandex_sandbox(
+            base_url,
+            "direct",
+            {
+                "max_retry_in_s": 0.2,
+                "queue_wait_s": 0.1,
+                "units_wait_s": 0.2,
+                "goals": ["20001", "20002"],
+                "attribution_models": ["LC", "LSC"],
+            },
+            overrides,
+        )

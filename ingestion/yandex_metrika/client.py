@@ -8,8 +8,8 @@ import httpx
 
 from ingestion.common import ApiClient, Verdict
 from ingestion.common.http import parse_retry_after, unreadable_json
-from ingestion.common.yandex_oauth import YandexOAuth
-from ingestion.yandex_metrika.settings import PLATFORM, Settings
+from ingestion.common.yandex_oauth import yandex_api_client
+from ingestion.yandex_metrika.settings import Settings
 
 # Transient by the error table (fact sheet §2.7): backend errors, timeouts, quotas, "query too complicated".
 RETRY_TYPES = {"backend_error", "timeout", "query_error"}
@@ -42,24 +42,4 @@ def classify(resp: httpx.Response) -> Verdict:
 
 
 def make_client(settings: Settings, *, transport: httpx.BaseTransport | None = None) -> ApiClient:
-    oauth = YandexOAuth(
-        platform=PLATFORM,
-        token=settings.token,
-        refresh_token=settings.refresh_token,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        oauth_url=settings.oauth_url,
-        timeout=settings.timeout_s,
-        transport=transport,
-        policy=settings.retry_policy(),
-    )
-    return ApiClient(
-        PLATFORM,
-        settings.base_url,
-        classify=classify,
-        auth_headers=oauth.oauth,
-        refresh=oauth.refresh,
-        policy=settings.retry_policy(),
-        timeout=settings.timeout_s,
-        transport=transport,
-    )
+    return yandex_api_client(settings, classify, scheme="OAuth", transport=transport)
