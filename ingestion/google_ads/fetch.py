@@ -5,6 +5,7 @@ Each table-producing function returns Arrow data in the column order of its raw 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, TypeVar
@@ -77,11 +78,13 @@ def stream(
     customer_id: str,
     query: str,
     fast: Callable[[bytes], T | None] | None = None,
+    threads: int = 1,
 ) -> Iterator[T | list[dict[str, Any]]]:
     """googleAds:searchStream batches read from the HTTP stream as they arrive: `fast(batch text)` where it gives
-    something, else each batch's `results` (dicts)."""
+    something, else each batch's `results` (dicts); `threads` batches decoded at once."""
     with api.stream("POST", _path(settings, customer_id, "searchStream"), json={"query": query}) as resp:
-        yield from stream_runs(resp.iter_bytes(), fast, request_id=resp.headers.get("request-id"))
+        rid = resp.headers.get("request-id")
+        yield from stream_runs(resp.iter_bytes(), fast, request_id=rid, threads=threads)
 
 
 def discover_accounts(api: ApiClient, settings: Settings) -> list[dict[str, Any]]:
@@ -179,7 +182,8 @@ def fetch_ad_stats(
     }
     query = AD_STATS_QUERY.format(start=date_from.isoformat(), end=date_to.isoformat())
     offset = 0
-    for batch in stream(api, settings, customer_id, query, lambda run: _arrow_ad_batch(run, **ctx)):
+    fast = functools.partial(_arrow_ad_batch, **ctx)
+    for batch in stream(api, settings, customer_id, query, fast, settings.decode_threads):
         if isinstance(batch, pa.RecordBatch):
             n = batch.num_rows
             if n:

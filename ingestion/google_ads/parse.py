@@ -9,10 +9,12 @@ inside a string) leaves JSON that does not parse, and the rest of the answer is 
 from __future__ import annotations
 
 import codecs
+import collections
 import io
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -103,60 +105,123 @@ _WS_BYTES = b" \t\r\n"
 
 
 def iter_runs(
-    chunks: Iterable[bytes], decode: Callable[[bytes], T], *, request_id: str | None = None
+    chunks: Iterable[bytes],
+    decode: Callable[[bytes], T],
+    *,
+    request_id: str | None = None,
+    threads: int = 1,
 ) -> Iterator[T | dict[str, Any]]:
-    """`decode(run)` for each run of whole elements of a top-level JSON array arriving in byte chunks; a run is the
-    elements' text as sent (comma-separated, no brackets), normally one batch.
+    """`decode(run)` for each run of whole elements of a top-level JSON array arriving in byte chunks, in order; a
+    run is the elements' text as sent (comma-separated, no brackets), normally one batch. With `threads` > 1 that
+    many runs are decoded at once (Arrow's reader works outside the GIL).
 
     A run ends where `,{"results"` begins the next batch. `decode` raises ValueError when the run is not JSON — the
     cut fell inside a string — and from there on the elements are read one by one (`iter_array`, dicts), as they
     are for anything else unexpected (no '[', a cut answer), with its errors."""
-    it = _slices(chunks)
-    buf = bytearray()
-    start = scan = -1  # where the current run begins (after '[' or a comma); where to look for the next key
-    for chunk in it:
-        buf += chunk
-        if start < 0:
-            head = buf.lstrip(_WS_BYTES)
-            if not head:
-                continue
-            if head[:1] != b"[":
+    runs = _Runs(chunks)
+    pending: collections.deque[tuple[bytes, Future[T]]] = collections.deque()
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="mrm-gads-decode") if threads > 1 else None
+    try:
+        while True:
+            while len(pending) < threads and (run := runs.next()) is not None:
+                pending.append((run, pool.submit(decode, run) if pool else _done(decode, run)))
+            if not pending:
                 break
-            start = scan = len(buf) - len(head) + 1
-        while (key := buf.find(_RESULTS, scan)) >= 0:
-            scan = key + 1
-            brace = _back(buf, key - 1, start)
-            comma = _back(buf, brace - 1, start) if brace >= 0 and buf[brace] == ord("{") else -1
-            if comma < 0 or buf[comma] != ord(","):
-                continue
-            with memoryview(buf) as view:
-                run = bytes(view[start:comma])
+            run, future = pending.popleft()
             try:
-                made = decode(run)
+                made = future.result()
             except ValueError:
-                break
+                # Not between elements after all: this run and those cut after it go back as they came.
+                unread = [run, *(r for r, _ in pending)]
+                pending.clear()
+                yield from iter_array(runs.rest(unread), request_id=request_id)
+                return
             yield made
-            del buf[: comma + 1]
-            start, scan = 0, scan - comma - 1
-        else:
-            scan = max(start, len(buf) - len(_RESULTS))
-            continue
-        break  # a cut that did not parse: read the rest element by element
-    else:  # the answer is complete
-        rest = bytes(buf[start:]).rstrip(_WS_BYTES) if start >= 0 else b""
-        if rest.endswith(b"]"):
-            run = rest[:-1].strip(_WS_BYTES)
-            if not run:
-                return
-            try:
-                made = decode(run)
-            except ValueError:
-                pass
-            else:
-                yield made
-                return
-    tail = b"[" + bytes(buf[start:]) if start >= 0 else bytes(buf)
-    yield from iter_array(itertools.chain([tail], it), request_id=request_id)
+        if not runs.complete:
+            yield from iter_array(runs.rest([]), request_id=request_id)
+    finally:
+        for _, future in pending:
+            future.cancel()
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _done(decode: Callable[[bytes], T], run: bytes) -> Future[T]:
+    future: Future[T] = Future()
+    try:
+        future.set_result(decode(run))
+    except BaseException as exc:  # handed to the reader as a threaded decode would
+        future.set_exception(exc)
+    return future
+
+
+class _Runs:
+    """Cuts a JSON array arriving in chunks into runs of whole elements (see `iter_runs`)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = _slices(chunks)
+        self._buf = bytearray()
+        self._pos = -1  # where the text not yet handed out begins: after '[', or the comma / ']' after a run
+        self._scan = 0  # where to look for the next batch key
+        self._first = True  # the next run starts at _pos (after '['), not after a comma
+        self.complete = False  # the array ended with ']' and every element was handed out
+
+    def next(self) -> bytes | None:
+        """The next run, or None when there is none: the array is complete, or not shaped as expected."""
+        buf = self._buf
+        while True:
+            if self._pos >= 0:
+                begin = self._pos if self._first else self._pos + 1
+                while (key := buf.find(_RESULTS, self._scan)) >= 0:
+                    self._scan = key + 1
+                    brace = _back(buf, key - 1, begin)
+                    comma = _back(buf, brace - 1, begin) if brace >= 0 and buf[brace] == ord("{") else -1
+                    if comma >= 0 and buf[comma] == ord(","):
+                        return self._hand_out(begin, comma)
+                self._scan = max(begin, len(buf) - len(_RESULTS))
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return self._last(begin if self._pos >= 0 else 0)
+            buf += chunk
+            if self._pos < 0:
+                head = buf.lstrip(_WS_BYTES)
+                if head and head[:1] != b"[":
+                    return None  # not an array: iter_array says so
+                if head:
+                    self._pos = self._scan = len(buf) - len(head) + 1
+
+    def _hand_out(self, begin: int, end: int) -> bytes:
+        with memoryview(self._buf) as view:
+            run = bytes(view[begin:end])
+        del self._buf[:end]  # keeps the comma: `rest` gives the text back exactly
+        self._scan -= end
+        self._pos, self._first = 0, False
+        return run
+
+    def _last(self, begin: int) -> bytes | None:
+        if self._pos < 0:
+            return None
+        close = len(self._buf.rstrip(_WS_BYTES)) - 1
+        if close < begin or self._buf[close] != ord("]"):
+            return None  # cut short: iter_array says so
+        run = bytes(self._buf[begin:close])
+        if not run.strip(_WS_BYTES):
+            if not self._first:
+                return None  # a comma before ']': iter_array decides
+            self.complete = True
+            return None
+        del self._buf[:close]
+        self._pos, self._first, self.complete = 0, True, True
+        return run
+
+    def rest(self, unread: list[bytes]) -> Iterator[bytes | memoryview]:
+        """The text from the first of the `unread` runs on (the runs, then what is not cut yet), as chunks."""
+        if self._pos < 0:
+            return itertools.chain([bytes(self._buf)], self._chunks)
+        tail = bytes(self._buf[self._pos :])
+        if self.complete and not unread:
+            tail = b""
+        return itertools.chain([b"[" + b",".join(unread) + tail], self._chunks)
 
 
 def _slices(chunks: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes | memoryview]:
@@ -203,15 +268,17 @@ def stream_runs(
     fast: Callable[[bytes], T | None] | None = None,
     *,
     request_id: str | None = None,
+    threads: int = 1,
 ) -> Iterator[T | list[dict[str, Any]]]:
     """Each run of whole batches as `fast(run)` where that gives something (it returns None for anything it cannot
-    prove clean), else as the `results` list of each batch in it, error elements raising."""
+    prove clean), else as the `results` list of each batch in it, error elements raising. `threads`: runs decoded
+    at once."""
 
     def decode(run: bytes) -> T | _Elements:
         made = fast(run) if fast is not None else None
         return made if made is not None else _Elements(json.loads(b"[" + run + b"]"))
 
-    for item in iter_runs(chunks, decode, request_id=request_id):
+    for item in iter_runs(chunks, decode, request_id=request_id, threads=threads):
         if isinstance(item, dict):
             yield results_of(item, request_id)
         elif isinstance(item, _Elements):

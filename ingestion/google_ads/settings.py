@@ -39,6 +39,8 @@ class Settings(ConnectorSettings):
     login_customer_id: str | None = None
     # Conversions keep arriving for days after the click: re-pull a week, like Direct and VK.
     lookback_days: int = Field(BY_PLATFORM[PLATFORM].lookback_days, ge=0, le=90)
+    # searchStream batches parsed at once (Arrow's JSON reader runs outside the GIL): 2 keeps two cores busy.
+    decode_threads: int = Field(2, ge=1, le=16)
 
     @field_validator("login_customer_id")
     @classmethod

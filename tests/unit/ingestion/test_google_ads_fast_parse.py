@@ -76,8 +76,8 @@ def by_rows(data: bytes) -> pa.Table:
     return pa.Table.from_batches(batches)
 
 
-def by_columns(chunks: list[bytes], fast_runs: list[int] | None = None) -> pa.Table:
-    """The new reader, counting the runs the column path took."""
+def by_columns(chunks: list[bytes], fast_runs: list[int] | None = None, threads: int = 1) -> pa.Table:
+    """The new reader (`threads` batches decoded at once), counting the runs the column path took."""
 
     def fast(run: bytes) -> pa.RecordBatch | None:
         made = _arrow_ad_batch(run, **CTX)
@@ -86,7 +86,7 @@ def by_columns(chunks: list[bytes], fast_runs: list[int] | None = None) -> pa.Ta
         return made
 
     batches, offset = [], 0
-    for item in stream_runs(chunks, fast):
+    for item in stream_runs(chunks, fast, threads=threads):
         if isinstance(item, pa.RecordBatch):
             batches.append(item)
             offset += item.num_rows
@@ -115,8 +115,10 @@ def test_every_field_type_reads_the_same_by_columns_as_by_rows() -> None:
 
 
 @pytest.mark.parametrize("size", [1, 7, 64, 4096, 1 << 30])
-@pytest.mark.parametrize("pretty", [False, True])
-def test_any_chunking_and_layout_gives_the_rows_of_the_row_reader(size: int, pretty: bool) -> None:
+@pytest.mark.parametrize(("pretty", "threads"), [(False, 1), (True, 1), (False, 3)])
+def test_any_chunking_and_layout_gives_the_rows_of_the_row_reader(
+    size: int, pretty: bool, threads: int
+) -> None:
     rows = every_kind()
     batches = [
         {"results": rows[:4], "requestId": "r1"},
@@ -126,7 +128,7 @@ def test_any_chunking_and_layout_gives_the_rows_of_the_row_reader(size: int, pre
     ]
     data = body(batches, pretty=pretty)
     runs: list[int] = []
-    assert by_columns(chunked(data, size), runs).equals(by_rows(data))
+    assert by_columns(chunked(data, size), runs, threads).equals(by_rows(data))
     assert sum(runs) >= len(rows) - 4, "the column path was not taken"
 
 
@@ -151,15 +153,17 @@ def test_unusual_values_go_the_row_way_and_load_or_fail_as_before() -> None:
     assert err.value.field == "ad_group_ad.ad.id"
 
 
-def test_a_batch_key_inside_a_row_is_not_taken_for_a_batch() -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_batch_key_inside_a_row_is_not_taken_for_a_batch(threads: int) -> None:
     rows = every_kind()
     rows[1]["extra"] = [1, {"results": [2]}]  # `,{"results"` deeper than the batches: the cut must not hold
-    data = body([{"results": rows[:3]}, {"results": rows[3:]}])
+    data = body([{"results": rows[:3]}, {"results": rows[3:6]}, {"results": rows[6:]}])
     for size in (5, 1 << 30):
-        assert by_columns(chunked(data, size)).equals(by_rows(data))
+        assert by_columns(chunked(data, size), threads=threads).equals(by_rows(data))
 
 
-def test_a_stream_failing_part_way_raises_after_the_rows_before_it() -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_stream_failing_part_way_raises_after_the_rows_before_it(threads: int) -> None:
     rows = every_kind()
     internal = google_error(500, "INTERNAL", "boom", {"internalError": "INTERNAL_ERROR"}, request_id="r9")
     denied = google_error(
@@ -167,15 +171,17 @@ def test_a_stream_failing_part_way_raises_after_the_rows_before_it() -> None:
     )
     seen: list[Any] = []
     with pytest.raises(PayloadError, match="failed part-way: INTERNAL") as err:
-        for item in stream_runs(chunked(body([{"results": rows}, internal]), 100), _fast):
+        batches = [{"results": rows[:5]}, {"results": rows[5:]}, internal]
+        for item in stream_runs(chunked(body(batches), 100), _fast, threads=threads):
             seen.append(item)
     assert err.value.retryable and err.value.request_id == "r9"
     # The rows before the error element came out (the loader then discards them: the window is not switched).
     assert sum(len(i) if isinstance(i, list) else i.num_rows for i in seen) == len(rows)
     with pytest.raises(ApiError, match="USER_PERMISSION_DENIED"):
-        list(stream_runs([body([{"results": rows}, denied])], _fast))
-    with pytest.raises(PayloadError, match="cut or garbled|without"):
-        list(stream_runs([body([{"results": rows}, {"results": rows}])[:-40]], _fast))
+        list(stream_runs([body([{"results": rows}, denied])], _fast, threads=threads))
+    for cut in (1, 40, 3000):
+        with pytest.raises(PayloadError, match="cut or garbled|without"):
+            list(stream_runs([body([{"results": rows}] * 3)[:-cut]], _fast, threads=threads))
 
 
 def _fast(run: bytes) -> pa.RecordBatch | None:
