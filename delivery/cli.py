@@ -133,7 +133,8 @@ def list_cmd(tenant: str, client_id: str) -> None:
         when = {"weekly": f"weekday {s.weekday}", "monthly": f"day {s.month_day}"}.get(s.report_type, "")
         click.echo(
             f"{s.schedule_id}  {s.client_id:<16} {s.report_type:<13} {s.local_time} {when:<10} "
-            f"{','.join(s.channels):<15} {s.language} {s.vat}"
+            f"{','.join(s.channels):<20} {s.language} {s.vat}"
+            + (f" sheet {s.spreadsheet_id}" if s.spreadsheet_id else "")
         )
 
 

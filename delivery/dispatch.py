@@ -14,6 +14,7 @@ import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,18 +94,16 @@ def staff_emails(ch: Any, tenant: str, client: str) -> list[str]:
     return [x for x in staff_logins(ch, tenant, client) if "@" in x and "." in x.split("@")[-1]]
 
 
-def _broken(
-    ch: Any,
-    tenant: str,
-    client: str,
-    link: dict[str, Any],
-    reason: str,
-    email: Callable[..., None],
-    bot: tg.TelegramBot | None = None,
-) -> None:
-    tg.mark_broken(ch, link, reason)
-    channels.mark(ch, tenant, client, "telegram", str(link["chat_id"]), "broken", reason)
-    channels.tell_staff(ch, tenant, client, "telegram", reason, email=email, bot=bot)
+def _link_breaker(ch: Any, link: dict[str, Any]) -> Callable[[Exception], bool]:
+    """Whether a Telegram failure is permanent (blocked, chat gone); such a chat's link is marked broken."""
+
+    def permanent(exc: Exception) -> bool:
+        if isinstance(exc, tg.ChannelBroken):
+            tg.mark_broken(ch, link, str(exc))
+            return True
+        return False
+
+    return permanent
 
 
 @dataclass
@@ -118,13 +117,14 @@ class _Run:
     done: set[tuple[str, str]]
     email: Callable[..., None]
     bot: tg.TelegramBot | None
+    key: str = ""  # the run key sends are recorded under (default: the outcome's)
 
     def send(
-        self, channel: str, dest: str, fn: Callable[[], None], *, permanent: Callable[[Exception], bool]
+        self, channel: str, dest: str, fn: Callable[[], object], *, permanent: Callable[[Exception], bool]
     ) -> None:
         """Send once per run key: skipped when delivered before; a permanent refusal breaks the channel and the
         account managers are told by another channel; any other failure is recorded for the rerun."""
-        ch, key = self.ch, self.out.run_key
+        ch, key = self.ch, self.key or self.out.run_key
         if (channel, dest) in self.done:
             self.out.skipped.append(f"{channel}:{dest}")
             return
@@ -200,13 +200,7 @@ def deliver_report(
                 b.send_message(chat, summary[:4000] or files.period.label)
                 b.send_document(chat, files.pdf.name, files.pdf.read_bytes(), caption=files.period.label)
 
-            def chat_gone(exc: Exception, link: dict[str, Any] = link) -> bool:
-                if isinstance(exc, tg.ChannelBroken):
-                    tg.mark_broken(ch, link, str(exc))
-                    return True
-                return False
-
-            run.send("telegram", dest, to_chat, permanent=chat_gone)
+            run.send("telegram", dest, to_chat, permanent=_link_breaker(ch, link))
     if "sheets" in s.channels:
         sid = s.spreadsheet_id
         if not sid:
@@ -241,34 +235,15 @@ def deliver_notices(
     chats = [x for x in tg.links(ch, tenant, "user") if x["status"] == "linked"]
     for n in notices:
         key = f"alert:{tenant}:{n.client_id}:{n.condition.key}:{n.kind}:{n.condition.severity:.4g}"
-        done = delivered(ch, tenant, key)
+        run = _Run(ch, tenant, n.client_id, out, delivered(ch, tenant, key), email, bot, key)
         text = n.text(lang)
-        for link in chats:
-            dest = str(link["chat_id"])
-            if ("telegram", dest) in done or bot is None:
-                continue
-            try:
-                buttons = (
-                    tg.ack_button(tenant, n.client_id, n.condition.key) if n.kind != "resolved" else None
-                )
-                bot.send_message(int(dest), f"{n.client_id}: {text}", buttons)
-                _record(ch, tenant, key, "telegram", dest, "sent")
-                out.sent.append(f"telegram:{dest}")
-            except tg.ChannelBroken as exc:
-                _record(ch, tenant, key, "telegram", dest, "broken", str(exc))
-                _broken(ch, tenant, n.client_id, link, str(exc), email, bot)
-                out.broken.append(f"telegram:{dest}: {exc}")
-            except tg.DeliveryError as exc:
-                _record(ch, tenant, key, "telegram", dest, "failed", str(exc))
-                out.failed.append(f"telegram:{dest}: {exc}")
+        buttons = tg.ack_button(tenant, n.client_id, n.condition.key) if n.kind != "resolved" else None
+        for link in chats if bot is not None else []:
+            assert bot is not None
+            say = partial(bot.send_message, int(link["chat_id"]), f"{n.client_id}: {text}", buttons)
+            run.send("telegram", str(link["chat_id"]), say, permanent=_link_breaker(ch, link))
         to = staff_emails(ch, tenant, n.client_id)
-        dest = ",".join(to)
-        if to and ("email", dest) not in done:
-            try:
-                email(to, f"MRM: {text[:120]}", text)
-                _record(ch, tenant, key, "email", dest, "sent")
-                out.sent.append(f"email:{dest}")
-            except (OSError, smtplib.SMTPException) as exc:
-                _record(ch, tenant, key, "email", dest, "failed", str(exc))
-                out.failed.append(f"email:{dest}: {exc}")
+        if to:
+            mail = partial(email, to, f"MRM: {text[:120]}", text)
+            run.send("email", ",".join(to), mail, permanent=channels.smtp_refused)
     return out

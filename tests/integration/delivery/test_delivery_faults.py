@@ -22,19 +22,19 @@ START = dt.date(2026, 3, 2)
 DAYS = 28
 END = START + dt.timedelta(days=DAYS - 1)
 CLIENT_MAIL = "cmo@acme.example"
-AM = "am@agency.example"
+AM = "am@faults-agency.example"
 CLIENT_CHAT, AM_CHAT = 8101, 8201
 
 
 class _Smtp:
-    """Accepts every message unless `refuse` is set: then a message to the client is refused with 554."""
+    """Accepts every message except those to the address in `refuse`: refused with 554."""
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
-        self.refuse = False
+        self.refuse = ""
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
-        if self.refuse and CLIENT_MAIL in envelope.rcpt_tos:
+        if self.refuse and self.refuse in envelope.rcpt_tos:
             return "554 5.7.1 Message rejected: policy"
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
@@ -130,7 +130,7 @@ def test_smtp_refusal_breaks_email_tells_the_am_on_telegram_and_a_rerun_sends_on
     ch, world, smtp, tmp_path
 ):
     due = _due(world, 1, ("email", "telegram", "sheets"))
-    smtp.refuse = True
+    smtp.refuse = CLIENT_MAIL
     am_before, client_before = len(_sent(world, AM_CHAT)), len(_sent(world, CLIENT_CHAT))
     out = _run(ch, world, due, tmp_path)
     assert [b.split(":")[0] for b in out.broken] == ["email"] and "554" in out.broken[0]
@@ -142,7 +142,7 @@ def test_smtp_refusal_breaks_email_tells_the_am_on_telegram_and_a_rerun_sends_on
     assert cells["Summary"][0][1] == "Acme Retail"
     assert any(isinstance(v, int | float) for row in cells["Campaigns"][1:] for v in row)
 
-    smtp.refuse = False
+    smtp.refuse = ""
     mails, client_now = len(smtp.messages), len(_sent(world, CLIENT_CHAT))
     again = _run(ch, world, due, tmp_path)
     assert again.ok and [x.split(":")[0] for x in again.sent] == ["email"]
@@ -197,3 +197,25 @@ def test_a_scheduled_run_finds_the_service_account_in_its_settings(ch, world, sm
     monkeypatch.setenv("MRM_SHEETS_API_URL", world["sheets"])
     out = dispatch.deliver_report(ch, due, out_dir=tmp_path, marts_db=DB)  # as the Dagster op calls it
     assert out.ok and out.sent == [f"sheets:{world['sid']}"]
+
+
+def test_a_refused_alert_mail_breaks_email_and_the_am_hears_on_telegram(ch, world, smtp):
+    from delivery import alerts
+
+    cond = alerts.Condition(
+        "stale:vk_ads:x-1", "stale", "2026-04-01", 50.0, "нет загрузки 50 ч", "no load for 50 h"
+    )
+    notices = alerts.reconcile(ch, T, "acme", [cond])
+    before = len(_sent(world, AM_CHAT))
+    smtp.refuse = AM
+    try:
+        out = dispatch.deliver_notices(ch, T, notices, bot=world["bot"], lang="en")
+    finally:
+        smtp.refuse = ""
+    assert [b.split(":")[0] for b in out.broken] == ["email"] and [s.split(":")[0] for s in out.sent] == [
+        "telegram"
+    ]
+    texts = [m["text"] for m in _sent(world, AM_CHAT)[before:]]
+    assert len(texts) == 2 and "no load for 50 h" in texts[0] and "E-mail" in texts[1]
+    again = dispatch.deliver_notices(ch, T, notices, bot=world["bot"], lang="en")
+    assert [s.split(":")[0] for s in again.sent] == ["email"] and len(_sent(world, AM_CHAT)) == before + 2
