@@ -66,18 +66,18 @@ class AnalystAnswer:
     slots: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "language": self.language,
-            "provider": self.provider,
-            "grounded": self.grounded,
-            "note": self.note,
-            "numbers": self.numbers,
-            "citations": self.citations,
-            "slots": self.slots,
-            "tool_calls": [c.as_dict() for c in self.tool_calls],
-        }
+        plain = (
+            "question",
+            "answer",
+            "language",
+            "provider",
+            "grounded",
+            "note",
+            "numbers",
+            "citations",
+            "slots",
+        )
+        return {k: getattr(self, k) for k in plain} | {"tool_calls": [c.as_dict() for c in self.tool_calls]}
 
 
 # ----------------------------------------------------------------------------------------- slots → tool call

@@ -51,6 +51,15 @@ class TaskTemplate:
 # Responsibilities follow what each seed role does at an agency: the account manager owns the client relationship,
 # the strategist the audience and channel mix, the specialist the ad accounts, the analyst tracking and reports,
 # the creative the assets, the PM the timeline; the client supplies inputs and signs off.
+# The ad-account work (launch, optimisation): the specialist does it and the PM answers for it.
+_SPECIALIST_DOES = {
+    "specialist": "R",
+    "pm": "A",
+    "analyst": "C",
+    "strategist": "C",
+    "account_manager": "I",
+    "client": "I",
+}
 TEMPLATES: tuple[TaskTemplate, ...] = (
     TaskTemplate(
         "brief",
@@ -223,14 +232,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
         "Настройка и запуск рекламных кампаний",
         "Set up and launch the ad campaigns",
         "launch",
-        {
-            "specialist": "R",
-            "pm": "A",
-            "analyst": "C",
-            "strategist": "C",
-            "account_manager": "I",
-            "client": "I",
-        },
+        _SPECIALIST_DOES,
         ("mediaplan", "creative", "tracking"),
         (
             r"запуск",
@@ -272,14 +274,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
         "Оптимизация кампаний по KPI",
         "Optimise the campaigns against the KPIs",
         "delivery",
-        {
-            "specialist": "R",
-            "pm": "A",
-            "analyst": "C",
-            "strategist": "C",
-            "account_manager": "I",
-            "client": "I",
-        },
+        _SPECIALIST_DOES,
         ("launch",),
         (r"оптимиз", r"optimi", r"ставк", r"bid", r"a/b", r"тест", r"test"),
     ),

@@ -152,14 +152,8 @@ class Answer:
     language: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "language": self.language,
-            "provider": self.provider,
-            "prompt_version": self.prompt_version,
-            "citations": [h.as_dict() for h in self.citations],
-        }
+        plain = ("question", "answer", "language", "provider", "prompt_version")
+        return {k: getattr(self, k) for k in plain} | {"citations": [h.as_dict() for h in self.citations]}
 
 
 def _offline_answer(question: str, hits: list[Hit], lang: str) -> dict[str, Any]:
