@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth import AccessDenied, Principal, audit, check_id
+from metrics.ratios import ADDITIVE
 from metrics.ratios import add_ratios as _catalogue_ratios
 from workspace import access
 
@@ -192,16 +193,7 @@ _SUMS = (
     "toFloat64(sum(spend_net)) AS spend_net, toFloat64(sum(conversions)) AS conversions, "
     "toFloat64(sum(conversions_value)) AS conversions_value, sum(sessions) AS sessions"
 )
-# The columns {SUMS} adds up: the only ones a totals row may sum (ratios are recomputed from them).
-ADDITIVE = (
-    "impressions",
-    "clicks",
-    "spend_gross",
-    "spend_net",
-    "conversions",
-    "conversions_value",
-    "sessions",
-)
+# {SUMS} adds up exactly the additive measures (metrics.ratios.ADDITIVE); ratios are recomputed from them.
 
 
 def _sql(template: str) -> str:

@@ -8,6 +8,18 @@ from typing import Any
 
 from metrics.catalogue import RATIOS
 
+# The marts' summable measures (none may be negative): the sums the ratios are computed from, and the only
+# columns a totals row may add up.
+ADDITIVE = (
+    "impressions",
+    "clicks",
+    "spend_gross",
+    "spend_net",
+    "conversions",
+    "conversions_value",
+    "sessions",
+)
+
 
 def _operand(expr: str, spend: str, get: Any) -> Any:
     expr = expr.replace("{spend}", spend)

@@ -5,6 +5,7 @@ from typing import Any
 
 import dagster as dg
 
+from metrics.ratios import ADDITIVE
 from orchestration import quality
 from orchestration.dbt_models.partitions import REBUILD_LOOKBACK_DAYS
 from orchestration.partitions import days_from_tags
@@ -25,15 +26,7 @@ MART_RULES: dict[str, quality.TableRules] = {
             "ad_id",
         ),
         not_null=("tenant_id", "client_id", "date_day", "platform", "account_id", "campaign_id", "currency"),
-        non_negative=(
-            "impressions",
-            "clicks",
-            "spend_gross",
-            "spend_net",
-            "conversions",
-            "conversions_value",
-            "sessions",
-        ),
+        non_negative=ADDITIVE,
         flags=("is_provisional",),
     ),
 }
