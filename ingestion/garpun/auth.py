@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -17,11 +16,11 @@ import jwt
 
 from ingestion.common import ApiClient, ApiError, AuthError, ConfigError, RetryExhausted, RetryPolicy, Verdict
 from ingestion.common.http import parse_retry_after, request_id_of
+from ingestion.common.session import BearerToken
 
 PLATFORM = "garpun"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ASSERTION_TTL_S = 3600
-EXPIRY_MARGIN_S = 60.0
 KEY_FIELDS = ("client_email", "private_key", "private_key_id", "token_uri")
 
 
@@ -112,7 +111,7 @@ def classify_token_response(response: httpx.Response) -> Verdict:
     return Verdict("fatal", None, f"{code}: {message}", code, rid)
 
 
-class ServiceAccountTokens:
+class ServiceAccountTokens(BearerToken):
     """Access tokens for one service account; refreshed before expiry or after a 401, one refresh at a time."""
 
     def __init__(
@@ -126,9 +125,9 @@ class ServiceAccountTokens:
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(clock)
         self.key = key
         self.scope = scope
-        self.clock = clock
         parts = urlsplit(key.token_uri)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(
@@ -143,26 +142,10 @@ class ServiceAccountTokens:
             sleep=sleep,
             transport=transport,
         )
-        self._lock = threading.Lock()
-        self._used = threading.local()
-        self.access_token = ""
-        self.expires_at = 0.0
         self.issued = 0
 
-    def auth_headers(self) -> dict[str, str]:
-        with self._lock:
-            if not self.access_token or self.clock() >= self.expires_at - EXPIRY_MARGIN_S:
-                self._exchange()
-            token = self.access_token
-        self._used.token = token
-        return {"Authorization": f"Bearer {token}"}
-
-    def refresh(self) -> None:
-        with self._lock:
-            if getattr(self._used, "token", None) == self.access_token:
-                self._exchange()
-
-    def _exchange(self) -> None:
+    def _obtain(self) -> None:
+        """Exchange a fresh signed assertion for an access token (renewal is the same exchange)."""
         form = {"grant_type": JWT_BEARER, "assertion": make_assertion(self.key, self.scope, self.clock())}
         try:
             response = self.http.request("POST", self.key.token_uri, data=form)

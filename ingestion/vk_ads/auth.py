@@ -12,7 +12,6 @@ import json
 import os
 import re
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -22,12 +21,11 @@ import httpx
 
 from ingestion.common import ApiClient, ApiError, AuthError, RetryExhausted, Verdict
 from ingestion.common.http import parse_retry_after, request_id_of
+from ingestion.common.session import BearerToken
 
 PLATFORM = "vk_ads"
 TOKEN_PATH = "/api/v2/oauth2/token.json"
 DELETE_TOKENS_PATH = "/api/v2/oauth2/token/delete.json"
-# Refresh a little before the announced expiry so a long fetch does not cross it mid-window.
-EXPIRY_MARGIN_S = 60.0
 
 
 # Transport failures that happen before the request reached VK: they cannot have minted a token.
@@ -103,7 +101,7 @@ def classify_token_response(response: httpx.Response) -> Verdict:
     return Verdict("fatal", None, text, code, rid)
 
 
-class TokenManager:
+class TokenManager(BearerToken):
     """Issues, caches and refreshes the access token for one (client_id, agency client)."""
 
     def __init__(
@@ -120,18 +118,14 @@ class TokenManager:
         timeout_s: float = 30.0,
         max_unconfirmed: int = 3,
     ) -> None:
+        super().__init__(clock)
         self.client_id = client_id
         self.client_secret = client_secret
         self.agency_client_name = agency_client_name
         self.cache_path = Path(cache_path) if cache_path else None
         self.revoke_on_cap = revoke_on_cap
-        self.clock = clock
         self.http = http or ApiClient(PLATFORM, base_url, classify=classify_token_response, timeout=timeout_s)
-        self._lock = threading.Lock()
-        self._used = threading.local()  # the token this thread last sent
-        self.access_token = ""
         self.refresh_token = ""
-        self.expires_at = 0.0
         self.issued = 0  # new tokens obtained (not refreshes): what the five-token cap counts
         self.refreshes = 0
         # Token requests whose answer was lost after VK may have minted a token (unreadable body, connection
@@ -140,24 +134,12 @@ class TokenManager:
         self.max_unconfirmed = max_unconfirmed
         self._load_cache()
 
-    # -- what ApiClient calls ---------------------------------------------------------------------------
-    def auth_headers(self) -> dict[str, str]:
-        """Bearer header with a live token, obtaining or refreshing one first if needed."""
-        with self._lock:
-            if not self.access_token:
-                self._issue()
-            elif self.clock() >= self.expires_at - EXPIRY_MARGIN_S:
-                self._refresh_or_issue()
-            token = self.access_token
-        self._used.token = token
-        return {"Authorization": f"Bearer {token}"}
+    # -- what BearerToken calls: a new token when there is none, a refresh when it expires or is refused ----
+    def _obtain(self) -> None:
+        self._issue()
 
-    def refresh(self) -> None:
-        """Called after a 401: refresh unless another thread already replaced the token this one used."""
-        with self._lock:
-            if getattr(self._used, "token", None) != self.access_token:
-                return  # someone refreshed meanwhile; the replayed request picks up the new token
-            self._refresh_or_issue()
+    def _renew(self) -> None:
+        self._refresh_or_issue()
 
     # -- token endpoint ---------------------------------------------------------------------------------
     def _credentials(self) -> dict[str, str]:

@@ -40,13 +40,14 @@ def load(
         client, settings, "include_vat", tenant_id=tenant_id, platform=PLATFORM, account_id=account_id
     )
     with make_client(settings) as api:
+        login: dict[str, Any] = {"tenant_id": tenant_id, "login": account_id}
         loads: list[LoadSpec] = []
         if "campaigns" in tables:
             loads.append(
                 LoadSpec.snapshot(
                     "campaigns",
                     "raw_yandex_direct.campaigns",
-                    lambda: fetch.fetch_campaigns(api, settings, tenant_id=tenant_id, login=account_id),
+                    lambda: fetch.fetch_campaigns(api, settings, **login),
                 )
             )
         if window is not None:
@@ -60,14 +61,7 @@ def load(
                         start,
                         end,
                         lambda: fetch.fetch_ad_stats(
-                            api,
-                            settings,
-                            tenant_id=tenant_id,
-                            login=account_id,
-                            date_from=start,
-                            date_to=end,
-                            today=today,
-                            sleep=sleep,
+                            api, settings, **login, date_from=start, date_to=end, today=today, sleep=sleep
                         ),
                     )
                 )
@@ -79,13 +73,7 @@ def load(
                         r_from,
                         r_to,
                         lambda: fetch.fetch_reach(
-                            api,
-                            settings,
-                            tenant_id=tenant_id,
-                            login=account_id,
-                            date_from=r_from,
-                            date_to=r_to,
-                            sleep=sleep,
+                            api, settings, **login, date_from=r_from, date_to=r_to, sleep=sleep
                         ),
                         days=[r_to],
                     )

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from ingestion.common import repull_window
-from ingestion.common.loading import LoadSpec, load_account
+from ingestion.common.loading import BatchSource, LoadSpec, load_account
 from ingestion.yandex_metrika import fetch
 from ingestion.yandex_metrika.client import make_client
 from ingestion.yandex_metrika.settings import Settings
@@ -34,46 +34,25 @@ def load(
     if window is None:
         return {}
     start, end = window
+    # What both reports are asked for: this counter's days of the window.
+    asked: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "counter": account_id,
+        "date_from": start,
+        "date_to": end,
+        "today": today,
+    }
     with make_client(settings) as api:
-        specs = {
-            "traffic": LoadSpec.window(
-                "traffic_daily",
-                "raw_yandex_metrika.traffic_daily",
-                start,
-                end,
-                lambda: fetch.fetch_traffic(
-                    api,
-                    settings,
-                    tenant_id=tenant_id,
-                    counter=account_id,
-                    date_from=start,
-                    date_to=end,
-                    today=today,
-                ),
-            ),
-            "visits": LoadSpec.window(
-                "visits",
-                "raw_yandex_metrika.visits",
-                start,
-                end,
-                lambda: fetch.fetch_visits(
-                    api,
-                    settings,
-                    tenant_id=tenant_id,
-                    counter=account_id,
-                    date_from=start,
-                    date_to=end,
-                    today=today,
-                    sleep=sleep,
-                ),
-            ),
+        # tables= name → (report and raw table, what produces it)
+        reports: dict[str, tuple[str, BatchSource]] = {
+            "traffic": ("traffic_daily", lambda: fetch.fetch_traffic(api, settings, **asked)),
+            "visits": ("visits", lambda: fetch.fetch_visits(api, settings, **asked, sleep=sleep)),
         }
+        loads = [
+            LoadSpec.window(report, f"raw_yandex_metrika.{report}", start, end, produce)
+            for name, (report, produce) in reports.items()
+            if name in tables
+        ]
         return load_account(
-            client,
-            settings,
-            api,
-            tenant_id=tenant_id,
-            account_id=account_id,
-            progress=progress,
-            loads=[spec for name, spec in specs.items() if name in tables],
+            client, settings, api, tenant_id=tenant_id, account_id=account_id, progress=progress, loads=loads
         )
