@@ -274,6 +274,36 @@ def rules_set(
     click.echo(f"{client_id}: " + ", ".join(f"{f}={getattr(new, f):g}" for f in th.FIELDS))
 
 
+@alerts.command("tokens")
+@click.option("--tenant", required=True)
+@click.option(
+    "--sandbox-url",
+    default=None,
+    help="Check against a running sandbox (its base URL) instead of the MRM_GOOGLE_ADS_* / MRM_GA4_* settings.",
+)
+def alerts_tokens(tenant: str, sandbox_url: str | None) -> None:
+    """Ask Google's OAuth whether each Google Ads / GA4 account's grant still works; a revoked one feeds the
+    token rule (mrm alerts run announces it). Nothing secret is printed."""
+    from delivery import tokens
+    from ingestion.common import ConfigError
+
+    settings: dict[str, Any] = {}
+    for platform in tokens.REFRESH_GRANT_PLATFORMS:
+        module = __import__(f"ingestion.{platform}.settings", fromlist=["Settings"])
+        try:
+            settings[platform] = (
+                module.Settings.for_sandbox(f"{sandbox_url.rstrip('/')}/{platform}")
+                if sandbox_url
+                else module.Settings.from_env()
+            )
+        except ConfigError as exc:
+            click.echo(f"{platform}: skipped, {exc}", err=True)
+    found = tokens.check_accounts(_ch(), tenant, settings)
+    for account, state in found.items():
+        click.echo(f"{account}: {state}")
+    click.echo(f"{len(found)} account(s) checked / проверено кабинетов: {len(found)}")
+
+
 @click.group("telegram")
 def telegram() -> None:
     """Link Telegram chats and process the bot's updates (links, acknowledgements)."""

@@ -72,17 +72,60 @@ def record_answer(
 
 
 def check_refresh(
-    ch: Any, tenant_id: str, platform: str, account_id: str, token_url: str, form: dict[str, str]
+    ch: Any,
+    tenant_id: str,
+    platform: str,
+    account_id: str,
+    token_url: str,
+    form: dict[str, str],
+    *,
+    expiry: bool = True,
 ) -> str:
-    """POST the account's refresh grant (`form`) to its OAuth token endpoint and record the answer."""
+    """POST the account's refresh grant (`form`) to its OAuth token endpoint and record the answer.
+
+    `expiry=False` where the answer's `expires_in` is a short-lived access token's (Google: one hour), not the
+    credential's life: only revocation (or its absence) is recorded then."""
     try:
         r = httpx.post(token_url, data=form, timeout=20)
         body = r.json()
     except (httpx.HTTPError, ValueError):
         return "unknown"  # the endpoint is down: says nothing about the credential
-    return record_answer(
-        ch, tenant_id, platform, account_id, r.status_code, body if isinstance(body, dict) else {}
-    )
+    body = body if isinstance(body, dict) else {}
+    if not expiry:
+        body = {k: v for k, v in body.items() if k != "expires_in"}
+    return record_answer(ch, tenant_id, platform, account_id, r.status_code, body)
+
+
+# Platforms whose accounts hold an installed-app refresh grant (connector settings: client_id, client_secret,
+# refresh_token, oauth_url); a revoked or lapsed grant answers `invalid_grant`.
+REFRESH_GRANT_PLATFORMS = ("google_ads", "ga4")
+
+
+def check_accounts(ch: Any, tenant_id: str, settings: dict[str, Any]) -> dict[str, str]:
+    """Ask the OAuth endpoint about every active account of the tenant on the platforms in `settings` (platform
+    -> the connector's shared settings; each account's own stored credentials win), and record the answers.
+    Returns `platform:account` -> ok | revoked | unknown."""
+    from workspace import credentials
+
+    rows = ch.query(
+        "SELECT platform, account_id FROM app.accounts FINAL WHERE tenant_id = {t:String} AND is_active = 1 "
+        "AND platform IN {p:Array(String)} ORDER BY platform, account_id",
+        parameters={"t": tenant_id, "p": [p for p in settings if p in REFRESH_GRANT_PLATFORMS]},
+    ).result_rows
+    out = {}
+    for platform, account in rows:
+        s = credentials.account_settings(ch, settings[platform], tenant_id, platform, account)
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": s.client_id,
+            "client_secret": s.client_secret,
+            "refresh_token": s.refresh_token,
+        }
+        url = f"{s.oauth_url.rstrip('/')}/token"
+        out[f"{platform}:{account}"] = check_refresh(
+            ch, tenant_id, platform, account, url, form, expiry=False
+        )
+    return out
 
 
 def status(ch: Any, tenant_id: str, client_id: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from delivery.cli import alerts as alerts_cli
 T = "tok_t"
 NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 ONLY = alerts.AlertRules(enabled=("stale", "token"))  # the rules that need no marts
+VK = "token:vk_ads:acme-vk"
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +43,8 @@ def _conditions(ch, client="acme", now=NOW):
     return alerts.evaluate(ch, T, client, now.date(), now, thresholds.rules_for(ch, T, client, ONLY))
 
 
-def test_a_revoked_grant_alerts_once_and_resolves_when_reconnected(ch, acme, monkeypatch):
-    from dashboards.auth import Principal
+def test_a_revoked_grant_alerts_once_and_resolves_when_reconnected(ch, acme):
     from ingestion.sandbox.server import SANDBOX_TOKENS, SandboxServer
-    from workspace import credentials
 
     form = {
         "grant_type": "refresh_token",
@@ -67,45 +66,40 @@ def test_a_revoked_grant_alerts_once_and_resolves_when_reconnected(ch, acme, mon
     assert [n.kind for n in alerts.reconcile(ch, T, "acme", _conditions(ch))] == ["open"]
     assert alerts.reconcile(ch, T, "acme", _conditions(ch)) == []  # one alert per condition
     assert not [c for c in _conditions(ch, "calm") if c.rule == "token"]  # another client's accounts
-    monkeypatch.setenv("MRM_SECRET_KEY", "token-test-secret-key-0123456789abcdef")
-    admin = Principal(T, "admin@tok.example", "admin", "")
-    credentials.save_secret(
-        ch,
-        admin,
-        platform="yandex_direct",
-        account_id="acme-d1",
-        kind="refresh_token",
-        secret="new-refresh-1",
-    )
-    assert [(n.kind, n.condition.key) for n in alerts.reconcile(ch, T, "acme", _conditions(ch))] == [
-        ("resolved", "token:yandex_direct:acme-d1")
-    ]
+    # reconnected: a credential saved after the revocation (written as the store writes it; withdrawn after, so
+    # the session's other suites still see one encryption key)
+    cols = ["tenant_id", "platform", "account_id", "kind", "ciphertext", "key_id", "is_deleted", "updated_at"]
+    row = [T, "yandex_direct", "acme-d1", "refresh_token", "v1:AAAA", "tok000", 0, dt.datetime.now(dt.UTC)]
+    ch.insert("app.account_credentials", [row], column_names=cols)
+    try:
+        assert [(n.kind, n.condition.key) for n in alerts.reconcile(ch, T, "acme", _conditions(ch))] == [
+            ("resolved", "token:yandex_direct:acme-d1")
+        ]
+    finally:
+        gone = [*row[:4], "", "", 1, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)]
+        ch.insert("app.account_credentials", [gone], column_names=cols)
 
 
 def test_expiry_is_judged_by_the_clients_token_days(ch, acme):
     tokens.record(ch, T, "vk_ads", "acme-vk", expires_at=NOW + dt.timedelta(days=5), at=NOW)
     thresholds.save(ch, T, "acme", thresholds.Thresholds(token_days=3), by="test")
-    assert not [c for c in _conditions(ch) if c.rule == "token"]
+    assert not [c for c in _conditions(ch) if c.key == VK]
     thresholds.save(
         ch, T, "acme", thresholds.parse({"token_days": "7"}, thresholds.get(ch, T, "acme")), by="test"
     )
-    [c] = [c for c in _conditions(ch) if c.key == "token:vk_ads:acme-vk"]
+    [c] = [c for c in _conditions(ch) if c.key == VK]
     assert "expires in 5 day(s)" in c.message_en
-    assert [
-        n.kind for n in alerts.reconcile(ch, T, "acme", _conditions(ch)) if n.condition.rule == "token"
-    ] == ["open"]
+    assert [n.kind for n in alerts.reconcile(ch, T, "acme", _conditions(ch)) if n.condition.key == VK] == [
+        "open"
+    ]
     later = NOW + dt.timedelta(days=4)  # one day left: worse
     assert [
-        n.kind
-        for n in alerts.reconcile(ch, T, "acme", _conditions(ch, now=later))
-        if n.condition.rule == "token"
+        n.kind for n in alerts.reconcile(ch, T, "acme", _conditions(ch, now=later)) if n.condition.key == VK
     ] == ["worse"]
     answer = {"access_token": "x", "expires_in": 86400 * 365}
     assert tokens.record_answer(ch, T, "vk_ads", "acme-vk", 200, answer, now=later) == "ok"
     assert [
-        n.kind
-        for n in alerts.reconcile(ch, T, "acme", _conditions(ch, now=later))
-        if n.condition.rule == "token"
+        n.kind for n in alerts.reconcile(ch, T, "acme", _conditions(ch, now=later)) if n.condition.key == VK
     ] == ["resolved"]
 
 
@@ -165,3 +159,35 @@ def test_cli_sets_and_lists_thresholds(ch, acme):
     assert lines["calm"][0] == "25" and lines["calm"][3] == "10"
     assert lines["acme"][0] == "15"  # acme never set pacing: the default
     assert "--token-days" in run(alerts_cli, ["rules", "set", "--help"]).output
+
+
+def test_google_grants_are_checked_and_a_revoked_one_alerts_until_it_works_again(ch, acme):
+    from ingestion.google_ads.settings import Settings
+    from ingestion.sandbox.server import SandboxServer
+
+    ch.insert(
+        "app.accounts",
+        [[T, "calm", "google_ads", "1234567890"]],
+        column_names=["tenant_id", "client_id", "platform", "account_id"],
+    )
+    with SandboxServer(apis=["google_oauth"]) as sbx:
+        url = sbx.url("google_ads")
+        dead = Settings.for_sandbox(url, refresh_token="revoked-by-the-user")
+        assert tokens.check_accounts(ch, T, {"google_ads": dead}) == {"google_ads:1234567890": "revoked"}
+        [c] = [c for c in _conditions(ch, "calm") if c.rule == "token"]
+        assert "invalid_grant" in c.message_en or "revoked" in c.message_en
+        assert [
+            n.kind
+            for n in alerts.reconcile(ch, T, "calm", _conditions(ch, "calm"))
+            if n.condition.rule == "token"
+        ] == ["open"]
+        res = CliRunner().invoke(alerts_cli, ["tokens", "--tenant", T, "--sandbox-url", sbx.base_url])
+    assert res.exit_code == 0, res.output
+    assert "google_ads:1234567890: ok" in res.output and "sandbox-google" not in res.output
+    # the access token's hour is not the grant's expiry: nothing is announced as expiring
+    assert not [c for c in _conditions(ch, "calm") if c.rule == "token"]
+    assert [
+        n.kind
+        for n in alerts.reconcile(ch, T, "calm", _conditions(ch, "calm"))
+        if n.condition.rule == "token"
+    ] == ["resolved"]
