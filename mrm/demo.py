@@ -247,6 +247,18 @@ def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> N
                 procs.stop(p)
 
 
+def _port_option(flag: str, default: int, env: str, what: str) -> Any:
+    """A loopback port option with an environment fallback."""
+    return click.option(
+        flag,
+        type=click.IntRange(1, 65535),
+        default=default,
+        show_default=True,
+        envvar=env,
+        help=f"Port of {what} on 127.0.0.1 (env {env}).",
+    )
+
+
 @click.command()
 @click.option("--no-serve", is_flag=True, help="Run the job, print a summary and exit (no UIs).")
 @click.option("--days", default=90, show_default=True, help="Days of sandbox history to load.")
@@ -256,22 +268,8 @@ def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> N
     default=None,
     help="Also write the summary as JSON to this file.",
 )
-@click.option(
-    "--app-port",
-    type=click.IntRange(1, 65535),
-    default=STREAMLIT_PORT,
-    show_default=True,
-    envvar="MRM_APP_PORT",
-    help="Port of the Streamlit app on 127.0.0.1 (env MRM_APP_PORT).",
-)
-@click.option(
-    "--dagster-port",
-    type=click.IntRange(1, 65535),
-    default=DAGSTER_PORT,
-    show_default=True,
-    envvar="MRM_DAGSTER_PORT",
-    help="Port of the Dagster UI on 127.0.0.1 (env MRM_DAGSTER_PORT).",
-)
+@_port_option("--app-port", STREAMLIT_PORT, "MRM_APP_PORT", "the Streamlit app")
+@_port_option("--dagster-port", DAGSTER_PORT, "MRM_DAGSTER_PORT", "the Dagster UI")
 def demo(no_serve: bool, days: int, json_summary: Path | None, app_port: int, dagster_port: int) -> None:
     """Run the platform's main job on the embedded defaults (warehouse, API sandboxes, offline AI).
 
