@@ -139,7 +139,7 @@ def _expected(world: World, days: int) -> tuple[int, int, int, Decimal]:
     return rows, imps, clicks, Decimal(micros) / 1_000_000
 
 
-def run(rows: int, profile: str | None = None, timeout: int = 1800) -> dict[str, Any]:
+def run(rows: int, *, live: bool = False, profile: str | None = None, timeout: int = 1800) -> dict[str, Any]:
     import warehouse
     from ingestion.sandbox import SandboxServer
     from warehouse import embedded
@@ -154,9 +154,10 @@ def run(rows: int, profile: str | None = None, timeout: int = 1800) -> dict[str,
             ch = _client(info.url)
             warehouse.migrate(ch)
             with SandboxServer(world, apis=("google_oauth", "google_ads")) as sandbox:
-                warm = getattr(sandbox.apis["google_ads"], "warm", None)
-                if warm is not None:
-                    warm(CUSTOMER)
+                # As the Direct bench times the download of a report Direct has built, the emulator's rendering is
+                # done before the clock starts (it is the API's CPU, here on the same two cores); --live keeps it in.
+                first, last = _window(days)
+                sandbox.apis["google_ads"].warm(CUSTOMER, *((None, None) if live else (first, last)))  # type: ignore[attr-defined]
                 load_avg = os.getloadavg()
                 cmd = [
                     sys.executable,
@@ -195,6 +196,7 @@ def run(rows: int, profile: str | None = None, timeout: int = 1800) -> dict[str,
     rate = side["rows"] / side["seconds"]
     return {
         "rows": side["rows"],
+        "emulator": "rendering while serving" if live else "answer rendered before the clock",
         "days": days,
         "ads_per_day": ADS_PER_DAY,
         "seconds": round(side["seconds"], 2),
@@ -233,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--rows", type=int, default=1_000_000, help="ad-day rows at least (whole days of 55,000 ads)"
     )
+    ap.add_argument("--live", action="store_true", help="the emulator renders the rows while serving them")
     ap.add_argument("--profile", help="write the connector's cProfile stats to this file")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--sandbox-url", help=argparse.SUPPRESS)
@@ -242,10 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(worker(args)))
         return 0
-    out = run(args.rows, profile=args.profile)
+    out = run(args.rows, live=args.live, profile=args.profile)
     print(
         f"google ads: {out['rows']:,} ad-day rows ({out['days']} days × {ADS_PER_DAY:,} ads) in {out['seconds']} s "
-        f"= {out['rows_per_s']:,} rows/s (target ≥ {TARGET_ROWS_PER_S:,}); peak RSS connector "
+        f"= {out['rows_per_s']:,} rows/s, emulator {out['emulator']} (target ≥ {TARGET_ROWS_PER_S:,}); peak RSS connector "
         f"{out['peak_rss_mb_connector']:,} MB, emulator {out['peak_rss_mb_emulator']:,} MB, warehouse "
         f"{out['peak_rss_mb_warehouse']:,} MB; CPU s connector {out['cpu_s_connector']}, emulator "
         f"{out['cpu_s_emulator']}, warehouse {out['cpu_s_warehouse']}; load average {out['load_average_before'][0]} → "

@@ -28,6 +28,11 @@ SUITES = [
         "5 M-row Direct TSV report end to end ≥ 500 k rows/s, peak memory ≤ 1 GB",
     ),
     (
+        "google-ads",
+        "benchmarks.google_ads_bench",
+        "1 M Google Ads ad-day rows (searchStream JSON) through the emulator ≥ 300 k rows/s",
+    ),
+    (
         "dbt",
         "dbt_project.bench",
         "full build 90 d × 3 platforms × 200 campaigns ≤ 60 s; daily incremental on 10 M rows ≤ 30 s",
