@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
+from typing import TypeVar
+
+from ingestion.common.errors import ApiError
+
+T = TypeVar("T")
 
 # Per-platform lookback defaults live in the platform registry (ingestion.platforms).
 
@@ -72,6 +77,25 @@ def split_window(date_from: date, date_to: date, max_days: int) -> Iterator[tupl
         end = min(date_to, start + timedelta(days=max_days - 1))
         yield start, end
         start = end + timedelta(days=1)
+
+
+def halving(
+    fetch: Callable[[date, date], Iterable[T]],
+    date_from: date,
+    date_to: date,
+    *,
+    too_long: Callable[[ApiError], bool],
+) -> Iterator[T]:
+    """`fetch(date_from, date_to)`; when it fails with an error `too_long` accepts (the platform refuses a period
+    that long), each half of the window is fetched the same way, down to single days, whose failure is raised."""
+    try:
+        yield from fetch(date_from, date_to)
+    except ApiError as exc:
+        if not too_long(exc) or date_from == date_to:
+            raise
+        mid = date_from + timedelta(days=(date_to - date_from).days // 2)
+        yield from halving(fetch, date_from, mid, too_long=too_long)
+        yield from halving(fetch, mid + timedelta(days=1), date_to, too_long=too_long)
 
 
 def load_window(

@@ -6,9 +6,10 @@ Each returns Arrow data in the column order of its raw table (without `_load_id`
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from ingestion.common.money import (
     micros_array_to_money,
     micros_to_decimal,
 )
-from ingestion.common.windows import provisional_since
+from ingestion.common.windows import halving, provisional_since
 from ingestion.yandex_direct import schema
 from ingestion.yandex_direct.parse import parse_report
 from ingestion.yandex_direct.settings import PLATFORM, Settings
@@ -211,51 +212,20 @@ def fetch_ad_stats(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[pa.RecordBatch]:
     """Ad × day stats for [from, to], streamed as raw-table batches. HTTP 502 (too long) halves the period."""
-    try:
-        yield from _ad_stats_window(
-            api,
-            settings,
-            tenant_id=tenant_id,
-            login=login,
-            date_from=date_from,
-            date_to=date_to,
-            today=today,
-            sleep=sleep,
-        )
-    except ApiError as exc:
-        if exc.status != 502 or date_from == date_to:
-            raise
-        mid = date_from + timedelta(days=(date_to - date_from).days // 2)
-        yield from fetch_ad_stats(
-            api,
-            settings,
-            tenant_id=tenant_id,
-            login=login,
-            date_from=date_from,
-            date_to=mid,
-            today=today,
-            sleep=sleep,
-        )
-        yield from fetch_ad_stats(
-            api,
-            settings,
-            tenant_id=tenant_id,
-            login=login,
-            date_from=mid + timedelta(days=1),
-            date_to=date_to,
-            today=today,
-            sleep=sleep,
-        )
+    window = functools.partial(
+        _ad_stats_window, api, settings, tenant_id=tenant_id, login=login, today=today, sleep=sleep
+    )
+    return halving(window, date_from, date_to, too_long=lambda exc: exc.status == 502)
 
 
 def _ad_stats_window(
     api: ApiClient,
     settings: Settings,
+    date_from: date,
+    date_to: date,
     *,
     tenant_id: str,
     login: str,
-    date_from: date,
-    date_to: date,
     today: date,
     sleep: Callable[[float], None],
 ) -> Iterator[pa.RecordBatch]:
