@@ -630,7 +630,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "al_rule_token": ("Токен кабинета", "Account token"),
     "al_thresholds": ("Пороги правил для клиента", "The client's rule thresholds"),
     "al_thresholds_help": (
-        "Пустые поля и новые клиенты — значения по умолчанию.",
+        "Новые клиенты получают значения по умолчанию.",
         "New clients get the defaults.",
     ),
     "al_th_pacing_off_pct": ("Отклонение темпа от плана, %", "Pacing off plan by more than, %"),

@@ -1,7 +1,8 @@
 """The workspace and delivery pages in a real browser (Debian chromium via Playwright, real Streamlit server,
 embedded warehouse): an admin of an empty tenant adds a client (a wrong INN is refused first) and its ad account;
 a PM sets a weekly e-mail and Telegram report schedule, links the client's chat with the page's one-time code (Bot
-API emulator), runs the alert rules after a failed load and acknowledges the alert."""
+API emulator), runs the alert rules after a failed load, acknowledges the alert and sets the client's alert
+thresholds."""
 
 from __future__ import annotations
 
@@ -166,4 +167,19 @@ def test_admin_adds_a_client_and_a_pm_schedules_a_weekly_report_and_acknowledges
         parameters={"t": T},
     ).result_rows
     assert acked == [("lb-pm@tl",)]
+    # The client's own thresholds: a refused value is named by its field, a good one is stored for the rules.
+    pm.get_by_role("textbox", name="Data is stale after, hours").fill("never")
+    pm.get_by_role("button", name="Save thresholds").click()
+    pm.get_by_text("Field “Data is stale after, hours”").wait_for()
+    pm.get_by_role("textbox", name="Data is stale after, hours").fill("12")
+    pm.get_by_role("button", name="Save thresholds").click()
+    pm.get_by_text("Thresholds saved").wait_for()
+    _settle(pm)
+    pm.screenshot(path=artifacts_dir / "05_thresholds_saved.png", full_page=True)
+    stored = ch.query(
+        "SELECT stale_hours, updated_by FROM app.alert_thresholds FINAL WHERE tenant_id = {t:String} "
+        "AND client_id = 'lb-acme'",
+        parameters={"t": T},
+    ).result_rows
+    assert stored == [(12.0, "lb-pm@tl")]
     pm.context.close()
