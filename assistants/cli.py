@@ -170,13 +170,10 @@ def kb_index(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
     _index(paths, tenant_id, as_json)
 
 
-@kb.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--tenant", "tenant_id", required=True, help="Tenant that owns the documents.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
-def kb_ingest(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
-    """Same as `kb index`."""
-    _index(paths, tenant_id, as_json)
+# `kb ingest`: another name for `kb index`, with the same arguments.
+kb.add_command(
+    click.Command("ingest", params=kb_index.params, callback=kb_index.callback, help="Same as `kb index`.")
+)
 
 
 @kb.command("search")

@@ -359,6 +359,15 @@ def _curve(channel: str) -> tuple[str, dict[str, float]]:
     return family, plan_math.DEFAULT_CURVES[family]
 
 
+def _curve_stated(p: dict[str, float]) -> dict[str, Any]:
+    """How a result states the negative exponential curve it used."""
+    return {
+        "model": f"negative exponential (R_max {p['r_max']}, k {p['k']})",
+        "r_max": p["r_max"],
+        "k": p["k"],
+    }
+
+
 def _reach_forecast(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
     from planning import reach as R
 
@@ -372,9 +381,7 @@ def _reach_forecast(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
         "family": family,
         "grp": a["grp"],
         "reach": round(r, 4),
-        "model": f"negative exponential (R_max {p['r_max']}, k {p['k']})",
-        "r_max": p["r_max"],
-        "k": p["k"],
+        **_curve_stated(p),
     }
 
 
@@ -391,9 +398,7 @@ def _grp_for_reach(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
         "family": family,
         "target_reach": a["target_reach"],
         "grp": round(g, 1),
-        "model": f"negative exponential (R_max {p['r_max']}, k {p['k']})",
-        "r_max": p["r_max"],
-        "k": p["k"],
+        **_curve_stated(p),
     }
 
 
