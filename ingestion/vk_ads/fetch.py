@@ -57,39 +57,35 @@ def list_all(
             raise PayloadError(f"{ctx}: empty page before all {count} items were returned", platform="vk_ads")
 
 
-def _status_filter(statuses: Sequence[str]) -> dict[str, str]:
-    return {"_status__in": ",".join(statuses)} if statuses else {}
+def _listing(
+    client: VkAdsClient, settings: Settings, path: str, fields: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Every object of a listing resource whose status is one of `settings.banner_statuses`, all pages."""
+    statuses = settings.banner_statuses
+    return list_all(
+        client,
+        path,
+        fields,
+        {"_status__in": ",".join(statuses)} if statuses else {},
+        limit=settings.page_limit,
+    )
 
 
 def fetch_ad_plans(client: VkAdsClient, settings: Settings, *, tenant_id: str, account_id: str) -> pa.Table:
-    items = list_all(
-        client,
-        AD_PLANS_PATH,
-        AD_PLAN_FIELDS,
-        _status_filter(settings.banner_statuses),
-        limit=settings.page_limit,
-    )
+    items = _listing(client, settings, AD_PLANS_PATH, AD_PLAN_FIELDS)
     return parse.ad_plan_rows(items, tenant_id=tenant_id, account_id=account_id)
 
 
 def fetch_ad_groups(client: VkAdsClient, settings: Settings, *, tenant_id: str, account_id: str) -> pa.Table:
     fields = tuple(settings.ad_group_plan_field if f == "ad_plan_id" else f for f in AD_GROUP_FIELDS)
-    items = list_all(
-        client, AD_GROUPS_PATH, fields, _status_filter(settings.banner_statuses), limit=settings.page_limit
-    )
+    items = _listing(client, settings, AD_GROUPS_PATH, fields)
     return parse.ad_group_rows(
         items, tenant_id=tenant_id, account_id=account_id, ad_plan_field=settings.ad_group_plan_field
     )
 
 
 def fetch_banners(client: VkAdsClient, settings: Settings, *, tenant_id: str, account_id: str) -> pa.Table:
-    items = list_all(
-        client,
-        BANNERS_PATH,
-        BANNER_FIELDS,
-        _status_filter(settings.banner_statuses),
-        limit=settings.page_limit,
-    )
+    items = _listing(client, settings, BANNERS_PATH, BANNER_FIELDS)
     return parse.banner_rows(items, tenant_id=tenant_id, account_id=account_id)
 
 

@@ -120,56 +120,72 @@ def _status(item: Mapping[str, Any], ctx: str) -> str:
     return value
 
 
-def ad_plan_rows(items: Iterable[Mapping[str, Any]], *, tenant_id: str, account_id: str) -> pa.Table:
+def _object_table(
+    items: Iterable[Mapping[str, Any]],
+    kind: str,
+    arrow_schema: pa.Schema,
+    fields: Callable[[Mapping[str, Any], str], dict[str, Any]],
+    *,
+    tenant_id: str,
+    account_id: str,
+) -> pa.Table:
+    """One row per listed object of `kind`: tenant, account and `<kind>_id` (from ``id``), then what
+    `fields(item, ctx)` reads; `ctx` names the object in errors. A repeated id is an error."""
     rows = []
     for item in items:
-        ctx = f"ad_plan {item.get('id')!r}"
-        rows.append(
-            {
-                "tenant_id": tenant_id,
-                "account_id": account_id,
-                "ad_plan_id": as_uint(item.get("id"), ctx, "id"),
-                "name": str(item.get("name") or ""),
-                "status": _status(item, ctx),
-                "objective": str(item.get("objective") or ""),
-                "budget_limit": as_decimal(item.get("budget_limit"), ctx, "budget_limit", required=False),
-                "budget_limit_day": as_decimal(
-                    item.get("budget_limit_day"), ctx, "budget_limit_day", required=False
-                ),
-                "date_start": as_date(item.get("date_start"), ctx, "date_start"),
-                "date_end": as_date(item.get("date_end"), ctx, "date_end"),
-                "created": as_msk_datetime(item.get("created"), ctx, "created"),
-                "updated": as_msk_datetime(item.get("updated"), ctx, "updated"),
-            }
-        )
-    return _unique_table(rows, schema.AD_PLANS, "ad_plan_id")
+        ctx = f"{kind} {item.get('id')!r}"
+        row = {
+            "tenant_id": tenant_id,
+            "account_id": account_id,
+            f"{kind}_id": as_uint(item.get("id"), ctx, "id"),
+        }
+        rows.append(row | fields(item, ctx))
+    return _unique_table(rows, arrow_schema, f"{kind}_id")
+
+
+def ad_plan_rows(items: Iterable[Mapping[str, Any]], *, tenant_id: str, account_id: str) -> pa.Table:
+    def fields(item: Mapping[str, Any], ctx: str) -> dict[str, Any]:
+        return {
+            "name": str(item.get("name") or ""),
+            "status": _status(item, ctx),
+            "objective": str(item.get("objective") or ""),
+            "budget_limit": as_decimal(item.get("budget_limit"), ctx, "budget_limit", required=False),
+            "budget_limit_day": as_decimal(
+                item.get("budget_limit_day"), ctx, "budget_limit_day", required=False
+            ),
+            "date_start": as_date(item.get("date_start"), ctx, "date_start"),
+            "date_end": as_date(item.get("date_end"), ctx, "date_end"),
+            "created": as_msk_datetime(item.get("created"), ctx, "created"),
+            "updated": as_msk_datetime(item.get("updated"), ctx, "updated"),
+        }
+
+    return _object_table(
+        items, "ad_plan", schema.AD_PLANS, fields, tenant_id=tenant_id, account_id=account_id
+    )
 
 
 def ad_group_rows(
     items: Iterable[Mapping[str, Any]], *, tenant_id: str, account_id: str, ad_plan_field: str = "ad_plan_id"
 ) -> pa.Table:
     """Ad groups; the parent field name is configurable because the docs do not confirm ``ad_plan_id``."""
-    rows = []
-    for item in items:
-        ctx = f"ad_group {item.get('id')!r}"
+
+    def fields(item: Mapping[str, Any], ctx: str) -> dict[str, Any]:
         # The listing example shows `last_updated`, object docs show `updated`: take whichever is present.
         updated = item.get("updated", item.get("last_updated"))
-        rows.append(
-            {
-                "tenant_id": tenant_id,
-                "account_id": account_id,
-                "ad_group_id": as_uint(item.get("id"), ctx, "id"),
-                "ad_plan_id": as_uint(item.get(ad_plan_field), ctx, ad_plan_field),
-                "name": str(item.get("name") or ""),
-                "status": _status(item, ctx),
-                "package_id": as_uint(item.get("package_id", 0), ctx, "package_id"),
-                "budget_limit_day": as_decimal(
-                    item.get("budget_limit_day"), ctx, "budget_limit_day", required=False
-                ),
-                "updated": as_msk_datetime(updated, ctx, "updated"),
-            }
-        )
-    return _unique_table(rows, schema.AD_GROUPS, "ad_group_id")
+        return {
+            "ad_plan_id": as_uint(item.get(ad_plan_field), ctx, ad_plan_field),
+            "name": str(item.get("name") or ""),
+            "status": _status(item, ctx),
+            "package_id": as_uint(item.get("package_id", 0), ctx, "package_id"),
+            "budget_limit_day": as_decimal(
+                item.get("budget_limit_day"), ctx, "budget_limit_day", required=False
+            ),
+            "updated": as_msk_datetime(updated, ctx, "updated"),
+        }
+
+    return _object_table(
+        items, "ad_group", schema.AD_GROUPS, fields, tenant_id=tenant_id, account_id=account_id
+    )
 
 
 def _primary_url(urls: Any, ctx: str) -> str:
@@ -188,23 +204,17 @@ def _primary_url(urls: Any, ctx: str) -> str:
 
 
 def banner_rows(items: Iterable[Mapping[str, Any]], *, tenant_id: str, account_id: str) -> pa.Table:
-    rows = []
-    for item in items:
-        ctx = f"banner {item.get('id')!r}"
-        rows.append(
-            {
-                "tenant_id": tenant_id,
-                "account_id": account_id,
-                "banner_id": as_uint(item.get("id"), ctx, "id"),
-                "ad_group_id": as_uint(item.get("ad_group_id"), ctx, "ad_group_id"),
-                "name": str(item.get("name") or ""),
-                "status": _status(item, ctx),
-                "moderation_status": str(item.get("moderation_status") or ""),
-                "url": _primary_url(item.get("urls"), ctx),
-                "updated": as_msk_datetime(item.get("updated"), ctx, "updated"),
-            }
-        )
-    return _unique_table(rows, schema.BANNERS, "banner_id")
+    def fields(item: Mapping[str, Any], ctx: str) -> dict[str, Any]:
+        return {
+            "ad_group_id": as_uint(item.get("ad_group_id"), ctx, "ad_group_id"),
+            "name": str(item.get("name") or ""),
+            "status": _status(item, ctx),
+            "moderation_status": str(item.get("moderation_status") or ""),
+            "url": _primary_url(item.get("urls"), ctx),
+            "updated": as_msk_datetime(item.get("updated"), ctx, "updated"),
+        }
+
+    return _object_table(items, "banner", schema.BANNERS, fields, tenant_id=tenant_id, account_id=account_id)
 
 
 def _unique_table(rows: list[dict[str, Any]], arrow_schema: pa.Schema, key: str) -> pa.Table:
