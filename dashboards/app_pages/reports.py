@@ -54,25 +54,20 @@ with ui.guard():
         cols[i].metric(t(spend_key if m == "spend" else m), value)
     if snap.get("channels"):
         st.dataframe(snap["channels"], hide_index=True, key="rep_channels")
-    d1, d2 = st.columns(2)
-    if files.xlsx.is_file():
-        d1.download_button(
-            t("download_xlsx"),
-            files.xlsx.read_bytes,
-            files.xlsx.name,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="rep_dl_xlsx",
-            on_click="ignore",
-        )
-    if files.pdf.is_file():
-        d2.download_button(
-            t("download_pdf"),
-            files.pdf.read_bytes,
-            files.pdf.name,
-            "application/pdf",
-            key="rep_dl_pdf",
-            on_click="ignore",
-        )
+    downloads = (
+        (files.xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (files.pdf, "pdf", "application/pdf"),
+    )
+    for col, (path, kind, mime) in zip(st.columns(2), downloads, strict=True):
+        if path.is_file():
+            col.download_button(
+                t(f"download_{kind}"),
+                path.read_bytes,
+                path.name,
+                mime,
+                key=f"rep_dl_{kind}",
+                on_click="ignore",
+            )
     if ctx.principal.can("send_report"):
         safe.caption(", ".join(files.recipients) or "—")
         if st.button(t("send_report"), key="rep_send"):
