@@ -48,12 +48,7 @@ class DailyRates:
 def parse_daily(body: bytes, *, request_id: str | None = None) -> DailyRates:
     """Parse one XML_daily.asp body (bytes as sent: the XML declaration names the encoding)."""
     if _DTD.search(body[:4096]):
-        raise PayloadError(
-            "rates XML declares a DTD or entities; refused",
-            platform=PLATFORM,
-            request_id=request_id,
-            retryable=False,
-        )
+        raise _damaged("rates XML declares a DTD or entities; refused", request_id)
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
@@ -61,47 +56,24 @@ def parse_daily(body: bytes, *, request_id: str | None = None) -> DailyRates:
             f"rates XML does not parse: {exc}", platform=PLATFORM, request_id=request_id
         ) from exc
     if root.tag != "ValCurs":
-        raise PayloadError(
-            f"root element is <{root.tag}>, expected <ValCurs>",
-            platform=PLATFORM,
-            request_id=request_id,
-            field="ValCurs",
-            retryable=False,
-        )
+        raise _damaged(f"root element is <{root.tag}>, expected <ValCurs>", request_id, field="ValCurs")
     raw_date = root.get("Date")
     if not raw_date:
         # The bank answers a bad request with a bare <ValCurs>Error in parameters</ValCurs>.
         text = (root.text or "").strip()[:200]
-        raise PayloadError(
-            f"rates XML has no ValCurs Date ({text!r})",
-            platform=PLATFORM,
-            request_id=request_id,
-            field="ValCurs.Date",
-            retryable=False,
-        )
+        raise _damaged(f"rates XML has no ValCurs Date ({text!r})", request_id, field="ValCurs.Date")
     try:
         day = datetime.strptime(raw_date, "%d.%m.%Y").date()
     except ValueError:
-        raise PayloadError(
-            f"ValCurs Date {raw_date!r} is not DD.MM.YYYY",
-            platform=PLATFORM,
-            request_id=request_id,
-            field="ValCurs.Date",
-            retryable=False,
+        raise _damaged(
+            f"ValCurs Date {raw_date!r} is not DD.MM.YYYY", request_id, field="ValCurs.Date"
         ) from None
     rates = []
     seen: set[str] = set()
     for i, valute in enumerate(root.findall("Valute"), start=1):
         rate = _rate(valute, i, request_id)
         if rate.char_code in seen:
-            raise PayloadError(
-                f"currency {rate.char_code} listed twice",
-                platform=PLATFORM,
-                request_id=request_id,
-                row=i,
-                field="CharCode",
-                retryable=False,
-            )
+            raise _damaged(f"currency {rate.char_code} listed twice", request_id, field="CharCode", row=i)
         seen.add(rate.char_code)
         rates.append(rate)
     if not rates:
@@ -109,71 +81,52 @@ def parse_daily(body: bytes, *, request_id: str | None = None) -> DailyRates:
     return DailyRates(day, tuple(rates))
 
 
+def _damaged(
+    message: str, request_id: str | None, *, field: str | None = None, row: int | None = None
+) -> PayloadError:
+    """A readable answer with wrong content: fetching it again would bring the same, so not retryable."""
+    return PayloadError(
+        message, platform=PLATFORM, request_id=request_id, row=row, field=field, retryable=False
+    )
+
+
 def _text(valute: ET.Element, name: str, row: int, request_id: str | None) -> str:
     node = valute.find(name)
     text = (node.text or "").strip() if node is not None else ""
     if not text:
-        raise PayloadError(
-            f"Valute {valute.get('ID')!r} has no {name}",
-            platform=PLATFORM,
-            request_id=request_id,
-            row=row,
-            field=name,
-            retryable=False,
-        )
+        raise _damaged(f"Valute {valute.get('ID')!r} has no {name}", request_id, field=name, row=row)
     return text
 
 
 def _rate(valute: ET.Element, row: int, request_id: str | None) -> DailyRate:
     char_code = _text(valute, "CharCode", row, request_id)
     if not re.fullmatch(r"[A-Z]{3}", char_code):
-        raise PayloadError(
-            f"CharCode {char_code!r} is not an ISO 4217 code",
-            platform=PLATFORM,
-            request_id=request_id,
-            row=row,
-            field="CharCode",
-            retryable=False,
+        raise _damaged(
+            f"CharCode {char_code!r} is not an ISO 4217 code", request_id, field="CharCode", row=row
         )
     nominal_text = _text(valute, "Nominal", row, request_id)
     if not nominal_text.isdigit() or int(nominal_text) == 0:
-        raise PayloadError(
+        raise _damaged(
             f"{char_code} Nominal {nominal_text!r} is not a positive integer",
-            platform=PLATFORM,
-            request_id=request_id,
-            row=row,
+            request_id,
             field="Nominal",
-            retryable=False,
+            row=row,
         )
     value_text = _text(valute, "Value", row, request_id)
     if not _VALUE.match(value_text):
-        raise PayloadError(
+        raise _damaged(
             f"{char_code} Value {value_text!r} is not a decimal with a comma",
-            platform=PLATFORM,
-            request_id=request_id,
-            row=row,
+            request_id,
             field="Value",
-            retryable=False,
+            row=row,
         )
     try:
         value = Decimal(value_text.replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern above admits only valid decimals
-        raise PayloadError(
-            f"{char_code} Value {value_text!r}",
-            platform=PLATFORM,
-            request_id=request_id,
-            row=row,
-            field="Value",
-            retryable=False,
-        ) from None
+        raise _damaged(f"{char_code} Value {value_text!r}", request_id, field="Value", row=row) from None
     if value <= 0:
-        raise PayloadError(
-            f"{char_code} Value {value_text!r} is not positive",
-            platform=PLATFORM,
-            request_id=request_id,
-            row=row,
-            field="Value",
-            retryable=False,
+        raise _damaged(
+            f"{char_code} Value {value_text!r} is not positive", request_id, field="Value", row=row
         )
     return DailyRate(
         valute_id=valute.get("ID") or "",
