@@ -75,6 +75,7 @@ with ui.guard():
                         FIELDS["language"]: s.language,
                         FIELDS["vat"]: t(f"dl_vat_{s.vat}"),
                         FIELDS["recipients"]: ", ".join(s.recipients) or t("dl_client_recipients"),
+                        FIELDS["spreadsheet_id"]: s.spreadsheet_id or "—",
                     }
                     for s in rows
                 ]

@@ -60,6 +60,7 @@ def test_delivery_page_sheets_schedule_and_broken_channel(ch):
         assert (s.channels, s.spreadsheet_id) == (("email", "sheets"), "1AbCdEfGhIjKlMnOpQrStUv")
         table = next(d.value for d in at.dataframe if "Channels" in d.value.columns)
         assert list(table["Channels"]) == ["E-mail, Google Sheets"]
+        assert list(table["Google Sheets spreadsheet id"]) == ["1AbCdEfGhIjKlMnOpQrStUv"]
         channels.mark(ch, T, CLIENT, "sheets", s.spreadsheet_id, "broken", "429 RESOURCE_EXHAUSTED: quota")
         at.run()
         state = next(d.value for d in at.dataframe if "Destination" in d.value.columns)
