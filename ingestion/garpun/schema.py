@@ -4,35 +4,24 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-AD_STATS_DAILY = pa.schema(
-    [
-        ("tenant_id", pa.string()),
-        ("account_id", pa.string()),
-        ("date_day", pa.date32()),
-        ("source_platform", pa.string()),
-        ("campaign_id", pa.string()),
-        ("campaign_name", pa.string()),
-        ("ad_group_id", pa.string()),
-        ("ad_id", pa.string()),
-        ("impressions", pa.uint64()),
-        ("clicks", pa.uint64()),
-        ("cost", pa.decimal128(18, 6)),
-        ("cost_includes_vat", pa.uint8()),
-        ("currency", pa.string()),
-        ("conversions", pa.decimal128(18, 6)),
-        ("is_provisional", pa.uint8()),
-    ]
+from ingestion.common.schema import DELIVERY, raw_schema
+
+AD_STATS_DAILY = raw_schema(
+    "date_day",
+    ("source_platform", pa.string()),
+    ("campaign_id", pa.string()),
+    "campaign_name",
+    ("ad_group_id", pa.string()),
+    ("ad_id", pa.string()),
+    *DELIVERY,
+    "is_provisional",
 )
 
-CAMPAIGNS = pa.schema(
-    [
-        ("tenant_id", pa.string()),
-        ("account_id", pa.string()),
-        ("source_platform", pa.string()),
-        ("campaign_id", pa.string()),
-        ("campaign_name", pa.string()),
-        ("status", pa.string()),
-    ]
+CAMPAIGNS = raw_schema(
+    ("source_platform", pa.string()),
+    ("campaign_id", pa.string()),
+    "campaign_name",
+    "status",
 )
 
 TABLES = {"raw_garpun.ad_stats_daily": AD_STATS_DAILY, "raw_garpun.campaigns": CAMPAIGNS}

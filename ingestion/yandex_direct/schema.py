@@ -5,63 +5,47 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ingestion.common.money import MONEY_TYPE
+from ingestion.common.schema import DELIVERY, raw_schema
 
-AD_STATS_DAILY = pa.schema(
-    [
-        ("tenant_id", pa.string()),
-        ("account_id", pa.string()),
-        ("date_day", pa.date32()),
-        ("campaign_id", pa.uint64()),
-        ("campaign_name", pa.string()),
-        ("campaign_type", pa.string()),
-        ("ad_group_id", pa.uint64()),
-        ("ad_group_name", pa.string()),
-        ("ad_id", pa.uint64()),
-        ("ad_network_type", pa.string()),
-        ("impressions", pa.uint64()),
-        ("clicks", pa.uint64()),
-        ("cost", MONEY_TYPE),
-        ("cost_includes_vat", pa.uint8()),
-        ("currency", pa.string()),
-        ("conversions", MONEY_TYPE),
-        ("revenue", MONEY_TYPE),
-        ("goal_conversions", pa.map_(pa.string(), MONEY_TYPE)),
-        ("attribution_model", pa.string()),
-        ("timezone", pa.string()),
-        ("is_provisional", pa.uint8()),
-    ]
+AD_STATS_DAILY = raw_schema(
+    "date_day",
+    "campaign_id",
+    "campaign_name",
+    ("campaign_type", pa.string()),
+    "ad_group_id",
+    ("ad_group_name", pa.string()),
+    "ad_id",
+    ("ad_network_type", pa.string()),
+    *DELIVERY,
+    "revenue",
+    ("goal_conversions", pa.map_(pa.string(), MONEY_TYPE)),
+    ("attribution_model", pa.string()),
+    "timezone",
+    "is_provisional",
 )
-CAMPAIGNS = pa.schema(
-    [
-        ("tenant_id", pa.string()),
-        ("account_id", pa.string()),
-        ("campaign_id", pa.uint64()),
-        ("campaign_name", pa.string()),
-        ("campaign_type", pa.string()),
-        ("state", pa.string()),
-        ("status", pa.string()),
-        ("currency", pa.string()),
-        ("start_date", pa.date32()),
-        ("end_date", pa.date32()),
-        ("daily_budget", MONEY_TYPE),
-        ("timezone", pa.string()),
-    ]
+CAMPAIGNS = raw_schema(
+    "campaign_id",
+    "campaign_name",
+    ("campaign_type", pa.string()),
+    ("state", pa.string()),
+    "status",
+    "currency",
+    ("start_date", pa.date32()),
+    ("end_date", pa.date32()),
+    ("daily_budget", MONEY_TYPE),
+    "timezone",
 )
-REACH_FREQUENCY = pa.schema(
-    [
-        ("tenant_id", pa.string()),
-        ("account_id", pa.string()),
-        ("date_from", pa.date32()),
-        ("date_to", pa.date32()),
-        ("date_day", pa.date32()),
-        ("campaign_id", pa.uint64()),
-        ("campaign_name", pa.string()),
-        ("impressions", pa.uint64()),
-        ("impression_reach", pa.uint64()),
-        ("avg_impression_frequency", pa.float64()),
-        ("cost", MONEY_TYPE),
-        ("currency", pa.string()),
-    ]
+REACH_FREQUENCY = raw_schema(
+    ("date_from", pa.date32()),
+    ("date_to", pa.date32()),
+    "date_day",
+    "campaign_id",
+    "campaign_name",
+    "impressions",
+    ("impression_reach", pa.uint64()),
+    ("avg_impression_frequency", pa.float64()),
+    "cost",
+    "currency",
 )
 
 TABLES = {
