@@ -8,12 +8,12 @@ from ingestion.common.money import MONEY_TYPE
 from ingestion.common.schema import raw_schema
 
 FX_DAILY = raw_schema(
-    "date_day",
+    ("date_day", pa.date32()),
     ("valute_id", pa.string()),
     ("num_code", pa.string()),
     ("char_code", pa.string()),
     ("nominal", pa.uint32()),
-    "name",
+    ("name", pa.string()),
     ("value", MONEY_TYPE),
 )
 

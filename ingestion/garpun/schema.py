@@ -7,21 +7,21 @@ import pyarrow as pa
 from ingestion.common.schema import DELIVERY, raw_schema
 
 AD_STATS_DAILY = raw_schema(
-    "date_day",
+    ("date_day", pa.date32()),
     ("source_platform", pa.string()),
     ("campaign_id", pa.string()),
-    "campaign_name",
+    ("campaign_name", pa.string()),
     ("ad_group_id", pa.string()),
     ("ad_id", pa.string()),
     *DELIVERY,
-    "is_provisional",
+    ("is_provisional", pa.uint8()),
 )
 
 CAMPAIGNS = raw_schema(
     ("source_platform", pa.string()),
     ("campaign_id", pa.string()),
-    "campaign_name",
-    "status",
+    ("campaign_name", pa.string()),
+    ("status", pa.string()),
 )
 
 TABLES = {"raw_garpun.ad_stats_daily": AD_STATS_DAILY, "raw_garpun.campaigns": CAMPAIGNS}

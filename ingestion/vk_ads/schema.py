@@ -11,8 +11,8 @@ _MONEY = pa.decimal128(18, 6)
 
 AD_PLANS = raw_schema(
     ("ad_plan_id", pa.uint64()),
-    "name",
-    "status",
+    ("name", pa.string()),
+    ("status", pa.string()),
     ("objective", pa.string()),
     ("budget_limit", _MONEY),
     ("budget_limit_day", _MONEY),
@@ -23,10 +23,10 @@ AD_PLANS = raw_schema(
 )
 
 AD_GROUPS = raw_schema(
-    "ad_group_id",
+    ("ad_group_id", pa.uint64()),
     ("ad_plan_id", pa.uint64()),
-    "name",
-    "status",
+    ("name", pa.string()),
+    ("status", pa.string()),
     ("package_id", pa.uint64()),
     ("budget_limit_day", _MONEY),
     ("updated", _MSK),
@@ -34,30 +34,30 @@ AD_GROUPS = raw_schema(
 
 BANNERS = raw_schema(
     ("banner_id", pa.uint64()),
-    "ad_group_id",
-    "name",
-    "status",
+    ("ad_group_id", pa.uint64()),
+    ("name", pa.string()),
+    ("status", pa.string()),
     ("moderation_status", pa.string()),
     ("url", pa.string()),
     ("updated", _MSK),
 )
 
 BANNER_STATS_DAILY = raw_schema(
-    "date_day",
+    ("date_day", pa.date32()),
     ("banner_id", pa.uint64()),
     ("shows", pa.uint64()),
-    "clicks",
+    ("clicks", pa.uint64()),
     ("goals", pa.uint64()),
     ("vk_goals", pa.uint64()),
     ("spent", _MONEY),
     ("spent_includes_vat", pa.uint8()),
-    "currency",
+    ("currency", pa.string()),
     ("uniques_total", pa.uint64()),
     ("uniques_increment", pa.uint64()),
     ("uniques_initial_total", pa.uint64()),
     ("uniques_frequency", pa.float64()),
-    "timezone",
-    "is_provisional",
+    ("timezone", pa.string()),
+    ("is_provisional", pa.uint8()),
 )
 
 TABLES = {

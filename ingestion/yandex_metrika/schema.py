@@ -8,7 +8,7 @@ from ingestion.common.money import MONEY_TYPE
 from ingestion.common.schema import UTM, raw_schema
 
 TRAFFIC_DAILY = raw_schema(
-    "date_day",
+    ("date_day", pa.date32()),
     *UTM,
     ("direct_campaign_id", pa.uint64()),
     ("direct_campaign_name", pa.string()),
@@ -17,15 +17,15 @@ TRAFFIC_DAILY = raw_schema(
     ("bounces", pa.uint64()),
     ("pageviews", pa.uint64()),
     ("goal_reaches", pa.uint64()),
-    "revenue",
-    "currency",
+    ("revenue", MONEY_TYPE),
+    ("currency", pa.string()),
     ("sampled", pa.uint8()),
     ("sample_share", pa.float64()),
-    "timezone",
-    "is_provisional",
+    ("timezone", pa.string()),
+    ("is_provisional", pa.uint8()),
 )
 VISITS = raw_schema(
-    "date_day",
+    ("date_day", pa.date32()),
     ("visit_id", pa.uint64()),
     ("client_id", pa.uint64()),
     ("visit_datetime", pa.timestamp("s", tz="UTC")),
@@ -40,7 +40,7 @@ VISITS = raw_schema(
     ("region_city", pa.string()),
     ("goals_id", pa.list_(pa.uint64())),
     ("purchase_revenue", MONEY_TYPE),
-    "is_provisional",
+    ("is_provisional", pa.uint8()),
 )
 
 TABLES = {"raw_yandex_metrika.traffic_daily": TRAFFIC_DAILY, "raw_yandex_metrika.visits": VISITS}
