@@ -128,6 +128,18 @@ def check_accounts(ch: Any, tenant_id: str, settings: dict[str, Any]) -> dict[st
     return out
 
 
+def check_all(ch: Any, settings: dict[str, Any]) -> dict[str, str]:
+    """`check_accounts` for every tenant with an active client; keys are `tenant:platform:account`."""
+    tenants = ch.query(
+        "SELECT DISTINCT tenant_id FROM app.clients FINAL WHERE is_active = 1 ORDER BY tenant_id"
+    ).result_rows
+    return {
+        f"{tenant}:{key}": state
+        for (tenant,) in tenants
+        for key, state in check_accounts(ch, tenant, settings).items()
+    }
+
+
 def status(ch: Any, tenant_id: str, client_id: str) -> list[dict[str, Any]]:
     """The recorded state of each of the client's accounts, with when its credential was last saved."""
     res = ch.query(

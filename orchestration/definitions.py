@@ -85,6 +85,7 @@ def build_definitions(
     # raw_cbr: the exchange rates the conformed model needs for every non-rouble account (reference.py)
     groups = (*(f"raw_{p}" for p in platforms), "raw_cbr")
     daily_job = jobs.daily_platform_job(groups)
+    alerts_job = delivery.alerts_job_for(platforms)
     plan_job = jobs.media_plan_import_job()
     return dg.Definitions(
         assets=[
@@ -109,12 +110,12 @@ def build_definitions(
             jobs.ai_refresh_job(),
             plan_job,
             delivery.report_delivery_job,
-            delivery.alerts_job,
+            alerts_job,
             lifecycle.weekly_backup_job,
         ],
         schedules=[
             schedules.daily_schedule(daily_job, running=not sandbox),
-            delivery.alerts_schedule(running=not sandbox),
+            delivery.alerts_schedule(alerts_job, running=not sandbox),
             lifecycle.weekly_backup_schedule(running=not sandbox),
         ],
         sensors=[

@@ -4,11 +4,13 @@
 schedules) over the window since its last evaluation and requests one `report_delivery_job` run per due report;
 the run key (tenant, schedule, local day) makes a re-evaluated window ask nothing twice. The job builds the
 report and sends it to each channel not yet delivered for that key (a retried run resends nothing).
-`alerts_schedule` runs the alert rules for every active client each hour.
+`alerts_schedule` runs the alert rules for every active client each hour, after asking the OAuth endpoints of the
+platforms with refresh grants (Google Ads, GA4) whether each account's grant still works (the token rule).
 """
 
 # No `from __future__ import annotations`: Dagster reads the ops' config and resource annotations at definition.
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import dagster as dg
@@ -111,9 +113,38 @@ def report_schedule_sensor() -> dg.SensorDefinition:
     return _sensor
 
 
+def check_account_tokens_op(platforms: tuple[str, ...]) -> dg.OpDefinition:
+    """An op asking each platform's OAuth endpoint about every active account's grant (delivery.tokens), with the
+    platform resources the definitions hold (a platform left out of MRM_PLATFORMS is not asked)."""
+
+    @dg.op(
+        name="check_account_tokens",
+        required_resource_keys={"warehouse", *platforms},
+        out=dg.Out(dg.Nothing),
+        description="Ask the OAuth endpoints whether each Google Ads / GA4 account's grant still works; a "
+        "revoked one feeds the token alert rule.",
+    )
+    def _check(context: dg.OpExecutionContext) -> None:
+        from delivery import tokens
+        from ingestion.common import ConfigError
+
+        settings: dict[str, Any] = {}
+        for platform in platforms:
+            try:
+                settings[platform] = getattr(context.resources, platform).connector_settings()
+            except ConfigError as exc:
+                context.log.warning(f"{platform}: grants not checked, {exc}")
+        found = tokens.check_all(context.resources.warehouse.client(), settings)
+        revoked = sorted(k for k, v in found.items() if v == "revoked")
+        context.log.info(f"{len(found)} grant(s) checked, {len(revoked)} revoked {revoked or ''}".rstrip())
+
+    return _check
+
+
 @dg.op(
+    ins={"tokens_checked": dg.In(dg.Nothing)},
     description="Evaluate the alert rules for every active client and deliver what opened, worsened or "
-    "resolved."
+    "resolved.",
 )
 def run_alert_rules(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> int:
     from delivery import alerts, dispatch
@@ -144,16 +175,29 @@ def run_alert_rules(context: dg.OpExecutionContext, warehouse: WarehouseResource
     return total
 
 
-@dg.job(name="alerts_job", description="The alert rules for every active client.")
-def alerts_job() -> None:
-    run_alert_rules()
+def alerts_job_for(platforms: Sequence[str]) -> dg.JobDefinition:
+    """The alert job: the token check for the given platforms that have refresh grants, then the rules."""
+    from delivery.tokens import REFRESH_GRANT_PLATFORMS
+
+    checked = tuple(p for p in platforms if p in REFRESH_GRANT_PLATFORMS)
+
+    @dg.job(
+        name="alerts_job", description="Account grants checked, then the alert rules for every active client."
+    )
+    def alerts_job() -> None:
+        if checked:
+            run_alert_rules(check_account_tokens_op(checked)())
+        else:
+            run_alert_rules()
+
+    return alerts_job
 
 
-def alerts_schedule(*, running: bool) -> dg.ScheduleDefinition:
+def alerts_schedule(job: dg.JobDefinition, *, running: bool) -> dg.ScheduleDefinition:
     return dg.ScheduleDefinition(
         name="alerts_schedule",
-        job=alerts_job,
+        job=job,
         cron_schedule="15 * * * *",
         default_status=dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED,
-        description="Alert rules each hour (pacing, anomalies, stale data, failed loads).",
+        description="Alert rules each hour (pacing, anomalies, stale data, failed loads, account grants).",
     )
