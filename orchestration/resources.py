@@ -146,8 +146,10 @@ class PlatformResource(dg.ConfigurableResource):
         return str(module.Settings.model_fields["base_url"].default)
 
     def production_fields(self) -> dict[str, Any]:
-        """Credentials and options for the connector's Settings (the base URL is added by `api_base_url`)."""
-        raise NotImplementedError
+        """Credentials and options for the connector's Settings (the base URL is added by `api_base_url`): the
+        fields a platform's resource class declares beyond the shared ones, those that are set."""
+        own = [name for name in type(self).model_fields if name not in PlatformResource.model_fields]
+        return _nonempty(**{name: getattr(self, name) for name in own})
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -171,14 +173,6 @@ class _YandexOAuthResource(PlatformResource):
     client_id: str = ""
     client_secret: str = ""
 
-    def production_fields(self) -> dict[str, Any]:
-        return _nonempty(
-            token=self.token,
-            refresh_token=self.refresh_token,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-        )
-
 
 class YandexDirectResource(_YandexOAuthResource):
     """Yandex Direct API v5 (OAuth token of the agency; `Client-Login` per account)."""
@@ -201,14 +195,6 @@ class VkAdsResource(PlatformResource):
     agency_mode: bool = True
     token_cache_path: str = ""
 
-    def production_fields(self) -> dict[str, Any]:
-        return _nonempty(
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-            agency_mode=self.agency_mode,
-            token_cache_path=self.token_cache_path,
-        )
-
 
 class GarpunResource(PlatformResource):
     """Garpun DataHub (service-account JWT)."""
@@ -216,12 +202,6 @@ class GarpunResource(PlatformResource):
     platform_name: ClassVar[str] = "garpun"
     service_account_key_json: str = ""
     service_account_key_path: str = ""
-
-    def production_fields(self) -> dict[str, Any]:
-        return _nonempty(
-            service_account_key_json=self.service_account_key_json,
-            service_account_key_path=self.service_account_key_path,
-        )
 
 
 class GoogleAdsResource(PlatformResource):
@@ -234,15 +214,6 @@ class GoogleAdsResource(PlatformResource):
     refresh_token: str = ""
     login_customer_id: str = ""
 
-    def production_fields(self) -> dict[str, Any]:
-        return _nonempty(
-            developer_token=self.developer_token,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-            refresh_token=self.refresh_token,
-            login_customer_id=self.login_customer_id,
-        )
-
 
 class Ga4Resource(PlatformResource):
     """Google Analytics 4 Data API (OAuth refresh token with analytics.readonly; property id per account)."""
@@ -251,11 +222,6 @@ class Ga4Resource(PlatformResource):
     client_id: str = ""
     client_secret: str = ""
     refresh_token: str = ""
-
-    def production_fields(self) -> dict[str, Any]:
-        return _nonempty(
-            client_id=self.client_id, client_secret=self.client_secret, refresh_token=self.refresh_token
-        )
 
 
 class LlmResource(dg.ConfigurableResource):
