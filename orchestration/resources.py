@@ -204,24 +204,26 @@ class GarpunResource(PlatformResource):
     service_account_key_path: str = ""
 
 
-class GoogleAdsResource(PlatformResource):
+class _GoogleOAuthResource(PlatformResource):
+    """Google APIs share one OAuth: the app's client id and secret and a refresh token of a Google login."""
+
+    client_id: str = ""
+    client_secret: str = ""
+    refresh_token: str = ""
+
+
+class GoogleAdsResource(_GoogleOAuthResource):
     """Google Ads API (OAuth refresh token of the agency's Google login, developer token, manager account)."""
 
     platform_name: ClassVar[str] = "google_ads"
     developer_token: str = ""
-    client_id: str = ""
-    client_secret: str = ""
-    refresh_token: str = ""
     login_customer_id: str = ""
 
 
-class Ga4Resource(PlatformResource):
+class Ga4Resource(_GoogleOAuthResource):
     """Google Analytics 4 Data API (OAuth refresh token with analytics.readonly; property id per account)."""
 
     platform_name: ClassVar[str] = "ga4"
-    client_id: str = ""
-    client_secret: str = ""
-    refresh_token: str = ""
 
 
 class LlmResource(dg.ConfigurableResource):
