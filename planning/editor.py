@@ -27,6 +27,13 @@ EDIT_COLUMNS = (
 )  # fmt: skip
 EXTRA_FIELDS = ("curve_max_reach", "curve_k", "frequency_target")
 COMPUTED_COLUMNS = ("volume", "impressions", "grp", "reach_1plus", "reach_kplus", "cpp")
+# The per-line form: text fields (dates as YYYY-MM-DD), then number fields with their display format and step.
+FORM_TEXT = ("line_id", "channel", "platform", "placement", "target_audience", "flight_start", "flight_end")
+FORM_NUMBERS: tuple[tuple[str, str, float], ...] = (
+    ("unit_price", "%.2f", 1.0), ("budget_net", "%.2f", 1000.0), ("planned_impressions", "%d", 1000),
+    ("ta_size", "%d", 1000), ("curve_max_reach", "%.4f", 0.01), ("curve_k", "%.6f", 0.0005),
+    ("frequency_target", "%d", 1),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -191,3 +198,34 @@ def from_store(line: Mapping[str, Any]) -> dict[str, Any]:
         row[f] = _num(row.get(f))
     row["extra"] = {k: v for k, v in extra.items() if k not in EXTRA_FIELDS}
     return row
+
+
+def cell_text(v: Any) -> str:
+    """A cell as the form's text field shows it ('' when empty, dates as YYYY-MM-DD)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    return v.isoformat() if isinstance(v, dt.date) else str(v)
+
+
+def cell_number(v: Any, fmt: str) -> float | int | None:
+    """A cell as the form's number field holds it: whole for '%d' fields, None when empty or not a number."""
+    x = _num(v)
+    if x is None or math.isnan(x):
+        return None
+    return int(round(x)) if fmt == "%d" else x
+
+
+def form_line(current: Mapping[str, Any], entered: Mapping[str, Any]) -> dict[str, Any]:
+    """The line after the form's Apply: entered values over the current ones, '' as empty, dates parsed (a bad
+    date raises ValueError naming the field)."""
+    line = {**current, **{k: (None if v == "" else v) for k, v in entered.items()}}
+    for f in ("flight_start", "flight_end"):
+        try:
+            line[f] = _date(line.get(f))
+        except ValueError:
+            raise ValueError(
+                f"{f}: {line.get(f)!r} is not a date YYYY-MM-DD / {f}: {line.get(f)!r} — не дата ГГГГ-ММ-ДД"
+            ) from None
+    return {c: line.get(c) for c in (*EDIT_COLUMNS, "extra")}

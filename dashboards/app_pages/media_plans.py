@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, safe, ui
+from dashboards import data, plan_pages, safe, ui
 from dashboards.i18n import t
 from planning.mediaplan.fields import field_descriptions
 
@@ -74,20 +74,7 @@ with ui.guard():
             if res.imported:
                 st.success(t("imported", plan=safe.md(res.plan_id), version=res.plan_version))
                 # Plan vs Fact reads dbt's mart: rebuild the plan models now instead of at the next daily run.
-                with st.status(t("refresh_running"), expanded=True) as status:
-                    done = data.refresh_plan(
-                        ctx.principal,
-                        ctx.client_id,
-                        res,
-                        progress=lambda step: st.write(t(f"refresh_step_{step}")),
-                    )
-                    if done is None:
-                        status.update(label=t("refresh_not_dbt"), state="complete")
-                    else:
-                        status.update(
-                            label=t("refresh_done", rows=done.plan_rows, seconds=f"{done.seconds:.0f}"),
-                            state="complete" if done.plan_rows else "error",
-                        )
+                done = plan_pages.rebuild_plan_vs_fact(ctx.principal, ctx.client_id, res)
                 if done is not None:
                     st.page_link(
                         "app_pages/plan_fact.py", label=t("page_plan_fact"), icon=":material/trending_up:"

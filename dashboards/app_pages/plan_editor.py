@@ -4,7 +4,7 @@ compare versions, optimise the budget split, link lines to campaigns. Every step
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, safe, ui
+from dashboards import data, plan_pages, safe, ui
 from dashboards.i18n import t
 from planning import editor, links, optimizer
 from planning.versions import diff_rows
@@ -35,6 +35,72 @@ def _rerun_on(plan: str, version: int, message: str) -> None:
     st.rerun()
 
 
+# Statuses whose lines are plan for Plan vs Fact: a step into or out of them, and a link decision on a plan that
+# has such a version, rebuild the plan models at once (as an import does).
+FEEDS_PLAN_FACT = {"approved", "active"}
+
+
+def _feeding(versions: list[dict], moved: int = 0, to: str = "") -> int | None:
+    """The version Plan vs Fact reads after a step (`moved` now in `to`): the highest approved or active one."""
+    status = {
+        int(v["plan_version"]): (to if int(v["plan_version"]) == moved else v["status"]) for v in versions
+    }
+    return max((n for n, s in status.items() if s in FEEDS_PLAN_FACT), default=None)
+
+
+def _with_rebuild(message: str, plan: str, version: int | None, lines: int) -> str:
+    if version is None:
+        return message
+    done = plan_pages.rebuild_version(p, client_id, plan, version, lines)
+    if done is None:
+        return message
+    return f"{message}. {t('refresh_done', rows=done.plan_rows, seconds=f'{done.seconds:.0f}')}"
+
+
+def _line_form(rows: list[dict], draft_key: str, rev_key: str, rev: int) -> None:
+    """One line at a time in plain inputs (keyboard-friendly, and the same lines the grid shows): pick a line or
+    a new one, change its fields, Apply."""
+    st.subheader(t("pe_form"))
+    ids = [str(r.get("line_id") or "") for r in rows]
+    new_line = t("pe_form_new_line")
+    pick = st.selectbox(t("pe_form_line"), [*ids, new_line], key=f"pe_form_pick_{draft_key}")
+    at = ids.index(pick) if pick in ids else len(rows)
+    cur = (
+        rows[at] if at < len(rows) else {"line_id": f"L{len(rows) + 1}", "pricing_model": "CPM", "extra": {}}
+    )
+    fk = f"{draft_key}_{rev}_{at}"
+    with st.form(key=f"pe_form_{fk}"):
+        got: dict = {}
+        cols = st.columns(3)
+        for i, f in enumerate(editor.FORM_TEXT):
+            got[f] = cols[i % 3].text_input(
+                t(f"pe_f_{f}"), value=editor.cell_text(cur.get(f)), key=f"pe_f_{f}_{fk}"
+            )
+        model = editor.buying_model(cur.get("pricing_model")) or "CPM"
+        got["pricing_model"] = cols[0].selectbox(
+            t("pe_f_pricing_model"), editor.BUYING_MODELS, key=f"pe_f_pricing_model_{fk}",
+            index=editor.BUYING_MODELS.index(model) if model in editor.BUYING_MODELS else 0,
+        )  # fmt: skip
+        for i, (f, fmt, step) in enumerate(editor.FORM_NUMBERS, start=1):
+            got[f] = cols[i % 3].number_input(
+                t(f"pe_f_{f}"), min_value=0 if fmt == "%d" else 0.0, step=step, format=fmt,
+                value=editor.cell_number(cur.get(f), fmt), key=f"pe_f_{f}_{fk}",
+            )  # fmt: skip
+        applied = st.form_submit_button(t("pe_f_apply"), type="primary")
+    if applied:
+        try:
+            line = editor.form_line(cur, got)
+        except ValueError as exc:
+            safe.error(exc)
+            return
+        kept = [{c: r.get(c) for c in (*editor.EDIT_COLUMNS, "extra")} for r in rows]
+        kept[at : at + 1] = [line]
+        st.session_state[draft_key] = kept
+        st.session_state[rev_key] = rev + 1
+        st.session_state["pe_goto"] = {f"pe_form_pick_{draft_key}": str(line.get("line_id") or "")}
+        st.rerun()
+
+
 with ui.guard():
     plans = data.media_plans(p, client_id)
     plan_ids = sorted(set(plans["plan_id"])) if not plans.empty else []
@@ -63,10 +129,15 @@ with ui.guard():
     )
     can_edit = p.can("import_plan")
     st.subheader(t("pe_lines"))
-    grid = pd.DataFrame(grid_rows, columns=[*editor.EDIT_COLUMNS, "extra"])
+    # The working lines live in the session: the grid edits them, and so does the per-line form below it (a
+    # form's Apply stores the lines and draws a fresh grid over them, hence the revision in the grid's key).
+    draft_key, rev_key = f"pe_draft_{plan_id}_{base_version}", f"pe_rev_{plan_id}_{base_version}"
+    st.session_state.setdefault(draft_key, grid_rows)
+    rev = int(st.session_state.get(rev_key, 0))
+    grid = pd.DataFrame(st.session_state[draft_key], columns=[*editor.EDIT_COLUMNS, "extra"])
     edited = st.data_editor(
         grid.drop(columns=["extra"]), num_rows="dynamic" if can_edit else "fixed", disabled=not can_edit,
-        hide_index=True, key=f"pe_grid_{plan_id}_{base_version}",
+        hide_index=True, key=f"pe_grid_{plan_id}_{base_version}" + (f"_r{rev}" if rev else ""),
         column_config={"pricing_model": st.column_config.SelectboxColumn(options=list(editor.BUYING_MODELS))},
     )  # fmt: skip
     extras = list(grid["extra"]) + [{}] * max(0, len(edited) - len(grid))
@@ -94,6 +165,8 @@ with ui.guard():
     c2.metric(t("pe_total_impressions"), ui.fmt_num(result.total_impressions))
     c3.metric(t("pe_total_grp"), ui.fmt_num(result.total_grp, 1))
     c4.metric(t("pe_combined_reach"), ui.fmt_pct(result.combined_reach), help=result.model)
+    if can_edit:
+        _line_form(rows, draft_key, rev_key, rev)
 
     if can_edit:
         note = st.text_input(t("pe_note"), key="pe_save_note")
@@ -116,7 +189,12 @@ with ui.guard():
         for col, to in zip(cols, steps, strict=False):
             if col.button(t(f"pe_to_{to}"), key=f"pe_to_{to}"):
                 plan_versions.transition(ch, p, client_id, plan_id, base_version, to, note=comment)
-                _rerun_on(plan_id, base_version, t("pe_status_is", status=_label(to)))
+                message = t("pe_status_is", status=_label(to))
+                if {status, to} & FEEDS_PLAN_FACT:  # what Plan vs Fact counts as plan has changed
+                    message = _with_rebuild(
+                        message, plan_id, _feeding(versions, base_version, to) or base_version, len(rows)
+                    )
+                _rerun_on(plan_id, base_version, message)
         hist = plan_versions.history(ch, p, client_id, plan_id)
         if hist:
             st.dataframe(pd.DataFrame(hist).astype(str), hide_index=True, key="pe_history")
@@ -229,7 +307,9 @@ with ui.guard():
                     ch, p, client_id, plan_id, line, {"platform": platform, "campaign_id": cid, "campaign_name": name},
                     method=hit.method if hit else "manual", confidence=hit.confidence if hit else 1.0, replace=True,
                 )  # fmt: skip
-                st.success(t("pe_linked", line=safe.md(line), campaign=safe.md(target)))
+                done = t("pe_linked", line=safe.md(line), campaign=safe.md(target))
+                _rerun_on(plan_id, base_version, _with_rebuild(done, plan_id, _feeding(versions), len(rows)))
             if l2.button(t("pe_unlink"), key="pe_unlink"):
                 campaign_links.unlink(ch, p, client_id, plan_id, line)
-                st.success(t("pe_unlinked", line=safe.md(line)))
+                done = t("pe_unlinked", line=safe.md(line))
+                _rerun_on(plan_id, base_version, _with_rebuild(done, plan_id, _feeding(versions), len(rows)))

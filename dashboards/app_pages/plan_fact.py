@@ -13,6 +13,7 @@ STATUS_COLOURS = {
     "over": "#c62828",
     "future": "#9e9e9e",
     "not_planned": "#9e9e9e",
+    "not_linked": "#9e9e9e",
 }
 with ui.guard():
     plans = data.plans_with_facts(ctx.principal, ctx.client_id)

@@ -94,3 +94,48 @@ def test_create_edit_save_submit_approve_diff_optimise_link(dash, strategist):
     assert [d["match_method"] for d in campaign_links.decisions(ch, st_p, "acme", pid)] == ["unlinked"]
     table = next(df.value for df in pm.dataframe if "Linked to" in getattr(df.value, "columns", []))
     assert table.set_index("line_id").loc["L2", "Linked to"] == "not linked"
+
+
+def _apply(at, fk: str, **fields) -> None:
+    """Fill the per-line form (text for str values, numbers otherwise) and press Apply."""
+    for f, v in fields.items():
+        (at.text_input if isinstance(v, str) else at.number_input)(key=f"pe_f_{f}_{fk}").set_value(v)
+    at.button[[b.label for b in at.button].index("Apply to the line")].click()
+    at.run()
+
+
+def test_the_per_line_form_edits_the_same_lines_as_the_grid(dash, strategist):
+    pid = f"fm{uuid.uuid4().hex[:6]}"
+    at = logged_in_app(strategist, page=PAGE, query={"client": "acme"})
+    at.text_input(key="pe_new_id").input(pid)
+    at.run()
+    fk = f"pe_draft_{pid}_0_0_0"  # draft, revision 0, line 0
+    _apply(at, fk, channel="TV", flight_start="2026-03-01", flight_end="2026-03-31", unit_price=300.0,
+           budget_net=900000.0)  # fmt: skip
+    assert not at.exception, [e.value for e in at.exception]
+    assert _metric(at, "GRP") == "300.0"  # 3 M impressions over the 1 M universe
+    reach = _metric(at, "Combined reach 1+")
+    # The form's second revision shows the applied values; a new budget recomputes the reach.
+    fk = f"pe_draft_{pid}_0_1_0"
+    assert at.number_input(key=f"pe_f_budget_net_{fk}").value == 900000.0
+    assert at.text_input(key=f"pe_f_flight_start_{fk}").value == "2026-03-01"
+    _apply(at, fk, budget_net=1500000.0)
+    assert _metric(at, "GRP") == "500.0" and _metric(at, "Combined reach 1+") != reach
+    # A new line through the form; a date that is not a date is refused, naming the field, and nothing changes.
+    at.selectbox(key=f"pe_form_pick_pe_draft_{pid}_0").select("— new line —")
+    at.run()
+    fk = f"pe_draft_{pid}_0_2_1"
+    assert at.text_input(key=f"pe_f_line_id_{fk}").value == "L2"
+    _apply(at, fk, flight_start="1 March")
+    assert any("'1 March' is not a date YYYY-MM-DD" in e.value for e in at.error), [e.value for e in at.error]
+    assert _metric(at, "GRP") == "500.0"
+    _apply(at, fk, flight_start="2026-03-05", unit_price=500.0, budget_net=500000.0)
+    assert not at.exception, [e.value for e in at.exception]
+    assert _metric(at, "GRP") == "600.0" and _metric(at, "Budget (net)") == "2,000,000"
+    at.button(key="pe_save").click()
+    at.run()
+    _, stored = plan_versions.read_version(_ch(), principal(strategist), "acme", pid, 1)
+    assert [(ln["line_id"], float(ln["budget_net"]), ln["channel"]) for ln in stored] == [
+        ("L1", 1500000.0, "TV"),
+        ("L2", 500000.0, ""),
+    ]
