@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from ingestion.common import ConnectorSettings
@@ -28,8 +26,3 @@ class Settings(ConnectorSettings):
     # A published rate never changes afterwards, so nothing is re-pulled.
     lookback_days: int = Field(0, ge=0, le=90)
     currencies: list[str] = Field(default_factory=list)
-
-    @classmethod
-    def for_sandbox(cls, base_url: str, **overrides: Any) -> Settings:
-        """Settings against the local sandbox (`server.url("cbr")`), tuned for fast tests."""
-        return cls.sandboxed(base_url, {}, overrides)

@@ -50,11 +50,20 @@ class ConnectorSettings(BaseModel):
             max_server_delay=self.max_server_delay_s,
         )
 
+    # What `for_sandbox` sets beside SANDBOX_TIMING: this connector's tuning for tests against the sandbox.
+    sandbox_tuning: ClassVar[Mapping[str, Any]] = {}
+
     @classmethod
-    def sandboxed(cls, base_url: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> Self:
-        """Settings against the local sandbox at `base_url`: `SANDBOX_TIMING`, then the connector's own `values`,
-        then the caller's `overrides` (each wins over the ones before)."""
-        return cls(**{"base_url": base_url, **SANDBOX_TIMING, **values, **overrides})
+    def sandbox_values(cls, base_url: str) -> dict[str, Any]:
+        """What `for_sandbox` sets for the sandbox API at `base_url`: `sandbox_tuning`, and in connectors that
+        need them the credentials the sandbox accepts."""
+        return dict(cls.sandbox_tuning)
+
+    @classmethod
+    def for_sandbox(cls, base_url: str, **overrides: Any) -> Self:
+        """Settings against the local sandbox (`server.url(<api>)`), tuned for fast tests: `SANDBOX_TIMING`,
+        then `sandbox_values`, then the caller's `overrides` (each wins over the ones before)."""
+        return cls(**{"base_url": base_url, **SANDBOX_TIMING, **cls.sandbox_values(base_url), **overrides})
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> ConnectorSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, Self, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import httpx
 from pydantic import Field
@@ -34,23 +34,23 @@ class YandexOAuthSettings(ConnectorSettings):
     client_secret: str | None = Field(None, repr=False)
     oauth_url: str = "https://oauth.yandex.ru"
 
+    # The sandbox's token of this connector (a key of `ingestion.sandbox.server.SANDBOX_TOKENS`).
+    sandbox_token: ClassVar[str] = ""
+
     @classmethod
-    def yandex_sandbox(
-        cls, base_url: str, token: str, values: Mapping[str, Any], overrides: Mapping[str, Any]
-    ) -> Self:
-        """`sandboxed` settings signed in with the sandbox's token named `token` and its OAuth app, whose token
-        endpoint sits beside the API (`<root>/oauth`)."""
+    def sandbox_values(cls, base_url: str) -> dict[str, Any]:
+        """Signed in with the sandbox's token and OAuth app, whose token endpoint sits beside the API."""
         from ingestion.sandbox.server import SANDBOX_TOKENS
 
         root = base_url.rstrip("/").rsplit("/", 1)[0]
-        credentials = {
-            "token": SANDBOX_TOKENS[token],
+        return {
+            "token": SANDBOX_TOKENS[cls.sandbox_token],
             "refresh_token": SANDBOX_TOKENS["yandex_refresh"],
             "client_id": SANDBOX_TOKENS["yandex_client_id"],
             "client_secret": SANDBOX_TOKENS["yandex_client_secret"],
             "oauth_url": f"{root}/oauth",
+            **super().sandbox_values(base_url),
         }
-        return cls.sandboxed(base_url, {**credentials, **values}, overrides)
 
 
 def yandex_api_client(

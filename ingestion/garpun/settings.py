@@ -89,14 +89,18 @@ class Settings(ConnectorSettings):
     def _campaigns_required(cls, value: dict[str, str]) -> dict[str, str]:
         return _check_mapping(value, REQUIRED_CAMPAIGNS, DEFAULT_CAMPAIGN_COLUMNS, "campaign_columns")
 
+    # Against the local sandbox: fewer attempts.
+    sandbox_tuning = {"max_attempts": 5}
+
     @classmethod
-    def for_sandbox(cls, base_url: str, **overrides: Any) -> Settings:
-        """Settings for the local emulator (``server.url("garpun")``); asks it to issue a service-account key,
-        as the Garpun console does."""
+    def sandbox_values(cls, base_url: str) -> dict[str, Any]:
+        """Asks the emulator (``server.url("garpun")``) to issue a service-account key, as the Garpun console does."""
         from ingestion.sandbox.garpun import issue_sandbox_key
 
-        key = json.dumps(issue_sandbox_key(base_url))
-        return cls.sandboxed(base_url, {"service_account_key_json": key, "max_attempts": 5}, overrides)
+        return {
+            "service_account_key_json": json.dumps(issue_sandbox_key(base_url)),
+            **super().sandbox_values(base_url),
+        }
 
 
 def _check_mapping(

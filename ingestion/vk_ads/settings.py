@@ -5,7 +5,7 @@ Every field can come from ``MRM_VK_ADS_<FIELD>`` (see ``ConnectorSettings.from_e
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr
 
@@ -76,18 +76,18 @@ class Settings(ConnectorSettings):
     rps_reserve: int = Field(1, ge=0)
     max_quota_wait_s: float = Field(120.0, ge=0)
 
+    # Against the local emulator (``server.url("vk")``): agency credentials, fast retries, and revoke-on-cap so
+    # repeated demo runs never lock themselves out of the five-token cap.
+    sandbox_tuning = {
+        "agency_mode": True,
+        "max_attempts": 5,
+        "max_quota_wait_s": 5.0,
+        "revoke_tokens_on_cap": True,
+    }
+
     @classmethod
-    def for_sandbox(cls, base_url: str, **overrides: object) -> Settings:
-        """Settings for the local emulator (``server.url("vk")``): agency credentials, fast retries, and
-        revoke-on-cap so repeated demo runs never lock themselves out of the five-token cap."""
+    def sandbox_values(cls, base_url: str) -> dict[str, Any]:
         from ingestion.sandbox.vk_ads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
-        values = {
-            "client_id": SANDBOX_CLIENT_ID,
-            "client_secret": SANDBOX_CLIENT_SECRET,
-            "agency_mode": True,
-            "max_attempts": 5,
-            "max_quota_wait_s": 5.0,
-            "revoke_tokens_on_cap": True,
-        }
-        return cls.sandboxed(base_url, values, overrides)
+        credentials = {"client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET}
+        return {**credentials, **super().sandbox_values(base_url)}

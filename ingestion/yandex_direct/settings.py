@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -39,18 +39,12 @@ class Settings(YandexOAuthSettings):
     currency: str = "RUB"
     timezone: str = "Europe/Moscow"
 
-    @classmethod
-    def for_sandbox(cls, base_url: str, **overrides: Any) -> Settings:
-        """Settings against the local sandbox (`server.url("direct")`), tuned for fast tests."""
-        return cls.yandex_sandbox(
-            base_url,
-            "direct",
-            {
-                "max_retry_in_s": 0.2,
-                "queue_wait_s": 0.1,
-                "units_wait_s": 0.2,
-                "goals": ["20001", "20002"],
-                "attribution_models": ["LC", "LSC"],
-            },
-            overrides,
-        )
+    sandbox_token = "direct"
+    # Against the local sandbox: short waits, two goals and two attribution models.
+    sandbox_tuning = {
+        "max_retry_in_s": 0.2,
+        "queue_wait_s": 0.1,
+        "units_wait_s": 0.2,
+        "goals": ["20001", "20002"],
+        "attribution_models": ["LC", "LSC"],
+    }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from ingestion.common.yandex_oauth import YandexOAuthSettings
@@ -32,16 +30,10 @@ class Settings(YandexOAuthSettings):
     timezone: str = "Europe/Moscow"
     block_size: int = Field(4 << 20, ge=1 << 16)
 
-    @classmethod
-    def for_sandbox(cls, base_url: str, **overrides: Any) -> Settings:
-        """Settings against the local sandbox (`server.url("metrika")`), tuned for fast tests."""
-        return cls.yandex_sandbox(
-            base_url,
-            "metrika",
-            {
-                "log_poll_interval_s": 0.02,
-                "max_log_polls": 20,
-                "page_limit": 500,
-            },
-            overrides,
-        )
+    sandbox_token = "metrika"
+    # Against the local sandbox: quick Logs API polls and small pages.
+    sandbox_tuning = {
+        "log_poll_interval_s": 0.02,
+        "max_log_polls": 20,
+        "page_limit": 500,
+    }
