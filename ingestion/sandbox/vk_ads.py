@@ -24,16 +24,19 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-from ingestion.sandbox.generator import Campaign, World
+from ingestion.sandbox.generator import Ad, AdGroup, Campaign, World
 from ingestion.sandbox.server import EmulatorApi, Request, Response, Route, SandboxContext
+
+_Child = TypeVar("_Child", AdGroup, Ad)
 
 SANDBOX_CLIENT_ID = "sandbox-vk-agency"
 SANDBOX_CLIENT_SECRET = "sandbox-vk-secret"
@@ -275,10 +278,11 @@ class VkAdsEmulator(EmulatorApi):
         self,
         req: Request,
         objects: list[dict[str, Any]],
-        allowed: set[str],
         default_fields: list[str],
         filterable: set[str],
     ) -> Response:
+        """A page of `objects`; a client may ask for any field the objects carry (``fields``)."""
+        allowed = set(objects[0]) if objects else {"id"}
         fields = [f for f in (req.arg("fields") or ",".join(default_fields)).split(",") if f]
         bad = [f for f in fields if f not in allowed]
         if bad:
@@ -334,6 +338,12 @@ class VkAdsEmulator(EmulatorApi):
             400,
         )
 
+    def _with_plans(self, user: str, items: Iterable[_Child]) -> Iterator[tuple[_Child, Campaign]]:
+        """Each ad group or ad of `user` with the campaign (ad plan) it belongs to: the plan sets its status."""
+        plans = {c.campaign_id: c for c in self.world.campaigns(user)}
+        for item in items:
+            yield item, plans[item.campaign_id]
+
     def _plan_status(self, c: Campaign) -> str:
         return STATUS_OF_STATE[c.state(self.ctx.today)]
 
@@ -357,59 +367,41 @@ class VkAdsEmulator(EmulatorApi):
                     "vkads_status": {"major_status": "ACTIVE"},
                 }
             )
-        return self._listing(
-            req, objects, set(objects[0]) if objects else {"id"}, ["id", "name"], {"id", "status"}
-        )
+        return self._listing(req, objects, ["id", "name"], {"id", "status"})
 
     def ad_groups(self, req: Request, user: str) -> Response:
-        camps = {c.campaign_id: c for c in self.world.campaigns(user)}
-        objects = []
-        for g in self.world.ad_groups(user):
-            c = camps[g.campaign_id]
-            objects.append(
-                {
-                    "id": g.ad_group_id,
-                    "ad_plan_id": g.campaign_id,
-                    "name": g.name,
-                    "status": self._plan_status(c),
-                    "package_id": 960 if c.network == "AD_NETWORK" else 83,
-                    "budget_limit_day": "",
-                    "updated": _msk(c.start, 11),
-                    "last_updated": _msk(c.start, 11),
-                }
-            )
+        objects = [
+            {
+                "id": g.ad_group_id,
+                "ad_plan_id": g.campaign_id,
+                "name": g.name,
+                "status": self._plan_status(c),
+                "package_id": 960 if c.network == "AD_NETWORK" else 83,
+                "budget_limit_day": "",
+                "updated": _msk(c.start, 11),
+                "last_updated": _msk(c.start, 11),
+            }
+            for g, c in self._with_plans(user, self.world.ad_groups(user))
+        ]
         return self._listing(
-            req,
-            objects,
-            set(objects[0]) if objects else {"id"},
-            ["id", "name", "package_id", "last_updated"],
-            {"id", "status", "ad_plan_id"},
+            req, objects, ["id", "name", "package_id", "last_updated"], {"id", "status", "ad_plan_id"}
         )
 
     def banners(self, req: Request, user: str) -> Response:
-        camps = {c.campaign_id: c for c in self.world.campaigns(user)}
-        objects = []
-        for ad in self.world.ads(user):
-            c = camps[ad.campaign_id]
-            objects.append(
-                {
-                    "id": ad.ad_id,
-                    "ad_group_id": ad.ad_group_id,
-                    "name": ad.name,
-                    "status": self._plan_status(c),
-                    "moderation_status": "allowed",
-                    "urls": {"primary": {"id": ad.ad_id % 100_000, "url": ad.url}},
-                    "textblocks": {"title_25": {"text": ad.name}},
-                    "updated": _msk(c.start, 12),
-                }
-            )
-        return self._listing(
-            req,
-            objects,
-            set(objects[0]) if objects else {"id"},
-            ["id", "ad_group_id"],
-            {"id", "status", "ad_group_id"},
-        )
+        objects = [
+            {
+                "id": ad.ad_id,
+                "ad_group_id": ad.ad_group_id,
+                "name": ad.name,
+                "status": self._plan_status(c),
+                "moderation_status": "allowed",
+                "urls": {"primary": {"id": ad.ad_id % 100_000, "url": ad.url}},
+                "textblocks": {"title_25": {"text": ad.name}},
+                "updated": _msk(c.start, 12),
+            }
+            for ad, c in self._with_plans(user, self.world.ads(user))
+        ]
+        return self._listing(req, objects, ["id", "ad_group_id"], {"id", "status", "ad_group_id"})
 
     # -- statistics -----------------------------------------------------------------------------------------
     def warm(self, date_from: date) -> None:
