@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache, cached_property, lru_cache
+from typing import TypeVar
 
 import numpy as np
 
 from ingestion.common.vat import vat_rate
 from mrm import clock
+
+_P = TypeVar("_P")
 
 # Share of final conversions already reported `age` days after the day (index = age; ≥ len → 1.0).
 # Everything settles by age 6, inside the 7-day Direct/VK lookback.
@@ -435,40 +438,40 @@ class World:
             )
         return out
 
-    @cache  # noqa: B019
-    def ad_groups(self, account_id: str) -> list[AdGroup]:
-        rng = np.random.default_rng(_h(self.seed, "groups", account_id))
-        out = []
-        per = 10 if account_id == "bench-direct" else None
-        for c in self.campaigns(account_id):
+    def _children(
+        self, account_id: str, kind: str, parents: Iterable[_P], bench_per: int
+    ) -> Iterator[tuple[_P, int]]:
+        """(parent, j) for the j-th child of each parent: 2-4 children drawn per parent from the `kind` stream of
+        the account, or `bench_per` each for the benchmark account."""
+        rng = np.random.default_rng(_h(self.seed, kind, account_id))
+        per = bench_per if account_id == "bench-direct" else None
+        for parent in parents:
             n = per or int(rng.integers(2, 5))
             for j in range(n):
-                out.append(
-                    AdGroup(
-                        account_id, c.campaign_id * 100 + j + 1, c.campaign_id, f"Группа {j + 1}: {c.name}"
-                    )
-                )
-        return out
+                yield parent, j
+
+    @cache  # noqa: B019
+    def ad_groups(self, account_id: str) -> list[AdGroup]:
+        return [
+            AdGroup(account_id, c.campaign_id * 100 + j + 1, c.campaign_id, f"Группа {j + 1}: {c.name}")
+            for c, j in self._children(account_id, "groups", self.campaigns(account_id), bench_per=10)
+        ]
 
     @cache  # noqa: B019
     def ads(self, account_id: str) -> list[Ad]:
-        rng = np.random.default_rng(_h(self.seed, "ads-list", account_id))
         out = []
-        per = 11 if account_id == "bench-direct" else None
-        for g in self.ad_groups(account_id):
-            n = per or int(rng.integers(2, 5))
-            for j in range(n):
-                ad_id = g.ad_group_id * 100 + j + 1
-                out.append(
-                    Ad(
-                        account_id,
-                        ad_id,
-                        g.ad_group_id,
-                        g.campaign_id,
-                        f"Объявление {j + 1}",
-                        f"https://example.ru/{account_id}/{ad_id}",
-                    )
+        for g, j in self._children(account_id, "ads-list", self.ad_groups(account_id), bench_per=11):
+            ad_id = g.ad_group_id * 100 + j + 1
+            out.append(
+                Ad(
+                    account_id,
+                    ad_id,
+                    g.ad_group_id,
+                    g.campaign_id,
+                    f"Объявление {j + 1}",
+                    f"https://example.ru/{account_id}/{ad_id}",
                 )
+            )
         return out
 
     def _model(self, account_id: str) -> _AccountModel:
