@@ -349,6 +349,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "pe_f_curve_k": ("Кривая: k на 1 GRP", "Curve: k per GRP"),
     "pe_f_frequency_target": ("Эффективная частота", "Effective frequency"),
     "pe_f_apply": ("Применить к строке", "Apply to the line"),
+    "pe_mail_subject": (
+        "На согласование: медиаплан {plan}, версия {version} ({client})",
+        "For approval: media plan {plan}, version {version} ({client})",
+    ),
+    "pe_mail_body": (
+        "{by} отправил(а) медиаплан {plan}, версию {version}, клиента {client} на согласование.\n"
+        "Откройте «Редактор плана», выберите план и согласуйте или отклоните версию.",
+        "{by} submitted media plan {plan}, version {version}, of client {client} for approval.\n"
+        "Open the Plan editor, choose the plan, and approve or reject the version.",
+    ),
+    "pe_mail_note": ("Комментарий: {note}", "Comment: {note}"),
+    "pe_notified": ("Согласующим отправлено письмо: {who}", "Approvers e-mailed: {who}"),
+    "pe_notify_failed": (
+        "Не удалось отправить письмо согласующим: {who}",
+        "Could not e-mail the approvers: {who}",
+    ),
     # data health
     "freshness": ("Свежесть данных", "Freshness"),
     "last_loads": ("Последние загрузки", "Last loads"),

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboards import data, plan_pages, safe, ui
 from dashboards.i18n import t
-from planning import editor, links, optimizer
+from planning import editor, links, notify, optimizer
 from planning.versions import diff_rows
 from workspace import campaign_links, plan_versions
 
@@ -26,6 +26,12 @@ for key, value in st.session_state.pop("pe_goto", {}).items():
     st.session_state[key] = value
 if flash := st.session_state.pop("pe_flash", ""):
     st.success(flash)
+if warn := st.session_state.pop("pe_warn", ""):
+    safe.warning(warn)  # quotes the mail server's answer
+# An approver's e-mail comes in the language they last used here.
+if st.session_state.get("pe_lang_saved") != ctx.lang:
+    notify.remember_language(ch, p, ctx.lang)
+    st.session_state["pe_lang_saved"] = ctx.lang
 
 
 def _rerun_on(plan: str, version: int, message: str) -> None:
@@ -190,6 +196,13 @@ with ui.guard():
             if col.button(t(f"pe_to_{to}"), key=f"pe_to_{to}"):
                 plan_versions.transition(ch, p, client_id, plan_id, base_version, to, note=comment)
                 message = t("pe_status_is", status=_label(to))
+                if to == "submitted":  # the approvers hear by e-mail, each in their own language
+                    told = notify.notify_submitted(ch, p, client_id, plan_id, base_version, comment)
+                    if told.sent:
+                        message += ". " + t("pe_notified", who=safe.md(", ".join(told.sent)))
+                    if told.failed:
+                        st.session_state["pe_warn"] = t("pe_notify_failed", who="; ".join(
+                            f"{who} ({why})" for who, why in told.failed.items()))  # fmt: skip
                 if {status, to} & FEEDS_PLAN_FACT:  # what Plan vs Fact counts as plan has changed
                     message = _with_rebuild(
                         message, plan_id, _feeding(versions, base_version, to) or base_version, len(rows)

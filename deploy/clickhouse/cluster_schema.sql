@@ -1101,3 +1101,13 @@ CREATE TABLE IF NOT EXISTS app.alert_thresholds ON CLUSTER mrm
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/alert_thresholds', '{node}', updated_at)
 ORDER BY (tenant_id, client_id);
+
+CREATE TABLE IF NOT EXISTS app.user_settings ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    login String,
+    language LowCardinality(String) DEFAULT 'ru',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/user_settings', '{node}', updated_at)
+ORDER BY (tenant_id, login);

@@ -10,6 +10,8 @@ data; the approval and the link each rebuild the plan models in the app, as an i
 from __future__ import annotations
 
 import os
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
 from playwright.sync_api import expect
@@ -18,6 +20,7 @@ from tests.conftest import isolated_warehouse
 from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _login, _settle, app_url, browser  # noqa: F401
 from tests.e2e.test_workspace_browser import _open
 from tests.integration.dashboards.conftest import PASSWORD
+from tests.integration.delivery.test_delivery import smtp  # noqa: F401 - a real SMTP server on loopback
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PLAN = "e2e-jan"
@@ -45,9 +48,9 @@ def ch(tmp_path_factory):
         built = dbt_run.build(target_path=tmp_path_factory.mktemp("dbt-target"))
         assert built.success, built.failures
         for login, role in (
-            ("pw-strategist@t1", "strategist"),
-            ("pw-pm@t1", "pm"),
-            ("pw-am@t1", "account_manager"),
+            ("pw-strategist@t1.example", "strategist"),
+            ("pw-pm@t1.example", "pm"),
+            ("pw-am@t1.example", "account_manager"),
         ):
             auth.add_user(client, tenant_id="t1", login=login, role=role, password=PASSWORD)
         try:
@@ -62,7 +65,7 @@ def warehouse_url(ch):
 
 
 @pytest.fixture(scope="module")
-def dash(ch):
+def dash(ch, smtp):  # noqa: F811 - the SMTP sink is up (and MRM_SMTP_* set) before the app starts
     """What the shared app fixture reads: the app reads dbt's own marts here (so its plan rebuilds count)."""
     return {"db": "marts"}
 
@@ -96,8 +99,9 @@ def test_strategist_plans_pm_approves_am_links_and_plan_vs_fact_shows_the_line_d
     app_url,  # noqa: F811
     artifacts_dir,
     ch,
+    smtp,  # noqa: F811
 ):
-    s = _login(browser, app_url, "pw-strategist@t1", query="lang=en&client=c1")
+    s = _login(browser, app_url, "pw-strategist@t1.example", query="lang=en&client=c1")
     _open(s, "Plan editor")
     s.get_by_role("textbox", name="Plan name").fill("January, search")
     s.get_by_role("textbox", name="Plan name").press("Tab")
@@ -129,11 +133,18 @@ def test_strategist_plans_pm_approves_am_links_and_plan_vs_fact_shows_the_line_d
     s.get_by_role("button", name="Save as a new version").click()
     s.get_by_text("Saved version 1").wait_for()
     _settle(s)
+    mails = len(smtp.messages)
     s.get_by_role("button", name="Submit for approval").click()
-    s.get_by_text("Status: Pending approval").first.wait_for()
+    # The approvers were e-mailed (neither has used the plan pages yet: the notice is in Russian).
+    s.get_by_text(
+        "Status: Pending approval. Approvers e-mailed: pw-am@t1.example, pw-pm@t1.example"
+    ).wait_for()
+    told = {tuple(to): message_from_bytes(raw, policy=default) for to, raw in smtp.messages[mails:]}
+    assert sorted(told) == [("pw-am@t1.example",), ("pw-pm@t1.example",)], sorted(told)
+    assert told[("pw-pm@t1.example",)]["Subject"] == f"На согласование: медиаплан {PLAN}, версия 1 (c1)"
     s.context.close()
 
-    pm = _login(browser, app_url, "pw-pm@t1", query="lang=en&client=c1")
+    pm = _login(browser, app_url, "pw-pm@t1.example", query="lang=en&client=c1")
     _open(pm, "Plan editor")
     _pick(pm, "Plan", PLAN)
     pm.get_by_text("Status: Pending approval").wait_for()
@@ -150,7 +161,7 @@ def test_strategist_plans_pm_approves_am_links_and_plan_vs_fact_shows_the_line_d
         parameters={"p": PLAN},
     ).result_rows == [(1,)]
 
-    am = _login(browser, app_url, "pw-am@t1", query="lang=en&client=c1")
+    am = _login(browser, app_url, "pw-am@t1.example", query="lang=en&client=c1")
     _open(am, "Plan editor")
     _pick(am, "Plan", PLAN)
     am.get_by_text("Status: Approved").first.wait_for()
