@@ -1,7 +1,7 @@
 """The REST API (FastAPI): `/v1/...` over the metric layer, the plans and the calculators.
 
-Every request carries `Authorization: Bearer <key>`; the key resolves to its user (role and client scope, re-read
-on each request), so the API can see exactly what that user sees in the app. Errors are RFC 9457 problem+json
+Every request carries `Authorization: Bearer <key>`; the key resolves to its user (role and client scope, read in
+one query and kept a few seconds, see api.keys), so the API can see exactly what that user sees in the app. Errors are RFC 9457 problem+json
 naming the field at fault; nothing runs for a refused request.
 """
 
@@ -12,9 +12,11 @@ import threading
 import time
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api import keys, tools
@@ -126,10 +128,18 @@ def _cursor(cursor: str | None) -> int:
         raise Problem(400, "Bad cursor", "the cursor is not one this API returned", "cursor") from None
 
 
-def _paged(out: dict[str, Any]) -> dict[str, Any]:
+def _paged(out: dict[str, Any]) -> Response:
     nxt = out.pop("next_offset", None)
     out["next_cursor"] = base64.urlsafe_b64encode(str(nxt).encode()).decode() if nxt is not None else None
-    return out
+    return _json(out)
+
+
+def _json(out: Any) -> Response:
+    """The answer as JSON, written once by orjson: the routes' answers are plain data already, so FastAPI's
+    validation and encoding of an untyped (`Any`) answer would only repeat work (a third of a large answer's time)."""
+    return Response(
+        orjson.dumps(out, option=orjson.OPT_NON_STR_KEYS, default=str), media_type="application/json"
+    )
 
 
 def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> FastAPI:
@@ -155,12 +165,16 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
             c = local.client = connect()
         return c
 
-    def caller(authorization: str | None = Header(default=None)) -> keys.KeyPrincipal:
+    def resolve(token: str | None) -> keys.KeyPrincipal:
+        return keys.resolve(ch(), token)
+
+    async def caller(authorization: str | None = Header(default=None)) -> keys.KeyPrincipal:
         token = (
             authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
         )
         try:
-            kp = keys.resolve(ch(), token)
+            # A key seen a moment ago is answered here on the event loop; only a look-up goes to a worker thread.
+            kp = keys.from_cache(token) or await run_in_threadpool(resolve, token)
         except keys.KeyError_ as exc:
             raise Problem(401, "Unauthorized", str(exc)) from None
         wait = limiter.take(kp.key_id)
@@ -205,7 +219,7 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
 
     @app.get("/v1/metrics", summary="The metric catalogue")
     def metrics_catalogue(kp: Caller, lang: Literal["en", "ru"] = "en") -> Any:
-        return tools.list_metrics(lang)
+        return _json(tools.list_metrics(lang))
 
     @app.post("/v1/metrics/query", summary="Query metrics by dimensions, filters, period and comparison")
     def metrics_query(kp: Caller, body: MetricsBody, lang: Literal["en", "ru"] = "en") -> Any:
@@ -215,7 +229,7 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
 
     @app.get("/v1/clients", summary="Clients the key's user may read")
     def clients(kp: Caller) -> Any:
-        return tools.list_clients(ch(), kp.principal)
+        return _json(tools.list_clients(ch(), kp.principal))
 
     @app.get("/v1/campaigns", summary="Campaign performance over a period")
     def campaigns(kp: Caller, q: Annotated[CampaignsQuery, Query()]) -> Any:
@@ -224,7 +238,7 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
 
     @app.get("/v1/plans", summary="Media plans and versions of a client")
     def plans(kp: Caller, client_id: str) -> Any:
-        return tools.list_plans(ch(), kp.principal, client_id)
+        return _json(tools.list_plans(ch(), kp.principal, client_id))
 
     @app.get("/v1/plans/{plan_id}/versions/{plan_version}/vs-fact", summary="Plan vs fact per line")
     def plan_fact(kp: Caller, plan_id: str, plan_version: int, q: Annotated[PlanFactQuery, Query()]) -> Any:
@@ -236,20 +250,20 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
 
     @app.post("/v1/reach/curve", summary="Reach at GRP on a reach curve")
     def reach_curve(kp: Caller, body: CurveBody) -> Any:
-        return tools.reach_curve(**body.model_dump())
+        return _json(tools.reach_curve(**body.model_dump()))
 
     @app.post("/v1/reach/combine", summary="Combined reach of several channels")
     def reach_combine(kp: Caller, body: CombineBody) -> Any:
-        return tools.reach_combine(body.reaches, body.duplications)
+        return _json(tools.reach_combine(body.reaches, body.duplications))
 
     @app.post("/v1/reach/min-insertions", summary="Fewest insertions for k+ contacts at a given risk")
     def min_insertions(kp: Caller, body: InsertionsBody) -> Any:
-        return tools.min_insertions(body.p, body.k, body.eps, body.method)
+        return _json(tools.min_insertions(body.p, body.k, body.eps, body.method))
 
     @app.get("/v1/kb/search", summary="Search the tenant's knowledge base (staff)")
     def kb_search(
         kp: Caller, q: str = Query(min_length=1, max_length=500), k: int = Query(5, ge=1, le=20)
     ) -> Any:
-        return tools.kb_search(ch(), kp.principal, q, k)
+        return _json(tools.kb_search(ch(), kp.principal, q, k))
 
     return app

@@ -7,8 +7,10 @@ import datetime as dt
 import math
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from dashboards.auth import Principal
 from metrics.catalogue import METRICS
 from metrics.query import METRIC_ALIAS, MetricError, MetricQuery, compile_query
 
@@ -28,9 +30,23 @@ def marts_db() -> str:
     return name
 
 
+@dataclass(frozen=True)
+class ScopedPrincipal(Principal):
+    """A principal that carries the clients it may read, `(client_id, name, currency)` sorted by name, as read
+    together with its API key (api.keys): the scope check then needs no further round trip."""
+
+    readable: tuple[tuple[str, str, str], ...] = ()
+
+
 def readable_clients(ch: Any, principal: Any, client_id: str = "") -> list[dict[str, str]]:
     """The clients this principal may read: a client user its own, staff every active client of the tenant
     (or only those assigned to them, where assignments exist). `client_id` narrows the answer to that one."""
+    if isinstance(principal, ScopedPrincipal):
+        return [
+            {"client_id": c, "name": n, "currency": cur}
+            for c, n, cur in principal.readable
+            if not client_id or c == client_id
+        ]
     only = principal.client_id if principal.role == "client" else ""
     rows = ch.query(
         "SELECT client_id, any(name), any(currency) FROM app.clients FINAL WHERE tenant_id = {t:String} "
@@ -47,13 +63,13 @@ def readable_clients(ch: Any, principal: Any, client_id: str = "") -> list[dict[
 
 
 def _assigned(ch: Any, principal: Any) -> set[str] | None:
-    """Clients assigned to a staff user, when the workspace keeps assignments; None means all of the tenant."""
-    try:
-        from workspace import permissions  # the workspace module, where present
-    except ImportError:
-        return None
-    fn = getattr(permissions, "assigned_clients", None)
-    return None if fn is None or principal.role == "client" else fn(ch, principal)
+    """Clients assigned to a staff user (the workspace's rule); None means all of the tenant."""
+    if principal.role == "client":
+        return None  # its one client is already the query's filter
+    from workspace.access import allowed_clients
+
+    found = allowed_clients(ch, principal)
+    return None if found is None else set(found)
 
 
 def check_scope(ch: Any, principal: Any, client_id: str) -> dict[str, str]:

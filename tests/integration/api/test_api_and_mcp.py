@@ -385,3 +385,65 @@ def test_mcp_over_http_takes_the_key_from_each_request(dash, keys_):  # noqa: F8
 
         res = asyncio.run(anonymous())
         assert res.is_error and "invalid, expired or revoked" in res.content[0].text
+
+
+def test_a_cached_key_still_checks_its_secret_and_forgets_a_revocation_at_once(api_url, ch, dash):  # noqa: F811
+    from api import keys
+
+    key = keys.create(ch, tenant_id="dash_t1", login="it-analyst@t1")
+    with httpx.Client(base_url=api_url, timeout=60) as c:
+        assert c.get("/v1/clients", headers=_h(key)).status_code == 200
+        assert keys.from_cache(key) is not None  # the API process now holds it
+        # the key id of a held key with another secret is refused, without reading the warehouse
+        assert c.get("/v1/clients", headers=_h(key[:-4] + "AAAA")).status_code == 401
+        assert c.get("/v1/clients", headers=_h(key)).status_code == 200
+        keys.revoke(ch, "dash_t1", key.split("_")[1])
+        assert keys.from_cache(key) is None
+        assert c.get("/v1/clients", headers=_h(key)).status_code == 401
+
+
+def test_a_change_made_by_another_process_reaches_the_api_within_the_cache_time(ch, dash):  # noqa: F811
+    from api import keys
+    from dashboards.auth import Principal
+    from workspace.users import set_active
+
+    admin = Principal("dash_t1", "it-admin@t1", "admin")
+    now = [0.0]
+    cache = keys.PrincipalCache(5.0, clock=lambda: now[0])
+    key = keys.create(ch, tenant_id="dash_t1", login="it-analyst@t1")
+    assert keys.resolve(ch, key, cache).principal.login == "it-analyst@t1"
+    # another process suspends the user: this one still answers from its copy until the copy is 5 s old
+    assert set_active(ch, admin, "it-analyst@t1", False)
+    try:
+        now[0] = 4.9
+        assert keys.resolve(ch, key, cache).principal.login == "it-analyst@t1"
+        now[0] = 5.0
+        with pytest.raises(keys.KeyError_):
+            keys.resolve(ch, key, cache)
+    finally:
+        set_active(ch, admin, "it-analyst@t1", True)
+    assert keys.resolve(ch, key, cache).principal.login == "it-analyst@t1"
+    keys.forget_user("dash_t1", "it-analyst@t1")
+
+
+def test_an_assigned_staff_user_reads_only_the_assigned_client_through_the_api(api_url, ch, dash):  # noqa: F811
+    from api import keys
+    from dashboards import auth
+    from workspace.access import set_client_scope
+
+    auth.add_user(
+        ch, tenant_id="dash_t1", login="it-api-am@t1", role="account_manager", password="pw-api-am-1"
+    )
+    set_client_scope(
+        ch,
+        auth.Principal("dash_t1", "it-admin@t1", "admin"),
+        "it-api-am@t1",
+        all_clients=False,
+        client_ids=("romashka",),
+    )
+    key = keys.create(ch, tenant_id="dash_t1", login="it-api-am@t1")
+    body = {"date_from": str(FROM), "date_to": str(TO), "metrics": ["spend"]}
+    with httpx.Client(base_url=api_url, timeout=60, headers=_h(key)) as c:
+        assert [x["client_id"] for x in c.get("/v1/clients").json()["clients"]] == ["romashka"]
+        assert c.post("/v1/metrics/query", json={**body, "client_id": "acme"}).status_code == 403
+        assert c.post("/v1/metrics/query", json={**body, "client_id": "romashka"}).status_code == 200
