@@ -174,7 +174,8 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
         )
         try:
             # A key seen a moment ago is answered here on the event loop; only a look-up goes to a worker thread.
-            kp = keys.from_cache(token) or await run_in_threadpool(resolve, token)
+            cached = keys.from_cache(token)
+            kp = cached if cached is not None else await run_in_threadpool(resolve, token)
         except keys.KeyError_ as exc:
             raise Problem(401, "Unauthorized", str(exc)) from None
         wait = limiter.take(kp.key_id)
