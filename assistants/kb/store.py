@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from assistants.kb.chunking import Chunk
-from assistants.kb.embedder import bilingual_terms, tokens
+from assistants.kb.embedder import DIM, bilingual_terms, tokens
 from assistants.kb.loaders import Document
 
 _COLS = [
@@ -154,10 +154,7 @@ class ClickHouseStore:
         vec_rows = self.ch.query(
             sql, parameters={"t": tenant_id, "n": pool, "src": source_prefix}
         ).result_rows
-        terms = sorted({t for t in tokens(query) if len(t) >= 3})[:24]
-        # Prefixes make the full-text side tolerant to Russian inflection (бюджета ~ бюджет).
-        # The glossary's words of the other language let a Russian question match an English passage here too.
-        prefixes = sorted({t[: max(4, len(t) - 2)] for t in terms} | bilingual_terms(query))
+        prefixes = lexical_prefixes(query)
         lex_rows = []
         if prefixes:
             lex_rows = self.ch.query(
@@ -168,39 +165,75 @@ class ClickHouseStore:
                 "ORDER BY hits DESC, length(text) ASC LIMIT {n:UInt32}",
                 parameters={"t": tenant_id, "p": prefixes, "n": pool, "src": source_prefix},
             ).result_rows
-        fused: dict[str, float] = {}
-        info: dict[str, tuple] = {}
-        for rank, r in enumerate(vec_rows):
-            fused[r[0]] = fused.get(r[0], 0.0) + 1.0 / (20 + rank) + (1 - float(r[7])) * 0.05
-            info[r[0]] = r[:7]
-        for rank, r in enumerate(lex_rows):
-            fused[r[0]] = fused.get(r[0], 0.0) + 0.7 / (20 + rank)
-            info.setdefault(r[0], r[:7])
-        best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
-        return [
-            Hit(
-                cid,
-                str(info[cid][1]),
-                str(info[cid][2]),
-                str(info[cid][3]),
-                int(info[cid][4]),
-                int(info[cid][5]),
-                str(info[cid][6]),
-                s,
-            )
-            for cid, s in best
-        ]
+        return fuse(vec_rows, lex_rows, k)
+
+    def delete_document(self, tenant_id: str, source_path: str) -> None:
+        """Forget one document of the tenant: its chunks and its record."""
+        params = {"t": tenant_id, "p": source_path}
+        self.ch.command(
+            "DELETE FROM app.kb_chunks WHERE tenant_id = {t:String} AND source_path = {p:String}",
+            parameters=params,
+        )
+        self.ch.command(
+            "DELETE FROM app.kb_documents WHERE tenant_id = {t:String} AND source_path = {p:String}",
+            parameters=params,
+        )
+
+
+def lexical_prefixes(query: str) -> list[str]:
+    """What the full-text side looks for: word prefixes (tolerant to Russian inflection: бюджета ~ бюджет)
+    plus the glossary's words of the other language, so a Russian question matches an English passage too."""
+    terms = sorted({t for t in tokens(query) if len(t) >= 3})[:24]
+    return sorted({t[: max(4, len(t) - 2)] for t in terms} | bilingual_terms(query))
+
+
+def fuse(vec_rows: Sequence[Sequence[Any]], lex_rows: Sequence[Sequence[Any]], k: int) -> list[Hit]:
+    """Reciprocal-rank fusion of the vector ranking (rows end with the cosine distance) and the full-text one.
+
+    Rows are (chunk_id, source_path, title, heading, line_start, line_end, text, ...), best first."""
+    fused: dict[str, float] = {}
+    info: dict[str, Sequence[Any]] = {}
+    for rank, r in enumerate(vec_rows):
+        fused[r[0]] = fused.get(r[0], 0.0) + 1.0 / (20 + rank) + (1 - float(r[7])) * 0.05
+        info[r[0]] = r[:7]
+    for rank, r in enumerate(lex_rows):
+        fused[r[0]] = fused.get(r[0], 0.0) + 0.7 / (20 + rank)
+        info.setdefault(r[0], r[:7])
+    best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+    return [
+        Hit(
+            cid,
+            str(info[cid][1]),
+            str(info[cid][2]),
+            str(info[cid][3]),
+            int(info[cid][4]),
+            int(info[cid][5]),
+            str(info[cid][6]),
+            s,
+        )
+        for cid, s in best
+    ]
 
 
 class PineconeStore:
-    """Pinecone serverless index, one namespace per tenant (isolation enforced by the service, not a filter)."""
+    """Pinecone serverless index, one namespace per tenant, plus a tenant metadata filter on every read.
+
+    The namespace keeps tenants apart inside the service; the filter is a second, independent check. Each
+    chunk's metadata names its document (`doc_id`, `source_path`, `doc_chunks`), so the index itself tells
+    whether a document is already stored complete (re-indexing an unchanged file upserts nothing) and which
+    chunks a new version supersedes. Retrieval is hybrid like the warehouse's: a vector pool from the service,
+    a full-text ranking of that pool's passages, fused by reciprocal rank.
+    """
 
     name = "pinecone"
+    pool = 100  # vector candidates per search: the full-text side ranks only what the service returns
+    wide_pool = 1000  # the most a query with metadata may ask for, for a prefix the service cannot filter
 
-    def __init__(self, api_key: str, index_name: str | None = None, dim: int = 1024):
+    def __init__(self, api_key: str, index_name: str | None = None, dim: int = DIM, host: str | None = None):
         from pinecone import Pinecone, ServerlessSpec
 
-        self.pc = Pinecone(api_key=api_key)
+        # MRM_PINECONE_HOST: another control plane (a gateway, or the sandbox's emulator); unset = Pinecone's.
+        self.pc = Pinecone(api_key=api_key, host=host or os.environ.get("MRM_PINECONE_HOST") or None)
         self.index_name = index_name or os.environ.get("PINECONE_INDEX", "mrm-kb")
         if not self.pc.has_index(self.index_name):
             self.pc.create_index(
@@ -212,14 +245,39 @@ class PineconeStore:
                     region=os.environ.get("PINECONE_REGION", "us-east-1"),
                 ),
             )
-        self.index = self.pc.Index(self.index_name)
+        desc = self.pc.describe_index(self.index_name)
+        have = _index_dimension(desc)
+        if have is not None and have != dim:
+            raise ValueError(
+                f"Pinecone index {self.index_name!r} has dimension {have}, the embedder makes {dim}: "
+                "set PINECONE_INDEX to another index (or delete this one)"
+            )
+        self.index = self.pc.Index(host=desc.host) if desc.host else self.pc.Index(self.index_name)
+
+    @staticmethod
+    def _tenant(tenant_id: str) -> dict[str, Any]:
+        return {"tenant_id": {"$eq": tenant_id}}
 
     def existing_doc(self, tenant_id: str, source_path: str) -> str | None:
-        return None  # Pinecone re-upserts by chunk id, which is itself a content hash: idempotent anyway
+        """The stored version of the document, if exactly one version is stored and all its chunks are there."""
+        res = self.index.fetch_by_metadata(
+            filter={"$and": [self._tenant(tenant_id), {"source_path": {"$eq": source_path}}]},
+            namespace=tenant_id,
+            limit=10_000,
+        )
+        versions: dict[str, list[int]] = {}
+        for vec in res.vectors.values():
+            md = vec.metadata or {}
+            versions.setdefault(str(md.get("doc_id")), []).append(int(md.get("doc_chunks", -1)))
+        if (res.pagination is not None and res.pagination.next) or len(versions) != 1:
+            return None  # none stored, or an interrupted replacement left two versions: index again
+        doc_id, counts = next(iter(versions.items()))
+        return doc_id if all(n == len(counts) for n in counts) else None
 
     def upsert(
         self, tenant_id: str, doc: Document, chunks: list[Chunk], vectors: np.ndarray, embedder: str
     ) -> None:
+        """Write the document's chunks (ids are content hashes), then delete the chunks of other versions."""
         items = [
             {
                 "id": c.chunk_id,
@@ -227,19 +285,38 @@ class PineconeStore:
                 "metadata": {
                     "tenant_id": tenant_id,
                     "doc_id": c.doc_id,
+                    "doc_chunks": len(chunks),
                     "source_path": c.source_path,
+                    "source_dirs": _parent_dirs(c.source_path),
                     "title": c.title,
                     "heading": c.heading,
                     "line_start": c.line_start,
                     "line_end": c.line_end,
-                    "text": c.text[:30000],
+                    "text": _clip_utf8(c.text, 30_000),  # Pinecone caps a record's metadata at 40 KB
                     "embedder": embedder,
                 },
             }
             for i, c in enumerate(chunks)
         ]
         for i in range(0, len(items), 100):
-            self.index.upsert(vectors=items[i : i + 100], namespace=tenant_id)
+            self.index.upsert(vectors=items[i : i + 100], namespace=tenant_id, show_progress=False)
+        self.index.delete(
+            filter={"source_path": {"$eq": doc.source_path}, "doc_id": {"$ne": doc.doc_id}},
+            namespace=tenant_id,
+        )
+
+    def delete_document(self, tenant_id: str, source_path: str) -> None:
+        """Forget one document of the tenant (every version's chunks)."""
+        self.index.delete(filter={"source_path": {"$eq": source_path}}, namespace=tenant_id)
+
+    def _query(
+        self, tenant_id: str, qvec: Sequence[float], top_k: int, extra: dict[str, Any] | None = None
+    ) -> list[Any]:
+        flt = {"$and": [self._tenant(tenant_id), extra]} if extra else self._tenant(tenant_id)
+        res = self.index.query(
+            vector=list(qvec), top_k=top_k, namespace=tenant_id, include_metadata=True, filter=flt
+        )
+        return list(res.matches)
 
     def search(
         self,
@@ -247,33 +324,64 @@ class PineconeStore:
         query: str,
         qvec: Sequence[float],
         k: int = 5,
-        pool: int = 40,
+        pool: int = 0,
         source_prefix: str = "",
     ) -> list[Hit]:
-        res = self.index.query(
-            vector=list(qvec),
-            top_k=k if not source_prefix else pool,
-            namespace=tenant_id,
-            include_metadata=True,
-            filter={"tenant_id": {"$eq": tenant_id}},
-        )
-        hits = []
-        for m in res.get("matches", []):
-            md = m.get("metadata") or {}
-            hits.append(
-                Hit(
-                    m["id"],
-                    md.get("source_path", ""),
-                    md.get("title", ""),
-                    md.get("heading", ""),
+        # A directory prefix is filtered by the service (every chunk lists its parent directories); any other
+        # prefix (part of a name) narrows a wide candidate pool here, as Pinecone filters have no prefix match.
+        matches = []
+        if source_prefix.rstrip("/"):
+            dirs = {"source_dirs": {"$in": [source_prefix.rstrip("/")]}}
+            matches = self._query(tenant_id, qvec, max(k, pool or self.pool), dirs)
+        if not matches:
+            wide = self.wide_pool if source_prefix else max(k, pool or self.pool)
+            matches = self._query(tenant_id, qvec, wide)
+        rows = []
+        for m in matches:
+            md = m.metadata or {}
+            if md.get("tenant_id") != tenant_id:
+                continue  # never expected: the namespace and the filter both bind the tenant
+            rows.append(
+                (
+                    m.id,
+                    str(md.get("source_path", "")),
+                    str(md.get("title", "")),
+                    str(md.get("heading", "")),
                     int(md.get("line_start", 0)),
                     int(md.get("line_end", 0)),
-                    md.get("text", ""),
-                    float(m.get("score", 0.0)),
+                    str(md.get("text", "")),
+                    1.0 - float(m.score),  # cosine distance, as the warehouse ranks
                 )
             )
-        # Pinecone metadata filters have no prefix match: filter the pool here.
-        return [h for h in hits if h.source_path.startswith(source_prefix)][:k]
+        rows = [r for r in rows if r[1].startswith(source_prefix)]
+        prefixes = [p.lower() for p in lexical_prefixes(query)]
+        scored = []
+        for r in rows:
+            hay = f"{r[2]} {r[3]} {r[6]}".lower()
+            hits = sum(p in hay for p in prefixes)
+            if hits:
+                scored.append((hits, r))
+        # The warehouse's shape: the vector top-40 and the full-text top-40 (here: of the service's pool).
+        lex_rows = [r for _, r in sorted(scored, key=lambda hr: (-hr[0], len(hr[1][6])))]
+        return fuse(rows[:40], lex_rows[:40], k)
+
+
+def _index_dimension(desc: Any) -> int | None:
+    for f in getattr(getattr(desc, "schema", None), "fields", {}).values():
+        if getattr(f, "dimension", None) is not None:
+            return int(f.dimension)
+    return None
+
+
+def _parent_dirs(path: str) -> list[str]:
+    """`a/b/c.md` → [`a`, `a/b`]; `/t/x.md` → [`/t`] (what a directory `source_prefix` is matched against)."""
+    parts = path.split("/")[:-1]
+    return [d for d in ("/".join(parts[: i + 1]) for i in range(len(parts))) if d][-50:]
+
+
+def _clip_utf8(text: str, limit: int) -> str:
+    raw = text.encode("utf-8")
+    return text if len(raw) <= limit else raw[:limit].decode("utf-8", "ignore")
 
 
 def default_store(ch: Any) -> ClickHouseStore | PineconeStore:

@@ -35,6 +35,7 @@ API_MODULES: dict[str, str] = {
     "sheets": "ingestion.sandbox.sheets",  # Google Sheets report export (delivery/sheets.py)
     "cbr": "ingestion.sandbox.cbr",  # Bank of Russia exchange rates (reference data, not an ad platform)
     "google_oauth": "ingestion.sandbox.google_oauth",  # token endpoint shared by Google Ads and GA4
+    "pinecone": "ingestion.sandbox.pinecone",  # vector store of the knowledge base (assistants/kb/store.py)
     **{p.sandbox_api: p.sandbox_module for p in BY_PLATFORM.values()},
 }
 

@@ -11,7 +11,7 @@ DAMAGED = "onboarding_checklist_ru_legacy_export.md"
 
 
 @pytest.fixture(scope="module")
-def corpus(ch, ai_marts, tmp_path_factory):
+def client_reports(ch, ai_marts, tmp_path_factory):
     from assistants import reports
 
     out = tmp_path_factory.mktemp("kb_reports")
@@ -21,8 +21,31 @@ def corpus(ch, ai_marts, tmp_path_factory):
         for lang in ("ru", "en"):
             f = reports.build_report(ch, ai_marts["tenant"], cid, period, lang, out, marts_db=ai_marts["db"])
             langs[str(f.xlsx)] = langs[str(f.pdf)] = lang
-    rep = kb.index_paths(ch, ai_marts["tenant"], [*demo_doc_paths(), out])
-    return {"langs": langs, "report": rep, "out": out}
+    return out, langs
+
+
+# Every test below runs against both vector stores: the warehouse (the default) and Pinecone, the official
+# client talking to the sandbox's emulator over HTTP (what PINECONE_API_KEY + MRM_PINECONE_HOST select).
+@pytest.fixture(scope="module", params=["warehouse", "pinecone"])
+def kb_env(request, ch):
+    if request.param == "warehouse":
+        yield {"store": kb.ClickHouseStore(ch), "env": {}}
+        return
+    from assistants.kb.store import PineconeStore
+    from ingestion.sandbox.pinecone import API_KEY
+    from ingestion.sandbox.server import SandboxServer
+
+    with SandboxServer(apis=["pinecone"]) as server:
+        env = {"PINECONE_API_KEY": API_KEY, "MRM_PINECONE_HOST": server.url("pinecone")}
+        yield {"store": PineconeStore(API_KEY, host=env["MRM_PINECONE_HOST"]), "env": env, "sandbox": server}
+
+
+@pytest.fixture(scope="module")
+def corpus(ch, ai_marts, client_reports, kb_env):
+    out, langs = client_reports
+    store = kb_env["store"]
+    rep = kb.index_paths(ch, ai_marts["tenant"], [*demo_doc_paths(), out], store=store)
+    return {"langs": langs, "report": rep, "out": out, "store": store, "env": kb_env["env"]}
 
 
 def test_damaged_corpus_file_is_repaired_on_ingestion_and_reindex_is_a_noop(ch, ai_marts, corpus):
@@ -30,16 +53,23 @@ def test_damaged_corpus_file_is_repaired_on_ingestion_and_reindex_is_a_noop(ch, 
     assert [p for p in rep.repaired if p.endswith(DAMAGED)], sorted(rep.repaired)
     assert not rep.errors and rep.chunks > 50
     shipped = sorted(p for p in KB_CORPUS.rglob("*.md"))
-    again = kb.index_paths(ch, ai_marts["tenant"], [KB_CORPUS])
+    again = kb.index_paths(ch, ai_marts["tenant"], [KB_CORPUS], store=corpus["store"])
     assert again.indexed == [] and len(again.unchanged) == len(shipped) >= 8
+    hits = kb.search(
+        ch,
+        ai_marts["tenant"],
+        "Как хранятся секреты приложения VK Рекламы агентского клиента?",
+        store=corpus["store"],
+    )
+    assert any(h.source_path.endswith(DAMAGED) and "в зашифрованном виде" in h.text for h in hits)
+    if corpus["store"].name != "clickhouse":
+        return  # the repair record below is the warehouse's document table
     stored = ch.query(
         "SELECT repair_json FROM app.kb_documents FINAL WHERE tenant_id = {t:String} "
         "AND endsWith(source_path, {p:String})",
         parameters={"t": ai_marts["tenant"], "p": DAMAGED},
     ).result_rows
     assert json.loads(stored[0][0])["lost_bytes"] > 50
-    hits = kb.search(ch, ai_marts["tenant"], "Как хранятся секреты приложения VK Рекламы агентского клиента?")
-    assert any(h.source_path.endswith(DAMAGED) and "в зашифрованном виде" in h.text for h in hits)
 
 
 def test_recall_at_5_on_labelled_set(ch, ai_marts, corpus):
@@ -48,7 +78,10 @@ def test_recall_at_5_on_labelled_set(ch, ai_marts, corpus):
     cross = [q for q in qs if "x" in q["id"]]
     assert len(cross) >= 8 and {q["lang"] for q in cross} == {"ru", "en"}
     res = evaluate(
-        lambda q, k: kb.search(ch, ai_marts["tenant"], q, k=k), qs, k=5, report_langs=corpus["langs"]
+        lambda q, k: kb.search(ch, ai_marts["tenant"], q, k=k, store=corpus["store"]),
+        qs,
+        k=5,
+        report_langs=corpus["langs"],
     )
     assert res.recall >= 0.9, res.misses
     for lang, (found, total) in res.by_lang.items():
@@ -56,20 +89,24 @@ def test_recall_at_5_on_labelled_set(ch, ai_marts, corpus):
 
 
 def test_source_filter(ch, ai_marts, corpus):
-    hits = kb.search(ch, ai_marts["tenant"], "campaign spend", source_prefix=str(corpus["out"]))
+    hits = kb.search(
+        ch, ai_marts["tenant"], "campaign spend", source_prefix=str(corpus["out"]), store=corpus["store"]
+    )
     assert hits and all(h.source_path.startswith(str(corpus["out"])) for h in hits)
 
 
 def test_tenant_filter_is_bound_server_side(ch, ai_marts, corpus):
-    assert kb.search(ch, ai_marts["other"], "weekly report schedule") == []
+    store = corpus["store"]
+    assert kb.search(ch, ai_marts["tenant"], "weekly report schedule", store=store)
+    assert kb.search(ch, ai_marts["other"], "weekly report schedule", store=store) == []
     hostile = "x' OR tenant_id != '' --"
-    assert kb.search(ch, hostile, "weekly report schedule") == []
+    assert kb.search(ch, hostile, "weekly report schedule", store=store) == []
 
 
 def test_ask_offline_cites_sources_with_lines(ch, ai_marts, corpus):
     # answer time is a benchmark (benchmarks/assistants_bench.py), not asserted here
     for q in load_questions()[:20]:
-        ans = kb.ask(ch, ai_marts["tenant"], q["q"], q["lang"])
+        ans = kb.ask(ch, ai_marts["tenant"], q["q"], q["lang"], store=corpus["store"])
         assert ans.citations, q["q"]
     assert ans.provider.startswith("offline:") and ans.answer.startswith("[offline]")
     a = kb.ask(
@@ -77,6 +114,7 @@ def test_ask_offline_cites_sources_with_lines(ch, ai_marts, corpus):
         ai_marts["tenant"],
         "Under the agency's reporting policy, by what time is the weekly report due?",
         "en",
+        store=corpus["store"],
     )
     assert a.citations and a.citations[0].source_path.endswith("reporting_policy_en.md"), [
         c.source_path for c in a.citations
@@ -88,6 +126,8 @@ def test_ask_offline_cites_sources_with_lines(ch, ai_marts, corpus):
 def test_cli_search_json_shape(ch, ai_marts, corpus, monkeypatch):
     import json
 
+    for name, value in corpus["env"].items():  # the CLI picks its store from the environment
+        monkeypatch.setenv(name, value)
     from click.testing import CliRunner
 
     from assistants.cli import ask
