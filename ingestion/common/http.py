@@ -71,6 +71,22 @@ class RetryPolicy:
         return self.backoff(attempt, rng)
 
 
+def error_fields(
+    body: Any, status: int, *, description: tuple[str, ...] = ("error_description",)
+) -> tuple[str, str] | None:
+    """(code, message) of a decoded error body of either common shape: an API's ``{"error": {"code", "message"}}``
+    (code defaults to the HTTP `status`) or OAuth's ``{"error": "<code>", "error_description": ".."}`` (the
+    message is the first of the `description` keys present). None for any other body."""
+    if not isinstance(body, Mapping):
+        return None
+    err = body.get("error")
+    if isinstance(err, Mapping):
+        return str(err.get("code", status)), str(err.get("message", ""))
+    if isinstance(err, str):
+        return err, str(next((body[k] for k in description if k in body), ""))
+    return None
+
+
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """`Retry-After` as seconds: either delta-seconds or an HTTP date. None when absent or unparseable."""
     if not value:

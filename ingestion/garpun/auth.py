@@ -15,7 +15,7 @@ import httpx
 import jwt
 
 from ingestion.common import ApiClient, ApiError, AuthError, ConfigError, RetryExhausted, RetryPolicy, Verdict
-from ingestion.common.http import parse_retry_after, request_id_of
+from ingestion.common.http import error_fields, parse_retry_after, request_id_of
 from ingestion.common.session import BearerToken
 
 PLATFORM = "garpun"
@@ -89,14 +89,8 @@ def error_of(response: httpx.Response) -> tuple[str, str]:
     try:
         body = response.json()
     except (ValueError, UnicodeDecodeError):
-        return str(response.status_code), response.text[:500]
-    if isinstance(body, Mapping):
-        err = body.get("error")
-        if isinstance(err, Mapping):
-            return str(err.get("code", response.status_code)), str(err.get("message", ""))
-        if isinstance(err, str):
-            return err, str(body.get("error_description", ""))
-    return str(response.status_code), response.text[:500]
+        body = None
+    return error_fields(body, response.status_code) or (str(response.status_code), response.text[:500])
 
 
 def classify_token_response(response: httpx.Response) -> Verdict:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from ingestion.common import ApiClient, ApiError, AuthError, RetryExhausted, Verdict
-from ingestion.common.http import parse_retry_after, request_id_of
+from ingestion.common.http import error_fields, parse_retry_after, request_id_of
 from ingestion.common.session import BearerToken
 
 PLATFORM = "vk_ads"
@@ -45,14 +45,11 @@ def error_of(response: httpx.Response) -> tuple[str, str]:
         if header:
             return header.group(1), header.group(2) or ""
         return str(response.status_code), response.text[:500]
-    if isinstance(body, Mapping):
-        err = body.get("error")
-        if isinstance(err, Mapping):
-            return str(err.get("code", response.status_code)), str(err.get("message", ""))
-        if isinstance(err, str):
-            return err, str(body.get("error_description", body.get("message", "")))
-        if "code" in body:
-            return str(body["code"]), str(body.get("message", ""))
+    fields = error_fields(body, response.status_code, description=("error_description", "message"))
+    if fields is not None:
+        return fields
+    if isinstance(body, Mapping) and "code" in body:
+        return str(body["code"]), str(body.get("message", ""))
     return str(response.status_code), response.text[:500]
 
 
