@@ -220,8 +220,8 @@ AD_ROW_JSON = pa.struct(
 def _arrow_ad_batch(run: bytes, *, date_from: date, date_to: date, **ctx: Any) -> pa.RecordBatch | None:
     """A run of searchStream batches straight to the raw table, column-wise (no Python object per value), or None
     for anything unusual — a missing id or date, a value that is not a plain number, a negative or NaN metric, a
-    day outside the window — which `_ad_batch` then reads row by row, giving the same rows or the error naming
-    the row and field. Raises ValueError when the run is not JSON."""
+    day outside the window, text that is not JSON — which the `json` path and `_ad_batch` then read row by row,
+    giving the same rows or the error naming the row and field."""
     rows = arrow_results(run, AD_ROW_JSON)
     if rows is None:
         return None

@@ -1,10 +1,11 @@
 """googleAds:searchStream bodies: a JSON array of batches `{"results": [...], "fieldMask", "requestId"}` read from the
-HTTP stream a batch at a time (never held whole), and GAQL rows → typed values. An `{"error": ...}` element is the
+HTTP stream a batch at a time (the reader holds one batch, not the answer), and GAQL rows → typed values. An `{"error": ...}` element is the
 server giving up part-way (partial failure): the rows before it must not be loaded alone.
 
 Batches are cut out of the byte stream where the next one begins (`,{"results"`) and handed whole to a decoder —
-Arrow's JSON reader for the ad rows, `json` otherwise. A cut that was not between batches after all (the text sat
-inside a string) leaves JSON that does not parse, and the rest of the answer is then read element by element."""
+Arrow's JSON reader for the ad rows, `json` otherwise. A cut that was not between batches after all (the key began an
+object nested inside a row) leaves JSON that does not parse, and the rest of the answer is then read element by
+element."""
 
 from __future__ import annotations
 
@@ -115,15 +116,17 @@ def iter_runs(
     run is the elements' text as sent (comma-separated, no brackets), normally one batch. With `threads` > 1 that
     many runs are decoded at once (Arrow's reader works outside the GIL).
 
-    A run ends where `,{"results"` begins the next batch. `decode` raises ValueError when the run is not JSON — the
-    cut fell inside a string — and from there on the elements are read one by one (`iter_array`, dicts), as they
-    are for anything else unexpected (no '[', a cut answer), with its errors."""
+    A run ends where `,{"results"` begins the next batch (inside a string the quotes would be escaped). `decode`
+    raises ValueError when the run is not JSON — the key began an object nested in a row — and from there on the
+    elements are read one by one (`iter_array`, dicts), as they are for anything else unexpected (no '[', a cut
+    answer), with its errors."""
     runs = _Runs(chunks)
     pending: collections.deque[tuple[bytes, Future[T]]] = collections.deque()
     pool = ThreadPoolExecutor(threads, thread_name_prefix="mrm-gads-decode") if threads > 1 else None
     try:
         while True:
-            while len(pending) < threads and (run := runs.next()) is not None:
+            # Two runs per thread in flight: the threads keep decoding while the reader waits on its consumer.
+            while len(pending) < (2 * threads if pool else 1) and (run := runs.next()) is not None:
                 pending.append((run, pool.submit(decode, run) if pool else _done(decode, run)))
             if not pending:
                 break
