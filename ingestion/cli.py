@@ -188,8 +188,8 @@ def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
         from ingestion.sandbox.pinecone import API_KEY
 
         return [
-            f"Api-Key: {API_KEY} (knowledge base: PINECONE_API_KEY={API_KEY} MRM_PINECONE_HOST={url});",
-            f"indexes at {url}/indexes, each index's data plane at the `host` its description names",
+            f"Api-Key: {API_KEY}; the knowledge base: PINECONE_API_KEY={API_KEY} MRM_PINECONE_HOST={url}",
+            f"indexes at {url}/indexes; each index's data plane is at the host its description names",
         ]
     if api == "cbr":
         return [f"no credentials (public rates): GET {url}/scripts/XML_daily.asp?date_req=DD/MM/YYYY"]

@@ -109,6 +109,7 @@ class IndexState:
     deletion_protection: str = "disabled"
     tags: dict[str, str] | None = None
     namespaces: dict[str, Namespace] = field(default_factory=dict)
+    upserted: int = 0  # vectors written since creation (tests read it: an idempotent re-index writes none)
 
 
 # ----------------------------------------------------------------------------------------------- filters
@@ -417,6 +418,7 @@ class PineconeApi(EmulatorApi):
             )
         ns = self._namespace(body)
         idx.namespaces.setdefault(ns, Namespace(idx.dim)).upsert(items)
+        idx.upserted += len(items)
         return Response.json({"upsertedCount": len(items)})
 
     def _scores(self, idx: IndexState, space: Namespace, rows: list[int], q: np.ndarray) -> np.ndarray:
