@@ -1,5 +1,8 @@
 """Media plans: upload → detected mapping → fix → validation report → import (PM/AM); versions of the client's plans."""
 
+import hashlib
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -25,7 +28,18 @@ with ui.guard():
             fixes.clear()
             st.session_state["plan_fixes_for"] = (name, len(raw))
         manual = {"columns": dict(fixes)} if fixes else None
-        _, mapping, report, lines, notes = data.analyse_plan(ctx.principal, raw, name, manual)
+        # Every run of this page (a fix, the Import button) would analyse the upload again: keep the last analysis.
+        seen = (
+            ctx.principal.login,
+            name,
+            hashlib.sha256(raw).hexdigest(),
+            json.dumps(manual, sort_keys=True),
+        )
+        kept = st.session_state.get("plan_analysis")
+        if kept is None or kept[0] != seen:
+            kept = (seen, data.analyse_plan(ctx.principal, raw, name, manual))
+            st.session_state["plan_analysis"] = kept
+        _, mapping, report, lines, notes = kept[1]
         st.subheader(t("detected_mapping"))
         described = pd.DataFrame(mapping.describe())
         if not described.empty:
