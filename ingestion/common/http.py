@@ -45,6 +45,29 @@ Classifier = Callable[[httpx.Response], Verdict]
 
 
 @dataclass(frozen=True)
+class ErrorAnswer:
+    """A response outside 2xx as a classifier reads it: HTTP status, request id, platform code, `code: message`."""
+
+    status: int
+    request_id: str | None
+    code: str
+    text: str
+
+    def verdict(self, action: Action, delay: float | None = None) -> Verdict:
+        return Verdict(action, delay, self.text, self.code, self.request_id)
+
+
+def error_answer(
+    response: httpx.Response, error_of: Callable[[httpx.Response], tuple[str, str]]
+) -> ErrorAnswer | None:
+    """None for a 2xx response; otherwise its status and request id with the (code, message) `error_of` reads."""
+    if 200 <= response.status_code < 300:
+        return None
+    code, message = error_of(response)
+    return ErrorAnswer(response.status_code, request_id_of(response), code, f"{code}: {message}")
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
     """Backoff policy. Delays are capped so a hostile Retry-After cannot stall a run for hours."""
 

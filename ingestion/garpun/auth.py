@@ -15,7 +15,7 @@ import httpx
 import jwt
 
 from ingestion.common import ApiClient, ApiError, AuthError, ConfigError, RetryExhausted, RetryPolicy, Verdict
-from ingestion.common.http import error_fields, parse_retry_after, request_id_of
+from ingestion.common.http import error_answer, error_fields, parse_retry_after, request_id_of
 from ingestion.common.session import BearerToken
 
 PLATFORM = "garpun"
@@ -94,15 +94,12 @@ def error_of(response: httpx.Response) -> tuple[str, str]:
 
 
 def classify_token_response(response: httpx.Response) -> Verdict:
-    rid = request_id_of(response)
-    if 200 <= response.status_code < 300:
-        return Verdict("ok", request_id=rid)
-    code, message = error_of(response)
-    if response.status_code in (420, 429) or response.status_code >= 500:
-        return Verdict(
-            "retry", parse_retry_after(response.headers.get("Retry-After")), f"{code}: {message}", code, rid
-        )
-    return Verdict("fatal", None, f"{code}: {message}", code, rid)
+    err = error_answer(response, error_of)
+    if err is None:
+        return Verdict("ok", request_id=request_id_of(response))
+    if err.status in (420, 429) or err.status >= 500:
+        return err.verdict("retry", parse_retry_after(response.headers.get("Retry-After")))
+    return err.verdict("fatal")
 
 
 class ServiceAccountTokens(BearerToken):

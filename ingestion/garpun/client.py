@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from ingestion.common import ConfigError, PayloadError, Verdict
-from ingestion.common.http import parse_retry_after, request_id_of
+from ingestion.common.http import error_answer, parse_retry_after, request_id_of
 from ingestion.common.session import TokenSession
 from ingestion.garpun import parse as ndjson
 from ingestion.garpun.auth import PLATFORM, ServiceAccountKey, ServiceAccountTokens, error_of
@@ -44,17 +44,12 @@ def render_query(template: str, values: Mapping[str, str | date]) -> str:
 
 def classify(response: httpx.Response) -> Verdict:
     """DataHub: 2xx ok; 429/5xx retry; 401 refresh the service-account token; other 4xx fatal with the error."""
-    rid = request_id_of(response)
-    status = response.status_code
-    if 200 <= status < 300:
-        return Verdict("ok", request_id=rid)
-    code, message = error_of(response)
-    text = f"{code}: {message}"
-    if status in (420, 429) or status >= 500:
-        return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), text, code, rid)
-    if status == 401:
-        return Verdict("refresh", None, text, code, rid)
-    return Verdict("fatal", None, text, code, rid)
+    err = error_answer(response, error_of)
+    if err is None:
+        return Verdict("ok", request_id=request_id_of(response))
+    if err.status in (420, 429) or err.status >= 500:
+        return err.verdict("retry", parse_retry_after(response.headers.get("Retry-After")))
+    return err.verdict("refresh" if err.status == 401 else "fatal")
 
 
 class GarpunClient(TokenSession):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from ingestion.common import ApiClient, ApiError, PayloadError, Verdict
-from ingestion.common.http import parse_retry_after, request_id_of, unreadable_json
+from ingestion.common.http import error_answer, parse_retry_after, request_id_of, unreadable_json
 from ingestion.common.session import TokenSession
 from ingestion.vk_ads.auth import PLATFORM, TokenManager, classify_token_response, error_of
 from ingestion.vk_ads.settings import Settings
@@ -211,30 +211,27 @@ class VkAdsClient(TokenSession):
     def classify(self, response: httpx.Response) -> Verdict:
         """VK semantics: 429/5xx retry (Retry-After if given), 401 token codes refresh, ERR_* and the rest fatal."""
         self.limiter.observe(response.headers)
-        rid = request_id_of(response)
-        status = response.status_code
-        if 200 <= status < 300:
-            return Verdict("ok", request_id=rid)
-        code, message = error_of(response)
-        text = f"{code}: {message}"
-        if status in (420, 429):
+        err = error_answer(response, error_of)
+        if err is None:
+            return Verdict("ok", request_id=request_id_of(response))
+        if err.status in (420, 429):
             hint = parse_retry_after(response.headers.get("Retry-After"))
             if hint is None:
                 try:
                     # No Retry-After: the X-RateLimit-* headers say which window is exhausted and when it resets.
                     hint = self.limiter.reset_delay()
                 except ApiError as exc:
-                    return Verdict("fatal", None, f"{text}; {exc.message}", exc.code, rid)
-            return Verdict("retry", hint, text, code, rid)
-        if status >= 500:
-            return Verdict("retry", parse_retry_after(response.headers.get("Retry-After")), text, code, rid)
-        if status == 401 and code in REFRESHABLE_401:
-            return Verdict("refresh", None, text, code, rid)
+                    return Verdict("fatal", None, f"{err.text}; {exc.message}", exc.code, err.request_id)
+            return err.verdict("retry", hint)
+        if err.status >= 500:
+            return err.verdict("retry", parse_retry_after(response.headers.get("Retry-After")))
+        if err.status == 401 and err.code in REFRESHABLE_401:
+            return err.verdict("refresh")
         if unreadable_json(response):
             # The error body was truncated/garbled on the way (a 401 without WWW-Authenticate, a mangled ERR_*):
             # what VK meant is unknown, so ask again rather than fail on a guess.
-            return Verdict("retry", None, f"unreadable error answer: {text}", code, rid)
-        return Verdict("fatal", None, text, code, rid)
+            return Verdict("retry", None, f"unreadable error answer: {err.text}", err.code, err.request_id)
+        return err.verdict("fatal")
 
     def get_json(self, path: str, params: Mapping[str, Any]) -> Any:
         """GET with pacing, retries and token handling; returns the decoded body."""
