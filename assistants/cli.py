@@ -27,12 +27,13 @@ def _dump(obj: Any) -> None:
 )
 @click.option(
     "--agent",
-    type=click.Choice(["analyst", "plan", "project"]),
+    type=click.Choice(["auto", "analyst", "plan", "project"]),
     default=None,
-    help="Assistant: analyst (the client's data through the metric layer), plan (advice on the client's "
-    "newest media plan), project (a brief as tasks and RACI). Default: analyst with --client, "
-    "otherwise the knowledge base.",
+    help="Assistant: analyst (the client's data through the metric layer), plan (what-if, optimizer and pacing "
+    "on a media plan), project (a brief as tasks and RACI), auto (the router picks from the question). "
+    "Default: analyst with --client, otherwise the knowledge base.",
 )
+@click.option("--plan", "plan_id", default=None, help="Plan the plan advisor works on (default: the newest).")
 @click.option("--client", "client_id", default=None, help="Client the analyst or plan advisor answers about.")
 @click.option(
     "--thread", "thread_id", default=None, help="Continue this thread (follow-ups keep its context)."
@@ -62,6 +63,7 @@ def ask(
     question: str,
     tenant_id: str,
     agent: str | None,
+    plan_id: str | None,
     client_id: str | None,
     thread_id: str | None,
     login: str,
@@ -92,6 +94,7 @@ def ask(
                 thread_id=thread_id,
                 lang=lang,
                 marts_db=marts_db,
+                plan_id=plan_id,
             )
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from exc
@@ -107,7 +110,12 @@ def ask(
             src = n.get("source") or {}
             where = ", ".join(f"{key}={v}" for key, v in src.items() if key not in ("tool_call_id",) and v)
             click.echo(f"  {n['text']}: {where}", err=True)
-        click.echo(f"\n(thread {res['thread_id']}; {res['provider']})", err=True)
+        route = res["route"]
+        click.echo(
+            f"\n(answered by the {res['agent']} assistant, chosen by {route['by']}; thread {res['thread_id']}; "
+            f"{res['provider']})",
+            err=True,
+        )
         return
     from assistants import kb
 

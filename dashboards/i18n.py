@@ -182,6 +182,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sources": ("Источники", "Sources"),
     # assistant chat (issue 16)
     "assistant_agent": ("Кого спросить", "Ask"),
+    "agent_auto": ("Автовыбор по вопросу", "Auto: picked from the question"),
     "agent_analyst": ("Аналитик: данные клиента", "Analyst: the client's data"),
     "agent_plan": ("Советник по медиаплану", "Plan advisor"),
     "agent_project": ("Ассистент проекта", "Project assistant"),
@@ -195,6 +196,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "For example: “VK spend last week”, then “and on Direct?”",
     ),
     "numbers_sources": ("Числа и их источники", "Numbers and their sources"),
+    "answered_by": ("Ответил: {who}", "Answered by: {who}"),
+    "assistant_plan": ("Медиаплан для советника", "Media plan for the advisor"),
     "feedback_up": ("Полезно", "Helpful"),
     "feedback_down": ("Не то", "Not helpful"),
     "feedback_comment": ("Комментарий к ответу", "Comment on the answer"),

@@ -532,38 +532,28 @@ def _online(
     deadline_s: float,
     previous: Slots | None = None,
 ) -> AnalystAnswer:
-    from assistants.agents.loop import run_tool_loop
+    from assistants.agents.loop import run_catalogue
     from assistants.llm import LLMError, load_prompt
 
-    prompt = load_prompt("analyst_agent")
     calls: list[ToolCall] = []
-
-    def execute(name: str, args: Any, call_id: str) -> tuple[str, bool]:
-        call = run_tool(ch, scope, name, args, call_id)
-        calls.append(call)
-        if call.error:
-            return json.dumps({"error": call.error}, ensure_ascii=False), True
-        return json.dumps(call.result, ensure_ascii=False, default=str), False
-
     # A follow-up is sent with what the previous turn asked (as data), so "and on VK?" has its referent.
     asked = question
     if previous is not None:
         asked = f"{question}\n\n(previous question's understood query: {json.dumps(previous.as_dict())})"
     try:
-        out = run_tool_loop(
+        out = run_catalogue(
             gw,
-            tenant_id=scope.tenant_id,
+            ch,
+            scope,
+            calls,
             purpose="analyst",
-            prompt=prompt,
+            prompt=load_prompt("analyst_agent"),
+            catalogue=TOOLS,
             variables={
                 "client_id": scope.client_id,
                 "last_day": last_day.isoformat() if last_day else "none",
-                "language_name": "Russian" if lang == "ru" else "English",
                 "question": asked,
             },
-            tools=[t.anthropic_spec() for t in TOOLS.values()],
-            execute=execute,
-            final_tool=FINAL_TOOL,
             max_steps=max_steps,
             deadline_s=deadline_s,
         )

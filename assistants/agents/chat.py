@@ -7,14 +7,12 @@ the turn, and returns the answer with its numbers, each carrying its source.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 from assistants.agents import memory
 from assistants.agents.analyst import check_question
 from assistants.agents.understand import Slots
-from assistants.llm.numbers import fmt_num, fmt_pct
 from metrics import service
 
 
@@ -29,25 +27,41 @@ def ask(
     lang: str | None = None,
     gateway: Any = None,
     marts_db: str | None = None,
+    plan_id: str | None = None,
 ) -> dict[str, Any]:
     """Answer in the asker's thread (a new one without `thread_id`); raises ValueError / PermissionError /
-    memory.ThreadError with a message that names what is wrong."""
+    memory.ThreadError with a message that names what is wrong. `agent="auto"` lets the router pick the assistant
+    from the question (in a thread, a question without plan or project words stays with the thread's assistant);
+    `plan_id` is the plan the plan advisor works on (default: the client's newest)."""
+    from assistants.agents import router
     from assistants.kb.loaders import guess_language
+    from assistants.llm import Gateway
 
-    if agent not in memory.AGENTS:
-        raise ValueError(f"agent must be one of {', '.join(memory.AGENTS)}, got {agent!r}")
+    if agent not in (*memory.AGENTS, "auto"):
+        raise ValueError(f"agent must be auto or one of {', '.join(memory.AGENTS)}, got {agent!r}")
     check_question(question)
     lang = lang or guess_language(question)
+    gateway = gateway if gateway is not None else Gateway.from_env(ch)
     previous: Slots | None = None
-    if thread_id:
-        head = memory.get_thread(ch, principal, thread_id)
+    head = memory.get_thread(ch, principal, thread_id) if thread_id else None
+    route = router.Route(agent, "user", "", True)
+    if agent == "auto":
+        route = router.route(question, gateway=gateway, tenant_id=principal.tenant_id)
+        if head is not None and not route.matched:
+            route = router.Route(
+                head["agent"], "thread", "a follow-up stays with the thread's assistant", False
+            )
+        agent = route.agent
+    elif head is not None:
+        agent = head["agent"]
+        route = router.Route(agent, "thread", "the thread's assistant", True)
+    if head is not None and thread_id:
         if client_id and head["client_id"] and client_id != head["client_id"]:
             raise ValueError(
                 f"thread {thread_id} is about client {head['client_id']!r}, not {client_id!r} / "
                 "диалог о другом клиенте"
             )
         client_id = client_id or head["client_id"] or None
-        agent = head["agent"]
         past = [t for t in memory.turns(ch, principal, thread_id) if t["agent"] == "analyst" and t["slots"]]
         previous = Slots.from_dict(past[-1]["slots"]) if past else None
     if principal.role == "client":
@@ -82,7 +96,20 @@ def ask(
             "note": res.note,
         }
     elif agent == "plan":
-        out = _plan(ch, principal, str(client_id), question, lang)
+        from assistants.agents import plan_advisor
+
+        plan_id = plan_id or plan_advisor.newest_plan(ch, principal.tenant_id, str(client_id))
+        if plan_id:
+            scope = plan_advisor.PlanScope(principal, str(client_id), marts_db, lang, plan_id)
+            out = plan_advisor.ask(ch, scope, question, gateway)
+        else:
+            out = {
+                "answer": "У клиента нет медиаплана." if lang == "ru" else "The client has no media plan.",
+                "numbers": [],
+                "citations": [],
+                "provider": "offline",
+                "tool_calls": [],
+            }
     else:
         if client_id:
             service.check_scope(ch, principal, client_id)
@@ -106,66 +133,13 @@ def ask(
     )
     return {
         "agent": agent,
+        "route": route.as_dict(),
         "client_id": client_id or "",
         "thread_id": thread_id,
         "message_id": mid,
         "latency_ms": latency,
         "language": lang,
     } | out
-
-
-def _plan(ch: Any, principal: Any, client_id: str, question: str, lang: str) -> dict[str, Any]:
-    """The plan advisor on the client's newest stored plan: budget moves for more reach (target from the question)."""
-    from assistants.agents import mediaplan
-
-    rows = ch.query(
-        "SELECT plan_id FROM app.media_plans WHERE tenant_id = {t:String} AND client_id = {c:String} "
-        "ORDER BY imported_at DESC LIMIT 1",
-        parameters={"t": principal.tenant_id, "c": client_id},
-    ).result_rows
-    named = re.search(r"\bplan[- ]?id[: ]+([\w.:@+-]{1,128})", question)
-    if not rows and not named:
-        msg = (
-            "У клиента нет сохранённого медиаплана."
-            if lang == "ru"
-            else "The client has no stored media plan."
-        )
-        return {"answer": msg, "numbers": [], "citations": [], "provider": "offline", "tool_calls": []}
-    plan_id = named.group(1) if named else rows[0][0]
-    pct = re.search(r"(\d{1,2}(?:[.,]\d+)?)\s*%", question)
-    target = float(pct.group(1).replace(",", ".")) / 100 if pct else None
-    advice = mediaplan.suggest(ch, principal.tenant_id, plan_id, target_reach=target, client_id=client_id)
-    src = {
-        "tool": "plan_advisor",
-        "plan_id": advice.plan_id,
-        "plan_version": advice.plan_version,
-        "model": advice.model,
-    }
-    numbers = [
-        {
-            "metric": k,
-            "value": getattr(advice, k),
-            "text": fmt_pct(getattr(advice, k), lang)
-            if k.startswith("reach")
-            else fmt_num(getattr(advice, k), lang),
-            "source": src | {"metric": k},
-        }
-        for k in ("reach_before", "reach_after", "budget_before", "budget_after")
-    ]
-    call = {
-        "id": "plan-1",
-        "tool": "plan_advisor",
-        "arguments": {"plan_id": plan_id, "target_reach": target},
-        "result": advice.as_dict(),
-        "error": "",
-    }
-    return {
-        "answer": advice.text(lang),
-        "numbers": numbers,
-        "citations": [],
-        "provider": "offline",
-        "tool_calls": [call],
-    }
 
 
 def _project(ch: Any, principal: Any, brief: str, lang: str, gateway: Any, client_id: str) -> dict[str, Any]:

@@ -143,3 +143,44 @@ def run_tool_loop(
         messages.append({"role": "user", "content": results})
         out.transcript.append({"role": "user", "content": results})
     raise LLMError(f"{purpose}: no final answer within {max_steps} steps")
+
+
+def run_catalogue(
+    gw: Any,
+    ch: Any,
+    scope: Any,
+    calls: list[Any],
+    *,
+    purpose: str,
+    prompt: Prompt,
+    variables: dict[str, Any],
+    catalogue: dict[str, Any],
+    final_tool: dict[str, Any] | None = None,
+    max_steps: int = 6,
+    deadline_s: float = 120.0,
+) -> LoopOutcome:
+    """The loop over one tool catalogue (assistants.agents.tools.Tool by name) for the caller's scope: every call is
+    validated and run by `run_tool` and appended to `calls` (kept even when the loop fails); the prompt gets the
+    answer language from the scope. The final tool is the analyst's `submit_answer` unless given."""
+    from assistants.agents.analyst import FINAL_TOOL
+    from assistants.agents.tools import run_tool
+
+    def execute(name: str, args: Any, call_id: str) -> tuple[str, bool]:
+        call = run_tool(ch, scope, name, args, call_id, catalogue)
+        calls.append(call)
+        if call.error:
+            return json.dumps({"error": call.error}, ensure_ascii=False), True
+        return json.dumps(call.result, ensure_ascii=False, default=str), False
+
+    return run_tool_loop(
+        gw,
+        tenant_id=scope.tenant_id,
+        purpose=purpose,
+        prompt=prompt,
+        variables=variables | {"language_name": "Russian" if scope.lang == "ru" else "English"},
+        tools=[t.anthropic_spec() for t in catalogue.values()],
+        execute=execute,
+        final_tool=final_tool or FINAL_TOOL,
+        max_steps=max_steps,
+        deadline_s=deadline_s,
+    )

@@ -452,103 +452,110 @@ _METRIC_LIST = {
     "maxItems": 12,
     "description": "Catalogue metrics (ratios are ratios of sums).",
 }
-TOOLS: dict[str, Tool] = {
-    t.name: t
-    for t in [
-        Tool(
-            "performance_totals",
-            "Client totals for a period from the metric layer (optionally one platform, "
-            "optionally against the previous period): spend (net of VAT), impressions, clicks, CTR, CPC, conversions, "
-            "CPA, or the metrics asked for.",
-            _obj({**_DATE_ARGS, "metrics": _METRIC_LIST, "platform": _PLATFORM, "compare": _COMPARE}),
-            _totals,
-        ),
-        Tool(
-            "campaign_breakdown",
-            "Campaigns of a period ranked by one metric, best or worst first (cost metrics: "
-            "lower is better).",
-            _obj(
-                {
-                    **_DATE_ARGS,
-                    "order_by": {"type": "string", "enum": list(PERF_METRICS), "default": "spend"},
-                    "direction": {"type": "string", "enum": ["best", "worst"], "default": "best"},
-                    "platform": _PLATFORM,
-                    "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
-                }
-            ),
-            _campaigns,
-        ),
-        Tool(
-            "platform_breakdown",
-            "The metrics per ad platform for a period (optionally against the previous period).",
-            _obj({**_DATE_ARGS, "metrics": _METRIC_LIST, "compare": _COMPARE}),
-            _platforms,
-        ),
-        Tool(
-            "daily_series",
-            "One metric by day for a period (trend).",
-            _obj(
-                {
-                    **_DATE_ARGS,
-                    "metric": {"type": "string", "enum": list(PERF_METRICS), "default": "spend"},
-                    "platform": _PLATFORM,
-                }
-            ),
-            _daily,
-        ),
-        Tool(
-            "site_reach",
-            "Unique site visitors from the ads (deduplicated over the period) and visits per visitor.",
-            _obj({**_DATE_ARGS, "platform": _PLATFORM}),
-            _site_reach,
-        ),
-        Tool(
-            "plan_vs_fact",
-            "Media plan against actual spend per line and in total (plan to date by default), with "
-            "pacing = actual / planned spend.",
-            _obj({**_DATE_ARGS, "plan_id": {"type": "string", "pattern": r"^[\w.:@+-]{1,128}$"}}),
-            _plan_vs_fact,
-        ),
-        Tool(
-            "reach_forecast",
-            "Forecast reach (fraction) of a channel at a GRP/TRP level with the default channel curve.",
-            _obj(
-                {"channel": _CHANNEL, "grp": {"type": "number", "minimum": 0, "maximum": 5000}},
-                ("channel", "grp"),
-            ),
-            _reach_forecast,
-        ),
-        Tool(
-            "grp_for_reach",
-            "GRP/TRP a channel needs for a target reach (fraction 0-1) with the default channel curve.",
-            _obj(
-                {"channel": _CHANNEL, "target_reach": {"type": "number", "minimum": 0, "maximum": 0.99}},
-                ("channel", "target_reach"),
-            ),
-            _grp_for_reach,
-        ),
-        Tool(
-            "search_knowledge_base",
-            "Search the agency's knowledge base (documents, generated reports) for passages.",
-            _obj(
-                {
-                    "query": {"type": "string", "maxLength": 500},
-                    "k": {"type": "integer", "minimum": 1, "maximum": 8, "default": 4},
-                },
-                ("query",),
-            ),
-            _kb,
-        ),
-    ]
-}
 
 
-def run_tool(ch: Any, scope: Scope, name: str, args: Any, call_id: str) -> ToolCall:
-    """Validate and execute one catalogue tool for the caller's scope; errors are recorded, not raised."""
+def catalogue(*tools: Tool) -> dict[str, Tool]:
+    """Tools by name: what `run_tool` looks a model's call up in, and what the Claude path describes."""
+    return {t.name: t for t in tools}
+
+
+TOOLS: dict[str, Tool] = catalogue(
+    Tool(
+        "performance_totals",
+        "Client totals for a period from the metric layer (optionally one platform, "
+        "optionally against the previous period): spend (net of VAT), impressions, clicks, CTR, CPC, conversions, "
+        "CPA, or the metrics asked for.",
+        _obj({**_DATE_ARGS, "metrics": _METRIC_LIST, "platform": _PLATFORM, "compare": _COMPARE}),
+        _totals,
+    ),
+    Tool(
+        "campaign_breakdown",
+        "Campaigns of a period ranked by one metric, best or worst first (cost metrics: lower is better).",
+        _obj(
+            {
+                **_DATE_ARGS,
+                "order_by": {"type": "string", "enum": list(PERF_METRICS), "default": "spend"},
+                "direction": {"type": "string", "enum": ["best", "worst"], "default": "best"},
+                "platform": _PLATFORM,
+                "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
+            }
+        ),
+        _campaigns,
+    ),
+    Tool(
+        "platform_breakdown",
+        "The metrics per ad platform for a period (optionally against the previous period).",
+        _obj({**_DATE_ARGS, "metrics": _METRIC_LIST, "compare": _COMPARE}),
+        _platforms,
+    ),
+    Tool(
+        "daily_series",
+        "One metric by day for a period (trend).",
+        _obj(
+            {
+                **_DATE_ARGS,
+                "metric": {"type": "string", "enum": list(PERF_METRICS), "default": "spend"},
+                "platform": _PLATFORM,
+            }
+        ),
+        _daily,
+    ),
+    Tool(
+        "site_reach",
+        "Unique site visitors from the ads (deduplicated over the period) and visits per visitor.",
+        _obj({**_DATE_ARGS, "platform": _PLATFORM}),
+        _site_reach,
+    ),
+    Tool(
+        "plan_vs_fact",
+        "Media plan against actual spend per line and in total (plan to date by default), with "
+        "pacing = actual / planned spend.",
+        _obj({**_DATE_ARGS, "plan_id": {"type": "string", "pattern": r"^[\w.:@+-]{1,128}$"}}),
+        _plan_vs_fact,
+    ),
+    Tool(
+        "reach_forecast",
+        "Forecast reach (fraction) of a channel at a GRP/TRP level with the default channel curve.",
+        _obj(
+            {"channel": _CHANNEL, "grp": {"type": "number", "minimum": 0, "maximum": 5000}},
+            ("channel", "grp"),
+        ),
+        _reach_forecast,
+    ),
+    Tool(
+        "grp_for_reach",
+        "GRP/TRP a channel needs for a target reach (fraction 0-1) with the default channel curve.",
+        _obj(
+            {"channel": _CHANNEL, "target_reach": {"type": "number", "minimum": 0, "maximum": 0.99}},
+            ("channel", "target_reach"),
+        ),
+        _grp_for_reach,
+    ),
+    Tool(
+        "search_knowledge_base",
+        "Search the agency's knowledge base (documents, generated reports) for passages.",
+        _obj(
+            {
+                "query": {"type": "string", "maxLength": 500},
+                "k": {"type": "integer", "minimum": 1, "maximum": 8, "default": 4},
+            },
+            ("query",),
+        ),
+        _kb,
+    ),
+)
+
+
+def run_tool(
+    ch: Any, scope: Scope, name: str, args: Any, call_id: str, catalogue: dict[str, Tool] | None = None
+) -> ToolCall:
+    """Validate and execute one tool of `catalogue` (default: the analyst's) for the caller's scope; errors are
+    recorded, not raised."""
+    tools = TOOLS if catalogue is None else catalogue
     call = ToolCall(id=call_id, tool=name, arguments=args if isinstance(args, dict) else {"_raw": args})
-    tool = TOOLS.get(name)
+    tool = tools.get(name)
     if tool is None:
-        call.error = f"unknown tool {name!r}; available: {sorted(TOOLS)}"
+        call.error = f"unknown tool {name!r}; available: {sorted(tools)}"
         return call
     try:
         call.arguments = validate_args(tool, args)

@@ -1,6 +1,7 @@
 """Assistant: one chat with the analyst (the client's data through the metric layer), the plan advisor and the
-project assistant, in stored threads with follow-ups; every answer lists its numbers with their source and takes
-thumbs up/down with a comment. The knowledge base stays available as its own choice."""
+project assistant, in stored threads with follow-ups; by default the router picks the assistant from the question
+and every answer says which one answered. Every answer lists its numbers with their source and takes thumbs
+up/down with a comment. The knowledge base stays available as its own choice."""
 
 import streamlit as st
 
@@ -8,7 +9,7 @@ from assistants.agents import chat, memory
 from dashboards import data, safe, ui
 from dashboards.i18n import t
 
-AGENTS = ("analyst", "plan", "project", "kb")
+AGENTS = ("auto", "analyst", "plan", "project", "kb")
 
 ctx = ui.context()
 ch = data.client()
@@ -87,7 +88,20 @@ if agent == "kb":
             st.rerun()
     st.stop()
 
-threads = [th for th in memory.list_threads(ch, ctx.principal) if th["agent"] == agent]
+# The plan the plan advisor works on: one of the client's plans (default: the newest).
+plan_id = ""
+if agent in ("auto", "plan") and ctx.client_id:
+    plans = data.media_plans(ctx.principal, ctx.client_id)
+    if not plans.empty:
+        newest = (
+            plans[plans["kind"] == "plan"]
+            .sort_values("imported_at", ascending=False)
+            .drop_duplicates("plan_id")
+        )
+        ids = [str(x) for x in newest["plan_id"]]
+        plan_id = st.selectbox(t("assistant_plan"), ids, key="asst_plan")
+
+threads = [th for th in memory.list_threads(ch, ctx.principal) if agent in ("auto", th["agent"])]
 # label -> thread id; titles are the users' questions, so they are escaped, and the id tail keeps labels unique
 by_label = {t("thread_new"): ""} | {
     f"{safe.md(th['title'][:60])} · {th['thread_id'][:6]}": th["thread_id"] for th in threads
@@ -123,7 +137,7 @@ if thread_id:
                 with st.expander(t("numbers_sources")):
                     for n in turn["numbers"]:
                         safe.caption(_source(n))
-            safe.caption(turn["provider"])
+            safe.caption(f"{t('answered_by', who=t('agent_' + turn['agent']))} · {turn['provider']}")
             _feedback(turn["message_id"])
 
 # One input for every agent: per-agent keys left the previous agent's input on the page after a switch.
@@ -138,6 +152,7 @@ if question:
             client_id=ctx.client_id or None,
             thread_id=thread_id or None,
             lang=ctx.lang,
+            plan_id=plan_id or None,
         )
         st.session_state[f"asst_pending_{agent}"] = res["thread_id"]
         st.rerun()

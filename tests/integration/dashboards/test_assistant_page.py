@@ -23,7 +23,7 @@ def test_analyst_chat_follow_up_feedback_and_delete(ch, dash):
     from tests.integration.dashboards.conftest import principal
 
     at = logged_in_app("it-analyst@t1", page="app_pages/assistant.py", query={"client": "acme"})
-    assert at.radio(key="asst_agent").value == "Analyst: the client's data"
+    assert at.radio(key="asst_agent").value == "Auto: picked from the question"  # the router picks
     at.chat_input(key="chat_agent").set_value("What was the spend yesterday?").run()
     assert not at.exception, at.exception
     at.chat_input(key="chat_agent").set_value("and on VK?").run()
@@ -43,6 +43,7 @@ def test_analyst_chat_follow_up_feedback_and_delete(ch, dash):
         c.value for a in answers for c in a.caption
     )
     assert "vk\\_ads" in page_text or "vk_ads" in page_text
+    assert page_text.count("Answered by: Analyst") == 2  # the router's choice is on every answer
     # feedback on the second answer is stored with its question
     mid = turns[1]["message_id"]
     at.text_input(key=f"fb_c_{mid}").input("right number").run()
