@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -11,10 +12,10 @@ from typing import Any
 import httpx
 
 from ingestion.common import ConfigError, PayloadError, Verdict
-from ingestion.common.http import error_answer, parse_retry_after, request_id_of
+from ingestion.common.http import request_id_of
 from ingestion.common.session import TokenSession
 from ingestion.garpun import parse as ndjson
-from ingestion.garpun.auth import PLATFORM, ServiceAccountKey, ServiceAccountTokens, error_of
+from ingestion.garpun.auth import PLATFORM, ServiceAccountKey, ServiceAccountTokens, classify_token_response
 from ingestion.garpun.settings import Settings
 
 METAQL_PATH = "/v1/metaql/query"
@@ -43,13 +44,12 @@ def render_query(template: str, values: Mapping[str, str | date]) -> str:
 
 
 def classify(response: httpx.Response) -> Verdict:
-    """DataHub: 2xx ok; 429/5xx retry; 401 refresh the service-account token; other 4xx fatal with the error."""
-    err = error_answer(response, error_of)
-    if err is None:
-        return Verdict("ok", request_id=request_id_of(response))
-    if err.status in (420, 429) or err.status >= 500:
-        return err.verdict("retry", parse_retry_after(response.headers.get("Retry-After")))
-    return err.verdict("refresh" if err.status == 401 else "fatal")
+    """DataHub answers as its token endpoint does (2xx ok; 429/5xx retry; other 4xx fatal with the error), except
+    that a 401 asks for a new service-account token."""
+    verdict = classify_token_response(response)
+    if verdict.action == "fatal" and response.status_code == 401:
+        return dataclasses.replace(verdict, action="refresh")
+    return verdict
 
 
 class GarpunClient(TokenSession):
