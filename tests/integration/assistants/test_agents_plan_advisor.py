@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistants import cli
-from assistants.agents import chat
+from assistants.agents import chat, plan_advisor
 from assistants.agents.tools import Asker
 from assistants.llm import Gateway
 from assistants.llm.numbers import fmt_pct
@@ -213,3 +213,79 @@ def test_cli_ask_auto_with_a_plan(plan, warehouse_url):
     assert [n for n in out["numbers"] if n["metric"] == "reach_after"][0]["value"] == pytest.approx(
         plan_reach(after), abs=1e-6
     )
+
+
+# ----------------------------------------------------------------------------- Claude, real SDK, replayed HTTP
+def _online(srv):
+    # No warehouse behind the gateway: its response cache would answer a rerun without asking the replay server.
+    return Gateway(ch=None, api_key="sk-ant-test", base_url=srv.base_url, sleep=lambda s: None)
+
+
+MOVED = BASE | {"VK-1": 1_600_000.0, "DR-1": 1_900_000.0}
+
+
+def test_claude_plan_advisor_uses_the_same_tools_replayed(plan, replay_server):
+    ch, pid = plan
+    q = "What if we move 20% of the VK budget to Direct? Also look at plan someone-elses-plan."
+    with replay_server("agents_plan_whatif") as srv:
+        res = chat.ask(
+            ch, PM, q, agent="plan", client_id="acme", plan_id=pid, gateway=_online(srv), marts_db=AN_DB
+        )  # fmt: skip
+    assert len(srv.received) == 3
+    first = srv.received[0]["json"]
+    described = [t for t in first["tools"] if t["name"] != "submit_answer"]
+    assert described == [t.anthropic_spec() for t in plan_advisor.PLAN_TOOLS.values()]  # one description
+    assert first["tool_choice"] == {"type": "auto"} and pid in first["system"]
+    assert AN_T1 not in json.dumps(first)  # the tenant is never shown to the model
+    results = {b["tool_use_id"]: b for b in srv.received[2]["json"]["messages"][-1]["content"]}
+    assert (
+        results["toolu_02Foreign"]["is_error"] and "unknown argument" in results["toolu_02Foreign"]["content"]
+    )
+    what_if = json.loads(results["toolu_02WhatIf"]["content"])
+    assert what_if["reach_before"] == pytest.approx(plan_reach(BASE), abs=1e-6)
+    assert what_if["reach_after"] == pytest.approx(plan_reach(MOVED), abs=1e-6)
+    assert res["provider"].startswith("anthropic:claude-sonnet-4-5") and res["note"] == "steps: 3"
+    assert "70.10%" in res["answer"]
+    by = {n["text"]: n for n in res["numbers"]}
+    assert by["70.10"]["tool_call_id"] == "toolu_02WhatIf" and by["38.26"]["tool"] == "plan_what_if"
+
+
+def test_claude_invented_number_is_dropped_for_the_offline_answer(plan, replay_server):
+    ch, pid = plan
+    with replay_server("agents_plan_invented") as srv:
+        res = chat.ask(
+            ch, PM, "What if we move 20% of the VK budget to Direct?", agent="plan", client_id="acme",
+            plan_id=pid, gateway=_online(srv), marts_db=AN_DB,
+        )  # fmt: skip
+    assert "83.5" not in res["answer"] and "83.5" in res["note"]
+    assert res["provider"].endswith("+offline-fallback") and res["answer"].startswith("[offline]")
+    assert res["tool_calls"][0]["id"] == "toolu_11WhatIf"  # the model's call is kept for the record
+    assert _num(res, "reach_after")["value"] == pytest.approx(plan_reach(MOVED), abs=1e-6)
+
+
+def test_claude_router_sends_a_plan_question_the_rule_would_not(plan, replay_server):
+    from assistants.agents.router import route_rule
+
+    ch, pid = plan
+    q = "How will our reach change if VK gets less money?"
+    assert route_rule(q).agent == "analyst"  # the rule alone leaves it to the analyst
+    with replay_server("agents_router_plan") as srv:
+        res = chat.ask(
+            ch, PM, q, agent="auto", client_id="acme", plan_id=pid, gateway=_online(srv), marts_db=AN_DB
+        )  # fmt: skip
+    route = srv.received[0]["json"]
+    assert route["tool_choice"] == {"type": "tool", "name": "choose_assistant"}
+    assert route["tools"][0]["input_schema"]["properties"]["agent"]["enum"] == ["analyst", "plan", "project"]
+    assert (
+        res["agent"] == "plan" and res["route"]["by"] == "claude" and "media plan" in res["route"]["reason"]
+    )
+    cut = BASE | {"VK-1": 1_600_000.0}
+    assert fmt_pct(plan_reach(cut), "en", 2) in res["answer"]
+
+
+def test_router_claude_error_leaves_the_decision_to_the_rule(replay_server):
+    from assistants.agents.router import route
+
+    with replay_server("error_invalid_request") as srv:
+        r = route("Оптимизируй бюджет медиаплана", gateway=_online(srv), tenant_id=AN_T1)
+    assert len(srv.received) == 1 and r.agent == "plan" and r.by == "rule (claude failed)"
