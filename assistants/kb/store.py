@@ -362,7 +362,8 @@ class PineconeStore:
             if hits:
                 scored.append((hits, r))
         # The warehouse's shape: the vector top-40 and the full-text top-40 (here: of the service's pool).
-        lex_rows = [r for _, r in sorted(scored, key=lambda hr: (-hr[0], len(hr[1][6])))]
+        # Ties go to the shorter passage, its length in bytes as the warehouse's length() counts it.
+        lex_rows = [r for _, r in sorted(scored, key=lambda hr: (-hr[0], len(hr[1][6].encode())))]
         return fuse(rows[:40], lex_rows[:40], k)
 
 

@@ -77,15 +77,19 @@ def test_recall_at_5_on_labelled_set(ch, ai_marts, corpus):
     assert len(qs) >= 60 and {q["lang"] for q in qs} == {"ru", "en"}
     cross = [q for q in qs if "x" in q["id"]]
     assert len(cross) >= 8 and {q["lang"] for q in cross} == {"ru", "en"}
-    res = evaluate(
-        lambda q, k: kb.search(ch, ai_marts["tenant"], q, k=k, store=corpus["store"]),
-        qs,
-        k=5,
-        report_langs=corpus["langs"],
-    )
+    res = _recall(ch, ai_marts["tenant"], corpus["store"], qs, corpus["langs"])
     assert res.recall >= 0.9, res.misses
     for lang, (found, total) in res.by_lang.items():
         assert found / total >= 0.85, (lang, res.misses)
+    if corpus["store"].name != "clickhouse":  # the same recall as the warehouse's hybrid search
+        warehouse = kb.ClickHouseStore(ch)
+        kb.index_paths(ch, ai_marts["tenant"], [*demo_doc_paths(), corpus["out"]], store=warehouse)
+        base = _recall(ch, ai_marts["tenant"], warehouse, qs, corpus["langs"])
+        assert res.found == base.found, (res.misses, base.misses)
+
+
+def _recall(ch, tenant, store, qs, langs):
+    return evaluate(lambda q, k: kb.search(ch, tenant, q, k=k, store=store), qs, k=5, report_langs=langs)
 
 
 def test_source_filter(ch, ai_marts, corpus):
