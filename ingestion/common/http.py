@@ -229,19 +229,36 @@ class ApiClient:
 
     @contextlib.contextmanager
     def stream(
-        self, method: str, url: str, *, policy: RetryPolicy | None = None, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        policy: RetryPolicy | None = None,
+        read_ok_json: bool = True,
+        **kwargs: Any,
     ) -> Iterator[httpx.Response]:
         """Like `request` but the body is not read: retries cover everything up to the response headers.
 
         Failures while reading the body surface as `httpx` errors to the caller, who turns them into a
-        `PayloadError` so the whole fetch can be retried at the load level.
+        `PayloadError` so the whole fetch can be retried at the load level. A 2xx JSON answer is read whole first
+        (APIs that put errors inside HTTP 200 need the body to classify it); `read_ok_json=False` is for APIs
+        whose 2xx JSON is the data itself, streamed (Google Ads searchStream: hundreds of MB read as they come).
         """
-        with self._attempts(method, url, stream=True, policy=policy, **kwargs) as response:
+        with self._attempts(
+            method, url, stream=True, policy=policy, read_ok_json=read_ok_json, **kwargs
+        ) as response:
             yield response
 
     @contextlib.contextmanager
     def _attempts(
-        self, method: str, url: str, *, stream: bool, policy: RetryPolicy | None = None, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        stream: bool,
+        policy: RetryPolicy | None = None,
+        read_ok_json: bool = True,
+        **kwargs: Any,
     ) -> Iterator[httpx.Response]:
         policy = policy or self.policy
         waited = 0.0
@@ -263,9 +280,8 @@ class ApiClient:
             if response is not None:
                 try:
                     ctype = response.headers.get("content-type", "")
-                    if stream and (
-                        not 200 <= response.status_code < 300 or ctype.startswith("application/json")
-                    ):
+                    ok = 200 <= response.status_code < 300
+                    if stream and (not ok or (read_ok_json and ctype.startswith("application/json"))):
                         response.read()  # error bodies (also JSON errors inside HTTP 200) are small
                     verdict = self.classify(response)
                 except httpx.TransportError as exc:

@@ -82,7 +82,10 @@ def stream(
 ) -> Iterator[T | list[dict[str, Any]]]:
     """googleAds:searchStream batches read from the HTTP stream as they arrive: `fast(batch text)` where it gives
     something, else each batch's `results` (dicts); `threads` batches decoded at once."""
-    with api.stream("POST", _path(settings, customer_id, "searchStream"), json={"query": query}) as resp:
+    # the answer is the data (errors in it are stream elements, which stream_runs reports): read it as it comes
+    with api.stream(
+        "POST", _path(settings, customer_id, "searchStream"), json={"query": query}, read_ok_json=False
+    ) as resp:
         rid = resp.headers.get("request-id")
         yield from stream_runs(resp.iter_bytes(), fast, request_id=rid, threads=threads)
 

@@ -129,3 +129,21 @@ def test_unreadable_json_flags_only_bodies_that_claim_json_and_do_not_decode():
     assert unreadable_json(resp(b""))
     assert not unreadable_json(resp(b'{"errors": [], "code": 403}'))
     assert not unreadable_json(resp(b"<html>Forbidden</html>", "text/html"))
+
+
+def test_a_streamed_2xx_json_answer_is_read_ahead_unless_it_is_the_data():
+    """Errors inside HTTP 200 need the body to classify it; a searchStream answer is the data, read as it comes."""
+
+    def chunks():
+        yield b'[{"results": []}'
+        yield b"]"
+
+    for read_ok_json, read_first in ((True, True), (False, False)):
+        transport, _ = scripted(
+            lambda _r: httpx.Response(200, headers={"content-type": "application/json"}, content=chunks())
+        )
+        api, _ = client(transport)
+        with api.stream("POST", "/s", read_ok_json=read_ok_json) as resp:
+            assert resp.is_stream_consumed is read_first
+            if not read_first:
+                assert b"".join(resp.iter_bytes()) == b'[{"results": []}]'
