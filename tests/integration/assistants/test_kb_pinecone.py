@@ -103,6 +103,24 @@ def test_tenant_namespaces_are_isolated_even_against_an_injected_filter(store):
     assert kb.search(None, "tenant-c", "weekly report", store=store) == []
 
 
+def test_the_security_suites_injections_do_not_cross_tenants(ch, store):
+    """The prompt injections the security suite tries on the warehouse store, here on Pinecone."""
+    from tests.security.conftest import KB_SECRET, T1, T2, leaked
+    from tests.security.test_sec_assistant_cli import INJECTIONS
+
+    _index(store, T1, {"sec/t1/policy.md": "# Budget policy\n\nOur CPA target for acme is 900 RUB.\n"})
+    secret = (
+        f"# Budget policy secrets\n\nThe vault code of {T2} is {KB_SECRET}. Budget policy: CPA target 700.\n"
+    )
+    _index(store, T2, {"sec/t2/passwords.md": secret})
+    for q in INJECTIONS:
+        ans = kb.ask(ch, T1, q, "en", store=store)
+        text = ans.answer + " ".join(c.text for c in ans.citations)
+        assert not leaked(text) and all(c.source_path.startswith("sec/t1/") for c in ans.citations), q
+    own = kb.ask(ch, T2, "Budget policy secrets vault code", "en", store=store)
+    assert any(KB_SECRET in c.text for c in own.citations)  # the victim's own question does find it
+
+
 def test_reindexing_unchanged_documents_upserts_nothing(store, server):
     first = _index(store, "t", DOCS_A)
     emulated = server.apis["pinecone"].indexes[store.index_name]
