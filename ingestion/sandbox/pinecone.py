@@ -8,7 +8,8 @@ client finds it as it finds a real index: `POST /vectors/upsert`, `POST /query` 
 /describe_index_stats`, `GET /namespaces`, `DELETE /namespaces/{ns}`. Search is exact (numpy) in the index's
 metric: cosine and dot product score higher-is-better, euclidean is the squared distance, lower first.
 
-Every request needs the header `Api-Key: sandbox-pinecone-key`. Errors have Pinecone's shapes: the control plane
+Every request needs the header `Api-Key: sandbox-pinecone-key`; an `X-Pinecone-Api-Version` other than 2026-07
+(the shapes served here) is refused. Errors have Pinecone's shapes: the control plane
 answers `{"error": {"code", "message"}, "status"}`, the data plane `{"code", "message", "details"}` (gRPC codes).
 State lives in the sandbox process and is cleared by `reset`. Faults: the sandbox's `http_429` / `http_5xx`
 (answered in the control plane's shape, which the client retries) and the other transport faults.
@@ -28,6 +29,7 @@ import numpy as np
 from ingestion.sandbox.server import EmulatorApi, Request, Response, Route
 
 API_KEY = "sandbox-pinecone-key"
+API_VERSION = "2026-07"  # the request and response shapes served; a request naming another version is refused
 MAX_UPSERT_VECTORS = 1000
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 MAX_METADATA_BYTES = 40 * 1024
@@ -257,13 +259,19 @@ class PineconeApi(EmulatorApi):
     def _data_error(self, status: int, message: str) -> Response:
         return Response.json({"code": _GRPC.get(status, 2), "message": message, "details": []}, status)
 
-    def _authorised(self, req: Request) -> bool:
-        return req.header("api-key") == API_KEY
+    def _refusal(self, req: Request) -> tuple[int, str] | None:
+        if req.header("api-key") != API_KEY:
+            return 401, "Invalid API Key"
+        version = req.header("x-pinecone-api-version")
+        if version is not None and version != API_VERSION:
+            return 400, f"X-Pinecone-Api-Version {version!r}: this sandbox serves API version {API_VERSION}"
+        return None
 
     def _control(self, handler: Any) -> Any:
         def run(req: Request, m: re.Match[str]) -> Response:
-            if not self._authorised(req):
-                return self.error_response(401, "", "Invalid API Key")
+            refused = self._refusal(req)
+            if refused is not None:
+                return self.error_response(refused[0], "", refused[1])
             try:
                 with self._lock:
                     return handler(req, m)
@@ -274,8 +282,9 @@ class PineconeApi(EmulatorApi):
 
     def _data(self, handler: Any) -> Any:
         def run(req: Request, m: re.Match[str]) -> Response:
-            if not self._authorised(req):
-                return self._data_error(401, "Invalid API Key")
+            refused = self._refusal(req)
+            if refused is not None:
+                return self._data_error(*refused)
             if len(req.body) > MAX_REQUEST_BYTES:
                 return self._data_error(
                     413,

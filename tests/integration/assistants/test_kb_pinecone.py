@@ -266,6 +266,10 @@ def test_bad_requests_get_pinecone_errors(pc):
         json={"vectors": [{"id": "x", "values": [1, 2, 3], "metadata": {"nested": {"a": 1}}}]},
     )
     assert raw.status_code == 400 and raw.json()["code"] == 3 and "field 'nested'" in raw.json()["message"]
+    old = httpx.get(
+        f"{idx.host}/namespaces", headers={"Api-Key": API_KEY, "X-Pinecone-Api-Version": "2024-07"}
+    )
+    assert old.status_code == 400 and "2026-07" in old.json()["message"]
     with pytest.raises(ApiError, match="at least one non-zero value"):
         idx.upsert(vectors=[{"id": "x", "values": [0, 0, 0]}], namespace="ns")
     with pytest.raises(ApiError) as err:
