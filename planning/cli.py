@@ -183,8 +183,8 @@ def export_cmd(plan_id: str, out: Path, tenant: str, client_id: str | None, vers
 
 @plan.command("optimize")
 @click.option("--input", "input_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help='JSON: {"budget", "objective", "universe", "combine", "lines": [{"id", "cpm", "curve", '
-                   '"min_budget", "max_budget"}, ...]}.')  # fmt: skip
+              help='JSON: {"budget", "objective" (reach_1plus | reach_kplus with "k" | min_cost with "target_reach"), '
+                   '"universe", "combine", "lines": [{"id", "cpm", "curve", "min_budget", "max_budget"}, ...]}.')  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def optimize_cmd(input_file: Path, as_json: bool) -> None:
     """Split a budget across plan lines for the best combined reach (Sainsbury), with the budget -> reach frontier."""
@@ -206,7 +206,10 @@ def optimize_cmd(input_file: Path, as_json: bool) -> None:
                f"цель {result.objective}, бюджет {out['budget']:,.2f}")  # fmt: skip
     for lid, rub in out["allocation"].items():
         click.echo(f"  {lid:<30} {rub:>16,.2f}  reach {_pct(out['line_reach'][lid])}")
-    click.echo(f"combined reach {_pct(result.reach)}  [model: Sainsbury (independent lines)] / "
+    kplus = result.objective == "reach_kplus"
+    what = f"combined reach {result.k}+" if kplus else "combined reach"
+    model = "independent lines, Poisson contacts" if kplus else "Sainsbury (independent lines)"
+    click.echo(f"{what} {_pct(result.reach)}  [model: {model}] / "
                f"совокупный охват {_pct(result.reach)}")  # fmt: skip
     click.echo("frontier / граница (budget -> reach):")
     for rub, r in out["frontier"]:

@@ -6,6 +6,13 @@ curve (`planning.reach`). Lines combine by Sainsbury (independent exposure), so 
 budget, so the optimum is the KKT point: every line strictly between its bounds has the same marginal gain
 (a Lagrange multiplier found by bisection), lines at a bound gain less (at max) or more (at min).
 
+Reach k+ (`"objective": "reach_kplus", "k": K`) reads a negexp curve as a contact model: a person is reachable by
+the line with probability max_reach and then gets Poisson(k x GRP) contacts (so 1+ reach is the curve itself);
+lines are independent, and a person counts when the contacts of all lines add up to K or more (for K = 1 this is
+Sainsbury). That objective is not concave (k+ reach is S-shaped in the budget), so it is solved by local search:
+from several starts (the 1+ optimum, a proportional split, a greedy split), budget moves between every pair of lines
+(a scan of the pair's whole range, then finer scans) until no move gains; the best end point wins.
+
 Input / output contract (`mrm plan optimize --input FILE.json`): see `parse_problem` and `OptimizeResult.as_json`.
 """
 
@@ -20,7 +27,7 @@ import numpy as np
 
 from planning import reach as R
 
-OBJECTIVES = ("reach_1plus", "min_cost")
+OBJECTIVES = ("reach_1plus", "reach_kplus", "min_cost")
 CURVES = ("negexp", "hyperbolic")
 COMBINE = ("sainsbury",)
 # GRP per rouble is 1000 impressions per CPM rouble, over the universe, in points (x 100).
@@ -63,6 +70,7 @@ class Problem:
     combine: str
     lines: tuple[Line, ...]
     target_reach: float | None = None
+    k: int = 1  # the effective frequency of reach_kplus
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class OptimizeResult:
     objective: str
     budget: float
     line_reach: dict[str, float]
+    k: int = 1
 
     @property
     def spent(self) -> float:
@@ -89,6 +98,7 @@ class OptimizeResult:
             "spent": round(self.spent, 2),
             "line_reach": {k: round(v, 8) for k, v in self.line_reach.items()},
             "combine": "sainsbury",
+            **({"k": self.k} if self.objective == "reach_kplus" else {}),
         }
 
 
@@ -158,7 +168,8 @@ def _curve(raw: Any, where: str) -> tuple[str, dict[str, float]]:
 def parse_problem(data: Any) -> Problem:
     """Validate the optimizer's JSON input; every error names its field.
 
-    {"budget": RUB, "objective": "reach_1plus" | "min_cost", "target_reach": fraction (min_cost),
+    {"budget": RUB, "objective": "reach_1plus" | "reach_kplus" | "min_cost", "target_reach": fraction (min_cost),
+     "k": effective frequency (reach_kplus, a whole number >= 1),
      "universe": people, "combine": "sainsbury", "lines": [{"id", "cpm", "curve": {"model": "negexp",
      "max_reach", "k"} | {"model": "hyperbolic", "a", "b"}, "min_budget", "max_budget"}, ...]}
     """
@@ -173,6 +184,14 @@ def parse_problem(data: Any) -> Problem:
         target = _num(data, "target_reach", "", lo=0.0, lo_open=True)
         if target >= 1.0:
             raise OptimizeInputError("target_reach: a fraction below 1 / target_reach: доля меньше 1")
+    k = 1
+    if objective == "reach_kplus":
+        k_raw = _num(data, "k", "", lo=1.0, lo_open=False)
+        if not k_raw.is_integer() or k_raw > 50:
+            raise OptimizeInputError(
+                f"k: a whole number from 1 to 50, got {k_raw:g} / k: целое число от 1 до 50"
+            )
+        k = int(k_raw)
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise OptimizeInputError("lines: a non-empty list / lines: нужен непустой список")
@@ -189,6 +208,11 @@ def parse_problem(data: Any) -> Problem:
             raise OptimizeInputError(f"{w}id: {lid!r} repeats an earlier line / {w}id: повтор")
         seen.add(lid)
         model, params = _curve(raw.get("curve"), f"lines[{i}].curve")
+        if objective == "reach_kplus" and model != "negexp":
+            raise OptimizeInputError(
+                f"{w}curve.model: reach_kplus needs a negexp curve (it is the contact model), got {model!r} / "
+                f"{w}curve.model: для охвата k+ нужна кривая negexp"
+            )
         lo = _num(raw, "min_budget", w, lo=0.0, lo_open=False, default=0.0)
         hi = _num(raw, "max_budget", w, lo=0.0, lo_open=False, default=math.inf)
         if hi < lo:
@@ -201,7 +225,7 @@ def parse_problem(data: Any) -> Problem:
         raise OptimizeInputError(
             f"budget: {budget:g} is below the lines' minimums ({total_min:g}) / бюджет меньше суммы минимумов"
         )
-    return Problem(budget, objective, universe, combine, tuple(lines), target)
+    return Problem(budget, objective, universe, combine, tuple(lines), target, k)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +312,111 @@ def combined_reach(lines: Sequence[Line], allocation: Sequence[float] | np.ndarr
     return R.sainsbury_reach(reaches)
 
 
+def _contacts(line: Line, budget: np.ndarray, universe: float, k: int) -> np.ndarray:
+    """P(a person gets j contacts from the line), j < k, at each budget: shape (*budget.shape, k)."""
+    lam = line.params["k"] * _GRP_PER_RUB_PER_CPM / (line.cpm * universe) * np.asarray(budget, dtype=float)
+    m = line.params["max_reach"]
+    out = np.empty((*lam.shape, k))
+    term = m * np.exp(-lam)
+    out[..., 0] = 1.0 - m + term
+    for j in range(1, k):
+        term = term * lam / j
+        out[..., j] = term
+    return out
+
+
+def _convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The distribution of a sum of two independent contact counts, kept below k (the last axis)."""
+    k = a.shape[-1]
+    return np.stack([(a[..., : j + 1] * b[..., j::-1]).sum(axis=-1) for j in range(k)], axis=-1)
+
+
+def kplus_reach(lines: Sequence[Line], allocations: np.ndarray, universe: float, k: int) -> np.ndarray:
+    """Combined reach k+ of each row of `allocations` (shape (..., lines)): P(sum of the lines' contacts >= k),
+    a line's contacts being 0 with probability 1 - max_reach, else Poisson(curve k x GRP)."""
+    x = np.asarray(allocations, dtype=float)
+    total = np.zeros((*x.shape[:-1], k))
+    total[..., 0] = 1.0
+    for i, line in enumerate(lines):
+        total = _convolve(total, _contacts(line, x[..., i], universe, k))
+    return np.clip(1.0 - total.sum(axis=-1), 0.0, 1.0)
+
+
+def _start_points(problem: Problem, budget: float, lo: np.ndarray, caps: np.ndarray) -> list[np.ndarray]:
+    """Where the k+ local search starts: the 1+ optimum, a split proportional to the room above each minimum,
+    and a greedy split (budget in 1/200 steps, each step to the line whose k+ gain over the step is largest)."""
+    starts = [_allocate(problem.lines, budget, problem.universe)]
+    room = np.where(np.isinf(caps), budget, caps) - lo
+    starts.append(np.minimum(lo + (budget - lo.sum()) * room / room.sum(), caps))
+    greedy, step = lo.copy(), (budget - lo.sum()) / 200.0
+    for _ in range(200):
+        trial = np.repeat(greedy[None, :], len(lo), axis=0)
+        trial[np.arange(len(lo)), np.arange(len(lo))] += step
+        gain = np.where(
+            trial.diagonal() <= caps + 1e-9,
+            kplus_reach(problem.lines, trial, problem.universe, problem.k),
+            -1.0,
+        )
+        greedy[int(np.argmax(gain))] += step
+    starts.append(np.minimum(greedy, caps))
+    return starts
+
+
+def _pair_search(
+    problem: Problem, x: np.ndarray, lo: np.ndarray, caps: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Move budget between pairs of lines while some move gains: each pair's whole feasible range is scanned
+    (129 points), then twice more finely around the best point."""
+    lines, u, k = problem.lines, problem.universe, problem.k
+    best = float(kplus_reach(lines, x, u, k))
+    for _ in range(60):
+        improved = False
+        for i in range(len(x)):
+            for j in range(i + 1, len(x)):
+                # t moves roubles from j to i: x_i + t in [lo_i, cap_i], x_j - t in [lo_j, cap_j].
+                t_lo = max(lo[i] - x[i], x[j] - caps[j])
+                t_hi = min(caps[i] - x[i], x[j] - lo[j])
+                if not t_hi > t_lo:
+                    continue
+                # The other lines' contacts do not move with t: their distribution is computed once.
+                rest = np.zeros(k)
+                rest[0] = 1.0
+                for o, line in enumerate(lines):
+                    if o not in (i, j):
+                        rest = _convolve(rest, _contacts(line, x[o], u, k))
+                a, b, n = t_lo, t_hi, 129
+                for _round in range(3):
+                    ts = np.linspace(a, b, n)
+                    both = _convolve(
+                        _contacts(lines[i], x[i] + ts, u, k), _contacts(lines[j], x[j] - ts, u, k)
+                    )
+                    vals = 1.0 - _convolve(both, np.broadcast_to(rest, both.shape)).sum(axis=-1)
+                    at = int(np.argmax(vals))
+                    width = (b - a) / (n - 1)
+                    a, b, n = max(t_lo, ts[at] - width), min(t_hi, ts[at] + width), 33
+                if float(vals[at]) > best + 1e-10:
+                    x = x.copy()
+                    x[i], x[j] = x[i] + ts[at], x[j] - ts[at]
+                    best = float(kplus_reach(lines, x, u, k))
+                    improved = True
+        if not improved:
+            break
+    return x, best
+
+
+def _allocate_kplus(problem: Problem, budget: float) -> np.ndarray:
+    lo = np.array([ln.min_budget for ln in problem.lines])
+    caps = np.minimum(np.array([ln.max_budget for ln in problem.lines]), budget)
+    if caps.sum() <= budget:
+        return caps
+    ends = [_pair_search(problem, x, lo, caps) for x in _start_points(problem, budget, lo, caps)]
+    return max(ends, key=lambda e: e[1])[0]  # the first of equals: deterministic
+
+
 def _best_reach(problem: Problem, budget: float) -> tuple[np.ndarray, float]:
+    if problem.objective == "reach_kplus":
+        alloc = _allocate_kplus(problem, budget)
+        return alloc, float(kplus_reach(problem.lines, alloc, problem.universe, problem.k))
     alloc = _allocate(problem.lines, budget, problem.universe)
     return alloc, combined_reach(problem.lines, alloc, problem.universe)
 
@@ -334,6 +462,8 @@ def frontier(problem: Problem, around: float, points: int = FRONTIER_POINTS) -> 
     """Budget -> best combined reach, from the lines' minimums to twice `around` (or their maximums)."""
     lo = sum(ln.min_budget for ln in problem.lines)
     hi = min(sum(ln.max_budget for ln in problem.lines), max(2.0 * around, lo))
+    if problem.objective == "reach_kplus":  # each point is a local search: half as many
+        points = (points + 1) // 2
     budgets = sorted({*np.linspace(lo, hi, points).tolist(), around} if hi > lo else {lo})
     return [(b, _best_reach(problem, b)[1]) for b in budgets]
 
@@ -351,6 +481,7 @@ def optimize(problem: Problem, *, with_frontier: bool = True) -> OptimizeResult:
         line_reach={
             ln.id: float(ln.reach(b, problem.universe)) for ln, b in zip(problem.lines, alloc, strict=True)
         },
+        k=problem.k,
     )
 
 
@@ -361,4 +492,7 @@ def evaluate(problem: Problem, allocation: Mapping[str, float]) -> float:
         raise OptimizeInputError(
             f"allocation: no budget for lines {missing} / нет бюджета для строк {missing}"
         )
-    return combined_reach(problem.lines, [float(allocation[ln.id]) for ln in problem.lines], problem.universe)
+    split = [float(allocation[ln.id]) for ln in problem.lines]
+    if problem.objective == "reach_kplus":
+        return float(kplus_reach(problem.lines, np.array(split), problem.universe, problem.k))
+    return combined_reach(problem.lines, split, problem.universe)

@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -236,3 +237,109 @@ def test_cli_json_contract(tmp_path: Path) -> None:
     f.write_text("{not json", encoding="utf-8")
     bad = CliRunner().invoke(plan, ["optimize", "--input", str(f)])
     assert bad.exit_code != 0 and "not valid JSON" in bad.output
+
+
+# Reach k+ at an effective frequency. The oracle's own statement: a person is reachable by a line with probability
+# max_reach and then gets Poisson(k x GRP) contacts from it; lines are independent; reach k+ = P(total >= K).
+
+
+def _kplus(data: dict[str, Any], alloc: list[float]) -> float:
+    from scipy.stats import poisson
+
+    big_k = data["k"]
+    dist = np.zeros(big_k)
+    dist[0] = 1.0
+    for ln, rub in zip(data["lines"], alloc, strict=True):
+        lam = ln["curve"]["k"] * rub / ln["cpm"] * 1000.0 / data["universe"] * 100.0
+        m = ln["curve"]["max_reach"]
+        contacts = m * poisson.pmf(np.arange(big_k), lam)
+        contacts[0] += 1.0 - m
+        dist = np.convolve(dist, contacts)[:big_k]
+    return float(1.0 - dist.sum())
+
+
+def _kplus_instance(seed: int, lines: int) -> dict[str, Any]:
+    data = _instance(seed)
+    rnd = random.Random(seed)
+    data["lines"] = [
+        {
+            **ln,
+            "curve": {
+                "model": "negexp",
+                "max_reach": rnd.uniform(0.3, 0.95),
+                "k": rnd.uniform(0.0005, 0.004),
+            },
+        }
+        for ln in (data["lines"] * 6)[:lines]
+    ]
+    for i, ln in enumerate(data["lines"]):
+        ln["id"] = f"L{i}"
+    total_min = sum(ln.get("min_budget", 0.0) for ln in data["lines"])
+    data["budget"] = round(max(data["budget"], total_min * 1.2 + 1.0), 2)
+    data.update(objective="reach_kplus", k=rnd.choice([2, 3, 4]))
+    return data
+
+
+def _grid_optimum(data: dict[str, Any], points: int) -> float:
+    """The best k+ reach over a grid of feasible splits (the last line takes what is left of the budget), then
+    over a finer grid around the best point (two coarse steps either side): the optimum up to the fine step."""
+    lines, budget = data["lines"], data["budget"]
+    lo = [ln.get("min_budget", 0.0) for ln in lines]
+    hi = [min(ln.get("max_budget", math.inf), budget) for ln in lines]
+    if sum(hi) <= budget:
+        return _kplus(data, hi)
+    axes = [np.linspace(lo[i], hi[i], points) for i in range(len(lines) - 1)]
+    best, at = 0.0, None
+    for _ in range(2):
+        for head in np.array(np.meshgrid(*axes)).reshape(len(axes), -1).T:
+            last = budget - head.sum()
+            if lo[-1] - 1e-9 <= last <= hi[-1] + 1e-9:
+                value = _kplus(data, [*head.tolist(), last])
+                if value > best:
+                    best, at = value, head
+        assert at is not None
+        steps = [a[1] - a[0] for a in axes]
+        axes = [
+            np.linspace(max(lo[i], at[i] - 2 * w), min(hi[i], at[i] + 2 * w), points)
+            for i, w in enumerate(steps)
+        ]
+    return best
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_reach_kplus_reaches_a_fine_grids_optimum(seed: int) -> None:
+    lines = 2 if seed % 2 == 0 else 3
+    data = _kplus_instance(2000 + seed, lines)
+    result = optimize(parse_problem(data), with_frontier=False)
+    _check_feasible(data, result.allocation)
+    mine = _kplus(data, [result.allocation[ln["id"]] for ln in data["lines"]])
+    assert mine == pytest.approx(result.reach, rel=1e-9, abs=1e-12)
+    oracle = _grid_optimum(data, 1001 if lines == 2 else 81)
+    assert mine >= oracle - 1e-9, (mine, oracle)  # no grid split does better
+    assert abs(mine - oracle) <= 0.001 * max(oracle, 1e-12)
+    assert optimize(parse_problem(data), with_frontier=False).allocation == result.allocation  # deterministic
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_reach_kplus_at_frequency_one_is_the_reach_1plus_optimum(seed: int) -> None:
+    data = _kplus_instance(3000 + seed, 8)
+    one = optimize(parse_problem({**data, "objective": "reach_1plus"}), with_frontier=False)
+    kplus = optimize(parse_problem({**data, "k": 1}), with_frontier=False)
+    assert kplus.reach == pytest.approx(one.reach, rel=1e-6)
+    assert kplus.as_json()["k"] == 1 and "k" not in one.as_json()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"k": None}, "k: required"),
+        ({"k": 2.5}, "k: a whole number from 1 to 50"),
+        ({"k": 0}, "k: must be >= 1"),
+        ({"lines": [{"id": "a", "cpm": 300.0, "curve": {"model": "hyperbolic", "a": 1.0, "b": 0.02}}]},
+         r"lines\[0\]\.curve\.model: reach_kplus needs a negexp curve"),
+    ],
+)  # fmt: skip
+def test_reach_kplus_input_errors_name_the_field(change: dict[str, Any], message: str) -> None:
+    data = {**_kplus_instance(4000, 2), **change}
+    with pytest.raises(OptimizeInputError, match=message):
+        parse_problem(data)
