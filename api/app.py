@@ -8,23 +8,32 @@ naming the field at fault; nothing runs for a refused request.
 # No `from __future__ import annotations` here: FastAPI reads the routes' annotations at definition time, and
 # `Caller` is local to create_app.
 import base64
+import inspect
+import re
 import threading
 import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, Field, create_model
 
 from api import keys, tools
 from dashboards.auth import AccessDenied
 from metrics.query import MetricError
 from metrics.service import ScopeError
+from workspace.plans import PlanReviewError
 
 PROBLEM = "application/problem+json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Problem(Exception):
@@ -142,6 +151,139 @@ def _json(out: Any) -> Response:
     )
 
 
+def body_of(name: str, fn: Callable[..., Any], *names: str) -> type[BaseModel]:
+    """A request body whose fields are `fn`'s own parameters `names` (types, constraints and defaults declared
+    once, in api/tools.py, where the MCP server reads them too)."""
+    declared = inspect.signature(fn, eval_str=True).parameters
+    fields: dict[str, Any] = {
+        n: (
+            declared[n].annotation,
+            ... if declared[n].default is inspect.Parameter.empty else declared[n].default,
+        )
+        for n in names
+    }
+    return create_model(name, **fields)
+
+
+_ROW_FIELD = re.compile(r"^row (\d+), (\w+):")
+_NAMED_FIELD = re.compile(r"^(\w+): ")
+_BAD_ID = re.compile(r"^invalid (\w+): ")
+
+
+@contextmanager
+def refusals(fields: tuple[str, ...], default: str, missing: str | None = None) -> Iterator[None]:
+    """The workspace's refusals as problem+json naming the field: `row N, col:` is `lines[N-1].col`, a message
+    that starts with one of `fields` names it, anything else names `default`. A step the plan's state does not
+    allow is 409, something missing 404, bad input 400; permission errors pass on (403)."""
+    try:
+        yield
+    except (MetricError, PermissionError):
+        raise
+    except LookupError as exc:
+        raise Problem(404, "Not found", str(exc), missing or _field(str(exc), fields, default)) from None
+    except PlanReviewError as exc:
+        field = _field(str(exc), fields, default)
+        raise Problem(409 if field == default else 400, "Conflict", str(exc), field) from None
+    except ValueError as exc:
+        raise Problem(400, "Bad request", str(exc), _field(str(exc), fields, default)) from None
+
+
+def _field(message: str, fields: tuple[str, ...], default: str) -> str:
+    row = _ROW_FIELD.match(message)
+    if row:
+        return f"lines[{int(row.group(1)) - 1}].{row.group(2)}"
+    named = _NAMED_FIELD.match(message)
+    if named and named.group(1) in fields:
+        return named.group(1)
+    bad_id = _BAD_ID.match(message)  # dashboards.auth.check_id: "invalid plan: ..."
+    return f"{bad_id.group(1)}_id" if bad_id and f"{bad_id.group(1)}_id" in fields else default
+
+
+class ReportJobs:
+    """Report builds of this server process: one at a time in a worker thread, each job visible to its tenant's
+    users who may read its client. Jobs live as long as the process (the files stay in the reports folder)."""
+
+    def __init__(self, connect: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._jobs: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mrm-report")
+
+    def start(
+        self, kp: keys.KeyPrincipal, client_id: str, period: str, lang: str, include_vat: bool
+    ) -> dict[str, Any]:
+        job_id = uuid.uuid4().hex
+        job = {
+            "job_id": job_id,
+            "tenant_id": kp.principal.tenant_id,
+            "client_id": client_id,
+            "period": period,
+            "lang": lang,
+            "include_vat": include_vat,
+            "status": "queued",
+            "error": None,
+            "files": {},
+        }
+        with self._lock:
+            self._jobs[job_id] = job
+        self._pool.submit(self._run, job, kp.principal)
+        return self.view(job)
+
+    def _run(self, job: dict[str, Any], principal: Any) -> None:
+        job["status"] = "running"
+        try:
+            ch = self._connect()
+            try:
+                files = tools.build_report(
+                    ch,
+                    principal,
+                    client_id=job["client_id"],
+                    period=job["period"],
+                    lang=job["lang"],
+                    include_vat=job["include_vat"],
+                )
+            finally:
+                ch.close()
+            job["files"] = {"xlsx": files.xlsx, "pdf": files.pdf}
+            job["run_id"] = files.run_id
+            job["status"] = "done"
+        except Exception as exc:  # noqa: BLE001 - the job's reader sees what went wrong
+            job["error"] = f"{type(exc).__name__}: {exc}"[:500]
+            job["status"] = "failed"
+
+    def get(self, ch: Any, kp: keys.KeyPrincipal, job_id: str) -> dict[str, Any]:
+        """The job if the caller may see it (same tenant, client in scope), else 404 (no hint that it exists)."""
+        job = self._jobs.get(job_id)
+        if job is None or job["tenant_id"] != kp.principal.tenant_id:
+            raise Problem(404, "Not found", f"no report job {job_id!r}", "job_id")
+        try:
+            from metrics import service
+
+            service.check_scope(ch, kp.principal, job["client_id"])
+        except ScopeError:
+            raise Problem(404, "Not found", f"no report job {job_id!r}", "job_id") from None
+        return job
+
+    @staticmethod
+    def view(job: dict[str, Any]) -> dict[str, Any]:
+        out = {k: job[k] for k in ("job_id", "client_id", "period", "lang", "status", "error")}
+        base = f"/v1/reports/{job['job_id']}"
+        out["links"] = {"status": base} | (
+            {"xlsx": f"{base}/xlsx", "pdf": f"{base}/pdf"} if job["status"] == "done" else {}
+        )
+        return out
+
+
+PlanVersionBody = body_of(
+    "PlanVersionBody", tools.save_plan_version, "client_id", "lines", "name", "based_on", "note"
+)
+PlanStepBody = body_of("PlanStepBody", tools.plan_step, "client_id", "to", "note")
+ReportBody = body_of(
+    "ReportBody", tools.check_report, "client_id", "date_from", "date_to", "lang", "include_vat"
+)
+AskBody = body_of("AskBody", tools.ask, "question", "client_id", "thread_id", "lang")
+
+
 def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> FastAPI:
     """The API; `connect` makes a warehouse client (one per worker thread: a client carries one query at a time)."""
     if connect is None:
@@ -189,6 +331,14 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
         return kp
 
     Caller = Annotated[keys.KeyPrincipal, Depends(caller)]
+
+    def writer(kp: Caller) -> keys.KeyPrincipal:
+        if kp.scope != "write":
+            raise Problem(403, "Forbidden", "this key may only read; create a key with --scope write")
+        return kp
+
+    Writer = Annotated[keys.KeyPrincipal, Depends(writer)]
+    jobs = ReportJobs(connect)
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -249,6 +399,60 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
             )
         )
 
+    @app.post(
+        "/v1/plans/{plan_id}/versions",
+        status_code=201,
+        summary="Save a new draft version of a plan (write key; roles that may edit plans)",
+    )
+    def plan_save(kp: Writer, plan_id: str, body: PlanVersionBody) -> Any:  # type: ignore[valid-type]
+        args = body.model_dump()  # type: ignore[attr-defined]
+        with refusals(("lines", "name", "note", "client_id", "plan_id"), "lines", missing="client_id"):
+            out = tools.save_plan_version(ch(), kp.principal, plan_id=plan_id, **args)
+        return Response(orjson.dumps(out), status_code=201, media_type="application/json")
+
+    @app.post(
+        "/v1/plans/{plan_id}/versions/{plan_version}/status",
+        summary="Submit, approve, reject, activate or complete a plan version (write key; the permission matrix)",
+    )
+    def plan_status(kp: Writer, plan_id: str, plan_version: int, body: PlanStepBody) -> Any:  # type: ignore[valid-type]
+        args = body.model_dump()  # type: ignore[attr-defined]
+        with refusals(("note", "to", "client_id", "plan_id"), "to", missing="plan_version"):
+            return _json(
+                tools.plan_step(ch(), kp.principal, plan_id=plan_id, plan_version=plan_version, **args)
+            )
+
+    @app.post(
+        "/v1/reports", status_code=202, summary="Build a client report (XLSX and PDF) for a period: a job"
+    )
+    def report_build(kp: Writer, body: ReportBody) -> Any:  # type: ignore[valid-type]
+        args = body.model_dump()  # type: ignore[attr-defined]
+        period = tools.check_report(ch(), kp.principal, **args)
+        view = jobs.start(kp, args["client_id"], period, args["lang"], args["include_vat"])
+        return Response(orjson.dumps(view), status_code=202, media_type="application/json")
+
+    @app.get("/v1/reports/{job_id}", summary="A report job's status and, when done, its download links")
+    def report_status(kp: Caller, job_id: str) -> Any:
+        return _json(jobs.view(jobs.get(ch(), kp, job_id)))
+
+    @app.get(
+        "/v1/reports/{job_id}/{fmt}",
+        summary="Download a built report",
+        response_class=FileResponse,
+        responses={200: {"content": {"application/pdf": {}, XLSX: {}}}},
+    )
+    def report_file(kp: Caller, job_id: str, fmt: Literal["xlsx", "pdf"]) -> Any:
+        job = jobs.get(ch(), kp, job_id)
+        if job["status"] != "done":
+            raise Problem(409, "Not ready", f"the report job is {job['status']}", "job_id")
+        path = Path(job["files"][fmt])
+        return FileResponse(path, media_type="application/pdf" if fmt == "pdf" else XLSX, filename=path.name)
+
+    @app.post("/v1/ask", summary="Ask the analyst assistant: answer, numbers with their sources, thread id")
+    def ask(kp: Caller, body: AskBody) -> Any:  # type: ignore[valid-type]
+        args = body.model_dump()  # type: ignore[attr-defined]
+        with refusals(("question", "client_id", "thread_id"), "question", missing="thread_id"):
+            return _json(tools.ask(ch(), kp.principal, **args))
+
     @app.post("/v1/reach/curve", summary="Reach at GRP on a reach curve")
     def reach_curve(kp: Caller, body: CurveBody) -> Any:
         return _json(tools.reach_curve(**body.model_dump()))
@@ -268,3 +472,11 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
         return _json(tools.kb_search(ch(), kp.principal, q, k))
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of `mrm api serve` (a uvicorn factory, so `--workers` can start it in each process)."""
+    import os
+
+    rate = float(os.environ.get("MRM_API_RATE", "20"))
+    return create_app(rate=rate, burst=max(1, int(rate * 2)))

@@ -31,14 +31,22 @@ def api() -> None:
     help="Port to listen on.",
 )
 @click.option("--rate", type=float, default=20.0, show_default=True, help="Requests per second per API key.")
-def serve(host: str, port: int, rate: float) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes (each keeps its own key cache and rate limit: a key may reach N x the rate).",
+)
+def serve(host: str, port: int, rate: float, workers: int) -> None:
     """Serve the REST API (FastAPI on uvicorn) until interrupted."""
     import uvicorn
 
-    from api.app import create_app
-
     click.echo(f"API on http://{host}:{port}/v1  (docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(rate=rate, burst=max(1, int(rate * 2))), host=host, port=port, log_level="warning")
+    os.environ["MRM_API_RATE"] = str(rate)  # read by each worker's app_from_env
+    uvicorn.run(
+        "api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
 
 
 @click.group("apikeys")

@@ -4,7 +4,9 @@ its units, currency, VAT treatment, period and filters."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from dashboards.auth import AccessDenied, Principal
 from metrics import catalogue as cat
@@ -217,4 +219,161 @@ def kb_search(ch: Any, p: Principal, query: str, k: int = 5) -> dict[str, Any]:
             }
             for h in hits
         ],
+    }
+
+
+# --- writes and long jobs (REST only; the MCP server stays read-only apart from `ask`) ---------------------------
+
+PlanStep = Literal["submitted", "approved", "rejected", "active", "completed", "draft"]
+
+
+# Parameter declarations of the tools below, read by the REST API's bodies (api.app.body_of) and the MCP server.
+ClientId = Annotated[str, Field(min_length=1, max_length=128)]
+PlanId = Annotated[str, Field(min_length=1, max_length=128)]
+Version = Annotated[int, Field(ge=1)]
+Note = Annotated[str, Field(max_length=2000)]
+Day = Annotated[str, Field(description="YYYY-MM-DD")]
+
+
+def save_plan_version(
+    ch: Any,
+    p: Principal,
+    *,
+    client_id: ClientId,
+    plan_id: PlanId,
+    lines: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=20_000)],
+    name: Annotated[str, Field(max_length=300)] = "",
+    based_on: Annotated[int, Field(ge=0)] = 0,
+    note: Note = "",
+) -> dict[str, Any]:
+    """Save `lines` as a new draft version of a plan (never an overwrite); the role must be allowed to edit plans
+    and the client must be in the caller's scope (the workspace's own checks)."""
+    from planning import editor
+    from workspace import plan_versions
+
+    stored = []
+    for i, line in enumerate(lines, 1):
+        # a line as the plan editor takes it: its columns (dates YYYY-MM-DD), the curve in `extra`
+        try:
+            stored.append(editor.to_store(editor.form_line({}, line)))
+        except ValueError as exc:
+            raise ValueError(f"row {i}, {exc}") from None
+    version = plan_versions.save_version(
+        ch, p, client_id, plan_id, stored, name=name, based_on=based_on, note=note
+    )
+    return plan_state(ch, p, client_id=client_id, plan_id=plan_id, plan_version=version)
+
+
+def plan_step(
+    ch: Any,
+    p: Principal,
+    *,
+    client_id: ClientId,
+    plan_id: PlanId,
+    plan_version: Version,
+    to: PlanStep,
+    note: Note = "",
+) -> dict[str, Any]:
+    """Move a plan version through the approval flow (draft → submitted → approved | rejected → …): the permission
+    matrix decides who may take each step, and nobody approves their own submission."""
+    from workspace import plan_versions
+
+    plan_versions.transition(ch, p, client_id, plan_id, plan_version, to, note)
+    return plan_state(ch, p, client_id=client_id, plan_id=plan_id, plan_version=plan_version)
+
+
+def plan_state(ch: Any, p: Principal, *, client_id: str, plan_id: str, plan_version: int) -> dict[str, Any]:
+    """A plan version's status and the steps the caller may take from it."""
+    from workspace import plan_versions
+
+    status = plan_versions.plan_status_of(ch, p, client_id, plan_id, plan_version)
+    return {
+        "client_id": client_id,
+        "plan_id": plan_id,
+        "plan_version": plan_version,
+        "status": status,
+        "next": plan_versions.allowed_next(p, status),
+    }
+
+
+def check_report(
+    ch: Any,
+    p: Principal,
+    *,
+    client_id: ClientId,
+    date_from: Day,
+    date_to: Day,
+    lang: Literal["en", "ru"] = "en",
+    include_vat: bool = False,
+) -> str:
+    """Refuse a report request before any work starts; returns the period as `from:to`."""
+    if not p.can("build_report"):
+        raise AccessDenied(f"role {p.role!r} may not build client reports / нет права собирать отчёты")
+    service.check_scope(ch, p, client_id)
+    q = MetricQuery.build(client_id=client_id, date_from=date_from, date_to=date_to, metrics=["spend"])
+    if lang not in ("ru", "en"):
+        raise MetricError("lang", "ru or en")
+    return f"{q.date_from}:{q.date_to}"
+
+
+def build_report(
+    ch: Any, p: Principal, *, client_id: str, period: str, lang: str, include_vat: bool = False
+) -> Any:
+    """Build the XLSX and PDF of a client report (assistants.reports) into the caller's tenant folder."""
+    from assistants.reports import build_report as build
+    from dashboards.auth import audit
+    from mrm.private import default_reports_dir
+
+    files = build(
+        ch,
+        p.tenant_id,
+        client_id,
+        period,
+        lang,
+        default_reports_dir() / p.tenant_id / client_id,
+        include_vat=include_vat,
+        marts_db=service.marts_db(),
+    )
+    audit(ch, p.tenant_id, p.login, "build_report", "ok", target=f"{client_id} {period} {lang} api")
+    return files
+
+
+def ask(
+    ch: Any,
+    p: Principal,
+    question: Annotated[str, Field(min_length=1, max_length=2000)],
+    client_id: Annotated[str | None, Field(max_length=128)] = None,
+    thread_id: Annotated[str | None, Field(max_length=64)] = None,
+    lang: Literal["en", "ru"] | None = None,
+) -> dict[str, Any]:
+    """Ask the analyst assistant about a client's numbers: the answer, each number with its source (the tool
+    call and query behind it), and the thread id to ask a follow-up in."""
+    from assistants.agents import chat
+
+    if not p.can("read"):
+        raise AccessDenied(f"role {p.role!r} may not read client numbers / нет доступа")
+    if p.role == "client" and client_id and client_id != p.client_id:
+        raise service.ScopeError(f"no access to client {client_id!r} / нет доступа к клиенту")
+    if not client_id and not thread_id and p.role != "client":
+        raise MetricError("client_id", "name the client the question is about / укажите клиента")
+    out = chat.ask(
+        ch,
+        p,
+        question,
+        agent="analyst",
+        client_id=client_id,
+        thread_id=thread_id,
+        lang=lang,
+        marts_db=service.marts_db(),
+    )
+    return {
+        "answer": out["answer"],
+        "numbers": out["numbers"],
+        "citations": out["citations"],
+        "thread_id": out["thread_id"],
+        "message_id": out["message_id"],
+        "client_id": out["client_id"],
+        "language": out["language"],
+        "provider": out["provider"],
+        "note": out.get("note", ""),
     }

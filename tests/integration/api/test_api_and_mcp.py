@@ -314,6 +314,7 @@ TOOL_ARGS = {
     "reach_combine": {"reaches": [0.3, 0.2]},
     "min_insertions": {"p": 0.2, "k": 1, "eps": 0.05},
     "kb_search": {"query": "media plan"},
+    "ask": {"question": "How much did we spend?", "client_id": "acme"},
 }
 
 
@@ -339,6 +340,7 @@ def _check_tool_results(out: dict) -> None:
     assert q["vat"] == "net" and q["currency"] == "RUB" and q["period"]["date_from"] == str(FROM)
     assert {r["line_id"] for r in out["plan_vs_fact"]["rows"]} == {"L1", "L2", "L3"}
     assert out["list_metrics"]["metrics"][0]["label"] == "Показы"
+    assert out["ask"]["thread_id"] and out["ask"]["client_id"] == "acme" and out["ask"]["answer"]
 
 
 def test_mcp_over_stdio_lists_and_calls_every_tool(dash, keys_, warehouse_url):  # noqa: F811
