@@ -71,6 +71,9 @@ class Namespace:
         self.matrix = np.zeros((0, self.dim), dtype=np.float32)
 
     def upsert(self, items: list[tuple[str, np.ndarray, dict[str, Any]]]) -> None:
+        items = list(
+            {vid: (vid, vec, md) for vid, vec, md in items}.values()
+        )  # an id given twice: the last wins
         new = [(vid, vec, md) for vid, vec, md in items if vid not in self.rows]
         for vid, vec, md in items:
             if vid in self.rows:

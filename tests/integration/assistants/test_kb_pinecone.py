@@ -281,3 +281,18 @@ def test_bad_requests_get_pinecone_errors(pc):
         )
     assert err.value.status_code == 409
     assert not pc.has_index("never-made")
+
+
+def test_an_id_written_twice_holds_its_last_values(pc):
+    idx = pc.Index("f-cosine")
+    idx.upsert(
+        vectors=[
+            {"id": "twice", "values": [1, 0, 0]},
+            {"id": "twice", "values": [0, 0, 1], "metadata": {"v": 2}},
+        ],
+        namespace="dup",
+    )
+    idx.upsert(vectors=[{"id": "twice", "values": [0, 1, 0], "metadata": {"v": 3}}], namespace="dup")
+    got = idx.fetch(ids=["twice"], namespace="dup").vectors["twice"]
+    assert got.values == [0, 1, 0] and got.metadata == {"v": 3}
+    assert idx.describe_index_stats().namespaces["dup"].vector_count == 1
