@@ -226,3 +226,22 @@ def export_plan_xlsx(
     cs.set_column(6, 6, 48)
     wb.close()
     return path
+
+
+def plan_xlsx_bytes(
+    header: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    *,
+    language: str = "ru",
+    ta_size: float | None = None,
+    client_name: str = "",
+) -> bytes:
+    """The same workbook as bytes (the app's download), its reach forecast over `ta_size` people."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="plan-xlsx-") as folder:
+        path = export_plan_xlsx(
+            header, lines, Path(folder) / "plan.xlsx", language=language,
+            forecast=forecast_plan(lines, ta_size=ta_size), client_name=client_name,
+        )  # fmt: skip
+        return path.read_bytes()

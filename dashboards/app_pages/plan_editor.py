@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboards import data, plan_pages, safe, ui
 from dashboards.i18n import t
-from planning import editor, links, notify, optimizer
+from planning import editor, export, links, notify, optimizer
 from planning.versions import diff_rows
 from workspace import campaign_links, plan_versions
 
@@ -208,6 +208,17 @@ with ui.guard():
                         message, plan_id, _feeding(versions, base_version, to) or base_version, len(rows)
                     )
                 _rerun_on(plan_id, base_version, message)
+        # The version as the planner's Excel (totals are SUM formulas), built once per version and language.
+        xlsx_key = ("pe_xlsx", plan_id, base_version, ctx.lang, universe)
+        if st.session_state.get("pe_xlsx_for") != xlsx_key:
+            st.session_state["pe_xlsx"] = export.plan_xlsx_bytes(
+                {**header, "plan_version": base_version}, stored, language=ctx.lang, ta_size=universe
+            )
+            st.session_state["pe_xlsx_for"] = xlsx_key
+        st.download_button(
+            t("download_xlsx"), st.session_state["pe_xlsx"], file_name=f"{plan_id}_v{base_version}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="pe_xlsx_download",
+        )  # fmt: skip
         hist = plan_versions.history(ch, p, client_id, plan_id)
         if hist:
             st.dataframe(pd.DataFrame(hist).astype(str), hide_index=True, key="pe_history")

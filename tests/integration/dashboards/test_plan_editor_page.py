@@ -74,6 +74,8 @@ def test_create_edit_save_submit_approve_diff_optimise_link(dash, strategist):
     pm.run()
     keys = {b.key for b in pm.button}
     assert "pe_to_approved" in keys and "pe_to_rejected" in keys and "pe_to_submitted" not in keys
+    # The version downloads as the planner's Excel.
+    assert [d.proto.label for d in pm.get("download_button")] == ["Download XLSX"]
     pm.button(key="pe_to_approved").click()
     pm.run()
     assert plan_versions.plan_status_of(ch, st_p, "acme", pid, 1) == "approved"
