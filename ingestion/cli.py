@@ -213,7 +213,8 @@ def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
 
 @click.group()
 def sandbox() -> None:
-    """Serve the ad-platform API emulators (Direct, Metrika, Yandex OAuth, VK Ads, Garpun) on 127.0.0.1."""
+    """Serve the API emulators on 127.0.0.1: the ad platforms (Direct, Metrika, VK Ads, Garpun, Google Ads, GA4),
+    their OAuth, Bank of Russia rates, Telegram, Google Sheets and Pinecone."""
 
 
 @sandbox.command()

@@ -1,7 +1,8 @@
 """Sandbox HTTP server: every emulator on one loopback port, one path prefix per API.
 
-`http://127.0.0.1:<port>/<api>/...` where <api> is `direct`, `metrika`, `oauth` (Yandex OAuth), `vk`,
-`garpun`. Below the prefix each emulator uses the real API's paths, so a connector's base URL is the only
+`http://127.0.0.1:<port>/<api>/...` where <api> is each registered platform's sandbox prefix (`direct`, `metrika`,
+`vk`, `garpun`, `google_ads`, `ga4`) or a shared service of `API_MODULES` (`oauth`, `google_oauth`, `cbr`,
+`telegram`, `sheets`, `pinecone`). Below the prefix each emulator uses the real API's paths, so a connector's base URL is the only
 thing that differs from production. Control endpoints live under `/_control/`.
 """
 
