@@ -256,10 +256,12 @@ class Compiled:
     parameters: dict[str, Any]
     columns: list[str]
     label_columns: list[str] = field(default_factory=list)
+    group: list[str] = field(default_factory=list)  # the GROUP BY (and ORDER BY) columns
 
 
-def compile_query(q: MetricQuery, *, tenant_id: str, marts_db: str) -> Compiled:
-    """Parameterised SQL for one period of `q` (the comparison period is a second compile of `q.shifted`)."""
+def compile_query(q: MetricQuery, *, tenant_id: str, marts_db: str, prefix: str = "") -> Compiled:
+    """Parameterised SQL for one period of `q` (the comparison period is a second compile of `q.shifted`, with a
+    `prefix` on its parameter names so that both can be sent as one statement)."""
     if not _DB_RE.match(marts_db):
         raise MetricError("marts_db", f"{marts_db!r} is not a plain database name")
     mart, ms = q.plan()
@@ -282,22 +284,23 @@ def compile_query(q: MetricQuery, *, tenant_id: str, marts_db: str) -> Compiled:
         # A metric alias named like a column would shadow that column in the other metrics' sums.
         select.append(f"{_expr(m, q.vat)} AS {METRIC_ALIAS}{m.name}")
         cols.append(m.name)
+    x = prefix
     where = [
-        "tenant_id = {tenant:String}",
-        "client_id = {client:String}",
-        "date_day BETWEEN {date_from:Date} AND {date_to:Date}",
+        f"tenant_id = {{{x}tenant:String}}",
+        f"client_id = {{{x}client:String}}",
+        f"date_day BETWEEN {{{x}date_from:Date}} AND {{{x}date_to:Date}}",
     ]
     params: dict[str, Any] = {
-        "tenant": tenant_id,
-        "client": q.client_id,
-        "date_from": q.date_from,
-        "date_to": q.date_to,
+        f"{x}tenant": tenant_id,
+        f"{x}client": q.client_id,
+        f"{x}date_from": q.date_from,
+        f"{x}date_to": q.date_to,
     }
     for i, (key, values) in enumerate(q.filters):
-        where.append(f"toString({mart.dimensions[key]}) IN {{f{i}:Array(String)}}")
-        params[f"f{i}"] = list(values)
+        where.append(f"toString({mart.dimensions[key]}) IN {{{x}f{i}:Array(String)}}")
+        params[f"{x}f{i}"] = list(values)
     sql = f"SELECT {', '.join(select)} FROM {marts_db}.{mart.table} WHERE {' AND '.join(where)}"  # noqa: S608 - catalogue identifiers only
     if group:
         sql += f" GROUP BY {', '.join(group)} ORDER BY {', '.join(group)}"
     sql += f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}"
-    return Compiled(sql, params, cols + labels, labels)
+    return Compiled(sql, params, cols + labels, labels, group)

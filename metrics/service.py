@@ -91,12 +91,32 @@ def _clean(v: Any) -> Any:
 
 
 def _rows(
-    ch: Any, q: MetricQuery, tenant_id: str, db: str | None = None
-) -> tuple[list[str], list[dict[str, Any]]]:
+    ch: Any, q: MetricQuery, tenant_id: str, db: str | None = None, before: MetricQuery | None = None
+) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of `q` and (when `before` is given) of its comparison query, read in one statement."""
     c = compile_query(q, tenant_id=tenant_id, marts_db=db or marts_db())
-    res = ch.query(c.sql, parameters=c.parameters)
+    sql, params = c.sql, c.parameters
+    if before is not None:
+        b = compile_query(before, tenant_id=tenant_id, marts_db=db or marts_db(), prefix="prev_")
+        order = ", ".join([_PART, *c.group])
+        sql = (
+            f"SELECT * FROM (SELECT 0 AS {_PART}, * FROM ({c.sql}) "  # noqa: S608 - compiled catalogue SQL only
+            f"UNION ALL SELECT 1 AS {_PART}, * FROM ({b.sql})) ORDER BY {order}"
+        )
+        params = {**c.parameters, **b.parameters}
+    res = ch.query(sql, parameters=params)
     names = [n.removeprefix(METRIC_ALIAS) for n in res.column_names]
-    return names, [{k: _clean(v) for k, v in zip(names, r, strict=True)} for r in res.result_rows]
+    rows = [{k: _clean(v) for k, v in zip(names, r, strict=True)} for r in res.result_rows]
+    if before is None:
+        return names, rows, []
+    names.remove(_PART)
+    parts: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+    for r in rows:
+        parts[r.pop(_PART)].append(r)
+    return names, parts[0], parts[1]
+
+
+_PART = "part__"
 
 
 def run(
@@ -107,12 +127,11 @@ def run(
     client = check_scope(ch, principal, q.client_id)
     if q.compare and q.granularity not in ("none", "day"):
         raise MetricError("compare", "comparison works with granularity none or day")
-    names, rows = _rows(ch, q, principal.tenant_id, db)
+    prev_q = q.shifted(q.compare) if q.compare else None
+    names, rows, prev = _rows(ch, q, principal.tenant_id, db, prev_q)
     compare_period = None
-    if q.compare:
-        prev_q = q.shifted(q.compare)
+    if prev_q is not None:
         compare_period = {"date_from": prev_q.date_from.isoformat(), "date_to": prev_q.date_to.isoformat()}
-        _, prev = _rows(ch, prev_q, principal.tenant_id, db)
         shift = q.date_from - prev_q.date_from
         keys = [d for d in q.dimensions]
 

@@ -107,6 +107,11 @@ def test_compiled_sql_binds_tenant_client_and_filter_values():
     assert "spend_gross" in gross.sql and "spend_net" not in gross.sql
     with pytest.raises(MetricError):
         compile_query(q, tenant_id="t", marts_db="marts; DROP")
+    # the comparison period's copy binds the same values under its own names, so both go in one statement
+    prev = compile_query(q.shifted("previous_period"), tenant_id="t-secret", marts_db="marts", prefix="prev_")
+    assert set(prev.parameters) == {f"prev_{k}" for k in c.parameters} and prev.group == c.group
+    assert "{prev_f0:Array(String)}" in prev.sql and "{f0:" not in prev.sql
+    assert prev.parameters["prev_date_to"] < q.date_from
 
 
 def test_comparison_windows():
