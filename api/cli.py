@@ -30,7 +30,13 @@ def api() -> None:
     show_default=f"MRM_API_PORT or {DEFAULT_API_PORT}",
     help="Port to listen on.",
 )
-@click.option("--rate", type=float, default=20.0, show_default=True, help="Requests per second per API key.")
+@click.option(
+    "--rate",
+    type=float,
+    default=lambda: float(os.environ.get("MRM_API_RATE", 20)),
+    show_default="MRM_API_RATE or 20",
+    help="Requests per second per API key.",
+)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
