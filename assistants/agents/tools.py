@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,9 @@ class ToolCall:
     arguments: dict[str, Any]
     result: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    ms: float = (
+        0.0  # time spent running the tool (validation and its queries), for the benchmark's tool share
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +86,7 @@ class ToolCall:
             "arguments": self.arguments,
             "result": self.result,
             "error": self.error,
+            "ms": self.ms,
         }
 
 
@@ -557,9 +562,11 @@ def run_tool(
     if tool is None:
         call.error = f"unknown tool {name!r}; available: {sorted(tools)}"
         return call
+    t0 = time.perf_counter()
     try:
         call.arguments = validate_args(tool, args)
         call.result = tool.run(ch, scope, call.arguments)
     except ToolError as exc:
         call.error = str(exc)
+    call.ms = round((time.perf_counter() - t0) * 1000, 3)
     return call
