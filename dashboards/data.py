@@ -675,6 +675,7 @@ def import_plan(
     filename: str,
     manual: dict[str, Any] | None = None,
     name: str | None = None,
+    kind: str = "plan",
 ) -> Any:
     from planning.mediaplan import import_plan as _import
 
@@ -689,6 +690,7 @@ def import_plan(
         manual=manual,
         name=name,
         imported_by=p.login,
+        kind=kind,
     )
     audit(
         client(),

@@ -236,6 +236,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "import_plan": ("Импортировать", "Import"),
     "imported": ("Импортирован план {plan}, версия {version}", "Imported plan {plan}, version {version}"),
     "versions": ("Версии планов", "Plan versions"),
+    "mp_kind": ("Что в файле", "What the file holds"),
+    "mp_kind_plan": ("Медиаплан", "A media plan"),
+    "mp_kind_history": ("Прошлые результаты (выгрузка статистики)", "Past results (a statistics export)"),
+    "mp_history": ("Прошлые результаты", "Past results"),
+    "mp_history_imported": (
+        "Импортированы прошлые результаты: {n} строк (это не план)",
+        "Imported past results: {n} lines (not a plan)",
+    ),
+    "mp_history_none": ("Прошлые результаты не импортировались", "No past results imported"),
     "refresh_running": ("Обновляем план/факт для этого клиента…", "Updating Plan vs Fact for this client…"),
     "refresh_step_dagster": (
         "Импорт отмечен в Dagster (app/media_plans)",

@@ -125,7 +125,10 @@ def import_cmd(
     if not printed:
         _print_mapping(result.mapping, result.notes)
         click.echo(result.report.as_text())
-    if result.imported:
+    if result.imported and kind == "history":
+        click.echo(f"imported past results: {result.line_count} lines (app.history_results, never plan) / "
+                   f"импортированы прошлые результаты: {result.line_count} строк")  # fmt: skip
+    elif result.imported:
         click.echo(f"imported plan {result.plan_id!r} version {result.plan_version}: {result.line_count} lines / "
                    f"импортирован план {result.plan_id!r}, версия {result.plan_version}")  # fmt: skip
         return

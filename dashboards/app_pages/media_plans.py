@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards import data, plan_pages, safe, ui
 from dashboards.i18n import t
+from planning.mediaplan import store
 from planning.mediaplan.fields import field_descriptions
 
 ctx = ui.context()
@@ -21,6 +22,9 @@ with ui.guard():
         if can_upload
         else None
     )
+    # A plan, or past results (a statistics export): those go to their own table and are never plan.
+    kinds = {t(f"mp_kind_{k}"): k for k in ("plan", "history")}  # labels in the page's language -> kind
+    kind = kinds[st.radio(t("mp_kind"), list(kinds), horizontal=True)] if can_upload else "plan"
     if up is not None:
         raw, name = up.getvalue(), up.name
         fixes: dict[str, str] = st.session_state.setdefault("plan_fixes", {})
@@ -84,8 +88,10 @@ with ui.guard():
         if not ctx.principal.can("import_plan"):
             st.info(t("cannot_import"))
         elif st.button(t("import_plan"), key="plan_import", type="primary", disabled=not report.ok):
-            res = data.import_plan(ctx.principal, ctx.client_id, raw, name, manual)
-            if res.imported:
+            res = data.import_plan(ctx.principal, ctx.client_id, raw, name, manual, kind=kind)
+            if res.imported and kind == "history":
+                st.success(t("mp_history_imported", n=res.line_count))
+            elif res.imported:
                 st.success(t("imported", plan=safe.md(res.plan_id), version=res.plan_version))
                 # Plan vs Fact reads dbt's mart: rebuild the plan models now instead of at the next daily run.
                 done = plan_pages.rebuild_plan_vs_fact(ctx.principal, ctx.client_id, res)
@@ -101,3 +107,11 @@ with ui.guard():
         st.caption("—")
     else:
         st.dataframe(versions, hide_index=True, key="plan_versions")
+    st.subheader(t("mp_history"))
+    past = store.list_history(
+        data.client(), ctx.principal.tenant_id, data.scope(ctx.principal, ctx.client_id)
+    )
+    if not past:
+        st.caption(t("mp_history_none"))
+    else:
+        st.dataframe(pd.DataFrame(past), hide_index=True, key="plan_history")

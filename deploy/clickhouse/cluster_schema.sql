@@ -1111,3 +1111,26 @@ CREATE TABLE IF NOT EXISTS app.user_settings ON CLUSTER mrm
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/user_settings', '{node}', updated_at)
 ORDER BY (tenant_id, login);
+
+CREATE TABLE IF NOT EXISTS app.history_results ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    client_id String,
+    import_id String,
+    source_file String DEFAULT '',
+    imported_by String DEFAULT '',
+    imported_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    line_no UInt32,
+    date_from Nullable(Date),
+    date_to Nullable(Date),
+    channel String DEFAULT '',
+    platform String DEFAULT '',
+    campaign_name String DEFAULT '',
+    platform_campaign_id String DEFAULT '',
+    spend_net Nullable(Decimal(18, 2)),
+    impressions Nullable(UInt64),
+    clicks Nullable(UInt64),
+    conversions Nullable(Float64)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/history_results', '{node}')
+ORDER BY (tenant_id, client_id, import_id, line_no);

@@ -86,6 +86,8 @@ def import_plan(
     """
     if not tenant_id or not client_id:
         raise ValueError("tenant_id and client_id are required / нужны tenant_id и client_id")
+    if kind not in ("plan", "history"):
+        raise ValueError(f"kind: 'plan' or 'history', got {kind!r} / kind: plan или history")
     wb = read_workbook(source, filename)
     fname = filename or wb.filename
     pid = plan_id or plan_id_from_name(fname)
@@ -112,11 +114,17 @@ def import_plan(
             f"client {client_id!r} does not exist in tenant {tenant_id!r}",
             f"клиента {client_id!r} нет у арендатора {tenant_id!r}",
         )
-    header = _header(
-        tenant_id, client_id, pid, name or Path(fname).stem, kind, wb, mapping, lines, imported_by
-    )
-    version, import_id = store.write_plan(client, header, lines)
-    result.imported, result.plan_version, result.import_id = True, version, import_id
+    if kind == "history":  # past results: their own table, no version, never plan
+        result.import_id = store.write_history(
+            client, tenant_id, client_id, lines, source_file=wb.filename, imported_by=imported_by
+        )
+        result.imported = True
+    else:
+        header = _header(
+            tenant_id, client_id, pid, name or Path(fname).stem, kind, wb, mapping, lines, imported_by
+        )
+        version, import_id = store.write_plan(client, header, lines)
+        result.imported, result.plan_version, result.import_id = True, version, import_id
     if remember:
         learned = any(
             c.source in ("manual", "llm", "pattern") for s in mapping.sheets for c in s.columns if c.field

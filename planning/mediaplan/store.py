@@ -110,6 +110,58 @@ def write_plan(client: Any, header: dict[str, Any], lines: list[dict[str, Any]])
     return version, import_id
 
 
+HISTORY_COLUMNS = [
+    "tenant_id", "client_id", "import_id", "source_file", "imported_by", "imported_at", "line_no", "date_from",
+    "date_to", "channel", "platform", "campaign_name", "platform_campaign_id", "spend_net", "impressions", "clicks",
+    "conversions",
+]  # fmt: skip
+
+
+def write_history(
+    client: Any,
+    tenant_id: str,
+    client_id: str,
+    lines: list[dict[str, Any]],
+    *,
+    source_file: str,
+    imported_by: str,
+) -> str:
+    """Store an imported statistics export as past results (app.history_results); returns its import id."""
+    import_id = uuid.uuid4().hex
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+    def whole(v: Any) -> int | None:
+        return None if v is None else int(v)
+
+    rows = [
+        [tenant_id, client_id, import_id, source_file, imported_by, now, i + 1, ln.get("flight_start"),
+         ln.get("flight_end"), str(ln.get("channel") or ""), str(ln.get("platform") or ""),
+         str(ln.get("campaign_name") or ""), str(ln.get("platform_campaign_id") or ""), ln.get("budget_net"),
+         whole(ln.get("planned_impressions")), whole(ln.get("planned_clicks")),
+         None if ln.get("planned_conversions") is None else float(ln["planned_conversions"])]
+        for i, ln in enumerate(lines)
+    ]  # fmt: skip
+    if rows:
+        client.insert(
+            "app.history_results", rows, column_names=HISTORY_COLUMNS,
+            settings={"insert_deduplicate": 0, "async_insert": 0},
+        )  # fmt: skip
+    return import_id
+
+
+def list_history(client: Any, tenant_id: str, client_id: str) -> list[dict[str, Any]]:
+    """The client's imported past results, one row per import (newest first): period, lines, spend, volumes."""
+    res = client.query(
+        "SELECT any(source_file) AS source_file, min(date_from) AS date_from, max(date_to) AS date_to, "
+        "count() AS lines, sum(spend_net) AS spend_net, sum(impressions) AS impressions, sum(clicks) AS clicks, "
+        "sum(conversions) AS conversions, any(imported_by) AS imported_by, max(imported_at) AS imported_at "
+        "FROM app.history_results WHERE tenant_id = {t:String} AND client_id = {c:String} "
+        "GROUP BY import_id ORDER BY imported_at DESC",
+        parameters={"t": tenant_id, "c": client_id},
+    )
+    return [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
+
+
 def list_plans(client: Any, tenant_id: str, client_id: str | None = None) -> list[dict[str, Any]]:
     """Every plan version of a tenant (optionally one client), newest first."""
     res = client.query(
