@@ -325,9 +325,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "pe_opt_budget": ("Общий бюджет", "Total budget"),
     "pe_opt_result": (
-        "Рекомендованный охват 1+: {best} (сейчас {now})",
-        "Recommended reach 1+: {best} (now {now})",
+        "Рекомендованный охват {k}+: {best} (сейчас {now})",
+        "Recommended reach {k}+: {best} (now {now})",
     ),
+    "pe_opt_k": ("Эффективная частота (охват k+)", "Effective frequency (reach k+)"),
+    "pe_opt_reach_k": ("Совокупный охват {k}+", "Combined reach {k}+"),
     "pe_opt_current": ("Сейчас", "Current"),
     "pe_opt_recommended": ("Рекомендация", "Recommended"),
     "pe_opt_apply": ("Применить как новый черновик", "Apply as a new draft"),

@@ -1,6 +1,8 @@
 """Plan editor: edit a plan's lines in a grid with computed columns, save a new version, move it through approval,
 compare versions, optimise the budget split, link lines to campaigns. Every step is checked in the data layer."""
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -61,6 +63,12 @@ def _with_rebuild(message: str, plan: str, version: int | None, lines: int) -> s
     if done is None:
         return message
     return f"{message}. {t('refresh_done', rows=done.plan_rows, seconds=f'{done.seconds:.0f}')}"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _optimise(spec: str) -> dict:
+    """The optimizer's answer (allocation, reach, frontier) for one input: reruns of an unchanged plan reuse it."""
+    return optimizer.optimize(optimizer.parse_problem(json.loads(spec))).as_json()
 
 
 def _line_form(rows: list[dict], draft_key: str, rev_key: str, rev: int) -> None:
@@ -246,8 +254,11 @@ with ui.guard():
         budget = st.number_input(
             t("pe_opt_budget"), min_value=0.0, value=float(result.total_budget), key="pe_opt_b"
         )
+        # Effective frequency 1 is reach 1+; above it the optimizer maximises reach k+ (same curves as contacts).
+        freq = int(st.number_input(t("pe_opt_k"), min_value=1, max_value=50, value=1, step=1, key="pe_opt_k"))
         spec = {
-            "budget": budget, "universe": universe, "objective": "reach_1plus", "combine": "sainsbury",
+            "budget": budget, "universe": universe, "combine": "sainsbury",
+            "objective": "reach_1plus" if freq == 1 else "reach_kplus", **({"k": freq} if freq > 1 else {}),
             "lines": [
                 {"id": str(r["line_id"]), "cpm": float(r["budget_net"]) / float(r["impressions"]) * 1000.0,
                  "curve": {"model": "negexp", "max_reach": editor.curve_of(r)[0], "k": editor.curve_of(r)[1]}}
@@ -255,28 +266,30 @@ with ui.guard():
             ],
         }  # fmt: skip
         problem = optimizer.parse_problem(spec)
-        best = optimizer.optimize(problem)
+        best = _optimise(json.dumps(spec, sort_keys=True))
         current = {str(r["line_id"]): float(r["budget_net"]) for r in buyable}
+        reach_label = t("pe_opt_reach_k", k=freq)
         st.markdown(
             t(
                 "pe_opt_result",
-                best=ui.fmt_pct(best.reach),
+                k=freq,
+                best=ui.fmt_pct(best["reach"]),
                 now=ui.fmt_pct(optimizer.evaluate(problem, current)),
             )
         )
         split = pd.DataFrame(
             [{"line_id": k, t("pe_opt_current"): current[k], t("pe_opt_recommended"): v}
-             for k, v in best.as_json()["allocation"].items()]
+             for k, v in best["allocation"].items()]
         )  # fmt: skip
         st.dataframe(split, hide_index=True, key="pe_opt_split")
-        front = pd.DataFrame(best.frontier, columns=[t("pe_opt_budget"), t("pe_combined_reach")])
-        st.line_chart(front, x=t("pe_opt_budget"), y=t("pe_combined_reach"))
+        front = pd.DataFrame(best["frontier"], columns=[t("pe_opt_budget"), reach_label])
+        st.line_chart(front, x=t("pe_opt_budget"), y=reach_label)
         if (
             can_edit
             and plan_id
             and st.button(t("pe_opt_apply"), key="pe_opt_apply", disabled=bool(result.issues))
         ):
-            alloc = best.as_json()["allocation"]
+            alloc = best["allocation"]
             applied = [{**r, "budget_net": alloc.get(str(r["line_id"]), r.get("budget_net"))} for r in rows]
             saved = plan_versions.save_version(
                 ch, p, client_id, plan_id, [editor.to_store(r) for r in applied], name=plan_name or plan_id,

@@ -79,6 +79,19 @@ def test_create_edit_save_submit_approve_diff_optimise_link(dash, strategist):
     pm.button(key="pe_to_approved").click()
     pm.run()
     assert plan_versions.plan_status_of(ch, st_p, "acme", pid, 1) == "approved"
+
+    # Reach k+ at an effective frequency: the recommendation is for 3+ and lower than the 1+ one.
+    def recommended(at) -> str:
+        return next(m.value for m in at.markdown if m.value.startswith("Recommended reach"))
+
+    one = recommended(pm)
+    pm.number_input(key="pe_opt_k").set_value(3).run()
+    assert not pm.exception, [e.value for e in pm.exception]
+    three = recommended(pm)
+    assert one.startswith("Recommended reach 1+:") and three.startswith("Recommended reach 3+:")
+    pct = [float(x.split(":")[1].split("%")[0]) for x in (one, three)]
+    assert 0 < pct[1] < pct[0]
+    pm.number_input(key="pe_opt_k").set_value(1).run()
     # The optimizer's split is applied as a new draft version; the diff shows the budget change.
     pm.button(key="pe_opt_apply").click()
     pm.run()
