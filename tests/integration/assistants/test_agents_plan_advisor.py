@@ -289,3 +289,23 @@ def test_router_claude_error_leaves_the_decision_to_the_rule(replay_server):
     with replay_server("error_invalid_request") as srv:
         r = route("Оптимизируй бюджет медиаплана", gateway=_online(srv), tenant_id=AN_T1)
     assert len(srv.received) == 1 and r.agent == "plan" and r.by == "rule (claude failed)"
+
+
+def test_pacing_of_the_selected_plan_to_date(analyst_marts):
+    ch = analyst_marts
+    res = chat.ask(
+        ch, PM, "Идёт ли освоение плана по графику?", agent="plan", client_id="acme", plan_id="plan-acme",
+        gateway=_offline(ch), marts_db=AN_DB,
+    )  # fmt: skip
+    call = res["tool_calls"][0]
+    assert call["tool"] == "plan_pacing" and call["result"]["plan_id"] == "plan-acme"
+    plan, fact = ch.query(
+        f"SELECT toFloat64(sum(planned_spend_net)), sum(actual_spend_net) FROM {AN_DB}.fct_plan_vs_fact_daily "  # noqa: S608
+        "WHERE tenant_id = {t:String} AND client_id = 'acme' AND plan_id = 'plan-acme' AND date_day <= '2026-11-11'",
+        parameters={"t": AN_T1},
+    ).result_rows[0]
+    total = {n["metric"]: n for n in res["numbers"] if "line_id" not in n["source"]}
+    assert total["plan_spend"]["value"] == pytest.approx(plan, rel=1e-9)
+    assert total["fact_spend"]["value"] == pytest.approx(fact, rel=1e-9)
+    assert total["pacing"]["value"] == pytest.approx(fact / plan, rel=1e-6)
+    assert {n["source"]["line_id"] for n in res["numbers"] if "line_id" in n["source"]} == {"L1", "L2", "L3"}
