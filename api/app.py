@@ -25,6 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, create_model
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import keys, tools
 from dashboards.auth import AccessDenied
@@ -361,6 +362,12 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
     @app.exception_handler(AccessDenied)
     async def _denied(request: Request, exc: Exception) -> JSONResponse:
         return await _problem(request, Problem(403, "Forbidden", str(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # routing's own refusals (no such route, method not allowed) in the same problem+json form
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        return await _problem(request, Problem(exc.status_code, title, str(exc.detail), headers=exc.headers))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
