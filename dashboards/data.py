@@ -663,9 +663,10 @@ def analyse_plan(p: Principal, data: bytes, filename: str, manual: dict[str, Any
 
     Parsing an upload costs memory and CPU on the shared server, so it needs a permission (a `client` has none)."""
     from planning.mediaplan import analyse
+    from planning.suggester import for_tenant
 
     require(p, "analyse_plan")
-    return analyse(data, filename=filename, manual=manual)
+    return analyse(data, filename=filename, manual=manual, suggester=for_tenant(p.tenant_id, client()))
 
 
 def import_plan(
@@ -678,6 +679,7 @@ def import_plan(
     kind: str = "plan",
 ) -> Any:
     from planning.mediaplan import import_plan as _import
+    from planning.suggester import for_tenant
 
     require(p, "import_plan")
     cid = scope(p, client_id)
@@ -691,6 +693,7 @@ def import_plan(
         name=name,
         imported_by=p.login,
         kind=kind,
+        suggester=for_tenant(p.tenant_id, client()),
     )
     audit(
         client(),
