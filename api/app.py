@@ -204,6 +204,8 @@ class ReportJobs:
     """Report builds of this server process: one at a time in a worker thread, each job visible to its tenant's
     users who may read its client. Jobs live as long as the process (the files stay in the reports folder)."""
 
+    KEEP = 1000  # finished jobs kept for their status and downloads; older ones are forgotten first
+
     def __init__(self, connect: Callable[[], Any]) -> None:
         self._connect = connect
         self._jobs: dict[str, dict[str, Any]] = {}
@@ -227,6 +229,9 @@ class ReportJobs:
         }
         with self._lock:
             self._jobs[job_id] = job
+            finished = [k for k, j in self._jobs.items() if j["status"] in ("done", "failed")]
+            for k in finished[: max(0, len(self._jobs) - self.KEEP)]:  # oldest first (insertion order)
+                del self._jobs[k]
         self._pool.submit(self._run, job, kp.principal)
         return self.view(job)
 
@@ -367,7 +372,9 @@ def create_app(*, connect: Any = None, rate: float = 20.0, burst: int = 40) -> F
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # routing's own refusals (no such route, method not allowed) in the same problem+json form
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
-        return await _problem(request, Problem(exc.status_code, title, str(exc.detail), headers=exc.headers))
+        return await _problem(
+            request, Problem(exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {}) or None)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
