@@ -9,6 +9,7 @@ naming the field at fault; nothing runs for a refused request.
 # `Caller` is local to create_app.
 import base64
 import inspect
+import logging
 import re
 import threading
 import time
@@ -33,6 +34,7 @@ from metrics.query import MetricError
 from metrics.service import ScopeError
 from workspace.plans import PlanReviewError
 
+log = logging.getLogger("mrm.api")
 PROBLEM = "application/problem+json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -253,8 +255,12 @@ class ReportJobs:
             job["files"] = {"xlsx": files.xlsx, "pdf": files.pdf}
             job["run_id"] = files.run_id
             job["status"] = "done"
-        except Exception as exc:  # noqa: BLE001 - the job's reader sees what went wrong
-            job["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        except (ValueError, LookupError, PermissionError) as exc:  # refusals worded for the reader
+            job["error"] = str(exc)[:500]
+            job["status"] = "failed"
+        except Exception:  # anything else may carry server paths: the log has it, the reader a pointer
+            log.exception("report job %s failed", job["job_id"])
+            job["error"] = f"the report could not be built (server log, job {job['job_id']})"
             job["status"] = "failed"
 
     def get(self, ch: Any, kp: keys.KeyPrincipal, job_id: str) -> dict[str, Any]:
