@@ -50,6 +50,7 @@ class PrincipalCache:
         self.ttl, self.clock = ttl, clock
         self._items: dict[str, tuple[float, KeyPrincipal]] = {}
         self._lock = threading.Lock()
+        self.generation = 0  # moves on every forget, so a read that began before one is not kept
 
     def get(self, key_id: str) -> KeyPrincipal | None:
         with self._lock:
@@ -61,16 +62,19 @@ class PrincipalCache:
                 return None
             return item[1]
 
-    def put(self, kp: KeyPrincipal) -> None:
+    def put(self, kp: KeyPrincipal, generation: int) -> None:
+        """Keep `kp`, read when the cache was at `generation`, unless something was forgotten since."""
         if self.ttl > 0:
             with self._lock:
-                self._items[kp.key_id] = (self.clock(), kp)
+                if generation == self.generation:
+                    self._items[kp.key_id] = (self.clock(), kp)
 
     def forget(
         self, *, key_id: str | None = None, tenant_id: str | None = None, login: str | None = None
     ) -> None:
         """Drop one key, every key of a user (tenant_id and login), every key of a tenant, or (no argument) all."""
         with self._lock:
+            self.generation += 1
             for k, (_, kp) in list(self._items.items()):
                 p = kp.principal
                 if (
@@ -189,10 +193,11 @@ def resolve(ch: Any, key: str | None, cache: PrincipalCache | None = None) -> Ke
     kp = from_cache(key, cache)
     if kp is None:
         key_id, secret = _parts(key)
+        generation = cache.generation
         kp = _read(ch, key_id)
         if kp is None:
             raise KeyError_(_BAD)
-        cache.put(kp)
+        cache.put(kp, generation)
         _check(kp, secret, cache)
     return kp
 

@@ -220,7 +220,22 @@ def test_a_held_key_past_its_expiry_is_refused_without_a_look_up():
         keys._digest(secret),
         dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1),
     )
-    cache.put(held)
+    cache.put(held, cache.generation)
     with pytest.raises(keys.KeyError_):
         keys.resolve(None, f"mrm_0123456789abcdef_{secret}", cache)  # no warehouse: it must not be read
     assert cache.get("0123456789abcdef") is None
+
+
+def test_a_key_read_before_a_revocation_is_not_kept_after_it():
+    """A look-up that began before `forget` (a revoke in another thread) must not put the old answer back."""
+    from api import keys
+    from metrics.service import ScopedPrincipal
+
+    cache = keys.PrincipalCache(60.0, clock=lambda: 0.0)
+    kp = keys.KeyPrincipal(ScopedPrincipal("t", "u", "pm"), "0123456789abcdef", "read", "d", None)
+    began = cache.generation
+    cache.forget(key_id="0123456789abcdef")  # the revoke lands while the look-up is on its way
+    cache.put(kp, began)
+    assert cache.get("0123456789abcdef") is None
+    cache.put(kp, cache.generation)
+    assert cache.get("0123456789abcdef") is kp
