@@ -1,6 +1,6 @@
 """REST API benchmark: `POST /v1/metrics/query` latency and throughput with concurrent clients.
 
-    python -m benchmarks.api_bench [--rows 10000000] [--clients 20] [--requests 30] [--workers 1]
+    python -m benchmarks.api_bench [--rows 10000000] [--clients 20] [--requests 60] [--workers 1]
                                    [--data-dir DIR]
 
 Builds sample marts with `--rows` ad rows (the dashboards benchmark's generator) in an embedded warehouse (a
@@ -194,7 +194,9 @@ class _LoadSampler(threading.Thread):
 @click.command()
 @click.option("--rows", type=int, default=10_000_000, show_default=True, help="Ad rows in the sample marts.")
 @click.option("--clients", type=int, default=20, show_default=True, help="Concurrent HTTP clients.")
-@click.option("--requests", type=int, default=30, show_default=True, help="Requests per client.")
+@click.option(
+    "--requests", type=int, default=60, show_default=True, help="Requests per client (60: the recorded runs)."
+)
 @click.option(
     "--workers", type=int, default=1, show_default=True, help="uvicorn worker processes of the API."
 )
