@@ -331,6 +331,20 @@ def _convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.stack([(a[..., : j + 1] * b[..., j::-1]).sum(axis=-1) for j in range(k)], axis=-1)
 
 
+def _without(total: np.ndarray, parts: Sequence[np.ndarray]) -> np.ndarray | None:
+    """`total` with the given lines' contact distributions divided out (power-series division below k); None when
+    a line's chance of no contact is too small to divide by safely."""
+    out = total
+    for a in parts:
+        if a[0] < 1e-3:
+            return None
+        r = np.empty_like(out)
+        for j in range(len(out)):
+            r[j] = (out[j] - float(np.dot(a[1 : j + 1], r[j - 1 :: -1][:j]))) / a[0] if j else out[0] / a[0]
+        out = r
+    return out
+
+
 def kplus_reach(lines: Sequence[Line], allocations: np.ndarray, universe: float, k: int) -> np.ndarray:
     """Combined reach k+ of each row of `allocations` (shape (..., lines)): P(sum of the lines' contacts >= k),
     a line's contacts being 0 with probability 1 - max_reach, else Poisson(curve k x GRP)."""
@@ -368,7 +382,16 @@ def _pair_search(
     """Move budget between pairs of lines while some move gains: each pair's whole feasible range is scanned
     (129 points), then twice more finely around the best point."""
     lines, u, k = problem.lines, problem.universe, problem.k
-    best = float(kplus_reach(lines, x, u, k))
+
+    def distribution(at: np.ndarray) -> np.ndarray:
+        out = np.zeros(k)
+        out[0] = 1.0
+        for o, line in enumerate(lines):
+            out = _convolve(out, _contacts(line, at[o], u, k))
+        return out
+
+    total = distribution(x)
+    best = float(1.0 - total.sum())
     for _ in range(60):
         improved = False
         for i in range(len(x)):
@@ -378,12 +401,14 @@ def _pair_search(
                 t_hi = min(caps[i] - x[i], x[j] - lo[j])
                 if not t_hi > t_lo:
                     continue
-                # The other lines' contacts do not move with t: their distribution is computed once.
-                rest = np.zeros(k)
-                rest[0] = 1.0
-                for o, line in enumerate(lines):
-                    if o not in (i, j):
-                        rest = _convolve(rest, _contacts(line, x[o], u, k))
+                # The other lines' contacts do not move with t: their distribution, once per pair.
+                rest = _without(total, [_contacts(lines[o], x[o], u, k) for o in (i, j)])
+                if rest is None:  # a line that almost surely contacts: divide no further, convolve the rest
+                    rest = np.zeros(k)
+                    rest[0] = 1.0
+                    for o, line in enumerate(lines):
+                        if o not in (i, j):
+                            rest = _convolve(rest, _contacts(line, x[o], u, k))
                 a, b, n = t_lo, t_hi, 129
                 for _round in range(3):
                     ts = np.linspace(a, b, n)
@@ -397,25 +422,32 @@ def _pair_search(
                 if float(vals[at]) > best + 1e-10:
                     x = x.copy()
                     x[i], x[j] = x[i] + ts[at], x[j] - ts[at]
-                    best = float(kplus_reach(lines, x, u, k))
+                    total = distribution(x)
+                    best = float(1.0 - total.sum())
                     improved = True
         if not improved:
             break
     return x, best
 
 
-def _allocate_kplus(problem: Problem, budget: float) -> np.ndarray:
+def _allocate_kplus(problem: Problem, budget: float, quick: bool = False) -> np.ndarray:
     lo = np.array([ln.min_budget for ln in problem.lines])
     caps = np.minimum(np.array([ln.max_budget for ln in problem.lines]), budget)
     if caps.sum() <= budget:
         return caps
-    ends = [_pair_search(problem, x, lo, caps) for x in _start_points(problem, budget, lo, caps)]
+    # `quick` (the frontier's points): one start, the 1+ optimum, instead of three.
+    starts = (
+        [_allocate(problem.lines, budget, problem.universe)]
+        if quick
+        else _start_points(problem, budget, lo, caps)
+    )
+    ends = [_pair_search(problem, x, lo, caps) for x in starts]
     return max(ends, key=lambda e: e[1])[0]  # the first of equals: deterministic
 
 
-def _best_reach(problem: Problem, budget: float) -> tuple[np.ndarray, float]:
+def _best_reach(problem: Problem, budget: float, quick: bool = False) -> tuple[np.ndarray, float]:
     if problem.objective == "reach_kplus":
-        alloc = _allocate_kplus(problem, budget)
+        alloc = _allocate_kplus(problem, budget, quick)
         return alloc, float(kplus_reach(problem.lines, alloc, problem.universe, problem.k))
     alloc = _allocate(problem.lines, budget, problem.universe)
     return alloc, combined_reach(problem.lines, alloc, problem.universe)
@@ -465,7 +497,7 @@ def frontier(problem: Problem, around: float, points: int = FRONTIER_POINTS) -> 
     if problem.objective == "reach_kplus":  # each point is a local search: half as many
         points = (points + 1) // 2
     budgets = sorted({*np.linspace(lo, hi, points).tolist(), around} if hi > lo else {lo})
-    return [(b, _best_reach(problem, b)[1]) for b in budgets]
+    return [(b, _best_reach(problem, b, quick=True)[1]) for b in budgets]
 
 
 def optimize(problem: Problem, *, with_frontier: bool = True) -> OptimizeResult:
