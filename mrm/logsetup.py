@@ -168,7 +168,14 @@ def setup(
     # Libraries that install their own handler or level at import would bypass the root's rules.
     for name in ("httpx", "httpcore", "urllib3", "alembic", "great_expectations", "fontTools", "streamlit"):
         logging.getLogger(name).setLevel(logging.NOTSET)
+    # An earlier in-process caller that never tore down leaves logging believing warnings are captured while
+    # someone (a test runner's warnings recorder) has put its own hook back since: capture afresh then.
+    if warnings.showwarning is not getattr(logging, "_showwarning", None):
+        logging._warnings_showwarning = None  # type: ignore[attr-defined]
     logging.captureWarnings(True)  # warnings reach the file (and the terminal: they are WARNING records)
+    # A library's logging.config call (disable_existing_loggers) may have switched the warnings logger off.
+    captured = logging.getLogger("py.warnings")
+    captured.disabled, captured.propagate = False, True
     if not verbose:
         for prefix, _why in ACKNOWLEDGED_WARNINGS:
             warnings.filterwarnings("ignore", message=re.escape(prefix))

@@ -21,6 +21,9 @@ from mrm import logsetup
 def fresh_logging() -> Iterator[None]:
     """Leave the root logger, the warnings filters and MRM_LOG_LEVEL as they were."""
     with warnings.catch_warnings(), pytest.MonkeyPatch.context() as mp:
+        # a fresh process's filters: what earlier tests in this process ignored must not hide a warning here
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
         mp.setenv("MRM_LOG_LEVEL", "INFO")  # recorded, so a verbose test's DEBUG is undone
         yield
         logsetup.teardown()
