@@ -132,7 +132,8 @@ if p.can("view_audit"):
         who_f = f1.text_input(t("us_login"), key="au_login")
         act_f = f2.selectbox(t("au_action"), ["", *actions], key="au_action")
         out_f = f3.selectbox(t("au_outcome"), ["", *outcomes], key="au_outcome")
-        today = clock.today()
+        # audit events carry the real time even when "today" is pinned (MRM_TODAY): the window reaches the real date
+        today = max(clock.today(), dt.datetime.now(dt.UTC).date())
         span = f4.date_input(t("period"), value=(today - dt.timedelta(days=30), today), key="au_period")
         a_from, a_to = (span[0], span[-1]) if isinstance(span, tuple) and span else (None, None)
         log = wd.audit_log(p, login=who_f, action=act_f, outcome=out_f, date_from=a_from, date_to=a_to)
