@@ -193,23 +193,11 @@ def worker_dlt_direct(a: argparse.Namespace) -> dict[str, Any]:
     from dlt.sources.helpers import requests
 
     from ingestion.sandbox.server import SANDBOX_TOKENS
+    from ingestion.yandex_direct.fetch import STAT_DIMENSIONS, STAT_METRICS
 
     date_from, date_to = _window(a.days)
-    fields = [
-        "Date",
-        "CampaignId",
-        "CampaignName",
-        "CampaignType",
-        "AdGroupId",
-        "AdGroupName",
-        "AdId",
-        "AdNetworkType",
-        "Impressions",
-        "Clicks",
-        "Cost",
-        "Conversions",
-        "Revenue",
-    ]
+    # The connector's own ad × day columns, so both contenders ask the API for the same report.
+    fields = [*STAT_DIMENSIONS, *STAT_METRICS, "Conversions", "Revenue"]
     body = {
         "params": {
             "SelectionCriteria": {"DateFrom": str(date_from), "DateTo": str(date_to)},
