@@ -274,6 +274,10 @@ class ReportJobs:
             service.check_scope(ch, kp.principal, job["client_id"])
         except ScopeError:
             raise Problem(404, "Not found", f"no report job {job_id!r}", "job_id") from None
+        from assistants.reports.release import job_visible
+
+        if not job_visible(ch, kp.principal, job):  # a client's user: only once an AM has released this build
+            raise Problem(404, "Not found", f"no report job {job_id!r}", "job_id")
         return job
 
     @staticmethod

@@ -66,6 +66,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "See, acknowledge and run client alerts",
         "Смотреть, подтверждать и запускать оповещения по клиентам",
     ),
+    "release_report": (
+        "Release a built report to the client's users",
+        "Открывать собранный отчёт пользователям клиента",
+    ),
+    "manage_branding": (
+        "Set the tenant's report branding (logo, colours, footer)",
+        "Настраивать оформление отчётов (логотип, цвета, подпись)",
+    ),
 }
 
 _PLAN_MAKERS = {"specialist", "strategist"}
@@ -95,6 +103,9 @@ _GRANTS: dict[str, set[str]] = {
     # Whoever sends a client's reports sets when and where they go and hears about the client's problems.
     "manage_delivery": _REPORTERS,
     "manage_alerts": _REPORTERS,
+    # What the client sees is the account side's word: a PM or an account manager releases a built report.
+    "release_report": _APPROVERS,
+    "manage_branding": set(),
 }
 
 # role -> the actions it may perform; the admin may do everything.

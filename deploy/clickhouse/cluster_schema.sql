@@ -1134,3 +1134,30 @@ CREATE TABLE IF NOT EXISTS app.history_results ON CLUSTER mrm
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/history_results', '{node}')
 ORDER BY (tenant_id, client_id, import_id, line_no);
+
+CREATE TABLE IF NOT EXISTS app.report_releases ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    client_id String,
+    run_id String,
+    content_hash String,
+    released UInt8 DEFAULT 1,
+    released_by String,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/report_releases', '{node}', updated_at)
+ORDER BY (tenant_id, client_id, run_id);
+
+CREATE TABLE IF NOT EXISTS app.tenant_branding ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    logo_kind LowCardinality(String) DEFAULT '',
+    logo_b64 String DEFAULT '',
+    primary_color String DEFAULT '#1F4E79',
+    accent_color String DEFAULT '#E07B39',
+    footer String DEFAULT '',
+    updated_by String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/tenant_branding', '{node}', updated_at)
+ORDER BY tenant_id;

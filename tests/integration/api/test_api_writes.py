@@ -103,8 +103,17 @@ def test_plan_writes_are_refused_outside_the_keys_scope_naming_the_field(api_url
         _problem(r, 404, "plan_version")
 
 
+def _release(ch, body: dict) -> None:
+    from assistants.reports import load_run
+    from assistants.reports.release import release
+    from dashboards.auth import Principal
+
+    files = load_run(ch, "dash_t1", body["client_id"], f"{body['date_from']}:{body['date_to']}", body["lang"])
+    release(ch, Principal("dash_t1", "it-am-release@t1", "account_manager"), files)
+
+
 def test_a_report_job_builds_and_downloads_for_readers_of_its_client_only(
-    api_url, wkeys, tmp_path, monkeypatch
+    api_url, wkeys, ch, tmp_path, monkeypatch
 ):  # noqa: F811
     monkeypatch.setenv("MRM_REPORTS_DIR", str(tmp_path))
     body = {"client_id": "acme", "date_from": str(FROM), "date_to": str(TO), "lang": "ru"}
@@ -125,8 +134,12 @@ def test_a_report_job_builds_and_downloads_for_readers_of_its_client_only(
             status = c.get(f"/v1/reports/{job}", headers=_h(wkeys["pm"])).json()
         assert status["status"] == "done", status
         pdf = c.get(status["links"]["pdf"], headers=_h(wkeys["pm"]))
-        xlsx = c.get(status["links"]["xlsx"], headers=_h(wkeys["client-acme"]))  # the client's own report
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        # The client's own report, but not released yet: no such job for the client's user.
+        _problem(c.get(f"/v1/reports/{job}", headers=_h(wkeys["client-acme"])), 404, "job_id")
+        _problem(c.get(status["links"]["xlsx"], headers=_h(wkeys["client-acme"])), 404, "job_id")
+        _release(ch, body)  # an account manager's word
+        xlsx = c.get(status["links"]["xlsx"], headers=_h(wkeys["client-acme"]))
         assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")  # a zip: the XLSX container
         for other in (
             "client-romashka",

@@ -24,6 +24,7 @@ EXPECTED: dict[str, set[str]] = {
         "analyse_plan",
         "import_plan",
         "approve_plan",
+        "release_report",
     },
     "account_manager": {
         "read",
@@ -37,6 +38,7 @@ EXPECTED: dict[str, set[str]] = {
         "analyse_plan",
         "import_plan",
         "approve_plan",
+        "release_report",
     },
     "specialist": {
         "read",
@@ -89,6 +91,8 @@ ALL_ACTIONS = (
     "view_audit",
     "manage_delivery",
     "manage_alerts",
+    "release_report",
+    "manage_branding",
 )
 
 
