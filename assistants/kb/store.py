@@ -60,8 +60,38 @@ def _vec_literal(v: Sequence[float]) -> str:
     return "[" + ",".join(f"{float(x):.6g}" for x in v) + "]"
 
 
-class ClickHouseStore:
+# Candidate rows, best first: (chunk_id, source_path, title, heading, line_start, line_end, text, ...).
+Ranking = list[Sequence[Any]]
+
+
+class _HybridSearch:
+    """The search both stores answer: a vector ranking and a full-text ranking of candidates, fused by rank."""
+
+    pool: int  # candidates per ranking when the caller does not say
+
+    def search(
+        self,
+        tenant_id: str,
+        query: str,
+        qvec: Sequence[float],
+        k: int = 5,
+        pool: int = 0,
+        source_prefix: str = "",
+    ) -> list[Hit]:
+        """The `k` best passages of the tenant (under `source_prefix`); `pool` candidates per ranking (0: the
+        store's own)."""
+        vec_rows, lex_rows = self._rankings(tenant_id, query, qvec, k, pool or self.pool, source_prefix)
+        return fuse(vec_rows, lex_rows, k)
+
+    def _rankings(
+        self, tenant_id: str, query: str, qvec: Sequence[float], k: int, pool: int, source_prefix: str
+    ) -> tuple[Ranking, Ranking]:
+        raise NotImplementedError
+
+
+class ClickHouseStore(_HybridSearch):
     name = "clickhouse"
+    pool = 40
 
     def __init__(self, ch: Any):
         self.ch = ch
@@ -135,16 +165,10 @@ class ClickHouseStore:
             ],
         )
 
-    def search(
-        self,
-        tenant_id: str,
-        query: str,
-        qvec: Sequence[float],
-        k: int = 5,
-        pool: int = 40,
-        source_prefix: str = "",
-    ) -> list[Hit]:
-        """Hybrid: vector top-`pool` and full-text top-`pool`, fused by reciprocal rank (tenant and source filtered)."""
+    def _rankings(
+        self, tenant_id: str, query: str, qvec: Sequence[float], k: int, pool: int, source_prefix: str
+    ) -> tuple[Ranking, Ranking]:
+        """Vector top-`pool` and full-text top-`pool` of the tenant's chunks under the source prefix."""
         flt = "tenant_id = {t:String} AND ({src:String} = '' OR startsWith(source_path, {src:String}))"
         sql = (
             "SELECT chunk_id, source_path, title, heading, line_start, line_end, text, "
@@ -155,7 +179,7 @@ class ClickHouseStore:
             sql, parameters={"t": tenant_id, "n": pool, "src": source_prefix}
         ).result_rows
         prefixes = lexical_prefixes(query)
-        lex_rows = []
+        lex_rows: Ranking = []
         if prefixes:
             lex_rows = self.ch.query(
                 "SELECT chunk_id, source_path, title, heading, line_start, line_end, text, "
@@ -165,7 +189,7 @@ class ClickHouseStore:
                 "ORDER BY hits DESC, length(text) ASC LIMIT {n:UInt32}",
                 parameters={"t": tenant_id, "p": prefixes, "n": pool, "src": source_prefix},
             ).result_rows
-        return fuse(vec_rows, lex_rows, k)
+        return vec_rows, lex_rows
 
     def delete_document(self, tenant_id: str, source_path: str) -> None:
         """Forget one document of the tenant: its chunks and its record."""
@@ -215,7 +239,7 @@ def fuse(vec_rows: Sequence[Sequence[Any]], lex_rows: Sequence[Sequence[Any]], k
     ]
 
 
-class PineconeStore:
+class PineconeStore(_HybridSearch):
     """Pinecone serverless index, one namespace per tenant, plus a tenant metadata filter on every read.
 
     The namespace keeps tenants apart inside the service; the filter is a second, independent check. Each
@@ -318,25 +342,19 @@ class PineconeStore:
         )
         return list(res.matches)
 
-    def search(
-        self,
-        tenant_id: str,
-        query: str,
-        qvec: Sequence[float],
-        k: int = 5,
-        pool: int = 0,
-        source_prefix: str = "",
-    ) -> list[Hit]:
+    def _rankings(
+        self, tenant_id: str, query: str, qvec: Sequence[float], k: int, pool: int, source_prefix: str
+    ) -> tuple[Ranking, Ranking]:
         # A directory prefix is filtered by the service (every chunk lists its parent directories); any other
         # prefix (part of a name) narrows a wide candidate pool here, as Pinecone filters have no prefix match.
         matches = []
         if source_prefix.rstrip("/"):
             dirs = {"source_dirs": {"$in": [source_prefix.rstrip("/")]}}
-            matches = self._query(tenant_id, qvec, max(k, pool or self.pool), dirs)
+            matches = self._query(tenant_id, qvec, max(k, pool), dirs)
         if not matches:
-            wide = self.wide_pool if source_prefix else max(k, pool or self.pool)
+            wide = self.wide_pool if source_prefix else max(k, pool)
             matches = self._query(tenant_id, qvec, wide)
-        rows = []
+        rows: Ranking = []
         for m in matches:
             md = m.metadata or {}
             if md.get("tenant_id") != tenant_id:
@@ -364,7 +382,7 @@ class PineconeStore:
         # The warehouse's shape: the vector top-40 and the full-text top-40 (here: of the service's pool).
         # Ties go to the shorter passage, its length in bytes as the warehouse's length() counts it.
         lex_rows = [r for _, r in sorted(scored, key=lambda hr: (-hr[0], len(hr[1][6].encode())))]
-        return fuse(rows[:40], lex_rows[:40], k)
+        return rows[:40], lex_rows[:40]
 
 
 def _index_dimension(desc: Any) -> int | None:
