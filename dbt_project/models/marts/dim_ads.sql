@@ -1,0 +1,57 @@
+{{ config(order_by='(tenant_id, platform, account_id, ad_group_id, ad_id)') }}
+{#- The names people know their ad groups and ads by, for the app's drill-down (the fact keeps ids only, so a
+    renamed ad never restates history). VK names banners and groups; Direct and Google Ads reports name the
+    group only (an ad's title is not in their stats reports, so ad_name stays ''); Garpun sends ids only. -#}
+with direct as (
+    select
+        tenant_id,
+        'yandex_direct' as platform,
+        account_id,
+        campaign_id,
+        ad_group_id,
+        argMax(ad_group_name, date_day) as ad_group_name,
+        ad_id,
+        '' as ad_name
+    from {{ ref('stg_yandex_direct__ad_stats_daily') }}
+    group by tenant_id, account_id, campaign_id, ad_group_id, ad_id
+),
+
+google_ads as (
+    select
+        tenant_id,
+        'google_ads' as platform,
+        account_id,
+        campaign_id,
+        ad_group_id,
+        argMax(ad_group_name, date_day) as ad_group_name,
+        ad_id,
+        '' as ad_name
+    from {{ ref('stg_google_ads__ad_stats_daily') }}
+    group by tenant_id, account_id, campaign_id, ad_group_id, ad_id
+),
+
+vk as (
+    select
+        b.tenant_id as tenant_id,
+        'vk_ads' as platform,
+        b.account_id as account_id,
+        any(g.ad_plan_id) as campaign_id,
+        b.ad_group_id as ad_group_id,
+        any(g.ad_group_name) as ad_group_name,
+        b.banner_id as ad_id,
+        any(b.banner_name) as ad_name
+    from {{ ref('stg_vk_ads__banners') }} as b
+    left join {{ ref('stg_vk_ads__ad_groups') }} as g
+        on b.tenant_id = g.tenant_id and b.account_id = g.account_id and b.ad_group_id = g.ad_group_id
+    group by b.tenant_id, b.account_id, b.ad_group_id, b.banner_id
+),
+
+final as (
+    select * from direct
+    union all
+    select * from google_ads
+    union all
+    select * from vk
+)
+
+select * from final
