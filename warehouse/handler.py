@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import logging
 import re
@@ -324,7 +325,7 @@ class Handler(BaseHTTPRequestHandler):
                 and STREAMABLE.match(sql) is not None
                 and params.get("wait_end_of_query") != "1"
             )
-            deliver = self._deliver_stream if stream else self._deliver_whole
+            deliver = functools.partial(self._deliver, stream=stream)
             self._run(
                 params,
                 f"/* {marker} */ {sql}",
@@ -361,7 +362,7 @@ class Handler(BaseHTTPRequestHandler):
             headers["X-ClickHouse-Session-Id"] = params["session_id"]
         return headers
 
-    def _deliver_whole(
+    def _deliver(
         self,
         conn: Any,
         sql: str,
@@ -369,38 +370,39 @@ class Handler(BaseHTTPRequestHandler):
         bound: dict[str, str],
         params: dict[str, str],
         query_id: str,
+        *,
+        stream: bool,
     ) -> bool:
-        """Run the statement to the end, then send its result with a Content-Length. True: connection reusable."""
-        try:
-            result = conn.query(sql, out_format, params=bound or None)
-        except Exception as exc:
-            raise EngineError(str(exc)) from exc
-        headers = self._result_headers(params, result, out_format, query_id)
-        self._reply(200, result.bytes(), CONTENT_TYPES.get(out_format, "application/octet-stream"), headers)
-        return True
+        """Run the statement and send its result; True: the connection is reusable.
 
-    def _deliver_stream(
-        self,
-        conn: Any,
-        sql: str,
-        out_format: str,
-        bound: dict[str, str],
-        params: dict[str, str],
-        query_id: str,
-    ) -> bool:
-        """Send the result chunk by chunk as chDB produces it. An error before the first chunk is an ordinary
-        error reply; after it the status is sent, so the body ends with the error text and the connection is cut
-        without the closing chunk (the client sees a truncated reply, never a short result taken as whole)."""
+        Whole: run to the end, then reply with a Content-Length. Streamed: send the result chunk by chunk as chDB
+        produces it. An error before the first chunk is an ordinary error reply either way."""
+        chunks: Any = None
         try:
-            stream = conn.send_query(sql, out_format, params=bound or None)
-            first = _next_chunk(stream)
+            if stream:
+                chunks = conn.send_query(sql, out_format, params=bound or None)
+                first = _next_chunk(chunks)
+            else:
+                first = conn.query(sql, out_format, params=bound or None)
         except Exception as exc:
             raise EngineError(str(exc)) from exc
         headers = self._result_headers(params, first, out_format, query_id)
+        content_type = CONTENT_TYPES.get(out_format, "application/octet-stream")
+        if not stream:
+            self._reply(200, first.bytes(), content_type, headers)
+            return True
+        return self._send_chunks(chunks, first, content_type, headers, query_id)
+
+    def _send_chunks(
+        self, stream: Any, first: Any, content_type: str, headers: dict[str, str], query_id: str
+    ) -> bool:
+        """After the first chunk the status is sent, so an error then ends the body with its text and the
+        connection is cut without the closing chunk (the client sees a truncated reply, never a short result
+        taken as whole)."""
         chunked = self.request_version != "HTTP/1.0"
         try:
             self.send_response(200)
-            self.send_header("Content-Type", CONTENT_TYPES.get(out_format, "application/octet-stream"))
+            self.send_header("Content-Type", content_type)
             if chunked:
                 self.send_header("Transfer-Encoding", "chunked")
             else:
