@@ -8,54 +8,59 @@ from typing import Any
 
 import click
 
-# name -> (module, attribute, one-line help shown even before the module is imported)
+# Each package's cli module -> its commands: name -> one-line help, shown even before the module is imported.
+# The click object is the module's attribute of the command's name, or the one ATTRIBUTES names.
+_BY_MODULE: dict[str, dict[str, str]] = {
+    "mrm.demo": {"demo": "Run the platform's main job on the embedded defaults and serve the UIs."},
+    "mrm.dbt_cli": {"dbt": "Build the dbt project (staging, intermediate, marts) against the warehouse."},
+    "warehouse.cli": {
+        "warehouse": "Start, stop, inspect, migrate and query the warehouse.",
+        "tenants": "List and provision tenants.",
+    },
+    "warehouse.lifecycle_cli": {
+        "retention": "Show and apply data retention (TTL) rules.",
+        "backup": "Back up and restore the warehouse or one tenant.",
+    },
+    "ingestion.cli": {
+        "sandbox": "Serve the ad-platform API emulators on loopback.",
+        "ingest": "Load a platform's statistics for a tenant and date window.",
+    },
+    "planning.cli": {
+        "plan": "Import, list and export media plans.",
+        "reach": "Reach / GRP / frequency calculators (Shmatov and standard models).",
+    },
+    "assistants.cli": {
+        "insights": "Detect and narrate insights for a client.",
+        "report": "Build and send client reports (XLSX/PDF, e-mail).",
+        "kb": "Index documents into the knowledge base and search it.",
+        "ask": "Ask an assistant (analyst, plan, project) or the knowledge base.",
+        "assist": "Assistants: media-plan reallocation advice, project tasks and RACI.",
+        "ai": "The AI layer's stored data: export assistant feedback as an evaluation set.",
+    },
+    "workspace.cli": {
+        "users": "Manage app users: add, list, suspend, reactivate, reset passwords, assign.",
+        "clients": "Add, list, edit and archive an agency's clients.",
+        "secrets": "Encrypted ad-account credentials: set, list, delete, rotate-key.",
+    },
+    "orchestration.cli": {"dagster": "Start the Dagster UI on 127.0.0.1:3000."},
+    "dashboards.cli": {"dashboards": "Start the Streamlit app on 127.0.0.1:8501."},
+    "api.cli": {
+        "api": "Serve the REST API over the metric layer.",
+        "apikeys": "Create, list and revoke API keys.",
+        "mcp": "Serve the MCP server for AI agents (stdio or HTTP).",
+    },
+    "delivery.cli": {
+        "alerts": "List, acknowledge and run the alert rules.",
+        "telegram": "Link Telegram chats; process the bot's updates.",
+    },
+}
+# Commands whose click object has another name in its module (the name itself would shadow a builtin or module).
+ATTRIBUTES = {"secrets": "secrets_cmd", "dagster": "dagster_cmd", "dashboards": "dashboards_cmd"}
+# name -> (module, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("mrm.demo", "demo", "Run the platform's main job on the embedded defaults and serve the UIs."),
-    "warehouse": ("warehouse.cli", "warehouse", "Start, stop, inspect, migrate and query the warehouse."),
-    "sandbox": ("ingestion.cli", "sandbox", "Serve the ad-platform API emulators on loopback."),
-    "ingest": ("ingestion.cli", "ingest", "Load a platform's statistics for a tenant and date window."),
-    "dbt": (
-        "mrm.dbt_cli",
-        "dbt",
-        "Build the dbt project (staging, intermediate, marts) against the warehouse.",
-    ),
-    "plan": ("planning.cli", "plan", "Import, list and export media plans."),
-    "reach": ("planning.cli", "reach", "Reach / GRP / frequency calculators (Shmatov and standard models)."),
-    "insights": ("assistants.cli", "insights", "Detect and narrate insights for a client."),
-    "report": ("assistants.cli", "report", "Build and send client reports (XLSX/PDF, e-mail)."),
-    "kb": ("assistants.cli", "kb", "Index documents into the knowledge base and search it."),
-    "ask": ("assistants.cli", "ask", "Ask an assistant (analyst, plan, project) or the knowledge base."),
-    "assist": (
-        "assistants.cli",
-        "assist",
-        "Assistants: media-plan reallocation advice, project tasks and RACI.",
-    ),
-    "ai": (
-        "assistants.cli",
-        "ai",
-        "The AI layer's stored data: export assistant feedback as an evaluation set.",
-    ),
-    "users": (
-        "workspace.cli",
-        "users",
-        "Manage app users: add, list, suspend, reactivate, reset passwords, assign.",
-    ),
-    "clients": ("workspace.cli", "clients", "Add, list, edit and archive an agency's clients."),
-    "secrets": (
-        "workspace.cli",
-        "secrets_cmd",
-        "Encrypted ad-account credentials: set, list, delete, rotate-key.",
-    ),
-    "tenants": ("warehouse.cli", "tenants", "List and provision tenants."),
-    "dagster": ("orchestration.cli", "dagster_cmd", "Start the Dagster UI on 127.0.0.1:3000."),
-    "dashboards": ("dashboards.cli", "dashboards_cmd", "Start the Streamlit app on 127.0.0.1:8501."),
-    "api": ("api.cli", "api", "Serve the REST API over the metric layer."),
-    "apikeys": ("api.cli", "apikeys", "Create, list and revoke API keys."),
-    "mcp": ("api.cli", "mcp", "Serve the MCP server for AI agents (stdio or HTTP)."),
-    "alerts": ("delivery.cli", "alerts", "List, acknowledge and run the alert rules."),
-    "telegram": ("delivery.cli", "telegram", "Link Telegram chats; process the bot's updates."),
-    "retention": ("warehouse.lifecycle_cli", "retention", "Show and apply data retention (TTL) rules."),
-    "backup": ("warehouse.lifecycle_cli", "backup", "Back up and restore the warehouse or one tenant."),
+    name: (module, ATTRIBUTES.get(name, name), help_text)
+    for module, commands in _BY_MODULE.items()
+    for name, help_text in commands.items()
 }
 
 
