@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from assistants.reports import branding
 from assistants.reports.render import write_pdf, write_xlsx
 from assistants.reports.snapshot import REPORT_VERSION, Period, build_snapshot, content_hash, parse_period
 
@@ -173,10 +174,11 @@ def build_report(
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{client_id}_{per.date_from.isoformat()}_{per.date_to.isoformat()}_{lang}"
     xlsx, pdf = out / f"{stem}.xlsx", out / f"{stem}.pdf"
+    brand = branding.load(client, tenant_id)
     if "xlsx" in formats:
-        write_xlsx(snap, ins_rows, narrative, lang, xlsx)
+        write_xlsx(snap, ins_rows, narrative, lang, xlsx, brand)
     if "pdf" in formats:
-        write_pdf(snap, ins_rows, narrative, narrator, lang, pdf)
+        write_pdf(snap, ins_rows, narrative, narrator, lang, pdf, brand)
     (out / f"{stem}.snapshot.json").write_text(
         json.dumps(snap, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
     )
@@ -291,7 +293,14 @@ def send_report(
     )
     msg["From"] = sender
     msg["To"] = ", ".join(to)
-    msg.set_content(snap.get("narrative", {}).get("text", ""))
+    text = snap.get("narrative", {}).get("text", "")
+    brand = branding.load(client, files.tenant_id)
+    msg.set_content(text + (f"\n\n-- \n{brand.footer}" if brand.footer else ""))
+    msg.add_alternative(email_html(snap, text, files.lang, brand), subtype="html")
+    if brand.logo_kind == "png":  # the HTML part shows it inline (cid:logo); SVG is not shown by mail readers
+        html = msg.get_body(("html",))
+        if html is not None:
+            html.add_related(brand.logo, "image", "png", cid="<logo>")
     for path, mime in (
         (files.xlsx, ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
         (files.pdf, ("application", "pdf")),
@@ -323,6 +332,42 @@ def send_report(
         sent_at=dt.datetime.now(dt.UTC),
     )
     return to
+
+
+def email_html(snap: dict[str, Any], text: str, lang: str, brand: branding.Branding) -> str:
+    """The e-mail's HTML body in the tenant's colours: logo, the headline numbers with their change, the
+    narrative and the footer line (every value escaped: client and campaign names are data)."""
+    from html import escape
+
+    from assistants.reports.render import (
+        HEADLINE,
+        _num,
+        change,
+        comparison_words,
+        fmt_change,
+        labels,
+        period_words,
+    )
+
+    t = labels(lang)
+    tot, prev = snap["totals"], snap.get("previous") or {}
+    logo = '<img src="cid:logo" alt="" style="height:40px"> ' if brand.logo_kind == "png" else ""
+    rows = "".join(
+        f'<tr><td>{escape(t[k])}</td><td style="text-align:right"><b>'
+        f"{escape(_num(tot.get(k), lang, kind, snap['currency']))}</b></td>"
+        f'<td style="color:#666">{escape(fmt_change(change(tot.get(k), prev.get(k)), lang))}</td></tr>'
+        for k, kind in HEADLINE[:4]
+    )
+    paras = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n") if p.strip())
+    return (
+        f'<html><body style="font-family:Arial,sans-serif">'
+        f'<div style="background:{brand.primary};color:#fff;padding:12px">{logo}'
+        f"<b>{escape(t['title'])}: {escape(str(snap['client_name']))}</b></div>"
+        f"<p>{escape(t['period'])}: {escape(period_words(snap, lang))}<br>"
+        f'<span style="color:#666">{escape(comparison_words(snap, lang))}</span></p>'
+        f'<table style="border-left:3px solid {brand.accent};padding-left:6px">{rows}</table>{paras}'
+        f'<p style="color:#888;font-size:11px">{escape(brand.footer)}</p></body></html>'
+    )
 
 
 def load_run(client: Any, tenant_id: str, client_id: str, period: str | Period, lang: str) -> ReportFiles:

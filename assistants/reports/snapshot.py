@@ -152,6 +152,50 @@ def build_snapshot(
     }
     totals.update(_ratios(tot, totals["spend"]))
 
+    # The comparison window: the same number of days just before the period, stated on the cover.
+    days = (period.date_to - period.date_from).days + 1
+    prev_from, prev_to = (
+        period.date_from - dt.timedelta(days=days),
+        period.date_from - dt.timedelta(days=1),
+    )
+    prev = _rows(
+        ch,
+        f"SELECT {base_cols} FROM {fact} WHERE tenant_id = {{t:String}} AND client_id = {{c:String}} "  # noqa: S608
+        "AND date_day BETWEEN {pf:Date} AND {pt:Date}",
+        {**p, "pf": prev_from, "pt": prev_to},
+    )[0]
+    previous: dict[str, Any] = {"from": prev_from.isoformat(), "to": prev_to.isoformat(), "has_data": False}
+    if prev["impressions"] or prev["spend_gross"]:
+        previous.update(
+            has_data=True,
+            impressions=int(prev["impressions"]),
+            clicks=int(prev["clicks"]),
+            conversions=_f(prev["conversions"]),
+            conversions_value=_f(prev["conversions_value"]),
+            **money(prev),
+        )
+        previous.update(_ratios(prev, previous["spend"]))
+    plats = _rows(
+        ch,
+        f"SELECT platform, {base_cols} FROM {fact} WHERE {where} "  # noqa: S608
+        f"GROUP BY platform ORDER BY {spend_col} DESC, platform",
+        p,
+    )
+
+    def grouped(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        return [
+            {
+                key: r[key],
+                "impressions": int(r["impressions"]),
+                "clicks": int(r["clicks"]),
+                **money(r),
+                "conversions": _f(r["conversions"]),
+                **_ratios(r, money(r)["spend"]),
+            }
+            for r in rows
+        ]
+
+    platforms = grouped(plats, "platform")
     camps = _rows(
         ch,
         f"SELECT platform, campaign_id, any(campaign_name) AS campaign_name, {base_cols} FROM {fact} "  # noqa: S608
@@ -180,20 +224,11 @@ def build_snapshot(
         f"GROUP BY channel ORDER BY {spend_col} DESC, channel",
         p,
     )
-    channels = [
-        {
-            "channel": r["channel"],
-            "impressions": int(r["impressions"]),
-            "clicks": int(r["clicks"]),
-            **money(r),
-            "conversions": _f(r["conversions"]),
-            **_ratios(r, money(r)["spend"]),
-        }
-        for r in chans
-    ]
+    channels = grouped(chans, "channel")
     daily = _rows(
         ch,
         f"SELECT date_day, toFloat64(sum({spend_col})) AS spend, sum(clicks) AS clicks, "  # noqa: S608
+        "sum(impressions) AS impressions, sum(conversions) AS conversions, "
         f"max(is_provisional) AS is_provisional FROM {fact} WHERE {where} GROUP BY date_day ORDER BY date_day",
         p,
     )
@@ -251,6 +286,8 @@ def build_snapshot(
         "include_commission": include_commission,
         "commission_rate": commission_rate,
         "totals": totals,
+        "previous": previous,
+        "platforms": platforms,
         "campaigns": campaigns,
         "channels": channels,
         "daily": [
@@ -258,6 +295,8 @@ def build_snapshot(
                 "date": r["date_day"].isoformat(),
                 "spend": _f(r["spend"]),
                 "clicks": int(r["clicks"]),
+                "impressions": int(r["impressions"]),
+                "conversions": _f(r["conversions"]),
                 "is_provisional": int(r["is_provisional"] or 0),
             }
             for r in daily

@@ -101,15 +101,24 @@ def test_xlsx_totals_equal_the_marts_and_toggles_apply(ch, ai_marts, built):
     for lang, spend in (("ru", gross), ("en", net)):
         wb = load_workbook(built[lang].xlsx)
         assert wb.sheetnames == (
-            ["Сводка", "Кампании", "Каналы", "План-факт", "Охват", "Инсайты"]
+            ["Сводка", "По дням", "Площадки", "Кампании", "Каналы", "План-факт", "Охват", "Инсайты"]
             if lang == "ru"
-            else ["Summary", "Campaigns", "Channels", "Plan vs fact", "Reach", "Insights"]
+            else [
+                "Summary",
+                "By day",
+                "Platforms",
+                "Campaigns",
+                "Channels",
+                "Plan vs fact",
+                "Reach",
+                "Insights",
+            ]
         )
         summ = {r[0]: r[1] for r in wb.worksheets[0].iter_rows(min_row=7, max_row=17, values_only=True)}
         label = "Расход" if lang == "ru" else "Spend"
         assert summ[label] == pytest.approx(spend, abs=0.01)
         assert summ["Клики" if lang == "ru" else "Clicks"] == clicks
-        camp = wb.worksheets[1]
+        camp = wb.worksheets[3]
         head = [c.value for c in camp[1]]
         col = head.index(label)
         assert sum(r[col] for r in camp.iter_rows(min_row=2, values_only=True)) == pytest.approx(
@@ -127,7 +136,7 @@ def test_xlsx_totals_equal_the_marts_and_toggles_apply(ch, ai_marts, built):
 
 def test_plan_lines_are_named_by_their_placement(built):
     for lang, head in (("ru", "Размещение"), ("en", "Placement")):
-        sheet = load_workbook(built[lang].xlsx).worksheets[3]
+        sheet = load_workbook(built[lang].xlsx).worksheets[5]
         cols = [c.value for c in sheet[1]]
         names = [r[cols.index(head)] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
         assert names and all(n.startswith("Размещение ") for n in names), names
@@ -137,7 +146,7 @@ def test_formula_injection_is_neutralised(built):
     wb = load_workbook(built["ru"].xlsx)
     cells = [
         c
-        for row in wb.worksheets[1].iter_rows()
+        for row in wb.worksheets[3].iter_rows()
         for c in row
         if isinstance(c.value, str) and "HYPERLINK" in c.value
     ]
@@ -233,3 +242,81 @@ def test_no_data_is_a_clear_error(ch, ai_marts, tmp_path):
         reports.build_report(
             ch, ai_marts["tenant"], "nobody", _period(ai_marts), "ru", tmp_path, marts_db=ai_marts["db"]
         )
+
+
+def _sums(ch, ai_marts, date_from, date_to, group=""):
+    cols = f"{group}, " if group else ""
+    r = ch.query(
+        f"SELECT {cols}toFloat64(sum(spend_gross)), sum(clicks), sum(conversions) "  # noqa: S608
+        f"FROM {ai_marts['db']}.fct_ad_performance_daily WHERE tenant_id = {{t:String}} AND client_id = 'romashka' "
+        f"AND date_day BETWEEN {{f:Date}} AND {{to:Date}} {'GROUP BY ' + group if group else ''}",
+        parameters={"t": ai_marts["tenant"], "f": date_from, "to": date_to},
+    )
+    return r.result_rows
+
+
+def test_cover_states_the_comparison_window_and_the_change_from_the_marts(ch, ai_marts, built):
+    start = _from(ai_marts)
+    prev_from, prev_to = start - dt.timedelta(days=PERIOD_DAYS), start - dt.timedelta(days=1)
+    (spend, clicks, _conv), (p_spend, p_clicks, _pc) = (
+        _sums(ch, ai_marts, start, ai_marts["end"])[0],
+        _sums(ch, ai_marts, prev_from, prev_to)[0],
+    )
+    assert p_spend > 0  # the synthetic marts reach back far enough: a real comparison
+    ws = load_workbook(built["ru"].xlsx)["Сводка"]
+    assert ws["A5"].value == (
+        f"Сравнение с периодом {prev_from.day} {_MONTHS_RU[prev_from.month - 1]} – "
+        f"{prev_to.day} {_MONTHS_RU[prev_to.month - 1]} {prev_to.year}"
+        if prev_from.month != prev_to.month
+        else f"Сравнение с периодом {prev_from.day}–{prev_to.day} {_MONTHS_RU[prev_to.month - 1]} {prev_to.year}"
+    )
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=7, max_row=17)}
+    assert [c.value for c in ws[6]][:4] == ["Показатель", "Значение", "Прошлый период", "Изменение"]
+    assert rows["Расход"][2].value == pytest.approx(p_spend, abs=0.01)
+    assert rows["Расход"][3].value == pytest.approx(spend / p_spend - 1, abs=1e-4)
+    assert rows["Клики"][3].value == pytest.approx(clicks / p_clicks - 1, abs=1e-6)
+    assert rows["Расход"][2].number_format == '#,##0.00 "₽"' and rows["Расход"][3].number_format.startswith(
+        "+0.0%"
+    )
+    assert ws.freeze_panes == "B7"
+
+
+def test_daily_and_platform_sheets_equal_the_marts_with_real_formats(ch, ai_marts, built):
+    start, end = _from(ai_marts), ai_marts["end"]
+    by_platform = {p: (s, c) for p, s, c, _v in _sums(ch, ai_marts, start, end, "platform")}
+    wb = load_workbook(built["en"].xlsx)
+    daily = wb["By day"]
+    assert [c.value for c in daily[1]] == ["Date", "Impressions", "Clicks", "Spend", "Conversions"]
+    days = list(daily.iter_rows(min_row=2))
+    assert len(days) == PERIOD_DAYS and days[0][0].value.date() == start and days[-1][0].value.date() == end
+    assert days[0][0].number_format == "yyyy-mm-dd" and days[0][3].number_format == '#,##0.00 "₽"'
+    assert days[0][2].number_format == "#,##0" and daily.freeze_panes == "A2"
+    plat = wb["Platforms"]
+    head = [c.value for c in plat[1]]
+    shown = {r[0].value: r for r in plat.iter_rows(min_row=2)}
+    from dashboards.i18n import display_name
+
+    assert set(shown) == {display_name("platform", p, "en") for p in by_platform}
+    for p, (_gross, clicks) in by_platform.items():
+        row = shown[display_name("platform", p, "en")]
+        assert row[head.index("Clicks")].value == clicks
+        assert row[head.index("CTR")].number_format == "0.00%"
+    assert sum(r[head.index("Spend")].value for r in shown.values()) == pytest.approx(
+        _marts_totals(ch, ai_marts, "romashka")[1], abs=0.05
+    )  # the English report is net of VAT
+
+
+def test_pdf_sections_are_the_workbooks_sheets_in_order(built):
+    from pypdf import PdfReader
+
+    for lang in ("ru", "en"):
+        text = "\n".join(p.extract_text() for p in PdfReader(str(built[lang].pdf)).pages)
+        lines = [ln.strip() for ln in text.splitlines()]
+        sheets = load_workbook(built[lang].xlsx).sheetnames
+        at = [lines.index(name) for name in sheets[1:]]  # the summary is the cover
+        assert at == sorted(at), (lang, sheets)
+        for axis in ("Дата", "Расход, ₽", "Площадка") if lang == "ru" else ("Date", "Spend, ₽", "Platform"):
+            assert axis in lines, (lang, axis)
+
+
+_MONTHS_RU = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
