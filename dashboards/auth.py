@@ -60,9 +60,21 @@ def check_id(kind: str, value: str) -> str:
     return value
 
 
+MIN_PASSWORD = 8
+
+
+def check_password(password: str) -> str:
+    """The password rule every way of setting one applies (add, reset, invitation, own change): 8+ characters."""
+    if not password or len(password) < MIN_PASSWORD:
+        raise AuthError(
+            f"password must have at least {MIN_PASSWORD} characters / пароль должен быть не короче "
+            f"{MIN_PASSWORD} символов"
+        )
+    return password
+
+
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    if not password or len(password) < 8:
-        raise AuthError("password must have at least 8 characters / пароль должен быть не короче 8 символов")
+    check_password(password)
     salt = salt or secrets.token_bytes(16)
     digest = hashlib.scrypt(
         password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32

@@ -1,5 +1,5 @@
-"""`mrm clients …`, `mrm secrets …` and the lifecycle commands added to `mrm users` (suspend, reactivate, reset-password,
-assign). Each command acts as a principal (the shell operator = tenant admin, or `--as LOGIN`) and goes through the
+"""`mrm clients …`, `mrm secrets …` and the lifecycle commands added to `mrm users` (invite, suspend, reactivate,
+reset-password, assign). Each command acts as a principal (the shell operator = tenant admin, or `--as LOGIN`) and goes through the
 same checked functions as the app.
 """
 
@@ -14,6 +14,8 @@ import click
 from dashboards.auth import AuthError
 from dashboards.cli import users
 from ingestion.platforms import PLATFORM_NAMES
+from workspace.invitations import INVITE_DAYS
+from workspace.permissions import ROLES
 
 _ERRORS: tuple[type[Exception], ...] = (ValueError, LookupError, PermissionError, RuntimeError, AuthError)
 
@@ -286,6 +288,34 @@ def users_reset_password(ch: Any, actor: Any, login: str, password: str | None) 
         password = click.prompt("New password / новый пароль", hide_input=True, confirmation_prompt=True)
     reset_password(ch, actor, login, password)
     click.echo(f"{login}: password changed / пароль изменён")
+
+
+@users.command(name="invite")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="Role the invited person gets.")
+@click.option(
+    "--client",
+    "client_ids",
+    multiple=True,
+    help="Role client: its one client. Staff: a client they will serve (repeat; none = every client).",
+)
+@click.option(
+    "--days",
+    default=INVITE_DAYS,
+    show_default=True,
+    type=click.IntRange(1, 90),
+    help="Days the link is valid.",
+)
+@_tenant_and_actor
+def users_invite(ch: Any, actor: Any, email: str, role: str, client_ids: tuple[str, ...], days: int) -> None:
+    """E-mail EMAIL a one-time link to join the tenant (SMTP settings MRM_SMTP_*; link base MRM_APP_URL)."""
+    from workspace.invitations import invite
+
+    inv = invite(ch, actor, email, role, client_ids=client_ids, days=days)
+    click.echo(
+        f"invitation sent to {inv.email} ({inv.role}), valid through {inv.expires_on.isoformat()} / "
+        "приглашение отправлено"
+    )
 
 
 @users.command(name="assign")

@@ -1,4 +1,5 @@
-"""User lifecycle beyond `add`: suspend, reactivate, reset a password — admin actions, checked and audited.
+"""User lifecycle beyond `add`: suspend, reactivate, reset a password — admin actions, checked and audited —
+and every user's own profile: password (the current one required), display name, language and default client.
 
 A suspended user cannot sign in (auth reads only active users), and the app's per-rerun check
 (`dashboards.auth.refresh_principal`) signs an open session out at its next rerun.
@@ -8,9 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboards.auth import AuthError, Principal, audit, check_id, hash_password
+from dashboards.auth import (
+    AuthError,
+    Principal,
+    Throttled,
+    audit,
+    check_id,
+    check_throttle,
+    hash_password,
+    record_attempt,
+    verify_password,
+)
+from dashboards.i18n import LANGS
 from warehouse.rows import one_row
-from workspace.access import require
+from workspace.access import allowed_clients, require
 
 
 def _user(ch: Any, tenant_id: str, login: str) -> tuple[Any, ...]:
@@ -68,3 +80,111 @@ def reset_password(ch: Any, actor: Principal, login: str, new_password: str) -> 
         )
     _rewrite(ch, actor.tenant_id, login, "{h:String} AS password_hash", {"h": hash_password(new_password)})
     audit(ch, actor.tenant_id, actor.login, "user_reset_password", "ok", target=login)
+
+
+# ---------------------------------------------------------------- own profile (every signed-in user)
+
+
+def set_language(ch: Any, p: Principal, language: str) -> None:
+    """The person's language (app.user_settings, which the plan e-mails also read)."""
+    from planning.notify import remember_language
+
+    remember_language(ch, p, language)
+
+
+def profile(ch: Any, p: Principal) -> dict[str, str]:
+    """display_name, language ('' until chosen), default_client ('' = the first client) and auth_source."""
+    name, default_client, source = one_row(
+        ch,
+        "SELECT display_name, default_client, auth_source FROM app.users FINAL "
+        "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
+        {"t": p.tenant_id, "l": p.login},
+        LookupError(f"user {p.login!r} not found / пользователь не найден"),
+    )
+    lang = ch.query(
+        "SELECT language FROM app.user_settings FINAL WHERE tenant_id = {t:String} AND login = {l:String}",
+        parameters={"t": p.tenant_id, "l": p.login},
+    ).result_rows
+    return {
+        "display_name": str(name),
+        "language": str(lang[0][0]) if lang else "",
+        "default_client": str(default_client),
+        "auth_source": str(source),
+    }
+
+
+def visible_clients(ch: Any, p: Principal) -> list[str]:
+    """Active clients of p's tenant that p may see (what a default client can be chosen from)."""
+    scope = allowed_clients(ch, p)
+    rows = ch.query(
+        "SELECT client_id FROM app.clients FINAL WHERE tenant_id = {t:String} AND is_active = 1 ORDER BY client_id",
+        parameters={"t": p.tenant_id},
+    ).result_rows
+    return [r[0] for r in rows if scope is None or r[0] in scope]
+
+
+def update_profile(
+    ch: Any, p: Principal, *, display_name: str, language: str, default_client: str = ""
+) -> None:
+    """Change one's own display name, language and default client (one of the clients one may see, or '')."""
+    name = display_name.strip()
+    if not name or len(name) > 200:
+        raise ValueError("display_name: 1 to 200 characters / имя: от 1 до 200 символов")
+    if language not in LANGS:
+        raise ValueError(f"language: one of {', '.join(LANGS)} / язык: ru или en")
+    if default_client and default_client not in visible_clients(ch, p):
+        raise ValueError(
+            f"default_client: {default_client!r} is not a client you may see / клиент {default_client!r} вам "
+            "недоступен"
+        )
+    _user(ch, p.tenant_id, p.login)
+    _rewrite(
+        ch,
+        p.tenant_id,
+        p.login,
+        "{n:String} AS display_name, {c:String} AS default_client",
+        {"n": name, "c": default_client},
+    )
+    set_language(ch, p, language)
+    audit(ch, p.tenant_id, p.login, "profile_update", "ok", target=p.login)
+
+
+def change_password(ch: Any, p: Principal, current: str, new: str, *, address: str = "") -> None:
+    """Change one's own password: the current one is required (checked and throttled like a sign-in)."""
+    fail = AuthError("current_password: wrong password / неверный текущий пароль")
+    rows = ch.query(
+        "SELECT password_hash, auth_source FROM app.users FINAL "
+        "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
+        parameters={"t": p.tenant_id, "l": p.login},
+    ).result_rows
+    if not rows or rows[0][1] != "local":
+        raise AuthError(
+            "you sign in through the identity provider; change the password there / вы входите через "
+            "провайдера, пароль меняется там"
+        )
+    try:
+        check_throttle(ch, p.login, address)
+    except Throttled:
+        audit(ch, p.tenant_id, p.login, "password_change", "throttled", detail=address)
+        raise
+    if not verify_password(current or "", rows[0][0]):
+        record_attempt(ch, p.login, address, False)
+        audit(ch, p.tenant_id, p.login, "password_change", "failed", detail=address)
+        raise fail
+    record_attempt(ch, p.login, address, True)
+    if new == current:
+        raise AuthError(
+            "new_password: the new password must differ from the current one / новый пароль совпадает"
+        )
+    _rewrite(ch, p.tenant_id, p.login, "{h:String} AS password_hash", {"h": hash_password(new)})
+    audit(ch, p.tenant_id, p.login, "password_change", "ok", target=p.login)
+
+
+def sign_in_preferences(ch: Any, p: Principal) -> tuple[str, str]:
+    """(language, default client) to open a new session with; '' where the person has chosen none, and the
+    default client only while they may still see it."""
+    prefs = profile(ch, p)
+    client = prefs["default_client"]
+    if client and client not in visible_clients(ch, p):
+        client = ""
+    return prefs["language"], client

@@ -1135,6 +1135,39 @@ CREATE TABLE IF NOT EXISTS app.history_results ON CLUSTER mrm
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/history_results', '{node}')
 ORDER BY (tenant_id, client_id, import_id, line_no);
 
+CREATE TABLE IF NOT EXISTS app.invitations ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    token_sha256 String,
+    email String,
+    role LowCardinality(String),
+    client_id String DEFAULT '',
+    all_clients UInt8 DEFAULT 1,
+    client_ids Array(String) DEFAULT [],
+    invited_by String,
+    created_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    expires_on Date,
+    state LowCardinality(String) DEFAULT '',
+    accepted_login String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/invitations', '{node}', updated_at)
+ORDER BY token_sha256;
+
+CREATE TABLE IF NOT EXISTS app.invitation_claims ON CLUSTER mrm
+(
+    token_sha256 String,
+    generation UInt32,
+    claim_id String,
+    released UInt8 DEFAULT 0,
+    at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/invitation_claims', '{node}')
+ORDER BY (token_sha256, generation)
+SETTINGS non_replicated_deduplication_window = 100000;
+
+ALTER TABLE app.users ON CLUSTER mrm ADD COLUMN IF NOT EXISTS default_client String DEFAULT '';
+
 CREATE TABLE IF NOT EXISTS app.report_releases ON CLUSTER mrm
 (
     tenant_id LowCardinality(String),
