@@ -1,4 +1,4 @@
-{{ config(order_by='(tenant_id, platform, account_id, ad_group_id, ad_id)') }}
+{{ config(order_by='(tenant_id, client_id, platform, account_id, ad_group_id, ad_id)') }}
 {#- The names people know their ad groups and ads by, for the app's drill-down (the fact keeps ids only, so a
     renamed ad never restates history). VK names banners and groups; Direct and Google Ads reports name the
     group only (an ad's title is not in their stats reports, so ad_name stays ''); Garpun sends ids only. -#}
@@ -46,12 +46,38 @@ vk as (
     group by b.tenant_id, b.account_id, b.ad_group_id, b.banner_id
 ),
 
-final as (
+named as (
     select * from direct
     union all
     select * from google_ads
     union all
     select * from vk
+),
+
+-- The client owns the account (as in the fact), so the app reads names of the scoped client only.
+accounts as (
+    select
+        tenant_id as account_tenant_id,
+        platform as account_platform,
+        account_id as account_key,
+        client_id
+    from {{ ref('stg_app__accounts') }}
+),
+
+final as (
+    select
+        n.tenant_id as tenant_id,
+        a.client_id as client_id,
+        n.platform as platform,
+        n.account_id as account_id,
+        n.campaign_id as campaign_id,
+        n.ad_group_id as ad_group_id,
+        n.ad_group_name as ad_group_name,
+        n.ad_id as ad_id,
+        n.ad_name as ad_name
+    from named as n
+    left join accounts as a
+        on n.tenant_id = a.account_tenant_id and n.platform = a.account_platform and n.account_id = a.account_key
 )
 
 select * from final
