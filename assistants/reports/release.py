@@ -10,17 +10,24 @@ from typing import Any
 
 from workspace import access
 
-__all__ = ["is_released", "job_visible", "release", "visible_to"]
+__all__ = ["is_released", "job_visible", "release", "state", "visible_to"]
 
 
-def is_released(ch: Any, tenant_id: str, client_id: str, run_id: str) -> bool:
-    """Whether this run is released to the client's users now (the newest release row decides)."""
+def state(ch: Any, tenant_id: str, client_id: str, run_id: str) -> tuple[bool, str]:
+    """(released now, by whom): the newest release row of this run decides."""
     rows = ch.query(
-        "SELECT argMax(released, updated_at) FROM app.report_releases "
+        "SELECT argMax(released, updated_at), argMax(released_by, updated_at), count() FROM app.report_releases "
         "WHERE tenant_id = {t:String} AND client_id = {c:String} AND run_id = {r:String}",
         parameters={"t": tenant_id, "c": client_id, "r": run_id},
     ).result_rows
-    return bool(rows and rows[0][0])
+    if not rows or not rows[0][2]:
+        return False, ""
+    return bool(rows[0][0]), str(rows[0][1])
+
+
+def is_released(ch: Any, tenant_id: str, client_id: str, run_id: str) -> bool:
+    """Whether this run is released to the client's users now."""
+    return state(ch, tenant_id, client_id, run_id)[0]
 
 
 def release(ch: Any, p: Any, files: Any, *, released: bool = True) -> None:

@@ -123,7 +123,7 @@ def _columns(section: str, t: dict[str, str]) -> list[Column]:
         ("spend", t["spend"], "money", 28),
         ("commission", t["commission"], "money", 0),
         ("total_cost", t["total_cost"], "money", 0),
-        ("conversions", t["conversions"], "int", 20),
+        ("conversions", t["conversions"], "int", 22),
         ("ctr", t["ctr"], "pct", 16),
         ("cpc", t["cpc"], "money", 0),
         ("cpa", t["cpa"], "money", 24),
@@ -162,10 +162,10 @@ def _columns(section: str, t: dict[str, str]) -> list[Column]:
         "reach": [
             ("platform", t["platform"], None, 28),
             ("campaign_id", t["campaign_id"], None, 40),
-            ("window", t["window"], None, 52),
+            ("window", t["window"], None, 44),
             ("reach", t["reach_v"], "int", 22),
             ("contacts", t["contacts"], "int", 22),
-            ("avg_frequency", t["avg_frequency"], "num", 16),
+            ("avg_frequency", t["avg_frequency"], "num", 20),
         ],
         "insights": [
             ("type", t["type"], None, 0),
@@ -182,8 +182,9 @@ def _section_rows(
     if section == "plan":
         return _plan_rows(snap, lang)
     if section == "reach":
+        day = dt.date.fromisoformat
         rows = [
-            {**x, "window": f"{x['window_start']} – {x['window_end']} ({x['window_grain']})"}
+            {**x, "window": fmt_range(day(x["window_start"]), day(x["window_end"]), lang)}
             for x in snap.get("reach", [])
         ]
         return named_rows(rows, lang)
@@ -620,7 +621,12 @@ def _pdf_table(
     pdf.set_fill_color(*brand.rgb())
     pdf.set_text_color(255, 255, 255)
     for _k, label, _f, w in cols:
+        size = 8.0
+        while pdf.get_string_width(label) > w - 2 and size > 5.5:  # a long label in a narrow column: smaller
+            size -= 0.5
+            pdf.set_font_size(size)
         pdf.cell(w, 6, label, border=1, fill=True)
+        pdf.set_font_size(8)
     pdf.ln()
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("DejaVu", "", 8)
