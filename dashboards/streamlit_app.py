@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import ui
-from dashboards.i18n import t
+from dashboards import data, invite_accept, ui
+from dashboards.i18n import LANGS, t
+from workspace.users import sign_in_preferences
 
 st.set_page_config(page_title="MRM", page_icon=":bar_chart:", layout="wide")
 
@@ -34,13 +35,16 @@ PAGES = [
     ("app_pages/clients.py", "page_clients", "clients", "manage_clients"),
     ("app_pages/users.py", "page_users", "users", "manage_users"),
     ("app_pages/connections.py", "page_connections", "connections", "manage_connections"),
+    ("app_pages/profile.py", "page_profile", "profile", None),
 ]
 if principal is None:
     st.session_state.pop("principal_active", None)
     # Every page's address shows the sign-in form (a shared link gets no "Page not found"); the page asked for
-    # is remembered and opened once the visitor has signed in.
-    login_pages = [st.Page(ui.login_page, title=t("login_title"), url_path="login", default=True)] + [
-        st.Page(ui.login_page, title=t("login_title"), url_path=url) for _f, _k, url, _p in PAGES
+    # is remembered and opened once the visitor has signed in. A link from an invitation e-mail (?invite=…) shows
+    # the form that accepts it instead.
+    entry = invite_accept.page if invite_accept.token() else ui.login_page
+    login_pages = [st.Page(entry, title=t("login_title"), url_path="login", default=True)] + [
+        st.Page(entry, title=t("login_title"), url_path=url) for _f, _k, url, _p in PAGES
     ]
     nav = st.navigation(login_pages, position="hidden")
     st.session_state["entry_page"] = nav.url_path
@@ -48,6 +52,19 @@ if principal is None:
     st.stop()
 
 st.session_state["principal_active"] = principal
+if "profile_applied" not in st.session_state:
+    # A new session opens in the person's language and on their default client (Profile page), unless the link
+    # it was opened with names them.
+    st.session_state["profile_applied"] = True
+    lang, default_client = sign_in_preferences(data.client(), principal)
+    asked = {
+        **st.session_state.get("entry_query", {}),
+        **{k: st.query_params.get(k) for k in st.query_params},
+    }
+    if lang in LANGS and not asked.get("lang"):
+        st.session_state["ui_lang"] = lang
+    if default_client and not asked.get("client"):
+        st.session_state["client_sel"] = default_client
 pages = [
     st.Page(path, title=t(title), url_path=url, default=(url == "overview"))
     for path, title, url, perm in PAGES

@@ -1,13 +1,16 @@
-"""Users (admins): the tenant's users; add, suspend and reactivate, reset a password, assign clients; the audit log."""
+"""Users (admins): the tenant's users; invite by e-mail, add, suspend and reactivate, reset a password, assign
+clients; the audit log."""
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
-from dashboards import auth, safe, ui
+from dashboards import auth, data, safe, ui
 from dashboards import workspace_data as wd
 from dashboards.i18n import t
 from mrm import clock
+from workspace import invitations
 from workspace.permissions import ROLE_NAMES, ROLES
 
 p = wd.signed_in()
@@ -49,6 +52,45 @@ with ui.guard():
         },
         "us_table",
     )
+
+    st.subheader(t("inv_section"))
+    with st.form("inv_send_form"):
+        a, b = st.columns(2)
+        email = a.text_input(t("inv_email"), key="inv_email")
+        inv_role = b.selectbox(
+            FIELDS["role"], ROLES, index=ROLES.index("analyst"), key="inv_role", format_func=role_name
+        )
+        inv_clients = a.multiselect(FIELDS["client"], clients, key="inv_clients", help=t("inv_clients_help"))
+        days = b.number_input(t("inv_days"), 1, 90, invitations.INVITE_DAYS, key="inv_days")
+        send = st.form_submit_button(t("inv_send"))
+    if send:
+        try:
+            invitations.invite(
+                data.client(), p, email, inv_role, client_ids=tuple(inv_clients), days=int(days)
+            )
+        except (ValueError, LookupError, RuntimeError, auth.AuthError) as exc:
+            wd.form_error(exc, {**FIELDS, "email": t("inv_email"), "days": t("inv_days")})
+        else:
+            done(t("inv_sent", email=email.strip()))
+    sent = pd.DataFrame(invitations.list_invitations(data.client(), p))
+    if not sent.empty:
+        st.caption(t("inv_list"))
+        wd.show_table(
+            sent.assign(
+                role=sent["role"].map(role_name), state=sent["state"].map(lambda s: t(f"inv_state_{s}"))
+            ),
+            {
+                "email": "inv_email",
+                "role": "us_role",
+                "clients": "us_clients",
+                "invited_by": "inv_by",
+                "created_at": "inv_sent_at",
+                "expires_on": "inv_until",
+                "state": "inv_state",
+                "accepted_login": "inv_login",
+            },
+            "inv_table",
+        )
 
     st.subheader(t("us_add"))
     with st.form("us_add_form"):
