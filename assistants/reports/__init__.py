@@ -49,11 +49,23 @@ class ReportFiles:
     recipients: list[str] = field(default_factory=list)
 
 
+def _changes(snap: dict[str, Any]) -> dict[str, float]:
+    """Relative change of the headline numbers against the previous window (only those with a base)."""
+    from assistants.reports.render import change
+
+    prev = snap.get("previous") or {}
+    out = {k: change(snap["totals"].get(k), prev.get(k)) for k in ("spend", "clicks", "conversions", "cpa")}
+    return {k: round(v, 4) for k, v in out.items() if v is not None}
+
+
 def _summary_facts(snap: dict[str, Any], insights: list[Any]) -> dict[str, Any]:
+    prev = snap.get("previous") or {}
     return {
         "totals": snap["totals"],
         "currency": snap["currency"],
         "period": snap["period"],
+        "previous_window": {"from": prev.get("from"), "to": prev.get("to")},
+        "change_vs_previous": _changes(snap),
         "channels": snap["channels"][:5],
         "plan_vs_fact": snap["plan_vs_fact"],
         "insights": [i.facts() for i in insights[:5]],
@@ -63,19 +75,33 @@ def _summary_facts(snap: dict[str, Any], insights: list[Any]) -> dict[str, Any]:
 def template_summary(snap: dict[str, Any], insights: list[Any], lang: str) -> str:
     from assistants.insights import template_text
     from assistants.llm.numbers import fmt_num, fmt_pct
+    from assistants.reports.render import fmt_change, period_words
+    from dashboards.i18n import CURRENCY_SIGNS, display_name, fmt_range
 
     t = snap["totals"]
-    cur = snap["currency"]
+    cur = CURRENCY_SIGNS.get(snap["currency"], snap["currency"])
     ru = lang == "ru"
+    when = period_words(snap, lang)
     parts = [
         (
-            f"За период {snap['period']['from']} – {snap['period']['to']} расход составил {fmt_num(t['spend'], lang, 2)} {cur}, "
-            f"{fmt_num(t['clicks'], lang)} кликов и {fmt_num(t['conversions'], lang, 2)} конверсий."
+            f"За период {when} расход составил {fmt_num(t['spend'], lang, 2)} {cur}, "
+            f"{fmt_num(t['clicks'], lang)} кликов и {fmt_num(t['conversions'], lang)} конверсий."
             if ru
-            else f"From {snap['period']['from']} to {snap['period']['to']} spend was {fmt_num(t['spend'], lang, 2)} {cur}, with "
-            f"{fmt_num(t['clicks'], lang)} clicks and {fmt_num(t['conversions'], lang, 2)} conversions."
+            else f"Over {when} spend was {fmt_num(t['spend'], lang, 2)} {cur}, with "
+            f"{fmt_num(t['clicks'], lang)} clicks and {fmt_num(t['conversions'], lang)} conversions."
         )
     ]
+    moved, prev = _changes(snap), snap.get("previous") or {}
+    if "spend" in moved:
+        before = fmt_range(dt.date.fromisoformat(prev["from"]), dt.date.fromisoformat(prev["to"]), lang)
+        spend, conv = fmt_change(moved["spend"], lang)[2:], fmt_change(moved.get("conversions"), lang)
+        parts.append(
+            f"К периоду {before} расход изменился на {spend}"
+            + (f", конверсии — на {conv[2:]}." if "conversions" in moved else ".")
+            if ru
+            else f"Against {before} spend changed by {spend}"
+            + (f", conversions by {conv[2:]}." if "conversions" in moved else ".")
+        )
     if t.get("cpa") is not None:
         parts.append(
             f"CPA: {fmt_num(t['cpa'], lang, 2)} {cur}, CTR: {fmt_pct(t['ctr'], lang, 2)}."
@@ -84,10 +110,11 @@ def template_summary(snap: dict[str, Any], insights: list[Any], lang: str) -> st
         )
     if snap["channels"]:
         top = snap["channels"][0]
+        name = display_name("platform", top["channel"], lang)
         parts.append(
-            f"Крупнейший канал — {top['channel']} ({fmt_num(top['spend'], lang, 2)} {cur})."
+            f"Крупнейший канал — {name} ({fmt_num(top['spend'], lang, 2)} {cur})."
             if ru
-            else f"The largest channel is {top['channel']} ({fmt_num(top['spend'], lang, 2)} {cur})."
+            else f"The largest channel is {name} ({fmt_num(top['spend'], lang, 2)} {cur})."
         )
     if insights:
         parts.append(template_text(insights[0], lang))

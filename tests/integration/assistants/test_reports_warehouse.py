@@ -320,3 +320,16 @@ def test_pdf_sections_are_the_workbooks_sheets_in_order(built):
 
 
 _MONTHS_RU = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+
+
+def test_narrative_is_grounded_in_the_report_language_with_the_change(built):
+    for lang, words in (
+        ("ru", ("К периоду", "расход изменился на")),
+        ("en", ("Against", "spend changed by")),
+    ):
+        files = built[lang]
+        text = files.snapshot["narrative"]["text"]
+        assert "ungrounded" not in files.narrator, files.narrator  # every number in it is in the snapshot
+        assert all(w in text for w in words), text
+        assert "yandex_direct" not in text and "vk_ads" not in text and "None" not in text, text
+        assert "₽" in text and "RUB" not in text, text
