@@ -133,6 +133,23 @@ def _require_key(ch: Any) -> _Key:
     return key
 
 
+def _write_key(ch: Any) -> _Key:
+    """The key new ciphertexts are sealed with: MRM_SECRET_KEY, and the one every stored credential uses."""
+    key = _require_key(ch)
+    others = ch.query(
+        "SELECT DISTINCT key_id FROM app.account_credentials FINAL WHERE is_deleted = 0 "
+        "AND key_id != {k:String} LIMIT 1",
+        parameters={"k": key.key_id},
+    ).result_rows
+    if others:
+        # One key per deployment: a second one would leave credentials that no single setting can read.
+        raise SecretsError(
+            f"stored credentials use key {others[0][0]}, {KEY_ENV} is key {key.key_id}; set the "
+            "deployment's key or run `mrm secrets rotate-key` / ключ шифрования не совпадает"
+        )
+    return key
+
+
 def save_secret(ch: Any, actor: Principal, *, platform: str, account_id: str, kind: str, secret: str) -> None:
     """Encrypt and store one credential of an ad account of the actor's tenant (replacing an older one)."""
     require(ch, actor, "manage_connections", target=f"{platform}/{account_id}")
@@ -151,18 +168,7 @@ def save_secret(ch: Any, actor: Principal, *, platform: str, account_id: str, ki
             f"account {platform}/{account_id} is not registered in tenant {actor.tenant_id!r} / "
             "кабинет не найден"
         )
-    key = _require_key(ch)
-    others = ch.query(
-        "SELECT DISTINCT key_id FROM app.account_credentials FINAL WHERE is_deleted = 0 "
-        "AND key_id != {k:String} LIMIT 1",
-        parameters={"k": key.key_id},
-    ).result_rows
-    if others:
-        # One key per deployment: a second one would leave credentials that no single setting can read.
-        raise SecretsError(
-            f"stored credentials use key {others[0][0]}, {KEY_ENV} is key {key.key_id}; set the "
-            "deployment's key or run `mrm secrets rotate-key` / ключ шифрования не совпадает"
-        )
+    key = _write_key(ch)
     sealed = _seal(key, secret.strip(), _aad(actor.tenant_id, platform, account_id, kind))
     ch.insert(
         "app.account_credentials",
@@ -225,7 +231,8 @@ def list_secrets(ch: Any, actor: Principal) -> list[dict[str, Any]]:
     require(ch, actor, "manage_connections")
     res = ch.query(
         "SELECT platform, account_id, kind, key_id, updated_by, updated_at FROM app.account_credentials "
-        "FINAL WHERE tenant_id = {t:String} AND is_deleted = 0 ORDER BY platform, account_id, kind",
+        "FINAL WHERE tenant_id = {t:String} AND is_deleted = 0 AND NOT startsWith(account_id, '~') "
+        "ORDER BY platform, account_id, kind",
         parameters={"t": actor.tenant_id},
     )
     return [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
@@ -234,12 +241,46 @@ def list_secrets(ch: Any, actor: Principal) -> list[dict[str, Any]]:
 def _stored(
     ch: Any, tenant_id: str, platform: str, account_id: str, env: Mapping[str, str] | None
 ) -> dict[str, str]:
-    """Every stored credential of one account, decrypted (kind -> value); {} when it has none."""
-    rows = ch.query(
-        "SELECT kind, ciphertext, key_id FROM app.account_credentials FINAL WHERE tenant_id = {t:String} "
+    """Every stored credential of one account, decrypted (kind -> value); {} when it has none.
+
+    An account linked to an OAuth grant (app.account_grants) gets the grant's tokens under its own ones; a link to
+    a grant without tokens (revoked, disconnected) is an error naming the grant, never a silent fallback.
+    """
+    out = _opened(ch, tenant_id, platform, account_id, env)
+    if account_id.startswith(GRANT_PREFIX):
+        return out
+    link = _account_rows(
+        ch, "grant_id, grant_platform", "app.account_grants", tenant_id, platform, account_id
+    )
+    if not link:
+        return out
+    grant_id, grant_platform = link[0]
+    via = _opened(ch, tenant_id, grant_platform, GRANT_PREFIX + grant_id, env)
+    if not via:
+        raise SecretsError(
+            f"{platform}/{account_id}: it loads with OAuth grant {grant_id}, which holds no token any more "
+            "(revoked or disconnected); reconnect the account / доступ отозван, подключите кабинет заново"
+        )
+    return {**via, **out}
+
+
+def _account_rows(
+    ch: Any, columns: str, table: str, tenant_id: str, platform: str, account_id: str
+) -> list[tuple[Any, ...]]:
+    """`columns` of one account's live rows in `table` (fixed names from this module, values bound)."""
+    return ch.query(  # type: ignore[no-any-return]
+        f"SELECT {columns} FROM {table} FINAL WHERE tenant_id = {{t:String}} "  # noqa: S608 - fixed names
         "AND platform = {p:String} AND account_id = {a:String} AND is_deleted = 0",
         parameters={"t": tenant_id, "p": platform, "a": account_id},
     ).result_rows
+
+
+def _opened(
+    ch: Any, tenant_id: str, platform: str, account_id: str, env: Mapping[str, str] | None
+) -> dict[str, str]:
+    rows = _account_rows(
+        ch, "kind, ciphertext, key_id", "app.account_credentials", tenant_id, platform, account_id
+    )
     if not rows:
         return {}
     key = _key_from_env(env=env)
@@ -291,6 +332,11 @@ _SETTINGS_FIELD = {
 }
 
 
+# Where a platform's connector keeps a kind under another name: VK Ads' "token" is an agency's own token, with
+# which the connector asks for each client cabinet's token.
+_PLATFORM_FIELD = {("vk_ads", "token"): "agency_token"}
+
+
 def account_settings(
     ch: Any,
     settings: Any,
@@ -305,7 +351,8 @@ def account_settings(
     """
     own = _stored(ch, tenant_id, platform, check_id("account", account_id), env)
     fields = type(settings).model_fields
-    update = {_SETTINGS_FIELD[k]: v for k, v in own.items() if _SETTINGS_FIELD.get(k) in fields}
+    names = {k: _PLATFORM_FIELD.get((platform, k), _SETTINGS_FIELD.get(k)) for k in own}
+    update = {names[k]: v for k, v in own.items() if names[k] in fields}
     if not update:
         return settings
     try:
@@ -316,6 +363,52 @@ def account_settings(
             f"{platform}/{account_id}: stored credentials ({', '.join(sorted(update))}) do not fit "
             "the connector's settings / сохранённые ключи не подходят коннектору"
         ) from None
+
+
+# -- OAuth grants (workspace/oauth.py) ------------------------------------------------------------------------
+# A grant's tokens are credentials of the pseudo-account '~grant~<grant_id>' ('~' is never in an account id), so
+# they are sealed, key-checked and rotated with every other credential. An account linked to a grant
+# (app.account_grants) loads with the grant's tokens unless it has its own.
+GRANT_PREFIX = "~grant~"
+
+
+def grant_account(grant_id: str) -> str:
+    """The account id a grant's tokens are stored under."""
+    return GRANT_PREFIX + check_id("grant", grant_id)
+
+
+def seal_rows(ch: Any, tenant_id: str, rows: list[tuple[str, str, str, str]], *, by: str) -> None:
+    """Encrypt and store several credentials, (platform, account_id, kind, secret) each, in one insert.
+
+    For callers that checked the actor's rights themselves (workspace/oauth.py): nothing is audited here and the
+    secrets are never logged. One insert, so either every row is stored or none is.
+    """
+    if not rows:
+        return
+    key = _write_key(ch)
+    now = dt.datetime.now(dt.UTC)
+    out = []
+    for platform, account_id, kind, secret in rows:
+        if kind not in KINDS or not secret:
+            raise SecretsError(f"{platform}/{account_id}: empty or unknown credential {kind!r} / пустой ключ")
+        sealed = _seal(key, secret, _aad(tenant_id, platform, account_id, kind))
+        out.append([tenant_id, platform, account_id, kind, sealed, key.key_id, 0, by, now])
+    ch.insert("app.account_credentials", out, column_names=_COLUMNS)
+
+
+def forget_rows(ch: Any, tenant_id: str, rows: list[tuple[str, str, str]], *, by: str) -> None:
+    """Tombstone several credentials, (platform, account_id, kind) each, in one insert (no ciphertext kept)."""
+    if rows:
+        now = dt.datetime.now(dt.UTC)
+        data = [[tenant_id, p, a, k, "", "", 1, by, now] for p, a, k in rows]
+        ch.insert("app.account_credentials", data, column_names=_COLUMNS)
+
+
+def stored_secrets(
+    ch: Any, tenant_id: str, platform: str, account_id: str, env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Every credential an account (or a grant's pseudo-account) loads with, decrypted: kind -> value."""
+    return _stored(ch, tenant_id, platform, account_id, env)
 
 
 def rotate_key(ch: Any, *, env: Mapping[str, str] | None = None) -> int:

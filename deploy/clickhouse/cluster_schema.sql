@@ -1135,6 +1135,55 @@ CREATE TABLE IF NOT EXISTS app.history_results ON CLUSTER mrm
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/app/history_results', '{node}')
 ORDER BY (tenant_id, client_id, import_id, line_no);
 
+CREATE TABLE IF NOT EXISTS app.oauth_states ON CLUSTER mrm
+(
+    state_hash String,
+    tenant_id LowCardinality(String),
+    client_id String,
+    platform LowCardinality(String),
+    login String,
+    redirect_uri String,
+    created_at DateTime64(3, 'UTC'),
+    expires_at DateTime64(3, 'UTC'),
+    used_at Nullable(DateTime64(3, 'UTC')),
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/oauth_states', '{node}', updated_at)
+ORDER BY state_hash
+TTL toDateTime(expires_at) + INTERVAL 30 DAY;
+
+CREATE TABLE IF NOT EXISTS app.oauth_grants ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    grant_id String,
+    platform LowCardinality(String),
+    client_id String,
+    agency_login String DEFAULT '',
+    connected_by String DEFAULT '',
+    status LowCardinality(String) DEFAULT 'active',
+    token_expires_at Nullable(DateTime64(3, 'UTC')),
+    last_refresh_at Nullable(DateTime64(3, 'UTC')),
+    last_error String DEFAULT '',
+    created_at DateTime64(3, 'UTC'),
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/oauth_grants', '{node}', updated_at)
+ORDER BY (tenant_id, grant_id);
+
+CREATE TABLE IF NOT EXISTS app.account_grants ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    platform LowCardinality(String),
+    account_id String,
+    grant_id String,
+    grant_platform LowCardinality(String),
+    is_deleted UInt8 DEFAULT 0,
+    updated_by String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/account_grants', '{node}', updated_at)
+ORDER BY (tenant_id, platform, account_id);
+
 CREATE TABLE IF NOT EXISTS app.invitations ON CLUSTER mrm
 (
     tenant_id LowCardinality(String),

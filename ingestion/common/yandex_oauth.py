@@ -5,23 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 
 import httpx
 from pydantic import Field
 
-from ingestion.common.errors import ApiError, AuthError, ConfigError, RetryExhausted
-from ingestion.common.http import (
-    ApiClient,
-    Classifier,
-    RetryPolicy,
-    parse_retry_after,
-    request_id_of,
-    unreadable_json,
-)
+from ingestion.common.errors import AuthError, ConfigError
+from ingestion.common.http import ApiClient, Classifier, RetryPolicy
 from ingestion.common.settings import ConnectorSettings
-
-_E = TypeVar("_E", bound=ApiError)
+from ingestion.common.token_endpoint import post_token_form
 
 
 class YandexOAuthSettings(ConnectorSettings):
@@ -137,79 +129,21 @@ class YandexOAuth:
                 "token rejected and no refresh_token/client_id/client_secret configured to renew it",
                 platform=self.platform,
             )
-        url = f"{self.oauth_url}/token"
-        waited = 0.0
         with self._lock, httpx.Client(timeout=self.timeout, transport=self.transport) as http:
-            for attempt in range(1, self.policy.max_attempts + 1):
-                status: int | None = None
-                rid: str | None = None
-                hint: float | None = None
-                try:
-                    resp = http.post(
-                        url,
-                        data={
-                            "grant_type": "refresh_token",
-                            "refresh_token": self.refresh_token,
-                            "client_id": self.client_id,
-                            "client_secret": self.client_secret,
-                        },
-                    )
-                except httpx.HTTPError as exc:  # timeouts, resets, protocol errors: transient by nature
-                    problem, code = f"{type(exc).__name__}: {exc}", type(exc).__name__
-                else:
-                    status, rid = resp.status_code, request_id_of(resp)
-                    payload = _json_object(resp)
-                    if status == 200 and payload is not None and isinstance(payload.get("access_token"), str):
-                        self.token = payload["access_token"]
-                        self.refresh_token = payload.get("refresh_token") or self.refresh_token
-                        self.refreshes += 1
-                        return
-                    if status in (420, 429) or status >= 500:
-                        problem, code = f"HTTP {status}: {_error_text(resp, payload)}", str(status)
-                        hint = parse_retry_after(resp.headers.get("Retry-After"))
-                    elif (status == 200 and payload is None) or unreadable_json(resp):
-                        # Truncated or garbled in transit. Never quote a 200 body: it may carry a live token.
-                        problem, code = (
-                            f"HTTP {status}: truncated or garbled answer ({len(resp.content)} bytes)",
-                            "unreadable_answer",
-                        )
-                    else:
-                        error = str((payload or {}).get("error") or "")
-                        text = _error_text(resp, payload)
-                        rejected = (
-                            f"token refresh rejected (HTTP {status}{' ' + error if error else ''}): {text}"
-                        )
-                        raise self._failure(AuthError, rejected, rid, status, error, text)
-                if attempt == self.policy.max_attempts:
-                    break
-                delay = self.policy.wait_for(attempt, hint)
-                if waited + delay > self.policy.max_total_wait:
-                    break
-                self.sleep(delay)
-                waited += delay
-        gave_up = f"gave up after {attempt} attempts: POST {url} (token refresh) failed: {problem}"
-        raise self._failure(RetryExhausted, gave_up, rid, status, code, problem)
-
-    def _failure(
-        self, kind: type[_E], message: str, request_id: str | None, status: int | None, code: str, text: str
-    ) -> _E:
-        """A `kind` error of this platform with what is known of the token endpoint's answer."""
-        return kind(
-            message, platform=self.platform, request_id=request_id, status=status, code=code, error_text=text
-        )
-
-
-def _json_object(resp: httpx.Response) -> dict[str, Any] | None:
-    try:
-        payload = resp.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return payload if isinstance(payload, dict) else None
-
-
-def _error_text(resp: httpx.Response, payload: dict[str, Any] | None) -> str:
-    if resp.status_code == 200:
-        return "answer without access_token"
-    if payload:
-        return str(payload.get("error_description") or payload.get("error") or "")[:300]
-    return resp.text[:300]
+            payload = post_token_form(
+                http,
+                f"{self.oauth_url}/token",
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": self.refresh_token,
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                },
+                platform=self.platform,
+                what="token refresh",
+                policy=self.policy,
+                sleep=self.sleep,
+            )
+            self.token = payload["access_token"]
+            self.refresh_token = payload.get("refresh_token") or self.refresh_token
+            self.refreshes += 1

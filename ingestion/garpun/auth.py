@@ -78,7 +78,8 @@ def make_assertion(key: ServiceAccountKey, scope: str, now: float | None = None)
     }
     try:
         return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.private_key_id})
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, jwt.PyJWTError) as exc:
+        # The library's reason names the key's form ("not PEM", "could not parse"), never its content.
         raise ConfigError(
             f"cannot sign with the service-account private_key: {exc}", platform=PLATFORM
         ) from exc
@@ -93,13 +94,44 @@ def error_of(response: httpx.Response) -> tuple[str, str]:
     return error_fields(body, response.status_code) or (str(response.status_code), response.text[:500])
 
 
-def classify_token_response(response: httpx.Response) -> Verdict:
+UNREADABLE_TOKEN = "unreadable_token_answer"
+
+
+def token_fields(response: httpx.Response) -> tuple[str, float] | None:
+    """(access_token, expires_in seconds) of a token answer; None when the body is unreadable or lacks them."""
+    try:
+        body = response.json()
+        token = body["access_token"]
+        expires_in = float(body.get("expires_in") or 3600)
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
+        return None
+    return (token, expires_in) if isinstance(token, str) and token else None
+
+
+def classify_answer(response: httpx.Response) -> Verdict:
+    """Any Garpun answer: 2xx ok, 420/429/5xx retry (Retry-After honoured), other answers fatal with the error."""
     err = error_answer(response, error_of)
     if err is None:
         return Verdict("ok", request_id=request_id_of(response))
     if err.status in (420, 429) or err.status >= 500:
         return err.verdict("retry", parse_retry_after(response.headers.get("Retry-After")))
     return err.verdict("fatal")
+
+
+def classify_token_response(response: httpx.Response) -> Verdict:
+    """The token endpoint's answer: as `classify_answer`, and a 2xx without a readable access_token (truncated or
+    garbled on the way) is retried like VK's. Asking again is harmless: each answer is a fresh, short-lived token."""
+    verdict = classify_answer(response)
+    if verdict.action != "ok" or token_fields(response) is not None:
+        return verdict
+    # Lost in transit, not refused. The body is never quoted: it may hold a live token.
+    return Verdict(
+        "retry",
+        None,
+        f"{UNREADABLE_TOKEN}: truncated or garbled token answer ({len(response.content)} bytes)",
+        UNREADABLE_TOKEN,
+        verdict.request_id,
+    )
 
 
 class ServiceAccountTokens(BearerToken):
@@ -148,18 +180,16 @@ class ServiceAccountTokens(BearerToken):
                 exc,
                 platform=PLATFORM,
             ) from exc
-        try:
-            body = response.json()
-            self.access_token = str(body["access_token"])
-            self.expires_at = self.clock() + float(body.get("expires_in") or 3600)
-        except (ValueError, KeyError, TypeError) as exc:
+        fields = token_fields(response)
+        if fields is None:  # only with an ApiClient whose classifier is not classify_token_response
             raise AuthError(
-                f"token endpoint answered without a usable access_token: {exc}: {response.text[:300]}",
+                f"token endpoint answered without a usable access_token ({len(response.content)} bytes)",
                 platform=PLATFORM,
                 status=response.status_code,
-                code="bad_token_response",
-                error_text=response.text[:300],
-            ) from None
+                code=UNREADABLE_TOKEN,
+            )
+        self.access_token, expires_in = fields
+        self.expires_at = self.clock() + expires_in
         self.issued += 1
 
     def close(self) -> None:

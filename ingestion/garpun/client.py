@@ -15,7 +15,7 @@ from ingestion.common import ConfigError, PayloadError, Verdict
 from ingestion.common.http import request_id_of
 from ingestion.common.session import TokenSession
 from ingestion.garpun import parse as ndjson
-from ingestion.garpun.auth import PLATFORM, ServiceAccountKey, ServiceAccountTokens, classify_token_response
+from ingestion.garpun.auth import PLATFORM, ServiceAccountKey, ServiceAccountTokens, classify_answer
 from ingestion.garpun.settings import Settings
 
 METAQL_PATH = "/v1/metaql/query"
@@ -46,7 +46,7 @@ def render_query(template: str, values: Mapping[str, str | date]) -> str:
 def classify(response: httpx.Response) -> Verdict:
     """DataHub answers as its token endpoint does (2xx ok; 429/5xx retry; other 4xx fatal with the error), except
     that a 401 asks for a new service-account token."""
-    verdict = classify_token_response(response)
+    verdict = classify_answer(response)
     if verdict.action == "fatal" and response.status_code == 401:
         return dataclasses.replace(verdict, action="refresh")
     return verdict

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ingestion.platforms import BY_PLATFORM
 from ingestion.sandbox.faults import Fault, FaultBoard
-from ingestion.sandbox.generator import World
+from ingestion.sandbox.generator import Account, World
 
 # api name → module implementing `make_api(ctx) -> EmulatorApi`. A module missing from a trimmed build is
 # skipped, so the server starts with whatever emulators exist.
@@ -116,11 +116,18 @@ class EmulatorApi:
 
 @dataclass
 class TokenStore:
-    """Access tokens per API. `expire_all` invalidates everything issued so far (the expired-token fault)."""
+    """Access tokens per API. `expire_all` invalidates everything issued so far (the expired-token fault).
+
+    A token issued through an OAuth grant also carries its owner (the sandbox agency that granted it: only that
+    agency's advertisers answer to it) and an expiry on the sandbox clock; the static sandbox tokens have neither.
+    """
 
     _valid: dict[str, set[str]] = field(default_factory=dict)
     _refresh: dict[str, str] = field(default_factory=dict)  # refresh token → api
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _owner: dict[str, str] = field(default_factory=dict)  # token → granting sandbox agency
+    _expires: dict[str, float] = field(default_factory=dict)  # token → expiry, sandbox-clock epoch seconds
+    clock: Callable[[], float] = time.time
 
     def issue(self, api: str) -> str:
         token = f"sbx-{api}-{secrets.token_hex(8)}"
@@ -128,13 +135,35 @@ class TokenStore:
             self._valid.setdefault(api, set()).add(token)
         return token
 
-    def add(self, api: str, token: str) -> None:
+    def add(self, api: str, token: str, *, owner: str = "", expires_at: float | None = None) -> None:
         with self._lock:
             self._valid.setdefault(api, set()).add(token)
+            if owner:
+                self._owner[token] = owner
+            if expires_at is not None:
+                self._expires[token] = expires_at
 
     def valid(self, api: str, token: str | None) -> bool:
         with self._lock:
-            return bool(token) and token in self._valid.get(api, set())
+            if not token or token not in self._valid.get(api, set()):
+                return False
+            expires = self._expires.get(token)
+            return expires is None or expires > self.clock()
+
+    def owner(self, token: str | None) -> str:
+        """The sandbox agency a token was granted by; '' for the static tokens (they see every account)."""
+        with self._lock:
+            return self._owner.get(token or "", "")
+
+    def revoke(self, token: str) -> bool:
+        """Invalidate one token on every API; False if it was not live anywhere."""
+        with self._lock:
+            found = False
+            for tokens in self._valid.values():
+                if token in tokens:
+                    tokens.discard(token)
+                    found = True
+            return found
 
     def expire_all(self, api: str) -> None:
         with self._lock:
@@ -151,11 +180,33 @@ class SandboxContext:
     base_url: str = ""
     state: dict[str, Any] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # Seconds the sandbox clock runs ahead of the machine's (`/_control/clock`): tests move it past an expiry
+    # instead of sleeping.
+    clock_offset: float = 0.0
 
     @property
     def today(self) -> date:
         return self.world.today
 
+    def now(self) -> float:
+        """The sandbox clock (epoch seconds): the machine's time plus the offset tests advance it by."""
+        return time.time() + self.clock_offset
+
+    def agency_accounts(self, agency: str, platform: str) -> list[Account]:
+        """The advertiser accounts of one sandbox agency on a platform ('' = every account of the platform).
+
+        The sandbox's agencies are the world's tenants: agency `demo-agency` serves the demo-agency tenant's
+        Direct logins, Metrika counters and VK Ads cabinets.
+        """
+        return [a for a in self.world.accounts_for(platform) if not agency or a.tenant_id == agency]
+
+    def agencies(self) -> list[str]:
+        """The sandbox users that can grant access through OAuth: one agency per tenant of the world."""
+        return [t.tenant_id for t in self.world.tenants]
+
+
+# Paths of the real Direct API host, answered at the sandbox's root as well as under `/direct`.
+DIRECT_ROOT_PATHS = ("/json/v5/", "/json/v501/")
 
 # Static credentials every sandbox accepts; connectors' `for_sandbox()` settings use these.
 SANDBOX_TOKENS = {
@@ -177,6 +228,7 @@ class SandboxServer:
         self.faults = FaultBoard()
         self.tokens = TokenStore()
         self.ctx = SandboxContext(world=self.world, faults=self.faults, tokens=self.tokens)
+        self.tokens.clock = self.ctx.now
         for api in ("direct", "metrika"):
             self.tokens.add(api, SANDBOX_TOKENS[api])
         self.apis: dict[str, EmulatorApi] = {}
@@ -236,6 +288,14 @@ class SandboxServer:
         if today is not None:
             self.world.set_today(today)
 
+    def advance_clock(self, seconds: float) -> float:
+        """Move the sandbox clock forward (codes and tokens expire by it); returns the new offset."""
+        if seconds < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        with self.ctx.lock:
+            self.ctx.clock_offset += seconds
+            return self.ctx.clock_offset
+
     def status(self) -> dict[str, Any]:
         return {
             "base_url": self.base_url,
@@ -247,6 +307,10 @@ class SandboxServer:
 
     # -- dispatch -------------------------------------------------------------------------------------
     def dispatch(self, req: Request) -> tuple[Response, Fault | None]:
+        if req.path.startswith(DIRECT_ROOT_PATHS):
+            # Direct is also answered at the root (`/json/v5/...`, its real paths), for third-party clients
+            # that fix the path and let only the host vary (tapi-yandex-direct).
+            req.path = "/direct" + req.path
         parts = req.path.split("/", 2)
         api_name = parts[1] if len(parts) > 1 else ""
         rel = "/" + (parts[2] if len(parts) > 2 else "")
@@ -301,6 +365,9 @@ class SandboxServer:
                 except (KeyError, ValueError) as exc:
                     return Response.json({"error": f"bad fault spec: {exc}"}, 400)
                 return Response.json(fault.to_dict())
+        if rel == "/clock" and req.method == "POST":
+            self.advance_clock(float((req.json() or {}).get("advance_seconds", 0)))
+            return Response.json({"now": self.ctx.now(), "offset_seconds": self.ctx.clock_offset})
         if rel == "/today" and req.method == "POST":
             self.world.set_today(date.fromisoformat((req.json() or {})["today"]))
             return Response.json({"today": self.world.today.isoformat()})

@@ -42,6 +42,7 @@ SANDBOX_CLIENT_ID = "sandbox-vk-agency"
 SANDBOX_CLIENT_SECRET = "sandbox-vk-secret"
 TOKEN_CAP = 5
 TOKEN_TTL_S = 86_400
+CODE_TTL_S = 600  # an authorization code's life on the sandbox clock
 MAX_LIMIT = 250
 MAX_IDS = 200
 MAX_DAYS = 366
@@ -55,8 +56,18 @@ class _Token:
     access: str
     refresh: str
     client_id: str
-    user: str  # account id the token acts for
+    user: str  # account id the token acts for (an agency login for an agency's own token)
     expires_at: float
+    agency: bool = False  # the agency's own token (authorization code): agency resources only
+
+
+@dataclass
+class _Code:
+    client_id: str
+    redirect_uri: str
+    agency: str
+    expires_at: float
+    used: bool = False
 
 
 def _money(micros: int | np.integer) -> str:
@@ -80,6 +91,7 @@ class VkAdsEmulator(EmulatorApi):
         self._counters: dict[tuple[str, str, int], int] = {}
         self.stats = {"token_issued": 0, "token_refreshed": 0, "rate_limited": 0, "requests": 0}
         self._uniques_cache: dict[tuple[str, date, date], dict[int, int]] = {}
+        self.codes: dict[str, _Code] = {}
 
     @property
     def world(self) -> World:
@@ -87,7 +99,10 @@ class VkAdsEmulator(EmulatorApi):
 
     def routes(self) -> list[Route]:
         return [
+            Route("GET", r"/oauth2/authorize", self.authorize),
             Route("POST", r"/api/v2/oauth2/token\.json", self.token),
+            Route("GET", r"/api/v2/agency/clients\.json", self.api(self.agency_clients, agency=True)),
+            Route("GET", r"/api/v2/user\.json", self.api(self.user, agency=None)),
             Route("POST", r"/api/v2/oauth2/token/delete\.json", self.delete_tokens),
             Route("GET", r"/api/v2/ad_plans\.json", self.api(self.ad_plans)),
             Route("GET", r"/api/v2/ad_groups\.json", self.api(self.ad_groups)),
@@ -123,7 +138,7 @@ class VkAdsEmulator(EmulatorApi):
                         # Refresh changes the access token in place: the old value stops working at once.
                         del self.tokens[tok.access]
                         tok.access = f"vk-{secrets.token_hex(12)}"
-                        tok.expires_at = time.time() + TOKEN_TTL_S
+                        tok.expires_at = self.ctx.now() + TOKEN_TTL_S
                         self.tokens[tok.access] = tok
                         self.stats["token_refreshed"] += 1
                         return Response.json(
@@ -136,11 +151,49 @@ class VkAdsEmulator(EmulatorApi):
                             }
                         )
                 return Response.json({"code": "invalid_grant", "message": "Unknown refresh token"}, 400)
+            agency = False
             if grant == "client_credentials":
                 user = self.world.accounts_for("vk_ads")[0].account_id
+            elif grant == "authorization_code":
+                code = self.codes.get(form.get("code", ""))
+                if code is None or code.client_id != client_id:
+                    return Response.json({"code": "invalid_grant", "message": "Unknown code"}, 400)
+                if code.used:
+                    return Response.json(
+                        {"code": "invalid_grant", "message": "Code has already been used"}, 400
+                    )
+                if code.expires_at <= self.ctx.now():
+                    return Response.json({"code": "invalid_grant", "message": "Code has expired"}, 400)
+                sent_uri = form.get("redirect_uri")
+                if sent_uri is not None and sent_uri != code.redirect_uri:
+                    return Response.json(
+                        {
+                            "code": "invalid_grant",
+                            "message": "redirect_uri does not match the authorization request",
+                        },
+                        400,
+                    )
+                code.used = True
+                user, agency = code.agency, True
             elif grant == "agency_client_credentials":
                 user = form.get("agency_client_name", "")
-                if user not in {a.account_id for a in self.world.accounts_for("vk_ads")}:
+                # With an agency's own token (authorization-code grant) only that agency's clients; without one,
+                # the sandbox app's own agency credentials reach every VK cabinet.
+                on_behalf = (
+                    self.tokens.get(form.get("access_token", "")) if form.get("access_token") else None
+                )
+                if form.get("access_token") and (
+                    on_behalf is None or not on_behalf.agency or on_behalf.expires_at <= self.ctx.now()
+                ):
+                    return Response.json(
+                        {
+                            "code": "invalid_token",
+                            "message": "access_token is unknown, expired or not an agency's",
+                        },
+                        401,
+                    )
+                owner = on_behalf.user if on_behalf is not None else ""
+                if user not in {a.account_id for a in self.ctx.agency_accounts(owner, "vk_ads")}:
                     return Response.json(
                         {"code": "invalid_user", "message": f"Unknown agency client {user!r}"}, 400
                     )
@@ -162,7 +215,8 @@ class VkAdsEmulator(EmulatorApi):
                 f"vkr-{secrets.token_hex(12)}",
                 client_id,
                 user,
-                time.time() + TOKEN_TTL_S,
+                self.ctx.now() + TOKEN_TTL_S,
+                agency,
             )
             self.tokens[tok.access] = tok
             self.stats["token_issued"] += 1
@@ -175,6 +229,73 @@ class VkAdsEmulator(EmulatorApi):
                 "expires_in": str(TOKEN_TTL_S),
                 "refresh_token": tok.refresh,
             }
+        )
+
+    def authorize(self, req: Request, _m: re.Match[str]) -> Response:
+        """`GET /oauth2/authorize?response_type=code&client_id=…&state=…[&redirect_uri=…]`: 302 back with `code` and
+        `state`. Consent is automatic; the granting agency is `login_hint` or the `X-Sandbox-User` header
+        (default `demo-agency`), `consent=deny` refuses."""
+        from ingestion.sandbox.yandex_oauth import DEFAULT_USER, with_query
+
+        client_id = req.arg("client_id") or ""
+        redirect_uri = req.arg("redirect_uri") or ""
+        if client_id not in self.credentials or not redirect_uri.startswith(("http://", "https://")):
+            return Response.json(
+                {"code": "invalid_client", "message": "unknown client_id or redirect_uri"}, 400
+            )
+        back = {"state": req.arg("state") or ""}
+        agency = req.arg("login_hint") or req.header("x-sandbox-user") or DEFAULT_USER
+        consent = (req.arg("consent") or req.header("x-sandbox-consent") or "allow").lower()
+        if req.arg("response_type") != "code":
+            params = {"error": "unsupported_response_type", **back}
+        elif consent == "deny" or agency not in self.ctx.agencies():
+            params = {"error": "access_denied", **back}
+        else:
+            code = secrets.token_hex(16)
+            with self.lock:
+                self.codes[code] = _Code(client_id, redirect_uri, agency, self.ctx.now() + CODE_TTL_S)
+            params = {"code": code, **back}
+        return Response(302, b"", {"Location": with_query(redirect_uri, params)})
+
+    def user(self, req: Request, user: str) -> Response:
+        """`GET /api/v2/user.json`: who the token acts for (`id`, `username`, `types`)."""
+        agency = user in self.ctx.agencies()
+        uid = int(user) if user.isdigit() else 9_000_000 + self.ctx.agencies().index(user)
+        return Response.json(
+            {
+                "id": uid,
+                "username": user,
+                "types": ["agency"] if agency else ["advertiser"],
+                "status": "active",
+            }
+        )
+
+    def agency_clients(self, req: Request, agency: str) -> Response:
+        """`GET /api/v2/agency/clients.json`: the agency's clients, `{"count", "items", "limit", "offset"}`
+        (limit 1..50, default 20)."""
+        try:
+            limit = int(req.arg("limit") or 20)
+            offset = int(req.arg("offset") or 0)
+        except ValueError:
+            return self._validation("limit", "invalid_value", "limit and offset must be integers")
+        if not 1 <= limit <= 50 or offset < 0:
+            return self._validation("limit", "invalid_value", "limit must be 1..50 and offset >= 0")
+        items = [
+            {
+                "access_type": "full_access",
+                "status": "active",
+                "user": {
+                    "id": int(a.account_id),
+                    "username": a.account_id,
+                    "status": "active",
+                    "account": {"id": int(a.account_id), "balance": "0.00", "currency_balance_hold": "0.00"},
+                    "additional_info": {"client_name": a.name, "name": a.name, "client_info": a.client_id},
+                },
+            }
+            for a in self.ctx.agency_accounts(agency, "vk_ads")
+        ]
+        return Response.json(
+            {"count": len(items), "items": items[offset : offset + limit], "limit": limit, "offset": offset}
         )
 
     def delete_tokens(self, req: Request, _m: re.Match[str]) -> Response:
@@ -195,7 +316,11 @@ class VkAdsEmulator(EmulatorApi):
             return sum(1 for t in self.tokens.values() if t.user == user)
 
     # -- authenticated API calls --------------------------------------------------------------------------
-    def api(self, handler: Any) -> Any:
+    def api(self, handler: Any, *, agency: bool | None = False) -> Any:
+        """Wrap a resource: token check, rate limits and faults. `agency` resources answer only an agency's own
+        token, the others only a cabinet's token (as at VK, an agency token does not read a client's campaigns);
+        None = either."""
+
         def wrapped(req: Request, match: re.Match[str]) -> Response:
             auth = req.header("authorization") or ""
             access = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
@@ -205,8 +330,11 @@ class VkAdsEmulator(EmulatorApi):
                     tok.expires_at = 0.0
             if tok is None:
                 return self._unauthorized("invalid_token", "Unknown access token")
-            if tok.expires_at <= time.time():
+            if tok.expires_at <= self.ctx.now():
                 return self._unauthorized("expired_token", "Access token is expired")
+            if agency is not None and tok.agency != agency:
+                whose = "an agency's own token" if agency else "a token of the cabinet itself"
+                return self._err(403, "ERR_ACCESS_DENIED", f"this resource needs {whose}")
             self.stats["requests"] += 1
             headers, over = self._count(tok.user)
             if over:

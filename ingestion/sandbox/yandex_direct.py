@@ -9,6 +9,7 @@ headers; `--` for undefined values; `Total rows: N` footer; request-level errors
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -106,6 +107,25 @@ CAMPAIGN_FIELDS = (
     "TimeZone",
     "ClientInfo",
 )
+AGENCY_CLIENT_FIELDS = (
+    "AccountQuality",
+    "Archived",
+    "ClientId",
+    "ClientInfo",
+    "CountryId",
+    "CreatedAt",
+    "Currency",
+    "Grants",
+    "Login",
+    "Notification",
+    "OverdraftSumAvailable",
+    "Phone",
+    "Representatives",
+    "Restrictions",
+    "Settings",
+    "Type",
+    "VatRate",
+)
 _WRITE = pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none", batch_size=65536)
 
 
@@ -122,6 +142,7 @@ class DirectApi(EmulatorApi):
         return [
             Route("POST", r"/json/v50?1?/reports", self.reports),
             Route("POST", r"/json/v50?1?/campaigns", self.campaigns),
+            Route("POST", r"/json/v50?1?/agencyclients", self.agency_clients),
         ]
 
     # -- shared -------------------------------------------------------------------------------------
@@ -151,13 +172,14 @@ class DirectApi(EmulatorApi):
             {"RequestId": rid},
         )
 
-    def _check(self, req: Request) -> str:
-        """Auth + Client-Login + injected in-200/in-4xx errors; returns the advertiser login."""
+    def _token(self, req: Request) -> str:
+        """Auth + injected in-200/in-4xx errors; returns the agency the token was granted by ('' = any)."""
         faults = self.ctx.faults
         if faults.take(self.name, req.path, ("expired_token",)):
             self.ctx.tokens.expire_all(self.name)
         auth = req.header("authorization") or ""
-        if not auth.startswith("Bearer ") or not self.ctx.tokens.valid(self.name, auth[7:].strip()):
+        token = auth[7:].strip() if auth.startswith("Bearer ") else ""
+        if not self.ctx.tokens.valid(self.name, token):
             raise DirectError(53, "OAuth token is missing or invalid")
         fault = faults.take(self.name, req.path, ("direct_error_200",))
         if fault:
@@ -167,6 +189,11 @@ class DirectApi(EmulatorApi):
             raise DirectError(
                 int(fault.params.get("code", 1000)), "sandbox fault", int(fault.params.get("status", 500))
             )
+        return self.ctx.tokens.owner(token)
+
+    def _check(self, req: Request) -> str:
+        """Auth + Client-Login (an advertiser of the token's agency); returns the advertiser login."""
+        agency = self._token(req)
         login = req.header("client-login")
         if not login:
             raise DirectError(8000, "Client-Login header is required for agency requests")
@@ -176,7 +203,52 @@ class DirectApi(EmulatorApi):
             raise DirectError(54, f"Client-Login {login!r} is not a client of this agency") from None
         if acc.platform != "yandex_direct":
             raise DirectError(54, f"Client-Login {login!r} is not a Direct account")
+        if agency and acc.tenant_id != agency:
+            raise DirectError(54, f"Client-Login {login!r} is not a client of agency {agency!r}")
         return login
+
+    # -- AgencyClients.get --------------------------------------------------------------------------
+    def agency_clients(self, req: Request, _m: re.Match[str]) -> Response:
+        """The agency's advertisers (`SelectionCriteria.Logins`/`Archived`, `FieldNames`, `Page`), `LimitedBy`
+        when more remain. The static sandbox token acts for every agency at once."""
+        rid = self.request_id()
+        try:
+            agency = self._token(req)
+            body = _json_body(req)
+            if body.get("method") != "get":
+                raise DirectError(8000, f"unsupported method {body.get('method')!r}")
+            params = body.get("params") or {}
+            criteria, fields = params.get("SelectionCriteria"), params.get("FieldNames")
+            if not isinstance(criteria, dict) or not isinstance(fields, list) or not fields:
+                raise DirectError(8000, "params.SelectionCriteria and params.FieldNames are required")
+            unknown = [f for f in fields if f not in AGENCY_CLIENT_FIELDS]
+            if unknown:
+                raise DirectError(4000, f"unknown FieldNames {unknown}")
+            archived = criteria.get("Archived")
+            if archived not in (None, "YES", "NO"):
+                raise DirectError(4000, "SelectionCriteria.Archived must be YES or NO")
+            logins = criteria.get("Logins")
+            if logins is not None and (not isinstance(logins, list) or len(logins) > 10000):
+                raise DirectError(4000, "SelectionCriteria.Logins must be an array of at most 10000 logins")
+            page = params.get("Page") or {}
+            limit, offset = int(page.get("Limit", 10000)), int(page.get("Offset", 0))
+            if not 1 <= limit <= 10000 or offset < 0:
+                raise DirectError(4000, "Page.Limit must be 1..10000 and Page.Offset >= 0")
+            clients = [
+                a
+                for a in self.ctx.agency_accounts(agency, "yandex_direct")
+                if (not logins or a.account_id in logins) and archived != "YES"  # none is archived
+            ]
+            shown = clients[offset : offset + limit]
+            items = [{k: v for k, v in _agency_client_json(a).items() if k in fields} for a in shown]
+            result: dict[str, Any] = {"Clients": items}
+            if offset + limit < len(clients):
+                result["LimitedBy"] = offset + len(shown)
+        except DirectError as exc:
+            return self._error(exc.code, exc.detail, exc.status if exc.status != 400 else 200, rid)
+        return Response.json(
+            {"result": result}, 200, {"RequestId": rid, "Units": f"{10 + len(items)}/20818/64000"}
+        )
 
     # -- Campaigns.get ------------------------------------------------------------------------------
     def campaigns(self, req: Request, _m: re.Match[str]) -> Response:
@@ -331,6 +403,36 @@ def _stream_file(path: str, chunk: int = 1 << 20) -> Iterator[bytes]:
 
 def _queue_headers(retry_in: Any, in_queue: int) -> dict[str, str]:
     return {"retryIn": str(retry_in), "reportsInQueue": str(in_queue)}
+
+
+def _agency_client_json(acc: Any) -> dict[str, Any]:
+    """One advertiser of AgencyClients.get, every field (the caller keeps the requested ones)."""
+    client_id = int(hashlib.blake2b(acc.account_id.encode(), digest_size=4).hexdigest(), 16) % 90_000_000
+    return {
+        "AccountQuality": None,
+        "Archived": "NO",
+        "ClientId": 10_000_000 + client_id,
+        "ClientInfo": acc.name,
+        "CountryId": 225,
+        "CreatedAt": "2024-03-01",
+        "Currency": acc.currency,
+        "Grants": [
+            {"Privilege": "EDIT_CAMPAIGNS", "Value": "YES", "Agency": acc.tenant_id},
+            {"Privilege": "IMPORT_XLS", "Value": "YES", "Agency": acc.tenant_id},
+            {"Privilege": "TRANSFER_MONEY", "Value": "YES", "Agency": acc.tenant_id},
+        ],
+        "Login": acc.account_id,
+        "Notification": {"Lang": "RU", "Email": f"{acc.account_id}@example.ru", "EmailSubscriptions": []},
+        "OverdraftSumAvailable": 0,
+        "Phone": "+7 495 000-00-00",
+        "Representatives": [
+            {"Login": acc.account_id, "Email": f"{acc.account_id}@example.ru", "Role": "CHIEF"}
+        ],
+        "Restrictions": [],
+        "Settings": [{"Option": "SHARED_ACCOUNT_ENABLED", "Value": "NO"}],
+        "Type": "CLIENT",
+        "VatRate": 22.0 if acc.currency == "RUB" else None,
+    }
 
 
 def _json_body(req: Request) -> dict[str, Any]:

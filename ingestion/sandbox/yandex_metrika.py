@@ -1,4 +1,4 @@
-"""Yandex Metrika emulator: Reporting API `/stat/v1/data` and the Logs API state machine.
+"""Yandex Metrika emulator: Reporting API `/stat/v1/data`, the Logs API state machine, Management API counters.
 
 Shapes per docs/api_formats.md (Yandex Metrika): `Authorization: OAuth`, errors as
 `{"errors": [{"error_type", "message"}], "code", "message"}`, 1-based offset paging with `total_rows`,
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -81,11 +82,15 @@ class MetrikaApi(EmulatorApi):
         super().__init__(ctx)
         self._ids = itertools.count(700)
         self.requests: dict[int, dict[str, Any]] = {}
+        # The agency the current request's token was granted by ('' = the static token, every counter);
+        # one request per server thread at a time, so a thread-local carries it from `_auth` to `_counter`.
+        self._agency = threading.local()
 
     def routes(self) -> list[Route]:
         base = r"/management/v1/counter/(?P<counter>\d+)"
         return [
             Route("GET", r"/stat/v1/data", self.stat_data),
+            Route("GET", r"/management/v1/counters", self.counters),
             Route("GET", base + r"/logrequests/evaluate", self.evaluate),
             Route("POST", base + r"/logrequests", self.create),
             Route("GET", base + r"/logrequests", self.list_requests),
@@ -126,8 +131,10 @@ class MetrikaApi(EmulatorApi):
         auth = req.header("authorization") or ""
         if not auth:
             raise MetrikaError(401, "unauthorized", "Authorization header is required")
-        if not auth.startswith("OAuth ") or not self.ctx.tokens.valid(self.name, auth[6:].strip()):
+        token = auth[6:].strip() if auth.startswith("OAuth ") else ""
+        if not self.ctx.tokens.valid(self.name, token):
             raise MetrikaError(403, "invalid_token", "Invalid oauth_token")
+        self._agency.value = self.ctx.tokens.owner(token)
 
     def _counter(self, counter: str) -> str:
         try:
@@ -136,7 +143,40 @@ class MetrikaApi(EmulatorApi):
             raise MetrikaError(403, "access_denied", f"Access is denied to counter {counter}") from None
         if acc.platform != "yandex_metrika":
             raise MetrikaError(404, "not_found", f"counter {counter} not found")
+        agency = getattr(self._agency, "value", "")
+        if agency and acc.tenant_id != agency:
+            raise MetrikaError(403, "access_denied", f"Access is denied to counter {counter}")
         return counter
+
+    # -- Management API: counters -------------------------------------------------------------------
+    def counters(self, req: Request, m: re.Match[str]) -> Response:
+        return self._guard(self._counters)(req, m)
+
+    def _counters(self, req: Request, _m: re.Match[str]) -> Response:
+        """`GET /management/v1/counters`: the counters the token's user may see, `{"rows", "counters"}`, paged by
+        `per_page` (1..1000, default 1000) and a 1-based `offset`; `search_string` matches id, name or site,
+        `permission` (own, view, edit) and `status` (Active, Deleted) filter."""
+        per_page = _int_arg(req, "per_page", 1000)
+        offset = _int_arg(req, "offset", 1)
+        if not 1 <= per_page <= 1000:
+            raise MetrikaError(400, "invalid_parameter", "per_page must be between 1 and 1000")
+        if offset < 1:
+            raise MetrikaError(400, "invalid_parameter", "offset must be 1 or more")
+        agency = getattr(self._agency, "value", "")
+        rows = [
+            _counter_json(a, "edit" if agency else "own")
+            for a in self.ctx.agency_accounts(agency, "yandex_metrika")
+        ]
+        search = (req.arg("search_string") or "").lower()
+        if search:
+            rows = [r for r in rows if search in f"{r['id']} {r['name']} {r['site']}".lower()]
+        permission = req.arg("permission")
+        if permission:
+            rows = [r for r in rows if r["permission"] in permission.split(",")]
+        status = req.arg("status")
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        return Response.json({"rows": len(rows), "counters": rows[offset - 1 : offset - 1 + per_page]})
 
     # -- Reporting API ------------------------------------------------------------------------------
     def stat_data(self, req: Request, m: re.Match[str]) -> Response:
@@ -390,6 +430,38 @@ def _err(status: int, etype: str, message: str, headers: dict[str, str] | None =
         status,
         headers,
     )
+
+
+def _int_arg(req: Request, name: str, default: int) -> int:
+    raw = req.arg(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise MetrikaError(400, "invalid_parameter", f"{name} must be an integer, not {raw!r}") from None
+
+
+def _counter_json(acc: Any, permission: str) -> dict[str, Any]:
+    """A counter as the Management API lists it (the fields a plain `GET /counters` returns)."""
+    site = f"{acc.client_id}.example.ru"
+    return {
+        "id": int(acc.account_id),
+        "status": "Active",
+        "owner_login": f"{acc.client_id}-metrika",
+        "code_status": "CS_OK",
+        "name": acc.name,
+        "type": "simple",
+        "favorite": 0,
+        "hide_address": 0,
+        "permission": permission,
+        "site": site,
+        "site2": {"site": site, "domain": site},
+        "create_time": "2024-03-01T10:00:00+03:00",
+        "time_zone_name": acc.timezone,
+        "gdpr_agreement_accepted": 0,
+        "source": "sites",
+    }
 
 
 def _public(entry: dict[str, Any]) -> dict[str, Any]:

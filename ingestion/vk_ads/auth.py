@@ -108,6 +108,7 @@ class TokenManager(BearerToken):
         client_id: str,
         client_secret: str,
         agency_client_name: str = "",
+        agency_token: str = "",
         cache_path: str = "",
         revoke_on_cap: bool = False,
         http: ApiClient | None = None,
@@ -119,6 +120,7 @@ class TokenManager(BearerToken):
         self.client_id = client_id
         self.client_secret = client_secret
         self.agency_client_name = agency_client_name
+        self.agency_token = agency_token
         self.cache_path = Path(cache_path) if cache_path else None
         self.revoke_on_cap = revoke_on_cap
         self.http = http or ApiClient(PLATFORM, base_url, classify=classify_token_response, timeout=timeout_s)
@@ -143,6 +145,9 @@ class TokenManager(BearerToken):
         form = {"client_id": self.client_id, "client_secret": self.client_secret}
         if self.agency_client_name:
             form.update(grant_type="agency_client_credentials", agency_client_name=self.agency_client_name)
+            if self.agency_token:
+                # On behalf of the agency that granted access through OAuth (authorization code).
+                form["access_token"] = self.agency_token
         else:
             form["grant_type"] = "client_credentials"
         return form

@@ -42,6 +42,10 @@ class Settings(ConnectorSettings):
     # Agency mode: the credentials are an agency's; each account id is an agency client name and gets its own
     # token (grant_type=agency_client_credentials), so one settings object serves many client accounts.
     agency_mode: bool = False
+    # An agency's own token from the OAuth authorization-code flow (workspace/oauth.py): with it each client
+    # cabinet's token is asked for on that agency's behalf (agency_client_credentials + access_token), so the app's
+    # credentials reach only the clients that agency granted. Implies agency mode.
+    agency_token: SecretStr | None = None
     # Optional JSON file caching the token between runs: VK allows only five live tokens per client/user,
     # so issuing a fresh one per run would hit the cap by the sixth run.
     token_cache_path: str = ""

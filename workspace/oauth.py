@@ -1,0 +1,656 @@
+"""Connecting an agency's ad accounts through OAuth (authorization-code flow): start, complete, refresh, revoke.
+
+The flow, for Yandex (Direct and Metrika share one Yandex grant) and VK Ads:
+
+1. `start` stores a one-time `state` (only its SHA-256, in app.oauth_states) bound to the tenant, client, platform,
+   user and redirect URI, valid STATE_TTL for 10 minutes, and returns the platform's authorize URL.
+2. The platform sends the browser back to the redirect URI with `code` and `state` (or `error`).
+3. `complete` checks the state (unknown, another user's, replayed or expired: refused, naming which), marks it
+   used, exchanges the code at the token endpoint (an expired or reused code is refused naming the code), and
+   stores the tokens encrypted (workspace/credentials.py, pseudo-account '~grant~<grant_id>') with the grant's
+   health in app.oauth_grants. workspace/discovery.py then lists and connects the advertiser accounts it sees.
+4. `refresh` renews the access token with the refresh token; `revoke` withdraws the grant at the platform and
+   forgets its tokens. Every token request is retried the same way on every platform (lost or garbled answers,
+   429/5xx with Retry-After; ingestion/common/token_endpoint.py).
+
+Tokens are never logged, returned or put in an error message; errors name the state, code or grant instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from dashboards.auth import Principal, audit, check_id
+from ingestion.common.errors import AuthError, RetryExhausted
+from ingestion.common.http import RetryPolicy
+from ingestion.common.settings import SANDBOX_TIMING
+from ingestion.common.token_endpoint import json_object, post_token_form
+from warehouse.rows import insert_dicts
+from workspace import access
+from workspace import credentials as cr
+
+STATE_TTL = dt.timedelta(minutes=10)
+# Platforms connected through OAuth and the provider whose grant serves them (one Yandex grant: Direct + Metrika).
+PROVIDER = {"yandex_direct": "yandex", "yandex_metrika": "yandex", "vk_ads": "vk_ads"}
+STATUSES = ("active", "failed", "revoked")
+_GRANT_KINDS = ("token", "refresh_token")
+_DEVICE_NAME = "MRM AI Platform"
+
+
+class OAuthError(RuntimeError):
+    """A connection step failed; the message names the state, code or grant and never contains a secret."""
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """One OAuth application of the deployment (client id and secret) and the endpoints of its provider.
+
+    `api_urls` maps each platform to its API base URL (discovery and loads). Build it with `from_env` (production:
+    the MRM_DIRECT_CLIENT_ID/SECRET/OAUTH_URL and MRM_VK_ADS_CLIENT_ID/SECRET/BASE_URL variables) or `for_sandbox`.
+    """
+
+    provider: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    authorize_url: str
+    token_url: str
+    revoke_url: str
+    api_urls: Mapping[str, str]
+    oauth_url: str = ""  # Yandex: the OAuth host (the connectors refresh there)
+    sandbox: bool = False
+    timeout_s: float = 30.0
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def yandex(cls, client_id: str, client_secret: str, **kw: Any) -> OAuthApp:
+        oauth = str(kw.pop("oauth_url", "https://oauth.yandex.ru")).rstrip("/")
+        urls = {
+            "yandex_direct": "https://api.direct.yandex.com",
+            "yandex_metrika": "https://api-metrika.yandex.net",
+            **kw.pop("api_urls", {}),
+        }
+        return cls(
+            "yandex",
+            client_id,
+            client_secret,
+            f"{oauth}/authorize",
+            f"{oauth}/token",
+            f"{oauth}/revoke_token",
+            urls,
+            oauth_url=oauth,
+            **kw,
+        )
+
+    @classmethod
+    def vk_ads(cls, client_id: str, client_secret: str, **kw: Any) -> OAuthApp:
+        base = str(kw.pop("base_url", "https://ads.vk.com")).rstrip("/")
+        return cls(
+            "vk_ads",
+            client_id,
+            client_secret,
+            f"{base}/oauth2/authorize",
+            f"{base}/api/v2/oauth2/token.json",
+            f"{base}/api/v2/oauth2/token/delete.json",
+            {"vk_ads": base},
+            **kw,
+        )
+
+    @classmethod
+    def from_env(cls, platform: str, env: Mapping[str, str] | None = None) -> OAuthApp:
+        """The deployment's OAuth application for `platform`, from its MRM_* variables (named when missing)."""
+        env = os.environ if env is None else env
+        provider = _provider(platform)
+        if provider == "yandex":
+            cid, secret = env.get("MRM_DIRECT_CLIENT_ID", ""), env.get("MRM_DIRECT_CLIENT_SECRET", "")
+            names = "MRM_DIRECT_CLIENT_ID and MRM_DIRECT_CLIENT_SECRET"
+        else:
+            cid, secret = env.get("MRM_VK_ADS_CLIENT_ID", ""), env.get("MRM_VK_ADS_CLIENT_SECRET", "")
+            names = "MRM_VK_ADS_CLIENT_ID and MRM_VK_ADS_CLIENT_SECRET"
+        if not cid or not secret:
+            raise OAuthError(f"{platform}: set {names} (the OAuth application) / не задано OAuth-приложение")
+        if provider == "yandex":
+            urls = {
+                p: v
+                for p, v in (
+                    ("yandex_direct", env.get("MRM_DIRECT_BASE_URL", "")),
+                    ("yandex_metrika", env.get("MRM_METRIKA_BASE_URL", "")),
+                )
+                if v
+            }
+            return cls.yandex(
+                cid,
+                secret,
+                oauth_url=env.get("MRM_DIRECT_OAUTH_URL") or "https://oauth.yandex.ru",
+                api_urls=urls,
+            )
+        return cls.vk_ads(cid, secret, base_url=env.get("MRM_VK_ADS_BASE_URL") or "https://ads.vk.com")
+
+    @classmethod
+    def for_sandbox(cls, platform: str, sandbox_url: str) -> OAuthApp:
+        """The sandbox's OAuth application for `platform`; `sandbox_url` is the sandbox root (`SandboxServer.base_url`)."""
+        from ingestion.sandbox.server import SANDBOX_TOKENS
+        from ingestion.sandbox.vk_ads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+
+        root = sandbox_url.rstrip("/")
+        fast = {
+            "sandbox": True,
+            "timeout_s": SANDBOX_TIMING["timeout_s"],
+            "policy": RetryPolicy(
+                base_delay=SANDBOX_TIMING["base_delay_s"],
+                max_delay=SANDBOX_TIMING["max_delay_s"],
+                max_server_delay=2.0,
+            ),
+        }
+        if _provider(platform) == "yandex":
+            return cls.yandex(
+                SANDBOX_TOKENS["yandex_client_id"],
+                SANDBOX_TOKENS["yandex_client_secret"],
+                oauth_url=f"{root}/oauth",
+                api_urls={"yandex_direct": f"{root}/direct", "yandex_metrika": f"{root}/metrika"},
+                **fast,
+            )
+        return cls.vk_ads(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, base_url=f"{root}/vk", **fast)
+
+    def api_url(self, platform: str) -> str:
+        try:
+            return self.api_urls[platform].rstrip("/")
+        except KeyError:
+            raise OAuthError(f"platform: the {self.provider} OAuth app does not serve {platform!r}") from None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What an agency granted (never its tokens): health for the Connections page."""
+
+    tenant_id: str
+    grant_id: str
+    platform: str
+    client_id: str
+    agency_login: str
+    connected_by: str
+    status: str  # active | failed | revoked
+    token_expires_at: dt.datetime | None
+    last_refresh_at: dt.datetime | None
+    last_error: str
+    created_at: dt.datetime
+
+    @property
+    def provider(self) -> str:
+        return PROVIDER[self.platform]
+
+
+_GRANT_COLS = [
+    "tenant_id",
+    "grant_id",
+    "platform",
+    "client_id",
+    "agency_login",
+    "connected_by",
+    "status",
+    "token_expires_at",
+    "last_refresh_at",
+    "last_error",
+    "created_at",
+]
+
+
+def _provider(platform: str) -> str:
+    try:
+        return PROVIDER[platform]
+    except KeyError:
+        raise OAuthError(
+            f"platform: {platform!r} does not connect through OAuth (one of {', '.join(PROVIDER)}) / "
+            "платформа не подключается через OAuth"
+        ) from None
+
+
+def _now() -> dt.datetime:
+    """Now in UTC at the warehouse's precision (milliseconds), so a returned value equals the stored one."""
+    now = dt.datetime.now(dt.UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _from_row(row: tuple[Any, ...]) -> Grant:
+    return Grant(*(_utc(v) if isinstance(v, dt.datetime) else v for v in row))
+
+
+def _hash(state: str) -> str:
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()
+
+
+def _check_app(app: OAuthApp, platform: str) -> None:
+    if app.provider != _provider(platform):
+        raise OAuthError(
+            f"platform: {platform!r} needs the {_provider(platform)} OAuth app, not {app.provider}"
+        )
+
+
+def _client_in_scope(ch: Any, actor: Principal, client_id: str) -> None:
+    from workspace.clients import get_client
+
+    access.require(ch, actor, "manage_connections", target=client_id)
+    access.require_client(ch, actor, client_id)
+    found = get_client(ch, actor.tenant_id, client_id)
+    if found is None or not found.is_active:
+        raise OAuthError(f"client_id: no active client {client_id!r} in this tenant / нет такого клиента")
+
+
+# ------------------------------------------------------------------------------------------------- start
+
+
+def start(
+    ch: Any,
+    actor: Principal,
+    *,
+    client_id: str,
+    platform: str,
+    redirect_uri: str,
+    app: OAuthApp,
+    login_hint: str = "",
+    now: dt.datetime | None = None,
+) -> str:
+    """Begin connecting `platform` for `client_id`: store a one-time state and return the authorize URL to open.
+
+    `redirect_uri` is where the platform sends the browser back (the app's Connections page); it must be an
+    http(s) URL and is bound to the state. `login_hint` pre-selects the account to sign in with (Yandex); in the
+    sandbox it chooses the granting agency.
+    """
+    _client_in_scope(ch, actor, client_id)
+    _check_app(app, platform)
+    parts = urlsplit(redirect_uri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise OAuthError(f"redirect_uri: {redirect_uri!r} is not an http(s) URL / неверный адрес возврата")
+    state = secrets.token_urlsafe(32)
+    state_hash = _hash(state)
+    created = now or _now()
+    insert_dicts(
+        ch,
+        "app.oauth_states",
+        [
+            {
+                "state_hash": state_hash,
+                "tenant_id": actor.tenant_id,
+                "client_id": client_id,
+                "platform": platform,
+                "login": actor.login,
+                "redirect_uri": redirect_uri,
+                "created_at": created,
+                "expires_at": created + STATE_TTL,
+                "used_at": None,
+                "updated_at": created,
+            }
+        ],
+    )
+    params = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": redirect_uri,
+        "state": state,
+    }
+    if app.provider == "yandex":
+        # A token issued for a device can be revoked through the API (revoke_token); name the device after the grant.
+        params.update(device_id=f"mrm-{state_hash[:24]}", device_name=_DEVICE_NAME, force_confirm="yes")
+    else:
+        params["scope"] = "read_ads,read_clients"
+    if login_hint:
+        params["login_hint"] = login_hint
+    audit(ch, actor.tenant_id, actor.login, "oauth_start", "ok", target=client_id, detail=platform)
+    return f"{app.authorize_url}?{urlencode(params)}"
+
+
+# ------------------------------------------------------------------------------------------------- complete
+
+
+def complete(
+    ch: Any,
+    actor: Principal,
+    *,
+    state: str,
+    app: OAuthApp,
+    code: str = "",
+    error: str = "",
+    error_description: str = "",
+    now: dt.datetime | None = None,
+) -> Grant:
+    """Finish the flow with the callback's query parameters (`state`, and `code` or `error`); returns the grant.
+
+    Refused, naming what is wrong: a state that was not issued here or to another user, a replayed or expired
+    state, a refusal by the user, a missing, expired, reused or otherwise rejected code. A state is spent by its
+    first presentation whatever the outcome, so a callback cannot be replayed.
+    """
+    at = now or _now()
+    row = _take_state(ch, actor, state, at)
+    platform, client_id = row["platform"], row["client_id"]
+    _check_app(app, platform)
+    if error:
+        audit(ch, actor.tenant_id, actor.login, "oauth_complete", "refused", target=client_id, detail=error)
+        why = f" ({error_description})" if error_description else ""
+        raise OAuthError(
+            f"{platform}: access was not granted: {error}{why}; start the connection again / доступ не предоставлен"
+        )
+    if not code:
+        raise OAuthError("code: the callback carries no authorization code / в ответе нет кода авторизации")
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": app.client_id,
+        "client_secret": app.client_secret,
+        "redirect_uri": row["redirect_uri"],
+    }
+    try:
+        answer = _token_request(app, app.token_url, form, "code exchange")
+    except AuthError as exc:
+        audit(
+            ch,
+            actor.tenant_id,
+            actor.login,
+            "oauth_complete",
+            "failed",
+            target=client_id,
+            detail=exc.code or "",
+        )
+        raise OAuthError(_code_refusal(platform, exc)) from None
+    except RetryExhausted as exc:
+        raise OAuthError(f"{platform}: the token endpoint did not answer usably: {exc}") from None
+    grant_id = row["state_hash"][:24]
+    agency = _agency_login(app, answer["access_token"]) if app.provider == "vk_ads" else ""
+    grant = Grant(
+        actor.tenant_id,
+        grant_id,
+        platform,
+        client_id,
+        agency,
+        actor.login,
+        "active",
+        _expiry(answer, at),
+        None,
+        "",
+        at,
+    )
+    _store_grant(ch, grant, answer, by=actor.login)
+    audit(
+        ch,
+        actor.tenant_id,
+        actor.login,
+        "oauth_complete",
+        "ok",
+        target=client_id,
+        detail=f"{platform} {grant_id}",
+    )
+    return grant
+
+
+def _take_state(ch: Any, actor: Principal, state: str, at: dt.datetime) -> dict[str, Any]:
+    """The state's row, marked used; an unknown, foreign, replayed or expired state raises OAuthError."""
+    if not state or len(state) > 200:
+        raise OAuthError("state: missing or malformed in the callback / параметр state отсутствует")
+    res = ch.query(
+        "SELECT * FROM app.oauth_states FINAL WHERE state_hash = {h:String}", parameters={"h": _hash(state)}
+    )
+    rows = [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
+    if not rows or rows[0]["tenant_id"] != actor.tenant_id:
+        audit(ch, actor.tenant_id, actor.login, "oauth_complete", "denied", detail="unknown state")
+        raise OAuthError(
+            "state: not issued by this application (a forged or foreign callback); start the connection again / "
+            "неизвестный параметр state"
+        )
+    row = rows[0]
+    if row["login"] != actor.login:
+        audit(ch, actor.tenant_id, actor.login, "oauth_complete", "denied", detail="state of another user")
+        raise OAuthError(
+            f"state: issued to another user ({row['login']}); start the connection yourself / state другого пользователя"
+        )
+    if row["used_at"] is not None:
+        audit(ch, actor.tenant_id, actor.login, "oauth_complete", "denied", detail="state replayed")
+        raise OAuthError(
+            f"state: already used at {_utc(row['used_at']):%Y-%m-%d %H:%M:%S} UTC (a replayed callback); start the "
+            "connection again / параметр state уже использован"
+        )
+    if _utc(row["expires_at"]) <= at:
+        raise OAuthError(
+            f"state: expired at {_utc(row['expires_at']):%Y-%m-%d %H:%M:%S} UTC (valid "
+            f"{int(STATE_TTL.total_seconds() // 60)} minutes); start the connection again / срок state истёк"
+        )
+    insert_dicts(ch, "app.oauth_states", [{**row, "used_at": at, "updated_at": at}])
+    return row
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _code_refusal(platform: str, exc: AuthError) -> str:
+    code, text = exc.code or "", (exc.error_text or "").strip()
+    lower = text.lower()
+    if code == "invalid_client":
+        return f"{platform}: the OAuth application (client id/secret) was refused: {text} / OAuth-приложение отклонено"
+    if "expired" in lower:
+        return f"code: the authorization code has expired ({code}: {text}); start the connection again / код истёк"
+    if "used" in lower:
+        return f"code: the authorization code was already used ({code}: {text}); start again / код уже использован"
+    return f"code: the authorization code was not accepted ({code}: {text}); start again / код не принят"
+
+
+def _expiry(answer: Mapping[str, Any], at: dt.datetime) -> dt.datetime | None:
+    try:
+        seconds = float(answer.get("expires_in") or 0)  # VK sends it as a string in one variant
+    except (TypeError, ValueError):
+        return None
+    return at + dt.timedelta(seconds=seconds) if seconds > 0 else None
+
+
+def _agency_login(app: OAuthApp, token: str) -> str:
+    """VK Ads: the username the agency token acts for (needed to delete its tokens on revoke)."""
+    with httpx.Client(timeout=app.timeout_s) as http:
+        resp = http.get(
+            f"{app.api_url('vk_ads')}/api/v2/user.json", headers={"Authorization": f"Bearer {token}"}
+        )
+    body = json_object(resp) if resp.status_code == 200 else None
+    return str((body or {}).get("username") or "")
+
+
+def _token_request(
+    app: OAuthApp, url: str, form: Mapping[str, str], what: str, expect: str | None = "access_token"
+) -> dict[str, Any]:
+    with httpx.Client(timeout=app.timeout_s) as http:
+        return post_token_form(
+            http,
+            url,
+            form,
+            platform=app.provider,
+            what=what,
+            policy=app.policy,
+            sleep=app.sleep,
+            expect=expect,
+        )
+
+
+def _store_grant(ch: Any, grant: Grant, answer: Mapping[str, Any], *, by: str) -> None:
+    """The grant's tokens (one sealed insert) then its health row; if the second write fails the first is undone."""
+    account = cr.grant_account(grant.grant_id)
+    rows = [(grant.platform, account, "token", str(answer["access_token"]))]
+    if answer.get("refresh_token"):
+        rows.append((grant.platform, account, "refresh_token", str(answer["refresh_token"])))
+    cr.seal_rows(ch, grant.tenant_id, rows, by=by)
+    try:
+        _write_grant(ch, grant)
+    except Exception:
+        cr.forget_rows(ch, grant.tenant_id, [(p, a, k) for p, a, k, _ in rows], by=by)
+        raise
+
+
+def _write_grant(ch: Any, grant: Grant) -> None:
+    row = {c: getattr(grant, c) for c in _GRANT_COLS}
+    insert_dicts(ch, "app.oauth_grants", [{**row, "updated_at": _now()}])
+
+
+# ------------------------------------------------------------------------------------------------- reading
+
+
+def get_grant(ch: Any, tenant_id: str, grant_id: str) -> Grant | None:
+    """One grant of a tenant (no rights check: for connectors and the functions here)."""
+    res = ch.query(
+        f"SELECT {', '.join(_GRANT_COLS)} FROM app.oauth_grants FINAL "  # noqa: S608 - fixed column list
+        "WHERE tenant_id = {t:String} AND grant_id = {g:String}",
+        parameters={"t": tenant_id, "g": grant_id},
+    )
+    return _from_row(res.result_rows[0]) if res.result_rows else None
+
+
+def grants(ch: Any, actor: Principal, client_id: str) -> list[Grant]:
+    """The client's grants, newest first (health only, never tokens)."""
+    _client_in_scope(ch, actor, client_id)
+    res = ch.query(
+        f"SELECT {', '.join(_GRANT_COLS)} FROM app.oauth_grants FINAL "  # noqa: S608 - fixed column list
+        "WHERE tenant_id = {t:String} AND client_id = {c:String} ORDER BY created_at DESC",
+        parameters={"t": actor.tenant_id, "c": client_id},
+    )
+    return [_from_row(r) for r in res.result_rows]
+
+
+def account_health(ch: Any, actor: Principal, client_id: str) -> list[dict[str, Any]]:
+    """Per ad account of the client connected through a grant: platform, account_id, grant_id, status, token expiry,
+    last refresh and last error of its grant (for the Connections page's health columns and Reconnect button)."""
+    _client_in_scope(ch, actor, client_id)
+    res = ch.query(
+        "SELECT l.platform AS platform, l.account_id AS account_id, l.grant_id AS grant_id, g.status AS status, "
+        "g.token_expires_at AS token_expires_at, g.last_refresh_at AS last_refresh_at, g.last_error AS last_error "
+        "FROM (SELECT * FROM app.account_grants FINAL WHERE tenant_id = {t:String} AND is_deleted = 0) AS l "
+        "INNER JOIN (SELECT * FROM app.accounts FINAL WHERE tenant_id = {t:String} AND client_id = {c:String}) AS a "
+        "ON a.platform = l.platform AND a.account_id = l.account_id "
+        "LEFT JOIN (SELECT * FROM app.oauth_grants FINAL WHERE tenant_id = {t:String}) AS g "
+        "ON g.grant_id = l.grant_id ORDER BY platform, account_id",
+        parameters={"t": actor.tenant_id, "c": client_id},
+    )
+    return [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
+
+
+def _own_grant(ch: Any, actor: Principal, grant_id: str) -> Grant:
+    check_id("grant", grant_id)
+    grant = get_grant(ch, actor.tenant_id, grant_id)
+    if grant is None:
+        raise OAuthError(f"grant_id: no grant {grant_id!r} in this tenant / доступ не найден")
+    _client_in_scope(ch, actor, grant.client_id)
+    return grant
+
+
+def grant_tokens(ch: Any, grant: Grant) -> dict[str, str]:
+    """The grant's decrypted tokens (kind -> value), for discovery and refresh; never display or log them."""
+    return cr.stored_secrets(ch, grant.tenant_id, grant.platform, cr.grant_account(grant.grant_id))
+
+
+# ------------------------------------------------------------------------------------------------- refresh
+
+
+def refresh(ch: Any, actor: Principal, grant_id: str, *, app: OAuthApp) -> Grant:
+    """Renew the grant's access token with its refresh token; the new expiry and refresh time go to its health.
+
+    A refused refresh token (revoked at the platform, lapsed) marks the grant `failed` and raises OAuthError asking
+    to reconnect; an unreachable endpoint records the error and raises, leaving the grant as it was.
+    """
+    grant = _own_grant(ch, actor, grant_id)
+    return refresh_grant(ch, grant, app=app, by=actor.login)
+
+
+def refresh_grant(ch: Any, grant: Grant, *, app: OAuthApp, by: str) -> Grant:
+    """`refresh` without a principal (scheduled renewals); the caller checked the rights."""
+    _check_app(app, grant.platform)
+    if grant.status == "revoked":
+        raise OAuthError(f"grant {grant.grant_id}: revoked; connect the account again / доступ отозван")
+    tokens = grant_tokens(ch, grant)
+    if not tokens.get("refresh_token"):
+        raise OAuthError(
+            f"grant {grant.grant_id}: holds no refresh token; connect again / нет refresh-токена"
+        )
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": tokens["refresh_token"],
+        "client_id": app.client_id,
+        "client_secret": app.client_secret,
+    }
+    at = _now()
+    try:
+        answer = _token_request(app, app.token_url, form, "token refresh")
+    except AuthError as exc:
+        failed = _health(
+            grant, status="failed", last_error=f"refresh refused: {exc.code}: {exc.error_text}"[:500]
+        )
+        _write_grant(ch, failed)
+        audit(
+            ch, grant.tenant_id, by, "oauth_refresh", "failed", target=grant.grant_id, detail=exc.code or ""
+        )
+        raise OAuthError(
+            f"grant {grant.grant_id}: the refresh token was refused ({exc.code}: {exc.error_text}); the access was "
+            "revoked or has lapsed, reconnect the account / доступ отозван, подключите кабинет заново"
+        ) from None
+    except RetryExhausted as exc:
+        _write_grant(ch, _health(grant, last_error=f"refresh failed: {exc}"[:500]))
+        raise OAuthError(f"grant {grant.grant_id}: the token endpoint did not answer usably: {exc}") from None
+    renewed = _health(
+        grant, status="active", token_expires_at=_expiry(answer, at), last_refresh_at=at, last_error=""
+    )
+    answer = {**answer, "refresh_token": answer.get("refresh_token") or tokens["refresh_token"]}
+    _store_grant(ch, renewed, answer, by=by)
+    audit(ch, grant.tenant_id, by, "oauth_refresh", "ok", target=grant.grant_id)
+    return renewed
+
+
+def _health(grant: Grant, **changes: Any) -> Grant:
+    from dataclasses import replace
+
+    return replace(grant, **changes)
+
+
+# ------------------------------------------------------------------------------------------------- revoke
+
+
+def revoke(ch: Any, actor: Principal, grant_id: str, *, app: OAuthApp) -> Grant:
+    """Withdraw the grant at the platform (Yandex revoke_token; VK Ads deletes the agency's tokens), then forget its
+    tokens here. Accounts connected with it stop loading with an error naming the grant until reconnected."""
+    grant = _own_grant(ch, actor, grant_id)
+    _check_app(app, grant.platform)
+    tokens = grant_tokens(ch, grant) if grant.status != "revoked" else {}
+    if tokens.get("token"):
+        if app.provider == "yandex":
+            form = {
+                "access_token": tokens["token"],
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+            }
+            expect: str | None = "status"
+        else:
+            form = {
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+                "username": grant.agency_login,
+            }
+            expect = None
+        try:
+            _token_request(app, app.revoke_url, form, "token revocation", expect=expect)
+        except AuthError as exc:
+            # Already withdrawn at the platform (e.g. by the user in their account): forget it here all the same.
+            if exc.code not in ("invalid_token", "invalid_grant"):
+                raise OAuthError(
+                    f"grant {grant_id}: the platform refused the revocation ({exc.code}: {exc.error_text})"
+                ) from None
+        except RetryExhausted as exc:
+            raise OAuthError(
+                f"grant {grant_id}: the revocation endpoint did not answer usably: {exc}"
+            ) from None
+    account = cr.grant_account(grant.grant_id)
+    cr.forget_rows(ch, grant.tenant_id, [(grant.platform, account, k) for k in _GRANT_KINDS], by=actor.login)
+    revoked = _health(grant, status="revoked", last_error="")
+    _write_grant(ch, revoked)
+    audit(ch, actor.tenant_id, actor.login, "oauth_revoke", "ok", target=grant_id, detail=grant.platform)
+    return revoked
