@@ -86,6 +86,11 @@ def _ratios(r: dict[str, Any], spend: float) -> dict[str, float | None]:
     return out
 
 
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """'L10' after 'L2': digit runs compare as numbers, the rest as text."""
+    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in re.split(r"(\d+)", text) if x)
+
+
 def client_settings(ch: Any, tenant_id: str, client_id: str) -> dict[str, Any]:
     rows = _rows(
         ch,
@@ -250,17 +255,26 @@ def build_snapshot(
         p,
     )
     # Plan lines by what the planner called them (placement, else the campaign), not only by their id.
-    names = {
-        (r["plan_id"], r["line_id"]): r["line_name"]
+    lines = {
+        (r["plan_id"], r["line_id"]): r
         for r in _rows(
             ch,
             (
-                "SELECT plan_id, line_id, argMax(if(placement != '', placement, campaign_name), plan_version) AS line_name "
+                "SELECT plan_id, line_id, argMax(if(placement != '', placement, campaign_name), plan_version) AS line_name, "
+                "argMax(line_no, plan_version) AS line_no "
                 "FROM app.media_plan_lines WHERE tenant_id = {t:String} AND client_id = {c:String} GROUP BY plan_id, line_id"
             ),
             p,
         )
     }
+    names = {k: r["line_name"] for k, r in lines.items()}
+
+    def plan_order(r: dict[str, Any]) -> tuple[Any, ...]:
+        """In the plan's own order (its line numbers), else by id with numbers as numbers (2 before 10)."""
+        known = lines.get((r["plan_id"], r["line_id"]))
+        return (r["plan_id"], known["line_no"] if known else 1 << 32, natural_key(r["line_id"]))
+
+    pvf.sort(key=plan_order)
     reach = _rows(
         ch,
         (

@@ -25,3 +25,10 @@ def test_formula_like_text_is_neutralised(v):
 
 def test_plain_values_untouched():
     assert safe_cell("Brand search") == "Brand search" and safe_cell(-5) == -5
+
+
+def test_plan_lines_without_a_line_number_sort_with_numbers_as_numbers():
+    from assistants.reports.snapshot import natural_key
+
+    ids = ["10", "2", "1", "11", "L10", "L2", "tv-3", "tv-12"]
+    assert sorted(ids, key=natural_key) == ["1", "2", "10", "11", "L2", "L10", "tv-3", "tv-12"]
