@@ -259,6 +259,30 @@ def with_totals(df: pd.DataFrame, label_col: str, label: str) -> pd.DataFrame:
     return pd.concat([df, pd.DataFrame([row], columns=df.columns)], ignore_index=True)
 
 
+def with_change(
+    cur: pd.DataFrame,
+    prev: pd.DataFrame,
+    keys: Sequence[str],
+    metrics: Sequence[str],
+    *,
+    totals: bool = False,
+) -> pd.DataFrame:
+    """`cur` plus `d_<metric>` for each metric: its relative change against the row of the same keys in `prev`
+    (the previous period), NaN where that row is missing or its value is 0. With `totals`, the last row of `cur`
+    (with_totals' row) compares with the totals of `prev`: ratios of sums, never averaged."""
+    metrics = [m for m in metrics if m in cur.columns and m in prev.columns]
+    before = prev[[*keys, *metrics]].rename(columns={m: f"prev_{m}" for m in metrics})
+    out = cur.merge(before.drop_duplicates(list(keys)), on=list(keys), how="left")
+    if totals and len(out):
+        sums = add_ratios(pd.DataFrame([{c: prev[c].sum() for c in ADDITIVE if c in prev.columns}]))
+        for m in metrics:
+            out.loc[out.index[-1], f"prev_{m}"] = sums[m].iloc[0] if m in sums.columns else float("nan")
+    for m in metrics:
+        base = pd.to_numeric(out[f"prev_{m}"], errors="coerce")
+        out[f"d_{m}"] = (pd.to_numeric(out[m], errors="coerce") - base) / base.abs().where(base != 0)
+    return out.drop(columns=[f"prev_{m}" for m in metrics])
+
+
 def _this_and_previous(p: Principal, client_id: str, per: Period) -> tuple[pd.DataFrame, pd.Series]:
     """The day x platform sums of the period and the one before it (one cached scan), and which rows are `per`'s."""
     days = _period(_DAILY_SPAN, p, client_id, per.previous().date_from, per.date_to)
@@ -324,6 +348,29 @@ def campaigns(
     )
 
 
+# The ad grains of one campaign: rows per ad group, or per ad (of one group or all), each with the names people
+# know them by from dim_ads ('' where the platform gives none: the page says so). Keys are fixed here, never input.
+_GRAINS = {"ad_group": ("ad_group_id",), "ad": ("ad_group_id", "ad_id")}
+_NAMES = {
+    "ad_group": "anyIf(ad_group_name, ad_group_name != '') AS ad_group_name",
+    "ad": "anyIf(ad_group_name, ad_group_name != '') AS ad_group_name, anyIf(ad_name, ad_name != '') AS ad_name",
+}
+
+
+_OF_CAMPAIGN = (
+    "WHERE tenant_id = {tenant:String} AND client_id = {client:String} AND platform = {platform:String} "
+    "AND account_id = {account:String} AND campaign_id = {campaign:String} "
+    "AND ({any_group:UInt8} OR ad_group_id = {group:String}) "
+)
+_ADS_OF_CAMPAIGN = (
+    "SELECT {KEYS}, {SUMS}, max(is_provisional) AS is_provisional FROM {M}.fct_ad_performance_daily {OF}"
+    "AND date_day BETWEEN {a:Date} AND {b:Date} GROUP BY {KEYS}"
+).replace("{OF}", _OF_CAMPAIGN)
+_NAMES_OF_CAMPAIGN = "SELECT {KEYS}, {NAMES} FROM {M}.dim_ads {OF}GROUP BY {KEYS}".replace(
+    "{OF}", _OF_CAMPAIGN
+)
+
+
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _campaign_ads(
     tenant_id: str,
@@ -334,39 +381,69 @@ def _campaign_ads(
     platform: str,
     account_id: str,
     campaign_id: str,
+    ad_group_id: str | None = None,
+    grain: str = "ad",
 ) -> pd.DataFrame:
-    return _df(
-        _sql(
-            "SELECT ad_group_id, ad_id, {SUMS}, max(is_provisional) AS is_provisional "
-            "FROM {M}.fct_ad_performance_daily WHERE tenant_id = {tenant:String} AND client_id = {client:String} "
-            "AND date_day BETWEEN {a:Date} AND {b:Date} AND platform = {platform:String} "
-            "AND account_id = {account:String} AND campaign_id = {campaign:String} "
-            "GROUP BY ad_group_id, ad_id ORDER BY spend_net DESC LIMIT 5000"
-        ),
-        {
-            "tenant": tenant_id,
-            "client": client_id,
-            "a": a,
-            "b": b,
-            "platform": platform,
-            "account": account_id,
-            "campaign": campaign_id,
-        },
+    # Only fixed texts of this module are put into the SQL (the grain's key columns); every value is bound.
+    keys = ", ".join(_GRAINS[grain])
+    params = {
+        "tenant": tenant_id,
+        "client": client_id,
+        "a": a,
+        "b": b,
+        "platform": platform,
+        "account": account_id,
+        "campaign": campaign_id,
+        "any_group": int(ad_group_id is None),
+        "group": ad_group_id or "",
+    }
+    sums = _df(
+        _sql(_ADS_OF_CAMPAIGN).replace("{KEYS}", keys),
+        params,
     )
+    names = _df(
+        _sql(_NAMES_OF_CAMPAIGN).replace("{KEYS}", keys).replace("{NAMES}", _NAMES[grain]),
+        params,
+    )
+    return sums.merge(names, on=list(_GRAINS[grain]), how="left")
 
 
 def campaign_ads(
-    p: Principal, client_id: str, per: Period, platform: str, account_id: str, campaign_id: str
+    p: Principal,
+    client_id: str,
+    per: Period,
+    platform: str,
+    account_id: str,
+    campaign_id: str,
+    ad_group_id: str | None = None,
+    *,
+    grain: str = "ad",
 ) -> pd.DataFrame:
-    """Ad group and ad rows of one campaign (the campaign must belong to the scoped client)."""
+    """Ad rows (or ad group rows, grain='ad_group') of one campaign, of one ad group when `ad_group_id` is given,
+    with their names (the campaign must belong to the scoped client), biggest spend first."""
     cid = scope(p, client_id)
+    if grain not in _GRAINS:
+        raise DataError(f"unknown grain {grain!r} / неизвестный уровень")
     for kind, v in (("platform", platform), ("account", account_id), ("campaign", campaign_id)):
         _id(kind, v)
-    return add_ratios(
-        _campaign_ads(
-            p.tenant_id, p.login, cid, per.date_from, per.date_to, platform, account_id, campaign_id
-        )
+    if ad_group_id:
+        _id("ad group", ad_group_id)
+    rows = _campaign_ads(
+        p.tenant_id,
+        p.login,
+        cid,
+        per.date_from,
+        per.date_to,
+        platform,
+        account_id,
+        campaign_id,
+        ad_group_id,
+        grain,
     )
+    for col in ("ad_group_name", "ad_name"):
+        if col in rows.columns:
+            rows[col] = rows[col].fillna("")
+    return add_ratios(rows.sort_values("spend_net", ascending=False, ignore_index=True))
 
 
 _CHANNELS = (

@@ -56,6 +56,9 @@ DDL = {
         platform LowCardinality(String), account_id String, campaign_id String, ad_id String, reach UInt64,
         contacts UInt64, avg_frequency Nullable(Float64), reach_1plus Nullable(UInt64), reach_2plus Nullable(UInt64),
         reach_3plus Nullable(UInt64), reach_4plus Nullable(UInt64), reach_5plus Nullable(UInt64)""",
+    "dim_ads": """
+        tenant_id LowCardinality(String), client_id String, platform LowCardinality(String), account_id String,
+        campaign_id String, ad_group_id String, ad_group_name String, ad_id String, ad_name String""",
 }
 ORDER = {
     "fct_ad_performance_daily": "(tenant_id, client_id, date_day, platform, account_id, campaign_id, ad_group_id, ad_id)",
@@ -64,7 +67,9 @@ ORDER = {
     "fct_plan_vs_fact_daily": "(tenant_id, client_id, plan_id, plan_version, line_id, date_day)",
     "fct_campaign_reach_states_daily": "(tenant_id, client_id, date_day, platform, account_id, campaign_id)",
     "fct_campaign_reach": "(tenant_id, client_id, reach_source, window_grain, window_start, platform, campaign_id)",
+    "dim_ads": "(tenant_id, client_id, platform, account_id, ad_group_id, ad_id)",
 }
+PARTITION = {"fct_campaign_reach": "toYYYYMM(window_start)", "dim_ads": "tuple()"}
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def create(ch: Any, db: str) -> None:
     for name, cols in DDL.items():
         ch.command(
             f"CREATE TABLE IF NOT EXISTS {db}.{name} ({cols}) ENGINE = MergeTree "
-            f"PARTITION BY toYYYYMM({'window_start' if name == 'fct_campaign_reach' else 'date_day'}) "
+            f"PARTITION BY {PARTITION.get(name, 'toYYYYMM(date_day)')} "
             f"ORDER BY {ORDER[name]}"
         )
 
@@ -152,6 +157,15 @@ def add_clients(
         "sum(spend_net), sum(conversions), sum(conversions_value), sum(sessions), max(is_provisional) "
         f"FROM {db}.fct_ad_performance_daily WHERE (tenant_id, client_id) IN {{keys:Array(Tuple(String, String))}} "
         "GROUP BY tenant_id, client_id, date_day, channel",
+        parameters=keys,
+        settings={"max_threads": 2},
+    )
+    ch.command(  # names as the platforms give them: VK names groups and ads, Direct groups only, Garpun nothing
+        f"INSERT INTO {db}.dim_ads SELECT tenant_id, client_id, platform, account_id, any(campaign_id), ad_group_id, "
+        "if(platform = 'garpun', '', concat(any(campaign_name), ' · group ', splitByChar('-', ad_group_id)[3])), "
+        "ad_id, if(platform = 'vk_ads', concat(any(campaign_name), ' · banner ', splitByChar('-', ad_id)[3]), '') "
+        f"FROM {db}.fct_ad_performance_daily WHERE (tenant_id, client_id) IN {{keys:Array(Tuple(String, String))}} "
+        "AND ad_id != '' GROUP BY tenant_id, client_id, platform, account_id, ad_group_id, ad_id",
         parameters=keys,
         settings={"max_threads": 2},
     )

@@ -453,16 +453,23 @@ def column_config(cols: list[str], cur: str) -> dict[str, Any]:
     money and counts with the browser's grouping (the currency sign is in the column label)."""
     out: dict[str, Any] = {}
     for c in cols:
-        if c in SHARES:
+        if c in SHARES or is_change(c):
             out[money_label(c, cur)] = st.column_config.NumberColumn(format="percent")
         elif c in MONEY:
             out[money_label(c, cur)] = st.column_config.NumberColumn(format="localized")
     return out
 
 
+def is_change(c: str) -> bool:
+    """A period-over-period change column (`d_<metric>`, data.with_change): a share, whatever its metric."""
+    return c.startswith("d_")
+
+
 def money_label(c: str, cur: str) -> str:
     from dashboards.i18n import TEXT
 
+    if is_change(c):  # a relative change carries no currency
+        return f"Δ {t(c[2:]) if c[2:] in TEXT else c[2:]}"
     label = t(c) if c in TEXT else c
     return f"{label}, {CURRENCY_SIGNS.get(cur, cur)}" if c in MONEY else label
 
@@ -471,13 +478,38 @@ def metric_table(df: pd.DataFrame, cols: list[str], cur: str, *, key: str, **kw:
     """A metrics table: columns that cannot apply to these rows (no revenue, no goals tracked) are left out with
     the reason said under the table; labels in the UI language. Returns the frame as shown (for downloads)."""
     na = data.not_applicable(df)
-    keep = [c for c in cols if c not in na]
+    keep = [c for c in cols if c not in na and not (is_change(c) and c[2:] in na)]
     shown = named(df[keep]).rename(columns={c: money_label(c, cur) for c in keep})
-    st.dataframe(shown, hide_index=True, key=key, column_config=column_config(keep, cur), **kw)
+    screen, config = on_screen(shown, keep, cur)
+    st.dataframe(screen, hide_index=True, key=key, column_config=config, **kw)
     for reason in dict.fromkeys(na[c] for c in cols if c in na):
         gone = ", ".join(t(c) for c in cols if na.get(c) == reason)
         st.caption(t("not_shown_because", metrics=gone, reason=t(reason)))
     return shown
+
+
+def on_screen(shown: pd.DataFrame, cols: list[str], cur: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The table as drawn and its column formats. The grid draws an empty number as `None`: a metric column with
+    values that cannot be computed (a ratio over zero, a change with nothing before) is drawn as formatted text,
+    '—' in those cells (the downloads keep the numbers); empty text cells stay empty."""
+    screen, config = shown.copy(), column_config(cols, cur)
+    for c in cols:
+        label = money_label(c, cur)
+        col = screen[label]
+        if pd.api.types.is_numeric_dtype(col) and col.isna().any():
+            screen[label] = [fmt_change(v) if is_change(c) else fmt_metric(c, v, cur) for v in col]
+            config[label] = st.column_config.TextColumn(help=t("dash_means"))
+        elif not pd.api.types.is_numeric_dtype(col):
+            screen[label] = col.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+    return screen, config
+
+
+def fmt_change(v: Any, lang: str | None = None) -> str:
+    """A relative change with its sign: '+12,5 %'; '—' when there is nothing to compare with."""
+    if v is None or pd.isna(v):
+        return "—"
+    s = fmt_num(abs(float(v)) * 100, 1, lang)
+    return f"{'+' if v > 0 else '−' if v < 0 else ''}{s} %"
 
 
 def named(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
@@ -502,9 +534,9 @@ def xlsx_formats(cols: list[str], cur: str) -> dict[str, str]:
     """Excel number formats of metric columns, keyed by their shown labels (as `metric_table` names them)."""
     sign = CURRENCY_SIGNS.get(cur, cur)
     return {
-        money_label(c, cur): ("0.00%" if c in SHARES else f'#,##0.00 "{sign}"')
+        money_label(c, cur): ("0.00%" if c in SHARES or is_change(c) else f'#,##0.00 "{sign}"')
         for c in cols
-        if c in SHARES or c in MONEY
+        if c in SHARES or c in MONEY or is_change(c)
     }
 
 

@@ -1217,6 +1217,20 @@ SETTINGS non_replicated_deduplication_window = 100000;
 
 ALTER TABLE app.users ON CLUSTER mrm ADD COLUMN IF NOT EXISTS default_client String DEFAULT '';
 
+CREATE TABLE IF NOT EXISTS app.saved_views ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    login String,
+    view_id String,
+    page LowCardinality(String),
+    name String,
+    state String,
+    is_deleted UInt8 DEFAULT 0,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/saved_views', '{node}', updated_at)
+ORDER BY (tenant_id, login, page, view_id);
+
 CREATE TABLE IF NOT EXISTS app.report_releases ON CLUSTER mrm
 (
     tenant_id LowCardinality(String),

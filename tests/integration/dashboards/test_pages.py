@@ -81,8 +81,11 @@ def test_campaigns_table_filters_and_drills_down_to_ads():
         set(table["Platform"]) == {"VK Ads", "Total"} and len(table) == 3
     )  # the stored id shown by its name
     at.selectbox(key="camp_open").select_index(0).run()
-    ads = at.dataframe[1].value
-    assert len(ads) == 4 and ads["Ad ID"].str.startswith("ad-").all()
+    groups = at.dataframe[0].value  # the campaign opens on its ad groups (drill-down), the totals row last
+    assert len(groups) == 3 and groups["Ad group ID"][:2].str.startswith("grp-").all()
+    at.selectbox(key="drill_open_group").select_index(0).run()
+    ads = at.dataframe[0].value
+    assert len(ads) == 3 and ads["Ad ID"][:2].str.startswith("ad-").all() and ads["Ad"].iloc[-1] == "Total"
     assert {d.proto.label for d in at.get("download_button")} == {"Download CSV", "Download XLSX"}
 
 
