@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import click
+
+from benchmarks.app_server import free_port, streamlit_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -101,12 +99,6 @@ def time_queries(repeat: int, end: dt.date) -> list[dict[str, Any]]:
                 {"page": name, "days": days, "p50_ms": statistics.median(times), "p95_ms": _p95(times)}
             )
     return out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_by_role() -> dict[str, float]:
@@ -216,7 +208,7 @@ def main(
     tmp = None
     if not keep_warehouse:
         tmp = Path(tempfile.mkdtemp(prefix="mrm-dash-bench-"))
-        info = embedded.start(tmp / "data", port=_free_port())
+        info = embedded.start(tmp / "data", port=free_port())
         os.environ["CLICKHOUSE_URL"] = info.url
     os.environ["MRM_MARTS_DB"] = "marts_bench"
     url_wh = os.environ.get("CLICKHOUSE_URL")
@@ -234,44 +226,13 @@ def main(
     build_s = time.perf_counter() - t0
     add_user(ch, tenant_id=TENANT, login="bench-pm", role="pm", password=PASSWORD)
     queries = time_queries(repeat, end)
-    port = _free_port()
     env = {**os.environ, "CLICKHOUSE_URL": url_wh or warehouse.endpoint()}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboards" / "streamlit_app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        for _ in range(200):
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        load_before = os.getloadavg()[0]
-        paint, cpu, wall = first_paint(
-            f"http://127.0.0.1:{port}", sessions, one_browser=not browser_per_session
-        )
-        load_after = os.getloadavg()[0]
+        with streamlit_app(env, timeout_s=300) as app_url:
+            load_before = os.getloadavg()[0]
+            paint, cpu, wall = first_paint(app_url, sessions, one_browser=not browser_per_session)
+            load_after = os.getloadavg()[0]
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
         if tmp is not None:
             embedded.stop(tmp / "data")
     lines = [

@@ -22,13 +22,13 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
+from benchmarks.app_server import free_port, wait_healthy_path
 from benchmarks.streamlit_client import Run, Session
 from dashboards.i18n import t
 from dashboards.ui import DEFAULT_PRESET
@@ -241,21 +241,6 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> N
     wait_healthy_path(url, "/_stcore/health", proc, timeout_s)
 
 
-def wait_healthy_path(url: str, path: str, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}{path}", timeout=5).status == 200:
-                return
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with code {proc.returncode} before it was healthy")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the app at {url} was not healthy within {timeout_s:.0f} s")
-        time.sleep(0.5)
-
-
 @click.command()
 @click.option("--users", default=100, show_default=True, help="Concurrent simulated users.")
 @click.option(
@@ -357,20 +342,20 @@ def _self_served(
 ) -> dict:
     import clickhouse_connect
 
-    from benchmarks.dashboards_bench import PASSWORD, TENANT, _free_port, build
+    from benchmarks.dashboards_bench import PASSWORD, TENANT, build
     from dashboards.auth import add_user
     from mrm import procs
     from warehouse import embedded
     from warehouse.migrate import migrate
 
     tmp = Path(tempfile.mkdtemp(prefix="mrm-load-"))
-    info = embedded.start(tmp / "data", port=_free_port())
+    info = embedded.start(tmp / "data", port=free_port())
     try:
         ch = clickhouse_connect.get_client(dsn=info.url, send_receive_timeout=1200)
         migrate(ch)
         counts = build(ch, rows, dt.date.today() - dt.timedelta(days=1))
         add_user(ch, tenant_id=TENANT, login="bench-pm", role="pm", password=PASSWORD)
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "CLICKHOUSE_URL": info.url, "MRM_MARTS_DB": "marts_bench"}
         app = procs.start(
             [sys.executable, "-m", "mrm.cli", "dashboards", "--port", str(port), "--workers", str(workers)],

@@ -6,26 +6,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from benchmarks.app_server import free_port, wait_healthy_path
+
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DAYS = 3  # the demo's shape with a short window: the UI test is about the UI, not load volume
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +30,7 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
         k: v for k, v in os.environ.items() if k not in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST", "DAGSTER_HOME")
     }
     env.update(
-        {"MRM_DATA_DIR": str(data), "MRM_WAREHOUSE_PORT": str(_free_port()), "GX_ANALYTICS_ENABLED": "false"}
+        {"MRM_DATA_DIR": str(data), "MRM_WAREHOUSE_PORT": str(free_port()), "GX_ANALYTICS_ENABLED": "false"}
     )
     demo = subprocess.run(
         [
@@ -55,7 +48,7 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
     assert demo.returncode == 0, demo.stderr[-4000:]
     summary = json.loads(demo.stdout.strip().splitlines()[-1])
     assert summary["success"] and not summary["failures"]
-    port = _free_port()
+    port = free_port()
     log = data.parent / "dagster-dev.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -75,16 +68,7 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/server_info", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"dagster UI did not start: {log.read_text(errors='replace')[-3000:]}")
-            time.sleep(1)
+        wait_healthy_path(url, "/server_info", proc, 180, log)
         yield {"url": url, "home": str(data / "dagster"), "run_id": summary["run_id"]}
     finally:
         proc.send_signal(signal.SIGINT)  # `mrm dagster` execs dagster dev, which stops webserver and daemon

@@ -8,22 +8,18 @@ import csv
 import datetime as dt
 import io
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from benchmarks.app_server import streamlit_app
 from tests.integration.dashboards.conftest import END, PASSWORD, dash  # noqa: F401 - `dash` is a fixture
 from tests.machine import load_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
 PLAN_CSV = (
     "Медиаплан клиента Акме;;;;;\r\n"
     ";;;;;\r\n"
@@ -36,17 +32,10 @@ PLAN_CSV = (
 UI_TIMEOUT_MS = int(60_000 * load_factor())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(dash, warehouse_url, tmp_path_factory):  # noqa: F811 - the imported fixture by name
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: `apt-get install -y chromium` (never `playwright install`)")
-    port = _free_port()
     env = {
         **os.environ,
         "CLICKHOUSE_URL": warehouse_url,
@@ -56,44 +45,8 @@ def app_url(dash, warehouse_url, tmp_path_factory):  # noqa: F811 - the imported
         "MRM_SECRET_KEY": "e2e-session-cookie-key-0123456789abcdef",
     }
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "dashboards" / "streamlit_app.py"),
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + UI_TIMEOUT_MS / 1000 * 3
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.3)
+    with streamlit_app(env, timeout_s=UI_TIMEOUT_MS / 1000 * 3, log=log) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -4,51 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 
 import pytest
 
 from benchmarks import streamlit_load
-from tests.conftest import free_port
-from tests.integration.dashboards.conftest import APP, PASSWORD
+from benchmarks.app_server import streamlit_app
+from tests.integration.dashboards.conftest import PASSWORD
 from tests.machine import load_factor
 
 
 @pytest.fixture(scope="module")
 def app_url(dash, warehouse_url, tmp_path_factory):
-    port = free_port()
     env = {**os.environ, "CLICKHOUSE_URL": warehouse_url, "MRM_MARTS_DB": dash["db"]}
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(APP),
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=APP.parents[1],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        streamlit_load.wait_healthy(url, proc, 120 * load_factor())
+    with streamlit_app(env, timeout_s=120 * load_factor(), log=log) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def three_users(url: str, logins: list[str]) -> streamlit_load.Results:
