@@ -368,7 +368,7 @@ def _num(v: Any, lang: str, kind: str, currency: str = "") -> str:
 
 def _money_tick(v: float, lang: str, sign: str, top: float) -> str:
     """Axis ticks: whole amounts, in thousands ('тыс.'/'k') on an axis reaching 10,000, always with the sign."""
-    if top >= 10_000:
+    if top >= 10_000 and v:
         return f"{fmt_num(v / 1000, lang, 0)}\u00a0{'тыс.' if lang == 'ru' else 'k'}\u00a0{sign}"
     return f"{fmt_num(v, lang, 0)}\u00a0{sign}"
 
@@ -433,6 +433,10 @@ def write_pdf(
                 pdf.cell(0, 5, "—", new_x="LMARGIN", new_y="NEXT")
             continue
         cols = [c for c in _columns(section, t) if c[3]]
+        if section == "plan" and rows:
+            _plan_chart(pdf, snap, rows, lang, brand)
+            _pdf_table(pdf, "", cols, rows[:25], lang, snap["currency"], brand)
+            continue
         _pdf_table(pdf, t[section], cols, rows[:25], lang, snap["currency"], brand)
     pdf.output(str(path))
     return path
@@ -580,11 +584,43 @@ def _platform_chart(
     if not rows:
         pdf.cell(0, 5, "—", new_x="LMARGIN", new_y="NEXT")
         return
+    _hbars(pdf, snap, rows, "platform", [("spend", t["spend"], "primary")], t["platform"], lang, brand)
+    cols = [c for c in _columns("platforms", t) if c[3]]
+    _pdf_table(pdf, "", cols, rows, lang, snap["currency"], brand)
+
+
+def _plan_chart(
+    pdf: Any, snap: dict[str, Any], rows: list[dict[str, Any]], lang: str, brand: Branding
+) -> None:
+    """Plan against fact per plan line, by the planner's names: planned and actual spend to date side by side,
+    with a legend (the same colour means the same series in both languages)."""
+    t = labels(lang)
+    _heading(pdf, t["plan"], brand, room=60 + 10 * len(rows[:12]))
+    series = [
+        ("planned_to_date", t["planned_to_date"], "accent"),
+        ("actual_to_date", t["actual_to_date"], "primary"),
+    ]
+    _hbars(pdf, snap, rows[:12], "line", series, t["line_name"], lang, brand)
+
+
+def _hbars(
+    pdf: Any,
+    snap: dict[str, Any],
+    rows: list[dict[str, Any]],
+    label_key: str,
+    series: list[tuple[str, str, str]],
+    y_title: str,
+    lang: str,
+    brand: Branding,
+) -> None:
+    """Horizontal bars, one group per row and one bar per series (key, legend label, brand colour): row labels
+    on the y axis, money ticks on the x axis, both axes titled; a legend when there is more than one series."""
+    t = labels(lang)
     sign = _sign(snap)
     x0, y0 = pdf.l_margin + 52, pdf.get_y() + 4
-    width, bar = pdf.w - pdf.r_margin - x0 - 4, 8
-    height = bar * max(3, len(rows))
-    top = _nice_top(max(r["spend"] for r in rows))
+    width, group = pdf.w - pdf.r_margin - x0 - 4, 4 + 4 * len(series)
+    height = group * max(3, len(rows))
+    top = _nice_top(max(float(r.get(k) or 0) for r in rows for k, _l, _c in series))
     pdf.set_font("DejaVu", "", 6)
     pdf.set_draw_color(225, 225, 225)
     for i in range(5):
@@ -593,17 +629,31 @@ def _platform_chart(
         pdf.set_xy(x - 12, y0 + height + 1)
         pdf.cell(24, 4, _money_tick(top * i / 4, lang, sign, top), align="C")
     for k, r in enumerate(rows):
-        y = y0 + k * bar
-        pdf.set_fill_color(*(brand.rgb() if k % 2 == 0 else brand.rgb("accent")))
-        pdf.rect(x0, y + 1.5, width * r["spend"] / top, bar - 3, style="F")
+        y = y0 + k * group
+        for n, (key, _label, colour) in enumerate(series):
+            shade = colour if len(series) > 1 else ("primary" if k % 2 == 0 else "accent")
+            pdf.set_fill_color(*brand.rgb(shade))
+            pdf.rect(x0, y + 2 + 4 * n, width * float(r.get(key) or 0) / top, 3.4, style="F")
         pdf.set_font("DejaVu", "", 8)
-        pdf.set_xy(pdf.l_margin + 8, y + 2)
-        pdf.cell(x0 - pdf.l_margin - 10, 4, str(r["platform"]), align="R")
+        pdf.set_xy(pdf.l_margin + 8, y + group / 2 - 2)
+        label = str(r[label_key])
+        while pdf.get_string_width(label) > x0 - pdf.l_margin - 12 and len(label) > 3:
+            label = label[:-2] + "…"
+        pdf.cell(x0 - pdf.l_margin - 10, 4, label, align="R")
     money = say("rep_axis_money", lang, metric=t["spend"], sign=sign)
-    _axes(pdf, x0, y0, width, height, money, t["platform"], gap=x0 - pdf.l_margin - 3)
-    pdf.set_xy(pdf.l_margin, y0 + height + 14)
-    cols = [c for c in _columns("platforms", t) if c[3]]
-    _pdf_table(pdf, "", cols, rows, lang, snap["currency"], brand)
+    _axes(pdf, x0, y0, width, height, money, y_title, gap=x0 - pdf.l_margin - 3)
+    pdf.set_xy(pdf.l_margin, y0 + height + 11)
+    if len(series) > 1:
+        pdf.set_x(x0)
+        pdf.set_font("DejaVu", "", 7)
+        for _key, label, colour in series:
+            pdf.set_fill_color(*brand.rgb(colour))
+            pdf.rect(pdf.get_x(), pdf.get_y() + 1, 3, 3, style="F")
+            pdf.set_x(pdf.get_x() + 4)
+            pdf.cell(pdf.get_string_width(label) + 6, 5, label)
+        pdf.ln(6)
+    else:
+        pdf.ln(3)
 
 
 def _pdf_table(
