@@ -18,10 +18,16 @@ from typing import Any
 
 import click
 
+from benchmarks import ai_world
+from benchmarks.ai_world import ReportClient
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_TENANT = "bench_ai"
 BENCH_DB = "marts_bench_ai"
-BENCH_CLIENTS = {"acme": ("Acme Retail", "en"), "romashka": ("ООО «Ромашка»", "ru")}
+BENCH_CLIENTS = [
+    ReportClient(cid, name, lang, commission=0.1, recipients=(f"{cid}@example.com",))
+    for cid, name, lang in (("acme", "Acme Retail", "en"), ("romashka", "ООО «Ромашка»", "ru"))
+]
 
 
 def build_corpus(
@@ -32,47 +38,37 @@ def build_corpus(
     from assistants.demo import demo_doc_paths
     from assistants.insights import synthetic
 
-    ch.command(f"DROP DATABASE IF EXISTS {marts_db}")
     start, days = dt.date(2026, 9, 1), 70
     end = start + dt.timedelta(days=days - 1)
     inj = [
         synthetic.Injection("romashka", "romashka-c1", end, "spend_spike"),
         synthetic.Injection("acme", "acme-c2", end, "ctr_drop"),
     ]
-    synthetic.generate(
+    ai_world.build(
         ch,
         marts_db,
         tenant_id,
-        list(BENCH_CLIENTS),
+        BENCH_CLIENTS,
         start,
         days,
         seed=7,
         injections=inj,
         plan_overspend={"acme": 1.3},
     )
-    ch.insert(
-        "app.clients",
-        [
-            [tenant_id, cid, name, "RUB", 0.1, [f"{cid}@example.com"], lang]
-            for cid, (name, lang) in BENCH_CLIENTS.items()
-        ],
-        column_names=[
-            "tenant_id",
-            "client_id",
-            "name",
-            "currency",
-            "agency_commission",
-            "report_recipients",
-            "report_language",
-        ],
-    )
     langs: dict[str, str] = {}
     build_times = []
     period = f"{(end - dt.timedelta(days=27)).isoformat()}:{end.isoformat()}"
-    for cid in BENCH_CLIENTS:
+    for client in BENCH_CLIENTS:
         for lang in ("ru", "en"):
             files = reports.build_report(
-                ch, tenant_id, cid, period, lang, out_dir, include_commission=True, marts_db=marts_db
+                ch,
+                tenant_id,
+                client.client_id,
+                period,
+                lang,
+                out_dir,
+                include_commission=True,
+                marts_db=marts_db,
             )
             build_times.append(files.build_seconds)
             langs[str(files.xlsx)] = lang

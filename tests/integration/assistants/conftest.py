@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import ai_world
+from benchmarks.ai_world import ReportClient
+
 _REPLAY = Path(__file__).resolve().parents[2] / "fixtures" / "llm_recordings" / "replay.py"
 _spec = importlib.util.spec_from_file_location("mrm_llm_replay_it", _REPLAY)
 replay = importlib.util.module_from_spec(_spec)
@@ -31,44 +34,21 @@ def ai_marts(ch):
     from warehouse.migrate import migrate as run_migrations
 
     run_migrations(ch)
-    ch.command(f"DROP DATABASE IF EXISTS {MARTS}")
     inj = [synthetic.Injection("romashka", "romashka-c1", END, "spend_spike")]
-    camps = synthetic.generate(
-        ch,
-        MARTS,
-        TENANT,
-        ["romashka", "acme"],
-        START,
-        DAYS,
-        seed=3,
-        injections=inj,
-        plan_overspend={"acme": 1.3},
+    clients = [
+        ReportClient(
+            "romashka",
+            "ООО «Ромашка»",
+            "ru",
+            commission=0.1,
+            recipients=("ivan@romashka.example", "olga@romashka.example"),
+        ),
+        ReportClient("acme", "Acme Retail", "en", recipients=("cmo@acme.example",)),
+    ]
+    camps = ai_world.build(
+        ch, MARTS, TENANT, clients, START, DAYS, seed=3, injections=inj, plan_overspend={"acme": 1.3}
     )
     synthetic.generate(ch, MARTS, OTHER_TENANT, ["romashka"], START, DAYS, seed=4)
-    ch.insert(
-        "app.clients",
-        [
-            [
-                TENANT,
-                "romashka",
-                "ООО «Ромашка»",
-                "RUB",
-                0.1,
-                ["ivan@romashka.example", "olga@romashka.example"],
-                "ru",
-            ],
-            [TENANT, "acme", "Acme Retail", "RUB", 0.0, ["cmo@acme.example"], "en"],
-        ],
-        column_names=[
-            "tenant_id",
-            "client_id",
-            "name",
-            "currency",
-            "agency_commission",
-            "report_recipients",
-            "report_language",
-        ],
-    )
     return {
         "db": MARTS,
         "tenant": TENANT,
