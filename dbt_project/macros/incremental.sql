@@ -30,20 +30,28 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The first day an incremental run rebuilds (an SQL expression): start_date's partition, else the partition of
+    the newest loaded day less lookback_days. -#}
+{% macro incremental_window_start(date_column='date_day', period=none, this_column=none) -%}
+    {%- if var('start_date') -%}
+        {{ _period_start("toDate('" ~ var('start_date') ~ "')", period) }}
+    {%- else -%}
+        {{ _period_start(
+            '(select max(' ~ (this_column or date_column) ~ ') from ' ~ this ~ ') - ' ~ (var('lookback_days') | int),
+            period
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- period: the model's own partition period when it is not var incremental_partition (a model with monthly
     windows, like fct_campaign_reach, must carry whole months). this_column: the column of the model itself that
-    tells the newest loaded day, when the model has no `date_column` of its own. -#}
-{% macro incremental_window_filter(date_column='date_day', period=none, this_column=none) -%}
+    tells the newest loaded day, when the model has no `date_column` of its own. open_ended: ignore end_date, for
+    models whose rows carry a running total (flight to date): a changed day changes every later row, so a run
+    from start_date always goes on to the newest day. -#}
+{% macro incremental_window_filter(date_column='date_day', period=none, this_column=none, open_ended=false) -%}
     {%- if is_incremental() -%}
-        {%- if var('start_date') -%}
-            {{ date_column }} >= {{ _period_start("toDate('" ~ var('start_date') ~ "')", period) }}
-        {%- else -%}
-            {{ date_column }} >= {{ _period_start(
-                '(select max(' ~ (this_column or date_column) ~ ') from ' ~ this ~ ') - '
-                ~ (var('lookback_days') | int), period
-            ) }}
-        {%- endif -%}
-        {%- if var('end_date') %}
+        {{ date_column }} >= {{ incremental_window_start(date_column, period, this_column) }}
+        {%- if var('end_date') and not open_ended %}
             and {{ date_column }} <= {{ _period_end("toDate('" ~ var('end_date') ~ "')", period) }}
         {%- endif -%}
     {%- else -%}
@@ -92,4 +100,21 @@
         {%- endfor -%}
     {%- endif -%}
     select 1
+{%- endmacro %}
+
+
+{#- Post-hook of fct_plan_vs_fact_daily: insert_overwrite replaces only the months its new rows fall in, so the
+    rows of a line that left the plan (or moved to another month) in a month where no line is left would stay.
+    Delete them; nothing is run when there are none. -#}
+{% macro delete_rows_of_gone_lines() -%}
+    {%- set gone -%}
+        ({{ plan_line_key() }}, flight_end) not in (
+            select {{ plan_line_key() }}, flight_end from {{ ref('int_media_plan_line_days') }}
+        )
+    {%- endset -%}
+    {%- if execute and is_incremental() and run_query('select count() from ' ~ this ~ ' where ' ~ gone).rows[0][0] > 0 -%}
+        delete from {{ this }} where {{ gone }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}

@@ -23,13 +23,7 @@ final as (
         anyIf(campaign_name, campaign_name != '') as campaign_name,
         anyIf(source_platform, source_platform != '') as source_platform,
         anyIf(currency, currency != '') as currency,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(spend_gross) as spend_gross,
-        sum(spend_net) as spend_net,
-        sum(conversions) as conversions,
-        sum(conversions_value) as conversions_value,
-        sum(sessions) as sessions,
+        {{ summed_fact_measures() }},
         max(is_provisional) as is_provisional
     from ad_days
     group by tenant_id, client_id, date_day, platform, account_id, campaign_id

@@ -1,9 +1,22 @@
-{{ config(order_by='(tenant_id, client_id, period_grain, period_start, platform, account_id, campaign_id)') }}
+{{
+    config(
+        materialized='incremental',
+        partition_by='toYYYYMM(period_end)',
+        order_by='(tenant_id, client_id, period_grain, period_start, platform, account_id, campaign_id)'
+    )
+}}
 {#- KPIs per campaign for day, ISO week and calendar month, all through the metric layer (macros/metrics.sql):
     sums first, ratios of the sums after. For any other period, sum the additive columns of fct_campaign_daily
-    (or fct_ad_performance_daily) and apply the same macros. -#}
+    (or fct_ad_performance_daily) and apply the same macros.
+    Incremental by the month a period ends in: a run rebuilds every period ending in its window's months, from
+    the Monday of the week the window starts in (a week ending in the window may begin in the month before), and
+    on to the newest day (a changed day changes its week and month). -#}
+{%- set window_start = incremental_window_start(period='month', this_column='last_day_with_data') %}
 with campaign_days as (
     select * from {{ ref('fct_campaign_daily') }}
+    {%- if is_incremental() %}
+    where date_day >= toMonday({{ window_start }})
+    {%- endif %}
 ),
 
 periods as (
@@ -47,13 +60,7 @@ summed as (
         anyIf(campaign_name, campaign_name != '') as campaign_name,
         anyIf(source_platform, source_platform != '') as source_platform,
         anyIf(currency, currency != '') as currency,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(spend_gross) as spend_gross,
-        sum(spend_net) as spend_net,
-        sum(conversions) as conversions,
-        sum(conversions_value) as conversions_value,
-        sum(sessions) as sessions,
+        {{ summed_fact_measures() }},
         max(is_provisional) as is_provisional
     from with_period
     group by tenant_id, client_id, period_grain, period_start, platform, account_id, campaign_id
@@ -90,3 +97,7 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+where period_end >= {{ window_start }}
+{%- endif %}
+

@@ -1,9 +1,9 @@
 {#- Incremental by calendar month: day, month and VK cumulative rows live in the month of their window, so a daily
     run rebuilds one month (the window is widened to whole months) instead of every day and month of history.
     Rows whose window is the whole history (user-level 'flight', the campaign's data span) and the report-level
-    Direct R&F rows live in partition 0 and are rebuilt by every run: an exact flight frequency distribution
-    needs every visitor-day of the flight, so that part scans all of int_metrika_visitor_days by definition (in
-    its sort order, with optimize_aggregation_in_order, so memory stays flat). -#}
+    Direct R&F rows live in partition 0 and are rebuilt by every run; the flight rows are read from
+    fct_campaign_reach_flight_states (each campaign's newest flight-to-date row, kept incrementally with the exact
+    1+ … 5+ counts), so no run scans the visit history. -#}
 {{
     config(
         materialized='incremental',
@@ -45,22 +45,18 @@ accounts as (
     select * from {{ ref('stg_app__accounts') }}
 ),
 
-states as (
-    select * from {{ ref('fct_campaign_reach_states_daily') }}
-),
-
 states_in_window as (
-    select * from states
+    select * from {{ ref('fct_campaign_reach_states_daily') }}
     where {{ incremental_window_filter(period='month', this_column='window_end') }}
 ),
 
-visits as (
-    -- attributed visits per visitor, campaign and day (campaign_id != '')
-    select * from {{ ref('int_metrika_visitor_days') }}
+flight_states as (
+    select * from {{ ref('fct_campaign_reach_flight_states') }}
 ),
 
 visits_in_window as (
-    select * from visits
+    -- attributed visits per visitor, campaign and day (campaign_id != '')
+    select * from {{ ref('int_metrika_visitor_days') }}
     where {{ incremental_window_filter(period='month', this_column='window_end') }}
 ),
 
@@ -156,20 +152,6 @@ state_windows as (
     from states_in_window
 ),
 
-campaign_spans as (
-    -- the data span per campaign is its own window ('flight'): first to last day with user-level data
-    select
-        tenant_id,
-        client_id,
-        platform,
-        account_id,
-        campaign_id,
-        min(date_day) as span_start,
-        max(date_day) as span_end
-    from states
-    group by tenant_id, client_id, platform, account_id, campaign_id
-),
-
 sketched_campaign as (
     select
         tenant_id,
@@ -184,24 +166,6 @@ sketched_campaign as (
         sum(contacts) as contacts
     from state_windows
     group by tenant_id, client_id, window_grain, window_start, window_end, platform, account_id, campaign_id
-    union all
-    select
-        s.tenant_id as tenant_id,
-        s.client_id as client_id,
-        'flight' as window_grain,
-        any(c.span_start) as window_start,
-        any(c.span_end) as window_end,
-        s.platform as platform,
-        s.account_id as account_id,
-        s.campaign_id as campaign_id,
-        uniqCombinedMerge(s.users_state) as reach,
-        sum(s.contacts) as contacts
-    from states as s
-    inner join campaign_spans as c
-        on
-            s.tenant_id = c.tenant_id and s.client_id = c.client_id and s.platform = c.platform
-            and s.account_id = c.account_id and s.campaign_id = c.campaign_id
-    group by s.tenant_id, s.client_id, s.platform, s.account_id, s.campaign_id
 ),
 
 sketched_client as (
@@ -222,9 +186,9 @@ sketched_client as (
 ),
 
 per_user as (
-    -- visits per visitor and window (day windows need no grouping: a visitor-day row is one visitor in one
-    -- day, see distribution). The campaign month and flight counts group in the table's sort order (campaign,
-    -- visitor), the client month by hash.
+    -- visits per visitor and month (day windows need no grouping: a visitor-day row is one visitor in one
+    -- day, see distribution). The campaign month counts group in the table's sort order (campaign, visitor), the
+    -- client month by hash.
     select
         tenant_id,
         client_id,
@@ -250,19 +214,6 @@ per_user as (
         sum(visits) as n
     from visits_in_window
     group by tenant_id, client_id, window_start, user_id
-    union all
-    select
-        tenant_id,
-        client_id,
-        'flight' as window_grain,
-        toDate('1970-01-01') as window_start,
-        platform,
-        account_id,
-        campaign_id,
-        user_id,
-        sum(visits) as n
-    from visits
-    group by tenant_id, client_id, platform, account_id, campaign_id, user_id
 ),
 
 distribution as (
@@ -329,8 +280,31 @@ user_level as (
     left join distribution as d
         on
             s.tenant_id = d.tenant_id and s.client_id = d.client_id and s.window_grain = d.window_grain
-            and if(s.window_grain = 'flight', toDate('1970-01-01'), s.window_start) = d.window_start
-            and s.platform = d.platform and s.account_id = d.account_id and s.campaign_id = d.campaign_id
+            and s.window_start = d.window_start and s.platform = d.platform and s.account_id = d.account_id
+            and s.campaign_id = d.campaign_id
+    union all
+    -- the whole data span per campaign ('flight', first to last day with user-level data): its newest row
+    select
+        tenant_id,
+        client_id,
+        'user_level' as reach_source,
+        'metrika_visitors' as measured_by,
+        'flight' as window_grain,
+        min(flight_start) as window_start,
+        max(date_day) as window_end,
+        platform,
+        account_id,
+        campaign_id,
+        '' as ad_id,
+        argMax(reach, date_day) as reach,
+        argMax(contacts, date_day) as impressions,
+        cast(argMax(reach_1plus, date_day) as Nullable(UInt64)) as reach_1plus,
+        cast(argMax(reach_2plus, date_day) as Nullable(UInt64)) as reach_2plus,
+        cast(argMax(reach_3plus, date_day) as Nullable(UInt64)) as reach_3plus,
+        cast(argMax(reach_4plus, date_day) as Nullable(UInt64)) as reach_4plus,
+        cast(argMax(reach_5plus, date_day) as Nullable(UInt64)) as reach_5plus
+    from flight_states
+    group by tenant_id, client_id, platform, account_id, campaign_id
 ),
 
 unioned as (

@@ -1,8 +1,15 @@
-{{ config(order_by='(tenant_id, client_id, date_day, channel)') }}
+{{
+    config(
+        materialized='incremental',
+        partition_by=fact_partition_by(),
+        order_by='(tenant_id, client_id, date_day, channel)'
+    )
+}}
 {#- One row per client, day and channel (the ad network: Direct, VK, or the network behind Garpun), KPIs through
-    the metric layer. -#}
+    the metric layer. Every row is one day's, so a run rebuilds just the days of its window. -#}
 with daily as (
     select * from {{ ref('fct_campaign_daily') }}
+    where {{ incremental_window_filter() }}
 ),
 
 summed as (
@@ -13,13 +20,7 @@ summed as (
         if(source_platform != '', source_platform, platform) as channel,
         anyIf(currency, currency != '') as currency,
         uniqExact(platform, account_id, campaign_id) as active_campaigns,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(spend_gross) as spend_gross,
-        sum(spend_net) as spend_net,
-        sum(conversions) as conversions,
-        sum(conversions_value) as conversions_value,
-        sum(sessions) as sessions,
+        {{ summed_fact_measures() }},
         max(is_provisional) as is_provisional
     from daily
     group by tenant_id, client_id, date_day, channel

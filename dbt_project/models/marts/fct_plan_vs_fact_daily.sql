@@ -1,15 +1,57 @@
-{{ config(order_by='(tenant_id, client_id, plan_id, plan_version, line_id, date_day)') }}
+{{
+    config(
+        materialized='incremental',
+        partition_by='toYYYYMM(flight_end)',
+        order_by='(tenant_id, client_id, plan_id, plan_version, line_id, date_day)',
+        post_hook="{{ delete_rows_of_gone_lines() }}"
+    )
+}}
 {#- Pacing per plan line and flight day. Spend compares net with net (plans carry net budgets; VAT is not
     delivery). Days after the newest day with data for the tenant are 'future': planned only, no status.
     Pacing % = cumulative actual / cumulative planned; status by vars pacing_under/over_threshold; forecast
     end-of-flight = spend so far + trailing run-rate x remaining flight days. A line with no campaign linked is
-    'not_linked' (nothing measures it), never 'under'. -#}
-with line_days as (
+    'not_linked' (nothing measures it), never 'under'.
+    Incremental by the month a line's flight ends in; a line's rows are always rebuilt together (its pacing runs
+    from its first day). A run rebuilds the months of: lines ending in or after its window (their actuals may have
+    changed); lines whose plan or campaign links changed, or that were added or removed (inputs_fingerprint
+    differs, e.g. a plan version approved in the app: its rows show with the app's targeted rebuild, whatever
+    its dates); and lines with days the tenant's data reached since the last run. Rows of lines gone from the
+    plan in a month with no line left are deleted by the post-hook. -#}
+{%- set line = plan_line_key_columns() %}
+with all_line_days as (
     select * from {{ ref('int_media_plan_line_days') }}
 ),
 
-actuals as (
-    select * from {{ ref('int_media_plan_line_actuals_daily') }}
+line_fingerprints as (
+    select
+        {{ plan_line_key() }},
+        any(flight_start) as line_start,
+        any(flight_end) as line_end,
+        sum(cityHash64(
+            date_day, flight_start, flight_end, flight_days, flight_day_number, channel, platform, currency,
+            line_budget_net, planned_spend_net, planned_spend_gross, planned_impressions, planned_clicks,
+            planned_conversions, planned_reach_persons, is_linked
+        )) as plan_hash
+    from all_line_days
+    group by {{ plan_line_key() }}
+),
+
+link_fingerprints as (
+    select
+        {{ plan_line_key() }},
+        sum(cityHash64(platform, account_id, campaign_id)) as link_hash
+    from {{ ref('int_media_plan_lines_mapped_to_campaigns') }}
+    group by {{ plan_line_key() }}
+),
+
+fingerprints as (
+    select
+        {{ plan_line_key('p') }},
+        p.line_start as flight_start,
+        p.line_end as flight_end,
+        cityHash64(p.plan_hash, l.link_hash) as inputs_fingerprint
+    from line_fingerprints as p
+    left join link_fingerprints as l on {{ same_key('p', 'l', line) }}
 ),
 
 data_horizon as (
@@ -18,6 +60,71 @@ data_horizon as (
         max(date_day) as as_of_day
     from {{ ref('fct_campaign_daily') }}
     group by tenant_id
+),
+
+{% if is_incremental() %}
+built as (
+    select
+        {{ plan_line_key() }},
+        any(flight_end) as line_end,
+        any(inputs_fingerprint) as line_fingerprint
+    from {{ this }}
+    group by {{ plan_line_key() }}
+),
+
+horizon_built as (
+    select
+        tenant_id,
+        max(date_day) as built_as_of_day
+    from {{ this }}
+    where has_data
+    group by tenant_id
+),
+
+months_to_build as (
+    -- added or changed lines (new month) and removed or changed ones (old month)
+    select toYYYYMM(f.flight_end) as month
+    from fingerprints as f
+    left join built as b on {{ same_key('f', 'b', line) }}
+    where b.line_fingerprint != f.inputs_fingerprint
+    union distinct
+    select toYYYYMM(b.line_end) as month
+    from built as b
+    left join fingerprints as f on {{ same_key('b', 'f', line) }}
+    where b.line_fingerprint != f.inputs_fingerprint
+    union distinct
+    -- lines with days between the tenant's newest day at the last run and its newest day now
+    select toYYYYMM(f.flight_end) as month
+    from fingerprints as f
+    left join horizon_built as hb on f.tenant_id = hb.tenant_id
+    left join data_horizon as h on f.tenant_id = h.tenant_id
+    where f.flight_end > hb.built_as_of_day and f.flight_start <= h.as_of_day
+    union distinct
+    -- lines ending in or after the window: their actuals may have changed
+    select distinct toYYYYMM(flight_end) as month
+    from fingerprints
+    where flight_end >= {{ incremental_window_start(period='month', this_column="if(has_data, date_day, toDate(0))") }}
+),
+
+lines_to_build as (
+    select {{ plan_line_key() }}
+    from fingerprints
+    where toYYYYMM(flight_end) in (select month from months_to_build)
+),
+{% endif %}
+
+line_days as (
+    select * from all_line_days
+    {%- if is_incremental() %}
+    where ({{ plan_line_key() }}) in (select * from lines_to_build)
+    {%- endif %}
+),
+
+actuals as (
+    select * from {{ ref('int_media_plan_line_actuals_daily') }}
+    {%- if is_incremental() %}
+    where ({{ plan_line_key() }}) in (select * from lines_to_build)
+    {%- endif %}
 ),
 
 joined as (
@@ -50,8 +157,10 @@ joined as (
         a.actual_clicks as actual_clicks,
         toFloat64(a.actual_conversions) as actual_conversions,
         a.actual_reach_to_date as actual_reach_to_date,
-        a.is_provisional as is_provisional
+        a.is_provisional as is_provisional,
+        f.inputs_fingerprint as inputs_fingerprint
     from line_days as d
+    inner join fingerprints as f on {{ same_key('d', 'f', line) }}
     left join actuals as a
         on
             d.tenant_id = a.tenant_id and d.client_id = a.client_id and d.plan_id = a.plan_id
@@ -70,11 +179,11 @@ cumulative as (
     from joined
     window
         line_to_date as (
-            partition by tenant_id, client_id, plan_id, plan_version, line_id order by date_day
+            partition by {{ plan_line_key() }} order by date_day
             rows between unbounded preceding and current row
         ),
         trailing as (
-            partition by tenant_id, client_id, plan_id, plan_version, line_id order by date_day
+            partition by {{ plan_line_key() }} order by date_day
             rows between {{ [var('forecast_run_rate_days') | int - 1, 0] | max }} preceding and current row
         )
 ),
@@ -124,7 +233,8 @@ final as (
             'on_track'
         ) as pacing_status,
         if(has_data, is_provisional, null) as is_provisional,
-        is_linked
+        is_linked,
+        inputs_fingerprint
     from cumulative
 )
 
