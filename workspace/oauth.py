@@ -317,7 +317,7 @@ def complete(
     actor: Principal,
     *,
     state: str,
-    app: OAuthApp,
+    app: OAuthApp | Callable[[str], OAuthApp],
     code: str = "",
     error: str = "",
     error_description: str = "",
@@ -325,13 +325,17 @@ def complete(
 ) -> Grant:
     """Finish the flow with the callback's query parameters (`state`, and `code` or `error`); returns the grant.
 
-    Refused, naming what is wrong: a state that was not issued here or to another user, a replayed or expired
-    state, a refusal by the user, a missing, expired, reused or otherwise rejected code. A state is spent by its
-    first presentation whatever the outcome, so a callback cannot be replayed.
+    `app` is the OAuth app, or a function giving it for the platform the state was issued for (the callback alone
+    does not say which platform it comes from). Refused, naming what is wrong: a state that was not issued here or
+    to another user, a replayed or expired state, a refusal by the user, a missing, expired, reused or otherwise
+    rejected code. A state is spent by its first presentation whatever the outcome, so a callback cannot be
+    replayed.
     """
     at = now or _now()
     row = _take_state(ch, actor, state, at)
     platform, client_id = row["platform"], row["client_id"]
+    if not isinstance(app, OAuthApp):
+        app = app(platform)
     _check_app(app, platform)
     if error:
         audit(ch, actor.tenant_id, actor.login, "oauth_complete", "refused", target=client_id, detail=error)
@@ -604,6 +608,35 @@ def refresh_grant(ch: Any, grant: Grant, *, app: OAuthApp, by: str) -> Grant:
     _store_grant(ch, renewed, answer, by=by)
     audit(ch, grant.tenant_id, by, "oauth_refresh", "ok", target=grant.grant_id)
     return renewed
+
+
+def refresh_due(
+    ch: Any,
+    app_for: Callable[[str], OAuthApp],
+    *,
+    within: dt.timedelta = dt.timedelta(hours=6),
+    tenant_id: str = "",
+    now: dt.datetime | None = None,
+) -> dict[str, str]:
+    """Renew every active grant (of one tenant, or all) whose access token expires within `within`; for a scheduled
+    job before the loads (VK Ads agency tokens live a day). Returns grant_id -> '' when renewed, else the error
+    (which its health shows too); one grant failing does not stop the others."""
+    deadline = (now or _now()) + within
+    res = ch.query(
+        f"SELECT {', '.join(_GRANT_COLS)} FROM app.oauth_grants FINAL "  # noqa: S608 - fixed column list
+        "WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= {d:DateTime64(3, 'UTC')} "
+        "AND ({t:String} = '' OR tenant_id = {t:String}) ORDER BY tenant_id, grant_id",
+        parameters={"d": deadline, "t": tenant_id},
+    )
+    out: dict[str, str] = {}
+    for row in res.result_rows:
+        grant = _from_row(row)
+        try:
+            refresh_grant(ch, grant, app=app_for(grant.platform), by="scheduler")
+            out[grant.grant_id] = ""
+        except (OAuthError, cr.SecretsError) as exc:
+            out[grant.grant_id] = str(exc)
+    return out
 
 
 def _health(grant: Grant, **changes: Any) -> Grant:

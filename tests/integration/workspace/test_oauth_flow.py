@@ -109,8 +109,22 @@ def test_yandex_authorize_code_token_refresh_revoke(ws, me, sandbox):  # noqa: F
 
 
 def test_vk_ads_authorize_code_token_refresh_revoke(ws, me, sandbox):  # noqa: F811
-    app = oauth.OAuthApp.for_sandbox("vk_ads", sandbox.base_url)
-    grant = connect(ws, me, app, "vk_ads", "north-media")
+    def app_for(platform: str) -> oauth.OAuthApp:
+        return oauth.OAuthApp.for_sandbox(platform, sandbox.base_url)
+
+    url = oauth.start(
+        ws,
+        me,
+        client_id="acme",
+        platform="vk_ads",
+        redirect_uri=REDIRECT,
+        app=app_for("vk_ads"),
+        login_hint="north-media",
+    )
+    assert url.startswith(f"{sandbox.base_url}/vk/oauth2/authorize?")
+    back = authorize(url)
+    # The callback does not say its platform: complete() asks app_for for the one its state was issued for.
+    grant = oauth.complete(ws, me, state=back["state"], code=back["code"], app=app_for)
     assert grant.agency_login == "north-media" and grant.status == "active"
     assert grant.token_expires_at is not None and grant.token_expires_at > grant.created_at + dt.timedelta(
         hours=23
@@ -118,9 +132,17 @@ def test_vk_ads_authorize_code_token_refresh_revoke(ws, me, sandbox):  # noqa: F
     vk = sandbox.apis["vk"]
     assert vk.live_tokens("north-media") == 1
     before = oauth.grant_tokens(ws, grant)["token"]
-    refreshed = oauth.refresh(ws, me, grant.grant_id, app=app)
+    yandex = connect(ws, me, app_for("yandex_direct"))  # a year-long token: not due
+
+    # The scheduled renewal takes the grants whose token runs out within the window: the day-long VK one.
+    assert oauth.refresh_due(ws, app_for, within=dt.timedelta(hours=1), tenant_id=me.tenant_id) == {}
+    assert oauth.refresh_due(ws, app_for, within=dt.timedelta(days=2), tenant_id=me.tenant_id) == {
+        grant.grant_id: ""
+    }
+    refreshed = oauth.get_grant(ws, me.tenant_id, grant.grant_id)
     assert oauth.grant_tokens(ws, refreshed)["token"] != before and refreshed.last_refresh_at is not None
-    oauth.revoke(ws, me, grant.grant_id, app=app)
+    assert oauth.get_grant(ws, me.tenant_id, yandex.grant_id).last_refresh_at is None
+    oauth.revoke(ws, me, grant.grant_id, app=app_for("vk_ads"))
     assert vk.live_tokens("north-media") == 0
 
 
