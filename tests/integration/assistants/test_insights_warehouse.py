@@ -5,6 +5,7 @@ from assistants import insights
 from assistants.insights import evaluate as ins_eval
 from assistants.insights import synthetic
 from assistants.llm import Gateway
+from warehouse.loads import LoadLog, write_logs
 
 
 def test_detectors_recall_and_false_alarms(ch):
@@ -73,20 +74,11 @@ def test_failed_load_is_critical(ch):
         [[t, "c", "vk_ads", "acc-1"]],
         column_names=["tenant_id", "client_id", "platform", "account_id"],
     )
-    ch.insert(
-        "app.load_log",
-        [["r1", t, "vk_ads", "stats", "acc-1", "failed", dt.datetime(2026, 11, 1, 8), "HTTP 503 upstream"]],
-        column_names=[
-            "run_id",
-            "tenant_id",
-            "platform",
-            "report",
-            "account_id",
-            "status",
-            "started_at",
-            "error",
-        ],
+    started = dt.datetime(2026, 11, 1, 8)
+    failed = LoadLog(
+        "r1", t, "vk_ads", "stats", "acc-1", None, None, started, status="failed", error="HTTP 503 upstream"
     )
+    write_logs(ch, [failed], [None])
     synthetic.generate(ch, db, t, ["c"], dt.date(2026, 9, 1), 60, seed=6)
     found = insights.generate(ch, t, "c", dt.date(2026, 10, 30), marts_db=db, persist=False)
     fail = [i for i in found if i.details.get("check") == "load_failed"]

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from delivery import alerts
+from warehouse.loads import LoadLog, write_logs
 
 T = "al_t"
 DB = "marts_alerts_it"
@@ -59,54 +60,20 @@ def marts(ch):
         [[T, "acme", "yandex_direct", "acme-direct-1"], [T, "acme", "vk_ads", "acme-vk-1"]],
         column_names=["tenant_id", "client_id", "platform", "account_id"],
     )
-    ch.insert(
-        "app.load_log",
+    # The direct account loaded 3 h ago; the VK account's last success is 50 h old and its latest run failed.
+    runs = [
+        ("r1", "yandex_direct", "acme-direct-1", "ok", 3, ""),
+        ("r2", "vk_ads", "acme-vk-1", "ok", 50, ""),
+        ("r3", "vk_ads", "acme-vk-1", "failed", 2, "HTTP 500 from the API"),
+    ]
+    at = [NOW - dt.timedelta(hours=hours) for *_, hours, _ in runs]
+    write_logs(
+        ch,
         [
-            [
-                "r1",
-                T,
-                "yandex_direct",
-                "stats",
-                "acme-direct-1",
-                "ok",
-                NOW - dt.timedelta(hours=3),
-                NOW - dt.timedelta(hours=3),
-                "",
-            ],
-            [
-                "r2",
-                T,
-                "vk_ads",
-                "stats",
-                "acme-vk-1",
-                "ok",
-                NOW - dt.timedelta(hours=50),
-                NOW - dt.timedelta(hours=50),
-                "",
-            ],
-            [
-                "r3",
-                T,
-                "vk_ads",
-                "stats",
-                "acme-vk-1",
-                "failed",
-                NOW - dt.timedelta(hours=2),
-                NOW - dt.timedelta(hours=2),
-                "HTTP 500 from the API",
-            ],
+            LoadLog(run_id, T, platform, "stats", account, None, None, t, status=status, error=error)
+            for (run_id, platform, account, status, _, error), t in zip(runs, at, strict=True)
         ],
-        column_names=[
-            "run_id",
-            "tenant_id",
-            "platform",
-            "report",
-            "account_id",
-            "status",
-            "started_at",
-            "finished_at",
-            "error",
-        ],
+        at,
     )
     yield DB
 
