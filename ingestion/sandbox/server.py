@@ -3,7 +3,8 @@
 `http://127.0.0.1:<port>/<api>/...` where <api> is each registered platform's sandbox prefix (`direct`, `metrika`,
 `vk`, `garpun`, `google_ads`, `ga4`) or a shared service of `API_MODULES` (`oauth`, `google_oauth`, `cbr`,
 `telegram`, `sheets`, `pinecone`). Below the prefix each emulator uses the real API's paths, so a connector's base URL is the only
-thing that differs from production. Control endpoints live under `/_control/`.
+thing that differs from production. Control endpoints live under `/_control/` (`status`, `faults`, `today`, and
+`clock`: `POST {"advance_seconds": N}` moves the sandbox clock that OAuth codes and tokens expire by).
 """
 
 from __future__ import annotations
@@ -301,6 +302,7 @@ class SandboxServer:
             "base_url": self.base_url,
             "apis": self.urls,
             "today": self.world.today.isoformat(),
+            "clock_offset_seconds": self.ctx.clock_offset,
             "seed": self.world.seed,
             "faults": [f.to_dict() for f in self.faults.list()],
         }
@@ -366,7 +368,10 @@ class SandboxServer:
                     return Response.json({"error": f"bad fault spec: {exc}"}, 400)
                 return Response.json(fault.to_dict())
         if rel == "/clock" and req.method == "POST":
-            self.advance_clock(float((req.json() or {}).get("advance_seconds", 0)))
+            try:
+                self.advance_clock(float((req.json() or {}).get("advance_seconds", 0)))
+            except (TypeError, ValueError) as exc:
+                return Response.json({"error": f"bad clock move: {exc}"}, 400)
             return Response.json({"now": self.ctx.now(), "offset_seconds": self.ctx.clock_offset})
         if rel == "/today" and req.method == "POST":
             self.world.set_today(date.fromisoformat((req.json() or {})["today"]))

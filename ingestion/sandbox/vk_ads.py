@@ -13,6 +13,11 @@ world's ``vk_ads`` accounts. ``spent`` is rendered net of VAT (VK's cabinet conv
 credentials an account is chosen by ``agency_client_name`` = account id; plain client credentials act as
 the first VK account's own cabinet.
 
+Authorization code (``GET /oauth2/authorize`` → 302 with ``code``/``state``; ``grant_type=authorization_code``, a
+one-time code living CODE_TTL_S on the sandbox clock): the agency's own token reads ``/api/v2/agency/clients.json``
+and ``/api/v2/user.json`` only, and asks for a client cabinet's token with ``agency_client_credentials`` plus
+``access_token`` (that agency's clients only). The granting agency is ``login_hint`` or ``X-Sandbox-User``.
+
 Extra fault kinds: ``vk_token_cap`` (token endpoint answers 403 as if five tokens were live) and
 ``vk_error`` (params ``code``, ``status``: the next API answer is that ERR_* error).
 """

@@ -1,4 +1,8 @@
-"""Yandex Direct API v5 emulator: Reports (TSV, online/offline 201/202/200) and Campaigns.get (JSON-RPC).
+"""Yandex Direct API v5 emulator: Reports (TSV, online/offline 201/202/200), Campaigns.get and AgencyClients.get.
+
+A token granted through the OAuth emulator acts for one sandbox agency: AgencyClients.get lists that agency's
+advertiser logins and any other service refuses a Client-Login outside them (error 54); the static sandbox token
+acts for every agency at once. The sandbox also answers these paths at its root (`/json/v5/...`).
 
 Wire format per docs/api_formats.md (Yandex Direct): `Authorization: Bearer`, `Client-Login`, `processingMode`,
 `returnMoneyInMicros`, `skipReport*` headers; `RequestId`/`retryIn`/`reportsInQueue`/`Units` response
