@@ -65,6 +65,8 @@ MARTS = [
     "fct_campaign_daily",
     "fct_campaign_performance",
     "fct_campaign_reach",
+    "fct_campaign_reach_flight_states",
+    "fct_campaign_reach_frequency_steps",
     "fct_campaign_reach_states_daily",
     "fct_channel_daily",
     "fct_plan_vs_fact_daily",
