@@ -15,7 +15,7 @@ OAuth: `connect_garpun` takes an uploaded service-account key file, checked by `
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,44 +146,49 @@ def _metrika(app: oauth.OAuthApp, tokens: dict[str, str]) -> Iterator[Advertiser
     from ingestion.yandex_metrika.client import make_client
 
     settings = _yandex_settings(yandex_metrika, app, "yandex_metrika", tokens)
-    offset = 1
     with make_client(settings) as http:
-        while True:
-            page = http.request(
+
+        def page(offset: int) -> tuple[list[Any], int]:
+            got = http.request(
                 "GET", "/management/v1/counters", params={"per_page": METRIKA_PAGE, "offset": offset}
-            ).json()
-            counters = page.get("counters") or []
-            for c in counters:
-                yield Advertiser("yandex_metrika", str(c["id"]), str(c.get("name") or ""), "")
-            offset += len(counters)
-            if not counters or offset > int(page.get("rows") or 0):
-                return
+            )
+            body = got.json()
+            return body.get("counters") or [], int(body.get("rows") or 0)
+
+        for c in _offset_pages(page, first=1):  # Metrika's offset is 1-based
+            yield Advertiser("yandex_metrika", str(c["id"]), str(c.get("name") or ""), "")
 
 
 def _vk(app: oauth.OAuthApp, tokens: dict[str, str]) -> Iterator[Advertiser]:
-    offset = 0
     headers = {"Authorization": f"Bearer {tokens['token']}"}
+    base = app.api_url("vk_ads")
     with ApiClient(
-        "vk_ads",
-        app.api_url("vk_ads"),
-        classify=default_classifier,
-        policy=app.policy,
-        timeout=app.timeout_s,
-        headers=headers,
+        "vk_ads", base, classify=default_classifier, policy=app.policy, timeout=app.timeout_s, headers=headers
     ) as http:
-        while True:
-            page = http.request(
+
+        def page(offset: int) -> tuple[list[Any], int]:
+            got = http.request(
                 "GET", "/api/v2/agency/clients.json", params={"limit": VK_PAGE, "offset": offset}
-            ).json()
-            items = page.get("items") or []
-            for item in items:
-                user = item.get("user") or {}
-                info = user.get("additional_info") or {}
-                name = str(info.get("client_name") or info.get("name") or user.get("username") or "")
-                yield Advertiser("vk_ads", str(user.get("username") or user["id"]), name, "")
-            offset += len(items)
-            if not items or offset >= int(page.get("count") or 0):
-                return
+            )
+            body = got.json()
+            return body.get("items") or [], int(body.get("count") or 0)
+
+        for item in _offset_pages(page, first=0):
+            user = item.get("user") or {}
+            info = user.get("additional_info") or {}
+            name = str(info.get("client_name") or info.get("name") or user.get("username") or "")
+            yield Advertiser("vk_ads", str(user.get("username") or user["id"]), name, "")
+
+
+def _offset_pages(page: Callable[[int], tuple[list[Any], int]], *, first: int) -> Iterator[Any]:
+    """Every item of a listing paged by offset: `page(offset)` answers (items, total); `first` is the first offset."""
+    offset = first
+    while True:
+        items, total = page(offset)
+        yield from items
+        offset += len(items)
+        if not items or offset - first >= total:
+            return
 
 
 def _registered(ch: Any, tenant_id: str, platform: str, account_ids: Sequence[str]) -> dict[str, str]:

@@ -64,14 +64,18 @@ def test_discovery_lists_exactly_the_granting_agencys_accounts(ws, me, sandbox, 
         discovery.discover(ws, me, yandex.grant_id, app=app, platform="vk_ads")
 
 
-def test_direct_paging_follows_limited_by(ws, me, sandbox, monkeypatch):  # noqa: F811
+def test_every_listing_follows_its_paging(ws, me, sandbox, monkeypatch):  # noqa: F811
     yandex, app = grant_of(ws, me, sandbox, "yandex_direct", "demo-agency")
-    monkeypatch.setattr(discovery, "DIRECT_PAGE", 2)
-    monkeypatch.setattr(discovery, "METRIKA_PAGE", 2)
+    vk, vk_app = grant_of(ws, me, sandbox, "vk_ads", "demo-agency")
+    for name in ("DIRECT_PAGE", "METRIKA_PAGE", "VK_PAGE"):
+        monkeypatch.setattr(discovery, name, 2)  # demo-agency has 3 accounts on each platform: two pages each
     direct = discovery.discover(ws, me, yandex.grant_id, app=app)
     assert [a.account_id for a in direct] == agency_accounts(sandbox, "yandex_direct", "demo-agency")
     counters = discovery.discover(ws, me, yandex.grant_id, app=app, platform="yandex_metrika")
     assert [a.account_id for a in counters] == agency_accounts(sandbox, "yandex_metrika", "demo-agency")
+    cabinets = discovery.discover(ws, me, vk.grant_id, app=vk_app)
+    assert [a.account_id for a in cabinets] == agency_accounts(sandbox, "vk_ads", "demo-agency")
+    assert len(cabinets) == 3
 
 
 def test_connect_then_load_direct_with_the_agency_token_and_client_login(ws, me, sandbox):  # noqa: F811
