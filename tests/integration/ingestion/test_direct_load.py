@@ -326,16 +326,20 @@ def test_kill_9_mid_load_leaves_previous_data_and_a_rerun_equals_a_clean_load(
 ):  # noqa: F811
     t = tenant()
     d1 = date(2025, 12, 1)
-    yandex_direct.load(
-        ch,
-        settings(clean_faults),
-        tenant_id=t,
-        account_id=LOGIN,
-        date_from=d1,
-        date_to=D2,
-        today=SANDBOX_TODAY,
-        tables=("ad_stats",),
-    )
+
+    def load_stats() -> None:
+        yandex_direct.load(
+            ch,
+            settings(clean_faults),
+            tenant_id=t,
+            account_id=LOGIN,
+            date_from=d1,
+            date_to=D2,
+            today=SANDBOX_TODAY,
+            tables=("ad_stats",),
+        )
+
+    load_stats()
     clean = fingerprint(ch, STATS, t)
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, warehouse_url, clean_faults.url("direct"), t],
@@ -353,15 +357,6 @@ def test_kill_9_mid_load_leaves_previous_data_and_a_rerun_equals_a_clean_load(
             proc.kill()
     assert physical_rows(ch, STATS, t) > clean[0]  # orphans of the killed load are in the table...
     assert fingerprint(ch, STATS, t) == clean  # ...but readers still see exactly the previous load
-    yandex_direct.load(
-        ch,
-        settings(clean_faults),
-        tenant_id=t,
-        account_id=LOGIN,
-        date_from=d1,
-        date_to=D2,
-        today=SANDBOX_TODAY,
-        tables=("ad_stats",),
-    )
+    load_stats()  # the same load again
     assert fingerprint(ch, STATS, t) == clean
     assert physical_rows(ch, STATS, t) == clean[0]  # the rerun removed the orphans

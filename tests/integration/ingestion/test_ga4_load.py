@@ -13,6 +13,7 @@ from ingestion.ga4 import Settings, load
 from ingestion.ga4.client import make_client
 from ingestion.ga4.fetch import report_body, run_report
 from ingestion.sandbox.testing import SANDBOX_TODAY, clean_faults, sandbox  # noqa: F401
+from tests.integration.ingestion import loadkit
 from warehouse.loads import current_rows_sql
 
 FROM, TO = date(2026, 1, 5), date(2026, 1, 19)
@@ -27,15 +28,7 @@ def ga(clean_faults):  # noqa: F811
 
 
 def run(ch, settings: Settings, prop) -> dict[str, int]:
-    return load(
-        ch,
-        settings,
-        tenant_id=prop.tenant_id,
-        account_id=prop.account_id,
-        date_from=FROM,
-        date_to=TO,
-        today=SANDBOX_TODAY,
-    )
+    return loadkit.run_window(load, ch, settings, prop, (FROM, TO))
 
 
 def sums(ch, prop) -> tuple:
@@ -100,25 +93,9 @@ def test_quota_and_an_expired_token_are_retried_and_a_foreign_property_fails_lou
     run(ch, settings, prop)
     assert server.faults.list() == [] and sums(ch, prop) == clean
     with pytest.raises(ApiError, match="PERMISSION_DENIED"):
-        load(
-            ch,
-            settings,
-            tenant_id=prop.tenant_id,
-            account_id="999",
-            date_from=FROM,
-            date_to=TO,
-            today=SANDBOX_TODAY,
-        )
+        loadkit.run_window(load, ch, settings, prop, (FROM, TO), account_id="999")
     with pytest.raises(ConfigError, match="numeric GA4 property id"):
-        load(
-            ch,
-            settings,
-            tenant_id=prop.tenant_id,
-            account_id="properties/1",
-            date_from=FROM,
-            date_to=TO,
-            today=SANDBOX_TODAY,
-        )
+        loadkit.run_window(load, ch, settings, prop, (FROM, TO), account_id="properties/1")
 
 
 def test_the_request_body_has_the_official_rest_shape() -> None:

@@ -15,6 +15,7 @@ from ingestion.common import AuthError, PayloadError
 from ingestion.garpun import Settings, load
 from ingestion.garpun.schema import AD_STATS_DAILY
 from ingestion.sandbox.testing import SANDBOX_TODAY, clean_faults, sandbox  # noqa: F401
+from tests.integration.ingestion import loadkit
 from warehouse.loads import current_rows_sql
 
 FROM, TO = date(2026, 1, 6), date(2026, 1, 19)
@@ -23,32 +24,12 @@ METAQL = r"/v1/metaql/query"
 
 
 def run(ch, settings: Settings, account, **kw) -> dict[str, int]:
-    return load(
-        ch,
-        settings,
-        tenant_id=account.tenant_id,
-        account_id=account.account_id,
-        date_from=FROM,
-        date_to=TO,
-        today=SANDBOX_TODAY,
-        **kw,
-    )
+    return loadkit.run_window(load, ch, settings, account, (FROM, TO), **kw)
 
 
 def fingerprint(ch, account) -> tuple:
-    cols = ", ".join(f.name for f in AD_STATS_DAILY)
-    visible = ch.query(
-        f"SELECT count(), sum(impressions), sum(clicks), sum(cost), sum(conversions), "  # noqa: S608 - ours
-        f"cityHash64(arraySort(groupArray(cityHash64({cols})))) FROM ({current_rows_sql(STATS)}) "
-        "WHERE tenant_id = {t:String} AND account_id = {a:String}",
-        parameters={"t": account.tenant_id, "a": account.account_id},
-    ).result_rows[0]
-    stored = ch.query(
-        f"SELECT count() FROM {STATS} WHERE tenant_id = {{t:String}} AND account_id = {{a:String}}",  # noqa: S608
-        parameters={"t": account.tenant_id, "a": account.account_id},
-    ).result_rows[0][0]
-    assert stored == visible[0], "rows of a superseded or failed load were left behind"
-    return tuple(visible)
+    sums = "sum(impressions), sum(clicks), sum(cost), sum(conversions)"
+    return loadkit.fingerprint(ch, STATS, AD_STATS_DAILY, sums, account)
 
 
 @pytest.fixture(scope="module")
@@ -135,9 +116,8 @@ def test_transient_faults_are_survived_with_identical_data(
     ch, gp, clean_fingerprint, kind: str, params: dict, path: str | None
 ) -> None:
     server, settings, account = gp
-    server.faults.add("garpun", kind, count=1 if kind == "expired_token" else 2, path=path, **params)
-    run(ch, settings.model_copy(update={"timeout_s": 1.0}), account)
-    assert not server.faults.list(), "the fault never fired"
+    quick = settings.model_copy(update={"timeout_s": 1.0})
+    loadkit.survives_fault(server, "garpun", kind, params, path, lambda: run(ch, quick, account))
     assert fingerprint(ch, account) == clean_fingerprint
 
 

@@ -16,6 +16,7 @@ from ingestion.google_ads.fetch import discover_accounts
 from ingestion.google_ads.schema import TABLES
 from ingestion.sandbox.google_ads import RUB_PER_UNIT
 from ingestion.sandbox.testing import SANDBOX_TODAY, clean_faults, sandbox  # noqa: F401
+from tests.integration.ingestion import loadkit
 from warehouse.loads import current_rows_sql
 
 FROM, TO = date(2026, 1, 6), date(2026, 1, 19)
@@ -29,31 +30,12 @@ def gads(clean_faults):  # noqa: F811
 
 
 def run(ch, settings: Settings, account) -> dict[str, int]:
-    return load(
-        ch,
-        settings,
-        tenant_id=account.tenant_id,
-        account_id=account.account_id,
-        date_from=FROM,
-        date_to=TO,
-        today=SANDBOX_TODAY,
-    )
+    return loadkit.run_window(load, ch, settings, account, (FROM, TO))
 
 
 def fingerprint(ch, account) -> tuple:
-    cols = ", ".join(f.name for f in TABLES[STATS])
-    visible = ch.query(
-        f"SELECT count(), sum(impressions), sum(clicks), sum(cost), sum(conversions), "  # noqa: S608 - ours
-        f"cityHash64(arraySort(groupArray(cityHash64({cols})))) FROM ({current_rows_sql(STATS)}) "
-        "WHERE tenant_id = {t:String} AND account_id = {a:String}",
-        parameters={"t": account.tenant_id, "a": account.account_id},
-    ).result_rows[0]
-    stored = ch.query(
-        f"SELECT count() FROM {STATS} WHERE tenant_id = {{t:String}} AND account_id = {{a:String}}",  # noqa: S608
-        parameters={"t": account.tenant_id, "a": account.account_id},
-    ).result_rows[0][0]
-    assert stored == visible[0], "rows of a superseded or failed load were left behind"
-    return tuple(visible)
+    sums = "sum(impressions), sum(clicks), sum(cost), sum(conversions)"
+    return loadkit.fingerprint(ch, STATS, TABLES[STATS], sums, account)
 
 
 def expected_totals(world, account) -> tuple[int, int, Decimal]:
@@ -150,12 +132,4 @@ def test_bad_credentials_fail_loudly_without_echoing_secrets(ch, gads) -> None:
     with pytest.raises(ApiError, match="USER_PERMISSION_DENIED"):
         run(ch, no_manager, account)
     with pytest.raises(ConfigError, match="not digits"):
-        load(
-            ch,
-            settings,
-            tenant_id=account.tenant_id,
-            account_id="12-ab",
-            date_from=FROM,
-            date_to=TO,
-            today=SANDBOX_TODAY,
-        )
+        loadkit.run_window(load, ch, settings, account, (FROM, TO), account_id="12-ab")

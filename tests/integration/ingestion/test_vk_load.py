@@ -18,6 +18,7 @@ from ingestion.vk_ads.auth import TokenManager
 from ingestion.vk_ads.client import VkAdsClient
 from ingestion.vk_ads.fetch import BANNERS_PATH
 from ingestion.vk_ads.schema import BANNER_STATS_DAILY
+from tests.integration.ingestion import loadkit
 from warehouse.loads import current_rows_sql
 
 FROM, TO = date(2026, 1, 6), date(2026, 1, 19)
@@ -42,33 +43,14 @@ def clean_fingerprint(ch, sandbox) -> tuple:  # noqa: F811
 
 
 def run(ch, settings: Settings, account, **kw) -> dict[str, int]:
-    return load(
-        ch,
-        settings,
-        tenant_id=account.tenant_id,
-        account_id=account.account_id,
-        date_from=FROM,
-        date_to=TO,
-        today=SANDBOX_TODAY,
-        **kw,
-    )
+    return loadkit.run_window(load, ch, settings, account, (FROM, TO), **kw)
 
 
 def fingerprint(ch, account) -> tuple:
     """Row count, sums and an order-independent hash of the visible stats rows (load metadata excluded)."""
-    cols = ", ".join(f.name for f in BANNER_STATS_DAILY)
-    visible = ch.query(
-        f"SELECT count(), sum(shows), sum(clicks), sum(goals), sum(spent), "  # noqa: S608 - our identifiers
-        f"cityHash64(arraySort(groupArray(cityHash64({cols})))) FROM ({current_rows_sql(STATS)}) "
-        "WHERE tenant_id = {t:String} AND account_id = {a:String}",
-        parameters={"t": account.tenant_id, "a": account.account_id},
-    ).result_rows[0]
-    stored = ch.query(
-        f"SELECT count() FROM {STATS} WHERE tenant_id = {{t:String}} AND account_id = {{a:String}}",  # noqa: S608
-        parameters={"t": account.tenant_id, "a": account.account_id},
-    ).result_rows[0][0]
-    assert stored == visible[0], "rows of a superseded or failed load were left behind"
-    return tuple(visible)
+    return loadkit.fingerprint(
+        ch, STATS, BANNER_STATS_DAILY, "sum(shows), sum(clicks), sum(goals), sum(spent)", account
+    )
 
 
 def last_log(ch, account, report: str) -> tuple:
@@ -141,12 +123,9 @@ def test_transient_faults_are_survived_with_identical_data(
     ch, vk, clean_fingerprint, kind: str, params: dict, path: str | None
 ) -> None:
     server, settings, account = vk
-    clean = clean_fingerprint
-    # expired_token once: the shared ApiClient refreshes at most once per request (a second 401 is fatal).
-    server.faults.add("vk", kind, count=1 if kind == "expired_token" else 2, path=path, **params)
-    run(ch, settings.model_copy(update={"timeout_s": 1.0}), account)
-    assert not server.faults.list(), "the fault never fired"
-    assert fingerprint(ch, account) == clean
+    quick = settings.model_copy(update={"timeout_s": 1.0})
+    loadkit.survives_fault(server, "vk", kind, params, path, lambda: run(ch, quick, account))
+    assert fingerprint(ch, account) == clean_fingerprint
 
 
 def test_platform_error_fails_loudly_and_keeps_the_previous_window(ch, vk, clean_fingerprint) -> None:
