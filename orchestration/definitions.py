@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import dagster as dg
 
 from ingestion.platforms import BY_PLATFORM, PLATFORM_NAMES
-from orchestration import delivery, jobs, lifecycle, reference, resources, schedules, sensors
+from orchestration import account_sync, delivery, jobs, lifecycle, reference, resources, schedules, sensors
 from orchestration.ai import assets as ai_assets
 from orchestration.ai import checks as ai_checks
 from orchestration.dbt_models import assets as dbt_assets_mod
@@ -112,6 +112,7 @@ def build_definitions(
             delivery.report_delivery_job,
             alerts_job,
             lifecycle.weekly_backup_job,
+            *account_sync.sync_jobs(platforms),
         ],
         schedules=[
             schedules.daily_schedule(daily_job, running=not sandbox),

@@ -1217,6 +1217,26 @@ SETTINGS non_replicated_deduplication_window = 100000;
 
 ALTER TABLE app.users ON CLUSTER mrm ADD COLUMN IF NOT EXISTS default_client String DEFAULT '';
 
+CREATE TABLE IF NOT EXISTS app.sync_runs ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    client_id String,
+    platform LowCardinality(String),
+    account_id String,
+    run_id String,
+    kind LowCardinality(String),
+    date_from Date,
+    date_to Date,
+    run_url String DEFAULT '',
+    started_by String DEFAULT '',
+    started_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    status LowCardinality(String) DEFAULT 'QUEUED',
+    error String DEFAULT '',
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/sync_runs', '{node}', updated_at)
+ORDER BY (tenant_id, client_id, platform, account_id, run_id);
+
 CREATE TABLE IF NOT EXISTS app.saved_views ON CLUSTER mrm
 (
     tenant_id LowCardinality(String),
