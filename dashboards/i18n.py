@@ -878,6 +878,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "rep_remove_logo": ("Убрать логотип", "Remove the logo"),
     "rep_save_branding": ("Сохранить оформление", "Save branding"),
     "rep_branding_saved": ("Оформление сохранено", "Branding saved"),
+    "rep_released_list": ("Открытые вам отчёты", "Reports released to you"),
+    "rep_none_released": ("Пока ни один отчёт вам не открыт", "No report has been released to you yet"),
 }
 
 

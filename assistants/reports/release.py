@@ -10,7 +10,7 @@ from typing import Any
 
 from workspace import access
 
-__all__ = ["is_released", "job_visible", "release", "state", "visible_to"]
+__all__ = ["is_released", "job_visible", "release", "released_runs", "state", "visible_to"]
 
 
 def state(ch: Any, tenant_id: str, client_id: str, run_id: str) -> tuple[bool, str]:
@@ -77,3 +77,24 @@ def job_visible(ch: Any, p: Any, job: dict[str, Any]) -> bool:
     except LookupError:
         return False
     return current == job["run_id"] and visible_to(ch, p, job["tenant_id"], job["client_id"], job["run_id"])
+
+
+def released_runs(ch: Any, p: Any, client_id: str, limit: int = 12) -> list[dict[str, Any]]:
+    """The client's reports released now (each the current build of its period and language), newest first."""
+    from pathlib import Path
+
+    from assistants.reports.snapshot import REPORT_VERSION
+
+    access.require_client(ch, p, client_id)
+    r = ch.query(
+        "SELECT date_from, date_to, lang, run_id, files FROM app.report_runs FINAL "
+        "WHERE tenant_id = {t:String} AND client_id = {c:String} AND version = {v:String} AND run_id IN ("
+        "SELECT run_id FROM app.report_releases WHERE tenant_id = {t:String} AND client_id = {c:String} "
+        "GROUP BY run_id HAVING argMax(released, updated_at) = 1) "
+        "ORDER BY date_to DESC, date_from DESC, lang LIMIT {n:UInt32}",
+        parameters={"t": p.tenant_id, "c": client_id, "v": REPORT_VERSION, "n": limit},
+    )
+    return [
+        {"date_from": a, "date_to": b, "lang": lang, "run_id": run, "files": [Path(f) for f in files]}
+        for a, b, lang, run, files in r.result_rows
+    ]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from assistants.reports import branding, release
 from dashboards import data, safe, ui
-from dashboards.i18n import t
+from dashboards.i18n import fmt_range, t
 
 ctx = ui.context()
 st.title(t("page_reports"))
@@ -44,9 +44,39 @@ def branding_section() -> None:
             st.image(now.logo, width=160)
 
 
+MIME = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pdf": "application/pdf",
+}
+
+
+def released_list() -> None:
+    """A client's user: the reports released to them, newest first, whatever period the sidebar shows."""
+    st.subheader(t("rep_released_list"))
+    runs = release.released_runs(data.client(), ctx.principal, ctx.client_id)
+    if not runs:
+        st.caption(t("rep_none_released"))
+    for i, run in enumerate(runs):
+        c0, *cs = st.columns([4, 1, 1])
+        c0.write(f"{fmt_range(run['date_from'], run['date_to'], ctx.lang)} · {run['lang'].upper()}")
+        files = sorted((f for f in run["files"] if f.suffix in MIME and f.is_file()), key=lambda f: f.suffix)
+        for col, path in zip(cs, files, strict=False):
+            col.download_button(
+                path.suffix[1:].upper(),
+                path.read_bytes,
+                path.name,
+                MIME[path.suffix],
+                key=f"rep_rel_{i}{path.suffix}",
+                on_click="ignore",
+            )
+    st.divider()
+
+
 with ui.guard():
     if ctx.principal.can("manage_branding"):
         branding_section()
+    if ctx.principal.is_client:
+        released_list()
     c1, c2 = st.columns(2)
     lang = c1.radio(
         t("report_lang"), ["ru", "en"], horizontal=True, key="rep_lang", index=0 if ctx.lang == "ru" else 1
@@ -105,10 +135,7 @@ with ui.guard():
             frame.rename(columns={c: ui.money_label(c, cur) for c in shown}), shown, cur
         )
         st.dataframe(screen, hide_index=True, key="rep_channels", column_config=config)
-    downloads = (
-        (files.xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (files.pdf, "pdf", "application/pdf"),
-    )
+    downloads = ((files.xlsx, "xlsx", MIME[".xlsx"]), (files.pdf, "pdf", MIME[".pdf"]))
     for col, (path, kind, mime) in zip(st.columns(2), downloads, strict=True):
         if path.is_file():
             col.download_button(

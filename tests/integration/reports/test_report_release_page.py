@@ -43,6 +43,7 @@ def test_a_client_user_sees_a_report_only_after_an_account_manager_released_it(d
     client = logged_in_app("it-client-acme@t2", page="app_pages/reports.py", query=QUERY)
     assert not client.exception, client.exception
     assert "has not been released to you yet" in _texts(client)
+    assert "No report has been released to you yet" in _texts(client)
     assert not client.get("download_button")  # neither the PDF nor the XLSX
 
     am = logged_in_app("it-am@t2", page="app_pages/reports.py", query=QUERY)
@@ -53,13 +54,25 @@ def test_a_client_user_sees_a_report_only_after_an_account_manager_released_it(d
     assert am.button(key="rep_withdraw")
 
     client = logged_in_app("it-client-acme@t2", page="app_pages/reports.py", query=QUERY)
-    assert {d.proto.label for d in client.get("download_button")} == {"Download XLSX", "Download PDF"}
+    labels = {d.proto.label for d in client.get("download_button")}
+    assert labels == {
+        "Download XLSX",
+        "Download PDF",
+        "XLSX",
+        "PDF",
+    }  # the period's, and in the released list
     assert "has not been released" not in _texts(client)
+    from dashboards.i18n import fmt_range
+
+    assert f"{fmt_range(FROM, TO, 'en')} · EN" in _texts(client)  # listed whatever period the sidebar shows
     assert [b.key for b in client.button] == ["logout_btn"]  # a client neither releases nor sends
 
     _build()  # new numbers: a new build the account side has not looked at yet
     client = logged_in_app("it-client-acme@t2", page="app_pages/reports.py", query=QUERY)
     assert "has not been released to you yet" in _texts(client) and not client.get("download_button")
+    assert "No report has been released to you yet" in _texts(
+        client
+    )  # the released build is gone from the list
 
 
 def test_only_pm_and_account_managers_may_release(dash, ch, reports_dir):  # noqa: F811
