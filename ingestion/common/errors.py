@@ -64,7 +64,13 @@ class AuthError(ApiError):
 
 
 class RetryExhausted(ApiError):
-    """A retryable condition (429, 5xx, timeout...) persisted through every allowed attempt."""
+    """A retryable condition (429, 5xx, timeout...) persisted through every allowed attempt.
+
+    `retry_after` is the wait the last answer asked for (Retry-After), if any: a caller that retries on its own
+    terms (one attempt at a time) honours it too.
+    """
+
+    retry_after: float | None = None
 
 
 class PayloadError(IngestionError):

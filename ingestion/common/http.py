@@ -318,7 +318,7 @@ class ApiClient:
             self.sleep(delay)
             waited += delay
         assert last is not None
-        raise self._failure(
+        exhausted = self._failure(
             RetryExhausted,
             method,
             url,
@@ -327,6 +327,8 @@ class ApiClient:
             last.request_id,
             f"gave up after {attempt} attempts: ",
         )
+        exhausted.retry_after = last.delay
+        raise exhausted
 
     def _failure(
         self,

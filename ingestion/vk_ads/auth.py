@@ -203,7 +203,7 @@ class TokenManager(BearerToken):
                     ) from last
             if attempt == policy.max_attempts:
                 break
-            delay = policy.backoff(attempt)
+            delay = policy.wait_for(attempt, last.retry_after)  # a 429's Retry-After, else backoff
             if waited + delay > policy.max_total_wait:
                 break
             self.http.attempts_log.append(("retry", f"{what}: {last.error_text[:200]} (sleep {delay:.2f}s)"))

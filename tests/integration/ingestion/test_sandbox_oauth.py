@@ -344,3 +344,27 @@ def test_garpun_token_429_waits_retry_after_and_a_refusal_names_no_secret(clean_
         ghost._obtain()
     ghost.close()
     assert "PRIVATE KEY" not in str(err.value) and "ghost@sandbox" in str(err.value)
+
+
+def test_vk_token_minting_waits_retry_after_on_429(clean_faults):  # noqa: F811
+    from ingestion.common import ApiClient
+    from ingestion.vk_ads.auth import TOKEN_PATH, TokenManager, classify_token_response
+
+    slept: list[float] = []
+    http = ApiClient(
+        "vk_ads",
+        clean_faults.url("vk"),
+        classify=classify_token_response,
+        policy=RetryPolicy(max_server_delay=10),
+        sleep=slept.append,
+    )
+    cabinet = accounts(clean_faults, "vk_ads")[0]
+    tokens = TokenManager(
+        base_url=clean_faults.url("vk"), agency_client_name=cabinet, http=http, revoke_on_cap=True, **VK
+    )
+    clean_faults.faults.add("vk", "http_429", count=1, path=TOKEN_PATH, retry_after=4)
+    try:
+        tokens._obtain()
+    finally:
+        tokens.close()
+    assert slept == [4.0] and tokens.access_token and tokens.issued == 1
