@@ -32,3 +32,19 @@ def test_plan_lines_without_a_line_number_sort_with_numbers_as_numbers():
 
     ids = ["10", "2", "1", "11", "L10", "L2", "tv-3", "tv-12"]
     assert sorted(ids, key=natural_key) == ["1", "2", "10", "11", "L2", "L10", "tv-3", "tv-12"]
+
+
+def test_a_first_period_says_there_is_nothing_to_compare_with(tmp_path):
+    from pypdf import PdfReader
+
+    from assistants.reports.render import write_pdf
+    from tests.unit.assistants.test_report_labels import INSIGHTS, _snapshot
+
+    snap = {**_snapshot(), "previous": {"from": "2026-01-29", "to": "2026-02-28", "has_data": False}}
+    text = (
+        PdfReader(write_pdf(snap, INSIGHTS, "Итоги.", "шаблон", "ru", tmp_path / "r.pdf"))
+        .pages[0]
+        .extract_text()
+    )
+    assert "Сравнение с периодом 29 января – 28 февраля 2026: за прошлый период данных нет" in text
+    assert "▲" not in text and "▼" not in text and text.count("—") >= 8  # no change on any of the eight tiles
