@@ -23,6 +23,7 @@ from ingestion.common.money import (
     micros_array_to_money,
     micros_to_decimal,
 )
+from ingestion.common.schema import require_filled
 from ingestion.common.windows import halving, provisional_since
 from ingestion.yandex_direct import schema
 from ingestion.yandex_direct.parse import parse_report
@@ -297,18 +298,11 @@ def normalize_ad_stats(
     """Typed report batch → raw_yandex_direct.ad_stats_daily batch (micros → Decimal, `--` → null)."""
     n = batch.num_rows
     col = batch.column
-    for required in ("Date", "CampaignId", "Impressions", "Clicks", "Cost"):
-        arr = col(required)
-        if arr.null_count:
-            idx = pc.index(pc.is_null(arr), True).as_py()
-            raise PayloadError(
-                f"{required} is empty ('--')",
-                platform=PLATFORM,
-                request_id=request_id,
-                row=row_offset + idx + 1,
-                field=required,
-                retryable=False,
-            )
+    required = ("Date", "CampaignId", "Impressions", "Clicks", "Cost")
+    # Data rows are numbered from 1.
+    require_filled(
+        batch, required, platform=PLATFORM, request_id=request_id, first_row=row_offset + 1, blank="--"
+    )
     model = settings.attribution_models[0]
     if settings.goals:
         conv_cols = goal_columns(settings, "Conversions")

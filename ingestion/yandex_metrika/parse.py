@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from ingestion.common import PayloadError
 from ingestion.common.money import MONEY_TYPE
+from ingestion.common.schema import require_filled
 from ingestion.yandex_metrika import schema
 from ingestion.yandex_metrika.settings import PLATFORM, Settings
 
@@ -114,17 +115,9 @@ def normalize_visits(
     n = batch.num_rows
     c = batch.column
     a = settings.attribution
-    for req in ("ym:s:visitID", "ym:s:date", "ym:s:clientID", "ym:s:dateTime"):
-        if c(req).null_count:
-            idx = pc.index(pc.is_null(c(req)), True).as_py()
-            raise PayloadError(
-                f"{req} is empty",
-                platform=PLATFORM,
-                request_id=request_id,
-                row=row_offset + idx + 2,
-                field=req,
-                retryable=False,
-            )
+    required = ("ym:s:visitID", "ym:s:date", "ym:s:clientID", "ym:s:dateTime")
+    # Row 1 of the TSV is its header.
+    require_filled(batch, required, platform=PLATFORM, request_id=request_id, first_row=row_offset + 2)
     parents, goal_txt = _list_values(c("ym:s:goalsID"), n)
     goal_vals = _cast_list_items(goal_txt, pa.uint64(), "ym:s:goalsID", "a non-integer", request_id)
     offsets = np.zeros(n + 1, dtype=np.int32)
