@@ -5,6 +5,7 @@ statistics through the existing connector with the agency's token (Direct with C
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
@@ -268,3 +269,38 @@ def test_a_garpun_key_upload_connects_the_account_encrypted(ws, me):
         ).result_rows
     )
     assert "PRIVATE KEY" not in text
+
+
+def test_an_unreachable_or_failing_api_is_named_and_nothing_is_connected(ws, me, sandbox):  # noqa: F811
+    grant, app = grant_of(ws, me, sandbox, "yandex_direct", "demo-agency")
+    sandbox.faults.add("direct", "http_5xx", count=None, path="agencyclients")
+    try:
+        with pytest.raises(
+            discovery.DiscoveryError,
+            match=f"yandex_direct: listing the accounts of grant {grant.grant_id} failed",
+        ):
+            discovery.connect(
+                ws, me, grant.grant_id, agency_accounts(sandbox, "yandex_direct", "demo-agency")[:1], app=app
+            )
+    finally:
+        sandbox.faults.clear("direct")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"  # bound, never listening: connections are refused
+        nowhere = oauth.OAuthApp.yandex(
+            app.client_id,
+            app.client_secret,
+            oauth_url=app.oauth_url,
+            sandbox=True,
+            policy=app.policy,
+            api_urls={"yandex_direct": closed, "yandex_metrika": closed},
+        )
+        with pytest.raises(discovery.DiscoveryError, match="ConnectError"):
+            discovery.discover(ws, me, grant.grant_id, app=nowhere)
+    assert (
+        ws.query(
+            "SELECT count() FROM app.accounts FINAL WHERE tenant_id = {t:String}",
+            parameters={"t": me.tenant_id},
+        ).result_rows[0][0]
+        == 0
+    )
