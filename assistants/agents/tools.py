@@ -373,38 +373,47 @@ def _curve_stated(p: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def _reach_forecast(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
+def _on_curve(
+    tool: str, a: dict[str, Any], given: str, answer: str, digits: int, solve: Callable[[Any, dict], float]
+) -> dict[str, Any]:
+    """A reach-curve tool's answer: `solve(planning.reach, curve parameters)` on the channel's curve, rounded to
+    `digits`, beside what it was given and the curve it used; the model's parameter errors are the tool's."""
     from planning import reach as R
 
     family, p = _curve(a["channel"])
     try:
-        r = float(R.negative_exponential_reach(a["grp"], p["r_max"], p["k"]))
+        value = solve(R, p)
     except R.ParamError as exc:
-        raise ToolError(f"reach_forecast: {exc}") from exc
+        raise ToolError(f"{tool}: {exc}") from exc
     return {
         "channel": a["channel"],
         "family": family,
-        "grp": a["grp"],
-        "reach": round(r, 4),
+        given: a[given],
+        answer: round(value, digits),
         **_curve_stated(p),
     }
+
+
+def _reach_forecast(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
+    return _on_curve(
+        "reach_forecast",
+        a,
+        "grp",
+        "reach",
+        4,
+        lambda R, p: float(R.negative_exponential_reach(a["grp"], p["r_max"], p["k"])),
+    )
 
 
 def _grp_for_reach(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
-    from planning import reach as R
-
-    family, p = _curve(a["channel"])
-    try:
-        g = R.grp_for_reach(a["target_reach"], "negative_exponential", r_max=p["r_max"], k=p["k"])
-    except R.ParamError as exc:
-        raise ToolError(f"grp_for_reach: {exc}") from exc
-    return {
-        "channel": a["channel"],
-        "family": family,
-        "target_reach": a["target_reach"],
-        "grp": round(g, 1),
-        **_curve_stated(p),
-    }
+    return _on_curve(
+        "grp_for_reach",
+        a,
+        "target_reach",
+        "grp",
+        1,
+        lambda R, p: R.grp_for_reach(a["target_reach"], "negative_exponential", r_max=p["r_max"], k=p["k"]),
+    )
 
 
 def _kb(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
