@@ -654,36 +654,44 @@ def revoke(ch: Any, actor: Principal, grant_id: str, *, app: OAuthApp) -> Grant:
     grant = _own_grant(ch, actor, grant_id)
     _check_app(app, grant.platform)
     tokens = grant_tokens(ch, grant) if grant.status != "revoked" else {}
-    if tokens.get("token"):
-        if app.provider == "yandex":
-            form = {
-                "access_token": tokens["token"],
-                "client_id": app.client_id,
-                "client_secret": app.client_secret,
-            }
-            expect: str | None = "status"
-        else:
-            form = {
-                "client_id": app.client_id,
-                "client_secret": app.client_secret,
-                "username": grant.agency_login,
-            }
-            expect = None
-        try:
-            _token_request(app, app.revoke_url, form, "token revocation", expect=expect)
-        except AuthError as exc:
-            # Already withdrawn at the platform (e.g. by the user in their account): forget it here all the same.
-            if exc.code not in ("invalid_token", "invalid_grant"):
-                raise OAuthError(
-                    f"grant {grant_id}: the platform refused the revocation ({exc.code}: {exc.error_text})"
-                ) from None
-        except RetryExhausted as exc:
-            raise OAuthError(
-                f"grant {grant_id}: the revocation endpoint did not answer usably: {exc}"
-            ) from None
+    note = ""
+    if tokens.get("token") and app.provider == "vk_ads" and not grant.agency_login:
+        # VK deletes tokens per username; without it the deletion would hit the app's own user. Unused, the
+        # agency's token lapses within a day, and its tokens are forgotten here now.
+        note = (
+            "the agency's VK username is unknown: its token was not deleted at VK and lapses within 24 hours"
+        )
+    elif tokens.get("token"):
+        _revoke_at_platform(app, grant, tokens["token"])
     account = cr.grant_account(grant.grant_id)
     cr.forget_rows(ch, grant.tenant_id, [(grant.platform, account, k) for k in _GRANT_KINDS], by=actor.login)
-    revoked = _health(grant, status="revoked", last_error="")
+    revoked = _health(grant, status="revoked", last_error=note)
     _write_grant(ch, revoked)
     audit(ch, actor.tenant_id, actor.login, "oauth_revoke", "ok", target=grant_id, detail=grant.platform)
     return revoked
+
+
+def _revoke_at_platform(app: OAuthApp, grant: Grant, token: str) -> None:
+    """Yandex: revoke_token for the device's token; VK Ads: delete the agency user's tokens. A grant already
+    withdrawn at the platform (by the user, in their account) counts as revoked."""
+    if app.provider == "yandex":
+        form = {"access_token": token, "client_id": app.client_id, "client_secret": app.client_secret}
+        expect: str | None = "status"
+    else:
+        form = {
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "username": grant.agency_login,
+        }
+        expect = None
+    try:
+        _token_request(app, app.revoke_url, form, "token revocation", expect=expect)
+    except AuthError as exc:
+        if exc.code not in ("invalid_token", "invalid_grant"):
+            raise OAuthError(
+                f"grant {grant.grant_id}: the platform refused the revocation ({exc.code}: {exc.error_text})"
+            ) from None
+    except RetryExhausted as exc:
+        raise OAuthError(
+            f"grant {grant.grant_id}: the revocation endpoint did not answer usably: {exc}"
+        ) from None
