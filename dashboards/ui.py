@@ -448,15 +448,16 @@ def fmt_metric(m: str, v: Any, cur: str, lang: str | None = None) -> str:
     return fmt_num(v, 0, lang)
 
 
-def column_config(cols: list[str], cur: str) -> dict[str, Any]:
-    """Number formats of metric columns, keyed by their shown labels: shares as percent everywhere,
-    money and counts with the browser's grouping (the currency sign is in the column label)."""
+def column_config(cols: list[str], cur: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """Number formats of metric columns, keyed by their shown labels (`labels`, else `money_label`): shares as
+    percent everywhere, money and counts with the browser's grouping (the currency sign is in the column label)."""
     out: dict[str, Any] = {}
     for c in cols:
+        label = (labels or {}).get(c) or money_label(c, cur)
         if c in SHARES or is_change(c):
-            out[money_label(c, cur)] = st.column_config.NumberColumn(format="percent")
+            out[label] = st.column_config.NumberColumn(format="percent")
         elif c in MONEY:
-            out[money_label(c, cur)] = st.column_config.NumberColumn(format="localized")
+            out[label] = st.column_config.NumberColumn(format="localized")
     return out
 
 
@@ -488,13 +489,16 @@ def metric_table(df: pd.DataFrame, cols: list[str], cur: str, *, key: str, **kw:
     return shown
 
 
-def on_screen(shown: pd.DataFrame, cols: list[str], cur: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The table as drawn and its column formats. The grid draws an empty number as `None`: a metric column with
-    values that cannot be computed (a ratio over zero, a change with nothing before) is drawn as formatted text,
-    '—' in those cells (the downloads keep the numbers); empty text cells stay empty."""
-    screen, config = shown.copy(), column_config(cols, cur)
+def on_screen(
+    shown: pd.DataFrame, cols: list[str], cur: str, labels: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The table as drawn and its column formats (`labels`: a column's shown label, else `money_label`). The grid
+    draws an empty number as `None`: a metric column with values that cannot be computed (a ratio over zero, a
+    change with nothing before) is drawn as formatted text, '—' in those cells (the downloads keep the numbers);
+    empty text cells stay empty."""
+    screen, config = shown.copy(), column_config(cols, cur, labels)
     for c in cols:
-        label = money_label(c, cur)
+        label = (labels or {}).get(c) or money_label(c, cur)
         col = screen[label]
         if pd.api.types.is_numeric_dtype(col) and col.isna().any():
             screen[label] = [fmt_change(v) if is_change(c) else fmt_metric(c, v, cur) for v in col]
@@ -502,6 +506,15 @@ def on_screen(shown: pd.DataFrame, cols: list[str], cur: str) -> tuple[pd.DataFr
         elif not pd.api.types.is_numeric_dtype(col):
             screen[label] = col.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
     return screen, config
+
+
+def fmt_cell(v: Any, lang: str | None = None) -> str:
+    """Any table value as text for a column drawn as text: '—' when empty, numbers with locale grouping."""
+    if v is None or (pd.api.types.is_scalar(v) and not isinstance(v, str) and pd.isna(v)):
+        return "—"
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return str(v)
+    return fmt_num(v, 0 if float(v).is_integer() else 2, lang)
 
 
 def fmt_change(v: Any, lang: str | None = None) -> str:

@@ -171,6 +171,9 @@ with ui.guard():
             index=df.index, columns=df.columns,
         )  # fmt: skip
 
+    # A cell the plan leaves empty is '—' (the grid would draw None); such a column is shown as text.
+    for col in [c for c in shown.columns if shown[c].isna().any()]:
+        shown[col] = [ui.fmt_cell(v) for v in shown[col]]
     st.dataframe(shown.style.apply(_mark, axis=None), hide_index=True, key="pe_computed")
     for issue in result.issues:
         safe.error(issue.message)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboards import charts, data, ui
-from dashboards.i18n import t
+from dashboards.i18n import CURRENCY_SIGNS, t
 
 ctx = ui.context()
 st.title(t("page_plan_fact"))
@@ -56,17 +56,19 @@ with ui.guard():
         *(["forecast_spend_net_end_of_flight"] if internal else []),
         "status_label",
     ]
-    st.dataframe(
-        status[shown].rename(
-            columns={
-                "line_budget_net": t("plan"),
-                "cum_actual_spend_net": t("actual"),
-                "pacing_ratio": t("pacing"),
-                "forecast_spend_net_end_of_flight": t("forecast"),
-                "status_label": t("status"),
-            }
-        ),
-        hide_index=True,
-        key="pf_lines",
-        column_config={t("pacing"): st.column_config.NumberColumn(format="percent")},
+    # Platforms by name, money headers with the currency, cells that cannot be computed as '—' (never None).
+    sign = CURRENCY_SIGNS.get(ui.currency(ctx), ui.currency(ctx))
+    labels = {
+        "line_budget_net": f"{t('plan')}, {sign}",
+        "cum_actual_spend_net": f"{t('actual')}, {sign}",
+        "pacing_ratio": t("pacing"),
+        "forecast_spend_net_end_of_flight": f"{t('forecast')}, {sign}",
+    }
+    metrics = [c for c in shown if c in labels]
+    screen, config = ui.on_screen(
+        ui.named(status[shown]).rename(columns={**labels, "status_label": t("status")}),
+        metrics,
+        ui.currency(ctx),
+        labels,
     )
+    st.dataframe(screen, hide_index=True, key="pf_lines", column_config=config)

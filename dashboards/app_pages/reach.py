@@ -66,20 +66,22 @@ with ui.guard():
         st.subheader(t("reported_reach"))
         st.caption(t("reported_reach_note"))
         st.dataframe(
-            ui.labelled(
-                reported[
-                    [
-                        "measured_by",
-                        "window_start",
-                        "window_end",
-                        "platform",
-                        "campaign_id",
-                        "ad_id",
-                        "reach",
-                        "contacts",
-                        "avg_frequency",
+            ui.labelled(  # platforms by their names, never the stored ids
+                ui.named(
+                    reported[
+                        [
+                            "measured_by",
+                            "window_start",
+                            "window_end",
+                            "platform",
+                            "campaign_id",
+                            "ad_id",
+                            "reach",
+                            "contacts",
+                            "avg_frequency",
+                        ]
                     ]
-                ]
+                )
             ),
             hide_index=True,
             key="reported_reach",

@@ -1,0 +1,150 @@
+"""Every page a PM and a client user can open, in Russian and English, read as a user reads it: no `None`, `nan`
+or `NaT` in any text, tile, tooltip or table cell (the grid draws an empty cell as `None`), no raw platform id,
+and no money without its currency sign (tiles; table columns of money name the currency)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tests.integration.dashboards.conftest import logged_in_app
+
+pytestmark = pytest.mark.usefixtures("dash")
+
+RAW_IDS = re.compile(r"\b(yandex_direct|yandex_metrika|vk_ads|google_ads)\b")
+EMPTY_WORDS = re.compile(r"(?<![\w.])(None|nan|NaN|NaT)(?![\w])")
+SIGNS = ("₽", "$", "€", "₸", "Br", "сум")
+
+
+def _pages(login: str) -> list[str]:
+    """The app's pages (its PAGES list, read from the script) that this user's role may open."""
+    from tests.integration.dashboards.conftest import APP, principal
+
+    tree = ast.parse(APP.read_text(encoding="utf-8"))
+    listed = next(
+        ast.literal_eval(n.value)
+        for n in tree.body
+        if isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "PAGES" for t in n.targets)
+    )
+    p = principal(login)
+    return [path for path, _title, _url, perm in listed if perm is None or p.can(perm)]
+
+
+def _texts(at) -> list[tuple[str, str]]:
+    """(where, text) of everything shown as text: headings, markdown, captions, alerts, tiles and their help,
+    widget labels and options, buttons."""
+    out: list[tuple[str, str]] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+    ):
+        out += [(kind, str(e.value)) for e in at.get(kind)]
+    for m in at.metric:
+        out += [("metric label", str(m.label)), (f"metric {m.label}", str(m.value))]
+        out += [
+            (f"metric {m.label} help", str(m.help or "")),
+            (f"metric {m.label} delta", str(m.proto.delta)),
+        ]
+    for kind in ("selectbox", "multiselect", "radio"):
+        for w in at.get(kind):
+            out.append((f"{kind} label", str(w.label)))
+            out += [(f"{kind} {w.label} option", str(o)) for o in getattr(w, "options", [])]
+    out += [("button", str(b.label)) for b in at.button]
+    return out
+
+
+def _cells(at) -> list[tuple[str, Any, str]]:
+    """(table, column, cell) of every table shown; a null cell is returned as None. An editor's empty cell is a
+    field to fill in (a new plan line), not a value shown: it is returned as ''."""
+    out: list[tuple[str, Any, str]] = []
+    for i, d in enumerate(at.dataframe):
+        df: pd.DataFrame = d.value
+        editor = d.proto.editing_mode != 0  # Arrow.EditingMode: READ_ONLY = 0
+        for col in df.columns:
+            out.append((f"table {i} header", col, str(col)))
+            for v in df[col]:
+                null = v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT or v is pd.NA
+                out.append((f"table {i}", col, ("" if editor else None) if null else str(v)))
+    return out
+
+
+def problems(at) -> list[str]:
+    from dashboards.i18n import TEXT
+    from dashboards.ui import MONEY
+
+    money_labels = {TEXT[m][i] for m in MONEY if m in TEXT for i in (0, 1)}
+    found: list[str] = []
+    for where, text in _texts(at):
+        if EMPTY_WORDS.search(text):
+            found.append(f"{where}: {text[:120]!r}")
+        if RAW_IDS.search(text):
+            found.append(f"{where}: raw id in {text[:120]!r}")
+    for m in at.metric:
+        if (
+            str(m.label) in money_labels
+            and not any(s in str(m.value) for s in SIGNS)
+            and m.value not in ("n/a", "н/п", "—")
+        ):
+            found.append(f"money tile {m.label!r} without a currency sign: {m.value!r}")
+    for where, col, cell in _cells(at):
+        if cell is None:
+            found.append(f"{where}: empty cell in {col!r} (drawn as None)")
+        elif EMPTY_WORDS.search(cell) or RAW_IDS.search(cell):
+            found.append(f"{where}: {col!r} = {cell[:120]!r}")
+        if where.endswith("header") and str(col) in money_labels:
+            found.append(f"{where}: money column {col!r} names no currency")
+    return found
+
+
+WALKS = [(login, lang) for login in ("it-pm@t1", "it-client-acme@t1") for lang in ("ru", "en")]
+
+
+@pytest.mark.parametrize(("login", "lang"), WALKS)
+def test_no_empty_values_raw_ids_or_bare_money_on_any_page(login, lang):
+    pages = _pages(login)
+    assert "app_pages/campaigns.py" in pages and len(pages) >= 8, pages
+    found: dict[str, list[str]] = {}
+    for page in pages:
+        at = logged_in_app(login, page=page, query={"client": "acme"}, lang=lang)
+        assert not at.exception, (page, [e.value for e in at.exception])
+        if problems(at):
+            found[page] = problems(at)[:8]
+    assert not found, "\n".join(f"{page}: {x}" for page, xs in found.items() for x in xs)
+
+
+def test_the_check_sees_what_it_looks_for():
+    """The walker is only as good as its eyes: a page with each fault must be caught."""
+    import streamlit as st  # noqa: F401 - the AppTest script imports it
+    from streamlit.testing.v1 import AppTest
+
+    def faulty():
+        import numpy as np
+        import pandas as pd
+        import streamlit as st
+
+        st.caption("Платформа: vk_ads")
+        st.metric("Spend (net)", "1 234,50")
+        st.markdown("CPA: None")
+        st.dataframe(pd.DataFrame({"CTR": [0.1, np.nan], "Spend (net)": [1.0, 2.0]}))
+
+    at = AppTest.from_function(faulty).run()
+    text = "\n".join(problems(at))
+    for fault in (
+        "raw id",
+        "without a currency sign",
+        "'CPA: None'",
+        "empty cell in 'CTR'",
+        "names no currency",
+    ):
+        assert fault in text, (fault, text)
