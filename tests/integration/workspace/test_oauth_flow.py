@@ -5,6 +5,7 @@ grant). The sandbox clock is advanced instead of sleeping."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -261,3 +262,26 @@ def test_token_requests_retry_a_garbled_answer_and_honour_retry_after(ws, me, sa
     assert refreshed.status == "active"
     assert slept[0] == 2.0  # Retry-After 7 s, capped by the policy's max_server_delay (2 s in the sandbox)
     assert len(slept) == 2  # the 429 and the garbled answer were each asked again once
+
+
+def test_grant_tokens_rotate_with_the_key_and_never_reach_the_log(ws, me, sandbox, caplog):  # noqa: F811
+    caplog.set_level(logging.DEBUG)
+    app = oauth.OAuthApp.for_sandbox("yandex_direct", sandbox.base_url)
+    grant = connect(ws, me, app)
+    oauth.refresh(ws, me, grant.grant_id, app=app)
+    token = oauth.grant_tokens(ws, grant)["token"]
+    refresh_token = oauth.grant_tokens(ws, grant)["refresh_token"]
+    assert (
+        token not in caplog.text and refresh_token not in caplog.text and app.client_secret not in caplog.text
+    )
+    other = "k2-" + "y" * 40
+    # Rotation re-encrypts the grant's tokens with every other credential (and back, for the tests after this one).
+    assert cr.rotate_key(ws, env={cr.KEY_ENV: KEY, cr.NEW_KEY_ENV: other}) > 0
+    try:
+        stored = cr.stored_secrets(
+            ws, me.tenant_id, grant.platform, cr.grant_account(grant.grant_id), env={cr.KEY_ENV: other}
+        )
+        assert stored["token"] == token
+    finally:
+        cr.rotate_key(ws, env={cr.KEY_ENV: other, cr.NEW_KEY_ENV: KEY})
+    assert oauth.grant_tokens(ws, grant)["token"] == token
