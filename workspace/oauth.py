@@ -67,6 +67,7 @@ class OAuthApp:
     revoke_url: str
     api_urls: Mapping[str, str]
     oauth_url: str = ""  # Yandex: the OAuth host (the connectors refresh there)
+    userinfo_url: str = ""  # who granted: Yandex ID's user info (VK Ads: the API's user.json)
     sandbox: bool = False
     timeout_s: float = 30.0
     policy: RetryPolicy = field(default_factory=RetryPolicy)
@@ -89,6 +90,7 @@ class OAuthApp:
             f"{oauth}/revoke_token",
             urls,
             oauth_url=oauth,
+            userinfo_url=kw.pop("userinfo_url", "https://login.yandex.ru/info"),
             **kw,
         )
 
@@ -103,6 +105,7 @@ class OAuthApp:
             f"{base}/api/v2/oauth2/token.json",
             f"{base}/api/v2/oauth2/token/delete.json",
             {"vk_ads": base},
+            userinfo_url=f"{base}/api/v2/user.json",
             **kw,
         )
 
@@ -157,6 +160,7 @@ class OAuthApp:
                 SANDBOX_TOKENS["yandex_client_id"],
                 SANDBOX_TOKENS["yandex_client_secret"],
                 oauth_url=f"{root}/oauth",
+                userinfo_url=f"{root}/oauth/info",
                 api_urls={"yandex_direct": f"{root}/direct", "yandex_metrika": f"{root}/metrika"},
                 **fast,
             )
@@ -368,7 +372,7 @@ def complete(
     except RetryExhausted as exc:
         raise OAuthError(f"{platform}: the token endpoint did not answer usably: {exc}") from None
     grant_id = row["state_hash"][:24]
-    agency = _agency_login(app, answer["access_token"]) if app.provider == "vk_ads" else ""
+    agency = _granting_login(app, answer["access_token"])
     grant = Grant(
         actor.tenant_id,
         grant_id,
@@ -454,14 +458,21 @@ def _expiry(answer: Mapping[str, Any], at: dt.datetime) -> dt.datetime | None:
     return at + dt.timedelta(seconds=seconds) if seconds > 0 else None
 
 
-def _agency_login(app: OAuthApp, token: str) -> str:
-    """VK Ads: the username the agency token acts for (needed to delete its tokens on revoke)."""
-    with httpx.Client(timeout=app.timeout_s) as http:
-        resp = http.get(
-            f"{app.api_url('vk_ads')}/api/v2/user.json", headers={"Authorization": f"Bearer {token}"}
-        )
+def _granting_login(app: OAuthApp, token: str) -> str:
+    """Who granted the access, as the platform names them ('' if it does not say): shown on the Connections page,
+    and for VK Ads needed to delete the agency's tokens on revoke."""
+    if not app.userinfo_url:
+        return ""
+    scheme = "Bearer" if app.provider == "vk_ads" else "OAuth"
+    try:
+        with httpx.Client(timeout=app.timeout_s) as http:
+            resp = http.get(
+                app.userinfo_url, params={"format": "json"}, headers={"Authorization": f"{scheme} {token}"}
+            )
+    except httpx.HTTPError:
+        return ""  # not worth failing the connection over
     body = json_object(resp) if resp.status_code == 200 else None
-    return str((body or {}).get("username") or "")
+    return str((body or {}).get("login") or (body or {}).get("username") or "")[:200]
 
 
 def _token_request(

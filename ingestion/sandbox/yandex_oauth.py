@@ -12,6 +12,7 @@ Wire shapes as Yandex ID documents them (oauth.yandex.ru):
   one — and `grant_type=refresh_token`. Answers `{token_type, access_token, expires_in, refresh_token, scope}`.
 - `POST /revoke_token` (form `access_token` + client credentials): `{"status": "ok"}`; as at Yandex only a token
   issued for a device (`device_id` at authorize) can be revoked (`unsupported_token_type` otherwise).
+- `GET /info` (Yandex ID's `login.yandex.ru/info`): the granting user's `login` for a token.
 
 Errors are Yandex's `{"error": …, "error_description": …}` (`invalid_client`, `invalid_grant`,
 `bad_verification_code`, `invalid_request`, `unsupported_grant_type`, …). An issued token works on Direct and
@@ -81,6 +82,7 @@ class YandexOAuthApi(EmulatorApi):
             Route("GET", r"/authorize", self.authorize),
             Route("POST", r"/token", self.token),
             Route("POST", r"/revoke_token", self.revoke),
+            Route("GET", r"/info", self.info),
         ]
 
     def error_response(
@@ -212,6 +214,21 @@ class YandexOAuthApi(EmulatorApi):
                 "scope": grant.scope,
             }
         )
+
+    # -- who granted (Yandex ID's login.yandex.ru/info, served here beside the OAuth endpoints) -----------------
+    def info(self, req: Request, _m: re.Match[str]) -> Response:
+        """`GET /info?format=json` with `Authorization: OAuth <token>`: the granting user's `login` and `id`."""
+        auth = req.header("authorization") or ""
+        token = auth.split(" ", 1)[1].strip() if auth.lower().startswith(("oauth ", "bearer ")) else ""
+        if not self.ctx.tokens.valid("direct", token):
+            return Response(401, b"", {"WWW-Authenticate": 'OAuth realm="yandex"'})
+        login = self.ctx.tokens.owner(token) or "sandbox-user"
+        with self.lock:
+            client_id = next((g.client_id for g in self.grants.values() if token in g.access), "")
+        uid = (
+            str(10**9 + self.ctx.agencies().index(login)) if login in self.ctx.agencies() else str(10**9 - 1)
+        )
+        return Response.json({"id": uid, "login": login, "client_id": client_id, "psuid": f"sbx.{uid}"})
 
     # -- revoke -------------------------------------------------------------------------------------------
     def revoke(self, req: Request, _m: re.Match[str]) -> Response:

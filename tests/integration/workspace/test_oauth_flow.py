@@ -71,6 +71,7 @@ def test_yandex_authorize_code_token_refresh_revoke(ws, me, sandbox):  # noqa: F
     assert back["state"] == query["state"][0] and back["code"].isdigit()
 
     grant = oauth.complete(ws, me, state=back["state"], code=back["code"], app=app)
+    assert grant.agency_login == "demo-agency"  # the sandbox's default granting user, read from Yandex ID's info
     assert (grant.status, grant.platform, grant.client_id, grant.connected_by) == (
         "active",
         "yandex_direct",
