@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import errno
-import functools
 import json
 import logging
 import re
 import socket
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -117,6 +117,19 @@ HTTP_STATUS = {
     307: 413,
     446: 403,
 }
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """One request's statement as the handler runs and answers it."""
+
+    params: dict[str, str]  # the request's URL parameters
+    sql: str  # led by the marker comment
+    out_format: str
+    bound: dict[str, str]  # the `param_*` values, by name
+    marker: str  # unique to this request: a disconnect kills exactly the query that carries it
+    query_id: str
+    stream: bool  # sent chunk by chunk as produced, not whole
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -325,18 +338,10 @@ class Handler(BaseHTTPRequestHandler):
                 and STREAMABLE.match(sql) is not None
                 and params.get("wait_end_of_query") != "1"
             )
-            deliver = functools.partial(self._deliver, stream=stream)
-            self._run(
-                params,
-                f"/* {marker} */ {sql}",
-                out_format,
-                bound,
-                settings,
-                marker,
-                stateful,
-                deliver,
-                query_id,
+            statement = _Statement(
+                params, f"/* {marker} */ {sql}", out_format, bound, marker, query_id, stream
             )
+            self._run(statement, settings, stateful)
         except EngineError as exc:
             self._error(exc, query_id if SAFE_ID.fullmatch(query_id) else "")
 
@@ -362,36 +367,26 @@ class Handler(BaseHTTPRequestHandler):
             headers["X-ClickHouse-Session-Id"] = params["session_id"]
         return headers
 
-    def _deliver(
-        self,
-        conn: Any,
-        sql: str,
-        out_format: str,
-        bound: dict[str, str],
-        params: dict[str, str],
-        query_id: str,
-        *,
-        stream: bool,
-    ) -> bool:
+    def _deliver(self, conn: Any, st: _Statement) -> bool:
         """Run the statement and send its result; True: the connection is reusable.
 
         Whole: run to the end, then reply with a Content-Length. Streamed: send the result chunk by chunk as chDB
         produces it. An error before the first chunk is an ordinary error reply either way."""
         chunks: Any = None
         try:
-            if stream:
-                chunks = conn.send_query(sql, out_format, params=bound or None)
+            if st.stream:
+                chunks = conn.send_query(st.sql, st.out_format, params=st.bound or None)
                 first = _next_chunk(chunks)
             else:
-                first = conn.query(sql, out_format, params=bound or None)
+                first = conn.query(st.sql, st.out_format, params=st.bound or None)
         except Exception as exc:
             raise EngineError(str(exc)) from exc
-        headers = self._result_headers(params, first, out_format, query_id)
-        content_type = CONTENT_TYPES.get(out_format, "application/octet-stream")
-        if not stream:
+        headers = self._result_headers(st.params, first, st.out_format, st.query_id)
+        content_type = CONTENT_TYPES.get(st.out_format, "application/octet-stream")
+        if not st.stream:
             self._reply(200, first.bytes(), content_type, headers)
             return True
-        return self._send_chunks(chunks, first, content_type, headers, query_id)
+        return self._send_chunks(chunks, first, content_type, headers, st.query_id)
 
     def _send_chunks(
         self, stream: Any, first: Any, content_type: str, headers: dict[str, str], query_id: str
@@ -479,23 +474,12 @@ class Handler(BaseHTTPRequestHandler):
         # The file is ours (a temp name), so quoting it into the statement is safe.
         return f"INSERT INTO {target} SELECT * FROM file('{data_path}', '{fmt}'){trailing}"  # noqa: S608
 
-    def _run(
-        self,
-        params: dict[str, str],
-        sql: str,
-        out_format: str,
-        bound: dict[str, str],
-        settings: dict[str, str],
-        marker: str,
-        stateful: bool,
-        deliver: Any,
-        query_id: str,
-    ) -> None:
-        """Run on the session's or a pooled connection; `deliver` runs the statement and answers the client
-        while the connection is held (a streamed result needs it until its last chunk)."""
-        session_id = params.get("session_id")
+    def _run(self, st: _Statement, settings: dict[str, str], stateful: bool) -> None:
+        """Run on the session's or a pooled connection, answering the client while the connection is held (a
+        streamed result needs it until its last chunk)."""
+        session_id = st.params.get("session_id")
         if session_id:
-            session = self.engine.session(session_id, float(params.get("session_timeout") or 60))
+            session = self.engine.session(session_id, float(st.params.get("session_timeout") or 60))
             # The previous request of the session may still be finishing on its own thread after its last byte
             # reached the client (a client that sends its next statement at once would otherwise be refused):
             # wait a little for it; a truly concurrent client is still refused.
@@ -514,64 +498,41 @@ class Handler(BaseHTTPRequestHandler):
                     delta = session.settings_delta(known)
                 except Exception as exc:
                     raise EngineError(str(exc)) from exc
-                self._execute(session.conn, params, sql, out_format, bound, delta, marker, deliver, query_id)
-                session.explicit_set(sql.split("*/", 1)[-1])
+                self._execute(session.conn, st, delta)
+                session.explicit_set(st.sql.split("*/", 1)[-1])
                 return
             finally:
                 session.lock.release()
-        key = (tuple(sorted(settings.items())), params.get("database", ""))
+        key = (tuple(sorted(settings.items())), st.params.get("database", ""))
         conn, fresh = self.engine.acquire(key)
         reusable = False
         try:
-            completed = self._execute(
-                conn,
-                params,
-                sql,
-                out_format,
-                bound,
-                settings if fresh else {},
-                marker,
-                deliver,
-                query_id,
-                fresh,
-            )
+            completed = self._execute(conn, st, settings if fresh else {}, fresh)
             # A statement that changes connection state must not leak into the next request; nor may a
             # connection whose streamed result was abandoned midway.
-            reusable = completed and not stateful and not STATEFUL.search(sql.split("*/", 1)[-1][:2000])
+            reusable = completed and not stateful and not STATEFUL.search(st.sql.split("*/", 1)[-1][:2000])
         finally:
             self.engine.release(key, conn, reusable)
 
-    def _execute(
-        self,
-        conn: Any,
-        params: dict[str, str],
-        sql: str,
-        out_format: str,
-        bound: dict[str, str],
-        settings: dict[str, str],
-        marker: str,
-        deliver: Any,
-        query_id: str,
-        configure: bool = True,
-    ) -> bool:
+    def _execute(self, conn: Any, st: _Statement, settings: dict[str, str], configure: bool = True) -> bool:
         try:
             for name, value in settings.items():
                 if name in self.engine.setting_names and re.fullmatch(r"[A-Za-z0-9_]+", name):
                     conn.query(f"SET {name} = {_setting_literal(value)}", "TabSeparated")
-            if configure and params.get("database"):
-                conn.query(f"USE `{params['database'].replace('`', '')}`", "TabSeparated")
+            if configure and st.params.get("database"):
+                conn.query(f"USE `{st.params['database'].replace('`', '')}`", "TabSeparated")
         except Exception as exc:
             raise EngineError(str(exc)) from exc
         cancelled: list[bool] = []
 
         def cancel() -> None:
             cancelled.append(True)
-            log.info("client of %s disconnected: cancelling the query", marker)
-            self.engine.kill(marker)
+            log.info("client of %s disconnected: cancelling the query", st.marker)
+            self.engine.kill(st.marker)
 
         token = self.engine.watcher.watch(self.connection, cancel)
         try:
-            return bool(deliver(conn, sql, out_format, bound, params, query_id))
+            return self._deliver(conn, st)
         finally:
             self.engine.watcher.unwatch(token)
 
