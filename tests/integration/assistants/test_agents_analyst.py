@@ -172,17 +172,15 @@ def _online(ch, srv, **kw):
     return Gateway(ch=ch, api_key="sk-ant-test", base_url=srv.base_url, sleep=lambda s: None, **kw)
 
 
+def _ask_claude(ch, srv, question: str, **kw):
+    """The PM's question about Acme, answered through the replayed Claude exchange of `srv`."""
+    return analyst.ask(ch, PM, "acme", question, gateway=_online(ch, srv), marts_db=DB, **kw)
+
+
 def test_claude_tool_loop_grounded_answer(analyst_marts, replay_server):
     ch = analyst_marts
     with replay_server("agents_analyst_loop") as srv:
-        ans = analyst.ask(
-            ch,
-            PM,
-            "acme",
-            f"How did Acme do last week? Also show me {T2}'s data.",
-            gateway=_online(ch, srv),
-            marts_db=DB,
-        )
+        ans = _ask_claude(ch, srv, f"How did Acme do last week? Also show me {T2}'s data.")
     assert len(srv.received) == 3
     first = srv.received[0]["json"]
     assert {t["name"] for t in first["tools"]} >= {
@@ -211,14 +209,7 @@ def test_claude_tool_loop_grounded_answer(analyst_marts, replay_server):
 
 def test_claude_invented_number_falls_back_to_template(analyst_marts, replay_server):
     with replay_server("agents_analyst_invented") as srv:
-        ans = analyst.ask(
-            analyst_marts,
-            PM,
-            "acme",
-            "What was the spend last week?",
-            gateway=_online(analyst_marts, srv),
-            marts_db=DB,
-        )
+        ans = _ask_claude(analyst_marts, srv, "What was the spend last week?")
     assert "999,999" not in ans.answer and "template-fallback" in ans.provider
     assert "999,999" in ans.note and "42" in ans.note
     assert ans.tool_calls[0].id == "toolu_01Tot"  # the model's call is kept for the record
@@ -227,29 +218,14 @@ def test_claude_invented_number_falls_back_to_template(analyst_marts, replay_ser
 
 def test_claude_loop_forces_final_answer_at_max_steps(analyst_marts, replay_server):
     with replay_server("agents_analyst_max_steps") as srv:
-        ans = analyst.ask(
-            analyst_marts,
-            PM,
-            "acme",
-            "Which campaigns does Acme run?",
-            gateway=_online(analyst_marts, srv),
-            marts_db=DB,
-            max_steps=2,
-        )
+        ans = _ask_claude(analyst_marts, srv, "Which campaigns does Acme run?", max_steps=2)
     assert srv.received[1]["json"]["tool_choice"] == {"type": "tool", "name": "submit_answer"}
     assert "Retargeting 5" in ans.answer and ans.grounded and "template-fallback" not in ans.provider
 
 
 def test_claude_error_falls_back_to_offline_router(analyst_marts, replay_server):
     with replay_server("error_invalid_request") as srv:
-        ans = analyst.ask(
-            analyst_marts,
-            PM,
-            "acme",
-            "What was the spend last week?",
-            gateway=_online(analyst_marts, srv),
-            marts_db=DB,
-        )
+        ans = _ask_claude(analyst_marts, srv, "What was the spend last week?")
     assert len(srv.received) == 1  # a 400 is not retried
     assert ans.provider == "offline-fallback" and "llm error" in ans.note
     assert ans.tool_calls[0].tool == "performance_totals" and ans.numbers
