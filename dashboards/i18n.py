@@ -880,6 +880,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rep_branding_saved": ("Оформление сохранено", "Branding saved"),
     "rep_released_list": ("Открытые вам отчёты", "Reports released to you"),
     "rep_none_released": ("Пока ни один отчёт вам не открыт", "No report has been released to you yet"),
+    "rep_by_template": ("по шаблону", "from a template"),
 }
 
 

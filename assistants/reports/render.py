@@ -87,6 +87,12 @@ def short_day(d: dt.date, lang: str) -> str:
     return f"{d.day} {say('rep_months_short', lang).split()[d.month - 1]}"
 
 
+def narrator_name(narrator: str, lang: str) -> str:
+    """Who wrote the narrative, as a reader may see it: 'Claude' or 'from a template' (the stored provenance,
+    provider:model:prompt@version, stays in the run record)."""
+    return "Claude" if narrator.startswith("anthropic:") else say("rep_by_template", lang)
+
+
 def period_words(snap: dict[str, Any], lang: str) -> str:
     p = snap["period"]
     return fmt_range(dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]), lang)
@@ -514,7 +520,7 @@ def _cover(pdf: Any, snap: dict[str, Any], narrative: str, narrator: str, lang: 
     pdf.multi_cell(0, 5, narrative, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 7)
     pdf.set_text_color(110, 110, 110)
-    pdf.cell(0, 5, f"{t['generated_by']}: {narrator}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, f"{t['generated_by']}: {narrator_name(narrator, lang)}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from assistants.reports import branding, release
+from assistants.reports.render import narrator_name
 from dashboards import data, safe, ui
 from dashboards.i18n import fmt_range, t
 
@@ -89,7 +90,7 @@ with ui.guard():
         help=t("vat_default_net"),
         disabled=not ctx.principal.can("build_report"),
     )
-    st.caption(f"{t('period')}: {ctx.period.date_from} – {ctx.period.date_to}")
+    st.caption(f"{t('period')}: {fmt_range(ctx.period.date_from, ctx.period.date_to, ctx.lang)}")
     if ctx.principal.can("build_report") and st.button(t("build_report"), key="rep_build", type="primary"):
         with st.spinner("…"):
             st.session_state["report_files"] = data.build_report(
@@ -113,7 +114,7 @@ with ui.guard():
     if not release.visible_to(data.client(), ctx.principal, files.tenant_id, files.client_id, files.run_id):
         st.info(t("rep_not_released"))  # built, but nobody on the account side has let the client see it yet
         st.stop()
-    st.success(t("report_ready", narrator=safe.md(files.narrator)))
+    st.success(t("report_ready", narrator=narrator_name(files.narrator, ctx.lang)))
     snap = files.snapshot
     safe.text(snap.get("narrative", {}).get("text", ""))  # a model's text about campaign names: data
     totals, previous = snap.get("totals", {}), snap.get("previous") or {}
