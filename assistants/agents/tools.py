@@ -200,6 +200,12 @@ def _run(scope: Scope, ch: Any, **query: Any) -> dict[str, Any]:
         raise ToolError(str(exc)) from exc
 
 
+def _run_period(ch: Any, scope: Scope, a: dict[str, Any], **query: Any) -> dict[str, Any]:
+    """`_run` over the period the model asked for (see `_period`)."""
+    start, end = _period(ch, scope, a)
+    return _run(scope, ch, date_from=start, date_to=end, **query)
+
+
 def _period(ch: Any, scope: Scope, a: dict[str, Any]) -> tuple[dt.date, dt.date]:
     """Resolve date_from/date_to; missing ones default to the last 7 days with data."""
     end = dt.date.fromisoformat(a["date_to"]) if a.get("date_to") else None
@@ -230,13 +236,11 @@ def _meta(res: dict[str, Any]) -> dict[str, Any]:
 
 
 def _totals(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
-    start, end = _period(ch, scope, a)
-    res = _run(
-        scope,
+    res = _run_period(
         ch,
+        scope,
+        a,
         metrics=list(a.get("metrics") or TOTALS_DEFAULT),
-        date_from=start,
-        date_to=end,
         filters=_filters(a),
         compare=a.get("compare"),
     )
@@ -252,16 +256,14 @@ def rank(rows: list[dict[str, Any]], metric: str, direction: str) -> list[dict[s
 
 
 def _campaigns(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
-    start, end = _period(ch, scope, a)
     metric = a["order_by"]
     wanted = list(dict.fromkeys([metric, "spend", "clicks", "conversions", "ctr", "cpa"]))
-    res = _run(
-        scope,
+    res = _run_period(
         ch,
+        scope,
+        a,
         metrics=wanted,
         dimensions=["platform", "campaign_id"],
-        date_from=start,
-        date_to=end,
         filters=_filters(a),
         limit=MAX_LIMIT,
     )
@@ -270,27 +272,23 @@ def _campaigns(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _platforms(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
-    start, end = _period(ch, scope, a)
-    res = _run(
-        scope,
+    res = _run_period(
         ch,
+        scope,
+        a,
         metrics=list(a.get("metrics") or TOTALS_DEFAULT),
         dimensions=["platform"],
-        date_from=start,
-        date_to=end,
         compare=a.get("compare"),
     )
     return _meta(res) | {"platforms": res["rows"]}
 
 
 def _daily(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
-    start, end = _period(ch, scope, a)
-    res = _run(
-        scope,
+    res = _run_period(
         ch,
+        scope,
+        a,
         metrics=[a["metric"]],
-        date_from=start,
-        date_to=end,
         filters=_filters(a),
         granularity="day",
         limit=MAX_RANGE_DAYS + 1,
@@ -300,13 +298,11 @@ def _daily(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _site_reach(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
-    start, end = _period(ch, scope, a)
-    res = _run(
-        scope,
+    res = _run_period(
         ch,
+        scope,
+        a,
         metrics=["unique_visitors", "visits_per_visitor"],
-        date_from=start,
-        date_to=end,
         filters=_filters(a),
     )
     note = "unique visitors are deduplicated over the period, never summed / уникальные посетители не суммируются"
