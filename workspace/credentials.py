@@ -249,7 +249,7 @@ def _stored(
     out = _opened(ch, tenant_id, platform, account_id, env)
     if account_id.startswith(GRANT_PREFIX):
         return out
-    link = _account_rows(
+    link = account_rows(
         ch, "grant_id, grant_platform", "app.account_grants", tenant_id, platform, account_id
     )
     if not link:
@@ -264,7 +264,7 @@ def _stored(
     return {**via, **out}
 
 
-def _account_rows(
+def account_rows(
     ch: Any, columns: str, table: str, tenant_id: str, platform: str, account_id: str
 ) -> list[tuple[Any, ...]]:
     """`columns` of one account's live rows in `table` (fixed names from this module, values bound)."""
@@ -278,7 +278,7 @@ def _account_rows(
 def _opened(
     ch: Any, tenant_id: str, platform: str, account_id: str, env: Mapping[str, str] | None
 ) -> dict[str, str]:
-    rows = _account_rows(
+    rows = account_rows(
         ch, "kind, ciphertext, key_id", "app.account_credentials", tenant_id, platform, account_id
     )
     if not rows:
@@ -347,9 +347,14 @@ def account_settings(
 ) -> Any:
     """Connector settings for one account: its stored credentials over the deployment-wide ones (unchanged if none).
 
-    `settings` is a connector's pydantic Settings (built from MRM_* variables or for the sandbox).
+    `settings` is a connector's pydantic Settings (built from MRM_* variables or for the sandbox). An account that
+    loads with an OAuth grant whose access token is about to run out gets it renewed first (workspace/oauth.py,
+    with the OAuth application the settings carry), so a day-long VK Ads agency token does not fail the load.
     """
-    own = _stored(ch, tenant_id, platform, check_id("account", account_id), env)
+    from workspace import oauth  # imports this module
+
+    oauth.renew_if_due(ch, settings, tenant_id, platform, check_id("account", account_id))
+    own = _stored(ch, tenant_id, platform, account_id, env)
     fields = type(settings).model_fields
     names = {k: _PLATFORM_FIELD.get((platform, k), _SETTINGS_FIELD.get(k)) for k in own}
     update = {names[k]: v for k, v in own.items() if names[k] in fields}

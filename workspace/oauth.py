@@ -650,6 +650,48 @@ def refresh_due(
     return out
 
 
+RENEW_BEFORE = dt.timedelta(minutes=30)
+
+
+def renew_if_due(ch: Any, settings: Any, tenant_id: str, platform: str, account_id: str) -> Grant | None:
+    """Before a load: renew the account's grant when its access token runs out within RENEW_BEFORE (or has).
+
+    The OAuth application comes from the connector `settings` (client id/secret and OAuth host of the Yandex
+    connectors; client id/secret and API host of VK Ads); settings without them leave the grant as it is. A refused
+    renewal raises SecretsError naming the grant (reconnect), before the load starts. Returns the renewed grant.
+    """
+    link = cr.account_rows(ch, "grant_id", "app.account_grants", tenant_id, platform, account_id)
+    grant = get_grant(ch, tenant_id, link[0][0]) if link else None
+    due = _now() + RENEW_BEFORE
+    if (
+        grant is None
+        or grant.status != "active"
+        or grant.token_expires_at is None
+        or grant.token_expires_at > due
+    ):
+        return None
+    app = _app_of_settings(grant, settings)
+    if app is None:
+        return None
+    try:
+        return refresh_grant(ch, grant, app=app, by="loader")
+    except OAuthError as exc:
+        raise cr.SecretsError(f"{platform}/{account_id}: {exc}") from None
+
+
+def _app_of_settings(grant: Grant, settings: Any) -> OAuthApp | None:
+    """The grant's OAuth application as a connector's settings describe it, or None when they lack it."""
+    secret = getattr(settings, "client_secret", None)
+    secret = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
+    client_id = getattr(settings, "client_id", None)
+    if not client_id or not secret:
+        return None
+    timing = {"timeout_s": float(settings.timeout_s), "policy": settings.retry_policy()}
+    if grant.provider == "yandex":
+        return OAuthApp.yandex(client_id, secret, oauth_url=settings.oauth_url, **timing)
+    return OAuthApp.vk_ads(client_id, secret, base_url=settings.base_url, **timing)
+
+
 def _health(grant: Grant, **changes: Any) -> Grant:
     from dataclasses import replace
 

@@ -4,6 +4,8 @@ statistics through the existing connector with the agency's token (Direct with C
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import socket
 import uuid
@@ -17,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from dashboards.auth import Principal
 from ingestion import vk_ads, yandex_direct, yandex_metrika
+from ingestion.sandbox.generator import World
+from ingestion.sandbox.server import SandboxServer
 from ingestion.sandbox.testing import SANDBOX_TODAY, sandbox  # noqa: F401
 from tests.integration.workspace.conftest import KEY
 from workspace import credentials as cr
@@ -304,3 +308,53 @@ def test_an_unreachable_or_failing_api_is_named_and_nothing_is_connected(ws, me,
         ).result_rows[0][0]
         == 0
     )
+
+
+def test_a_load_renews_a_grant_about_to_run_out_first(ws, me):
+    """VK Ads agency tokens live a day: a day later the load itself renews the grant before asking for tokens.
+
+    A sandbox of its own, since its clock is moved by a whole day."""
+    with SandboxServer(World(seed=7, today=SANDBOX_TODAY, history_days=120)) as own:
+        vk, vk_app = grant_of(ws, me, own, "vk_ads", "north-media")
+        cabinet = agency_accounts(own, "vk_ads", "north-media")[0]
+        discovery.connect(ws, me, vk.grant_id, [cabinet], app=vk_app)
+        old = oauth.grant_tokens(ws, vk)["token"]
+        own.advance_clock(86_400 + 60)  # at VK the agency's token has lapsed
+        # ... and by the grant's record too (as it would a day later on this machine's clock).
+        oauth._write_grant(
+            ws, dataclasses.replace(vk, token_expires_at=vk.created_at - dt.timedelta(seconds=1))
+        )
+        settings = cr.account_settings(
+            ws, vk_ads.Settings.for_sandbox(own.url("vk")), me.tenant_id, "vk_ads", cabinet
+        )
+        renewed = oauth.get_grant(ws, me.tenant_id, vk.grant_id)
+        assert renewed.last_refresh_at is not None and renewed.token_expires_at > renewed.last_refresh_at
+        assert settings.agency_token.get_secret_value() == oauth.grant_tokens(ws, renewed)["token"] != old
+        loaded = vk_ads.load(
+            ws,
+            settings,
+            tenant_id=me.tenant_id,
+            account_id=cabinet,
+            date_from=DAY,
+            date_to=DAY,
+            today=SANDBOX_TODAY,
+        )
+        assert sum(loaded.values()) > 0
+
+        # A grant withdrawn at VK meanwhile: the renewal is refused and the load stops before it starts, naming it.
+        httpx.post(
+            f"{own.url('vk')}/api/v2/oauth2/token/delete.json",
+            data={
+                "client_id": vk_app.client_id,
+                "client_secret": vk_app.client_secret,
+                "username": "north-media",
+            },
+        )
+        oauth._write_grant(ws, dataclasses.replace(renewed, token_expires_at=renewed.created_at))
+        with pytest.raises(
+            cr.SecretsError, match=f"vk_ads/{cabinet}: grant {vk.grant_id}: the refresh token was refused"
+        ):
+            cr.account_settings(
+                ws, vk_ads.Settings.for_sandbox(own.url("vk")), me.tenant_id, "vk_ads", cabinet
+            )
+        assert oauth.get_grant(ws, me.tenant_id, vk.grant_id).status == "failed"
