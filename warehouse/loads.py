@@ -145,16 +145,7 @@ def insert_window(
 ) -> int:
     """Insert the rows of a window under its load id (not yet visible); on failure they are removed again."""
     try:
-        window.rows = _insert_rows(
-            client,
-            window.table,
-            data,
-            tenant_id=window.tenant_id,
-            account_id=window.account_id,
-            days=window.days,  # type: ignore[arg-type]
-            load_id=window.load_id,
-            loaded_at=window.loaded_at,
-        )
+        window.rows = _insert_rows(client, window, data)
     except BaseException:
         _delete_quietly(client, window.table, window.tenant_id, window.account_id, window.load_id)
         raise
@@ -251,15 +242,11 @@ PART_ROWS = 250_000
 
 
 def _checked(
-    data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch],
-    table: str,
-    tenant_id: str,
-    account_id: str,
-    days: set[dt.date] | None,
-    load_id: str,
-    loaded_at: dt.datetime,
+    data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch], window: Window
 ) -> Iterator[pa.RecordBatch]:
     """Validated batches with tenant/account/_load_id/_loaded_at filled in, ready to insert."""
+    table, tenant_id, account_id, load_id = window.table, window.tenant_id, window.account_id, window.load_id
+    days = set(window.days) if window.days is not None else None
     offset = 0
     for batch in _as_batches(data):
         n = batch.num_rows
@@ -272,7 +259,9 @@ def _checked(
             i = batch.schema.get_field_index(col)
             batch = batch.set_column(i, batch.schema.field(i).with_type(_CONST_DICT), _constant(value, n))
         batch = batch.append_column(pa.field("_load_id", _CONST_DICT), _constant(load_id, n))
-        batch = batch.append_column("_loaded_at", pa.repeat(pa.scalar(loaded_at, pa.timestamp("ms")), n))
+        batch = batch.append_column(
+            "_loaded_at", pa.repeat(pa.scalar(window.loaded_at, pa.timestamp("ms")), n)
+        )
         offset += n
         yield batch
 
@@ -310,18 +299,12 @@ class _Chunks:
 
 
 def _insert_rows(
-    client: Any,
-    table: str,
-    data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch],
-    *,
-    tenant_id: str,
-    account_id: str,
-    days: set[dt.date] | None,
-    load_id: str,
-    loaded_at: dt.datetime,
+    client: Any, window: Window, data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch]
 ) -> int:
-    """Insert every row of `data` under `load_id`, streamed in parts of up to PART_ROWS rows; returns rows."""
-    batches = _checked(data, table, tenant_id, account_id, days, load_id, loaded_at)
+    """Insert every row of `data` under the window's load id, streamed in parts of up to PART_ROWS rows; returns
+    rows."""
+    table, load_id = window.table, window.load_id
+    batches = _checked(data, window)
     if not hasattr(client, "raw_insert"):  # not an HTTP clickhouse-connect client: one insert per batch
         rows = 0
         for part, batch in enumerate(batches):
