@@ -174,9 +174,12 @@ MART_QUERIES = {
     "AND date_day >= {d:Date} - 30 AND date_day <= {d:Date} GROUP BY campaign_id ORDER BY s DESC",
     "top5_ads_week": "SELECT ad_id, sum(spend_net) AS s FROM marts.fct_ad_performance_daily WHERE tenant_id = {t:String} "
     "AND date_day >= {d:Date} - 6 AND date_day <= {d:Date} GROUP BY ad_id ORDER BY s DESC LIMIT 5",
-    "reach_flight": "SELECT campaign_id, uniqCombinedMerge(users_state) FROM marts.fct_campaign_reach_states_daily "
-    "WHERE tenant_id = {t:String} GROUP BY campaign_id ORDER BY campaign_id",
+    # whole-flight reach per campaign: its newest flight-to-date state (not a merge of every day's state)
+    "reach_flight": "SELECT campaign_id, finalizeAggregation(argMax(users_state, date_day)) "
+    "FROM marts.fct_campaign_reach_flight_states WHERE tenant_id = {t:String} GROUP BY campaign_id ORDER BY campaign_id",
 }
+# Sizes up to this many ad rows also rebuild every model from scratch after the daily run and compare content.
+EQUALITY_MAX_ROWS = 10_000_000
 
 
 def _free_port() -> int:
@@ -227,8 +230,10 @@ def measure_size(
     repeats: int,
     max_memory: str = MAX_MEMORY,
     chunk_rows: int = CHUNK_ROWS,
+    equality_max_rows: int = EQUALITY_MAX_ROWS,
 ) -> dict[str, Any]:
-    """One size in a fresh embedded warehouse: generate, initial build, daily incremental, queries, disk, peak RSS."""
+    """One size in a fresh embedded warehouse: generate, initial build, daily incremental, queries, disk, peak RSS;
+    up to `equality_max_rows`, whether a full rebuild after the daily run leaves the same content."""
     import clickhouse_connect
 
     from dbt_project import run as dbt_run
@@ -297,6 +302,15 @@ def measure_size(
         out["disk_mb_tables"] = round(sum(b for _db, b in parts) / 2**20, 1)
         out["disk_mb_data_dir"] = _du_mb(data_dir)
         out["load_average_end"] = _load()
+        if rows <= equality_max_rows:
+            daily = dbt_run.relation_checksums(ch)
+            out["full_rebuild_s"] = _dbt(
+                "full rebuild of every model (equality check)",
+                lambda: dbt_run.run(full_refresh=True, target_path=target),
+            )
+            full = dbt_run.relation_checksums(ch)
+            out["equal_to_full_rebuild"] = daily == full
+            out["relations_differing"] = sorted(r for r in full if daily.get(r) != full[r])
         ch.close()
     finally:
         rss.__exit__()
@@ -315,25 +329,34 @@ def _fmt_rows(n: int) -> str:
     return f"{n / 1e6:g} M" if n >= 1_000_000 else f"{n / 1e3:g} k"
 
 
+def _equality(r: dict[str, Any]) -> str:
+    if "equal_to_full_rebuild" not in r:
+        return "not checked"
+    if r["equal_to_full_rebuild"]:
+        return f"yes (full rebuild {r['full_rebuild_s']} s)"
+    return "NO: " + ", ".join(r["relations_differing"])
+
+
 def markdown_table(results: list[dict[str, Any]]) -> str:
     head = (
         "| ad rows | events | generate s | initial dbt run s | daily incremental (project) s | daily incremental "
-        "(fact) s | mart query p95 ms | disk (tables) MB | data dir MB | server peak RSS MB | load average "
-        "(start → end) |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "(fact) s | mart query p95 ms | whole-flight reach p95 ms | disk (tables) MB | data dir MB | server peak "
+        "RSS MB | load average (start → end) | equal to a full rebuild |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     body = ""
     for r in results:
         if r.get("skipped"):
             body += (
-                f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | skipped: {r['skipped']} |||||||||\n"
+                f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | skipped: {r['skipped']} |||||||||||\n"
             )
             continue
         body += (
             f"| {_fmt_rows(r['rows'])} | {_fmt_rows(r['events'])} | {r['generate_s']} | {r['initial_build_s']} | "
             f"{r['incremental_project_s']} | {r['incremental_fact_s']} | {r['query_p95_ms']} | "
-            f"{r['disk_mb_tables']} | {r['disk_mb_data_dir']} | "
-            f"{format(r['peak_rss_mb'], ',.0f') if 'peak_rss_mb' in r else 'n/a'} | "
-            f"{r.get('load_average_start', 'n/a')} → {r.get('load_average_end', 'n/a')} |\n"
+            f"{r.get('queries', {}).get('reach_flight', {}).get('p95_ms', 'n/a')} | {r['disk_mb_tables']} | "
+            f"{r['disk_mb_data_dir']} | {format(r['peak_rss_mb'], ',.0f') if 'peak_rss_mb' in r else 'n/a'} | "
+            f"{r.get('load_average_start', 'n/a')} → {r.get('load_average_end', 'n/a')} | {_equality(r)} |\n"
         )
     return head + body
 
@@ -430,6 +453,7 @@ def bench(
     plot: Path | None,
     max_memory: str = MAX_MEMORY,
     chunk_rows: int = CHUNK_ROWS,
+    equality_max_rows: int = EQUALITY_MAX_ROWS,
 ) -> dict[str, Any]:
     from dbt_project import run as dbt_run
 
@@ -460,7 +484,14 @@ def bench(
             print(f"== {_fmt_rows(rows)} ad rows, {_fmt_rows(events)} events", file=sys.stderr, flush=True)
             t0 = time.perf_counter()
             res = measure_size(
-                base, rows, events, target, repeats, max_memory=max_memory, chunk_rows=chunk_rows
+                base,
+                rows,
+                events,
+                target,
+                repeats,
+                max_memory=max_memory,
+                chunk_rows=chunk_rows,
+                equality_max_rows=equality_max_rows,
             )
             res["size_s"] = round(time.perf_counter() - t0, 1)
             results.append(res)
@@ -509,6 +540,12 @@ def main(argv: list[str] | None = None) -> int:
         help="bench: memory cap of each size's warehouse server ('' = chDB's default, 90%% of RAM)",
     )
     ap.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per generating INSERT … SELECT")
+    ap.add_argument(
+        "--equality-max-rows",
+        type=int,
+        default=EQUALITY_MAX_ROWS,
+        help="bench: sizes up to this compare the daily run's content with a full rebuild (0 = none)",
+    )
     ap.add_argument("--repeats", type=int, default=20, help="bench: timed runs per mart query")
     ap.add_argument("--no-plot", action="store_true", help="bench: do not write docs/img/scale.png")
     ap.add_argument("--plot-path", type=Path, default=PLOT)
@@ -540,6 +577,7 @@ def main(argv: list[str] | None = None) -> int:
         plot=None if args.no_plot else args.plot_path,
         max_memory=args.max_memory,
         chunk_rows=args.chunk_rows,
+        equality_max_rows=args.equality_max_rows,
     )
     print(res["markdown"], file=sys.stderr)
     emit(res)

@@ -7,6 +7,7 @@ so `MANIFEST_PATH` is where dagster-dbt finds the manifest.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -80,11 +81,17 @@ def warehouse_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return out
 
 
+def _dbt(command: Sequence[str], target: Path) -> Any:
+    """dbtRunner on this project with its profiles and the given artifact folder."""
+    from dbt.cli.main import dbtRunner
+
+    project = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", profiles_dir()]
+    return dbtRunner().invoke([*command, *project, "--target-path", str(target)])
+
+
 def _invoke(
     command: str, args: Sequence[str], *, target_path: Path | str | None, raise_on_failure: bool
 ) -> RunResult:
-    from dbt.cli.main import dbtRunner
-
     target = Path(target_path) if target_path else TARGET_DIR
     env = warehouse_env()
     # dbt reads the profile's env_var() from os.environ at invocation time.
@@ -92,18 +99,7 @@ def _invoke(
     os.environ.update(env)
     started = time.perf_counter()
     try:
-        res = dbtRunner().invoke(
-            [
-                command,
-                *args,
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                profiles_dir(),
-                "--target-path",
-                str(target),
-            ]
-        )
+        res = _dbt([command, *args], target)
     finally:
         for k, v in saved.items():
             if v is None:
@@ -146,7 +142,8 @@ def _common_args(
     return args
 
 
-def build(
+def _models(
+    command: str,
     select: str | Sequence[str] | None = None,
     vars: Mapping[str, Any] | None = None,
     target_path: Path | str | None = None,
@@ -155,27 +152,38 @@ def build(
     full_refresh: bool = False,
     raise_on_failure: bool = True,
 ) -> RunResult:
-    """`dbt build` (models, tests, unit tests). vars start_date/end_date (YYYY-MM-DD) rebuild just that window."""
-    args = _common_args(select, exclude, vars)
-    if full_refresh:
-        args.append("--full-refresh")
-    return _invoke("build", args, target_path=target_path, raise_on_failure=raise_on_failure)
+    args = _common_args(select, exclude, vars) + (["--full-refresh"] if full_refresh else [])
+    return _invoke(command, args, target_path=target_path, raise_on_failure=raise_on_failure)
 
 
-def run(
-    select: str | Sequence[str] | None = None,
-    vars: Mapping[str, Any] | None = None,
-    target_path: Path | str | None = None,
-    *,
-    exclude: str | Sequence[str] | None = None,
-    full_refresh: bool = False,
-    raise_on_failure: bool = True,
-) -> RunResult:
-    """`dbt run`: models only, no tests (the benchmark and quick rebuilds)."""
-    args = _common_args(select, exclude, vars)
-    if full_refresh:
-        args.append("--full-refresh")
-    return _invoke("run", args, target_path=target_path, raise_on_failure=raise_on_failure)
+#: `dbt build` (models, tests, unit tests). vars start_date/end_date (YYYY-MM-DD) rebuild just that window.
+build = functools.partial(_models, "build")
+#: `dbt run`: models only, no tests (the benchmark and quick rebuilds).
+run = functools.partial(_models, "run")
+
+
+def relation_checksums(
+    ch: Any, databases: Sequence[str] = ("staging", "intermediate", "marts")
+) -> dict[str, tuple[int, int]]:
+    """(rows, order-independent content hash) of every relation the project builds, by `db`.`table`: equal
+    checksums after an incremental run and after a full build mean equal content. Sketch states are compared
+    finalized (a merged state may serialize differently and still hold the same users)."""
+    in_dbs = ", ".join(f"'{db}'" for db in databases)
+    cols = ch.query(
+        f"SELECT database, table, name, type FROM system.columns WHERE database IN ({in_dbs}) "  # noqa: S608
+        "AND table NOT LIKE '%__dbt%' ORDER BY database, table, position"
+    ).result_rows
+    by_table: dict[str, list[str]] = {}
+    for db, table, name, typ in cols:
+        expr = f"finalizeAggregation(`{name}`)" if typ.startswith("AggregateFunction") else f"`{name}`"
+        by_table.setdefault(f"`{db}`.`{table}`", []).append(expr)
+    out = {}
+    for rel, exprs in by_table.items():
+        row = ch.query(
+            f"SELECT count(), sum(cityHash64(toString(tuple({', '.join(exprs)})))) FROM {rel}"  # noqa: S608
+        ).result_rows[0]
+        out[rel] = (int(row[0]), int(row[1]))
+    return out
 
 
 def docs_generate(target_path: Path | str | None = None, *, raise_on_failure: bool = True) -> RunResult:
@@ -185,22 +193,9 @@ def docs_generate(target_path: Path | str | None = None, *, raise_on_failure: bo
 
 def parse(target_path: Path | str | None = None) -> Path:
     """Write the manifest without touching the warehouse (dagster-dbt needs it at definition load time)."""
-    from dbt.cli.main import dbtRunner
-
     target = Path(target_path) if target_path else TARGET_DIR
-    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    os.environ.update({k: v for k, v in env.items() if k not in os.environ})
-    res = dbtRunner().invoke(
-        [
-            "parse",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            profiles_dir(),
-            "--target-path",
-            str(target),
-        ]
-    )
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    res = _dbt(["parse"], target)
     if not res.success:
         raise DbtRunError(f"dbt parse failed: {res.exception}")
     return target / "manifest.json"

@@ -63,23 +63,7 @@ def built(wh, target):
 
 
 def _checksums(ch) -> dict[str, tuple[int, int]]:
-    """(rows, order-independent content hash) of every dbt relation; sketch states are compared finalized."""
-    cols = ch.query(
-        "SELECT database, table, name, type FROM system.columns "
-        "WHERE database IN ('staging', 'intermediate', 'marts') AND table NOT LIKE '%__dbt%' "
-        "ORDER BY database, table, position"
-    ).result_rows
-    by_table: dict[str, list[str]] = {}
-    for db, table, name, typ in cols:
-        expr = f"finalizeAggregation(`{name}`)" if typ.startswith("AggregateFunction") else f"`{name}`"
-        by_table.setdefault(f"`{db}`.`{table}`", []).append(expr)
-    out = {}
-    for rel, exprs in by_table.items():
-        row = ch.query(
-            f"SELECT count(), sum(cityHash64(toString(tuple({', '.join(exprs)})))) FROM {rel}"
-        ).result_rows[0]  # noqa: S608
-        out[rel] = (int(row[0]), int(row[1]))
-    return out
+    return dbt_run.relation_checksums(ch)
 
 
 def _one(ch, sql: str, **params):

@@ -112,12 +112,21 @@ def test_table_and_plot(tmp_path: Path):
         "peak_rss_mb": 4321.0,
         "load_average_start": "2.0 1.5 1.0",
         "load_average_end": "3.0 2.0 1.5",
+        "queries": {"reach_flight": {"p50_ms": 3.0, "p95_ms": 4.5}},
+        "equal_to_full_rebuild": True,
+        "full_rebuild_s": 20.0,
     }
     skipped = {"rows": 100_000_000, "events": 100_000_000, "skipped": "predicted too long"}
     table = scale.markdown_table([measured, bigger, skipped])
     lines = table.strip().splitlines()
     assert len(lines) == 5 and "| 10 M |" in lines[3] and "12.5" in lines[3] and "skipped" in lines[4]
-    assert "| 4,321 | 2.0 1.5 1.0 → 3.0 2.0 1.5 |" in lines[3] and "| n/a |" in lines[2]
+    assert (
+        "| 4,321 | 2.0 1.5 1.0 → 3.0 2.0 1.5 | yes (full rebuild 20.0 s) |" in lines[3]
+        and "| n/a |" in lines[2]
+    )
+    assert "| 40.0 | 4.5 | 50.0 |" in lines[3] and lines[2].endswith("| not checked |")
+    differing = {**bigger, "equal_to_full_rebuild": False, "relations_differing": ["`marts`.`x`"]}
+    assert scale.markdown_table([differing]).strip().endswith("| NO: `marts`.`x` |")
     png = scale.draw_plot([measured, bigger, skipped], tmp_path / "scale.png")
     from PIL import Image
 
