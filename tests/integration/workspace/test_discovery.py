@@ -49,6 +49,20 @@ def grant_of(ws, me, sandbox, platform: str, agency: str) -> tuple[oauth.Grant, 
     return oauth.complete(ws, me, state=back["state"][0], code=back["code"][0], app=app), app
 
 
+def load_one(connector, ws, settings, me: Principal, account: str) -> int:
+    """Load one day of one account through the connector; the rows written."""
+    loaded = connector.load(
+        ws,
+        settings,
+        tenant_id=me.tenant_id,
+        account_id=account,
+        date_from=DAY,
+        date_to=DAY,
+        today=SANDBOX_TODAY,
+    )
+    return sum(loaded.values())
+
+
 def agency_accounts(sandbox, platform: str, agency: str) -> list[str]:  # noqa: F811
     return [a.account_id for a in sandbox.world.accounts_for(platform) if a.tenant_id == agency]
 
@@ -100,10 +114,7 @@ def test_connect_then_load_direct_with_the_agency_token_and_client_login(ws, me,
         sandbox.url("direct"), token="wrong-shared-token", max_attempts=1
     )
     own = cr.account_settings(ws, shared, me.tenant_id, "yandex_direct", logins[0])
-    loaded = yandex_direct.load(
-        ws, own, tenant_id=me.tenant_id, account_id=logins[0], date_from=DAY, date_to=DAY, today=SANDBOX_TODAY
-    )
-    assert sum(loaded.values()) > 0
+    assert load_one(yandex_direct, ws, own, me, logins[0]) > 0
     rows = ws.query(
         "SELECT count() FROM raw_yandex_direct.ad_stats_daily WHERE tenant_id = {t:String} AND account_id = {a:String}",
         parameters={"t": me.tenant_id, "a": logins[0]},
@@ -126,10 +137,7 @@ def test_connected_metrika_counter_and_vk_cabinet_load_through_their_grants(ws, 
         sandbox.url("metrika"), token="wrong-shared-token", max_attempts=1
     )
     own = cr.account_settings(ws, shared, me.tenant_id, "yandex_metrika", counter)
-    loaded = yandex_metrika.load(
-        ws, own, tenant_id=me.tenant_id, account_id=counter, date_from=DAY, date_to=DAY, today=SANDBOX_TODAY
-    )
-    assert sum(loaded.values()) > 0
+    assert load_one(yandex_metrika, ws, own, me, counter) > 0
 
     vk, vk_app = grant_of(ws, me, sandbox, "vk_ads", "north-media")
     cabinet = agency_accounts(sandbox, "vk_ads", "north-media")[0]
@@ -138,16 +146,7 @@ def test_connected_metrika_counter_and_vk_cabinet_load_through_their_grants(ws, 
         ws, vk_ads.Settings.for_sandbox(sandbox.url("vk")), me.tenant_id, "vk_ads", cabinet
     )
     assert settings.agency_token is not None
-    loaded = vk_ads.load(
-        ws,
-        settings,
-        tenant_id=me.tenant_id,
-        account_id=cabinet,
-        date_from=DAY,
-        date_to=DAY,
-        today=SANDBOX_TODAY,
-    )
-    assert sum(loaded.values()) > 0
+    assert load_one(vk_ads, ws, settings, me, cabinet) > 0
 
 
 def test_a_vk_agency_token_cannot_reach_another_agencys_cabinet(ws, me, sandbox):  # noqa: F811
@@ -330,16 +329,7 @@ def test_a_load_renews_a_grant_about_to_run_out_first(ws, me):
         renewed = oauth.get_grant(ws, me.tenant_id, vk.grant_id)
         assert renewed.last_refresh_at is not None and renewed.token_expires_at > renewed.last_refresh_at
         assert settings.agency_token.get_secret_value() == oauth.grant_tokens(ws, renewed)["token"] != old
-        loaded = vk_ads.load(
-            ws,
-            settings,
-            tenant_id=me.tenant_id,
-            account_id=cabinet,
-            date_from=DAY,
-            date_to=DAY,
-            today=SANDBOX_TODAY,
-        )
-        assert sum(loaded.values()) > 0
+        assert load_one(vk_ads, ws, settings, me, cabinet) > 0
 
         # A grant withdrawn at VK meanwhile: the renewal is refused and the load stops before it starts, naming it.
         httpx.post(
