@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from assistants.reports.branding import Branding
 from dashboards.i18n import CURRENCY_SIGNS, TEXT, display_name, fmt_range
 from dashboards.i18n import t as say
 
+log = logging.getLogger(__name__)
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 
 # The report's sections, in order: XLSX sheets and PDF headings alike (label keys without the `rep_` prefix).
@@ -472,8 +474,8 @@ def _cover(pdf: Any, snap: dict[str, Any], narrative: str, narrator: str, lang: 
     if brand.logo:
         try:
             pdf.image(io.BytesIO(brand.logo), x=pdf.l_margin, y=4, h=20)
-        except Exception:  # a stored logo fpdf cannot draw must not stop the report; the bar stays
-            pass
+        except Exception as exc:  # a stored logo fpdf cannot draw must not stop the report; the bar stays
+            log.warning("report logo (%s) not drawn: %s", brand.logo_kind, exc)
     pdf.set_xy(pdf.l_margin + 60, 8)
     pdf.set_font("DejaVu", "B", 16)
     pdf.set_text_color(255, 255, 255)
