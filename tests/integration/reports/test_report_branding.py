@@ -157,3 +157,24 @@ def test_the_email_carries_the_branding_and_the_headline_change(ch, tmp_path):
     assert len(logo) == 1 and logo[0].get_content_type() == "image/png" and 'src="cid:logo"' in html
     assert msg.get_body(("plain",)).get_content().rstrip().endswith("Агентство «Пример»")
     assert sorted(p.get_filename() for p in msg.iter_attachments()) == ["r.pdf", "r.xlsx"]
+
+
+def test_an_svg_logo_is_drawn_on_the_cover(tmp_path, caplog):
+    from assistants.reports.render import write_pdf
+    from tests.integration.reports.test_report_references import refs
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40"><rect width="120" height="40" fill="#0A0"/></svg>'
+    kind, logo = check_logo(svg, "logo.svg")
+    brand = branding.Branding("#123456", "#654321", "", kind, logo)
+    with caplog.at_level("WARNING", logger="assistants.reports.render"):
+        write_pdf(refs.reference_snapshot(), [], "—", "template", "en", tmp_path / "r.pdf", brand)
+    assert not [r for r in caplog.records if "logo" in r.getMessage()]
+    import subprocess
+
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-f", "1", "-l", "1", "-png", str(tmp_path / "r.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
+    img = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+    greens = sum(1 for px in img.getdata() if px[1] > 140 and px[0] < 40 and px[2] < 40)
+    assert greens > 100, greens  # the logo's green rectangle is on the page
