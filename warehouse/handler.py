@@ -262,12 +262,7 @@ class Handler(BaseHTTPRequestHandler):
                     while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass
                     break
-                remaining = size
-                while remaining:
-                    piece = self.rfile.read(min(remaining, 1 << 20))
-                    if not piece:
-                        raise ConnectionError("connection closed inside a chunk")
-                    remaining -= len(piece)
+                for piece in self._read_exactly(size, "a chunk"):
                     yield from decode(piece)
                 self.rfile.readline(3)
         else:
@@ -278,15 +273,21 @@ class Handler(BaseHTTPRequestHandler):
                     f"{self.max_data} bytes (MRM_WAREHOUSE_MAX_BODY). (TOO_MANY_BYTES)",
                     307,
                 )
-            while remaining:
-                piece = self.rfile.read(min(remaining, 1 << 20))
-                if not piece:
-                    raise ConnectionError("connection closed inside the body")
-                remaining -= len(piece)
+            for piece in self._read_exactly(remaining, "the body"):
                 yield from decode(piece)
         tail = decoder.flush()
         if tail:
             yield tail
+
+    def _read_exactly(self, size: int, where: str) -> Iterator[bytes]:
+        """`size` bytes of the request in pieces of up to 1 MiB; the client closing first is a ConnectionError
+        naming `where`."""
+        while size:
+            piece = self.rfile.read(min(size, 1 << 20))
+            if not piece:
+                raise ConnectionError(f"connection closed inside {where}")
+            size -= len(piece)
+            yield piece
 
     # --- query ----------------------------------------------------------------------------------------------------
     def _handle(self, params: dict[str, str], body: Body | None, read_only: bool = False) -> None:
