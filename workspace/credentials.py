@@ -150,6 +150,12 @@ def _write_key(ch: Any) -> _Key:
     return key
 
 
+def check_key(ch: Any) -> None:
+    """Raise SecretsError (naming MRM_SECRET_KEY) unless new credentials could be sealed now: before a step that
+    obtains a secret which cannot be asked for twice (an OAuth code is one-time)."""
+    _write_key(ch)
+
+
 def save_secret(ch: Any, actor: Principal, *, platform: str, account_id: str, kind: str, secret: str) -> None:
     """Encrypt and store one credential of an ad account of the actor's tenant (replacing an older one)."""
     require(ch, actor, "manage_connections", target=f"{platform}/{account_id}")
@@ -249,9 +255,7 @@ def _stored(
     out = _opened(ch, tenant_id, platform, account_id, env)
     if account_id.startswith(GRANT_PREFIX):
         return out
-    link = account_rows(
-        ch, "grant_id, grant_platform", "app.account_grants", tenant_id, platform, account_id
-    )
+    link = account_rows(ch, "grant_id, grant_platform", "app.account_grants", tenant_id, platform, account_id)
     if not link:
         return out
     grant_id, grant_platform = link[0]

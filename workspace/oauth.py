@@ -272,6 +272,7 @@ def start(
     """
     _client_in_scope(ch, actor, client_id)
     _check_app(app, platform)
+    cr.check_key(ch)  # the tokens could not be stored: refuse before the user grants anything
     parts = urlsplit(redirect_uri)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise OAuthError(f"redirect_uri: {redirect_uri!r} is not an http(s) URL / неверный адрес возврата")
@@ -349,6 +350,7 @@ def complete(
         )
     if not code:
         raise OAuthError("code: the callback carries no authorization code / в ответе нет кода авторизации")
+    cr.check_key(ch)  # before the one-time code is spent
     form = {
         "grant_type": "authorization_code",
         "code": code,

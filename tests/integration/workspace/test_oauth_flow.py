@@ -71,7 +71,9 @@ def test_yandex_authorize_code_token_refresh_revoke(ws, me, sandbox):  # noqa: F
     assert back["state"] == query["state"][0] and back["code"].isdigit()
 
     grant = oauth.complete(ws, me, state=back["state"], code=back["code"], app=app)
-    assert grant.agency_login == "demo-agency"  # the sandbox's default granting user, read from Yandex ID's info
+    assert (
+        grant.agency_login == "demo-agency"
+    )  # the sandbox's default granting user, read from Yandex ID's info
     assert (grant.status, grant.platform, grant.client_id, grant.connected_by) == (
         "active",
         "yandex_direct",
@@ -286,3 +288,23 @@ def test_grant_tokens_rotate_with_the_key_and_never_reach_the_log(ws, me, sandbo
     finally:
         cr.rotate_key(ws, env={cr.KEY_ENV: other, cr.NEW_KEY_ENV: KEY})
     assert oauth.grant_tokens(ws, grant)["token"] == token
+
+
+def test_without_the_secret_key_nothing_is_started_or_spent(ws, me, sandbox, monkeypatch):  # noqa: F811
+    app = oauth.OAuthApp.for_sandbox("yandex_direct", sandbox.base_url)
+    back = authorize(
+        oauth.start(ws, me, client_id="acme", platform="yandex_direct", redirect_uri=REDIRECT, app=app)
+    )
+    monkeypatch.delenv(cr.KEY_ENV)
+    with pytest.raises(cr.SecretsError, match="MRM_SECRET_KEY is not set"):
+        oauth.start(ws, me, client_id="acme", platform="yandex_direct", redirect_uri=REDIRECT, app=app)
+    with pytest.raises(cr.SecretsError, match="MRM_SECRET_KEY is not set"):
+        oauth.complete(ws, me, state=back["state"], code=back["code"], app=app)
+    assert oauth.grants(ws, me, "acme") == []
+    # The code was not exchanged: with the key back it is still good (the state, once presented, is not).
+    monkeypatch.setenv(cr.KEY_ENV, KEY)
+    again = authorize(
+        oauth.start(ws, me, client_id="acme", platform="yandex_direct", redirect_uri=REDIRECT, app=app)
+    )
+    grant = oauth.complete(ws, me, state=again["state"], code=back["code"], app=app)
+    assert grant.status == "active"
