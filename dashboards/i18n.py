@@ -769,6 +769,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "inv_sent_at": ("Отправлено (UTC)", "Sent (UTC)"),
     "inv_until": ("Действует до", "Valid through"),
     "inv_login": ("Выбранный логин", "Login chosen"),
+    "inv_pending": ("Ожидающее приглашение", "Pending invitation"),
+    "inv_revoke": ("Отозвать", "Withdraw"),
+    "inv_revoked": ("Приглашение для {email} отозвано", "Invitation of {email} withdrawn"),
     "pr_details": ("Мои данные", "My details"),
     "pr_language_help": (
         "На этом языке открывается приложение после входа",

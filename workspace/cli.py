@@ -318,6 +318,17 @@ def users_invite(ch: Any, actor: Any, email: str, role: str, client_ids: tuple[s
     )
 
 
+@users.command(name="revoke-invite")
+@click.argument("email")
+@_tenant_and_actor
+def users_revoke_invite(ch: Any, actor: Any, email: str) -> None:
+    """Withdraw the pending invitation(s) of EMAIL: the links stop working."""
+    from workspace.invitations import revoke
+
+    n = revoke(ch, actor, email)
+    click.echo(f"{email}: {n} invitation(s) withdrawn / отозвано приглашений: {n}")
+
+
 @users.command(name="assign")
 @click.argument("login")
 @click.option("--client", "client_ids", multiple=True, help="A client LOGIN may see; repeat for several.")

@@ -193,8 +193,7 @@ def invite(
     ).result_rows[0][0]
     if taken:
         raise AuthError(f"email: {email} already has an account / у {email} уже есть учётная запись")
-    for digest, old in _pending(ch, actor.tenant_id, email):
-        _write(ch, digest, _replace(old, state="revoked"))
+    _withdraw(ch, actor.tenant_id, email)
     token = secrets.token_urlsafe(32)
     digest = token_sha256(token)
     inv = Invitation(
@@ -249,6 +248,22 @@ def _pending(ch: Any, tenant_id: str, email: str) -> list[tuple[str, Invitation]
         parameters={"t": tenant_id, "e": email},
     ).result_rows
     return [_row(r) for r in rows]
+
+
+def _withdraw(ch: Any, tenant_id: str, email: str) -> int:
+    pending = _pending(ch, tenant_id, email)
+    for digest, inv in pending:
+        _write(ch, digest, _replace(inv, state="revoked"))
+    return len(pending)
+
+
+def revoke(ch: Any, actor: Principal, email: str) -> int:
+    """Withdraw the pending invitations of `email` in the actor's tenant (their links stop working)."""
+    require(ch, actor, "manage_users", target=email)
+    n = _withdraw(ch, actor.tenant_id, check_email(email))
+    if n:
+        audit(ch, actor.tenant_id, actor.login, "invitation_revoked", "ok", target=email)
+    return n
 
 
 def lookup(ch: Any, token: str) -> Invitation:

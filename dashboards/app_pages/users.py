@@ -91,6 +91,13 @@ with ui.guard():
             },
             "inv_table",
         )
+        pending = sorted(set(sent.loc[sent["state"] == "pending", "email"]))
+        if pending:
+            w1, w2 = st.columns([3, 1])
+            gone = w1.selectbox(t("inv_pending"), pending, key="inv_pick")
+            if w2.button(t("inv_revoke"), key="inv_revoke"):
+                invitations.revoke(data.client(), p, gone)
+                done(t("inv_revoked", email=gone))
 
     st.subheader(t("us_add"))
     with st.form("us_add_form"):

@@ -120,6 +120,20 @@ def test_admin_invites_from_the_users_page_and_the_link_signs_the_person_in_once
     assert list(log["Login"]) == ["new.person@tinv.example"]
 
 
+def test_admin_withdraws_a_pending_invitation_and_its_link_stops_working(ch, tinv, smtp):
+    at = logged_in_app(ADMIN, page="app_pages/users.py")
+    _submit(at, "Send invitation", texts={"inv_email": "withdrawn@tinv.example"})
+    token = _token(smtp, "withdrawn@tinv.example")
+    at.selectbox(key="inv_pick").set_value("withdrawn@tinv.example")
+    at.button(key="inv_revoke").click().run()
+    assert not at.exception, at.exception
+    assert any("Invitation of withdrawn@tinv.example withdrawn" in s.value for s in at.success)
+    table = next(d.value for d in at.dataframe if "Valid through" in d.value.columns)
+    assert table.set_index("E-mail").at["withdrawn@tinv.example", "State"] == "withdrawn"
+    link = _open_link(token)
+    assert any("was withdrawn" in e.value for e in link.error), link.error
+
+
 def test_expired_and_unknown_links_get_a_clear_message_and_no_form(ch, tinv, smtp, monkeypatch):
     from dashboards.auth import Principal
     from workspace import invitations

@@ -179,6 +179,13 @@ def test_a_new_invitation_withdraws_the_old_one_and_bad_requests_are_refused(
     with pytest.raises(invitations.InvitationError, match="withdrawn"):
         invitations.lookup(ws, first)
     assert invitations.lookup(ws, second).role == "strategist"
+    res = CliRunner().invoke(cli, ["users", "revoke-invite", email, "--tenant", TENANT])
+    assert res.exit_code == 0 and "1 invitation(s) withdrawn" in res.output, res.output
+    with pytest.raises(invitations.InvitationError, match="withdrawn"):
+        invitations.accept(ws, second, login=email, password=PASSWORD)
+    assert _audit(ws, email)[-1][1:] == ("invitation_revoked", "ok")
+    with pytest.raises(AccessDenied):
+        invitations.revoke(ws, Principal(TENANT, "a@it", "analyst"), email)
     with pytest.raises(AccessDenied):
         invitations.invite(ws, Principal(TENANT, "a@it", "account_manager"), _email(), "analyst")
     with pytest.raises(ValueError, match="exactly one client"):
