@@ -8,6 +8,7 @@ The back ends (workspace/*, delivery/*) keep their own rules; values are always 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import replace
 from typing import Any
 
@@ -218,7 +219,41 @@ def accounts(p: Principal, client_id: str) -> pd.DataFrame:
         bool(f is not None and not pd.isna(f) and (o is None or pd.isna(o) or f > o))
         for f, o in zip(df["last_failed"], df["last_ok"], strict=True)
     ]
+    return _with_grants_and_runs(ch, p, client_id, df)
+
+
+def _with_grants_and_runs(ch: Any, p: Principal, client_id: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Each account's OAuth grant health (status, token expiry, last refresh, its error) and newest sync run."""
+    from workspace import oauth, sync
+
+    health = {(h["platform"], h["account_id"]): h for h in oauth.account_health(ch, p, client_id)}
+    runs = {(r["platform"], r["account_id"]): r for r in sync.latest_runs(ch, p, client_id)}
+    keys = list(zip(df["platform"], df["account_id"], strict=True))
+    for col, src in (("grant_id", "grant_id"), ("grant_status", "status"), ("grant_error", "last_error")):
+        df[col] = [str(health.get(k, {}).get(src) or "") for k in keys]
+    for col in ("token_expires_at", "last_refresh_at"):
+        df[col] = [health.get(k, {}).get(col) for k in keys]
+    for col, src in (
+        ("run_id", "run_id"),
+        ("run_status", "status"),
+        ("run_url", "run_url"),
+        ("run_error", "error"),
+    ):
+        df[col] = [str(runs.get(k, {}).get(src) or "") for k in keys]
+    now = dt.datetime.now(dt.UTC)
+    df["needs_reconnect"] = [
+        bool(h.get("grant_id"))
+        and (
+            h.get("status") in ("failed", "revoked")
+            or (h.get("token_expires_at") is not None and _utc(h["token_expires_at"]) <= now)
+        )
+        for h in (health.get(k, {}) for k in keys)
+    ]
     return df
+
+
+def _utc(v: dt.datetime) -> dt.datetime:
+    return v if v.tzinfo else v.replace(tzinfo=dt.UTC)
 
 
 def add_account(
@@ -290,6 +325,203 @@ def delete_credential(p: Principal, client_id: str, platform: str, account_id: s
     access.require(ch, p, "manage_connections", target=f"{platform}/{account_id}")
     _own_account(ch, p, client_id, platform, account_id)
     return credentials.delete_secret(ch, p, platform=platform, account_id=account_id, kind=kind)
+
+
+# ---------------------------------------------------------------- connections: OAuth, discovery, Garpun key, sync
+# The library functions (workspace.oauth, workspace.discovery, workspace.sync) check the action and the client scope
+# themselves; the client's tenant is checked here as for every page function.
+
+OAUTH_PLATFORMS = ("yandex_direct", "yandex_metrika", "vk_ads")
+_OAUTH_APP_ENV = {"yandex": "MRM_DIRECT_CLIENT_ID", "vk_ads": "MRM_VK_ADS_CLIENT_ID"}
+
+
+def oauth_app(platform: str) -> Any:
+    """The deployment's OAuth application for `platform`: from its MRM_* variables in production; without them the
+    running sandbox's (the demo); with neither, the production error naming the variables."""
+    from ingestion.sandbox import state
+    from workspace import oauth
+
+    provider = oauth.PROVIDER.get(platform, "")
+    if not os.environ.get(_OAUTH_APP_ENV.get(provider, ""), ""):
+        running = state.running()
+        if running and provider:
+            return oauth.OAuthApp.for_sandbox(platform, str(running["base_url"]))
+    return oauth.OAuthApp.from_env(platform)
+
+
+def connections_url() -> str:
+    """Where the platforms send the browser back after consent: this app's Connections page (MRM_APP_URL when the
+    app is published under another address than the one the browser used)."""
+    from urllib.parse import urlsplit
+
+    import streamlit as st
+
+    base = os.environ.get("MRM_APP_URL", "").strip()
+    if not base:
+        parts = urlsplit(str(st.context.url or ""))
+        base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    if not base:
+        from workspace.invitations import app_url
+
+        base = app_url()
+    return f"{base.rstrip('/')}/connections"
+
+
+def connect_start(p: Principal, client_id: str, platform: str, *, login_hint: str = "") -> str:
+    """The authorize URL that connects an agency's `platform` access to the client (a one-time state is stored)."""
+    from workspace import oauth
+
+    ch = _ch()
+    access.require(ch, p, "manage_connections", target=client_id)
+    _scope(ch, p, client_id)
+    return str(
+        oauth.start(
+            ch,
+            p,
+            client_id=client_id,
+            platform=platform,
+            redirect_uri=connections_url(),
+            app=oauth_app(platform),
+            login_hint=login_hint.strip(),
+        )
+    )
+
+
+def connect_complete(
+    p: Principal, *, state: str, code: str = "", error: str = "", error_description: str = ""
+) -> Any:
+    """Finish a connection with the callback's query parameters; returns the grant (never its tokens). The OAuth
+    app is the one of the platform the state was issued for (the callback does not name it)."""
+    from workspace import oauth
+
+    ch = _ch()
+    access.require(ch, p, "manage_connections")
+    return oauth.complete(
+        ch, p, state=state, app=oauth_app, code=code, error=error, error_description=error_description
+    )
+
+
+def relink_reconnected(p: Principal, grant: Any) -> list[str]:
+    """After a Reconnect: the client's accounts whose grant was revoked, refused or expired, and which the new grant
+    sees, load with the new grant from now on. Returns the account ids moved over.
+
+    A stopgap until workspace.discovery offers it: the link rows are written as discovery.connect writes them."""
+    from workspace import discovery, oauth
+
+    ch = _ch()
+    access.require(ch, p, "manage_connections", target=grant.client_id)
+    _scope(ch, p, grant.client_id)
+    now = dt.datetime.now(dt.UTC)
+    moved: list[str] = []
+    for platform in OAUTH_PLATFORMS:
+        if oauth.PROVIDER[platform] != grant.provider:
+            continue
+        dead = [
+            h["account_id"]
+            for h in oauth.account_health(ch, p, grant.client_id)
+            if h["platform"] == platform
+            and h["grant_id"] != grant.grant_id
+            and (
+                h["status"] in ("failed", "revoked")
+                or (h["token_expires_at"] is not None and _utc(h["token_expires_at"]) <= now)
+            )
+        ]
+        if not dead:
+            continue
+        seen = {
+            a.account_id
+            for a in discovery.discover(ch, p, grant.grant_id, app=oauth_app(platform), platform=platform)
+            if a.connected_to == grant.client_id
+        }
+        rows = [
+            {
+                "tenant_id": p.tenant_id,
+                "platform": platform,
+                "account_id": a,
+                "grant_id": grant.grant_id,
+                "grant_platform": grant.platform,
+                "is_deleted": 0,
+                "updated_by": p.login,
+                "updated_at": now,
+            }
+            for a in dead
+            if a in seen
+        ]
+        insert_dicts(ch, "app.account_grants", rows)
+        moved += [r["account_id"] for r in rows]
+    if moved:
+        audit(
+            ch,
+            p.tenant_id,
+            p.login,
+            "accounts_reconnect",
+            "ok",
+            target=grant.client_id,
+            detail=", ".join(moved),
+        )
+    return moved
+
+
+def grants(p: Principal, client_id: str) -> list[Any]:
+    from workspace import oauth
+
+    ch = _ch()
+    _scope(ch, p, client_id)
+    return list(oauth.grants(ch, p, client_id))
+
+
+def discover(p: Principal, client_id: str, grant_id: str, platform: str) -> list[Any]:
+    """The advertiser accounts an agency grant of the client sees on `platform`."""
+    from workspace import discovery
+
+    ch = _ch()
+    _scope(ch, p, client_id)
+    return list(discovery.discover(ch, p, grant_id, app=oauth_app(platform), platform=platform))
+
+
+def connect_accounts(
+    p: Principal, client_id: str, grant_id: str, platform: str, account_ids: list[str]
+) -> list[Any]:
+    from workspace import discovery
+
+    ch = _ch()
+    _scope(ch, p, client_id)
+    return list(discovery.connect(ch, p, grant_id, account_ids, app=oauth_app(platform), platform=platform))
+
+
+def connect_garpun(p: Principal, client_id: str, account_id: str, key_file: bytes, account_name: str) -> Any:
+    from workspace import discovery
+
+    ch = _ch()
+    _scope(ch, p, client_id)
+    return discovery.connect_garpun(
+        ch, p, client_id, account_id=account_id.strip(), key_file=key_file, account_name=account_name.strip()
+    )
+
+
+def sync_start(
+    p: Principal,
+    client_id: str,
+    platform: str,
+    account_ids: list[str],
+    kind: str,
+    date_from: dt.date | None = None,
+) -> Any:
+    """Start "load now" or "backfill from date_from" for accounts of one platform of the client (a Dagster run)."""
+    from workspace import sync
+
+    ch = _ch()
+    _scope(ch, p, client_id)
+    return sync.start(ch, p, client_id, platform, account_ids, kind, date_from=date_from)
+
+
+def sync_state(p: Principal, client_id: str, run_id: str) -> Any:
+    """The run's state from Dagster (recorded in app.sync_runs when it changed)."""
+    from workspace import sync
+
+    ch = _ch()
+    _scope(ch, p, client_id)
+    return sync.refresh(ch, p, client_id, run_id)
 
 
 # ---------------------------------------------------------------- delivery: schedules and Telegram

@@ -164,10 +164,21 @@ query MrmRunErrors($runId: ID!, $cursor: String) {
 """
 
 
+def _reason(exc: BaseException) -> str:
+    """What went wrong under the GraphQL client's error: the client wraps every failure (timeout, HTTP error,
+    refused config) in one exception whose text is mostly the query; the cause, or its first line, says why."""
+    if exc.__cause__ is not None:
+        cause = exc.__cause__
+        text = str(cause).strip()
+        return f"{type(cause).__name__}: {text.splitlines()[0] if text else ''}"[:500]
+    text = " ".join(str(a) for a in exc.args if a).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:500]
+
+
 class Dagster:
     """The webserver's GraphQL API for starting and reading runs."""
 
-    def __init__(self, base_url: str | None = None, *, timeout_s: int = 60) -> None:
+    def __init__(self, base_url: str | None = None, *, timeout_s: int = 300) -> None:
         from dagster_graphql import DagsterGraphQLClient
 
         self.base_url = (base_url or dagster_url()).rstrip("/")
@@ -183,8 +194,7 @@ class Dagster:
         )
 
     def _unreachable(self, exc: Exception) -> SyncError:
-        first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        return SyncError(f"Dagster at {self.base_url} did not answer ({first}) / Dagster не отвечает")
+        return SyncError(f"Dagster at {self.base_url} did not answer ({_reason(exc)}) / Dagster не отвечает")
 
     def submit(self, job: str, run_config: dict[str, Any], tags: dict[str, str]) -> str:
         from dagster_graphql import DagsterGraphQLClientError
@@ -200,9 +210,8 @@ class Dagster:
                 ) from None
             if "connect" in str(exc).lower():
                 raise self._unreachable(exc) from None
-            detail = " ".join(str(a) for a in exc.args)[:500]
             raise SyncError(
-                f"Dagster refused the run of {job}: {detail} / Dagster отказал в запуске"
+                f"Dagster refused the run of {job}: {_reason(exc)} / Dagster отказал в запуске"
             ) from None
 
     def _query(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
