@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import pyarrow as pa
 
@@ -22,6 +22,75 @@ T = TypeVar("T")
 log = logging.getLogger("mrm.ingestion.loading")
 
 BatchSource = Callable[[], "pa.Table | Iterable[pa.RecordBatch]"]
+
+
+class _AccountWindow(TypedDict):
+    tenant_id: str
+    account_id: str
+    date_from: date
+    date_to: date
+
+
+class LoadRequest(_AccountWindow, total=False):
+    """The keyword arguments of every connector's `load(client, settings, **request)` (ingestion/CONTRACT.md):
+    one account of one tenant, the requested window, the day that counts as today (default: the clock's) and a
+    callback given the rows loaded as they arrive."""
+
+    today: date | None
+    progress: Callable[[int], None] | None
+
+
+@dataclass(frozen=True)
+class AccountLoad:
+    """A connector's `LoadRequest`, checked, with `today` settled."""
+
+    tenant_id: str
+    account_id: str
+    date_from: date
+    date_to: date
+    today: date
+    progress: Callable[[int], None] | None
+
+    @classmethod
+    def of(cls, request: LoadRequest, platform: str) -> AccountLoad:
+        """A keyword missing or not in `LoadRequest` is a TypeError naming it, as a spelled-out signature
+        would raise."""
+        missing = sorted(LoadRequest.__required_keys__ - set(request))
+        unknown = sorted(set(request) - LoadRequest.__required_keys__ - LoadRequest.__optional_keys__)
+        if missing or unknown:
+            raise TypeError(
+                f"{platform} load(): missing keyword(s) {missing}, unexpected keyword(s) {unknown}"
+            )
+        from mrm import clock
+
+        return cls(
+            request["tenant_id"],
+            request["account_id"],
+            request["date_from"],
+            request["date_to"],
+            request.get("today") or clock.today(),
+            request.get("progress"),
+        )
+
+    def run(
+        self,
+        client: Any,
+        settings: ConnectorSettings,
+        api: Any,
+        loads: Sequence[LoadSpec],
+        together: bool = False,
+    ) -> dict[str, int]:
+        """`load_account` for this account, reporting rows to the request's `progress`."""
+        return load_account(
+            client,
+            settings,
+            api,
+            tenant_id=self.tenant_id,
+            account_id=self.account_id,
+            loads=loads,
+            progress=self.progress,
+            together=together,
+        )
 
 
 @dataclass

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from ingestion.common import ConfigError, days_between, run_load
+from ingestion.common.loading import AccountLoad, LoadRequest
 from ingestion.common.windows import load_window
 from ingestion.ga4 import fetch
 from ingestion.ga4.client import make_client
 from ingestion.ga4.settings import PLATFORM, Settings
-from mrm import clock
 
 
-def load(
-    client: Any,
-    settings: Settings,
-    *,
-    tenant_id: str,
-    account_id: str,
-    date_from: date,
-    date_to: date,
-    today: date | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, int]:
+def load(client: Any, settings: Settings, **request: Unpack[LoadRequest]) -> dict[str, int]:
     """Replace the property's traffic rows for the re-pull window; returns {table: rows}."""
+    ask = AccountLoad.of(request, PLATFORM)
+    tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
     if not tenant_id or not account_id.isdigit():
         raise ConfigError(
             f"tenant_id and a numeric GA4 property id are required (got {account_id!r})", platform=PLATFORM
         )
-    today = today or clock.today()
     start, end = load_window(
-        date_from, date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
+        ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
     )
     with make_client(settings) as api:
         res = run_load(
@@ -47,7 +36,7 @@ def load(
             days=days_between(start, end),
             api=api,
             payload_attempts=settings.payload_attempts,
-            on_rows=progress,
+            on_rows=ask.progress,
             produce=lambda: fetch.fetch_traffic(
                 api,
                 settings,

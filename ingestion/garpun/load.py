@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from contextlib import nullcontext
-from typing import Any
+from typing import Any, Unpack
 
 from ingestion.common import ConfigError, with_registered_vat
-from ingestion.common.loading import LoadSpec, load_account
+from ingestion.common.loading import AccountLoad, LoadRequest, LoadSpec
 from ingestion.common.windows import load_window
 from ingestion.garpun import fetch
 from ingestion.garpun.client import GarpunClient
 from ingestion.garpun.settings import Settings
-from mrm import clock
 
 PLATFORM = "garpun"
 
 
 def load(
-    client: Any,
-    settings: Settings,
-    *,
-    tenant_id: str,
-    account_id: str,
-    date_from: dt.date,
-    date_to: dt.date,
-    today: dt.date | None = None,
-    progress: Callable[[int], None] | None = None,
-    garpun: GarpunClient | None = None,
+    client: Any, settings: Settings, *, garpun: GarpunClient | None = None, **request: Unpack[LoadRequest]
 ) -> dict[str, int]:
     """Replace the account's campaigns (snapshot) and ad statistics for the re-pull window; rows per table."""
+    ask = AccountLoad.of(request, PLATFORM)
+    tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
     if not tenant_id or not account_id:
         raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
-    today = today or clock.today()
     start, end = load_window(
-        date_from, date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
+        ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
     )
     # Rows without DataHub's own `vat_included` take the account's registered convention.
     settings = with_registered_vat(
@@ -65,12 +54,4 @@ def load(
                 ),
             ),
         ]
-        return load_account(
-            client,
-            settings,
-            gp.api,
-            tenant_id=tenant_id,
-            account_id=account_id,
-            progress=progress,
-            loads=loads,
-        )
+        return ask.run(client, settings, gp.api, loads)

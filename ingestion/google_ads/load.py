@@ -3,40 +3,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from ingestion.common import ConfigError, days_between
-from ingestion.common.loading import LoadSpec, run_loads
+from ingestion.common.loading import AccountLoad, LoadRequest, LoadSpec, run_loads
 from ingestion.common.windows import load_window
 from ingestion.google_ads import fetch
 from ingestion.google_ads.client import make_client
 from ingestion.google_ads.settings import PLATFORM, Settings, customer_digits
-from mrm import clock
 
 
-def load(
-    client: Any,
-    settings: Settings,
-    *,
-    tenant_id: str,
-    account_id: str,
-    date_from: date,
-    date_to: date,
-    today: date | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, int]:
+def load(client: Any, settings: Settings, **request: Unpack[LoadRequest]) -> dict[str, int]:
     """Replace the customer's campaign snapshot and its ad × day statistics for the re-pull window."""
+    ask = AccountLoad.of(request, PLATFORM)
+    tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
     if not tenant_id or not account_id:
         raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
     try:
         customer_id = customer_digits(account_id)
     except ValueError as exc:
         raise ConfigError(str(exc), platform=PLATFORM) from exc
-    today = today or clock.today()
     start, end = load_window(
-        date_from, date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
+        ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
     )
     with make_client(settings) as api:
         known: list[tuple[str, str]] = []
@@ -85,6 +73,6 @@ def load(
             loads=specs,
             api=api,
             payload_attempts=settings.payload_attempts,
-            on_rows=progress,
+            on_rows=ask.progress,
         )
     return {r.table: r.rows for r in results}

@@ -2,43 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from contextlib import nullcontext
-from typing import Any
+from typing import Any, Unpack
 
 import pyarrow as pa
 
 from ingestion.common import ConfigError, with_registered_vat
-from ingestion.common.loading import LoadSpec, load_account
+from ingestion.common.loading import AccountLoad, LoadRequest, LoadSpec
 from ingestion.common.windows import load_window
 from ingestion.vk_ads import fetch
 from ingestion.vk_ads.client import VkAdsClient
 from ingestion.vk_ads.settings import Settings
-from mrm import clock
 
 PLATFORM = "vk_ads"
 
 
 def load(
-    client: Any,
-    settings: Settings,
-    *,
-    tenant_id: str,
-    account_id: str,
-    date_from: dt.date,
-    date_to: dt.date,
-    today: dt.date | None = None,
-    progress: Callable[[int], None] | None = None,
-    vk: VkAdsClient | None = None,
+    client: Any, settings: Settings, *, vk: VkAdsClient | None = None, **request: Unpack[LoadRequest]
 ) -> dict[str, int]:
     """Replace the account's ad plans, ad groups and banners (snapshots) and its banner statistics for the
     re-pull window; returns rows per table. ``vk`` lets a caller reuse one API session (and its token)."""
+    ask = AccountLoad.of(request, PLATFORM)
+    tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
     if not tenant_id or not account_id:
         raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
-    today = today or clock.today()
     start, end = load_window(
-        date_from, date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
+        ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
     )
     # VK does not say whether `spent` includes VAT: the account's registration in app.accounts does.
     settings = with_registered_vat(
@@ -81,13 +71,4 @@ def load(
             snapshot("banners", produce_banners),
             LoadSpec.window("banner_stats_daily", "raw_vk_ads.banner_stats_daily", start, end, produce_stats),
         ]
-        return load_account(
-            client,
-            settings,
-            api.api,
-            tenant_id=tenant_id,
-            account_id=account_id,
-            progress=progress,
-            loads=loads,
-            together=True,
-        )
+        return ask.run(client, settings, api.api, loads, together=True)

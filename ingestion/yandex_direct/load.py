@@ -4,36 +4,31 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from ingestion.common import repull_window, with_registered_vat
-from ingestion.common.loading import LoadSpec, load_account
+from ingestion.common.loading import AccountLoad, LoadRequest, LoadSpec
 from ingestion.yandex_direct import fetch
 from ingestion.yandex_direct.client import make_client
 from ingestion.yandex_direct.settings import PLATFORM, Settings
-from mrm import clock
 
 
 def load(
     client: Any,
     settings: Settings,
     *,
-    tenant_id: str,
-    account_id: str,
-    date_from: date,
-    date_to: date,
-    today: date | None = None,
-    progress: Callable[[int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     tables: tuple[str, ...] = ("campaigns", "ad_stats", "reach"),
+    **request: Unpack[LoadRequest],
 ) -> dict[str, int]:
     """Load campaigns (snapshot), ad × day stats and reach for one Client-Login; returns rows per table.
 
     The stats window is widened to re-pull the provisional days (`repull_window`); reach is measured over
     exactly the requested window and stored under its end day.
     """
-    today = today or clock.today()
+    ask = AccountLoad.of(request, PLATFORM)
+    tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
+    date_from, date_to = ask.date_from, ask.date_to
     window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
     # The account's registered VAT convention decides IncludeVAT, so the rows match app.accounts.
     settings = with_registered_vat(
@@ -78,6 +73,4 @@ def load(
                         days=[r_to],
                     )
                 )
-        return load_account(
-            client, settings, api, tenant_id=tenant_id, account_id=account_id, progress=progress, loads=loads
-        )
+        return ask.run(client, settings, api, loads)

@@ -4,33 +4,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from ingestion.common import repull_window
-from ingestion.common.loading import BatchSource, LoadSpec, load_account
+from ingestion.common.loading import AccountLoad, BatchSource, LoadRequest, LoadSpec
 from ingestion.yandex_metrika import fetch
 from ingestion.yandex_metrika.client import make_client
-from ingestion.yandex_metrika.settings import Settings
-from mrm import clock
+from ingestion.yandex_metrika.settings import PLATFORM, Settings
 
 
 def load(
     client: Any,
     settings: Settings,
     *,
-    tenant_id: str,
-    account_id: str,
-    date_from: date,
-    date_to: date,
-    today: date | None = None,
-    progress: Callable[[int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     tables: tuple[str, ...] = ("traffic", "visits"),
+    **request: Unpack[LoadRequest],
 ) -> dict[str, int]:
     """Load the traffic table (Reporting API) and visits (Logs API) of counter `account_id`; rows per table."""
-    today = today or clock.today()
-    window = repull_window(date_from, date_to, today=today, lookback_days=settings.lookback_days)
+    ask = AccountLoad.of(request, PLATFORM)
+    tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
+    window = repull_window(ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days)
     if window is None:
         return {}
     start, end = window
@@ -53,6 +47,4 @@ def load(
             for name, (report, produce) in reports.items()
             if name in tables
         ]
-        return load_account(
-            client, settings, api, tenant_id=tenant_id, account_id=account_id, progress=progress, loads=loads
-        )
+        return ask.run(client, settings, api, loads)
