@@ -231,3 +231,19 @@ def test_view_names_are_checked():
         views.save_view(data.client(), p, "campaigns", "   ", {})
     with pytest.raises(views.ViewError, match="longer than"):
         views.save_view(data.client(), p, "campaigns", "x" * 101, {})
+
+
+def test_platform_level_and_ads_without_names():
+    at = logged_in_app("it-analyst@t1", page=PAGE, query={"client": "acme"})
+    at.selectbox(key="drill_open_platform").select("yandex_direct").run()
+    assert _qp(at, "platform") == "yandex_direct" and _qp(at, "campaign") is None
+    table = at.dataframe[0].value
+    assert set(table["Platform"].iloc[:-1]) == {"Yandex Direct"}
+    at.selectbox(key="camp_open").select_index(0).run()
+    at.selectbox(key="drill_open_group").select_index(0).run()
+    ads = at.dataframe[0].value
+    # Direct's statistics reports carry no ad titles: the ad is named by its id, and the page says why
+    assert all(
+        n == f"no name · ID {i}" for n, i in zip(ads["Ad"].iloc[:-1], ads["Ad ID"].iloc[:-1], strict=True)
+    )
+    assert any("send no ad names" in c.value for c in at.caption)
