@@ -148,3 +148,32 @@ def test_the_check_sees_what_it_looks_for():
         "names no currency",
     ):
         assert fault in text, (fault, text)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        {"platform": "vk_ads", "account": "acc-2", "campaign": "cmp-2"},
+        {"platform": "vk_ads", "account": "acc-2", "campaign": "cmp-2", "group": "grp-2-1"},
+        {"platform": "yandex_direct", "account": "acc-1", "campaign": "cmp-1", "group": "grp-1-2"},
+    ],
+)
+def test_campaigns_drill_levels_show_no_empty_values(path, lang):
+    at = logged_in_app("it-pm@t1", page="app_pages/campaigns.py", query={"client": "acme", **path}, lang=lang)
+    assert at.dataframe and not at.exception
+    assert not problems(at), problems(at)
+
+
+def test_changes_with_nothing_before_read_as_a_dash():
+    import datetime as dt
+
+    from tests.integration.dashboards.conftest import DAYS, END
+
+    first = END - dt.timedelta(days=DAYS - 1)  # the sample's first day: the previous period has no rows
+    query = {"client": "acme", "from": str(first), "to": str(first + dt.timedelta(days=6))}
+    at = logged_in_app("it-pm@t1", page="app_pages/campaigns.py", query=query)
+    table = at.dataframe[0].value
+    change = [c for c in table.columns if c.startswith("Δ")]
+    assert change and all((table[c] == "—").all() for c in change), table[change]
+    assert not problems(at), problems(at)
