@@ -16,6 +16,7 @@ from orchestration.ai import assets as ai_assets
 from orchestration.ai import checks as ai_checks
 from orchestration.dbt_models import assets as dbt_assets_mod
 from orchestration.dbt_models import checks as dbt_checks
+from orchestration.grants import grant_renewal_schedule
 from orchestration.media_plans import assets as plan_assets
 from orchestration.media_plans import checks as plan_checks
 from orchestration.raw import platform_raw_assets
@@ -118,6 +119,7 @@ def build_definitions(
             schedules.daily_schedule(daily_job, running=not sandbox),
             delivery.alerts_schedule(alerts_job, running=not sandbox),
             lifecycle.weekly_backup_schedule(running=not sandbox),
+            grant_renewal_schedule(platforms, running=not sandbox),
         ],
         sensors=[
             sensors.media_plan_inbox_sensor(plan_job),

@@ -614,13 +614,26 @@ def refresh_grant(ch: Any, grant: Grant, *, app: OAuthApp, by: str) -> Grant:
     except RetryExhausted as exc:
         _write_grant(ch, _health(grant, last_error=f"refresh failed: {exc}"[:500]))
         raise OAuthError(f"grant {grant.grant_id}: the token endpoint did not answer usably: {exc}") from None
+    return _keep_renewal(ch, grant, answer, at, by=by)
+
+
+def _keep_renewal(ch: Any, grant: Grant, answer: Mapping[str, Any], at: dt.datetime, *, by: str) -> Grant:
+    """Store a token answer's tokens sealed (a refresh token it lacks stays as stored) and the grant's new health."""
     renewed = _health(
         grant, status="active", token_expires_at=_expiry(answer, at), last_refresh_at=at, last_error=""
     )
-    answer = {**answer, "refresh_token": answer.get("refresh_token") or tokens["refresh_token"]}
     _store_grant(ch, renewed, answer, by=by)
     audit(ch, grant.tenant_id, by, "oauth_refresh", "ok", target=grant.grant_id)
     return renewed
+
+
+def save_refreshed(ch: Any, tenant_id: str, grant_id: str, answer: Mapping[str, Any], *, by: str) -> Grant:
+    """Keep the tokens a connector renewed itself (a 401 mid-load) in the grant, sealed, with the new expiry and
+    refresh time in its health; without this the next load would start from the token the platform dropped."""
+    grant = get_grant(ch, tenant_id, grant_id)
+    if grant is None or grant.status == "revoked":
+        raise OAuthError(f"grant {grant_id}: gone or revoked; the renewed token is not kept / доступ отозван")
+    return _keep_renewal(ch, grant, answer, _now(), by=by)
 
 
 def refresh_due(
@@ -672,7 +685,7 @@ def renew_if_due(ch: Any, settings: Any, tenant_id: str, platform: str, account_
         or grant.token_expires_at > due
     ):
         return None
-    app = _app_of_settings(grant, settings)
+    app = app_of_settings(grant.provider, settings)
     if app is None:
         return None
     try:
@@ -681,15 +694,15 @@ def renew_if_due(ch: Any, settings: Any, tenant_id: str, platform: str, account_
         raise cr.SecretsError(f"{platform}/{account_id}: {exc}") from None
 
 
-def _app_of_settings(grant: Grant, settings: Any) -> OAuthApp | None:
-    """The grant's OAuth application as a connector's settings describe it, or None when they lack it."""
+def app_of_settings(provider: str, settings: Any) -> OAuthApp | None:
+    """The provider's OAuth application as a connector's settings describe it, or None when they lack it."""
     secret = getattr(settings, "client_secret", None)
     secret = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
     client_id = getattr(settings, "client_id", None)
     if not client_id or not secret:
         return None
     timing = {"timeout_s": float(settings.timeout_s), "policy": settings.retry_policy()}
-    if grant.provider == "yandex":
+    if provider == "yandex":
         return OAuthApp.yandex(client_id, secret, oauth_url=settings.oauth_url, **timing)
     return OAuthApp.vk_ads(client_id, secret, base_url=settings.base_url, **timing)
 
