@@ -15,6 +15,7 @@ from workspace.users import sign_in_preferences
 st.set_page_config(page_title="MRM", page_icon=":bar_chart:", layout="wide")
 
 ui.remember_entry_query()
+ui.ensure_language()
 principal = ui.current_principal()
 PAGES = [
     # (file, title key, url path, permission needed or None)

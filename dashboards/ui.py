@@ -212,12 +212,18 @@ def _qp(name: str) -> str | None:
     return live if live is not None else st.session_state.get("entry_query", {}).get(name)
 
 
-def language_switch() -> None:
+def ensure_language() -> None:
+    """Settle the session's language (the link's ?lang=, else Russian) before anything is labelled: the
+    navigation's page titles are made before the sidebar draws the language switch."""
     # The language sits in a plain session key: a widget's own state is dropped on runs that do not draw it
     # (the sign-in page → the first page), and the language must survive that.
     if "ui_lang" not in st.session_state:
         requested = _qp("lang")
         st.session_state["ui_lang"] = requested if requested in LANGS else "ru"
+
+
+def language_switch() -> None:
+    ensure_language()
 
     def changed() -> None:
         st.session_state["ui_lang"] = st.session_state["lang_radio"]

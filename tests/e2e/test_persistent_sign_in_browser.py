@@ -36,6 +36,9 @@ def test_reload_new_tab_and_sign_out(browser, app_url, artifacts_dir):  # noqa: 
     tab.get_by_role("heading", name="Channels").wait_for()
     _settle(tab)
     assert tab.get_by_role("button", name="Sign in").count() == 0
+    # The navigation is labelled in the link's language from the tab's first run (it was Russian before).
+    nav = tab.locator("[data-testid=stSidebarNav]").inner_text()
+    assert "Campaigns" in nav and "Кампании" not in nav, nav
     tab.screenshot(path=artifacts_dir / "persistent_sign_in_new_tab.png", full_page=True)
     tab.close()
 
