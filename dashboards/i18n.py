@@ -145,6 +145,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "view_applied": ("Применён вид «{name}»", "View “{name}” applied"),
     "view_deleted": ("Вид удалён", "View deleted"),
     "views_none": ("Сохранённых видов пока нет", "No saved views yet"),
+    "pick_one": ("Выберите…", "Choose…"),
+    "pick_many": ("Выберите одно или несколько…", "Choose one or more…"),
     # plan vs fact
     "plan": ("Медиаплан", "Media plan"),
     "version": ("Версия", "Version"),

@@ -177,7 +177,7 @@ def _views_panel(path: drill.Path) -> None:
             index=None,
             key="view_sel",
             format_func=lambda v: by_id[v]["name"] if v in by_id else v,
-            placeholder=t("views_none") if not mine else None,
+            placeholder=t("views_none") if not mine else t("pick_one"),
         )
         if chosen in by_id:
             c2.button(t("view_apply"), key="view_apply", on_click=_apply_view, args=(by_id[chosen],))
@@ -230,6 +230,7 @@ with ui.guard():
         PICKABLE,
         key="camp_columns",
         help=t("columns_help"),
+        placeholder=t("pick_many"),
         format_func=lambda m: METRICS[m].label(ctx.lang),
     )
     compare = p2.toggle(t("compare_prev"), key="camp_compare")
@@ -268,6 +269,7 @@ with ui.guard():
                 t("platforms"),
                 sorted(everything["platform"].unique()),
                 key="camp_platforms",
+                placeholder=t("pick_many"),
                 format_func=lambda x, lang=ctx.lang: display_name("platform", x, lang),
             )
         else:
@@ -324,6 +326,7 @@ with ui.guard():
                 sorted(body["platform"].unique()),
                 index=None,
                 key="drill_open_platform",
+                placeholder=t("pick_one"),
                 format_func=lambda x, lang=ctx.lang: display_name("platform", x, lang),
                 on_change=_open,
                 args=("drill_open_platform", lambda x: drill.Path(x)),
@@ -333,6 +336,7 @@ with ui.guard():
             list(by_label),
             index=None,
             key="camp_open",
+            placeholder=t("pick_one"),
             on_change=_open,
             args=("camp_open", lambda label, m=by_label: drill.Path(*m[label])),
         )
@@ -348,6 +352,7 @@ with ui.guard():
             list(by_group),
             index=None,
             key="drill_open_group",
+            placeholder=t("pick_one"),
             on_change=_open,
             args=("drill_open_group", lambda n, m=by_group: dataclasses.replace(path, ad_group_id=m[n])),
         )
