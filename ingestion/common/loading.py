@@ -14,7 +14,7 @@ from typing import Any, TypedDict, TypeVar
 
 import pyarrow as pa
 
-from ingestion.common.errors import PayloadError
+from ingestion.common.errors import ConfigError, PayloadError
 from ingestion.common.settings import ConnectorSettings
 
 T = TypeVar("T")
@@ -44,6 +44,7 @@ class LoadRequest(_AccountWindow, total=False):
 class AccountLoad:
     """A connector's `LoadRequest`, checked, with `today` settled."""
 
+    platform: str
     tenant_id: str
     account_id: str
     date_from: date
@@ -52,24 +53,39 @@ class AccountLoad:
     progress: Callable[[int], None] | None
 
     @classmethod
-    def of(cls, request: LoadRequest, platform: str) -> AccountLoad:
+    def of(cls, request: LoadRequest, platform: str, *, require_ids: bool = False) -> AccountLoad:
         """A keyword missing or not in `LoadRequest` is a TypeError naming it, as a spelled-out signature
-        would raise."""
+        would raise; with `require_ids`, an empty tenant or account id is a ConfigError."""
         missing = sorted(LoadRequest.__required_keys__ - set(request))
         unknown = sorted(set(request) - LoadRequest.__required_keys__ - LoadRequest.__optional_keys__)
         if missing or unknown:
             raise TypeError(
                 f"{platform} load(): missing keyword(s) {missing}, unexpected keyword(s) {unknown}"
             )
+        if require_ids and not (request["tenant_id"] and request["account_id"]):
+            raise ConfigError("tenant_id and account_id are required", platform=platform)
         from mrm import clock
 
         return cls(
+            platform,
             request["tenant_id"],
             request["account_id"],
             request["date_from"],
             request["date_to"],
             request.get("today") or clock.today(),
             request.get("progress"),
+        )
+
+    def window(self, lookback_days: int) -> tuple[date, date]:
+        """The days to fetch for the requested window (`load_window`: a ConfigError when there are none)."""
+        from ingestion.common.windows import load_window
+
+        return load_window(
+            self.date_from,
+            self.date_to,
+            today=self.today,
+            lookback_days=lookback_days,
+            platform=self.platform,
         )
 
     def run(

@@ -6,7 +6,6 @@ from typing import Any, Unpack
 
 from ingestion.common import ConfigError, days_between, run_load
 from ingestion.common.loading import AccountLoad, LoadRequest
-from ingestion.common.windows import load_window
 from ingestion.ga4 import fetch
 from ingestion.ga4.client import make_client
 from ingestion.ga4.settings import PLATFORM, Settings
@@ -20,9 +19,7 @@ def load(client: Any, settings: Settings, **request: Unpack[LoadRequest]) -> dic
         raise ConfigError(
             f"tenant_id and a numeric GA4 property id are required (got {account_id!r})", platform=PLATFORM
         )
-    start, end = load_window(
-        ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
-    )
+    start, end = ask.window(settings.lookback_days)
     with make_client(settings) as api:
         res = run_load(
             client,

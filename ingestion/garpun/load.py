@@ -5,9 +5,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any, Unpack
 
-from ingestion.common import ConfigError, with_registered_vat
+from ingestion.common import with_registered_vat
 from ingestion.common.loading import AccountLoad, LoadRequest, LoadSpec
-from ingestion.common.windows import load_window
 from ingestion.garpun import fetch
 from ingestion.garpun.client import GarpunClient
 from ingestion.garpun.settings import Settings
@@ -19,13 +18,9 @@ def load(
     client: Any, settings: Settings, *, garpun: GarpunClient | None = None, **request: Unpack[LoadRequest]
 ) -> dict[str, int]:
     """Replace the account's campaigns (snapshot) and ad statistics for the re-pull window; rows per table."""
-    ask = AccountLoad.of(request, PLATFORM)
+    ask = AccountLoad.of(request, PLATFORM, require_ids=True)
     tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
-    if not tenant_id or not account_id:
-        raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
-    start, end = load_window(
-        ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
-    )
+    start, end = ask.window(settings.lookback_days)
     # Rows without DataHub's own `vat_included` take the account's registered convention.
     settings = with_registered_vat(
         client, settings, "cost_includes_vat", tenant_id=tenant_id, platform=PLATFORM, account_id=account_id

@@ -7,7 +7,6 @@ from typing import Any, Unpack
 
 from ingestion.common import ConfigError, days_between
 from ingestion.common.loading import AccountLoad, LoadRequest, LoadSpec, run_loads
-from ingestion.common.windows import load_window
 from ingestion.google_ads import fetch
 from ingestion.google_ads.client import make_client
 from ingestion.google_ads.settings import PLATFORM, Settings, customer_digits
@@ -15,17 +14,13 @@ from ingestion.google_ads.settings import PLATFORM, Settings, customer_digits
 
 def load(client: Any, settings: Settings, **request: Unpack[LoadRequest]) -> dict[str, int]:
     """Replace the customer's campaign snapshot and its ad × day statistics for the re-pull window."""
-    ask = AccountLoad.of(request, PLATFORM)
+    ask = AccountLoad.of(request, PLATFORM, require_ids=True)
     tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
-    if not tenant_id or not account_id:
-        raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
     try:
         customer_id = customer_digits(account_id)
     except ValueError as exc:
         raise ConfigError(str(exc), platform=PLATFORM) from exc
-    start, end = load_window(
-        ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
-    )
+    start, end = ask.window(settings.lookback_days)
     with make_client(settings) as api:
         known: list[tuple[str, str]] = []
 

@@ -8,9 +8,8 @@ from typing import Any, Unpack
 
 import pyarrow as pa
 
-from ingestion.common import ConfigError, with_registered_vat
+from ingestion.common import with_registered_vat
 from ingestion.common.loading import AccountLoad, LoadRequest, LoadSpec
-from ingestion.common.windows import load_window
 from ingestion.vk_ads import fetch
 from ingestion.vk_ads.client import VkAdsClient
 from ingestion.vk_ads.settings import Settings
@@ -23,13 +22,9 @@ def load(
 ) -> dict[str, int]:
     """Replace the account's ad plans, ad groups and banners (snapshots) and its banner statistics for the
     re-pull window; returns rows per table. ``vk`` lets a caller reuse one API session (and its token)."""
-    ask = AccountLoad.of(request, PLATFORM)
+    ask = AccountLoad.of(request, PLATFORM, require_ids=True)
     tenant_id, account_id, today = ask.tenant_id, ask.account_id, ask.today
-    if not tenant_id or not account_id:
-        raise ConfigError("tenant_id and account_id are required", platform=PLATFORM)
-    start, end = load_window(
-        ask.date_from, ask.date_to, today=today, lookback_days=settings.lookback_days, platform=PLATFORM
-    )
+    start, end = ask.window(settings.lookback_days)
     # VK does not say whether `spent` includes VAT: the account's registration in app.accounts does.
     settings = with_registered_vat(
         client, settings, "spent_includes_vat", tenant_id=tenant_id, platform=PLATFORM, account_id=account_id

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from ingestion import ga4, yandex_direct
+from ingestion.common import ConfigError
 from ingestion.common.loading import AccountLoad
 
 ASK = {
@@ -40,3 +41,9 @@ def test_a_misspelt_or_missing_keyword_fails_before_any_request(connector) -> No
         connector.load(
             None, None, **{**{k: v for k, v in ASK.items() if k != "date_to"}, "date_too": ASK["date_to"]}
         )
+
+
+def test_connectors_that_need_both_ids_refuse_an_empty_one_by_name() -> None:
+    with pytest.raises(ConfigError, match=r"\[p\] tenant_id and account_id are required"):
+        AccountLoad.of({**ASK, "account_id": ""}, "p", require_ids=True)
+    assert AccountLoad.of({**ASK, "account_id": ""}, "p").account_id == ""
