@@ -23,10 +23,11 @@ _APP_PLATFORMS = {"yandex": ("yandex_direct", "yandex_metrika"), "vk_ads": ("vk_
 class RenewalConfig(dg.Config):
     as_of: str = ""  # ISO time the run renews as of (the schedule's tick); empty = now
     within_hours: float = 6.0
+    tenant_id: str = ""  # one tenant's grants only; empty = every tenant
 
 
 def renew_grants(
-    ch: Any, settings: dict[str, Any], *, now: dt.datetime, within: dt.timedelta
+    ch: Any, settings: dict[str, Any], *, now: dt.datetime, within: dt.timedelta, tenant_id: str = ""
 ) -> dict[str, str]:
     """Renew the grants due by `now + within` with the OAuth apps the connector `settings` (platform -> settings)
     describe, and record the outcome for every account linked to each grant. Returns grant_id -> '' or the error."""
@@ -41,7 +42,7 @@ def renew_grants(
                 return app
         raise oauth.OAuthError(f"platform: no {provider} OAuth application configured (client id and secret)")
 
-    out = oauth.refresh_due(ch, app_for, within=within, now=now)
+    out = oauth.refresh_due(ch, app_for, within=within, tenant_id=tenant_id, now=now)
     for grant_id, error in out.items():
         grant = _grant_by_id(ch, grant_id)
         if grant is None or (error and grant.status != "failed"):
@@ -94,6 +95,7 @@ def grant_renewal_job(platforms: Sequence[str]) -> dg.JobDefinition:
             settings,
             now=now.astimezone(dt.UTC),
             within=dt.timedelta(hours=config.within_hours),
+            tenant_id=config.tenant_id,
         )
         failed = sorted(g for g, e in out.items() if e)
         context.log.info(f"{len(out)} grant(s) due, {len(failed)} not renewed {failed or ''}".rstrip())

@@ -365,13 +365,34 @@ def account_settings(
     if not update:
         return settings
     try:
-        return type(settings).model_validate({**dict(settings), **update})
+        out = type(settings).model_validate({**dict(settings), **update})
     except ValueError:
         # pydantic would quote the offending value, i.e. the secret: name only the fields.
         raise SecretsError(
             f"{platform}/{account_id}: stored credentials ({', '.join(sorted(update))}) do not fit "
             "the connector's settings / сохранённые ключи не подходят коннектору"
         ) from None
+    return _saving_grant_refreshes(ch, out, tenant_id, platform, account_id, env)
+
+
+def _saving_grant_refreshes(
+    ch: Any, settings: Any, tenant_id: str, platform: str, account_id: str, env: Mapping[str, str] | None
+) -> Any:
+    """Settings whose connector renews its token itself (Yandex, on a 401) hand the renewed tokens back to the
+    account's OAuth grant, unless the account holds a token of its own (then the grant's is not the one used)."""
+    if not hasattr(settings, "saving_refreshes"):
+        return settings
+    link = account_rows(ch, "grant_id", "app.account_grants", tenant_id, platform, account_id)
+    if not link or "token" in _opened(ch, tenant_id, platform, account_id, env):
+        return settings
+    from workspace import oauth
+
+    grant_id = link[0][0]
+
+    def save(answer: Mapping[str, Any]) -> None:
+        oauth.save_refreshed(ch, tenant_id, grant_id, answer, by="loader")
+
+    return settings.saving_refreshes(save)
 
 
 # -- OAuth grants (workspace/oauth.py) ------------------------------------------------------------------------

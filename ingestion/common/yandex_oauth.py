@@ -8,12 +8,14 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Literal
 
 import httpx
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from ingestion.common.errors import AuthError, ConfigError
 from ingestion.common.http import ApiClient, Classifier, RetryPolicy
 from ingestion.common.settings import ConnectorSettings
 from ingestion.common.token_endpoint import post_token_form
+
+TokenSaver = Callable[[Mapping[str, Any]], None]
 
 
 class YandexOAuthSettings(ConnectorSettings):
@@ -25,6 +27,15 @@ class YandexOAuthSettings(ConnectorSettings):
     client_id: str | None = None
     client_secret: str | None = Field(None, repr=False)
     oauth_url: str = "https://oauth.yandex.ru"
+    # Called with the token answer when the connector renews the token itself (a 401 mid-load), so whoever owns
+    # the credential keeps the new one (workspace/credentials.py sets it for accounts loading with an OAuth grant).
+    _on_refresh: TokenSaver | None = PrivateAttr(None)
+
+    def saving_refreshes(self, save: TokenSaver) -> YandexOAuthSettings:
+        """A copy whose client hands every token it renews to `save` (the answer: access and refresh token)."""
+        copy = self.model_copy()
+        copy._on_refresh = save
+        return copy
 
     # The sandbox's token of this connector (a key of `ingestion.sandbox.server.SANDBOX_TOKENS`).
     sandbox_token: ClassVar[str] = ""
@@ -65,6 +76,7 @@ def yandex_api_client(
         timeout=settings.timeout_s,
         transport=transport,
         policy=settings.retry_policy(),
+        on_refresh=settings._on_refresh,
     )
     return ApiClient(
         settings.platform,
@@ -95,6 +107,7 @@ class YandexOAuth:
         transport: httpx.BaseTransport | None = None,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_refresh: TokenSaver | None = None,
     ) -> None:
         if not token:
             raise ConfigError("a Yandex OAuth token is required", platform=platform)
@@ -108,6 +121,7 @@ class YandexOAuth:
         self.transport = transport
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
+        self.on_refresh = on_refresh
         self.refreshes = 0
         self._lock = threading.Lock()
 
@@ -123,6 +137,8 @@ class YandexOAuth:
         A refusal (bad client, dead refresh token) raises AuthError with Yandex's text. An answer lost on the way
         (timeout, reset, 429/5xx, truncated or garbled body) is retried under `policy` (Yandex may hand back the
         same token, so asking again is harmless) and raises RetryExhausted naming the request when attempts run out.
+        The new tokens go to `on_refresh` (when set) before the request is repeated; a failure to keep them stops
+        the load rather than leaving a stored token behind that the platform may no longer accept.
         """
         if not (self.refresh_token and self.client_id and self.client_secret):
             raise AuthError(
@@ -147,3 +163,5 @@ class YandexOAuth:
             self.token = payload["access_token"]
             self.refresh_token = payload.get("refresh_token") or self.refresh_token
             self.refreshes += 1
+            if self.on_refresh is not None:
+                self.on_refresh({**payload, "refresh_token": self.refresh_token})
