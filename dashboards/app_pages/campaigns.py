@@ -86,13 +86,13 @@ def _group_label(gid: str, name: Any) -> str:
 def _breadcrumbs(path: drill.Path, labels: dict[str, str]) -> None:
     """Client › platform › campaign › ad group: each crumb above the current level is a button back to it."""
     levels = drill.LEVELS[: drill.LEVELS.index(path.level) + 1]
-    row = st.container(horizontal=True, gap="small")
-    row.caption(t("drill_path"))
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row.caption(f"{t('drill_path')}:", width="content")
     for i, level in enumerate(levels):
         if i:
-            row.markdown("›")
+            row.markdown("›", width="content")
         if level == path.level:
-            row.markdown(f"**{safe.md(labels[level])}**")
+            row.markdown(f"**{safe.md(labels[level])}**", width="content")
         else:
             row.button(
                 labels[level],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +59,17 @@ def _download(page, button: str, target: Path) -> Path:
 
 def _csv(page, lang: str, target: Path) -> str:
     return _download(page, t("download_csv", lang), target).read_text(encoding="utf-8-sig")
+
+
+def _csv_header_once(page, lang: str, target: Path, done) -> list[str]:
+    """The CSV's header once `done(header)` holds: the rerun that applies a pick may start after the click
+    returns, so the download is the state waited for (bounded by the UI timeout, no fixed pause)."""
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while True:
+        _settle(page)
+        header = next(csv.reader(io.StringIO(_csv(page, lang, target))))
+        if done(header) or time.monotonic() > deadline:
+            return header
 
 
 def _clean_views() -> None:
@@ -141,7 +153,7 @@ def test_drill_to_an_ad_by_name_reload_views_and_exports(browser, app_url, artif
     page.keyboard.press("Escape")
     _settle(page)
     # the grid renders the columns in view only: the download says which columns the table has
-    header = next(csv.reader(io.StringIO(_csv(page, lang, artifacts_dir / "columns.csv"))))
+    header = _csv_header_once(page, lang, artifacts_dir / "columns.csv", lambda h: "CPM, ₽" in h)
     assert "CPM, ₽" in header and "Δ CPM" in header, header
 
     # save the view at the ad group level, sign out, sign in again, apply it
@@ -170,7 +182,7 @@ def test_drill_to_an_ad_by_name_reload_views_and_exports(browser, app_url, artif
     for k in ("platform", "account", "campaign"):
         want = re.search(rf"{k}=([^&]+)", saved_url)
         assert want and f"{k}={want.group(1)}" in page.url, (k, saved_url, page.url)
-    assert "CPM, ₽" in next(csv.reader(io.StringIO(_csv(page, lang, artifacts_dir / "after_view.csv"))))
+    assert "CPM, ₽" in _csv_header_once(page, lang, artifacts_dir / "after_view.csv", lambda h: "CPM, ₽" in h)
     page.screenshot(path=artifacts_dir / f"drill_{lang}_view_applied.png", full_page=True)
     ctx.close()
     _clean_views()
