@@ -44,7 +44,8 @@ def _dump(obj: Any) -> None:
     envvar="MRM_USER",
     default="cli",
     show_default=True,
-    help="Whose threads (env MRM_USER).",
+    help="Whose threads (env MRM_USER). A login of an app user of the tenant acts as that user: its role and "
+    "client scope apply; any other name is the shell operator (admin).",
 )
 @click.option(
     "--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: the question's)."
@@ -82,12 +83,11 @@ def ask(
         from clickhouse_connect.driver.exceptions import DatabaseError
 
         from assistants.agents import chat, memory
-        from assistants.agents.tools import Asker
 
         try:
             res = chat.ask(
                 ch,
-                Asker(tenant_id, login, "admin"),
+                _asker(ch, tenant_id, login),
                 question,
                 agent=agent or "analyst",
                 client_id=client_id,
@@ -132,6 +132,22 @@ def ask(
     for h in ans.citations:
         click.echo(f"  [{h.chunk_id}] {h.source_path} — {h.heading} (lines {h.line_start}-{h.line_end})")
     click.echo(f"\n({ans.provider})", err=True)
+
+
+def _asker(ch: Any, tenant_id: str, login: str) -> Any:
+    """Who `mrm ask` answers: an app user of the tenant named by --user with its own role and client scope (a
+    suspended one is refused), never lifted to admin by naming it; another name is the shell operator (admin)."""
+    from assistants.agents.tools import Asker
+    from workspace.access import cli_principal
+
+    known = ch.query(
+        "SELECT count() FROM app.users FINAL WHERE tenant_id = {t:String} AND login = {l:String}",
+        parameters={"t": tenant_id, "l": login},
+    ).result_rows[0][0]
+    if not known:
+        return Asker(tenant_id, login, "admin")
+    p = cli_principal(ch, tenant_id, login)
+    return Asker(p.tenant_id, p.login, p.role, p.client_id)
 
 
 @click.group("kb")
