@@ -542,11 +542,18 @@ def named(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     return out
 
 
-def labelled(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns renamed to the UI language (for tables and downloads)."""
+def column_label(c: str, lang: str | None = None) -> str:
+    """A column's display name from the catalogue: its `col_<name>` entry, else the entry of the same name (metrics,
+    platform, channel); a name the catalogue does not know is shown as is."""
     from dashboards.i18n import TEXT
 
-    return df.rename(columns={c: t(c) for c in df.columns if c in TEXT})
+    key = f"col_{c}" if f"col_{c}" in TEXT else c
+    return t(key, lang) if key in TEXT else c
+
+
+def labelled(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns renamed to the UI language (for tables and downloads)."""
+    return df.rename(columns={c: column_label(c) for c in df.columns})
 
 
 def xlsx_formats(cols: list[str], cur: str) -> dict[str, str]:

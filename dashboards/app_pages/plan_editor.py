@@ -152,7 +152,12 @@ with ui.guard():
     edited = st.data_editor(
         grid.drop(columns=["extra"]), num_rows="dynamic" if can_edit else "fixed", disabled=not can_edit,
         hide_index=True, key=f"pe_grid_{plan_id}_{base_version}" + (f"_r{rev}" if rev else ""),
-        column_config={"pricing_model": st.column_config.SelectboxColumn(options=list(editor.BUYING_MODELS))},
+        column_config={
+            **{c: st.column_config.Column(label=ui.column_label(c)) for c in editor.EDIT_COLUMNS},
+            "pricing_model": st.column_config.SelectboxColumn(
+                label=ui.column_label("pricing_model"), options=list(editor.BUYING_MODELS)
+            ),
+        },
     )  # fmt: skip
     extras = list(grid["extra"]) + [{}] * max(0, len(edited) - len(grid))
     rows = [
@@ -163,7 +168,7 @@ with ui.guard():
 
     # Computed columns, recomputed on every edit; bad cells marked.
     shown = pd.DataFrame(result.rows).drop(columns=["extra"], errors="ignore")
-    bad = {(i.row, i.field) for i in result.issues}
+    bad = {(i.row, ui.column_label(i.field)) for i in result.issues}
 
     def _mark(df: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
@@ -174,6 +179,7 @@ with ui.guard():
     # A cell the plan leaves empty is '—' (the grid would draw None); such a column is shown as text.
     for col in [c for c in shown.columns if shown[c].isna().any()]:
         shown[col] = [ui.fmt_cell(v) for v in shown[col]]
+    shown = ui.labelled(shown)
     st.dataframe(shown.style.apply(_mark, axis=None), hide_index=True, key="pe_computed")
     for issue in result.issues:
         safe.error(issue.message)
@@ -232,7 +238,9 @@ with ui.guard():
         )  # fmt: skip
         hist = plan_versions.history(ch, p, client_id, plan_id)
         if hist:
-            st.dataframe(pd.DataFrame(hist).astype(str), hide_index=True, key="pe_history")
+            hist_df = pd.DataFrame(hist)
+            hist_df["status"] = hist_df["status"].map(_label)
+            st.dataframe(ui.labelled(hist_df.astype(str)), hide_index=True, key="pe_history")
 
         if len(versions) > 1:
             st.subheader(t("pe_diff"))
@@ -242,7 +250,9 @@ with ui.guard():
             new = d2.selectbox(t("pe_diff_new"), nums, index=0, key="pe_diff_new")
             changes = diff_rows(plan_versions.diff_versions(ch, p, client_id, plan_id, old, new))
             if changes:
-                st.dataframe(pd.DataFrame(changes).astype(str), hide_index=True, key="pe_diff_table")
+                st.dataframe(
+                    ui.labelled(pd.DataFrame(changes).astype(str)), hide_index=True, key="pe_diff_table"
+                )
             else:
                 st.caption(t("pe_no_changes"))
 
@@ -281,7 +291,7 @@ with ui.guard():
             )
         )
         split = pd.DataFrame(
-            [{"line_id": k, t("pe_opt_current"): current[k], t("pe_opt_recommended"): v}
+            [{t("col_line_id"): k, t("pe_opt_current"): current[k], t("pe_opt_recommended"): v}
              for k, v in best["allocation"].items()]
         )  # fmt: skip
         st.dataframe(split, hide_index=True, key="pe_opt_split")
@@ -315,7 +325,7 @@ with ui.guard():
         campaigns = campaign_links.client_campaigns(ch, p, client_id, data.marts_db())
         sugg = links.suggest(rows, campaigns)
         table = [
-            {"line_id": str(r["line_id"]), t("pe_linked_to"): ", ".join(by_line.get(str(r["line_id"]), []))
+            {t("col_line_id"): str(r["line_id"]), t("pe_linked_to"): ", ".join(by_line.get(str(r["line_id"]), []))
              or t("pe_not_linked"),
              t("pe_suggested"): ", ".join(f"{s.platform}:{s.campaign_id} ({s.confidence:.0%})"
                                           for s in sugg.get(str(r["line_id"]), []))}

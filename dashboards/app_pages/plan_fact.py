@@ -66,7 +66,7 @@ with ui.guard():
     }
     metrics = [c for c in shown if c in labels]
     screen, config = ui.on_screen(
-        ui.named(status[shown]).rename(columns={**labels, "status_label": t("status")}),
+        ui.labelled(ui.named(status[shown]).rename(columns={**labels, "status_label": t("status")})),
         metrics,
         ui.currency(ctx),
         labels,

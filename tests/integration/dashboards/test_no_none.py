@@ -5,6 +5,7 @@ and no money without its currency sign (tiles; table columns of money name the c
 from __future__ import annotations
 
 import ast
+import json
 import re
 from typing import Any
 
@@ -18,6 +19,8 @@ pytestmark = pytest.mark.usefixtures("dash")
 RAW_IDS = re.compile(r"\b(yandex_direct|yandex_metrika|vk_ads|google_ads)\b")
 EMPTY_WORDS = re.compile(r"(?<![\w.])(None|nan|NaN|NaT)(?![\w])")
 SIGNS = ("₽", "$", "€", "₸", "Br", "сум")
+# A header that is a stored column name (`line_id`, `flight_start`) rather than its display name.
+RAW_HEADER = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
 
 
 def _pages(login: str) -> list[str]:
@@ -71,8 +74,12 @@ def _cells(at) -> list[tuple[str, Any, str]]:
     for i, d in enumerate(at.dataframe):
         df: pd.DataFrame = d.value
         editor = d.proto.editing_mode != 0  # Arrow.EditingMode: READ_ONLY = 0
+        # An editor's headers may be relabelled by its column config: the header shown is that label.
+        shown = {
+            k: v.get("label") for k, v in json.loads(d.proto.columns or "{}").items() if isinstance(v, dict)
+        }
         for col in df.columns:
-            out.append((f"table {i} header", col, str(col)))
+            out.append((f"table {i} header", col, str(shown.get(str(col)) or col)))
             for v in df[col]:
                 null = v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT or v is pd.NA
                 out.append((f"table {i}", col, ("" if editor else None) if null else str(v)))
@@ -104,6 +111,8 @@ def problems(at) -> list[str]:
             found.append(f"{where}: {col!r} = {cell[:120]!r}")
         if where.endswith("header") and str(col) in money_labels:
             found.append(f"{where}: money column {col!r} names no currency")
+        if where.endswith("header") and RAW_HEADER.fullmatch(cell):
+            found.append(f"{where}: raw column name {cell!r}")
     return found
 
 
@@ -136,7 +145,7 @@ def test_the_check_sees_what_it_looks_for():
         st.caption("Платформа: vk_ads")
         st.metric("Spend (net)", "1 234,50")
         st.markdown("CPA: None")
-        st.dataframe(pd.DataFrame({"CTR": [0.1, np.nan], "Spend (net)": [1.0, 2.0]}))
+        st.dataframe(pd.DataFrame({"CTR": [0.1, np.nan], "Spend (net)": [1.0, 2.0], "line_id": ["L1", "L2"]}))
 
     at = AppTest.from_function(faulty).run()
     text = "\n".join(problems(at))
@@ -146,6 +155,7 @@ def test_the_check_sees_what_it_looks_for():
         "'CPA: None'",
         "empty cell in 'CTR'",
         "names no currency",
+        "raw column name 'line_id'",
     ):
         assert fault in text, (fault, text)
 

@@ -102,7 +102,7 @@ def test_channels_page_splits_spend_by_channel():
 def test_plan_vs_fact_shows_every_pacing_status():
     at = logged_in_app("it-pm@t1", page="app_pages/plan_fact.py", query={"client": "acme"})
     lines = at.dataframe[0].value
-    assert dict(zip(lines["line_id"], lines["Status"], strict=True)) == {
+    assert dict(zip(lines["Plan line"], lines["Status"], strict=True)) == {
         "L1": "under",
         "L2": "on track",
         "L3": "over",

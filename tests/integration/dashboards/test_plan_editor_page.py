@@ -100,7 +100,7 @@ def test_create_edit_save_submit_approve_diff_optimise_link(dash, strategist):
     assert [(v["plan_version"], v["status"]) for v in versions] == [(2, "draft"), (1, "approved")]
     diff = plan_versions.diff_versions(ch, st_p, "acme", pid, 1, 2)
     assert diff and all(set(c.fields) == {"budget_net"} for c in diff)
-    assert any(df.value.shape[0] >= 1 for df in pm.dataframe if "field" in getattr(df.value, "columns", []))
+    assert any(df.value.shape[0] >= 1 for df in pm.dataframe if "Field" in getattr(df.value, "columns", []))
     # Link a line, then unlink it: the links table says "not linked".
     pm.selectbox(key="pe_link_line").select("L2")
     pm.run()
@@ -108,7 +108,7 @@ def test_create_edit_save_submit_approve_diff_optimise_link(dash, strategist):
     pm.run()
     assert [d["match_method"] for d in campaign_links.decisions(ch, st_p, "acme", pid)] == ["unlinked"]
     table = next(df.value for df in pm.dataframe if "Linked to" in getattr(df.value, "columns", []))
-    assert table.set_index("line_id").loc["L2", "Linked to"] == "not linked"
+    assert table.set_index("Plan line").loc["L2", "Linked to"] == "not linked"
 
 
 def _apply(at, fk: str, **fields) -> None:
