@@ -118,3 +118,13 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The value in the first row and column of a query ('' when not executing, e.g. at parse time): for a model
+    whose incremental window is settled by a query before its own SQL is written. -#}
+{% macro first_value(sql) -%}
+    {%- if execute and run_query is defined -%}
+        {{ return(run_query(sql).columns[0].values()[0]) }}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}

@@ -32,13 +32,30 @@
     {%- endfor -%}
 {%- endmacro %}
 
-{#- The additive measures of the ad and campaign facts, summed (any grain: ad, campaign, channel, period). -#}
+{#- One campaign on one day: the grain of the campaign-day facts and reach states. -#}
+{% macro campaign_day_key(alias=none) -%}
+    {{ _key_list(['tenant_id', 'client_id', 'date_day', 'platform', 'account_id', 'campaign_id'], alias) }}
+{%- endmacro %}
+
+{#- The additive measures of the ad and campaign facts, in their column order: as they are, or summed (any
+    grain: ad, campaign, channel, period). -#}
+{% macro fact_measure_columns() -%}
+    {{ return(['impressions', 'clicks', 'spend_gross', 'spend_net', 'conversions', 'conversions_value', 'sessions']) }}
+{%- endmacro %}
+
+{% macro fact_measures() -%}
+    {{ _key_list(fact_measure_columns()) }}
+{%- endmacro %}
+
 {% macro summed_fact_measures() -%}
-    sum(impressions) as impressions,
-    sum(clicks) as clicks,
-    sum(spend_gross) as spend_gross,
-    sum(spend_net) as spend_net,
-    sum(conversions) as conversions,
-    sum(conversions_value) as conversions_value,
-    sum(sessions) as sessions
+    {%- for c in fact_measure_columns() -%}
+        sum({{ c }}) as {{ c }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- A campaign's descriptive columns when its rows are rolled up: the first non-empty value of each. -#}
+{% macro campaign_attributes() -%}
+    anyIf(campaign_name, campaign_name != '') as campaign_name,
+    anyIf(source_platform, source_platform != '') as source_platform,
+    anyIf(currency, currency != '') as currency
 {%- endmacro %}

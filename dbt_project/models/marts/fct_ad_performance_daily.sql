@@ -15,31 +15,16 @@ with ad_stats as (
 -- Sessions of both web analytics sources attributed to a campaign (Metrika; GA4 for Google Ads and any campaign
 -- its UTM names). A site counted by both would count twice: a client registers one web analytics source per site.
 sessions as (
+    {%- for sessions_model in [ref('int_metrika_sessions_attributed'), ref('int_ga4_sessions_attributed')] %}
     select
-        tenant_id,
-        client_id,
-        date_day,
-        platform,
-        account_id,
-        campaign_id,
+        {{ campaign_day_key() }},
         sessions,
         goal_reaches,
         is_provisional
-    from {{ ref('int_metrika_sessions_attributed') }}
+    from {{ sessions_model }}
     where campaign_id != '' and {{ incremental_window_filter() }}
-    union all
-    select
-        tenant_id,
-        client_id,
-        date_day,
-        platform,
-        account_id,
-        campaign_id,
-        sessions,
-        goal_reaches,
-        is_provisional
-    from {{ ref('int_ga4_sessions_attributed') }}
-    where campaign_id != '' and {{ incremental_window_filter() }}
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 campaigns as (

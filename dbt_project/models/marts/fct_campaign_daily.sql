@@ -14,19 +14,12 @@ with ad_days as (
 
 final as (
     select
-        tenant_id,
-        client_id,
-        date_day,
-        platform,
-        account_id,
-        campaign_id,
-        anyIf(campaign_name, campaign_name != '') as campaign_name,
-        anyIf(source_platform, source_platform != '') as source_platform,
-        anyIf(currency, currency != '') as currency,
+        {{ campaign_day_key() }},
+        {{ campaign_attributes() }},
         {{ summed_fact_measures() }},
         max(is_provisional) as is_provisional
     from ad_days
-    group by tenant_id, client_id, date_day, platform, account_id, campaign_id
+    group by {{ campaign_day_key() }}
 )
 
 select * from final

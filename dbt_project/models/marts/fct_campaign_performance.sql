@@ -57,9 +57,7 @@ summed as (
         platform,
         account_id,
         campaign_id,
-        anyIf(campaign_name, campaign_name != '') as campaign_name,
-        anyIf(source_platform, source_platform != '') as source_platform,
-        anyIf(currency, currency != '') as currency,
+        {{ campaign_attributes() }},
         {{ summed_fact_measures() }},
         max(is_provisional) as is_provisional
     from with_period
@@ -84,13 +82,7 @@ final as (
         campaign_id,
         campaign_name,
         currency,
-        impressions,
-        clicks,
-        spend_gross,
-        spend_net,
-        conversions,
-        conversions_value,
-        sessions,
+        {{ fact_measures() }},
         is_provisional,
         {{ all_metrics(aggregated=true) }}
     from summed
@@ -100,4 +92,3 @@ select * from final
 {%- if is_incremental() %}
 where period_end >= {{ window_start }}
 {%- endif %}
-

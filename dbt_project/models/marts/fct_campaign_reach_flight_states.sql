@@ -94,7 +94,12 @@ carried as (
         reach_4plus as new_4plus,
         reach_5plus as new_5plus
     from {{ this }}
-    where ({{ campaign_key() }}, date_day) in (select * from carried_days)
+    where ({{ campaign_key() }}, date_day) in (
+        select
+            {{ campaign_key('c') }},
+            c.last_day as last_day
+        from carried_days as c
+    )
 ),
 {% endif %}
 

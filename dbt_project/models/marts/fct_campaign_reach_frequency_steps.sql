@@ -19,43 +19,56 @@ with window_visits as (
 
 per_visitor as (
     select
-        {{ campaign_key() }}, user_id,
-        arraySort(groupArray((date_day, visits))) as days
+        {{ campaign_key() }},
+        user_id,
+        arraySort(groupArray((date_day, visits))) as days,
+        arrayMap(x -> x.1, days) as day_list,
+        arrayMap(x -> toUInt64(x.2), days) as visit_list
     from window_visits
     group by {{ campaign_key() }}, user_id
 ),
 
-{% if is_incremental() %}
 earlier as (
     -- visits already numbered before the window (at most five per visitor), for the window's visitors only
     select
-        {{ campaign_key() }}, user_id,
+        {{ campaign_key() }},
+        user_id,
         count() as visits_before
+    {%- if is_incremental() %}
     from {{ this }}
     where
         not ({{ incremental_window_filter(open_ended=true) }})
-        and (tenant_id, campaign_id, user_id) in (select tenant_id, campaign_id, user_id from window_visits)
+        and (tenant_id, campaign_id, user_id) in (
+            select
+                w.tenant_id,
+                w.campaign_id,
+                w.user_id
+            from window_visits as w
+        )
+    {%- else %}
+    from window_visits
+    where 0
+    {%- endif %}
     group by {{ campaign_key() }}, user_id
 ),
-{% endif %}
 
 counted as (
     select
-        {{ campaign_key('v') }}, v.user_id as user_id,
-        arrayMap(x -> x.1, v.days) as day_list,
-        arrayMap(x -> toUInt64(x.2), v.days) as visit_list,
-        {{ 'toUInt64(e.visits_before)' if is_incremental() else 'toUInt64(0)' }} as visits_before
+        {{ campaign_key('v') }},
+        v.user_id as user_id,
+        v.day_list as day_list,
+        v.visit_list as visit_list,
+        toUInt64(e.visits_before) as visits_before
     from per_visitor as v
-    {%- if is_incremental() %}
     left join earlier as e on {{ same_key('v', 'e', visitor) }}
-    {%- endif %}
     where visits_before < 5
 ),
 
 steps as (
     -- visits to date after each day; day i adds the visit numbers (to date before it, to date after it] up to 5
     select
-        {{ campaign_key() }}, user_id,
+        {{ campaign_key() }},
+        user_id,
         arrayJoin(
             arrayFlatten(
                 arrayMap(
@@ -73,7 +86,8 @@ steps as (
 
 final as (
     select
-        {{ campaign_key() }}, user_id,
+        {{ campaign_key() }},
+        user_id,
         step.1 as visit_number,
         step.2 as date_day
     from steps

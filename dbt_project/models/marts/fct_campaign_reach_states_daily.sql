@@ -18,19 +18,14 @@ with visits as (
 
 final as (
     select
-        tenant_id,
-        client_id,
-        date_day,
-        platform,
-        account_id,
-        campaign_id,
+        {{ campaign_day_key() }},
         uniqCombinedState(user_id) as users_state,
         -- exact daily count kept beside the sketch so tests can see the sketch's error
         uniqExact(user_id) as users,
         count() as contacts,
         max(is_provisional) as is_provisional
     from visits
-    group by tenant_id, client_id, date_day, platform, account_id, campaign_id
+    group by {{ campaign_day_key() }}
 )
 
 select * from final

@@ -34,13 +34,7 @@ final as (
         channel,
         currency,
         active_campaigns,
-        impressions,
-        clicks,
-        spend_gross,
-        spend_net,
-        conversions,
-        conversions_value,
-        sessions,
+        {{ fact_measures() }},
         is_provisional,
         {{ all_metrics(aggregated=true) }}
     from summed

@@ -18,7 +18,8 @@
     its dates); and lines with days the tenant's data reached since the last run. Rows of lines gone from the
     plan in a month with no line left are deleted by the post-hook. -#}
 {%- set line = plan_line_key_columns() %}
-with all_line_days as (
+{%- set fingerprint_ctes -%}
+all_line_days as (
     select * from {{ ref('int_media_plan_line_days') }}
 ),
 
@@ -60,9 +61,15 @@ data_horizon as (
         max(date_day) as as_of_day
     from {{ ref('fct_campaign_daily') }}
     group by tenant_id
-),
+)
+{%- endset %}
+{#- Which months to rebuild is settled before the model's query, in one pass over the fingerprints (the plan views
+    behind them are not cheap, and a CTE is evaluated again wherever it is read). -#}
+{%- set months = '' %}
+{%- if is_incremental() %}
+{%- set months_sql -%}
+with {{ fingerprint_ctes }},
 
-{% if is_incremental() %}
 built as (
     select
         {{ plan_line_key() }},
@@ -79,51 +86,54 @@ horizon_built as (
     from {{ this }}
     where has_data
     group by tenant_id
-),
+)
 
-months_to_build as (
-    -- added or changed lines (new month) and removed or changed ones (old month)
-    select toYYYYMM(f.flight_end) as month
+select arrayStringConcat(arraySort(groupUniqArray(m.month)), ', ') from (
+    select
+        arrayJoin([
+            -- added or changed lines (their month now) and removed or changed ones (their month before)
+            if(f.plan_id != '' and f.inputs_fingerprint != b.line_fingerprint, toYYYYMM(f.flight_end), 0),
+            if(b.plan_id != '' and f.inputs_fingerprint != b.line_fingerprint, toYYYYMM(b.line_end), 0),
+            -- lines with days between the tenant's newest day at the last run and its newest day now
+            if(
+                f.plan_id != '' and f.flight_end > hb.built_as_of_day and f.flight_start <= h.as_of_day,
+                toYYYYMM(f.flight_end), 0
+            ),
+            -- lines ending in or after the window: their actuals may have changed
+            if(
+                f.plan_id != '' and f.flight_end >= {{ incremental_window_start(
+                    period='month', this_column="if(has_data, date_day, toDate(0))") }},
+                toYYYYMM(f.flight_end), 0
+            )
+        ]) as month
     from fingerprints as f
-    left join built as b on {{ same_key('f', 'b', line) }}
-    where b.line_fingerprint != f.inputs_fingerprint
-    union distinct
-    select toYYYYMM(b.line_end) as month
-    from built as b
-    left join fingerprints as f on {{ same_key('b', 'f', line) }}
-    where b.line_fingerprint != f.inputs_fingerprint
-    union distinct
-    -- lines with days between the tenant's newest day at the last run and its newest day now
-    select toYYYYMM(f.flight_end) as month
-    from fingerprints as f
+    full outer join built as b on {{ same_key('f', 'b', line) }}
     left join horizon_built as hb on f.tenant_id = hb.tenant_id
     left join data_horizon as h on f.tenant_id = h.tenant_id
-    where f.flight_end > hb.built_as_of_day and f.flight_start <= h.as_of_day
-    union distinct
-    -- lines ending in or after the window: their actuals may have changed
-    select distinct toYYYYMM(flight_end) as month
-    from fingerprints
-    where flight_end >= {{ incremental_window_start(period='month', this_column="if(has_data, date_day, toDate(0))") }}
-),
+) as m
+where m.month != 0
+{%- endset -%}
+{%- set months = first_value(months_sql) %}
+{%- endif %}
 
-lines_to_build as (
-    select {{ plan_line_key() }}
-    from fingerprints
-    where toYYYYMM(flight_end) in (select month from months_to_build)
-),
-{% endif %}
+{%- if is_incremental() and not months %}
+-- nothing to rebuild: no line changed and none ends in the window
+select * from {{ this }}
+where 0
+{%- else %}
+with {{ fingerprint_ctes }},
 
 line_days as (
     select * from all_line_days
     {%- if is_incremental() %}
-    where ({{ plan_line_key() }}) in (select * from lines_to_build)
+    where toYYYYMM(flight_end) in ({{ months or '0' }})
     {%- endif %}
 ),
 
 actuals as (
     select * from {{ ref('int_media_plan_line_actuals_daily') }}
     {%- if is_incremental() %}
-    where ({{ plan_line_key() }}) in (select * from lines_to_build)
+    where ({{ plan_line_key() }}) in (select {{ plan_line_key('d') }} from line_days as d)
     {%- endif %}
 ),
 
@@ -239,3 +249,4 @@ final as (
 )
 
 select * from final
+{%- endif %}
