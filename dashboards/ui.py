@@ -286,6 +286,7 @@ def sidebar(p: auth.Principal) -> None:
         key="client_sel",
         format_func=lambda c: f"{names.get(c, c)}",
         disabled=p.is_client,
+        placeholder=t("pick_one"),
     )
     if "period_sel" not in st.session_state:
         if _qp("from") or _qp("to"):
@@ -339,6 +340,7 @@ def period_pickers(sb: Any) -> None:
         key="period_preset",
         on_change=preset_chosen,
         format_func=lambda n: t(f"preset_{n}", lang),
+        placeholder=t("pick_one"),
     )
     sb.date_input(
         t("period"),

@@ -57,7 +57,11 @@ with ui.guard():
             labels = dict(zip(waiting["alert_key"], text[waiting.index], strict=True))
             c1, c2 = st.columns([3, 1])
             key = c1.selectbox(
-                t("al_pick"), list(labels), key="al_pick", format_func=lambda k: labels[k][:120]
+                t("al_pick"),
+                list(labels),
+                key="al_pick",
+                format_func=lambda k: labels[k][:120],
+                placeholder=t("pick_one"),
             )
             if c2.button(t("al_ack"), key="al_ack"):
                 wd.acknowledge(p, ctx.client_id, key)

@@ -99,7 +99,7 @@ if agent in ("auto", "plan") and ctx.client_id:
             .drop_duplicates("plan_id")
         )
         ids = [str(x) for x in newest["plan_id"]]
-        plan_id = st.selectbox(t("assistant_plan"), ids, key="asst_plan")
+        plan_id = st.selectbox(t("assistant_plan"), ids, key="asst_plan", placeholder=t("pick_one"))
 
 threads = [th for th in memory.list_threads(ch, ctx.principal) if agent in ("auto", th["agent"])]
 # label -> thread id; titles are the users' questions, so they are escaped, and the id tail keeps labels unique

@@ -45,6 +45,7 @@ def fields(key: str, c: wc.Client) -> dict:
             index=wc.VAT_MODES.index(c.vat_mode),
             key=f"{key}_vat",
             format_func=lambda m: t(f"cl_vat_{m}", lang),
+            placeholder=t("pick_one"),
         ),
         "commission_pct": b.number_input(
             FIELDS["commission_pct"],
@@ -60,6 +61,7 @@ def fields(key: str, c: wc.Client) -> dict:
             index=wc.LANGUAGES.index(c.language),
             key=f"{key}_lang",
             format_func=lambda x: {"ru": "Русский", "en": "English"}[x],
+            placeholder=t("pick_one"),
         ),
         "timezone": b.text_input(FIELDS["timezone"], value=c.timezone, key=f"{key}_tz", help=t("cl_tz_help")),
         "report_recipients": recipients(
@@ -122,7 +124,11 @@ with ui.guard():
         st.subheader(t("cl_edit"))
         by_id = {c.client_id: c for c in active}
         chosen = st.selectbox(
-            t("cl_pick"), list(by_id), key="cl_edit_pick", format_func=lambda i: f"{by_id[i].name} ({i})"
+            t("cl_pick"),
+            list(by_id),
+            key="cl_edit_pick",
+            format_func=lambda i: f"{by_id[i].name} ({i})",
+            placeholder=t("pick_one"),
         )
         with st.form("cl_edit_form"):
             changes = fields(f"cl_edit_{chosen}", by_id[chosen])
@@ -139,7 +145,11 @@ with ui.guard():
         st.subheader(t("cl_archive"))
         st.caption(t("cl_archive_help"))
         gone = st.selectbox(
-            t("cl_pick"), list(by_id), key="cl_archive_pick", format_func=lambda i: f"{by_id[i].name} ({i})"
+            t("cl_pick"),
+            list(by_id),
+            key="cl_archive_pick",
+            format_func=lambda i: f"{by_id[i].name} ({i})",
+            placeholder=t("pick_one"),
         )
         sure = st.checkbox(t("cl_archive_confirm"), key="cl_archive_sure")
         if st.button(t("cl_archive_button"), key="cl_archive_btn", disabled=not sure):

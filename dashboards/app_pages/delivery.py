@@ -92,9 +92,14 @@ with ui.guard():
             sc.REPORT_TYPES,
             key="dl_type",
             format_func=lambda x: t(f"dl_type_{x}", ctx.lang),
+            placeholder=t("pick_one"),
         )
         layout = b.selectbox(
-            FIELDS["layout"], sc.LAYOUTS, key="dl_layout", format_func=lambda x: t(f"dl_layout_{x}", ctx.lang)
+            FIELDS["layout"],
+            sc.LAYOUTS,
+            key="dl_layout",
+            format_func=lambda x: t(f"dl_layout_{x}", ctx.lang),
+            placeholder=t("pick_one"),
         )
         at = c.time_input(
             FIELDS["local_time"], value=dt.time(9, 0), key="dl_time", help=t("dl_time_help"), step=900
@@ -105,6 +110,7 @@ with ui.guard():
             key="dl_weekday",
             format_func=weekday,
             help=t("dl_weekday_help"),
+            placeholder=t("pick_one"),
         )
         day = b.number_input(
             FIELDS["month_day"], min_value=1, max_value=31, value=1, key="dl_day", help=t("dl_day_help")
@@ -115,6 +121,7 @@ with ui.guard():
             default=["email"],
             key="dl_channels",
             format_func=lambda x: t(f"dl_channel_{x}", ctx.lang),
+            placeholder=t("pick_many"),
         )
         lang = a.selectbox(
             FIELDS["language"],
@@ -122,9 +129,14 @@ with ui.guard():
             index=0 if ctx.lang == "ru" else 1,
             key="dl_lang",
             format_func=lambda x: {"ru": "Русский", "en": "English"}[x],
+            placeholder=t("pick_one"),
         )
         vat = b.selectbox(
-            FIELDS["vat"], ["net", "gross"], key="dl_vat", format_func=lambda x: t(f"dl_vat_{x}", ctx.lang)
+            FIELDS["vat"],
+            ["net", "gross"],
+            key="dl_vat",
+            format_func=lambda x: t(f"dl_vat_{x}", ctx.lang),
+            placeholder=t("pick_one"),
         )
         commission = c.checkbox(t("dl_commission"), key="dl_commission")
         to = st.text_input(FIELDS["recipients"], key="dl_to", help=t("dl_recipients_help"))
@@ -166,7 +178,11 @@ with ui.guard():
         by_id = {s.schedule_id: s for s in rows}
         c1, c2 = st.columns([3, 1])
         gone = c1.selectbox(
-            t("dl_pick"), list(by_id), key="dl_remove_pick", format_func=lambda i: f"{i} · {when(by_id[i])}"
+            t("dl_pick"),
+            list(by_id),
+            key="dl_remove_pick",
+            format_func=lambda i: f"{i} · {when(by_id[i])}",
+            placeholder=t("pick_one"),
         )
         if c2.button(t("dl_remove"), key="dl_remove"):
             wd.remove_schedule(p, ctx.client_id, gone)

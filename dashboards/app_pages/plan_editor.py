@@ -77,7 +77,9 @@ def _line_form(rows: list[dict], draft_key: str, rev_key: str, rev: int) -> None
     st.subheader(t("pe_form"))
     ids = [str(r.get("line_id") or "") for r in rows]
     new_line = t("pe_form_new_line")
-    pick = st.selectbox(t("pe_form_line"), [*ids, new_line], key=f"pe_form_pick_{draft_key}")
+    pick = st.selectbox(
+        t("pe_form_line"), [*ids, new_line], key=f"pe_form_pick_{draft_key}", placeholder=t("pick_one")
+    )
     at = ids.index(pick) if pick in ids else len(rows)
     cur = (
         rows[at] if at < len(rows) else {"line_id": f"L{len(rows) + 1}", "pricing_model": "CPM", "extra": {}}
@@ -94,6 +96,7 @@ def _line_form(rows: list[dict], draft_key: str, rev_key: str, rev: int) -> None
         got["pricing_model"] = cols[0].selectbox(
             t("pe_f_pricing_model"), editor.BUYING_MODELS, key=f"pe_f_pricing_model_{fk}",
             index=editor.BUYING_MODELS.index(model) if model in editor.BUYING_MODELS else 0,
+            placeholder=t("pick_one"),
         )  # fmt: skip
         for i, (f, fmt, step) in enumerate(editor.FORM_NUMBERS, start=1):
             got[f] = cols[i % 3].number_input(
@@ -119,7 +122,7 @@ with ui.guard():
     plans = data.media_plans(p, client_id)
     plan_ids = sorted(set(plans["plan_id"])) if not plans.empty else []
     new_label = t("pe_new_plan")
-    choice = st.selectbox(t("pe_plan"), [new_label, *plan_ids], key="pe_plan")
+    choice = st.selectbox(t("pe_plan"), [new_label, *plan_ids], key="pe_plan", placeholder=t("pick_one"))
     if choice == new_label:
         plan_id = st.text_input(t("pe_plan_id"), key="pe_new_id").strip()
         plan_name = st.text_input(t("pe_plan_name"), key="pe_new_name").strip()
@@ -133,6 +136,7 @@ with ui.guard():
         base_version = st.selectbox(
             t("pe_version"), numbers, key=f"pe_version_{plan_id}",
             format_func=lambda n: f"v{n} · {_label(next(v['status'] for v in versions if v['plan_version'] == n))}",
+            placeholder=t("pick_one"),
         )  # fmt: skip
         header, stored = plan_versions.read_version(ch, p, client_id, plan_id, base_version)
         plan_name = str(header.get("name") or plan_id)
@@ -246,8 +250,8 @@ with ui.guard():
             st.subheader(t("pe_diff"))
             nums = [int(v["plan_version"]) for v in versions]
             d1, d2 = st.columns(2)
-            old = d1.selectbox(t("pe_diff_old"), nums, index=1, key="pe_diff_old")
-            new = d2.selectbox(t("pe_diff_new"), nums, index=0, key="pe_diff_new")
+            old = d1.selectbox(t("pe_diff_old"), nums, index=1, key="pe_diff_old", placeholder=t("pick_one"))
+            new = d2.selectbox(t("pe_diff_new"), nums, index=0, key="pe_diff_new", placeholder=t("pick_one"))
             changes = diff_rows(plan_versions.diff_versions(ch, p, client_id, plan_id, old, new))
             if changes:
                 st.dataframe(
@@ -334,11 +338,17 @@ with ui.guard():
         st.dataframe(pd.DataFrame(table), hide_index=True, key="pe_links_table")
         if can_edit:
             line_ids = [str(r["line_id"]) for r in rows]
-            line = st.selectbox(t("pe_link_line"), line_ids, key="pe_link_line")
+            line = st.selectbox(t("pe_link_line"), line_ids, key="pe_link_line", placeholder=t("pick_one"))
             options = [f"{c['platform']}:{c['campaign_id']}" for c in campaigns]
             ranked = [f"{s.platform}:{s.campaign_id}" for s in sugg.get(line, [])]
             options = ranked + [o for o in options if o not in ranked]
-            target = st.selectbox(t("pe_link_campaign"), options, key="pe_link_campaign") if options else None
+            target = (
+                st.selectbox(
+                    t("pe_link_campaign"), options, key="pe_link_campaign", placeholder=t("pick_one")
+                )
+                if options
+                else None
+            )
             l1, l2 = st.columns(2)
             if target and l1.button(t("pe_link"), key="pe_link"):
                 platform, _, cid = target.partition(":")

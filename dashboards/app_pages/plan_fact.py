@@ -24,7 +24,9 @@ with ui.guard():
         f"{r.plan_id} v{r.plan_version} ({r.flight_start} – {r.flight_end})": (r.plan_id, r.plan_version)
         for r in plans.itertuples()
     }
-    plan_id, version = by_label[st.selectbox(t("plan"), list(by_label), key="pf_plan")]
+    plan_id, version = by_label[
+        st.selectbox(t("plan"), list(by_label), key="pf_plan", placeholder=t("pick_one"))
+    ]
     days = data.plan_days(ctx.principal, ctx.client_id, plan_id, int(version))
     total = days.groupby("date_day", as_index=False)[["cum_planned_spend_net", "cum_actual_spend_net"]].sum(
         min_count=1

@@ -42,6 +42,7 @@ with ui.guard():
             key="pr_lang",
             format_func=lambda x: {"ru": "Русский", "en": "English"}[x],
             help=t("pr_language_help"),
+            placeholder=t("pick_one"),
         )
         options = ["", *visible]
         current = mine["default_client"] if mine["default_client"] in visible else ""
@@ -52,6 +53,7 @@ with ui.guard():
             key="pr_client",
             format_func=lambda c: names.get(c, c) if c else t("pr_first_client"),
             help=t("pr_default_client_help"),
+            placeholder=t("pick_one"),
         )
         saved = st.form_submit_button(t("pr_save"))
     if saved:

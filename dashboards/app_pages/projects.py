@@ -18,7 +18,7 @@ if not projects:
     st.info(t("projects_none"))
     st.stop()
 by_label = {f"{p['name'][:80]} · {p['project_id']}": p["project_id"] for p in projects}  # plain text options
-pid = by_label[st.selectbox(t("project"), list(by_label), key="proj_sel")]
+pid = by_label[st.selectbox(t("project"), list(by_label), key="proj_sel", placeholder=t("pick_one"))]
 with ui.guard():
     proj = ps.get_project(ch, ctx.principal, pid)
     st.subheader(safe.md(proj["name"]))
@@ -56,12 +56,13 @@ with ui.guard():
     if ctx.principal.role != "client":
         tasks = {f"{tk['task_id']} {tk['title'][:60]}": tk for tk in proj["tasks"]}
         c1, c2, c3 = st.columns(3)
-        chosen = tasks[c1.selectbox(t("task"), list(tasks), key="proj_task")]
+        chosen = tasks[c1.selectbox(t("task"), list(tasks), key="proj_task", placeholder=t("pick_one"))]
         status = c2.selectbox(
             t("task_status"),
             ps.TASK_STATUSES,
             key="proj_task_status",
             index=ps.TASK_STATUSES.index(chosen["status"]),
+            placeholder=t("pick_one"),
         )
         due = c3.date_input(t("due_date"), value=chosen["due_date"], key="proj_task_due")
         if st.button(t("save"), key="proj_task_save"):
@@ -70,12 +71,16 @@ with ui.guard():
             st.rerun()
         m1, m2 = st.columns(2)
         login = m1.text_input(t("member_login"), key="proj_member_login")
-        role = m2.selectbox(t("member_role"), ROLES, key="proj_member_role")
+        role = m2.selectbox(t("member_role"), ROLES, key="proj_member_role", placeholder=t("pick_one"))
         if st.button(t("add_member"), key="proj_member_add") and login:
             ps.set_member(ch, ctx.principal, pid, login.strip(), role)
             st.rerun()
         pstatus = st.selectbox(
-            t("project_status"), ps.STATUSES, index=ps.STATUSES.index(proj["status"]), key="proj_status"
+            t("project_status"),
+            ps.STATUSES,
+            index=ps.STATUSES.index(proj["status"]),
+            key="proj_status",
+            placeholder=t("pick_one"),
         )
         if st.button(t("save"), key="proj_status_save"):
             ps.set_status(ch, ctx.principal, pid, pstatus)

@@ -93,7 +93,9 @@ MODELS = {
     "poisson": "Poisson R = 1 − e^(−GRP/100)",
 }
 with ui.guard():
-    model = st.selectbox(t("model"), list(MODELS), format_func=MODELS.get, key="calc_model")
+    model = st.selectbox(
+        t("model"), list(MODELS), format_func=MODELS.get, key="calc_model", placeholder=t("pick_one")
+    )
     g = st.number_input(t("grp"), min_value=0.0, max_value=5000.0, value=200.0, step=10.0, key="calc_grp")
     if model == "negative_exponential":
         r_max = st.number_input(t("r_max"), min_value=0.01, max_value=1.0, value=0.85, key="calc_rmax")

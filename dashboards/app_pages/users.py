@@ -2,6 +2,7 @@
 clients; the audit log."""
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,16 @@ if flash:
 def role_name(r: str) -> str:
     en, ru = ROLE_NAMES.get(r, (r, r))
     return ru if lang == "ru" else en
+
+
+def role_box(where: Any, key: str) -> str:
+    """The role selector of the invite and add forms (analyst preselected, roles by name)."""
+    return str(
+        where.selectbox(
+            FIELDS["role"], ROLES, index=ROLES.index("analyst"), key=key, format_func=role_name,
+            placeholder=t("pick_one"),
+        )
+    )  # fmt: skip
 
 
 def done(msg: str) -> None:
@@ -57,10 +68,14 @@ with ui.guard():
     with st.form("inv_send_form"):
         a, b = st.columns(2)
         email = a.text_input(t("inv_email"), key="inv_email")
-        inv_role = b.selectbox(
-            FIELDS["role"], ROLES, index=ROLES.index("analyst"), key="inv_role", format_func=role_name
+        inv_role = role_box(b, "inv_role")
+        inv_clients = a.multiselect(
+            FIELDS["client"],
+            clients,
+            key="inv_clients",
+            help=t("inv_clients_help"),
+            placeholder=t("pick_many"),
         )
-        inv_clients = a.multiselect(FIELDS["client"], clients, key="inv_clients", help=t("inv_clients_help"))
         days = b.number_input(t("inv_days"), 1, 90, invitations.INVITE_DAYS, key="inv_days")
         send = st.form_submit_button(t("inv_send"))
     if send:
@@ -94,7 +109,7 @@ with ui.guard():
         pending = sorted(set(sent.loc[sent["state"] == "pending", "email"]))
         if pending:
             w1, w2 = st.columns([3, 1])
-            gone = w1.selectbox(t("inv_pending"), pending, key="inv_pick")
+            gone = w1.selectbox(t("inv_pending"), pending, key="inv_pick", placeholder=t("pick_one"))
             if w2.button(t("inv_revoke"), key="inv_revoke"):
                 invitations.revoke(data.client(), p, gone)
                 done(t("inv_revoked", email=gone))
@@ -104,10 +119,14 @@ with ui.guard():
         a, b = st.columns(2)
         login = a.text_input(FIELDS["login"], key="us_add_login", help=t("us_login_help"))
         name = b.text_input(t("us_name"), key="us_add_name")
-        role = a.selectbox(
-            FIELDS["role"], ROLES, index=ROLES.index("analyst"), key="us_add_role", format_func=role_name
+        role = role_box(a, "us_add_role")
+        client = b.selectbox(
+            FIELDS["client"],
+            ["", *clients],
+            key="us_add_client",
+            help=t("us_client_help"),
+            placeholder=t("pick_one"),
         )
-        client = b.selectbox(FIELDS["client"], ["", *clients], key="us_add_client", help=t("us_client_help"))
         password = st.text_input(
             FIELDS["password"], type="password", key="us_add_password", help=t("us_password_help")
         )
@@ -130,6 +149,7 @@ with ui.guard():
             list(row.index),
             key="us_pick",
             format_func=lambda x: f"{row.at[x, 'display_name']} ({x})",
+            placeholder=t("pick_one"),
         )
         c1, c2 = st.columns(2)
         active = bool(row.at[who, "is_active"])
@@ -164,6 +184,7 @@ with ui.guard():
                 key=f"us_assigned_{who}",
                 disabled=every,
                 default=[] if current == "*" else [c for c in current.split(", ") if c in clients],
+                placeholder=t("pick_many"),
             )
             if st.button(t("us_assign"), key="us_assign"):
                 try:
@@ -179,8 +200,8 @@ if p.can("view_audit"):
         actions, outcomes = wd.audit_choices(p)
         f1, f2, f3, f4 = st.columns(4)
         who_f = f1.text_input(t("us_login"), key="au_login")
-        act_f = f2.selectbox(t("au_action"), ["", *actions], key="au_action")
-        out_f = f3.selectbox(t("au_outcome"), ["", *outcomes], key="au_outcome")
+        act_f = f2.selectbox(t("au_action"), ["", *actions], key="au_action", placeholder=t("pick_one"))
+        out_f = f3.selectbox(t("au_outcome"), ["", *outcomes], key="au_outcome", placeholder=t("pick_one"))
         # audit events carry the real time even when "today" is pinned (MRM_TODAY): the window reaches the real date
         today = max(clock.today(), dt.datetime.now(dt.UTC).date())
         span = f4.date_input(t("period"), value=(today - dt.timedelta(days=30), today), key="au_period")

@@ -104,6 +104,11 @@ def problems(at) -> list[str]:
             and m.value not in ("n/a", "н/п", "—")
         ):
             found.append(f"money tile {m.label!r} without a currency sign: {m.value!r}")
+    # A selector without a placeholder of ours shows Streamlit's English "Choose an option" while empty.
+    for kind in ("selectbox", "multiselect"):
+        for w in at.get(kind):
+            if not w.placeholder or "Choose an option" in w.placeholder:
+                found.append(f"{kind} {w.label!r}: Streamlit's English placeholder")
     for where, col, cell in _cells(at):
         if cell is None:
             found.append(f"{where}: empty cell in {col!r} (drawn as None)")
@@ -146,6 +151,7 @@ def test_the_check_sees_what_it_looks_for():
         st.metric("Spend (net)", "1 234,50")
         st.markdown("CPA: None")
         st.dataframe(pd.DataFrame({"CTR": [0.1, np.nan], "Spend (net)": [1.0, 2.0], "line_id": ["L1", "L2"]}))
+        st.selectbox("Канал", ["a", "b"], index=None)
 
     at = AppTest.from_function(faulty).run()
     text = "\n".join(problems(at))
@@ -156,6 +162,7 @@ def test_the_check_sees_what_it_looks_for():
         "empty cell in 'CTR'",
         "names no currency",
         "raw column name 'line_id'",
+        "selectbox 'Канал': Streamlit's English placeholder",
     ):
         assert fault in text, (fault, text)
 
