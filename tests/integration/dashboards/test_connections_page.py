@@ -30,7 +30,17 @@ def tenant(ch):
     migrate(ch)
     auth.add_user(ch, tenant_id=T, login=ADMIN, role="admin", password=PASSWORD)
     ch.insert("app.clients", [[T, CLIENT, "Shoes CN"]], column_names=["tenant_id", "client_id", "name"])
-    return T
+    yield T
+    # The session warehouse holds one encryption key's credentials at a time (other modules save under theirs):
+    # forget what this module's grants left.
+    from workspace import credentials
+
+    live = ch.query(
+        "SELECT platform, account_id, kind FROM app.account_credentials FINAL WHERE tenant_id = {t:String} "
+        "AND is_deleted = 0",
+        parameters={"t": T},
+    ).result_rows
+    credentials.forget_rows(ch, T, [tuple(r) for r in live], by="test-cleanup")
 
 
 @pytest.fixture
