@@ -59,6 +59,7 @@ INTERMEDIATE = [
     "int_ga4_sessions_attributed",
 ]
 MARTS = [
+    "dim_ads",
     "dim_campaigns",
     "dim_clients",
     "fct_ad_performance_daily",
