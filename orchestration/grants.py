@@ -3,9 +3,10 @@
 Every hour `grant_renewal_schedule` asks for one `grant_renewal_job` run as of its tick: each active grant whose
 access token expires within `within_hours` of that time is renewed at its platform with the deployment's OAuth
 application (taken from the platform resources' connector settings, so sandbox runs renew at the emulators).
-What each renewal said goes to the accounts loading with the grant in app.credential_status: a renewed token's
-expiry, or — the refresh token refused, the grant now `failed` in app.oauth_grants — a revoked credential, which
-opens the `token` alert (delivery/tokens.py) until the account is reconnected. No token is logged.
+What each renewal said goes to the accounts loading with the grant in app.credential_status: renewed (a revoked
+state cleared), or — the refresh token refused, the grant now `failed` in app.oauth_grants — a revoked
+credential, which opens the `token` alert (delivery/tokens.py) until the account is reconnected. No token is
+logged.
 """
 
 # No `from __future__ import annotations`: Dagster reads the op's config annotations at definition.
@@ -57,7 +58,9 @@ def renew_grants(
                 why = f"grant {grant_id}: renewal refused ({grant.last_error})"
                 tokens.record(ch, grant.tenant_id, platform, account, revoked=True, reason=why)
             else:
-                tokens.record(ch, grant.tenant_id, platform, account, expires_at=grant.token_expires_at)
+                # Renewed: no longer revoked. No expiry is recorded: the access token is renewed here before it
+                # lapses (a VK token's day would otherwise keep the expiry alert open).
+                tokens.record(ch, grant.tenant_id, platform, account)
     return out
 
 
