@@ -62,7 +62,9 @@ def test_a_client_user_sees_a_report_only_after_an_account_manager_released_it(d
         "PDF",
     }  # the period's, and in the released list
     assert "has not been released" not in _texts(client)
-    assert "Report ready (from a template)" in _texts(client) and "offline:" not in _texts(client)  # no raw ids
+    assert "Report ready (from a template)" in _texts(client) and "offline:" not in _texts(
+        client
+    )  # no raw ids
     from dashboards.i18n import fmt_range
 
     assert f"{fmt_range(FROM, TO, 'en')} · EN" in _texts(client)  # listed whatever period the sidebar shows
