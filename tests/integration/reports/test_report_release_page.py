@@ -62,9 +62,8 @@ def test_a_client_user_sees_a_report_only_after_an_account_manager_released_it(d
         "PDF",
     }  # the period's, and in the released list
     assert "has not been released" not in _texts(client)
-    assert "Report ready (from a template)" in _texts(client) and "offline:" not in _texts(
-        client
-    )  # no raw ids
+    # No raw template ids.
+    assert "Report ready (from a template)" in _texts(client) and "offline:" not in _texts(client)
     from dashboards.i18n import fmt_range
 
     assert f"{fmt_range(FROM, TO, 'en')} · EN" in _texts(client)  # listed whatever period the sidebar shows
