@@ -456,17 +456,14 @@ def fmt_metric(m: str, v: Any, cur: str, lang: str | None = None) -> str:
     return fmt_num(v, 0, lang)
 
 
-def column_config(cols: list[str], cur: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
-    """Number formats of metric columns, keyed by their shown labels (`labels`, else `money_label`): shares as
-    percent everywhere, money and counts with the browser's grouping (the currency sign is in the column label)."""
-    out: dict[str, Any] = {}
-    for c in cols:
-        label = (labels or {}).get(c) or money_label(c, cur)
-        if c in SHARES or is_change(c):
-            out[label] = st.column_config.NumberColumn(format="percent")
-        elif c in MONEY:
-            out[label] = st.column_config.NumberColumn(format="localized")
-    return out
+def cell_text(c: str, v: Any, cur: str, lang: str | None = None) -> str:
+    """A table cell of column `c` as shown: changes with their sign, shares in percent, money with two decimals and
+    the currency sign, other numbers grouped (whole numbers without decimals); '—' when empty."""
+    if is_change(c):
+        return fmt_change(v, lang)
+    if c in SHARES or c in MONEY:
+        return fmt_metric(c, v, cur, lang)
+    return fmt_cell(v, lang)
 
 
 def is_change(c: str) -> bool:
@@ -499,21 +496,24 @@ def metric_table(df: pd.DataFrame, cols: list[str], cur: str, *, key: str, **kw:
 
 def on_screen(
     shown: pd.DataFrame, cols: list[str], cur: str, labels: dict[str, str] | None = None
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The table as drawn and its column formats (`labels`: a column's shown label, else `money_label`). The grid
-    draws an empty number as `None`: a metric column with values that cannot be computed (a ratio over zero, a
-    change with nothing before) is drawn as formatted text, '—' in those cells (the downloads keep the numbers);
-    empty text cells stay empty."""
-    screen, config = shown.copy(), column_config(cols, cur, labels)
+) -> tuple[Any, dict[str, Any]]:
+    """The table as drawn and its column config (`labels`: a column's shown label, else `money_label`). Numbers
+    are drawn in the UI language's format (`cell_text`, not the browser's) over the numbers themselves, so a column
+    still sorts by value. The grid draws an empty number as `None`: a metric column with values that cannot be
+    computed (a ratio over zero, a change with nothing before) is drawn as text, '—' in those cells (the downloads
+    keep the numbers); empty text cells stay empty."""
+    screen, config, formats = shown.copy(), {}, {}
     for c in cols:
         label = (labels or {}).get(c) or money_label(c, cur)
         col = screen[label]
         if pd.api.types.is_numeric_dtype(col) and col.isna().any():
-            screen[label] = [fmt_change(v) if is_change(c) else fmt_metric(c, v, cur) for v in col]
+            screen[label] = [cell_text(c, v, cur) for v in col]
             config[label] = st.column_config.TextColumn(help=t("dash_means"))
-        elif not pd.api.types.is_numeric_dtype(col):
+        elif pd.api.types.is_numeric_dtype(col):
+            formats[label] = lambda v, c=c: cell_text(c, v, cur)
+        else:
             screen[label] = col.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-    return screen, config
+    return (screen.style.format(formats) if formats else screen), config
 
 
 def fmt_cell(v: Any, lang: str | None = None) -> str:

@@ -86,6 +86,30 @@ def _cells(at) -> list[tuple[str, Any, str]]:
     return out
 
 
+def _shown_money(at) -> list[tuple[str, Any, str]]:
+    """(table, column, text as drawn) of every numeric cell of a column that names its currency: the table's own
+    display text when it sends one, else '' (the browser would format the bare number in its own locale)."""
+    from streamlit import dataframe_util
+
+    out: list[tuple[str, Any, str]] = []
+    for i, d in enumerate(at.dataframe):
+        df: pd.DataFrame = d.value
+        raw = d.proto.arrow_data.styler.display_values
+        drawn = dataframe_util.convert_arrow_bytes_to_pandas_df(raw) if raw else None
+        for col in df.columns:
+            if str(col).endswith(tuple(f", {s}" for s in SIGNS)) and pd.api.types.is_numeric_dtype(df[col]):
+                texts = drawn[col] if drawn is not None and col in drawn.columns else [""] * len(df)
+                out += [(f"table {i}", col, str(x)) for x in texts]
+    return out
+
+
+# Money as drawn: two decimals, the language's grouping and decimal mark, the currency sign after it.
+MONEY_TEXT = {
+    "ru": re.compile(r"-?\d{1,3}(\u00a0\d{3})*,\d{2}\u00a0(" + "|".join(map(re.escape, SIGNS)) + ")"),
+    "en": re.compile(r"-?\d{1,3}(,\d{3})*\.\d{2}\u00a0(" + "|".join(map(re.escape, SIGNS)) + ")"),
+}
+
+
 def problems(at) -> list[str]:
     from dashboards.i18n import TEXT
     from dashboards.ui import MONEY
@@ -109,6 +133,10 @@ def problems(at) -> list[str]:
         for w in at.get(kind):
             if not w.placeholder or "Choose an option" in w.placeholder:
                 found.append(f"{kind} {w.label!r}: Streamlit's English placeholder")
+    lang = at.session_state["ui_lang"] if "ui_lang" in at.session_state else "ru"
+    for where, col, text in _shown_money(at):
+        if not MONEY_TEXT[lang].fullmatch(text):
+            found.append(f"{where}: money in {col!r} drawn as {text or 'the browser formats it'!r} ({lang})")
     for where, col, cell in _cells(at):
         if cell is None:
             found.append(f"{where}: empty cell in {col!r} (drawn as None)")
@@ -152,6 +180,7 @@ def test_the_check_sees_what_it_looks_for():
         st.markdown("CPA: None")
         st.dataframe(pd.DataFrame({"CTR": [0.1, np.nan], "Spend (net)": [1.0, 2.0], "line_id": ["L1", "L2"]}))
         st.selectbox("Канал", ["a", "b"], index=None)
+        st.dataframe(pd.DataFrame({"CPA, ₽": [1076.787]}))
 
     at = AppTest.from_function(faulty).run()
     text = "\n".join(problems(at))
@@ -163,6 +192,7 @@ def test_the_check_sees_what_it_looks_for():
         "names no currency",
         "raw column name 'line_id'",
         "selectbox 'Канал': Streamlit's English placeholder",
+        "money in 'CPA, ₽' drawn as 'the browser formats it'",
     ):
         assert fault in text, (fault, text)
 
