@@ -43,6 +43,9 @@ def _rerun_on(plan: str, version: int, message: str) -> None:
     st.rerun()
 
 
+# Computed plan columns in money (the client's currency) and as shares of the audience.
+PLAN_MONEY = ("unit_price", "budget_net", "cpp")
+PLAN_SHARES = ("reach_1plus", "reach_kplus", "curve_max_reach")
 # Statuses whose lines are plan for Plan vs Fact: a step into or out of them, and a link decision on a plan that
 # has such a version, rebuild the plan models at once (as an import does).
 FEEDS_PLAN_FACT = {"approved", "active"}
@@ -183,8 +186,21 @@ with ui.guard():
     # A cell the plan leaves empty is '—' (the grid would draw None); such a column is shown as text.
     for col in [c for c in shown.columns if shown[c].isna().any()]:
         shown[col] = [ui.fmt_cell(v) for v in shown[col]]
+    # Numbers drawn in the UI language (money with its sign, reach in percent) over the numbers themselves.
+    cur = ui.currency(ctx)
+    formats = {
+        ui.column_label(c): (
+            (lambda v: ui.fmt_money(v, cur))
+            if c in PLAN_MONEY
+            else ui.fmt_pct
+            if c in PLAN_SHARES
+            else ui.fmt_cell
+        )
+        for c in shown.columns
+        if pd.api.types.is_numeric_dtype(shown[c])
+    }
     shown = ui.labelled(shown)
-    st.dataframe(shown.style.apply(_mark, axis=None), hide_index=True, key="pe_computed")
+    st.dataframe(shown.style.apply(_mark, axis=None).format(formats), hide_index=True, key="pe_computed")
     for issue in result.issues:
         safe.error(issue.message)
     c1, c2, c3, c4 = st.columns(4)
@@ -298,7 +314,8 @@ with ui.guard():
             [{t("col_line_id"): k, t("pe_opt_current"): current[k], t("pe_opt_recommended"): v}
              for k, v in best["allocation"].items()]
         )  # fmt: skip
-        st.dataframe(split, hide_index=True, key="pe_opt_split")
+        money = {c: (lambda v: ui.fmt_money(v, cur)) for c in (t("pe_opt_current"), t("pe_opt_recommended"))}
+        st.dataframe(split.style.format(money), hide_index=True, key="pe_opt_split")
         front = pd.DataFrame(best["frontier"], columns=[t("pe_opt_budget"), reach_label])
         st.line_chart(front, x=t("pe_opt_budget"), y=reach_label)
         if (
