@@ -245,6 +245,7 @@ with ui.guard():
             choices,
             index=index,
             key="cn_grant_pick",
+            placeholder=t("pick_one"),
             format_func=lambda c: t(
                 "cn_grant_label",
                 platform=platform_name(c[1]),
@@ -300,6 +301,7 @@ with ui.guard():
                 keys,
                 default=keys,
                 key="cn_sync_accounts",
+                placeholder=t("pick_many"),
                 format_func=lambda k: f"{platform_name(k.split('|')[0])} {k.split('|')[1]}",
             )
             yesterday = clock.yesterday()
@@ -364,7 +366,11 @@ with ui.guard():
     with st.form("cn_add_form"):
         a, b = st.columns(2)
         platform = a.selectbox(
-            FIELDS["platform"], credentials.PLATFORMS, key="cn_add_platform", format_func=platform_name
+            FIELDS["platform"],
+            credentials.PLATFORMS,
+            key="cn_add_platform",
+            format_func=platform_name,
+            placeholder=t("pick_one"),
         )
         account_id = b.text_input(FIELDS["account_id"], key="cn_add_account", help=t("cn_account_help"))
         name = a.text_input(t("cn_name"), key="cn_add_name")
@@ -415,12 +421,14 @@ with ui.guard():
                 t("cn_account"),
                 keys,
                 key="cn_secret_account",
+                placeholder=t("pick_one"),
                 format_func=lambda k: f"{platform_name(k.split('|')[0])} {k.split('|')[1]}",
             )
             b.selectbox(
                 FIELDS["kind"],
                 credentials.KINDS,
                 key="cn_secret_kind",
+                placeholder=t("pick_one"),
                 format_func=lambda k: t(f"cn_kind_{k}", ctx.lang),
             )
             st.text_area(FIELDS["secret"], key="cn_secret_value", help=t("cn_secret_value_help"))
