@@ -70,6 +70,28 @@ def _direct_row(day, cid, name, gid, aid, net_type, imp, clk, cost, conv, rev, p
     }
 
 
+# Columns of the hand-built media plan lines (app.media_plan_lines).
+PLAN_LINE_COLUMNS = [
+    "tenant_id",
+    "client_id",
+    "plan_id",
+    "plan_version",
+    "import_id",
+    "line_id",
+    "line_no",
+    "channel",
+    "platform",
+    "campaign_name",
+    "platform_campaign_id",
+    "flight_start",
+    "flight_end",
+    "budget_net",
+    "budget_gross",
+    "planned_impressions",
+    "planned_reach_persons",
+]
+
+
 def load_app(ch) -> None:
     """Tenants, clients, accounts and the media plan (app tables are written directly, not by window)."""
     ch.insert("app.tenants", [["t1", "Agency One"], ["t2", "Agency Two"]], column_names=["tenant_id", "name"])
@@ -92,25 +114,6 @@ def load_app(ch) -> None:
     )
     plan_cols = ["tenant_id", "client_id", "plan_id", "plan_version", "import_id", "name", "line_count"]
     ch.insert("app.media_plans", [["t1", "c1", "mp1", 1, "imp1", "January plan", 3]], column_names=plan_cols)
-    line_cols = [
-        "tenant_id",
-        "client_id",
-        "plan_id",
-        "plan_version",
-        "import_id",
-        "line_id",
-        "line_no",
-        "channel",
-        "platform",
-        "campaign_name",
-        "platform_campaign_id",
-        "flight_start",
-        "flight_end",
-        "budget_net",
-        "budget_gross",
-        "planned_impressions",
-        "planned_reach_persons",
-    ]
     ch.insert(
         "app.media_plan_lines",
         [
@@ -192,7 +195,7 @@ def load_app(ch) -> None:
                 None,
             ],
         ],
-        column_names=line_cols,
+        column_names=PLAN_LINE_COLUMNS,
     )
     ch.insert(
         "app.campaign_mappings",
@@ -261,7 +264,7 @@ def load_app(ch) -> None:
                 None,
             ],
         ],
-        column_names=line_cols,
+        column_names=PLAN_LINE_COLUMNS,
     )
     ch.insert(
         "app.campaign_mappings",

@@ -152,23 +152,7 @@ def _approve(ch, version: int, lines: list[list], at: dt.datetime) -> None:
         ch.insert(
             "app.media_plan_lines",
             lines,
-            column_names=[
-                "tenant_id",
-                "client_id",
-                "plan_id",
-                "plan_version",
-                "import_id",
-                "line_id",
-                "line_no",
-                "channel",
-                "platform",
-                "campaign_name",
-                "platform_campaign_id",
-                "flight_start",
-                "flight_end",
-                "budget_net",
-                "budget_gross",
-            ],
+            column_names=handbuilt.PLAN_LINE_COLUMNS[:15],
         )
     ch.insert(
         "app.plan_reviews",
