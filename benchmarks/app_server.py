@@ -5,12 +5,14 @@ app as the browser tests see it."""
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,3 +70,32 @@ def streamlit_app(env: Mapping[str, str], *, timeout_s: float, log: Path | None 
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def dagster_dev(
+    command: Callable[[int], list[str]], env: Mapping[str, str], *, timeout_s: float, log: Path
+) -> Iterator[str]:
+    """Run `command(port)` (a `dagster dev` front door: webserver, daemon, code server) in its own process group
+    on a free loopback port; yield its URL once `/server_info` answers. On exit SIGINT lets dagster dev stop its
+    children; the group is killed if it has not ended within a minute."""
+    port = free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            command(port),
+            cwd=ROOT,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy_path(url, "/server_info", proc, timeout_s, log)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)

@@ -6,6 +6,7 @@ rows would otherwise change the marts); it speaks the same HTTP protocol as the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -32,9 +33,9 @@ def free_port() -> int:
 D31, J01 = handbuilt.D31, handbuilt.J01
 
 
-@pytest.fixture(scope="module")
-def wh(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("dbt-warehouse")
+@contextlib.contextmanager
+def hand_built_warehouse(data_dir):
+    """An embedded warehouse holding the hand-built raw rows; CLICKHOUSE_URL points dbt at it until the end."""
     info = embedded.start(data_dir, port=free_port())
     saved = {k: os.environ.pop(k, None) for k in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST")}
     os.environ["CLICKHOUSE_URL"] = info.url
@@ -49,6 +50,12 @@ def wh(tmp_path_factory):
             if v is not None:
                 os.environ[k] = v
         embedded.stop(data_dir)
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory):
+    with hand_built_warehouse(tmp_path_factory.mktemp("dbt-warehouse")) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

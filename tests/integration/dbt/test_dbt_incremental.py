@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import clickhouse_connect
 import pytest
 
 from dashboards.plan_refresh import PLAN_MODELS
 from dbt_project import run as dbt_run
 from tests.integration.dbt import handbuilt
-from tests.integration.dbt.test_dbt_build import _checksums, free_port
-from warehouse import embedded
+from tests.integration.dbt.test_dbt_build import _checksums, hand_built_warehouse
 from warehouse.loads import replace_window
 
 pytestmark = pytest.mark.slow
@@ -33,24 +31,9 @@ VISIT_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory, monkeypatch_module):
-    data_dir = tmp_path_factory.mktemp("dbt-incremental-warehouse")
-    info = embedded.start(data_dir, port=free_port())
-    monkeypatch_module.delenv("CLICKHOUSE_HOST", raising=False)
-    monkeypatch_module.setenv("CLICKHOUSE_URL", info.url)
-    client = clickhouse_connect.get_client(dsn=info.url, send_receive_timeout=600)
-    handbuilt.load_all(client)
-    try:
+def wh(tmp_path_factory):
+    with hand_built_warehouse(tmp_path_factory.mktemp("dbt-incremental-warehouse")) as client:
         yield client
-    finally:
-        client.close()
-        embedded.stop(data_dir)
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as mp:
-        yield mp
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import signal
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.app_server import wait_healthy_path
+from benchmarks.app_server import dagster_dev
 from dashboards.auth import Principal
 from ingestion.sandbox.testing import SANDBOX_TODAY, sandbox  # noqa: F401 - session fixture
 from tests.conftest import free_port
@@ -47,27 +45,13 @@ def running_dagster(
     for var in ("CLICKHOUSE_HOST", "CLICKHOUSE_PORT", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD"):
         env.pop(var, None)
     env.update({"CLICKHOUSE_URL": warehouse_url, "MRM_DATA_DIR": str(data_dir), **(extra_env or {})})
-    port = free_port()
-    log = data_dir / "dagster-dev.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            dagster_dev_command("127.0.0.1", port),
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy_path(url, "/server_info", proc, 180 * load_factor(), log)
+    with dagster_dev(
+        lambda port: dagster_dev_command("127.0.0.1", port),
+        env,
+        timeout_s=180 * load_factor(),
+        log=data_dir / "dagster-dev.log",
+    ) as url:
         yield url
-    finally:
-        proc.send_signal(signal.SIGINT)  # dagster dev stops the webserver, daemon and code server
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def announce_sandbox(data_dir: Path, server: Any) -> None:
