@@ -684,6 +684,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cn_run_failed": ("Запуск {run} завершился с ошибкой ({status})", "Run {run} failed ({status})"),
     "cn_garpun_title": ("Garpun: ключ сервисного аккаунта", "Garpun: service-account key"),
     "cn_garpun_key": ("Файл ключа (JSON)", "Key file (JSON)"),
+    "cn_garpun_account": ("Кабинет Garpun", "Garpun account"),
     "cn_garpun_upload": ("Подключить кабинет Garpun", "Connect the Garpun account"),
     "cn_garpun_no_file": ("Выберите файл ключа", "Choose the key file"),
     "cn_garpun_done": (

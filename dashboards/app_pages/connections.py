@@ -346,7 +346,7 @@ with ui.guard():
     st.subheader(t("cn_garpun_title"))
     with st.form("cn_garpun_form", clear_on_submit=True):
         a, b = st.columns(2)
-        gp_account = a.text_input(t("account_id"), key="cn_garpun_account")
+        gp_account = a.text_input(t("cn_garpun_account"), key="cn_garpun_account")
         gp_name = b.text_input(t("cn_name"), key="cn_garpun_name")
         key_file = st.file_uploader(t("cn_garpun_key"), type=["json"], key="cn_garpun_file")
         upload = st.form_submit_button(t("cn_garpun_upload"))
