@@ -213,17 +213,19 @@ def _qp(name: str) -> str | None:
 
 
 def ensure_language() -> None:
-    """Settle the session's language (the link's ?lang=, else Russian) before anything is labelled: the
-    navigation's page titles are made before the sidebar draws the language switch."""
+    """Take the link's ?lang= before anything is labelled: the navigation's page titles are made before the
+    sidebar draws the language switch. Without one the language stays open until the switch (Russian by default),
+    so a link that names it later in the session still counts."""
     # The language sits in a plain session key: a widget's own state is dropped on runs that do not draw it
     # (the sign-in page → the first page), and the language must survive that.
-    if "ui_lang" not in st.session_state:
-        requested = _qp("lang")
-        st.session_state["ui_lang"] = requested if requested in LANGS else "ru"
+    requested = _qp("lang")
+    if "ui_lang" not in st.session_state and requested in LANGS:
+        st.session_state["ui_lang"] = requested
 
 
 def language_switch() -> None:
     ensure_language()
+    st.session_state.setdefault("ui_lang", "ru")
 
     def changed() -> None:
         st.session_state["ui_lang"] = st.session_state["lang_radio"]
