@@ -306,6 +306,30 @@ def daily(p: Principal, client_id: str, per: Period) -> pd.DataFrame:
     return add_ratios(days[current].reset_index(drop=True))
 
 
+GRAINS = ("day", "week", "month")
+
+
+def by_grain(days: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Daily rows per platform summed to weeks (from Monday) or months (from the 1st), `date_day` holding the
+    bucket's first day; ratios computed again from the sums (never averaged); a bucket is provisional when any of
+    its days is. Partial first and last buckets hold only the period's days."""
+    if grain not in GRAINS:
+        raise DataError(f"grain {grain!r}: expected one of {', '.join(GRAINS)}")
+    if grain == "day" or days.empty:
+        return days
+    day = pd.to_datetime(days["date_day"])
+    first = (
+        (day - pd.to_timedelta(day.dt.weekday, unit="D"))
+        if grain == "week"
+        else day.dt.to_period("M").dt.start_time
+    )
+    sums = {c: "sum" for c in days.columns if c in ADDITIVE}
+    if "is_provisional" in days.columns:
+        sums["is_provisional"] = "max"
+    out = days.assign(date_day=first.dt.date).groupby(["date_day", "platform"], as_index=False).agg(sums)
+    return add_ratios(out)
+
+
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _campaigns(
     tenant_id: str,

@@ -86,6 +86,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "is_provisional": ("Предварительно", "Provisional"),
     "vs_previous": ("к предыдущему периоду", "vs previous period"),
     "daily_spend": ("Расход по дням", "Daily spend"),
+    # Overview: day / week / month granularity of the spend chart
+    "grain": ("Детализация", "Granularity"),
+    "grain_day": ("По дням", "By day"),
+    "grain_week": ("По неделям", "By week"),
+    "grain_month": ("По месяцам", "By month"),
+    "weekly_spend": ("Расход по неделям", "Weekly spend"),
+    "monthly_spend": ("Расход по месяцам", "Monthly spend"),
+    "week_from": ("Неделя с", "Week from"),
+    "month_of": ("Месяц", "Month"),
     "top_campaigns": ("Кампании с наибольшим расходом", "Top campaigns by spend"),
     # campaigns
     "platforms": ("Платформы", "Platforms"),

@@ -31,7 +31,10 @@ with ui.guard():
         )
     if cur.get("provisional_days"):
         st.caption(":warning: " + t("provisional_note", n=int(cur["provisional_days"])))
-    daily = data.daily(ctx.principal, ctx.client_id, ctx.period)
+    grain = st.segmented_control(
+        t("grain"), data.GRAINS, default="day", key="overview_grain", format_func=lambda g: t(f"grain_{g}")
+    )
+    daily = data.by_grain(data.daily(ctx.principal, ctx.client_id, ctx.period), grain or "day")
     if not daily.empty:
         daily = ui.named(daily)
         daily["provisional"] = daily["is_provisional"].map({1: t("is_provisional"), 0: ""})
@@ -43,12 +46,12 @@ with ui.guard():
             lighter="provisional",
             temporal_x=True,
             labels={
-                "date_day": t("date_day"),
+                "date_day": t({"week": "week_from", "month": "month_of"}.get(grain or "day", "date_day")),
                 "spend_net": t("spend_net"),
                 "platform": t("platform"),
                 "provisional": t("is_provisional"),
             },
-            title=t("daily_spend"),
+            title=t({"week": "weekly_spend", "month": "monthly_spend"}.get(grain or "day", "daily_spend")),
             key="overview_daily",
         )
     top = data.campaigns(ctx.principal, ctx.client_id, ctx.period).head(10)
