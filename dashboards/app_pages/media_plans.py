@@ -12,6 +12,13 @@ from planning.mediaplan import store
 from planning.mediaplan.fields import field_descriptions
 
 ctx = ui.context()
+
+
+def shown(df: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells as '—' (the grid draws a missing value as `None`); values themselves unchanged."""
+    return df.astype(object).where(df.notna(), "—")
+
+
 st.title(t("page_media_plans"))
 FIELDS = ["", *sorted(field_descriptions())]
 with ui.guard():
@@ -84,7 +91,7 @@ with ui.guard():
                 key="plan_issues",
             )
         if lines:
-            st.dataframe(pd.DataFrame(lines).astype(str), hide_index=True, key="plan_lines")
+            st.dataframe(shown(pd.DataFrame(lines)).astype(str), hide_index=True, key="plan_lines")
         if not ctx.principal.can("import_plan"):
             st.info(t("cannot_import"))
         elif st.button(t("import_plan"), key="plan_import", type="primary", disabled=not report.ok):
@@ -106,7 +113,7 @@ with ui.guard():
     if versions.empty:
         st.caption("—")
     else:
-        st.dataframe(versions, hide_index=True, key="plan_versions")
+        st.dataframe(shown(versions), hide_index=True, key="plan_versions")
     st.subheader(t("mp_history"))
     past = store.list_history(
         data.client(), ctx.principal.tenant_id, data.scope(ctx.principal, ctx.client_id)
@@ -114,4 +121,4 @@ with ui.guard():
     if not past:
         st.caption(t("mp_history_none"))
     else:
-        st.dataframe(pd.DataFrame(past), hide_index=True, key="plan_history")
+        st.dataframe(shown(pd.DataFrame(past)), hide_index=True, key="plan_history")
