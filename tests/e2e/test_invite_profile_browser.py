@@ -11,6 +11,7 @@ from email.policy import default
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _login, _settle, app_url, browser  # noqa: F401 - fixtures
 from tests.e2e.test_workspace_browser import _open
@@ -57,7 +58,8 @@ def test_invite_accept_profile_password_reuse_and_suspension(smtp, tinv, browser
     page = _fresh_page(browser, f"{app_url}{link}&lang=en")
     page.get_by_role("button", name="Create the account and sign in").wait_for()
     _settle(page)
-    assert page.get_by_role("textbox", name="Login", exact=True).input_value() == EMAIL
+    # The form is prefilled with the invited address (waited for: the field is drawn before its value arrives).
+    expect(page.get_by_role("textbox", name="Login", exact=True)).to_have_value(EMAIL, timeout=UI_TIMEOUT_MS)
     page.get_by_role("textbox", name="Your name").fill("Браузерный Гость")
     page.get_by_role("textbox", name="Password", exact=True).fill("browser-pass-1")
     page.get_by_role("textbox", name="Password again").fill("browser-pass-1")
