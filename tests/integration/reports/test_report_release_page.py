@@ -38,7 +38,14 @@ def reports_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_a_client_user_sees_a_report_only_after_an_account_manager_released_it(dash, reports_dir):  # noqa: F811
+def test_a_client_user_sees_a_report_only_after_an_account_manager_released_it(dash, ch, reports_dir):  # noqa: F811
+    # The session's warehouse is shared with the browser tests, which release reports of this client too: start
+    # from none released, so "nothing released to you yet" is this test's own state.
+    ch.command(
+        "DELETE FROM app.report_releases WHERE tenant_id = {t:String} AND client_id = {c:String}",
+        parameters={"t": "dash_t2", "c": "acme"},
+        settings={"lightweight_deletes_sync": 2},
+    )
     _build()
     client = logged_in_app("it-client-acme@t2", page="app_pages/reports.py", query=QUERY)
     assert not client.exception, client.exception
