@@ -40,7 +40,9 @@ def test_sensor_requests_each_due_report_once(ch, warehouse_url):
         keys = [r.run_key for r in first.run_requests if ":dg_t:" in r.run_key]
         # a 48-hour window holds each zone's 09:00 exactly twice (neither zone has daylight saving): 4, no repeat
         assert len(keys) == 4 and len(keys) == len(set(keys))
-        conf = first.run_requests[0].run_config["ops"]["deliver_scheduled_report"]["config"]
+        # Other tests' schedules share the warehouse: read this tenant's own request.
+        mine = next(r for r in first.run_requests if ":dg_t:" in r.run_key)
+        conf = mine.run_config["ops"]["deliver_scheduled_report"]["config"]
         assert conf["date_from"] == conf["date_to"]  # a daily report covers the day before its local day
         ctx2 = dg.build_sensor_context(
             instance=instance,
