@@ -1012,6 +1012,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_field": ("Поле", "Field"),
     "col_old": ("Было", "Before"),
     "col_new": ("Стало", "After"),
+    "col_task_id": ("Код задачи", "Task ID"),
+    "col_phase": ("Этап", "Phase"),
+    "col_role": ("Роль", "Role"),
+    "col_kind": ("Тип", "Type"),
+    "col_ref": ("Ссылка", "Reference"),
+    "col_title": ("Название", "Title"),
+    "col_node": ("Модель или проверка", "Model or check"),
+    "col_message": ("Сообщение", "Message"),
+    "col_finished": ("Завершено", "Finished"),
 }
 
 

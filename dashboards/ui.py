@@ -560,6 +560,26 @@ def labelled(df: pd.DataFrame) -> pd.DataFrame:
     return df.rename(columns={c: column_label(c) for c in df.columns})
 
 
+def role_label(role: str, lang: str | None = None) -> str:
+    """A workspace role's display name in the UI language ('account_manager' → 'Аккаунт-менеджер')."""
+    from workspace.permissions import ROLE_NAMES
+
+    en, ru = ROLE_NAMES.get(role, (role, role))
+    return ru if (lang or st.session_state.get("ui_lang", "ru")) == "ru" else en
+
+
+def dashes(df: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells as '—' (the grid draws a missing value as `None`); the values themselves unchanged."""
+    return df.astype(object).where(df.notna(), "—")
+
+
+def text_table(df: pd.DataFrame, key: str, labels: dict[str, str] | None = None, **kw: Any) -> None:
+    """A table of names, dates and statuses (metrics go through `metric_table`): stored ids by their display
+    names, headers in the UI language (`labels`: a header of the page's own for a column), empty cells '—'."""
+    shown = labelled(named(df).rename(columns=labels or {}))
+    st.dataframe(dashes(shown), hide_index=True, key=key, **kw)
+
+
 def xlsx_formats(cols: list[str], cur: str) -> dict[str, str]:
     """Excel number formats of metric columns, keyed by their shown labels (as `metric_table` names them)."""
     sign = CURRENCY_SIGNS.get(cur, cur)

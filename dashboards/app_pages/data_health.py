@@ -12,7 +12,7 @@ st.title(t("page_data_health"))
 
 def table(df: pd.DataFrame, key: str) -> None:
     """Platforms and statuses by name, columns in the UI language (the error text keeps its own column name)."""
-    st.dataframe(ui.labelled(ui.named(df.rename(columns={"error": "error_text"}))), hide_index=True, key=key)
+    ui.text_table(df, key, labels={"error": "error_text"})
 
 
 with ui.guard():
@@ -28,6 +28,6 @@ with ui.guard():
     if h["failed_checks"].empty:
         st.success(t("all_ok"))
     else:
-        st.dataframe(h["failed_checks"], hide_index=True, key="dh_checks")
+        table(h["failed_checks"], "dh_checks")
     st.subheader(t("last_loads"))
     table(h["loads"], "dh_loads")

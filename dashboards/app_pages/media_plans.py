@@ -14,11 +14,6 @@ from planning.mediaplan.fields import field_descriptions
 ctx = ui.context()
 
 
-def shown(df: pd.DataFrame) -> pd.DataFrame:
-    """Empty cells as '—' (the grid draws a missing value as `None`); values themselves unchanged."""
-    return df.astype(object).where(df.notna(), "—")
-
-
 st.title(t("page_media_plans"))
 FIELDS = ["", *sorted(field_descriptions())]
 with ui.guard():
@@ -91,7 +86,7 @@ with ui.guard():
                 key="plan_issues",
             )
         if lines:
-            st.dataframe(shown(pd.DataFrame(lines)).astype(str), hide_index=True, key="plan_lines")
+            st.dataframe(ui.dashes(pd.DataFrame(lines)).astype(str), hide_index=True, key="plan_lines")
         if not ctx.principal.can("import_plan"):
             st.info(t("cannot_import"))
         elif st.button(t("import_plan"), key="plan_import", type="primary", disabled=not report.ok):
@@ -113,7 +108,7 @@ with ui.guard():
     if versions.empty:
         st.caption("—")
     else:
-        st.dataframe(shown(versions), hide_index=True, key="plan_versions")
+        st.dataframe(ui.dashes(versions), hide_index=True, key="plan_versions")
     st.subheader(t("mp_history"))
     past = store.list_history(
         data.client(), ctx.principal.tenant_id, data.scope(ctx.principal, ctx.client_id)
@@ -121,4 +116,4 @@ with ui.guard():
     if not past:
         st.caption(t("mp_history_none"))
     else:
-        st.dataframe(shown(pd.DataFrame(past)), hide_index=True, key="plan_history")
+        st.dataframe(ui.dashes(pd.DataFrame(past)), hide_index=True, key="plan_history")

@@ -32,27 +32,26 @@ with ui.guard():
     st.markdown(f"**{t('project_tasks')}**")
     rows = [
         {
-            "id": tk["task_id"],
-            t("task"): tk["title"],
+            "task_id": tk["task_id"],
+            "title": tk["title"],
             "phase": tk["phase"],
-            t("task_status"): tk["status"],
-            t("due_date"): tk["due_date"],
+            "task_status": tk["status"],
+            "due_date": tk["due_date"],
             **{r: tk["raci"].get(r, "") for r in ROLES},
         }
         for tk in proj["tasks"]
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="proj_tasks")  # cells are shown as text
+    roles = {r: ui.role_label(r) for r in ROLES}
+    heads = {"title": t("task"), "task_status": t("task_status"), "due_date": t("due_date"), **roles}
+    ui.text_table(pd.DataFrame(rows), "proj_tasks", labels=heads)
     st.markdown(f"**{t('project_team')}**")
     team = [
-        {"login": m["login"], "role": m["role"], **ps.raci_of_member(proj, m["login"])} for m in proj["team"]
+        {"login": m["login"], "role": ui.role_label(m["role"]), **ps.raci_of_member(proj, m["login"])}
+        for m in proj["team"]
     ]
-    st.dataframe(pd.DataFrame(team or [{"login": "", "role": ""}]), hide_index=True, key="proj_team")
+    ui.text_table(pd.DataFrame(team or [{"login": "", "role": ""}]), "proj_team")
     st.markdown(f"**{t('project_artifacts')}**")
-    st.dataframe(
-        pd.DataFrame(proj["artifacts"] or [{"kind": "", "ref": "", "title": ""}]),
-        hide_index=True,
-        key="proj_arts",
-    )
+    ui.text_table(pd.DataFrame(proj["artifacts"] or [{"kind": "", "ref": "", "title": ""}]), "proj_arts")
     if ctx.principal.role != "client":
         tasks = {f"{tk['task_id']} {tk['title'][:60]}": tk for tk in proj["tasks"]}
         c1, c2, c3 = st.columns(3)

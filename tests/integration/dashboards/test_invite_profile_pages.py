@@ -117,7 +117,8 @@ def test_admin_invites_from_the_users_page_and_the_link_signs_the_person_in_once
     at.run()
     at.selectbox(key="au_action").set_value("invitation_accepted").run()
     log = next(d.value for d in at.dataframe if "Outcome" in d.value.columns)
-    assert list(log["Login"]) == ["new.person@tinv.example"]
+    # once (the browser test accepts its own invitation in this tenant too)
+    assert list(log["Login"]).count("new.person@tinv.example") == 1, log
 
 
 def test_admin_withdraws_a_pending_invitation_and_its_link_stops_working(ch, tinv, smtp):

@@ -25,10 +25,15 @@ def test_projects_page_shows_and_edits_the_assistants_project(ch):
     label = next(o for o in at.selectbox(key="proj_sel").options if o.endswith(pid))
     at.selectbox(key="proj_sel").set_value(label).run()
     assert not at.exception, at.exception
-    tasks = next(d.value for d in at.dataframe if "pm" in d.value.columns)
+    tasks = next(
+        d.value for d in at.dataframe if "Project manager" in d.value.columns
+    )  # role names as headers
     stored = project_store.get_project(ch, principal("it-pm@t1"), pid)
-    assert list(tasks["id"]) == [tk["task_id"] for tk in stored["tasks"]]
-    assert list(tasks["pm"]) == [tk["raci"].get("pm", "") for tk in stored["tasks"]]
+    assert list(tasks["Task ID"]) == [tk["task_id"] for tk in stored["tasks"]]
+    assert list(tasks["Project manager"]) == [tk["raci"].get("pm", "") for tk in stored["tasks"]]
+    assert list(map(str, tasks["Due date"])) == [
+        str(tk["due_date"] or "—") for tk in stored["tasks"]
+    ]  # none: '—'
     at.selectbox(key="proj_task_status").set_value("done").run()
     at.button(key="proj_task_save").click().run()
     assert not at.exception, at.exception
