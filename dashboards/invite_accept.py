@@ -3,16 +3,13 @@ choose a login and a password (workspace.invitations checks the link and the rul
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
-from dashboards import data, safe, session_cookie, ui
+from dashboards import data, safe, ui
 from dashboards import workspace_data as wd
-from dashboards.auth import AuthError, Principal
+from dashboards.auth import AuthError
 from dashboards.i18n import fmt_date, t
 from workspace import invitations
-from workspace.permissions import ROLE_NAMES
 
 PARAM = "invite"
 
@@ -30,16 +27,6 @@ def _forget_link() -> None:
     st.session_state.get("entry_query", {}).pop(PARAM, None)
 
 
-def _sign_in(p: Principal) -> None:
-    """The invited person's session starts like a password sign-in's: nothing from before, a signed cookie."""
-    ui._reset_session(keep=("ui_lang",))
-    st.session_state.update(principal=p, login_at=time.time())
-    key = ui._cookie_key()
-    if key is not None:
-        issued = session_cookie.issue(p, key, hours=ui.SESSION_HOURS, now=st.session_state["login_at"])
-        st.session_state["cookie_token"] = issued
-
-
 def page() -> None:
     ui.language_switch()
     lang = st.session_state.get("ui_lang", "ru")
@@ -54,8 +41,7 @@ def page() -> None:
             _forget_link()
             st.rerun()
         return
-    en, ru = ROLE_NAMES.get(inv.role, (inv.role, inv.role))
-    st.info(t("inv_intro", role=ru if lang == "ru" else en))
+    st.info(t("inv_intro", role=ui.role_label(inv.role, lang)))
     st.caption(t("inv_valid_until", date=fmt_date(inv.expires_on, lang)))
     labels = {"login": t("login"), "display_name": t("inv_name")}
     with st.form("inv_form"):
@@ -77,5 +63,5 @@ def page() -> None:
         wd.form_error(exc, labels)
         return
     _forget_link()
-    _sign_in(p)
+    ui.start_session(p)  # like a password sign-in: nothing from before, a signed cookie
     st.rerun()

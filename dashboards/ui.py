@@ -95,6 +95,18 @@ def _reset_session(keep: tuple[str, ...] = ("ui_lang",)) -> None:
         st.session_state[k] = v
 
 
+def start_session(p: auth.Principal, keep: tuple[str, ...] = ("ui_lang",)) -> None:
+    """Sign `p` in to this tab: nothing from before survives but the `keep` keys; a signed cookie carries the
+    session to reloads and new tabs."""
+    _reset_session(keep=keep)
+    st.session_state.update(principal=p, login_at=time.time())
+    key = _cookie_key()
+    if key is not None:
+        st.session_state["cookie_token"] = session_cookie.issue(
+            p, key, hours=SESSION_HOURS, now=st.session_state["login_at"]
+        )
+
+
 def _cookie_key() -> bytes | None:
     try:
         return session_cookie.signing_key()
@@ -186,14 +198,7 @@ def login_page() -> None:
             safe.error(exc)
         else:
             # Nothing from before the sign-in survives it (the link the visitor opened with does).
-            _reset_session(keep=("ui_lang", "entry_query", "entry_page"))
-            st.session_state["principal"] = p
-            st.session_state["login_at"] = time.time()
-            key = _cookie_key()
-            if key is not None:
-                st.session_state["cookie_token"] = session_cookie.issue(
-                    p, key, hours=SESSION_HOURS, now=st.session_state["login_at"]
-                )
+            start_session(p, keep=("ui_lang", "entry_query", "entry_page"))
             st.rerun()
     if oidc_configured() and st.button(t("sign_in_oidc")):
         st.login()
