@@ -107,3 +107,12 @@ def artifacts_dir(request: pytest.FixtureRequest) -> Path:
     path = ARTIFACTS / request.node.name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_after_run(tmp_path_factory: pytest.TempPathFactory):
+    """`mrm demo --no-serve` run once for the session (tests/demo_run.py): its output, data directory and the
+    credentials the sandbox issued to it."""
+    from tests.demo_run import demo_once
+
+    return demo_once(tmp_path_factory.mktemp("demo") / "data")

@@ -1,5 +1,5 @@
 """No credential in plain text after the demo (issue 13): `mrm demo --no-serve` runs in a data directory of its own
-against a sandbox this test holds, then every String/FixedString column (also inside Nullable, LowCardinality,
+against a sandbox the test session holds (tests/demo_run.py), then every String/FixedString column (also inside Nullable, LowCardinality,
 Array, Map, Tuple) of every table of every database, and every file under the log directory, is searched for each
 token, secret and password the demo used — the sandboxes' fixed credentials, every token and key the emulators
 issued during the run, the demo users' passwords and the warehouse's own secret. Dagster's run history and step
@@ -12,11 +12,7 @@ never the credential itself.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -25,10 +21,8 @@ import pytest
 
 from tests.conftest import free_port
 
-# The demo runs once for the module, in the first test's set-up: minutes on a busy machine.
+# The demo runs once for the session (tests/demo_run.py), in the first set-up that needs it: minutes when busy.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_DAYS = 2  # the demo's data path over a short window: the credentials are the same as over 90 days
 MIN_SECRET = 8  # shorter values are not credentials (and would match ordinary text)
 # Shapes of what the emulators issue, in case a value was issued and replaced before the test could read it.
 ISSUED_SHAPES = {
@@ -44,36 +38,6 @@ VIEW_ENGINES = ("View", "MaterializedView", "LiveView", "WindowView", "Dictionar
 
 
 # ---------------------------------------------------------------- what to look for
-
-
-def _strings(value: Any) -> list[str]:
-    """The credential-like strings held in an emulator's token store entry (a str, or an object's str fields)."""
-    if isinstance(value, str):
-        return [value]
-    fields = getattr(value, "__dict__", {}) or {}
-    return [v for k, v in fields.items() if isinstance(v, str) and k not in ("client_id", "user", "scope")]
-
-
-def issued_by(sandbox: Any) -> dict[str, str]:
-    """label -> value for every token, code, refresh token and client secret the emulators hold now."""
-    found: dict[str, str] = {}
-    store = sandbox.ctx.tokens
-    for api, tokens in store._valid.items():
-        for i, tok in enumerate(sorted(tokens)):
-            found[f"{api} access token #{i}"] = tok
-    for i, tok in enumerate(sorted(store._refresh)):
-        found[f"refresh token #{i}"] = tok
-    for name, api in sandbox.apis.items():
-        for attr in ("tokens", "grants", "codes", "credentials"):
-            held = getattr(api, attr, None)
-            if not isinstance(held, dict):
-                continue
-            for i, (key, value) in enumerate(sorted(held.items(), key=lambda kv: str(kv[0]))):
-                # credentials map a public client id to its secret: only the secret counts
-                values = _strings(value) if attr == "credentials" else [str(key), *_strings(value)]
-                for j, v in enumerate(values):
-                    found[f"{name} {attr} #{i}.{j}"] = v
-    return found
 
 
 def fixed_credentials() -> dict[str, str]:
@@ -208,54 +172,34 @@ def scan_files(folder: Path, needles: Needles) -> dict[str, list[str]]:
 # ---------------------------------------------------------------- the demo
 
 
-def run_demo(data: Path) -> subprocess.CompletedProcess[str]:
-    """`mrm demo --no-serve` as `make demo-no-serve` runs it, with the data directory and warehouse port its own."""
-    env = dict(os.environ)
-    for inherited in (
-        "CLICKHOUSE_URL",
-        "CLICKHOUSE_HOST",
-        "DAGSTER_HOME",
-        "MRM_LOG_LEVEL",
-        "MRM_DEMO_DIRECT",
-    ):
-        env.pop(inherited, None)
-    env["MRM_DATA_DIR"], env["MRM_WAREHOUSE_PORT"] = str(data), str(free_port())
-    cmd = [sys.executable, "-m", "mrm.cli", "demo", "--no-serve", "--days", str(DEMO_DAYS)]
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False)
-
-
 @pytest.fixture(scope="module")
-def after_demo(tmp_path_factory):
+def after_demo(demo_after_run):
+    """The session's demo run (tests/demo_run.py), its warehouse started again on its data directory."""
     import clickhouse_connect
 
-    from ingestion.sandbox.generator import World
-    from ingestion.sandbox.server import SandboxServer
     from warehouse import embedded
 
-    data = tmp_path_factory.mktemp("demo") / "data"
-    data.mkdir()
-    # The sandbox runs here (as `mrm sandbox start` would, announced in the data directory) so that every token
-    # its emulators issue to the demo's loads can be read back afterwards.
-    with SandboxServer(World()) as sandbox:
-        announce = {"pid": os.getpid(), "base_url": sandbox.base_url, "apis": sandbox.urls}
-        (data / "sandbox.json").write_text(json.dumps(announce))
-        try:
-            run = run_demo(data)
-            assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
-            issued = issued_by(sandbox)
-            info = embedded.status(data)
-            assert info is not None, "the demo's warehouse is not running after the demo"
-            ch = clickhouse_connect.get_client(dsn=info.url, send_receive_timeout=600)
-            values = {
-                **fixed_credentials(),
-                **issued,
-                **demo_passwords(run.stdout),
-                "warehouse secret": info.credentials.password,
-            }
-            yield {"ch": ch, "data": data, "values": values, "issued": issued, "stdout": run.stdout}
-            ch.close()
-        finally:
-            embedded.stop(data)
+    run, data = demo_after_run.run, demo_after_run.data
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    info = embedded.start(data, port=free_port())
+    try:
+        ch = clickhouse_connect.get_client(dsn=info.url, send_receive_timeout=600)
+        values = {
+            **fixed_credentials(),
+            **demo_after_run.issued,
+            **demo_passwords(run.stdout),
+            "warehouse secret": info.credentials.password,
+        }
+        yield {
+            "ch": ch,
+            "data": data,
+            "values": values,
+            "issued": demo_after_run.issued,
+            "stdout": run.stdout,
+        }
+        ch.close()
+    finally:
+        embedded.stop(data)
 
 
 def test_the_scan_finds_credentials_planted_in_any_text_column_type_and_in_a_log_file(after_demo):

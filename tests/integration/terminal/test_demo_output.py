@@ -1,20 +1,13 @@
 """What `make demo` prints: the platform's steps with timings, no third-party INFO lines, under 120 lines, and
-the name of the log file that keeps everything else. Runs `mrm demo --no-serve` over a short window."""
+the name of the log file that keeps everything else. Reads the session's `mrm demo --no-serve` run over a short window (tests/demo_run.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
-
-ROOT = Path(__file__).resolve().parents[3]
-DEMO_DAYS = 2  # the demo's shape with a short window: this test is about the terminal, not load volume
 MAX_LINES = 120
 
 # What leaked before: third-party INFO records, dbt's per-node lines, Dagster's console and its acknowledged warnings.
@@ -25,27 +18,9 @@ NOISE = re.compile(
 
 
 @pytest.mark.slow
-def test_demo_prints_the_platform_steps_and_keeps_the_rest_in_the_log_file(tmp_path):
-    data = tmp_path / "data"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST", "DAGSTER_HOME", "MRM_LOG_LEVEL", "MRM_DEMO_DIRECT")
-    }
-    env.update({"MRM_DATA_DIR": str(data), "MRM_WAREHOUSE_PORT": str(free_port())})
-    try:
-        run = subprocess.run(
-            [sys.executable, "-m", "mrm.cli", "demo", "--no-serve", "--days", str(DEMO_DAYS)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1500,
-        )
-    finally:
-        from warehouse import embedded
-
-        embedded.stop(data)
+@pytest.mark.timeout(2400)  # the session's demo run may start in this test's set-up
+def test_demo_prints_the_platform_steps_and_keeps_the_rest_in_the_log_file(demo_after_run):
+    run, data = demo_after_run.run, demo_after_run.data
     lines = (run.stderr + run.stdout).splitlines()
     assert run.returncode == 0, "\n".join(lines[-60:])
     assert len(lines) < MAX_LINES, f"{len(lines)} lines:\n" + "\n".join(lines)
