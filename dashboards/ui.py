@@ -574,15 +574,43 @@ def role_label(role: str, lang: str | None = None) -> str:
 
 
 def dashes(df: pd.DataFrame) -> pd.DataFrame:
-    """Empty cells as '—' (the grid draws a missing value as `None`); the values themselves unchanged."""
-    return df.astype(object).where(df.notna(), "—")
+    """Empty cells as '—' (the grid draws a missing value as `None`): a column with gaps is drawn as text
+    (`fmt_cell`), one without keeps its values."""
+    out = df.astype(object)
+    for c in out.columns:
+        if out[c].isna().any():
+            out[c] = [fmt_cell(v) for v in out[c]]
+    return out
 
 
-def text_table(df: pd.DataFrame, key: str, labels: dict[str, str] | None = None, **kw: Any) -> None:
-    """A table of names, dates and statuses (metrics go through `metric_table`): stored ids by their display
-    names, headers in the UI language (`labels`: a header of the page's own for a column), empty cells '—'."""
-    shown = labelled(named(df).rename(columns=labels or {}))
-    st.dataframe(dashes(shown), hide_index=True, key=key, **kw)
+def text_table(
+    df: pd.DataFrame,
+    key: str,
+    labels: dict[str, str] | None = None,
+    money: tuple[str, ...] = (),
+    cur: str = "RUB",
+    **kw: Any,
+) -> None:
+    """A table of names, dates, statuses and counts (metrics go through `metric_table`): stored ids by their
+    display names, headers in the UI language (`labels`: a header of the page's own), empty cells '—', numbers in
+    the language's format over the numbers themselves (a column still sorts by value); `money` columns with two
+    decimals and the currency sign, their headers naming the currency."""
+
+    def text(c: str, v: Any) -> str:
+        return fmt_money(v, cur) if c in money else fmt_cell(v)
+
+    out = named(df)
+    for c in money:  # amounts may come as Decimal (ClickHouse Decimal columns)
+        out[c] = out[c].astype(float)
+    numbers = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not out[c].isna().any()]
+    for c in money:  # amounts with gaps: drawn as text ('dashes' draws the other columns with gaps)
+        if c not in numbers:
+            out[c] = [text(c, v) for v in out[c]]
+    heads = {c: column_label(c) for c in out.columns}
+    heads |= {c: f"{heads[c]}, {CURRENCY_SIGNS.get(cur, cur)}" for c in money if c in heads} | (labels or {})
+    out = dashes(out).rename(columns=heads)
+    formats = {heads[c]: (lambda v, c=c: text(c, v)) for c in numbers}
+    st.dataframe(out.style.format(formats) if formats else out, hide_index=True, key=key, **kw)
 
 
 def xlsx_formats(cols: list[str], cur: str) -> dict[str, str]:

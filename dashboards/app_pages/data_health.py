@@ -12,7 +12,7 @@ st.title(t("page_data_health"))
 
 def table(df: pd.DataFrame, key: str) -> None:
     """Platforms and statuses by name, columns in the UI language (the error text keeps its own column name)."""
-    ui.text_table(df, key, labels={"error": "error_text"})
+    ui.text_table(df, key, labels={"error": ui.column_label("error_text")})
 
 
 with ui.guard():

@@ -50,12 +50,16 @@ with ui.guard():
         described = pd.DataFrame(mapping.describe())
         if not described.empty:
             st.caption(t("fix_mapping"))
+            shown = {c: ui.column_label(c) for c in described.columns}  # headers in the UI language
             edited = st.data_editor(
                 described,
                 hide_index=True,
                 key="plan_mapping_editor",
                 disabled=["sheet", "column", "header", "source", "confidence"],
-                column_config={"field": st.column_config.SelectboxColumn(options=FIELDS)},
+                column_config={
+                    **{c: st.column_config.Column(label) for c, label in shown.items()},
+                    "field": st.column_config.SelectboxColumn(shown.get("field"), options=FIELDS),
+                },
             )
             changed = {
                 r["column"]: r["field"] or None
@@ -69,24 +73,23 @@ with ui.guard():
         summary = t("errors_warnings", e=len(report.errors), w=len(report.warnings), n=len(lines))
         (st.success if report.ok else st.error)(summary)
         if report.issues:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "severity": i.severity,
-                            "where": i.where(),
-                            "header": i.header,
-                            "reason": i.reason_ru if ctx.lang == "ru" else i.reason,
-                            "value": i.value,
-                        }
-                        for i in report.issues
-                    ]
-                ),
-                hide_index=True,
-                key="plan_issues",
-            )
+            issues = [
+                {
+                    "severity": i.severity,
+                    "where": i.where(),
+                    "header": i.header,
+                    "reason": i.reason_ru if ctx.lang == "ru" else i.reason,
+                    "value": i.value,
+                }
+                for i in report.issues
+            ]
+            ui.text_table(pd.DataFrame(issues), "plan_issues")
         if lines:
-            st.dataframe(ui.dashes(pd.DataFrame(lines)).astype(str), hide_index=True, key="plan_lines")
+            preview = pd.DataFrame(lines).drop(columns=["extra", "currency"], errors="ignore")
+            budgets = tuple(c for c in preview.columns if c.startswith("budget") or c == "unit_price")
+            preview[list(budgets)] = preview[list(budgets)].astype(float)
+            cur = str(lines[0].get("currency") or ui.currency(ctx))
+            ui.text_table(preview, "plan_lines", money=budgets, cur=cur)
         if not ctx.principal.can("import_plan"):
             st.info(t("cannot_import"))
         elif st.button(t("import_plan"), key="plan_import", type="primary", disabled=not report.ok):
@@ -108,7 +111,14 @@ with ui.guard():
     if versions.empty:
         st.caption("—")
     else:
-        st.dataframe(ui.dashes(versions), hide_index=True, key="plan_versions")
+        # one client's plans: the client and currency are the page's (the currency is on the money columns)
+        cur = str(versions["currency"].iloc[0] or ui.currency(ctx))
+        ui.text_table(
+            versions.drop(columns=["client_id", "currency"]),
+            "plan_versions",
+            money=("total_budget_net", "total_budget_gross"),
+            cur=cur,
+        )
     st.subheader(t("mp_history"))
     past = store.list_history(
         data.client(), ctx.principal.tenant_id, data.scope(ctx.principal, ctx.client_id)
@@ -116,4 +126,4 @@ with ui.guard():
     if not past:
         st.caption(t("mp_history_none"))
     else:
-        st.dataframe(ui.dashes(pd.DataFrame(past)), hide_index=True, key="plan_history")
+        ui.text_table(pd.DataFrame(past), "plan_history", money=("spend_net",), cur=ui.currency(ctx))

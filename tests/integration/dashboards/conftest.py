@@ -18,6 +18,7 @@ APP = Path(__file__).resolve().parents[3] / "dashboards" / "streamlit_app.py"
 # login -> (tenant, role, client)
 USERS = {
     "it-pm@t1": ("dash_t1", "pm", ""),
+    "it-admin@t1": ("dash_t1", "admin", ""),
     "it-analyst@t1": ("dash_t1", "analyst", ""),
     "it-client-acme@t1": ("dash_t1", "client", "acme"),
     "it-client-romashka@t1": ("dash_t1", "client", "romashka"),

@@ -27,14 +27,14 @@ def test_history_import_is_shown_as_past_results_never_as_plan(dash, ch):
     ).result_rows == [(0,)]
     at = logged_in_app("it-pm@t1", page=PAGE, query={"client": "acme"})
     assert not at.exception, [e.value for e in at.exception]
-    past = next(df.value for df in at.dataframe if "spend_net" in getattr(df.value, "columns", []))
-    row = past[past["source_file"] == f"stats_{tag}.csv"]
-    assert len(row) == 1 and int(row["lines"].iloc[0]) == 3
-    assert float(row["spend_net"].iloc[0]) == 100.5 + 200.5 + 300.5
-    assert int(row["impressions"].iloc[0]) == 6000
+    past = next(df.value for df in at.dataframe if "Spend (net), ₽" in getattr(df.value, "columns", []))
+    row = past[past["File"] == f"stats_{tag}.csv"]
+    assert len(row) == 1 and int(row["Lines"].iloc[0]) == 3
+    assert float(row["Spend (net), ₽"].iloc[0]) == 100.5 + 200.5 + 300.5
+    assert int(row["Impressions"].iloc[0]) == 6000
     # The plan versions list holds no such import.
     assert not any(
-        f"stats_{tag}" in str(df.value.to_dict()) for df in at.dataframe if "plan_version" in df.value.columns
+        f"stats_{tag}" in str(df.value.to_dict()) for df in at.dataframe if "Version" in df.value.columns
     )
     # The page offers the choice of what an uploaded file holds.
     assert [r.options for r in at.radio if r.label == "What the file holds"] == [

@@ -216,11 +216,12 @@ def test_media_plans_page_uploads_maps_validates_and_imports():
     assert not at.exception, at.exception
     assert at.get("file_uploader")
     assert "Plan versions" in [s.value for s in at.subheader]
-    versions = next(d.value for d in at.dataframe if "plan_id" in d.value.columns)
-    mine = versions[(versions["plan_id"] == res.plan_id) & (versions["plan_version"] == res.plan_version)]
+    versions = next(d.value for d in at.dataframe if "Plan" in d.value.columns)  # headers by name
+    mine = versions[(versions["Plan"] == res.plan_id) & (versions["Version"] == res.plan_version)]
     assert len(mine) == 1, versions
-    assert int(mine["line_count"].iloc[0]) == 2 and float(mine["total_budget_net"].iloc[0]) == 60_500.0
-    assert set(versions["client_id"]) == {"acme"}  # only the selected client's plans
+    assert int(mine["Lines"].iloc[0]) == 2 and float(mine["Budget (net), ₽"].iloc[0]) == 60_500.0
+    others = set(data.media_plans(principal("it-pm@t1"), "romashka").get("plan_id", []))
+    assert not others & set(versions["Plan"])  # only the selected client's plans
 
 
 def test_data_health_shows_freshness_and_failed_loads():
