@@ -512,8 +512,20 @@ def detect_all(
     found += pacing(ch, tenant_id, client_id, as_of, marts_db)
     found += top_movers(ch, tenant_id, client_id, as_of, marts_db)
     found += provisional(ch, tenant_id, client_id, as_of, marts_db)
+    cur = client_currency(ch, tenant_id, client_id)
+    for i in found:  # the texts name the currency of the amounts they quote
+        i.details.setdefault("currency", cur)
     found.sort(key=lambda i: (TYPE_ORDER[i.type], SEVERITY_ORDER[i.severity], i.entity, i.metric))
     return found
+
+
+def client_currency(ch: Any, tenant_id: str, client_id: str) -> str:
+    """The client's currency (app.clients); its marts are in it. 'RUB' for a client not registered there."""
+    rows = ch.query(
+        "SELECT any(currency) FROM app.clients FINAL WHERE tenant_id = {t:String} AND client_id = {c:String}",
+        parameters={"t": tenant_id, "c": client_id},
+    ).result_rows
+    return str(rows[0][0]) if rows and rows[0][0] else "RUB"
 
 
 def to_json(ins: Insight) -> str:

@@ -33,12 +33,27 @@ METRIC_NAMES = {
 }
 
 
-def _val(metric: str, v: float, lang: str) -> str:
+def _money(v: float, i: Insight, lang: str, decimals: int = 0) -> str:
+    """An amount with the currency sign after it ('12 345 ₽'): the client's currency, stated in the insight."""
+    from dashboards.i18n import CURRENCY_SIGNS
+
+    cur = str(i.details.get("currency") or "RUB")
+    return f"{fmt_num(v, lang, decimals)}\u00a0{CURRENCY_SIGNS.get(cur, cur)}"
+
+
+def _platform(value: Any, lang: str) -> str:
+    """A platform or channel by its display name ('yandex_direct' → 'Яндекс Директ'); other text as it is."""
+    from dashboards.i18n import display_name
+
+    return display_name("platform", value, lang)
+
+
+def _val(metric: str, v: float, i: Insight, lang: str) -> str:
     if metric in ("ctr", "cr"):
         return fmt_pct(v, lang, 2)
     if metric in ("cpc", "cpa"):
-        return fmt_num(v, lang, 2)
-    return fmt_num(v, lang, 0)
+        return _money(v, i, lang, 2)
+    return _money(v, i, lang) if metric == "spend" else fmt_num(v, lang, 0)
 
 
 def _signed_pct(delta: float, lang: str) -> str:
@@ -53,10 +68,10 @@ def template_text(i: Insight, lang: str) -> str:
         chk = d.get("check")
         if chk == "freshness":
             return (
-                f"Проблема данных: по площадке {i.entity} последние данные за {d['last_day']} "
+                f"Проблема данных: по площадке {_platform(i.entity, lang)} последние данные за {d['last_day']} "
                 f"(отставание {int(i.value)} дн.). Это сбой загрузки, а не изменение показателей."
                 if ru
-                else f"Data problem: {i.entity} has data only up to {d['last_day']} ({int(i.value)} days behind). "
+                else f"Data problem: {_platform(i.entity, lang)} has data only up to {d['last_day']} ({int(i.value)} days behind). "
                 "This is a pipeline issue, not a change in performance."
             )
         if chk == "volume":
@@ -82,28 +97,29 @@ def template_text(i: Insight, lang: str) -> str:
             )
         if chk == "load_failed":
             return (
-                f"Проблема данных: последняя загрузка {i.entity} завершилась ошибкой: {d['error']}"
+                f"Проблема данных: последняя загрузка {_platform(i.entity, lang)} завершилась ошибкой: {d['error']}"
                 if ru
-                else f"Data problem: the last load of {i.entity} failed: {d['error']}"
+                else f"Data problem: the last load of {_platform(i.entity, lang)} failed: {d['error']}"
             )
     if i.type == "anomaly":
         name = d.get("entity_name", i.entity)
         m = METRIC_NAMES[lang][i.metric]
         return (
-            f"{name}: {m} {_val(i.metric, i.value, lang)} против обычных {_val(i.metric, i.baseline, lang)} "
+            f"{name}: {m} {_val(i.metric, i.value, i, lang)} против обычных {_val(i.metric, i.baseline, i, lang)} "
             f"для этого дня недели ({_signed_pct(i.delta, lang)})."
             if ru
-            else f"{name}: {m} was {_val(i.metric, i.value, lang)} against a usual {_val(i.metric, i.baseline, lang)} "
+            else f"{name}: {m} was {_val(i.metric, i.value, i, lang)} against a usual {_val(i.metric, i.baseline, i, lang)} "
             f"for this weekday ({_signed_pct(i.delta, lang)})."
         )
     if i.type == "pacing":
         fc = d.get("forecast_net")
         base = (
-            f"Строка плана {i.entity} ({d['channel']}): прогноз расхода без НДС к {d['flight_end']} — "
-            f"{fmt_num(fc or 0, lang)} при бюджете {fmt_num(d['budget_net'], lang)} ({_signed_pct(i.delta, lang)})."
+            f"Строка плана {i.entity} ({_platform(d['channel'], lang)}): прогноз расхода без НДС к {d['flight_end']} — "
+            f"{_money(fc or 0, i, lang)} при бюджете {_money(d['budget_net'], i, lang)} ({_signed_pct(i.delta, lang)})."
             if ru
-            else f"Plan line {i.entity} ({d['channel']}): forecast net spend by {d['flight_end']} is "
-            f"{fmt_num(fc or 0, lang)} against a budget of {fmt_num(d['budget_net'], lang)} ({_signed_pct(i.delta, lang)})."
+            else f"Plan line {i.entity} ({_platform(d['channel'], lang)}): forecast net spend by {d['flight_end']} is "
+            f"{_money(fc or 0, i, lang)} against a budget of {_money(d['budget_net'], i, lang)} "
+            f"({_signed_pct(i.delta, lang)})."
         )
         if d.get("exhaustion_date"):
             base += (
@@ -115,14 +131,15 @@ def template_text(i: Insight, lang: str) -> str:
     if i.type == "top_mover":
         name = d.get("entity_name", i.entity)
         return (
-            f"{name}: расход за {d['window_days']} дней {fmt_num(i.value, lang)} против {fmt_num(i.baseline, lang)} неделей ранее "
-            f"({_signed_pct(i.delta, lang)})."
+            f"{name}: расход за {d['window_days']} дней {_money(i.value, i, lang)} против {_money(i.baseline, i, lang)} "
+            f"неделей ранее ({_signed_pct(i.delta, lang)})."
             if ru
-            else f"{name}: {d['window_days']}-day spend {fmt_num(i.value, lang)} vs {fmt_num(i.baseline, lang)} the week before "
+            else f"{name}: {d['window_days']}-day spend {_money(i.value, i, lang)} vs {_money(i.baseline, i, lang)} "
+            "the week before "
             f"({_signed_pct(i.delta, lang)})."
         )
     if i.type == "provisional_data":
-        plats = ", ".join(d.get("platforms", []))
+        plats = ", ".join(_platform(p, lang) for p in d.get("platforms", []))
         return (
             f"Данные начиная с {d['first_day']} предварительные ({plats}) и ещё могут измениться."
             if ru

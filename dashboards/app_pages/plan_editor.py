@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import data, plan_pages, safe, ui
-from dashboards.i18n import t
+from dashboards.i18n import CURRENCY_SIGNS, t
 from planning import editor, export, links, notify, optimizer
 from planning.versions import diff_rows
 from workspace import campaign_links, plan_versions
@@ -88,6 +88,7 @@ def _line_form(rows: list[dict], draft_key: str, rev_key: str, rev: int) -> None
         rows[at] if at < len(rows) else {"line_id": f"L{len(rows) + 1}", "pricing_model": "CPM", "extra": {}}
     )
     fk = f"{draft_key}_{rev}_{at}"
+    sign = CURRENCY_SIGNS.get(ui.currency(ctx), ui.currency(ctx))  # money fields name the client's currency
     with st.form(key=f"pe_form_{fk}"):
         got: dict = {}
         cols = st.columns(3)
@@ -103,7 +104,7 @@ def _line_form(rows: list[dict], draft_key: str, rev_key: str, rev: int) -> None
         )  # fmt: skip
         for i, (f, fmt, step) in enumerate(editor.FORM_NUMBERS, start=1):
             got[f] = cols[i % 3].number_input(
-                t(f"pe_f_{f}"), min_value=0 if fmt == "%d" else 0.0, step=step, format=fmt,
+                t(f"pe_f_{f}", cur=sign), min_value=0 if fmt == "%d" else 0.0, step=step, format=fmt,
                 value=editor.cell_number(cur.get(f), fmt), key=f"pe_f_{f}_{fk}",
             )  # fmt: skip
         applied = st.form_submit_button(t("pe_f_apply"), type="primary")

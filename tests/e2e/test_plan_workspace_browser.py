@@ -117,15 +117,15 @@ def test_strategist_plans_pm_approves_am_links_and_plan_vs_fact_shows_the_line_d
             "Platform": "yandex_direct",
             "Flight start (YYYY-MM-DD)": "2025-12-31",
             "Flight end (YYYY-MM-DD)": "2026-01-01",
-            "Unit price, RUB": "100",
-            "Budget (net), RUB": "500",
+            "Unit price, ₽": "100",
+            "Budget (net), ₽": "500",
             "Line's audience size, people": "10000",
         },
     )
     expect(_metric(s, "GRP")).to_have_text("50.0")  # 5,000 impressions over 10,000 people
     _settle(s)
     reach = _metric(s, "Combined reach 1+").inner_text()
-    _apply(s, {"Budget (net), RUB": "800"})
+    _apply(s, {"Budget (net), ₽": "800"})
     expect(_metric(s, "GRP")).to_have_text("80.0")
     expect(_metric(s, "Combined reach 1+")).not_to_have_text(reach)
     _settle(s)
