@@ -101,7 +101,9 @@ def run_job(days: int, out_dir: Path) -> Steps:
         run_direct(steps, client, days, out_dir)
     users = _optional("dashboards.demo", "create_demo_users")
     if users is not None:
-        steps.run("demo users", lambda: users(client))
+        created = steps.run("demo users", lambda: users(client))
+        release = _optional("dashboards.demo", "release_demo_reports")
+        steps.run("reports released to the demo client users", lambda: release(client, created))
     return steps
 
 

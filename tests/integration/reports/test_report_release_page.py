@@ -124,3 +124,20 @@ def test_an_admin_sets_the_branding_and_the_next_build_carries_it(dash, ch, repo
 
     pages = PdfReader(str(files.pdf)).pages
     assert all("Агентство «Пример» · reports@example.ru" in p.extract_text() for p in pages)
+
+
+def test_the_demo_releases_the_newest_build_of_each_report_to_its_client_user(dash, ch, reports_dir):  # noqa: F811
+    from assistants.reports.release import released_runs
+    from dashboards.demo import release_built_reports
+
+    ch.command(
+        "DELETE FROM app.report_releases WHERE tenant_id = {t:String} AND client_id = {c:String}",
+        parameters={"t": "dash_t2", "c": "acme"},
+        settings={"lightweight_deletes_sync": 2},
+    )
+    client_user = principal("it-client-acme@t2")
+    assert released_runs(ch, client_user, "acme") == []
+    built = {_build("ru").run_id, _build("en").run_id}
+    assert release_built_reports(ch, principal("it-am@t2"), "acme") >= 2
+    mine = [r for r in released_runs(ch, client_user, "acme") if (r["date_from"], r["date_to"]) == (FROM, TO)]
+    assert {r["run_id"] for r in mine} == built and {r["lang"] for r in mine} == {"ru", "en"}

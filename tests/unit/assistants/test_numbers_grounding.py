@@ -113,7 +113,11 @@ def test_amounts_carry_the_clients_currency_and_platforms_their_names(cur, sign)
     spend = _ins("anomaly", "spend", {"entity_name": "Brand", "currency": cur})
     n = {v: fmt_num(v, "ru") for v in (5400, 3000)}  # the language's grouping
     assert f"{n[5400]}\u00a0{sign} против обычных {n[3000]}\u00a0{sign}" in template_text(spend, "ru")
-    mover = _ins("top_mover", "spend_wow", {"entity_name": "Brand", "window_days": 7, "currency": cur}, 1234.4)
+    mover = _ins(
+        "top_mover", "spend_wow", {"entity_name": "Brand", "window_days": 7, "currency": cur}, 1234.4
+    )
     assert f"7-day spend 1,234\u00a0{sign} vs 3,000\u00a0{sign}" in template_text(mover, "en")
-    late = _ins("provisional_data", "provisional_days", {"first_day": "2026-11-18", "platforms": ["vk_ads"]}, 2)
+    late = _ins(
+        "provisional_data", "provisional_days", {"first_day": "2026-11-18", "platforms": ["vk_ads"]}, 2
+    )
     assert "(VK Ads)" in template_text(late, "en") and "vk_ads" not in template_text(late, "ru")
