@@ -2,34 +2,26 @@
 {#- The names people know their ad groups and ads by, for the app's drill-down (the fact keeps ids only, so a
     renamed ad never restates history). VK names banners and groups; Direct and Google Ads reports name the
     group only (an ad's title is not in their stats reports, so ad_name stays ''); Garpun sends ids only. -#}
-with direct as (
+{%- set stats_reports = {
+    'yandex_direct': 'stg_yandex_direct__ad_stats_daily',
+    'google_ads': 'stg_google_ads__ad_stats_daily',
+} %}
+with
+{%- for platform, model in stats_reports.items() %}
+{{ platform }} as (
     select
         tenant_id,
-        'yandex_direct' as platform,
+        '{{ platform }}' as platform,
         account_id,
         campaign_id,
         ad_group_id,
         argMax(ad_group_name, date_day) as ad_group_name,
         ad_id,
         '' as ad_name
-    from {{ ref('stg_yandex_direct__ad_stats_daily') }}
+    from {{ ref(model) }}
     group by tenant_id, account_id, campaign_id, ad_group_id, ad_id
 ),
-
-google_ads as (
-    select
-        tenant_id,
-        'google_ads' as platform,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        argMax(ad_group_name, date_day) as ad_group_name,
-        ad_id,
-        '' as ad_name
-    from {{ ref('stg_google_ads__ad_stats_daily') }}
-    group by tenant_id, account_id, campaign_id, ad_group_id, ad_id
-),
-
+{% endfor %}
 vk as (
     select
         b.tenant_id as tenant_id,
@@ -47,7 +39,7 @@ vk as (
 ),
 
 named as (
-    select * from direct
+    select * from yandex_direct
     union all
     select * from google_ads
     union all
