@@ -465,26 +465,30 @@ def ask(
         from assistants.llm import Gateway
 
         gateway = Gateway.from_env(ch)
-    last_day = last_data_day(ch, scope)
+    turn = _Turn(ch, scope, question, lang, last_data_day(ch, scope), gateway, previous)
     if gateway.offline:
-        return _offline(ch, scope, question, lang, last_day, gateway, previous=previous)
-    return _online(ch, scope, question, lang, last_day, gateway, max_steps, deadline_s, previous)
+        return _offline(turn)
+    return _online(turn, max_steps, deadline_s)
 
 
-def _offline(
-    ch: Any,
-    scope: Scope,
-    question: str,
-    lang: str,
-    last_day: dt.date | None,
-    gw: Any,
-    provider: str = "",
-    note: str = "",
-    previous: Slots | None = None,
-) -> AnalystAnswer:
+@dataclass(frozen=True)
+class _Turn:
+    """One question as `ask` bound it: what both the offline router and the Claude loop answer from."""
+
+    ch: Any
+    scope: Scope
+    question: str
+    lang: str
+    last_day: dt.date | None
+    gw: Any
+    previous: Slots | None = None
+
+
+def _offline(t: _Turn, provider: str = "", note: str = "") -> AnalystAnswer:
     from assistants.llm import LLMResult, load_prompt
 
-    slots = understand(question, last_day, previous)
+    ch, scope, question, lang, last_day, gw = t.ch, t.scope, t.question, t.lang, t.last_day, t.gw
+    slots = understand(question, last_day, t.previous)
     tool, args = call_for(slots)
     call = run_tool(ch, scope, tool, args, "offline-1")
     calls = [call]
@@ -521,20 +525,12 @@ def _offline(
     )
 
 
-def _online(
-    ch: Any,
-    scope: Scope,
-    question: str,
-    lang: str,
-    last_day: dt.date | None,
-    gw: Any,
-    max_steps: int,
-    deadline_s: float,
-    previous: Slots | None = None,
-) -> AnalystAnswer:
+def _online(t: _Turn, max_steps: int, deadline_s: float) -> AnalystAnswer:
     from assistants.agents.loop import run_catalogue
     from assistants.llm import LLMError, load_prompt
 
+    ch, scope, question, lang, last_day, gw = t.ch, t.scope, t.question, t.lang, t.last_day, t.gw
+    previous = t.previous
     calls: list[ToolCall] = []
     # A follow-up is sent with what the previous turn asked (as data), so "and on VK?" has its referent.
     asked = question
@@ -559,31 +555,15 @@ def _online(
         )
     except LLMError as exc:
         log.warning("analyst: Claude loop failed (%s); answering with the offline router", exc)
-        return _offline(
-            ch,
-            scope,
-            question,
-            lang,
-            last_day,
-            gw,
-            provider="offline-fallback",
-            note=f"template-fallback(llm error: {exc})",
-            previous=previous,
-        )
+        return _offline(t, provider="offline-fallback", note=f"template-fallback(llm error: {exc})")
     text = str(out.final.get("answer", "")).strip()
     numbers, missing = number_provenance(text, calls)
     if missing or not text:
         log.warning("analyst: ungrounded numbers %s in the model's answer; template fallback", missing)
         ans = _offline(
-            ch,
-            scope,
-            question,
-            lang,
-            last_day,
-            gw,
+            t,
             provider=f"{out.label}+template-fallback",
             note=f"template-fallback(ungrounded: {', '.join(missing) or 'empty answer'})",
-            previous=previous,
         )
         ans.tool_calls = calls + ans.tool_calls
         return ans
