@@ -15,7 +15,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -157,23 +157,10 @@ def due(
 
 # ---------------------------------------------------------------------------------------------- storage
 
-_COLS = [
-    "tenant_id",
-    "schedule_id",
-    "client_id",
-    "report_type",
-    "layout",
-    "local_time",
-    "weekday",
-    "month_day",
-    "channels",
-    "language",
-    "vat",
-    "show_commission",
-    "recipients",
-    "spreadsheet_id",
-    "updated_by",
-]
+# The schedule's fields in declaration order: the columns of app.report_schedules (before `updated_by`) and the
+# names a ScheduleError starts with, so the pages label them from here.
+SCHEDULE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Schedule))
+_COLS = [*SCHEDULE_FIELDS, "updated_by"]
 # How a field is stored where the table's type differs from the schedule's (the rest are stored as they are).
 _WRITE: dict[str, Any] = {"channels": list, "recipients": list, "show_commission": int}
 _READ: dict[str, Any] = {

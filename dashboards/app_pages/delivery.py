@@ -15,23 +15,8 @@ from delivery import schedules as sc
 ctx = ui.context()
 p = ctx.principal
 st.title(t("page_delivery"))
-FIELDS = {
-    n: t(f"dl_{n}")
-    for n in (
-        "report_type",
-        "layout",
-        "local_time",
-        "weekday",
-        "month_day",
-        "channels",
-        "language",
-        "vat",
-        "recipients",
-        "client_id",
-        "schedule_id",
-        "spreadsheet_id",
-    )
-}
+# Labels of the schedule fields the form sets (the tenant is the signed-in one; the commission is not asked here).
+FIELDS = {n: t(f"dl_{n}") for n in sc.SCHEDULE_FIELDS if n not in ("tenant_id", "show_commission")}
 WEEKDAYS = {
     1: ("Понедельник", "Monday"),
     2: ("Вторник", "Tuesday"),
