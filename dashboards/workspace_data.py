@@ -402,64 +402,14 @@ def connect_complete(
 
 
 def relink_reconnected(p: Principal, grant: Any) -> list[str]:
-    """After a Reconnect: the client's accounts whose grant was revoked, refused or expired, and which the new grant
-    sees, load with the new grant from now on. Returns the account ids moved over.
-
-    A stopgap until workspace.discovery offers it: the link rows are written as discovery.connect writes them."""
-    from workspace import discovery, oauth
+    """After a Reconnect: the client's accounts whose grant died and which the new grant sees load with it from now
+    on (workspace.discovery.relink). Returns the account ids moved over."""
+    from workspace import discovery
 
     ch = _ch()
     access.require(ch, p, "manage_connections", target=grant.client_id)
     _scope(ch, p, grant.client_id)
-    now = dt.datetime.now(dt.UTC)
-    moved: list[str] = []
-    for platform in OAUTH_PLATFORMS:
-        if oauth.PROVIDER[platform] != grant.provider:
-            continue
-        dead = [
-            h["account_id"]
-            for h in oauth.account_health(ch, p, grant.client_id)
-            if h["platform"] == platform
-            and h["grant_id"] != grant.grant_id
-            and (
-                h["status"] in ("failed", "revoked")
-                or (h["token_expires_at"] is not None and _utc(h["token_expires_at"]) <= now)
-            )
-        ]
-        if not dead:
-            continue
-        seen = {
-            a.account_id
-            for a in discovery.discover(ch, p, grant.grant_id, app=oauth_app(platform), platform=platform)
-            if a.connected_to == grant.client_id
-        }
-        rows = [
-            {
-                "tenant_id": p.tenant_id,
-                "platform": platform,
-                "account_id": a,
-                "grant_id": grant.grant_id,
-                "grant_platform": grant.platform,
-                "is_deleted": 0,
-                "updated_by": p.login,
-                "updated_at": now,
-            }
-            for a in dead
-            if a in seen
-        ]
-        insert_dicts(ch, "app.account_grants", rows)
-        moved += [r["account_id"] for r in rows]
-    if moved:
-        audit(
-            ch,
-            p.tenant_id,
-            p.login,
-            "accounts_reconnect",
-            "ok",
-            target=grant.client_id,
-            detail=", ".join(moved),
-        )
-    return moved
+    return discovery.relink(ch, p, grant, oauth_app, OAUTH_PLATFORMS)
 
 
 def grants(p: Principal, client_id: str) -> list[Any]:

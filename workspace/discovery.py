@@ -14,6 +14,7 @@ OAuth: `connect_garpun` takes an uploaded service-account key file, checked by `
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -274,18 +275,7 @@ def _register(
     client = get_client(ch, actor.tenant_id, client_id)
     if client is None or not client.is_active:
         raise DiscoveryError(f"client_id: no active client {client_id!r} / нет такого клиента")
-    links = [
-        {
-            "tenant_id": actor.tenant_id,
-            "platform": a.platform,
-            "account_id": a.account_id,
-            "grant_id": grant_id,
-            "grant_platform": grant_platform,
-            "is_deleted": 0,
-            "updated_by": actor.login,
-        }
-        for a in chosen
-    ]
+    links = [_link(actor, a.platform, a.account_id, grant_id, grant_platform) for a in chosen]
     if grant_id:
         insert_dicts(ch, "app.account_grants", links)
     try:
@@ -311,6 +301,77 @@ def _register(
         if grant_id:
             insert_dicts(ch, "app.account_grants", [{**link, "is_deleted": 1} for link in links])
         raise
+
+
+def _link(
+    actor: Principal, platform: str, account_id: str, grant_id: str, grant_platform: str
+) -> dict[str, Any]:
+    """A row of app.account_grants: the account loads with this grant's token from now on."""
+    return {
+        "tenant_id": actor.tenant_id,
+        "platform": platform,
+        "account_id": account_id,
+        "grant_id": grant_id,
+        "grant_platform": grant_platform,
+        "is_deleted": 0,
+        "updated_by": actor.login,
+    }
+
+
+def relink(
+    ch: Any,
+    actor: Principal,
+    grant: oauth.Grant,
+    apps: Callable[[str], oauth.OAuthApp],
+    platforms: Sequence[str],
+) -> list[str]:
+    """After a Reconnect: the client's accounts on `platforms` whose grant was revoked, refused or expired, and which
+    the new `grant` sees, load with the new grant from now on (`apps`: the OAuth application of a platform).
+    Returns the account ids moved over; the move is audited."""
+    now = dt.datetime.now(dt.UTC)
+    moved: list[str] = []
+    for platform in platforms:
+        if oauth.PROVIDER[platform] != grant.provider:
+            continue
+        dead = [
+            h["account_id"]
+            for h in oauth.account_health(ch, actor, grant.client_id)
+            if h["platform"] == platform
+            and h["grant_id"] != grant.grant_id
+            and (
+                h["status"] in ("failed", "revoked")
+                or (h["token_expires_at"] is not None and _utc(h["token_expires_at"]) <= now)
+            )
+        ]
+        if not dead:
+            continue
+        seen = {
+            a.account_id
+            for a in discover(ch, actor, grant.grant_id, app=apps(platform), platform=platform)
+            if a.connected_to == grant.client_id
+        }
+        rows = [
+            {**_link(actor, platform, a, grant.grant_id, grant.platform), "updated_at": now}
+            for a in dead
+            if a in seen
+        ]
+        insert_dicts(ch, "app.account_grants", rows)
+        moved += [r["account_id"] for r in rows]
+    if moved:
+        audit(
+            ch,
+            actor.tenant_id,
+            actor.login,
+            "accounts_reconnect",
+            "ok",
+            target=grant.client_id,
+            detail=", ".join(moved),
+        )
+    return moved
+
+
+def _utc(v: dt.datetime) -> dt.datetime:
+    return v if v.tzinfo else v.replace(tzinfo=dt.UTC)
 
 
 # ------------------------------------------------------------------------------------------------- Garpun
