@@ -402,13 +402,13 @@ def _campaign_ads(
     client_id: str,
     a: dt.date,
     b: dt.date,
-    platform: str,
-    account_id: str,
-    campaign_id: str,
-    ad_group_id: str | None = None,
-    grain: str = "ad",
+    campaign: tuple[str, str, str],
+    ad_group_id: str | None,
+    grain: str,
 ) -> pd.DataFrame:
+    """`campaign` is its key: (platform, account_id, campaign_id), checked by `campaign_ads`."""
     # Only fixed texts of this module are put into the SQL (the grain's key columns); every value is bound.
+    platform, account_id, campaign_id = campaign
     keys = ", ".join(_GRAINS[grain])
     params = {
         "tenant": tenant_id,
@@ -458,9 +458,7 @@ def campaign_ads(
         cid,
         per.date_from,
         per.date_to,
-        platform,
-        account_id,
-        campaign_id,
+        (platform, account_id, campaign_id),
         ad_group_id,
         grain,
     )
