@@ -245,8 +245,8 @@ def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> N
             while children and not stop_requested and all(p.poll() is None for p in children):
                 time.sleep(0.5)  # a poll of the children, not a deadline: a stop signal ends the loop
         finally:
-            for p in children:
-                procs.stop(p)
+            for p in children:  # `mrm dagster` is given the time its own stop of `dagster dev` may take
+                procs.stop(p, grace_s=procs.DAGSTER_DEV_STOP_S + 20)
 
 
 def _port_option(flag: str, default: int, env: str, what: str) -> Any:

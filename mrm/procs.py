@@ -17,6 +17,9 @@ from pathlib import Path
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# `dagster dev` waits up to 60 s for each of its webserver and daemon to stop before killing it (slow on a busy
+# machine): a front door of it gives both waits and a margin before ending it by force.
+DAGSTER_DEV_STOP_S = 2 * 60 + 10
 
 
 def start(

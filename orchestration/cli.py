@@ -125,6 +125,9 @@ def dagster_cmd(
     # webserver, daemon and code servers; anything left in its process group is ended after it exits.
     raise SystemExit(
         procs.run_foreground(
-            cmd, env=dagster_env(home, sandbox=sandbox, platforms=platforms), cwd=REPO_ROOT, grace_s=60
+            cmd,
+            env=dagster_env(home, sandbox=sandbox, platforms=platforms),
+            cwd=REPO_ROOT,
+            grace_s=procs.DAGSTER_DEV_STOP_S,
         )
     )

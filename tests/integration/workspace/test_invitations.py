@@ -13,7 +13,7 @@ from email.policy import default
 import pytest
 from click.testing import CliRunner
 
-from dashboards.auth import AccessDenied, AuthError, Principal, authenticate, refresh_principal
+from dashboards.auth import AccessDenied, AuthError, Principal, add_user, authenticate, refresh_principal
 from mrm import clock
 from mrm.cli import cli
 from tests.conftest import free_port
@@ -164,8 +164,10 @@ def test_a_refused_form_leaves_the_link_usable_and_two_racing_accepts_create_one
 
 
 def admin_login(ws) -> str:
-    """A login that exists already (any tenant's)."""
-    return str(ws.query("SELECT login FROM app.users FINAL LIMIT 1").result_rows[0][0])
+    """A login in e-mail form that exists already, in another tenant (logins are unique across tenants)."""
+    login = f"existing-{uuid.uuid4().hex[:8]}@other.example"
+    add_user(ws, tenant_id="ws_other", login=login, role="analyst", password=PASSWORD)
+    return login
 
 
 def test_a_new_invitation_withdraws_the_old_one_and_bad_requests_are_refused(
