@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from warehouse.loads import LOG_COLUMNS
 
@@ -102,21 +102,21 @@ def create(ch: Any, db: str) -> None:
         )
 
 
-def build(
-    ch: Any,
-    db: str,
-    clients: list[ClientSpec],
-    *,
-    end: dt.date,
-    days: int,
-    provisional_days: int = 3,
-    app_rows: bool = True,
-) -> dict[str, int]:
+class Span(TypedDict):
+    """The keyword arguments `build` passes on to `add_clients` (whose signature holds their defaults)."""
+
+    end: dt.date
+    days: int
+    provisional_days: NotRequired[int]
+    app_rows: NotRequired[bool]
+
+
+def build(ch: Any, db: str, clients: list[ClientSpec], **span: Unpack[Span]) -> dict[str, int]:
     """(Re)create `db` with every client's data for [end - days + 1, end]; returns rows per table."""
     _check_db(db)
     ch.command(f"DROP DATABASE IF EXISTS {db}")
     create(ch, db)
-    add_clients(ch, db, clients, end=end, days=days, provisional_days=provisional_days, app_rows=app_rows)
+    add_clients(ch, db, clients, **span)
     return {t: int(ch.query(f"SELECT count() FROM {db}.{t}").result_rows[0][0]) for t in DDL}
 
 
