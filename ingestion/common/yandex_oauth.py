@@ -66,17 +66,8 @@ def yandex_api_client(
     headers: Mapping[str, str] | None = None,
 ) -> ApiClient:
     """The connector's `ApiClient`: its requests carry `Authorization: <scheme> <token>`, renewed on `refresh`."""
-    oauth = oauth or YandexOAuth(
-        platform=settings.platform,
-        token=settings.token,
-        refresh_token=settings.refresh_token,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        oauth_url=settings.oauth_url,
-        timeout=settings.timeout_s,
-        transport=transport,
-        policy=settings.retry_policy(),
-        on_refresh=settings._on_refresh,
+    oauth = oauth or YandexOAuth.of_settings(
+        settings, settings.token, transport, on_refresh=settings._on_refresh
     )
     return ApiClient(
         settings.platform,
@@ -124,6 +115,30 @@ class YandexOAuth:
         self.on_refresh = on_refresh
         self.refreshes = 0
         self._lock = threading.Lock()
+
+    @classmethod
+    def of_settings(
+        cls,
+        settings: Any,
+        token: str,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        on_refresh: TokenSaver | None = None,
+    ) -> YandexOAuth:
+        """The grant of a connector's settings (platform, refresh_token, client_id/client_secret, oauth_url,
+        timeout_s, retry policy) starting from the access token `token`."""
+        return cls(
+            platform=settings.platform,
+            token=token,
+            refresh_token=settings.refresh_token,
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            oauth_url=settings.oauth_url,
+            timeout=settings.timeout_s,
+            transport=transport,
+            policy=settings.retry_policy(),
+            on_refresh=on_refresh,
+        )
 
     def bearer(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}

@@ -74,17 +74,7 @@ def google_api_client(
     is minted from the refresh token, and again on 401. `settings` has client_id/client_secret/refresh_token/
     access_token/oauth_url/base_url/timeout_s and a `platform`."""
     platform = settings.platform
-    oauth = OAuthRefresh(
-        platform=platform,
-        token=settings.access_token or "unset",
-        refresh_token=settings.refresh_token,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        oauth_url=settings.oauth_url,
-        timeout=settings.timeout_s,
-        transport=transport,
-        policy=settings.retry_policy(),
-    )
+    oauth = OAuthRefresh.of_settings(settings, settings.access_token or "unset", transport)
     if not settings.access_token:
         oauth.refresh()
     return ApiClient(
