@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -52,18 +52,22 @@ def log_fields(settings: Settings) -> list[str]:
     ]
 
 
+class CounterDays(TypedDict):
+    """What each report of a counter is asked for (keyword arguments of both fetches): its days
+    [date_from, date_to] as they stand on `today`, for `tenant_id`."""
+
+    tenant_id: str
+    counter: str
+    date_from: date
+    date_to: date
+    today: date
+
+
 # -- Reporting API -------------------------------------------------------------------------------------
-def fetch_traffic(
-    api: ApiClient,
-    settings: Settings,
-    *,
-    tenant_id: str,
-    counter: str,
-    date_from: date,
-    date_to: date,
-    today: date,
-) -> pa.Table:
+def fetch_traffic(api: ApiClient, settings: Settings, **asked: Unpack[CounterDays]) -> pa.Table:
     """Visits by day × source × UTM × Direct campaign, all pages; sampling flags kept on every row."""
+    tenant_id, counter, today = asked["tenant_id"], asked["counter"], asked["today"]
+    date_from, date_to = asked["date_from"], asked["date_to"]
     dims = traffic_dimensions(settings)
     rows: list[dict[str, Any]] = []
     offset, total, sampled, share = 1, None, False, 1.0
@@ -158,14 +162,12 @@ def fetch_visits(
     api: ApiClient,
     settings: Settings,
     *,
-    tenant_id: str,
-    counter: str,
-    date_from: date,
-    date_to: date,
-    today: date,
     sleep: Callable[[float], None] = time.sleep,
+    **asked: Unpack[CounterDays],
 ) -> Iterator[pa.RecordBatch]:
     """Visits through the Logs API: evaluate → create → poll → download parts → clean, per planned window."""
+    tenant_id, counter, today = asked["tenant_id"], asked["counter"], asked["today"]
+    date_from, date_to = asked["date_from"], asked["date_to"]
     if date_to >= today:
         raise ValueError(f"Logs API has no data for today or later (date_to={date_to}, today={today})")
     since = provisional_since(today, settings.lookback_days)
