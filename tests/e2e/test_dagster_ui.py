@@ -1,9 +1,9 @@
-"""The Dagster UI as `make demo` leaves it: the demo job ran as a real run in DAGSTER_HOME, then `mrm dagster`
-serves the UI; headless Debian chromium sees the asset graph and the successful run."""
+"""The Dagster UI as `make demo` leaves it: the demo job ran as a real run in DAGSTER_HOME (the session's demo run,
+tests/demo_run.py), then `mrm dagster` serves the UI; headless Debian chromium sees the asset graph and the
+successful run."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -14,40 +14,32 @@ from pathlib import Path
 import pytest
 
 from benchmarks.app_server import free_port, wait_healthy_path
+from mrm import procs
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_DAYS = 3  # the demo's shape with a short window: the UI test is about the UI, not load volume
 
 
 @pytest.fixture(scope="module")
-def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
+def dagster_ui(demo_after_run) -> Iterator[dict[str, str]]:
+    """`mrm dagster` over the data directory of the session's `mrm demo --no-serve` run (tests/demo_run.py), whose
+    job ran as a real run in its DAGSTER_HOME."""
+    from dagster import DagsterInstance
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: `apt-get install -y chromium` (never `playwright install`)")
-    data = tmp_path_factory.mktemp("dagster-demo") / "data"
+    run, data = demo_after_run.run, demo_after_run.data
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    with DagsterInstance.from_config(str(data / "dagster")) as instance:
+        (demo_run,) = instance.get_runs(limit=1)  # the demo job's run, the only one in this home
+    assert demo_run.is_success, demo_run.status
     env = {
         k: v for k, v in os.environ.items() if k not in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST", "DAGSTER_HOME")
     }
     env.update(
         {"MRM_DATA_DIR": str(data), "MRM_WAREHOUSE_PORT": str(free_port()), "GX_ANALYTICS_ENABLED": "false"}
     )
-    demo = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"from orchestration.demo import run_demo_job; import json; "
-            f"print(json.dumps(run_demo_job(days={DEMO_DAYS})))",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert demo.returncode == 0, demo.stderr[-4000:]
-    summary = json.loads(demo.stdout.strip().splitlines()[-1])
-    assert summary["success"] and not summary["failures"]
     port = free_port()
     log = data.parent / "dagster-dev.log"
     with open(log, "wb") as out:
@@ -69,16 +61,18 @@ def dagster_ui(tmp_path_factory) -> Iterator[dict[str, str]]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy_path(url, "/server_info", proc, 180, log)
-        yield {"url": url, "home": str(data / "dagster"), "run_id": summary["run_id"]}
+        yield {"url": url, "home": str(data / "dagster"), "run_id": demo_run.run_id}
     finally:
-        proc.send_signal(signal.SIGINT)  # `mrm dagster` execs dagster dev, which stops webserver and daemon
+        proc.send_signal(
+            signal.SIGINT
+        )  # `mrm dagster` passes it to dagster dev, which stops webserver and daemon
         try:
-            proc.wait(timeout=60)
+            proc.wait(timeout=procs.DAGSTER_DEV_STOP_S + 20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         from warehouse import embedded
 
-        embedded.stop(data)
+        embedded.stop(data)  # if the UI started the demo's warehouse again
 
 
 def _dismiss_community_dialog(page) -> None:
