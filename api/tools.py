@@ -46,6 +46,11 @@ def query_metrics(ch: Any, p: Principal, args: dict[str, Any], lang: str = "en")
     return service.run(ch, p, q, lang=lang)
 
 
+def _of_period(client_id: str, date_from: str, date_to: str) -> dict[str, str]:
+    """What every catalogue query of these tools starts from: whose data, over which days."""
+    return {"client_id": client_id, "date_from": date_from, "date_to": date_to}
+
+
 def campaign_performance(
     ch: Any,
     p: Principal,
@@ -62,9 +67,7 @@ def campaign_performance(
 ) -> dict[str, Any]:
     """One row per campaign over the period, with its name, platform and account."""
     q = MetricQuery.build(
-        client_id=client_id,
-        date_from=date_from,
-        date_to=date_to,
+        **_of_period(client_id, date_from, date_to),
         metrics=list(CAMPAIGN_METRICS),
         dimensions=["platform", "account_id", "campaign_id"],
         filters={"platform": [platform]} if platform else None,
@@ -118,9 +121,7 @@ def plan_vs_fact(
 ) -> dict[str, Any]:
     """Plan and fact per line of one plan version over the period, with pacing."""
     q = MetricQuery.build(
-        client_id=client_id,
-        date_from=date_from,
-        date_to=date_to,
+        **_of_period(client_id, date_from, date_to),
         metrics=["plan_spend", "fact_spend", "pacing"],
         dimensions=["line_id", "channel", "platform"],
         filters={"plan_id": [plan_id], "plan_version": [str(int(plan_version))]},
@@ -310,7 +311,7 @@ def check_report(
     if not p.can("build_report"):
         raise AccessDenied(f"role {p.role!r} may not build client reports / нет права собирать отчёты")
     service.check_scope(ch, p, client_id)
-    q = MetricQuery.build(client_id=client_id, date_from=date_from, date_to=date_to, metrics=["spend"])
+    q = MetricQuery.build(**_of_period(client_id, date_from, date_to), metrics=["spend"])
     if lang not in ("ru", "en"):
         raise MetricError("lang", "ru or en")
     return f"{q.date_from}:{q.date_to}"
