@@ -14,15 +14,22 @@ _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
 
 
 @dataclass
-class Chunk:
+class Passage:
+    """A piece of a knowledge-base document with where it stands (file, heading path, lines): what is stored as a
+    chunk and what a search returns as a hit."""
+
     chunk_id: str
-    doc_id: str
     source_path: str
     title: str
     heading: str
     line_start: int
     line_end: int
     text: str
+
+
+@dataclass
+class Chunk(Passage):
+    doc_id: str  # the version of the document the chunk was cut from
 
     @property
     def embed_text(self) -> str:
@@ -77,4 +84,4 @@ def _mk(doc: Document, head: str, start: int, piece: list[str]) -> Chunk:
     first = doc.line_offset + start + 1  # 1-based line numbers in the original file
     last = first + len(piece) - 1
     cid = hashlib.sha256(f"{doc.doc_id}:{first}:{text}".encode()).hexdigest()[:24]
-    return Chunk(cid, doc.doc_id, doc.source_path, doc.title, head or doc.title, first, last, text)
+    return Chunk(cid, doc.source_path, doc.title, head or doc.title, first, last, text, doc_id=doc.doc_id)

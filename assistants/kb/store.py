@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-from assistants.kb.chunking import Chunk
+from assistants.kb.chunking import Chunk, Passage
 from assistants.kb.embedder import DIM, bilingual_terms, tokens
 from assistants.kb.loaders import Document
 
@@ -32,14 +32,7 @@ _COLS = [
 
 
 @dataclass
-class Hit:
-    chunk_id: str
-    source_path: str
-    title: str
-    heading: str
-    line_start: int
-    line_end: int
-    text: str
+class Hit(Passage):
     score: float
 
     def as_dict(self) -> dict[str, Any]:
