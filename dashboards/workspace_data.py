@@ -403,13 +403,20 @@ def connect_complete(
 
 def relink_reconnected(p: Principal, grant: Any) -> list[str]:
     """After a Reconnect: the client's accounts whose grant died and which the new grant sees load with it from now
-    on (workspace.discovery.relink). Returns the account ids moved over."""
+    on (workspace.discovery.relink), and their token alert clears at its next evaluation (the credential is no
+    longer revoked). Returns the account ids moved over."""
+    from delivery import tokens
     from workspace import discovery
 
     ch = _ch()
     access.require(ch, p, "manage_connections", target=grant.client_id)
     _scope(ch, p, grant.client_id)
-    return discovery.relink(ch, p, grant, oauth_app, OAUTH_PLATFORMS)
+    moved = discovery.relink(ch, p, grant, oauth_app, OAUTH_PLATFORMS)
+    for platform, account_id in moved:
+        tokens.record(
+            ch, p.tenant_id, platform, account_id, reason=f"reconnected with grant {grant.grant_id}"
+        )
+    return [account_id for _, account_id in moved]
 
 
 def grants(p: Principal, client_id: str) -> list[Any]:

@@ -324,12 +324,12 @@ def relink(
     grant: oauth.Grant,
     apps: Callable[[str], oauth.OAuthApp],
     platforms: Sequence[str],
-) -> list[str]:
+) -> list[tuple[str, str]]:
     """After a Reconnect: the client's accounts on `platforms` whose grant was revoked, refused or expired, and which
     the new `grant` sees, load with the new grant from now on (`apps`: the OAuth application of a platform).
-    Returns the account ids moved over; the move is audited."""
+    Returns the (platform, account id) pairs moved over; the move is audited."""
     now = dt.datetime.now(dt.UTC)
-    moved: list[str] = []
+    moved: list[tuple[str, str]] = []
     for platform in platforms:
         if oauth.PROVIDER[platform] != grant.provider:
             continue
@@ -356,7 +356,7 @@ def relink(
             if a in seen
         ]
         insert_dicts(ch, "app.account_grants", rows)
-        moved += [r["account_id"] for r in rows]
+        moved += [(platform, r["account_id"]) for r in rows]
     if moved:
         audit(
             ch,
@@ -365,7 +365,7 @@ def relink(
             "accounts_reconnect",
             "ok",
             target=grant.client_id,
-            detail=", ".join(moved),
+            detail=", ".join(a for _, a in moved),
         )
     return moved
 

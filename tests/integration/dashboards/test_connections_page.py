@@ -5,6 +5,7 @@ sandbox."""
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -120,6 +121,13 @@ def test_connect_through_oauth_pick_accounts_then_reconnect_after_a_revocation(
     # The agency withdraws the access: the accounts show it and offer Reconnect, which starts a new consent.
     grant_id = health.at["shoes-direct", "Stored credentials"].split()[-1]
     oauth.revoke(ch, Principal(T, ADMIN, "admin"), grant_id, app=oauth.OAuthApp.from_env("yandex_direct"))
+    # the hourly renewal's refusal, as orchestration/grants.py records it: the token alert fires for both
+    from delivery import tokens
+
+    for account in ("auto-direct", "shoes-direct"):
+        tokens.record(ch, T, "yandex_direct", account, revoked=True, reason="renewal refused")
+    firing = lambda: [c.key for c in tokens.conditions(ch, T, CLIENT, dt.datetime.now(dt.UTC), 7)]  # noqa: E731
+    assert len(firing()) == 2
     at.run()
     health = next(d.value for d in at.dataframe if "Token" in d.value.columns).set_index("Account")
     assert set(health["Token"]) == {"revoked"}
@@ -136,6 +144,7 @@ def test_connect_through_oauth_pick_accounts_then_reconnect_after_a_revocation(
     health = next(d.value for d in at.dataframe if "Token" in d.value.columns).set_index("Account")
     assert set(health["Token"]) == {"valid"}
     assert grant_id not in set(health["Stored credentials"].str.split().str[-1])
+    assert firing() == []  # reconnected: the token alert clears at its next evaluation
     # The accounts load with the new grant's token (what the connectors read).
     from workspace.credentials import token_for
 
