@@ -10,7 +10,7 @@ import functools
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pyarrow as pa
@@ -201,18 +201,27 @@ def goal_columns(settings: Settings, field: str) -> list[tuple[str, str, str]]:
     return [(f"{field}_{g}_{m}", g, m) for g in settings.goals for m in settings.attribution_models]
 
 
+class LoginDays(TypedDict):
+    """What a Client-Login's stats and reach reports are asked for (keyword arguments of both fetches):
+    the days [date_from, date_to] of `login`, for `tenant_id`."""
+
+    tenant_id: str
+    login: str
+    date_from: date
+    date_to: date
+
+
 def fetch_ad_stats(
     api: ApiClient,
     settings: Settings,
     *,
-    tenant_id: str,
-    login: str,
-    date_from: date,
-    date_to: date,
     today: date,
     sleep: Callable[[float], None] = time.sleep,
+    **asked: Unpack[LoginDays],
 ) -> Iterator[pa.RecordBatch]:
     """Ad × day stats for [from, to], streamed as raw-table batches. HTTP 502 (too long) halves the period."""
+    tenant_id, login = asked["tenant_id"], asked["login"]
+    date_from, date_to = asked["date_from"], asked["date_to"]
     window = functools.partial(
         _ad_stats_window, api, settings, tenant_id=tenant_id, login=login, today=today, sleep=sleep
     )
@@ -403,13 +412,12 @@ def fetch_reach(
     api: ApiClient,
     settings: Settings,
     *,
-    tenant_id: str,
-    login: str,
-    date_from: date,
-    date_to: date,
     sleep: Callable[[float], None] = time.sleep,
+    **asked: Unpack[LoginDays],
 ) -> pa.Table:
     """Reach and frequency of display campaigns over [from, to] (non-additive: kept at that window)."""
+    tenant_id, login = asked["tenant_id"], asked["login"]
+    date_from, date_to = asked["date_from"], asked["date_to"]
     name = f"mrm_reach_{date_from:%Y%m%d}_{date_to:%Y%m%d}_{'vat' if settings.include_vat else 'novat'}"
     body = report_body(
         settings,
