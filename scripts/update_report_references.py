@@ -177,22 +177,17 @@ def reference_branding() -> Any:
 
 def render_pages(lang: str, out_dir: Path) -> list[Path]:
     """The reference report in `lang` as PNG pages (page-1.png, page-2.png …) in out_dir."""
-    from assistants.reports.render import write_pdf
+    from assistants.reports.render import ReportContent, write_pdf
 
     if not shutil.which("pdftoppm"):
         raise FileNotFoundError(
             "pdftoppm not found: install poppler-utils (apt-get install -y poppler-utils)"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    pdf = write_pdf(
-        reference_snapshot(),
-        INSIGHTS[lang],
-        NARRATIVE[lang],
-        "template",
-        lang,
-        out_dir / f"reference-{lang}.pdf",
-        reference_branding(),
+    content = ReportContent(
+        reference_snapshot(), INSIGHTS[lang], NARRATIVE[lang], "template", lang, reference_branding()
     )
+    pdf = write_pdf(content, out_dir / f"reference-{lang}.pdf")
     subprocess.run(["pdftoppm", "-r", str(DPI), "-png", str(pdf), str(out_dir / lang)], check=True)
     pages = sorted(out_dir.glob(f"{lang}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
     renamed = []

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistants.reports import branding
-from assistants.reports.render import write_pdf, write_xlsx
+from assistants.reports.render import ReportContent, write_pdf, write_xlsx
 from assistants.reports.snapshot import REPORT_VERSION, Period, build_snapshot, content_hash, parse_period
 
 log = logging.getLogger(__name__)
@@ -201,11 +201,11 @@ def build_report(
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{client_id}_{per.date_from.isoformat()}_{per.date_to.isoformat()}_{lang}"
     xlsx, pdf = out / f"{stem}.xlsx", out / f"{stem}.pdf"
-    brand = branding.load(client, tenant_id)
+    content = ReportContent(snap, ins_rows, narrative, narrator, lang, branding.load(client, tenant_id))
     if "xlsx" in formats:
-        write_xlsx(snap, ins_rows, narrative, lang, xlsx, brand)
+        write_xlsx(content, xlsx)
     if "pdf" in formats:
-        write_pdf(snap, ins_rows, narrative, narrator, lang, pdf, brand)
+        write_pdf(content, pdf)
     (out / f"{stem}.snapshot.json").write_text(
         json.dumps(snap, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
     )

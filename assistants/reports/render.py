@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -210,20 +211,28 @@ def _spend_basis(snap: dict[str, Any], t: dict[str, str]) -> str:
     return basis + (f", {t['comm_on']}" if snap["include_commission"] else "")
 
 
+@dataclass(frozen=True)
+class ReportContent:
+    """What both files of one report show: the frozen snapshot, its insight rows, the summary text and who
+    wrote it (`narrator`: the model's label or the template), the language and the tenant's branding."""
+
+    snap: dict[str, Any]
+    insights: list[dict[str, Any]]
+    narrative: str
+    narrator: str
+    lang: str
+    branding: Branding = field(default_factory=Branding)
+
+
 # ---------------------------------------------------------------------------------------------------- XLSX
 
 
-def write_xlsx(
-    snap: dict[str, Any],
-    insights: list[dict[str, Any]],
-    narrative: str,
-    lang: str,
-    path: Path,
-    branding: Branding | None = None,
-) -> Path:
+def write_xlsx(content: ReportContent, path: Path) -> Path:
+    """The report as a workbook at `path`: a summary sheet, then one sheet per section."""
     import xlsxwriter
 
-    brand = branding or Branding()
+    snap, insights, narrative, lang = content.snap, content.insights, content.narrative, content.lang
+    brand = content.branding
     t = labels(lang)
     sign = _sign(snap)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
@@ -392,18 +401,11 @@ def _nice_top(v: float) -> float:
     return 10 * p
 
 
-def write_pdf(
-    snap: dict[str, Any],
-    insights: list[dict[str, Any]],
-    narrative: str,
-    narrator: str,
-    lang: str,
-    path: Path,
-    branding: Branding | None = None,
-) -> Path:
+def write_pdf(content: ReportContent, path: Path) -> Path:
+    """The report as an A4 PDF at `path`: the cover, then one heading per section with its charts and tables."""
     from fpdf import FPDF
 
-    brand = branding or Branding()
+    snap, insights, lang, brand = content.snap, content.insights, content.lang, content.branding
     t = labels(lang)
     fd = _font_dir()
 
@@ -423,7 +425,7 @@ def write_pdf(
     pdf.add_font("DejaVu", "B", str(fd / "DejaVuSans-Bold.ttf"))
     pdf.set_title(f"{t['title']}: {snap['client_name']} {snap['period']['from']} – {snap['period']['to']}")
     pdf.set_creation_date(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))  # the same snapshot renders the same bytes
-    _cover(pdf, snap, narrative, narrator, lang, brand)
+    _cover(pdf, snap, content.narrative, content.narrator, lang, brand)
     for section in SECTIONS[1:]:
         rows = _section_rows(section, snap, insights, lang)
         if section == "daily":

@@ -160,14 +160,16 @@ def test_the_email_carries_the_branding_and_the_headline_change(ch, tmp_path):
 
 
 def test_an_svg_logo_is_drawn_on_the_cover(tmp_path, caplog):
-    from assistants.reports.render import write_pdf
+    from assistants.reports.render import ReportContent, write_pdf
     from tests.integration.reports.test_report_references import refs
 
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40"><rect width="120" height="40" fill="#0A0"/></svg>'
     kind, logo = check_logo(svg, "logo.svg")
     brand = branding.Branding("#123456", "#654321", "", kind, logo)
     with caplog.at_level("WARNING", logger="assistants.reports.render"):
-        write_pdf(refs.reference_snapshot(), [], "—", "template", "en", tmp_path / "r.pdf", brand)
+        write_pdf(
+            ReportContent(refs.reference_snapshot(), [], "—", "template", "en", brand), tmp_path / "r.pdf"
+        )
     assert not [r for r in caplog.records if "logo" in r.getMessage()]
     import subprocess
 

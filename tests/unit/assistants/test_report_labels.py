@@ -108,9 +108,9 @@ def _words(text: str) -> set[str]:
 def pdf_text(tmp_path: Path) -> str:
     from pypdf import PdfReader
 
-    from assistants.reports.render import write_pdf
+    from assistants.reports.render import ReportContent, write_pdf
 
-    path = write_pdf(_snapshot(), INSIGHTS, "Итоги марта.", "шаблон", "ru", tmp_path / "r.pdf")
+    path = write_pdf(ReportContent(_snapshot(), INSIGHTS, "Итоги марта.", "шаблон", "ru"), tmp_path / "r.pdf")
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
@@ -139,9 +139,11 @@ def test_counts_are_counts_and_money_has_its_sign(pdf_text: str) -> None:
 def test_xlsx_number_formats_and_names_read_back(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from assistants.reports.render import write_xlsx
+    from assistants.reports.render import ReportContent, write_xlsx
 
-    path = write_xlsx(_snapshot(), INSIGHTS, "Итоги марта.", "ru", tmp_path / "r.xlsx")
+    path = write_xlsx(
+        ReportContent(_snapshot(), INSIGHTS, "Итоги марта.", "шаблон", "ru"), tmp_path / "r.xlsx"
+    )
     wb = load_workbook(path)
     camp = wb["Кампании"]
     header = [c.value for c in camp[1]]
@@ -165,8 +167,10 @@ def test_xlsx_number_formats_and_names_read_back(tmp_path: Path) -> None:
 def test_english_report_keeps_english_names(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from assistants.reports.render import write_xlsx
+    from assistants.reports.render import ReportContent, write_xlsx
 
-    wb = load_workbook(write_xlsx(_snapshot(), INSIGHTS, "March.", "en", tmp_path / "r.xlsx"))
+    wb = load_workbook(
+        write_xlsx(ReportContent(_snapshot(), INSIGHTS, "March.", "template", "en"), tmp_path / "r.xlsx")
+    )
     assert wb["Campaigns"]["A2"].value == "VK Ads"
     assert [r[9].value for r in wb["Plan vs fact"].iter_rows(min_row=2)][:3] == ["on track", "under", "over"]

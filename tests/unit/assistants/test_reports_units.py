@@ -37,12 +37,12 @@ def test_plan_lines_without_a_line_number_sort_with_numbers_as_numbers():
 def test_a_first_period_says_there_is_nothing_to_compare_with(tmp_path):
     from pypdf import PdfReader
 
-    from assistants.reports.render import write_pdf
+    from assistants.reports.render import ReportContent, write_pdf
     from tests.unit.assistants.test_report_labels import INSIGHTS, _snapshot
 
     snap = {**_snapshot(), "previous": {"from": "2026-01-29", "to": "2026-02-28", "has_data": False}}
     text = (
-        PdfReader(write_pdf(snap, INSIGHTS, "Итоги.", "шаблон", "ru", tmp_path / "r.pdf"))
+        PdfReader(write_pdf(ReportContent(snap, INSIGHTS, "Итоги.", "шаблон", "ru"), tmp_path / "r.pdf"))
         .pages[0]
         .extract_text()
     )
