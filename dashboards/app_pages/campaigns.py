@@ -363,6 +363,6 @@ with ui.guard():
             top,
             "ad_name",
             "spend_net",
-            labels={"spend_net": t("spend_net"), "ad_name": t("ad")},
+            labels={"spend_net": ui.money_label("spend_net", ui.currency(ctx)), "ad_name": t("ad")},
             key="ads_chart",
         )

@@ -16,11 +16,12 @@ with ui.guard():
     daily = ui.named(daily)  # channel names as people read them, in charts and table alike
     per_channel = data.add_ratios(daily.groupby("channel", as_index=False)[sums].sum())
     c1, c2 = st.columns(2)
-    labels = {
+    cur = ui.currency(ctx)
+    labels = {  # money titled with its currency in axes and tooltips
         "date_day": t("date_day"),
-        "spend_net": t("spend_net"),
+        "spend_net": ui.money_label("spend_net", cur),
         "channel": t("channel"),
-        "cpa": t("cpa"),
+        "cpa": ui.money_label("cpa", cur),
     }
     with c1:
         charts.pie(
@@ -32,6 +33,6 @@ with ui.guard():
     ui.metric_table(
         per_channel,
         ["channel", *sums[:5], "ctr", "cpc", "cpa", "romi"],
-        ui.currency(ctx),
+        cur,
         key="channel_table",
     )

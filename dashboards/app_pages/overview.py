@@ -47,7 +47,7 @@ with ui.guard():
             temporal_x=True,
             labels={
                 "date_day": t({"week": "week_from", "month": "month_of"}.get(grain or "day", "date_day")),
-                "spend_net": t("spend_net"),
+                "spend_net": ui.money_label("spend_net", currency),
                 "platform": t("platform"),
                 "provisional": t("is_provisional"),
             },

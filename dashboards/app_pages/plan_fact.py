@@ -41,7 +41,7 @@ with ui.guard():
         forecast=(days["date_day"].max(), float(forecast), t("forecast")) if forecast == forecast else None,
         title=t("pacing"),
         x_title=t("date_day"),
-        y_title=t("spend_net"),
+        y_title=ui.money_label("spend_net", ui.currency(ctx)),
         key="pf_curve",
     )
     status["status_label"] = status["pacing_status"].map(

@@ -138,6 +138,18 @@ def problems(at) -> list[str]:
         for w in at.get(kind):
             if not w.placeholder or "Choose an option" in w.placeholder:
                 found.append(f"{kind} {w.label!r}: Streamlit's English placeholder")
+    # Chart tooltips and axis titles: display names, and money titled with its currency.
+    for i, spec in enumerate(json.loads(c.proto.spec) for c in at.get("vega_lite_chart")):
+        for layer in [spec, *spec.get("layer", [])]:
+            enc = layer.get("encoding", {})
+            shown = [(f"chart {i} tooltip", t) for t in enc.get("tooltip", [])]
+            shown += [(f"chart {i} {ch} axis", enc[ch]) for ch in ("x", "y") if isinstance(enc.get(ch), dict)]
+            for where, e in shown:
+                title = str(e.get("title", e.get("field", "")))
+                if RAW_HEADER.fullmatch(title):
+                    found.append(f"{where}: raw field name {title!r}")
+                if title in money_labels:
+                    found.append(f"{where}: money {title!r} names no currency")
     lang = at.session_state["ui_lang"] if "ui_lang" in at.session_state else "ru"
     for where, col, text in _shown_money(at):
         if not MONEY_TEXT[lang].fullmatch(text):
@@ -188,6 +200,15 @@ def test_the_check_sees_what_it_looks_for():
         st.dataframe(pd.DataFrame({"CTR": [0.1, np.nan], "Spend (net)": [1.0, 2.0], "line_id": ["L1", "L2"]}))
         st.selectbox("Канал", ["a", "b"], index=None)
         st.dataframe(pd.DataFrame({"CPA, ₽": [1076.787]}))
+        tips = [
+            {"field": "ad_name", "type": "nominal"},
+            {"field": "s", "type": "quantitative", "title": "CPA"},
+        ]
+        enc = {"x": {"field": "ad_name", "type": "nominal"}, "y": {"field": "s", "type": "quantitative"}}
+        st.vega_lite_chart(
+            pd.DataFrame({"ad_name": ["a"], "s": [1.0]}),
+            {"mark": "bar", "encoding": {**enc, "tooltip": tips}},
+        )
 
     at = AppTest.from_function(faulty).run()
     text = "\n".join(problems(at))
@@ -200,6 +221,9 @@ def test_the_check_sees_what_it_looks_for():
         "raw column name 'line_id'",
         "selectbox 'Канал': Streamlit's English placeholder",
         "money in 'CPA, ₽' drawn as 'the browser formats it'",
+        "chart 0 tooltip: raw field name 'ad_name'",
+        "chart 0 x axis: raw field name 'ad_name'",
+        "chart 0 tooltip: money 'CPA' names no currency",
     ):
         assert fault in text, (fault, text)
 
