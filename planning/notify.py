@@ -2,7 +2,7 @@
 
 Approvers are the tenant's active people whose role may approve plans (the permission matrix) and who may see the
 client; those whose login is an e-mail address get one message each, through the SMTP settings the reports use.
-A person's language is the one they last used the plan pages in (app.user_settings), Russian until then. A failed
+A person's language is the one set on their Profile page (app.user_settings), Russian until then. A failed
 send does not undo the submit: the caller gets the failure to show, and the audit log records it.
 """
 
@@ -26,7 +26,7 @@ class Notice:
 
 
 def remember_language(ch: Any, p: Principal, lang: str) -> None:
-    """Store the language `p` uses now (only when it changed: one small read on a page run)."""
+    """Store `p`'s language (the Profile page's choice; only written when it changed)."""
     if lang not in LANGS:
         raise ValueError(f"language: one of {', '.join(LANGS)}, got {lang!r} / язык: ru или en")
     if languages(ch, p.tenant_id, [p.login]).get(p.login) != lang:

@@ -30,10 +30,6 @@ if flash := st.session_state.pop("pe_flash", ""):
     st.success(flash)
 if warn := st.session_state.pop("pe_warn", ""):
     safe.warning(warn)  # quotes the mail server's answer
-# An approver's e-mail comes in the language they last used here.
-if st.session_state.get("pe_lang_saved") != ctx.lang:
-    notify.remember_language(ch, p, ctx.lang)
-    st.session_state["pe_lang_saved"] = ctx.lang
 
 
 def _rerun_on(plan: str, version: int, message: str) -> None:

@@ -135,7 +135,7 @@ def test_strategist_plans_pm_approves_am_links_and_plan_vs_fact_shows_the_line_d
     _settle(s)
     mails = len(smtp.messages)
     s.get_by_role("button", name="Submit for approval").click()
-    # The approvers were e-mailed (neither has used the plan pages yet: the notice is in Russian).
+    # The approvers were e-mailed (neither has chosen a language on their profile: the notice is in Russian).
     s.get_by_text(
         "Status: Pending approval. Approvers e-mailed: pw-am@t1.example, pw-pm@t1.example"
     ).wait_for()

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from planning import notify
 from tests.integration.dashboards.conftest import logged_in_app, principal
 from workspace import campaign_links, plan_versions
 
@@ -33,9 +34,11 @@ def _metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_create_edit_save_submit_approve_diff_optimise_link(dash, strategist):
+def test_create_edit_save_submit_approve_diff_optimise_link(dash, strategist, ch):
     pid = f"ed{uuid.uuid4().hex[:6]}"
     at = logged_in_app(strategist, page=PAGE, query={"client": "acme"})
+    # Working here in English leaves the language of the person's profile (and e-mails) as it was.
+    assert notify.languages(ch, "dash_t1", [strategist]) == {}
     assert not at.exception, [e.value for e in at.exception]
     at.text_input(key="pe_new_id").input(pid)
     at.text_input(key="pe_new_name").input("Spring")
