@@ -1277,3 +1277,21 @@ CREATE TABLE IF NOT EXISTS app.tenant_branding ON CLUSTER mrm
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/app/tenant_branding', '{node}', updated_at)
 ORDER BY tenant_id;
+
+CREATE TABLE IF NOT EXISTS raw_yandex_direct.ads_local ON CLUSTER mrm
+(
+    tenant_id LowCardinality(String),
+    account_id String,
+    campaign_id UInt64,
+    ad_group_id UInt64,
+    ad_id UInt64,
+    ad_type LowCardinality(String),
+    title String,
+    title2 String,
+    _load_id String,
+    _loaded_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/raw_yandex_direct/ads_local', '{replica}')
+ORDER BY (tenant_id, account_id, ad_id);
+CREATE TABLE IF NOT EXISTS raw_yandex_direct.ads ON CLUSTER mrm AS raw_yandex_direct.ads_local
+ENGINE = Distributed(mrm, raw_yandex_direct, ads_local, cityHash64(tenant_id));

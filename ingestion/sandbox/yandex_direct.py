@@ -1,4 +1,5 @@
-"""Yandex Direct API v5 emulator: Reports (TSV, online/offline 201/202/200), Campaigns.get and AgencyClients.get.
+"""Yandex Direct API v5 emulator: Reports (TSV, online/offline 201/202/200), Campaigns.get, Ads.get and
+AgencyClients.get.
 
 A token granted through the OAuth emulator acts for one sandbox agency: AgencyClients.get lists that agency's
 advertiser logins and any other service refuses a Client-Login outside them (error 54); the static sandbox token
@@ -111,6 +112,10 @@ CAMPAIGN_FIELDS = (
     "TimeZone",
     "ClientInfo",
 )
+AD_FIELDS = ("Id", "AdGroupId", "CampaignId", "Type", "Subtype", "State", "Status", "StatusClarification")
+TEXT_AD_FIELDS = ("Title", "Title2", "Text", "Href", "DisplayDomain", "Mobile")
+# Ads.get SelectionCriteria: at least one id list, each at most this long (API v5 Ads.get reference).
+AD_SELECTION_LIMITS = {"Ids": 10000, "AdGroupIds": 1000, "CampaignIds": 10}
 AGENCY_CLIENT_FIELDS = (
     "AccountQuality",
     "Archived",
@@ -146,6 +151,7 @@ class DirectApi(EmulatorApi):
         return [
             Route("POST", r"/json/v50?1?/reports", self.reports),
             Route("POST", r"/json/v50?1?/campaigns", self.campaigns),
+            Route("POST", r"/json/v50?1?/ads", self.ads),
             Route("POST", r"/json/v50?1?/agencyclients", self.agency_clients),
         ]
 
@@ -259,37 +265,55 @@ class DirectApi(EmulatorApi):
         rid = self.request_id()
         try:
             login = self._check(req)
-            body = _json_body(req)
-            if body.get("method") != "get":
-                raise DirectError(8000, f"unsupported method {body.get('method')!r}")
-            params = body.get("params") or {}
-            if "SelectionCriteria" not in params or "FieldNames" not in params:
-                raise DirectError(8000, "params.SelectionCriteria and params.FieldNames are required")
-            fields = params["FieldNames"]
-            unknown = [f for f in fields if f not in CAMPAIGN_FIELDS]
-            if unknown:
-                raise DirectError(4000, f"unknown FieldNames {unknown}")
-            page = params.get("Page") or {}
-            limit = int(page.get("Limit", 10000))
-            offset = int(page.get("Offset", 0))
-            if not 1 <= limit <= 10000:
-                raise DirectError(4000, "Page.Limit must be 1..10000")
+            params, fields, (limit, offset) = _get_params(req, {"FieldNames": CAMPAIGN_FIELDS})
             ids = {int(i) for i in (params["SelectionCriteria"].get("Ids") or [])}
             camps = [c for c in self.ctx.world.campaigns(login) if not ids or c.campaign_id in ids]
-            page_camps = camps[offset : offset + limit]
             acc = self.ctx.world.account(login)
-            items = [_campaign_json(c, fields, acc.currency, self.ctx.today) for c in page_camps]
-            result: dict[str, Any] = {"Campaigns": items}
-            if offset + limit < len(camps):
-                result["LimitedBy"] = offset + len(page_camps)
+            page, result = _page(camps, "Campaigns", limit, offset)
+            result["Campaigns"] = [
+                _campaign_json(c, fields["FieldNames"], acc.currency, self.ctx.today) for c in page
+            ]
         except DirectError as exc:
             # JSON services report request errors inside HTTP 200 unless the fault says otherwise.
             return self._error(exc.code, exc.detail, exc.status if exc.status != 400 else 200, rid)
-        return Response.json(
-            {"result": result},
-            200,
-            {"RequestId": rid, "Units": f"{10 + len(items)}/20828/64000", "Units-Used-Login": login},
-        )
+        return _get_response(result, len(page), rid, login)
+
+    # -- Ads.get ------------------------------------------------------------------------------------
+    def ads(self, req: Request, _m: re.Match[str]) -> Response:
+        """The advertiser's ads selected by `Ids`/`AdGroupIds`/`CampaignIds` (at least one; ids of another
+        advertiser simply match nothing), `FieldNames` + `TextAdFieldNames`, `Page`, `LimitedBy`. They are the
+        ads the reports count, with generated titles for text ads (display banners have none)."""
+        rid = self.request_id()
+        try:
+            login = self._check(req)
+            params, fields, (limit, offset) = _get_params(
+                req, {"FieldNames": AD_FIELDS, "TextAdFieldNames": TEXT_AD_FIELDS}
+            )
+            criteria = params["SelectionCriteria"]
+            wanted: dict[str, set[int]] = {}
+            for key, most in AD_SELECTION_LIMITS.items():
+                ids = criteria.get(key)
+                if ids is None:
+                    continue
+                if not isinstance(ids, list) or not 1 <= len(ids) <= most:
+                    raise DirectError(4000, f"SelectionCriteria.{key} must be an array of 1..{most} ids")
+                wanted[key] = {int(i) for i in ids}
+            if not wanted:
+                raise DirectError(4000, f"SelectionCriteria needs one of {sorted(AD_SELECTION_LIMITS)}")
+            world = self.ctx.world
+            camps = {c.campaign_id: c for c in world.campaigns(login)}
+            chosen = [
+                a
+                for a in world.ads(login)
+                if a.ad_id in wanted.get("Ids", {a.ad_id})
+                and a.ad_group_id in wanted.get("AdGroupIds", {a.ad_group_id})
+                and a.campaign_id in wanted.get("CampaignIds", {a.campaign_id})
+            ]
+            page, result = _page(chosen, "Ads", limit, offset)
+            result["Ads"] = [_ad_json(a, camps[a.campaign_id], fields, self.ctx.today) for a in page]
+        except DirectError as exc:
+            return self._error(exc.code, exc.detail, exc.status if exc.status != 400 else 200, rid)
+        return _get_response(result, len(page), rid, login)
 
     # -- Reports ------------------------------------------------------------------------------------
     def reports(self, req: Request, _m: re.Match[str]) -> Response:
@@ -447,6 +471,84 @@ def _json_body(req: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise DirectError(8000, "request body must be a JSON object")
     return body
+
+
+def _get_params(
+    req: Request, field_lists: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, Any], dict[str, list[str]], tuple[int, int]]:
+    """A `get` request's params, its requested field lists (each checked against `field_lists`; the first is
+    required) and its Page (limit, offset)."""
+    body = _json_body(req)
+    if body.get("method") != "get":
+        raise DirectError(8000, f"unsupported method {body.get('method')!r}")
+    params = body.get("params") or {}
+    required = next(iter(field_lists))
+    if not isinstance(params.get("SelectionCriteria"), dict) or required not in params:
+        raise DirectError(8000, f"params.SelectionCriteria and params.{required} are required")
+    fields: dict[str, list[str]] = {}
+    for key, known in field_lists.items():
+        asked = params.get(key) or []
+        if not isinstance(asked, list):
+            raise DirectError(8000, f"params.{key} must be an array")
+        unknown = [f for f in asked if f not in known]
+        if unknown:
+            raise DirectError(4000, f"unknown {key} {unknown}")
+        fields[key] = asked
+    page = params.get("Page") or {}
+    limit, offset = int(page.get("Limit", 10000)), int(page.get("Offset", 0))
+    if not 1 <= limit <= 10000 or offset < 0:
+        raise DirectError(4000, "Page.Limit must be 1..10000 and Page.Offset >= 0")
+    return params, fields, (limit, offset)
+
+
+def _page(items: list[Any], key: str, limit: int, offset: int) -> tuple[list[Any], dict[str, Any]]:
+    """One page of `items` and the result object, with `LimitedBy` (the last offset shown) when more remain."""
+    shown = items[offset : offset + limit]
+    result: dict[str, Any] = {key: []}
+    if offset + limit < len(items):
+        result["LimitedBy"] = offset + len(shown)
+    return shown, result
+
+
+def _get_response(result: dict[str, Any], n: int, rid: str, login: str) -> Response:
+    return Response.json(
+        {"result": result},
+        200,
+        {"RequestId": rid, "Units": f"{10 + n}/20828/64000", "Units-Used-Login": login},
+    )
+
+
+def ad_title(campaign_name: str, ad_id: int) -> tuple[str, str]:
+    """The generated Title (≤ 56 characters) and Title2 (≤ 30) of a sandbox text ad: stable per ad."""
+    return f"{campaign_name} — объявление {ad_id % 100}"[:56], f"Группа {ad_id // 100 % 100}"
+
+
+def _ad_json(ad: Any, camp: Any, fields: dict[str, list[str]], today: date) -> dict[str, Any]:
+    state = {"ON": "ON", "SUSPENDED": "SUSPENDED"}.get(camp.state(today), "OFF")
+    text = camp.type != "CPM_BANNER_CAMPAIGN"
+    full: dict[str, Any] = {
+        "Id": ad.ad_id,
+        "AdGroupId": ad.ad_group_id,
+        "CampaignId": ad.campaign_id,
+        "Type": "TEXT_AD" if text else "CPM_BANNER_AD",
+        "Subtype": "NONE",
+        "State": state,
+        "Status": "ACCEPTED",
+        "StatusClarification": "",
+    }
+    out = {f: full[f] for f in fields["FieldNames"]}
+    if text and fields["TextAdFieldNames"]:
+        title, title2 = ad_title(camp.name, ad.ad_id)
+        text_ad = {
+            "Title": title,
+            "Title2": title2,
+            "Text": f"{camp.name}: условия и цены на сайте",
+            "Href": ad.url,
+            "DisplayDomain": "example.ru",
+            "Mobile": "NO",
+        }
+        out["TextAd"] = {f: text_ad[f] for f in fields["TextAdFieldNames"]}
+    return out
 
 
 def _campaign_json(c: Any, fields: list[str], currency: str, today: date) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Direct fetch functions: Campaigns.get snapshot, CUSTOM_REPORT ad × day stats, REACH_AND_FREQUENCY report.
+"""Direct fetch functions: Campaigns.get and Ads.get snapshots, CUSTOM_REPORT ad × day stats, REACH_AND_FREQUENCY
+report.
 
 Each returns Arrow data in the column order of its raw table (without `_load_id`/`_loaded_at`).
 """
@@ -41,6 +42,10 @@ CAMPAIGN_FIELDS = [
     "DailyBudget",
     "TimeZone",
 ]
+AD_FIELDS = ["Id", "AdGroupId", "CampaignId", "Type"]
+TEXT_AD_FIELDS = ["Title", "Title2"]
+# Ads.get takes at most 10 campaign ids per request (SelectionCriteria.CampaignIds).
+ADS_CAMPAIGNS_PER_REQUEST = 10
 STAT_DIMENSIONS = [
     "Date",
     "CampaignId",
@@ -66,38 +71,34 @@ def _service(settings: Settings, name: str) -> str:
     return f"/json/{settings.api_version}/{name}"
 
 
-# -- Campaigns.get -------------------------------------------------------------------------------------
-def fetch_campaigns(api: ApiClient, settings: Settings, *, tenant_id: str, login: str) -> pa.Table:
-    """All campaigns of an advertiser, following `LimitedBy` pages."""
-    rows: list[dict[str, Any]] = []
+# -- Campaigns.get / Ads.get ------------------------------------------------------------------------------
+def get_pages(
+    api: ApiClient, settings: Settings, service: str, key: str, params: dict[str, Any], *, login: str
+) -> Iterator[tuple[int, list[dict[str, Any]], str | None]]:
+    """(offset of the first item, items, RequestId) of each page of a JSON `get`, following `LimitedBy`."""
     offset = 0
     for _page in range(100_000):
         body = {
             "method": "get",
-            "params": {
-                "SelectionCriteria": {},
-                "FieldNames": CAMPAIGN_FIELDS,
-                "Page": {"Limit": settings.campaigns_page_limit, "Offset": offset},
-            },
+            "params": {**params, "Page": {"Limit": settings.campaigns_page_limit, "Offset": offset}},
         }
-        resp = api.request(
-            "POST", _service(settings, "campaigns"), json=body, headers={"Client-Login": login}
-        )
+        resp = api.request("POST", _service(settings, service), json=body, headers={"Client-Login": login})
         rid = resp.headers.get("RequestId")
         try:
             result = resp.json()["result"]
-            items = result["Campaigns"]
+            items = result[key]
+            if not isinstance(items, list):
+                raise TypeError(f"{key} is not an array")
         except (ValueError, KeyError, TypeError) as exc:
             raise PayloadError(
-                f"Campaigns.get answer has no result.Campaigns: {resp.text[:200]!r}",
+                f"{service}.get answer has no result.{key}: {resp.text[:200]!r}",
                 platform=PLATFORM,
                 request_id=rid,
             ) from exc
-        for i, c in enumerate(items):
-            rows.append(_campaign_row(c, tenant_id, login, settings, offset + i, rid))
+        yield offset, items, rid
         limited = result.get("LimitedBy")
         if limited is None:
-            break
+            return
         if int(limited) <= offset:
             raise PayloadError(
                 f"LimitedBy {limited} does not advance past offset {offset}",
@@ -105,7 +106,56 @@ def fetch_campaigns(api: ApiClient, settings: Settings, *, tenant_id: str, login
                 request_id=rid,
             )
         offset = int(limited)
+
+
+def fetch_campaigns(api: ApiClient, settings: Settings, *, tenant_id: str, login: str) -> pa.Table:
+    """All campaigns of an advertiser, following `LimitedBy` pages."""
+    params = {"SelectionCriteria": {}, "FieldNames": CAMPAIGN_FIELDS}
+    rows = [
+        _campaign_row(c, tenant_id, login, settings, offset + i, rid)
+        for offset, items, rid in get_pages(api, settings, "campaigns", "Campaigns", params, login=login)
+        for i, c in enumerate(items)
+    ]
     return pa.Table.from_pylist(rows, schema=schema.CAMPAIGNS)
+
+
+def fetch_ads(api: ApiClient, settings: Settings, *, tenant_id: str, login: str) -> pa.Table:
+    """Every ad of an advertiser's campaigns with its Id, group, type and text-ad titles ('' when the ad type
+    has none): the campaign ids first (Campaigns.get), then Ads.get per 10 of them, each paged."""
+    ids_only = {"SelectionCriteria": {}, "FieldNames": ["Id"]}
+    campaign_ids = [
+        int(c["Id"])
+        for _o, items, _r in get_pages(api, settings, "campaigns", "Campaigns", ids_only, login=login)
+        for c in items
+    ]
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(campaign_ids), ADS_CAMPAIGNS_PER_REQUEST):
+        params = {
+            "SelectionCriteria": {"CampaignIds": campaign_ids[start : start + ADS_CAMPAIGNS_PER_REQUEST]},
+            "FieldNames": AD_FIELDS,
+            "TextAdFieldNames": TEXT_AD_FIELDS,
+        }
+        for _offset, items, rid in get_pages(api, settings, "ads", "Ads", params, login=login):
+            first = len(rows)
+            rows.extend(_ad_row(a, tenant_id, login, first + i, rid) for i, a in enumerate(items))
+    return pa.Table.from_pylist(rows, schema=schema.ADS)
+
+
+def _ad_row(a: dict[str, Any], tenant_id: str, login: str, row: int, rid: str | None) -> dict[str, Any]:
+    try:
+        text_ad = a.get("TextAd") or {}
+        return {
+            "tenant_id": tenant_id,
+            "account_id": login,
+            "campaign_id": int(a["CampaignId"]),
+            "ad_group_id": int(a["AdGroupId"]),
+            "ad_id": int(a["Id"]),
+            "ad_type": a.get("Type") or "",
+            "title": text_ad.get("Title") or "",
+            "title2": text_ad.get("Title2") or "",
+        }
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise PayloadError(f"bad ad object {a!r}: {exc}", platform=PLATFORM, request_id=rid, row=row) from exc
 
 
 def _campaign_row(

@@ -1,4 +1,5 @@
-"""`load(...)`: one Direct advertiser's window into raw_yandex_direct.{campaigns, ad_stats_daily, reach_frequency}."""
+"""`load(...)`: one Direct advertiser's window into raw_yandex_direct.{campaigns, ads, ad_stats_daily,
+reach_frequency}."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ def load(
     settings: Settings,
     *,
     sleep: Callable[[float], None] = time.sleep,
-    tables: tuple[str, ...] = ("campaigns", "ad_stats", "reach"),
+    tables: tuple[str, ...] = ("campaigns", "ads", "ad_stats", "reach"),
     **request: Unpack[LoadRequest],
 ) -> dict[str, int]:
-    """Load campaigns (snapshot), ad × day stats and reach for one Client-Login; returns rows per table.
+    """Load campaigns and ads (snapshots), ad × day stats and reach for one Client-Login; returns rows per table.
 
     The stats window is widened to re-pull the provisional days (`repull_window`); reach is measured over
     exactly the requested window and stored under its end day.
@@ -43,6 +44,12 @@ def load(
                     "campaigns",
                     "raw_yandex_direct.campaigns",
                     lambda: fetch.fetch_campaigns(api, settings, **login),
+                )
+            )
+        if "ads" in tables:
+            loads.append(
+                LoadSpec.snapshot(
+                    "ads", "raw_yandex_direct.ads", lambda: fetch.fetch_ads(api, settings, **login)
                 )
             )
         if window is not None:

@@ -35,6 +35,15 @@ CAMPAIGNS = raw_schema(
     ("daily_budget", MONEY_TYPE),
     ("timezone", pa.string()),
 )
+# Ads.get snapshot: the ad's title lives only here (the statistics reports carry ids).
+ADS = raw_schema(
+    ("campaign_id", pa.uint64()),
+    ("ad_group_id", pa.uint64()),
+    ("ad_id", pa.uint64()),
+    ("ad_type", pa.string()),
+    ("title", pa.string()),
+    ("title2", pa.string()),
+)
 REACH_FREQUENCY = raw_schema(
     ("date_from", pa.date32()),
     ("date_to", pa.date32()),
@@ -50,6 +59,7 @@ REACH_FREQUENCY = raw_schema(
 
 TABLES = {
     "raw_yandex_direct.campaigns": CAMPAIGNS,
+    "raw_yandex_direct.ads": ADS,
     "raw_yandex_direct.ad_stats_daily": AD_STATS_DAILY,
     "raw_yandex_direct.reach_frequency": REACH_FREQUENCY,
 }
