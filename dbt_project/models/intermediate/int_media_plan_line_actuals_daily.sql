@@ -1,6 +1,8 @@
 {#- Actual delivery per media-plan line and flight day: the additive facts of every campaign mapped to the line,
     counted only inside the line's flight, and the line's deduplicated user reach from flight start to that day.
-    Reads the campaign-day fact (not the ad-level fact or the union view) so plan-vs-fact stays cheap. -#}
+    Reads the campaign-day fact (not the ad-level fact or the union view) so plan-vs-fact stays cheap, and only
+    the rows of the campaigns mapped to lines: the facts are filtered by the mapped campaigns before the join, whose
+    right (in-memory) side is the plan lines, not the fact. -#}
 with line_days as (
     select * from {{ ref('int_media_plan_line_days') }}
 ),
@@ -62,12 +64,23 @@ delivery as (
         sum(x.clicks) as actual_clicks,
         sum(x.conversions) as actual_conversions,
         max(x.is_provisional) as is_provisional
-    from line_campaigns as lc
-    inner join facts as x
+    from facts as x
+    inner join line_campaigns as lc
         on
-            lc.tenant_id = x.tenant_id and lc.client_id = x.client_id and lc.platform = x.platform
-            and lc.account_id = x.account_id and lc.campaign_id = x.campaign_id
-    where x.date_day between lc.flight_start and lc.flight_end
+            x.tenant_id = lc.tenant_id and x.client_id = lc.client_id and x.platform = lc.platform
+            and x.account_id = lc.account_id and x.campaign_id = lc.campaign_id
+    where
+        x.date_day between lc.flight_start and lc.flight_end
+        -- only the mapped campaigns' rows reach the join (the plan lines are the small side, built in memory)
+        and (x.tenant_id, x.client_id, x.platform, x.account_id, x.campaign_id) in (
+            select
+                m.tenant_id,
+                m.client_id,
+                m.platform,
+                m.account_id,
+                m.campaign_id
+            from line_campaigns as m
+        )
     group by lc.tenant_id, lc.client_id, lc.plan_id, lc.plan_version, lc.line_id, x.date_day
 ),
 
@@ -80,12 +93,22 @@ reach_states as (
         lc.line_id as line_id,
         s.date_day as date_day,
         uniqCombinedMergeState(s.users_state) as users_state
-    from line_campaigns as lc
-    inner join states as s
+    from states as s
+    inner join line_campaigns as lc
         on
-            lc.tenant_id = s.tenant_id and lc.client_id = s.client_id and lc.platform = s.platform
-            and lc.account_id = s.account_id and lc.campaign_id = s.campaign_id
-    where s.date_day between lc.flight_start and lc.flight_end
+            s.tenant_id = lc.tenant_id and s.client_id = lc.client_id and s.platform = lc.platform
+            and s.account_id = lc.account_id and s.campaign_id = lc.campaign_id
+    where
+        s.date_day between lc.flight_start and lc.flight_end
+        and (s.tenant_id, s.client_id, s.platform, s.account_id, s.campaign_id) in (
+            select
+                m.tenant_id,
+                m.client_id,
+                m.platform,
+                m.account_id,
+                m.campaign_id
+            from line_campaigns as m
+        )
     group by lc.tenant_id, lc.client_id, lc.plan_id, lc.plan_version, lc.line_id, s.date_day
 ),
 
