@@ -6,6 +6,7 @@ from orchestration.raw import RawTable, ad_stats_table, daily_table, snapshot_ta
 
 TABLES: list[RawTable] = [
     snapshot_table("campaigns", "Campaigns.get (json/v5/campaigns)", ("campaign_id",)),
+    snapshot_table("ads", "Ads.get (json/v5/ads)", ("ad_id",), required=("ad_id", "campaign_id")),
     ad_stats_table(
         "Reports CUSTOM_REPORT (json/v5/reports)",
         ("impressions", "clicks", "cost", "conversions", "revenue"),

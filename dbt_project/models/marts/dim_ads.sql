@@ -1,25 +1,34 @@
 {{ config(order_by='(tenant_id, client_id, platform, account_id, ad_group_id, ad_id)') }}
 {#- The names people know their ad groups and ads by, for the app's drill-down (the fact keeps ids only, so a
     renamed ad never restates history). VK names banners and groups; Direct and Google Ads reports name the
-    group only (an ad's title is not in their stats reports, so ad_name stays ''); Garpun sends ids only. -#}
+    group only: a Direct ad's name is its title (else its second title) from the Ads.get snapshot, '' where it
+    has none (display banners, an ad missing from the snapshot); Google Ads ads stay ''; Garpun sends ids only. -#}
 {%- set stats_reports = {
-    'yandex_direct': 'stg_yandex_direct__ad_stats_daily',
-    'google_ads': 'stg_google_ads__ad_stats_daily',
+    'yandex_direct': ['stg_yandex_direct__ad_stats_daily', 'stg_yandex_direct__ads'],
+    'google_ads': ['stg_google_ads__ad_stats_daily', none],
 } %}
 with
-{%- for platform, model in stats_reports.items() %}
+{%- for platform, models in stats_reports.items() %}
+{%- set titles = models[1] %}
 {{ platform }} as (
     select
-        tenant_id,
+        s.tenant_id as tenant_id,
         '{{ platform }}' as platform,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        argMax(ad_group_name, date_day) as ad_group_name,
-        ad_id,
-        '' as ad_name
-    from {{ ref(model) }}
-    group by tenant_id, account_id, campaign_id, ad_group_id, ad_id
+        s.account_id as account_id,
+        s.campaign_id as campaign_id,
+        s.ad_group_id as ad_group_id,
+        argMax(s.ad_group_name, s.date_day) as ad_group_name,
+        s.ad_id as ad_id,
+        {% if titles %}ifNull(any(t.ad_name), ''){% else %}''{% endif %} as ad_name
+    from {{ ref(models[0]) }} as s
+    {%- if titles %}
+    left join (
+        select tenant_id, account_id, ad_id, if(title != '', title, title2) as ad_name
+        from {{ ref(titles) }}
+    ) as t
+        on s.tenant_id = t.tenant_id and s.account_id = t.account_id and s.ad_id = t.ad_id
+    {%- endif %}
+    group by s.tenant_id, s.account_id, s.campaign_id, s.ad_group_id, s.ad_id
 ),
 {% endfor %}
 vk as (

@@ -21,7 +21,7 @@ from orchestration.demo import range_tags, summarize
 
 DAY = "2026-01-19"
 RAW_TABLES = {
-    "raw_yandex_direct": ["campaigns", "ad_stats_daily", "reach_frequency"],
+    "raw_yandex_direct": ["campaigns", "ads", "ad_stats_daily", "reach_frequency"],
     "raw_yandex_metrika": ["traffic_daily", "visits"],
     "raw_vk_ads": ["ad_plans", "ad_groups", "banners", "banner_stats_daily"],
     "raw_garpun": ["ad_stats_daily", "campaigns"],

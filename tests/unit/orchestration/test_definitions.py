@@ -12,7 +12,7 @@ import pytest
 from orchestration.definitions import build_definitions
 
 RAW = {
-    "raw_yandex_direct": ["campaigns", "ad_stats_daily", "reach_frequency"],
+    "raw_yandex_direct": ["campaigns", "ads", "ad_stats_daily", "reach_frequency"],
     "raw_yandex_metrika": ["traffic_daily", "visits"],
     "raw_vk_ads": ["ad_plans", "ad_groups", "banners", "banner_stats_daily"],
     "raw_garpun": ["ad_stats_daily", "campaigns"],
@@ -35,6 +35,7 @@ STAGING = [
     "stg_vk_ads__banner_stats_daily",
     "stg_vk_ads__banners",
     "stg_yandex_direct__ad_stats_daily",
+    "stg_yandex_direct__ads",
     "stg_yandex_direct__campaigns",
     "stg_yandex_direct__reach_frequency",
     "stg_yandex_metrika__traffic_daily",
