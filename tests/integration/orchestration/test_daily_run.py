@@ -172,7 +172,7 @@ def _raw_state(ch, first: dt.date, last: dt.date) -> dict[str, tuple[int, int]]:
     for db, tables in RAW_TABLES.items():
         for t in tables:
             fq = f"{db}.{t}"
-            if t in ("campaigns", "ad_plans", "ad_groups", "banners", "reach_frequency"):
+            if t in ("campaigns", "ads", "ad_plans", "ad_groups", "banners", "reach_frequency"):
                 continue
             # A failed attempt's rows are removed by an asynchronous DELETE (invisible meanwhile): let it finish.
             _wait_for_mutations(ch, fq, 120)
