@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 RAW_TABLES = {
-    "raw_yandex_direct": ["campaigns", "ad_stats_daily", "reach_frequency"],
+    "raw_yandex_direct": ["campaigns", "ads", "ad_stats_daily", "reach_frequency"],
     "raw_yandex_metrika": ["traffic_daily", "visits"],
     "raw_vk_ads": ["ad_plans", "ad_groups", "banners", "banner_stats_daily"],
     "raw_garpun": ["ad_stats_daily", "campaigns"],
