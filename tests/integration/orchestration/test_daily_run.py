@@ -84,7 +84,7 @@ def test_one_partition_end_to_end_sandbox_raw_dbt_checks(daily_run: dict[str, An
         "marts_quality",
     }
     assert daily_run["checks"]["failed"] == []
-    # 14 raw tables × their GX checks, the dbt tests and the mart suite all ran.
+    # 15 raw tables × their GX checks, the dbt tests and the mart suite all ran.
     assert daily_run["checks"]["passed"] >= 60
     # Every registered stats account has rows for the day in its raw table.
     for platform, table in (
