@@ -17,6 +17,9 @@ from pathlib import Path
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# A child's exit after a stop we passed on: clean, or ended by one of the stop signals (a child may treat SIGTERM as
+# an interrupt: `dagster dev` maps it to SIGINT's handler).
+STOPPED_CODES = frozenset({0, *(-s for s in STOP_SIGNALS), *(128 + s for s in STOP_SIGNALS)})
 # `dagster dev` waits up to 60 s for each of its webserver and daemon to stop before killing it (slow on a busy
 # machine): a front door of it gives both waits and a margin before ending it by force.
 DAGSTER_DEV_STOP_S = 2 * 60 + 10
@@ -87,9 +90,10 @@ def run_foreground(
 
     A child that outlives a forwarded stop signal by `grace_s` is killed with its process group.
     """
-    procs = [start(cmd, env=env, cwd=cwd)]
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         with forwarding_stop_signals(procs) as received:
+            _start_under_handlers(procs, [cmd], env, cwd, received)
             stop_deadline: float | None = None
             while True:
                 try:
@@ -101,10 +105,28 @@ def run_foreground(
                     if stop_deadline is not None and time.monotonic() > stop_deadline:
                         _signal_group(procs[0].pid, signal.SIGKILL)
     finally:
-        stop(procs[0], grace_s=grace_s)
-    if received and code in (0, -received[0], 128 + received[0]):
-        return 0
-    return code
+        for proc in procs:
+            stop(proc, grace_s=grace_s)
+    return 0 if received and code in STOPPED_CODES else code
+
+
+def _start_under_handlers(
+    procs: list[subprocess.Popen[bytes]],
+    cmds: Sequence[Sequence[str]],
+    env: Mapping[str, str] | None,
+    cwd: str | Path | None,
+    received: list[int],
+) -> None:
+    """Start the children while our stop-signal handlers are installed. A caught signal is reset to its default
+    action in a child, an ignored one stays ignored: a front door started with SIGINT ignored (a background job of
+    a non-interactive shell) would otherwise pass that on, and a child that maps SIGTERM to its SIGINT handler
+    (`dagster dev` does) would then ignore our SIGTERM too. A stop asked for during the start is passed on."""
+    for cmd in cmds:
+        procs.append(start(cmd, env=env, cwd=cwd))
+    for signum in received:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signum)
 
 
 def run_group_foreground(
@@ -119,10 +141,11 @@ def run_group_foreground(
     Our stop signals go to every child; returns 0 after a requested stop, else the exit code of the child that
     ended first (a dead app process must not leave the others serving half the users).
     """
-    procs = [start(cmd, env=env, cwd=cwd) for cmd in cmds]
+    procs: list[subprocess.Popen[bytes]] = []
     code = 0
     try:
         with forwarding_stop_signals(procs) as received:
+            _start_under_handlers(procs, cmds, env, cwd, received)
             while True:
                 done = [p for p in procs if p.poll() is not None]
                 if done:
@@ -135,6 +158,4 @@ def run_group_foreground(
     finally:
         for proc in procs:
             stop(proc, grace_s=grace_s)
-    if received and code in (0, -received[0], 128 + received[0]):
-        return 0
-    return code
+    return 0 if received and code in STOPPED_CODES else code

@@ -18,6 +18,8 @@ import os, signal, subprocess, sys, time
 grand = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
 if sys.argv[2] == "stubborn":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if sys.argv[2] == "like-dagster-dev":  # SIGTERM takes whatever SIGINT does (dagster's setup_interrupt_handlers)
+    signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
 open(sys.argv[1] + ".tmp", "w").write(f"{os.getpid()} {grand.pid}")
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 while True:
@@ -33,10 +35,12 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its parent's reaping is left
 
 
-def _front_door_stops(tmp_path: Path, mode: str) -> tuple[int, float]:
+def _front_door_stops(tmp_path: Path, mode: str, *, sigint_ignored: bool = False) -> tuple[int, float]:
     pids = tmp_path / f"pids-{mode}"
+    # A front door started with SIGINT ignored, as a background job of a non-interactive shell is.
+    ignore = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); " if sigint_ignored else ""
     wrapper = (
-        f"import sys; from mrm.procs import run_foreground; "
+        f"{ignore}import sys; from mrm.procs import run_foreground; "
         f"sys.exit(run_foreground([sys.executable, '-c', {CHILD!r}, {str(pids)!r}, {mode!r}], grace_s=3))"
     )
     proc = subprocess.Popen([sys.executable, "-c", wrapper], cwd=ROOT, start_new_session=True)
@@ -69,3 +73,10 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path)
     code, took = _front_door_stops(tmp_path, "stubborn")
     assert took >= 3  # it was given the grace period first
     assert code != 0  # killed, not stopped: the exit code says so
+
+
+def test_a_front_door_started_with_sigint_ignored_still_stops_a_child_that_maps_sigterm_to_sigint(tmp_path):
+    # `dagster dev` gives SIGTERM its SIGINT handler; had it inherited an ignored SIGINT, our SIGTERM would be
+    # ignored and the child killed only after the grace period (a non-zero exit).
+    code, took = _front_door_stops(tmp_path, "like-dagster-dev", sigint_ignored=True)
+    assert code == 0, code
