@@ -4,12 +4,19 @@
     group only: a Direct ad's name is its title (else its second title) from the Ads.get snapshot, '' where it
     has none (display banners, an ad missing from the snapshot); Google Ads ads stay ''; Garpun sends ids only. -#}
 {%- set stats_reports = {
-    'yandex_direct': ['stg_yandex_direct__ad_stats_daily', 'stg_yandex_direct__ads'],
-    'google_ads': ['stg_google_ads__ad_stats_daily', none],
+    'yandex_direct': 'stg_yandex_direct__ad_stats_daily',
+    'google_ads': 'stg_google_ads__ad_stats_daily',
 } %}
-with
-{%- for platform, models in stats_reports.items() %}
-{%- set titles = models[1] %}
+with ad_titles as (
+    select
+        tenant_id,
+        account_id,
+        ad_id,
+        'yandex_direct' as platform,
+        if(title != '', title, title2) as ad_name
+    from {{ ref('stg_yandex_direct__ads') }}
+),
+{% for platform, model in stats_reports.items() %}
 {{ platform }} as (
     select
         s.tenant_id as tenant_id,
@@ -19,15 +26,12 @@ with
         s.ad_group_id as ad_group_id,
         argMax(s.ad_group_name, s.date_day) as ad_group_name,
         s.ad_id as ad_id,
-        {% if titles %}ifNull(any(t.ad_name), ''){% else %}''{% endif %} as ad_name
-    from {{ ref(models[0]) }} as s
-    {%- if titles %}
-    left join (
-        select tenant_id, account_id, ad_id, if(title != '', title, title2) as ad_name
-        from {{ ref(titles) }}
-    ) as t
-        on s.tenant_id = t.tenant_id and s.account_id = t.account_id and s.ad_id = t.ad_id
-    {%- endif %}
+        coalesce(any(t.ad_name), '') as ad_name
+    from {{ ref(model) }} as s
+    left join ad_titles as t
+        on
+            s.tenant_id = t.tenant_id and t.platform = '{{ platform }}' and s.account_id = t.account_id
+            and s.ad_id = t.ad_id
     group by s.tenant_id, s.account_id, s.campaign_id, s.ad_group_id, s.ad_id
 ),
 {% endfor %}
