@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import data, plan_pages, safe, ui
-from dashboards.i18n import CURRENCY_SIGNS, t
+from dashboards.i18n import CURRENCY_SIGNS, display_name, t
 from planning import editor, export, links, notify, optimizer
 from planning.versions import diff_rows
 from workspace import campaign_links, plan_versions
@@ -332,20 +332,29 @@ with ui.guard():
     if versions:
         st.subheader(t("pe_links"))
         decided = campaign_links.decisions(ch, p, client_id, plan_id)
+        campaigns = campaign_links.client_campaigns(ch, p, client_id, data.marts_db())
+        names = {f"{c['platform']}:{c['campaign_id']}": str(c["campaign_name"] or "") for c in campaigns}
+
+        def _campaign(key: str) -> str:
+            """A campaign as people know it: platform, name and the platform's id (the key is platform:id)."""
+            platform, _, cid = key.partition(":")
+            name = names.get(key)
+            return f"{display_name('platform', platform)} · " + (f"{name} ({cid})" if name else cid)
+
         by_line: dict[str, list[str]] = {}
         for d in decided:
             shown_as = (
                 t("pe_not_linked")
                 if d["match_method"] == "unlinked"
-                else f"{d['platform']}:{d['campaign_id']}"
+                else _campaign(f"{d['platform']}:{d['campaign_id']}")
             )
             by_line.setdefault(str(d["line_id"]), []).append(shown_as)
-        campaigns = campaign_links.client_campaigns(ch, p, client_id, data.marts_db())
         sugg = links.suggest(rows, campaigns)
         table = [
             {t("col_line_id"): str(r["line_id"]), t("pe_linked_to"): ", ".join(by_line.get(str(r["line_id"]), []))
              or t("pe_not_linked"),
-             t("pe_suggested"): ", ".join(f"{s.platform}:{s.campaign_id} ({s.confidence:.0%})"
+             t("pe_suggested"): ", ".join(f"{_campaign(f'{s.platform}:{s.campaign_id}')} "
+                                          f"({ui.fmt_pct(s.confidence, 0)})"
                                           for s in sugg.get(str(r["line_id"]), []))}
             for r in rows
         ]  # fmt: skip
@@ -358,8 +367,12 @@ with ui.guard():
             options = ranked + [o for o in options if o not in ranked]
             target = (
                 st.selectbox(
-                    t("pe_link_campaign"), options, key="pe_link_campaign", placeholder=t("pick_one")
-                )
+                    t("pe_link_campaign"),
+                    options,
+                    key="pe_link_campaign",
+                    placeholder=t("pick_one"),
+                    format_func=_campaign,
+                )  # fmt: skip
                 if options
                 else None
             )
@@ -381,7 +394,7 @@ with ui.guard():
                     ch, p, client_id, plan_id, line, {"platform": platform, "campaign_id": cid, "campaign_name": name},
                     method=hit.method if hit else "manual", confidence=hit.confidence if hit else 1.0, replace=True,
                 )  # fmt: skip
-                done = t("pe_linked", line=safe.md(line), campaign=safe.md(target))
+                done = t("pe_linked", line=safe.md(line), campaign=safe.md(_campaign(target)))
                 _rerun_on(plan_id, base_version, _with_rebuild(done, plan_id, _feeding(versions), len(rows)))
             if l2.button(t("pe_unlink"), key="pe_unlink"):
                 campaign_links.unlink(ch, p, client_id, plan_id, line)

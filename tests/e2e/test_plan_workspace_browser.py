@@ -10,6 +10,7 @@ data; the approval and the link each rebuild the plan models in the app, as an i
 from __future__ import annotations
 
 import os
+import re
 from email import message_from_bytes
 from email.policy import default
 
@@ -80,11 +81,17 @@ def _row(page, line: str):
 
 
 def _pick(page, box: str, option: str) -> None:
-    """Choose in a select box: open it once no run is under way, type to filter the options, click the match."""
+    """Choose in a select box: open it once no run is under way, type to filter the options and take the match with
+    the keyboard. (A click scrolls the page to an option below the fold, and a scroll closes the list: the CI
+    failure of a click that waited for an option gone from the page.) The box then shows the choice."""
     _settle(page)
-    page.get_by_role("combobox", name=box).click()
+    combo = page.get_by_role("combobox", name=box)
+    combo.scroll_into_view_if_needed()
+    combo.click()
     page.keyboard.type(option)
-    page.get_by_role("option", name=option).first.click()
+    expect(page.get_by_role("option", name=option)).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(combo).to_have_value(re.compile(re.escape(option)))  # an option's name may go on (a plan's dates)
 
 
 def _apply(page, fields: dict[str, str]) -> None:
@@ -165,9 +172,11 @@ def test_strategist_plans_pm_approves_am_links_and_plan_vs_fact_shows_the_line_d
     _open(am, "Plan editor")
     _pick(am, "Plan", PLAN)
     am.get_by_text("Status: Approved").first.wait_for()
-    _pick(am, "Campaign", "yandex_direct:101")
+    _pick(am, "Campaign", "Yandex Direct · Search RU (101)")
     am.get_by_role("button", name="Link", exact=True).click()
-    am.get_by_text("Line L1 linked to yandex_direct:101. Plan vs Fact updated").wait_for(timeout=REBUILD_MS)
+    am.get_by_text("Line L1 linked to Yandex Direct · Search RU (101). Plan vs Fact updated").wait_for(
+        timeout=REBUILD_MS
+    )
     _settle(am)
     am.screenshot(path=artifacts_dir / "02_linked.png", full_page=True)
     _open(am, "Plan vs Fact")
