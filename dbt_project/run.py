@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -201,11 +200,15 @@ def parse(target_path: Path | str | None = None) -> Path:
     return target / "manifest.json"
 
 
-if __name__ == "__main__":  # python dbt_project/run.py [build|run|docs] [dbt selectors…]
-    cmd = sys.argv[1] if len(sys.argv) > 1 else "build"
-    sel = sys.argv[2:] or None
-    fn = {"build": build, "run": run}.get(cmd)
-    result = docs_generate() if cmd == "docs" else (fn or build)(select=sel)
+if __name__ == "__main__":  # python -m dbt_project.run [build|run|docs] [dbt selectors…]
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Run dbt on the project against the configured warehouse.")
+    parser.add_argument("command", nargs="?", choices=("build", "run", "docs"), default="build")
+    parser.add_argument("select", nargs="*", help="dbt node selectors (all nodes when none)")
+    args = parser.parse_args()
+    fn = {"build": build, "run": run}[args.command] if args.command != "docs" else None
+    result = docs_generate() if fn is None else fn(select=args.select or None)
     print(
         f"dbt {result.command}: {'ok' if result.success else 'FAILED'} in {result.seconds:.1f}s, "
         f"{len(result.nodes)} nodes"

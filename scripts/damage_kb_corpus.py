@@ -11,6 +11,7 @@ Run: python scripts/damage_kb_corpus.py            (rewrite the damaged files)
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -33,7 +34,11 @@ def damaged_text(source: str) -> tuple[Path, str]:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the damaged files are up to date"
+    )
+    check = parser.parse_args(argv).check
     stale = []
     for source in sorted(TARGETS):
         path, text = damaged_text(source)

@@ -6,6 +6,7 @@ a default period crosses a month boundary), so the date-sensitive tests run with
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 
 
@@ -20,4 +21,6 @@ def month_days(today: dt.date) -> list[dt.date]:
 
 
 if __name__ == "__main__":
-    print(" ".join(d.isoformat() for d in month_days(dt.date.today())))
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD")
+    print(" ".join(d.isoformat() for d in month_days(parser.parse_args().today)))

@@ -161,4 +161,10 @@ def render_markdown() -> str:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(
+        description="Print the role x action matrix as docs/permissions.md holds it "
+        "(python -m workspace.permissions > docs/permissions.md)."
+    ).parse_args()
     print(render_markdown(), end="")

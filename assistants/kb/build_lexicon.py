@@ -7,6 +7,7 @@ Run: .venv/bin/python -m assistants.kb.build_lexicon
 
 from __future__ import annotations
 
+import argparse
 import collections
 import gettext
 import gzip
@@ -51,4 +52,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(
+        description="Rewrite the Russian word-frequency list of the mojibake repair (and its held-out sentences) "
+        f"from the Debian gettext catalogs in {SOURCE}."
+    ).parse_args()
     main()

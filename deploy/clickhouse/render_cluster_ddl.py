@@ -91,4 +91,9 @@ def render(stmts: list[str]) -> str:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(
+        description="Print the warehouse's DDL for a replicated cluster (Replicated* engines, ON CLUSTER) on stdout."
+    ).parse_args()
     sys.stdout.write(render(statements()))

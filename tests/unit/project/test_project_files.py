@@ -122,3 +122,28 @@ def test_migrations_are_numbered_uniquely(path):
 
     versions = [m.version for m in discover(ROOT / path)]
     assert versions == sorted(set(versions))
+
+
+def _entry_points() -> list[str]:
+    """Every module of the repository a person runs with `python -m` (it has a `__main__` block)."""
+    found = []
+    for top in [*PACKAGES, "benchmarks", "scripts", "deploy"]:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if 'if __name__ == "__main__"' in path.read_text(encoding="utf-8"):
+                found.append(".".join(path.relative_to(ROOT).with_suffix("").parts))
+    return found
+
+
+@pytest.mark.parametrize("module", _entry_points())
+def test_every_entry_point_answers_help_without_doing_anything(module):
+    """`--help` prints a usage text and exits 0, with nothing on stderr: no entry point takes it for work to do
+    (one rebuilt the dbt project, two rewrote shipped files) or warns while importing."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, (module, done.stderr[-2000:])
+    assert done.stdout.lower().startswith("usage:"), (module, done.stdout[:300])
+    assert done.stderr == "", (module, done.stderr[-2000:])
