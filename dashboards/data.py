@@ -13,13 +13,14 @@ import json
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboards.auth import AccessDenied, Principal, audit, check_id
 from metrics.ratios import ADDITIVE
@@ -27,6 +28,7 @@ from metrics.ratios import add_ratios as _catalogue_ratios
 from workspace import access
 
 CACHE_TTL_S = 300
+_RUN_MEMO = "_data_run_memo"  # session-state key of the values read once per script run
 MAX_PERIOD_DAYS = 731
 _DB_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _POOL_IDLE_MAX = 16
@@ -151,7 +153,7 @@ def scope(p: Principal, client_id: str) -> str:
         )
         raise DataError(str(exc)) from None
     # A client user only its own client; staff limited by an admin only their assigned clients (audited denial).
-    access.require_client(client(), p, client_id)
+    access.require_client_in(client(), p, client_id, allowed_clients(p))
     if client_id not in set(clients(p)["client_id"]):
         raise DataError(f"unknown client {client_id!r} / клиент не найден")
     return client_id
@@ -181,10 +183,33 @@ def _clients(tenant_id: str, login: str, only_client: str) -> pd.DataFrame:
     )
 
 
+def allowed_clients(p: Principal) -> frozenset[str] | None:
+    """The clients p may read (None: all of the tenant), read from the warehouse once per script run: a page asks
+    for every query it makes, and a revoked assignment applies from the next run (a rerun or a fragment's run)."""
+    return _once_per_run(("allowed_clients", p), lambda: access.allowed_clients(client(), p))
+
+
+def _once_per_run(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """`compute()` memoised for the current Streamlit script run; computed afresh outside a run. Each run (full
+    or a fragment's) gets a new cursor map from Streamlit, and the memo is valid only while that map is current."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return compute()
+    memo = st.session_state.get(_RUN_MEMO)
+    if memo is None or memo[0] is not ctx.cursors:
+        memo = (ctx.cursors, {})
+        st.session_state[_RUN_MEMO] = memo
+    values: dict[Hashable, Any] = memo[1]
+    if key not in values:
+        values[key] = compute()
+    return values[key]
+
+
 def clients(p: Principal) -> pd.DataFrame:
-    """Clients this principal may choose from (assignments are read uncached: a revocation applies at once)."""
+    """Clients this principal may choose from (assignments are not cached across runs: a revocation applies at
+    the next run)."""
     df = _clients(p.tenant_id, p.login, p.client_id if p.is_client else "")
-    allowed = access.allowed_clients(client(), p)
+    allowed = allowed_clients(p)
     return df if allowed is None else df[df["client_id"].isin(allowed)].reset_index(drop=True)
 
 

@@ -41,13 +41,20 @@ def ratio_of_sums(sums: Mapping[str, Any], name: str, *, vat: str = "net") -> fl
 
 
 def add_ratios(df: Any, *, vat: str = "net") -> Any:
-    """Every ratio as a column of a pandas DataFrame of sums (NaN on a zero denominator)."""
-    out = df.copy()
+    """Every ratio as a column of a pandas DataFrame of sums (NaN on a zero denominator). Each sum is read as
+    floats once and the ratios go in together (the app calls this on every table it draws)."""
+    import numpy as np
+
+    floats: dict[str, Any] = {}
 
     def get(col: str) -> Any:
-        return out[col].astype(float)
+        if col not in floats:
+            floats[col] = df[col].to_numpy(dtype=float, na_value=np.nan)
+        return floats[col]
 
-    for name, (num, den, mult) in RATIOS.items():
-        d = _operand(den, f"spend_{vat}", get)
-        out[name] = _operand(num, f"spend_{vat}", get) * mult / d.where(d != 0)
-    return out
+    ratios = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, (num, den, mult) in RATIOS.items():
+            d = _operand(den, f"spend_{vat}", get)
+            ratios[name] = np.where(d != 0, _operand(num, f"spend_{vat}", get) * mult / d, np.nan)
+    return df.assign(**ratios)

@@ -40,8 +40,13 @@ def allowed_clients(ch: Any, p: Principal) -> frozenset[str] | None:
 
 def require_client(ch: Any, p: Principal, client_id: str) -> str:
     """Raise AccessDenied unless p may read `client_id` (a staff user limited to assigned clients, a client user)."""
+    return require_client_in(ch, p, client_id, allowed_clients(ch, p))
+
+
+def require_client_in(ch: Any, p: Principal, client_id: str, scope: frozenset[str] | None) -> str:
+    """`require_client` against p's scope as `allowed_clients` returned it moments ago (the app reads it once per
+    script run)."""
     check_id("client", client_id)
-    scope = allowed_clients(ch, p)
     if scope is not None and client_id not in scope:
         audit(ch, p.tenant_id, p.login, "read", "denied", target=client_id)
         raise AccessDenied(f"no access to client {client_id!r} / нет доступа к клиенту")
