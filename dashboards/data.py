@@ -207,10 +207,14 @@ def _once_per_run(key: Hashable, compute: Callable[[], Any]) -> Any:
 
 def clients(p: Principal) -> pd.DataFrame:
     """Clients this principal may choose from (assignments are not cached across runs: a revocation applies at
-    the next run)."""
-    df = _clients(p.tenant_id, p.login, p.client_id if p.is_client else "")
-    allowed = allowed_clients(p)
-    return df if allowed is None else df[df["client_id"].isin(allowed)].reset_index(drop=True)
+    the next run). One frame per script run, shared by its callers: read it, do not change it."""
+
+    def read() -> pd.DataFrame:
+        df = _clients(p.tenant_id, p.login, p.client_id if p.is_client else "")
+        allowed = allowed_clients(p)
+        return df if allowed is None else df[df["client_id"].isin(allowed)].reset_index(drop=True)
+
+    return _once_per_run(("clients", p), read)
 
 
 _SUMS = (
