@@ -365,13 +365,14 @@ with ui.guard():
             options = [f"{c['platform']}:{c['campaign_id']}" for c in campaigns]
             ranked = [f"{s.platform}:{s.campaign_id}" for s in sugg.get(line, [])]
             options = ranked + [o for o in options if o not in ranked]
+            shown = {o: _campaign(o) for o in options}  # named in this run's language
             target = (
                 st.selectbox(
                     t("pe_link_campaign"),
                     options,
                     key="pe_link_campaign",
                     placeholder=t("pick_one"),
-                    format_func=_campaign,
+                    format_func=lambda o: shown.get(o, o),
                 )  # fmt: skip
                 if options
                 else None
