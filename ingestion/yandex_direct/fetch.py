@@ -119,15 +119,19 @@ def fetch_campaigns(api: ApiClient, settings: Settings, *, tenant_id: str, login
     return pa.Table.from_pylist(rows, schema=schema.CAMPAIGNS)
 
 
-def fetch_ads(api: ApiClient, settings: Settings, *, tenant_id: str, login: str) -> pa.Table:
+def fetch_ads(
+    api: ApiClient, settings: Settings, *, tenant_id: str, login: str, campaign_ids: list[int] | None = None
+) -> pa.Table:
     """Every ad of an advertiser's campaigns with its Id, group, type and text-ad titles ('' when the ad type
-    has none): the campaign ids first (Campaigns.get), then Ads.get per 10 of them, each paged."""
-    ids_only = {"SelectionCriteria": {}, "FieldNames": ["Id"]}
-    campaign_ids = [
-        int(c["Id"])
-        for _o, items, _r in get_pages(api, settings, "campaigns", "Campaigns", ids_only, login=login)
-        for c in items
-    ]
+    has none): the campaign ids (given, from the campaigns snapshot of the same load, else from Campaigns.get),
+    then Ads.get per 10 of them, each paged."""
+    if campaign_ids is None:
+        ids_only = {"SelectionCriteria": {}, "FieldNames": ["Id"]}
+        campaign_ids = [
+            int(c["Id"])
+            for _o, items, _r in get_pages(api, settings, "campaigns", "Campaigns", ids_only, login=login)
+            for c in items
+        ]
     rows: list[dict[str, Any]] = []
     for start in range(0, len(campaign_ids), ADS_CAMPAIGNS_PER_REQUEST):
         params = {

@@ -3,6 +3,7 @@ reach_frequency}."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any, Unpack
@@ -38,18 +39,21 @@ def load(
     with make_client(settings) as api:
         login: dict[str, Any] = {"tenant_id": tenant_id, "login": account_id}
         loads: list[LoadSpec] = []
+        # One Campaigns.get per load: the ads snapshot takes its campaign ids from the campaigns snapshot.
+        campaigns = functools.cache(lambda: fetch.fetch_campaigns(api, settings, **login))
         if "campaigns" in tables:
-            loads.append(
-                LoadSpec.snapshot(
-                    "campaigns",
-                    "raw_yandex_direct.campaigns",
-                    lambda: fetch.fetch_campaigns(api, settings, **login),
-                )
-            )
+            loads.append(LoadSpec.snapshot("campaigns", "raw_yandex_direct.campaigns", campaigns))
         if "ads" in tables:
+            ids = (
+                (lambda: campaigns().column("campaign_id").to_pylist())
+                if "campaigns" in tables
+                else lambda: None
+            )
             loads.append(
                 LoadSpec.snapshot(
-                    "ads", "raw_yandex_direct.ads", lambda: fetch.fetch_ads(api, settings, **login)
+                    "ads",
+                    "raw_yandex_direct.ads",
+                    lambda: fetch.fetch_ads(api, settings, **login, campaign_ids=ids()),
                 )
             )
         if window is not None:

@@ -142,3 +142,35 @@ def test_load_snapshots_the_ads_of_the_stats_and_a_second_load_changes_nothing(c
     assert all(r[4] == "" for r in rows if r[3] != "TEXT_AD")
     load()
     assert _current(ch, tenant) == rows
+
+
+def test_one_campaigns_get_serves_the_campaigns_and_the_ads_snapshots(ch, clean_faults, monkeypatch):  # noqa: F811
+    from ingestion.yandex_direct import fetch
+
+    listings: list[list[str]] = []
+    real = fetch.get_pages
+
+    def counted(api, settings, service, key, params, **kw):
+        if key == "Campaigns":
+            listings.append(params["FieldNames"])
+        return real(api, settings, service, key, params, **kw)
+
+    monkeypatch.setattr(fetch, "get_pages", counted)
+    tenant = f"it-direct-one-listing-{os.getpid()}"
+    settings = yandex_direct.Settings.for_sandbox(clean_faults.url("direct"))
+    day = date(2026, 1, 12)
+    result = yandex_direct.load(
+        ch, settings, tenant_id=tenant, account_id=MANY, date_from=day, date_to=day, today=SANDBOX_TODAY,
+        tables=("campaigns", "ads"),
+    )  # fmt: skip
+    world = clean_faults.world
+    assert result["raw_yandex_direct.campaigns"] == len(world.campaigns(MANY))
+    assert result[ADS] == len(_current(ch, tenant)) == len(world.ads(MANY))
+    assert len(listings) == 1 and "Name" in listings[0]  # the full listing, not a second one of ids only
+    # Asked for the ads alone, the load lists the campaign ids itself.
+    listings.clear()
+    yandex_direct.load(
+        ch, settings, tenant_id=tenant, account_id=MANY, date_from=day, date_to=day, today=SANDBOX_TODAY,
+        tables=("ads",),
+    )  # fmt: skip
+    assert listings == [["Id"]]
