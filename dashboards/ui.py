@@ -487,13 +487,20 @@ def money_label(c: str, cur: str) -> str:
     return f"{label}, {CURRENCY_SIGNS.get(cur, cur)}" if c in MONEY else label
 
 
-def metric_table(df: pd.DataFrame, cols: list[str], cur: str, *, key: str, **kw: Any) -> pd.DataFrame:
+def metric_table(
+    df: pd.DataFrame, cols: list[str], cur: str, *, key: str, pinned: tuple[str, ...] = (), **kw: Any
+) -> pd.DataFrame:
     """A metrics table: columns that cannot apply to these rows (no revenue, no goals tracked) are left out with
-    the reason said under the table; labels in the UI language. Returns the frame as shown (for downloads)."""
+    the reason said under the table; labels in the UI language; the `pinned` columns (the rows' names) stay on
+    the left while a wide table scrolls. Returns the frame as shown (for downloads)."""
     na = data.not_applicable(df)
     keep = [c for c in cols if c not in na and not (is_change(c) and c[2:] in na)]
     shown = named(df[keep]).rename(columns={c: money_label(c, cur) for c in keep})
     screen, config = on_screen(shown, keep, cur)
+    for c in pinned:
+        label = money_label(c, cur)
+        if c in keep and label not in config:
+            config[label] = st.column_config.Column(pinned=True)
     st.dataframe(screen, hide_index=True, key=key, column_config=config, **kw)
     for reason in dict.fromkeys(na[c] for c in cols if c in na):
         gone = ", ".join(t(c) for c in cols if na.get(c) == reason)

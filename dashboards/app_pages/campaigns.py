@@ -314,7 +314,10 @@ with ui.guard():
     if "ad_group_id" in table.columns:
         table["ad_group_key"] = table["ad_group_id"]  # labelled apart from the group's name
     cols = [*ids, *metrics, *([f"d_{m}" for m in metrics] if compare else []), "is_provisional"]
-    shown = ui.metric_table(table, cols, ui.currency(ctx), key=f"camp_table_{path.level}")
+    shown = ui.metric_table(
+        table, cols, ui.currency(ctx), key=f"camp_table_{path.level}",
+        pinned=tuple(c for c in ids if c.endswith("_name")),  # the names stay in view beside the Δ columns
+    )  # fmt: skip
     _downloads(shown, cols, path.level)
 
     body = table.iloc[:-1]  # without the totals row

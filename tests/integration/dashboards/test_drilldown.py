@@ -5,6 +5,7 @@ sample marts in the embedded warehouse."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -162,6 +163,9 @@ def test_change_columns_against_the_previous_period(ch):
     assert float(table[spend_change].iloc[-1]) == pytest.approx(
         (total[0]["spend"] - total[1]["spend"]) / total[1]["spend"], rel=1e-9
     )
+    # The campaign's name stays in view while the wide table scrolls to its Δ columns.
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert {label for label, c in config.items() if c.get("pinned")} == {"Campaign name"}, config
     at.toggle(key="camp_compare").set_value(False).run()
     assert not any(c.startswith("Δ") for c in at.dataframe[0].value.columns)
 
