@@ -8,9 +8,11 @@ import csv
 import datetime as dt
 import io
 import os
+import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from benchmarks.app_server import streamlit_app
@@ -86,8 +88,19 @@ def _go(page, name: str) -> None:
 
 
 def _download(page, button: str, target: Path) -> Path:
-    with page.expect_download() as info:
-        page.get_by_role("button", name=button).click()
+    """Click a download button and save the file. A click that lands while a rerun redraws the button starts no
+    download: then wait for the run to end and click again (a download needs no rerun: the file is served as soon
+    as the click reaches the browser), within the UI timeout."""
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while True:
+        try:
+            with page.expect_download(timeout=UI_TIMEOUT_MS / 6) as info:
+                page.get_by_role("button", name=button).click()
+            break
+        except PlaywrightTimeoutError:
+            if time.monotonic() > deadline:
+                raise
+            _settle(page)
     info.value.save_as(target)
     return target
 

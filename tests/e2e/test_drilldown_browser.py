@@ -14,7 +14,13 @@ import pandas as pd
 import pytest
 
 from dashboards.i18n import t
-from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _settle, app_url, browser  # noqa: F401 - fixtures
+from tests.e2e.test_dashboards_browser import (  # noqa: F401 - app_url and browser are fixtures
+    UI_TIMEOUT_MS,
+    _download,
+    _settle,
+    app_url,
+    browser,
+)
 from tests.integration.dashboards.conftest import PASSWORD, dash, principal  # noqa: F401 - `dash` is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
@@ -48,13 +54,6 @@ def _grid_header(page) -> list[str]:
     heads = page.locator("[data-testid=stDataFrame]").first.locator("table thead th")
     heads.first.wait_for(state="attached")
     return [h.strip() for h in heads.all_inner_texts()]
-
-
-def _download(page, button: str, target: Path) -> Path:
-    with page.expect_download() as info:
-        page.get_by_role("button", name=button).click()
-    info.value.save_as(target)
-    return target
 
 
 def _csv(page, lang: str, target: Path) -> str:
