@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboards import data, invite_accept, ui
 from dashboards.i18n import LANGS, t
+from workspace.oauth import state_language
 from workspace.users import sign_in_preferences
 
 st.set_page_config(page_title="MRM", page_icon=":bar_chart:", layout="wide")
@@ -62,7 +63,11 @@ if "profile_applied" not in st.session_state:
         **st.session_state.get("entry_query", {}),
         **{k: st.query_params.get(k) for k in st.query_params},
     }
-    if lang in LANGS and not asked.get("lang"):
+    # A platform's OAuth callback names no language, but its state leads with the one the connection began in.
+    from_state = state_language(str(asked.get("state") or "")) if not asked.get("lang") else ""
+    if from_state in LANGS:
+        st.session_state["ui_lang"] = from_state
+    elif lang in LANGS and not asked.get("lang"):
         st.session_state["ui_lang"] = lang
     if default_client and not asked.get("client"):
         st.session_state["client_sel"] = default_client

@@ -367,8 +367,11 @@ def connections_url() -> str:
     return f"{base.rstrip('/')}/connections"
 
 
-def connect_start(p: Principal, client_id: str, platform: str, *, login_hint: str = "") -> str:
-    """The authorize URL that connects an agency's `platform` access to the client (a one-time state is stored)."""
+def connect_start(
+    p: Principal, client_id: str, platform: str, *, login_hint: str = "", lang: str = ""
+) -> str:
+    """The authorize URL that connects an agency's `platform` access to the client (a one-time state is stored,
+    led by the page's language `lang`)."""
     from workspace import oauth
 
     ch = _ch()
@@ -383,6 +386,7 @@ def connect_start(p: Principal, client_id: str, platform: str, *, login_hint: st
             redirect_uri=connections_url(),
             app=oauth_app(platform),
             login_hint=login_hint.strip(),
+            lang=lang,
         )
     )
 

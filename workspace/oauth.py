@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -229,6 +230,16 @@ def _from_row(row: tuple[Any, ...]) -> Grant:
     return Grant(*(_utc(v) if isinstance(v, dt.datetime) else v for v in row))
 
 
+_LANG = re.compile(r"[a-z]{2}")
+
+
+def state_language(state: str) -> str:
+    """The language a state was issued in ('' when it names none). Read before the state is checked: it only
+    chooses the language of the answer (a tampered prefix makes the state unknown, refused in that language)."""
+    prefix, sep, _ = state.partition(".")
+    return prefix if sep and _LANG.fullmatch(prefix) else ""
+
+
 def _hash(state: str) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()
 
@@ -262,13 +273,15 @@ def start(
     redirect_uri: str,
     app: OAuthApp,
     login_hint: str = "",
+    lang: str = "",
     now: dt.datetime | None = None,
 ) -> str:
     """Begin connecting `platform` for `client_id`: store a one-time state and return the authorize URL to open.
 
     `redirect_uri` is where the platform sends the browser back (the app's Connections page); it must be an
     http(s) URL and is bound to the state. `login_hint` pre-selects the account to sign in with (Yandex); in the
-    sandbox it chooses the granting agency.
+    sandbox it chooses the granting agency. `lang` (two letters) leads the state, so the page the browser comes
+    back to (a new session) speaks the language the connection was started in (`state_language`).
     """
     _client_in_scope(ch, actor, client_id)
     _check_app(app, platform)
@@ -276,7 +289,9 @@ def start(
     parts = urlsplit(redirect_uri)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise OAuthError(f"redirect_uri: {redirect_uri!r} is not an http(s) URL / неверный адрес возврата")
-    state = secrets.token_urlsafe(32)
+    if lang and not _LANG.fullmatch(lang):
+        raise OAuthError(f"lang: {lang!r} is not a two-letter language code / неверный код языка")
+    state = f"{lang}.{secrets.token_urlsafe(32)}" if lang else secrets.token_urlsafe(32)
     state_hash = _hash(state)
     created = now or _now()
     insert_dicts(

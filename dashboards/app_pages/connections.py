@@ -204,7 +204,10 @@ with ui.guard():
             st.warning(t("cn_reconnect_needed", platform=platform_name(plat), accounts=names))
             if st.button(t("cn_reconnect", platform=platform_name(plat)), key=f"cn_reconnect_{plat}"):
                 try:
-                    st.session_state["cn_auth"] = (plat, wd.connect_start(p, ctx.client_id, plat))
+                    st.session_state["cn_auth"] = (
+                        plat,
+                        wd.connect_start(p, ctx.client_id, plat, lang=ctx.lang),
+                    )
                 except REFUSALS as exc:
                     refused(exc)
 
@@ -218,7 +221,7 @@ with ui.guard():
             try:
                 st.session_state["cn_auth"] = (
                     plat,
-                    wd.connect_start(p, ctx.client_id, plat, login_hint=hint),
+                    wd.connect_start(p, ctx.client_id, plat, login_hint=hint, lang=ctx.lang),
                 )
             except REFUSALS as exc:
                 refused(exc)

@@ -100,8 +100,10 @@ def test_admin_connects_direct_through_oauth_backfills_30_days_and_sees_the_numb
     cb = opened.value
     cb.set_default_timeout(UI_TIMEOUT_MS)
     cb.wait_for_url("**/connections?**")
-    # The callback's new session speaks the default language (Russian) and opens the grant's account list.
-    cb.get_by_text("Доступ к Яндекс Директ получен").wait_for()
+    # The callback's new session speaks the language the connection began in (English, from the state: the
+    # redirect names none, and the admin's profile names none either, whose default would be Russian) and opens the
+    # grant's account list.
+    cb.get_by_text("Yandex Direct access granted").wait_for()
     cb.get_by_text("shoes-direct").first.wait_for()
     _settle(cb)
     assert "code=" not in cb.url and "state=" not in cb.url, cb.url  # a reload cannot replay the callback
@@ -113,7 +115,7 @@ def test_admin_connects_direct_through_oauth_backfills_30_days_and_sees_the_numb
     assert grants == [("yandex_direct", CLIENT, "active")]
     page.close()
 
-    # In English: the grant stays listed; discovery finds the agency's advertisers, two are connected.
+    # Opened again: the grant stays listed; discovery finds the agency's advertisers, two are connected.
     cb.goto(f"{app_url}/connections?lang=en&client={CLIENT}")
     cb.get_by_role("heading", name="Connections").wait_for()
     _settle(cb)

@@ -181,3 +181,38 @@ def test_an_unreachable_dagster_and_a_missing_garpun_key_are_refused_and_nothing
         parameters={"t": T},
     ).result_rows[0][0]
     assert registered == 0
+
+
+def test_the_callback_opens_in_the_language_the_connection_began_in(ch, tenant, oauth_env, monkeypatch):
+    """The platform's redirect names no language and opens a new session; the state leads with the language the
+    connection was started in, so the account list after it is in English although the person's profile names
+    no language (the app's default is Russian)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.integration.dashboards.conftest import APP
+    from workspace.oauth import state_language
+
+    monkeypatch.delenv("MRM_SECRET_KEY", raising=False)
+    at = _app("en")
+    monkeypatch.setenv("MRM_SECRET_KEY", KEY)  # after the sign-in (see test_workspace_pages)
+    next(b for b in at.button if b.label == "Connect Yandex Direct").click()
+    at.run()
+    [(_label, url)] = _link_buttons(at)
+    back = _consent(url)
+    assert state_language(back["state"]) == "en" and "lang" not in back
+    # The browser comes back: a new session, signed in again (AppTest keeps no cookie), the callback's query only.
+    monkeypatch.delenv("MRM_SECRET_KEY")
+    new = AppTest.from_file(str(APP), default_timeout=60)
+    for k, v in back.items():
+        new.query_params[k] = v
+    new.run()
+    new.text_input(key="login_name").input(ADMIN)
+    new.text_input(key="login_password").input(PASSWORD)
+    new.button[0].click()
+    new.run()
+    monkeypatch.setenv("MRM_SECRET_KEY", KEY)
+    new.switch_page("app_pages/connections.py")
+    new.run()
+    assert not new.exception, new.exception
+    assert new.session_state["ui_lang"] == "en"
+    assert any("Yandex Direct access granted" in s.value for s in new.success), [s.value for s in new.success]
