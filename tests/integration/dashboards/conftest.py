@@ -59,12 +59,14 @@ def principal(login: str):
     return Principal(tenant, login, role, client_id)
 
 
-def logged_in_app(login: str, *, page: str | None = None, query: dict | None = None, lang: str = "en"):
-    """An AppTest signed in through the real form (the password is checked against app.users)."""
+def logged_in_app(login: str, *, page: str | None = None, query: dict | None = None, lang: str | None = "en"):
+    """An AppTest signed in through the real form (the password is checked against app.users); `lang=None`: a
+    link that names no language."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["lang"] = lang
+    if lang:
+        at.query_params["lang"] = lang
     # Query parameters go in before the first run, as when a user opens a (possibly tampered) link.
     for k, v in (query or {}).items():
         at.query_params[k] = v

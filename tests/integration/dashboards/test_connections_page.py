@@ -187,9 +187,6 @@ def test_the_callback_opens_in_the_language_the_connection_began_in(ch, tenant, 
     """The platform's redirect names no language and opens a new session; the state leads with the language the
     connection was started in, so the account list after it is in English although the person's profile names
     no language (the app's default is Russian)."""
-    from streamlit.testing.v1 import AppTest
-
-    from tests.integration.dashboards.conftest import APP
     from workspace.oauth import state_language
 
     monkeypatch.delenv("MRM_SECRET_KEY", raising=False)
@@ -202,14 +199,7 @@ def test_the_callback_opens_in_the_language_the_connection_began_in(ch, tenant, 
     assert state_language(back["state"]) == "en" and "lang" not in back
     # The browser comes back: a new session, signed in again (AppTest keeps no cookie), the callback's query only.
     monkeypatch.delenv("MRM_SECRET_KEY")
-    new = AppTest.from_file(str(APP), default_timeout=60)
-    for k, v in back.items():
-        new.query_params[k] = v
-    new.run()
-    new.text_input(key="login_name").input(ADMIN)
-    new.text_input(key="login_password").input(PASSWORD)
-    new.button[0].click()
-    new.run()
+    new = logged_in_app(ADMIN, query=back, lang=None)
     monkeypatch.setenv("MRM_SECRET_KEY", KEY)
     new.switch_page("app_pages/connections.py")
     new.run()
