@@ -147,3 +147,13 @@ def test_every_entry_point_answers_help_without_doing_anything(module):
     assert done.returncode == 0, (module, done.stderr[-2000:])
     assert done.stdout.lower().startswith("usage:"), (module, done.stdout[:300])
     assert done.stderr == "", (module, done.stderr[-2000:])
+
+
+def test_the_served_app_neither_collects_garbage_after_every_run_nor_watches_its_sources():
+    """Streamlit's defaults cost a served app most of its CPU: a full gc.collect() after every script run (with 100
+    simulated users: p95 6–13 s with it, under 1.7 s without; BENCHMARKS.md 2026-12-06) and source watching."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none" and config["server"]["runOnSave"] is False
