@@ -96,18 +96,25 @@ class Balancer:
             writer.close()
             return
         pinned = cookie_worker(head, len(self.backends))
-        index = pinned if pinned is not None else self.choose()
-        set_cookie = pinned is None and pins_browser(head)
-        host, port = self.backends[index]
-        self.open[index] += 1
-        try:
+        first = pinned if pinned is not None else self.choose()
+        # A backend that refuses the connection (still starting, or gone) is passed over for the next one that
+        # answers, and a browser pinned to it is pinned anew there; only when none answers is the answer a 502.
+        for step in range(len(self.backends)):
+            index = (first + step) % len(self.backends)
+            host, port = self.backends[index]
             try:
                 up_reader, up_writer = await asyncio.open_connection(host, port, limit=MAX_HEAD)
+                break
             except OSError as exc:
                 log.error("backend %s:%s unreachable: %s", host, port, exc)
-                writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                await writer.drain()
-                return
+        else:
+            writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+            writer.close()
+            return
+        set_cookie = (pinned is None and pins_browser(head)) or (pinned is not None and index != pinned)
+        self.open[index] += 1
+        try:
             peer = writer.get_extra_info("peername")
             up_writer.write(rewrite_head(head, str(peer[0]) if peer else ""))
             await asyncio.gather(

@@ -137,3 +137,27 @@ def test_the_app_behind_two_workers_serves_three_simulated_users(dash, warehouse
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_a_backend_that_refuses_is_passed_over_and_its_browsers_pinned_anew():
+    """A worker still starting (or gone) refuses connections: new browsers and the ones pinned to it reach the
+    other worker instead of a 502 (the race the three-user test met while a worker was starting)."""
+    live, dead = _named_server("live"), free_port()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboards.balancer", "--listen", f"127.0.0.1:{port}",
+         "--backend", f"127.0.0.1:{dead}", "--backend", f"127.0.0.1:{live.server_address[1]}"],
+        cwd=APP.parents[1], stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        streamlit_load.wait_healthy_path(url, "/", proc, 60 * load_factor())
+        answers = [_get(url + "/") for _ in range(4)]  # new browsers: the least busy choice alternates
+        assert {body.split()[0] for body, _ in answers} == {"live"}
+        assert {cookie.split(";", 1)[0] for _, cookie in answers} == {f"{balancer.COOKIE}=1"}
+        body, cookie = _get(url + "/", cookie=f"{balancer.COOKIE}=0")  # pinned to the worker that is down
+        assert body.split()[0] == "live" and cookie and cookie.startswith(f"{balancer.COOKIE}=1")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        live.shutdown()
