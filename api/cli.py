@@ -6,6 +6,8 @@ import os
 
 import click
 
+from mrm.i18n import cli_t
+
 DEFAULT_API_PORT = 8600
 DEFAULT_MCP_PORT = 8700
 
@@ -48,7 +50,7 @@ def serve(host: str, port: int, rate: float, workers: int) -> None:
     """Serve the REST API (FastAPI on uvicorn) until interrupted."""
     import uvicorn
 
-    click.echo(f"API on http://{host}:{port}/v1  (docs: http://{host}:{port}/docs)")
+    click.echo(cli_t("cli_api_serving", url=f"http://{host}:{port}"))
     os.environ["MRM_API_RATE"] = str(rate)  # read by each worker's app_from_env
     uvicorn.run(
         "api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
@@ -74,7 +76,7 @@ def create_cmd(tenant: str, login: str, scope: str, expires_days: int | None) ->
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(key)
-    click.echo("Store it now: it is not shown again. / Сохраните ключ: он больше не будет показан.", err=True)
+    click.echo(cli_t("cli_apikeys_store_now"), err=True)
 
 
 @apikeys.command("list")
@@ -85,12 +87,11 @@ def list_cmd(tenant: str) -> None:
 
     rows = keys.list_keys(_ch(), tenant)
     if not rows:
-        click.echo("no API keys / ключей нет")
+        click.echo(cli_t("cli_apikeys_none"))
     for r in rows:
-        state = "revoked" if r["revoked_at"] else "active"
-        click.echo(
-            f"{r['key_id']}  {r['login']:<24} {r['scope']:<5} {state:<7} expires {r['expires_at'] or '-'}"
-        )
+        state = cli_t("cli_state_revoked" if r["revoked_at"] else "cli_state_active")
+        expires = cli_t("cli_apikeys_expires", when=r["expires_at"] or "-")
+        click.echo(f"{r['key_id']}  {r['login']:<24} {r['scope']:<5} {state:<7} {expires}")
 
 
 @apikeys.command("revoke")
@@ -104,7 +105,7 @@ def revoke_cmd(key_id: str, tenant: str) -> None:
         keys.revoke(_ch(), tenant, key_id)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"revoked {key_id}")
+    click.echo(cli_t("cli_apikeys_revoked", key=key_id))
 
 
 @click.group("mcp")
@@ -122,12 +123,12 @@ def mcp_serve(http: bool, host: str, port: int) -> None:
 
     if not http:
         if not os.environ.get("MRM_API_KEY"):
-            raise click.ClickException("set MRM_API_KEY (mrm apikeys create) / задайте MRM_API_KEY")
+            raise click.ClickException(cli_t("cli_mcp_no_key"))
         build_server(transport="stdio").run("stdio")
         return
     import uvicorn
 
-    click.echo(f"MCP (streamable HTTP) on http://{host}:{port}/mcp", err=True)
+    click.echo(cli_t("cli_mcp_serving", url=f"http://{host}:{port}/mcp"), err=True)
     uvicorn.run(
         build_server(transport="http").streamable_http_app(host=host),
         host=host,

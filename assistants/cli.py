@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from mrm.i18n import cli_num, cli_t
+
 
 def _client() -> Any:
     import warehouse
@@ -101,7 +103,7 @@ def ask(
         except (PermissionError, memory.ThreadError) as exc:
             raise click.ClickException(str(exc)) from exc
         except DatabaseError as exc:  # e.g. the marts are not built yet: say so without a traceback
-            raise click.ClickException(f"warehouse query failed (are the marts built?): {exc}") from exc
+            raise click.ClickException(cli_t("cli_ask_query_failed", error=exc)) from exc
         if as_json:
             _dump(res)
             return
@@ -112,8 +114,14 @@ def ask(
             click.echo(f"  {n['text']}: {where}", err=True)
         route = res["route"]
         click.echo(
-            f"\n(answered by the {res['agent']} assistant, chosen by {route['by']}; thread {res['thread_id']}; "
-            f"{res['provider']})",
+            "\n"
+            + cli_t(
+                "cli_ask_answered_by",
+                agent=res["agent"],
+                by=route["by"],
+                thread=res["thread_id"],
+                provider=res["provider"],
+            ),
             err=True,
         )
         return
@@ -130,8 +138,13 @@ def ask(
     click.echo(ans.answer)
     click.echo("")
     for h in ans.citations:
-        click.echo(f"  [{h.chunk_id}] {h.source_path} — {h.heading} (lines {h.line_start}-{h.line_end})")
+        click.echo(f"  [{h.chunk_id}] {_hit(h)}")
     click.echo(f"\n({ans.provider})", err=True)
+
+
+def _hit(h: Any) -> str:
+    """A knowledge-base passage as listed: its source, heading and lines."""
+    return cli_t("cli_kb_hit", path=h.source_path, heading=h.heading, start=h.line_start, end=h.line_end)
 
 
 def _asker(ch: Any, tenant_id: str, login: str) -> Any:
@@ -173,14 +186,18 @@ def _index(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
         _dump(out)
     else:
         click.echo(
-            f"indexed {len(rep.indexed)} document(s), {rep.chunks} chunk(s); unchanged {len(rep.unchanged)}"
+            cli_t(
+                "cli_kb_indexed",
+                documents=cli_num(len(rep.indexed)),
+                chunks=cli_num(rep.chunks),
+                unchanged=cli_num(len(rep.unchanged)),
+            )
         )
         for p, r in rep.repaired.items():
-            click.echo(
-                f"  repaired mojibake in {p}: {r.get('lost_bytes')} lost byte(s), {r.get('flagged')} flagged"
-            )
+            lost, flagged = (cli_num(r.get(key) or 0) for key in ("lost_bytes", "flagged"))
+            click.echo(cli_t("cli_kb_repaired", path=p, lost=lost, flagged=flagged))
         for p, e in rep.errors.items():
-            click.echo(f"  ERROR {p}: {e}", err=True)
+            click.echo(cli_t("cli_kb_error", path=p, error=e), err=True)
     if rep.errors:
         sys.exit(1)
 
@@ -227,7 +244,7 @@ def kb_search(query: str, tenant_id: str, k: int, source_prefix: str, as_json: b
         )
         return
     for h in hits:
-        click.echo(f"{h.score:.4f}  {h.source_path} — {h.heading} (lines {h.line_start}-{h.line_end})")
+        click.echo(f"{h.score:.4f}  {_hit(h)}")
 
 
 @click.command("insights")
@@ -254,7 +271,7 @@ def insights(tenant_id: str, client_id: str, as_of: str, lang: str, marts_db: st
         )
         return
     if not found:
-        click.echo("Нет инсайтов." if lang == "ru" else "No insights.")
+        click.echo(cli_t("cli_insights_none"))
     for i in found:
         click.echo(f"[{i.severity:8}] {i.type:16} {getattr(i, f'narrative_{lang}')}")
 
@@ -301,7 +318,7 @@ def report_build(
     formats = tuple(x.strip() for x in fmt.split(",") if x.strip())
     bad = set(formats) - {"xlsx", "pdf"}
     if bad:
-        raise click.BadParameter(f"unknown format(s) {sorted(bad)}; use xlsx,pdf", param_hint="--format")
+        raise click.BadParameter(cli_t("cli_report_bad_format", formats=sorted(bad)), param_hint="--format")
     ch = _client()
     try:
         files = reports.build_report(
@@ -321,10 +338,13 @@ def report_build(
     for p in (files.xlsx, files.pdf):
         if p.exists():
             click.echo(str(p))
-    click.echo(f"run {files.run_id} built in {files.build_seconds:.2f}s ({files.narrator})", err=True)
+    seconds = cli_num(files.build_seconds, 2)
+    click.echo(
+        cli_t("cli_report_built", run=files.run_id, seconds=seconds, narrator=files.narrator), err=True
+    )
     if send:
         to = reports.send_report(ch, files)
-        click.echo(f"sent to {', '.join(to)}", err=True)
+        click.echo(cli_t("cli_report_sent_to", to=", ".join(to)), err=True)
 
 
 @report.command("send")
@@ -345,7 +365,7 @@ def report_send(tenant_id: str, client_id: str, period: str, lang: str, recipien
         to = reports.send_report(ch, files, recipients=list(recipients) or None)
     except (ValueError, LookupError, FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"sent run {files.run_id} to {', '.join(to)}")
+    click.echo(cli_t("cli_report_sent_run", run=files.run_id, to=", ".join(to)))
 
 
 def _schedules() -> None:
@@ -388,7 +408,7 @@ def ai_feedback_export(tenant_id: str, out_path: str) -> None:
         click.echo(lines, nl=False)
     else:
         Path(out_path).write_text(lines, encoding="utf-8")
-        click.echo(f"wrote {len(rows)} case(s) to {out_path}", err=True)
+        click.echo(cli_t("cli_ai_feedback_written", n=cli_num(len(rows)), path=out_path), err=True)
 
 
 @click.group("assist")
@@ -435,7 +455,7 @@ def assist_plan(
         return
     click.echo(advice.text(lang))
     for n in advice.notes:
-        click.echo(f"  note: {n}", err=True)
+        click.echo(cli_t("cli_note", note=n), err=True)
 
 
 @assist.command("project")
@@ -488,7 +508,8 @@ def assist_project(
             json.dumps(draft.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
         draft.write_xlsx(out / "project.xlsx")
-        click.echo(f"wrote {out / 'project.md'}, {out / 'project.xlsx'}, {out / 'project.json'}", err=True)
+        paths = ", ".join(str(out / name) for name in ("project.md", "project.xlsx", "project.json"))
+        click.echo(cli_t("cli_wrote", paths=paths), err=True)
     if as_json:
         _dump(draft.as_dict())
     else:

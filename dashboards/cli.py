@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mrm.i18n import cli_t
 from workspace.permissions import ROLES
 
 APP = Path(__file__).resolve().parent / "streamlit_app.py"
@@ -48,7 +49,7 @@ def add_cmd(
     from warehouse.migrate import migrate
 
     if not oidc and password is None:
-        password = click.prompt("Password / пароль", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(cli_t("cli_users_password"), hide_input=True, confirmation_prompt=True)
     ch = warehouse.connect()
     migrate(ch)
     try:
@@ -64,8 +65,8 @@ def add_cmd(
         )
     except (AuthError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    scope = f", client {p.client_id}" if p.client_id else ""
-    click.echo(f"user {p.login}: tenant {p.tenant_id}, role {p.role}{scope}")
+    scope = cli_t("cli_users_saved_client", client=p.client_id) if p.client_id else ""
+    click.echo(cli_t("cli_users_saved", login=p.login, tenant=p.tenant_id, role=p.role, scope=scope))
 
 
 @users.command(name="list")
@@ -80,11 +81,12 @@ def list_cmd(tenant_id: str | None) -> None:
     migrate(ch)
     rows = list_users(ch, tenant_id)
     if not rows:
-        click.echo("no users / пользователей нет")
+        click.echo(cli_t("cli_users_none"))
     for r in rows:
+        state = cli_t("cli_state_active" if r["is_active"] else "cli_state_disabled")
         click.echo(
             f"{r['tenant_id']:<16} {r['login']:<32} {r['role']:<16} {r['client_id'] or '-':<16} "
-            f"{r['auth_source']:<6} {'active' if r['is_active'] else 'disabled'}"
+            f"{r['auth_source']:<6} {state}"
         )
 
 
@@ -141,7 +143,7 @@ def dashboards_cmd(port: int, address: str, workers: int) -> None:
         "--logger.hideWelcomeMessage",
         "false" if logsetup.is_verbose() else "true",
     ]
-    click.echo(f"MRM dashboards on http://{address}:{port}")
+    click.echo(cli_t("cli_dashboards_serving", url=f"http://{address}:{port}"))
     if workers == 1:
         # A child we wait on (not exec): SIGTERM/Ctrl-C to this command are forwarded and the port is free on exit.
         raise SystemExit(procs.run_foreground(cmd, env=env, cwd=APP.parents[1]))

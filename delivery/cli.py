@@ -10,6 +10,7 @@ import click
 from delivery import alerts as al
 from delivery import schedules as sc
 from mrm import clock
+from mrm.i18n import cli_lang, cli_num, cli_t
 
 
 def _ch() -> Any:
@@ -117,7 +118,14 @@ def add_cmd(
     except sc.ScheduleError as exc:
         raise _fail(exc) from None
     click.echo(
-        f"saved {s.schedule_id}: {report_type} report of {client_id} at {local_time} via {', '.join(channels)}"
+        cli_t(
+            "cli_schedule_saved",
+            schedule=s.schedule_id,
+            type=report_type,
+            client=client_id,
+            time=local_time,
+            channels=", ".join(channels),
+        )
     )
 
 
@@ -128,13 +136,16 @@ def list_cmd(tenant: str, client_id: str) -> None:
     """List report schedules."""
     rows = sc.load(_ch(), tenant, client_id)
     if not rows:
-        click.echo("no schedules / расписаний нет — add one: mrm report schedule add --help")
+        click.echo(cli_t("cli_schedule_none"))
     for s in rows:
-        when = {"weekly": f"weekday {s.weekday}", "monthly": f"day {s.month_day}"}.get(s.report_type, "")
+        when = {
+            "weekly": cli_t("cli_schedule_weekday", day=s.weekday),
+            "monthly": cli_t("cli_schedule_month_day", day=s.month_day),
+        }.get(s.report_type, "")
         click.echo(
             f"{s.schedule_id}  {s.client_id:<16} {s.report_type:<13} {s.local_time} {when:<10} "
             f"{','.join(s.channels):<20} {s.language} {s.vat}"
-            + (f" sheet {s.spreadsheet_id}" if s.spreadsheet_id else "")
+            + (cli_t("cli_schedule_sheet", sheet=s.spreadsheet_id) if s.spreadsheet_id else "")
         )
 
 
@@ -147,7 +158,7 @@ def remove_cmd(schedule_id: str, tenant: str) -> None:
         sc.remove(_ch(), tenant, schedule_id, by="cli")
     except sc.ScheduleError as exc:
         raise _fail(exc) from None
-    click.echo(f"removed {schedule_id}")
+    click.echo(cli_t("cli_removed", id=schedule_id))
 
 
 @click.group("alerts")
@@ -163,10 +174,11 @@ def alerts_list(tenant: str, client_id: str, include_resolved: bool) -> None:
     """Open (or all) alerts."""
     rows = al.open_alerts(_ch(), tenant, client_id, include_resolved=include_resolved)
     if not rows:
-        click.echo("no alerts / оповещений нет")
+        click.echo(cli_t("cli_alerts_none"))
+    lang = cli_lang()
     for a in rows:
-        ack = f" acked by {a['acked_by']}" if a["acked_by"] else ""
-        click.echo(f"[{a['state']}] {a['client_id']} {a['alert_key']}: {a['message_en']}{ack}")
+        ack = cli_t("cli_alerts_acked_by", by=a["acked_by"]) if a["acked_by"] else ""
+        click.echo(f"[{a['state']}] {a['client_id']} {a['alert_key']}: {a[f'message_{lang}']}{ack}")
 
 
 @alerts.command("ack")
@@ -180,7 +192,7 @@ def alerts_ack(alert_key: str, tenant: str, client_id: str, by: str) -> None:
         al.acknowledge(_ch(), tenant, client_id, alert_key, by=by)
     except ValueError as exc:
         raise _fail(exc) from None
-    click.echo(f"acknowledged {alert_key}")
+    click.echo(cli_t("cli_alerts_acknowledged", key=alert_key))
 
 
 @alerts.command("run")
@@ -205,7 +217,7 @@ def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: boo
         notices = al.reconcile(ch, tenant, c, al.evaluate(ch, tenant, c, day, now, marts_db=marts_db()))
         total += len(notices)
         for n in notices:
-            click.echo(f"{c}: {n.text('en')}")
+            click.echo(f"{c}: {n.text(cli_lang())}")
         if send and notices:
             try:
                 bot = tg.TelegramBot.from_env()
@@ -213,8 +225,8 @@ def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: boo
                 bot = None
             out = dispatch.deliver_notices(ch, tenant, notices, bot=bot)
             for f in out.failed + out.broken:
-                click.echo(f"  not delivered: {f}", err=True)
-    click.echo(f"{total} notice(s) for {len(clients)} client(s)")
+                click.echo(cli_t("cli_alerts_not_delivered", what=f), err=True)
+    click.echo(cli_t("cli_alerts_run_total", notices=cli_num(total), clients=cli_num(len(clients))))
 
 
 @alerts.group("rules")
@@ -231,7 +243,7 @@ def rules_list(tenant: str, client_id: str) -> None:
 
     ch = _ch()
     clients = _clients(ch, tenant, client_id)
-    click.echo("client            " + "  ".join(th.FIELDS))
+    click.echo(f"{cli_t('cli_client'):<17} " + "  ".join(th.FIELDS))
     for c in clients:
         cur = th.get(ch, tenant, c)
         click.echo(f"{c:<17} " + "  ".join(f"{getattr(cur, f):>{len(f)}g}" for f in th.FIELDS))
@@ -265,7 +277,7 @@ def rules_set(
     }
     values = {k: v for k, v in given.items() if v is not None}
     if not values:
-        raise click.UsageError("give at least one threshold option (see --help)")
+        raise click.UsageError(cli_t("cli_alerts_rules_usage"))
     ch = _ch()
     try:
         new = th.save(ch, tenant, client_id, th.parse(values, th.get(ch, tenant, client_id)), by="cli")
@@ -297,11 +309,11 @@ def alerts_tokens(tenant: str, sandbox_url: str | None) -> None:
                 else module.Settings.from_env()
             )
         except ConfigError as exc:
-            click.echo(f"{platform}: skipped, {exc}", err=True)
+            click.echo(cli_t("cli_alerts_tokens_skipped", platform=platform, error=exc), err=True)
     found = tokens.check_accounts(_ch(), tenant, settings)
     for account, state in found.items():
         click.echo(f"{account}: {state}")
-    click.echo(f"{len(found)} account(s) checked / проверено кабинетов: {len(found)}")
+    click.echo(cli_t("cli_alerts_tokens_checked", n=cli_num(len(found))))
 
 
 @click.group("telegram")
@@ -318,10 +330,10 @@ def telegram_link(tenant: str, client_id: str | None, login: str | None) -> None
     from delivery import telegram as tg
 
     if bool(client_id) == bool(login):
-        raise click.UsageError("give --client or --user")
+        raise click.UsageError(cli_t("cli_telegram_link_usage"))
     code = tg.start_link(_ch(), tenant, "client" if client_id else "user", client_id or login or "")
     click.echo(f"/start {code}")
-    click.echo("Send this to the bot within 24 h. / Отправьте это боту в течение 24 часов.", err=True)
+    click.echo(cli_t("cli_telegram_link_hint"), err=True)
 
 
 @telegram.command("poll")

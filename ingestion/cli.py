@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ingestion.platforms import PLATFORMS
+from mrm.i18n import cli_t
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -19,7 +20,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+        raise click.BadParameter(cli_t("cli_bad_date", value=repr(value))) from None
 
 
 @click.command()
@@ -68,11 +69,11 @@ def ingest(
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the progress bar
     if date_from > date_to:
-        raise click.BadParameter("--from is after --to")
+        raise click.BadParameter(cli_t("cli_ingest_from_after_to"))
     info = PLATFORMS[platform]
     module = info.load_module()
     if module is None:
-        raise click.ClickException(f"the {platform} connector ({info.module}) is not available in this build")
+        raise click.ClickException(cli_t("cli_ingest_no_connector", platform=platform, module=info.module))
     client = warehouse.connect()
     if sandbox:
         from ingestion.demo import sandbox_urls
@@ -80,7 +81,7 @@ def ingest(
         urls, sandbox_today = sandbox_urls()
         today = today or sandbox_today
         if info.sandbox_api not in urls:
-            raise click.ClickException(f"the sandbox has no {platform} emulator")
+            raise click.ClickException(cli_t("cli_ingest_no_emulator", platform=platform))
         settings = module.Settings.for_sandbox(urls[info.sandbox_api])
     else:
         settings = module.Settings.from_env()
@@ -93,7 +94,7 @@ def ingest(
         accounts = tuple(r[0] for r in rows)
         if not accounts:
             raise click.ClickException(
-                f"tenant {tenant!r} has no active {info.platform} accounts in app.accounts; pass --account"
+                cli_t("cli_ingest_no_accounts", tenant=repr(tenant), platform=info.platform)
             )
     from workspace.credentials import account_settings
 
@@ -124,7 +125,7 @@ def ingest(
     for table, n in sorted(totals.items()):
         click.echo(f"{table}\t{n} rows")
     if failures:
-        raise click.ClickException("failed loads:\n  " + "\n  ".join(failures))
+        raise click.ClickException(cli_t("cli_ingest_failed") + "\n  " + "\n  ".join(failures))
 
 
 UNDESCRIBED = "(credentials of this emulator are not described yet: see its module in ingestion/sandbox)"
@@ -229,18 +230,13 @@ def start(port: int, seed: int, today: date | None) -> None:
 
     server = SandboxServer(World(seed=seed, today=today), port=port)
     state.write_state({"pid": os.getpid(), "base_url": server.base_url, "apis": server.urls})
-    click.echo(f"sandbox on {server.base_url} (seed {seed}, today {server.world.today})")
-    click.echo(
-        "Sandbox-only credentials, accepted by these emulators and nowhere else / "
-        "учётные данные только для песочницы:"
-    )
+    click.echo(cli_t("cli_sandbox_on", url=server.base_url, seed=seed, today=server.world.today))
+    click.echo(cli_t("cli_sandbox_credentials"))
     for api, url in server.urls.items():
         click.echo(f"  {api:8s} {url}")
         for line in sandbox_credentials(api, url, server.world):
             click.echo(f"           {line}")
-    click.echo(
-        f"  control  {server.base_url}/_control/status  (faults: POST/DELETE {server.base_url}/_control/faults)"
-    )
+    click.echo(cli_t("cli_sandbox_control", url=server.base_url))
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
@@ -258,8 +254,8 @@ def status() -> None:
 
     info = state.running()
     if info is None:
-        raise click.ClickException("no sandbox is running (start one with `mrm sandbox start`)")
-    click.echo(f"sandbox on {info['base_url']} (seed {info['seed']}, today {info['today']})")
+        raise click.ClickException(cli_t("cli_sandbox_not_running"))
+    click.echo(cli_t("cli_sandbox_on", url=info["base_url"], seed=info["seed"], today=info["today"]))
     for api, url in info["apis"].items():
         click.echo(f"  {api:8s} {url}")
     for fault in info["faults"]:

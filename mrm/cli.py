@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from mrm import i18n
+
 # Each package's cli module -> its commands: name -> one-line help, shown even before the module is imported.
 # The click object is the module's attribute of the command's name, or the one ATTRIBUTES names.
 _BY_MODULE: dict[str, dict[str, str]] = {
@@ -88,7 +90,7 @@ class LazyGroup(click.Group):
 
             @click.command(name=name, help=f"{help_text} (not available: {reason})")
             def unavailable() -> None:
-                raise click.ClickException(f"`mrm {name}` is not available in this build: {reason}")
+                raise click.ClickException(i18n.cli_t("cli_mrm_unavailable", name=name, reason=reason))
 
             return unavailable
         if not cmd.help:
@@ -103,8 +105,17 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
+LANGUAGE_EPILOG = (
+    "Language of messages: MRM_LANG=ru or MRM_LANG=en; when unset, the locale (LC_ALL, LC_MESSAGES, LANG: a value "
+    "starting with ru means Russian), else English. Machine-readable output (JSON, TSV, SQL, ids) is the same in "
+    "both."
+)
+
+
 @click.group(
-    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+    epilog=LANGUAGE_EPILOG,
 )
 @click.option(
     "--log-level",
@@ -126,6 +137,10 @@ def cli(ctx: click.Context, log_level: str, verbose: bool) -> None:
     """
     from mrm import logsetup
 
+    try:
+        i18n.cli_lang()  # a wrong MRM_LANG stops every command before it does anything
+    except i18n.LanguageError as exc:
+        raise click.UsageError(str(exc)) from None
     try:
         path = logsetup.setup(ctx.invoked_subcommand or "mrm", level=log_level, verbose=verbose)
     except ValueError as exc:

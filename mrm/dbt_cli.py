@@ -6,6 +6,8 @@ import json
 
 import click
 
+from mrm.i18n import cli_t
+
 
 @click.group()
 def dbt() -> None:
@@ -23,7 +25,7 @@ def build(select: str | None, vars_json: str | None, full_refresh: bool) -> None
     from dbt_project import run
     from mrm import logsetup
 
-    click.echo("▶ dbt build … (per-model lines go to the log file; --verbose shows them)", err=True)
+    click.echo(cli_t("cli_dbt_building"), err=True)
     try:
         with logsetup.printed_output_to_log(stdout_as="dbt.output", stderr_as="dbt.output"):
             result = run.build(
@@ -40,4 +42,4 @@ def docs() -> None:
     from dbt_project import run
 
     result = run.docs_generate()
-    click.echo(f"dbt docs generated: {result}")
+    click.echo(cli_t("cli_dbt_docs", result=result))

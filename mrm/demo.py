@@ -22,6 +22,8 @@ from typing import Any
 import click
 import httpx
 
+from mrm.i18n import cli_num, cli_t
+
 log = logging.getLogger("mrm.demo")
 
 DAGSTER_PORT = 3000
@@ -53,7 +55,9 @@ class Steps:
         try:
             out = fn()
         except Exception as exc:
-            raise click.ClickException(f"demo step '{name}' failed: {type(exc).__name__}: {exc}") from exc
+            raise click.ClickException(
+                cli_t("cli_demo_step_failed", step=name, error=f"{type(exc).__name__}: {exc}")
+            ) from exc
         self.timings[name] = round(time.monotonic() - t0, 1)
         self.results[name] = out
         click.echo(f"✔ {name} ({self.timings[name]} s)", err=True)
@@ -112,7 +116,7 @@ def run_direct(steps: Steps, client: Any, days: int, out_dir: Path) -> None:
     """The job without Dagster: the same library calls the assets make."""
     load_demo = _optional("ingestion.demo", "load_demo")
     if load_demo is None:
-        raise click.ClickException("ingestion package missing: cannot load sandbox data")
+        raise click.ClickException(cli_t("cli_demo_no_ingestion"))
     steps.run(
         f"sandbox → raw ({days} days, every platform)", lambda: load_demo(client, days=days, progress=True)
     )
@@ -215,8 +219,8 @@ def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> N
     from mrm import logsetup, procs
 
     services = [
-        ("Dagster UI", "dagster", dagster_port, "/server_info"),
-        ("Streamlit app", "dashboards", app_port, "/_stcore/health"),
+        (cli_t("cli_demo_dagster_ui"), "dagster", dagster_port, "/server_info"),
+        (cli_t("cli_demo_streamlit_app"), "dashboards", app_port, "/_stcore/health"),
     ]
     children: list[subprocess.Popen[bytes]] = []
     with procs.forwarding_stop_signals(children) as stop_requested:
@@ -227,7 +231,7 @@ def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> N
                     "dashboards": ("dashboards.cli", "dashboards_cmd"),
                 }[cmd]
                 if _optional(*module) is None:
-                    click.echo(f"  {label}: not part of this build")
+                    click.echo(cli_t("cli_demo_not_in_build", service=label))
                     continue
                 # The demo UI runs against the sandboxes: runs launched from it need no platform credentials.
                 extra = ["--sandbox"] if cmd == "dagster" else []
@@ -241,8 +245,8 @@ def serve(app_port: int = STREAMLIT_PORT, dagster_port: int = DAGSTER_PORT) -> N
                 ok = _wait_http(url + health, 180, children[-1], stop_requested)
                 if stop_requested:
                     return
-                click.echo(f"  {label}: {url}" + ("" if ok else "  (not answering yet; see its log above)"))
-            click.echo("Press Ctrl-C to stop.")
+                click.echo(f"  {label}: {url}" + ("" if ok else cli_t("cli_demo_not_answering")))
+            click.echo(cli_t("cli_demo_press_ctrl_c"))
             while children and not stop_requested and all(p.poll() is None for p in children):
                 time.sleep(0.5)  # a poll of the children, not a deadline: a stop signal ends the loop
         finally:
@@ -283,7 +287,7 @@ def demo(no_serve: bool, days: int, json_summary: Path | None, app_port: int, da
 
     if app_port == dagster_port and not no_serve:
         raise click.BadParameter(
-            f"the app and the Dagster UI cannot share port {app_port}",
+            cli_t("cli_demo_same_port", port=app_port),
             param_hint="--app-port / --dagster-port",
         )
 
@@ -304,19 +308,23 @@ def demo(no_serve: bool, days: int, json_summary: Path | None, app_port: int, da
         "log_file": str(click.get_current_context().meta.get("mrm.log_file") or ""),
     }
     users = steps.results.get("demo users")
-    click.echo(
-        "\nMRM demo finished in {seconds} s; warehouse {warehouse}, data in {data_dir}".format(**summary)
+    finished = cli_t(
+        "cli_demo_finished",
+        seconds=cli_num(summary["seconds"], 1),
+        warehouse=summary["warehouse"],
+        data=summary["data_dir"],
     )
+    click.echo("\n" + finished)
     if summary["log_file"]:
-        click.echo(f"Full log / полный журнал: {summary['log_file']}")
+        click.echo(cli_t("cli_demo_full_log", path=summary["log_file"]))
     for name, rows in summary["tables"].items():
-        click.echo(f"  {name:<55} {rows:>12,} rows")
+        click.echo(cli_t("cli_demo_table_rows", table=f"{name:<55}", rows=f"{cli_num(rows):>12}"))
     if users:
-        click.echo("\nDemo logins (login / password / role / tenant / client):")
+        click.echo("\n" + cli_t("cli_demo_logins"))
         for u in users:
             click.echo("  " + " / ".join(str(x) for x in u))
     if json_summary:
         json_summary.write_text(json.dumps(summary, indent=2, default=str))
     if not no_serve:
-        click.echo("\nServing:")
+        click.echo("\n" + cli_t("cli_demo_serving"))
         serve(app_port=app_port, dagster_port=dagster_port)

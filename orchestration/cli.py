@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from mrm.i18n import cli_t
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -60,7 +62,9 @@ def _platform_list(value: str | None) -> str | None:
     unknown = [p for p in chosen if p not in PLATFORM_NAMES]
     if unknown:
         raise click.BadParameter(
-            f"unknown platform(s) {', '.join(unknown)}; known: {', '.join(PLATFORM_NAMES)}"
+            cli_t(
+                "cli_dagster_unknown_platforms", unknown=", ".join(unknown), known=", ".join(PLATFORM_NAMES)
+            )
         )
     return ",".join(chosen)
 
@@ -116,11 +120,12 @@ def dagster_cmd(
     if not os.environ.get("CLICKHOUSE_URL") and not os.environ.get("CLICKHOUSE_HOST"):
         import warehouse
 
-        click.echo(f"warehouse: {warehouse.redact(warehouse.endpoint())}", err=True)
+        click.echo(cli_t("cli_dagster_warehouse", url=warehouse.redact(warehouse.endpoint())), err=True)
     from mrm import logsetup, procs
 
     cmd = dagster_dev_command(host, port, log_level="debug" if logsetup.is_verbose() else "warning")
-    click.echo(f"DAGSTER_HOME={home}\nDagster UI: http://{host}:{port}  ({' '.join(cmd)})", err=True)
+    click.echo(f"DAGSTER_HOME={home}", err=True)
+    click.echo(cli_t("cli_dagster_ui", url=f"http://{host}:{port}", command=" ".join(cmd)), err=True)
     # A child we wait on (not exec): a stop signal to this command is passed to `dagster dev`, which stops the
     # webserver, daemon and code servers; anything left in its process group is ended after it exits.
     raise SystemExit(

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from mrm.i18n import cli_num, cli_pct, cli_t
 from planning import reach as R
 
 # Where `plan import` finds an LLM-backed mapping suggester when ANTHROPIC_API_KEY is set. It is looked
@@ -31,8 +32,7 @@ def _load_suggester(spec: str | None, quiet: bool) -> Any:
         return getattr(importlib.import_module(module_name), attr or "suggest_plan_mapping")
     except (ImportError, AttributeError) as exc:
         if not quiet:
-            click.echo(f"mapping suggester {spec!r} unavailable ({exc}); using the rules only / "
-                       "подсказчик недоступен, только правила", err=True)  # fmt: skip
+            click.echo(cli_t("cli_plan_suggester_unavailable", spec=repr(spec), error=exc), err=True)
         return None
 
 
@@ -48,17 +48,17 @@ def plan() -> None:
 
 
 def _print_mapping(mapping: Any, notes: list[str]) -> None:
-    click.echo("Detected mapping / Сопоставление столбцов:")
+    click.echo(cli_t("cli_plan_mapping"))
     for row in mapping.describe():
         if not row["header"] and not row["field"]:
             continue
-        fld = row["field"] or "— (kept in extra)"
+        fld = row["field"] or cli_t("cli_plan_mapping_extra")
         click.echo(f"  {row['sheet']}!{row['column']:<3} {row['header'][:40]:<40} -> {fld:<22} "
                    f"[{row['source']}, {row['confidence']:.2f}]")  # fmt: skip
     for name, why in mapping.skipped_sheets:
-        click.echo(f"  sheet {name!r} skipped: {why}")
+        click.echo(cli_t("cli_plan_sheet_skipped", sheet=repr(name), why=why))
     for note in notes:
-        click.echo(f"  note: {note}")
+        click.echo(cli_t("cli_note", note=note))
 
 
 @plan.command("import")
@@ -110,7 +110,7 @@ def import_cmd(
         click.echo(report.as_text())
         if not interactive:
             return True
-        return click.confirm("Import this plan? / Импортировать план?", default=True)
+        return click.confirm(cli_t("cli_plan_import_confirm"), default=True)
 
     try:
         client = None if dry_run else _client()
@@ -120,23 +120,21 @@ def import_cmd(
             imported_by=os.environ.get("USER", ""),
         )  # fmt: skip
     except PlanFileError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(cli_t("cli_error", error=exc), err=True)
         sys.exit(1)
     if not printed:
         _print_mapping(result.mapping, result.notes)
         click.echo(result.report.as_text())
     if result.imported and kind == "history":
-        click.echo(f"imported past results: {result.line_count} lines (app.history_results, never plan) / "
-                   f"импортированы прошлые результаты: {result.line_count} строк")  # fmt: skip
+        click.echo(cli_t("cli_plan_history_imported", lines=cli_num(result.line_count)))
     elif result.imported:
-        click.echo(f"imported plan {result.plan_id!r} version {result.plan_version}: {result.line_count} lines / "
-                   f"импортирован план {result.plan_id!r}, версия {result.plan_version}")  # fmt: skip
+        click.echo(cli_t("cli_plan_imported", plan=repr(result.plan_id), version=result.plan_version,
+                         lines=cli_num(result.line_count)))  # fmt: skip
         return
     if dry_run and result.report.ok:
-        click.echo(f"dry run: {result.line_count} lines valid, nothing written / проверка: строк {result.line_count}, "
-                   "ничего не записано")  # fmt: skip
+        click.echo(cli_t("cli_plan_dry_run", lines=cli_num(result.line_count)))
     else:
-        click.echo("nothing imported / ничего не импортировано", err=True)
+        click.echo(cli_t("cli_plan_nothing_imported"), err=True)
     sys.exit(1)
 
 
@@ -153,12 +151,13 @@ def list_cmd(tenant: str, client_id: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=1))
         return
     if not rows:
-        click.echo("no plans / планов нет")
+        click.echo(cli_t("cli_plan_none"))
         return
     for r in rows:
         click.echo(f"{r['client_id']:<14} {r['plan_id']:<30} v{r['plan_version']:<3} {r['kind']:<7} "
-                   f"{r['line_count']:>6} lines  net {r['total_budget_net']} {r['currency']}  "
-                   f"{r['flight_start'] or ''}..{r['flight_end'] or ''}  {r['source_file']}")  # fmt: skip
+                   + cli_t("cli_plan_list_row", lines=f"{cli_num(r['line_count']):>6}",
+                           budget=cli_num(r["total_budget_net"] or 0, 2), currency=r["currency"],
+                           flight=f"{r['flight_start'] or ''}..{r['flight_end'] or ''}", file=r["source_file"]))  # fmt: skip
 
 
 @plan.command("export")
@@ -181,7 +180,9 @@ def export_cmd(plan_id: str, out: Path, tenant: str, client_id: str | None, vers
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from None
     path = export_plan_xlsx(header, lines, out, language=lang, forecast=forecast_plan(lines, ta_size=ta_size))
-    click.echo(f"wrote {path} ({len(lines)} lines, version {header['plan_version']})")
+    click.echo(
+        cli_t("cli_plan_exported", path=path, lines=cli_num(len(lines)), version=header["plan_version"])
+    )
 
 
 @plan.command("optimize")
@@ -196,7 +197,7 @@ def optimize_cmd(input_file: Path, as_json: bool) -> None:
     try:
         data = json.loads(input_file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{input_file}: not valid JSON ({exc}) / некорректный JSON") from None
+        raise click.ClickException(cli_t("cli_bad_json", path=input_file, error=exc)) from None
     try:
         result = optimize(parse_problem(data))
     except (OptimizeInputError, R.ParamError) as exc:
@@ -205,18 +206,18 @@ def optimize_cmd(input_file: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
-    click.echo(f"objective {result.objective}, budget {out['budget']:,.2f}, spent {out['spent']:,.2f} / "
-               f"цель {result.objective}, бюджет {out['budget']:,.2f}")  # fmt: skip
+    click.echo(cli_t("cli_plan_optimize_head", objective=result.objective, budget=cli_num(out["budget"], 2),
+                     spent=cli_num(out["spent"], 2)))  # fmt: skip
     for lid, rub in out["allocation"].items():
-        click.echo(f"  {lid:<30} {rub:>16,.2f}  reach {_pct(out['line_reach'][lid])}")
-    kplus = result.objective == "reach_kplus"
-    what = f"combined reach {result.k}+" if kplus else "combined reach"
-    model = "independent lines, Poisson contacts" if kplus else "Sainsbury (independent lines)"
-    click.echo(f"{what} {_pct(result.reach)}  [model: {model}] / "
-               f"совокупный охват {_pct(result.reach)}")  # fmt: skip
-    click.echo("frontier / граница (budget -> reach):")
+        click.echo(cli_t("cli_plan_optimize_line", line=f"{lid:<30}", amount=f"{cli_num(rub, 2):>16}",
+                         reach=cli_pct(out["line_reach"][lid])))  # fmt: skip
+    if result.objective == "reach_kplus":
+        click.echo(cli_t("cli_plan_optimize_reach_kplus", k=result.k, reach=cli_pct(result.reach)))
+    else:
+        click.echo(cli_t("cli_plan_optimize_reach", reach=cli_pct(result.reach)))
+    click.echo(cli_t("cli_plan_optimize_frontier"))
     for rub, r in out["frontier"]:
-        click.echo(f"  {rub:>16,.2f}  {_pct(r)}")
+        click.echo(f"  {cli_num(rub, 2):>16}  {cli_pct(r)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,10 +231,6 @@ def reach() -> None:
     """
 
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.2f}%"
-
-
 def _run(fn: Any) -> Any:
     try:
         return fn()
@@ -242,9 +239,9 @@ def _run(fn: Any) -> Any:
 
 
 def _print_distribution(dist: list[float], limit: int = 12) -> None:
-    click.echo("contacts  P(k)      reach k+")
+    click.echo(cli_t("cli_reach_distribution_head"))
     for k, p in enumerate(dist[:limit]):
-        click.echo(f"{k:>8}  {_pct(p):>8}  {_pct(R.effective_reach(dist, k)) if k else '':>8}")
+        click.echo(f"{k:>8}  {cli_pct(p):>8}  {cli_pct(R.effective_reach(dist, k)) if k else '':>8}")
 
 
 @reach.command("curve")
@@ -272,16 +269,15 @@ def curve_cmd(
     for g in grp:
         if model == "negative_exponential":
             r = _run(lambda g=g: R.negative_exponential_reach(g, r_max, k))
-            label = f"negative exponential (R_max {r_max:g}, k {k:g})"
+            label = cli_t("cli_reach_model_negexp", r_max=f"{r_max:g}", k=f"{k:g}")
         elif model == "hyperbolic":
             r = _run(lambda g=g: R.hyperbolic_reach(g, a, b))
-            label = f"hyperbolic (a {a:g}, b {b:g})"
+            label = cli_t("cli_reach_model_hyperbolic", a=f"{a:g}", b=f"{b:g}")
         else:
             r = _run(lambda g=g: R.poisson_reach(g, kplus))
-            label = f"Poisson reach {kplus}+"
-        click.echo(
-            f"GRP {g:g}: reach {_pct(r)}, frequency {g / (r * 100) if r else float('nan'):.3f}  [model: {label}]"
-        )
+            label = cli_t("cli_reach_model_poisson", k=kplus)
+        frequency = cli_num(g / (r * 100), 3) if r else "—"
+        click.echo(cli_t("cli_reach_curve", grp=f"{g:g}", reach=cli_pct(r), frequency=frequency, model=label))
 
 
 @reach.command("insertions")
@@ -294,25 +290,25 @@ def curve_cmd(
 def insertions_cmd(n: int, model: str, r1: float, r2: float | None, alpha: float) -> None:
     """Reach and contact distribution of n insertions in one outlet (охват от числа выходов)."""
     if model != "binomial" and r2 is None:
-        raise click.ClickException(f"--r2 is required for the {model} model / для модели {model} нужен --r2")
+        raise click.ClickException(cli_t("cli_reach_r2_required", model=model))
     r2v = float(r2 or 0.0)
     if model == "binomial":
         dist = _run(lambda: R.binomial_distribution(n, r1))
-        label = f"binomial (p = {r1:g})"
+        label = cli_t("cli_reach_model_binomial", p=f"{r1:g}")
     elif model == "beta_binomial":
         al, be = _run(lambda: R.beta_binomial_params_from_r1_r2(r1, r2v))
         dist = R.beta_binomial_distribution(n, al, be)
-        label = f"beta-binomial (alpha {al:.4g}, beta {be:.4g})"
+        label = cli_t("cli_reach_model_beta_binomial", alpha=f"{al:.4g}", beta=f"{be:.4g}")
     elif model == "binary":
         big_a, p = _run(lambda: R.binary_model_from_r1_r2(r1, r2v))
         dist = R.binary_model_distribution(n, big_a, p)
-        label = f"binary audience model [reconstruction of Shmatov] (A {big_a:.4g}, p {p:.4g})"
+        label = cli_t("cli_reach_model_binary", a=f"{big_a:.4g}", p=f"{p:.4g}")
     else:
         r = _run(lambda: R.hofmans_reach(n, r1, r2v, alpha))
-        click.echo(f"reach 1+ after {n} insertions: {_pct(r)}  [model: Hofmans (alpha {alpha:g})]")
+        click.echo(cli_t("cli_reach_hofmans", n=cli_num(n), reach=cli_pct(r), alpha=f"{alpha:g}"))
         return
-    click.echo(f"[model: {label}]  GRP {R.mean_contacts(dist) * 100:.1f}, "
-               f"average frequency {R.frequency_of_reached(dist):.3f}")  # fmt: skip
+    click.echo(cli_t("cli_reach_insertions", model=label, grp=cli_num(R.mean_contacts(dist) * 100, 1),
+                     frequency=cli_num(R.frequency_of_reached(dist), 3)))  # fmt: skip
     _print_distribution(dist)
 
 
@@ -333,12 +329,12 @@ def combine_cmd(reaches: tuple[float, ...], dups: tuple[str, ...], k: float) -> 
                 i, j, v = d.split(",")
                 pairs[(int(i), int(j))] = float(v)
             except ValueError:
-                raise click.ClickException(f"--dup {d!r}: expected 'i,j,d' / ожидается 'i,j,d'") from None
+                raise click.ClickException(cli_t("cli_reach_bad_dup", dup=repr(d))) from None
         r = _run(lambda: R.agostini_reach(list(reaches), pairs, k))
-        click.echo(f"combined reach {_pct(r)}  [model: Agostini (K {k:g})]")
+        click.echo(cli_t("cli_reach_combined_agostini", reach=cli_pct(r), k=f"{k:g}"))
         return
     r = _run(lambda: R.sainsbury_reach(list(reaches)))
-    click.echo(f"combined reach {_pct(r)}  [model: Sainsbury (independent channels)]")
+    click.echo(cli_t("cli_reach_combined_sainsbury", reach=cli_pct(r)))
     _print_distribution(R.sainsbury_distribution(list(reaches)))
 
 
@@ -351,10 +347,12 @@ def risk_cmd(p: float, k: int, eps: float, n: int | None) -> None:
     """Risk of ineffective placement and the minimal number of insertions (binomial, reconstruction of Shmatov)."""
     exact = _run(lambda: R.min_insertions(p, k, eps, "exact"))
     approx = _run(lambda: R.min_insertions(p, k, eps, "normal"))
-    click.echo(f"minimal insertions for risk <= {_pct(eps)} of fewer than {k} contacts: {exact} exact "
-               f"(risk {_pct(R.ineffective_risk(exact, p, k))}), {approx} normal approximation  [model: binomial]")  # fmt: skip
+    click.echo(cli_t("cli_reach_risk", eps=cli_pct(eps), k=k, exact=cli_num(exact),
+                     risk=cli_pct(R.ineffective_risk(exact, p, k)), approx=cli_num(approx)))  # fmt: skip
     if n is not None:
-        click.echo(f"risk with {n} insertions: {_pct(_run(lambda: R.ineffective_risk(n, p, k)))}")
+        click.echo(
+            cli_t("cli_reach_risk_n", n=cli_num(n), risk=cli_pct(_run(lambda: R.ineffective_risk(n, p, k))))
+        )
 
 
 @reach.command("survey")
@@ -369,15 +367,17 @@ def survey_cmd(
     """Margin of error (--r --n), sample size (--r --delta), minimally significant rating (--n)."""
     if r is not None and n is not None:
         click.echo(
-            f"margin of error ±{_pct(_run(lambda: R.margin_of_error(r, n, confidence)))}  [normal approximation]"
+            cli_t("cli_reach_margin", margin=cli_pct(_run(lambda: R.margin_of_error(r, n, confidence))))
         )
     if r is not None and delta is not None:
-        click.echo(f"sample size {_run(lambda: R.sample_size(r, delta, confidence))}  [normal approximation]")
+        click.echo(
+            cli_t("cli_reach_sample_size", n=cli_num(_run(lambda: R.sample_size(r, delta, confidence))))
+        )
     if n is not None and r is None:
         v = _run(lambda: R.min_significant_rating(n, confidence, rel_precision))
-        click.echo(f"minimally significant rating {v * 100:.4g}%  [z^2 / (z^2 + n eps^2)]")
+        click.echo(cli_t("cli_reach_min_rating", rating=cli_pct(v, 4)))
     if (r is None) == (n is None) and delta is None and not (r is not None and n is not None):
-        raise click.ClickException("give --r and --n, --r and --delta, or --n / задайте параметры")
+        raise click.ClickException(cli_t("cli_reach_survey_usage"))
 
 
 @reach.command("budget")
@@ -396,7 +396,8 @@ def budget_cmd(target: float, cpp: float, model: str, r_max: float, k: float, a:
     params: dict[str, Any] = {"negative_exponential": {"r_max": r_max, "k": k}, "hyperbolic": {"a": a, "b": b},
                               "poisson": {}}[model]  # fmt: skip
     budget, grp_needed = _run(lambda: budget_for_reach(target, cpp, model, **params))
-    click.echo(f"GRP {grp_needed:.1f}, budget {budget:,.2f}  [model: {model} {params}]")
+    click.echo(cli_t("cli_reach_budget", grp=cli_num(grp_needed, 1), budget=cli_num(budget, 2), model=model,
+                     params=params))  # fmt: skip
 
 
 @reach.command("metrics")
@@ -411,14 +412,16 @@ def metrics_cmd(budget: float | None, trp: float | None, ta_size: float | None, 
     """CPP, CPT, CPM, OTS and affinity from whatever inputs are given."""
     out = []
     if budget is not None and trp is not None:
-        out.append(f"CPP {_run(lambda: R.cpp(budget, trp)):,.2f}")
+        out.append(f"CPP {cli_num(_run(lambda: R.cpp(budget, trp)), 2)}")
         if ta_size is not None:
-            out.append(f"CPT {_run(lambda: R.cpt(budget, trp, ta_size)):,.2f}")
-            out.append(f"OTS {_run(lambda: R.ots(trp, ta_size)):,.0f}")
+            out.append(f"CPT {cli_num(_run(lambda: R.cpt(budget, trp, ta_size)), 2)}")
+            out.append(f"OTS {cli_num(_run(lambda: R.ots(trp, ta_size)))}")
     if budget is not None and impressions is not None:
-        out.append(f"CPM {_run(lambda: R.cpm(budget, impressions)):,.2f}")
+        out.append(f"CPM {cli_num(_run(lambda: R.cpm(budget, impressions)), 2)}")
     if ta_rating is not None and base_rating is not None:
-        out.append(f"affinity {_run(lambda: R.affinity(ta_rating, base_rating)):.1f}")
+        out.append(
+            cli_t("cli_reach_affinity", affinity=cli_num(_run(lambda: R.affinity(ta_rating, base_rating)), 1))
+        )
     if not out:
-        raise click.ClickException("nothing to compute: give --budget with --trp/--impressions, or ratings")
+        raise click.ClickException(cli_t("cli_reach_metrics_usage"))
     click.echo("; ".join(out))

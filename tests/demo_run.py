@@ -39,6 +39,7 @@ def run_demo(data: Path) -> subprocess.CompletedProcess[str]:
         if k not in ("CLICKHOUSE_URL", "CLICKHOUSE_HOST", "DAGSTER_HOME", "MRM_LOG_LEVEL", "MRM_DEMO_DIRECT")
     }
     env["MRM_DATA_DIR"], env["MRM_WAREHOUSE_PORT"] = str(data), str(free_port())
+    env["MRM_LANG"] = "en"  # the tests read its English messages
     cmd = [sys.executable, "-m", "mrm.cli", "demo", "--no-serve", "--days", str(DEMO_DAYS)]
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False)
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from mrm.i18n import cli_num, cli_t
 from warehouse import embedded
 from warehouse.settings import WarehouseSettings
 
@@ -24,7 +25,7 @@ def start(port: int | None, foreground: bool) -> None:
     """Start the embedded warehouse server for MRM_DATA_DIR."""
     s = WarehouseSettings.from_env()
     if not s.embedded:
-        raise click.ClickException(f"a ClickHouse is configured ({s.url}); nothing to start")
+        raise click.ClickException(cli_t("cli_warehouse_configured", url=s.url))
     port = port if port is not None else (s.port if s.port != 8123 else None)
     if foreground:
         from warehouse.server import main as serve_main
@@ -36,14 +37,14 @@ def start(port: int | None, foreground: bool) -> None:
         info = embedded.start(s.data_dir, port=port)
     except embedded.WarehouseStartError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"warehouse running: {info.address} (pid {info.pid}, data {s.data_dir})")
+    click.echo(cli_t("cli_warehouse_running", address=info.address, pid=info.pid, data=s.data_dir))
 
 
 @warehouse.command()
 def stop() -> None:
     """Stop the embedded warehouse server for MRM_DATA_DIR."""
     s = WarehouseSettings.from_env()
-    click.echo("stopped" if embedded.stop(s.data_dir) else "not running")
+    click.echo(cli_t("cli_warehouse_stopped" if embedded.stop(s.data_dir) else "cli_warehouse_not_running"))
 
 
 @warehouse.command()
@@ -53,16 +54,24 @@ def status() -> None:
     if s.embedded:
         info = embedded.status(s.data_dir)
         if info is None:
-            click.echo(f"embedded warehouse not running (data {s.data_dir})")
+            click.echo(cli_t("cli_warehouse_embedded_not_running", data=s.data_dir))
             sys.exit(1)
-        click.echo(f"{info.address} embedded ClickHouse {info.version} pid {info.pid} data {s.data_dir}")
+        click.echo(
+            cli_t(
+                "cli_warehouse_status_embedded",
+                address=info.address,
+                version=info.version,
+                pid=info.pid,
+                data=s.data_dir,
+            )
+        )
         return
     import warehouse as wh
 
     try:
         version = wh.connect(s).server_version
     except Exception as exc:
-        click.echo(f"{s.url} not answering: {exc}")
+        click.echo(cli_t("cli_warehouse_not_answering", url=s.url, error=exc))
         sys.exit(1)
     click.echo(f"{s.url} ClickHouse {version}")
 
@@ -73,7 +82,11 @@ def migrate() -> None:
     import warehouse as wh
 
     applied = wh.migrate(wh.connect())
-    click.echo("applied: " + ", ".join(applied) if applied else "up to date")
+    click.echo(
+        cli_t("cli_warehouse_migrated", migrations=", ".join(applied))
+        if applied
+        else cli_t("cli_warehouse_up_to_date")
+    )
 
 
 @warehouse.command()
@@ -98,7 +111,7 @@ def sql(query: str, fmt: str) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.decode(errors="replace"), nl=False)
     if not result:
-        click.echo("ok", err=True)
+        click.echo(cli_t("cli_warehouse_sql_ok"), err=True)
 
 
 @click.group()
@@ -165,10 +178,7 @@ def provision(
     ch = wh.connect(settings)
     embedded = prov.engine_is_embedded(settings)
     if not dry_run and embedded:
-        raise click.ClickException(
-            "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
-            "configure a real ClickHouse (CLICKHOUSE_URL) or run without --apply to print the SQL"
-        )
+        raise click.ClickException(cli_t("cli_tenants_apply_refused"))
     try:
         tenants_ = list(tenant_ids)
         if not tenants_:
@@ -176,10 +186,7 @@ def provision(
             tenants_ = [t for t in every if prov.TENANT_RE.match(t)]
             skipped = sorted(set(every) - set(tenants_))
             if skipped:  # loud, but one odd id must not block the others
-                click.echo(
-                    f"-- WARNING: skipped tenants whose ids cannot name a ClickHouse user: {skipped}",
-                    err=True,
-                )
+                click.echo(cli_t("cli_tenants_skipped", tenants=skipped), err=True)
         plan = prov.build_plan(
             tenants_, prov.tenant_tables(ch, marts_db=marts_db), marts_db=marts_db, host=host
         )
@@ -192,20 +199,26 @@ def provision(
             write_private(passwords_out, "".join(f"{u}\t{p}\n" for u, p in sorted(plan.passwords.items())))
         except PrivatePathError as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(f"-- passwords of {len(plan.passwords)} users written to {passwords_out}", err=True)
+        users = cli_num(len(plan.passwords))
+        click.echo(cli_t("cli_tenants_passwords_written", users=users, path=passwords_out), err=True)
+    tenant_count = cli_num(len(set(tenants_)))
     if dry_run:
         click.echo(plan.sql(), nl=False)
         click.echo(
-            f"-- {len(plan.statements)} statements for {len(set(tenants_))} tenants and the app user, "
-            f"{len(plan.policy_tables)} tables with tenant_id (dry run; --apply to run)",
+            cli_t(
+                "cli_tenants_dry_run",
+                statements=cli_num(len(plan.statements)),
+                tenants=tenant_count,
+                tables=cli_num(len(plan.policy_tables)),
+            ),
             err=True,
         )
         return
     try:
         n = prov.apply(ch, plan, embedded=embedded)
     except Exception as exc:
-        raise click.ClickException(f"provisioning failed: {exc}") from exc
-    click.echo(f"applied {n} statements for {len(set(tenants_))} tenants and the app user")
+        raise click.ClickException(cli_t("cli_tenants_provision_failed", error=exc)) from exc
+    click.echo(cli_t("cli_tenants_applied", statements=cli_num(n), tenants=tenant_count))
 
 
 def _lifecycle() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from mrm.i18n import cli_num, cli_t
 from warehouse import lifecycle as lc
 
 
@@ -33,7 +34,7 @@ def retention_show() -> None:
 def retention_apply() -> None:
     """Write the TTL rules into the tables (idempotent; rows expire in the engine's merges)."""
     done = lc.apply_retention(_ch())
-    click.echo(f"retention applied to {len(done)} table(s)")
+    click.echo(cli_t("cli_retention_applied", tables=cli_num(len(done))))
 
 
 @retention.command("set")
@@ -43,7 +44,7 @@ def retention_apply() -> None:
 def retention_set(tenant: str, table_class: str, months: int) -> None:
     """Keep one tenant's data of a class for another number of months (then run `mrm retention apply`)."""
     lc.set_override(_ch(), tenant, table_class, months)
-    click.echo(f"{tenant}: {table_class} kept {months} months; apply with `mrm retention apply`")
+    click.echo(cli_t("cli_retention_set", tenant=tenant, table_class=table_class, months=cli_num(months)))
 
 
 @click.group("backup")
@@ -62,7 +63,7 @@ def backup_create(folder: Path, tenant: str | None) -> None:
     except lc.LifecycleError as exc:
         raise click.ClickException(str(exc)) from None
     rows = sum(t["rows"] for t in m["tables"].values())
-    click.echo(f"{target}: {len(m['tables'])} tables, {rows:,} rows".replace(",", " "))
+    click.echo(cli_t("cli_backup_created", path=target, tables=cli_num(len(m["tables"])), rows=cli_num(rows)))
 
 
 @backup.command("list")
@@ -71,11 +72,13 @@ def backup_list(folder: Path) -> None:
     """Backups under FOLDER."""
     found = lc.list_backups(folder)
     if not found:
-        click.echo(f"no backups under {folder} / резервных копий нет")
+        click.echo(cli_t("cli_backup_none", folder=folder))
     for b in found:
+        tenant = b["tenant"] or cli_t("cli_backup_all_tenants")
+        tables, rows = cli_num(b["tables"]), cli_num(b["rows"])
         click.echo(
-            f"{b['path']}  {b['created_at']}  tenant {b['tenant'] or 'all'}  {b['tables']} tables  "
-            f"{b['rows']} rows"
+            f"{b['path']}  {b['created_at']}  "
+            + cli_t("cli_backup_row", tenant=tenant, tables=tables, rows=rows)
         )
 
 
@@ -85,28 +88,30 @@ def backup_list(folder: Path) -> None:
 def backup_restore(path: Path, yes: bool) -> None:
     """Restore a backup and check every table's fingerprint."""
     if not yes:
-        click.confirm(f"Replace the data covered by {path}?", abort=True)
+        click.confirm(cli_t("cli_backup_restore_confirm", path=path), abort=True)
     try:
         got = lc.restore(_ch(), path)
     except lc.LifecycleError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"restored {len(got)} tables; every fingerprint matches the backup")
+    click.echo(cli_t("cli_backup_restored", tables=cli_num(len(got))))
 
 
 def _erase(tenant: str, client: str | None, yes: bool) -> None:
     ch = _ch()
     plan = lc.erase(ch, tenant, client, dry_run=True)
-    what = f"client {client} of tenant {tenant}" if client else f"tenant {tenant}"
+    what = (
+        cli_t("cli_erase_what_client", client=client, tenant=tenant)
+        if client
+        else cli_t("cli_erase_what_tenant", tenant=tenant)
+    )
     for table, n in sorted(plan.items()):
         click.echo(f"  {table:<45} {n}")
     if not yes:
-        click.echo(f"dry run: the rows above of {what} would be erased; add --yes to erase them")
+        click.echo(cli_t("cli_erase_dry_run", what=what))
         return
     lc.erase(ch, tenant, client, dry_run=False, by="cli")
-    click.echo(
-        f"erased {what}: {sum(v for k, v in plan.items() if k != 'report files')} rows, "
-        f"{plan.get('report files', 0)} report files"
-    )
+    rows = cli_num(sum(v for k, v in plan.items() if k != "report files"))
+    click.echo(cli_t("cli_erased", what=what, rows=rows, files=cli_num(plan.get("report files", 0))))
 
 
 @click.command("erase")

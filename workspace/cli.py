@@ -14,6 +14,7 @@ import click
 from dashboards.auth import AuthError
 from dashboards.cli import users
 from ingestion.platforms import PLATFORM_NAMES
+from mrm.i18n import cli_num, cli_t
 from workspace.invitations import INVITE_DAYS
 from workspace.permissions import ROLES
 
@@ -94,10 +95,15 @@ def _given(**options: Any) -> dict[str, Any]:
 
 
 def _show(c: Any) -> str:
-    state = "active" if c.is_active else "archived"
-    return (
-        f"{c.client_id:<20} {c.name:<30} {c.currency:<4} VAT {c.vat_mode:<9} {c.commission_pct:>6.2f}% "
-        f"{c.language} {c.timezone:<16} INN {c.inn or '-':<12} {len(c.report_recipients)} recipient(s) {state}"
+    return f"{c.client_id:<20} {c.name:<30} {c.currency:<4} " + cli_t(
+        "cli_clients_row",
+        vat=f"{c.vat_mode:<9}",
+        commission=f"{cli_num(c.commission_pct, 2):>6}",
+        language=c.language,
+        timezone=f"{c.timezone:<16}",
+        inn=f"{c.inn or '-':<12}",
+        recipients=cli_num(len(c.report_recipients)),
+        state=cli_t("cli_state_active" if c.is_active else "cli_state_archived"),
     )
 
 
@@ -111,7 +117,7 @@ def clients_add(ch: Any, actor: Any, client_id: str, **options: Any) -> None:
 
     fields = _given(**options)
     if "name" not in fields:
-        raise click.UsageError("--name is required / укажите --name")
+        raise click.UsageError(cli_t("cli_clients_name_required"))
     click.echo(_show(add_client(ch, actor, Client(client_id=client_id, **fields))))
 
 
@@ -125,7 +131,7 @@ def clients_edit(ch: Any, actor: Any, client_id: str, **options: Any) -> None:
 
     fields = _given(**options)
     if not fields:
-        raise click.UsageError("nothing to change: give at least one option / нечего менять")
+        raise click.UsageError(cli_t("cli_clients_nothing_to_change"))
     click.echo(_show(edit_client(ch, actor, client_id, **fields)))
 
 
@@ -138,7 +144,7 @@ def clients_list(ch: Any, actor: Any, archived: bool) -> None:
 
     rows = list_clients(ch, actor, include_archived=archived)
     if not rows:
-        click.echo("no clients / клиентов нет")
+        click.echo(cli_t("cli_clients_none"))
     for c in rows:
         click.echo(_show(c))
 
@@ -152,9 +158,9 @@ def clients_archive(ch: Any, actor: Any, client_id: str, yes: bool) -> None:
     from workspace.clients import archive_client
 
     if not yes:
-        click.confirm(f"Archive {client_id} and stop its loads? / Архивировать?", abort=True)
+        click.confirm(cli_t("cli_clients_archive_confirm", client=client_id), abort=True)
     stopped = archive_client(ch, actor, client_id)
-    click.echo(f"archived {client_id}; {stopped} account(s) stopped / клиент архивирован")
+    click.echo(cli_t("cli_clients_archived", client=client_id, accounts=cli_num(stopped)))
 
 
 # ---------------------------------------------------------------- secrets
@@ -188,9 +194,9 @@ def secrets_set(ch: Any, actor: Any, platform: str, account_id: str, kind: str, 
     from workspace.credentials import save_secret
 
     # Never an option or an argument: those end up in shell history and the process list.
-    secret = from_file.read() if from_file else click.prompt("Secret / ключ доступа", hide_input=True)
+    secret = from_file.read() if from_file else click.prompt(cli_t("cli_secrets_prompt"), hide_input=True)
     save_secret(ch, actor, platform=platform, account_id=account_id, kind=kind, secret=secret)
-    click.echo(f"saved {kind} for {platform}/{account_id} (encrypted) / сохранено")
+    click.echo(cli_t("cli_secrets_saved", kind=kind, account=f"{platform}/{account_id}"))
 
 
 @secrets_cmd.command(name="list")
@@ -201,11 +207,12 @@ def secrets_list(ch: Any, actor: Any) -> None:
 
     rows = list_secrets(ch, actor)
     if not rows:
-        click.echo("no stored credentials / сохранённых ключей нет")
+        click.echo(cli_t("cli_secrets_none"))
     for r in rows:
         click.echo(
-            f"{r['platform']:<15} {r['account_id']:<24} {r['kind']:<20} key {r['key_id']} "
-            f"{r['updated_by']} {r['updated_at']:%Y-%m-%d %H:%M}"
+            f"{r['platform']:<15} {r['account_id']:<24} {r['kind']:<20} "
+            + cli_t("cli_secrets_key", key=r["key_id"])
+            + f" {r['updated_by']} {r['updated_at']:%Y-%m-%d %H:%M}"
         )
 
 
@@ -219,7 +226,7 @@ def secrets_delete(ch: Any, actor: Any, platform: str, account_id: str, kind: st
     from workspace.credentials import delete_secret
 
     done = delete_secret(ch, actor, platform=platform, account_id=account_id, kind=kind)
-    click.echo("deleted / удалено" if done else "nothing stored / ничего не сохранено")
+    click.echo(cli_t("cli_secrets_deleted" if done else "cli_secrets_nothing_stored"))
 
 
 @secrets_cmd.command(name="rotate-key")
@@ -238,10 +245,7 @@ def secrets_rotate() -> None:
         n = rotate_key(ch)
     except SecretsError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(
-        f"re-encrypted {n} credential(s); now set MRM_SECRET_KEY to the new key / "
-        f"перешифровано: {n}; замените MRM_SECRET_KEY новым ключом"
-    )
+    click.echo(cli_t("cli_secrets_rotated", n=cli_num(n)))
 
 
 # ---------------------------------------------------------------- users (added to dashboards.cli's group)
@@ -255,9 +259,7 @@ def users_suspend(ch: Any, actor: Any, login: str) -> None:
     from workspace.users import set_active
 
     changed = set_active(ch, actor, login, False)
-    click.echo(
-        f"{login}: suspended / заблокирован" if changed else f"{login}: already suspended / уже заблокирован"
-    )
+    click.echo(cli_t("cli_users_suspended" if changed else "cli_users_already_suspended", login=login))
 
 
 @users.command(name="reactivate")
@@ -268,7 +270,7 @@ def users_reactivate(ch: Any, actor: Any, login: str) -> None:
     from workspace.users import set_active
 
     changed = set_active(ch, actor, login, True)
-    click.echo(f"{login}: active / активен" if changed else f"{login}: already active / уже активен")
+    click.echo(cli_t("cli_users_reactivated" if changed else "cli_users_already_active", login=login))
 
 
 @users.command(name="reset-password")
@@ -285,9 +287,9 @@ def users_reset_password(ch: Any, actor: Any, login: str, password: str | None) 
     from workspace.users import reset_password
 
     if password is None:
-        password = click.prompt("New password / новый пароль", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(cli_t("cli_users_new_password"), hide_input=True, confirmation_prompt=True)
     reset_password(ch, actor, login, password)
-    click.echo(f"{login}: password changed / пароль изменён")
+    click.echo(cli_t("cli_users_password_changed", login=login))
 
 
 @users.command(name="invite")
@@ -312,10 +314,7 @@ def users_invite(ch: Any, actor: Any, email: str, role: str, client_ids: tuple[s
     from workspace.invitations import invite
 
     inv = invite(ch, actor, email, role, client_ids=client_ids, days=days)
-    click.echo(
-        f"invitation sent to {inv.email} ({inv.role}), valid through {inv.expires_on.isoformat()} / "
-        "приглашение отправлено"
-    )
+    click.echo(cli_t("cli_users_invited", email=inv.email, role=inv.role, until=inv.expires_on.isoformat()))
 
 
 @users.command(name="revoke-invite")
@@ -326,7 +325,7 @@ def users_revoke_invite(ch: Any, actor: Any, email: str) -> None:
     from workspace.invitations import revoke
 
     n = revoke(ch, actor, email)
-    click.echo(f"{email}: {n} invitation(s) withdrawn / отозвано приглашений: {n}")
+    click.echo(cli_t("cli_users_invites_revoked", email=email, n=cli_num(n)))
 
 
 @users.command(name="assign")
@@ -341,9 +340,10 @@ def users_assign(ch: Any, actor: Any, login: str, client_ids: tuple[str, ...], a
     from workspace.access import set_client_scope
 
     if not client_ids and not all_clients:
-        raise click.UsageError("give --client (repeatable) or --all-clients / укажите клиентов")
+        raise click.UsageError(cli_t("cli_users_assign_usage"))
     set_client_scope(ch, actor, login, all_clients=all_clients, client_ids=client_ids)
-    click.echo(f"{login}: {'all clients' if all_clients else ', '.join(sorted(set(client_ids)))}")
+    scope = cli_t("cli_users_all_clients") if all_clients else ", ".join(sorted(set(client_ids)))
+    click.echo(f"{login}: {scope}")
 
 
 def _lifecycle() -> None:

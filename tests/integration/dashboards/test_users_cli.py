@@ -15,7 +15,8 @@ pytestmark = pytest.mark.usefixtures("dash")
 ISSUER = "https://idp.example.test"
 
 
-def test_users_add_and_list_through_the_cli_store_only_a_salted_hash(ch):
+def test_users_add_and_list_through_the_cli_store_only_a_salted_hash(ch, monkeypatch):
+    monkeypatch.setenv("MRM_LANG", "en")  # the English messages are asserted
     runner = CliRunner()
     res = runner.invoke(
         users,

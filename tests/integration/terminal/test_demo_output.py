@@ -30,7 +30,7 @@ def test_demo_prints_the_platform_steps_and_keeps_the_rest_in_the_log_file(demo_
         assert re.search(rf"^✔ {step}.* \(\d+(\.\d)? s\)$", run.stderr, re.M), f"no timed step {step!r}"
     assert re.search(r"^ {4}\S+_raw +\d+\.\d s$", run.stderr, re.M), "no per-asset timings of the Dagster run"
     assert "MRM demo finished in" in run.stdout
-    named = re.search(r"^Full log / полный журнал: (.+)$", run.stdout, re.M)
+    named = re.search(r"^Full log: (.+)$", run.stdout, re.M)
     assert named, run.stdout
     log = Path(named.group(1))
     assert log.parent == data / "logs"

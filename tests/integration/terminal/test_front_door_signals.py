@@ -42,6 +42,7 @@ def _start_and_stop(argv: list[str], served: dict[int, str], tmp_path: Path) -> 
     that every port is free; returns the command's output."""
     log = tmp_path / "front-door.log"
     env = {**os.environ, "MRM_DATA_DIR": str(tmp_path / "data"), "DAGSTER_HOME": str(tmp_path / "dagster")}
+    env["MRM_LANG"] = "en"  # the English lines are asserted
     with open(log, "wb") as out:
         # A session of its own, so our SIGTERM reaches only the command (what a supervisor does), never pytest.
         proc = subprocess.Popen(

@@ -65,6 +65,7 @@ def test_cli_invitation_is_mailed_followed_once_and_signs_the_person_in_with_the
     ws, tenant, smtp, admin, monkeypatch
 ):
     monkeypatch.setenv("MRM_APP_URL", "https://mrm.agency.example/app")
+    monkeypatch.setenv("MRM_LANG", "en")  # the English message is asserted
     email = _email()
     res = CliRunner().invoke(
         cli,
@@ -181,7 +182,7 @@ def test_a_new_invitation_withdraws_the_old_one_and_bad_requests_are_refused(
     with pytest.raises(invitations.InvitationError, match="withdrawn"):
         invitations.lookup(ws, first)
     assert invitations.lookup(ws, second).role == "strategist"
-    res = CliRunner().invoke(cli, ["users", "revoke-invite", email, "--tenant", TENANT])
+    res = CliRunner(env={"MRM_LANG": "en"}).invoke(cli, ["users", "revoke-invite", email, "--tenant", TENANT])
     assert res.exit_code == 0 and "1 invitation(s) withdrawn" in res.output, res.output
     with pytest.raises(invitations.InvitationError, match="withdrawn"):
         invitations.accept(ws, second, login=email, password=PASSWORD)

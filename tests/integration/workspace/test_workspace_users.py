@@ -68,7 +68,7 @@ def test_only_admins_manage_users_not_themselves_and_only_in_their_tenant(ws, ad
 
 
 def test_cli_adds_edits_lists_archives_clients_and_acts_as_a_checked_user(ws, login):
-    run = CliRunner().invoke
+    run = CliRunner(env={"MRM_LANG": "en"}).invoke  # the English messages are asserted
     cid = f"cli-{uuid.uuid4().hex[:6]}"
     base = ["--tenant", TENANT]
     res = run(
@@ -112,7 +112,7 @@ def test_cli_adds_edits_lists_archives_clients_and_acts_as_a_checked_user(ws, lo
 
 
 def test_cli_user_lifecycle_and_secrets_never_echo_a_secret(ws, login, monkeypatch):
-    run = CliRunner().invoke
+    run = CliRunner(env={"MRM_LANG": "en"}).invoke  # the English messages are asserted
     base = ["--tenant", TENANT]
     assert run(cli, ["users", "suspend", login, *base]).exit_code == 0
     assert run(cli, ["users", "reactivate", login, *base]).output.startswith(f"{login}: active")

@@ -59,7 +59,7 @@ def test_the_dagster_command_accepts_only_registered_platforms() -> None:
 
     from orchestration.cli import dagster_cmd
 
-    refused = CliRunner().invoke(dagster_cmd, ["--platforms", "vk_ads,tiktok"])
+    refused = CliRunner(env={"MRM_LANG": "en"}).invoke(dagster_cmd, ["--platforms", "vk_ads,tiktok"])
     assert refused.exit_code == 2 and "unknown platform(s) tiktok; known: yandex_direct" in refused.output
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from planning import bench
 from planning.cli import plan, reach
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MRM_LANG", "en")  # the messages asserted below are the English ones
 
 
 def _run(group: Any, args: list[str]) -> Any:
@@ -45,7 +51,7 @@ def test_reach_combine_risk_survey_budget_metrics() -> None:
     )
     out = _run(reach, ["risk", "--p", "0.5", "--k", "3", "--eps", "0.1", "--n", "5"]).output
     assert "9 exact" in out and "50.00%" in out
-    assert "sample size 3458" in _run(reach, ["survey", "--r", "0.1", "--delta", "0.01"]).output
+    assert "sample size 3,458" in _run(reach, ["survey", "--r", "0.1", "--delta", "0.01"]).output
     assert "0.3827%" in _run(reach, ["survey", "--n", "1000"]).output
     assert (
         "GRP 204.0"

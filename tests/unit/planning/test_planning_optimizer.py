@@ -218,7 +218,8 @@ def test_bad_input_names_the_field(patch: Any, field: str) -> None:
     assert str(err.value).startswith(field)
 
 
-def test_cli_json_contract(tmp_path: Path) -> None:
+def test_cli_json_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MRM_LANG", "en")
     data = _instance(5)
     f = tmp_path / "in.json"
     f.write_text(json.dumps(data), encoding="utf-8")
