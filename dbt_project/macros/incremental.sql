@@ -14,6 +14,11 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The first day of the fact partition holding `date_column` (a Date, for either partition period). -#}
+{% macro fact_period_start(date_column='date_day') -%}
+    {{ _period_start(date_column) }}
+{%- endmacro %}
+
 {% macro _period_start(expr, period=none) -%}
     {%- if (period or var('incremental_partition')) == 'month' -%}
         toStartOfMonth({{ expr }})

@@ -3,10 +3,6 @@
     renamed ad never restates history). VK names banners and groups; Direct and Google Ads reports name the
     group only: a Direct ad's name is its title (else its second title) from the Ads.get snapshot, '' where it
     has none (display banners, an ad missing from the snapshot); Google Ads ads stay ''; Garpun sends ids only. -#}
-{%- set stats_reports = {
-    'yandex_direct': 'stg_yandex_direct__ad_stats_daily',
-    'google_ads': 'stg_google_ads__ad_stats_daily',
-} %}
 with ad_titles as (
     select
         tenant_id,
@@ -16,25 +12,25 @@ with ad_titles as (
         if(title != '', title, title2) as ad_name
     from {{ ref('stg_yandex_direct__ads') }}
 ),
-{% for platform, model in stats_reports.items() %}
-{{ platform }} as (
+
+-- Direct and Google Ads ads as their statistics reports name them: the newest group name of each ad, from one row
+-- per ad and week of statistics (int_report_ads_seen), not from every ad-day row
+reported as (
     select
         s.tenant_id as tenant_id,
-        '{{ platform }}' as platform,
+        s.platform as platform,
         s.account_id as account_id,
         s.campaign_id as campaign_id,
         s.ad_group_id as ad_group_id,
-        argMax(s.ad_group_name, s.date_day) as ad_group_name,
+        argMax(s.ad_group_name, s.last_day) as ad_group_name,
         s.ad_id as ad_id,
         coalesce(any(t.ad_name), '') as ad_name
-    from {{ ref(model) }} as s
+    from {{ ref('int_report_ads_seen') }} as s
     left join ad_titles as t
-        on
-            s.tenant_id = t.tenant_id and t.platform = '{{ platform }}' and s.account_id = t.account_id
-            and s.ad_id = t.ad_id
-    group by s.tenant_id, s.account_id, s.campaign_id, s.ad_group_id, s.ad_id
+        on s.tenant_id = t.tenant_id and s.platform = t.platform and s.account_id = t.account_id and s.ad_id = t.ad_id
+    group by s.tenant_id, s.platform, s.account_id, s.campaign_id, s.ad_group_id, s.ad_id
 ),
-{% endfor %}
+
 vk as (
     select
         b.tenant_id as tenant_id,
@@ -52,9 +48,7 @@ vk as (
 ),
 
 named as (
-    select * from yandex_direct
-    union all
-    select * from google_ads
+    select * from reported
     union all
     select * from vk
 ),

@@ -113,6 +113,8 @@ def test_table_and_plot(tmp_path: Path):
         "load_average_start": "2.0 1.5 1.0",
         "load_average_end": "3.0 2.0 1.5",
         "queries": {"reach_flight": {"p50_ms": 3.0, "p95_ms": 4.5}},
+        "equal_to_initial_full_build": True,
+        "checksum_s": 3.0,
         "equal_to_full_rebuild": True,
         "full_rebuild_s": 20.0,
     }
@@ -121,12 +123,19 @@ def test_table_and_plot(tmp_path: Path):
     lines = table.strip().splitlines()
     assert len(lines) == 5 and "| 10 M |" in lines[3] and "12.5" in lines[3] and "skipped" in lines[4]
     assert (
-        "| 4,321 | 2.0 1.5 1.0 → 3.0 2.0 1.5 | yes (full rebuild 20.0 s) |" in lines[3]
+        "| 4,321 | 2.0 1.5 1.0 → 3.0 2.0 1.5 | yes (= initial full build, hashed in 3.0 s; = full rebuild, 20.0 s) |"
+        in lines[3]
         and "| n/a |" in lines[2]
     )
     assert "| 40.0 | 4.5 | 50.0 |" in lines[3] and lines[2].endswith("| not checked |")
     differing = {**bigger, "equal_to_full_rebuild": False, "relations_differing": ["`marts`.`x`"]}
     assert scale.markdown_table([differing]).strip().endswith("| NO: `marts`.`x` |")
+    # at 100 M only the initial build is compared (no second full build): a difference is named the same way
+    daily_only = {**measured, "equal_to_initial_full_build": False, "checksum_s": 9.0}
+    daily_only["relations_differing_from_initial"] = ["`marts`.`y`"]
+    assert scale.markdown_table([daily_only]).strip().endswith("| NO: `marts`.`y` |")
+    agreed = {**measured, "equal_to_initial_full_build": True, "checksum_s": 9.0}
+    assert scale.markdown_table([agreed]).strip().endswith("| yes (= initial full build, hashed in 9.0 s) |")
     png = scale.draw_plot([measured, bigger, skipped], tmp_path / "scale.png")
     from PIL import Image
 
@@ -144,19 +153,72 @@ def test_percentile_and_ratio():
 
 
 def test_warehouse_comparison_end_to_end():
-    res = compare_warehouse.run(rows=20_000, repeats=2)
+    res = compare_warehouse.run(rows=20_000, repeats=2, variants=["current", "recommended"])
     assert set(res["queries"]) == set(compare_warehouse.QUERIES)
-    for q in res["queries"].values():
-        for engine in ("embedded_server", "chdb_in_process", "duckdb"):
-            assert q[engine]["p50_ms"] > 0
-        assert q["ratio_server_vs_chdb_p50"] > 0 and q["ratio_duckdb_vs_server_p50"] > 0
-        assert q["result_rows"] > 0
+    assert list(res["variants"]) == ["current", "recommended"]
+    assert res["queries"] == res["variants"]["current"]["queries"]  # the shape benchmarks.compare reads
+    for var in res["variants"].values():
+        assert set(var["trivial"]) == set(compare_warehouse.TRIVIAL)
+        for q in var["queries"].values():
+            for engine in ("embedded_server", "chdb_in_process", "duckdb"):
+                assert q[engine]["p50_ms"] > 0
+            assert q["ratio_server_vs_chdb_p50"] > 0 and q["ratio_duckdb_vs_server_p50"] > 0
+            assert q["ratio_server_vs_duckdb_p50"] > 0 and q["result_rows"] > 0
+    assert "PROJECTION p_tenant_day " in res["variants"]["recommended"]["ddl"]
+    table = compare_warehouse.markdown_table(res).splitlines()
+    assert len(table) == 2 + 2 * len(compare_warehouse.QUERIES) and table[2].startswith("| current | ")
 
 
 def test_answers_must_agree():
     assert compare_warehouse.same_answer([("a", 1.0)], [("a", 1.001)])
     assert not compare_warehouse.same_answer([("a", 1.0)], [("a", 1.5)])
     assert not compare_warehouse.same_answer([("a", 1.0)], [("b", 1.0)])
+
+
+def test_warehouse_variants_render_ddl_and_sql():
+    cw = compare_warehouse
+    current = cw.VARIANTS["current"].ddl("cmp.t")
+    assert "cost Decimal(18, 2)," in current and "CODEC" not in current and "PROJECTION" not in current
+    assert current.endswith(f"ORDER BY ({cw.CURRENT_ORDER})")
+    rec = cw.VARIANTS["recommended"]
+    ddl = rec.ddl("cmp.t")
+    assert "cost_kopecks Int64 CODEC(T64, LZ4)" in ddl and "date_day Date CODEC(LZ4)" in ddl
+    assert "campaign_id LowCardinality(String) CODEC(LZ4)" in ddl and "sum(cost_kopecks) GROUP BY" in ddl
+    assert ddl.count("PROJECTION ") == 3 and f"ORDER BY ({cw.DATE_ORDER})" in ddl
+    assert "toInt64(cost * 100) AS cost_kopecks" in rec.select_from_source()
+    names = [name for name, _ in cw.VARIANTS["current"].columns()]
+    assert [name for name, _ in rec.columns()] == [*names[:9], "cost_kopecks", "conversions"]
+    assert cw.VARIANTS["order_date_g1024"].ddl("x").endswith("SETTINGS index_granularity = 1024")
+    assert "MergeTree PARTITION BY toMonday(date_day) ORDER BY (" in cw.VARIANTS["partition_week"].ddl("x")
+    assert "PARTITION BY" not in current
+    daily = cw.QUERIES["daily_totals_tenant_month"][0]
+    assert "sum(cost_kopecks) / 100 FROM cmp.t WHERE" in rec.sql(daily, "cmp.t")
+    assert cw.VARIANTS["max_threads_1"].sql(daily, "cmp.t").endswith(" SETTINGS max_threads = 1")
+    with pytest.raises(ValueError):
+        cw.Variant("bad", "", money="rubles")
+    with pytest.raises(ValueError):
+        cw.Variant("bad", "", projections=("p_nope",))
+
+
+def test_warehouse_variant_selection_and_ratios():
+    cw = compare_warehouse
+    assert [v.name for v in cw.select_variants(None)] == ["current"]
+    assert [v.name for v in cw.select_variants(["all"])] == list(cw.VARIANTS)
+    assert [v.name for v in cw.select_variants(["recommended", "current", "recommended"])] == [
+        "recommended",
+        "current",
+    ]
+    with pytest.raises(ValueError):
+        cw.select_variants(["nope"])
+    r = cw.query_ratios(
+        {"embedded_server": {"p50_ms": 6.0}, "chdb_in_process": {"p50_ms": 4.0}, "duckdb": {"p50_ms": 3.0}}
+    )
+    assert r == {
+        "ratio_server_vs_chdb_p50": 1.5,
+        "ratio_duckdb_vs_server_p50": 0.5,
+        "ratio_server_vs_duckdb_p50": 2.0,
+        "ratio_chdb_vs_duckdb_p50": 1.33,
+    }
 
 
 def test_reach_comparison_end_to_end():
