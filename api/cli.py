@@ -6,7 +6,7 @@ import os
 
 import click
 
-from mrm.i18n import cli_t
+from mrm.i18n import cli_explain, cli_t
 
 DEFAULT_API_PORT = 8600
 DEFAULT_MCP_PORT = 8700
@@ -74,7 +74,7 @@ def create_cmd(tenant: str, login: str, scope: str, expires_days: int | None) ->
     try:
         key = keys.create(_ch(), tenant_id=tenant, login=login, scope=scope, expires_days=expires_days)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(cli_explain(exc)) from None
     click.echo(key)
     click.echo(cli_t("cli_apikeys_store_now"), err=True)
 
@@ -104,7 +104,7 @@ def revoke_cmd(key_id: str, tenant: str) -> None:
     try:
         keys.revoke(_ch(), tenant, key_id)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(cli_explain(exc)) from None
     click.echo(cli_t("cli_apikeys_revoked", key=key_id))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from mrm.i18n import cli_num, cli_t
+from mrm.i18n import cli_explain, cli_num, cli_t
 
 
 def _client() -> Any:
@@ -101,9 +101,9 @@ def ask(
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from exc
         except (PermissionError, memory.ThreadError) as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(cli_explain(exc)) from exc
         except DatabaseError as exc:  # e.g. the marts are not built yet: say so without a traceback
-            raise click.ClickException(cli_t("cli_ask_query_failed", error=exc)) from exc
+            raise click.ClickException(cli_t("cli_ask_query_failed", error=cli_explain(exc))) from exc
         if as_json:
             _dump(res)
             return
@@ -174,7 +174,7 @@ def _index(paths: tuple[str, ...], tenant_id: str, as_json: bool) -> None:
     try:
         rep = kbm.index_paths(_client(), tenant_id, list(paths), progress=sys.stderr.isatty())
     except kbm.LoadError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     out = {
         "indexed": rep.indexed,
         "unchanged": rep.unchanged,
@@ -334,7 +334,7 @@ def report_build(
             formats=formats,
         )
     except (ValueError, LookupError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     for p in (files.xlsx, files.pdf):
         if p.exists():
             click.echo(str(p))
@@ -364,7 +364,7 @@ def report_send(tenant_id: str, client_id: str, period: str, lang: str, recipien
         files = reports.load_run(ch, tenant_id, client_id, period, lang)
         to = reports.send_report(ch, files, recipients=list(recipients) or None)
     except (ValueError, LookupError, FileNotFoundError, RuntimeError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     click.echo(cli_t("cli_report_sent_run", run=files.run_id, to=", ".join(to)))
 
 
@@ -447,7 +447,7 @@ def assist_plan(
             _client(), tenant_id, plan_id, target_reach=target_reach, budget=budget, client_id=client_id
         )
     except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     if as_json:

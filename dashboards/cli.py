@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mrm.i18n import cli_t
+from mrm.i18n import cli_explain, cli_t
 from workspace.permissions import ROLES
 
 APP = Path(__file__).resolve().parent / "streamlit_app.py"
@@ -64,7 +64,7 @@ def add_cmd(
             auth_source="oidc" if oidc else "local",
         )
     except (AuthError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     scope = cli_t("cli_users_saved_client", client=p.client_id) if p.client_id else ""
     click.echo(cli_t("cli_users_saved", login=p.login, tenant=p.tenant_id, role=p.role, scope=scope))
 

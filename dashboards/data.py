@@ -25,6 +25,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboards.auth import AccessDenied, Principal, audit, check_id
 from metrics.ratios import ADDITIVE
 from metrics.ratios import add_ratios as _catalogue_ratios
+from mrm.i18n import carry
 from workspace import access
 
 CACHE_TTL_S = 300
@@ -151,7 +152,7 @@ def scope(p: Principal, client_id: str) -> str:
         audit(
             client(), p.tenant_id, p.login, "read", "rejected", target=str(client_id)[:200], detail=str(exc)
         )
-        raise DataError(str(exc)) from None
+        raise carry(exc, DataError(str(exc))) from None
     # A client user only its own client; staff limited by an admin only their assigned clients (audited denial).
     access.require_client_in(client(), p, client_id, allowed_clients(p))
     if client_id not in set(clients(p)["client_id"]):
@@ -163,7 +164,7 @@ def _id(kind: str, value: Any) -> str:
     try:
         return check_id(kind, value)
     except ValueError as exc:
-        raise DataError(str(exc)) from None
+        raise carry(exc, DataError(str(exc))) from None
 
 
 def require(p: Principal, permission: str) -> None:

@@ -9,7 +9,18 @@ from typing import Any
 from mrm import i18n as _catalogue
 from mrm.i18n import CURRENCY_SIGNS, LANGS, MONTHS, TEXT, fmt_date, fmt_range
 
-__all__ = ["CURRENCY_SIGNS", "LANGS", "MONTHS", "TEXT", "display_name", "fmt_date", "fmt_range", "t"]
+__all__ = [
+    "CURRENCY_SIGNS",
+    "LANGS",
+    "MONTHS",
+    "TEXT",
+    "display_name",
+    "explain",
+    "fmt_date",
+    "fmt_range",
+    "reason",
+    "t",
+]
 
 
 def display_name(kind: str, value: Any, lang: str | None = None) -> str:
@@ -21,10 +32,24 @@ def display_name(kind: str, value: Any, lang: str | None = None) -> str:
     return t(key, lang) if key in TEXT else str(value)
 
 
+def _session_lang(lang: str | None) -> str:
+    if lang is not None:
+        return lang
+    import streamlit as st
+
+    return str(st.session_state.get("ui_lang", "ru"))
+
+
+def explain(exc: BaseException, lang: str | None = None) -> str:
+    """An exception's message in the session's language (a catalogue refusal; any other as it reads)."""
+    return _catalogue.explain(exc, _session_lang(lang))
+
+
+def reason(exc: BaseException, lang: str | None = None) -> str:
+    """A refusal's reason in the session's language, without the field it names."""
+    return _catalogue.reason(exc, _session_lang(lang))
+
+
 def t(key: str, lang: str | None = None, **kw: Any) -> str:
     """The text for `key` in the session's language; a missing key is a bug and fails loudly."""
-    if lang is None:
-        import streamlit as st
-
-        lang = st.session_state.get("ui_lang", "ru")
-    return _catalogue.t(key, lang, **kw)
+    return _catalogue.t(key, _session_lang(lang), **kw)

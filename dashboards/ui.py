@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import auth, balancer, data, safe, session_cookie
-from dashboards.i18n import CURRENCY_SIGNS, LANGS, fmt_range, t
+from dashboards.i18n import CURRENCY_SIGNS, LANGS, explain, fmt_range, t
 from mrm import clock
 
 SESSION_HOURS = float(os.environ.get("MRM_SESSION_HOURS", "12"))
@@ -248,7 +248,7 @@ def language_switch() -> None:
 
 def _stop_with(exc: Exception) -> None:
     key = "denied" if isinstance(exc, PermissionError) else "error"
-    st.error(t(key, msg=safe.md(exc)))  # messages quote URL parameters (a tampered ?client=)
+    st.error(t(key, msg=safe.md(explain(exc))))  # messages quote URL parameters (a tampered ?client=)
     st.stop()
 
 
@@ -394,9 +394,9 @@ def guard() -> Iterator[None]:
     try:
         yield
     except PermissionError as exc:
-        st.error(t("denied", msg=safe.md(exc)))
+        st.error(t("denied", msg=safe.md(explain(exc))))
     except (data.DataError, ValueError, LookupError) as exc:
-        st.error(t("error", msg=safe.md(exc)))  # may quote user input or a file's cells
+        st.error(t("error", msg=safe.md(explain(exc))))  # may quote user input or a file's cells
 
 
 # ---------------------------------------------------------------- formatting helpers

@@ -20,6 +20,7 @@ from delivery import alerts as al
 from delivery import schedules as sc
 from delivery import telegram as tg
 from mrm import clock
+from mrm.i18n import refused_field
 from warehouse.rows import insert_dicts
 from workspace import access, credentials
 from workspace import clients as wc
@@ -630,9 +631,13 @@ def form_error(exc: Exception, labels: dict[str, str]) -> None:
     import streamlit as st
 
     from dashboards import safe
-    from dashboards.i18n import t
+    from dashboards.i18n import explain, reason, t
 
-    msg = str(exc)
+    named = refused_field(exc)
+    if named in labels:
+        st.error(t("field_error", field=labels[named], msg=safe.md(reason(exc))))
+        return
+    msg = explain(exc)
     field, sep, rest = msg.partition(":")
     if sep and field.strip() in labels:
         st.error(t("field_error", field=labels[field.strip()], msg=safe.md(rest.strip())))

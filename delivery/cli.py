@@ -10,7 +10,7 @@ import click
 from delivery import alerts as al
 from delivery import schedules as sc
 from mrm import clock
-from mrm.i18n import cli_lang, cli_num, cli_t
+from mrm.i18n import cli_explain, cli_lang, cli_num, cli_t
 
 
 def _ch() -> Any:
@@ -20,7 +20,7 @@ def _ch() -> Any:
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    return click.ClickException(cli_explain(exc))
 
 
 def _clients(ch: Any, tenant: str, client_id: str = "") -> list[str]:
@@ -309,7 +309,9 @@ def alerts_tokens(tenant: str, sandbox_url: str | None) -> None:
                 else module.Settings.from_env()
             )
         except ConfigError as exc:
-            click.echo(cli_t("cli_alerts_tokens_skipped", platform=platform, error=exc), err=True)
+            click.echo(
+                cli_t("cli_alerts_tokens_skipped", platform=platform, error=cli_explain(exc)), err=True
+            )
     found = tokens.check_accounts(_ch(), tenant, settings)
     for account, state in found.items():
         click.echo(f"{account}: {state}")

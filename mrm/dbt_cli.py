@@ -6,7 +6,7 @@ import json
 
 import click
 
-from mrm.i18n import cli_t
+from mrm.i18n import cli_explain, cli_t
 
 
 @click.group()
@@ -32,7 +32,7 @@ def build(select: str | None, vars_json: str | None, full_refresh: bool) -> None
                 select=select, vars=json.loads(vars_json) if vars_json else None, full_refresh=full_refresh
             )
     except run.DbtRunError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     click.echo(f"✔ {result}")
 
 

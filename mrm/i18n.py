@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 LANGS = ("ru", "en")
 
@@ -1567,6 +1567,60 @@ def t(key: str, lang: str, /, **kw: Any) -> str:
     return text.format(**kw) if kw else text
 
 
+# ---------------------------------------------------------------- refusals people read
+
+E = TypeVar("E", bound=BaseException)
+_SAID = "catalogue_text"  # the attribute a refusal carries: (key, values, field)
+
+
+def refusal(cls: type[E], key: str, /, *, field: str | None = None, **values: Any) -> E:
+    """An exception of `cls` that says the catalogue's text `key` (formatted with `values`).
+
+    `str()` of it is the English text (logs, the API, tests); `explain(exc, lang)` gives it in the reader's
+    language. `field` names the form field or parameter it refuses: it leads the message (`field: reason`) and
+    a form shows `reason(exc, lang)` beside that field's label."""
+    text = t(key, "en", **values)
+    exc = cls(f"{field}: {text}" if field else text)
+    setattr(exc, _SAID, (key, values, field))
+    return exc
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """Whether `exc` says a catalogue text (made by `refusal`, or carried over by `carry`)."""
+    return getattr(exc, _SAID, None) is not None
+
+
+def refused_field(exc: BaseException) -> str | None:
+    """The field a refusal names, if any."""
+    said = getattr(exc, _SAID, None)
+    return said[2] if said else None
+
+
+def reason(exc: BaseException, lang: str) -> str:
+    """What a refusal says in `lang`, without its field; any other exception as it reads."""
+    said = getattr(exc, _SAID, None)
+    if said is None:
+        return str(exc)
+    key, values, _field = said
+    return t(key, lang, **values)
+
+
+def carry(source: BaseException, target: E) -> E:
+    """`target` (raised in place of `source`, e.g. a data-layer error for a library's refusal) says what `source`
+    says, in any language."""
+    said = getattr(source, _SAID, None)
+    if said is not None:
+        setattr(target, _SAID, said)
+    return target
+
+
+def explain(exc: BaseException, lang: str) -> str:
+    """The whole message of an exception in `lang`: `field: reason` for a refusal naming a field."""
+    field = refused_field(exc)
+    text = reason(exc, lang)
+    return f"{field}: {text}" if field else text
+
+
 # ---------------------------------------------------------------- the command line's language
 
 LANG_ENV = "MRM_LANG"
@@ -1604,6 +1658,11 @@ def cli_lang() -> str:
 def cli_t(key: str, /, **kw: Any) -> str:
     """The text for `key` in the command line's language."""
     return t(key, cli_lang(), **kw)
+
+
+def cli_explain(exc: BaseException) -> str:
+    """An exception's message in the command line's language (see `explain`)."""
+    return explain(exc, cli_lang())
 
 
 def cli_num(v: float | int | Decimal, digits: int = 0) -> str:

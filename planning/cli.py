@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from mrm.i18n import cli_num, cli_pct, cli_t
+from mrm.i18n import cli_explain, cli_num, cli_pct, cli_t
 from planning import reach as R
 
 # Where `plan import` finds an LLM-backed mapping suggester when ANTHROPIC_API_KEY is set. It is looked
@@ -32,7 +32,9 @@ def _load_suggester(spec: str | None, quiet: bool) -> Any:
         return getattr(importlib.import_module(module_name), attr or "suggest_plan_mapping")
     except (ImportError, AttributeError) as exc:
         if not quiet:
-            click.echo(cli_t("cli_plan_suggester_unavailable", spec=repr(spec), error=exc), err=True)
+            click.echo(
+                cli_t("cli_plan_suggester_unavailable", spec=repr(spec), error=cli_explain(exc)), err=True
+            )
         return None
 
 
@@ -120,7 +122,7 @@ def import_cmd(
             imported_by=os.environ.get("USER", ""),
         )  # fmt: skip
     except PlanFileError as exc:
-        click.echo(cli_t("cli_error", error=exc), err=True)
+        click.echo(cli_t("cli_error", error=cli_explain(exc)), err=True)
         sys.exit(1)
     if not printed:
         _print_mapping(result.mapping, result.notes)
@@ -197,7 +199,7 @@ def optimize_cmd(input_file: Path, as_json: bool) -> None:
     try:
         data = json.loads(input_file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise click.ClickException(cli_t("cli_bad_json", path=input_file, error=exc)) from None
+        raise click.ClickException(cli_t("cli_bad_json", path=input_file, error=cli_explain(exc))) from None
     try:
         result = optimize(parse_problem(data))
     except (OptimizeInputError, R.ParamError) as exc:
@@ -235,7 +237,7 @@ def _run(fn: Any) -> Any:
     try:
         return fn()
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(cli_explain(exc)) from None
 
 
 def _print_distribution(dist: list[float], limit: int = 12) -> None:

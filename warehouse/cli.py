@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from mrm.i18n import cli_num, cli_t
+from mrm.i18n import cli_explain, cli_num, cli_t
 from warehouse import embedded
 from warehouse.settings import WarehouseSettings
 
@@ -36,7 +36,7 @@ def start(port: int | None, foreground: bool) -> None:
     try:
         info = embedded.start(s.data_dir, port=port)
     except embedded.WarehouseStartError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     click.echo(cli_t("cli_warehouse_running", address=info.address, pid=info.pid, data=s.data_dir))
 
 
@@ -71,7 +71,7 @@ def status() -> None:
     try:
         version = wh.connect(s).server_version
     except Exception as exc:
-        click.echo(cli_t("cli_warehouse_not_answering", url=s.url, error=exc))
+        click.echo(cli_t("cli_warehouse_not_answering", url=s.url, error=cli_explain(exc)))
         sys.exit(1)
     click.echo(f"{s.url} ClickHouse {version}")
 
@@ -108,7 +108,7 @@ def sql(query: str, fmt: str) -> None:
         # INSERT … VALUES or a DDL statement is sent exactly as written.
         result = client.raw_query(query, settings={"default_format": fmt})
     except Exception as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     click.echo(result.decode(errors="replace"), nl=False)
     if not result:
         click.echo(cli_t("cli_warehouse_sql_ok"), err=True)
@@ -191,14 +191,14 @@ def provision(
             tenants_, prov.tenant_tables(ch, marts_db=marts_db), marts_db=marts_db, host=host
         )
     except prov.ProvisionError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(cli_explain(exc)) from exc
     if passwords_out:
         from mrm.private import PrivatePathError, write_private
 
         try:  # never through a planted symlink, and an existing file ends up 0600 too
             write_private(passwords_out, "".join(f"{u}\t{p}\n" for u, p in sorted(plan.passwords.items())))
         except PrivatePathError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(cli_explain(exc)) from exc
         users = cli_num(len(plan.passwords))
         click.echo(cli_t("cli_tenants_passwords_written", users=users, path=passwords_out), err=True)
     tenant_count = cli_num(len(set(tenants_)))
@@ -217,7 +217,7 @@ def provision(
     try:
         n = prov.apply(ch, plan, embedded=embedded)
     except Exception as exc:
-        raise click.ClickException(cli_t("cli_tenants_provision_failed", error=exc)) from exc
+        raise click.ClickException(cli_t("cli_tenants_provision_failed", error=cli_explain(exc))) from exc
     click.echo(cli_t("cli_tenants_applied", statements=cli_num(n), tenants=tenant_count))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from mrm.i18n import cli_num, cli_t
+from mrm.i18n import cli_explain, cli_num, cli_t
 from warehouse import lifecycle as lc
 
 
@@ -61,7 +61,7 @@ def backup_create(folder: Path, tenant: str | None) -> None:
     try:
         m = lc.backup(_ch(), target, tenant=tenant)
     except lc.LifecycleError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(cli_explain(exc)) from None
     rows = sum(t["rows"] for t in m["tables"].values())
     click.echo(cli_t("cli_backup_created", path=target, tables=cli_num(len(m["tables"])), rows=cli_num(rows)))
 
@@ -92,7 +92,7 @@ def backup_restore(path: Path, yes: bool) -> None:
     try:
         got = lc.restore(_ch(), path)
     except lc.LifecycleError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(cli_explain(exc)) from None
     click.echo(cli_t("cli_backup_restored", tables=cli_num(len(got))))
 
 

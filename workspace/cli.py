@@ -14,7 +14,7 @@ import click
 from dashboards.auth import AuthError
 from dashboards.cli import users
 from ingestion.platforms import PLATFORM_NAMES
-from mrm.i18n import cli_num, cli_t
+from mrm.i18n import cli_explain, cli_num, cli_t
 from workspace.invitations import INVITE_DAYS
 from workspace.permissions import ROLES
 
@@ -44,7 +44,7 @@ def _tenant_and_actor(f: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return f(ch, cli_principal(ch, tenant_id, as_login), **kwargs)
         except _ERRORS as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(cli_explain(exc)) from None
 
     return wrapper
 
@@ -244,7 +244,7 @@ def secrets_rotate() -> None:
     try:
         n = rotate_key(ch)
     except SecretsError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(cli_explain(exc)) from None
     click.echo(cli_t("cli_secrets_rotated", n=cli_num(n)))
 
 

@@ -13,6 +13,7 @@ from dashboards import safe, ui
 from dashboards import workspace_data as wd
 from dashboards.i18n import TEXT, display_name, t
 from mrm import clock
+from mrm.i18n import is_refusal
 from workspace import credentials, discovery, oauth, sync
 
 ctx = ui.context()
@@ -60,7 +61,7 @@ def refused(exc: Exception) -> None:
     short one, so a Russian reader also gets the English detail that names the state, code or account)."""
     msg = str(exc)
     en, sep, ru = msg.rpartition(" / ")
-    if not sep:
+    if not sep or is_refusal(exc):
         wd.form_error(exc, FIELDS)
         return
     if ctx.lang == "ru":
