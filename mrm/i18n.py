@@ -1494,6 +1494,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Demo logins (login / password / role / tenant / client):",
     ),
     "cli_demo_serving": ("Работают:", "Serving:"),
+    # refusals: workspace
+    # (end of refusals: workspace)
+    # refusals: dashboards, delivery, api, mrm, warehouse, ingestion, metrics
+    # (end of refusals: dashboards, delivery, api, mrm, warehouse, ingestion, metrics)
+    # refusals: planning, assistants
+    # (end of refusals: planning, assistants)
 }
 
 
