@@ -24,6 +24,7 @@ from typing import Any
 
 from dashboards.auth import audit, check_id
 from metrics.service import ScopedPrincipal
+from mrm.i18n import refusal
 from warehouse.rows import one_row
 
 _KEY_RE = re.compile(r"^mrm_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
@@ -102,7 +103,7 @@ def create(
 ) -> str:
     """A new key for an active user of `tenant_id`; the plaintext is returned once and never stored."""
     if scope not in SCOPES:
-        raise ValueError(f"scope must be one of {', '.join(SCOPES)} / неизвестная область ключа")
+        raise refusal(ValueError, "api_bad_scope", scopes=", ".join(SCOPES))
     check_id("tenant", tenant_id)
     check_id("login", login)
     found = ch.query(
@@ -111,11 +112,9 @@ def create(
         parameters={"t": tenant_id, "l": login},
     ).result_rows[0][0]
     if not found:
-        raise ValueError(
-            f"no active user {login!r} in tenant {tenant_id!r} / нет такого активного пользователя"
-        )
+        raise refusal(ValueError, "api_no_active_user", login=repr(login), tenant=repr(tenant_id))
     if expires_days is not None and not 1 <= expires_days <= 3650:
-        raise ValueError("expires must be 1..3650 days / срок действия 1..3650 дней")
+        raise refusal(ValueError, "api_bad_expiry", lo=1, hi=3650)
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_days)) if expires_days else None
     ch.insert(
@@ -142,7 +141,7 @@ def revoke(ch: Any, tenant_id: str, key_id: str) -> None:
         "SELECT tenant_id, key_id, login, scope, secret_sha256, created_at, expires_at "
         "FROM app.api_keys FINAL WHERE tenant_id = {t:String} AND key_id = {k:String}",
         {"t": tenant_id, "k": key_id},
-        ValueError(f"no key {key_id!r} in tenant {tenant_id!r} / ключ не найден"),
+        refusal(ValueError, "api_no_key", key=repr(key_id), tenant=repr(tenant_id)),
     )
     ch.insert(
         "app.api_keys",
@@ -196,7 +195,7 @@ def resolve(ch: Any, key: str | None, cache: PrincipalCache | None = None) -> Ke
         generation = cache.generation
         kp = _read(ch, key_id)
         if kp is None:
-            raise KeyError_(_BAD)
+            raise _bad()
         cache.put(kp, generation)
         _check(kp, secret, cache)
     return kp
@@ -212,22 +211,24 @@ def from_cache(key: str | None, cache: PrincipalCache | None = None) -> KeyPrinc
     return kp
 
 
-_BAD = "invalid, expired or revoked API key / недействительный ключ API"
+def _bad() -> KeyError_:
+    """The one refusal of any bad key (so keys cannot be probed)."""
+    return refusal(KeyError_, "api_bad_key")
 
 
 def _parts(key: str | None) -> tuple[str, str]:
     m = _KEY_RE.match(key or "")
     if not m:
-        raise KeyError_(_BAD)
+        raise _bad()
     return m.group(1), m.group(2)
 
 
 def _check(kp: KeyPrincipal, secret: str, cache: PrincipalCache) -> None:
     if not hmac.compare_digest(kp.digest, _digest(secret)):
-        raise KeyError_(_BAD)
+        raise _bad()
     if kp.expires_at is not None and _aware(kp.expires_at) <= dt.datetime.now(dt.UTC):
         cache.forget(key_id=kp.key_id)
-        raise KeyError_(_BAD)
+        raise _bad()
 
 
 def _read(ch: Any, key_id: str) -> KeyPrincipal | None:

@@ -12,6 +12,7 @@ from dashboards.auth import AccessDenied, Principal
 from metrics import catalogue as cat
 from metrics import service
 from metrics.query import MetricError, MetricQuery
+from mrm.i18n import refusal
 from planning import reach as R
 
 CAMPAIGN_METRICS = (
@@ -198,7 +199,7 @@ def min_insertions(p: float, k: int, eps: float, method: str = "exact") -> dict[
 def kb_search(ch: Any, p: Principal, query: str, k: int = 5) -> dict[str, Any]:
     """Passages of the tenant's knowledge base (staff only: it holds every client's documents)."""
     if not p.can("ask"):
-        raise AccessDenied(f"role {p.role!r} may not search the knowledge base / нет доступа к базе знаний")
+        raise refusal(AccessDenied, "api_role_no_kb", role=repr(p.role))
     if not query.strip() or len(query) > 500:
         raise MetricError("query", "give 1 to 500 characters")
     if not 1 <= k <= 20:
@@ -309,7 +310,7 @@ def check_report(
 ) -> str:
     """Refuse a report request before any work starts; returns the period as `from:to`."""
     if not p.can("build_report"):
-        raise AccessDenied(f"role {p.role!r} may not build client reports / нет права собирать отчёты")
+        raise refusal(AccessDenied, "api_role_no_reports", role=repr(p.role))
     service.check_scope(ch, p, client_id)
     q = MetricQuery.build(**_of_period(client_id, date_from, date_to), metrics=["spend"])
     if lang not in ("ru", "en"):
@@ -352,11 +353,11 @@ def ask(
     from assistants.agents import chat
 
     if not p.can("read"):
-        raise AccessDenied(f"role {p.role!r} may not read client numbers / нет доступа")
+        raise refusal(AccessDenied, "api_role_no_read", role=repr(p.role))
     if p.role == "client" and client_id and client_id != p.client_id:
-        raise service.ScopeError(f"no access to client {client_id!r} / нет доступа к клиенту")
+        raise refusal(service.ScopeError, "ws_no_client_access", client=repr(client_id))
     if not client_id and not thread_id and p.role != "client":
-        raise MetricError("client_id", "name the client the question is about / укажите клиента")
+        raise MetricError.said("client_id", "api_name_the_client")
     out = chat.ask(
         ch,
         p,

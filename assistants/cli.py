@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from mrm.i18n import cli_explain, cli_num, cli_t
+from mrm.i18n import cli_explain, cli_num, cli_t, explain
 
 
 def _client() -> Any:
@@ -449,12 +449,12 @@ def assist_plan(
     except LookupError as exc:
         raise click.ClickException(cli_explain(exc)) from exc
     except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise click.BadParameter(explain(exc, lang)) from exc
     if as_json:
         _dump(advice.as_dict() | {"text": advice.text(lang)})
         return
     click.echo(advice.text(lang))
-    for n in advice.notes:
+    for n in advice.notes_in(lang):
         click.echo(cli_t("cli_note", note=n), err=True)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mrm.i18n import refusal
+
 MAPPING_SCHEMA = {
     "type": "object",
     "properties": {
@@ -67,7 +69,7 @@ def suggest_plan_mapping(
 
     for key in ("sheet", "columns", "mapped", "fields"):
         if key not in request:
-            raise ValueError(f"mapping request lacks {key!r} / в запросе сопоставления нет поля {key!r}")
+            raise refusal(ValueError, "asst_mapping_request_lacks", key=repr(key))
     gw = gateway or Gateway.from_env(ch)
     if gw.offline:
         return []

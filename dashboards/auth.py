@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mrm.i18n import carry, refusal, t
+
 # Roles and the role x action matrix live in one table (workspace/permissions.py, rendered to docs/permissions.md).
 from workspace.permissions import ROLES, allowed  # noqa: E402
 
@@ -53,10 +55,7 @@ class Principal:
 def check_id(kind: str, value: str) -> str:
     """Identifiers (tenant, client, login, campaign…) are short and plain; anything else is rejected."""
     if not isinstance(value, str) or not _ID_RE.match(value):
-        raise ValueError(
-            f"invalid {kind}: {value!r} (allowed: letters, digits, _ . : @ + -, up to 128) / "
-            f"недопустимый {kind}"
-        )
+        raise refusal(ValueError, "dash_bad_id", kind=kind, value=repr(value))
     return value
 
 
@@ -66,10 +65,7 @@ MIN_PASSWORD = 8
 def check_password(password: str) -> str:
     """The password rule every way of setting one applies (add, reset, invitation, own change): 8+ characters."""
     if not password or len(password) < MIN_PASSWORD:
-        raise AuthError(
-            f"password must have at least {MIN_PASSWORD} characters / пароль должен быть не короче "
-            f"{MIN_PASSWORD} символов"
-        )
+        raise refusal(AuthError, "dash_password_short", n=MIN_PASSWORD)
     return password
 
 
@@ -115,29 +111,26 @@ def add_user(
     check_id("tenant", tenant_id)
     check_id("login", login)
     if role not in ROLES:
-        raise AuthError(f"unknown role {role!r}; roles: {', '.join(ROLES)} / неизвестная роль")
+        raise refusal(AuthError, "ws_unknown_role", role=repr(role), roles=", ".join(ROLES))
     if role == "client":
         if not client_id:
-            raise AuthError("role 'client' needs --client / для роли client нужен --client")
+            raise refusal(AuthError, "dash_client_role_needs_client")
         check_id("client", client_id)
         found = ch.query(
             "SELECT count() FROM app.clients FINAL WHERE tenant_id = {t:String} AND client_id = {c:String}",
             parameters={"t": tenant_id, "c": client_id},
         ).result_rows[0][0]
         if not found:
-            raise AuthError(f"client {client_id!r} does not exist in tenant {tenant_id!r} / клиент не найден")
+            raise refusal(AuthError, "no_client_in_tenant", client=repr(client_id), tenant=repr(tenant_id))
     elif client_id:
-        raise AuthError(
-            f"only role 'client' is bound to a client, not {role!r} / только роль client "
-            "привязывается к клиенту"
-        )
+        raise refusal(AuthError, "dash_only_client_role_bound", role=repr(role))
     taken = ch.query(
         "SELECT tenant_id FROM app.users FINAL WHERE login = {l:String} AND is_active = 1",
         parameters={"l": login},
     ).result_rows
     if taken and taken[0][0] != tenant_id:
         # Logins are global (the form has no tenant field), so one login can never move between tenants silently.
-        raise AuthError(f"login {login!r} belongs to another tenant / логин занят другим арендатором")
+        raise refusal(AuthError, "dash_login_other_tenant", login=repr(login))
     if auth_source == "local":
         pw_hash = hash_password(password or "")
     elif auth_source == "oidc":
@@ -214,10 +207,8 @@ class Throttled(AuthError):
     def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after
         secs = max(1, int(retry_after + 0.999))
-        super().__init__(
-            f"too many failed sign-ins; try again in {secs} s / слишком много неудачных попыток входа; "
-            f"повторите через {secs} с"
-        )
+        super().__init__(t("dash_throttled", "en", secs=secs))
+        carry(refusal(AuthError, "dash_throttled", secs=secs), self)
 
 
 def backoff_s(failures: int, free: int) -> float:
@@ -270,7 +261,7 @@ def authenticate(
 
     `address` is the client's network address (throttled like the login); `now` is injectable for tests.
     """
-    fail = AuthError("wrong login or password / неверный логин или пароль")
+    fail = refusal(AuthError, "dash_wrong_login")
     try:
         check_id("login", login)
     except ValueError:
@@ -296,10 +287,7 @@ def authenticate(
     return Principal(tenant_id, login, role, client_id, name)
 
 
-SESSION_ENDED = (
-    "your account was deactivated or removed, so you were signed out / ваша учётная запись отключена "
-    "или удалена, вы вышли из приложения"
-)
+SESSION_ENDED = "dash_session_ended"  # the catalogue key of the notice the sign-in page shows
 
 
 def refresh_principal(ch: Any, p: Principal) -> Principal | None:
@@ -345,16 +333,9 @@ def check_oidc_secrets(section: Mapping[str, Any]) -> None:
     for key in ("cookie_secret", "client_secret"):
         value = str(section.get(key) or "")
         if value in placeholders or "CHANGE-ME" in value.upper():
-            raise AuthError(
-                f"[auth] {key} in .streamlit/secrets.toml is the example's placeholder; set a real "
-                f"secret / [auth] {key} в .streamlit/secrets.toml — заглушка из примера; задайте "
-                "настоящий секрет"
-            )
+            raise refusal(AuthError, "dash_secret_placeholder", key=key)
     if len(str(section.get("cookie_secret") or "")) < MIN_COOKIE_SECRET:
-        raise AuthError(
-            f"[auth] cookie_secret must be a random string of at least {MIN_COOKIE_SECRET} characters / "
-            f"[auth] cookie_secret должен быть случайной строкой не короче {MIN_COOKIE_SECRET} символов"
-        )
+        raise refusal(AuthError, "dash_cookie_secret_short", n=MIN_COOKIE_SECRET)
 
 
 def principal_from_oidc(
@@ -370,31 +351,25 @@ def principal_from_oidc(
     now = time.time() if now is None else now
     exp = claims.get("exp")
     if exp is None:
-        raise AuthError("identity token has no expiry (exp) / в токене нет срока действия")
+        raise refusal(AuthError, "dash_token_no_exp")
     try:
         expired = float(exp) <= now
     except (TypeError, ValueError):
-        raise AuthError("identity token expiry is not a number / неверный срок действия токена") from None
+        raise refusal(AuthError, "dash_token_bad_exp") from None
     if expired:
-        raise AuthError("session expired, sign in again / сессия истекла, войдите снова")
+        raise refusal(AuthError, "dash_session_expired")
     email = str(claims.get("email") or "")
     if not email or claims.get("email_verified") is not True:
-        raise AuthError(
-            "identity has no verified e-mail (email_verified must be true) / у учётной записи нет "
-            "подтверждённого e-mail"
-        )
+        raise refusal(AuthError, "dash_oidc_email_unverified")
     issuer = oidc_issuer() if issuer is None else issuer
     if not issuer:
-        raise AuthError(
-            "OIDC sign-in is not configured: set MRM_OIDC_ISSUER to the provider's issuer / вход через "
-            "OIDC не настроен: задайте MRM_OIDC_ISSUER"
-        )
+        raise refusal(AuthError, "dash_oidc_not_configured")
     if claims.get("iss") != issuer:
         audit(ch, "", email, "login_oidc", "failed", detail=f"issuer {str(claims.get('iss'))[:200]!r}")
-        raise AuthError("identity token from an unexpected issuer / токен выдан неизвестным поставщиком")
+        raise refusal(AuthError, "dash_token_bad_issuer")
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub or len(sub) > 255:
-        raise AuthError("identity token has no subject (sub) / в токене нет идентификатора (sub)")
+        raise refusal(AuthError, "dash_token_no_sub")
     rows = ch.query(
         "SELECT tenant_id, login, role, client_id, display_name FROM app.users FINAL "
         "WHERE oidc_issuer = {i:String} AND oidc_subject = {s:String} AND auth_source = 'oidc' AND is_active = 1",
@@ -404,7 +379,7 @@ def principal_from_oidc(
         rows = _bind_oidc(ch, email, issuer, sub)
     if not rows:
         audit(ch, "", email, "login_oidc", "failed")
-        raise AuthError(f"{email} has no access to this app; ask an admin (`mrm users add`) / нет доступа")
+        raise refusal(AuthError, "dash_oidc_no_user", email=email)
     tenant_id, login, role, client_id, name = rows[0]
     return Principal(tenant_id, login, role, client_id, name or str(claims.get("name") or login))
 

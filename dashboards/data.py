@@ -25,7 +25,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboards.auth import AccessDenied, Principal, audit, check_id
 from metrics.ratios import ADDITIVE
 from metrics.ratios import add_ratios as _catalogue_ratios
-from mrm.i18n import carry
+from mrm.i18n import carry, refusal
 from workspace import access
 
 CACHE_TTL_S = 300
@@ -112,11 +112,11 @@ def period(date_from: Any, date_to: Any) -> Period:
         a = date_from if isinstance(date_from, dt.date) else dt.date.fromisoformat(str(date_from))
         b = date_to if isinstance(date_to, dt.date) else dt.date.fromisoformat(str(date_to))
     except ValueError:
-        raise DataError(f"bad period {date_from!r}..{date_to!r}: use YYYY-MM-DD / неверный период") from None
+        raise refusal(DataError, "dash_bad_period", start=repr(date_from), end=repr(date_to)) from None
     if b < a:
-        raise DataError(f"period ends ({b}) before it starts ({a}) / конец периода раньше начала")
+        raise refusal(DataError, "dash_period_reversed", start=a, end=b)
     if (b - a).days + 1 > MAX_PERIOD_DAYS:
-        raise DataError(f"period longer than {MAX_PERIOD_DAYS} days / период длиннее {MAX_PERIOD_DAYS} дней")
+        raise refusal(DataError, "dash_period_too_long", days=MAX_PERIOD_DAYS)
     return Period(a, b)
 
 
@@ -136,7 +136,7 @@ def preset_period(name: str, yesterday: dt.date) -> Period:
     if name == "last_month":
         end = first - dt.timedelta(days=1)
         return Period(end.replace(day=1), end)
-    raise DataError(f"unknown period preset {name!r} / неизвестный период")
+    raise refusal(DataError, "dash_unknown_preset", name=repr(name))
 
 
 def preset_of(per: Period, yesterday: dt.date) -> str:
@@ -156,7 +156,7 @@ def scope(p: Principal, client_id: str) -> str:
     # A client user only its own client; staff limited by an admin only their assigned clients (audited denial).
     access.require_client_in(client(), p, client_id, allowed_clients(p))
     if client_id not in set(clients(p)["client_id"]):
-        raise DataError(f"unknown client {client_id!r} / клиент не найден")
+        raise refusal(DataError, "dash_unknown_client", client=repr(client_id))
     return client_id
 
 
@@ -394,7 +394,7 @@ def campaigns(
     for x in platforms:
         _id("platform", x)
     if len(search) > 200:
-        raise DataError("search text longer than 200 characters / слишком длинный поиск")
+        raise refusal(DataError, "dash_search_too_long", n=200)
     return add_ratios(
         _campaigns(
             p.tenant_id, p.login, cid, per.date_from, per.date_to, tuple(sorted(platforms)), search.strip()
@@ -477,7 +477,7 @@ def campaign_ads(
     with their names (the campaign must belong to the scoped client), biggest spend first."""
     cid = scope(p, client_id)
     if grain not in _GRAINS:
-        raise DataError(f"unknown grain {grain!r} / неизвестный уровень")
+        raise refusal(DataError, "dash_unknown_grain", grain=repr(grain))
     for kind, v in (("platform", platform), ("account", account_id), ("campaign", campaign_id)):
         _id(kind, v)
     if ad_group_id:
@@ -550,7 +550,7 @@ def plan_days(p: Principal, client_id: str, plan_id: str, version: int) -> pd.Da
     except (ValueError, TypeError):
         raise DataError(f"plan version must be a number, got {version!r}") from None
     if version < 0:
-        raise DataError("plan version must be positive / версия плана должна быть положительной")
+        raise refusal(DataError, "dash_plan_version_negative")
     return _plan_days(p.tenant_id, p.login, cid, plan_id, version)
 
 
@@ -764,7 +764,7 @@ def send_report(p: Principal, files: Any) -> list[str]:
 
     require(p, "send_report")
     if files.tenant_id != p.tenant_id:
-        raise AccessDenied("report of another tenant / отчёт другого арендатора")
+        raise refusal(AccessDenied, "dash_report_other_tenant")
     scope(p, files.client_id)
     try:
         sent = _send(client(), files)
@@ -781,9 +781,9 @@ def ask(p: Principal, question: str, lang: str) -> Any:
     require(p, "ask")
     q = (question or "").strip()
     if not q:
-        raise DataError("empty question / пустой вопрос")
+        raise refusal(DataError, "dash_empty_question")
     if len(q) > 2000:
-        raise DataError("question longer than 2000 characters / вопрос длиннее 2000 символов")
+        raise refusal(DataError, "dash_question_too_long", n=2000)
     return kb.ask(client(), p.tenant_id, q, lang)
 
 
@@ -846,7 +846,7 @@ def refresh_plan(p: Principal, client_id: str, res: Any, progress: Any = None) -
     require(p, "import_plan")
     cid = scope(p, client_id)
     if not res.imported:
-        raise DataError("the plan was not imported: nothing to rebuild / план не импортирован")
+        raise refusal(DataError, "dash_plan_not_imported")
     if marts_db() != "marts":
         return None
     out = plan_refresh.refresh_after_import(

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from dashboards.auth import Principal, add_user
+from mrm.i18n import refusal
 
 DEMO_ROLES = ("pm", "account_manager", "analyst", "client")
 
@@ -19,9 +20,7 @@ def create_demo_users(client: Any) -> list[tuple[str, str, str, str, str]]:
         "GROUP BY tenant_id ORDER BY tenant_id"
     ).result_rows
     if not rows:
-        raise RuntimeError(
-            "no tenants with clients in app.clients: load the demo data first / сначала загрузите демо-данные"
-        )
+        raise refusal(RuntimeError, "dash_demo_no_tenants")
     out = []
     for tenant_id, first_client in rows:
         for role in DEMO_ROLES:

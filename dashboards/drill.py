@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dashboards.auth import check_id
+from mrm.i18n import refusal
 
 # query parameter -> path field; the order is the hierarchy's
 PARAMS = {"platform": "platform", "account": "account_id", "campaign": "campaign_id", "group": "ad_group_id"}
@@ -71,9 +72,9 @@ def from_query(qp: Any) -> Path:
     if group and group != "-":
         check_id("group", group)
     if campaign and not (platform and account):
-        raise ValueError("the link names a campaign without its platform and account / неполная ссылка")
+        raise refusal(ValueError, "dash_link_campaign_incomplete")
     if group and not campaign:
-        raise ValueError("the link names an ad group without its campaign / неполная ссылка")
+        raise refusal(ValueError, "dash_link_group_incomplete")
     return Path(
         platform,
         account if campaign else "",

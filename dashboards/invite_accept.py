@@ -8,7 +8,7 @@ import streamlit as st
 from dashboards import data, safe, ui
 from dashboards import workspace_data as wd
 from dashboards.auth import AuthError
-from dashboards.i18n import fmt_date, t
+from dashboards.i18n import explain, fmt_date, t
 from workspace import invitations
 
 PARAM = "invite"
@@ -36,7 +36,7 @@ def page() -> None:
     try:
         inv = invitations.lookup(data.client(), link)
     except AuthError as exc:
-        safe.error(exc)
+        safe.error(explain(exc))  # the link's refusal in the reader's language
         if st.button(t("inv_to_sign_in"), key="inv_to_sign_in"):
             _forget_link()
             st.rerun()

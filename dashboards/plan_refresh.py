@@ -61,7 +61,7 @@ def record_materialization(
         instance.report_runless_asset_event(
             dg.AssetMaterialization(
                 asset_key=list(MEDIA_PLANS_ASSET),
-                description="imported in the app / импорт в приложении",
+                description="imported in the app",
                 metadata={
                     "tenant_id": tenant_id,
                     "client_id": client_id,

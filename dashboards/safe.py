@@ -14,6 +14,8 @@ from typing import Any
 
 import streamlit as st
 
+from dashboards.i18n import explain
+
 # The marks that open a Markdown, GFM, HTML or LaTeX construct anywhere in a line: links and images (`[`, `!`),
 # emphasis, code, autolinks and HTML (`<`), entities (`&`), tables, strike-through, math. CommonMark lets a
 # backslash escape any ASCII punctuation, so the escaped text renders as the original characters and nothing else.
@@ -28,9 +30,10 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 def md(value: Any) -> str:
     """`value` as Markdown source that renders as its own characters: no link, image, HTML, math or formatting.
 
-    Line breaks stay visible line breaks (a Markdown hard break), so multi-line texts keep their shape.
+    Line breaks stay visible line breaks (a Markdown hard break), so multi-line texts keep their shape. An
+    exception says its message in the session's language (a catalogue refusal; any other as it reads).
     """
-    s = "" if value is None else str(value)
+    s = "" if value is None else explain(value) if isinstance(value, BaseException) else str(value)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = _SPECIAL.sub(r"\\\1", _INVISIBLE.sub("", s))
     s = _LINE_START.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], s)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dashboards.auth import Principal, check_id, refresh_principal
+from mrm.i18n import refusal
 
 COOKIE = "mrm_session"
 KEY_ENV = "MRM_SECRET_KEY"
@@ -31,9 +32,7 @@ def signing_key(env: Mapping[str, str] | None = None) -> bytes | None:
     if not material:
         return None
     if len(material) < MIN_KEY_CHARS:
-        raise ValueError(
-            f"{KEY_ENV} must be at least {MIN_KEY_CHARS} characters / {KEY_ENV} слишком короткий"
-        )
+        raise refusal(ValueError, "dash_cookie_key_short", var=KEY_ENV, n=MIN_KEY_CHARS)
     return hmac.new(material.encode("utf-8"), b"mrm-session-cookie-v1", hashlib.sha256).digest()
 
 

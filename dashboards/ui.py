@@ -186,7 +186,7 @@ def login_page() -> None:
     st.subheader(t("login_title"))
     notice = st.session_state.pop("auth_notice", None)
     if notice:
-        st.warning(notice)
+        st.warning(t(notice))
     with st.form("login_form"):
         login = st.text_input(t("login"), key="login_name")
         password = st.text_input(t("password"), type="password", key="login_password")

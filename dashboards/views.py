@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from dashboards.auth import Principal, check_id
+from mrm.i18n import refusal
 
 MAX_NAME = 100
 MAX_VIEWS = 200  # per person and page
@@ -22,9 +23,9 @@ class ViewError(ValueError):
 def _name(name: str) -> str:
     clean = " ".join(str(name or "").split())
     if not clean:
-        raise ViewError("a view needs a name / у вида должно быть название")
+        raise refusal(ViewError, "dash_view_no_name")
     if len(clean) > MAX_NAME:
-        raise ViewError(f"view name longer than {MAX_NAME} characters / название длиннее {MAX_NAME} символов")
+        raise refusal(ViewError, "dash_view_name_too_long", n=MAX_NAME)
     return clean
 
 
@@ -46,11 +47,11 @@ def save_view(ch: Any, p: Principal, page: str, name: str, state: dict[str, Any]
     clean = _name(name)
     text = json.dumps(state, ensure_ascii=False, sort_keys=True, default=str)
     if len(text) > MAX_STATE:
-        raise ViewError("the view's settings are too large / настройки вида слишком велики")
+        raise refusal(ViewError, "dash_view_too_large")
     mine = list_views(ch, p, page)
     same = next((v["view_id"] for v in mine if v["name"].casefold() == clean.casefold()), None)
     if same is None and len(mine) >= MAX_VIEWS:
-        raise ViewError(f"at most {MAX_VIEWS} views per page / не больше {MAX_VIEWS} видов на странице")
+        raise refusal(ViewError, "dash_view_too_many", n=MAX_VIEWS)
     view_id = same or uuid.uuid4().hex
     ch.insert(
         "app.saved_views",

@@ -20,7 +20,7 @@ from delivery import alerts as al
 from delivery import schedules as sc
 from delivery import telegram as tg
 from mrm import clock
-from mrm.i18n import refused_field
+from mrm.i18n import refusal, refused_field
 from warehouse.rows import insert_dicts
 from workspace import access, credentials
 from workspace import clients as wc
@@ -43,7 +43,7 @@ def _scope(ch: Any, p: Principal, client_id: str) -> None:
     'every client', which must not stretch to an id that exists only in another tenant)."""
     access.require_client(ch, p, client_id)
     if wc.get_client(ch, p.tenant_id, client_id) is None:
-        raise LookupError(f"client {client_id!r} not found / клиент не найден")
+        raise refusal(LookupError, "ws_client_not_found", client=repr(client_id))
 
 
 # ---------------------------------------------------------------- clients (admin)
@@ -111,15 +111,13 @@ def add_user(
     access.require(ch, p, "manage_users", target=login)
     check_id("login", login)
     if role == "client" and not client_id:
-        raise auth.AuthError(
-            "client: a user with the Client role sees one client; choose it / выберите клиента"
-        )
+        raise refusal(auth.AuthError, "dash_client_user_needs_client", field="client")
     exists = ch.query(
         "SELECT count() FROM app.users FINAL WHERE tenant_id = {t:String} AND login = {l:String}",
         parameters={"t": p.tenant_id, "l": login},
     ).result_rows[0][0]
     if exists:
-        raise auth.AuthError(f"login {login!r} already exists / пользователь с таким логином уже есть")
+        raise refusal(auth.AuthError, "dash_login_exists", login=repr(login))
     user = auth.add_user(
         ch,
         tenant_id=p.tenant_id,
@@ -273,16 +271,19 @@ def add_account(
     credentials._check_target(platform, account_id, "token")  # the same platform and id rules as credentials
     c = wc.get_client(ch, p.tenant_id, client_id)
     if c is None or not c.is_active:
-        raise ValueError(f"client_id: no active client {client_id!r} / нет такого клиента")
+        raise refusal(ValueError, "ws_no_active_client", field="client_id", client=repr(client_id))
     taken = ch.query(
         "SELECT client_id FROM app.accounts FINAL WHERE tenant_id = {t:String} AND platform = {p:String} "
         "AND account_id = {a:String}",
         parameters={"t": p.tenant_id, "p": platform, "a": account_id},
     ).result_rows
     if taken:
-        raise ValueError(
-            f"account_id: {platform}/{account_id} is already registered (client {taken[0][0]!r}) / "
-            "кабинет уже подключён"
+        raise refusal(
+            ValueError,
+            "dash_account_taken",
+            field="account_id",
+            account=f"{platform}/{account_id}",
+            client=repr(taken[0][0]),
         )
     account = {
         "tenant_id": p.tenant_id,
@@ -307,8 +308,11 @@ def _own_account(ch: Any, p: Principal, client_id: str, platform: str, account_i
         parameters={"t": p.tenant_id, "c": client_id, "p": platform, "a": account_id},
     ).result_rows[0][0]
     if not found:
-        raise LookupError(
-            f"account {platform}/{account_id} is not an account of client {client_id!r} / не найден"
+        raise refusal(
+            LookupError,
+            "ws_sync_not_account",
+            account=f"{platform}/{account_id}",
+            client=repr(client_id),
         )
 
 
@@ -512,8 +516,8 @@ def add_schedule(p: Principal, s: sc.Schedule) -> sc.Schedule:
 def remove_schedule(p: Principal, client_id: str, schedule_id: str) -> None:
     ch = _delivery(p, client_id)
     if schedule_id not in {s.schedule_id for s in sc.load(ch, p.tenant_id, client_id)}:
-        raise sc.ScheduleError(
-            f"schedule_id: no schedule {schedule_id!r} for this client / расписание не найдено"
+        raise refusal(
+            sc.ScheduleError, "dash_no_schedule_of_client", field="schedule_id", schedule=repr(schedule_id)
         )
     sc.remove(ch, p.tenant_id, schedule_id, by=p.login)
     audit(ch, p.tenant_id, p.login, "schedule_remove", "ok", target=schedule_id, detail=client_id)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistants.insights import detectors
+from mrm.i18n import fmt_num, refusal, t
 
 # The direction in which a metric's move is bad news (detectors report both).
 BAD_DIRECTION = {"spend": ("up", "down"), "cpc": ("up",), "cpa": ("up",), "ctr": ("down",), "cr": ("down",)}
@@ -56,12 +57,13 @@ class Notice:
     condition: Condition
 
     def text(self, lang: str) -> str:
-        head = {
-            "open": ("Внимание", "Alert"),
-            "worse": ("Стало хуже", "Worse"),
-            "resolved": ("Решено", "Resolved"),
-        }[self.kind][0 if lang == "ru" else 1]
+        head = t(f"dlv_notice_{self.kind}", lang)
         return f"{head}: {self.condition.message_ru if lang == 'ru' else self.condition.message_en}"
+
+
+def both_langs(key: str, **values: Any) -> tuple[str, str]:
+    """A condition's message in Russian and in English (the alert stores both)."""
+    return t(key, "ru", **values), t(key, "en", **values)
 
 
 def _pct(x: float) -> str:
@@ -83,8 +85,7 @@ def pacing(ch: Any, tenant: str, client: str, as_of: dt.date, rules: AlertRules,
                 "pacing",
                 f"{plan}",
                 abs(ratio - 1),
-                f"строка {line} плана {plan}: темп освоения {_pct(ratio - 1)} к плану",
-                f"line {line} of plan {plan}: pacing {_pct(ratio - 1)} against plan",
+                *both_langs("dlv_cond_pacing", line=line, plan=plan, pct=_pct(ratio - 1)),
             )
         )
     return out
@@ -103,8 +104,7 @@ def anomalies(ch: Any, tenant: str, client: str, as_of: dt.date, db: str) -> lis
                 "anomaly",
                 as_of.isoformat(),
                 abs(i.delta),
-                f"{name}: {i.metric.upper()} {_pct(i.delta)} к обычному уровню",
-                f"{name}: {i.metric.upper()} {_pct(i.delta)} against the usual level",
+                *both_langs("dlv_cond_anomaly", name=name, metric=i.metric.upper(), pct=_pct(i.delta)),
             )
         )
     return out
@@ -126,8 +126,8 @@ def spend_stopped(
             "spend_stopped",
             as_of.isoformat(),
             usual,
-            f"кампания «{name or cid}» перестала тратить (обычно {usual:,.0f} в день)".replace(",", " "),
-            f"campaign \u201c{name or cid}\u201d stopped spending (usually {usual:,.0f} a day)",
+            t("dlv_cond_spend_stopped", "ru", name=name or cid, usual=fmt_num(usual, "ru")),
+            t("dlv_cond_spend_stopped", "en", name=name or cid, usual=fmt_num(usual, "en")),
         )
         for cid, name, today, usual in rows
         if today == 0 and usual >= rules.spend_stopped_min_daily
@@ -153,8 +153,7 @@ def loads(ch: Any, tenant: str, client: str, now: dt.datetime, rules: AlertRules
                     "load_failed",
                     now.date().isoformat(),
                     1.0,
-                    f"последняя загрузка {subject} завершилась ошибкой: {why}",
-                    f"the last load of {subject} failed: {why}",
+                    *both_langs("dlv_cond_load_failed", subject=subject, why=why),
                 )
             )
         if "stale" in rules.enabled:
@@ -168,8 +167,7 @@ def loads(ch: Any, tenant: str, client: str, now: dt.datetime, rules: AlertRules
                         "stale",
                         now.date().isoformat(),
                         hours or 1e9,
-                        f"данные {subject} не обновлялись {shown} ч",
-                        f"{subject} has not loaded for {shown} h",
+                        *both_langs("dlv_cond_stale", subject=subject, shown=shown),
                     )
                 )
     return out
@@ -280,7 +278,7 @@ def reconcile(
 def acknowledge(ch: Any, tenant: str, client: str, alert_key: str, *, by: str) -> None:
     found = [a for a in open_alerts(ch, tenant, client, include_resolved=True) if a["alert_key"] == alert_key]
     if not found:
-        raise ValueError(f"no alert {alert_key!r} for client {client!r} / оповещение не найдено")
+        raise refusal(ValueError, "dlv_no_alert", alert=repr(alert_key), client=repr(client))
     a = found[0]
     ch.insert(
         "app.alerts",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from delivery import telegram as tg
+from mrm.i18n import t
 
 _COLS = ["tenant_id", "client_id", "channel", "destination", "status", "reason"]
 NAMES = {"email": "E-mail", "telegram": "Telegram", "sheets": "Google Sheets"}
@@ -78,11 +79,9 @@ def tell_staff(
     from delivery.dispatch import staff_emails
 
     name = NAMES.get(channel, channel)
-    subject = f"MRM: {name}-канал клиента {client} не работает / {name} channel of {client} is broken"
-    text = (
-        f"Доставка ({name}) клиенту {client} остановлена: {reason}. Исправьте канал, повторный запуск дошлёт "
-        f"недоставленное.\n{name} delivery to {client} stopped: {reason}. Fix the channel; a rerun sends what "
-        "was not delivered."
+    subject = "MRM: " + tg.bilingual("dlv_broken_subject", name=name, client=client)
+    text = "\n".join(
+        t("dlv_broken_text", lang, name=name, client=client, reason=reason) for lang in ("ru", "en")
     )
     told: list[str] = []
     to = staff_emails(ch, tenant, client)

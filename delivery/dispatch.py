@@ -177,7 +177,7 @@ def deliver_report(
     if "email" in s.channels:
         to = list(s.recipients) or list(files.recipients)
         if not to:
-            out.failed.append("email: no recipients / нет получателей")
+            out.failed.append("email: no recipients")
             _record(ch, s.tenant_id, due.run_key, "email", "", "failed", "no recipients")
         else:
             run.send(
@@ -189,7 +189,7 @@ def deliver_report(
     if "telegram" in s.channels:
         chats = [x for x in tg.links(ch, s.tenant_id, "client", s.client_id) if x["status"] == "linked"]
         if not chats:
-            out.failed.append("telegram: no linked chat / чат не подключён")
+            out.failed.append("telegram: no linked chat")
         for link in chats:
             dest = str(link["chat_id"])
             if bot is None:
@@ -204,7 +204,7 @@ def deliver_report(
     if "sheets" in s.channels:
         sid = s.spreadsheet_id
         if not sid:
-            out.failed.append("sheets: no spreadsheet id / не указана таблица")
+            out.failed.append("sheets: no spreadsheet id")
         else:
             try:  # the scheduled run (Dagster) brings none: the deployment's service account
                 sheets = sheets or SheetsClient.from_env()

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mrm.i18n import refusal
+
 REPORT_TYPES = ("daily", "weekly", "monthly", "end_of_flight")
 LAYOUTS = ("performance", "analytical_notes", "channel_comparison", "plan_vs_fact")
 CHANNELS = ("email", "telegram", "sheets")
@@ -51,7 +53,7 @@ class Schedule:
     def validate(self) -> Schedule:
         for name in ("tenant_id", "schedule_id", "client_id"):
             if not _ID_RE.match(getattr(self, name)):
-                raise ScheduleError(f"{name}: not a valid id / неверный идентификатор")
+                raise refusal(ScheduleError, "dlv_bad_id", field=name)
         checks = [
             ("report_type", self.report_type, REPORT_TYPES),
             ("layout", self.layout, LAYOUTS),
@@ -60,27 +62,24 @@ class Schedule:
         ]
         for name, value, allowed in checks:
             if value not in allowed:
-                raise ScheduleError(
-                    f"{name}: {value!r} is not one of {', '.join(allowed)} / недопустимое значение"
+                raise refusal(
+                    ScheduleError, "dlv_not_one_of", field=name, value=repr(value), allowed=", ".join(allowed)
                 )
         if not _TIME_RE.match(self.local_time):
-            raise ScheduleError("local_time: use HH:MM, 24-hour / время в формате ЧЧ:ММ")
+            raise refusal(ScheduleError, "dlv_bad_time", field="local_time")
         if not 1 <= self.weekday <= 7:
-            raise ScheduleError("weekday: 1 (Monday) to 7 (Sunday) / день недели 1–7")
+            raise refusal(ScheduleError, "dlv_bad_weekday", field="weekday")
         if not 1 <= self.month_day <= 31:
-            raise ScheduleError("month_day: 1 to 31 / день месяца 1–31")
+            raise refusal(ScheduleError, "dlv_bad_month_day", field="month_day")
         if not self.channels or any(c not in CHANNELS for c in self.channels):
-            raise ScheduleError(f"channels: one or more of {', '.join(CHANNELS)} / каналы доставки")
+            raise refusal(ScheduleError, "dlv_bad_channels", field="channels", allowed=", ".join(CHANNELS))
         for r in self.recipients:
             if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", r):
-                raise ScheduleError(f"recipients: {r!r} is not an e-mail address / неверный адрес")
+                raise refusal(ScheduleError, "dlv_bad_recipient", field="recipients", value=repr(r))
         if ("sheets" in self.channels) != bool(self.spreadsheet_id) or not _SHEET_RE.match(
             self.spreadsheet_id
         ):
-            raise ScheduleError(
-                "spreadsheet_id: the Google Sheets channel needs the spreadsheet id (from its address), and only it "
-                "/ для канала Google Sheets нужен id таблицы"
-            )
+            raise refusal(ScheduleError, "dlv_sheets_needs_id", field="spreadsheet_id")
         return self
 
     def fire_at(
@@ -129,7 +128,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name or "Europe/Moscow")
     except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(f"time zone {name!r} is unknown / неизвестный часовой пояс") from None
+        raise refusal(ScheduleError, "dlv_unknown_zone", zone=repr(name)) from None
 
 
 def due(
@@ -189,7 +188,7 @@ def save(ch: Any, s: Schedule, *, by: str) -> Schedule:
         parameters={"t": s.tenant_id, "c": s.client_id},
     ).result_rows[0][0]
     if not exists:
-        raise ScheduleError(f"client_id: no active client {s.client_id!r} / нет такого клиента")
+        raise refusal(ScheduleError, "ws_no_active_client", field="client_id", client=repr(s.client_id))
     ch.insert("app.report_schedules", [_stored(s, by)], column_names=_COLS)
     return s
 
@@ -214,7 +213,7 @@ def load(ch: Any, tenant_id: str | None = None, client_id: str = "") -> list[Sch
 def remove(ch: Any, tenant_id: str, schedule_id: str, *, by: str) -> None:
     found = [s for s in load(ch, tenant_id) if s.schedule_id == schedule_id]
     if not found:
-        raise ScheduleError(f"schedule_id: no schedule {schedule_id!r} / расписание не найдено")
+        raise refusal(ScheduleError, "dlv_no_schedule", field="schedule_id", schedule=repr(schedule_id))
     s = found[0]
     ch.insert("app.report_schedules", [[*_stored(s, by), 1]], column_names=[*_COLS, "is_deleted"])
 

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from delivery.telegram import ChannelBroken, DeliveryError
+from mrm.i18n import refusal
 
 DEFAULT_BASE = "https://sheets.googleapis.com"
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -44,7 +45,7 @@ def signed_jwt(key: dict[str, Any], now: float, scope: str = SCOPE) -> str:
     """The service account's RS256 assertion for its token endpoint (valid one hour)."""
     private = serialization.load_pem_private_key(key["private_key"].encode(), password=None)
     if not isinstance(private, rsa.RSAPrivateKey):
-        raise DeliveryError("sheets: the service-account key is not an RSA key / ключ не RSA")
+        raise refusal(DeliveryError, "dlv_sheets_key_not_rsa", field="sheets")
     header = {"alg": "RS256", "typ": "JWT", "kid": key["private_key_id"]}
     claims = {
         "iss": key["client_email"],
@@ -76,9 +77,7 @@ class SheetsClient:
     def from_env(cls) -> SheetsClient:
         path = os.environ.get("MRM_SHEETS_SERVICE_ACCOUNT_FILE", "")
         if not path:
-            raise DeliveryError(
-                "MRM_SHEETS_SERVICE_ACCOUNT_FILE is not set / не задан файл ключа сервисного аккаунта Google"
-            )
+            raise refusal(DeliveryError, "dlv_sheets_no_key_file")
         try:
             key = json.loads(Path(path).read_text())
         except (OSError, ValueError) as exc:

@@ -20,8 +20,15 @@ from typing import Any
 
 import httpx
 
+from mrm.i18n import refusal, t
+
 DEFAULT_BASE = "https://api.telegram.org"
 LINK_CODE_TTL = dt.timedelta(hours=24)
+
+
+def bilingual(key: str, **values: Any) -> str:
+    """A catalogue text in Russian and in English, for a reader whose language is unknown (a chat, a mailbox)."""
+    return f"{t(key, 'ru', **values)} / {t(key, 'en', **values)}"
 
 
 class DeliveryError(RuntimeError):
@@ -44,7 +51,7 @@ class TelegramBot:
     def from_env(cls) -> TelegramBot:
         token = os.environ.get("MRM_TELEGRAM_BOT_TOKEN", "")
         if not token:
-            raise DeliveryError("MRM_TELEGRAM_BOT_TOKEN is not set / не задан токен Telegram-бота")
+            raise refusal(DeliveryError, "dlv_no_bot_token")
         return cls(token, os.environ.get("MRM_TELEGRAM_API_URL", DEFAULT_BASE).rstrip("/"))
 
     def call(
@@ -196,7 +203,7 @@ def process_updates(
             if expires is not None and expires.tzinfo is None:
                 expires = expires.replace(tzinfo=dt.UTC)
             if link is None or expires is None or expires < now:
-                bot.send_message(chat, "Код не подошёл или устарел. / The code is wrong or expired.")
+                bot.send_message(chat, bilingual("dlv_tg_code_wrong"))
                 counts["ignored"] += 1
                 continue
             ch.insert(
@@ -204,7 +211,7 @@ def process_updates(
                 [[link["tenant_id"], link["target_kind"], link["target_id"], chat, "", None, "linked", ""]],
                 column_names=_LINK_COLS,
             )
-            bot.send_message(chat, "Чат подключён к отчётам MRM. / This chat now receives MRM reports.")
+            bot.send_message(chat, bilingual("dlv_tg_linked"))
             counts["linked"] += 1
         elif cb and str(cb.get("data", "")).startswith("ack|"):
             chat = int(cb["message"]["chat"]["id"])
@@ -220,11 +227,11 @@ def process_updates(
                 else []
             )
             if not linked:  # only a chat linked in the alert's tenant may acknowledge it
-                bot.answer_callback(cb["id"], "Нет доступа. / Not allowed.")
+                bot.answer_callback(cb["id"], bilingual("dlv_tg_not_allowed"))
                 counts["ignored"] += 1
                 continue
             on_ack(found[0][0], found[0][1], found[0][2], f"telegram:{chat}")
-            bot.answer_callback(cb["id"], "Принято. / Acknowledged.")
+            bot.answer_callback(cb["id"], bilingual("dlv_tg_acked"))
             counts["acked"] += 1
         else:
             counts["ignored"] += 1
@@ -236,4 +243,4 @@ def process_updates(
 def ack_button(tenant: str, client: str, alert_key: str) -> list[list[dict[str, str]]]:
     """An inline button acknowledging one alert; callback data holds a digest (Telegram allows 64 bytes)."""
     digest = hashlib.sha256(f"{tenant}|{client}|{alert_key}".encode()).hexdigest()[:24]
-    return [[{"text": "Принято / Acknowledge", "callback_data": f"ack|{digest}"}]]
+    return [[{"text": bilingual("dlv_tg_ack_button"), "callback_data": f"ack|{digest}"}]]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from delivery.alerts import AlertRules
+from mrm.i18n import refusal
 
 # field -> (lowest, highest, integer?) accepted
 BOUNDS: dict[str, tuple[float, float, bool]] = {
@@ -40,10 +41,12 @@ class Thresholds:
         for name, (lo, hi, whole) in BOUNDS.items():
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int | float) or (whole and int(v) != v):
-                kind = "a whole number / целое число" if whole else "a number / число"
-                raise ThresholdError(f"{name}: {v!r} is not {kind}")
+                key = "dlv_not_whole_number" if whole else "dlv_not_number"
+                raise refusal(ThresholdError, key, field=name, value=repr(v))
             if not lo <= v <= hi:
-                raise ThresholdError(f"{name}: {v:g} is outside {lo:g}…{hi:g} / значение вне диапазона")
+                raise refusal(
+                    ThresholdError, "dlv_out_of_range", field=name, value=f"{v:g}", lo=f"{lo:g}", hi=f"{hi:g}"
+                )
         return self
 
     def rules(self, base: AlertRules | None = None) -> AlertRules:
@@ -62,12 +65,12 @@ def parse(values: dict[str, str], base: Thresholds | None = None) -> Thresholds:
     out: dict[str, Any] = {}
     for name, raw in values.items():
         if name not in BOUNDS:
-            raise ThresholdError(f"{name}: unknown threshold; known: {', '.join(FIELDS)} / неизвестный порог")
+            raise refusal(ThresholdError, "dlv_unknown_threshold", field=name, known=", ".join(FIELDS))
         text = str(raw).strip().replace(",", ".").rstrip("%").strip()
         try:
             num = float(text)
         except ValueError:
-            raise ThresholdError(f"{name}: {raw!r} is not a number / не число") from None
+            raise refusal(ThresholdError, "dlv_not_number", field=name, value=repr(raw)) from None
         out[name] = int(num) if BOUNDS[name][2] and num.is_integer() else num
     return dataclasses.replace(base or Thresholds(), **out).validate()
 
@@ -91,7 +94,7 @@ def save(ch: Any, tenant_id: str, client_id: str, th: Thresholds, *, by: str) ->
         parameters={"t": tenant_id, "c": client_id},
     ).result_rows[0][0]
     if not known:
-        raise ThresholdError(f"client_id: no client {client_id!r} / нет такого клиента")
+        raise refusal(ThresholdError, "dlv_no_client", field="client_id", client=repr(client_id))
     ch.insert(
         "app.alert_thresholds",
         [[tenant_id, client_id, *(getattr(th, f) for f in FIELDS), by]],

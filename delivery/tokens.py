@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from delivery.alerts import Condition
+from delivery.alerts import Condition, both_langs
 
 _COLS = ["tenant_id", "platform", "account_id", "expires_at", "revoked", "reason", "updated_at"]
 DEAD_GRANT = ("invalid_grant", "unauthorized_client")
@@ -185,8 +185,7 @@ def conditions(ch: Any, tenant_id: str, client_id: str, now: dt.datetime, days: 
                     "token",
                     now.date().isoformat(),
                     float(days) + 100.0,  # worse than any expiry, so expiring → revoked re-alerts
-                    f"доступ к кабинету {subject} отозван или истёк ({why}): подключите кабинет заново",
-                    f"access to {subject} was revoked or has expired ({why}): reconnect the account",
+                    *both_langs("dlv_cond_token_revoked", subject=subject, why=why),
                 )
             )
         elif expires is not None:
@@ -200,8 +199,9 @@ def conditions(ch: Any, tenant_id: str, client_id: str, now: dt.datetime, days: 
                     "token",
                     now.date().isoformat(),
                     float(days) - max(left, 0.0) + 1.0,
-                    f"токен кабинета {subject} истекает через {shown} дн. ({expires:%Y-%m-%d})",
-                    f"the token of {subject} expires in {shown} day(s) ({expires:%Y-%m-%d})",
+                    *both_langs(
+                        "dlv_cond_token_expiring", subject=subject, days=shown, day=f"{expires:%Y-%m-%d}"
+                    ),
                 )
             )
     return out

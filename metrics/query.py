@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from metrics.catalogue import GRAIN_SQL, GRANULARITIES, MARTS, METRICS, RATIOS, Mart, Metric
+from mrm.i18n import carry, refusal, t
 
 MAX_DAYS = 731
 MAX_LIMIT = 10_000
@@ -29,6 +30,13 @@ class MetricError(ValueError):
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
         self.detail = message
+
+    @classmethod
+    def said(cls, field_name: str, key: str, /, **values: Any) -> MetricError:
+        """A refusal of `field_name` saying the catalogue's text `key` (English here, any language by `explain`)."""
+        return carry(
+            refusal(ValueError, key, field=field_name, **values), cls(field_name, t(key, "en", **values))
+        )
 
 
 @dataclass(frozen=True)

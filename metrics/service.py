@@ -13,6 +13,7 @@ from typing import Any
 from dashboards.auth import Principal
 from metrics.catalogue import METRICS
 from metrics.query import METRIC_ALIAS, MetricError, MetricQuery, compile_query
+from mrm.i18n import refusal
 
 _DB_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
@@ -79,7 +80,7 @@ def check_scope(ch: Any, principal: Any, client_id: str) -> dict[str, str]:
     for c in readable_clients(ch, principal, client_id):
         if c["client_id"] == client_id:
             return c
-    raise ScopeError(f"no access to client {client_id!r} / нет доступа к клиенту")
+    raise refusal(ScopeError, "ws_no_client_access", client=repr(client_id))
 
 
 def _clean(v: Any) -> Any:

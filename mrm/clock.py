@@ -10,6 +10,8 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
+from mrm.i18n import refusal
+
 ENV = "MRM_TODAY"
 
 
@@ -21,9 +23,7 @@ def pinned() -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError as exc:
-        raise ValueError(
-            f"{ENV}={raw!r} is not a date YYYY-MM-DD / {ENV}={raw!r} — не дата ГГГГ-ММ-ДД"
-        ) from exc
+        raise refusal(ValueError, "cli_bad_date", value=f"{ENV}={raw!r}") from exc
 
 
 def today(tz: str | None = None) -> dt.date:

@@ -1495,10 +1495,1187 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "cli_demo_serving": ("Работают:", "Serving:"),
     # refusals: workspace
+    # workspace: shared
+    "ws_empty": ("пустое значение", "empty"),
+    "ws_one_of": ("допустимо одно из: {allowed}", "one of {allowed}"),
+    "ws_not_one_of": (
+        "{value} — не одно из допустимых значений: {allowed}",
+        "{value} is not one of {allowed}",
+    ),
+    "ws_pick_accounts": ("выберите хотя бы один кабинет", "choose at least one account"),
+    "ws_no_active_client": ("нет активного клиента {client}", "no active client {client}"),
+    "ws_client_not_found": ("клиент {client} не найден", "client {client} not found"),
+    "ws_user_not_found": ("пользователь {login} не найден", "user {login} not found"),
+    "ws_user_not_in_tenant": (
+        "пользователь {login} не найден в агентстве {tenant}",
+        "user {login} not found in tenant {tenant}",
+    ),
+    "ws_account_taken": (
+        "кабинет {account} уже подключён (клиент {client})",
+        "{account} is already connected (client {client})",
+    ),
+    # workspace: OAuth
+    "oauth_no_app": (
+        "{platform}: не задано OAuth-приложение — задайте {id_var} и {secret_var}",
+        "{platform}: set {id_var} and {secret_var} (the OAuth application)",
+    ),
+    "oauth_no_provider": (
+        "платформа {platform} не подключается через OAuth (через OAuth подключаются: {known})",
+        "{platform} does not connect through OAuth (one of {known})",
+    ),
+    "oauth_no_client": (
+        "в этом агентстве нет активного клиента {client}",
+        "no active client {client} in this tenant",
+    ),
+    "oauth_bad_redirect": ("{uri} — не адрес http(s)", "{uri} is not an http(s) URL"),
+    "oauth_bad_lang": ("{lang} — не двухбуквенный код языка", "{lang} is not a two-letter language code"),
+    "oauth_not_granted": (
+        "{platform}: доступ не предоставлен: {error}{why}; начните подключение заново",
+        "{platform}: access was not granted: {error}{why}; start the connection again",
+    ),
+    "oauth_no_code": (
+        "в ответе платформы нет кода авторизации",
+        "the callback carries no authorization code",
+    ),
+    "oauth_state_missing": (
+        "параметр отсутствует в ответе платформы или искажён",
+        "missing or malformed in the callback",
+    ),
+    "oauth_state_unknown": (
+        "параметр выдан не этим приложением (поддельный или чужой ответ); начните подключение заново",
+        "not issued by this application (a forged or foreign callback); start the connection again",
+    ),
+    "oauth_state_other_user": (
+        "параметр выдан другому пользователю ({login}); начните подключение сами",
+        "issued to another user ({login}); start the connection yourself",
+    ),
+    "oauth_state_used": (
+        "параметр уже использован {at} UTC (повторный ответ платформы); начните подключение заново",
+        "already used at {at} UTC (a replayed callback); start the connection again",
+    ),
+    "oauth_state_expired": (
+        "срок действия параметра истёк {at} UTC (он действует {minutes} мин.); начните подключение заново",
+        "expired at {at} UTC (valid {minutes} minutes); start the connection again",
+    ),
+    "oauth_app_refused": (
+        "{platform}: OAuth-приложение (client id и secret) отклонено: {text}",
+        "{platform}: the OAuth application (client id/secret) was refused: {text}",
+    ),
+    "oauth_code_expired": (
+        "срок действия кода авторизации истёк ({code}: {text}); начните подключение заново",
+        "the authorization code has expired ({code}: {text}); start the connection again",
+    ),
+    "oauth_code_used": (
+        "код авторизации уже использован ({code}: {text}); начните заново",
+        "the authorization code was already used ({code}: {text}); start again",
+    ),
+    "oauth_code_refused": (
+        "код авторизации не принят ({code}: {text}); начните заново",
+        "the authorization code was not accepted ({code}: {text}); start again",
+    ),
+    "oauth_no_grant": ("в этом агентстве нет доступа {grant}", "no grant {grant} in this tenant"),
+    "oauth_grant_revoked": (
+        "доступ {grant} отозван; подключите кабинет заново",
+        "grant {grant}: revoked; connect the account again",
+    ),
+    "oauth_no_refresh": (
+        "в доступе {grant} нет refresh-токена; подключите кабинет заново",
+        "grant {grant}: holds no refresh token; connect again",
+    ),
+    "oauth_refresh_refused": (
+        "доступ {grant}: refresh-токен отклонён ({code}: {text}); доступ отозван или истёк, подключите кабинет заново",
+        "grant {grant}: the refresh token was refused ({code}: {text}); the access was revoked or has lapsed, "
+        "reconnect the account",
+    ),
+    "oauth_grant_gone": (
+        "доступ {grant} удалён или отозван; обновлённый токен не сохранён",
+        "grant {grant}: gone or revoked; the renewed token is not kept",
+    ),
+    # workspace: discovery of accounts, Garpun key files
+    "ws_disc_wrong_grant": (
+        "доступ {grant} выдан для {provider}, а не для {platform}",
+        "grant {grant} is a {provider} grant, not one for {platform}",
+    ),
+    "ws_disc_no_token": (
+        "в доступе {grant} нет токена; подключите кабинет заново",
+        "grant {grant}: holds no token; connect again",
+    ),
+    "ws_disc_listed_twice": ("кабинет {account} указан дважды", "{account} is listed twice"),
+    "ws_disc_not_visible": (
+        "кабинеты {accounts} не видны доступу {grant} (это не клиенты этого агентства)",
+        "{accounts} not visible to grant {grant} (not a client of this agency)",
+    ),
+    "ws_disc_taken": (
+        "кабинет {account} уже подключён (клиент {client}); ничего не подключено",
+        "{account} is already connected (client {client}); nothing was connected",
+    ),
+    "ws_key_empty": ("файл пуст", "empty"),
+    "ws_key_too_big": ("файл больше {kib} КиБ", "larger than {kib} KiB"),
+    "ws_key_not_utf8": (
+        "это не текст в UTF-8 (ожидается JSON-файл ключа)",
+        "not UTF-8 text (a JSON key file is expected)",
+    ),
+    "ws_key_not_json": (
+        "это не JSON (строка {line}, столбец {column})",
+        "not JSON (line {line}, column {column})",
+    ),
+    "ws_key_not_object": ("JSON в файле — не объект", "the JSON is not an object"),
+    "ws_key_wrong_type": (
+        "тип ключа {type}, а нужен 'service_account'",
+        "type is {type}, not 'service_account'",
+    ),
+    "ws_key_bad_token_uri": ("token_uri — не адрес http(s)", "token_uri is not an http(s) URL"),
+    "ws_key_unfit": ("ключ сервисного аккаунта не подходит: {detail}", "{detail}"),
+    # workspace: invitations
+    "ws_inv_used": (
+        "приглашение уже использовано; войдите с логином, выбранным тогда",
+        "this invitation has already been used; sign in with the login chosen then",
+    ),
+    "ws_inv_invalid": (
+        "ссылка-приглашение недействительна: проверьте, что она скопирована целиком, или попросите у администратора "
+        "новую",
+        "this invitation link is not valid: check that it was copied whole, or ask an admin for a new one",
+    ),
+    "ws_inv_withdrawn": (
+        "приглашение отозвано (возможно, отправлено новое); обратитесь к администратору",
+        "this invitation was withdrawn (a newer one may have been sent); ask an admin",
+    ),
+    "ws_inv_expired": (
+        "срок приглашения истёк {date}; попросите администратора прислать новое",
+        "this invitation expired on {date}; ask an admin for a new one",
+    ),
+    "ws_inv_client_archived": (
+        "клиент этого приглашения архивирован; обратитесь к администратору",
+        "the client of this invitation was archived; ask an admin",
+    ),
+    "ws_bad_email": ("{email} — не адрес e-mail", "{email} is not an e-mail address"),
+    "ws_unknown_role": ("неизвестная роль {role}; роли: {roles}", "unknown role {role}; roles: {roles}"),
+    "ws_inv_unknown_clients": (
+        "клиенты не найдены или в архиве: {clients}",
+        "unknown or archived clients: {clients}",
+    ),
+    "ws_inv_client_one": (
+        "пользователь с ролью «Клиент» видит ровно одного клиента; выберите его",
+        "a user with the Client role sees exactly one client; choose it",
+    ),
+    "ws_inv_admin_all": (
+        "администратор видит всех клиентов; назначения — для ролей сотрудников",
+        "an administrator sees every client; assignments are for staff roles",
+    ),
+    "ws_inv_days": (
+        "приглашение действует от 1 до 90 дней, а не {days}",
+        "an invitation is valid 1 to 90 days, not {days}",
+    ),
+    "ws_inv_has_account": ("у {email} уже есть учётная запись", "{email} already has an account"),
+    "ws_inv_not_sent": (
+        "письмо с приглашением на {email} не отправлено ({reason}); приглашение не сохранено",
+        "the invitation e-mail to {email} could not be sent ({reason}); nothing was kept",
+    ),
+    "ws_name_max_200": ("не длиннее 200 символов", "at most 200 characters"),
+    "ws_login_taken": ("логин {login} занят, выберите другой", "{login} is taken; choose another"),
+    "ws_inv_subject": ("Приглашение в MRM", "Invitation to MRM"),
+    "ws_inv_body": (
+        "Здравствуйте!\n\n{inviter} приглашает вас в MRM (роль: {role}).\n"
+        "Откройте ссылку, выберите логин и пароль — и вы сразу войдёте:\n\n{link}\n\n"
+        "Ссылка действует до {until} включительно и только один раз.\n",
+        "Hello,\n\n{inviter} invites you to MRM (role: {role}).\n"
+        "Open the link, choose a login and a password, and you are signed in:\n\n{link}\n\n"
+        "The link works once, through {until}.\n",
+    ),
+    # workspace: sync runs
+    "ws_sync_bad_url": ("{var}={url} — не адрес http(s)", "{var}={url} is not an http(s) URL"),
+    "ws_sync_need_from": ("для загрузки с даты нужен её первый день", "a backfill needs its first day"),
+    "ws_sync_after_last": (
+        "{day} позже последнего полного дня {last}",
+        "{day} is after the last complete day {last}",
+    ),
+    "ws_sync_before_first": (
+        "{day} раньше {first} — первого дня, с которого платформа загружает данные",
+        "{day} is before {first}, the first day the platform loads",
+    ),
+    "ws_dagster_bad_url": (
+        "адрес Dagster {url} — не адрес http(s)",
+        "Dagster URL {url} is not an http(s) URL",
+    ),
+    "ws_dagster_unreachable": (
+        "Dagster по адресу {url} не отвечает ({reason})",
+        "Dagster at {url} did not answer ({reason})",
+    ),
+    "ws_dagster_no_job": (
+        "в Dagster по адресу {url} нет задания {job}: обновлено ли расположение кода (code location)?",
+        "Dagster at {url} has no job {job}: is the code location up to date?",
+    ),
+    "ws_dagster_refused": (
+        "Dagster отказал в запуске {job}: {reason}",
+        "Dagster refused the run of {job}: {reason}",
+    ),
+    "ws_sync_run_missing": ("запуск {run} не найден: {message}", "run {run}: {message}"),
+    "ws_sync_not_account": (
+        "кабинет {account} не принадлежит клиенту {client}",
+        "account {account} is not an account of client {client}",
+    ),
+    "ws_sync_client_archived": (
+        "клиент {client} в архиве: его загрузки остановлены",
+        "client {client} is archived: its loads are stopped",
+    ),
+    "ws_sync_account_stopped": ("кабинет {account} отключён", "account {account} is stopped"),
+    "ws_sync_not_run": (
+        "запуск {run} не является загрузкой клиента {client}",
+        "run {run} is not a sync run of client {client}",
+    ),
+    # workspace: stored credentials
+    "ws_cred_key_short": (
+        "{source} должен быть не короче {n} символов (например, "
+        '`python -c "import secrets; print(secrets.token_urlsafe(32))"`)',
+        "{source} must be at least {n} characters (e.g. "
+        '`python -c "import secrets; print(secrets.token_urlsafe(32))"`)',
+    ),
+    "ws_cred_format": ("{where}: неизвестный формат шифротекста", "{where}: unknown ciphertext format"),
+    "ws_cred_no_decrypt": (
+        "{where}: сохранённый ключ доступа не расшифровывается (изменён или перенесён)",
+        "{where}: the stored credential does not decrypt (tampered or moved)",
+    ),
+    "ws_cred_key_unset": (
+        "переменная {var} не задана; задайте в ней секретный ключ развёртывания",
+        "{var} is not set; set it to the deployment's secret key",
+    ),
+    "ws_cred_key_unset_stored": (
+        "переменная {var} не задана, а зашифрованные ключи доступа уже сохранены; задайте в ней секретный ключ "
+        "развёртывания",
+        "{var} is not set while encrypted credentials exist; set it to the deployment's secret key",
+    ),
+    "ws_cred_key_mismatch": (
+        "сохранённые ключи доступа зашифрованы ключом {stored}, а {var} — ключ {current}; задайте ключ развёртывания "
+        "или выполните `mrm secrets rotate-key`",
+        "stored credentials use key {stored}, {var} is key {current}; set the deployment's key or run "
+        "`mrm secrets rotate-key`",
+    ),
+    "ws_cred_too_long": ("длиннее {n} байт", "longer than {n} bytes"),
+    "ws_cred_no_account": (
+        "кабинет {account} не зарегистрирован в агентстве {tenant}",
+        "account {account} is not registered in tenant {tenant}",
+    ),
+    "ws_cred_grant_empty": (
+        "{account}: кабинет загружается через OAuth-доступ {grant}, в котором больше нет токена (доступ отозван или "
+        "отключён); подключите кабинет заново",
+        "{account}: it loads with OAuth grant {grant}, which holds no token any more (revoked or disconnected); "
+        "reconnect the account",
+    ),
+    "ws_cred_stored_no_key": (
+        "{where}: ключ доступа сохранён, но {var} не задан",
+        "{where}: a stored credential exists but {var} is not set",
+    ),
+    "ws_cred_other_key": (
+        "{where}: сохранён под ключом {stored}, а {var} — ключ {current}; выполните `mrm secrets rotate-key` со "
+        "старым ключом",
+        "{where}: stored under key {stored}, {var} is key {current}; run `mrm secrets rotate-key` with the old key",
+    ),
+    "ws_cred_unfit": (
+        "{account}: сохранённые ключи ({fields}) не подходят к настройкам коннектора",
+        "{account}: stored credentials ({fields}) do not fit the connector's settings",
+    ),
+    "ws_cred_bad_row": (
+        "{account}: пустой или неизвестный ключ доступа {kind}",
+        "{account}: empty or unknown credential {kind}",
+    ),
+    "ws_cred_set_both": (
+        "задайте {var} (текущий ключ) и {new_var} (новый ключ)",
+        "set {var} (current key) and {new_var} (new key)",
+    ),
+    "ws_cred_same_key": ("{new_var} совпадает с {var}", "{new_var} equals {var}"),
+    "ws_cred_neither_key": (
+        "{where}: сохранён под ключом {stored}, который не совпадает ни с {var}, ни с {new_var}",
+        "{where}: stored under key {stored}, neither {var} nor {new_var}",
+    ),
+    # workspace: users and access
+    "ws_user_self_suspend": ("нельзя заблокировать самого себя", "you cannot suspend yourself"),
+    "ws_user_login_elsewhere": (
+        "логин {login} теперь занят пользователем другого агентства",
+        "login {login} is now used by another tenant",
+    ),
+    "ws_user_idp_reset": (
+        "{login} входит через провайдера удостоверений; сбрасывать нечего — пароля нет",
+        "{login} signs in through the identity provider; no password to reset",
+    ),
+    "ws_name_length": ("от 1 до 200 символов", "1 to 200 characters"),
+    "ws_user_client_hidden": ("клиент {client} вам недоступен", "{client} is not a client you may see"),
+    "ws_wrong_password": ("неверный пароль", "wrong password"),
+    "ws_user_idp_password": (
+        "вы входите через провайдера удостоверений; пароль меняется там",
+        "you sign in through the identity provider; change the password there",
+    ),
+    "ws_password_same": (
+        "новый пароль должен отличаться от текущего",
+        "the new password must differ from the current one",
+    ),
+    # {action} is the action's (English, Russian) description from workspace.permissions.ACTIONS
+    "ws_denied_action": ("роль {role} не может: {action[1]}", "role {role} may not: {action[0]}"),
+    "ws_no_client_access": ("нет доступа к клиенту {client}", "no access to client {client}"),
+    "ws_fixed_scope": (
+        "у роли {role} постоянный набор клиентов; назначения — для ролей сотрудников",
+        "role {role} has a fixed scope; assignments are for staff roles",
+    ),
+    "ws_all_or_list": (
+        "укажите либо все клиенты, либо список клиентов, но не то и другое",
+        "give either all clients or a list of clients, not both",
+    ),
+    "ws_unknown_clients": ("клиенты не найдены: {clients}", "unknown clients: {clients}"),
+    "ws_no_active_user": (
+        "нет активного пользователя {login} в агентстве {tenant}",
+        "no active user {login} in tenant {tenant}",
+    ),
+    "ws_user_bad_role": (
+        "у пользователя {login} неизвестная роль {role}",
+        "user {login} has an unknown role {role}",
+    ),
+    # workspace: clients
+    "ws_client_name": (
+        "{value} — обязательно, не длиннее 200 символов",
+        "{value} — required, up to 200 characters",
+    ),
+    "ws_client_legal_name": ("{value} — не длиннее 300 символов", "{value} — up to 300 characters"),
+    "ws_client_inn": (
+        "{value} — неверный ИНН (нужно 10 или 12 цифр и верные контрольные цифры)",
+        "{value} — not a valid INN (10 or 12 digits, check digits)",
+    ),
+    "ws_client_currency": (
+        "{value} — нужен трёхбуквенный код ISO, например RUB",
+        "{value} — a three-letter ISO code such as RUB",
+    ),
+    "ws_client_vat": ("{value} — допустимо одно из: {allowed}", "{value} — one of {allowed}"),
+    "ws_client_number": ("{value} — нужно число", "{value} — a number"),
+    "ws_client_pct": ("{value} — нужно число от 0 до 100", "{value} — between 0 and 100"),
+    "ws_client_lang": ("{value} — нужно ru или en", "{value} — ru or en"),
+    "ws_client_tz": (
+        "{value} — нужен часовой пояс IANA, например Europe/Moscow",
+        "{value} — an IANA time zone such as Europe/Moscow",
+    ),
+    "ws_client_email": ("{value} — не адрес e-mail", "{value} — not an e-mail address"),
+    "ws_client_exists": (
+        "клиент {client} уже есть в агентстве {tenant}",
+        "{client} already exists in tenant {tenant}",
+    ),
+    "ws_client_missing": ("клиент {client} не найден", "{client} not found"),
+    "ws_client_cannot_edit": ("эти поля менять нельзя: {fields}", "cannot edit {fields}"),
+    # workspace: media plans, their review and campaign links
+    "ws_plan_cannot_move": (
+        "план {plan}, версия {version}, в статусе {status}; возможные переходы: {next}",
+        "plan {plan} version {version} is {status}; it can move to: {next}",
+    ),
+    "ws_plan_not_found": (
+        "план {plan}{version} не найден в агентстве {tenant}",
+        "plan {plan}{version} not found for tenant {tenant}",
+    ),
+    "ws_plan_no_lines": (
+        "в версии плана нужна хотя бы одна строка",
+        "a plan version needs at least one line",
+    ),
+    "ws_plan_max_lines": ("в плане не больше {n} строк", "at most {n} per plan"),
+    "ws_plan_line_empty": ("строка {row}: пустой line_id", "row {row}, line_id: empty"),
+    "ws_plan_line_repeats": (
+        "строка {row}: line_id {line} повторяется",
+        "row {row}, line_id: {line} repeats",
+    ),
+    "ws_plan_missing": (
+        "план {plan}, версия {version}, клиента {client} не найден",
+        "plan {plan} version {version} of client {client} not found",
+    ),
+    "ws_plan_submit_status": (
+        "план {plan}, версия {version}, в статусе {status}; на согласование можно отправить только черновик или "
+        "отклонённую версию",
+        "plan {plan} version {version} is {status}; only a draft or rejected version can be submitted",
+    ),
+    "ws_plan_not_submitted": (
+        "план {plan}, версия {version}, в статусе {status}, а не на согласовании",
+        "plan {plan} version {version} is {status}, not submitted",
+    ),
+    "ws_plan_own_approval": (
+        "план согласует не тот, кто отправил его на согласование",
+        "a plan is approved by someone other than who submitted it",
+    ),
+    "ws_plan_reject_reason": ("укажите причину отклонения плана", "say why the plan is rejected"),
+    "ws_plan_no_line": ("в плане {plan} нет строки {line}", "plan {plan} has no line {line}"),
+    "ws_link_method": (
+        "допустимы способы id, utm, name, manual, а не {method}",
+        "one of id, utm, name, manual, got {method}",
+    ),
+    "ws_link_campaign": (
+        "нужны площадка (platform) и id кампании (campaign_id)",
+        "platform and campaign_id are required",
+    ),
+    "ws_bad_db_name": ("{db} — недопустимое имя базы", "not a plain name: {db}"),
     # (end of refusals: workspace)
     # refusals: dashboards, delivery, api, mrm, warehouse, ingestion, metrics
+    "dash_bad_id": (
+        "недопустимое значение {kind}: {value} (допустимы буквы, цифры, _ . : @ + -, до 128 символов)",
+        "invalid {kind}: {value} (allowed: letters, digits, _ . : @ + -, up to 128)",
+    ),
+    "dash_password_short": (
+        "пароль должен быть не короче {n} символов",
+        "password must have at least {n} characters",
+    ),
+    "dash_client_role_needs_client": (
+        "для роли client нужно указать клиента (--client)",
+        "role 'client' needs --client",
+    ),
+    "no_client_in_tenant": (
+        "клиента {client} нет у арендатора {tenant}",
+        "client {client} does not exist in tenant {tenant}",
+    ),
+    "dash_only_client_role_bound": (
+        "к клиенту привязывается только роль client, а не {role}",
+        "only role 'client' is bound to a client, not {role}",
+    ),
+    "dash_login_other_tenant": (
+        "логин {login} принадлежит другому арендатору",
+        "login {login} belongs to another tenant",
+    ),
+    "dash_throttled": (
+        "слишком много неудачных попыток входа; повторите через {secs} с",
+        "too many failed sign-ins; try again in {secs} s",
+    ),
+    "dash_wrong_login": ("неверный логин или пароль", "wrong login or password"),
+    "dash_session_ended": (
+        "ваша учётная запись отключена или удалена, поэтому вы вышли из приложения",
+        "your account was deactivated or removed, so you were signed out",
+    ),
+    "dash_secret_placeholder": (
+        "[auth] {key} в .streamlit/secrets.toml — заглушка из примера; задайте настоящий секрет",
+        "[auth] {key} in .streamlit/secrets.toml is the example's placeholder; set a real secret",
+    ),
+    "dash_cookie_secret_short": (
+        "[auth] cookie_secret должен быть случайной строкой не короче {n} символов",
+        "[auth] cookie_secret must be a random string of at least {n} characters",
+    ),
+    "dash_token_no_exp": (
+        "в токене удостоверения нет срока действия (exp)",
+        "identity token has no expiry (exp)",
+    ),
+    "dash_token_bad_exp": (
+        "срок действия токена удостоверения — не число",
+        "identity token expiry is not a number",
+    ),
+    "dash_session_expired": ("сессия истекла, войдите снова", "session expired, sign in again"),
+    "dash_oidc_email_unverified": (
+        "у учётной записи нет подтверждённого e-mail (email_verified должно быть true)",
+        "identity has no verified e-mail (email_verified must be true)",
+    ),
+    "dash_oidc_not_configured": (
+        "вход через OIDC не настроен: задайте в MRM_OIDC_ISSUER издателя (issuer) поставщика",
+        "OIDC sign-in is not configured: set MRM_OIDC_ISSUER to the provider's issuer",
+    ),
+    "dash_token_bad_issuer": (
+        "токен удостоверения выдан неожиданным поставщиком",
+        "identity token from an unexpected issuer",
+    ),
+    "dash_token_no_sub": (
+        "в токене удостоверения нет идентификатора субъекта (sub)",
+        "identity token has no subject (sub)",
+    ),
+    "dash_oidc_no_user": (
+        "у {email} нет доступа к этому приложению; обратитесь к администратору (`mrm users add`)",
+        "{email} has no access to this app; ask an admin (`mrm users add`)",
+    ),
+    "dash_bad_period": (
+        "неверный период {start}..{end}: укажите даты в формате ГГГГ-ММ-ДД",
+        "bad period {start}..{end}: use YYYY-MM-DD",
+    ),
+    "dash_period_reversed": (
+        "период заканчивается ({end}) раньше, чем начинается ({start})",
+        "period ends ({end}) before it starts ({start})",
+    ),
+    "dash_period_too_long": ("период длиннее {days} дней", "period longer than {days} days"),
+    "dash_unknown_preset": ("неизвестный быстрый период {name}", "unknown period preset {name}"),
+    "dash_unknown_client": ("неизвестный клиент {client}", "unknown client {client}"),
+    "dash_search_too_long": (
+        "текст поиска длиннее {n} символов",
+        "search text longer than {n} characters",
+    ),
+    "dash_unknown_grain": ("неизвестный уровень детализации {grain}", "unknown grain {grain}"),
+    "dash_plan_version_negative": (
+        "версия плана должна быть положительной",
+        "plan version must be positive",
+    ),
+    "dash_report_other_tenant": ("отчёт другого арендатора", "report of another tenant"),
+    "dash_empty_question": ("пустой вопрос", "empty question"),
+    "dash_question_too_long": ("вопрос длиннее {n} символов", "question longer than {n} characters"),
+    "dash_plan_not_imported": (
+        "план не импортирован: пересобирать нечего",
+        "the plan was not imported: nothing to rebuild",
+    ),
+    "dash_demo_no_tenants": (
+        "в app.clients нет арендаторов с клиентами: сначала загрузите демо-данные",
+        "no tenants with clients in app.clients: load the demo data first",
+    ),
+    "dash_link_campaign_incomplete": (
+        "ссылка называет кампанию без её платформы и кабинета",
+        "the link names a campaign without its platform and account",
+    ),
+    "dash_link_group_incomplete": (
+        "ссылка называет группу объявлений без её кампании",
+        "the link names an ad group without its campaign",
+    ),
+    "dash_cookie_key_short": (
+        "{var} должен быть не короче {n} символов",
+        "{var} must be at least {n} characters",
+    ),
+    "dash_view_no_name": ("у вида должно быть название", "a view needs a name"),
+    "dash_view_name_too_long": (
+        "название вида длиннее {n} символов",
+        "view name longer than {n} characters",
+    ),
+    "dash_view_too_large": ("настройки вида слишком велики", "the view's settings are too large"),
+    "dash_view_too_many": ("не больше {n} видов на странице", "at most {n} views per page"),
+    "dash_client_user_needs_client": (
+        "пользователь с ролью «Клиент» видит одного клиента; выберите его",
+        "a user with the Client role sees one client; choose it",
+    ),
+    "dash_login_exists": ("пользователь с логином {login} уже есть", "login {login} already exists"),
+    "dash_account_taken": (
+        "кабинет {account} уже подключён (клиент {client})",
+        "{account} is already registered (client {client})",
+    ),
+    "dash_no_schedule_of_client": (
+        "у этого клиента нет расписания {schedule}",
+        "no schedule {schedule} for this client",
+    ),
+    "dl_weekday_1": ("Понедельник", "Monday"),
+    "dl_weekday_2": ("Вторник", "Tuesday"),
+    "dl_weekday_3": ("Среда", "Wednesday"),
+    "dl_weekday_4": ("Четверг", "Thursday"),
+    "dl_weekday_5": ("Пятница", "Friday"),
+    "dl_weekday_6": ("Суббота", "Saturday"),
+    "dl_weekday_7": ("Воскресенье", "Sunday"),
+    "dlv_bad_id": ("неверный идентификатор", "not a valid id"),
+    "dlv_not_one_of": (
+        "значение {value} недопустимо; допустимые: {allowed}",
+        "{value} is not one of {allowed}",
+    ),
+    "dlv_bad_time": ("укажите время в формате ЧЧ:ММ, 24 часа", "use HH:MM, 24-hour"),
+    "dlv_bad_weekday": ("от 1 (понедельник) до 7 (воскресенье)", "1 (Monday) to 7 (Sunday)"),
+    "dlv_bad_month_day": ("от 1 до 31", "1 to 31"),
+    "dlv_bad_channels": ("один или несколько из: {allowed}", "one or more of {allowed}"),
+    "dlv_bad_recipient": ("{value} — не адрес e-mail", "{value} is not an e-mail address"),
+    "dlv_sheets_needs_id": (
+        "каналу Google Sheets нужен id таблицы (из её адреса), и только ему",
+        "the Google Sheets channel needs the spreadsheet id (from its address), and only it",
+    ),
+    "dlv_unknown_zone": ("неизвестный часовой пояс {zone}", "time zone {zone} is unknown"),
+    "dlv_no_schedule": ("нет расписания {schedule}", "no schedule {schedule}"),
+    "dlv_no_alert": ("оповещения {alert} нет у клиента {client}", "no alert {alert} for client {client}"),
+    "dlv_notice_open": ("Внимание", "Alert"),
+    "dlv_notice_worse": ("Стало хуже", "Worse"),
+    "dlv_notice_resolved": ("Решено", "Resolved"),
+    "dlv_cond_pacing": (
+        "строка {line} плана {plan}: темп освоения {pct} к плану",
+        "line {line} of plan {plan}: pacing {pct} against plan",
+    ),
+    "dlv_cond_anomaly": (
+        "{name}: {metric} {pct} к обычному уровню",
+        "{name}: {metric} {pct} against the usual level",
+    ),
+    "dlv_cond_spend_stopped": (
+        "кампания «{name}» перестала тратить (обычно {usual} в день)",
+        "campaign “{name}” stopped spending (usually {usual} a day)",
+    ),
+    "dlv_cond_load_failed": (
+        "последняя загрузка {subject} завершилась ошибкой: {why}",
+        "the last load of {subject} failed: {why}",
+    ),
+    "dlv_cond_stale": ("данные {subject} не обновлялись {shown} ч", "{subject} has not loaded for {shown} h"),
+    "dlv_no_bot_token": (
+        "не задан токен Telegram-бота (MRM_TELEGRAM_BOT_TOKEN)",
+        "MRM_TELEGRAM_BOT_TOKEN is not set",
+    ),
+    "dlv_tg_code_wrong": ("Код не подошёл или устарел.", "The code is wrong or expired."),
+    "dlv_tg_linked": ("Чат подключён к отчётам MRM.", "This chat now receives MRM reports."),
+    "dlv_tg_not_allowed": ("Нет доступа.", "Not allowed."),
+    "dlv_tg_acked": ("Принято.", "Acknowledged."),
+    "dlv_tg_ack_button": ("Принято", "Acknowledge"),
+    "dlv_sheets_key_not_rsa": (
+        "ключ сервисного аккаунта — не ключ RSA",
+        "the service-account key is not an RSA key",
+    ),
+    "dlv_sheets_no_key_file": (
+        "не задан файл ключа сервисного аккаунта Google (MRM_SHEETS_SERVICE_ACCOUNT_FILE)",
+        "MRM_SHEETS_SERVICE_ACCOUNT_FILE is not set",
+    ),
+    "dlv_broken_subject": (
+        "{name}-канал клиента {client} не работает",
+        "{name} channel of {client} is broken",
+    ),
+    "dlv_broken_text": (
+        "Доставка ({name}) клиенту {client} остановлена: {reason}. Исправьте канал, повторный запуск дошлёт "
+        "недоставленное.",
+        "{name} delivery to {client} stopped: {reason}. Fix the channel; a rerun sends what was not "
+        "delivered.",
+    ),
+    "dlv_not_whole_number": ("{value} — не целое число", "{value} is not a whole number"),
+    "dlv_not_number": ("{value} — не число", "{value} is not a number"),
+    "dlv_out_of_range": ("{value} вне диапазона {lo}…{hi}", "{value} is outside {lo}…{hi}"),
+    "dlv_unknown_threshold": ("неизвестный порог; известные: {known}", "unknown threshold; known: {known}"),
+    "dlv_no_client": ("нет клиента {client}", "no client {client}"),
+    "dlv_cond_token_revoked": (
+        "доступ к кабинету {subject} отозван или истёк ({why}): подключите кабинет заново",
+        "access to {subject} was revoked or has expired ({why}): reconnect the account",
+    ),
+    "dlv_cond_token_expiring": (
+        "токен кабинета {subject} истекает через {days} дн. ({day})",
+        "the token of {subject} expires in {days} day(s) ({day})",
+    ),
+    "api_bad_key": (
+        "недействительный, истёкший или отозванный ключ API",
+        "invalid, expired or revoked API key",
+    ),
+    "api_bad_scope": ("область ключа должна быть одной из: {scopes}", "scope must be one of {scopes}"),
+    "api_no_active_user": (
+        "активного пользователя {login} нет у арендатора {tenant}",
+        "no active user {login} in tenant {tenant}",
+    ),
+    "api_bad_expiry": ("срок действия — от {lo} до {hi} дней", "expires must be {lo}..{hi} days"),
+    "api_no_key": ("ключа {key} нет у арендатора {tenant}", "no key {key} in tenant {tenant}"),
+    "api_role_no_kb": (
+        "роли {role} нельзя искать в базе знаний",
+        "role {role} may not search the knowledge base",
+    ),
+    "api_role_no_reports": (
+        "роли {role} нельзя собирать отчёты для клиентов",
+        "role {role} may not build client reports",
+    ),
+    "api_role_no_read": (
+        "роли {role} нельзя читать цифры клиентов",
+        "role {role} may not read client numbers",
+    ),
+    "api_name_the_client": ("укажите клиента, о котором вопрос", "name the client the question is about"),
+    "mrm_path_is_symlink": (
+        "{path} — символическая ссылка; записывать секреты через неё нельзя",
+        "{path} is a symlink; refusing to write secrets through it",
+    ),
+    "mrm_path_cannot_open": (
+        "не удалось открыть {path} только для владельца: {error}",
+        "cannot open {path} privately: {error}",
+    ),
+    "mrm_path_not_regular": ("{path} — не обычный файл", "{path} is not a regular file"),
+    "mrm_path_not_ours": (
+        "{path} принадлежит другому пользователю (uid {uid})",
+        "{path} belongs to another user (uid {uid})",
+    ),
+    "mrm_path_not_folder": (
+        "{path} — не обычная папка (символическая ссылка?)",
+        "{path} is not a plain folder (a symlink?)",
+    ),
+    "mrm_log_not_written": ("файл журнала не записан: {error}", "log file not written: {error}"),
+    "wh_bad_tenant_id": (
+        "недопустимый идентификатор арендатора {tenant}: допустимы буквы, цифры, '_', '.', '-' "
+        "(до 64 символов)",
+        "invalid tenant id {tenant}: letters, digits, '_', '.', '-' (up to 64)",
+    ),
+    "wh_no_tenants": ("нет арендаторов для настройки доступа", "no tenants to provision"),
+    "wh_apply_embedded": (
+        "--apply отклонён: во встроенном хранилище (chDB) нет пользователей, ролей, прав и политик строк; "
+        "настройте настоящий ClickHouse (CLICKHOUSE_URL) или выведите SQL с --dry-run",
+        "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
+        "configure a real ClickHouse (CLICKHOUSE_URL) or use --dry-run to print the SQL",
+    ),
     # (end of refusals: dashboards, delivery, api, mrm, warehouse, ingestion, metrics)
     # refusals: planning, assistants
+    # planning.optimizer: the optimizer's JSON input
+    "plan_opt_required": ("обязательное поле", "required"),
+    "plan_opt_not_number": ("нужно конечное число, получено {value}", "must be a finite number, got {value}"),
+    "plan_opt_below": ("нужно {rel} {lo}, получено {value}", "must be {rel} {lo}, got {value}"),
+    "plan_one_of": ("допустимо одно из: {allowed}; получено {value}", "one of {allowed}, got {value}"),
+    "plan_opt_curve_object": ("нужен объект с моделью", "an object with a model"),
+    "plan_opt_max_reach": ("нужна доля в (0, 1], получено {value}", "a fraction in (0, 1], got {value}"),
+    "plan_opt_input_object": ("нужен JSON-объект", "a JSON object"),
+    "plan_opt_target_below_one": ("нужна доля меньше 1", "a fraction below 1"),
+    "plan_opt_k_whole": (
+        "нужно целое число от 1 до 50, получено {value}",
+        "a whole number from 1 to 50, got {value}",
+    ),
+    "plan_opt_lines_list": ("нужен непустой список", "a non-empty list"),
+    "plan_opt_line_object": ("нужен объект", "an object"),
+    "plan_opt_id_empty": ("нужна непустая строка", "a non-empty string"),
+    "plan_opt_id_repeats": ("{id} повторяет одну из предыдущих строк", "{id} repeats an earlier line"),
+    "plan_opt_kplus_negexp": (
+        "для охвата k+ (reach_kplus) нужна кривая negexp (это модель контактов), получено {model}",
+        "reach_kplus needs a negexp curve (it is the contact model), got {model}",
+    ),
+    "plan_opt_max_below_min": ("{hi} меньше min_budget {lo}", "{hi} is below min_budget {lo}"),
+    "plan_opt_budget_below_mins": (
+        "{budget} меньше суммы минимальных бюджетов строк ({total})",
+        "{budget} is below the lines' minimums ({total})",
+    ),
+    "plan_opt_target_unreachable": (
+        "{target} больше, чем позволяют достичь эти кривые",
+        "{target} is above what these curves can reach",
+    ),
+    "plan_opt_target_over_budget": (
+        "для {target} нужно больше, чем позволяют бюджет или максимумы строк (лучший охват {best})",
+        "{target} needs more than the budget or the lines' maximums allow (best {best})",
+    ),
+    "plan_opt_allocation_missing": ("нет бюджета для строк {lines}", "no budget for lines {lines}"),
+    # planning.editor: the plan editor's cell checks
+    "plan_edit_cell": ("строка {row}, {field}: {reason}", "row {row}, {field}: {reason}"),
+    "plan_edit_empty": ("пусто", "empty"),
+    "plan_edit_repeats": ("{id} повторяется", "{id} repeats"),
+    "plan_edit_non_negative": ("нужно неотрицательное число", "a non-negative number"),
+    "plan_edit_one_of": ("нужно одно из: {allowed}", "one of {allowed}"),
+    "plan_edit_fraction": ("нужна доля в (0, 1]", "a fraction in (0, 1]"),
+    "plan_edit_whole": ("нужно целое число >= 1", "a whole number >= 1"),
+    "plan_edit_date": ("нужна дата в виде ГГГГ-ММ-ДД", "a date YYYY-MM-DD"),
+    "plan_edit_before_start": ("раньше начала (flight_start)", "before flight_start"),
+    "plan_edit_not_date": ("{value} — не дата в виде ГГГГ-ММ-ДД", "{value} is not a date YYYY-MM-DD"),
+    # planning.plan_math, planning.notify
+    "plan_channel_no_cpp": (
+        "у канала {channel} нет CPP (в плане нет TRP)",
+        "channel {channel} has no CPP (no TRP in the plan)",
+    ),
+    # planning.mediaplan: cell values
+    "plan_value_date_not_number": (
+        "дата там, где нужно число: {value}",
+        "a date where a number was expected: {value}",
+    ),
+    "plan_value_not_number": ("не число: {value}", "not a number: {value}"),
+    "plan_value_not_date": ("не дата: {value}", "not a date: {value}"),
+    "plan_value_not_period": ("не период: {value}", "not a period: {value}"),
+    "plan_inject_starts": (
+        "внедрение формулы: текст ячейки начинается с {head} и выполнится как формула: {text}",
+        "formula injection: cell text starts with {head} and would run as a formula: {text}",
+    ),
+    "plan_inject_executable": (
+        "внедрение формулы: в тексте ячейки исполняемая формула: {text}",
+        "formula injection: cell text carries an executable formula: {text}",
+    ),
+    "plan_formula_external": (
+        "небезопасная формула: ссылается на внешнюю книгу: {formula}",
+        "unsafe formula: formula refers to an external workbook: {formula}",
+    ),
+    "plan_formula_link": (
+        "небезопасная формула: в формуле есть ссылка: {formula}",
+        "unsafe formula: formula carries a link: {formula}",
+    ),
+    "plan_formula_dde": (
+        "небезопасная формула: формула — вызов DDE: {formula}",
+        "unsafe formula: formula is a DDE call: {formula}",
+    ),
+    "plan_formula_function": (
+        "небезопасная формула: формула использует {function}, а в импортируемом плане её быть не может: {formula}",
+        "unsafe formula: formula uses {function}, which an imported plan may not contain: {formula}",
+    ),
+    # planning.mediaplan: the validation report (sheet, row, column, reason)
+    "plan_report_head": (
+        "ошибок: {errors}, предупреждений: {warnings}; строк плана прочитано: {lines}",
+        "{errors} error(s), {warnings} warning(s); {lines} line(s) read",
+    ),
+    "plan_report_error": ("ОШИБКА", "ERROR"),
+    "plan_report_warning": ("ВНИМАНИЕ", "WARNING"),
+    "plan_report_row": ("строка {row}", "row {row}"),
+    "plan_report_value": ("значение={value}", "value={value}"),
+    "plan_report_more": ("... и ещё {n}", "... and {n} more"),
+    "plan_issue_no_lines": ("в плане нет строк", "the plan has no lines"),
+    "plan_issue_no_budget_column": (
+        "не найден столбец бюджета (нужен бюджет без НДС или с НДС)",
+        "no budget column found (need net or gross budget)",
+    ),
+    "plan_issue_no_ident_column": (
+        "нет столбца, определяющего строку (канал, площадка, размещение или кампания)",
+        "no column identifies the line (channel, platform, placement or campaign)",
+    ),
+    "plan_issue_no_dates": (
+        "нет дат размещения: у строк не будет начала и окончания",
+        "no flight dates: lines will have no start/end",
+    ),
+    "plan_issue_negative": ("отрицательное значение", "negative value"),
+    "plan_issue_share_range": ("доля вне диапазона 0-100 %", "share outside 0-100 %"),
+    "plan_issue_buying_model": (
+        "неизвестная модель закупки (CPM, CPC, CPA, CPV, фикс)",
+        "unknown buying model (CPM, CPC, CPA, CPV, fixed)",
+    ),
+    "plan_issue_currency": ("не код валюты", "not a currency code"),
+    "plan_issue_no_quantity": (
+        "в строке нет бюджета, показов или GRP",
+        "line has no budget, impressions or GRP",
+    ),
+    "plan_issue_no_ident": (
+        "в строке есть числа, но нет канала, площадки, размещения или кампании",
+        "line has numbers but no channel, platform, placement or campaign",
+    ),
+    "plan_issue_date_range": ("дата {date} вне 2000-2100", "date {date} outside 2000-2100"),
+    "plan_issue_ends_before_start": (
+        "размещение заканчивается ({end}) раньше, чем начинается ({start})",
+        "flight ends ({end}) before it starts ({start})",
+    ),
+    "plan_issue_gross_below_net": (
+        "бюджет с НДС меньше бюджета без НДС",
+        "gross budget is below the net one",
+    ),
+    "plan_issue_frequency_below_1": ("средняя частота меньше 1", "average frequency below 1"),
+    "plan_issue_total_mismatch": (
+        "в строке итога {amount}, а сумма строк — {got}",
+        "total row says {amount} but the lines sum to {got}",
+    ),
+    "plan_issue_duplicate_id": (
+        "номер строки {id} повторяется, переименован в {new}",
+        "duplicate line id {id}, renamed {new}",
+    ),
+    # planning.mediaplan: why a sheet is not imported (also the error when no sheet is left)
+    "plan_skip_not_selected": ("лист не выбран в сопоставлении", "not selected in the mapping"),
+    "plan_skip_no_table": (
+        "таблица медиаплана не найдена (нет строки заголовков с бюджетом и 3+ известными полями)",
+        "no media-plan table found (no header row with 3+ known fields and a budget)",
+    ),
+    "plan_skip_summary": ("сводный лист (итоги других листов)", "summary sheet (totals of the other sheets)"),
+    "plan_skip_no_sheets": ("в файле нет листов", "the file has no sheets"),
+    # planning.mediaplan: the file itself
+    "plan_file_wrong_type": (
+        "{file} — файл {what}, а не таблица (.xlsx, .xls или .csv)",
+        "{file} is a {what} file, not a spreadsheet (.xlsx, .xls or .csv)",
+    ),
+    "plan_file_binary": (
+        "{file} — двоичный файл, а не таблица (.xlsx, .xls или .csv)",
+        "{file} is binary and not a spreadsheet (.xlsx, .xls or .csv)",
+    ),
+    "plan_file_text_as_excel": (
+        "{file} назван как файл Excel, но содержит текст; сохраните его заново из Excel",
+        "{file} is named like an Excel file but holds text; save it again from Excel",
+    ),
+    "plan_file_not_found": ("файл не найден: {path}", "file not found: {path}"),
+    "plan_file_empty": ("{file} пуст", "{file} is empty"),
+    "plan_file_too_big": (
+        "{file} весит {mb} МБ; предел — {limit} МБ",
+        "{file} is {mb} MB; the limit is {limit} MB",
+    ),
+    "plan_file_too_many_cells": (
+        "в {where} {cells} ячеек (предел MAX_CELLS = {limit})",
+        "{where} has {cells} cells (limit MAX_CELLS = {limit})",
+    ),
+    "plan_file_too_many_cells_merged": (
+        "в {where} {cells} ячеек, из них {merged} в объединённых диапазонах (предел MAX_CELLS = {limit})",
+        "{where} has {cells} cells, {merged} of them in merged ranges (limit MAX_CELLS = {limit})",
+    ),
+    "plan_file_beyond_row": (
+        "{where}: ячейка {cell} дальше строки {limit} (предел MAX_ROWS = {limit})",
+        "{where}: cell {cell} is beyond row {limit} (limit MAX_ROWS = {limit})",
+    ),
+    "plan_file_beyond_column": (
+        "{where}: ячейка {cell} дальше столбца {column} (предел MAX_COLS = {limit})",
+        "{where}: cell {cell} is beyond column {column} (limit MAX_COLS = {limit})",
+    ),
+    "plan_file_too_many_merged": (
+        "в {where} больше {limit} объединённых диапазонов (предел MAX_MERGED_RANGES = {limit})",
+        "{where} has more than {limit} merged ranges (limit MAX_MERGED_RANGES = {limit})",
+    ),
+    "plan_file_merged_reversed": (
+        "{where}: объединённый диапазон {range} перевёрнут",
+        "{where}: merged range {range} is reversed",
+    ),
+    "plan_file_damaged_xlsx": (
+        "{file} — повреждённый или обрезанный xlsx ({error})",
+        "{file} is a damaged or truncated xlsx ({error})",
+    ),
+    "plan_file_bad_member": (
+        "{file} повреждён: часть {member} не сходится с контрольной суммой",
+        "{file} is damaged: member {member} fails its checksum",
+    ),
+    "plan_file_zip_not_excel": (
+        "{file} — zip-архив, но не книга Excel (нет xl/workbook.xml)",
+        "{file} is a zip archive but not an Excel workbook (no xl/workbook.xml)",
+    ),
+    "plan_file_unpacks_to": (
+        "{file} распаковывается в {mb} МБ (предел {limit} МБ)",
+        "{file} unpacks to {mb} MB (limit {limit} MB)",
+    ),
+    "plan_file_unreadable": (
+        "{file} не читается как {kind} ({error})",
+        "{file} could not be read as {kind} ({error})",
+    ),
+    "plan_file_encoding": (
+        "{file}: неизвестная кодировка текста (ожидается UTF-8 или Windows-1251)",
+        "{file}: unknown text encoding (expected UTF-8 or Windows-1251)",
+    ),
+    "plan_file_broken_csv": ("{file}: повреждённый CSV ({error})", "{file}: broken CSV ({error})"),
+    # planning.mediaplan.importer
+    "plan_tenant_client_required": ("нужны tenant_id и client_id", "tenant_id and client_id are required"),
+    # assistants: the media-plan advisor
+    "asst_plan_no_lines": ("в медиаплане {plan} нет строк", "plan {plan} has no lines"),
+    "asst_note_line_kept": (
+        "{line}: нет TRP/показов или бюджета — оставлена как в плане",
+        "{line}: no TRP/impressions or budget — kept as planned",
+    ),
+    "asst_target_reach_fraction": (
+        "target_reach должен быть долей в (0, 1), получено {value}",
+        "target_reach must be a fraction in (0, 1), got {value}",
+    ),
+    "asst_budget_positive": (
+        "бюджет должен быть больше нуля, получено {value}",
+        "budget must be positive, got {value}",
+    ),
+    "asst_no_movable_lines": (
+        "нет ни одной строки, где есть и TRP (или показы с размером ЦА), и бюджет",
+        "no line has both TRP (or impressions with TA size) and a budget",
+    ),
+    "asst_budget_below_fixed": (
+        "бюджет {budget} не больше бюджета фиксированных строк ({fixed})",
+        "budget {budget} does not exceed the fixed lines' {fixed}",
+    ),
+    "asst_note_target_unreachable": (
+        "при этих кривых цель недостижима даже при утроенном бюджете",
+        "target not reachable within 3x the budget under these curves",
+    ),
+    "asst_no_plan_selected": ("медиаплан не выбран", "no plan selected"),
+    "asst_plan_not_found_client": (
+        "у этого клиента нет медиаплана {plan}",
+        "plan {plan} not found for this client",
+    ),
+    "asst_plan_no_priced_lines": (
+        "в плане {plan} нет ни одной строки с бюджетом и показами (с размером ЦА) или GRP",
+        "plan {plan}: no line has a budget and impressions (with TA size) or GRP",
+    ),
+    "asst_no_line_matches": (
+        "ни одна строка плана не подходит под {selector}; строки: {lines}",
+        "no plan line matches {selector}; lines: {lines}",
+    ),
+    "asst_what_if_same_line": (
+        "'from' и 'to' называют одну и ту же строку",
+        "'from' and 'to' name the same line",
+    ),
+    "asst_what_if_no_amount": ("укажите amount_rub или share_pct", "give amount_rub or share_pct"),
+    "asst_what_if_too_much": (
+        "{amount} больше, чем {base} в строках-источниках",
+        "{amount} is more than the {base} the source lines have",
+    ),
+    # assistants: questions, threads, feedback
+    "asst_question_too_long": (
+        "вопрос длиннее {limit} символов; сократите его",
+        "the question is longer than {limit} characters; please shorten it",
+    ),
+    "asst_thread_other_client": (
+        "диалог {thread} о клиенте {client}, а не {asked}",
+        "thread {thread} is about client {client}, not {asked}",
+    ),
+    "asst_needs_client": (
+        "ассистенту {agent} нужен клиент (--client)",
+        "the {agent} assistant needs a client (--client)",
+    ),
+    "asst_thread_bad_id": ("{thread} — не идентификатор диалога", "thread {thread}: not a thread id"),
+    "asst_thread_not_found": ("диалог {thread} не найден", "thread {thread} not found"),
+    "asst_rating_values": (
+        "оценка должна быть 1 (нравится) или -1 (не нравится)",
+        "rating must be 1 (thumbs up) or -1 (thumbs down)",
+    ),
+    "asst_comment_too_long": (
+        "комментарий длиннее {limit} символов",
+        "comment longer than {limit} characters",
+    ),
+    "asst_answer_not_found": ("ответ {answer} не найден", "answer {answer} not found"),
+    # assistants: projects
+    "asst_brief_empty": ("бриф пустой", "the brief is empty"),
+    "asst_note_standard_set": (
+        "В брифе не названы каналы, креатив и аналитика: взят стандартный набор задач кампании.",
+        "The brief names no channels, creatives or analytics: the standard campaign set was used.",
+    ),
+    "asst_note_brief_dates": ("Даты в брифе: {dates}", "Dates in the brief: {dates}"),
+    "asst_client_cannot_edit_projects": (
+        "пользователь клиента может читать проекты, но не менять их",
+        "a client user may read projects, not edit them",
+    ),
+    "asst_project_bad_id": ("{project} — не идентификатор проекта", "project {project}: not a project id"),
+    "asst_project_not_found": ("проект {project} не найден", "project {project} not found"),
+    "asst_task_not_found": (
+        "задача {task} не найдена в проекте {project}",
+        "task {task} not found in project {project}",
+    ),
+    "asst_raci_rules": (
+        "роли из {roles}, буквы R/A/C/I, ровно одна A и хотя бы одна R",
+        "roles from {roles}, letters R/A/C/I, exactly one A and at least one R",
+    ),
+    # assistants: the analyst's tools
+    "asst_no_data_for_client": ("по клиенту {client} нет данных", "no data for client {client}"),
+    "asst_note_visitors_dedup": (
+        "уникальные посетители считаются без повторов за весь период и никогда не суммируются",
+        "unique visitors are deduplicated over the period, never summed",
+    ),
+    "asst_no_plan_named": ("у этого клиента нет медиаплана {plan}", "no media plan {plan} for this client"),
+    "asst_no_plan": ("у этого клиента нет медиаплана", "no media plan for this client"),
+    "asst_kb_denied": (
+        "этой роли нельзя искать в базе знаний",
+        "this role may not search the knowledge base",
+    ),
+    "asst_mapping_request_lacks": ("в запросе сопоставления нет поля {key}", "mapping request lacks {key}"),
+    # planning.reach: a calculator's parameter outside its range ({param} named, {value} as given)
+    "plan_reach_range": (
+        "{param}: нужно значение в {interval}, получено {value}",
+        "{param} must be in {interval}, got {value}",
+    ),
+    "plan_reach_range_freq": (
+        "{param}: нужно значение в {interval} (средняя частота среди охваченных не меньше 1), получено {value}",
+        "{param} must be in {interval} (average frequency among the reached is at least 1), got {value}",
+    ),
+    "plan_reach_range_reach0": (
+        "{param}: нужно значение в {interval} (0 < reach0 < r_max), получено {value}",
+        "{param} must be in {interval} (0 < reach0 < r_max), got {value}",
+    ),
+    "plan_reach_range_b": (
+        "{param}: нужно значение в {interval} (b = 1/R_max в процентах, поэтому b >= 0.01 держит R_max <= 100 %), "
+        "получено {value}",
+        "{param} must be in {interval} (b = 1/R_max in percent, so b >= 0.01 keeps R_max <= 100 %), got {value}",
+    ),
+    "plan_reach_range_negexp": (
+        "{param}: нужно значение в {interval} (отрицательно-экспоненциальная кривая никогда не достигает r_max), "
+        "получено {value}",
+        "{param} must be in {interval} (a negative-exponential curve never reaches r_max), got {value}",
+    ),
+    "plan_reach_range_hyperbola": (
+        "{param}: нужно значение в {interval} (гипербола насыщается на 1/b %), получено {value}",
+        "{param} must be in {interval} (the hyperbola saturates at 1/b %), got {value}",
+    ),
+    "plan_reach_range_binary_target": (
+        "{param}: нужно значение в {interval} (бинарная модель насыщается на A), получено {value}",
+        "{param} must be in {interval} (the binary model saturates at A), got {value}",
+    ),
+    "plan_reach_range_bb_r2": (
+        "{param}: нужно значение в {interval} (r1 < r2 < 2*r1 - r1^2 для бета-биномиальной модели), получено {value}",
+        "{param} must be in {interval} (r1 < r2 < 2*r1 - r1^2 for the beta-binomial), got {value}",
+    ),
+    "plan_reach_range_grp_prob": (
+        "{param}: нужно значение в {interval} (GRP/(100 n) — вероятность), получено {value}",
+        "{param} must be in {interval} (GRP/(100 n) is a probability), got {value}",
+    ),
+    "plan_reach_range_bb_reach": (
+        "{param}: нужно значение в {interval} (между GRP/(100 n) = {pi} (все или никто) и биномиальным {binomial}), "
+        "получено {value}",
+        "{param} must be in {interval} (between GRP/(100 n) = {pi} (everyone or no one) and the binomial {binomial}), "
+        "got {value}",
+    ),
+    "plan_reach_range_hofmans": (
+        "{param}: нужно значение в {interval} (r1 < r2 < 2*r1, модель Хофманса), получено {value}",
+        "{param} must be in {interval} (r1 < r2 < 2*r1 (Hofmans)), got {value}",
+    ),
+    "plan_reach_range_r3": (
+        "{param}: нужно значение в {interval} (r2 < r3 < 3*r1), получено {value}",
+        "{param} must be in {interval} (r2 < r3 < 3*r1), got {value}",
+    ),
+    "plan_reach_range_binary_r2": (
+        "{param}: нужно значение в {interval} (r1 < r2 <= 2*r1 - r1^2 для бинарной модели), получено {value}",
+        "{param} must be in {interval} (r1 < r2 <= 2*r1 - r1^2 for the binary model), got {value}",
+    ),
+    "plan_reach_number": ("{param}: нужно число, получено {value}", "{param} must be a number, got {value}"),
+    "plan_reach_not_nan": (
+        "{param}: нужно число (не NaN), получено {value}",
+        "{param} must be a number (not NaN), got {value}",
+    ),
+    "plan_reach_integer_min": (
+        "{param}: нужно целое число >= {lo}, получено {value}",
+        "{param} must be an integer >= {lo}, got {value}",
+    ),
+    "plan_reach_freq_grp": (
+        "{param}: нужно >= grp/100, чтобы охват был <= 1, получено {value}",
+        "{param} must be >= grp/100 so that reach <= 1, got {value}",
+    ),
+    "plan_reach_two_points": (
+        "{param}: нужно хотя бы 2 пары (grp, reach), получено {value}",
+        "{param} must be at least 2 (grp, reach) pairs, got {value}",
+    ),
+    "plan_reach_distinct": (
+        "{param}: нужно хотя бы два разных значения, получено {value}",
+        "{param} must be at least two distinct values, got {value}",
+    ),
+    "plan_reach_saturating": (
+        "{param}: нужна насыщающаяся кривая (подобранные a > 0 и b > 0; подбор дал a={a}, b={b}), получено {value}",
+        "{param} must be a saturating curve (fitted a > 0 and b > 0) (fit gave a={a}, b={b}), got {value}",
+    ),
+    "plan_reach_betabinom_target": (
+        "{param}: нужно значение, достижимое в бета-биномиальной модели, получено {value}",
+        "{param} must be reachable by the beta-binomial model, got {value}",
+    ),
+    "plan_reach_one_of": (
+        "{param}: допустимо одно из: {allowed}; получено {value}",
+        "{param} must be one of {allowed}, got {value}",
+    ),
+    "plan_reach_method": (
+        "{param}: допустимо 'exact' или 'normal', получено {value}",
+        "{param} must be 'exact' or 'normal', got {value}",
+    ),
+    "plan_reach_binomial_limit": (
+        "{param}: нужно значение ниже биномиального предела, получено {value}",
+        "{param} must be below the binomial limit, got {value}",
+    ),
+    "plan_reach_r3_formula": (
+        "{param}: нужно такое значение, чтобы (3 r1 - r3) r2 / ((2 r1 - r2) r3) > 0, получено {value}",
+        "{param} must be such that (3 r1 - r3) r2 / ((2 r1 - r2) r3) > 0, got {value}",
+    ),
+    "plan_reach_fractions": (
+        "{param}: нужен непустой список долей, получено {value}",
+        "{param} must be a non-empty list of fractions, got {value}",
+    ),
+    "plan_reach_pair_keys": (
+        "{param}: нужен словарь с ключами — парами индексов (i, j), получено {value}",
+        "{param} must be a dict keyed by (i, j) index pairs, got {value}",
+    ),
+    "plan_reach_indices": (
+        "{param}: нужны индексы в [0, {hi}], получено {value}",
+        "{param} must be indices in [0, {hi}], got {value}",
+    ),
+    "plan_reach_symmetric_pair": (
+        "{param}: нужно симметричное значение (d_ij = d_ji), получено {value}",
+        "{param} must be symmetric (d_ij = d_ji), got {value}",
+    ),
+    "plan_reach_matrix": (
+        "{param}: нужна матрица {m}x{m} или словарь пар, получено {value}",
+        "{param} must be a {m}x{m} matrix or a dict of pairs, got {value}",
+    ),
+    "plan_reach_symmetric": (
+        "{param}: нужна симметричная матрица, получено {value}",
+        "{param} must be a symmetric matrix, got {value}",
+    ),
+    "plan_reach_every_pair": (
+        "{param}: нужно значение для каждой пары изданий, получено {value}",
+        "{param} must be given for every pair of outlets, got {value}",
+    ),
+    "plan_reach_frechet": (
+        "{param}: нужно значение в [{lo}, {hi}] (границы Фреше), получено {value}",
+        "{param} must be in [{lo}, {hi}] (Fréchet bounds), got {value}",
+    ),
+    "plan_reach_positive_sum": (
+        "{param}: нужна положительная сумма, получено {value}",
+        "{param} must be with a positive sum, got {value}",
+    ),
+    "plan_reach_insertions_list": (
+        "{param}: нужен список из {n} целых чисел (по одному на издание), получено {value}",
+        "{param} must be a list of {n} integers (one per outlet), got {value}",
+    ),
+    "plan_reach_one_insertion": (
+        "{param}: нужен хотя бы один выход в сумме, получено {value}",
+        "{param} must be with at least one insertion in total, got {value}",
+    ),
+    "plan_reach_dii": (
+        "{param}: нужно значение (d_ii = 2 a_i - R2_i) для издания с 2+ выходами, получено {value}",
+        "{param} must be given (d_ii = 2 a_i - R2_i) for an outlet with 2+ insertions, got {value}",
+    ),
+    "plan_reach_dup_min": (
+        "{param}: в среднем нужно >= A1^2 = {a} (не меньше случайного дублирования), получено {value}",
+        "{param} must be on average >= A1^2 = {a} (no less than random duplication), got {value}",
+    ),
+    "plan_reach_dup_max": (
+        "{param}: в среднем нужно < A1 = {a}, получено {value}",
+        "{param} must be on average < A1 = {a}, got {value}",
+    ),
+    "plan_reach_risk": (
+        "{param}: нужно значение, достаточное, чтобы достичь риска за {n} выходов, получено {value}",
+        "{param} must be large enough to reach the risk within {n} insertions, got {value}",
+    ),
+    "plan_reach_distribution": (
+        "{param}: нужен непустой список P(0), P(1), ..., P(n), получено {value}",
+        "{param} must be a non-empty list P(0), P(1), ..., P(n), got {value}",
+    ),
+    "plan_reach_sum_one": (
+        "{param}: сумма должна быть 1, получено {value}",
+        "{param} must be summing to 1, got {value}",
+    ),
+    "plan_reach_someone_reached": (
+        "{param}: нужно P(0) < 1 (хоть кто-то охвачен), получено {value}",
+        "{param} must be with P(0) < 1 (someone reached), got {value}",
+    ),
     # (end of refusals: planning, assistants)
 }
 

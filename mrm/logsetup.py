@@ -18,6 +18,8 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+from mrm.i18n import LanguageError, cli_lang, locale_lang, t
+
 # Top-level packages of the platform: their loggers (named "mrm.*" or after the module) are the platform speaking.
 PLATFORM_PACKAGES = (
     "mrm",
@@ -111,6 +113,14 @@ def log_dir(data_dir: Path | None = None) -> Path:
     return data_dir / "logs"
 
 
+def _terminal_lang() -> str:
+    """The command line's language; the locale's while `MRM_LANG` is wrong (that error is reported elsewhere)."""
+    try:
+        return cli_lang()
+    except LanguageError:
+        return locale_lang()
+
+
 def setup(
     command: str = "mrm",
     *,
@@ -145,7 +155,7 @@ def setup(
         path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
         to_file = logging.FileHandler(path, encoding="utf-8")  # type: ignore[arg-type]
     except OSError as exc:  # a read-only data directory must not stop the command; say so once
-        print(f"log file not written / журнал не записан: {exc}", file=terminal.stream)
+        print(t("mrm_log_not_written", _terminal_lang(), error=exc), file=terminal.stream)
         path = None
     else:
         to_file.setLevel(file_level)

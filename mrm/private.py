@@ -10,6 +10,8 @@ import os
 import stat
 from pathlib import Path
 
+from mrm.i18n import refusal
+
 
 class PrivatePathError(OSError):
     """The path is a symlink, not ours, or not the kind of file expected; the message names the path."""
@@ -19,22 +21,17 @@ def write_private(path: str | Path, text: str) -> Path:
     """Write `text` to `path` with mode 0600, refusing a symlink (at the last component) or a non-regular file."""
     p = Path(path)
     if p.is_symlink():
-        raise PrivatePathError(
-            f"{p} is a symlink; refusing to write secrets through it / {p} — символическая "
-            "ссылка, запись секретов через неё запрещена"
-        )
+        raise refusal(PrivatePathError, "mrm_path_is_symlink", path=p)
     try:
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError as exc:  # ELOOP: a symlink appeared between the check and the open
-        raise PrivatePathError(f"cannot open {p} privately: {exc} / не удалось открыть {p}") from None
+        raise refusal(PrivatePathError, "mrm_path_cannot_open", path=p, error=exc) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise PrivatePathError(f"{p} is not a regular file / {p} — не обычный файл")
+            raise refusal(PrivatePathError, "mrm_path_not_regular", path=p)
         if st.st_uid != os.getuid():
-            raise PrivatePathError(
-                f"{p} belongs to another user (uid {st.st_uid}) / {p} принадлежит другому пользователю"
-            )
+            raise refusal(PrivatePathError, "mrm_path_not_ours", path=p, uid=st.st_uid)
         os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
         os.ftruncate(fd, 0)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -56,11 +53,9 @@ def private_dir(path: str | Path) -> Path:
         pass
     st = os.lstat(p)
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-        raise PrivatePathError(f"{p} is not a plain folder (a symlink?) / {p} — не обычная папка")
+        raise refusal(PrivatePathError, "mrm_path_not_folder", path=p)
     if st.st_uid != os.getuid():
-        raise PrivatePathError(
-            f"{p} belongs to another user (uid {st.st_uid}) / {p} принадлежит другому пользователю"
-        )
+        raise refusal(PrivatePathError, "mrm_path_not_ours", path=p, uid=st.st_uid)
     if stat.S_IMODE(st.st_mode) & 0o077:
         os.chmod(p, 0o700)
     return p

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from mrm.i18n import cli_explain, cli_num, cli_pct, cli_t
+from mrm.i18n import cli_explain, cli_lang, cli_num, cli_pct, cli_t
 from planning import reach as R
 
 # Where `plan import` finds an LLM-backed mapping suggester when ANTHROPIC_API_KEY is set. It is looked
@@ -58,7 +58,7 @@ def _print_mapping(mapping: Any, notes: list[str]) -> None:
         click.echo(f"  {row['sheet']}!{row['column']:<3} {row['header'][:40]:<40} -> {fld:<22} "
                    f"[{row['source']}, {row['confidence']:.2f}]")  # fmt: skip
     for name, why in mapping.skipped_sheets:
-        click.echo(cli_t("cli_plan_sheet_skipped", sheet=repr(name), why=why))
+        click.echo(cli_t("cli_plan_sheet_skipped", sheet=repr(name), why=cli_t(why)))
     for note in notes:
         click.echo(cli_t("cli_note", note=note))
 
@@ -109,7 +109,7 @@ def import_cmd(
         # Shown right before the question, so the user decides with the mapping and report on screen.
         printed.append(True)
         _print_mapping(mapping, [])
-        click.echo(report.as_text())
+        click.echo(report.as_text(lang=cli_lang()))
         if not interactive:
             return True
         return click.confirm(cli_t("cli_plan_import_confirm"), default=True)
@@ -126,7 +126,7 @@ def import_cmd(
         sys.exit(1)
     if not printed:
         _print_mapping(result.mapping, result.notes)
-        click.echo(result.report.as_text())
+        click.echo(result.report.as_text(lang=cli_lang()))
     if result.imported and kind == "history":
         click.echo(cli_t("cli_plan_history_imported", lines=cli_num(result.line_count)))
     elif result.imported:
@@ -203,7 +203,7 @@ def optimize_cmd(input_file: Path, as_json: bool) -> None:
     try:
         result = optimize(parse_problem(data))
     except (OptimizeInputError, R.ParamError) as exc:
-        raise click.ClickException(f"{input_file}: {exc}") from None
+        raise click.ClickException(f"{input_file}: {cli_explain(exc)}") from None
     out = result.as_json()
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mrm.i18n import refusal, t
 from planning import reach as R
 from planning.mediaplan.fields import PRICING_VALUES
 from planning.plan_math import DEFAULT_CURVES, channel_family
@@ -40,7 +41,23 @@ FORM_NUMBERS: tuple[tuple[str, str, float], ...] = (
 class CellIssue:
     row: int  # 0-based grid row
     field: str
-    message: str  # EN / RU
+    key: str  # the catalogue text of what is wrong with the cell
+    values: Mapping[str, Any]
+
+    def text(self, lang: str) -> str:
+        """'row 2, line_id: …' in `lang`."""
+        return t(
+            "plan_edit_cell",
+            lang,
+            row=self.row + 1,
+            field=self.field,
+            reason=t(self.key, lang, **self.values),
+        )
+
+    @property
+    def message(self) -> str:
+        """The issue in English (logs, tests); a page shows `text(lang)`."""
+        return self.text("en")
 
 
 @dataclass
@@ -90,35 +107,35 @@ def _date(v: Any) -> dt.date | None:
 
 
 def _check(i: int, line: Mapping[str, Any], seen: set[str], issues: list[CellIssue]) -> None:
-    def bad(f: str, en: str, ru: str) -> None:
-        issues.append(CellIssue(i, f, f"row {i + 1}, {f}: {en} / строка {i + 1}, {f}: {ru}"))
+    def bad(f: str, key: str, **values: Any) -> None:
+        issues.append(CellIssue(i, f, key, values))
 
     lid = str(line.get("line_id") or "").strip()
     if not lid:
-        bad("line_id", "empty", "пусто")
+        bad("line_id", "plan_edit_empty")
     elif lid in seen:
-        bad("line_id", f"{lid!r} repeats", f"повтор {lid!r}")
+        bad("line_id", "plan_edit_repeats", id=repr(lid))
     seen.add(lid)
     for f in ("unit_price", "budget_net", "planned_impressions", "ta_size", "curve_max_reach", "curve_k",
               "frequency_target"):  # fmt: skip
         x = _num(line.get(f))
         if x is not None and (math.isnan(x) or x < 0):
-            bad(f, "a non-negative number", "нужно неотрицательное число")
+            bad(f, "plan_edit_non_negative")
     if buying_model(line.get("pricing_model")) == "?":
-        bad("pricing_model", f"one of {', '.join(BUYING_MODELS)}", f"одно из {', '.join(BUYING_MODELS)}")
+        bad("pricing_model", "plan_edit_one_of", allowed=", ".join(BUYING_MODELS))
     m = _num(line.get("curve_max_reach"))
     if m is not None and not math.isnan(m) and not 0 < m <= 1:
-        bad("curve_max_reach", "a fraction in (0, 1]", "доля в (0, 1]")
+        bad("curve_max_reach", "plan_edit_fraction")
     f_target = _num(line.get("frequency_target"))
     if f_target is not None and not math.isnan(f_target) and (f_target < 1 or not f_target.is_integer()):
-        bad("frequency_target", "a whole number >= 1", "целое число >= 1")
+        bad("frequency_target", "plan_edit_whole")
     try:
         a, b = _date(line.get("flight_start")), _date(line.get("flight_end"))
     except ValueError:
-        bad("flight_start", "a date YYYY-MM-DD", "дата ГГГГ-ММ-ДД")
+        bad("flight_start", "plan_edit_date")
         return
     if a and b and b < a:
-        bad("flight_end", "before flight_start", "раньше начала")
+        bad("flight_end", "plan_edit_before_start")
 
 
 def _ok(x: float | None) -> bool:
@@ -225,7 +242,5 @@ def form_line(current: Mapping[str, Any], entered: Mapping[str, Any]) -> dict[st
         try:
             line[f] = _date(line.get(f))
         except ValueError:
-            raise ValueError(
-                f"{f}: {line.get(f)!r} is not a date YYYY-MM-DD / {f}: {line.get(f)!r} — не дата ГГГГ-ММ-ДД"
-            ) from None
+            raise refusal(ValueError, "plan_edit_not_date", field=f, value=repr(line.get(f))) from None
     return {c: line.get(c) for c in (*EDIT_COLUMNS, "extra")}

@@ -77,11 +77,11 @@ def _score(line: Mapping[str, Any], campaign: Mapping[str, Any]) -> tuple[str, f
     tag = utm_campaign(line)
     lname = normalise(str(line.get("campaign_name") or ""))
     if plan_id and plan_id == cid:
-        method, conf, why = "id", 1.0, ["campaign id in the plan / id кампании в плане"]
+        method, conf, why = "id", 1.0, ["campaign id in the plan"]
     elif tag and (tag == cid or (normalise(tag) and normalise(tag) == cname)):
         method, conf, why = "utm", 0.9, [f"utm_campaign={tag}"]
     elif lname and lname == cname:
-        method, conf, why = "name", 0.85, ["same name / совпадает название"]
+        method, conf, why = "name", 0.85, ["same name"]
     else:
         words_l, words_c = set(lname.split()), set(cname.split())
         if not words_l or not words_c:
@@ -92,18 +92,18 @@ def _score(line: Mapping[str, Any], campaign: Mapping[str, Any]) -> tuple[str, f
         method, conf, why = (
             "name",
             round(0.3 + 0.4 * jaccard, 4),
-            [f"similar name ({jaccard:.0%}) / похожее название"],
+            [f"similar name ({jaccard:.0%})"],
         )
     platform = str(line.get("platform") or "")
     if platform in OUR_PLATFORMS:
         if platform != campaign.get("platform"):
             return None
-        conf, why = conf + 0.05, [*why, "same platform / та же площадка"]
+        conf, why = conf + 0.05, [*why, "same platform"]
     overlap = _overlap(line, campaign)
     if overlap is True:
-        conf, why = conf + 0.05, [*why, "dates overlap / даты пересекаются"]
+        conf, why = conf + 0.05, [*why, "dates overlap"]
     elif overlap is False:
-        conf, why = conf - 0.2, [*why, "dates do not overlap / даты не пересекаются"]
+        conf, why = conf - 0.2, [*why, "dates do not overlap"]
     return method, round(min(1.0, max(0.0, conf)), 4), why
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from dashboards.auth import Principal, audit
 from dashboards.i18n import LANGS, t
+from mrm.i18n import refusal
 
 Sender = Callable[[list[str], str, str], None]
 
@@ -28,7 +29,7 @@ class Notice:
 def remember_language(ch: Any, p: Principal, lang: str) -> None:
     """Store `p`'s language (the Profile page's choice; only written when it changed)."""
     if lang not in LANGS:
-        raise ValueError(f"language: one of {', '.join(LANGS)}, got {lang!r} / язык: ru или en")
+        raise refusal(ValueError, "plan_one_of", field="language", allowed=", ".join(LANGS), value=repr(lang))
     if languages(ch, p.tenant_id, [p.login]).get(p.login) != lang:
         ch.insert(
             "app.user_settings",

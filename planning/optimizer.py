@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from mrm.i18n import refusal
 from planning import reach as R
 
 OBJECTIVES = ("reach_1plus", "reach_kplus", "min_cost")
@@ -125,17 +126,15 @@ def _num(
 ) -> Any:
     if key not in obj or obj[key] is None:
         if default is ...:
-            raise OptimizeInputError(f"{where}{key}: required / {where}{key}: обязательное поле")
+            raise refusal(OptimizeInputError, "plan_opt_required", field=f"{where}{key}")
         return default
     v = obj[key]
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise OptimizeInputError(
-            f"{where}{key}: must be a finite number, got {v!r} / {where}{key}: нужно число"
-        )
+        raise refusal(OptimizeInputError, "plan_opt_not_number", field=f"{where}{key}", value=repr(v))
     if v < lo or (lo_open and v == lo):
         rel = ">" if lo_open else ">="
-        raise OptimizeInputError(
-            f"{where}{key}: must be {rel} {lo:g}, got {v!r} / {where}{key}: нужно {rel} {lo:g}"
+        raise refusal(
+            OptimizeInputError, "plan_opt_below", field=f"{where}{key}", rel=rel, lo=f"{lo:g}", value=repr(v)
         )
     return float(v)
 
@@ -143,23 +142,25 @@ def _num(
 def _choice(obj: Mapping[str, Any], key: str, where: str, allowed: Sequence[str], default: str) -> str:
     v = obj.get(key, default)
     if v not in allowed:
-        raise OptimizeInputError(
-            f"{where}{key}: one of {', '.join(allowed)}, got {v!r} / {where}{key}: допустимо {', '.join(allowed)}"
+        raise refusal(
+            OptimizeInputError,
+            "plan_one_of",
+            field=f"{where}{key}",
+            allowed=", ".join(allowed),
+            value=repr(v),
         )
     return str(v)
 
 
 def _curve(raw: Any, where: str) -> tuple[str, dict[str, float]]:
     if not isinstance(raw, Mapping):
-        raise OptimizeInputError(f"{where}: an object with a model / {where}: нужен объект с моделью")
+        raise refusal(OptimizeInputError, "plan_opt_curve_object", field=where)
     model = _choice(raw, "model", f"{where}.", CURVES, "")
     w = f"{where}."
     if model == "negexp":
         m = _num(raw, "max_reach", w, lo=0.0, lo_open=True)
         if m > 1.0:
-            raise OptimizeInputError(
-                f"{w}max_reach: a fraction in (0, 1], got {m!r} / {w}max_reach: доля (0, 1]"
-            )
+            raise refusal(OptimizeInputError, "plan_opt_max_reach", field=f"{w}max_reach", value=repr(m))
         return model, {"max_reach": m, "k": _num(raw, "k", w, lo=0.0, lo_open=True)}
     b = _num(raw, "b", w, lo=0.01, lo_open=False)
     return model, {"a": _num(raw, "a", w, lo=0.0, lo_open=True), "b": b}
@@ -174,7 +175,7 @@ def parse_problem(data: Any) -> Problem:
      "max_reach", "k"} | {"model": "hyperbolic", "a", "b"}, "min_budget", "max_budget"}, ...]}
     """
     if not isinstance(data, Mapping):
-        raise OptimizeInputError("input: a JSON object / вход: нужен JSON-объект")
+        raise refusal(OptimizeInputError, "plan_opt_input_object", field="input")
     objective = _choice(data, "objective", "", OBJECTIVES, "reach_1plus")
     combine = _choice(data, "combine", "", COMBINE, "sainsbury")
     universe = _num(data, "universe", "", lo=0.0, lo_open=True)
@@ -183,48 +184,50 @@ def parse_problem(data: Any) -> Problem:
     if objective == "min_cost":
         target = _num(data, "target_reach", "", lo=0.0, lo_open=True)
         if target >= 1.0:
-            raise OptimizeInputError("target_reach: a fraction below 1 / target_reach: доля меньше 1")
+            raise refusal(OptimizeInputError, "plan_opt_target_below_one", field="target_reach")
     k = 1
     if objective == "reach_kplus":
         k_raw = _num(data, "k", "", lo=1.0, lo_open=False)
         if not k_raw.is_integer() or k_raw > 50:
-            raise OptimizeInputError(
-                f"k: a whole number from 1 to 50, got {k_raw:g} / k: целое число от 1 до 50"
-            )
+            raise refusal(OptimizeInputError, "plan_opt_k_whole", field="k", value=f"{k_raw:g}")
         k = int(k_raw)
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
-        raise OptimizeInputError("lines: a non-empty list / lines: нужен непустой список")
+        raise refusal(OptimizeInputError, "plan_opt_lines_list", field="lines")
     lines: list[Line] = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_lines):
         w = f"lines[{i}]."
         if not isinstance(raw, Mapping):
-            raise OptimizeInputError(f"lines[{i}]: an object / lines[{i}]: нужен объект")
+            raise refusal(OptimizeInputError, "plan_opt_line_object", field=f"lines[{i}]")
         lid = raw.get("id")
         if not isinstance(lid, str) or not lid.strip():
-            raise OptimizeInputError(f"{w}id: a non-empty string / {w}id: нужна непустая строка")
+            raise refusal(OptimizeInputError, "plan_opt_id_empty", field=f"{w}id")
         if lid in seen:
-            raise OptimizeInputError(f"{w}id: {lid!r} repeats an earlier line / {w}id: повтор")
+            raise refusal(OptimizeInputError, "plan_opt_id_repeats", field=f"{w}id", id=repr(lid))
         seen.add(lid)
         model, params = _curve(raw.get("curve"), f"lines[{i}].curve")
         if objective == "reach_kplus" and model != "negexp":
-            raise OptimizeInputError(
-                f"{w}curve.model: reach_kplus needs a negexp curve (it is the contact model), got {model!r} / "
-                f"{w}curve.model: для охвата k+ нужна кривая negexp"
+            raise refusal(
+                OptimizeInputError, "plan_opt_kplus_negexp", field=f"{w}curve.model", model=repr(model)
             )
         lo = _num(raw, "min_budget", w, lo=0.0, lo_open=False, default=0.0)
         hi = _num(raw, "max_budget", w, lo=0.0, lo_open=False, default=math.inf)
         if hi < lo:
-            raise OptimizeInputError(
-                f"{w}max_budget: {hi:g} is below min_budget {lo:g} / {w}max_budget меньше min_budget"
+            raise refusal(
+                OptimizeInputError,
+                "plan_opt_max_below_min",
+                field=f"{w}max_budget",
+                hi=f"{hi:g}",
+                lo=f"{lo:g}",
             )
         lines.append(Line(lid, _num(raw, "cpm", w, lo=0.0, lo_open=True), model, params, lo, hi))
     total_min = sum(ln.min_budget for ln in lines)
     if budget is not None and total_min > budget + 1e-9:
-        raise OptimizeInputError(
-            f"budget: {budget:g} is below the lines' minimums ({total_min:g}) / бюджет меньше суммы минимумов"
-        )
+        raise refusal(
+            OptimizeInputError, "plan_opt_budget_below_mins", field="budget", budget=f"{budget:g}",
+            total=f"{total_min:g}",
+        )  # fmt: skip
     return Problem(budget, objective, universe, combine, tuple(lines), target, k)
 
 
@@ -468,17 +471,20 @@ def _min_cost(problem: Problem) -> float:
         while _best_reach(problem, hi)[1] < target:
             hi *= 2.0
             if hi > 1e15:
-                raise OptimizeInputError(
-                    f"target_reach: {target:g} is above what these curves can reach / недостижимый охват"
+                raise refusal(
+                    OptimizeInputError,
+                    "plan_opt_target_unreachable",
+                    field="target_reach",
+                    target=f"{target:g}",
                 )
     else:
         hi = hi_cap
         best = _best_reach(problem, hi)[1]
         if best < target:
-            raise OptimizeInputError(
-                f"target_reach: {target:g} needs more than the budget or the lines' maximums allow "
-                f"(best {best:.6f}) / целевой охват недостижим в пределах бюджета"
-            )
+            raise refusal(
+                OptimizeInputError, "plan_opt_target_over_budget", field="target_reach", target=f"{target:g}",
+                best=f"{best:.6f}",
+            )  # fmt: skip
     for _ in range(_STEPS):
         mid = 0.5 * (lo + hi)
         if mid in (lo, hi) or hi - lo <= 0.005:
@@ -521,9 +527,7 @@ def evaluate(problem: Problem, allocation: Mapping[str, float]) -> float:
     """Combined reach of a given split (e.g. the plan's current one), to compare with the recommendation."""
     missing = [ln.id for ln in problem.lines if ln.id not in allocation]
     if missing:
-        raise OptimizeInputError(
-            f"allocation: no budget for lines {missing} / нет бюджета для строк {missing}"
-        )
+        raise refusal(OptimizeInputError, "plan_opt_allocation_missing", field="allocation", lines=missing)
     split = [float(allocation[ln.id]) for ln in problem.lines]
     if problem.objective == "reach_kplus":
         return float(kplus_reach(problem.lines, np.array(split), problem.universe, problem.k))

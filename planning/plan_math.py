@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mrm.i18n import refusal
 from planning import reach as R
 
 # Default reach curves per channel family: R_max (fraction) and k (per TRP point) of the negative
@@ -236,6 +237,6 @@ def channel_budget_for_reach(
 ) -> tuple[float, float]:
     """Budget and TRP for a channel to reach `target`, at the channel's planned CPP and curve."""
     if channel.cpp is None:
-        raise ValueError(f"channel {channel.channel!r} has no CPP (no TRP in the plan) / у канала нет CPP")
+        raise refusal(ValueError, "plan_channel_no_cpp", channel=repr(channel.channel))
     p = {**DEFAULT_CURVES, **(curves or {})}[channel.family]
     return budget_for_reach(target, channel.cpp, "negative_exponential", r_max=p["r_max"], k=p["k"])

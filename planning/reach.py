@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from mrm.i18n import carry, refusal, t
+
 ArrayLike = Any  # float | Sequence[float] | np.ndarray
 
 # Agostini's empirical constant for French magazines (Agostini 1961); recalibrate per market.
@@ -23,16 +25,14 @@ AGOSTINI_K = 1.125
 
 
 class ParamError(ValueError):
-    """A parameter outside its valid range; `param` and `valid` say which and what is allowed."""
+    """A parameter outside its valid range: `param` names it, the catalogue text `key` (filled with the parameter,
+    the value given and `values`) says what is allowed; str() is English, `mrm.i18n.explain` either language."""
 
-    def __init__(self, param: str, valid: str, value: Any, why: str = "") -> None:
-        self.param, self.valid, self.value = param, valid, value
-        extra = f" ({why})" if why else ""
-        valid_ru = "в " + valid[3:] if valid.startswith("in ") else valid
-        super().__init__(
-            f"{param} must be {valid}{extra}, got {_show(value)} / "
-            f"{param}: допустимо {valid_ru}, получено {_show(value)}"
-        )
+    def __init__(self, param: str, key: str, value: Any, /, **values: Any) -> None:
+        self.param, self.value = param, value
+        said = {"param": param, "value": _show(value), **values}
+        super().__init__(t(key, "en", **said))
+        carry(refusal(ValueError, key, **said), self)
 
 
 def _show(value: Any) -> str:
@@ -46,9 +46,9 @@ def _arr(name: str, value: ArrayLike) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise ParamError(name, "a number", value) from None
+        raise ParamError(name, "plan_reach_number", value) from None
     if np.any(np.isnan(arr)):
-        raise ParamError(name, "a number (not NaN)", value)
+        raise ParamError(name, "plan_reach_not_nan", value)
     return arr
 
 
@@ -60,9 +60,11 @@ def _check(
     *,
     lo_open: bool = False,
     hi_open: bool = False,
-    why: str = "",
+    why: str = "plan_reach_range",
+    **why_values: Any,
 ) -> np.ndarray:
-    """Validate that every element lies in the interval and return it as a float array."""
+    """Validate that every element lies in the interval and return it as a float array; `why` is the catalogue
+    text of the refusal (the interval and why it is so), filled with `why_values`."""
     arr = _arr(name, value)
     ok = np.ones(arr.shape, dtype=bool)
     if lo is not None:
@@ -76,7 +78,7 @@ def _check(
             left = "(-inf"
         if hi is None:
             right = "inf)"
-        raise ParamError(name, f"in {left}, {right}", value, why)
+        raise ParamError(name, why, value, interval=f"{left}, {right}", **why_values)
     return arr
 
 
@@ -90,9 +92,9 @@ def _int(name: str, value: Any, lo: int) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise ParamError(name, f"an integer >= {lo}", value)
+            raise ParamError(name, "plan_reach_integer_min", value, lo=lo)
     if value < lo:
-        raise ParamError(name, f"an integer >= {lo}", value)
+        raise ParamError(name, "plan_reach_integer_min", value, lo=lo)
     return int(value)
 
 
@@ -158,10 +160,10 @@ def ots(trp: ArrayLike, ta_size: ArrayLike) -> Any:
 def reach_from_frequency(grp: ArrayLike, frequency: ArrayLike) -> Any:
     """Reach (fraction) = GRP / average frequency / 100."""
     g = _check("grp", grp, 0.0)
-    f = _check("frequency", frequency, 1.0, why="average frequency among the reached is at least 1")
+    f = _check("frequency", frequency, 1.0, why="plan_reach_range_freq")
     r = g / f / 100.0
     if np.any(r > 1.0 + 1e-12):
-        raise ParamError("frequency", ">= grp/100 so that reach <= 1", frequency)
+        raise ParamError("frequency", "plan_reach_freq_grp", frequency)
     return _out(r)
 
 
@@ -201,7 +203,7 @@ def fit_negative_exponential(r_max: float, grp0: float, reach0: float) -> float:
     """k of the negative-exponential curve through (grp0, reach0): k = -ln(1 - reach0/r_max)/grp0."""
     rm = float(_check("r_max", r_max, 0.0, 1.0, lo_open=True))
     g0 = float(_check("grp0", grp0, 0.0, lo_open=True))
-    r0 = float(_check("reach0", reach0, 0.0, rm, lo_open=True, hi_open=True, why="0 < reach0 < r_max"))
+    r0 = float(_check("reach0", reach0, 0.0, rm, lo_open=True, hi_open=True, why="plan_reach_range_reach0"))
     return -math.log1p(-r0 / rm) / g0
 
 
@@ -209,7 +211,7 @@ def hyperbolic_reach(grp: ArrayLike, a: ArrayLike, b: ArrayLike) -> Any:
     """R% = G / (a + b G) with R and G in percent (b = 1/R_max%); returns a fraction."""
     g = _check("grp", grp, 0.0)
     aa = _check("a", a, 0.0, lo_open=True)
-    bb = _check("b", b, 0.01, why="b = 1/R_max in percent, so b >= 0.01 keeps R_max <= 100 %")
+    bb = _check("b", b, 0.01, why="plan_reach_range_b")
     return _out(g / (aa + bb * g) / 100.0)
 
 
@@ -217,17 +219,15 @@ def fit_hyperbolic(points: Iterable[tuple[float, float]]) -> tuple[float, float]
     """Least-squares fit of G/R% = a + b G to (grp, reach fraction) points; returns (a, b)."""
     pts = list(points)
     if len(pts) < 2:
-        raise ParamError("points", "at least 2 (grp, reach) pairs", pts)
+        raise ParamError("points", "plan_reach_two_points", pts)
     g = _check("points.grp", [p[0] for p in pts], 0.0, lo_open=True)
     r = _check("points.reach", [p[1] for p in pts], 0.0, 1.0, lo_open=True)
     if np.ptp(g) == 0:
-        raise ParamError("points.grp", "at least two distinct values", g)
+        raise ParamError("points.grp", "plan_reach_distinct", g)
     y = g / (r * 100.0)
     b, a = np.polyfit(g, y, 1)
     if a <= 0 or b <= 0:
-        raise ParamError(
-            "points", "a saturating curve (fitted a > 0 and b > 0)", pts, f"fit gave a={a:.4g}, b={b:.4g}"
-        )
+        raise ParamError("points", "plan_reach_saturating", pts, a=f"{a:.4g}", b=f"{b:.4g}")
     return float(a), float(b)
 
 
@@ -277,12 +277,12 @@ def grp_for_reach(target: float, model: str, **params: Any) -> float:
     if model == "negative_exponential":
         rm = float(_check("r_max", params["r_max"], 0.0, 1.0, lo_open=True))
         k = float(_check("k", params["k"], 0.0, lo_open=True))
-        _check("target", t, 0.0, rm, hi_open=True, why="a negative-exponential curve never reaches r_max")
+        _check("target", t, 0.0, rm, hi_open=True, why="plan_reach_range_negexp")
         return -math.log1p(-t / rm) / k
     if model == "hyperbolic":
         a = float(_check("a", params["a"], 0.0, lo_open=True))
         b = float(_check("b", params["b"], 0.01))
-        _check("target", t, 0.0, 1.0 / (b * 100.0), hi_open=True, why="the hyperbola saturates at 1/b %")
+        _check("target", t, 0.0, 1.0 / (b * 100.0), hi_open=True, why="plan_reach_range_hyperbola")
         r = t * 100.0
         return a * r / (1.0 - b * r)
     if model == "poisson":
@@ -302,7 +302,7 @@ def grp_for_reach(target: float, model: str, **params: Any) -> float:
     if model == "binary":
         big_a = float(_check("A", params["A"], 0.0, 1.0, lo_open=True))
         p = float(_check("p", params["p"], 0.0, 1.0, lo_open=True))
-        _check("target", t, 0.0, big_a, hi_open=True, why="the binary model saturates at A")
+        _check("target", t, 0.0, big_a, hi_open=True, why="plan_reach_range_binary_target")
         n = 1.0 if p == 1.0 else math.log1p(-t / big_a) / math.log1p(-p)
         return 100.0 * n * big_a * p
     if model == "beta_binomial":
@@ -321,10 +321,10 @@ def grp_for_reach(target: float, model: str, **params: Any) -> float:
         while reach_n(hi) < t:
             hi *= 2.0
             if hi > 1e12:
-                raise ParamError("target", "reachable by the beta-binomial model", t)
+                raise ParamError("target", "plan_reach_betabinom_target", t)
         n = _solve_increasing(reach_n, t, 0.0, hi)
         return 100.0 * n * al / (al + be)
-    raise ParamError("model", "one of " + ", ".join(CURVE_MODELS), model)
+    raise ParamError("model", "plan_reach_one_of", model, allowed=", ".join(CURVE_MODELS))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ def beta_binomial_params_from_r1_r2(r1: float, r2: float) -> tuple[float, float]
             2 * a1 - a1 * a1,
             lo_open=True,
             hi_open=True,
-            why="r1 < r2 < 2*r1 - r1^2 for the beta-binomial",
+            why="plan_reach_range_bb_r2",
         )
     )
     alpha = a1 * (a2 - a1) / (2 * a1 - a1 * a1 - a2)
@@ -406,7 +406,7 @@ def fit_beta_binomial(n: int, grp: float, reach: float) -> tuple[float, float]:
     """(alpha, beta) with mean GRP/(100 n) per insertion and reach 1+ after n insertions."""
     nn = _int("n", n, 2)
     g = float(
-        _check("grp", grp, 0.0, 100.0 * nn, lo_open=True, hi_open=True, why="GRP/(100 n) is a probability")
+        _check("grp", grp, 0.0, 100.0 * nn, lo_open=True, hi_open=True, why="plan_reach_range_grp_prob")
     )
     pi = g / (100.0 * nn)
     hi = 1.0 - (1.0 - pi) ** nn
@@ -418,7 +418,9 @@ def fit_beta_binomial(n: int, grp: float, reach: float) -> tuple[float, float]:
             hi,
             lo_open=True,
             hi_open=True,
-            why=f"between GRP/(100 n) = {pi:.6g} (everyone or no one) and the binomial {hi:.6g}",
+            why="plan_reach_range_bb_reach",
+            pi=f"{pi:.6g}",
+            binomial=f"{hi:.6g}",
         )
     )
 
@@ -431,7 +433,7 @@ def fit_beta_binomial(n: int, grp: float, reach: float) -> tuple[float, float]:
     while f(hi_s) < r:
         hi_s += 5.0
         if hi_s > 60:
-            raise ParamError("reach", "below the binomial limit", reach)
+            raise ParamError("reach", "plan_reach_binomial_limit", reach)
     log_s = _solve_increasing(f, r, lo_s, hi_s, tol=1e-14)
     s = math.exp(log_s)
     return pi * s, (1 - pi) * s
@@ -442,7 +444,7 @@ def hofmans_reach(n: ArrayLike, r1: float, r2: float, alpha: float = 1.0) -> Any
     nn = _check("n", n, 1.0)
     a1 = float(_check("r1", r1, 0.0, 1.0, lo_open=True, hi_open=True))
     a2 = float(
-        _check("r2", r2, a1, min(2 * a1, 1.0), lo_open=True, hi_open=True, why="r1 < r2 < 2*r1 (Hofmans)")
+        _check("r2", r2, a1, min(2 * a1, 1.0), lo_open=True, hi_open=True, why="plan_reach_range_hofmans")
     )
     al = float(_check("alpha", alpha, 0.0, lo_open=True))
     d = 2 * a1 - a2
@@ -456,12 +458,12 @@ def hofmans_alpha_from_r3(r1: float, r2: float, r3: float) -> float:
     """Hofmans' exponent alpha = log2((3 r1 - r3) r2 / ((2 r1 - r2) r3)) from an observed r3."""
     a1 = float(_check("r1", r1, 0.0, 1.0, lo_open=True, hi_open=True))
     a2 = float(
-        _check("r2", r2, a1, min(2 * a1, 1.0), lo_open=True, hi_open=True, why="r1 < r2 < 2*r1 (Hofmans)")
+        _check("r2", r2, a1, min(2 * a1, 1.0), lo_open=True, hi_open=True, why="plan_reach_range_hofmans")
     )
-    a3 = float(_check("r3", r3, a2, min(3 * a1, 1.0), lo_open=True, hi_open=True, why="r2 < r3 < 3*r1"))
+    a3 = float(_check("r3", r3, a2, min(3 * a1, 1.0), lo_open=True, hi_open=True, why="plan_reach_range_r3"))
     val = (3 * a1 - a3) * a2 / ((2 * a1 - a2) * a3)
     if val <= 0:
-        raise ParamError("r3", "such that (3 r1 - r3) r2 / ((2 r1 - r2) r3) > 0", r3)
+        raise ParamError("r3", "plan_reach_r3_formula", r3)
     return math.log2(val)
 
 
@@ -473,7 +475,7 @@ def hofmans_alpha_from_r3(r1: float, r2: float, r3: float) -> float:
 def _reaches(reaches: ArrayLike, name: str = "reaches") -> np.ndarray:
     r = _check(name, reaches, 0.0, 1.0)
     if r.ndim != 1 or r.size == 0:
-        raise ParamError(name, "a non-empty list of fractions", reaches)
+        raise ParamError(name, "plan_reach_fractions", reaches)
     return r
 
 
@@ -505,18 +507,18 @@ def _dup_matrix(m: int, duplications: Any, name: str = "duplications", diagonal:
             try:
                 i, j = (int(x) for x in key)
             except (TypeError, ValueError):
-                raise ParamError(name, "a dict keyed by (i, j) index pairs", key) from None
+                raise ParamError(name, "plan_reach_pair_keys", key) from None
             if not (0 <= i < m and 0 <= j < m):
-                raise ParamError(f"{name}[{key}]", f"indices in [0, {m - 1}]", key)
+                raise ParamError(f"{name}[{key}]", "plan_reach_indices", key, hi=m - 1)
             if not np.isnan(out[i, j]) and abs(out[i, j] - float(val)) > 1e-12:
-                raise ParamError(f"{name}[{key}]", "symmetric (d_ij = d_ji)", val)
+                raise ParamError(f"{name}[{key}]", "plan_reach_symmetric_pair", val)
             out[i, j] = out[j, i] = float(_check(f"{name}[{i},{j}]", val, 0.0, 1.0))
     else:
         arr = _arr(name, duplications)
         if arr.shape != (m, m):
-            raise ParamError(name, f"a {m}x{m} matrix or a dict of pairs", duplications)
+            raise ParamError(name, "plan_reach_matrix", duplications, m=m)
         if not np.allclose(arr, arr.T, equal_nan=True):
-            raise ParamError(name, "a symmetric matrix", duplications)
+            raise ParamError(name, "plan_reach_symmetric", duplications)
         out = arr.copy()
     return out
 
@@ -527,11 +529,11 @@ def _check_frechet(audiences: np.ndarray, dup: np.ndarray, name: str) -> None:
         for j in range(i + 1, m):
             d = dup[i, j]
             if np.isnan(d):
-                raise ParamError(f"{name}[{i},{j}]", "given for every pair of outlets", None)
+                raise ParamError(f"{name}[{i},{j}]", "plan_reach_every_pair", None)
             lo = max(0.0, audiences[i] + audiences[j] - 1.0)
             hi = min(audiences[i], audiences[j])
             if not (lo - 1e-12 <= d <= hi + 1e-12):
-                raise ParamError(f"{name}[{i},{j}]", f"in [{lo:g}, {hi:g}] (Fréchet bounds)", d)
+                raise ParamError(f"{name}[{i},{j}]", "plan_reach_frechet", d, lo=f"{lo:g}", hi=f"{hi:g}")
 
 
 def agostini_reach(audiences: ArrayLike, duplications: Any, k: float = AGOSTINI_K) -> float:
@@ -542,7 +544,7 @@ def agostini_reach(audiences: ArrayLike, duplications: Any, k: float = AGOSTINI_
     _check_frechet(a, dup, "duplications")
     total_a = float(a.sum())
     if total_a <= 0:
-        raise ParamError("audiences", "with a positive sum", audiences)
+        raise ParamError("audiences", "plan_reach_positive_sum", audiences)
     total_d = float(sum(dup[i, j] for i in range(len(a)) for j in range(i + 1, len(a))))
     return min(1.0, total_a * total_a / (total_a + kk * total_d))
 
@@ -553,11 +555,11 @@ def metheringham_params(
     """Average-outlet (A1, A2, N) of Metheringham (1964); see metheringham_distribution."""
     a = _reaches(audiences, "audiences")
     if len(insertions) != len(a):
-        raise ParamError("insertions", f"a list of {len(a)} integers (one per outlet)", insertions)
+        raise ParamError("insertions", "plan_reach_insertions_list", insertions, n=len(a))
     ns = [_int(f"insertions[{i}]", v, 0) for i, v in enumerate(insertions)]
     big_n = sum(ns)
     if big_n < 1:
-        raise ParamError("insertions", "with at least one insertion in total", insertions)
+        raise ParamError("insertions", "plan_reach_one_insertion", insertions)
     dup = _dup_matrix(len(a), duplications)
     _check_frechet(a, dup, "duplications")
     a1 = sum(n * ai for n, ai in zip(ns, a, strict=True)) / big_n
@@ -568,11 +570,7 @@ def metheringham_params(
         if ni >= 2:
             d = dup[i, i]
             if np.isnan(d):
-                raise ParamError(
-                    f"duplications[{i},{i}]",
-                    "given (d_ii = 2 a_i - R2_i) for an outlet with 2+ insertions",
-                    None,
-                )
+                raise ParamError(f"duplications[{i},{i}]", "plan_reach_dii", None)
             _check(f"duplications[{i},{i}]", d, 0.0, float(a[i]))
             total += ni * (ni - 1) / 2 * d
             pairs += ni * (ni - 1) // 2
@@ -598,13 +596,9 @@ def metheringham_distribution(
     if abs(a2 - limit) <= 1e-12:
         return _binom_pmf(big_n, a1).tolist()
     if a2 > limit:
-        raise ParamError(
-            "duplications",
-            f"on average >= A1^2 = {a1 * a1:.6g} (no less than random duplication)",
-            duplications,
-        )
+        raise ParamError("duplications", "plan_reach_dup_min", duplications, a=f"{a1 * a1:.6g}")
     if a2 <= a1:
-        raise ParamError("duplications", f"on average < A1 = {a1:.6g}", duplications)
+        raise ParamError("duplications", "plan_reach_dup_max", duplications, a=f"{a1:.6g}")
     al, be = beta_binomial_params_from_r1_r2(a1, a2)
     return _betabinom_pmf(big_n, al, be).tolist()
 
@@ -617,11 +611,7 @@ def metheringham_distribution(
 def binary_model_from_r1_r2(r1: float, r2: float) -> tuple[float, float]:
     """(A, p) of the binary audience model from one- and two-insertion reaches: p = 2 - r2/r1, A = r1/p."""
     a1 = float(_check("r1", r1, 0.0, 1.0, lo_open=True))
-    a2 = float(
-        _check(
-            "r2", r2, a1, 2 * a1 - a1 * a1, lo_open=True, why="r1 < r2 <= 2*r1 - r1^2 for the binary model"
-        )
-    )
+    a2 = float(_check("r2", r2, a1, 2 * a1 - a1 * a1, lo_open=True, why="plan_reach_range_binary_r2"))
     p = 2.0 - a2 / a1
     return min(1.0, a1 / p), p
 
@@ -669,8 +659,8 @@ def min_insertions(p: float, k: int, eps: float, method: str = "exact", max_n: i
             if n * pp - z * math.sqrt(n * pp * (1 - pp)) >= kk - 0.5:
                 return n
     else:
-        raise ParamError("method", "'exact' or 'normal'", method)
-    raise ParamError("p", f"large enough to reach the risk within {max_n} insertions", p)
+        raise ParamError("method", "plan_reach_method", method)
+    raise ParamError("p", "plan_reach_risk", p, n=max_n)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -709,9 +699,9 @@ def min_significant_rating(n: ArrayLike, confidence: float = 0.95, rel_precision
 def _dist(distribution: ArrayLike) -> np.ndarray:
     d = _check("distribution", distribution, 0.0, 1.0 + 1e-9)
     if d.ndim != 1 or d.size == 0:
-        raise ParamError("distribution", "a non-empty list P(0), P(1), ..., P(n)", distribution)
+        raise ParamError("distribution", "plan_reach_distribution", distribution)
     if abs(float(d.sum()) - 1.0) > 1e-6:
-        raise ParamError("distribution", "summing to 1", float(d.sum()))
+        raise ParamError("distribution", "plan_reach_sum_one", float(d.sum()))
     return d
 
 
@@ -741,5 +731,5 @@ def frequency_of_reached(distribution: ArrayLike) -> float:
     d = _dist(distribution)
     reach = 1.0 - float(d[0])
     if reach <= 0:
-        raise ParamError("distribution", "with P(0) < 1 (someone reached)", distribution)
+        raise ParamError("distribution", "plan_reach_someone_reached", distribution)
     return mean_contacts(d) / reach

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mrm.i18n import refusal
+
 # Tenant ids are plain (the app's check_id alphabet minus ':' '@' '+', which are awkward in user names).
 TENANT_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -77,10 +79,7 @@ def quote_str(value: str) -> str:
 
 def check_tenant(tenant_id: str) -> str:
     if not isinstance(tenant_id, str) or not TENANT_RE.match(tenant_id):
-        raise ProvisionError(
-            f"invalid tenant id {tenant_id!r}: letters, digits, '_', '.', '-' (up to 64) / "
-            "недопустимый идентификатор арендатора"
-        )
+        raise refusal(ProvisionError, "wh_bad_tenant_id", tenant=repr(tenant_id))
     return tenant_id
 
 
@@ -166,7 +165,7 @@ def build_plan(
     scheme, given as its hash) so the statements can be printed, logged or reviewed without the password.
     """
     if not tenants:
-        raise ProvisionError("no tenants to provision / нет арендаторов")
+        raise refusal(ProvisionError, "wh_no_tenants")
     if host != "ANY" and not re.fullmatch(r"[A-Za-z0-9_.:/-]{1,255}", host):
         raise ProvisionError(f"invalid host restriction {host!r}")
     host_sql = "HOST ANY" if host == "ANY" else f"HOST IP {quote_str(host)}"
@@ -242,11 +241,7 @@ def known_tenants(ch: Any) -> list[str]:
 def apply(ch: Any, plan: Plan, *, embedded: bool) -> int:
     """Run the statements one by one on a real ClickHouse; refused on the embedded engine (no access control)."""
     if embedded:
-        raise ProvisionError(
-            "--apply refused: the embedded warehouse (chDB) has no users, roles, grants or row policies; "
-            "configure a real ClickHouse (CLICKHOUSE_URL) or use --dry-run to print the SQL / встроенное "
-            "хранилище (chDB) не поддерживает пользователей и политики строк"
-        )
+        raise refusal(ProvisionError, "wh_apply_embedded")
     for s in plan.statements:
         ch.command(s)
     return len(plan.statements)

@@ -10,6 +10,7 @@ import getpass
 from typing import Any
 
 from dashboards.auth import AccessDenied, Principal, audit, check_id
+from mrm.i18n import refusal
 from warehouse.rows import one_row
 from workspace.permissions import ACTIONS, ROLES, allowed
 
@@ -18,8 +19,7 @@ def require(ch: Any, p: Principal, action: str, target: str = "") -> None:
     """Raise AccessDenied (and write the denial to the audit log) unless p's role may perform `action`."""
     if not allowed(p.role, action):
         audit(ch, p.tenant_id, p.login, action, "denied", target=target)
-        en, ru = ACTIONS[action]
-        raise AccessDenied(f"role {p.role!r} may not: {en} / роль {p.role} не может: {ru}")
+        raise refusal(AccessDenied, "ws_denied_action", role=repr(p.role), action=ACTIONS[action])
 
 
 def allowed_clients(ch: Any, p: Principal) -> frozenset[str] | None:
@@ -49,7 +49,7 @@ def require_client_in(ch: Any, p: Principal, client_id: str, scope: frozenset[st
     check_id("client", client_id)
     if scope is not None and client_id not in scope:
         audit(ch, p.tenant_id, p.login, "read", "denied", target=client_id)
-        raise AccessDenied(f"no access to client {client_id!r} / нет доступа к клиенту")
+        raise refusal(AccessDenied, "ws_no_client_access", client=repr(client_id))
     return client_id
 
 
@@ -65,16 +65,11 @@ def set_client_scope(
         parameters={"t": actor.tenant_id, "l": login},
     ).result_rows
     if not user:
-        raise LookupError(f"user {login!r} not found in tenant {actor.tenant_id!r} / пользователь не найден")
+        raise refusal(LookupError, "ws_user_not_in_tenant", login=repr(login), tenant=repr(actor.tenant_id))
     if user[0][0] in ("client", "admin"):
-        raise ValueError(
-            f"role {user[0][0]!r} has a fixed scope; assignments are for staff roles / "
-            "для этой роли назначения не применяются"
-        )
+        raise refusal(ValueError, "ws_fixed_scope", role=repr(user[0][0]))
     if all_clients and ids:
-        raise ValueError(
-            "give either all clients or a list of clients, not both / либо все клиенты, либо список"
-        )
+        raise refusal(ValueError, "ws_all_or_list")
     if ids:
         known = {
             r[0]
@@ -85,7 +80,7 @@ def set_client_scope(
         }
         missing = [c for c in ids if c not in known]
         if missing:
-            raise LookupError(f"unknown clients: {', '.join(missing)} / клиенты не найдены")
+            raise refusal(LookupError, "ws_unknown_clients", clients=", ".join(missing))
     ch.insert(
         "app.user_client_scope",
         [[actor.tenant_id, login, int(all_clients), ids, actor.login, dt.datetime.now(dt.UTC)]],
@@ -117,8 +112,8 @@ def cli_principal(ch: Any, tenant_id: str, as_login: str | None) -> Principal:
         "SELECT role, client_id, display_name FROM app.users FINAL "
         "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
         {"t": tenant_id, "l": as_login},
-        AccessDenied(f"no active user {as_login!r} in tenant {tenant_id!r} / нет активного пользователя"),
+        refusal(AccessDenied, "ws_no_active_user", login=repr(as_login), tenant=repr(tenant_id)),
     )
     if role not in ROLES:
-        raise AccessDenied(f"user {as_login!r} has an unknown role {role!r} / неизвестная роль")
+        raise refusal(AccessDenied, "ws_user_bad_role", login=repr(as_login), role=repr(role))
     return Principal(tenant_id, as_login, role, client_id, name)

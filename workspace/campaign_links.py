@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dashboards.auth import Principal, audit, check_id
+from mrm.i18n import refusal
 from workspace.access import require, require_client
 
 _COLS = [
@@ -33,14 +34,14 @@ def _check(ch: Any, p: Principal, client_id: str, plan_id: str, line_id: str) ->
     require_client(ch, p, client_id)
     check_id("plan", plan_id)
     if not str(line_id).strip():
-        raise ValueError("line_id: empty / пустой line_id")
+        raise refusal(ValueError, "ws_empty", field="line_id")
     exists = ch.query(
         "SELECT count() FROM app.media_plan_lines WHERE tenant_id = {t:String} AND client_id = {c:String} "
         "AND plan_id = {p:String} AND line_id = {l:String}",
         parameters={"t": p.tenant_id, "c": client_id, "p": plan_id, "l": line_id},
     ).result_rows[0][0]
     if not exists:
-        raise LookupError(f"plan {plan_id!r} has no line {line_id!r} / в плане нет строки {line_id!r}")
+        raise refusal(LookupError, "ws_plan_no_line", plan=repr(plan_id), line=repr(line_id))
 
 
 def decisions(ch: Any, p: Principal, client_id: str, plan_id: str) -> list[dict[str, Any]]:
@@ -85,11 +86,11 @@ def link(
     links first (override). Accepting a suggestion keeps its method and confidence."""
     _check(ch, p, client_id, plan_id, line_id)
     if method not in METHODS or method == "unlinked":
-        raise ValueError(f"method: one of id, utm, name, manual, got {method!r} / недопустимый способ связи")
+        raise refusal(ValueError, "ws_link_method", field="method", method=repr(method))
     cid = str(campaign.get("campaign_id") or "").strip()
     platform = str(campaign.get("platform") or "").strip()
     if not cid or not platform:
-        raise ValueError("campaign: platform and campaign_id are required / нужны площадка и id кампании")
+        raise refusal(ValueError, "ws_link_campaign", field="campaign")
     # Tombstones at `at`, the new row a millisecond later: a relinked campaign (same key) must outrank its tombstone.
     at = _now()
     if replace:
@@ -141,7 +142,7 @@ def client_campaigns(ch: Any, p: Principal, client_id: str, marts_db: str) -> li
     """The client's campaigns with their first and last day of delivery (the campaign-day mart the app reads)."""
     require_client(ch, p, client_id)
     if not _IDENT.match(marts_db):
-        raise ValueError(f"marts database: not a plain name: {marts_db!r} / недопустимое имя базы")
+        raise refusal(ValueError, "ws_bad_db_name", field="marts database", db=repr(marts_db))
     res = ch.query(
         "SELECT platform, account_id, campaign_id, anyLast(campaign_name) AS campaign_name, "  # noqa: S608 - validated db
         f"min(date_day) AS start_date, max(date_day) AS end_date FROM {marts_db}.fct_campaign_daily "

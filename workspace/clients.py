@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dashboards.auth import Principal, audit, check_id
+from mrm.i18n import carry, refusal
 from workspace.access import allowed_clients, require
 
 VAT_MODES = ("included", "excluded", "exempt")
@@ -59,53 +60,44 @@ def valid_inn(inn: str) -> bool:
 
 
 def validate(c: Client) -> Client:
-    """The client with normalised fields, or ClientError naming the first bad field (RU/EN)."""
+    """The client with normalised fields, or ClientError naming the first bad field (a catalogue text)."""
 
-    def bad(name: str, value: Any, why: str, why_ru: str) -> ClientError:
-        return ClientError(f"{name}: {value!r} — {why} / {why_ru}")
+    def bad(name: str, value: Any, key: str, **values: Any) -> ClientError:
+        return refusal(ClientError, key, field=name, value=repr(value), **values)
 
     try:
         check_id("client", c.client_id)
     except ValueError as exc:
-        raise ClientError(f"client_id: {exc}") from None
+        raise carry(exc, ClientError(f"client_id: {exc}")) from None
     name = c.name.strip()
     if not name or len(name) > 200:
-        raise bad("name", c.name, "required, up to 200 characters", "обязательно, до 200 символов")
+        raise bad("name", c.name, "ws_client_name")
     if len(c.legal_name) > 300:
-        raise bad("legal_name", c.legal_name[:40], "up to 300 characters", "до 300 символов")
+        raise bad("legal_name", c.legal_name[:40], "ws_client_legal_name")
     inn = c.inn.strip()
     if inn and not valid_inn(inn):
-        raise bad(
-            "inn",
-            c.inn,
-            "not a valid INN (10 or 12 digits, check digits)",
-            "неверный ИНН (контрольные цифры)",
-        )
+        raise bad("inn", c.inn, "ws_client_inn")
     currency = c.currency.strip().upper()
     if not _CURRENCY_RE.match(currency):
-        raise bad(
-            "currency", c.currency, "a three-letter ISO code such as RUB", "трёхбуквенный код, например RUB"
-        )
+        raise bad("currency", c.currency, "ws_client_currency")
     if c.vat_mode not in VAT_MODES:
-        raise bad("vat_mode", c.vat_mode, f"one of {', '.join(VAT_MODES)}", "недопустимый режим НДС")
+        raise bad("vat_mode", c.vat_mode, "ws_client_vat", allowed=", ".join(VAT_MODES))
     try:
         pct = Decimal(str(c.commission_pct))
     except InvalidOperation:
-        raise bad("commission_pct", c.commission_pct, "a number", "нужно число") from None
+        raise bad("commission_pct", c.commission_pct, "ws_client_number") from None
     if not pct.is_finite() or not Decimal(0) <= pct <= Decimal(100):
-        raise bad("commission_pct", c.commission_pct, "between 0 and 100", "от 0 до 100")
+        raise bad("commission_pct", c.commission_pct, "ws_client_pct")
     if c.language not in LANGUAGES:
-        raise bad("language", c.language, "ru or en", "ru или en")
+        raise bad("language", c.language, "ws_client_lang")
     try:
         zoneinfo.ZoneInfo(c.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise bad(
-            "timezone", c.timezone, "an IANA time zone such as Europe/Moscow", "неизвестный часовой пояс"
-        ) from None
+        raise bad("timezone", c.timezone, "ws_client_tz") from None
     recipients = tuple(r.strip() for r in c.report_recipients if r.strip())
     for r in recipients:
         if not _EMAIL_RE.match(r) or len(r) > 254:
-            raise bad("report_recipients", r, "not an e-mail address", "не адрес e-mail")
+            raise bad("report_recipients", r, "ws_client_email")
     return replace(c, name=name, inn=inn, currency=currency, commission_pct=pct, report_recipients=recipients)
 
 
@@ -176,9 +168,12 @@ def add_client(ch: Any, actor: Principal, c: Client) -> Client:
     require(ch, actor, "manage_clients", target=c.client_id)
     c = validate(replace(c, is_active=True))
     if get_client(ch, actor.tenant_id, c.client_id) is not None:
-        raise ClientError(
-            f"client_id: {c.client_id!r} already exists in tenant {actor.tenant_id!r} / "
-            "клиент с таким id уже есть"
+        raise refusal(
+            ClientError,
+            "ws_client_exists",
+            field="client_id",
+            client=repr(c.client_id),
+            tenant=repr(actor.tenant_id),
         )
     _write(ch, actor, c)
     audit(ch, actor.tenant_id, actor.login, "client_add", "ok", target=c.client_id)
@@ -190,10 +185,10 @@ def edit_client(ch: Any, actor: Principal, client_id: str, **changes: Any) -> Cl
     require(ch, actor, "manage_clients", target=client_id)
     current = get_client(ch, actor.tenant_id, check_id("client", client_id))
     if current is None:
-        raise ClientError(f"client_id: {client_id!r} not found / клиент не найден")
+        raise refusal(ClientError, "ws_client_missing", field="client_id", client=repr(client_id))
     unknown = set(changes) - (set(asdict(current)) - {"client_id", "is_active"})
     if unknown:
-        raise ClientError(f"cannot edit {', '.join(sorted(unknown))} / эти поля менять нельзя")
+        raise refusal(ClientError, "ws_client_cannot_edit", fields=", ".join(sorted(unknown)))
     if "report_recipients" in changes:
         changes["report_recipients"] = tuple(changes["report_recipients"])
     updated = validate(replace(current, **changes))
@@ -215,7 +210,7 @@ def archive_client(ch: Any, actor: Principal, client_id: str) -> int:
     require(ch, actor, "manage_clients", target=client_id)
     current = get_client(ch, actor.tenant_id, check_id("client", client_id))
     if current is None:
-        raise ClientError(f"client_id: {client_id!r} not found / клиент не найден")
+        raise refusal(ClientError, "ws_client_missing", field="client_id", client=repr(client_id))
     params = {"t": actor.tenant_id, "c": client_id}
     active = ch.query(
         "SELECT count() FROM app.accounts FINAL WHERE tenant_id = {t:String} AND client_id = {c:String} "

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from dashboards.auth import Principal, audit, check_id
 from ingestion.platforms import PLATFORM_NAMES
+from mrm.i18n import carry, refusal
 from workspace.access import require
 
 KEY_ENV = "MRM_SECRET_KEY"
@@ -60,10 +61,7 @@ class _Key:
 
     def __init__(self, material: str, source: str) -> None:
         if len(material) < MIN_KEY_CHARS:
-            raise SecretsError(
-                f'{source} must be at least {MIN_KEY_CHARS} characters (e.g. `python -c "import '
-                f'secrets; print(secrets.token_urlsafe(32))"`) / {source} слишком короткий'
-            )
+            raise refusal(SecretsError, "ws_cred_key_short", source=source, n=MIN_KEY_CHARS)
         raw = material.encode("utf-8")
         self.aead = AESGCM(_hkdf(raw, b"mrm-credentials-aes-256-gcm"))
         self.key_id = _hkdf(raw, b"mrm-credentials-key-id")[:6].hex()
@@ -92,28 +90,29 @@ def _seal(key: _Key, plaintext: str, aad: bytes) -> str:
 def _open(key: _Key, sealed: str, aad: bytes, where: str) -> str:
     version, _, body = sealed.partition(":")
     if version != _VERSION:
-        raise SecretsError(f"{where}: unknown ciphertext format / неизвестный формат шифротекста")
+        raise refusal(SecretsError, "ws_cred_format", where=where)
     blob = base64.b64decode(body)
     try:
         return key.aead.decrypt(blob[:12], blob[12:], aad).decode("utf-8")
     except InvalidTag:
-        raise SecretsError(
-            f"{where}: the stored credential does not decrypt (tampered or moved) / "
-            "сохранённый ключ доступа не расшифровывается"
-        ) from None
+        raise refusal(SecretsError, "ws_cred_no_decrypt", where=where) from None
 
 
 def _check_target(platform: str, account_id: str, kind: str) -> None:
     if platform not in PLATFORMS:
-        raise SecretsError(
-            f"platform: {platform!r} is not one of {', '.join(PLATFORMS)} / неизвестная платформа"
+        raise refusal(
+            SecretsError,
+            "ws_not_one_of",
+            field="platform",
+            value=repr(platform),
+            allowed=", ".join(PLATFORMS),
         )
     try:
         check_id("account", account_id)
     except ValueError as exc:
-        raise SecretsError(f"account_id: {exc}") from None
+        raise carry(exc, SecretsError(f"account_id: {exc}")) from None
     if kind not in KINDS:
-        raise SecretsError(f"kind: {kind!r} is not one of {', '.join(KINDS)} / неизвестный вид ключа")
+        raise refusal(SecretsError, "ws_not_one_of", field="kind", value=repr(kind), allowed=", ".join(KINDS))
 
 
 def _any_secrets(ch: Any) -> bool:
@@ -125,11 +124,8 @@ def _any_secrets(ch: Any) -> bool:
 def _require_key(ch: Any) -> _Key:
     key = _key_from_env()
     if key is None:
-        stored = " while encrypted credentials exist" if _any_secrets(ch) else ""
-        raise SecretsError(
-            f"{KEY_ENV} is not set{stored}; set it to the deployment's secret key / "
-            f"переменная {KEY_ENV} не задана"
-        )
+        unset = "ws_cred_key_unset_stored" if _any_secrets(ch) else "ws_cred_key_unset"
+        raise refusal(SecretsError, unset, var=KEY_ENV)
     return key
 
 
@@ -143,9 +139,8 @@ def _write_key(ch: Any) -> _Key:
     ).result_rows
     if others:
         # One key per deployment: a second one would leave credentials that no single setting can read.
-        raise SecretsError(
-            f"stored credentials use key {others[0][0]}, {KEY_ENV} is key {key.key_id}; set the "
-            "deployment's key or run `mrm secrets rotate-key` / ключ шифрования не совпадает"
+        raise refusal(
+            SecretsError, "ws_cred_key_mismatch", stored=others[0][0], var=KEY_ENV, current=key.key_id
         )
     return key
 
@@ -161,18 +156,20 @@ def save_secret(ch: Any, actor: Principal, *, platform: str, account_id: str, ki
     require(ch, actor, "manage_connections", target=f"{platform}/{account_id}")
     _check_target(platform, account_id, kind)
     if not isinstance(secret, str) or not secret.strip():
-        raise SecretsError("secret: empty / пустой ключ доступа")
+        raise refusal(SecretsError, "ws_empty", field="secret")
     if len(secret.encode("utf-8")) > _MAX_SECRET_BYTES:
-        raise SecretsError(f"secret: longer than {_MAX_SECRET_BYTES} bytes / слишком длинный ключ доступа")
+        raise refusal(SecretsError, "ws_cred_too_long", field="secret", n=_MAX_SECRET_BYTES)
     known = ch.query(
         "SELECT count() FROM app.accounts FINAL WHERE tenant_id = {t:String} AND platform = {p:String} "
         "AND account_id = {a:String}",
         parameters={"t": actor.tenant_id, "p": platform, "a": account_id},
     ).result_rows[0][0]
     if not known:
-        raise SecretsError(
-            f"account {platform}/{account_id} is not registered in tenant {actor.tenant_id!r} / "
-            "кабинет не найден"
+        raise refusal(
+            SecretsError,
+            "ws_cred_no_account",
+            account=f"{platform}/{account_id}",
+            tenant=repr(actor.tenant_id),
         )
     key = _write_key(ch)
     sealed = _seal(key, secret.strip(), _aad(actor.tenant_id, platform, account_id, kind))
@@ -261,10 +258,7 @@ def _stored(
     grant_id, grant_platform = link[0]
     via = _opened(ch, tenant_id, grant_platform, GRANT_PREFIX + grant_id, env)
     if not via:
-        raise SecretsError(
-            f"{platform}/{account_id}: it loads with OAuth grant {grant_id}, which holds no token any more "
-            "(revoked or disconnected); reconnect the account / доступ отозван, подключите кабинет заново"
-        )
+        raise refusal(SecretsError, "ws_cred_grant_empty", account=f"{platform}/{account_id}", grant=grant_id)
     return {**via, **out}
 
 
@@ -292,14 +286,10 @@ def _opened(
     for kind, sealed, key_id in rows:
         where = f"{platform}/{account_id} ({kind})"
         if key is None:
-            raise SecretsError(
-                f"{where}: a stored credential exists but {KEY_ENV} is not set / "
-                f"ключ доступа сохранён, но {KEY_ENV} не задан"
-            )
+            raise refusal(SecretsError, "ws_cred_stored_no_key", where=where, var=KEY_ENV)
         if key_id != key.key_id:
-            raise SecretsError(
-                f"{where}: stored under key {key_id}, {KEY_ENV} is key {key.key_id}; run "
-                "`mrm secrets rotate-key` with the old key / ключ шифрования не совпадает"
+            raise refusal(
+                SecretsError, "ws_cred_other_key", where=where, stored=key_id, var=KEY_ENV, current=key.key_id
             )
         out[kind] = _open(key, sealed, _aad(tenant_id, platform, account_id, kind), where)
     return out
@@ -368,9 +358,11 @@ def account_settings(
         out = type(settings).model_validate({**dict(settings), **update})
     except ValueError:
         # pydantic would quote the offending value, i.e. the secret: name only the fields.
-        raise SecretsError(
-            f"{platform}/{account_id}: stored credentials ({', '.join(sorted(update))}) do not fit "
-            "the connector's settings / сохранённые ключи не подходят коннектору"
+        raise refusal(
+            SecretsError,
+            "ws_cred_unfit",
+            account=f"{platform}/{account_id}",
+            fields=", ".join(sorted(update)),
         ) from None
     return _saving_grant_refreshes(ch, out, tenant_id, platform, account_id, env)
 
@@ -420,7 +412,9 @@ def seal_rows(ch: Any, tenant_id: str, rows: list[tuple[str, str, str, str]], *,
     out = []
     for platform, account_id, kind, secret in rows:
         if kind not in KINDS or not secret:
-            raise SecretsError(f"{platform}/{account_id}: empty or unknown credential {kind!r} / пустой ключ")
+            raise refusal(
+                SecretsError, "ws_cred_bad_row", account=f"{platform}/{account_id}", kind=repr(kind)
+            )
         sealed = _seal(key, secret, _aad(tenant_id, platform, account_id, kind))
         out.append([tenant_id, platform, account_id, kind, sealed, key.key_id, 0, by, now])
     ch.insert("app.account_credentials", out, column_names=_COLUMNS)
@@ -450,9 +444,9 @@ def rotate_key(ch: Any, *, env: Mapping[str, str] | None = None) -> int:
     old = _key_from_env(KEY_ENV, env)
     new = _key_from_env(NEW_KEY_ENV, env)
     if old is None or new is None:
-        raise SecretsError(f"set {KEY_ENV} (current key) and {NEW_KEY_ENV} (new key) / задайте оба ключа")
+        raise refusal(SecretsError, "ws_cred_set_both", var=KEY_ENV, new_var=NEW_KEY_ENV)
     if old.key_id == new.key_id:
-        raise SecretsError(f"{NEW_KEY_ENV} equals {KEY_ENV} / новый ключ совпадает со старым")
+        raise refusal(SecretsError, "ws_cred_same_key", var=KEY_ENV, new_var=NEW_KEY_ENV)
     rows = ch.query(
         "SELECT tenant_id, platform, account_id, kind, ciphertext, key_id, updated_by "
         "FROM app.account_credentials FINAL WHERE is_deleted = 0"
@@ -465,9 +459,13 @@ def rotate_key(ch: Any, *, env: Mapping[str, str] | None = None) -> int:
         if key_id == new.key_id:
             continue  # already rotated by an earlier, interrupted run
         if key_id != old.key_id:
-            raise SecretsError(
-                f"{where}: stored under key {key_id}, neither {KEY_ENV} nor {NEW_KEY_ENV} / "
-                "ключ шифрования не совпадает"
+            raise refusal(
+                SecretsError,
+                "ws_cred_neither_key",
+                where=where,
+                stored=key_id,
+                var=KEY_ENV,
+                new_var=NEW_KEY_ENV,
             )
         plain = _open(old, sealed, aad, where)
         out.append([tenant_id, platform, account_id, kind, _seal(new, plain, aad), new.key_id, 0, by, now])

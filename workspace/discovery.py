@@ -24,6 +24,7 @@ from dashboards.auth import Principal, audit, check_id
 from ingestion.common import ApiClient, ApiError, ConfigError, IngestionError
 from ingestion.common.http import default_classifier
 from ingestion.common.settings import SANDBOX_TIMING
+from mrm.i18n import carry, refusal
 from warehouse.rows import insert_dicts
 from workspace import credentials as cr
 from workspace import oauth
@@ -34,6 +35,7 @@ VK_PAGE = 50
 # Whether the platform reports spend with VAT (app.accounts.spend_includes_vat), as the connectors assume.
 SPEND_INCLUDES_VAT = {"yandex_direct": 1, "yandex_metrika": 0, "vk_ads": 0, "garpun": 1}
 MAX_KEY_BYTES = 64 * 1024
+KEY_FIELD = "key file"  # the field a key file's refusal names (the connections page labels it)
 
 
 class DiscoveryError(RuntimeError):
@@ -75,18 +77,23 @@ def discover(
 def _platform(grant: oauth.Grant, platform: str) -> str:
     platform = platform or grant.platform
     if oauth.PROVIDER.get(platform) != grant.provider:
-        raise DiscoveryError(
-            f"platform: grant {grant.grant_id} is a {grant.provider} grant, not one for {platform!r}"
+        raise refusal(
+            DiscoveryError,
+            "ws_disc_wrong_grant",
+            field="platform",
+            grant=grant.grant_id,
+            provider=grant.provider,
+            platform=repr(platform),
         )
     if grant.status == "revoked":
-        raise DiscoveryError(f"grant {grant.grant_id}: revoked; connect again / доступ отозван")
+        raise refusal(DiscoveryError, "oauth_grant_revoked", grant=grant.grant_id)
     return platform
 
 
 def _list(ch: Any, grant: oauth.Grant, platform: str, app: oauth.OAuthApp) -> list[Advertiser]:
     tokens = oauth.grant_tokens(ch, grant)
     if not tokens.get("token"):
-        raise DiscoveryError(f"grant {grant.grant_id}: holds no token; connect again / нет токена")
+        raise refusal(DiscoveryError, "ws_disc_no_token", grant=grant.grant_id)
     lister = {"yandex_direct": _direct, "yandex_metrika": _metrika, "vk_ads": _vk}[platform]
     try:
         return list(lister(app, tokens))
@@ -220,7 +227,7 @@ def connect(
     (named, with its client) refuses the whole request before anything is written.
     """
     if not account_ids:
-        raise DiscoveryError("account_ids: choose at least one account / выберите кабинеты")
+        raise refusal(DiscoveryError, "ws_pick_accounts", field="account_ids")
     grant = oauth._own_grant(ch, actor, grant_id)
     platform = _platform(grant, platform)
     wanted: list[str] = []
@@ -228,23 +235,31 @@ def connect(
         try:
             check_id("account", a)
         except ValueError as exc:
-            raise DiscoveryError(f"account_ids: {exc}") from None
+            raise carry(exc, DiscoveryError(f"account_ids: {exc}")) from None
         if a in wanted:
-            raise DiscoveryError(f"account_ids: {platform}/{a} is listed twice / кабинет указан дважды")
+            raise refusal(
+                DiscoveryError, "ws_disc_listed_twice", field="account_ids", account=f"{platform}/{a}"
+            )
         wanted.append(a)
     visible = {a.account_id: a for a in _list(ch, grant, platform, app)}
     unseen = [a for a in wanted if a not in visible]
     if unseen:
-        raise DiscoveryError(
-            f"account_ids: {', '.join(f'{platform}/{a}' for a in unseen)} not visible to grant {grant_id} (not a "
-            "client of this agency) / кабинет недоступен по этому доступу"
+        raise refusal(
+            DiscoveryError,
+            "ws_disc_not_visible",
+            field="account_ids",
+            accounts=", ".join(f"{platform}/{a}" for a in unseen),
+            grant=grant_id,
         )
     taken = _registered(ch, actor.tenant_id, platform, wanted)
     if taken:
         a = next(iter(taken))
-        raise DiscoveryError(
-            f"account_ids: {platform}/{a} is already connected (client {taken[a]!r}); nothing was connected / "
-            "кабинет уже подключён"
+        raise refusal(
+            DiscoveryError,
+            "ws_disc_taken",
+            field="account_ids",
+            account=f"{platform}/{a}",
+            client=repr(taken[a]),
         )
     chosen = [visible[a] for a in wanted]
     _register(ch, actor, grant.client_id, chosen, grant_id=grant.grant_id, grant_platform=grant.platform)
@@ -274,7 +289,7 @@ def _register(
 
     client = get_client(ch, actor.tenant_id, client_id)
     if client is None or not client.is_active:
-        raise DiscoveryError(f"client_id: no active client {client_id!r} / нет такого клиента")
+        raise refusal(DiscoveryError, "ws_no_active_client", field="client_id", client=repr(client_id))
     links = [_link(actor, a.platform, a.account_id, grant_id, grant_platform) for a in chosen]
     if grant_id:
         insert_dicts(ch, "app.account_grants", links)
@@ -385,34 +400,34 @@ def validate_garpun_key(key: str | bytes) -> dict[str, str]:
 
     raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
     if not raw.strip():
-        raise KeyFileError("key file: empty / файл ключа пуст")
+        raise refusal(KeyFileError, "ws_key_empty", field=KEY_FIELD)
     if len(raw) > MAX_KEY_BYTES:
-        raise KeyFileError(f"key file: larger than {MAX_KEY_BYTES // 1024} KiB / файл ключа слишком велик")
+        raise refusal(KeyFileError, "ws_key_too_big", field=KEY_FIELD, kib=MAX_KEY_BYTES // 1024)
     try:
         text = raw.decode("utf-8")
         data = json.loads(text)
     except UnicodeDecodeError:
-        raise KeyFileError(
-            "key file: not UTF-8 text (a JSON key file is expected) / файл ключа не JSON"
-        ) from None
+        raise refusal(KeyFileError, "ws_key_not_utf8", field=KEY_FIELD) from None
     except ValueError as exc:
-        raise KeyFileError(
-            f"key file: not JSON (line {exc.lineno}, column {exc.colno}) / файл ключа не JSON"  # type: ignore[attr-defined]
+        raise refusal(
+            KeyFileError,
+            "ws_key_not_json",
+            field=KEY_FIELD,
+            line=exc.lineno,  # type: ignore[attr-defined]
+            column=exc.colno,  # type: ignore[attr-defined]
         ) from None
     if not isinstance(data, dict):
-        raise KeyFileError("key file: the JSON is not an object / файл ключа не JSON-объект")
+        raise refusal(KeyFileError, "ws_key_not_object", field=KEY_FIELD)
     if data.get("type") not in (None, "service_account"):
-        raise KeyFileError(
-            f"key file: type is {data.get('type')!r}, not 'service_account' / это не ключ сервисного аккаунта"
-        )
+        raise refusal(KeyFileError, "ws_key_wrong_type", field=KEY_FIELD, type=repr(data.get("type")))
     try:
         parsed = ServiceAccountKey.from_mapping(data, "key file")
         if not parsed.token_uri.startswith(("https://", "http://")):
-            raise KeyFileError("key file: token_uri is not an http(s) URL / token_uri не URL")
+            raise refusal(KeyFileError, "ws_key_bad_token_uri", field=KEY_FIELD)
         make_assertion(parsed, "garpun.api")  # signs: a private key that is not an RSA PEM fails here
     except ConfigError as exc:
         # ConfigError's text names fields only ("lacks private_key", "cannot sign with ... private_key: <reason>").
-        raise KeyFileError(f"{exc} / ключ сервисного аккаунта не подходит") from None
+        raise refusal(KeyFileError, "ws_key_unfit", detail=str(exc)) from None
     return {
         "client_email": parsed.client_email,
         "private_key_id": parsed.private_key_id,
@@ -438,12 +453,16 @@ def connect_garpun(
     try:
         check_id("account", account_id)
     except ValueError as exc:
-        raise DiscoveryError(f"account_id: {exc}") from None
+        raise carry(exc, DiscoveryError(f"account_id: {exc}")) from None
     public = validate_garpun_key(key_file)
     taken = _registered(ch, actor.tenant_id, "garpun", [account_id])
     if taken:
-        raise DiscoveryError(
-            f"account_id: garpun/{account_id} is already connected (client {taken[account_id]!r}) / кабинет уже подключён"
+        raise refusal(
+            DiscoveryError,
+            "ws_account_taken",
+            field="account_id",
+            account=f"garpun/{account_id}",
+            client=repr(taken[account_id]),
         )
     text = key_file.decode("utf-8") if isinstance(key_file, bytes) else key_file
     # The sealed key first (it alone is harmless), then the account: a failed second write withdraws the key.

@@ -21,6 +21,7 @@ from typing import Any
 
 from dashboards.auth import AuthError, Principal, add_user, audit, check_id, check_password
 from mrm import clock
+from mrm.i18n import refusal, t
 from workspace.access import require
 from workspace.permissions import ROLE_NAMES, ROLES
 
@@ -29,10 +30,6 @@ _EMAIL_RE = re.compile(r"^[A-Za-z0-9_.+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 
 Sender = Callable[[list[str], str, str], None]
-_USED = (
-    "this invitation has already been used; sign in with the login chosen then / приглашение уже использовано; "
-    "войдите с выбранным тогда логином"
-)
 
 
 class InvitationError(AuthError):
@@ -70,7 +67,7 @@ def invite_link(token: str, base_url: str | None = None) -> str:
 def check_email(email: str) -> str:
     email = (email or "").strip()
     if len(email) > 128 or not _EMAIL_RE.match(email):
-        raise ValueError(f"email: {email[:60]!r} is not an e-mail address / это не адрес e-mail")
+        raise refusal(ValueError, "ws_bad_email", field="email", email=repr(email[:60]))
     return email
 
 
@@ -127,39 +124,28 @@ def _known_clients(ch: Any, tenant_id: str, ids: list[str]) -> set[str]:
 def _scope_of(ch: Any, tenant_id: str, role: str, client_ids: tuple[str, ...]) -> tuple[str, bool, list[str]]:
     """(client_id, all_clients, client_ids) the invitation stores for `role`; clients checked against the tenant."""
     if role not in ROLES:
-        raise ValueError(f"role: unknown role {role!r}; roles: {', '.join(ROLES)} / неизвестная роль")
+        raise refusal(ValueError, "ws_unknown_role", field="role", role=repr(role), roles=", ".join(ROLES))
     ids = sorted({check_id("client", c) for c in client_ids if c})
     missing = [c for c in ids if c not in _known_clients(ch, tenant_id, ids)] if ids else []
     if missing:
-        raise LookupError(f"client: unknown or archived clients: {', '.join(missing)} / клиенты не найдены")
+        raise refusal(LookupError, "ws_inv_unknown_clients", field="client", clients=", ".join(missing))
     if role == "client":
         if len(ids) != 1:
-            raise ValueError(
-                "client: a user with the Client role sees exactly one client; choose it / выберите одного клиента"
-            )
+            raise refusal(ValueError, "ws_inv_client_one", field="client")
         return ids[0], False, []
     if role == "admin" and ids:
-        raise ValueError(
-            "client: an administrator sees every client; assignments are for staff roles / администратор "
-            "видит всех клиентов"
-        )
+        raise refusal(ValueError, "ws_inv_admin_all", field="client")
     return "", not ids, ids
 
 
 def _message(inv: Invitation, link: str, inviter: str) -> tuple[str, str]:
+    """The e-mail in both languages (the invitee's language is not known yet): Russian first, then English."""
     en_role, ru_role = ROLE_NAMES.get(inv.role, (inv.role, inv.role))
     until = inv.expires_on.isoformat()
-    subject = "Приглашение в MRM / Invitation to MRM"
-    text = (
-        f"Здравствуйте!\n\n{inviter} приглашает вас в MRM (роль: {ru_role}).\n"
-        f"Откройте ссылку, выберите логин и пароль — и вы сразу войдёте:\n\n{link}\n\n"
-        f"Ссылка действует до {until} включительно и только один раз.\n\n"
-        "---\n\n"
-        f"Hello,\n\n{inviter} invites you to MRM (role: {en_role}).\n"
-        f"Open the link, choose a login and a password, and you are signed in:\n\n{link}\n\n"
-        f"The link works once, through {until}.\n"
-    )
-    return subject, text
+    subject = f"{t('ws_inv_subject', 'ru')} / {t('ws_inv_subject', 'en')}"
+    ru = t("ws_inv_body", "ru", inviter=inviter, role=ru_role, link=link, until=until)
+    en = t("ws_inv_body", "en", inviter=inviter, role=en_role, link=link, until=until)
+    return subject, f"{ru}\n---\n\n{en}"
 
 
 def _smtp(to: list[str], subject: str, text: str) -> None:
@@ -186,13 +172,13 @@ def invite(
     require(ch, actor, "manage_users", target=email)
     email = check_email(email)
     if not 1 <= days <= 90:
-        raise ValueError(f"days: an invitation is valid 1 to 90 days, not {days} / от 1 до 90 дней")
+        raise refusal(ValueError, "ws_inv_days", field="days", days=days)
     client_id, all_clients, ids = _scope_of(ch, actor.tenant_id, role, client_ids)
     taken = ch.query(
         "SELECT count() FROM app.users FINAL WHERE login = {l:String}", parameters={"l": email}
     ).result_rows[0][0]
     if taken:
-        raise AuthError(f"email: {email} already has an account / у {email} уже есть учётная запись")
+        raise refusal(AuthError, "ws_inv_has_account", field="email", email=email)
     _withdraw(ch, actor.tenant_id, email)
     token = secrets.token_urlsafe(32)
     digest = token_sha256(token)
@@ -215,10 +201,7 @@ def invite(
         _write(ch, digest, _replace(inv, state="revoked"))
         reason = f"{type(exc).__name__}: {exc}"[:300]
         audit(ch, actor.tenant_id, actor.login, "invitation_sent", "failed", target=email, detail=reason)
-        raise RuntimeError(
-            f"the invitation e-mail to {email} could not be sent ({reason}); nothing was kept / письмо с "
-            "приглашением не отправлено, приглашение не сохранено"
-        ) from None
+        raise refusal(RuntimeError, "ws_inv_not_sent", email=email, reason=reason) from None
     audit(ch, actor.tenant_id, actor.login, "invitation_sent", "ok", target=email, detail=role)
     return inv
 
@@ -276,23 +259,14 @@ def lookup(ch: Any, token: str) -> Invitation:
         else []
     )
     if not rows:
-        raise InvitationError(
-            "this invitation link is not valid: check that it was copied whole, or ask an admin for a new one / "
-            "ссылка-приглашение недействительна: проверьте, что она скопирована целиком, или попросите новую"
-        )
+        raise refusal(InvitationError, "ws_inv_invalid")
     inv = _row(rows[0])[1]
     if inv.state == "accepted":
-        raise InvitationError(_USED)
+        raise refusal(InvitationError, "ws_inv_used")
     if inv.state == "revoked":
-        raise InvitationError(
-            "this invitation was withdrawn (a newer one may have been sent); ask an admin / приглашение "
-            "отозвано (возможно, отправлено новое); обратитесь к администратору"
-        )
+        raise refusal(InvitationError, "ws_inv_withdrawn")
     if clock.today() > inv.expires_on:
-        raise InvitationError(
-            f"this invitation expired on {inv.expires_on.isoformat()}; ask an admin for a new one / срок "
-            f"приглашения истёк {inv.expires_on.isoformat()}; попросите администратора прислать новое"
-        )
+        raise refusal(InvitationError, "ws_inv_expired", date=inv.expires_on.isoformat())
     return inv
 
 
@@ -317,7 +291,7 @@ def _claim(ch: Any, digest: str) -> tuple[int, str]:
         parameters={"h": digest, "g": gen},
     ).result_rows
     if [r[0] for r in kept] != [mine]:
-        raise InvitationError(_USED)
+        raise refusal(InvitationError, "ws_inv_used")
     return gen, mine
 
 
@@ -340,16 +314,14 @@ def accept(
     login = check_id("login", (login or "").strip())
     check_password(password)
     if len(display_name) > 200:
-        raise ValueError("display_name: at most 200 characters / не длиннее 200 символов")
+        raise refusal(ValueError, "ws_name_max_200", field="display_name")
     taken = ch.query(
         "SELECT count() FROM app.users FINAL WHERE login = {l:String}", parameters={"l": login}
     ).result_rows[0][0]
     if taken:
-        raise AuthError(f"login: {login!r} is taken; choose another / логин {login!r} занят, выберите другой")
+        raise refusal(AuthError, "ws_login_taken", field="login", login=repr(login))
     if inv.role == "client" and not _known_clients(ch, inv.tenant_id, [inv.client_id]):
-        raise InvitationError(
-            "the client of this invitation was archived; ask an admin / клиент приглашения архивирован"
-        )
+        raise refusal(InvitationError, "ws_inv_client_archived")
     digest = token_sha256(token)
     claim = _claim(ch, digest)
     try:

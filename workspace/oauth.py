@@ -36,6 +36,7 @@ from ingestion.common.errors import AuthError, RetryExhausted
 from ingestion.common.http import RetryPolicy
 from ingestion.common.settings import SANDBOX_TIMING
 from ingestion.common.token_endpoint import json_object, post_token_form
+from mrm.i18n import carry, refusal
 from warehouse.rows import insert_dicts
 from workspace import access
 from workspace import credentials as cr
@@ -117,12 +118,12 @@ class OAuthApp:
         provider = _provider(platform)
         if provider == "yandex":
             cid, secret = env.get("MRM_DIRECT_CLIENT_ID", ""), env.get("MRM_DIRECT_CLIENT_SECRET", "")
-            names = "MRM_DIRECT_CLIENT_ID and MRM_DIRECT_CLIENT_SECRET"
+            names = ("MRM_DIRECT_CLIENT_ID", "MRM_DIRECT_CLIENT_SECRET")
         else:
             cid, secret = env.get("MRM_VK_ADS_CLIENT_ID", ""), env.get("MRM_VK_ADS_CLIENT_SECRET", "")
-            names = "MRM_VK_ADS_CLIENT_ID and MRM_VK_ADS_CLIENT_SECRET"
+            names = ("MRM_VK_ADS_CLIENT_ID", "MRM_VK_ADS_CLIENT_SECRET")
         if not cid or not secret:
-            raise OAuthError(f"{platform}: set {names} (the OAuth application) / не задано OAuth-приложение")
+            raise refusal(OAuthError, "oauth_no_app", platform=platform, id_var=names[0], secret_var=names[1])
         if provider == "yandex":
             urls = {
                 p: v
@@ -214,9 +215,12 @@ def _provider(platform: str) -> str:
     try:
         return PROVIDER[platform]
     except KeyError:
-        raise OAuthError(
-            f"platform: {platform!r} does not connect through OAuth (one of {', '.join(PROVIDER)}) / "
-            "платформа не подключается через OAuth"
+        raise refusal(
+            OAuthError,
+            "oauth_no_provider",
+            field="platform",
+            platform=repr(platform),
+            known=", ".join(PROVIDER),
         ) from None
 
 
@@ -258,7 +262,7 @@ def _client_in_scope(ch: Any, actor: Principal, client_id: str) -> None:
     access.require_client(ch, actor, client_id)
     found = get_client(ch, actor.tenant_id, client_id)
     if found is None or not found.is_active:
-        raise OAuthError(f"client_id: no active client {client_id!r} in this tenant / нет такого клиента")
+        raise refusal(OAuthError, "oauth_no_client", field="client_id", client=repr(client_id))
 
 
 # ------------------------------------------------------------------------------------------------- start
@@ -288,9 +292,9 @@ def start(
     cr.check_key(ch)  # the tokens could not be stored: refuse before the user grants anything
     parts = urlsplit(redirect_uri)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise OAuthError(f"redirect_uri: {redirect_uri!r} is not an http(s) URL / неверный адрес возврата")
+        raise refusal(OAuthError, "oauth_bad_redirect", field="redirect_uri", uri=repr(redirect_uri))
     if lang and not _LANG.fullmatch(lang):
-        raise OAuthError(f"lang: {lang!r} is not a two-letter language code / неверный код языка")
+        raise refusal(OAuthError, "oauth_bad_lang", field="lang", lang=repr(lang))
     state = f"{lang}.{secrets.token_urlsafe(32)}" if lang else secrets.token_urlsafe(32)
     state_hash = _hash(state)
     created = now or _now()
@@ -360,11 +364,9 @@ def complete(
     if error:
         audit(ch, actor.tenant_id, actor.login, "oauth_complete", "refused", target=client_id, detail=error)
         why = f" ({error_description})" if error_description else ""
-        raise OAuthError(
-            f"{platform}: access was not granted: {error}{why}; start the connection again / доступ не предоставлен"
-        )
+        raise refusal(OAuthError, "oauth_not_granted", platform=platform, error=error, why=why)
     if not code:
-        raise OAuthError("code: the callback carries no authorization code / в ответе нет кода авторизации")
+        raise refusal(OAuthError, "oauth_no_code", field="code")
     cr.check_key(ch)  # before the one-time code is spent
     form = {
         "grant_type": "authorization_code",
@@ -385,7 +387,7 @@ def complete(
             target=client_id,
             detail=exc.code or "",
         )
-        raise OAuthError(_code_refusal(platform, exc)) from None
+        raise _code_refusal(platform, exc) from None
     except RetryExhausted as exc:
         raise OAuthError(f"{platform}: the token endpoint did not answer usably: {exc}") from None
     grant_id = row["state_hash"][:24]
@@ -419,33 +421,30 @@ def complete(
 def _take_state(ch: Any, actor: Principal, state: str, at: dt.datetime) -> dict[str, Any]:
     """The state's row, marked used; an unknown, foreign, replayed or expired state raises OAuthError."""
     if not state or len(state) > 200:
-        raise OAuthError("state: missing or malformed in the callback / параметр state отсутствует")
+        raise refusal(OAuthError, "oauth_state_missing", field="state")
     res = ch.query(
         "SELECT * FROM app.oauth_states FINAL WHERE state_hash = {h:String}", parameters={"h": _hash(state)}
     )
     rows = [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
     if not rows or rows[0]["tenant_id"] != actor.tenant_id:
         audit(ch, actor.tenant_id, actor.login, "oauth_complete", "denied", detail="unknown state")
-        raise OAuthError(
-            "state: not issued by this application (a forged or foreign callback); start the connection again / "
-            "неизвестный параметр state"
-        )
+        raise refusal(OAuthError, "oauth_state_unknown", field="state")
     row = rows[0]
     if row["login"] != actor.login:
         audit(ch, actor.tenant_id, actor.login, "oauth_complete", "denied", detail="state of another user")
-        raise OAuthError(
-            f"state: issued to another user ({row['login']}); start the connection yourself / state другого пользователя"
-        )
+        raise refusal(OAuthError, "oauth_state_other_user", field="state", login=row["login"])
     if row["used_at"] is not None:
         audit(ch, actor.tenant_id, actor.login, "oauth_complete", "denied", detail="state replayed")
-        raise OAuthError(
-            f"state: already used at {_utc(row['used_at']):%Y-%m-%d %H:%M:%S} UTC (a replayed callback); start the "
-            "connection again / параметр state уже использован"
+        raise refusal(
+            OAuthError, "oauth_state_used", field="state", at=f"{_utc(row['used_at']):%Y-%m-%d %H:%M:%S}"
         )
     if _utc(row["expires_at"]) <= at:
-        raise OAuthError(
-            f"state: expired at {_utc(row['expires_at']):%Y-%m-%d %H:%M:%S} UTC (valid "
-            f"{int(STATE_TTL.total_seconds() // 60)} minutes); start the connection again / срок state истёк"
+        raise refusal(
+            OAuthError,
+            "oauth_state_expired",
+            field="state",
+            at=f"{_utc(row['expires_at']):%Y-%m-%d %H:%M:%S}",
+            minutes=int(STATE_TTL.total_seconds() // 60),
         )
     insert_dicts(ch, "app.oauth_states", [{**row, "used_at": at, "updated_at": at}])
     return row
@@ -455,16 +454,17 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _code_refusal(platform: str, exc: AuthError) -> str:
+def _code_refusal(platform: str, exc: AuthError) -> OAuthError:
     code, text = exc.code or "", (exc.error_text or "").strip()
     lower = text.lower()
     if code == "invalid_client":
-        return f"{platform}: the OAuth application (client id/secret) was refused: {text} / OAuth-приложение отклонено"
+        return refusal(OAuthError, "oauth_app_refused", platform=platform, text=text)
+    key = "oauth_code_refused"
     if "expired" in lower:
-        return f"code: the authorization code has expired ({code}: {text}); start the connection again / код истёк"
-    if "used" in lower:
-        return f"code: the authorization code was already used ({code}: {text}); start again / код уже использован"
-    return f"code: the authorization code was not accepted ({code}: {text}); start again / код не принят"
+        key = "oauth_code_expired"
+    elif "used" in lower:
+        key = "oauth_code_used"
+    return refusal(OAuthError, key, field="code", code=code, text=text)
 
 
 def _expiry(answer: Mapping[str, Any], at: dt.datetime) -> dt.datetime | None:
@@ -572,7 +572,7 @@ def _own_grant(ch: Any, actor: Principal, grant_id: str) -> Grant:
     check_id("grant", grant_id)
     grant = get_grant(ch, actor.tenant_id, grant_id)
     if grant is None:
-        raise OAuthError(f"grant_id: no grant {grant_id!r} in this tenant / доступ не найден")
+        raise refusal(OAuthError, "oauth_no_grant", field="grant_id", grant=repr(grant_id))
     _client_in_scope(ch, actor, grant.client_id)
     return grant
 
@@ -599,12 +599,10 @@ def refresh_grant(ch: Any, grant: Grant, *, app: OAuthApp, by: str) -> Grant:
     """`refresh` without a principal (scheduled renewals); the caller checked the rights."""
     _check_app(app, grant.platform)
     if grant.status == "revoked":
-        raise OAuthError(f"grant {grant.grant_id}: revoked; connect the account again / доступ отозван")
+        raise refusal(OAuthError, "oauth_grant_revoked", grant=grant.grant_id)
     tokens = grant_tokens(ch, grant)
     if not tokens.get("refresh_token"):
-        raise OAuthError(
-            f"grant {grant.grant_id}: holds no refresh token; connect again / нет refresh-токена"
-        )
+        raise refusal(OAuthError, "oauth_no_refresh", grant=grant.grant_id)
     form = {
         "grant_type": "refresh_token",
         "refresh_token": tokens["refresh_token"],
@@ -622,9 +620,8 @@ def refresh_grant(ch: Any, grant: Grant, *, app: OAuthApp, by: str) -> Grant:
         audit(
             ch, grant.tenant_id, by, "oauth_refresh", "failed", target=grant.grant_id, detail=exc.code or ""
         )
-        raise OAuthError(
-            f"grant {grant.grant_id}: the refresh token was refused ({exc.code}: {exc.error_text}); the access was "
-            "revoked or has lapsed, reconnect the account / доступ отозван, подключите кабинет заново"
+        raise refusal(
+            OAuthError, "oauth_refresh_refused", grant=grant.grant_id, code=exc.code, text=exc.error_text
         ) from None
     except RetryExhausted as exc:
         _write_grant(ch, _health(grant, last_error=f"refresh failed: {exc}"[:500]))
@@ -647,7 +644,7 @@ def save_refreshed(ch: Any, tenant_id: str, grant_id: str, answer: Mapping[str, 
     refresh time in its health; without this the next load would start from the token the platform dropped."""
     grant = get_grant(ch, tenant_id, grant_id)
     if grant is None or grant.status == "revoked":
-        raise OAuthError(f"grant {grant_id}: gone or revoked; the renewed token is not kept / доступ отозван")
+        raise refusal(OAuthError, "oauth_grant_gone", grant=grant_id)
     return _keep_renewal(ch, grant, answer, _now(), by=by)
 
 
@@ -706,7 +703,7 @@ def renew_if_due(ch: Any, settings: Any, tenant_id: str, platform: str, account_
     try:
         return refresh_grant(ch, grant, app=app, by="loader")
     except OAuthError as exc:
-        raise cr.SecretsError(f"{platform}/{account_id}: {exc}") from None
+        raise carry(exc, cr.SecretsError(f"{platform}/{account_id}: {exc}")) from None
 
 
 def app_of_settings(provider: str, settings: Any) -> OAuthApp | None:

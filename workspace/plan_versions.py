@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dashboards.auth import Principal, check_id
+from mrm.i18n import refusal
 from planning.mediaplan.importer import plan_totals
 from planning.mediaplan.store import client_exists, load_plan, write_plan
 from planning.versions import LineChange, diff_lines
@@ -64,9 +65,13 @@ def transition(
     status, _ = plans.plan_status(ch, p, client_id, plan_id, version)
     if (status, to) not in FLOW:
         nxt = ", ".join(next_statuses(status)) or "—"
-        raise plans.PlanReviewError(
-            f"plan {plan_id!r} version {version} is {status}; it can move to: {nxt} / "
-            f"план в статусе {status}, возможные переходы: {nxt}"
+        raise refusal(
+            plans.PlanReviewError,
+            "ws_plan_cannot_move",
+            plan=repr(plan_id),
+            version=version,
+            status=status,
+            next=nxt,
         )
     if to == "submitted":
         plans.submit_plan(ch, p, client_id, plan_id, version, note)
@@ -117,22 +122,25 @@ def read_version(
     check_id("plan", plan_id)
     try:
         return load_plan(ch, p.tenant_id, plan_id, version, client_id)
-    except KeyError as exc:
-        raise LookupError(f"{exc.args[0]} / план не найден") from None
+    except KeyError:
+        shown = f" v{version}" if version else ""
+        raise refusal(
+            LookupError, "ws_plan_not_found", plan=repr(plan_id), version=shown, tenant=repr(p.tenant_id)
+        ) from None
 
 
 def _check_lines(lines: Sequence[dict[str, Any]]) -> None:
     if not lines:
-        raise ValueError("lines: a plan version needs at least one line / нужна хотя бы одна строка")
+        raise refusal(ValueError, "ws_plan_no_lines", field="lines")
     if len(lines) > MAX_LINES:
-        raise ValueError(f"lines: at most {MAX_LINES} per plan / не более {MAX_LINES} строк")
+        raise refusal(ValueError, "ws_plan_max_lines", field="lines", n=MAX_LINES)
     seen: set[str] = set()
     for i, ln in enumerate(lines, 1):
         lid = str(ln.get("line_id") or "").strip()
         if not lid:
-            raise ValueError(f"row {i}, line_id: empty / строка {i}: пустой line_id")
+            raise refusal(ValueError, "ws_plan_line_empty", row=i)
         if lid in seen:
-            raise ValueError(f"row {i}, line_id: {lid!r} repeats / строка {i}: повтор line_id {lid!r}")
+            raise refusal(ValueError, "ws_plan_line_repeats", row=i, line=repr(lid))
         seen.add(lid)
 
 
@@ -152,7 +160,7 @@ def save_version(
     require_client(ch, p, client_id)
     check_id("plan", plan_id)
     if not client_exists(ch, p.tenant_id, client_id):
-        raise LookupError(f"client {client_id!r} not found / клиент не найден")
+        raise refusal(LookupError, "ws_client_not_found", client=repr(client_id))
     _check_lines(lines)
     # Lines typed in the editor have no source position; a line kept from an import keeps its own.
     rows = [{"source_row": 0, "currency": "RUB", **ln, "line_no": i} for i, ln in enumerate(lines, 1)]

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from dashboards.auth import Principal, audit, check_id
+from mrm.i18n import refusal
 from workspace.access import require, require_client
 
 
@@ -27,8 +28,8 @@ def plan_status(ch: Any, p: Principal, client_id: str, plan_id: str, version: in
         parameters=params,
     ).result_rows[0][0]
     if not exists:
-        raise LookupError(
-            f"plan {plan_id!r} version {version} of client {client_id!r} not found / план не найден"
+        raise refusal(
+            LookupError, "ws_plan_missing", plan=repr(plan_id), version=version, client=repr(client_id)
         )
     rows = ch.query(
         "SELECT argMax(status, at), argMax(login, at) FROM app.plan_reviews WHERE tenant_id = {t:String} "
@@ -66,9 +67,8 @@ def submit_plan(ch: Any, p: Principal, client_id: str, plan_id: str, version: in
     require(ch, p, "submit_plan", target=f"{client_id}/{plan_id}")
     status, _ = plan_status(ch, p, client_id, plan_id, version)
     if status not in ("draft", "rejected"):
-        raise PlanReviewError(
-            f"plan {plan_id!r} version {version} is {status}; only a draft or rejected version "
-            "can be submitted / отправить можно только черновик или отклонённый план"
+        raise refusal(
+            PlanReviewError, "ws_plan_submit_status", plan=repr(plan_id), version=version, status=status
         )
     _record(ch, p, client_id, plan_id, version, "submitted", note)
 
@@ -80,15 +80,13 @@ def review_plan(
     require(ch, p, "approve_plan", target=f"{client_id}/{plan_id}")
     status, by = plan_status(ch, p, client_id, plan_id, version)
     if status != "submitted":
-        raise PlanReviewError(
-            f"plan {plan_id!r} version {version} is {status}, not submitted / план не на согласовании"
+        raise refusal(
+            PlanReviewError, "ws_plan_not_submitted", plan=repr(plan_id), version=version, status=status
         )
     if by == p.login:
-        raise PlanReviewError(
-            "a plan is approved by someone other than who submitted it / согласует не автор"
-        )
+        raise refusal(PlanReviewError, "ws_plan_own_approval")
     if not approve and not note.strip():
-        raise PlanReviewError("note: say why the plan is rejected / укажите причину отклонения")
+        raise refusal(PlanReviewError, "ws_plan_reject_reason", field="note")
     outcome = "approved" if approve else "rejected"
     _record(ch, p, client_id, plan_id, version, outcome, note)
     return outcome

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from dashboards.auth import Principal, audit, check_id
 from mrm import clock
+from mrm.i18n import refusal
 from warehouse.rows import insert_dicts
 from workspace.access import require, require_client
 
@@ -61,7 +62,7 @@ def dagster_url(env: dict[str, str] | None = None) -> str:
     if url:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SyncError(f"{URL_ENV}={url!r} is not an http(s) URL / {URL_ENV} — не адрес http(s)")
+            raise refusal(SyncError, "ws_sync_bad_url", var=URL_ENV, url=repr(url))
         return url
     return f"http://127.0.0.1:{src.get(PORT_ENV, '').strip() or '3000'}"
 
@@ -86,22 +87,16 @@ def window(kind: str, date_from: dt.date | None = None, *, today: dt.date | None
     """The days a run loads: "load now" = the last complete Moscow day (the loader re-pulls the platform's
     restatement window before it); "backfill" = `date_from` through that day."""
     if kind not in KINDS:
-        raise SyncError(f"kind: {kind!r} is not one of {', '.join(KINDS)} / неизвестный вид загрузки")
+        raise refusal(SyncError, "ws_not_one_of", field="kind", value=repr(kind), allowed=", ".join(KINDS))
     last = (today or clock.today(MOSCOW)) - dt.timedelta(days=1)
     if kind == "load_now":
         return Window(kind, last, last)
     if date_from is None:
-        raise SyncError("date_from: a backfill needs its first day / укажите первый день загрузки")
+        raise refusal(SyncError, "ws_sync_need_from", field="date_from")
     if date_from > last:
-        raise SyncError(
-            f"date_from: {date_from} is after the last complete day {last} / "
-            f"дата позже последнего полного дня {last}"
-        )
+        raise refusal(SyncError, "ws_sync_after_last", field="date_from", day=date_from, last=last)
     if date_from < FIRST_DAY:
-        raise SyncError(
-            f"date_from: {date_from} is before {FIRST_DAY}, the first day the platform loads / "
-            f"раньше {FIRST_DAY}, с которого ведутся загрузки"
-        )
+        raise refusal(SyncError, "ws_sync_before_first", field="date_from", day=date_from, first=FIRST_DAY)
     return Window(kind, date_from, last)
 
 
@@ -184,7 +179,7 @@ class Dagster:
         self.base_url = (base_url or dagster_url()).rstrip("/")
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SyncError(f"Dagster URL {self.base_url!r} is not an http(s) URL / неверный адрес Dagster")
+            raise refusal(SyncError, "ws_dagster_bad_url", url=repr(self.base_url))
         self._client = DagsterGraphQLClient(
             parts.hostname,
             port_number=parts.port,
@@ -194,7 +189,7 @@ class Dagster:
         )
 
     def _unreachable(self, exc: Exception) -> SyncError:
-        return SyncError(f"Dagster at {self.base_url} did not answer ({_reason(exc)}) / Dagster не отвечает")
+        return refusal(SyncError, "ws_dagster_unreachable", url=self.base_url, reason=_reason(exc))
 
     def submit(self, job: str, run_config: dict[str, Any], tags: dict[str, str]) -> str:
         from dagster_graphql import DagsterGraphQLClientError
@@ -204,15 +199,10 @@ class Dagster:
         except DagsterGraphQLClientError as exc:
             kind = exc.args[0] if exc.args else ""
             if kind in ("JobNotFoundError", "PipelineNotFoundError"):
-                raise SyncError(
-                    f"Dagster at {self.base_url} has no job {job!r}: is the code location up to date? / "
-                    "в Dagster нет задания синхронизации"
-                ) from None
+                raise refusal(SyncError, "ws_dagster_no_job", url=self.base_url, job=repr(job)) from None
             if "connect" in str(exc).lower():
                 raise self._unreachable(exc) from None
-            raise SyncError(
-                f"Dagster refused the run of {job}: {_reason(exc)} / Dagster отказал в запуске"
-            ) from None
+            raise refusal(SyncError, "ws_dagster_refused", job=job, reason=_reason(exc)) from None
 
     def _query(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         from dagster_graphql import DagsterGraphQLClientError
@@ -226,7 +216,9 @@ class Dagster:
         """The run's status and step progress, with the failure's error when it failed."""
         res = self._query(_RUN_QUERY, {"runId": run_id})["runOrError"]
         if res["__typename"] != "Run":
-            raise SyncError(f"run {run_id}: {res.get('message', res['__typename'])} / запуск не найден")
+            raise refusal(
+                SyncError, "ws_sync_run_missing", run=run_id, message=res.get("message", res["__typename"])
+            )
         steps = res.get("stepStats") or []
         finished = sum(1 for s in steps if s.get("status") in ("SUCCESS", "FAILURE", "SKIPPED"))
         status = str(res["status"])
@@ -266,7 +258,7 @@ def _accounts(ch: Any, p: Principal, client_id: str, platform: str, account_ids:
     require_client(ch, p, client_id)
     wanted = list(dict.fromkeys(check_id("account", a) for a in account_ids))
     if not wanted:
-        raise SyncError("account_ids: choose at least one account / выберите кабинеты")
+        raise refusal(SyncError, "ws_pick_accounts", field="account_ids")
     rows = ch.query(
         "SELECT a.account_id, a.is_active, c.is_active FROM (SELECT * FROM app.accounts FINAL "
         "WHERE tenant_id = {t:String} AND client_id = {c:String} AND platform = {p:String} "
@@ -278,14 +270,14 @@ def _accounts(ch: Any, p: Principal, client_id: str, platform: str, account_ids:
     found = {str(r[0]): (bool(r[1]), bool(r[2])) for r in rows}
     missing = [a for a in wanted if a not in found]
     if missing:
-        raise LookupError(
-            f"account {platform}/{missing[0]} is not an account of client {client_id!r} / кабинет не найден"
+        raise refusal(
+            LookupError, "ws_sync_not_account", account=f"{platform}/{missing[0]}", client=repr(client_id)
         )
     if not all(c for _, c in found.values()):
-        raise SyncError(f"client {client_id!r} is archived: its loads are stopped / клиент в архиве")
+        raise refusal(SyncError, "ws_sync_client_archived", client=repr(client_id))
     stopped = [a for a in wanted if not found[a][0]]
     if stopped:
-        raise SyncError(f"account {platform}/{stopped[0]} is stopped / кабинет отключён")
+        raise refusal(SyncError, "ws_sync_account_stopped", account=f"{platform}/{stopped[0]}")
     return wanted
 
 
@@ -377,7 +369,7 @@ def refresh(
     )
     rows = [dict(zip(res.column_names, r, strict=True)) for r in res.result_rows]
     if not rows:
-        raise LookupError(f"run {run_id!r} is not a sync run of client {client_id!r} / запуск не найден")
+        raise refusal(LookupError, "ws_sync_not_run", run=repr(run_id), client=repr(client_id))
     state = (dagster or Dagster()).state(run_id)
     if any(r["status"] != state.status for r in rows):
         now = dt.datetime.now(dt.UTC)

@@ -21,6 +21,7 @@ from dashboards.auth import (
     verify_password,
 )
 from dashboards.i18n import LANGS
+from mrm.i18n import refusal
 from warehouse.rows import one_row
 from workspace.access import allowed_clients, require
 
@@ -32,7 +33,7 @@ def _user(ch: Any, tenant_id: str, login: str) -> tuple[Any, ...]:
         "SELECT login, role, auth_source, is_active FROM app.users FINAL "
         "WHERE tenant_id = {t:String} AND login = {l:String}",
         {"t": tenant_id, "l": login},
-        LookupError(f"user {login!r} not found in tenant {tenant_id!r} / пользователь не найден"),
+        refusal(LookupError, "ws_user_not_in_tenant", login=repr(login), tenant=repr(tenant_id)),
     )
 
 
@@ -53,7 +54,7 @@ def set_active(ch: Any, actor: Principal, login: str, active: bool) -> bool:
     require(ch, actor, "manage_users", target=login)
     _, _, _, is_active = _user(ch, actor.tenant_id, login)
     if not active and login == actor.login:
-        raise AuthError("you cannot suspend yourself / нельзя заблокировать самого себя")
+        raise refusal(AuthError, "ws_user_self_suspend")
     if bool(is_active) == active:
         return False
     if active:
@@ -63,7 +64,7 @@ def set_active(ch: Any, actor: Principal, login: str, active: bool) -> bool:
             parameters={"l": login, "t": actor.tenant_id},
         ).result_rows
         if taken[0][0]:
-            raise AuthError(f"login {login!r} is now used by another tenant / логин занят другим арендатором")
+            raise refusal(AuthError, "ws_user_login_elsewhere", login=repr(login))
     _rewrite(ch, actor.tenant_id, login, "{a:UInt8} AS is_active", {"a": int(active)})
     audit(ch, actor.tenant_id, actor.login, action, "ok", target=login)
     return True
@@ -74,10 +75,7 @@ def reset_password(ch: Any, actor: Principal, login: str, new_password: str) -> 
     require(ch, actor, "manage_users", target=login)
     _, _, source, _ = _user(ch, actor.tenant_id, login)
     if source != "local":
-        raise AuthError(
-            f"{login!r} signs in through the identity provider; no password to reset / "
-            "пользователь входит через провайдера, пароля нет"
-        )
+        raise refusal(AuthError, "ws_user_idp_reset", login=repr(login))
     _rewrite(ch, actor.tenant_id, login, "{h:String} AS password_hash", {"h": hash_password(new_password)})
     audit(ch, actor.tenant_id, actor.login, "user_reset_password", "ok", target=login)
 
@@ -99,7 +97,7 @@ def profile(ch: Any, p: Principal) -> dict[str, str]:
         "SELECT display_name, default_client, auth_source FROM app.users FINAL "
         "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
         {"t": p.tenant_id, "l": p.login},
-        LookupError(f"user {p.login!r} not found / пользователь не найден"),
+        refusal(LookupError, "ws_user_not_found", login=repr(p.login)),
     )
     lang = ch.query(
         "SELECT language FROM app.user_settings FINAL WHERE tenant_id = {t:String} AND login = {l:String}",
@@ -129,13 +127,12 @@ def update_profile(
     """Change one's own display name, language and default client (one of the clients one may see, or '')."""
     name = display_name.strip()
     if not name or len(name) > 200:
-        raise ValueError("display_name: 1 to 200 characters / имя: от 1 до 200 символов")
+        raise refusal(ValueError, "ws_name_length", field="display_name")
     if language not in LANGS:
-        raise ValueError(f"language: one of {', '.join(LANGS)} / язык: ru или en")
+        raise refusal(ValueError, "ws_one_of", field="language", allowed=", ".join(LANGS))
     if default_client and default_client not in visible_clients(ch, p):
-        raise ValueError(
-            f"default_client: {default_client!r} is not a client you may see / клиент {default_client!r} вам "
-            "недоступен"
+        raise refusal(
+            ValueError, "ws_user_client_hidden", field="default_client", client=repr(default_client)
         )
     _user(ch, p.tenant_id, p.login)
     _rewrite(
@@ -151,17 +148,14 @@ def update_profile(
 
 def change_password(ch: Any, p: Principal, current: str, new: str, *, address: str = "") -> None:
     """Change one's own password: the current one is required (checked and throttled like a sign-in)."""
-    fail = AuthError("current_password: wrong password / неверный текущий пароль")
+    fail = refusal(AuthError, "ws_wrong_password", field="current_password")
     rows = ch.query(
         "SELECT password_hash, auth_source FROM app.users FINAL "
         "WHERE tenant_id = {t:String} AND login = {l:String} AND is_active = 1",
         parameters={"t": p.tenant_id, "l": p.login},
     ).result_rows
     if not rows or rows[0][1] != "local":
-        raise AuthError(
-            "you sign in through the identity provider; change the password there / вы входите через "
-            "провайдера, пароль меняется там"
-        )
+        raise refusal(AuthError, "ws_user_idp_password")
     try:
         check_throttle(ch, p.login, address)
     except Throttled:
@@ -173,9 +167,7 @@ def change_password(ch: Any, p: Principal, current: str, new: str, *, address: s
         raise fail
     record_attempt(ch, p.login, address, True)
     if new == current:
-        raise AuthError(
-            "new_password: the new password must differ from the current one / новый пароль совпадает"
-        )
+        raise refusal(AuthError, "ws_password_same", field="new_password")
     _rewrite(ch, p.tenant_id, p.login, "{h:String} AS password_hash", {"h": hash_password(new)})
     audit(ch, p.tenant_id, p.login, "password_change", "ok", target=p.login)
 

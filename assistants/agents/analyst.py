@@ -28,6 +28,7 @@ from assistants.agents.tools import (
 from assistants.agents.understand import Slots, understand
 from assistants.llm.numbers import extract_numbers, fmt_num, fmt_pct, ungrounded_numbers
 from metrics.catalogue import METRICS
+from mrm.i18n import refusal
 
 log = logging.getLogger(__name__)
 
@@ -428,12 +429,9 @@ MAX_QUESTION = 2000
 def check_question(question: str) -> None:
     """Refuse an empty or over-long question politely (before anything runs)."""
     if not question or not question.strip():
-        raise ValueError("empty question / пустой вопрос")
+        raise refusal(ValueError, "dash_empty_question")
     if len(question) > MAX_QUESTION:
-        raise ValueError(
-            f"the question is longer than {MAX_QUESTION} characters; please shorten it / "
-            f"вопрос длиннее {MAX_QUESTION} символов, сократите его"
-        )
+        raise refusal(ValueError, "asst_question_too_long", limit=MAX_QUESTION)
 
 
 def ask(

@@ -14,6 +14,7 @@ from assistants.agents import memory
 from assistants.agents.analyst import check_question
 from assistants.agents.understand import Slots
 from metrics import service
+from mrm.i18n import refusal
 
 
 def ask(
@@ -57,10 +58,10 @@ def ask(
         route = router.Route(agent, "thread", "the thread's assistant", True)
     if head is not None and thread_id:
         if client_id and head["client_id"] and client_id != head["client_id"]:
-            raise ValueError(
-                f"thread {thread_id} is about client {head['client_id']!r}, not {client_id!r} / "
-                "диалог о другом клиенте"
-            )
+            raise refusal(
+                ValueError, "asst_thread_other_client", thread=thread_id, client=repr(head["client_id"]),
+                asked=repr(client_id),
+            )  # fmt: skip
         client_id = client_id or head["client_id"] or None
         past = [t for t in memory.turns(ch, principal, thread_id) if t["agent"] == "analyst" and t["slots"]]
         previous = Slots.from_dict(past[-1]["slots"]) if past else None
@@ -68,7 +69,7 @@ def ask(
         client_id = principal.client_id  # a client user asks about its own client only
     if agent in ("analyst", "plan"):
         if not client_id:
-            raise ValueError(f"the {agent} assistant needs a client (--client) / укажите клиента")
+            raise refusal(ValueError, "asst_needs_client", agent=agent)
         service.check_scope(
             ch, principal, client_id
         )  # PermissionError for a client outside the asker's scope

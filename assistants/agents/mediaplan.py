@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from mrm.i18n import refusal, t
+
 LINE_COLS = [
     "line_id",
     "line_no",
@@ -66,10 +68,19 @@ class PlanAdvice:
     extra_budget_needed: float | None = None
     saving_possible: float | None = None
     target_met: bool | None = None
-    notes: list[str] = field(default_factory=list)
+    said: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # notes: catalogue key and values
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes in English (JSON, logs); a reader gets `notes_in(lang)`."""
+        return self.notes_in("en")
+
+    def notes_in(self, lang: str) -> list[str]:
+        return [t(key, lang, **values) for key, values in self.said]
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = {k: v for k, v in self.__dict__.items() if k != "said"}
+        return out | {"notes": self.notes}
 
     def text(self, lang: str) -> str:
         """RU/EN summary; every number is a field of this advice."""
@@ -131,7 +142,9 @@ def load_plan(
         parameters=p,
     ).result_rows
     if not head:
-        raise LookupError(f"plan {plan_id!r} not found for tenant {tenant_id!r} / медиаплан не найден")
+        raise refusal(
+            LookupError, "ws_plan_not_found", plan=repr(plan_id), version="", tenant=repr(tenant_id)
+        )
     client, version, name = head[0]
     res = ch.query(
         "SELECT " + ", ".join(LINE_COLS) + " FROM app.media_plan_lines_current WHERE tenant_id = {t:String} "  # noqa: S608
@@ -146,28 +159,27 @@ def load_plan(
         for r in res.result_rows
     ]
     if not lines:
-        raise LookupError(f"plan {plan_id!r} has no lines / в медиаплане нет строк")
+        raise refusal(LookupError, "asst_plan_no_lines", plan=repr(plan_id))
     return {"client_id": client, "plan_version": int(version), "name": name}, lines
 
 
 def line_curves(
     lines: list[dict[str, Any]], curves: dict[str, dict[str, float]] | None = None
-) -> tuple[list[LineCurve], list[str]]:
+) -> tuple[list[LineCurve], list[tuple[str, dict[str, Any]]]]:
     """A reach curve per line at its own CPP; lines without TRP or budget are kept fixed (with a note)."""
     from planning import plan_math
     from planning import reach as R
 
     all_curves = {**plan_math.DEFAULT_CURVES, **(curves or {})}
-    out, notes = [], []
+    out: list[LineCurve] = []
+    notes: list[tuple[str, dict[str, Any]]] = []
     for ln in lines:
         fc = plan_math.forecast_line(ln, curves=curves)
         budget = float(ln.get("budget_net") or 0.0)
         p = all_curves[fc.family]
         lid = str(ln.get("line_id"))
         if not fc.trp or budget <= 0:
-            notes.append(
-                f"{lid}: no TRP/impressions or budget — kept as planned / нет TRP или бюджета — без изменений"
-            )
+            notes.append(("asst_note_line_kept", {"line": lid}))
             out.append(
                 LineCurve(
                     lid,
@@ -270,26 +282,20 @@ def advise(
 ) -> PlanAdvice:
     """Pure part of `suggest`: the same advice for lines already in memory."""
     if target_reach is not None and not 0 < target_reach < 1:
-        raise ValueError(
-            f"target_reach must be a fraction in (0, 1), got {target_reach} / охват — доля от 0 до 1"
-        )
+        raise refusal(ValueError, "asst_target_reach_fraction", value=target_reach)
     if budget is not None and budget <= 0:
-        raise ValueError(f"budget must be positive, got {budget} / бюджет должен быть больше нуля")
+        raise refusal(ValueError, "asst_budget_positive", value=budget)
     lc, notes = line_curves(lines, curves)
     movable = [i for i, c in enumerate(lc) if c.cpp is not None]
     if not movable:
-        raise ValueError(
-            "no line has both TRP (or impressions with TA size) and a budget / нет строк с TRP и бюджетом"
-        )
+        raise refusal(ValueError, "asst_no_movable_lines")
     before = [c.budget for c in lc]
     movable_total = sum(before[i] for i in movable)
     b = list(before)
     if budget is not None:
         fixed = sum(before) - movable_total
         if budget <= fixed:
-            raise ValueError(
-                f"budget {budget} does not exceed the fixed lines' {fixed} / бюджет меньше фиксированных строк"
-            )
+            raise refusal(ValueError, "asst_budget_below_fixed", budget=budget, fixed=fixed)
         scale = (budget - fixed) / movable_total
         b = [x * scale if i in movable else x for i, x in enumerate(b)]
     step = max(1.0, round(sum(b[i] for i in movable) / STEPS, 2))
@@ -308,10 +314,7 @@ def advise(
             met = _total(lc, b) >= target_reach
             extra = round(added, 2)
             if not met:
-                notes.append(
-                    "target not reachable within 3x the budget under these curves / цель недостижима "
-                    "даже при утроенном бюджете"
-                )
+                notes.append(("asst_note_target_unreachable", {}))
         else:
             probe, removed = list(b), 0.0  # explore the saving on a copy: the advice keeps the budget
             while True:

@@ -12,6 +12,7 @@ import re
 import uuid
 from typing import Any
 
+from mrm.i18n import refusal
 from warehouse.rows import one_row
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -28,14 +29,14 @@ def _who(p: Any) -> dict[str, str]:
     return {"t": str(p.tenant_id), "u": str(p.login)}
 
 
-def _one(ch: Any, sql: str, params: dict[str, Any], missing: str) -> tuple[Any, ...]:
-    """The first row of this user's query, or ThreadError(`missing`) when there is none."""
-    return one_row(ch, sql, params, ThreadError(missing))
+def _one(ch: Any, sql: str, params: dict[str, Any], missing: ThreadError) -> tuple[Any, ...]:
+    """The first row of this user's query, or `missing` raised when there is none."""
+    return one_row(ch, sql, params, missing)
 
 
 def _check_id(thread_id: str) -> str:
     if not isinstance(thread_id, str) or not _ID.match(thread_id):
-        raise ThreadError(f"thread {thread_id!r}: not a thread id / неверный идентификатор диалога")
+        raise refusal(ThreadError, "asst_thread_bad_id", thread=repr(thread_id))
     return thread_id
 
 
@@ -62,7 +63,7 @@ def get_thread(ch: Any, p: Any, thread_id: str) -> dict[str, Any]:
         f"SELECT {', '.join(_THREAD)} FROM app.assistant_threads FINAL "  # noqa: S608 - this module's column names
         "WHERE tenant_id = {t:String} AND login = {u:String} AND thread_id = {id:String}",
         _who(p) | {"id": _check_id(thread_id)},
-        f"thread {thread_id!r} not found / диалог не найден",
+        refusal(ThreadError, "asst_thread_not_found", thread=repr(thread_id)),
     )
     return dict(zip(_THREAD, row, strict=True))
 
@@ -178,15 +179,15 @@ def delete_thread(ch: Any, p: Any, thread_id: str) -> None:
 def record_feedback(ch: Any, p: Any, message_id: str, rating: int, comment: str = "") -> None:
     """Thumbs up (1) or down (-1) and a comment on one of this user's answers, stored with what was asked."""
     if rating not in (1, -1):
-        raise ValueError("rating must be 1 (thumbs up) or -1 (thumbs down) / оценка: 1 или -1")
+        raise refusal(ValueError, "asst_rating_values")
     if len(comment) > 2000:
-        raise ValueError("comment longer than 2000 characters / комментарий длиннее 2000 символов")
+        raise refusal(ValueError, "asst_comment_too_long", limit=2000)
     r = _one(
         ch,
         "SELECT thread_id, agent, client_id, question, answer, tool_calls_json, numbers_json "
         "FROM app.assistant_messages WHERE tenant_id = {t:String} AND login = {u:String} AND message_id = {m:String}",
         _who(p) | {"m": _check_id(message_id)},
-        f"answer {message_id!r} not found / ответ не найден",
+        refusal(ThreadError, "asst_answer_not_found", answer=repr(message_id)),
     )
     ch.insert(
         "app.assistant_feedback",

@@ -23,6 +23,7 @@ from assistants.agents.tools import Scope, Tool, ToolCall, ToolError, catalogue,
 from assistants.agents.tools import _obj as obj_schema
 from assistants.agents.understand import PLATFORM_WORDS
 from assistants.llm.numbers import fmt_num, fmt_pct
+from mrm.i18n import carry, refusal
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ _COLS = (
 def _plan_id(scope: Scope) -> str:
     pid = getattr(scope, "plan_id", "")
     if not pid:
-        raise ToolError("no plan selected / медиаплан не выбран")
+        raise refusal(ToolError, "asst_no_plan_selected")
     return str(pid)
 
 
@@ -112,7 +113,7 @@ def load(ch: Any, scope: Scope) -> tuple[dict[str, Any], list[PlanLine], list[st
         parameters=p,
     ).result_rows
     if not head:
-        raise ToolError(f"plan {p['p']!r} not found for this client / медиаплан не найден")
+        raise refusal(ToolError, "asst_plan_not_found_client", plan=repr(p["p"]))
     res = ch.query(
         "SELECT " + ", ".join(_COLS) + " FROM app.media_plan_lines_current WHERE tenant_id = {t:String} "  # noqa: S608
         "AND client_id = {c:String} AND plan_id = {p:String} ORDER BY line_no, line_id",
@@ -140,10 +141,7 @@ def load(ch: Any, scope: Scope) -> tuple[dict[str, Any], list[PlanLine], list[st
             )
         )  # fmt: skip
     if not lines:
-        raise ToolError(
-            f"plan {p['p']!r}: no line has a budget and impressions (with TA size) or GRP / "
-            "в плане нет строк с бюджетом и показами или GRP"
-        )
+        raise refusal(ToolError, "asst_plan_no_priced_lines", plan=repr(p["p"]))
     return {"plan_id": p["p"], "plan_version": int(head[0][0]), "name": head[0][1]}, lines, skipped
 
 
@@ -193,7 +191,7 @@ def _optimum(lines: list[PlanLine], budget: float | None, target: float | None) 
     try:
         return optimizer.optimize(optimizer.parse_problem(spec), with_frontier=False)
     except optimizer.OptimizeInputError as exc:
-        raise ToolError(f"plan_optimize: {exc}") from exc
+        raise carry(exc, ToolError(f"plan_optimize: {exc}")) from exc
 
 
 # ----------------------------------------------------------------------------------------- tools
@@ -227,7 +225,7 @@ def select(lines: list[PlanLine], selector: str) -> list[PlanLine]:
         hit = [ln for ln in lines if s and s in ln.text]
     if not hit:
         known = ", ".join(f"{ln.line_id} ({ln.channel} {ln.platform})".strip() for ln in lines)
-        raise ToolError(f"no plan line matches {selector!r}; lines: {known} / нет строки плана «{selector}»")
+        raise refusal(ToolError, "asst_no_line_matches", selector=repr(selector), lines=known)
     return hit
 
 
@@ -237,17 +235,21 @@ def _what_if(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
     src = select(lines, a.get("from") or "") if action in ("move", "cut") else []
     dst = select(lines, a.get("to") or "") if action in ("move", "add") else []
     if {ln.line_id for ln in src} & {ln.line_id for ln in dst}:
-        raise ToolError("plan_what_if: 'from' and 'to' name the same line / источник и получатель совпадают")
+        raise refusal(ToolError, "asst_what_if_same_line", field="plan_what_if")
     base = sum(ln.budget for ln in (src or dst))
     if a.get("amount_rub") is not None:
         amount = float(a["amount_rub"])
     elif a.get("share_pct") is not None:
         amount = base * float(a["share_pct"]) / 100.0
     else:
-        raise ToolError("plan_what_if: give amount_rub or share_pct / укажите сумму или долю")
+        raise refusal(ToolError, "asst_what_if_no_amount", field="plan_what_if")
     if src and amount > base + 0.005:
-        raise ToolError(
-            f"plan_what_if: {amount:.2f} is more than the {base:.2f} the source lines have / сумма больше бюджета строк"
+        raise refusal(
+            ToolError,
+            "asst_what_if_too_much",
+            field="plan_what_if",
+            amount=f"{amount:.2f}",
+            base=f"{base:.2f}",
         )
     before = [ln.budget for ln in lines]
     after = list(before)

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mrm import i18n
+from mrm.i18n import refusal
+
 ROLES = ("pm", "account_manager", "specialist", "strategist", "analyst", "creative", "client")
 ROLE_NAMES = {
     "ru": {
@@ -454,7 +457,7 @@ def decompose_offline(brief: str, lang: str, title: str = "") -> ProjectDraft:
     """Template decomposition: always-needed tasks plus those whose keywords occur in a brief section."""
     sections = split_sections(brief)
     if not sections:
-        raise ValueError("the brief is empty / бриф пустой")
+        raise refusal(ValueError, "asst_brief_empty")
     matched: dict[str, list[str]] = {}
     for tpl in TEMPLATES:
         if not tpl.triggers:
@@ -466,10 +469,7 @@ def decompose_offline(brief: str, lang: str, title: str = "") -> ProjectDraft:
                 matched.setdefault(tpl.key, []).append(head)
     notes = []
     if not any(k in matched for k in DEFAULT_OPTIONAL):
-        notes.append(
-            "The brief names no channels, creatives or analytics: the standard campaign set was used. / "
-            "В брифе не названы каналы, креатив и аналитика: взят стандартный набор задач."
-        )
+        notes.append(i18n.t("asst_note_standard_set", lang))
         for k in DEFAULT_OPTIONAL:
             matched[k] = []
     keys = [t.key for t in TEMPLATES if t.key in matched]
@@ -494,9 +494,7 @@ def decompose_offline(brief: str, lang: str, title: str = "") -> ProjectDraft:
         )
     dates = re.findall(r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})\b", brief)
     if dates:
-        notes.append(
-            ("Даты в брифе: " if lang == "ru" else "Dates in the brief: ") + ", ".join(dict.fromkeys(dates))
-        )
+        notes.append(i18n.t("asst_note_brief_dates", lang, dates=", ".join(dict.fromkeys(dates))))
     return ProjectDraft(title or _title(brief, lang), lang, tasks, "offline:template-decomposition-v1", notes)
 
 

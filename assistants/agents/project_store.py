@@ -15,6 +15,7 @@ from typing import Any
 
 from assistants.agents.project import LETTERS, ROLES, ProjectDraft
 from metrics import service
+from mrm.i18n import refusal
 
 STATUSES = ("planned", "active", "on_hold", "done", "cancelled")
 TASK_STATUSES = ("todo", "in_progress", "blocked", "done")
@@ -74,9 +75,7 @@ def _insert_project(ch: Any, tenant_id: str, project: dict[str, Any]) -> None:
 
 def _editor(p: Any) -> None:
     if p.role == "client":
-        raise PermissionError(
-            "a client user may read projects, not edit them / клиент не может менять проекты"
-        )
+        raise refusal(PermissionError, "asst_client_cannot_edit_projects")
 
 
 def create_from_draft(
@@ -145,14 +144,14 @@ def create_from_draft(
 
 def _header(ch: Any, p: Any, project_id: str) -> dict[str, Any]:
     if not _ID.match(str(project_id)):
-        raise ProjectError(f"project {project_id!r}: not a project id / неверный идентификатор проекта")
+        raise refusal(ProjectError, "asst_project_bad_id", project=repr(project_id))
     rows = ch.query(
         f"SELECT {', '.join(_PROJECT_COLUMNS)} "  # noqa: S608 - the column names are this module's constants
         "FROM app.projects FINAL WHERE tenant_id = {t:String} AND project_id = {id:String}",
         parameters={"t": p.tenant_id, "id": project_id},
     ).result_rows
     if not rows or (p.role == "client" and rows[0][1] != p.client_id):
-        raise ProjectError(f"project {project_id!r} not found / проект не найден")
+        raise refusal(ProjectError, "asst_project_not_found", project=repr(project_id))
     r = rows[0]
     if r[1]:
         service.check_scope(ch, p, r[1])
@@ -234,16 +233,13 @@ def update_task(
     project = get_project(ch, p, project_id)
     task = next((t for t in project["tasks"] if t["task_id"] == task_id), None)
     if task is None:
-        raise ProjectError(f"task {task_id!r} not found in project {project_id!r} / задача не найдена")
+        raise refusal(ProjectError, "asst_task_not_found", task=repr(task_id), project=repr(project_id))
     if status is not None and status not in TASK_STATUSES:
         raise ValueError(f"status: {status!r} is not one of {', '.join(TASK_STATUSES)}")
     new_raci = dict(task["raci"] if raci is None else raci)
     bad = [r for r, v in new_raci.items() if r not in ROLES or v not in LETTERS]
     if bad or list(new_raci.values()).count("A") != 1 or "R" not in new_raci.values():
-        raise ValueError(
-            f"raci of {task_id}: roles from {', '.join(ROLES)}, letters R/A/C/I, exactly one A and "
-            "at least one R / RACI: ровно одна A и хотя бы одна R"
-        )
+        raise refusal(ValueError, "asst_raci_rules", field=f"raci of {task_id}", roles=", ".join(ROLES))
     row = {k: task[k] for k in ("task_id", "seq", "title", "phase", "depends_on")}
     row |= {
         "project_id": project_id,

@@ -19,6 +19,7 @@ from metrics import service
 from metrics.catalogue import METRICS
 from metrics.query import MAX_LIMIT, MetricError, MetricQuery
 from mrm import clock
+from mrm.i18n import explain, refusal, t
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -57,7 +58,7 @@ class Scope:
 
     def __post_init__(self) -> None:
         if not getattr(self.principal, "tenant_id", "") or not self.client_id:
-            raise ValueError("tenant_id and client_id are required / нужны tenant_id и client_id")
+            raise refusal(ValueError, "plan_tenant_client_required")
         if self.marts_db is not None and not _IDENT.match(self.marts_db):
             raise ValueError(f"marts_db must be an identifier, got {self.marts_db!r}")
 
@@ -213,7 +214,7 @@ def _period(ch: Any, scope: Scope, a: dict[str, Any]) -> tuple[dt.date, dt.date]
     if end is None:
         end = last_data_day(ch, scope)
         if end is None:
-            raise ToolError(f"no data for client {scope.client_id!r} / нет данных по клиенту")
+            raise refusal(ToolError, "asst_no_data_for_client", client=repr(scope.client_id))
     if start is None:
         start = end - dt.timedelta(days=6)
     if start > end:
@@ -305,7 +306,7 @@ def _site_reach(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
         metrics=["unique_visitors", "visits_per_visitor"],
         filters=_filters(a),
     )
-    note = "unique visitors are deduplicated over the period, never summed / уникальные посетители не суммируются"
+    note = t("asst_note_visitors_dedup", scope.lang)
     return _meta(res) | {"reach": res["rows"][0] if res["rows"] else {}, "note": note}
 
 
@@ -320,8 +321,10 @@ def _plan_vs_fact(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
     if a.get("plan_id"):
         plans = [p for p in plans if p["plan_id"] == a["plan_id"]]
     if not plans:
-        raise ToolError(
-            f"no media plan {a.get('plan_id') or ''} for this client / нет медиаплана".replace("  ", " ")
+        raise (
+            refusal(ToolError, "asst_no_plan_named", plan=a["plan_id"])
+            if a.get("plan_id")
+            else refusal(ToolError, "asst_no_plan")
         )
     newest: dict[str, int] = {}
     for p in plans:
@@ -416,9 +419,7 @@ def _kb(ch: Any, scope: Scope, a: dict[str, Any]) -> dict[str, Any]:
     from assistants import kb
 
     if not scope.principal.can("ask"):
-        raise ToolError(
-            "search_knowledge_base: this role may not search the knowledge base / нет доступа к базе знаний"
-        )
+        raise refusal(ToolError, "asst_kb_denied", field="search_knowledge_base")
     hits = kb.search(ch, scope.tenant_id, a["query"], k=a["k"])
     # The document's title, never its path on the server; passages are quoted data, not instructions.
     return {
@@ -572,6 +573,6 @@ def run_tool(
         call.arguments = validate_args(tool, args)
         call.result = tool.run(ch, scope, call.arguments)
     except ToolError as exc:
-        call.error = str(exc)
+        call.error = explain(exc, scope.lang)  # the model and the answer speak the asker's language
     call.ms = round((time.perf_counter() - t0) * 1000, 3)
     return call

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mrm.i18n import refusal
 from workspace import access
 
 __all__ = ["is_released", "job_visible", "release", "released_runs", "state", "visible_to"]
@@ -36,7 +37,7 @@ def release(ch: Any, p: Any, files: Any, *, released: bool = True) -> None:
 
     access.require(ch, p, "release_report", target=files.run_id)
     if files.tenant_id != p.tenant_id:
-        raise AccessDenied("report of another tenant / отчёт другого арендатора")
+        raise refusal(AccessDenied, "dash_report_other_tenant")
     access.require_client(ch, p, files.client_id)
     ch.insert(
         "app.report_releases",

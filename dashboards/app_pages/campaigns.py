@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from dashboards import charts, data, drill, safe, ui, views
-from dashboards.i18n import display_name, t
+from dashboards.i18n import display_name, explain, t
 from metrics.catalogue import METRICS
 
 PAGE = "campaigns"
@@ -49,7 +49,7 @@ def _current_path() -> drill.Path:
     try:
         path = drill.from_query(st.query_params)
     except ValueError as exc:
-        st.error(t("drill_bad_link", msg=safe.md(exc)))
+        st.error(t("drill_bad_link", msg=safe.md(explain(exc))))
         path = drill.Path()
     drill.write_query(st.query_params, path)
     return path
@@ -154,7 +154,7 @@ def _save_view(path: drill.Path) -> None:
     try:
         views.save_view(data.client(), ctx.principal, PAGE, name, _view_state(path))
     except ValueError as exc:
-        st.session_state["view_notice_error"] = str(exc)
+        st.session_state["view_notice_error"] = explain(exc)
         return
     st.session_state["view_name_in"] = ""
     st.session_state["view_notice"] = t("view_saved", name=" ".join(str(name).split()))

@@ -13,7 +13,6 @@ from dashboards import safe, ui
 from dashboards import workspace_data as wd
 from dashboards.i18n import TEXT, display_name, t
 from mrm import clock
-from mrm.i18n import is_refusal
 from workspace import credentials, discovery, oauth, sync
 
 ctx = ui.context()
@@ -57,18 +56,8 @@ def platform_name(x: str) -> str:
 
 
 def refused(exc: Exception) -> None:
-    """A library's refusal in the user's language: its messages are "English / Russian" (the Russian part is the
-    short one, so a Russian reader also gets the English detail that names the state, code or account)."""
-    msg = str(exc)
-    en, sep, ru = msg.rpartition(" / ")
-    if not sep or is_refusal(exc):
-        wd.form_error(exc, FIELDS)
-        return
-    if ctx.lang == "ru":
-        st.error(t("cn_refused", msg=safe.md(ru.strip())))
-        st.caption(safe.md(en.strip()))
-    else:
-        wd.form_error(ValueError(en.strip()), FIELDS)
+    """A library's refusal in the user's language (the catalogue's text), beside the field it names."""
+    wd.form_error(exc, FIELDS)
 
 
 # ---------------------------------------------------------------- the OAuth callback

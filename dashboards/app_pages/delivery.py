@@ -17,22 +17,14 @@ p = ctx.principal
 st.title(t("page_delivery"))
 # Labels of the schedule fields the form sets (the tenant is the signed-in one; the commission is not asked here).
 FIELDS = {n: t(f"dl_{n}") for n in sc.SCHEDULE_FIELDS if n not in ("tenant_id", "show_commission")}
-WEEKDAYS = {
-    1: ("Понедельник", "Monday"),
-    2: ("Вторник", "Tuesday"),
-    3: ("Среда", "Wednesday"),
-    4: ("Четверг", "Thursday"),
-    5: ("Пятница", "Friday"),
-    6: ("Суббота", "Saturday"),
-    7: ("Воскресенье", "Sunday"),
-}
+WEEKDAYS = range(1, 8)  # ISO: 1 Monday … 7 Sunday, named by the catalogue's dl_weekday_<n>
 flash = st.session_state.pop("dl_flash", None)
 if flash:
     safe.success(flash)
 
 
 def weekday(d: int) -> str:
-    return WEEKDAYS[d][0 if ctx.lang == "ru" else 1]
+    return t(f"dl_weekday_{d}", ctx.lang)
 
 
 def when(s: sc.Schedule) -> str:

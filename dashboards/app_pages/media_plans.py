@@ -105,7 +105,7 @@ with ui.guard():
                         "app_pages/plan_fact.py", label=t("page_plan_fact"), icon=":material/trending_up:"
                     )
             else:
-                safe.error(res.report.as_text(20))  # quotes the uploaded file's cells
+                safe.error(res.report.as_text(20, lang=ctx.lang))  # quotes the uploaded file's cells
     st.subheader(t("versions"))
     versions = data.media_plans(ctx.principal, ctx.client_id)
     if versions.empty:

@@ -199,7 +199,7 @@ with ui.guard():
     shown = ui.labelled(shown)
     st.dataframe(shown.style.apply(_mark, axis=None).format(formats), hide_index=True, key="pe_computed")
     for issue in result.issues:
-        safe.error(issue.message)
+        safe.error(issue.text(ctx.lang))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("pe_total_budget"), ui.fmt_num(result.total_budget))
     c2.metric(t("pe_total_impressions"), ui.fmt_num(result.total_impressions))

@@ -208,8 +208,8 @@ class World:
     @cached_property
     def tenants(self) -> list[Tenant]:
         out = [
-            Tenant("demo-agency", "Демо Агентство / Demo Agency"),
-            Tenant("north-media", "Норд Медиа / North Media"),
+            Tenant("demo-agency", "Демо Агентство"),
+            Tenant("north-media", "Норд Медиа"),
         ]
         if self.bench_ads:
             out.append(Tenant("bench", "Benchmark"))

@@ -77,7 +77,7 @@ class SheetMapping:
 @dataclass
 class PlanMapping:
     sheets: list[SheetMapping]
-    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, catalogue key of why)
     template_id: str = ""
     plan_defaults: dict[str, Any] = field(default_factory=dict)
 
@@ -367,9 +367,7 @@ def apply_suggester(
     try:
         answer = list(suggester(request))
     except Exception as exc:  # the suggester is advisory: its failure must not stop the rules' mapping
-        return [
-            f"mapping suggester failed: {type(exc).__name__}: {exc} / подсказчик сопоставления не сработал"
-        ]
+        return [f"mapping suggester failed: {type(exc).__name__}: {exc}"]
     letters = {c.letter: c for c in todo}
     for item in answer:
         col = letters.get(str(item.get("column", "")).upper())
@@ -455,13 +453,11 @@ def detect_workbook(
     skipped: list[tuple[str, str]] = []
     for sheet in wb.sheets:
         if only_sheets and sheet.name not in only_sheets:
-            skipped.append((sheet.name, "not selected in the mapping"))
+            skipped.append((sheet.name, "plan_skip_not_selected"))
             continue
         m = detect_sheet(sheet, tmpl or None, forced_row)
         if m is None:
-            skipped.append(
-                (sheet.name, "no plan table found (no header row with 3+ known fields and a budget)")
-            )
+            skipped.append((sheet.name, "plan_skip_no_table"))
             continue
         for letter, fld in manual_cols.items():
             if re.fullmatch(r"[A-Z]{1,3}", letter):
@@ -482,7 +478,7 @@ def detect_workbook(
         if keep:
             for m in found:
                 if m not in keep:
-                    skipped.append((m.sheet, "summary sheet (totals of the other sheets)"))
+                    skipped.append((m.sheet, "plan_skip_summary"))
             found = keep
     defaults: dict[str, Any] = {}
     for m in found:

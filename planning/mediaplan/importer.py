@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from mrm.i18n import refusal
+
 from . import store
 from .detect import PlanMapping, Suggester, detect_workbook
 from .parse import Report, check_injection, parse_lines
@@ -52,9 +54,8 @@ def analyse(
     mapping, notes = detect_workbook(wb, template=template, manual=manual, suggester=suggester)
     report = Report()
     if not mapping.sheets:
-        reasons = "; ".join(f"{n}: {why}" for n, why in mapping.skipped_sheets) or "no sheets"
-        report.add("error", wb.filename, 0, "", "", f"no media-plan table found ({reasons})",
-                   "таблица медиаплана не найдена (нет строки заголовков с бюджетом и 3+ известными полями)")  # fmt: skip
+        for sheet, why in mapping.skipped_sheets or [(wb.filename, "plan_skip_no_sheets")]:
+            report.add("error", sheet, 0, "", "", why)
         return wb, mapping, report, [], notes
     check_injection(wb, mapping, report)
     lines = parse_lines(wb, mapping, report)
@@ -85,9 +86,9 @@ def import_plan(
     and the report before anything is written and may refuse.
     """
     if not tenant_id or not client_id:
-        raise ValueError("tenant_id and client_id are required / нужны tenant_id и client_id")
+        raise refusal(ValueError, "plan_tenant_client_required")
     if kind not in ("plan", "history"):
-        raise ValueError(f"kind: 'plan' or 'history', got {kind!r} / kind: plan или history")
+        raise refusal(ValueError, "plan_one_of", field="kind", allowed="plan, history", value=repr(kind))
     wb = read_workbook(source, filename)
     fname = filename or wb.filename
     pid = plan_id or plan_id_from_name(fname)
@@ -104,15 +105,13 @@ def import_plan(
     if not report.ok or dry_run:
         return result
     if confirm is not None and not confirm(mapping, report):
-        result.notes.append("import cancelled at confirmation / импорт отменён при подтверждении")
+        result.notes.append("import cancelled at confirmation")
         return result
     if client is None:
         raise ValueError("a warehouse client is needed to import (use dry_run without one)")
     if not store.client_exists(client, tenant_id, client_id):
         raise PlanFileError(
-            "unknown_client",
-            f"client {client_id!r} does not exist in tenant {tenant_id!r}",
-            f"клиента {client_id!r} нет у арендатора {tenant_id!r}",
+            "unknown_client", "no_client_in_tenant", client=repr(client_id), tenant=repr(tenant_id)
         )
     if kind == "history":  # past results: their own table, no version, never plan
         result.import_id = store.write_history(

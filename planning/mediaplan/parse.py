@@ -10,6 +10,7 @@ from typing import Any
 
 from ingestion.common.vat import VAT_RATES
 from ingestion.common.vat import vat_rate as vat_rate_on
+from mrm.i18n import t
 
 from .detect import PlanMapping, SheetMapping, _cell_text
 from .fields import FIELDS, PLATFORM_VALUES, PRICING_VALUES, TOTAL_RE
@@ -46,15 +47,27 @@ class Issue:
     row: int  # 1-based as Excel shows it; 0 = the whole sheet/file
     column: str  # letter, '' for the whole row
     header: str
-    reason: str
-    reason_ru: str
+    key: str  # the catalogue text of the reason, filled with `values`
+    values: dict[str, Any] = field(default_factory=dict)
     value: str = ""
 
-    def where(self) -> str:
+    def text(self, lang: str) -> str:
+        """The reason in `lang`."""
+        return t(self.key, lang, **self.values)
+
+    @property
+    def reason(self) -> str:
+        return self.text("en")
+
+    @property
+    def reason_ru(self) -> str:
+        return self.text("ru")
+
+    def where(self, lang: str = "en") -> str:
         cell = (
             f"{self.column}{self.row}"
             if self.column and self.row
-            else (f"row {self.row}" if self.row else "")
+            else (t("plan_report_row", lang, row=self.row) if self.row else "")
         )
         return f"{self.sheet}!{cell}" if cell else self.sheet
 
@@ -79,24 +92,41 @@ class Report:
         return not self.errors
 
     def add(
-        self, severity: str, sheet: str, row: int, column: str, header: str, en: str, ru: str, value: Any = ""
+        self,
+        severity: str,
+        sheet: str,
+        row: int,
+        column: str,
+        header: str,
+        key: str,
+        value: Any = "",
+        /,
+        **values: Any,
     ) -> None:
-        self.issues.append(Issue(severity, sheet, row, column, header, en, ru, _cell_text(value)[:80]))
+        """An issue at sheet/row/column saying the catalogue text `key` (filled with `values`); `value` is the cell."""
+        self.issues.append(Issue(severity, sheet, row, column, header, key, values, _cell_text(value)[:80]))
 
     def skip(self, kind: str) -> None:
         self.rows_skipped[kind] = self.rows_skipped.get(kind, 0) + 1
 
-    def as_text(self, limit: int = 200) -> str:
+    def as_text(self, limit: int = 200, lang: str = "en") -> str:
+        """The report in `lang`: counts, then each issue with its sheet, row, column, header and cell value."""
         lines = [
-            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s); {self.lines_read} line(s) read"
-            f" / ошибок: {len(self.errors)}, предупреждений: {len(self.warnings)}; строк плана: {self.lines_read}"
+            t(
+                "plan_report_head",
+                lang,
+                errors=len(self.errors),
+                warnings=len(self.warnings),
+                lines=self.lines_read,
+            )
         ]
         for i in self.issues[:limit]:
             hdr = f" [{i.header}]" if i.header else ""
-            val = f" value={i.value!r}" if i.value else ""
-            lines.append(f"  {i.severity.upper():7} {i.where()}{hdr}: {i.reason} / {i.reason_ru}{val}")
+            val = " " + t("plan_report_value", lang, value=repr(i.value)) if i.value else ""
+            severity = t(f"plan_report_{i.severity}", lang)
+            lines.append(f"  {severity:7} {i.where(lang)}{hdr}: {i.text(lang)}{val}")
         if len(self.issues) > limit:
-            lines.append(f"  ... and {len(self.issues) - limit} more / и ещё {len(self.issues) - limit}")
+            lines.append("  " + t("plan_report_more", lang, n=len(self.issues) - limit))
         return "\n".join(lines)
 
 
@@ -121,10 +151,7 @@ def check_injection(wb: Workbook, mapping: PlanMapping | None, report: Report) -
         for (r, c), text in sheet.formulas.items():
             why = formula_reason(text)
             if why:
-                report.add(
-                    "error", sheet.name, r + 1, column_letter(c), "", f"unsafe formula: {why}",
-                    "небезопасная формула (ссылка, внешний файл или запрещённая функция)", text,
-                )  # fmt: skip
+                report.add("error", sheet.name, r + 1, column_letter(c), "", why[0], text, **why[1])
         for r, row in enumerate(sheet.rows):
             for c, v in enumerate(row):
                 # Cheap pre-filter: only text that starts with a trigger character or carries a DDE pipe can run.
@@ -136,10 +163,7 @@ def check_injection(wb: Workbook, mapping: PlanMapping | None, report: Report) -
                 ):
                     why = injection_reason(v)
                     if why:
-                        report.add(
-                            "error", sheet.name, r + 1, column_letter(c), "", f"formula injection: {why}",
-                            "внедрение формулы: текст ячейки выполнится как формула", v,
-                        )  # fmt: skip
+                        report.add("error", sheet.name, r + 1, column_letter(c), "", why[0], v, **why[1])
 
 
 def _row_kind(row: list[Any], sm: SheetMapping) -> str:
@@ -214,7 +238,7 @@ def parse_lines(
     _assign_line_ids(lines, report)
     report.lines_read = len(lines)
     if not lines and mapping.sheets:
-        report.add("error", mapping.sheets[0].sheet, 0, "", "", "the plan has no lines", "в плане нет строк")
+        report.add("error", mapping.sheets[0].sheet, 0, "", "", "plan_issue_no_lines")
     return lines
 
 
@@ -253,21 +277,11 @@ def _check_required(sm: SheetMapping, by: dict[str, Any], defaults: dict[str, An
     if not ({"budget_net", "budget_gross"} & set(by)) and not (
         {"planned_impressions", "planned_grp"} & set(by)
     ):
-        report.add(
-            "error", sm.sheet, sm.header_row + 1, "", "", "no budget column found (need net or gross budget)",
-            "не найден столбец бюджета (нужен бюджет без НДС или с НДС)",
-        )  # fmt: skip
+        report.add("error", sm.sheet, sm.header_row + 1, "", "", "plan_issue_no_budget_column")
     if not ({"channel", "platform", "campaign_name", "placement", "platform_campaign_id"} & set(by)):
-        report.add(
-            "error", sm.sheet, sm.header_row + 1, "", "",
-            "no column identifies the line (channel, platform, placement or campaign)",
-            "нет столбца, определяющего строку (канал, площадка, размещение или кампания)",
-        )  # fmt: skip
+        report.add("error", sm.sheet, sm.header_row + 1, "", "", "plan_issue_no_ident_column")
     if not ({"flight_start", "period"} & set(by)) and "period" not in defaults:
-        report.add(
-            "warning", sm.sheet, sm.header_row + 1, "", "", "no flight dates: lines will have no start/end",
-            "нет дат размещения: у строк не будет начала и окончания",
-        )  # fmt: skip
+        report.add("warning", sm.sheet, sm.header_row + 1, "", "", "plan_issue_no_dates")
 
 
 def _budget_of(row: list[Any], by: dict[str, Any], decimal_comma: bool) -> Decimal | None:
@@ -298,10 +312,10 @@ def _parse_row(
     line: dict[str, Any] = {"source_sheet": sheet.name, "source_row": r + 1, "extra": {}}
     bad = False
 
-    def err(col: Any, en: str, ru: str, value: Any) -> None:
+    def err(col: Any, key: str, value: Any, values: dict[str, Any] | None = None) -> None:
         nonlocal bad
         bad = True
-        report.add("error", sheet.name, r + 1, col.letter, col.header, en, ru, value)
+        report.add("error", sheet.name, r + 1, col.letter, col.header, key, value, **(values or {}))
 
     for col in sm.columns:
         v = row[col.column] if col.column < len(row) else None
@@ -318,7 +332,7 @@ def _parse_row(
                 if n is not None:
                     n = n * col.scale
                     if n < 0:
-                        err(col, "negative value", "отрицательное значение", v)
+                        err(col, "plan_issue_negative", v)
                         continue
                     if f.kind == "int":
                         if n != n.to_integral_value() and abs(n - n.to_integral_value()) > Decimal("0.5"):
@@ -328,7 +342,7 @@ def _parse_row(
             elif f.kind == "percent":
                 p = parse_percent(v, decimal_comma=decimal_comma, header_says_percent=col.percent)
                 if p is not None and not (0 <= p <= 1):
-                    err(col, "share outside 0-100 %", "доля вне диапазона 0-100 %", v)
+                    err(col, "plan_issue_share_range", v)
                     continue
                 line[col.field] = p
             elif f.kind == "date":
@@ -342,8 +356,7 @@ def _parse_row(
                 if t:
                     model = PRICING_VALUES.get(t) or PRICING_VALUES.get(t.split(" ")[0])
                     if model is None:
-                        err(col, "unknown buying model (CPM, CPC, CPA, CPV, fixed)",
-                            "неизвестная модель закупки (CPM, CPC, CPA, CPV, фикс)", v)  # fmt: skip
+                        err(col, "plan_issue_buying_model", v)
                         continue
                     line[col.field] = model
             elif f.kind == "currency":
@@ -351,12 +364,11 @@ def _parse_row(
                 if t:
                     code = CURRENCY_CODES.get(t.lower().rstrip("."), t.upper())
                     if not re.fullmatch(r"[A-Z]{3}", code):
-                        err(col, "not a currency code", "не код валюты", v)
+                        err(col, "plan_issue_currency", v)
                         continue
                     line[col.field] = code
         except ValueParseError as exc:
-            en, _, ru = str(exc).partition(" / ")
-            err(col, en, ru or en, v)
+            err(col, exc.key, v, exc.values)
     if bad:
         return None
     ident = any(
@@ -369,12 +381,10 @@ def _parse_row(
         report.skip("note")
         return None
     if not has_qty:
-        report.add("error", sheet.name, r + 1, "", "", "line has no budget, impressions or GRP",
-                   "в строке нет бюджета, показов или GRP")  # fmt: skip
+        report.add("error", sheet.name, r + 1, "", "", "plan_issue_no_quantity")
         return None
     if not ident:
-        report.add("error", sheet.name, r + 1, "", "", "line has numbers but no channel, platform, placement or campaign",
-                   "в строке есть числа, но нет канала, площадки, размещения или кампании")  # fmt: skip
+        report.add("error", sheet.name, r + 1, "", "", "plan_issue_no_ident")
         return None
     return _finish_line(line, sheet.name, r, by, report, defaults, default_currency)
 
@@ -400,20 +410,18 @@ def _finish_line(
         if d is not None and not (MIN_DATE <= d <= MAX_DATE):
             col = by.get(key) or by.get("period")
             report.add("error", sheet, r + 1, col.letter if col else "", col.header if col else "",
-                       f"date {d} outside 2000-2100", f"дата {d} вне 2000-2100", d)  # fmt: skip
+                       "plan_issue_date_range", d, date=d)  # fmt: skip
             return None
     if start and end and end < start:
         col = by.get("flight_end") or by.get("period")
         report.add("error", sheet, r + 1, col.letter if col else "", col.header if col else "",
-                   f"flight ends ({end}) before it starts ({start})",
-                   f"размещение заканчивается ({end}) раньше начала ({start})", end)  # fmt: skip
+                   "plan_issue_ends_before_start", end, start=start, end=end)  # fmt: skip
         return None
     net, gross = line.get("budget_net"), line.get("budget_gross")
     rate = vat_rate(start)
     if net is not None and gross is not None and net > gross * Decimal("1.0001"):
         col = by["budget_gross"]
-        report.add("error", sheet, r + 1, col.letter, col.header, "gross budget is below the net one",
-                   "бюджет с НДС меньше бюджета без НДС", gross)  # fmt: skip
+        report.add("error", sheet, r + 1, col.letter, col.header, "plan_issue_gross_below_net", gross)
         return None
     if net is None and gross is not None:
         line["budget_net"] = _q2(gross / (1 + rate))
@@ -444,7 +452,7 @@ def _finish_line(
             line.pop(k, None)
     if line.get("planned_frequency") is not None and line["planned_frequency"] < 1:
         report.add("warning", sheet, r + 1, by["planned_frequency"].letter, by["planned_frequency"].header,
-                   "average frequency below 1", "средняя частота меньше 1", line["planned_frequency"])  # fmt: skip
+                   "plan_issue_frequency_below_1", line["planned_frequency"])  # fmt: skip
     return line
 
 
@@ -485,8 +493,7 @@ def _check_totals(
             return
         report.add(
             "warning", sheet.name, r + 1, col.letter if col else "", col.header if col else "",
-            f"total row says {amount} but the lines sum to {got}",
-            f"в строке итога {amount}, а сумма строк {got}", amount,
+            "plan_issue_total_mismatch", amount, amount=amount, got=got,
         )  # fmt: skip
 
 
@@ -501,8 +508,8 @@ def _assign_line_ids(lines: list[dict[str, Any]], report: Report) -> None:
         if lid in seen:
             seen[lid] += 1
             new = f"{lid}-{seen[lid]}"
-            report.add("warning", ln["source_sheet"], ln["source_row"], "", "", f"duplicate line id {lid!r}, renamed {new!r}",
-                       f"повтор номера строки {lid!r}, переименован в {new!r}", lid)  # fmt: skip
+            report.add("warning", ln["source_sheet"], ln["source_row"], "", "", "plan_issue_duplicate_id", lid,
+                       id=repr(lid), new=repr(new))  # fmt: skip
             lid = new
         else:
             seen[lid] = 1

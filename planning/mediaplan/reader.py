@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mrm.i18n import carry, explain, refusal, t
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_CELLS = 5_000_000
@@ -28,11 +30,21 @@ MAX_MERGED_RANGES = 50_000
 
 
 class PlanFileError(ValueError):
-    """The file cannot be read as a media plan; `code` is stable for tests and the UI."""
+    """The file cannot be read as a media plan; `code` is stable for tests and the UI, the message is the
+    catalogue text `key` (str() in English, `mrm.i18n.explain` in either language)."""
 
-    def __init__(self, code: str, en: str, ru: str) -> None:
-        self.code, self.en, self.ru = code, en, ru
-        super().__init__(f"{en} / {ru}")
+    def __init__(self, code: str, key: str, /, **values: Any) -> None:
+        self.code = code
+        super().__init__(t(key, "en", **values))
+        carry(refusal(ValueError, key, **values), self)
+
+    @property
+    def en(self) -> str:
+        return explain(self, "en")
+
+    @property
+    def ru(self) -> str:
+        return explain(self, "ru")
 
 
 @dataclass
@@ -59,14 +71,14 @@ class Workbook:
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SIGNATURES = [
     (b"%PDF", "PDF"),
-    (b"\x89PNG", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF8", "GIF image"),
-    (b"Rar!", "RAR archive"),
-    (b"7z\xbc\xaf", "7-Zip archive"),
-    (b"\x1f\x8b", "gzip archive"),
-    (b"MZ", "Windows executable"),
-    (b"\x7fELF", "ELF executable"),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"Rar!", "RAR"),
+    (b"7z\xbc\xaf", "7-Zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"MZ", "Windows EXE"),
+    (b"\x7fELF", "ELF"),
 ]
 
 
@@ -78,24 +90,12 @@ def sniff_format(data: bytes, filename: str = "") -> str:
         return "xls"
     for magic, what in _SIGNATURES:
         if data.startswith(magic):
-            raise PlanFileError(
-                "wrong_type",
-                f"{filename or 'the file'} is a {what}, not a spreadsheet (.xlsx, .xls or .csv)",
-                f"{filename or 'файл'} — это {what}, а не таблица (.xlsx, .xls или .csv)",
-            )
+            raise PlanFileError("wrong_type", "plan_file_wrong_type", file=filename or "upload", what=what)
     head = data[:4096]
     if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
-        raise PlanFileError(
-            "wrong_type",
-            f"{filename or 'the file'} is binary and not a spreadsheet (.xlsx, .xls or .csv)",
-            f"{filename or 'файл'} — двоичный файл, а не таблица (.xlsx, .xls или .csv)",
-        )
+        raise PlanFileError("wrong_type", "plan_file_binary", file=filename or "upload")
     if filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
-        raise PlanFileError(
-            "wrong_type",
-            f"{filename} is named like an Excel file but holds text; save it again from Excel",
-            f"{filename} назван как файл Excel, но содержит текст; пересохраните его из Excel",
-        )
+        raise PlanFileError("wrong_type", "plan_file_text_as_excel", file=filename)
     return "csv"
 
 
@@ -109,7 +109,7 @@ def read_workbook(source: str | Path | bytes, filename: str | None = None) -> Wo
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            raise PlanFileError("not_found", f"file not found: {path}", f"файл не найден: {path}") from None
+            raise PlanFileError("not_found", "plan_file_not_found", path=str(path)) from None
         _check_size(size, filename)
         data = path.read_bytes()
     else:
@@ -117,7 +117,7 @@ def read_workbook(source: str | Path | bytes, filename: str | None = None) -> Wo
         filename = filename or "upload"
         _check_size(len(data), filename)
     if not data:
-        raise PlanFileError("empty", f"{filename} is empty", f"{filename} пуст")
+        raise PlanFileError("empty", "plan_file_empty", file=filename)
     digest = hashlib.sha256(data).hexdigest()
     with _recent_lock:
         again = _recent.get((digest, filename))
@@ -156,57 +156,44 @@ _recent_lock = threading.Lock()
 def _check_size(size: int, filename: str) -> None:
     if size > MAX_FILE_BYTES:
         raise PlanFileError(
-            "too_big",
-            f"{filename} is {size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB",
-            f"{filename} весит {size / 1024 / 1024:.1f} МБ; предел — {MAX_FILE_BYTES // 1024 // 1024} МБ",
-        )
+            "too_big", "plan_file_too_big", file=filename, mb=f"{size / 1024 / 1024:.1f}",
+            limit=MAX_FILE_BYTES // 1024 // 1024,
+        )  # fmt: skip
 
 
 def _too_many_cells(where: str, cells: int, merged_area: int = 0) -> PlanFileError:
-    extra_en = f", {merged_area} of them in merged ranges" if merged_area else ""
-    extra_ru = f", из них {merged_area} в объединённых ячейках" if merged_area else ""
-    return PlanFileError(
-        "too_big",
-        f"{where} has {cells} cells{extra_en} (limit MAX_CELLS = {MAX_CELLS})",
-        f"в {where} {cells} ячеек{extra_ru} (предел MAX_CELLS = {MAX_CELLS})",
-    )
+    if merged_area:
+        return PlanFileError(
+            "too_big", "plan_file_too_many_cells_merged", where=where, cells=cells, merged=merged_area,
+            limit=MAX_CELLS,
+        )  # fmt: skip
+    return PlanFileError("too_big", "plan_file_too_many_cells", where=where, cells=cells, limit=MAX_CELLS)
 
 
 def _check_bounds(where: str, r: int, c: int) -> None:
     """A cell or merged corner outside the row/column limits is refused before anything is sized by it."""
     if r >= MAX_ROWS:
         raise PlanFileError(
-            "too_big",
-            f"{where}: cell {column_letter(c)}{r + 1} is beyond row {MAX_ROWS} (limit MAX_ROWS = {MAX_ROWS})",
-            f"{where}: ячейка {column_letter(c)}{r + 1} дальше строки {MAX_ROWS} (предел MAX_ROWS = {MAX_ROWS})",
+            "too_big", "plan_file_beyond_row", where=where, cell=f"{column_letter(c)}{r + 1}", limit=MAX_ROWS
         )
     if c >= MAX_COLS:
         raise PlanFileError(
-            "too_big",
-            f"{where}: cell {column_letter(c)}{r + 1} is beyond column {column_letter(MAX_COLS - 1)} "
-            f"(limit MAX_COLS = {MAX_COLS})",
-            f"{where}: ячейка {column_letter(c)}{r + 1} дальше столбца {column_letter(MAX_COLS - 1)} "
-            f"(предел MAX_COLS = {MAX_COLS})",
-        )
+            "too_big", "plan_file_beyond_column", where=where, cell=f"{column_letter(c)}{r + 1}",
+            column=column_letter(MAX_COLS - 1), limit=MAX_COLS,
+        )  # fmt: skip
 
 
 def _check_merged(where: str, merged: list[tuple[int, int, int, int]]) -> None:
     """Merged ranges are bounded by count and by area (as they would be filled), not just by their corners."""
     if len(merged) > MAX_MERGED_RANGES:
-        raise PlanFileError(
-            "too_big",
-            f"{where} has more than {MAX_MERGED_RANGES} merged ranges (limit MAX_MERGED_RANGES = {MAX_MERGED_RANGES})",
-            f"в {where} больше {MAX_MERGED_RANGES} объединённых диапазонов "
-            f"(предел MAX_MERGED_RANGES = {MAX_MERGED_RANGES})",
-        )
+        raise PlanFileError("too_big", "plan_file_too_many_merged", where=where, limit=MAX_MERGED_RANGES)
     area = 0
     for r1, c1, r2, c2 in merged:
         if r2 < r1 or c2 < c1:
             raise PlanFileError(
-                "corrupt",
-                f"{where}: merged range {column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1} is reversed",
-                f"{where}: объединённый диапазон {column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1} перевёрнут",
-            )
+                "corrupt", "plan_file_merged_reversed", where=where,
+                range=f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}",
+            )  # fmt: skip
         area += (r2 - r1 + 1) * (c2 - c1 + 1)
         if area > MAX_CELLS:
             raise _too_many_cells(where, area, area)
@@ -313,35 +300,20 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
         total = sum(i.file_size for i in zf.infolist())
         bad = zf.testzip() if total <= MAX_UNCOMPRESSED_BYTES else None
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise PlanFileError(
-            "corrupt",
-            f"{filename} is a damaged or truncated xlsx (zip: {exc})",
-            f"{filename} — повреждённый или обрезанный xlsx (zip: {exc})",
-        ) from None
+        raise PlanFileError("corrupt", "plan_file_damaged_xlsx", file=filename, error=f"zip: {exc}") from None
     except Exception as exc:  # zlib errors from a truncated member
         raise PlanFileError(
-            "corrupt",
-            f"{filename} is a damaged or truncated xlsx ({type(exc).__name__}: {exc})",
-            f"{filename} — повреждённый или обрезанный xlsx ({type(exc).__name__}: {exc})",
+            "corrupt", "plan_file_damaged_xlsx", file=filename, error=f"{type(exc).__name__}: {exc}"
         ) from None
     if bad is not None:
-        raise PlanFileError(
-            "corrupt",
-            f"{filename} is damaged: member {bad} fails its checksum",
-            f"{filename} повреждён: часть {bad} с ошибкой",
-        )
+        raise PlanFileError("corrupt", "plan_file_bad_member", file=filename, member=bad)
     if "xl/workbook.xml" not in names:
-        raise PlanFileError(
-            "wrong_type",
-            f"{filename} is a zip archive but not an Excel workbook (no xl/workbook.xml)",
-            f"{filename} — zip-архив, но не книга Excel (нет xl/workbook.xml)",
-        )
+        raise PlanFileError("wrong_type", "plan_file_zip_not_excel", file=filename)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise PlanFileError(
-            "too_big",
-            f"{filename} unpacks to {total / 1024 / 1024:.0f} MB (limit {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB)",
-            f"{filename} распаковывается в {total / 1024 / 1024:.0f} МБ (предел {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} МБ)",
-        )
+            "too_big", "plan_file_unpacks_to", file=filename, mb=f"{total / 1024 / 1024:.0f}",
+            limit=MAX_UNCOMPRESSED_BYTES // 1024 // 1024,
+        )  # fmt: skip
     try:
         reader = _ExcelReader(io.BytesIO(data), read_only=True, keep_vba=False, data_only=False)
         reader.read()
@@ -370,8 +342,10 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
     except Exception as exc:
         raise PlanFileError(
             "corrupt",
-            f"{filename} could not be read as xlsx ({type(exc).__name__}: {exc})",
-            f"{filename} не читается как xlsx ({type(exc).__name__}: {exc})",
+            "plan_file_unreadable",
+            file=filename,
+            kind="xlsx",
+            error=f"{type(exc).__name__}: {exc}",
         ) from None
     return sheets
 
@@ -464,8 +438,10 @@ def _read_xls(data: bytes, filename: str) -> list[Sheet]:
         except Exception:
             raise PlanFileError(
                 "corrupt",
-                f"{filename} could not be read as xls ({type(exc).__name__}: {exc})",
-                f"{filename} не читается как xls ({type(exc).__name__}: {exc})",
+                "plan_file_unreadable",
+                file=filename,
+                kind="xls",
+                error=f"{type(exc).__name__}: {exc}",
             ) from None
     sheets = []
     for sh in book.sheets():
@@ -518,11 +494,7 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
     try:
         text = _decode(data)
     except UnicodeDecodeError:
-        raise PlanFileError(
-            "encoding",
-            f"{filename}: unknown text encoding (expected UTF-8 or Windows-1251)",
-            f"{filename}: неизвестная кодировка (ожидается UTF-8 или Windows-1251)",
-        ) from None
+        raise PlanFileError("encoding", "plan_file_encoding", file=filename) from None
     sample = text[:20000]
     counts = {d: sum(line.count(d) for line in sample.splitlines()[:50]) for d in ";,\t|"}
     delim = max(counts, key=lambda d: counts[d])
@@ -538,9 +510,7 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
             _check_bounds(filename, len(rows), len(row) - 1 if len(row) > MAX_COLS else 0)
             rows.append([(v if v.strip() != "" else None) for v in row])
     except csv.Error as exc:
-        raise PlanFileError(
-            "corrupt", f"{filename}: broken CSV ({exc})", f"{filename}: повреждённый CSV ({exc})"
-        ) from None
+        raise PlanFileError("corrupt", "plan_file_broken_csv", file=filename, error=str(exc)) from None
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     return Sheet(Path(filename).stem or "csv", rows)

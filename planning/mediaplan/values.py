@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from mrm.i18n import carry, refusal, t
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007']+")
 _CURRENCY = re.compile(r"(₽|руб(лей|ля|ль)?\.?|р\.|rub|rur|\$|usd|€|eur|₸|kzt|тг|byn|uah|грн)", re.IGNORECASE)
@@ -29,8 +32,18 @@ CURRENCY_CODES = {
 }
 
 
+# Why a cell or a formula is unsafe: a catalogue key and its values.
+Reason = tuple[str, dict[str, str]]
+
+
 class ValueParseError(ValueError):
-    """A cell that should hold a value of some kind but does not; the message is bilingual."""
+    """A cell that should hold a value of some kind but does not; `key` and `values` are its catalogue text
+    (str() is the English one, `mrm.i18n.explain` gives it in either language)."""
+
+    def __init__(self, key: str, /, **values: Any) -> None:
+        self.key, self.values = key, values
+        super().__init__(t(key, "en", **values))
+        carry(refusal(ValueError, key, **values), self)
 
 
 def is_empty(value: object) -> bool:
@@ -56,7 +69,7 @@ def parse_number(value: object, *, decimal_comma: bool = True) -> Decimal | None
     if isinstance(value, Decimal):
         return value
     if isinstance(value, (dt.date, dt.datetime)):
-        raise ValueParseError(f"a date where a number was expected: {value} / дата вместо числа: {value}")
+        raise ValueParseError("plan_value_date_not_number", value=str(value))
     text = str(value).strip()
     if text.lower() in _EMPTY:
         return None
@@ -80,12 +93,12 @@ def parse_number(value: object, *, decimal_comma: bool = True) -> Decimal | None
     if text.startswith("-"):
         negative, text = not negative, text[1:]
     if not _NUMERIC_RE.match(text):
-        raise ValueParseError(f"not a number: {original!r} / не число: {original!r}")
+        raise ValueParseError("plan_value_not_number", value=repr(original))
     text = _normalise_separators(text, decimal_comma)
     try:
         num = Decimal(text) * mult
     except InvalidOperation:
-        raise ValueParseError(f"not a number: {original!r} / не число: {original!r}") from None
+        raise ValueParseError("plan_value_not_number", value=repr(original)) from None
     if percent:
         num = num / 100
     return -num if negative else num
@@ -177,7 +190,7 @@ def parse_date(value: object, *, day_first: bool = True) -> dt.date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= value <= 80000:  # Excel serial day numbers for 1954..2119
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise ValueParseError(f"not a date: {value!r} / не дата: {value!r}")
+        raise ValueParseError("plan_value_not_date", value=repr(value))
     text = str(value).strip().replace("\u00a0", " ")
     if text.lower() in _EMPTY:
         return None
@@ -198,7 +211,7 @@ def parse_date(value: object, *, day_first: bool = True) -> dt.date | None:
                 return dt.date(int(m[3]), mon, int(m[2]))
     except ValueError:
         pass
-    raise ValueParseError(f"not a date: {text!r} / не дата: {text!r}")
+    raise ValueParseError("plan_value_not_date", value=repr(text))
 
 
 def parse_month(value: object) -> tuple[dt.date, dt.date] | None:
@@ -266,7 +279,7 @@ def parse_period(value: object, *, day_first: bool = True) -> tuple[dt.date, dt.
         start = parse_date(left, day_first=day_first)
         assert start is not None
         return start, end
-    raise ValueParseError(f"not a period: {text!r} / не период: {text!r}")
+    raise ValueParseError("plan_value_not_period", value=repr(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,7 +300,7 @@ SAFE_FUNCTIONS = frozenset(
 )
 
 
-def injection_reason(text: str) -> str | None:
+def injection_reason(text: str) -> Reason | None:
     """Why a text cell is a formula-injection payload (None when it is safe).
 
     A cell is dangerous when a spreadsheet would execute it: it starts with '=', '@', or with
@@ -298,7 +311,7 @@ def injection_reason(text: str) -> str | None:
         return None
     head = s[0]
     if head in "=@":
-        return f"cell text starts with {head!r} and would run as a formula: {s[:60]!r}"
+        return "plan_inject_starts", {"head": repr(head), "text": repr(s[:60])}
     if head in "+-":
         rest = s[1:].strip()
         if not rest or rest in ("-", "—"):
@@ -309,27 +322,27 @@ def injection_reason(text: str) -> str | None:
         except ValueParseError:
             pass
         if _FUNC_CALL.search(rest) or "|" in rest or "!" in rest or rest[0] in "=@+-":
-            return f"cell text starts with {head!r} and would run as a formula: {s[:60]!r}"
+            return "plan_inject_starts", {"head": repr(head), "text": repr(s[:60])}
     if _DANGEROUS.search(s) and ("|" in s or re.search(r"=\s*" + _DANGEROUS.pattern, s, re.IGNORECASE)):
-        return f"cell text carries an executable formula: {s[:60]!r}"
+        return "plan_inject_executable", {"text": repr(s[:60])}
     return None
 
 
-def formula_reason(formula: str) -> str | None:
+def formula_reason(formula: str) -> Reason | None:
     """Why a real formula in an xlsx cell is unsafe: unknown functions, links, external workbooks."""
     body = formula.lstrip("=")
     if "[" in body and re.search(r"\[[^\]]*\]", body.replace("[#", "")):
-        return f"formula refers to an external workbook: {formula[:60]!r}"
+        return "plan_formula_external", {"formula": repr(formula[:60])}
     if re.search(r"https?://|file:|\\\\", body, re.IGNORECASE):
-        return f"formula carries a link: {formula[:60]!r}"
+        return "plan_formula_link", {"formula": repr(formula[:60])}
     if "|" in body:
-        return f"formula is a DDE call: {formula[:60]!r}"
+        return "plan_formula_dde", {"formula": repr(formula[:60])}
     # Function names outside string literals.
     code = re.sub(r'"[^"]*"', '""', body)
     for name in re.findall(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(", code):
         upper = name.upper().removeprefix("_XLFN.")
         if upper not in SAFE_FUNCTIONS:
-            return f"formula uses {upper}, which an imported plan may not contain: {formula[:60]!r}"
+            return "plan_formula_function", {"function": upper, "formula": repr(formula[:60])}
     return None
 
 

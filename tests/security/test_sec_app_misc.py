@@ -116,9 +116,9 @@ def test_the_example_cookie_secret_is_refused_at_start_up():
     from tests.security.conftest import APP
 
     example = tomllib.loads((ROOT / ".streamlit" / "secrets.toml.example").read_text())["auth"]
-    for section, msg in (
-        (dict(example), "placeholder"),
-        ({**example, "client_secret": "s" * 40, "cookie_secret": "short"}, "at least 32"),
+    for section, msg in (  # the start page speaks Russian until the visitor switches
+        (dict(example), "заглушка из примера"),
+        ({**example, "client_secret": "s" * 40, "cookie_secret": "short"}, "не короче 32 символов"),
     ):
         at = AppTest.from_file(str(APP), default_timeout=60)
         at.secrets["auth"] = section

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from dashboards import auth
+from mrm import i18n
 from tests.security.conftest import PASSWORD, T1, logged_in_app, rendered_text
 
 pytestmark = pytest.mark.usefixtures("sec_world")
@@ -49,7 +50,7 @@ def test_password_guessing_on_one_login_is_throttled_with_growing_waits(ch):
     assert (
         0 < first_wait <= auth.BACKOFF_BASE_S
         and "try again" in str(err.value)
-        and "повторите" in str(err.value)
+        and "повторите" in i18n.explain(err.value, "ru")
     )
     # After the wait one more guess is allowed; a failure doubles the wait.
     t1 = t0 + 0.1 + first_wait + 0.01

@@ -13,7 +13,7 @@ from email.policy import default
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mrm import clock
+from mrm import clock, i18n
 from tests.integration.dashboards.conftest import APP, END, MARTS, PASSWORD, logged_in_app
 from tests.integration.delivery import test_delivery as _delivery
 
@@ -164,7 +164,9 @@ def test_a_suspended_user_is_signed_out_at_the_next_rerun(ch, tinv):
         at.run()
         assert not at.exception, at.exception
         assert not _signed_in_as(at)
-        assert any(auth.SESSION_ENDED in w.value for w in at.warning), at.warning
+        ended = i18n.t(auth.SESSION_ENDED, "en")  # the catalogue's notice, in the member's language (English)
+        assert ended.startswith("your account was deactivated or removed"), ended
+        assert any(ended in w.value for w in at.warning), [w.value for w in at.warning]
         assert at.text_input(key="login_name") is not None
     finally:
         users.set_active(ch, Principal(T, ADMIN, "admin"), MEMBER, True)
@@ -183,7 +185,7 @@ def test_profile_page_changes_name_language_default_client_and_password(ch, tinv
     # own password: the current one is required
     new_pw = {"pr_new": "brand-new-pass-7", "pr_again": "brand-new-pass-7"}
     _submit(at, "Сменить пароль", texts={"pr_current": "not-my-password", **new_pw})
-    assert any("Текущий пароль" in e.value and "wrong password" in e.value for e in at.error), at.error
+    assert any("Текущий пароль" in e.value and "неверный пароль" in e.value for e in at.error), at.error
     _submit(at, "Сменить пароль", texts={"pr_current": PASSWORD, **new_pw})
     assert any("Пароль изменён" in s.value for s in at.success), at.success
     assert auth.authenticate(ch, login, "brand-new-pass-7").display_name == "Мария"

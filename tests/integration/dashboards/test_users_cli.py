@@ -134,7 +134,8 @@ def test_expired_oidc_session_in_the_app_shows_an_error_and_no_data(ch, monkeypa
     }
     at.user = {**idp, "is_logged_in": True, "email": "sso.user@example.com", "exp": time.time() - 5}
     at.run()
-    assert any("session expired" in e.value for e in at.error)
+    errors = [e.value for e in at.error]  # the start page speaks Russian
+    assert any("сессия истекла, войдите снова" in e for e in errors), errors
     assert not at.metric and not at.dataframe
     at.user = {**idp, "is_logged_in": True, "email": "sso.user@example.com", "exp": time.time() + 600}
     at.query_params.update({"client": "globex", "lang": "en"})

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from dashboards.auth import AccessDenied, Principal, add_user
+from mrm.i18n import explain
 from tests.integration.workspace.conftest import TENANT
 from workspace import plans
 from workspace.access import set_client_scope
@@ -35,8 +36,9 @@ def test_strategist_submits_pm_rejects_with_a_reason_specialist_resubmits_am_app
     plans.submit_plan(ws, who("strategist"), cid, pid, 1)
     with pytest.raises(plans.PlanReviewError, match="is submitted"):
         plans.submit_plan(ws, who("specialist"), cid, pid, 1)
-    with pytest.raises(plans.PlanReviewError, match="reason|причину"):
+    with pytest.raises(plans.PlanReviewError, match="say why the plan is rejected") as no_reason:
         plans.review_plan(ws, who("pm"), cid, pid, 1, approve=False)
+    assert explain(no_reason.value, "ru") == "note: укажите причину отклонения плана"
     assert plans.review_plan(ws, who("pm"), cid, pid, 1, approve=False, note="CPM too high") == "rejected"
     plans.submit_plan(ws, who("specialist"), cid, pid, 1)
     assert plans.review_plan(ws, who("account_manager"), cid, pid, 1, approve=True) == "approved"

@@ -56,6 +56,7 @@ INTERMEDIATE = [
     "int_metrika_sessions_attributed",
     "int_metrika_visitor_days",
     "int_metrika_visits_attributed",
+    "int_report_ads_seen",
     "int_fx_rates_daily",
     "int_ga4_sessions_attributed",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -126,8 +127,10 @@ def test_bad_plan_reports_sheet_row_column_reason(corpus: tuple[Path, list[Any]]
             got,
         )
     assert len(report.errors) == len(exp.issues)
-    text = report.as_text()
-    assert "ERROR" in text and "ошибок" in text
+    text, text_ru = report.as_text(), report.as_text(lang="ru")
+    assert "ERROR" in text and "error(s)" in text and "ошибок" not in text
+    assert "ОШИБКА" in text_ru and "ошибок" in text_ru and "error(s)" not in text_ru
+    assert all(i.reason_ru in text_ru and i.reason in text for i in report.errors)
 
 
 @pytest.mark.parametrize(
@@ -146,7 +149,9 @@ def test_broken_file_gets_a_clear_error(corpus: tuple[Path, list[Any]], name: st
         read_workbook(corpus[0] / name)
     assert err.value.code == exp.error_code
     assert name in str(err.value)
-    assert " / " in str(err.value)  # English and Russian
+    # English in str() and in `.en`; the reader's language on the page: the Russian text is Russian, with the name.
+    assert str(err.value) == err.value.en and name in err.value.ru and err.value.ru != err.value.en
+    assert re.search("[а-я]", err.value.ru) and not re.search("[а-я]", err.value.en)
 
 
 def test_size_limit_applies_to_bytes_too() -> None:

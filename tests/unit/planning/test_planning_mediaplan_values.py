@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from mrm.i18n import explain
 from planning.mediaplan.fields import score_header
 from planning.mediaplan.values import (
     ValueParseError,
@@ -59,7 +60,9 @@ def test_empty_markers(text: object) -> None:
 def test_not_a_number(text: object) -> None:
     with pytest.raises(ValueParseError) as err:
         parse_number(text)
-    assert " / " in str(err.value)
+    said = str(err.value), explain(err.value, "ru")
+    assert said[0].startswith(("not a number: ", "a date where")), said
+    assert said[1].startswith(("не число: ", "дата там, где нужно число")), said
 
 
 def test_parse_percent() -> None:
