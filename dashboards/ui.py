@@ -21,6 +21,7 @@ import streamlit as st
 from dashboards import auth, balancer, data, safe, session_cookie
 from dashboards.i18n import CURRENCY_SIGNS, LANGS, explain, fmt_range, t
 from mrm import clock
+from mrm import i18n as catalogue
 
 SESSION_HOURS = float(os.environ.get("MRM_SESSION_HOURS", "12"))
 DEFAULT_PRESET = "last_30"
@@ -405,9 +406,7 @@ def guard() -> Iterator[None]:
 def fmt_num(v: Any, digits: int = 0, lang: str | None = None) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "—"
-    s = f"{float(v):,.{digits}f}"
-    lang = lang or st.session_state.get("ui_lang", "ru")
-    return s.replace(",", "\u00a0").replace(".", ",") if lang == "ru" else s
+    return catalogue.fmt_num(v, lang or st.session_state.get("ui_lang", "ru"), digits)
 
 
 def fmt_pct(v: Any, digits: int = 2, lang: str | None = None) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistants.insights import detectors
-from mrm.i18n import fmt_num, refusal, t
+from mrm.i18n import both, fmt_num, refusal, t
 
 # The direction in which a metric's move is bad news (detectors report both).
 BAD_DIRECTION = {"spend": ("up", "down"), "cpc": ("up",), "cpa": ("up",), "ctr": ("down",), "cr": ("down",)}
@@ -61,11 +61,6 @@ class Notice:
         return f"{head}: {self.condition.message_ru if lang == 'ru' else self.condition.message_en}"
 
 
-def both_langs(key: str, **values: Any) -> tuple[str, str]:
-    """A condition's message in Russian and in English (the alert stores both)."""
-    return t(key, "ru", **values), t(key, "en", **values)
-
-
 def _pct(x: float) -> str:
     return f"{x * 100:+.0f} %"
 
@@ -85,7 +80,7 @@ def pacing(ch: Any, tenant: str, client: str, as_of: dt.date, rules: AlertRules,
                 "pacing",
                 f"{plan}",
                 abs(ratio - 1),
-                *both_langs("dlv_cond_pacing", line=line, plan=plan, pct=_pct(ratio - 1)),
+                *both("dlv_cond_pacing", line=line, plan=plan, pct=_pct(ratio - 1)),
             )
         )
     return out
@@ -104,7 +99,7 @@ def anomalies(ch: Any, tenant: str, client: str, as_of: dt.date, db: str) -> lis
                 "anomaly",
                 as_of.isoformat(),
                 abs(i.delta),
-                *both_langs("dlv_cond_anomaly", name=name, metric=i.metric.upper(), pct=_pct(i.delta)),
+                *both("dlv_cond_anomaly", name=name, metric=i.metric.upper(), pct=_pct(i.delta)),
             )
         )
     return out
@@ -153,7 +148,7 @@ def loads(ch: Any, tenant: str, client: str, now: dt.datetime, rules: AlertRules
                     "load_failed",
                     now.date().isoformat(),
                     1.0,
-                    *both_langs("dlv_cond_load_failed", subject=subject, why=why),
+                    *both("dlv_cond_load_failed", subject=subject, why=why),
                 )
             )
         if "stale" in rules.enabled:
@@ -167,7 +162,7 @@ def loads(ch: Any, tenant: str, client: str, now: dt.datetime, rules: AlertRules
                         "stale",
                         now.date().isoformat(),
                         hours or 1e9,
-                        *both_langs("dlv_cond_stale", subject=subject, shown=shown),
+                        *both("dlv_cond_stale", subject=subject, shown=shown),
                     )
                 )
     return out

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from delivery import telegram as tg
-from mrm.i18n import t
+from mrm.i18n import bilingual, both
 
 _COLS = ["tenant_id", "client_id", "channel", "destination", "status", "reason"]
 NAMES = {"email": "E-mail", "telegram": "Telegram", "sheets": "Google Sheets"}
@@ -79,10 +79,8 @@ def tell_staff(
     from delivery.dispatch import staff_emails
 
     name = NAMES.get(channel, channel)
-    subject = "MRM: " + tg.bilingual("dlv_broken_subject", name=name, client=client)
-    text = "\n".join(
-        t("dlv_broken_text", lang, name=name, client=client, reason=reason) for lang in ("ru", "en")
-    )
+    subject = "MRM: " + bilingual("dlv_broken_subject", name=name, client=client)
+    text = "\n".join(both("dlv_broken_text", name=name, client=client, reason=reason))
     told: list[str] = []
     to = staff_emails(ch, tenant, client)
     if channel != "email" and to:

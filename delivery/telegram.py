@@ -20,15 +20,10 @@ from typing import Any
 
 import httpx
 
-from mrm.i18n import refusal, t
+from mrm.i18n import bilingual, refusal
 
 DEFAULT_BASE = "https://api.telegram.org"
 LINK_CODE_TTL = dt.timedelta(hours=24)
-
-
-def bilingual(key: str, **values: Any) -> str:
-    """A catalogue text in Russian and in English, for a reader whose language is unknown (a chat, a mailbox)."""
-    return f"{t(key, 'ru', **values)} / {t(key, 'en', **values)}"
 
 
 class DeliveryError(RuntimeError):

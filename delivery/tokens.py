@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from delivery.alerts import Condition, both_langs
+from delivery.alerts import Condition
+from mrm.i18n import both
 
 _COLS = ["tenant_id", "platform", "account_id", "expires_at", "revoked", "reason", "updated_at"]
 DEAD_GRANT = ("invalid_grant", "unauthorized_client")
@@ -185,7 +186,7 @@ def conditions(ch: Any, tenant_id: str, client_id: str, now: dt.datetime, days: 
                     "token",
                     now.date().isoformat(),
                     float(days) + 100.0,  # worse than any expiry, so expiring → revoked re-alerts
-                    *both_langs("dlv_cond_token_revoked", subject=subject, why=why),
+                    *both("dlv_cond_token_revoked", subject=subject, why=why),
                 )
             )
         elif expires is not None:
@@ -199,9 +200,7 @@ def conditions(ch: Any, tenant_id: str, client_id: str, now: dt.datetime, days: 
                     "token",
                     now.date().isoformat(),
                     float(days) - max(left, 0.0) + 1.0,
-                    *both_langs(
-                        "dlv_cond_token_expiring", subject=subject, days=shown, day=f"{expires:%Y-%m-%d}"
-                    ),
+                    *both("dlv_cond_token_expiring", subject=subject, days=shown, day=f"{expires:%Y-%m-%d}"),
                 )
             )
     return out

@@ -2677,6 +2677,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{param} must be with P(0) < 1 (someone reached), got {value}",
     ),
     # (end of refusals: planning, assistants)
+    # labels: assistants answers, project plans, MCP tool descriptions
+    # (end of labels: assistants)
+    # labels: roles, actions, plan statuses, plan exports, delivery, sandbox
+    # (end of labels: workspace, planning, delivery)
 }
 
 
@@ -2748,6 +2752,16 @@ def t(key: str, lang: str, /, **kw: Any) -> str:
     ru, en = TEXT[key]
     text = ru if lang == "ru" else en
     return text.format(**kw) if kw else text
+
+
+def both(key: str, /, **values: Any) -> tuple[str, str]:
+    """The text for `key` in Russian and in English, in that order: for a message stored or sent in both."""
+    return t(key, "ru", **values), t(key, "en", **values)
+
+
+def bilingual(key: str, /, **values: Any) -> str:
+    """'Russian / English' in one line, for a reader whose language is unknown (a chat, a mailbox's subject)."""
+    return " / ".join(both(key, **values))
 
 
 # ---------------------------------------------------------------- refusals people read

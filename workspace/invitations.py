@@ -21,7 +21,7 @@ from typing import Any
 
 from dashboards.auth import AuthError, Principal, add_user, audit, check_id, check_password
 from mrm import clock
-from mrm.i18n import refusal, t
+from mrm.i18n import bilingual, refusal, t
 from workspace.access import require
 from workspace.permissions import ROLE_NAMES, ROLES
 
@@ -142,7 +142,7 @@ def _message(inv: Invitation, link: str, inviter: str) -> tuple[str, str]:
     """The e-mail in both languages (the invitee's language is not known yet): Russian first, then English."""
     en_role, ru_role = ROLE_NAMES.get(inv.role, (inv.role, inv.role))
     until = inv.expires_on.isoformat()
-    subject = f"{t('ws_inv_subject', 'ru')} / {t('ws_inv_subject', 'en')}"
+    subject = bilingual("ws_inv_subject")
     ru = t("ws_inv_body", "ru", inviter=inviter, role=ru_role, link=link, until=until)
     en = t("ws_inv_body", "en", inviter=inviter, role=en_role, link=link, until=until)
     return subject, f"{ru}\n---\n\n{en}"
