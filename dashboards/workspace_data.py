@@ -581,11 +581,11 @@ def acknowledge(p: Principal, client_id: str, alert_key: str) -> None:
     audit(ch, p.tenant_id, p.login, "alert_ack", "ok", target=alert_key[:200], detail=client_id)
 
 
-def run_alerts(p: Principal, client_id: str) -> tuple[list[al.Notice], list[str]]:
+def run_alerts(p: Principal, client_id: str, lang: str = "en") -> tuple[list[al.Notice], list[str]]:
     """Evaluate the client's rules on yesterday's data now, store what changed and deliver it.
 
-    Returns the notices and the deliveries that failed (the alerts are stored either way; a later run resends
-    only what was not delivered)."""
+    Returns the notices and the deliveries that failed, in `lang` (the alerts are stored either way; a later run
+    resends only what was not delivered)."""
     from delivery import dispatch
 
     ch = _delivery(p, client_id, "manage_alerts")
@@ -604,7 +604,7 @@ def run_alerts(p: Principal, client_id: str) -> tuple[list[al.Notice], list[str]
     except tg.DeliveryError:
         bot = None  # no bot configured: e-mail only
     out = dispatch.deliver_notices(ch, p.tenant_id, notices, bot=bot)
-    return notices, out.failed + out.broken
+    return notices, out.problems(lang)
 
 
 # ---------------------------------------------------------------- page helpers

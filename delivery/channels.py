@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from delivery import telegram as tg
-from mrm.i18n import bilingual, both
+from mrm.i18n import bilingual, explain, t
 
 _COLS = ["tenant_id", "client_id", "channel", "destination", "status", "reason"]
 NAMES = {"email": "E-mail", "telegram": "Telegram", "sheets": "Google Sheets"}
@@ -53,6 +53,14 @@ def smtp_refused(exc: BaseException) -> bool:
     return False
 
 
+def reason_text(reason: str | BaseException, lang: str) -> str:
+    """Why a send failed, in `lang`: an error as its `str()` in English (logs have it so) and as `explain` in
+    another language (a refusal of the catalogue translated, a server's answer as it reads); a text as is."""
+    if isinstance(reason, BaseException):
+        return str(reason) if lang == "en" else explain(reason, lang)
+    return reason
+
+
 def staff_chats(ch: Any, tenant: str, client: str) -> list[int]:
     """The linked Telegram chats of the staff who hear about the client's problems."""
     from delivery.dispatch import staff_logins
@@ -70,17 +78,22 @@ def tell_staff(
     tenant: str,
     client: str,
     channel: str,
-    reason: str,
+    reason: str | BaseException,
     *,
     email: Callable[..., None],
     bot: tg.TelegramBot | None,
 ) -> list[str]:
-    """Tell the client's account managers that `channel` broke, by another channel; returns where it went."""
+    """Tell the client's account managers that `channel` broke, by another channel; returns where it went.
+
+    `reason` is the error (its Russian half says a catalogue refusal in Russian) or a text said as is."""
     from delivery.dispatch import staff_emails
 
     name = NAMES.get(channel, channel)
     subject = "MRM: " + bilingual("dlv_broken_subject", name=name, client=client)
-    text = "\n".join(both("dlv_broken_text", name=name, client=client, reason=reason))
+    text = "\n".join(
+        t("dlv_broken_text", lang, name=name, client=client, reason=reason_text(reason, lang))
+        for lang in ("ru", "en")
+    )
     told: list[str] = []
     to = staff_emails(ch, tenant, client)
     if channel != "email" and to:

@@ -224,7 +224,7 @@ def alerts_run(tenant: str, client_id: str, as_of: dt.datetime | None, send: boo
             except tg.DeliveryError:
                 bot = None
             out = dispatch.deliver_notices(ch, tenant, notices, bot=bot)
-            for f in out.failed + out.broken:
+            for f in out.problems(cli_lang()):
                 click.echo(cli_t("cli_alerts_not_delivered", what=f), err=True)
     click.echo(cli_t("cli_alerts_run_total", notices=cli_num(total), clients=cli_num(len(clients))))
 

@@ -23,22 +23,49 @@ from delivery import telegram as tg
 from delivery.alerts import Notice
 from delivery.schedules import Due
 from delivery.sheets import SheetsClient, report_tables
+from mrm.i18n import t
 
 _DCOLS = ["tenant_id", "run_key", "channel", "destination", "status", "detail"]
 STAFF_ROLES = ("admin", "pm", "account_manager")
 
+Say = Callable[[str], str]  # a text in the language it is given (ru|en)
+
 
 @dataclass
 class Outcome:
+    """What a delivery run did. `failed` and `broken` are `channel[:destination]: why` in English (logs, the
+    Dagster run); `problems(lang)` gives the same in a reader's language."""
+
     run_key: str
     sent: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # delivered by an earlier run
     broken: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    # each English entry of failed/broken -> the same entry in any language (see problems())
+    _said: dict[str, Say] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return not self.failed and not self.broken
+
+    def note(self, where: str, say: Say, *, broken: bool = False) -> None:
+        """Record a channel (`where`) that failed, or broke, for the reason `say` gives in each language."""
+        entry = f"{where}: {say('en')}"
+        (self.broken if broken else self.failed).append(entry)
+        self._said[entry] = lambda lang: f"{where}: {say(lang)}"
+
+    def fail(self, where: str, key: str, /, **values: Any) -> None:
+        """Record a channel not delivered for the catalogue's reason `key`."""
+        self.note(where, lambda lang: t(key, lang, **values))
+
+    def fail_with(self, where: str, exc: BaseException, *, broken: bool = False) -> None:
+        """Record a channel that failed (or broke) with `exc`."""
+        self.note(where, partial(channels.reason_text, exc), broken=broken)
+
+    def problems(self, lang: str) -> list[str]:
+        """`failed + broken` in `lang` (ru|en): the catalogue's reasons and refusals translated, other errors (a
+        mail server's or an API's answer) as they read."""
+        return [self._said[x](lang) if x in self._said else x for x in (*self.failed, *self.broken)]
 
 
 def delivered(ch: Any, tenant: str, run_key: str) -> set[tuple[str, str]]:
@@ -133,11 +160,11 @@ class _Run:
         except Exception as exc:  # noqa: BLE001 - recorded and reported; the other channels go on
             status = "broken" if permanent(exc) else "failed"
             _record(ch, self.tenant, key, channel, dest, status, str(exc))
-            (self.out.broken if status == "broken" else self.out.failed).append(f"{channel}:{dest}: {exc}")
+            self.out.fail_with(f"{channel}:{dest}", exc, broken=status == "broken")
             if status == "broken":
                 channels.mark(ch, self.tenant, self.client, channel, dest, "broken", str(exc))
                 channels.tell_staff(
-                    ch, self.tenant, self.client, channel, str(exc), email=self.email, bot=self.bot
+                    ch, self.tenant, self.client, channel, exc, email=self.email, bot=self.bot
                 )
             return
         _record(ch, self.tenant, key, channel, dest, "sent")
@@ -177,7 +204,7 @@ def deliver_report(
     if "email" in s.channels:
         to = list(s.recipients) or list(files.recipients)
         if not to:
-            out.failed.append("email: no recipients")
+            out.fail("email", "dispatch_no_recipients")
             _record(ch, s.tenant_id, due.run_key, "email", "", "failed", "no recipients")
         else:
             run.send(
@@ -189,14 +216,15 @@ def deliver_report(
     if "telegram" in s.channels:
         chats = [x for x in tg.links(ch, s.tenant_id, "client", s.client_id) if x["status"] == "linked"]
         if not chats:
-            out.failed.append("telegram: no linked chat")
+            out.fail("telegram", "dispatch_no_linked_chat")
         for link in chats:
             dest = str(link["chat_id"])
             if bot is None:
-                out.failed.append("telegram: MRM_TELEGRAM_BOT_TOKEN is not set")
+                out.fail("telegram", "dlv_no_bot_token")
                 continue
+            sender: tg.TelegramBot = bot
 
-            def to_chat(b: tg.TelegramBot = bot, chat: int = int(dest)) -> None:
+            def to_chat(b: tg.TelegramBot = sender, chat: int = int(dest)) -> None:
                 b.send_message(chat, summary[:4000] or files.period.label)
                 b.send_document(chat, files.pdf.name, files.pdf.read_bytes(), caption=files.period.label)
 
@@ -204,12 +232,12 @@ def deliver_report(
     if "sheets" in s.channels:
         sid = s.spreadsheet_id
         if not sid:
-            out.failed.append("sheets: no spreadsheet id")
+            out.fail("sheets", "dispatch_no_spreadsheet")
         else:
             try:  # the scheduled run (Dagster) brings none: the deployment's service account
                 sheets = sheets or SheetsClient.from_env()
             except tg.DeliveryError as exc:
-                out.failed.append(f"sheets: {exc}")
+                out.fail_with("sheets", exc)
                 return out
             tables = report_tables(files.snapshot, s.language)
             client = sheets

@@ -81,14 +81,12 @@ class SheetsClient:
         try:
             key = json.loads(Path(path).read_text())
         except (OSError, ValueError) as exc:
-            raise DeliveryError(
-                f"MRM_SHEETS_SERVICE_ACCOUNT_FILE: unreadable ({type(exc).__name__})"
-            ) from None
+            raise refusal(DeliveryError, "dispatch_sheets_key_unreadable", error=type(exc).__name__) from None
         missing = [
             k for k in ("client_email", "private_key", "private_key_id", "token_uri") if not key.get(k)
         ]
         if missing:
-            raise DeliveryError(f"MRM_SHEETS_SERVICE_ACCOUNT_FILE: no {', '.join(missing)} in the key file")
+            raise refusal(DeliveryError, "dispatch_sheets_key_missing", fields=", ".join(missing))
         return cls(key, os.environ.get("MRM_SHEETS_API_URL", DEFAULT_BASE).rstrip("/"))
 
     @property
@@ -107,11 +105,10 @@ class SheetsClient:
             )
             body = r.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise DeliveryError(f"sheets token: {type(exc).__name__}") from None
+            raise refusal(DeliveryError, "dispatch_sheets_token", detail=type(exc).__name__) from None
         if r.status_code != 200 or not body.get("access_token"):
-            raise ChannelBroken(
-                f"sheets token: {body.get('error', r.status_code)}: {body.get('error_description', '')}"
-            )
+            detail = f"{body.get('error', r.status_code)}: {body.get('error_description', '')}"
+            raise refusal(ChannelBroken, "dispatch_sheets_token", detail=detail)
         self._token, self._token_until = body["access_token"], now + float(body.get("expires_in") or 3600)
         return self._token
 
@@ -150,13 +147,12 @@ class SheetsClient:
                 wait *= 2
                 continue
             if r.status_code in (403, 404):
-                raise ChannelBroken(f"sheets {what}: {last}")
-            raise DeliveryError(f"sheets {what}: {last}")
+                raise refusal(ChannelBroken, "dispatch_sheets_refused", what=what, detail=last)
+            raise refusal(DeliveryError, "dispatch_sheets_refused", what=what, detail=last)
+        n = self.retries + 1
         if last.startswith("429"):
-            raise QuotaExceeded(
-                f"sheets {what}: quota still exhausted after {self.retries + 1} attempts ({last})"
-            )
-        raise DeliveryError(f"sheets {what}: gave up after {self.retries + 1} attempts ({last})")
+            raise refusal(QuotaExceeded, "dispatch_sheets_quota", what=what, n=n, detail=last)
+        raise refusal(DeliveryError, "dispatch_sheets_gave_up", what=what, n=n, detail=last)
 
     def sheet_titles(self, spreadsheet_id: str) -> list[str]:
         meta = self.call("GET", spreadsheet_id, params={"fields": "sheets.properties.title"})

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ingestion.platforms import PLATFORMS
-from mrm.i18n import cli_t
+from mrm.i18n import cli_lang, cli_t, t
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -128,31 +128,38 @@ def ingest(
         raise click.ClickException(cli_t("cli_ingest_failed") + "\n  " + "\n  ".join(failures))
 
 
-UNDESCRIBED = "(credentials of this emulator are not described yet: see its module in ingestion/sandbox)"
+UNDESCRIBED = t("sandbox_undescribed", "en")
 
 
-def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
-    """What a client of one emulator needs: tokens, client id/secret and the accounts (logins) to try."""
+def sandbox_credentials(api: str, url: str, world: Any, lang: str = "en") -> list[str]:
+    """What a client of one emulator needs: tokens, client id/secret and the accounts (logins) to try; the words
+    in `lang` (ru|en), the tokens, ids, URLs and parameter names as they are."""
     from ingestion.sandbox.server import SANDBOX_TOKENS
 
     def ids(platform: str) -> str:
         return ", ".join(a.account_id for a in world.accounts_for(platform))
 
+    def say(key: str, /, **values: Any) -> str:
+        return t(key, lang, **values)
+
     if api == "direct":
         return [
             f"Authorization: Bearer {SANDBOX_TOKENS['direct']}",
-            f"Client-Login (agency client) to try: {ids('yandex_direct')}",
+            say("sandbox_direct_logins", ids=ids("yandex_direct")),
         ]
     if api == "metrika":
         return [
             f"Authorization: OAuth {SANDBOX_TOKENS['metrika']}",
-            f"counter ids to try: {ids('yandex_metrika')}",
+            say("sandbox_metrika_counters", ids=ids("yandex_metrika")),
         ]
     if api == "oauth":
         return [
             f"POST {url}/token grant_type=refresh_token refresh_token={SANDBOX_TOKENS['yandex_refresh']}",
-            f"client_id={SANDBOX_TOKENS['yandex_client_id']} client_secret={SANDBOX_TOKENS['yandex_client_secret']}"
-            " (one token serves Direct and Metrika)",
+            say(
+                "sandbox_yandex_client",
+                client_id=SANDBOX_TOKENS["yandex_client_id"],
+                secret=SANDBOX_TOKENS["yandex_client_secret"],
+            ),
         ]
     if api == "vk":
         from ingestion.sandbox.vk_ads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
@@ -160,56 +167,50 @@ def sandbox_credentials(api: str, url: str, world: Any) -> list[str]:
         return [
             f"POST {url}/api/v2/oauth2/token.json client_id={SANDBOX_CLIENT_ID} "
             f"client_secret={SANDBOX_CLIENT_SECRET}",
-            "grant_type=client_credentials, or agency_client_credentials with agency_client_name = one of: "
-            + ids("vk_ads"),
+            say("sandbox_vk_grant", ids=ids("vk_ads")),
         ]
     if api == "garpun":
-        return [
-            f"POST {url}/v1/sandbox/service-accounts issues a service-account key (JSON); sign a JWT with it",
-            f"and POST it to {url}/oauth2/token (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer); "
-            f"accounts: {ids('garpun')}",
-        ]
+        return [say("sandbox_garpun_key", url=url), say("sandbox_garpun_token", url=url, ids=ids("garpun"))]
     if api == "telegram":
         from ingestion.sandbox.telegram import BOT_TOKEN
 
-        return [
-            f"bot token {BOT_TOKEN}: {url}/bot{BOT_TOKEN}/getMe",
-            f'a user starts a chat with POST {url}/_user/<chat_id>/message {{"text": "/start"}}',
-        ]
+        return [say("sandbox_tg_bot", token=BOT_TOKEN, url=url), say("sandbox_tg_chat", url=url)]
     if api == "sheets":
         from ingestion.sandbox.sheets import SERVICE_EMAIL
 
         return [
-            f"service-account key file: GET {url}/_sandbox/service_account.json (save it; set "
-            "MRM_SHEETS_SERVICE_ACCOUNT_FILE to its path and MRM_SHEETS_API_URL to this URL)",
-            f'a client\'s spreadsheet: POST {url}/_sandbox/spreadsheets {{"title": ...}} '
-            f"(shared with {SERVICE_EMAIL})",
+            say("sandbox_sheets_key", url=url),
+            say("sandbox_sheets_spreadsheet", url=url, email=SERVICE_EMAIL),
         ]
     if api == "pinecone":
         from ingestion.sandbox.pinecone import API_KEY
 
-        return [
-            f"Api-Key: {API_KEY}; the knowledge base: PINECONE_API_KEY={API_KEY} MRM_PINECONE_HOST={url}",
-            f"indexes at {url}/indexes; each index's data plane is at the host its description names",
-        ]
+        return [say("sandbox_pinecone_key", key=API_KEY, url=url), say("sandbox_pinecone_indexes", url=url)]
     if api == "cbr":
-        return [f"no credentials (public rates): GET {url}/scripts/XML_daily.asp?date_req=DD/MM/YYYY"]
+        return [say("sandbox_cbr", url=url)]
     if api in ("google_oauth", "google_ads", "ga4"):
         from ingestion.sandbox.google_oauth import SANDBOX_GOOGLE
 
         if api == "google_oauth":
             return [
                 f"POST {url}/token grant_type=refresh_token refresh_token={SANDBOX_GOOGLE['refresh_token']}",
-                f"client_id={SANDBOX_GOOGLE['client_id']} client_secret={SANDBOX_GOOGLE['client_secret']}"
-                " (one token serves Google Ads and GA4)",
+                say(
+                    "sandbox_google_client",
+                    client_id=SANDBOX_GOOGLE["client_id"],
+                    secret=SANDBOX_GOOGLE["client_secret"],
+                ),
             ]
         if api == "google_ads":
             return [
-                f"Authorization: Bearer <google_oauth token>; developer-token: {SANDBOX_GOOGLE['developer_token']}",
-                f"login-customer-id: {SANDBOX_GOOGLE['manager_customer_id']}; customers: {ids('google_ads')}",
+                say("sandbox_google_ads_token", token=SANDBOX_GOOGLE["developer_token"]),
+                say(
+                    "sandbox_google_ads_customers",
+                    manager=SANDBOX_GOOGLE["manager_customer_id"],
+                    ids=ids("google_ads"),
+                ),
             ]
-        return [f"Authorization: Bearer <google_oauth token>; properties: {ids('ga4')}"]
-    return [UNDESCRIBED]
+        return [say("sandbox_ga4", ids=ids("ga4"))]
+    return [say("sandbox_undescribed")]
 
 
 @click.group()
@@ -231,10 +232,11 @@ def start(port: int, seed: int, today: date | None) -> None:
     server = SandboxServer(World(seed=seed, today=today), port=port)
     state.write_state({"pid": os.getpid(), "base_url": server.base_url, "apis": server.urls})
     click.echo(cli_t("cli_sandbox_on", url=server.base_url, seed=seed, today=server.world.today))
+    lang = cli_lang()
     click.echo(cli_t("cli_sandbox_credentials"))
     for api, url in server.urls.items():
         click.echo(f"  {api:8s} {url}")
-        for line in sandbox_credentials(api, url, server.world):
+        for line in sandbox_credentials(api, url, server.world, lang):
             click.echo(f"           {line}")
     click.echo(cli_t("cli_sandbox_control", url=server.base_url))
     sys.stdout.flush()

@@ -2678,8 +2678,410 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # (end of refusals: planning, assistants)
     # labels: assistants answers, project plans, MCP tool descriptions
+    # assistants.agents.project: the plan (tasks, RACI) as Markdown and XLSX; the other roles are `role_<role>`
+    "asst_role_specialist": ("Специалист по рекламе", "Ad specialist"),
+    "asst_role_creative": ("Креатив", "Creative"),
+    "asst_tasks": ("Задачи", "Tasks"),
+    "asst_task_line": (
+        "{phase}; зависит от: {deps}; из брифа: {sources}",
+        "{phase}; depends on: {deps}; from the brief: {sources}",
+    ),
+    "asst_raci_matrix": ("Матрица RACI", "RACI matrix"),
+    "asst_raci_legend": (
+        "R — исполняет, A — утверждает, C — консультирует, I — информируется",
+        "R — responsible, A — accountable, C — consulted, I — informed",
+    ),
+    "asst_depends_on": ("Зависит от", "Depends on"),
+    "asst_from_brief": ("Из брифа", "From the brief"),
+    # assistants.agents.project: the template tasks (`asst_task_title_<template>`)
+    "asst_task_title_brief": (
+        "Уточнить бриф, цели и KPI с клиентом",
+        "Clarify the brief, goals and KPIs with the client",
+    ),
+    "asst_task_title_kickoff": (
+        "Кик-офф, команда и план-график проекта",
+        "Kick-off, team and project timeline",
+    ),
+    "asst_task_title_strategy": (
+        "Стратегия: целевая аудитория, позиционирование, сообщения",
+        "Strategy: target audience, positioning, messages",
+    ),
+    "asst_task_title_mediaplan": (
+        "Медиаплан: каналы, бюджет, охват и частота",
+        "Media plan: channels, budget, reach and frequency",
+    ),
+    "asst_task_title_creative": ("Креативная концепция и макеты", "Creative concept and assets"),
+    "asst_task_title_landing": ("Посадочные страницы и UTM-разметка", "Landing pages and UTM tagging"),
+    "asst_task_title_tracking": (
+        "Аналитика: цели, счётчики, дашборд KPI",
+        "Analytics: goals, tags, KPI dashboard",
+    ),
+    "asst_task_title_launch": ("Настройка и запуск рекламных кампаний", "Set up and launch the ad campaigns"),
+    "asst_task_title_approval": (
+        "Согласование медиаплана и креативов с клиентом",
+        "Client approval of the media plan and creatives",
+    ),
+    "asst_task_title_optimization": (
+        "Оптимизация кампаний по KPI",
+        "Optimise the campaigns against the KPIs",
+    ),
+    "asst_task_title_reporting": (
+        "Отчётность клиенту и итоги кампании",
+        "Client reporting and the campaign wrap-up",
+    ),
+    # assistants.agents.analyst: the offline answers ({scope}: period, platforms, VAT, comparison)
+    "asst_on_day": ("за {day}", "on {day}"),
+    "asst_for_period": ("за {start} — {end}", "for {start} to {end}"),
+    "asst_all_platforms": ("все площадки", "all platforms"),
+    "asst_compared_with_period": ("сравнение с {start} — {end}", "compared with {start} to {end}"),
+    "asst_before_change": ("было {before}, {change}", "before {before}, {change}"),
+    "asst_ans_no_data_got": ("Не удалось получить данные: {error}", "Could not get the data: {error}"),
+    "asst_ans_no_data": ("Нет данных {scope}.", "No data {scope}."),
+    "asst_ans_totals": ("Итоги {scope}: {metrics}.", "Totals {scope}: {metrics}."),
+    "asst_ans_no_campaign_data": ("Нет данных по кампаниям {scope}.", "No campaign data {scope}."),
+    "asst_ans_low_first": ("по возрастанию", "lowest first"),
+    "asst_ans_high_first": ("по убыванию", "highest first"),
+    "asst_ans_campaigns_by": (
+        "Кампании по {metric} ({order}) {scope}",
+        "Campaigns by {metric} ({order}) {scope}",
+    ),
+    "asst_ans_by_platform": ("По площадкам {scope}: {items}.", "By platform {scope}: {items}."),
+    "asst_ans_daily": (
+        "{metric} по дням {scope}: первый день {first}, последний {last}; максимум {high} ({high_day}), "
+        "минимум {low} ({low_day}).",
+        "Daily {metric} {scope}: first day {first}, last {last}; high {high} ({high_day}), low {low} ({low_day}).",
+    ),
+    "asst_ans_no_reach_data": ("Нет данных об охвате {scope}.", "No reach data {scope}."),
+    "asst_ans_site_reach": (
+        "Охват сайта {scope}: {metrics}. Уникальные посетители не суммируются по дням и кампаниям.",
+        "Site reach {scope}: {metrics}. Unique visitors do not add up across days or campaigns.",
+    ),
+    "asst_ans_plan_head": ("Медиаплан {plan} (версия {version})", "Media plan {plan} (version {version})"),
+    "asst_ans_plan_vs_fact": (
+        "{head} {scope}: {total}. По строкам: {lines}.",
+        "{head} {scope}: {total}. By line: {lines}.",
+    ),
+    "asst_ans_reach_forecast": (
+        "Прогноз охвата {channel} при {grp} GRP: {reach} (модель: {model}).",
+        "Forecast reach of {channel} at {grp} GRP: {reach} (model: {model}).",
+    ),
+    "asst_ans_grp_for_reach": (
+        "Каналу {channel} нужно {grp} GRP для охвата {reach} (модель: {model}).",
+        "{channel} needs {grp} GRP for {reach} reach (model: {model}).",
+    ),
+    # assistants.kb and the analyst's knowledge-base answers
+    "asst_kb_no_answer": (
+        "В базе знаний нет ответа на этот вопрос.",
+        "The knowledge base has no answer to this question.",
+    ),
+    "asst_kb_according": ("Согласно источникам:", "According to the sources:"),
+    # assistants.agents.plan_advisor: the media-plan answers (money and shares as shown, GRP to one decimal)
+    "asst_ans_could_not_compute": ("Не удалось посчитать: {error}", "Could not compute: {error}"),
+    "asst_ans_plan_lines": (
+        "{head}: бюджет {budget}, охват 1+ {reach}.",
+        "{head}: budget {budget}, reach 1+ {reach}.",
+    ),
+    "asst_ans_line_now": ("{budget}, GRP {grp}, охват {reach}", "{budget}, GRP {grp}, reach {reach}"),
+    "asst_ans_move": ("перенос", "moving"),
+    "asst_ans_add": ("добавление", "adding"),
+    "asst_ans_cut": ("сокращение", "cutting"),
+    "asst_ans_goal_least_budget": (
+        "наименьший бюджет для охвата {reach}",
+        "the least budget for {reach} reach",
+    ),
+    "asst_ans_goal_best_split": (
+        "лучшее распределение бюджета по оптимизатору",
+        "the optimizer's best split",
+    ),
+    "asst_ans_plan_change": (
+        "охват 1+ {reach_before} → {reach_after}, бюджет {budget_before} → {budget_after}.",
+        "reach 1+ {reach_before} → {reach_after}, budget {budget_before} → {budget_after}.",
+    ),
+    "asst_ans_line_change": (
+        "{budget_before} → {budget_after}, GRP {grp_before} → {grp_after}, охват {reach_before} → {reach_after}",
+        "{budget_before} → {budget_after}, GRP {grp_before} → {grp_after}, reach {reach_before} → {reach_after}",
+    ),
+    "asst_ans_optimizer_best": (
+        "Лучшее распределение того же бюджета по оптимизатору дало бы {reach}.",
+        "The optimizer's best split of the same budget would give {reach}.",
+    ),
+    "asst_ans_skipped_lines": (
+        "Без бюджета или GRP, не пересчитаны: {lines}.",
+        "No budget or GRP, left out: {lines}.",
+    ),
+    # assistants.agents.mediaplan: the reallocation advice
+    "asst_advice_head": (
+        "План {plan} (версия {version}): охват {reach_before} → {reach_after} при бюджете {budget_after} ₽ "
+        "(было {budget_before} ₽). Модель: {model}.",
+        "Plan {plan} (version {version}): reach {reach_before} → {reach_after} with a budget of {budget_after} RUB "
+        "(was {budget_before} RUB). Model: {model}.",
+    ),
+    "asst_advice_line_reach": ("охват линии {before} → {after}", "line reach {before} → {after}"),
+    "asst_advice_no_gain": ("Перераспределение не улучшает охват.", "No reallocation improves reach."),
+    "asst_advice_extra_budget": (
+        "Для цели {target} нужно ещё {amount} ₽.",
+        "Reaching {target} needs another {amount} RUB.",
+    ),
+    "asst_advice_saving": (
+        "Цель {target} достижима и с бюджетом на {amount} ₽ меньше.",
+        "The {target} target is met even with {amount} RUB less.",
+    ),
+    # assistants.agents.chat
+    "asst_ans_client_no_plan": ("У клиента нет медиаплана.", "The client has no media plan."),
+    "asst_project_saved": ("Проект сохранён: {title} (id {id}).", "Project saved: {title} (id {id})."),
+    # assistants.insights.narrate: the template sentences of an insight
+    "asst_metric_spend": ("расход", "spend"),
+    "asst_metric_cr": ("конверсия (CR)", "conversion rate"),
+    "asst_ins_freshness": (
+        "Проблема данных: по площадке {platform} последние данные за {day} (отставание {days} дн.). "
+        "Это сбой загрузки, а не изменение показателей.",
+        "Data problem: {platform} has data only up to {day} ({days} days behind). "
+        "This is a pipeline issue, not a change in performance.",
+    ),
+    "asst_ins_volume": (
+        "Проблема данных: загружено {rows} строк за {day} при обычных {usual} ({change}). "
+        "Аномалии за этот день не оцениваются.",
+        "Data problem: {rows} rows loaded for {day} against a usual {usual} ({change}). "
+        "Anomalies for this day are not assessed.",
+    ),
+    "asst_ins_duplicates": (
+        "Проблема данных: {keys} ключей строк повторяются (начиная с {day}); итоги могут быть завышены.",
+        "Data problem: {keys} row keys are duplicated (from {day}); totals may be inflated.",
+    ),
+    "asst_ins_no_data": (
+        "Проблема данных: нет статистики за последние {days} дней.",
+        "Data problem: no statistics for the last {days} days.",
+    ),
+    "asst_ins_load_failed": (
+        "Проблема данных: последняя загрузка {platform} завершилась ошибкой: {error}",
+        "Data problem: the last load of {platform} failed: {error}",
+    ),
+    "asst_ins_anomaly": (
+        "{name}: {metric} {value} против обычных {usual} для этого дня недели ({change}).",
+        "{name}: {metric} was {value} against a usual {usual} for this weekday ({change}).",
+    ),
+    "asst_ins_pacing": (
+        "Строка плана {line} ({channel}): прогноз расхода без НДС к {end} — {forecast} при бюджете {budget} "
+        "({change}).",
+        "Plan line {line} ({channel}): forecast net spend by {end} is {forecast} against a budget of {budget} "
+        "({change}).",
+    ),
+    "asst_ins_exhaustion": (
+        "При текущем темпе бюджет закончится {day}.",
+        "At the current pace the budget runs out on {day}.",
+    ),
+    "asst_ins_top_mover": (
+        "{name}: расход за {days} дней {value} против {before} неделей ранее ({change}).",
+        "{name}: {days}-day spend {value} vs {before} the week before ({change}).",
+    ),
+    "asst_ins_provisional": (
+        "Данные начиная с {day} предварительные ({platforms}) и ещё могут измениться.",
+        "Data from {day} on is provisional ({platforms}) and may still change.",
+    ),
+    "asst_ins_no_changes": ("Существенных изменений не обнаружено.", "No material changes detected."),
+    # assistants.reports: the summary without a model, the e-mail, the charts' axes
+    "asst_rep_totals": (
+        "За период {period} расход составил {spend} {currency}, {clicks} кликов и {conversions} конверсий.",
+        "Over {period} spend was {spend} {currency}, with {clicks} clicks and {conversions} conversions.",
+    ),
+    "asst_rep_change_spend": (
+        "К периоду {period} расход изменился на {spend}.",
+        "Against {period} spend changed by {spend}.",
+    ),
+    "asst_rep_change_spend_conversions": (
+        "К периоду {period} расход изменился на {spend}, конверсии — на {conversions}.",
+        "Against {period} spend changed by {spend}, conversions by {conversions}.",
+    ),
+    "asst_rep_top_channel": (
+        "Крупнейший канал — {channel} ({spend} {currency}).",
+        "The largest channel is {channel} ({spend} {currency}).",
+    ),
+    "asst_rep_provisional": ("Данные за последние дни предварительные.", "The latest days are provisional."),
+    "asst_thousands": ("тыс.", "k"),
     # (end of labels: assistants)
     # labels: roles, actions, plan statuses, plan exports, delivery, sandbox
+    # workspace.permissions: role names (`role_<role>`; a client user's role is the shell's `client`)
+    "role_admin": ("Администратор", "Administrator"),
+    "role_pm": ("Руководитель проекта", "Project manager"),
+    "role_account_manager": ("Аккаунт-менеджер", "Account manager"),
+    "role_specialist": ("Специалист", "Specialist"),
+    "role_strategist": ("Стратег", "Strategist"),
+    "role_analyst": ("Аналитик", "Analyst"),
+    "role_creative": ("Креативщик", "Creative"),
+    # workspace.permissions: what each action of the permission matrix allows (`action_<action>`)
+    "action_read": ("Смотреть дашборды доступных клиентов", "Read the dashboards of the clients in scope"),
+    "action_ask": (
+        "Спрашивать ассистента по базе знаний",
+        "Ask the knowledge-base assistant (tenant-wide documents)",
+    ),
+    "action_data_health": ("Смотреть журнал загрузок и свежесть данных", "See load log and data freshness"),
+    "action_generate_insights": ("Формировать инсайты", "Generate insights"),
+    "action_build_report": ("Собирать отчёт клиенту", "Build a client report"),
+    "action_send_report": ("Отправлять отчёт клиенту", "Send a client report by e-mail"),
+    "action_analyse_plan": (
+        "Загружать файл плана для предпросмотра разметки и проверок (без сохранения)",
+        "Upload a plan file to preview its mapping and checks (not saved)",
+    ),
+    "action_import_plan": (
+        "Создавать и править медиаплан (импорт)",
+        "Create or edit a media plan (import a file)",
+    ),
+    "action_submit_plan": ("Отправлять медиаплан на согласование", "Submit a media plan for approval"),
+    "action_approve_plan": (
+        "Согласовывать или отклонять медиаплан",
+        "Approve or reject a submitted media plan",
+    ),
+    "action_manage_clients": ("Добавлять, менять и архивировать клиентов", "Add, edit and archive clients"),
+    "action_manage_connections": (
+        "Подключать рекламные кабинеты, сохранять ключи доступа",
+        "Connect ad accounts, save and rotate credentials",
+    ),
+    "action_manage_users": (
+        "Приглашать, блокировать, возвращать пользователей; сбрасывать пароли; назначать клиентов",
+        "Invite, suspend, reactivate users; reset passwords; assign clients",
+    ),
+    "action_view_audit": ("Читать журнал аудита", "Read the audit log"),
+    "action_manage_delivery": (
+        "Настраивать расписания отчётов клиентов и привязывать чаты Telegram",
+        "Set client report schedules and link Telegram chats",
+    ),
+    "action_manage_alerts": (
+        "Смотреть, подтверждать и запускать оповещения по клиентам",
+        "See, acknowledge and run client alerts",
+    ),
+    "action_release_report": (
+        "Открывать собранный отчёт пользователям клиента",
+        "Release a built report to the client's users",
+    ),
+    "action_manage_branding": (
+        "Настраивать оформление отчётов (логотип, цвета, подпись)",
+        "Set the tenant's report branding (logo, colours, footer)",
+    ),
+    # workspace.plan_versions: a plan version's status (`plan_status_<status>`; 'submitted' is pending approval)
+    "plan_status_draft": ("Черновик", "Draft"),
+    "plan_status_submitted": ("На согласовании", "Pending approval"),
+    "plan_status_approved": ("Согласован", "Approved"),
+    "plan_status_rejected": ("Отклонён", "Rejected"),
+    "plan_status_active": ("В работе", "Active"),
+    "plan_status_completed": ("Завершён", "Completed"),
+    # planning.export: the media-plan workbook (its other texts reuse the shell's and the plan tables' keys)
+    "export_version": ("версия {version}", "version {version}"),
+    "export_combined_reach": ("Совокупный охват", "Combined reach"),
+    "export_budget_net": ("Бюджет без НДС", "Budget net of VAT"),
+    "export_cpp": ("CPP", "CPP"),
+    "export_trp": ("TRP", "TRP"),
+    "export_reach_k": ("Охват {k}+", "Reach {k}+"),
+    "export_note": (
+        "Охват — прогноз по указанной модели; значения из плана помечены «plan».",
+        "Reach is a forecast by the named model; values taken from the plan are marked 'plan'.",
+    ),
+    "export_col_line_id": ("№", "#"),
+    "export_col_start": ("Начало", "Start"),
+    "export_col_end": ("Окончание", "End"),
+    "export_col_unit_price": ("Цена за ед.", "Unit price"),
+    "export_col_reach": ("Охват 1+ (прогноз)", "Reach 1+ (forecast)"),
+    "export_col_reach3": ("Охват 3+ (прогноз)", "Reach 3+ (forecast)"),
+    "export_col_reach_model": ("Модель охвата", "Reach model"),
+    "export_col_budget_gross": ("Бюджет с НДС", "Budget incl. VAT"),
+    "export_col_audience": ("ЦА", "Target audience"),
+    "export_col_geo": ("Гео", "Geo"),
+    # delivery.dispatch: why a channel of a scheduled report was not delivered ('{channel}: …' before each)
+    "dispatch_no_recipients": ("нет получателей", "no recipients"),
+    "dispatch_no_linked_chat": ("нет подключённого чата", "no linked chat"),
+    "dispatch_no_spreadsheet": ("не указан ID таблицы", "no spreadsheet id"),
+    # delivery.sheets: a Google Sheets send that failed ({what} is the API call, {detail} the API's own answer)
+    "dispatch_sheets_key_unreadable": (
+        "MRM_SHEETS_SERVICE_ACCOUNT_FILE: файл ключа не читается ({error})",
+        "MRM_SHEETS_SERVICE_ACCOUNT_FILE: unreadable ({error})",
+    ),
+    "dispatch_sheets_key_missing": (
+        "MRM_SHEETS_SERVICE_ACCOUNT_FILE: в файле ключа нет полей {fields}",
+        "MRM_SHEETS_SERVICE_ACCOUNT_FILE: no {fields} in the key file",
+    ),
+    "dispatch_sheets_token": ("Google Таблицы, получение токена: {detail}", "sheets token: {detail}"),
+    "dispatch_sheets_refused": ("Google Таблицы, {what}: {detail}", "sheets {what}: {detail}"),
+    "dispatch_sheets_quota": (
+        "Google Таблицы, {what}: квота так и не восстановилась, попыток: {n} ({detail})",
+        "sheets {what}: quota still exhausted after {n} attempts ({detail})",
+    ),
+    "dispatch_sheets_gave_up": (
+        "Google Таблицы, {what}: не удалось, попыток: {n} ({detail})",
+        "sheets {what}: gave up after {n} attempts ({detail})",
+    ),
+    # mrm sandbox start: what a client of each emulator needs, printed under its URL (tokens, ids and URLs as is)
+    "sandbox_direct_logins": (
+        "Client-Login (клиенты агентства) для проверки: {ids}",
+        "Client-Login (agency client) to try: {ids}",
+    ),
+    "sandbox_metrika_counters": ("счётчики для проверки: {ids}", "counter ids to try: {ids}"),
+    "sandbox_yandex_client": (
+        "client_id={client_id} client_secret={secret} (один токен подходит и для Директа, и для Метрики)",
+        "client_id={client_id} client_secret={secret} (one token serves Direct and Metrika)",
+    ),
+    "sandbox_vk_grant": (
+        "grant_type=client_credentials или agency_client_credentials, где agency_client_name — один из: {ids}",
+        "grant_type=client_credentials, or agency_client_credentials with agency_client_name = one of: {ids}",
+    ),
+    "sandbox_garpun_key": (
+        "POST {url}/v1/sandbox/service-accounts выдаёт ключ сервисного аккаунта (JSON); подпишите им JWT",
+        "POST {url}/v1/sandbox/service-accounts issues a service-account key (JSON); sign a JWT with it",
+    ),
+    "sandbox_garpun_token": (
+        "и отправьте его POST-запросом на {url}/oauth2/token (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer); "
+        "аккаунты: {ids}",
+        "and POST it to {url}/oauth2/token (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer); "
+        "accounts: {ids}",
+    ),
+    "sandbox_tg_bot": (
+        "токен бота {token}: {url}/bot{token}/getMe",
+        "bot token {token}: {url}/bot{token}/getMe",
+    ),
+    "sandbox_tg_chat": (
+        'пользователь начинает чат: POST {url}/_user/<chat_id>/message {{"text": "/start"}}',
+        'a user starts a chat with POST {url}/_user/<chat_id>/message {{"text": "/start"}}',
+    ),
+    "sandbox_sheets_key": (
+        "файл ключа сервисного аккаунта: GET {url}/_sandbox/service_account.json (сохраните его; укажите путь к "
+        "нему в MRM_SHEETS_SERVICE_ACCOUNT_FILE, а этот URL — в MRM_SHEETS_API_URL)",
+        "service-account key file: GET {url}/_sandbox/service_account.json (save it; set "
+        "MRM_SHEETS_SERVICE_ACCOUNT_FILE to its path and MRM_SHEETS_API_URL to this URL)",
+    ),
+    "sandbox_sheets_spreadsheet": (
+        'таблица клиента: POST {url}/_sandbox/spreadsheets {{"title": ...}} (доступ открыт для {email})',
+        'a client\'s spreadsheet: POST {url}/_sandbox/spreadsheets {{"title": ...}} (shared with {email})',
+    ),
+    "sandbox_pinecone_key": (
+        "Api-Key: {key}; база знаний: PINECONE_API_KEY={key} MRM_PINECONE_HOST={url}",
+        "Api-Key: {key}; the knowledge base: PINECONE_API_KEY={key} MRM_PINECONE_HOST={url}",
+    ),
+    "sandbox_pinecone_indexes": (
+        "индексы: {url}/indexes; data plane каждого индекса — на хосте из его описания",
+        "indexes at {url}/indexes; each index's data plane is at the host its description names",
+    ),
+    "sandbox_cbr": (
+        "без учётных данных (курсы публичные): GET {url}/scripts/XML_daily.asp?date_req=DD/MM/YYYY",
+        "no credentials (public rates): GET {url}/scripts/XML_daily.asp?date_req=DD/MM/YYYY",
+    ),
+    "sandbox_google_client": (
+        "client_id={client_id} client_secret={secret} (один токен подходит и для Google Ads, и для GA4)",
+        "client_id={client_id} client_secret={secret} (one token serves Google Ads and GA4)",
+    ),
+    "sandbox_google_ads_token": (
+        "Authorization: Bearer <токен google_oauth>; developer-token: {token}",
+        "Authorization: Bearer <google_oauth token>; developer-token: {token}",
+    ),
+    "sandbox_google_ads_customers": (
+        "login-customer-id: {manager}; аккаунты клиентов: {ids}",
+        "login-customer-id: {manager}; customers: {ids}",
+    ),
+    "sandbox_ga4": (
+        "Authorization: Bearer <токен google_oauth>; ресурсы: {ids}",
+        "Authorization: Bearer <google_oauth token>; properties: {ids}",
+    ),
+    "sandbox_undescribed": (
+        "(учётные данные этого эмулятора ещё не описаны: см. его модуль в ingestion/sandbox)",
+        "(credentials of this emulator are not described yet: see its module in ingestion/sandbox)",
+    ),
     # (end of labels: workspace, planning, delivery)
 }
 

@@ -13,36 +13,37 @@ from typing import Any
 
 import xlsxwriter
 
+from mrm.i18n import t
 from planning.mediaplan.values import injection_reason
 from planning.plan_math import PlanForecast, forecast_plan
 
-COLUMNS: list[tuple[str, str, str, str]] = [
-    # key, RU header, EN header, format
-    ("line_id", "№", "#", "text"),
-    ("channel", "Канал", "Channel", "text"),
-    ("platform", "Площадка", "Platform", "text"),
-    ("campaign_name", "Кампания", "Campaign", "text"),
-    ("placement", "Размещение", "Placement", "text"),
-    ("flight_start", "Начало", "Start", "date"),
-    ("flight_end", "Окончание", "End", "date"),
-    ("pricing_model", "Модель закупки", "Buying model", "text"),
-    ("unit_price", "Цена за ед.", "Unit price", "money"),
-    ("planned_impressions", "Показы", "Impressions", "int"),
-    ("planned_clicks", "Клики", "Clicks", "int"),
-    ("ctr", "CTR", "CTR", "pct"),
-    ("cpm", "CPM", "CPM", "money"),
-    ("cpc", "CPC", "CPC", "money"),
-    ("planned_conversions", "Конверсии", "Conversions", "num"),
-    ("cpa", "CPA", "CPA", "money"),
-    ("trp", "TRP", "TRP", "num"),
-    ("reach", "Охват 1+ (прогноз)", "Reach 1+ (forecast)", "pct"),
-    ("reach3", "Охват 3+ (прогноз)", "Reach 3+ (forecast)", "pct"),
-    ("frequency", "Частота", "Frequency", "num"),
-    ("model", "Модель охвата", "Reach model", "text"),
-    ("budget_net", "Бюджет без НДС", "Budget net of VAT", "money"),
-    ("budget_gross", "Бюджет с НДС", "Budget incl. VAT", "money"),
-    ("target_audience", "ЦА", "Target audience", "text"),
-    ("geo", "Гео", "Geo", "text"),
+# key, the header's catalogue key (mrm.i18n), format
+COLUMNS: list[tuple[str, str, str]] = [
+    ("line_id", "export_col_line_id", "text"),
+    ("channel", "channel", "text"),
+    ("platform", "pe_f_platform", "text"),
+    ("campaign_name", "campaign", "text"),
+    ("placement", "col_placement", "text"),
+    ("flight_start", "export_col_start", "date"),
+    ("flight_end", "export_col_end", "date"),
+    ("pricing_model", "col_pricing_model", "text"),
+    ("unit_price", "export_col_unit_price", "money"),
+    ("planned_impressions", "impressions", "int"),
+    ("planned_clicks", "clicks", "int"),
+    ("ctr", "ctr", "pct"),
+    ("cpm", "cpm", "money"),
+    ("cpc", "cpc", "money"),
+    ("planned_conversions", "conversions", "num"),
+    ("cpa", "cpa", "money"),
+    ("trp", "export_trp", "num"),
+    ("reach", "export_col_reach", "pct"),
+    ("reach3", "export_col_reach3", "pct"),
+    ("frequency", "frequency", "num"),
+    ("model", "export_col_reach_model", "text"),
+    ("budget_net", "export_budget_net", "money"),
+    ("budget_gross", "export_col_budget_gross", "money"),
+    ("target_audience", "export_col_audience", "text"),
+    ("geo", "export_col_geo", "text"),
 ]
 _SUM_KEYS = {
     "planned_impressions",
@@ -53,18 +54,16 @@ _SUM_KEYS = {
     "trp",
 }
 
-TEXT = {
-    "ru": {"plan": "Медиаплан", "version": "версия", "client": "Клиент", "period": "Период", "currency": "Валюта",
-           "total": "Итого", "channels": "Каналы", "combined": "Совокупный охват", "model": "Модель",
-           "budget": "Бюджет без НДС", "cpp": "CPP", "freq": "Частота", "reach": "Охват 1+", "trp": "TRP",
-           "note": "Охват — прогноз по указанной модели; значения из плана помечены «plan».",
-           "generated": "Сформировано"},
-    "en": {"plan": "Media plan", "version": "version", "client": "Client", "period": "Period", "currency": "Currency",
-           "total": "Total", "channels": "Channels", "combined": "Combined reach", "model": "Model",
-           "budget": "Budget net of VAT", "cpp": "CPP", "freq": "Frequency", "reach": "Reach 1+", "trp": "TRP",
-           "note": "Reach is a forecast by the named model; values taken from the plan are marked 'plan'.",
-           "generated": "Generated"},
-}  # fmt: skip
+# The channels sheet's headers: catalogue keys (its reach column is `export_reach_k` with k=1).
+CHANNEL_HEADS = (
+    "rep_channels",
+    "export_budget_net",
+    "export_trp",
+    "export_cpp",
+    "export_reach_k",
+    "frequency",
+    "model",
+)
 
 
 def safe_text(value: Any) -> str:
@@ -105,7 +104,6 @@ def export_plan_xlsx(
 ) -> Path:
     """Write the plan, its KPIs and the reach forecast (with model names) to `out`."""
     lang = "en" if language == "en" else "ru"
-    t = TEXT[lang]
     fc = forecast or forecast_plan(lines)
     by_line = {lf.line_id: lf for lf in fc.lines}
     path = Path(out)
@@ -136,20 +134,20 @@ def export_plan_xlsx(
         "total_int": wb.add_format({"bold": True, "num_format": "#,##0", "top": 2}),
         "note": wb.add_format({"italic": True, "font_color": "#666666"}),
     }
-    ws = wb.add_worksheet(t["plan"])
+    ws = wb.add_worksheet(t("plan", lang))
     ws.write_string(
-        0, 0, safe_text(f"{t['plan']}: {header.get('name') or header.get('plan_id', '')}"), fmt["title"]
+        0, 0, safe_text(f"{t('plan', lang)}: {header.get('name') or header.get('plan_id', '')}"), fmt["title"]
     )
-    ws.write_string(1, 0, f"{t['version']} {header.get('plan_version', '')}", fmt["label"])
-    ws.write_string(2, 0, t["client"], fmt["label"])
+    ws.write_string(1, 0, t("export_version", lang, version=header.get("plan_version", "")), fmt["label"])
+    ws.write_string(2, 0, t("client", lang), fmt["label"])
     ws.write_string(2, 1, safe_text(client_name or header.get("client_id", "")))
-    ws.write_string(3, 0, t["period"], fmt["label"])
+    ws.write_string(3, 0, t("period", lang), fmt["label"])
     ws.write_string(3, 1, f"{header.get('flight_start') or ''} — {header.get('flight_end') or ''}")
-    ws.write_string(4, 0, t["currency"], fmt["label"])
+    ws.write_string(4, 0, t("col_currency", lang), fmt["label"])
     ws.write_string(4, 1, safe_text(header.get("currency", "RUB")))
     head_row = 6
-    for c, (_, ru, en, _) in enumerate(COLUMNS):
-        ws.write_string(head_row, c, ru if lang == "ru" else en, fmt["head"])
+    for c, (_, head, _) in enumerate(COLUMNS):
+        ws.write_string(head_row, c, t(head, lang), fmt["head"])
     ws.set_row(head_row, 32)
     for i, line in enumerate(lines):
         r = head_row + 1 + i
@@ -163,7 +161,7 @@ def export_plan_xlsx(
                 frequency=lf.frequency,
                 model=lf.model or lf.note,
             )
-        for c, (key, _, _, kind) in enumerate(COLUMNS):
+        for c, (key, _, kind) in enumerate(COLUMNS):
             v = values.get(key)
             if v is None or v == "":
                 ws.write_blank(r, c, None, fmt["text"])
@@ -179,8 +177,8 @@ def export_plan_xlsx(
                 ws.write_number(r, c, float(v), fmt[kind])
     last = head_row + len(lines)
     total_row = last + 1
-    ws.write_string(total_row, 0, t["total"], fmt["total_label"])
-    for c, (key, _, _, kind) in enumerate(COLUMNS):
+    ws.write_string(total_row, 0, t("total_row", lang), fmt["total_label"])
+    for c, (key, _, kind) in enumerate(COLUMNS):
         if key in _SUM_KEYS and lines:
             col = xlsxwriter.utility.xl_col_to_name(c)
             total = (
@@ -190,17 +188,16 @@ def export_plan_xlsx(
             )
             ws.write_formula(total_row, c, f"=SUM({col}{head_row + 2}:{col}{last + 1})",
                              fmt["total_int" if kind == "int" else "total_money"], total)  # fmt: skip
-    ws.write_string(total_row + 2, 0, t["note"], fmt["note"])
+    ws.write_string(total_row + 2, 0, t("export_note", lang), fmt["note"])
     widths = {"text": 18, "date": 11, "money": 14, "int": 13, "num": 10, "pct": 9}
-    for c, (key, _, _, kind) in enumerate(COLUMNS):
+    for c, (key, _, kind) in enumerate(COLUMNS):
         ws.set_column(c, c, 44 if key == "model" else widths[kind])
     ws.freeze_panes(head_row + 1, 2)
     ws.autofilter(head_row, 0, max(last, head_row + 1), len(COLUMNS) - 1)
 
-    cs = wb.add_worksheet(t["channels"])
-    heads = ["channels", "budget", "trp", "cpp", "reach", "freq", "model"]
-    for c, key in enumerate(heads):
-        cs.write_string(0, c, t[key] if key != "channels" else t["channels"], fmt["head"])
+    cs = wb.add_worksheet(t("rep_channels", lang))
+    for c, key in enumerate(CHANNEL_HEADS):
+        cs.write_string(0, c, t(key, lang, k=1) if key == "export_reach_k" else t(key, lang), fmt["head"])
     for i, ch in enumerate(fc.channels):
         r = 1 + i
         cs.write_string(r, 0, safe_text(ch.channel), fmt["text"])
@@ -213,13 +210,13 @@ def export_plan_xlsx(
             cs.write_number(r, 5, ch.frequency, fmt["num"])
         cs.write_string(r, 6, ch.model, fmt["text"])
     r = len(fc.channels) + 2
-    cs.write_string(r, 0, t["combined"], fmt["total_label"])
+    cs.write_string(r, 0, t("export_combined_reach", lang), fmt["total_label"])
     cs.write_number(r, 4, fc.reach, fmt["pct"])
     if fc.frequency is not None:
         cs.write_number(r, 5, fc.frequency, fmt["num"])
     cs.write_string(r, 6, fc.model, fmt["label"])
     for k in range(1, min(len(fc.distribution), 11)):
-        cs.write_string(r + 1 + k, 0, t["reach"].replace("1+", f"{k}+"))
+        cs.write_string(r + 1 + k, 0, t("export_reach_k", lang, k=k))
         cs.write_number(r + 1 + k, 4, sum(fc.distribution[k:]), fmt["pct"])
     cs.set_column(0, 0, 24)
     cs.set_column(1, 5, 14)

@@ -5,6 +5,8 @@ Pure data and lookups: no warehouse, no Streamlit, so auth, the data layer, the 
 
 from __future__ import annotations
 
+from mrm.i18n import t
+
 # `admin` administers the tenant; the other seven do the agency's work. Order is the docs' column order.
 ROLES: tuple[str, ...] = (
     "admin",
@@ -18,63 +20,50 @@ ROLES: tuple[str, ...] = (
 )
 STAFF_ROLES: tuple[str, ...] = tuple(r for r in ROLES if r != "client")
 
-ROLE_NAMES: dict[str, tuple[str, str]] = {
-    "admin": ("Administrator", "Администратор"),
-    "pm": ("Project manager", "Руководитель проекта"),
-    "account_manager": ("Account manager", "Аккаунт-менеджер"),
-    "specialist": ("Specialist", "Специалист"),
-    "strategist": ("Strategist", "Стратег"),
-    "analyst": ("Analyst", "Аналитик"),
-    "creative": ("Creative", "Креативщик"),
-    "client": ("Client", "Клиент"),
-}
 
-# action -> (English, Russian) description. Existing action names (build_report, import_plan…) are kept, because
-# the app's pages and data functions already check them.
-ACTIONS: dict[str, tuple[str, str]] = {
-    "read": ("Read the dashboards of the clients in scope", "Смотреть дашборды доступных клиентов"),
-    "ask": (
-        "Ask the knowledge-base assistant (tenant-wide documents)",
-        "Спрашивать ассистента по базе знаний",
-    ),
-    "data_health": ("See load log and data freshness", "Смотреть журнал загрузок и свежесть данных"),
-    "generate_insights": ("Generate insights", "Формировать инсайты"),
-    "build_report": ("Build a client report", "Собирать отчёт клиенту"),
-    "send_report": ("Send a client report by e-mail", "Отправлять отчёт клиенту"),
-    "analyse_plan": (
-        "Upload a plan file to preview its mapping and checks (not saved)",
-        "Загружать файл плана для предпросмотра разметки и проверок (без сохранения)",
-    ),
-    "import_plan": ("Create or edit a media plan (import a file)", "Создавать и править медиаплан (импорт)"),
-    "submit_plan": ("Submit a media plan for approval", "Отправлять медиаплан на согласование"),
-    "approve_plan": ("Approve or reject a submitted media plan", "Согласовывать или отклонять медиаплан"),
-    "manage_clients": ("Add, edit and archive clients", "Добавлять, менять и архивировать клиентов"),
-    "manage_connections": (
-        "Connect ad accounts, save and rotate credentials",
-        "Подключать рекламные кабинеты, сохранять ключи доступа",
-    ),
-    "manage_users": (
-        "Invite, suspend, reactivate users; reset passwords; assign clients",
-        "Приглашать, блокировать, возвращать пользователей; сбрасывать пароли; назначать клиентов",
-    ),
-    "view_audit": ("Read the audit log", "Читать журнал аудита"),
-    "manage_delivery": (
-        "Set client report schedules and link Telegram chats",
-        "Настраивать расписания отчётов клиентов и привязывать чаты Telegram",
-    ),
-    "manage_alerts": (
-        "See, acknowledge and run client alerts",
-        "Смотреть, подтверждать и запускать оповещения по клиентам",
-    ),
-    "release_report": (
-        "Release a built report to the client's users",
-        "Открывать собранный отчёт пользователям клиента",
-    ),
-    "manage_branding": (
-        "Set the tenant's report branding (logo, colours, footer)",
-        "Настраивать оформление отчётов (логотип, цвета, подпись)",
-    ),
-}
+def role_name(role: str, lang: str) -> str:
+    """The role's name in `lang` (ru|en) from the catalogue (`role_<role>`; a client's is `client`); an unknown
+    role as it is stored."""
+    if role not in ROLES:
+        return role
+    return t("client" if role == "client" else f"role_{role}", lang)
+
+
+# role -> (English, Russian) name, read from the catalogue: for callers that show both.
+ROLE_NAMES: dict[str, tuple[str, str]] = {r: (role_name(r, "en"), role_name(r, "ru")) for r in ROLES}
+
+# Every action of the matrix, in the docs' row order; its description is the catalogue's `action_<action>`.
+# Existing action names (build_report, import_plan…) are kept, because the app's pages and data functions already
+# check them.
+ACTION_NAMES: tuple[str, ...] = (
+    "read",
+    "ask",
+    "data_health",
+    "generate_insights",
+    "build_report",
+    "send_report",
+    "analyse_plan",
+    "import_plan",
+    "submit_plan",
+    "approve_plan",
+    "manage_clients",
+    "manage_connections",
+    "manage_users",
+    "view_audit",
+    "manage_delivery",
+    "manage_alerts",
+    "release_report",
+    "manage_branding",
+)
+
+
+def action_text(action: str, lang: str) -> str:
+    """What `action` allows, in `lang` (ru|en), from the catalogue."""
+    return t(f"action_{action}", lang)
+
+
+# action -> (English, Russian) description, read from the catalogue (refusals format it in: ws_denied_action).
+ACTIONS: dict[str, tuple[str, str]] = {a: (action_text(a, "en"), action_text(a, "ru")) for a in ACTION_NAMES}
 
 _PLAN_MAKERS = {"specialist", "strategist"}
 _APPROVERS = {"pm", "account_manager"}

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dashboards.auth import Principal, check_id
-from mrm.i18n import refusal
+from mrm.i18n import refusal, t
 from planning.mediaplan.importer import plan_totals
 from planning.mediaplan.store import client_exists, load_plan, write_plan
 from planning.versions import LineChange, diff_lines
@@ -29,16 +29,21 @@ FLOW: dict[tuple[str, str], str] = {
     ("active", "completed"): "approve_plan",
     ("rejected", "draft"): "submit_plan",
 }
-# Stored status -> (English, Russian) label; 'submitted' is the flow's "pending approval".
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "draft": ("Draft", "Черновик"),
-    "submitted": ("Pending approval", "На согласовании"),
-    "approved": ("Approved", "Согласован"),
-    "rejected": ("Rejected", "Отклонён"),
-    "active": ("Active", "В работе"),
-    "completed": ("Completed", "Завершён"),
-}
+# Every stored status of a version, in the flow's order; 'submitted' is the flow's "pending approval".
+STATUSES: tuple[str, ...] = ("draft", "submitted", "approved", "rejected", "active", "completed")
 MAX_LINES = 20_000
+
+
+def status_label(status: str, lang: str) -> str:
+    """A stored status's label in `lang` (ru|en) from the catalogue (`plan_status_<status>`); an unknown status as
+    it is stored."""
+    return t(f"plan_status_{status}", lang) if status in STATUSES else status
+
+
+# Stored status -> (English, Russian) label, read from the catalogue: for callers that show both.
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    s: (status_label(s, "en"), status_label(s, "ru")) for s in STATUSES
+}
 
 
 def next_statuses(status: str) -> list[str]:

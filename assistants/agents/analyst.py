@@ -28,7 +28,7 @@ from assistants.agents.tools import (
 from assistants.agents.understand import Slots, understand
 from assistants.llm.numbers import extract_numbers, fmt_num, fmt_pct, ungrounded_numbers
 from metrics.catalogue import METRICS
-from mrm.i18n import refusal
+from mrm.i18n import refusal, t
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +141,11 @@ def _change(v: Any, lang: str) -> str:
     return ("+" if v > 0 else "") + fmt_pct(float(v), lang, 1)
 
 
-def _per(r: dict[str, Any], ru: bool) -> str:
+def _per(r: dict[str, Any], lang: str) -> str:
     a, b = r.get("date_from"), r.get("date_to")
     if a == b:
-        return f"за {a}" if ru else f"on {a}"
-    return f"за {a} — {b}" if ru else f"for {a} to {b}"
+        return t("asst_on_day", lang, day=a)
+    return t("asst_for_period", lang, start=a, end=b)
 
 
 class _Facts:
@@ -189,9 +189,7 @@ class _Facts:
         return shown
 
 
-def _metric_list(
-    f: _Facts, row: dict[str, Any], metrics: list[str], r: dict[str, Any], ru: bool, **where: Any
-) -> str:
+def _metric_list(f: _Facts, row: dict[str, Any], metrics: list[str], r: dict[str, Any], **where: Any) -> str:
     parts = []
     for m in metrics:
         s = f"{f.label(m)} {f.add(m, row.get(m), **where)}"
@@ -205,56 +203,42 @@ def _metric_list(
                 unit="fraction",
                 **where,
             )
-            s += f" (было {prev}, {chg})" if ru else f" (before {prev}, {chg})"
+            s += f" ({t('asst_before_change', f.lang, before=prev, change=chg)})"
         parts.append(s)
     return ", ".join(parts)
 
 
-def _scope_note(r: dict[str, Any], ru: bool) -> str:
-    plat = ", ".join((r.get("filters") or {}).get("platform", []))
-    where = f" ({plat})" if plat else (" (все площадки)" if ru else " (all platforms)")
+def _scope_note(r: dict[str, Any], lang: str) -> str:
+    plat = ", ".join((r.get("filters") or {}).get("platform", [])) or t("asst_all_platforms", lang)
     comp = ""
     if r.get("compare_period"):
         cp = r["compare_period"]
-        comp = (
-            f"; сравнение с {cp['date_from']} — {cp['date_to']}"
-            if ru
-            else f"; compared with {cp['date_from']} to {cp['date_to']}"
-        )
-    vat = "" if r.get("vat") != "net" else (", без НДС" if ru else ", net of VAT")
-    return f"{_per(r, ru)}{where}{vat}{comp}"
+        comp = "; " + t("asst_compared_with_period", lang, start=cp["date_from"], end=cp["date_to"])
+    vat = "" if r.get("vat") != "net" else ", " + t("dl_vat_net", lang)
+    return f"{_per(r, lang)} ({plat}){vat}{comp}"
 
 
 def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
     """Deterministic RU/EN text from one tool result and the numbers it states, each with its source."""
-    ru = lang == "ru"
     f = _Facts(call, lang)
     if call.error:
-        msg = f"Не удалось получить данные: {call.error}" if ru else f"Could not get the data: {call.error}"
-        return msg, []
+        return t("asst_ans_no_data_got", lang, error=call.error), []
     r = call.result
     if call.tool == "performance_totals":
-        t = r.get("totals") or {}
-        if not t or all(t.get(m) in (None, 0) for m in t if not m.endswith(("_previous", "_change"))):
-            return (f"Нет данных {_scope_note(r, ru)}." if ru else f"No data {_scope_note(r, ru)}."), []
+        tot = r.get("totals") or {}
+        if not tot or all(tot.get(m) in (None, 0) for m in tot if not m.endswith(("_previous", "_change"))):
+            return t("asst_ans_no_data", lang, scope=_scope_note(r, lang)), []
         metrics = [m["name"] for m in r.get("metrics", [])]
-        head = "Итоги" if ru else "Totals"
-        return f"{head} {_scope_note(r, ru)}: {_metric_list(f, t, metrics, r, ru)}.", f.items
+        return t(
+            "asst_ans_totals", lang, scope=_scope_note(r, lang), metrics=_metric_list(f, tot, metrics, r)
+        ), f.items
     if call.tool == "campaign_breakdown":
         rows = r.get("campaigns") or []
         if not rows:
-            return (
-                f"Нет данных по кампаниям {_scope_note(r, ru)}."
-                if ru
-                else f"No campaign data {_scope_note(r, ru)}."
-            ), []
+            return t("asst_ans_no_campaign_data", lang, scope=_scope_note(r, lang)), []
         m = r["order_by"]
         low_first = (m in COST_METRICS) == (r["direction"] == "best")
-        order = (
-            ("по возрастанию" if low_first else "по убыванию")
-            if ru
-            else ("lowest first" if low_first else "highest first")
-        )
+        order = t("asst_ans_low_first" if low_first else "asst_ans_high_first", lang)
         items = []
         for c in rows:
             i = c.get("rank", "")
@@ -263,26 +247,19 @@ def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
             items.append(
                 f"{i}) {name} [{c.get('platform', '')}] — {f.label(m)} {f.add(m, c.get(m), **where)}"
             )
-        head = (
-            f"Кампании по {f.label(m)} ({order}) {_scope_note(r, ru)}"
-            if ru
-            else f"Campaigns by {f.label(m)} ({order}) {_scope_note(r, ru)}"
-        )
+        head = t("asst_ans_campaigns_by", lang, metric=f.label(m), order=order, scope=_scope_note(r, lang))
         return f"{head}: " + "; ".join(items) + ".", f.items
     if call.tool == "platform_breakdown":
         rows = r.get("platforms") or []
         if not rows:
-            return (f"Нет данных {_scope_note(r, ru)}." if ru else f"No data {_scope_note(r, ru)}."), []
+            return t("asst_ans_no_data", lang, scope=_scope_note(r, lang)), []
         metrics = [m["name"] for m in r.get("metrics", [])]
-        items = [
-            f"{p['platform']}: {_metric_list(f, p, metrics, r, ru, platform=p['platform'])}" for p in rows
-        ]
-        head = "По площадкам" if ru else "By platform"
-        return f"{head} {_scope_note(r, ru)}: " + "; ".join(items) + ".", f.items
+        items = [f"{p['platform']}: {_metric_list(f, p, metrics, r, platform=p['platform'])}" for p in rows]
+        return t("asst_ans_by_platform", lang, scope=_scope_note(r, lang), items="; ".join(items)), f.items
     if call.tool == "daily_series":
         rows = [x for x in r.get("series") or [] if x.get("value") is not None]
         if not rows:
-            return (f"Нет данных {_scope_note(r, ru)}." if ru else f"No data {_scope_note(r, ru)}."), []
+            return t("asst_ans_no_data", lang, scope=_scope_note(r, lang)), []
         m = r["metric"]
         hi = max(rows, key=lambda x: x["value"])
         lo = min(rows, key=lambda x: x["value"])
@@ -290,58 +267,44 @@ def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
         def v(x: dict[str, Any]) -> str:
             return f.add(m, x["value"], day=x["date_day"])
 
-        if ru:
-            return (
-                f"{f.label(m)} по дням {_scope_note(r, ru)}: первый день {v(rows[0])}, последний {v(rows[-1])}; "
-                f"максимум {v(hi)} ({hi['date_day']}), минимум {v(lo)} ({lo['date_day']})."
-            ), f.items
-        return (
-            f"Daily {f.label(m)} {_scope_note(r, ru)}: first day {v(rows[0])}, last {v(rows[-1])}; "
-            f"high {v(hi)} ({hi['date_day']}), low {v(lo)} ({lo['date_day']})."
+        return t(
+            "asst_ans_daily",
+            lang,
+            metric=f.label(m),
+            scope=_scope_note(r, lang),
+            first=v(rows[0]),
+            last=v(rows[-1]),
+            high=v(hi),
+            high_day=hi["date_day"],
+            low=v(lo),
+            low_day=lo["date_day"],
         ), f.items
     if call.tool == "site_reach":
         row = r.get("reach") or {}
         if not row.get("unique_visitors"):
-            return (
-                f"Нет данных об охвате {_scope_note(r, ru)}."
-                if ru
-                else f"No reach data {_scope_note(r, ru)}."
-            ), []
-        tail = (
-            " Уникальные посетители не суммируются по дням и кампаниям."
-            if ru
-            else " Unique visitors do not add up across days or campaigns."
-        )
-        head = "Охват сайта" if ru else "Site reach"
-        return (
-            f"{head} {_scope_note(r, ru)}: "
-            f"{_metric_list(f, row, ['unique_visitors', 'visits_per_visitor'], r, ru)}.{tail}"
-        ), f.items
+            return t("asst_ans_no_reach_data", lang, scope=_scope_note(r, lang)), []
+        shown = _metric_list(f, row, ["unique_visitors", "visits_per_visitor"], r)
+        return t("asst_ans_site_reach", lang, scope=_scope_note(r, lang), metrics=shown), f.items
     if call.tool == "plan_vs_fact":
         tot = r.get("total") or {}
         where = {"plan_id": r["plan_id"], "plan_version": r["plan_version"]}
         trio = ["plan_spend", "fact_spend", "pacing"]
-        total = _metric_list(f, tot, trio, r, ru, **where)  # the plan's totals first, then its lines
+        total = _metric_list(f, tot, trio, r, **where)  # the plan's totals first, then its lines
         lines = "; ".join(
-            f"{x['line_id']} ({x['channel']}): "
-            f"{_metric_list(f, x, trio, r, ru, line_id=x['line_id'], **where)}"
+            f"{x['line_id']} ({x['channel']}): {_metric_list(f, x, trio, r, line_id=x['line_id'], **where)}"
             for x in r.get("lines") or []
         )
-        head = (
-            f"Медиаплан {r['plan_id']} (версия {r['plan_version']}) {_scope_note(r, ru)}"
-            if ru
-            else f"Media plan {r['plan_id']} (version {r['plan_version']}) {_scope_note(r, ru)}"
-        )
-        return f"{head}: {total}. {'По строкам' if ru else 'By line'}: {lines}.", f.items
+        head = t("asst_ans_plan_head", lang, plan=r["plan_id"], version=r["plan_version"])
+        return t(
+            "asst_ans_plan_vs_fact", lang, head=head, scope=_scope_note(r, lang), total=total, lines=lines
+        ), f.items
     if call.tool == "reach_forecast":
         shown = f.add(
             "reach", r["reach"], unit="fraction", channel=r["channel"], grp=r["grp"], model=r["model"]
         )
         grp = fmt_num(r["grp"], lang)
-        return (
-            f"Прогноз охвата {r['channel']} при {grp} GRP: {shown} (модель: {r['model']})."
-            if ru
-            else f"Forecast reach of {r['channel']} at {grp} GRP: {shown} (model: {r['model']})."
+        return t(
+            "asst_ans_reach_forecast", lang, channel=r["channel"], grp=grp, reach=shown, model=r["model"]
         ), f.items
     if call.tool == "grp_for_reach":
         shown = f.add(
@@ -354,22 +317,16 @@ def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
             model=r["model"],
         )
         tr = fmt_pct(r["target_reach"], lang, 2)
-        return (
-            f"Для охвата {tr} в канале {r['channel']} нужно {shown} GRP (модель: {r['model']})."
-            if ru
-            else f"{r['channel']} needs {shown} GRP for {tr} reach (model: {r['model']})."
+        return t(
+            "asst_ans_grp_for_reach", lang, reach=tr, channel=r["channel"], grp=shown, model=r["model"]
         ), f.items
     if call.tool == "search_knowledge_base":
         hits = r.get("hits") or []
         if not hits:
-            return (
-                "В базе знаний нет ответа на этот вопрос."
-                if ru
-                else "The knowledge base has no answer to this question."
-            ), []
+            return t("asst_kb_no_answer", lang), []
         from assistants.kb.store import snippet
 
-        lead = "Согласно источникам:" if ru else "According to the sources:"
+        lead = t("asst_kb_according", lang)
         return f"{lead} " + " ".join(f"{snippet(h['text'], 280)} [{h['chunk_id']}]" for h in hits[:2]), []
     return json.dumps(r, ensure_ascii=False)[:500], []
 

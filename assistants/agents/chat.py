@@ -14,7 +14,7 @@ from assistants.agents import memory
 from assistants.agents.analyst import check_question
 from assistants.agents.understand import Slots
 from metrics import service
-from mrm.i18n import refusal
+from mrm.i18n import refusal, t
 
 
 def ask(
@@ -105,7 +105,7 @@ def ask(
             out = plan_advisor.ask(ch, scope, question, gateway)
         else:
             out = {
-                "answer": "У клиента нет медиаплана." if lang == "ru" else "The client has no media plan.",
+                "answer": t("asst_ans_client_no_plan", lang),
                 "numbers": [],
                 "citations": [],
                 "provider": "offline",
@@ -150,11 +150,7 @@ def _project(ch: Any, principal: Any, brief: str, lang: str, gateway: Any, clien
 
     draft = project.decompose(brief, tenant_id=principal.tenant_id, lang=lang, gateway=gateway, ch=ch)
     pid = project_store.create_from_draft(ch, principal, draft, client_id=client_id, brief=brief)
-    saved = (
-        f"Проект сохранён: {draft.title} (id {pid})."
-        if lang == "ru"
-        else f"Project saved: {draft.title} (id {pid})."
-    )
+    saved = t("asst_project_saved", lang, title=draft.title, id=pid)
     call = {
         "id": "project-1",
         "tool": "project_decompose",

@@ -86,48 +86,42 @@ class PlanAdvice:
         """RU/EN summary; every number is a field of this advice."""
         from assistants.llm.numbers import fmt_num, fmt_pct
 
-        ru = lang == "ru"
         moves = [ln for ln in self.lines if abs(ln["delta"]) >= 0.5]
         parts = [
-            (
-                f"План {self.plan_id} (версия {self.plan_version}): охват {fmt_pct(self.reach_before, lang)} → "
-                f"{fmt_pct(self.reach_after, lang)} при бюджете {fmt_num(self.budget_after, lang)} ₽ "
-                f"(было {fmt_num(self.budget_before, lang)} ₽). Модель: {self.model}."
-                if ru
-                else f"Plan {self.plan_id} (version {self.plan_version}): reach {fmt_pct(self.reach_before, lang)} → "
-                f"{fmt_pct(self.reach_after, lang)} with a budget of {fmt_num(self.budget_after, lang)} RUB "
-                f"(was {fmt_num(self.budget_before, lang)} RUB). Model: {self.model}."
+            t(
+                "asst_advice_head",
+                lang,
+                plan=self.plan_id,
+                version=self.plan_version,
+                reach_before=fmt_pct(self.reach_before, lang),
+                reach_after=fmt_pct(self.reach_after, lang),
+                budget_after=fmt_num(self.budget_after, lang),
+                budget_before=fmt_num(self.budget_before, lang),
+                model=self.model,
             )
         ]
         for ln in moves:
             sign = "+" if ln["delta"] > 0 else "−"
+            reach = t(
+                "asst_advice_line_reach",
+                lang,
+                before=fmt_pct(ln["reach_before"], lang),
+                after=fmt_pct(ln["reach_after"], lang),
+            )
             parts.append(
                 f"- {ln['line_id']} ({ln['channel']}): {fmt_num(ln['budget_before'], lang)} → "
-                f"{fmt_num(ln['budget_after'], lang)} ({sign}{fmt_num(abs(ln['delta']), lang)}); "
-                + (
-                    f"охват линии {fmt_pct(ln['reach_before'], lang)} → {fmt_pct(ln['reach_after'], lang)}"
-                    if ru
-                    else f"line reach {fmt_pct(ln['reach_before'], lang)} → {fmt_pct(ln['reach_after'], lang)}"
-                )
+                f"{fmt_num(ln['budget_after'], lang)} ({sign}{fmt_num(abs(ln['delta']), lang)}); {reach}"
             )
         if not moves:
-            parts.append("Перераспределение не улучшает охват." if ru else "No reallocation improves reach.")
+            parts.append(t("asst_advice_no_gain", lang))
         if self.extra_budget_needed:
-            parts.append(
-                f"Для цели {fmt_pct(self.goal['target_reach'], lang)} нужно ещё "
-                f"{fmt_num(self.extra_budget_needed, lang)} ₽."
-                if ru
-                else f"Reaching {fmt_pct(self.goal['target_reach'], lang)} needs another "
-                f"{fmt_num(self.extra_budget_needed, lang)} RUB."
-            )
+            target = fmt_pct(self.goal["target_reach"], lang)
+            amount = fmt_num(self.extra_budget_needed, lang)
+            parts.append(t("asst_advice_extra_budget", lang, target=target, amount=amount))
         if self.saving_possible:
-            parts.append(
-                f"Цель {fmt_pct(self.goal['target_reach'], lang)} достижима и с бюджетом на "
-                f"{fmt_num(self.saving_possible, lang)} ₽ меньше."
-                if ru
-                else f"The {fmt_pct(self.goal['target_reach'], lang)} target is met even with "
-                f"{fmt_num(self.saving_possible, lang)} RUB less."
-            )
+            target = fmt_pct(self.goal["target_reach"], lang)
+            amount = fmt_num(self.saving_possible, lang)
+            parts.append(t("asst_advice_saving", lang, target=target, amount=amount))
         return "\n".join(parts)
 
 

@@ -23,7 +23,7 @@ from assistants.agents.tools import Scope, Tool, ToolCall, ToolError, catalogue,
 from assistants.agents.tools import _obj as obj_schema
 from assistants.agents.understand import PLATFORM_WORDS
 from assistants.llm.numbers import fmt_num, fmt_pct
-from mrm.i18n import carry, refusal
+from mrm.i18n import carry, refusal, t
 
 log = logging.getLogger(__name__)
 
@@ -433,9 +433,8 @@ def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
     from assistants.agents.analyst import _Facts
     from assistants.agents.analyst import write_answer as analyst_answer
 
-    ru = lang == "ru"
     if call.error:
-        return (f"Не удалось посчитать: {call.error}" if ru else f"Could not compute: {call.error}"), []
+        return t("asst_ans_could_not_compute", lang, error=call.error), []
     r = call.result
     if call.tool == "plan_pacing":
         return analyst_answer(ToolCall(call.id, "plan_vs_fact", call.arguments, r), lang)
@@ -448,77 +447,74 @@ def write_answer(call: ToolCall, lang: str) -> tuple[str, list[dict[str, Any]]]:
     def rub(metric: str, v: float, **more: Any) -> str:
         return f.add(metric, v, text=_money(v, lang), unit="money", **where, **more)
 
-    head = (
-        f"Медиаплан {r['plan_id']} (версия {r['plan_version']})"
-        if ru
-        else f"Media plan {r['plan_id']} (version {r['plan_version']})"
-    )
+    def grp(metric: str, v: float, **more: Any) -> str:
+        return f.add(metric, v, text=fmt_num(v, lang, 1), unit="grp", **where, **more)
+
+    head = t("asst_ans_plan_head", lang, plan=r["plan_id"], version=r["plan_version"])
     parts: list[str] = []
     if call.tool == "plan_lines":
-        parts.append(
-            f"{head}: бюджет {rub('budget', r['budget'])}, охват 1+ {pct('reach', r['reach'])}."
-            if ru
-            else f"{head}: budget {rub('budget', r['budget'])}, reach 1+ {pct('reach', r['reach'])}."
-        )
+        budget = rub("budget", r["budget"])
+        parts.append(t("asst_ans_plan_lines", lang, head=head, budget=budget, reach=pct("reach", r["reach"])))
         for ln in r["lines"]:
             lid = {"line_id": ln["line_id"]}
-            grp = f.add(
-                "grp", ln["grp_before"], text=fmt_num(ln["grp_before"], lang, 1), unit="grp", **where, **lid
+            grp_now = grp("grp", ln["grp_before"], **lid)
+            budget = rub("budget", ln["budget_before"], **lid)
+            now = t(
+                "asst_ans_line_now",
+                lang,
+                budget=budget,
+                grp=grp_now,
+                reach=pct("reach", ln["reach_before"], **lid),
             )
-            parts.append(
-                f"- {ln['line_id']} ({ln['channel']}): {rub('budget', ln['budget_before'], **lid)}, GRP {grp}, "
-                + ("охват " if ru else "reach ")
-                + pct("reach", ln["reach_before"], **lid)
-            )
+            parts.append(f"- {ln['line_id']} ({ln['channel']}): {now}")
     else:
         if call.tool == "plan_what_if":
-            verb = {
-                "move": ("перенос", "moving"), "add": ("добавление", "adding"), "cut": ("сокращение", "cutting"),
-            }[r["action"]][0 if ru else 1]  # fmt: skip
+            verb = t(
+                {"move": "asst_ans_move", "add": "asst_ans_add", "cut": "asst_ans_cut"}[r["action"]], lang
+            )
             route = " → ".join(x for x in (r["from"], r["to"]) if x)
             parts.append(f"{head}, {verb} {rub('amount', r['amount'])} ({route}):")
         else:
             goal = (
-                (f"наименьший бюджет для охвата {pct('target_reach', r['target_reach'])}" if ru
-                 else f"the least budget for {pct('target_reach', r['target_reach'])} reach")
+                t("asst_ans_goal_least_budget", lang, reach=pct("target_reach", r["target_reach"]))
                 if r.get("target_reach") is not None
-                else ("лучшее распределение бюджета по оптимизатору" if ru else "the optimizer's best split")
-            )  # fmt: skip
+                else t("asst_ans_goal_best_split", lang)
+            )
             parts.append(f"{head}, {goal}:")
+        reach_before = pct("reach_before", r["reach_before"])
+        reach_after = pct("reach_after", r["reach_after"])
+        budget_before = rub("budget_before", r["budget_before"])
         parts.append(
-            f"охват 1+ {pct('reach_before', r['reach_before'])} → {pct('reach_after', r['reach_after'])}, бюджет "
-            f"{rub('budget_before', r['budget_before'])} → {rub('budget_after', r['budget_after'])}."
-            if ru
-            else f"reach 1+ {pct('reach_before', r['reach_before'])} → {pct('reach_after', r['reach_after'])}, budget "
-            f"{rub('budget_before', r['budget_before'])} → {rub('budget_after', r['budget_after'])}."
+            t(
+                "asst_ans_plan_change",
+                lang,
+                reach_before=reach_before,
+                reach_after=reach_after,
+                budget_before=budget_before,
+                budget_after=rub("budget_after", r["budget_after"]),
+            )
         )
         for ln in r["lines"]:
             if abs(ln["delta"]) < 0.5:
                 continue
             lid = {"line_id": ln["line_id"]}
-            parts.append(
-                f"- {ln['line_id']} ({ln['channel']}): {rub('budget_before', ln['budget_before'], **lid)} → "
-                f"{rub('budget_after', ln['budget_after'], **lid)}, GRP "
-                f"{f.add('grp_before', ln['grp_before'], text=fmt_num(ln['grp_before'], lang, 1), unit='grp', **where, **lid)}"
-                f" → {f.add('grp_after', ln['grp_after'], text=fmt_num(ln['grp_after'], lang, 1), unit='grp', **where, **lid)}, "
-                + ("охват " if ru else "reach ")
-                + f"{pct('reach_before', ln['reach_before'], **lid)} → {pct('reach_after', ln['reach_after'], **lid)}"
+            change = t(
+                "asst_ans_line_change",
+                lang,
+                budget_before=rub("budget_before", ln["budget_before"], **lid),
+                budget_after=rub("budget_after", ln["budget_after"], **lid),
+                grp_before=grp("grp_before", ln["grp_before"], **lid),
+                grp_after=grp("grp_after", ln["grp_after"], **lid),
+                reach_before=pct("reach_before", ln["reach_before"], **lid),
+                reach_after=pct("reach_after", ln["reach_after"], **lid),
             )
+            parts.append(f"- {ln['line_id']} ({ln['channel']}): {change}")
         if call.tool == "plan_what_if":
             best = r["optimizer"]["best_reach"]
-            parts.append(
-                f"Лучшее распределение того же бюджета по оптимизатору дало бы {pct('optimizer_best_reach', best)}."
-                if ru
-                else f"The optimizer's best split of the same budget would give {pct('optimizer_best_reach', best)}."
-            )
+            parts.append(t("asst_ans_optimizer_best", lang, reach=pct("optimizer_best_reach", best)))
     if r.get("skipped_lines"):
-        names = ", ".join(r["skipped_lines"])
-        parts.append(
-            f"Без бюджета или GRP, не пересчитаны: {names}."
-            if ru
-            else f"No budget or GRP, left out: {names}."
-        )
-    parts.append(("Модель: " if ru else "Model: ") + r["model"] + ".")
+        parts.append(t("asst_ans_skipped_lines", lang, lines=", ".join(r["skipped_lines"])))
+    parts.append(f"{t('model', lang)}: {r['model']}.")
     return "\n".join(parts), f.items
 
 

@@ -17,34 +17,25 @@ from mrm import i18n
 from mrm.i18n import refusal
 
 ROLES = ("pm", "account_manager", "specialist", "strategist", "analyst", "creative", "client")
-ROLE_NAMES = {
-    "ru": {
-        "pm": "Руководитель проекта",
-        "account_manager": "Аккаунт-менеджер",
-        "specialist": "Специалист по рекламе",
-        "strategist": "Стратег",
-        "analyst": "Аналитик",
-        "creative": "Креатив",
-        "client": "Клиент",
-    },
-    "en": {
-        "pm": "Project manager",
-        "account_manager": "Account manager",
-        "specialist": "Ad specialist",
-        "strategist": "Strategist",
-        "analyst": "Analyst",
-        "creative": "Creative",
-        "client": "Client",
-    },
+# The catalogue key of each role's name in the plan's headers: the workspace's role names (`role_<role>`; the client
+# is the shell's `client`), except the two the plan names more precisely (`asst_role_<role>`).
+ROLE_KEYS = {
+    "pm": "role_pm",
+    "account_manager": "role_account_manager",
+    "specialist": "asst_role_specialist",
+    "strategist": "role_strategist",
+    "analyst": "role_analyst",
+    "creative": "asst_role_creative",
+    "client": "client",
 }
+ROLE_NAMES = {lang: {r: i18n.t(ROLE_KEYS[r], lang) for r in ROLES} for lang in i18n.LANGS}
 LETTERS = ("R", "A", "C", "I")
 
 
 @dataclass(frozen=True)
 class TaskTemplate:
     key: str
-    title_ru: str
-    title_en: str
+    title: str  # the catalogue key of the task's title
     phase: str
     raci: dict[str, str]
     depends_on: tuple[str, ...] = ()
@@ -66,8 +57,7 @@ _SPECIALIST_DOES = {
 TEMPLATES: tuple[TaskTemplate, ...] = (
     TaskTemplate(
         "brief",
-        "Уточнить бриф, цели и KPI с клиентом",
-        "Clarify the brief, goals and KPIs with the client",
+        "asst_task_title_brief",
         "initiation",
         {
             "account_manager": "R",
@@ -81,8 +71,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "kickoff",
-        "Кик-офф, команда и план-график проекта",
-        "Kick-off, team and project timeline",
+        "asst_task_title_kickoff",
         "initiation",
         {
             "pm": "A",
@@ -97,8 +86,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "strategy",
-        "Стратегия: целевая аудитория, позиционирование, сообщения",
-        "Strategy: target audience, positioning, messages",
+        "asst_task_title_strategy",
         "strategy",
         {
             "strategist": "R",
@@ -125,8 +113,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "mediaplan",
-        "Медиаплан: каналы, бюджет, охват и частота",
-        "Media plan: channels, budget, reach and frequency",
+        "asst_task_title_mediaplan",
         "planning",
         {
             "strategist": "R",
@@ -159,8 +146,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "creative",
-        "Креативная концепция и макеты",
-        "Creative concept and assets",
+        "asst_task_title_creative",
         "production",
         {
             "creative": "R",
@@ -190,8 +176,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "landing",
-        "Посадочные страницы и UTM-разметка",
-        "Landing pages and UTM tagging",
+        "asst_task_title_landing",
         "production",
         {
             "creative": "R",
@@ -206,8 +191,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "tracking",
-        "Аналитика: цели, счётчики, дашборд KPI",
-        "Analytics: goals, tags, KPI dashboard",
+        "asst_task_title_tracking",
         "production",
         {"analyst": "R", "pm": "A", "specialist": "C", "client": "C", "account_manager": "I"},
         ("brief",),
@@ -232,8 +216,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "launch",
-        "Настройка и запуск рекламных кампаний",
-        "Set up and launch the ad campaigns",
+        "asst_task_title_launch",
         "launch",
         _SPECIALIST_DOES,
         ("mediaplan", "creative", "tracking"),
@@ -258,8 +241,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "approval",
-        "Согласование медиаплана и креативов с клиентом",
-        "Client approval of the media plan and creatives",
+        "asst_task_title_approval",
         "approval",
         {
             "account_manager": "R",
@@ -274,8 +256,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "optimization",
-        "Оптимизация кампаний по KPI",
-        "Optimise the campaigns against the KPIs",
+        "asst_task_title_optimization",
         "delivery",
         _SPECIALIST_DOES,
         ("launch",),
@@ -283,8 +264,7 @@ TEMPLATES: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "reporting",
-        "Отчётность клиенту и итоги кампании",
-        "Client reporting and the campaign wrap-up",
+        "asst_task_title_reporting",
         "reporting",
         {
             "analyst": "R",
@@ -336,24 +316,19 @@ class ProjectDraft:
         }
 
     def to_markdown(self) -> str:
-        ru = self.language == "ru"
-        names = ROLE_NAMES[self.language]
-        out = [f"# {self.title}", "", f"_{self.provider}_", "", "## " + ("Задачи" if ru else "Tasks"), ""]
+        lang = self.language
+        names = ROLE_NAMES[lang]
+        out = [f"# {self.title}", "", f"_{self.provider}_", "", "## " + i18n.t("asst_tasks", lang), ""]
         for t in self.tasks:
             deps = ", ".join(t.depends_on) or "—"
             src = "; ".join(t.sources) or "—"
-            out.append(
-                f"- **{t.id}** {t.title} ({t.phase}; "
-                + ("зависит от" if ru else "depends on")
-                + f": {deps}; "
-                + ("из брифа" if ru else "from the brief")
-                + f": {src})"
-            )
+            line = i18n.t("asst_task_line", lang, phase=t.phase, deps=deps, sources=src)
+            out.append(f"- **{t.id}** {t.title} ({line})")
         out += [
             "",
-            "## " + ("Матрица RACI" if ru else "RACI matrix"),
+            "## " + i18n.t("asst_raci_matrix", lang),
             "",
-            "| ID | " + ("Задача" if ru else "Task") + " | " + " | ".join(names[r] for r in ROLES) + " |",
+            "| ID | " + i18n.t("task", lang) + " | " + " | ".join(names[r] for r in ROLES) + " |",
             "|---|---|" + "---|" * len(ROLES),
         ]
         for row in self.matrix():
@@ -362,17 +337,7 @@ class ProjectDraft:
                 + " | ".join(row[r] or " " for r in ROLES)
                 + " |"
             )
-        out += [
-            "",
-            "R — "
-            + ("исполняет" if ru else "responsible")
-            + ", A — "
-            + ("утверждает" if ru else "accountable")
-            + ", C — "
-            + ("консультирует" if ru else "consulted")
-            + ", I — "
-            + ("информируется" if ru else "informed"),
-        ]
+        out += ["", i18n.t("asst_raci_legend", lang)]
         if self.notes:
             out += ["", *[f"> {n}" for n in self.notes]]
         return "\n".join(out) + "\n"
@@ -382,8 +347,8 @@ class ProjectDraft:
 
         from assistants.reports.render import safe_cell
 
-        ru = self.language == "ru"
-        names = ROLE_NAMES[self.language]
+        lang = self.language
+        names = ROLE_NAMES[lang]
         path.parent.mkdir(parents=True, exist_ok=True)
         wb = xlsxwriter.Workbook(str(path))
         bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
@@ -394,7 +359,7 @@ class ProjectDraft:
             for k, c in colors.items()
         }
         ws = wb.add_worksheet("RACI")
-        head = ["ID", "Задача" if ru else "Task", *[names[r] for r in ROLES]]
+        head = ["ID", i18n.t("task", lang), *[names[r] for r in ROLES]]
         for c, h in enumerate(head):
             ws.write_string(0, c, h, bold)
         for i, row in enumerate(self.matrix(), start=1):
@@ -406,14 +371,8 @@ class ProjectDraft:
         ws.set_column(1, 1, 48)
         ws.set_column(2, 1 + len(ROLES), 14)
         ws.freeze_panes(1, 2)
-        wt = wb.add_worksheet("Задачи" if ru else "Tasks")
-        th = [
-            "ID",
-            "Задача" if ru else "Task",
-            "Этап" if ru else "Phase",
-            "Зависит от" if ru else "Depends on",
-            "Из брифа" if ru else "From the brief",
-        ]
+        wt = wb.add_worksheet(i18n.t("asst_tasks", lang))
+        th = ["ID", *(i18n.t(k, lang) for k in ("task", "col_phase", "asst_depends_on", "asst_from_brief"))]
         for c, h in enumerate(th):
             wt.write_string(0, c, h, bold)
         for i, t in enumerate(self.tasks, start=1):
@@ -485,7 +444,7 @@ def decompose_offline(brief: str, lang: str, title: str = "") -> ProjectDraft:
             Task(
                 ids[tpl.key],
                 tpl.key,
-                tpl.title_ru if lang == "ru" else tpl.title_en,
+                i18n.t(tpl.title, lang),
                 tpl.phase,
                 dict(tpl.raci),
                 deps,
@@ -503,7 +462,7 @@ def _title(brief: str, lang: str) -> str:
         s = line.strip().lstrip("#").strip()
         if s:
             return s[:120]
-    return "Проект" if lang == "ru" else "Project"
+    return i18n.t("project", lang)
 
 
 def validate_draft(tasks: list[dict[str, Any]]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 from assistants.insights.detectors import Insight
 from assistants.llm import Gateway, LLMError, load_prompt
 from assistants.llm.numbers import fmt_num, fmt_pct, ungrounded_numbers
+from mrm.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,8 @@ NARRATIVE_SCHEMA = {
     },
     "required": ["summary", "items"],
 }
-METRIC_NAMES = {
-    "ru": {"spend": "расход", "ctr": "CTR", "cpc": "CPC", "cpa": "CPA", "cr": "конверсия (CR)"},
-    "en": {"spend": "spend", "ctr": "CTR", "cpc": "CPC", "cpa": "CPA", "cr": "conversion rate"},
-}
+# A metric as an insight's sentence names it: the catalogue's metric names, lower-case words where they run in text.
+METRIC_KEYS = {"spend": "asst_metric_spend", "ctr": "ctr", "cpc": "cpc", "cpa": "cpa", "cr": "asst_metric_cr"}
 
 
 def _money(v: float, i: Insight, lang: str, decimals: int = 0) -> str:
@@ -62,95 +61,75 @@ def _signed_pct(delta: float, lang: str) -> str:
 
 def template_text(i: Insight, lang: str) -> str:
     """Deterministic RU/EN sentence(s) for one insight; every number is a field of the insight."""
-    ru = lang == "ru"
     d = i.details
     if i.type == "pipeline_health":
         chk = d.get("check")
         if chk == "freshness":
-            return (
-                f"Проблема данных: по площадке {_platform(i.entity, lang)} последние данные за {d['last_day']} "
-                f"(отставание {int(i.value)} дн.). Это сбой загрузки, а не изменение показателей."
-                if ru
-                else f"Data problem: {_platform(i.entity, lang)} has data only up to {d['last_day']} ({int(i.value)} days behind). "
-                "This is a pipeline issue, not a change in performance."
+            return t(
+                "asst_ins_freshness",
+                lang,
+                platform=_platform(i.entity, lang),
+                day=d["last_day"],
+                days=int(i.value),
             )
         if chk == "volume":
-            return (
-                f"Проблема данных: за {i.as_of.isoformat()} загружено {fmt_num(i.value, lang)} строк при обычных "
-                f"{fmt_num(i.baseline, lang)} ({_signed_pct(i.delta, lang)}). Аномалии за этот день не оцениваются."
-                if ru
-                else f"Data problem: {fmt_num(i.value, lang)} rows loaded for {i.as_of.isoformat()} against a usual "
-                f"{fmt_num(i.baseline, lang)} ({_signed_pct(i.delta, lang)}). Anomalies for this day are not assessed."
+            return t(
+                "asst_ins_volume",
+                lang,
+                day=i.as_of.isoformat(),
+                rows=fmt_num(i.value, lang),
+                usual=fmt_num(i.baseline, lang),
+                change=_signed_pct(i.delta, lang),
             )
         if chk == "duplicates":
-            return (
-                f"Проблема данных: {int(i.value)} ключей строк повторяются (начиная с {d['first_day']}); "
-                "итоги могут быть завышены."
-                if ru
-                else f"Data problem: {int(i.value)} row keys are duplicated (from {d['first_day']}); totals may be inflated."
-            )
+            return t("asst_ins_duplicates", lang, keys=int(i.value), day=d["first_day"])
         if chk == "no_data":
-            return (
-                f"Проблема данных: нет статистики за последние {d['window_days']} дней."
-                if ru
-                else f"Data problem: no statistics for the last {d['window_days']} days."
-            )
+            return t("asst_ins_no_data", lang, days=d["window_days"])
         if chk == "load_failed":
-            return (
-                f"Проблема данных: последняя загрузка {_platform(i.entity, lang)} завершилась ошибкой: {d['error']}"
-                if ru
-                else f"Data problem: the last load of {_platform(i.entity, lang)} failed: {d['error']}"
-            )
+            return t("asst_ins_load_failed", lang, platform=_platform(i.entity, lang), error=d["error"])
     if i.type == "anomaly":
-        name = d.get("entity_name", i.entity)
-        m = METRIC_NAMES[lang][i.metric]
-        return (
-            f"{name}: {m} {_val(i.metric, i.value, i, lang)} против обычных {_val(i.metric, i.baseline, i, lang)} "
-            f"для этого дня недели ({_signed_pct(i.delta, lang)})."
-            if ru
-            else f"{name}: {m} was {_val(i.metric, i.value, i, lang)} against a usual {_val(i.metric, i.baseline, i, lang)} "
-            f"for this weekday ({_signed_pct(i.delta, lang)})."
+        return t(
+            "asst_ins_anomaly",
+            lang,
+            name=d.get("entity_name", i.entity),
+            metric=t(METRIC_KEYS[i.metric], lang),
+            value=_val(i.metric, i.value, i, lang),
+            usual=_val(i.metric, i.baseline, i, lang),
+            change=_signed_pct(i.delta, lang),
         )
     if i.type == "pacing":
-        fc = d.get("forecast_net")
-        base = (
-            f"Строка плана {i.entity} ({_platform(d['channel'], lang)}): прогноз расхода без НДС к {d['flight_end']} — "
-            f"{_money(fc or 0, i, lang)} при бюджете {_money(d['budget_net'], i, lang)} ({_signed_pct(i.delta, lang)})."
-            if ru
-            else f"Plan line {i.entity} ({_platform(d['channel'], lang)}): forecast net spend by {d['flight_end']} is "
-            f"{_money(fc or 0, i, lang)} against a budget of {_money(d['budget_net'], i, lang)} "
-            f"({_signed_pct(i.delta, lang)})."
+        base = t(
+            "asst_ins_pacing",
+            lang,
+            line=i.entity,
+            channel=_platform(d["channel"], lang),
+            end=d["flight_end"],
+            forecast=_money(d.get("forecast_net") or 0, i, lang),
+            budget=_money(d["budget_net"], i, lang),
+            change=_signed_pct(i.delta, lang),
         )
         if d.get("exhaustion_date"):
-            base += (
-                f" При текущем темпе бюджет закончится {d['exhaustion_date']}."
-                if ru
-                else f" At the current pace the budget runs out on {d['exhaustion_date']}."
-            )
+            base += " " + t("asst_ins_exhaustion", lang, day=d["exhaustion_date"])
         return base
     if i.type == "top_mover":
-        name = d.get("entity_name", i.entity)
-        return (
-            f"{name}: расход за {d['window_days']} дней {_money(i.value, i, lang)} против {_money(i.baseline, i, lang)} "
-            f"неделей ранее ({_signed_pct(i.delta, lang)})."
-            if ru
-            else f"{name}: {d['window_days']}-day spend {_money(i.value, i, lang)} vs {_money(i.baseline, i, lang)} "
-            "the week before "
-            f"({_signed_pct(i.delta, lang)})."
+        return t(
+            "asst_ins_top_mover",
+            lang,
+            name=d.get("entity_name", i.entity),
+            days=d["window_days"],
+            value=_money(i.value, i, lang),
+            before=_money(i.baseline, i, lang),
+            change=_signed_pct(i.delta, lang),
         )
     if i.type == "provisional_data":
         plats = ", ".join(_platform(p, lang) for p in d.get("platforms", []))
-        return (
-            f"Данные начиная с {d['first_day']} предварительные ({plats}) и ещё могут измениться."
-            if ru
-            else f"Data from {d['first_day']} on is provisional ({plats}) and may still change."
-        )
+        return t("asst_ins_provisional", lang, day=d["first_day"], platforms=plats)
     raise ValueError(f"no template for insight type {i.type!r}")
 
 
 def template_summary(insights: list[Insight], lang: str) -> str:
     if not insights:
-        return "Существенных изменений не обнаружено." if lang == "ru" else "No material changes detected."
+        return t("asst_ins_no_changes", lang)
     return " ".join(template_text(i, lang) for i in insights[:3])
 
 

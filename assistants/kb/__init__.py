@@ -12,6 +12,7 @@ from assistants.kb.chunking import Chunk, chunk_document
 from assistants.kb.embedder import HashingEmbedder, tokens
 from assistants.kb.loaders import SUPPORTED, Document, LoadError, load_path, load_text_document
 from assistants.kb.store import ClickHouseStore, Hit, default_store, snippet
+from mrm.i18n import t
 
 __all__ = [
     "Answer",
@@ -159,12 +160,7 @@ class Answer:
 def _offline_answer(question: str, hits: list[Hit], lang: str) -> dict[str, Any]:
     """Extractive answer: the sentences of the top passages that share most terms with the question."""
     if not hits:
-        msg = (
-            "В базе знаний нет ответа на этот вопрос."
-            if lang == "ru"
-            else "The knowledge base has no answer to this question."
-        )
-        return {"answer": f"[offline] {msg}", "citations": []}
+        return {"answer": f"[offline] {t('asst_kb_no_answer', lang)}", "citations": []}
     q = set(tokens(question))
     cands = []
     for rank, h in enumerate(hits[:3]):
@@ -176,7 +172,7 @@ def _offline_answer(question: str, hits: list[Hit], lang: str) -> dict[str, Any]
             cands.append((overlap - 0.3 * rank, rank, s, h.chunk_id))
     cands.sort(key=lambda c: (-c[0], c[1]))
     picked = cands[:2] if cands else [(0, 0, snippet(hits[0].text, 240), hits[0].chunk_id)]
-    lead = "Согласно источникам:" if lang == "ru" else "According to the sources:"
+    lead = t("asst_kb_according", lang)
     text = " ".join(f"{snippet(s, 300)} [{cid}]" for _, _, s, cid in picked)
     return {"answer": f"[offline] {lead} {text}", "citations": list(dict.fromkeys(c[3] for c in picked))}
 

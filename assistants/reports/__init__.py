@@ -17,6 +17,7 @@ from typing import Any
 from assistants.reports import branding
 from assistants.reports.render import ReportContent, write_pdf, write_xlsx
 from assistants.reports.snapshot import REPORT_VERSION, Period, build_snapshot, content_hash, parse_period
+from mrm import i18n
 
 log = logging.getLogger(__name__)
 
@@ -78,48 +79,47 @@ def template_summary(snap: dict[str, Any], insights: list[Any], lang: str) -> st
     from assistants.reports.render import fmt_change, period_words
     from dashboards.i18n import CURRENCY_SIGNS, display_name, fmt_range
 
-    t = snap["totals"]
+    tot = snap["totals"]
     cur = CURRENCY_SIGNS.get(snap["currency"], snap["currency"])
-    ru = lang == "ru"
-    when = period_words(snap, lang)
     parts = [
-        (
-            f"За период {when} расход составил {fmt_num(t['spend'], lang, 2)} {cur}, "
-            f"{fmt_num(t['clicks'], lang)} кликов и {fmt_num(t['conversions'], lang)} конверсий."
-            if ru
-            else f"Over {when} spend was {fmt_num(t['spend'], lang, 2)} {cur}, with "
-            f"{fmt_num(t['clicks'], lang)} clicks and {fmt_num(t['conversions'], lang)} conversions."
+        i18n.t(
+            "asst_rep_totals",
+            lang,
+            period=period_words(snap, lang),
+            spend=fmt_num(tot["spend"], lang, 2),
+            currency=cur,
+            clicks=fmt_num(tot["clicks"], lang),
+            conversions=fmt_num(tot["conversions"], lang),
         )
     ]
     moved, prev = _changes(snap), snap.get("previous") or {}
     if "spend" in moved:
         before = fmt_range(dt.date.fromisoformat(prev["from"]), dt.date.fromisoformat(prev["to"]), lang)
-        spend, conv = fmt_change(moved["spend"], lang)[2:], fmt_change(moved.get("conversions"), lang)
+        spend = fmt_change(moved["spend"], lang)[2:]
+        if "conversions" in moved:
+            conv = fmt_change(moved["conversions"], lang)[2:]
+            parts.append(
+                i18n.t(
+                    "asst_rep_change_spend_conversions", lang, period=before, spend=spend, conversions=conv
+                )
+            )
+        else:
+            parts.append(i18n.t("asst_rep_change_spend", lang, period=before, spend=spend))
+    if tot.get("cpa") is not None:
         parts.append(
-            f"К периоду {before} расход изменился на {spend}"
-            + (f", конверсии — на {conv[2:]}." if "conversions" in moved else ".")
-            if ru
-            else f"Against {before} spend changed by {spend}"
-            + (f", conversions by {conv[2:]}." if "conversions" in moved else ".")
-        )
-    if t.get("cpa") is not None:
-        parts.append(
-            f"CPA: {fmt_num(t['cpa'], lang, 2)} {cur}, CTR: {fmt_pct(t['ctr'], lang, 2)}."
-            if t.get("ctr") is not None
-            else f"CPA: {fmt_num(t['cpa'], lang, 2)} {cur}."
+            f"CPA: {fmt_num(tot['cpa'], lang, 2)} {cur}, CTR: {fmt_pct(tot['ctr'], lang, 2)}."
+            if tot.get("ctr") is not None
+            else f"CPA: {fmt_num(tot['cpa'], lang, 2)} {cur}."
         )
     if snap["channels"]:
         top = snap["channels"][0]
         name = display_name("platform", top["channel"], lang)
-        parts.append(
-            f"Крупнейший канал — {name} ({fmt_num(top['spend'], lang, 2)} {cur})."
-            if ru
-            else f"The largest channel is {name} ({fmt_num(top['spend'], lang, 2)} {cur})."
-        )
+        spent = fmt_num(top["spend"], lang, 2)
+        parts.append(i18n.t("asst_rep_top_channel", lang, channel=name, spend=spent, currency=cur))
     if insights:
         parts.append(template_text(insights[0], lang))
-    if t["is_provisional"]:
-        parts.append("Данные за последние дни предварительные." if ru else "The latest days are provisional.")
+    if tot["is_provisional"]:
+        parts.append(i18n.t("asst_rep_provisional", lang))
     return " ".join(parts)
 
 
@@ -310,14 +310,9 @@ def send_report(
     username = username or os.environ.get("MRM_SMTP_USER")
     password = password or os.environ.get("MRM_SMTP_PASSWORD")
     use_tls = starttls if starttls is not None else os.environ.get("MRM_SMTP_STARTTLS", "0") == "1"
-    ru = files.lang == "ru"
     snap = files.snapshot
     msg = EmailMessage()
-    msg["Subject"] = (
-        f"Отчёт по рекламе: {snap['client_name']}, {files.period.label}"
-        if ru
-        else f"Advertising report: {snap['client_name']}, {files.period.label}"
-    )
+    msg["Subject"] = f"{i18n.t('rep_title', files.lang)}: {snap['client_name']}, {files.period.label}"
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     text = snap.get("narrative", {}).get("text", "")

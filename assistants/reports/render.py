@@ -386,7 +386,7 @@ def _num(v: Any, lang: str, kind: str, currency: str = "") -> str:
 def _money_tick(v: float, lang: str, sign: str, top: float) -> str:
     """Axis ticks: whole amounts, in thousands ('тыс.'/'k') on an axis reaching 10,000, always with the sign."""
     if top >= 10_000 and v:
-        return f"{fmt_num(v / 1000, lang, 0)}\u00a0{'тыс.' if lang == 'ru' else 'k'}\u00a0{sign}"
+        return f"{fmt_num(v / 1000, lang, 0)}\u00a0{say('asst_thousands', lang)}\u00a0{sign}"
     return f"{fmt_num(v, lang, 0)}\u00a0{sign}"
 
 

@@ -71,7 +71,7 @@ with ui.guard():
     st.caption(t("al_run_help"))
     if st.button(t("al_run"), key="al_run"):
         with st.spinner(t("al_running")):
-            notices, failed = wd.run_alerts(p, ctx.client_id)
+            notices, failed = wd.run_alerts(p, ctx.client_id, ctx.lang)
         out = [("success", t("al_ran", n=len(notices)))]
         out += [("info", n.text(ctx.lang)) for n in notices]
         out += [("warning", t("al_not_delivered", what=f)) for f in failed]

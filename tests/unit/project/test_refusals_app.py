@@ -101,9 +101,7 @@ def test_the_keys_these_packages_use_exist_in_both_languages():
     for path in _sources():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             name = getattr(node, "func", None) and getattr(node.func, "id", getattr(node.func, "attr", ""))
-            at = {"refusal": 1, "said": 1, "both": 0, "bilingual": 0}.get(
-                name or ""
-            )  # the key's position
+            at = {"refusal": 1, "said": 1, "both": 0, "bilingual": 0}.get(name or "")  # the key's position
             if isinstance(node, ast.Call) and at is not None and len(node.args) > at:
                 key = node.args[at]
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
