@@ -7,6 +7,8 @@ import ast
 import re
 from pathlib import Path
 
+from mrm import i18n
+
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = (
     "workspace",
@@ -107,3 +109,13 @@ def test_role_and_plan_status_names_come_from_the_catalogue_in_both_languages():
         == set(plan_versions.STATUSES)
         >= {to for (_, to) in plan_versions.FLOW}
     )
+
+
+def test_each_label_is_stated_once_and_aliases_name_a_stated_key():
+    """Two keys with the same Russian and English would state one label twice: the second is an alias instead."""
+    stated = {k: v for k, v in i18n.TEXT.items() if k not in i18n.ALIASES}
+    seen: dict[tuple[str, str], str] = {}
+    twice = {key: seen[v] for key, v in stated.items() if seen.setdefault(v, key) != key}
+    assert twice == {}
+    assert all(source in stated for source in i18n.ALIASES.values())
+    assert all(i18n.TEXT[alias] == i18n.TEXT[source] for alias, source in i18n.ALIASES.items())
