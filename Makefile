@@ -48,7 +48,7 @@ test: install system-deps ## the whole suite with line coverage of the packages 
 	exit $$status
 
 test-under-load: install system-deps ## the suite while a CPU hog keeps every core busy (stopped afterwards, even on failure)
-	@$(PY) scripts/cpu_hog.py --seconds 5400 & hog=$$!; \
+	@$(PY) scripts/cpu_hog.py --seconds 14400 & hog=$$!; \
 	trap 'kill $$hog 2>/dev/null; wait $$hog 2>/dev/null' EXIT; \
 	$(PYTEST) $(TESTS)
 

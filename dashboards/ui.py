@@ -573,10 +573,9 @@ def labelled(df: pd.DataFrame) -> pd.DataFrame:
 
 def role_label(role: str, lang: str | None = None) -> str:
     """A workspace role's display name in the UI language ('account_manager' → 'Аккаунт-менеджер')."""
-    from workspace.permissions import ROLE_NAMES
+    from workspace.permissions import role_name
 
-    en, ru = ROLE_NAMES.get(role, (role, role))
-    return ru if (lang or st.session_state.get("ui_lang", "ru")) == "ru" else en
+    return role_name(role, lang or st.session_state.get("ui_lang", "ru"))
 
 
 def dashes(df: pd.DataFrame) -> pd.DataFrame:

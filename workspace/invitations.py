@@ -23,7 +23,7 @@ from dashboards.auth import AuthError, Principal, add_user, audit, check_id, che
 from mrm import clock
 from mrm.i18n import bilingual, refusal, t
 from workspace.access import require
-from workspace.permissions import ROLE_NAMES, ROLES
+from workspace.permissions import ROLES, role_name
 
 INVITE_DAYS = 7
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9_.+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -140,7 +140,7 @@ def _scope_of(ch: Any, tenant_id: str, role: str, client_ids: tuple[str, ...]) -
 
 def _message(inv: Invitation, link: str, inviter: str) -> tuple[str, str]:
     """The e-mail in both languages (the invitee's language is not known yet): Russian first, then English."""
-    en_role, ru_role = ROLE_NAMES.get(inv.role, (inv.role, inv.role))
+    en_role, ru_role = role_name(inv.role, "en"), role_name(inv.role, "ru")
     until = inv.expires_on.isoformat()
     subject = bilingual("ws_inv_subject")
     ru = t("ws_inv_body", "ru", inviter=inviter, role=ru_role, link=link, until=until)

@@ -29,9 +29,6 @@ def role_name(role: str, lang: str) -> str:
     return t("client" if role == "client" else f"role_{role}", lang)
 
 
-# role -> (English, Russian) name, read from the catalogue: for callers that show both.
-ROLE_NAMES: dict[str, tuple[str, str]] = {r: (role_name(r, "en"), role_name(r, "ru")) for r in ROLES}
-
 # Every action of the matrix, in the docs' row order; its description is the catalogue's `action_<action>`.
 # Existing action names (build_report, import_plan…) are kept, because the app's pages and data functions already
 # check them.
@@ -119,7 +116,7 @@ def render_markdown() -> str:
         f"| {en} / {ru} (`{a}`) | " + " | ".join("✔" if a in MATRIX[r] else "—" for r in ROLES) + " |"
         for a, (en, ru) in ACTIONS.items()
     ]
-    roles = [f"- `{r}`: {en} / {ru}" for r, (en, ru) in ROLE_NAMES.items()]
+    roles = [f"- `{r}`: {role_name(r, 'en')} / {role_name(r, 'ru')}" for r in ROLES]
     return "\n".join(
         [
             "# Permissions / Права доступа",

@@ -40,12 +40,6 @@ def status_label(status: str, lang: str) -> str:
     return t(f"plan_status_{status}", lang) if status in STATUSES else status
 
 
-# Stored status -> (English, Russian) label, read from the catalogue: for callers that show both.
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    s: (status_label(s, "en"), status_label(s, "ru")) for s in STATUSES
-}
-
-
 def next_statuses(status: str) -> list[str]:
     """Statuses a version in `status` may move to (whoever may do it)."""
     return [to for (frm, to) in FLOW if frm == status]

@@ -19,8 +19,7 @@ st.title(t("page_plan_editor"))
 
 
 def _label(status: str) -> str:
-    en, ru = plan_versions.STATUS_LABELS.get(status, (status, status))
-    return ru if ctx.lang == "ru" else en
+    return plan_versions.status_label(status, ctx.lang)
 
 
 # After a save or a status step the page reruns on the saved version; the message survives the rerun.

@@ -11,8 +11,8 @@ from dashboards import auth, data, safe, ui
 from dashboards import workspace_data as wd
 from dashboards.i18n import t
 from mrm import clock
-from workspace import invitations
-from workspace.permissions import ROLE_NAMES, ROLES
+from workspace import invitations, permissions
+from workspace.permissions import ROLES
 
 p = wd.signed_in()
 lang = st.session_state.get("ui_lang", "ru")
@@ -24,8 +24,7 @@ if flash:
 
 
 def role_name(r: str) -> str:
-    en, ru = ROLE_NAMES.get(r, (r, r))
-    return ru if lang == "ru" else en
+    return permissions.role_name(r, lang)
 
 
 def role_box(where: Any, key: str) -> str:
