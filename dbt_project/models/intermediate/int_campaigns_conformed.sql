@@ -24,17 +24,6 @@ days_seen as (
     select * from {{ ref('int_campaign_days_seen') }}
 ),
 
-direct_stats as (
-    select
-        tenant_id,
-        account_id,
-        object_id as campaign_id,
-        date_day,
-        campaign_name
-    from days_seen
-    where platform = 'yandex_direct'
-),
-
 vk_stats as (
     select
         tenant_id,
@@ -51,29 +40,6 @@ vk_banners as (
 
 vk_ad_groups as (
     select * from {{ ref('stg_vk_ads__ad_groups') }}
-),
-
-garpun_stats as (
-    select
-        tenant_id,
-        source_platform,
-        account_id,
-        object_id as campaign_id,
-        date_day,
-        campaign_name
-    from days_seen
-    where platform = 'garpun'
-),
-
-google_ads_stats as (
-    select
-        tenant_id,
-        account_id,
-        object_id as campaign_id,
-        date_day,
-        campaign_name
-    from days_seen
-    where platform = 'google_ads'
 ),
 
 accounts as (
@@ -151,20 +117,22 @@ vk_banners_seen as (
 ),
 
 from_stats as (
+    -- Direct, Garpun and Google Ads name their campaigns in statistics; a Garpun row names its source platform
     select
         tenant_id,
-        'yandex_direct' as platform,
-        'yandex_direct' as source_platform,
+        platform,
+        any(source_platform) as source_platform,
         account_id,
-        campaign_id,
+        object_id as campaign_id,
         argMax(campaign_name, date_day) as campaign_name,
         '' as campaign_type,
         '' as campaign_status,
         cast(min(date_day) as Nullable(Date)) as start_date,
         cast(null as Nullable(Date)) as end_date,
         0 as from_dimension
-    from direct_stats
-    group by tenant_id, account_id, campaign_id
+    from days_seen
+    where platform in ('yandex_direct', 'garpun', 'google_ads')
+    group by tenant_id, platform, account_id, object_id
     union all
     select
         s.tenant_id as tenant_id,
@@ -184,36 +152,6 @@ from_stats as (
     left join vk_ad_groups as g
         on b.tenant_id = g.tenant_id and b.account_id = g.account_id and b.ad_group_id = g.ad_group_id
     group by s.tenant_id, s.account_id, g.ad_plan_id
-    union all
-    select
-        tenant_id,
-        'garpun' as platform,
-        any(source_platform) as source_platform,
-        account_id,
-        campaign_id,
-        argMax(campaign_name, date_day) as campaign_name,
-        '' as campaign_type,
-        '' as campaign_status,
-        cast(min(date_day) as Nullable(Date)) as start_date,
-        cast(null as Nullable(Date)) as end_date,
-        0 as from_dimension
-    from garpun_stats
-    group by tenant_id, account_id, campaign_id
-    union all
-    select
-        tenant_id,
-        'google_ads' as platform,
-        'google_ads' as source_platform,
-        account_id,
-        campaign_id,
-        argMax(campaign_name, date_day) as campaign_name,
-        '' as campaign_type,
-        '' as campaign_status,
-        cast(min(date_day) as Nullable(Date)) as start_date,
-        cast(null as Nullable(Date)) as end_date,
-        0 as from_dimension
-    from google_ads_stats
-    group by tenant_id, account_id, campaign_id
 ),
 
 all_rows as (
