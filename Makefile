@@ -50,6 +50,7 @@ test: install system-deps ## the whole suite with line coverage of the packages 
 test-under-load: install system-deps ## the suite while a CPU hog keeps every core busy (stopped afterwards, even on failure)
 	@$(PY) scripts/cpu_hog.py --seconds 14400 & hog=$$!; \
 	trap 'kill $$hog 2>/dev/null; wait $$hog 2>/dev/null' EXIT; \
+	$(PY) scripts/cpu_hog.py --await-load 180; \
 	$(PYTEST) $(TESTS)
 
 test-dates: install system-deps ## date-sensitive tests with today (MRM_TODAY) on the 1st, 10th and 31st of a month

@@ -1,8 +1,11 @@
 """Keep every core busy for a bounded time: `make test-under-load` runs the suite beside it.
 
 python scripts/cpu_hog.py [--workers N] [--seconds S]
+python scripts/cpu_hog.py --await-load S
 One busy-looping process per core (default: all cores). The hog ends by itself after `--seconds`, when it is
 sent SIGTERM/SIGINT, or when the process that started it is gone, so a crashed `make` never leaves it spinning.
+`--await-load` spins nothing: it returns once the 1-minute load average reaches 0.8 per core (at most S seconds),
+so a suite started after it sees the hog in the load that its wait limits read (tests/machine.py).
 """
 
 from __future__ import annotations
@@ -27,13 +30,32 @@ def _spin(deadline: float, parent: int) -> None:
     sys.exit(0)
 
 
+def await_load(limit_s: float, per_core: float = 0.8, poll_s: float = 1.0) -> float:
+    """Wait until the 1-minute load average per core reaches `per_core`, at most `limit_s`; the last reading."""
+    cores = os.cpu_count() or 1
+    end = time.monotonic() + limit_s
+    while (load := os.getloadavg()[0] / cores) < per_core and time.monotonic() < end:
+        time.sleep(poll_s)
+    return load
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="busy processes (default: all cores)"
     )
     p.add_argument("--seconds", type=float, default=3600.0, help="stop after this long at the latest")
+    p.add_argument(
+        "--await-load",
+        type=float,
+        metavar="S",
+        help="spin nothing; wait up to S s for a load of 0.8 per core",
+    )
     a = p.parse_args(argv)
+    if a.await_load is not None:
+        load = await_load(a.await_load)
+        print(f"cpu hog: load average {load:.2f} per core; starting", flush=True)
+        return 0
     if a.workers < 1 or a.seconds <= 0:
         p.error("--workers must be >= 1 and --seconds > 0")
     starter = os.getppid()

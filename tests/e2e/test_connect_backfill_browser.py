@@ -21,10 +21,11 @@ from dashboards.ui import fmt_num
 from ingestion.sandbox.generator import World
 from ingestion.sandbox.server import SandboxServer
 from mrm import clock
-from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _settle, app_url, browser  # noqa: F401
+from tests.e2e.test_dashboards_browser import _settle, app_url, browser  # noqa: F401
 from tests.e2e.test_workspace_browser import _login_empty_tenant, _open
 from tests.integration.dashboards.conftest import PASSWORD
 from tests.integration.workspace.test_sync_runs import announce_sandbox, running_dagster
+from tests.machine import ui_timeout_ms
 
 pytestmark = pytest.mark.browser
 T = "e2e_sync"  # an empty tenant: the admin creates everything in the browser
@@ -98,7 +99,7 @@ def test_admin_connects_direct_through_oauth_backfills_30_days_and_sees_the_numb
     with page.context.expect_page() as opened:
         page.get_by_role("link", name="Continue to Yandex Direct").click()
     cb = opened.value
-    cb.set_default_timeout(UI_TIMEOUT_MS)
+    cb.set_default_timeout(ui_timeout_ms())
     cb.wait_for_url("**/connections?**")
     # The callback's new session speaks the language the connection began in (English, from the state: the
     # redirect names none, and the admin's profile names none either, whose default would be Russian) and opens the
@@ -147,7 +148,7 @@ def test_admin_connects_direct_through_oauth_backfills_30_days_and_sees_the_numb
     link = cb.get_by_role("link", name="open in Dagster")
     assert link.get_attribute("href").startswith(f"{stack['dagster']}/runs/")
     cb.screenshot(path=artifacts_dir / "02_run_started.png", full_page=True)
-    cb.get_by_text("finished successfully").wait_for(timeout=UI_TIMEOUT_MS * 20)
+    cb.get_by_text("finished successfully").wait_for(timeout=ui_timeout_ms() * 20)
     _settle(cb)
     cb.screenshot(path=artifacts_dir / "03_run_finished.png", full_page=True)
     runs = ch.query(
@@ -166,6 +167,6 @@ def test_admin_connects_direct_through_oauth_backfills_30_days_and_sees_the_numb
     assert expected and expected > 0
     _open(cb, "Overview")
     tile = cb.locator("[data-testid=stMetric]").filter(has_text="Impressions")
-    expect(tile).to_contain_text(fmt_num(expected, 0, "en"), timeout=UI_TIMEOUT_MS)
+    expect(tile).to_contain_text(fmt_num(expected, 0, "en"), timeout=ui_timeout_ms())
     cb.screenshot(path=artifacts_dir / "04_overview.png", full_page=True)
     cb.context.close()

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from benchmarks.app_server import streamlit_app
 from tests.integration.dashboards.conftest import END, PASSWORD, dash  # noqa: F401 - `dash` is a fixture
-from tests.machine import load_factor
+from tests.machine import ui_timeout_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 CHROMIUM = "/usr/bin/chromium"
@@ -29,8 +29,7 @@ PLAN_CSV = (
     "Медийка;ВКонтакте;vk_reach;05.03.2026;25.03.2026;80 000,00\r\n"
 )
 # Waits are for states (an element, a URL, the app's script state), never fixed pauses; their limit only bounds a
-# broken run, so it is generous and grows with the machine's load (a CPU hog on every core must not fail them).
-UI_TIMEOUT_MS = int(60_000 * load_factor())
+# broken run, so it is generous and grows with the machine's load when the wait starts (tests.machine.ui_timeout_ms).
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +45,7 @@ def app_url(dash, warehouse_url, tmp_path_factory):  # noqa: F811 - the imported
         "MRM_SECRET_KEY": "e2e-session-cookie-key-0123456789abcdef",
     }
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with streamlit_app(env, timeout_s=UI_TIMEOUT_MS / 1000 * 3, log=log) as url:
+    with streamlit_app(env, timeout_s=ui_timeout_ms() / 1000 * 3, log=log) as url:
         yield url
 
 
@@ -66,7 +65,7 @@ def browser():
 def _login(browser, app_url, login: str, query: str = "lang=en"):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = ctx.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.set_default_timeout(ui_timeout_ms())
     page.goto(f"{app_url}/?{query}")
     page.get_by_role("textbox", name="Login").fill(login)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
@@ -91,10 +90,10 @@ def _download(page, button: str, target: Path) -> Path:
     """Click a download button and save the file. A click that lands while a rerun redraws the button starts no
     download: then wait for the run to end and click again (a download needs no rerun: the file is served as soon
     as the click reaches the browser), within the UI timeout."""
-    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + ui_timeout_ms() / 1000
     while True:
         try:
-            with page.expect_download(timeout=UI_TIMEOUT_MS / 6) as info:
+            with page.expect_download(timeout=ui_timeout_ms() / 6) as info:
                 page.get_by_role("button", name=button).click()
             break
         except PlaywrightTimeoutError:
@@ -131,7 +130,7 @@ def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser,
     page.get_by_role("heading", name="Overview").click()
     page.wait_for_url(f"**from={typed}**")
     _settle(page)
-    expect(page.locator("[data-testid=stMetric]").first).not_to_have_text(before, timeout=UI_TIMEOUT_MS)
+    expect(page.locator("[data-testid=stMetric]").first).not_to_have_text(before, timeout=ui_timeout_ms())
     _go(page, "Campaigns")
     page.get_by_label("Search by name or ID").fill("Retargeting")
     page.get_by_label("Search by name or ID").press("Enter")
@@ -139,7 +138,7 @@ def test_sign_in_change_period_and_filters_open_a_campaign_and_download(browser,
     # lost (the CI failure: a download awaited for minutes). The table without the other campaigns is the state to
     # wait for (the grid keeps a hidden accessible table of the rows in view).
     campaigns = page.get_by_test_id("stDataFrame").first.locator("tr").filter(has_text="dash_t1/acme:")
-    expect(campaigns).to_have_count(2, timeout=UI_TIMEOUT_MS)
+    expect(campaigns).to_have_count(2, timeout=ui_timeout_ms())
     _settle(page)
     rows = _campaign_rows(_download(page, "Download CSV", artifacts_dir / "campaigns.csv"))
     assert len(rows) == 2 and all(r["Campaign name"].startswith("dash_t1/acme: Retargeting") for r in rows), [
@@ -158,7 +157,7 @@ def test_build_and_download_a_report(browser, app_url, artifacts_dir):
     page = _login(browser, app_url, "it-am@t2", query="lang=en&client=globex")
     _go(page, "Reports")
     page.get_by_role("button", name="Build report").click()
-    page.get_by_text("Report ready").wait_for(timeout=UI_TIMEOUT_MS * 3)
+    page.get_by_text("Report ready").wait_for(timeout=ui_timeout_ms() * 3)
     page.screenshot(path=artifacts_dir / "03_report.png", full_page=True)
     pdf = _download(page, "Download PDF", artifacts_dir / "report.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
@@ -236,7 +235,7 @@ def test_two_tenants_side_by_side_and_a_tampered_link(browser, app_url, artifact
 def _login_expect_error(browser, app_url, login: str, query: str):
     ctx = browser.new_context()
     page = ctx.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.set_default_timeout(ui_timeout_ms())
     page.goto(f"{app_url}/?{query}")
     page.get_by_role("textbox", name="Login").fill(login)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)

@@ -15,13 +15,13 @@ import pytest
 
 from dashboards.i18n import t
 from tests.e2e.test_dashboards_browser import (  # noqa: F401 - app_url and browser are fixtures
-    UI_TIMEOUT_MS,
     _download,
     _settle,
     app_url,
     browser,
 )
 from tests.integration.dashboards.conftest import PASSWORD, dash, principal  # noqa: F401 - `dash` is a fixture
+from tests.machine import ui_timeout_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 LOGIN = "it-pm@t1"
@@ -63,7 +63,7 @@ def _csv(page, lang: str, target: Path) -> str:
 def _csv_header_once(page, lang: str, target: Path, done) -> list[str]:
     """The CSV's header once `done(header)` holds: the rerun that applies a pick may start after the click
     returns, so the download is the state waited for (bounded by the UI timeout, no fixed pause)."""
-    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + ui_timeout_ms() / 1000
     while True:
         _settle(page)
         header = next(csv.reader(io.StringIO(_csv(page, lang, target))))
@@ -84,7 +84,7 @@ def test_drill_to_an_ad_by_name_reload_views_and_exports(browser, app_url, artif
     _clean_views()
     ctx = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
     page = ctx.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.set_default_timeout(ui_timeout_ms())
     _sign_in(page, app_url, lang)
     vk = t("platform_vk_ads", lang)
 

@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _login, _settle, app_url, browser  # noqa: F401 - fixtures
+from tests.e2e.test_dashboards_browser import _login, _settle, app_url, browser  # noqa: F401 - fixtures
 from tests.e2e.test_workspace_browser import _open
 from tests.integration.dashboards.conftest import dash  # noqa: F401 - `dash` is a fixture
 from tests.integration.dashboards.test_invite_profile_pages import ADMIN, T, tinv  # noqa: F401 - `tinv` is a fixture
 from tests.integration.delivery.test_delivery import smtp  # noqa: F401 - the SMTP sink fixture
+from tests.machine import ui_timeout_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 EMAIL = "browser.invitee@tinv.example"
@@ -37,7 +38,7 @@ def _link_path(sink, email: str) -> str:
 def _fresh_page(browser, url: str):  # noqa: F811 - the fixture's value
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.set_default_timeout(ui_timeout_ms())
     page.goto(url)
     return page
 
@@ -59,7 +60,9 @@ def test_invite_accept_profile_password_reuse_and_suspension(smtp, tinv, browser
     page.get_by_role("button", name="Create the account and sign in").wait_for()
     _settle(page)
     # The form is prefilled with the invited address (waited for: the field is drawn before its value arrives).
-    expect(page.get_by_role("textbox", name="Login", exact=True)).to_have_value(EMAIL, timeout=UI_TIMEOUT_MS)
+    expect(page.get_by_role("textbox", name="Login", exact=True)).to_have_value(
+        EMAIL, timeout=ui_timeout_ms()
+    )
     page.get_by_role("textbox", name="Your name").fill("Браузерный Гость")
     page.get_by_role("textbox", name="Password", exact=True).fill("browser-pass-1")
     page.get_by_role("textbox", name="Password again").fill("browser-pass-1")

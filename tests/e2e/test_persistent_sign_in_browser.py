@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _login, _settle, app_url, browser  # noqa: F401 - fixtures
+from tests.e2e.test_dashboards_browser import _login, _settle, app_url, browser  # noqa: F401 - fixtures
 from tests.integration.dashboards.conftest import dash  # noqa: F401 - `dash` is a fixture
+from tests.machine import ui_timeout_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 
@@ -56,7 +57,7 @@ def test_a_shared_link_shows_the_sign_in_form_then_the_page_asked_for(browser, a
 
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.set_default_timeout(ui_timeout_ms())
     page.goto(f"{app_url}/channels?lang=en&client=acme")
     page.get_by_role("button", name="Sign in").wait_for()
     _settle(page)

@@ -18,15 +18,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import isolated_warehouse
-from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _login, _settle, app_url, browser  # noqa: F401
+from tests.e2e.test_dashboards_browser import _login, _settle, app_url, browser  # noqa: F401
 from tests.e2e.test_workspace_browser import _open
 from tests.integration.dashboards.conftest import PASSWORD
 from tests.integration.delivery.test_delivery import smtp  # noqa: F401 - a real SMTP server on loopback
+from tests.machine import ui_timeout_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PLAN = "e2e-jan"
 # The dbt build after an approval or a link runs while the page waits: allow it several page-loads' time.
-REBUILD_MS = UI_TIMEOUT_MS * 4
+REBUILD_MS = ui_timeout_ms() * 4
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +162,7 @@ def test_strategist_plans_pm_approves_am_links_and_plan_vs_fact_shows_the_line_d
     # Approved, so it is plan now; no campaign is linked to its line yet, and the page says so (not "under").
     _open(pm, "Plan vs Fact")
     _pick(pm, "Media plan", f"{PLAN} v1")
-    expect(_row(pm, "L1")).to_contain_text("not linked to a campaign", timeout=UI_TIMEOUT_MS)
+    expect(_row(pm, "L1")).to_contain_text("not linked to a campaign", timeout=ui_timeout_ms())
     pm.context.close()
     assert ch.query(
         "SELECT plan_version FROM app.media_plan_lines_approved WHERE tenant_id = 't1' AND plan_id = {p:String}",
@@ -192,8 +193,8 @@ def test_strategist_plans_pm_approves_am_links_and_plan_vs_fact_shows_the_line_d
         f"{float(delivered[0][2]):,.0f}",
         {"under": "under", "over": "over", "on_track": "on track"},
     )
-    expect(_row(am, "L1")).to_contain_text(spent, timeout=UI_TIMEOUT_MS)
-    expect(_row(am, "L1")).to_contain_text(status[delivered[0][3]], timeout=UI_TIMEOUT_MS)
-    expect(_row(am, "L1")).not_to_contain_text("not linked", timeout=UI_TIMEOUT_MS)
+    expect(_row(am, "L1")).to_contain_text(spent, timeout=ui_timeout_ms())
+    expect(_row(am, "L1")).to_contain_text(status[delivered[0][3]], timeout=ui_timeout_ms())
+    expect(_row(am, "L1")).not_to_contain_text("not linked", timeout=ui_timeout_ms())
     am.screenshot(path=artifacts_dir / "03_plan_vs_fact.png", full_page=True)
     am.context.close()

@@ -12,8 +12,9 @@ import pytest
 from dashboards import data
 from dashboards.i18n import MONTHS, fmt_range, t
 from mrm import clock
-from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _settle, app_url, browser  # noqa: F401 - fixtures
+from tests.e2e.test_dashboards_browser import _settle, app_url, browser  # noqa: F401 - fixtures
 from tests.integration.dashboards.conftest import PASSWORD, dash  # noqa: F401 - `dash` is a fixture
+from tests.machine import ui_timeout_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 RAW_IDS = ("yandex_direct", "yandex_metrika", "vk_ads", "google_ads", "None", "nan", "NaT")
@@ -35,7 +36,7 @@ def _axis_text(page) -> str:
 def test_each_preset_states_its_period_and_comparison(browser, app_url, artifacts_dir, lang):  # noqa: F811
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.set_default_timeout(ui_timeout_ms())
     page.goto(f"{app_url}/?lang={lang}&client=acme")  # Overview is the default page, at /
     page.get_by_role("textbox", name=t("login", lang)).fill("it-pm@t1")
     page.get_by_role("textbox", name=t("password", lang)).fill(PASSWORD)

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from tests.e2e.test_dashboards_browser import (  # noqa: F401 - fixtures by name
-    UI_TIMEOUT_MS,
     _download,
     _go,
     _login,
@@ -17,6 +16,7 @@ from tests.e2e.test_dashboards_browser import (  # noqa: F401 - fixtures by name
     browser,
 )
 from tests.integration.dashboards.conftest import END, dash  # noqa: F401 - `dash` is a fixture
+from tests.machine import ui_timeout_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 FROM, TO = END - dt.timedelta(days=40), END - dt.timedelta(days=34)  # a period no other suite builds
@@ -33,7 +33,7 @@ def test_the_client_downloads_a_report_only_after_the_account_manager_released_i
     am = _login(browser, app_url, "it-am@t2", query=QUERY)
     _go(am, "Reports")
     am.get_by_role("button", name="Build report").click()
-    am.get_by_text("Report ready").wait_for(timeout=UI_TIMEOUT_MS * 3)
+    am.get_by_text("Report ready").wait_for(timeout=ui_timeout_ms() * 3)
     am.get_by_text("The client cannot see this report yet").wait_for()
 
     client = _login(browser, app_url, "it-client-acme@t2", query=QUERY)

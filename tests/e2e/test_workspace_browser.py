@@ -15,8 +15,9 @@ from playwright.sync_api import expect
 from delivery import telegram as tg
 from ingestion.sandbox.server import SandboxServer
 from ingestion.sandbox.telegram import BOT_TOKEN
-from tests.e2e.test_dashboards_browser import UI_TIMEOUT_MS, _go, _login, _settle, app_url, browser  # noqa: F401
+from tests.e2e.test_dashboards_browser import _go, _login, _settle, app_url, browser  # noqa: F401
 from tests.integration.dashboards.conftest import END, PASSWORD, dash  # noqa: F401 - `dash` is a fixture
+from tests.machine import ui_timeout_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dash")]
 T = "dash_lb"  # a tenant of its own, empty until the admin adds a client in the browser
@@ -43,7 +44,7 @@ def _open(page, name: str) -> None:
 def _login_empty_tenant(browser, app_url, login: str):  # noqa: F811
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = ctx.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.set_default_timeout(ui_timeout_ms())
     page.goto(f"{app_url}/?lang=en")
     page.get_by_role("textbox", name="Login").fill(login)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
@@ -126,7 +127,7 @@ def test_admin_adds_a_client_and_a_pm_schedules_a_weekly_report_and_acknowledges
         assert tg.process_updates(ch, tg.TelegramBot(BOT_TOKEN, base), on_ack=lambda *a: None)["linked"] == 1
     _open(pm, "Alerts")
     _open(pm, "Report delivery")
-    expect(pm.get_by_text("no chat is linked")).to_have_count(0, timeout=UI_TIMEOUT_MS)
+    expect(pm.get_by_text("no chat is linked")).to_have_count(0, timeout=ui_timeout_ms())
 
     # The loader's failure, as the load log records it: the alert rules pick it up.
     now = dt.datetime.now(dt.UTC)

@@ -55,3 +55,18 @@ def test_hog_rejects_bad_arguments() -> None:
         [sys.executable, str(HOG), "--seconds", "0"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "--seconds" in done.stderr
+
+
+def test_await_load_returns_once_the_load_average_shows_the_hog(monkeypatch) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cpu_hog", HOG)
+    assert spec and spec.loader
+    hog = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hog)
+    readings = iter([0.1, 0.5, 1.7, 1.9])  # per machine; two cores
+    monkeypatch.setattr(hog.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(hog.os, "getloadavg", lambda: (next(readings), 0.0, 0.0))
+    assert hog.await_load(60, poll_s=0) == 1.7 / 2  # the first reading at 0.8 per core or more
+    monkeypatch.setattr(hog.os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    assert hog.await_load(0, poll_s=0) == 0.1  # the limit passed: the last reading, no endless wait
