@@ -92,7 +92,7 @@ class TelegramBot:
                 self.sleep(min(2**attempt, 10))
                 continue
             raise DeliveryError(f"telegram {method}: {desc or f'HTTP {r.status_code}'}")
-        raise DeliveryError(f"telegram {method}: gave up after {self.retries + 1} attempts ({last})")
+        raise refusal(DeliveryError, "dispatch_tg_gave_up", method=method, n=self.retries + 1, detail=last)
 
     def send_message(self, chat_id: int, text: str, buttons: list[list[dict[str, str]]] | None = None) -> int:
         data: dict[str, Any] = {"chat_id": chat_id, "text": text[:4096]}

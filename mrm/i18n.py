@@ -2921,6 +2921,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Google Таблицы, {what}: не удалось, попыток: {n} ({detail})",
         "sheets {what}: gave up after {n} attempts ({detail})",
     ),
+    "dispatch_tg_gave_up": (
+        "Telegram, {method}: не удалось, попыток: {n} ({detail})",
+        "telegram {method}: gave up after {n} attempts ({detail})",
+    ),
     # mrm sandbox start: what a client of each emulator needs, printed under its URL (tokens, ids and URLs as is)
     "sandbox_direct_logins": (
         "Client-Login (клиенты агентства) для проверки: {ids}",
