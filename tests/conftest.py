@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -116,3 +117,12 @@ def demo_after_run(tmp_path_factory: pytest.TempPathFactory):
     from tests.demo_run import demo_once
 
     return demo_once(tmp_path_factory.mktemp("demo") / "data")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The third-party warnings the platform acknowledges (mrm.logsetup states each with its reason) stay out of the
+    suite's summary as they stay out of the terminal; any other warning still shows."""
+    from mrm.logsetup import ACKNOWLEDGED_WARNINGS
+
+    for prefix, _why in ACKNOWLEDGED_WARNINGS:
+        config.addinivalue_line("filterwarnings", f"ignore:{re.escape(prefix)}")
