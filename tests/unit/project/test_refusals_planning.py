@@ -17,11 +17,10 @@ from planning import reach as R
 from planning.mediaplan import PlanFileError, read_workbook
 from planning.mediaplan.values import ValueParseError, parse_number
 from planning.optimizer import OptimizeInputError, parse_problem
+from tests.unit.project.test_cli_language import CYRILLIC, LATIN_WORD, _is_bilingual
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("planning", "assistants")
-CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # The prefixes of the catalogue texts these packages say (not column names such as plan_id or plan_version).
 KEY = re.compile(
     r"(asst|plan_(opt|edit|value|inject|formula|report|issue|skip|file|reach)|plan_one_of|plan_channel_no_cpp"
@@ -130,13 +129,6 @@ def _literals(tree: ast.AST) -> list[tuple[int, str]]:
         for node in ast.walk(tree)
         if isinstance(node, (ast.Constant, ast.JoinedStr, ast.BinOp)) and id(node) not in docs and text(node)
     ]
-
-
-def _is_bilingual(text: str) -> bool:
-    parts = text.split(" / ")
-    return any(CYRILLIC.search(p) for p in parts) and any(
-        LATIN_WORD.search(p) and not CYRILLIC.search(p) for p in parts
-    )
 
 
 def test_no_literal_of_planning_or_the_assistants_pairs_english_and_russian() -> None:
