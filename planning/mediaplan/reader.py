@@ -500,6 +500,13 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
         delim = ","
+    # Every delimiter and line break outside quotes ends one cell. A file of bare delimiters is refused on this
+    # count before the parser builds one row of millions of empty fields.
+    if text.count(delim) + text.count("\n") + 1 > MAX_CELLS:
+        unquoted = re.sub(r'"[^"]*"', "", text) if '"' in text else text
+        cells = unquoted.count(delim) + unquoted.count("\n") + 1
+        if cells > MAX_CELLS:
+            raise _too_many_cells(filename, cells)
     rows: list[list[Any]] = []
     total = 0
     try:

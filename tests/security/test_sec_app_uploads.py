@@ -152,6 +152,16 @@ def test_csv_of_bare_delimiters_is_refused_by_cell_count():
     blob = b"a;b\n" + b";" * (reader.MAX_CELLS + 10)
     err, _, _ = _refused_cheaply(blob, "delims.csv")
     assert err.code == "too_big" and "MAX_CELLS" in err.en
+    # A quoted first cell does not hide the bare delimiters after it.
+    err, _, _ = _refused_cheaply(b'"a;b";c\n' + b";" * (reader.MAX_CELLS + 10), "quoted-delims.csv")
+    assert err.code == "too_big" and "MAX_CELLS" in err.en
+
+
+def test_delimiters_inside_quotes_are_not_cells():
+    # 100 comments of 60,000 semicolons each: 6 M delimiters, 202 cells.
+    text = b"Channel;Comment\n" + b"".join(b'Search;"' + b";" * 60_000 + b'"\n' for _ in range(100))
+    sheet = reader.read_workbook(text, "long-comments.csv").sheets[0]
+    assert len(sheet.rows) == 101 and {len(r) for r in sheet.rows} == {2}
 
 
 def test_client_role_cannot_upload_a_plan():
