@@ -197,7 +197,7 @@ def export_plan_xlsx(
 
     cs = wb.add_worksheet(t("rep_channels", lang))
     for c, key in enumerate(CHANNEL_HEADS):
-        cs.write_string(0, c, t(key, lang, k=1) if key == "export_reach_k" else t(key, lang), fmt["head"])
+        cs.write_string(0, c, t(key, lang, k=1), fmt["head"])
     for i, ch in enumerate(fc.channels):
         r = 1 + i
         cs.write_string(r, 0, safe_text(ch.channel), fmt["text"])

@@ -15,20 +15,20 @@ from typing import Any
 
 from mrm import i18n
 from mrm.i18n import refusal
+from workspace.permissions import role_name
 
 ROLES = ("pm", "account_manager", "specialist", "strategist", "analyst", "creative", "client")
-# The catalogue key of each role's name in the plan's headers: the workspace's role names (`role_<role>`; the client
-# is the shell's `client`), except the two the plan names more precisely (`asst_role_<role>`).
-ROLE_KEYS = {
-    "pm": "role_pm",
-    "account_manager": "role_account_manager",
-    "specialist": "asst_role_specialist",
-    "strategist": "role_strategist",
-    "analyst": "role_analyst",
-    "creative": "asst_role_creative",
-    "client": "client",
-}
-ROLE_NAMES = {lang: {r: i18n.t(ROLE_KEYS[r], lang) for r in ROLES} for lang in i18n.LANGS}
+# The plan's own names for the two roles it names more precisely than the workspace does (`asst_role_<role>`); the
+# others are the workspace's role names.
+PLAN_ROLE_KEYS = {"specialist": "asst_role_specialist", "creative": "asst_role_creative"}
+
+
+def plan_role_name(role: str, lang: str) -> str:
+    """A role's name in the plan's RACI headers."""
+    return i18n.t(PLAN_ROLE_KEYS[role], lang) if role in PLAN_ROLE_KEYS else role_name(role, lang)
+
+
+ROLE_NAMES = {lang: {r: plan_role_name(r, lang) for r in ROLES} for lang in i18n.LANGS}
 LETTERS = ("R", "A", "C", "I")
 
 

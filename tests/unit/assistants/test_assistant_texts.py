@@ -142,7 +142,7 @@ def test_every_key_the_assistants_look_up_is_in_the_catalogue():
     assert len(named) > 50
     assert {k: where for k, where in named.items() if k not in i18n.TEXT} == {}
     tables = [
-        *project.ROLE_KEYS.values(),
+        *project.PLAN_ROLE_KEYS.values(),
         *(tpl.title for tpl in project.TEMPLATES),
         *narrate.METRIC_KEYS.values(),
     ]
