@@ -64,6 +64,21 @@
         and r.platform_hint = k_name.platform_hint and r.utm_campaign_name_key = k_name.match_key
 {%- endmacro %}
 
+{#- The rows of `rows_cte` with the client that owns their analytics account (a Metrika counter, a GA4 property:
+    column `account_column`) among the app.accounts of `platform`; client_id is '' when no client owns it. The
+    input of attribute_to_campaign, which looks for campaigns of that client only. -#}
+{% macro with_account_client(rows_cte, platform, account_column) -%}
+    select
+        t.*,
+        a.client_id as client_id
+    from {{ rows_cte }} as t
+    left join (
+        select * from {{ ref('stg_app__accounts') }}
+        where platform = '{{ platform }}'
+    ) as a
+        on t.tenant_id = a.tenant_id and t.{{ account_column }} = a.account_id
+{%- endmacro %}
+
 {% macro sql_string_tuple(values) -%}
     ({%- for v in values -%}'{{ v | replace("'", "''") }}'{{ ', ' if not loop.last }}{%- endfor -%})
 {%- endmacro %}

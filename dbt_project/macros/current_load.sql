@@ -15,3 +15,10 @@
         group by tenant_id, account_id, date_day
     )
 {%- endmacro %}
+
+{#- A staging model's read of its raw table: the rows of source(`source_name`, `table_name`) in the current load
+    (the filter above), the table named once. -#}
+{% macro current_load_rows(source_name, table_name, snapshot=false) -%}
+    select * from {{ source(source_name, table_name) }}
+    where {{ current_load_filter(source_name ~ '.' ~ table_name, snapshot) }}
+{%- endmacro %}

@@ -25,6 +25,13 @@
     {{ _key_list(plan_line_key_columns(), alias) }}
 {%- endmacro %}
 
+{#- The columns of one table alias, not renamed (`m.tenant_id, m.client_id, …`): for tuples and GROUP BY over joins. -#}
+{% macro qualified_columns(alias, columns) -%}
+    {%- for c in columns -%}
+        {{ alias }}.{{ c }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- Join condition: every listed column equal on both sides (`l.tenant_id = r.tenant_id and …`). -#}
 {% macro same_key(left, right, columns) -%}
     {%- for c in columns -%}

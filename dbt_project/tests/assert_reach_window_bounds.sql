@@ -8,27 +8,19 @@ with reach as (
 
 parts as (
     select
-        tenant_id,
-        client_id,
-        platform,
-        account_id,
-        campaign_id,
+        {{ campaign_key() }},
         if(window_grain = 'day', 'month', 'flight') as parent_grain,
         if(window_grain = 'day', toStartOfMonth(window_start), toDate('1970-01-01')) as parent_key,
         max(reach) as max_part,
         sum(reach) as sum_parts
     from reach
     where window_grain in ('day', 'month') and platform != 'all'
-    group by tenant_id, client_id, platform, account_id, campaign_id, parent_grain, parent_key
+    group by {{ campaign_key() }}, parent_grain, parent_key
 ),
 
 parents as (
     select
-        tenant_id,
-        client_id,
-        platform,
-        account_id,
-        campaign_id,
+        {{ campaign_key() }},
         window_grain as parent_grain,
         if(window_grain = 'month', window_start, toDate('1970-01-01')) as parent_key,
         reach
@@ -46,9 +38,6 @@ select
     c.sum_parts
 from parents as p
 inner join parts as c
-    on
-        p.tenant_id = c.tenant_id and p.client_id = c.client_id and p.platform = c.platform
-        and p.account_id = c.account_id and p.campaign_id = c.campaign_id
-        and p.parent_grain = c.parent_grain and p.parent_key = c.parent_key
+    on {{ same_key('p', 'c', campaign_key_columns() + ['parent_grain', 'parent_key']) }}
 -- sketches carry ~0.3 % error beyond a few thousand users; allow 1 % before calling it a violation
 where p.reach < c.max_part * 0.99 or p.reach > c.sum_parts * 1.01

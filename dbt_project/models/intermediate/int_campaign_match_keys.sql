@@ -13,21 +13,13 @@ with campaigns as (
 
 keys as (
     select
-        tenant_id,
-        client_id,
-        platform,
-        account_id,
-        campaign_id,
+        {{ campaign_key() }},
         'id' as key_kind,
         campaign_id as match_key
     from campaigns
     union all
     select
-        tenant_id,
-        client_id,
-        platform,
-        account_id,
-        campaign_id,
+        {{ campaign_key() }},
         'name' as key_kind,
         lower(trim(campaign_name)) as match_key
     from campaigns

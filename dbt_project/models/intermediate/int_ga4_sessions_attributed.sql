@@ -3,18 +3,8 @@
     through app.accounts. The "(other)" bucket is never attributed (its campaign is unknown); unattributed traffic
     stays (platform = '') so property totals still reconcile with GA4. -#}
 with traffic as (
-    select * from {{ ref('stg_ga4__traffic_daily') }}
-),
-
-accounts as (
-    select * from {{ ref('stg_app__accounts') }}
-    where platform = 'ga4'
-),
-
-with_client as (
     select
         t.tenant_id as tenant_id,
-        a.client_id as client_id,
         t.property_id as property_id,
         t.date_day as date_day,
         t.utm_source as utm_source,
@@ -25,9 +15,11 @@ with_client as (
         t.total_revenue as total_revenue,
         toUInt8(t.is_sampled or t.is_thresholded or t.is_other_row) as is_approximate,
         t.is_provisional as is_provisional
-    from traffic as t
-    left join accounts as a
-        on t.tenant_id = a.tenant_id and t.property_id = a.account_id
+    from {{ ref('stg_ga4__traffic_daily') }} as t
+),
+
+with_client as (
+    {{ with_account_client('traffic', 'ga4', 'property_id') }}
 ),
 
 attributed as (

@@ -2,18 +2,14 @@
     give line totals, not daily curves; an even spread is what buyers pace against unless told otherwise).
     Lines without both flight dates cannot be paced and are left out. is_linked says whether the line has any
     campaign to measure it by, so plan vs fact can say "not linked" rather than "not delivered". -#}
+{%- set line = plan_line_key_columns() %}
 with lines as (
     select * from {{ ref('stg_app__media_plan_lines') }}
     where flight_start is not null and flight_end is not null and flight_end >= flight_start
 ),
 
 linked as (
-    select distinct
-        tenant_id,
-        client_id,
-        plan_id,
-        plan_version,
-        line_id
+    select distinct {{ plan_line_key() }}
     from {{ ref('int_media_plan_lines_mapped_to_campaigns') }}
 ),
 
@@ -22,19 +18,12 @@ lines_flagged as (
         l.*,
         coalesce(k.line_id, '') != '' as is_linked
     from lines as l
-    left join linked as k
-        on
-            l.tenant_id = k.tenant_id and l.client_id = k.client_id and l.plan_id = k.plan_id
-            and l.plan_version = k.plan_version and l.line_id = k.line_id
+    left join linked as k on {{ same_key('l', 'k', line) }}
 ),
 
 expanded as (
     select
-        tenant_id,
-        client_id,
-        plan_id,
-        plan_version,
-        line_id,
+        {{ plan_line_key() }},
         channel,
         platform,
         currency,
@@ -57,11 +46,7 @@ expanded as (
 
 final as (
     select
-        tenant_id,
-        client_id,
-        plan_id,
-        plan_version,
-        line_id,
+        {{ plan_line_key() }},
         channel,
         platform,
         currency,

@@ -30,11 +30,7 @@ decided_lines as (
 
 line_keys as (
     select
-        tenant_id,
-        client_id,
-        plan_id,
-        plan_version,
-        line_id,
+        {{ plan_line_key() }},
         -- a plan's platform is only a hint when it is one of ours ('tv', 'other' … match nothing)
         if(platform in ('yandex_direct', 'vk_ads', 'garpun'), platform, '') as platform_hint,
         if(platform_campaign_id != '', 'id', 'name') as key_kind,
@@ -54,11 +50,7 @@ undecided_line_keys as (
 
 from_plan_file as (
     select
-        l.tenant_id as tenant_id,
-        l.client_id as client_id,
-        l.plan_id as plan_id,
-        l.plan_version as plan_version,
-        l.line_id as line_id,
+        {{ plan_line_key('l') }},
         k.platform as platform,
         k.account_id as account_id,
         k.campaign_id as campaign_id,
@@ -72,11 +64,7 @@ from_plan_file as (
 
 from_mapping_table as (
     select
-        l.tenant_id as tenant_id,
-        l.client_id as client_id,
-        l.plan_id as plan_id,
-        l.plan_version as plan_version,
-        l.line_id as line_id,
+        {{ plan_line_key('l') }},
         m.platform as platform,
         -- a mapping row may omit the account; take it from the campaign itself
         if(m.account_id != '', m.account_id, k.account_id) as account_id,
@@ -101,11 +89,7 @@ all_links as (
 
 final as (
     select
-        tenant_id,
-        client_id,
-        plan_id,
-        plan_version,
-        line_id,
+        {{ plan_line_key() }},
         platform,
         account_id,
         campaign_id,
@@ -114,7 +98,7 @@ final as (
             match_method, indexOf(['plan_name', 'plan_id', 'name', 'utm', 'id', 'llm', 'manual'], match_method)
         ) as match_method
     from all_links
-    group by tenant_id, client_id, plan_id, plan_version, line_id, platform, account_id, campaign_id
+    group by {{ plan_line_key() }}, platform, account_id, campaign_id
 )
 
 select * from final

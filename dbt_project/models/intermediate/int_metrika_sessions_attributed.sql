@@ -5,18 +5,8 @@ with traffic as (
     select * from {{ ref('stg_yandex_metrika__traffic_daily') }}
 ),
 
-accounts as (
-    select * from {{ ref('stg_app__accounts') }}
-    where platform = 'yandex_metrika'
-),
-
 with_client as (
-    select
-        t.*,
-        a.client_id as client_id
-    from traffic as t
-    left join accounts as a
-        on t.tenant_id = a.tenant_id and t.counter_id = a.account_id
+    {{ with_account_client('traffic', 'yandex_metrika', 'counter_id') }}
 ),
 
 attributed as (

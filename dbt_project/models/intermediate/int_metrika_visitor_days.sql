@@ -16,16 +16,12 @@ with visits as (
 
 final as (
     select
-        tenant_id,
-        client_id,
-        platform,
-        account_id,
-        campaign_id,
+        {{ campaign_key() }},
         user_id,
         date_day,
         count() as visits
     from visits
-    group by tenant_id, client_id, platform, account_id, campaign_id, user_id, date_day
+    group by {{ campaign_key() }}, user_id, date_day
 )
 
 select * from final

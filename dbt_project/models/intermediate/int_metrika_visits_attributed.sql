@@ -4,18 +4,8 @@ with visits as (
     select * from {{ ref('stg_yandex_metrika__visits') }}
 ),
 
-accounts as (
-    select * from {{ ref('stg_app__accounts') }}
-    where platform = 'yandex_metrika'
-),
-
 with_client as (
-    select
-        v.*,
-        a.client_id as client_id
-    from visits as v
-    left join accounts as a
-        on v.tenant_id = a.tenant_id and v.counter_id = a.account_id
+    {{ with_account_client('visits', 'yandex_metrika', 'counter_id') }}
 ),
 
 attributed as (

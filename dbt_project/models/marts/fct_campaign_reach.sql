@@ -75,11 +75,7 @@ direct_reported as (
         '' as ad_id,
         r.reach as reach,
         r.impressions as impressions,
-        cast(null as Nullable(UInt64)) as reach_1plus,
-        cast(null as Nullable(UInt64)) as reach_2plus,
-        cast(null as Nullable(UInt64)) as reach_3plus,
-        cast(null as Nullable(UInt64)) as reach_4plus,
-        cast(null as Nullable(UInt64)) as reach_5plus
+        {{ no_reach_distribution() }}
     from direct_rf as r
     left join accounts as a
         on r.tenant_id = a.tenant_id and a.platform = 'yandex_direct' and r.account_id = a.account_id
@@ -121,11 +117,7 @@ vk_reported as (
         b.banner_id as ad_id,
         b.uniques_total as reach,
         toUInt64(b.impressions_to_date) as impressions,
-        cast(null as Nullable(UInt64)) as reach_1plus,
-        cast(null as Nullable(UInt64)) as reach_2plus,
-        cast(null as Nullable(UInt64)) as reach_3plus,
-        cast(null as Nullable(UInt64)) as reach_4plus,
-        cast(null as Nullable(UInt64)) as reach_5plus
+        {{ no_reach_distribution() }}
     from vk_banner_cumulative as b
     left join vk_ads as u
         on
@@ -225,11 +217,7 @@ distribution as (
         platform,
         account_id,
         campaign_id,
-        count() as reach_1plus,
-        countIf(visits >= 2) as reach_2plus,
-        countIf(visits >= 3) as reach_3plus,
-        countIf(visits >= 4) as reach_4plus,
-        countIf(visits >= 5) as reach_5plus
+        {{ reach_distribution('visits') }}
     from visits_in_window
     group by tenant_id, client_id, platform, account_id, campaign_id, date_day
     union all
@@ -241,11 +229,7 @@ distribution as (
         platform,
         account_id,
         campaign_id,
-        count() as reach_1plus,
-        countIf(n >= 2) as reach_2plus,
-        countIf(n >= 3) as reach_3plus,
-        countIf(n >= 4) as reach_4plus,
-        countIf(n >= 5) as reach_5plus
+        {{ reach_distribution('n') }}
     from per_user
     group by tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id
 ),

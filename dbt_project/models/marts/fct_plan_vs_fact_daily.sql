@@ -139,11 +139,7 @@ actuals as (
 
 joined as (
     select
-        d.tenant_id as tenant_id,
-        d.client_id as client_id,
-        d.plan_id as plan_id,
-        d.plan_version as plan_version,
-        d.line_id as line_id,
+        {{ plan_line_key('d') }},
         d.channel as channel,
         d.platform as platform,
         d.currency as currency,
@@ -171,10 +167,7 @@ joined as (
         f.inputs_fingerprint as inputs_fingerprint
     from line_days as d
     inner join fingerprints as f on {{ same_key('d', 'f', line) }}
-    left join actuals as a
-        on
-            d.tenant_id = a.tenant_id and d.client_id = a.client_id and d.plan_id = a.plan_id
-            and d.plan_version = a.plan_version and d.line_id = a.line_id and d.date_day = a.date_day
+    left join actuals as a on {{ same_key('d', 'a', line + ['date_day']) }}
     left join data_horizon as h
         on d.tenant_id = h.tenant_id
 ),
@@ -200,11 +193,7 @@ cumulative as (
 
 final as (
     select
-        tenant_id,
-        client_id,
-        plan_id,
-        plan_version,
-        line_id,
+        {{ plan_line_key() }},
         channel,
         platform,
         currency,

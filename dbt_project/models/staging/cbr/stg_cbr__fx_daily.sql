@@ -2,8 +2,7 @@
     `value` is roubles per `nominal` units (100 tenge, 100 yen); rate_rub is per one unit, kept at 10 places so
     a nominal of 10 000 loses nothing. -#}
 with source as (
-    select * from {{ source('raw_cbr', 'fx_daily') }}
-    where {{ current_load_filter('raw_cbr.fx_daily') }}
+    {{ current_load_rows('raw_cbr', 'fx_daily') }}
 ),
 
 renamed as (

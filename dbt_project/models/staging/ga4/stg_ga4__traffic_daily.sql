@@ -1,8 +1,7 @@
 {#- GA4 traffic by day, session source, medium and UTM campaign (current load only). total_users is distinct within
     its row only; is_other_row / is_sampled / is_thresholded say how far the row can be trusted. -#}
 with source as (
-    select * from {{ source('raw_ga4', 'traffic_daily') }}
-    where {{ current_load_filter('raw_ga4.traffic_daily') }}
+    {{ current_load_rows('raw_ga4', 'traffic_daily') }}
 ),
 
 renamed as (

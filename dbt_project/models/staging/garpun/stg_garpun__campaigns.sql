@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('raw_garpun', 'campaigns') }}
-    where {{ current_load_filter('raw_garpun.campaigns', snapshot=true) }}
+    {{ current_load_rows('raw_garpun', 'campaigns', snapshot=true) }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('raw_google_ads', 'campaigns') }}
-    where {{ current_load_filter('raw_google_ads.campaigns', snapshot=true) }}
+    {{ current_load_rows('raw_google_ads', 'campaigns', snapshot=true) }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('raw_vk_ads', 'ad_plans') }}
-    where {{ current_load_filter('raw_vk_ads.ad_plans', snapshot=true) }}
+    {{ current_load_rows('raw_vk_ads', 'ad_plans', snapshot=true) }}
 ),
 
 renamed as (

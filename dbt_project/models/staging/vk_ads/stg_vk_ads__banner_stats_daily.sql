@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('raw_vk_ads', 'banner_stats_daily') }}
-    where {{ current_load_filter('raw_vk_ads.banner_stats_daily') }}
+    {{ current_load_rows('raw_vk_ads', 'banner_stats_daily') }}
 ),
 
 renamed as (

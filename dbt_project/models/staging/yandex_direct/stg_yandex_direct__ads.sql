@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('raw_yandex_direct', 'ads') }}
-    where {{ current_load_filter('raw_yandex_direct.ads', snapshot=true) }}
+    {{ current_load_rows('raw_yandex_direct', 'ads', snapshot=true) }}
 ),
 
 renamed as (

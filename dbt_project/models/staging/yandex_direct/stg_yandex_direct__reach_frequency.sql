@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('raw_yandex_direct', 'reach_frequency') }}
-    where {{ current_load_filter('raw_yandex_direct.reach_frequency') }}
+    {{ current_load_rows('raw_yandex_direct', 'reach_frequency') }}
 ),
 
 renamed as (

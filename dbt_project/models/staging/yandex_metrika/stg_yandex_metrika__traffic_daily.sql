@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('raw_yandex_metrika', 'traffic_daily') }}
-    where {{ current_load_filter('raw_yandex_metrika.traffic_daily') }}
+    {{ current_load_rows('raw_yandex_metrika', 'traffic_daily') }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('raw_yandex_metrika', 'visits') }}
-    where {{ current_load_filter('raw_yandex_metrika.visits') }}
+    {{ current_load_rows('raw_yandex_metrika', 'visits') }}
 ),
 
 renamed as (
