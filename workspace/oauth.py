@@ -295,7 +295,8 @@ def start(
         raise refusal(OAuthError, "oauth_bad_redirect", field="redirect_uri", uri=repr(redirect_uri))
     if lang and not _LANG.fullmatch(lang):
         raise refusal(OAuthError, "oauth_bad_lang", field="lang", lang=repr(lang))
-    state = f"{lang}.{secrets.token_urlsafe(32)}" if lang else secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(32)
+    state = f"{lang}.{nonce}" if lang else nonce
     state_hash = _hash(state)
     created = now or _now()
     insert_dicts(
