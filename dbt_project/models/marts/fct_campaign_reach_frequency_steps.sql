@@ -38,9 +38,12 @@ earlier as (
     from {{ this }}
     where
         not ({{ incremental_window_filter(open_ended=true) }})
-        -- the whole sort-key prefix, so the set narrows the key ranges read
-        and ({{ visitor | join(', ') }}) in (
-            select {{ visitor | join(', ') }} from window_visits
+        and (tenant_id, campaign_id, user_id) in (
+            select
+                w.tenant_id,
+                w.campaign_id,
+                w.user_id
+            from window_visits as w
         )
     {%- else %}
     from window_visits
