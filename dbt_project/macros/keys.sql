@@ -44,6 +44,12 @@
     {{ _key_list(['tenant_id', 'client_id', 'date_day', 'platform', 'account_id', 'campaign_id'], alias) }}
 {%- endmacro %}
 
+{#- One client's reach window (a day or a month of window_grain, window_start to window_end): the grain the
+    visitor sketches of fct_campaign_reach are merged at, before platform and campaign. -#}
+{% macro reach_window_key() -%}
+    {{ _key_list(['tenant_id', 'client_id', 'window_grain', 'window_start', 'window_end']) }}
+{%- endmacro %}
+
 {#- The additive measures of the ad and campaign facts, in their column order: as they are, or summed (any
     grain: ad, campaign, channel, period). -#}
 {% macro fact_measure_columns() -%}

@@ -5,7 +5,8 @@
 {#- Lookup used to attribute Metrika traffic and media-plan lines to campaigns. Each campaign is findable by id
     and by normalised name, both under its own platform and under platform '' (no hint). When two campaigns of
     one client share a key, the smallest (platform, account, campaign id) wins so attribution is deterministic;
-    name clashes are reported by a test rather than guessed at. -#}
+    name clashes are reported by a test rather than guessed at. One row per lookup key below. -#}
+{%- set lookup_key = 'tenant_id, client_id, platform_hint, key_kind, match_key' -%}
 with campaigns as (
     select * from {{ ref('int_campaigns_conformed') }}
     where client_id != ''
@@ -27,40 +28,28 @@ keys as (
 ),
 
 hinted as (
+    {%- for hint in ['platform', "''"] %}
     select
         tenant_id,
         client_id,
-        platform as platform_hint,
+        {{ hint }} as platform_hint,
         key_kind,
         match_key,
         platform,
         account_id,
         campaign_id
     from keys
-    union all
-    select
-        tenant_id,
-        client_id,
-        '' as platform_hint,
-        key_kind,
-        match_key,
-        platform,
-        account_id,
-        campaign_id
-    from keys
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 best as (
     select
-        tenant_id,
-        client_id,
-        platform_hint,
-        key_kind,
-        match_key,
+        {{ lookup_key }},
         min((platform, account_id, campaign_id)) as winner,
         count() as candidates
     from hinted
-    group by tenant_id, client_id, platform_hint, key_kind, match_key
+    group by {{ lookup_key }}
 ),
 
 final as (

@@ -146,27 +146,19 @@ state_windows as (
 
 sketched_campaign as (
     select
-        tenant_id,
-        client_id,
-        window_grain,
-        window_start,
-        window_end,
+        {{ reach_window_key() }},
         platform,
         account_id,
         campaign_id,
         uniqCombinedMerge(users_state) as reach,
         sum(contacts) as contacts
     from state_windows
-    group by tenant_id, client_id, window_grain, window_start, window_end, platform, account_id, campaign_id
+    group by {{ reach_window_key() }}, platform, account_id, campaign_id
 ),
 
 sketched_client as (
     select
-        tenant_id,
-        client_id,
-        window_grain,
-        window_start,
-        window_end,
+        {{ reach_window_key() }},
         'all' as platform,
         '' as account_id,
         '' as campaign_id,
@@ -174,7 +166,7 @@ sketched_client as (
         sum(contacts) as contacts
     from state_windows
     where window_grain = 'month'
-    group by tenant_id, client_id, window_grain, window_start, window_end
+    group by {{ reach_window_key() }}
 ),
 
 per_user as (
