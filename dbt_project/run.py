@@ -166,7 +166,7 @@ def relation_checksums(
 ) -> dict[str, tuple[int, int]]:
     """(rows, order-independent content hash) of every relation the project builds, by `db`.`table`: equal
     checksums after an incremental run and after a full build mean equal content. Sketch states are compared
-    finalized (a merged state may serialize differently and still hold the same users)."""
+    finalized (a merged state may serialize differently and still hold the same users); bitmaps by their ids."""
     in_dbs = ", ".join(f"'{db}'" for db in databases)
     cols = ch.query(
         f"SELECT database, table, name, type FROM system.columns WHERE database IN ({in_dbs}) "  # noqa: S608
@@ -174,7 +174,12 @@ def relation_checksums(
     ).result_rows
     by_table: dict[str, list[str]] = {}
     for db, table, name, typ in cols:
-        expr = f"finalizeAggregation(`{name}`)" if typ.startswith("AggregateFunction") else f"`{name}`"
+        if typ.startswith("AggregateFunction(groupBitmap"):
+            expr = f"arraySort(bitmapToArray(`{name}`))"  # the ids themselves (a small set keeps insertion order)
+        elif typ.startswith("AggregateFunction"):
+            expr = f"finalizeAggregation(`{name}`)"
+        else:
+            expr = f"`{name}`"
         by_table.setdefault(f"`{db}`.`{table}`", []).append(expr)
     out = {}
     for rel, exprs in by_table.items():

@@ -7,6 +7,11 @@
     {%- endfor -%}
 {%- endmacro %}
 
+{#- Any listed columns, as the key macros below render theirs. -#}
+{% macro key_columns(columns, alias=none) -%}
+    {{ _key_list(columns, alias) }}
+{%- endmacro %}
+
 {#- One campaign of one client: the grain of every campaign-level mart. -#}
 {% macro campaign_key_columns() -%}
     {{ return(['tenant_id', 'client_id', 'platform', 'account_id', 'campaign_id']) }}

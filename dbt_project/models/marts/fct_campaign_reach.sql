@@ -3,14 +3,14 @@
     Rows whose window is the whole history (user-level 'flight', the campaign's data span) and the report-level
     Direct R&F rows live in partition 0 and are rebuilt by every run; the flight rows are read from
     fct_campaign_reach_flight_states (each campaign's newest flight-to-date row, kept incrementally with the exact
-    1+ … 5+ counts), so no run scans the visit history. -#}
+    1+ … 5+ counts) and the day and month distributions from fct_campaign_reach_frequency_steps, so no run reads
+    visits or visitors: a month's rows are rebuilt from rows per campaign and day. -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
         partition_by="multiIf(window_grain IN ('day', 'month'), toYYYYMM(window_start), "
                      ~ "window_grain = 'cumulative', toYYYYMM(window_end), 0)",
-        query_settings={'max_partitions_per_insert_block': 0, 'optimize_aggregation_in_order': 1},
         order_by='(tenant_id, client_id, reach_source, window_grain, window_start, window_end, platform, '
                  ~ 'account_id, campaign_id, ad_id)',
         engine='MergeTree()',
@@ -26,7 +26,8 @@
       (frequency below 1) — a load from the banner's start brings it in;
     - user_level / metrika_visitors: deduplicated site visitors per campaign for each day, calendar month and
       the whole data span ('flight'), merged from uniqCombined states, plus the client-wide cross-campaign,
-      cross-platform deduplication (platform = 'all'). Frequency distribution (1+ … 5+) is exact, from visit ids.
+      cross-platform deduplication (platform = 'all'). Frequency distribution (1+ … 5+) is exact: the visit
+      numbers counted per day and month in fct_campaign_reach_frequency_steps.
     For other windows or campaign sets, merge fct_campaign_reach_states_daily. -#}
 with direct_rf as (
     select * from {{ ref('stg_yandex_direct__reach_frequency') }}
@@ -54,10 +55,10 @@ flight_states as (
     select * from {{ ref('fct_campaign_reach_flight_states') }}
 ),
 
-visits_in_window as (
-    -- attributed visits per visitor, campaign and day (campaign_id != '')
-    select * from {{ ref('int_metrika_visitor_days') }}
-    where {{ incremental_window_filter(period='month', this_column='window_end') }}
+steps_in_window as (
+    -- who made their k-th visit of the day, of the campaign's month and of the client's month, per day
+    select * from {{ ref('fct_campaign_reach_frequency_steps') }}
+    where scope in ('day', 'month') and {{ incremental_window_filter(period='month', this_column='window_end') }}
 ),
 
 direct_reported as (
@@ -169,60 +170,19 @@ sketched_client as (
     group by {{ reach_window_key() }}
 ),
 
-per_user as (
-    -- visits per visitor and month (day windows need no grouping: a visitor-day row is one visitor in one
-    -- day, see distribution). The campaign month counts group in the table's sort order (campaign, visitor), the
-    -- client month by hash.
-    select
-        tenant_id,
-        client_id,
-        'month' as window_grain,
-        toStartOfMonth(date_day) as window_start,
-        platform,
-        account_id,
-        campaign_id,
-        user_id,
-        sum(visits) as n
-    from visits_in_window
-    group by tenant_id, client_id, platform, account_id, campaign_id, user_id, window_start
-    union all
-    select
-        tenant_id,
-        client_id,
-        'month' as window_grain,
-        toStartOfMonth(date_day) as window_start,
-        'all' as platform,
-        '' as account_id,
-        '' as campaign_id,
-        user_id,
-        sum(visits) as n
-    from visits_in_window
-    group by tenant_id, client_id, window_start, user_id
-),
-
 distribution as (
+    -- exact reach 1+ … 5+ per day and month window (campaign rows and the client's platform 'all' row), from the
+    -- counted visit numbers: no pass over the visitors
     select
         tenant_id,
         client_id,
-        'day' as window_grain,
-        date_day as window_start,
+        scope as window_grain,
+        if(scope = 'day', date_day, toStartOfMonth(date_day)) as window_start,
         platform,
         account_id,
         campaign_id,
-        {{ reach_distribution('visits') }}
-    from visits_in_window
-    group by tenant_id, client_id, platform, account_id, campaign_id, date_day
-    union all
-    select
-        tenant_id,
-        client_id,
-        window_grain,
-        window_start,
-        platform,
-        account_id,
-        campaign_id,
-        {{ reach_distribution('n') }}
-    from per_user
+        {{ reach_distribution_from_steps() }}
+    from steps_in_window
     group by tenant_id, client_id, window_grain, window_start, platform, account_id, campaign_id
 ),
 
@@ -247,11 +207,7 @@ user_level as (
         '' as ad_id,
         toUInt64(s.reach) as reach,
         toUInt64(s.contacts) as impressions,
-        cast(d.reach_1plus as Nullable(UInt64)) as reach_1plus,
-        cast(d.reach_2plus as Nullable(UInt64)) as reach_2plus,
-        cast(d.reach_3plus as Nullable(UInt64)) as reach_3plus,
-        cast(d.reach_4plus as Nullable(UInt64)) as reach_4plus,
-        cast(d.reach_5plus as Nullable(UInt64)) as reach_5plus
+        {{ for_each_level('cast(d.reach_{k}plus as Nullable(UInt64)) as reach_{k}plus') }}
     from sketched as s
     left join distribution as d
         on
@@ -274,11 +230,7 @@ user_level as (
         '' as ad_id,
         argMax(reach, date_day) as reach,
         argMax(contacts, date_day) as impressions,
-        cast(argMax(reach_1plus, date_day) as Nullable(UInt64)) as reach_1plus,
-        cast(argMax(reach_2plus, date_day) as Nullable(UInt64)) as reach_2plus,
-        cast(argMax(reach_3plus, date_day) as Nullable(UInt64)) as reach_3plus,
-        cast(argMax(reach_4plus, date_day) as Nullable(UInt64)) as reach_4plus,
-        cast(argMax(reach_5plus, date_day) as Nullable(UInt64)) as reach_5plus
+        {{ for_each_level('cast(argMax(reach_{k}plus, date_day) as Nullable(UInt64)) as reach_{k}plus') }}
     from flight_states
     group by tenant_id, client_id, platform, account_id, campaign_id
 ),
@@ -308,11 +260,7 @@ final as (
         -- impressions for platform rows; visits (contacts) for user-level rows
         impressions as contacts,
         if(reach = 0, null, impressions / reach) as avg_frequency,
-        reach_1plus,
-        reach_2plus,
-        reach_3plus,
-        reach_4plus,
-        reach_5plus
+        {{ for_each_level('reach_{k}plus') }}
     from unioned
 )
 

@@ -21,7 +21,7 @@ with daily as (
 
 steps as (
     select * from {{ ref('fct_campaign_reach_frequency_steps') }}
-    where {{ incremental_window_filter(period='month', open_ended=true) }}
+    where scope = 'flight' and {{ incremental_window_filter(period='month', open_ended=true) }}
 ),
 
 monthly_states as (
@@ -40,11 +40,7 @@ monthly_steps as (
     select
         {{ campaign_key() }},
         toStartOfMonth(date_day) as month,
-        countIf(visit_number = 1) as new_1plus,
-        countIf(visit_number = 2) as new_2plus,
-        countIf(visit_number = 3) as new_3plus,
-        countIf(visit_number = 4) as new_4plus,
-        countIf(visit_number = 5) as new_5plus
+        {{ reach_distribution_from_steps() }}
     from steps
     group by {{ campaign_key() }}, month
 ),
@@ -58,14 +54,10 @@ monthly as (
         s.last_day as last_day,
         s.users_state as users_state,
         toUInt64(s.contacts) as contacts,
-        toUInt64(k.new_1plus) as new_1plus,
-        toUInt64(k.new_2plus) as new_2plus,
-        toUInt64(k.new_3plus) as new_3plus,
-        toUInt64(k.new_4plus) as new_4plus,
-        toUInt64(k.new_5plus) as new_5plus
+        {{ for_each_level('toUInt64(n.reach_{k}plus) as new_{k}plus') }}
     from monthly_states as s
-    left join monthly_steps as k
-        on {{ same_key('s', 'k', campaign_key_columns() + ['month']) }}
+    left join monthly_steps as n
+        on {{ same_key('s', 'n', campaign_key_columns() + ['month']) }}
 ),
 
 {% if is_incremental() %}
@@ -88,11 +80,7 @@ carried as (
         date_day as last_day,
         users_state,
         contacts,
-        reach_1plus as new_1plus,
-        reach_2plus as new_2plus,
-        reach_3plus as new_3plus,
-        reach_4plus as new_4plus,
-        reach_5plus as new_5plus
+        {{ for_each_level('reach_{k}plus as new_{k}plus') }}
     from {{ this }}
     where ({{ campaign_key() }}, date_day) in (
         select
@@ -111,11 +99,7 @@ running as (
         min(first_day) over flight as flight_start,
         uniqCombinedMergeState(users_state) over flight as users_state,
         sum(contacts) over flight as contacts,
-        sum(new_1plus) over flight as reach_1plus,
-        sum(new_2plus) over flight as reach_2plus,
-        sum(new_3plus) over flight as reach_3plus,
-        sum(new_4plus) over flight as reach_4plus,
-        sum(new_5plus) over flight as reach_5plus
+        {{ for_each_level('sum(new_{k}plus) over flight as reach_{k}plus') }}
     from (
         select * from monthly
         {%- if is_incremental() %}
@@ -137,11 +121,7 @@ final as (
         users_state,
         finalizeAggregation(users_state) as reach,
         toUInt64(contacts) as contacts,
-        toUInt64(reach_1plus) as reach_1plus,
-        toUInt64(reach_2plus) as reach_2plus,
-        toUInt64(reach_3plus) as reach_3plus,
-        toUInt64(reach_4plus) as reach_4plus,
-        toUInt64(reach_5plus) as reach_5plus
+        {{ for_each_level('toUInt64(reach_{k}plus) as reach_{k}plus') }}
     from running
     where carried = 0
 )

@@ -86,6 +86,15 @@ def _flight(ch) -> tuple:
     ).result_rows[0]
 
 
+def _counted(ch, where: str) -> tuple:
+    """Reach 1+ … 5+ of tenant t1's visitor-days matching `where`, counted from the visits themselves."""
+    return ch.query(
+        "SELECT countIf(n >= 1), countIf(n >= 2), countIf(n >= 3), countIf(n >= 4), countIf(n >= 5) FROM ("
+        f"SELECT user_id, sum(visits) AS n FROM intermediate.int_metrika_visitor_days WHERE tenant_id = 't1' "
+        f"AND {where} GROUP BY user_id)"
+    ).result_rows[0]
+
+
 def _full_build_checksums(ch, target) -> dict[str, tuple[int, int]]:
     """Every model rebuilt from scratch (--full-refresh), then the same checksums."""
     assert dbt_run.run(full_refresh=True, target_path=target).success
@@ -98,6 +107,17 @@ def test_new_days_incremental_runs_equal_the_full_build(wh, target):
     # Visitor 1 had 3 visits: two more on Jan 8 make 5, the one on Feb 2 is past the counted five.
     _load_day(wh, J08, 100, [1, 1, 2, 7])
     assert dbt_run.run(vars={"start_date": str(J08), "end_date": str(J08)}, target_path=target).success
+    # the run continued the counts from before its window (Monday Jan 5): the flight's, and January's of the
+    # campaign and of the client (all campaigns), 1+ … 5+ equal the visitors' visits counted directly
+    assert _flight(wh)[3:] == _counted(wh, "campaign_id = '101'")
+    for reach_row, visits in (("campaign_id = '101'", "campaign_id = '101'"), ("platform = 'all'", "1 = 1")):
+        assert wh.query(
+            "SELECT reach_1plus, reach_2plus, reach_3plus, reach_4plus, reach_5plus FROM marts.fct_campaign_reach "
+            "WHERE tenant_id = 't1' AND client_id = 'c1' AND window_grain = 'month' AND window_start = '2026-01-01' "
+            f"AND {reach_row}"
+        ).result_rows[0] == _counted(
+            wh, f"client_id = 'c1' AND toStartOfMonth(date_day) = '2026-01-01' AND {visits}"
+        )
     _load_day(wh, F02, 200, [1, 7, 8])
     assert dbt_run.run(target_path=target).success  # the default look-back from the newest day
     after = _flight(wh)
@@ -107,13 +127,7 @@ def test_new_days_incremental_runs_equal_the_full_build(wh, target):
     # the runs did reach the new days: the flight now ends on Feb 2 with the new visitors and visits counted
     assert after[0] == F02 and before[0] == handbuilt.J01
     assert after[2] == before[2] + 7
-    assert after[3:] == tuple(
-        wh.query(
-            "SELECT countIf(n >= 1), countIf(n >= 2), countIf(n >= 3), countIf(n >= 4), countIf(n >= 5) FROM ("
-            "SELECT user_id, sum(visits) AS n FROM intermediate.int_metrika_visitor_days "
-            "WHERE tenant_id = 't1' AND campaign_id = '101' GROUP BY user_id)"
-        ).result_rows[0]
-    )
+    assert after[3:] == _counted(wh, "campaign_id = '101'")
     # the daily rows for Jan 8 exist in every incremental mart
     for table, where in (
         ("fct_campaign_performance", "period_grain = 'day' AND period_start = '2026-01-08'"),
