@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict, Unpack
 
 from warehouse.loads import LOG_COLUMNS
+from warehouse.rows import delete_rows
 
 _DB = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 PLATFORMS = ("yandex_direct", "vk_ads", "garpun")
@@ -424,11 +425,7 @@ def _app(ch: Any, clients: list[ClientSpec], end: dt.date) -> None:
                 )
     ch.insert("app.accounts", accounts, column_names=["tenant_id", "client_id", "platform", "account_id"])
     # Sample data is rebuilt by every suite that needs it: replace its load-log rows instead of piling them up.
-    ch.command(
-        "DELETE FROM app.load_log WHERE has({runs:Array(String)}, run_id)",
-        parameters={"runs": [row[0] for row in loads]},
-        settings={"lightweight_deletes_sync": 2},
-    )
+    delete_rows(ch, "app.load_log", "has({runs:Array(String)}, run_id)", {"runs": [row[0] for row in loads]})
     ch.insert(
         "app.load_log",
         loads,

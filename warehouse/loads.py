@@ -24,6 +24,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from warehouse.rows import delete_rows
+
 log = logging.getLogger("mrm.warehouse.loads")
 
 SNAPSHOT_DAY = dt.date(1970, 1, 1)
@@ -211,10 +213,8 @@ def delete_superseded(client: Any, windows: list[Window]) -> None:
         # The windows are already switched: this only waits for the clean-up mutation, which keeps running if the
         # wait is cut short. A client-wide max_execution_time meant for queries must not turn a current load into
         # a `failed` one, so the wait is unbounded here (the HTTP send/receive timeout still applies).
-        client.command(
-            f"DELETE FROM {_delete_target(w.table)} WHERE {where}",  # noqa: S608 - ours
-            parameters=one,
-            settings={"lightweight_deletes_sync": 2, "mutations_sync": 2, "max_execution_time": 0},
+        delete_rows(
+            client, w.table, where, one, target=_delete_target(w.table), settings={"max_execution_time": 0}
         )
 
 

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from mrm.i18n import refusal
-from warehouse.rows import one_row
+from warehouse.rows import delete_rows, one_row
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 AGENTS = ("analyst", "plan", "project")
@@ -168,11 +168,11 @@ def delete_thread(ch: Any, p: Any, thread_id: str) -> None:
     get_thread(ch, p, thread_id)
     params = _who(p) | {"id": thread_id}
     for table in ("assistant_feedback", "assistant_messages", "assistant_threads"):
-        ch.command(
-            f"DELETE FROM app.{table} WHERE tenant_id = {{t:String}} AND login = {{u:String}} "  # noqa: S608
-            "AND thread_id = {id:String}",
-            parameters=params,
-            settings={"lightweight_deletes_sync": 2},
+        delete_rows(
+            ch,
+            f"app.{table}",
+            "tenant_id = {t:String} AND login = {u:String} AND thread_id = {id:String}",
+            params,
         )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from assistants.insights.detectors import Insight, detect_all
 from assistants.insights.narrate import narrate, template_text
+from warehouse.rows import delete_rows
 
 __all__ = ["Insight", "detect_all", "generate", "load", "narrate", "store", "template_text"]
 
@@ -69,9 +70,11 @@ def generate(
 
 def store(client: Any, insights: list[Insight], tenant_id: str, client_id: str, as_of: dt.date) -> None:
     """Replace the (tenant, client, day) set: stale insights of an earlier run must not linger."""
-    client.command(
-        "DELETE FROM app.insights WHERE tenant_id = {t:String} AND client_id = {c:String} AND as_of = {d:Date}",
-        parameters={"t": tenant_id, "c": client_id, "d": as_of},
+    delete_rows(
+        client,
+        "app.insights",
+        "tenant_id = {t:String} AND client_id = {c:String} AND as_of = {d:Date}",
+        {"t": tenant_id, "c": client_id, "d": as_of},
     )
     if not insights:
         return

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 from assistants.kb.chunking import Chunk, Passage
 from assistants.kb.embedder import DIM, bilingual_terms, tokens
 from assistants.kb.loaders import Document
+from warehouse.rows import delete_rows
 
 _COLS = [
     "tenant_id",
@@ -122,14 +123,14 @@ class ClickHouseStore(_HybridSearch):
                 ],
                 column_names=_COLS,
             )
-        self.ch.command(
-            "DELETE FROM app.kb_chunks WHERE tenant_id = {t:String} AND source_path = {p:String} AND doc_id != {d:String}",
-            parameters={"t": tenant_id, "p": doc.source_path, "d": doc.doc_id},
-        )
-        self.ch.command(
-            "DELETE FROM app.kb_documents WHERE tenant_id = {t:String} AND source_path = {p:String} AND doc_id != {d:String}",
-            parameters={"t": tenant_id, "p": doc.source_path, "d": doc.doc_id},
-        )
+        older = {"t": tenant_id, "p": doc.source_path, "d": doc.doc_id}
+        for table in ("app.kb_chunks", "app.kb_documents"):
+            delete_rows(
+                self.ch,
+                table,
+                "tenant_id = {t:String} AND source_path = {p:String} AND doc_id != {d:String}",
+                older,
+            )
         self.ch.insert(
             "app.kb_documents",
             [
@@ -187,14 +188,8 @@ class ClickHouseStore(_HybridSearch):
     def delete_document(self, tenant_id: str, source_path: str) -> None:
         """Forget one document of the tenant: its chunks and its record."""
         params = {"t": tenant_id, "p": source_path}
-        self.ch.command(
-            "DELETE FROM app.kb_chunks WHERE tenant_id = {t:String} AND source_path = {p:String}",
-            parameters=params,
-        )
-        self.ch.command(
-            "DELETE FROM app.kb_documents WHERE tenant_id = {t:String} AND source_path = {p:String}",
-            parameters=params,
-        )
+        for table in ("app.kb_chunks", "app.kb_documents"):
+            delete_rows(self.ch, table, "tenant_id = {t:String} AND source_path = {p:String}", params)
 
 
 def lexical_prefixes(query: str) -> list[str]:

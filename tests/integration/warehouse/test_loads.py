@@ -223,3 +223,43 @@ def test_first_load_of_a_window_runs_no_delete(ch, table):
     replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
     assert mutations() >= 1  # the reload supersedes the first load's rows and deletes them
     assert ch.command(f"SELECT count() FROM {table}") == 9
+
+
+class _LosingDeletes:
+    """The warehouse client, except that the first `lose` DELETEs report success and remove nothing: what the
+    engine does when two lightweight DELETEs of one table race and one loses its mask (docs/faults.md)."""
+
+    def __init__(self, ch, lose: int) -> None:
+        self._ch, self.lose, self.deletes = ch, lose, 0
+
+    def __getattr__(self, name):
+        return getattr(self._ch, name)
+
+    def command(self, sql, *args, **kwargs):
+        if sql.lstrip().upper().startswith("DELETE"):
+            self.deletes += 1
+            if self.deletes <= self.lose:
+                return None
+        return self._ch.command(sql, *args, **kwargs)
+
+
+def test_a_delete_the_engine_lost_is_issued_again(ch, table):
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    once = state(ch, table)
+    losing = _LosingDeletes(ch, lose=1)
+    replace_window(losing, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    assert losing.deletes == 2  # the lost one, then the one that removed the superseded rows
+    assert state(ch, table) == once
+
+
+def test_rows_no_delete_removes_fail_loudly_and_the_new_load_stays_current(ch, table):
+    replace_window(ch, table, rows(DAYS), tenant_id="t1", account_id="a1", days=DAYS)
+    losing = _LosingDeletes(ch, lose=99)
+    with pytest.raises(
+        RuntimeError, match=f"{table}: rows matching the DELETE are still there after 3 DELETEs"
+    ):
+        replace_window(losing, table, rows(DAYS, scale=2), tenant_id="t1", account_id="a1", days=DAYS)
+    assert losing.deletes == 3
+    current = ch.query(f"SELECT count(), sum(impressions) FROM ({current_rows_sql(table)})").result_rows[0]  # noqa: S608
+    assert current == (9, 1800)  # switched before the clean-up: readers see the new load, not the stale rows
+    assert ch.command(f"SELECT count() FROM {table}") == 18
