@@ -1,15 +1,10 @@
 {#- Column lists the marts share, written once. A list is rendered comma-separated; with `alias` each column is
-    taken from that table alias and named as itself (`s.tenant_id as tenant_id`), for selects over joins. -#}
-
-{% macro _key_list(columns, alias=none) -%}
+    taken from that table alias and named as itself (`s.tenant_id as tenant_id`), for selects over joins, or with
+    `renamed=false` only qualified (`m.tenant_id, m.client_id, …`), for tuples and GROUP BY over joins. -#}
+{% macro key_columns(columns, alias=none, renamed=true) -%}
     {%- for c in columns -%}
-        {{ alias ~ '.' ~ c ~ ' as ' ~ c if alias else c }}{{ ', ' if not loop.last }}
+        {{ (alias ~ '.' ~ c ~ (' as ' ~ c if renamed else '')) if alias else c }}{{ ', ' if not loop.last }}
     {%- endfor -%}
-{%- endmacro %}
-
-{#- Any listed columns, as the key macros below render theirs. -#}
-{% macro key_columns(columns, alias=none) -%}
-    {{ _key_list(columns, alias) }}
 {%- endmacro %}
 
 {#- One campaign of one client: the grain of every campaign-level mart. -#}
@@ -18,7 +13,7 @@
 {%- endmacro %}
 
 {% macro campaign_key(alias=none) -%}
-    {{ _key_list(campaign_key_columns(), alias) }}
+    {{ key_columns(campaign_key_columns(), alias) }}
 {%- endmacro %}
 
 {#- One media-plan line of one approved plan version. -#}
@@ -27,14 +22,7 @@
 {%- endmacro %}
 
 {% macro plan_line_key(alias=none) -%}
-    {{ _key_list(plan_line_key_columns(), alias) }}
-{%- endmacro %}
-
-{#- The columns of one table alias, not renamed (`m.tenant_id, m.client_id, …`): for tuples and GROUP BY over joins. -#}
-{% macro qualified_columns(alias, columns) -%}
-    {%- for c in columns -%}
-        {{ alias }}.{{ c }}{{ ', ' if not loop.last }}
-    {%- endfor -%}
+    {{ key_columns(plan_line_key_columns(), alias) }}
 {%- endmacro %}
 
 {#- Join condition: every listed column equal on both sides (`l.tenant_id = r.tenant_id and …`). -#}
@@ -46,13 +34,13 @@
 
 {#- One campaign on one day: the grain of the campaign-day facts and reach states. -#}
 {% macro campaign_day_key(alias=none) -%}
-    {{ _key_list(['tenant_id', 'client_id', 'date_day', 'platform', 'account_id', 'campaign_id'], alias) }}
+    {{ key_columns(['tenant_id', 'client_id', 'date_day', 'platform', 'account_id', 'campaign_id'], alias) }}
 {%- endmacro %}
 
 {#- One client's reach window (a day or a month of window_grain, window_start to window_end): the grain the
     visitor sketches of fct_campaign_reach are merged at, before platform and campaign. -#}
 {% macro reach_window_key() -%}
-    {{ _key_list(['tenant_id', 'client_id', 'window_grain', 'window_start', 'window_end']) }}
+    {{ key_columns(['tenant_id', 'client_id', 'window_grain', 'window_start', 'window_end']) }}
 {%- endmacro %}
 
 {#- The additive measures of the ad and campaign facts, in their column order: as they are, or summed (any
@@ -62,7 +50,7 @@
 {%- endmacro %}
 
 {% macro fact_measures() -%}
-    {{ _key_list(fact_measure_columns()) }}
+    {{ key_columns(fact_measure_columns()) }}
 {%- endmacro %}
 
 {% macro summed_fact_measures() -%}

@@ -50,7 +50,7 @@ delivery as (
         sum(x.clicks) as actual_clicks,
         sum(x.conversions) as actual_conversions,
         max(x.is_provisional) as is_provisional
-    {{ from_line_campaign_days('facts', 'x') }}
+    {{ from_line_campaign_days('facts', 'x', 'line_campaigns') }}
 ),
 
 reach_states as (
@@ -58,7 +58,7 @@ reach_states as (
         {{ plan_line_key('lc') }},
         s.date_day as date_day,
         uniqCombinedMergeState(s.users_state) as users_state
-    {{ from_line_campaign_days('states', 's') }}
+    {{ from_line_campaign_days('states', 's', 'line_campaigns') }}
 ),
 
 reach_to_date as (

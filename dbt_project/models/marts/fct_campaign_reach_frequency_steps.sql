@@ -22,6 +22,8 @@
 {%- set levels = reach_frequency_levels() %}
 {%- set grain = campaign_key_columns() + ['scope', 'period'] %}
 {%- set before_window = 'not (' ~ incremental_window_filter(open_ended=true) ~ ')' %}
+{#- the start of a scope's window that holds date_day (the flight's: 1970-01-01) #}
+{%- set period_of_day = "if(scope = 'flight', toDate(0), toStartOfMonth(date_day))" %}
 with window_visits as (
     select * from {{ ref('int_metrika_visitor_days') }}
     where {{ incremental_window_filter(open_ended=true) }}
@@ -33,7 +35,7 @@ scoped_days as (
     select
         {{ campaign_key() }},
         scope,
-        if(scope = 'flight', toDate(0), toStartOfMonth(date_day)) as period,
+        {{ period_of_day }} as period,
         user_id,
         date_day,
         visits
@@ -71,7 +73,7 @@ before_sets as (
     select
         {{ campaign_key() }},
         scope,
-        if(scope = 'flight', toDate(0), toStartOfMonth(date_day)) as period,
+        {{ period_of_day }} as period,
         {{ for_each_level('groupBitmapMergeStateIf(users, visit_number = {k}) as had_{k}') }}
     from {{ this }}
     where
@@ -145,8 +147,8 @@ steps as (
                         range(toUInt64(upto - n + 1), toUInt64(least(upto, {{ levels | length }}) + 1))
                     ),
                     arrayMap(x -> x.1, days),
-                    arrayMap(c -> c + visits_before, arrayCumSum(arrayMap(x -> toUInt64(x.2), days))),
-                    arrayMap(x -> toUInt64(x.2), days)
+                    arrayMap(c -> c + visits_before, arrayCumSum(arrayMap(x -> toUInt64(x.2), days) as visit_list)),
+                    visit_list
                 )
             )
         ) as step
