@@ -11,8 +11,9 @@ runs again after builds (it is idempotent).
 Backups write one file in ClickHouse's Native format and the CREATE statement per table (optionally one tenant's rows only) plus a
 manifest with each table's fingerprint (row count and an order-independent hash of every row), so a restore can
 prove it got back exactly what was saved. Erasure deletes every row of a client (or tenant) from every table that
-carries its id, the client's raw rows through its ad accounts, and its report files; the audit record keeps
-counts, not the data.
+carries its id, the client's raw rows through its ad accounts, and its report files, and looks again after each
+table's DELETE (`warehouse.rows.delete_rows`: a row still there is deleted again, then an error); the audit record
+keeps counts, not the data.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from warehouse.rows import delete_rows
 
 SKIP_DATABASES = ("system", "INFORMATION_SCHEMA", "information_schema")
 DEFAULT_MONTHS = {"raw_events": 12, "daily_stats": 24}
@@ -257,9 +260,7 @@ def restore(ch: Any, source: str | Path) -> dict[str, tuple[int, str]]:
         t = next(x for x in tables(ch, [db]) if x.name == name)
         where, params = _scope(t, tenant)
         if where:
-            ch.command(
-                f"ALTER TABLE {t.fq} DELETE WHERE {where}", parameters=params, settings={"mutations_sync": 2}
-            )
+            delete_rows(ch, t.fq, where, params, lightweight=False)
         else:
             ch.command(f"TRUNCATE TABLE {t.fq}")
         if meta["rows"]:
@@ -333,9 +334,7 @@ def erase(
         return counts
     for t, where, params in targets:
         if counts.get(f"{t.database}.{t.name}"):
-            ch.command(
-                f"ALTER TABLE {t.fq} DELETE WHERE {where}", parameters=params, settings={"mutations_sync": 2}
-            )
+            delete_rows(ch, t.fq, where, params, lightweight=False)
     for f in files:
         Path(f).unlink(missing_ok=True)
     from dashboards.auth import audit

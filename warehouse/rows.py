@@ -32,6 +32,7 @@ def delete_rows(
     *,
     target: str | None = None,
     settings: dict[str, Any] | None = None,
+    lightweight: bool = True,
 ) -> None:
     """Lightweight-DELETE the rows of `table` that match `where` (our SQL, values only as parameters), and make
     sure they are gone.
@@ -42,11 +43,14 @@ def delete_rows(
     under CPU load left one DELETE's rows in 1 of 200 rounds (docs/faults.md). So every DELETE is followed by a
     look for one remaining row, and repeated while there is one; rows left after `DELETE_ATTEMPTS` DELETEs raise
     an error naming the table. `target` is where the DELETE goes when that is not `table` itself (the local
-    tables of a sharded cluster).
+    tables of a sharded cluster). `lightweight=False` rewrites the parts (`ALTER TABLE … DELETE`): erasure and
+    restore, where the rows must leave the disk, not only the results.
     """
     wait = {"lightweight_deletes_sync": 2, "mutations_sync": 2} | (settings or {})
+    verb = "DELETE FROM {}" if lightweight else "ALTER TABLE {} DELETE"
+    sql = f"{verb.format(target or table)} WHERE {where}"
     for _ in range(DELETE_ATTEMPTS):
-        ch.command(f"DELETE FROM {target or table} WHERE {where}", parameters=params, settings=wait)  # noqa: S608
+        ch.command(sql, parameters=params, settings=wait)
         if not ch.query(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1", parameters=params).result_rows:  # noqa: S608
             return
     raise RuntimeError(f"{table}: rows matching the DELETE are still there after {DELETE_ATTEMPTS} DELETEs")
