@@ -500,20 +500,17 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
         delim = ","
-    # Every delimiter and line break outside quotes ends one cell. A file of bare delimiters is refused on this
-    # count before the parser builds one row of millions of empty fields.
+    # Every delimiter and line break outside quotes ends one cell: the file's cells, counted once, before the
+    # parser builds anything (a file of bare delimiters would otherwise become one row of millions of empty
+    # fields). Counting with the quoted text left in can only count more, so that cheaper count decides first.
     if text.count(delim) + text.count("\n") + 1 > MAX_CELLS:
         unquoted = re.sub(r'"[^"]*"', "", text) if '"' in text else text
         cells = unquoted.count(delim) + unquoted.count("\n") + 1
         if cells > MAX_CELLS:
             raise _too_many_cells(filename, cells)
     rows: list[list[Any]] = []
-    total = 0
     try:
         for row in csv.reader(io.StringIO(text), delimiter=delim):
-            total += len(row) + 1
-            if total > MAX_CELLS:  # a file of bare delimiters is 1 byte per cell
-                raise _too_many_cells(filename, total)
             _check_bounds(filename, len(rows), len(row) - 1 if len(row) > MAX_COLS else 0)
             rows.append([(v if v.strip() != "" else None) for v in row])
     except csv.Error as exc:

@@ -170,3 +170,14 @@ def test_client_role_cannot_upload_a_plan():
 
     with pytest.raises(AccessDenied):
         data.analyse_plan(principal("sec-client-acme@t1"), _xlsx(HEADER), "plan.xlsx")
+
+
+def test_the_csv_cell_limit_counts_each_cell_once(monkeypatch):
+    # 10 rows of 10 cells: exactly the limit is read, one cell more is refused naming the count.
+    monkeypatch.setattr(reader, "MAX_CELLS", 100)
+    rows = [";".join(f"v{r}{c}" for c in range(10)) for r in range(10)]
+    sheet = reader.read_workbook("\n".join(rows).encode(), "at-limit.csv").sheets[0]
+    assert len(sheet.rows) == 10 and {len(r) for r in sheet.rows} == {10}
+    with pytest.raises(PlanFileError) as err:
+        reader.read_workbook(("\n".join(rows) + ";extra").encode(), "over-limit.csv")
+    assert err.value.code == "too_big" and "101" in err.value.en
