@@ -120,19 +120,22 @@ PROJECTIONS: dict[str, str] = {
     "sum(clicks), sum({cost}) GROUP BY tenant_id, toStartOfMonth(date_day), platform",
 }
 
-MONEY_TYPES = ("decimal", "int64_kopecks", "float64")
+MONEY_TYPES = ("decimal", "decimal38", "int64_kopecks", "float64")
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One ClickHouse table design plus query settings. `money`: cost as Decimal(18, 2) (current), as Int64
-    kopecks (column cost_kopecks, summed then divided by 100) or as Float64."""
+    """One ClickHouse table design plus query settings. `money`: cost as Decimal(18, 2) (current), as
+    Decimal(38, 6) (what the dbt mart's sums produce; T64 cannot encode it, so it keeps `codec`), as Int64 kopecks
+    (column cost_kopecks, summed then divided by 100) or as Float64. `dims_low_cardinality`: client_id and
+    platform as LowCardinality(String) (the benchmark's default) or String (the dbt mart)."""
 
     name: str
     about: str
     order_by: str = CURRENT_ORDER
     money: str = "decimal"
     ids_low_cardinality: bool = False
+    dims_low_cardinality: bool = True
     codec: str = ""  # every column's codec; "" = the engine default (ZSTD(3) in chDB 26.9)
     number_codec: str = ""  # impressions, clicks, cost, conversions; "" = `codec`
     index_granularity: int = 8192
@@ -159,12 +162,18 @@ class Variant:
     def columns(self) -> list[tuple[str, str]]:
         """(name, type with codec) of every column, in the table's order."""
         ids = "LowCardinality(String)" if self.ids_low_cardinality else "String"
-        money = {"decimal": "Decimal(18, 2)", "int64_kopecks": "Int64", "float64": "Float64"}[self.money]
+        money = {
+            "decimal": "Decimal(18, 2)",
+            "decimal38": "Decimal(38, 6)",
+            "int64_kopecks": "Int64",
+            "float64": "Float64",
+        }[self.money]
+        dims = "LowCardinality(String)" if self.dims_low_cardinality else "String"
         cols = [
             ("tenant_id", "LowCardinality(String)"),
-            ("client_id", "LowCardinality(String)"),
+            ("client_id", dims),
             ("date_day", "Date"),
-            ("platform", "LowCardinality(String)"),
+            ("platform", dims),
             ("account_id", ids),
             ("campaign_id", ids),
             ("ad_id", ids),
@@ -173,7 +182,9 @@ class Variant:
             (self.cost_column, money),
             ("conversions", "UInt64"),
         ]
-        numbers = {"impressions", "clicks", self.cost_column, "conversions"}
+        numbers = {"impressions", "clicks", "conversions"} | (
+            {self.cost_column} if self.money != "decimal38" else set()
+        )
         out = []
         for name, typ in cols:
             codec = (self.number_codec or self.codec) if name in numbers else self.codec
@@ -203,6 +214,7 @@ class Variant:
         """The column list that turns a row of the source (current design) into this design's row."""
         money = {
             "decimal": "cost",
+            "decimal38": "toDecimal128(cost, 6) AS cost",
             "int64_kopecks": "toInt64(cost * 100) AS cost_kopecks",
             "float64": "toFloat64(cost) AS cost",
         }[self.money]
@@ -232,6 +244,17 @@ RECOMMENDED_TABLE = Variant(
     number_codec=T64_LZ4,
 )
 
+# marts.fct_ad_performance_daily as dbt builds it (SHOW CREATE TABLE after `dbt run`, 2026-12-06): money sums as
+# Decimal(38, 6), client_id and platform String, weekly partitions (fact_partition_by), the engine's default codec.
+MART = Variant(
+    "mart",
+    "marts.fct_ad_performance_daily as dbt builds it: Decimal(38, 6) money, String client_id and platform, "
+    "PARTITION BY toMonday(date_day), default codec",
+    money="decimal38",
+    dims_low_cardinality=False,
+    partition_by="toMonday(date_day)",
+)
+
 # The in-process chDB session starts with an uncompressed-block cache (chDB's default size is 0, which makes
 # use_uncompressed_cache a no-op); the embedded server starts chDB with only a memory cap, so there it stays 0.
 CHDB_ENGINE_START = "uncompressed_cache_size=1073741824"
@@ -241,6 +264,14 @@ VARIANTS: dict[str, Variant] = {
     for v in (
         Variant(
             "current", f"the mart today: ORDER BY ({CURRENT_ORDER}), cost Decimal(18, 2), chDB default codec"
+        ),
+        MART,
+        replace(
+            MART,
+            name="mart_codecs",
+            about="mart + CODEC(LZ4) on every column and CODEC(T64, LZ4) on impressions, clicks, conversions",
+            codec=LZ4,
+            number_codec=T64_LZ4,
         ),
         Variant("order_date", f"ORDER BY ({DATE_ORDER}): the date range right after the tenant", DATE_ORDER),
         Variant(

@@ -153,9 +153,9 @@ def test_percentile_and_ratio():
 
 
 def test_warehouse_comparison_end_to_end():
-    res = compare_warehouse.run(rows=20_000, repeats=2, variants=["current", "recommended"])
+    res = compare_warehouse.run(rows=20_000, repeats=2, variants=["current", "recommended", "mart_codecs"])
     assert set(res["queries"]) == set(compare_warehouse.QUERIES)
-    assert list(res["variants"]) == ["current", "recommended"]
+    assert list(res["variants"]) == ["current", "recommended", "mart_codecs"]
     assert res["queries"] == res["variants"]["current"]["queries"]  # the shape benchmarks.compare reads
     for var in res["variants"].values():
         assert set(var["trivial"]) == set(compare_warehouse.TRIVIAL)
@@ -166,7 +166,7 @@ def test_warehouse_comparison_end_to_end():
             assert q["ratio_server_vs_duckdb_p50"] > 0 and q["result_rows"] > 0
     assert "PROJECTION p_tenant_day " in res["variants"]["recommended"]["ddl"]
     table = compare_warehouse.markdown_table(res).splitlines()
-    assert len(table) == 2 + 2 * len(compare_warehouse.QUERIES) and table[2].startswith("| current | ")
+    assert len(table) == 2 + 3 * len(compare_warehouse.QUERIES) and table[2].startswith("| current | ")
 
 
 def test_answers_must_agree():
@@ -191,6 +191,13 @@ def test_warehouse_variants_render_ddl_and_sql():
     assert cw.VARIANTS["order_date_g1024"].ddl("x").endswith("SETTINGS index_granularity = 1024")
     assert "MergeTree PARTITION BY toMonday(date_day) ORDER BY (" in cw.VARIANTS["partition_week"].ddl("x")
     assert "PARTITION BY" not in current
+    # The dbt mart's own design, and with codecs: T64 cannot encode Decimal(38, 6), so cost keeps LZ4.
+    mart = cw.VARIANTS["mart"].ddl("x")
+    assert "cost Decimal(38, 6)," in mart and "client_id String," in mart and "platform String," in mart
+    assert "PARTITION BY toMonday(date_day)" in mart and "CODEC" not in mart
+    codecs = cw.VARIANTS["mart_codecs"].ddl("x")
+    assert "cost Decimal(38, 6) CODEC(LZ4)," in codecs and "impressions UInt64 CODEC(T64, LZ4)," in codecs
+    assert "toDecimal128(cost, 6) AS cost" in cw.VARIANTS["mart"].select_from_source()
     daily = cw.QUERIES["daily_totals_tenant_month"][0]
     assert "sum(cost_kopecks) / 100 FROM cmp.t WHERE" in rec.sql(daily, "cmp.t")
     assert cw.VARIANTS["max_threads_1"].sql(daily, "cmp.t").endswith(" SETTINGS max_threads = 1")
