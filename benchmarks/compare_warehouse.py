@@ -120,14 +120,30 @@ PROJECTIONS: dict[str, str] = {
     "sum(clicks), sum({cost}) GROUP BY tenant_id, toStartOfMonth(date_day), platform",
 }
 
-MONEY_TYPES = ("decimal", "decimal38", "int64_kopecks", "float64")
+
+@dataclass(frozen=True)
+class Money:
+    """One way to store the cost: its column type, the select turning the source's Decimal(18, 2) `cost` into
+    it, and whether CODEC(T64, …) can encode it (integers and 32/64-bit Decimals only)."""
+
+    column_type: str
+    from_source: str
+    t64: bool = True
+
+
+MONEY: dict[str, Money] = {
+    "decimal": Money("Decimal(18, 2)", "cost"),
+    "decimal38": Money("Decimal(38, 6)", "toDecimal128(cost, 6) AS cost", t64=False),
+    "int64_kopecks": Money("Int64", "toInt64(cost * 100) AS cost_kopecks"),
+    "float64": Money("Float64", "toFloat64(cost) AS cost", t64=False),
+}
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One ClickHouse table design plus query settings. `money`: cost as Decimal(18, 2) (current), as
-    Decimal(38, 6) (what the dbt mart's sums produce; T64 cannot encode it, so it keeps `codec`), as Int64 kopecks
-    (column cost_kopecks, summed then divided by 100) or as Float64. `dims_low_cardinality`: client_id and
+    """One ClickHouse table design plus query settings. `money`: a key of MONEY — cost as Decimal(18, 2) (current),
+    as Decimal(38, 6) (what the dbt mart's sums produce), as Int64 kopecks (column cost_kopecks, summed then divided
+    by 100) or as Float64; money T64 cannot encode keeps `codec`. `dims_low_cardinality`: client_id and
     platform as LowCardinality(String) (the benchmark's default) or String (the dbt mart)."""
 
     name: str
@@ -144,8 +160,8 @@ class Variant:
     settings: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.money not in MONEY_TYPES:
-            raise ValueError(f"{self.name}: money must be one of {MONEY_TYPES}, got {self.money!r}")
+        if self.money not in MONEY:
+            raise ValueError(f"{self.name}: money must be one of {tuple(MONEY)}, got {self.money!r}")
         unknown = set(self.projections) - set(PROJECTIONS)
         if unknown:
             raise ValueError(f"{self.name}: unknown projections {sorted(unknown)}")
@@ -162,12 +178,7 @@ class Variant:
     def columns(self) -> list[tuple[str, str]]:
         """(name, type with codec) of every column, in the table's order."""
         ids = "LowCardinality(String)" if self.ids_low_cardinality else "String"
-        money = {
-            "decimal": "Decimal(18, 2)",
-            "decimal38": "Decimal(38, 6)",
-            "int64_kopecks": "Int64",
-            "float64": "Float64",
-        }[self.money]
+        money = MONEY[self.money]
         dims = "LowCardinality(String)" if self.dims_low_cardinality else "String"
         cols = [
             ("tenant_id", "LowCardinality(String)"),
@@ -179,12 +190,10 @@ class Variant:
             ("ad_id", ids),
             ("impressions", "UInt64"),
             ("clicks", "UInt64"),
-            (self.cost_column, money),
+            (self.cost_column, money.column_type),
             ("conversions", "UInt64"),
         ]
-        numbers = {"impressions", "clicks", "conversions"} | (
-            {self.cost_column} if self.money != "decimal38" else set()
-        )
+        numbers = {"impressions", "clicks", "conversions"} | ({self.cost_column} if money.t64 else set())
         out = []
         for name, typ in cols:
             codec = (self.number_codec or self.codec) if name in numbers else self.codec
@@ -212,15 +221,9 @@ class Variant:
 
     def select_from_source(self) -> str:
         """The column list that turns a row of the source (current design) into this design's row."""
-        money = {
-            "decimal": "cost",
-            "decimal38": "toDecimal128(cost, 6) AS cost",
-            "int64_kopecks": "toInt64(cost * 100) AS cost_kopecks",
-            "float64": "toFloat64(cost) AS cost",
-        }[self.money]
         return (
             "tenant_id, client_id, date_day, platform, account_id, campaign_id, ad_id, "
-            f"impressions, clicks, {money}, conversions"
+            f"impressions, clicks, {MONEY[self.money].from_source}, conversions"
         )
 
     def sql(self, template: str, table: str) -> str:
